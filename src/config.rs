@@ -1,0 +1,137 @@
+//! Server settings: command-line flags, each also readable from a `LITEWIRE_*`
+//! environment variable. Every memory- or safety-relevant limit is one of these.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use clap::Parser;
+
+use crate::engine::EngineConfig;
+
+/// litewire: a PostgreSQL wire-protocol server for SQLite database files.
+///
+/// Each database name a client connects to maps to `<data-dir>/<name>.db`.
+#[derive(Parser, Debug, Clone)]
+#[command(name = "litewire", version, about, long_about = None)]
+pub struct Config {
+    /// Address and port to listen on.
+    #[arg(long, env = "LITEWIRE_LISTEN", default_value = "127.0.0.1:5433")]
+    pub listen: SocketAddr,
+
+    /// Folder holding the database files; database `x` is the file `<data-dir>/x.db`.
+    #[arg(long, env = "LITEWIRE_DATA_DIR", default_value = "./data")]
+    pub data_dir: PathBuf,
+
+    /// Create a database file the first time its name is used. With `false`, an unknown
+    /// name is refused with SQLSTATE 3D000, as PostgreSQL does.
+    #[arg(long, env = "LITEWIRE_AUTO_CREATE", default_value_t = true, action = clap::ArgAction::Set)]
+    pub auto_create: bool,
+
+    /// Maximum number of client connections; more get SQLSTATE 53300.
+    #[arg(long, env = "LITEWIRE_MAX_CONNECTIONS", default_value_t = 10_000)]
+    pub max_connections: usize,
+
+    /// Largest message a client may send, in bytes (checked from the length header,
+    /// before anything is buffered).
+    #[arg(long, env = "LITEWIRE_MAX_MESSAGE_SIZE", default_value_t = 16 << 20)]
+    pub max_message_size: usize,
+
+    /// Time a new connection has to finish its startup handshake (e.g. `30s`, `500ms`).
+    #[arg(long, env = "LITEWIRE_STARTUP_TIMEOUT", default_value = "60s", value_parser = parse_duration)]
+    pub startup_timeout: Duration,
+
+    /// Threads that run SQLite work (the only threads that block on SQLite).
+    #[arg(long, env = "LITEWIRE_WORKERS", default_value_t = 4)]
+    pub workers: usize,
+
+    /// SQLite connections each database may have open (idle or in use). A session holds
+    /// one only while a statement runs or its transaction is open.
+    #[arg(long, env = "LITEWIRE_CONNECTIONS_PER_DB", default_value_t = 4)]
+    pub connections_per_db: usize,
+
+    /// How long a writer waits for another session's write to finish (and for a free
+    /// connection) before failing with SQLSTATE 55P03.
+    #[arg(long, env = "LITEWIRE_LOCK_TIMEOUT", default_value = "5s", value_parser = parse_duration)]
+    pub lock_timeout: Duration,
+
+    /// SQLite connections idle this long are closed; a database with none left is
+    /// forgotten until next used.
+    #[arg(long, env = "LITEWIRE_IDLE_CLOSE", default_value = "60s", value_parser = parse_duration)]
+    pub idle_close: Duration,
+
+    /// SQLite page cache per connection, in KiB.
+    #[arg(long, env = "LITEWIRE_CACHE_SIZE_KIB", default_value_t = 512)]
+    pub cache_size_kib: u32,
+
+    /// Prepared statements kept per SQLite connection.
+    #[arg(long, env = "LITEWIRE_STATEMENT_CACHE", default_value_t = 16)]
+    pub statement_cache: usize,
+
+    /// Default `statement_timeout` for new sessions (`0`: none). A statement running
+    /// longer is interrupted with SQLSTATE 57014; sessions may `SET statement_timeout`.
+    #[arg(long, env = "LITEWIRE_STATEMENT_TIMEOUT", default_value = "0", value_parser = parse_duration)]
+    pub statement_timeout: Duration,
+
+    /// Threads that run the network side (protocol parsing and socket IO).
+    #[arg(long, env = "LITEWIRE_IO_THREADS", default_value_t = 1)]
+    pub io_threads: usize,
+
+    /// How long shutdown waits for running statements before closing their sessions.
+    #[arg(long, env = "LITEWIRE_SHUTDOWN_TIMEOUT", default_value = "10s", value_parser = parse_duration)]
+    pub shutdown_timeout: Duration,
+}
+
+impl Config {
+    pub fn engine(&self) -> EngineConfig {
+        EngineConfig {
+            data_dir: self.data_dir.clone(),
+            auto_create: self.auto_create,
+            connections_per_db: self.connections_per_db.max(1),
+            lock_timeout: self.lock_timeout,
+            idle_close: self.idle_close,
+            cache_size_kib: self.cache_size_kib,
+            statement_cache: self.statement_cache,
+            chunk_size: 8 << 10,
+        }
+    }
+}
+
+/// Parses `250ms`, `5s`, `2m`, `1h`, or a bare number of seconds.
+pub fn parse_duration(s: &str) -> Result<Duration, String> {
+    let s = s.trim();
+    let split = s.find(|c: char| !c.is_ascii_digit()).unwrap_or(s.len());
+    let (num, unit) = s.split_at(split);
+    let n: u64 = num
+        .parse()
+        .map_err(|_| format!("invalid duration {s:?}: expected e.g. 500ms, 5s, 2m"))?;
+    match unit.trim() {
+        "ms" => Ok(Duration::from_millis(n)),
+        "" | "s" => Ok(Duration::from_secs(n)),
+        "m" | "min" => Ok(Duration::from_secs(n * 60)),
+        "h" => Ok(Duration::from_secs(n * 3600)),
+        other => Err(format!("invalid duration unit {other:?}: use ms, s, m or h")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations() {
+        assert_eq!(parse_duration("250ms"), Ok(Duration::from_millis(250)));
+        assert_eq!(parse_duration("5"), Ok(Duration::from_secs(5)));
+        assert_eq!(parse_duration("2m"), Ok(Duration::from_secs(120)));
+        assert!(parse_duration("fast").is_err());
+        assert!(parse_duration("5 parsecs").is_err());
+    }
+
+    #[test]
+    fn defaults_are_the_documented_ones() {
+        let c = Config::parse_from(["litewire"]);
+        assert_eq!(c.listen.to_string(), "127.0.0.1:5433");
+        assert_eq!(c.data_dir, PathBuf::from("./data"));
+        assert!(c.auto_create);
+    }
+}

@@ -1,0 +1,221 @@
+//! One database file: its bounded set of SQLite connections, handed out as [`Lease`]s,
+//! and its write lock.
+//!
+//! SQLite allows one writer at a time. Instead of letting concurrent writers fail with
+//! "database is locked", a session takes the database's write lock (an async semaphore
+//! with one permit) before it runs a writing statement, waits its turn up to
+//! `lock_timeout`, and keeps the lock until its transaction ends. Readers never take it.
+
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use rusqlite::hooks::{AuthAction, AuthContext, Authorization};
+use rusqlite::{Connection, OpenFlags};
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
+
+use super::error::to_pg;
+use super::EngineConfig;
+use crate::protocol::{PgError, SqlState};
+
+/// A database file and its connections.
+pub struct Database {
+    pub name: String,
+    path: PathBuf,
+    cfg: Arc<EngineConfig>,
+    /// Connections not leased right now, with the time they were returned.
+    idle: Mutex<Vec<(Connection, Instant)>>,
+    /// One permit per connection that may be open (idle or leased).
+    slots: Arc<Semaphore>,
+    write_lock: Arc<Semaphore>,
+}
+
+/// The write lock of one database, held by one session.
+pub type WriteLock = OwnedSemaphorePermit;
+
+impl Database {
+    pub(super) fn new(name: String, path: PathBuf, cfg: Arc<EngineConfig>) -> Self {
+        Database {
+            name,
+            path,
+            slots: Arc::new(Semaphore::new(cfg.connections_per_db)),
+            cfg,
+            idle: Mutex::new(Vec::new()),
+            write_lock: Arc::new(Semaphore::new(1)),
+        }
+    }
+
+    /// Takes a connection: an idle one, or a newly opened one if the database has fewer
+    /// than `connections_per_db` open. Waits up to `lock_timeout` for one to come free.
+    pub async fn lease(self: &Arc<Self>) -> Result<Lease, PgError> {
+        let permit = tokio::time::timeout(
+            self.cfg.lock_timeout,
+            self.slots.clone().acquire_owned(),
+        )
+        .await
+        .map_err(|_| {
+            PgError::new(
+                SqlState::TOO_MANY_CONNECTIONS,
+                format!(
+                    "all {} connections of database \"{}\" are in use",
+                    self.cfg.connections_per_db, self.name
+                ),
+            )
+            .with_hint("Sessions inside open transactions each hold one; see --connections-per-db.")
+        })?
+        .map_err(|_| PgError::new(SqlState::ADMIN_SHUTDOWN, "database is closing"))?;
+        let reused = self.idle.lock().unwrap_or_else(|p| p.into_inner()).pop();
+        let conn = match reused {
+            Some((conn, _)) => conn,
+            None => {
+                let (path, cfg) = (self.path.clone(), self.cfg.clone());
+                tokio::task::spawn_blocking(move || open(&path, &cfg))
+                    .await
+                    .map_err(|_| PgError::new(SqlState::INTERNAL_ERROR, "open failed"))??
+            }
+        };
+        Ok(Lease {
+            conn: Some(conn),
+            db: self.clone(),
+            _slot: permit,
+        })
+    }
+
+    /// Waits up to `lock_timeout` for the write lock.
+    pub async fn write_lock(&self) -> Result<WriteLock, PgError> {
+        match tokio::time::timeout(self.cfg.lock_timeout, self.write_lock.clone().acquire_owned())
+            .await
+        {
+            Ok(Ok(permit)) => Ok(permit),
+            _ => Err(PgError::new(
+                SqlState::LOCK_NOT_AVAILABLE,
+                format!(
+                    "could not obtain the write lock of database \"{}\" within {:?}",
+                    self.name, self.cfg.lock_timeout
+                ),
+            )
+            .with_hint("Another session is writing or holds a transaction open; see --lock-timeout.")),
+        }
+    }
+
+    /// Removes and returns the connections idle for longer than `max_idle`.
+    pub(super) fn take_idle_older_than(&self, max_idle: Duration) -> Vec<Connection> {
+        let mut idle = self.idle.lock().unwrap_or_else(|p| p.into_inner());
+        let now = Instant::now();
+        let (old, keep): (Vec<_>, Vec<_>) = idle
+            .drain(..)
+            .partition(|(_, since)| now.duration_since(*since) >= max_idle);
+        *idle = keep;
+        old.into_iter().map(|(c, _)| c).collect()
+    }
+
+    /// True when no connection is open (idle or leased).
+    pub(super) fn is_unused(&self) -> bool {
+        self.slots.available_permits() == self.cfg.connections_per_db
+            && self.idle.lock().map(|i| i.is_empty()).unwrap_or(false)
+    }
+
+    pub fn chunk_size(&self) -> usize {
+        self.cfg.chunk_size
+    }
+
+    /// Number of open connections (idle and leased).
+    pub fn open_connections(&self) -> usize {
+        self.cfg.connections_per_db - self.slots.available_permits()
+            + self.idle.lock().map(|i| i.len()).unwrap_or(0)
+    }
+}
+
+/// A connection taken from a [`Database`]; returned to it when dropped.
+pub struct Lease {
+    conn: Option<Connection>,
+    db: Arc<Database>,
+    _slot: OwnedSemaphorePermit,
+}
+
+impl Lease {
+    pub fn conn(&self) -> &Connection {
+        // Always Some until drop.
+        self.conn.as_ref().expect("lease holds a connection until dropped")
+    }
+
+    pub fn database(&self) -> &Arc<Database> {
+        &self.db
+    }
+}
+
+impl Drop for Lease {
+    fn drop(&mut self) {
+        if let Some(conn) = self.conn.take() {
+            // A connection still inside a transaction is closed (which rolls it back)
+            // rather than handed to another session.
+            if conn.is_autocommit() {
+                let mut idle = self.db.idle.lock().unwrap_or_else(|p| p.into_inner());
+                idle.push((conn, Instant::now()));
+            }
+        }
+    }
+}
+
+/// Opens one SQLite connection with litewire's settings and safety rails.
+fn open(path: &std::path::Path, cfg: &EngineConfig) -> Result<Connection, PgError> {
+    let mut flags = OpenFlags::SQLITE_OPEN_READ_WRITE
+        | OpenFlags::SQLITE_OPEN_NO_MUTEX
+        | OpenFlags::SQLITE_OPEN_NOFOLLOW;
+    if cfg.auto_create {
+        flags |= OpenFlags::SQLITE_OPEN_CREATE;
+    }
+    let mut conn = Connection::open_with_flags(path, flags).map_err(|e| {
+        let mut pg = to_pg(&e);
+        pg.message = format!("could not open database file: {}", pg.message);
+        pg
+    })?;
+    configure(&mut conn, cfg).map_err(|e| to_pg(&e))?;
+    Ok(conn)
+}
+
+fn configure(conn: &mut Connection, cfg: &EngineConfig) -> rusqlite::Result<()> {
+    use rusqlite::config::DbConfig;
+    use rusqlite::limits::Limit;
+    conn.busy_timeout(cfg.lock_timeout)?;
+    conn.pragma_update(None, "journal_mode", "WAL")?;
+    conn.pragma_update(None, "synchronous", "NORMAL")?;
+    conn.pragma_update(None, "foreign_keys", "ON")?;
+    conn.pragma_update(None, "cache_size", -(cfg.cache_size_kib as i64))?;
+    conn.set_prepared_statement_cache_capacity(cfg.statement_cache);
+    // A client reaches only its own file: no ATTACH (limit 0 and the authorizer), no
+    // extension loading (never enabled), no schema tricks.
+    conn.set_limit(Limit::SQLITE_LIMIT_ATTACHED, 0)?;
+    conn.set_db_config(DbConfig::SQLITE_DBCONFIG_DEFENSIVE, true)?;
+    conn.set_db_config(DbConfig::SQLITE_DBCONFIG_TRUSTED_SCHEMA, false)?;
+    conn.authorizer(Some(authorize))?;
+    Ok(())
+}
+
+/// PRAGMAs a client may not run with an argument: they change where or how files are
+/// written, or let the schema be edited as raw text.
+const DENIED_PRAGMAS: &[&str] = &[
+    "journal_mode",
+    "locking_mode",
+    "temp_store_directory",
+    "data_store_directory",
+    "writable_schema",
+    "mmap_size",
+    "wal_autocheckpoint",
+];
+
+fn authorize(ctx: AuthContext<'_>) -> Authorization {
+    match ctx.action {
+        AuthAction::Attach { .. } | AuthAction::Detach { .. } => Authorization::Deny,
+        AuthAction::Function { function_name } if function_name.eq_ignore_ascii_case("load_extension") => {
+            Authorization::Deny
+        }
+        AuthAction::Pragma {
+            pragma_name,
+            pragma_value: Some(_),
+        } if DENIED_PRAGMAS.iter().any(|p| pragma_name.eq_ignore_ascii_case(p)) => {
+            Authorization::Deny
+        }
+        _ => Authorization::Allow,
+    }
+}

@@ -1,0 +1,112 @@
+//! The one place where SQLite errors become PostgreSQL errors (SQLSTATE + message).
+
+use crate::protocol::{PgError, SqlState};
+use rusqlite::ffi;
+
+/// Maps an extended SQLite result code and its message to a SQLSTATE.
+pub fn sqlstate(extended_code: i32, message: &str) -> SqlState {
+    let primary = extended_code & 0xff;
+    match extended_code {
+        ffi::SQLITE_CONSTRAINT_UNIQUE | ffi::SQLITE_CONSTRAINT_PRIMARYKEY => {
+            return SqlState::UNIQUE_VIOLATION
+        }
+        ffi::SQLITE_CONSTRAINT_NOTNULL => return SqlState::NOT_NULL_VIOLATION,
+        ffi::SQLITE_CONSTRAINT_FOREIGNKEY => return SqlState::FOREIGN_KEY_VIOLATION,
+        ffi::SQLITE_CONSTRAINT_CHECK => return SqlState::CHECK_VIOLATION,
+        ffi::SQLITE_CONSTRAINT_TRIGGER => return SqlState::RAISE_EXCEPTION,
+        ffi::SQLITE_CONSTRAINT_DATATYPE => return SqlState::DATATYPE_MISMATCH_DATA,
+        ffi::SQLITE_BUSY_SNAPSHOT => return SqlState::SERIALIZATION_FAILURE,
+        _ => {}
+    }
+    match primary {
+        ffi::SQLITE_CONSTRAINT => SqlState::INTEGRITY_CONSTRAINT_VIOLATION,
+        ffi::SQLITE_BUSY | ffi::SQLITE_LOCKED => SqlState::LOCK_NOT_AVAILABLE,
+        ffi::SQLITE_READONLY => SqlState::READ_ONLY_SQL_TRANSACTION,
+        ffi::SQLITE_INTERRUPT => SqlState::QUERY_CANCELED,
+        ffi::SQLITE_AUTH | ffi::SQLITE_PERM => SqlState::INSUFFICIENT_PRIVILEGE,
+        ffi::SQLITE_TOOBIG => SqlState::PROGRAM_LIMIT_EXCEEDED,
+        ffi::SQLITE_NOMEM => SqlState::OUT_OF_MEMORY,
+        ffi::SQLITE_FULL => SqlState::DISK_FULL,
+        ffi::SQLITE_CORRUPT | ffi::SQLITE_NOTADB => SqlState::DATA_CORRUPTED,
+        ffi::SQLITE_IOERR | ffi::SQLITE_CANTOPEN => SqlState::IO_ERROR,
+        ffi::SQLITE_MISMATCH => SqlState::DATATYPE_MISMATCH,
+        ffi::SQLITE_RANGE => SqlState::INVALID_PARAMETER_VALUE,
+        ffi::SQLITE_ERROR => by_message(message),
+        _ => SqlState::INTERNAL_ERROR,
+    }
+}
+
+/// SQLITE_ERROR covers many PostgreSQL classes; SQLite's messages tell them apart.
+fn by_message(m: &str) -> SqlState {
+    let has = |s: &str| m.contains(s);
+    if has("syntax error") || has("incomplete input") || has("unrecognized token") {
+        SqlState::SYNTAX_ERROR
+    } else if has("no such table") || has("no such view") {
+        SqlState::UNDEFINED_TABLE
+    } else if has("no such column") || has("has no column named") {
+        SqlState::UNDEFINED_COLUMN
+    } else if has("no such function") || has("wrong number of arguments") {
+        SqlState::UNDEFINED_FUNCTION
+    } else if has("no such index") || has("no such trigger") || has("no such module") {
+        SqlState::UNDEFINED_OBJECT
+    } else if has("no such savepoint") {
+        SqlState::INVALID_SAVEPOINT_SPECIFICATION
+    } else if (has("table") || has("view")) && has("already exists") {
+        SqlState::DUPLICATE_TABLE
+    } else if has("already exists") {
+        SqlState::DUPLICATE_OBJECT
+    } else if has("duplicate column name") {
+        SqlState::DUPLICATE_COLUMN
+    } else if has("not authorized") || has("prohibited") {
+        SqlState::INSUFFICIENT_PRIVILEGE
+    } else if has("integer overflow") {
+        SqlState::NUMERIC_VALUE_OUT_OF_RANGE
+    } else if has("too many") || has("too big") || has("too large") {
+        SqlState::PROGRAM_LIMIT_EXCEEDED
+    } else {
+        SqlState::SYNTAX_ERROR_OR_RULE_VIOLATION
+    }
+}
+
+/// Converts a rusqlite error into the PostgreSQL error the client sees.
+pub fn to_pg(e: &rusqlite::Error) -> PgError {
+    match e {
+        rusqlite::Error::SqliteFailure(err, msg) => {
+            let message = msg
+                .clone()
+                .unwrap_or_else(|| err.to_string());
+            PgError::new(sqlstate(err.extended_code, &message), message)
+        }
+        rusqlite::Error::MultipleStatement => PgError::new(
+            SqlState::SYNTAX_ERROR,
+            "cannot insert multiple commands into a prepared statement",
+        ),
+        other => PgError::new(SqlState::INTERNAL_ERROR, other.to_string()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn maps_constraint_codes() {
+        assert_eq!(sqlstate(ffi::SQLITE_CONSTRAINT_UNIQUE, ""), SqlState::UNIQUE_VIOLATION);
+        assert_eq!(sqlstate(ffi::SQLITE_CONSTRAINT_PRIMARYKEY, ""), SqlState::UNIQUE_VIOLATION);
+        assert_eq!(sqlstate(ffi::SQLITE_CONSTRAINT_NOTNULL, ""), SqlState::NOT_NULL_VIOLATION);
+        assert_eq!(sqlstate(ffi::SQLITE_CONSTRAINT_FOREIGNKEY, ""), SqlState::FOREIGN_KEY_VIOLATION);
+        assert_eq!(sqlstate(ffi::SQLITE_CONSTRAINT_CHECK, ""), SqlState::CHECK_VIOLATION);
+        assert_eq!(sqlstate(ffi::SQLITE_BUSY_SNAPSHOT, ""), SqlState::SERIALIZATION_FAILURE);
+        assert_eq!(sqlstate(ffi::SQLITE_READONLY, ""), SqlState::READ_ONLY_SQL_TRANSACTION);
+    }
+
+    #[test]
+    fn maps_sqlite_error_messages() {
+        let e = |m| sqlstate(ffi::SQLITE_ERROR, m);
+        assert_eq!(e("near \"selec\": syntax error"), SqlState::SYNTAX_ERROR);
+        assert_eq!(e("no such table: nope"), SqlState::UNDEFINED_TABLE);
+        assert_eq!(e("no such column: x"), SqlState::UNDEFINED_COLUMN);
+        assert_eq!(e("table t already exists"), SqlState::DUPLICATE_TABLE);
+        assert_eq!(e("no such function: f"), SqlState::UNDEFINED_FUNCTION);
+    }
+}

@@ -1,0 +1,168 @@
+//! The SQLite side of litewire: which database files exist, their connections, and
+//! running one statement on a connection with its rows streamed back.
+//!
+//! This is the only module that touches `rusqlite`. SQLite calls block, so they run on
+//! tokio's blocking pool, which `main` caps at `--workers` threads; the async side only
+//! ever awaits them.
+
+mod database;
+pub mod error;
+mod exec;
+pub mod types;
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+pub use database::{Database, Lease, WriteLock};
+pub use exec::{Outcome, Running};
+
+use crate::protocol::{PgError, SqlState};
+
+/// Engine settings (a slice of the server configuration).
+#[derive(Debug, Clone)]
+pub struct EngineConfig {
+    pub data_dir: PathBuf,
+    pub auto_create: bool,
+    pub connections_per_db: usize,
+    pub lock_timeout: Duration,
+    pub idle_close: Duration,
+    pub cache_size_kib: u32,
+    pub statement_cache: usize,
+    /// Encoded rows are handed to the session in chunks of about this many bytes.
+    pub chunk_size: usize,
+}
+
+/// Longest database name accepted (PostgreSQL's NAMEDATALEN - 1).
+pub const MAX_NAME_LEN: usize = 63;
+
+/// The registry of databases in use.
+pub struct Engine {
+    cfg: Arc<EngineConfig>,
+    databases: Mutex<HashMap<String, Arc<Database>>>,
+}
+
+/// Checks a database name before anything touches the disk: 1 to 63 ASCII letters,
+/// digits, `_` or `-`, not starting with `-`. Nothing else can reach the file system, so
+/// no name can point outside the data folder.
+pub fn validate_name(name: &str) -> Result<(), PgError> {
+    let ok = !name.is_empty()
+        && name.len() <= MAX_NAME_LEN
+        && !name.starts_with('-')
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-');
+    if ok {
+        Ok(())
+    } else {
+        Err(PgError::fatal(
+            SqlState::INVALID_NAME,
+            format!("invalid database name \"{}\"", name.escape_debug()),
+        )
+        .with_hint(
+            "Database names are 1 to 63 letters, digits, '_' or '-', and do not start with '-'.",
+        ))
+    }
+}
+
+impl Engine {
+    pub fn new(cfg: EngineConfig) -> std::io::Result<Self> {
+        std::fs::create_dir_all(&cfg.data_dir)?;
+        Ok(Engine {
+            cfg: Arc::new(cfg),
+            databases: Mutex::new(HashMap::new()),
+        })
+    }
+
+    pub fn config(&self) -> &EngineConfig {
+        &self.cfg
+    }
+
+    /// The database called `name`, opening it (and creating its file, if allowed) on
+    /// first use. Checks that the file opens, so a session learns at connect time.
+    pub async fn database(&self, name: &str) -> Result<Arc<Database>, PgError> {
+        validate_name(name)?;
+        let existing = self.lock().get(name).cloned();
+        if let Some(db) = existing {
+            return Ok(db);
+        }
+        let path = self.cfg.data_dir.join(format!("{name}.db"));
+        if !self.cfg.auto_create && !path.exists() {
+            return Err(PgError::fatal(
+                SqlState::INVALID_CATALOG_NAME,
+                format!("database \"{name}\" does not exist"),
+            ));
+        }
+        let db = {
+            let mut map = self.lock();
+            map.entry(name.to_string())
+                .or_insert_with(|| {
+                    Arc::new(Database::new(name.to_string(), path, self.cfg.clone()))
+                })
+                .clone()
+        };
+        // Open (or create) the file now; the connection goes back to the idle list.
+        drop(db.lease().await.map_err(|mut e| {
+            e.severity = crate::protocol::Severity::Fatal;
+            e
+        })?);
+        Ok(db)
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, Arc<Database>>> {
+        self.databases.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Closes connections idle for longer than `idle_close` and forgets databases that
+    /// no session uses and that have no open connection. Returns the number closed.
+    pub async fn close_idle(&self) -> usize {
+        let dbs: Vec<Arc<Database>> = self.lock().values().cloned().collect();
+        let mut closing = Vec::new();
+        for db in &dbs {
+            closing.extend(db.take_idle_older_than(self.cfg.idle_close));
+        }
+        drop(dbs);
+        let n = closing.len();
+        if n > 0 {
+            // Closing checkpoints the WAL: disk IO, so off the async threads.
+            let _ = tokio::task::spawn_blocking(move || drop(closing)).await;
+        }
+        self.lock()
+            .retain(|_, db| Arc::strong_count(db) > 1 || !db.is_unused());
+        n
+    }
+
+    /// Closes every idle connection now (at shutdown, after sessions have ended).
+    pub async fn close_all(&self) {
+        let dbs: Vec<Arc<Database>> = self.lock().drain().map(|(_, db)| db).collect();
+        let closing: Vec<_> = dbs
+            .iter()
+            .flat_map(|db| db.take_idle_older_than(Duration::ZERO))
+            .collect();
+        let _ = tokio::task::spawn_blocking(move || drop(closing)).await;
+    }
+
+    /// Number of databases currently known (open or in use).
+    pub fn open_databases(&self) -> usize {
+        self.lock().len()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_cannot_escape_the_data_folder() {
+        for ok in ["mydb", "a", "tenant_42", "x-y", &"a".repeat(63)] {
+            assert!(validate_name(ok).is_ok(), "{ok}");
+        }
+        for bad in [
+            "", "..", "../etc/passwd", "a/b", "a\\b", "a.db", "-rf", "a b", "a\0b", "café",
+            &"a".repeat(64), "/abs", "~root",
+        ] {
+            assert!(validate_name(bad).is_err(), "{bad:?}");
+        }
+    }
+}

@@ -1,0 +1,312 @@
+//! SQLite values as PostgreSQL types: the OID a column is described with, and the text
+//! format each value is sent in. The table here is the one COMPAT.md documents.
+
+use bytes::{BufMut, BytesMut};
+use rusqlite::types::ValueRef;
+
+/// PostgreSQL type OIDs used by litewire.
+pub mod oid {
+    pub const BOOL: u32 = 16;
+    pub const BYTEA: u32 = 17;
+    pub const INT8: u32 = 20;
+    pub const INT2: u32 = 21;
+    pub const INT4: u32 = 23;
+    pub const TEXT: u32 = 25;
+    pub const JSON: u32 = 114;
+    pub const FLOAT4: u32 = 700;
+    pub const FLOAT8: u32 = 701;
+    pub const BPCHAR: u32 = 1042;
+    pub const VARCHAR: u32 = 1043;
+    pub const DATE: u32 = 1082;
+    pub const TIME: u32 = 1083;
+    pub const TIMESTAMP: u32 = 1114;
+    pub const TIMESTAMPTZ: u32 = 1184;
+    pub const INTERVAL: u32 = 1186;
+    pub const NUMERIC: u32 = 1700;
+    pub const UUID: u32 = 2950;
+    pub const JSONB: u32 = 3802;
+}
+
+/// How values of a column are rendered in text format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Render {
+    /// Integers 0/1 as `f`/`t`.
+    Bool,
+    /// Everything else: integers in decimal, reals as PostgreSQL prints float8, text as
+    /// is, blobs in bytea hex format.
+    Plain,
+}
+
+/// The PostgreSQL type of a result column.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PgType {
+    pub oid: u32,
+    /// `typlen`: the fixed size, or -1 for variable-length types.
+    pub size: i16,
+    /// `atttypmod`: e.g. `n + 4` for `varchar(n)`, else -1.
+    pub modifier: i32,
+    pub render: Render,
+}
+
+impl PgType {
+    const fn new(oid: u32, size: i16) -> Self {
+        PgType {
+            oid,
+            size,
+            modifier: -1,
+            render: Render::Plain,
+        }
+    }
+
+    pub const TEXT: PgType = PgType::new(oid::TEXT, -1);
+    pub const INT8: PgType = PgType::new(oid::INT8, 8);
+    pub const FLOAT8: PgType = PgType::new(oid::FLOAT8, 8);
+    pub const BYTEA: PgType = PgType::new(oid::BYTEA, -1);
+}
+
+/// The type modifier in `name(n)`, if any.
+fn type_length(decl: &str) -> Option<i32> {
+    let open = decl.find('(')?;
+    let inner = decl[open + 1..].split([',', ')']).next()?;
+    inner.trim().parse().ok()
+}
+
+/// Maps a declared column type (as written in `CREATE TABLE`) to a PostgreSQL type.
+///
+/// Known PostgreSQL type names map to themselves; anything else falls back to SQLite's
+/// column-affinity rules (section 3.1 of SQLite's datatype documentation).
+pub fn from_decltype(decl: &str) -> PgType {
+    let lower = decl.trim().to_ascii_lowercase();
+    let base = lower.split('(').next().unwrap_or("").trim();
+    let t = |oid, size| PgType::new(oid, size);
+    match base {
+        "bool" | "boolean" => PgType {
+            render: Render::Bool,
+            ..t(oid::BOOL, 1)
+        },
+        "smallint" | "int2" | "smallserial" | "serial2" => t(oid::INT2, 2),
+        "integer" | "int" | "int4" | "serial" | "serial4" | "mediumint" => t(oid::INT4, 4),
+        "bigint" | "int8" | "bigserial" | "serial8" => t(oid::INT8, 8),
+        "real" | "float4" => t(oid::FLOAT4, 4),
+        "double" | "double precision" | "float8" | "float" => t(oid::FLOAT8, 8),
+        "numeric" | "decimal" => PgType {
+            modifier: numeric_typmod(&lower),
+            ..t(oid::NUMERIC, -1)
+        },
+        "text" | "clob" => t(oid::TEXT, -1),
+        "varchar" | "character varying" | "nvarchar" | "varying character" => PgType {
+            modifier: type_length(&lower).map_or(-1, |n| n + 4),
+            ..t(oid::VARCHAR, -1)
+        },
+        "char" | "character" | "bpchar" | "nchar" | "native character" => PgType {
+            modifier: type_length(&lower).map_or(-1, |n| n + 4),
+            ..t(oid::BPCHAR, -1)
+        },
+        "blob" | "bytea" => t(oid::BYTEA, -1),
+        "date" => t(oid::DATE, 4),
+        "time" | "time without time zone" => t(oid::TIME, 8),
+        "timestamp" | "datetime" | "timestamp without time zone" => t(oid::TIMESTAMP, 8),
+        "timestamptz" | "timestamp with time zone" => t(oid::TIMESTAMPTZ, 8),
+        "interval" => t(oid::INTERVAL, 16),
+        "uuid" => t(oid::UUID, 16),
+        "json" => t(oid::JSON, -1),
+        "jsonb" => t(oid::JSONB, -1),
+        _ => by_affinity(&lower),
+    }
+}
+
+/// PostgreSQL's typmod for `numeric(p, s)`: `((p << 16) | s) + 4`.
+fn numeric_typmod(decl: &str) -> i32 {
+    let Some(open) = decl.find('(') else {
+        return -1;
+    };
+    let mut parts = decl[open + 1..].trim_end_matches(')').split(',');
+    let p: i32 = match parts.next().and_then(|p| p.trim().parse().ok()) {
+        Some(p) => p,
+        None => return -1,
+    };
+    let s: i32 = parts.next().and_then(|s| s.trim().parse().ok()).unwrap_or(0);
+    ((p << 16) | s) + 4
+}
+
+/// SQLite's affinity rules, in SQLite's order.
+fn by_affinity(decl: &str) -> PgType {
+    if decl.contains("int") {
+        PgType::INT8
+    } else if decl.contains("char") || decl.contains("clob") || decl.contains("text") {
+        PgType::TEXT
+    } else if decl.contains("blob") || decl.is_empty() {
+        PgType::BYTEA
+    } else if decl.contains("real") || decl.contains("floa") || decl.contains("doub") {
+        PgType::FLOAT8
+    } else {
+        PgType::new(oid::NUMERIC, -1)
+    }
+}
+
+/// The type of an expression column (no declared type), from the value it holds.
+pub fn from_value(v: ValueRef<'_>) -> PgType {
+    match v {
+        ValueRef::Integer(_) => PgType::INT8,
+        ValueRef::Real(_) => PgType::FLOAT8,
+        ValueRef::Blob(_) => PgType::BYTEA,
+        ValueRef::Text(_) | ValueRef::Null => PgType::TEXT,
+    }
+}
+
+/// Writes `v` in PostgreSQL text format. NULL is handled by the caller.
+pub fn write_text(render: Render, v: ValueRef<'_>, out: &mut BytesMut) {
+    match v {
+        ValueRef::Null => {}
+        ValueRef::Integer(i) => match render {
+            Render::Bool if i == 0 => out.put_u8(b'f'),
+            Render::Bool if i == 1 => out.put_u8(b't'),
+            _ => write_int(i, out),
+        },
+        ValueRef::Real(f) => write_float8(f, out),
+        ValueRef::Text(t) => out.put_slice(t),
+        ValueRef::Blob(b) => write_bytea_hex(b, out),
+    }
+}
+
+fn write_int(i: i64, out: &mut BytesMut) {
+    let mut buf = [0u8; 20];
+    let mut n = i.unsigned_abs();
+    let mut at = buf.len();
+    loop {
+        at -= 1;
+        buf[at] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    if i < 0 {
+        out.put_u8(b'-');
+    }
+    out.put_slice(&buf[at..]);
+}
+
+/// bytea in PostgreSQL's default `hex` output format: `\x` then two hex digits a byte.
+fn write_bytea_hex(b: &[u8], out: &mut BytesMut) {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    out.reserve(2 + b.len() * 2);
+    out.put_slice(b"\\x");
+    for &byte in b {
+        out.put_u8(HEX[(byte >> 4) as usize]);
+        out.put_u8(HEX[(byte & 15) as usize]);
+    }
+}
+
+/// float8 as PostgreSQL 12+ prints it (extra_float_digits = 1): the shortest text that
+/// reads back to the same value, in fixed notation for decimal exponents from -4 to 14
+/// and as `d.ddde+XX` otherwise; `NaN`, `Infinity`, `-Infinity`.
+pub fn write_float8(f: f64, out: &mut BytesMut) {
+    use std::fmt::Write;
+    if f.is_nan() {
+        return out.put_slice(b"NaN");
+    }
+    if f.is_infinite() {
+        return out.put_slice(if f > 0.0 { b"Infinity" } else { b"-Infinity" });
+    }
+    // `{:e}` gives the shortest round-trip digits, e.g. "1.5e0", "-1.2345e-7".
+    let mut sci = String::with_capacity(32);
+    let _ = write!(sci, "{f:e}");
+    let (mantissa, exp) = sci.split_once('e').unwrap_or((&sci, "0"));
+    let exp: i32 = exp.parse().unwrap_or(0);
+    let (neg, mantissa) = match mantissa.strip_prefix('-') {
+        Some(m) => (true, m),
+        None => (false, mantissa),
+    };
+    let digits: String = mantissa.chars().filter(|c| *c != '.').collect();
+    if neg {
+        out.put_u8(b'-');
+    }
+    if (-4..15).contains(&exp) {
+        if exp < 0 {
+            out.put_slice(b"0.");
+            for _ in 0..(-exp - 1) {
+                out.put_u8(b'0');
+            }
+            out.put_slice(digits.as_bytes());
+        } else {
+            let int_len = exp as usize + 1;
+            if digits.len() <= int_len {
+                out.put_slice(digits.as_bytes());
+                for _ in digits.len()..int_len {
+                    out.put_u8(b'0');
+                }
+            } else {
+                out.put_slice(&digits.as_bytes()[..int_len]);
+                out.put_u8(b'.');
+                out.put_slice(&digits.as_bytes()[int_len..]);
+            }
+        }
+    } else {
+        out.put_slice(&digits.as_bytes()[..1]);
+        if digits.len() > 1 {
+            out.put_u8(b'.');
+            out.put_slice(&digits.as_bytes()[1..]);
+        }
+        out.put_u8(b'e');
+        out.put_u8(if exp < 0 { b'-' } else { b'+' });
+        let e = exp.unsigned_abs();
+        if e < 10 {
+            out.put_u8(b'0');
+        }
+        write_int(e as i64, out);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn f8(f: f64) -> String {
+        let mut b = BytesMut::new();
+        write_float8(f, &mut b);
+        String::from_utf8(b.to_vec()).unwrap()
+    }
+
+    #[test]
+    fn float8_matches_postgres() {
+        // Expected strings are PostgreSQL 15's output for `select <value>::float8`.
+        assert_eq!(f8(1.5), "1.5");
+        assert_eq!(f8(0.1), "0.1");
+        assert_eq!(f8(-2.0), "-2");
+        assert_eq!(f8(100.0), "100");
+        assert_eq!(f8(1e15), "1e+15");
+        assert_eq!(f8(1e14), "100000000000000");
+        assert_eq!(f8(123456789012345.6), "123456789012345.6");
+        assert_eq!(f8(0.0001), "0.0001");
+        assert_eq!(f8(0.00001), "1e-05");
+        assert_eq!(f8(1.2345e-7), "1.2345e-07");
+        assert_eq!(f8(1e100), "1e+100");
+        assert_eq!(f8(f64::NAN), "NaN");
+        assert_eq!(f8(f64::NEG_INFINITY), "-Infinity");
+        assert_eq!(f8(0.0), "0");
+        assert_eq!(f8(1.0 / 3.0), "0.3333333333333333");
+    }
+
+    #[test]
+    fn decltypes() {
+        assert_eq!(from_decltype("INTEGER").oid, oid::INT4);
+        assert_eq!(from_decltype("BIGINT").oid, oid::INT8);
+        assert_eq!(from_decltype("VARCHAR(20)").modifier, 24);
+        assert_eq!(from_decltype("numeric(10,2)").modifier, (10 << 16 | 2) + 4);
+        assert_eq!(from_decltype("BOOLEAN").render, Render::Bool);
+        assert_eq!(from_decltype("UNSIGNED BIG INT").oid, oid::INT8);
+        assert_eq!(from_decltype("NATIVE CHARACTER(70)").oid, oid::BPCHAR);
+        assert_eq!(from_decltype("STRING").oid, oid::NUMERIC);
+        assert_eq!(from_decltype("timestamp with time zone").oid, oid::TIMESTAMPTZ);
+    }
+
+    #[test]
+    fn text_values() {
+        let mut b = BytesMut::new();
+        write_text(Render::Bool, ValueRef::Integer(1), &mut b);
+        write_text(Render::Plain, ValueRef::Integer(i64::MIN), &mut b);
+        write_text(Render::Plain, ValueRef::Blob(&[0xde, 0xad]), &mut b);
+        assert_eq!(&b[..], b"t-9223372036854775808\\xdead");
+    }
+}

@@ -1,0 +1,155 @@
+//! PostgreSQL errors as litewire sends them: severity, SQLSTATE and message.
+//!
+//! Every ErrorResponse and NoticeResponse the server writes is built from a [`PgError`];
+//! SQLSTATEs are named constants, never strings typed at the call site.
+
+use std::fmt;
+
+/// A five-character SQLSTATE code (PostgreSQL Appendix A).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SqlState(pub &'static str);
+
+#[allow(missing_docs)]
+impl SqlState {
+    pub const SUCCESSFUL_COMPLETION: Self = Self("00000");
+    pub const WARNING: Self = Self("01000");
+    pub const ACTIVE_SQL_TRANSACTION: Self = Self("25001");
+    pub const NO_ACTIVE_SQL_TRANSACTION: Self = Self("25P01");
+    pub const IN_FAILED_SQL_TRANSACTION: Self = Self("25P02");
+    pub const READ_ONLY_SQL_TRANSACTION: Self = Self("25006");
+    pub const INVALID_SAVEPOINT_SPECIFICATION: Self = Self("3B001");
+    pub const PROTOCOL_VIOLATION: Self = Self("08P01");
+    pub const CONNECTION_EXCEPTION: Self = Self("08000");
+    pub const INVALID_CATALOG_NAME: Self = Self("3D000");
+    pub const INVALID_NAME: Self = Self("42602");
+    pub const SYNTAX_ERROR: Self = Self("42601");
+    pub const UNDEFINED_TABLE: Self = Self("42P01");
+    pub const UNDEFINED_COLUMN: Self = Self("42703");
+    pub const UNDEFINED_FUNCTION: Self = Self("42883");
+    pub const UNDEFINED_OBJECT: Self = Self("42704");
+    pub const DUPLICATE_TABLE: Self = Self("42P07");
+    pub const DUPLICATE_COLUMN: Self = Self("42701");
+    pub const DUPLICATE_OBJECT: Self = Self("42710");
+    pub const DATATYPE_MISMATCH: Self = Self("42804");
+    pub const INSUFFICIENT_PRIVILEGE: Self = Self("42501");
+    pub const UNIQUE_VIOLATION: Self = Self("23505");
+    pub const NOT_NULL_VIOLATION: Self = Self("23502");
+    pub const FOREIGN_KEY_VIOLATION: Self = Self("23503");
+    pub const CHECK_VIOLATION: Self = Self("23514");
+    pub const INTEGRITY_CONSTRAINT_VIOLATION: Self = Self("23000");
+    pub const RAISE_EXCEPTION: Self = Self("P0001");
+    pub const DATA_EXCEPTION: Self = Self("22000");
+    pub const DIVISION_BY_ZERO: Self = Self("22012");
+    pub const NUMERIC_VALUE_OUT_OF_RANGE: Self = Self("22003");
+    pub const STRING_DATA_RIGHT_TRUNCATION: Self = Self("22001");
+    pub const DATATYPE_MISMATCH_DATA: Self = Self("22P02");
+    pub const PROGRAM_LIMIT_EXCEEDED: Self = Self("54000");
+    pub const TOO_MANY_CONNECTIONS: Self = Self("53300");
+    pub const OUT_OF_MEMORY: Self = Self("53200");
+    pub const DISK_FULL: Self = Self("53100");
+    pub const LOCK_NOT_AVAILABLE: Self = Self("55P03");
+    pub const OBJECT_IN_USE: Self = Self("55006");
+    pub const SERIALIZATION_FAILURE: Self = Self("40001");
+    pub const QUERY_CANCELED: Self = Self("57014");
+    pub const ADMIN_SHUTDOWN: Self = Self("57P01");
+    pub const CANNOT_CONNECT_NOW: Self = Self("57P03");
+    pub const FEATURE_NOT_SUPPORTED: Self = Self("0A000");
+    pub const INVALID_PARAMETER_VALUE: Self = Self("22023");
+    pub const UNDEFINED_PARAMETER: Self = Self("42704");
+    pub const IO_ERROR: Self = Self("58030");
+    pub const DATA_CORRUPTED: Self = Self("XX001");
+    pub const INTERNAL_ERROR: Self = Self("XX000");
+    pub const SYNTAX_ERROR_OR_RULE_VIOLATION: Self = Self("42000");
+    pub const CANT_CHANGE_RUNTIME_PARAM: Self = Self("55P02");
+    pub const INVALID_AUTHORIZATION: Self = Self("28000");
+}
+
+/// ErrorResponse/NoticeResponse severity.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Severity {
+    Error,
+    /// The session ends after this error.
+    Fatal,
+    Warning,
+    Notice,
+}
+
+impl Severity {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Error => "ERROR",
+            Severity::Fatal => "FATAL",
+            Severity::Warning => "WARNING",
+            Severity::Notice => "NOTICE",
+        }
+    }
+}
+
+/// An error (or notice) to report to the client.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PgError {
+    pub severity: Severity,
+    pub code: SqlState,
+    pub message: String,
+    pub detail: Option<String>,
+    pub hint: Option<String>,
+}
+
+impl PgError {
+    pub fn new(code: SqlState, message: impl Into<String>) -> Self {
+        PgError {
+            severity: Severity::Error,
+            code,
+            message: message.into(),
+            detail: None,
+            hint: None,
+        }
+    }
+
+    pub fn fatal(code: SqlState, message: impl Into<String>) -> Self {
+        PgError {
+            severity: Severity::Fatal,
+            ..Self::new(code, message)
+        }
+    }
+
+    pub fn warning(code: SqlState, message: impl Into<String>) -> Self {
+        PgError {
+            severity: Severity::Warning,
+            ..Self::new(code, message)
+        }
+    }
+
+    pub fn with_hint(mut self, hint: impl Into<String>) -> Self {
+        self.hint = Some(hint.into());
+        self
+    }
+
+    pub fn with_detail(mut self, detail: impl Into<String>) -> Self {
+        self.detail = Some(detail.into());
+        self
+    }
+
+    pub fn protocol_violation(message: impl Into<String>) -> Self {
+        Self::fatal(SqlState::PROTOCOL_VIOLATION, message)
+    }
+
+    pub fn in_failed_transaction() -> Self {
+        Self::new(
+            SqlState::IN_FAILED_SQL_TRANSACTION,
+            "current transaction is aborted, commands ignored until end of transaction block",
+        )
+    }
+
+    pub fn is_fatal(&self) -> bool {
+        self.severity == Severity::Fatal
+    }
+}
+
+impl fmt::Display for PgError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} {}: {}", self.severity.as_str(), self.code.0, self.message)
+    }
+}
+
+impl std::error::Error for PgError {}

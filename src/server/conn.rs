@@ -1,0 +1,126 @@
+//! One client socket with its read and write buffers.
+//!
+//! Buffers are allocated only while a message is being read or a reply written: an idle
+//! session waits for readability holding no buffer at all, which is what keeps thousands
+//! of idle clients cheap.
+
+use bytes::BytesMut;
+use tokio::io::AsyncWriteExt;
+use tokio::net::TcpStream;
+
+use crate::protocol::{self, FrameError, PgError};
+
+/// Read buffer size used for ordinary messages; larger messages reserve what their
+/// length header announces (up to the configured maximum).
+const READ_CHUNK: usize = 8 << 10;
+
+/// Why reading a frame failed.
+#[derive(Debug)]
+pub enum ReadError {
+    /// The socket failed or closed in the middle of a message.
+    Io(#[allow(dead_code)] std::io::Error),
+    /// The client sent a frame the protocol does not allow.
+    Frame(FrameError),
+}
+
+impl From<std::io::Error> for ReadError {
+    fn from(e: std::io::Error) -> Self {
+        ReadError::Io(e)
+    }
+}
+
+/// The client's socket and the bytes in flight on it.
+pub struct Conn {
+    stream: TcpStream,
+    rbuf: BytesMut,
+    wbuf: BytesMut,
+}
+
+impl Conn {
+    pub fn new(stream: TcpStream) -> Self {
+        Conn {
+            stream,
+            rbuf: BytesMut::new(),
+            wbuf: BytesMut::new(),
+        }
+    }
+
+    /// Reads the next complete frame (`tagged`: a regular message with a type byte;
+    /// otherwise a startup-phase packet). `Ok(None)` is a clean end of stream between
+    /// messages.
+    pub async fn read_frame(
+        &mut self,
+        tagged: bool,
+        max: usize,
+    ) -> Result<Option<BytesMut>, ReadError> {
+        loop {
+            if let Some(n) = protocol::frame_len(&self.rbuf, tagged, max).map_err(ReadError::Frame)? {
+                let frame = self.rbuf.split_to(n);
+                if self.rbuf.is_empty() {
+                    // Let go of the shared allocation; the frame keeps what it needs.
+                    self.rbuf = BytesMut::new();
+                }
+                return Ok(Some(frame));
+            }
+            if self.rbuf.is_empty() {
+                // Idle: flush what is pending, give buffers back, then wait.
+                self.flush().await?;
+                self.wbuf = BytesMut::new();
+                self.rbuf = BytesMut::new();
+                self.stream.readable().await?;
+            }
+            self.reserve_for_frame(tagged);
+            match self.stream.try_read_buf(&mut self.rbuf) {
+                Ok(0) if self.rbuf.is_empty() => return Ok(None),
+                Ok(0) => {
+                    return Err(ReadError::Io(std::io::ErrorKind::UnexpectedEof.into()));
+                }
+                Ok(_) => {}
+                Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {
+                    self.stream.readable().await?;
+                }
+                Err(e) => return Err(e.into()),
+            }
+        }
+    }
+
+    /// Makes room for the rest of the current frame (its length is known once the
+    /// header is in; [`protocol::frame_len`] has already checked it against the limit).
+    fn reserve_for_frame(&mut self, tagged: bool) {
+        let off = usize::from(tagged);
+        let want = match self.rbuf.get(off..off + 4) {
+            Some(h) => {
+                let len = i32::from_be_bytes([h[0], h[1], h[2], h[3]]).max(0) as usize;
+                (off + len).saturating_sub(self.rbuf.len()).max(1)
+            }
+            None => READ_CHUNK,
+        };
+        if self.rbuf.capacity() - self.rbuf.len() < want {
+            self.rbuf.reserve(want.max(READ_CHUNK));
+        }
+    }
+
+    /// The write buffer; messages are encoded into it and sent by [`Conn::flush`].
+    pub fn out(&mut self) -> &mut BytesMut {
+        &mut self.wbuf
+    }
+
+    /// Sends an error (or notice) message.
+    pub fn error(&mut self, e: &PgError) {
+        protocol::backend::error(&mut self.wbuf, e);
+    }
+
+    /// Sends a chunk of already encoded messages, after anything buffered before it.
+    pub async fn send_chunk(&mut self, chunk: &[u8]) -> std::io::Result<()> {
+        self.flush().await?;
+        self.stream.write_all(chunk).await
+    }
+
+    pub async fn flush(&mut self) -> std::io::Result<()> {
+        if !self.wbuf.is_empty() {
+            self.stream.write_all(&self.wbuf).await?;
+            self.wbuf.clear();
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,223 @@
+//! The network side: accepting clients, enforcing the connection limit, running each
+//! client's startup and session, and shutting down cleanly.
+
+mod conn;
+mod params;
+mod session;
+mod startup;
+
+use std::future::Future;
+use std::hash::{BuildHasher, Hasher};
+use std::sync::atomic::{AtomicI32, AtomicUsize, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::{watch, Semaphore};
+use tracing::{debug, info, warn};
+
+use crate::config::Config;
+use crate::engine::Engine;
+use crate::protocol::{PgError, SqlState};
+use conn::Conn;
+use session::Session;
+use startup::Hello;
+
+pub use params::SERVER_VERSION;
+
+/// Connections over the limit that may still be told "too many clients" at once; beyond
+/// this they are closed without an answer, so rejecting costs bounded memory.
+const MAX_REJECTING: usize = 64;
+
+/// State shared by every client task.
+struct Shared {
+    cfg: Config,
+    engine: Engine,
+    /// One permit per client session (the connection limit). Shutdown waits for all of
+    /// them to come back.
+    sessions: Arc<Semaphore>,
+    rejecting: AtomicUsize,
+    next_pid: AtomicI32,
+    stop: watch::Receiver<bool>,
+}
+
+/// Runs the server on `listener` until `shutdown` completes, then stops accepting, lets
+/// running statements finish (up to `shutdown_timeout`), closes the databases and returns.
+pub async fn run(
+    listener: TcpListener,
+    cfg: Config,
+    shutdown: impl Future<Output = ()>,
+) -> std::io::Result<()> {
+    let engine = Engine::new(cfg.engine())?;
+    let (stop_tx, stop_rx) = watch::channel(false);
+    let shared = Arc::new(Shared {
+        sessions: Arc::new(Semaphore::new(cfg.max_connections)),
+        rejecting: AtomicUsize::new(0),
+        next_pid: AtomicI32::new(1000),
+        stop: stop_rx,
+        engine,
+        cfg,
+    });
+    info!(
+        listen = %listener.local_addr()?,
+        data_dir = %shared.cfg.data_dir.display(),
+        "litewire ready"
+    );
+    let sweeper = tokio::spawn(sweep_idle(shared.clone()));
+    tokio::pin!(shutdown);
+    loop {
+        tokio::select! {
+            _ = &mut shutdown => break,
+            accepted = listener.accept() => match accepted {
+                Ok((stream, peer)) => {
+                    debug!(%peer, "accepted");
+                    accept(&shared, stream);
+                }
+                Err(e) => {
+                    // Out of file descriptors and the like: back off briefly.
+                    warn!(error = %e, "accept failed");
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                }
+            }
+        }
+    }
+    info!("shutting down");
+    drop(listener);
+    let _ = stop_tx.send(true);
+    let all = shared.cfg.max_connections as u32;
+    let drained = tokio::time::timeout(
+        shared.cfg.shutdown_timeout,
+        shared.sessions.acquire_many(all),
+    )
+    .await;
+    if drained.is_err() {
+        warn!("shutdown timeout reached with sessions still running");
+    }
+    sweeper.abort();
+    shared.engine.close_all().await;
+    info!("stopped");
+    Ok(())
+}
+
+fn accept(shared: &Arc<Shared>, stream: TcpStream) {
+    let _ = stream.set_nodelay(true);
+    match shared.sessions.clone().try_acquire_owned() {
+        Ok(permit) => {
+            let shared = shared.clone();
+            tokio::spawn(async move {
+                client(&shared, stream).await;
+                drop(permit);
+            });
+        }
+        Err(_) if shared.rejecting.fetch_add(1, Ordering::Relaxed) < MAX_REJECTING => {
+            let shared = shared.clone();
+            tokio::spawn(async move {
+                reject(&shared, stream).await;
+                shared.rejecting.fetch_sub(1, Ordering::Relaxed);
+            });
+        }
+        Err(_) => {
+            shared.rejecting.fetch_sub(1, Ordering::Relaxed);
+            drop(stream);
+        }
+    }
+}
+
+/// Tells a client over the connection limit so, after reading its startup packet.
+async fn reject(shared: &Shared, stream: TcpStream) {
+    let mut conn = Conn::new(stream);
+    let hello = tokio::time::timeout(
+        shared.cfg.startup_timeout.min(Duration::from_secs(5)),
+        startup::read_hello(&mut conn),
+    )
+    .await;
+    if let Ok(Ok(Hello::Session(_))) = hello {
+        conn.error(&PgError::fatal(
+            SqlState::TOO_MANY_CONNECTIONS,
+            "sorry, too many clients already",
+        ));
+        let _ = conn.flush().await;
+    }
+}
+
+/// One client, from startup to the end of its session.
+async fn client(shared: &Shared, stream: TcpStream) {
+    let mut conn = Conn::new(stream);
+    let hello = tokio::time::timeout(shared.cfg.startup_timeout, startup::read_hello(&mut conn)).await;
+    let req = match hello {
+        Ok(Ok(Hello::Session(req))) => req,
+        Ok(Ok(Hello::Cancel { pid, secret })) => {
+            // Query cancellation is not implemented yet; PostgreSQL also answers nothing.
+            debug!(pid, secret, "cancel request ignored");
+            return;
+        }
+        Ok(Ok(Hello::Closed)) => return,
+        Ok(Err(e)) => {
+            conn.error(&e);
+            let _ = conn.flush().await;
+            return;
+        }
+        Err(_) => {
+            debug!("startup timeout");
+            return;
+        }
+    };
+    if *shared.stop.borrow() {
+        conn.error(&PgError::fatal(
+            SqlState::CANNOT_CONNECT_NOW,
+            "the database system is shutting down",
+        ));
+        let _ = conn.flush().await;
+        return;
+    }
+    let db = match shared.engine.database(&req.database).await {
+        Ok(db) => db,
+        Err(mut e) => {
+            e.severity = crate::protocol::Severity::Fatal;
+            conn.error(&e);
+            let _ = conn.flush().await;
+            return;
+        }
+    };
+    let mut params = params::Params::default();
+    startup::apply_params(&req, &mut params);
+    if !shared.cfg.statement_timeout.is_zero() {
+        let ms = shared.cfg.statement_timeout.as_millis().to_string();
+        let _ = params.set("statement_timeout", &ms);
+        params.clear_pending();
+    }
+    let pid = shared.next_pid.fetch_add(1, Ordering::Relaxed);
+    let secret = random_i32();
+    startup::welcome(&mut conn, &params, pid, secret);
+    info!(pid, user = %req.user, database = %req.database, "session started");
+    drop(req);
+    let session = Session::new(conn, db, params, shared.cfg.max_message_size);
+    session.run(shared.stop.clone()).await;
+    debug!(pid, "session ended");
+}
+
+/// A random 32-bit value from the standard library's per-process random hasher keys.
+fn random_i32() -> i32 {
+    let mut h = std::collections::hash_map::RandomState::new().build_hasher();
+    h.write_u64(
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_nanos() as u64)
+            .unwrap_or(0),
+    );
+    h.finish() as i32
+}
+
+/// Closes idle SQLite connections every so often.
+async fn sweep_idle(shared: Arc<Shared>) {
+    let every = (shared.cfg.idle_close / 2).clamp(Duration::from_millis(200), Duration::from_secs(30));
+    let mut tick = tokio::time::interval(every);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tick.tick().await;
+        let closed = shared.engine.close_idle().await;
+        if closed > 0 {
+            debug!(closed, databases = shared.engine.open_databases(), "closed idle connections");
+        }
+    }
+}

@@ -1,0 +1,319 @@
+//! Session parameters (PostgreSQL's GUCs as far as clients use them): the values sent as
+//! ParameterStatus at startup, SET / SHOW / RESET, and the ParameterStatus updates a SET
+//! of a reported parameter triggers.
+//!
+//! A session stores only the parameters it changed, so an untouched session costs an
+//! empty vector.
+
+use std::time::Duration;
+
+use crate::protocol::{PgError, SqlState};
+
+/// The PostgreSQL version litewire reports.
+pub const SERVER_VERSION: &str = "16.0";
+
+/// A known parameter: its canonical name, default, and whether changes are reported to
+/// the client with ParameterStatus.
+struct Known {
+    name: &'static str,
+    default: &'static str,
+    reported: bool,
+}
+
+const fn known(name: &'static str, default: &'static str, reported: bool) -> Known {
+    Known {
+        name,
+        default,
+        reported,
+    }
+}
+
+/// The parameters litewire knows, with PostgreSQL 16's defaults (and which of them
+/// PostgreSQL reports). Others are refused unless their name has a dot (custom options).
+const KNOWN: &[Known] = &[
+    known("application_name", "", true),
+    known("client_encoding", "UTF8", true),
+    known("DateStyle", "ISO, MDY", true),
+    known("default_transaction_read_only", "off", true),
+    known("in_hot_standby", "off", true),
+    known("integer_datetimes", "on", true),
+    known("IntervalStyle", "postgres", true),
+    known("is_superuser", "on", true),
+    known("server_encoding", "UTF8", true),
+    known("server_version", SERVER_VERSION, true),
+    known("session_authorization", "", true),
+    known("standard_conforming_strings", "on", true),
+    known("TimeZone", "UTC", true),
+    known("extra_float_digits", "1", false),
+    known("search_path", "\"$user\", public", false),
+    known("statement_timeout", "0", false),
+    known("lock_timeout", "0", false),
+    known("idle_in_transaction_session_timeout", "0", false),
+    known("default_transaction_isolation", "serializable", false),
+    known("transaction_isolation", "serializable", false),
+    known("default_transaction_deferrable", "off", false),
+    known("bytea_output", "hex", false),
+    known("client_min_messages", "notice", false),
+    known("timezone_abbreviations", "Default", false),
+    known("jit", "off", false),
+    known("max_identifier_length", "63", false),
+    known("server_version_num", "160000", false),
+    known("row_security", "on", false),
+    known("synchronous_commit", "on", false),
+    known("lc_messages", "C", false),
+    known("lc_monetary", "C", false),
+    known("lc_numeric", "C", false),
+    known("lc_time", "C", false),
+    known("geqo", "on", false),
+];
+
+/// Parameters that cannot be changed by a session.
+const READ_ONLY: &[&str] = &[
+    "server_version",
+    "server_version_num",
+    "server_encoding",
+    "integer_datetimes",
+    "in_hot_standby",
+    "is_superuser",
+    "max_identifier_length",
+];
+
+/// At most this many custom (dotted) parameters per session, to bound memory.
+const MAX_CUSTOM: usize = 64;
+
+fn find(name: &str) -> Option<&'static Known> {
+    KNOWN.iter().find(|k| k.name.eq_ignore_ascii_case(name))
+}
+
+/// One session's parameter values.
+#[derive(Debug, Default)]
+pub struct Params {
+    /// (canonical name, value) for each parameter that differs from its default.
+    overrides: Vec<(String, String)>,
+    /// Names whose ParameterStatus must be sent before the next ReadyForQuery.
+    pending: Vec<&'static str>,
+}
+
+impl Params {
+    /// The current value, or None for a parameter litewire does not know.
+    pub fn get(&self, name: &str) -> Option<String> {
+        if let Some((_, v)) = self.overrides.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)) {
+            return Some(v.clone());
+        }
+        find(name).map(|k| k.default.to_string())
+    }
+
+    /// Sets a parameter from SQL (`SET`) or the startup packet.
+    pub fn set(&mut self, name: &str, value: &str) -> Result<(), PgError> {
+        let canonical = match find(name) {
+            Some(k) => k.name.to_string(),
+            None if name.contains('.') => name.to_ascii_lowercase(),
+            None => return Err(unknown(name)),
+        };
+        if READ_ONLY.iter().any(|r| r.eq_ignore_ascii_case(name)) {
+            return Err(PgError::new(
+                SqlState::CANT_CHANGE_RUNTIME_PARAM,
+                format!("parameter \"{name}\" cannot be changed"),
+            ));
+        }
+        let value = normalize(&canonical, value)?;
+        if value.eq_ignore_ascii_case("default") {
+            self.reset(name)?;
+            return Ok(());
+        }
+        match self.overrides.iter_mut().find(|(n, _)| *n == canonical) {
+            Some(slot) => slot.1 = value,
+            None => {
+                if self.overrides.len() >= KNOWN.len() + MAX_CUSTOM {
+                    return Err(PgError::new(
+                        SqlState::PROGRAM_LIMIT_EXCEEDED,
+                        "too many session parameters set",
+                    ));
+                }
+                self.overrides.push((canonical.clone(), value));
+            }
+        }
+        self.mark_reported(&canonical);
+        Ok(())
+    }
+
+    /// `RESET name` / `RESET ALL`.
+    pub fn reset(&mut self, name: &str) -> Result<(), PgError> {
+        if name.eq_ignore_ascii_case("all") {
+            let names: Vec<String> = self.overrides.drain(..).map(|(n, _)| n).collect();
+            for n in names {
+                self.mark_reported(&n);
+            }
+            return Ok(());
+        }
+        if find(name).is_none() && !name.contains('.') {
+            return Err(unknown(name));
+        }
+        self.overrides.retain(|(n, _)| !n.eq_ignore_ascii_case(name));
+        if let Some(k) = find(name) {
+            self.mark_reported(k.name);
+        }
+        Ok(())
+    }
+
+    fn mark_reported(&mut self, name: &str) {
+        if let Some(k) = find(name).filter(|k| k.reported) {
+            if !self.pending.contains(&k.name) {
+                self.pending.push(k.name);
+            }
+        }
+    }
+
+    /// Parameters changed since the last call, with their values (for ParameterStatus).
+    pub fn take_changed(&mut self) -> Vec<(&'static str, String)> {
+        let pending = std::mem::take(&mut self.pending);
+        pending
+            .into_iter()
+            .map(|n| (n, self.get(n).unwrap_or_default()))
+            .collect()
+    }
+
+    /// Every parameter reported at startup, with its value.
+    pub fn reported(&self) -> impl Iterator<Item = (&'static str, String)> + '_ {
+        KNOWN
+            .iter()
+            .filter(|k| k.reported)
+            .map(|k| (k.name, self.get(k.name).unwrap_or_default()))
+    }
+
+    /// Every known parameter with its value (for `SHOW ALL`).
+    pub fn all(&self) -> Vec<(String, String)> {
+        let mut v: Vec<(String, String)> = KNOWN
+            .iter()
+            .map(|k| (k.name.to_string(), self.get(k.name).unwrap_or_default()))
+            .collect();
+        v.extend(
+            self.overrides
+                .iter()
+                .filter(|(n, _)| find(n).is_none())
+                .cloned(),
+        );
+        v
+    }
+
+    /// `statement_timeout` as a duration (zero: no limit).
+    pub fn statement_timeout(&self) -> Duration {
+        self.get("statement_timeout")
+            .and_then(|v| parse_millis(&v))
+            .unwrap_or(Duration::ZERO)
+    }
+
+    /// Clears pending reports (used once the startup values have been sent).
+    pub fn clear_pending(&mut self) {
+        self.pending.clear();
+    }
+}
+
+fn unknown(name: &str) -> PgError {
+    PgError::new(
+        SqlState::UNDEFINED_PARAMETER,
+        format!("unrecognized configuration parameter \"{name}\""),
+    )
+}
+
+fn invalid(name: &str, value: &str) -> PgError {
+    PgError::new(
+        SqlState::INVALID_PARAMETER_VALUE,
+        format!("invalid value for parameter \"{name}\": \"{value}\""),
+    )
+}
+
+/// Validates and normalizes values the way PostgreSQL reports them back.
+fn normalize(name: &str, value: &str) -> Result<String, PgError> {
+    match name {
+        "client_encoding" => {
+            let v = value.trim_matches('\'').to_ascii_uppercase().replace('-', "");
+            if v == "UTF8" || v == "UNICODE" {
+                Ok("UTF8".into())
+            } else if value.eq_ignore_ascii_case("default") {
+                Ok("default".into())
+            } else {
+                Err(invalid(name, value).with_hint("litewire speaks UTF8 only."))
+            }
+        }
+        "statement_timeout" | "lock_timeout" | "idle_in_transaction_session_timeout" => {
+            if value.eq_ignore_ascii_case("default") {
+                return Ok("default".into());
+            }
+            let d = parse_millis(value).ok_or_else(|| invalid(name, value))?;
+            Ok(format_millis(d))
+        }
+        "DateStyle" => {
+            // Only ISO output is produced; accept what clients send to ask for it.
+            let v = value.to_ascii_uppercase();
+            if v.contains("ISO") || v == "DEFAULT" {
+                Ok(if v.contains("DMY") { "ISO, DMY" } else { "ISO, MDY" }.into())
+            } else {
+                Err(invalid(name, value).with_hint("litewire supports DateStyle ISO only."))
+            }
+        }
+        _ => Ok(value.to_string()),
+    }
+}
+
+/// PostgreSQL's millisecond settings: a bare number is milliseconds; units ms, s, min, h.
+fn parse_millis(v: &str) -> Option<Duration> {
+    let v = v.trim().trim_matches('\'').trim();
+    let split = v.find(|c: char| !c.is_ascii_digit()).unwrap_or(v.len());
+    let (num, unit) = v.split_at(split);
+    let n: u64 = num.parse().ok()?;
+    match unit.trim() {
+        "" | "ms" => Some(Duration::from_millis(n)),
+        "s" => Some(Duration::from_secs(n)),
+        "min" => Some(Duration::from_secs(n * 60)),
+        "h" => Some(Duration::from_secs(n * 3600)),
+        _ => None,
+    }
+}
+
+fn format_millis(d: Duration) -> String {
+    let ms = d.as_millis();
+    if ms == 0 {
+        "0".into()
+    } else if ms % 1000 == 0 {
+        format!("{}s", ms / 1000)
+    } else {
+        format!("{ms}ms")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn set_show_reset() {
+        let mut p = Params::default();
+        assert_eq!(p.get("datestyle").as_deref(), Some("ISO, MDY"));
+        p.set("application_name", "app").unwrap();
+        assert_eq!(p.get("APPLICATION_NAME").as_deref(), Some("app"));
+        assert_eq!(p.take_changed(), vec![("application_name", "app".to_string())]);
+        p.set("statement_timeout", "1500").unwrap();
+        assert_eq!(p.statement_timeout(), Duration::from_millis(1500));
+        assert_eq!(p.get("statement_timeout").as_deref(), Some("1500ms"));
+        p.reset("all").unwrap();
+        assert_eq!(p.get("application_name").as_deref(), Some(""));
+        assert_eq!(p.statement_timeout(), Duration::ZERO);
+    }
+
+    #[test]
+    fn refusals() {
+        let mut p = Params::default();
+        assert_eq!(p.set("no_such_thing", "1").unwrap_err().code, SqlState::UNDEFINED_PARAMETER);
+        assert!(p.set("my.custom", "1").is_ok());
+        assert_eq!(
+            p.set("server_version", "9").unwrap_err().code,
+            SqlState::CANT_CHANGE_RUNTIME_PARAM
+        );
+        assert_eq!(
+            p.set("client_encoding", "LATIN1").unwrap_err().code,
+            SqlState::INVALID_PARAMETER_VALUE
+        );
+        assert!(p.set("client_encoding", "'utf-8'").is_ok());
+    }
+}

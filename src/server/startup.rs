@@ -1,0 +1,112 @@
+//! The startup handshake: SSL/GSS negotiation (always `N`, on the same socket), the
+//! startup packet, protocol version negotiation, and the messages a session opens with.
+
+use crate::protocol::{self, backend, PgError, SqlState, StartupPacket, TransactionStatus};
+
+use super::conn::{Conn, ReadError};
+use super::params::Params;
+
+/// What the client asked for.
+pub enum Hello {
+    Session(StartupRequest),
+    Cancel { pid: i32, secret: i32 },
+    /// The client went away, or sent something that is not a startup packet.
+    Closed,
+}
+
+/// A startup packet's useful parts.
+pub struct StartupRequest {
+    pub user: String,
+    pub database: String,
+    /// Other parameters (application_name, client_encoding, options, ...).
+    pub params: Vec<(String, String)>,
+}
+
+/// Reads startup-phase packets until the client sends its StartupMessage or a
+/// CancelRequest. Errors that deserve an answer come back as `Err`.
+pub async fn read_hello(conn: &mut Conn) -> Result<Hello, PgError> {
+    // SSLRequest then GSSENCRequest is the most a client sends before its startup packet.
+    for _ in 0..3 {
+        let frame = match conn.read_frame(false, protocol::MAX_STARTUP_PACKET).await {
+            Ok(Some(f)) => f,
+            Ok(None) | Err(ReadError::Io(_)) => return Ok(Hello::Closed),
+            Err(ReadError::Frame(e)) => return Err(e.into()),
+        };
+        match protocol::decode_startup(&frame)? {
+            StartupPacket::SslRequest | StartupPacket::GssEncRequest => {
+                // No TLS/GSS yet: answer `N` and keep reading on the same socket.
+                conn.out().extend_from_slice(b"N");
+                if conn.flush().await.is_err() {
+                    return Ok(Hello::Closed);
+                }
+            }
+            StartupPacket::Cancel { pid, secret } => return Ok(Hello::Cancel { pid, secret }),
+            StartupPacket::Startup {
+                major,
+                minor,
+                params,
+            } => return startup(conn, major, minor, params),
+        }
+    }
+    Err(PgError::protocol_violation("too many negotiation requests"))
+}
+
+fn startup(
+    conn: &mut Conn,
+    major: u16,
+    minor: u16,
+    params: Vec<(String, String)>,
+) -> Result<Hello, PgError> {
+    if major != 3 {
+        return Err(PgError::fatal(
+            SqlState::FEATURE_NOT_SUPPORTED,
+            format!("unsupported frontend protocol {major}.{minor}: server supports 3.0 to 3.0"),
+        ));
+    }
+    let (proto_opts, params): (Vec<_>, Vec<_>) =
+        params.into_iter().partition(|(k, _)| k.starts_with("_pq_."));
+    if minor > 0 || !proto_opts.is_empty() {
+        let unsupported = proto_opts.into_iter().map(|(k, _)| k).collect();
+        backend::negotiate_protocol_version(conn.out(), 0, unsupported);
+    }
+    let get = |key: &str| params.iter().find(|(k, _)| k == key).map(|(_, v)| v.clone());
+    let user = get("user").filter(|u| !u.is_empty()).ok_or_else(|| {
+        PgError::fatal(
+            SqlState::INVALID_AUTHORIZATION,
+            "no PostgreSQL user name specified in startup packet",
+        )
+    })?;
+    let database = get("database").filter(|d| !d.is_empty()).unwrap_or_else(|| user.clone());
+    let params = params
+        .into_iter()
+        .filter(|(k, _)| k != "user" && k != "database")
+        .collect();
+    Ok(Hello::Session(StartupRequest {
+        user,
+        database,
+        params,
+    }))
+}
+
+/// Applies the startup parameters a session honours. Unknown ones are accepted and
+/// ignored, as the issue asks (PostgreSQL would refuse unknown GUC names).
+pub fn apply_params(req: &StartupRequest, params: &mut Params) {
+    for (k, v) in &req.params {
+        if k == "options" || k == "replication" {
+            continue;
+        }
+        let _ = params.set(k, v);
+    }
+    let _ = params.set("session_authorization", &req.user);
+    params.clear_pending();
+}
+
+/// AuthenticationOk, every reported ParameterStatus, BackendKeyData, ReadyForQuery.
+pub fn welcome(conn: &mut Conn, params: &Params, pid: i32, secret: i32) {
+    backend::auth_ok(conn.out());
+    for (name, value) in params.reported() {
+        backend::parameter_status(conn.out(), name, &value);
+    }
+    backend::backend_key_data(conn.out(), pid, secret);
+    backend::ready_for_query(conn.out(), TransactionStatus::Idle);
+}

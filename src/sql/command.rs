@@ -1,0 +1,319 @@
+//! Classifies one statement: which commands the session handles itself (transaction
+//! control, session settings) and which go to SQLite, and what CommandComplete tag a
+//! statement earns.
+
+use super::lexer::{significant, words, TokenKind};
+
+/// How a `BEGIN` asks SQLite to take locks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BeginMode {
+    /// Plain `BEGIN` / `START TRANSACTION` (PostgreSQL options are accepted and ignored).
+    Deferred,
+    /// SQLite's `BEGIN IMMEDIATE`: take the write lock now.
+    Immediate,
+    /// SQLite's `BEGIN EXCLUSIVE`.
+    Exclusive,
+}
+
+/// What a statement is, as far as the session is concerned.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Command {
+    Begin(BeginMode),
+    /// `COMMIT` / `END` (and `COMMIT TRANSACTION` etc.).
+    Commit,
+    /// `ROLLBACK` / `ABORT` without `TO`.
+    Rollback,
+    Savepoint(String),
+    Release(String),
+    RollbackTo(String),
+    /// `SET name = value` / `SET name TO value` / `SET SESSION ...` / `SET LOCAL ...`.
+    Set { name: String, value: String },
+    Show(String),
+    Reset(String),
+    /// `VACUUM INTO 'file'`: writes another file, so it is refused.
+    VacuumInto,
+    /// Anything else: run by SQLite, tagged with the given verb.
+    Sql(Verb),
+}
+
+/// The verb of an ordinary statement, which decides its CommandComplete tag.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Verb {
+    Select,
+    Insert,
+    Update,
+    Delete,
+    /// A tag printed as is, e.g. `CREATE TABLE`, `DROP INDEX`, `VACUUM`.
+    Fixed(&'static str),
+}
+
+impl Verb {
+    /// The CommandComplete tag for this verb, given the rows it returned or changed.
+    pub fn tag(&self, rows: u64) -> String {
+        match self {
+            Verb::Select => format!("SELECT {rows}"),
+            Verb::Insert => format!("INSERT 0 {rows}"),
+            Verb::Update => format!("UPDATE {rows}"),
+            Verb::Delete => format!("DELETE {rows}"),
+            Verb::Fixed(t) => (*t).to_string(),
+        }
+    }
+}
+
+fn upper(w: Option<&str>) -> String {
+    w.map(|w| w.to_ascii_uppercase()).unwrap_or_default()
+}
+
+/// Unquotes an identifier the way PostgreSQL folds it: `"Foo"` keeps case, `Foo` → `foo`.
+fn ident(raw: &str) -> String {
+    let b = raw.as_bytes();
+    if b.len() >= 2 && (b[0] == b'"' || b[0] == b'`' || b[0] == b'[') {
+        raw[1..raw.len() - 1].replace("\"\"", "\"")
+    } else {
+        raw.to_ascii_lowercase()
+    }
+}
+
+/// The significant tokens of `sql` after skipping the first `skip` words, as text.
+fn rest_tokens(sql: &str, skip: usize) -> Vec<&str> {
+    let mut words_seen = 0;
+    significant(sql)
+        .filter(|t| {
+            if words_seen < skip && t.kind == TokenKind::Word {
+                words_seen += 1;
+                false
+            } else {
+                words_seen >= skip
+            }
+        })
+        .map(|t| &sql[t.start..t.end])
+        .collect()
+}
+
+/// Classifies one statement (as produced by [`super::split`]).
+pub fn classify(sql: &str) -> Command {
+    let mut w = words(sql);
+    let first = upper(w.next());
+    let second = upper(w.next());
+    match first.as_str() {
+        "BEGIN" | "START" => Command::Begin(match second.as_str() {
+            "IMMEDIATE" => BeginMode::Immediate,
+            "EXCLUSIVE" => BeginMode::Exclusive,
+            _ => BeginMode::Deferred,
+        }),
+        "COMMIT" | "END" => Command::Commit,
+        "ROLLBACK" | "ABORT" => {
+            let rest: Vec<String> = words(sql).skip(1).map(|w| w.to_ascii_uppercase()).collect();
+            match rest.iter().position(|w| w == "TO") {
+                Some(i) => {
+                    let name_at = if rest.get(i + 1).map(String::as_str) == Some("SAVEPOINT") {
+                        i + 2
+                    } else {
+                        i + 1
+                    };
+                    Command::RollbackTo(savepoint_name(sql, name_at + 1))
+                }
+                None => Command::Rollback,
+            }
+        }
+        "SAVEPOINT" => Command::Savepoint(savepoint_name(sql, 1)),
+        "RELEASE" => {
+            let at = if second == "SAVEPOINT" { 2 } else { 1 };
+            Command::Release(savepoint_name(sql, at))
+        }
+        "SET" => set_command(sql),
+        "SHOW" => Command::Show(rest_tokens(sql, 1).concat().to_ascii_lowercase()),
+        "RESET" => Command::Reset(rest_tokens(sql, 1).concat().to_ascii_lowercase()),
+        "VACUUM" if words(sql).any(|w| w.eq_ignore_ascii_case("into")) => Command::VacuumInto,
+        _ => Command::Sql(verb(sql)),
+    }
+}
+
+/// The savepoint name: the significant token after `skip` leading words.
+fn savepoint_name(sql: &str, skip: usize) -> String {
+    rest_tokens(sql, skip)
+        .first()
+        .map(|t| ident(t))
+        .unwrap_or_default()
+}
+
+fn set_command(sql: &str) -> Command {
+    let mut toks = rest_tokens(sql, 1);
+    if let Some(first) = toks.first() {
+        if first.eq_ignore_ascii_case("session") || first.eq_ignore_ascii_case("local") {
+            toks.remove(0);
+        }
+    }
+    // `SET TIME ZONE x` is PostgreSQL's spelling of `SET timezone = x`.
+    if toks.len() >= 2 && toks[0].eq_ignore_ascii_case("time") && toks[1].eq_ignore_ascii_case("zone")
+    {
+        let value = toks[2..].join(" ");
+        return Command::Set {
+            name: "timezone".into(),
+            value: unquote_value(&value),
+        };
+    }
+    let split_at = toks
+        .iter()
+        .position(|t| *t == "=" || t.eq_ignore_ascii_case("to"))
+        .unwrap_or(toks.len().min(1));
+    let name = toks[..split_at].concat().to_ascii_lowercase();
+    let value = toks.get(split_at + 1..).map(|v| v.join(" ")).unwrap_or_default();
+    Command::Set {
+        name,
+        value: unquote_value(&value),
+    }
+}
+
+/// `'ISO, MDY'` → `ISO, MDY`; unquoted words are kept (PostgreSQL keeps their case for
+/// values such as `DateStyle`).
+fn unquote_value(v: &str) -> String {
+    let v = v.trim();
+    if v.len() >= 2 && v.starts_with('\'') && v.ends_with('\'') {
+        v[1..v.len() - 1].replace("''", "'")
+    } else {
+        v.replace(" , ", ", ")
+    }
+}
+
+/// The verb of an ordinary statement. For `WITH ...` it is the verb after the CTEs.
+fn verb(sql: &str) -> Verb {
+    let mut depth = 0i32;
+    let mut first = true;
+    let mut prev = String::new();
+    for t in significant(sql) {
+        match t.kind {
+            TokenKind::Open => depth += 1,
+            TokenKind::Close => depth -= 1,
+            TokenKind::Word if depth == 0 => {
+                let w = sql[t.start..t.end].to_ascii_uppercase();
+                if first && w != "WITH" {
+                    return leading_verb(sql, &w);
+                }
+                first = false;
+                if prev != "WITH" && prev != "RECURSIVE" && prev != "," {
+                    match w.as_str() {
+                        "SELECT" | "VALUES" => return Verb::Select,
+                        "INSERT" | "REPLACE" => return Verb::Insert,
+                        "UPDATE" => return Verb::Update,
+                        "DELETE" => return Verb::Delete,
+                        _ => {}
+                    }
+                }
+                prev = w;
+                continue;
+            }
+            TokenKind::Other if depth == 0 && &sql[t.start..t.end] == "," => {
+                prev = ",".into();
+                continue;
+            }
+            _ => {}
+        }
+        if depth == 0 {
+            prev.clear();
+        }
+    }
+    Verb::Select
+}
+
+fn leading_verb(sql: &str, first: &str) -> Verb {
+    let rest: Vec<String> = words(sql)
+        .skip(1)
+        .take(3)
+        .map(|w| w.to_ascii_uppercase())
+        .collect();
+    let obj = |skip_words: &[&str]| -> String {
+        rest.iter()
+            .find(|w| !skip_words.contains(&w.as_str()))
+            .cloned()
+            .unwrap_or_default()
+    };
+    match first {
+        "SELECT" | "VALUES" | "TABLE" | "PRAGMA" => Verb::Select,
+        "INSERT" | "REPLACE" => Verb::Insert,
+        "UPDATE" => Verb::Update,
+        "DELETE" => Verb::Delete,
+        "CREATE" => Verb::Fixed(
+            match obj(&["TEMP", "TEMPORARY", "UNIQUE", "VIRTUAL", "OR"]).as_str() {
+                "TABLE" => "CREATE TABLE",
+                "INDEX" => "CREATE INDEX",
+                "VIEW" => "CREATE VIEW",
+                "TRIGGER" => "CREATE TRIGGER",
+                _ => "CREATE",
+            },
+        ),
+        "DROP" => Verb::Fixed(match obj(&[]).as_str() {
+            "TABLE" => "DROP TABLE",
+            "INDEX" => "DROP INDEX",
+            "VIEW" => "DROP VIEW",
+            "TRIGGER" => "DROP TRIGGER",
+            _ => "DROP",
+        }),
+        "ALTER" => Verb::Fixed("ALTER TABLE"),
+        "VACUUM" => Verb::Fixed("VACUUM"),
+        "ANALYZE" => Verb::Fixed("ANALYZE"),
+        "REINDEX" => Verb::Fixed("REINDEX"),
+        "EXPLAIN" => Verb::Fixed("EXPLAIN"),
+        _ => Verb::Fixed("OK"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn transaction_control() {
+        assert_eq!(classify("BEGIN"), Command::Begin(BeginMode::Deferred));
+        assert_eq!(
+            classify("begin isolation level serializable"),
+            Command::Begin(BeginMode::Deferred)
+        );
+        assert_eq!(classify("START TRANSACTION READ ONLY"), Command::Begin(BeginMode::Deferred));
+        assert_eq!(classify("begin immediate"), Command::Begin(BeginMode::Immediate));
+        assert_eq!(classify("end transaction"), Command::Commit);
+        assert_eq!(classify("abort"), Command::Rollback);
+        assert_eq!(classify("ROLLBACK TO SAVEPOINT a"), Command::RollbackTo("a".into()));
+        assert_eq!(classify("rollback to \"B\""), Command::RollbackTo("B".into()));
+        assert_eq!(classify("savepoint Sp1"), Command::Savepoint("sp1".into()));
+        assert_eq!(classify("release savepoint sp1"), Command::Release("sp1".into()));
+        assert_eq!(classify("release sp1"), Command::Release("sp1".into()));
+    }
+
+    #[test]
+    fn settings() {
+        assert_eq!(
+            classify("SET application_name = 'x y'"),
+            Command::Set { name: "application_name".into(), value: "x y".into() }
+        );
+        assert_eq!(
+            classify("set session DateStyle to ISO, MDY"),
+            Command::Set { name: "datestyle".into(), value: "ISO, MDY".into() }
+        );
+        assert_eq!(
+            classify("SET TIME ZONE 'UTC'"),
+            Command::Set { name: "timezone".into(), value: "UTC".into() }
+        );
+        assert_eq!(classify("show server_version"), Command::Show("server_version".into()));
+        assert_eq!(classify("SHOW ALL"), Command::Show("all".into()));
+        assert_eq!(classify("reset all"), Command::Reset("all".into()));
+    }
+
+    #[test]
+    fn tags() {
+        let tag = |s: &str, n| match classify(s) {
+            Command::Sql(v) => v.tag(n),
+            other => panic!("{other:?}"),
+        };
+        assert_eq!(tag("select 1", 1), "SELECT 1");
+        assert_eq!(tag("insert into t values (1)", 1), "INSERT 0 1");
+        assert_eq!(tag("with x as (select 1) insert into t select * from x", 1), "INSERT 0 1");
+        assert_eq!(tag("with a as (select 1), b as (delete from t) select 1", 3), "SELECT 3");
+        assert_eq!(tag("WITH RECURSIVE c(x) AS (SELECT 1) UPDATE t SET a = 1", 2), "UPDATE 2");
+        assert_eq!(tag("create unique index i on t(a)", 0), "CREATE INDEX");
+        assert_eq!(tag("create temp table t(a)", 0), "CREATE TABLE");
+        assert_eq!(tag("drop table if exists t", 0), "DROP TABLE");
+        assert_eq!(tag("delete from t", 5), "DELETE 5");
+        assert_eq!(classify("vacuum into '/tmp/x'"), Command::VacuumInto);
+    }
+}

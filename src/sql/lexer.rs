@@ -1,0 +1,276 @@
+//! A byte-level SQL tokenizer that follows SQLite's own rules.
+//!
+//! The token classes and the statement-completion state machine are those of SQLite's
+//! `sqlite3_complete()` (complete.c), so a statement ends exactly where SQLite says it
+//! ends: a `;` inside a string, a quoted identifier, a comment or a `CREATE TRIGGER ...
+//! END` body does not split. The unit tests check the splitter against the real
+//! `sqlite3_complete()` on many inputs.
+
+/// What a token is, as far as statement boundaries and classification care.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TokenKind {
+    /// `;`
+    Semi,
+    /// White space or a comment.
+    Space,
+    /// An identifier or keyword (unquoted).
+    Word,
+    /// A quoted string or identifier (`'..'`, `".."`, `` `..` ``, `[..]`).
+    Quoted,
+    /// `(`
+    Open,
+    /// `)`
+    Close,
+    /// Any other punctuation or operator byte.
+    Other,
+}
+
+/// One token: its kind and byte range in the source.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Token {
+    pub kind: TokenKind,
+    pub start: usize,
+    pub end: usize,
+    /// False when a string, identifier or block comment runs to the end of input.
+    pub terminated: bool,
+}
+
+/// SQLite's `IdChar()`: ASCII letters, digits, `_`, `$`, and every byte >= 0x80.
+fn is_id_char(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b == b'_' || b == b'$' || b >= 0x80
+}
+
+/// Iterator over the tokens of a SQL text.
+pub struct Lexer<'a> {
+    src: &'a [u8],
+    pos: usize,
+}
+
+impl<'a> Lexer<'a> {
+    pub fn new(src: &'a str) -> Self {
+        Lexer {
+            src: src.as_bytes(),
+            pos: 0,
+        }
+    }
+
+    fn scan_until(&mut self, from: usize, close: &[u8]) -> (usize, bool) {
+        let hay = &self.src[from..];
+        match hay.windows(close.len()).position(|w| w == close) {
+            Some(i) => (from + i + close.len(), true),
+            None => (self.src.len(), false),
+        }
+    }
+}
+
+impl Iterator for Lexer<'_> {
+    type Item = Token;
+
+    fn next(&mut self) -> Option<Token> {
+        let src = self.src;
+        let start = self.pos;
+        let b = *src.get(start)?;
+        let next = src.get(start + 1).copied();
+        let (kind, end, terminated) = match b {
+            b';' => (TokenKind::Semi, start + 1, true),
+            b' ' | b'\r' | b'\t' | b'\n' | 0x0c => (TokenKind::Space, start + 1, true),
+            b'/' if next == Some(b'*') => {
+                let (end, ok) = self.scan_until(start + 2, b"*/");
+                (TokenKind::Space, end, ok)
+            }
+            b'-' if next == Some(b'-') => {
+                // A line comment ends at the newline (which is left for the next token).
+                let end = src[start..]
+                    .iter()
+                    .position(|&c| c == b'\n')
+                    .map_or(src.len(), |i| start + i);
+                (TokenKind::Space, end, true)
+            }
+            b'[' => {
+                let (end, ok) = self.scan_until(start + 1, b"]");
+                (TokenKind::Quoted, end, ok)
+            }
+            b'`' | b'"' | b'\'' => {
+                let (end, ok) = self.scan_until(start + 1, &[b]);
+                (TokenKind::Quoted, end, ok)
+            }
+            b'(' => (TokenKind::Open, start + 1, true),
+            b')' => (TokenKind::Close, start + 1, true),
+            c if is_id_char(c) => {
+                let len = src[start..].iter().take_while(|&&c| is_id_char(c)).count();
+                (TokenKind::Word, start + len, true)
+            }
+            _ => (TokenKind::Other, start + 1, true),
+        };
+        self.pos = end;
+        Some(Token {
+            kind,
+            start,
+            end,
+            terminated,
+        })
+    }
+}
+
+/// The token classes of `sqlite3_complete()`.
+#[derive(Clone, Copy)]
+enum Class {
+    Semi = 0,
+    Ws = 1,
+    Other = 2,
+    Explain = 3,
+    Create = 4,
+    Temp = 5,
+    Trigger = 6,
+    End = 7,
+}
+
+/// complete.c's transition table: `TRANS[state][class]`; state 1 is "between statements".
+const TRANS: [[u8; 8]; 8] = [
+    [1, 0, 2, 3, 4, 2, 2, 2], // 0 INVALID
+    [1, 1, 2, 3, 4, 2, 2, 2], // 1 START
+    [1, 2, 2, 2, 2, 2, 2, 2], // 2 NORMAL
+    [1, 3, 3, 2, 4, 2, 2, 2], // 3 EXPLAIN
+    [1, 4, 2, 2, 2, 4, 5, 2], // 4 CREATE
+    [6, 5, 5, 5, 5, 5, 5, 5], // 5 TRIGGER
+    [6, 6, 5, 5, 5, 5, 5, 7], // 6 SEMI
+    [1, 7, 5, 5, 5, 5, 5, 5], // 7 END
+];
+
+fn classify(src: &str, t: &Token) -> Class {
+    match t.kind {
+        TokenKind::Semi => Class::Semi,
+        TokenKind::Space => Class::Ws,
+        TokenKind::Word => {
+            let w = &src[t.start..t.end];
+            if w.eq_ignore_ascii_case("create") {
+                Class::Create
+            } else if w.eq_ignore_ascii_case("trigger") {
+                Class::Trigger
+            } else if w.eq_ignore_ascii_case("temp") || w.eq_ignore_ascii_case("temporary") {
+                Class::Temp
+            } else if w.eq_ignore_ascii_case("end") {
+                Class::End
+            } else if w.eq_ignore_ascii_case("explain") {
+                Class::Explain
+            } else {
+                Class::Other
+            }
+        }
+        _ => Class::Other,
+    }
+}
+
+/// Splits a query string into statements where SQLite would end them.
+///
+/// Each returned slice excludes the terminating `;`. Pieces holding only white space and
+/// comments are dropped, as PostgreSQL drops empty statements. A trailing piece without
+/// a `;` is returned as it is (SQLite reports it if it is incomplete).
+pub fn split(sql: &str) -> Vec<&str> {
+    let mut out = Vec::new();
+    let mut state = 1u8;
+    let mut start = 0;
+    let mut has_content = false;
+    for tok in Lexer::new(sql) {
+        let class = classify(sql, &tok);
+        if !matches!(class, Class::Ws | Class::Semi) {
+            has_content = true;
+        }
+        state = TRANS[state as usize][class as usize];
+        if matches!(class, Class::Semi) && state == 1 {
+            if has_content {
+                out.push(&sql[start..tok.start]);
+            }
+            start = tok.end;
+            has_content = false;
+        }
+    }
+    if has_content {
+        out.push(&sql[start..]);
+    }
+    out
+}
+
+/// The unquoted words of a statement, outside comments, in order (for classification).
+pub fn words(sql: &str) -> impl Iterator<Item = &str> + '_ {
+    Lexer::new(sql)
+        .filter(|t| t.kind == TokenKind::Word)
+        .map(move |t| &sql[t.start..t.end])
+}
+
+/// The tokens of a statement that carry meaning (no white space or comments).
+pub fn significant(sql: &str) -> impl Iterator<Item = Token> + '_ {
+    Lexer::new(sql).filter(|t| t.kind != TokenKind::Space)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn complete(sql: &str) -> bool {
+        let c = std::ffi::CString::new(sql).unwrap();
+        unsafe { rusqlite::ffi::sqlite3_complete(c.as_ptr()) != 0 }
+    }
+
+    /// Our state machine says "statement complete" exactly when sqlite3_complete does.
+    fn our_complete(sql: &str) -> bool {
+        let mut state = 1u8;
+        for tok in Lexer::new(sql) {
+            if !tok.terminated {
+                return false;
+            }
+            state = TRANS[state as usize][classify(sql, &tok) as usize];
+        }
+        state == 1
+    }
+
+    #[test]
+    fn agrees_with_sqlite3_complete() {
+        let cases = [
+            "select 1;",
+            "select 1",
+            "select ';';",
+            "select ';'",
+            "select \";\"",
+            "select [a;b];",
+            "select `a;`;",
+            "select 1 -- ;",
+            "select 1 -- x\n;",
+            "select 1 /* ; */;",
+            "select 1 /* ; ",
+            "create trigger t after insert on x begin select 1; end;",
+            "create trigger t after insert on x begin select 1; end",
+            "create temp trigger t after insert on x begin select 1; select 2; end;",
+            "create table end(x);",
+            "explain select 1;",
+            "explain create trigger t after insert on x begin select 1; end;",
+            ";",
+            "",
+            "  ;  ",
+            "select 'it''s';",
+            "select 'it''s",
+            "create trigger t before delete on x begin delete from y where a='end;'; end;",
+        ];
+        for c in cases {
+            assert_eq!(our_complete(c), complete(c), "case {c:?}");
+        }
+    }
+
+    #[test]
+    fn splits_like_sqlite() {
+        assert_eq!(split("select 1; select 2"), vec!["select 1", " select 2"]);
+        assert_eq!(split("select ';'; select 2;"), vec!["select ';'", " select 2"]);
+        assert_eq!(split(";; ;"), Vec::<&str>::new());
+        assert_eq!(split("-- only a comment"), Vec::<&str>::new());
+        assert_eq!(split("/* c */ select 1 -- x"), vec!["/* c */ select 1 -- x"]);
+        let trig = "create trigger t after insert on x begin select 1; select 2; end";
+        assert_eq!(split(&format!("{trig}; select 3;")), vec![trig, " select 3"]);
+        assert_eq!(split("select 'unterminated;"), vec!["select 'unterminated;"]);
+    }
+
+    #[test]
+    fn words_skip_comments_and_strings() {
+        let w: Vec<_> = words("/* begin */ BEGIN -- x\n 'commit' transaction").collect();
+        assert_eq!(w, vec!["BEGIN", "transaction"]);
+    }
+}

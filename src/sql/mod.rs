@@ -1,0 +1,8 @@
+//! SQL text handling that needs no database: splitting a query string into statements
+//! (by SQLite's own rules) and classifying each statement. IO-free and unit-tested.
+
+pub mod command;
+pub mod lexer;
+
+pub use command::{classify, BeginMode, Command, Verb};
+pub use lexer::split;
