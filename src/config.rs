@@ -110,7 +110,9 @@ pub fn parse_duration(s: &str) -> Result<Duration, String> {
         "" | "s" => Ok(Duration::from_secs(n)),
         "m" | "min" => Ok(Duration::from_secs(n * 60)),
         "h" => Ok(Duration::from_secs(n * 3600)),
-        other => Err(format!("invalid duration unit {other:?}: use ms, s, m or h")),
+        other => Err(format!(
+            "invalid duration unit {other:?}: use ms, s, m or h"
+        )),
     }
 }
 

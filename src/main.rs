@@ -1,5 +1,7 @@
 //! The `litewire` binary: flags, logging, the runtime, signals.
 
+use std::io::IsTerminal;
+
 use clap::Parser;
 use litewire::config::Config;
 use tracing_subscriber::EnvFilter;
@@ -11,6 +13,7 @@ fn main() -> std::process::ExitCode {
             EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")),
         )
         .with_writer(std::io::stderr)
+        .with_ansi(std::io::stderr().is_terminal())
         .init();
     raise_fd_limit();
     let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -27,9 +30,11 @@ fn main() -> std::process::ExitCode {
         }
     };
     let result = runtime.block_on(async {
-        let listener = tokio::net::TcpListener::bind(cfg.listen).await.map_err(|e| {
-            std::io::Error::new(e.kind(), format!("cannot listen on {}: {e}", cfg.listen))
-        })?;
+        let listener = tokio::net::TcpListener::bind(cfg.listen)
+            .await
+            .map_err(|e| {
+                std::io::Error::new(e.kind(), format!("cannot listen on {}: {e}", cfg.listen))
+            })?;
         litewire::server::run(listener, cfg, shutdown_signal()).await
     });
     match result {

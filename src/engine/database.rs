@@ -48,13 +48,11 @@ impl Database {
     /// Takes a connection: an idle one, or a newly opened one if the database has fewer
     /// than `connections_per_db` open. Waits up to `lock_timeout` for one to come free.
     pub async fn lease(self: &Arc<Self>) -> Result<Lease, PgError> {
-        let permit = tokio::time::timeout(
-            self.cfg.lock_timeout,
-            self.slots.clone().acquire_owned(),
-        )
-        .await
-        .map_err(|_| {
-            PgError::new(
+        let permit =
+            tokio::time::timeout(self.cfg.lock_timeout, self.slots.clone().acquire_owned())
+                .await
+                .map_err(|_| {
+                    PgError::new(
                 SqlState::TOO_MANY_CONNECTIONS,
                 format!(
                     "all {} connections of database \"{}\" are in use",
@@ -62,8 +60,8 @@ impl Database {
                 ),
             )
             .with_hint("Sessions inside open transactions each hold one; see --connections-per-db.")
-        })?
-        .map_err(|_| PgError::new(SqlState::ADMIN_SHUTDOWN, "database is closing"))?;
+                })?
+                .map_err(|_| PgError::new(SqlState::ADMIN_SHUTDOWN, "database is closing"))?;
         let reused = self.idle.lock().unwrap_or_else(|p| p.into_inner()).pop();
         let conn = match reused {
             Some((conn, _)) => conn,
@@ -83,8 +81,11 @@ impl Database {
 
     /// Waits up to `lock_timeout` for the write lock.
     pub async fn write_lock(&self) -> Result<WriteLock, PgError> {
-        match tokio::time::timeout(self.cfg.lock_timeout, self.write_lock.clone().acquire_owned())
-            .await
+        match tokio::time::timeout(
+            self.cfg.lock_timeout,
+            self.write_lock.clone().acquire_owned(),
+        )
+        .await
         {
             Ok(Ok(permit)) => Ok(permit),
             _ => Err(PgError::new(
@@ -94,7 +95,9 @@ impl Database {
                     self.name, self.cfg.lock_timeout
                 ),
             )
-            .with_hint("Another session is writing or holds a transaction open; see --lock-timeout.")),
+            .with_hint(
+                "Another session is writing or holds a transaction open; see --lock-timeout.",
+            )),
         }
     }
 
@@ -136,7 +139,9 @@ pub struct Lease {
 impl Lease {
     pub fn conn(&self) -> &Connection {
         // Always Some until drop.
-        self.conn.as_ref().expect("lease holds a connection until dropped")
+        self.conn
+            .as_ref()
+            .expect("lease holds a connection until dropped")
     }
 
     pub fn database(&self) -> &Arc<Database> {
@@ -207,13 +212,18 @@ const DENIED_PRAGMAS: &[&str] = &[
 fn authorize(ctx: AuthContext<'_>) -> Authorization {
     match ctx.action {
         AuthAction::Attach { .. } | AuthAction::Detach { .. } => Authorization::Deny,
-        AuthAction::Function { function_name } if function_name.eq_ignore_ascii_case("load_extension") => {
+        AuthAction::Function { function_name }
+            if function_name.eq_ignore_ascii_case("load_extension") =>
+        {
             Authorization::Deny
         }
         AuthAction::Pragma {
             pragma_name,
             pragma_value: Some(_),
-        } if DENIED_PRAGMAS.iter().any(|p| pragma_name.eq_ignore_ascii_case(p)) => {
+        } if DENIED_PRAGMAS
+            .iter()
+            .any(|p| pragma_name.eq_ignore_ascii_case(p)) =>
+        {
             Authorization::Deny
         }
         _ => Authorization::Allow,

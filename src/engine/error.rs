@@ -72,10 +72,11 @@ fn by_message(m: &str) -> SqlState {
 pub fn to_pg(e: &rusqlite::Error) -> PgError {
     match e {
         rusqlite::Error::SqliteFailure(err, msg) => {
-            let message = msg
-                .clone()
-                .unwrap_or_else(|| err.to_string());
+            let message = msg.clone().unwrap_or_else(|| err.to_string());
             PgError::new(sqlstate(err.extended_code, &message), message)
+        }
+        rusqlite::Error::SqlInputError { error, msg, .. } => {
+            PgError::new(sqlstate(error.extended_code, msg), msg.clone())
         }
         rusqlite::Error::MultipleStatement => PgError::new(
             SqlState::SYNTAX_ERROR,
@@ -91,13 +92,34 @@ mod tests {
 
     #[test]
     fn maps_constraint_codes() {
-        assert_eq!(sqlstate(ffi::SQLITE_CONSTRAINT_UNIQUE, ""), SqlState::UNIQUE_VIOLATION);
-        assert_eq!(sqlstate(ffi::SQLITE_CONSTRAINT_PRIMARYKEY, ""), SqlState::UNIQUE_VIOLATION);
-        assert_eq!(sqlstate(ffi::SQLITE_CONSTRAINT_NOTNULL, ""), SqlState::NOT_NULL_VIOLATION);
-        assert_eq!(sqlstate(ffi::SQLITE_CONSTRAINT_FOREIGNKEY, ""), SqlState::FOREIGN_KEY_VIOLATION);
-        assert_eq!(sqlstate(ffi::SQLITE_CONSTRAINT_CHECK, ""), SqlState::CHECK_VIOLATION);
-        assert_eq!(sqlstate(ffi::SQLITE_BUSY_SNAPSHOT, ""), SqlState::SERIALIZATION_FAILURE);
-        assert_eq!(sqlstate(ffi::SQLITE_READONLY, ""), SqlState::READ_ONLY_SQL_TRANSACTION);
+        assert_eq!(
+            sqlstate(ffi::SQLITE_CONSTRAINT_UNIQUE, ""),
+            SqlState::UNIQUE_VIOLATION
+        );
+        assert_eq!(
+            sqlstate(ffi::SQLITE_CONSTRAINT_PRIMARYKEY, ""),
+            SqlState::UNIQUE_VIOLATION
+        );
+        assert_eq!(
+            sqlstate(ffi::SQLITE_CONSTRAINT_NOTNULL, ""),
+            SqlState::NOT_NULL_VIOLATION
+        );
+        assert_eq!(
+            sqlstate(ffi::SQLITE_CONSTRAINT_FOREIGNKEY, ""),
+            SqlState::FOREIGN_KEY_VIOLATION
+        );
+        assert_eq!(
+            sqlstate(ffi::SQLITE_CONSTRAINT_CHECK, ""),
+            SqlState::CHECK_VIOLATION
+        );
+        assert_eq!(
+            sqlstate(ffi::SQLITE_BUSY_SNAPSHOT, ""),
+            SqlState::SERIALIZATION_FAILURE
+        );
+        assert_eq!(
+            sqlstate(ffi::SQLITE_READONLY, ""),
+            SqlState::READ_ONLY_SQL_TRANSACTION
+        );
     }
 
     #[test]

@@ -159,8 +159,19 @@ mod tests {
             assert!(validate_name(ok).is_ok(), "{ok}");
         }
         for bad in [
-            "", "..", "../etc/passwd", "a/b", "a\\b", "a.db", "-rf", "a b", "a\0b", "café",
-            &"a".repeat(64), "/abs", "~root",
+            "",
+            "..",
+            "../etc/passwd",
+            "a/b",
+            "a\\b",
+            "a.db",
+            "-rf",
+            "a b",
+            "a\0b",
+            "café",
+            &"a".repeat(64),
+            "/abs",
+            "~root",
         ] {
             assert!(validate_name(bad).is_err(), "{bad:?}");
         }

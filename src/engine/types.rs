@@ -125,7 +125,10 @@ fn numeric_typmod(decl: &str) -> i32 {
         Some(p) => p,
         None => return -1,
     };
-    let s: i32 = parts.next().and_then(|s| s.trim().parse().ok()).unwrap_or(0);
+    let s: i32 = parts
+        .next()
+        .and_then(|s| s.trim().parse().ok())
+        .unwrap_or(0);
     ((p << 16) | s) + 4
 }
 
@@ -298,7 +301,10 @@ mod tests {
         assert_eq!(from_decltype("UNSIGNED BIG INT").oid, oid::INT8);
         assert_eq!(from_decltype("NATIVE CHARACTER(70)").oid, oid::BPCHAR);
         assert_eq!(from_decltype("STRING").oid, oid::NUMERIC);
-        assert_eq!(from_decltype("timestamp with time zone").oid, oid::TIMESTAMPTZ);
+        assert_eq!(
+            from_decltype("timestamp with time zone").oid,
+            oid::TIMESTAMPTZ
+        );
     }
 
     #[test]

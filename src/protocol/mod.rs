@@ -77,7 +77,10 @@ pub fn frame_len(buf: &[u8], tagged: bool, max: usize) -> Result<Option<usize>, 
 pub enum StartupPacket {
     SslRequest,
     GssEncRequest,
-    Cancel { pid: i32, secret: i32 },
+    Cancel {
+        pid: i32,
+        secret: i32,
+    },
     Startup {
         major: u16,
         minor: u16,
@@ -132,9 +135,9 @@ pub fn decode_message(frame: BytesMut) -> Result<Frontend, PgError> {
     match Frontend::decode(&mut frame, &ctx) {
         Ok(Some(msg)) => Ok(msg),
         Ok(None) => Err(PgError::protocol_violation("incomplete message")),
-        Err(pgwire::error::PgWireError::InvalidMessageType(t)) => Err(
-            PgError::protocol_violation(format!("invalid frontend message type {}", t as char)),
-        ),
+        Err(pgwire::error::PgWireError::InvalidMessageType(t)) => Err(PgError::protocol_violation(
+            format!("invalid frontend message type {}", t as char),
+        )),
         Err(e) => Err(PgError::protocol_violation(format!(
             "malformed {:?} message: {e}",
             tag as char
@@ -204,7 +207,10 @@ pub mod backend {
     }
 
     pub fn parameter_status(out: &mut BytesMut, name: &str, value: &str) {
-        put(out, startup::ParameterStatus::new(name.into(), value.into()));
+        put(
+            out,
+            startup::ParameterStatus::new(name.into(), value.into()),
+        );
     }
 
     pub fn backend_key_data(out: &mut BytesMut, pid: i32, secret: i32) {
@@ -215,7 +221,10 @@ pub mod backend {
     }
 
     pub fn negotiate_protocol_version(out: &mut BytesMut, minor: i32, unsupported: Vec<String>) {
-        put(out, startup::NegotiateProtocolVersion::new(minor, unsupported));
+        put(
+            out,
+            startup::NegotiateProtocolVersion::new(minor, unsupported),
+        );
     }
 
     pub fn ready_for_query(out: &mut BytesMut, status: TransactionStatus) {
@@ -294,14 +303,26 @@ mod tests {
         // Oversized announced length is refused with only the header present.
         assert_eq!(
             frame_len(b"Q\x7f\xff\xff\xff", true, 1 << 20),
-            Err(FrameError::TooLarge { len: 0x7fff_ffff, max: 1 << 20 })
+            Err(FrameError::TooLarge {
+                len: 0x7fff_ffff,
+                max: 1 << 20
+            })
         );
-        assert_eq!(frame_len(b"Q\0\0\0\x02", true, 100), Err(FrameError::BadLength(2)));
-        assert_eq!(frame_len(b"Q\xff\xff\xff\xff", true, 100), Err(FrameError::BadLength(-1)));
+        assert_eq!(
+            frame_len(b"Q\0\0\0\x02", true, 100),
+            Err(FrameError::BadLength(2))
+        );
+        assert_eq!(
+            frame_len(b"Q\xff\xff\xff\xff", true, 100),
+            Err(FrameError::BadLength(-1))
+        );
         // Complete and incomplete bodies.
         assert_eq!(frame_len(b"Q\0\0\0\x05x", true, 100), Ok(Some(6)));
         assert_eq!(frame_len(b"Q\0\0\0\x06x", true, 100), Ok(None));
-        assert_eq!(frame_len(b"\0\0\0\x08\x04\xd2\x16\x2f", false, 100), Ok(Some(8)));
+        assert_eq!(
+            frame_len(b"\0\0\0\x08\x04\xd2\x16\x2f", false, 100),
+            Ok(Some(8))
+        );
     }
 
     #[test]
@@ -311,14 +332,21 @@ mod tests {
         let len = p.len() as u32;
         p[..4].copy_from_slice(&len.to_be_bytes());
         match decode_startup(&p).unwrap() {
-            StartupPacket::Startup { major, minor, params } => {
+            StartupPacket::Startup {
+                major,
+                minor,
+                params,
+            } => {
                 assert_eq!((major, minor), (3, 0));
                 assert_eq!(params[1], ("database".into(), "db1".into()));
             }
             other => panic!("{other:?}"),
         }
         let ssl = [0, 0, 0, 8, 0x04, 0xd2, 0x16, 0x2f];
-        assert!(matches!(decode_startup(&ssl).unwrap(), StartupPacket::SslRequest));
+        assert!(matches!(
+            decode_startup(&ssl).unwrap(),
+            StartupPacket::SslRequest
+        ));
         // Missing terminator.
         let mut bad = vec![0, 0, 0, 0, 0, 3, 0, 0];
         bad.extend_from_slice(b"user\0bob");

@@ -54,7 +54,9 @@ impl Conn {
         max: usize,
     ) -> Result<Option<BytesMut>, ReadError> {
         loop {
-            if let Some(n) = protocol::frame_len(&self.rbuf, tagged, max).map_err(ReadError::Frame)? {
+            if let Some(n) =
+                protocol::frame_len(&self.rbuf, tagged, max).map_err(ReadError::Frame)?
+            {
                 let frame = self.rbuf.split_to(n);
                 if self.rbuf.is_empty() {
                     // Let go of the shared allocation; the frame keeps what it needs.

@@ -143,7 +143,8 @@ async fn reject(shared: &Shared, stream: TcpStream) {
 /// One client, from startup to the end of its session.
 async fn client(shared: &Shared, stream: TcpStream) {
     let mut conn = Conn::new(stream);
-    let hello = tokio::time::timeout(shared.cfg.startup_timeout, startup::read_hello(&mut conn)).await;
+    let hello =
+        tokio::time::timeout(shared.cfg.startup_timeout, startup::read_hello(&mut conn)).await;
     let req = match hello {
         Ok(Ok(Hello::Session(req))) => req,
         Ok(Ok(Hello::Cancel { pid, secret })) => {
@@ -210,14 +211,19 @@ fn random_i32() -> i32 {
 
 /// Closes idle SQLite connections every so often.
 async fn sweep_idle(shared: Arc<Shared>) {
-    let every = (shared.cfg.idle_close / 2).clamp(Duration::from_millis(200), Duration::from_secs(30));
+    let every =
+        (shared.cfg.idle_close / 2).clamp(Duration::from_millis(200), Duration::from_secs(30));
     let mut tick = tokio::time::interval(every);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
         tick.tick().await;
         let closed = shared.engine.close_idle().await;
         if closed > 0 {
-            debug!(closed, databases = shared.engine.open_databases(), "closed idle connections");
+            debug!(
+                closed,
+                databases = shared.engine.open_databases(),
+                "closed idle connections"
+            );
         }
     }
 }

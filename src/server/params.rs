@@ -97,7 +97,11 @@ pub struct Params {
 impl Params {
     /// The current value, or None for a parameter litewire does not know.
     pub fn get(&self, name: &str) -> Option<String> {
-        if let Some((_, v)) = self.overrides.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)) {
+        if let Some((_, v)) = self
+            .overrides
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+        {
             return Some(v.clone());
         }
         find(name).map(|k| k.default.to_string())
@@ -149,7 +153,8 @@ impl Params {
         if find(name).is_none() && !name.contains('.') {
             return Err(unknown(name));
         }
-        self.overrides.retain(|(n, _)| !n.eq_ignore_ascii_case(name));
+        self.overrides
+            .retain(|(n, _)| !n.eq_ignore_ascii_case(name));
         if let Some(k) = find(name) {
             self.mark_reported(k.name);
         }
@@ -227,7 +232,10 @@ fn invalid(name: &str, value: &str) -> PgError {
 fn normalize(name: &str, value: &str) -> Result<String, PgError> {
     match name {
         "client_encoding" => {
-            let v = value.trim_matches('\'').to_ascii_uppercase().replace('-', "");
+            let v = value
+                .trim_matches('\'')
+                .to_ascii_uppercase()
+                .replace('-', "");
             if v == "UTF8" || v == "UNICODE" {
                 Ok("UTF8".into())
             } else if value.eq_ignore_ascii_case("default") {
@@ -247,7 +255,12 @@ fn normalize(name: &str, value: &str) -> Result<String, PgError> {
             // Only ISO output is produced; accept what clients send to ask for it.
             let v = value.to_ascii_uppercase();
             if v.contains("ISO") || v == "DEFAULT" {
-                Ok(if v.contains("DMY") { "ISO, DMY" } else { "ISO, MDY" }.into())
+                Ok(if v.contains("DMY") {
+                    "ISO, DMY"
+                } else {
+                    "ISO, MDY"
+                }
+                .into())
             } else {
                 Err(invalid(name, value).with_hint("litewire supports DateStyle ISO only."))
             }
@@ -292,7 +305,10 @@ mod tests {
         assert_eq!(p.get("datestyle").as_deref(), Some("ISO, MDY"));
         p.set("application_name", "app").unwrap();
         assert_eq!(p.get("APPLICATION_NAME").as_deref(), Some("app"));
-        assert_eq!(p.take_changed(), vec![("application_name", "app".to_string())]);
+        assert_eq!(
+            p.take_changed(),
+            vec![("application_name", "app".to_string())]
+        );
         p.set("statement_timeout", "1500").unwrap();
         assert_eq!(p.statement_timeout(), Duration::from_millis(1500));
         assert_eq!(p.get("statement_timeout").as_deref(), Some("1500ms"));
@@ -304,7 +320,10 @@ mod tests {
     #[test]
     fn refusals() {
         let mut p = Params::default();
-        assert_eq!(p.set("no_such_thing", "1").unwrap_err().code, SqlState::UNDEFINED_PARAMETER);
+        assert_eq!(
+            p.set("no_such_thing", "1").unwrap_err().code,
+            SqlState::UNDEFINED_PARAMETER
+        );
         assert!(p.set("my.custom", "1").is_ok());
         assert_eq!(
             p.set("server_version", "9").unwrap_err().code,

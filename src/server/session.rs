@@ -216,7 +216,10 @@ impl Session {
     async fn statement(&mut self, stmt: &str, multi: bool) -> Result<String, PgError> {
         let cmd = sql::classify(stmt);
         if self.tx == Tx::Failed
-            && !matches!(cmd, Command::Commit | Command::Rollback | Command::RollbackTo(_))
+            && !matches!(
+                cmd,
+                Command::Commit | Command::Rollback | Command::RollbackTo(_)
+            )
         {
             return Err(PgError::in_failed_transaction());
         }
@@ -226,17 +229,20 @@ impl Session {
             Command::Rollback => self.end_transaction(false).await,
             Command::Savepoint(name) => {
                 self.require_block("SAVEPOINT")?;
-                self.control(&format!("SAVEPOINT {}", quote_ident(&name))).await?;
+                self.control(&format!("SAVEPOINT {}", quote_ident(&name)))
+                    .await?;
                 Ok("SAVEPOINT".into())
             }
             Command::Release(name) => {
                 self.require_block("RELEASE SAVEPOINT")?;
-                self.control(&format!("RELEASE {}", quote_ident(&name))).await?;
+                self.control(&format!("RELEASE {}", quote_ident(&name)))
+                    .await?;
                 Ok("RELEASE".into())
             }
             Command::RollbackTo(name) => {
                 self.require_block("ROLLBACK TO SAVEPOINT")?;
-                self.control(&format!("ROLLBACK TO {}", quote_ident(&name))).await?;
+                self.control(&format!("ROLLBACK TO {}", quote_ident(&name)))
+                    .await?;
                 self.tx = Tx::Block;
                 Ok("ROLLBACK".into())
             }
@@ -305,7 +311,11 @@ impl Session {
 
     /// COMMIT / ROLLBACK (and COMMIT of a failed block, which rolls back).
     async fn end_transaction(&mut self, commit: bool) -> Result<String, PgError> {
-        let tag = if commit && self.tx != Tx::Failed { "COMMIT" } else { "ROLLBACK" };
+        let tag = if commit && self.tx != Tx::Failed {
+            "COMMIT"
+        } else {
+            "ROLLBACK"
+        };
         if self.tx == Tx::Idle {
             self.conn.error(&PgError::warning(
                 SqlState::NO_ACTIVE_SQL_TRANSACTION,
@@ -430,7 +440,10 @@ impl Session {
                 drop(lease);
             }
             if client_gone {
-                return Err(PgError::fatal(SqlState::CONNECTION_EXCEPTION, "client went away"));
+                return Err(PgError::fatal(
+                    SqlState::CONNECTION_EXCEPTION,
+                    "client went away",
+                ));
             }
             match outcome {
                 Outcome::Done(tag) => {
@@ -454,7 +467,15 @@ impl Session {
     /// `SHOW name` / `SHOW ALL`.
     fn show(&mut self, name: &str) -> Result<String, PgError> {
         let text_field = |n: &str| {
-            FieldDescription::new(n.to_string(), 0, 0, crate::engine::types::oid::TEXT, -1, -1, 0)
+            FieldDescription::new(
+                n.to_string(),
+                0,
+                0,
+                crate::engine::types::oid::TEXT,
+                -1,
+                -1,
+                0,
+            )
         };
         let out = self.conn.out();
         if name == "all" {

@@ -9,7 +9,10 @@ use super::params::Params;
 /// What the client asked for.
 pub enum Hello {
     Session(StartupRequest),
-    Cancel { pid: i32, secret: i32 },
+    Cancel {
+        pid: i32,
+        secret: i32,
+    },
     /// The client went away, or sent something that is not a startup packet.
     Closed,
 }
@@ -63,20 +66,28 @@ fn startup(
             format!("unsupported frontend protocol {major}.{minor}: server supports 3.0 to 3.0"),
         ));
     }
-    let (proto_opts, params): (Vec<_>, Vec<_>) =
-        params.into_iter().partition(|(k, _)| k.starts_with("_pq_."));
+    let (proto_opts, params): (Vec<_>, Vec<_>) = params
+        .into_iter()
+        .partition(|(k, _)| k.starts_with("_pq_."));
     if minor > 0 || !proto_opts.is_empty() {
         let unsupported = proto_opts.into_iter().map(|(k, _)| k).collect();
         backend::negotiate_protocol_version(conn.out(), 0, unsupported);
     }
-    let get = |key: &str| params.iter().find(|(k, _)| k == key).map(|(_, v)| v.clone());
+    let get = |key: &str| {
+        params
+            .iter()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v.clone())
+    };
     let user = get("user").filter(|u| !u.is_empty()).ok_or_else(|| {
         PgError::fatal(
             SqlState::INVALID_AUTHORIZATION,
             "no PostgreSQL user name specified in startup packet",
         )
     })?;
-    let database = get("database").filter(|d| !d.is_empty()).unwrap_or_else(|| user.clone());
+    let database = get("database")
+        .filter(|d| !d.is_empty())
+        .unwrap_or_else(|| user.clone());
     let params = params
         .into_iter()
         .filter(|(k, _)| k != "user" && k != "database")

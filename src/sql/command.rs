@@ -27,7 +27,10 @@ pub enum Command {
     Release(String),
     RollbackTo(String),
     /// `SET name = value` / `SET name TO value` / `SET SESSION ...` / `SET LOCAL ...`.
-    Set { name: String, value: String },
+    Set {
+        name: String,
+        value: String,
+    },
     Show(String),
     Reset(String),
     /// `VACUUM INTO 'file'`: writes another file, so it is refused.
@@ -145,7 +148,9 @@ fn set_command(sql: &str) -> Command {
         }
     }
     // `SET TIME ZONE x` is PostgreSQL's spelling of `SET timezone = x`.
-    if toks.len() >= 2 && toks[0].eq_ignore_ascii_case("time") && toks[1].eq_ignore_ascii_case("zone")
+    if toks.len() >= 2
+        && toks[0].eq_ignore_ascii_case("time")
+        && toks[1].eq_ignore_ascii_case("zone")
     {
         let value = toks[2..].join(" ");
         return Command::Set {
@@ -158,7 +163,10 @@ fn set_command(sql: &str) -> Command {
         .position(|t| *t == "=" || t.eq_ignore_ascii_case("to"))
         .unwrap_or(toks.len().min(1));
     let name = toks[..split_at].concat().to_ascii_lowercase();
-    let value = toks.get(split_at + 1..).map(|v| v.join(" ")).unwrap_or_default();
+    let value = toks
+        .get(split_at + 1..)
+        .map(|v| v.join(" "))
+        .unwrap_or_default();
     Command::Set {
         name,
         value: unquote_value(&value),
@@ -269,14 +277,29 @@ mod tests {
             classify("begin isolation level serializable"),
             Command::Begin(BeginMode::Deferred)
         );
-        assert_eq!(classify("START TRANSACTION READ ONLY"), Command::Begin(BeginMode::Deferred));
-        assert_eq!(classify("begin immediate"), Command::Begin(BeginMode::Immediate));
+        assert_eq!(
+            classify("START TRANSACTION READ ONLY"),
+            Command::Begin(BeginMode::Deferred)
+        );
+        assert_eq!(
+            classify("begin immediate"),
+            Command::Begin(BeginMode::Immediate)
+        );
         assert_eq!(classify("end transaction"), Command::Commit);
         assert_eq!(classify("abort"), Command::Rollback);
-        assert_eq!(classify("ROLLBACK TO SAVEPOINT a"), Command::RollbackTo("a".into()));
-        assert_eq!(classify("rollback to \"B\""), Command::RollbackTo("B".into()));
+        assert_eq!(
+            classify("ROLLBACK TO SAVEPOINT a"),
+            Command::RollbackTo("a".into())
+        );
+        assert_eq!(
+            classify("rollback to \"B\""),
+            Command::RollbackTo("B".into())
+        );
         assert_eq!(classify("savepoint Sp1"), Command::Savepoint("sp1".into()));
-        assert_eq!(classify("release savepoint sp1"), Command::Release("sp1".into()));
+        assert_eq!(
+            classify("release savepoint sp1"),
+            Command::Release("sp1".into())
+        );
         assert_eq!(classify("release sp1"), Command::Release("sp1".into()));
     }
 
@@ -284,17 +307,29 @@ mod tests {
     fn settings() {
         assert_eq!(
             classify("SET application_name = 'x y'"),
-            Command::Set { name: "application_name".into(), value: "x y".into() }
+            Command::Set {
+                name: "application_name".into(),
+                value: "x y".into()
+            }
         );
         assert_eq!(
             classify("set session DateStyle to ISO, MDY"),
-            Command::Set { name: "datestyle".into(), value: "ISO, MDY".into() }
+            Command::Set {
+                name: "datestyle".into(),
+                value: "ISO, MDY".into()
+            }
         );
         assert_eq!(
             classify("SET TIME ZONE 'UTC'"),
-            Command::Set { name: "timezone".into(), value: "UTC".into() }
+            Command::Set {
+                name: "timezone".into(),
+                value: "UTC".into()
+            }
         );
-        assert_eq!(classify("show server_version"), Command::Show("server_version".into()));
+        assert_eq!(
+            classify("show server_version"),
+            Command::Show("server_version".into())
+        );
         assert_eq!(classify("SHOW ALL"), Command::Show("all".into()));
         assert_eq!(classify("reset all"), Command::Reset("all".into()));
     }
@@ -307,9 +342,18 @@ mod tests {
         };
         assert_eq!(tag("select 1", 1), "SELECT 1");
         assert_eq!(tag("insert into t values (1)", 1), "INSERT 0 1");
-        assert_eq!(tag("with x as (select 1) insert into t select * from x", 1), "INSERT 0 1");
-        assert_eq!(tag("with a as (select 1), b as (delete from t) select 1", 3), "SELECT 3");
-        assert_eq!(tag("WITH RECURSIVE c(x) AS (SELECT 1) UPDATE t SET a = 1", 2), "UPDATE 2");
+        assert_eq!(
+            tag("with x as (select 1) insert into t select * from x", 1),
+            "INSERT 0 1"
+        );
+        assert_eq!(
+            tag("with a as (select 1), b as (delete from t) select 1", 3),
+            "SELECT 3"
+        );
+        assert_eq!(
+            tag("WITH RECURSIVE c(x) AS (SELECT 1) UPDATE t SET a = 1", 2),
+            "UPDATE 2"
+        );
         assert_eq!(tag("create unique index i on t(a)", 0), "CREATE INDEX");
         assert_eq!(tag("create temp table t(a)", 0), "CREATE TABLE");
         assert_eq!(tag("drop table if exists t", 0), "DROP TABLE");

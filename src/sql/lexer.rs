@@ -259,13 +259,25 @@ mod tests {
     #[test]
     fn splits_like_sqlite() {
         assert_eq!(split("select 1; select 2"), vec!["select 1", " select 2"]);
-        assert_eq!(split("select ';'; select 2;"), vec!["select ';'", " select 2"]);
+        assert_eq!(
+            split("select ';'; select 2;"),
+            vec!["select ';'", " select 2"]
+        );
         assert_eq!(split(";; ;"), Vec::<&str>::new());
         assert_eq!(split("-- only a comment"), Vec::<&str>::new());
-        assert_eq!(split("/* c */ select 1 -- x"), vec!["/* c */ select 1 -- x"]);
+        assert_eq!(
+            split("/* c */ select 1 -- x"),
+            vec!["/* c */ select 1 -- x"]
+        );
         let trig = "create trigger t after insert on x begin select 1; select 2; end";
-        assert_eq!(split(&format!("{trig}; select 3;")), vec![trig, " select 3"]);
-        assert_eq!(split("select 'unterminated;"), vec!["select 'unterminated;"]);
+        assert_eq!(
+            split(&format!("{trig}; select 3;")),
+            vec![trig, " select 3"]
+        );
+        assert_eq!(
+            split("select 'unterminated;"),
+            vec!["select 'unterminated;"]
+        );
     }
 
     #[test]

@@ -1,0 +1,10 @@
+//! Integration tests: the real litewire binary, real clients, real sockets.
+
+mod common;
+mod wire;
+
+mod basics;
+mod lifecycle;
+mod protocol;
+mod safety;
+mod transactions;
