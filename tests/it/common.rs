@@ -103,7 +103,7 @@ impl Server {
     }
 
     /// Sends SIGTERM and waits for the exit status.
-    pub fn terminate(mut self) -> std::process::ExitStatus {
+    pub fn terminate(&mut self) -> std::process::ExitStatus {
         unsafe {
             libc::kill(self.child.id() as i32, libc::SIGTERM);
         }

@@ -1,1 +1,156 @@
-//! (tests to come)
+//! Server lifecycle: shutdown on SIGTERM, streaming large results with bounded memory,
+//! statement timeouts, closing idle database connections.
+
+use std::time::Duration;
+
+use crate::common::{rows, sqlstate, Server};
+use crate::wire::{self, Raw};
+
+/// A query that keeps SQLite busy for a while and then returns one row.
+const SLOW: &str = "with recursive c(x) as (select 1 union all select x + 1 from c where x < 3000000) \
+                    select count(*) from c";
+
+#[test]
+fn sigterm_closes_idle_sessions_and_exits_zero() {
+    let mut s = Server::start(&[]);
+    let (mut idle, _) = Raw::session(s.port(), "shut");
+    idle.send(&wire::query("create table t (a int); insert into t values (1)"));
+    idle.until_ready();
+    let data = s.data_dir();
+    let status = s.terminate();
+    assert!(status.success(), "exit status {status:?}");
+    // The idle client was told why (57P01), as PostgreSQL does.
+    let msgs = idle.until_closed();
+    assert_eq!(msgs.last().and_then(|m| m.sqlstate()).as_deref(), Some("57P01"));
+    // The data survived a clean close.
+    let conn = rusqlite::Connection::open(data.join("shut.db")).unwrap();
+    let n: i64 = conn.query_row("select count(*) from t", [], |r| r.get(0)).unwrap();
+    assert_eq!(n, 1);
+}
+
+#[test]
+fn sigterm_lets_a_running_statement_finish() {
+    let mut s = Server::start(&[]);
+    let (mut busy, _) = Raw::session(s.port(), "busy");
+    busy.send(&wire::query(SLOW));
+    std::thread::sleep(Duration::from_millis(200));
+    let status = s.terminate();
+    assert!(status.success(), "exit status {status:?}");
+    let msgs = busy.until_closed();
+    let tags = wire::tags(&msgs);
+    assert!(tags.starts_with("TDCZ"), "the statement's result came first: {tags}");
+    assert_eq!(msgs[1].body[6..], *b"3000000");
+    assert_eq!(msgs.last().and_then(|m| m.sqlstate()).as_deref(), Some("57P01"));
+}
+
+/// Reads a Query's replies, counting DataRows without keeping them.
+fn count_rows(r: &mut Raw) -> (u64, String) {
+    let mut n = 0;
+    loop {
+        let m = r.recv().expect("connection closed early");
+        match m.tag {
+            b'D' => n += 1,
+            b'C' => return (n, m.tag_text()),
+            b'E' => panic!("error: {:?}", m.field(b'M')),
+            _ => {}
+        }
+    }
+}
+
+#[test]
+fn large_results_stream_in_bounded_memory() {
+    let s = Server::start(&[]);
+    let (mut r, _) = Raw::session(s.port(), "stream");
+    r.send(&wire::query("select 1"));
+    r.until_ready();
+    let before = s.rss_kib();
+    // About 100 MB of result text.
+    r.send(&wire::query(
+        "with recursive c(x) as (select 1 union all select x + 1 from c where x < 1000000) \
+         select x, printf('%090d', x) from c",
+    ));
+    // Read slowly at first so the server has to hold back (backpressure), then drain.
+    let mut peak = before;
+    let mut n = 0u64;
+    let mut tag = String::new();
+    while tag.is_empty() {
+        let m = r.recv().expect("stream ended early");
+        match m.tag {
+            b'D' => {
+                n += 1;
+                if n % 100_000 == 0 {
+                    peak = peak.max(s.rss_kib());
+                    if n <= 300_000 {
+                        std::thread::sleep(Duration::from_millis(100));
+                    }
+                }
+            }
+            b'C' => tag = m.tag_text(),
+            b'E' => panic!("error: {:?}", m.field(b'M')),
+            _ => {}
+        }
+    }
+    r.until_ready();
+    assert_eq!(n, 1_000_000);
+    assert_eq!(tag, "SELECT 1000000");
+    let growth = peak.saturating_sub(before);
+    assert!(
+        growth < 8 * 1024,
+        "server RSS grew by {growth} KiB while streaming ~100 MB"
+    );
+}
+
+#[test]
+fn statement_timeout_interrupts_with_57014() {
+    let s = Server::start(&[]);
+    let (mut r, _) = Raw::session(s.port(), "timeout");
+    r.send(&wire::query("set statement_timeout = '100ms'"));
+    r.until_ready();
+    r.send(&wire::query(SLOW));
+    let msgs = r.until_ready();
+    let err = msgs.iter().find(|m| m.tag == b'E').expect("an error");
+    assert_eq!(err.sqlstate().as_deref(), Some("57014"));
+    assert_eq!(
+        err.field(b'M').as_deref(),
+        Some("canceling statement due to statement timeout")
+    );
+    // The session is fine afterwards.
+    r.send(&wire::query("reset statement_timeout"));
+    r.until_ready();
+    r.send(&wire::query("select 1"));
+    let (n, _) = count_rows(&mut r);
+    assert_eq!(n, 1);
+}
+
+#[tokio::test]
+async fn server_wide_statement_timeout() {
+    let s = Server::start(&["--statement-timeout", "100ms"]);
+    let c = s.connect("swt").await;
+    let e = c.simple_query(SLOW).await.unwrap_err();
+    assert_eq!(sqlstate(&e), "57014");
+    assert_eq!(rows(&c, "show statement_timeout").await, vec![vec![Some("100ms".into())]]);
+}
+
+#[tokio::test]
+async fn idle_database_connections_are_closed() {
+    let s = Server::start(&["--idle-close", "1s"]);
+    let wal = s.data_dir().join("idle.db-wal");
+    {
+        let c = s.connect("idle").await;
+        c.simple_query("create table t (a int); insert into t values (1)").await.unwrap();
+        assert!(wal.exists(), "WAL mode keeps a -wal file while connections are open");
+    }
+    // SQLite removes the -wal file when the last connection to the database closes.
+    let mut closed = false;
+    for _ in 0..100 {
+        if !wal.exists() {
+            closed = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(closed, "idle connections were not closed");
+    // The database reopens on next use.
+    let c = s.connect("idle").await;
+    assert_eq!(rows(&c, "select a from t").await, vec![vec![Some("1".into())]]);
+}
