@@ -141,7 +141,7 @@ fn run_inner(
         };
         return Ok(Some(verb.tag(changed)));
     }
-    let names: Vec<String> = stmt.column_names().into_iter().map(String::from).collect();
+    let names: Vec<String> = stmt.column_names().map(String::from).collect();
     let declared: Vec<Option<PgType>> = stmt
         .columns()
         .map(|c| c.decl_type().map(types::from_decltype))

@@ -126,9 +126,30 @@ pub fn decode_startup(packet: &[u8]) -> Result<StartupPacket, PgError> {
 }
 
 /// Decodes one complete regular (tagged) frontend message (as delimited by [`frame_len`]).
+///
+/// A Query whose text is not exactly one NUL-terminated string gets a non-fatal 08P01
+/// ERROR, as PostgreSQL's `pq_getmsgstring`/`pq_getmsgend` give.
 pub fn decode_message(frame: BytesMut) -> Result<Frontend, PgError> {
     let mut frame = frame;
     let tag = frame.first().copied().unwrap_or(0);
+    if tag == b'Q' {
+        let body = frame.get(5..).unwrap_or_default();
+        match body.iter().position(|&b| b == 0) {
+            None => {
+                return Err(PgError::new(
+                    SqlState::PROTOCOL_VIOLATION,
+                    "invalid string in message",
+                ))
+            }
+            Some(i) if i + 1 != body.len() => {
+                return Err(PgError::new(
+                    SqlState::PROTOCOL_VIOLATION,
+                    "invalid message format",
+                ))
+            }
+            Some(_) => {}
+        }
+    }
     let mut ctx = DecodeContext::new(ProtocolVersion::PROTOCOL3_0);
     ctx.awaiting_frontend_ssl = false;
     ctx.awaiting_frontend_startup = false;

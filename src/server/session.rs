@@ -88,9 +88,15 @@ impl Session {
             };
             let msg = match protocol::decode_message(frame) {
                 Ok(m) => m,
-                Err(e) => {
+                Err(e) if e.is_fatal() => {
                     self.conn.error(&e);
                     break End::Fatal;
+                }
+                Err(e) => {
+                    // A malformed Query: PostgreSQL reports it and carries on.
+                    self.conn.error(&e);
+                    self.ready_for_query();
+                    continue;
                 }
             };
             match self.handle(msg).await {

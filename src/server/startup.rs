@@ -71,7 +71,9 @@ fn startup(
         .partition(|(k, _)| k.starts_with("_pq_."));
     if minor > 0 || !proto_opts.is_empty() {
         let unsupported = proto_opts.into_iter().map(|(k, _)| k).collect();
-        backend::negotiate_protocol_version(conn.out(), 0, unsupported);
+        // The newest version supported, as a full protocol number (3.0), as PostgreSQL
+        // sends it; libpq 18 refuses anything below 3.0.
+        backend::negotiate_protocol_version(conn.out(), 196608, unsupported);
     }
     let get = |key: &str| {
         params

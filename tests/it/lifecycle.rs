@@ -7,24 +7,32 @@ use crate::common::{rows, sqlstate, Server};
 use crate::wire::{self, Raw};
 
 /// A query that keeps SQLite busy for a while and then returns one row.
-const SLOW: &str = "with recursive c(x) as (select 1 union all select x + 1 from c where x < 3000000) \
+const SLOW: &str =
+    "with recursive c(x) as (select 1 union all select x + 1 from c where x < 3000000) \
                     select count(*) from c";
 
 #[test]
 fn sigterm_closes_idle_sessions_and_exits_zero() {
     let mut s = Server::start(&[]);
     let (mut idle, _) = Raw::session(s.port(), "shut");
-    idle.send(&wire::query("create table t (a int); insert into t values (1)"));
+    idle.send(&wire::query(
+        "create table t (a int); insert into t values (1)",
+    ));
     idle.until_ready();
     let data = s.data_dir();
     let status = s.terminate();
     assert!(status.success(), "exit status {status:?}");
     // The idle client was told why (57P01), as PostgreSQL does.
     let msgs = idle.until_closed();
-    assert_eq!(msgs.last().and_then(|m| m.sqlstate()).as_deref(), Some("57P01"));
+    assert_eq!(
+        msgs.last().and_then(|m| m.sqlstate()).as_deref(),
+        Some("57P01")
+    );
     // The data survived a clean close.
     let conn = rusqlite::Connection::open(data.join("shut.db")).unwrap();
-    let n: i64 = conn.query_row("select count(*) from t", [], |r| r.get(0)).unwrap();
+    let n: i64 = conn
+        .query_row("select count(*) from t", [], |r| r.get(0))
+        .unwrap();
     assert_eq!(n, 1);
 }
 
@@ -38,9 +46,15 @@ fn sigterm_lets_a_running_statement_finish() {
     assert!(status.success(), "exit status {status:?}");
     let msgs = busy.until_closed();
     let tags = wire::tags(&msgs);
-    assert!(tags.starts_with("TDCZ"), "the statement's result came first: {tags}");
+    assert!(
+        tags.starts_with("TDCZ"),
+        "the statement's result came first: {tags}"
+    );
     assert_eq!(msgs[1].body[6..], *b"3000000");
-    assert_eq!(msgs.last().and_then(|m| m.sqlstate()).as_deref(), Some("57P01"));
+    assert_eq!(
+        msgs.last().and_then(|m| m.sqlstate()).as_deref(),
+        Some("57P01")
+    );
 }
 
 /// Reads a Query's replies, counting DataRows without keeping them.
@@ -128,7 +142,10 @@ async fn server_wide_statement_timeout() {
     let c = s.connect("swt").await;
     let e = c.simple_query(SLOW).await.unwrap_err();
     assert_eq!(sqlstate(&e), "57014");
-    assert_eq!(rows(&c, "show statement_timeout").await, vec![vec![Some("100ms".into())]]);
+    assert_eq!(
+        rows(&c, "show statement_timeout").await,
+        vec![vec![Some("100ms".into())]]
+    );
 }
 
 #[tokio::test]
@@ -137,8 +154,13 @@ async fn idle_database_connections_are_closed() {
     let wal = s.data_dir().join("idle.db-wal");
     {
         let c = s.connect("idle").await;
-        c.simple_query("create table t (a int); insert into t values (1)").await.unwrap();
-        assert!(wal.exists(), "WAL mode keeps a -wal file while connections are open");
+        c.simple_query("create table t (a int); insert into t values (1)")
+            .await
+            .unwrap();
+        assert!(
+            wal.exists(),
+            "WAL mode keeps a -wal file while connections are open"
+        );
     }
     // SQLite removes the -wal file when the last connection to the database closes.
     let mut closed = false;
@@ -152,5 +174,8 @@ async fn idle_database_connections_are_closed() {
     assert!(closed, "idle connections were not closed");
     // The database reopens on next use.
     let c = s.connect("idle").await;
-    assert_eq!(rows(&c, "select a from t").await, vec![vec![Some("1".into())]]);
+    assert_eq!(
+        rows(&c, "select a from t").await,
+        vec![vec![Some("1".into())]]
+    );
 }
