@@ -156,3 +156,96 @@ async fn psql_connects_and_queries() {
     assert!(ok, "{err}");
     assert_eq!(out.trim(), "42");
 }
+
+#[test]
+fn help_explains_every_setting() {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_litewire"))
+        .arg("--help")
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let help = String::from_utf8_lossy(&out.stdout);
+    for flag in [
+        "--listen",
+        "--data-dir",
+        "--auto-create",
+        "--max-connections",
+        "--max-message-size",
+        "--startup-timeout",
+        "--workers",
+        "--connections-per-db",
+        "--lock-timeout",
+        "--idle-close",
+        "--cache-size-kib",
+        "--statement-cache",
+        "--statement-timeout",
+        "--io-threads",
+        "--shutdown-timeout",
+    ] {
+        assert!(help.contains(flag), "--help does not mention {flag}");
+    }
+    assert!(help.contains("LITEWIRE_LISTEN") && help.contains("LITEWIRE_DATA_DIR"));
+}
+
+/// A bare `litewire` serves `./data` on 127.0.0.1:5433 (the README's first command).
+#[tokio::test]
+async fn defaults_serve_data_folder_on_5433() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_litewire"))
+        .current_dir(dir.path())
+        .env_remove("LITEWIRE_LISTEN")
+        .env_remove("LITEWIRE_DATA_DIR")
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut client = None;
+    for _ in 0..100 {
+        let url = "host=127.0.0.1 port=5433 user=u dbname=defaults";
+        if let Ok((c, conn)) = tokio_postgres::connect(url, tokio_postgres::NoTls).await {
+            tokio::spawn(conn);
+            client = Some(c);
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    let c = client.expect("litewire listens on 127.0.0.1:5433 by default");
+    assert_eq!(rows(&c, "select 7").await, vec![vec![Some("7".into())]]);
+    assert!(dir.path().join("data").join("defaults.db").exists());
+    let _ = child.kill();
+    let _ = child.wait();
+}
+
+/// Settings can come from LITEWIRE_* environment variables.
+#[tokio::test]
+async fn environment_variables_configure_the_server() {
+    let dir = tempfile::tempdir().unwrap();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_litewire"))
+        .env("LITEWIRE_LISTEN", format!("127.0.0.1:{port}"))
+        .env("LITEWIRE_DATA_DIR", dir.path().join("envdata"))
+        .env("LITEWIRE_AUTO_CREATE", "false")
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let url = format!("host=127.0.0.1 port={port} user=u dbname=nope");
+    let mut refused = None;
+    for _ in 0..100 {
+        match tokio_postgres::connect(&url, tokio_postgres::NoTls).await {
+            Err(e) if e.code().is_some() => {
+                refused = Some(sqlstate(&e));
+                break;
+            }
+            _ => tokio::time::sleep(std::time::Duration::from_millis(100)).await,
+        }
+    }
+    // Auto-creation is off, so the unknown database is refused like PostgreSQL does.
+    assert_eq!(refused.as_deref(), Some("3D000"));
+    assert!(dir.path().join("envdata").is_dir());
+    assert!(!dir.path().join("envdata").join("nope.db").exists());
+    let _ = child.kill();
+    let _ = child.wait();
+}
