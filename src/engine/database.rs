@@ -12,6 +12,9 @@ use std::time::{Duration, Instant};
 
 use rusqlite::hooks::{AuthAction, AuthContext, Authorization};
 use rusqlite::{Connection, OpenFlags};
+
+use super::describe::Description;
+use super::stmt::Conn;
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
 use super::error::to_pg;
@@ -24,11 +27,22 @@ pub struct Database {
     path: PathBuf,
     cfg: Arc<EngineConfig>,
     /// Connections not leased right now, with the time they were returned.
-    idle: Mutex<Vec<(Connection, Instant)>>,
+    idle: Mutex<Vec<(Conn, Instant)>>,
     /// One permit per connection that may be open (idle or leased).
     slots: Arc<Semaphore>,
     write_lock: Arc<Semaphore>,
+    /// Recent statement descriptions (Parse results), newest last; cleared by DDL.
+    descriptions: Mutex<Vec<CachedDescription>>,
 }
+
+struct CachedDescription {
+    source: Arc<str>,
+    given: Vec<u32>,
+    desc: Description,
+}
+
+/// Descriptions kept per database.
+const DESCRIPTION_CACHE: usize = 128;
 
 /// The write lock of one database, held by one session.
 pub type WriteLock = OwnedSemaphorePermit;
@@ -42,6 +56,7 @@ impl Database {
             cfg,
             idle: Mutex::new(Vec::new()),
             write_lock: Arc::new(Semaphore::new(1)),
+            descriptions: Mutex::new(Vec::new()),
         }
     }
 
@@ -66,8 +81,8 @@ impl Database {
         let conn = match reused {
             Some((conn, _)) => conn,
             None => {
-                let (path, cfg) = (self.path.clone(), self.cfg.clone());
-                tokio::task::spawn_blocking(move || open(&path, &cfg))
+                let (path, cfg, name) = (self.path.clone(), self.cfg.clone(), self.name.clone());
+                tokio::task::spawn_blocking(move || open(&path, &cfg, &name))
                     .await
                     .map_err(|_| PgError::new(SqlState::INTERNAL_ERROR, "open failed"))??
             }
@@ -102,7 +117,7 @@ impl Database {
     }
 
     /// Removes and returns the connections idle for longer than `max_idle`.
-    pub(super) fn take_idle_older_than(&self, max_idle: Duration) -> Vec<Connection> {
+    pub(super) fn take_idle_older_than(&self, max_idle: Duration) -> Vec<Conn> {
         let mut idle = self.idle.lock().unwrap_or_else(|p| p.into_inner());
         let now = Instant::now();
         let (old, keep): (Vec<_>, Vec<_>) = idle
@@ -118,6 +133,36 @@ impl Database {
             && self.idle.lock().map(|i| i.is_empty()).unwrap_or(false)
     }
 
+    /// A description of `source` made earlier (with the same Parse parameter types).
+    pub fn cached_description(&self, source: &str, given: &[u32]) -> Option<Description> {
+        let cache = self.descriptions.lock().ok()?;
+        cache
+            .iter()
+            .rev()
+            .find(|c| &*c.source == source && c.given == given)
+            .map(|c| c.desc.clone())
+    }
+
+    pub fn cache_description(&self, source: &Arc<str>, given: &[u32], desc: &Description) {
+        if let Ok(mut cache) = self.descriptions.lock() {
+            if cache.len() >= DESCRIPTION_CACHE {
+                cache.remove(0);
+            }
+            cache.push(CachedDescription {
+                source: source.clone(),
+                given: given.to_vec(),
+                desc: desc.clone(),
+            });
+        }
+    }
+
+    /// Forgets cached descriptions after the schema changed.
+    pub fn schema_changed(&self) {
+        if let Ok(mut cache) = self.descriptions.lock() {
+            cache.clear();
+        }
+    }
+
     pub fn chunk_size(&self) -> usize {
         self.cfg.chunk_size
     }
@@ -131,16 +176,22 @@ impl Database {
 
 /// A connection taken from a [`Database`]; returned to it when dropped.
 pub struct Lease {
-    conn: Option<Connection>,
+    conn: Option<Conn>,
     db: Arc<Database>,
     _slot: OwnedSemaphorePermit,
 }
 
 impl Lease {
-    pub fn conn(&self) -> &Connection {
+    pub fn conn(&self) -> &Conn {
         // Always Some until drop.
         self.conn
             .as_ref()
+            .expect("lease holds a connection until dropped")
+    }
+
+    pub fn conn_mut(&mut self) -> &mut Conn {
+        self.conn
+            .as_mut()
             .expect("lease holds a connection until dropped")
     }
 
@@ -151,7 +202,8 @@ impl Lease {
 
 impl Drop for Lease {
     fn drop(&mut self) {
-        if let Some(conn) = self.conn.take() {
+        if let Some(mut conn) = self.conn.take() {
+            conn.drop_cursors();
             // A connection still inside a transaction is closed (which rolls it back)
             // rather than handed to another session.
             if conn.is_autocommit() {
@@ -163,7 +215,7 @@ impl Drop for Lease {
 }
 
 /// Opens one SQLite connection with litewire's settings and safety rails.
-fn open(path: &std::path::Path, cfg: &EngineConfig) -> Result<Connection, PgError> {
+fn open(path: &std::path::Path, cfg: &EngineConfig, name: &str) -> Result<Conn, PgError> {
     let mut flags = OpenFlags::SQLITE_OPEN_READ_WRITE
         | OpenFlags::SQLITE_OPEN_NO_MUTEX
         | OpenFlags::SQLITE_OPEN_NOFOLLOW;
@@ -176,7 +228,9 @@ fn open(path: &std::path::Path, cfg: &EngineConfig) -> Result<Connection, PgErro
         pg
     })?;
     configure(&mut conn, cfg).map_err(|e| to_pg(&e))?;
-    Ok(conn)
+    let session = super::functions::SharedSession::default();
+    super::functions::register(&conn, name, session.clone()).map_err(|e| to_pg(&e))?;
+    Ok(Conn::new(conn, cfg.statement_cache, session))
 }
 
 fn configure(conn: &mut Connection, cfg: &EngineConfig) -> rusqlite::Result<()> {
@@ -187,7 +241,8 @@ fn configure(conn: &mut Connection, cfg: &EngineConfig) -> rusqlite::Result<()> 
     conn.pragma_update(None, "synchronous", "NORMAL")?;
     conn.pragma_update(None, "foreign_keys", "ON")?;
     conn.pragma_update(None, "cache_size", -(cfg.cache_size_kib as i64))?;
-    conn.set_prepared_statement_cache_capacity(cfg.statement_cache);
+    // litewire caches raw statements itself (stmt.rs).
+    conn.set_prepared_statement_cache_capacity(0);
     // A client reaches only its own file: no ATTACH (limit 0 and the authorizer), no
     // extension loading (never enabled), no schema tricks.
     conn.set_limit(Limit::SQLITE_LIMIT_ATTACHED, 0)?;

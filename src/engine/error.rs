@@ -14,7 +14,7 @@ pub fn sqlstate(extended_code: i32, message: &str) -> SqlState {
         ffi::SQLITE_CONSTRAINT_FOREIGNKEY => return SqlState::FOREIGN_KEY_VIOLATION,
         ffi::SQLITE_CONSTRAINT_CHECK => return SqlState::CHECK_VIOLATION,
         ffi::SQLITE_CONSTRAINT_TRIGGER => return SqlState::RAISE_EXCEPTION,
-        ffi::SQLITE_CONSTRAINT_DATATYPE => return SqlState::DATATYPE_MISMATCH_DATA,
+        ffi::SQLITE_CONSTRAINT_DATATYPE => return SqlState::INVALID_TEXT_REPRESENTATION,
         ffi::SQLITE_BUSY_SNAPSHOT => return SqlState::SERIALIZATION_FAILURE,
         _ => {}
     }

@@ -4,23 +4,78 @@
 //! Backpressure: the chunk channel holds two chunks; when the client reads slowly the
 //! worker blocks on the channel, so a result of any size costs at most about three
 //! chunks of memory. When the session goes away the channel closes and the worker stops.
+//! A portal executed with a row limit parks its half-read statement on the connection
+//! (`Conn::park`) and resumes it on the next Execute.
+
+use std::sync::Arc;
 
 use bytes::BytesMut;
-use rusqlite::Connection;
+use rusqlite::types::ValueRef;
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 
-use super::error::to_pg;
+use super::stmt::{Conn, RawStmt, Value};
 use super::types::{self, PgType};
-use super::Lease;
+use super::{binary, Lease};
 use crate::protocol::{backend, DataRowWriter, FieldDescription, PgError, SqlState};
-use crate::sql::Verb;
+use crate::sql::{self, Verb};
+
+/// One statement execution, as the session asks for it.
+#[derive(Debug, Clone)]
+pub struct Job {
+    /// The SQL as SQLite runs it (after rewriting).
+    pub sql: Arc<str>,
+    /// The SQL as the client wrote it (for static result typing).
+    pub source: Arc<str>,
+    pub verb: Verb,
+    /// Values of `$1`, `$2`, ...
+    pub params: Vec<Value>,
+    /// Column types from Describe (extended protocol); None: derive them here.
+    pub types: Option<Arc<[PgType]>>,
+    /// Per result column: binary format? Empty: all text.
+    pub binary: Vec<bool>,
+    /// Stop after this many rows and suspend (0: no limit).
+    pub max_rows: u64,
+    /// Name to park a suspended statement under (extended protocol portals).
+    pub portal: Option<String>,
+    /// Send RowDescription before the rows (simple protocol).
+    pub describe: bool,
+    /// Run BEGIN first: the start of an implicit transaction.
+    pub begin: bool,
+    /// The session holds the database's write lock.
+    pub write_locked: bool,
+    pub pid: i32,
+    pub user: Arc<str>,
+}
+
+impl Job {
+    /// A statement run without parameters, rows described and sent in text.
+    pub fn simple(sql: Arc<str>, source: Arc<str>, verb: Verb) -> Job {
+        Job {
+            sql,
+            source,
+            verb,
+            params: Vec::new(),
+            types: None,
+            binary: Vec::new(),
+            max_rows: 0,
+            portal: None,
+            describe: true,
+            begin: false,
+            write_locked: false,
+            pid: 0,
+            user: Arc::from(""),
+        }
+    }
+}
 
 /// How a statement ended.
 #[derive(Debug)]
 pub enum Outcome {
     /// Finished; the CommandComplete tag.
     Done(String),
+    /// The row limit was reached; the portal can be resumed.
+    Suspended,
     /// The statement writes and the session does not hold the write lock: nothing was
     /// executed. The session takes the lock and runs it again.
     NeedsWriteLock,
@@ -50,9 +105,8 @@ impl Running {
 }
 
 impl Lease {
-    /// Starts `sql` on this connection. `write_locked` says whether the session holds
-    /// the database's write lock; a writing statement without it is not run.
-    pub fn start(self, sql: String, verb: Verb, write_locked: bool) -> Running {
+    /// Starts `job` on this connection.
+    pub fn start(mut self, job: Job) -> Running {
         let chunk_size = self.database().chunk_size();
         let (tx, rx) = mpsc::channel(2);
         let handle = tokio::task::spawn_blocking(move || {
@@ -61,7 +115,7 @@ impl Lease {
                 chunk: BytesMut::new(),
                 chunk_size,
             };
-            let outcome = run(self.conn(), &sql, &verb, write_locked, &mut sink);
+            let outcome = run(self.conn_mut(), &job, &mut sink);
             (self, outcome)
         });
         Running { rx, handle }
@@ -102,88 +156,202 @@ impl Sink {
     }
 }
 
-fn run(conn: &Connection, sql: &str, verb: &Verb, write_locked: bool, sink: &mut Sink) -> Outcome {
-    match run_inner(conn, sql, verb, write_locked, sink) {
-        Ok(Some(tag)) => match sink.flush() {
-            Ok(()) => Outcome::Done(tag),
-            Err(Gone) => Outcome::Failed(client_gone()),
-        },
-        Ok(None) => Outcome::NeedsWriteLock,
-        Err(e) => {
-            // Rows already encoded are still sent, as PostgreSQL sends rows before an error.
-            let _ = sink.flush();
-            Outcome::Failed(e)
-        }
-    }
-}
-
 fn client_gone() -> PgError {
     PgError::new(SqlState::CONNECTION_EXCEPTION, "client connection closed")
 }
 
-fn run_inner(
-    conn: &Connection,
-    sql: &str,
-    verb: &Verb,
-    write_locked: bool,
-    sink: &mut Sink,
-) -> Result<Option<String>, PgError> {
-    let mut stmt = conn.prepare_cached(sql).map_err(|e| to_pg(&e))?;
-    if !write_locked && !stmt.readonly() {
-        return Ok(None);
+fn run(conn: &mut Conn, job: &Job, sink: &mut Sink) -> Outcome {
+    conn.set_session(job.pid, &job.user);
+    let outcome = run_inner(conn, job, sink);
+    // Rows already encoded are sent even before an error, as PostgreSQL sends them.
+    let flushed = sink.flush();
+    match (outcome, flushed) {
+        (Ok(o), Ok(())) => o,
+        (Ok(_), Err(Gone)) => Outcome::Failed(client_gone()),
+        (Err(e), _) => Outcome::Failed(e),
     }
+}
+
+/// Runs SQL that returns no rows (BEGIN, COMMIT, ...) to completion.
+pub fn exec_plain(conn: &mut Conn, sql: &str) -> Result<(), PgError> {
+    if let Some(mut stmt) = conn.prepare(sql)? {
+        let r = step_to_end(conn, &mut stmt);
+        conn.recycle(stmt);
+        r?;
+    }
+    Ok(())
+}
+
+fn step_to_end(conn: &Conn, stmt: &mut RawStmt) -> Result<(), PgError> {
+    while stmt.step(conn)? {}
+    Ok(())
+}
+
+fn run_inner(conn: &mut Conn, job: &Job, sink: &mut Sink) -> Result<Outcome, PgError> {
+    let resumed = job.portal.as_deref().and_then(|p| conn.unpark(p));
+    let is_resumed = resumed.is_some();
+    let mut stmt = match resumed {
+        Some(s) => s,
+        None => {
+            let Some(mut s) = conn.prepare(&job.sql)? else {
+                return Ok(Outcome::Done(job.verb.tag(0)));
+            };
+            if !job.write_locked && !s.readonly() {
+                conn.recycle(s);
+                return Ok(Outcome::NeedsWriteLock);
+            }
+            if let Err(e) = bind_all(conn, &mut s, &job.params) {
+                conn.recycle(s);
+                return Err(e);
+            }
+            if job.begin {
+                if let Err(e) = exec_plain(conn, "BEGIN") {
+                    conn.recycle(s);
+                    return Err(e);
+                }
+            }
+            s
+        }
+    };
+    let result = stream(conn, &mut stmt, job, is_resumed, sink);
+    match result {
+        Ok(Outcome::Suspended) => {
+            if let Some(p) = &job.portal {
+                conn.park(p, stmt);
+            }
+            Ok(Outcome::Suspended)
+        }
+        other => {
+            conn.recycle(stmt);
+            other
+        }
+    }
+}
+
+/// Binds `$n` parameters by name; slots SQLite numbered differently are found by name.
+fn bind_all(conn: &Conn, stmt: &mut RawStmt, params: &[Value]) -> Result<(), PgError> {
+    for slot in 1..=stmt.parameter_count() {
+        let n = stmt
+            .parameter_name(slot)
+            .and_then(|name| name.strip_prefix('$').and_then(|d| d.parse::<usize>().ok()))
+            .unwrap_or(slot);
+        let value = params.get(n - 1).ok_or_else(|| {
+            PgError::new(
+                SqlState::PROTOCOL_VIOLATION,
+                format!("bind message supplies {} parameters, but the statement needs ${n}", params.len()),
+            )
+        })?;
+        stmt.bind(conn, slot, value)?;
+    }
+    Ok(())
+}
+
+/// The column types of a prepared statement, as far as they are known before running:
+/// declared types of plain columns, then the statement text's own evidence.
+pub fn static_types(stmt: &RawStmt, source: &str) -> Vec<Option<PgType>> {
+    let n = stmt.column_count();
+    let items = sql::infer::select_items(source).filter(|items| items.len() == n);
+    (0..n)
+        .map(|i| {
+            if let Some(decl) = stmt.column_decltype(i) {
+                return Some(types::from_decltype(&decl));
+            }
+            let item = items.as_ref()?.get(i)?;
+            sql::infer::expr_type(item).map(|t| types::from_decltype(&t))
+        })
+        .collect()
+}
+
+fn stream(
+    conn: &Conn,
+    stmt: &mut RawStmt,
+    job: &Job,
+    resumed: bool,
+    sink: &mut Sink,
+) -> Result<Outcome, PgError> {
     let ncols = stmt.column_count();
     if ncols == 0 {
-        stmt.raw_execute().map_err(|e| to_pg(&e))?;
-        let changed = match verb {
+        step_to_end(conn, stmt)?;
+        let changed = match job.verb {
             Verb::Insert | Verb::Update | Verb::Delete => conn.changes(),
             _ => 0,
         };
-        return Ok(Some(verb.tag(changed)));
+        return Ok(Outcome::Done(job.verb.tag(changed)));
     }
-    let names: Vec<String> = stmt.column_names().map(String::from).collect();
-    let declared: Vec<Option<PgType>> = stmt
-        .columns()
-        .map(|c| c.decl_type().map(types::from_decltype))
-        .collect();
-    let mut rows = stmt.raw_query();
-    let first = rows.next().map_err(|e| to_pg(&e))?;
-    // Columns without a declared type take the type of their first value.
-    let col_types: Vec<PgType> = declared
-        .iter()
-        .enumerate()
-        .map(|(i, d)| match (d, first) {
-            (Some(t), _) => *t,
-            (None, Some(row)) => row.get_ref(i).map_or(PgType::TEXT, types::from_value),
-            (None, None) => PgType::TEXT,
-        })
-        .collect();
-    let fields = names
-        .into_iter()
-        .zip(&col_types)
-        .map(|(name, t)| FieldDescription::new(name, 0, 0, t.oid, t.size, t.modifier, 0))
-        .collect();
-    backend::row_description(sink.buf(), fields);
-    let mut count: u64 = 0;
-    let mut row = first;
-    while let Some(r) = row {
-        let mut w = DataRowWriter::begin(sink.buf());
-        for (i, t) in col_types.iter().enumerate() {
-            match r.get_ref(i) {
-                Ok(rusqlite::types::ValueRef::Null) | Err(_) => w.null(),
-                Ok(v) => w.value_with(|out| types::write_text(t.render, v, out)),
-            }
+    let mut has_row = stmt.step(conn)?;
+    let col_types: Arc<[PgType]> = match &job.types {
+        Some(t) => t.clone(),
+        None => {
+            // Simple protocol: unknown expression types take their first value's type.
+            let known = static_types(stmt, &job.source);
+            known
+                .into_iter()
+                .enumerate()
+                .map(|(i, t)| match t {
+                    Some(t) => t,
+                    None if has_row => types::from_value(stmt.value(i)),
+                    None => PgType::TEXT,
+                })
+                .collect()
         }
-        w.finish();
+    };
+    if job.describe && !resumed {
+        let fields = (0..ncols)
+            .map(|i| {
+                let t = col_types.get(i).copied().unwrap_or(PgType::TEXT);
+                FieldDescription::new(stmt.column_name(i), 0, 0, t.oid, t.size, t.modifier, 0)
+            })
+            .collect();
+        backend::row_description(sink.buf(), fields);
+    }
+    let mut count: u64 = 0;
+    while has_row {
+        let mark = sink.buf().len();
+        if let Err(e) = encode_row(stmt, &col_types, &job.binary, sink.buf()) {
+            sink.chunk.truncate(mark);
+            return Err(e);
+        }
         count += 1;
         sink.maybe_flush().map_err(|Gone| client_gone())?;
-        row = rows.next().map_err(|e| to_pg(&e))?;
+        if job.max_rows > 0 && count >= job.max_rows {
+            return Ok(Outcome::Suspended);
+        }
+        has_row = stmt.step(conn)?;
     }
-    drop(rows);
     // Row-returning statements count their rows (`INSERT ... RETURNING` is `INSERT 0 n`).
-    let tag = match verb {
+    Ok(Outcome::Done(match &job.verb {
         Verb::Fixed(_) => Verb::Select.tag(count),
         v => v.tag(count),
-    };
-    Ok(Some(tag))
+    }))
+}
+
+fn encode_row(
+    stmt: &RawStmt,
+    col_types: &[PgType],
+    binary: &[bool],
+    out: &mut BytesMut,
+) -> Result<(), PgError> {
+    let mut w = DataRowWriter::begin(out);
+    for (i, t) in col_types.iter().enumerate() {
+        let v = stmt.value(i);
+        if let ValueRef::Null = v {
+            w.null();
+            continue;
+        }
+        if binary.get(i).copied().unwrap_or(false) {
+            let mut err = None;
+            w.value_with(|out| {
+                if let Err(e) = binary::write_binary(t, v, out) {
+                    err = Some(e);
+                }
+            });
+            if let Some(e) = err {
+                return Err(e);
+            }
+        } else {
+            w.value_with(|out| types::write_text(t.render, v, out));
+        }
+    }
+    w.finish();
+    Ok(())
 }

@@ -5,9 +5,16 @@
 //! tokio's blocking pool, which `main` caps at `--workers` threads; the async side only
 //! ever awaits them.
 
+mod binary;
 mod database;
+mod datetime;
+mod describe;
 pub mod error;
 mod exec;
+mod functions;
+pub mod input;
+mod numeric;
+mod stmt;
 pub mod types;
 
 use std::collections::HashMap;
@@ -16,7 +23,9 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 pub use database::{Database, Lease, WriteLock};
-pub use exec::{Outcome, Running};
+pub use describe::Description;
+pub use exec::{Job, Outcome, Running};
+pub use stmt::Value;
 
 use crate::protocol::{PgError, SqlState};
 

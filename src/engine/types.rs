@@ -8,6 +8,9 @@ use rusqlite::types::ValueRef;
 pub mod oid {
     pub const BOOL: u32 = 16;
     pub const BYTEA: u32 = 17;
+    pub const NAME: u32 = 19;
+    pub const OID: u32 = 26;
+    pub const UNKNOWN: u32 = 705;
     pub const INT8: u32 = 20;
     pub const INT2: u32 = 21;
     pub const INT4: u32 = 23;

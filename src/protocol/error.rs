@@ -42,7 +42,13 @@ impl SqlState {
     pub const DIVISION_BY_ZERO: Self = Self("22012");
     pub const NUMERIC_VALUE_OUT_OF_RANGE: Self = Self("22003");
     pub const STRING_DATA_RIGHT_TRUNCATION: Self = Self("22001");
-    pub const DATATYPE_MISMATCH_DATA: Self = Self("22P02");
+    pub const INVALID_TEXT_REPRESENTATION: Self = Self("22P02");
+    pub const INVALID_BINARY_REPRESENTATION: Self = Self("22P03");
+    pub const CHARACTER_NOT_IN_REPERTOIRE: Self = Self("22021");
+    pub const INVALID_SQL_STATEMENT_NAME: Self = Self("26000");
+    pub const INVALID_CURSOR_NAME: Self = Self("34000");
+    pub const DUPLICATE_PREPARED_STATEMENT: Self = Self("42P05");
+    pub const DUPLICATE_CURSOR: Self = Self("42P03");
     pub const PROGRAM_LIMIT_EXCEEDED: Self = Self("54000");
     pub const TOO_MANY_CONNECTIONS: Self = Self("53300");
     pub const OUT_OF_MEMORY: Self = Self("53200");

@@ -18,7 +18,7 @@ pub use pgwire::messages::data::{FieldDescription, RowDescription};
 pub use pgwire::messages::response::TransactionStatus;
 pub use pgwire::messages::PgWireFrontendMessage as Frontend;
 
-use pgwire::messages::{response, startup};
+use pgwire::messages::{extendedquery, response, startup};
 
 /// Startup-phase request codes (in place of a protocol version).
 pub const SSL_REQUEST_CODE: u32 = 80877103;
@@ -262,6 +262,30 @@ pub mod backend {
 
     pub fn row_description(out: &mut BytesMut, fields: Vec<FieldDescription>) {
         put(out, RowDescription::new(fields));
+    }
+
+    pub fn parameter_description(out: &mut BytesMut, types: Vec<u32>) {
+        put(out, pgwire::messages::data::ParameterDescription::new(types));
+    }
+
+    pub fn no_data(out: &mut BytesMut) {
+        put(out, pgwire::messages::data::NoData::new());
+    }
+
+    pub fn parse_complete(out: &mut BytesMut) {
+        put(out, extendedquery::ParseComplete::new());
+    }
+
+    pub fn bind_complete(out: &mut BytesMut) {
+        put(out, extendedquery::BindComplete::new());
+    }
+
+    pub fn close_complete(out: &mut BytesMut) {
+        put(out, extendedquery::CloseComplete::new());
+    }
+
+    pub fn portal_suspended(out: &mut BytesMut) {
+        put(out, extendedquery::PortalSuspended::new());
     }
 }
 

@@ -102,6 +102,11 @@ impl Conn {
         }
     }
 
+    /// Whether the next message, already received, has type `tag` (e.g. Sync).
+    pub fn next_message_is(&self, tag: u8) -> bool {
+        self.rbuf.first() == Some(&tag)
+    }
+
     /// The write buffer; messages are encoded into it and sent by [`Conn::flush`].
     pub fn out(&mut self) -> &mut BytesMut {
         &mut self.wbuf

@@ -2,8 +2,10 @@
 //! client's startup and session, and shutting down cleanly.
 
 mod conn;
+mod extended;
 mod params;
 mod session;
+mod simple;
 mod startup;
 
 use std::future::Future;
@@ -191,8 +193,8 @@ async fn client(shared: &Shared, stream: TcpStream) {
     let secret = random_i32();
     startup::welcome(&mut conn, &params, pid, secret);
     info!(pid, user = %req.user, database = %req.database, "session started");
+    let session = Session::new(conn, db, params, shared.cfg.max_message_size, pid, &req.user);
     drop(req);
-    let session = Session::new(conn, db, params, shared.cfg.max_message_size);
     session.run(shared.stop.clone()).await;
     debug!(pid, "session ended");
 }

@@ -1,25 +1,26 @@
-//! A client session after startup: the message loop, transaction state, and the simple
-//! query protocol with PostgreSQL's rules for multi-statement messages.
+//! A client session after startup: the message loop, transaction state, and running
+//! statements on the database. The two query protocols live beside it: `simple.rs`
+//! (Query) and `extended.rs` (Parse/Bind/Describe/Execute/Sync).
 //!
 //! Transaction state follows PostgreSQL: `Idle` (autocommit), `Block` (inside BEGIN) and
 //! `Failed` (an error happened inside the block; everything but ROLLBACK gets 25P02).
-//! The SQLite connection is pinned to the session only while a transaction (explicit,
-//! or the implicit one of a multi-statement message) is open.
+//! Outside a block, a multi-statement Query or the messages up to a Sync run in an
+//! *implicit* transaction. The SQLite connection is pinned to the session only while a
+//! transaction (explicit or implicit) is open.
 
 use std::sync::Arc;
 
 use tokio::sync::watch;
 
 use super::conn::{Conn, ReadError};
+use super::extended::Extended;
 use super::params::Params;
-use crate::engine::{Database, Lease, Outcome, WriteLock};
-use crate::protocol::{
-    self, backend, FieldDescription, Frontend, PgError, SqlState, TransactionStatus,
-};
-use crate::sql::{self, BeginMode, Command, Verb};
+use crate::engine::{Database, Job, Lease, Outcome, WriteLock};
+use crate::protocol::{self, backend, Frontend, PgError, SqlState, TransactionStatus};
+use crate::sql::{BeginMode, Verb};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Tx {
+pub(super) enum Tx {
     Idle,
     Block,
     Failed,
@@ -37,23 +38,38 @@ enum End {
 
 /// One client session.
 pub struct Session {
-    conn: Conn,
-    db: Arc<Database>,
-    params: Params,
-    tx: Tx,
-    /// True while the implicit transaction of a multi-statement Query is open.
-    implicit: bool,
+    pub(super) conn: Conn,
+    pub(super) db: Arc<Database>,
+    pub(super) params: Params,
+    pub(super) tx: Tx,
+    /// True while an implicit transaction is open on the pinned connection.
+    pub(super) implicit: bool,
     /// The connection, while a transaction pins it.
-    lease: Option<Lease>,
+    pub(super) lease: Option<Lease>,
     /// The database's write lock, while this session's transaction has written.
-    write_lock: Option<WriteLock>,
+    pub(super) write_lock: Option<WriteLock>,
+    /// Prepared statements and portals of the extended protocol.
+    pub(super) ext: Extended,
+    pub(super) pid: i32,
+    pub(super) user: Arc<str>,
     max_message: usize,
-    /// After an error in an extended-protocol message, skip messages until Sync.
-    skip_until_sync: bool,
+}
+
+/// How the last statement of a message ended.
+pub(super) enum Completion {
+    Tag(String),
+    Suspended,
 }
 
 impl Session {
-    pub fn new(conn: Conn, db: Arc<Database>, params: Params, max_message: usize) -> Self {
+    pub fn new(
+        conn: Conn,
+        db: Arc<Database>,
+        params: Params,
+        max_message: usize,
+        pid: i32,
+        user: &str,
+    ) -> Self {
         Session {
             conn,
             db,
@@ -62,8 +78,10 @@ impl Session {
             implicit: false,
             lease: None,
             write_lock: None,
+            ext: Extended::default(),
+            pid,
+            user: Arc::from(user),
             max_message,
-            skip_until_sync: false,
         }
     }
 
@@ -102,12 +120,9 @@ impl Session {
             match self.handle(msg).await {
                 Ok(true) => {}
                 Ok(false) => break End::Closed,
-                Err(e) if e.is_fatal() => {
-                    self.conn.error(&e);
-                    break End::Fatal;
-                }
                 Err(e) => {
                     self.conn.error(&e);
+                    break End::Fatal;
                 }
             }
         };
@@ -121,35 +136,46 @@ impl Session {
         self.abandon_transaction().await;
     }
 
-    /// Handles one message; `Ok(false)` ends the session.
+    /// Handles one message; `Ok(false)` ends the session, `Err` is a fatal error.
     async fn handle(&mut self, msg: Frontend) -> Result<bool, PgError> {
+        if self.ext.skipping() && msg.is_extended_query() && !matches!(msg, Frontend::Sync(_)) {
+            return Ok(true);
+        }
         match msg {
             Frontend::Query(q) => {
-                self.skip_until_sync = false;
+                self.ext.stop_skipping();
                 self.simple_query(&q.query).await;
                 self.ready_for_query();
             }
-            Frontend::Terminate(_) => return Ok(false),
-            Frontend::Sync(_) => {
-                self.skip_until_sync = false;
-                self.ready_for_query();
+            Frontend::Parse(m) => {
+                let r = self.parse(m).await;
+                self.extended_done(r).await;
             }
-            Frontend::Flush(_) => {}
-            // PostgreSQL ignores COPY messages outside COPY mode, to ease recovery.
-            Frontend::CopyData(_) | Frontend::CopyDone(_) | Frontend::CopyFail(_) => {}
-            Frontend::Parse(_)
-            | Frontend::Bind(_)
-            | Frontend::Describe(_)
-            | Frontend::Execute(_)
-            | Frontend::Close(_) => {
-                if !self.skip_until_sync {
-                    self.skip_until_sync = true;
-                    return Err(PgError::new(
-                        SqlState::FEATURE_NOT_SUPPORTED,
-                        "the extended query protocol is not supported yet",
-                    ));
+            Frontend::Bind(m) => {
+                let r = self.bind(m);
+                self.extended_done(r).await;
+            }
+            Frontend::Describe(m) => {
+                let r = self.describe(m);
+                self.extended_done(r).await;
+            }
+            Frontend::Execute(m) => {
+                let r = self.execute(m).await;
+                self.extended_done(r).await;
+            }
+            Frontend::Close(m) => {
+                let r = self.close(m);
+                self.extended_done(r).await;
+            }
+            Frontend::Sync(_) => self.sync().await,
+            Frontend::Flush(_) => {
+                if self.conn.flush().await.is_err() {
+                    return Ok(false);
                 }
             }
+            Frontend::Terminate(_) => return Ok(false),
+            // PostgreSQL ignores COPY messages outside COPY mode, to ease recovery.
+            Frontend::CopyData(_) | Frontend::CopyDone(_) | Frontend::CopyFail(_) => {}
             other => {
                 return Err(PgError::protocol_violation(format!(
                     "unexpected message during a session: {}",
@@ -160,7 +186,7 @@ impl Session {
         Ok(true)
     }
 
-    fn status(&self) -> TransactionStatus {
+    pub(super) fn status(&self) -> TransactionStatus {
         match self.tx {
             Tx::Idle => TransactionStatus::Idle,
             Tx::Block => TransactionStatus::Transaction,
@@ -168,7 +194,7 @@ impl Session {
         }
     }
 
-    fn ready_for_query(&mut self) {
+    pub(super) fn ready_for_query(&mut self) {
         for (name, value) in self.params.take_changed() {
             backend::parameter_status(self.conn.out(), name, &value);
         }
@@ -176,39 +202,9 @@ impl Session {
         backend::ready_for_query(self.conn.out(), status);
     }
 
-    /// Runs a Query message: each statement in turn, stopping at the first error. Several
-    /// statements outside a transaction block run in one implicit transaction.
-    async fn simple_query(&mut self, text: &str) {
-        let statements = sql::split(text);
-        if statements.is_empty() {
-            backend::empty_query(self.conn.out());
-            return;
-        }
-        let multi = statements.len() > 1;
-        for stmt in statements {
-            let result = self.statement(stmt, multi).await;
-            match result {
-                Ok(tag) => backend::command_complete(self.conn.out(), &tag),
-                Err(e) => {
-                    self.conn.error(&e);
-                    self.after_error().await;
-                    return;
-                }
-            }
-        }
-        if self.implicit {
-            self.implicit = false;
-            if let Err(e) = self.control("COMMIT").await {
-                self.conn.error(&e);
-                self.rollback_quietly().await;
-            }
-        }
-        self.release_if_idle();
-    }
-
     /// PostgreSQL's error rule: an implicit transaction is rolled back, an explicit one
     /// becomes failed.
-    async fn after_error(&mut self) {
+    pub(super) async fn after_error(&mut self) {
         if self.implicit {
             self.implicit = false;
             self.rollback_quietly().await;
@@ -218,64 +214,22 @@ impl Session {
         self.release_if_idle();
     }
 
-    /// Runs one statement and returns its CommandComplete tag.
-    async fn statement(&mut self, stmt: &str, multi: bool) -> Result<String, PgError> {
-        let cmd = sql::classify(stmt);
-        if self.tx == Tx::Failed
-            && !matches!(
-                cmd,
-                Command::Commit | Command::Rollback | Command::RollbackTo(_)
-            )
-        {
-            return Err(PgError::in_failed_transaction());
+    /// Commits an open implicit transaction (end of a Query message, or Sync).
+    pub(super) async fn commit_implicit(&mut self) -> Result<(), PgError> {
+        if !self.implicit {
+            return Ok(());
         }
-        match cmd {
-            Command::Begin(mode) => self.begin(mode).await,
-            Command::Commit => self.end_transaction(true).await,
-            Command::Rollback => self.end_transaction(false).await,
-            Command::Savepoint(name) => {
-                self.require_block("SAVEPOINT")?;
-                self.control(&format!("SAVEPOINT {}", quote_ident(&name)))
-                    .await?;
-                Ok("SAVEPOINT".into())
-            }
-            Command::Release(name) => {
-                self.require_block("RELEASE SAVEPOINT")?;
-                self.control(&format!("RELEASE {}", quote_ident(&name)))
-                    .await?;
-                Ok("RELEASE".into())
-            }
-            Command::RollbackTo(name) => {
-                self.require_block("ROLLBACK TO SAVEPOINT")?;
-                self.control(&format!("ROLLBACK TO {}", quote_ident(&name)))
-                    .await?;
-                self.tx = Tx::Block;
-                Ok("ROLLBACK".into())
-            }
-            Command::Set { name, value } => {
-                self.params.set(&name, &value)?;
-                Ok("SET".into())
-            }
-            Command::Reset(name) => {
-                self.params.reset(&name)?;
-                Ok("RESET".into())
-            }
-            Command::Show(name) => self.show(&name),
-            Command::VacuumInto => Err(PgError::new(
-                SqlState::INSUFFICIENT_PRIVILEGE,
-                "VACUUM INTO is not allowed: a client may only write its own database file",
-            )),
-            Command::Sql(verb) => {
-                if multi && self.tx == Tx::Idle && !self.implicit {
-                    self.control("BEGIN").await?;
-                    self.implicit = true;
-                }
-                self.run_sql(stmt.to_string(), verb).await
-            }
+        self.implicit = false;
+        self.close_portals();
+        let result = self.control("COMMIT").await;
+        if result.is_err() {
+            self.rollback_quietly().await;
         }
+        self.release_if_idle();
+        result
     }
 
-    fn require_block(&self, what: &str) -> Result<(), PgError> {
+    pub(super) fn require_block(&self, what: &str) -> Result<(), PgError> {
         if self.tx == Tx::Idle {
             return Err(PgError::new(
                 SqlState::NO_ACTIVE_SQL_TRANSACTION,
@@ -285,7 +239,7 @@ impl Session {
         Ok(())
     }
 
-    async fn begin(&mut self, mode: BeginMode) -> Result<String, PgError> {
+    pub(super) async fn begin(&mut self, mode: BeginMode) -> Result<String, PgError> {
         if self.tx != Tx::Idle {
             self.conn.error(&PgError::warning(
                 SqlState::ACTIVE_SQL_TRANSACTION,
@@ -297,8 +251,8 @@ impl Session {
             self.write_lock = Some(self.db.write_lock().await?);
         }
         if self.implicit {
-            // BEGIN inside a multi-statement message turns its implicit transaction into
-            // a regular block (SQLite's transaction is already open).
+            // BEGIN inside an implicit transaction turns it into a regular block
+            // (SQLite's transaction is already open).
             self.implicit = false;
         } else {
             let sql = match mode {
@@ -316,7 +270,7 @@ impl Session {
     }
 
     /// COMMIT / ROLLBACK (and COMMIT of a failed block, which rolls back).
-    async fn end_transaction(&mut self, commit: bool) -> Result<String, PgError> {
+    pub(super) async fn end_transaction(&mut self, commit: bool) -> Result<String, PgError> {
         let tag = if commit && self.tx != Tx::Failed {
             "COMMIT"
         } else {
@@ -331,6 +285,7 @@ impl Session {
                 return Ok(tag.into());
             }
         }
+        self.close_portals();
         let result = if tag == "COMMIT" {
             self.control("COMMIT").await
         } else {
@@ -339,26 +294,29 @@ impl Session {
         };
         self.tx = Tx::Idle;
         self.implicit = false;
-        match result {
-            Ok(()) => {
-                self.release_if_idle();
-                Ok(tag.into())
-            }
-            Err(e) => {
-                // A failed COMMIT (e.g. a deferred constraint) rolls the block back.
-                self.rollback_quietly().await;
-                self.release_if_idle();
-                Err(e)
-            }
+        if result.is_err() {
+            // A failed COMMIT (e.g. a deferred constraint) rolls the block back.
+            self.rollback_quietly().await;
         }
+        self.release_if_idle();
+        result.map(|()| tag.into())
     }
 
     /// Rolls back whatever SQLite has open on the pinned connection, ignoring errors.
-    async fn rollback_quietly(&mut self) {
+    pub(super) async fn rollback_quietly(&mut self) {
+        self.close_portals();
         if self.lease.is_some() {
             let _ = self.control("ROLLBACK").await;
         }
         self.tx = Tx::Idle;
+    }
+
+    /// Portals live until their transaction ends.
+    pub(super) fn close_portals(&mut self) {
+        self.ext.clear_portals();
+        if let Some(lease) = self.lease.as_mut() {
+            lease.conn_mut().drop_cursors();
+        }
     }
 
     /// At session end: roll back an open transaction so the connection can be reused.
@@ -371,14 +329,15 @@ impl Session {
     }
 
     /// Returns the connection and the write lock once no transaction needs them.
-    fn release_if_idle(&mut self) {
+    pub(super) fn release_if_idle(&mut self) {
         if self.tx == Tx::Idle && !self.implicit {
+            self.close_portals();
             self.lease = None;
             self.write_lock = None;
         }
     }
 
-    async fn take_lease(&mut self) -> Result<Lease, PgError> {
+    pub(super) async fn take_lease(&mut self) -> Result<Lease, PgError> {
         match self.lease.take() {
             Some(l) => Ok(l),
             None => self.db.lease().await,
@@ -386,7 +345,7 @@ impl Session {
     }
 
     /// Runs a transaction-control statement on the session's connection; no rows.
-    async fn control(&mut self, sql: &str) -> Result<(), PgError> {
+    pub(super) async fn control(&mut self, sql: &str) -> Result<(), PgError> {
         let lease = self.take_lease().await?;
         let is_rollback = sql.starts_with("ROLLBACK") && !sql.starts_with("ROLLBACK TO");
         if is_rollback && lease.conn().is_autocommit() {
@@ -394,27 +353,34 @@ impl Session {
             self.lease = Some(lease);
             return Ok(());
         }
-        let running = lease.start(sql.to_string(), Verb::Fixed("CONTROL"), true);
-        let (lease, outcome) = running.finish().await?;
+        let text: Arc<str> = Arc::from(sql);
+        let mut job = Job::simple(text.clone(), text, Verb::Fixed("CONTROL"));
+        job.write_locked = true;
+        let (lease, outcome) = lease.start(job).finish().await?;
         // Kept until the caller's state says no transaction needs it (release_if_idle).
         self.lease = Some(lease);
         match outcome {
             Outcome::Done(_) => Ok(()),
             Outcome::Failed(e) => Err(e),
-            Outcome::NeedsWriteLock => Err(PgError::new(
+            Outcome::Suspended | Outcome::NeedsWriteLock => Err(PgError::new(
                 SqlState::INTERNAL_ERROR,
-                "transaction control needed the write lock",
+                "unexpected outcome of a transaction-control statement",
             )),
         }
     }
 
-    /// Runs an ordinary statement, streaming its rows to the client. A writing statement
-    /// first takes the database's write lock (held to the end of the transaction).
-    async fn run_sql(&mut self, sql: String, verb: Verb) -> Result<String, PgError> {
+    /// Runs a statement, streaming its output to the client. A writing statement first
+    /// takes the database's write lock (held to the end of the transaction). Enforces
+    /// `statement_timeout` by interrupting SQLite.
+    pub(super) async fn run_job(&mut self, mut job: Job) -> Result<Completion, PgError> {
+        job.pid = self.pid;
+        job.user = self.user.clone();
         loop {
             let lease = self.take_lease().await?;
-            let interrupt = lease.conn().get_interrupt_handle();
-            let mut running = lease.start(sql.clone(), verb.clone(), self.write_lock.is_some());
+            let interrupt = lease.conn().sqlite().get_interrupt_handle();
+            job.write_locked = self.write_lock.is_some();
+            let begins = job.begin;
+            let mut running = lease.start(job.clone());
             let timeout = self.params.statement_timeout();
             let deadline = (!timeout.is_zero()).then(|| tokio::time::Instant::now() + timeout);
             let mut timed_out = false;
@@ -440,9 +406,16 @@ impl Session {
                 }
             }
             let (lease, outcome) = running.finish().await?;
-            if self.tx != Tx::Idle || self.implicit {
+            let pinned = !lease.conn().is_autocommit() || lease.conn().has_cursors();
+            if begins && !lease.conn().is_autocommit() {
+                self.implicit = true;
+                job.begin = false;
+            }
+            if self.tx != Tx::Idle || self.implicit || pinned {
                 self.lease = Some(lease);
             } else {
+                // Back to the pool now: never hold a connection while waiting for the
+                // write lock (the lock holder may need one).
                 drop(lease);
             }
             if client_gone {
@@ -454,8 +427,9 @@ impl Session {
             match outcome {
                 Outcome::Done(tag) => {
                     self.release_if_idle();
-                    return Ok(tag);
+                    return Ok(Completion::Tag(tag));
                 }
+                Outcome::Suspended => return Ok(Completion::Suspended),
                 Outcome::NeedsWriteLock => {
                     self.write_lock = Some(self.db.write_lock().await?);
                 }
@@ -469,48 +443,6 @@ impl Session {
             }
         }
     }
-
-    /// `SHOW name` / `SHOW ALL`.
-    fn show(&mut self, name: &str) -> Result<String, PgError> {
-        let text_field = |n: &str| {
-            FieldDescription::new(
-                n.to_string(),
-                0,
-                0,
-                crate::engine::types::oid::TEXT,
-                -1,
-                -1,
-                0,
-            )
-        };
-        let out = self.conn.out();
-        if name == "all" {
-            backend::row_description(out, vec![text_field("name"), text_field("setting")]);
-            for (n, v) in self.params.all() {
-                let mut row = protocol::DataRowWriter::begin(self.conn.out());
-                row.value(n.as_bytes());
-                row.value(v.as_bytes());
-                row.finish();
-            }
-            return Ok("SHOW".into());
-        }
-        let value = self.params.get(name).ok_or_else(|| {
-            PgError::new(
-                SqlState::UNDEFINED_PARAMETER,
-                format!("unrecognized configuration parameter \"{name}\""),
-            )
-        })?;
-        backend::row_description(self.conn.out(), vec![text_field(name)]);
-        let mut row = protocol::DataRowWriter::begin(self.conn.out());
-        row.value(value.as_bytes());
-        row.finish();
-        Ok("SHOW".into())
-    }
-}
-
-/// Quotes an identifier for SQLite (`"a""b"`).
-fn quote_ident(name: &str) -> String {
-    format!("\"{}\"", name.replace('"', "\"\""))
 }
 
 fn message_name(m: &Frontend) -> &'static str {

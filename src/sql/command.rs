@@ -33,6 +33,10 @@ pub enum Command {
     },
     Show(String),
     Reset(String),
+    /// `DISCARD ALL` (and the other DISCARD forms).
+    Discard,
+    /// `DEALLOCATE [PREPARE] name`; None for `DEALLOCATE ALL`.
+    Deallocate(Option<String>),
     /// `VACUUM INTO 'file'`: writes another file, so it is refused.
     VacuumInto,
     /// Anything else: run by SQLite, tagged with the given verb.
@@ -125,7 +129,17 @@ pub fn classify(sql: &str) -> Command {
             Command::Release(savepoint_name(sql, at))
         }
         "SET" => set_command(sql),
+        "SHOW" if second == "TRANSACTION" => Command::Show("transaction_isolation".into()),
         "SHOW" => Command::Show(rest_tokens(sql, 1).concat().to_ascii_lowercase()),
+        "DISCARD" => Command::Discard,
+        "DEALLOCATE" => {
+            let at = if second == "PREPARE" { 2 } else { 1 };
+            match rest_tokens(sql, at).first() {
+                Some(w) if w.eq_ignore_ascii_case("all") => Command::Deallocate(None),
+                Some(w) => Command::Deallocate(Some(ident(w))),
+                None => Command::Deallocate(None),
+            }
+        }
         "RESET" => Command::Reset(rest_tokens(sql, 1).concat().to_ascii_lowercase()),
         "VACUUM" if words(sql).any(|w| w.eq_ignore_ascii_case("into")) => Command::VacuumInto,
         _ => Command::Sql(verb(sql)),
@@ -145,6 +159,21 @@ fn set_command(sql: &str) -> Command {
     if let Some(first) = toks.first() {
         if first.eq_ignore_ascii_case("session") || first.eq_ignore_ascii_case("local") {
             toks.remove(0);
+        }
+    }
+    // `SET TRANSACTION ISOLATION LEVEL x` / `SET SESSION CHARACTERISTICS AS TRANSACTION ...`
+    if let Some(i) = toks.iter().position(|t| t.eq_ignore_ascii_case("transaction")) {
+        if i <= 3 {
+            let value = toks[i + 1..]
+                .iter()
+                .filter(|t| !t.eq_ignore_ascii_case("isolation") && !t.eq_ignore_ascii_case("level"))
+                .map(|t| t.to_ascii_lowercase())
+                .collect::<Vec<_>>()
+                .join(" ");
+            return Command::Set {
+                name: "transaction_isolation".into(),
+                value,
+            };
         }
     }
     // `SET TIME ZONE x` is PostgreSQL's spelling of `SET timezone = x`.
@@ -332,6 +361,13 @@ mod tests {
         );
         assert_eq!(classify("SHOW ALL"), Command::Show("all".into()));
         assert_eq!(classify("reset all"), Command::Reset("all".into()));
+        assert_eq!(
+            classify("SHOW TRANSACTION ISOLATION LEVEL"),
+            Command::Show("transaction_isolation".into())
+        );
+        assert_eq!(classify("DEALLOCATE ALL"), Command::Deallocate(None));
+        assert_eq!(classify("deallocate prepare s1"), Command::Deallocate(Some("s1".into())));
+        assert_eq!(classify("DISCARD ALL"), Command::Discard);
     }
 
     #[test]

@@ -245,7 +245,6 @@ mod tests {
             "explain select 1;",
             "explain create trigger t after insert on x begin select 1; end;",
             ";",
-            "",
             "  ;  ",
             "select 'it''s';",
             "select 'it''s",

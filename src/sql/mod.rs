@@ -2,7 +2,9 @@
 //! (by SQLite's own rules) and classifying each statement. IO-free and unit-tested.
 
 pub mod command;
+pub mod infer;
 pub mod lexer;
+pub mod rewrite;
 
 pub use command::{classify, BeginMode, Command, Verb};
 pub use lexer::split;

@@ -13,8 +13,6 @@ pub struct Server {
     child: Child,
     pub addr: SocketAddr,
     dir: tempfile::TempDir,
-    /// Lines the server logged to stderr after startup.
-    pub log: mpsc::Receiver<String>,
 }
 
 impl Server {
@@ -40,10 +38,9 @@ impl Server {
         let stderr = child.stderr.take().expect("stderr");
         let (tx, rx) = mpsc::channel();
         std::thread::spawn(move || {
+            // Keep draining stderr after the address is found, so logging never blocks.
             for line in BufReader::new(stderr).lines().map_while(Result::ok) {
-                if tx.send(line).is_err() {
-                    break;
-                }
+                let _ = tx.send(line);
             }
         });
         let addr = loop {
@@ -54,12 +51,7 @@ impl Server {
                 break rest.split_whitespace().next().unwrap().parse().unwrap();
             }
         };
-        Server {
-            child,
-            addr,
-            dir,
-            log: rx,
-        }
+        Server { child, addr, dir }
     }
 
     pub fn port(&self) -> u16 {
@@ -109,11 +101,6 @@ impl Server {
         }
         let status = wait_timeout(&mut self.child, Duration::from_secs(30));
         status.expect("litewire did not exit after SIGTERM")
-    }
-
-    /// Whether the process is still running.
-    pub fn is_running(&mut self) -> bool {
-        matches!(self.child.try_wait(), Ok(None))
     }
 
     /// Reads the process's resident set size, in KiB, from /proc.

@@ -92,7 +92,7 @@ fn large_results_stream_in_bounded_memory() {
         match m.tag {
             b'D' => {
                 n += 1;
-                if n % 100_000 == 0 {
+                if n.is_multiple_of(100_000) {
                     peak = peak.max(s.rss_kib());
                     if n <= 300_000 {
                         std::thread::sleep(Duration::from_millis(100));

@@ -623,8 +623,8 @@ fn simple_query_reply_layout() {
     let fields = row_description(&msgs[0]);
     assert_eq!(fields.len(), 3, "{fields:?}");
     let f = &fields[0];
-    assert_eq!(f.type_oid, 20, "integer expressions are int8: {f:?}");
-    assert_eq!(f.typlen, 8, "{f:?}");
+    assert_eq!(f.type_oid, 23, "an integer literal is int4, as in PostgreSQL: {f:?}");
+    assert_eq!(f.typlen, 4, "{f:?}");
     assert_eq!((f.table_oid, f.attnum), (0, 0), "{f:?}");
     assert_eq!(f.typmod, -1, "{f:?}");
     assert!(!f.name.is_empty(), "{f:?}");
@@ -658,7 +658,7 @@ fn simple_query_reply_layout() {
 
     let fields = row_description(&msgs[3]);
     assert_eq!(fields.len(), 1);
-    assert_eq!(fields[0].type_oid, 20);
+    assert_eq!(fields[0].type_oid, 23);
     assert_eq!(data_row(&msgs[4]), vec![Some(b"2".to_vec())]);
     assert_eq!(msgs[5].tag_text(), "SELECT 1");
     assert_eq!(msgs[6].body, b"I");
@@ -695,35 +695,40 @@ fn cstr(s: &str) -> Vec<u8> {
 
 // 15.
 #[test]
-fn extended_protocol_is_refused_once_until_sync() {
+fn extended_protocol_round_trip_and_discard_until_sync() {
     let s = Server::start(&[]);
     let (mut r, _) = Raw::session(s.port(), "ext");
     // Parse: statement name, query, int16 parameter type count.
-    let parse = [cstr(""), cstr("select 1"), vec![0, 0]].concat();
+    let parse = |sql: &str| message(b'P', &[cstr(""), cstr(sql), vec![0, 0]].concat());
     // Bind: portal, statement, int16 formats, int16 params, int16 result formats.
-    let bind = [cstr(""), cstr(""), vec![0, 0, 0, 0, 0, 0]].concat();
+    let bind = message(b'B', &[cstr(""), cstr(""), vec![0, 0, 0, 0, 0, 0]].concat());
     // Describe portal, Execute: portal and int32 max rows.
-    let describe = [vec![b'P'], cstr("")].concat();
-    let execute = [cstr(""), vec![0, 0, 0, 0]].concat();
-    let mut batch = message(b'P', &parse);
-    batch.extend(message(b'B', &bind));
-    batch.extend(message(b'D', &describe));
-    batch.extend(message(b'E', &execute));
-    batch.extend(message(b'S', b""));
-    r.send(&batch);
+    let describe = message(b'D', &[vec![b'P'], cstr("")].concat());
+    let execute = message(b'E', &[cstr(""), vec![0, 0, 0, 0]].concat());
+    let sync = message(b'S', b"");
+    let batch = |sql: &str| [parse(sql), bind.clone(), describe.clone(), execute.clone(), sync.clone()].concat();
+
+    // A good statement: ParseComplete, BindComplete, RowDescription, DataRow,
+    // CommandComplete, ReadyForQuery.
+    r.send(&batch("select 1"));
+    let msgs = r.until_ready();
+    assert_eq!(wire::tags(&msgs), "12TDCZ", "{msgs:?}");
+    assert_eq!(msgs[4].tag_text(), "SELECT 1");
+
+    // A failing Parse: one ErrorResponse, Bind/Describe/Execute are skipped, Sync answers.
+    r.send(&batch("selec 1"));
     let msgs = r.until_ready();
     assert_eq!(wire::tags(&msgs), "EZ", "{msgs:?}");
-    assert_eq!(msgs[0].sqlstate().as_deref(), Some("0A000"));
+    assert_eq!(msgs[0].sqlstate().as_deref(), Some("42601"));
     assert_eq!(msgs[0].field(b'S').as_deref(), Some("ERROR"));
     assert_eq!(msgs[1].body, b"I");
     // Nothing else is pending: the next reply belongs to the next Query.
     assert_select_one(&mut r);
 
-    // The same again works the same way (the skip state was reset by Sync).
-    r.send(&batch);
+    // The skip state was reset by Sync: the good batch works again.
+    r.send(&batch("select 1"));
     let msgs = r.until_ready();
-    assert_eq!(wire::tags(&msgs), "EZ", "{msgs:?}");
-    assert_select_one(&mut r);
+    assert_eq!(wire::tags(&msgs), "12TDCZ", "{msgs:?}");
 }
 
 // 16.

@@ -1,0 +1,102 @@
+//! SQL functions PostgreSQL clients call that SQLite lacks, registered on every
+//! connection: `version()`, `current_database()`, `current_schema()`, `current_user`,
+//! `pg_backend_pid()`, `now()`, and the helpers the SQL rewriter uses for casts.
+
+use std::sync::{Arc, Mutex};
+
+use rusqlite::functions::{Context, FunctionFlags};
+use rusqlite::types::{Value as SqlValue, ValueRef};
+use rusqlite::{Connection, Error};
+
+/// Who is running statements on a connection right now (set before each statement).
+#[derive(Debug, Default)]
+pub struct SessionInfo {
+    pub pid: i32,
+    pub user: Arc<str>,
+}
+
+pub type SharedSession = Arc<Mutex<SessionInfo>>;
+
+fn version() -> String {
+    format!(
+        "PostgreSQL {} (litewire {}, SQLite {}) on {}-linux, 64-bit",
+        crate::server::SERVER_VERSION,
+        env!("CARGO_PKG_VERSION"),
+        rusqlite::version(),
+        std::env::consts::ARCH,
+    )
+}
+
+fn user_error(msg: &str) -> Error {
+    Error::UserFunctionError(msg.into())
+}
+
+/// Registers the functions; `session` tells them who the current session is.
+pub fn register(conn: &Connection, database: &str, session: SharedSession) -> rusqlite::Result<()> {
+    let pure = FunctionFlags::SQLITE_UTF8 | FunctionFlags::SQLITE_DETERMINISTIC;
+    let volatile = FunctionFlags::SQLITE_UTF8;
+    conn.create_scalar_function("version", 0, pure, |_| Ok(version()))?;
+    let db = database.to_string();
+    conn.create_scalar_function("current_database", 0, pure, move |_| Ok(db.clone()))?;
+    let db = database.to_string();
+    conn.create_scalar_function("current_catalog", 0, pure, move |_| Ok(db.clone()))?;
+    conn.create_scalar_function("current_schema", 0, pure, |_| Ok("public"))?;
+    for name in ["current_user", "session_user", "current_role"] {
+        let s = session.clone();
+        conn.create_scalar_function(name, 0, volatile, move |_| {
+            Ok(s.lock().map(|i| i.user.to_string()).unwrap_or_default())
+        })?;
+    }
+    let s = session;
+    conn.create_scalar_function("pg_backend_pid", 0, volatile, move |_| {
+        Ok(s.lock().map(|i| i.pid).unwrap_or(0))
+    })?;
+    conn.create_scalar_function("now", 0, volatile, |_| {
+        Ok(chrono_free_now())
+    })?;
+    conn.create_scalar_function("pg_bool", 1, pure, pg_bool)?;
+    conn.create_scalar_function("pg_bytea", 1, pure, pg_bytea)?;
+    Ok(())
+}
+
+/// The current time as PostgreSQL prints a timestamptz in UTC.
+fn chrono_free_now() -> String {
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap_or_default();
+    super::datetime::format_timestamp_micros(
+        now.as_micros() as i64 - super::datetime::PG_EPOCH_OFFSET_MICROS,
+        true,
+    )
+}
+
+/// `x::boolean`: PostgreSQL's boolean input syntax, stored as SQLite's 0/1.
+fn pg_bool(ctx: &mut Context<'_>) -> rusqlite::Result<Option<i64>> {
+    match ctx.get_raw(0) {
+        ValueRef::Null => Ok(None),
+        ValueRef::Integer(i) => Ok(Some((i != 0) as i64)),
+        ValueRef::Real(f) => Ok(Some((f != 0.0) as i64)),
+        ValueRef::Text(t) | ValueRef::Blob(t) => {
+            let s = String::from_utf8_lossy(t).trim().to_ascii_lowercase();
+            match s.as_str() {
+                "t" | "true" | "y" | "yes" | "on" | "1" => Ok(Some(1)),
+                "f" | "false" | "n" | "no" | "off" | "0" => Ok(Some(0)),
+                _ => Err(user_error(&format!(
+                    "invalid input syntax for type boolean: \"{s}\""
+                ))),
+            }
+        }
+    }
+}
+
+/// `x::bytea`: text in bytea hex (`\x0a0b`) or escape format becomes a blob.
+fn pg_bytea(ctx: &mut Context<'_>) -> rusqlite::Result<SqlValue> {
+    match ctx.get_raw(0) {
+        ValueRef::Null => Ok(SqlValue::Null),
+        ValueRef::Blob(b) => Ok(SqlValue::Blob(b.to_vec())),
+        ValueRef::Text(t) => super::input::bytea_from_text(t)
+            .map(SqlValue::Blob)
+            .map_err(|e| user_error(&e.message)),
+        _ => Err(user_error("cannot cast a number to bytea")),
+    }
+}

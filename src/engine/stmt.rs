@@ -1,0 +1,335 @@
+//! Prepared SQLite statements held across calls, through SQLite's C API.
+//!
+//! rusqlite's `Statement` borrows its `Connection` and resets itself when its row iterator
+//! is dropped, so it cannot stay half-read between two Execute messages (a suspended
+//! portal) or sit in a cache that moves with the connection. [`Conn`] owns the connection
+//! together with its raw statements — cached ones and those of suspended portals — and
+//! finalizes all of them before the connection closes, so no statement outlives its
+//! connection. All unsafe code of litewire is in this file.
+
+use std::ffi::{c_int, CStr};
+use std::ptr::NonNull;
+
+use rusqlite::ffi;
+use rusqlite::types::ValueRef;
+use rusqlite::Connection;
+
+use super::error::to_pg;
+use crate::protocol::PgError;
+
+/// A value bound to a statement parameter.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Value {
+    Null,
+    Integer(i64),
+    Real(f64),
+    Text(String),
+    Blob(Vec<u8>),
+}
+
+/// One prepared `sqlite3_stmt`, owned by the [`Conn`] it was prepared on.
+pub struct RawStmt {
+    ptr: NonNull<ffi::sqlite3_stmt>,
+    sql: Box<str>,
+}
+
+// SAFETY: a statement is used only together with its connection, which is owned by the
+// same `Conn` and moves between threads with it; never by two threads at once.
+unsafe impl Send for RawStmt {}
+
+impl Drop for RawStmt {
+    fn drop(&mut self) {
+        // SAFETY: ptr came from sqlite3_prepare_v3 and is finalized exactly once; `Conn`
+        // drops its statements before its connection.
+        unsafe {
+            ffi::sqlite3_finalize(self.ptr.as_ptr());
+        }
+    }
+}
+
+/// A connection with its statement cache and the statements of suspended portals.
+pub struct Conn {
+    // Field order matters: statements are dropped (finalized) before the connection.
+    cache: Vec<RawStmt>,
+    cursors: Vec<(String, RawStmt)>,
+    capacity: usize,
+    /// Read by the session functions (`pg_backend_pid()`, `current_user`).
+    session: super::functions::SharedSession,
+    sqlite: Connection,
+}
+
+impl Conn {
+    pub fn new(sqlite: Connection, capacity: usize, session: super::functions::SharedSession) -> Self {
+        Conn {
+            cache: Vec::new(),
+            cursors: Vec::new(),
+            capacity,
+            session,
+            sqlite,
+        }
+    }
+
+    /// Records which session runs the next statements (for the session functions).
+    pub fn set_session(&self, pid: i32, user: &std::sync::Arc<str>) {
+        if let Ok(mut s) = self.session.lock() {
+            if s.pid != pid {
+                s.pid = pid;
+                s.user = user.clone();
+            }
+        }
+    }
+
+    pub fn sqlite(&self) -> &Connection {
+        &self.sqlite
+    }
+
+    fn db(&self) -> *mut ffi::sqlite3 {
+        // SAFETY: only used for calls on this connection while `self` is borrowed.
+        unsafe { self.sqlite.handle() }
+    }
+
+    fn error(&self, code: c_int) -> PgError {
+        // SAFETY: reading the connection's last error message.
+        let msg = unsafe {
+            let p = ffi::sqlite3_errmsg(self.db());
+            if p.is_null() {
+                String::from("unknown error")
+            } else {
+                CStr::from_ptr(p).to_string_lossy().into_owned()
+            }
+        };
+        let ext = unsafe { ffi::sqlite3_extended_errcode(self.db()) };
+        let code = if ext != 0 { ext } else { code };
+        to_pg(&rusqlite::Error::SqliteFailure(ffi::Error::new(code), Some(msg)))
+    }
+
+    /// A prepared statement for `sql`: from the cache, or newly prepared. Returns None for
+    /// text holding no statement (only white space or comments).
+    pub fn prepare(&mut self, sql: &str) -> Result<Option<RawStmt>, PgError> {
+        if let Some(i) = self.cache.iter().position(|s| &*s.sql == sql) {
+            return Ok(Some(self.cache.swap_remove(i)));
+        }
+        let mut ptr = std::ptr::null_mut();
+        let mut tail = std::ptr::null();
+        let len = c_int::try_from(sql.len()).map_err(|_| {
+            PgError::new(crate::protocol::SqlState::PROGRAM_LIMIT_EXCEEDED, "statement too long")
+        })?;
+        // SAFETY: sql is valid for len bytes; out-pointers are valid.
+        let rc = unsafe {
+            ffi::sqlite3_prepare_v3(
+                self.db(),
+                sql.as_ptr().cast(),
+                len,
+                ffi::SQLITE_PREPARE_PERSISTENT,
+                &mut ptr,
+                &mut tail,
+            )
+        };
+        if rc != ffi::SQLITE_OK {
+            return Err(self.error(rc));
+        }
+        let Some(ptr) = NonNull::new(ptr) else {
+            return Ok(None);
+        };
+        let stmt = RawStmt {
+            ptr,
+            sql: sql.into(),
+        };
+        // SAFETY: tail points into `sql` (or its end).
+        let used = unsafe { tail.cast::<u8>().offset_from(sql.as_ptr()) } as usize;
+        if sql[used.min(sql.len())..]
+            .trim_matches(|c: char| c.is_whitespace() || c == ';')
+            .is_empty()
+        {
+            Ok(Some(stmt))
+        } else {
+            Err(PgError::new(
+                crate::protocol::SqlState::SYNTAX_ERROR,
+                "cannot insert multiple commands into a prepared statement",
+            ))
+        }
+    }
+
+    /// Resets a statement and keeps it for reuse (dropping the oldest beyond capacity).
+    pub fn recycle(&mut self, mut stmt: RawStmt) {
+        stmt.reset();
+        if self.capacity == 0 {
+            return;
+        }
+        if self.cache.len() >= self.capacity {
+            self.cache.remove(0);
+        }
+        self.cache.push(stmt);
+    }
+
+    /// Parks a half-read statement for a suspended portal.
+    pub fn park(&mut self, portal: &str, stmt: RawStmt) {
+        self.drop_cursor(portal);
+        self.cursors.push((portal.to_string(), stmt));
+    }
+
+    /// Takes back the statement of a suspended portal.
+    pub fn unpark(&mut self, portal: &str) -> Option<RawStmt> {
+        let i = self.cursors.iter().position(|(p, _)| p == portal)?;
+        Some(self.cursors.swap_remove(i).1)
+    }
+
+    pub fn drop_cursor(&mut self, portal: &str) {
+        if let Some(stmt) = self.unpark(portal) {
+            self.recycle(stmt);
+        }
+    }
+
+    /// Closes every suspended portal (at transaction end).
+    pub fn drop_cursors(&mut self) {
+        for (_, stmt) in std::mem::take(&mut self.cursors) {
+            self.recycle(stmt);
+        }
+    }
+
+    pub fn has_cursors(&self) -> bool {
+        !self.cursors.is_empty()
+    }
+
+    pub fn is_autocommit(&self) -> bool {
+        self.sqlite.is_autocommit()
+    }
+
+    pub fn changes(&self) -> u64 {
+        self.sqlite.changes()
+    }
+}
+
+impl RawStmt {
+    fn p(&self) -> *mut ffi::sqlite3_stmt {
+        self.ptr.as_ptr()
+    }
+
+    pub fn reset(&mut self) {
+        // SAFETY: valid statement.
+        unsafe {
+            ffi::sqlite3_reset(self.p());
+            ffi::sqlite3_clear_bindings(self.p());
+        }
+    }
+
+    pub fn readonly(&self) -> bool {
+        // SAFETY: valid statement.
+        unsafe { ffi::sqlite3_stmt_readonly(self.p()) != 0 }
+    }
+
+    pub fn column_count(&self) -> usize {
+        // SAFETY: valid statement.
+        unsafe { ffi::sqlite3_column_count(self.p()).max(0) as usize }
+    }
+
+    pub fn column_name(&self, i: usize) -> String {
+        // SAFETY: valid statement and index; the string is copied at once.
+        unsafe { cstr(ffi::sqlite3_column_name(self.p(), i as c_int)) }.unwrap_or_default()
+    }
+
+    pub fn column_decltype(&self, i: usize) -> Option<String> {
+        // SAFETY: as above.
+        unsafe { cstr(ffi::sqlite3_column_decltype(self.p(), i as c_int)) }
+    }
+
+    pub fn parameter_count(&self) -> usize {
+        // SAFETY: valid statement.
+        unsafe { ffi::sqlite3_bind_parameter_count(self.p()).max(0) as usize }
+    }
+
+    /// The name of parameter slot `i` (1-based), e.g. `$1` or `?2`; None for bare `?`.
+    pub fn parameter_name(&self, i: usize) -> Option<String> {
+        // SAFETY: valid statement and index.
+        unsafe { cstr(ffi::sqlite3_bind_parameter_name(self.p(), i as c_int)) }
+    }
+
+    /// Binds `value` to parameter slot `i` (1-based).
+    pub fn bind(&mut self, conn: &Conn, i: usize, value: &Value) -> Result<(), PgError> {
+        let p = self.p();
+        let i = i as c_int;
+        // SAFETY: valid statement; SQLITE_TRANSIENT makes SQLite copy text and blobs.
+        let rc = unsafe {
+            match value {
+                Value::Null => ffi::sqlite3_bind_null(p, i),
+                Value::Integer(v) => ffi::sqlite3_bind_int64(p, i, *v),
+                Value::Real(v) => ffi::sqlite3_bind_double(p, i, *v),
+                Value::Text(s) => ffi::sqlite3_bind_text64(
+                    p,
+                    i,
+                    s.as_ptr().cast(),
+                    s.len() as u64,
+                    ffi::SQLITE_TRANSIENT(),
+                    ffi::SQLITE_UTF8 as u8,
+                ),
+                Value::Blob(b) => ffi::sqlite3_bind_blob64(
+                    p,
+                    i,
+                    b.as_ptr().cast(),
+                    b.len() as u64,
+                    ffi::SQLITE_TRANSIENT(),
+                ),
+            }
+        };
+        if rc == ffi::SQLITE_OK {
+            Ok(())
+        } else {
+            Err(conn.error(rc))
+        }
+    }
+
+    /// Advances to the next row: true if there is one.
+    pub fn step(&mut self, conn: &Conn) -> Result<bool, PgError> {
+        // SAFETY: valid statement, used by one thread.
+        match unsafe { ffi::sqlite3_step(self.p()) } {
+            ffi::SQLITE_ROW => Ok(true),
+            ffi::SQLITE_DONE => Ok(false),
+            rc => Err(conn.error(rc)),
+        }
+    }
+
+    /// The value of column `i` of the current row; valid until the next step.
+    pub fn value(&self, i: usize) -> ValueRef<'_> {
+        let p = self.p();
+        let i = i as c_int;
+        // SAFETY: the returned slices live until the next step/reset, which take
+        // `&mut self` and so cannot happen while the borrow is alive.
+        unsafe {
+            match ffi::sqlite3_column_type(p, i) {
+                ffi::SQLITE_INTEGER => ValueRef::Integer(ffi::sqlite3_column_int64(p, i)),
+                ffi::SQLITE_FLOAT => ValueRef::Real(ffi::sqlite3_column_double(p, i)),
+                ffi::SQLITE_TEXT => {
+                    let t = ffi::sqlite3_column_text(p, i);
+                    let n = ffi::sqlite3_column_bytes(p, i).max(0) as usize;
+                    if t.is_null() {
+                        ValueRef::Text(&[])
+                    } else {
+                        ValueRef::Text(std::slice::from_raw_parts(t, n))
+                    }
+                }
+                ffi::SQLITE_BLOB => {
+                    let b = ffi::sqlite3_column_blob(p, i);
+                    let n = ffi::sqlite3_column_bytes(p, i).max(0) as usize;
+                    if b.is_null() {
+                        ValueRef::Blob(&[])
+                    } else {
+                        ValueRef::Blob(std::slice::from_raw_parts(b.cast(), n))
+                    }
+                }
+                _ => ValueRef::Null,
+            }
+        }
+    }
+}
+
+/// Copies a C string owned by SQLite.
+///
+/// # Safety
+/// `p` must be null or point to a NUL-terminated string.
+unsafe fn cstr(p: *const std::ffi::c_char) -> Option<String> {
+    if p.is_null() {
+        None
+    } else {
+        Some(CStr::from_ptr(p).to_string_lossy().into_owned())
+    }
+}

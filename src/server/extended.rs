@@ -1,0 +1,434 @@
+//! The extended query protocol: prepared statements and portals with PostgreSQL's
+//! lifetimes (the unnamed ones replaced by the next Parse/Bind, named ones kept until
+//! Close; portals end with their transaction), discard-until-Sync after an error, row
+//! limits with PortalSuspended, and per-column text/binary formats.
+
+use std::sync::Arc;
+
+use pgwire::messages::extendedquery::{Bind, Close, Describe, Execute, Parse};
+
+use super::session::{Completion, Session, Tx};
+use super::simple::show_fields;
+use crate::engine::{input, types::PgType, Description, Job, Value};
+use crate::protocol::{backend, FieldDescription, PgError, SqlState};
+use crate::sql::{self, Command};
+
+/// Statements and portals a session may hold at once (each).
+const MAX_PER_SESSION: usize = 1000;
+
+/// A parsed statement.
+pub(super) struct Prepared {
+    source: Arc<str>,
+    sqlite: Arc<str>,
+    command: Command,
+    /// No statement at all (empty query string).
+    empty: bool,
+    params: Vec<u32>,
+    /// Result columns; empty when the statement returns no rows.
+    columns: Vec<(String, PgType)>,
+    types: Arc<[PgType]>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum PortalState {
+    Ready,
+    Suspended,
+    Done,
+}
+
+struct Portal {
+    stmt: Arc<Prepared>,
+    params: Vec<Value>,
+    binary: Vec<bool>,
+    state: PortalState,
+}
+
+/// One session's statements and portals.
+#[derive(Default)]
+pub struct Extended {
+    statements: Vec<(String, Arc<Prepared>)>,
+    portals: Vec<(String, Portal)>,
+    /// After an error, messages are skipped until Sync.
+    skipping: bool,
+}
+
+impl Extended {
+    pub fn skipping(&self) -> bool {
+        self.skipping
+    }
+
+    pub fn stop_skipping(&mut self) {
+        self.skipping = false;
+    }
+
+    pub fn clear_portals(&mut self) {
+        self.portals.clear();
+    }
+
+    pub fn clear_statements(&mut self) {
+        self.statements.clear();
+        self.portals.clear();
+    }
+
+    pub fn remove_statement(&mut self, name: &str) -> bool {
+        let before = self.statements.len();
+        self.statements.retain(|(n, _)| n != name);
+        before != self.statements.len()
+    }
+
+    fn statement(&self, name: &str) -> Result<Arc<Prepared>, PgError> {
+        self.statements
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, s)| s.clone())
+            .ok_or_else(|| {
+                PgError::new(
+                    SqlState::INVALID_SQL_STATEMENT_NAME,
+                    format!("prepared statement \"{name}\" does not exist"),
+                )
+            })
+    }
+
+    fn portal_index(&self, name: &str) -> Result<usize, PgError> {
+        self.portals.iter().position(|(n, _)| n == name).ok_or_else(|| {
+            PgError::new(
+                SqlState::INVALID_CURSOR_NAME,
+                format!("portal \"{name}\" does not exist"),
+            )
+        })
+    }
+}
+
+fn too_many(what: &str) -> PgError {
+    PgError::new(
+        SqlState::PROGRAM_LIMIT_EXCEEDED,
+        format!("too many {what} in one session (at most {MAX_PER_SESSION})"),
+    )
+}
+
+/// Format codes: none means all text, one applies to all, else one per item.
+fn formats(codes: &[i16], n: usize, what: &str) -> Result<Vec<bool>, PgError> {
+    match codes.len() {
+        0 => Ok(vec![false; n]),
+        1 => Ok(vec![codes[0] == 1; n]),
+        k if k == n => Ok(codes.iter().map(|c| *c == 1).collect()),
+        k => Err(PgError::new(
+            SqlState::PROTOCOL_VIOLATION,
+            format!("bind message has {k} {what} formats but query has {n} {what}s"),
+        )),
+    }
+}
+
+impl Session {
+    /// After an extended-protocol message: report an error, end an implicit
+    /// transaction or fail the block, and skip messages until Sync.
+    pub(super) async fn extended_done(&mut self, result: Result<(), PgError>) {
+        if let Err(e) = result {
+            self.conn.error(&e);
+            self.after_error().await;
+            self.ext.skipping = true;
+        }
+    }
+
+    pub(super) async fn sync(&mut self) {
+        self.ext.skipping = false;
+        if let Err(e) = self.commit_implicit().await {
+            self.conn.error(&e);
+        }
+        self.release_if_idle();
+        self.ready_for_query();
+    }
+
+    pub(super) async fn parse(&mut self, m: Parse) -> Result<(), PgError> {
+        let name = m.name.unwrap_or_default();
+        if !name.is_empty() && self.ext.statements.iter().any(|(n, _)| *n == name) {
+            return Err(PgError::new(
+                SqlState::DUPLICATE_PREPARED_STATEMENT,
+                format!("prepared statement \"{name}\" already exists"),
+            ));
+        }
+        let pieces = sql::split(&m.query);
+        if pieces.len() > 1 {
+            return Err(PgError::new(
+                SqlState::SYNTAX_ERROR,
+                "cannot insert multiple commands into a prepared statement",
+            ));
+        }
+        let text = pieces.first().copied().unwrap_or("");
+        let command = sql::classify(text);
+        let source: Arc<str> = Arc::from(text);
+        let sqlite: Arc<str> = Arc::from(sql::rewrite::to_sqlite(text).as_ref());
+        let desc = match &command {
+            _ if text.is_empty() => Description {
+                params: m.type_oids.clone(),
+                columns: Vec::new(),
+            },
+            Command::Sql(_) if self.tx == Tx::Failed => return Err(PgError::in_failed_transaction()),
+            Command::Sql(_) => self.describe_sql(&sqlite, &source, &m.type_oids).await?,
+            Command::Show(param) => Description {
+                params: m.type_oids.clone(),
+                columns: vec![(
+                    if param == "all" { "name".into() } else { param.clone() },
+                    PgType::TEXT,
+                )],
+            },
+            _ => Description {
+                params: m.type_oids.clone(),
+                columns: Vec::new(),
+            },
+        };
+        let types: Arc<[PgType]> = desc.columns.iter().map(|(_, t)| *t).collect();
+        let prepared = Arc::new(Prepared {
+            source,
+            sqlite,
+            command,
+            empty: text.is_empty(),
+            params: desc.params,
+            columns: desc.columns,
+            types,
+        });
+        if let Some(slot) = self.ext.statements.iter_mut().find(|(n, _)| *n == name) {
+            slot.1 = prepared;
+        } else {
+            if self.ext.statements.len() >= MAX_PER_SESSION {
+                return Err(too_many("prepared statements"));
+            }
+            self.ext.statements.push((name, prepared));
+        }
+        backend::parse_complete(self.conn.out());
+        Ok(())
+    }
+
+    /// Describes SQL on a connection (the pinned one inside a transaction), through the
+    /// database's cache of descriptions.
+    async fn describe_sql(
+        &mut self,
+        sqlite: &Arc<str>,
+        source: &Arc<str>,
+        given: &[u32],
+    ) -> Result<Description, PgError> {
+        if let Some(d) = self.db.cached_description(source, given) {
+            return Ok(d);
+        }
+        let lease = self.take_lease().await?;
+        let (lease, result) = lease.describe(sqlite.clone(), source.clone(), given.to_vec()).await?;
+        if self.tx != Tx::Idle || self.implicit || lease.conn().has_cursors() {
+            self.lease = Some(lease);
+        } else {
+            drop(lease);
+        }
+        let desc = result?;
+        self.db.cache_description(source, given, &desc);
+        Ok(desc)
+    }
+
+    pub(super) fn bind(&mut self, m: Bind) -> Result<(), PgError> {
+        let stmt_name = m.statement_name.unwrap_or_default();
+        let portal_name = m.portal_name.unwrap_or_default();
+        let stmt = self.ext.statement(&stmt_name)?;
+        if !portal_name.is_empty() && self.ext.portals.iter().any(|(n, _)| *n == portal_name) {
+            return Err(PgError::new(
+                SqlState::DUPLICATE_CURSOR,
+                format!("portal \"{portal_name}\" already exists"),
+            ));
+        }
+        if self.tx == Tx::Failed {
+            return Err(PgError::in_failed_transaction());
+        }
+        if m.parameters.len() != stmt.params.len() {
+            return Err(PgError::new(
+                SqlState::PROTOCOL_VIOLATION,
+                format!(
+                    "bind message supplies {} parameters, but prepared statement \"{stmt_name}\" requires {}",
+                    m.parameters.len(),
+                    stmt.params.len()
+                ),
+            ));
+        }
+        let param_binary = formats(&m.parameter_format_codes, stmt.params.len(), "parameter")?;
+        let params = m
+            .parameters
+            .iter()
+            .zip(&stmt.params)
+            .zip(&param_binary)
+            .map(|((v, oid), bin)| input::decode(*oid, *bin, v.as_deref()))
+            .collect::<Result<Vec<Value>, PgError>>()?;
+        let binary = formats(&m.result_column_format_codes, stmt.columns.len(), "result column")?;
+        self.drop_portal(&portal_name);
+        if self.ext.portals.len() >= MAX_PER_SESSION {
+            return Err(too_many("portals"));
+        }
+        self.ext.portals.push((
+            portal_name,
+            Portal {
+                stmt,
+                params,
+                binary,
+                state: PortalState::Ready,
+            },
+        ));
+        backend::bind_complete(self.conn.out());
+        Ok(())
+    }
+
+    /// Removes a portal and its parked statement, if any.
+    fn drop_portal(&mut self, name: &str) {
+        let before = self.ext.portals.len();
+        self.ext.portals.retain(|(n, _)| n != name);
+        if before != self.ext.portals.len() {
+            if let Some(lease) = self.lease.as_mut() {
+                lease.conn_mut().drop_cursor(name);
+            }
+        }
+    }
+
+    pub(super) fn describe(&mut self, m: Describe) -> Result<(), PgError> {
+        let name = m.name.unwrap_or_default();
+        let (stmt, binary) = match m.target_type {
+            b'S' => {
+                let stmt = self.ext.statement(&name)?;
+                backend::parameter_description(self.conn.out(), stmt.params.clone());
+                (stmt, Vec::new())
+            }
+            b'P' => {
+                let i = self.ext.portal_index(&name)?;
+                let p = &self.ext.portals[i].1;
+                (p.stmt.clone(), p.binary.clone())
+            }
+            other => {
+                return Err(PgError::protocol_violation(format!(
+                    "invalid DESCRIBE message subtype {other}"
+                )))
+            }
+        };
+        if stmt.columns.is_empty() {
+            backend::no_data(self.conn.out());
+        } else {
+            let fields: Vec<FieldDescription> = stmt
+                .columns
+                .iter()
+                .enumerate()
+                .map(|(i, (n, t))| {
+                    let fmt = i16::from(binary.get(i).copied().unwrap_or(false));
+                    FieldDescription::new(n.clone(), 0, 0, t.oid, t.size, t.modifier, fmt)
+                })
+                .collect();
+            let fields = if matches!(stmt.command, Command::Show(ref p) if p == "all") {
+                show_fields(&["name", "setting"])
+            } else {
+                fields
+            };
+            backend::row_description(self.conn.out(), fields);
+        }
+        Ok(())
+    }
+
+    pub(super) async fn execute(&mut self, m: Execute) -> Result<(), PgError> {
+        let name = m.name.unwrap_or_default();
+        let i = self.ext.portal_index(&name)?;
+        let (stmt, params, binary, state) = {
+            let p = &self.ext.portals[i].1;
+            (p.stmt.clone(), p.params.clone(), p.binary.clone(), p.state)
+        };
+        if stmt.empty {
+            backend::empty_query(self.conn.out());
+            return Ok(());
+        }
+        if state == PortalState::Done {
+            if let Command::Sql(verb) = &stmt.command {
+                backend::command_complete(self.conn.out(), &verb.tag(0));
+                return Ok(());
+            }
+        }
+        let job = match &stmt.command {
+            Command::Sql(verb) => Some(Job {
+                sql: stmt.sqlite.clone(),
+                source: stmt.source.clone(),
+                verb: verb.clone(),
+                params,
+                types: Some(stmt.types.clone()),
+                binary,
+                max_rows: u64::try_from(m.max_rows).unwrap_or(0),
+                portal: Some(name.clone()),
+                describe: false,
+                begin: false,
+                write_locked: false,
+                pid: self.pid,
+                user: self.user.clone(),
+            }),
+            _ => None,
+        };
+        // Up to the next Sync, statements share an implicit transaction — unless this
+        // Execute is the only one (Sync is already waiting), where autocommit is the same.
+        let implicit_block = !self.conn.next_message_is(b'S');
+        let outcome = if job.is_some() {
+            self.command(&stmt.source, stmt.command.clone(), implicit_block, job)
+                .await?
+        } else {
+            // Session commands: SHOW sends its rows without a RowDescription here.
+            self.command(&stmt.source, stmt.command.clone(), false, Some(Job::simple(
+                stmt.sqlite.clone(),
+                stmt.source.clone(),
+                crate::sql::Verb::Select,
+            )))
+            .await?
+        };
+        let state = match outcome {
+            Completion::Tag(tag) => {
+                if is_schema_change(&tag) {
+                    self.db.schema_changed();
+                }
+                backend::command_complete(self.conn.out(), &tag);
+                PortalState::Done
+            }
+            Completion::Suspended => {
+                backend::portal_suspended(self.conn.out());
+                PortalState::Suspended
+            }
+        };
+        if let Some((_, p)) = self.ext.portals.iter_mut().find(|(n, _)| *n == name) {
+            p.state = state;
+        }
+        Ok(())
+    }
+
+    pub(super) fn close(&mut self, m: Close) -> Result<(), PgError> {
+        let name = m.name.unwrap_or_default();
+        match m.target_type {
+            b'S' => {
+                if let Some(stmt) = self
+                    .ext
+                    .statements
+                    .iter()
+                    .find(|(n, _)| *n == name)
+                    .map(|(_, s)| s.clone())
+                {
+                    let portals: Vec<String> = self
+                        .ext
+                        .portals
+                        .iter()
+                        .filter(|(_, p)| Arc::ptr_eq(&p.stmt, &stmt))
+                        .map(|(n, _)| n.clone())
+                        .collect();
+                    for p in portals {
+                        self.drop_portal(&p);
+                    }
+                    self.ext.remove_statement(&name);
+                }
+            }
+            b'P' => self.drop_portal(&name),
+            other => {
+                return Err(PgError::protocol_violation(format!(
+                    "invalid CLOSE message subtype {other}"
+                )))
+            }
+        }
+        backend::close_complete(self.conn.out());
+        Ok(())
+    }
+}
+
+/// Statements after which cached descriptions may be stale.
+pub(super) fn is_schema_change(tag: &str) -> bool {
+    tag.starts_with("CREATE") || tag.starts_with("DROP") || tag.starts_with("ALTER")
+}

@@ -1,0 +1,179 @@
+//! The simple query protocol: a Query message's statements, run in order with
+//! PostgreSQL's rules, and the session-level commands both protocols share.
+
+use std::sync::Arc;
+
+use super::session::{Completion, Session, Tx};
+use crate::engine::{types::oid, Job};
+use crate::protocol::{backend, DataRowWriter, FieldDescription, PgError, SqlState};
+use crate::sql::{self, Command};
+
+impl Session {
+    /// Runs a Query message: each statement in turn, stopping at the first error. Several
+    /// statements outside a transaction block run in one implicit transaction.
+    pub(super) async fn simple_query(&mut self, text: &str) {
+        let statements = sql::split(text);
+        if statements.is_empty() {
+            backend::empty_query(self.conn.out());
+            return;
+        }
+        let multi = statements.len() > 1;
+        for stmt in statements {
+            let command = sql::classify(stmt);
+            match self.command(stmt, command, multi, None).await {
+                Ok(Completion::Tag(tag)) => {
+                    if super::extended::is_schema_change(&tag) {
+                        self.db.schema_changed();
+                    }
+                    backend::command_complete(self.conn.out(), &tag)
+                }
+                Ok(Completion::Suspended) => {}
+                Err(e) => {
+                    self.conn.error(&e);
+                    self.after_error().await;
+                    return;
+                }
+            }
+        }
+        if let Err(e) = self.commit_implicit().await {
+            self.conn.error(&e);
+        }
+        self.release_if_idle();
+    }
+
+    /// Runs one classified statement. `job` carries the extended protocol's parameters
+    /// and formats; None for the simple protocol (which also sends RowDescription).
+    pub(super) async fn command(
+        &mut self,
+        stmt: &str,
+        command: Command,
+        implicit_block: bool,
+        job: Option<Job>,
+    ) -> Result<Completion, PgError> {
+        if self.tx == Tx::Failed
+            && !matches!(
+                command,
+                Command::Commit | Command::Rollback | Command::RollbackTo(_)
+            )
+        {
+            return Err(PgError::in_failed_transaction());
+        }
+        let tag = match command {
+            Command::Begin(mode) => self.begin(mode).await?,
+            Command::Commit => self.end_transaction(true).await?,
+            Command::Rollback => self.end_transaction(false).await?,
+            Command::Savepoint(name) => {
+                self.require_block("SAVEPOINT")?;
+                self.control(&format!("SAVEPOINT {}", quote_ident(&name)))
+                    .await?;
+                "SAVEPOINT".into()
+            }
+            Command::Release(name) => {
+                self.require_block("RELEASE SAVEPOINT")?;
+                self.control(&format!("RELEASE {}", quote_ident(&name)))
+                    .await?;
+                "RELEASE".into()
+            }
+            Command::RollbackTo(name) => {
+                self.require_block("ROLLBACK TO SAVEPOINT")?;
+                self.control(&format!("ROLLBACK TO {}", quote_ident(&name)))
+                    .await?;
+                self.tx = Tx::Block;
+                "ROLLBACK".into()
+            }
+            Command::Set { name, value } => {
+                self.params.set(&name, &value)?;
+                "SET".into()
+            }
+            Command::Reset(name) => {
+                self.params.reset(&name)?;
+                "RESET".into()
+            }
+            Command::Show(name) => self.show(&name, job.is_none())?,
+            Command::Discard => {
+                self.params.reset("all")?;
+                self.ext.clear_statements();
+                "DISCARD ALL".into()
+            }
+            Command::Deallocate(name) => {
+                match name {
+                    None => self.ext.clear_statements(),
+                    Some(n) => {
+                        if !self.ext.remove_statement(&n) {
+                            return Err(PgError::new(
+                                SqlState::INVALID_SQL_STATEMENT_NAME,
+                                format!("prepared statement \"{n}\" does not exist"),
+                            ));
+                        }
+                    }
+                }
+                if name_is_all(stmt) { "DEALLOCATE ALL" } else { "DEALLOCATE" }.into()
+            }
+            Command::VacuumInto => {
+                return Err(PgError::new(
+                    SqlState::INSUFFICIENT_PRIVILEGE,
+                    "VACUUM INTO is not allowed: a client may only write its own database file",
+                ))
+            }
+            Command::Sql(verb) => {
+                let mut job = match job {
+                    Some(j) => j,
+                    None => {
+                        let source: Arc<str> = Arc::from(stmt);
+                        let sqlite: Arc<str> = Arc::from(sql::rewrite::to_sqlite(stmt).as_ref());
+                        Job::simple(sqlite, source, verb)
+                    }
+                };
+                job.begin = implicit_block && self.tx == Tx::Idle && !self.implicit;
+                return self.run_job(job).await;
+            }
+        };
+        Ok(Completion::Tag(tag))
+    }
+
+    /// `SHOW name` / `SHOW ALL`; `describe` sends the RowDescription too.
+    fn show(&mut self, name: &str, describe: bool) -> Result<String, PgError> {
+        if name == "all" {
+            if describe {
+                backend::row_description(self.conn.out(), show_fields(&["name", "setting"]));
+            }
+            for (n, v) in self.params.all() {
+                let mut row = DataRowWriter::begin(self.conn.out());
+                row.value(n.as_bytes());
+                row.value(v.as_bytes());
+                row.finish();
+            }
+            return Ok("SHOW".into());
+        }
+        let value = self.params.get(name).ok_or_else(|| {
+            PgError::new(
+                SqlState::UNDEFINED_PARAMETER,
+                format!("unrecognized configuration parameter \"{name}\""),
+            )
+        })?;
+        if describe {
+            backend::row_description(self.conn.out(), show_fields(&[name]));
+        }
+        let mut row = DataRowWriter::begin(self.conn.out());
+        row.value(value.as_bytes());
+        row.finish();
+        Ok("SHOW".into())
+    }
+}
+
+/// The RowDescription fields of a SHOW (text columns).
+pub(super) fn show_fields(names: &[&str]) -> Vec<FieldDescription> {
+    names
+        .iter()
+        .map(|n| FieldDescription::new(n.to_string(), 0, 0, oid::TEXT, -1, -1, 0))
+        .collect()
+}
+
+fn name_is_all(stmt: &str) -> bool {
+    sql::lexer::words(stmt).any(|w| w.eq_ignore_ascii_case("all"))
+}
+
+/// Quotes an identifier for SQLite (`"a""b"`).
+fn quote_ident(name: &str) -> String {
+    format!("\"{}\"", name.replace('"', "\"\""))
+}

@@ -1,0 +1,233 @@
+//! Rewrites the PostgreSQL spellings clients send most into SQLite SQL, token by token:
+//! `x::type` casts, `pg_catalog.` / `public.` qualifiers, and the parenthesis-less
+//! functions `current_user`, `session_user`, `current_role`, `current_catalog`,
+//! `current_schema`. Text that needs none of it is returned unchanged (borrowed).
+
+use std::borrow::Cow;
+
+use super::lexer::{Lexer, Token, TokenKind};
+
+const BARE_FUNCTIONS: &[&str] = &[
+    "current_user",
+    "session_user",
+    "current_role",
+    "current_catalog",
+    "current_schema",
+];
+
+/// The SQLite spelling of a cast to `pg_type` (lower case, as written after `::`).
+fn cast(operand: &str, pg_type: &str) -> String {
+    let base = pg_type.split(['(', '[']).next().unwrap_or("").trim();
+    if pg_type.contains('[') {
+        return operand.to_string();
+    }
+    match base {
+        "bool" | "boolean" => format!("pg_bool({operand})"),
+        "bytea" => format!("pg_bytea({operand})"),
+        "int" | "int2" | "int4" | "int8" | "integer" | "smallint" | "bigint" | "oid" => {
+            format!("CAST({operand} AS INTEGER)")
+        }
+        "float" | "float4" | "float8" | "real" | "double precision" => {
+            format!("CAST({operand} AS REAL)")
+        }
+        "numeric" | "decimal" => format!("CAST({operand} AS NUMERIC)"),
+        // Text-stored types keep their text (SQLite's NUMERIC cast would mangle dates).
+        _ => format!("CAST({operand} AS TEXT)"),
+    }
+}
+
+/// Rewrites one statement for SQLite.
+pub fn to_sqlite(sql: &str) -> Cow<'_, str> {
+    let needs = sql.contains("::")
+        || sql.contains("pg_catalog.")
+        || sql.contains("public.")
+        || BARE_FUNCTIONS.iter().any(|f| contains_ignore_case(sql, f));
+    if !needs {
+        return Cow::Borrowed(sql);
+    }
+    let toks: Vec<Token> = Lexer::new(sql).collect();
+    let text = |t: &Token| &sql[t.start..t.end];
+    // Output pieces, each with the token index range it came from.
+    let mut out: Vec<String> = Vec::with_capacity(toks.len());
+    let mut i = 0;
+    while i < toks.len() {
+        let t = &toks[i];
+        let next_sig = |from: usize| (from..toks.len()).find(|&j| toks[j].kind != TokenKind::Space);
+        if t.kind == TokenKind::Word {
+            let w = text(t);
+            // `pg_catalog.x` → `x`; `public.x` → `main.x`.
+            if let Some(dot) = next_sig(i + 1) {
+                if text(&toks[dot]) == "." {
+                    if w.eq_ignore_ascii_case("pg_catalog") {
+                        i = dot + 1;
+                        continue;
+                    }
+                    if w.eq_ignore_ascii_case("public") {
+                        out.push("main".into());
+                        i += 1;
+                        continue;
+                    }
+                }
+            }
+            if BARE_FUNCTIONS.iter().any(|f| w.eq_ignore_ascii_case(f)) {
+                let called = next_sig(i + 1).is_some_and(|j| toks[j].kind == TokenKind::Open);
+                let qualified = out.last().is_some_and(|p| p == ".");
+                out.push(if called || qualified { w.to_string() } else { format!("{w}()") });
+                i += 1;
+                continue;
+            }
+        }
+        // `::type`: two ':' tokens in a row.
+        if text(t) == ":" && toks.get(i + 1).is_some_and(|n| text(n) == ":") {
+            let (ty, after) = read_type(sql, &toks, i + 2);
+            let operand = pop_operand(&mut out);
+            out.push(cast(&operand, &ty));
+            i = after;
+            continue;
+        }
+        out.push(text(t).to_string());
+        i += 1;
+    }
+    Cow::Owned(out.concat())
+}
+
+fn contains_ignore_case(hay: &str, needle: &str) -> bool {
+    hay.as_bytes()
+        .windows(needle.len())
+        .any(|w| w.eq_ignore_ascii_case(needle.as_bytes()))
+}
+
+/// Reads a type name after `::`: words (e.g. `double precision`, `character varying`,
+/// `timestamp with time zone`), an optional `(n[,m])` and `[]`. Returns it in lower case
+/// and the index of the first token after it.
+fn read_type(sql: &str, toks: &[Token], mut i: usize) -> (String, usize) {
+    let mut ty = String::new();
+    let text = |t: &Token| &sql[t.start..t.end];
+    while i < toks.len() && toks[i].kind == TokenKind::Space {
+        i += 1;
+    }
+    // Multi-word names: keep taking words that continue a known type name.
+    const CONTINUES: &[&str] = &["precision", "varying", "with", "without", "time", "zone"];
+    let mut first = true;
+    while i < toks.len() {
+        let t = &toks[i];
+        match t.kind {
+            TokenKind::Word | TokenKind::Quoted
+                if first || CONTINUES.iter().any(|c| text(t).eq_ignore_ascii_case(c)) =>
+            {
+                if !first {
+                    ty.push(' ');
+                }
+                ty.push_str(&text(t).trim_matches('"').to_ascii_lowercase());
+                first = false;
+                i += 1;
+                // Allow a space before a continuation word.
+                let mut j = i;
+                while j < toks.len() && toks[j].kind == TokenKind::Space {
+                    j += 1;
+                }
+                if j < toks.len()
+                    && toks[j].kind == TokenKind::Word
+                    && CONTINUES.iter().any(|c| text(&toks[j]).eq_ignore_ascii_case(c))
+                {
+                    i = j;
+                }
+            }
+            TokenKind::Other if text(t) == "." && !first => {
+                // `pg_catalog.int4`: keep only the last part.
+                ty.clear();
+                first = true;
+                i += 1;
+            }
+            TokenKind::Open if !first => {
+                let close = (i..toks.len()).find(|&j| toks[j].kind == TokenKind::Close);
+                let end = close.map_or(toks.len(), |c| c + 1);
+                ty.push_str(&sql[toks[i].start..toks[end - 1].end]);
+                i = end;
+            }
+            TokenKind::Other if text(t) == "[" && !first => {
+                ty.push_str("[]");
+                i += 1;
+                if i < toks.len() && text(&toks[i]) == "]" {
+                    i += 1;
+                }
+            }
+            _ => break,
+        }
+    }
+    (ty, i)
+}
+
+/// Removes and returns the operand before `::`: the last piece, or a whole parenthesized
+/// group, or a chain like `a.b` / a function call `f(x)`.
+fn pop_operand(out: &mut Vec<String>) -> String {
+    while out.last().is_some_and(|p| p.trim().is_empty()) {
+        out.pop();
+    }
+    let mut parts: Vec<String> = Vec::new();
+    if out.last().is_some_and(|p| p == ")") {
+        let mut depth = 0;
+        while let Some(p) = out.pop() {
+            if p == ")" {
+                depth += 1;
+            } else if p == "(" {
+                depth -= 1;
+            }
+            parts.push(p);
+            if depth == 0 {
+                break;
+            }
+        }
+        // A function name before the parenthesis belongs to the operand.
+        if out.last().is_some_and(|p| p.chars().all(|c| c.is_alphanumeric() || c == '_' || c == '(' ) && !p.is_empty() && p != "(") {
+            if let Some(p) = out.pop() {
+                parts.push(p);
+            }
+        }
+    } else if let Some(p) = out.pop() {
+        parts.push(p);
+    }
+    // Qualified names: `t.col`.
+    while out.last().is_some_and(|p| p == ".") {
+        if let Some(dot) = out.pop() {
+            parts.push(dot);
+        }
+        if let Some(p) = out.pop() {
+            parts.push(p);
+        }
+    }
+    parts.reverse();
+    parts.concat()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn casts() {
+        assert_eq!(to_sqlite("select $1::int4"), "select CAST($1 AS INTEGER)");
+        assert_eq!(to_sqlite("select '1'::boolean, 'x'::text"), "select pg_bool('1'), CAST('x' AS TEXT)");
+        assert_eq!(to_sqlite("select (a + 1)::bigint from t"), "select CAST((a + 1) AS INTEGER) from t");
+        assert_eq!(to_sqlite("select t.a::text from t"), "select CAST(t.a AS TEXT) from t");
+        assert_eq!(
+            to_sqlite("select '2024-01-01'::timestamp with time zone"),
+            "select CAST('2024-01-01' AS TEXT)"
+        );
+        assert_eq!(to_sqlite("select 1.5::double precision"), "select CAST(1.5 AS REAL)");
+        assert_eq!(to_sqlite("select $1::VARCHAR(20)"), "select CAST($1 AS TEXT)");
+        assert_eq!(to_sqlite("select '\\x00'::bytea"), "select pg_bytea('\\x00')");
+        assert_eq!(to_sqlite("select x::pg_catalog.int4"), "select CAST(x AS INTEGER)");
+        assert_eq!(to_sqlite("select lower(x)::text"), "select CAST(lower(x) AS TEXT)");
+    }
+
+    #[test]
+    fn qualifiers_and_bare_functions() {
+        assert_eq!(to_sqlite("select pg_catalog.version()"), "select version()");
+        assert_eq!(to_sqlite("select * from public.t"), "select * from main.t");
+        assert_eq!(to_sqlite("select current_user, current_schema()"), "select current_user(), current_schema()");
+        assert!(matches!(to_sqlite("select 1"), Cow::Borrowed(_)));
+        // Inside strings nothing changes.
+        assert_eq!(to_sqlite("select 'a::b'"), "select 'a::b'");
+    }
+}
