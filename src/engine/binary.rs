@@ -95,7 +95,9 @@ pub fn write_binary(ty: &PgType, v: ValueRef<'_>, out: &mut BytesMut) -> Result<
                 ValueRef::Integer(i) => i.to_string(),
                 ValueRef::Real(f) if f.is_nan() => "NaN".into(),
                 ValueRef::Real(f) => format!("{f}"),
-                _ => as_text(&v).ok_or_else(|| cannot(&v, "numeric"))?.to_string(),
+                _ => as_text(&v)
+                    .ok_or_else(|| cannot(&v, "numeric"))?
+                    .to_string(),
             };
             let mut buf = Vec::with_capacity(16);
             super::numeric::to_binary(&text, &mut buf).ok_or_else(|| cannot(&v, "numeric"))?;
@@ -181,15 +183,34 @@ mod tests {
 
     #[test]
     fn encodes_by_described_type() {
-        assert_eq!(bin("int", ValueRef::Integer(7)).unwrap(), 7i32.to_be_bytes());
-        assert_eq!(bin("bigint", ValueRef::Integer(7)).unwrap(), 7i64.to_be_bytes());
+        assert_eq!(
+            bin("int", ValueRef::Integer(7)).unwrap(),
+            7i32.to_be_bytes()
+        );
+        assert_eq!(
+            bin("bigint", ValueRef::Integer(7)).unwrap(),
+            7i64.to_be_bytes()
+        );
         assert_eq!(bin("boolean", ValueRef::Integer(1)).unwrap(), [1]);
-        assert_eq!(bin("float8", ValueRef::Real(1.5)).unwrap(), 1.5f64.to_be_bytes());
-        assert_eq!(bin("timestamp", ValueRef::Text(b"2000-01-01 00:00:01")).unwrap(), 1_000_000i64.to_be_bytes());
-        assert_eq!(bin("date", ValueRef::Text(b"2000-01-02")).unwrap(), 1i32.to_be_bytes());
+        assert_eq!(
+            bin("float8", ValueRef::Real(1.5)).unwrap(),
+            1.5f64.to_be_bytes()
+        );
+        assert_eq!(
+            bin("timestamp", ValueRef::Text(b"2000-01-01 00:00:01")).unwrap(),
+            1_000_000i64.to_be_bytes()
+        );
+        assert_eq!(
+            bin("date", ValueRef::Text(b"2000-01-02")).unwrap(),
+            1i32.to_be_bytes()
+        );
         assert_eq!(bin("text", ValueRef::Integer(5)).unwrap(), b"5");
         assert_eq!(
-            bin("uuid", ValueRef::Text(b"a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11")).unwrap()[..2],
+            bin(
+                "uuid",
+                ValueRef::Text(b"a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11")
+            )
+            .unwrap()[..2],
             [0xa0, 0xee]
         );
     }

@@ -154,7 +154,10 @@ mod tests {
         assert_eq!(parse_time("01:02:03.5"), Some(3_723_500_000));
         assert_eq!(format_time(3_723_500_000), "01:02:03.5");
         let t = parse_timestamp("2024-01-02 03:04:05.123456").unwrap();
-        assert_eq!(format_timestamp_micros(t, false), "2024-01-02 03:04:05.123456");
+        assert_eq!(
+            format_timestamp_micros(t, false),
+            "2024-01-02 03:04:05.123456"
+        );
         assert_eq!(
             parse_timestamp("2024-01-02T05:04:05+02:00"),
             parse_timestamp("2024-01-02 03:04:05")
@@ -162,6 +165,9 @@ mod tests {
         assert_eq!(parse_timestamp("2000-01-01 00:00:00Z"), Some(0));
         assert_eq!(parse_timestamp("2000-01-01"), Some(0));
         assert_eq!(parse_timestamp("garbage"), None);
-        assert_eq!(format_timestamp_micros(0, true), "2000-01-01 00:00:00+00:00");
+        assert_eq!(
+            format_timestamp_micros(0, true),
+            "2000-01-01 00:00:00+00:00"
+        );
     }
 }

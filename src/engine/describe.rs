@@ -23,7 +23,12 @@ pub struct Description {
 
 /// Prepares `sql` (already rewritten for SQLite) and describes it. `source` is the text
 /// as the client wrote it; `given` the parameter OIDs from Parse (0: unspecified).
-pub fn describe(conn: &mut Conn, sql: &str, source: &str, given: &[u32]) -> Result<Description, PgError> {
+pub fn describe(
+    conn: &mut Conn,
+    sql: &str,
+    source: &str,
+    given: &[u32],
+) -> Result<Description, PgError> {
     let Some(stmt) = conn.prepare(sql)? else {
         return Ok(Description {
             params: given.to_vec(),
@@ -134,9 +139,11 @@ fn table_columns(conn: &Conn, table: &str) -> Vec<(String, String)> {
     else {
         return Vec::new();
     };
-    q.query_map([table], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))
-        .map(|rows| rows.filter_map(Result::ok).collect())
-        .unwrap_or_default()
+    q.query_map([table], |r| {
+        Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
+    })
+    .map(|rows| rows.filter_map(Result::ok).collect())
+    .unwrap_or_default()
 }
 
 impl super::Lease {
@@ -152,6 +159,11 @@ impl super::Lease {
             (self, r)
         })
         .await
-        .map_err(|e| PgError::new(crate::protocol::SqlState::INTERNAL_ERROR, format!("describe aborted: {e}")))
+        .map_err(|e| {
+            PgError::new(
+                crate::protocol::SqlState::INTERNAL_ERROR,
+                format!("describe aborted: {e}"),
+            )
+        })
     }
 }

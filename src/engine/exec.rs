@@ -238,7 +238,10 @@ fn bind_all(conn: &Conn, stmt: &mut RawStmt, params: &[Value]) -> Result<(), PgE
         let value = params.get(n - 1).ok_or_else(|| {
             PgError::new(
                 SqlState::PROTOCOL_VIOLATION,
-                format!("bind message supplies {} parameters, but the statement needs ${n}", params.len()),
+                format!(
+                    "bind message supplies {} parameters, but the statement needs ${n}",
+                    params.len()
+                ),
             )
         })?;
         stmt.bind(conn, slot, value)?;

@@ -51,9 +51,7 @@ pub fn register(conn: &Connection, database: &str, session: SharedSession) -> ru
     conn.create_scalar_function("pg_backend_pid", 0, volatile, move |_| {
         Ok(s.lock().map(|i| i.pid).unwrap_or(0))
     })?;
-    conn.create_scalar_function("now", 0, volatile, |_| {
-        Ok(chrono_free_now())
-    })?;
+    conn.create_scalar_function("now", 0, volatile, |_| Ok(chrono_free_now()))?;
     conn.create_scalar_function("pg_bool", 1, pure, pg_bool)?;
     conn.create_scalar_function("pg_bytea", 1, pure, pg_bytea)?;
     Ok(())

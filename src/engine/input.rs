@@ -25,7 +25,10 @@ fn bad_binary(type_name: &str) -> PgError {
 
 fn utf8(b: &[u8]) -> Result<&str, PgError> {
     std::str::from_utf8(b).map_err(|_| {
-        PgError::new(SqlState::CHARACTER_NOT_IN_REPERTOIRE, "invalid byte sequence for encoding \"UTF8\"")
+        PgError::new(
+            SqlState::CHARACTER_NOT_IN_REPERTOIRE,
+            "invalid byte sequence for encoding \"UTF8\"",
+        )
     })
 }
 
@@ -49,9 +52,13 @@ fn decode_text(type_oid: u32, b: &[u8]) -> Result<Value, PgError> {
             .parse::<i64>()
             .map(Value::Integer)
             .map_err(|_| syntax("integer", b)),
-        oid::FLOAT4 | oid::FLOAT8 => parse_float(s).map(Value::Real).ok_or_else(|| syntax("double precision", b)),
+        oid::FLOAT4 | oid::FLOAT8 => parse_float(s)
+            .map(Value::Real)
+            .ok_or_else(|| syntax("double precision", b)),
         oid::NUMERIC => numeric_value(s.trim()).ok_or_else(|| syntax("numeric", b)),
-        oid::BOOL => parse_bool(s).map(|v| Value::Integer(v as i64)).ok_or_else(|| syntax("boolean", b)),
+        oid::BOOL => parse_bool(s)
+            .map(|v| Value::Integer(v as i64))
+            .ok_or_else(|| syntax("boolean", b)),
         oid::BYTEA => bytea_from_text(b).map(Value::Blob),
         oid::TIMESTAMPTZ => datetime::parse_timestamp(s)
             .map(|t| Value::Text(datetime::format_timestamp_micros(t, true)))
@@ -95,7 +102,11 @@ fn numeric_value(s: &str) -> Option<Value> {
 /// bytea text input: hex format (`\x0aff`) or the escape format (`\\`, `\ooo`).
 pub fn bytea_from_text(b: &[u8]) -> Result<Vec<u8>, PgError> {
     if let Some(hex) = b.strip_prefix(b"\\x") {
-        let digits: Vec<u8> = hex.iter().copied().filter(|c| !c.is_ascii_whitespace()).collect();
+        let digits: Vec<u8> = hex
+            .iter()
+            .copied()
+            .filter(|c| !c.is_ascii_whitespace())
+            .collect();
         if !digits.len().is_multiple_of(2) {
             return Err(syntax("bytea", b));
         }
@@ -181,7 +192,14 @@ fn decode_binary(type_oid: u32, b: &[u8]) -> Result<Value, PgError> {
 
 pub fn format_uuid(u: &[u8; 16]) -> String {
     let h: String = u.iter().map(|b| format!("{b:02x}")).collect();
-    format!("{}-{}-{}-{}-{}", &h[..8], &h[8..12], &h[12..16], &h[16..20], &h[20..])
+    format!(
+        "{}-{}-{}-{}-{}",
+        &h[..8],
+        &h[8..12],
+        &h[12..16],
+        &h[16..20],
+        &h[20..]
+    )
 }
 
 #[cfg(test)]
@@ -190,10 +208,22 @@ mod tests {
 
     #[test]
     fn text_params() {
-        assert_eq!(decode(oid::INT4, false, Some(b"42")).unwrap(), Value::Integer(42));
-        assert_eq!(decode(oid::BOOL, false, Some(b"true")).unwrap(), Value::Integer(1));
-        assert_eq!(decode(oid::BYTEA, false, Some(b"\\x00ff")).unwrap(), Value::Blob(vec![0, 255]));
-        assert_eq!(decode(0, false, Some(b"hi")).unwrap(), Value::Text("hi".into()));
+        assert_eq!(
+            decode(oid::INT4, false, Some(b"42")).unwrap(),
+            Value::Integer(42)
+        );
+        assert_eq!(
+            decode(oid::BOOL, false, Some(b"true")).unwrap(),
+            Value::Integer(1)
+        );
+        assert_eq!(
+            decode(oid::BYTEA, false, Some(b"\\x00ff")).unwrap(),
+            Value::Blob(vec![0, 255])
+        );
+        assert_eq!(
+            decode(0, false, Some(b"hi")).unwrap(),
+            Value::Text("hi".into())
+        );
         assert_eq!(decode(oid::INT4, false, None).unwrap(), Value::Null);
         let e = decode(oid::INT4, false, Some(b"x")).unwrap_err();
         assert_eq!(e.code, SqlState::INVALID_TEXT_REPRESENTATION);
@@ -201,7 +231,10 @@ mod tests {
 
     #[test]
     fn binary_params() {
-        assert_eq!(decode(oid::INT2, true, Some(&[0, 7])).unwrap(), Value::Integer(7));
+        assert_eq!(
+            decode(oid::INT2, true, Some(&[0, 7])).unwrap(),
+            Value::Integer(7)
+        );
         assert_eq!(
             decode(oid::FLOAT8, true, Some(&1.5f64.to_be_bytes())).unwrap(),
             Value::Real(1.5)
@@ -211,6 +244,9 @@ mod tests {
             Value::Text("2000-01-01 00:00:00".into())
         );
         assert!(decode(oid::INT4, true, Some(&[0, 1])).is_err());
-        assert_eq!(decode(oid::JSONB, true, Some(b"\x01{}")).unwrap(), Value::Text("{}".into()));
+        assert_eq!(
+            decode(oid::JSONB, true, Some(b"\x01{}")).unwrap(),
+            Value::Text("{}".into())
+        );
     }
 }

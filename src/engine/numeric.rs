@@ -27,10 +27,18 @@ pub fn to_binary(text: &str, out: &mut Vec<u8>) -> Option<()> {
     if int_part.is_empty() && frac_part.is_empty() {
         return None;
     }
-    if !int_part.bytes().chain(frac_part.bytes()).all(|b| b.is_ascii_digit()) {
+    if !int_part
+        .bytes()
+        .chain(frac_part.bytes())
+        .all(|b| b.is_ascii_digit())
+    {
         return None;
     }
-    let mut digits: Vec<u8> = int_part.bytes().chain(frac_part.bytes()).map(|b| b - b'0').collect();
+    let mut digits: Vec<u8> = int_part
+        .bytes()
+        .chain(frac_part.bytes())
+        .map(|b| b - b'0')
+        .collect();
     let mut point = int_part.len() as i32 + exp; // digits before the decimal point
     let dscale = (frac_part.len() as i32 - exp).max(0) as u16;
     // Pad so the point falls on a base-10000 boundary on both sides.
@@ -66,7 +74,11 @@ pub fn to_binary(text: &str, out: &mut Vec<u8>) -> Option<()> {
     }
     out.extend_from_slice(&(groups.len() as u16).to_be_bytes());
     out.extend_from_slice(&(weight as i16).to_be_bytes());
-    let sign = if neg && !groups.is_empty() { NUMERIC_NEG } else { NUMERIC_POS };
+    let sign = if neg && !groups.is_empty() {
+        NUMERIC_NEG
+    } else {
+        NUMERIC_POS
+    };
     out.extend_from_slice(&sign.to_be_bytes());
     out.extend_from_slice(&dscale.to_be_bytes());
     for g in groups {
@@ -77,7 +89,8 @@ pub fn to_binary(text: &str, out: &mut Vec<u8>) -> Option<()> {
 
 /// Decodes numeric binary format into decimal text.
 pub fn from_binary(b: &[u8]) -> Option<String> {
-    let word = |i: usize| -> Option<u16> { Some(u16::from_be_bytes(b.get(i..i + 2)?.try_into().ok()?)) };
+    let word =
+        |i: usize| -> Option<u16> { Some(u16::from_be_bytes(b.get(i..i + 2)?.try_into().ok()?)) };
     let ndigits = word(0)? as usize;
     let weight = word(2)? as i16 as i32;
     let sign = word(4)?;
@@ -85,7 +98,9 @@ pub fn from_binary(b: &[u8]) -> Option<String> {
     if sign == NUMERIC_NAN {
         return Some("NaN".into());
     }
-    let groups: Vec<u16> = (0..ndigits).map(|i| word(8 + 2 * i)).collect::<Option<_>>()?;
+    let groups: Vec<u16> = (0..ndigits)
+        .map(|i| word(8 + 2 * i))
+        .collect::<Option<_>>()?;
     let mut int = String::new();
     let mut frac = String::new();
     for (i, g) in groups.iter().enumerate() {
@@ -110,7 +125,11 @@ pub fn from_binary(b: &[u8]) -> Option<String> {
         frac.push('0');
     }
     let neg = if sign == NUMERIC_NEG { "-" } else { "" };
-    Some(if dscale > 0 { format!("{neg}{int}.{frac}") } else { format!("{neg}{int}") })
+    Some(if dscale > 0 {
+        format!("{neg}{int}.{frac}")
+    } else {
+        format!("{neg}{int}")
+    })
 }
 
 #[cfg(test)]
@@ -125,7 +144,17 @@ mod tests {
 
     #[test]
     fn round_trip() {
-        for s in ["0", "1", "-1", "12.5", "10000", "123456789.000123", "0.0001", "-0.5", "99999999"] {
+        for s in [
+            "0",
+            "1",
+            "-1",
+            "12.5",
+            "10000",
+            "123456789.000123",
+            "0.0001",
+            "-0.5",
+            "99999999",
+        ] {
             assert_eq!(rt(s), s, "{s}");
         }
         assert_eq!(rt("1e3"), "1000");

@@ -59,7 +59,11 @@ pub struct Conn {
 }
 
 impl Conn {
-    pub fn new(sqlite: Connection, capacity: usize, session: super::functions::SharedSession) -> Self {
+    pub fn new(
+        sqlite: Connection,
+        capacity: usize,
+        session: super::functions::SharedSession,
+    ) -> Self {
         Conn {
             cache: Vec::new(),
             cursors: Vec::new(),
@@ -100,7 +104,10 @@ impl Conn {
         };
         let ext = unsafe { ffi::sqlite3_extended_errcode(self.db()) };
         let code = if ext != 0 { ext } else { code };
-        to_pg(&rusqlite::Error::SqliteFailure(ffi::Error::new(code), Some(msg)))
+        to_pg(&rusqlite::Error::SqliteFailure(
+            ffi::Error::new(code),
+            Some(msg),
+        ))
     }
 
     /// A prepared statement for `sql`: from the cache, or newly prepared. Returns None for
@@ -112,7 +119,10 @@ impl Conn {
         let mut ptr = std::ptr::null_mut();
         let mut tail = std::ptr::null();
         let len = c_int::try_from(sql.len()).map_err(|_| {
-            PgError::new(crate::protocol::SqlState::PROGRAM_LIMIT_EXCEEDED, "statement too long")
+            PgError::new(
+                crate::protocol::SqlState::PROGRAM_LIMIT_EXCEEDED,
+                "statement too long",
+            )
         })?;
         // SAFETY: sql is valid for len bytes; out-pointers are valid.
         let rc = unsafe {

@@ -97,6 +97,8 @@ pub fn from_decltype(decl: &str) -> PgType {
             ..t(oid::NUMERIC, -1)
         },
         "text" | "clob" => t(oid::TEXT, -1),
+        "name" => t(oid::NAME, 64),
+        "oid" => t(oid::OID, 4),
         "varchar" | "character varying" | "nvarchar" | "varying character" => PgType {
             modifier: type_length(&lower).map_or(-1, |n| n + 4),
             ..t(oid::VARCHAR, -1)

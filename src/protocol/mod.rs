@@ -265,7 +265,10 @@ pub mod backend {
     }
 
     pub fn parameter_description(out: &mut BytesMut, types: Vec<u32>) {
-        put(out, pgwire::messages::data::ParameterDescription::new(types));
+        put(
+            out,
+            pgwire::messages::data::ParameterDescription::new(types),
+        );
     }
 
     pub fn no_data(out: &mut BytesMut) {

@@ -90,12 +90,15 @@ impl Extended {
     }
 
     fn portal_index(&self, name: &str) -> Result<usize, PgError> {
-        self.portals.iter().position(|(n, _)| n == name).ok_or_else(|| {
-            PgError::new(
-                SqlState::INVALID_CURSOR_NAME,
-                format!("portal \"{name}\" does not exist"),
-            )
-        })
+        self.portals
+            .iter()
+            .position(|(n, _)| n == name)
+            .ok_or_else(|| {
+                PgError::new(
+                    SqlState::INVALID_CURSOR_NAME,
+                    format!("portal \"{name}\" does not exist"),
+                )
+            })
     }
 }
 
@@ -163,12 +166,18 @@ impl Session {
                 params: m.type_oids.clone(),
                 columns: Vec::new(),
             },
-            Command::Sql(_) if self.tx == Tx::Failed => return Err(PgError::in_failed_transaction()),
+            Command::Sql(_) if self.tx == Tx::Failed => {
+                return Err(PgError::in_failed_transaction())
+            }
             Command::Sql(_) => self.describe_sql(&sqlite, &source, &m.type_oids).await?,
             Command::Show(param) => Description {
                 params: m.type_oids.clone(),
                 columns: vec![(
-                    if param == "all" { "name".into() } else { param.clone() },
+                    if param == "all" {
+                        "name".into()
+                    } else {
+                        param.clone()
+                    },
                     PgType::TEXT,
                 )],
             },
@@ -211,7 +220,9 @@ impl Session {
             return Ok(d);
         }
         let lease = self.take_lease().await?;
-        let (lease, result) = lease.describe(sqlite.clone(), source.clone(), given.to_vec()).await?;
+        let (lease, result) = lease
+            .describe(sqlite.clone(), source.clone(), given.to_vec())
+            .await?;
         if self.tx != Tx::Idle || self.implicit || lease.conn().has_cursors() {
             self.lease = Some(lease);
         } else {
@@ -253,7 +264,11 @@ impl Session {
             .zip(&param_binary)
             .map(|((v, oid), bin)| input::decode(*oid, *bin, v.as_deref()))
             .collect::<Result<Vec<Value>, PgError>>()?;
-        let binary = formats(&m.result_column_format_codes, stmt.columns.len(), "result column")?;
+        let binary = formats(
+            &m.result_column_format_codes,
+            stmt.columns.len(),
+            "result column",
+        )?;
         self.drop_portal(&portal_name);
         if self.ext.portals.len() >= MAX_PER_SESSION {
             return Err(too_many("portals"));
@@ -366,11 +381,16 @@ impl Session {
                 .await?
         } else {
             // Session commands: SHOW sends its rows without a RowDescription here.
-            self.command(&stmt.source, stmt.command.clone(), false, Some(Job::simple(
-                stmt.sqlite.clone(),
-                stmt.source.clone(),
-                crate::sql::Verb::Select,
-            )))
+            self.command(
+                &stmt.source,
+                stmt.command.clone(),
+                false,
+                Some(Job::simple(
+                    stmt.sqlite.clone(),
+                    stmt.source.clone(),
+                    crate::sql::Verb::Select,
+                )),
+            )
             .await?
         };
         let state = match outcome {

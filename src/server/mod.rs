@@ -193,7 +193,14 @@ async fn client(shared: &Shared, stream: TcpStream) {
     let secret = random_i32();
     startup::welcome(&mut conn, &params, pid, secret);
     info!(pid, user = %req.user, database = %req.database, "session started");
-    let session = Session::new(conn, db, params, shared.cfg.max_message_size, pid, &req.user);
+    let session = Session::new(
+        conn,
+        db,
+        params,
+        shared.cfg.max_message_size,
+        pid,
+        &req.user,
+    );
     drop(req);
     session.run(shared.stop.clone()).await;
     debug!(pid, "session ended");

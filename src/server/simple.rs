@@ -107,7 +107,12 @@ impl Session {
                         }
                     }
                 }
-                if name_is_all(stmt) { "DEALLOCATE ALL" } else { "DEALLOCATE" }.into()
+                if name_is_all(stmt) {
+                    "DEALLOCATE ALL"
+                } else {
+                    "DEALLOCATE"
+                }
+                .into()
             }
             Command::VacuumInto => {
                 return Err(PgError::new(

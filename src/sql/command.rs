@@ -162,11 +162,16 @@ fn set_command(sql: &str) -> Command {
         }
     }
     // `SET TRANSACTION ISOLATION LEVEL x` / `SET SESSION CHARACTERISTICS AS TRANSACTION ...`
-    if let Some(i) = toks.iter().position(|t| t.eq_ignore_ascii_case("transaction")) {
+    if let Some(i) = toks
+        .iter()
+        .position(|t| t.eq_ignore_ascii_case("transaction"))
+    {
         if i <= 3 {
             let value = toks[i + 1..]
                 .iter()
-                .filter(|t| !t.eq_ignore_ascii_case("isolation") && !t.eq_ignore_ascii_case("level"))
+                .filter(|t| {
+                    !t.eq_ignore_ascii_case("isolation") && !t.eq_ignore_ascii_case("level")
+                })
                 .map(|t| t.to_ascii_lowercase())
                 .collect::<Vec<_>>()
                 .join(" ");
@@ -366,7 +371,10 @@ mod tests {
             Command::Show("transaction_isolation".into())
         );
         assert_eq!(classify("DEALLOCATE ALL"), Command::Deallocate(None));
-        assert_eq!(classify("deallocate prepare s1"), Command::Deallocate(Some("s1".into())));
+        assert_eq!(
+            classify("deallocate prepare s1"),
+            Command::Deallocate(Some("s1".into()))
+        );
         assert_eq!(classify("DISCARD ALL"), Command::Discard);
     }
 

@@ -38,7 +38,8 @@ impl<'a> Toks<'a> {
         self.t.get(i).map_or("", |t| &self.sql[t.start..t.end])
     }
     fn is_word(&self, i: usize, w: &str) -> bool {
-        self.t.get(i).is_some_and(|t| t.kind == TokenKind::Word) && self.text(i).eq_ignore_ascii_case(w)
+        self.t.get(i).is_some_and(|t| t.kind == TokenKind::Word)
+            && self.text(i).eq_ignore_ascii_case(w)
     }
     fn kind(&self, i: usize) -> Option<TokenKind> {
         self.t.get(i).map(|t| t.kind)
@@ -56,7 +57,11 @@ impl<'a> Toks<'a> {
     fn column_at(&self, i: usize) -> Option<String> {
         match self.kind(i)? {
             TokenKind::Word if self.param(i).is_none() && !is_keyword(self.text(i)) => {
-                if self.text(i).bytes().all(|b| b.is_ascii_digit() || b == b'.') {
+                if self
+                    .text(i)
+                    .bytes()
+                    .all(|b| b.is_ascii_digit() || b == b'.')
+                {
                     return None;
                 }
                 Some(self.text(i).to_string())
@@ -69,7 +74,8 @@ impl<'a> Toks<'a> {
     }
     /// The index of the first token of an operator ending at i (`=`, `<>`, `<=`, `!=`...).
     fn operator_before(&self, i: usize) -> Option<usize> {
-        let op = |j: usize| self.kind(j) == Some(TokenKind::Other) && "=<>!+-*/%".contains(self.text(j));
+        let op =
+            |j: usize| self.kind(j) == Some(TokenKind::Other) && "=<>!+-*/%".contains(self.text(j));
         if i == 0 || !op(i - 1) {
             if i >= 1 && (self.is_word(i - 1, "like") || self.is_word(i - 1, "ilike")) {
                 return Some(i - 1);
@@ -83,7 +89,8 @@ impl<'a> Toks<'a> {
         Some(j)
     }
     fn operator_after(&self, i: usize) -> Option<usize> {
-        let op = |j: usize| self.kind(j) == Some(TokenKind::Other) && "=<>!+-*/%".contains(self.text(j));
+        let op =
+            |j: usize| self.kind(j) == Some(TokenKind::Other) && "=<>!+-*/%".contains(self.text(j));
         if self.is_word(i, "like") || self.is_word(i, "ilike") {
             return Some(i + 1);
         }
@@ -99,11 +106,54 @@ impl<'a> Toks<'a> {
 }
 
 const KEYWORDS: &[&str] = &[
-    "select", "from", "where", "and", "or", "not", "null", "is", "in", "like", "ilike", "set",
-    "values", "limit", "offset", "on", "as", "by", "order", "group", "having", "case", "when",
-    "then", "else", "end", "between", "exists", "true", "false", "insert", "update", "delete",
-    "into", "returning", "join", "left", "right", "inner", "outer", "cross", "union", "all",
-    "distinct", "with", "any", "some", "cast",
+    "select",
+    "from",
+    "where",
+    "and",
+    "or",
+    "not",
+    "null",
+    "is",
+    "in",
+    "like",
+    "ilike",
+    "set",
+    "values",
+    "limit",
+    "offset",
+    "on",
+    "as",
+    "by",
+    "order",
+    "group",
+    "having",
+    "case",
+    "when",
+    "then",
+    "else",
+    "end",
+    "between",
+    "exists",
+    "true",
+    "false",
+    "insert",
+    "update",
+    "delete",
+    "into",
+    "returning",
+    "join",
+    "left",
+    "right",
+    "inner",
+    "outer",
+    "cross",
+    "union",
+    "all",
+    "distinct",
+    "with",
+    "any",
+    "some",
+    "cast",
 ];
 
 fn is_keyword(w: &str) -> bool {
@@ -123,7 +173,11 @@ pub fn param_hints(sql: &str) -> Vec<(usize, ParamHint)> {
             continue;
         }
         // CAST($n AS type)
-        if i >= 2 && tk.kind(i - 1) == Some(TokenKind::Open) && tk.is_word(i - 2, "cast") && tk.is_word(i + 1, "as") {
+        if i >= 2
+            && tk.kind(i - 1) == Some(TokenKind::Open)
+            && tk.is_word(i - 2, "cast")
+            && tk.is_word(i + 1, "as")
+        {
             hints.push((n, ParamHint::Type(tk.text(i + 2).to_ascii_lowercase())));
             continue;
         }
@@ -176,7 +230,9 @@ fn in_or_between_column(tk: &Toks<'_>, i: usize) -> Option<String> {
 
 /// `INSERT INTO t [(a, b)] VALUES ($1, $2), ...`: each `$n` that is a whole value.
 fn insert_hints(tk: &Toks<'_>, hints: &mut Vec<(usize, ParamHint)>) {
-    let Some(start) = (0..tk.t.len()).find(|&i| tk.is_word(i, "insert") || tk.is_word(i, "replace")) else {
+    let Some(start) =
+        (0..tk.t.len()).find(|&i| tk.is_word(i, "insert") || tk.is_word(i, "replace"))
+    else {
         return;
     };
     let Some(into) = (start..tk.t.len()).find(|&i| tk.is_word(i, "into")) else {
@@ -216,10 +272,19 @@ fn insert_hints(tk: &Toks<'_>, hints: &mut Vec<(usize, ParamHint)>) {
             match tk.kind(i) {
                 Some(TokenKind::Open) => depth += 1,
                 Some(TokenKind::Close) if depth > 0 => depth -= 1,
-                Some(TokenKind::Close) | Some(TokenKind::Other) if depth == 0 && (tk.text(i) == "," || tk.text(i) == ")") => {
+                Some(TokenKind::Close) | Some(TokenKind::Other)
+                    if depth == 0 && (tk.text(i) == "," || tk.text(i) == ")") =>
+                {
                     if i == item_start + 1 {
                         if let Some(n) = tk.param(item_start) {
-                            hints.push((n, ParamHint::Insert { table: table.clone(), columns: columns.clone(), position }));
+                            hints.push((
+                                n,
+                                ParamHint::Insert {
+                                    table: table.clone(),
+                                    columns: columns.clone(),
+                                    position,
+                                },
+                            ));
                         }
                     }
                     position += 1;
@@ -264,10 +329,24 @@ pub fn select_items(sql: &str) -> Option<Vec<String>> {
     let mut items = Vec::new();
     let mut item_start = i;
     let mut depth = 0;
-    const ENDS: &[&str] = &["from", "where", "group", "order", "limit", "union", "except", "intersect", "having", "window", "offset"];
+    const ENDS: &[&str] = &[
+        "from",
+        "where",
+        "group",
+        "order",
+        "limit",
+        "union",
+        "except",
+        "intersect",
+        "having",
+        "window",
+        "offset",
+    ];
     while i <= tk.t.len() {
         let end_here = i == tk.t.len()
-            || (depth == 0 && tk.kind(i) == Some(TokenKind::Word) && ENDS.iter().any(|e| tk.is_word(i, e)));
+            || (depth == 0
+                && tk.kind(i) == Some(TokenKind::Word)
+                && ENDS.iter().any(|e| tk.is_word(i, e)));
         if end_here || (depth == 0 && tk.text(i) == ",") {
             if item_start >= i {
                 return None;
@@ -279,9 +358,15 @@ pub fn select_items(sql: &str) -> Option<Vec<String>> {
             if last > item_start && tk.is_word(last - 1, "as") {
                 item = &tk.sql[a..tk.t[last - 1].start];
             } else if last > item_start
-                && matches!(tk.kind(last), Some(TokenKind::Word) | Some(TokenKind::Quoted))
+                && matches!(
+                    tk.kind(last),
+                    Some(TokenKind::Word) | Some(TokenKind::Quoted)
+                )
                 && !is_keyword(tk.text(last))
-                && matches!(tk.kind(last - 1), Some(TokenKind::Word) | Some(TokenKind::Close) | Some(TokenKind::Quoted))
+                && matches!(
+                    tk.kind(last - 1),
+                    Some(TokenKind::Word) | Some(TokenKind::Close) | Some(TokenKind::Quoted)
+                )
                 && !tk.text(last - 1).eq_ignore_ascii_case("end")
                 && tk.param(last - 1).is_none()
                 && !is_keyword(tk.text(last - 1))
@@ -315,30 +400,64 @@ pub fn expr_type(expr: &str) -> Option<String> {
         return None;
     }
     // Outer parentheses.
-    if n >= 2 && tk.kind(0) == Some(TokenKind::Open) && tk.kind(n - 1) == Some(TokenKind::Close) && matching(&tk, 0) == Some(n - 1) {
+    if n >= 2
+        && tk.kind(0) == Some(TokenKind::Open)
+        && tk.kind(n - 1) == Some(TokenKind::Close)
+        && matching(&tk, 0) == Some(n - 1)
+    {
         return expr_type(&expr[tk.t[0].end..tk.t[n - 1].start]);
     }
     // Trailing `::type` at depth 0.
-    if let Some(i) = (0..n.saturating_sub(2)).rev().find(|&i| tk.text(i) == ":" && tk.text(i + 1) == ":" && depth_at(&tk, i) == 0) {
+    if let Some(i) = (0..n.saturating_sub(2))
+        .rev()
+        .find(|&i| tk.text(i) == ":" && tk.text(i + 1) == ":" && depth_at(&tk, i) == 0)
+    {
         return Some(type_after(&tk, i + 2));
     }
     if n == 1 {
         let t = tk.text(0);
         return match tk.kind(0)? {
-            TokenKind::Word if t.bytes().all(|b| b.is_ascii_digit()) => {
-                Some(if t.parse::<i32>().is_ok() { "int4" } else { "int8" }.into())
+            TokenKind::Word if t.bytes().all(|b| b.is_ascii_digit()) => Some(
+                if t.parse::<i32>().is_ok() {
+                    "int4"
+                } else {
+                    "int8"
+                }
+                .into(),
+            ),
+            TokenKind::Word
+                if t.eq_ignore_ascii_case("true") || t.eq_ignore_ascii_case("false") =>
+            {
+                Some("bool".into())
             }
-            TokenKind::Word if t.eq_ignore_ascii_case("true") || t.eq_ignore_ascii_case("false") => Some("bool".into()),
-            TokenKind::Word if t.eq_ignore_ascii_case("current_timestamp") => Some("timestamptz".into()),
+            TokenKind::Word if t.eq_ignore_ascii_case("current_timestamp") => {
+                Some("timestamptz".into())
+            }
             TokenKind::Word if t.eq_ignore_ascii_case("current_date") => Some("date".into()),
             TokenKind::Word if t.eq_ignore_ascii_case("current_time") => Some("time".into()),
-            TokenKind::Word if ["current_user", "session_user", "current_role", "current_schema", "current_catalog"].iter().any(|f| t.eq_ignore_ascii_case(f)) => Some("name".into()),
+            TokenKind::Word
+                if [
+                    "current_user",
+                    "session_user",
+                    "current_role",
+                    "current_schema",
+                    "current_catalog",
+                ]
+                .iter()
+                .any(|f| t.eq_ignore_ascii_case(f)) =>
+            {
+                Some("name".into())
+            }
             TokenKind::Quoted if t.starts_with('\'') => Some("text".into()),
             _ => None,
         };
     }
     // A decimal literal: digits '.' digits.
-    if n == 3 && tk.text(1) == "." && tk.text(0).bytes().all(|b| b.is_ascii_digit()) && tk.text(2).bytes().all(|b| b.is_ascii_digit()) {
+    if n == 3
+        && tk.text(1) == "."
+        && tk.text(0).bytes().all(|b| b.is_ascii_digit())
+        && tk.text(2).bytes().all(|b| b.is_ascii_digit())
+    {
         return Some("numeric".into());
     }
     // A leading minus on a number.
@@ -351,17 +470,31 @@ pub fn expr_type(expr: &str) -> Option<String> {
         match tk.kind(i)? {
             TokenKind::Open => d += 1,
             TokenKind::Close => d -= 1,
-            TokenKind::Other if d == 0 && ["=", "<", ">", "!"].contains(&tk.text(i)) => return Some("bool".into()),
-            TokenKind::Word if d == 0 && ["and", "or", "not", "is", "in", "like", "ilike", "between", "exists", "glob"].iter().any(|k| tk.is_word(i, k)) => {
+            TokenKind::Other if d == 0 && ["=", "<", ">", "!"].contains(&tk.text(i)) => {
                 return Some("bool".into())
             }
-            TokenKind::Other if d == 0 && tk.text(i) == "|" && tk.text(i + 1) == "|" => return Some("text".into()),
+            TokenKind::Word
+                if d == 0
+                    && [
+                        "and", "or", "not", "is", "in", "like", "ilike", "between", "exists",
+                        "glob",
+                    ]
+                    .iter()
+                    .any(|k| tk.is_word(i, k)) =>
+            {
+                return Some("bool".into())
+            }
+            TokenKind::Other if d == 0 && tk.text(i) == "|" && tk.text(i + 1) == "|" => {
+                return Some("text".into())
+            }
             _ => {}
         }
     }
     // CAST(x AS type) as the whole expression.
     if tk.is_word(0, "cast") && matching(&tk, 1) == Some(n - 1) {
-        let as_at = (2..n - 1).rev().find(|&i| tk.is_word(i, "as") && depth_at(&tk, i) == 1)?;
+        let as_at = (2..n - 1)
+            .rev()
+            .find(|&i| tk.is_word(i, "as") && depth_at(&tk, i) == 1)?;
         return Some(type_after(&tk, as_at + 1));
     }
     // A schema-qualified function: `pg_catalog.f(...)`.
@@ -369,7 +502,10 @@ pub fn expr_type(expr: &str) -> Option<String> {
         return expr_type(&expr[tk.t[2].start..]);
     }
     // A function call as the whole expression.
-    if tk.kind(0) == Some(TokenKind::Word) && tk.kind(1) == Some(TokenKind::Open) && matching(&tk, 1) == Some(n - 1) {
+    if tk.kind(0) == Some(TokenKind::Word)
+        && tk.kind(1) == Some(TokenKind::Open)
+        && matching(&tk, 1) == Some(n - 1)
+    {
         let f = tk.text(0).to_ascii_lowercase();
         let f = f.rsplit('.').next().unwrap_or(&f).to_string();
         return function_type(&f).map(String::from);
@@ -380,13 +516,18 @@ pub fn expr_type(expr: &str) -> Option<String> {
 fn function_type(f: &str) -> Option<&'static str> {
     Some(match f {
         "count" => "int8",
-        "length" | "char_length" | "character_length" | "octet_length" | "pg_backend_pid" | "strpos" | "position" => "int4",
+        "length" | "char_length" | "character_length" | "octet_length" | "pg_backend_pid"
+        | "strpos" | "position" => "int4",
         "avg" | "random" | "total" => "float8",
-        "lower" | "upper" | "trim" | "ltrim" | "rtrim" | "substr" | "substring" | "replace" | "concat" | "concat_ws"
-        | "version" | "quote_literal" | "quote_ident" | "format" | "repeat" | "lpad" | "rpad" | "md5" | "hex"
-        | "group_concat" | "string_agg" | "printf" | "char" | "typeof" | "sqlite_version" | "current_setting" => "text",
-        "current_database" | "current_schema" | "current_user" | "session_user" | "current_catalog" | "current_role" => "name",
-        "now" | "statement_timestamp" | "transaction_timestamp" | "clock_timestamp" => "timestamptz",
+        "lower" | "upper" | "trim" | "ltrim" | "rtrim" | "substr" | "substring" | "replace"
+        | "concat" | "concat_ws" | "version" | "quote_literal" | "quote_ident" | "format"
+        | "repeat" | "lpad" | "rpad" | "md5" | "hex" | "group_concat" | "string_agg" | "printf"
+        | "char" | "typeof" | "sqlite_version" | "current_setting" => "text",
+        "current_database" | "current_schema" | "current_user" | "session_user"
+        | "current_catalog" | "current_role" => "name",
+        "now" | "statement_timestamp" | "transaction_timestamp" | "clock_timestamp" => {
+            "timestamptz"
+        }
         "date" => "date",
         "datetime" => "timestamp",
         "exists" => "bool",
@@ -429,7 +570,9 @@ fn type_after(tk: &Toks<'_>, i: usize) -> String {
     let mut j = i;
     while tk.kind(j) == Some(TokenKind::Word) {
         let w = tk.text(j).to_ascii_lowercase();
-        if !words.is_empty() && !["precision", "varying", "with", "without", "time", "zone"].contains(&w.as_str()) {
+        if !words.is_empty()
+            && !["precision", "varying", "with", "without", "time", "zone"].contains(&w.as_str())
+        {
             break;
         }
         words.push(w);
@@ -467,7 +610,10 @@ mod tests {
         assert_eq!(t("pg_catalog.version()").as_deref(), Some("text"));
         assert_eq!(t("a + b"), None);
         assert_eq!(t("(1)").as_deref(), Some("int4"));
-        assert_eq!(t("x::timestamp with time zone").as_deref(), Some("timestamp with time zone"));
+        assert_eq!(
+            t("x::timestamp with time zone").as_deref(),
+            Some("timestamp with time zone")
+        );
     }
 
     #[test]
@@ -481,22 +627,50 @@ mod tests {
             select_items("with c as (select 5) select x from c").unwrap(),
             vec!["x"]
         );
-        assert_eq!(select_items("select case when a then 1 else 2 end from t").unwrap(), vec!["case when a then 1 else 2 end"]);
+        assert_eq!(
+            select_items("select case when a then 1 else 2 end from t").unwrap(),
+            vec!["case when a then 1 else 2 end"]
+        );
     }
 
     #[test]
     fn parameter_hints() {
         let h = param_hints("select * from t where id = $1 and $2 < score limit $3");
-        assert_eq!(h, vec![
-            (1, ParamHint::Column("id".into())),
-            (2, ParamHint::Column("score".into())),
-            (3, ParamHint::Type("int8".into())),
-        ]);
+        assert_eq!(
+            h,
+            vec![
+                (1, ParamHint::Column("id".into())),
+                (2, ParamHint::Column("score".into())),
+                (3, ParamHint::Type("int8".into())),
+            ]
+        );
         let h = param_hints("insert into t (a, b) values ($1, $2)");
-        assert_eq!(h[1], (2, ParamHint::Insert { table: "t".into(), columns: Some(vec!["a".into(), "b".into()]), position: 1 }));
+        assert_eq!(
+            h[1],
+            (
+                2,
+                ParamHint::Insert {
+                    table: "t".into(),
+                    columns: Some(vec!["a".into(), "b".into()]),
+                    position: 1
+                }
+            )
+        );
         let h = param_hints("UPDATE acc SET abalance = abalance + $1 WHERE aid = $2");
-        assert_eq!(h, vec![(1, ParamHint::Column("abalance".into())), (2, ParamHint::Column("aid".into()))]);
-        assert_eq!(param_hints("select $1::text"), vec![(1, ParamHint::Type("text".into()))]);
-        assert_eq!(param_hints("select * from t where a in ($1, $2)")[1], (2, ParamHint::Column("a".into())));
+        assert_eq!(
+            h,
+            vec![
+                (1, ParamHint::Column("abalance".into())),
+                (2, ParamHint::Column("aid".into()))
+            ]
+        );
+        assert_eq!(
+            param_hints("select $1::text"),
+            vec![(1, ParamHint::Type("text".into()))]
+        );
+        assert_eq!(
+            param_hints("select * from t where a in ($1, $2)")[1],
+            (2, ParamHint::Column("a".into()))
+        );
     }
 }

@@ -72,7 +72,11 @@ pub fn to_sqlite(sql: &str) -> Cow<'_, str> {
             if BARE_FUNCTIONS.iter().any(|f| w.eq_ignore_ascii_case(f)) {
                 let called = next_sig(i + 1).is_some_and(|j| toks[j].kind == TokenKind::Open);
                 let qualified = out.last().is_some_and(|p| p == ".");
-                out.push(if called || qualified { w.to_string() } else { format!("{w}()") });
+                out.push(if called || qualified {
+                    w.to_string()
+                } else {
+                    format!("{w}()")
+                });
                 i += 1;
                 continue;
             }
@@ -128,7 +132,9 @@ fn read_type(sql: &str, toks: &[Token], mut i: usize) -> (String, usize) {
                 }
                 if j < toks.len()
                     && toks[j].kind == TokenKind::Word
-                    && CONTINUES.iter().any(|c| text(&toks[j]).eq_ignore_ascii_case(c))
+                    && CONTINUES
+                        .iter()
+                        .any(|c| text(&toks[j]).eq_ignore_ascii_case(c))
                 {
                     i = j;
                 }
@@ -179,7 +185,12 @@ fn pop_operand(out: &mut Vec<String>) -> String {
             }
         }
         // A function name before the parenthesis belongs to the operand.
-        if out.last().is_some_and(|p| p.chars().all(|c| c.is_alphanumeric() || c == '_' || c == '(' ) && !p.is_empty() && p != "(") {
+        if out.last().is_some_and(|p| {
+            p.chars()
+                .all(|c| c.is_alphanumeric() || c == '_' || c == '(')
+                && !p.is_empty()
+                && p != "("
+        }) {
             if let Some(p) = out.pop() {
                 parts.push(p);
             }
@@ -207,25 +218,52 @@ mod tests {
     #[test]
     fn casts() {
         assert_eq!(to_sqlite("select $1::int4"), "select CAST($1 AS INTEGER)");
-        assert_eq!(to_sqlite("select '1'::boolean, 'x'::text"), "select pg_bool('1'), CAST('x' AS TEXT)");
-        assert_eq!(to_sqlite("select (a + 1)::bigint from t"), "select CAST((a + 1) AS INTEGER) from t");
-        assert_eq!(to_sqlite("select t.a::text from t"), "select CAST(t.a AS TEXT) from t");
+        assert_eq!(
+            to_sqlite("select '1'::boolean, 'x'::text"),
+            "select pg_bool('1'), CAST('x' AS TEXT)"
+        );
+        assert_eq!(
+            to_sqlite("select (a + 1)::bigint from t"),
+            "select CAST((a + 1) AS INTEGER) from t"
+        );
+        assert_eq!(
+            to_sqlite("select t.a::text from t"),
+            "select CAST(t.a AS TEXT) from t"
+        );
         assert_eq!(
             to_sqlite("select '2024-01-01'::timestamp with time zone"),
             "select CAST('2024-01-01' AS TEXT)"
         );
-        assert_eq!(to_sqlite("select 1.5::double precision"), "select CAST(1.5 AS REAL)");
-        assert_eq!(to_sqlite("select $1::VARCHAR(20)"), "select CAST($1 AS TEXT)");
-        assert_eq!(to_sqlite("select '\\x00'::bytea"), "select pg_bytea('\\x00')");
-        assert_eq!(to_sqlite("select x::pg_catalog.int4"), "select CAST(x AS INTEGER)");
-        assert_eq!(to_sqlite("select lower(x)::text"), "select CAST(lower(x) AS TEXT)");
+        assert_eq!(
+            to_sqlite("select 1.5::double precision"),
+            "select CAST(1.5 AS REAL)"
+        );
+        assert_eq!(
+            to_sqlite("select $1::VARCHAR(20)"),
+            "select CAST($1 AS TEXT)"
+        );
+        assert_eq!(
+            to_sqlite("select '\\x00'::bytea"),
+            "select pg_bytea('\\x00')"
+        );
+        assert_eq!(
+            to_sqlite("select x::pg_catalog.int4"),
+            "select CAST(x AS INTEGER)"
+        );
+        assert_eq!(
+            to_sqlite("select lower(x)::text"),
+            "select CAST(lower(x) AS TEXT)"
+        );
     }
 
     #[test]
     fn qualifiers_and_bare_functions() {
         assert_eq!(to_sqlite("select pg_catalog.version()"), "select version()");
         assert_eq!(to_sqlite("select * from public.t"), "select * from main.t");
-        assert_eq!(to_sqlite("select current_user, current_schema()"), "select current_user(), current_schema()");
+        assert_eq!(
+            to_sqlite("select current_user, current_schema()"),
+            "select current_user(), current_schema()"
+        );
         assert!(matches!(to_sqlite("select 1"), Cow::Borrowed(_)));
         // Inside strings nothing changes.
         assert_eq!(to_sqlite("select 'a::b'"), "select 'a::b'");

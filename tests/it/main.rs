@@ -4,7 +4,9 @@ mod common;
 mod wire;
 
 mod basics;
+mod clients;
 mod lifecycle;
 mod protocol;
 mod safety;
 mod transactions;
+mod typed;
