@@ -79,6 +79,10 @@ impl Conn {
                 }
                 Ok(_) => {}
                 Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {
+                    // Readiness was stale. Wait again without holding an empty buffer.
+                    if self.rbuf.is_empty() {
+                        self.rbuf = BytesMut::new();
+                    }
                     self.stream.readable().await?;
                 }
                 Err(e) => return Err(e.into()),

@@ -144,6 +144,19 @@ async fn reject(shared: &Shared, stream: TcpStream) {
 
 /// One client, from startup to the end of its session.
 async fn client(shared: &Shared, stream: TcpStream) {
+    // Startup runs in its own (boxed, short-lived) future so the long-lived session
+    // task carries none of its state.
+    let Some(session) = Box::pin(open_session(shared, stream)).await else {
+        return;
+    };
+    let pid = session.pid;
+    session.run(shared.stop.clone()).await;
+    debug!(pid, "session ended");
+}
+
+/// The startup handshake up to the first ReadyForQuery; None when the client leaves or
+/// is refused.
+async fn open_session(shared: &Shared, stream: TcpStream) -> Option<Session> {
     let mut conn = Conn::new(stream);
     let hello =
         tokio::time::timeout(shared.cfg.startup_timeout, startup::read_hello(&mut conn)).await;
@@ -152,17 +165,17 @@ async fn client(shared: &Shared, stream: TcpStream) {
         Ok(Ok(Hello::Cancel { pid, secret })) => {
             // Query cancellation is not implemented yet; PostgreSQL also answers nothing.
             debug!(pid, secret, "cancel request ignored");
-            return;
+            return None;
         }
-        Ok(Ok(Hello::Closed)) => return,
+        Ok(Ok(Hello::Closed)) => return None,
         Ok(Err(e)) => {
             conn.error(&e);
             let _ = conn.flush().await;
-            return;
+            return None;
         }
         Err(_) => {
             debug!("startup timeout");
-            return;
+            return None;
         }
     };
     if *shared.stop.borrow() {
@@ -171,7 +184,7 @@ async fn client(shared: &Shared, stream: TcpStream) {
             "the database system is shutting down",
         ));
         let _ = conn.flush().await;
-        return;
+        return None;
     }
     let db = match shared.engine.database(&req.database).await {
         Ok(db) => db,
@@ -179,7 +192,7 @@ async fn client(shared: &Shared, stream: TcpStream) {
             e.severity = crate::protocol::Severity::Fatal;
             conn.error(&e);
             let _ = conn.flush().await;
-            return;
+            return None;
         }
     };
     let mut params = params::Params::default();
@@ -201,9 +214,7 @@ async fn client(shared: &Shared, stream: TcpStream) {
         pid,
         &req.user,
     );
-    drop(req);
-    session.run(shared.stop.clone()).await;
-    debug!(pid, "session ended");
+    Some(session)
 }
 
 /// A random 32-bit value from the standard library's per-process random hasher keys.

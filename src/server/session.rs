@@ -50,7 +50,7 @@ pub struct Session {
     pub(super) write_lock: Option<WriteLock>,
     /// Prepared statements and portals of the extended protocol.
     pub(super) ext: Extended,
-    pub(super) pid: i32,
+    pub pid: i32,
     pub(super) user: Arc<str>,
     max_message: usize,
 }
@@ -117,7 +117,9 @@ impl Session {
                     continue;
                 }
             };
-            match self.handle(msg).await {
+            // Boxed: the large per-message state is allocated only while a message is
+            // handled, so an idle session's task stays small.
+            match Box::pin(self.handle(msg)).await {
                 Ok(true) => {}
                 Ok(false) => break End::Closed,
                 Err(e) => {
