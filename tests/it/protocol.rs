@@ -623,7 +623,10 @@ fn simple_query_reply_layout() {
     let fields = row_description(&msgs[0]);
     assert_eq!(fields.len(), 3, "{fields:?}");
     let f = &fields[0];
-    assert_eq!(f.type_oid, 23, "an integer literal is int4, as in PostgreSQL: {f:?}");
+    assert_eq!(
+        f.type_oid, 23,
+        "an integer literal is int4, as in PostgreSQL: {f:?}"
+    );
     assert_eq!(f.typlen, 4, "{f:?}");
     assert_eq!((f.table_oid, f.attnum), (0, 0), "{f:?}");
     assert_eq!(f.typmod, -1, "{f:?}");
@@ -706,7 +709,16 @@ fn extended_protocol_round_trip_and_discard_until_sync() {
     let describe = message(b'D', &[vec![b'P'], cstr("")].concat());
     let execute = message(b'E', &[cstr(""), vec![0, 0, 0, 0]].concat());
     let sync = message(b'S', b"");
-    let batch = |sql: &str| [parse(sql), bind.clone(), describe.clone(), execute.clone(), sync.clone()].concat();
+    let batch = |sql: &str| {
+        [
+            parse(sql),
+            bind.clone(),
+            describe.clone(),
+            execute.clone(),
+            sync.clone(),
+        ]
+        .concat()
+    };
 
     // A good statement: ParseComplete, BindComplete, RowDescription, DataRow,
     // CommandComplete, ReadyForQuery.
