@@ -7,6 +7,7 @@
 //! `lock_timeout`, and keeps the lock until its transaction ends. Readers never take it.
 
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -205,8 +206,9 @@ impl Drop for Lease {
         if let Some(mut conn) = self.conn.take() {
             conn.drop_cursors();
             // A connection still inside a transaction is closed (which rolls it back)
-            // rather than handed to another session.
-            if conn.is_autocommit() {
+            // rather than handed to another session; so is one carrying a session's
+            // PRAGMA settings or TEMP objects.
+            if conn.is_autocommit() && !conn.is_stateful() {
                 let mut idle = self.db.idle.lock().unwrap_or_else(|p| p.into_inner());
                 idle.push((conn, Instant::now()));
             }
@@ -227,13 +229,18 @@ fn open(path: &std::path::Path, cfg: &EngineConfig, name: &str) -> Result<Conn, 
         pg.message = format!("could not open database file: {}", pg.message);
         pg
     })?;
-    configure(&mut conn, cfg).map_err(|e| to_pg(&e))?;
+    let stateful = Arc::new(AtomicBool::new(false));
+    configure(&mut conn, cfg, stateful.clone()).map_err(|e| to_pg(&e))?;
     let session = super::functions::SharedSession::default();
     super::functions::register(&conn, name, session.clone()).map_err(|e| to_pg(&e))?;
-    Ok(Conn::new(conn, cfg.statement_cache, session))
+    Ok(Conn::new(conn, cfg.statement_cache, session, stateful))
 }
 
-fn configure(conn: &mut Connection, cfg: &EngineConfig) -> rusqlite::Result<()> {
+fn configure(
+    conn: &mut Connection,
+    cfg: &EngineConfig,
+    stateful: Arc<AtomicBool>,
+) -> rusqlite::Result<()> {
     use rusqlite::config::DbConfig;
     use rusqlite::limits::Limit;
     conn.busy_timeout(cfg.lock_timeout)?;
@@ -245,10 +252,12 @@ fn configure(conn: &mut Connection, cfg: &EngineConfig) -> rusqlite::Result<()> 
     conn.set_prepared_statement_cache_capacity(0);
     // A client reaches only its own file: no ATTACH (limit 0 and the authorizer), no
     // extension loading (never enabled), no schema tricks.
-    conn.set_limit(Limit::SQLITE_LIMIT_ATTACHED, 0)?;
+    // VACUUM attaches a temporary database internally, so one attachment is allowed;
+    // the authorizer admits only that nameless, fileless one.
+    conn.set_limit(Limit::SQLITE_LIMIT_ATTACHED, 1)?;
     conn.set_db_config(DbConfig::SQLITE_DBCONFIG_DEFENSIVE, true)?;
     conn.set_db_config(DbConfig::SQLITE_DBCONFIG_TRUSTED_SCHEMA, false)?;
-    conn.authorizer(Some(authorize))?;
+    conn.authorizer(Some(move |ctx: AuthContext<'_>| authorize(ctx, &stateful)))?;
     Ok(())
 }
 
@@ -264,9 +273,36 @@ const DENIED_PRAGMAS: &[&str] = &[
     "wal_autocheckpoint",
 ];
 
-fn authorize(ctx: AuthContext<'_>) -> Authorization {
+/// PRAGMAs that, given an argument, query or act rather than change a setting.
+const QUERY_PRAGMAS: &[&str] = &[
+    "table_info",
+    "table_xinfo",
+    "table_list",
+    "index_info",
+    "index_xinfo",
+    "index_list",
+    "foreign_key_list",
+    "foreign_key_check",
+    "integrity_check",
+    "quick_check",
+    "wal_checkpoint",
+    "optimize",
+    "incremental_vacuum",
+    "shrink_memory",
+];
+
+fn authorize(ctx: AuthContext<'_>, stateful: &AtomicBool) -> Authorization {
     match ctx.action {
+        // Only the nameless temporary database VACUUM attaches for itself.
+        AuthAction::Attach { filename: "" } => Authorization::Allow,
         AuthAction::Attach { .. } | AuthAction::Detach { .. } => Authorization::Deny,
+        AuthAction::CreateTempTable { .. }
+        | AuthAction::CreateTempIndex { .. }
+        | AuthAction::CreateTempTrigger { .. }
+        | AuthAction::CreateTempView { .. } => {
+            stateful.store(true, Ordering::Relaxed);
+            Authorization::Allow
+        }
         AuthAction::Function { function_name }
             if function_name.eq_ignore_ascii_case("load_extension") =>
         {
@@ -280,6 +316,16 @@ fn authorize(ctx: AuthContext<'_>) -> Authorization {
             .any(|p| pragma_name.eq_ignore_ascii_case(p)) =>
         {
             Authorization::Deny
+        }
+        AuthAction::Pragma {
+            pragma_name,
+            pragma_value: Some(_),
+        } if !QUERY_PRAGMAS
+            .iter()
+            .any(|p| pragma_name.eq_ignore_ascii_case(p)) =>
+        {
+            stateful.store(true, Ordering::Relaxed);
+            Authorization::Allow
         }
         _ => Authorization::Allow,
     }

@@ -93,6 +93,22 @@ pub fn parse_timestamp(s: &str) -> Option<i64> {
     Some(days * MICROS_PER_DAY + parse_time(time)? - offset)
 }
 
+/// Like [`parse_timestamp`], but a zone, if given, is ignored (PostgreSQL's input rule
+/// for `timestamp without time zone`).
+pub fn parse_timestamp_local(s: &str) -> Option<i64> {
+    let s = s.trim();
+    if s.len() < 10 {
+        return None;
+    }
+    let days = parse_date(&s[..10])? as i64;
+    let rest = s[10..].trim_start_matches([' ', 'T']);
+    if rest.is_empty() {
+        return Some(days * MICROS_PER_DAY);
+    }
+    let (time, _) = split_offset(rest)?;
+    Some(days * MICROS_PER_DAY + parse_time(time)?)
+}
+
 /// Splits a trailing zone (`Z`, `+HH`, `+HH:MM`, `-HHMM`) off a time; the offset is in µs.
 fn split_offset(t: &str) -> Option<(&str, i64)> {
     if let Some(time) = t.strip_suffix('Z').or_else(|| t.strip_suffix('z')) {

@@ -63,6 +63,13 @@ fn decode_text(type_oid: u32, b: &[u8]) -> Result<Value, PgError> {
         oid::TIMESTAMPTZ => datetime::parse_timestamp(s)
             .map(|t| Value::Text(datetime::format_timestamp_micros(t, true)))
             .ok_or_else(|| syntax("timestamp with time zone", b)),
+        // PostgreSQL ignores a zone given for a timestamp without time zone.
+        oid::TIMESTAMP => datetime::parse_timestamp_local(s)
+            .map(|t| Value::Text(datetime::format_timestamp_micros(t, false)))
+            .ok_or_else(|| syntax("timestamp", b)),
+        oid::DATE => datetime::parse_date(s.get(..10).unwrap_or(s))
+            .map(|d| Value::Text(datetime::format_date(d)))
+            .ok_or_else(|| syntax("date", b)),
         _ => Ok(Value::Text(s.to_string())),
     }
 }
@@ -247,6 +254,23 @@ mod tests {
         assert_eq!(
             decode(oid::JSONB, true, Some(b"\x01{}")).unwrap(),
             Value::Text("{}".into())
+        );
+    }
+
+    #[test]
+    fn timestamps_drop_a_given_zone() {
+        assert_eq!(
+            decode(
+                oid::TIMESTAMP,
+                false,
+                Some(b"2024-02-29T13:45:06.500+00:00")
+            )
+            .unwrap(),
+            Value::Text("2024-02-29 13:45:06.5".into())
+        );
+        assert_eq!(
+            decode(oid::TIMESTAMP, false, Some(b"2024-02-29 13:45:06.005+01")).unwrap(),
+            Value::Text("2024-02-29 13:45:06.005".into())
         );
     }
 }

@@ -55,6 +55,8 @@ pub struct Conn {
     capacity: usize,
     /// Read by the session functions (`pg_backend_pid()`, `current_user`).
     session: super::functions::SharedSession,
+    /// Set by the authorizer when a statement changes per-connection state.
+    stateful: std::sync::Arc<std::sync::atomic::AtomicBool>,
     sqlite: Connection,
 }
 
@@ -63,14 +65,22 @@ impl Conn {
         sqlite: Connection,
         capacity: usize,
         session: super::functions::SharedSession,
+        stateful: std::sync::Arc<std::sync::atomic::AtomicBool>,
     ) -> Self {
         Conn {
             cache: Vec::new(),
             cursors: Vec::new(),
             capacity,
             session,
+            stateful,
             sqlite,
         }
+    }
+
+    /// True once a statement changed this connection's own state (a PRAGMA setting or
+    /// a TEMP object): it then belongs to one session and is never shared again.
+    pub fn is_stateful(&self) -> bool {
+        self.stateful.load(std::sync::atomic::Ordering::Relaxed)
     }
 
     /// Records which session runs the next statements (for the session functions).

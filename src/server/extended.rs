@@ -150,6 +150,9 @@ impl Session {
                 format!("prepared statement \"{name}\" already exists"),
             ));
         }
+        if sql::lexer::unterminated_comment(&m.query) {
+            return Err(super::simple::unterminated_comment());
+        }
         let pieces = sql::split(&m.query);
         if pieces.len() > 1 {
             return Err(PgError::new(
@@ -223,11 +226,7 @@ impl Session {
         let (lease, result) = lease
             .describe(sqlite.clone(), source.clone(), given.to_vec())
             .await?;
-        if self.tx != Tx::Idle || self.implicit || lease.conn().has_cursors() {
-            self.lease = Some(lease);
-        } else {
-            drop(lease);
-        }
+        self.keep_or_return(lease);
         let desc = result?;
         self.db.cache_description(source, given, &desc);
         Ok(desc)
@@ -243,7 +242,11 @@ impl Session {
                 format!("portal \"{portal_name}\" already exists"),
             ));
         }
-        if self.tx == Tx::Failed {
+        let ends_block = matches!(
+            stmt.command,
+            Command::Commit { .. } | Command::Rollback { .. } | Command::RollbackTo(_)
+        );
+        if self.tx == Tx::Failed && !ends_block {
             return Err(PgError::in_failed_transaction());
         }
         if m.parameters.len() != stmt.params.len() {

@@ -17,7 +17,7 @@ use super::extended::Extended;
 use super::params::Params;
 use crate::engine::{Database, Job, Lease, Outcome, WriteLock};
 use crate::protocol::{self, backend, Frontend, PgError, SqlState, TransactionStatus};
-use crate::sql::{BeginMode, Verb};
+use crate::sql::{Begin, BeginMode, Verb};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) enum Tx {
@@ -48,6 +48,13 @@ pub struct Session {
     pub(super) lease: Option<Lease>,
     /// The database's write lock, while this session's transaction has written.
     pub(super) write_lock: Option<WriteLock>,
+    /// The open block was started READ ONLY.
+    pub(super) read_only: bool,
+    /// A savepoint was taken in the open transaction (its snapshot cannot be renewed).
+    pub(super) savepoints: bool,
+    /// The session changed its connection's state (a PRAGMA setting, a TEMP object):
+    /// it keeps that connection for the rest of its life.
+    pub(super) sticky: bool,
     /// Prepared statements and portals of the extended protocol.
     pub(super) ext: Extended,
     pub pid: i32,
@@ -78,6 +85,9 @@ impl Session {
             implicit: false,
             lease: None,
             write_lock: None,
+            read_only: false,
+            savepoints: false,
+            sticky: false,
             ext: Extended::default(),
             pid,
             user: Arc::from(user),
@@ -241,14 +251,20 @@ impl Session {
         Ok(())
     }
 
-    pub(super) async fn begin(&mut self, mode: BeginMode) -> Result<String, PgError> {
+    pub(super) async fn begin(&mut self, b: Begin) -> Result<String, PgError> {
+        let tag = if b.start {
+            "START TRANSACTION"
+        } else {
+            "BEGIN"
+        };
         if self.tx != Tx::Idle {
             self.conn.error(&PgError::warning(
                 SqlState::ACTIVE_SQL_TRANSACTION,
                 "there is already a transaction in progress",
             ));
-            return Ok("BEGIN".into());
+            return Ok(tag.into());
         }
+        let mode = b.mode;
         if mode != BeginMode::Deferred && self.write_lock.is_none() {
             self.write_lock = Some(self.db.write_lock().await?);
         }
@@ -268,11 +284,41 @@ impl Session {
             }
         }
         self.tx = Tx::Block;
-        Ok("BEGIN".into())
+        self.read_only = b.read_only
+            || self.params.get("default_transaction_read_only").as_deref() == Some("on");
+        Ok(tag.into())
     }
 
     /// COMMIT / ROLLBACK (and COMMIT of a failed block, which rolls back).
-    pub(super) async fn end_transaction(&mut self, commit: bool) -> Result<String, PgError> {
+    pub(super) async fn end_transaction(
+        &mut self,
+        commit: bool,
+        chain: bool,
+    ) -> Result<String, PgError> {
+        if chain && self.tx == Tx::Idle {
+            return Err(PgError::new(
+                SqlState::NO_ACTIVE_SQL_TRANSACTION,
+                format!(
+                    "{} AND CHAIN can only be used in transaction blocks",
+                    if commit { "COMMIT" } else { "ROLLBACK" }
+                ),
+            ));
+        }
+        let read_only = self.read_only;
+        let tag = Box::pin(self.end_transaction_inner(commit)).await?;
+        if chain {
+            // The next block starts at once, with the same characteristics.
+            self.begin(Begin {
+                mode: BeginMode::Deferred,
+                read_only,
+                start: false,
+            })
+            .await?;
+        }
+        Ok(tag)
+    }
+
+    async fn end_transaction_inner(&mut self, commit: bool) -> Result<String, PgError> {
         let tag = if commit && self.tx != Tx::Failed {
             "COMMIT"
         } else {
@@ -313,6 +359,36 @@ impl Session {
         self.tx = Tx::Idle;
     }
 
+    /// Writing needs a current snapshot: a transaction that has only read so far is
+    /// restarted (ROLLBACK; BEGIN) once it holds the write lock, so it does not fail
+    /// with 40001 because someone committed since its first read — PostgreSQL's READ
+    /// COMMITTED gives each statement a fresh snapshot too.
+    async fn renew_snapshot(&mut self) -> Result<(), PgError> {
+        let Some(lease) = self.lease.as_ref() else {
+            return Ok(());
+        };
+        if lease.conn().is_autocommit() || lease.conn().has_cursors() || self.savepoints {
+            return Ok(());
+        }
+        self.control("ROLLBACK").await?;
+        self.control("BEGIN").await
+    }
+
+    /// The error for a write inside a read-only transaction.
+    fn read_only_error(verb: &Verb) -> PgError {
+        let what = match verb {
+            Verb::Insert => "INSERT",
+            Verb::Update => "UPDATE",
+            Verb::Delete => "DELETE",
+            Verb::Select => "SELECT",
+            Verb::Fixed(t) => t,
+        };
+        PgError::new(
+            SqlState::READ_ONLY_SQL_TRANSACTION,
+            format!("cannot execute {what} in a read-only transaction"),
+        )
+    }
+
     /// Portals live until their transaction ends.
     pub(super) fn close_portals(&mut self) {
         self.ext.clear_portals();
@@ -334,8 +410,29 @@ impl Session {
     pub(super) fn release_if_idle(&mut self) {
         if self.tx == Tx::Idle && !self.implicit {
             self.close_portals();
-            self.lease = None;
+            if !self.sticky {
+                self.lease = None;
+            }
             self.write_lock = None;
+            self.read_only = false;
+            self.savepoints = false;
+        }
+    }
+
+    /// Keeps `lease` if a transaction or a session-level change needs it, else returns
+    /// it to the pool now (never hold a connection while waiting for the write lock:
+    /// the lock holder may need one).
+    pub(super) fn keep_or_return(&mut self, lease: Lease) {
+        if lease.conn().is_stateful() {
+            self.sticky = true;
+        }
+        let needed = self.tx != Tx::Idle
+            || self.implicit
+            || self.sticky
+            || !lease.conn().is_autocommit()
+            || lease.conn().has_cursors();
+        if needed {
+            self.lease = Some(lease);
         }
     }
 
@@ -360,6 +457,9 @@ impl Session {
         job.write_locked = true;
         let (lease, outcome) = lease.start(job).finish().await?;
         // Kept until the caller's state says no transaction needs it (release_if_idle).
+        if lease.conn().is_stateful() {
+            self.sticky = true;
+        }
         self.lease = Some(lease);
         match outcome {
             Outcome::Done(_) => Ok(()),
@@ -408,18 +508,11 @@ impl Session {
                 }
             }
             let (lease, outcome) = running.finish().await?;
-            let pinned = !lease.conn().is_autocommit() || lease.conn().has_cursors();
             if begins && !lease.conn().is_autocommit() {
                 self.implicit = true;
                 job.begin = false;
             }
-            if self.tx != Tx::Idle || self.implicit || pinned {
-                self.lease = Some(lease);
-            } else {
-                // Back to the pool now: never hold a connection while waiting for the
-                // write lock (the lock holder may need one).
-                drop(lease);
-            }
+            self.keep_or_return(lease);
             if client_gone {
                 return Err(PgError::fatal(
                     SqlState::CONNECTION_EXCEPTION,
@@ -433,7 +526,15 @@ impl Session {
                 }
                 Outcome::Suspended => return Ok(Completion::Suspended),
                 Outcome::NeedsWriteLock => {
+                    let read_only = self.read_only
+                        || (self.tx == Tx::Idle
+                            && self.params.get("default_transaction_read_only").as_deref()
+                                == Some("on"));
+                    if read_only {
+                        return Err(Self::read_only_error(&job.verb));
+                    }
                     self.write_lock = Some(self.db.write_lock().await?);
+                    self.renew_snapshot().await?;
                 }
                 Outcome::Failed(mut e) => {
                     self.release_if_idle();

@@ -12,6 +12,11 @@ impl Session {
     /// Runs a Query message: each statement in turn, stopping at the first error. Several
     /// statements outside a transaction block run in one implicit transaction.
     pub(super) async fn simple_query(&mut self, text: &str) {
+        if sql::lexer::unterminated_comment(text) {
+            self.conn.error(&unterminated_comment());
+            self.after_error().await;
+            return;
+        }
         let statements = sql::split(text);
         if statements.is_empty() {
             backend::empty_query(self.conn.out());
@@ -53,17 +58,18 @@ impl Session {
         if self.tx == Tx::Failed
             && !matches!(
                 command,
-                Command::Commit | Command::Rollback | Command::RollbackTo(_)
+                Command::Commit { .. } | Command::Rollback { .. } | Command::RollbackTo(_)
             )
         {
             return Err(PgError::in_failed_transaction());
         }
         let tag = match command {
-            Command::Begin(mode) => self.begin(mode).await?,
-            Command::Commit => self.end_transaction(true).await?,
-            Command::Rollback => self.end_transaction(false).await?,
+            Command::Begin(b) => self.begin(b).await?,
+            Command::Commit { chain } => self.end_transaction(true, chain).await?,
+            Command::Rollback { chain } => self.end_transaction(false, chain).await?,
             Command::Savepoint(name) => {
                 self.require_block("SAVEPOINT")?;
+                self.savepoints = true;
                 self.control(&format!("SAVEPOINT {}", quote_ident(&name)))
                     .await?;
                 "SAVEPOINT".into()
@@ -114,6 +120,10 @@ impl Session {
                 }
                 .into()
             }
+            Command::Attach => return Err(PgError::new(
+                SqlState::INSUFFICIENT_PRIVILEGE,
+                "ATTACH and DETACH are not allowed: a client may only use its own database file",
+            )),
             Command::VacuumInto => {
                 return Err(PgError::new(
                     SqlState::INSUFFICIENT_PRIVILEGE,
@@ -164,6 +174,10 @@ impl Session {
         row.finish();
         Ok("SHOW".into())
     }
+}
+
+pub(super) fn unterminated_comment() -> PgError {
+    PgError::new(SqlState::SYNTAX_ERROR, "unterminated /* comment")
 }
 
 /// The RowDescription fields of a SHOW (text columns).

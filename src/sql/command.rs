@@ -15,14 +15,28 @@ pub enum BeginMode {
     Exclusive,
 }
 
+/// A `BEGIN` / `START TRANSACTION` and its options.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Begin {
+    pub mode: BeginMode,
+    /// `READ ONLY` was given.
+    pub read_only: bool,
+    /// Spelled `START TRANSACTION` (its tag differs from BEGIN's).
+    pub start: bool,
+}
+
 /// What a statement is, as far as the session is concerned.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Command {
-    Begin(BeginMode),
-    /// `COMMIT` / `END` (and `COMMIT TRANSACTION` etc.).
-    Commit,
-    /// `ROLLBACK` / `ABORT` without `TO`.
-    Rollback,
+    Begin(Begin),
+    /// `COMMIT` / `END` (and `COMMIT TRANSACTION` etc.); true with `AND CHAIN`.
+    Commit {
+        chain: bool,
+    },
+    /// `ROLLBACK` / `ABORT` without `TO`; true with `AND CHAIN`.
+    Rollback {
+        chain: bool,
+    },
     Savepoint(String),
     Release(String),
     RollbackTo(String),
@@ -39,6 +53,8 @@ pub enum Command {
     Deallocate(Option<String>),
     /// `VACUUM INTO 'file'`: writes another file, so it is refused.
     VacuumInto,
+    /// `ATTACH` / `DETACH`: would reach other files, so refused.
+    Attach,
     /// Anything else: run by SQLite, tagged with the given verb.
     Sql(Verb),
 }
@@ -103,12 +119,22 @@ pub fn classify(sql: &str) -> Command {
     let first = upper(w.next());
     let second = upper(w.next());
     match first.as_str() {
-        "BEGIN" | "START" => Command::Begin(match second.as_str() {
-            "IMMEDIATE" => BeginMode::Immediate,
-            "EXCLUSIVE" => BeginMode::Exclusive,
-            _ => BeginMode::Deferred,
-        }),
-        "COMMIT" | "END" => Command::Commit,
+        "BEGIN" | "START" => {
+            let all: Vec<String> = words(sql).map(|w| w.to_ascii_uppercase()).collect();
+            let read_only = all.windows(2).any(|w| w[0] == "READ" && w[1] == "ONLY");
+            Command::Begin(Begin {
+                mode: match second.as_str() {
+                    "IMMEDIATE" => BeginMode::Immediate,
+                    "EXCLUSIVE" => BeginMode::Exclusive,
+                    _ => BeginMode::Deferred,
+                },
+                read_only,
+                start: first == "START",
+            })
+        }
+        "COMMIT" | "END" => Command::Commit {
+            chain: and_chain(sql),
+        },
         "ROLLBACK" | "ABORT" => {
             let rest: Vec<String> = words(sql).skip(1).map(|w| w.to_ascii_uppercase()).collect();
             match rest.iter().position(|w| w == "TO") {
@@ -120,7 +146,9 @@ pub fn classify(sql: &str) -> Command {
                     };
                     Command::RollbackTo(savepoint_name(sql, name_at + 1))
                 }
-                None => Command::Rollback,
+                None => Command::Rollback {
+                    chain: and_chain(sql),
+                },
             }
         }
         "SAVEPOINT" => Command::Savepoint(savepoint_name(sql, 1)),
@@ -142,8 +170,15 @@ pub fn classify(sql: &str) -> Command {
         }
         "RESET" => Command::Reset(rest_tokens(sql, 1).concat().to_ascii_lowercase()),
         "VACUUM" if words(sql).any(|w| w.eq_ignore_ascii_case("into")) => Command::VacuumInto,
+        "ATTACH" | "DETACH" => Command::Attach,
         _ => Command::Sql(verb(sql)),
     }
+}
+
+/// `... AND CHAIN` (but not `AND NO CHAIN`).
+fn and_chain(sql: &str) -> bool {
+    let w: Vec<String> = words(sql).map(|w| w.to_ascii_uppercase()).collect();
+    w.windows(2).any(|p| p[0] == "AND" && p[1] == "CHAIN")
 }
 
 /// The savepoint name: the significant token after `skip` leading words.
@@ -306,21 +341,40 @@ mod tests {
 
     #[test]
     fn transaction_control() {
-        assert_eq!(classify("BEGIN"), Command::Begin(BeginMode::Deferred));
+        let begin = |mode, read_only, start| {
+            Command::Begin(Begin {
+                mode,
+                read_only,
+                start,
+            })
+        };
+        assert_eq!(classify("BEGIN"), begin(BeginMode::Deferred, false, false));
         assert_eq!(
             classify("begin isolation level serializable"),
-            Command::Begin(BeginMode::Deferred)
+            begin(BeginMode::Deferred, false, false)
         );
         assert_eq!(
             classify("START TRANSACTION READ ONLY"),
-            Command::Begin(BeginMode::Deferred)
+            begin(BeginMode::Deferred, true, true)
         );
         assert_eq!(
             classify("begin immediate"),
-            Command::Begin(BeginMode::Immediate)
+            begin(BeginMode::Immediate, false, false)
         );
-        assert_eq!(classify("end transaction"), Command::Commit);
-        assert_eq!(classify("abort"), Command::Rollback);
+        assert_eq!(
+            classify("end transaction"),
+            Command::Commit { chain: false }
+        );
+        assert_eq!(
+            classify("commit and chain"),
+            Command::Commit { chain: true }
+        );
+        assert_eq!(
+            classify("commit and no chain"),
+            Command::Commit { chain: false }
+        );
+        assert_eq!(classify("abort"), Command::Rollback { chain: false });
+        assert_eq!(classify("attach 'x' as y"), Command::Attach);
         assert_eq!(
             classify("ROLLBACK TO SAVEPOINT a"),
             Command::RollbackTo("a".into())

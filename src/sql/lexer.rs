@@ -191,6 +191,14 @@ pub fn split(sql: &str) -> Vec<&str> {
     out
 }
 
+/// Whether the text ends inside a `/* ...` comment (PostgreSQL rejects that; SQLite
+/// would silently ignore the rest).
+pub fn unterminated_comment(sql: &str) -> bool {
+    Lexer::new(sql)
+        .last()
+        .is_some_and(|t| !t.terminated && sql[t.start..].starts_with("/*"))
+}
+
 /// The unquoted words of a statement, outside comments, in order (for classification).
 pub fn words(sql: &str) -> impl Iterator<Item = &str> + '_ {
     Lexer::new(sql)

@@ -6,5 +6,5 @@ pub mod infer;
 pub mod lexer;
 pub mod rewrite;
 
-pub use command::{classify, BeginMode, Command, Verb};
+pub use command::{classify, Begin, BeginMode, Command, Verb};
 pub use lexer::split;

@@ -743,7 +743,6 @@ async fn a_failed_commit_rolls_back_and_frees_the_lock() {
 /// afterwards even if another session committed in between; SQLite's WAL snapshot
 /// refuses that write with SQLITE_BUSY_SNAPSHOT, which litewire passes on as 40001.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-#[ignore = "BUG: a transaction that read before another session committed cannot write (40001 serialization_failure); PostgreSQL lets it write"]
 async fn a_transaction_that_read_first_can_still_write() {
     let s = Server::start(&[]);
     let a = s.connect("readwrite").await;
@@ -764,7 +763,6 @@ async fn a_transaction_that_read_first_can_still_write() {
 
 /// The common read-modify-write pattern from two clients at once, in one message each.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-#[ignore = "BUG: concurrent read-then-write transactions fail with 40001 instead of waiting their turn"]
 async fn concurrent_read_modify_write_transactions_all_succeed() {
     let s = Server::start(&[]);
     let c = s.connect("rmw").await;
@@ -805,7 +803,6 @@ async fn concurrent_read_modify_write_transactions_all_succeed() {
 }
 
 #[tokio::test]
-#[ignore = "BUG: BEGIN READ ONLY is accepted but not enforced; PostgreSQL refuses writes with 25006"]
 async fn read_only_transactions_refuse_writes() {
     let s = Server::start(&[]);
     let c = s.connect("readonly").await;
@@ -853,7 +850,6 @@ fn set_transaction_is_accepted() {
 }
 
 #[test]
-#[ignore = "BUG: COMMIT AND CHAIN / ROLLBACK AND CHAIN end the transaction without starting the next one (status 'I'); PostgreSQL starts a new block (status 'T')"]
 fn commit_and_chain_starts_the_next_transaction() {
     let s = Server::start(&[]);
     let (mut r, _) = Raw::session(s.port(), "chain");
@@ -871,7 +867,6 @@ fn commit_and_chain_starts_the_next_transaction() {
 }
 
 #[test]
-#[ignore = "BUG: START TRANSACTION answers with the tag BEGIN; PostgreSQL's tag is START TRANSACTION"]
 fn start_transaction_has_its_own_tag() {
     let s = Server::start(&[]);
     let (mut r, _) = Raw::session(s.port(), "starttag");
