@@ -77,6 +77,12 @@ pub struct Config {
     #[arg(long, env = "LITEWIRE_IO_THREADS", default_value_t = 1)]
     pub io_threads: usize,
 
+    /// Idle sessions (outside any transaction) are parked after this long: the task and
+    /// socket registration are dropped and the session waits as a compact record until
+    /// bytes arrive. `0` disables parking.
+    #[arg(long, env = "LITEWIRE_PARK_AFTER", default_value = "1s", value_parser = parse_duration)]
+    pub park_after: Duration,
+
     /// How long shutdown waits for running statements before closing their sessions.
     #[arg(long, env = "LITEWIRE_SHUTDOWN_TIMEOUT", default_value = "10s", value_parser = parse_duration)]
     pub shutdown_timeout: Duration,

@@ -9,6 +9,7 @@
 
 pub mod config;
 pub mod engine;
+pub mod memory;
 pub mod protocol;
 pub mod server;
 pub mod sql;

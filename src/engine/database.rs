@@ -28,7 +28,7 @@ pub struct Database {
     path: PathBuf,
     cfg: Arc<EngineConfig>,
     /// Connections not leased right now, with the time they were returned.
-    idle: Mutex<Vec<(Conn, Instant)>>,
+    idle: Mutex<Vec<(Box<Conn>, Instant)>>,
     /// One permit per connection that may be open (idle or leased).
     slots: Arc<Semaphore>,
     write_lock: Arc<Semaphore>,
@@ -118,7 +118,9 @@ impl Database {
     }
 
     /// Removes and returns the connections idle for longer than `max_idle`.
-    pub(super) fn take_idle_older_than(&self, max_idle: Duration) -> Vec<Conn> {
+    // The connections stay boxed as they were in the idle list (no large moves).
+    #[allow(clippy::vec_box)]
+    pub(super) fn take_idle_older_than(&self, max_idle: Duration) -> Vec<Box<Conn>> {
         let mut idle = self.idle.lock().unwrap_or_else(|p| p.into_inner());
         let now = Instant::now();
         let (old, keep): (Vec<_>, Vec<_>) = idle
@@ -177,7 +179,8 @@ impl Database {
 
 /// A connection taken from a [`Database`]; returned to it when dropped.
 pub struct Lease {
-    conn: Option<Conn>,
+    // Boxed so a Lease (and a session holding an Option<Lease>) stays small.
+    conn: Option<Box<Conn>>,
     db: Arc<Database>,
     _slot: OwnedSemaphorePermit,
 }
@@ -217,7 +220,7 @@ impl Drop for Lease {
 }
 
 /// Opens one SQLite connection with litewire's settings and safety rails.
-fn open(path: &std::path::Path, cfg: &EngineConfig, name: &str) -> Result<Conn, PgError> {
+fn open(path: &std::path::Path, cfg: &EngineConfig, name: &str) -> Result<Box<Conn>, PgError> {
     let mut flags = OpenFlags::SQLITE_OPEN_READ_WRITE
         | OpenFlags::SQLITE_OPEN_NO_MUTEX
         | OpenFlags::SQLITE_OPEN_NOFOLLOW;
@@ -233,7 +236,12 @@ fn open(path: &std::path::Path, cfg: &EngineConfig, name: &str) -> Result<Conn, 
     configure(&mut conn, cfg, stateful.clone()).map_err(|e| to_pg(&e))?;
     let session = super::functions::SharedSession::default();
     super::functions::register(&conn, name, session.clone()).map_err(|e| to_pg(&e))?;
-    Ok(Conn::new(conn, cfg.statement_cache, session, stateful))
+    Ok(Box::new(Conn::new(
+        conn,
+        cfg.statement_cache,
+        session,
+        stateful,
+    )))
 }
 
 fn configure(

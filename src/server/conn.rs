@@ -4,6 +4,8 @@
 //! session waits for readability holding no buffer at all, which is what keeps thousands
 //! of idle clients cheap.
 
+use std::time::Duration;
+
 use bytes::BytesMut;
 use tokio::io::AsyncWriteExt;
 use tokio::net::TcpStream;
@@ -29,9 +31,19 @@ impl From<std::io::Error> for ReadError {
     }
 }
 
+/// What [`Conn::read_frame`] got.
+pub enum Read {
+    Frame(BytesMut),
+    /// The client closed the connection between messages.
+    Eof,
+    /// Nothing arrived within the idle limit (the session may be parked).
+    Idle,
+}
+
 /// The client's socket and the bytes in flight on it.
 pub struct Conn {
-    stream: TcpStream,
+    /// None only while the session is parked (`park.rs`), when no IO happens.
+    stream: Option<TcpStream>,
     rbuf: BytesMut,
     wbuf: BytesMut,
 }
@@ -39,20 +51,41 @@ pub struct Conn {
 impl Conn {
     pub fn new(stream: TcpStream) -> Self {
         Conn {
-            stream,
+            stream: Some(stream),
             rbuf: BytesMut::new(),
             wbuf: BytesMut::new(),
         }
     }
 
+    fn stream(&self) -> std::io::Result<&TcpStream> {
+        self.stream
+            .as_ref()
+            .ok_or_else(|| std::io::ErrorKind::NotConnected.into())
+    }
+
+    /// Takes the socket out of the runtime for parking (buffers must be empty).
+    pub fn detach(&mut self) -> std::io::Result<std::net::TcpStream> {
+        let stream = self.stream.take().ok_or(std::io::ErrorKind::NotConnected)?;
+        self.rbuf = BytesMut::new();
+        self.wbuf = BytesMut::new();
+        stream.into_std()
+    }
+
+    /// Puts a parked socket back under the runtime.
+    pub fn attach(&mut self, stream: std::net::TcpStream) -> std::io::Result<()> {
+        self.stream = Some(TcpStream::from_std(stream)?);
+        Ok(())
+    }
+
     /// Reads the next complete frame (`tagged`: a regular message with a type byte;
-    /// otherwise a startup-phase packet). `Ok(None)` is a clean end of stream between
-    /// messages.
+    /// otherwise a startup-phase packet). With `idle_limit`, gives up with
+    /// [`Read::Idle`] when no byte arrives for that long between messages.
     pub async fn read_frame(
         &mut self,
         tagged: bool,
         max: usize,
-    ) -> Result<Option<BytesMut>, ReadError> {
+        idle_limit: Option<Duration>,
+    ) -> Result<Read, ReadError> {
         loop {
             if let Some(n) =
                 protocol::frame_len(&self.rbuf, tagged, max).map_err(ReadError::Frame)?
@@ -62,31 +95,53 @@ impl Conn {
                     // Let go of the shared allocation; the frame keeps what it needs.
                     self.rbuf = BytesMut::new();
                 }
-                return Ok(Some(frame));
+                return Ok(Read::Frame(frame));
             }
             if self.rbuf.is_empty() {
                 // Idle: flush what is pending, give buffers back, then wait.
                 self.flush().await?;
                 self.wbuf = BytesMut::new();
                 self.rbuf = BytesMut::new();
-                self.stream.readable().await?;
+                if !self.wait_readable(idle_limit).await? {
+                    return Ok(Read::Idle);
+                }
             }
             self.reserve_for_frame(tagged);
-            match self.stream.try_read_buf(&mut self.rbuf) {
-                Ok(0) if self.rbuf.is_empty() => return Ok(None),
+            let stream = self
+                .stream
+                .as_ref()
+                .ok_or(ReadError::Io(std::io::ErrorKind::NotConnected.into()))?;
+            match stream.try_read_buf(&mut self.rbuf) {
+                Ok(0) if self.rbuf.is_empty() => return Ok(Read::Eof),
                 Ok(0) => {
                     return Err(ReadError::Io(std::io::ErrorKind::UnexpectedEof.into()));
                 }
                 Ok(_) => {}
                 Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {
-                    // Readiness was stale. Wait again without holding an empty buffer.
                     if self.rbuf.is_empty() {
+                        // Readiness was stale. Wait again without holding a buffer.
                         self.rbuf = BytesMut::new();
+                        if !self.wait_readable(idle_limit).await? {
+                            return Ok(Read::Idle);
+                        }
+                    } else {
+                        self.stream()?.readable().await?;
                     }
-                    self.stream.readable().await?;
                 }
                 Err(e) => return Err(e.into()),
             }
+        }
+    }
+
+    /// Waits until the socket is readable; false if `limit` passed first.
+    async fn wait_readable(&self, limit: Option<Duration>) -> std::io::Result<bool> {
+        let stream = self.stream()?;
+        match limit {
+            None => stream.readable().await.map(|()| true),
+            Some(d) => match tokio::time::timeout(d, stream.readable()).await {
+                Ok(r) => r.map(|()| true),
+                Err(_) => Ok(false),
+            },
         }
     }
 
@@ -124,12 +179,20 @@ impl Conn {
     /// Sends a chunk of already encoded messages, after anything buffered before it.
     pub async fn send_chunk(&mut self, chunk: &[u8]) -> std::io::Result<()> {
         self.flush().await?;
-        self.stream.write_all(chunk).await
+        let stream = self
+            .stream
+            .as_mut()
+            .ok_or(std::io::ErrorKind::NotConnected)?;
+        stream.write_all(chunk).await
     }
 
     pub async fn flush(&mut self) -> std::io::Result<()> {
         if !self.wbuf.is_empty() {
-            self.stream.write_all(&self.wbuf).await?;
+            let stream = self
+                .stream
+                .as_mut()
+                .ok_or(std::io::ErrorKind::NotConnected)?;
+            stream.write_all(&self.wbuf).await?;
             self.wbuf.clear();
         }
         Ok(())

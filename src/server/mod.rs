@@ -4,6 +4,7 @@
 mod conn;
 mod extended;
 mod params;
+mod park;
 mod session;
 mod simple;
 mod startup;
@@ -11,17 +12,18 @@ mod startup;
 use std::future::Future;
 use std::hash::{BuildHasher, Hasher};
 use std::sync::atomic::{AtomicI32, AtomicUsize, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock, Weak};
 use std::time::Duration;
 
 use tokio::net::{TcpListener, TcpStream};
-use tokio::sync::{watch, Semaphore};
+use tokio::sync::{watch, OwnedSemaphorePermit, Semaphore};
 use tracing::{debug, info, warn};
 
 use crate::config::Config;
 use crate::engine::Engine;
 use crate::protocol::{PgError, SqlState};
 use conn::Conn;
+use park::{Parked, ParkingLot};
 use session::Session;
 use startup::Hello;
 
@@ -41,6 +43,8 @@ struct Shared {
     rejecting: AtomicUsize,
     next_pid: AtomicI32,
     stop: watch::Receiver<bool>,
+    /// Idle sessions kept outside the runtime (None when parking is off).
+    lot: OnceLock<Arc<ParkingLot>>,
 }
 
 /// Runs the server on `listener` until `shutdown` completes, then stops accepting, lets
@@ -57,9 +61,14 @@ pub async fn run(
         rejecting: AtomicUsize::new(0),
         next_pid: AtomicI32::new(1000),
         stop: stop_rx,
+        lot: OnceLock::new(),
         engine,
         cfg,
     });
+    if !shared.cfg.park_after.is_zero() {
+        let lot = ParkingLot::start(resumer(&shared))?;
+        let _ = shared.lot.set(lot);
+    }
     info!(
         listen = %listener.local_addr()?,
         data_dir = %shared.cfg.data_dir.display(),
@@ -86,6 +95,10 @@ pub async fn run(
     info!("shutting down");
     drop(listener);
     let _ = stop_tx.send(true);
+    if let Some(lot) = shared.lot.get() {
+        // Parked sessions wake up to be told about the shutdown.
+        lot.wake_all();
+    }
     let all = shared.cfg.max_connections as u32;
     let drained = tokio::time::timeout(
         shared.cfg.shutdown_timeout,
@@ -107,8 +120,7 @@ fn accept(shared: &Arc<Shared>, stream: TcpStream) {
         Ok(permit) => {
             let shared = shared.clone();
             tokio::spawn(async move {
-                client(&shared, stream).await;
-                drop(permit);
+                client(shared, stream, permit).await;
             });
         }
         Err(_) if shared.rejecting.fetch_add(1, Ordering::Relaxed) < MAX_REJECTING => {
@@ -143,20 +155,64 @@ async fn reject(shared: &Shared, stream: TcpStream) {
 }
 
 /// One client, from startup to the end of its session.
-async fn client(shared: &Shared, stream: TcpStream) {
+async fn client(shared: Arc<Shared>, stream: TcpStream, slot: OwnedSemaphorePermit) {
     // Startup runs in its own (boxed, short-lived) future so the long-lived session
     // task carries none of its state.
-    let Some(session) = Box::pin(open_session(shared, stream)).await else {
+    let Some(session) = Box::pin(open_session(&shared, stream, slot)).await else {
         return;
     };
+    serve(shared, session).await;
+}
+
+/// Runs a session until it ends, or until it is idle long enough to be parked.
+async fn serve(shared: Arc<Shared>, session: Box<Session>) {
     let pid = session.pid;
-    session.run(shared.stop.clone()).await;
-    debug!(pid, "session ended");
+    let park_after = shared.lot.get().map(|_| shared.cfg.park_after);
+    let Some(mut idle) = session.run(shared.stop.clone(), park_after).await else {
+        debug!(pid, "session ended");
+        return;
+    };
+    let Some(lot) = shared.lot.get() else { return };
+    match idle.conn.detach() {
+        Ok(stream) => {
+            if let Err(p) = lot.park(Parked {
+                stream,
+                session: idle,
+            }) {
+                // Could not park: serve it as a task again, without parking.
+                let mut s = p.session;
+                if s.conn.attach(p.stream).is_ok() {
+                    s.run(shared.stop.clone(), None).await;
+                }
+            }
+        }
+        Err(e) => debug!(pid, error = %e, "session lost while parking"),
+    }
+}
+
+/// What the parking lot calls when a parked session's socket becomes readable: run it
+/// as a task again.
+fn resumer(shared: &Arc<Shared>) -> park::Resume {
+    let weak: Weak<Shared> = Arc::downgrade(shared);
+    let handle = tokio::runtime::Handle::current();
+    Box::new(move |p: Parked| {
+        let Some(shared) = weak.upgrade() else { return };
+        handle.spawn(async move {
+            let mut session = p.session;
+            if session.conn.attach(p.stream).is_ok() {
+                serve(shared, session).await;
+            }
+        });
+    })
 }
 
 /// The startup handshake up to the first ReadyForQuery; None when the client leaves or
 /// is refused.
-async fn open_session(shared: &Shared, stream: TcpStream) -> Option<Session> {
+async fn open_session(
+    shared: &Shared,
+    stream: TcpStream,
+    slot: OwnedSemaphorePermit,
+) -> Option<Box<Session>> {
     let mut conn = Conn::new(stream);
     let hello =
         tokio::time::timeout(shared.cfg.startup_timeout, startup::read_hello(&mut conn)).await;
@@ -195,7 +251,8 @@ async fn open_session(shared: &Shared, stream: TcpStream) -> Option<Session> {
             return None;
         }
     };
-    let mut params = params::Params::default();
+    let user: Arc<str> = Arc::from(req.user.as_str());
+    let mut params = params::Params::new(user.clone());
     startup::apply_params(&req, &mut params);
     if !shared.cfg.statement_timeout.is_zero() {
         let ms = shared.cfg.statement_timeout.as_millis().to_string();
@@ -212,9 +269,10 @@ async fn open_session(shared: &Shared, stream: TcpStream) -> Option<Session> {
         params,
         shared.cfg.max_message_size,
         pid,
-        &req.user,
+        user,
+        slot,
     );
-    Some(session)
+    Some(Box::new(session))
 }
 
 /// A random 32-bit value from the standard library's per-process random hasher keys.
@@ -231,8 +289,9 @@ fn random_i32() -> i32 {
 
 /// Closes idle SQLite connections every so often.
 async fn sweep_idle(shared: Arc<Shared>) {
+    // Often enough that RSS is back at its baseline seconds after load ends.
     let every =
-        (shared.cfg.idle_close / 2).clamp(Duration::from_millis(200), Duration::from_secs(30));
+        (shared.cfg.idle_close / 2).clamp(Duration::from_millis(200), Duration::from_secs(5));
     let mut tick = tokio::time::interval(every);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
@@ -245,5 +304,7 @@ async fn sweep_idle(shared: Arc<Shared>) {
                 "closed idle connections"
             );
         }
+        // Give freed memory back to the system.
+        crate::memory::trim();
     }
 }

@@ -5,6 +5,8 @@
 //! A session stores only the parameters it changed, so an untouched session costs an
 //! empty vector.
 
+use std::borrow::Cow;
+use std::sync::Arc;
 use std::time::Duration;
 
 use crate::protocol::{PgError, SqlState};
@@ -89,14 +91,32 @@ fn find(name: &str) -> Option<&'static Known> {
 #[derive(Debug, Default)]
 pub struct Params {
     /// (canonical name, value) for each parameter that differs from its default.
-    overrides: Vec<(String, String)>,
+    overrides: Vec<(Cow<'static, str>, String)>,
     /// Names whose ParameterStatus must be sent before the next ReadyForQuery.
     pending: Vec<&'static str>,
+    /// The session's user (`session_authorization`), shared with the session.
+    user: Arc<str>,
 }
 
 impl Params {
+    pub fn new(user: Arc<str>) -> Self {
+        Params {
+            user,
+            ..Params::default()
+        }
+    }
+
+    /// Frees spare capacity (after startup, before the session may sit idle for long).
+    pub fn shrink(&mut self) {
+        self.overrides.shrink_to_fit();
+        self.pending.shrink_to_fit();
+    }
+
     /// The current value, or None for a parameter litewire does not know.
     pub fn get(&self, name: &str) -> Option<String> {
+        if name.eq_ignore_ascii_case("session_authorization") {
+            return Some(self.user.to_string());
+        }
         if let Some((_, v)) = self
             .overrides
             .iter()
@@ -109,9 +129,10 @@ impl Params {
 
     /// Sets a parameter from SQL (`SET`) or the startup packet.
     pub fn set(&mut self, name: &str, value: &str) -> Result<(), PgError> {
-        let canonical = match find(name) {
-            Some(k) => k.name.to_string(),
-            None if name.contains('.') => name.to_ascii_lowercase(),
+        let known = find(name);
+        let canonical: Cow<'static, str> = match known {
+            Some(k) => Cow::Borrowed(k.name),
+            None if name.contains('.') => Cow::Owned(name.to_ascii_lowercase()),
             None => return Err(unknown(name)),
         };
         if READ_ONLY.iter().any(|r| r.eq_ignore_ascii_case(name)) {
@@ -121,7 +142,8 @@ impl Params {
             ));
         }
         let value = normalize(&canonical, value)?;
-        if value.eq_ignore_ascii_case("default") {
+        if value.eq_ignore_ascii_case("default") || known.is_some_and(|k| k.default == value) {
+            // Only differences from the defaults are stored.
             self.reset(name)?;
             return Ok(());
         }
@@ -144,7 +166,7 @@ impl Params {
     /// `RESET name` / `RESET ALL`.
     pub fn reset(&mut self, name: &str) -> Result<(), PgError> {
         if name.eq_ignore_ascii_case("all") {
-            let names: Vec<String> = self.overrides.drain(..).map(|(n, _)| n).collect();
+            let names: Vec<Cow<'static, str>> = self.overrides.drain(..).map(|(n, _)| n).collect();
             for n in names {
                 self.mark_reported(&n);
             }
@@ -196,7 +218,7 @@ impl Params {
             self.overrides
                 .iter()
                 .filter(|(n, _)| find(n).is_none())
-                .cloned(),
+                .map(|(n, v)| (n.to_string(), v.clone())),
         );
         v
     }

@@ -12,7 +12,11 @@ use std::sync::Arc;
 
 use tokio::sync::watch;
 
-use super::conn::{Conn, ReadError};
+use std::time::Duration;
+
+use tokio::sync::OwnedSemaphorePermit;
+
+use super::conn::{Conn, Read, ReadError};
 use super::extended::Extended;
 use super::params::Params;
 use crate::engine::{Database, Job, Lease, Outcome, WriteLock};
@@ -60,6 +64,8 @@ pub struct Session {
     pub pid: i32,
     pub(super) user: Arc<str>,
     max_message: usize,
+    /// This client's place under the connection limit, released when the session ends.
+    _slot: OwnedSemaphorePermit,
 }
 
 /// How the last statement of a message ended.
@@ -75,9 +81,11 @@ impl Session {
         params: Params,
         max_message: usize,
         pid: i32,
-        user: &str,
+        user: Arc<str>,
+        slot: OwnedSemaphorePermit,
     ) -> Self {
         Session {
+            _slot: slot,
             conn,
             db,
             params,
@@ -90,25 +98,43 @@ impl Session {
             sticky: false,
             ext: Extended::default(),
             pid,
-            user: Arc::from(user),
+            user,
             max_message,
         }
     }
 
-    /// Serves messages until the client leaves or the server shuts down.
-    pub async fn run(mut self, mut stop: watch::Receiver<bool>) {
+    /// Whether the session can leave the runtime while idle: nothing open that a
+    /// task must hold (transaction, pinned connection, write lock, pipeline state).
+    fn parkable(&self) -> bool {
+        self.tx == Tx::Idle
+            && !self.implicit
+            && self.lease.is_none()
+            && self.write_lock.is_none()
+            && !self.ext.skipping()
+    }
+
+    /// Serves messages until the client leaves or the server shuts down — or, when
+    /// `park_after` is set, until the session has been idle that long: then the session
+    /// is returned, to be parked (see `park.rs`) and run again when bytes arrive.
+    pub async fn run(
+        mut self: Box<Self>,
+        mut stop: watch::Receiver<bool>,
+        park_after: Option<Duration>,
+    ) -> Option<Box<Session>> {
         let end = loop {
             if *stop.borrow() {
                 break End::Shutdown;
             }
+            let idle_limit = park_after.filter(|_| self.parkable());
             let frame = tokio::select! {
                 biased;
                 _ = stop.changed() => break End::Shutdown,
-                f = self.conn.read_frame(true, self.max_message) => f,
+                f = self.conn.read_frame(true, self.max_message, idle_limit) => f,
             };
             let frame = match frame {
-                Ok(Some(f)) => f,
-                Ok(None) | Err(ReadError::Io(_)) => break End::Closed,
+                Ok(Read::Frame(f)) => f,
+                Ok(Read::Idle) => return Some(self),
+                Ok(Read::Eof) | Err(ReadError::Io(_)) => break End::Closed,
                 Err(ReadError::Frame(e)) => {
                     self.conn.error(&e.into());
                     break End::Fatal;
@@ -145,7 +171,8 @@ impl Session {
             ));
         }
         let _ = self.conn.flush().await;
-        self.abandon_transaction().await;
+        Box::pin(self.abandon_transaction()).await;
+        None
     }
 
     /// Handles one message; `Ok(false)` ends the session, `Err` is a fatal error.

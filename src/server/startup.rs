@@ -3,7 +3,7 @@
 
 use crate::protocol::{self, backend, PgError, SqlState, StartupPacket, TransactionStatus};
 
-use super::conn::{Conn, ReadError};
+use super::conn::{Conn, Read, ReadError};
 use super::params::Params;
 
 /// What the client asked for.
@@ -30,9 +30,12 @@ pub struct StartupRequest {
 pub async fn read_hello(conn: &mut Conn) -> Result<Hello, PgError> {
     // SSLRequest then GSSENCRequest is the most a client sends before its startup packet.
     for _ in 0..3 {
-        let frame = match conn.read_frame(false, protocol::MAX_STARTUP_PACKET).await {
-            Ok(Some(f)) => f,
-            Ok(None) | Err(ReadError::Io(_)) => return Ok(Hello::Closed),
+        let frame = match conn
+            .read_frame(false, protocol::MAX_STARTUP_PACKET, None)
+            .await
+        {
+            Ok(Read::Frame(f)) => f,
+            Ok(Read::Eof | Read::Idle) | Err(ReadError::Io(_)) => return Ok(Hello::Closed),
             Err(ReadError::Frame(e)) => return Err(e.into()),
         };
         match protocol::decode_startup(&frame)? {
@@ -110,8 +113,8 @@ pub fn apply_params(req: &StartupRequest, params: &mut Params) {
         }
         let _ = params.set(k, v);
     }
-    let _ = params.set("session_authorization", &req.user);
     params.clear_pending();
+    params.shrink();
 }
 
 /// AuthenticationOk, every reported ParameterStatus, BackendKeyData, ReadyForQuery.

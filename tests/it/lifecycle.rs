@@ -179,3 +179,81 @@ async fn idle_database_connections_are_closed() {
         vec![vec![Some("1".into())]]
     );
 }
+
+/// Idle sessions are parked (taken out of the runtime) and resume transparently: session
+/// settings, prepared statements and the transaction rules survive.
+#[tokio::test]
+async fn parked_sessions_resume_with_their_state() {
+    let s = Server::start(&["--park-after", "50ms"]);
+    let c = s.connect("park").await;
+    c.batch_execute("create table t (a integer); set application_name = 'parked'")
+        .await
+        .unwrap();
+    let stmt = c
+        .prepare("select count(*) from t where a > $1")
+        .await
+        .unwrap();
+    for round in 0..3i32 {
+        // Long enough to be parked between rounds.
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        c.execute("insert into t values ($1)", &[&round])
+            .await
+            .unwrap();
+        let n: i64 = c.query_one(&stmt, &[&-1i32]).await.unwrap().get(0);
+        assert_eq!(n, i64::from(round) + 1);
+        assert_eq!(
+            rows(&c, "show application_name").await,
+            vec![vec![Some("parked".into())]]
+        );
+    }
+    // A session inside a transaction is not parked; its transaction survives the wait.
+    c.batch_execute("begin; insert into t values (100)")
+        .await
+        .unwrap();
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    c.batch_execute("rollback").await.unwrap();
+    assert_eq!(
+        rows(&c, "select count(*) from t").await,
+        vec![vec![Some("3".into())]]
+    );
+}
+
+#[test]
+fn shutdown_reaches_parked_sessions() {
+    let mut s = Server::start(&["--park-after", "50ms"]);
+    let (mut idle, _) = Raw::session(s.port(), "parkshut");
+    std::thread::sleep(Duration::from_millis(300));
+    let status = s.terminate();
+    assert!(status.success(), "exit status {status:?}");
+    let msgs = idle.until_closed();
+    assert_eq!(
+        msgs.last().and_then(|m| m.sqlstate()).as_deref(),
+        Some("57P01")
+    );
+}
+
+/// A client that disconnects while parked is cleaned up (its slot under
+/// --max-connections comes back).
+#[test]
+fn parked_sessions_that_disconnect_release_their_slot() {
+    let s = Server::start(&["--park-after", "50ms", "--max-connections", "1"]);
+    for _ in 0..3 {
+        let (mut r, msgs) = Raw::session(s.port(), "parkslot");
+        assert_eq!(wire::tags(&msgs).chars().last(), Some('Z'), "{msgs:?}");
+        std::thread::sleep(Duration::from_millis(200));
+        drop(r.stream.shutdown(std::net::Shutdown::Both));
+        // The parked session notices the hang-up and ends; retry until the slot is free.
+        let mut ok = false;
+        for _ in 0..100 {
+            std::thread::sleep(Duration::from_millis(50));
+            let (mut probe, msgs) = Raw::session(s.port(), "parkslot");
+            if msgs.iter().any(|m| m.tag == b'Z') {
+                probe.send(&wire::message(b'X', b""));
+                ok = true;
+                break;
+            }
+        }
+        assert!(ok, "the parked session's slot was not released");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
