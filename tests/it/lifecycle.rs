@@ -238,7 +238,7 @@ fn shutdown_reaches_parked_sessions() {
 fn parked_sessions_that_disconnect_release_their_slot() {
     let s = Server::start(&["--park-after", "50ms", "--max-connections", "1"]);
     for _ in 0..3 {
-        let (mut r, msgs) = Raw::session(s.port(), "parkslot");
+        let (r, msgs) = Raw::session(s.port(), "parkslot");
         assert_eq!(wire::tags(&msgs).chars().last(), Some('Z'), "{msgs:?}");
         std::thread::sleep(Duration::from_millis(200));
         drop(r.stream.shutdown(std::net::Shutdown::Both));
