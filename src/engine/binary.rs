@@ -92,9 +92,13 @@ pub fn write_binary(ty: &PgType, v: ValueRef<'_>, out: &mut BytesMut) -> Result<
         oid::FLOAT8 => out.put_f64(as_f64(&v, "double precision")?),
         oid::NUMERIC => {
             let text = match v {
-                ValueRef::Integer(i) => i.to_string(),
                 ValueRef::Real(f) if f.is_nan() => "NaN".into(),
-                ValueRef::Real(f) => format!("{f}"),
+                ValueRef::Integer(_) | ValueRef::Real(_) => {
+                    // The text form carries the declared scale (numeric(10,2) → 3.00).
+                    let mut t = BytesMut::new();
+                    write_text(ty.render, v, &mut t);
+                    String::from_utf8_lossy(&t).into_owned()
+                }
                 _ => as_text(&v)
                     .ok_or_else(|| cannot(&v, "numeric"))?
                     .to_string(),

@@ -43,12 +43,6 @@ pub fn describe(
             .unwrap_or(slot);
         count = count.max(n);
     }
-    let columns = static_types(&stmt, source)
-        .into_iter()
-        .enumerate()
-        .map(|(i, t)| (stmt.column_name(i), t.unwrap_or(PgType::TEXT)))
-        .collect();
-    conn.recycle(stmt);
     let mut params = vec![0u32; count];
     params[..given.len()].copy_from_slice(given);
     if params.contains(&0) {
@@ -57,11 +51,17 @@ pub fn describe(
     for p in params.iter_mut().filter(|p| **p == 0) {
         *p = oid::TEXT;
     }
+    let columns = static_types(conn, &stmt, source, &params)
+        .into_iter()
+        .enumerate()
+        .map(|(i, t)| (stmt.column_name(i), t.unwrap_or(PgType::TEXT)))
+        .collect();
+    conn.recycle(stmt);
     Ok(Description { params, columns })
 }
 
 /// A table's name and its (column, declared type) pairs.
-type TableColumns = (String, Vec<(String, String)>);
+pub(super) type TableColumns = (String, Vec<(String, String)>);
 
 fn infer_params(conn: &Conn, source: &str, params: &mut [u32]) {
     let hints = infer::param_hints(source);
@@ -107,7 +107,7 @@ fn infer_params(conn: &Conn, source: &str, params: &mut [u32]) {
 }
 
 /// The tables (and views) whose names appear as words in the statement, with columns.
-fn tables_in(conn: &Conn, source: &str) -> Vec<TableColumns> {
+pub(super) fn tables_in(conn: &Conn, source: &str) -> Vec<TableColumns> {
     let words: Vec<String> = crate::sql::lexer::words(source)
         .map(|w| w.to_ascii_lowercase())
         .collect();

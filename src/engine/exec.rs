@@ -250,17 +250,40 @@ fn bind_all(conn: &Conn, stmt: &mut RawStmt, params: &[Value]) -> Result<(), PgE
 }
 
 /// The column types of a prepared statement, as far as they are known before running:
-/// declared types of plain columns, then the statement text's own evidence.
-pub fn static_types(stmt: &RawStmt, source: &str) -> Vec<Option<PgType>> {
+/// declared types of plain columns, then the statement text's own evidence (with the
+/// declared types of the columns it names).
+pub fn static_types(
+    conn: &Conn,
+    stmt: &RawStmt,
+    source: &str,
+    params: &[u32],
+) -> Vec<Option<PgType>> {
     let n = stmt.column_count();
     let items = sql::infer::select_items(source).filter(|items| items.len() == n);
+    let tables = std::cell::OnceCell::new();
+    let column = |name: &str| -> Option<String> {
+        if let Some(n) = name.strip_prefix('$').and_then(|d| d.parse::<usize>().ok()) {
+            return params
+                .get(n.wrapping_sub(1))
+                .and_then(|oid| types::name_of(*oid))
+                .map(String::from);
+        }
+        let tables = tables.get_or_init(|| super::describe::tables_in(conn, source));
+        let name = name.rsplit('.').next().unwrap_or(name);
+        tables
+            .iter()
+            .flat_map(|(_, cols)| cols.iter())
+            .find(|(c, _)| c.eq_ignore_ascii_case(name))
+            .map(|(_, decl)| decl.to_ascii_lowercase())
+            .filter(|d| !d.is_empty())
+    };
     (0..n)
         .map(|i| {
             if let Some(decl) = stmt.column_decltype(i) {
                 return Some(types::from_decltype(&decl));
             }
             let item = items.as_ref()?.get(i)?;
-            sql::infer::expr_type(item).map(|t| types::from_decltype(&t))
+            sql::infer::expr_type_with(item, &column).map(|t| types::from_decltype(&t))
         })
         .collect()
 }
@@ -286,7 +309,7 @@ fn stream(
         Some(t) => t.clone(),
         None => {
             // Simple protocol: unknown expression types take their first value's type.
-            let known = static_types(stmt, &job.source);
+            let known = static_types(conn, stmt, &job.source, &[]);
             known
                 .into_iter()
                 .enumerate()

@@ -52,6 +52,9 @@ pub fn register(conn: &Connection, database: &str, session: SharedSession) -> ru
         Ok(s.lock().map(|i| i.pid).unwrap_or(0))
     })?;
     conn.create_scalar_function("now", 0, volatile, |_| Ok(chrono_free_now()))?;
+    // Advisory locks do not exist here, so there is never one to release (asyncpg's
+    // pool resets connections with this).
+    conn.create_scalar_function("pg_advisory_unlock_all", 0, volatile, |_| Ok(None::<i64>))?;
     conn.create_scalar_function("pg_bool", 1, pure, pg_bool)?;
     conn.create_scalar_function("pg_bytea", 1, pure, pg_bytea)?;
     Ok(())

@@ -35,6 +35,10 @@ pub mod oid {
 pub enum Render {
     /// Integers 0/1 as `f`/`t`.
     Bool,
+    /// `numeric(p, s)`: numbers with exactly `s` decimals, as PostgreSQL stores them.
+    Numeric(u16),
+    /// `char(n)`: text blank-padded to `n` characters.
+    Bpchar(u16),
     /// Everything else: integers in decimal, reals as PostgreSQL prints float8, text as
     /// is, blobs in bytea hex format.
     Plain,
@@ -67,6 +71,34 @@ impl PgType {
     pub const BYTEA: PgType = PgType::new(oid::BYTEA, -1);
 }
 
+/// The type name of a built-in OID (as `from_decltype` reads it back).
+pub fn name_of(type_oid: u32) -> Option<&'static str> {
+    Some(match type_oid {
+        oid::BOOL => "bool",
+        oid::BYTEA => "bytea",
+        oid::NAME => "name",
+        oid::INT8 => "int8",
+        oid::INT2 => "int2",
+        oid::INT4 => "int4",
+        oid::TEXT => "text",
+        oid::OID => "oid",
+        oid::JSON => "json",
+        oid::FLOAT4 => "float4",
+        oid::FLOAT8 => "float8",
+        oid::BPCHAR => "bpchar",
+        oid::VARCHAR => "varchar",
+        oid::DATE => "date",
+        oid::TIME => "time",
+        oid::TIMESTAMP => "timestamp",
+        oid::TIMESTAMPTZ => "timestamptz",
+        oid::INTERVAL => "interval",
+        oid::NUMERIC => "numeric",
+        oid::UUID => "uuid",
+        oid::JSONB => "jsonb",
+        _ => return None,
+    })
+}
+
 /// The type modifier in `name(n)`, if any.
 fn type_length(decl: &str) -> Option<i32> {
     let open = decl.find('(')?;
@@ -92,10 +124,18 @@ pub fn from_decltype(decl: &str) -> PgType {
         "bigint" | "int8" | "bigserial" | "serial8" => t(oid::INT8, 8),
         "real" | "float4" => t(oid::FLOAT4, 4),
         "double" | "double precision" | "float8" | "float" => t(oid::FLOAT8, 8),
-        "numeric" | "decimal" => PgType {
-            modifier: numeric_typmod(&lower),
-            ..t(oid::NUMERIC, -1)
-        },
+        "numeric" | "decimal" => {
+            let modifier = numeric_typmod(&lower);
+            PgType {
+                modifier,
+                render: if modifier >= 4 {
+                    Render::Numeric(((modifier - 4) & 0xffff) as u16)
+                } else {
+                    Render::Plain
+                },
+                ..t(oid::NUMERIC, -1)
+            }
+        }
         "text" | "clob" => t(oid::TEXT, -1),
         "name" => t(oid::NAME, 64),
         "oid" => t(oid::OID, 4),
@@ -103,10 +143,15 @@ pub fn from_decltype(decl: &str) -> PgType {
             modifier: type_length(&lower).map_or(-1, |n| n + 4),
             ..t(oid::VARCHAR, -1)
         },
-        "char" | "character" | "bpchar" | "nchar" | "native character" => PgType {
-            modifier: type_length(&lower).map_or(-1, |n| n + 4),
-            ..t(oid::BPCHAR, -1)
-        },
+        "char" | "character" | "bpchar" | "nchar" | "native character" => {
+            // PostgreSQL's `char` without a length is char(1).
+            let n = type_length(&lower).unwrap_or(1);
+            PgType {
+                modifier: n + 4,
+                render: Render::Bpchar(n.clamp(0, u16::MAX as i32) as u16),
+                ..t(oid::BPCHAR, -1)
+            }
+        }
         "blob" | "bytea" => t(oid::BYTEA, -1),
         "date" => t(oid::DATE, 4),
         "time" | "time without time zone" => t(oid::TIME, 8),
@@ -169,10 +214,29 @@ pub fn write_text(render: Render, v: ValueRef<'_>, out: &mut BytesMut) {
         ValueRef::Integer(i) => match render {
             Render::Bool if i == 0 => out.put_u8(b'f'),
             Render::Bool if i == 1 => out.put_u8(b't'),
+            Render::Numeric(scale) if scale > 0 => {
+                write_int(i, out);
+                out.put_u8(b'.');
+                out.put_bytes(b'0', scale as usize);
+            }
             _ => write_int(i, out),
         },
-        ValueRef::Real(f) => write_float8(f, out),
-        ValueRef::Text(t) => out.put_slice(t),
+        ValueRef::Real(f) => match render {
+            Render::Numeric(scale) if f.is_finite() => {
+                use std::fmt::Write;
+                let mut s = String::with_capacity(24);
+                let _ = write!(s, "{f:.*}", scale as usize);
+                out.put_slice(s.as_bytes());
+            }
+            _ => write_float8(f, out),
+        },
+        ValueRef::Text(t) => {
+            out.put_slice(t);
+            if let Render::Bpchar(n) = render {
+                let chars = String::from_utf8_lossy(t).chars().count();
+                out.put_bytes(b' ', (n as usize).saturating_sub(chars));
+            }
+        }
         ValueRef::Blob(b) => write_bytea_hex(b, out),
     }
 }
@@ -319,5 +383,13 @@ mod tests {
         write_text(Render::Plain, ValueRef::Integer(i64::MIN), &mut b);
         write_text(Render::Plain, ValueRef::Blob(&[0xde, 0xad]), &mut b);
         assert_eq!(&b[..], b"t-9223372036854775808\\xdead");
+        let text = |decl: &str, v: ValueRef<'_>| {
+            let mut b = BytesMut::new();
+            write_text(from_decltype(decl).render, v, &mut b);
+            String::from_utf8(b.to_vec()).unwrap()
+        };
+        assert_eq!(text("numeric(10,2)", ValueRef::Integer(3)), "3.00");
+        assert_eq!(text("numeric(10,2)", ValueRef::Real(-0.5)), "-0.50");
+        assert_eq!(text("char(3)", ValueRef::Text(b"ab")), "ab ");
     }
 }

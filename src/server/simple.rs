@@ -120,6 +120,13 @@ impl Session {
                 }
                 .into()
             }
+            Command::NoOp(tag) => tag.into(),
+            Command::Unsupported(what) => {
+                return Err(PgError::new(
+                    SqlState::FEATURE_NOT_SUPPORTED,
+                    format!("{what} is not supported by litewire"),
+                ))
+            }
             Command::Attach => return Err(PgError::new(
                 SqlState::INSUFFICIENT_PRIVILEGE,
                 "ATTACH and DETACH are not allowed: a client may only use its own database file",

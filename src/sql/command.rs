@@ -55,6 +55,11 @@ pub enum Command {
     VacuumInto,
     /// `ATTACH` / `DETACH`: would reach other files, so refused.
     Attach,
+    /// A command accepted and answered with a tag, with nothing to do here: `CLOSE ALL`
+    /// (no SQL cursors exist), `UNLISTEN` (no notifications).
+    NoOp(&'static str),
+    /// A PostgreSQL command litewire does not support (LISTEN, NOTIFY, DECLARE, COPY...).
+    Unsupported(&'static str),
     /// Anything else: run by SQLite, tagged with the given verb.
     Sql(Verb),
 }
@@ -171,6 +176,13 @@ pub fn classify(sql: &str) -> Command {
         "RESET" => Command::Reset(rest_tokens(sql, 1).concat().to_ascii_lowercase()),
         "VACUUM" if words(sql).any(|w| w.eq_ignore_ascii_case("into")) => Command::VacuumInto,
         "ATTACH" | "DETACH" => Command::Attach,
+        "CLOSE" if second == "ALL" => Command::NoOp("CLOSE CURSOR ALL"),
+        "UNLISTEN" => Command::NoOp("UNLISTEN"),
+        "LISTEN" => Command::Unsupported("LISTEN"),
+        "NOTIFY" => Command::Unsupported("NOTIFY"),
+        "DECLARE" => Command::Unsupported("DECLARE CURSOR"),
+        "FETCH" | "MOVE" | "CLOSE" => Command::Unsupported("cursors"),
+        "COPY" => Command::Unsupported("COPY"),
         _ => Command::Sql(verb(sql)),
     }
 }

@@ -204,6 +204,37 @@ pub fn param_hints(sql: &str) -> Vec<(usize, ParamHint)> {
         // col IN (..., $n, ...) and col BETWEEN $n AND $m
         if let Some(c) = in_or_between_column(&tk, i) {
             hints.push((n, ParamHint::Column(c)));
+            continue;
+        }
+        // $n <op> literal, literal <op> $n: the literal's type (`$1 + 1` is int4).
+        let literal = |first: usize, last: usize| -> &str {
+            match (tk.t.get(first), tk.t.get(last)) {
+                (Some(a), Some(b)) => &sql[a.start..b.end],
+                _ => "",
+            }
+        };
+        let after = tk.operator_after(i + 1).map(|j| {
+            // A decimal literal is three tokens: 2 . 5
+            if tk.text(j + 1) == "." {
+                literal(j, j + 2)
+            } else {
+                literal(j, j)
+            }
+        });
+        let before = tk
+            .operator_before(i)
+            .and_then(|op| op.checked_sub(1))
+            .map(|j| {
+                if j >= 2 && tk.text(j - 1) == "." {
+                    literal(j - 2, j)
+                } else {
+                    literal(j, j)
+                }
+            });
+        if let Some(t) = after.or(before).and_then(expr_type) {
+            if t != "bool" {
+                hints.push((n, ParamHint::Type(t)));
+            }
         }
     }
     hints
@@ -394,18 +425,81 @@ pub fn select_items(sql: &str) -> Option<Vec<String>> {
 
 /// The PostgreSQL type name of an expression, when its text shows it.
 pub fn expr_type(expr: &str) -> Option<String> {
+    expr_type_with(expr, &|_| None)
+}
+
+/// Like [`expr_type`], with `column` giving the declared type of a column name.
+pub fn expr_type_with(expr: &str, column: &dyn Fn(&str) -> Option<String>) -> Option<String> {
     let tk = Toks::new(expr);
     let n = tk.t.len();
     if n == 0 {
         return None;
     }
+    let sub = |a: usize, b: usize| -> &str { &expr[tk.t[a].start..tk.t[b - 1].end] };
     // Outer parentheses.
     if n >= 2
         && tk.kind(0) == Some(TokenKind::Open)
         && tk.kind(n - 1) == Some(TokenKind::Close)
         && matching(&tk, 0) == Some(n - 1)
     {
-        return expr_type(&expr[tk.t[0].end..tk.t[n - 1].start]);
+        return expr_type_with(&expr[tk.t[0].end..tk.t[n - 1].start], column);
+    }
+    // Operators at depth 0, loosest first: boolean ones, then `||`, then arithmetic.
+    let mut d = 0;
+    let mut arith = Vec::new();
+    let mut concat = false;
+    let mut in_case = 0;
+    for i in 0..n {
+        match tk.kind(i)? {
+            TokenKind::Open => d += 1,
+            TokenKind::Close => d -= 1,
+            TokenKind::Word if d == 0 && tk.is_word(i, "case") => in_case += 1,
+            TokenKind::Word if d == 0 && tk.is_word(i, "end") => in_case -= 1,
+            _ if d != 0 || in_case != 0 => {}
+            TokenKind::Other if ["=", "<", ">", "!"].contains(&tk.text(i)) => {
+                return Some("bool".into())
+            }
+            TokenKind::Word
+                if [
+                    "and", "or", "not", "is", "in", "like", "ilike", "between", "exists", "glob",
+                    "regexp",
+                ]
+                .iter()
+                .any(|k| tk.is_word(i, k)) =>
+            {
+                return Some("bool".into())
+            }
+            TokenKind::Other if tk.text(i) == "|" && tk.text(i + 1) == "|" => concat = true,
+            TokenKind::Other if "+-*/%".contains(tk.text(i)) && i > 0 => {
+                // Binary only: the previous token ends an operand.
+                let prev = tk.kind(i - 1);
+                let prev_op = prev == Some(TokenKind::Other) && tk.text(i - 1) != ")";
+                if !prev_op {
+                    arith.push(i);
+                }
+            }
+            _ => {}
+        }
+    }
+    if concat {
+        return Some("text".into());
+    }
+    if !arith.is_empty() {
+        let mut bounds = vec![0];
+        for &op in &arith {
+            bounds.push(op);
+            bounds.push(op + 1);
+        }
+        bounds.push(n);
+        let mut result: Option<String> = None;
+        for pair in bounds.chunks(2) {
+            let t = expr_type_with(sub(pair[0], pair[1].max(pair[0] + 1)), column)?;
+            result = Some(match result {
+                None => t,
+                Some(r) => promote(&r, &t)?,
+            });
+        }
+        return result;
     }
     // Trailing `::type` at depth 0.
     if let Some(i) = (0..n.saturating_sub(2))
@@ -449,46 +543,22 @@ pub fn expr_type(expr: &str) -> Option<String> {
                 Some("name".into())
             }
             TokenKind::Quoted if t.starts_with('\'') => Some("text".into()),
+            // A column, or a parameter (`$1`): the caller knows their types.
+            TokenKind::Word if !is_keyword(t) => column(t),
+            TokenKind::Quoted if t.starts_with('"') => column(t.trim_matches('"')),
             _ => None,
         };
     }
-    // A decimal literal: digits '.' digits.
-    if n == 3
-        && tk.text(1) == "."
-        && tk.text(0).bytes().all(|b| b.is_ascii_digit())
-        && tk.text(2).bytes().all(|b| b.is_ascii_digit())
-    {
-        return Some("numeric".into());
+    // `t.col`
+    if n == 3 && tk.text(1) == "." && tk.kind(2) != Some(TokenKind::Open) {
+        if tk.text(0).bytes().all(|b| b.is_ascii_digit()) {
+            return Some("numeric".into()); // a decimal literal: 1.5
+        }
+        return column(tk.text(2).trim_matches('"'));
     }
     // A leading minus on a number.
-    if tk.text(0) == "-" && n <= 4 {
-        return expr_type(&expr[tk.t[1].start..]);
-    }
-    // Boolean operators at depth 0.
-    let mut d = 0;
-    for i in 0..n {
-        match tk.kind(i)? {
-            TokenKind::Open => d += 1,
-            TokenKind::Close => d -= 1,
-            TokenKind::Other if d == 0 && ["=", "<", ">", "!"].contains(&tk.text(i)) => {
-                return Some("bool".into())
-            }
-            TokenKind::Word
-                if d == 0
-                    && [
-                        "and", "or", "not", "is", "in", "like", "ilike", "between", "exists",
-                        "glob",
-                    ]
-                    .iter()
-                    .any(|k| tk.is_word(i, k)) =>
-            {
-                return Some("bool".into())
-            }
-            TokenKind::Other if d == 0 && tk.text(i) == "|" && tk.text(i + 1) == "|" => {
-                return Some("text".into())
-            }
-            _ => {}
-        }
+    if tk.text(0) == "-" {
+        return expr_type_with(&expr[tk.t[1].start..], column);
     }
     // CAST(x AS type) as the whole expression.
     if tk.is_word(0, "cast") && matching(&tk, 1) == Some(n - 1) {
@@ -497,9 +567,18 @@ pub fn expr_type(expr: &str) -> Option<String> {
             .find(|&i| tk.is_word(i, "as") && depth_at(&tk, i) == 1)?;
         return Some(type_after(&tk, as_at + 1));
     }
+    // CASE ... END: the type of its first THEN result.
+    if tk.is_word(0, "case") && tk.is_word(n - 1, "end") {
+        let then = (1..n).find(|&i| tk.is_word(i, "then") && depth_at(&tk, i) == 0)?;
+        let stop = (then + 1..n).find(|&i| {
+            depth_at(&tk, i) == 0
+                && (tk.is_word(i, "when") || tk.is_word(i, "else") || tk.is_word(i, "end"))
+        })?;
+        return expr_type_with(sub(then + 1, stop), column);
+    }
     // A schema-qualified function: `pg_catalog.f(...)`.
     if n > 3 && tk.kind(0) == Some(TokenKind::Word) && tk.text(1) == "." {
-        return expr_type(&expr[tk.t[2].start..]);
+        return expr_type_with(&expr[tk.t[2].start..], column);
     }
     // A function call as the whole expression.
     if tk.kind(0) == Some(TokenKind::Word)
@@ -507,10 +586,71 @@ pub fn expr_type(expr: &str) -> Option<String> {
         && matching(&tk, 1) == Some(n - 1)
     {
         let f = tk.text(0).to_ascii_lowercase();
-        let f = f.rsplit('.').next().unwrap_or(&f).to_string();
-        return function_type(&f).map(String::from);
+        if let Some(t) = function_type(&f) {
+            return Some(t.into());
+        }
+        // Functions whose type follows their first argument.
+        let first_arg = first_argument(&tk, expr)?;
+        let arg = expr_type_with(first_arg, column);
+        return match f.as_str() {
+            "max" | "min" | "abs" | "coalesce" | "ifnull" | "nullif" | "greatest" | "least" => arg,
+            "sum" => match arg?.as_str() {
+                "int2" | "int4" | "integer" | "smallint" | "int" => Some("int8".into()),
+                "int8" | "bigint" | "numeric" => Some("numeric".into()),
+                a if is_float(a) => Some("float8".into()),
+                _ => None,
+            },
+            "round" | "ceil" | "ceiling" | "floor" | "trunc" => match arg?.as_str() {
+                a if is_float(a) => Some("float8".into()),
+                "numeric" => Some("numeric".into()),
+                _ => None,
+            },
+            _ => None,
+        };
     }
     None
+}
+
+fn is_float(t: &str) -> bool {
+    matches!(
+        t,
+        "float8" | "float4" | "real" | "double precision" | "float" | "double"
+    )
+}
+
+/// The text of a call's first argument (`f(a, b)` → `a`).
+fn first_argument<'a>(tk: &Toks<'a>, expr: &'a str) -> Option<&'a str> {
+    let open = 1;
+    let close = matching(tk, open)?;
+    let end = (open + 1..close)
+        .find(|&i| tk.text(i) == "," && depth_at(tk, i) == 1)
+        .unwrap_or(close);
+    if end == open + 1 {
+        return None;
+    }
+    let s = &expr[tk.t[open + 1].start..tk.t[end - 1].end];
+    if s.trim() == "*" || s.to_ascii_lowercase().starts_with("distinct ") {
+        return s.get(9..).filter(|_| s.len() > 9);
+    }
+    Some(s)
+}
+
+/// The type of `a op b` from the types of `a` and `b` (PostgreSQL's numeric promotion).
+fn promote(a: &str, b: &str) -> Option<String> {
+    fn rank(t: &str) -> Option<u8> {
+        Some(match t {
+            "int2" | "smallint" => 1,
+            "int4" | "int" | "integer" => 2,
+            "int8" | "bigint" => 3,
+            "numeric" | "decimal" => 4,
+            t if is_float(t) => 5,
+            _ => return None,
+        })
+    }
+    let base = |t: &str| t.split('(').next().unwrap_or(t).trim().to_string();
+    let (a, b) = (base(a), base(b));
+    let (ra, rb) = (rank(&a)?, rank(&b)?);
+    Some(if ra >= rb { a } else { b })
 }
 
 fn function_type(f: &str) -> Option<&'static str> {
@@ -518,7 +658,8 @@ fn function_type(f: &str) -> Option<&'static str> {
         "count" => "int8",
         "length" | "char_length" | "character_length" | "octet_length" | "pg_backend_pid"
         | "strpos" | "position" => "int4",
-        "avg" | "random" | "total" => "float8",
+        "random" | "total" => "float8",
+        "avg" => "numeric",
         "lower" | "upper" | "trim" | "ltrim" | "rtrim" | "substr" | "substring" | "replace"
         | "concat" | "concat_ws" | "version" | "quote_literal" | "quote_ident" | "format"
         | "repeat" | "lpad" | "rpad" | "md5" | "hex" | "group_concat" | "string_agg" | "printf"
@@ -609,6 +750,34 @@ mod tests {
         assert_eq!(t("version()").as_deref(), Some("text"));
         assert_eq!(t("pg_catalog.version()").as_deref(), Some("text"));
         assert_eq!(t("a + b"), None);
+        assert_eq!(t("40 + 2").as_deref(), Some("int4"));
+        assert_eq!(t("1.5 + 1").as_deref(), Some("numeric"));
+        assert_eq!(
+            t("case when a = 1 then 'x' else 'y' end").as_deref(),
+            Some("text")
+        );
+        assert_eq!(
+            t("'2024-01-01'::date = '2024-01-01'::date").as_deref(),
+            Some("bool")
+        );
+        assert_eq!(t("1::int = 1").as_deref(), Some("bool"));
+        assert_eq!(t("-5").as_deref(), Some("int4"));
+        let cols = |c: &str| match c {
+            "n" => Some("integer".to_string()),
+            "b" => Some("bigint".to_string()),
+            "f" => Some("double precision".to_string()),
+            _ => None,
+        };
+        let tc = |e: &str| expr_type_with(e, &cols);
+        assert_eq!(tc("n + 1").as_deref(), Some("integer"));
+        assert_eq!(tc("b * 2").as_deref(), Some("bigint"));
+        assert_eq!(tc("f / 2").as_deref(), Some("double precision"));
+        assert_eq!(tc("sum(n)").as_deref(), Some("int8"));
+        assert_eq!(tc("sum(b)").as_deref(), Some("numeric"));
+        assert_eq!(tc("max(f)").as_deref(), Some("double precision"));
+        assert_eq!(tc("coalesce(b, 0)").as_deref(), Some("bigint"));
+        assert_eq!(tc("abs(-3)").as_deref(), Some("int4"));
+        assert_eq!(tc("t.n").as_deref(), Some("integer"));
         assert_eq!(t("(1)").as_deref(), Some("int4"));
         assert_eq!(
             t("x::timestamp with time zone").as_deref(),
@@ -667,6 +836,14 @@ mod tests {
         assert_eq!(
             param_hints("select $1::text"),
             vec![(1, ParamHint::Type("text".into()))]
+        );
+        assert_eq!(
+            param_hints("select $1 + 1"),
+            vec![(1, ParamHint::Type("int4".into()))]
+        );
+        assert_eq!(
+            param_hints("select 2.5 * $1"),
+            vec![(1, ParamHint::Type("numeric".into()))]
         );
         assert_eq!(
             param_hints("select * from t where a in ($1, $2)")[1],

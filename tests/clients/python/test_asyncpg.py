@@ -148,11 +148,6 @@ def test_typed_casts_in_params(connect):
     run(main())
 
 
-@litewire_xfail(
-    "an untyped parameter in arithmetic is described as text: `select $1 + 1` gets "
-    "ParameterDescription [25] (asyncpg: DataError 'expected str, got int'); PostgreSQL "
-    "describes it as int4 (23) and returns 2"
-)
 def test_untyped_param_in_arithmetic(connect):
     async def main():
         c = await connect()
@@ -342,12 +337,6 @@ def test_simple_multi_statement_execute(connect):
     run(main())
 
 
-@litewire_xfail(
-    "asyncpg's pool reset on release, `SELECT pg_advisory_unlock_all(); CLOSE ALL; UNLISTEN *; "
-    "RESET ALL;` (simple Query), fails: 42883 'no such function: pg_advisory_unlock_all', and "
-    "`CLOSE ALL` / `UNLISTEN *` give 42601 syntax errors; PostgreSQL answers SELECT 1, CLOSE "
-    "CURSOR ALL, UNLISTEN, RESET"
-)
 def test_pool(connect, conninfo):
     async def main():
         c = await _with_items(connect)
@@ -418,11 +407,6 @@ def test_expression_types(connect):
     ]
 
 
-@litewire_xfail(
-    "arithmetic is described as text (OID 25) in Describe: `select 40 + 2`, `2 * 3`, "
-    "`n + 1` (bigint), `i * 2` (integer), `x / 2` (double), `1.5 + 1` all come back as "
-    "strings; PostgreSQL: int4, int4, int8, int4, float8, numeric"
-)
 def test_arithmetic_expression_types(connect):
     got = run(_expr_types(connect, [
         "select 40 + 2",
@@ -442,12 +426,6 @@ def test_arithmetic_expression_types(connect):
     ]
 
 
-@litewire_xfail(
-    "aggregates other than count are described as text: sum(integer) / sum(bigint) / "
-    "sum(double) / max(bigint) / min(integer) give strings ('7', '30', '4', '20', '3'); "
-    "PostgreSQL: int8, numeric, float8, int8, int4; avg(integer) is float8 where PostgreSQL "
-    "says numeric"
-)
 def test_aggregate_types(connect):
     got = run(_expr_types(connect, [
         "select sum(i) from s",
@@ -467,10 +445,6 @@ def test_aggregate_types(connect):
     ]
 
 
-@litewire_xfail(
-    "abs(), coalesce(), round() are described as text: `abs(-3)` → '3', `coalesce(n, 0)` "
-    "(bigint n) → '10', `round(x)` (double x) → '2'; PostgreSQL: int4, int8, float8"
-)
 def test_function_result_types(connect):
     got = run(_expr_types(connect, [
         "select abs(-3)",
@@ -480,11 +454,6 @@ def test_function_result_types(connect):
     assert got == [("int4", 3), ("int8", 10), ("float8", 2.0)]
 
 
-@litewire_xfail(
-    "`select case when id = 1 then 'a' else 'b' end` is described as bool (from the WHEN "
-    "condition) and the binary encoding fails: 22P02 'invalid input syntax for type boolean: "
-    "\"a\"'; PostgreSQL: text 'a'"
-)
 def test_case_expression_type(connect):
     got = run(_expr_types(connect, ["select case when id = 1 then 'a' else 'b' end from s where id = 1"]))
     assert got == [("text", "a")]
@@ -539,7 +508,6 @@ def test_interval(connect):
     run(main())
 
 
-@litewire_xfail("char(3) values are not blank-padded: 'ab' comes back as 'ab' (PostgreSQL: 'ab ')")
 def test_char_padding(connect):
     async def main():
         c = await connect()

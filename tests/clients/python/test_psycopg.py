@@ -115,10 +115,6 @@ def test_query_params_in_expressions(conn):
     assert conn.execute("select %s::integer * 2", (21,)).fetchone()[0] == 42
 
 
-@litewire_xfail(
-    "`select $1 + $2` with int2 params (and `$1 * 2`) is described as text (OID 25, value '5') "
-    "instead of int2/int4 (PostgreSQL: 21 and 23)"
-)
 def test_arithmetic_on_typed_params(conn):
     cur = conn.execute("select %s + %s", (2, 3))
     assert cur.description[0].type_code in (21, 23, 20)
