@@ -145,10 +145,22 @@ pub fn write_binary(ty: &PgType, v: ValueRef<'_>, out: &mut BytesMut) -> Result<
             write_text(Render::Plain, v, out);
         }
         oid::INTERVAL => {
-            return Err(PgError::new(
-                SqlState::FEATURE_NOT_SUPPORTED,
-                "binary format for interval results is not supported; ask for text",
-            ))
+            let iv = match v {
+                // A number is taken as seconds.
+                ValueRef::Integer(s) => Some(datetime::Interval {
+                    micros: s * 1_000_000,
+                    ..Default::default()
+                }),
+                ValueRef::Real(s) => Some(datetime::Interval {
+                    micros: (s * 1e6) as i64,
+                    ..Default::default()
+                }),
+                _ => as_text(&v).and_then(datetime::parse_interval),
+            }
+            .ok_or_else(|| cannot(&v, "interval"))?;
+            out.put_i64(iv.micros);
+            out.put_i32(iv.days);
+            out.put_i32(iv.months);
         }
         // text, varchar, bpchar, name, json, unknown: the text form's bytes.
         _ => write_text(ty.render, v, out),

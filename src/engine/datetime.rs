@@ -187,3 +187,176 @@ mod tests {
         );
     }
 }
+
+/// An interval as PostgreSQL keeps it: months, days and microseconds, separately.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Interval {
+    pub months: i32,
+    pub days: i32,
+    pub micros: i64,
+}
+
+/// Parses PostgreSQL's interval input: `1 year 2 mons 3 days 04:05:06.5`, `3 seconds`,
+/// `1 day 00:00:03`, `-1 days +02:00:00`, `2 weeks`, `1 day ago`, and the ISO 8601
+/// form `P1Y2M3DT4H5M6.5S`.
+pub fn parse_interval(s: &str) -> Option<Interval> {
+    let s = s.trim();
+    if let Some(iso) = s.strip_prefix('P').or_else(|| s.strip_prefix('p')) {
+        return parse_iso_interval(iso);
+    }
+    let mut iv = Interval::default();
+    let mut words: Vec<&str> = s.split_whitespace().collect();
+    let ago = words.last().is_some_and(|w| w.eq_ignore_ascii_case("ago"));
+    if ago {
+        words.pop();
+    }
+    if words.is_empty() {
+        return None;
+    }
+    let mut i = 0;
+    while i < words.len() {
+        let w = words[i];
+        if w.contains(':') {
+            let (neg, t) = match w.strip_prefix('-') {
+                Some(t) => (true, t),
+                None => (false, w.strip_prefix('+').unwrap_or(w)),
+            };
+            let micros = parse_time(t)?;
+            iv.micros += if neg { -micros } else { micros };
+            i += 1;
+            continue;
+        }
+        let value: f64 = w.parse().ok()?;
+        let unit = words
+            .get(i + 1)
+            .map(|u| u.to_ascii_lowercase())
+            .unwrap_or_default();
+        let unit = unit.trim_end_matches(',');
+        let whole = value.trunc();
+        let frac = value - whole;
+        match unit {
+            "year" | "years" | "y" | "yr" | "yrs" => {
+                iv.months += (value * 12.0).round() as i32;
+            }
+            "mon" | "mons" | "month" | "months" => {
+                iv.months += whole as i32;
+                iv.days += (frac * 30.0).round() as i32;
+            }
+            "week" | "weeks" | "w" => iv.days += (value * 7.0).round() as i32,
+            "day" | "days" | "d" => {
+                iv.days += whole as i32;
+                iv.micros += (frac * MICROS_PER_DAY as f64).round() as i64;
+            }
+            "hour" | "hours" | "h" | "hr" | "hrs" => iv.micros += (value * 3.6e9).round() as i64,
+            "minute" | "minutes" | "min" | "mins" | "m" => {
+                iv.micros += (value * 6e7).round() as i64
+            }
+            "second" | "seconds" | "sec" | "secs" | "s" => {
+                iv.micros += (value * 1e6).round() as i64
+            }
+            "millisecond" | "milliseconds" | "ms" => iv.micros += (value * 1e3).round() as i64,
+            "microsecond" | "microseconds" | "us" => iv.micros += value.round() as i64,
+            // A bare number is seconds.
+            "" => {
+                iv.micros += (value * 1e6).round() as i64;
+                i += 1;
+                continue;
+            }
+            _ => return None,
+        }
+        i += 2;
+    }
+    if ago {
+        iv = Interval {
+            months: -iv.months,
+            days: -iv.days,
+            micros: -iv.micros,
+        };
+    }
+    Some(iv)
+}
+
+fn parse_iso_interval(s: &str) -> Option<Interval> {
+    let mut iv = Interval::default();
+    let mut in_time = false;
+    let mut num = String::new();
+    for c in s.chars() {
+        match c {
+            'T' | 't' => in_time = true,
+            '0'..='9' | '.' | '-' => num.push(c),
+            _ => {
+                let v: f64 = num.parse().ok()?;
+                num.clear();
+                match (in_time, c.to_ascii_uppercase()) {
+                    (false, 'Y') => iv.months += (v * 12.0).round() as i32,
+                    (false, 'M') => iv.months += v as i32,
+                    (false, 'W') => iv.days += (v * 7.0) as i32,
+                    (false, 'D') => iv.days += v as i32,
+                    (true, 'H') => iv.micros += (v * 3.6e9).round() as i64,
+                    (true, 'M') => iv.micros += (v * 6e7).round() as i64,
+                    (true, 'S') => iv.micros += (v * 1e6).round() as i64,
+                    _ => return None,
+                }
+            }
+        }
+    }
+    num.is_empty().then_some(iv)
+}
+
+/// PostgreSQL's output for an interval (IntervalStyle `postgres`).
+pub fn format_interval(iv: Interval) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    let (years, mons) = (iv.months / 12, iv.months % 12);
+    let unit = |n: i32, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
+    if years != 0 {
+        parts.push(unit(years, "year", "years"));
+    }
+    if mons != 0 {
+        parts.push(unit(mons, "mon", "mons"));
+    }
+    if iv.days != 0 {
+        parts.push(unit(iv.days, "day", "days"));
+    }
+    if iv.micros != 0 || parts.is_empty() {
+        let sign = if iv.micros < 0 { "-" } else { "" };
+        let t = iv.micros.unsigned_abs() as i64;
+        let secs = t / 1_000_000;
+        let frac = t % 1_000_000;
+        let mut clock = format!(
+            "{sign}{:02}:{:02}:{:02}",
+            secs / 3600,
+            secs / 60 % 60,
+            secs % 60
+        );
+        if frac != 0 {
+            let f = format!("{frac:06}");
+            clock.push('.');
+            clock.push_str(f.trim_end_matches('0'));
+        }
+        parts.push(clock);
+    }
+    parts.join(" ")
+}
+
+#[cfg(test)]
+mod interval_tests {
+    use super::*;
+
+    #[test]
+    fn intervals_read_and_print_like_postgres() {
+        let p = |s: &str| format_interval(parse_interval(s).unwrap());
+        assert_eq!(p("1 days 3.000000 seconds"), "1 day 00:00:03");
+        assert_eq!(
+            p("1 year 2 mons 3 days 04:05:06.5"),
+            "1 year 2 mons 3 days 04:05:06.5"
+        );
+        assert_eq!(p("14 months"), "1 year 2 mons");
+        assert_eq!(p("2 weeks"), "14 days");
+        assert_eq!(p("-1 days +02:00:00"), "-1 days 02:00:00");
+        assert_eq!(p("1 day ago"), "-1 days");
+        assert_eq!(p("P1DT2H"), "1 day 02:00:00");
+        assert_eq!(p("0"), "00:00:00");
+        assert_eq!(p("90 minutes"), "01:30:00");
+        assert!(parse_interval("soon").is_none());
+    }
+}

@@ -56,6 +56,28 @@ pub fn register(conn: &Connection, database: &str, session: SharedSession) -> ru
     // pool resets connections with this).
     conn.create_scalar_function("pg_advisory_unlock_all", 0, volatile, |_| Ok(None::<i64>))?;
     conn.create_scalar_function("pg_bool", 1, pure, pg_bool)?;
+    conn.create_scalar_function("pg_interval", 1, pure, |ctx| {
+        datetime_cast(ctx, "interval", |s| {
+            super::datetime::parse_interval(s).map(super::datetime::format_interval)
+        })
+    })?;
+    conn.create_scalar_function("pg_timestamptz", 1, pure, |ctx| {
+        datetime_cast(ctx, "timestamp with time zone", |s| {
+            super::datetime::parse_timestamp(s)
+                .map(|t| super::datetime::format_timestamp_micros(t, true))
+        })
+    })?;
+    conn.create_scalar_function("pg_timestamp", 1, pure, |ctx| {
+        datetime_cast(ctx, "timestamp", |s| {
+            super::datetime::parse_timestamp_local(s)
+                .map(|t| super::datetime::format_timestamp_micros(t, false))
+        })
+    })?;
+    conn.create_scalar_function("pg_date", 1, pure, |ctx| {
+        datetime_cast(ctx, "date", |s| {
+            super::datetime::parse_date(s.get(..10).unwrap_or(s)).map(super::datetime::format_date)
+        })
+    })?;
     conn.create_scalar_function("pg_bytea", 1, pure, pg_bytea)?;
     Ok(())
 }
@@ -69,6 +91,26 @@ fn chrono_free_now() -> String {
         now.as_micros() as i64 - super::datetime::PG_EPOCH_OFFSET_MICROS,
         true,
     )
+}
+
+/// A cast to a date/time type: text in, normalized text out; NULL stays NULL.
+fn datetime_cast(
+    ctx: &mut Context<'_>,
+    type_name: &str,
+    convert: impl Fn(&str) -> Option<String>,
+) -> rusqlite::Result<Option<String>> {
+    match ctx.get_raw(0) {
+        ValueRef::Null => Ok(None),
+        ValueRef::Text(t) => {
+            let s = String::from_utf8_lossy(t);
+            convert(s.trim()).map(Some).ok_or_else(|| {
+                user_error(&format!(
+                    "invalid input syntax for type {type_name}: \"{s}\""
+                ))
+            })
+        }
+        _ => Err(user_error(&format!("cannot cast a number to {type_name}"))),
+    }
 }
 
 /// `x::boolean`: PostgreSQL's boolean input syntax, stored as SQLite's 0/1.

@@ -67,6 +67,9 @@ fn decode_text(type_oid: u32, b: &[u8]) -> Result<Value, PgError> {
         oid::TIMESTAMP => datetime::parse_timestamp_local(s)
             .map(|t| Value::Text(datetime::format_timestamp_micros(t, false)))
             .ok_or_else(|| syntax("timestamp", b)),
+        oid::INTERVAL => datetime::parse_interval(s)
+            .map(|iv| Value::Text(datetime::format_interval(iv)))
+            .ok_or_else(|| syntax("interval", b)),
         oid::DATE => datetime::parse_date(s.get(..10).unwrap_or(s))
             .map(|d| Value::Text(datetime::format_date(d)))
             .ok_or_else(|| syntax("date", b)),
@@ -181,6 +184,15 @@ fn decode_binary(type_oid: u32, b: &[u8]) -> Result<Value, PgError> {
             i64::from_be_bytes(be(b, "timestamptz")?),
             true,
         )),
+        oid::INTERVAL => {
+            let b: [u8; 16] = be(b, "interval")?;
+            let iv = datetime::Interval {
+                micros: i64::from_be_bytes(b[..8].try_into().unwrap_or_default()),
+                days: i32::from_be_bytes(b[8..12].try_into().unwrap_or_default()),
+                months: i32::from_be_bytes(b[12..].try_into().unwrap_or_default()),
+            };
+            Value::Text(datetime::format_interval(iv))
+        }
         oid::NUMERIC => {
             let text = super::numeric::from_binary(b).ok_or_else(|| bad_binary("numeric"))?;
             numeric_value(&text).unwrap_or(Value::Text(text))

@@ -31,6 +31,11 @@ fn cast(operand: &str, pg_type: &str) -> String {
             format!("CAST({operand} AS REAL)")
         }
         "numeric" | "decimal" => format!("CAST({operand} AS NUMERIC)"),
+        // Dates and times are stored as text, normalized the way PostgreSQL reads them.
+        "interval" => format!("pg_interval({operand})"),
+        "timestamptz" | "timestamp with time zone" => format!("pg_timestamptz({operand})"),
+        "timestamp" | "timestamp without time zone" => format!("pg_timestamp({operand})"),
+        "date" => format!("pg_date({operand})"),
         // Text-stored types keep their text (SQLite's NUMERIC cast would mangle dates).
         _ => format!("CAST({operand} AS TEXT)"),
     }
@@ -232,7 +237,11 @@ mod tests {
         );
         assert_eq!(
             to_sqlite("select '2024-01-01'::timestamp with time zone"),
-            "select CAST('2024-01-01' AS TEXT)"
+            "select pg_timestamptz('2024-01-01')"
+        );
+        assert_eq!(
+            to_sqlite("select '1 day'::interval"),
+            "select pg_interval('1 day')"
         );
         assert_eq!(
             to_sqlite("select 1.5::double precision"),

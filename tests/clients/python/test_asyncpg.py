@@ -491,10 +491,6 @@ def test_more_types(connect):
     run(main())
 
 
-@litewire_xfail(
-    "interval parameters in binary (asyncpg always sends binary) are refused: 0A000 'binary "
-    "format for parameters of type 1186 is not supported' (binary interval results likewise)"
-)
 def test_interval(connect):
     async def main():
         c = await connect()

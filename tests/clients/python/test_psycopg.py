@@ -446,11 +446,6 @@ def test_more_types_roundtrip(conn, binary):
     assert row[3:] == (uuid.UUID(int=5), {"a": [1, "x"]}, [1, 2], 1.5, 7, "abc")
 
 
-@litewire_xfail(
-    "interval in binary is refused with 0A000 both ways: a timedelta parameter (OID 1186, "
-    "binary) gives 'binary format for parameters of type 1186 is not supported', and "
-    "cursor(binary=True) gives 'binary format for interval results is not supported'"
-)
 def test_interval_binary(conn):
     conn.execute("create table iv (id integer primary key, iv interval)")
     conn.execute("insert into iv values (1, '1 day 00:00:03')")

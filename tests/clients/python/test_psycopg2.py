@@ -296,11 +296,6 @@ def test_more_types(conn):
     assert row[3:] == (uuid.UUID(int=5), {"a": 1}, [1, 2], 0.25, "abc")
 
 
-@litewire_xfail(
-    "a timestamptz literal ('2024-05-06T07:08:09.000010+02:00'::timestamptz, as psycopg2 sends "
-    "aware datetimes) is stored and returned as written, with +02:00; PostgreSQL returns it in the "
-    "session TimeZone (UTC): '2024-05-06 05:08:09.00001+00'"
-)
 def test_timestamptz_literal_in_session_timezone(conn):
     tz = dt.datetime(2024, 5, 6, 7, 8, 9, 10, tzinfo=dt.timezone(dt.timedelta(hours=2)))
     with conn.cursor() as cur:
@@ -312,11 +307,6 @@ def test_timestamptz_literal_in_session_timezone(conn):
     assert got.utcoffset() == dt.timedelta(0)
 
 
-@litewire_xfail(
-    "an interval literal as psycopg2 sends timedelta ('1 days 3.000000 seconds'::interval) is "
-    "returned as written, and psycopg2 parses that as 1 day (the 3 s are lost); PostgreSQL "
-    "returns '1 day 00:00:03'"
-)
 def test_interval_literal(conn):
     with conn.cursor() as cur:
         cur.execute("select %s", (dt.timedelta(days=1, seconds=3),))
