@@ -83,6 +83,11 @@ pub struct Config {
     #[arg(long, env = "LITEWIRE_PARK_AFTER", default_value = "1s", value_parser = parse_duration)]
     pub park_after: Duration,
 
+    /// Serve Prometheus metrics (memory by owner, clients, databases) over HTTP on this
+    /// address, e.g. 127.0.0.1:9187. Off by default.
+    #[arg(long, env = "LITEWIRE_METRICS_LISTEN")]
+    pub metrics_listen: Option<SocketAddr>,
+
     /// How long shutdown waits for running statements before closing their sessions.
     #[arg(long, env = "LITEWIRE_SHUTDOWN_TIMEOUT", default_value = "10s", value_parser = parse_duration)]
     pub shutdown_timeout: Duration,

@@ -170,6 +170,18 @@ impl Database {
         self.cfg.chunk_size
     }
 
+    /// SQLite heap bytes of the idle connections (leased ones are busy and not read),
+    /// and how many idle connections that covers.
+    pub fn idle_heap_bytes(&self) -> (u64, usize) {
+        let idle = self.idle.lock().unwrap_or_else(|p| p.into_inner());
+        (idle.iter().map(|(c, _)| c.heap_bytes()).sum(), idle.len())
+    }
+
+    /// Entries in the statement-description cache.
+    pub fn cached_descriptions(&self) -> usize {
+        self.descriptions.lock().map(|c| c.len()).unwrap_or(0)
+    }
+
     /// Number of open connections (idle and leased).
     pub fn open_connections(&self) -> usize {
         self.cfg.connections_per_db - self.slots.available_permits()

@@ -152,6 +152,28 @@ impl Engine {
         let _ = tokio::task::spawn_blocking(move || drop(closing)).await;
     }
 
+    /// The databases currently known, for reports.
+    pub fn databases(&self) -> Vec<Arc<Database>> {
+        let mut v: Vec<Arc<Database>> = self.lock().values().cloned().collect();
+        v.sort_by(|a, b| a.name.cmp(&b.name));
+        v
+    }
+
+    /// Bytes SQLite has allocated in this process (all connections, caches, schemas).
+    pub fn sqlite_heap_bytes() -> u64 {
+        let (mut cur, mut hi) = (0i64, 0i64);
+        // SAFETY: reads a global counter.
+        unsafe {
+            rusqlite::ffi::sqlite3_status64(
+                rusqlite::ffi::SQLITE_STATUS_MEMORY_USED,
+                &mut cur,
+                &mut hi,
+                0,
+            );
+        }
+        cur.max(0) as u64
+    }
+
     /// Number of databases currently known (open or in use).
     pub fn open_databases(&self) -> usize {
         self.lock().len()

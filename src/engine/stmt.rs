@@ -211,6 +211,25 @@ impl Conn {
         !self.cursors.is_empty()
     }
 
+    /// Heap bytes SQLite holds for this connection: page cache, schema, statements.
+    pub fn heap_bytes(&self) -> u64 {
+        let mut total = 0u64;
+        for op in [
+            ffi::SQLITE_DBSTATUS_CACHE_USED,
+            ffi::SQLITE_DBSTATUS_SCHEMA_USED,
+            ffi::SQLITE_DBSTATUS_STMT_USED,
+        ] {
+            let (mut cur, mut hi) = (0, 0);
+            // SAFETY: reading counters of a connection nobody else is using (callers
+            // hold it idle or leased).
+            unsafe {
+                ffi::sqlite3_db_status(self.db(), op, &mut cur, &mut hi, 0);
+            }
+            total += cur.max(0) as u64;
+        }
+        total
+    }
+
     pub fn is_autocommit(&self) -> bool {
         self.sqlite.is_autocommit()
     }

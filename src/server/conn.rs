@@ -161,6 +161,21 @@ impl Conn {
         }
     }
 
+    /// Bytes held by the buffers now.
+    pub fn capacity(&self) -> usize {
+        self.rbuf.capacity() + self.wbuf.capacity()
+    }
+
+    /// Bytes the buffers will hold while waiting for the next message: none when no
+    /// partial message is buffered (they are released before waiting).
+    pub fn pending_capacity(&self) -> usize {
+        if self.rbuf.is_empty() {
+            0
+        } else {
+            self.capacity()
+        }
+    }
+
     /// Whether the next message, already received, has type `tag` (e.g. Sync).
     pub fn next_message_is(&self, tag: u8) -> bool {
         self.rbuf.first() == Some(&tag)

@@ -76,6 +76,27 @@ impl Extended {
         before != self.statements.len()
     }
 
+    /// Number of prepared statements and their approximate bytes (text, types, names).
+    pub fn footprint(&self) -> (usize, usize) {
+        let bytes = self
+            .statements
+            .iter()
+            .map(|(n, p)| {
+                n.len()
+                    + std::mem::size_of::<Prepared>()
+                    + p.source.len()
+                    + if Arc::ptr_eq(&p.source, &p.sqlite) {
+                        0
+                    } else {
+                        p.sqlite.len()
+                    }
+                    + p.params.len() * 4
+                    + p.columns.iter().map(|(c, _)| c.len() + 32).sum::<usize>()
+            })
+            .sum();
+        (self.statements.len(), bytes)
+    }
+
     fn statement(&self, name: &str) -> Result<Arc<Prepared>, PgError> {
         self.statements
             .iter()
@@ -123,6 +144,12 @@ fn formats(codes: &[i16], n: usize, what: &str) -> Result<Vec<bool>, PgError> {
 }
 
 impl Session {
+    /// Reports the session's prepared statements to the registry.
+    pub(super) fn account_statements(&self) {
+        let (count, bytes) = self.ext.footprint();
+        self.info.set_statements(count, bytes);
+    }
+
     /// After an extended-protocol message: report an error, end an implicit
     /// transaction or fail the block, and skip messages until Sync.
     pub(super) async fn extended_done(&mut self, result: Result<(), PgError>) {
@@ -208,6 +235,7 @@ impl Session {
             self.ext.statements.push((name, prepared));
         }
         backend::parse_complete(self.conn.out());
+        self.account_statements();
         Ok(())
     }
 
@@ -447,6 +475,7 @@ impl Session {
             }
         }
         backend::close_complete(self.conn.out());
+        self.account_statements();
         Ok(())
     }
 }

@@ -1,10 +1,13 @@
 //! The network side: accepting clients, enforcing the connection limit, running each
 //! client's startup and session, and shutting down cleanly.
 
+mod admin;
 mod conn;
 mod extended;
+mod metrics;
 mod params;
 mod park;
+mod registry;
 mod session;
 mod simple;
 mod startup;
@@ -29,6 +32,9 @@ use startup::Hello;
 
 pub use params::SERVER_VERSION;
 
+/// Size of a client task's future, measured at the first spawn (for the memory report).
+static TASK_FUTURE_BYTES: AtomicUsize = AtomicUsize::new(0);
+
 /// Connections over the limit that may still be told "too many clients" at once; beyond
 /// this they are closed without an answer, so rejecting costs bounded memory.
 const MAX_REJECTING: usize = 64;
@@ -45,6 +51,7 @@ struct Shared {
     stop: watch::Receiver<bool>,
     /// Idle sessions kept outside the runtime (None when parking is off).
     lot: OnceLock<Arc<ParkingLot>>,
+    registry: Arc<registry::Registry>,
 }
 
 /// Runs the server on `listener` until `shutdown` completes, then stops accepting, lets
@@ -62,6 +69,7 @@ pub async fn run(
         next_pid: AtomicI32::new(1000),
         stop: stop_rx,
         lot: OnceLock::new(),
+        registry: Arc::default(),
         engine,
         cfg,
     });
@@ -75,6 +83,19 @@ pub async fn run(
         "litewire ready"
     );
     let sweeper = tokio::spawn(sweep_idle(shared.clone()));
+    let metrics = match shared.cfg.metrics_listen {
+        Some(addr) => {
+            let l = TcpListener::bind(addr).await.map_err(|e| {
+                std::io::Error::new(
+                    e.kind(),
+                    format!("cannot listen on {addr} for metrics: {e}"),
+                )
+            })?;
+            info!(metrics = %l.local_addr()?, "metrics listener ready");
+            Some(tokio::spawn(metrics::serve(l, shared.clone())))
+        }
+        None => None,
+    };
     tokio::pin!(shutdown);
     loop {
         tokio::select! {
@@ -109,6 +130,9 @@ pub async fn run(
         warn!("shutdown timeout reached with sessions still running");
     }
     sweeper.abort();
+    if let Some(m) = metrics {
+        m.abort();
+    }
     shared.engine.close_all().await;
     info!("stopped");
     Ok(())
@@ -119,9 +143,11 @@ fn accept(shared: &Arc<Shared>, stream: TcpStream) {
     match shared.sessions.clone().try_acquire_owned() {
         Ok(permit) => {
             let shared = shared.clone();
-            tokio::spawn(async move {
+            let task = async move {
                 client(shared, stream, permit).await;
-            });
+            };
+            TASK_FUTURE_BYTES.store(std::mem::size_of_val(&task), Ordering::Relaxed);
+            tokio::spawn(task);
         }
         Err(_) if shared.rejecting.fetch_add(1, Ordering::Relaxed) < MAX_REJECTING => {
             let shared = shared.clone();
@@ -158,10 +184,14 @@ async fn reject(shared: &Shared, stream: TcpStream) {
 async fn client(shared: Arc<Shared>, stream: TcpStream, slot: OwnedSemaphorePermit) {
     // Startup runs in its own (boxed, short-lived) future so the long-lived session
     // task carries none of its state.
-    let Some(session) = Box::pin(open_session(&shared, stream, slot)).await else {
-        return;
-    };
-    serve(shared, session).await;
+    match Box::pin(open_session(&shared, stream, slot)).await {
+        Some(Opened::Session(session)) => serve(shared, session).await,
+        Some(Opened::Admin(conn)) => {
+            let max = shared.cfg.max_message_size;
+            admin::run(shared, conn, max).await;
+        }
+        None => {}
+    }
 }
 
 /// Runs a session until it ends, or until it is idle long enough to be parked.
@@ -173,6 +203,7 @@ async fn serve(shared: Arc<Shared>, session: Box<Session>) {
         return;
     };
     let Some(lot) = shared.lot.get() else { return };
+    idle.info.set_state(registry::State::Parked);
     match idle.conn.detach() {
         Ok(stream) => {
             if let Err(p) = lot.park(Parked {
@@ -206,13 +237,20 @@ fn resumer(shared: &Arc<Shared>) -> park::Resume {
     })
 }
 
+/// What a completed startup leads to.
+enum Opened {
+    Session(Box<Session>),
+    /// The admin console (database `litewire`).
+    Admin(Conn),
+}
+
 /// The startup handshake up to the first ReadyForQuery; None when the client leaves or
 /// is refused.
 async fn open_session(
     shared: &Shared,
     stream: TcpStream,
     slot: OwnedSemaphorePermit,
-) -> Option<Box<Session>> {
+) -> Option<Opened> {
     let mut conn = Conn::new(stream);
     let hello =
         tokio::time::timeout(shared.cfg.startup_timeout, startup::read_hello(&mut conn)).await;
@@ -242,6 +280,14 @@ async fn open_session(
         let _ = conn.flush().await;
         return None;
     }
+    if req.database == admin::ADMIN_DATABASE {
+        let params = params::Params::new(Arc::from(req.user.as_str()));
+        let pid = shared.next_pid.fetch_add(1, Ordering::Relaxed);
+        startup::welcome(&mut conn, &params, pid, random_i32());
+        info!(pid, user = %req.user, "admin console session");
+        drop(slot);
+        return Some(Opened::Admin(conn));
+    }
     let db = match shared.engine.database(&req.database).await {
         Ok(db) => db,
         Err(mut e) => {
@@ -268,11 +314,10 @@ async fn open_session(
         db,
         params,
         shared.cfg.max_message_size,
-        pid,
-        user,
         slot,
+        shared.registry.register(pid, user, &req.database),
     );
-    Some(Box::new(session))
+    Some(Opened::Session(Box::new(session)))
 }
 
 /// A random 32-bit value from the standard library's per-process random hasher keys.

@@ -106,6 +106,19 @@ impl ParkingLot {
         Some(parked)
     }
 
+    /// Number of parked sessions.
+    pub fn len(&self) -> usize {
+        self.slots().count
+    }
+
+    /// Bytes held for parked sessions: the slab and the boxed sessions (not what the
+    /// sessions' fields point to, which the other owners count).
+    pub fn bytes(&self) -> usize {
+        let s = self.slots();
+        s.entries.capacity() * std::mem::size_of::<Option<Parked>>()
+            + s.free.capacity() * std::mem::size_of::<usize>()
+    }
+
     /// Wakes every parked session (at shutdown, so each can say goodbye).
     pub fn wake_all(&self) {
         let keys: Vec<usize> = {

@@ -19,6 +19,7 @@ use tokio::sync::OwnedSemaphorePermit;
 use super::conn::{Conn, Read, ReadError};
 use super::extended::Extended;
 use super::params::Params;
+use super::registry::{ClientInfo, State};
 use crate::engine::{Database, Job, Lease, Outcome, WriteLock};
 use crate::protocol::{self, backend, Frontend, PgError, SqlState, TransactionStatus};
 use crate::sql::{Begin, BeginMode, Verb};
@@ -66,6 +67,8 @@ pub struct Session {
     max_message: usize,
     /// This client's place under the connection limit, released when the session ends.
     _slot: OwnedSemaphorePermit,
+    /// This client's record in the registry (SHOW CLIENTS).
+    pub(super) info: Arc<ClientInfo>,
 }
 
 /// How the last statement of a message ended.
@@ -75,17 +78,20 @@ pub(super) enum Completion {
 }
 
 impl Session {
+    /// A session for the client `info` describes (its pid and user).
     pub fn new(
         conn: Conn,
         db: Arc<Database>,
         params: Params,
         max_message: usize,
-        pid: i32,
-        user: Arc<str>,
         slot: OwnedSemaphorePermit,
+        info: Arc<ClientInfo>,
     ) -> Self {
         Session {
+            pid: info.pid,
+            user: info.user.clone(),
             _slot: slot,
+            info,
             conn,
             db,
             params,
@@ -97,8 +103,6 @@ impl Session {
             savepoints: false,
             sticky: false,
             ext: Extended::default(),
-            pid,
-            user,
             max_message,
         }
     }
@@ -125,12 +129,20 @@ impl Session {
             if *stop.borrow() {
                 break End::Shutdown;
             }
+            self.info.set_state(if self.tx == Tx::Idle {
+                State::Idle
+            } else {
+                State::IdleInTransaction
+            });
+            // Waiting for a message, the session gives its buffers back (conn.rs).
+            self.info.set_buffers(self.conn.pending_capacity());
             let idle_limit = park_after.filter(|_| self.parkable());
             let frame = tokio::select! {
                 biased;
                 _ = stop.changed() => break End::Shutdown,
                 f = self.conn.read_frame(true, self.max_message, idle_limit) => f,
             };
+            self.info.set_state(State::Active);
             let frame = match frame {
                 Ok(Read::Frame(f)) => f,
                 Ok(Read::Idle) => return Some(self),
@@ -155,7 +167,9 @@ impl Session {
             };
             // Boxed: the large per-message state is allocated only while a message is
             // handled, so an idle session's task stays small.
-            match Box::pin(self.handle(msg)).await {
+            let handled = Box::pin(self.handle(msg)).await;
+            self.info.set_buffers(self.conn.capacity());
+            match handled {
                 Ok(true) => {}
                 Ok(false) => break End::Closed,
                 Err(e) => {

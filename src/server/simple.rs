@@ -99,6 +99,7 @@ impl Session {
             Command::Discard => {
                 self.params.reset("all")?;
                 self.ext.clear_statements();
+                self.account_statements();
                 "DISCARD ALL".into()
             }
             Command::Deallocate(name) => {
@@ -113,6 +114,7 @@ impl Session {
                         }
                     }
                 }
+                self.account_statements();
                 if name_is_all(stmt) {
                     "DEALLOCATE ALL"
                 } else {

@@ -3,6 +3,7 @@
 mod common;
 mod wire;
 
+mod admin;
 mod basics;
 mod clients;
 mod lifecycle;

@@ -1,0 +1,319 @@
+//! The admin console (database `litewire`, like PgBouncer's `pgbouncer`) and the memory
+//! report it shares with the metrics endpoint.
+//!
+//! `SHOW MEMORY` explains the process's RSS by owner: file-backed pages (the binary and
+//! shared libraries), thread stacks, and the heap — split into what litewire can name
+//! (SQLite, client buffers, sessions, prepared statements, parked sessions, registry) and
+//! the rest of the allocated heap, plus what the allocator retains free. `unattributed`
+//! is RSS minus all of that.
+
+use std::sync::Arc;
+
+use bytes::BytesMut;
+
+use super::conn::{Conn, Read, ReadError};
+use super::session::Session;
+use super::Shared;
+use crate::engine::{types::oid, Engine};
+use crate::memory;
+use crate::protocol::{
+    self, backend, DataRowWriter, FieldDescription, Frontend, PgError, SqlState, TransactionStatus,
+};
+
+/// The admin database's name.
+pub const ADMIN_DATABASE: &str = "litewire";
+
+/// One line of the memory report.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MemoryRow {
+    pub owner: &'static str,
+    pub bytes: u64,
+    pub detail: String,
+}
+
+/// The memory report: RSS first, then owners that add up to it.
+pub fn memory_report(shared: &Shared) -> Vec<MemoryRow> {
+    let status = memory::proc_status();
+    let heap = memory::heap();
+    let stacks = memory::stack_rss();
+    let row = |owner, bytes: u64, detail: String| MemoryRow {
+        owner,
+        bytes,
+        detail,
+    };
+    let sessions = shared.registry.len() as u64;
+    let parked = shared.lot.get().map_or(0, |l| l.len()) as u64;
+    let sqlite = Engine::sqlite_heap_bytes();
+    let buffers = shared.registry.buffer_bytes() as u64;
+    let statements = shared.registry.statement_bytes() as u64;
+    // Each session is one boxed Session; a running one also has a task (future + header).
+    let session_bytes = sessions * std::mem::size_of::<Session>() as u64;
+    let task_bytes = (sessions - parked.min(sessions)) * task_bytes();
+    let parked_bytes = shared.lot.get().map_or(0, |l| l.bytes()) as u64;
+    let registry = shared.registry.own_bytes() as u64;
+    let named =
+        sqlite + buffers + statements + session_bytes + task_bytes + parked_bytes + registry;
+    let other_heap = (heap.allocated as u64).saturating_sub(named);
+    let dbs = shared.engine.databases();
+    let mut rows = vec![
+        row(
+            "rss",
+            status.rss,
+            format!(
+                "anon {} file {} vmsize {} threads {}",
+                status.rss_anon, status.rss_file, status.vm_size, status.threads
+            ),
+        ),
+        row(
+            "binary and libraries",
+            status.rss_file,
+            "file-backed pages".into(),
+        ),
+        row(
+            "thread stacks",
+            stacks,
+            format!("{} threads", status.threads),
+        ),
+        row(
+            "sqlite",
+            sqlite,
+            format!(
+                "{} databases, {} connections open (page cache, schema, statements)",
+                dbs.len(),
+                dbs.iter().map(|d| d.open_connections()).sum::<usize>()
+            ),
+        ),
+        row("client buffers", buffers, format!("{sessions} clients")),
+        row(
+            "sessions",
+            session_bytes + task_bytes,
+            format!(
+                "{sessions} sessions, {} running as tasks",
+                sessions - parked.min(sessions)
+            ),
+        ),
+        row("parked sessions", parked_bytes, format!("{parked} parked")),
+        row("prepared statements", statements, String::new()),
+        row("client registry", registry, String::new()),
+        row(
+            "heap: other",
+            other_heap,
+            "runtime, caches, startup state".into(),
+        ),
+        row(
+            "allocator retained",
+            heap.retained as u64,
+            "free heap not yet returned to the system".into(),
+        ),
+    ];
+    let explained: u64 = rows[1..].iter().map(|r| r.bytes).sum();
+    rows.push(row(
+        "unattributed",
+        status.rss.saturating_sub(explained),
+        format!(
+            "{:.1}% of rss",
+            pct(status.rss.saturating_sub(explained), status.rss)
+        ),
+    ));
+    for db in dbs {
+        let (heap_bytes, idle) = db.idle_heap_bytes();
+        rows.push(row(
+            "database",
+            heap_bytes,
+            format!(
+                "{}: {} connections open, {} idle measured, {} cached descriptions",
+                db.name,
+                db.open_connections(),
+                idle,
+                db.cached_descriptions()
+            ),
+        ));
+    }
+    rows
+}
+
+/// Bytes of a session running as a task: its future (measured with `size_of_val` when
+/// the first client is spawned) plus tokio's task header and socket registration.
+fn task_bytes() -> u64 {
+    super::TASK_FUTURE_BYTES.load(std::sync::atomic::Ordering::Relaxed) as u64 + TOKIO_TASK_OVERHEAD
+}
+
+/// tokio's per-task header and per-socket registration (ScheduledIo), together.
+const TOKIO_TASK_OVERHEAD: u64 = 384;
+
+fn pct(part: u64, whole: u64) -> f64 {
+    if whole == 0 {
+        0.0
+    } else {
+        part as f64 * 100.0 / whole as f64
+    }
+}
+
+fn text_fields(names: &[&str]) -> Vec<FieldDescription> {
+    names
+        .iter()
+        .map(|n| FieldDescription::new(n.to_string(), 0, 0, oid::TEXT, -1, -1, 0))
+        .collect()
+}
+
+fn field(name: &str, type_oid: u32, size: i16) -> FieldDescription {
+    FieldDescription::new(name.to_string(), 0, 0, type_oid, size, -1, 0)
+}
+
+/// Writes one result row of text values.
+fn data_row(out: &mut BytesMut, values: &[String]) {
+    let mut w = DataRowWriter::begin(out);
+    for v in values {
+        w.value(v.as_bytes());
+    }
+    w.finish();
+}
+
+/// Answers one admin command into `out`, returning its tag.
+fn command(shared: &Shared, sql: &str, out: &mut BytesMut) -> Result<String, PgError> {
+    let words: Vec<String> = crate::sql::lexer::words(sql)
+        .map(|w| w.to_ascii_uppercase())
+        .collect();
+    let words: Vec<&str> = words.iter().map(String::as_str).collect();
+    match words.as_slice() {
+        ["SHOW", "MEMORY"] => {
+            let rows = memory_report(shared);
+            backend::row_description(
+                out,
+                vec![
+                    field("owner", oid::TEXT, -1),
+                    field("bytes", oid::INT8, 8),
+                    field("detail", oid::TEXT, -1),
+                ],
+            );
+            for r in &rows {
+                data_row(
+                    out,
+                    &[r.owner.to_string(), r.bytes.to_string(), r.detail.clone()],
+                );
+            }
+            Ok(format!("SHOW {}", rows.len()))
+        }
+        ["SHOW", "CLIENTS"] => {
+            let rows = shared.registry.rows();
+            let mut fields = vec![field("pid", oid::INT4, 4)];
+            fields.extend(text_fields(&["user", "database", "state"]));
+            fields.extend([
+                field("buffer_bytes", oid::INT8, 8),
+                field("statements", oid::INT4, 4),
+                field("statement_bytes", oid::INT8, 8),
+                field("bytes", oid::INT8, 8),
+            ]);
+            backend::row_description(out, fields);
+            for r in &rows {
+                let task = if r.state == "parked" {
+                    0
+                } else {
+                    task_bytes() as usize
+                };
+                let total = std::mem::size_of::<Session>() + task + r.buffers + r.statement_bytes;
+                data_row(
+                    out,
+                    &[
+                        r.pid.to_string(),
+                        r.user.clone(),
+                        r.database.clone(),
+                        r.state.to_string(),
+                        r.buffers.to_string(),
+                        r.statements.to_string(),
+                        r.statement_bytes.to_string(),
+                        total.to_string(),
+                    ],
+                );
+            }
+            Ok(format!("SHOW {}", rows.len()))
+        }
+        ["SHOW", "DATABASES"] => {
+            let dbs = shared.engine.databases();
+            backend::row_description(
+                out,
+                vec![
+                    field("name", oid::TEXT, -1),
+                    field("connections", oid::INT4, 4),
+                    field("idle_heap_bytes", oid::INT8, 8),
+                    field("cached_descriptions", oid::INT4, 4),
+                ],
+            );
+            for db in &dbs {
+                let (heap, _) = db.idle_heap_bytes();
+                data_row(
+                    out,
+                    &[
+                        db.name.clone(),
+                        db.open_connections().to_string(),
+                        heap.to_string(),
+                        db.cached_descriptions().to_string(),
+                    ],
+                );
+            }
+            Ok(format!("SHOW {}", dbs.len()))
+        }
+        _ => Err(PgError::new(
+            SqlState::FEATURE_NOT_SUPPORTED,
+            "the admin console answers SHOW MEMORY, SHOW CLIENTS and SHOW DATABASES",
+        )),
+    }
+}
+
+/// Serves an admin console session: simple queries only.
+pub async fn run(shared: Arc<Shared>, mut conn: Conn, max_message: usize) {
+    loop {
+        let frame = match conn.read_frame(true, max_message, None).await {
+            Ok(Read::Frame(f)) => f,
+            Ok(Read::Eof | Read::Idle) | Err(ReadError::Io(_)) => break,
+            Err(ReadError::Frame(e)) => {
+                conn.error(&e.into());
+                break;
+            }
+        };
+        match protocol::decode_message(frame) {
+            Ok(Frontend::Query(q)) => {
+                for stmt in crate::sql::split(&q.query) {
+                    let mut out = BytesMut::new();
+                    match command(&shared, stmt, &mut out) {
+                        Ok(tag) => {
+                            conn.out().extend_from_slice(&out);
+                            backend::command_complete(conn.out(), &tag);
+                        }
+                        Err(e) => {
+                            conn.error(&e);
+                            break;
+                        }
+                    }
+                }
+                backend::ready_for_query(conn.out(), TransactionStatus::Idle);
+            }
+            Ok(Frontend::Terminate(_)) => break,
+            Ok(Frontend::Sync(_)) => backend::ready_for_query(conn.out(), TransactionStatus::Idle),
+            Ok(_) => conn.error(&PgError::new(
+                SqlState::FEATURE_NOT_SUPPORTED,
+                "the admin console supports the simple query protocol only",
+            )),
+            Err(e) => {
+                let fatal = e.is_fatal();
+                conn.error(&e);
+                if fatal {
+                    break;
+                }
+                backend::ready_for_query(conn.out(), TransactionStatus::Idle);
+            }
+        }
+    }
+    let _ = conn.flush().await;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn percentages() {
+        assert_eq!(pct(5, 100), 5.0);
+        assert_eq!(pct(1, 0), 0.0);
+    }
+}

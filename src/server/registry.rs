@@ -1,0 +1,221 @@
+//! Who is connected: one small record per client session, for `SHOW CLIENTS`, the memory
+//! report and the metrics. A session registers when it starts and removes itself when
+//! it ends (its `ClientInfo` is dropped with it).
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicU8, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, Weak};
+
+/// What a session is doing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[repr(u8)]
+pub enum State {
+    /// Handling a message.
+    Active = 0,
+    /// Waiting for the next message, as a task.
+    Idle = 1,
+    /// Waiting for the next message, parked (no task).
+    Parked = 2,
+    /// Inside a transaction block, waiting.
+    IdleInTransaction = 3,
+}
+
+impl State {
+    pub fn name(self) -> &'static str {
+        match self {
+            State::Active => "active",
+            State::Idle => "idle",
+            State::Parked => "parked",
+            State::IdleInTransaction => "idle in transaction",
+        }
+    }
+}
+
+/// One client session as the registry sees it.
+#[derive(Debug)]
+pub struct ClientInfo {
+    pub pid: i32,
+    pub user: Arc<str>,
+    pub database: String,
+    state: AtomicU8,
+    /// Bytes of the session's socket buffers right now.
+    buffers: AtomicUsize,
+    /// Prepared statements and their approximate bytes.
+    statements: AtomicUsize,
+    statement_bytes: AtomicUsize,
+    registry: Weak<Registry>,
+}
+
+/// A snapshot of one client, for reports.
+#[derive(Debug, Clone)]
+pub struct ClientRow {
+    pub pid: i32,
+    pub user: String,
+    pub database: String,
+    pub state: &'static str,
+    pub buffers: usize,
+    pub statements: usize,
+    pub statement_bytes: usize,
+}
+
+impl ClientInfo {
+    pub fn set_state(&self, s: State) {
+        self.state.store(s as u8, Ordering::Relaxed);
+    }
+
+    /// Records the session's buffer bytes; returns the change for the global total.
+    pub fn set_buffers(&self, bytes: usize) {
+        let old = self.buffers.swap(bytes, Ordering::Relaxed);
+        if let Some(r) = self.registry.upgrade() {
+            if bytes >= old {
+                r.buffers.fetch_add(bytes - old, Ordering::Relaxed);
+            } else {
+                r.buffers.fetch_sub(old - bytes, Ordering::Relaxed);
+            }
+        }
+    }
+
+    pub fn set_statements(&self, count: usize, bytes: usize) {
+        self.statements.store(count, Ordering::Relaxed);
+        let old = self.statement_bytes.swap(bytes, Ordering::Relaxed);
+        if let Some(r) = self.registry.upgrade() {
+            if bytes >= old {
+                r.statement_bytes.fetch_add(bytes - old, Ordering::Relaxed);
+            } else {
+                r.statement_bytes.fetch_sub(old - bytes, Ordering::Relaxed);
+            }
+        }
+    }
+
+    fn row(&self) -> ClientRow {
+        let state = match self.state.load(Ordering::Relaxed) {
+            0 => State::Active,
+            2 => State::Parked,
+            3 => State::IdleInTransaction,
+            _ => State::Idle,
+        };
+        ClientRow {
+            pid: self.pid,
+            user: self.user.to_string(),
+            database: self.database.clone(),
+            state: state.name(),
+            buffers: self.buffers.load(Ordering::Relaxed),
+            statements: self.statements.load(Ordering::Relaxed),
+            statement_bytes: self.statement_bytes.load(Ordering::Relaxed),
+        }
+    }
+}
+
+impl Drop for ClientInfo {
+    fn drop(&mut self) {
+        self.set_buffers(0);
+        self.set_statements(0, 0);
+        if let Some(r) = self.registry.upgrade() {
+            r.lock().remove(&self.pid);
+        }
+    }
+}
+
+/// All connected clients.
+#[derive(Debug, Default)]
+pub struct Registry {
+    clients: Mutex<HashMap<i32, Weak<ClientInfo>>>,
+    buffers: AtomicUsize,
+    statement_bytes: AtomicUsize,
+}
+
+impl Registry {
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<i32, Weak<ClientInfo>>> {
+        self.clients.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    pub fn register(self: &Arc<Self>, pid: i32, user: Arc<str>, database: &str) -> Arc<ClientInfo> {
+        let info = Arc::new(ClientInfo {
+            pid,
+            user,
+            database: database.to_string(),
+            state: AtomicU8::new(State::Active as u8),
+            buffers: AtomicUsize::new(0),
+            statements: AtomicUsize::new(0),
+            statement_bytes: AtomicUsize::new(0),
+            registry: Arc::downgrade(self),
+        });
+        self.lock().insert(pid, Arc::downgrade(&info));
+        info
+    }
+
+    pub fn len(&self) -> usize {
+        self.lock().len()
+    }
+
+    /// Bytes of all sessions' socket buffers.
+    pub fn buffer_bytes(&self) -> usize {
+        self.buffers.load(Ordering::Relaxed)
+    }
+
+    /// Approximate bytes of all sessions' prepared statements.
+    pub fn statement_bytes(&self) -> usize {
+        self.statement_bytes.load(Ordering::Relaxed)
+    }
+
+    /// Bytes the registry itself holds.
+    pub fn own_bytes(&self) -> usize {
+        let map = self.lock();
+        map.capacity() * (std::mem::size_of::<(i32, Weak<ClientInfo>)>() + 1)
+            + map.len() * (std::mem::size_of::<ClientInfo>() + 16)
+    }
+
+    /// Every client, ordered by pid.
+    pub fn rows(&self) -> Vec<ClientRow> {
+        let mut rows: Vec<ClientRow> = self
+            .lock()
+            .values()
+            .filter_map(Weak::upgrade)
+            .map(|c| c.row())
+            .collect();
+        rows.sort_by_key(|r| r.pid);
+        rows
+    }
+
+    /// Number of clients in each state.
+    pub fn count_by_state(&self) -> [(&'static str, usize); 4] {
+        let mut counts = [
+            (State::Active.name(), 0),
+            (State::Idle.name(), 0),
+            (State::Parked.name(), 0),
+            (State::IdleInTransaction.name(), 0),
+        ];
+        for r in self.rows() {
+            if let Some(c) = counts.iter_mut().find(|(n, _)| *n == r.state) {
+                c.1 += 1;
+            }
+        }
+        counts
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn registers_and_forgets() {
+        let r = Arc::new(Registry::default());
+        let a = r.register(1, Arc::from("u"), "db");
+        let b = r.register(2, Arc::from("v"), "db");
+        a.set_buffers(100);
+        b.set_buffers(50);
+        b.set_state(State::Parked);
+        assert_eq!(r.buffer_bytes(), 150);
+        assert_eq!(r.rows().len(), 2);
+        assert_eq!(r.rows()[1].state, "parked");
+        drop(a);
+        assert_eq!(r.buffer_bytes(), 50);
+        assert_eq!(r.len(), 1);
+        b.set_statements(3, 300);
+        assert_eq!(r.statement_bytes(), 300);
+        drop(b);
+        assert_eq!(r.len(), 0);
+        assert_eq!((r.buffer_bytes(), r.statement_bytes()), (0, 0));
+    }
+}
