@@ -309,13 +309,14 @@ async fn open_session(
     let secret = random_i32();
     startup::welcome(&mut conn, &params, pid, secret);
     info!(pid, user = %req.user, database = %req.database, "session started");
+    let db_for_registry = db.clone();
     let session = Session::new(
         conn,
         db,
         params,
         shared.cfg.max_message_size,
         slot,
-        shared.registry.register(pid, user, &req.database),
+        shared.registry.register(pid, user, db_for_registry),
     );
     Some(Opened::Session(Box::new(session)))
 }

@@ -6,6 +6,8 @@ use std::collections::HashMap;
 use std::sync::atomic::{AtomicU8, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, Weak};
 
+use crate::engine::Database;
+
 /// What a session is doing.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[repr(u8)]
@@ -32,11 +34,10 @@ impl State {
 }
 
 /// One client session as the registry sees it.
-#[derive(Debug)]
 pub struct ClientInfo {
     pub pid: i32,
     pub user: Arc<str>,
-    pub database: String,
+    pub database: Arc<Database>,
     state: AtomicU8,
     /// Bytes of the session's socket buffers right now.
     buffers: AtomicUsize,
@@ -97,7 +98,7 @@ impl ClientInfo {
         ClientRow {
             pid: self.pid,
             user: self.user.to_string(),
-            database: self.database.clone(),
+            database: self.database.name.clone(),
             state: state.name(),
             buffers: self.buffers.load(Ordering::Relaxed),
             statements: self.statements.load(Ordering::Relaxed),
@@ -117,7 +118,7 @@ impl Drop for ClientInfo {
 }
 
 /// All connected clients.
-#[derive(Debug, Default)]
+#[derive(Default)]
 pub struct Registry {
     clients: Mutex<HashMap<i32, Weak<ClientInfo>>>,
     buffers: AtomicUsize,
@@ -129,11 +130,16 @@ impl Registry {
         self.clients.lock().unwrap_or_else(|p| p.into_inner())
     }
 
-    pub fn register(self: &Arc<Self>, pid: i32, user: Arc<str>, database: &str) -> Arc<ClientInfo> {
+    pub fn register(
+        self: &Arc<Self>,
+        pid: i32,
+        user: Arc<str>,
+        database: Arc<Database>,
+    ) -> Arc<ClientInfo> {
         let info = Arc::new(ClientInfo {
             pid,
             user,
-            database: database.to_string(),
+            database,
             state: AtomicU8::new(State::Active as u8),
             buffers: AtomicUsize::new(0),
             statements: AtomicUsize::new(0),
@@ -197,18 +203,33 @@ impl Registry {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::engine::{Engine, EngineConfig};
 
-    #[test]
-    fn registers_and_forgets() {
+    #[tokio::test]
+    async fn registers_and_forgets() {
+        let dir = tempfile::tempdir().unwrap();
+        let engine = Engine::new(EngineConfig {
+            data_dir: dir.path().to_path_buf(),
+            auto_create: true,
+            connections_per_db: 1,
+            lock_timeout: std::time::Duration::from_secs(1),
+            idle_close: std::time::Duration::from_secs(1),
+            cache_size_kib: 64,
+            statement_cache: 1,
+            chunk_size: 1024,
+        })
+        .unwrap();
+        let db = engine.database("db").await.unwrap();
         let r = Arc::new(Registry::default());
-        let a = r.register(1, Arc::from("u"), "db");
-        let b = r.register(2, Arc::from("v"), "db");
+        let a = r.register(1, Arc::from("u"), db.clone());
+        let b = r.register(2, Arc::from("v"), db);
         a.set_buffers(100);
         b.set_buffers(50);
         b.set_state(State::Parked);
         assert_eq!(r.buffer_bytes(), 150);
         assert_eq!(r.rows().len(), 2);
         assert_eq!(r.rows()[1].state, "parked");
+        assert_eq!(r.rows()[0].database, "db");
         drop(a);
         assert_eq!(r.buffer_bytes(), 50);
         assert_eq!(r.len(), 1);
