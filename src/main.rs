@@ -4,17 +4,25 @@ use std::io::IsTerminal;
 
 use clap::Parser;
 use litewire::config::Config;
-use tracing_subscriber::EnvFilter;
+use tracing_subscriber::filter::Targets;
+use tracing_subscriber::prelude::*;
 
 fn main() -> std::process::ExitCode {
     let cfg = Config::parse();
     litewire::memory::configure_allocator();
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")),
+    // RUST_LOG holds `target=level` directives and/or a default level, e.g.
+    // `litewire=debug,info`; invalid text falls back to `info`.
+    let filter: Targets = std::env::var("RUST_LOG")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or_else(|| Targets::new().with_default(tracing::Level::INFO));
+    tracing_subscriber::registry()
+        .with(
+            tracing_subscriber::fmt::layer()
+                .with_writer(std::io::stderr)
+                .with_ansi(std::io::stderr().is_terminal()),
         )
-        .with_writer(std::io::stderr)
-        .with_ansi(std::io::stderr().is_terminal())
+        .with(filter)
         .init();
     raise_fd_limit();
     let runtime = tokio::runtime::Builder::new_multi_thread()
