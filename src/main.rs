@@ -10,6 +10,7 @@ use tracing_subscriber::prelude::*;
 fn main() -> std::process::ExitCode {
     let cfg = Config::parse();
     litewire::memory::configure_allocator();
+    litewire::engine::configure_sqlite();
     // RUST_LOG holds `target=level` directives and/or a default level, e.g.
     // `litewire=debug,info`; invalid text falls back to `info`.
     let filter: Targets = std::env::var("RUST_LOG")

@@ -112,7 +112,12 @@ impl Drop for ClientInfo {
         self.set_buffers(0);
         self.set_statements(0, 0);
         if let Some(r) = self.registry.upgrade() {
-            r.lock().remove(&self.pid);
+            let mut map = r.lock();
+            map.remove(&self.pid);
+            // Give back the table's space after a burst of clients has gone.
+            if map.capacity() > 64 && map.len() < map.capacity() / 4 {
+                map.shrink_to_fit();
+            }
         }
     }
 }
