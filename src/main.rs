@@ -4,6 +4,11 @@ use std::io::IsTerminal;
 
 use clap::Parser;
 use litewire::config::Config;
+
+// glibc malloc is the default (docs/MEMORY.md compares the allocators).
+#[cfg(feature = "jemalloc")]
+#[global_allocator]
+static ALLOC: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
 use tracing_subscriber::filter::Targets;
 use tracing_subscriber::prelude::*;
 

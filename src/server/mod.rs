@@ -206,10 +206,11 @@ async fn serve(shared: Arc<Shared>, session: Box<Session>) {
     idle.info.set_state(registry::State::Parked);
     match idle.conn.detach() {
         Ok(stream) => {
-            if let Err(p) = lot.park(Parked {
-                stream,
-                session: idle,
-            }) {
+            // A fresh box, allocated now: it lands in memory freed by tasks that have
+            // ended, so parked sessions pack densely and the pages of finished tasks can
+            // be returned to the system (measured in docs/MEMORY.md).
+            let session = Box::new(*idle);
+            if let Err(p) = lot.park(Parked { stream, session }) {
                 // Could not park: serve it as a task again, without parking.
                 let mut s = p.session;
                 if s.conn.attach(p.stream).is_ok() {
