@@ -769,3 +769,54 @@ fn copy_messages_outside_copy_mode_are_ignored() {
     assert_eq!(data_row(&msgs[1]), vec![Some(b"1".to_vec())]);
     assert_select_one(&mut r);
 }
+
+/// Execute with a row limit answers PortalSuspended and resumes on the next Execute
+/// (raw bytes: Parse/Bind/Execute(max 2)/Execute(max 2)/Execute(max 2)/Sync).
+#[test]
+fn execute_with_row_limit_suspends_and_resumes() {
+    let s = Server::start(&[]);
+    let (mut r, _) = Raw::session(s.port(), "suspend");
+    r.send(&query(
+        "create table n (x integer); insert into n values (1),(2),(3),(4),(5)",
+    ));
+    r.until_ready();
+    let parse = message(
+        b'P',
+        &[cstr("s1"), cstr("select x from n order by x"), vec![0, 0]].concat(),
+    );
+    let bind = message(
+        b'B',
+        &[cstr("p1"), cstr("s1"), vec![0, 0, 0, 0, 0, 0]].concat(),
+    );
+    let execute = message(b'E', &[cstr("p1"), vec![0, 0, 0, 2]].concat());
+    let batch = [
+        parse,
+        bind,
+        execute.clone(),
+        execute.clone(),
+        execute,
+        message(b'S', b""),
+    ]
+    .concat();
+    r.send(&batch);
+    let msgs = r.until_ready();
+    // ParseComplete, BindComplete, 2 rows + PortalSuspended, 2 rows + PortalSuspended,
+    // the last row + CommandComplete, ReadyForQuery.
+    assert_eq!(wire::tags(&msgs), "12DDsDDsDCZ", "{msgs:?}");
+    let values: Vec<Vec<u8>> = msgs
+        .iter()
+        .filter(|m| m.tag == b'D')
+        .map(|m| m.body[6..].to_vec())
+        .collect();
+    assert_eq!(
+        values,
+        vec![
+            b"1".to_vec(),
+            b"2".to_vec(),
+            b"3".to_vec(),
+            b"4".to_vec(),
+            b"5".to_vec()
+        ]
+    );
+    assert_eq!(msgs[9].tag_text(), "SELECT 1");
+}
