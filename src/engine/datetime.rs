@@ -80,6 +80,16 @@ pub fn parse_time(s: &str) -> Option<i64> {
 
 /// `YYYY-MM-DD[( |T)HH:MM[:SS[.f]]][Z|±HH[:MM]]` → microseconds since 2000-01-01 UTC.
 pub fn parse_timestamp(s: &str) -> Option<i64> {
+    parse_timestamp_with(s, true)
+}
+
+/// Like [`parse_timestamp`], but a zone, if given, is ignored (PostgreSQL's input rule
+/// for `timestamp without time zone`).
+pub fn parse_timestamp_local(s: &str) -> Option<i64> {
+    parse_timestamp_with(s, false)
+}
+
+fn parse_timestamp_with(s: &str, apply_zone: bool) -> Option<i64> {
     let s = s.trim();
     if s.len() < 10 {
         return None;
@@ -90,23 +100,8 @@ pub fn parse_timestamp(s: &str) -> Option<i64> {
         return Some(days * MICROS_PER_DAY);
     }
     let (time, offset) = split_offset(rest)?;
+    let offset = if apply_zone { offset } else { 0 };
     Some(days * MICROS_PER_DAY + parse_time(time)? - offset)
-}
-
-/// Like [`parse_timestamp`], but a zone, if given, is ignored (PostgreSQL's input rule
-/// for `timestamp without time zone`).
-pub fn parse_timestamp_local(s: &str) -> Option<i64> {
-    let s = s.trim();
-    if s.len() < 10 {
-        return None;
-    }
-    let days = parse_date(&s[..10])? as i64;
-    let rest = s[10..].trim_start_matches([' ', 'T']);
-    if rest.is_empty() {
-        return Some(days * MICROS_PER_DAY);
-    }
-    let (time, _) = split_offset(rest)?;
-    Some(days * MICROS_PER_DAY + parse_time(time)?)
 }
 
 /// Splits a trailing zone (`Z`, `+HH`, `+HH:MM`, `-HHMM`) off a time; the offset is in µs.
