@@ -190,7 +190,7 @@ impl Session {
         let text = pieces.first().copied().unwrap_or("");
         let command = sql::classify(text);
         let source: Arc<str> = Arc::from(text);
-        let sqlite: Arc<str> = Arc::from(sql::rewrite::to_sqlite(text).as_ref());
+        let sqlite = self.sqlite_text(text)?;
         let desc = match &command {
             _ if text.is_empty() => Description {
                 params: m.type_oids.clone(),

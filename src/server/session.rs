@@ -107,6 +107,37 @@ impl Session {
         }
     }
 
+    /// SQLite text for `source`: PostgreSQL spellings rewritten, and `current_setting('x')`
+    /// / `set_config('x', 'v', is_local)` with literal arguments answered from (and
+    /// applied to) this session's parameters, which SQLite cannot see.
+    pub(super) fn sqlite_text(&mut self, source: &str) -> Result<Arc<str>, PgError> {
+        let rewritten = crate::sql::rewrite::to_sqlite(source);
+        let params = &mut self.params;
+        let answered = crate::sql::rewrite::replace_calls(
+            &rewritten,
+            &["current_setting", "set_config"],
+            |name, args| match (name, args) {
+                ("current_setting", [n, ..]) => match params.get(n) {
+                    Some(v) => Ok(Some(v)),
+                    // current_setting(name, missing_ok)
+                    None if args.get(1).is_some_and(|m| m.eq_ignore_ascii_case("true")) => {
+                        Ok(Some(String::new()))
+                    }
+                    None => Err(PgError::new(
+                        SqlState::UNDEFINED_PARAMETER,
+                        format!("unrecognized configuration parameter \"{n}\""),
+                    )),
+                },
+                ("set_config", [n, v, _]) => {
+                    params.set(n, v)?;
+                    Ok(params.get(n))
+                }
+                _ => Ok(None),
+            },
+        )?;
+        Ok(Arc::from(answered.as_ref()))
+    }
+
     /// Whether the session can leave the runtime while idle: nothing open that a
     /// task must hold (transaction, pinned connection, write lock, pipeline state).
     fn parkable(&self) -> bool {

@@ -144,7 +144,7 @@ impl Session {
                     Some(j) => j,
                     None => {
                         let source: Arc<str> = Arc::from(stmt);
-                        let sqlite: Arc<str> = Arc::from(sql::rewrite::to_sqlite(stmt).as_ref());
+                        let sqlite = self.sqlite_text(stmt)?;
                         Job::simple(sqlite, source, verb)
                     }
                 };

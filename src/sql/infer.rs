@@ -663,7 +663,7 @@ fn function_type(f: &str) -> Option<&'static str> {
         "lower" | "upper" | "trim" | "ltrim" | "rtrim" | "substr" | "substring" | "replace"
         | "concat" | "concat_ws" | "version" | "quote_literal" | "quote_ident" | "format"
         | "repeat" | "lpad" | "rpad" | "md5" | "hex" | "group_concat" | "string_agg" | "printf"
-        | "char" | "typeof" | "sqlite_version" | "current_setting" => "text",
+        | "char" | "typeof" | "sqlite_version" | "current_setting" | "set_config" => "text",
         "current_database" | "current_schema" | "current_user" | "session_user"
         | "current_catalog" | "current_role" => "name",
         "now" | "statement_timestamp" | "transaction_timestamp" | "clock_timestamp" => {

@@ -302,4 +302,25 @@ async fn session_commands_and_functions() {
         .get(0);
     assert_eq!(v, "");
     c.batch_execute("DEALLOCATE ALL").await.unwrap();
+    // set_config / current_setting act on the session's parameters (asyncpg sends this).
+    let row = c
+        .query_one(
+            "SELECT current_setting('jit') AS cur, set_config('application_name', 'cfg', false) AS new",
+            &[],
+        )
+        .await
+        .unwrap();
+    assert_eq!(row.get::<_, String>(0), "off");
+    assert_eq!(row.get::<_, String>(1), "cfg");
+    let v: String = c
+        .query_one("show application_name", &[])
+        .await
+        .unwrap()
+        .get(0);
+    assert_eq!(v, "cfg");
+    let e = c
+        .query_one("select current_setting('no_such')", &[])
+        .await
+        .unwrap_err();
+    assert_eq!(crate::common::sqlstate(&e), "42704");
 }
