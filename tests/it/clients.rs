@@ -1,6 +1,7 @@
 //! Real client libraries in other languages, each run as its own test suite against a
 //! live litewire: Python (psycopg 3, psycopg2, asyncpg, SQLAlchemy) with pytest, Node.js
-//! (pg, postgres.js) with node's test runner, Java (pgjdbc). `.ci/run` installs them.
+//! (pg, postgres.js) with node's test runner, Java (pgjdbc), Rust (sqlx, in its own
+//! workspace). `.ci/run` installs them.
 //!
 //! Each suite reads `LITEWIRE_HOST` and `LITEWIRE_PORT` and uses its own database names.
 
@@ -54,5 +55,17 @@ fn java_clients() {
         "tests/clients/java",
         "java",
         &["-cp", &jar, "JdbcTest.java"],
+    );
+}
+
+/// sqlx has its own workspace (tests/clients/sqlx); the first run compiles it (minutes).
+#[test]
+fn sqlx_client() {
+    let s = Server::start(&[]);
+    run_suite(
+        &s,
+        "tests/clients/sqlx",
+        "cargo",
+        &["run", "--quiet", "--manifest-path", "Cargo.toml"],
     );
 }
