@@ -61,6 +61,11 @@ pub struct Config {
     #[arg(long, env = "LITEWIRE_IDLE_CLOSE", default_value = "5s", value_parser = parse_duration)]
     pub idle_close: Duration,
 
+    /// Size of a client's read buffer while a message arrives, and of the chunks results
+    /// are sent in (at most about three chunks per streaming client), in KiB.
+    #[arg(long, env = "LITEWIRE_BUFFER_KIB", default_value_t = 8)]
+    pub buffer_kib: usize,
+
     /// SQLite page cache per connection, in KiB.
     #[arg(long, env = "LITEWIRE_CACHE_SIZE_KIB", default_value_t = 512)]
     pub cache_size_kib: u32,
@@ -104,7 +109,7 @@ impl Config {
             idle_close: self.idle_close,
             cache_size_kib: self.cache_size_kib,
             statement_cache: self.statement_cache,
-            chunk_size: 8 << 10,
+            chunk_size: self.buffer_kib.max(1) << 10,
         }
     }
 }

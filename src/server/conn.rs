@@ -4,6 +4,7 @@
 //! session waits for readability holding no buffer at all, which is what keeps thousands
 //! of idle clients cheap.
 
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use bytes::BytesMut;
@@ -14,7 +15,16 @@ use crate::protocol::{self, FrameError, PgError};
 
 /// Read buffer size used for ordinary messages; larger messages reserve what their
 /// length header announces (up to the configured maximum).
-const READ_CHUNK: usize = 8 << 10;
+static READ_CHUNK: AtomicUsize = AtomicUsize::new(8 << 10);
+
+/// Sets the read buffer size (`--buffer-kib`), once at start.
+pub fn set_read_chunk(bytes: usize) {
+    READ_CHUNK.store(bytes.max(512), Ordering::Relaxed);
+}
+
+fn read_chunk() -> usize {
+    READ_CHUNK.load(Ordering::Relaxed)
+}
 
 /// Why reading a frame failed.
 #[derive(Debug)]
@@ -154,10 +164,10 @@ impl Conn {
                 let len = i32::from_be_bytes([h[0], h[1], h[2], h[3]]).max(0) as usize;
                 (off + len).saturating_sub(self.rbuf.len()).max(1)
             }
-            None => READ_CHUNK,
+            None => read_chunk(),
         };
         if self.rbuf.capacity() - self.rbuf.len() < want {
-            self.rbuf.reserve(want.max(READ_CHUNK));
+            self.rbuf.reserve(want.max(read_chunk()));
         }
     }
 

@@ -62,6 +62,7 @@ pub async fn run(
     shutdown: impl Future<Output = ()>,
 ) -> std::io::Result<()> {
     let engine = Engine::new(cfg.engine())?;
+    conn::set_read_chunk(cfg.buffer_kib.max(1) << 10);
     let (stop_tx, stop_rx) = watch::channel(false);
     let shared = Arc::new(Shared {
         sessions: Arc::new(Semaphore::new(cfg.max_connections)),
