@@ -181,6 +181,9 @@ fn help_explains_every_setting() {
         "--statement-timeout",
         "--io-threads",
         "--shutdown-timeout",
+        "--buffer-kib",
+        "--park-after",
+        "--metrics-listen",
     ] {
         assert!(help.contains(flag), "--help does not mention {flag}");
     }
