@@ -85,7 +85,7 @@ pub enum Outcome {
 /// A statement running on a blocking thread.
 pub struct Running {
     rx: mpsc::Receiver<BytesMut>,
-    handle: JoinHandle<(Lease, Outcome)>,
+    handle: JoinHandle<(Lease, Outcome, BytesMut)>,
 }
 
 impl Running {
@@ -94,9 +94,11 @@ impl Running {
         self.rx.recv().await
     }
 
-    /// Waits for the statement to end and gives the connection back. Dropping the
+    /// Waits for the statement to end and gives the connection back, with the last
+    /// chunk of output (sent here rather than through the channel: for the common small
+    /// result it is the only chunk, and this saves a cross-thread wake-up). Dropping the
     /// receiver first makes a worker that is still streaming stop at its next chunk.
-    pub async fn finish(self) -> Result<(Lease, Outcome), PgError> {
+    pub async fn finish(self) -> Result<(Lease, Outcome, BytesMut), PgError> {
         drop(self.rx);
         self.handle
             .await
@@ -116,7 +118,8 @@ impl Lease {
                 chunk_size,
             };
             let outcome = run(self.conn_mut(), &job, &mut sink);
-            (self, outcome)
+            let tail = std::mem::take(&mut sink.chunk);
+            (self, outcome, tail)
         });
         Running { rx, handle }
     }
@@ -162,14 +165,9 @@ fn client_gone() -> PgError {
 
 fn run(conn: &mut Conn, job: &Job, sink: &mut Sink) -> Outcome {
     conn.set_session(job.pid, &job.user);
-    let outcome = run_inner(conn, job, sink);
-    // Rows already encoded are sent even before an error, as PostgreSQL sends them.
-    let flushed = sink.flush();
-    match (outcome, flushed) {
-        (Ok(o), Ok(())) => o,
-        (Ok(_), Err(Gone)) => Outcome::Failed(client_gone()),
-        (Err(e), _) => Outcome::Failed(e),
-    }
+    // What is left in the sink goes back with the outcome; rows already encoded are sent
+    // even before an error, as PostgreSQL sends them.
+    run_inner(conn, job, sink).unwrap_or_else(Outcome::Failed)
 }
 
 /// Runs SQL that returns no rows (BEGIN, COMMIT, ...) to completion.

@@ -527,7 +527,7 @@ impl Session {
         let text: Arc<str> = Arc::from(sql);
         let mut job = Job::simple(text.clone(), text, Verb::Fixed("CONTROL"));
         job.write_locked = true;
-        let (lease, outcome) = lease.start(job).finish().await?;
+        let (lease, outcome, _) = lease.start(job).finish().await?;
         // Kept until the caller's state says no transaction needs it (release_if_idle).
         if lease.conn().is_stateful() {
             self.sticky = true;
@@ -579,7 +579,12 @@ impl Session {
                     break;
                 }
             }
-            let (lease, outcome) = running.finish().await?;
+            let (lease, outcome, tail) = running.finish().await?;
+            if !client_gone {
+                // Small: buffered with the CommandComplete and ReadyForQuery that follow,
+                // so a short query's reply leaves in one write.
+                self.conn.out().extend_from_slice(&tail);
+            }
             if begins && !lease.conn().is_autocommit() {
                 self.implicit = true;
                 job.begin = false;
