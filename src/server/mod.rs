@@ -259,8 +259,9 @@ async fn open_session(
     let req = match hello {
         Ok(Ok(Hello::Session(req))) => req,
         Ok(Ok(Hello::Cancel { pid, secret })) => {
-            // Query cancellation is not implemented yet; PostgreSQL also answers nothing.
-            debug!(pid, secret, "cancel request ignored");
+            // As in PostgreSQL, the requester gets no answer either way.
+            let hit = shared.registry.cancel(pid, secret);
+            debug!(pid, hit, "cancel request");
             return None;
         }
         Ok(Ok(Hello::Closed)) => return None,
@@ -318,7 +319,7 @@ async fn open_session(
         params,
         shared.cfg.max_message_size,
         slot,
-        shared.registry.register(pid, user, db_for_registry),
+        shared.registry.register(pid, secret, user, db_for_registry),
     );
     Some(Opened::Session(Box::new(session)))
 }

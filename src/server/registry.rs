@@ -36,6 +36,12 @@ impl State {
 /// One client session as the registry sees it.
 pub struct ClientInfo {
     pub pid: i32,
+    /// The BackendKeyData secret a CancelRequest must present.
+    secret: i32,
+    /// Interrupts the statement the session is running, if any (for CancelRequest).
+    running: Mutex<Option<rusqlite::InterruptHandle>>,
+    /// A CancelRequest hit the running statement.
+    canceled: std::sync::atomic::AtomicBool,
     pub user: Arc<str>,
     pub database: Arc<Database>,
     state: AtomicU8,
@@ -60,6 +66,19 @@ pub struct ClientRow {
 }
 
 impl ClientInfo {
+    /// Records the statement now running (Some) or that none is (None).
+    pub fn set_running(&self, handle: Option<rusqlite::InterruptHandle>) {
+        if handle.is_some() {
+            self.canceled.store(false, Ordering::Relaxed);
+        }
+        *self.running.lock().unwrap_or_else(|p| p.into_inner()) = handle;
+    }
+
+    /// Whether a CancelRequest interrupted the last statement.
+    pub fn was_canceled(&self) -> bool {
+        self.canceled.load(Ordering::Relaxed)
+    }
+
     pub fn set_state(&self, s: State) {
         self.state.store(s as u8, Ordering::Relaxed);
     }
@@ -138,11 +157,15 @@ impl Registry {
     pub fn register(
         self: &Arc<Self>,
         pid: i32,
+        secret: i32,
         user: Arc<str>,
         database: Arc<Database>,
     ) -> Arc<ClientInfo> {
         let info = Arc::new(ClientInfo {
             pid,
+            secret,
+            running: Mutex::new(None),
+            canceled: std::sync::atomic::AtomicBool::new(false),
             user,
             database,
             state: AtomicU8::new(State::Active as u8),
@@ -153,6 +176,26 @@ impl Registry {
         });
         self.lock().insert(pid, Arc::downgrade(&info));
         info
+    }
+
+    /// A CancelRequest: interrupts the statement session `pid` is running, if the secret
+    /// matches (otherwise nothing happens, as in PostgreSQL). True if one was interrupted.
+    pub fn cancel(&self, pid: i32, secret: i32) -> bool {
+        let Some(info) = self.lock().get(&pid).and_then(Weak::upgrade) else {
+            return false;
+        };
+        if info.secret != secret {
+            return false;
+        }
+        let running = info.running.lock().unwrap_or_else(|p| p.into_inner());
+        match running.as_ref() {
+            Some(handle) => {
+                info.canceled.store(true, Ordering::Relaxed);
+                handle.interrupt();
+                true
+            }
+            None => false,
+        }
     }
 
     pub fn len(&self) -> usize {
@@ -226,8 +269,11 @@ mod tests {
         .unwrap();
         let db = engine.database("db").await.unwrap();
         let r = Arc::new(Registry::default());
-        let a = r.register(1, Arc::from("u"), db.clone());
-        let b = r.register(2, Arc::from("v"), db);
+        let a = r.register(1, 11, Arc::from("u"), db.clone());
+        let b = r.register(2, 22, Arc::from("v"), db);
+        // No statement running: nothing to cancel; a wrong secret never cancels.
+        assert!(!r.cancel(1, 11));
+        assert!(!r.cancel(1, 12));
         a.set_buffers(100);
         b.set_buffers(50);
         b.set_state(State::Parked);

@@ -552,6 +552,8 @@ impl Session {
         loop {
             let lease = self.take_lease().await?;
             let interrupt = lease.conn().sqlite().get_interrupt_handle();
+            self.info
+                .set_running(Some(lease.conn().sqlite().get_interrupt_handle()));
             job.write_locked = self.write_lock.is_some();
             let begins = job.begin;
             let mut running = lease.start(job.clone());
@@ -579,7 +581,9 @@ impl Session {
                     break;
                 }
             }
-            let (lease, outcome, tail) = running.finish().await?;
+            let finished = running.finish().await;
+            self.info.set_running(None);
+            let (lease, outcome, tail) = finished?;
             if !client_gone {
                 // Small: buffered with the CommandComplete and ReadyForQuery that follow,
                 // so a short query's reply leaves in one write.
@@ -617,6 +621,8 @@ impl Session {
                     self.release_if_idle();
                     if timed_out && e.code == SqlState::QUERY_CANCELED {
                         e.message = "canceling statement due to statement timeout".into();
+                    } else if self.info.was_canceled() && e.code == SqlState::QUERY_CANCELED {
+                        e.message = "canceling statement due to user request".into();
                     }
                     return Err(e);
                 }

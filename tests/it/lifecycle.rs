@@ -257,3 +257,29 @@ fn parked_sessions_that_disconnect_release_their_slot() {
         std::thread::sleep(Duration::from_millis(100));
     }
 }
+
+/// A CancelRequest (here from tokio-postgres' cancel token) interrupts the running
+/// statement, which fails with 57014; the session stays usable.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn cancel_request_interrupts_the_running_statement() {
+    let s = Server::start(&[]);
+    let c = s.connect("cancel").await;
+    let token = c.cancel_token();
+    let slow = tokio::spawn(async move {
+        let r = c.simple_query(SLOW).await;
+        (c, r)
+    });
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    token.cancel_query(tokio_postgres::NoTls).await.unwrap();
+    let (c, r) = tokio::time::timeout(Duration::from_secs(30), slow)
+        .await
+        .expect("the statement was not interrupted")
+        .unwrap();
+    let e = r.expect_err("canceled");
+    assert_eq!(sqlstate(&e), "57014");
+    assert_eq!(
+        e.as_db_error().map(|d| d.message()),
+        Some("canceling statement due to user request")
+    );
+    assert_eq!(rows(&c, "select 1").await, vec![vec![Some("1".into())]]);
+}
