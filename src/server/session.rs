@@ -31,6 +31,9 @@ pub(super) enum Tx {
     Failed,
 }
 
+/// Buffered output beyond this is written before the next message is read.
+const OUTPUT_FLUSH_AT: usize = 32 << 10;
+
 /// Why the message loop ended.
 enum End {
     /// Terminate, end of stream, or a socket error.
@@ -199,6 +202,12 @@ impl Session {
             // Boxed: the large per-message state is allocated only while a message is
             // handled, so an idle session's task stays small.
             let handled = Box::pin(self.handle(msg)).await;
+            // A client that pipelines without reading would grow the output buffer
+            // without bound; past a few chunks, write it out (and wait, if the client does
+            // not read: backpressure, as PostgreSQL blocks on its socket).
+            if self.conn.out().len() > OUTPUT_FLUSH_AT && self.conn.flush().await.is_err() {
+                break End::Closed;
+            }
             self.info.set_buffers(self.conn.capacity());
             match handled {
                 Ok(true) => {}
