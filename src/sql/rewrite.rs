@@ -15,6 +15,22 @@ const BARE_FUNCTIONS: &[&str] = &[
     "current_schema",
 ];
 
+/// PostgreSQL's auto-increment column types.
+const SERIALS: &[&str] = &[
+    "serial",
+    "serial4",
+    "bigserial",
+    "serial8",
+    "smallserial",
+    "serial2",
+];
+
+fn is_create_table(sql: &str) -> bool {
+    let mut w = super::lexer::words(sql);
+    w.next().is_some_and(|f| f.eq_ignore_ascii_case("create"))
+        && w.take(3).any(|x| x.eq_ignore_ascii_case("table"))
+}
+
 /// The SQLite spelling of a cast to `pg_type` (lower case, as written after `::`).
 fn cast(operand: &str, pg_type: &str) -> String {
     let base = pg_type.split(['(', '[']).next().unwrap_or("").trim();
@@ -43,9 +59,11 @@ fn cast(operand: &str, pg_type: &str) -> String {
 
 /// Rewrites one statement for SQLite.
 pub fn to_sqlite(sql: &str) -> Cow<'_, str> {
+    let create_table = is_create_table(sql);
     let needs = sql.contains("::")
         || sql.contains("pg_catalog.")
         || sql.contains("public.")
+        || (create_table && contains_ignore_case(sql, "serial"))
         || BARE_FUNCTIONS.iter().any(|f| contains_ignore_case(sql, f));
     if !needs {
         return Cow::Borrowed(sql);
@@ -73,6 +91,12 @@ pub fn to_sqlite(sql: &str) -> Cow<'_, str> {
                         continue;
                     }
                 }
+            }
+            // SERIAL columns: SQLite's INTEGER PRIMARY KEY is the auto-incrementing rowid.
+            if create_table && SERIALS.iter().any(|s| w.eq_ignore_ascii_case(s)) {
+                out.push("INTEGER".into());
+                i += 1;
+                continue;
             }
             if BARE_FUNCTIONS.iter().any(|f| w.eq_ignore_ascii_case(f)) {
                 let called = next_sig(i + 1).is_some_and(|j| toks[j].kind == TokenKind::Open);
@@ -263,6 +287,22 @@ mod tests {
             to_sqlite("select lower(x)::text"),
             "select CAST(lower(x) AS TEXT)"
         );
+    }
+
+    #[test]
+    fn serial_columns_become_rowid_aliases() {
+        assert_eq!(
+            to_sqlite("CREATE TABLE n (id SERIAL NOT NULL, body text, PRIMARY KEY (id))"),
+            "CREATE TABLE n (id INTEGER NOT NULL, body text, PRIMARY KEY (id))"
+        );
+        assert_eq!(
+            to_sqlite("create table m (id bigserial primary key)"),
+            "create table m (id INTEGER primary key)"
+        );
+        assert!(matches!(
+            to_sqlite("select serial from t"),
+            Cow::Borrowed(_)
+        ));
     }
 
     #[test]

@@ -224,12 +224,6 @@ def test_orm_add_all_batched_insert(engine):
         assert s.scalars(select(Note.body).order_by(Note.id)).all() == ["x", "y", "z"]
 
 
-@litewire_xfail(
-    "create_all emits `CREATE TABLE notes (id SERIAL NOT NULL, body "
-    "VARCHAR(50) NOT NULL, PRIMARY KEY (id))`, which litewire runs as is (SERIAL is not an "
-    "INTEGER rowid alias, no default), so `INSERT INTO notes (body) VALUES ($1::VARCHAR) "
-    "RETURNING notes.id` fails with 23502 'NOT NULL constraint failed: notes.id'"
-)
 def test_orm_serial_from_create_all(engine):
     Note.metadata.create_all(engine, tables=[Note.__table__], checkfirst=False)
     with Session(engine) as s:
