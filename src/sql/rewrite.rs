@@ -59,6 +59,89 @@ fn cast(operand: &str, pg_type: &str) -> String {
 
 /// Rewrites one statement for SQLite.
 pub fn to_sqlite(sql: &str) -> Cow<'_, str> {
+    let base = to_sqlite_tokens(sql);
+    match values_aliases(&base) {
+        Some(rewritten) => Cow::Owned(rewritten),
+        None => base,
+    }
+}
+
+/// `(VALUES (...), (...)) AS t(a, b)`: SQLite has no column aliases on a derived table,
+/// so it becomes `(SELECT column1 AS a, column2 AS b FROM (VALUES ...)) AS t`
+/// (SQLAlchemy's batched INSERT ... SELECT sends this).
+fn values_aliases(sql: &str) -> Option<String> {
+    if !contains_ignore_case(sql, "values") {
+        return None;
+    }
+    let toks: Vec<Token> = super::lexer::significant(sql).collect();
+    let text = |i: usize| toks.get(i).map_or("", |t| &sql[t.start..t.end]);
+    let kind = |i: usize| toks.get(i).map(|t| t.kind);
+    let mut out = String::new();
+    let mut copied = 0;
+    let mut i = 0;
+    while i + 1 < toks.len() {
+        let starts = kind(i) == Some(TokenKind::Open) && text(i + 1).eq_ignore_ascii_case("values");
+        if !starts {
+            i += 1;
+            continue;
+        }
+        // The parenthesis closing this derived table.
+        let mut depth = 0;
+        let mut close = None;
+        for j in i..toks.len() {
+            match kind(j) {
+                Some(TokenKind::Open) => depth += 1,
+                Some(TokenKind::Close) => {
+                    depth -= 1;
+                    if depth == 0 {
+                        close = Some(j);
+                        break;
+                    }
+                }
+                _ => {}
+            }
+        }
+        let close = close?;
+        let mut a = close + 1;
+        if text(a).eq_ignore_ascii_case("as") {
+            a += 1;
+        }
+        if kind(a) != Some(TokenKind::Word) || kind(a + 1) != Some(TokenKind::Open) {
+            i += 1;
+            continue;
+        }
+        let mut cols = Vec::new();
+        let mut j = a + 2;
+        while kind(j) != Some(TokenKind::Close) {
+            match kind(j) {
+                Some(TokenKind::Word) | Some(TokenKind::Quoted) => cols.push(text(j).to_string()),
+                Some(TokenKind::Other) if text(j) == "," => {}
+                _ => return None,
+            }
+            j += 1;
+        }
+        let select: Vec<String> = cols
+            .iter()
+            .enumerate()
+            .map(|(n, c)| format!("column{} AS {c}", n + 1))
+            .collect();
+        out.push_str(&sql[copied..toks[i].start]);
+        out.push_str(&format!(
+            "(SELECT {} FROM {}) AS {}",
+            select.join(", "),
+            &sql[toks[i].start..toks[close].end],
+            text(a)
+        ));
+        copied = toks[j].end;
+        i = j + 1;
+    }
+    (copied > 0).then(|| {
+        out.push_str(&sql[copied..]);
+        out
+    })
+}
+
+fn to_sqlite_tokens(sql: &str) -> Cow<'_, str> {
     let create_table = is_create_table(sql);
     let needs = sql.contains("::")
         || sql.contains("pg_catalog.")
@@ -287,6 +370,18 @@ mod tests {
             to_sqlite("select lower(x)::text"),
             "select CAST(lower(x) AS TEXT)"
         );
+    }
+
+    #[test]
+    fn values_with_column_aliases() {
+        assert_eq!(
+            to_sqlite("SELECT p0 FROM (VALUES ($1, 0), ($2, 1)) AS imp_sen(p0, sen_counter) ORDER BY sen_counter"),
+            "SELECT p0 FROM (SELECT column1 AS p0, column2 AS sen_counter FROM (VALUES ($1, 0), ($2, 1))) AS imp_sen ORDER BY sen_counter"
+        );
+        assert!(matches!(
+            to_sqlite("insert into t values (1)"),
+            Cow::Borrowed(_)
+        ));
     }
 
     #[test]

@@ -207,12 +207,6 @@ class Note(Base):
     body: Mapped[str] = mapped_column(String(50))
 
 
-@litewire_xfail(
-    "the ORM's batched insert (insertmanyvalues) `INSERT INTO notes "
-    "(body) SELECT p0::VARCHAR FROM (VALUES ($1::VARCHAR, 0), ($2::VARCHAR, 1)) AS imp_sen(p0, "
-    "sen_counter) ORDER BY sen_counter RETURNING notes.id, notes.id AS id__1` fails with 42601 "
-    "near \"(\" (no column aliases on a VALUES derived table in SQLite)"
-)
 def test_orm_add_all_batched_insert(engine):
     with engine.begin() as c:
         c.execute(text(f"create table notes (id {AUTO_ID}, body varchar(50) not null)"))
