@@ -39,7 +39,7 @@ pub struct Database {
 struct CachedDescription {
     source: Arc<str>,
     given: Vec<u32>,
-    desc: Description,
+    desc: Arc<Description>,
 }
 
 /// Descriptions kept per database.
@@ -137,7 +137,7 @@ impl Database {
     }
 
     /// A description of `source` made earlier (with the same Parse parameter types).
-    pub fn cached_description(&self, source: &str, given: &[u32]) -> Option<Description> {
+    pub fn cached_description(&self, source: &str, given: &[u32]) -> Option<Arc<Description>> {
         let cache = self.descriptions.lock().ok()?;
         cache
             .iter()
@@ -146,7 +146,7 @@ impl Database {
             .map(|c| c.desc.clone())
     }
 
-    pub fn cache_description(&self, source: &Arc<str>, given: &[u32], desc: &Description) {
+    pub fn cache_description(&self, source: &Arc<str>, given: &[u32], desc: &Arc<Description>) {
         if let Ok(mut cache) = self.descriptions.lock() {
             if cache.len() >= DESCRIPTION_CACHE {
                 cache.remove(0);

@@ -19,6 +19,19 @@ pub struct Description {
     pub params: Vec<u32>,
     /// Result columns (empty: the statement returns no rows).
     pub columns: Vec<(String, PgType)>,
+    /// The columns' types alone, as Execute needs them.
+    pub types: std::sync::Arc<[PgType]>,
+}
+
+impl Description {
+    pub fn new(params: Vec<u32>, columns: Vec<(String, PgType)>) -> Self {
+        let types = columns.iter().map(|(_, t)| *t).collect();
+        Description {
+            params,
+            columns,
+            types,
+        }
+    }
 }
 
 /// Prepares `sql` (already rewritten for SQLite) and describes it. `source` is the text
@@ -30,10 +43,7 @@ pub fn describe(
     given: &[u32],
 ) -> Result<Description, PgError> {
     let Some(stmt) = conn.prepare(sql)? else {
-        return Ok(Description {
-            params: given.to_vec(),
-            columns: Vec::new(),
-        });
+        return Ok(Description::new(given.to_vec(), Vec::new()));
     };
     let mut count = given.len();
     for slot in 1..=stmt.parameter_count() {
@@ -57,7 +67,7 @@ pub fn describe(
         .map(|(i, t)| (stmt.column_name(i), t.unwrap_or(PgType::TEXT)))
         .collect();
     conn.recycle(stmt);
-    Ok(Description { params, columns })
+    Ok(Description::new(params, columns))
 }
 
 /// A table's name and its (column, declared type) pairs.

@@ -82,10 +82,19 @@ pub enum Outcome {
     Failed(PgError),
 }
 
+/// What a finished statement hands back: the connection, how it ended, the last chunk
+/// of output, and the job itself (so a retry after taking the write lock reuses it).
+pub struct Finished {
+    pub lease: Lease,
+    pub outcome: Outcome,
+    pub tail: BytesMut,
+    pub job: Job,
+}
+
 /// A statement running on a blocking thread.
 pub struct Running {
     rx: mpsc::Receiver<BytesMut>,
-    handle: JoinHandle<(Lease, Outcome, BytesMut)>,
+    handle: JoinHandle<Finished>,
 }
 
 impl Running {
@@ -98,7 +107,7 @@ impl Running {
     /// chunk of output (sent here rather than through the channel: for the common small
     /// result it is the only chunk, and this saves a cross-thread wake-up). Dropping the
     /// receiver first makes a worker that is still streaming stop at its next chunk.
-    pub async fn finish(self) -> Result<(Lease, Outcome, BytesMut), PgError> {
+    pub async fn finish(self) -> Result<Finished, PgError> {
         drop(self.rx);
         self.handle
             .await
@@ -118,8 +127,12 @@ impl Lease {
                 chunk_size,
             };
             let outcome = run(self.conn_mut(), &job, &mut sink);
-            let tail = std::mem::take(&mut sink.chunk);
-            (self, outcome, tail)
+            Finished {
+                tail: std::mem::take(&mut sink.chunk),
+                lease: self,
+                outcome,
+                job,
+            }
         });
         Running { rx, handle }
     }

@@ -24,7 +24,7 @@ use std::time::Duration;
 
 pub use database::{Database, Lease, WriteLock};
 pub use describe::Description;
-pub use exec::{Job, Outcome, Running};
+pub use exec::{Finished, Job, Outcome, Running};
 pub use stmt::Value;
 
 use crate::protocol::{PgError, SqlState};

@@ -23,10 +23,8 @@ pub(super) struct Prepared {
     command: Command,
     /// No statement at all (empty query string).
     empty: bool,
-    params: Vec<u32>,
-    /// Result columns; empty when the statement returns no rows.
-    columns: Vec<(String, PgType)>,
-    types: Arc<[PgType]>,
+    /// Parameter types and result columns (shared with the database's cache).
+    desc: Arc<Description>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -90,8 +88,12 @@ impl Extended {
                     } else {
                         p.sqlite.len()
                     }
-                    + p.params.len() * 4
-                    + p.columns.iter().map(|(c, _)| c.len() + 32).sum::<usize>()
+                    + p.desc.params.len() * 4
+                    + p.desc
+                        .columns
+                        .iter()
+                        .map(|(c, _)| c.len() + 32)
+                        .sum::<usize>()
             })
             .sum();
         (self.statements.len(), bytes)
@@ -192,39 +194,30 @@ impl Session {
         let source: Arc<str> = Arc::from(text);
         let sqlite = self.sqlite_text(text)?;
         let desc = match &command {
-            _ if text.is_empty() => Description {
-                params: m.type_oids.clone(),
-                columns: Vec::new(),
-            },
+            _ if text.is_empty() => Arc::new(Description::new(m.type_oids.clone(), Vec::new())),
             Command::Sql(_) if self.tx == Tx::Failed => {
                 return Err(PgError::in_failed_transaction())
             }
             Command::Sql(_) => self.describe_sql(&sqlite, &source, &m.type_oids).await?,
-            Command::Show(param) => Description {
-                params: m.type_oids.clone(),
-                columns: vec![(
-                    if param == "all" {
-                        "name".into()
-                    } else {
-                        param.clone()
-                    },
-                    PgType::TEXT,
-                )],
-            },
-            _ => Description {
-                params: m.type_oids.clone(),
-                columns: Vec::new(),
-            },
+            Command::Show(param) => {
+                let column = if param == "all" {
+                    "name".into()
+                } else {
+                    param.clone()
+                };
+                Arc::new(Description::new(
+                    m.type_oids.clone(),
+                    vec![(column, PgType::TEXT)],
+                ))
+            }
+            _ => Arc::new(Description::new(m.type_oids.clone(), Vec::new())),
         };
-        let types: Arc<[PgType]> = desc.columns.iter().map(|(_, t)| *t).collect();
         let prepared = Arc::new(Prepared {
             source,
             sqlite,
             command,
             empty: text.is_empty(),
-            params: desc.params,
-            columns: desc.columns,
-            types,
+            desc,
         });
         if let Some(slot) = self.ext.statements.iter_mut().find(|(n, _)| *n == name) {
             slot.1 = prepared;
@@ -246,7 +239,7 @@ impl Session {
         sqlite: &Arc<str>,
         source: &Arc<str>,
         given: &[u32],
-    ) -> Result<Description, PgError> {
+    ) -> Result<Arc<Description>, PgError> {
         if let Some(d) = self.db.cached_description(source, given) {
             return Ok(d);
         }
@@ -255,7 +248,7 @@ impl Session {
             .describe(sqlite.clone(), source.clone(), given.to_vec())
             .await?;
         self.keep_or_return(lease);
-        let desc = result?;
+        let desc = Arc::new(result?);
         self.db.cache_description(source, given, &desc);
         Ok(desc)
     }
@@ -277,27 +270,31 @@ impl Session {
         if self.tx == Tx::Failed && !ends_block {
             return Err(PgError::in_failed_transaction());
         }
-        if m.parameters.len() != stmt.params.len() {
+        if m.parameters.len() != stmt.desc.params.len() {
             return Err(PgError::new(
                 SqlState::PROTOCOL_VIOLATION,
                 format!(
                     "bind message supplies {} parameters, but prepared statement \"{stmt_name}\" requires {}",
                     m.parameters.len(),
-                    stmt.params.len()
+                    stmt.desc.params.len()
                 ),
             ));
         }
-        let param_binary = formats(&m.parameter_format_codes, stmt.params.len(), "parameter")?;
+        let param_binary = formats(
+            &m.parameter_format_codes,
+            stmt.desc.params.len(),
+            "parameter",
+        )?;
         let params = m
             .parameters
             .iter()
-            .zip(&stmt.params)
+            .zip(&stmt.desc.params)
             .zip(&param_binary)
             .map(|((v, oid), bin)| input::decode(*oid, *bin, v.as_deref()))
             .collect::<Result<Vec<Value>, PgError>>()?;
         let binary = formats(
             &m.result_column_format_codes,
-            stmt.columns.len(),
+            stmt.desc.columns.len(),
             "result column",
         )?;
         self.drop_portal(&portal_name);
@@ -333,7 +330,7 @@ impl Session {
         let (stmt, binary) = match m.target_type {
             b'S' => {
                 let stmt = self.ext.statement(&name)?;
-                backend::parameter_description(self.conn.out(), stmt.params.clone());
+                backend::parameter_description(self.conn.out(), stmt.desc.params.clone());
                 (stmt, Vec::new())
             }
             b'P' => {
@@ -347,10 +344,11 @@ impl Session {
                 )))
             }
         };
-        if stmt.columns.is_empty() {
+        if stmt.desc.columns.is_empty() {
             backend::no_data(self.conn.out());
         } else {
             let fields: Vec<FieldDescription> = stmt
+                .desc
                 .columns
                 .iter()
                 .enumerate()
@@ -373,8 +371,14 @@ impl Session {
         let name = m.name.unwrap_or_default();
         let i = self.ext.portal_index(&name)?;
         let (stmt, params, binary, state) = {
-            let p = &self.ext.portals[i].1;
-            (p.stmt.clone(), p.params.clone(), p.binary.clone(), p.state)
+            // Parameters are needed once: a resumed or re-run portal does not bind again.
+            let p = &mut self.ext.portals[i].1;
+            (
+                p.stmt.clone(),
+                std::mem::take(&mut p.params),
+                p.binary.clone(),
+                p.state,
+            )
         };
         if stmt.empty {
             backend::empty_query(self.conn.out());
@@ -392,7 +396,7 @@ impl Session {
                 source: stmt.source.clone(),
                 verb: verb.clone(),
                 params,
-                types: Some(stmt.types.clone()),
+                types: Some(stmt.desc.types.clone()),
                 binary,
                 max_rows: u64::try_from(m.max_rows).unwrap_or(0),
                 portal: Some(name.clone()),

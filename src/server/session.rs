@@ -20,7 +20,7 @@ use super::conn::{Conn, Read, ReadError};
 use super::extended::Extended;
 use super::params::Params;
 use super::registry::{ClientInfo, State};
-use crate::engine::{Database, Job, Lease, Outcome, WriteLock};
+use crate::engine::{Database, Finished, Job, Lease, Outcome, WriteLock};
 use crate::protocol::{self, backend, Frontend, PgError, SqlState, TransactionStatus};
 use crate::sql::{Begin, BeginMode, Verb};
 
@@ -536,7 +536,7 @@ impl Session {
         let text: Arc<str> = Arc::from(sql);
         let mut job = Job::simple(text.clone(), text, Verb::Fixed("CONTROL"));
         job.write_locked = true;
-        let (lease, outcome, _) = lease.start(job).finish().await?;
+        let Finished { lease, outcome, .. } = lease.start(job).finish().await?;
         // Kept until the caller's state says no transaction needs it (release_if_idle).
         if lease.conn().is_stateful() {
             self.sticky = true;
@@ -565,7 +565,7 @@ impl Session {
                 .set_running(Some(lease.conn().sqlite().get_interrupt_handle()));
             job.write_locked = self.write_lock.is_some();
             let begins = job.begin;
-            let mut running = lease.start(job.clone());
+            let mut running = lease.start(job);
             let timeout = self.params.statement_timeout();
             let deadline = (!timeout.is_zero()).then(|| tokio::time::Instant::now() + timeout);
             let mut timed_out = false;
@@ -592,7 +592,13 @@ impl Session {
             }
             let finished = running.finish().await;
             self.info.set_running(None);
-            let (lease, outcome, tail) = finished?;
+            let Finished {
+                lease,
+                outcome,
+                tail,
+                job: returned,
+            } = finished?;
+            job = returned;
             if !client_gone {
                 // Small: buffered with the CommandComplete and ReadyForQuery that follow,
                 // so a short query's reply leaves in one write.
