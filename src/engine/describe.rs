@@ -131,14 +131,21 @@ pub(super) fn tables_in(conn: &Conn, source: &str) -> Vec<TableColumns> {
         .query_map([], |r| r.get::<_, String>(0))
         .map(|rows| rows.filter_map(Result::ok).collect())
         .unwrap_or_default();
-    names
+    let mut found: Vec<TableColumns> = names
         .into_iter()
         .filter(|n| words.contains(&n.to_ascii_lowercase()))
         .map(|n| {
             let cols = table_columns(conn, &n);
             (n, cols)
         })
-        .collect()
+        .collect();
+    // Catalog tables are CTEs: their column types are declared in catalog.rs.
+    for name in super::catalog::named_in(source) {
+        if let Some(cols) = super::catalog::columns(name) {
+            found.push((name.to_string(), cols));
+        }
+    }
+    found
 }
 
 /// (name, declared type) of each column of `table`.

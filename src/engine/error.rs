@@ -41,7 +41,9 @@ fn by_message(m: &str) -> SqlState {
     let has = |s: &str| m.contains(s);
     if has("syntax error") || has("incomplete input") || has("unrecognized token") {
         SqlState::SYNTAX_ERROR
-    } else if has("no such table") || has("no such view") {
+    } else if has("invalid input syntax") {
+        SqlState::INVALID_TEXT_REPRESENTATION
+    } else if has("no such table") || has("no such view") || has("\" does not exist") {
         SqlState::UNDEFINED_TABLE
     } else if has("no such column") || has("has no column named") {
         SqlState::UNDEFINED_COLUMN

@@ -47,6 +47,10 @@ pub fn register(conn: &Connection, database: &str, session: SharedSession) -> ru
             Ok(s.lock().map(|i| i.user.to_string()).unwrap_or_default())
         })?;
     }
+    let s = session.clone();
+    conn.create_scalar_function("pg_get_userbyid", 1, volatile, move |_| {
+        Ok(s.lock().map(|i| i.user.to_string()).unwrap_or_default())
+    })?;
     let s = session;
     conn.create_scalar_function("pg_backend_pid", 0, volatile, move |_| {
         Ok(s.lock().map(|i| i.pid).unwrap_or(0))
@@ -79,7 +83,140 @@ pub fn register(conn: &Connection, database: &str, session: SharedSession) -> ru
         })
     })?;
     conn.create_scalar_function("pg_bytea", 1, pure, pg_bytea)?;
+    register_catalog(conn)
+}
+
+/// The functions catalog queries call (see `catalog.rs`). Objects here are always
+/// visible, owned by the connecting user, and have no comments.
+fn register_catalog(conn: &Connection) -> rusqlite::Result<()> {
+    use super::catalog;
+    let pure = FunctionFlags::SQLITE_UTF8 | FunctionFlags::SQLITE_DETERMINISTIC;
+    for name in [
+        "pg_table_is_visible",
+        "pg_type_is_visible",
+        "pg_function_is_visible",
+        "pg_collation_is_visible",
+    ] {
+        conn.create_scalar_function(name, 1, pure, |_| Ok(1))?;
+    }
+    for (name, args) in [
+        ("obj_description", 1),
+        ("obj_description", 2),
+        ("col_description", 2),
+        ("shobj_description", 2),
+        ("pg_get_constraintdef", 1),
+        ("pg_get_constraintdef", 2),
+        ("pg_get_indexdef", 1),
+        ("pg_get_indexdef", 3),
+        ("pg_get_serial_sequence", 2),
+    ] {
+        conn.create_scalar_function(name, args, pure, |_| Ok(None::<String>))?;
+    }
+    conn.create_scalar_function("pg_encoding_to_char", 1, pure, |_| Ok("UTF8"))?;
+    // A column default is stored as its SQL text already.
+    for args in [2, 3] {
+        conn.create_scalar_function("pg_get_expr", args, pure, |ctx| {
+            ctx.get::<Option<String>>(0)
+        })?;
+    }
+    conn.create_scalar_function("to_regtype", 1, pure, |ctx| {
+        Ok(ctx
+            .get::<Option<String>>(0)?
+            .and_then(|n| catalog::to_regtype(&n)))
+    })?;
+    conn.create_scalar_function("format_type", 2, pure, |ctx| {
+        let oid: Option<i64> = ctx.get(0)?;
+        let typmod: Option<i64> = ctx.get(1)?;
+        Ok(oid.map(|o| {
+            catalog::format_type(o as u32, typmod.unwrap_or(-1) as i32)
+                .unwrap_or_else(|| "???".into())
+        }))
+    })?;
+    // `x::regtype`: an OID shows as its name, a name (or digits) becomes the OID.
+    conn.create_scalar_function("pg_regtype", 1, pure, |ctx| {
+        Ok(match ctx.get_raw(0) {
+            ValueRef::Integer(o) => {
+                SqlValue::Text(catalog::format_type(o as u32, -1).unwrap_or(o.to_string()))
+            }
+            ValueRef::Text(t) => {
+                let s = String::from_utf8_lossy(t);
+                match s.trim().parse::<i64>() {
+                    Ok(o) => SqlValue::Integer(o),
+                    Err(_) => catalog::to_regtype(&s)
+                        .map_or(SqlValue::Null, |o| SqlValue::Integer(o.into())),
+                }
+            }
+            _ => SqlValue::Null,
+        })
+    })?;
+    // `x::regclass`: an OID shows as the relation's name, a name becomes its OID.
+    conn.create_scalar_function("pg_regclass", 1, FunctionFlags::SQLITE_UTF8, pg_regclass)?;
+    // The type of a declared column type, as pg_attribute reports it.
+    conn.create_scalar_function("pg_decltype", 2, pure, |ctx| {
+        let decl: String = ctx.get::<Option<String>>(0)?.unwrap_or_default();
+        let what: String = ctx.get(1)?;
+        let t = super::types::from_decltype(&decl);
+        Ok(match what.as_str() {
+            "oid" => i64::from(t.oid),
+            "len" => i64::from(t.size),
+            _ => i64::from(t.modifier),
+        })
+    })?;
     Ok(())
+}
+
+/// `x::regclass`, looked up in this connection's schema (OIDs as catalog.rs assigns).
+fn pg_regclass(ctx: &mut Context<'_>) -> rusqlite::Result<SqlValue> {
+    let first = super::catalog::FIRST_USER_OID;
+    let by_name = match ctx.get_raw(0) {
+        ValueRef::Integer(oid) => Some(Err(oid)),
+        ValueRef::Text(t) => {
+            let s = String::from_utf8_lossy(t);
+            let s = s.trim();
+            match s.parse::<i64>() {
+                Ok(oid) => return Ok(SqlValue::Integer(oid)),
+                // Without schema or quotes: `public."users"` is `users`.
+                Err(_) => Some(Ok(s
+                    .rsplit('.')
+                    .next()
+                    .unwrap_or(s)
+                    .trim_matches('"')
+                    .to_string())),
+            }
+        }
+        _ => None,
+    };
+    // SAFETY: the handle is the connection running this very statement, used on this
+    // thread for one nested read of sqlite_schema while the function runs.
+    let conn = unsafe { ctx.get_connection()? };
+    let found = match by_name {
+        None => return Ok(SqlValue::Null),
+        Some(Ok(name)) => conn
+            .query_row(
+                "select rowid from sqlite_schema where name = ?1",
+                [&name],
+                |r| r.get::<_, i64>(0),
+            )
+            .map(|rowid| SqlValue::Integer(first + rowid)),
+        Some(Err(oid)) => conn
+            .query_row(
+                "select name from sqlite_schema where rowid = ?1",
+                [oid - first],
+                |r| r.get::<_, String>(0),
+            )
+            .map(SqlValue::Text),
+    };
+    match found {
+        Ok(v) => Ok(v),
+        Err(rusqlite::Error::QueryReturnedNoRows) => match ctx.get_raw(0) {
+            ValueRef::Integer(oid) => Ok(SqlValue::Text(oid.to_string())),
+            _ => Err(user_error(&format!(
+                "relation \"{}\" does not exist",
+                ctx.get::<String>(0).unwrap_or_default()
+            ))),
+        },
+        Err(e) => Err(e),
+    }
 }
 
 /// The current time as PostgreSQL prints a timestamptz in UTC.

@@ -6,6 +6,7 @@
 //! ever awaits them.
 
 mod binary;
+pub mod catalog;
 mod database;
 mod datetime;
 mod describe;

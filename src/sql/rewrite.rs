@@ -52,6 +52,9 @@ fn cast(operand: &str, pg_type: &str) -> String {
         "timestamptz" | "timestamp with time zone" => format!("pg_timestamptz({operand})"),
         "timestamp" | "timestamp without time zone" => format!("pg_timestamp({operand})"),
         "date" => format!("pg_date({operand})"),
+        // OID aliases: an OID shows as the name, a name becomes the OID (catalog.rs).
+        "regtype" => format!("pg_regtype({operand})"),
+        "regclass" => format!("pg_regclass({operand})"),
         // Text-stored types keep their text (SQLite's NUMERIC cast would mangle dates).
         _ => format!("CAST({operand} AS TEXT)"),
     }
@@ -59,11 +62,70 @@ fn cast(operand: &str, pg_type: &str) -> String {
 
 /// Rewrites one statement for SQLite.
 pub fn to_sqlite(sql: &str) -> Cow<'_, str> {
-    let base = to_sqlite_tokens(sql);
-    match values_aliases(&base) {
-        Some(rewritten) => Cow::Owned(rewritten),
-        None => base,
+    let mut out = to_sqlite_tokens(sql);
+    for pass in [values_aliases, any_of_array] {
+        if let Some(rewritten) = pass(&out) {
+            out = Cow::Owned(rewritten);
+        }
     }
+    out
+}
+
+/// `x = ANY (ARRAY[a, b])` → `x IN (a, b)`, and `x <> ALL (ARRAY[...])` → `x NOT IN
+/// (...)`: SQLite has no arrays, and catalog queries (SQLAlchemy's `has_table`) use
+/// these. SQLite's lexer reads `[...]` as one quoted identifier, so the list inside is
+/// rewritten on its own.
+fn any_of_array(sql: &str) -> Option<String> {
+    if !contains_ignore_case(sql, "array") {
+        return None;
+    }
+    let toks: Vec<Token> = super::lexer::significant(sql).collect();
+    let text = |i: usize| toks.get(i).map_or("", |t| &sql[t.start..t.end]);
+    let mut out = String::new();
+    let mut copied = 0;
+    for i in 1..toks.len() {
+        let quantifier = text(i);
+        let negated = if ["any", "some"]
+            .iter()
+            .any(|q| quantifier.eq_ignore_ascii_case(q))
+        {
+            false
+        } else if quantifier.eq_ignore_ascii_case("all") {
+            true
+        } else {
+            continue;
+        };
+        let list = text(i + 3);
+        let matches = text(i + 1) == "("
+            && text(i + 2).eq_ignore_ascii_case("array")
+            && list.starts_with('[')
+            && list.ends_with(']')
+            && text(i + 4) == ")";
+        // The operator: `=` for ANY, `<>` / `!=` for ALL.
+        let op_start = if negated {
+            (i >= 2 && ["<>", "!="].contains(&format!("{}{}", text(i - 2), text(i - 1)).as_str()))
+                .then(|| i - 2)
+        } else {
+            (text(i - 1) == "=" && !["<", ">", "!"].contains(&text(i.wrapping_sub(2))))
+                .then(|| i - 1)
+        };
+        let (Some(op_start), true) = (op_start, matches) else {
+            continue;
+        };
+        if toks[op_start].start < copied {
+            continue;
+        }
+        let items = to_sqlite(&list[1..list.len() - 1]);
+        out.push_str(&sql[copied..toks[op_start].start]);
+        out.push_str(if negated { "NOT IN (" } else { "IN (" });
+        out.push_str(&items);
+        out.push(')');
+        copied = toks[i + 4].end;
+    }
+    (copied > 0).then(|| {
+        out.push_str(&sql[copied..]);
+        out
+    })
 }
 
 /// `(VALUES (...), (...)) AS t(a, b)`: SQLite has no column aliases on a derived table,
@@ -382,6 +444,27 @@ mod tests {
             to_sqlite("insert into t values (1)"),
             Cow::Borrowed(_)
         ));
+    }
+
+    #[test]
+    fn any_of_array_literals() {
+        assert_eq!(
+            to_sqlite("select 1 where k = ANY (ARRAY[$1::VARCHAR, $2::VARCHAR]) and x"),
+            "select 1 where k IN (CAST($1 AS TEXT), CAST($2 AS TEXT)) and x"
+        );
+        assert_eq!(
+            to_sqlite("select 1 where k <> all(array['a','b'])"),
+            "select 1 where k NOT IN ('a','b')"
+        );
+        assert_eq!(
+            to_sqlite("select 1 where k != ALL (ARRAY[])"),
+            "select 1 where k NOT IN ()"
+        );
+        // Not an equality: left alone.
+        assert_eq!(
+            to_sqlite("select 1 where k > ANY (ARRAY[1])"),
+            "select 1 where k > ANY (ARRAY[1])"
+        );
     }
 
     #[test]

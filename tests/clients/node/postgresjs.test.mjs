@@ -251,7 +251,6 @@ test('postgres.js: several pooled connections', () =>
 
 test(
   'postgres.js: default fetch_types (pg_catalog.pg_type query on connect)',
-  { todo: 'litewire: no pg_catalog.pg_type, so the array-type query postgres.js sends first on each connection fails (42P01) and so does the user query' },
   () => {
     const probe = fileURLToPath(new URL('./fetch_types_probe.mjs', import.meta.url));
     const out = spawnSync(process.execPath, [probe], { encoding: 'utf8', timeout: 20_000, env: process.env });

@@ -55,6 +55,17 @@ def test_connect(conn):
     assert conn.info.transaction_status == pq.TransactionStatus.IDLE
 
 
+def test_type_info(conn):
+    """psycopg's TypeInfo.fetch: pg_type with to_regtype() and oid::regtype::text."""
+    from psycopg.types import TypeInfo
+
+    info = TypeInfo.fetch(conn, "int4")
+    assert (info.name, info.oid, info.array_oid, info.regtype) == ("int4", 23, 1007, "integer")
+    info = TypeInfo.fetch(conn, "character varying")
+    assert (info.oid, info.array_oid) == (1043, 1015)
+    assert TypeInfo.fetch(conn, "hstore") is None
+
+
 def test_crud_server_side_binding(items):
     conn = items
     ts = dt.datetime(2024, 1, 2, 3, 4, 5, 123456)

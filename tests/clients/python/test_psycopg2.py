@@ -330,10 +330,6 @@ def test_comparison_with_cast_is_bool(conn):
         assert cur.fetchone() == (True,)
 
 
-@litewire_xfail(
-    "arrays are not supported: a Python list becomes ARRAY[1,2] and `id = any(ARRAY[1,2])` "
-    "fails with 42601 near \"[1,2]\""
-)
 def test_list_param_any(items):
     with items.cursor() as cur:
         cur.execute("insert into items (id) values (1), (2), (3)")

@@ -1,0 +1,534 @@
+//! The `pg_catalog` tables clients query (type lookups, `has_table`, driver metadata),
+//! emulated as common table expressions put in front of a SELECT that names them.
+//!
+//! Each table is a view over SQLite's own schema (`sqlite_schema`, `pragma_table_info`)
+//! or over the built-in type list below, so nothing is stored in the user's file and
+//! nothing is kept per connection: a query that does not name a catalog table pays one
+//! scan for its words. Object OIDs are `16384 + rowid` of the object's `sqlite_schema`
+//! row, stable until the schema is rebuilt (VACUUM). Column types are declared here once,
+//! for the CTE and for `describe` (a CTE column has no declared type SQLite could report).
+
+use std::borrow::Cow;
+
+use crate::sql::lexer;
+
+/// OID of the first user object, as in PostgreSQL.
+pub const FIRST_USER_OID: i64 = 16384;
+/// `pg_namespace` OIDs.
+const PG_CATALOG: i64 = 11;
+const PUBLIC: i64 = 2200;
+
+/// A built-in type: (oid, typname, typlen, typcategory, typelem, typarray, SQL name).
+type BuiltIn = (u32, &'static str, i16, char, u32, u32, &'static str);
+
+/// The types litewire sends, plus the catalog types clients ask about by name.
+/// Array types follow, generated from `typarray`.
+const TYPES: &[BuiltIn] = &[
+    (16, "bool", 1, 'B', 0, 1000, "boolean"),
+    (17, "bytea", -1, 'U', 0, 1001, "bytea"),
+    (18, "char", 1, 'Z', 0, 1002, "\"char\""),
+    (19, "name", 64, 'S', 18, 1003, "name"),
+    (20, "int8", 8, 'N', 0, 1016, "bigint"),
+    (21, "int2", 2, 'N', 0, 1005, "smallint"),
+    (22, "int2vector", -1, 'A', 21, 1006, "int2vector"),
+    (23, "int4", 4, 'N', 0, 1007, "integer"),
+    (24, "regproc", 4, 'N', 0, 1008, "regproc"),
+    (25, "text", -1, 'S', 0, 1009, "text"),
+    (26, "oid", 4, 'N', 0, 1028, "oid"),
+    (30, "oidvector", -1, 'A', 26, 1013, "oidvector"),
+    (114, "json", -1, 'U', 0, 199, "json"),
+    (700, "float4", 4, 'N', 0, 1021, "real"),
+    (701, "float8", 8, 'N', 0, 1022, "double precision"),
+    (705, "unknown", -2, 'X', 0, 0, "unknown"),
+    (1042, "bpchar", -1, 'S', 0, 1014, "character"),
+    (1043, "varchar", -1, 'S', 0, 1015, "character varying"),
+    (1082, "date", 4, 'D', 0, 1182, "date"),
+    (1083, "time", 8, 'D', 0, 1183, "time without time zone"),
+    (
+        1114,
+        "timestamp",
+        8,
+        'D',
+        0,
+        1115,
+        "timestamp without time zone",
+    ),
+    (
+        1184,
+        "timestamptz",
+        8,
+        'D',
+        0,
+        1185,
+        "timestamp with time zone",
+    ),
+    (1186, "interval", 16, 'T', 0, 1187, "interval"),
+    (1700, "numeric", -1, 'N', 0, 1231, "numeric"),
+    (2205, "regclass", 4, 'N', 0, 2210, "regclass"),
+    (2206, "regtype", 4, 'N', 0, 2211, "regtype"),
+    (2950, "uuid", 16, 'U', 0, 2951, "uuid"),
+    (3802, "jsonb", -1, 'U', 0, 3807, "jsonb"),
+];
+
+/// The built-in type with this OID (arrays included, as `_name`).
+fn type_by_oid(oid: u32) -> Option<(String, String)> {
+    TYPES.iter().find_map(|t| {
+        if t.0 == oid {
+            Some((t.1.to_string(), t.6.to_string()))
+        } else if t.5 == oid {
+            Some((format!("_{}", t.1), format!("{}[]", t.6)))
+        } else {
+            None
+        }
+    })
+}
+
+/// `format_type(oid, typmod)` / `oid::regtype::text`: the SQL name of a type.
+pub fn format_type(oid: u32, typmod: i32) -> Option<String> {
+    let (_, sql) = type_by_oid(oid)?;
+    Some(match (oid, typmod) {
+        (1042 | 1043, m) if m >= 4 => format!("{}({})", sql, m - 4),
+        (1700, m) if m >= 4 => format!("numeric({},{})", (m - 4) >> 16, (m - 4) & 0xffff),
+        _ => sql,
+    })
+}
+
+/// `to_regtype(name)`: the OID of a type named by its catalog or SQL name, or None.
+pub fn to_regtype(name: &str) -> Option<u32> {
+    let name = name.trim().trim_start_matches("pg_catalog.");
+    let lower = name.trim_matches('"').to_ascii_lowercase();
+    let (base, array) = match lower.strip_suffix("[]") {
+        Some(b) => (b.trim(), true),
+        None => (lower.as_str(), false),
+    };
+    let base = base.split('(').next().unwrap_or(base).trim();
+    let found = TYPES
+        .iter()
+        .find(|t| t.1 == base || t.6 == base)
+        .or_else(|| {
+            let alias = match base {
+                "int" => "int4",
+                "boolean" => "bool",
+                "float" => "float8",
+                "character varying" => "varchar",
+                "timestamp" => "timestamp",
+                _ => return None,
+            };
+            TYPES.iter().find(|t| t.1 == alias)
+        });
+    match found {
+        Some(t) if array => Some(t.5),
+        Some(t) => Some(t.0),
+        // `_int4`: an array type by its catalog name.
+        None => TYPES
+            .iter()
+            .find(|t| base.strip_prefix('_') == Some(t.1))
+            .map(|t| t.5),
+    }
+}
+
+/// One emulated catalog table: its name, its columns as `name type` pairs, and the
+/// SELECT producing its rows.
+struct Table {
+    name: &'static str,
+    columns: &'static str,
+    /// None: the table exists with its columns but has no rows.
+    body: Option<fn() -> String>,
+}
+
+impl Table {
+    fn rows(&self) -> String {
+        match self.body {
+            Some(body) => body(),
+            None => {
+                let n = self.columns.split(',').count();
+                format!("SELECT {} LIMIT 0", vec!["NULL"; n].join(", "))
+            }
+        }
+    }
+}
+
+/// Rows of `sqlite_schema` that are user objects (SQLite's own `sqlite_*` excluded).
+const USER_OBJECTS: &str = "s.name NOT LIKE 'sqlite\\_%' ESCAPE '\\'";
+
+const TABLES: &[Table] = &[
+    Table {
+        name: "pg_type",
+        columns: "oid oid, typname name, typnamespace oid, typowner oid, typlen int2, \
+                  typbyval bool, typtype char, typcategory char, typispreferred bool, \
+                  typisdefined bool, typdelim char, typrelid oid, typsubscript text, \
+                  typelem oid, typarray oid, typinput text, typoutput text, \
+                  typreceive text, typsend text, typmodin text, typmodout text, \
+                  typanalyze text, typalign char, typstorage char, typnotnull bool, \
+                  typbasetype oid, typtypmod int4, typndims int4, typcollation oid, \
+                  typdefaultbin text, typdefault text, typacl text",
+        body: Some(pg_type_rows),
+    },
+    Table {
+        name: "pg_namespace",
+        columns: "oid oid, nspname name, nspowner oid, nspacl text",
+        body: Some(|| {
+            format!(
+                "VALUES ({PG_CATALOG}, 'pg_catalog', 10, NULL), ({PUBLIC}, 'public', 10, NULL), \
+                 (13000, 'information_schema', 10, NULL)"
+            )
+        }),
+    },
+    Table {
+        name: "pg_class",
+        columns: "oid oid, relname name, relnamespace oid, reltype oid, reloftype oid, \
+                  relowner oid, relam oid, relfilenode oid, reltablespace oid, relpages int4, \
+                  reltuples float4, relallvisible int4, reltoastrelid oid, relhasindex bool, \
+                  relisshared bool, relpersistence char, relkind char, relnatts int2, \
+                  relchecks int2, relhasrules bool, relhastriggers bool, relhassubclass bool, \
+                  relrowsecurity bool, relforcerowsecurity bool, relispopulated bool, \
+                  relreplident char, relispartition bool, relrewrite oid, relfrozenxid int4, \
+                  relminmxid int4, relacl text, reloptions text, relpartbound text",
+        body: Some(|| {
+            format!(
+                "SELECT {FIRST_USER_OID} + s.rowid, s.name, {PUBLIC}, 0, 0, 10, \
+                 CASE s.type WHEN 'index' THEN 403 WHEN 'table' THEN 2 ELSE 0 END, 0, 0, 0, \
+                 -1, 0, 0, \
+                 EXISTS (SELECT 1 FROM sqlite_schema i WHERE i.type = 'index' AND i.tbl_name = s.name), \
+                 0, 'p', CASE s.type WHEN 'table' THEN 'r' WHEN 'view' THEN 'v' ELSE 'i' END, \
+                 CASE WHEN s.type = 'index' THEN (SELECT count(*) FROM pragma_index_info(s.name)) \
+                 ELSE (SELECT count(*) FROM pragma_table_info(s.name)) END, \
+                 0, 0, \
+                 EXISTS (SELECT 1 FROM sqlite_schema g WHERE g.type = 'trigger' AND g.tbl_name = s.name), \
+                 0, 0, 0, 1, 'd', 0, 0, 0, 0, NULL, NULL, NULL \
+                 FROM sqlite_schema s WHERE s.type IN ('table', 'view', 'index') AND {USER_OBJECTS}"
+            )
+        }),
+    },
+    Table {
+        name: "pg_attribute",
+        columns: "attrelid oid, attname name, atttypid oid, attstattarget int4, attlen int2, \
+                  attnum int2, attndims int4, attcacheoff int4, atttypmod int4, attbyval bool, \
+                  attalign char, attstorage char, attcompression char, attnotnull bool, \
+                  atthasdef bool, atthasmissing bool, attidentity char, attgenerated char, \
+                  attisdropped bool, attislocal bool, attinhcount int4, attcollation oid, \
+                  attacl text, attoptions text, attfdwoptions text, attmissingval text",
+        body: Some(|| {
+            format!(
+                "SELECT {FIRST_USER_OID} + s.rowid, p.name, pg_decltype(p.type, 'oid'), -1, \
+                 pg_decltype(p.type, 'len'), p.cid + 1, 0, -1, pg_decltype(p.type, 'typmod'), \
+                 0, 'i', 'p', '', p.\"notnull\" OR p.pk > 0, p.dflt_value IS NOT NULL, 0, '', '', \
+                 0, 1, 0, 0, NULL, NULL, NULL, NULL \
+                 FROM sqlite_schema s, pragma_table_info(s.name) p \
+                 WHERE s.type IN ('table', 'view') AND {USER_OBJECTS}"
+            )
+        }),
+    },
+    Table {
+        name: "pg_attrdef",
+        columns: "oid oid, adrelid oid, adnum int2, adbin text",
+        body: Some(|| {
+            format!(
+                "SELECT 0, {FIRST_USER_OID} + s.rowid, p.cid + 1, p.dflt_value \
+                 FROM sqlite_schema s, pragma_table_info(s.name) p \
+                 WHERE s.type = 'table' AND {USER_OBJECTS} AND p.dflt_value IS NOT NULL"
+            )
+        }),
+    },
+    Table {
+        name: "pg_am",
+        columns: "oid oid, amname name, amhandler text, amtype char",
+        body: Some(|| {
+            "VALUES (2, 'heap', 'heap_tableam_handler', 't'), (403, 'btree', 'bthandler', 'i')"
+                .into()
+        }),
+    },
+    Table {
+        name: "pg_database",
+        columns: "oid oid, datname name, datdba oid, encoding int4, datlocprovider char, \
+                  datistemplate bool, datallowconn bool, datconnlimit int4, datfrozenxid int4, \
+                  datminmxid int4, dattablespace oid, datcollate text, datctype text, \
+                  daticulocale text, datcollversion text, datacl text",
+        body: Some(|| {
+            "SELECT 16384, current_database(), 10, 6, 'c', 0, 1, -1, 0, 0, 1663, 'C', 'C', \
+             NULL, NULL, NULL"
+                .into()
+        }),
+    },
+    Table {
+        name: "pg_roles",
+        columns: "oid oid, rolname name, rolsuper bool, rolinherit bool, rolcreaterole bool, \
+                  rolcreatedb bool, rolcanlogin bool, rolreplication bool, rolconnlimit int4, \
+                  rolpassword text, rolvaliduntil timestamptz, rolbypassrls bool, \
+                  rolconfig text",
+        body: Some(|| {
+            "SELECT 10, current_user(), 0, 1, 0, 0, 1, 0, -1, '********', NULL, 0, NULL".into()
+        }),
+    },
+    Table {
+        name: "pg_user",
+        columns: "usename name, usesysid oid, usecreatedb bool, usesuper bool, \
+                  userepl bool, usebypassrls bool, passwd text, valuntil timestamptz, \
+                  useconfig text",
+        body: Some(|| "SELECT current_user(), 10, 0, 0, 0, 0, '********', NULL, NULL".into()),
+    },
+    Table {
+        name: "pg_collation",
+        columns: "oid oid, collname name, collnamespace oid, collowner oid, \
+                  collprovider char, collisdeterministic bool, collencoding int4, \
+                  collcollate text, collctype text",
+        body: Some(|| format!("VALUES (100, 'default', {PG_CATALOG}, 10, 'd', 1, -1, NULL, NULL)")),
+    },
+    Table {
+        name: "pg_description",
+        columns: "objoid oid, classoid oid, objsubid int4, description text",
+        body: None,
+    },
+    Table {
+        name: "pg_index",
+        columns: "indexrelid oid, indrelid oid, indnatts int2, indnkeyatts int2, \
+                  indisunique bool, indnullsnotdistinct bool, indisprimary bool, \
+                  indisexclusion bool, indimmediate bool, indisclustered bool, indisvalid bool, \
+                  indcheckxmin bool, indisready bool, indislive bool, indisreplident bool, \
+                  indkey text, indcollation text, indclass text, indoption text, \
+                  indexprs text, indpred text",
+        body: None,
+    },
+    Table {
+        name: "pg_constraint",
+        columns: "oid oid, conname name, connamespace oid, contype char, condeferrable bool, \
+                  condeferred bool, convalidated bool, conrelid oid, contypid oid, \
+                  conindid oid, conparentid oid, confrelid oid, confupdtype char, \
+                  confdeltype char, confmatchtype char, conislocal bool, coninhcount int4, \
+                  connoinherit bool, conkey text, confkey text, conpfeqop text, \
+                  conppeqop text, conffeqop text, confdelsetcols text, conexclop text, \
+                  conbin text",
+        body: None,
+    },
+    Table {
+        name: "pg_enum",
+        columns: "oid oid, enumtypid oid, enumsortorder float4, enumlabel name",
+        body: None,
+    },
+    Table {
+        name: "pg_range",
+        columns: "rngtypid oid, rngsubtype oid, rngmultitypid oid, rngcollation oid, \
+                  rngsubopc oid, rngcanonical text, rngsubdiff text",
+        body: None,
+    },
+    Table {
+        name: "pg_inherits",
+        columns: "inhrelid oid, inhparent oid, inhseqno int4, inhdetachpending bool",
+        body: None,
+    },
+    Table {
+        name: "pg_extension",
+        columns: "oid oid, extname name, extowner oid, extnamespace oid, \
+                  extrelocatable bool, extversion text, extconfig text, extcondition text",
+        body: None,
+    },
+    Table {
+        name: "pg_proc",
+        columns: "oid oid, proname name, pronamespace oid, proowner oid, prolang oid, \
+                  prokind char, proretset bool, prorettype oid, pronargs int2, \
+                  proargtypes text, prosrc text",
+        body: None,
+    },
+];
+
+fn pg_type_rows() -> String {
+    let mut rows = Vec::with_capacity(TYPES.len() * 2);
+    let row = |oid: u32, name: &str, len: i16, cat: char, elem: u32, array: u32| {
+        let byval = u8::from((1..=8).contains(&len));
+        let (input, output) = if cat == 'A' && elem != 0 && !name.ends_with("vector") {
+            ("array_in".to_string(), "array_out".to_string())
+        } else {
+            (format!("{name}in"), format!("{name}out"))
+        };
+        format!(
+            "({oid}, '{name}', {PG_CATALOG}, 10, {len}, {byval}, 'b', '{cat}', 0, 1, ',', 0, \
+             NULL, {elem}, {array}, '{input}', '{output}', NULL, NULL, NULL, NULL, NULL, 'i', \
+             'p', 0, 0, -1, 0, 0, NULL, NULL, NULL)"
+        )
+    };
+    for t in TYPES {
+        rows.push(row(t.0, t.1, t.2, t.3, t.4, t.5));
+        if t.5 != 0 {
+            rows.push(row(t.5, &format!("_{}", t.1), -1, 'A', t.0, 0));
+        }
+    }
+    format!("VALUES {}", rows.join(", "))
+}
+
+/// The (column, PostgreSQL type) pairs of catalog table `name`, for typing results.
+pub fn columns(name: &str) -> Option<Vec<(String, String)>> {
+    let table = TABLES.iter().find(|t| t.name.eq_ignore_ascii_case(name))?;
+    Some(
+        table
+            .columns
+            .split(',')
+            .filter_map(|c| {
+                let (n, t) = c.trim().split_once(' ')?;
+                Some((n.to_string(), t.trim().to_string()))
+            })
+            .collect(),
+    )
+}
+
+/// The catalog tables a statement's words name (lower case, each once).
+pub fn named_in(sql: &str) -> Vec<&'static str> {
+    let mut found: Vec<&'static str> = Vec::new();
+    for w in lexer::words(sql) {
+        if !(w.len() > 3 && w[..3].eq_ignore_ascii_case("pg_")) {
+            continue;
+        }
+        if let Some(t) = TABLES.iter().find(|t| t.name.eq_ignore_ascii_case(w)) {
+            if !found.contains(&t.name) {
+                found.push(t.name);
+            }
+        }
+    }
+    found
+}
+
+/// Puts the catalog tables `sql` (SQLite text) names in front of it as CTEs. Only
+/// SELECT and WITH statements are touched; an existing WITH list is extended.
+pub fn with_catalog(sql: &str) -> Cow<'_, str> {
+    let tables = named_in(sql);
+    if tables.is_empty() {
+        return Cow::Borrowed(sql);
+    }
+    let toks: Vec<lexer::Token> = lexer::significant(sql).take(2).collect();
+    let word = |i: usize| toks.get(i).map_or("", |t| &sql[t.start..t.end]);
+    let ctes: Vec<String> = TABLES
+        .iter()
+        .filter(|t| tables.contains(&t.name))
+        .map(|t| {
+            let names: Vec<&str> = t
+                .columns
+                .split(',')
+                .filter_map(|c| c.split_whitespace().next())
+                .collect();
+            format!("{}({}) AS ({})", t.name, names.join(", "), t.rows())
+        })
+        .collect();
+    let ctes = ctes.join(", ");
+    if word(0).eq_ignore_ascii_case("select") {
+        let start = toks[0].start;
+        return Cow::Owned(format!("{}WITH {ctes} {}", &sql[..start], &sql[start..]));
+    }
+    if word(0).eq_ignore_ascii_case("with") {
+        let (keep, rest) = if word(1).eq_ignore_ascii_case("recursive") {
+            (toks[1].end, &sql[toks[1].end..])
+        } else {
+            (toks[0].end, &sql[toks[0].end..])
+        };
+        return Cow::Owned(format!("{} {ctes},{rest}", &sql[..keep]));
+    }
+    Cow::Borrowed(sql)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn type_names() {
+        assert_eq!(to_regtype("int4"), Some(23));
+        assert_eq!(to_regtype("integer"), Some(23));
+        assert_eq!(to_regtype("character varying"), Some(1043));
+        assert_eq!(to_regtype("pg_catalog.text[]"), Some(1009));
+        assert_eq!(to_regtype("_int8"), Some(1016));
+        assert_eq!(to_regtype("hstore"), None);
+        assert_eq!(format_type(23, -1).as_deref(), Some("integer"));
+        assert_eq!(
+            format_type(1043, 24).as_deref(),
+            Some("character varying(20)")
+        );
+        assert_eq!(
+            format_type(1700, (10 << 16 | 2) + 4).as_deref(),
+            Some("numeric(10,2)")
+        );
+        assert_eq!(format_type(1007, -1).as_deref(), Some("integer[]"));
+    }
+
+    #[test]
+    fn ctes_only_for_named_tables() {
+        assert!(matches!(with_catalog("select 1"), Cow::Borrowed(_)));
+        assert!(matches!(
+            with_catalog("select 'pg_type' from t"),
+            Cow::Borrowed(_)
+        ));
+        let q = with_catalog("SELECT oid FROM pg_type WHERE typname = 'int4'");
+        assert!(q.starts_with("WITH pg_type(oid, typname,"), "{q}");
+        assert!(!q.contains("pg_class("));
+        let q = with_catalog("WITH RECURSIVE x AS (SELECT 1) SELECT * FROM x, pg_namespace");
+        assert!(q.starts_with("WITH RECURSIVE pg_namespace(oid,"), "{q}");
+        assert!(
+            q.ends_with(", x AS (SELECT 1) SELECT * FROM x, pg_namespace"),
+            "{q}"
+        );
+        // Only queries.
+        assert!(matches!(
+            with_catalog("insert into t select oid from pg_type"),
+            Cow::Borrowed(_)
+        ));
+    }
+
+    /// Every table runs on SQLite with as many values as declared columns, and the
+    /// schema-backed ones list a user table.
+    #[test]
+    fn every_table_runs_on_sqlite() {
+        let conn = rusqlite::Connection::open_in_memory().unwrap();
+        super::super::functions::register(&conn, "db", Default::default()).unwrap();
+        conn.execute_batch(
+            "create table users (id integer primary key, name varchar(20) not null default 'x');
+             create index users_name on users(name);",
+        )
+        .unwrap();
+        for t in TABLES {
+            let sql = with_catalog(&format!("select * from {}", t.name)).into_owned();
+            let mut stmt = conn
+                .prepare(&sql)
+                .unwrap_or_else(|e| panic!("{}: {e}", t.name));
+            assert_eq!(
+                stmt.column_count(),
+                columns(t.name).unwrap().len(),
+                "{}",
+                t.name
+            );
+            let rows = stmt.query_map([], |_| Ok(())).unwrap().count();
+            let expect_rows = t.body.is_some();
+            assert_eq!(rows > 0, expect_rows, "{}", t.name);
+        }
+        let q = with_catalog(
+            "select c.relname, c.relkind, a.attname, format_type(a.atttypid, a.atttypmod), \
+             a.attnotnull from pg_class c join pg_attribute a on a.attrelid = c.oid \
+             where c.relname = 'users' order by a.attnum",
+        )
+        .into_owned();
+        let got: Vec<(String, String, String, String, bool)> = conn
+            .prepare(&q)
+            .unwrap()
+            .query_map([], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
+            })
+            .unwrap()
+            .map(Result::unwrap)
+            .collect();
+        assert_eq!(
+            got,
+            vec![
+                (
+                    "users".into(),
+                    "r".into(),
+                    "id".into(),
+                    "integer".into(),
+                    true
+                ),
+                (
+                    "users".into(),
+                    "r".into(),
+                    "name".into(),
+                    "character varying(20)".into(),
+                    true
+                ),
+            ]
+        );
+    }
+}
