@@ -83,6 +83,16 @@ fn type_by_oid(oid: u32) -> Option<(String, String)> {
     })
 }
 
+/// The element type of built-in array type `oid`.
+pub fn element_of(oid: u32) -> Option<u32> {
+    TYPES.iter().find(|t| t.5 == oid && oid != 0).map(|t| t.0)
+}
+
+/// The array type of built-in type `oid`.
+pub fn array_of(oid: u32) -> Option<u32> {
+    TYPES.iter().find(|t| t.0 == oid && t.5 != 0).map(|t| t.5)
+}
+
 /// `format_type(oid, typmod)` / `oid::regtype::text`: the SQL name of a type.
 pub fn format_type(oid: u32, typmod: i32) -> Option<String> {
     let (_, sql) = type_by_oid(oid)?;

@@ -83,16 +83,23 @@ fn infer_params(conn: &Conn, source: &str, params: &mut [u32]) {
         if *slot != 0 {
             continue;
         }
+        let array = matches!(hint, ParamHint::ArrayOf(_));
         let decl = match hint {
             ParamHint::Type(t) => Some(t),
-            ParamHint::Column(col) => {
+            ParamHint::Column(col) | ParamHint::ArrayOf(col) => {
                 let tables = tables.get_or_insert_with(|| tables_in(conn, source));
                 let col = col.rsplit('.').next().unwrap_or(&col).to_string();
                 tables
                     .iter()
                     .flat_map(|(_, cols)| cols.iter())
                     .find(|(name, _)| name.eq_ignore_ascii_case(&col))
-                    .map(|(_, decl)| decl.clone())
+                    .map(|(_, decl)| {
+                        if array {
+                            format!("{decl}[]")
+                        } else {
+                            decl.clone()
+                        }
+                    })
             }
             ParamHint::Insert {
                 table,
@@ -111,7 +118,12 @@ fn infer_params(conn: &Conn, source: &str, params: &mut [u32]) {
             }
         };
         if let Some(decl) = decl.filter(|d| !d.is_empty()) {
-            *slot = types::from_decltype(&decl).oid;
+            *slot = match decl.strip_suffix("[]") {
+                Some(elem) => {
+                    super::catalog::array_of(types::from_decltype(elem).oid).unwrap_or(oid::TEXT)
+                }
+                None => types::from_decltype(&decl).oid,
+            };
         }
     }
 }

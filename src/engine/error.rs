@@ -41,7 +41,7 @@ fn by_message(m: &str) -> SqlState {
     let has = |s: &str| m.contains(s);
     if has("syntax error") || has("incomplete input") || has("unrecognized token") {
         SqlState::SYNTAX_ERROR
-    } else if has("invalid input syntax") {
+    } else if has("invalid input syntax") || has("malformed array literal") {
         SqlState::INVALID_TEXT_REPRESENTATION
     } else if has("no such table") || has("no such view") || has("\" does not exist") {
         SqlState::UNDEFINED_TABLE

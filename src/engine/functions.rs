@@ -151,6 +151,25 @@ fn register_catalog(conn: &Connection) -> rusqlite::Result<()> {
     })?;
     // `x::regclass`: an OID shows as the relation's name, a name becomes its OID.
     conn.create_scalar_function("pg_regclass", 1, FunctionFlags::SQLITE_UTF8, pg_regclass)?;
+    // `x = ANY(e)`: arrays are JSON text; a text-format literal `{a,b}` is converted.
+    conn.create_scalar_function("pg_array_json", 1, pure, |ctx| {
+        Ok(match ctx.get_raw(0) {
+            ValueRef::Null => None,
+            ValueRef::Text(t) => {
+                let s = String::from_utf8_lossy(t);
+                if s.trim_start().starts_with('{') {
+                    Some(super::array::text_to_json(&s, 0).map_err(|e| user_error(&e.message))?)
+                } else {
+                    Some(s.into_owned())
+                }
+            }
+            _ => {
+                return Err(user_error(
+                    "op ANY/ALL (array) requires array on right side",
+                ))
+            }
+        })
+    })?;
     // The type of a declared column type, as pg_attribute reports it.
     conn.create_scalar_function("pg_decltype", 2, pure, |ctx| {
         let decl: String = ctx.get::<Option<String>>(0)?.unwrap_or_default();

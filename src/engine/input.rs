@@ -37,6 +37,14 @@ pub fn decode(type_oid: u32, binary: bool, bytes: Option<&[u8]>) -> Result<Value
     let Some(b) = bytes else {
         return Ok(Value::Null);
     };
+    if let Some(elem) = super::catalog::element_of(type_oid) {
+        return if binary {
+            super::array::binary_to_json(b)
+        } else {
+            super::array::text_to_json(utf8(b)?, elem)
+        }
+        .map(Value::Text);
+    }
     if binary {
         decode_binary(type_oid, b)
     } else {

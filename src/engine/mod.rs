@@ -5,6 +5,7 @@
 //! tokio's blocking pool, which `main` caps at `--workers` threads; the async side only
 //! ever awaits them.
 
+mod array;
 mod binary;
 pub mod catalog;
 mod database;

@@ -71,12 +71,19 @@ pub fn to_sqlite(sql: &str) -> Cow<'_, str> {
     out
 }
 
-/// `x = ANY (ARRAY[a, b])` → `x IN (a, b)`, and `x <> ALL (ARRAY[...])` → `x NOT IN
-/// (...)`: SQLite has no arrays, and catalog queries (SQLAlchemy's `has_table`) use
-/// these. SQLite's lexer reads `[...]` as one quoted identifier, so the list inside is
-/// rewritten on its own.
+/// `x = ANY (...)` and `x <> ALL (...)`, which SQLite lacks:
+/// - `ARRAY[a, b]` → `x IN (a, b)` / `x NOT IN (a, b)` (SQLAlchemy's `has_table`);
+/// - a subquery → `x IN (SELECT ...)`;
+/// - any other expression, e.g. an array parameter → `x IN (SELECT value FROM
+///   json_each(pg_array_json(e)))` (array parameters are bound as JSON text).
+///
+/// SQLite's lexer reads `[...]` as one quoted identifier, so the list inside an ARRAY
+/// literal is rewritten on its own.
 fn any_of_array(sql: &str) -> Option<String> {
-    if !contains_ignore_case(sql, "array") {
+    if !["any", "all", "some"]
+        .iter()
+        .any(|q| contains_ignore_case(sql, q))
+    {
         return None;
     }
     let toks: Vec<Token> = super::lexer::significant(sql).collect();
@@ -95,12 +102,6 @@ fn any_of_array(sql: &str) -> Option<String> {
         } else {
             continue;
         };
-        let list = text(i + 3);
-        let matches = text(i + 1) == "("
-            && text(i + 2).eq_ignore_ascii_case("array")
-            && list.starts_with('[')
-            && list.ends_with(']')
-            && text(i + 4) == ")";
         // The operator: `=` for ANY, `<>` / `!=` for ALL.
         let op_start = if negated {
             (i >= 2 && ["<>", "!="].contains(&format!("{}{}", text(i - 2), text(i - 1)).as_str()))
@@ -109,18 +110,43 @@ fn any_of_array(sql: &str) -> Option<String> {
             (text(i - 1) == "=" && !["<", ">", "!"].contains(&text(i.wrapping_sub(2))))
                 .then(|| i - 1)
         };
-        let (Some(op_start), true) = (op_start, matches) else {
-            continue;
-        };
-        if toks[op_start].start < copied {
+        let Some(op_start) = op_start else { continue };
+        if text(i + 1) != "(" || toks[op_start].start < copied {
             continue;
         }
-        let items = to_sqlite(&list[1..list.len() - 1]);
+        // The parenthesis closing the operand.
+        let mut depth = 0;
+        let Some(close) = (i + 1..toks.len()).find(|&j| {
+            match text(j) {
+                "(" => depth += 1,
+                ")" => depth -= 1,
+                _ => {}
+            }
+            depth == 0
+        }) else {
+            continue;
+        };
+        if close == i + 2 {
+            continue;
+        }
+        let operand = &sql[toks[i + 2].start..toks[close - 1].end];
+        let list = text(i + 3);
+        let set = if close == i + 4
+            && text(i + 2).eq_ignore_ascii_case("array")
+            && list.starts_with('[')
+            && list.ends_with(']')
+        {
+            to_sqlite(&list[1..list.len() - 1]).into_owned()
+        } else if text(i + 2).eq_ignore_ascii_case("select") {
+            operand.to_string()
+        } else {
+            format!("SELECT value FROM json_each(pg_array_json({operand}))")
+        };
         out.push_str(&sql[copied..toks[op_start].start]);
         out.push_str(if negated { "NOT IN (" } else { "IN (" });
-        out.push_str(&items);
+        out.push_str(&set);
         out.push(')');
-        copied = toks[i + 4].end;
+        copied = toks[close].end;
     }
     (copied > 0).then(|| {
         out.push_str(&sql[copied..]);
@@ -325,12 +351,10 @@ fn read_type(sql: &str, toks: &[Token], mut i: usize) -> (String, usize) {
                 ty.push_str(&sql[toks[i].start..toks[end - 1].end]);
                 i = end;
             }
-            TokenKind::Other if text(t) == "[" && !first => {
+            // SQLite's lexer reads `[]` (or `[3]`) as one quoted identifier.
+            TokenKind::Quoted if text(t).starts_with('[') && !first => {
                 ty.push_str("[]");
                 i += 1;
-                if i < toks.len() && text(&toks[i]) == "]" {
-                    i += 1;
-                }
             }
             _ => break,
         }
@@ -428,6 +452,7 @@ mod tests {
             to_sqlite("select x::pg_catalog.int4"),
             "select CAST(x AS INTEGER)"
         );
+        assert_eq!(to_sqlite("select $1::int4[]"), "select $1");
         assert_eq!(
             to_sqlite("select lower(x)::text"),
             "select CAST(lower(x) AS TEXT)"
@@ -459,6 +484,11 @@ mod tests {
         assert_eq!(
             to_sqlite("select 1 where k != ALL (ARRAY[])"),
             "select 1 where k NOT IN ()"
+        );
+        assert_eq!(
+            to_sqlite("select 1 where id = any($1) and k <> ALL (select k from t)"),
+            "select 1 where id IN (SELECT value FROM json_each(pg_array_json($1))) \
+             and k NOT IN (select k from t)"
         );
         // Not an equality: left alone.
         assert_eq!(

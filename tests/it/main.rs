@@ -5,6 +5,7 @@ mod wire;
 
 mod admin;
 mod basics;
+mod catalog;
 mod clients;
 mod concurrency;
 mod lifecycle;

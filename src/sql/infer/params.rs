@@ -11,6 +11,8 @@ pub enum ParamHint {
     Type(String),
     /// Compared with, assigned to or combined with this column (`col = $1`).
     Column(String),
+    /// An array of the named column's type (`col = ANY($n)`).
+    ArrayOf(String),
     /// The k-th value of an INSERT into `table` (with the column list, if given).
     Insert {
         table: String,
@@ -26,10 +28,29 @@ pub fn param_hints(sql: &str) -> Vec<(usize, ParamHint)> {
     insert_hints(&tk, &mut hints);
     for i in 0..tk.t.len() {
         let Some(n) = tk.param(i) else { continue };
-        // `$n::type`
+        // `$n::type`, `$n::type[]` (SQLite's lexer reads `[]` as one token)
         if tk.text(i + 1) == ":" && tk.text(i + 2) == ":" {
-            hints.push((n, ParamHint::Type(tk.text(i + 3).to_ascii_lowercase())));
+            let mut t = tk.text(i + 3).to_ascii_lowercase();
+            if tk.text(i + 4).starts_with('[') {
+                t.push_str("[]");
+            }
+            hints.push((n, ParamHint::Type(t)));
             continue;
+        }
+        // col = ANY($n), col <> ALL($n): an array of the column's type.
+        if i >= 3
+            && tk.text(i - 1) == "("
+            && ["any", "some", "all"].iter().any(|q| tk.is_word(i - 2, q))
+            && tk.text(i + 1) == ")"
+        {
+            if let Some(c) = tk
+                .operator_before(i - 2)
+                .and_then(|op| op.checked_sub(1))
+                .and_then(|j| tk.column_at(j))
+            {
+                hints.push((n, ParamHint::ArrayOf(c)));
+                continue;
+            }
         }
         // CAST($n AS type)
         if i >= 2

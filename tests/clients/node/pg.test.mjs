@@ -103,6 +103,9 @@ test('pg: parameterized queries (extended protocol, inferred parameter types)', 
     await c.query('insert into people (id, name) values ($1, $2)', [4, 'Zoë 日本 🐘']);
     const u = await c.query('select name from people where id = $1', [4]);
     assert.equal(u.rows[0].name, 'Zoë 日本 🐘');
+    // A JS array is sent as a text array literal: `= ANY($1)`.
+    const any = await c.query('select id from people where id = any($1) order by id', [[1, 3]]);
+    assert.deepEqual(any.rows.map((x) => x.id), [1, 3]);
     // rowMode array
     const arr = await c.query({ text: 'select id, name from people where id = $1', values: [1], rowMode: 'array' });
     assert.deepEqual(arr.rows, [[1, 'Ada']]);

@@ -66,6 +66,18 @@ def test_type_info(conn):
     assert TypeInfo.fetch(conn, "hstore") is None
 
 
+def test_list_param_any(items):
+    """A Python list is bound as an array (binary int2[] / text[]): `= ANY(%s)`."""
+    conn = items
+    conn.execute("insert into items (id, name) values (1, 'a'), (2, 'b'), (3, 'c d')")
+    got = conn.execute("select id from items where id = any(%s) order by id", ([1, 3],)).fetchall()
+    assert got == [(1,), (3,)]
+    got = conn.execute("select id from items where name = any(%s) order by id", (["c d", "b"],)).fetchall()
+    assert got == [(2,), (3,)]
+    got = conn.execute("select id from items where id <> all(%s) order by id", ([2],)).fetchall()
+    assert got == [(1,), (3,)]
+
+
 def test_crud_server_side_binding(items):
     conn = items
     ts = dt.datetime(2024, 1, 2, 3, 4, 5, 123456)

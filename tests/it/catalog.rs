@@ -1,0 +1,151 @@
+//! pg_catalog lookups and array parameters, through tokio-postgres (binary, strict
+//! types) and psql (simple protocol, text).
+
+use tokio_postgres::types::Type;
+
+use crate::common::{psql, sqlstate, Server};
+
+#[tokio::test]
+async fn catalog_tables_describe_the_database() {
+    let s = Server::start(&[]);
+    let c = s.connect("cat").await;
+    c.batch_execute(
+        "create table users (id serial primary key, name varchar(20) not null, born date);
+         create view adults as select * from users;",
+    )
+    .await
+    .unwrap();
+    // Types: a lookup by name with typed parameters and typed (oid, name) results.
+    let stmt = c
+        .prepare("select oid, typname, typarray from pg_catalog.pg_type where typname = $1")
+        .await
+        .unwrap();
+    assert_eq!(stmt.params(), &[Type::NAME]);
+    let cols: Vec<Type> = stmt.columns().iter().map(|c| c.type_().clone()).collect();
+    assert_eq!(cols, vec![Type::OID, Type::NAME, Type::OID]);
+    let row = c.query_one(&stmt, &[&"int4"]).await.unwrap();
+    assert_eq!(row.get::<_, u32>(0), 23);
+    assert_eq!(row.get::<_, &str>(1), "int4");
+    assert_eq!(row.get::<_, u32>(2), 1007);
+    assert!(c.query(&stmt, &[&"hstore"]).await.unwrap().is_empty());
+
+    // Relations and columns, joined as SQLAlchemy and psql do.
+    let rows = c
+        .query(
+            "select c.relname, c.relkind from pg_class c join pg_namespace n \
+             on n.oid = c.relnamespace where n.nspname = 'public' \
+             and c.relkind = any (array['r', 'v']) and pg_table_is_visible(c.oid) \
+             order by 1",
+            &[],
+        )
+        .await
+        .unwrap();
+    let got: Vec<(String, String)> = rows.iter().map(|r| (r.get(0), r.get(1))).collect();
+    assert_eq!(
+        got,
+        vec![("adults".into(), "v".into()), ("users".into(), "r".into())]
+    );
+    let rows = c
+        .query(
+            "select a.attname, format_type(a.atttypid, a.atttypmod), a.attnotnull \
+             from pg_attribute a where a.attrelid = 'users'::regclass and a.attnum > 0 \
+             order by a.attnum",
+            &[],
+        )
+        .await
+        .unwrap();
+    let got: Vec<(String, String, bool)> = rows
+        .iter()
+        .map(|r| (r.get(0), r.get(1), r.get(2)))
+        .collect();
+    assert_eq!(
+        got,
+        vec![
+            ("id".into(), "integer".into(), true),
+            ("name".into(), "character varying(20)".into(), true),
+            ("born".into(), "date".into(), false),
+        ]
+    );
+    // regclass both ways; an unknown relation is 42P01 as in PostgreSQL.
+    let row = c
+        .query_one("select 'users'::regclass::oid::regclass::text", &[])
+        .await
+        .unwrap();
+    assert_eq!(row.get::<_, String>(0), "users");
+    let e = c
+        .query_one("select 'nope'::regclass", &[])
+        .await
+        .unwrap_err();
+    assert_eq!(sqlstate(&e), "42P01");
+    // psycopg's TypeInfo query, text protocol.
+    let (ok, out, err) = psql(
+        &s,
+        "cat",
+        &[
+            "-At",
+            "-c",
+            "SELECT typname, oid, typarray, oid::regtype::text, typdelim FROM pg_type t \
+             WHERE t.oid = to_regtype('character varying') ORDER BY t.oid",
+        ],
+    );
+    assert!(ok, "{err}");
+    assert_eq!(out.trim(), "varchar|1043|1015|character varying|,");
+}
+
+#[tokio::test]
+async fn array_parameters_with_any_and_all() {
+    let s = Server::start(&[]);
+    let c = s.connect("arrays").await;
+    c.batch_execute(
+        "create table items (id integer primary key, name text);
+         insert into items values (1, 'a'), (2, 'b'), (3, 'c d');",
+    )
+    .await
+    .unwrap();
+    // `= ANY($1)`: Describe reports int4[] and the binary array is bound.
+    let stmt = c
+        .prepare("select id from items where id = any($1) order by id")
+        .await
+        .unwrap();
+    assert_eq!(stmt.params(), &[Type::INT4_ARRAY]);
+    let ids =
+        |rows: Vec<tokio_postgres::Row>| -> Vec<i32> { rows.iter().map(|r| r.get(0)).collect() };
+    let rows = c.query(&stmt, &[&vec![1i32, 3]]).await.unwrap();
+    assert_eq!(ids(rows), vec![1, 3]);
+    let rows = c.query(&stmt, &[&Vec::<i32>::new()]).await.unwrap();
+    assert!(rows.is_empty());
+    let names: Vec<Option<&str>> = vec![Some("b"), None, Some("c d")];
+    let rows = c
+        .query(
+            "select id from items where name = any($1::text[]) order by id",
+            &[&names],
+        )
+        .await
+        .unwrap();
+    assert_eq!(ids(rows), vec![2, 3]);
+    let rows = c
+        .query(
+            "select id from items where id <> all($1) order by id",
+            &[&vec![2i32]],
+        )
+        .await
+        .unwrap();
+    assert_eq!(ids(rows), vec![1, 3]);
+    // Text-format array literals (node-postgres, psql).
+    let (ok, out, err) = psql(
+        &s,
+        "arrays",
+        &[
+            "-At",
+            "-c",
+            "select id from items where name = any('{\"c d\",a}') order by id",
+        ],
+    );
+    assert!(ok, "{err}");
+    assert_eq!(out.trim(), "1\n3");
+    let e = c
+        .query("select id from items where id = any('{1,2')", &[])
+        .await
+        .unwrap_err();
+    assert_eq!(sqlstate(&e), "22P02", "{e:?}");
+}
