@@ -299,6 +299,20 @@ pub fn static_types(
         .collect()
 }
 
+/// The result column names PostgreSQL would give: SQLite's, except for unaliased
+/// expressions (`count(*)` is `count`, see `sql::infer::column_names`).
+pub fn column_names(stmt: &RawStmt, source: &str) -> Vec<String> {
+    let n = stmt.column_count();
+    let pg = sql::infer::column_names(source).filter(|names| names.len() == n);
+    (0..n)
+        .map(|i| {
+            pg.as_ref()
+                .and_then(|names| names[i].clone())
+                .unwrap_or_else(|| stmt.column_name(i))
+        })
+        .collect()
+}
+
 fn stream(
     conn: &Conn,
     stmt: &mut RawStmt,
@@ -333,10 +347,12 @@ fn stream(
         }
     };
     if job.describe && !resumed {
-        let fields = (0..ncols)
-            .map(|i| {
+        let fields = column_names(stmt, &job.source)
+            .into_iter()
+            .enumerate()
+            .map(|(i, name)| {
                 let t = col_types.get(i).copied().unwrap_or(PgType::TEXT);
-                FieldDescription::new(stmt.column_name(i), 0, 0, t.oid, t.size, t.modifier, 0)
+                FieldDescription::new(name, 0, 0, t.oid, t.size, t.modifier, 0)
             })
             .collect();
         backend::row_description(sink.buf(), fields);

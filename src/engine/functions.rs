@@ -83,6 +83,7 @@ pub fn register(conn: &Connection, database: &str, session: SharedSession) -> ru
         })
     })?;
     conn.create_scalar_function("pg_bytea", 1, pure, pg_bytea)?;
+    conn.create_scalar_function("pg_float", 1, pure, pg_float)?;
     register_catalog(conn)
 }
 
@@ -286,6 +287,28 @@ fn pg_bool(ctx: &mut Context<'_>) -> rusqlite::Result<Option<i64>> {
             }
         }
     }
+}
+
+/// `x::float8`: numbers as REAL, text in PostgreSQL's float syntax (NaN kept as text,
+/// see `input::float_value`).
+fn pg_float(ctx: &mut Context<'_>) -> rusqlite::Result<SqlValue> {
+    Ok(match ctx.get_raw(0) {
+        ValueRef::Null => SqlValue::Null,
+        ValueRef::Integer(i) => SqlValue::Real(i as f64),
+        ValueRef::Real(f) => SqlValue::Real(f),
+        ValueRef::Text(t) | ValueRef::Blob(t) => {
+            let s = String::from_utf8_lossy(t);
+            match super::input::parse_float(&s).map(super::input::float_value) {
+                Some(super::stmt::Value::Real(f)) => SqlValue::Real(f),
+                Some(_) => SqlValue::Text("NaN".into()),
+                None => {
+                    return Err(user_error(&format!(
+                        "invalid input syntax for type double precision: \"{s}\""
+                    )))
+                }
+            }
+        }
+    })
 }
 
 /// `x::bytea`: text in bytea hex (`\x0a0b`) or escape format becomes a blob.

@@ -61,7 +61,7 @@ fn decode_text(type_oid: u32, b: &[u8]) -> Result<Value, PgError> {
             .map(Value::Integer)
             .map_err(|_| syntax("integer", b)),
         oid::FLOAT4 | oid::FLOAT8 => parse_float(s)
-            .map(Value::Real)
+            .map(float_value)
             .ok_or_else(|| syntax("double precision", b)),
         oid::NUMERIC => numeric_value(s.trim()).ok_or_else(|| syntax("numeric", b)),
         oid::BOOL => parse_bool(s)
@@ -85,7 +85,18 @@ fn decode_text(type_oid: u32, b: &[u8]) -> Result<Value, PgError> {
     }
 }
 
-fn parse_float(s: &str) -> Option<f64> {
+/// A float as SQLite stores it. SQLite turns a NaN into NULL, so NaN is kept as the text
+/// `NaN` (a REAL column keeps text it cannot read as a number), which float output reads
+/// back as NaN.
+pub fn float_value(f: f64) -> Value {
+    if f.is_nan() {
+        Value::Text("NaN".into())
+    } else {
+        Value::Real(f)
+    }
+}
+
+pub fn parse_float(s: &str) -> Option<f64> {
     match s.trim().to_ascii_lowercase().as_str() {
         "nan" => Some(f64::NAN),
         "infinity" | "+infinity" | "inf" => Some(f64::INFINITY),
@@ -171,8 +182,8 @@ fn decode_binary(type_oid: u32, b: &[u8]) -> Result<Value, PgError> {
         oid::INT4 => Value::Integer(i32::from_be_bytes(be(b, "integer")?) as i64),
         oid::OID => Value::Integer(u32::from_be_bytes(be(b, "oid")?) as i64),
         oid::INT8 => Value::Integer(i64::from_be_bytes(be(b, "bigint")?)),
-        oid::FLOAT4 => Value::Real(f32::from_be_bytes(be(b, "real")?) as f64),
-        oid::FLOAT8 => Value::Real(f64::from_be_bytes(be(b, "double precision")?)),
+        oid::FLOAT4 => float_value(f32::from_be_bytes(be(b, "real")?) as f64),
+        oid::FLOAT8 => float_value(f64::from_be_bytes(be(b, "double precision")?)),
         oid::BYTEA => Value::Blob(b.to_vec()),
         oid::JSONB => match b.split_first() {
             Some((1, rest)) => Value::Text(utf8(rest)?.to_string()),
@@ -252,6 +263,14 @@ mod tests {
             Value::Text("hi".into())
         );
         assert_eq!(decode(oid::INT4, false, None).unwrap(), Value::Null);
+        assert_eq!(
+            decode(oid::FLOAT8, false, Some(b"NaN")).unwrap(),
+            Value::Text("NaN".into())
+        );
+        assert_eq!(
+            decode(oid::FLOAT8, true, Some(&f64::NAN.to_be_bytes())).unwrap(),
+            Value::Text("NaN".into())
+        );
         let e = decode(oid::INT4, false, Some(b"x")).unwrap_err();
         assert_eq!(e.code, SqlState::INVALID_TEXT_REPRESENTATION);
     }

@@ -43,8 +43,9 @@ fn cast(operand: &str, pg_type: &str) -> String {
         "int" | "int2" | "int4" | "int8" | "integer" | "smallint" | "bigint" | "oid" => {
             format!("CAST({operand} AS INTEGER)")
         }
+        // PostgreSQL's float input (NaN, Infinity; garbage is an error, not 0).
         "float" | "float4" | "float8" | "real" | "double precision" => {
-            format!("CAST({operand} AS REAL)")
+            format!("pg_float({operand})")
         }
         "numeric" | "decimal" => format!("CAST({operand} AS NUMERIC)"),
         // Dates and times are stored as text, normalized the way PostgreSQL reads them.
@@ -438,7 +439,7 @@ mod tests {
         );
         assert_eq!(
             to_sqlite("select 1.5::double precision"),
-            "select CAST(1.5 AS REAL)"
+            "select pg_float(1.5)"
         );
         assert_eq!(
             to_sqlite("select $1::VARCHAR(20)"),

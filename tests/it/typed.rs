@@ -165,6 +165,27 @@ async fn expression_types_match_postgres() {
     assert!(row.get::<_, bool>(5));
     assert_eq!(row.get::<_, i64>(6), 42);
     assert!(row.get::<_, String>(7).starts_with("PostgreSQL 16.0"));
+    // Column names as PostgreSQL 15 gives them for the same statement.
+    let names: Vec<&str> = stmt.columns().iter().map(|c| c.name()).collect();
+    assert_eq!(
+        names,
+        vec![
+            "?column?", "?column?", "?column?", "?column?", "count", "?column?", "int8", "version"
+        ]
+    );
+    // The simple protocol names them the same way; aliases and columns are kept.
+    c.batch_execute("create table n (a int, b float8)")
+        .await
+        .unwrap();
+    let rows = c
+        .simple_query("select a, b::text, sum(a) as total, 'NaN'::float8, n.a from n")
+        .await
+        .unwrap();
+    let tokio_postgres::SimpleQueryMessage::RowDescription(cols) = &rows[0] else {
+        panic!("expected a RowDescription first, got {rows:?}");
+    };
+    let names: Vec<&str> = cols.iter().map(|c| c.name()).collect();
+    assert_eq!(names, vec!["a", "b", "total", "float8", "a"]);
 }
 
 #[tokio::test]

@@ -6,6 +6,11 @@ use super::{depth_at, is_keyword, matching, type_after, TokenKind, Toks};
 /// The result expressions of a SELECT, one text per output column, or None when they
 /// cannot be matched to columns (e.g. `*`).
 pub fn select_items(sql: &str) -> Option<Vec<String>> {
+    Some(select_list(sql)?.into_iter().map(|(e, _)| e).collect())
+}
+
+/// Like [`select_items`], with whether each expression has an alias.
+pub fn select_list(sql: &str) -> Option<Vec<(String, bool)>> {
     let tk = Toks::new(sql);
     // The first SELECT at depth 0 (after any WITH ... clauses).
     let mut depth = 0i32;
@@ -52,6 +57,7 @@ pub fn select_items(sql: &str) -> Option<Vec<String>> {
             }
             let (a, b) = (tk.t[item_start].start, tk.t[i - 1].end);
             let mut item = &tk.sql[a..b];
+            let mut aliased = true;
             // Drop an alias: `expr AS name` / `expr name`.
             let last = i - 1;
             if last > item_start && tk.is_word(last - 1, "as") {
@@ -62,6 +68,8 @@ pub fn select_items(sql: &str) -> Option<Vec<String>> {
                     Some(TokenKind::Word) | Some(TokenKind::Quoted)
                 )
                 && !is_keyword(tk.text(last))
+                // The end of a type name: `x::double precision`, `... with time zone`.
+                && !["precision", "varying", "zone"].iter().any(|w| tk.is_word(last, w))
                 && matches!(
                     tk.kind(last - 1),
                     Some(TokenKind::Word) | Some(TokenKind::Close) | Some(TokenKind::Quoted)
@@ -71,12 +79,14 @@ pub fn select_items(sql: &str) -> Option<Vec<String>> {
                 && !is_keyword(tk.text(last - 1))
             {
                 item = &tk.sql[a..tk.t[last - 1].end];
+            } else {
+                aliased = false;
             }
             let item = item.trim();
             if item == "*" || item.ends_with(".*") {
                 return None;
             }
-            items.push(item.to_string());
+            items.push((item.to_string(), aliased));
             if end_here {
                 break;
             }

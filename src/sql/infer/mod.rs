@@ -9,9 +9,11 @@
 //! token view both read.
 
 mod expr;
+mod names;
 mod params;
 
 pub use expr::{expr_type, expr_type_with, select_items};
+pub use names::column_names;
 pub use params::{param_hints, ParamHint};
 
 use super::lexer::{significant, Token, TokenKind};

@@ -517,11 +517,6 @@ def test_edge_values(items):
     assert conn.execute("select id from items where name = %s", (rows[1][1],)).fetchall() == [(2,)]
 
 
-@litewire_xfail(
-    "float8 NaN is stored as NULL (SQLite turns NaN into NULL): inserting float('nan') through "
-    "a float8 parameter and selecting it back gives None; `select %s::float8` with NaN gives "
-    "None too. PostgreSQL returns NaN"
-)
 def test_float_nan(items):
     import math
 
