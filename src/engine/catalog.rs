@@ -1,14 +1,22 @@
 //! The `pg_catalog` tables clients query (type lookups, `has_table`, driver metadata),
-//! emulated as common table expressions put in front of a SELECT that names them.
+//! as eponymous virtual tables: `pg_type`, `pg_class`, ... exist on a connection once
+//! registered, without a row in the user's file.
 //!
-//! Each table is a view over SQLite's own schema (`sqlite_schema`, `pragma_table_info`)
-//! or over the built-in type list below, so nothing is stored in the user's file and
-//! nothing is kept per connection: a query that does not name a catalog table pays one
-//! scan for its words. Object OIDs are `16384 + rowid` of the object's `sqlite_schema`
-//! row, stable until the schema is rebuilt (VACUUM). Column types are declared here once,
-//! for the CTE and for `describe` (a CTE column has no declared type SQLite could report).
+//! Each table's rows come from a SELECT over SQLite's own schema (`sqlite_schema`,
+//! `pragma_table_info`) or over the built-in type list below, run when the table is
+//! scanned (the catalog is small). Its columns are declared with PostgreSQL types, so
+//! SQLite itself reports them as declared types through joins, subqueries and CTEs, and
+//! Describe gets `oid`, `name`, `bool` right. A connection registers the tables the
+//! first time a statement fails with `no such table: pg_...` (`stmt.rs`), so connections
+//! that never look at the catalog pay nothing. Object OIDs are `16384 + rowid` of the
+//! object's `sqlite_schema` row, stable until the schema is rebuilt (VACUUM).
 
 use std::borrow::Cow;
+use std::ffi::{c_int, CString};
+
+use rusqlite::types::Value;
+use rusqlite::vtab::{Context, Filters, IndexInfo, Module, VTab, VTabConnection, VTabCursor};
+use rusqlite::{ffi, Connection};
 
 use crate::sql::lexer;
 
@@ -396,41 +404,110 @@ pub fn named_in(sql: &str) -> Vec<&'static str> {
     found
 }
 
-/// Puts the catalog tables `sql` (SQLite text) names in front of it as CTEs. Only
-/// SELECT and WITH statements are touched; an existing WITH list is extended.
-pub fn with_catalog(sql: &str) -> Cow<'_, str> {
-    let tables = named_in(sql);
-    if tables.is_empty() {
-        return Cow::Borrowed(sql);
+/// Registers every catalog table on `conn`.
+pub fn register(conn: &Connection) -> rusqlite::Result<()> {
+    // A constant promoted to 'static, as rusqlite's own modules do.
+    const MODULE: Module<CatalogTable> = Module::eponymous_only_module();
+    for table in TABLES {
+        conn.create_module(table.name, &MODULE, Some(table))?;
     }
-    let toks: Vec<lexer::Token> = lexer::significant(sql).take(2).collect();
-    let word = |i: usize| toks.get(i).map_or("", |t| &sql[t.start..t.end]);
-    let ctes: Vec<String> = TABLES
-        .iter()
-        .filter(|t| tables.contains(&t.name))
-        .map(|t| {
-            let names: Vec<&str> = t
-                .columns
-                .split(',')
-                .filter_map(|c| c.split_whitespace().next())
-                .collect();
-            format!("{}({}) AS ({})", t.name, names.join(", "), t.rows())
+    Ok(())
+}
+
+#[repr(C)]
+struct CatalogTable {
+    base: ffi::sqlite3_vtab,
+    /// The connection the table lives on, where its rows are selected.
+    db: *mut ffi::sqlite3,
+    table: &'static Table,
+}
+
+// SAFETY: the layout starts with sqlite3_vtab (repr(C)), as SQLite requires.
+unsafe impl<'vtab> VTab<'vtab> for CatalogTable {
+    type Aux = &'static Table;
+    type Cursor = CatalogCursor;
+
+    fn connect(
+        db: &mut VTabConnection,
+        aux: Option<&Self::Aux>,
+        _module: &[u8],
+        _database: &[u8],
+        _table: &[u8],
+        _args: &[&[u8]],
+    ) -> rusqlite::Result<(Cow<'static, std::ffi::CStr>, Self)> {
+        let table = *aux.ok_or_else(|| rusqlite::Error::ModuleError("no table".into()))?;
+        let schema = CString::new(format!("CREATE TABLE x({})", table.columns))
+            .map_err(|e| rusqlite::Error::ModuleError(e.to_string()))?;
+        // SAFETY: the handle outlives the virtual table, which SQLite drops first.
+        let db = unsafe { db.handle() };
+        Ok((
+            Cow::Owned(schema),
+            CatalogTable {
+                base: ffi::sqlite3_vtab::default(),
+                db,
+                table,
+            },
+        ))
+    }
+
+    fn best_index(&self, info: &mut IndexInfo) -> rusqlite::Result<bool> {
+        // Always a full scan; SQLite applies the WHERE clause to the rows.
+        info.set_estimated_cost(1000.0);
+        Ok(true)
+    }
+
+    fn open(&'vtab mut self) -> rusqlite::Result<CatalogCursor> {
+        Ok(CatalogCursor {
+            base: ffi::sqlite3_vtab_cursor::default(),
+            db: self.db,
+            table: self.table,
+            rows: Vec::new(),
+            at: 0,
         })
-        .collect();
-    let ctes = ctes.join(", ");
-    if word(0).eq_ignore_ascii_case("select") {
-        let start = toks[0].start;
-        return Cow::Owned(format!("{}WITH {ctes} {}", &sql[..start], &sql[start..]));
     }
-    if word(0).eq_ignore_ascii_case("with") {
-        let (keep, rest) = if word(1).eq_ignore_ascii_case("recursive") {
-            (toks[1].end, &sql[toks[1].end..])
-        } else {
-            (toks[0].end, &sql[toks[0].end..])
-        };
-        return Cow::Owned(format!("{} {ctes},{rest}", &sql[..keep]));
+}
+
+#[repr(C)]
+struct CatalogCursor {
+    base: ffi::sqlite3_vtab_cursor,
+    db: *mut ffi::sqlite3,
+    table: &'static Table,
+    rows: Vec<Vec<Value>>,
+    at: usize,
+}
+
+// SAFETY: the layout starts with sqlite3_vtab_cursor (repr(C)), as SQLite requires.
+unsafe impl VTabCursor for CatalogCursor {
+    fn filter(&mut self, _: c_int, _: Option<&str>, _: &Filters<'_>) -> rusqlite::Result<()> {
+        // SAFETY: a non-owning handle to the connection running this scan, used on this
+        // thread for one nested read while SQLite waits for the rows.
+        let conn = unsafe { Connection::from_handle(self.db)? };
+        let mut stmt = conn.prepare(&self.table.rows())?;
+        let n = stmt.column_count();
+        self.rows = stmt
+            .query_map([], |r| (0..n).map(|i| r.get::<_, Value>(i)).collect())?
+            .collect::<rusqlite::Result<_>>()?;
+        self.at = 0;
+        Ok(())
     }
-    Cow::Borrowed(sql)
+
+    fn next(&mut self) -> rusqlite::Result<()> {
+        self.at += 1;
+        Ok(())
+    }
+
+    fn eof(&self) -> bool {
+        self.at >= self.rows.len()
+    }
+
+    fn column(&self, ctx: &mut Context, i: c_int) -> rusqlite::Result<()> {
+        let v = self.rows.get(self.at).and_then(|r| r.get(i as usize));
+        ctx.set_result(v.unwrap_or(&Value::Null))
+    }
+
+    fn rowid(&self) -> rusqlite::Result<i64> {
+        Ok(self.at as i64)
+    }
 }
 
 #[cfg(test)]
@@ -457,42 +534,20 @@ mod tests {
         assert_eq!(format_type(1007, -1).as_deref(), Some("integer[]"));
     }
 
-    #[test]
-    fn ctes_only_for_named_tables() {
-        assert!(matches!(with_catalog("select 1"), Cow::Borrowed(_)));
-        assert!(matches!(
-            with_catalog("select 'pg_type' from t"),
-            Cow::Borrowed(_)
-        ));
-        let q = with_catalog("SELECT oid FROM pg_type WHERE typname = 'int4'");
-        assert!(q.starts_with("WITH pg_type(oid, typname,"), "{q}");
-        assert!(!q.contains("pg_class("));
-        let q = with_catalog("WITH RECURSIVE x AS (SELECT 1) SELECT * FROM x, pg_namespace");
-        assert!(q.starts_with("WITH RECURSIVE pg_namespace(oid,"), "{q}");
-        assert!(
-            q.ends_with(", x AS (SELECT 1) SELECT * FROM x, pg_namespace"),
-            "{q}"
-        );
-        // Only queries.
-        assert!(matches!(
-            with_catalog("insert into t select oid from pg_type"),
-            Cow::Borrowed(_)
-        ));
-    }
-
     /// Every table runs on SQLite with as many values as declared columns, and the
     /// schema-backed ones list a user table.
     #[test]
     fn every_table_runs_on_sqlite() {
         let conn = rusqlite::Connection::open_in_memory().unwrap();
         super::super::functions::register(&conn, "db", Default::default()).unwrap();
+        register(&conn).unwrap();
         conn.execute_batch(
             "create table users (id integer primary key, name varchar(20) not null default 'x');
              create index users_name on users(name);",
         )
         .unwrap();
         for t in TABLES {
-            let sql = with_catalog(&format!("select * from {}", t.name)).into_owned();
+            let sql = format!("select * from {}", t.name);
             let mut stmt = conn
                 .prepare(&sql)
                 .unwrap_or_else(|e| panic!("{}: {e}", t.name));
@@ -506,14 +561,11 @@ mod tests {
             let expect_rows = t.body.is_some();
             assert_eq!(rows > 0, expect_rows, "{}", t.name);
         }
-        let q = with_catalog(
-            "select c.relname, c.relkind, a.attname, format_type(a.atttypid, a.atttypmod), \
+        let q = "select c.relname, c.relkind, a.attname, format_type(a.atttypid, a.atttypmod), \
              a.attnotnull from pg_class c join pg_attribute a on a.attrelid = c.oid \
-             where c.relname = 'users' order by a.attnum",
-        )
-        .into_owned();
+             where c.relname = 'users' order by a.attnum";
         let got: Vec<(String, String, String, String, bool)> = conn
-            .prepare(&q)
+            .prepare(q)
             .unwrap()
             .query_map([], |r| {
                 Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))

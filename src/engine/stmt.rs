@@ -57,6 +57,8 @@ pub struct Conn {
     session: super::functions::SharedSession,
     /// Set by the authorizer when a statement changes per-connection state.
     stateful: std::sync::Arc<std::sync::atomic::AtomicBool>,
+    /// Whether the pg_catalog tables are registered on this connection.
+    catalog: bool,
     sqlite: Connection,
 }
 
@@ -73,6 +75,7 @@ impl Conn {
             capacity,
             session,
             stateful,
+            catalog: false,
             sqlite,
         }
     }
@@ -146,7 +149,15 @@ impl Conn {
             )
         };
         if rc != ffi::SQLITE_OK {
-            return Err(self.error(rc));
+            let e = self.error(rc);
+            // The pg_catalog tables are registered on first use (see catalog.rs).
+            if !self.catalog && e.message.starts_with("no such table: pg_") {
+                self.catalog = true;
+                if super::catalog::register(&self.sqlite).is_ok() {
+                    return self.prepare(sql);
+                }
+            }
+            return Err(e);
         }
         let Some(ptr) = NonNull::new(ptr) else {
             return Ok(None);

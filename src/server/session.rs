@@ -110,8 +110,7 @@ impl Session {
         }
     }
 
-    /// SQLite text for `source`: PostgreSQL spellings rewritten, catalog tables it names
-    /// put in front as CTEs, and `current_setting('x')`
+    /// SQLite text for `source`: PostgreSQL spellings rewritten, and `current_setting('x')`
     /// / `set_config('x', 'v', is_local)` with literal arguments answered from (and
     /// applied to) this session's parameters, which SQLite cannot see.
     pub(super) fn sqlite_text(&mut self, source: &str) -> Result<Arc<str>, PgError> {
@@ -139,9 +138,7 @@ impl Session {
                 _ => Ok(None),
             },
         )?;
-        Ok(Arc::from(
-            crate::engine::catalog::with_catalog(&answered).as_ref(),
-        ))
+        Ok(Arc::from(answered.as_ref()))
     }
 
     /// Whether the session can leave the runtime while idle: nothing open that a

@@ -233,6 +233,7 @@ fn values_aliases(sql: &str) -> Option<String> {
 fn to_sqlite_tokens(sql: &str) -> Cow<'_, str> {
     let create_table = is_create_table(sql);
     let needs = sql.contains("::")
+        || contains_ignore_case(sql, "array_agg")
         || sql.contains("pg_catalog.")
         || sql.contains("public.")
         || (create_table && contains_ignore_case(sql, "serial"))
@@ -267,6 +268,14 @@ fn to_sqlite_tokens(sql: &str) -> Cow<'_, str> {
             // SERIAL columns: SQLite's INTEGER PRIMARY KEY is the auto-incrementing rowid.
             if create_table && SERIALS.iter().any(|s| w.eq_ignore_ascii_case(s)) {
                 out.push("INTEGER".into());
+                i += 1;
+                continue;
+            }
+            // Aggregates SQLite spells differently (the result is a JSON array as text).
+            if w.eq_ignore_ascii_case("array_agg")
+                && next_sig(i + 1).is_some_and(|j| toks[j].kind == TokenKind::Open)
+            {
+                out.push("json_group_array".into());
                 i += 1;
                 continue;
             }
