@@ -84,6 +84,7 @@ pub fn register(conn: &Connection, database: &str, session: SharedSession) -> ru
     })?;
     conn.create_scalar_function("pg_bytea", 1, pure, pg_bytea)?;
     conn.create_scalar_function("pg_float", 1, pure, pg_float)?;
+    conn.create_scalar_function("regexp", 2, pure, regexp)?;
     register_catalog(conn)
 }
 
@@ -308,6 +309,28 @@ fn pg_float(ctx: &mut Context<'_>) -> rusqlite::Result<SqlValue> {
                 }
             }
         }
+    })
+}
+
+/// `text REGEXP pattern` (the rewriter's spelling of `~`): PostgreSQL's POSIX regexes
+/// mostly read the same in regex-lite's syntax. The compiled pattern is kept for the
+/// statement's other rows.
+fn regexp(ctx: &mut Context<'_>) -> rusqlite::Result<Option<bool>> {
+    let re = ctx.get_or_create_aux(0, |v| -> Result<regex_lite::Regex, Error> {
+        let pattern = v
+            .as_str()
+            .map_err(|_| user_error("invalid regular expression"))?;
+        regex_lite::Regex::new(pattern)
+            .map_err(|e| user_error(&format!("invalid regular expression: {e}")))
+    })?;
+    Ok(match ctx.get_raw(1) {
+        ValueRef::Null => None,
+        ValueRef::Text(t) => Some(re.is_match(&String::from_utf8_lossy(t))),
+        other => Some(re.is_match(&match other {
+            ValueRef::Integer(i) => i.to_string(),
+            ValueRef::Real(f) => f.to_string(),
+            _ => String::new(),
+        })),
     })
 }
 

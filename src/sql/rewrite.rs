@@ -233,6 +233,8 @@ fn values_aliases(sql: &str) -> Option<String> {
 fn to_sqlite_tokens(sql: &str) -> Cow<'_, str> {
     let create_table = is_create_table(sql);
     let needs = sql.contains("::")
+        || sql.contains('~')
+        || contains_ignore_case(sql, "collate")
         || contains_ignore_case(sql, "array_agg")
         || sql.contains("pg_catalog.")
         || sql.contains("public.")
@@ -291,6 +293,64 @@ fn to_sqlite_tokens(sql: &str) -> Cow<'_, str> {
                 continue;
             }
         }
+        // POSIX regex operators: `a ~ b`, `a !~ b`, `a ~* b`, `OPERATOR(pg_catalog.~)`
+        // (psql's `\d` patterns) → SQLite's `REGEXP`, with `(?i)` for the `*` forms.
+        if t.kind == TokenKind::Word
+            && w_is(sql, t, "operator")
+            && next_sig(i + 1).is_some_and(|j| toks[j].kind == TokenKind::Open)
+        {
+            let open = next_sig(i + 1).unwrap_or(i);
+            if let Some(close) = (open..toks.len()).find(|&j| toks[j].kind == TokenKind::Close) {
+                let op: String = toks[open + 1..close]
+                    .iter()
+                    .filter(|t| t.kind != TokenKind::Space)
+                    .map(text)
+                    .collect();
+                let op = op.strip_prefix("pg_catalog.").unwrap_or(&op);
+                out.push(regex_operator(op).unwrap_or(op).to_string());
+                i = close + 1;
+                continue;
+            }
+        }
+        if t.kind == TokenKind::Other && (text(t) == "~" || text(t) == "!") {
+            let negated = text(t) == "!";
+            let binary = out
+                .iter()
+                .rev()
+                .find(|p| !p.trim().is_empty())
+                .and_then(|p| p.chars().last())
+                .is_some_and(|c| c.is_alphanumeric() || "_'\")]$".contains(c));
+            let tilde = if negated { i + 1 } else { i };
+            if binary && toks.get(tilde).is_some_and(|n| text(n) == "~") {
+                let star = toks.get(tilde + 1).is_some_and(|n| text(n) == "*");
+                let op = match (negated, star) {
+                    (false, false) => "~",
+                    (true, false) => "!~",
+                    (false, true) => "~*",
+                    (true, true) => "!~*",
+                };
+                out.push(regex_operator(op).unwrap_or(op).to_string());
+                i = tilde + 1 + usize::from(star);
+                continue;
+            }
+        }
+        // `COLLATE pg_catalog.default` / `"C"` / `"POSIX"`: SQLite's default collation.
+        if t.kind == TokenKind::Word && w_is(sql, t, "collate") {
+            if let Some(j) = next_sig(i + 1) {
+                let mut k = j;
+                if text(&toks[j]).eq_ignore_ascii_case("pg_catalog") {
+                    k = next_sig(j + 1).and_then(|d| next_sig(d + 1)).unwrap_or(j);
+                }
+                let name = text(&toks[k]).trim_matches('"');
+                if ["default", "c", "posix"]
+                    .iter()
+                    .any(|n| name.eq_ignore_ascii_case(n))
+                {
+                    i = k + 1;
+                    continue;
+                }
+            }
+        }
         // `::type`: two ':' tokens in a row.
         if text(t) == ":" && toks.get(i + 1).is_some_and(|n| text(n) == ":") {
             let (ty, after) = read_type(sql, &toks, i + 2);
@@ -303,6 +363,21 @@ fn to_sqlite_tokens(sql: &str) -> Cow<'_, str> {
         i += 1;
     }
     Cow::Owned(out.concat())
+}
+
+fn w_is(sql: &str, t: &Token, word: &str) -> bool {
+    sql[t.start..t.end].eq_ignore_ascii_case(word)
+}
+
+/// SQLite's spelling of a PostgreSQL regex operator (REGEXP calls `regexp()`).
+fn regex_operator(op: &str) -> Option<&'static str> {
+    Some(match op {
+        "~" => " REGEXP ",
+        "!~" => " NOT REGEXP ",
+        "~*" => " REGEXP '(?i)' || ",
+        "!~*" => " NOT REGEXP '(?i)' || ",
+        _ => return None,
+    })
 }
 
 fn contains_ignore_case(hay: &str, needle: &str) -> bool {
@@ -479,6 +554,18 @@ mod tests {
             to_sqlite("insert into t values (1)"),
             Cow::Borrowed(_)
         ));
+    }
+
+    #[test]
+    fn regex_operators_and_collations() {
+        assert_eq!(
+            to_sqlite("select 1 where n !~ '^pg_toast' and c.relname OPERATOR(pg_catalog.~) '^(users)$' COLLATE pg_catalog.default"),
+            "select 1 where n  NOT REGEXP  '^pg_toast' and c.relname  REGEXP  '^(users)$' "
+        );
+        assert_eq!(
+            to_sqlite("select a ~* $1, ~5, b COLLATE nocase"),
+            "select a  REGEXP '(?i)' ||  $1, ~5, b COLLATE nocase"
+        );
     }
 
     #[test]

@@ -149,3 +149,30 @@ async fn array_parameters_with_any_and_all() {
         .unwrap_err();
     assert_eq!(sqlstate(&e), "22P02", "{e:?}");
 }
+
+#[test]
+fn psql_lists_relations() {
+    let s = Server::start(&[]);
+    let (ok, _, err) = psql(
+        &s,
+        "psqlcat",
+        &[
+            "-c",
+            "create table users (id integer primary key, name text)",
+            "-c",
+            "create view names as select name from users",
+        ],
+    );
+    assert!(ok, "{err}");
+    // \dt and \dv go through pg_class, pg_namespace, pg_am, `!~` and
+    // `OPERATOR(pg_catalog.~)`; `-A -t` prints schema|name|type|owner.
+    let (ok, out, err) = psql(&s, "psqlcat", &["-At", "-c", "\\dt"]);
+    assert!(ok, "{err}");
+    assert_eq!(out.trim(), "public|users|table|tester");
+    let (ok, out, err) = psql(&s, "psqlcat", &["-At", "-c", "\\dv nam*"]);
+    assert!(ok, "{err}");
+    assert_eq!(out.trim(), "public|names|view|tester");
+    let (ok, out, _) = psql(&s, "psqlcat", &["-At", "-c", "\\dt nothing*"]);
+    assert!(ok);
+    assert_eq!(out.trim(), "");
+}
