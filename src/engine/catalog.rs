@@ -145,6 +145,30 @@ pub fn to_regtype(name: &str) -> Option<u32> {
     }
 }
 
+/// PostgreSQL's OIDs of the catalog tables themselves (`'pg_class'::regclass`).
+pub fn table_oid(name: &str) -> Option<i64> {
+    let name = name.strip_prefix("pg_catalog.").unwrap_or(name);
+    Some(match name {
+        "pg_type" => 1247,
+        "pg_attribute" => 1249,
+        "pg_proc" => 1255,
+        "pg_class" => 1259,
+        "pg_database" => 1262,
+        "pg_am" => 2601,
+        "pg_attrdef" => 2604,
+        "pg_constraint" => 2606,
+        "pg_description" => 2609,
+        "pg_index" => 2610,
+        "pg_inherits" => 2611,
+        "pg_namespace" => 2615,
+        "pg_extension" => 3079,
+        "pg_collation" => 3456,
+        "pg_enum" => 3501,
+        "pg_range" => 3541,
+        _ => return None,
+    })
+}
+
 /// One emulated catalog table: its name, its columns as `name type` pairs, and the
 /// SELECT producing its rows.
 struct Table {

@@ -194,6 +194,9 @@ fn pg_regclass(ctx: &mut Context<'_>) -> rusqlite::Result<SqlValue> {
         ValueRef::Text(t) => {
             let s = String::from_utf8_lossy(t);
             let s = s.trim();
+            if let Some(oid) = super::catalog::table_oid(s) {
+                return Ok(SqlValue::Integer(oid));
+            }
             match s.parse::<i64>() {
                 Ok(oid) => return Ok(SqlValue::Integer(oid)),
                 // Without schema or quotes: `public."users"` is `users`.

@@ -77,6 +77,12 @@ async fn catalog_tables_describe_the_database() {
         .await
         .unwrap_err();
     assert_eq!(sqlstate(&e), "42P01");
+    // Catalog tables have PostgreSQL's OIDs (pgjdbc joins pg_description on them).
+    let row = c
+        .query_one("select 'pg_class'::regclass::oid", &[])
+        .await
+        .unwrap();
+    assert_eq!(row.get::<_, u32>(0), 1259);
     // psycopg's TypeInfo query, text protocol.
     let (ok, out, err) = psql(
         &s,

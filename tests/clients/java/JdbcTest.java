@@ -14,8 +14,9 @@
 // from the 6th on the driver asks for binary results (int, long, double, bytea, timestamp),
 // so the prepared-statement checks run each statement 10 times and compare every value.
 //
-// Not covered: DatabaseMetaData beyond the product name/version (getTables, getColumns,
-// getPrimaryKeys, ...), which queries pg_catalog tables litewire does not have.
+// DatabaseMetaData: getTables and getColumns (pg_class, pg_attribute, pg_type, ...).
+// Not covered: getPrimaryKeys/getIndexInfo/getImportedKeys, whose queries use
+// information_schema._pg_expandarray and composite fields litewire does not have.
 
 import java.sql.BatchUpdateException;
 import java.sql.Connection;
@@ -167,6 +168,37 @@ public class JdbcTest {
                 check("show application_name has a row", rs.next());
                 eq("application_name set by the driver", "PostgreSQL JDBC Driver", rs.getString(1));
             }
+        }
+    }
+
+    static void databaseMetaData() throws Exception {
+        section("DatabaseMetaData getTables / getColumns");
+        try (Connection c = connect("jdbc_meta"); Statement s = c.createStatement()) {
+            s.execute("create table meta_t (id integer primary key, name varchar(20) not null, "
+                    + "born date, score double precision default 1.5)");
+            s.execute("create view meta_v as select id, name from meta_t");
+            DatabaseMetaData md = c.getMetaData();
+            List<String> tables = new ArrayList<>();
+            try (ResultSet rs = md.getTables(null, null, "meta%", new String[] {"TABLE", "VIEW"})) {
+                while (rs.next()) {
+                    tables.add(rs.getString("TABLE_SCHEM") + "." + rs.getString("TABLE_NAME") + ":"
+                            + rs.getString("TABLE_TYPE"));
+                }
+            }
+            eq("getTables", List.of("public.meta_t:TABLE", "public.meta_v:VIEW"), tables);
+            List<String> cols = new ArrayList<>();
+            try (ResultSet rs = md.getColumns(null, "public", "meta_t", "%")) {
+                while (rs.next()) {
+                    cols.add(rs.getString("COLUMN_NAME") + " " + rs.getString("TYPE_NAME") + " "
+                            + rs.getInt("DATA_TYPE") + " " + rs.getInt("COLUMN_SIZE") + " "
+                            + rs.getString("IS_NULLABLE") + " " + rs.getString("COLUMN_DEF"));
+                }
+            }
+            eq("getColumns", List.of(
+                    "id int4 " + Types.INTEGER + " 10 NO null",
+                    "name varchar " + Types.VARCHAR + " 20 NO null",
+                    "born date " + Types.DATE + " 13 YES null",
+                    "score float8 " + Types.DOUBLE + " 17 YES 1.5"), cols);
         }
     }
 
@@ -515,6 +547,7 @@ public class JdbcTest {
                 + new org.postgresql.Driver().getMinorVersion() + ")");
         try {
             connectAndMetadata();
+            databaseMetaData();
             statementCrud();
             preparedStatements();
             timestampsInAnotherZone();
