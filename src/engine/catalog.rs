@@ -262,6 +262,69 @@ const TABLES: &[Table] = &[
         }),
     },
     Table {
+        name: "information_schema_tables",
+        columns: "table_catalog name, table_schema name, table_name name, table_type varchar, \
+                  self_referencing_column_name name, reference_generation varchar, \
+                  user_defined_type_catalog name, user_defined_type_schema name, \
+                  user_defined_type_name name, is_insertable_into varchar, is_typed varchar, \
+                  commit_action varchar",
+        body: Some(|| {
+            format!(
+                "SELECT current_database(), 'public', s.name, \
+                 CASE s.type WHEN 'view' THEN 'VIEW' ELSE 'BASE TABLE' END, NULL, NULL, NULL, \
+                 NULL, NULL, CASE s.type WHEN 'view' THEN 'NO' ELSE 'YES' END, 'NO', NULL \
+                 FROM sqlite_schema s WHERE s.type IN ('table', 'view') AND {USER_OBJECTS}"
+            )
+        }),
+    },
+    Table {
+        name: "information_schema_columns",
+        columns: "table_catalog name, table_schema name, table_name name, column_name name, \
+                  ordinal_position int4, column_default varchar, is_nullable varchar, \
+                  data_type varchar, character_maximum_length int4, \
+                  character_octet_length int4, numeric_precision int4, \
+                  numeric_precision_radix int4, numeric_scale int4, datetime_precision int4, \
+                  udt_catalog name, udt_schema name, udt_name name, is_identity varchar, \
+                  is_generated varchar, is_updatable varchar",
+        body: Some(|| {
+            // c.toid, c.typmod: the declared type, as pg_attribute reports it.
+            format!(
+                "SELECT current_database(), 'public', c.tname, c.cname, c.cid + 1, c.dflt, \
+                 CASE WHEN c.required THEN 'NO' ELSE 'YES' END, format_type(c.toid, -1), \
+                 CASE WHEN c.toid IN (1042, 1043) AND c.typmod >= 4 THEN c.typmod - 4 END, \
+                 CASE WHEN c.toid IN (1042, 1043) AND c.typmod >= 4 THEN 4 * (c.typmod - 4) END, \
+                 CASE c.toid WHEN 21 THEN 16 WHEN 23 THEN 32 WHEN 20 THEN 64 WHEN 700 THEN 24 \
+                 WHEN 701 THEN 53 WHEN 1700 THEN CASE WHEN c.typmod >= 4 \
+                 THEN (c.typmod - 4) >> 16 END END, \
+                 CASE WHEN c.toid IN (21, 23, 20, 1700) THEN 10 \
+                 WHEN c.toid IN (700, 701) THEN 2 END, \
+                 CASE WHEN c.toid IN (21, 23, 20) THEN 0 WHEN c.toid = 1700 AND c.typmod >= 4 \
+                 THEN (c.typmod - 4) & 65535 END, \
+                 CASE c.toid WHEN 1082 THEN 0 WHEN 1083 THEN 6 WHEN 1114 THEN 6 \
+                 WHEN 1184 THEN 6 END, \
+                 current_database(), 'pg_catalog', \
+                 (SELECT typname FROM pg_type WHERE oid = c.toid), 'NO', 'NEVER', \
+                 CASE c.ttype WHEN 'view' THEN 'NO' ELSE 'YES' END \
+                 FROM (SELECT s.name AS tname, s.type AS ttype, p.name AS cname, p.cid AS cid, \
+                 p.dflt_value AS dflt, p.\"notnull\" OR p.pk > 0 AS required, \
+                 pg_decltype(p.type, 'oid') AS toid, pg_decltype(p.type, 'typmod') AS typmod \
+                 FROM sqlite_schema s, pragma_table_info(s.name) p \
+                 WHERE s.type IN ('table', 'view') AND {USER_OBJECTS}) c"
+            )
+        }),
+    },
+    Table {
+        name: "information_schema_schemata",
+        columns: "catalog_name name, schema_name name, schema_owner name, \
+                  default_character_set_catalog name, default_character_set_schema name, \
+                  default_character_set_name name, sql_path varchar",
+        body: Some(|| {
+            "SELECT current_database(), column1, current_user(), NULL, NULL, NULL, NULL \
+             FROM (VALUES ('pg_catalog'), ('public'), ('information_schema'))"
+                .into()
+        }),
+    },
+    Table {
         name: "pg_attrdef",
         columns: "oid oid, adrelid oid, adnum int2, adbin text",
         body: Some(|| {

@@ -151,7 +151,10 @@ impl Conn {
         if rc != ffi::SQLITE_OK {
             let e = self.error(rc);
             // The pg_catalog tables are registered on first use (see catalog.rs).
-            if !self.catalog && e.message.starts_with("no such table: pg_") {
+            if !self.catalog
+                && (e.message.starts_with("no such table: pg_")
+                    || e.message.starts_with("no such table: information_schema_"))
+            {
                 self.catalog = true;
                 if super::catalog::register(&self.sqlite).is_ok() {
                     return self.prepare(sql);

@@ -237,6 +237,7 @@ fn to_sqlite_tokens(sql: &str) -> Cow<'_, str> {
         || contains_ignore_case(sql, "collate")
         || contains_ignore_case(sql, "array_agg")
         || sql.contains("pg_catalog.")
+        || contains_ignore_case(sql, "information_schema.")
         || sql.contains("public.")
         || (create_table && contains_ignore_case(sql, "serial"))
         || BARE_FUNCTIONS.iter().any(|f| contains_ignore_case(sql, f));
@@ -259,6 +260,18 @@ fn to_sqlite_tokens(sql: &str) -> Cow<'_, str> {
                     if w.eq_ignore_ascii_case("pg_catalog") {
                         i = dot + 1;
                         continue;
+                    }
+                    // `information_schema.tables` is the catalog table
+                    // `information_schema_tables` (engine/catalog.rs).
+                    if w.eq_ignore_ascii_case("information_schema") {
+                        if let Some(name) = next_sig(dot + 1) {
+                            out.push(format!(
+                                "information_schema_{}",
+                                text(&toks[name]).trim_matches('"').to_ascii_lowercase()
+                            ));
+                            i = name + 1;
+                            continue;
+                        }
                     }
                     if w.eq_ignore_ascii_case("public") {
                         out.push("main".into());

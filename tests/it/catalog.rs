@@ -182,3 +182,97 @@ fn psql_lists_relations() {
     assert!(ok);
     assert_eq!(out.trim(), "");
 }
+
+#[tokio::test]
+async fn information_schema_tables_and_columns() {
+    let s = Server::start(&[]);
+    let c = s.connect("infoschema").await;
+    c.batch_execute(
+        "create table users (id integer primary key, name varchar(20) not null default 'x',
+                             score numeric(10,2));
+         create view v as select id from users;",
+    )
+    .await
+    .unwrap();
+    let rows = c
+        .query(
+            "select table_name, table_type from information_schema.tables \
+             where table_schema = $1 order by table_name",
+            &[&"public"],
+        )
+        .await
+        .unwrap();
+    let got: Vec<(String, String)> = rows.iter().map(|r| (r.get(0), r.get(1))).collect();
+    assert_eq!(
+        got,
+        vec![
+            ("users".into(), "BASE TABLE".into()),
+            ("v".into(), "VIEW".into())
+        ]
+    );
+    // The same figures PostgreSQL 15 gives for this table.
+    let rows = c
+        .query(
+            "select column_name, ordinal_position, data_type, is_nullable, \
+             character_maximum_length, numeric_precision, numeric_scale, udt_name \
+             from information_schema.columns where table_name = 'users' \
+             order by ordinal_position",
+            &[],
+        )
+        .await
+        .unwrap();
+    type Col = (
+        String,
+        i32,
+        String,
+        String,
+        Option<i32>,
+        Option<i32>,
+        Option<i32>,
+        String,
+    );
+    let got: Vec<Col> = rows
+        .iter()
+        .map(|r| {
+            (
+                r.get(0),
+                r.get(1),
+                r.get(2),
+                r.get(3),
+                r.get(4),
+                r.get(5),
+                r.get(6),
+                r.get(7),
+            )
+        })
+        .collect();
+    let col = |n: &str, i, t: &str, null: &str, len, p, sc, u: &str| -> Col {
+        (n.into(), i, t.into(), null.into(), len, p, sc, u.into())
+    };
+    assert_eq!(
+        got,
+        vec![
+            col("id", 1, "integer", "NO", None, Some(32), Some(0), "int4"),
+            col(
+                "name",
+                2,
+                "character varying",
+                "NO",
+                Some(20),
+                None,
+                None,
+                "varchar"
+            ),
+            col(
+                "score",
+                3,
+                "numeric",
+                "YES",
+                None,
+                Some(10),
+                Some(2),
+                "numeric"
+            ),
+        ]
+    );
+}
