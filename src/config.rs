@@ -50,6 +50,14 @@ pub struct Config {
     #[arg(long, env = "LITEWIRE_CONNECTIONS_PER_DB", default_value_t = 4)]
     pub connections_per_db: usize,
 
+    /// SQLite connections open across all databases: the bound on SQLite's memory (a
+    /// connection holds its schema and page cache, about 35 KiB after a small query, up
+    /// to --cache-size-kib more). At the limit, the longest-idle connection of any
+    /// database is closed to make room; if none is idle, opening waits up to
+    /// --lock-timeout and then fails with SQLSTATE 53300.
+    #[arg(long, env = "LITEWIRE_MAX_OPEN_CONNECTIONS", default_value_t = 1000)]
+    pub max_open_connections: usize,
+
     /// How long a writer waits for another session's write to finish (and for a free
     /// connection) before failing with SQLSTATE 55P03.
     #[arg(long, env = "LITEWIRE_LOCK_TIMEOUT", default_value = "5s", value_parser = parse_duration)]
@@ -105,6 +113,7 @@ impl Config {
             data_dir: self.data_dir.clone(),
             auto_create: self.auto_create,
             connections_per_db: self.connections_per_db.max(1),
+            max_open_connections: self.max_open_connections.max(1),
             lock_timeout: self.lock_timeout,
             idle_close: self.idle_close,
             cache_size_kib: self.cache_size_kib,

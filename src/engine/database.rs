@@ -19,7 +19,7 @@ use super::stmt::Conn;
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
 use super::error::to_pg;
-use super::EngineConfig;
+use super::{Budget, EngineConfig};
 use crate::protocol::{PgError, SqlState};
 
 /// A database file and its connections.
@@ -32,6 +32,8 @@ pub struct Database {
     /// One permit per connection that may be open (idle or leased).
     slots: Arc<Semaphore>,
     write_lock: Arc<Semaphore>,
+    /// The process-wide open-connection limit.
+    budget: Arc<Budget>,
     /// Recent statement descriptions (Parse results), newest last; cleared by DDL.
     descriptions: Mutex<Vec<CachedDescription>>,
 }
@@ -49,11 +51,17 @@ const DESCRIPTION_CACHE: usize = 128;
 pub type WriteLock = OwnedSemaphorePermit;
 
 impl Database {
-    pub(super) fn new(name: String, path: PathBuf, cfg: Arc<EngineConfig>) -> Self {
+    pub(super) fn new(
+        name: String,
+        path: PathBuf,
+        cfg: Arc<EngineConfig>,
+        budget: Arc<Budget>,
+    ) -> Self {
         Database {
             name,
             path,
             slots: Arc::new(Semaphore::new(cfg.connections_per_db)),
+            budget,
             cfg,
             idle: Mutex::new(Vec::new()),
             write_lock: Arc::new(Semaphore::new(1)),
@@ -82,10 +90,13 @@ impl Database {
         let conn = match reused {
             Some((conn, _)) => conn,
             None => {
+                let open_permit = self.budget.acquire(self.cfg.lock_timeout).await?;
                 let (path, cfg, name) = (self.path.clone(), self.cfg.clone(), self.name.clone());
-                tokio::task::spawn_blocking(move || open(&path, &cfg, &name))
+                let mut conn = tokio::task::spawn_blocking(move || open(&path, &cfg, &name))
                     .await
-                    .map_err(|_| PgError::new(SqlState::INTERNAL_ERROR, "open failed"))??
+                    .map_err(|_| PgError::new(SqlState::INTERNAL_ERROR, "open failed"))??;
+                conn.hold(open_permit);
+                conn
             }
         };
         Ok(Lease {
@@ -128,6 +139,19 @@ impl Database {
             .partition(|(_, since)| now.duration_since(*since) >= max_idle);
         *idle = keep;
         old.into_iter().map(|(c, _)| c).collect()
+    }
+
+    /// When the longest-idle connection was returned, if any is idle.
+    pub(super) fn oldest_idle_since(&self) -> Option<Instant> {
+        let idle = self.idle.lock().unwrap_or_else(|p| p.into_inner());
+        idle.iter().map(|(_, since)| *since).min()
+    }
+
+    /// Removes the longest-idle connection (to be closed).
+    pub(super) fn take_oldest_idle(&self) -> Option<Box<Conn>> {
+        let mut idle = self.idle.lock().unwrap_or_else(|p| p.into_inner());
+        let i = (0..idle.len()).min_by_key(|&i| idle[i].1)?;
+        Some(idle.swap_remove(i).0)
     }
 
     /// True when no connection is open (idle or leased).

@@ -21,8 +21,10 @@ pub mod types;
 
 use std::collections::HashMap;
 use std::path::PathBuf;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, Weak};
 use std::time::Duration;
+
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
 pub use database::{Database, Lease, WriteLock};
 pub use describe::Description;
@@ -37,6 +39,8 @@ pub struct EngineConfig {
     pub data_dir: PathBuf,
     pub auto_create: bool,
     pub connections_per_db: usize,
+    /// SQLite connections open across all databases.
+    pub max_open_connections: usize,
     pub lock_timeout: Duration,
     pub idle_close: Duration,
     pub cache_size_kib: u32,
@@ -74,10 +78,59 @@ pub fn configure_sqlite() {
 /// Longest database name accepted (PostgreSQL's NAMEDATALEN - 1).
 pub const MAX_NAME_LEN: usize = 63;
 
+type Registry = Mutex<HashMap<String, Arc<Database>>>;
+
 /// The registry of databases in use.
 pub struct Engine {
     cfg: Arc<EngineConfig>,
-    databases: Mutex<HashMap<String, Arc<Database>>>,
+    databases: Arc<Registry>,
+    budget: Arc<Budget>,
+}
+
+/// The process-wide limit on open SQLite connections (`--max-open-connections`): one
+/// permit per open connection, held by the connection itself (see `Conn`).
+pub(crate) struct Budget {
+    permits: Arc<Semaphore>,
+    max: usize,
+    /// Where to find an idle connection to close when the permits run out.
+    databases: Weak<Registry>,
+}
+
+impl Budget {
+    /// A permit for one more open connection. At the limit, closes the longest-idle
+    /// connection of any database; with none idle, waits up to `lock_timeout`.
+    pub(crate) async fn acquire(
+        &self,
+        lock_timeout: Duration,
+    ) -> Result<OwnedSemaphorePermit, PgError> {
+        if let Ok(permit) = self.permits.clone().try_acquire_owned() {
+            return Ok(permit);
+        }
+        if let Some(victim) = self.longest_idle() {
+            // Closing checkpoints the WAL: disk IO, so off the async threads.
+            let _ = tokio::task::spawn_blocking(move || drop(victim)).await;
+        }
+        match tokio::time::timeout(lock_timeout, self.permits.clone().acquire_owned()).await {
+            Ok(Ok(permit)) => Ok(permit),
+            _ => Err(PgError::new(
+                SqlState::TOO_MANY_CONNECTIONS,
+                format!("all {} database connections are in use", self.max),
+            )
+            .with_hint(
+                "Sessions inside open transactions each hold one; see --max-open-connections.",
+            )),
+        }
+    }
+
+    fn longest_idle(&self) -> Option<Box<stmt::Conn>> {
+        let dbs = self.databases.upgrade()?;
+        let dbs = dbs.lock().unwrap_or_else(|p| p.into_inner());
+        let oldest = dbs
+            .values()
+            .filter_map(|db| db.oldest_idle_since().map(|since| (since, db)))
+            .min_by_key(|(since, _)| *since)?;
+        oldest.1.take_oldest_idle()
+    }
 }
 
 /// Checks a database name before anything touches the disk: 1 to 63 ASCII letters,
@@ -106,9 +159,16 @@ pub fn validate_name(name: &str) -> Result<(), PgError> {
 impl Engine {
     pub fn new(cfg: EngineConfig) -> std::io::Result<Self> {
         std::fs::create_dir_all(&cfg.data_dir)?;
+        let databases = Arc::new(Mutex::new(HashMap::new()));
+        let budget = Arc::new(Budget {
+            permits: Arc::new(Semaphore::new(cfg.max_open_connections.max(1))),
+            max: cfg.max_open_connections.max(1),
+            databases: Arc::downgrade(&databases),
+        });
         Ok(Engine {
             cfg: Arc::new(cfg),
-            databases: Mutex::new(HashMap::new()),
+            databases,
+            budget,
         })
     }
 
@@ -135,7 +195,12 @@ impl Engine {
             let mut map = self.lock();
             map.entry(name.to_string())
                 .or_insert_with(|| {
-                    Arc::new(Database::new(name.to_string(), path, self.cfg.clone()))
+                    Arc::new(Database::new(
+                        name.to_string(),
+                        path,
+                        self.cfg.clone(),
+                        self.budget.clone(),
+                    ))
                 })
                 .clone()
         };

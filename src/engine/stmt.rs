@@ -60,9 +60,17 @@ pub struct Conn {
     /// Whether the pg_catalog tables are registered on this connection.
     catalog: bool,
     sqlite: Connection,
+    /// This connection's share of `--max-open-connections`, given back when it closes
+    /// (after `sqlite`, declared above, is dropped).
+    open_permit: Option<tokio::sync::OwnedSemaphorePermit>,
 }
 
 impl Conn {
+    /// Keeps the permit that counts this connection as open.
+    pub fn hold(&mut self, permit: tokio::sync::OwnedSemaphorePermit) {
+        self.open_permit = Some(permit);
+    }
+
     pub fn new(
         sqlite: Connection,
         capacity: usize,
@@ -77,6 +85,7 @@ impl Conn {
             stateful,
             catalog: false,
             sqlite,
+            open_permit: None,
         }
     }
 

@@ -260,6 +260,7 @@ mod tests {
             data_dir: dir.path().to_path_buf(),
             auto_create: true,
             connections_per_db: 1,
+            max_open_connections: 10,
             lock_timeout: std::time::Duration::from_secs(1),
             idle_close: std::time::Duration::from_secs(1),
             cache_size_kib: 64,

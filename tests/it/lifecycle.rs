@@ -180,6 +180,53 @@ async fn idle_database_connections_are_closed() {
     );
 }
 
+/// `--max-open-connections` bounds SQLite connections across databases: an idle one of
+/// another database is closed to make room, and with none idle a new one fails (53300).
+#[tokio::test]
+async fn open_connections_are_capped_across_databases() {
+    let s = Server::start(&[
+        "--max-open-connections",
+        "1",
+        "--idle-close",
+        "60s",
+        "--lock-timeout",
+        "1s",
+    ]);
+    let wal = |db: &str| s.data_dir().join(format!("{db}.db-wal"));
+    {
+        let a = s.connect("cap_a").await;
+        a.batch_execute("create table t (x int); insert into t values (1)")
+            .await
+            .unwrap();
+    }
+    assert!(
+        wal("cap_a").exists(),
+        "cap_a's connection stays open (idle)"
+    );
+    let b = s.connect("cap_b").await;
+    b.batch_execute("create table t (x int); begin; insert into t values (2)")
+        .await
+        .unwrap();
+    // Opening cap_b closed cap_a's idle connection (SQLite removes the -wal file then).
+    assert!(
+        !wal("cap_a").exists(),
+        "cap_a's idle connection was not closed"
+    );
+    // cap_b's connection is held by its open transaction: nothing to close for cap_c.
+    let e = s
+        .try_connect("cap_c")
+        .await
+        .expect_err("a third database cannot open while the only connection is in use");
+    assert_eq!(sqlstate(&e), "53300", "{e:?}");
+    b.batch_execute("commit").await.unwrap();
+    // With cap_b's connection idle again, cap_a opens and still has its row.
+    let a = s.connect("cap_a").await;
+    assert_eq!(
+        rows(&a, "select x from t").await,
+        vec![vec![Some("1".into())]]
+    );
+}
+
 /// Idle sessions are parked (taken out of the runtime) and resume transparently: session
 /// settings, prepared statements and the transaction rules survive.
 #[tokio::test]
