@@ -428,6 +428,49 @@ const TABLES: &[Table] = &[
         body: None,
     },
     Table {
+        name: "pg_policy",
+        columns: "oid oid, polname name, polrelid oid, polcmd char, polpermissive bool, \
+                  polroles text, polqual text, polwithcheck text",
+        body: None,
+    },
+    Table {
+        name: "pg_statistic_ext",
+        columns: "oid oid, stxrelid oid, stxname name, stxnamespace oid, stxowner oid, \
+                  stxstattarget int4, stxkeys text, stxkind text, stxexprs text",
+        body: None,
+    },
+    Table {
+        name: "pg_publication",
+        columns: "oid oid, pubname name, pubowner oid, puballtables bool, pubinsert bool, \
+                  pubupdate bool, pubdelete bool, pubtruncate bool, pubviaroot bool",
+        body: None,
+    },
+    Table {
+        name: "pg_publication_namespace",
+        columns: "oid oid, pnpubid oid, pnnspid oid",
+        body: None,
+    },
+    Table {
+        name: "pg_publication_rel",
+        columns: "oid oid, prpubid oid, prrelid oid, prqual text, prattrs text",
+        body: None,
+    },
+    Table {
+        name: "pg_trigger",
+        columns: "oid oid, tgrelid oid, tgparentid oid, tgname name, tgfoid oid, \
+                  tgtype int2, tgenabled char, tgisinternal bool, tgconstrrelid oid, \
+                  tgconstrindid oid, tgconstraint oid, tgdeferrable bool, \
+                  tginitdeferred bool, tgnargs int2, tgattr text, tgargs bytea, \
+                  tgqual text, tgoldtable name, tgnewtable name",
+        body: None,
+    },
+    Table {
+        name: "pg_partitioned_table",
+        columns: "partrelid oid, partstrat char, partnatts int2, partdefid oid, \
+                  partattrs text, partclass text, partcollation text, partexprs text",
+        body: None,
+    },
+    Table {
         name: "pg_proc",
         columns: "oid oid, proname name, pronamespace oid, proowner oid, prolang oid, \
                   prokind char, proretset bool, prorettype oid, pronargs int2, \

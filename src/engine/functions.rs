@@ -114,6 +114,61 @@ fn register_catalog(conn: &Connection) -> rusqlite::Result<()> {
     ] {
         conn.create_scalar_function(name, args, pure, |_| Ok(None::<String>))?;
     }
+    for (name, args) in [
+        ("pg_get_statisticsobjdef_columns", 1),
+        ("pg_get_triggerdef", 1),
+        ("pg_get_triggerdef", 2),
+    ] {
+        conn.create_scalar_function(name, args, pure, |_| Ok(None::<String>))?;
+    }
+    conn.create_scalar_function("pg_relation_is_publishable", 1, pure, |_| Ok(0))?;
+    // No partitioning: a relation is its only ancestor (a JSON array, see sql/arrays.rs).
+    conn.create_scalar_function("pg_partition_ancestors", 1, pure, |ctx| {
+        Ok(ctx.get::<Option<i64>>(0)?.map(|oid| format!("[{oid}]")))
+    })?;
+    conn.create_scalar_function("current_schemas", 1, pure, |ctx| {
+        Ok(if ctx.get::<bool>(0)? {
+            r#"["pg_catalog","public"]"#
+        } else {
+            r#"["public"]"#
+        })
+    })?;
+    // `generate_series(a, b [, step])` in FROM: its values as a JSON array.
+    for args in [2, 3] {
+        conn.create_scalar_function("pg_series", args, pure, |ctx| {
+            let (from, to): (Option<i64>, Option<i64>) = (ctx.get(0)?, ctx.get(1)?);
+            let step: Option<i64> = if ctx.len() > 2 { ctx.get(2)? } else { Some(1) };
+            let (Some(from), Some(to), Some(step)) = (from, to, step) else {
+                return Ok(None);
+            };
+            if step == 0 {
+                return Err(user_error("step size cannot equal zero"));
+            }
+            let n = if step > 0 {
+                (to - from) / step + 1
+            } else {
+                (from - to) / -step + 1
+            };
+            if n > 1_000_000 {
+                return Err(user_error("generate_series: more than 1000000 values"));
+            }
+            let values: Vec<String> = (0..n.max(0))
+                .map(|k| (from + k * step).to_string())
+                .collect();
+            Ok(Some(format!("[{}]", values.join(","))))
+        })?;
+    }
+    // `x::regnamespace`: the schema's name.
+    conn.create_scalar_function("pg_regnamespace", 1, pure, |ctx| {
+        Ok(match ctx.get_raw(0) {
+            ValueRef::Integer(11) => SqlValue::Text("pg_catalog".into()),
+            ValueRef::Integer(2200) => SqlValue::Text("public".into()),
+            ValueRef::Integer(13000) => SqlValue::Text("information_schema".into()),
+            ValueRef::Integer(o) => SqlValue::Text(o.to_string()),
+            ValueRef::Text(t) => SqlValue::Text(String::from_utf8_lossy(t).into_owned()),
+            _ => SqlValue::Null,
+        })
+    })?;
     conn.create_scalar_function("pg_encoding_to_char", 1, pure, |_| Ok("UTF8"))?;
     // A column default is stored as its SQL text already.
     for args in [2, 3] {

@@ -15,6 +15,12 @@ const BARE_FUNCTIONS: &[&str] = &[
     "current_schema",
 ];
 
+/// Aggregates SQLite spells differently (`array_agg` gives a JSON array as text).
+const AGGREGATES: &[(&str, &str)] = &[
+    ("array_agg", "json_group_array"),
+    ("string_agg", "group_concat"),
+];
+
 /// PostgreSQL's auto-increment column types.
 const SERIALS: &[&str] = &[
     "serial",
@@ -55,6 +61,7 @@ fn cast(operand: &str, pg_type: &str) -> String {
         "date" => format!("pg_date({operand})"),
         // OID aliases: an OID shows as the name, a name becomes the OID (catalog.rs).
         "regtype" => format!("pg_regtype({operand})"),
+        "regnamespace" => format!("pg_regnamespace({operand})"),
         "regclass" => format!("pg_regclass({operand})"),
         // Text-stored types keep their text (SQLite's NUMERIC cast would mangle dates).
         _ => format!("CAST({operand} AS TEXT)"),
@@ -64,95 +71,20 @@ fn cast(operand: &str, pg_type: &str) -> String {
 /// Rewrites one statement for SQLite.
 pub fn to_sqlite(sql: &str) -> Cow<'_, str> {
     let mut out = to_sqlite_tokens(sql);
-    for pass in [values_aliases, any_of_array] {
+    for pass in [
+        values_aliases,
+        super::arrays::any_of_array,
+        super::arrays::array_subqueries,
+        super::arrays::array_functions,
+        // After subscripts, whose index may name a set-returning function's column.
+        super::arrays::subscripts,
+        super::arrays::set_returning_functions,
+    ] {
         if let Some(rewritten) = pass(&out) {
             out = Cow::Owned(rewritten);
         }
     }
     out
-}
-
-/// `x = ANY (...)` and `x <> ALL (...)`, which SQLite lacks:
-/// - `ARRAY[a, b]` → `x IN (a, b)` / `x NOT IN (a, b)` (SQLAlchemy's `has_table`);
-/// - a subquery → `x IN (SELECT ...)`;
-/// - any other expression, e.g. an array parameter → `x IN (SELECT value FROM
-///   json_each(pg_array_json(e)))` (array parameters are bound as JSON text).
-///
-/// SQLite's lexer reads `[...]` as one quoted identifier, so the list inside an ARRAY
-/// literal is rewritten on its own.
-fn any_of_array(sql: &str) -> Option<String> {
-    if !["any", "all", "some"]
-        .iter()
-        .any(|q| contains_ignore_case(sql, q))
-    {
-        return None;
-    }
-    let toks: Vec<Token> = super::lexer::significant(sql).collect();
-    let text = |i: usize| toks.get(i).map_or("", |t| &sql[t.start..t.end]);
-    let mut out = String::new();
-    let mut copied = 0;
-    for i in 1..toks.len() {
-        let quantifier = text(i);
-        let negated = if ["any", "some"]
-            .iter()
-            .any(|q| quantifier.eq_ignore_ascii_case(q))
-        {
-            false
-        } else if quantifier.eq_ignore_ascii_case("all") {
-            true
-        } else {
-            continue;
-        };
-        // The operator: `=` for ANY, `<>` / `!=` for ALL.
-        let op_start = if negated {
-            (i >= 2 && ["<>", "!="].contains(&format!("{}{}", text(i - 2), text(i - 1)).as_str()))
-                .then(|| i - 2)
-        } else {
-            (text(i - 1) == "=" && !["<", ">", "!"].contains(&text(i.wrapping_sub(2))))
-                .then(|| i - 1)
-        };
-        let Some(op_start) = op_start else { continue };
-        if text(i + 1) != "(" || toks[op_start].start < copied {
-            continue;
-        }
-        // The parenthesis closing the operand.
-        let mut depth = 0;
-        let Some(close) = (i + 1..toks.len()).find(|&j| {
-            match text(j) {
-                "(" => depth += 1,
-                ")" => depth -= 1,
-                _ => {}
-            }
-            depth == 0
-        }) else {
-            continue;
-        };
-        if close == i + 2 {
-            continue;
-        }
-        let operand = &sql[toks[i + 2].start..toks[close - 1].end];
-        let list = text(i + 3);
-        let set = if close == i + 4
-            && text(i + 2).eq_ignore_ascii_case("array")
-            && list.starts_with('[')
-            && list.ends_with(']')
-        {
-            to_sqlite(&list[1..list.len() - 1]).into_owned()
-        } else if text(i + 2).eq_ignore_ascii_case("select") {
-            operand.to_string()
-        } else {
-            format!("SELECT value FROM json_each(pg_array_json({operand}))")
-        };
-        out.push_str(&sql[copied..toks[op_start].start]);
-        out.push_str(if negated { "NOT IN (" } else { "IN (" });
-        out.push_str(&set);
-        out.push(')');
-        copied = toks[close].end;
-    }
-    (copied > 0).then(|| {
-        out.push_str(&sql[copied..]);
-        out
-    })
 }
 
 /// `(VALUES (...), (...)) AS t(a, b)`: SQLite has no column aliases on a derived table,
@@ -235,7 +167,9 @@ fn to_sqlite_tokens(sql: &str) -> Cow<'_, str> {
     let needs = sql.contains("::")
         || sql.contains('~')
         || contains_ignore_case(sql, "collate")
-        || contains_ignore_case(sql, "array_agg")
+        || AGGREGATES
+            .iter()
+            .any(|(pg, _)| contains_ignore_case(sql, pg))
         || sql.contains("pg_catalog.")
         || contains_ignore_case(sql, "information_schema.")
         || sql.contains("public.")
@@ -287,10 +221,12 @@ fn to_sqlite_tokens(sql: &str) -> Cow<'_, str> {
                 continue;
             }
             // Aggregates SQLite spells differently (the result is a JSON array as text).
-            if w.eq_ignore_ascii_case("array_agg")
-                && next_sig(i + 1).is_some_and(|j| toks[j].kind == TokenKind::Open)
-            {
-                out.push("json_group_array".into());
+            let renamed = AGGREGATES
+                .iter()
+                .find(|(pg, _)| w.eq_ignore_ascii_case(pg))
+                .filter(|_| next_sig(i + 1).is_some_and(|j| toks[j].kind == TokenKind::Open));
+            if let Some((_, sqlite)) = renamed {
+                out.push((*sqlite).into());
                 i += 1;
                 continue;
             }
@@ -393,7 +329,7 @@ fn regex_operator(op: &str) -> Option<&'static str> {
     })
 }
 
-fn contains_ignore_case(hay: &str, needle: &str) -> bool {
+pub(super) fn contains_ignore_case(hay: &str, needle: &str) -> bool {
     hay.as_bytes()
         .windows(needle.len())
         .any(|w| w.eq_ignore_ascii_case(needle.as_bytes()))
@@ -578,32 +514,6 @@ mod tests {
         assert_eq!(
             to_sqlite("select a ~* $1, ~5, b COLLATE nocase"),
             "select a  REGEXP '(?i)' ||  $1, ~5, b COLLATE nocase"
-        );
-    }
-
-    #[test]
-    fn any_of_array_literals() {
-        assert_eq!(
-            to_sqlite("select 1 where k = ANY (ARRAY[$1::VARCHAR, $2::VARCHAR]) and x"),
-            "select 1 where k IN (CAST($1 AS TEXT), CAST($2 AS TEXT)) and x"
-        );
-        assert_eq!(
-            to_sqlite("select 1 where k <> all(array['a','b'])"),
-            "select 1 where k NOT IN ('a','b')"
-        );
-        assert_eq!(
-            to_sqlite("select 1 where k != ALL (ARRAY[])"),
-            "select 1 where k NOT IN ()"
-        );
-        assert_eq!(
-            to_sqlite("select 1 where id = any($1) and k <> ALL (select k from t)"),
-            "select 1 where id IN (SELECT value FROM json_each(pg_array_json($1))) \
-             and k NOT IN (select k from t)"
-        );
-        // Not an equality: left alone.
-        assert_eq!(
-            to_sqlite("select 1 where k > ANY (ARRAY[1])"),
-            "select 1 where k > ANY (ARRAY[1])"
         );
     }
 

@@ -276,3 +276,35 @@ async fn information_schema_tables_and_columns() {
         ]
     );
 }
+
+/// psql's `\d table` sends a dozen catalog queries (policies, statistics, publications,
+/// triggers, inheritance); if any fails psql prints nothing but the error.
+#[test]
+fn psql_describes_a_table() {
+    let s = Server::start(&[]);
+    let (ok, _, err) = psql(
+        &s,
+        "psqld",
+        &[
+            "-c",
+            "create table users (id integer primary key, name varchar(20) not null, born date)",
+        ],
+    );
+    assert!(ok, "{err}");
+    let (ok, out, err) = psql(&s, "psqld", &["-c", "\\d users"]);
+    assert!(ok && err.is_empty(), "{err}");
+    assert!(out.contains("Table \"public.users\""), "{out}");
+    let columns: Vec<Vec<&str>> = out
+        .lines()
+        .filter(|l| l.contains('|') && !l.contains("Column"))
+        .map(|l| l.split('|').map(str::trim).collect())
+        .collect();
+    assert_eq!(
+        columns,
+        vec![
+            vec!["id", "integer", "", "not null", ""],
+            vec!["name", "character varying(20)", "", "not null", ""],
+            vec!["born", "date", "", "", ""],
+        ]
+    );
+}
