@@ -106,10 +106,6 @@ fn register_catalog(conn: &Connection) -> rusqlite::Result<()> {
         ("obj_description", 2),
         ("col_description", 2),
         ("shobj_description", 2),
-        ("pg_get_constraintdef", 1),
-        ("pg_get_constraintdef", 2),
-        ("pg_get_indexdef", 1),
-        ("pg_get_indexdef", 3),
         ("pg_get_serial_sequence", 2),
     ] {
         conn.create_scalar_function(name, args, pure, |_| Ok(None::<String>))?;
@@ -124,7 +120,16 @@ fn register_catalog(conn: &Connection) -> rusqlite::Result<()> {
     conn.create_scalar_function("pg_relation_is_publishable", 1, pure, |_| Ok(0))?;
     // No partitioning: a relation is its only ancestor (a JSON array, see sql/arrays.rs).
     conn.create_scalar_function("pg_partition_ancestors", 1, pure, |ctx| {
-        Ok(ctx.get::<Option<i64>>(0)?.map(|oid| format!("[{oid}]")))
+        Ok(match ctx.get_raw(0) {
+            ValueRef::Integer(oid) => Some(format!("[{oid}]")),
+            // psql passes the OID as a string literal.
+            ValueRef::Text(t) => String::from_utf8_lossy(t)
+                .trim()
+                .parse::<i64>()
+                .ok()
+                .map(|oid| format!("[{oid}]")),
+            _ => None,
+        })
     })?;
     conn.create_scalar_function("current_schemas", 1, pure, |ctx| {
         Ok(if ctx.get::<bool>(0)? {
@@ -206,6 +211,29 @@ fn register_catalog(conn: &Connection) -> rusqlite::Result<()> {
             _ => SqlValue::Null,
         })
     })?;
+    // Definitions kept in the catalog tables' hidden columns (catalog.rs).
+    for args in [1, 2] {
+        conn.create_scalar_function("pg_get_constraintdef", args, pure, |ctx| {
+            catalog_lookup(ctx, "select condef from pg_constraint where oid = ?1")
+        })?;
+    }
+    for args in [1, 3] {
+        conn.create_scalar_function("pg_get_indexdef", args, pure, |ctx| {
+            let column: i64 = if ctx.len() == 3 { ctx.get(1)? } else { 0 };
+            let def = catalog_lookup(ctx, "select indexdef from pg_index where indexrelid = ?1")?;
+            // Column k > 0: that key column's name alone.
+            Ok(match (column, def) {
+                (0, def) => def,
+                (k, Some(def)) => def
+                    .rsplit_once('(')
+                    .and_then(|(_, cols)| {
+                        cols.trim_end_matches(')').split(", ").nth(k as usize - 1)
+                    })
+                    .map(str::to_string),
+                (_, None) => None,
+            })
+        })?;
+    }
     // `x::regclass`: an OID shows as the relation's name, a name becomes its OID.
     conn.create_scalar_function("pg_regclass", 1, FunctionFlags::SQLITE_UTF8, pg_regclass)?;
     // `x = ANY(e)`: arrays are JSON text; a text-format literal `{a,b}` is converted.
@@ -239,6 +267,23 @@ fn register_catalog(conn: &Connection) -> rusqlite::Result<()> {
         })
     })?;
     Ok(())
+}
+
+/// One text value from a catalog table, for the OID in argument 0.
+fn catalog_lookup(ctx: &Context<'_>, query: &str) -> rusqlite::Result<Option<String>> {
+    let Some(oid) = ctx.get::<Option<i64>>(0)? else {
+        return Ok(None);
+    };
+    // SAFETY: the handle is the connection running this very statement, used on this
+    // thread for one nested read of the catalog while the function runs.
+    let conn = unsafe { ctx.get_connection()? };
+    match conn.query_row(query, [oid], |r| r.get::<_, Option<String>>(0)) {
+        Ok(v) => Ok(v),
+        Err(rusqlite::Error::QueryReturnedNoRows) => Ok(None),
+        // The catalog is registered on first use; without it there is no such object.
+        Err(e) if e.to_string().contains("no such table") => Ok(None),
+        Err(e) => Err(e),
+    }
 }
 
 /// `x::regclass`, looked up in this connection's schema (OIDs as catalog.rs assigns).
