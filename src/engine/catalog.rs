@@ -6,9 +6,10 @@
 //! `pragma_table_info`) or over the built-in type list below, run when the table is
 //! scanned (the catalog is small). Its columns are declared with PostgreSQL types, so
 //! SQLite itself reports them as declared types through joins, subqueries and CTEs, and
-//! Describe gets `oid`, `name`, `bool` right. A connection registers the tables the
-//! first time a statement fails with `no such table: pg_...` (`stmt.rs`), so connections
-//! that never look at the catalog pay nothing. Object OIDs are `16384 + rowid` of the
+//! Describe gets `oid`, `name`, `bool` right. A connection registers the tables (and the
+//! functions catalog queries call) the first time a statement fails with `no such table:
+//! pg_...` or `no such function` (`stmt.rs`), so connections that never look at the
+//! catalog pay nothing. Object OIDs are `16384 + rowid` of the
 //! object's `sqlite_schema` row, stable until the schema is rebuilt (VACUUM).
 
 use std::borrow::Cow;
@@ -18,6 +19,7 @@ use rusqlite::types::Value;
 use rusqlite::vtab::{Context, Filters, IndexInfo, Module, VTab, VTabConnection, VTabCursor};
 use rusqlite::{ffi, Connection};
 
+use super::functions::SharedSession;
 use crate::sql::lexer;
 
 /// OID of the first user object, as in PostgreSQL.
@@ -629,8 +631,9 @@ pub fn named_in(sql: &str) -> Vec<&'static str> {
     found
 }
 
-/// Registers every catalog table on `conn`.
-pub fn register(conn: &Connection) -> rusqlite::Result<()> {
+/// Registers every catalog table on `conn`, with the functions catalog queries use.
+pub fn register(conn: &Connection, session: SharedSession) -> rusqlite::Result<()> {
+    super::functions::register_catalog(conn, session)?;
     // A constant promoted to 'static, as rusqlite's own modules do.
     const MODULE: Module<CatalogTable> = Module::eponymous_only_module();
     for table in TABLES {
@@ -765,7 +768,7 @@ mod tests {
     fn every_table_runs_on_sqlite() {
         let conn = rusqlite::Connection::open_in_memory().unwrap();
         super::super::functions::register(&conn, "db", Default::default()).unwrap();
-        register(&conn).unwrap();
+        register(&conn, Default::default()).unwrap();
         conn.execute_batch(
             "create table users (id integer primary key, name varchar(20) not null default 'x');
              create index users_name on users(name);",

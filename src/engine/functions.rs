@@ -47,10 +47,6 @@ pub fn register(conn: &Connection, database: &str, session: SharedSession) -> ru
             Ok(s.lock().map(|i| i.user.to_string()).unwrap_or_default())
         })?;
     }
-    let s = session.clone();
-    conn.create_scalar_function("pg_get_userbyid", 1, volatile, move |_| {
-        Ok(s.lock().map(|i| i.user.to_string()).unwrap_or_default())
-    })?;
     let s = session;
     conn.create_scalar_function("pg_backend_pid", 0, volatile, move |_| {
         Ok(s.lock().map(|i| i.pid).unwrap_or(0))
@@ -84,15 +80,28 @@ pub fn register(conn: &Connection, database: &str, session: SharedSession) -> ru
     })?;
     conn.create_scalar_function("pg_bytea", 1, pure, pg_bytea)?;
     conn.create_scalar_function("pg_float", 1, pure, pg_float)?;
-    conn.create_scalar_function("regexp", 2, pure, regexp)?;
-    register_catalog(conn)
+    Ok(())
 }
 
-/// The functions catalog queries call (see `catalog.rs`). Objects here are always
-/// visible, owned by the connecting user, and have no comments.
-fn register_catalog(conn: &Connection) -> rusqlite::Result<()> {
+/// The functions catalog queries call (see `catalog.rs`), regexes and array helpers.
+/// Registered with the catalog tables, on a connection's first statement that needs
+/// one of them: each registered function costs every connection memory. Objects here
+/// are always visible, owned by the connecting user, and have no comments.
+pub fn register_catalog(conn: &Connection, session: SharedSession) -> rusqlite::Result<()> {
     use super::catalog;
     let pure = FunctionFlags::SQLITE_UTF8 | FunctionFlags::SQLITE_DETERMINISTIC;
+    conn.create_scalar_function(
+        "pg_get_userbyid",
+        1,
+        FunctionFlags::SQLITE_UTF8,
+        move |_| {
+            Ok(session
+                .lock()
+                .map(|i| i.user.to_string())
+                .unwrap_or_default())
+        },
+    )?;
+    conn.create_scalar_function("regexp", 2, pure, regexp)?;
     for name in [
         "pg_table_is_visible",
         "pg_type_is_visible",

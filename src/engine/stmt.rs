@@ -159,13 +159,19 @@ impl Conn {
         };
         if rc != ffi::SQLITE_OK {
             let e = self.error(rc);
-            // The pg_catalog tables are registered on first use (see catalog.rs).
+            // The pg_catalog tables and functions are registered on first use (see
+            // catalog.rs): each costs every connection memory.
             if !self.catalog
-                && (e.message.starts_with("no such table: pg_")
-                    || e.message.starts_with("no such table: information_schema_"))
+                && [
+                    "no such table: pg_",
+                    "no such table: information_schema_",
+                    "no such function: ",
+                ]
+                .iter()
+                .any(|m| e.message.starts_with(m))
             {
                 self.catalog = true;
-                if super::catalog::register(&self.sqlite).is_ok() {
+                if super::catalog::register(&self.sqlite, self.session.clone()).is_ok() {
                     return self.prepare(sql);
                 }
             }
