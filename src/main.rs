@@ -13,6 +13,8 @@ use tracing_subscriber::filter::Targets;
 use tracing_subscriber::prelude::*;
 
 fn main() -> std::process::ExitCode {
+    // Before anything else: this may run the binary again with glibc tunables set.
+    litewire::memory::apply_malloc_tunables();
     let cfg = Config::parse();
     litewire::memory::configure_allocator();
     litewire::engine::configure_sqlite();

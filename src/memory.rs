@@ -2,13 +2,79 @@
 //! the figures the server reports about itself.
 //!
 //! litewire uses glibc's malloc (measured against the alternatives in docs/MEMORY.md).
-//! Two settings matter: one malloc arena per thread reserves 64 MiB of address space
+//! Three settings matter: one malloc arena per thread reserves 64 MiB of address space
 //! each (the "gigabytes of virtual size" of the proxy litewire replaces), so the number
-//! of arenas is capped; and freed memory is given back with `malloc_trim` once load ends,
-//! so RSS returns to its baseline instead of staying at its peak.
+//! of arenas is capped; each thread's cache of freed chunks (tcache) is kept small, so
+//! the heap does not creep up under steady load; and freed memory is given back with
+//! `malloc_trim` once load ends, so RSS returns to its baseline instead of staying at
+//! its peak.
 
 /// Arenas glibc may create (it would otherwise make up to 8 per core).
 const ARENAS: i32 = 2;
+
+/// Freed chunks glibc's per-thread cache (tcache) keeps per size class. glibc's default
+/// is 7, for each of 64 size classes up to 1,032 bytes: up to ~235 KiB per thread that
+/// allocates, which mallinfo2 counts as *in use* and which cannot be trimmed. Under a
+/// steady mixed load those caches fill one size class and one thread at a time, so the
+/// heap crept up for minutes (`heap: other` in `SHOW MEMORY`, docs/MEMORY.md). One chunk
+/// per class keeps the fast path for an allocation freed and made again on one thread.
+const TCACHE_COUNT: u32 = 1;
+
+/// The glibc tunable that sets [`TCACHE_COUNT`].
+const TCACHE_TUNABLE: &str = "glibc.malloc.tcache_count";
+
+/// Set in the environment of the re-executed process, so it never execs again.
+const REEXEC_GUARD: &str = "LITEWIRE_TUNED";
+
+/// glibc reads its tunables once, from `GLIBC_TUNABLES`, before `main`; no call sets
+/// them later. So when the tcache size is not set yet, this runs the same binary again
+/// (same pid, arguments and environment) with it added. Call first thing in `main`, while
+/// the process has one thread. A `GLIBC_TUNABLES` that already sets the tcache size is
+/// left as it is (`glibc.malloc.tcache_count=7` restores glibc's default). Returns when
+/// nothing is to be done or the exec failed (the server then runs with glibc's default).
+pub fn apply_malloc_tunables() {
+    if std::env::var_os(REEXEC_GUARD).is_some() {
+        return;
+    }
+    let current = match std::env::var("GLIBC_TUNABLES") {
+        Ok(v) => v,
+        Err(std::env::VarError::NotPresent) => String::new(),
+        // Not text: leave the operator's setting alone.
+        Err(std::env::VarError::NotUnicode(_)) => return,
+    };
+    let Some(tunables) = tunables_with_tcache(&current) else {
+        return;
+    };
+    use std::os::unix::process::CommandExt;
+    let mut args = std::env::args_os();
+    let arg0 = args.next().unwrap_or_else(|| "litewire".into());
+    // The binary's own path rather than /proc/self/exe, which would name the process "exe".
+    let exe = std::env::current_exe().unwrap_or_else(|_| "/proc/self/exe".into());
+    let err = std::process::Command::new(exe)
+        .arg0(arg0)
+        .args(args)
+        .env("GLIBC_TUNABLES", tunables)
+        .env(REEXEC_GUARD, "1")
+        .exec();
+    // Nothing is logged yet (logging starts after this); stderr is all there is.
+    eprintln!("litewire: could not re-execute with {TCACHE_TUNABLE}={TCACHE_COUNT}: {err}");
+}
+
+/// `GLIBC_TUNABLES` with the tcache size added, or None when it already sets one.
+fn tunables_with_tcache(current: &str) -> Option<String> {
+    if current
+        .split(':')
+        .any(|t| t.split('=').next() == Some(TCACHE_TUNABLE))
+    {
+        return None;
+    }
+    let ours = format!("{TCACHE_TUNABLE}={TCACHE_COUNT}");
+    Some(if current.is_empty() {
+        ours
+    } else {
+        format!("{current}:{ours}")
+    })
+}
 
 /// Applies the allocator settings; call once at start, before other threads exist.
 pub fn configure_allocator() {
@@ -139,6 +205,23 @@ mod tests {
         assert_eq!(s.rss_file, 3608 * 1024);
         assert_eq!(s.vm_size, 75004 * 1024);
         assert_eq!(s.threads, 2);
+    }
+
+    #[test]
+    fn adds_the_tcache_tunable_once() {
+        assert_eq!(
+            tunables_with_tcache("").as_deref(),
+            Some("glibc.malloc.tcache_count=1")
+        );
+        assert_eq!(
+            tunables_with_tcache("glibc.malloc.check=3").as_deref(),
+            Some("glibc.malloc.check=3:glibc.malloc.tcache_count=1")
+        );
+        assert_eq!(tunables_with_tcache("glibc.malloc.tcache_count=7"), None);
+        assert_eq!(
+            tunables_with_tcache("glibc.malloc.check=3:glibc.malloc.tcache_count=0"),
+            None
+        );
     }
 
     #[test]

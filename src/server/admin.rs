@@ -98,7 +98,7 @@ pub fn memory_report(shared: &Shared) -> Vec<MemoryRow> {
         row(
             "heap: other",
             other_heap,
-            "runtime, caches, startup state".into(),
+            "runtime, caches, startup state, malloc per-thread caches".into(),
         ),
         row(
             "allocator retained",

@@ -62,6 +62,22 @@ async fn show_memory_explains_rss() {
 }
 
 #[tokio::test]
+async fn runs_with_a_small_malloc_thread_cache() {
+    // The server runs itself again with glibc's tcache capped (memory.rs); same pid.
+    let s = Server::start(&[]);
+    let _c = s.connect("tuned").await;
+    let env = std::fs::read(format!("/proc/{}/environ", s.pid())).unwrap();
+    let env = String::from_utf8_lossy(&env);
+    assert!(
+        env.split('\0')
+            .any(|v| v == "GLIBC_TUNABLES=glibc.malloc.tcache_count=1"),
+        "{env}"
+    );
+    let comm = std::fs::read_to_string(format!("/proc/{}/comm", s.pid())).unwrap();
+    assert_eq!(comm.trim(), "litewire");
+}
+
+#[tokio::test]
 async fn show_clients_lists_each_client_with_its_bytes() {
     let s = Server::start(&["--park-after", "100ms"]);
     let a = s.connect("one").await;
