@@ -141,23 +141,66 @@ impl Session {
         let target = target?;
         backend::copy_in_response(self.conn.out(), target.column_count());
         self.conn.flush().await.map_err(|_| client_gone())?;
+        // Cancelable like a running statement: a CancelRequest interrupts an insert in
+        // progress and is seen between messages.
+        if let Some(lease) = self.lease.as_ref() {
+            let handle = lease.conn().sqlite().get_interrupt_handle();
+            self.info.set_running(Some(handle));
+        }
+        let result = self.receive_rows(&target, format).await;
+        let canceled = self.info.was_canceled();
+        self.info.set_running(None);
+        result.map_err(|mut e| {
+            if canceled && e.code == SqlState::QUERY_CANCELED {
+                e.message = "canceling statement due to user request".into();
+            }
+            e
+        })
+    }
 
+    /// The CopyIn loop: CopyData until CopyDone, rows inserted batch by batch.
+    async fn receive_rows(
+        &mut self,
+        target: &Arc<CopyTarget>,
+        format: Arc<CopyFormat>,
+    ) -> Result<Completion, PgError> {
+        let timeout = self.params.statement_timeout();
+        let deadline = (!timeout.is_zero()).then(|| tokio::time::Instant::now() + timeout);
+        let timed_out = || {
+            PgError::new(
+                SqlState::QUERY_CANCELED,
+                "canceling statement due to statement timeout",
+            )
+        };
         let mut lines = Lines::new(format, self.max_message);
         let mut batch = Batch::default();
         let mut rows = 0u64;
         loop {
-            let frame = match self.conn.read_frame(true, self.max_message, None).await {
+            let read = self.conn.read_frame(true, self.max_message, None);
+            let frame = match deadline {
+                Some(d) => tokio::time::timeout_at(d, read)
+                    .await
+                    .map_err(|_| timed_out())?,
+                None => read.await,
+            };
+            let frame = match frame {
                 Ok(Read::Frame(f)) => f,
                 Ok(Read::Eof | Read::Idle) | Err(ReadError::Io(_)) => return Err(client_gone()),
                 Err(ReadError::Frame(e)) => return Err(e.into()),
             };
+            if self.info.was_canceled() {
+                return Err(PgError::new(
+                    SqlState::QUERY_CANCELED,
+                    "canceling statement due to user request",
+                ));
+            }
             let tag = frame.first().copied().unwrap_or(0);
             match protocol::decode_message(frame)? {
                 Frontend::CopyData(d) => lines.push(&d.data, &mut batch)?,
                 Frontend::CopyDone(_) => {
                     lines.finish(&mut batch);
                     if !batch.is_empty() {
-                        rows += self.insert_batch(&target, &mut batch).await?;
+                        rows += self.insert_batch(target, &mut batch).await?;
                     }
                     return Ok(Completion::Tag(format!("COPY {rows}")));
                 }
@@ -177,7 +220,10 @@ impl Session {
                 }
             }
             if batch.is_full() {
-                rows += self.insert_batch(&target, &mut batch).await?;
+                rows += self.insert_batch(target, &mut batch).await?;
+                if deadline.is_some_and(|d| tokio::time::Instant::now() >= d) {
+                    return Err(timed_out());
+                }
             }
         }
     }

@@ -319,3 +319,57 @@ fn psql_backslash_copy() {
     assert!(ok, "{out}\n{err}");
     assert_eq!(out.trim(), "4");
 }
+
+/// statement_timeout covers a COPY waiting for its data, as in PostgreSQL.
+#[test]
+fn statement_timeout_ends_a_stalled_copy() {
+    let s = Server::start(&[]);
+    let (mut r, _) = Raw::session(s.port(), "copytimeout");
+    q(&mut r, "create table t (a int)");
+    q(&mut r, "set statement_timeout = 300");
+    r.send(&wire::query("copy t from stdin"));
+    assert_eq!(r.recv().unwrap().tag, b'G');
+    r.send(&copy_data(b"1\n"));
+    let msgs = r.until_ready();
+    assert_eq!(errors(&msgs), vec!["57014"]);
+    assert_eq!(
+        msgs[0].field(b'M').as_deref(),
+        Some("canceling statement due to statement timeout")
+    );
+    // The client's late CopyDone is ignored; nothing was inserted.
+    r.send(&copy_done());
+    let msgs = q(&mut r, "select count(*) from t");
+    assert_eq!(errors(&msgs), Vec::<String>::new());
+    assert_eq!(status(&msgs), 'I');
+}
+
+/// A CancelRequest during COPY FROM STDIN ends it (seen at the next message).
+#[test]
+fn cancel_request_ends_a_copy() {
+    let s = Server::start(&[]);
+    let (mut r, startup) = Raw::session(s.port(), "copycancel");
+    let key = startup
+        .iter()
+        .find(|m| m.tag == b'K')
+        .expect("BackendKeyData");
+    q(&mut r, "create table t (a int)");
+    r.send(&wire::query("copy t from stdin"));
+    assert_eq!(r.recv().unwrap().tag, b'G');
+    r.send(&copy_data(b"1\n"));
+    let mut cancel = 16u32.to_be_bytes().to_vec();
+    cancel.extend_from_slice(&80877102u32.to_be_bytes());
+    cancel.extend_from_slice(&key.body[..8]);
+    let mut other = Raw::connect(s.port());
+    other.send(&cancel);
+    assert!(other.recv().is_none(), "the cancel connection is closed");
+    r.send(&copy_data(b"2\n"));
+    let msgs = r.until_ready();
+    assert_eq!(errors(&msgs), vec!["57014"]);
+    assert_eq!(
+        msgs[0].field(b'M').as_deref(),
+        Some("canceling statement due to user request")
+    );
+    r.send(&copy_done());
+    let msgs = q(&mut r, "select count(*) from t");
+    assert_eq!(errors(&msgs), Vec::<String>::new());
+}
