@@ -116,6 +116,12 @@ impl Session {
         let max_rows = match f.direction {
             Direction::Forward(n) => n,
             Direction::All => 0,
+            // MOVE 0 stays where it is (psycopg's scroll(0)); its count says whether
+            // the cursor is on a row.
+            Direction::Stay if f.is_move => {
+                let on_row = self.ext.portals[i].1.state == PortalState::Suspended;
+                return Ok(Completion::Tag(format!("MOVE {}", u8::from(on_row))));
+            }
             Direction::Backward => {
                 return Err(PgError::new(
                     SqlState::OBJECT_NOT_IN_PREREQUISITE_STATE,
@@ -123,11 +129,12 @@ impl Session {
                 )
                 .with_hint("litewire's cursors only move forward (NO SCROLL)."))
             }
-            Direction::Other => {
+            Direction::Stay | Direction::Other => {
                 return Err(PgError::new(
                     SqlState::FEATURE_NOT_SUPPORTED,
                     format!("{word} supports only NEXT, FORWARD [n | ALL], n and ALL in litewire"),
-                ))
+                )
+                .with_hint("FIRST, LAST, ABSOLUTE, RELATIVE n and FETCH 0 are not supported."))
             }
         };
         let describe = job.is_none() && !f.is_move;

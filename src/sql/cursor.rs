@@ -27,7 +27,9 @@ pub enum Direction {
     All,
     /// `PRIOR`, `BACKWARD ...`, a negative count: needs a scrollable cursor.
     Backward,
-    /// `FIRST`, `LAST`, `ABSOLUTE n`, `RELATIVE n`, a count of 0.
+    /// A count of 0 (`FETCH 0`, `MOVE RELATIVE 0`): the current row again.
+    Stay,
+    /// `FIRST`, `LAST`, `ABSOLUTE n`, `RELATIVE n` (n ≠ 0).
     Other,
 }
 
@@ -126,7 +128,7 @@ pub fn parse_fetch(sql: &str) -> Result<Fetch, PgError> {
         let n: i64 = s.parse().map_err(|_| syntax(s))?;
         Ok(match n * sign {
             n if n > 0 => Direction::Forward(n as u64),
-            0 => Direction::Other,
+            0 => Direction::Stay,
             _ => Direction::Backward,
         })
     };
@@ -159,9 +161,13 @@ pub fn parse_fetch(sql: &str) -> Result<Fetch, PgError> {
         }
         "absolute" | "relative" => {
             i += 1;
-            let (_, _, used) = number_at(i).ok_or_else(|| syntax(t.get(i).map_or("", |t| t.1)))?;
+            let (_, n, used) = number_at(i).ok_or_else(|| syntax(t.get(i).map_or("", |t| t.1)))?;
             i += used;
-            Direction::Other
+            if word == "relative" && n.bytes().all(|b| b == b'0') {
+                Direction::Stay
+            } else {
+                Direction::Other
+            }
         }
         "all" => {
             i += 1;
@@ -181,7 +187,7 @@ pub fn parse_fetch(sql: &str) -> Result<Fetch, PgError> {
             };
             match (back, d) {
                 (false, d) => d,
-                (true, Direction::Other) => Direction::Other,
+                (true, Direction::Stay) => Direction::Stay,
                 (true, _) => Direction::Backward,
             }
         }
@@ -262,7 +268,9 @@ mod tests {
         assert_eq!(f("fetch backward 2 c").direction, Direction::Backward);
         assert_eq!(f("fetch prior c").direction, Direction::Backward);
         assert_eq!(f("fetch absolute 2 c").direction, Direction::Other);
-        assert_eq!(f("fetch 0 c").direction, Direction::Other);
+        assert_eq!(f("fetch 0 c").direction, Direction::Stay);
+        assert_eq!(f("move relative 0 c").direction, Direction::Stay);
+        assert_eq!(f("move relative 2 c").direction, Direction::Other);
         let m = f("MOVE 2 IN cur");
         assert!(m.is_move);
         assert_eq!(m.direction, Direction::Forward(2));

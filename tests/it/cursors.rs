@@ -41,6 +41,8 @@ fn declare_fetch_move_close() {
     let m = q(&mut r, "fetch 2 from c");
     assert_eq!(wire::tags(&m), "TDDCZ");
     assert_eq!(tags(&m), vec!["FETCH 2"]);
+    // MOVE 0 stays on the current row (psycopg's scroll(0)).
+    assert_eq!(tags(&q(&mut r, "move 0 in c")), vec!["MOVE 1"]);
     let m = q(&mut r, "move forward 1 in c");
     assert_eq!(wire::tags(&m), "CZ");
     assert_eq!(tags(&m), vec!["MOVE 1"]);
