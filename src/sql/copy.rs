@@ -105,9 +105,7 @@ impl<'a> Toks<'a> {
         let t = self.peek();
         let name = match self.kind(self.at) {
             Some(TokenKind::Word) => t.to_ascii_lowercase(),
-            Some(TokenKind::Quoted) if t.starts_with('"') => {
-                t[1..t.len() - 1].replace("\"\"", "\"")
-            }
+            Some(TokenKind::Quoted) if t.starts_with('"') => unquote_ident(t),
             _ => return Err(syntax(t)),
         };
         self.at += 1;
@@ -139,10 +137,18 @@ impl<'a> Toks<'a> {
     }
 }
 
+/// `"Name"` → `Name` (an unterminated quote, which SQLite will reject, gives what is there).
+fn unquote_ident(t: &str) -> String {
+    let inner = t.strip_prefix('"').unwrap_or(t);
+    inner
+        .strip_suffix('"')
+        .unwrap_or(inner)
+        .replace("\"\"", "\"")
+}
+
 fn unquote(s: &str) -> String {
-    s.get(1..s.len().saturating_sub(1))
-        .unwrap_or("")
-        .replace("''", "'")
+    let inner = s.strip_prefix('\'').unwrap_or(s);
+    inner.strip_suffix('\'').unwrap_or(inner).replace("''", "'")
 }
 
 /// The backslash escapes of an `E'...'` string.
@@ -449,5 +455,9 @@ mod tests {
         assert!(parse("copy (select 1) from stdin").is_err());
         assert!(parse("copy t from stdin (format csv").is_err());
         assert!(parse("copy").is_err());
+        // Unterminated quotes never panic.
+        assert!(parse("copy \"").is_err());
+        assert!(parse("copy t from stdin (null '").is_err());
+        assert!(parse("copy \"é").is_err());
     }
 }

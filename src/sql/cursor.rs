@@ -65,7 +65,20 @@ fn name(tok: Option<&(TokenKind, &str, usize)>) -> Result<String, PgError> {
     match tok {
         Some((TokenKind::Word, w, _)) => Ok(w.to_ascii_lowercase()),
         Some((TokenKind::Quoted, q, _)) if q.starts_with('"') => {
-            Ok(q[1..q.len() - 1].replace("\"\"", "\""))
+            // An unterminated quote (rejected later by SQLite) must not panic here.
+            let inner = &q[1..];
+            let name = inner
+                .strip_suffix('"')
+                .unwrap_or(inner)
+                .replace("\"\"", "\"");
+            // `""` would name the unnamed portal; PostgreSQL rejects it.
+            if name.is_empty() {
+                return Err(PgError::new(
+                    SqlState::SYNTAX_ERROR,
+                    "zero-length delimited identifier",
+                ));
+            }
+            Ok(name)
         }
         Some((_, other, _)) => Err(syntax(other)),
         None => Err(syntax("")),
@@ -284,5 +297,9 @@ mod tests {
         assert_eq!(parse_close("close \"All\"").unwrap(), Some("All".into()));
         assert_eq!(parse_close("close c").unwrap(), Some("c".into()));
         assert!(parse_close("close").is_err());
+        assert!(parse_close("close \"").is_err());
+        assert!(parse_close("close \"\"").is_err());
+        assert!(parse_declare("declare \"é").is_err());
+        assert!(parse_fetch("fetch \"").is_err());
     }
 }
