@@ -161,7 +161,7 @@ pub(super) fn tables_in(conn: &Conn, source: &str) -> Vec<TableColumns> {
 }
 
 /// (name, declared type) of each column of `table`.
-fn table_columns(conn: &Conn, table: &str) -> Vec<(String, String)> {
+pub(super) fn table_columns(conn: &Conn, table: &str) -> Vec<(String, String)> {
     let Ok(mut q) = conn
         .sqlite()
         .prepare("select name, type from pragma_table_info(?1)")

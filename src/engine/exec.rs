@@ -14,6 +14,7 @@ use rusqlite::types::ValueRef;
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 
+use super::copy::{self, CopyFormat};
 use super::stmt::{Conn, RawStmt, Value};
 use super::types::{self, PgType};
 use super::{binary, Lease};
@@ -44,6 +45,8 @@ pub struct Job {
     pub begin: bool,
     /// The session holds the database's write lock.
     pub write_locked: bool,
+    /// What becomes of the rows.
+    pub output: Output,
     pub pid: i32,
     pub user: Arc<str>,
 }
@@ -63,10 +66,22 @@ impl Job {
             describe: true,
             begin: false,
             write_locked: false,
+            output: Output::Rows,
             pid: 0,
             user: Arc::from(""),
         }
     }
+}
+
+/// What a statement's rows become.
+#[derive(Debug, Clone)]
+pub enum Output {
+    /// RowDescription (when `describe`) and DataRows.
+    Rows,
+    /// Counted and dropped (`MOVE`).
+    Discard,
+    /// CopyOutResponse, one CopyData per row, CopyDone (`COPY ... TO STDOUT`).
+    Copy(Arc<CopyFormat>),
 }
 
 /// How a statement ended.
@@ -346,21 +361,37 @@ fn stream(
                 .collect()
         }
     };
-    if job.describe && !resumed {
-        let fields = column_names(stmt, &job.source)
-            .into_iter()
-            .enumerate()
-            .map(|(i, name)| {
-                let t = col_types.get(i).copied().unwrap_or(PgType::TEXT);
-                FieldDescription::new(name, 0, 0, t.oid, t.size, t.modifier, 0)
-            })
-            .collect();
-        backend::row_description(sink.buf(), fields);
+    match &job.output {
+        // A resumed portal was described before, except by FETCH, which describes each time.
+        Output::Rows if job.describe => {
+            let fields = column_names(stmt, &job.source)
+                .into_iter()
+                .enumerate()
+                .map(|(i, name)| {
+                    let t = col_types.get(i).copied().unwrap_or(PgType::TEXT);
+                    let fmt = i16::from(job.binary.get(i).copied().unwrap_or(false));
+                    FieldDescription::new(name, 0, 0, t.oid, t.size, t.modifier, fmt)
+                })
+                .collect();
+            backend::row_description(sink.buf(), fields);
+        }
+        Output::Copy(f) if !resumed => {
+            copy::write_start(&column_names(stmt, &job.source), f, sink.buf())
+        }
+        _ => {}
     }
     let mut count: u64 = 0;
     while has_row {
         let mark = sink.buf().len();
-        if let Err(e) = encode_row(stmt, &col_types, &job.binary, sink.buf()) {
+        let encoded = match &job.output {
+            Output::Rows => encode_row(stmt, &col_types, &job.binary, sink.buf()),
+            Output::Copy(f) => {
+                copy::write_row(stmt, &col_types, f, sink.buf());
+                Ok(())
+            }
+            Output::Discard => Ok(()),
+        };
+        if let Err(e) = encoded {
             sink.chunk.truncate(mark);
             return Err(e);
         }
@@ -370,6 +401,9 @@ fn stream(
             return Ok(Outcome::Suspended);
         }
         has_row = stmt.step(conn)?;
+    }
+    if let Output::Copy(_) = job.output {
+        backend::copy_done(sink.buf());
     }
     // Row-returning statements count their rows (`INSERT ... RETURNING` is `INSERT 0 n`).
     Ok(Outcome::Done(match &job.verb {

@@ -8,6 +8,7 @@
 mod array;
 mod binary;
 pub mod catalog;
+pub mod copy;
 mod database;
 mod datetime;
 mod describe;
@@ -28,7 +29,7 @@ use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
 pub use database::{Database, Lease, WriteLock};
 pub use describe::Description;
-pub use exec::{Finished, Job, Outcome, Running};
+pub use exec::{Finished, Job, Outcome, Output, Running};
 pub use stmt::Value;
 
 use crate::protocol::{PgError, SqlState};

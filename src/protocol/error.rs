@@ -44,6 +44,10 @@ impl SqlState {
     pub const STRING_DATA_RIGHT_TRUNCATION: Self = Self("22001");
     pub const INVALID_TEXT_REPRESENTATION: Self = Self("22P02");
     pub const INVALID_BINARY_REPRESENTATION: Self = Self("22P03");
+    pub const BAD_COPY_FILE_FORMAT: Self = Self("22P04");
+    pub const INVALID_CURSOR_STATE: Self = Self("24000");
+    pub const OBJECT_NOT_IN_PREREQUISITE_STATE: Self = Self("55000");
+    pub const INVALID_CURSOR_DEFINITION: Self = Self("42P11");
     pub const CHARACTER_NOT_IN_REPERTOIRE: Self = Self("22021");
     pub const INVALID_SQL_STATEMENT_NAME: Self = Self("26000");
     pub const INVALID_CURSOR_NAME: Self = Self("34000");
@@ -99,6 +103,8 @@ pub struct PgError {
     pub message: String,
     pub detail: Option<String>,
     pub hint: Option<String>,
+    /// Where the error happened (`W`), e.g. `COPY t, line 3, column a: "x"`.
+    pub context: Option<String>,
 }
 
 impl PgError {
@@ -109,6 +115,7 @@ impl PgError {
             message: message.into(),
             detail: None,
             hint: None,
+            context: None,
         }
     }
 
@@ -133,6 +140,11 @@ impl PgError {
 
     pub fn with_detail(mut self, detail: impl Into<String>) -> Self {
         self.detail = Some(detail.into());
+        self
+    }
+
+    pub fn with_context(mut self, context: impl Into<String>) -> Self {
+        self.context = Some(context.into());
         self
     }
 

@@ -205,6 +205,9 @@ fn error_fields(e: &PgError) -> Vec<(u8, String)> {
     if let Some(h) = &e.hint {
         f.push((b'H', clip(h)));
     }
+    if let Some(w) = &e.context {
+        f.push((b'W', clip(w)));
+    }
     f
 }
 
@@ -289,6 +292,41 @@ pub mod backend {
 
     pub fn portal_suspended(out: &mut BytesMut) {
         put(out, extendedquery::PortalSuspended::new());
+    }
+
+    /// CopyInResponse: text format overall and for each of `columns`.
+    pub fn copy_in_response(out: &mut BytesMut, columns: usize) {
+        let n = i16::try_from(columns).unwrap_or(i16::MAX);
+        put(
+            out,
+            pgwire::messages::copy::CopyInResponse::new(0, n, vec![0; n as usize]),
+        );
+    }
+
+    /// CopyOutResponse: text format overall and for each of `columns`.
+    pub fn copy_out_response(out: &mut BytesMut, columns: usize) {
+        let n = i16::try_from(columns).unwrap_or(i16::MAX);
+        put(
+            out,
+            pgwire::messages::copy::CopyOutResponse::new(0, n, vec![0; n as usize]),
+        );
+    }
+
+    pub fn copy_done(out: &mut BytesMut) {
+        put(out, pgwire::messages::copy::CopyDone::new());
+    }
+
+    /// Starts a CopyData message; the caller writes its bytes, then calls
+    /// [`copy_data_end`] with the returned mark to fill in the length.
+    pub fn copy_data_begin(out: &mut BytesMut) -> usize {
+        let mark = out.len();
+        out.extend_from_slice(&[b'd', 0, 0, 0, 0]);
+        mark
+    }
+
+    pub fn copy_data_end(out: &mut BytesMut, mark: usize) {
+        let len = u32::try_from(out.len() - mark - 1).unwrap_or(u32::MAX);
+        out[mark + 1..mark + 5].copy_from_slice(&len.to_be_bytes());
     }
 }
 

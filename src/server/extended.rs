@@ -14,38 +14,40 @@ use crate::protocol::{backend, FieldDescription, PgError, SqlState};
 use crate::sql::{self, Command};
 
 /// Statements and portals a session may hold at once (each).
-const MAX_PER_SESSION: usize = 1000;
+pub(super) const MAX_PER_SESSION: usize = 1000;
 
 /// A parsed statement.
 pub(super) struct Prepared {
-    source: Arc<str>,
-    sqlite: Arc<str>,
-    command: Command,
+    pub(super) source: Arc<str>,
+    pub(super) sqlite: Arc<str>,
+    pub(super) command: Command,
     /// No statement at all (empty query string).
-    empty: bool,
+    pub(super) empty: bool,
     /// Parameter types and result columns (shared with the database's cache).
-    desc: Arc<Description>,
+    pub(super) desc: Arc<Description>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum PortalState {
+pub(super) enum PortalState {
     Ready,
     Suspended,
     Done,
 }
 
-struct Portal {
-    stmt: Arc<Prepared>,
-    params: Vec<Value>,
-    binary: Vec<bool>,
-    state: PortalState,
+/// A portal: a bound statement, possibly half-read. SQL cursors (`DECLARE`) are portals
+/// too, as in PostgreSQL (`cursor.rs`).
+pub(super) struct Portal {
+    pub(super) stmt: Arc<Prepared>,
+    pub(super) params: Vec<Value>,
+    pub(super) binary: Vec<bool>,
+    pub(super) state: PortalState,
 }
 
 /// One session's statements and portals.
 #[derive(Default)]
 pub struct Extended {
     statements: Vec<(String, Arc<Prepared>)>,
-    portals: Vec<(String, Portal)>,
+    pub(super) portals: Vec<(String, Portal)>,
     /// After an error, messages are skipped until Sync.
     skipping: bool,
 }
@@ -112,7 +114,7 @@ impl Extended {
             })
     }
 
-    fn portal_index(&self, name: &str) -> Result<usize, PgError> {
+    pub(super) fn portal_index(&self, name: &str) -> Result<usize, PgError> {
         self.portals
             .iter()
             .position(|(n, _)| n == name)
@@ -125,7 +127,7 @@ impl Extended {
     }
 }
 
-fn too_many(what: &str) -> PgError {
+pub(super) fn too_many(what: &str) -> PgError {
     PgError::new(
         SqlState::PROGRAM_LIMIT_EXCEEDED,
         format!("too many {what} in one session (at most {MAX_PER_SESSION})"),
@@ -199,6 +201,22 @@ impl Session {
                 return Err(PgError::in_failed_transaction())
             }
             Command::Sql(_) => self.describe_sql(&sqlite, &source, &m.type_oids).await?,
+            // DECLARE takes its query's parameters and returns nothing itself.
+            Command::Declare(d) => {
+                let query: Arc<str> = Arc::from(d.query.as_str());
+                let inner = self.sqlite_text(&d.query)?;
+                let desc = self.describe_sql(&inner, &query, &m.type_oids).await?;
+                Arc::new(Description::new(desc.params.clone(), Vec::new()))
+            }
+            // FETCH returns the rows of its cursor, if it exists yet.
+            Command::Fetch(f) if !f.is_move => {
+                let columns = self
+                    .ext
+                    .portal_index(&f.name)
+                    .map(|i| self.ext.portals[i].1.stmt.desc.columns.clone())
+                    .unwrap_or_default();
+                Arc::new(Description::new(m.type_oids.clone(), columns))
+            }
             Command::Show(param) => {
                 let column = if param == "all" {
                     "name".into()
@@ -234,7 +252,7 @@ impl Session {
 
     /// Describes SQL on a connection (the pinned one inside a transaction), through the
     /// database's cache of descriptions.
-    async fn describe_sql(
+    pub(super) async fn describe_sql(
         &mut self,
         sqlite: &Arc<str>,
         source: &Arc<str>,
@@ -315,7 +333,7 @@ impl Session {
     }
 
     /// Removes a portal and its parked statement, if any.
-    fn drop_portal(&mut self, name: &str) {
+    pub(super) fn drop_portal(&mut self, name: &str) {
         let before = self.ext.portals.len();
         self.ext.portals.retain(|(n, _)| n != name);
         if before != self.ext.portals.len() {
@@ -347,16 +365,7 @@ impl Session {
         if stmt.desc.columns.is_empty() {
             backend::no_data(self.conn.out());
         } else {
-            let fields: Vec<FieldDescription> = stmt
-                .desc
-                .columns
-                .iter()
-                .enumerate()
-                .map(|(i, (n, t))| {
-                    let fmt = i16::from(binary.get(i).copied().unwrap_or(false));
-                    FieldDescription::new(n.clone(), 0, 0, t.oid, t.size, t.modifier, fmt)
-                })
-                .collect();
+            let fields = fields(&stmt.desc, &binary);
             let fields = if matches!(stmt.command, Command::Show(ref p) if p == "all") {
                 show_fields(&["name", "setting"])
             } else {
@@ -390,43 +399,48 @@ impl Session {
                 return Ok(());
             }
         }
-        let job = match &stmt.command {
-            Command::Sql(verb) => Some(Job {
-                sql: stmt.sqlite.clone(),
-                source: stmt.source.clone(),
-                verb: verb.clone(),
-                params,
-                types: Some(stmt.desc.types.clone()),
-                binary,
-                max_rows: u64::try_from(m.max_rows).unwrap_or(0),
-                portal: Some(name.clone()),
-                describe: false,
-                begin: false,
-                write_locked: false,
-                pid: self.pid,
-                user: self.user.clone(),
-            }),
-            _ => None,
-        };
         // Up to the next Sync, statements share an implicit transaction — unless this
         // Execute is the only one (Sync is already waiting), where autocommit is the same.
         let implicit_block = !self.conn.next_message_is(b'S');
-        let outcome = if job.is_some() {
-            self.command(&stmt.source, stmt.command.clone(), implicit_block, job)
+        let outcome = match &stmt.command {
+            Command::Sql(verb) => {
+                let job = Job {
+                    sql: stmt.sqlite.clone(),
+                    source: stmt.source.clone(),
+                    verb: verb.clone(),
+                    params,
+                    types: Some(stmt.desc.types.clone()),
+                    binary,
+                    max_rows: u64::try_from(m.max_rows).unwrap_or(0),
+                    portal: Some(name.clone()),
+                    describe: false,
+                    begin: false,
+                    write_locked: false,
+                    output: crate::engine::Output::Rows,
+                    pid: self.pid,
+                    user: self.user.clone(),
+                };
+                self.command(
+                    &stmt.source,
+                    stmt.command.clone(),
+                    implicit_block,
+                    Some(job),
+                )
                 .await?
-        } else {
-            // Session commands: SHOW sends its rows without a RowDescription here.
-            self.command(
-                &stmt.source,
-                stmt.command.clone(),
-                false,
-                Some(Job::simple(
+            }
+            _ => {
+                // Session commands: SHOW and FETCH send rows without a RowDescription
+                // here; DECLARE passes its parameters on to the cursor.
+                let mut job = Job::simple(
                     stmt.sqlite.clone(),
                     stmt.source.clone(),
                     crate::sql::Verb::Select,
-                )),
-            )
-            .await?
+                );
+                job.params = params;
+                job.binary = binary;
+                self.command(&stmt.source, stmt.command.clone(), false, Some(job))
+                    .await?
+            }
         };
         let state = match outcome {
             Completion::Tag(tag) => {
@@ -482,6 +496,18 @@ impl Session {
         self.account_statements();
         Ok(())
     }
+}
+
+/// The RowDescription fields of described columns, with their result formats.
+pub(super) fn fields(desc: &Description, binary: &[bool]) -> Vec<FieldDescription> {
+    desc.columns
+        .iter()
+        .enumerate()
+        .map(|(i, (n, t))| {
+            let fmt = i16::from(binary.get(i).copied().unwrap_or(false));
+            FieldDescription::new(n.clone(), 0, 0, t.oid, t.size, t.modifier, fmt)
+        })
+        .collect()
 }
 
 /// Statements after which cached descriptions may be stale.

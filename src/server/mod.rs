@@ -3,6 +3,8 @@
 
 mod admin;
 mod conn;
+mod copy;
+mod cursor;
 mod extended;
 mod metrics;
 mod params;

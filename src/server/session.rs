@@ -67,7 +67,7 @@ pub struct Session {
     pub(super) ext: Extended,
     pub pid: i32,
     pub(super) user: Arc<str>,
-    max_message: usize,
+    pub(super) max_message: usize,
     /// This client's place under the connection limit, released when the session ends.
     _slot: OwnedSemaphorePermit,
     /// This client's record in the registry (SHOW CLIENTS).
@@ -444,7 +444,7 @@ impl Session {
     /// restarted (ROLLBACK; BEGIN) once it holds the write lock, so it does not fail
     /// with 40001 because someone committed since its first read — PostgreSQL's READ
     /// COMMITTED gives each statement a fresh snapshot too.
-    async fn renew_snapshot(&mut self) -> Result<(), PgError> {
+    pub(super) async fn renew_snapshot(&mut self) -> Result<(), PgError> {
         let Some(lease) = self.lease.as_ref() else {
             return Ok(());
         };
@@ -462,7 +462,7 @@ impl Session {
             Verb::Update => "UPDATE",
             Verb::Delete => "DELETE",
             Verb::Select => "SELECT",
-            Verb::Fixed(t) => t,
+            Verb::Fixed(t) | Verb::Counted(t) => t,
         };
         PgError::new(
             SqlState::READ_ONLY_SQL_TRANSACTION,

@@ -123,6 +123,11 @@ impl Session {
                 .into()
             }
             Command::NoOp(tag) => tag.into(),
+            Command::Copy(c) => return self.copy(c).await,
+            Command::Declare(d) => self.declare(d, implicit_block, job).await?,
+            Command::Fetch(f) => return self.fetch(f, job).await,
+            Command::CloseCursor(name) => self.close_cursor(name)?,
+            Command::Invalid(e) => return Err(e),
             Command::Unsupported(what) => {
                 return Err(PgError::new(
                     SqlState::FEATURE_NOT_SUPPORTED,

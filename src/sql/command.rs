@@ -2,7 +2,10 @@
 //! control, session settings) and which go to SQLite, and what CommandComplete tag a
 //! statement earns.
 
+use super::copy::CopyStmt;
+use super::cursor::{Declare, Fetch};
 use super::lexer::{significant, words, TokenKind};
+use crate::protocol::PgError;
 
 /// How a `BEGIN` asks SQLite to take locks.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -55,11 +58,21 @@ pub enum Command {
     VacuumInto,
     /// `ATTACH` / `DETACH`: would reach other files, so refused.
     Attach,
-    /// A command accepted and answered with a tag, with nothing to do here: `CLOSE ALL`
-    /// (no SQL cursors exist), `UNLISTEN` (no notifications).
+    /// A command accepted and answered with a tag, with nothing to do here: `UNLISTEN`
+    /// (no notifications).
     NoOp(&'static str),
-    /// A PostgreSQL command litewire does not support (LISTEN, NOTIFY, DECLARE, COPY...).
+    /// A PostgreSQL command litewire does not support (LISTEN, NOTIFY).
     Unsupported(&'static str),
+    /// `COPY ... FROM STDIN` / `TO STDOUT` (and the file forms, which are refused).
+    Copy(CopyStmt),
+    /// `DECLARE name CURSOR FOR query`.
+    Declare(Declare),
+    /// `FETCH` / `MOVE`.
+    Fetch(Fetch),
+    /// `CLOSE name`; None for `CLOSE ALL`.
+    CloseCursor(Option<String>),
+    /// A command recognized by its first word whose syntax is wrong or refused.
+    Invalid(PgError),
     /// Anything else: run by SQLite, tagged with the given verb.
     Sql(Verb),
 }
@@ -73,6 +86,8 @@ pub enum Verb {
     Delete,
     /// A tag printed as is, e.g. `CREATE TABLE`, `DROP INDEX`, `VACUUM`.
     Fixed(&'static str),
+    /// A word and the row count: `FETCH n`, `MOVE n`, `COPY n`.
+    Counted(&'static str),
 }
 
 impl Verb {
@@ -84,6 +99,7 @@ impl Verb {
             Verb::Update => format!("UPDATE {rows}"),
             Verb::Delete => format!("DELETE {rows}"),
             Verb::Fixed(t) => (*t).to_string(),
+            Verb::Counted(w) => format!("{w} {rows}"),
         }
     }
 }
@@ -176,13 +192,19 @@ pub fn classify(sql: &str) -> Command {
         "RESET" => Command::Reset(rest_tokens(sql, 1).concat().to_ascii_lowercase()),
         "VACUUM" if words(sql).any(|w| w.eq_ignore_ascii_case("into")) => Command::VacuumInto,
         "ATTACH" | "DETACH" => Command::Attach,
-        "CLOSE" if second == "ALL" => Command::NoOp("CLOSE CURSOR ALL"),
         "UNLISTEN" => Command::NoOp("UNLISTEN"),
         "LISTEN" => Command::Unsupported("LISTEN"),
         "NOTIFY" => Command::Unsupported("NOTIFY"),
-        "DECLARE" => Command::Unsupported("DECLARE CURSOR"),
-        "FETCH" | "MOVE" | "CLOSE" => Command::Unsupported("cursors"),
-        "COPY" => Command::Unsupported("COPY"),
+        "DECLARE" => {
+            super::cursor::parse_declare(sql).map_or_else(Command::Invalid, Command::Declare)
+        }
+        "FETCH" | "MOVE" => {
+            super::cursor::parse_fetch(sql).map_or_else(Command::Invalid, Command::Fetch)
+        }
+        "CLOSE" => {
+            super::cursor::parse_close(sql).map_or_else(Command::Invalid, Command::CloseCursor)
+        }
+        "COPY" => super::copy::parse(sql).map_or_else(Command::Invalid, Command::Copy),
         _ => Command::Sql(verb(sql)),
     }
 }

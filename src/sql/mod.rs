@@ -3,6 +3,8 @@
 
 mod arrays;
 pub mod command;
+pub mod copy;
+pub mod cursor;
 pub mod infer;
 pub mod lexer;
 pub mod rewrite;

@@ -8,6 +8,8 @@ mod basics;
 mod catalog;
 mod clients;
 mod concurrency;
+mod copy;
+mod cursors;
 mod lifecycle;
 mod protocol;
 mod safety;

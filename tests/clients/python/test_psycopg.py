@@ -482,24 +482,69 @@ def test_interval_binary(conn):
     ]
 
 
-@litewire_xfail("DECLARE ... CURSOR (psycopg named/server-side cursors) is not supported: 42601 near \"DECLARE\"")
 def test_server_side_cursor(items):
     conn = items
     conn.execute("insert into items (id, name) values (1, 'a'), (2, 'b'), (3, 'c')")
     with conn.cursor(name="srv") as cur:
         cur.itersize = 2
         cur.execute("select id, name from items order by id")
+        assert [d.name for d in cur.description] == ["id", "name"]
         assert list(cur) == [(1, "a"), (2, "b"), (3, "c")]
+    # Parameters travel with DECLARE; scroll() forward is a MOVE.
+    with conn.cursor(name="with_params") as cur:
+        cur.execute("select id from items where id >= %s order by id", (2,))
+        cur.scroll(1)
+        assert cur.fetchall() == [(3,)]
+    conn.commit()
 
 
-@litewire_xfail("COPY is not supported (documented): `copy ... from stdin` gives 42601 near \"copy\"")
+def test_server_side_cursor_needs_transaction(conn):
+    conn.autocommit = True
+    with pytest.raises(errors.NoActiveSqlTransaction):
+        with conn.cursor(name="c") as cur:
+            cur.execute("select 1")
+
+
 def test_copy_from_stdin(items):
     conn = items
     with conn.cursor() as cur:
         with cur.copy("copy items (id, name) from stdin") as cp:
             cp.write_row((1, "a"))
             cp.write_row((2, None))
-    assert conn.execute("select id, name from items order by id").fetchall() == [(1, "a"), (2, None)]
+            cp.write_row((3, "tab\there\nnewline \\ back"))
+    assert conn.execute("select id, name from items order by id").fetchall() == [
+        (1, "a"),
+        (2, None),
+        (3, "tab\there\nnewline \\ back"),
+    ]
+
+
+def test_copy_typed_columns_and_out(items):
+    conn = items
+    rows = [
+        (1, "x", 1.5, True, b"\x00\xff", dt.datetime(2024, 1, 2, 3, 4, 5), Decimal("1.25"), 2**40),
+        (2, None, None, False, None, None, None, None),
+    ]
+    with conn.cursor() as cur:
+        with cur.copy("copy items from stdin") as cp:
+            for r in rows:
+                cp.write_row(r)
+        assert cur.rowcount == 2
+    assert conn.execute("select * from items order by id").fetchall() == rows
+    with conn.cursor() as cur:
+        with cur.copy("copy items (id, ok, name) to stdout") as cp:
+            got = [bytes(b) for b in cp]
+    assert b"".join(got) == b"1\tt\tx\n2\tf\t\\N\n"
+
+
+def test_copy_bad_row_rolls_back(items):
+    conn = items
+    with pytest.raises(errors.InvalidTextRepresentation):
+        with conn.cursor() as cur:
+            with cur.copy("copy items (id, name) from stdin") as cp:
+                cp.write(b"1\ta\nnot-a-number\tb\n")
+    conn.rollback()
+    assert conn.execute("select count(*) from items").fetchone()[0] == 0
 
 
 def test_edge_values(items):

@@ -335,3 +335,31 @@ def test_list_param_any(items):
         cur.execute("insert into items (id) values (1), (2), (3)")
         cur.execute("select id from items where id = any(%s) order by id", ([1, 3],))
         assert cur.fetchall() == [(1,), (3,)]
+
+
+def test_named_cursor(items):
+    """psycopg2's named cursor: DECLARE "c" CURSOR WITHOUT HOLD FOR ..., FETCH FORWARD n."""
+    conn = items
+    with conn.cursor() as cur:
+        cur.execute("insert into items (id, name) values (1, 'a'), (2, 'b'), (3, 'c')")
+    with conn.cursor(name="named") as cur:
+        cur.itersize = 2
+        cur.execute("select id, name from items where id > %s order by id", (0,))
+        assert cur.fetchone() == (1, "a")
+        assert cur.fetchmany(5) == [(2, "b"), (3, "c")]
+        assert cur.fetchall() == []
+    conn.commit()
+
+
+def test_copy_expert_and_copy_from(items):
+    import io
+
+    conn = items
+    with conn.cursor() as cur:
+        cur.copy_from(io.StringIO("1\tone\n2\t\\N\n"), "items", columns=("id", "name"))
+        assert cur.rowcount == 2
+        cur.copy_expert("copy items (id, name) from stdin with (format csv)", io.StringIO('3,"x,y"\n'))
+        out = io.StringIO()
+        cur.copy_expert("copy (select id, name from items order by id) to stdout with csv header", out)
+    conn.commit()
+    assert out.getvalue() == 'id,name\n1,one\n2,\n3,"x,y"\n'

@@ -1,0 +1,773 @@
+//! COPY's data formats (PostgreSQL's text and CSV) and the engine side of a COPY:
+//! cutting the incoming stream into lines, splitting lines into fields, inserting them
+//! in batches on a worker, and encoding result rows as COPY text for `COPY ... TO`.
+//!
+//! Incoming data is never held whole: [`Lines`] keeps only the unfinished line, and the
+//! session hands complete lines over in bounded [`Batch`]es.
+
+use std::borrow::Cow;
+use std::sync::Arc;
+
+use bytes::{BufMut, BytesMut};
+use rusqlite::types::ValueRef;
+
+use super::stmt::{Conn, RawStmt, Value};
+use super::types::{self, PgType};
+use super::{input, Lease};
+use crate::protocol::{backend, PgError, SqlState};
+use crate::sql::copy::{CopyFormatKind, CopyOptions};
+
+/// A batch is inserted once it holds this many rows or bytes.
+const BATCH_ROWS: usize = 2000;
+const BATCH_BYTES: usize = 256 << 10;
+
+/// The resolved format of one COPY.
+#[derive(Debug, Clone)]
+pub struct CopyFormat {
+    csv: bool,
+    delimiter: u8,
+    null: Vec<u8>,
+    quote: u8,
+    escape: u8,
+    header: bool,
+}
+
+fn single_byte(value: &str, what: &str) -> Result<u8, PgError> {
+    match value.as_bytes() {
+        [b] if b.is_ascii() => Ok(*b),
+        _ => Err(PgError::new(
+            SqlState::FEATURE_NOT_SUPPORTED,
+            format!("COPY {what} must be a single one-byte character"),
+        )),
+    }
+}
+
+impl CopyFormat {
+    /// Applies PostgreSQL's defaults and checks to the options given.
+    pub fn new(o: &CopyOptions) -> Result<CopyFormat, PgError> {
+        let csv = match o.format {
+            CopyFormatKind::Text => false,
+            CopyFormatKind::Csv => true,
+            CopyFormatKind::Binary => {
+                return Err(PgError::new(
+                    SqlState::FEATURE_NOT_SUPPORTED,
+                    "COPY BINARY is not supported by litewire",
+                ))
+            }
+        };
+        if !csv && (o.quote.is_some() || o.escape.is_some()) {
+            let what = if o.quote.is_some() { "quote" } else { "escape" };
+            return Err(PgError::new(
+                SqlState::FEATURE_NOT_SUPPORTED,
+                format!("COPY {what} available only in CSV mode"),
+            ));
+        }
+        let delimiter = match &o.delimiter {
+            Some(d) => single_byte(d, "delimiter")?,
+            None if csv => b',',
+            None => b'\t',
+        };
+        if delimiter == b'\n' || delimiter == b'\r' {
+            return Err(PgError::new(
+                SqlState::INVALID_PARAMETER_VALUE,
+                "COPY delimiter cannot be newline or carriage return",
+            ));
+        }
+        if !csv && delimiter == b'\\' {
+            return Err(PgError::new(
+                SqlState::INVALID_PARAMETER_VALUE,
+                "COPY delimiter cannot be \"\\\"",
+            ));
+        }
+        let null = match &o.null {
+            Some(n) => n.as_bytes().to_vec(),
+            None if csv => Vec::new(),
+            None => b"\\N".to_vec(),
+        };
+        if null.contains(&b'\n') || null.contains(&b'\r') {
+            return Err(PgError::new(
+                SqlState::INVALID_PARAMETER_VALUE,
+                "COPY null representation cannot use newline or carriage return",
+            ));
+        }
+        let quote = match &o.quote {
+            Some(q) => single_byte(q, "quote")?,
+            None => b'"',
+        };
+        let escape = match &o.escape {
+            Some(e) => single_byte(e, "escape")?,
+            None => quote,
+        };
+        if csv && delimiter == quote {
+            return Err(PgError::new(
+                SqlState::INVALID_PARAMETER_VALUE,
+                "COPY delimiter and quote must be different",
+            ));
+        }
+        Ok(CopyFormat {
+            csv,
+            delimiter,
+            null,
+            quote,
+            escape,
+            header: o.header,
+        })
+    }
+
+    /// Splits one line into its fields; None is NULL.
+    pub fn split<'a>(&self, line: &'a [u8]) -> Result<Vec<Option<Cow<'a, [u8]>>>, PgError> {
+        if self.csv {
+            self.split_csv(line)
+        } else {
+            Ok(self.split_text(line))
+        }
+    }
+
+    fn split_text<'a>(&self, line: &'a [u8]) -> Vec<Option<Cow<'a, [u8]>>> {
+        let mut fields = Vec::new();
+        let mut start = 0;
+        let mut i = 0;
+        let mut escaped = false;
+        loop {
+            let end = i >= line.len();
+            if end || line[i] == self.delimiter {
+                let raw = &line[start..i.min(line.len())];
+                // The NULL marker is compared before backslashes are processed.
+                fields.push(if raw == self.null.as_slice() {
+                    None
+                } else if escaped {
+                    Some(Cow::Owned(unescape(raw)))
+                } else {
+                    Some(Cow::Borrowed(raw))
+                });
+                if end {
+                    return fields;
+                }
+                start = i + 1;
+                escaped = false;
+            } else if line[i] == b'\\' {
+                escaped = true;
+                i += 1;
+            }
+            i += 1;
+        }
+    }
+
+    fn split_csv<'a>(&self, line: &'a [u8]) -> Result<Vec<Option<Cow<'a, [u8]>>>, PgError> {
+        let mut fields = Vec::new();
+        let mut cur = Vec::new();
+        let mut quoted = false;
+        let mut in_quote = false;
+        let mut i = 0;
+        loop {
+            if i >= line.len() {
+                if in_quote {
+                    return Err(PgError::new(
+                        SqlState::BAD_COPY_FILE_FORMAT,
+                        "unterminated CSV quoted field",
+                    ));
+                }
+                fields.push(self.csv_field(std::mem::take(&mut cur), quoted));
+                return Ok(fields);
+            }
+            let b = line[i];
+            if in_quote {
+                if b == self.escape
+                    && matches!(line.get(i + 1), Some(&n) if n == self.quote || n == self.escape)
+                {
+                    cur.push(line[i + 1]);
+                    i += 2;
+                    continue;
+                }
+                if b == self.quote {
+                    in_quote = false;
+                } else {
+                    cur.push(b);
+                }
+            } else if b == self.delimiter {
+                fields.push(self.csv_field(std::mem::take(&mut cur), quoted));
+                quoted = false;
+            } else if b == self.quote {
+                in_quote = true;
+                quoted = true;
+            } else {
+                cur.push(b);
+            }
+            i += 1;
+        }
+    }
+
+    fn csv_field<'a>(&self, value: Vec<u8>, quoted: bool) -> Option<Cow<'a, [u8]>> {
+        if !quoted && value == self.null {
+            None
+        } else {
+            Some(Cow::Owned(value))
+        }
+    }
+
+    /// Writes one value of a `COPY ... TO` row (NULL is None).
+    fn write_value(&self, text: Option<&[u8]>, out: &mut BytesMut) {
+        let Some(v) = text else {
+            out.put_slice(&self.null);
+            return;
+        };
+        if self.csv {
+            let needs_quotes = v.is_empty() && self.null.is_empty()
+                || v == self.null.as_slice()
+                || v == b"\\."
+                || v.iter()
+                    .any(|&b| b == self.delimiter || b == self.quote || b == b'\n' || b == b'\r');
+            if !needs_quotes {
+                out.put_slice(v);
+                return;
+            }
+            out.put_u8(self.quote);
+            for &b in v {
+                if b == self.quote || b == self.escape {
+                    out.put_u8(self.escape);
+                }
+                out.put_u8(b);
+            }
+            out.put_u8(self.quote);
+            return;
+        }
+        for &b in v {
+            match b {
+                b'\\' => out.put_slice(b"\\\\"),
+                b'\n' => out.put_slice(b"\\n"),
+                b'\r' => out.put_slice(b"\\r"),
+                b'\t' => out.put_slice(b"\\t"),
+                8 => out.put_slice(b"\\b"),
+                12 => out.put_slice(b"\\f"),
+                11 => out.put_slice(b"\\v"),
+                d if d == self.delimiter => {
+                    out.put_u8(b'\\');
+                    out.put_u8(d);
+                }
+                other => out.put_u8(other),
+            }
+        }
+    }
+}
+
+/// Text format's backslash sequences: `\b \f \n \r \t \v`, octal `\123`, hex `\x4f`,
+/// and a backslash before any other byte stands for that byte.
+fn unescape(raw: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(raw.len());
+    let mut i = 0;
+    while i < raw.len() {
+        let b = raw[i];
+        i += 1;
+        if b != b'\\' || i >= raw.len() {
+            out.push(b);
+            continue;
+        }
+        let c = raw[i];
+        i += 1;
+        match c {
+            b'b' => out.push(8),
+            b'f' => out.push(12),
+            b'n' => out.push(b'\n'),
+            b'r' => out.push(b'\r'),
+            b't' => out.push(b'\t'),
+            b'v' => out.push(11),
+            b'0'..=b'7' => {
+                let mut v = u32::from(c - b'0');
+                for _ in 0..2 {
+                    match raw.get(i) {
+                        Some(&d @ b'0'..=b'7') => {
+                            v = v * 8 + u32::from(d - b'0');
+                            i += 1;
+                        }
+                        _ => break,
+                    }
+                }
+                out.push((v & 0xff) as u8);
+            }
+            b'x' if raw.get(i).is_some_and(u8::is_ascii_hexdigit) => {
+                let mut v = 0u32;
+                for _ in 0..2 {
+                    match raw.get(i).and_then(|d| (*d as char).to_digit(16)) {
+                        Some(d) => {
+                            v = v * 16 + d;
+                            i += 1;
+                        }
+                        None => break,
+                    }
+                }
+                out.push(v as u8);
+            }
+            other => out.push(other),
+        }
+    }
+    out
+}
+
+/// Complete lines of incoming COPY data, ready to insert.
+#[derive(Debug, Default)]
+pub struct Batch {
+    data: Vec<u8>,
+    ends: Vec<usize>,
+    /// The line number (1-based, as in error messages) of the first line.
+    first_line: u64,
+}
+
+impl Batch {
+    pub fn is_full(&self) -> bool {
+        self.ends.len() >= BATCH_ROWS || self.data.len() >= BATCH_BYTES
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.ends.is_empty()
+    }
+
+    pub fn clear(&mut self) {
+        self.data.clear();
+        self.ends.clear();
+    }
+
+    fn push(&mut self, line: &[u8], line_no: u64) {
+        if self.ends.is_empty() {
+            self.first_line = line_no;
+        }
+        self.data.extend_from_slice(line);
+        self.ends.push(self.data.len());
+    }
+
+    fn lines(&self) -> impl Iterator<Item = &[u8]> + '_ {
+        let starts = std::iter::once(0).chain(self.ends.iter().copied());
+        starts
+            .zip(self.ends.iter().copied())
+            .map(|(s, e)| &self.data[s..e])
+    }
+}
+
+/// Cuts the CopyData stream into lines, wherever the messages split it: a line may
+/// span messages and a message may hold many lines. Stops at the `\.` end marker.
+pub struct Lines {
+    format: Arc<CopyFormat>,
+    pending: Vec<u8>,
+    max_line: usize,
+    line_no: u64,
+    /// Text: the last byte was a backslash (the next one cannot end a line).
+    backslash: bool,
+    /// CSV: inside a quoted field (newlines are data); `escape_next` after an escape.
+    in_quote: bool,
+    escape_next: bool,
+    skip_header: bool,
+    ended: bool,
+}
+
+impl Lines {
+    pub fn new(format: Arc<CopyFormat>, max_line: usize) -> Lines {
+        Lines {
+            skip_header: format.header,
+            format,
+            pending: Vec::new(),
+            max_line,
+            line_no: 0,
+            backslash: false,
+            in_quote: false,
+            escape_next: false,
+            ended: false,
+        }
+    }
+
+    /// Adds one CopyData message's bytes; complete lines go to `batch`.
+    pub fn push(&mut self, data: &[u8], batch: &mut Batch) -> Result<(), PgError> {
+        let mut start = 0;
+        let f = self.format.clone();
+        for (i, &b) in data.iter().enumerate() {
+            if self.ended {
+                return Ok(());
+            }
+            if f.csv {
+                if self.in_quote {
+                    if self.escape_next {
+                        self.escape_next = false;
+                    } else if b == f.escape && f.escape != f.quote {
+                        self.escape_next = true;
+                    } else if b == f.quote {
+                        self.in_quote = false;
+                    }
+                    continue;
+                }
+                if b == f.quote {
+                    self.in_quote = true;
+                    continue;
+                }
+            } else if self.backslash {
+                self.backslash = false;
+                continue;
+            } else if b == b'\\' {
+                self.backslash = true;
+                continue;
+            }
+            if b == b'\n' {
+                self.pending.extend_from_slice(&data[start..i]);
+                start = i + 1;
+                self.line_done(batch);
+            }
+        }
+        if !self.ended {
+            self.pending.extend_from_slice(&data[start..]);
+            if self.pending.len() > self.max_line {
+                return Err(PgError::new(
+                    SqlState::PROGRAM_LIMIT_EXCEEDED,
+                    format!(
+                        "COPY line {} is longer than the server limit of {} bytes",
+                        self.line_no + 1,
+                        self.max_line
+                    ),
+                )
+                .with_hint("The limit is set with --max-message-size."));
+            }
+        }
+        Ok(())
+    }
+
+    /// At CopyDone: a last line without a newline still counts.
+    pub fn finish(&mut self, batch: &mut Batch) {
+        if !self.ended && !self.pending.is_empty() {
+            self.line_done(batch);
+        }
+    }
+
+    fn line_done(&mut self, batch: &mut Batch) {
+        self.line_no += 1;
+        let mut line = std::mem::take(&mut self.pending);
+        if line.last() == Some(&b'\r') {
+            line.pop();
+        }
+        if line == b"\\." {
+            self.ended = true;
+        } else if self.skip_header {
+            self.skip_header = false;
+        } else {
+            batch.push(&line, self.line_no);
+        }
+        // Keep the allocation for the next line.
+        line.clear();
+        self.pending = line;
+    }
+}
+
+/// Where a `COPY ... FROM STDIN` inserts: the table, its columns and their input types.
+pub struct CopyTarget {
+    table: String,
+    /// Column name and the type its text is read as (0: as text, SQLite's affinity).
+    columns: Vec<(String, u32)>,
+    insert: String,
+    format: Arc<CopyFormat>,
+}
+
+impl CopyTarget {
+    pub fn column_count(&self) -> usize {
+        self.columns.len()
+    }
+}
+
+fn quote_ident(name: &str) -> String {
+    format!("\"{}\"", name.replace('"', "\"\""))
+}
+
+fn resolve(
+    conn: &Conn,
+    table: &str,
+    wanted: &[String],
+    format: Arc<CopyFormat>,
+) -> Result<CopyTarget, PgError> {
+    let all = super::describe::table_columns(conn, table);
+    if all.is_empty() {
+        return Err(PgError::new(
+            SqlState::UNDEFINED_TABLE,
+            format!("relation \"{table}\" does not exist"),
+        ));
+    }
+    let mut columns: Vec<(String, String)> = Vec::new();
+    if wanted.is_empty() {
+        columns = all;
+    } else {
+        for w in wanted {
+            let Some(c) = all.iter().find(|(n, _)| n.eq_ignore_ascii_case(w)) else {
+                return Err(PgError::new(
+                    SqlState::UNDEFINED_COLUMN,
+                    format!("column \"{w}\" of relation \"{table}\" does not exist"),
+                ));
+            };
+            if columns.iter().any(|(n, _)| n == &c.0) {
+                return Err(PgError::new(
+                    SqlState::DUPLICATE_COLUMN,
+                    format!("column \"{w}\" specified more than once"),
+                ));
+            }
+            columns.push(c.clone());
+        }
+    }
+    let names: Vec<String> = columns.iter().map(|(n, _)| quote_ident(n)).collect();
+    let slots: Vec<String> = (1..=columns.len()).map(|i| format!("?{i}")).collect();
+    let insert = format!(
+        "INSERT INTO {} ({}) VALUES ({})",
+        quote_ident(table),
+        names.join(", "),
+        slots.join(", ")
+    );
+    // Values are read as Bind reads a text parameter of the column's type, so booleans,
+    // bytea, timestamps and numbers are stored as the rest of litewire stores them.
+    let columns = columns
+        .into_iter()
+        .map(|(n, decl)| {
+            let oid = if decl.trim().is_empty() {
+                0
+            } else {
+                types::from_decltype(&decl).oid
+            };
+            (n, oid)
+        })
+        .collect();
+    Ok(CopyTarget {
+        table: table.to_string(),
+        columns,
+        insert,
+        format,
+    })
+}
+
+fn shown(bytes: &[u8]) -> Cow<'_, str> {
+    String::from_utf8_lossy(bytes)
+}
+
+fn insert_batch(conn: &mut Conn, t: &CopyTarget, batch: &Batch) -> Result<u64, PgError> {
+    let Some(mut stmt) = conn.prepare(&t.insert)? else {
+        return Ok(0);
+    };
+    let r = insert_lines(conn, &mut stmt, t, batch);
+    conn.recycle(stmt);
+    r
+}
+
+fn insert_lines(
+    conn: &Conn,
+    stmt: &mut RawStmt,
+    t: &CopyTarget,
+    batch: &Batch,
+) -> Result<u64, PgError> {
+    let mut n = 0;
+    for (k, line) in batch.lines().enumerate() {
+        let line_no = batch.first_line + k as u64;
+        let context = || format!("COPY {}, line {}: \"{}\"", t.table, line_no, shown(line));
+        let fields = t
+            .format
+            .split(line)
+            .map_err(|e| e.with_context(context()))?;
+        if fields.len() < t.columns.len() {
+            return Err(PgError::new(
+                SqlState::BAD_COPY_FILE_FORMAT,
+                format!("missing data for column \"{}\"", t.columns[fields.len()].0),
+            )
+            .with_context(context()));
+        }
+        if fields.len() > t.columns.len() {
+            return Err(PgError::new(
+                SqlState::BAD_COPY_FILE_FORMAT,
+                "extra data after last expected column",
+            )
+            .with_context(context()));
+        }
+        for (i, (field, (name, oid))) in fields.iter().zip(&t.columns).enumerate() {
+            let value = match field {
+                None => Value::Null,
+                Some(bytes) => input::decode(*oid, false, Some(bytes)).map_err(|e| {
+                    e.with_context(format!(
+                        "COPY {}, line {}, column {}: \"{}\"",
+                        t.table,
+                        line_no,
+                        name,
+                        shown(bytes)
+                    ))
+                })?,
+            };
+            stmt.bind(conn, i + 1, &value)?;
+        }
+        let stepped = stmt.step(conn);
+        stmt.reset();
+        stepped.map_err(|e| e.with_context(format!("COPY {}, line {}", t.table, line_no)))?;
+        n += 1;
+    }
+    Ok(n)
+}
+
+fn aborted(e: tokio::task::JoinError) -> PgError {
+    PgError::new(SqlState::INTERNAL_ERROR, format!("COPY aborted: {e}"))
+}
+
+impl Lease {
+    /// Looks up the table and columns a `COPY ... FROM STDIN` fills, on a worker.
+    pub async fn copy_target(
+        self,
+        table: String,
+        columns: Vec<String>,
+        format: Arc<CopyFormat>,
+    ) -> Result<(Lease, Result<Arc<CopyTarget>, PgError>), PgError> {
+        tokio::task::spawn_blocking(move || {
+            let r = resolve(self.conn(), &table, &columns, format).map(Arc::new);
+            (self, r)
+        })
+        .await
+        .map_err(aborted)
+    }
+
+    /// Inserts a batch of lines on a worker; gives the batch back (emptied) for reuse.
+    pub async fn copy_rows(
+        mut self,
+        target: Arc<CopyTarget>,
+        mut batch: Batch,
+    ) -> Result<(Lease, Batch, Result<u64, PgError>), PgError> {
+        tokio::task::spawn_blocking(move || {
+            let r = insert_batch(self.conn_mut(), &target, &batch);
+            batch.clear();
+            (self, batch, r)
+        })
+        .await
+        .map_err(aborted)
+    }
+}
+
+/// `COPY ... TO STDOUT`: CopyOutResponse, and the header line if asked for.
+pub(super) fn write_start(names: &[String], f: &CopyFormat, out: &mut BytesMut) {
+    backend::copy_out_response(out, names.len());
+    if f.header {
+        let mark = backend::copy_data_begin(out);
+        for (i, name) in names.iter().enumerate() {
+            if i > 0 {
+                out.put_u8(f.delimiter);
+            }
+            f.write_value(Some(name.as_bytes()), out);
+        }
+        out.put_u8(b'\n');
+        backend::copy_data_end(out, mark);
+    }
+}
+
+/// One result row as a CopyData message.
+pub(super) fn write_row(stmt: &RawStmt, col_types: &[PgType], f: &CopyFormat, out: &mut BytesMut) {
+    let mark = backend::copy_data_begin(out);
+    let mut text = BytesMut::new();
+    for (i, t) in col_types.iter().enumerate() {
+        if i > 0 {
+            out.put_u8(f.delimiter);
+        }
+        match stmt.value(i) {
+            ValueRef::Null => f.write_value(None, out),
+            v => {
+                text.clear();
+                types::write_text(t.render, v, &mut text);
+                f.write_value(Some(&text), out);
+            }
+        }
+    }
+    out.put_u8(b'\n');
+    backend::copy_data_end(out, mark);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn format(csv: bool) -> Arc<CopyFormat> {
+        Arc::new(
+            CopyFormat::new(&CopyOptions {
+                format: if csv {
+                    CopyFormatKind::Csv
+                } else {
+                    CopyFormatKind::Text
+                },
+                delimiter: None,
+                null: None,
+                header: false,
+                quote: None,
+                escape: None,
+            })
+            .unwrap(),
+        )
+    }
+
+    fn fields(f: &CopyFormat, line: &[u8]) -> Vec<Option<Vec<u8>>> {
+        f.split(line)
+            .unwrap()
+            .into_iter()
+            .map(|x| x.map(|c| c.into_owned()))
+            .collect()
+    }
+
+    #[test]
+    fn text_fields() {
+        let f = format(false);
+        assert_eq!(
+            fields(&f, b"1\t\\N\t\ta\\tb\\\\c\\n\\101\\x41\\."),
+            vec![
+                Some(b"1".to_vec()),
+                None,
+                Some(b"".to_vec()),
+                Some(b"a\tb\\c\nAA.".to_vec())
+            ]
+        );
+        // An escaped delimiter is data; `\\N` is not NULL.
+        assert_eq!(
+            fields(&f, b"a\\\tb\t\\\\N"),
+            vec![Some(b"a\tb".to_vec()), Some(b"\\N".to_vec())]
+        );
+    }
+
+    #[test]
+    fn csv_fields() {
+        let f = format(true);
+        assert_eq!(
+            fields(&f, b"1,,\"\",\"a,\"\"b\"\"\nc\""),
+            vec![
+                Some(b"1".to_vec()),
+                None,
+                Some(b"".to_vec()),
+                Some(b"a,\"b\"\nc".to_vec())
+            ]
+        );
+        assert!(f.split(b"\"open").is_err());
+    }
+
+    #[test]
+    fn lines_across_messages() {
+        let mut batch = Batch::default();
+        let mut lines = Lines::new(format(false), 1 << 20);
+        lines.push(b"1\ta\n2\t", &mut batch).unwrap();
+        lines.push(b"b\\\nc\r\n3", &mut batch).unwrap();
+        lines.push(b"\tx\n\\.\nignored\n", &mut batch).unwrap();
+        lines.finish(&mut batch);
+        let got: Vec<&[u8]> = batch.lines().collect();
+        assert_eq!(got, vec![&b"1\ta"[..], b"2\tb\\\nc", b"3\tx"]);
+        assert_eq!(batch.first_line, 1);
+
+        let mut batch = Batch::default();
+        let mut lines = Lines::new(format(true), 1 << 20);
+        lines.push(b"1,\"a\nb\"\n2,", &mut batch).unwrap();
+        lines.finish(&mut batch);
+        let got: Vec<&[u8]> = batch.lines().collect();
+        assert_eq!(got, vec![&b"1,\"a\nb\""[..], b"2,"]);
+
+        let mut lines = Lines::new(format(false), 4);
+        assert!(lines.push(b"123456", &mut Batch::default()).is_err());
+    }
+
+    #[test]
+    fn output_escapes() {
+        let mut out = BytesMut::new();
+        format(false).write_value(Some(b"a\tb\\c\n"), &mut out);
+        format(false).write_value(None, &mut out);
+        assert_eq!(&out[..], b"a\\tb\\\\c\\n\\N");
+        let mut out = BytesMut::new();
+        let csv = format(true);
+        csv.write_value(Some(b"x,\"y\""), &mut out);
+        csv.write_value(Some(b""), &mut out);
+        csv.write_value(None, &mut out);
+        assert_eq!(&out[..], b"\"x,\"\"y\"\"\"\"\"");
+    }
+}

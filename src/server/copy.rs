@@ -1,0 +1,245 @@
+//! COPY on the session side: the CopyIn sub-protocol (CopyData until CopyDone or
+//! CopyFail) for `COPY ... FROM STDIN`, and `COPY ... TO STDOUT` as a statement whose
+//! rows are encoded as CopyData. File and program endpoints are refused (42501), as for
+//! a PostgreSQL role without `pg_read_server_files` / `pg_write_server_files`: a client
+//! never reaches the server's files.
+//!
+//! Rows are inserted in batches as they arrive (the engine's `copy.rs` splits and
+//! inserts them on a worker), inside the session's transaction, or an implicit one
+//! that makes the COPY all-or-nothing.
+
+use std::sync::Arc;
+
+use super::conn::{Read, ReadError};
+use super::session::{Completion, Session, Tx};
+use crate::engine::copy::{Batch, CopyFormat, CopyTarget, Lines};
+use crate::engine::{Job, Output};
+use crate::protocol::{self, backend, Frontend, PgError, SqlState};
+use crate::sql::copy::{CopySource, CopyStmt, Endpoint};
+use crate::sql::{self, Command, Verb};
+
+const ANYONE_CAN: &str =
+    "Anyone can COPY to stdout or from stdin. psql's \\copy command also works for anyone.";
+
+fn client_gone() -> PgError {
+    PgError::fatal(
+        SqlState::CONNECTION_EXCEPTION,
+        "client went away during COPY",
+    )
+}
+
+fn quote_ident(name: &str) -> String {
+    format!("\"{}\"", name.replace('"', "\"\""))
+}
+
+impl Session {
+    pub(super) async fn copy(&mut self, c: CopyStmt) -> Result<Completion, PgError> {
+        match c.endpoint {
+            Endpoint::Client => {}
+            Endpoint::File => {
+                let (role, dir) = if c.from {
+                    ("pg_read_server_files", "from")
+                } else {
+                    ("pg_write_server_files", "to")
+                };
+                return Err(PgError::new(
+                    SqlState::INSUFFICIENT_PRIVILEGE,
+                    format!(
+                        "must be superuser or have privileges of the {role} role to COPY {dir} a file"
+                    ),
+                )
+                .with_hint(ANYONE_CAN));
+            }
+            Endpoint::Program => {
+                return Err(PgError::new(
+                    SqlState::INSUFFICIENT_PRIVILEGE,
+                    "must be superuser or have privileges of the pg_execute_server_program role to COPY to or from an external program",
+                )
+                .with_hint(ANYONE_CAN));
+            }
+        }
+        let format = Arc::new(CopyFormat::new(&c.options)?);
+        if c.from {
+            match c.source {
+                CopySource::Table { name, columns } => self.copy_in(name, columns, format).await,
+                CopySource::Query(_) => Err(PgError::new(
+                    SqlState::SYNTAX_ERROR,
+                    "syntax error at or near \"FROM\"",
+                )),
+            }
+        } else {
+            self.copy_out(c.source, format).await
+        }
+    }
+
+    /// `COPY ... TO STDOUT`: a SELECT whose rows the worker encodes as CopyData.
+    async fn copy_out(
+        &mut self,
+        source: CopySource,
+        format: Arc<CopyFormat>,
+    ) -> Result<Completion, PgError> {
+        let (sqlite, source): (Arc<str>, Arc<str>) = match source {
+            CopySource::Table { name, columns } => {
+                let cols = if columns.is_empty() {
+                    "*".to_string()
+                } else {
+                    columns
+                        .iter()
+                        .map(|c| quote_ident(c))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                };
+                let text: Arc<str> =
+                    Arc::from(format!("SELECT {cols} FROM {}", quote_ident(&name)).as_str());
+                (text.clone(), text)
+            }
+            CopySource::Query(q) => {
+                if !matches!(sql::classify(&q), Command::Sql(Verb::Select)) {
+                    return Err(PgError::new(
+                        SqlState::FEATURE_NOT_SUPPORTED,
+                        "COPY (query) TO supports only SELECT and VALUES queries in litewire",
+                    ));
+                }
+                (self.sqlite_text(&q)?, Arc::from(q.as_str()))
+            }
+        };
+        let mut job = Job::simple(sqlite, source, Verb::Counted("COPY"));
+        job.describe = false;
+        job.output = Output::Copy(format);
+        self.run_job(job).await
+    }
+
+    /// `COPY table FROM STDIN`: CopyInResponse, then rows until CopyDone.
+    async fn copy_in(
+        &mut self,
+        table: String,
+        columns: Vec<String>,
+        format: Arc<CopyFormat>,
+    ) -> Result<Completion, PgError> {
+        let read_only = self.read_only
+            || (self.tx == Tx::Idle
+                && self.params.get("default_transaction_read_only").as_deref() == Some("on"));
+        if read_only {
+            return Err(PgError::new(
+                SqlState::READ_ONLY_SQL_TRANSACTION,
+                "cannot execute COPY FROM in a read-only transaction",
+            ));
+        }
+        // A writer like any other: the write lock first (never wait for it holding a
+        // fresh connection), then a transaction, so a failed COPY inserts nothing.
+        if self.write_lock.is_none() {
+            self.write_lock = Some(self.db.write_lock().await?);
+            self.renew_snapshot().await?;
+        }
+        if self.tx == Tx::Idle && !self.implicit {
+            self.control("BEGIN").await?;
+            self.implicit = true;
+        }
+        let lease = self.take_lease().await?;
+        let (lease, target) = lease.copy_target(table, columns, format.clone()).await?;
+        self.lease = Some(lease);
+        let target = target?;
+        backend::copy_in_response(self.conn.out(), target.column_count());
+        self.conn.flush().await.map_err(|_| client_gone())?;
+        // Cancelable like a running statement: a CancelRequest interrupts an insert in
+        // progress and is seen between messages.
+        if let Some(lease) = self.lease.as_ref() {
+            let handle = lease.conn().sqlite().get_interrupt_handle();
+            self.info.set_running(Some(handle));
+        }
+        let result = self.receive_rows(&target, format).await;
+        let canceled = self.info.was_canceled();
+        self.info.set_running(None);
+        result.map_err(|mut e| {
+            if canceled && e.code == SqlState::QUERY_CANCELED {
+                e.message = "canceling statement due to user request".into();
+            }
+            e
+        })
+    }
+
+    /// The CopyIn loop: CopyData until CopyDone, rows inserted batch by batch.
+    async fn receive_rows(
+        &mut self,
+        target: &Arc<CopyTarget>,
+        format: Arc<CopyFormat>,
+    ) -> Result<Completion, PgError> {
+        let timeout = self.params.statement_timeout();
+        let deadline = (!timeout.is_zero()).then(|| tokio::time::Instant::now() + timeout);
+        let timed_out = || {
+            PgError::new(
+                SqlState::QUERY_CANCELED,
+                "canceling statement due to statement timeout",
+            )
+        };
+        let mut lines = Lines::new(format, self.max_message);
+        let mut batch = Batch::default();
+        let mut rows = 0u64;
+        loop {
+            let read = self.conn.read_frame(true, self.max_message, None);
+            let frame = match deadline {
+                Some(d) => tokio::time::timeout_at(d, read)
+                    .await
+                    .map_err(|_| timed_out())?,
+                None => read.await,
+            };
+            let frame = match frame {
+                Ok(Read::Frame(f)) => f,
+                Ok(Read::Eof | Read::Idle) | Err(ReadError::Io(_)) => return Err(client_gone()),
+                Err(ReadError::Frame(e)) => return Err(e.into()),
+            };
+            if self.info.was_canceled() {
+                return Err(PgError::new(
+                    SqlState::QUERY_CANCELED,
+                    "canceling statement due to user request",
+                ));
+            }
+            let tag = frame.first().copied().unwrap_or(0);
+            match protocol::decode_message(frame)? {
+                Frontend::CopyData(d) => lines.push(&d.data, &mut batch)?,
+                Frontend::CopyDone(_) => {
+                    lines.finish(&mut batch);
+                    if !batch.is_empty() {
+                        rows += self.insert_batch(target, &mut batch).await?;
+                    }
+                    return Ok(Completion::Tag(format!("COPY {rows}")));
+                }
+                Frontend::CopyFail(f) => {
+                    return Err(PgError::new(
+                        SqlState::QUERY_CANCELED,
+                        format!("COPY from stdin failed: {}", f.message),
+                    ))
+                }
+                // PostgreSQL ignores Flush and Sync during COPY IN.
+                Frontend::Flush(_) | Frontend::Sync(_) => {}
+                _ => {
+                    return Err(PgError::new(
+                        SqlState::PROTOCOL_VIOLATION,
+                        format!("unexpected message type 0x{tag:02X} during COPY from stdin"),
+                    ))
+                }
+            }
+            if batch.is_full() {
+                rows += self.insert_batch(target, &mut batch).await?;
+                if deadline.is_some_and(|d| tokio::time::Instant::now() >= d) {
+                    return Err(timed_out());
+                }
+            }
+        }
+    }
+
+    /// Inserts a batch on the session's connection (on a worker) and empties it.
+    async fn insert_batch(
+        &mut self,
+        target: &Arc<CopyTarget>,
+        batch: &mut Batch,
+    ) -> Result<u64, PgError> {
+        let lease = self.take_lease().await?;
+        let (lease, emptied, result) = lease
+            .copy_rows(target.clone(), std::mem::take(batch))
+            .await?;
+        self.lease = Some(lease);
+        *batch = emptied;
+        result
+    }
+}
