@@ -127,6 +127,7 @@ impl Session {
             Command::Declare(d) => self.declare(d, implicit_block, job).await?,
             Command::Fetch(f) => return self.fetch(f, job).await,
             Command::CloseCursor(name) => self.close_cursor(name)?,
+            Command::Several(several) => self.several(several).await?,
             Command::Invalid(e) => return Err(e),
             Command::Unsupported(what) => {
                 return Err(PgError::new(
@@ -158,6 +159,20 @@ impl Session {
             }
         };
         Ok(Completion::Tag(tag))
+    }
+
+    /// A statement SQLite runs as several (`sql/ddl.rs`): all of them or none, in the
+    /// open transaction or an implicit one, under the original statement's tag.
+    async fn several(&mut self, several: sql::ddl::Several) -> Result<String, PgError> {
+        let atomic = several.parts.len() > 1;
+        for part in &several.parts {
+            let source: Arc<str> = Arc::from(part.as_str());
+            let sqlite = self.sqlite_text(part)?;
+            let mut job = Job::simple(sqlite, source, sql::Verb::Fixed(several.tag));
+            job.begin = atomic && self.tx == Tx::Idle && !self.implicit;
+            self.run_job(job).await?;
+        }
+        Ok(several.tag.into())
     }
 
     /// `SHOW name` / `SHOW ALL`; `describe` sends the RowDescription too.

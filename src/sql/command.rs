@@ -71,6 +71,8 @@ pub enum Command {
     Fetch(Fetch),
     /// `CLOSE name`; None for `CLOSE ALL`.
     CloseCursor(Option<String>),
+    /// A PostgreSQL statement SQLite runs as several (or none), e.g. `DROP TABLE a, b`.
+    Several(super::ddl::Several),
     /// A command recognized by its first word whose syntax is wrong or refused.
     Invalid(PgError),
     /// Anything else: run by SQLite, tagged with the given verb.
@@ -205,6 +207,10 @@ pub fn classify(sql: &str) -> Command {
             super::cursor::parse_close(sql).map_or_else(Command::Invalid, Command::CloseCursor)
         }
         "COPY" => super::copy::parse(sql).map_or_else(Command::Invalid, Command::Copy),
+        "DROP" | "TRUNCATE" | "VACUUM" | "ALTER" => match super::ddl::translate(sql) {
+            Some(several) => Command::Several(several),
+            None => Command::Sql(verb(sql)),
+        },
         _ => Command::Sql(verb(sql)),
     }
 }

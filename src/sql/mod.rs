@@ -5,6 +5,7 @@ mod arrays;
 pub mod command;
 pub mod copy;
 pub mod cursor;
+pub mod ddl;
 pub mod infer;
 pub mod lexer;
 pub mod rewrite;

@@ -37,6 +37,45 @@ fn is_create_table(sql: &str) -> bool {
         && w.take(3).any(|x| x.eq_ignore_ascii_case("table"))
 }
 
+/// `CREATE TABLE t (...) WITH (fillfactor = 100)` / `TABLESPACE x`: PostgreSQL storage
+/// options after the column list (pgbench sends them), which SQLite has no use for.
+fn table_storage_options(sql: &str) -> Option<String> {
+    if !is_create_table(sql) {
+        return None;
+    }
+    let toks: Vec<Token> = super::lexer::significant(sql).collect();
+    let text = |i: usize| toks.get(i).map_or("", |t| &sql[t.start..t.end]);
+    // The `)` closing the column list: the first one back at depth 0.
+    let open = (0..toks.len()).find(|&i| toks[i].kind == TokenKind::Open)?;
+    let mut depth = 0;
+    let close = (open..toks.len()).find(|&i| {
+        match toks[i].kind {
+            TokenKind::Open => depth += 1,
+            TokenKind::Close => depth -= 1,
+            _ => {}
+        }
+        depth == 0
+    })?;
+    let after = close + 1;
+    let storage = text(after).eq_ignore_ascii_case("with") && text(after + 1) == "("
+        || text(after).eq_ignore_ascii_case("tablespace");
+    if !storage {
+        return None;
+    }
+    // Up to a SQLite table option (`WITHOUT ROWID`, `STRICT`) or the end.
+    let end = (after..toks.len())
+        .find(|&i| {
+            text(i).eq_ignore_ascii_case("without") || text(i).eq_ignore_ascii_case("strict")
+        })
+        .map_or(sql.len(), |i| toks[i].start);
+    let columns = &sql[..toks[close].end];
+    Some(if end < sql.len() {
+        format!("{columns} {}", &sql[end..])
+    } else {
+        columns.to_string()
+    })
+}
+
 /// The SQLite spelling of a cast to `pg_type` (lower case, as written after `::`).
 fn cast(operand: &str, pg_type: &str) -> String {
     let base = pg_type.split(['(', '[']).next().unwrap_or("").trim();
@@ -73,6 +112,7 @@ pub fn to_sqlite(sql: &str) -> Cow<'_, str> {
     let mut out = to_sqlite_tokens(sql);
     for pass in [
         values_aliases,
+        table_storage_options,
         super::arrays::any_of_array,
         super::arrays::array_subqueries,
         super::arrays::array_functions,
@@ -515,6 +555,24 @@ mod tests {
             to_sqlite("select a ~* $1, ~5, b COLLATE nocase"),
             "select a  REGEXP '(?i)' ||  $1, ~5, b COLLATE nocase"
         );
+    }
+
+    #[test]
+    fn table_storage_options_are_dropped() {
+        assert_eq!(
+            to_sqlite(
+                "create table t(tid int not null,bid int,filler char(84)) with (fillfactor=100)"
+            ),
+            "create table t(tid int not null,bid int,filler char(84))"
+        );
+        assert_eq!(
+            to_sqlite("create table t (a int) with (fillfactor=100) strict"),
+            "create table t (a int) strict"
+        );
+        assert!(matches!(
+            to_sqlite("create table t (a int)"),
+            Cow::Borrowed(_)
+        ));
     }
 
     #[test]

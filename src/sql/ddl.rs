@@ -1,0 +1,256 @@
+//! PostgreSQL maintenance and DDL forms SQLite lacks, as the SQLite statements that do
+//! the same (pgbench's `-i` sends all of them):
+//! - `DROP TABLE a, b [CASCADE]` → one `DROP TABLE` per table;
+//! - `TRUNCATE [TABLE] a, b [RESTART IDENTITY] [CASCADE]` → `DELETE FROM` each;
+//! - `VACUUM [ANALYZE] t` → `ANALYZE t` (or nothing: SQLite's VACUUM rewrites the whole
+//!   file, PostgreSQL's plain VACUUM of a table does not);
+//! - `ALTER TABLE t ADD [CONSTRAINT n] PRIMARY KEY (a)` / `UNIQUE (a)` → a unique index
+//!   (SQLite cannot add a constraint to an existing table).
+
+use super::lexer::{significant, TokenKind};
+
+/// The statements SQLite runs in place of one PostgreSQL statement, and its tag.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Several {
+    pub parts: Vec<String>,
+    pub tag: &'static str,
+}
+
+/// The translation of `sql`, or None when SQLite can run it as it is.
+pub fn translate(sql: &str) -> Option<Several> {
+    let toks: Vec<&str> = significant(sql).map(|t| &sql[t.start..t.end]).collect();
+    let kinds: Vec<TokenKind> = significant(sql).map(|t| t.kind).collect();
+    let is = |i: usize, w: &str| toks.get(i).is_some_and(|t| t.eq_ignore_ascii_case(w));
+    match toks.first()?.to_ascii_uppercase().as_str() {
+        "DROP" if is(1, "table") => drop_tables(&toks, &kinds),
+        "TRUNCATE" => truncate(&toks, &kinds),
+        "VACUUM" => vacuum(&toks, &kinds),
+        "ALTER" if is(1, "table") => add_key(&toks, &kinds),
+        _ => None,
+    }
+}
+
+/// Table names from token `i`: `a`, `s.a`, `"A"`, separated by commas, up to a word in
+/// `stop` or the end. Returns them and where they ended.
+fn names(toks: &[&str], kinds: &[TokenKind], mut i: usize, stop: &[&str]) -> (Vec<String>, usize) {
+    let mut out = Vec::new();
+    let mut current = String::new();
+    while i < toks.len() {
+        let t = toks[i];
+        if current.is_empty() && stop.iter().any(|s| t.eq_ignore_ascii_case(s)) {
+            break;
+        }
+        match kinds[i] {
+            TokenKind::Other if t == "," => out.push(std::mem::take(&mut current)),
+            TokenKind::Other if t == "." => current.push('.'),
+            TokenKind::Other if t == "*" => {} // `TRUNCATE t *`: descendants too
+            TokenKind::Word | TokenKind::Quoted if current.is_empty() || current.ends_with('.') => {
+                current.push_str(t)
+            }
+            _ => break,
+        }
+        i += 1;
+    }
+    if !current.is_empty() {
+        out.push(current);
+    }
+    (out, i)
+}
+
+fn drop_tables(toks: &[&str], kinds: &[TokenKind]) -> Option<Several> {
+    let if_exists = toks.get(2).is_some_and(|t| t.eq_ignore_ascii_case("if"));
+    let start = if if_exists { 4 } else { 2 };
+    let (tables, end) = names(toks, kinds, start, &["cascade", "restrict"]);
+    let behaviour = end < toks.len();
+    if tables.len() < 2 && !behaviour {
+        return None;
+    }
+    let head = if if_exists {
+        "DROP TABLE IF EXISTS"
+    } else {
+        "DROP TABLE"
+    };
+    Some(Several {
+        parts: tables.iter().map(|t| format!("{head} {t}")).collect(),
+        tag: "DROP TABLE",
+    })
+}
+
+fn truncate(toks: &[&str], kinds: &[TokenKind]) -> Option<Several> {
+    let mut i = 1;
+    for skip in ["table", "only"] {
+        if toks.get(i).is_some_and(|t| t.eq_ignore_ascii_case(skip)) {
+            i += 1;
+        }
+    }
+    let stop = ["restart", "continue", "cascade", "restrict"];
+    let (tables, _) = names(toks, kinds, i, &stop);
+    (!tables.is_empty()).then(|| Several {
+        parts: tables.iter().map(|t| format!("DELETE FROM {t}")).collect(),
+        tag: "TRUNCATE TABLE",
+    })
+}
+
+fn vacuum(toks: &[&str], kinds: &[TokenKind]) -> Option<Several> {
+    const OPTIONS: &[&str] = &["full", "freeze", "verbose", "analyze", "analyse"];
+    let mut i = 1;
+    let mut analyze = false;
+    let mut full = false;
+    // `VACUUM (ANALYZE, VERBOSE) t`
+    if toks.get(1) == Some(&"(") {
+        while i < toks.len() && toks[i] != ")" {
+            analyze |=
+                toks[i].eq_ignore_ascii_case("analyze") || toks[i].eq_ignore_ascii_case("analyse");
+            full |= toks[i].eq_ignore_ascii_case("full");
+            i += 1;
+        }
+        i += 1;
+    }
+    while let Some(o) = toks
+        .get(i)
+        .filter(|t| OPTIONS.iter().any(|o| t.eq_ignore_ascii_case(o)))
+    {
+        analyze |= o.eq_ignore_ascii_case("analyze") || o.eq_ignore_ascii_case("analyse");
+        full |= o.eq_ignore_ascii_case("full");
+        i += 1;
+    }
+    if toks.len() == 1 {
+        return None; // plain VACUUM: SQLite's own
+    }
+    let (tables, _) = names(toks, kinds, i, &[]);
+    let parts = match (tables.is_empty(), analyze, full) {
+        // The whole database: SQLite's VACUUM for FULL, statistics for ANALYZE.
+        (true, _, true) => vec!["VACUUM".to_string()],
+        (true, true, false) => vec!["ANALYZE".to_string()],
+        (true, false, false) => Vec::new(),
+        (false, true, _) => tables.iter().map(|t| format!("ANALYZE {t}")).collect(),
+        (false, false, _) => Vec::new(),
+    };
+    Some(Several {
+        parts,
+        tag: "VACUUM",
+    })
+}
+
+fn add_key(toks: &[&str], kinds: &[TokenKind]) -> Option<Several> {
+    let mut i = 2;
+    for skip in [&["if", "exists"][..], &["only"]] {
+        if skip
+            .iter()
+            .enumerate()
+            .all(|(k, w)| toks.get(i + k).is_some_and(|t| t.eq_ignore_ascii_case(w)))
+        {
+            i += skip.len();
+        }
+    }
+    let (table, next) = names(toks, kinds, i, &["add"]);
+    let [table] = table.as_slice() else {
+        return None;
+    };
+    let mut i = next;
+    if !toks.get(i)?.eq_ignore_ascii_case("add") {
+        return None;
+    }
+    i += 1;
+    let mut name = None;
+    if toks.get(i)?.eq_ignore_ascii_case("constraint") {
+        name = Some(toks.get(i + 1)?.to_string());
+        i += 2;
+    }
+    let primary = toks.get(i)?.eq_ignore_ascii_case("primary")
+        && toks.get(i + 1)?.eq_ignore_ascii_case("key");
+    let unique = toks.get(i)?.eq_ignore_ascii_case("unique");
+    if !primary && !unique {
+        return None;
+    }
+    i += if primary { 2 } else { 1 };
+    if toks.get(i) != Some(&"(") {
+        return None;
+    }
+    let close = i + toks[i..].iter().position(|t| *t == ")")?;
+    if close + 1 != toks.len() {
+        return None; // USING INDEX ..., WITH (...), DEFERRABLE: not translated
+    }
+    let columns: Vec<&str> = toks[i + 1..close]
+        .iter()
+        .copied()
+        .filter(|t| *t != ",")
+        .collect();
+    let bare = table.rsplit('.').next().unwrap_or(table).trim_matches('"');
+    let name = name.unwrap_or_else(|| {
+        if primary {
+            format!("{bare}_pkey")
+        } else {
+            let cols: Vec<&str> = columns.iter().map(|c| c.trim_matches('"')).collect();
+            format!("{bare}_{}_key", cols.join("_"))
+        }
+    });
+    Some(Several {
+        parts: vec![format!(
+            "CREATE UNIQUE INDEX {name} ON {table} ({})",
+            columns.join(", ")
+        )],
+        tag: "ALTER TABLE",
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parts(sql: &str) -> Option<(Vec<String>, &'static str)> {
+        translate(sql).map(|s| (s.parts, s.tag))
+    }
+
+    #[test]
+    fn pgbench_init() {
+        assert_eq!(
+            parts("drop table if exists pgbench_accounts, pgbench_branches, public.h"),
+            Some((
+                vec![
+                    "DROP TABLE IF EXISTS pgbench_accounts".into(),
+                    "DROP TABLE IF EXISTS pgbench_branches".into(),
+                    "DROP TABLE IF EXISTS public.h".into()
+                ],
+                "DROP TABLE"
+            ))
+        );
+        assert_eq!(parts("drop table t"), None);
+        assert_eq!(
+            parts("DROP TABLE t CASCADE"),
+            Some((vec!["DROP TABLE t".into()], "DROP TABLE"))
+        );
+        assert_eq!(
+            parts("truncate table a, b restart identity"),
+            Some((
+                vec!["DELETE FROM a".into(), "DELETE FROM b".into()],
+                "TRUNCATE TABLE"
+            ))
+        );
+        assert_eq!(
+            parts("vacuum analyze pgbench_branches"),
+            Some((vec!["ANALYZE pgbench_branches".into()], "VACUUM"))
+        );
+        assert_eq!(parts("vacuum t"), Some((vec![], "VACUUM")));
+        assert_eq!(parts("vacuum"), None);
+        assert_eq!(
+            parts("VACUUM (ANALYZE, VERBOSE)"),
+            Some((vec!["ANALYZE".into()], "VACUUM"))
+        );
+        assert_eq!(
+            parts("alter table pgbench_branches add primary key (bid)"),
+            Some((
+                vec!["CREATE UNIQUE INDEX pgbench_branches_pkey ON pgbench_branches (bid)".into()],
+                "ALTER TABLE"
+            ))
+        );
+        assert_eq!(
+            parts("ALTER TABLE t ADD CONSTRAINT u1 UNIQUE (a, b)"),
+            Some((
+                vec!["CREATE UNIQUE INDEX u1 ON t (a, b)".into()],
+                "ALTER TABLE"
+            ))
+        );
+        assert_eq!(parts("alter table t add column c int"), None);
+    }
+}
