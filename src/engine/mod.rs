@@ -268,6 +268,11 @@ impl Engine {
         cur.max(0) as u64
     }
 
+    /// SQLite connections open across all databases.
+    pub fn open_connections(&self) -> usize {
+        self.budget.max - self.budget.permits.available_permits()
+    }
+
     /// Number of databases currently known (open or in use).
     pub fn open_databases(&self) -> usize {
         self.lock().len()

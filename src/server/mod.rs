@@ -99,6 +99,8 @@ pub async fn run(
         }
         None => None,
     };
+    // Start-up is over: its code need not stay resident.
+    crate::memory::release_code_pages();
     tokio::pin!(shutdown);
     loop {
         tokio::select! {
@@ -355,7 +357,11 @@ async fn sweep_idle(shared: Arc<Shared>) {
                 "closed idle connections"
             );
         }
-        // Give freed memory back to the system.
+        // Give freed memory back to the system; when the last connection has closed,
+        // the code pages the load used as well (they come back on next use).
         crate::memory::trim();
+        if closed > 0 && shared.engine.open_connections() == 0 {
+            crate::memory::release_code_pages();
+        }
     }
 }
