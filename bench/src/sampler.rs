@@ -171,7 +171,14 @@ mod tests {
     fn samples_this_process_with_marks() {
         let sampler = Sampler::start(std::process::id(), Duration::from_millis(20)).unwrap();
         let t0 = sampler.mark("begin");
-        std::thread::sleep(Duration::from_millis(120));
+        // Wait for the background samples themselves, not for a fixed time: on a loaded
+        // machine the sampler thread may run late (a fixed 120 ms sleep once saw fewer).
+        let deadline = std::time::Instant::now() + Duration::from_secs(30);
+        while sampler.shared.recording.lock().unwrap().samples.len() < 5
+            && std::time::Instant::now() < deadline
+        {
+            std::thread::sleep(Duration::from_millis(10));
+        }
         sampler.mark("end");
         let rec = sampler.finish();
         assert!(rec.samples.len() >= 5, "{}", rec.samples.len());
