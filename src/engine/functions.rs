@@ -158,17 +158,13 @@ pub fn register_catalog(conn: &Connection, session: SharedSession) -> rusqlite::
             if step == 0 {
                 return Err(user_error("step size cannot equal zero"));
             }
-            let n = if step > 0 {
-                (to - from) / step + 1
-            } else {
-                (from - to) / -step + 1
-            };
+            // i128: no overflow for any i64 bounds and step.
+            let (from, to, step) = (i128::from(from), i128::from(to), i128::from(step));
+            let n = ((to - from) / step + 1).max(0);
             if n > 1_000_000 {
                 return Err(user_error("generate_series: more than 1000000 values"));
             }
-            let values: Vec<String> = (0..n.max(0))
-                .map(|k| (from + k * step).to_string())
-                .collect();
+            let values: Vec<String> = (0..n).map(|k| (from + k * step).to_string()).collect();
             Ok(Some(format!("[{}]", values.join(","))))
         })?;
     }

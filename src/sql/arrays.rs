@@ -325,7 +325,11 @@ pub(super) fn set_returning_functions(sql: &str) -> Option<String> {
             "unnest" => format!("pg_array_json({args})"),
             _ => format!("pg_array_json({f}({args}))"),
         };
-        let mut cols = vec![(names[0].clone(), format!("{alias}.value"))];
+        let Some(first) = names.first() else {
+            i += 1;
+            continue;
+        };
+        let mut cols = vec![(first.clone(), format!("{alias}.value"))];
         if let (true, Some(n)) = (ordinality, names.get(1)) {
             cols.push((n.clone(), format!("({alias}.key + 1)")));
         }
@@ -378,7 +382,12 @@ pub(super) fn subscripts(sql: &str) -> Option<String> {
     for k in 1..tk.t.len() {
         let t = &tk.t[k];
         let index = tk.text(k);
-        if !(t.kind == TokenKind::Quoted && index.starts_with('[') && tk.t[k - 1].end == t.start) {
+        if !(t.kind == TokenKind::Quoted
+            && index.len() >= 2
+            && index.starts_with('[')
+            && index.ends_with(']')
+            && tk.t[k - 1].end == t.start)
+        {
             continue;
         }
         let inner = &index[1..index.len() - 1];

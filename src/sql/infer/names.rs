@@ -95,7 +95,7 @@ fn figure(expr: &str) -> (String, Strength) {
         && tk.kind(1) == Some(TokenKind::Open)
         && matching(&tk, 1) == Some(n - 1)
     {
-        if let Some(as_at) = (2..n - 1)
+        if let Some(as_at) = (3..n.saturating_sub(2))
             .rev()
             .find(|&i| tk.is_word(i, "as") && depth_at(&tk, i) == 1)
         {
