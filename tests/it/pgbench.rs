@@ -20,7 +20,7 @@ fn pgbench(server: &Server, args: &[&str]) -> (bool, String) {
         .args(args)
         .arg("pgb")
         .output()
-        .expect("pgbench must be installed (apt-get install postgresql-client)");
+        .expect("pgbench must be installed (Debian: apt-get install postgresql; .ci/run does)");
     let text = format!(
         "{}{}",
         String::from_utf8_lossy(&out.stdout),
