@@ -151,7 +151,7 @@ pub(super) fn tables_in(conn: &Conn, source: &str) -> Vec<TableColumns> {
             (n, cols)
         })
         .collect();
-    // Catalog tables are CTEs: their column types are declared in catalog.rs.
+    // Catalog tables: their column types are declared in catalog/tables.rs.
     for name in super::catalog::named_in(source) {
         if let Some(cols) = super::catalog::columns(name) {
             found.push((name.to_string(), cols));

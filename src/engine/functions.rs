@@ -83,7 +83,7 @@ pub fn register(conn: &Connection, database: &str, session: SharedSession) -> ru
     Ok(())
 }
 
-/// The functions catalog queries call (see `catalog.rs`), regexes and array helpers.
+/// The functions catalog queries call (see `catalog/`), regexes and array helpers.
 /// Registered with the catalog tables, on a connection's first statement that needs
 /// one of them: each registered function costs every connection memory. Objects here
 /// are always visible, owned by the connecting user, and have no comments.
@@ -216,7 +216,7 @@ pub fn register_catalog(conn: &Connection, session: SharedSession) -> rusqlite::
             _ => SqlValue::Null,
         })
     })?;
-    // Definitions kept in the catalog tables' hidden columns (catalog.rs).
+    // Definitions kept in the catalog tables' hidden columns (catalog/tables.rs).
     for args in [1, 2] {
         conn.create_scalar_function("pg_get_constraintdef", args, pure, |ctx| {
             catalog_lookup(ctx, "select condef from pg_constraint where oid = ?1")
@@ -291,7 +291,7 @@ fn catalog_lookup(ctx: &Context<'_>, query: &str) -> rusqlite::Result<Option<Str
     }
 }
 
-/// `x::regclass`, looked up in this connection's schema (OIDs as catalog.rs assigns).
+/// `x::regclass`, looked up in this connection's schema (OIDs as catalog/tables.rs assigns).
 fn pg_regclass(ctx: &mut Context<'_>) -> rusqlite::Result<SqlValue> {
     let first = super::catalog::FIRST_USER_OID;
     let by_name = match ctx.get_raw(0) {

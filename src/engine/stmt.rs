@@ -160,7 +160,7 @@ impl Conn {
         if rc != ffi::SQLITE_OK {
             let e = self.error(rc);
             // The pg_catalog tables and functions are registered on first use (see
-            // catalog.rs): each costs every connection memory.
+            // catalog/): each costs every connection memory.
             if !self.catalog
                 && [
                     "no such table: pg_",

@@ -98,7 +98,7 @@ fn cast(operand: &str, pg_type: &str) -> String {
         "timestamptz" | "timestamp with time zone" => format!("pg_timestamptz({operand})"),
         "timestamp" | "timestamp without time zone" => format!("pg_timestamp({operand})"),
         "date" => format!("pg_date({operand})"),
-        // OID aliases: an OID shows as the name, a name becomes the OID (catalog.rs).
+        // OID aliases: an OID shows as the name, a name becomes the OID (engine/catalog).
         "regtype" => format!("pg_regtype({operand})"),
         "regnamespace" => format!("pg_regnamespace({operand})"),
         "regclass" => format!("pg_regclass({operand})"),
@@ -236,7 +236,7 @@ fn to_sqlite_tokens(sql: &str) -> Cow<'_, str> {
                         continue;
                     }
                     // `information_schema.tables` is the catalog table
-                    // `information_schema_tables` (engine/catalog.rs).
+                    // `information_schema_tables` (engine/catalog).
                     if w.eq_ignore_ascii_case("information_schema") {
                         if let Some(name) = next_sig(dot + 1) {
                             out.push(format!(
