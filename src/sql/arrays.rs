@@ -5,73 +5,8 @@
 //! ORDINALITY` and column aliases) and subscripts `a[i]`. Each pass returns None when the
 //! statement has nothing for it.
 
-use super::lexer::{significant, Token, TokenKind};
+use super::lexer::{significant, Token, TokenKind, Toks};
 use super::rewrite::{contains_ignore_case, to_sqlite};
-
-/// A statement's significant tokens, with helpers to read them.
-struct Toks<'a> {
-    sql: &'a str,
-    t: Vec<Token>,
-}
-
-impl<'a> Toks<'a> {
-    fn new(sql: &'a str) -> Self {
-        Toks {
-            sql,
-            t: significant(sql).collect(),
-        }
-    }
-    fn text(&self, i: usize) -> &'a str {
-        self.t.get(i).map_or("", |t| &self.sql[t.start..t.end])
-    }
-    fn is(&self, i: usize, word: &str) -> bool {
-        self.t.get(i).is_some_and(|t| t.kind == TokenKind::Word)
-            && self.text(i).eq_ignore_ascii_case(word)
-    }
-    /// The `)` matching the `(` at `open`.
-    fn close_of(&self, open: usize) -> Option<usize> {
-        let mut depth = 0;
-        for j in open..self.t.len() {
-            match self.t[j].kind {
-                TokenKind::Open => depth += 1,
-                TokenKind::Close => {
-                    depth -= 1;
-                    if depth == 0 {
-                        return Some(j);
-                    }
-                }
-                _ => {}
-            }
-        }
-        None
-    }
-    /// The source text of tokens `a..=b`.
-    fn span(&self, a: usize, b: usize) -> &'a str {
-        &self.sql[self.t[a].start..self.t[b].end]
-    }
-    /// The arguments of the call whose `(` is at `open` and `)` at `close`.
-    fn args(&self, open: usize, close: usize) -> Vec<&'a str> {
-        let mut args = Vec::new();
-        let (mut depth, mut from) = (0, open + 1);
-        for j in open + 1..close {
-            match self.t[j].kind {
-                TokenKind::Open => depth += 1,
-                TokenKind::Close => depth -= 1,
-                TokenKind::Other if depth == 0 && self.text(j) == "," => {
-                    if from < j {
-                        args.push(self.span(from, j - 1));
-                    }
-                    from = j + 1;
-                }
-                _ => {}
-            }
-        }
-        if from < close {
-            args.push(self.span(from, close - 1));
-        }
-        args
-    }
-}
 
 /// Replacements (token range → text) applied to `sql`; None when there are none.
 fn apply(sql: &str, toks: &Toks<'_>, edits: Vec<(usize, usize, String)>) -> Option<String> {
@@ -181,7 +116,7 @@ pub(super) fn array_subqueries(sql: &str) -> Option<String> {
     let mut edits = Vec::new();
     let mut i = 0;
     while i + 2 < tk.t.len() {
-        if tk.is(i, "array") && tk.text(i + 1) == "(" && tk.is(i + 2, "select") {
+        if tk.is_word(i, "array") && tk.text(i + 1) == "(" && tk.is_word(i + 2, "select") {
             if let Some(close) = tk.close_of(i + 1) {
                 let inner = tk.span(i + 2, close - 1);
                 let name = format!("_array{}", edits.len());
@@ -275,7 +210,8 @@ pub(super) fn set_returning_functions(sql: &str) -> Option<String> {
     let mut columns: Vec<(String, Vec<(String, String)>)> = Vec::new();
     let mut i = 1;
     while i + 1 < tk.t.len() {
-        let in_from = tk.is(i - 1, "from") || tk.is(i - 1, "join") || tk.text(i - 1) == ",";
+        let in_from =
+            tk.is_word(i - 1, "from") || tk.is_word(i - 1, "join") || tk.text(i - 1) == ",";
         let f = tk.text(i).to_ascii_lowercase();
         if !(in_from && FUNCTIONS.contains(&f.as_str()) && tk.text(i + 1) == "(") {
             i += 1;
@@ -285,11 +221,11 @@ pub(super) fn set_returning_functions(sql: &str) -> Option<String> {
             break;
         };
         let mut j = close + 1;
-        let ordinality = tk.is(j, "with") && tk.is(j + 1, "ordinality");
+        let ordinality = tk.is_word(j, "with") && tk.is_word(j + 1, "ordinality");
         if ordinality {
             j += 2;
         }
-        if tk.is(j, "as") {
+        if tk.is_word(j, "as") {
             j += 1;
         }
         let alias_ok = tk.t.get(j).is_some_and(|t| t.kind == TokenKind::Word)
@@ -297,7 +233,7 @@ pub(super) fn set_returning_functions(sql: &str) -> Option<String> {
                 "where", "on", "join", "left", "cross", "inner", "order", "group", "limit",
             ]
             .iter()
-            .any(|k| tk.is(j, k));
+            .any(|k| tk.is_word(j, k));
         if !alias_ok {
             i += 1;
             continue;
@@ -392,7 +328,7 @@ pub(super) fn subscripts(sql: &str) -> Option<String> {
         }
         let inner = &index[1..index.len() - 1];
         // An array literal `ARRAY[a, b]`: a JSON array.
-        if tk.is(k - 1, "array") {
+        if tk.is_word(k - 1, "array") {
             edits.push((k - 1, k, format!("json_array({})", to_sqlite(inner))));
             continue;
         }

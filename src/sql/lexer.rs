@@ -211,6 +211,76 @@ pub fn significant(sql: &str) -> impl Iterator<Item = Token> + '_ {
     Lexer::new(sql).filter(|t| t.kind != TokenKind::Space)
 }
 
+/// A statement's significant tokens, with the reading helpers the rewriters and the
+/// type inference share.
+pub(crate) struct Toks<'a> {
+    pub(crate) sql: &'a str,
+    pub(crate) t: Vec<Token>,
+}
+
+impl<'a> Toks<'a> {
+    pub(crate) fn new(sql: &'a str) -> Self {
+        Toks {
+            sql,
+            t: significant(sql).collect(),
+        }
+    }
+    /// The text of token `i` ("" past the end).
+    pub(crate) fn text(&self, i: usize) -> &'a str {
+        self.t.get(i).map_or("", |t| &self.sql[t.start..t.end])
+    }
+    pub(crate) fn is_word(&self, i: usize, w: &str) -> bool {
+        self.t.get(i).is_some_and(|t| t.kind == TokenKind::Word)
+            && self.text(i).eq_ignore_ascii_case(w)
+    }
+    pub(crate) fn kind(&self, i: usize) -> Option<TokenKind> {
+        self.t.get(i).map(|t| t.kind)
+    }
+    /// The `)` matching the `(` at `open`.
+    pub(crate) fn close_of(&self, open: usize) -> Option<usize> {
+        let mut depth = 0;
+        for j in open..self.t.len() {
+            match self.t[j].kind {
+                TokenKind::Open => depth += 1,
+                TokenKind::Close => {
+                    depth -= 1;
+                    if depth == 0 {
+                        return Some(j);
+                    }
+                }
+                _ => {}
+            }
+        }
+        None
+    }
+    /// The source text of tokens `a..=b`.
+    pub(crate) fn span(&self, a: usize, b: usize) -> &'a str {
+        &self.sql[self.t[a].start..self.t[b].end]
+    }
+    /// The arguments of the call whose `(` is at `open` and `)` at `close`.
+    pub(crate) fn args(&self, open: usize, close: usize) -> Vec<&'a str> {
+        let mut args = Vec::new();
+        let (mut depth, mut from) = (0, open + 1);
+        for j in open + 1..close {
+            match self.t[j].kind {
+                TokenKind::Open => depth += 1,
+                TokenKind::Close => depth -= 1,
+                TokenKind::Other if depth == 0 && self.text(j) == "," => {
+                    if from < j {
+                        args.push(self.span(from, j - 1));
+                    }
+                    from = j + 1;
+                }
+                _ => {}
+            }
+        }
+        if from < close {
+            args.push(self.span(from, close - 1));
+        }
+        args
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

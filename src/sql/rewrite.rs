@@ -43,32 +43,21 @@ fn table_storage_options(sql: &str) -> Option<String> {
     if !is_create_table(sql) {
         return None;
     }
-    let toks: Vec<Token> = super::lexer::significant(sql).collect();
-    let text = |i: usize| toks.get(i).map_or("", |t| &sql[t.start..t.end]);
-    // The `)` closing the column list: the first one back at depth 0.
-    let open = (0..toks.len()).find(|&i| toks[i].kind == TokenKind::Open)?;
-    let mut depth = 0;
-    let close = (open..toks.len()).find(|&i| {
-        match toks[i].kind {
-            TokenKind::Open => depth += 1,
-            TokenKind::Close => depth -= 1,
-            _ => {}
-        }
-        depth == 0
-    })?;
+    let tk = super::lexer::Toks::new(sql);
+    // The `)` closing the column list.
+    let open = (0..tk.t.len()).find(|&i| tk.kind(i) == Some(TokenKind::Open))?;
+    let close = tk.close_of(open)?;
     let after = close + 1;
-    let storage = text(after).eq_ignore_ascii_case("with") && text(after + 1) == "("
-        || text(after).eq_ignore_ascii_case("tablespace");
+    let storage =
+        tk.is_word(after, "with") && tk.text(after + 1) == "(" || tk.is_word(after, "tablespace");
     if !storage {
         return None;
     }
     // Up to a SQLite table option (`WITHOUT ROWID`, `STRICT`) or the end.
-    let end = (after..toks.len())
-        .find(|&i| {
-            text(i).eq_ignore_ascii_case("without") || text(i).eq_ignore_ascii_case("strict")
-        })
-        .map_or(sql.len(), |i| toks[i].start);
-    let columns = &sql[..toks[close].end];
+    let end = (after..tk.t.len())
+        .find(|&i| tk.is_word(i, "without") || tk.is_word(i, "strict"))
+        .map_or(sql.len(), |i| tk.t[i].start);
+    let columns = &sql[..tk.t[close].end];
     Some(if end < sql.len() {
         format!("{columns} {}", &sql[end..])
     } else {

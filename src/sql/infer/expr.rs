@@ -1,7 +1,7 @@
 //! Result expression types from the statement text: the select list, literals,
 //! casts, operators, CASE and well-known functions.
 
-use super::{depth_at, is_keyword, matching, type_after, TokenKind, Toks};
+use super::{depth_at, is_keyword, type_after, TokenKind, Toks};
 
 /// The result expressions of a SELECT, one text per output column, or None when they
 /// cannot be matched to columns (e.g. `*`).
@@ -118,7 +118,7 @@ pub fn expr_type_with(expr: &str, column: &dyn Fn(&str) -> Option<String>) -> Op
     if n >= 2
         && tk.kind(0) == Some(TokenKind::Open)
         && tk.kind(n - 1) == Some(TokenKind::Close)
-        && matching(&tk, 0) == Some(n - 1)
+        && tk.close_of(0) == Some(n - 1)
     {
         return expr_type_with(&expr[tk.t[0].end..tk.t[n - 1].start], column);
     }
@@ -239,7 +239,7 @@ pub fn expr_type_with(expr: &str, column: &dyn Fn(&str) -> Option<String>) -> Op
         return expr_type_with(&expr[tk.t[1].start..], column);
     }
     // CAST(x AS type) as the whole expression.
-    if tk.is_word(0, "cast") && matching(&tk, 1) == Some(n - 1) {
+    if tk.is_word(0, "cast") && tk.close_of(1) == Some(n - 1) {
         let as_at = (2..n - 1)
             .rev()
             .find(|&i| tk.is_word(i, "as") && depth_at(&tk, i) == 1)?;
@@ -261,7 +261,7 @@ pub fn expr_type_with(expr: &str, column: &dyn Fn(&str) -> Option<String>) -> Op
     // A function call as the whole expression.
     if tk.kind(0) == Some(TokenKind::Word)
         && tk.kind(1) == Some(TokenKind::Open)
-        && matching(&tk, 1) == Some(n - 1)
+        && tk.close_of(1) == Some(n - 1)
     {
         let f = tk.text(0).to_ascii_lowercase();
         if let Some(t) = function_type(&f) {
@@ -299,7 +299,7 @@ fn is_float(t: &str) -> bool {
 /// The text of a call's first argument (`f(a, b)` → `a`).
 fn first_argument<'a>(tk: &Toks<'a>, expr: &'a str) -> Option<&'a str> {
     let open = 1;
-    let close = matching(tk, open)?;
+    let close = tk.close_of(open)?;
     let end = (open + 1..close)
         .find(|&i| tk.text(i) == "," && depth_at(tk, i) == 1)
         .unwrap_or(close);

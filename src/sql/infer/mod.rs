@@ -16,30 +16,11 @@ pub use expr::{expr_type, expr_type_with, select_items};
 pub use names::column_names;
 pub use params::{param_hints, ParamHint};
 
-use super::lexer::{significant, Token, TokenKind};
+use super::lexer::TokenKind;
+pub(super) use super::lexer::Toks;
 
-pub(super) struct Toks<'a> {
-    sql: &'a str,
-    t: Vec<Token>,
-}
-
+/// Inference's own readings of the shared token view.
 impl<'a> Toks<'a> {
-    pub(super) fn new(sql: &'a str) -> Self {
-        Toks {
-            sql,
-            t: significant(sql).collect(),
-        }
-    }
-    pub(super) fn text(&self, i: usize) -> &'a str {
-        self.t.get(i).map_or("", |t| &self.sql[t.start..t.end])
-    }
-    pub(super) fn is_word(&self, i: usize, w: &str) -> bool {
-        self.t.get(i).is_some_and(|t| t.kind == TokenKind::Word)
-            && self.text(i).eq_ignore_ascii_case(w)
-    }
-    pub(super) fn kind(&self, i: usize) -> Option<TokenKind> {
-        self.t.get(i).map(|t| t.kind)
-    }
     /// The parameter number of token i, if it is `$n`.
     pub(super) fn param(&self, i: usize) -> Option<usize> {
         let s = self.text(i);
@@ -156,23 +137,6 @@ pub(super) fn is_keyword(w: &str) -> bool {
     KEYWORDS.iter().any(|k| w.eq_ignore_ascii_case(k))
 }
 
-fn matching(tk: &Toks<'_>, open: usize) -> Option<usize> {
-    let mut d = 0;
-    for i in open..tk.t.len() {
-        match tk.kind(i)? {
-            TokenKind::Open => d += 1,
-            TokenKind::Close => {
-                d -= 1;
-                if d == 0 {
-                    return Some(i);
-                }
-            }
-            _ => {}
-        }
-    }
-    None
-}
-
 pub(super) fn depth_at(tk: &Toks<'_>, at: usize) -> i32 {
     let mut d = 0;
     for i in 0..at {
@@ -205,7 +169,7 @@ pub(super) fn type_after(tk: &Toks<'_>, i: usize) -> String {
     }
     let mut ty = words.join(" ");
     if tk.kind(j) == Some(TokenKind::Open) {
-        if let Some(close) = matching(tk, j) {
+        if let Some(close) = tk.close_of(j) {
             ty.push_str(&tk.sql[tk.t[j].start..tk.t[close].end]);
         }
     }

@@ -4,7 +4,7 @@
 //! columns by name (`row["count"]`) depend on it.
 
 use super::expr::select_list;
-use super::{depth_at, matching, TokenKind, Toks};
+use super::{depth_at, TokenKind, Toks};
 
 /// For each result column of a SELECT: the PostgreSQL name of an unaliased expression,
 /// or None where SQLite's name is already right (an alias, a plain column). None as a
@@ -73,7 +73,7 @@ fn figure(expr: &str) -> (String, Strength) {
         return unnamed();
     }
     // Outer parentheses (not a subquery).
-    if n >= 2 && tk.kind(0) == Some(TokenKind::Open) && matching(&tk, 0) == Some(n - 1) {
+    if n >= 2 && tk.kind(0) == Some(TokenKind::Open) && tk.close_of(0) == Some(n - 1) {
         if tk.is_word(1, "select") {
             return unnamed();
         }
@@ -91,9 +91,7 @@ fn figure(expr: &str) -> (String, Strength) {
         return (type_name(&expr[tk.t[i + 2].start..]), Strength::Weak);
     }
     // CAST(x AS type)
-    if tk.is_word(0, "cast")
-        && tk.kind(1) == Some(TokenKind::Open)
-        && matching(&tk, 1) == Some(n - 1)
+    if tk.is_word(0, "cast") && tk.kind(1) == Some(TokenKind::Open) && tk.close_of(1) == Some(n - 1)
     {
         if let Some(as_at) = (3..n.saturating_sub(2))
             .rev()
@@ -130,7 +128,7 @@ fn figure(expr: &str) -> (String, Strength) {
     let call = (0..n).find(|&i| tk.kind(i) == Some(TokenKind::Open));
     if let Some(open) = call {
         // A window or filtered aggregate is named by its function too.
-        let end = matching(&tk, open);
+        let end = tk.close_of(open);
         let whole = end == Some(n - 1)
             || end.is_some_and(|e| tk.is_word(e + 1, "over") || tk.is_word(e + 1, "filter"));
         if open >= 1 && whole {
