@@ -6,7 +6,7 @@
 //! the statement's text (`sql::infer`) resolved against the tables' declared column
 //! types, else `text`. Result expressions are typed by `sql::infer`, else `text`.
 
-use super::exec::{column_names, static_types};
+use super::exec::result_columns;
 use super::stmt::Conn;
 use super::types::{self, oid, PgType};
 use crate::protocol::PgError;
@@ -61,9 +61,8 @@ pub fn describe(
     for p in params.iter_mut().filter(|p| **p == 0) {
         *p = oid::TEXT;
     }
-    let columns = column_names(&stmt, source)
+    let columns = result_columns(conn, &stmt, source, &params)
         .into_iter()
-        .zip(static_types(conn, &stmt, source, &params))
         .map(|(name, t)| (name, t.unwrap_or(PgType::TEXT)))
         .collect();
     conn.recycle(stmt);

@@ -275,17 +275,20 @@ fn bind_all(conn: &Conn, stmt: &mut RawStmt, params: &[Value]) -> Result<(), PgE
     Ok(())
 }
 
-/// The column types of a prepared statement, as far as they are known before running:
-/// declared types of plain columns, then the statement text's own evidence (with the
-/// declared types of the columns it names).
-pub fn static_types(
+/// Each result column's name, as PostgreSQL would give it (SQLite's, except for
+/// unaliased expressions: `count(*)` is `count`), and its type as far as it is known
+/// before running: declared types of plain columns, then the statement text's own
+/// evidence (with the declared types of the columns it names). The select list is read
+/// once for both.
+pub fn result_columns(
     conn: &Conn,
     stmt: &RawStmt,
     source: &str,
     params: &[u32],
-) -> Vec<Option<PgType>> {
+) -> Vec<(String, Option<PgType>)> {
     let n = stmt.column_count();
-    let items = sql::infer::select_items(source).filter(|items| items.len() == n);
+    let list = sql::infer::select_list(source).filter(|list| list.len() == n);
+    let names = list.as_ref().map(|l| sql::infer::names_of(source, l));
     let tables = std::cell::OnceCell::new();
     let column = |name: &str| -> Option<String> {
         if let Some(n) = name.strip_prefix('$').and_then(|d| d.parse::<usize>().ok()) {
@@ -305,17 +308,22 @@ pub fn static_types(
     };
     (0..n)
         .map(|i| {
-            if let Some(decl) = stmt.column_decltype(i) {
-                return Some(types::from_decltype(&decl));
-            }
-            let item = items.as_ref()?.get(i)?;
-            sql::infer::expr_type_with(item, &column).map(|t| types::from_decltype(&t))
+            let name = names
+                .as_ref()
+                .and_then(|names| names[i].clone())
+                .unwrap_or_else(|| stmt.column_name(i));
+            let pg_type = match stmt.column_decltype(i) {
+                Some(decl) => Some(types::from_decltype(&decl)),
+                None => list.as_ref().and_then(|l| {
+                    sql::infer::expr_type_with(&l[i].0, &column).map(|t| types::from_decltype(&t))
+                }),
+            };
+            (name, pg_type)
         })
         .collect()
 }
 
-/// The result column names PostgreSQL would give: SQLite's, except for unaliased
-/// expressions (`count(*)` is `count`, see `sql::infer::column_names`).
+/// The result column names alone (see [`result_columns`]).
 pub fn column_names(stmt: &RawStmt, source: &str) -> Vec<String> {
     let n = stmt.column_count();
     let pg = sql::infer::column_names(source).filter(|names| names.len() == n);
@@ -345,11 +353,17 @@ fn stream(
         return Ok(Outcome::Done(job.verb.tag(changed)));
     }
     let mut has_row = stmt.step(conn)?;
+    // Names read with the types in the simple protocol; else only if described.
+    let mut names = None;
     let col_types: Arc<[PgType]> = match &job.types {
         Some(t) => t.clone(),
         None => {
             // Simple protocol: unknown expression types take their first value's type.
-            let known = static_types(conn, stmt, &job.source, &[]);
+            let (known_names, known): (Vec<String>, Vec<Option<PgType>>) =
+                result_columns(conn, stmt, &job.source, &[])
+                    .into_iter()
+                    .unzip();
+            names = Some(known_names);
             known
                 .into_iter()
                 .enumerate()
@@ -364,7 +378,8 @@ fn stream(
     match &job.output {
         // A resumed portal was described before, except by FETCH, which describes each time.
         Output::Rows if job.describe => {
-            let fields = column_names(stmt, &job.source)
+            let fields = names
+                .unwrap_or_else(|| column_names(stmt, &job.source))
                 .into_iter()
                 .enumerate()
                 .map(|(i, name)| {
@@ -376,7 +391,8 @@ fn stream(
             backend::row_description(sink.buf(), fields);
         }
         Output::Copy(f) if !resumed => {
-            copy::write_start(&column_names(stmt, &job.source), f, sink.buf())
+            let names = names.unwrap_or_else(|| column_names(stmt, &job.source));
+            copy::write_start(&names, f, sink.buf())
         }
         _ => {}
     }

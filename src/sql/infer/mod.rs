@@ -12,8 +12,8 @@ mod expr;
 mod names;
 mod params;
 
-pub use expr::{expr_type, expr_type_with, select_items};
-pub use names::column_names;
+pub use expr::{expr_type, expr_type_with, select_items, select_list};
+pub use names::{column_names, names_of};
 pub use params::{param_hints, ParamHint};
 
 use super::lexer::TokenKind;

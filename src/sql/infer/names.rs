@@ -11,23 +11,31 @@ use super::{depth_at, TokenKind, Toks};
 /// whole when the select list cannot be matched to columns (`*`) or the statement is not
 /// a query.
 pub fn column_names(sql: &str) -> Option<Vec<Option<String>>> {
-    let first = super::super::lexer::words(sql).next()?;
-    if !(first.eq_ignore_ascii_case("select") || first.eq_ignore_ascii_case("with")) {
+    if !is_query(sql) {
         return None;
     }
-    Some(
-        select_list(sql)?
-            .into_iter()
-            .map(|(expr, aliased)| {
-                if aliased {
-                    return None;
-                }
-                let (name, strength) = figure(&expr);
-                // A plain column keeps SQLite's name (the column as declared).
-                (strength != Strength::Column).then_some(name)
-            })
-            .collect(),
-    )
+    Some(names_of(sql, &select_list(sql)?))
+}
+
+fn is_query(sql: &str) -> bool {
+    super::super::lexer::words(sql)
+        .next()
+        .is_some_and(|w| w.eq_ignore_ascii_case("select") || w.eq_ignore_ascii_case("with"))
+}
+
+/// [`column_names`] for a select list already read with `select_list` from `sql`.
+pub fn names_of(sql: &str, list: &[(String, bool)]) -> Vec<Option<String>> {
+    let query = is_query(sql);
+    list.iter()
+        .map(|(expr, aliased)| {
+            if !query || *aliased {
+                return None;
+            }
+            let (name, strength) = figure(expr);
+            // A plain column keeps SQLite's name (the column as declared).
+            (strength != Strength::Column).then_some(name)
+        })
+        .collect()
 }
 
 #[derive(PartialEq, Eq, PartialOrd, Ord, Clone, Copy)]
