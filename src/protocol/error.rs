@@ -152,6 +152,18 @@ impl PgError {
         Self::fatal(SqlState::PROTOCOL_VIOLATION, message)
     }
 
+    /// PostgreSQL's parser error: `syntax error at or near "x"` (at end of input for "").
+    pub fn syntax_near(near: &str) -> Self {
+        Self::new(
+            SqlState::SYNTAX_ERROR,
+            if near.is_empty() {
+                "syntax error at end of input".to_string()
+            } else {
+                format!("syntax error at or near \"{near}\"")
+            },
+        )
+    }
+
     pub fn in_failed_transaction() -> Self {
         Self::new(
             SqlState::IN_FAILED_SQL_TRANSACTION,

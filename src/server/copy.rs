@@ -62,10 +62,7 @@ impl Session {
         if c.from {
             match c.source {
                 CopySource::Table { name, columns } => self.copy_in(name, columns, format).await,
-                CopySource::Query(_) => Err(PgError::new(
-                    SqlState::SYNTAX_ERROR,
-                    "syntax error at or near \"FROM\"",
-                )),
+                CopySource::Query(_) => Err(PgError::syntax_near("FROM")),
             }
         } else {
             self.copy_out(c.source, format).await

@@ -71,11 +71,8 @@ impl Session {
         let command = sql::classify(&d.query);
         if !matches!(command, Command::Sql(Verb::Select)) {
             let first = sql::lexer::words(&d.query).next().unwrap_or("");
-            return Err(PgError::new(
-                SqlState::SYNTAX_ERROR,
-                format!("syntax error at or near \"{first}\""),
-            )
-            .with_hint("A cursor's query must be a SELECT or VALUES."));
+            return Err(PgError::syntax_near(first)
+                .with_hint("A cursor's query must be a SELECT or VALUES."));
         }
         let source: Arc<str> = Arc::from(d.query.as_str());
         let sqlite = self.sqlite_text(&d.query)?;

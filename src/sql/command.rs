@@ -110,16 +110,6 @@ fn upper(w: Option<&str>) -> String {
     w.map(|w| w.to_ascii_uppercase()).unwrap_or_default()
 }
 
-/// Unquotes an identifier the way PostgreSQL folds it: `"Foo"` keeps case, `Foo` → `foo`.
-fn ident(raw: &str) -> String {
-    let b = raw.as_bytes();
-    if b.len() >= 2 && (b[0] == b'"' || b[0] == b'`' || b[0] == b'[') {
-        raw[1..raw.len() - 1].replace("\"\"", "\"")
-    } else {
-        raw.to_ascii_lowercase()
-    }
-}
-
 /// The significant tokens of `sql` after skipping the first `skip` words, as text.
 fn rest_tokens(sql: &str, skip: usize) -> Vec<&str> {
     let mut words_seen = 0;
@@ -187,7 +177,7 @@ pub fn classify(sql: &str) -> Command {
             let at = if second == "PREPARE" { 2 } else { 1 };
             match rest_tokens(sql, at).first() {
                 Some(w) if w.eq_ignore_ascii_case("all") => Command::Deallocate(None),
-                Some(w) => Command::Deallocate(Some(ident(w))),
+                Some(w) => Command::Deallocate(Some(super::lexer::fold_ident(w))),
                 None => Command::Deallocate(None),
             }
         }
@@ -225,7 +215,7 @@ fn and_chain(sql: &str) -> bool {
 fn savepoint_name(sql: &str, skip: usize) -> String {
     rest_tokens(sql, skip)
         .first()
-        .map(|t| ident(t))
+        .map(|t| super::lexer::fold_ident(t))
         .unwrap_or_default()
 }
 

@@ -2,7 +2,7 @@
 //! way, to or from where, and its options — both the `WITH (option value, ...)` list and
 //! the older `DELIMITER 'x' NULL 'y' CSV HEADER` spellings psql and old clients send.
 
-use super::lexer::{significant, TokenKind};
+use super::lexer::{fold_ident, significant, TokenKind};
 use crate::protocol::{PgError, SqlState};
 
 /// What a COPY reads or writes on the database side.
@@ -52,17 +52,6 @@ pub struct CopyStmt {
     pub options: CopyOptions,
 }
 
-fn syntax(near: &str) -> PgError {
-    PgError::new(
-        SqlState::SYNTAX_ERROR,
-        if near.is_empty() {
-            "syntax error at end of input".to_string()
-        } else {
-            format!("syntax error at or near \"{near}\"")
-        },
-    )
-}
-
 fn unsupported(what: &str) -> PgError {
     PgError::new(
         SqlState::FEATURE_NOT_SUPPORTED,
@@ -70,14 +59,14 @@ fn unsupported(what: &str) -> PgError {
     )
 }
 
-/// A token's text and kind.
-struct Toks<'a> {
+/// A reading position over a COPY statement's significant tokens.
+struct Reader<'a> {
     sql: &'a str,
     toks: Vec<(TokenKind, usize, usize)>,
     at: usize,
 }
 
-impl<'a> Toks<'a> {
+impl<'a> Reader<'a> {
     fn text(&self, i: usize) -> &'a str {
         self.toks.get(i).map_or("", |t| &self.sql[t.1..t.2])
     }
@@ -104,9 +93,9 @@ impl<'a> Toks<'a> {
     fn ident(&mut self) -> Result<String, PgError> {
         let t = self.peek();
         let name = match self.kind(self.at) {
-            Some(TokenKind::Word) => t.to_ascii_lowercase(),
-            Some(TokenKind::Quoted) if t.starts_with('"') => unquote_ident(t),
-            _ => return Err(syntax(t)),
+            Some(TokenKind::Word) => fold_ident(t),
+            Some(TokenKind::Quoted) if t.starts_with('"') => fold_ident(t),
+            _ => return Err(PgError::syntax_near(t)),
         };
         self.at += 1;
         Ok(name)
@@ -132,18 +121,9 @@ impl<'a> Toks<'a> {
                 self.at += 1;
                 Ok(t.to_ascii_lowercase())
             }
-            _ => Err(syntax(t)),
+            _ => Err(PgError::syntax_near(t)),
         }
     }
-}
-
-/// `"Name"` → `Name` (an unterminated quote, which SQLite will reject, gives what is there).
-fn unquote_ident(t: &str) -> String {
-    let inner = t.strip_prefix('"').unwrap_or(t);
-    inner
-        .strip_suffix('"')
-        .unwrap_or(inner)
-        .replace("\"\"", "\"")
 }
 
 fn unquote(s: &str) -> String {
@@ -183,7 +163,7 @@ fn boolean(v: &str) -> Option<bool> {
 
 /// Parses one `COPY` statement.
 pub fn parse(sql: &str) -> Result<CopyStmt, PgError> {
-    let mut t = Toks {
+    let mut t = Reader {
         sql,
         toks: significant(sql)
             .filter(|t| t.kind != TokenKind::Semi)
@@ -220,7 +200,7 @@ pub fn parse(sql: &str) -> Result<CopyStmt, PgError> {
                 _ => {}
             }
         }
-        let close = close.ok_or_else(|| syntax(""))?;
+        let close = close.ok_or_else(|| PgError::syntax_near(""))?;
         let query = sql[t.toks[open].2..t.toks[close].1].trim().to_string();
         t.at = close + 1;
         CopySource::Query(query)
@@ -242,7 +222,7 @@ pub fn parse(sql: &str) -> Result<CopyStmt, PgError> {
                         t.at += 1;
                         break;
                     }
-                    other => return Err(syntax(other)),
+                    other => return Err(PgError::syntax_near(other)),
                 }
             }
         }
@@ -253,7 +233,7 @@ pub fn parse(sql: &str) -> Result<CopyStmt, PgError> {
     } else if t.eat("to") {
         false
     } else {
-        return Err(syntax(t.peek()));
+        return Err(PgError::syntax_near(t.peek()));
     };
     let endpoint = if t.eat("stdin") || t.eat("stdout") {
         Endpoint::Client
@@ -264,10 +244,10 @@ pub fn parse(sql: &str) -> Result<CopyStmt, PgError> {
         t.at += 1;
         Endpoint::File
     } else {
-        return Err(syntax(t.peek()));
+        return Err(PgError::syntax_near(t.peek()));
     };
     if from && matches!(source, CopySource::Query(_)) {
-        return Err(syntax("from"));
+        return Err(PgError::syntax_near("from"));
     }
     t.eat("with");
     if t.kind(t.at) == Some(TokenKind::Open) {
@@ -280,7 +260,7 @@ pub fn parse(sql: &str) -> Result<CopyStmt, PgError> {
         return Err(unsupported("COPY FROM ... WHERE"));
     }
     if !t.done() {
-        return Err(syntax(t.peek()));
+        return Err(PgError::syntax_near(t.peek()));
     }
     Ok(CopyStmt {
         source,
@@ -291,7 +271,7 @@ pub fn parse(sql: &str) -> Result<CopyStmt, PgError> {
 }
 
 /// `(format csv, header true, delimiter ',', freeze on, ...)` after its `(`.
-fn generic_options(t: &mut Toks<'_>, o: &mut CopyOptions) -> Result<(), PgError> {
+fn generic_options(t: &mut Reader<'_>, o: &mut CopyOptions) -> Result<(), PgError> {
     loop {
         let name = t.ident()?;
         let value = match t.peek() {
@@ -319,17 +299,17 @@ fn generic_options(t: &mut Toks<'_>, o: &mut CopyOptions) -> Result<(), PgError>
                             format!("COPY format \"{other}\" not recognized"),
                         ))
                     }
-                    None => return Err(syntax(t.peek())),
+                    None => return Err(PgError::syntax_near(t.peek())),
                 }
             }
             "freeze" => {
                 flag(&value)?;
             }
             "header" => o.header = value.as_deref() == Some("match") || flag(&value)?,
-            "delimiter" => o.delimiter = Some(value.ok_or_else(|| syntax(t.peek()))?),
-            "null" => o.null = Some(value.ok_or_else(|| syntax(t.peek()))?),
-            "quote" => o.quote = Some(value.ok_or_else(|| syntax(t.peek()))?),
-            "escape" => o.escape = Some(value.ok_or_else(|| syntax(t.peek()))?),
+            "delimiter" => o.delimiter = Some(value.ok_or_else(|| PgError::syntax_near(t.peek()))?),
+            "null" => o.null = Some(value.ok_or_else(|| PgError::syntax_near(t.peek()))?),
+            "quote" => o.quote = Some(value.ok_or_else(|| PgError::syntax_near(t.peek()))?),
+            "escape" => o.escape = Some(value.ok_or_else(|| PgError::syntax_near(t.peek()))?),
             "encoding" => check_encoding(value.as_deref().unwrap_or(""))?,
             "force_quote" | "force_not_null" | "force_null" => {
                 return Err(unsupported(&format!("COPY option \"{name}\"")))
@@ -347,14 +327,14 @@ fn generic_options(t: &mut Toks<'_>, o: &mut CopyOptions) -> Result<(), PgError>
                 t.at += 1;
                 return Ok(());
             }
-            other => return Err(syntax(other)),
+            other => return Err(PgError::syntax_near(other)),
         }
     }
 }
 
 /// The pre-9.0 option words: `BINARY`, `DELIMITER [AS] 'x'`, `NULL [AS] 'y'`,
 /// `CSV`, `HEADER`, `QUOTE [AS] 'q'`, `ESCAPE [AS] 'e'`, `FREEZE`, `ENCODING 'e'`.
-fn legacy_options(t: &mut Toks<'_>, o: &mut CopyOptions) -> Result<(), PgError> {
+fn legacy_options(t: &mut Reader<'_>, o: &mut CopyOptions) -> Result<(), PgError> {
     while !t.done() && !t.is("where") {
         let word = t.peek().to_ascii_lowercase();
         t.at += 1;
@@ -369,14 +349,14 @@ fn legacy_options(t: &mut Toks<'_>, o: &mut CopyOptions) -> Result<(), PgError> 
             "escape" => o.escape = Some(arg(t)?),
             "encoding" => check_encoding(&arg(t)?)?,
             "force" => return Err(unsupported("COPY option \"force\"")),
-            _ => return Err(syntax(t.text(t.at - 1))),
+            _ => return Err(PgError::syntax_near(t.text(t.at - 1))),
         }
     }
     Ok(())
 }
 
 /// A legacy option's argument: `[AS] value`.
-fn arg(t: &mut Toks<'_>) -> Result<String, PgError> {
+fn arg(t: &mut Reader<'_>) -> Result<String, PgError> {
     t.eat("as");
     t.value()
 }

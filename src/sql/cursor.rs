@@ -5,7 +5,7 @@
 //! [`Direction::Other`] for the session to refuse the way PostgreSQL refuses them on a
 //! `NO SCROLL` cursor.
 
-use super::lexer::{significant, TokenKind};
+use super::lexer::{fold_ident, significant, TokenKind};
 use crate::protocol::{PgError, SqlState};
 
 /// `DECLARE name [BINARY] [NO SCROLL] CURSOR [WITH[OUT] HOLD] FOR query`.
@@ -41,17 +41,6 @@ pub struct Fetch {
     pub is_move: bool,
 }
 
-fn syntax(near: &str) -> PgError {
-    PgError::new(
-        SqlState::SYNTAX_ERROR,
-        if near.is_empty() {
-            "syntax error at end of input".to_string()
-        } else {
-            format!("syntax error at or near \"{near}\"")
-        },
-    )
-}
-
 /// The significant tokens of `sql` as (kind, text, end offset).
 fn tokens(sql: &str) -> Vec<(TokenKind, &str, usize)> {
     significant(sql)
@@ -63,14 +52,9 @@ fn tokens(sql: &str) -> Vec<(TokenKind, &str, usize)> {
 /// A cursor name: unquoted words fold to lower case, `"Quoted"` names keep theirs.
 fn name(tok: Option<&(TokenKind, &str, usize)>) -> Result<String, PgError> {
     match tok {
-        Some((TokenKind::Word, w, _)) => Ok(w.to_ascii_lowercase()),
+        Some((TokenKind::Word, w, _)) => Ok(fold_ident(w)),
         Some((TokenKind::Quoted, q, _)) if q.starts_with('"') => {
-            // An unterminated quote (rejected later by SQLite) must not panic here.
-            let inner = &q[1..];
-            let name = inner
-                .strip_suffix('"')
-                .unwrap_or(inner)
-                .replace("\"\"", "\"");
+            let name = fold_ident(q);
             // `""` would name the unnamed portal; PostgreSQL rejects it.
             if name.is_empty() {
                 return Err(PgError::new(
@@ -80,8 +64,8 @@ fn name(tok: Option<&(TokenKind, &str, usize)>) -> Result<String, PgError> {
             }
             Ok(name)
         }
-        Some((_, other, _)) => Err(syntax(other)),
-        None => Err(syntax("")),
+        Some((_, other, _)) => Err(PgError::syntax_near(other)),
+        None => Err(PgError::syntax_near("")),
     }
 }
 
@@ -102,7 +86,7 @@ pub fn parse_declare(sql: &str) -> Result<Declare, PgError> {
     let mut i = 2;
     loop {
         let Some(tok) = t.get(i) else {
-            return Err(syntax(""));
+            return Err(PgError::syntax_near(""));
         };
         match tok.1.to_ascii_lowercase().as_str() {
             "binary" => d.binary = true,
@@ -110,7 +94,7 @@ pub fn parse_declare(sql: &str) -> Result<Declare, PgError> {
             "scroll" => d.scroll = true,
             "no" if is(t.get(i + 1), "scroll") => i += 1,
             "cursor" => break,
-            _ => return Err(syntax(tok.1)),
+            _ => return Err(PgError::syntax_near(tok.1)),
         }
         i += 1;
     }
@@ -122,12 +106,12 @@ pub fn parse_declare(sql: &str) -> Result<Declare, PgError> {
         i += 2;
     }
     if !is(t.get(i), "for") {
-        return Err(syntax(t.get(i).map_or("", |t| t.1)));
+        return Err(PgError::syntax_near(t.get(i).map_or("", |t| t.1)));
     }
     let start = t[i].2;
     d.query = sql[start..].trim().trim_end_matches(';').trim().to_string();
     if d.query.is_empty() {
-        return Err(syntax(""));
+        return Err(PgError::syntax_near(""));
     }
     Ok(d)
 }
@@ -138,7 +122,7 @@ pub fn parse_fetch(sql: &str) -> Result<Fetch, PgError> {
     let is_move = is(t.first(), "move");
     let mut i = 1;
     let count = |s: &str, sign: i64| -> Result<Direction, PgError> {
-        let n: i64 = s.parse().map_err(|_| syntax(s))?;
+        let n: i64 = s.parse().map_err(|_| PgError::syntax_near(s))?;
         Ok(match n * sign {
             n if n > 0 => Direction::Forward(n as u64),
             0 => Direction::Stay,
@@ -174,7 +158,8 @@ pub fn parse_fetch(sql: &str) -> Result<Fetch, PgError> {
         }
         "absolute" | "relative" => {
             i += 1;
-            let (_, n, used) = number_at(i).ok_or_else(|| syntax(t.get(i).map_or("", |t| t.1)))?;
+            let (_, n, used) =
+                number_at(i).ok_or_else(|| PgError::syntax_near(t.get(i).map_or("", |t| t.1)))?;
             i += used;
             if word == "relative" && n.bytes().all(|b| b == b'0') {
                 Direction::Stay
@@ -217,7 +202,7 @@ pub fn parse_fetch(sql: &str) -> Result<Fetch, PgError> {
     }
     let name = name(t.get(i))?;
     if let Some(extra) = t.get(i + 1) {
-        return Err(syntax(extra.1));
+        return Err(PgError::syntax_near(extra.1));
     }
     Ok(Fetch {
         name,
@@ -238,7 +223,7 @@ pub fn parse_close(sql: &str) -> Result<Option<String>, PgError> {
     }
     let n = name(t.get(1))?;
     if let Some(extra) = t.get(2) {
-        return Err(syntax(extra.1));
+        return Err(PgError::syntax_near(extra.1));
     }
     Ok(Some(n))
 }

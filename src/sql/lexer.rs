@@ -211,6 +211,23 @@ pub fn significant(sql: &str) -> impl Iterator<Item = Token> + '_ {
     Lexer::new(sql).filter(|t| t.kind != TokenKind::Space)
 }
 
+/// An identifier as PostgreSQL folds it: `"Foo"` keeps its case (with `""` as a quote),
+/// an unquoted `Foo` is `foo`. An unterminated quote (rejected later) gives what is there.
+pub(crate) fn fold_ident(raw: &str) -> String {
+    match raw.as_bytes().first() {
+        Some(b'"') => {
+            let inner = &raw[1..];
+            inner
+                .strip_suffix('"')
+                .unwrap_or(inner)
+                .replace("\"\"", "\"")
+        }
+        // SQLite's other identifier quotes.
+        Some(b'`') | Some(b'[') if raw.len() >= 2 => raw[1..raw.len() - 1].to_string(),
+        _ => raw.to_ascii_lowercase(),
+    }
+}
+
 /// A statement's significant tokens, with the reading helpers the rewriters and the
 /// type inference share.
 pub(crate) struct Toks<'a> {
@@ -355,6 +372,15 @@ mod tests {
             split("select 'unterminated;"),
             vec!["select 'unterminated;"]
         );
+    }
+
+    #[test]
+    fn identifiers_fold_like_postgres() {
+        assert_eq!(fold_ident("Foo"), "foo");
+        assert_eq!(fold_ident("\"Foo\"\"s\""), "Foo\"s");
+        assert_eq!(fold_ident("\"unterminated"), "unterminated");
+        assert_eq!(fold_ident("\""), "");
+        assert_eq!(fold_ident("[a b]"), "a b");
     }
 
     #[test]
