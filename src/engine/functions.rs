@@ -274,77 +274,61 @@ pub fn register_catalog(conn: &Connection, session: SharedSession) -> rusqlite::
     Ok(())
 }
 
-/// One text value from a catalog table, for the OID in argument 0.
-fn catalog_lookup(ctx: &Context<'_>, query: &str) -> rusqlite::Result<Option<String>> {
-    let Some(oid) = ctx.get::<Option<i64>>(0)? else {
-        return Ok(None);
-    };
+/// One value read by a nested query on the connection running the current statement;
+/// None when there is no row (or no catalog table yet: it is registered on first use).
+fn nested_value<T: rusqlite::types::FromSql>(
+    ctx: &Context<'_>,
+    query: &str,
+    param: impl rusqlite::ToSql,
+) -> rusqlite::Result<Option<T>> {
     // SAFETY: the handle is the connection running this very statement, used on this
-    // thread for one nested read of the catalog while the function runs.
+    // thread for one nested read while the function runs (litewire's only unsafe outside
+    // stmt.rs besides the catalog scans).
     let conn = unsafe { ctx.get_connection()? };
-    match conn.query_row(query, [oid], |r| r.get::<_, Option<String>>(0)) {
-        Ok(v) => Ok(v),
+    match conn.query_row(query, [param], |r| r.get::<_, T>(0)) {
+        Ok(v) => Ok(Some(v)),
         Err(rusqlite::Error::QueryReturnedNoRows) => Ok(None),
-        // The catalog is registered on first use; without it there is no such object.
         Err(e) if e.to_string().contains("no such table") => Ok(None),
         Err(e) => Err(e),
     }
 }
 
-/// `x::regclass`, looked up in this connection's schema (OIDs as catalog/tables.rs assigns).
+/// One text value from a catalog table, for the OID in argument 0.
+fn catalog_lookup(ctx: &Context<'_>, query: &str) -> rusqlite::Result<Option<String>> {
+    let Some(oid) = ctx.get::<Option<i64>>(0)? else {
+        return Ok(None);
+    };
+    Ok(nested_value::<Option<String>>(ctx, query, oid)?.flatten())
+}
+
+/// `x::regclass`, looked up in this connection's schema (OIDs as catalog/tables.rs assigns):
+/// an OID shows as the relation's name, a name (or digits) becomes its OID.
 fn pg_regclass(ctx: &mut Context<'_>) -> rusqlite::Result<SqlValue> {
     let first = super::catalog::FIRST_USER_OID;
-    let by_name = match ctx.get_raw(0) {
-        ValueRef::Integer(oid) => Some(Err(oid)),
+    match ctx.get_raw(0) {
+        ValueRef::Integer(oid) => {
+            let name: Option<String> = nested_value(
+                ctx,
+                "select name from sqlite_schema where rowid = ?1",
+                oid - first,
+            )?;
+            Ok(SqlValue::Text(name.unwrap_or_else(|| oid.to_string())))
+        }
         ValueRef::Text(t) => {
             let s = String::from_utf8_lossy(t);
             let s = s.trim();
-            if let Some(oid) = super::catalog::table_oid(s) {
+            if let Some(oid) = super::catalog::table_oid(s).or_else(|| s.parse().ok()) {
                 return Ok(SqlValue::Integer(oid));
             }
-            match s.parse::<i64>() {
-                Ok(oid) => return Ok(SqlValue::Integer(oid)),
-                // Without schema or quotes: `public."users"` is `users`.
-                Err(_) => Some(Ok(s
-                    .rsplit('.')
-                    .next()
-                    .unwrap_or(s)
-                    .trim_matches('"')
-                    .to_string())),
-            }
+            // Without schema or quotes: `public."users"` is `users`.
+            let name = s.rsplit('.').next().unwrap_or(s).trim_matches('"');
+            let rowid: Option<i64> =
+                nested_value(ctx, "select rowid from sqlite_schema where name = ?1", name)?;
+            rowid
+                .map(|r| SqlValue::Integer(first + r))
+                .ok_or_else(|| user_error(&format!("relation \"{s}\" does not exist")))
         }
-        _ => None,
-    };
-    // SAFETY: the handle is the connection running this very statement, used on this
-    // thread for one nested read of sqlite_schema while the function runs.
-    let conn = unsafe { ctx.get_connection()? };
-    let found = match by_name {
-        None => return Ok(SqlValue::Null),
-        Some(Ok(name)) => conn
-            .query_row(
-                "select rowid from sqlite_schema where name = ?1",
-                [&name],
-                |r| r.get::<_, i64>(0),
-            )
-            .map(|rowid| SqlValue::Integer(first + rowid)),
-        Some(Err(oid)) => conn
-            .query_row(
-                "select name from sqlite_schema where rowid = ?1",
-                [oid - first],
-                |r| r.get::<_, String>(0),
-            )
-            .map(SqlValue::Text),
-    };
-    match found {
-        Ok(v) => Ok(v),
-        Err(rusqlite::Error::QueryReturnedNoRows) => match ctx.get_raw(0) {
-            ValueRef::Integer(oid) => Ok(SqlValue::Text(oid.to_string())),
-            _ => Err(user_error(&format!(
-                "relation \"{}\" does not exist",
-                ctx.get::<String>(0).unwrap_or_default()
-            ))),
-        },
-        Err(e) => Err(e),
+        _ => Ok(SqlValue::Null),
     }
 }
 
