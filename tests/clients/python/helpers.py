@@ -9,6 +9,20 @@ import pytest
 ON_POSTGRES = bool(os.environ.get("PYCLIENTS_CREATE_DB"))
 
 
+# The table the psycopg and psycopg2 tests share.
+ITEMS_TABLE = (
+    "create table items ("
+    " id integer primary key,"
+    " name text,"
+    " score double precision,"
+    " ok boolean,"
+    " data bytea,"
+    " ts timestamp,"
+    " amount numeric(10,2),"
+    " big bigint)"
+)
+
+
 def litewire_xfail(reason):
     """Marks a test that fails because of a litewire bug or missing feature."""
     if ON_POSTGRES:

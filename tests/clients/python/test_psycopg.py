@@ -13,19 +13,7 @@ import psycopg
 import pytest
 from psycopg import errors, pq
 
-from helpers import litewire_xfail
-
-TABLE = (
-    "create table items ("
-    " id integer primary key,"
-    " name text,"
-    " score double precision,"
-    " ok boolean,"
-    " data bytea,"
-    " ts timestamp,"
-    " amount numeric(10,2),"
-    " big bigint)"
-)
+from helpers import ITEMS_TABLE as TABLE
 
 
 @pytest.fixture

@@ -14,19 +14,7 @@ import psycopg2.errorcodes
 import psycopg2.extensions as ext
 import pytest
 
-from helpers import litewire_xfail
-
-TABLE = (
-    "create table items ("
-    " id integer primary key,"
-    " name text,"
-    " score double precision,"
-    " ok boolean,"
-    " data bytea,"
-    " ts timestamp,"
-    " amount numeric(10,2),"
-    " big bigint)"
-)
+from helpers import ITEMS_TABLE as TABLE
 
 
 @pytest.fixture

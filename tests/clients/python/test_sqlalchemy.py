@@ -32,7 +32,7 @@ from sqlalchemy import (
 from sqlalchemy.exc import IntegrityError, ProgrammingError
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 
-from helpers import ON_POSTGRES, litewire_xfail
+from helpers import ON_POSTGRES
 
 # A pre-created table whose integer primary key the server assigns: SQLite's rowid alias on
 # litewire, a serial on PostgreSQL (when comparing, see conftest.py).
