@@ -10,6 +10,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use crate::protocol::{PgError, SqlState};
+use crate::sql::Isolation;
 
 /// The PostgreSQL version litewire reports.
 pub const SERVER_VERSION: &str = "16.0";
@@ -96,6 +97,9 @@ pub struct Params {
     pending: Vec<&'static str>,
     /// The session's user (`session_authorization`), shared with the session.
     user: Arc<str>,
+    /// The isolation level of the open transaction block (`transaction_isolation`);
+    /// None outside one, where `default_transaction_isolation` is reported.
+    tx_isolation: Option<Isolation>,
 }
 
 impl Params {
@@ -117,6 +121,9 @@ impl Params {
         if name.eq_ignore_ascii_case("session_authorization") {
             return Some(self.user.to_string());
         }
+        if name.eq_ignore_ascii_case("transaction_isolation") {
+            return Some(self.isolation().name().to_string());
+        }
         if let Some((_, v)) = self
             .overrides
             .iter()
@@ -125,6 +132,23 @@ impl Params {
             return Some(v.clone());
         }
         find(name).map(|k| k.default.to_string())
+    }
+
+    /// The isolation level of the open transaction block, else the one the next
+    /// transaction (explicit or implicit) gets.
+    pub fn isolation(&self) -> Isolation {
+        self.tx_isolation.unwrap_or_else(|| {
+            self.overrides
+                .iter()
+                .find(|(n, _)| n == "default_transaction_isolation")
+                .and_then(|(_, v)| Isolation::from_name(v))
+                .unwrap_or_default()
+        })
+    }
+
+    /// Records the level of the transaction block that starts (Some) or ends (None).
+    pub fn set_tx_isolation(&mut self, level: Option<Isolation>) {
+        self.tx_isolation = level;
     }
 
     /// Sets a parameter from SQL (`SET`) or the startup packet.
@@ -142,6 +166,16 @@ impl Params {
             ));
         }
         let value = normalize(&canonical, value)?;
+        if canonical == "transaction_isolation" {
+            // The open block's level, not a session setting (the session checks when
+            // it may change; see Session::set_transaction).
+            if let Some(level) = Isolation::from_name(&value) {
+                if self.tx_isolation.is_some() {
+                    self.tx_isolation = Some(level);
+                }
+            }
+            return Ok(());
+        }
         if value.eq_ignore_ascii_case("default") || known.is_some_and(|k| k.default == value) {
             // Only differences from the defaults are stored.
             self.reset(name)?;
@@ -273,6 +307,17 @@ fn normalize(name: &str, value: &str) -> Result<String, PgError> {
             let d = parse_millis(value).ok_or_else(|| invalid(name, value))?;
             Ok(format_millis(d))
         }
+        "default_transaction_isolation" | "transaction_isolation" => {
+            if value.eq_ignore_ascii_case("default") {
+                return Ok("default".into());
+            }
+            match Isolation::from_name(value.trim_matches('\'')) {
+                Some(level) => Ok(level.name().into()),
+                None => Err(invalid(name, value).with_hint(
+                    "Available values: serializable, repeatable read, read committed, read uncommitted.",
+                )),
+            }
+        }
         "DateStyle" => {
             // Only ISO output is produced; accept what clients send to ask for it.
             let v = value.to_ascii_uppercase();
@@ -356,5 +401,33 @@ mod tests {
             SqlState::INVALID_PARAMETER_VALUE
         );
         assert!(p.set("client_encoding", "'utf-8'").is_ok());
+        let e = p.set("default_transaction_isolation", "bogus").unwrap_err();
+        assert_eq!(e.code, SqlState::INVALID_PARAMETER_VALUE);
+    }
+
+    #[test]
+    fn isolation() {
+        let mut p = Params::default();
+        assert_eq!(p.isolation(), Isolation::ReadCommitted);
+        p.set("default_transaction_isolation", "'REPEATABLE READ'")
+            .unwrap();
+        assert_eq!(
+            p.get("default_transaction_isolation").as_deref(),
+            Some("repeatable read")
+        );
+        // Outside a block, transaction_isolation reports the default.
+        assert_eq!(
+            p.get("transaction_isolation").as_deref(),
+            Some("repeatable read")
+        );
+        p.set_tx_isolation(Some(Isolation::Serializable));
+        assert_eq!(p.isolation(), Isolation::Serializable);
+        p.set("transaction_isolation", "read committed").unwrap();
+        assert_eq!(
+            p.get("transaction_isolation").as_deref(),
+            Some("read committed")
+        );
+        p.set_tx_isolation(None);
+        assert_eq!(p.isolation(), Isolation::RepeatableRead);
     }
 }
