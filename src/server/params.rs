@@ -6,6 +6,7 @@
 //! empty vector.
 
 use std::borrow::Cow;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -88,6 +89,26 @@ fn find(name: &str) -> Option<&'static Known> {
     KNOWN.iter().find(|k| k.name.eq_ignore_ascii_case(name))
 }
 
+/// The server's default `idle_in_transaction_session_timeout` in ms
+/// (`--idle-in-transaction-timeout`), set once at startup; a session's own SET overrides
+/// it. Kept here rather than in each session, so an untouched session stores nothing.
+static IDLE_IN_TRANSACTION_DEFAULT_MS: AtomicU64 = AtomicU64::new(0);
+
+/// Sets the server-wide default of `idle_in_transaction_session_timeout`.
+pub fn set_idle_in_transaction_default(d: Duration) {
+    let ms = u64::try_from(d.as_millis()).unwrap_or(u64::MAX);
+    IDLE_IN_TRANSACTION_DEFAULT_MS.store(ms, Ordering::Relaxed);
+}
+
+/// A parameter's default: the table's, or the server's setting where a flag gives one.
+fn default_of(k: &Known) -> Cow<'static, str> {
+    if k.name == "idle_in_transaction_session_timeout" {
+        let ms = IDLE_IN_TRANSACTION_DEFAULT_MS.load(Ordering::Relaxed);
+        return Cow::Owned(format_millis(Duration::from_millis(ms)));
+    }
+    Cow::Borrowed(k.default)
+}
+
 /// One session's parameter values.
 #[derive(Debug, Default)]
 pub struct Params {
@@ -131,7 +152,7 @@ impl Params {
         {
             return Some(v.clone());
         }
-        find(name).map(|k| k.default.to_string())
+        find(name).map(|k| default_of(k).into_owned())
     }
 
     /// The isolation level of the open transaction block, else the one the next
@@ -176,7 +197,7 @@ impl Params {
             }
             return Ok(());
         }
-        if value.eq_ignore_ascii_case("default") || known.is_some_and(|k| k.default == value) {
+        if value.eq_ignore_ascii_case("default") || known.is_some_and(|k| default_of(k) == value) {
             // Only differences from the defaults are stored.
             self.reset(name)?;
             return Ok(());
@@ -260,6 +281,13 @@ impl Params {
     /// `statement_timeout` as a duration (zero: no limit).
     pub fn statement_timeout(&self) -> Duration {
         self.get("statement_timeout")
+            .and_then(|v| parse_millis(&v))
+            .unwrap_or(Duration::ZERO)
+    }
+
+    /// `idle_in_transaction_session_timeout` as a duration (zero: none).
+    pub fn idle_in_transaction_timeout(&self) -> Duration {
+        self.get("idle_in_transaction_session_timeout")
             .and_then(|v| parse_millis(&v))
             .unwrap_or(Duration::ZERO)
     }
@@ -351,15 +379,19 @@ fn parse_millis(v: &str) -> Option<Duration> {
     }
 }
 
+/// The largest unit that divides the value evenly, as PostgreSQL's SHOW does (`1min`).
 fn format_millis(d: Duration) -> String {
     let ms = d.as_millis();
     if ms == 0 {
-        "0".into()
-    } else if ms.is_multiple_of(1000) {
-        format!("{}s", ms / 1000)
-    } else {
-        format!("{ms}ms")
+        return "0".into();
     }
+    // (Not `d`: parse_millis does not read it back.)
+    for (unit, size) in [("h", 3_600_000), ("min", 60_000), ("s", 1000)] {
+        if ms.is_multiple_of(size) {
+            return format!("{}{unit}", ms / size);
+        }
+    }
+    format!("{ms}ms")
 }
 
 #[cfg(test)]
@@ -429,5 +461,13 @@ mod tests {
         );
         p.set_tx_isolation(None);
         assert_eq!(p.isolation(), Isolation::RepeatableRead);
+    }
+
+    #[test]
+    fn durations_shown_as_postgresql_does() {
+        assert_eq!(format_millis(Duration::from_millis(200)), "200ms");
+        assert_eq!(format_millis(Duration::from_secs(90)), "90s");
+        assert_eq!(format_millis(Duration::from_secs(60)), "1min");
+        assert_eq!(format_millis(Duration::from_secs(7200)), "2h");
     }
 }

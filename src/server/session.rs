@@ -10,7 +10,9 @@
 //!
 //! Isolation: at READ COMMITTED a transaction that has only read takes a fresh snapshot
 //! when it first writes (`renew_snapshot`); at REPEATABLE READ and SERIALIZABLE it keeps
-//! its first one, and SQLite refuses the write (40001) if anyone committed since.
+//! its first one, and SQLite refuses the write (40001) if anyone committed since. A
+//! session idle inside a transaction longer than `idle_in_transaction_session_timeout`
+//! is ended with FATAL 25P03, which gives its connection and write lock back.
 
 use std::sync::Arc;
 
@@ -158,6 +160,13 @@ impl Session {
             && !self.ext.skipping()
     }
 
+    /// Whether the session holds what a transaction holds (a connection inside a
+    /// transaction, the write lock), so idling is bounded by
+    /// `idle_in_transaction_session_timeout`.
+    fn in_transaction(&self) -> bool {
+        self.tx != Tx::Idle || self.implicit || self.write_lock.is_some()
+    }
+
     /// Serves messages until the client leaves or the server shuts down — or, when
     /// `park_after` is set, until the session has been idle that long: then the session
     /// is returned, to be parked (see `park.rs`) and run again when bytes arrive.
@@ -177,7 +186,12 @@ impl Session {
             });
             // Waiting for a message, the session gives its buffers back (conn.rs).
             self.info.set_buffers(self.conn.pending_capacity());
-            let idle_limit = park_after.filter(|_| self.parkable());
+            let in_transaction = self.in_transaction();
+            let idle_limit = if in_transaction {
+                Some(self.params.idle_in_transaction_timeout()).filter(|d| !d.is_zero())
+            } else {
+                park_after.filter(|_| self.parkable())
+            };
             let frame = tokio::select! {
                 biased;
                 _ = stop.changed() => break End::Shutdown,
@@ -186,6 +200,16 @@ impl Session {
             self.info.set_state(State::Active);
             let frame = match frame {
                 Ok(Read::Frame(f)) => f,
+                Ok(Read::Idle) if in_transaction => {
+                    // As PostgreSQL: FATAL when the timer fires, then the connection
+                    // closes; the transaction is rolled back below.
+                    tracing::info!(pid = self.pid, "idle-in-transaction timeout");
+                    self.conn.error(&PgError::fatal(
+                        SqlState::IDLE_IN_TRANSACTION_SESSION_TIMEOUT,
+                        "terminating connection due to idle-in-transaction timeout",
+                    ));
+                    break End::Fatal;
+                }
                 Ok(Read::Idle) => return Some(self),
                 Ok(Read::Eof) | Err(ReadError::Io(_)) => break End::Closed,
                 Err(ReadError::Frame(e)) => {

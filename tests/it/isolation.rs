@@ -1,7 +1,9 @@
 //! Isolation levels and idle transactions: REPEATABLE READ and SERIALIZABLE never write
 //! on a snapshot someone has committed past (40001, as PostgreSQL), READ COMMITTED does;
 //! the bank-transfer invariant at every level under concurrent clients; the level as
-//! `SHOW transaction_isolation` reports it.
+//! `SHOW transaction_isolation` reports it; and `idle_in_transaction_session_timeout`
+//! (session parameter and `--idle-in-transaction-timeout`), which ends a session idle in
+//! a transaction with FATAL 25P03 and gives its connection back.
 
 use futures_util::SinkExt;
 use tokio_postgres::error::SqlState;
@@ -425,4 +427,144 @@ async fn bank_on_reference_postgresql() {
         eprintln!("PostgreSQL {level:?}: {figures}");
         assert_eq!(figures.total, i64::from(ACCOUNTS) * OPENING);
     }
+}
+
+// ---- idle_in_transaction_session_timeout ----
+
+/// Reads until the server closes; returns the (severity, SQLSTATE, message) of the
+/// ErrorResponses it sent.
+fn until_closed(r: &mut Raw) -> Vec<(String, String, String)> {
+    r.until_closed()
+        .iter()
+        .filter(|m| m.tag == b'E')
+        .map(|m| {
+            (
+                m.field(b'V').unwrap_or_default(),
+                m.sqlstate().unwrap_or_default(),
+                m.field(b'M').unwrap_or_default(),
+            )
+        })
+        .collect()
+}
+
+fn idle_timeout_fatal() -> Vec<(String, String, String)> {
+    vec![(
+        "FATAL".into(),
+        "25P03".into(),
+        "terminating connection due to idle-in-transaction timeout".into(),
+    )]
+}
+
+/// The session parameter: the idle session gets FATAL 25P03 and is closed, its
+/// transaction rolled back and its connection free for others (here the only one).
+#[test]
+fn session_idle_in_transaction_is_ended_with_25p03() {
+    let s = Server::start(&[
+        "--connections-per-db",
+        "1",
+        "--idle-in-transaction-timeout",
+        "0",
+    ]);
+    let (mut a, _) = Raw::session(s.port(), "idle");
+    ok(&mut a, "create table t (id integer primary key)");
+    ok(&mut a, "set idle_in_transaction_session_timeout = 200");
+    assert_eq!(
+        column(&ok(&mut a, "show idle_in_transaction_session_timeout")),
+        ["200ms"]
+    );
+    ok(&mut a, "begin");
+    ok(&mut a, "insert into t values (1)");
+    assert_eq!(until_closed(&mut a), idle_timeout_fatal());
+
+    let (mut b, _) = Raw::session(s.port(), "idle");
+    assert_eq!(
+        column(&ok(&mut b, "select count(*) from t")),
+        ["0"],
+        "the idle transaction was rolled back"
+    );
+    ok(&mut b, "insert into t values (2)");
+}
+
+/// A failed block is still a transaction: it is ended too.
+#[test]
+fn failed_block_idle_is_ended_too() {
+    let s = Server::start(&["--idle-in-transaction-timeout", "200ms"]);
+    let (mut a, _) = Raw::session(s.port(), "failedidle");
+    ok(&mut a, "begin");
+    let m = q(&mut a, "select nosuch");
+    assert_eq!(status(&m), 'E');
+    assert_eq!(until_closed(&mut a), idle_timeout_fatal());
+}
+
+/// The reproduction: sessions idle in `BEGIN; SELECT ...` hold every connection
+/// of the database. With the server-wide timeout, they are ended and another session
+/// gets a connection instead of 53300.
+#[tokio::test]
+async fn idle_transactions_no_longer_lock_a_database_out() {
+    let s = Server::start(&[
+        "--connections-per-db",
+        "2",
+        "--idle-in-transaction-timeout",
+        "300ms",
+        "--lock-timeout",
+        "60s",
+    ]);
+    let setup = s.connect("lockout").await;
+    setup
+        .batch_execute("create table t (id integer primary key); insert into t values (1)")
+        .await
+        .unwrap();
+    drop(setup);
+    let mut idle = Vec::new();
+    for _ in 0..2 {
+        let c = s.connect("lockout").await;
+        c.batch_execute("begin; select * from t").await.unwrap();
+        idle.push(c);
+    }
+    let other = s.connect("lockout").await;
+    assert_eq!(
+        rows(&other, "select count(*) from t").await,
+        vec![vec![Some("1".into())]]
+    );
+    for c in &idle {
+        assert!(
+            c.batch_execute("select 1").await.is_err(),
+            "an idle transaction survived its timeout"
+        );
+    }
+}
+
+/// The server-wide default applies to every session and shows as the parameter's
+/// value; a session's SET overrides it (0: never); idling outside a transaction is
+/// never cut. No clock is read: session `c`, which starts idling last, being ended
+/// proves the timeout passed for the others.
+#[test]
+fn server_default_session_override_and_idle_outside_a_transaction() {
+    let s = Server::start(&["--idle-in-transaction-timeout", "300ms"]);
+    let (mut outside, _) = Raw::session(s.port(), "flag");
+    assert_eq!(
+        column(&ok(
+            &mut outside,
+            "show idle_in_transaction_session_timeout"
+        )),
+        ["300ms"]
+    );
+    let (mut exempt, _) = Raw::session(s.port(), "flag");
+    ok(&mut exempt, "set idle_in_transaction_session_timeout = 0");
+    ok(&mut exempt, "begin");
+    ok(&mut exempt, "select 1");
+    let (mut c, _) = Raw::session(s.port(), "flag");
+    ok(&mut c, "begin");
+    assert_eq!(until_closed(&mut c), idle_timeout_fatal());
+
+    assert_eq!(column(&ok(&mut outside, "select 1")), ["1"]);
+    let m = ok(&mut exempt, "select 2");
+    assert_eq!(column(&m), ["2"]);
+    assert_eq!(status(&m), 'T');
+    ok(&mut exempt, "commit");
+    ok(&mut exempt, "reset idle_in_transaction_session_timeout");
+    assert_eq!(
+        column(&ok(&mut exempt, "show idle_in_transaction_session_timeout")),
+        ["300ms"]
+    );
 }
