@@ -10,7 +10,7 @@ use tokio_postgres::error::SqlState;
 use tokio_postgres::{Client, IsolationLevel};
 
 use crate::common::{rows, sqlstate, Server};
-use crate::transactions::{column, completions, errors, notices, ok, q, status};
+use crate::transactions::{column, completions, errors, notices, ok, q, status, GUARD};
 use crate::wire::Raw;
 
 /// Two accounts of 1000; returns the table's session.
@@ -515,22 +515,28 @@ async fn idle_transactions_no_longer_lock_a_database_out() {
         .await
         .unwrap();
     drop(setup);
+    // The idle sessions' connection futures end when the server closes them.
     let mut idle = Vec::new();
     for _ in 0..2 {
-        let c = s.connect("lockout").await;
+        let (c, conn) = tokio_postgres::connect(&s.url("lockout"), tokio_postgres::NoTls)
+            .await
+            .unwrap();
+        let ended = tokio::spawn(conn);
         c.batch_execute("begin; select * from t").await.unwrap();
-        idle.push(c);
+        idle.push((c, ended));
     }
     let other = s.connect("lockout").await;
     assert_eq!(
         rows(&other, "select count(*) from t").await,
         vec![vec![Some("1".into())]]
     );
-    for c in &idle {
-        assert!(
-            c.batch_execute("select 1").await.is_err(),
-            "an idle transaction survived its timeout"
-        );
+    for (_client, ended) in idle {
+        let end = tokio::time::timeout(GUARD, ended)
+            .await
+            .expect("an idle transaction survived its timeout")
+            .unwrap();
+        let e = end.expect_err("closed without an error");
+        assert_eq!(sqlstate(&e), "25P03", "{e:?}");
     }
 }
 
