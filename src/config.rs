@@ -87,6 +87,17 @@ pub struct Config {
     #[arg(long, env = "LITEWIRE_STATEMENT_TIMEOUT", default_value = "0", value_parser = parse_duration)]
     pub statement_timeout: Duration,
 
+    /// Default `idle_in_transaction_session_timeout` for new sessions (`0`: none). A
+    /// session that waits longer than this for its next message inside an open
+    /// transaction gets FATAL 25P03 and is closed, its transaction rolled back. On by
+    /// default, unlike PostgreSQL: a session in a transaction holds one of the database's
+    /// --connections-per-db connections (and the write lock once it wrote), so a few
+    /// forgotten transactions would lock everyone else out of the database. A minute is
+    /// far above any interactive pause inside a transaction (PgBouncer's
+    /// idle_transaction_timeout plays the same role); sessions may SET their own.
+    #[arg(long, env = "LITEWIRE_IDLE_IN_TRANSACTION_TIMEOUT", default_value = "60s", value_parser = parse_duration)]
+    pub idle_in_transaction_timeout: Duration,
+
     /// Threads that run the network side (protocol parsing and socket IO).
     #[arg(long, env = "LITEWIRE_IO_THREADS", default_value_t = 1)]
     pub io_threads: usize,
@@ -161,5 +172,6 @@ mod tests {
         assert_eq!(c.listen.to_string(), "127.0.0.1:5433");
         assert_eq!(c.data_dir, PathBuf::from("./data"));
         assert!(c.auto_create);
+        assert_eq!(c.idle_in_transaction_timeout, Duration::from_secs(60));
     }
 }

@@ -83,7 +83,10 @@ impl Database {
                     self.cfg.connections_per_db, self.name
                 ),
             )
-            .with_hint("Sessions inside open transactions each hold one; see --connections-per-db.")
+            .with_hint(
+                "Sessions inside open transactions each hold one; idle ones are ended after \
+                 idle_in_transaction_session_timeout. See --connections-per-db.",
+            )
                 })?
                 .map_err(|_| PgError::new(SqlState::ADMIN_SHUTDOWN, "database is closing"))?;
         let reused = self.idle.lock().unwrap_or_else(|p| p.into_inner()).pop();

@@ -73,6 +73,16 @@ fn by_message(m: &str) -> SqlState {
 /// Converts a rusqlite error into the PostgreSQL error the client sees.
 pub fn to_pg(e: &rusqlite::Error) -> PgError {
     match e {
+        // A write on a snapshot someone has committed past (REPEATABLE READ and
+        // SERIALIZABLE keep theirs): PostgreSQL's words, which clients know to retry.
+        rusqlite::Error::SqliteFailure(err, _)
+            if err.extended_code == ffi::SQLITE_BUSY_SNAPSHOT =>
+        {
+            PgError::new(
+                SqlState::SERIALIZATION_FAILURE,
+                "could not serialize access due to concurrent update",
+            )
+        }
         rusqlite::Error::SqliteFailure(err, msg) => {
             let message = msg.clone().unwrap_or_else(|| err.to_string());
             PgError::new(sqlstate(err.extended_code, &message), message)

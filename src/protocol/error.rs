@@ -16,6 +16,7 @@ impl SqlState {
     pub const ACTIVE_SQL_TRANSACTION: Self = Self("25001");
     pub const NO_ACTIVE_SQL_TRANSACTION: Self = Self("25P01");
     pub const IN_FAILED_SQL_TRANSACTION: Self = Self("25P02");
+    pub const IDLE_IN_TRANSACTION_SESSION_TIMEOUT: Self = Self("25P03");
     pub const READ_ONLY_SQL_TRANSACTION: Self = Self("25006");
     pub const INVALID_SAVEPOINT_SPECIFICATION: Self = Self("3B001");
     pub const PROTOCOL_VIOLATION: Self = Self("08P01");

@@ -124,6 +124,7 @@ impl Session {
         }
         // A writer like any other: the write lock first (never wait for it holding a
         // fresh connection), then a transaction, so a failed COPY inserts nothing.
+        self.queried = true;
         if self.write_lock.is_none() {
             self.write_lock = Some(self.db.write_lock().await?);
             self.renew_snapshot().await?;

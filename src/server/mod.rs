@@ -65,6 +65,7 @@ pub async fn run(
 ) -> std::io::Result<()> {
     let engine = Engine::new(cfg.engine())?;
     conn::set_read_chunk(cfg.buffer_kib.max(1) << 10);
+    params::set_idle_in_transaction_default(cfg.idle_in_transaction_timeout);
     let (stop_tx, stop_rx) = watch::channel(false);
     let shared = Arc::new(Shared {
         sessions: Arc::new(Semaphore::new(cfg.max_connections)),

@@ -6,10 +6,12 @@
 //! empty vector.
 
 use std::borrow::Cow;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
 use crate::protocol::{PgError, SqlState};
+use crate::sql::Isolation;
 
 /// The PostgreSQL version litewire reports.
 pub const SERVER_VERSION: &str = "16.0";
@@ -87,6 +89,26 @@ fn find(name: &str) -> Option<&'static Known> {
     KNOWN.iter().find(|k| k.name.eq_ignore_ascii_case(name))
 }
 
+/// The server's default `idle_in_transaction_session_timeout` in ms
+/// (`--idle-in-transaction-timeout`), set once at startup; a session's own SET overrides
+/// it. Kept here rather than in each session, so an untouched session stores nothing.
+static IDLE_IN_TRANSACTION_DEFAULT_MS: AtomicU64 = AtomicU64::new(0);
+
+/// Sets the server-wide default of `idle_in_transaction_session_timeout`.
+pub fn set_idle_in_transaction_default(d: Duration) {
+    let ms = u64::try_from(d.as_millis()).unwrap_or(u64::MAX);
+    IDLE_IN_TRANSACTION_DEFAULT_MS.store(ms, Ordering::Relaxed);
+}
+
+/// A parameter's default: the table's, or the server's setting where a flag gives one.
+fn default_of(k: &Known) -> Cow<'static, str> {
+    if k.name == "idle_in_transaction_session_timeout" {
+        let ms = IDLE_IN_TRANSACTION_DEFAULT_MS.load(Ordering::Relaxed);
+        return Cow::Owned(format_millis(Duration::from_millis(ms)));
+    }
+    Cow::Borrowed(k.default)
+}
+
 /// One session's parameter values.
 #[derive(Debug, Default)]
 pub struct Params {
@@ -96,6 +118,9 @@ pub struct Params {
     pending: Vec<&'static str>,
     /// The session's user (`session_authorization`), shared with the session.
     user: Arc<str>,
+    /// The isolation level of the open transaction block (`transaction_isolation`);
+    /// None outside one, where `default_transaction_isolation` is reported.
+    tx_isolation: Option<Isolation>,
 }
 
 impl Params {
@@ -117,6 +142,9 @@ impl Params {
         if name.eq_ignore_ascii_case("session_authorization") {
             return Some(self.user.to_string());
         }
+        if name.eq_ignore_ascii_case("transaction_isolation") {
+            return Some(self.isolation().name().to_string());
+        }
         if let Some((_, v)) = self
             .overrides
             .iter()
@@ -124,7 +152,24 @@ impl Params {
         {
             return Some(v.clone());
         }
-        find(name).map(|k| k.default.to_string())
+        find(name).map(|k| default_of(k).into_owned())
+    }
+
+    /// The isolation level of the open transaction block, else the one the next
+    /// transaction (explicit or implicit) gets.
+    pub fn isolation(&self) -> Isolation {
+        self.tx_isolation.unwrap_or_else(|| {
+            self.overrides
+                .iter()
+                .find(|(n, _)| n == "default_transaction_isolation")
+                .and_then(|(_, v)| Isolation::from_name(v))
+                .unwrap_or_default()
+        })
+    }
+
+    /// Records the level of the transaction block that starts (Some) or ends (None).
+    pub fn set_tx_isolation(&mut self, level: Option<Isolation>) {
+        self.tx_isolation = level;
     }
 
     /// Sets a parameter from SQL (`SET`) or the startup packet.
@@ -142,7 +187,17 @@ impl Params {
             ));
         }
         let value = normalize(&canonical, value)?;
-        if value.eq_ignore_ascii_case("default") || known.is_some_and(|k| k.default == value) {
+        if canonical == "transaction_isolation" {
+            // The open block's level, not a session setting (the session checks when
+            // it may change; see Session::set_transaction).
+            if let Some(level) = Isolation::from_name(&value) {
+                if self.tx_isolation.is_some() {
+                    self.tx_isolation = Some(level);
+                }
+            }
+            return Ok(());
+        }
+        if value.eq_ignore_ascii_case("default") || known.is_some_and(|k| default_of(k) == value) {
             // Only differences from the defaults are stored.
             self.reset(name)?;
             return Ok(());
@@ -230,6 +285,13 @@ impl Params {
             .unwrap_or(Duration::ZERO)
     }
 
+    /// `idle_in_transaction_session_timeout` as a duration (zero: none).
+    pub fn idle_in_transaction_timeout(&self) -> Duration {
+        self.get("idle_in_transaction_session_timeout")
+            .and_then(|v| parse_millis(&v))
+            .unwrap_or(Duration::ZERO)
+    }
+
     /// Clears pending reports (used once the startup values have been sent).
     pub fn clear_pending(&mut self) {
         self.pending.clear();
@@ -273,6 +335,17 @@ fn normalize(name: &str, value: &str) -> Result<String, PgError> {
             let d = parse_millis(value).ok_or_else(|| invalid(name, value))?;
             Ok(format_millis(d))
         }
+        "default_transaction_isolation" | "transaction_isolation" => {
+            if value.eq_ignore_ascii_case("default") {
+                return Ok("default".into());
+            }
+            match Isolation::from_name(value.trim_matches('\'')) {
+                Some(level) => Ok(level.name().into()),
+                None => Err(invalid(name, value).with_hint(
+                    "Available values: serializable, repeatable read, read committed, read uncommitted.",
+                )),
+            }
+        }
         "DateStyle" => {
             // Only ISO output is produced; accept what clients send to ask for it.
             let v = value.to_ascii_uppercase();
@@ -306,15 +379,19 @@ fn parse_millis(v: &str) -> Option<Duration> {
     }
 }
 
+/// The largest unit that divides the value evenly, as PostgreSQL's SHOW does (`1min`).
 fn format_millis(d: Duration) -> String {
     let ms = d.as_millis();
     if ms == 0 {
-        "0".into()
-    } else if ms.is_multiple_of(1000) {
-        format!("{}s", ms / 1000)
-    } else {
-        format!("{ms}ms")
+        return "0".into();
     }
+    // (Not `d`: parse_millis does not read it back.)
+    for (unit, size) in [("h", 3_600_000), ("min", 60_000), ("s", 1000)] {
+        if ms.is_multiple_of(size) {
+            return format!("{}{unit}", ms / size);
+        }
+    }
+    format!("{ms}ms")
 }
 
 #[cfg(test)]
@@ -356,5 +433,41 @@ mod tests {
             SqlState::INVALID_PARAMETER_VALUE
         );
         assert!(p.set("client_encoding", "'utf-8'").is_ok());
+        let e = p.set("default_transaction_isolation", "bogus").unwrap_err();
+        assert_eq!(e.code, SqlState::INVALID_PARAMETER_VALUE);
+    }
+
+    #[test]
+    fn isolation() {
+        let mut p = Params::default();
+        assert_eq!(p.isolation(), Isolation::ReadCommitted);
+        p.set("default_transaction_isolation", "'REPEATABLE READ'")
+            .unwrap();
+        assert_eq!(
+            p.get("default_transaction_isolation").as_deref(),
+            Some("repeatable read")
+        );
+        // Outside a block, transaction_isolation reports the default.
+        assert_eq!(
+            p.get("transaction_isolation").as_deref(),
+            Some("repeatable read")
+        );
+        p.set_tx_isolation(Some(Isolation::Serializable));
+        assert_eq!(p.isolation(), Isolation::Serializable);
+        p.set("transaction_isolation", "read committed").unwrap();
+        assert_eq!(
+            p.get("transaction_isolation").as_deref(),
+            Some("read committed")
+        );
+        p.set_tx_isolation(None);
+        assert_eq!(p.isolation(), Isolation::RepeatableRead);
+    }
+
+    #[test]
+    fn durations_shown_as_postgresql_does() {
+        assert_eq!(format_millis(Duration::from_millis(200)), "200ms");
+        assert_eq!(format_millis(Duration::from_secs(90)), "90s");
+        assert_eq!(format_millis(Duration::from_secs(60)), "1min");
+        assert_eq!(format_millis(Duration::from_secs(7200)), "2h");
     }
 }

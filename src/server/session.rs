@@ -7,6 +7,12 @@
 //! Outside a block, a multi-statement Query or the messages up to a Sync run in an
 //! *implicit* transaction. The SQLite connection is pinned to the session only while a
 //! transaction (explicit or implicit) is open.
+//!
+//! Isolation: at READ COMMITTED a transaction that has only read takes a fresh snapshot
+//! when it first writes (`renew_snapshot`); at REPEATABLE READ and SERIALIZABLE it keeps
+//! its first one, and SQLite refuses the write (40001) if anyone committed since. A
+//! session idle inside a transaction longer than `idle_in_transaction_session_timeout`
+//! is ended with FATAL 25P03, which gives its connection and write lock back.
 
 use std::sync::Arc;
 
@@ -22,7 +28,7 @@ use super::params::Params;
 use super::registry::{ClientInfo, State};
 use crate::engine::{Database, Finished, Job, Lease, Outcome, WriteLock};
 use crate::protocol::{self, backend, Frontend, PgError, SqlState, TransactionStatus};
-use crate::sql::{Begin, BeginMode, Verb};
+use crate::sql::{Begin, BeginMode, Isolation, SetTransaction, Verb};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) enum Tx {
@@ -60,6 +66,8 @@ pub struct Session {
     pub(super) read_only: bool,
     /// A savepoint was taken in the open transaction (its snapshot cannot be renewed).
     pub(super) savepoints: bool,
+    /// A statement has run in the open transaction (its isolation level is fixed).
+    pub(super) queried: bool,
     /// The session changed its connection's state (a PRAGMA setting, a TEMP object):
     /// it keeps that connection for the rest of its life.
     pub(super) sticky: bool,
@@ -104,6 +112,7 @@ impl Session {
             write_lock: None,
             read_only: false,
             savepoints: false,
+            queried: false,
             sticky: false,
             ext: Extended::default(),
             max_message,
@@ -151,6 +160,13 @@ impl Session {
             && !self.ext.skipping()
     }
 
+    /// Whether the session holds what a transaction holds (a connection inside a
+    /// transaction, the write lock), so idling is bounded by
+    /// `idle_in_transaction_session_timeout`.
+    fn in_transaction(&self) -> bool {
+        self.tx != Tx::Idle || self.implicit || self.write_lock.is_some()
+    }
+
     /// Serves messages until the client leaves or the server shuts down — or, when
     /// `park_after` is set, until the session has been idle that long: then the session
     /// is returned, to be parked (see `park.rs`) and run again when bytes arrive.
@@ -170,7 +186,12 @@ impl Session {
             });
             // Waiting for a message, the session gives its buffers back (conn.rs).
             self.info.set_buffers(self.conn.pending_capacity());
-            let idle_limit = park_after.filter(|_| self.parkable());
+            let in_transaction = self.in_transaction();
+            let idle_limit = if in_transaction {
+                Some(self.params.idle_in_transaction_timeout()).filter(|d| !d.is_zero())
+            } else {
+                park_after.filter(|_| self.parkable())
+            };
             let frame = tokio::select! {
                 biased;
                 _ = stop.changed() => break End::Shutdown,
@@ -179,6 +200,16 @@ impl Session {
             self.info.set_state(State::Active);
             let frame = match frame {
                 Ok(Read::Frame(f)) => f,
+                Ok(Read::Idle) if in_transaction => {
+                    // As PostgreSQL: FATAL when the timer fires, then the connection
+                    // closes; the transaction is rolled back below.
+                    tracing::info!(pid = self.pid, "idle-in-transaction timeout");
+                    self.conn.error(&PgError::fatal(
+                        SqlState::IDLE_IN_TRANSACTION_SESSION_TIMEOUT,
+                        "terminating connection due to idle-in-transaction timeout",
+                    ));
+                    break End::Fatal;
+                }
                 Ok(Read::Idle) => return Some(self),
                 Ok(Read::Eof) | Err(ReadError::Io(_)) => break End::Closed,
                 Err(ReadError::Frame(e)) => {
@@ -365,9 +396,63 @@ impl Session {
             }
         }
         self.tx = Tx::Block;
+        self.queried = false;
         self.read_only = b.read_only
             || self.params.get("default_transaction_read_only").as_deref() == Some("on");
+        let level = b.isolation.unwrap_or_else(|| self.params.isolation());
+        self.params.set_tx_isolation(Some(level));
         Ok(tag.into())
+    }
+
+    /// `SET TRANSACTION ...` (the open block) or `SET SESSION CHARACTERISTICS AS
+    /// TRANSACTION ...` (the defaults), with PostgreSQL's checks.
+    pub(super) fn set_transaction(&mut self, s: SetTransaction) -> Result<(), PgError> {
+        if s.session {
+            if let Some(level) = s.isolation {
+                self.params
+                    .set("default_transaction_isolation", level.name())?;
+            }
+            if let Some(ro) = s.read_only {
+                let v = if ro { "on" } else { "off" };
+                self.params.set("default_transaction_read_only", v)?;
+            }
+            return Ok(());
+        }
+        if self.tx == Tx::Idle {
+            self.conn.error(&PgError::warning(
+                SqlState::NO_ACTIVE_SQL_TRANSACTION,
+                "SET TRANSACTION can only be used in transaction blocks",
+            ));
+            return Ok(());
+        }
+        if let Some(level) = s.isolation {
+            self.set_isolation(level)?;
+        }
+        if let Some(ro) = s.read_only {
+            if !ro && self.read_only && self.queried {
+                return Err(PgError::new(
+                    SqlState::ACTIVE_SQL_TRANSACTION,
+                    "transaction read-write mode must be set before any query",
+                ));
+            }
+            self.read_only = ro;
+        }
+        Ok(())
+    }
+
+    /// Changes the open block's isolation level, which is fixed once a statement ran.
+    pub(super) fn set_isolation(&mut self, level: Isolation) -> Result<(), PgError> {
+        if self.tx == Tx::Idle {
+            return Ok(());
+        }
+        if self.queried && level != self.params.isolation() {
+            return Err(PgError::new(
+                SqlState::ACTIVE_SQL_TRANSACTION,
+                "SET TRANSACTION ISOLATION LEVEL must be called before any query",
+            ));
+        }
+        self.params.set_tx_isolation(Some(level));
+        Ok(())
     }
 
     /// COMMIT / ROLLBACK (and COMMIT of a failed block, which rolls back).
@@ -386,12 +471,14 @@ impl Session {
             ));
         }
         let read_only = self.read_only;
+        let isolation = self.params.isolation();
         let tag = Box::pin(self.end_transaction_inner(commit)).await?;
         if chain {
             // The next block starts at once, with the same characteristics.
             self.begin(Begin {
                 mode: BeginMode::Deferred,
                 read_only,
+                isolation: Some(isolation),
                 start: false,
             })
             .await?;
@@ -440,11 +527,16 @@ impl Session {
         self.tx = Tx::Idle;
     }
 
-    /// Writing needs a current snapshot: a transaction that has only read so far is
-    /// restarted (ROLLBACK; BEGIN) once it holds the write lock, so it does not fail
-    /// with 40001 because someone committed since its first read — PostgreSQL's READ
-    /// COMMITTED gives each statement a fresh snapshot too.
+    /// Writing needs a current snapshot: at READ COMMITTED, a transaction that has only
+    /// read so far is restarted (ROLLBACK; BEGIN) once it holds the write lock, so it
+    /// does not fail with 40001 because someone committed since its first read —
+    /// PostgreSQL's READ COMMITTED gives each statement a fresh snapshot too. At
+    /// REPEATABLE READ and SERIALIZABLE the snapshot is kept: SQLite then refuses the
+    /// write (BUSY_SNAPSHOT, 40001) if anyone committed since, so no update is lost.
     pub(super) async fn renew_snapshot(&mut self) -> Result<(), PgError> {
+        if !self.params.isolation().renews_snapshot() {
+            return Ok(());
+        }
         let Some(lease) = self.lease.as_ref() else {
             return Ok(());
         };
@@ -497,6 +589,8 @@ impl Session {
             self.write_lock = None;
             self.read_only = false;
             self.savepoints = false;
+            self.queried = false;
+            self.params.set_tx_isolation(None);
         }
     }
 
@@ -558,6 +652,7 @@ impl Session {
     pub(super) async fn run_job(&mut self, mut job: Job) -> Result<Completion, PgError> {
         job.pid = self.pid;
         job.user = self.user.clone();
+        self.queried = true;
         loop {
             let lease = self.take_lease().await?;
             let interrupt = lease.conn().sqlite().get_interrupt_handle();

@@ -88,7 +88,16 @@ impl Session {
                 "ROLLBACK".into()
             }
             Command::Set { name, value } => {
+                if name == "transaction_isolation" {
+                    if let Some(level) = sql::Isolation::from_name(value.trim_matches('\'')) {
+                        self.set_isolation(level)?;
+                    }
+                }
                 self.params.set(&name, &value)?;
+                "SET".into()
+            }
+            Command::SetTransaction(s) => {
+                self.set_transaction(s)?;
                 "SET".into()
             }
             Command::Reset(name) => {

@@ -18,14 +18,74 @@ pub enum BeginMode {
     Exclusive,
 }
 
+/// A transaction isolation level, as PostgreSQL names them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Isolation {
+    /// Behaves as READ COMMITTED, as in PostgreSQL.
+    ReadUncommitted,
+    #[default]
+    ReadCommitted,
+    RepeatableRead,
+    Serializable,
+}
+
+impl Isolation {
+    /// Every level, in the order PostgreSQL lists them in its hint.
+    pub const ALL: [Isolation; 4] = [
+        Isolation::Serializable,
+        Isolation::RepeatableRead,
+        Isolation::ReadCommitted,
+        Isolation::ReadUncommitted,
+    ];
+
+    /// The name `SHOW transaction_isolation` reports.
+    pub fn name(self) -> &'static str {
+        match self {
+            Isolation::ReadUncommitted => "read uncommitted",
+            Isolation::ReadCommitted => "read committed",
+            Isolation::RepeatableRead => "repeatable read",
+            Isolation::Serializable => "serializable",
+        }
+    }
+
+    /// A level from its name (any case, words separated by any blanks).
+    pub fn from_name(name: &str) -> Option<Isolation> {
+        let words: Vec<&str> = name.split_whitespace().collect();
+        Isolation::ALL.into_iter().find(|l| {
+            l.name()
+                .split(' ')
+                .eq(words.iter().map(|w| w.to_ascii_lowercase()))
+        })
+    }
+
+    /// Whether a transaction at this level may take a fresh snapshot before it writes:
+    /// only at READ COMMITTED (and READ UNCOMMITTED), where each statement sees the
+    /// latest commits. At REPEATABLE READ and SERIALIZABLE the first snapshot is kept.
+    pub fn renews_snapshot(self) -> bool {
+        matches!(self, Isolation::ReadUncommitted | Isolation::ReadCommitted)
+    }
+}
+
 /// A `BEGIN` / `START TRANSACTION` and its options.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Begin {
     pub mode: BeginMode,
     /// `READ ONLY` was given.
     pub read_only: bool,
+    /// `ISOLATION LEVEL x` was given.
+    pub isolation: Option<Isolation>,
     /// Spelled `START TRANSACTION` (its tag differs from BEGIN's).
     pub start: bool,
+}
+
+/// `SET TRANSACTION ...` (this transaction) or `SET SESSION CHARACTERISTICS AS
+/// TRANSACTION ...` (`session`: the defaults of later ones).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SetTransaction {
+    pub session: bool,
+    pub isolation: Option<Isolation>,
+    /// `READ ONLY` (true) or `READ WRITE` (false).
+    pub read_only: Option<bool>,
 }
 
 /// What a statement is, as far as the session is concerned.
@@ -48,6 +108,8 @@ pub enum Command {
         name: String,
         value: String,
     },
+    /// `SET TRANSACTION ...` / `SET SESSION CHARACTERISTICS AS TRANSACTION ...`.
+    SetTransaction(SetTransaction),
     Show(String),
     Reset(String),
     /// `DISCARD ALL` (and the other DISCARD forms).
@@ -135,6 +197,10 @@ pub fn classify(sql: &str) -> Command {
         "BEGIN" | "START" => {
             let all: Vec<String> = words(sql).map(|w| w.to_ascii_uppercase()).collect();
             let read_only = all.windows(2).any(|w| w[0] == "READ" && w[1] == "ONLY");
+            let isolation = match isolation_level(&all) {
+                Ok(level) => level,
+                Err(e) => return Command::Invalid(e),
+            };
             Command::Begin(Begin {
                 mode: match second.as_str() {
                     "IMMEDIATE" => BeginMode::Immediate,
@@ -142,6 +208,7 @@ pub fn classify(sql: &str) -> Command {
                     _ => BeginMode::Deferred,
                 },
                 read_only,
+                isolation,
                 start: first == "START",
             })
         }
@@ -205,6 +272,31 @@ pub fn classify(sql: &str) -> Command {
     }
 }
 
+/// The level after `ISOLATION LEVEL` among upper-cased `words`, if any.
+fn isolation_level(words: &[String]) -> Result<Option<Isolation>, PgError> {
+    let Some(at) = words
+        .windows(2)
+        .position(|w| w[0] == "ISOLATION" && w[1] == "LEVEL")
+    else {
+        return Ok(None);
+    };
+    let rest = &words[at + 2..];
+    let first = rest.first().map(String::as_str).unwrap_or("");
+    let level = match (first, rest.get(1).map(String::as_str)) {
+        ("SERIALIZABLE", _) => Isolation::Serializable,
+        ("REPEATABLE", Some("READ")) => Isolation::RepeatableRead,
+        ("READ", Some("COMMITTED")) => Isolation::ReadCommitted,
+        ("READ", Some("UNCOMMITTED")) => Isolation::ReadUncommitted,
+        ("REPEATABLE" | "READ", next) => {
+            return Err(PgError::syntax_near(
+                &next.unwrap_or("").to_ascii_lowercase(),
+            ))
+        }
+        _ => return Err(PgError::syntax_near(&first.to_ascii_lowercase())),
+    };
+    Ok(Some(level))
+}
+
 /// `... AND CHAIN` (but not `AND NO CHAIN`).
 fn and_chain(sql: &str) -> bool {
     let w: Vec<String> = words(sql).map(|w| w.to_ascii_uppercase()).collect();
@@ -226,23 +318,31 @@ fn set_command(sql: &str) -> Command {
             toks.remove(0);
         }
     }
-    // `SET TRANSACTION ISOLATION LEVEL x` / `SET SESSION CHARACTERISTICS AS TRANSACTION ...`
+    // `SET TRANSACTION ...` / `SET SESSION CHARACTERISTICS AS TRANSACTION ...`
     if let Some(i) = toks
         .iter()
         .position(|t| t.eq_ignore_ascii_case("transaction"))
     {
         if i <= 3 {
-            let value = toks[i + 1..]
+            let session = toks[0].eq_ignore_ascii_case("characteristics");
+            let modes: Vec<String> = toks[i + 1..]
                 .iter()
-                .filter(|t| {
-                    !t.eq_ignore_ascii_case("isolation") && !t.eq_ignore_ascii_case("level")
-                })
-                .map(|t| t.to_ascii_lowercase())
-                .collect::<Vec<_>>()
-                .join(" ");
-            return Command::Set {
-                name: "transaction_isolation".into(),
-                value,
+                .map(|t| t.to_ascii_uppercase())
+                .collect();
+            let read_only = if modes.windows(2).any(|w| w[0] == "READ" && w[1] == "ONLY") {
+                Some(true)
+            } else if modes.windows(2).any(|w| w[0] == "READ" && w[1] == "WRITE") {
+                Some(false)
+            } else {
+                None
+            };
+            return match isolation_level(&modes) {
+                Ok(isolation) => Command::SetTransaction(SetTransaction {
+                    session,
+                    isolation,
+                    read_only,
+                }),
+                Err(e) => Command::Invalid(e),
             };
         }
     }
@@ -375,14 +475,33 @@ mod tests {
             Command::Begin(Begin {
                 mode,
                 read_only,
+                isolation: None,
                 start,
             })
         };
         assert_eq!(classify("BEGIN"), begin(BeginMode::Deferred, false, false));
         assert_eq!(
             classify("begin isolation level serializable"),
-            begin(BeginMode::Deferred, false, false)
+            Command::Begin(Begin {
+                mode: BeginMode::Deferred,
+                read_only: false,
+                isolation: Some(Isolation::Serializable),
+                start: false,
+            })
         );
+        assert_eq!(
+            classify("START TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY"),
+            Command::Begin(Begin {
+                mode: BeginMode::Deferred,
+                read_only: true,
+                isolation: Some(Isolation::RepeatableRead),
+                start: true,
+            })
+        );
+        let Command::Invalid(e) = classify("begin isolation level bogus") else {
+            panic!("an unknown isolation level was accepted");
+        };
+        assert_eq!(e.message, "syntax error at or near \"bogus\"");
         assert_eq!(
             classify("START TRANSACTION READ ONLY"),
             begin(BeginMode::Deferred, true, true)
@@ -460,6 +579,58 @@ mod tests {
             Command::Deallocate(Some("s1".into()))
         );
         assert_eq!(classify("DISCARD ALL"), Command::Discard);
+    }
+
+    #[test]
+    fn set_transaction() {
+        let set = |session, isolation, read_only| {
+            Command::SetTransaction(SetTransaction {
+                session,
+                isolation,
+                read_only,
+            })
+        };
+        assert_eq!(
+            classify("SET TRANSACTION ISOLATION LEVEL SERIALIZABLE"),
+            set(false, Some(Isolation::Serializable), None)
+        );
+        assert_eq!(
+            classify("set transaction read only"),
+            set(false, None, Some(true))
+        );
+        assert_eq!(
+            classify("SET SESSION CHARACTERISTICS AS TRANSACTION ISOLATION LEVEL read uncommitted"),
+            set(true, Some(Isolation::ReadUncommitted), None)
+        );
+        assert_eq!(
+            classify("set transaction isolation level repeatable read, read write"),
+            set(false, Some(Isolation::RepeatableRead), Some(false))
+        );
+        assert!(matches!(
+            classify("set transaction isolation level repeatable"),
+            Command::Invalid(_)
+        ));
+        assert_eq!(
+            classify("set transaction_isolation = 'serializable'"),
+            Command::Set {
+                name: "transaction_isolation".into(),
+                value: "serializable".into()
+            }
+        );
+    }
+
+    #[test]
+    fn isolation_names() {
+        for level in Isolation::ALL {
+            assert_eq!(Isolation::from_name(level.name()), Some(level));
+        }
+        assert_eq!(
+            Isolation::from_name("REPEATABLE   Read"),
+            Some(Isolation::RepeatableRead)
+        );
+        assert_eq!(Isolation::from_name("repeatable"), None);
+        assert!(Isolation::ReadUncommitted.renews_snapshot());
+        assert!(!Isolation::Serializable.renews_snapshot());
     }
 
     #[test]

@@ -10,7 +10,7 @@ pub mod infer;
 pub mod lexer;
 pub mod rewrite;
 
-pub use command::{classify, Begin, BeginMode, Command, Verb};
+pub use command::{classify, Begin, BeginMode, Command, Isolation, SetTransaction, Verb};
 pub use lexer::split;
 
 /// Malformed SQL must give errors, never panics: every prefix of statements that take
