@@ -6,6 +6,7 @@
 //! ever awaits them.
 
 mod array;
+mod authorizer;
 mod binary;
 pub mod catalog;
 pub mod copy;

@@ -11,6 +11,7 @@ mod concurrency;
 mod copy;
 mod cursors;
 mod lifecycle;
+mod limits;
 mod pgbench;
 mod protocol;
 mod safety;

@@ -1,0 +1,130 @@
+//! Limits a hostile or careless client meets (issue 8): the PRAGMA allow-list, the
+//! admin console's connection limit and idle timeout, bounded shutdown, the database
+//! cap, and 53300 for every client over the connection limit.
+
+use crate::common::{rows, sqlstate, Server};
+
+/// Expects `sql` to fail with an ErrorResponse; returns its SQLSTATE and message.
+async fn refused(c: &tokio_postgres::Client, sql: &str) -> (String, String) {
+    match c.simple_query(sql).await {
+        Ok(_) => panic!("{sql}: succeeded but must be refused"),
+        Err(e) => {
+            let db = e
+                .as_db_error()
+                .unwrap_or_else(|| panic!("{sql}: not an ErrorResponse: {e}"));
+            (sqlstate(&e), db.message().to_string())
+        }
+    }
+}
+
+#[tokio::test]
+async fn only_allowed_pragmas_run() {
+    let s = Server::start(&[]);
+    let c = s.connect("pragmas").await;
+    c.batch_execute(
+        "create table p (id integer primary key); \
+         create table t (id integer primary key, p int references p(id)); \
+         create index t_p on t(p)",
+    )
+    .await
+    .unwrap();
+    // Reads of the schema and the file, in both spellings.
+    for sql in [
+        "pragma table_info(t)",
+        "select * from pragma_table_info('t')",
+        "pragma table_xinfo(t)",
+        "pragma index_list(t)",
+        "pragma index_info(t_p)",
+        "pragma foreign_key_list(t)",
+        "pragma foreign_key_check",
+        "pragma integrity_check",
+        "pragma quick_check",
+        "pragma table_list",
+        "pragma collation_list",
+        "pragma page_count",
+        "pragma page_size",
+        "pragma freelist_count",
+        "pragma data_version",
+        "pragma schema_version",
+        "pragma encoding",
+        "pragma journal_mode",
+        "select * from pragma_journal_mode",
+        "pragma optimize",
+    ] {
+        if let Err(e) = c.simple_query(sql).await {
+            panic!("{sql}: {} {e}", sqlstate(&e));
+        }
+    }
+    assert_eq!(
+        rows(&c, "select name from pragma_table_info('t') order by cid").await,
+        vec![vec![Some("id".into())], vec![Some("p".into())]]
+    );
+    // The file header's user_version is written like a row.
+    c.simple_query("pragma user_version = 7").await.unwrap();
+    assert_eq!(
+        rows(&c, "pragma user_version").await,
+        vec![vec![Some("7".into())]]
+    );
+    // Settings of the session's own connection.
+    for sql in [
+        "pragma foreign_keys = off",
+        "pragma recursive_triggers = on",
+        "pragma defer_foreign_keys = on",
+        "pragma query_only = off",
+        "pragma cache_size = -256",
+        "pragma cache_size = 64",
+    ] {
+        if let Err(e) = c.simple_query(sql).await {
+            panic!("{sql}: {} {e}", sqlstate(&e));
+        }
+    }
+    assert_eq!(
+        rows(&c, "pragma cache_size").await,
+        vec![vec![Some("64".into())]]
+    );
+
+    // Process-wide, file-changing, safety-weakening or path-revealing: refused, named.
+    for (sql, name) in [
+        ("pragma hard_heap_limit = 100000", "hard_heap_limit"),
+        ("PRAGMA soft_heap_limit = 1", "soft_heap_limit"),
+        ("pragma hard_heap_limit", "hard_heap_limit"),
+        ("select * from pragma_hard_heap_limit", "hard_heap_limit"),
+        ("pragma trusted_schema = 1", "trusted_schema"),
+        ("pragma database_list", "database_list"),
+        ("select file from pragma_database_list", "database_list"),
+        ("pragma mmap_size = 1000000000", "mmap_size"),
+        ("pragma journal_mode = delete", "journal_mode"),
+        ("pragma wal_checkpoint(truncate)", "wal_checkpoint"),
+        ("pragma wal_autocheckpoint = 0", "wal_autocheckpoint"),
+        ("pragma synchronous = off", "synchronous"),
+        ("pragma busy_timeout = 0", "busy_timeout"),
+        ("pragma temp_store = memory", "temp_store"),
+        ("pragma page_size = 512", "page_size"),
+        ("pragma schema_version = 1", "schema_version"),
+        ("pragma writable_schema = on", "writable_schema"),
+        ("pragma threads = 8", "threads"),
+        ("pragma cache_size = -1000000", "cache_size"),
+        ("pragma cache_size = 1000000", "cache_size"),
+        ("pragma main.locking_mode = exclusive", "locking_mode"),
+    ] {
+        let (code, message) = refused(&c, sql).await;
+        assert_eq!(code, "42501", "{sql}: {message}");
+        assert!(message.contains(name), "{sql}: {message}");
+    }
+    // Through the extended protocol (Parse) as well.
+    let e = c
+        .query("pragma hard_heap_limit = 100000", &[])
+        .await
+        .expect_err("extended protocol: hard_heap_limit must be refused");
+    assert_eq!(sqlstate(&e), "42501", "{e}");
+    // The refused settings changed nothing: another tenant allocates freely.
+    let other = s.connect("pragmas_other").await;
+    assert_eq!(
+        rows(&other, "select length(zeroblob(4000000))").await,
+        vec![vec![Some("4000000".into())]]
+    );
+    assert_eq!(
+        rows(&c, "pragma journal_mode").await,
+        vec![vec![Some("wal".into())]]
+    );
+}
