@@ -28,6 +28,13 @@ pub struct Config {
     #[arg(long, env = "LITEWIRE_AUTO_CREATE", default_value_t = true, action = clap::ArgAction::Set)]
     pub auto_create: bool,
 
+    /// Database files (`*.db`) the data folder may hold: past it, auto-create refuses a
+    /// new name with SQLSTATE 53400 (existing databases still open). An empty database
+    /// is about 28 KiB on disk; 1000 matches --max-open-connections, so every database
+    /// can have a connection open at once.
+    #[arg(long, env = "LITEWIRE_MAX_DATABASES", default_value_t = 1000)]
+    pub max_databases: usize,
+
     /// Maximum number of client connections; more get SQLSTATE 53300.
     #[arg(long, env = "LITEWIRE_MAX_CONNECTIONS", default_value_t = 10_000)]
     pub max_connections: usize,
@@ -112,6 +119,7 @@ impl Config {
         EngineConfig {
             data_dir: self.data_dir.clone(),
             auto_create: self.auto_create,
+            max_databases: self.max_databases,
             connections_per_db: self.connections_per_db.max(1),
             max_open_connections: self.max_open_connections.max(1),
             lock_timeout: self.lock_timeout,

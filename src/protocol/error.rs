@@ -55,6 +55,7 @@ impl SqlState {
     pub const DUPLICATE_CURSOR: Self = Self("42P03");
     pub const PROGRAM_LIMIT_EXCEEDED: Self = Self("54000");
     pub const TOO_MANY_CONNECTIONS: Self = Self("53300");
+    pub const CONFIGURATION_LIMIT_EXCEEDED: Self = Self("53400");
     pub const OUT_OF_MEMORY: Self = Self("53200");
     pub const DISK_FULL: Self = Self("53100");
     pub const LOCK_NOT_AVAILABLE: Self = Self("55P03");

@@ -37,8 +37,9 @@ pub use params::SERVER_VERSION;
 /// Size of a client task's future, measured at the first spawn (for the memory report).
 static TASK_FUTURE_BYTES: AtomicUsize = AtomicUsize::new(0);
 
-/// Connections over the limit that may still be told "too many clients" at once; beyond
-/// this they are closed without an answer, so rejecting costs bounded memory.
+/// Connections over the limit that are told "too many clients" after their startup
+/// packet, as PostgreSQL does, at once; beyond this the answer is written straight away
+/// (see `reject_now`), so rejecting costs bounded memory and no task.
 const MAX_REJECTING: usize = 64;
 
 /// State shared by every client task.
@@ -163,8 +164,40 @@ fn accept(shared: &Arc<Shared>, stream: TcpStream) {
         }
         Err(_) => {
             shared.rejecting.fetch_sub(1, Ordering::Relaxed);
-            drop(stream);
+            reject_now(stream);
         }
+    }
+}
+
+fn too_many_clients() -> PgError {
+    PgError::fatal(
+        SqlState::TOO_MANY_CONNECTIONS,
+        "sorry, too many clients already",
+    )
+}
+
+/// Tells a client over the connection limit so without waiting for its startup packet:
+/// whatever it sent already is read and dropped (so closing does not reset the
+/// connection), the error is written into the empty socket buffer, and the socket is
+/// closed. libpq, JDBC and tokio-postgres read the error after sending their startup
+/// packet, or in place of the answer to an SSLRequest.
+fn reject_now(stream: TcpStream) {
+    static MESSAGE: OnceLock<bytes::Bytes> = OnceLock::new();
+    let message = MESSAGE.get_or_init(|| {
+        let mut out = bytes::BytesMut::new();
+        crate::protocol::backend::error(&mut out, &too_many_clients());
+        out.freeze()
+    });
+    // A startup packet is small; a client that keeps sending is not waited for.
+    let mut sink = [0u8; 1024];
+    for _ in 0..8 {
+        if !matches!(stream.try_read(&mut sink), Ok(n) if n > 0) {
+            break;
+        }
+    }
+    let _ = stream.try_write(message);
+    if let Ok(std) = stream.into_std() {
+        let _ = std.shutdown(std::net::Shutdown::Write);
     }
 }
 
@@ -177,10 +210,7 @@ async fn reject(shared: &Shared, stream: TcpStream) {
     )
     .await;
     if let Ok(Ok(Hello::Session(_))) = hello {
-        conn.error(&PgError::fatal(
-            SqlState::TOO_MANY_CONNECTIONS,
-            "sorry, too many clients already",
-        ));
+        conn.error(&too_many_clients());
         let _ = conn.flush().await;
     }
 }

@@ -259,6 +259,7 @@ mod tests {
         let engine = Engine::new(EngineConfig {
             data_dir: dir.path().to_path_buf(),
             auto_create: true,
+            max_databases: 10,
             connections_per_db: 1,
             max_open_connections: 10,
             lock_timeout: std::time::Duration::from_secs(1),

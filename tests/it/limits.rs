@@ -128,3 +128,96 @@ async fn only_allowed_pragmas_run() {
         vec![vec![Some("wal".into())]]
     );
 }
+
+#[tokio::test]
+async fn database_files_are_capped() {
+    let s = Server::start(&["--max-databases", "3"]);
+    for db in ["capa", "capb", "capc"] {
+        s.connect(db).await;
+    }
+    let e = s
+        .try_connect("capd")
+        .await
+        .expect_err("a fourth database is over --max-databases 3");
+    assert_eq!(sqlstate(&e), "53400", "{e}");
+    assert!(!s.data_dir().join("capd.db").exists());
+    // Existing databases still open.
+    let a = s.connect("capa").await;
+    assert_eq!(rows(&a, "select 1").await, vec![vec![Some("1".into())]]);
+}
+
+/// A create that fails removes what it left, and nothing that was there before.
+#[tokio::test]
+async fn failed_create_leaves_no_file() {
+    let s = Server::start(&[]);
+    // A directory where SQLite's WAL file must go: the new database cannot be used.
+    let wal = s.data_dir().join("broken.db-wal");
+    std::fs::create_dir_all(&wal).unwrap();
+    std::fs::write(wal.join("keep"), b"mine").unwrap();
+    let e = s
+        .try_connect("broken")
+        .await
+        .expect_err("the database cannot be created");
+    assert!(e.as_db_error().is_some(), "not an ErrorResponse: {e}");
+    assert!(!s.data_dir().join("broken.db").exists(), "empty file left");
+    assert!(!s.data_dir().join("broken.db-shm").exists());
+    assert_eq!(std::fs::read(wal.join("keep")).unwrap(), b"mine");
+    // The name works once the obstacle is gone.
+    std::fs::remove_dir_all(&wal).unwrap();
+    s.connect("broken").await;
+}
+
+/// Every client over `--max-connections` hears FATAL 53300, however many arrive at once.
+#[tokio::test]
+async fn every_client_over_the_limit_gets_53300() {
+    const OVER: usize = 300;
+    let s = Server::start(&["--max-connections", "4"]);
+    let mut held = Vec::new();
+    for _ in 0..4 {
+        held.push(s.connect("full").await);
+    }
+    let url = s.url("full");
+    let attempts: Vec<_> = (0..OVER)
+        .map(|_| {
+            let url = url.clone();
+            tokio::spawn(async move {
+                match tokio_postgres::connect(&url, tokio_postgres::NoTls).await {
+                    Ok(_) => "connected".to_string(),
+                    Err(e) => match e.as_db_error() {
+                        Some(db) => format!("{} {}", db.code().code(), db.message()),
+                        None => format!("no ErrorResponse: {e}"),
+                    },
+                }
+            })
+        })
+        .collect();
+    let mut outcomes = std::collections::BTreeMap::<String, usize>::new();
+    for a in attempts {
+        *outcomes.entry(a.await.unwrap()).or_default() += 1;
+    }
+    assert_eq!(
+        outcomes.get("53300 sorry, too many clients already"),
+        Some(&OVER),
+        "{outcomes:?}"
+    );
+    // libpq shows the message too.
+    let (ok, _, err) = crate::common::psql(&s, "full", &["-c", "select 1"]);
+    assert!(
+        !ok && err.contains("sorry, too many clients already"),
+        "{err}"
+    );
+    // A freed place is usable again.
+    drop(held.pop());
+    let mut tries = 0;
+    let c = loop {
+        match s.try_connect("full").await {
+            Ok(c) => break c,
+            Err(e) if tries < 100 && sqlstate(&e) == "53300" => {
+                tries += 1;
+                tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+            }
+            Err(e) => panic!("{e}"),
+        }
+    };
+    assert_eq!(rows(&c, "select 1").await, vec![vec![Some("1".into())]]);
+}
