@@ -109,6 +109,13 @@ pub struct Config {
     #[arg(long, env = "LITEWIRE_METRICS_LISTEN")]
     pub metrics_listen: Option<SocketAddr>,
 
+    /// An admin console session (database `litewire`) that sends nothing for this long
+    /// is closed with SQLSTATE 57P05, so idle consoles do not hold connections (and file
+    /// descriptors); psql reconnects on its next command. Admin sessions count against
+    /// --max-connections like any other. `0`: no timeout.
+    #[arg(long, env = "LITEWIRE_ADMIN_IDLE_TIMEOUT", default_value = "5m", value_parser = parse_duration)]
+    pub admin_idle_timeout: Duration,
+
     /// How long shutdown waits for running statements before closing their sessions.
     #[arg(long, env = "LITEWIRE_SHUTDOWN_TIMEOUT", default_value = "10s", value_parser = parse_duration)]
     pub shutdown_timeout: Duration,

@@ -63,6 +63,7 @@ impl SqlState {
     pub const SERIALIZATION_FAILURE: Self = Self("40001");
     pub const QUERY_CANCELED: Self = Self("57014");
     pub const ADMIN_SHUTDOWN: Self = Self("57P01");
+    pub const IDLE_SESSION_TIMEOUT: Self = Self("57P05");
     pub const CANNOT_CONNECT_NOW: Self = Self("57P03");
     pub const FEATURE_NOT_SUPPORTED: Self = Self("0A000");
     pub const INVALID_PARAMETER_VALUE: Self = Self("22023");

@@ -221,10 +221,7 @@ async fn client(shared: Arc<Shared>, stream: TcpStream, slot: OwnedSemaphorePerm
     // task carries none of its state.
     match Box::pin(open_session(&shared, stream, slot)).await {
         Some(Opened::Session(session)) => serve(shared, session).await,
-        Some(Opened::Admin(conn)) => {
-            let max = shared.cfg.max_message_size;
-            admin::run(shared, conn, max).await;
-        }
+        Some(Opened::Admin(conn, slot)) => admin::run(shared, conn, slot).await,
         None => {}
     }
 }
@@ -276,8 +273,9 @@ fn resumer(shared: &Arc<Shared>) -> park::Resume {
 /// What a completed startup leads to.
 enum Opened {
     Session(Box<Session>),
-    /// The admin console (database `litewire`).
-    Admin(Conn),
+    /// The admin console (database `litewire`), with its place under the connection
+    /// limit.
+    Admin(Conn, OwnedSemaphorePermit),
 }
 
 /// The startup handshake up to the first ReadyForQuery; None when the client leaves or
@@ -322,8 +320,7 @@ async fn open_session(
         let pid = shared.next_pid.fetch_add(1, Ordering::Relaxed);
         startup::welcome(&mut conn, &params, pid, random_i32());
         info!(pid, user = %req.user, "admin console session");
-        drop(slot);
-        return Some(Opened::Admin(conn));
+        return Some(Opened::Admin(conn, slot));
     }
     let db = match shared.engine.database(&req.database).await {
         Ok(db) => db,

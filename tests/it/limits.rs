@@ -221,3 +221,42 @@ async fn every_client_over_the_limit_gets_53300() {
     };
     assert_eq!(rows(&c, "select 1").await, vec![vec![Some("1".into())]]);
 }
+
+/// Admin console sessions count against `--max-connections` and are closed after
+/// `--admin-idle-timeout` without a message.
+#[tokio::test]
+async fn admin_sessions_are_limited_and_time_out() {
+    use crate::wire::Raw;
+    let s = Server::start(&["--max-connections", "3", "--admin-idle-timeout", "1s"]);
+    let mut consoles: Vec<Raw> = (0..3)
+        .map(|_| {
+            let (r, msgs) = Raw::session(s.port(), "litewire");
+            assert_eq!(msgs.last().map(|m| m.tag), Some(b'Z'), "{msgs:?}");
+            r
+        })
+        .collect();
+    // Full: neither another console nor a regular session gets in.
+    for db in ["litewire", "app"] {
+        let e = s.try_connect(db).await.expect_err("over the limit");
+        assert_eq!(sqlstate(&e), "53300", "{db}: {e}");
+    }
+    // Idle consoles are told and closed.
+    for r in &mut consoles {
+        let msgs = r.until_closed();
+        let codes: Vec<_> = msgs.iter().filter_map(|m| m.sqlstate()).collect();
+        assert_eq!(codes, ["57P05"], "{msgs:?}");
+    }
+    // Their places are free again.
+    let mut tries = 0;
+    let app = loop {
+        match s.try_connect("app").await {
+            Ok(c) => break c,
+            Err(e) if tries < 100 && sqlstate(&e) == "53300" => {
+                tries += 1;
+                tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+            }
+            Err(e) => panic!("{e}"),
+        }
+    };
+    assert_eq!(rows(&app, "select 1").await, vec![vec![Some("1".into())]]);
+}
