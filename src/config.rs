@@ -116,7 +116,8 @@ pub struct Config {
     #[arg(long, env = "LITEWIRE_ADMIN_IDLE_TIMEOUT", default_value = "5m", value_parser = parse_duration)]
     pub admin_idle_timeout: Duration,
 
-    /// How long shutdown waits for running statements before closing their sessions.
+    /// How long shutdown waits for running statements; then (or at a second SIGTERM or
+    /// SIGINT) they are interrupted and their clients get SQLSTATE 57P01.
     #[arg(long, env = "LITEWIRE_SHUTDOWN_TIMEOUT", default_value = "10s", value_parser = parse_duration)]
     pub shutdown_timeout: Duration,
 }

@@ -14,14 +14,13 @@ mod session;
 mod simple;
 mod startup;
 
-use std::future::Future;
 use std::hash::{BuildHasher, Hasher};
 use std::sync::atomic::{AtomicI32, AtomicUsize, Ordering};
 use std::sync::{Arc, OnceLock, Weak};
 use std::time::Duration;
 
 use tokio::net::{TcpListener, TcpStream};
-use tokio::sync::{watch, OwnedSemaphorePermit, Semaphore};
+use tokio::sync::{mpsc, watch, OwnedSemaphorePermit, Semaphore};
 use tracing::{debug, info, warn};
 
 use crate::config::Config;
@@ -57,12 +56,18 @@ struct Shared {
     registry: Arc<registry::Registry>,
 }
 
-/// Runs the server on `listener` until `shutdown` completes, then stops accepting, lets
-/// running statements finish (up to `shutdown_timeout`), closes the databases and returns.
+/// How long sessions whose statements were interrupted at the shutdown deadline have
+/// to send their 57P01 and end before the server stops without them.
+const TERMINATE_GRACE: Duration = Duration::from_secs(1);
+
+/// Runs the server on `listener` until the first message on `signals` (SIGTERM or
+/// SIGINT), then stops accepting, lets running statements finish up to
+/// `shutdown_timeout` — or until a second signal — interrupts those still running
+/// (their clients get FATAL 57P01), closes the databases and returns.
 pub async fn run(
     listener: TcpListener,
     cfg: Config,
-    shutdown: impl Future<Output = ()>,
+    mut signals: mpsc::Receiver<()>,
 ) -> std::io::Result<()> {
     let engine = Engine::new(cfg.engine())?;
     conn::set_read_chunk(cfg.buffer_kib.max(1) << 10);
@@ -102,10 +107,9 @@ pub async fn run(
     };
     // Start-up is over: its code need not stay resident.
     crate::memory::release_code_pages();
-    tokio::pin!(shutdown);
     loop {
         tokio::select! {
-            _ = &mut shutdown => break,
+            _ = next_signal(&mut signals) => break,
             accepted = listener.accept() => match accepted {
                 Ok((stream, peer)) => {
                     debug!(%peer, "accepted");
@@ -126,22 +130,56 @@ pub async fn run(
         // Parked sessions wake up to be told about the shutdown.
         lot.wake_all();
     }
-    let all = shared.cfg.max_connections as u32;
-    let drained = tokio::time::timeout(
-        shared.cfg.shutdown_timeout,
-        shared.sessions.acquire_many(all),
-    )
-    .await;
-    if drained.is_err() {
-        warn!("shutdown timeout reached with sessions still running");
+    let all = u32::try_from(shared.cfg.max_connections).unwrap_or(u32::MAX);
+    let drained = shared.sessions.acquire_many(all);
+    tokio::pin!(drained);
+    let forced = tokio::select! {
+        _ = &mut drained => false,
+        _ = tokio::time::sleep(shared.cfg.shutdown_timeout) => {
+            warn!("shutdown timeout reached: interrupting running statements");
+            true
+        }
+        _ = next_signal(&mut signals) => {
+            warn!("second signal: interrupting running statements");
+            true
+        }
+    };
+    if forced {
+        let grace = tokio::time::sleep(TERMINATE_GRACE);
+        tokio::pin!(grace);
+        loop {
+            // Again every moment: an interrupt that lands just before a statement's
+            // first step is lost (SQLite clears it when a statement starts).
+            let running = shared.registry.terminate_all();
+            tokio::select! {
+                _ = &mut drained => break,
+                _ = &mut grace => {
+                    warn!(running, "sessions still running after the interrupt; stopping without them");
+                    break;
+                }
+                _ = tokio::time::sleep(Duration::from_millis(100)) => {}
+            }
+        }
     }
     sweeper.abort();
     if let Some(m) = metrics {
         m.abort();
     }
-    shared.engine.close_all().await;
+    if forced {
+        // Bounded too: the process must end.
+        let _ = tokio::time::timeout(TERMINATE_GRACE, shared.engine.close_all()).await;
+    } else {
+        shared.engine.close_all().await;
+    }
     info!("stopped");
     Ok(())
+}
+
+/// The next shutdown signal; never, once the sender is gone.
+async fn next_signal(signals: &mut mpsc::Receiver<()>) {
+    if signals.recv().await.is_none() {
+        std::future::pending::<()>().await;
+    }
 }
 
 fn accept(shared: &Arc<Shared>, stream: TcpStream) {

@@ -260,3 +260,80 @@ async fn admin_sessions_are_limited_and_time_out() {
     };
     assert_eq!(rows(&app, "select 1").await, vec![vec![Some("1".into())]]);
 }
+
+/// A query that runs for hours unless interrupted.
+const ENDLESS: &str = "with recursive c(x) as (select 1 union all select x + 1 from c \
+                       where x < 10000000000) select count(*) from c";
+
+/// Starts `ENDLESS` on database `db` and returns once the server reports it running.
+async fn start_endless(
+    s: &Server,
+    db: &str,
+) -> tokio::task::JoinHandle<Result<Vec<tokio_postgres::SimpleQueryMessage>, tokio_postgres::Error>>
+{
+    let c = s.connect(db).await;
+    let query = tokio::spawn(async move { c.simple_query(ENDLESS).await });
+    let admin = s.connect("litewire").await;
+    for _ in 0..500 {
+        let clients = rows(&admin, "SHOW CLIENTS").await;
+        if clients.iter().any(|r| r[3].as_deref() == Some("active")) {
+            return query;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    panic!("the query never showed as active");
+}
+
+/// The SQLSTATE the endless query ended with.
+async fn ended_with(
+    query: tokio::task::JoinHandle<
+        Result<Vec<tokio_postgres::SimpleQueryMessage>, tokio_postgres::Error>,
+    >,
+) -> String {
+    match query.await.unwrap() {
+        Ok(_) => panic!("the endless query finished"),
+        Err(e) => sqlstate(&e),
+    }
+}
+
+/// At `--shutdown-timeout` a running statement is interrupted, its client gets FATAL
+/// 57P01, and the process exits (the harness waits at most 30 s for it).
+#[tokio::test]
+async fn shutdown_interrupts_running_statements_at_the_deadline() {
+    use crate::wire::Raw;
+    let mut s = Server::start(&["--shutdown-timeout", "1s"]);
+    let query = start_endless(&s, "endless").await;
+    let (mut console, _) = Raw::session(s.port(), "litewire");
+    let status = s.terminate();
+    assert!(status.success(), "{status:?}");
+    assert_eq!(ended_with(query).await, "57P01");
+    let codes: Vec<_> = console
+        .until_closed()
+        .iter()
+        .filter_map(|m| m.sqlstate())
+        .collect();
+    assert_eq!(codes, ["57P01"], "admin console at shutdown");
+}
+
+/// A second SIGTERM does not wait for `--shutdown-timeout`.
+#[tokio::test]
+async fn second_signal_cuts_the_shutdown_short() {
+    let mut s = Server::start(&["--shutdown-timeout", "1h"]);
+    let query = start_endless(&s, "endless2").await;
+    unsafe {
+        libc::kill(s.pid() as i32, libc::SIGTERM);
+    }
+    // The first signal has been handled once the listener is closed.
+    let mut closed = false;
+    for _ in 0..500 {
+        if std::net::TcpStream::connect(s.addr).is_err() {
+            closed = true;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    assert!(closed, "the listener stayed open after SIGTERM");
+    let status = s.terminate();
+    assert!(status.success(), "{status:?}");
+    assert_eq!(ended_with(query).await, "57P01");
+}
