@@ -28,6 +28,13 @@ pub struct Config {
     #[arg(long, env = "LITEWIRE_AUTO_CREATE", default_value_t = true, action = clap::ArgAction::Set)]
     pub auto_create: bool,
 
+    /// Database files (`*.db`) the data folder may hold: past it, auto-create refuses a
+    /// new name with SQLSTATE 53400 (existing databases still open). An empty database
+    /// is about 28 KiB on disk; 1000 matches --max-open-connections, so every database
+    /// can have a connection open at once.
+    #[arg(long, env = "LITEWIRE_MAX_DATABASES", default_value_t = 1000)]
+    pub max_databases: usize,
+
     /// Maximum number of client connections; more get SQLSTATE 53300.
     #[arg(long, env = "LITEWIRE_MAX_CONNECTIONS", default_value_t = 10_000)]
     pub max_connections: usize,
@@ -113,7 +120,15 @@ pub struct Config {
     #[arg(long, env = "LITEWIRE_METRICS_LISTEN")]
     pub metrics_listen: Option<SocketAddr>,
 
-    /// How long shutdown waits for running statements before closing their sessions.
+    /// An admin console session (database `litewire`) that sends nothing for this long
+    /// is closed with SQLSTATE 57P05, so idle consoles do not hold connections (and file
+    /// descriptors); psql reconnects on its next command. Admin sessions count against
+    /// --max-connections like any other. `0`: no timeout.
+    #[arg(long, env = "LITEWIRE_ADMIN_IDLE_TIMEOUT", default_value = "5m", value_parser = parse_duration)]
+    pub admin_idle_timeout: Duration,
+
+    /// How long shutdown waits for running statements; then (or at a second SIGTERM or
+    /// SIGINT) they are interrupted and their clients get SQLSTATE 57P01.
     #[arg(long, env = "LITEWIRE_SHUTDOWN_TIMEOUT", default_value = "10s", value_parser = parse_duration)]
     pub shutdown_timeout: Duration,
 }
@@ -123,6 +138,7 @@ impl Config {
         EngineConfig {
             data_dir: self.data_dir.clone(),
             auto_create: self.auto_create,
+            max_databases: self.max_databases,
             connections_per_db: self.connections_per_db.max(1),
             max_open_connections: self.max_open_connections.max(1),
             lock_timeout: self.lock_timeout,

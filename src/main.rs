@@ -52,8 +52,13 @@ fn main() -> std::process::ExitCode {
             .map_err(|e| {
                 std::io::Error::new(e.kind(), format!("cannot listen on {}: {e}", cfg.listen))
             })?;
-        litewire::server::run(listener, cfg, shutdown_signal()).await
+        let (tx, signals) = tokio::sync::mpsc::channel(4);
+        tokio::spawn(forward_signals(tx));
+        litewire::server::run(listener, cfg, signals).await
     });
+    // Do not wait for blocking threads still busy (a statement that ignored its
+    // interrupt, a translation): the server has stopped; they end with the process.
+    runtime.shutdown_timeout(std::time::Duration::from_secs(1));
     match result {
         Ok(()) => std::process::ExitCode::SUCCESS,
         Err(e) => {
@@ -63,19 +68,26 @@ fn main() -> std::process::ExitCode {
     }
 }
 
-/// Completes on SIGTERM or SIGINT.
-async fn shutdown_signal() {
+/// Sends a message for every SIGTERM or SIGINT: the first starts the shutdown, the
+/// next cuts its wait for running statements short.
+async fn forward_signals(tx: tokio::sync::mpsc::Sender<()>) {
     use tokio::signal::unix::{signal, SignalKind};
     let (Ok(mut term), Ok(mut int)) = (
         signal(SignalKind::terminate()),
         signal(SignalKind::interrupt()),
     ) else {
         tracing::warn!("cannot install signal handlers; stop with SIGKILL");
+        // Keep the sender: a closed channel is not a shutdown request.
         return std::future::pending().await;
     };
-    tokio::select! {
-        _ = term.recv() => {}
-        _ = int.recv() => {}
+    loop {
+        tokio::select! {
+            _ = term.recv() => {}
+            _ = int.recv() => {}
+        }
+        if tx.send(()).await.is_err() {
+            return;
+        }
     }
 }
 

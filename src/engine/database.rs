@@ -7,13 +7,12 @@
 //! `lock_timeout`, and keeps the lock until its transaction ends. Readers never take it.
 
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use rusqlite::hooks::{AuthAction, AuthContext, Authorization};
 use rusqlite::{Connection, OpenFlags};
 
+use super::authorizer::{self, AuthNotes};
 use super::describe::Description;
 use super::stmt::Conn;
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
@@ -271,23 +270,18 @@ fn open(path: &std::path::Path, cfg: &EngineConfig, name: &str) -> Result<Box<Co
         pg.message = format!("could not open database file: {}", pg.message);
         pg
     })?;
-    let stateful = Arc::new(AtomicBool::new(false));
-    configure(&mut conn, cfg, stateful.clone()).map_err(|e| to_pg(&e))?;
+    let notes = configure(&mut conn, cfg).map_err(|e| to_pg(&e))?;
     let session = super::functions::SharedSession::default();
     super::functions::register(&conn, name, session.clone()).map_err(|e| to_pg(&e))?;
     Ok(Box::new(Conn::new(
         conn,
         cfg.statement_cache,
         session,
-        stateful,
+        notes,
     )))
 }
 
-fn configure(
-    conn: &mut Connection,
-    cfg: &EngineConfig,
-    stateful: Arc<AtomicBool>,
-) -> rusqlite::Result<()> {
+fn configure(conn: &mut Connection, cfg: &EngineConfig) -> rusqlite::Result<Arc<AuthNotes>> {
     use rusqlite::config::DbConfig;
     use rusqlite::limits::Limit;
     conn.busy_timeout(cfg.lock_timeout)?;
@@ -298,82 +292,13 @@ fn configure(
     // litewire caches raw statements itself (stmt.rs).
     conn.set_prepared_statement_cache_capacity(0);
     // A client reaches only its own file: no ATTACH (limit 0 and the authorizer), no
-    // extension loading (never enabled), no schema tricks.
+    // extension loading (never enabled), no schema tricks, only allowed PRAGMAs.
     // VACUUM attaches a temporary database internally, so one attachment is allowed;
     // the authorizer admits only that nameless, fileless one.
     conn.set_limit(Limit::SQLITE_LIMIT_ATTACHED, 1)?;
     conn.set_db_config(DbConfig::SQLITE_DBCONFIG_DEFENSIVE, true)?;
     conn.set_db_config(DbConfig::SQLITE_DBCONFIG_TRUSTED_SCHEMA, false)?;
-    conn.authorizer(Some(move |ctx: AuthContext<'_>| authorize(ctx, &stateful)))?;
-    Ok(())
-}
-
-/// PRAGMAs a client may not run with an argument: they change where or how files are
-/// written, or let the schema be edited as raw text.
-const DENIED_PRAGMAS: &[&str] = &[
-    "journal_mode",
-    "locking_mode",
-    "temp_store_directory",
-    "data_store_directory",
-    "writable_schema",
-    "mmap_size",
-    "wal_autocheckpoint",
-];
-
-/// PRAGMAs that, given an argument, query or act rather than change a setting.
-const QUERY_PRAGMAS: &[&str] = &[
-    "table_info",
-    "table_xinfo",
-    "table_list",
-    "index_info",
-    "index_xinfo",
-    "index_list",
-    "foreign_key_list",
-    "foreign_key_check",
-    "integrity_check",
-    "quick_check",
-    "wal_checkpoint",
-    "optimize",
-    "incremental_vacuum",
-    "shrink_memory",
-];
-
-fn authorize(ctx: AuthContext<'_>, stateful: &AtomicBool) -> Authorization {
-    match ctx.action {
-        // Only the nameless temporary database VACUUM attaches for itself.
-        AuthAction::Attach { filename: "" } => Authorization::Allow,
-        AuthAction::Attach { .. } | AuthAction::Detach { .. } => Authorization::Deny,
-        AuthAction::CreateTempTable { .. }
-        | AuthAction::CreateTempIndex { .. }
-        | AuthAction::CreateTempTrigger { .. }
-        | AuthAction::CreateTempView { .. } => {
-            stateful.store(true, Ordering::Relaxed);
-            Authorization::Allow
-        }
-        AuthAction::Function { function_name }
-            if function_name.eq_ignore_ascii_case("load_extension") =>
-        {
-            Authorization::Deny
-        }
-        AuthAction::Pragma {
-            pragma_name,
-            pragma_value: Some(_),
-        } if DENIED_PRAGMAS
-            .iter()
-            .any(|p| pragma_name.eq_ignore_ascii_case(p)) =>
-        {
-            Authorization::Deny
-        }
-        AuthAction::Pragma {
-            pragma_name,
-            pragma_value: Some(_),
-        } if !QUERY_PRAGMAS
-            .iter()
-            .any(|p| pragma_name.eq_ignore_ascii_case(p)) =>
-        {
-            stateful.store(true, Ordering::Relaxed);
-            Authorization::Allow
-        }
-        _ => Authorization::Allow,
-    }
+    // Read before the authorizer is installed (page_size may only be read afterwards).
+    let page_size: u32 = conn.pragma_query_value(None, "page_size", |r| r.get(0))?;
+    authorizer::install(conn, page_size, cfg.cache_size_kib)
 }

@@ -6,6 +6,7 @@
 //! ever awaits them.
 
 mod array;
+mod authorizer;
 mod binary;
 pub mod catalog;
 pub mod copy;
@@ -39,6 +40,8 @@ use crate::protocol::{PgError, SqlState};
 pub struct EngineConfig {
     pub data_dir: PathBuf,
     pub auto_create: bool,
+    /// Database files (`*.db`) the data folder may hold before auto-create refuses.
+    pub max_databases: usize,
     pub connections_per_db: usize,
     /// SQLite connections open across all databases.
     pub max_open_connections: usize,
@@ -86,6 +89,9 @@ pub struct Engine {
     cfg: Arc<EngineConfig>,
     databases: Arc<Registry>,
     budget: Arc<Budget>,
+    /// Held while a new database file is counted and created, so concurrent creators
+    /// cannot pass `--max-databases` together.
+    creating: tokio::sync::Mutex<()>,
 }
 
 /// The process-wide limit on open SQLite connections (`--max-open-connections`): one
@@ -157,6 +163,32 @@ pub fn validate_name(name: &str) -> Result<(), PgError> {
     }
 }
 
+/// Number of database files (`*.db`) in `dir`.
+fn count_databases(dir: &std::path::Path) -> usize {
+    std::fs::read_dir(dir)
+        .map(|entries| {
+            entries
+                .flatten()
+                .filter(|e| e.file_name().as_encoded_bytes().ends_with(b".db"))
+                .count()
+        })
+        .unwrap_or(0)
+}
+
+/// The files creating database file `db` may leave (the file, its WAL, shared memory
+/// and rollback journal) that do not exist yet: the ones to remove if creating fails.
+fn new_files(db: &std::path::Path) -> Vec<PathBuf> {
+    ["", "-wal", "-shm", "-journal"]
+        .iter()
+        .map(|suffix| {
+            let mut p = db.as_os_str().to_owned();
+            p.push(suffix);
+            PathBuf::from(p)
+        })
+        .filter(|p| std::fs::symlink_metadata(p).is_err())
+        .collect()
+}
+
 impl Engine {
     pub fn new(cfg: EngineConfig) -> std::io::Result<Self> {
         std::fs::create_dir_all(&cfg.data_dir)?;
@@ -170,6 +202,7 @@ impl Engine {
             cfg: Arc::new(cfg),
             databases,
             budget,
+            creating: tokio::sync::Mutex::new(()),
         })
     }
 
@@ -186,12 +219,52 @@ impl Engine {
             return Ok(db);
         }
         let path = self.cfg.data_dir.join(format!("{name}.db"));
-        if !self.cfg.auto_create && !path.exists() {
+        if path.exists() {
+            return self.open(name, path).await;
+        }
+        if !self.cfg.auto_create {
             return Err(PgError::fatal(
                 SqlState::INVALID_CATALOG_NAME,
                 format!("database \"{name}\" does not exist"),
             ));
         }
+        // A new file: counted and created one at a time.
+        let _creating = self.creating.lock().await;
+        if path.exists() {
+            return self.open(name, path).await;
+        }
+        let (dir, max) = (self.cfg.data_dir.clone(), self.cfg.max_databases);
+        let count = tokio::task::spawn_blocking(move || count_databases(&dir))
+            .await
+            .map_err(|_| PgError::new(SqlState::INTERNAL_ERROR, "counting databases failed"))?;
+        if count >= max {
+            return Err(PgError::fatal(
+                SqlState::CONFIGURATION_LIMIT_EXCEEDED,
+                format!(
+                    "cannot create database \"{name}\": the limit of {max} databases is reached"
+                ),
+            )
+            .with_hint("See --max-databases."));
+        }
+        let leftovers = new_files(&path);
+        let opened = self.open(name, path).await;
+        if opened.is_err() {
+            // Whatever the failed create left (an empty file on a full disk, a -wal)
+            // goes; files that existed before are not in `leftovers`.
+            self.lock().remove(name);
+            let _ = tokio::task::spawn_blocking(move || {
+                for f in leftovers {
+                    let _ = std::fs::remove_file(f);
+                }
+            })
+            .await;
+        }
+        opened
+    }
+
+    /// Registers database `name` and opens its file once (the connection goes back to
+    /// the idle list).
+    async fn open(&self, name: &str, path: PathBuf) -> Result<Arc<Database>, PgError> {
         let db = {
             let mut map = self.lock();
             map.entry(name.to_string())
@@ -205,7 +278,6 @@ impl Engine {
                 })
                 .clone()
         };
-        // Open (or create) the file now; the connection goes back to the idle list.
         drop(db.lease().await.map_err(|mut e| {
             e.severity = crate::protocol::Severity::Fatal;
             e

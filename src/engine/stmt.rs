@@ -55,8 +55,8 @@ pub struct Conn {
     capacity: usize,
     /// Read by the session functions (`pg_backend_pid()`, `current_user`).
     session: super::functions::SharedSession,
-    /// Set by the authorizer when a statement changes per-connection state.
-    stateful: std::sync::Arc<std::sync::atomic::AtomicBool>,
+    /// Set by the authorizer: per-connection state changed, the last PRAGMA denied.
+    notes: std::sync::Arc<super::authorizer::AuthNotes>,
     /// Whether the pg_catalog tables are registered on this connection.
     catalog: bool,
     sqlite: Connection,
@@ -75,14 +75,14 @@ impl Conn {
         sqlite: Connection,
         capacity: usize,
         session: super::functions::SharedSession,
-        stateful: std::sync::Arc<std::sync::atomic::AtomicBool>,
+        notes: std::sync::Arc<super::authorizer::AuthNotes>,
     ) -> Self {
         Conn {
             cache: Vec::new(),
             cursors: Vec::new(),
             capacity,
             session,
-            stateful,
+            notes,
             catalog: false,
             sqlite,
             open_permit: None,
@@ -92,7 +92,7 @@ impl Conn {
     /// True once a statement changed this connection's own state (a PRAGMA setting or
     /// a TEMP object): it then belongs to one session and is never shared again.
     pub fn is_stateful(&self) -> bool {
-        self.stateful.load(std::sync::atomic::Ordering::Relaxed)
+        self.notes.is_stateful()
     }
 
     /// Records which session runs the next statements (for the session functions).
@@ -126,10 +126,20 @@ impl Conn {
         };
         let ext = unsafe { ffi::sqlite3_extended_errcode(self.db()) };
         let code = if ext != 0 { ext } else { code };
-        to_pg(&rusqlite::Error::SqliteFailure(
+        let mut e = to_pg(&rusqlite::Error::SqliteFailure(
             ffi::Error::new(code),
             Some(msg),
-        ))
+        ));
+        // A denied PRAGMA says which one (SQLite's message is a bare "not authorized").
+        if let Some(denial) = self.notes.take_denial() {
+            if e.code == crate::protocol::SqlState::INSUFFICIENT_PRIVILEGE {
+                e.message = denial;
+                e = e.with_hint(
+                    "Allowed are PRAGMAs that read, or change only the session's own connection.",
+                );
+            }
+        }
+        e
     }
 
     /// A prepared statement for `sql`: from the cache, or newly prepared. Returns None for

@@ -56,6 +56,7 @@ impl SqlState {
     pub const DUPLICATE_CURSOR: Self = Self("42P03");
     pub const PROGRAM_LIMIT_EXCEEDED: Self = Self("54000");
     pub const TOO_MANY_CONNECTIONS: Self = Self("53300");
+    pub const CONFIGURATION_LIMIT_EXCEEDED: Self = Self("53400");
     pub const OUT_OF_MEMORY: Self = Self("53200");
     pub const DISK_FULL: Self = Self("53100");
     pub const LOCK_NOT_AVAILABLE: Self = Self("55P03");
@@ -63,6 +64,7 @@ impl SqlState {
     pub const SERIALIZATION_FAILURE: Self = Self("40001");
     pub const QUERY_CANCELED: Self = Self("57014");
     pub const ADMIN_SHUTDOWN: Self = Self("57P01");
+    pub const IDLE_SESSION_TIMEOUT: Self = Self("57P05");
     pub const CANNOT_CONNECT_NOW: Self = Self("57P03");
     pub const FEATURE_NOT_SUPPORTED: Self = Self("0A000");
     pub const INVALID_PARAMETER_VALUE: Self = Self("22023");

@@ -10,6 +10,7 @@
 use std::sync::Arc;
 
 use bytes::BytesMut;
+use tokio::sync::OwnedSemaphorePermit;
 
 use super::conn::{Conn, Read, ReadError};
 use super::session::Session;
@@ -270,13 +271,51 @@ fn command(shared: &Shared, sql: &str, out: &mut BytesMut) -> Result<String, PgE
     }
 }
 
-/// Serves an admin console session: simple queries only.
-pub async fn run(shared: Arc<Shared>, mut conn: Conn, max_message: usize) {
+/// Serves an admin console session: simple queries only. `_slot` is the session's place
+/// under `--max-connections`; the session ends after `--admin-idle-timeout` without a
+/// message, and at shutdown.
+pub async fn run(shared: Arc<Shared>, mut conn: Conn, _slot: OwnedSemaphorePermit) {
+    let max_message = shared.cfg.max_message_size;
+    let idle = Some(shared.cfg.admin_idle_timeout).filter(|d| !d.is_zero());
+    let mut stop = shared.stop.clone();
     loop {
-        let frame = match conn.read_frame(true, max_message, None).await {
-            Ok(Read::Frame(f)) => f,
-            Ok(Read::Eof | Read::Idle) | Err(ReadError::Io(_)) => break,
-            Err(ReadError::Frame(e)) => {
+        if *stop.borrow() {
+            conn.error(&PgError::fatal(
+                SqlState::ADMIN_SHUTDOWN,
+                "terminating connection due to administrator command",
+            ));
+            break;
+        }
+        // The whole message must arrive in time, not only its first byte.
+        let read = async {
+            match idle {
+                Some(d) => tokio::time::timeout(d, conn.read_frame(true, max_message, None))
+                    .await
+                    .ok(),
+                None => Some(conn.read_frame(true, max_message, None).await),
+            }
+        };
+        let read = tokio::select! {
+            biased;
+            changed = stop.changed() => {
+                if changed.is_err() {
+                    break;
+                }
+                continue;
+            }
+            r = read => r,
+        };
+        let frame = match read {
+            None => {
+                conn.error(&PgError::fatal(
+                    SqlState::IDLE_SESSION_TIMEOUT,
+                    "terminating connection due to idle-session timeout",
+                ));
+                break;
+            }
+            Some(Ok(Read::Frame(f))) => f,
+            Some(Ok(Read::Eof | Read::Idle) | Err(ReadError::Io(_))) => break,
+            Some(Err(ReadError::Frame(e))) => {
                 conn.error(&e.into());
                 break;
             }

@@ -14,14 +14,13 @@ mod session;
 mod simple;
 mod startup;
 
-use std::future::Future;
 use std::hash::{BuildHasher, Hasher};
 use std::sync::atomic::{AtomicI32, AtomicUsize, Ordering};
 use std::sync::{Arc, OnceLock, Weak};
 use std::time::Duration;
 
 use tokio::net::{TcpListener, TcpStream};
-use tokio::sync::{watch, OwnedSemaphorePermit, Semaphore};
+use tokio::sync::{mpsc, watch, OwnedSemaphorePermit, Semaphore};
 use tracing::{debug, info, warn};
 
 use crate::config::Config;
@@ -37,8 +36,9 @@ pub use params::SERVER_VERSION;
 /// Size of a client task's future, measured at the first spawn (for the memory report).
 static TASK_FUTURE_BYTES: AtomicUsize = AtomicUsize::new(0);
 
-/// Connections over the limit that may still be told "too many clients" at once; beyond
-/// this they are closed without an answer, so rejecting costs bounded memory.
+/// Connections over the limit that are told "too many clients" after their startup
+/// packet, as PostgreSQL does, at once; beyond this the answer is written straight away
+/// (see `reject_now`), so rejecting costs bounded memory and no task.
 const MAX_REJECTING: usize = 64;
 
 /// State shared by every client task.
@@ -56,12 +56,18 @@ struct Shared {
     registry: Arc<registry::Registry>,
 }
 
-/// Runs the server on `listener` until `shutdown` completes, then stops accepting, lets
-/// running statements finish (up to `shutdown_timeout`), closes the databases and returns.
+/// How long sessions whose statements were interrupted at the shutdown deadline have
+/// to send their 57P01 and end before the server stops without them.
+const TERMINATE_GRACE: Duration = Duration::from_secs(1);
+
+/// Runs the server on `listener` until the first message on `signals` (SIGTERM or
+/// SIGINT), then stops accepting, lets running statements finish up to
+/// `shutdown_timeout` — or until a second signal — interrupts those still running
+/// (their clients get FATAL 57P01), closes the databases and returns.
 pub async fn run(
     listener: TcpListener,
     cfg: Config,
-    shutdown: impl Future<Output = ()>,
+    mut signals: mpsc::Receiver<()>,
 ) -> std::io::Result<()> {
     let engine = Engine::new(cfg.engine())?;
     conn::set_read_chunk(cfg.buffer_kib.max(1) << 10);
@@ -102,10 +108,9 @@ pub async fn run(
     };
     // Start-up is over: its code need not stay resident.
     crate::memory::release_code_pages();
-    tokio::pin!(shutdown);
     loop {
         tokio::select! {
-            _ = &mut shutdown => break,
+            _ = next_signal(&mut signals) => break,
             accepted = listener.accept() => match accepted {
                 Ok((stream, peer)) => {
                     debug!(%peer, "accepted");
@@ -126,22 +131,56 @@ pub async fn run(
         // Parked sessions wake up to be told about the shutdown.
         lot.wake_all();
     }
-    let all = shared.cfg.max_connections as u32;
-    let drained = tokio::time::timeout(
-        shared.cfg.shutdown_timeout,
-        shared.sessions.acquire_many(all),
-    )
-    .await;
-    if drained.is_err() {
-        warn!("shutdown timeout reached with sessions still running");
+    let all = u32::try_from(shared.cfg.max_connections).unwrap_or(u32::MAX);
+    let drained = shared.sessions.acquire_many(all);
+    tokio::pin!(drained);
+    let forced = tokio::select! {
+        _ = &mut drained => false,
+        _ = tokio::time::sleep(shared.cfg.shutdown_timeout) => {
+            warn!("shutdown timeout reached: interrupting running statements");
+            true
+        }
+        _ = next_signal(&mut signals) => {
+            warn!("second signal: interrupting running statements");
+            true
+        }
+    };
+    if forced {
+        let grace = tokio::time::sleep(TERMINATE_GRACE);
+        tokio::pin!(grace);
+        loop {
+            // Again every moment: an interrupt that lands just before a statement's
+            // first step is lost (SQLite clears it when a statement starts).
+            let running = shared.registry.terminate_all();
+            tokio::select! {
+                _ = &mut drained => break,
+                _ = &mut grace => {
+                    warn!(running, "sessions still running after the interrupt; stopping without them");
+                    break;
+                }
+                _ = tokio::time::sleep(Duration::from_millis(100)) => {}
+            }
+        }
     }
     sweeper.abort();
     if let Some(m) = metrics {
         m.abort();
     }
-    shared.engine.close_all().await;
+    if forced {
+        // Bounded too: the process must end.
+        let _ = tokio::time::timeout(TERMINATE_GRACE, shared.engine.close_all()).await;
+    } else {
+        shared.engine.close_all().await;
+    }
     info!("stopped");
     Ok(())
+}
+
+/// The next shutdown signal; never, once the sender is gone.
+async fn next_signal(signals: &mut mpsc::Receiver<()>) {
+    if signals.recv().await.is_none() {
+        std::future::pending::<()>().await;
+    }
 }
 
 fn accept(shared: &Arc<Shared>, stream: TcpStream) {
@@ -164,8 +203,40 @@ fn accept(shared: &Arc<Shared>, stream: TcpStream) {
         }
         Err(_) => {
             shared.rejecting.fetch_sub(1, Ordering::Relaxed);
-            drop(stream);
+            reject_now(stream);
         }
+    }
+}
+
+fn too_many_clients() -> PgError {
+    PgError::fatal(
+        SqlState::TOO_MANY_CONNECTIONS,
+        "sorry, too many clients already",
+    )
+}
+
+/// Tells a client over the connection limit so without waiting for its startup packet:
+/// whatever it sent already is read and dropped (so closing does not reset the
+/// connection), the error is written into the empty socket buffer, and the socket is
+/// closed. libpq, JDBC and tokio-postgres read the error after sending their startup
+/// packet, or in place of the answer to an SSLRequest.
+fn reject_now(stream: TcpStream) {
+    static MESSAGE: OnceLock<bytes::Bytes> = OnceLock::new();
+    let message = MESSAGE.get_or_init(|| {
+        let mut out = bytes::BytesMut::new();
+        crate::protocol::backend::error(&mut out, &too_many_clients());
+        out.freeze()
+    });
+    // A startup packet is small; a client that keeps sending is not waited for.
+    let mut sink = [0u8; 1024];
+    for _ in 0..8 {
+        if !matches!(stream.try_read(&mut sink), Ok(n) if n > 0) {
+            break;
+        }
+    }
+    let _ = stream.try_write(message);
+    if let Ok(std) = stream.into_std() {
+        let _ = std.shutdown(std::net::Shutdown::Write);
     }
 }
 
@@ -178,10 +249,7 @@ async fn reject(shared: &Shared, stream: TcpStream) {
     )
     .await;
     if let Ok(Ok(Hello::Session(_))) = hello {
-        conn.error(&PgError::fatal(
-            SqlState::TOO_MANY_CONNECTIONS,
-            "sorry, too many clients already",
-        ));
+        conn.error(&too_many_clients());
         let _ = conn.flush().await;
     }
 }
@@ -192,10 +260,7 @@ async fn client(shared: Arc<Shared>, stream: TcpStream, slot: OwnedSemaphorePerm
     // task carries none of its state.
     match Box::pin(open_session(&shared, stream, slot)).await {
         Some(Opened::Session(session)) => serve(shared, session).await,
-        Some(Opened::Admin(conn)) => {
-            let max = shared.cfg.max_message_size;
-            admin::run(shared, conn, max).await;
-        }
+        Some(Opened::Admin(conn, slot)) => admin::run(shared, conn, slot).await,
         None => {}
     }
 }
@@ -247,8 +312,9 @@ fn resumer(shared: &Arc<Shared>) -> park::Resume {
 /// What a completed startup leads to.
 enum Opened {
     Session(Box<Session>),
-    /// The admin console (database `litewire`).
-    Admin(Conn),
+    /// The admin console (database `litewire`), with its place under the connection
+    /// limit.
+    Admin(Conn, OwnedSemaphorePermit),
 }
 
 /// The startup handshake up to the first ReadyForQuery; None when the client leaves or
@@ -293,8 +359,7 @@ async fn open_session(
         let pid = shared.next_pid.fetch_add(1, Ordering::Relaxed);
         startup::welcome(&mut conn, &params, pid, random_i32());
         info!(pid, user = %req.user, "admin console session");
-        drop(slot);
-        return Some(Opened::Admin(conn));
+        return Some(Opened::Admin(conn, slot));
     }
     let db = match shared.engine.database(&req.database).await {
         Ok(db) => db,

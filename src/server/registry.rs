@@ -71,7 +71,21 @@ impl ClientInfo {
         if handle.is_some() {
             self.canceled.store(false, Ordering::Relaxed);
         }
-        *self.running.lock().unwrap_or_else(|p| p.into_inner()) = handle;
+        let mut running = self.running.lock().unwrap_or_else(|p| p.into_inner());
+        // Past the shutdown deadline a statement is interrupted as it starts (the flag
+        // is set before `terminate_all` takes this lock).
+        if let Some(h) = handle.as_ref().filter(|_| self.terminating()) {
+            h.interrupt();
+        }
+        *running = handle;
+    }
+
+    /// Whether the server is ending sessions (the shutdown deadline passed): the
+    /// running statement was interrupted and the client gets 57P01.
+    pub fn terminating(&self) -> bool {
+        self.registry
+            .upgrade()
+            .is_some_and(|r| r.terminating.load(Ordering::SeqCst))
     }
 
     /// Whether a CancelRequest interrupted the last statement.
@@ -147,6 +161,8 @@ pub struct Registry {
     clients: Mutex<HashMap<i32, Weak<ClientInfo>>>,
     buffers: AtomicUsize,
     statement_bytes: AtomicUsize,
+    /// Set at the shutdown deadline: every session is being ended.
+    terminating: std::sync::atomic::AtomicBool,
 }
 
 impl Registry {
@@ -196,6 +212,23 @@ impl Registry {
             }
             None => false,
         }
+    }
+
+    /// At the shutdown deadline: interrupts every running statement, and every one
+    /// that starts from now on. Returns how many were running.
+    pub fn terminate_all(&self) -> usize {
+        self.terminating.store(true, Ordering::SeqCst);
+        let clients: Vec<Arc<ClientInfo>> =
+            self.lock().values().filter_map(Weak::upgrade).collect();
+        let mut interrupted = 0;
+        for info in clients {
+            let running = info.running.lock().unwrap_or_else(|p| p.into_inner());
+            if let Some(handle) = running.as_ref() {
+                handle.interrupt();
+                interrupted += 1;
+            }
+        }
+        interrupted
     }
 
     pub fn len(&self) -> usize {
@@ -259,6 +292,7 @@ mod tests {
         let engine = Engine::new(EngineConfig {
             data_dir: dir.path().to_path_buf(),
             auto_create: true,
+            max_databases: 10,
             connections_per_db: 1,
             max_open_connections: 10,
             lock_timeout: std::time::Duration::from_secs(1),

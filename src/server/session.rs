@@ -71,6 +71,8 @@ pub struct Session {
     /// The session changed its connection's state (a PRAGMA setting, a TEMP object):
     /// it keeps that connection for the rest of its life.
     pub(super) sticky: bool,
+    /// The shutdown deadline ended this session's statement; FATAL 57P01 was sent.
+    terminated: bool,
     /// Prepared statements and portals of the extended protocol.
     pub(super) ext: Extended,
     pub pid: i32,
@@ -114,6 +116,7 @@ impl Session {
             savepoints: false,
             queried: false,
             sticky: false,
+            terminated: false,
             ext: Extended::default(),
             max_message,
         }
@@ -240,6 +243,9 @@ impl Session {
                 break End::Closed;
             }
             self.info.set_buffers(self.conn.capacity());
+            if self.terminated {
+                break End::Fatal;
+            }
             match handled {
                 Ok(true) => {}
                 Ok(false) => break End::Closed,
@@ -319,6 +325,10 @@ impl Session {
     }
 
     pub(super) fn ready_for_query(&mut self) {
+        if self.terminated {
+            // The FATAL just sent ends the session.
+            return;
+        }
         for (name, value) in self.params.take_changed() {
             backend::parameter_status(self.conn.out(), name, &value);
         }
@@ -650,6 +660,9 @@ impl Session {
     /// takes the database's write lock (held to the end of the transaction). Enforces
     /// `statement_timeout` by interrupting SQLite.
     pub(super) async fn run_job(&mut self, mut job: Job) -> Result<Completion, PgError> {
+        if self.info.terminating() {
+            return Err(self.terminate());
+        }
         job.pid = self.pid;
         job.user = self.user.clone();
         self.queried = true;
@@ -727,6 +740,10 @@ impl Session {
                     self.write_lock = Some(self.db.write_lock().await?);
                     self.renew_snapshot().await?;
                 }
+                Outcome::Failed(_) if self.info.terminating() => {
+                    self.release_if_idle();
+                    return Err(self.terminate());
+                }
                 Outcome::Failed(mut e) => {
                     self.release_if_idle();
                     if timed_out && e.code == SqlState::QUERY_CANCELED {
@@ -738,6 +755,17 @@ impl Session {
                 }
             }
         }
+    }
+}
+
+impl Session {
+    /// The error that ends a session whose statement the shutdown deadline interrupted.
+    fn terminate(&mut self) -> PgError {
+        self.terminated = true;
+        PgError::fatal(
+            SqlState::ADMIN_SHUTDOWN,
+            "terminating connection due to administrator command",
+        )
     }
 }
 

@@ -38,7 +38,9 @@ fn sigterm_closes_idle_sessions_and_exits_zero() {
 
 #[test]
 fn sigterm_lets_a_running_statement_finish() {
-    let mut s = Server::start(&[]);
+    // A generous deadline: the statement may take seconds in a debug build, and at the
+    // deadline it would be interrupted (limits.rs tests that).
+    let mut s = Server::start(&["--shutdown-timeout", "5m"]);
     let (mut busy, _) = Raw::session(s.port(), "busy");
     busy.send(&wire::query(SLOW));
     std::thread::sleep(Duration::from_millis(200));

@@ -12,6 +12,7 @@ mod copy;
 mod cursors;
 mod isolation;
 mod lifecycle;
+mod limits;
 mod pgbench;
 mod protocol;
 mod safety;
