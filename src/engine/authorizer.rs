@@ -88,12 +88,14 @@ const PRAGMAS: &[(&str, Use)] = &[
     ("busy_timeout", Use::ReadOnly),
     ("temp_store", Use::ReadOnly),
     ("auto_vacuum", Use::ReadOnly),
-    ("foreign_keys", Use::Session),
+    // Turning constraint checks off would let one session store rows that break the
+    // constraints every other session relies on: read only.
+    ("foreign_keys", Use::ReadOnly),
+    ("ignore_check_constraints", Use::ReadOnly),
     ("recursive_triggers", Use::Session),
     ("defer_foreign_keys", Use::Session),
     ("query_only", Use::Session),
     ("case_sensitive_like", Use::Session),
-    ("ignore_check_constraints", Use::Session),
     ("user_version", Use::Header),
     ("application_id", Use::Header),
     ("cache_size", Use::CacheSize),
@@ -213,7 +215,8 @@ mod tests {
         assert_eq!(allowed("TABLE_INFO", Some("t")), (true, false));
         assert_eq!(allowed("journal_mode", None), (true, false));
         assert_eq!(allowed("foreign_keys", None), (true, false));
-        assert_eq!(allowed("foreign_keys", Some("off")), (true, true));
+        assert!(!allowed("foreign_keys", Some("off")).0);
+        assert!(!allowed("ignore_check_constraints", Some("on")).0);
         assert_eq!(allowed("user_version", Some("3")), (true, false));
         assert_eq!(allowed("cache_size", Some("-512")), (true, true));
         assert_eq!(allowed("cache_size", Some("128")), (true, true));
