@@ -230,17 +230,63 @@ pub(crate) fn fold_ident(raw: &str) -> String {
 
 /// A statement's significant tokens, with the reading helpers the rewriters and the
 /// type inference share.
+///
+/// Matching parentheses and each token's depth are computed once here, in one pass, so
+/// that [`Toks::close_of`] and [`Toks::depth`] are O(1): the rewriters and the inference
+/// ask them for many tokens, and a scan per question made them quadratic in the length
+/// of a hostile statement.
 pub(crate) struct Toks<'a> {
     pub(crate) sql: &'a str,
     pub(crate) t: Vec<Token>,
+    /// For an `(` the index of its `)` and for a `)` that of its `(`; `NONE` if unmatched.
+    pair: Vec<u32>,
+    /// Parenthesis depth before each token (unmatched `)` may make it negative).
+    depth: Vec<i32>,
 }
+
+const NONE: u32 = u32::MAX;
 
 impl<'a> Toks<'a> {
     pub(crate) fn new(sql: &'a str) -> Self {
+        let t: Vec<Token> = significant(sql).collect();
+        let mut pair = vec![NONE; t.len()];
+        let mut depth = Vec::with_capacity(t.len());
+        let mut open: Vec<u32> = Vec::new();
+        let mut d = 0i32;
+        for (i, tok) in t.iter().enumerate() {
+            depth.push(d);
+            match tok.kind {
+                TokenKind::Open => {
+                    open.push(i as u32);
+                    d += 1;
+                }
+                TokenKind::Close => {
+                    if let Some(o) = open.pop() {
+                        pair[o as usize] = i as u32;
+                        pair[i] = o;
+                    }
+                    d -= 1;
+                }
+                _ => {}
+            }
+        }
         Toks {
             sql,
-            t: significant(sql).collect(),
+            t,
+            pair,
+            depth,
         }
+    }
+    /// The parenthesis depth before token `i` (0 past the end).
+    pub(crate) fn depth(&self, i: usize) -> i32 {
+        self.depth.get(i).copied().unwrap_or(0)
+    }
+    /// The `(` matching the `)` at `close`.
+    pub(crate) fn open_of(&self, close: usize) -> Option<usize> {
+        (self.kind(close) == Some(TokenKind::Close))
+            .then(|| self.pair[close])
+            .filter(|&o| o != NONE)
+            .map(|o| o as usize)
     }
     /// The text of token `i` ("" past the end).
     pub(crate) fn text(&self, i: usize) -> &'a str {
@@ -255,20 +301,10 @@ impl<'a> Toks<'a> {
     }
     /// The `)` matching the `(` at `open`.
     pub(crate) fn close_of(&self, open: usize) -> Option<usize> {
-        let mut depth = 0;
-        for j in open..self.t.len() {
-            match self.t[j].kind {
-                TokenKind::Open => depth += 1,
-                TokenKind::Close => {
-                    depth -= 1;
-                    if depth == 0 {
-                        return Some(j);
-                    }
-                }
-                _ => {}
-            }
-        }
-        None
+        (self.kind(open) == Some(TokenKind::Open))
+            .then(|| self.pair[open])
+            .filter(|&c| c != NONE)
+            .map(|c| c as usize)
     }
     /// The source text of tokens `a..=b`.
     pub(crate) fn span(&self, a: usize, b: usize) -> &'a str {
