@@ -54,6 +54,7 @@ impl SqlState {
     pub const DUPLICATE_PREPARED_STATEMENT: Self = Self("42P05");
     pub const DUPLICATE_CURSOR: Self = Self("42P03");
     pub const PROGRAM_LIMIT_EXCEEDED: Self = Self("54000");
+    pub const STATEMENT_TOO_COMPLEX: Self = Self("54001");
     pub const TOO_MANY_CONNECTIONS: Self = Self("53300");
     pub const OUT_OF_MEMORY: Self = Self("53200");
     pub const DISK_FULL: Self = Self("53100");

@@ -88,7 +88,7 @@ fn find(name: &str) -> Option<&'static Known> {
 }
 
 /// One session's parameter values.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub struct Params {
     /// (canonical name, value) for each parameter that differs from its default.
     overrides: Vec<(Cow<'static, str>, String)>,

@@ -199,6 +199,37 @@ pub fn unterminated_comment(sql: &str) -> bool {
         .is_some_and(|t| !t.terminated && sql[t.start..].starts_with("/*"))
 }
 
+/// The deepest nesting of parentheses and brackets in `sql`, in one pass without
+/// recursion, so that a limit can be checked before anything recursive reads the text.
+/// SQLite's lexer reads `[...` up to the first `]` as one token, so the `[`s inside
+/// such a token (`ARRAY[ARRAY[1`, `a[(1)`) count as levels too.
+pub fn nesting_depth(sql: &str) -> usize {
+    let (mut depth, mut deepest) = (0usize, 0usize);
+    for t in Lexer::new(sql) {
+        match t.kind {
+            TokenKind::Open => depth += 1,
+            TokenKind::Close => depth = depth.saturating_sub(1),
+            TokenKind::Quoted if sql.as_bytes()[t.start] == b'[' => {
+                // Read byte by byte (the rewriters re-read the inside as SQL).
+                let mut inner = 0usize;
+                for &b in &sql.as_bytes()[t.start..t.end] {
+                    match b {
+                        b'[' | b'(' => inner += 1,
+                        b')' => inner = inner.saturating_sub(1),
+                        _ => {}
+                    }
+                    deepest = deepest.max(depth + inner);
+                }
+                depth += inner.saturating_sub(usize::from(t.terminated));
+            }
+            TokenKind::Other if sql.as_bytes()[t.start] == b']' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+        deepest = deepest.max(depth);
+    }
+    deepest
+}
+
 /// The unquoted words of a statement, outside comments, in order (for classification).
 pub fn words(sql: &str) -> impl Iterator<Item = &str> + '_ {
     Lexer::new(sql)
@@ -408,6 +439,20 @@ mod tests {
             split("select 'unterminated;"),
             vec!["select 'unterminated;"]
         );
+    }
+
+    #[test]
+    fn nesting_depths() {
+        assert_eq!(nesting_depth("select 1"), 0);
+        assert_eq!(nesting_depth("select f((1), (2))"), 2);
+        assert_eq!(nesting_depth("select '((((' , \"((\" -- ((("), 0);
+        assert_eq!(nesting_depth("select ARRAY[ARRAY[1, 2]]"), 2);
+        assert_eq!(nesting_depth("select a[1] + (b[(2)])"), 3);
+        assert_eq!(nesting_depth(")))((("), 3);
+        let deep = format!("select {}1{}", "coalesce(".repeat(5000), ")".repeat(5000));
+        assert_eq!(nesting_depth(&deep), 5000);
+        let arrays = format!("select {}1{}", "ARRAY[".repeat(5000), "]".repeat(5000));
+        assert_eq!(nesting_depth(&arrays), 5000);
     }
 
     #[test]
