@@ -54,12 +54,18 @@ impl<'a> Lexer<'a> {
         }
     }
 
+    /// The end of `close` (one or two bytes) at or after `from`. A byte search, not a
+    /// comparison per window: string literals may be megabytes long.
     fn scan_until(&mut self, from: usize, close: &[u8]) -> (usize, bool) {
-        let hay = &self.src[from..];
-        match hay.windows(close.len()).position(|w| w == close) {
-            Some(i) => (from + i + close.len(), true),
-            None => (self.src.len(), false),
+        let src = self.src;
+        let mut at = from;
+        while at < src.len() {
+            if src[at] == close[0] && src[at..].starts_with(close) {
+                return (at + close.len(), true);
+            }
+            at += 1;
         }
+        (src.len(), false)
     }
 }
 

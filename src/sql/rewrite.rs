@@ -471,10 +471,28 @@ fn regex_operator(op: &str) -> Option<&'static str> {
     })
 }
 
+/// Whether `needle` (ASCII) occurs in `hay`, ignoring ASCII case. Looks for the first
+/// byte before comparing, since the passes ask this of whole (possibly huge) statements.
 pub(super) fn contains_ignore_case(hay: &str, needle: &str) -> bool {
-    hay.as_bytes()
-        .windows(needle.len())
-        .any(|w| w.eq_ignore_ascii_case(needle.as_bytes()))
+    let (hay, needle) = (hay.as_bytes(), needle.as_bytes());
+    let Some(&first) = needle.first() else {
+        return true;
+    };
+    let (lower, upper) = (first.to_ascii_lowercase(), first.to_ascii_uppercase());
+    let last_start = match hay.len().checked_sub(needle.len()) {
+        Some(n) => n,
+        None => return false,
+    };
+    // A plain loop: it is also what the debug builds of the tests run.
+    let mut i = 0;
+    while i <= last_start {
+        let b = hay[i];
+        if (b == lower || b == upper) && hay[i..i + needle.len()].eq_ignore_ascii_case(needle) {
+            return true;
+        }
+        i += 1;
+    }
+    false
 }
 
 /// Reads a type name after `::`: words (e.g. `double precision`, `character varying`,
