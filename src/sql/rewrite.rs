@@ -193,8 +193,35 @@ impl<'a> Out<'a> {
     }
 }
 
+/// Array passes rewrite the inside of `ARRAY[...]`, `ARRAY(...)` and their arguments by
+/// calling [`to_sqlite`] again; deeper than this the text is left as it is (SQLite then
+/// refuses what it cannot read; PostgreSQL arrays have at most 6 dimensions). This
+/// bounds both the stack and the re-reading of the same text per level.
+const MAX_REWRITE_DEPTH: usize = 16;
+
+thread_local! {
+    static REWRITE_DEPTH: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
+}
+
 /// Rewrites one statement for SQLite.
 pub fn to_sqlite(sql: &str) -> Cow<'_, str> {
+    let depth = REWRITE_DEPTH.with(|d| d.get());
+    if depth >= MAX_REWRITE_DEPTH {
+        return Cow::Borrowed(sql);
+    }
+    // Restored on the way out, also if a pass panics.
+    struct Level(usize);
+    impl Drop for Level {
+        fn drop(&mut self) {
+            REWRITE_DEPTH.with(|d| d.set(self.0));
+        }
+    }
+    let _level = Level(depth);
+    REWRITE_DEPTH.with(|d| d.set(depth + 1));
+    rewrite_passes(sql)
+}
+
+fn rewrite_passes(sql: &str) -> Cow<'_, str> {
     let mut out = to_sqlite_tokens(sql);
     for pass in [
         values_aliases,
@@ -661,6 +688,31 @@ mod tests {
             to_sqlite("select serial from t"),
             Cow::Borrowed(_)
         ));
+    }
+
+    #[test]
+    fn large_generated_statements_translate() {
+        // Each completes in linear time (no timing asserted: the suite would hang if not).
+        let casts = format!("SELECT 1{}", "::int".repeat(50_000));
+        let out = to_sqlite(&casts);
+        assert!(out.starts_with("SELECT CAST(CAST("));
+        assert!(out.ends_with(" AS INTEGER) AS INTEGER)"));
+        assert_eq!(out.matches("CAST(").count(), 50_000);
+        let list: Vec<String> = (0..200_000).map(|i| i.to_string()).collect();
+        let any = format!("select 1 where k = ANY (ARRAY[{}])", list.join(","));
+        assert!(to_sqlite(&any).contains("k IN (0,1,2,"));
+        let literal = format!("select '{}'::text", "x".repeat(4 << 20));
+        assert_eq!(to_sqlite(&literal).len(), literal.len() - 6 + 14);
+        let arrays = format!("select {}1{}", "ARRAY[".repeat(500), "]".repeat(500));
+        let _ = to_sqlite(&arrays);
+        let parens = format!("select {}1{}::int", "(".repeat(500), ")".repeat(500));
+        assert!(to_sqlite(&parens).starts_with("select CAST(((("));
+        let names = crate::sql::infer::column_names(&casts).unwrap();
+        assert_eq!(names, vec![Some("int4".to_string())]);
+        let deep = format!("select {}1{}", "coalesce(".repeat(999), ")".repeat(999));
+        let _ = crate::sql::infer::column_names(&deep);
+        let items = crate::sql::infer::select_items(&deep).unwrap();
+        assert_eq!(crate::sql::infer::expr_type(&items[0]), None);
     }
 
     #[test]

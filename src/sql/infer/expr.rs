@@ -108,6 +108,18 @@ pub fn expr_type(expr: &str) -> Option<String> {
 
 /// Like [`expr_type`], with `column` giving the declared type of a column name.
 pub fn expr_type_with(expr: &str, column: &dyn Fn(&str) -> Option<String>) -> Option<String> {
+    typed(expr, column, 0)
+}
+
+/// Sub-expressions read deeper than this are left untyped: each level re-reads its text
+/// and takes stack (on a worker), and real statements nest far less.
+const MAX_DEPTH: usize = 32;
+
+fn typed(expr: &str, column: &dyn Fn(&str) -> Option<String>, depth: usize) -> Option<String> {
+    if depth > MAX_DEPTH {
+        return None;
+    }
+    let expr_type_with = |e: &str, c: &dyn Fn(&str) -> Option<String>| typed(e, c, depth + 1);
     let tk = Toks::new(expr);
     let n = tk.t.len();
     if n == 0 {

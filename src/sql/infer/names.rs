@@ -73,7 +73,18 @@ fn type_name(written: &str) -> String {
     .to_string()
 }
 
+/// Expressions read deeper than this are unnamed: each level re-reads its text.
+const MAX_DEPTH: usize = 32;
+
 fn figure(expr: &str) -> (String, Strength) {
+    figure_at(expr, 0)
+}
+
+fn figure_at(expr: &str, depth: usize) -> (String, Strength) {
+    if depth > MAX_DEPTH {
+        return ("?column?".to_string(), Strength::None);
+    }
+    let figure = |e: &str| figure_at(e, depth + 1);
     let unnamed = || ("?column?".to_string(), Strength::None);
     let tk = Toks::new(expr);
     let n = tk.t.len();
