@@ -44,6 +44,12 @@ pub struct Config {
     #[arg(long, env = "LITEWIRE_MAX_MESSAGE_SIZE", default_value_t = 16 << 20)]
     pub max_message_size: usize,
 
+    /// Deepest nesting of parentheses and brackets a statement may have; deeper ones get
+    /// SQLSTATE 54001 before any translation. SQLite itself refuses expressions nested
+    /// deeper than 1000.
+    #[arg(long, env = "LITEWIRE_MAX_NESTING_DEPTH", default_value_t = 1000)]
+    pub max_nesting_depth: usize,
+
     /// Time a new connection has to finish its startup handshake (e.g. `30s`, `500ms`).
     #[arg(long, env = "LITEWIRE_STARTUP_TIMEOUT", default_value = "60s", value_parser = parse_duration)]
     pub startup_timeout: Duration,
@@ -189,5 +195,6 @@ mod tests {
         assert_eq!(c.data_dir, PathBuf::from("./data"));
         assert!(c.auto_create);
         assert_eq!(c.idle_in_transaction_timeout, Duration::from_secs(60));
+        assert_eq!(c.max_nesting_depth, 1000);
     }
 }

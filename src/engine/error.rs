@@ -63,6 +63,9 @@ fn by_message(m: &str) -> SqlState {
         SqlState::INSUFFICIENT_PRIVILEGE
     } else if has("integer overflow") {
         SqlState::NUMERIC_VALUE_OUT_OF_RANGE
+    } else if has("Expression tree is too large") || m == "Recursion limit" {
+        // PostgreSQL's answer to nesting deeper than its stack allows.
+        SqlState::STATEMENT_TOO_COMPLEX
     } else if has("too many") || has("too big") || has("too large") {
         SqlState::PROGRAM_LIMIT_EXCEEDED
     } else {

@@ -55,6 +55,7 @@ impl SqlState {
     pub const DUPLICATE_PREPARED_STATEMENT: Self = Self("42P05");
     pub const DUPLICATE_CURSOR: Self = Self("42P03");
     pub const PROGRAM_LIMIT_EXCEEDED: Self = Self("54000");
+    pub const STATEMENT_TOO_COMPLEX: Self = Self("54001");
     pub const TOO_MANY_CONNECTIONS: Self = Self("53300");
     pub const CONFIGURATION_LIMIT_EXCEEDED: Self = Self("53400");
     pub const OUT_OF_MEMORY: Self = Self("53200");

@@ -97,7 +97,7 @@ impl Session {
                         "COPY (query) TO supports only SELECT and VALUES queries in litewire",
                     ));
                 }
-                (self.sqlite_text(&q)?, Arc::from(q.as_str()))
+                (self.sqlite_text(&q).await?, Arc::from(q.as_str()))
             }
         };
         let mut job = Job::simple(sqlite, source, Verb::Counted("COPY"));

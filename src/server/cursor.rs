@@ -75,7 +75,7 @@ impl Session {
                 .with_hint("A cursor's query must be a SELECT or VALUES."));
         }
         let source: Arc<str> = Arc::from(d.query.as_str());
-        let sqlite = self.sqlite_text(&d.query)?;
+        let sqlite = self.sqlite_text(&d.query).await?;
         let desc = self.describe_sql(&sqlite, &source, &[]).await?;
         if self.ext.portals.len() >= MAX_PER_SESSION {
             return Err(too_many("portals"));

@@ -181,20 +181,19 @@ impl Session {
                 format!("prepared statement \"{name}\" already exists"),
             ));
         }
-        if sql::lexer::unterminated_comment(&m.query) {
-            return Err(super::simple::unterminated_comment());
-        }
-        let pieces = sql::split(&m.query);
+        let mut pieces = super::translate::statements(&m.query, self.max_nesting).await?;
         if pieces.len() > 1 {
             return Err(PgError::new(
                 SqlState::SYNTAX_ERROR,
                 "cannot insert multiple commands into a prepared statement",
             ));
         }
-        let text = pieces.first().copied().unwrap_or("");
-        let command = sql::classify(text);
+        let (text, command) = match pieces.pop() {
+            Some((range, command)) => (&m.query[range], command),
+            None => ("", sql::classify("")),
+        };
         let source: Arc<str> = Arc::from(text);
-        let sqlite = self.sqlite_text(text)?;
+        let sqlite = self.sqlite_text(text).await?;
         let desc = match &command {
             _ if text.is_empty() => Arc::new(Description::new(m.type_oids.clone(), Vec::new())),
             Command::Sql(_) if self.tx == Tx::Failed => {
@@ -204,7 +203,7 @@ impl Session {
             // DECLARE takes its query's parameters and returns nothing itself.
             Command::Declare(d) => {
                 let query: Arc<str> = Arc::from(d.query.as_str());
-                let inner = self.sqlite_text(&d.query)?;
+                let inner = self.sqlite_text(&d.query).await?;
                 let desc = self.describe_sql(&inner, &query, &m.type_oids).await?;
                 Arc::new(Description::new(desc.params.clone(), Vec::new()))
             }

@@ -13,6 +13,7 @@ mod registry;
 mod session;
 mod simple;
 mod startup;
+mod translate;
 
 use std::hash::{BuildHasher, Hasher};
 use std::sync::atomic::{AtomicI32, AtomicUsize, Ordering};
@@ -388,6 +389,7 @@ async fn open_session(
         db,
         params,
         shared.cfg.max_message_size,
+        shared.cfg.max_nesting_depth,
         slot,
         shared.registry.register(pid, secret, user, db_for_registry),
     );

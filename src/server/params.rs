@@ -110,7 +110,7 @@ fn default_of(k: &Known) -> Cow<'static, str> {
 }
 
 /// One session's parameter values.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub struct Params {
     /// (canonical name, value) for each parameter that differs from its default.
     overrides: Vec<(Cow<'static, str>, String)>,

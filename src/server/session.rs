@@ -78,6 +78,8 @@ pub struct Session {
     pub pid: i32,
     pub(super) user: Arc<str>,
     pub(super) max_message: usize,
+    /// Deepest nesting of parentheses and brackets accepted (`--max-nesting-depth`).
+    pub(super) max_nesting: usize,
     /// This client's place under the connection limit, released when the session ends.
     _slot: OwnedSemaphorePermit,
     /// This client's record in the registry (SHOW CLIENTS).
@@ -97,6 +99,7 @@ impl Session {
         db: Arc<Database>,
         params: Params,
         max_message: usize,
+        max_nesting: usize,
         slot: OwnedSemaphorePermit,
         info: Arc<ClientInfo>,
     ) -> Self {
@@ -119,38 +122,16 @@ impl Session {
             terminated: false,
             ext: Extended::default(),
             max_message,
+            max_nesting,
         }
     }
 
     /// SQLite text for `source`: PostgreSQL spellings rewritten, and `current_setting('x')`
     /// / `set_config('x', 'v', is_local)` with literal arguments answered from (and
-    /// applied to) this session's parameters, which SQLite cannot see.
-    pub(super) fn sqlite_text(&mut self, source: &str) -> Result<Arc<str>, PgError> {
-        let rewritten = crate::sql::rewrite::to_sqlite(source);
-        let params = &mut self.params;
-        let answered = crate::sql::rewrite::replace_calls(
-            &rewritten,
-            &["current_setting", "set_config"],
-            |name, args| match (name, args) {
-                ("current_setting", [n, ..]) => match params.get(n) {
-                    Some(v) => Ok(Some(v)),
-                    // current_setting(name, missing_ok)
-                    None if args.get(1).is_some_and(|m| m.eq_ignore_ascii_case("true")) => {
-                        Ok(Some(String::new()))
-                    }
-                    None => Err(PgError::new(
-                        SqlState::UNDEFINED_PARAMETER,
-                        format!("unrecognized configuration parameter \"{n}\""),
-                    )),
-                },
-                ("set_config", [n, v, _]) => {
-                    params.set(n, v)?;
-                    Ok(params.get(n))
-                }
-                _ => Ok(None),
-            },
-        )?;
-        Ok(Arc::from(answered.as_ref()))
+    /// applied to) this session's parameters, which SQLite cannot see. Off the IO thread
+    /// for a large statement (`translate.rs`).
+    pub(super) async fn sqlite_text(&mut self, source: &str) -> Result<Arc<str>, PgError> {
+        super::translate::sqlite_text(&mut self.params, source).await
     }
 
     /// Whether the session can leave the runtime while idle: nothing open that a

@@ -12,19 +12,21 @@ impl Session {
     /// Runs a Query message: each statement in turn, stopping at the first error. Several
     /// statements outside a transaction block run in one implicit transaction.
     pub(super) async fn simple_query(&mut self, text: &str) {
-        if sql::lexer::unterminated_comment(text) {
-            self.conn.error(&unterminated_comment());
-            self.after_error().await;
-            return;
-        }
-        let statements = sql::split(text);
+        let statements = match super::translate::statements(text, self.max_nesting).await {
+            Ok(s) => s,
+            Err(e) => {
+                self.conn.error(&e);
+                self.after_error().await;
+                return;
+            }
+        };
         if statements.is_empty() {
             backend::empty_query(self.conn.out());
             return;
         }
         let multi = statements.len() > 1;
-        for stmt in statements {
-            let command = sql::classify(stmt);
+        for (range, command) in statements {
+            let stmt = &text[range];
             match self.command(stmt, command, multi, None).await {
                 Ok(Completion::Tag(tag)) => {
                     if super::extended::is_schema_change(&tag) {
@@ -159,7 +161,7 @@ impl Session {
                     Some(j) => j,
                     None => {
                         let source: Arc<str> = Arc::from(stmt);
-                        let sqlite = self.sqlite_text(stmt)?;
+                        let sqlite = self.sqlite_text(stmt).await?;
                         Job::simple(sqlite, source, verb)
                     }
                 };
@@ -176,7 +178,7 @@ impl Session {
         let atomic = several.parts.len() > 1;
         for part in &several.parts {
             let source: Arc<str> = Arc::from(part.as_str());
-            let sqlite = self.sqlite_text(part)?;
+            let sqlite = self.sqlite_text(part).await?;
             let mut job = Job::simple(sqlite, source, sql::Verb::Fixed(several.tag));
             job.begin = atomic && self.tx == Tx::Idle && !self.implicit;
             self.run_job(job).await?;
@@ -212,10 +214,6 @@ impl Session {
         row.finish();
         Ok("SHOW".into())
     }
-}
-
-pub(super) fn unterminated_comment() -> PgError {
-    PgError::new(SqlState::SYNTAX_ERROR, "unterminated /* comment")
 }
 
 /// The RowDescription fields of a SHOW (text columns).

@@ -5,7 +5,7 @@
 //! ORDINALITY` and column aliases) and subscripts `a[i]`. Each pass returns None when the
 //! statement has nothing for it.
 
-use super::lexer::{significant, Token, TokenKind, Toks};
+use super::lexer::{TokenKind, Toks};
 use super::rewrite::{contains_ignore_case, to_sqlite};
 
 /// Replacements (token range → text) applied to `sql`; None when there are none.
@@ -39,8 +39,9 @@ pub(super) fn any_of_array(sql: &str) -> Option<String> {
     {
         return None;
     }
-    let toks: Vec<Token> = significant(sql).collect();
-    let text = |i: usize| toks.get(i).map_or("", |t| &sql[t.start..t.end]);
+    let tk = Toks::new(sql);
+    let toks = &tk.t;
+    let text = |i: usize| tk.text(i);
     let mut out = String::new();
     let mut copied = 0;
     for i in 1..toks.len() {
@@ -68,15 +69,7 @@ pub(super) fn any_of_array(sql: &str) -> Option<String> {
             continue;
         }
         // The parenthesis closing the operand.
-        let mut depth = 0;
-        let Some(close) = (i + 1..toks.len()).find(|&j| {
-            match text(j) {
-                "(" => depth += 1,
-                ")" => depth -= 1,
-                _ => {}
-            }
-            depth == 0
-        }) else {
+        let Some(close) = tk.close_of(i + 1) else {
             continue;
         };
         if close == i + 2 {
@@ -337,17 +330,7 @@ pub(super) fn subscripts(sql: &str) -> Option<String> {
         }
         // The operand: `(...)`, or a column `a` / `t.a`.
         let start = match tk.t[k - 1].kind {
-            TokenKind::Close => {
-                let mut depth = 0;
-                (0..k).rev().find(|&j| {
-                    match tk.t[j].kind {
-                        TokenKind::Close => depth += 1,
-                        TokenKind::Open => depth -= 1,
-                        _ => {}
-                    }
-                    depth == 0
-                })
-            }
+            TokenKind::Close => tk.open_of(k - 1),
             TokenKind::Word if k >= 3 && tk.text(k - 2) == "." => Some(k - 3),
             TokenKind::Word => Some(k - 1),
             _ => None,

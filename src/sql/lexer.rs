@@ -54,12 +54,18 @@ impl<'a> Lexer<'a> {
         }
     }
 
+    /// The end of `close` (one or two bytes) at or after `from`. A byte search, not a
+    /// comparison per window: string literals may be megabytes long.
     fn scan_until(&mut self, from: usize, close: &[u8]) -> (usize, bool) {
-        let hay = &self.src[from..];
-        match hay.windows(close.len()).position(|w| w == close) {
-            Some(i) => (from + i + close.len(), true),
-            None => (self.src.len(), false),
+        let src = self.src;
+        let mut at = from;
+        while at < src.len() {
+            if src[at] == close[0] && src[at..].starts_with(close) {
+                return (at + close.len(), true);
+            }
+            at += 1;
         }
+        (src.len(), false)
     }
 }
 
@@ -199,6 +205,37 @@ pub fn unterminated_comment(sql: &str) -> bool {
         .is_some_and(|t| !t.terminated && sql[t.start..].starts_with("/*"))
 }
 
+/// The deepest nesting of parentheses and brackets in `sql`, in one pass without
+/// recursion, so that a limit can be checked before anything recursive reads the text.
+/// SQLite's lexer reads `[...` up to the first `]` as one token, so the `[`s inside
+/// such a token (`ARRAY[ARRAY[1`, `a[(1)`) count as levels too.
+pub fn nesting_depth(sql: &str) -> usize {
+    let (mut depth, mut deepest) = (0usize, 0usize);
+    for t in Lexer::new(sql) {
+        match t.kind {
+            TokenKind::Open => depth += 1,
+            TokenKind::Close => depth = depth.saturating_sub(1),
+            TokenKind::Quoted if sql.as_bytes()[t.start] == b'[' => {
+                // Read byte by byte (the rewriters re-read the inside as SQL).
+                let mut inner = 0usize;
+                for &b in &sql.as_bytes()[t.start..t.end] {
+                    match b {
+                        b'[' | b'(' => inner += 1,
+                        b')' => inner = inner.saturating_sub(1),
+                        _ => {}
+                    }
+                    deepest = deepest.max(depth + inner);
+                }
+                depth += inner.saturating_sub(usize::from(t.terminated));
+            }
+            TokenKind::Other if sql.as_bytes()[t.start] == b']' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+        deepest = deepest.max(depth);
+    }
+    deepest
+}
+
 /// The unquoted words of a statement, outside comments, in order (for classification).
 pub fn words(sql: &str) -> impl Iterator<Item = &str> + '_ {
     Lexer::new(sql)
@@ -230,17 +267,63 @@ pub(crate) fn fold_ident(raw: &str) -> String {
 
 /// A statement's significant tokens, with the reading helpers the rewriters and the
 /// type inference share.
+///
+/// Matching parentheses and each token's depth are computed once here, in one pass, so
+/// that [`Toks::close_of`] and [`Toks::depth`] are O(1): the rewriters and the inference
+/// ask them for many tokens, and a scan per question made them quadratic in the length
+/// of a hostile statement.
 pub(crate) struct Toks<'a> {
     pub(crate) sql: &'a str,
     pub(crate) t: Vec<Token>,
+    /// For an `(` the index of its `)` and for a `)` that of its `(`; `NONE` if unmatched.
+    pair: Vec<u32>,
+    /// Parenthesis depth before each token (unmatched `)` may make it negative).
+    depth: Vec<i32>,
 }
+
+const NONE: u32 = u32::MAX;
 
 impl<'a> Toks<'a> {
     pub(crate) fn new(sql: &'a str) -> Self {
+        let t: Vec<Token> = significant(sql).collect();
+        let mut pair = vec![NONE; t.len()];
+        let mut depth = Vec::with_capacity(t.len());
+        let mut open: Vec<u32> = Vec::new();
+        let mut d = 0i32;
+        for (i, tok) in t.iter().enumerate() {
+            depth.push(d);
+            match tok.kind {
+                TokenKind::Open => {
+                    open.push(i as u32);
+                    d += 1;
+                }
+                TokenKind::Close => {
+                    if let Some(o) = open.pop() {
+                        pair[o as usize] = i as u32;
+                        pair[i] = o;
+                    }
+                    d -= 1;
+                }
+                _ => {}
+            }
+        }
         Toks {
             sql,
-            t: significant(sql).collect(),
+            t,
+            pair,
+            depth,
         }
+    }
+    /// The parenthesis depth before token `i` (0 past the end).
+    pub(crate) fn depth(&self, i: usize) -> i32 {
+        self.depth.get(i).copied().unwrap_or(0)
+    }
+    /// The `(` matching the `)` at `close`.
+    pub(crate) fn open_of(&self, close: usize) -> Option<usize> {
+        (self.kind(close) == Some(TokenKind::Close))
+            .then(|| self.pair[close])
+            .filter(|&o| o != NONE)
+            .map(|o| o as usize)
     }
     /// The text of token `i` ("" past the end).
     pub(crate) fn text(&self, i: usize) -> &'a str {
@@ -255,20 +338,10 @@ impl<'a> Toks<'a> {
     }
     /// The `)` matching the `(` at `open`.
     pub(crate) fn close_of(&self, open: usize) -> Option<usize> {
-        let mut depth = 0;
-        for j in open..self.t.len() {
-            match self.t[j].kind {
-                TokenKind::Open => depth += 1,
-                TokenKind::Close => {
-                    depth -= 1;
-                    if depth == 0 {
-                        return Some(j);
-                    }
-                }
-                _ => {}
-            }
-        }
-        None
+        (self.kind(open) == Some(TokenKind::Open))
+            .then(|| self.pair[open])
+            .filter(|&c| c != NONE)
+            .map(|c| c as usize)
     }
     /// The source text of tokens `a..=b`.
     pub(crate) fn span(&self, a: usize, b: usize) -> &'a str {
@@ -372,6 +445,20 @@ mod tests {
             split("select 'unterminated;"),
             vec!["select 'unterminated;"]
         );
+    }
+
+    #[test]
+    fn nesting_depths() {
+        assert_eq!(nesting_depth("select 1"), 0);
+        assert_eq!(nesting_depth("select f((1), (2))"), 2);
+        assert_eq!(nesting_depth("select '((((' , \"((\" -- ((("), 0);
+        assert_eq!(nesting_depth("select ARRAY[ARRAY[1, 2]]"), 2);
+        assert_eq!(nesting_depth("select a[1] + (b[(2)])"), 3);
+        assert_eq!(nesting_depth(")))((("), 3);
+        let deep = format!("select {}1{}", "coalesce(".repeat(5000), ")".repeat(5000));
+        assert_eq!(nesting_depth(&deep), 5000);
+        let arrays = format!("select {}1{}", "ARRAY[".repeat(5000), "]".repeat(5000));
+        assert_eq!(nesting_depth(&arrays), 5000);
     }
 
     #[test]

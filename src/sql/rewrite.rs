@@ -65,39 +65,163 @@ fn table_storage_options(sql: &str) -> Option<String> {
     })
 }
 
-/// The SQLite spelling of a cast to `pg_type` (lower case, as written after `::`).
-fn cast(operand: &str, pg_type: &str) -> String {
+/// The SQLite spelling of a cast to `pg_type` (lower case, as written after `::`): the
+/// text that goes before the operand and the text that goes after it.
+fn cast(pg_type: &str) -> (&'static str, &'static str) {
     let base = pg_type.split(['(', '[']).next().unwrap_or("").trim();
     if pg_type.contains('[') {
-        return operand.to_string();
+        return ("", "");
     }
     match base {
-        "bool" | "boolean" => format!("pg_bool({operand})"),
-        "bytea" => format!("pg_bytea({operand})"),
+        "bool" | "boolean" => ("pg_bool(", ")"),
+        "bytea" => ("pg_bytea(", ")"),
         "int" | "int2" | "int4" | "int8" | "integer" | "smallint" | "bigint" | "oid" => {
-            format!("CAST({operand} AS INTEGER)")
+            ("CAST(", " AS INTEGER)")
         }
         // PostgreSQL's float input (NaN, Infinity; garbage is an error, not 0).
-        "float" | "float4" | "float8" | "real" | "double precision" => {
-            format!("pg_float({operand})")
-        }
-        "numeric" | "decimal" => format!("CAST({operand} AS NUMERIC)"),
+        "float" | "float4" | "float8" | "real" | "double precision" => ("pg_float(", ")"),
+        "numeric" | "decimal" => ("CAST(", " AS NUMERIC)"),
         // Dates and times are stored as text, normalized the way PostgreSQL reads them.
-        "interval" => format!("pg_interval({operand})"),
-        "timestamptz" | "timestamp with time zone" => format!("pg_timestamptz({operand})"),
-        "timestamp" | "timestamp without time zone" => format!("pg_timestamp({operand})"),
-        "date" => format!("pg_date({operand})"),
+        "interval" => ("pg_interval(", ")"),
+        "timestamptz" | "timestamp with time zone" => ("pg_timestamptz(", ")"),
+        "timestamp" | "timestamp without time zone" => ("pg_timestamp(", ")"),
+        "date" => ("pg_date(", ")"),
         // OID aliases: an OID shows as the name, a name becomes the OID (engine/catalog).
-        "regtype" => format!("pg_regtype({operand})"),
-        "regnamespace" => format!("pg_regnamespace({operand})"),
-        "regclass" => format!("pg_regclass({operand})"),
+        "regtype" => ("pg_regtype(", ")"),
+        "regnamespace" => ("pg_regnamespace(", ")"),
+        "regclass" => ("pg_regclass(", ")"),
         // Text-stored types keep their text (SQLite's NUMERIC cast would mangle dates).
-        _ => format!("CAST({operand} AS TEXT)"),
+        _ => ("CAST(", " AS TEXT)"),
     }
+}
+
+/// The rewritten statement as it is built: pieces of text, and for casts the text to
+/// insert before a piece. A cast wraps its operand by recording a prefix at the
+/// operand's first piece and pushing a suffix piece, so `x::a::b::c` costs the same per
+/// cast however long the chain or operand (rebuilding the operand's text per cast was
+/// quadratic: 50,000 casts took seconds).
+struct Out<'a> {
+    pieces: Vec<Cow<'a, str>>,
+    /// For each piece, the first piece of the operand it ends: the matching `(` of a
+    /// `)`, the operand's start for a cast's suffix, else the piece itself.
+    start: Vec<usize>,
+    /// `(` pieces not yet closed.
+    open: Vec<usize>,
+    /// (piece, text): prefixes in the order recorded; inner casts first.
+    prefixes: Vec<(usize, &'static str)>,
+}
+
+impl<'a> Out<'a> {
+    fn push(&mut self, piece: impl Into<Cow<'a, str>>) {
+        let piece = piece.into();
+        let i = self.pieces.len();
+        let start = match piece.as_ref() {
+            "(" => {
+                self.open.push(i);
+                i
+            }
+            ")" => self.open.pop().unwrap_or(i),
+            _ => i,
+        };
+        self.pieces.push(piece);
+        self.start.push(start);
+    }
+
+    fn last(&self) -> Option<&str> {
+        self.pieces.last().map(|p| p.as_ref())
+    }
+
+    /// The first piece of the operand before `::`: the last piece, or a whole
+    /// parenthesized group with the function name before it, or a chain like `a.b`.
+    fn operand_start(&mut self) -> Option<usize> {
+        while self.last().is_some_and(|p| p.trim().is_empty()) {
+            self.pieces.pop();
+            self.start.pop();
+        }
+        let last = self.pieces.len().checked_sub(1)?;
+        let mut s = self.start[last];
+        let name = |p: &str| {
+            !p.is_empty()
+                && p != "("
+                && p.chars()
+                    .all(|c| c.is_alphanumeric() || c == '_' || c == '(')
+        };
+        if self.pieces[last] == ")" && s > 0 && name(&self.pieces[s - 1]) {
+            s -= 1;
+        }
+        // Qualified names: `t.col`.
+        while s >= 2 && self.pieces[s - 1] == "." {
+            s -= 2;
+        }
+        Some(s)
+    }
+
+    fn cast(&mut self, pg_type: &str) {
+        let (before, after) = cast(pg_type);
+        let Some(s) = self.operand_start() else {
+            // `::type` with no operand: SQLite reports the syntax error.
+            self.push(format!("{before}{after}"));
+            return;
+        };
+        if !before.is_empty() {
+            self.prefixes.push((s, before));
+        }
+        self.pieces.push(after.into());
+        self.start.push(s);
+    }
+
+    fn finish(self) -> String {
+        let mut prefixes: Vec<(usize, usize, &str)> = self
+            .prefixes
+            .into_iter()
+            .enumerate()
+            .map(|(seq, (at, p))| (at, seq, p))
+            .collect();
+        // Outer casts (recorded later) go first.
+        prefixes.sort_by_key(|&(at, seq, _)| (at, std::cmp::Reverse(seq)));
+        let len: usize = self.pieces.iter().map(|p| p.len()).sum::<usize>()
+            + prefixes.iter().map(|p| p.2.len()).sum::<usize>();
+        let mut text = String::with_capacity(len);
+        let mut next = prefixes.iter().peekable();
+        for (i, piece) in self.pieces.iter().enumerate() {
+            while let Some((_, _, p)) = next.next_if(|(at, _, _)| *at == i) {
+                text.push_str(p);
+            }
+            text.push_str(piece);
+        }
+        text
+    }
+}
+
+/// Array passes rewrite the inside of `ARRAY[...]`, `ARRAY(...)` and their arguments by
+/// calling [`to_sqlite`] again; deeper than this the text is left as it is (SQLite then
+/// refuses what it cannot read; PostgreSQL arrays have at most 6 dimensions). This
+/// bounds both the stack and the re-reading of the same text per level.
+const MAX_REWRITE_DEPTH: usize = 16;
+
+thread_local! {
+    static REWRITE_DEPTH: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
 }
 
 /// Rewrites one statement for SQLite.
 pub fn to_sqlite(sql: &str) -> Cow<'_, str> {
+    let depth = REWRITE_DEPTH.with(|d| d.get());
+    if depth >= MAX_REWRITE_DEPTH {
+        return Cow::Borrowed(sql);
+    }
+    // Restored on the way out, also if a pass panics.
+    struct Level(usize);
+    impl Drop for Level {
+        fn drop(&mut self) {
+            REWRITE_DEPTH.with(|d| d.set(self.0));
+        }
+    }
+    let _level = Level(depth);
+    REWRITE_DEPTH.with(|d| d.set(depth + 1));
+    rewrite_passes(sql)
+}
+
+fn rewrite_passes(sql: &str) -> Cow<'_, str> {
     let mut out = to_sqlite_tokens(sql);
     for pass in [
         values_aliases,
@@ -209,8 +333,22 @@ fn to_sqlite_tokens(sql: &str) -> Cow<'_, str> {
     }
     let toks: Vec<Token> = Lexer::new(sql).collect();
     let text = |t: &Token| &sql[t.start..t.end];
-    // Output pieces, each with the token index range it came from.
-    let mut out: Vec<String> = Vec::with_capacity(toks.len());
+    // For each token, the first `)` at or after it: `OPERATOR(...)` and a type's `(n)`
+    // look for it, and a scan each time would be quadratic when it is far or missing.
+    let mut next_close = vec![toks.len(); toks.len() + 1];
+    for j in (0..toks.len()).rev() {
+        next_close[j] = if toks[j].kind == TokenKind::Close {
+            j
+        } else {
+            next_close[j + 1]
+        };
+    }
+    let mut out = Out {
+        pieces: Vec::with_capacity(toks.len()),
+        start: Vec::with_capacity(toks.len()),
+        open: Vec::new(),
+        prefixes: Vec::new(),
+    };
     let mut i = 0;
     while i < toks.len() {
         let t = &toks[i];
@@ -237,7 +375,7 @@ fn to_sqlite_tokens(sql: &str) -> Cow<'_, str> {
                         }
                     }
                     if w.eq_ignore_ascii_case("public") {
-                        out.push("main".into());
+                        out.push("main");
                         i += 1;
                         continue;
                     }
@@ -245,7 +383,7 @@ fn to_sqlite_tokens(sql: &str) -> Cow<'_, str> {
             }
             // SERIAL columns: SQLite's INTEGER PRIMARY KEY is the auto-incrementing rowid.
             if create_table && SERIALS.iter().any(|s| w.eq_ignore_ascii_case(s)) {
-                out.push("INTEGER".into());
+                out.push("INTEGER");
                 i += 1;
                 continue;
             }
@@ -255,18 +393,18 @@ fn to_sqlite_tokens(sql: &str) -> Cow<'_, str> {
                 .find(|(pg, _)| w.eq_ignore_ascii_case(pg))
                 .filter(|_| next_sig(i + 1).is_some_and(|j| toks[j].kind == TokenKind::Open));
             if let Some((_, sqlite)) = renamed {
-                out.push((*sqlite).into());
+                out.push(*sqlite);
                 i += 1;
                 continue;
             }
             if BARE_FUNCTIONS.iter().any(|f| w.eq_ignore_ascii_case(f)) {
                 let called = next_sig(i + 1).is_some_and(|j| toks[j].kind == TokenKind::Open);
-                let qualified = out.last().is_some_and(|p| p == ".");
-                out.push(if called || qualified {
-                    w.to_string()
+                let qualified = out.last() == Some(".");
+                if called || qualified {
+                    out.push(w);
                 } else {
-                    format!("{w}()")
-                });
+                    out.push(format!("{w}()"));
+                }
                 i += 1;
                 continue;
             }
@@ -278,14 +416,16 @@ fn to_sqlite_tokens(sql: &str) -> Cow<'_, str> {
             && next_sig(i + 1).is_some_and(|j| toks[j].kind == TokenKind::Open)
         {
             let open = next_sig(i + 1).unwrap_or(i);
-            if let Some(close) = (open..toks.len()).find(|&j| toks[j].kind == TokenKind::Close) {
+            // An operator name is a few tokens: `OPERATOR(pg_catalog.~)`.
+            let close = next_close[open];
+            if close < toks.len() && close - open <= 8 {
                 let op: String = toks[open + 1..close]
                     .iter()
                     .filter(|t| t.kind != TokenKind::Space)
                     .map(text)
                     .collect();
                 let op = op.strip_prefix("pg_catalog.").unwrap_or(&op);
-                out.push(regex_operator(op).unwrap_or(op).to_string());
+                out.push(regex_operator(op).map_or_else(|| op.to_string(), String::from));
                 i = close + 1;
                 continue;
             }
@@ -293,6 +433,7 @@ fn to_sqlite_tokens(sql: &str) -> Cow<'_, str> {
         if t.kind == TokenKind::Other && (text(t) == "~" || text(t) == "!") {
             let negated = text(t) == "!";
             let binary = out
+                .pieces
                 .iter()
                 .rev()
                 .find(|p| !p.trim().is_empty())
@@ -307,7 +448,7 @@ fn to_sqlite_tokens(sql: &str) -> Cow<'_, str> {
                     (false, true) => "~*",
                     (true, true) => "!~*",
                 };
-                out.push(regex_operator(op).unwrap_or(op).to_string());
+                out.push(regex_operator(op).unwrap_or(op));
                 i = tilde + 1 + usize::from(star);
                 continue;
             }
@@ -331,16 +472,15 @@ fn to_sqlite_tokens(sql: &str) -> Cow<'_, str> {
         }
         // `::type`: two ':' tokens in a row.
         if text(t) == ":" && toks.get(i + 1).is_some_and(|n| text(n) == ":") {
-            let (ty, after) = read_type(sql, &toks, i + 2);
-            let operand = pop_operand(&mut out);
-            out.push(cast(&operand, &ty));
+            let (ty, after) = read_type(sql, &toks, &next_close, i + 2);
+            out.cast(&ty);
             i = after;
             continue;
         }
-        out.push(text(t).to_string());
+        out.push(text(t));
         i += 1;
     }
-    Cow::Owned(out.concat())
+    Cow::Owned(out.finish())
 }
 
 fn w_is(sql: &str, t: &Token, word: &str) -> bool {
@@ -358,16 +498,34 @@ fn regex_operator(op: &str) -> Option<&'static str> {
     })
 }
 
+/// Whether `needle` (ASCII) occurs in `hay`, ignoring ASCII case. Looks for the first
+/// byte before comparing, since the passes ask this of whole (possibly huge) statements.
 pub(super) fn contains_ignore_case(hay: &str, needle: &str) -> bool {
-    hay.as_bytes()
-        .windows(needle.len())
-        .any(|w| w.eq_ignore_ascii_case(needle.as_bytes()))
+    let (hay, needle) = (hay.as_bytes(), needle.as_bytes());
+    let Some(&first) = needle.first() else {
+        return true;
+    };
+    let (lower, upper) = (first.to_ascii_lowercase(), first.to_ascii_uppercase());
+    let last_start = match hay.len().checked_sub(needle.len()) {
+        Some(n) => n,
+        None => return false,
+    };
+    // A plain loop: it is also what the debug builds of the tests run.
+    let mut i = 0;
+    while i <= last_start {
+        let b = hay[i];
+        if (b == lower || b == upper) && hay[i..i + needle.len()].eq_ignore_ascii_case(needle) {
+            return true;
+        }
+        i += 1;
+    }
+    false
 }
 
 /// Reads a type name after `::`: words (e.g. `double precision`, `character varying`,
 /// `timestamp with time zone`), an optional `(n[,m])` and `[]`. Returns it in lower case
 /// and the index of the first token after it.
-fn read_type(sql: &str, toks: &[Token], mut i: usize) -> (String, usize) {
+fn read_type(sql: &str, toks: &[Token], next_close: &[usize], mut i: usize) -> (String, usize) {
     let mut ty = String::new();
     let text = |t: &Token| &sql[t.start..t.end];
     while i < toks.len() && toks[i].kind == TokenKind::Space {
@@ -409,8 +567,7 @@ fn read_type(sql: &str, toks: &[Token], mut i: usize) -> (String, usize) {
                 i += 1;
             }
             TokenKind::Open if !first => {
-                let close = (i..toks.len()).find(|&j| toks[j].kind == TokenKind::Close);
-                let end = close.map_or(toks.len(), |c| c + 1);
+                let end = (next_close[i] + 1).min(toks.len());
                 ty.push_str(&sql[toks[i].start..toks[end - 1].end]);
                 i = end;
             }
@@ -423,53 +580,6 @@ fn read_type(sql: &str, toks: &[Token], mut i: usize) -> (String, usize) {
         }
     }
     (ty, i)
-}
-
-/// Removes and returns the operand before `::`: the last piece, or a whole parenthesized
-/// group, or a chain like `a.b` / a function call `f(x)`.
-fn pop_operand(out: &mut Vec<String>) -> String {
-    while out.last().is_some_and(|p| p.trim().is_empty()) {
-        out.pop();
-    }
-    let mut parts: Vec<String> = Vec::new();
-    if out.last().is_some_and(|p| p == ")") {
-        let mut depth = 0;
-        while let Some(p) = out.pop() {
-            if p == ")" {
-                depth += 1;
-            } else if p == "(" {
-                depth -= 1;
-            }
-            parts.push(p);
-            if depth == 0 {
-                break;
-            }
-        }
-        // A function name before the parenthesis belongs to the operand.
-        if out.last().is_some_and(|p| {
-            p.chars()
-                .all(|c| c.is_alphanumeric() || c == '_' || c == '(')
-                && !p.is_empty()
-                && p != "("
-        }) {
-            if let Some(p) = out.pop() {
-                parts.push(p);
-            }
-        }
-    } else if let Some(p) = out.pop() {
-        parts.push(p);
-    }
-    // Qualified names: `t.col`.
-    while out.last().is_some_and(|p| p == ".") {
-        if let Some(dot) = out.pop() {
-            parts.push(dot);
-        }
-        if let Some(p) = out.pop() {
-            parts.push(p);
-        }
-    }
-    parts.reverse();
-    parts.concat()
 }
 
 #[cfg(test)]
@@ -578,6 +688,31 @@ mod tests {
             to_sqlite("select serial from t"),
             Cow::Borrowed(_)
         ));
+    }
+
+    #[test]
+    fn large_generated_statements_translate() {
+        // Each completes in linear time (no timing asserted: the suite would hang if not).
+        let casts = format!("SELECT 1{}", "::int".repeat(50_000));
+        let out = to_sqlite(&casts);
+        assert!(out.starts_with("SELECT CAST(CAST("));
+        assert!(out.ends_with(" AS INTEGER) AS INTEGER)"));
+        assert_eq!(out.matches("CAST(").count(), 50_000);
+        let list: Vec<String> = (0..200_000).map(|i| i.to_string()).collect();
+        let any = format!("select 1 where k = ANY (ARRAY[{}])", list.join(","));
+        assert!(to_sqlite(&any).contains("k IN (0,1,2,"));
+        let literal = format!("select '{}'::text", "x".repeat(4 << 20));
+        assert_eq!(to_sqlite(&literal).len(), literal.len() - 6 + 14);
+        let arrays = format!("select {}1{}", "ARRAY[".repeat(500), "]".repeat(500));
+        let _ = to_sqlite(&arrays);
+        let parens = format!("select {}1{}::int", "(".repeat(500), ")".repeat(500));
+        assert!(to_sqlite(&parens).starts_with("select CAST(((("));
+        let names = crate::sql::infer::column_names(&casts).unwrap();
+        assert_eq!(names, vec![Some("int4".to_string())]);
+        let deep = format!("select {}1{}", "coalesce(".repeat(999), ")".repeat(999));
+        let _ = crate::sql::infer::column_names(&deep);
+        let items = crate::sql::infer::select_items(&deep).unwrap();
+        assert_eq!(crate::sql::infer::expr_type(&items[0]), None);
     }
 
     #[test]

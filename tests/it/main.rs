@@ -11,6 +11,7 @@ mod concurrency;
 mod copy;
 mod cursors;
 mod isolation;
+mod iothread;
 mod lifecycle;
 mod limits;
 mod pgbench;

@@ -1,7 +1,7 @@
 //! Result expression types from the statement text: the select list, literals,
 //! casts, operators, CASE and well-known functions.
 
-use super::{depth_at, is_keyword, type_after, TokenKind, Toks};
+use super::{is_keyword, type_after, TokenKind, Toks};
 
 /// The result expressions of a SELECT, one text per output column, or None when they
 /// cannot be matched to columns (e.g. `*`).
@@ -108,19 +108,31 @@ pub fn expr_type(expr: &str) -> Option<String> {
 
 /// Like [`expr_type`], with `column` giving the declared type of a column name.
 pub fn expr_type_with(expr: &str, column: &dyn Fn(&str) -> Option<String>) -> Option<String> {
+    typed(expr, column, 0)
+}
+
+/// Sub-expressions read deeper than this are left untyped: each level re-reads its text
+/// and takes stack (on a worker), and real statements nest far less.
+const MAX_DEPTH: usize = 32;
+
+fn typed(expr: &str, column: &dyn Fn(&str) -> Option<String>, depth: usize) -> Option<String> {
+    if depth > MAX_DEPTH {
+        return None;
+    }
+    let expr_type_with = |e: &str, c: &dyn Fn(&str) -> Option<String>| typed(e, c, depth + 1);
     let tk = Toks::new(expr);
     let n = tk.t.len();
     if n == 0 {
         return None;
     }
     let sub = |a: usize, b: usize| -> &str { &expr[tk.t[a].start..tk.t[b - 1].end] };
-    // Outer parentheses.
-    if n >= 2
-        && tk.kind(0) == Some(TokenKind::Open)
-        && tk.kind(n - 1) == Some(TokenKind::Close)
-        && tk.close_of(0) == Some(n - 1)
-    {
-        return expr_type_with(&expr[tk.t[0].end..tk.t[n - 1].start], column);
+    // Outer parentheses, all levels at once (one rescan, not one each).
+    let mut outer = 0;
+    while outer < n / 2 && tk.close_of(outer) == Some(n - 1 - outer) {
+        outer += 1;
+    }
+    if outer > 0 {
+        return expr_type_with(&expr[tk.t[outer - 1].end..tk.t[n - outer].start], column);
     }
     // Operators at depth 0, loosest first: boolean ones, then `||`, then arithmetic.
     let mut d = 0;
@@ -182,7 +194,7 @@ pub fn expr_type_with(expr: &str, column: &dyn Fn(&str) -> Option<String>) -> Op
     // Trailing `::type` at depth 0.
     if let Some(i) = (0..n.saturating_sub(2))
         .rev()
-        .find(|&i| tk.text(i) == ":" && tk.text(i + 1) == ":" && depth_at(&tk, i) == 0)
+        .find(|&i| tk.text(i) == ":" && tk.text(i + 1) == ":" && tk.depth(i) == 0)
     {
         return Some(type_after(&tk, i + 2));
     }
@@ -242,14 +254,14 @@ pub fn expr_type_with(expr: &str, column: &dyn Fn(&str) -> Option<String>) -> Op
     if tk.is_word(0, "cast") && tk.close_of(1) == Some(n - 1) {
         let as_at = (2..n - 1)
             .rev()
-            .find(|&i| tk.is_word(i, "as") && depth_at(&tk, i) == 1)?;
+            .find(|&i| tk.is_word(i, "as") && tk.depth(i) == 1)?;
         return Some(type_after(&tk, as_at + 1));
     }
     // CASE ... END: the type of its first THEN result.
     if tk.is_word(0, "case") && tk.is_word(n - 1, "end") {
-        let then = (1..n).find(|&i| tk.is_word(i, "then") && depth_at(&tk, i) == 0)?;
+        let then = (1..n).find(|&i| tk.is_word(i, "then") && tk.depth(i) == 0)?;
         let stop = (then + 1..n).find(|&i| {
-            depth_at(&tk, i) == 0
+            tk.depth(i) == 0
                 && (tk.is_word(i, "when") || tk.is_word(i, "else") || tk.is_word(i, "end"))
         })?;
         return expr_type_with(sub(then + 1, stop), column);
@@ -301,7 +313,7 @@ fn first_argument<'a>(tk: &Toks<'a>, expr: &'a str) -> Option<&'a str> {
     let open = 1;
     let close = tk.close_of(open)?;
     let end = (open + 1..close)
-        .find(|&i| tk.text(i) == "," && depth_at(tk, i) == 1)
+        .find(|&i| tk.text(i) == "," && tk.depth(i) == 1)
         .unwrap_or(close);
     if end == open + 1 {
         return None;

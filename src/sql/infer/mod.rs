@@ -137,18 +137,6 @@ pub(super) fn is_keyword(w: &str) -> bool {
     KEYWORDS.iter().any(|k| w.eq_ignore_ascii_case(k))
 }
 
-pub(super) fn depth_at(tk: &Toks<'_>, at: usize) -> i32 {
-    let mut d = 0;
-    for i in 0..at {
-        match tk.kind(i) {
-            Some(TokenKind::Open) => d += 1,
-            Some(TokenKind::Close) => d -= 1,
-            _ => {}
-        }
-    }
-    d
-}
-
 /// A type name starting at token i (multi-word names joined, modifiers kept).
 pub(super) fn type_after(tk: &Toks<'_>, i: usize) -> String {
     let mut words = Vec::new();

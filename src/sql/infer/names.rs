@@ -4,7 +4,7 @@
 //! columns by name (`row["count"]`) depend on it.
 
 use super::expr::select_list;
-use super::{depth_at, TokenKind, Toks};
+use super::{TokenKind, Toks};
 
 /// For each result column of a SELECT: the PostgreSQL name of an unaliased expression,
 /// or None where SQLite's name is already right (an alias, a plain column). None as a
@@ -73,37 +73,60 @@ fn type_name(written: &str) -> String {
     .to_string()
 }
 
+/// Expressions read deeper than this are unnamed: each level re-reads its text.
+const MAX_DEPTH: usize = 32;
+
 fn figure(expr: &str) -> (String, Strength) {
+    figure_at(expr, 0)
+}
+
+fn figure_at(expr: &str, depth: usize) -> (String, Strength) {
+    if depth > MAX_DEPTH {
+        return ("?column?".to_string(), Strength::None);
+    }
+    let figure = |e: &str| figure_at(e, depth + 1);
     let unnamed = || ("?column?".to_string(), Strength::None);
     let tk = Toks::new(expr);
     let n = tk.t.len();
     if n == 0 {
         return unnamed();
     }
-    // Outer parentheses (not a subquery).
-    if n >= 2 && tk.kind(0) == Some(TokenKind::Open) && tk.close_of(0) == Some(n - 1) {
-        if tk.is_word(1, "select") {
+    // Outer parentheses (not a subquery), all levels at once (one rescan, not one each).
+    let mut outer = 0;
+    while outer < n / 2 && tk.close_of(outer) == Some(n - 1 - outer) {
+        if tk.is_word(outer + 1, "select") {
             return unnamed();
         }
-        return figure(&expr[tk.t[0].end..tk.t[n - 1].start]);
+        outer += 1;
     }
-    // A cast at depth 0, the last one binding loosest: `x::type`.
-    if let Some(i) = (1..n.saturating_sub(2))
-        .rev()
-        .find(|&i| tk.text(i) == ":" && tk.text(i + 1) == ":" && depth_at(&tk, i) == 0)
-    {
-        let inner = figure(&expr[..tk.t[i].start]);
+    if outer > 0 {
+        return figure(&expr[tk.t[outer - 1].end..tk.t[n - outer].start]);
+    }
+    // A cast at depth 0, the last one binding loosest: `x::type`. A chain `x::a::b` is
+    // named by `x` if that is a strong name, else by its last type: the chain is walked
+    // in a loop, not by recursion, so a long one neither recurses deeply nor rescans.
+    let cast_before = |end: usize| {
+        (1..end.saturating_sub(2))
+            .rev()
+            .find(|&i| tk.text(i) == ":" && tk.text(i + 1) == ":" && tk.depth(i) == 0)
+    };
+    if let Some(last) = cast_before(n) {
+        let mut first = last;
+        while let Some(i) = cast_before(first) {
+            first = i;
+        }
+        let inner = figure(&expr[..tk.t[first].start]);
         if inner.1 > Strength::Weak {
             return (inner.0, Strength::Strong);
         }
-        return (type_name(&expr[tk.t[i + 2].start..]), Strength::Weak);
+        return (type_name(&expr[tk.t[last + 2].start..]), Strength::Weak);
     }
     // CAST(x AS type)
     if tk.is_word(0, "cast") && tk.kind(1) == Some(TokenKind::Open) && tk.close_of(1) == Some(n - 1)
     {
         if let Some(as_at) = (3..n.saturating_sub(2))
             .rev()
-            .find(|&i| tk.is_word(i, "as") && depth_at(&tk, i) == 1)
+            .find(|&i| tk.is_word(i, "as") && tk.depth(i) == 1)
         {
             let inner = figure(&expr[tk.t[2].start..tk.t[as_at - 1].end]);
             if inner.1 > Strength::Weak {
@@ -120,7 +143,7 @@ fn figure(expr: &str) -> (String, Strength) {
     }
     // Operators anywhere at depth 0 make an unnamed expression.
     let operator = (0..n).any(|i| {
-        depth_at(&tk, i) == 0
+        tk.depth(i) == 0
             && match tk.kind(i) {
                 Some(TokenKind::Other) => tk.text(i) != ".",
                 Some(TokenKind::Word) => ["and", "or", "not", "is", "in", "like", "between"]
