@@ -67,7 +67,6 @@ async fn only_allowed_pragmas_run() {
     );
     // Settings of the session's own connection.
     for sql in [
-        "pragma foreign_keys = off",
         "pragma recursive_triggers = on",
         "pragma defer_foreign_keys = on",
         "pragma query_only = off",
@@ -97,6 +96,8 @@ async fn only_allowed_pragmas_run() {
         ("pragma wal_checkpoint(truncate)", "wal_checkpoint"),
         ("pragma wal_autocheckpoint = 0", "wal_autocheckpoint"),
         ("pragma synchronous = off", "synchronous"),
+        ("pragma foreign_keys = off", "foreign_keys"),
+        ("pragma ignore_check_constraints = on", "ignore_check_constraints"),
         ("pragma busy_timeout = 0", "busy_timeout"),
         ("pragma temp_store = memory", "temp_store"),
         ("pragma page_size = 512", "page_size"),
