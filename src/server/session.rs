@@ -40,6 +40,24 @@ pub(super) enum Tx {
 /// Buffered output beyond this is written before the next message is read.
 const OUTPUT_FLUSH_AT: usize = 32 << 10;
 
+/// How long the last messages of a closing session may wait for a client that does not read.
+const FINAL_FLUSH_LIMIT: Duration = Duration::from_secs(10);
+
+/// Reads the next message; with a `limit` (inside a transaction), the whole of it must
+/// arrive in time, including the flush of pending output before it: a client that stops
+/// halfway through a message, or stops reading, is as idle as one that sends nothing.
+async fn whole_message_within(
+    limit: Option<Duration>,
+    read: impl std::future::Future<Output = Result<Read, ReadError>>,
+) -> Result<Read, ReadError> {
+    match limit {
+        Some(d) => tokio::time::timeout(d, read)
+            .await
+            .unwrap_or(Ok(Read::Idle)),
+        None => read.await,
+    }
+}
+
 /// Why the message loop ended.
 enum End {
     /// Terminate, end of stream, or a socket error.
@@ -176,10 +194,11 @@ impl Session {
             } else {
                 park_after.filter(|_| self.parkable())
             };
+            let read = self.conn.read_frame(true, self.max_message, idle_limit);
             let frame = tokio::select! {
                 biased;
                 _ = stop.changed() => break End::Shutdown,
-                f = self.conn.read_frame(true, self.max_message, idle_limit) => f,
+                f = whole_message_within(idle_limit.filter(|_| in_transaction), read) => f,
             };
             self.info.set_state(State::Active);
             let frame = match frame {
@@ -242,8 +261,10 @@ impl Session {
                 "terminating connection due to administrator command",
             ));
         }
-        let _ = self.conn.flush().await;
+        // The transaction's connection and lock go back first: a client that does not
+        // read cannot hold them through the final flush, which is bounded too.
         Box::pin(self.abandon_transaction()).await;
+        let _ = tokio::time::timeout(FINAL_FLUSH_LIMIT, self.conn.flush()).await;
         None
     }
 

@@ -11,7 +11,7 @@ use tokio_postgres::{Client, IsolationLevel};
 
 use crate::common::{rows, sqlstate, Server};
 use crate::transactions::{column, completions, errors, notices, ok, q, status, GUARD};
-use crate::wire::Raw;
+use crate::wire::{query, Raw};
 
 /// Two accounts of 1000; returns the table's session.
 async fn accounts(s: &Server, db: &str) -> Client {
@@ -483,6 +483,29 @@ fn session_idle_in_transaction_is_ended_with_25p03() {
         "the idle transaction was rolled back"
     );
     ok(&mut b, "insert into t values (2)");
+}
+
+/// A client that stops halfway through a message inside a transaction is as idle as
+/// one that sends nothing: the whole message must arrive within the timeout, so the
+/// connection (here the only one) is not held by a half-sent Query.
+#[test]
+fn half_sent_message_in_a_transaction_is_ended_too() {
+    let s = Server::start(&[
+        "--connections-per-db",
+        "1",
+        "--idle-in-transaction-timeout",
+        "300ms",
+    ]);
+    let (mut a, _) = Raw::session(s.port(), "halfsent");
+    ok(&mut a, "create table t (id integer primary key)");
+    ok(&mut a, "begin");
+    ok(&mut a, "insert into t values (1)");
+    let whole = query("select 1");
+    a.send(&whole[..whole.len() - 3]);
+    assert_eq!(until_closed(&mut a), idle_timeout_fatal());
+
+    let (mut b, _) = Raw::session(s.port(), "halfsent");
+    assert_eq!(column(&ok(&mut b, "select count(*) from t")), ["0"]);
 }
 
 /// A failed block is still a transaction: it is ended too.
