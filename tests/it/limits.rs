@@ -97,7 +97,10 @@ async fn only_allowed_pragmas_run() {
         ("pragma wal_autocheckpoint = 0", "wal_autocheckpoint"),
         ("pragma synchronous = off", "synchronous"),
         ("pragma foreign_keys = off", "foreign_keys"),
-        ("pragma ignore_check_constraints = on", "ignore_check_constraints"),
+        (
+            "pragma ignore_check_constraints = on",
+            "ignore_check_constraints",
+        ),
         ("pragma busy_timeout = 0", "busy_timeout"),
         ("pragma temp_store = memory", "temp_store"),
         ("pragma page_size = 512", "page_size"),
