@@ -310,11 +310,16 @@ fn normalize(name: &str, value: &str) -> Result<String, PgError> {
 /// Range checks are the caller's: the value may be out of any range, even infinite.
 fn parse_millis(v: &str) -> Option<f64> {
     let v = v.trim().trim_matches('\'').trim();
+    // SET's parser hands `-1` over as `- 1`.
+    let (sign, v) = match v.strip_prefix('-') {
+        Some(rest) => (-1.0, rest.trim_start()),
+        None => (1.0, v.strip_prefix('+').unwrap_or(v).trim_start()),
+    };
     let split = v
-        .find(|c: char| !(c.is_ascii_digit() || matches!(c, '.' | '-' | '+')))
+        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
         .unwrap_or(v.len());
     let (num, unit) = v.split_at(split);
-    let n: f64 = num.parse().ok()?;
+    let n: f64 = sign * num.parse::<f64>().ok()?;
     let per_unit = match unit.trim() {
         "" | "ms" => 1.0,
         "us" => 0.001,

@@ -113,7 +113,13 @@ pub fn expr_type_with(expr: &str, column: &dyn Fn(&str) -> Option<String>) -> Op
     if n == 0 {
         return None;
     }
-    let sub = |a: usize, b: usize| -> &str { &expr[tk.t[a].start..tk.t[b - 1].end] };
+    // Tokens a..b as text; empty where an operand is missing (`x %`, `THEN END`).
+    let sub = |a: usize, b: usize| -> &str {
+        if a >= b || b > n {
+            return "";
+        }
+        &expr[tk.t[a].start..tk.t[b - 1].end]
+    };
     // Outer parentheses.
     if n >= 2
         && tk.kind(0) == Some(TokenKind::Open)
