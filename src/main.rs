@@ -69,7 +69,12 @@ fn main() -> std::process::ExitCode {
 /// for one. The session that hit it answers XX000 (`server/session.rs`).
 fn log_panics() {
     std::panic::set_hook(Box::new(|info| {
-        let message = info.payload_as_str().unwrap_or("(no message)");
+        let payload = info.payload();
+        let message = payload
+            .downcast_ref::<&str>()
+            .copied()
+            .or_else(|| payload.downcast_ref::<String>().map(String::as_str))
+            .unwrap_or("(no message)");
         let location = info.location().map(|l| l.to_string()).unwrap_or_default();
         let thread = std::thread::current();
         let thread = thread.name().unwrap_or("unnamed");
