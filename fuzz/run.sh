@@ -13,13 +13,17 @@ set -eu
 seconds=${1:-60}
 cd "$(dirname "$0")"
 sanitizer=${SANITIZER:-none}
-jobs=${JOBS:-1}
+# Parallel jobs only when asked: a single process exits non-zero on a crash itself.
+parallel=""
+if [ "${JOBS:-1}" -gt 1 ]; then
+    parallel="-jobs=$JOBS -workers=$JOBS"
+fi
 cargo +nightly fuzz build --sanitizer "$sanitizer"
 for target in $(cargo +nightly fuzz list); do
     scratch=$(mktemp -d)
     echo "== $target: ${seconds}s"
     cargo +nightly fuzz run --sanitizer "$sanitizer" "$target" "$scratch" "corpus/$target" -- \
-        -max_total_time="$seconds" -jobs="$jobs" -workers="$jobs" -print_final_stats=1 \
+        -max_total_time="$seconds" $parallel -print_final_stats=1 \
         -max_len=65536 -timeout=10
     rm -rf "$scratch"
 done
