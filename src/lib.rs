@@ -6,9 +6,12 @@
 //! - [`sql`]: statement splitting and classification (no database needed).
 //! - [`engine`]: SQLite files, connections, statement execution, type mapping.
 //! - [`server`]: accept loop, startup handshake, sessions.
+//! - `fuzzing` (hidden): what the fuzz targets in `fuzz/` run.
 
 pub mod config;
 pub mod engine;
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod memory;
 pub mod protocol;
 pub mod server;

@@ -32,6 +32,7 @@ fn main() -> std::process::ExitCode {
         )
         .with(filter)
         .init();
+    log_panics();
     raise_fd_limit();
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(cfg.io_threads.max(1))
@@ -66,6 +67,29 @@ fn main() -> std::process::ExitCode {
             std::process::ExitCode::FAILURE
         }
     }
+}
+
+/// A panic is a bug, but one a client may trigger over and over: each is logged once, as
+/// one line (message, location, thread), with a backtrace only when RUST_BACKTRACE asks
+/// for one. The session that hit it answers XX000 (`server/session.rs`).
+fn log_panics() {
+    std::panic::set_hook(Box::new(|info| {
+        let payload = info.payload();
+        let message = payload
+            .downcast_ref::<&str>()
+            .copied()
+            .or_else(|| payload.downcast_ref::<String>().map(String::as_str))
+            .unwrap_or("(no message)");
+        let location = info.location().map(|l| l.to_string()).unwrap_or_default();
+        let thread = std::thread::current();
+        let thread = thread.name().unwrap_or("unnamed");
+        let backtrace = std::backtrace::Backtrace::capture();
+        if backtrace.status() == std::backtrace::BacktraceStatus::Captured {
+            tracing::error!(%location, thread, "panic: {message}\n{backtrace}");
+        } else {
+            tracing::error!(%location, thread, "panic: {message}");
+        }
+    }));
 }
 
 /// Sends a message for every SIGTERM or SIGINT: the first starts the shutdown, the

@@ -597,10 +597,6 @@ fn insert_lines(
     Ok(n)
 }
 
-fn aborted(e: tokio::task::JoinError) -> PgError {
-    PgError::new(SqlState::INTERNAL_ERROR, format!("COPY aborted: {e}"))
-}
-
 impl Lease {
     /// Looks up the table and columns a `COPY ... FROM STDIN` fills, on a worker.
     pub async fn copy_target(
@@ -609,12 +605,12 @@ impl Lease {
         columns: Vec<String>,
         format: Arc<CopyFormat>,
     ) -> Result<(Lease, Result<Arc<CopyTarget>, PgError>), PgError> {
-        tokio::task::spawn_blocking(move || {
+        let r = tokio::task::spawn_blocking(move || {
             let r = resolve(self.conn(), &table, &columns, format).map(Arc::new);
             (self, r)
         })
-        .await
-        .map_err(aborted)
+        .await;
+        super::joined(r, "COPY")
     }
 
     /// Inserts a batch of lines on a worker; gives the batch back (emptied) for reuse.
@@ -623,13 +619,13 @@ impl Lease {
         target: Arc<CopyTarget>,
         mut batch: Batch,
     ) -> Result<(Lease, Batch, Result<u64, PgError>), PgError> {
-        tokio::task::spawn_blocking(move || {
+        let r = tokio::task::spawn_blocking(move || {
             let r = insert_batch(self.conn_mut(), &target, &batch);
             batch.clear();
             (self, batch, r)
         })
-        .await
-        .map_err(aborted)
+        .await;
+        super::joined(r, "COPY")
     }
 }
 

@@ -47,11 +47,13 @@ pub fn describe(
     };
     let mut count = given.len();
     for slot in 1..=stmt.parameter_count() {
-        let n = stmt
-            .parameter_name(slot)
-            .and_then(|name| name.strip_prefix('$').and_then(|d| d.parse::<usize>().ok()))
-            .unwrap_or(slot);
-        count = count.max(n);
+        match stmt.parameter_number(slot) {
+            Ok(n) => count = count.max(n),
+            Err(e) => {
+                conn.recycle(stmt);
+                return Err(e);
+            }
+        }
     }
     let mut params = vec![0u32; count];
     params[..given.len()].copy_from_slice(given);
@@ -182,16 +184,11 @@ impl super::Lease {
         source: std::sync::Arc<str>,
         given: Vec<u32>,
     ) -> Result<(super::Lease, Result<Description, PgError>), PgError> {
-        tokio::task::spawn_blocking(move || {
+        let r = tokio::task::spawn_blocking(move || {
             let r = describe(self.conn_mut(), &sql, &source, &given);
             (self, r)
         })
-        .await
-        .map_err(|e| {
-            PgError::new(
-                crate::protocol::SqlState::INTERNAL_ERROR,
-                format!("describe aborted: {e}"),
-            )
-        })
+        .await;
+        super::joined(r, "describe")
     }
 }

@@ -124,9 +124,7 @@ impl Running {
     /// receiver first makes a worker that is still streaming stop at its next chunk.
     pub async fn finish(self) -> Result<Finished, PgError> {
         drop(self.rx);
-        self.handle
-            .await
-            .map_err(|e| PgError::new(SqlState::INTERNAL_ERROR, format!("statement aborted: {e}")))
+        super::joined(self.handle.await, "statement")
     }
 }
 
@@ -257,10 +255,7 @@ fn run_inner(conn: &mut Conn, job: &Job, sink: &mut Sink) -> Result<Outcome, PgE
 /// Binds `$n` parameters by name; slots SQLite numbered differently are found by name.
 fn bind_all(conn: &Conn, stmt: &mut RawStmt, params: &[Value]) -> Result<(), PgError> {
     for slot in 1..=stmt.parameter_count() {
-        let n = stmt
-            .parameter_name(slot)
-            .and_then(|name| name.strip_prefix('$').and_then(|d| d.parse::<usize>().ok()))
-            .unwrap_or(slot);
+        let n = stmt.parameter_number(slot)?;
         let value = params.get(n - 1).ok_or_else(|| {
             PgError::new(
                 SqlState::PROTOCOL_VIOLATION,

@@ -79,6 +79,20 @@ pub fn configure_sqlite() {
     }
 }
 
+/// The result of work done on a worker thread. A panic there (a bug) is raised again on
+/// the session's task, whose catch answers the client (XX000) knowing that the session
+/// lost its connection; the panic hook has already logged it, once.
+pub(crate) fn joined<T>(r: Result<T, tokio::task::JoinError>, what: &str) -> Result<T, PgError> {
+    match r {
+        Ok(v) => Ok(v),
+        Err(e) if e.is_panic() => std::panic::resume_unwind(e.into_panic()),
+        Err(e) => Err(PgError::new(
+            SqlState::INTERNAL_ERROR,
+            format!("{what} aborted: {e}"),
+        )),
+    }
+}
+
 /// Longest database name accepted (PostgreSQL's NAMEDATALEN - 1).
 pub const MAX_NAME_LEN: usize = 63;
 

@@ -15,7 +15,10 @@ use rusqlite::types::ValueRef;
 use rusqlite::Connection;
 
 use super::error::to_pg;
-use crate::protocol::PgError;
+use crate::protocol::{PgError, SqlState};
+
+/// Highest parameter number: a Bind message counts its values in 16 bits.
+pub const MAX_PARAMETERS: usize = u16::MAX as usize;
 
 /// A value bound to a statement parameter.
 #[derive(Debug, Clone, PartialEq)]
@@ -320,6 +323,30 @@ impl RawStmt {
     pub fn parameter_name(&self, i: usize) -> Option<String> {
         // SAFETY: valid statement and index.
         unsafe { cstr(ffi::sqlite3_bind_parameter_name(self.p(), i as c_int)) }
+    }
+
+    /// The PostgreSQL parameter number (`$n`) of slot `i` (1-based): n for `$n`, else
+    /// the slot itself. `$0` and numbers past what a Bind message can carry (65535) are
+    /// PostgreSQL's 42P02, refused here before anything is sized by them.
+    pub fn parameter_number(&self, i: usize) -> Result<usize, PgError> {
+        let Some(name) = self.parameter_name(i) else {
+            return Ok(i);
+        };
+        match name.strip_prefix('$') {
+            Some(d) if !d.is_empty() && d.bytes().all(|b| b.is_ascii_digit()) => d
+                .parse::<usize>()
+                .ok()
+                .filter(|n| (1..=MAX_PARAMETERS).contains(n))
+                .ok_or_else(|| {
+                    PgError::new(
+                        SqlState::UNDEFINED_PARAMETER_REF,
+                        format!("there is no parameter {name}"),
+                    )
+                }),
+            // `$name`: SQLite's named parameter, not PostgreSQL syntax.
+            Some(_) => Err(PgError::syntax_near(&name)),
+            None => Ok(i),
+        }
     }
 
     /// Binds `value` to parameter slot `i` (1-based).

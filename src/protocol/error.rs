@@ -70,6 +70,7 @@ impl SqlState {
     pub const FEATURE_NOT_SUPPORTED: Self = Self("0A000");
     pub const INVALID_PARAMETER_VALUE: Self = Self("22023");
     pub const UNDEFINED_PARAMETER: Self = Self("42704");
+    pub const UNDEFINED_PARAMETER_REF: Self = Self("42P02");
     pub const IO_ERROR: Self = Self("58030");
     pub const DATA_CORRUPTED: Self = Self("XX001");
     pub const INTERNAL_ERROR: Self = Self("XX000");

@@ -2,18 +2,21 @@
 //! length header before anything is buffered, decoding of frontend messages and encoding
 //! of backend messages into a caller's buffer.
 //!
-//! Message layouts come from the `pgwire` crate's `messages` module (no server API, no
-//! TLS). Two things are done here by hand: framing, so that the configured size limit is
-//! enforced before pgwire sees a byte, and DataRow encoding (see [`DataRowWriter`]), which
-//! writes each value straight into the output buffer instead of building a message
-//! struct per row.
+//! Message types come from the `pgwire` crate's `messages` module (no server API, no
+//! TLS). Three things are done here by hand: framing, so that the configured size limit
+//! is enforced before a body is buffered; reading frontend bodies (`frontend.rs`), with
+//! PostgreSQL's bounds and UTF-8 checks, which pgwire's decoders lack; and DataRow
+//! encoding (see [`DataRowWriter`]), which writes each value straight into the output
+//! buffer instead of building a message struct per row.
 
 pub mod error;
+mod frontend;
 
 use bytes::{BufMut, BytesMut};
-use pgwire::messages::{DecodeContext, Message, ProtocolVersion};
+use pgwire::messages::Message;
 
 pub use error::{PgError, Severity, SqlState};
+pub use frontend::utf8;
 pub use pgwire::messages::data::{FieldDescription, RowDescription};
 pub use pgwire::messages::response::TransactionStatus;
 pub use pgwire::messages::PgWireFrontendMessage as Frontend;
@@ -127,43 +130,10 @@ pub fn decode_startup(packet: &[u8]) -> Result<StartupPacket, PgError> {
 
 /// Decodes one complete regular (tagged) frontend message (as delimited by [`frame_len`]).
 ///
-/// A Query whose text is not exactly one NUL-terminated string gets a non-fatal 08P01
-/// ERROR, as PostgreSQL's `pq_getmsgstring`/`pq_getmsgend` give.
+/// A malformed body is a non-fatal 08P01 ERROR (invalid UTF-8: 22021), as PostgreSQL's
+/// `pqformat.c` gives; an unknown message type is FATAL (`frontend.rs`).
 pub fn decode_message(frame: BytesMut) -> Result<Frontend, PgError> {
-    let mut frame = frame;
-    let tag = frame.first().copied().unwrap_or(0);
-    if tag == b'Q' {
-        let body = frame.get(5..).unwrap_or_default();
-        match body.iter().position(|&b| b == 0) {
-            None => {
-                return Err(PgError::new(
-                    SqlState::PROTOCOL_VIOLATION,
-                    "invalid string in message",
-                ))
-            }
-            Some(i) if i + 1 != body.len() => {
-                return Err(PgError::new(
-                    SqlState::PROTOCOL_VIOLATION,
-                    "invalid message format",
-                ))
-            }
-            Some(_) => {}
-        }
-    }
-    let mut ctx = DecodeContext::new(ProtocolVersion::PROTOCOL3_0);
-    ctx.awaiting_frontend_ssl = false;
-    ctx.awaiting_frontend_startup = false;
-    match Frontend::decode(&mut frame, &ctx) {
-        Ok(Some(msg)) => Ok(msg),
-        Ok(None) => Err(PgError::protocol_violation("incomplete message")),
-        Err(pgwire::error::PgWireError::InvalidMessageType(t)) => Err(PgError::protocol_violation(
-            format!("invalid frontend message type {}", t as char),
-        )),
-        Err(e) => Err(PgError::protocol_violation(format!(
-            "malformed {:?} message: {e}",
-            tag as char
-        ))),
-    }
+    frontend::decode(frame)
 }
 
 /// Appends an encoded backend message to `out`. Encoding only fails for a message over

@@ -163,7 +163,10 @@ impl Session {
         format: Arc<CopyFormat>,
     ) -> Result<Completion, PgError> {
         let timeout = self.params.statement_timeout();
-        let deadline = (!timeout.is_zero()).then(|| tokio::time::Instant::now() + timeout);
+        // Checked: a deadline later than an Instant can hold is no deadline.
+        let deadline = (!timeout.is_zero())
+            .then(|| tokio::time::Instant::now().checked_add(timeout))
+            .flatten();
         let timed_out = || {
             PgError::new(
                 SqlState::QUERY_CANCELED,
@@ -193,7 +196,19 @@ impl Session {
                 ));
             }
             let tag = frame.first().copied().unwrap_or(0);
-            match protocol::decode_message(frame)? {
+            let unexpected = || {
+                PgError::new(
+                    SqlState::PROTOCOL_VIOLATION,
+                    format!("unexpected message type 0x{tag:02X} during COPY from stdin"),
+                )
+            };
+            let msg = match protocol::decode_message(frame) {
+                Ok(msg) => msg,
+                // An unknown type, which ends a session elsewhere, only ends the COPY.
+                Err(e) if e.is_fatal() => return Err(unexpected()),
+                Err(e) => return Err(e),
+            };
+            match msg {
                 Frontend::CopyData(d) => lines.push(&d.data, &mut batch)?,
                 Frontend::CopyDone(_) => {
                     lines.finish(&mut batch);
@@ -210,12 +225,7 @@ impl Session {
                 }
                 // PostgreSQL ignores Flush and Sync during COPY IN.
                 Frontend::Flush(_) | Frontend::Sync(_) => {}
-                _ => {
-                    return Err(PgError::new(
-                        SqlState::PROTOCOL_VIOLATION,
-                        format!("unexpected message type 0x{tag:02X} during COPY from stdin"),
-                    ))
-                }
+                _ => return Err(unexpected()),
             }
             if batch.is_full() {
                 rows += self.insert_batch(target, &mut batch).await?;

@@ -96,7 +96,8 @@ static IDLE_IN_TRANSACTION_DEFAULT_MS: AtomicU64 = AtomicU64::new(0);
 
 /// Sets the server-wide default of `idle_in_transaction_session_timeout`.
 pub fn set_idle_in_transaction_default(d: Duration) {
-    let ms = u64::try_from(d.as_millis()).unwrap_or(u64::MAX);
+    // PostgreSQL's range for the setting: 0 ..= INT_MAX ms.
+    let ms = u64::try_from(d.as_millis()).map_or(i32::MAX as u64, |ms| ms.min(i32::MAX as u64));
     IDLE_IN_TRANSACTION_DEFAULT_MS.store(ms, Ordering::Relaxed);
 }
 
@@ -104,7 +105,7 @@ pub fn set_idle_in_transaction_default(d: Duration) {
 fn default_of(k: &Known) -> Cow<'static, str> {
     if k.name == "idle_in_transaction_session_timeout" {
         let ms = IDLE_IN_TRANSACTION_DEFAULT_MS.load(Ordering::Relaxed);
-        return Cow::Owned(format_millis(Duration::from_millis(ms)));
+        return Cow::Owned(format_millis(ms));
     }
     Cow::Borrowed(k.default)
 }
@@ -280,16 +281,19 @@ impl Params {
 
     /// `statement_timeout` as a duration (zero: no limit).
     pub fn statement_timeout(&self) -> Duration {
+        // Stored values were range-checked by `normalize` (0 ..= i32::MAX ms).
         self.get("statement_timeout")
             .and_then(|v| parse_millis(&v))
-            .unwrap_or(Duration::ZERO)
+            .filter(|ms| (0.0..=f64::from(i32::MAX)).contains(ms))
+            .map_or(Duration::ZERO, |ms| Duration::from_millis(ms as u64))
     }
 
     /// `idle_in_transaction_session_timeout` as a duration (zero: none).
     pub fn idle_in_transaction_timeout(&self) -> Duration {
         self.get("idle_in_transaction_session_timeout")
             .and_then(|v| parse_millis(&v))
-            .unwrap_or(Duration::ZERO)
+            .filter(|ms| (0.0..=f64::from(i32::MAX)).contains(ms))
+            .map_or(Duration::ZERO, |ms| Duration::from_millis(ms as u64))
     }
 
     /// Clears pending reports (used once the startup values have been sent).
@@ -332,8 +336,20 @@ fn normalize(name: &str, value: &str) -> Result<String, PgError> {
             if value.eq_ignore_ascii_case("default") {
                 return Ok("default".into());
             }
-            let d = parse_millis(value).ok_or_else(|| invalid(name, value))?;
-            Ok(format_millis(d))
+            let ms = parse_millis(value).ok_or_else(|| invalid(name, value))?;
+            if ms.abs() > f64::from(i32::MAX) {
+                return Err(invalid(name, value).with_hint("Value exceeds integer range."));
+            }
+            if ms < 0.0 {
+                return Err(PgError::new(
+                    SqlState::INVALID_PARAMETER_VALUE,
+                    format!(
+                        "{ms} ms is outside the valid range for parameter \"{name}\" (0 .. {})",
+                        i32::MAX
+                    ),
+                ));
+            }
+            Ok(format_millis(ms as u64))
         }
         "default_transaction_isolation" | "transaction_isolation" => {
             if value.eq_ignore_ascii_case("default") {
@@ -364,34 +380,48 @@ fn normalize(name: &str, value: &str) -> Result<String, PgError> {
     }
 }
 
-/// PostgreSQL's millisecond settings: a bare number is milliseconds; units ms, s, min, h.
-fn parse_millis(v: &str) -> Option<Duration> {
+/// PostgreSQL's millisecond settings: a number, perhaps fractional or negative, in
+/// milliseconds or with a unit (us, ms, s, min, h, d), rounded to whole milliseconds.
+/// Range checks are the caller's: the value may be out of any range, even infinite.
+fn parse_millis(v: &str) -> Option<f64> {
     let v = v.trim().trim_matches('\'').trim();
-    let split = v.find(|c: char| !c.is_ascii_digit()).unwrap_or(v.len());
+    // SET's parser hands `-1` over as `- 1`.
+    let (sign, v) = match v.strip_prefix('-') {
+        Some(rest) => (-1.0, rest.trim_start()),
+        None => (1.0, v.strip_prefix('+').unwrap_or(v).trim_start()),
+    };
+    let split = v
+        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+        .unwrap_or(v.len());
     let (num, unit) = v.split_at(split);
-    let n: u64 = num.parse().ok()?;
-    match unit.trim() {
-        "" | "ms" => Some(Duration::from_millis(n)),
-        "s" => Some(Duration::from_secs(n)),
-        "min" => Some(Duration::from_secs(n * 60)),
-        "h" => Some(Duration::from_secs(n * 3600)),
-        _ => None,
-    }
+    let n: f64 = sign * num.parse::<f64>().ok()?;
+    let per_unit = match unit.trim() {
+        "" | "ms" => 1.0,
+        "us" => 0.001,
+        "s" => 1_000.0,
+        "min" => 60_000.0,
+        "h" => 3_600_000.0,
+        "d" => 86_400_000.0,
+        _ => return None,
+    };
+    Some((n * per_unit).round())
 }
 
-/// The largest unit that divides the value evenly, as PostgreSQL's SHOW does (`1min`).
-fn format_millis(d: Duration) -> String {
-    let ms = d.as_millis();
+/// A millisecond setting as PostgreSQL shows it: in the largest unit that divides it.
+fn format_millis(ms: u64) -> String {
+    const UNITS: [(u64, &str); 4] = [
+        (86_400_000, "d"),
+        (3_600_000, "h"),
+        (60_000, "min"),
+        (1000, "s"),
+    ];
     if ms == 0 {
         return "0".into();
     }
-    // (Not `d`: parse_millis does not read it back.)
-    for (unit, size) in [("h", 3_600_000), ("min", 60_000), ("s", 1000)] {
-        if ms.is_multiple_of(size) {
-            return format!("{}{unit}", ms / size);
-        }
+    match UNITS.iter().find(|(size, _)| ms.is_multiple_of(*size)) {
+        Some((size, unit)) => format!("{}{unit}", ms / size),
+        None => format!("{ms}ms"),
     }
-    format!("{ms}ms")
 }
 
 #[cfg(test)]
@@ -465,9 +495,50 @@ mod tests {
 
     #[test]
     fn durations_shown_as_postgresql_does() {
-        assert_eq!(format_millis(Duration::from_millis(200)), "200ms");
-        assert_eq!(format_millis(Duration::from_secs(90)), "90s");
-        assert_eq!(format_millis(Duration::from_secs(60)), "1min");
-        assert_eq!(format_millis(Duration::from_secs(7200)), "2h");
+        assert_eq!(format_millis(200), "200ms");
+        assert_eq!(format_millis(90_000), "90s");
+        assert_eq!(format_millis(60_000), "1min");
+        assert_eq!(format_millis(7_200_000), "2h");
+        assert_eq!(format_millis(86_400_000), "1d");
+    }
+
+    /// PostgreSQL's range for millisecond settings is 0 ..= INT_MAX (checked against
+    /// PostgreSQL 15, including the texts).
+    #[test]
+    fn timeouts_are_range_checked() {
+        let mut p = Params::default();
+        for v in [
+            "99999999999",
+            "2147483648",
+            "2147484s",
+            "99999999999999999999999min",
+        ] {
+            let e = p.set("statement_timeout", v).unwrap_err();
+            assert_eq!(e.code, SqlState::INVALID_PARAMETER_VALUE, "{v}");
+            assert_eq!(
+                e.message,
+                format!("invalid value for parameter \"statement_timeout\": \"{v}\"")
+            );
+            assert_eq!(e.hint.as_deref(), Some("Value exceeds integer range."));
+        }
+        let e = p.set("lock_timeout", "-5s").unwrap_err();
+        assert_eq!(
+            e.message,
+            "-5000 ms is outside the valid range for parameter \"lock_timeout\" (0 .. 2147483647)"
+        );
+        assert!(p.set("statement_timeout", "NaN").is_err());
+        for (v, shown) in [
+            ("2147483647", "2147483647ms"),
+            ("2147483s", "2147483s"),
+            ("1.5s", "1500ms"),
+            ("10 min", "10min"),
+            ("1d", "1d"),
+            ("0", "0"),
+        ] {
+            p.set("statement_timeout", v).unwrap();
+            assert_eq!(p.get("statement_timeout").as_deref(), Some(shown), "{v}");
+        }
+        p.set("statement_timeout", "2147483647").unwrap();
+        assert_eq!(p.statement_timeout(), Duration::from_millis(2147483647));
     }
 }

@@ -14,8 +14,11 @@
 //! session idle inside a transaction longer than `idle_in_transaction_session_timeout`
 //! is ended with FATAL 25P03, which gives its connection and write lock back.
 
+use std::panic::AssertUnwindSafe;
 use std::sync::Arc;
 
+use bytes::BytesMut;
+use futures_util::FutureExt;
 use tokio::sync::watch;
 
 use std::time::Duration;
@@ -220,22 +223,18 @@ impl Session {
                     break End::Fatal;
                 }
             };
-            let msg = match protocol::decode_message(frame) {
-                Ok(m) => m,
-                Err(e) if e.is_fatal() => {
-                    self.conn.error(&e);
-                    break End::Fatal;
-                }
-                Err(e) => {
-                    // A malformed Query: PostgreSQL reports it and carries on.
-                    self.conn.error(&e);
-                    self.ready_for_query();
-                    continue;
-                }
-            };
             // Boxed: the large per-message state is allocated only while a message is
-            // handled, so an idle session's task stays small.
-            let handled = Box::pin(self.handle(msg)).await;
+            // handled, so an idle session's task stays small. A panic (a bug) while
+            // handling it, here or re-raised from a worker, was logged by the panic hook;
+            // the session's state cannot be trusted after it, so the client gets FATAL
+            // XX000 rather than a silent close.
+            let handled = match AssertUnwindSafe(Box::pin(self.decode_and_handle(frame)))
+                .catch_unwind()
+                .await
+            {
+                Ok(handled) => handled,
+                Err(_) => Err(PgError::fatal(SqlState::INTERNAL_ERROR, "internal error")),
+            };
             // A client that pipelines without reading would grow the output buffer
             // without bound; past a few chunks, write it out (and wait, if the client does
             // not read: backpressure, as PostgreSQL blocks on its socket).
@@ -266,6 +265,41 @@ impl Session {
         Box::pin(self.abandon_transaction()).await;
         let _ = tokio::time::timeout(FINAL_FLUSH_LIMIT, self.conn.flush()).await;
         None
+    }
+
+    /// Decodes and handles one message; `Ok(false)` ends the session, `Err` is a fatal
+    /// error.
+    async fn decode_and_handle(&mut self, frame: BytesMut) -> Result<bool, PgError> {
+        let tag = frame.first().copied().unwrap_or(0);
+        match protocol::decode_message(frame) {
+            Ok(msg) => self.handle(msg).await,
+            Err(e) if e.is_fatal() => Err(e),
+            Err(e) => {
+                self.malformed(tag, e).await;
+                Ok(true)
+            }
+        }
+    }
+
+    /// A message whose body did not decode. PostgreSQL reports it and carries on (the
+    /// frame was length-delimited, so the stream is still in step): an extended-protocol
+    /// message is then an error in the pipeline, skipped with the rest until Sync; a
+    /// Query or Sync ends with ReadyForQuery; COPY messages are ignored outside COPY.
+    async fn malformed(&mut self, tag: u8, e: PgError) {
+        match tag {
+            b'P' | b'B' | b'D' | b'E' | b'C' | b'H' => {
+                if !self.ext.skipping() {
+                    self.extended_done(Err(e)).await;
+                }
+            }
+            b'd' | b'c' | b'f' => {}
+            _ => {
+                self.ext.stop_skipping();
+                self.conn.error(&e);
+                self.after_error().await;
+                self.ready_for_query();
+            }
+        }
     }
 
     /// Handles one message; `Ok(false)` ends the session, `Err` is a fatal error.
@@ -677,7 +711,10 @@ impl Session {
             let begins = job.begin;
             let mut running = lease.start(job);
             let timeout = self.params.statement_timeout();
-            let deadline = (!timeout.is_zero()).then(|| tokio::time::Instant::now() + timeout);
+            // Checked: a deadline later than an Instant can hold is no deadline.
+            let deadline = (!timeout.is_zero())
+                .then(|| tokio::time::Instant::now().checked_add(timeout))
+                .flatten();
             let mut timed_out = false;
             let mut client_gone = false;
             loop {

@@ -259,8 +259,16 @@ pub(crate) fn fold_ident(raw: &str) -> String {
                 .unwrap_or(inner)
                 .replace("\"\"", "\"")
         }
-        // SQLite's other identifier quotes.
-        Some(b'`') | Some(b'[') if raw.len() >= 2 => raw[1..raw.len() - 1].to_string(),
+        // SQLite's other identifier quotes (the text after an ASCII quote starts on a
+        // char boundary; its end may be unterminated).
+        Some(b'`') => {
+            let inner = &raw[1..];
+            inner.strip_suffix('`').unwrap_or(inner).replace("``", "`")
+        }
+        Some(b'[') => {
+            let inner = &raw[1..];
+            inner.strip_suffix(']').unwrap_or(inner).to_string()
+        }
         _ => raw.to_ascii_lowercase(),
     }
 }

@@ -34,6 +34,14 @@ mod no_panics {
         "fetch forward 5 from \"c\"",
         "insert into t (a, b) values ($1, $2), ($3, $4) returning a",
         "WITH RECURSIVE x(a) AS (SELECT 1 UNION ALL SELECT a + 1 FROM x) SELECT DISTINCT *, a::regtype::text FROM x",
+        // Multibyte characters where the parsers slice by byte offsets.
+        "SELECT $€, $1::é, 'é'::text AS \"ü\", `é` FROM \"tä\" WHERE é = $2 AND ü ~ 'ß'",
+        "SAVEPOINT `é; RELEASE SAVEPOINT é; ROLLBACK TO SAVEPOINT \"é\"",
+        "SET é = 'ü'; SET statement_timeout = '5€'; SHOW é; RESET ü",
+        "BEGIN ISOLATION LEVEL é; DECLARE é CURSOR FOR SELECT 'ü'; FETCH 5 FROM é; CLOSE é",
+        "COPY é (ü) FROM STDIN WITH (FORMAT csv, DELIMITER '€', NULL 'ü')",
+        "DROP TABLE é, ü CASCADE; TRUNCATE é; VACUUM é; ALTER TABLE é ADD PRIMARY KEY (ü)",
+        "SELECT ARRAY['é', 'ü'][1], é[2], 'ü' = ANY(ARRAY[$1]), CAST(é AS ü), ü::€",
     ];
 
     #[test]
@@ -51,7 +59,7 @@ mod no_panics {
                     }
                 }
                 // And with the rest of the statement after a stray quote or bracket.
-                for junk in ["'", "\"", "[", "(", ")", "::", "$"] {
+                for junk in ["'", "\"", "[", "(", ")", "::", "$", "`", "€", "$é", "`é"] {
                     let t = format!("{s}{junk}{}", &sql[end..]);
                     let _ = super::rewrite::to_sqlite(&t);
                     let _ = super::infer::column_names(&t);

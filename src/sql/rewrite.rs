@@ -773,8 +773,12 @@ pub fn replace_calls<'a>(
                 TokenKind::Close => break,
                 TokenKind::Other if text(j) == "," => {}
                 TokenKind::Quoted if text(j).starts_with('\'') => {
-                    let t = text(j);
-                    args.push(t[1..t.len() - 1].replace("''", "'"));
+                    // An unterminated literal (rejected later) is no argument.
+                    let Some(inner) = text(j)[1..].strip_suffix('\'') else {
+                        ok = false;
+                        break;
+                    };
+                    args.push(inner.replace("''", "'"));
                 }
                 TokenKind::Word if !text(j).starts_with('$') => args.push(text(j).to_string()),
                 _ => {

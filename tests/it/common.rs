@@ -5,7 +5,7 @@ use std::io::{BufRead, BufReader};
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
-use std::sync::mpsc;
+use std::sync::{mpsc, Arc, Mutex};
 use std::time::Duration;
 
 /// A running litewire process; killed when dropped.
@@ -13,6 +13,8 @@ pub struct Server {
     child: Child,
     pub addr: SocketAddr,
     dir: tempfile::TempDir,
+    /// Every line the server has written to stderr so far.
+    log: Arc<Mutex<Vec<String>>>,
 }
 
 impl Server {
@@ -37,9 +39,12 @@ impl Server {
             .expect("spawn litewire");
         let stderr = child.stderr.take().expect("stderr");
         let (tx, rx) = mpsc::channel();
+        let log = Arc::new(Mutex::new(Vec::new()));
+        let kept = log.clone();
         std::thread::spawn(move || {
             // Keep draining stderr after the address is found, so logging never blocks.
             for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+                kept.lock().unwrap().push(line.clone());
                 let _ = tx.send(line);
             }
         });
@@ -51,7 +56,29 @@ impl Server {
                 break rest.split_whitespace().next().unwrap().parse().unwrap();
             }
         };
-        Server { child, addr, dir }
+        Server {
+            child,
+            addr,
+            dir,
+            log,
+        }
+    }
+
+    /// The server's log so far, once a line matching `until` has been written (stderr
+    /// is read on another thread; lines before that one are then all here).
+    pub fn log_until(&self, until: impl Fn(&str) -> bool) -> Vec<String> {
+        let start = std::time::Instant::now();
+        loop {
+            let lines = self.log.lock().unwrap().clone();
+            if lines.iter().any(|l| until(l)) {
+                return lines;
+            }
+            assert!(
+                start.elapsed() < Duration::from_secs(30),
+                "no such log line; log: {lines:#?}"
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
     }
 
     pub fn port(&self) -> u16 {

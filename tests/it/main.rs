@@ -10,6 +10,7 @@ mod clients;
 mod concurrency;
 mod copy;
 mod cursors;
+mod hostile;
 mod iothread;
 mod isolation;
 mod lifecycle;

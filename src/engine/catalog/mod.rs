@@ -50,7 +50,11 @@ pub fn columns(name: &str) -> Option<Vec<(String, String)>> {
 pub fn named_in(sql: &str) -> Vec<&'static str> {
     let mut found: Vec<&'static str> = Vec::new();
     for w in lexer::words(sql) {
-        if !(w.len() > 3 && w[..3].eq_ignore_ascii_case("pg_")) {
+        let pg_prefix = w
+            .as_bytes()
+            .get(..3)
+            .is_some_and(|p| p.eq_ignore_ascii_case(b"pg_"));
+        if !(w.len() > 3 && pg_prefix) {
             continue;
         }
         if let Some(t) = TABLES.iter().find(|t| t.name.eq_ignore_ascii_case(w)) {
@@ -172,6 +176,13 @@ unsafe impl VTabCursor for CatalogCursor {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Words with a multibyte character in their first three bytes (the fuzzer's `$€`).
+    #[test]
+    fn named_in_reads_multibyte_words() {
+        assert!(named_in("select $€, $1é, pé_class, € from pg_class").contains(&"pg_class"));
+        assert!(named_in("select $€").is_empty());
+    }
 
     /// Every table runs on SQLite with as many values as declared columns, and the
     /// schema-backed ones list a user table.

@@ -125,7 +125,13 @@ fn typed(expr: &str, column: &dyn Fn(&str) -> Option<String>, depth: usize) -> O
     if n == 0 {
         return None;
     }
-    let sub = |a: usize, b: usize| -> &str { &expr[tk.t[a].start..tk.t[b - 1].end] };
+    // Tokens a..b as text; empty where an operand is missing (`x %`, `THEN END`).
+    let sub = |a: usize, b: usize| -> &str {
+        if a >= b || b > n {
+            return "";
+        }
+        &expr[tk.t[a].start..tk.t[b - 1].end]
+    };
     // Outer parentheses, all levels at once (one rescan, not one each).
     let mut outer = 0;
     while outer < n / 2 && tk.close_of(outer) == Some(n - 1 - outer) {
