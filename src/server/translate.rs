@@ -21,10 +21,20 @@ pub(super) const INLINE_MAX: usize = 32 << 10;
 /// A message's statements: each one's byte range in the text and what it is.
 pub(super) type Statements = Vec<(Range<usize>, Command)>;
 
-/// Runs `f` on the blocking pool (a panic there becomes an XX000 error).
+/// How many large texts are read at once, server-wide. Reading one takes memory in
+/// proportion to its length (a token is 32 bytes: a 16 MiB list of one-digit numbers
+/// makes about 8 million of them), so without a bound, clients sending large statements
+/// together would multiply that; beyond this they wait their turn.
+const LARGE_AT_ONCE: usize = 2;
+static LARGE: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(LARGE_AT_ONCE);
+
+/// Runs `f` on the blocking pool (a panic there becomes an XX000 error), one of at most
+/// [`LARGE_AT_ONCE`].
 async fn off_thread<T: Send + 'static>(
     f: impl FnOnce() -> Result<T, PgError> + Send + 'static,
 ) -> Result<T, PgError> {
+    // The semaphore is never closed, so acquiring cannot fail.
+    let _turn = LARGE.acquire().await.ok();
     tokio::task::spawn_blocking(f).await.unwrap_or_else(|_| {
         Err(PgError::new(
             SqlState::INTERNAL_ERROR,
