@@ -66,22 +66,34 @@ fn table_storage_options(sql: &str) -> Option<String> {
 }
 
 /// The SQLite spelling of a cast to `pg_type` (lower case, as written after `::`).
+/// Types whose text input PostgreSQL validates go through `pg_cast(x, 'type')`
+/// (engine/functions.rs), which refuses what PostgreSQL refuses.
 fn cast(operand: &str, pg_type: &str) -> String {
     let base = pg_type.split(['(', '[']).next().unwrap_or("").trim();
     if pg_type.contains('[') {
-        return operand.to_string();
+        // A literal is checked as an array literal of the element type and kept as text;
+        // anything else (a parameter, ARRAY[...]) is already an array.
+        return if operand.starts_with('\'') {
+            format!("pg_cast({operand}, '{base}[]')")
+        } else {
+            operand.to_string()
+        };
     }
+    let checked = |name: &str| format!("pg_cast({operand}, '{name}')");
     match base {
         "bool" | "boolean" => format!("pg_bool({operand})"),
         "bytea" => format!("pg_bytea({operand})"),
-        "int" | "int2" | "int4" | "int8" | "integer" | "smallint" | "bigint" | "oid" => {
-            format!("CAST({operand} AS INTEGER)")
-        }
+        "int2" | "smallint" => checked("int2"),
+        "int" | "int4" | "integer" => checked("int4"),
+        "int8" | "bigint" => checked("int8"),
+        "oid" => checked("oid"),
         // PostgreSQL's float input (NaN, Infinity; garbage is an error, not 0).
         "float" | "float4" | "float8" | "real" | "double precision" => {
             format!("pg_float({operand})")
         }
-        "numeric" | "decimal" => format!("CAST({operand} AS NUMERIC)"),
+        "numeric" | "decimal" => checked("numeric"),
+        "uuid" | "json" | "jsonb" => checked(base),
+        "time" | "time without time zone" => checked("time"),
         // Dates and times are stored as text, normalized the way PostgreSQL reads them.
         "interval" => format!("pg_interval({operand})"),
         "timestamptz" | "timestamp with time zone" => format!("pg_timestamptz({operand})"),
@@ -478,14 +490,14 @@ mod tests {
 
     #[test]
     fn casts() {
-        assert_eq!(to_sqlite("select $1::int4"), "select CAST($1 AS INTEGER)");
+        assert_eq!(to_sqlite("select $1::int4"), "select pg_cast($1, 'int4')");
         assert_eq!(
             to_sqlite("select '1'::boolean, 'x'::text"),
             "select pg_bool('1'), CAST('x' AS TEXT)"
         );
         assert_eq!(
             to_sqlite("select (a + 1)::bigint from t"),
-            "select CAST((a + 1) AS INTEGER) from t"
+            "select pg_cast((a + 1), 'int8') from t"
         );
         assert_eq!(
             to_sqlite("select t.a::text from t"),
@@ -513,9 +525,17 @@ mod tests {
         );
         assert_eq!(
             to_sqlite("select x::pg_catalog.int4"),
-            "select CAST(x AS INTEGER)"
+            "select pg_cast(x, 'int4')"
         );
         assert_eq!(to_sqlite("select $1::int4[]"), "select $1");
+        assert_eq!(
+            to_sqlite("select '{1,2}'::int4[], '{}'::text[]"),
+            "select pg_cast('{1,2}', 'int4[]'), pg_cast('{}', 'text[]')"
+        );
+        assert_eq!(
+            to_sqlite("select 'x'::uuid, '{}'::jsonb, 1.5::numeric, '1'::smallint"),
+            "select pg_cast('x', 'uuid'), pg_cast('{}', 'jsonb'), pg_cast(1.5, 'numeric'), pg_cast('1', 'int2')"
+        );
         assert_eq!(
             to_sqlite("select lower(x)::text"),
             "select CAST(lower(x) AS TEXT)"
