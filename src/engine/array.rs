@@ -173,7 +173,10 @@ pub fn binary_to_json(b: &[u8], elem: u32) -> Result<String, PgError> {
         ));
     }
     if given_elem != elem {
-        return Err(PgError::new(SqlState::DATATYPE_MISMATCH, "wrong element type"));
+        return Err(PgError::new(
+            SqlState::DATATYPE_MISMATCH,
+            "wrong element type",
+        ));
     }
     // Dimensions and lower bounds, checked as PostgreSQL's ArrayGetNItems and
     // ArrayCheckBounds do: the running product must fit an int32, the total
@@ -200,7 +203,11 @@ pub fn binary_to_json(b: &[u8], elem: u32) -> Result<String, PgError> {
     let mut at = 12 + 8 * ndim as usize;
     // An element takes at least its 4-byte length: more than fit is a short message.
     if ndim == 0 || items == 0 {
-        return if at == b.len() { Ok("[]".into()) } else { Err(short()) };
+        return if at == b.len() {
+            Ok("[]".into())
+        } else {
+            Err(short())
+        };
     }
     if items as usize > (b.len() - at) / 4 {
         return Err(short());
@@ -337,24 +344,37 @@ mod tests {
         );
         // With lower bound 1, its upper bound overflows: 54000 as in PostgreSQL.
         assert_eq!(
-            binary_to_json(&header_lb(&[i32::MAX, 0], 1, oid::INT4), oid::INT4).unwrap_err().code,
+            binary_to_json(&header_lb(&[i32::MAX, 0], 1, oid::INT4), oid::INT4)
+                .unwrap_err()
+                .code,
             SqlState::PROGRAM_LIMIT_EXCEEDED
         );
         // A product beyond MaxArraySize, or overflowing: 54000.
-        for dims in [&[i32::MAX, 2][..], &[65536, 65536, 65536], &[-1], &[134_217_728]] {
+        for dims in [
+            &[i32::MAX, 2][..],
+            &[65536, 65536, 65536],
+            &[-1],
+            &[134_217_728],
+        ] {
             assert_eq!(
-                binary_to_json(&header(dims, oid::INT4), oid::INT4).unwrap_err().code,
+                binary_to_json(&header(dims, oid::INT4), oid::INT4)
+                    .unwrap_err()
+                    .code,
                 SqlState::PROGRAM_LIMIT_EXCEEDED,
                 "{dims:?}"
             );
         }
         // More elements than the bytes present can hold: refused before looping.
         assert_eq!(
-            binary_to_json(&header(&[1000, 1000], oid::INT4), oid::INT4).unwrap_err().code,
+            binary_to_json(&header(&[1000, 1000], oid::INT4), oid::INT4)
+                .unwrap_err()
+                .code,
             SqlState::PROTOCOL_VIOLATION
         );
         assert_eq!(
-            binary_to_json(&header(&[1, 1, 1, 1, 1, 1, 1], oid::INT4), oid::INT4).unwrap_err().code,
+            binary_to_json(&header(&[1, 1, 1, 1, 1, 1, 1], oid::INT4), oid::INT4)
+                .unwrap_err()
+                .code,
             SqlState::PROGRAM_LIMIT_EXCEEDED
         );
     }

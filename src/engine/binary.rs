@@ -153,11 +153,9 @@ pub fn write_binary(ty: &PgType, v: ValueRef<'_>, out: &mut BytesMut) -> Result<
             let iv = match v {
                 // A number is taken as seconds.
                 ValueRef::Integer(s) => Some(datetime::Interval {
-                    micros: s
-                        .checked_mul(1_000_000)
-                        .ok_or_else(|| {
-                            PgError::new(SqlState::INTERVAL_FIELD_OVERFLOW, "interval out of range")
-                        })?,
+                    micros: s.checked_mul(1_000_000).ok_or_else(|| {
+                        PgError::new(SqlState::INTERVAL_FIELD_OVERFLOW, "interval out of range")
+                    })?,
                     ..Default::default()
                 }),
                 ValueRef::Real(s) => Some(datetime::Interval {

@@ -304,7 +304,6 @@ pub fn format_timestamp_micros(micros: i64, tz: bool) -> String {
     s
 }
 
-
 /// An interval as PostgreSQL keeps it: months, days and microseconds, separately.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct Interval {
@@ -532,7 +531,10 @@ mod tests {
         assert_eq!(parse_date("5874897-12-31").map(|_| ()), Ok(()));
         assert_eq!(parse_date("99999999-01-01"), Err(DtError::DateRange));
         assert_eq!(parse_date("9999999999-01-01"), Err(DtError::Syntax));
-        assert_eq!(parse_date_input("2024-01-01 25:00"), Err(DtError::FieldRange));
+        assert_eq!(
+            parse_date_input("2024-01-01 25:00"),
+            Err(DtError::FieldRange)
+        );
         assert_eq!(parse_date_input("2024-01-01garbage"), Err(DtError::Syntax));
         assert_eq!(parse_date_input("2024-01-01 12:00").map(|_| ()), Ok(()));
         assert_eq!(parse_time("24:00:00"), Ok(MICROS_PER_DAY));
@@ -558,7 +560,10 @@ mod tests {
     fn no_panic_on_multibyte_text() {
         // Byte 10 inside a character, a zone with a multibyte character.
         assert_eq!(parse_timestamp("2024-01-0é 12:00"), Err(DtError::Syntax));
-        assert_eq!(parse_timestamp("2024-01-01 12:00+1é2"), Err(DtError::Syntax));
+        assert_eq!(
+            parse_timestamp("2024-01-01 12:00+1é2"),
+            Err(DtError::Syntax)
+        );
         assert_eq!(parse_date_input("2024-01-0é"), Err(DtError::Syntax));
     }
 }

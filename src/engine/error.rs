@@ -160,7 +160,10 @@ mod tests {
         assert_eq!(e("no such function: f"), SqlState::UNDEFINED_FUNCTION);
         // The cast helpers' PostgreSQL messages (engine/functions.rs).
         let cases = [
-            ("date/time field value out of range: \"2024-02-30\"", "22008"),
+            (
+                "date/time field value out of range: \"2024-02-30\"",
+                "22008",
+            ),
             ("invalid input syntax for type date: \"x\"", "22007"),
             ("value \"40000\" is out of range for type smallint", "22003"),
             ("smallint out of range", "22003"),
@@ -169,7 +172,10 @@ mod tests {
             ("invalid input syntax for type json", "22P02"),
             ("malformed array literal: \"{1,2\"", "22P02"),
             ("interval field value out of range: \"1e300 days\"", "22015"),
-            ("1st ORDER BY term out of range - should be between 1 and 1", "42000"),
+            (
+                "1st ORDER BY term out of range - should be between 1 and 1",
+                "42000",
+            ),
         ];
         for (m, code) in cases {
             assert_eq!(e(m).0, code, "{m}");

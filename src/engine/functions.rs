@@ -378,7 +378,8 @@ fn pg_cast(ctx: &mut Context<'_>) -> rusqlite::Result<SqlValue> {
     if ty.contains('[') {
         return Ok(match value {
             ValueRef::Text(t) => {
-                let s = std::str::from_utf8(t).map_err(|_| user_error("invalid UTF-8 in array literal"))?;
+                let s = std::str::from_utf8(t)
+                    .map_err(|_| user_error("invalid UTF-8 in array literal"))?;
                 if s.trim_start().starts_with('{') {
                     super::array::text_to_json(s, type_oid).map_err(fail)?;
                 }
@@ -391,7 +392,12 @@ fn pg_cast(ctx: &mut Context<'_>) -> rusqlite::Result<SqlValue> {
     let (name, min, max) = input::int_type(type_oid);
     let name = if type_oid == oid::OID { "OID" } else { name };
     let out_of_range = || user_error(&format!("{name} out of range"));
-    let fits = |i: i64| (min..=max).contains(&i).then_some(i).ok_or_else(out_of_range);
+    let fits = |i: i64| {
+        (min..=max)
+            .contains(&i)
+            .then_some(i)
+            .ok_or_else(out_of_range)
+    };
     Ok(match (type_oid, value) {
         (_, ValueRef::Null) => SqlValue::Null,
         (oid::INT2 | oid::INT4 | oid::INT8 | oid::OID, ValueRef::Integer(i)) => {

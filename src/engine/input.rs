@@ -230,17 +230,26 @@ fn numeric_value(s: &str) -> Result<Value, PgError> {
     }
     let unsigned = s.strip_prefix(['+', '-']).unwrap_or(s).to_ascii_lowercase();
     if unsigned == "nan" || unsigned == "infinity" || unsigned == "inf" {
-        let f = if unsigned == "nan" { f64::NAN } else if s.starts_with('-') { f64::NEG_INFINITY } else { f64::INFINITY };
+        let f = if unsigned == "nan" {
+            f64::NAN
+        } else if s.starts_with('-') {
+            f64::NEG_INFINITY
+        } else {
+            f64::INFINITY
+        };
         return Ok(float_value(f));
     }
     // Rust's float syntax, less its words (checked above) and with digits required.
     if !unsigned.bytes().any(|c| c.is_ascii_digit())
-        || !unsigned.bytes().all(|c| c.is_ascii_digit() || matches!(c, b'.' | b'e' | b'+' | b'-'))
+        || !unsigned
+            .bytes()
+            .all(|c| c.is_ascii_digit() || matches!(c, b'.' | b'e' | b'+' | b'-'))
     {
         return Err(syntax("numeric", s.as_bytes()));
     }
     let f: f64 = s.parse().map_err(|_| syntax("numeric", s.as_bytes()))?;
-    if f.is_infinite() {
+    // Beyond a real's range, or beyond numeric's own (weight, display scale): 22003.
+    if f.is_infinite() || super::numeric::to_binary(s, &mut Vec::new()).is_none() {
         return Err(super::numeric::overflow());
     }
     Ok(Value::Real(f))
@@ -477,16 +486,23 @@ mod tests {
         assert_eq!(code(oid::INT2, false, b"40000"), "22003");
         assert_eq!(code(oid::INT4, false, b"2147483648"), "22003");
         assert_eq!(code(oid::INT8, false, b"9223372036854775808"), "22003");
-        assert_eq!(code(oid::INT8, false, b"99999999999999999999999999999"), "22003");
+        assert_eq!(
+            code(oid::INT8, false, b"99999999999999999999999999999"),
+            "22003"
+        );
         assert_eq!(code(oid::INT4, false, b"1.5"), "22P02");
         assert_eq!(code(oid::INT4, false, b""), "22P02");
         assert_eq!(code(oid::UUID, false, b"zzz"), "22P02");
-        assert_eq!(code(oid::UUID, false, b" 12345678-1234-1234-1234-123456789abc"), "22P02");
+        assert_eq!(
+            code(oid::UUID, false, b" 12345678-1234-1234-1234-123456789abc"),
+            "22P02"
+        );
         assert_eq!(code(oid::JSON, false, b"{"), "22P02");
         assert_eq!(code(oid::JSONB, false, b"{\"a\":1,}"), "22P02");
         assert_eq!(code(INT4_ARRAY, false, b"{1,2"), "22P02");
         assert_eq!(code(oid::NUMERIC, false, b"abc"), "22P02");
         assert_eq!(code(oid::NUMERIC, false, b"1e400"), "22003");
+        assert_eq!(code(oid::NUMERIC, false, b"1e-100000000"), "22003");
         assert_eq!(code(oid::FLOAT8, false, b"1e400"), "22003");
         assert_eq!(code(oid::FLOAT4, false, b"1e39"), "22003");
         assert_eq!(code(oid::TEXT, false, b"a\0b"), "22021");
@@ -498,7 +514,12 @@ mod tests {
             Value::Integer(-32768)
         );
         assert_eq!(
-            decode(oid::UUID, false, Some(b"{12345678123412341234123456789ABC}")).unwrap(),
+            decode(
+                oid::UUID,
+                false,
+                Some(b"{12345678123412341234123456789ABC}")
+            )
+            .unwrap(),
             Value::Text("12345678-1234-1234-1234-123456789abc".into())
         );
         assert_eq!(
@@ -514,9 +535,18 @@ mod tests {
     #[test]
     fn binary_input_refused_as_postgres_refuses_it() {
         // numeric: bad sign, bad digit, scale above 16383.
-        assert_eq!(code(oid::NUMERIC, true, &[0, 0, 0, 0, 0x12, 0x34, 0, 0]), "22P03");
-        assert_eq!(code(oid::NUMERIC, true, &[0, 1, 0, 0, 0, 0, 0, 0, 0xff, 0xff]), "22P03");
-        assert_eq!(code(oid::NUMERIC, true, &[0, 0, 0, 0, 0, 0, 0x40, 0]), "22P03");
+        assert_eq!(
+            code(oid::NUMERIC, true, &[0, 0, 0, 0, 0x12, 0x34, 0, 0]),
+            "22P03"
+        );
+        assert_eq!(
+            code(oid::NUMERIC, true, &[0, 1, 0, 0, 0, 0, 0, 0, 0xff, 0xff]),
+            "22P03"
+        );
+        assert_eq!(
+            code(oid::NUMERIC, true, &[0, 0, 0, 0, 0, 0, 0x40, 0]),
+            "22P03"
+        );
         // Too short is the receive function running out of data, too long 22P03.
         assert_eq!(code(oid::INT4, true, &[0, 1]), "08P01");
         assert_eq!(code(oid::INT4, true, &[0, 0, 0, 0, 1]), "22P03");
@@ -532,7 +562,12 @@ mod tests {
         arr.extend_from_slice(&7i64.to_be_bytes());
         assert_eq!(code(INT4_ARRAY, true, &arr), "42804");
         assert_eq!(
-            decode(oid::NUMERIC, true, Some(&[0, 2, 0, 0, 0x40, 0, 0, 1, 0, 12, 0x13, 0x88])).unwrap(),
+            decode(
+                oid::NUMERIC,
+                true,
+                Some(&[0, 2, 0, 0, 0x40, 0, 0, 1, 0, 12, 0x13, 0x88])
+            )
+            .unwrap(),
             Value::Real(-12.5)
         );
         assert_eq!(

@@ -88,26 +88,23 @@ fn string(b: &[u8], i: &mut usize) -> Result<(), Detail> {
                 *i += 1;
                 return Ok(());
             }
-            Some(b'\\') => {
-                match b.get(*i + 1) {
-                    None => return Err(END.into()),
-                    Some(b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't') => *i += 2,
-                    Some(b'u') => {
-                        let hex = b.get(*i + 2..*i + 6).ok_or_else(|| END.to_string())?;
-                        if !hex.iter().all(u8::is_ascii_hexdigit) {
-                            return Err("\"\\u\" must be followed by four hexadecimal digits."
-                                .into());
-                        }
-                        *i += 6;
+            Some(b'\\') => match b.get(*i + 1) {
+                None => return Err(END.into()),
+                Some(b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't') => *i += 2,
+                Some(b'u') => {
+                    let hex = b.get(*i + 2..*i + 6).ok_or_else(|| END.to_string())?;
+                    if !hex.iter().all(u8::is_ascii_hexdigit) {
+                        return Err("\"\\u\" must be followed by four hexadecimal digits.".into());
                     }
-                    Some(_) => {
-                        return Err(format!(
-                            "Escape sequence \"\\{}\" is invalid.",
-                            first(b, *i + 1)
-                        ))
-                    }
+                    *i += 6;
                 }
-            }
+                Some(_) => {
+                    return Err(format!(
+                        "Escape sequence \"\\{}\" is invalid.",
+                        first(b, *i + 1)
+                    ))
+                }
+            },
             Some(c) if *c < 0x20 => {
                 return Err(format!("Character with value 0x{c:02x} must be escaped."))
             }
@@ -246,11 +243,32 @@ mod tests {
     #[test]
     fn refuses_what_postgres_refuses() {
         assert_eq!(check("{").unwrap_err(), END);
-        assert_eq!(check("{\"a\":1,}").unwrap_err(), "Expected string, but found \"}\".");
+        assert_eq!(
+            check("{\"a\":1,}").unwrap_err(),
+            "Expected string, but found \"}\"."
+        );
         for s in [
-            "", "[1,]", "[1 2]", "01", "1.", ".5", "+1", "tru", "truex", "nul", "[1]]",
-            "{\"a\" 1}", "{1:2}", "\"a", "\"\\x\"", "\"\\u12\"", "\"a\nb\"", "NaN", "[1}",
-            "1 2", "\u{e9}",
+            "",
+            "[1,]",
+            "[1 2]",
+            "01",
+            "1.",
+            ".5",
+            "+1",
+            "tru",
+            "truex",
+            "nul",
+            "[1]]",
+            "{\"a\" 1}",
+            "{1:2}",
+            "\"a",
+            "\"\\x\"",
+            "\"\\u12\"",
+            "\"a\nb\"",
+            "NaN",
+            "[1}",
+            "1 2",
+            "\u{e9}",
         ] {
             assert!(check(s).is_err(), "{s}");
         }

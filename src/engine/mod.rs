@@ -16,8 +16,8 @@ pub mod error;
 mod exec;
 mod functions;
 pub mod input;
-pub mod numeric;
 mod json;
+pub mod numeric;
 mod stmt;
 pub mod types;
 

@@ -224,7 +224,10 @@ mod tests {
         // 100000: one group 10, weight 1.
         assert_eq!(bin("100000"), [0, 1, 0, 1, 0, 0, 0, 0, 0, 10]);
         // 0.00012: weight -1, group 1 then 2000, dscale 5.
-        assert_eq!(bin("0.00012"), [0, 2, 0xff, 0xff, 0, 0, 0, 5, 0, 1, 0x07, 0xd0]);
+        assert_eq!(
+            bin("0.00012"),
+            [0, 2, 0xff, 0xff, 0, 0, 0, 5, 0, 1, 0x07, 0xd0]
+        );
     }
 
     #[test]
@@ -241,11 +244,26 @@ mod tests {
     fn refuses_what_numeric_recv_refuses() {
         let code = |b: &[u8]| from_binary(b).unwrap_err().code;
         // Bad sign, scale above 16383, digit 10000, short and long bodies.
-        assert_eq!(code(&[0, 0, 0, 0, 0x12, 0x34, 0, 0]), SqlState::INVALID_BINARY_REPRESENTATION);
-        assert_eq!(code(&[0, 0, 0, 0, 0, 0, 0x40, 0]), SqlState::INVALID_BINARY_REPRESENTATION);
-        assert_eq!(code(&[0, 1, 0, 0, 0, 0, 0, 0, 0x27, 0x10]), SqlState::INVALID_BINARY_REPRESENTATION);
-        assert_eq!(code(&[0, 2, 0, 0, 0, 0, 0, 0, 0, 1]), SqlState::PROTOCOL_VIOLATION);
-        assert_eq!(code(&[0, 0, 0, 0, 0, 0, 0, 0, 0]), SqlState::INVALID_BINARY_REPRESENTATION);
+        assert_eq!(
+            code(&[0, 0, 0, 0, 0x12, 0x34, 0, 0]),
+            SqlState::INVALID_BINARY_REPRESENTATION
+        );
+        assert_eq!(
+            code(&[0, 0, 0, 0, 0, 0, 0x40, 0]),
+            SqlState::INVALID_BINARY_REPRESENTATION
+        );
+        assert_eq!(
+            code(&[0, 1, 0, 0, 0, 0, 0, 0, 0x27, 0x10]),
+            SqlState::INVALID_BINARY_REPRESENTATION
+        );
+        assert_eq!(
+            code(&[0, 2, 0, 0, 0, 0, 0, 0, 0, 1]),
+            SqlState::PROTOCOL_VIOLATION
+        );
+        assert_eq!(
+            code(&[0, 0, 0, 0, 0, 0, 0, 0, 0]),
+            SqlState::INVALID_BINARY_REPRESENTATION
+        );
     }
 
     #[test]

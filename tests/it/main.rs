@@ -10,6 +10,7 @@ mod clients;
 mod concurrency;
 mod copy;
 mod cursors;
+mod invalid_input;
 mod lifecycle;
 mod pgbench;
 mod protocol;
