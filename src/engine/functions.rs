@@ -380,9 +380,7 @@ fn pg_cast(ctx: &mut Context<'_>) -> rusqlite::Result<SqlValue> {
             ValueRef::Text(t) => {
                 let s = std::str::from_utf8(t)
                     .map_err(|_| user_error("invalid UTF-8 in array literal"))?;
-                if s.trim_start().starts_with('{') {
-                    super::array::text_to_json(s, type_oid).map_err(fail)?;
-                }
+                super::array::text_to_json(s, type_oid).map_err(fail)?;
                 SqlValue::Text(s.to_string())
             }
             other => owned(other),
