@@ -318,7 +318,7 @@ impl Interval {
     fn add(&mut self, field: Field, value: f64) -> Dt<()> {
         let v = value.round();
         // Within ±2^63 (false for NaN) `as` is exact; the field checks see to the rest.
-        if !(-9.223_372_036_854_775_808e18..9.223_372_036_854_775_808e18).contains(&v) {
+        if !(i64::MIN as f64..-(i64::MIN as f64)).contains(&v) {
             return Err(DtError::IntervalRange);
         }
         let v = v as i64;

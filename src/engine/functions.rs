@@ -405,7 +405,7 @@ fn pg_cast(ctx: &mut Context<'_>) -> rusqlite::Result<SqlValue> {
             // PostgreSQL rounds a fraction (half away from zero, as numeric does).
             let r = f.round();
             // Also false for NaN; within it, `as` is exact.
-            if !(-9.223_372_036_854_775_808e18..9.223_372_036_854_775_808e18).contains(&r) {
+            if !(i64::MIN as f64..-(i64::MIN as f64)).contains(&r) {
                 return Err(out_of_range());
             }
             SqlValue::Integer(fits(r as i64)?)

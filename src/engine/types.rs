@@ -386,7 +386,10 @@ mod tests {
         assert_eq!(from_decltype("varchar(2147483647)").modifier, -1);
         assert_eq!(from_decltype("char(2147483647)").modifier, 5);
         assert_eq!(from_decltype("numeric(32767, 65535)").modifier, -1);
-        assert_eq!(from_decltype("numeric(2147483647, 2147483647)").modifier, -1);
+        assert_eq!(
+            from_decltype("numeric(2147483647, 2147483647)").modifier,
+            -1
+        );
         assert_eq!(
             from_decltype("timestamp with time zone").oid,
             oid::TIMESTAMPTZ

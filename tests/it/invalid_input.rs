@@ -123,7 +123,7 @@ async fn assert_usable(c: &tokio_postgres::Client) {
 /// Binds `value` as parameter 1 of `select $1` typed `ty`; returns the SQLSTATE.
 async fn bind_error(c: &tokio_postgres::Client, ty: Type, value: RawValue) -> String {
     let stmt = c
-        .prepare_typed("select $1", &[ty.clone()])
+        .prepare_typed("select $1", std::slice::from_ref(&ty))
         .await
         .expect("prepare");
     let e = c
