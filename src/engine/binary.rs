@@ -120,22 +120,27 @@ pub fn write_binary(ty: &PgType, v: ValueRef<'_>, out: &mut BytesMut) -> Result<
         }
         oid::DATE => {
             let d = as_text(&v)
-                .and_then(|t| datetime::parse_date(t.get(..10).unwrap_or(t)))
+                .and_then(|t| datetime::parse_date(t.get(..10).unwrap_or(t)).ok())
                 .ok_or_else(|| cannot(&v, "date"))?;
             out.put_i32(d);
         }
         oid::TIME => {
             let t = as_text(&v)
-                .and_then(datetime::parse_time)
+                .and_then(|t| datetime::parse_time(t).ok())
                 .ok_or_else(|| cannot(&v, "time"))?;
             out.put_i64(t);
         }
         oid::TIMESTAMP | oid::TIMESTAMPTZ => {
             let micros = match v {
                 // Integers are taken as Unix time in seconds.
-                ValueRef::Integer(s) => s * 1_000_000 - datetime::PG_EPOCH_OFFSET_MICROS,
+                ValueRef::Integer(s) => s
+                    .checked_mul(1_000_000)
+                    .and_then(|m| m.checked_sub(datetime::PG_EPOCH_OFFSET_MICROS))
+                    .ok_or_else(|| {
+                        PgError::new(SqlState::DATETIME_FIELD_OVERFLOW, "timestamp out of range")
+                    })?,
                 _ => as_text(&v)
-                    .and_then(datetime::parse_timestamp)
+                    .and_then(|t| datetime::parse_timestamp(t).ok())
                     .ok_or_else(|| cannot(&v, "timestamp"))?,
             };
             out.put_i64(micros);
@@ -148,14 +153,16 @@ pub fn write_binary(ty: &PgType, v: ValueRef<'_>, out: &mut BytesMut) -> Result<
             let iv = match v {
                 // A number is taken as seconds.
                 ValueRef::Integer(s) => Some(datetime::Interval {
-                    micros: s * 1_000_000,
+                    micros: s.checked_mul(1_000_000).ok_or_else(|| {
+                        PgError::new(SqlState::INTERVAL_FIELD_OVERFLOW, "interval out of range")
+                    })?,
                     ..Default::default()
                 }),
                 ValueRef::Real(s) => Some(datetime::Interval {
                     micros: (s * 1e6) as i64,
                     ..Default::default()
                 }),
-                _ => as_text(&v).and_then(datetime::parse_interval),
+                _ => as_text(&v).and_then(|t| datetime::parse_interval(t).ok()),
             }
             .ok_or_else(|| cannot(&v, "interval"))?;
             out.put_i64(iv.micros);

@@ -41,6 +41,32 @@ fn by_message(m: &str) -> SqlState {
     let has = |s: &str| m.contains(s);
     if has("syntax error") || has("incomplete input") || has("unrecognized token") {
         SqlState::SYNTAX_ERROR
+    } else if ["date", "time", "timestamp", "interval"]
+        .iter()
+        .any(|t| has(&format!("invalid input syntax for type {t}")))
+    {
+        SqlState::INVALID_DATETIME_FORMAT
+    } else if has("date/time field value out of range")
+        || has("date out of range")
+        || has("time out of range")
+        || has("timestamp out of range")
+    {
+        SqlState::DATETIME_FIELD_OVERFLOW
+    } else if has("time zone displacement out of range") {
+        SqlState::INVALID_TIME_ZONE_DISPLACEMENT_VALUE
+    } else if has("interval field value out of range") || has("interval out of range") {
+        SqlState::INTERVAL_FIELD_OVERFLOW
+    } else if has("is out of range for type")
+        || ["smallint", "integer", "bigint", "OID"]
+            .iter()
+            .any(|t| m.starts_with(&format!("{t} out of range")))
+        || has("value overflows numeric format")
+    {
+        SqlState::NUMERIC_VALUE_OUT_OF_RANGE
+    } else if has("invalid byte sequence for encoding") {
+        SqlState::CHARACTER_NOT_IN_REPERTOIRE
+    } else if has("array size exceeds the maximum allowed") {
+        SqlState::PROGRAM_LIMIT_EXCEEDED
     } else if has("invalid input syntax") || has("malformed array literal") {
         SqlState::INVALID_TEXT_REPRESENTATION
     } else if has("no such table") || has("no such view") || has("\" does not exist") {
@@ -145,5 +171,27 @@ mod tests {
         assert_eq!(e("no such column: x"), SqlState::UNDEFINED_COLUMN);
         assert_eq!(e("table t already exists"), SqlState::DUPLICATE_TABLE);
         assert_eq!(e("no such function: f"), SqlState::UNDEFINED_FUNCTION);
+        // The cast helpers' PostgreSQL messages (engine/functions.rs).
+        let cases = [
+            (
+                "date/time field value out of range: \"2024-02-30\"",
+                "22008",
+            ),
+            ("invalid input syntax for type date: \"x\"", "22007"),
+            ("value \"40000\" is out of range for type smallint", "22003"),
+            ("smallint out of range", "22003"),
+            ("value overflows numeric format", "22003"),
+            ("invalid input syntax for type uuid: \"zzz\"", "22P02"),
+            ("invalid input syntax for type json", "22P02"),
+            ("malformed array literal: \"{1,2\"", "22P02"),
+            ("interval field value out of range: \"1e300 days\"", "22015"),
+            (
+                "1st ORDER BY term out of range - should be between 1 and 1",
+                "42000",
+            ),
+        ];
+        for (m, code) in cases {
+            assert_eq!(e(m).0, code, "{m}");
+        }
     }
 }

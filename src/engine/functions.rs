@@ -8,6 +8,10 @@ use rusqlite::functions::{Context, FunctionFlags};
 use rusqlite::types::{Value as SqlValue, ValueRef};
 use rusqlite::{Connection, Error};
 
+use super::datetime;
+use super::input;
+use super::types::oid;
+
 /// Who is running statements on a connection right now (set before each statement).
 #[derive(Debug, Default)]
 pub struct SessionInfo {
@@ -58,26 +62,25 @@ pub fn register(conn: &Connection, database: &str, session: SharedSession) -> ru
     conn.create_scalar_function("pg_bool", 1, pure, pg_bool)?;
     conn.create_scalar_function("pg_interval", 1, pure, |ctx| {
         datetime_cast(ctx, "interval", |s| {
-            super::datetime::parse_interval(s).map(super::datetime::format_interval)
+            datetime::parse_interval(s).map(datetime::format_interval)
         })
     })?;
     conn.create_scalar_function("pg_timestamptz", 1, pure, |ctx| {
         datetime_cast(ctx, "timestamp with time zone", |s| {
-            super::datetime::parse_timestamp(s)
-                .map(|t| super::datetime::format_timestamp_micros(t, true))
+            datetime::parse_timestamp(s).map(|t| datetime::format_timestamp_micros(t, true))
         })
     })?;
     conn.create_scalar_function("pg_timestamp", 1, pure, |ctx| {
         datetime_cast(ctx, "timestamp", |s| {
-            super::datetime::parse_timestamp_local(s)
-                .map(|t| super::datetime::format_timestamp_micros(t, false))
+            datetime::parse_timestamp_local(s).map(|t| datetime::format_timestamp_micros(t, false))
         })
     })?;
     conn.create_scalar_function("pg_date", 1, pure, |ctx| {
         datetime_cast(ctx, "date", |s| {
-            super::datetime::parse_date(s.get(..10).unwrap_or(s)).map(super::datetime::format_date)
+            datetime::parse_date_input(s).map(datetime::format_date)
         })
     })?;
+    conn.create_scalar_function("pg_cast", 2, pure, pg_cast)?;
     conn.create_scalar_function("pg_bytea", 1, pure, pg_bytea)?;
     conn.create_scalar_function("pg_float", 1, pure, pg_float)?;
     Ok(())
@@ -337,8 +340,8 @@ fn chrono_free_now() -> String {
     let now = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .unwrap_or_default();
-    super::datetime::format_timestamp_micros(
-        now.as_micros() as i64 - super::datetime::PG_EPOCH_OFFSET_MICROS,
+    datetime::format_timestamp_micros(
+        now.as_micros() as i64 - datetime::PG_EPOCH_OFFSET_MICROS,
         true,
     )
 }
@@ -347,19 +350,88 @@ fn chrono_free_now() -> String {
 fn datetime_cast(
     ctx: &mut Context<'_>,
     type_name: &str,
-    convert: impl Fn(&str) -> Option<String>,
+    convert: impl Fn(&str) -> Result<String, datetime::DtError>,
 ) -> rusqlite::Result<Option<String>> {
     match ctx.get_raw(0) {
         ValueRef::Null => Ok(None),
         ValueRef::Text(t) => {
             let s = String::from_utf8_lossy(t);
-            convert(s.trim()).map(Some).ok_or_else(|| {
-                user_error(&format!(
-                    "invalid input syntax for type {type_name}: \"{s}\""
-                ))
-            })
+            convert(s.trim())
+                .map(Some)
+                .map_err(|e| user_error(&e.to_pg(type_name, &s).message))
         }
         _ => Err(user_error(&format!("cannot cast a number to {type_name}"))),
+    }
+}
+
+/// `x::int2` (`int4`, `int8`, `oid`, `numeric`, `uuid`, `json`, `jsonb`, `int4[]`...):
+/// the rewriter's `pg_cast(x, 'type')`. Text is read with PostgreSQL's input function
+/// for the type (`engine/input.rs`), so what PostgreSQL refuses is refused with its
+/// message; numbers are range-checked (and rounded, for integers). Array literals are
+/// checked and kept as written.
+fn pg_cast(ctx: &mut Context<'_>) -> rusqlite::Result<SqlValue> {
+    let ty: String = ctx.get(1)?;
+    let base = ty.split(['(', '[']).next().unwrap_or("").trim();
+    let type_oid = super::catalog::to_regtype(base).unwrap_or(0);
+    let fail = |e: crate::protocol::PgError| user_error(&e.message);
+    let value = ctx.get_raw(0);
+    if ty.contains('[') {
+        return Ok(match value {
+            ValueRef::Text(t) => {
+                let s = std::str::from_utf8(t)
+                    .map_err(|_| user_error("invalid UTF-8 in array literal"))?;
+                super::array::text_to_json(s, type_oid).map_err(fail)?;
+                SqlValue::Text(s.to_string())
+            }
+            other => owned(other),
+        });
+    }
+    // PostgreSQL's "smallint out of range" for a number that does not fit.
+    let (name, min, max) = input::int_type(type_oid);
+    let name = if type_oid == oid::OID { "OID" } else { name };
+    let out_of_range = || user_error(&format!("{name} out of range"));
+    let fits = |i: i64| {
+        (min..=max)
+            .contains(&i)
+            .then_some(i)
+            .ok_or_else(out_of_range)
+    };
+    Ok(match (type_oid, value) {
+        (_, ValueRef::Null) => SqlValue::Null,
+        (oid::INT2 | oid::INT4 | oid::INT8 | oid::OID, ValueRef::Integer(i)) => {
+            SqlValue::Integer(fits(i)?)
+        }
+        (oid::INT2 | oid::INT4 | oid::INT8 | oid::OID, ValueRef::Real(f)) => {
+            // PostgreSQL rounds a fraction (half away from zero, as numeric does).
+            let r = f.round();
+            // Also false for NaN; within it, `as` is exact.
+            if !(i64::MIN as f64..-(i64::MIN as f64)).contains(&r) {
+                return Err(out_of_range());
+            }
+            SqlValue::Integer(fits(r as i64)?)
+        }
+        (oid::NUMERIC, ValueRef::Integer(_) | ValueRef::Real(_)) => owned(value),
+        (_, ValueRef::Text(t)) if type_oid != 0 => {
+            let v = input::decode(type_oid, false, Some(t)).map_err(fail)?;
+            match v {
+                super::stmt::Value::Null => SqlValue::Null,
+                super::stmt::Value::Integer(i) => SqlValue::Integer(i),
+                super::stmt::Value::Real(f) => SqlValue::Real(f),
+                super::stmt::Value::Text(s) => SqlValue::Text(s),
+                super::stmt::Value::Blob(b) => SqlValue::Blob(b),
+            }
+        }
+        (_, other) => owned(other),
+    })
+}
+
+fn owned(v: ValueRef<'_>) -> SqlValue {
+    match v {
+        ValueRef::Null => SqlValue::Null,
+        ValueRef::Integer(i) => SqlValue::Integer(i),
+        ValueRef::Real(f) => SqlValue::Real(f),
+        ValueRef::Text(t) => SqlValue::Text(String::from_utf8_lossy(t).into_owned()),
+        ValueRef::Blob(b) => SqlValue::Blob(b.to_vec()),
     }
 }
 

@@ -23,23 +23,41 @@ fn bad_binary(type_name: &str) -> PgError {
     )
 }
 
-fn utf8(b: &[u8]) -> Result<&str, PgError> {
-    std::str::from_utf8(b).map_err(|_| {
-        PgError::new(
-            SqlState::CHARACTER_NOT_IN_REPERTOIRE,
-            "invalid byte sequence for encoding \"UTF8\"",
-        )
-    })
+fn out_of_range(what: String) -> PgError {
+    PgError::new(SqlState::NUMERIC_VALUE_OUT_OF_RANGE, what)
 }
 
-/// Decodes one Bind parameter of type `type_oid` (0: unknown, taken as text).
+/// Text as PostgreSQL accepts it in a UTF8 database: valid UTF-8 without NUL bytes.
+fn utf8(b: &[u8]) -> Result<&str, PgError> {
+    let bad = |at: usize, len: usize| {
+        let shown: Vec<String> = b[at..(at + len).min(b.len())]
+            .iter()
+            .map(|x| format!("0x{x:02x}"))
+            .collect();
+        PgError::new(
+            SqlState::CHARACTER_NOT_IN_REPERTOIRE,
+            format!(
+                "invalid byte sequence for encoding \"UTF8\": {}",
+                shown.join(" ")
+            ),
+        )
+    };
+    let s = std::str::from_utf8(b).map_err(|e| bad(e.valid_up_to(), e.error_len().unwrap_or(1)))?;
+    match s.bytes().position(|c| c == 0) {
+        Some(at) => Err(bad(at, 1)),
+        None => Ok(s),
+    }
+}
+
+/// Decodes one Bind parameter of type `type_oid` (0: unknown, taken as text). The work
+/// is linear in the value's length (this runs on the IO thread).
 pub fn decode(type_oid: u32, binary: bool, bytes: Option<&[u8]>) -> Result<Value, PgError> {
     let Some(b) = bytes else {
         return Ok(Value::Null);
     };
     if let Some(elem) = super::catalog::element_of(type_oid) {
         return if binary {
-            super::array::binary_to_json(b)
+            super::array::binary_to_json(b, elem)
         } else {
             super::array::text_to_json(utf8(b)?, elem)
         }
@@ -52,37 +70,128 @@ pub fn decode(type_oid: u32, binary: bool, bytes: Option<&[u8]>) -> Result<Value
     }
 }
 
+/// PostgreSQL's name of an integer type and its range.
+pub fn int_type(type_oid: u32) -> (&'static str, i64, i64) {
+    match type_oid {
+        oid::INT2 => ("smallint", i16::MIN.into(), i16::MAX.into()),
+        oid::INT4 => ("integer", i32::MIN.into(), i32::MAX.into()),
+        // oidin also reads negative numbers, as their unsigned 32-bit value.
+        oid::OID => ("oid", i32::MIN.into(), u32::MAX.into()),
+        _ => ("bigint", i64::MIN, i64::MAX),
+    }
+}
+
+/// PostgreSQL's integer input (`int2in`, `int4in`, `int8in`, `oidin`): surrounding
+/// whitespace, an optional sign, decimal digits; out of the type's range is 22003.
+pub fn parse_int(type_oid: u32, s: &str) -> Result<i64, PgError> {
+    let (name, min, max) = int_type(type_oid);
+    let t = s.trim();
+    let digits = t.strip_prefix(['+', '-']).unwrap_or(t);
+    if digits.is_empty() || !digits.bytes().all(|c| c.is_ascii_digit()) {
+        return Err(syntax(name, s.as_bytes()));
+    }
+    let range = || out_of_range(format!("value \"{s}\" is out of range for type {name}"));
+    // More than 20 significant digits cannot be in range; i128 holds the rest.
+    let significant = digits.trim_start_matches('0');
+    if significant.len() > 20 {
+        return Err(range());
+    }
+    let v: i128 = t.parse().map_err(|_| range())?;
+    if v < min as i128 || v > max as i128 {
+        return Err(range());
+    }
+    Ok(if type_oid == oid::OID {
+        v as i64 & 0xffff_ffff
+    } else {
+        v as i64
+    })
+}
+
+/// PostgreSQL's uuid input: 32 hex digits, a `-` allowed after any group of four,
+/// optionally in braces; nothing else (not even spaces).
+pub fn parse_uuid(s: &str) -> Option<[u8; 16]> {
+    let b = s.as_bytes();
+    let b = match b.strip_prefix(b"{") {
+        Some(inner) => inner.strip_suffix(b"}")?,
+        None => b,
+    };
+    let mut out = [0u8; 16];
+    let mut i = 0;
+    for (k, byte) in out.iter_mut().enumerate() {
+        let pair = b.get(i..i + 2)?;
+        let hex = |c: u8| (c as char).to_digit(16);
+        *byte = (hex(pair[0])? * 16 + hex(pair[1])?) as u8;
+        i += 2;
+        if k % 2 == 1 && k < 15 && b.get(i) == Some(&b'-') {
+            i += 1;
+        }
+    }
+    (i == b.len()).then_some(out)
+}
+
 fn decode_text(type_oid: u32, b: &[u8]) -> Result<Value, PgError> {
     let s = utf8(b)?;
+    let dt = |e: datetime::DtError, name: &str| e.to_pg(name, s);
     match type_oid {
-        oid::INT2 | oid::INT4 | oid::INT8 | oid::OID => s
-            .trim()
-            .parse::<i64>()
-            .map(Value::Integer)
-            .map_err(|_| syntax("integer", b)),
-        oid::FLOAT4 | oid::FLOAT8 => parse_float(s)
-            .map(float_value)
-            .ok_or_else(|| syntax("double precision", b)),
-        oid::NUMERIC => numeric_value(s.trim()).ok_or_else(|| syntax("numeric", b)),
+        oid::INT2 | oid::INT4 | oid::INT8 | oid::OID => parse_int(type_oid, s).map(Value::Integer),
+        oid::FLOAT4 | oid::FLOAT8 => {
+            let (name, limit) = if type_oid == oid::FLOAT4 {
+                ("real", f32::MAX as f64)
+            } else {
+                ("double precision", f64::MAX)
+            };
+            let f = parse_float(s).ok_or_else(|| syntax(name, b))?;
+            // Infinity only when written as such, not as an overflowing number.
+            let written_infinite = f.is_infinite() && s.to_ascii_lowercase().contains("inf");
+            if f.is_nan() || written_infinite || f.abs() <= limit {
+                Ok(float_value(f))
+            } else {
+                Err(out_of_range(format!(
+                    "\"{}\" is out of range for type {name}",
+                    s.trim()
+                )))
+            }
+        }
+        oid::NUMERIC => numeric_value(s.trim()),
         oid::BOOL => parse_bool(s)
             .map(|v| Value::Integer(v as i64))
             .ok_or_else(|| syntax("boolean", b)),
         oid::BYTEA => bytea_from_text(b).map(Value::Blob),
         oid::TIMESTAMPTZ => datetime::parse_timestamp(s)
             .map(|t| Value::Text(datetime::format_timestamp_micros(t, true)))
-            .ok_or_else(|| syntax("timestamp with time zone", b)),
+            .map_err(|e| dt(e, "timestamp with time zone")),
         // PostgreSQL ignores a zone given for a timestamp without time zone.
         oid::TIMESTAMP => datetime::parse_timestamp_local(s)
             .map(|t| Value::Text(datetime::format_timestamp_micros(t, false)))
-            .ok_or_else(|| syntax("timestamp", b)),
+            .map_err(|e| dt(e, "timestamp")),
         oid::INTERVAL => datetime::parse_interval(s)
             .map(|iv| Value::Text(datetime::format_interval(iv)))
-            .ok_or_else(|| syntax("interval", b)),
-        oid::DATE => datetime::parse_date(s.get(..10).unwrap_or(s))
+            .map_err(|e| dt(e, "interval")),
+        oid::DATE => datetime::parse_date_input(s)
             .map(|d| Value::Text(datetime::format_date(d)))
-            .ok_or_else(|| syntax("date", b)),
+            .map_err(|e| dt(e, "date")),
+        oid::TIME => datetime::parse_time(s)
+            .map(|t| Value::Text(datetime::format_time(t)))
+            .map_err(|e| dt(e, "time without time zone")),
+        oid::UUID => parse_uuid(s)
+            .map(|u| Value::Text(format_uuid(&u)))
+            .ok_or_else(|| syntax("uuid", b)),
+        oid::JSON | oid::JSONB => {
+            super::json::check(s).map_err(|detail| json_error(&detail))?;
+            Ok(Value::Text(s.to_string()))
+        }
         _ => Ok(Value::Text(s.to_string())),
     }
+}
+
+/// PostgreSQL's error for text that is not JSON.
+pub fn json_error(detail: &str) -> PgError {
+    let mut e = PgError::new(
+        SqlState::INVALID_TEXT_REPRESENTATION,
+        "invalid input syntax for type json",
+    );
+    e.detail = Some(detail.to_string());
+    e
 }
 
 /// A float as SQLite stores it. SQLite turns a NaN into NULL, so NaN is kept as the text
@@ -113,19 +222,37 @@ pub fn parse_bool(s: &str) -> Option<bool> {
     }
 }
 
-/// A numeric value as SQLite stores it: an integer when whole, else a real.
-fn numeric_value(s: &str) -> Option<Value> {
+/// A numeric value as SQLite stores it: an integer when whole and in i64's range, else a
+/// real (NaN as float8 keeps it); a finite number beyond a real's range is 22003.
+fn numeric_value(s: &str) -> Result<Value, PgError> {
     if let Ok(i) = s.parse::<i64>() {
-        return Some(Value::Integer(i));
+        return Ok(Value::Integer(i));
     }
-    match s.to_ascii_lowercase().as_str() {
-        "nan" => return Some(Value::Real(f64::NAN)),
-        "infinity" => return Some(Value::Real(f64::INFINITY)),
-        "-infinity" => return Some(Value::Real(f64::NEG_INFINITY)),
-        _ => {}
+    let unsigned = s.strip_prefix(['+', '-']).unwrap_or(s).to_ascii_lowercase();
+    if unsigned == "nan" || unsigned == "infinity" || unsigned == "inf" {
+        let f = if unsigned == "nan" {
+            f64::NAN
+        } else if s.starts_with('-') {
+            f64::NEG_INFINITY
+        } else {
+            f64::INFINITY
+        };
+        return Ok(float_value(f));
     }
-    let f: f64 = s.parse().ok()?;
-    Some(Value::Real(f))
+    // Rust's float syntax, less its words (checked above) and with digits required.
+    if !unsigned.bytes().any(|c| c.is_ascii_digit())
+        || !unsigned
+            .bytes()
+            .all(|c| c.is_ascii_digit() || matches!(c, b'.' | b'e' | b'+' | b'-'))
+    {
+        return Err(syntax("numeric", s.as_bytes()));
+    }
+    let f: f64 = s.parse().map_err(|_| syntax("numeric", s.as_bytes()))?;
+    // Beyond a real's range, or beyond numeric's own (weight, display scale): 22003.
+    if f.is_infinite() || super::numeric::to_binary(s, &mut Vec::new()).is_none() {
+        return Err(super::numeric::overflow());
+    }
+    Ok(Value::Real(f))
 }
 
 /// bytea text input: hex format (`\x0aff`) or the escape format (`\\`, `\ooo`).
@@ -171,8 +298,27 @@ pub fn bytea_from_text(b: &[u8]) -> Result<Vec<u8>, PgError> {
     Ok(out)
 }
 
+/// A fixed-size binary value: too short is PostgreSQL's 08P01 (the receive function
+/// ran out of data), too long its 22P03.
 fn be<const N: usize>(b: &[u8], name: &str) -> Result<[u8; N], PgError> {
+    if b.len() < N {
+        return Err(PgError::new(
+            SqlState::PROTOCOL_VIOLATION,
+            "insufficient data left in message",
+        ));
+    }
     b.try_into().map_err(|_| bad_binary(name))
+}
+
+/// PostgreSQL's error for a binary date/time value outside its type's range.
+fn binary_range(e: datetime::DtError, name: &str) -> PgError {
+    match e {
+        datetime::DtError::BeforeChrist => e.to_pg(name, ""),
+        _ => PgError::new(
+            SqlState::DATETIME_FIELD_OVERFLOW,
+            format!("{name} out of range"),
+        ),
+    }
 }
 
 fn decode_binary(type_oid: u32, b: &[u8]) -> Result<Value, PgError> {
@@ -186,23 +332,40 @@ fn decode_binary(type_oid: u32, b: &[u8]) -> Result<Value, PgError> {
         oid::FLOAT8 => float_value(f64::from_be_bytes(be(b, "double precision")?)),
         oid::BYTEA => Value::Blob(b.to_vec()),
         oid::JSONB => match b.split_first() {
-            Some((1, rest)) => Value::Text(utf8(rest)?.to_string()),
+            Some((1, rest)) => {
+                let s = utf8(rest)?;
+                super::json::check(s).map_err(|d| json_error(&d))?;
+                Value::Text(s.to_string())
+            }
             _ => return Err(bad_binary("jsonb")),
         },
+        oid::JSON => {
+            let s = utf8(b)?;
+            super::json::check(s).map_err(|d| json_error(&d))?;
+            Value::Text(s.to_string())
+        }
         oid::UUID => {
             let u: [u8; 16] = be(b, "uuid")?;
             Value::Text(format_uuid(&u))
         }
-        oid::DATE => Value::Text(datetime::format_date(i32::from_be_bytes(be(b, "date")?))),
-        oid::TIME => Value::Text(datetime::format_time(i64::from_be_bytes(be(b, "time")?))),
-        oid::TIMESTAMP => Value::Text(datetime::format_timestamp_micros(
-            i64::from_be_bytes(be(b, "timestamp")?),
-            false,
-        )),
-        oid::TIMESTAMPTZ => Value::Text(datetime::format_timestamp_micros(
-            i64::from_be_bytes(be(b, "timestamptz")?),
-            true,
-        )),
+        oid::DATE => {
+            let days = datetime::check_date(i32::from_be_bytes(be(b, "date")?))
+                .map_err(|e| binary_range(e, "date"))?;
+            Value::Text(datetime::format_date(days))
+        }
+        oid::TIME => {
+            let t = datetime::check_time(i64::from_be_bytes(be(b, "time")?))
+                .map_err(|e| binary_range(e, "time"))?;
+            Value::Text(datetime::format_time(t))
+        }
+        oid::TIMESTAMP | oid::TIMESTAMPTZ => {
+            let t = datetime::check_timestamp(i64::from_be_bytes(be(b, "timestamp")?))
+                .map_err(|e| binary_range(e, "timestamp"))?;
+            Value::Text(datetime::format_timestamp_micros(
+                t,
+                type_oid == oid::TIMESTAMPTZ,
+            ))
+        }
         oid::INTERVAL => {
             let b: [u8; 16] = be(b, "interval")?;
             let iv = datetime::Interval {
@@ -212,11 +375,8 @@ fn decode_binary(type_oid: u32, b: &[u8]) -> Result<Value, PgError> {
             };
             Value::Text(datetime::format_interval(iv))
         }
-        oid::NUMERIC => {
-            let text = super::numeric::from_binary(b).ok_or_else(|| bad_binary("numeric"))?;
-            numeric_value(&text).unwrap_or(Value::Text(text))
-        }
-        oid::TEXT | oid::VARCHAR | oid::BPCHAR | oid::NAME | oid::JSON | oid::UNKNOWN | 0 => {
+        oid::NUMERIC => numeric_value(&super::numeric::from_binary(b)?)?,
+        oid::TEXT | oid::VARCHAR | oid::BPCHAR | oid::NAME | oid::UNKNOWN | 0 => {
             Value::Text(utf8(b)?.to_string())
         }
         other => {
@@ -310,6 +470,109 @@ mod tests {
         assert_eq!(
             decode(oid::TIMESTAMP, false, Some(b"2024-02-29 13:45:06.005+01")).unwrap(),
             Value::Text("2024-02-29 13:45:06.005".into())
+        );
+    }
+
+    const INT4_ARRAY: u32 = 1007;
+
+    fn code(type_oid: u32, binary: bool, b: &[u8]) -> &'static str {
+        decode(type_oid, binary, Some(b)).unwrap_err().code.0
+    }
+
+    #[test]
+    fn text_input_refused_as_postgres_refuses_it() {
+        assert_eq!(code(oid::DATE, false, b"2024-02-30"), "22008");
+        assert_eq!(code(oid::DATE, false, b"garbage"), "22007");
+        assert_eq!(code(oid::INT2, false, b"40000"), "22003");
+        assert_eq!(code(oid::INT4, false, b"2147483648"), "22003");
+        assert_eq!(code(oid::INT8, false, b"9223372036854775808"), "22003");
+        assert_eq!(
+            code(oid::INT8, false, b"99999999999999999999999999999"),
+            "22003"
+        );
+        assert_eq!(code(oid::INT4, false, b"1.5"), "22P02");
+        assert_eq!(code(oid::INT4, false, b""), "22P02");
+        assert_eq!(code(oid::UUID, false, b"zzz"), "22P02");
+        assert_eq!(
+            code(oid::UUID, false, b" 12345678-1234-1234-1234-123456789abc"),
+            "22P02"
+        );
+        assert_eq!(code(oid::JSON, false, b"{"), "22P02");
+        assert_eq!(code(oid::JSONB, false, b"{\"a\":1,}"), "22P02");
+        assert_eq!(code(INT4_ARRAY, false, b"{1,2"), "22P02");
+        assert_eq!(code(oid::NUMERIC, false, b"abc"), "22P02");
+        assert_eq!(code(oid::NUMERIC, false, b"1e400"), "22003");
+        assert_eq!(code(oid::NUMERIC, false, b"1e-100000000"), "22003");
+        assert_eq!(code(oid::FLOAT8, false, b"1e400"), "22003");
+        assert_eq!(code(oid::FLOAT4, false, b"1e39"), "22003");
+        assert_eq!(code(oid::TEXT, false, b"a\0b"), "22021");
+        assert_eq!(code(oid::TEXT, false, b"\xff"), "22021");
+        assert_eq!(code(oid::INTERVAL, false, b"2147483648 days"), "22015");
+        assert_eq!(code(oid::TIME, false, b"24:00:01"), "22008");
+        assert_eq!(
+            decode(oid::INT2, false, Some(b" -32768 ")).unwrap(),
+            Value::Integer(-32768)
+        );
+        assert_eq!(
+            decode(
+                oid::UUID,
+                false,
+                Some(b"{12345678123412341234123456789ABC}")
+            )
+            .unwrap(),
+            Value::Text("12345678-1234-1234-1234-123456789abc".into())
+        );
+        assert_eq!(
+            decode(oid::FLOAT8, false, Some(b"-Infinity")).unwrap(),
+            Value::Real(f64::NEG_INFINITY)
+        );
+        assert_eq!(
+            decode(oid::DATE, false, Some(b"2024-02-29 13:00")).unwrap(),
+            Value::Text("2024-02-29".into())
+        );
+    }
+
+    #[test]
+    fn binary_input_refused_as_postgres_refuses_it() {
+        // numeric: bad sign, bad digit, scale above 16383.
+        assert_eq!(
+            code(oid::NUMERIC, true, &[0, 0, 0, 0, 0x12, 0x34, 0, 0]),
+            "22P03"
+        );
+        assert_eq!(
+            code(oid::NUMERIC, true, &[0, 1, 0, 0, 0, 0, 0, 0, 0xff, 0xff]),
+            "22P03"
+        );
+        assert_eq!(
+            code(oid::NUMERIC, true, &[0, 0, 0, 0, 0, 0, 0x40, 0]),
+            "22P03"
+        );
+        // Too short is the receive function running out of data, too long 22P03.
+        assert_eq!(code(oid::INT4, true, &[0, 1]), "08P01");
+        assert_eq!(code(oid::INT4, true, &[0, 0, 0, 0, 1]), "22P03");
+        assert_eq!(code(oid::DATE, true, &i32::MAX.to_be_bytes()), "22008");
+        assert_eq!(code(oid::TIMESTAMP, true, &i64::MAX.to_be_bytes()), "22008");
+        assert_eq!(code(oid::TIME, true, &(-1i64).to_be_bytes()), "22008");
+        assert_eq!(code(oid::JSONB, true, b"\x01{"), "22P02");
+        // An int8[] where int4[] was described.
+        let mut arr = Vec::new();
+        for v in [1i32, 0, oid::INT8 as i32, 1, 1, 8] {
+            arr.extend_from_slice(&v.to_be_bytes());
+        }
+        arr.extend_from_slice(&7i64.to_be_bytes());
+        assert_eq!(code(INT4_ARRAY, true, &arr), "42804");
+        assert_eq!(
+            decode(
+                oid::NUMERIC,
+                true,
+                Some(&[0, 2, 0, 0, 0x40, 0, 0, 1, 0, 12, 0x13, 0x88])
+            )
+            .unwrap(),
+            Value::Real(-12.5)
+        );
+        assert_eq!(
+            decode(oid::NUMERIC, true, Some(&[0, 1, 0, 1, 0, 0, 0, 0, 0, 10])).unwrap(),
+            Value::Integer(100_000)
         );
     }
 }

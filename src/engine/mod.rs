@@ -5,19 +5,20 @@
 //! tokio's blocking pool, which `main` caps at `--workers` threads; the async side only
 //! ever awaits them.
 
-mod array;
+pub mod array;
 mod authorizer;
 mod binary;
 pub mod catalog;
 pub mod copy;
 mod database;
-mod datetime;
+pub mod datetime;
 mod describe;
 pub mod error;
 mod exec;
 mod functions;
 pub mod input;
-mod numeric;
+mod json;
+pub mod numeric;
 mod stmt;
 pub mod types;
 

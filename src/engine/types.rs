@@ -99,11 +99,18 @@ pub fn name_of(type_oid: u32) -> Option<&'static str> {
     })
 }
 
-/// The type modifier in `name(n)`, if any.
+/// PostgreSQL's largest `varchar(n)` / `char(n)` length.
+const MAX_LENGTH: i32 = 10_485_760;
+
+/// The length in `name(n)`, if any and within PostgreSQL's limit (1 to 10485760).
 fn type_length(decl: &str) -> Option<i32> {
     let open = decl.find('(')?;
     let inner = decl[open + 1..].split([',', ')']).next()?;
-    inner.trim().parse().ok()
+    inner
+        .trim()
+        .parse()
+        .ok()
+        .filter(|n| (1..=MAX_LENGTH).contains(n))
 }
 
 /// Maps a declared column type (as written in `CREATE TABLE`) to a PostgreSQL type.
@@ -179,6 +186,11 @@ fn numeric_typmod(decl: &str) -> i32 {
         .next()
         .and_then(|s| s.trim().parse().ok())
         .unwrap_or(0);
+    // PostgreSQL's limits (precision 1 to 1000, scale 0 to the precision here); a
+    // declared type beyond them is described without a modifier, never overflowed.
+    if !(1..=1000).contains(&p) || !(0..=p).contains(&s) {
+        return -1;
+    }
     ((p << 16) | s) + 4
 }
 
@@ -370,6 +382,14 @@ mod tests {
         assert_eq!(from_decltype("UNSIGNED BIG INT").oid, oid::INT8);
         assert_eq!(from_decltype("NATIVE CHARACTER(70)").oid, oid::BPCHAR);
         assert_eq!(from_decltype("STRING").oid, oid::NUMERIC);
+        // Sizes from a client's CREATE TABLE cannot overflow the modifier.
+        assert_eq!(from_decltype("varchar(2147483647)").modifier, -1);
+        assert_eq!(from_decltype("char(2147483647)").modifier, 5);
+        assert_eq!(from_decltype("numeric(32767, 65535)").modifier, -1);
+        assert_eq!(
+            from_decltype("numeric(2147483647, 2147483647)").modifier,
+            -1
+        );
         assert_eq!(
             from_decltype("timestamp with time zone").oid,
             oid::TIMESTAMPTZ

@@ -45,6 +45,10 @@ impl SqlState {
     pub const STRING_DATA_RIGHT_TRUNCATION: Self = Self("22001");
     pub const INVALID_TEXT_REPRESENTATION: Self = Self("22P02");
     pub const INVALID_BINARY_REPRESENTATION: Self = Self("22P03");
+    pub const INVALID_DATETIME_FORMAT: Self = Self("22007");
+    pub const DATETIME_FIELD_OVERFLOW: Self = Self("22008");
+    pub const INVALID_TIME_ZONE_DISPLACEMENT_VALUE: Self = Self("22009");
+    pub const INTERVAL_FIELD_OVERFLOW: Self = Self("22015");
     pub const BAD_COPY_FILE_FORMAT: Self = Self("22P04");
     pub const INVALID_CURSOR_STATE: Self = Self("24000");
     pub const OBJECT_NOT_IN_PREREQUISITE_STATE: Self = Self("55000");

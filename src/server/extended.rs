@@ -134,8 +134,15 @@ pub(super) fn too_many(what: &str) -> PgError {
     )
 }
 
-/// Format codes: none means all text, one applies to all, else one per item.
+/// Format codes: none means all text, one applies to all, else one per item. Only 0
+/// (text) and 1 (binary) exist.
 fn formats(codes: &[i16], n: usize, what: &str) -> Result<Vec<bool>, PgError> {
+    if let Some(c) = codes.iter().find(|&&c| c != 0 && c != 1) {
+        return Err(PgError::new(
+            SqlState::INVALID_PARAMETER_VALUE,
+            format!("unsupported format code: {c}"),
+        ));
+    }
     match codes.len() {
         0 => Ok(vec![false; n]),
         1 => Ok(vec![codes[0] == 1; n]),

@@ -66,32 +66,45 @@ fn table_storage_options(sql: &str) -> Option<String> {
 }
 
 /// The SQLite spelling of a cast to `pg_type` (lower case, as written after `::`): the
-/// text that goes before the operand and the text that goes after it.
-fn cast(pg_type: &str) -> (&'static str, &'static str) {
+/// text that goes before the operand and the text that goes after it. Types whose text
+/// input PostgreSQL validates go through `pg_cast(x, 'type')` (engine/functions.rs),
+/// which refuses what PostgreSQL refuses. `literal`: the operand is a string literal.
+fn cast(pg_type: &str, literal: bool) -> (&'static str, Cow<'static, str>) {
     let base = pg_type.split(['(', '[']).next().unwrap_or("").trim();
+    let checked = |name: &str| ("pg_cast(", Cow::Owned(format!(", '{name}')")));
     if pg_type.contains('[') {
-        return ("", "");
+        // A literal is checked as an array literal of the element type and kept as text;
+        // anything else (a parameter, ARRAY[...]) is already an array.
+        return if literal {
+            checked(&format!("{base}[]"))
+        } else {
+            ("", Cow::Borrowed(""))
+        };
     }
+    let wrap = |before: &'static str, after: &'static str| (before, Cow::Borrowed(after));
     match base {
-        "bool" | "boolean" => ("pg_bool(", ")"),
-        "bytea" => ("pg_bytea(", ")"),
-        "int" | "int2" | "int4" | "int8" | "integer" | "smallint" | "bigint" | "oid" => {
-            ("CAST(", " AS INTEGER)")
-        }
+        "bool" | "boolean" => wrap("pg_bool(", ")"),
+        "bytea" => wrap("pg_bytea(", ")"),
+        "int2" | "smallint" => checked("int2"),
+        "int" | "int4" | "integer" => checked("int4"),
+        "int8" | "bigint" => checked("int8"),
+        "oid" => checked("oid"),
         // PostgreSQL's float input (NaN, Infinity; garbage is an error, not 0).
-        "float" | "float4" | "float8" | "real" | "double precision" => ("pg_float(", ")"),
-        "numeric" | "decimal" => ("CAST(", " AS NUMERIC)"),
+        "float" | "float4" | "float8" | "real" | "double precision" => wrap("pg_float(", ")"),
+        "numeric" | "decimal" => checked("numeric"),
+        "uuid" | "json" | "jsonb" => checked(base),
+        "time" | "time without time zone" => checked("time"),
         // Dates and times are stored as text, normalized the way PostgreSQL reads them.
-        "interval" => ("pg_interval(", ")"),
-        "timestamptz" | "timestamp with time zone" => ("pg_timestamptz(", ")"),
-        "timestamp" | "timestamp without time zone" => ("pg_timestamp(", ")"),
-        "date" => ("pg_date(", ")"),
+        "interval" => wrap("pg_interval(", ")"),
+        "timestamptz" | "timestamp with time zone" => wrap("pg_timestamptz(", ")"),
+        "timestamp" | "timestamp without time zone" => wrap("pg_timestamp(", ")"),
+        "date" => wrap("pg_date(", ")"),
         // OID aliases: an OID shows as the name, a name becomes the OID (engine/catalog).
-        "regtype" => ("pg_regtype(", ")"),
-        "regnamespace" => ("pg_regnamespace(", ")"),
-        "regclass" => ("pg_regclass(", ")"),
+        "regtype" => wrap("pg_regtype(", ")"),
+        "regnamespace" => wrap("pg_regnamespace(", ")"),
+        "regclass" => wrap("pg_regclass(", ")"),
         // Text-stored types keep their text (SQLite's NUMERIC cast would mangle dates).
-        _ => ("CAST(", " AS TEXT)"),
+        _ => wrap("CAST(", " AS TEXT)"),
     }
 }
 
@@ -157,16 +170,18 @@ impl<'a> Out<'a> {
     }
 
     fn cast(&mut self, pg_type: &str) {
-        let (before, after) = cast(pg_type);
         let Some(s) = self.operand_start() else {
             // `::type` with no operand: SQLite reports the syntax error.
+            let (before, after) = cast(pg_type, false);
             self.push(format!("{before}{after}"));
             return;
         };
+        let literal = s + 1 == self.pieces.len() && self.pieces[s].starts_with('\'');
+        let (before, after) = cast(pg_type, literal);
         if !before.is_empty() {
             self.prefixes.push((s, before));
         }
-        self.pieces.push(after.into());
+        self.pieces.push(after);
         self.start.push(s);
     }
 
@@ -588,14 +603,14 @@ mod tests {
 
     #[test]
     fn casts() {
-        assert_eq!(to_sqlite("select $1::int4"), "select CAST($1 AS INTEGER)");
+        assert_eq!(to_sqlite("select $1::int4"), "select pg_cast($1, 'int4')");
         assert_eq!(
             to_sqlite("select '1'::boolean, 'x'::text"),
             "select pg_bool('1'), CAST('x' AS TEXT)"
         );
         assert_eq!(
             to_sqlite("select (a + 1)::bigint from t"),
-            "select CAST((a + 1) AS INTEGER) from t"
+            "select pg_cast((a + 1), 'int8') from t"
         );
         assert_eq!(
             to_sqlite("select t.a::text from t"),
@@ -623,9 +638,17 @@ mod tests {
         );
         assert_eq!(
             to_sqlite("select x::pg_catalog.int4"),
-            "select CAST(x AS INTEGER)"
+            "select pg_cast(x, 'int4')"
         );
         assert_eq!(to_sqlite("select $1::int4[]"), "select $1");
+        assert_eq!(
+            to_sqlite("select '{1,2}'::int4[], '{}'::text[]"),
+            "select pg_cast('{1,2}', 'int4[]'), pg_cast('{}', 'text[]')"
+        );
+        assert_eq!(
+            to_sqlite("select 'x'::uuid, '{}'::jsonb, 1.5::numeric, '1'::smallint"),
+            "select pg_cast('x', 'uuid'), pg_cast('{}', 'jsonb'), pg_cast(1.5, 'numeric'), pg_cast('1', 'int2')"
+        );
         assert_eq!(
             to_sqlite("select lower(x)::text"),
             "select CAST(lower(x) AS TEXT)"
@@ -695,9 +718,9 @@ mod tests {
         // Each completes in linear time (no timing asserted: the suite would hang if not).
         let casts = format!("SELECT 1{}", "::int".repeat(50_000));
         let out = to_sqlite(&casts);
-        assert!(out.starts_with("SELECT CAST(CAST("));
-        assert!(out.ends_with(" AS INTEGER) AS INTEGER)"));
-        assert_eq!(out.matches("CAST(").count(), 50_000);
+        assert!(out.starts_with("SELECT pg_cast(pg_cast("));
+        assert!(out.ends_with(", 'int4'), 'int4')"));
+        assert_eq!(out.matches("pg_cast(").count(), 50_000);
         let list: Vec<String> = (0..200_000).map(|i| i.to_string()).collect();
         let any = format!("select 1 where k = ANY (ARRAY[{}])", list.join(","));
         assert!(to_sqlite(&any).contains("k IN (0,1,2,"));
@@ -706,7 +729,7 @@ mod tests {
         let arrays = format!("select {}1{}", "ARRAY[".repeat(500), "]".repeat(500));
         let _ = to_sqlite(&arrays);
         let parens = format!("select {}1{}::int", "(".repeat(500), ")".repeat(500));
-        assert!(to_sqlite(&parens).starts_with("select CAST(((("));
+        assert!(to_sqlite(&parens).starts_with("select pg_cast(((("));
         let names = crate::sql::infer::column_names(&casts).unwrap();
         assert_eq!(names, vec![Some("int4".to_string())]);
         let deep = format!("select {}1{}", "coalesce(".repeat(999), ")".repeat(999));

@@ -11,6 +11,7 @@ mod concurrency;
 mod copy;
 mod cursors;
 mod hostile;
+mod invalid_input;
 mod iothread;
 mod isolation;
 mod lifecycle;
