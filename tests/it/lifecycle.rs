@@ -43,7 +43,7 @@ fn sigterm_lets_a_running_statement_finish() {
     let mut s = Server::start(&["--shutdown-timeout", "5m"]);
     let (mut busy, _) = Raw::session(s.port(), "busy");
     busy.send(&wire::query(SLOW));
-    std::thread::sleep(Duration::from_millis(200));
+    wait_until_running(&s);
     let status = s.terminate();
     assert!(status.success(), "exit status {status:?}");
     let msgs = busy.until_closed();
@@ -57,6 +57,26 @@ fn sigterm_lets_a_running_statement_finish() {
         msgs.last().and_then(|m| m.sqlstate()).as_deref(),
         Some("57P01")
     );
+}
+
+/// Waits until the admin console shows a client running a statement: a signal sent
+/// before that would find the session idle.
+fn wait_until_running(s: &Server) {
+    // A DataRow field of exactly `active`: its int32 length, then the text.
+    let field = [&6i32.to_be_bytes()[..], b"active"].concat();
+    let (mut admin, _) = Raw::session(s.port(), "litewire");
+    for _ in 0..1000 {
+        let msgs = crate::transactions::ok(&mut admin, "SHOW CLIENTS");
+        let running = msgs
+            .iter()
+            .filter(|m| m.tag == b'D')
+            .any(|m| m.body.windows(field.len()).any(|w| w == field));
+        if running {
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    panic!("no client ever showed as active");
 }
 
 /// Reads a Query's replies, counting DataRows without keeping them.
