@@ -291,7 +291,7 @@ fn configure(conn: &mut Connection, cfg: &EngineConfig) -> rusqlite::Result<Arc<
     conn.pragma_update(None, "cache_size", -(cfg.cache_size_kib as i64))?;
     // litewire caches raw statements itself (stmt.rs).
     conn.set_prepared_statement_cache_capacity(0);
-    // A client reaches only its own file: no ATTACH (limit 0 and the authorizer), no
+    // A client reaches only its own file: no ATTACH (the authorizer), no
     // extension loading (never enabled), no schema tricks, only allowed PRAGMAs.
     // VACUUM attaches a temporary database internally, so one attachment is allowed;
     // the authorizer admits only that nameless, fileless one.
