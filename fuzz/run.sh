@@ -19,11 +19,20 @@ if [ "${JOBS:-1}" -gt 1 ]; then
     parallel="-jobs=$JOBS -workers=$JOBS"
 fi
 cargo +nightly fuzz build --sanitizer "$sanitizer"
+# libFuzzer reports every new input; that goes to fuzz-<target>.log, and only the final
+# figures (or, on a crash, the end of the log) are printed.
 for target in $(cargo +nightly fuzz list); do
     scratch=$(mktemp -d)
+    log="fuzz-$target.log"
     echo "== $target: ${seconds}s"
-    cargo +nightly fuzz run --sanitizer "$sanitizer" "$target" "$scratch" "corpus/$target" -- \
+    if cargo +nightly fuzz run --sanitizer "$sanitizer" "$target" "$scratch" "corpus/$target" -- \
         -max_total_time="$seconds" $parallel -print_final_stats=1 \
-        -max_len=65536 -timeout=10
+        -max_len=65536 -timeout=10 >"$log" 2>&1; then
+        grep -E '^stat::(number_of_executed_units|peak_rss_mb)' "$log" || tail -n 3 "$log"
+    else
+        tail -n 60 "$log"
+        echo "fuzz/run.sh: $target failed; the input is in fuzz/artifacts/$target/" >&2
+        exit 1
+    fi
     rm -rf "$scratch"
 done

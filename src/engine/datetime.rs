@@ -227,8 +227,12 @@ fn parse_timestamp_with(s: &str, apply_zone: bool) -> Dt<i64> {
         (parse_time(time)?, offset)
     };
     let offset = if apply_zone { offset } else { 0 };
-    // |days| < 2^31 and the rest < 2 days: no overflow in i64.
-    let micros = days * MICROS_PER_DAY + time - offset;
+    // A date may be out of a timestamp's range by far (a seven-digit year): checked.
+    let micros = days
+        .checked_mul(MICROS_PER_DAY)
+        .and_then(|m| m.checked_add(time))
+        .and_then(|m| m.checked_sub(offset))
+        .ok_or(DtError::TimestampRange)?;
     timestamp_micros_ok(micros)?;
     Ok(micros)
 }
@@ -506,6 +510,20 @@ pub fn format_interval(iv: Interval) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Found by the bind_values fuzz target: a seven-digit year is a valid date but no
+    /// timestamp, and its microseconds overflowed.
+    #[test]
+    fn far_dates_are_out_of_timestamp_range() {
+        assert!(matches!(
+            parse_timestamp("2440022-01-11"),
+            Err(DtError::TimestampRange)
+        ));
+        assert!(matches!(
+            parse_timestamp_local("2440022-01-11 10:00+05"),
+            Err(DtError::TimestampRange)
+        ));
+    }
 
     #[test]
     fn round_trips() {
