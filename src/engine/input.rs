@@ -29,24 +29,11 @@ fn out_of_range(what: String) -> PgError {
 
 /// Text as PostgreSQL accepts it in a UTF8 database: valid UTF-8 without NUL bytes.
 fn utf8(b: &[u8]) -> Result<&str, PgError> {
-    let bad = |at: usize, len: usize| {
-        let shown: Vec<String> = b[at..(at + len).min(b.len())]
-            .iter()
-            .map(|x| format!("0x{x:02x}"))
-            .collect();
-        PgError::new(
-            SqlState::CHARACTER_NOT_IN_REPERTOIRE,
-            format!(
-                "invalid byte sequence for encoding \"UTF8\": {}",
-                shown.join(" ")
-            ),
-        )
-    };
-    let s = std::str::from_utf8(b).map_err(|e| bad(e.valid_up_to(), e.error_len().unwrap_or(1)))?;
-    match s.bytes().position(|c| c == 0) {
-        Some(at) => Err(bad(at, 1)),
-        None => Ok(s),
+    let s = crate::protocol::utf8(b)?;
+    if s.contains('\0') {
+        return Err(PgError::bad_encoding(&[0]));
     }
+    Ok(s)
 }
 
 /// Decodes one Bind parameter of type `type_oid` (0: unknown, taken as text). The work

@@ -157,6 +157,19 @@ impl PgError {
         self
     }
 
+    /// 22021 for text that is not valid UTF-8, naming the offending bytes as PostgreSQL
+    /// does (`0xc3 0x28`).
+    pub fn bad_encoding(bytes: &[u8]) -> Self {
+        let shown: Vec<String> = bytes.iter().map(|b| format!("0x{b:02x}")).collect();
+        PgError::new(
+            SqlState::CHARACTER_NOT_IN_REPERTOIRE,
+            format!(
+                "invalid byte sequence for encoding \"UTF8\": {}",
+                shown.join(" ")
+            ),
+        )
+    }
+
     pub fn protocol_violation(message: impl Into<String>) -> Self {
         Self::fatal(SqlState::PROTOCOL_VIOLATION, message)
     }

@@ -188,18 +188,7 @@ pub fn utf8(bytes: &[u8]) -> Result<&str, PgError> {
             Some(b) if b & 0xf8 == 0xf0 => 4,
             _ => 1,
         };
-        let shown: Vec<String> = bad
-            .iter()
-            .take(want)
-            .map(|b| format!("0x{b:02x}"))
-            .collect();
-        PgError::new(
-            SqlState::CHARACTER_NOT_IN_REPERTOIRE,
-            format!(
-                "invalid byte sequence for encoding \"UTF8\": {}",
-                shown.join(" ")
-            ),
-        )
+        PgError::bad_encoding(&bad[..want.min(bad.len())])
     })
 }
 
