@@ -4,7 +4,7 @@
 use bytes::BytesMut;
 
 use crate::protocol::{decode_message, decode_startup, frame_len, MAX_STARTUP_PACKET};
-use crate::sql::{self, copy, cursor, ddl, infer, lexer, rewrite};
+use crate::sql::{self, calls, copy, cursor, ddl, infer, lexer, rewrite};
 
 /// Regular frontend messages as they arrive on a socket: framed by their length header
 /// (with a small limit, so oversized headers are exercised too), then decoded.
@@ -41,7 +41,7 @@ pub fn translate(data: &[u8]) {
         let _ = cursor::parse_fetch(stmt);
         let _ = cursor::parse_close(stmt);
         let sqlite = rewrite::to_sqlite(stmt);
-        let _ = rewrite::replace_calls(&sqlite, &["current_setting", "set_config"], |_, a| {
+        let _ = calls::replace_calls(&sqlite, &["current_setting", "set_config"], |_, a| {
             Ok(a.first().cloned())
         });
         let _ = crate::engine::catalog::named_in(stmt);

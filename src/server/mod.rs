@@ -13,6 +13,7 @@ mod registry;
 mod session;
 mod simple;
 mod startup;
+mod transaction;
 mod translate;
 
 use std::hash::{BuildHasher, Hasher};

@@ -2,17 +2,10 @@
 //! statements on the database. The two query protocols live beside it: `simple.rs`
 //! (Query) and `extended.rs` (Parse/Bind/Describe/Execute/Sync).
 //!
-//! Transaction state follows PostgreSQL: `Idle` (autocommit), `Block` (inside BEGIN) and
-//! `Failed` (an error happened inside the block; everything but ROLLBACK gets 25P02).
-//! Outside a block, a multi-statement Query or the messages up to a Sync run in an
-//! *implicit* transaction. The SQLite connection is pinned to the session only while a
-//! transaction (explicit or implicit) is open.
-//!
-//! Isolation: at READ COMMITTED a transaction that has only read takes a fresh snapshot
-//! when it first writes (`renew_snapshot`); at REPEATABLE READ and SERIALIZABLE it keeps
-//! its first one, and SQLite refuses the write (40001) if anyone committed since. A
-//! session idle inside a transaction longer than `idle_in_transaction_session_timeout`
-//! is ended with FATAL 25P03, which gives its connection and write lock back.
+//! The transaction state it holds (`Tx`, the pinned lease, the write lock) is changed by
+//! `transaction.rs`. A session idle inside a transaction longer than
+//! `idle_in_transaction_session_timeout` is ended with FATAL 25P03, which gives its
+//! connection and write lock back.
 
 use std::panic::AssertUnwindSafe;
 use std::sync::Arc;
@@ -31,7 +24,7 @@ use super::params::Params;
 use super::registry::{ClientInfo, State};
 use crate::engine::{Database, Finished, Job, Lease, Outcome, WriteLock};
 use crate::protocol::{self, backend, Frontend, PgError, SqlState, TransactionStatus};
-use crate::sql::{Begin, BeginMode, Isolation, SetTransaction, Verb};
+use crate::sql::Verb;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) enum Tx {
@@ -372,227 +365,6 @@ impl Session {
         backend::ready_for_query(self.conn.out(), status);
     }
 
-    /// PostgreSQL's error rule: an implicit transaction is rolled back, an explicit one
-    /// becomes failed.
-    pub(super) async fn after_error(&mut self) {
-        if self.implicit {
-            self.implicit = false;
-            self.rollback_quietly().await;
-        } else if self.tx == Tx::Block {
-            self.tx = Tx::Failed;
-        }
-        self.release_if_idle();
-    }
-
-    /// Commits an open implicit transaction (end of a Query message, or Sync).
-    pub(super) async fn commit_implicit(&mut self) -> Result<(), PgError> {
-        if !self.implicit {
-            return Ok(());
-        }
-        self.implicit = false;
-        self.close_portals();
-        let result = self.control("COMMIT").await;
-        if result.is_err() {
-            self.rollback_quietly().await;
-        }
-        self.release_if_idle();
-        result
-    }
-
-    pub(super) fn require_block(&self, what: &str) -> Result<(), PgError> {
-        if self.tx == Tx::Idle {
-            return Err(PgError::new(
-                SqlState::NO_ACTIVE_SQL_TRANSACTION,
-                format!("{what} can only be used in transaction blocks"),
-            ));
-        }
-        Ok(())
-    }
-
-    pub(super) async fn begin(&mut self, b: Begin) -> Result<String, PgError> {
-        let tag = if b.start {
-            "START TRANSACTION"
-        } else {
-            "BEGIN"
-        };
-        if self.tx != Tx::Idle {
-            self.conn.error(&PgError::warning(
-                SqlState::ACTIVE_SQL_TRANSACTION,
-                "there is already a transaction in progress",
-            ));
-            return Ok(tag.into());
-        }
-        let mode = b.mode;
-        if mode != BeginMode::Deferred && self.write_lock.is_none() {
-            self.write_lock = Some(self.db.write_lock().await?);
-        }
-        if self.implicit {
-            // BEGIN inside an implicit transaction turns it into a regular block
-            // (SQLite's transaction is already open).
-            self.implicit = false;
-        } else {
-            let sql = match mode {
-                BeginMode::Deferred => "BEGIN",
-                BeginMode::Immediate => "BEGIN IMMEDIATE",
-                BeginMode::Exclusive => "BEGIN EXCLUSIVE",
-            };
-            if let Err(e) = self.control(sql).await {
-                self.release_if_idle();
-                return Err(e);
-            }
-        }
-        self.tx = Tx::Block;
-        self.queried = false;
-        self.read_only = b.read_only
-            || self.params.get("default_transaction_read_only").as_deref() == Some("on");
-        let level = b.isolation.unwrap_or_else(|| self.params.isolation());
-        self.params.set_tx_isolation(Some(level));
-        Ok(tag.into())
-    }
-
-    /// `SET TRANSACTION ...` (the open block) or `SET SESSION CHARACTERISTICS AS
-    /// TRANSACTION ...` (the defaults), with PostgreSQL's checks.
-    pub(super) fn set_transaction(&mut self, s: SetTransaction) -> Result<(), PgError> {
-        if s.session {
-            if let Some(level) = s.isolation {
-                self.params
-                    .set("default_transaction_isolation", level.name())?;
-            }
-            if let Some(ro) = s.read_only {
-                let v = if ro { "on" } else { "off" };
-                self.params.set("default_transaction_read_only", v)?;
-            }
-            return Ok(());
-        }
-        if self.tx == Tx::Idle {
-            self.conn.error(&PgError::warning(
-                SqlState::NO_ACTIVE_SQL_TRANSACTION,
-                "SET TRANSACTION can only be used in transaction blocks",
-            ));
-            return Ok(());
-        }
-        if let Some(level) = s.isolation {
-            self.set_isolation(level)?;
-        }
-        if let Some(ro) = s.read_only {
-            if !ro && self.read_only && self.queried {
-                return Err(PgError::new(
-                    SqlState::ACTIVE_SQL_TRANSACTION,
-                    "transaction read-write mode must be set before any query",
-                ));
-            }
-            self.read_only = ro;
-        }
-        Ok(())
-    }
-
-    /// Changes the open block's isolation level, which is fixed once a statement ran.
-    pub(super) fn set_isolation(&mut self, level: Isolation) -> Result<(), PgError> {
-        if self.tx == Tx::Idle {
-            return Ok(());
-        }
-        if self.queried && level != self.params.isolation() {
-            return Err(PgError::new(
-                SqlState::ACTIVE_SQL_TRANSACTION,
-                "SET TRANSACTION ISOLATION LEVEL must be called before any query",
-            ));
-        }
-        self.params.set_tx_isolation(Some(level));
-        Ok(())
-    }
-
-    /// COMMIT / ROLLBACK (and COMMIT of a failed block, which rolls back).
-    pub(super) async fn end_transaction(
-        &mut self,
-        commit: bool,
-        chain: bool,
-    ) -> Result<String, PgError> {
-        if chain && self.tx == Tx::Idle {
-            return Err(PgError::new(
-                SqlState::NO_ACTIVE_SQL_TRANSACTION,
-                format!(
-                    "{} AND CHAIN can only be used in transaction blocks",
-                    if commit { "COMMIT" } else { "ROLLBACK" }
-                ),
-            ));
-        }
-        let read_only = self.read_only;
-        let isolation = self.params.isolation();
-        let tag = Box::pin(self.end_transaction_inner(commit)).await?;
-        if chain {
-            // The next block starts at once, with the same characteristics.
-            self.begin(Begin {
-                mode: BeginMode::Deferred,
-                read_only,
-                isolation: Some(isolation),
-                start: false,
-            })
-            .await?;
-        }
-        Ok(tag)
-    }
-
-    async fn end_transaction_inner(&mut self, commit: bool) -> Result<String, PgError> {
-        let tag = if commit && self.tx != Tx::Failed {
-            "COMMIT"
-        } else {
-            "ROLLBACK"
-        };
-        if self.tx == Tx::Idle {
-            self.conn.error(&PgError::warning(
-                SqlState::NO_ACTIVE_SQL_TRANSACTION,
-                "there is no transaction in progress",
-            ));
-            if !self.implicit {
-                return Ok(tag.into());
-            }
-        }
-        self.close_portals();
-        let result = if tag == "COMMIT" {
-            self.control("COMMIT").await
-        } else {
-            self.rollback_quietly().await;
-            Ok(())
-        };
-        self.tx = Tx::Idle;
-        self.implicit = false;
-        if result.is_err() {
-            // A failed COMMIT (e.g. a deferred constraint) rolls the block back.
-            self.rollback_quietly().await;
-        }
-        self.release_if_idle();
-        result.map(|()| tag.into())
-    }
-
-    /// Rolls back whatever SQLite has open on the pinned connection, ignoring errors.
-    pub(super) async fn rollback_quietly(&mut self) {
-        self.close_portals();
-        if self.lease.is_some() {
-            let _ = self.control("ROLLBACK").await;
-        }
-        self.tx = Tx::Idle;
-    }
-
-    /// Writing needs a current snapshot: at READ COMMITTED, a transaction that has only
-    /// read so far is restarted (ROLLBACK; BEGIN) once it holds the write lock, so it
-    /// does not fail with 40001 because someone committed since its first read —
-    /// PostgreSQL's READ COMMITTED gives each statement a fresh snapshot too. At
-    /// REPEATABLE READ and SERIALIZABLE the snapshot is kept: SQLite then refuses the
-    /// write (BUSY_SNAPSHOT, 40001) if anyone committed since, so no update is lost.
-    pub(super) async fn renew_snapshot(&mut self) -> Result<(), PgError> {
-        if !self.params.isolation().renews_snapshot() {
-            return Ok(());
-        }
-        let Some(lease) = self.lease.as_ref() else {
-            return Ok(());
-        };
-        if lease.conn().is_autocommit() || lease.conn().has_cursors() || self.savepoints {
-            return Ok(());
-        }
-        self.control("ROLLBACK").await?;
-        self.control("BEGIN").await
-    }
-
     /// The error for a write inside a read-only transaction.
     fn read_only_error(verb: &Verb) -> PgError {
         let what = match verb {
@@ -613,30 +385,6 @@ impl Session {
         self.ext.clear_portals();
         if let Some(lease) = self.lease.as_mut() {
             lease.conn_mut().drop_cursors();
-        }
-    }
-
-    /// At session end: roll back an open transaction so the connection can be reused.
-    async fn abandon_transaction(&mut self) {
-        if self.lease.is_some() {
-            self.rollback_quietly().await;
-        }
-        self.implicit = false;
-        self.release_if_idle();
-    }
-
-    /// Returns the connection and the write lock once no transaction needs them.
-    pub(super) fn release_if_idle(&mut self) {
-        if self.tx == Tx::Idle && !self.implicit {
-            self.close_portals();
-            if !self.sticky {
-                self.lease = None;
-            }
-            self.write_lock = None;
-            self.read_only = false;
-            self.savepoints = false;
-            self.queried = false;
-            self.params.set_tx_isolation(None);
         }
     }
 

@@ -107,7 +107,7 @@ pub(super) async fn sqlite_text(params: &mut Params, source: &str) -> Result<Arc
 /// parameters, which SQLite cannot see.
 fn rewrite(params: &mut Params, source: &str) -> Result<Arc<str>, PgError> {
     let rewritten = sql::rewrite::to_sqlite(source);
-    let answered = sql::rewrite::replace_calls(
+    let answered = sql::calls::replace_calls(
         &rewritten,
         &["current_setting", "set_config"],
         |name, args| match (name, args) {

@@ -2,6 +2,7 @@
 //! (by SQLite's own rules) and classifying each statement. IO-free and unit-tested.
 
 mod arrays;
+pub mod calls;
 pub mod command;
 pub mod copy;
 pub mod cursor;
