@@ -1,5 +1,7 @@
 //! The one place where SQLite errors become PostgreSQL errors (SQLSTATE + message).
 
+use std::cell::RefCell;
+
 use crate::protocol::{PgError, SqlState};
 use rusqlite::ffi;
 
@@ -41,32 +43,6 @@ fn by_message(m: &str) -> SqlState {
     let has = |s: &str| m.contains(s);
     if has("syntax error") || has("incomplete input") || has("unrecognized token") {
         SqlState::SYNTAX_ERROR
-    } else if ["date", "time", "timestamp", "interval"]
-        .iter()
-        .any(|t| has(&format!("invalid input syntax for type {t}")))
-    {
-        SqlState::INVALID_DATETIME_FORMAT
-    } else if has("date/time field value out of range")
-        || has("date out of range")
-        || has("time out of range")
-        || has("timestamp out of range")
-    {
-        SqlState::DATETIME_FIELD_OVERFLOW
-    } else if has("time zone displacement out of range") {
-        SqlState::INVALID_TIME_ZONE_DISPLACEMENT_VALUE
-    } else if has("interval field value out of range") || has("interval out of range") {
-        SqlState::INTERVAL_FIELD_OVERFLOW
-    } else if has("is out of range for type")
-        || ["smallint", "integer", "bigint", "OID"]
-            .iter()
-            .any(|t| m.starts_with(&format!("{t} out of range")))
-        || has("value overflows numeric format")
-    {
-        SqlState::NUMERIC_VALUE_OUT_OF_RANGE
-    } else if has("invalid byte sequence for encoding") {
-        SqlState::CHARACTER_NOT_IN_REPERTOIRE
-    } else if has("array size exceeds the maximum allowed") {
-        SqlState::PROGRAM_LIMIT_EXCEEDED
     } else if has("invalid input syntax") || has("malformed array literal") {
         SqlState::INVALID_TEXT_REPRESENTATION
     } else if has("no such table") || has("no such view") || has("\" does not exist") {
@@ -99,8 +75,37 @@ fn by_message(m: &str) -> SqlState {
     }
 }
 
+thread_local! {
+    /// The error one of litewire's SQL functions raised on this thread (see [`raise`]).
+    static RAISED: RefCell<Option<PgError>> = const { RefCell::new(None) };
+}
+
+/// The error a litewire SQL function (engine/functions.rs) fails with. SQLite carries
+/// only the message out of a function, so the whole error — its SQLSTATE, detail and
+/// hint — waits here, on the thread running the statement, for [`to_pg`] to take back
+/// instead of guessing the code from the text.
+pub fn raise(e: PgError) -> rusqlite::Error {
+    let message = e.message.clone();
+    RAISED.with(|r| *r.borrow_mut() = Some(e));
+    rusqlite::Error::UserFunctionError(message.into())
+}
+
+/// The error [`raise`]d on this thread, if `message` is the one SQLite reports.
+fn take_raised(message: &str) -> Option<PgError> {
+    RAISED
+        .with(|r| r.borrow_mut().take())
+        .filter(|e| e.message == message)
+}
+
 /// Converts a rusqlite error into the PostgreSQL error the client sees.
 pub fn to_pg(e: &rusqlite::Error) -> PgError {
+    if let rusqlite::Error::SqliteFailure(err, Some(msg)) = e {
+        if err.extended_code == ffi::SQLITE_ERROR {
+            if let Some(raised) = take_raised(msg) {
+                return raised;
+            }
+        }
+    }
     match e {
         // A write on a snapshot someone has committed past (REPEATABLE READ and
         // SERIALIZABLE keep theirs): PostgreSQL's words, which clients know to retry.
@@ -171,27 +176,66 @@ mod tests {
         assert_eq!(e("no such column: x"), SqlState::UNDEFINED_COLUMN);
         assert_eq!(e("table t already exists"), SqlState::DUPLICATE_TABLE);
         assert_eq!(e("no such function: f"), SqlState::UNDEFINED_FUNCTION);
-        // The cast helpers' PostgreSQL messages (engine/functions.rs).
+        assert_eq!(
+            e("1st ORDER BY term out of range - should be between 1 and 1"),
+            SqlState::SYNTAX_ERROR_OR_RULE_VIOLATION
+        );
+    }
+
+    #[test]
+    fn raised_errors_keep_their_code() {
+        let e = |m: &str| {
+            to_pg(&rusqlite::Error::SqliteFailure(
+                ffi::Error::new(ffi::SQLITE_ERROR),
+                Some(m.into()),
+            ))
+        };
+        // The cast helpers' PostgreSQL errors (engine/functions.rs) keep their code.
         let cases = [
             (
                 "date/time field value out of range: \"2024-02-30\"",
-                "22008",
+                SqlState::DATETIME_FIELD_OVERFLOW,
             ),
-            ("invalid input syntax for type date: \"x\"", "22007"),
-            ("value \"40000\" is out of range for type smallint", "22003"),
-            ("smallint out of range", "22003"),
-            ("value overflows numeric format", "22003"),
-            ("invalid input syntax for type uuid: \"zzz\"", "22P02"),
-            ("invalid input syntax for type json", "22P02"),
-            ("malformed array literal: \"{1,2\"", "22P02"),
-            ("interval field value out of range: \"1e300 days\"", "22015"),
             (
-                "1st ORDER BY term out of range - should be between 1 and 1",
-                "42000",
+                "invalid input syntax for type date: \"x\"",
+                SqlState::INVALID_DATETIME_FORMAT,
+            ),
+            (
+                "value \"40000\" is out of range for type smallint",
+                SqlState::NUMERIC_VALUE_OUT_OF_RANGE,
+            ),
+            (
+                "smallint out of range",
+                SqlState::NUMERIC_VALUE_OUT_OF_RANGE,
+            ),
+            (
+                "value overflows numeric format",
+                SqlState::NUMERIC_VALUE_OUT_OF_RANGE,
+            ),
+            (
+                "invalid input syntax for type uuid: \"zzz\"",
+                SqlState::INVALID_TEXT_REPRESENTATION,
+            ),
+            (
+                "invalid input syntax for type json",
+                SqlState::INVALID_TEXT_REPRESENTATION,
+            ),
+            (
+                "malformed array literal: \"{1,2\"",
+                SqlState::INVALID_TEXT_REPRESENTATION,
+            ),
+            (
+                "interval field value out of range: \"1e300 days\"",
+                SqlState::INTERVAL_FIELD_OVERFLOW,
             ),
         ];
         for (m, code) in cases {
-            assert_eq!(e(m).0, code, "{m}");
+            let _ = raise(PgError::new(code, m));
+            assert_eq!(e(m).code, code, "{m}");
         }
+        // Only the message SQLite reports claims a raised error.
+        let _ = raise(PgError::new(SqlState::DATETIME_FIELD_OVERFLOW, "one"));
+        assert_eq!(e("another").code.0, "42000");
+        assert_eq!(e("one").code.0, "42000", "a mismatch consumed it");
     }
 }

@@ -8,7 +8,10 @@ use rusqlite::functions::{Context, FunctionFlags};
 use rusqlite::types::{Value as SqlValue, ValueRef};
 use rusqlite::{Connection, Error};
 
+use crate::protocol::{PgError, SqlState};
+
 use super::datetime;
+use super::error::raise;
 use super::input;
 use super::types::oid;
 
@@ -251,7 +254,7 @@ pub fn register_catalog(conn: &Connection, session: SharedSession) -> rusqlite::
             ValueRef::Text(t) => {
                 let s = String::from_utf8_lossy(t);
                 if s.trim_start().starts_with('{') {
-                    Some(super::array::text_to_json(&s, 0).map_err(|e| user_error(&e.message))?)
+                    Some(super::array::text_to_json(&s, 0).map_err(raise)?)
                 } else {
                     Some(s.into_owned())
                 }
@@ -358,7 +361,7 @@ fn datetime_cast(
             let s = String::from_utf8_lossy(t);
             convert(s.trim())
                 .map(Some)
-                .map_err(|e| user_error(&e.to_pg(type_name, &s).message))
+                .map_err(|e| raise(e.to_pg(type_name, &s)))
         }
         _ => Err(user_error(&format!("cannot cast a number to {type_name}"))),
     }
@@ -373,14 +376,13 @@ fn pg_cast(ctx: &mut Context<'_>) -> rusqlite::Result<SqlValue> {
     let ty: String = ctx.get(1)?;
     let base = ty.split(['(', '[']).next().unwrap_or("").trim();
     let type_oid = super::catalog::to_regtype(base).unwrap_or(0);
-    let fail = |e: crate::protocol::PgError| user_error(&e.message);
     let value = ctx.get_raw(0);
     if ty.contains('[') {
         return Ok(match value {
             ValueRef::Text(t) => {
                 let s = std::str::from_utf8(t)
                     .map_err(|_| user_error("invalid UTF-8 in array literal"))?;
-                super::array::text_to_json(s, type_oid).map_err(fail)?;
+                super::array::text_to_json(s, type_oid).map_err(raise)?;
                 SqlValue::Text(s.to_string())
             }
             other => owned(other),
@@ -389,7 +391,12 @@ fn pg_cast(ctx: &mut Context<'_>) -> rusqlite::Result<SqlValue> {
     // PostgreSQL's "smallint out of range" for a number that does not fit.
     let (name, min, max) = input::int_type(type_oid);
     let name = if type_oid == oid::OID { "OID" } else { name };
-    let out_of_range = || user_error(&format!("{name} out of range"));
+    let out_of_range = || {
+        raise(PgError::new(
+            SqlState::NUMERIC_VALUE_OUT_OF_RANGE,
+            format!("{name} out of range"),
+        ))
+    };
     let fits = |i: i64| {
         (min..=max)
             .contains(&i)
@@ -412,7 +419,7 @@ fn pg_cast(ctx: &mut Context<'_>) -> rusqlite::Result<SqlValue> {
         }
         (oid::NUMERIC, ValueRef::Integer(_) | ValueRef::Real(_)) => owned(value),
         (_, ValueRef::Text(t)) if type_oid != 0 => {
-            let v = input::decode(type_oid, false, Some(t)).map_err(fail)?;
+            let v = input::decode(type_oid, false, Some(t)).map_err(raise)?;
             match v {
                 super::stmt::Value::Null => SqlValue::Null,
                 super::stmt::Value::Integer(i) => SqlValue::Integer(i),
@@ -446,8 +453,9 @@ fn pg_bool(ctx: &mut Context<'_>) -> rusqlite::Result<Option<i64>> {
             match s.as_str() {
                 "t" | "true" | "y" | "yes" | "on" | "1" => Ok(Some(1)),
                 "f" | "false" | "n" | "no" | "off" | "0" => Ok(Some(0)),
-                _ => Err(user_error(&format!(
-                    "invalid input syntax for type boolean: \"{s}\""
+                _ => Err(raise(PgError::new(
+                    SqlState::INVALID_TEXT_REPRESENTATION,
+                    format!("invalid input syntax for type boolean: \"{s}\""),
                 ))),
             }
         }
@@ -467,8 +475,9 @@ fn pg_float(ctx: &mut Context<'_>) -> rusqlite::Result<SqlValue> {
                 Some(super::stmt::Value::Real(f)) => SqlValue::Real(f),
                 Some(_) => SqlValue::Text("NaN".into()),
                 None => {
-                    return Err(user_error(&format!(
-                        "invalid input syntax for type double precision: \"{s}\""
+                    return Err(raise(PgError::new(
+                        SqlState::INVALID_TEXT_REPRESENTATION,
+                        format!("invalid input syntax for type double precision: \"{s}\""),
                     )))
                 }
             }
@@ -505,7 +514,7 @@ fn pg_bytea(ctx: &mut Context<'_>) -> rusqlite::Result<SqlValue> {
         ValueRef::Blob(b) => Ok(SqlValue::Blob(b.to_vec())),
         ValueRef::Text(t) => super::input::bytea_from_text(t)
             .map(SqlValue::Blob)
-            .map_err(|e| user_error(&e.message)),
+            .map_err(raise),
         _ => Err(user_error("cannot cast a number to bytea")),
     }
 }
