@@ -28,19 +28,15 @@ pub(super) type Statements = Vec<(Range<usize>, Command)>;
 const LARGE_AT_ONCE: usize = 2;
 static LARGE: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(LARGE_AT_ONCE);
 
-/// Runs `f` on the blocking pool (a panic there becomes an XX000 error), one of at most
+/// Runs `f` on the blocking pool, one of at most
 /// [`LARGE_AT_ONCE`].
 async fn off_thread<T: Send + 'static>(
     f: impl FnOnce() -> Result<T, PgError> + Send + 'static,
 ) -> Result<T, PgError> {
     // The semaphore is never closed, so acquiring cannot fail.
     let _turn = LARGE.acquire().await.ok();
-    tokio::task::spawn_blocking(f).await.unwrap_or_else(|_| {
-        Err(PgError::new(
-            SqlState::INTERNAL_ERROR,
-            "internal error while reading the statement",
-        ))
-    })
+    // A panic there is raised again on the session's task, like a worker's (XX000, FATAL).
+    crate::engine::joined(tokio::task::spawn_blocking(f).await, "translation")?
 }
 
 /// Checks nesting and comments, splits `text` into statements and classifies each.
