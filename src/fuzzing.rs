@@ -32,7 +32,7 @@ pub fn translate(data: &[u8]) {
     let Ok(text) = std::str::from_utf8(data) else {
         return;
     };
-    let _ = lexer::unterminated_comment(text);
+    let _ = lexer::shape(text);
     for stmt in sql::split(text) {
         let _ = sql::classify(stmt);
         let _ = ddl::translate(stmt);

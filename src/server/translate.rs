@@ -49,10 +49,11 @@ pub(super) async fn statements(text: &str, max_depth: usize) -> Result<Statement
 }
 
 fn read_statements(text: &str, max_depth: usize) -> Result<Statements, PgError> {
-    if sql::lexer::nesting_depth(text) > max_depth {
+    let shape = sql::lexer::shape(text);
+    if shape.depth > max_depth {
         return Err(too_deep(max_depth));
     }
-    if sql::lexer::unterminated_comment(text) {
+    if shape.unterminated_comment {
         return Err(PgError::new(
             SqlState::SYNTAX_ERROR,
             "unterminated /* comment",

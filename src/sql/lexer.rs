@@ -197,21 +197,24 @@ pub fn split(sql: &str) -> Vec<&str> {
     out
 }
 
-/// Whether the text ends inside a `/* ...` comment (PostgreSQL rejects that; SQLite
-/// would silently ignore the rest).
-pub fn unterminated_comment(sql: &str) -> bool {
-    Lexer::new(sql)
-        .last()
-        .is_some_and(|t| !t.terminated && sql[t.start..].starts_with("/*"))
+/// What must be checked of a message's text before anything else reads it, found in one
+/// pass without recursion.
+pub struct Shape {
+    /// The deepest nesting of parentheses and brackets, so that a limit can be checked
+    /// before anything recursive reads the text. SQLite's lexer reads `[...` up to the
+    /// first `]` as one token, so the `[`s inside such a token (`ARRAY[ARRAY[1`,
+    /// `a[(1)`) count as levels too.
+    pub depth: usize,
+    /// The text ends inside a `/* comment` (PostgreSQL: 42601 "unterminated /* comment").
+    pub unterminated_comment: bool,
 }
 
-/// The deepest nesting of parentheses and brackets in `sql`, in one pass without
-/// recursion, so that a limit can be checked before anything recursive reads the text.
-/// SQLite's lexer reads `[...` up to the first `]` as one token, so the `[`s inside
-/// such a token (`ARRAY[ARRAY[1`, `a[(1)`) count as levels too.
-pub fn nesting_depth(sql: &str) -> usize {
+/// The [`Shape`] of `sql`.
+pub fn shape(sql: &str) -> Shape {
     let (mut depth, mut deepest) = (0usize, 0usize);
+    let mut last = None;
     for t in Lexer::new(sql) {
+        last = Some(t);
         match t.kind {
             TokenKind::Open => depth += 1,
             TokenKind::Close => depth = depth.saturating_sub(1),
@@ -233,7 +236,11 @@ pub fn nesting_depth(sql: &str) -> usize {
         }
         deepest = deepest.max(depth);
     }
-    deepest
+    Shape {
+        depth: deepest,
+        unterminated_comment: last
+            .is_some_and(|t| !t.terminated && sql[t.start..].starts_with("/*")),
+    }
 }
 
 /// The unquoted words of a statement, outside comments, in order (for classification).
@@ -457,16 +464,19 @@ mod tests {
 
     #[test]
     fn nesting_depths() {
-        assert_eq!(nesting_depth("select 1"), 0);
-        assert_eq!(nesting_depth("select f((1), (2))"), 2);
-        assert_eq!(nesting_depth("select '((((' , \"((\" -- ((("), 0);
-        assert_eq!(nesting_depth("select ARRAY[ARRAY[1, 2]]"), 2);
-        assert_eq!(nesting_depth("select a[1] + (b[(2)])"), 3);
-        assert_eq!(nesting_depth(")))((("), 3);
+        assert_eq!(shape("select 1").depth, 0);
+        assert!(shape("select 1 /* open").unterminated_comment);
+        assert!(!shape("select 1 /* closed */").unterminated_comment);
+        assert!(!shape("select '/* in a string'").unterminated_comment);
+        assert_eq!(shape("select f((1), (2))").depth, 2);
+        assert_eq!(shape("select '((((' , \"((\" -- (((").depth, 0);
+        assert_eq!(shape("select ARRAY[ARRAY[1, 2]]").depth, 2);
+        assert_eq!(shape("select a[1] + (b[(2)])").depth, 3);
+        assert_eq!(shape(")))(((").depth, 3);
         let deep = format!("select {}1{}", "coalesce(".repeat(5000), ")".repeat(5000));
-        assert_eq!(nesting_depth(&deep), 5000);
+        assert_eq!(shape(&deep).depth, 5000);
         let arrays = format!("select {}1{}", "ARRAY[".repeat(5000), "]".repeat(5000));
-        assert_eq!(nesting_depth(&arrays), 5000);
+        assert_eq!(shape(&arrays).depth, 5000);
     }
 
     #[test]
