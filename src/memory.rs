@@ -281,10 +281,12 @@ mod tests {
 
     #[test]
     fn heap_counts_allocations() {
+        // The figures are process-wide and other tests allocate and free beside this
+        // one: a large (untouched, mmapped) block, and at least half of it must show.
         let before = heap().allocated;
-        let v: Vec<u8> = Vec::with_capacity(1 << 20);
+        let v: Vec<u8> = Vec::with_capacity(64 << 20);
         let during = heap().allocated;
         drop(v);
-        assert!(during >= before + (1 << 20), "{before} -> {during}");
+        assert!(during >= before + (32 << 20), "{before} -> {during}");
     }
 }
