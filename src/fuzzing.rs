@@ -4,7 +4,7 @@
 use bytes::BytesMut;
 
 use crate::protocol::{decode_message, decode_startup, frame_len, MAX_STARTUP_PACKET};
-use crate::sql::{self, calls, copy, cursor, ddl, infer, lexer, rewrite};
+use crate::sql::{self, copy, cursor, ddl, infer, lexer};
 
 /// Regular frontend messages as they arrive on a socket: framed by their length header
 /// (with a small limit, so oversized headers are exercised too), then decoded.
@@ -40,10 +40,9 @@ pub fn translate(data: &[u8]) {
         let _ = cursor::parse_declare(stmt);
         let _ = cursor::parse_fetch(stmt);
         let _ = cursor::parse_close(stmt);
-        let sqlite = rewrite::to_sqlite(stmt);
-        let _ = calls::replace_calls(&sqlite, &["current_setting", "set_config"], |_, a| {
-            Ok(a.first().cloned())
-        });
+        if let Ok(tree) = sql::parse::parse_one(stmt, 1000) {
+            let _ = sql::translate::to_sqlite(tree, &mut Echo);
+        }
         let _ = crate::engine::catalog::named_in(stmt);
         let _ = infer::param_hints(stmt);
         let _ = infer::column_names(stmt);
@@ -56,6 +55,18 @@ pub fn translate(data: &[u8]) {
         for item in infer::select_items(stmt).unwrap_or_default() {
             let _ = infer::expr_type(&item);
         }
+    }
+}
+
+/// Settings that answer a parameter's name and take any value.
+struct Echo;
+
+impl sql::translate::Settings for Echo {
+    fn get(&self, name: &str) -> Option<String> {
+        Some(name.to_string())
+    }
+    fn set(&mut self, _: &str, value: &str) -> Result<String, crate::protocol::PgError> {
+        Ok(value.to_string())
     }
 }
 

@@ -288,6 +288,8 @@ fn configure(conn: &mut Connection, cfg: &EngineConfig) -> rusqlite::Result<Arc<
     conn.pragma_update(None, "journal_mode", "WAL")?;
     conn.pragma_update(None, "synchronous", "NORMAL")?;
     conn.pragma_update(None, "foreign_keys", "ON")?;
+    // PostgreSQL's LIKE is case-sensitive (ILIKE is translated to lower() LIKE lower()).
+    conn.pragma_update(None, "case_sensitive_like", "ON")?;
     conn.pragma_update(None, "cache_size", -(cfg.cache_size_kib as i64))?;
     // litewire caches raw statements itself (stmt.rs).
     conn.set_prepared_statement_cache_capacity(0);

@@ -40,7 +40,10 @@ fn user_error(msg: &str) -> Error {
 
 /// Registers the functions; `session` tells them who the current session is.
 pub fn register(conn: &Connection, database: &str, session: SharedSession) -> rusqlite::Result<()> {
-    let pure = FunctionFlags::SQLITE_UTF8 | FunctionFlags::SQLITE_DETERMINISTIC;
+    // Innocuous (no side effects): usable in a table's DEFAULT or CHECK, as in PostgreSQL.
+    let pure = FunctionFlags::SQLITE_UTF8
+        | FunctionFlags::SQLITE_DETERMINISTIC
+        | FunctionFlags::SQLITE_INNOCUOUS;
     let volatile = FunctionFlags::SQLITE_UTF8;
     conn.create_scalar_function("version", 0, pure, |_| Ok(version()))?;
     let db = database.to_string();
@@ -58,7 +61,9 @@ pub fn register(conn: &Connection, database: &str, session: SharedSession) -> ru
     conn.create_scalar_function("pg_backend_pid", 0, volatile, move |_| {
         Ok(s.lock().map(|i| i.pid).unwrap_or(0))
     })?;
-    conn.create_scalar_function("now", 0, volatile, |_| Ok(chrono_free_now()))?;
+    // `DEFAULT now()` is the most common default there is.
+    let innocuous = volatile | FunctionFlags::SQLITE_INNOCUOUS;
+    conn.create_scalar_function("now", 0, innocuous, |_| Ok(chrono_free_now()))?;
     // Advisory locks do not exist here, so there is never one to release (asyncpg's
     // pool resets connections with this).
     conn.create_scalar_function("pg_advisory_unlock_all", 0, volatile, |_| Ok(None::<i64>))?;

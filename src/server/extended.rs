@@ -200,7 +200,11 @@ impl Session {
             None => ("", sql::classify("")),
         };
         let source: Arc<str> = Arc::from(text);
-        let sqlite = self.sqlite_text(text).await?;
+        // Only statements for SQLite are translated; the session runs the others itself.
+        let sqlite = match &command {
+            Command::Sql(_) if !text.is_empty() => self.sqlite_text(text).await?,
+            _ => source.clone(),
+        };
         let desc = match &command {
             _ if text.is_empty() => Arc::new(Description::new(m.type_oids.clone(), Vec::new())),
             Command::Sql(_) if self.tx == Tx::Failed => {

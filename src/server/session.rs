@@ -145,7 +145,7 @@ impl Session {
     /// applied to) this session's parameters, which SQLite cannot see. Off the IO thread
     /// for a large statement (`translate.rs`).
     pub(super) async fn sqlite_text(&mut self, source: &str) -> Result<Arc<str>, PgError> {
-        super::translate::sqlite_text(&mut self.params, source).await
+        super::translate::sqlite_text(&mut self.params, source, self.max_nesting).await
     }
 
     /// Whether the session can leave the runtime while idle: nothing open that a

@@ -76,22 +76,26 @@ pub(super) fn too_deep(max_depth: usize) -> PgError {
         "stack depth limit exceeded",
     )
     .with_hint(format!(
-        "litewire accepts at most {max_depth} nested parentheses or brackets \
-             (--max-nesting-depth)."
+        "litewire accepts at most {max_depth} levels of nested parentheses, brackets \
+             and chained operators (--max-nesting-depth)."
     ))
 }
 
 /// SQLite text for `source` (see `Session::sqlite_text`), on the blocking pool when the
 /// statement is large. The session's parameters travel with the work and come back,
 /// since `set_config()` may change them.
-pub(super) async fn sqlite_text(params: &mut Params, source: &str) -> Result<Arc<str>, PgError> {
+pub(super) async fn sqlite_text(
+    params: &mut Params,
+    source: &str,
+    max_depth: usize,
+) -> Result<Arc<str>, PgError> {
     if source.len() < INLINE_MAX {
-        return rewrite(params, source);
+        return translate(params, source, max_depth);
     }
     let owned: Arc<str> = Arc::from(source);
     let mut moved = params.clone();
     let (text, moved) = off_thread(move || {
-        let text = rewrite(&mut moved, &owned);
+        let text = translate(&mut moved, &owned, max_depth);
         Ok((text, moved))
     })
     .await?;
@@ -99,34 +103,49 @@ pub(super) async fn sqlite_text(params: &mut Params, source: &str) -> Result<Arc
     text
 }
 
-/// PostgreSQL spellings rewritten, and `current_setting('x')` / `set_config('x', 'v',
-/// is_local)` with literal arguments answered from (and applied to) the session's
-/// parameters, which SQLite cannot see.
-fn rewrite(params: &mut Params, source: &str) -> Result<Arc<str>, PgError> {
-    let rewritten = sql::rewrite::to_sqlite(source);
-    let answered = sql::calls::replace_calls(
-        &rewritten,
-        &["current_setting", "set_config"],
-        |name, args| match (name, args) {
-            ("current_setting", [n, ..]) => match params.get(n) {
-                Some(v) => Ok(Some(v)),
-                // current_setting(name, missing_ok)
-                None if args.get(1).is_some_and(|m| m.eq_ignore_ascii_case("true")) => {
-                    Ok(Some(String::new()))
-                }
-                None => Err(PgError::new(
-                    SqlState::UNDEFINED_PARAMETER,
-                    format!("unrecognized configuration parameter \"{n}\""),
-                )),
-            },
-            ("set_config", [n, v, _]) => {
-                params.set(n, v)?;
-                Ok(params.get(n))
-            }
-            _ => Ok(None),
-        },
-    )?;
-    Ok(Arc::from(answered.as_ref()))
+/// `source` read by the one parser and written out for SQLite (`sql::translate`).
+fn translate(params: &mut Params, source: &str, max_depth: usize) -> Result<Arc<str>, PgError> {
+    // The tree's depth is bounded by the nesting check (`statements`), but the passes
+    // that walk, print and drop it recurse once per level: a deep statement gets a stack
+    // of its own, sized for it, so no thread's stack can overflow.
+    let depth = sql::lexer::shape(source).depth;
+    if depth > SHALLOW {
+        return stacker::grow(STACK_PER_LEVEL * depth + (1 << 20), || {
+            translate_here(params, source, max_depth)
+        });
+    }
+    translate_here(params, source, max_depth)
+}
+
+/// Nesting that any thread's stack takes in its stride.
+const SHALLOW: usize = 24;
+
+/// Stack for one level of nesting, generously (a debug build's frames are large).
+const STACK_PER_LEVEL: usize = 64 << 10;
+
+fn translate_here(params: &mut Params, source: &str, max_depth: usize) -> Result<Arc<str>, PgError> {
+    // PRAGMA is SQLite's own statement, with no PostgreSQL meaning to translate: it goes
+    // as written, and the authorizer decides (engine/authorizer.rs).
+    if sql::lexer::words(source)
+        .next()
+        .is_some_and(|w| w.eq_ignore_ascii_case("pragma"))
+    {
+        return Ok(Arc::from(source));
+    }
+    // The parser counts several levels per parenthesis; the nesting check is the limit.
+    let stmt = sql::parse::parse_one(source, max_depth.saturating_mul(8).max(64))?;
+    Ok(Arc::from(sql::translate::to_sqlite(stmt, params)?))
+}
+
+/// `current_setting()` / `set_config()` read and change the session's parameters.
+impl sql::translate::Settings for Params {
+    fn get(&self, name: &str) -> Option<String> {
+        Params::get(self, name)
+    }
+    fn set(&mut self, name: &str, value: &str) -> Result<String, PgError> {
+        Params::set(self, name, value)?;
+        Ok(Params::get(self, name).unwrap_or_default())
+    }
 }
 
 #[cfg(test)]

@@ -203,7 +203,9 @@ pub struct Shape {
     /// The deepest nesting of parentheses and brackets, so that a limit can be checked
     /// before anything recursive reads the text. SQLite's lexer reads `[...` up to the
     /// first `]` as one token, so the `[`s inside such a token (`ARRAY[ARRAY[1`,
-    /// `a[(1)`) count as levels too.
+    /// `a[(1)`) count as levels too. Chains of operators and casts (`a + b + …`,
+    /// `x::a::b…`) count as one level per operator: a parser builds them as nested
+    /// nodes, so they deepen the tree as much as parentheses do.
     pub depth: usize,
     /// The text ends inside a `/* comment` (PostgreSQL: 42601 "unterminated /* comment").
     pub unterminated_comment: bool,
@@ -212,12 +214,39 @@ pub struct Shape {
 /// The [`Shape`] of `sql`.
 pub fn shape(sql: &str) -> Shape {
     let (mut depth, mut deepest) = (0usize, 0usize);
+    // Operators since the last separator, per open level.
+    let mut chain: Vec<usize> = vec![0];
     let mut last = None;
     for t in Lexer::new(sql) {
         last = Some(t);
+        let text = &sql[t.start..t.end];
         match t.kind {
-            TokenKind::Open => depth += 1,
-            TokenKind::Close => depth = depth.saturating_sub(1),
+            TokenKind::Open => {
+                depth += 1;
+                chain.push(0);
+            }
+            TokenKind::Close => {
+                depth = depth.saturating_sub(1);
+                if chain.len() > 1 {
+                    chain.pop();
+                }
+            }
+            TokenKind::Other if text == "," || text == ";" => *chain.last_mut().unwrap_or(&mut 0) = 0,
+            TokenKind::Other => {
+                if let Some(c) = chain.last_mut() {
+                    *c += 1;
+                    deepest = deepest.max(depth + *c);
+                }
+            }
+            TokenKind::Word if CHAINING.iter().any(|w| text.eq_ignore_ascii_case(w)) => {
+                if let Some(c) = chain.last_mut() {
+                    *c += 1;
+                    deepest = deepest.max(depth + *c);
+                }
+            }
+            TokenKind::Word if SEPARATING.iter().any(|w| text.eq_ignore_ascii_case(w)) => {
+                *chain.last_mut().unwrap_or(&mut 0) = 0
+            }
             TokenKind::Quoted if sql.as_bytes()[t.start] == b'[' => {
                 // Read byte by byte (the rewriters re-read the inside as SQL).
                 let mut inner = 0usize;
@@ -242,6 +271,15 @@ pub fn shape(sql: &str) -> Shape {
             .is_some_and(|t| !t.terminated && sql[t.start..].starts_with("/*")),
     }
 }
+
+/// Words that join two operands into one node (see [`Shape::depth`]).
+const CHAINING: &[&str] = &["and", "or", "like", "ilike", "is", "collate", "operator"];
+
+/// Words after which a new expression starts.
+const SEPARATING: &[&str] = &[
+    "select", "from", "where", "set", "on", "when", "then", "else", "end", "having", "by",
+    "limit", "offset", "values", "returning", "as",
+];
 
 /// The unquoted words of a statement, outside comments, in order (for classification).
 pub fn words(sql: &str) -> impl Iterator<Item = &str> + '_ {

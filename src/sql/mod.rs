@@ -1,15 +1,14 @@
 //! SQL text handling that needs no database: splitting a query string into statements
 //! (by SQLite's own rules) and classifying each statement. IO-free and unit-tested.
 
-mod arrays;
-pub mod calls;
 pub mod command;
 pub mod copy;
 pub mod cursor;
 pub mod ddl;
 pub mod infer;
 pub mod lexer;
-pub mod rewrite;
+pub mod parse;
+pub mod translate;
 
 pub use command::{classify, Begin, BeginMode, Command, Isolation, SetTransaction, Verb};
 pub use lexer::split;
@@ -45,13 +44,30 @@ mod no_panics {
         "SELECT ARRAY['é', 'ü'][1], é[2], 'ü' = ANY(ARRAY[$1]), CAST(é AS ü), ü::€",
     ];
 
+    struct NoSettings;
+    impl super::translate::Settings for NoSettings {
+        fn get(&self, _: &str) -> Option<String> {
+            None
+        }
+        fn set(&mut self, _: &str, v: &str) -> Result<String, crate::protocol::PgError> {
+            Ok(v.to_string())
+        }
+    }
+
+    fn translated(sql: &str) -> Result<String, crate::protocol::PgError> {
+        super::parse::parse(sql, 64)?
+            .into_iter()
+            .map(|s| super::translate::to_sqlite(s, &mut NoSettings))
+            .collect()
+    }
+
     #[test]
     fn prefixes_of_unusual_statements() {
         for sql in CORPUS {
             for end in (0..=sql.len()).filter(|&e| sql.is_char_boundary(e)) {
                 let s = &sql[..end];
                 let _ = super::classify(s);
-                let _ = super::rewrite::to_sqlite(s);
+                let _ = translated(s);
                 let _ = super::infer::column_names(s);
                 let _ = super::infer::param_hints(s);
                 if let Some(items) = super::infer::select_items(s) {
@@ -62,7 +78,7 @@ mod no_panics {
                 // And with the rest of the statement after a stray quote or bracket.
                 for junk in ["'", "\"", "[", "(", ")", "::", "$", "`", "€", "$é", "`é"] {
                     let t = format!("{s}{junk}{}", &sql[end..]);
-                    let _ = super::rewrite::to_sqlite(&t);
+                    let _ = translated(&t);
                     let _ = super::infer::column_names(&t);
                     let _ = super::classify(&t);
                 }

@@ -26,7 +26,7 @@ async fn hostile_beside_bystander(hostile: String, hold_lock: bool) -> Vec<Msg> 
     assert_eq!(rows(&bystander, "select 1").await, [[Some("1".into())]]);
     let locker = s.connect("hostile").await;
     locker
-        .simple_query("create table t (x)")
+        .simple_query("create table t (x int)")
         .await
         .expect("create table");
     if hold_lock {

@@ -1,0 +1,77 @@
+//! The one PostgreSQL parser: `sqlparser` with its PostgreSQL dialect (the choice and its
+//! figures: docs/PARSER.md). Every statement that reaches SQLite is read into a tree
+//! here; a statement the grammar does not accept is PostgreSQL's 42601, never passed on
+//! as text.
+
+use sqlparser::ast::Statement;
+use sqlparser::dialect::PostgreSqlDialect;
+use sqlparser::parser::{Parser, ParserError};
+
+use crate::protocol::{PgError, SqlState};
+
+/// The statements of `text`. `max_depth` bounds the parser's recursion (parentheses,
+/// subqueries), which is also what bounds the tree's depth for the passes that walk it.
+pub fn parse(text: &str, max_depth: usize) -> Result<Vec<Statement>, PgError> {
+    Parser::new(&PostgreSqlDialect {})
+        .with_recursion_limit(max_depth)
+        .try_with_sql(text)
+        .and_then(|mut p| p.parse_statements())
+        .map_err(|e| syntax_error(e, max_depth))
+}
+
+/// Exactly one statement (a prepared statement's text, a translated part).
+pub fn parse_one(text: &str, max_depth: usize) -> Result<Statement, PgError> {
+    let mut all = parse(text, max_depth)?;
+    match all.len() {
+        1 => Ok(all.remove(0)),
+        0 => Err(PgError::new(SqlState::SYNTAX_ERROR, "empty statement")),
+        _ => Err(PgError::new(
+            SqlState::SYNTAX_ERROR,
+            "cannot insert multiple commands into a prepared statement",
+        )),
+    }
+}
+
+/// PostgreSQL's wording (`syntax error at or near "x"`), with the parser's own account
+/// as the detail: what it expected is often the quickest way to the cause.
+fn syntax_error(e: ParserError, max_depth: usize) -> PgError {
+    let text = match e {
+        ParserError::RecursionLimitExceeded => {
+            return PgError::new(SqlState::STATEMENT_TOO_COMPLEX, "stack depth limit exceeded")
+                .with_hint(format!(
+                    "litewire accepts at most {max_depth} nested expressions \
+                     (--max-nesting-depth)."
+                ))
+        }
+        ParserError::TokenizerError(t) | ParserError::ParserError(t) => t,
+    };
+    let near = text
+        .split_once("found: ")
+        .map(|(_, rest)| rest.split(" at Line:").next().unwrap_or(rest).trim());
+    let message = match near {
+        Some("EOF") | None if text.contains("EOF") => "syntax error at end of input".to_string(),
+        Some(token) => format!("syntax error at or near \"{token}\""),
+        None => "syntax error".to_string(),
+    };
+    PgError::new(SqlState::SYNTAX_ERROR, message).with_detail(text)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn errors_read_like_postgresql() {
+        let e = parse("selec 1", 50).unwrap_err();
+        assert_eq!(e.code, SqlState::SYNTAX_ERROR);
+        assert_eq!(e.message, "syntax error at or near \"selec\"");
+        let e = parse("select (1", 50).unwrap_err();
+        assert_eq!(e.message, "syntax error at end of input");
+        let deep = format!("select {}1{}", "(".repeat(60), ")".repeat(60));
+        assert_eq!(
+            parse(&deep, 50).unwrap_err().code,
+            SqlState::STATEMENT_TOO_COMPLEX
+        );
+        assert_eq!(parse("select 1; select 2", 50).unwrap().len(), 2);
+    }
+}

@@ -1,0 +1,64 @@
+//! Casts (`x::type`, `CAST(x AS type)`) and typed literals (`date '…'`) as SQLite
+//! expressions. Types whose text input PostgreSQL validates go through
+//! `pg_cast(x, 'type')` (engine/functions.rs), which refuses what PostgreSQL refuses.
+
+use sqlparser::ast::{DataType, Expr, Value};
+
+use super::{call, string};
+
+/// The type's name as PostgreSQL spells it in lower case, without `pg_catalog.`:
+/// `integer`, `character varying(10)`, `timestamp with time zone`, `int4[]`.
+pub(super) fn type_name(t: &DataType) -> String {
+    let name = t.to_string().to_ascii_lowercase();
+    match name.strip_prefix("pg_catalog.") {
+        Some(rest) => rest.to_string(),
+        None => name,
+    }
+}
+
+/// `operand` cast to `t`.
+pub(super) fn cast(operand: Expr, t: &DataType) -> Expr {
+    let name = type_name(t);
+    let literal = matches!(&operand, Expr::Value(v) if matches!(v.value, Value::SingleQuotedString(_)));
+    let base = name.split(['(', '[']).next().unwrap_or("").trim().to_string();
+    let checked = |pg: &str| call("pg_cast", vec![operand.clone(), string(pg)]);
+    if name.contains('[') {
+        // A literal is checked as an array literal of the element type and kept as text;
+        // anything else (a parameter, ARRAY[...]) is already an array.
+        return if literal {
+            checked(&format!("{base}[]"))
+        } else {
+            operand
+        };
+    }
+    let wrap = |f: &str| call(f, vec![operand.clone()]);
+    match base.as_str() {
+        "bool" | "boolean" => wrap("pg_bool"),
+        "bytea" => wrap("pg_bytea"),
+        "int2" | "smallint" => checked("int2"),
+        "int" | "int4" | "integer" => checked("int4"),
+        "int8" | "bigint" => checked("int8"),
+        "oid" => checked("oid"),
+        // PostgreSQL's float input (NaN, Infinity; garbage is an error, not 0).
+        "float" | "float4" | "float8" | "real" | "double precision" => wrap("pg_float"),
+        "numeric" | "decimal" => checked("numeric"),
+        "uuid" | "json" | "jsonb" => checked(&base),
+        "time" | "time without time zone" => checked("time"),
+        // Dates and times are stored as text, normalized the way PostgreSQL reads them.
+        "interval" => wrap("pg_interval"),
+        "timestamptz" | "timestamp with time zone" => wrap("pg_timestamptz"),
+        "timestamp" | "timestamp without time zone" => wrap("pg_timestamp"),
+        "date" => wrap("pg_date"),
+        // OID aliases: an OID shows as the name, a name becomes the OID (engine/catalog).
+        "regtype" => wrap("pg_regtype"),
+        "regnamespace" => wrap("pg_regnamespace"),
+        "regclass" => wrap("pg_regclass"),
+        // Text-stored types keep their text (SQLite's NUMERIC cast would mangle dates).
+        _ => Expr::Cast {
+            kind: sqlparser::ast::CastKind::Cast,
+            expr: Box::new(operand),
+            data_type: DataType::Text,
+            format: None,
+        },
+    }
+}

@@ -1,0 +1,471 @@
+//! PostgreSQL statement trees → SQLite SQL. One walk over the tree rewrites what SQLite
+//! spells or means differently, then the tree is printed: casts and typed literals
+//! (`casts.rs`), arrays and set-returning functions (`arrays.rs`), operators whose
+//! precedence or meaning differs, catalog qualifiers and functions SQLite names
+//! otherwise. What cannot be honoured exactly is 0A000 naming the construct.
+
+mod arrays;
+mod casts;
+
+use std::ops::ControlFlow;
+
+use sqlparser::ast::{
+    BinaryOperator, ColumnOption, DataType, Expr, Function, FunctionArg, FunctionArgExpr,
+    FunctionArgumentList, FunctionArguments, Ident, ObjectName, ObjectNamePart, Statement,
+    TableFactor, Value, VisitMut, VisitorMut,
+};
+
+use crate::protocol::{PgError, SqlState};
+
+/// What a statement may ask of the session while it is translated:
+/// `current_setting('x')` and `set_config('x', 'v', is_local)` with literal arguments are
+/// answered from the session's parameters, which SQLite cannot see.
+pub trait Settings {
+    /// The value of `name`; None when it is not a parameter.
+    fn get(&self, name: &str) -> Option<String>;
+    /// Sets `name`, returning its new value.
+    fn set(&mut self, name: &str, value: &str) -> Result<String, PgError>;
+}
+
+/// The SQLite text of `stmt`.
+pub fn to_sqlite(mut stmt: Statement, settings: &mut dyn Settings) -> Result<String, PgError> {
+    ddl(&mut stmt);
+    let sources = arrays::set_returning_sources(&mut stmt)?;
+    let mut t = Translator {
+        settings,
+        sources,
+    };
+    match stmt.visit(&mut t) {
+        ControlFlow::Continue(()) => Ok(stmt.to_string()),
+        ControlFlow::Break(e) => Err(e),
+    }
+}
+
+/// A construct litewire cannot run with PostgreSQL's meaning.
+pub(crate) fn unsupported(what: impl std::fmt::Display) -> PgError {
+    PgError::new(
+        SqlState::FEATURE_NOT_SUPPORTED,
+        format!("{what} is not supported by litewire"),
+    )
+}
+
+struct Translator<'s> {
+    settings: &'s mut dyn Settings,
+    /// Set-returning functions rewritten in FROM: their column names → SQLite expressions.
+    sources: arrays::Sources,
+}
+
+impl VisitorMut for Translator<'_> {
+    type Break = PgError;
+
+    fn post_visit_relation(&mut self, name: &mut ObjectName) -> ControlFlow<PgError> {
+        unqualify(name);
+        ControlFlow::Continue(())
+    }
+
+    fn pre_visit_query(&mut self, q: &mut sqlparser::ast::Query) -> ControlFlow<PgError> {
+        // A set-returning function's column keeps its name in the result (SQLite would
+        // call `s.value` "value").
+        if let sqlparser::ast::SetExpr::Select(select) = q.body.as_mut() {
+            for item in &mut select.projection {
+                let sqlparser::ast::SelectItem::UnnamedExpr(e) = item else {
+                    continue;
+                };
+                let name = match e {
+                    Expr::Identifier(c) => (self.sources.column(None, &c.value).is_some())
+                        .then(|| c.clone()),
+                    Expr::CompoundIdentifier(p) if p.len() == 2 => (self
+                        .sources
+                        .column(Some(&p[0].value), &p[1].value)
+                        .is_some())
+                    .then(|| p[1].clone()),
+                    _ => None,
+                };
+                if let Some(alias) = name {
+                    let expr = std::mem::replace(e, Expr::Value(Value::Null.into()));
+                    *item = sqlparser::ast::SelectItem::ExprWithAlias { expr, alias };
+                }
+            }
+        }
+        ControlFlow::Continue(())
+    }
+
+    fn post_visit_value(&mut self, value: &mut Value) -> ControlFlow<PgError> {
+        // SQLite knows only '…' strings: E'…' (already unescaped by the parser) and
+        // $$…$$ keep their value.
+        let text = match value {
+            Value::EscapedStringLiteral(s) | Value::UnicodeStringLiteral(s) => std::mem::take(s),
+            Value::DollarQuotedString(d) => std::mem::take(&mut d.value),
+            Value::NationalStringLiteral(s) => std::mem::take(s),
+            _ => return ControlFlow::Continue(()),
+        };
+        *value = Value::SingleQuotedString(text);
+        ControlFlow::Continue(())
+    }
+
+    fn pre_visit_expr(&mut self, expr: &mut Expr) -> ControlFlow<PgError> {
+        // Before the operands are rewritten, so that `ARRAY[...]` is still itself.
+        if matches!(expr, Expr::AnyOp { .. } | Expr::AllOp { .. }) {
+            let taken = std::mem::replace(expr, Expr::Value(Value::Null.into()));
+            match arrays::any_all(taken) {
+                Ok(e) => *expr = e,
+                Err(e) => return ControlFlow::Break(e),
+            }
+        }
+        ControlFlow::Continue(())
+    }
+
+    fn post_visit_expr(&mut self, expr: &mut Expr) -> ControlFlow<PgError> {
+        match self.expr(expr) {
+            Ok(()) => ControlFlow::Continue(()),
+            Err(e) => ControlFlow::Break(e),
+        }
+    }
+
+    fn post_visit_table_factor(&mut self, t: &mut TableFactor) -> ControlFlow<PgError> {
+        if let TableFactor::Table { name, .. } = t {
+            unqualify(name);
+        }
+        ControlFlow::Continue(())
+    }
+}
+
+impl Translator<'_> {
+    /// Rewrites one expression whose operands are already rewritten (post-order).
+    fn expr(&mut self, expr: &mut Expr) -> Result<(), PgError> {
+        let taken = std::mem::replace(expr, Expr::Value(Value::Null.into()));
+        *expr = match taken {
+            Expr::Cast {
+                expr: operand,
+                data_type,
+                format: None,
+                ..
+            } => casts::cast(*operand, &data_type),
+            Expr::TypedString(t) => casts::cast(Expr::Value(t.value), &t.data_type),
+            Expr::Interval(i) if i.leading_field.is_none() && i.last_field.is_none() => {
+                call("pg_interval", vec![*i.value])
+            }
+            Expr::Interval(_) => return Err(unsupported("an interval literal with fields")),
+            Expr::Collate { expr, collation } if is_default_collation(&collation) => *expr,
+            Expr::BinaryOp { left, op, right } => binary(*left, op, *right)?,
+            Expr::Like {
+                negated,
+                any: false,
+                expr,
+                pattern,
+                escape_char,
+            } => Expr::Like {
+                negated,
+                any: false,
+                expr: nest(expr),
+                pattern: nest(pattern),
+                // PostgreSQL's default escape is the backslash; SQLite has none.
+                escape_char: escape_char.or(Some(Value::SingleQuotedString("\\".into()))),
+            },
+            Expr::ILike {
+                negated,
+                any: false,
+                expr,
+                pattern,
+                escape_char,
+            } => Expr::Like {
+                negated,
+                any: false,
+                expr: Box::new(call("lower", vec![*expr])),
+                pattern: Box::new(call("lower", vec![*pattern])),
+                escape_char: escape_char.or(Some(Value::SingleQuotedString("\\".into()))),
+            },
+            Expr::Function(f) => self.function(f)?,
+            Expr::Array(a) => arrays::literal(a),
+            Expr::CompoundFieldAccess { root, access_chain } => {
+                arrays::subscript(*root, access_chain)?
+            }
+            Expr::Identifier(ref i) => match self.sources.column(None, &i.value) {
+                Some(e) => e,
+                None => taken,
+            },
+            Expr::CompoundIdentifier(ref parts) => {
+                let resolved = match parts.as_slice() {
+                    [t, c] => self.sources.column(Some(&t.value), &c.value),
+                    _ => None,
+                };
+                match resolved {
+                    Some(e) => e,
+                    None => compound(taken),
+                }
+            }
+            other => other,
+        };
+        Ok(())
+    }
+
+    fn function(&mut self, mut f: Function) -> Result<Expr, PgError> {
+        unqualify(&mut f.name);
+        let name = f.name.to_string().to_ascii_lowercase();
+        // The parenthesis-less functions (`current_user`): SQLite needs the call.
+        if matches!(f.args, FunctionArguments::None) {
+            if BARE_FUNCTIONS.contains(&name.as_str()) {
+                f.args = FunctionArguments::List(FunctionArgumentList {
+                    duplicate_treatment: None,
+                    args: vec![],
+                    clauses: vec![],
+                });
+            }
+            if name == "current_timestamp" || name == "localtimestamp" {
+                return Ok(call("now", vec![]));
+            }
+            return Ok(Expr::Function(f));
+        }
+        if let Some(answer) = self.session_call(&name, &f)? {
+            return Ok(answer);
+        }
+        if let Some(e) = arrays::function(&name, &mut f)? {
+            return Ok(e);
+        }
+        if let Some((_, sqlite)) = AGGREGATES.iter().find(|(pg, _)| *pg == name) {
+            f.name = ObjectName::from(vec![Ident::new(*sqlite)]);
+        }
+        Ok(Expr::Function(f))
+    }
+
+    /// `current_setting('x' [, missing_ok])` and `set_config('x', 'v', local)` with
+    /// literal arguments, answered from the session.
+    fn session_call(&mut self, name: &str, f: &Function) -> Result<Option<Expr>, PgError> {
+        if name != "current_setting" && name != "set_config" {
+            return Ok(None);
+        }
+        let Some(args) = literal_args(f) else {
+            return Ok(None);
+        };
+        match (name, args.as_slice()) {
+            ("current_setting", [n, ..]) => match self.settings.get(n) {
+                Some(v) => Ok(Some(string(&v))),
+                None if args.get(1).is_some_and(|m| m.eq_ignore_ascii_case("true")) => {
+                    Ok(Some(string("")))
+                }
+                None => Err(PgError::new(
+                    SqlState::UNDEFINED_PARAMETER,
+                    format!("unrecognized configuration parameter \"{n}\""),
+                )),
+            },
+            ("set_config", [n, v, _]) => Ok(Some(string(&self.settings.set(n, v)?))),
+            _ => Ok(None),
+        }
+    }
+}
+
+/// The parenthesis-less functions SQLite needs called.
+const BARE_FUNCTIONS: &[&str] = &[
+    "current_user",
+    "session_user",
+    "current_role",
+    "current_catalog",
+    "current_schema",
+    "user",
+];
+
+/// Aggregates SQLite spells differently (`array_agg` gives a JSON array as text).
+const AGGREGATES: &[(&str, &str)] = &[
+    ("array_agg", "json_group_array"),
+    ("string_agg", "group_concat"),
+];
+
+/// PostgreSQL's auto-increment column types: SQLite's INTEGER PRIMARY KEY is the
+/// auto-incrementing rowid.
+const SERIALS: &[&str] = &[
+    "serial",
+    "serial4",
+    "bigserial",
+    "serial8",
+    "smallserial",
+    "serial2",
+];
+
+/// Table definitions: serial columns, defaults SQLite wants parenthesised, storage
+/// options it has no use for.
+fn ddl(stmt: &mut Statement) {
+    let Statement::CreateTable(ct) = stmt else {
+        return;
+    };
+    for column in &mut ct.columns {
+        let name = casts::type_name(&column.data_type);
+        if SERIALS.contains(&name.as_str()) {
+            column.data_type = DataType::Integer(None);
+        }
+        for option in &mut column.options {
+            if let ColumnOption::Default(e) = &mut option.option {
+                if !matches!(e, Expr::Value(_)) {
+                    *e = Expr::Nested(Box::new(std::mem::replace(e, Expr::Value(Value::Null.into()))));
+                }
+            }
+        }
+    }
+    ct.table_options = sqlparser::ast::CreateTableOptions::None;
+}
+
+/// `pg_catalog.x` → `x`; `public.x` → `main.x`; `information_schema.x` →
+/// `information_schema_x` (the catalog tables, engine/catalog).
+fn unqualify(name: &mut ObjectName) {
+    let first = match name.0.first() {
+        Some(ObjectNamePart::Identifier(i)) if name.0.len() > 1 => i.value.to_ascii_lowercase(),
+        _ => return,
+    };
+    match first.as_str() {
+        "pg_catalog" => {
+            name.0.remove(0);
+        }
+        "public" => name.0[0] = ObjectNamePart::Identifier(Ident::new("main")),
+        "information_schema" => {
+            if let Some(ObjectNamePart::Identifier(t)) = name.0.get(1) {
+                let joined = format!("information_schema_{}", t.value.to_ascii_lowercase());
+                name.0 = vec![ObjectNamePart::Identifier(Ident::new(joined))];
+            }
+        }
+        _ => {}
+    }
+}
+
+/// `pg_catalog.pg_class.relname` → `pg_class.relname`.
+fn compound(e: Expr) -> Expr {
+    match e {
+        Expr::CompoundIdentifier(mut parts)
+            if parts.len() > 2 && parts[0].value.eq_ignore_ascii_case("pg_catalog") =>
+        {
+            parts.remove(0);
+            Expr::CompoundIdentifier(parts)
+        }
+        other => other,
+    }
+}
+
+fn is_default_collation(c: &ObjectName) -> bool {
+    let last = c.0.last().map(|p| p.to_string().trim_matches('"').to_ascii_lowercase());
+    matches!(last.as_deref(), Some("default" | "c" | "posix"))
+}
+
+/// A binary operation with PostgreSQL's grouping made explicit (SQLite binds `||`
+/// tighter than arithmetic; PostgreSQL the other way round), regex operators as
+/// SQLite's REGEXP.
+fn binary(left: Expr, op: BinaryOperator, right: Expr) -> Result<Expr, PgError> {
+    let op_name = match &op {
+        BinaryOperator::PGCustomBinaryOperator(parts) => {
+            let parts: Vec<&str> = parts
+                .iter()
+                .map(String::as_str)
+                .filter(|p| !p.eq_ignore_ascii_case("pg_catalog"))
+                .collect();
+            parts.join(".")
+        }
+        other => other.to_string(),
+    };
+    let regex = match op_name.as_str() {
+        "~" => Some((false, false)),
+        "!~" => Some((true, false)),
+        "~*" => Some((false, true)),
+        "!~*" => Some((true, true)),
+        _ => None,
+    };
+    if let Some((negated, insensitive)) = regex {
+        let pattern = if insensitive {
+            Expr::BinaryOp {
+                left: Box::new(string("(?i)")),
+                op: BinaryOperator::StringConcat,
+                right: nest(Box::new(right)),
+            }
+        } else {
+            right
+        };
+        return Ok(Expr::RLike {
+            negated,
+            expr: nest(Box::new(left)),
+            pattern: nest(Box::new(pattern)),
+            regexp: true,
+        });
+    }
+    if let BinaryOperator::PGCustomBinaryOperator(_) = op {
+        return Err(unsupported(format!("operator {op_name}")));
+    }
+    Ok(Expr::BinaryOp {
+        left: nest(Box::new(left)),
+        op,
+        right: nest(Box::new(right)),
+    })
+}
+
+/// `e` in parentheses unless it is a single term.
+fn nest(e: Box<Expr>) -> Box<Expr> {
+    match *e {
+        Expr::Identifier(_)
+        | Expr::CompoundIdentifier(_)
+        | Expr::Value(_)
+        | Expr::Function(_)
+        | Expr::Nested(_)
+        | Expr::Subquery(_)
+        | Expr::Cast { .. } => e,
+        other => Box::new(Expr::Nested(Box::new(other))),
+    }
+}
+
+/// A call of `name(args)`.
+pub(super) fn call(name: &str, args: Vec<Expr>) -> Expr {
+    Expr::Function(Function {
+        name: ObjectName::from(vec![Ident::new(name)]),
+        uses_odbc_syntax: false,
+        parameters: FunctionArguments::None,
+        args: FunctionArguments::List(FunctionArgumentList {
+            duplicate_treatment: None,
+            args: args
+                .into_iter()
+                .map(|a| FunctionArg::Unnamed(FunctionArgExpr::Expr(a)))
+                .collect(),
+            clauses: vec![],
+        }),
+        filter: None,
+        null_treatment: None,
+        over: None,
+        within_group: vec![],
+    })
+}
+
+/// A string literal.
+pub(super) fn string(s: &str) -> Expr {
+    Expr::Value(Value::SingleQuotedString(s.to_string()).into())
+}
+
+/// SQLite text for a piece of SQL the tree has no node for, printed as is.
+pub(super) fn raw(sql: String) -> Expr {
+    Expr::Identifier(Ident::new(sql))
+}
+
+/// The arguments of `f`, when all are plain expressions.
+pub(super) fn plain_args(f: &Function) -> Option<Vec<&Expr>> {
+    let FunctionArguments::List(list) = &f.args else {
+        return None;
+    };
+    list.args
+        .iter()
+        .map(|a| match a {
+            FunctionArg::Unnamed(FunctionArgExpr::Expr(e)) => Some(e),
+            _ => None,
+        })
+        .collect()
+}
+
+/// The arguments of `f` when all are literals, as text.
+fn literal_args(f: &Function) -> Option<Vec<String>> {
+    plain_args(f)?
+        .into_iter()
+        .map(|e| match e {
+            Expr::Value(v) => match &v.value {
+                Value::SingleQuotedString(s) => Some(s.clone()),
+                Value::Boolean(b) => Some(b.to_string()),
+                Value::Number(n, _) => Some(n.clone()),
+                _ => None,
+            },
+            _ => None,
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests;
