@@ -9,6 +9,7 @@ mod catalog;
 mod clients;
 mod concurrency;
 mod copy;
+mod corpus;
 mod cursors;
 mod hostile;
 mod invalid_input;
