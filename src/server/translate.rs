@@ -123,7 +123,11 @@ const SHALLOW: usize = 24;
 /// Stack for one level of nesting, generously (a debug build's frames are large).
 const STACK_PER_LEVEL: usize = 64 << 10;
 
-fn translate_here(params: &mut Params, source: &str, max_depth: usize) -> Result<Arc<str>, PgError> {
+fn translate_here(
+    params: &mut Params,
+    source: &str,
+    max_depth: usize,
+) -> Result<Arc<str>, PgError> {
     // PRAGMA is SQLite's own statement, with no PostgreSQL meaning to translate: it goes
     // as written, and the authorizer decides (engine/authorizer.rs).
     if sql::lexer::words(source)

@@ -231,7 +231,10 @@ pub fn shape(sql: &str) -> Shape {
                     chain.pop();
                 }
             }
-            TokenKind::Other if text == "," || text == ";" => *chain.last_mut().unwrap_or(&mut 0) = 0,
+            TokenKind::Other if text == "," || text == ";" => {
+                *chain.last_mut().unwrap_or(&mut 0) = 0
+            }
+            TokenKind::Other if text == "]" => depth = depth.saturating_sub(1),
             TokenKind::Other => {
                 if let Some(c) = chain.last_mut() {
                     *c += 1;
@@ -260,7 +263,6 @@ pub fn shape(sql: &str) -> Shape {
                 }
                 depth += inner.saturating_sub(usize::from(t.terminated));
             }
-            TokenKind::Other if sql.as_bytes()[t.start] == b']' => depth = depth.saturating_sub(1),
             _ => {}
         }
         deepest = deepest.max(depth);
@@ -277,8 +279,22 @@ const CHAINING: &[&str] = &["and", "or", "like", "ilike", "is", "collate", "oper
 
 /// Words after which a new expression starts.
 const SEPARATING: &[&str] = &[
-    "select", "from", "where", "set", "on", "when", "then", "else", "end", "having", "by",
-    "limit", "offset", "values", "returning", "as",
+    "select",
+    "from",
+    "where",
+    "set",
+    "on",
+    "when",
+    "then",
+    "else",
+    "end",
+    "having",
+    "by",
+    "limit",
+    "offset",
+    "values",
+    "returning",
+    "as",
 ];
 
 /// The unquoted words of a statement, outside comments, in order (for classification).
@@ -371,13 +387,6 @@ impl<'a> Toks<'a> {
     pub(crate) fn depth(&self, i: usize) -> i32 {
         self.depth.get(i).copied().unwrap_or(0)
     }
-    /// The `(` matching the `)` at `close`.
-    pub(crate) fn open_of(&self, close: usize) -> Option<usize> {
-        (self.kind(close) == Some(TokenKind::Close))
-            .then(|| self.pair[close])
-            .filter(|&o| o != NONE)
-            .map(|o| o as usize)
-    }
     /// The text of token `i` ("" past the end).
     pub(crate) fn text(&self, i: usize) -> &'a str {
         self.t.get(i).map_or("", |t| &self.sql[t.start..t.end])
@@ -395,32 +404,6 @@ impl<'a> Toks<'a> {
             .then(|| self.pair[open])
             .filter(|&c| c != NONE)
             .map(|c| c as usize)
-    }
-    /// The source text of tokens `a..=b`.
-    pub(crate) fn span(&self, a: usize, b: usize) -> &'a str {
-        &self.sql[self.t[a].start..self.t[b].end]
-    }
-    /// The arguments of the call whose `(` is at `open` and `)` at `close`.
-    pub(crate) fn args(&self, open: usize, close: usize) -> Vec<&'a str> {
-        let mut args = Vec::new();
-        let (mut depth, mut from) = (0, open + 1);
-        for j in open + 1..close {
-            match self.t[j].kind {
-                TokenKind::Open => depth += 1,
-                TokenKind::Close => depth -= 1,
-                TokenKind::Other if depth == 0 && self.text(j) == "," => {
-                    if from < j {
-                        args.push(self.span(from, j - 1));
-                    }
-                    from = j + 1;
-                }
-                _ => {}
-            }
-        }
-        if from < close {
-            args.push(self.span(from, close - 1));
-        }
-        args
     }
 }
 
@@ -515,6 +498,14 @@ mod tests {
         assert_eq!(shape(&deep).depth, 5000);
         let arrays = format!("select {}1{}", "ARRAY[".repeat(5000), "]".repeat(5000));
         assert_eq!(shape(&arrays).depth, 5000);
+        // Chained operators deepen a parsed tree as parentheses do; lists do not.
+        let chain = format!("select 1{}", " + 1".repeat(3000));
+        assert_eq!(shape(&chain).depth, 3000);
+        let casts = format!("select 1{}", "::int".repeat(100));
+        assert!(shape(&casts).depth >= 100);
+        let list = format!("select 1 in (1{})", ", 1".repeat(3000));
+        assert!(shape(&list).depth < 5);
+        assert!(shape("select a and b from t where c or d").depth < 3);
     }
 
     #[test]

@@ -37,11 +37,14 @@ pub fn parse_one(text: &str, max_depth: usize) -> Result<Statement, PgError> {
 fn syntax_error(e: ParserError, max_depth: usize) -> PgError {
     let text = match e {
         ParserError::RecursionLimitExceeded => {
-            return PgError::new(SqlState::STATEMENT_TOO_COMPLEX, "stack depth limit exceeded")
-                .with_hint(format!(
-                    "litewire accepts at most {max_depth} nested expressions \
+            return PgError::new(
+                SqlState::STATEMENT_TOO_COMPLEX,
+                "stack depth limit exceeded",
+            )
+            .with_hint(format!(
+                "litewire accepts at most {max_depth} nested expressions \
                      (--max-nesting-depth)."
-                ))
+            ))
         }
         ParserError::TokenizerError(t) | ParserError::ParserError(t) => t,
     };

@@ -93,7 +93,9 @@ fn expression(sql: &str) -> Result<Expr, PgError> {
     let select = crate::sql::parse::parse_one(&format!("SELECT {sql}"), 64)?;
     if let Statement::Query(q) = select {
         if let sqlparser::ast::SetExpr::Select(s) = *q.body {
-            if let Some(sqlparser::ast::SelectItem::UnnamedExpr(e)) = s.projection.into_iter().next() {
+            if let Some(sqlparser::ast::SelectItem::UnnamedExpr(e)) =
+                s.projection.into_iter().next()
+            {
                 return Ok(e);
             }
         }

@@ -19,8 +19,14 @@ pub(super) fn type_name(t: &DataType) -> String {
 /// `operand` cast to `t`.
 pub(super) fn cast(operand: Expr, t: &DataType) -> Expr {
     let name = type_name(t);
-    let literal = matches!(&operand, Expr::Value(v) if matches!(v.value, Value::SingleQuotedString(_)));
-    let base = name.split(['(', '[']).next().unwrap_or("").trim().to_string();
+    let literal =
+        matches!(&operand, Expr::Value(v) if matches!(v.value, Value::SingleQuotedString(_)));
+    let base = name
+        .split(['(', '['])
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_string();
     let checked = |pg: &str| call("pg_cast", vec![operand.clone(), string(pg)]);
     if name.contains('[') {
         // A literal is checked as an array literal of the element type and kept as text;

@@ -6,6 +6,8 @@
 
 mod arrays;
 mod casts;
+mod functions;
+mod json;
 
 use std::ops::ControlFlow;
 
@@ -31,10 +33,7 @@ pub trait Settings {
 pub fn to_sqlite(mut stmt: Statement, settings: &mut dyn Settings) -> Result<String, PgError> {
     ddl(&mut stmt);
     let sources = arrays::set_returning_sources(&mut stmt)?;
-    let mut t = Translator {
-        settings,
-        sources,
-    };
+    let mut t = Translator { settings, sources };
     match stmt.visit(&mut t) {
         ControlFlow::Continue(()) => Ok(stmt.to_string()),
         ControlFlow::Break(e) => Err(e),
@@ -72,8 +71,9 @@ impl VisitorMut for Translator<'_> {
                     continue;
                 };
                 let name = match e {
-                    Expr::Identifier(c) => (self.sources.column(None, &c.value).is_some())
-                        .then(|| c.clone()),
+                    Expr::Identifier(c) => {
+                        (self.sources.column(None, &c.value).is_some()).then(|| c.clone())
+                    }
                     Expr::CompoundIdentifier(p) if p.len() == 2 => (self
                         .sources
                         .column(Some(&p[0].value), &p[1].value)
@@ -176,6 +176,14 @@ impl Translator<'_> {
                 escape_char: escape_char.or(Some(Value::SingleQuotedString("\\".into()))),
             },
             Expr::Function(f) => self.function(f)?,
+            e @ (Expr::Extract { .. }
+            | Expr::AtTimeZone { .. }
+            | Expr::Position { .. }
+            | Expr::Substring { .. }
+            | Expr::Trim { .. }
+            | Expr::Overlay { .. }
+            | Expr::Ceil { .. }
+            | Expr::Floor { .. }) => functions::special(e)?,
             Expr::Array(a) => arrays::literal(a),
             Expr::CompoundFieldAccess { root, access_chain } => {
                 arrays::subscript(*root, access_chain)?
@@ -220,6 +228,12 @@ impl Translator<'_> {
             return Ok(answer);
         }
         if let Some(e) = arrays::function(&name, &mut f)? {
+            return Ok(e);
+        }
+        if let Some(e) = json::function(&name, &mut f)? {
+            return Ok(e);
+        }
+        if let Some(e) = functions::function(&name, &mut f)? {
             return Ok(e);
         }
         if let Some((_, sqlite)) = AGGREGATES.iter().find(|(pg, _)| *pg == name) {
@@ -295,7 +309,10 @@ fn ddl(stmt: &mut Statement) {
         for option in &mut column.options {
             if let ColumnOption::Default(e) = &mut option.option {
                 if !matches!(e, Expr::Value(_)) {
-                    *e = Expr::Nested(Box::new(std::mem::replace(e, Expr::Value(Value::Null.into()))));
+                    *e = Expr::Nested(Box::new(std::mem::replace(
+                        e,
+                        Expr::Value(Value::Null.into()),
+                    )));
                 }
             }
         }
@@ -339,7 +356,9 @@ fn compound(e: Expr) -> Expr {
 }
 
 fn is_default_collation(c: &ObjectName) -> bool {
-    let last = c.0.last().map(|p| p.to_string().trim_matches('"').to_ascii_lowercase());
+    let last =
+        c.0.last()
+            .map(|p| p.to_string().trim_matches('"').to_ascii_lowercase());
     matches!(last.as_deref(), Some("default" | "c" | "posix"))
 }
 
@@ -347,6 +366,10 @@ fn is_default_collation(c: &ObjectName) -> bool {
 /// tighter than arithmetic; PostgreSQL the other way round), regex operators as
 /// SQLite's REGEXP.
 fn binary(left: Expr, op: BinaryOperator, right: Expr) -> Result<Expr, PgError> {
+    let (left, op, right) = match json::operator(left, op, right)? {
+        Ok(e) => return Ok(e),
+        Err(parts) => parts,
+    };
     let op_name = match &op {
         BinaryOperator::PGCustomBinaryOperator(parts) => {
             let parts: Vec<&str> = parts

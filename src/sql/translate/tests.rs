@@ -50,7 +50,10 @@ fn strings_are_sqlite_strings() {
 #[test]
 fn precedence_is_postgresql_s() {
     // SQLite binds || tighter than +; PostgreSQL the other way round.
-    assert_eq!(sqlite("SELECT 'four: ' || 2+2"), "SELECT 'four: ' || (2 + 2)");
+    assert_eq!(
+        sqlite("SELECT 'four: ' || 2+2"),
+        "SELECT 'four: ' || (2 + 2)"
+    );
     assert_eq!(sqlite("SELECT 1 - (2 - 3)"), "SELECT 1 - (2 - 3)");
 }
 
@@ -93,10 +96,7 @@ fn session_settings_are_answered() {
         refused("SELECT current_setting('nope')").code,
         SqlState::UNDEFINED_PARAMETER
     );
-    assert_eq!(
-        sqlite("SELECT current_setting('nope', true)"),
-        "SELECT ''"
-    );
+    assert_eq!(sqlite("SELECT current_setting('nope', true)"), "SELECT ''");
 }
 
 #[test]
@@ -122,7 +122,7 @@ fn table_definitions() {
 fn any_and_all() {
     assert_eq!(
         sqlite("SELECT 1 WHERE k = ANY (ARRAY[$1::VARCHAR, $2]) AND j <> ALL (SELECT j FROM t)"),
-        "SELECT 1 WHERE k IN (CAST($1 AS TEXT), $2) AND j NOT IN (SELECT j FROM t)"
+        "SELECT 1 WHERE (k IN (CAST($1 AS TEXT), $2)) AND (j NOT IN (SELECT j FROM t))"
     );
     assert_eq!(
         sqlite("SELECT 1 WHERE id = any($1)"),
@@ -153,7 +153,10 @@ fn array_functions_and_subscripts() {
         "SELECT json_extract(pg_array_json(prattrs), '$[' || ((s) - 1) || ']'), \
          json_array('a', 'b') FROM t"
     );
-    assert_eq!(refused("SELECT a[1:2] FROM t").code, SqlState::FEATURE_NOT_SUPPORTED);
+    assert_eq!(
+        refused("SELECT a[1:2] FROM t").code,
+        SqlState::FEATURE_NOT_SUPPORTED
+    );
 }
 
 #[test]
