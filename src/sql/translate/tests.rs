@@ -178,3 +178,20 @@ fn set_returning_functions_in_from() {
         "SELECT u.value AS x FROM json_each(pg_array_json($1)) AS u"
     );
 }
+
+#[test]
+#[ignore]
+fn stack_probe() {
+    let d: usize = std::env::var("D").unwrap().parse().unwrap();
+    let kib: usize = std::env::var("KIB").unwrap().parse().unwrap();
+    let sql = format!("SELECT {}1{}", "coalesce(".repeat(d), ", 0)".repeat(d));
+    std::thread::Builder::new()
+        .stack_size(kib << 10)
+        .spawn(move || {
+            let _ = to_sqlite(parse_one(&sql, 10_000).unwrap(), &mut Fixed);
+        })
+        .unwrap()
+        .join()
+        .unwrap();
+    println!("PROBE ok");
+}
