@@ -1029,6 +1029,10 @@ const BUILTIN: &[&str] = &[
 
 /// A written type as a [`Ty`]: known when litewire has it.
 fn builtin(t: &DataType) -> Ty {
+    // `"char"` is PostgreSQL's one-byte type, not char(1).
+    if t.to_string().starts_with("\"char\"") {
+        return Ty::Unknown;
+    }
     let name = type_name(t);
     if BUILTIN.contains(&base(name.trim_end_matches("[]"))) {
         Ty::Named(name)

@@ -255,3 +255,8 @@ fn unknown_and_unusual() {
     let chain = format!("select 1{}", " + 1".repeat(500));
     assert_eq!(names_types(&chain), ["?column?:?"]);
 }
+
+#[test]
+fn quoted_char_is_not_bpchar() {
+    assert_eq!(names_types("select ''::text::\"char\""), ["char:?"]);
+}
