@@ -93,12 +93,15 @@ fn infer_params(schema: &SchemaOf<'_>, typing: &Typing, params: &mut [u32]) {
     }
 }
 
+/// A table's (column, declared type) pairs.
+type Columns = Vec<(String, String)>;
+
 /// The schema as the statement typing reads it: tables' and catalog tables' declared
 /// column types (each table read once per statement), and the parameters' types.
 pub(super) struct SchemaOf<'a> {
     conn: &'a Conn,
     params: &'a [u32],
-    tables: std::cell::RefCell<Vec<(String, Option<Vec<(String, String)>>)>>,
+    tables: std::cell::RefCell<Vec<(String, Option<Columns>)>>,
 }
 
 impl<'a> SchemaOf<'a> {

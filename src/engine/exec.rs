@@ -288,7 +288,10 @@ pub fn result_columns(
     (0..n)
         .map(|i| {
             let (name, typed) = match &known {
-                Some(cols) => (cols[i].0.clone(), cols[i].1.as_deref().and_then(result_type)),
+                Some(cols) => (
+                    cols[i].0.clone(),
+                    cols[i].1.as_deref().and_then(result_type),
+                ),
                 None => (stmt.column_name(i), None),
             };
             let declared = stmt.column_decltype(i).map(|d| types::from_decltype(&d));
@@ -335,15 +338,14 @@ fn stream(
         Some(t) => t.clone(),
         None => {
             // Simple protocol: unknown expression types take their first value's type.
-            let (known_names, known): (Vec<String>, Vec<Option<PgType>>) =
-                result_columns(
-                    conn,
-                    stmt,
-                    sql::types::analyze_text(&job.source).as_ref(),
-                    &[],
-                )
-                    .into_iter()
-                    .unzip();
+            let (known_names, known): (Vec<String>, Vec<Option<PgType>>) = result_columns(
+                conn,
+                stmt,
+                sql::types::analyze_text(&job.source).as_ref(),
+                &[],
+            )
+            .into_iter()
+            .unzip();
             names = Some(known_names);
             known
                 .into_iter()

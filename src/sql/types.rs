@@ -13,9 +13,10 @@
 
 use sqlparser::ast::{
     AssignmentTarget, BinaryOperator, CeilFloorKind, DataType, Expr, FromTable, Function,
-    FunctionArg, FunctionArgExpr, FunctionArguments, Ident, LimitClause, ObjectName, OnConflictAction,
-    OnInsert, Query, Select, SelectItem, SelectItemQualifiedWildcardKind, SetExpr, Statement,
-    TableFactor, TableObject, TableWithJoins, TrimWhereField, UnaryOperator, Value,
+    FunctionArg, FunctionArgExpr, FunctionArguments, Ident, LimitClause, ObjectName,
+    OnConflictAction, OnInsert, Query, Select, SelectItem, SelectItemQualifiedWildcardKind,
+    SetExpr, Statement, TableFactor, TableObject, TableWithJoins, TrimWhereField, UnaryOperator,
+    Value,
 };
 
 /// A type expression, resolved against the schema by [`resolve`].
@@ -203,7 +204,7 @@ impl Analyzer {
                 returning,
                 ..
             } => {
-                let mut scope = self.from_item(table);
+                let mut scope = self.sources_of(table);
                 let target = match &table.relation {
                     TableFactor::Table { name, .. } => object_name(name),
                     _ => String::new(),
@@ -212,7 +213,7 @@ impl Analyzer {
                     let (sqlparser::ast::UpdateTableFromKind::BeforeSet(f)
                     | sqlparser::ast::UpdateTableFromKind::AfterSet(f)) = from;
                     for t in f {
-                        scope.extend(self.from_item(t));
+                        scope.extend(self.sources_of(t));
                     }
                 }
                 self.scopes.push(scope);
@@ -230,7 +231,7 @@ impl Analyzer {
                 let (FromTable::WithFromKeyword(f) | FromTable::WithoutKeyword(f)) = &d.from;
                 let mut scope = Vec::new();
                 for t in f.iter().chain(d.using.iter().flatten()) {
-                    scope.extend(self.from_item(t));
+                    scope.extend(self.sources_of(t));
                 }
                 self.scopes.push(scope);
                 if let Some(w) = &d.selection {
@@ -368,7 +369,7 @@ impl Analyzer {
     fn select(&mut self, s: &Select, outer: Option<&Query>) -> Vec<Column> {
         let mut scope = Vec::new();
         for t in &s.from {
-            scope.extend(self.from_item(t));
+            scope.extend(self.sources_of(t));
         }
         self.scopes.push(scope);
         if let Some(w) = &s.selection {
@@ -441,7 +442,10 @@ impl Analyzer {
                         out.push(Column::All(s.clone()));
                     }
                 }
-                SelectItem::QualifiedWildcard(SelectItemQualifiedWildcardKind::ObjectName(n), _) => {
+                SelectItem::QualifiedWildcard(
+                    SelectItemQualifiedWildcardKind::ObjectName(n),
+                    _,
+                ) => {
                     let name = last_part(n);
                     match self.source(&name) {
                         Some(s) => out.push(Column::All(s)),
@@ -461,7 +465,7 @@ impl Analyzer {
     }
 
     /// The sources a FROM item brings into scope (a join brings each side's).
-    fn from_item(&mut self, t: &TableWithJoins) -> Vec<Source> {
+    fn sources_of(&mut self, t: &TableWithJoins) -> Vec<Source> {
         let mut out = self.factor(&t.relation);
         for j in &t.joins {
             out.extend(self.factor(&j.relation));
@@ -575,7 +579,9 @@ impl Analyzer {
                         }
                     })
                     .collect();
-                let name = alias.as_ref().map_or_else(|| "unnest".into(), |a| ident(&a.name));
+                let name = alias
+                    .as_ref()
+                    .map_or_else(|| "unnest".into(), |a| ident(&a.name));
                 if let Some(a) = alias {
                     if a.columns.is_empty() && cols.len() == 1 {
                         rename_one(&mut cols[0], &name);
@@ -591,7 +597,7 @@ impl Analyzer {
                 table_with_joins,
                 alias,
             } => {
-                let mut inner = self.from_item(table_with_joins);
+                let mut inner = self.sources_of(table_with_joins);
                 if let Some(a) = alias {
                     // `(a JOIN b) AS j`: one source named j with all their columns.
                     let cols = inner.drain(..).map(Column::All).collect();
@@ -946,14 +952,13 @@ fn last_part(n: &ObjectName) -> String {
 /// A table's name without its schema (`public.t` is `t`); catalog tables keep the name
 /// SQLite knows them by (`information_schema.columns` is `information_schema_columns`).
 fn object_name(n: &ObjectName) -> String {
-    let parts: Vec<String> = n
-        .0
-        .iter()
-        .map(|p| match p {
-            sqlparser::ast::ObjectNamePart::Identifier(i) => ident(i),
-            other => other.to_string(),
-        })
-        .collect();
+    let parts: Vec<String> =
+        n.0.iter()
+            .map(|p| match p {
+                sqlparser::ast::ObjectNamePart::Identifier(i) => ident(i),
+                other => other.to_string(),
+            })
+            .collect();
     match parts.as_slice() {
         [schema, t] if schema.eq_ignore_ascii_case("information_schema") => {
             format!("information_schema_{t}")
@@ -1022,9 +1027,27 @@ pub fn canonical(written: &str) -> String {
 /// The built-in types litewire stores and describes (engine/types.rs); a cast to any
 /// other type is left untyped here (its value decides).
 const BUILTIN: &[&str] = &[
-    "bool", "int2", "int4", "int8", "float4", "float8", "numeric", "text", "varchar",
-    "bpchar", "name", "oid", "bytea", "date", "time", "timestamp", "timestamptz", "interval",
-    "uuid", "json", "jsonb",
+    "bool",
+    "int2",
+    "int4",
+    "int8",
+    "float4",
+    "float8",
+    "numeric",
+    "text",
+    "varchar",
+    "bpchar",
+    "name",
+    "oid",
+    "bytea",
+    "date",
+    "time",
+    "timestamp",
+    "timestamptz",
+    "interval",
+    "uuid",
+    "json",
+    "jsonb",
 ];
 
 /// A written type as a [`Ty`]: known when litewire has it.
@@ -1054,7 +1077,10 @@ fn binary_type(op: &BinaryOperator, l: Ty, r: Ty) -> Ty {
         B::Minus => Ty::Op(Op::Minus, Box::new(l), Box::new(r)),
         B::Multiply | B::Divide | B::Modulo => Ty::Op(Op::Times, Box::new(l), Box::new(r)),
         B::StringConcat => Ty::Op(Op::Concat, Box::new(l), Box::new(r)),
-        B::BitwiseAnd | B::BitwiseOr | B::PGBitwiseXor | B::PGBitwiseShiftLeft
+        B::BitwiseAnd
+        | B::BitwiseOr
+        | B::PGBitwiseXor
+        | B::PGBitwiseShiftLeft
         | B::PGBitwiseShiftRight => Ty::Of(Follow::Bare, Box::new(l)),
         B::PGExp => Ty::Of(Follow::Math, Box::new(Ty::Common(vec![l, r]))),
         B::LongArrow | B::HashLongArrow => Ty::Named("text".into()),
@@ -1147,45 +1173,127 @@ fn function_type(name: &str, args: &[Ty]) -> Ty {
 
 fn fixed_function_type(name: &str) -> Option<&'static str> {
     Some(match name {
-        "count" | "row_number" | "rank" | "dense_rank" | "pg_table_size" | "pg_relation_size"
-        | "pg_total_relation_size" | "pg_database_size" => "int8",
-        "ntile" | "length" | "char_length" | "character_length" | "octet_length"
-        | "bit_length" | "strpos" | "ascii" | "array_length" | "array_upper" | "array_lower"
-        | "array_ndims" | "cardinality" | "array_position" | "pg_backend_pid"
-        | "generate_subscripts" | "jsonb_array_length" | "json_array_length" | "width_bucket"
+        "count"
+        | "row_number"
+        | "rank"
+        | "dense_rank"
+        | "pg_table_size"
+        | "pg_relation_size"
+        | "pg_total_relation_size"
+        | "pg_database_size" => "int8",
+        "ntile"
+        | "length"
+        | "char_length"
+        | "character_length"
+        | "octet_length"
+        | "bit_length"
+        | "strpos"
+        | "ascii"
+        | "array_length"
+        | "array_upper"
+        | "array_lower"
+        | "array_ndims"
+        | "cardinality"
+        | "array_position"
+        | "pg_backend_pid"
+        | "generate_subscripts"
+        | "jsonb_array_length"
+        | "json_array_length"
+        | "width_bucket"
         | "scale" => "int4",
-        "percent_rank" | "cume_dist" | "random" | "date_part" | "pi" | "degrees"
-        | "radians" | "sin" | "cos" | "tan" | "asin" | "acos" | "atan" | "atan2" => "float8",
+        "percent_rank" | "cume_dist" | "random" | "date_part" | "pi" | "degrees" | "radians"
+        | "sin" | "cos" | "tan" | "asin" | "acos" | "atan" | "atan2" => "float8",
         "div" => "numeric",
-        "lower" | "upper" | "btrim" | "ltrim" | "rtrim" | "substr" | "substring" | "replace"
-        | "concat" | "concat_ws" | "format" | "repeat" | "lpad" | "rpad" | "md5" | "left"
-        | "right" | "reverse" | "initcap" | "split_part" | "translate" | "to_char"
-        | "quote_ident" | "quote_literal" | "quote_nullable" | "regexp_replace"
-        | "string_agg" | "chr" | "version" | "current_setting" | "set_config"
-        | "array_to_string" | "encode" | "to_hex" | "format_type" | "pg_get_expr"
-        | "pg_get_indexdef" | "pg_get_constraintdef" | "pg_get_viewdef" | "obj_description"
-        | "col_description" | "jsonb_typeof" | "json_typeof" | "jsonb_pretty"
-        | "json_extract_path_text" | "jsonb_extract_path_text" | "pg_size_pretty"
-        | "sqlite_version" | "typeof" | "group_concat" | "inet_client_addr" => "text",
+        "lower"
+        | "upper"
+        | "btrim"
+        | "ltrim"
+        | "rtrim"
+        | "substr"
+        | "substring"
+        | "replace"
+        | "concat"
+        | "concat_ws"
+        | "format"
+        | "repeat"
+        | "lpad"
+        | "rpad"
+        | "md5"
+        | "left"
+        | "right"
+        | "reverse"
+        | "initcap"
+        | "split_part"
+        | "translate"
+        | "to_char"
+        | "quote_ident"
+        | "quote_literal"
+        | "quote_nullable"
+        | "regexp_replace"
+        | "string_agg"
+        | "chr"
+        | "version"
+        | "current_setting"
+        | "set_config"
+        | "array_to_string"
+        | "encode"
+        | "to_hex"
+        | "format_type"
+        | "pg_get_expr"
+        | "pg_get_indexdef"
+        | "pg_get_constraintdef"
+        | "pg_get_viewdef"
+        | "obj_description"
+        | "col_description"
+        | "jsonb_typeof"
+        | "json_typeof"
+        | "jsonb_pretty"
+        | "json_extract_path_text"
+        | "jsonb_extract_path_text"
+        | "pg_size_pretty"
+        | "sqlite_version"
+        | "typeof"
+        | "group_concat"
+        | "inet_client_addr" => "text",
         "current_database" | "current_schema" | "current_user" | "session_user"
         | "current_catalog" | "current_role" => "name",
-        "now" | "statement_timestamp" | "transaction_timestamp" | "clock_timestamp"
-        | "to_timestamp" | "make_timestamptz" => "timestamptz",
+        "now"
+        | "statement_timestamp"
+        | "transaction_timestamp"
+        | "clock_timestamp"
+        | "to_timestamp"
+        | "make_timestamptz" => "timestamptz",
         "make_timestamp" => "timestamp",
         "to_date" | "make_date" => "date",
         "make_time" => "time",
         "age" | "make_interval" | "justify_days" | "justify_hours" | "justify_interval" => {
             "interval"
         }
-        "bool_and" | "bool_or" | "every" | "has_table_privilege" | "has_schema_privilege"
-        | "has_database_privilege" | "pg_table_is_visible" | "pg_type_is_visible"
-        | "starts_with" | "isfinite" | "jsonb_exists" => "bool",
+        "bool_and"
+        | "bool_or"
+        | "every"
+        | "has_table_privilege"
+        | "has_schema_privilege"
+        | "has_database_privilege"
+        | "pg_table_is_visible"
+        | "pg_type_is_visible"
+        | "starts_with"
+        | "isfinite"
+        | "jsonb_exists" => "bool",
         "gen_random_uuid" | "uuid_generate_v4" => "uuid",
         "json_agg" | "json_build_object" | "json_build_array" | "to_json" | "json_object_agg"
         | "array_to_json" | "row_to_json" | "json_object" | "json_extract_path" => "json",
-        "jsonb_agg" | "jsonb_build_object" | "jsonb_build_array" | "to_jsonb"
-        | "jsonb_object_agg" | "jsonb_set" | "jsonb_insert" | "jsonb_strip_nulls"
-        | "jsonb_extract_path" | "jsonb_object" | "jsonb_path_query_first" => "jsonb",
+        "jsonb_agg"
+        | "jsonb_build_object"
+        | "jsonb_build_array"
+        | "to_jsonb"
+        | "jsonb_object_agg"
+        | "jsonb_set"
+        | "jsonb_insert"
+        | "jsonb_strip_nulls"
+        | "jsonb_extract_path"
+        | "jsonb_object"
+        | "jsonb_path_query_first" => "jsonb",
         "decode" => "bytea",
         "to_number" => "numeric",
         _ => return None,
@@ -1344,7 +1452,7 @@ fn resolve_at(ty: &Ty, schema: &dyn Schema, depth: usize) -> Option<String> {
         Ty::Param(n) => schema.param(*n),
         Ty::First(all) => all.iter().find_map(r),
         Ty::Common(all) => common(all.iter().filter(|t| **t != Ty::Literal).map(r))
-            .or_else(|| all.iter().any(|t| *t == Ty::Literal).then(|| "text".into())),
+            .or_else(|| all.contains(&Ty::Literal).then(|| "text".into())),
         Ty::Op(op, a, b) => operator(*op, a, b, &r),
         Ty::Of(f, a) => {
             let a = r(a)?;

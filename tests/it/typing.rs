@@ -13,7 +13,10 @@ const SCHEMA: &str = "create table t1 (id int4 primary key, event_id integer, \
 
 /// (name, type) of each result column of a prepared statement.
 async fn columns(c: &tokio_postgres::Client, sql: &str) -> Vec<(String, Type)> {
-    let s = c.prepare(sql).await.unwrap_or_else(|e| panic!("{sql}: {e}"));
+    let s = c
+        .prepare(sql)
+        .await
+        .unwrap_or_else(|e| panic!("{sql}: {e}"));
     s.columns()
         .iter()
         .map(|c| (c.name().to_string(), c.type_().clone()))
@@ -124,7 +127,11 @@ async fn typed_literals_and_names_as_postgresql_gives_them() {
     // `bool 't'` is a boolean: `t` in text, not SQLite's 1.
     assert_eq!(
         rows(&c, "select bool 't', 1::integer, 2 + 2").await,
-        [[Some("t".to_string()), Some("1".to_string()), Some("4".to_string())]]
+        [[
+            Some("t".to_string()),
+            Some("1".to_string()),
+            Some("4".to_string())
+        ]]
     );
     assert_eq!(
         columns(

@@ -15,11 +15,19 @@ impl Schema for Db {
                 ("c", "timestamptz"),
                 ("Q", "text"),
             ],
-            "t1" => &[("id", "int4"), ("event_id", "integer"), ("created", "timestamp with time zone")],
+            "t1" => &[
+                ("id", "int4"),
+                ("event_id", "integer"),
+                ("created", "timestamp with time zone"),
+            ],
             "u" => &[("a", "bigint"), ("d", "date")],
             _ => return None,
         };
-        Some(cols.iter().map(|(n, t)| (n.to_string(), t.to_string())).collect())
+        Some(
+            cols.iter()
+                .map(|(n, t)| (n.to_string(), t.to_string()))
+                .collect(),
+        )
     }
     fn param(&self, n: usize) -> Option<String> {
         (n == 9).then(|| "int8".into())
@@ -102,7 +110,10 @@ fn names_as_postgresql_gives_them() {
         names_types("values (1, 'a'), (2, 'b')"),
         ["column1:int4", "column2:text"]
     );
-    assert_eq!(names_types("select 1 union select 2.5"), ["?column?:numeric"]);
+    assert_eq!(
+        names_types("select 1 union select 2.5"),
+        ["?column?:numeric"]
+    );
 }
 
 #[test]
@@ -214,7 +225,9 @@ fn parameters() {
         [(1, "int8".to_string()), (2, "date".to_string())]
     );
     assert_eq!(
-        params("insert into t (\"Q\", a) values ($1, $2::int8) on conflict (a) do update set n = $3"),
+        params(
+            "insert into t (\"Q\", a) values ($1, $2::int8) on conflict (a) do update set n = $3"
+        ),
         [
             (2, "int8".to_string()),
             (1, "text".to_string()),
@@ -230,7 +243,10 @@ fn parameters() {
             (4, "int8".to_string())
         ]
     );
-    assert_eq!(params("select $1 + 1, cast($2 as text)"), [(1, "int4".to_string()), (2, "text".to_string())]);
+    assert_eq!(
+        params("select $1 + 1, cast($2 as text)"),
+        [(1, "int4".to_string()), (2, "text".to_string())]
+    );
     assert_eq!(
         params("select a from t x where x.a = (select max(a) from u where u.a > $1)"),
         [(1, "int8".to_string())]
@@ -239,7 +255,10 @@ fn parameters() {
 
 #[test]
 fn parameters_in_results() {
-    assert_eq!(names_types("select $9 + 1, $1"), ["?column?:int8", "?column?:?"]);
+    assert_eq!(
+        names_types("select $9 + 1, $1"),
+        ["?column?:int8", "?column?:?"]
+    );
 }
 
 #[test]
@@ -247,7 +266,10 @@ fn unknown_and_unusual() {
     // A table the schema lacks: its star cannot be listed.
     let typing = analyze_text("select * from nowhere").unwrap();
     assert_eq!(resolve_columns(&typing, &Db), None);
-    assert_eq!(analyze_text("create table x (a int)").unwrap().columns, None);
+    assert_eq!(
+        analyze_text("create table x (a int)").unwrap().columns,
+        None
+    );
     assert_eq!(names_types("select nosuch from t"), ["nosuch:?"]);
     // Deep nesting types nothing beyond the bound and does not overflow.
     let deep = format!("select {}1{}", "(".repeat(300), ")".repeat(300));
