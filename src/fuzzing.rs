@@ -4,7 +4,7 @@
 use bytes::BytesMut;
 
 use crate::protocol::{decode_message, decode_startup, frame_len, MAX_STARTUP_PACKET};
-use crate::sql::{self, copy, cursor, ddl, infer, lexer};
+use crate::sql::{self, copy, cursor, ddl, lexer};
 
 /// Regular frontend messages as they arrive on a socket: framed by their length header
 /// (with a small limit, so oversized headers are exercised too), then decoded.
@@ -43,18 +43,27 @@ pub fn translate(data: &[u8]) {
         if let Ok(tree) = sql::parse::parse_one(stmt, 1000) {
             let _ = sql::translate::to_sqlite(tree, &mut Echo);
         }
-        let _ = crate::engine::catalog::named_in(stmt);
-        let _ = infer::param_hints(stmt);
-        let _ = infer::column_names(stmt);
-        if let Some(list) = infer::select_list(stmt) {
-            let _ = infer::names_of(stmt, &list);
-            for (expr, _) in &list {
-                let _ = infer::expr_type_with(expr, &|c| (c.len() % 2 == 0).then(|| "int4".into()));
+        if let Some(typing) = sql::types::analyze_text(stmt) {
+            let _ = sql::types::resolve_columns(&typing, &AnySchema);
+            for (_, hint) in &typing.params {
+                let _ = sql::types::resolve(hint, &AnySchema);
             }
         }
-        for item in infer::select_items(stmt).unwrap_or_default() {
-            let _ = infer::expr_type(&item);
-        }
+    }
+}
+
+/// A schema where every table has columns `a` (int4) and `b` (numeric(10,2)).
+struct AnySchema;
+
+impl sql::types::Schema for AnySchema {
+    fn columns(&self, _: &str) -> Option<Vec<(String, String)>> {
+        Some(vec![
+            ("a".into(), "int4".into()),
+            ("b".into(), "numeric(10,2)".into()),
+        ])
+    }
+    fn param(&self, _: usize) -> Option<String> {
+        Some("int8".into())
     }
 }
 

@@ -3,14 +3,15 @@
 //!
 //! SQLite reports how many parameters a statement has and the declared types of plain
 //! result columns. Parameter types come from what the client sent in Parse, else from
-//! the statement's text (`sql::infer`) resolved against the tables' declared column
-//! types, else `text`. Result expressions are typed by `sql::infer`, else `text`.
+//! the statement's tree (`sql::types`: comparisons, assignments, INSERT targets, casts,
+//! LIMIT) resolved against the tables' declared column types, else `text`. Result
+//! columns are named and typed the same way, else `text`.
 
 use super::exec::result_columns;
 use super::stmt::Conn;
 use super::types::{self, oid, PgType};
 use crate::protocol::PgError;
-use crate::sql::infer::{self, ParamHint};
+use crate::sql::types::{self as sql_types, Typing};
 
 /// What Describe reports for a statement.
 #[derive(Debug, Clone)]
@@ -57,13 +58,14 @@ pub fn describe(
     }
     let mut params = vec![0u32; count];
     params[..given.len()].copy_from_slice(given);
-    if params.contains(&0) {
-        infer_params(conn, source, &mut params);
+    let typing = sql_types::analyze_text(source);
+    if let Some(typing) = typing.as_ref().filter(|_| params.contains(&0)) {
+        infer_params(&SchemaOf::new(conn, &[]), typing, &mut params);
     }
     for p in params.iter_mut().filter(|p| **p == 0) {
         *p = oid::TEXT;
     }
-    let columns = result_columns(conn, &stmt, source, &params)
+    let columns = result_columns(conn, &stmt, typing.as_ref(), &params)
         .into_iter()
         .map(|(name, t)| (name, t.unwrap_or(PgType::TEXT)))
         .collect();
@@ -71,94 +73,64 @@ pub fn describe(
     Ok(Description::new(params, columns))
 }
 
-/// A table's name and its (column, declared type) pairs.
-pub(super) type TableColumns = (String, Vec<(String, String)>);
-
-fn infer_params(conn: &Conn, source: &str, params: &mut [u32]) {
-    let hints = infer::param_hints(source);
-    let mut tables: Option<Vec<TableColumns>> = None;
-    for (n, hint) in hints {
+/// Parameter types from the statement's tree (`sql::types`) resolved against the schema.
+fn infer_params(schema: &SchemaOf<'_>, typing: &Typing, params: &mut [u32]) {
+    for (n, hint) in &typing.params {
         let Some(slot) = params.get_mut(n.wrapping_sub(1)) else {
             continue;
         };
         if *slot != 0 {
             continue;
         }
-        let array = matches!(hint, ParamHint::ArrayOf(_));
-        let decl = match hint {
-            ParamHint::Type(t) => Some(t),
-            ParamHint::Column(col) | ParamHint::ArrayOf(col) => {
-                let tables = tables.get_or_insert_with(|| tables_in(conn, source));
-                let col = col.rsplit('.').next().unwrap_or(&col).to_string();
-                tables
-                    .iter()
-                    .flat_map(|(_, cols)| cols.iter())
-                    .find(|(name, _)| name.eq_ignore_ascii_case(&col))
-                    .map(|(_, decl)| {
-                        if array {
-                            format!("{decl}[]")
-                        } else {
-                            decl.clone()
-                        }
-                    })
-            }
-            ParamHint::Insert {
-                table,
-                columns,
-                position,
-            } => {
-                let cols = table_columns(conn, &table);
-                match columns {
-                    Some(names) => names.get(position).and_then(|name| {
-                        cols.iter()
-                            .find(|(c, _)| c.eq_ignore_ascii_case(name))
-                            .map(|(_, d)| d.clone())
-                    }),
-                    None => cols.get(position).map(|(_, d)| d.clone()),
-                }
-            }
-        };
-        if let Some(decl) = decl.filter(|d| !d.is_empty()) {
-            *slot = match decl.strip_suffix("[]") {
+        if let Some(name) = sql_types::resolve(hint, schema) {
+            *slot = match name.strip_suffix("[]") {
                 Some(elem) => {
                     super::catalog::array_of(types::from_decltype(elem).oid).unwrap_or(oid::TEXT)
                 }
-                None => types::from_decltype(&decl).oid,
+                None => types::from_decltype(&name).oid,
             };
         }
     }
 }
 
-/// The tables (and views) whose names appear as words in the statement, with columns.
-pub(super) fn tables_in(conn: &Conn, source: &str) -> Vec<TableColumns> {
-    let words: Vec<String> = crate::sql::lexer::words(source)
-        .map(|w| w.to_ascii_lowercase())
-        .collect();
-    let Ok(mut q) = conn
-        .sqlite()
-        .prepare("select name from sqlite_schema where type in ('table', 'view')")
-    else {
-        return Vec::new();
-    };
-    let names: Vec<String> = q
-        .query_map([], |r| r.get::<_, String>(0))
-        .map(|rows| rows.filter_map(Result::ok).collect())
-        .unwrap_or_default();
-    let mut found: Vec<TableColumns> = names
-        .into_iter()
-        .filter(|n| words.contains(&n.to_ascii_lowercase()))
-        .map(|n| {
-            let cols = table_columns(conn, &n);
-            (n, cols)
-        })
-        .collect();
-    // Catalog tables: their column types are declared in catalog/tables.rs.
-    for name in super::catalog::named_in(source) {
-        if let Some(cols) = super::catalog::columns(name) {
-            found.push((name.to_string(), cols));
+/// A table's (column, declared type) pairs.
+type Columns = Vec<(String, String)>;
+
+/// The schema as the statement typing reads it: tables' and catalog tables' declared
+/// column types (each table read once per statement), and the parameters' types.
+pub(super) struct SchemaOf<'a> {
+    conn: &'a Conn,
+    params: &'a [u32],
+    tables: std::cell::RefCell<Vec<(String, Option<Columns>)>>,
+}
+
+impl<'a> SchemaOf<'a> {
+    pub(super) fn new(conn: &'a Conn, params: &'a [u32]) -> Self {
+        SchemaOf {
+            conn,
+            params,
+            tables: Default::default(),
         }
     }
-    found
+}
+
+impl sql_types::Schema for SchemaOf<'_> {
+    fn columns(&self, table: &str) -> Option<Vec<(String, String)>> {
+        if let Some((_, cols)) = self.tables.borrow().iter().find(|(t, _)| t == table) {
+            return cols.clone();
+        }
+        let cols = Some(table_columns(self.conn, table))
+            .filter(|c| !c.is_empty())
+            .or_else(|| super::catalog::columns(table));
+        self.tables
+            .borrow_mut()
+            .push((table.to_string(), cols.clone()));
+        cols
+    }
+    fn param(&self, n: usize) -> Option<String> {
+        let oid = *self.params.get(n.wrapping_sub(1))?;
+        types::name_of(oid).map(String::from)
+    }
 }
 
 /// (name, declared type) of each column of `table`.

@@ -270,64 +270,48 @@ fn bind_all(conn: &Conn, stmt: &mut RawStmt, params: &[Value]) -> Result<(), PgE
     Ok(())
 }
 
-/// Each result column's name, as PostgreSQL would give it (SQLite's, except for
-/// unaliased expressions: `count(*)` is `count`), and its type as far as it is known
-/// before running: declared types of plain columns, then the statement text's own
-/// evidence (with the declared types of the columns it names). The select list is read
-/// once for both.
+/// Each result column's name, as PostgreSQL gives it, and its type as far as it is known
+/// before running: SQLite's declared type of a plain column, else the statement tree's
+/// (`sql::types`, resolved against the schema). Where the tree's columns cannot be
+/// matched to SQLite's, SQLite's names stand.
 pub fn result_columns(
     conn: &Conn,
     stmt: &RawStmt,
-    source: &str,
+    typing: Option<&sql::types::Typing>,
     params: &[u32],
 ) -> Vec<(String, Option<PgType>)> {
     let n = stmt.column_count();
-    let list = sql::infer::select_list(source).filter(|list| list.len() == n);
-    let names = list.as_ref().map(|l| sql::infer::names_of(source, l));
-    let tables = std::cell::OnceCell::new();
-    let column = |name: &str| -> Option<String> {
-        if let Some(n) = name.strip_prefix('$').and_then(|d| d.parse::<usize>().ok()) {
-            return params
-                .get(n.wrapping_sub(1))
-                .and_then(|oid| types::name_of(*oid))
-                .map(String::from);
-        }
-        let tables = tables.get_or_init(|| super::describe::tables_in(conn, source));
-        let name = name.rsplit('.').next().unwrap_or(name);
-        tables
-            .iter()
-            .flat_map(|(_, cols)| cols.iter())
-            .find(|(c, _)| c.eq_ignore_ascii_case(name))
-            .map(|(_, decl)| decl.to_ascii_lowercase())
-            .filter(|d| !d.is_empty())
-    };
+    let schema = super::describe::SchemaOf::new(conn, params);
+    let known = typing
+        .and_then(|t| sql::types::resolve_columns(t, &schema))
+        .filter(|cols| cols.len() == n);
     (0..n)
         .map(|i| {
-            let name = names
-                .as_ref()
-                .and_then(|names| names[i].clone())
-                .unwrap_or_else(|| stmt.column_name(i));
-            let pg_type = match stmt.column_decltype(i) {
-                Some(decl) => Some(types::from_decltype(&decl)),
-                None => list.as_ref().and_then(|l| {
-                    sql::infer::expr_type_with(&l[i].0, &column).map(|t| types::from_decltype(&t))
-                }),
+            let (name, typed) = match &known {
+                Some(cols) => (
+                    cols[i].0.clone(),
+                    cols[i].1.as_deref().and_then(result_type),
+                ),
+                None => (stmt.column_name(i), None),
             };
-            (name, pg_type)
+            let declared = stmt.column_decltype(i).map(|d| types::from_decltype(&d));
+            (name, declared.or(typed))
         })
         .collect()
 }
 
+/// A resolved type name as a result column's type. Arrays are left to their values:
+/// litewire sends them as the JSON text SQLite holds.
+fn result_type(name: &str) -> Option<PgType> {
+    (!name.ends_with("[]")).then(|| types::from_decltype(name))
+}
+
 /// The result column names alone (see [`result_columns`]).
-pub fn column_names(stmt: &RawStmt, source: &str) -> Vec<String> {
-    let n = stmt.column_count();
-    let pg = sql::infer::column_names(source).filter(|names| names.len() == n);
-    (0..n)
-        .map(|i| {
-            pg.as_ref()
-                .and_then(|names| names[i].clone())
-                .unwrap_or_else(|| stmt.column_name(i))
-        })
+pub fn column_names(conn: &Conn, stmt: &RawStmt, source: &str) -> Vec<String> {
+    let typing = sql::types::analyze_text(source);
+    result_columns(conn, stmt, typing.as_ref(), &[])
+        .into_iter()
+        .map(|(name, _)| name)
         .collect()
 }
 
@@ -354,10 +338,14 @@ fn stream(
         Some(t) => t.clone(),
         None => {
             // Simple protocol: unknown expression types take their first value's type.
-            let (known_names, known): (Vec<String>, Vec<Option<PgType>>) =
-                result_columns(conn, stmt, &job.source, &[])
-                    .into_iter()
-                    .unzip();
+            let (known_names, known): (Vec<String>, Vec<Option<PgType>>) = result_columns(
+                conn,
+                stmt,
+                sql::types::analyze_text(&job.source).as_ref(),
+                &[],
+            )
+            .into_iter()
+            .unzip();
             names = Some(known_names);
             known
                 .into_iter()
@@ -374,7 +362,7 @@ fn stream(
         // A resumed portal was described before, except by FETCH, which describes each time.
         Output::Rows if job.describe => {
             let fields = names
-                .unwrap_or_else(|| column_names(stmt, &job.source))
+                .unwrap_or_else(|| column_names(conn, stmt, &job.source))
                 .into_iter()
                 .enumerate()
                 .map(|(i, name)| {
@@ -386,7 +374,7 @@ fn stream(
             backend::row_description(sink.buf(), fields);
         }
         Output::Copy(f) if !resumed => {
-            let names = names.unwrap_or_else(|| column_names(stmt, &job.source));
+            let names = names.unwrap_or_else(|| column_names(conn, stmt, &job.source));
             copy::write_start(&names, f, sink.buf())
         }
         _ => {}

@@ -23,3 +23,4 @@ mod safety;
 mod startup;
 mod transactions;
 mod typed;
+mod typing;

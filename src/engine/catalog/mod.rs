@@ -26,7 +26,6 @@ use rusqlite::vtab::{Context, Filters, IndexInfo, Module, VTab, VTabConnection, 
 use rusqlite::{ffi, Connection};
 
 use super::functions::SharedSession;
-use crate::sql::lexer;
 pub use tables::{table_oid, FIRST_USER_OID};
 use tables::{Table, TABLES};
 pub use types::{array_of, element_of, format_type, to_regtype};
@@ -44,26 +43,6 @@ pub fn columns(name: &str) -> Option<Vec<(String, String)>> {
             })
             .collect(),
     )
-}
-
-/// The catalog tables a statement's words name (lower case, each once).
-pub fn named_in(sql: &str) -> Vec<&'static str> {
-    let mut found: Vec<&'static str> = Vec::new();
-    for w in lexer::words(sql) {
-        let pg_prefix = w
-            .as_bytes()
-            .get(..3)
-            .is_some_and(|p| p.eq_ignore_ascii_case(b"pg_"));
-        if !(w.len() > 3 && pg_prefix) {
-            continue;
-        }
-        if let Some(t) = TABLES.iter().find(|t| t.name.eq_ignore_ascii_case(w)) {
-            if !found.contains(&t.name) {
-                found.push(t.name);
-            }
-        }
-    }
-    found
 }
 
 /// Registers every catalog table on `conn`, with the functions catalog queries use.
@@ -176,13 +155,6 @@ unsafe impl VTabCursor for CatalogCursor {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    /// Words with a multibyte character in their first three bytes (the fuzzer's `$€`).
-    #[test]
-    fn named_in_reads_multibyte_words() {
-        assert!(named_in("select $€, $1é, pé_class, € from pg_class").contains(&"pg_class"));
-        assert!(named_in("select $€").is_empty());
-    }
 
     /// Every table runs on SQLite with as many values as declared columns, and the
     /// schema-backed ones list a user table.
