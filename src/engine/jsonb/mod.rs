@@ -139,9 +139,7 @@ pub fn register(conn: &Connection) -> rusqlite::Result<()> {
             ObjectAgg(f),
         )?;
     }
-    conn.create_scalar_function("pg_jsonb_contains", 2, pure, |ctx| {
-        two(ctx, |a, b| Ok(value::contains(&a, &b, true)))
-    })?;
+    conn.create_scalar_function("pg_jsonb_contains", 2, pure, |ctx| contains(ctx))?;
     conn.create_scalar_function("pg_jsonb_exists", 2, pure, |ctx| {
         let (Some(j), Some(k)) = (jsonb_arg(ctx, 0)?, ctx.get::<Option<String>>(1)?) else {
             return Ok(None);
@@ -251,13 +249,40 @@ fn jsonb_arg(ctx: &Context<'_>, i: usize) -> rusqlite::Result<Option<Json>> {
     }
 }
 
-fn two(
-    ctx: &Context<'_>,
-    f: impl Fn(Json, Json) -> Result<bool, PgError>,
-) -> rusqlite::Result<Option<bool>> {
-    match (jsonb_arg(ctx, 0)?, jsonb_arg(ctx, 1)?) {
-        (Some(a), Some(b)) => f(a, b).map(Some).map_err(raise),
-        _ => Ok(None),
+/// `a @> b`. The operator also compares arrays (`int4[] @> '{1}'`), whose stored text
+/// may be an array literal rather than JSON: then every element of b must be in a.
+fn contains(ctx: &Context<'_>) -> rusqlite::Result<Option<bool>> {
+    let (Some(a), Some(b)) = (text_of(ctx, 0)?, text_of(ctx, 1)?) else {
+        return Ok(None);
+    };
+    match (value::parse(&a), value::parse(&b)) {
+        (Ok(a), Ok(b)) => Ok(Some(value::contains(&a, &b, true))),
+        (Err(e), _) | (_, Err(e)) => match (array_elements(&a), array_elements(&b)) {
+            (Some(x), Some(y)) => Ok(Some(y.iter().all(|e| e.is_some() && x.contains(e)))),
+            _ => Err(raise(e)),
+        },
+    }
+}
+
+/// An array literal's elements as text (None for NULL); None when `s` is not one.
+fn array_elements(s: &str) -> Option<Vec<Option<String>>> {
+    let json = if s.trim_start().starts_with('[') {
+        s.to_string()
+    } else {
+        super::array::text_to_json(s, super::types::oid::TEXT).ok()?
+    };
+    match value::parse(&json).ok()? {
+        Json::Array(ref items) => Some(
+            items
+                .iter()
+                .map(|e| match e {
+                    Json::Null => None,
+                    Json::Str(s) | Json::Num(s) => Some(s.clone()),
+                    other => Some(value::print(other)),
+                })
+                .collect(),
+        ),
+        _ => None,
     }
 }
 

@@ -6,12 +6,16 @@
 //! function's result. An operand of unknown type is read as json (its text as written):
 //! jsonb is stored as it prints, so the answer is the same.
 
+use std::ops::ControlFlow;
+
 use sqlparser::ast::{
-    BinaryOperator, Expr, Function, FunctionArg, FunctionArgExpr, FunctionArguments, Value,
+    AccessExpr, BinaryOperator, Expr, Function, FunctionArg, FunctionArgExpr, FunctionArguments,
+    Ident, ObjectName, Statement, Subscript, TableAlias, TableFactor, TableFunctionArgs, Value,
+    Visit, Visitor,
 };
 
 use super::{call, string, unsupported};
-use crate::protocol::PgError;
+use crate::protocol::{PgError, SqlState};
 
 #[derive(Clone, Copy, PartialEq, Debug)]
 enum Flavour {
@@ -178,6 +182,20 @@ pub(super) fn function(name: &str, f: &mut Function) -> Result<Option<Expr>, PgE
         | "jsonb_to_recordset" => return Err(unsupported(format!("{name}()"))),
         _ => {}
     }
+    if name == "json_build_object" || name == "jsonb_build_object" {
+        if let Some(args) = super::plain_args(f) {
+            if args
+                .iter()
+                .step_by(2)
+                .any(|k| is_array(k) || flavour(k).is_some())
+            {
+                return Err(PgError::new(
+                    SqlState::INVALID_PARAMETER_VALUE,
+                    "key value must be scalar, not array, composite, or json",
+                ));
+            }
+        }
+    }
     if BUILDERS.contains(&name) {
         if let FunctionArguments::List(list) = &mut f.args {
             for arg in &mut list.args {
@@ -191,7 +209,168 @@ pub(super) fn function(name: &str, f: &mut Function) -> Result<Option<Expr>, PgE
             }
         }
     }
-    Ok(None)
+    // An aggregate's result cannot carry the JSON mark itself (engine/jsonb).
+    let mark = match name {
+        "json_agg" | "json_object_agg" => "pg_json",
+        "jsonb_agg" | "jsonb_object_agg" => "pg_jsonb",
+        _ => return Ok(None),
+    };
+    if f.over.is_some() {
+        return Err(unsupported(format!("{name}() as a window function")));
+    }
+    Ok(Some(call(mark, vec![Expr::Function(f.clone())])))
+}
+
+/// `j[k]` on a json or jsonb value: `->` one step at a time. The operands handed back
+/// when `root` is not known to be json.
+#[allow(clippy::type_complexity)]
+pub(super) fn subscript(
+    root: Expr,
+    chain: Vec<AccessExpr>,
+) -> Result<Result<Expr, (Expr, Vec<AccessExpr>)>, PgError> {
+    let prefix = match flavour(&root) {
+        Some(Flavour::Jsonb) => "pg_jsonb_get",
+        // PostgreSQL 15 has no json subscripts.
+        Some(Flavour::Json) => return Err(unsupported("a json subscript")),
+        None => return Ok(Err((root, chain))),
+    };
+    let mut e = root;
+    for access in chain {
+        e = match access {
+            AccessExpr::Subscript(Subscript::Index { index }) => call(prefix, vec![e, index]),
+            _ => return Err(unsupported("a jsonb slice")),
+        };
+    }
+    Ok(Ok(e))
+}
+
+/// The set-returning json functions: PostgreSQL's name, its columns' names.
+const SOURCES: &[(&str, &[&str])] = &[
+    ("json_each", &["key", "value"]),
+    ("jsonb_each", &["key", "value"]),
+    ("json_each_text", &["key", "value"]),
+    ("jsonb_each_text", &["key", "value"]),
+    ("json_array_elements", &["value"]),
+    ("jsonb_array_elements", &["value"]),
+    ("json_array_elements_text", &["value"]),
+    ("jsonb_array_elements_text", &["value"]),
+    ("json_object_keys", &[]),
+    ("jsonb_object_keys", &[]),
+];
+
+/// A set-returning json function in FROM (`jsonb_each(x) AS e(k, v)`) as SQLite's
+/// json_each over the rows engine/jsonb lists (`pg_jsonb_each(x, 'jsonb_each')`). With
+/// arguments that name no column it becomes a subquery with exactly PostgreSQL's
+/// columns; otherwise (`FROM t, jsonb_each(t.j)`) json_each itself, its columns given
+/// as expressions (the alias and its columns' SQLite expressions, as arrays.rs does).
+pub(super) fn source(
+    t: &mut TableFactor,
+) -> Result<Option<(String, Vec<(String, String)>)>, PgError> {
+    let TableFactor::Table {
+        name,
+        args: Some(args),
+        alias: alias_slot,
+        with_ordinality,
+        ..
+    } = t
+    else {
+        return Ok(None);
+    };
+    let f = name.to_string().to_ascii_lowercase();
+    let f = f.strip_prefix("pg_catalog.").unwrap_or(&f).to_string();
+    let Some((_, columns)) = SOURCES.iter().find(|(n, _)| *n == f) else {
+        return Ok(None);
+    };
+    let [FunctionArg::Unnamed(FunctionArgExpr::Expr(arg))] = args.args.as_slice() else {
+        return Err(unsupported(format!("this call of {f}")));
+    };
+    // Already rewritten (the subquery below is walked too).
+    if function_name(arg).is_some_and(|n| n.starts_with("pg_json")) {
+        return Ok(None);
+    }
+    if *with_ordinality {
+        return Err(unsupported(format!("{f} WITH ORDINALITY")));
+    }
+    let flavour = if f.starts_with("jsonb") {
+        "pg_jsonb_each"
+    } else {
+        "pg_json_each"
+    };
+    let rows = call(flavour, vec![arg.clone(), string(&f)]);
+    let alias = alias_slot.take();
+    let alias_name = alias.as_ref().map_or(f.clone(), |a| a.name.value.clone());
+    let given: Vec<String> = alias
+        .as_ref()
+        .map(|a| a.columns.iter().map(|c| c.name.value.clone()).collect())
+        .unwrap_or_default();
+    let defaults: Vec<String> = if columns.is_empty() {
+        vec![alias_name.clone()]
+    } else {
+        columns.iter().map(|c| c.to_string()).collect()
+    };
+    let names: Vec<String> = (0..defaults.len())
+        .map(|i| given.get(i).cloned().unwrap_or_else(|| defaults[i].clone()))
+        .collect();
+    let element = |row: &str, i: usize| {
+        if names.len() == 2 {
+            format!("json_extract({row}.value, '$[{i}]')")
+        } else {
+            format!("{row}.value")
+        }
+    };
+    if !names_a_column(arg) {
+        let select: Vec<String> = names
+            .iter()
+            .enumerate()
+            .map(|(i, n)| format!("{} AS {}", element("_rows", i), Ident::with_quote('"', n)))
+            .collect();
+        let sql = format!(
+            "SELECT {} FROM json_each({rows}) AS _rows ORDER BY _rows.key",
+            select.join(", ")
+        );
+        let Statement::Query(q) = crate::sql::parse::parse_one(&sql, 64)? else {
+            return Err(unsupported(format!("this call of {f}")));
+        };
+        *t = TableFactor::Derived {
+            lateral: false,
+            subquery: q,
+            alias: Some(TableAlias {
+                name: Ident::new(alias_name.clone()),
+                columns: vec![],
+            }),
+        };
+        return Ok(Some((alias_name, vec![])));
+    }
+    let cols = names
+        .iter()
+        .enumerate()
+        .map(|(i, n)| (n.clone(), element(&alias_name, i)))
+        .collect();
+    *name = ObjectName::from(vec![Ident::new("json_each")]);
+    *args = TableFunctionArgs {
+        args: vec![FunctionArg::Unnamed(FunctionArgExpr::Expr(rows))],
+        settings: None,
+    };
+    *alias_slot = Some(TableAlias {
+        name: Ident::new(alias_name.clone()),
+        columns: vec![],
+    });
+    Ok(Some((alias_name, cols)))
+}
+
+/// Whether `e` refers to a column (or anything else a row gives).
+fn names_a_column(e: &Expr) -> bool {
+    struct Finder;
+    impl Visitor for Finder {
+        type Break = ();
+        fn pre_visit_expr(&mut self, e: &Expr) -> ControlFlow<()> {
+            match e {
+                Expr::Identifier(_) | Expr::CompoundIdentifier(_) => ControlFlow::Break(()),
+                _ => ControlFlow::Continue(()),
+            }
+        }
+    }
+    e.visit(&mut Finder).is_break()
 }
 
 #[cfg(test)]
@@ -242,6 +421,20 @@ mod tests {
             ),
             // Text concatenation stays text concatenation.
             ("SELECT a || 'x' FROM t", "SELECT a || 'x' FROM t"),
+            (
+                "SELECT ('{\"a\":1}'::jsonb)['a'], jsonb_agg(x) FROM t",
+                "SELECT pg_jsonb_get((pg_jsonb('{\"a\":1}')), 'a'), pg_jsonb(jsonb_agg(x)) FROM t",
+            ),
+            (
+                "SELECT x, y FROM t, jsonb_each(t.j) AS e(x, y)",
+                "SELECT json_extract(e.value, '$[0]') AS x, json_extract(e.value, '$[1]') AS y \
+                 FROM t, json_each(pg_jsonb_each(t.j, 'jsonb_each')) AS e",
+            ),
+            (
+                "SELECT * FROM json_array_elements('[1]')",
+                "SELECT * FROM (SELECT _rows.value AS \"value\" FROM json_each(pg_json_each('[1]', \
+                 'json_array_elements')) AS _rows ORDER BY _rows.key) AS json_array_elements",
+            ),
             (
                 "SELECT json_build_object('a', true, 'b', 1)",
                 "SELECT json_build_object('a', json('true'), 'b', 1)",
