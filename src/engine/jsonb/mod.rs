@@ -518,7 +518,7 @@ fn key_arg(ctx: &Context<'_>, i: usize) -> rusqlite::Result<String> {
 }
 
 fn build_object(ctx: &Context<'_>, f: Flavour) -> Out {
-    if ctx.len() % 2 != 0 {
+    if !ctx.len().is_multiple_of(2) {
         let mut e = PgError::new(
             SqlState::INVALID_PARAMETER_VALUE,
             "argument list must have even number of elements",

@@ -680,10 +680,13 @@ pub fn strip_nulls(j: &mut Json) {
     }
 }
 
+/// A member's key (None for an array element) and the range of its value's text.
+pub type Child = (Option<String>, Range<usize>);
+
 /// The json type's text one level down: an object's members (`Some(key)`) or an array's
 /// elements (`None`), each as the byte range of its text as written. Empty for a
 /// scalar. `s` is valid JSON.
-pub fn children(s: &str) -> Result<Vec<(Option<String>, Range<usize>)>, PgError> {
+pub fn children(s: &str) -> Result<Vec<Child>, PgError> {
     let b = s.as_bytes();
     let mut i = skip_ws(b, 0);
     let object = match b.get(i) {

@@ -244,6 +244,9 @@ pub(super) fn subscript(
     Ok(Ok(e))
 }
 
+/// A rewritten source: its alias, and its columns' names with their SQLite expressions.
+type Source = (String, Vec<(String, String)>);
+
 /// The set-returning json functions: PostgreSQL's name, its columns' names.
 const SOURCES: &[(&str, &[&str])] = &[
     ("json_each", &["key", "value"]),
@@ -263,9 +266,7 @@ const SOURCES: &[(&str, &[&str])] = &[
 /// arguments that name no column it becomes a subquery with exactly PostgreSQL's
 /// columns; otherwise (`FROM t, jsonb_each(t.j)`) json_each itself, its columns given
 /// as expressions (the alias and its columns' SQLite expressions, as arrays.rs does).
-pub(super) fn source(
-    t: &mut TableFactor,
-) -> Result<Option<(String, Vec<(String, String)>)>, PgError> {
+pub(super) fn source(t: &mut TableFactor) -> Result<Option<Source>, PgError> {
     let TableFactor::Table {
         name,
         args: Some(args),
