@@ -163,10 +163,12 @@ fn decode_text(type_oid: u32, b: &[u8]) -> Result<Value, PgError> {
         oid::UUID => parse_uuid(s)
             .map(|u| Value::Text(format_uuid(&u)))
             .ok_or_else(|| syntax("uuid", b)),
-        oid::JSON | oid::JSONB => {
+        oid::JSON => {
             super::json::check(s).map_err(|detail| json_error(&detail))?;
             Ok(Value::Text(s.to_string()))
         }
+        // Stored as jsonb prints, as PostgreSQL stores it.
+        oid::JSONB => super::jsonb::normalise(s).map(Value::Text),
         _ => Ok(Value::Text(s.to_string())),
     }
 }
@@ -319,11 +321,7 @@ fn decode_binary(type_oid: u32, b: &[u8]) -> Result<Value, PgError> {
         oid::FLOAT8 => float_value(f64::from_be_bytes(be(b, "double precision")?)),
         oid::BYTEA => Value::Blob(b.to_vec()),
         oid::JSONB => match b.split_first() {
-            Some((1, rest)) => {
-                let s = utf8(rest)?;
-                super::json::check(s).map_err(|d| json_error(&d))?;
-                Value::Text(s.to_string())
-            }
+            Some((1, rest)) => Value::Text(super::jsonb::normalise(utf8(rest)?)?),
             _ => return Err(bad_binary("jsonb")),
         },
         oid::JSON => {

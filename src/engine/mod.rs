@@ -18,6 +18,7 @@ mod exec;
 mod functions;
 pub mod input;
 mod json;
+mod jsonb;
 pub mod numeric;
 mod stmt;
 pub mod types;

@@ -44,6 +44,8 @@ impl SqlState {
     pub const NUMERIC_VALUE_OUT_OF_RANGE: Self = Self("22003");
     pub const STRING_DATA_RIGHT_TRUNCATION: Self = Self("22001");
     pub const INVALID_TEXT_REPRESENTATION: Self = Self("22P02");
+    pub const UNTRANSLATABLE_CHARACTER: Self = Self("22P05");
+    pub const NULL_VALUE_NOT_ALLOWED: Self = Self("22004");
     pub const INVALID_BINARY_REPRESENTATION: Self = Self("22P03");
     pub const INVALID_DATETIME_FORMAT: Self = Self("22007");
     pub const DATETIME_FIELD_OVERFLOW: Self = Self("22008");

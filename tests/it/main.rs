@@ -15,6 +15,7 @@ mod hostile;
 mod invalid_input;
 mod iothread;
 mod isolation;
+mod json;
 mod lifecycle;
 mod limits;
 mod pgbench;

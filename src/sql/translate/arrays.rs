@@ -219,6 +219,9 @@ pub(super) fn set_returning_sources(stmt: &mut Statement) -> Result<Sources, PgE
 type Source = (String, Vec<(String, String)>);
 
 fn rewrite_source(t: &mut TableFactor) -> Result<Option<Source>, PgError> {
+    if let Some(source) = super::json::source(t)? {
+        return Ok(Some(source));
+    }
     let (function, args, ordinality, alias) = match t {
         TableFactor::Table {
             name,

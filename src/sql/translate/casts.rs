@@ -48,7 +48,10 @@ pub(super) fn cast(operand: Expr, t: &DataType) -> Expr {
         // PostgreSQL's float input (NaN, Infinity; garbage is an error, not 0).
         "float" | "float4" | "float8" | "real" | "double precision" => wrap("pg_float"),
         "numeric" | "decimal" => checked("numeric"),
-        "uuid" | "json" | "jsonb" => checked(&base),
+        "uuid" => checked(&base),
+        // Checked (jsonb: normalised) and marked as JSON for the json functions.
+        "json" => wrap("pg_json"),
+        "jsonb" => wrap("pg_jsonb"),
         "time" | "time without time zone" => checked("time"),
         // Dates and times are stored as text, normalized the way PostgreSQL reads them.
         "interval" => wrap("pg_interval"),

@@ -1,9 +1,120 @@
 //! json and jsonb: PostgreSQL's operators (`->`, `->>`, `#>`, `#>>`, `@>`, `<@`, `?`,
-//! `?|`, `?&`) and functions over SQLite's JSON functions, with PostgreSQL's output.
+//! `?|`, `?&`, `#-`, and `||`, `-` on jsonb) as calls of engine/jsonb's functions, and
+//! the json functions' arguments as they need them.
+//!
+//! Whether an operand is json or jsonb is known only from the tree: a cast, or a json
+//! function's result. An operand of unknown type is read as json (its text as written):
+//! jsonb is stored as it prints, so the answer is the same.
 
-use sqlparser::ast::{BinaryOperator, Expr, Function};
+use std::ops::ControlFlow;
 
-use crate::protocol::PgError;
+use sqlparser::ast::{
+    AccessExpr, BinaryOperator, Expr, Function, FunctionArg, FunctionArgExpr, FunctionArguments,
+    Ident, ObjectName, Statement, Subscript, TableAlias, TableFactor, TableFunctionArgs, Value,
+    Visit, Visitor,
+};
+
+use super::{call, string, unsupported};
+use crate::protocol::{PgError, SqlState};
+
+#[derive(Clone, Copy, PartialEq, Debug)]
+enum Flavour {
+    Json,
+    Jsonb,
+}
+
+/// Functions (after translation) whose result is jsonb.
+const JSONB_RESULTS: &[&str] = &[
+    "pg_jsonb",
+    "to_jsonb",
+    "jsonb_build_object",
+    "jsonb_build_array",
+    "jsonb_agg",
+    "jsonb_object_agg",
+    "jsonb_set",
+    "jsonb_insert",
+    "jsonb_strip_nulls",
+    "jsonb_extract_path",
+    "pg_jsonb_get",
+    "pg_jsonb_path",
+    "pg_jsonb_concat",
+    "pg_jsonb_delete",
+    "pg_jsonb_delete_keys",
+    "pg_jsonb_delete_path",
+];
+
+/// Functions (after translation) whose result is json.
+const JSON_RESULTS: &[&str] = &[
+    "pg_json",
+    "to_json",
+    "json_build_object",
+    "json_build_array",
+    "json_agg",
+    "json_object_agg",
+    "json_strip_nulls",
+    "json_extract_path",
+    "pg_json_get",
+    "pg_json_path",
+];
+
+/// The functions that turn SQL values into JSON: a boolean argument must reach them as
+/// JSON `true`, not SQLite's 1.
+const BUILDERS: &[&str] = &[
+    "json_build_object",
+    "jsonb_build_object",
+    "json_build_array",
+    "jsonb_build_array",
+    "to_json",
+    "to_jsonb",
+    "json_agg",
+    "jsonb_agg",
+    "json_object_agg",
+    "jsonb_object_agg",
+];
+
+fn function_name(e: &Expr) -> Option<String> {
+    match e {
+        Expr::Function(f) => Some(f.name.to_string().to_ascii_lowercase()),
+        _ => None,
+    }
+}
+
+/// The type of a (translated) operand, when the tree shows it.
+fn flavour(e: &Expr) -> Option<Flavour> {
+    if let Expr::Nested(inner) = e {
+        return flavour(inner);
+    }
+    let name = function_name(e)?;
+    if JSONB_RESULTS.contains(&name.as_str()) {
+        Some(Flavour::Jsonb)
+    } else if JSON_RESULTS.contains(&name.as_str()) {
+        Some(Flavour::Json)
+    } else {
+        None
+    }
+}
+
+/// An array value (after translation): `ARRAY[...]` or a cast to an array type.
+fn is_array(e: &Expr) -> bool {
+    match e {
+        Expr::Nested(inner) => is_array(inner),
+        Expr::Function(f) => {
+            let name = f.name.to_string().to_ascii_lowercase();
+            name == "json_array"
+                || name == "pg_array_json"
+                || (name == "pg_cast"
+                    && super::plain_args(f).is_some_and(|a| {
+                        matches!(a.get(1), Some(Expr::Value(v))
+                            if matches!(&v.value, Value::SingleQuotedString(t) if t.ends_with("[]")))
+                    }))
+        }
+        _ => false,
+    }
+}
+
+fn is_string_literal(e: &Expr) -> bool {
+    matches!(e, Expr::Value(v) if matches!(v.value, Value::SingleQuotedString(_)))
+}
 
 /// A JSON operator rewritten (`Ok(Ok(expr))`), or the operands handed back
 /// (`Ok(Err(..))`) when `op` is not one.
@@ -13,10 +124,335 @@ pub(super) fn operator(
     op: BinaryOperator,
     right: Expr,
 ) -> Result<Result<Expr, (Expr, BinaryOperator, Expr)>, PgError> {
-    Ok(Err((left, op, right)))
+    let prefix = match flavour(&left) {
+        Some(Flavour::Jsonb) => "pg_jsonb",
+        _ => "pg_json",
+    };
+    let f = |name: &str| format!("{prefix}_{name}");
+    let arrays = is_array(&left) || is_array(&right);
+    let e = match op {
+        BinaryOperator::Arrow => call(&f("get"), vec![left, right]),
+        BinaryOperator::LongArrow => call(&f("get_text"), vec![left, right]),
+        BinaryOperator::HashArrow => call(&f("path"), vec![left, right]),
+        BinaryOperator::HashLongArrow => call(&f("path_text"), vec![left, right]),
+        // `@>` and `<@` also compare arrays (translate/arrays.rs).
+        BinaryOperator::AtArrow if !arrays => call("pg_jsonb_contains", vec![left, right]),
+        BinaryOperator::ArrowAt if !arrays => call("pg_jsonb_contains", vec![right, left]),
+        BinaryOperator::Question => call("pg_jsonb_exists", vec![left, right]),
+        BinaryOperator::QuestionPipe => call("pg_jsonb_exists_any", vec![left, right]),
+        BinaryOperator::QuestionAnd => call("pg_jsonb_exists_all", vec![left, right]),
+        BinaryOperator::HashMinus => call("pg_jsonb_delete_path", vec![left, right]),
+        BinaryOperator::AtQuestion | BinaryOperator::AtAt => {
+            return Err(unsupported(format!("jsonpath operator {op}")))
+        }
+        // `||` and `-` are jsonb's only when an operand is certainly jsonb (and the other
+        // jsonb or an untyped literal); otherwise they concatenate text or subtract.
+        BinaryOperator::StringConcat
+            if (flavour(&left) == Some(Flavour::Jsonb)
+                && (flavour(&right) == Some(Flavour::Jsonb) || is_string_literal(&right)))
+                || (flavour(&right) == Some(Flavour::Jsonb) && is_string_literal(&left)) =>
+        {
+            call("pg_jsonb_concat", vec![left, right])
+        }
+        BinaryOperator::Minus if flavour(&left) == Some(Flavour::Jsonb) => {
+            if is_array(&right) {
+                call("pg_jsonb_delete_keys", vec![left, right])
+            } else {
+                call("pg_jsonb_delete", vec![left, right])
+            }
+        }
+        op => return Ok(Err((left, op, right))),
+    };
+    Ok(Ok(e))
 }
 
 /// A JSON function rewritten; None leaves it as it is.
-pub(super) fn function(_name: &str, _f: &mut Function) -> Result<Option<Expr>, PgError> {
-    Ok(None)
+pub(super) fn function(name: &str, f: &mut Function) -> Result<Option<Expr>, PgError> {
+    match name {
+        // SQLite's json_object has another meaning; PostgreSQL's reads text arrays.
+        "json_object" | "jsonb_object" => return Err(unsupported(format!("{name}()"))),
+        "row_to_json"
+        | "json_populate_record"
+        | "jsonb_populate_record"
+        | "json_populate_recordset"
+        | "jsonb_populate_recordset"
+        | "json_to_record"
+        | "jsonb_to_record"
+        | "json_to_recordset"
+        | "jsonb_to_recordset" => return Err(unsupported(format!("{name}()"))),
+        _ => {}
+    }
+    if name == "json_build_object" || name == "jsonb_build_object" {
+        if let Some(args) = super::plain_args(f) {
+            if args
+                .iter()
+                .step_by(2)
+                .any(|k| is_array(k) || flavour(k).is_some())
+            {
+                return Err(PgError::new(
+                    SqlState::INVALID_PARAMETER_VALUE,
+                    "key value must be scalar, not array, composite, or json",
+                ));
+            }
+        }
+    }
+    if BUILDERS.contains(&name) {
+        if let FunctionArguments::List(list) = &mut f.args {
+            for arg in &mut list.args {
+                if let FunctionArg::Unnamed(FunctionArgExpr::Expr(e)) = arg {
+                    if let Expr::Value(v) = e {
+                        if let Value::Boolean(b) = v.value {
+                            *e = call("json", vec![string(if b { "true" } else { "false" })]);
+                        }
+                    }
+                }
+            }
+        }
+    }
+    // An aggregate's result cannot carry the JSON mark itself (engine/jsonb).
+    let mark = match name {
+        "json_agg" | "json_object_agg" => "pg_json",
+        "jsonb_agg" | "jsonb_object_agg" => "pg_jsonb",
+        _ => return Ok(None),
+    };
+    if f.over.is_some() {
+        return Err(unsupported(format!("{name}() as a window function")));
+    }
+    Ok(Some(call(mark, vec![Expr::Function(f.clone())])))
+}
+
+/// `j[k]` on a json or jsonb value: `->` one step at a time. The operands handed back
+/// when `root` is not known to be json.
+#[allow(clippy::type_complexity)]
+pub(super) fn subscript(
+    root: Expr,
+    chain: Vec<AccessExpr>,
+) -> Result<Result<Expr, (Expr, Vec<AccessExpr>)>, PgError> {
+    let prefix = match flavour(&root) {
+        Some(Flavour::Jsonb) => "pg_jsonb_get",
+        // PostgreSQL 15 has no json subscripts.
+        Some(Flavour::Json) => return Err(unsupported("a json subscript")),
+        None => return Ok(Err((root, chain))),
+    };
+    let mut e = root;
+    for access in chain {
+        e = match access {
+            AccessExpr::Subscript(Subscript::Index { index }) => call(prefix, vec![e, index]),
+            _ => return Err(unsupported("a jsonb slice")),
+        };
+    }
+    Ok(Ok(e))
+}
+
+/// A rewritten source: its alias, and its columns' names with their SQLite expressions.
+type Source = (String, Vec<(String, String)>);
+
+/// The set-returning json functions: PostgreSQL's name, its columns' names.
+const SOURCES: &[(&str, &[&str])] = &[
+    ("json_each", &["key", "value"]),
+    ("jsonb_each", &["key", "value"]),
+    ("json_each_text", &["key", "value"]),
+    ("jsonb_each_text", &["key", "value"]),
+    ("json_array_elements", &["value"]),
+    ("jsonb_array_elements", &["value"]),
+    ("json_array_elements_text", &["value"]),
+    ("jsonb_array_elements_text", &["value"]),
+    ("json_object_keys", &[]),
+    ("jsonb_object_keys", &[]),
+];
+
+/// A set-returning json function in FROM (`jsonb_each(x) AS e(k, v)`) as SQLite's
+/// json_each over the rows engine/jsonb lists (`pg_jsonb_each(x, 'jsonb_each')`). With
+/// arguments that name no column it becomes a subquery with exactly PostgreSQL's
+/// columns; otherwise (`FROM t, jsonb_each(t.j)`) json_each itself, its columns given
+/// as expressions (the alias and its columns' SQLite expressions, as arrays.rs does).
+pub(super) fn source(t: &mut TableFactor) -> Result<Option<Source>, PgError> {
+    let TableFactor::Table {
+        name,
+        args: Some(args),
+        alias: alias_slot,
+        with_ordinality,
+        ..
+    } = t
+    else {
+        return Ok(None);
+    };
+    let f = name.to_string().to_ascii_lowercase();
+    let f = f.strip_prefix("pg_catalog.").unwrap_or(&f).to_string();
+    let Some((_, columns)) = SOURCES.iter().find(|(n, _)| *n == f) else {
+        return Ok(None);
+    };
+    let [FunctionArg::Unnamed(FunctionArgExpr::Expr(arg))] = args.args.as_slice() else {
+        return Err(unsupported(format!("this call of {f}")));
+    };
+    // Already rewritten (the subquery below is walked too).
+    if function_name(arg).is_some_and(|n| n.starts_with("pg_json")) {
+        return Ok(None);
+    }
+    if *with_ordinality {
+        return Err(unsupported(format!("{f} WITH ORDINALITY")));
+    }
+    let flavour = if f.starts_with("jsonb") {
+        "pg_jsonb_each"
+    } else {
+        "pg_json_each"
+    };
+    let rows = call(flavour, vec![arg.clone(), string(&f)]);
+    let alias = alias_slot.take();
+    let alias_name = alias.as_ref().map_or(f.clone(), |a| a.name.value.clone());
+    let given: Vec<String> = alias
+        .as_ref()
+        .map(|a| a.columns.iter().map(|c| c.name.value.clone()).collect())
+        .unwrap_or_default();
+    let defaults: Vec<String> = if columns.is_empty() {
+        vec![alias_name.clone()]
+    } else {
+        columns.iter().map(|c| c.to_string()).collect()
+    };
+    let names: Vec<String> = (0..defaults.len())
+        .map(|i| given.get(i).cloned().unwrap_or_else(|| defaults[i].clone()))
+        .collect();
+    let element = |row: &str, i: usize| {
+        if names.len() == 2 {
+            format!("json_extract({row}.value, '$[{i}]')")
+        } else {
+            format!("{row}.value")
+        }
+    };
+    if !names_a_column(arg) {
+        let select: Vec<String> = names
+            .iter()
+            .enumerate()
+            .map(|(i, n)| format!("{} AS {}", element("_rows", i), Ident::with_quote('"', n)))
+            .collect();
+        let sql = format!(
+            "SELECT {} FROM json_each({rows}) AS _rows ORDER BY _rows.key",
+            select.join(", ")
+        );
+        let Statement::Query(q) = crate::sql::parse::parse_one(&sql, 64)? else {
+            return Err(unsupported(format!("this call of {f}")));
+        };
+        *t = TableFactor::Derived {
+            lateral: false,
+            subquery: q,
+            alias: Some(TableAlias {
+                name: Ident::new(alias_name.clone()),
+                columns: vec![],
+            }),
+        };
+        return Ok(Some((alias_name, vec![])));
+    }
+    let cols = names
+        .iter()
+        .enumerate()
+        .map(|(i, n)| (n.clone(), element(&alias_name, i)))
+        .collect();
+    *name = ObjectName::from(vec![Ident::new("json_each")]);
+    *args = TableFunctionArgs {
+        args: vec![FunctionArg::Unnamed(FunctionArgExpr::Expr(rows))],
+        settings: None,
+    };
+    *alias_slot = Some(TableAlias {
+        name: Ident::new(alias_name.clone()),
+        columns: vec![],
+    });
+    Ok(Some((alias_name, cols)))
+}
+
+/// Whether `e` refers to a column (or anything else a row gives).
+fn names_a_column(e: &Expr) -> bool {
+    struct Finder;
+    impl Visitor for Finder {
+        type Break = ();
+        fn pre_visit_expr(&mut self, e: &Expr) -> ControlFlow<()> {
+            match e {
+                Expr::Identifier(_) | Expr::CompoundIdentifier(_) => ControlFlow::Break(()),
+                _ => ControlFlow::Continue(()),
+            }
+        }
+    }
+    e.visit(&mut Finder).is_break()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::{to_sqlite, Settings};
+    use crate::protocol::PgError;
+    use crate::sql::parse::parse_one;
+
+    struct NoSettings;
+    impl Settings for NoSettings {
+        fn get(&self, _: &str) -> Option<String> {
+            None
+        }
+        fn set(&mut self, _: &str, v: &str) -> Result<String, PgError> {
+            Ok(v.to_string())
+        }
+    }
+
+    fn translated(pg: &str) -> Result<String, PgError> {
+        to_sqlite(parse_one(pg, 64)?, &mut NoSettings)
+    }
+
+    #[test]
+    fn operators_become_calls() {
+        for (pg, sqlite) in [
+            (
+                "SELECT '{\"a\":1}'::jsonb -> 'a'",
+                "SELECT pg_jsonb_get(pg_jsonb('{\"a\":1}'), 'a')",
+            ),
+            ("SELECT j ->> 0 FROM t", "SELECT pg_json_get_text(j, 0) FROM t"),
+            (
+                "SELECT j #> '{a,b}', j #>> '{a}' FROM t",
+                "SELECT pg_json_path(j, '{a,b}'), pg_json_path_text(j, '{a}') FROM t",
+            ),
+            (
+                "SELECT * FROM t WHERE j @> '{\"a\":1}' AND '{}' <@ j",
+                "SELECT * FROM t WHERE pg_jsonb_contains(j, '{\"a\":1}') AND pg_jsonb_contains(j, '{}')",
+            ),
+            (
+                "SELECT j ? 'a', j ?| ARRAY['a'], j ?& '{a}' FROM t",
+                "SELECT pg_jsonb_exists(j, 'a'), pg_jsonb_exists_any(j, json_array('a')), \
+                 pg_jsonb_exists_all(j, '{a}') FROM t",
+            ),
+            (
+                "SELECT '[1]'::jsonb || '[2]', j::jsonb - 'a', j::jsonb - '{a}'::text[] FROM t",
+                "SELECT pg_jsonb_concat(pg_jsonb('[1]'), '[2]'), pg_jsonb_delete(pg_jsonb(j), 'a'), \
+                 pg_jsonb_delete_keys(pg_jsonb(j), pg_cast('{a}', 'text[]')) FROM t",
+            ),
+            // Text concatenation stays text concatenation.
+            ("SELECT a || 'x' FROM t", "SELECT a || 'x' FROM t"),
+            (
+                "SELECT ('{\"a\":1}'::jsonb)['a'], jsonb_agg(x) FROM t",
+                "SELECT pg_jsonb_get((pg_jsonb('{\"a\":1}')), 'a'), pg_jsonb(jsonb_agg(x)) FROM t",
+            ),
+            (
+                "SELECT x, y FROM t, jsonb_each(t.j) AS e(x, y)",
+                "SELECT json_extract(e.value, '$[0]') AS x, json_extract(e.value, '$[1]') AS y \
+                 FROM t, json_each(pg_jsonb_each(t.j, 'jsonb_each')) AS e",
+            ),
+            (
+                "SELECT * FROM json_array_elements('[1]')",
+                "SELECT * FROM (SELECT _rows.value AS \"value\" FROM json_each(pg_json_each('[1]', \
+                 'json_array_elements')) AS _rows ORDER BY _rows.key) AS json_array_elements",
+            ),
+            (
+                "SELECT json_build_object('a', true, 'b', 1)",
+                "SELECT json_build_object('a', json('true'), 'b', 1)",
+            ),
+        ] {
+            assert_eq!(translated(pg).unwrap(), sqlite, "{pg}");
+        }
+    }
+
+    #[test]
+    fn what_cannot_be_honoured_is_refused() {
+        for pg in [
+            "SELECT j @? '$.a' FROM t",
+            "SELECT json_object('{a,1}')",
+            "SELECT row_to_json(t) FROM t",
+        ] {
+            assert_eq!(translated(pg).unwrap_err().code.0, "0A000", "{pg}");
+        }
+    }
 }

@@ -186,7 +186,10 @@ impl Translator<'_> {
             | Expr::Floor { .. }) => functions::special(e)?,
             Expr::Array(a) => arrays::literal(a),
             Expr::CompoundFieldAccess { root, access_chain } => {
-                arrays::subscript(*root, access_chain)?
+                match json::subscript(*root, access_chain)? {
+                    Ok(e) => e,
+                    Err((root, chain)) => arrays::subscript(root, chain)?,
+                }
             }
             Expr::Identifier(ref i) => match self.sources.column(None, &i.value) {
                 Some(e) => e,
