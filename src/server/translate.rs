@@ -82,20 +82,22 @@ pub(super) fn too_deep(max_depth: usize) -> PgError {
 }
 
 /// SQLite text for `source` (see `Session::sqlite_text`), on the blocking pool when the
-/// statement is large. The session's parameters travel with the work and come back,
+/// statement is large or deeply nested. The session's parameters travel with the work and come back,
 /// since `set_config()` may change them.
 pub(super) async fn sqlite_text(
     params: &mut Params,
     source: &str,
     max_depth: usize,
 ) -> Result<Arc<str>, PgError> {
-    if source.len() < INLINE_MAX {
-        return translate(params, source, max_depth);
+    // Parsing costs time in proportion to the text and, beyond it, to the nesting.
+    let depth = sql::lexer::shape(source).depth;
+    if source.len() < INLINE_MAX && depth <= INLINE_DEPTH {
+        return translate(params, source, depth, max_depth);
     }
     let owned: Arc<str> = Arc::from(source);
     let mut moved = params.clone();
     let (text, moved) = off_thread(move || {
-        let text = translate(&mut moved, &owned, max_depth);
+        let text = translate(&mut moved, &owned, depth, max_depth);
         Ok((text, moved))
     })
     .await?;
@@ -103,25 +105,19 @@ pub(super) async fn sqlite_text(
     text
 }
 
-/// `source` read by the one parser and written out for SQLite (`sql::translate`).
-fn translate(params: &mut Params, source: &str, max_depth: usize) -> Result<Arc<str>, PgError> {
-    // The tree's depth is bounded by the nesting check (`statements`), but the passes
-    // that walk, print and drop it recurse once per level: a deep statement gets a stack
-    // of its own, sized for it, so no thread's stack can overflow.
-    let depth = sql::lexer::shape(source).depth;
-    if depth > SHALLOW {
-        return stacker::grow(STACK_PER_LEVEL * depth + (1 << 20), || {
-            translate_here(params, source, max_depth)
-        });
-    }
-    translate_here(params, source, max_depth)
+/// Statements nested deeper than this are translated off the IO thread.
+const INLINE_DEPTH: usize = 32;
+
+/// `source` read by the one parser and written out for SQLite (`sql::translate`), on a
+/// stack sized for its nesting `depth` (`sql::parse::on_stack_for`).
+fn translate(
+    params: &mut Params,
+    source: &str,
+    depth: usize,
+    max_depth: usize,
+) -> Result<Arc<str>, PgError> {
+    sql::parse::on_stack_for(depth, || translate_here(params, source, max_depth))
 }
-
-/// Nesting that any thread's stack takes in its stride.
-const SHALLOW: usize = 24;
-
-/// Stack for one level of nesting, generously (a debug build's frames are large).
-const STACK_PER_LEVEL: usize = 64 << 10;
 
 fn translate_here(
     params: &mut Params,

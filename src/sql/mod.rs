@@ -4,6 +4,7 @@
 pub mod command;
 pub mod copy;
 pub mod cursor;
+mod dialect;
 pub mod ddl;
 pub mod lexer;
 pub mod parse;

@@ -1,10 +1,9 @@
-//! The one PostgreSQL parser: `sqlparser` with its PostgreSQL dialect (the choice and its
+//! The one PostgreSQL parser: `sqlparser` with its PostgreSQL dialect (`dialect.rs`) (the choice and its
 //! figures: docs/PARSER.md). Every statement that reaches SQLite is read into a tree
 //! here; a statement the grammar does not accept is PostgreSQL's 42601, never passed on
 //! as text.
 
 use sqlparser::ast::Statement;
-use sqlparser::dialect::PostgreSqlDialect;
 use sqlparser::parser::{Parser, ParserError};
 
 use crate::protocol::{PgError, SqlState};
@@ -12,12 +11,29 @@ use crate::protocol::{PgError, SqlState};
 /// The statements of `text`. `max_depth` bounds the parser's recursion (parentheses,
 /// subqueries), which is also what bounds the tree's depth for the passes that walk it.
 pub fn parse(text: &str, max_depth: usize) -> Result<Vec<Statement>, PgError> {
-    Parser::new(&PostgreSqlDialect {})
+    Parser::new(&super::dialect::Postgres)
         .with_recursion_limit(max_depth)
         .try_with_sql(text)
         .and_then(|mut p| p.parse_statements())
         .map_err(|e| syntax_error(e, max_depth))
 }
+
+/// Runs `f`, which parses, walks, prints or drops a statement nested `depth` levels deep
+/// (`lexer::shape`), on a stack sized for that depth: those passes recurse once per level,
+/// and a thread's own stack (2 MiB) would overflow on a deep statement.
+pub fn on_stack_for<T>(depth: usize, f: impl FnOnce() -> T) -> T {
+    if depth <= SHALLOW {
+        return f();
+    }
+    stacker::grow(STACK_BASE + STACK_PER_LEVEL * depth, f)
+}
+
+// Unoptimised code has far larger frames: a debug build needs about 0.5 MiB for a flat
+// statement and 1.5 MiB at depth five (the visitor is generic, so it is compiled at the
+// caller's opt-level); an optimised one a small fraction of that.
+const SHALLOW: usize = if cfg!(debug_assertions) { 0 } else { 16 };
+const STACK_BASE: usize = if cfg!(debug_assertions) { 2 << 20 } else { 1 << 20 };
+const STACK_PER_LEVEL: usize = if cfg!(debug_assertions) { 256 << 10 } else { 64 << 10 };
 
 /// Exactly one statement (a prepared statement's text, a translated part).
 pub fn parse_one(text: &str, max_depth: usize) -> Result<Statement, PgError> {

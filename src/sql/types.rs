@@ -117,10 +117,6 @@ pub trait Schema {
 /// and a `Ty` is as deep as its expression, so both stay small on any thread.
 const MAX_DEPTH: usize = 48;
 
-/// Statements nested more deeply than this are parsed on a stack of their own.
-const SHALLOW: usize = 24;
-const STACK_PER_LEVEL: usize = 64 << 10;
-
 /// Parses `source` and types it. None when it is not one statement the parser reads
 /// (the translator has already answered for such text).
 pub fn analyze_text(source: &str) -> Option<Typing> {
@@ -130,10 +126,7 @@ pub fn analyze_text(source: &str) -> Option<Typing> {
         let stmt = super::parse::parse_one(source, limit).ok()?;
         Some(analyze(&stmt))
     };
-    if depth > SHALLOW {
-        return stacker::grow(STACK_PER_LEVEL * depth + (1 << 20), work);
-    }
-    work()
+    super::parse::on_stack_for(depth, work)
 }
 
 /// Types one statement.

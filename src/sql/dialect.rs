@@ -1,0 +1,111 @@
+//! The SQL dialect the parser reads: PostgreSQL's, with one fix (below).
+
+use std::any::TypeId;
+
+use sqlparser::dialect::{Dialect, PostgreSqlDialect, Precedence};
+use sqlparser::parser::{Parser, ParserError};
+
+/// PostgreSQL's dialect of sqlparser with one change: named function arguments are
+/// `name => value` with an identifier name, as PostgreSQL has them. sqlparser's dialect
+/// allows any expression as the name, so it parses every argument twice (as a name, then
+/// as a value) and nested calls take time exponential in their depth: 20 levels of
+/// `f(f(...))` took 5 seconds. Everything else is PostgreSqlDialect's (it answers to its
+/// type, so the parser's dialect checks see PostgreSQL).
+#[derive(Debug)]
+pub struct Postgres;
+
+impl Dialect for Postgres {
+    fn dialect(&self) -> TypeId {
+        TypeId::of::<PostgreSqlDialect>()
+    }
+    fn supports_named_fn_args_with_expr_name(&self) -> bool {
+        false
+    }
+    fn identifier_quote_style(&self, _identifier: &str) -> Option<char> {
+        PostgreSqlDialect {}.identifier_quote_style(_identifier)
+    }
+    fn is_delimited_identifier_start(&self, ch: char) -> bool {
+        PostgreSqlDialect {}.is_delimited_identifier_start(ch)
+    }
+    fn is_identifier_start(&self, ch: char) -> bool {
+        PostgreSqlDialect {}.is_identifier_start(ch)
+    }
+    fn is_identifier_part(&self, ch: char) -> bool {
+        PostgreSqlDialect {}.is_identifier_part(ch)
+    }
+    fn supports_unicode_string_literal(&self) -> bool {
+        PostgreSqlDialect {}.supports_unicode_string_literal()
+    }
+    fn is_custom_operator_part(&self, ch: char) -> bool {
+        PostgreSqlDialect {}.is_custom_operator_part(ch)
+    }
+    fn get_next_precedence(&self, parser: &Parser) -> Option<Result<u8, ParserError>> {
+        PostgreSqlDialect {}.get_next_precedence(parser)
+    }
+    fn supports_filter_during_aggregation(&self) -> bool {
+        PostgreSqlDialect {}.supports_filter_during_aggregation()
+    }
+    fn supports_group_by_expr(&self) -> bool {
+        PostgreSqlDialect {}.supports_group_by_expr()
+    }
+    fn prec_value(&self, prec: Precedence) -> u8 {
+        PostgreSqlDialect {}.prec_value(prec)
+    }
+    fn allow_extract_custom(&self) -> bool {
+        PostgreSqlDialect {}.allow_extract_custom()
+    }
+    fn allow_extract_single_quotes(&self) -> bool {
+        PostgreSqlDialect {}.allow_extract_single_quotes()
+    }
+    fn supports_create_index_with_clause(&self) -> bool {
+        PostgreSqlDialect {}.supports_create_index_with_clause()
+    }
+    fn supports_explain_with_utility_options(&self) -> bool {
+        PostgreSqlDialect {}.supports_explain_with_utility_options()
+    }
+    fn supports_listen_notify(&self) -> bool {
+        PostgreSqlDialect {}.supports_listen_notify()
+    }
+    fn supports_factorial_operator(&self) -> bool {
+        PostgreSqlDialect {}.supports_factorial_operator()
+    }
+    fn supports_comment_on(&self) -> bool {
+        PostgreSqlDialect {}.supports_comment_on()
+    }
+    fn supports_load_extension(&self) -> bool {
+        PostgreSqlDialect {}.supports_load_extension()
+    }
+    fn supports_named_fn_args_with_colon_operator(&self) -> bool {
+        PostgreSqlDialect {}.supports_named_fn_args_with_colon_operator()
+    }
+    fn supports_empty_projections(&self) -> bool {
+        PostgreSqlDialect {}.supports_empty_projections()
+    }
+    fn supports_nested_comments(&self) -> bool {
+        PostgreSqlDialect {}.supports_nested_comments()
+    }
+    fn supports_string_escape_constant(&self) -> bool {
+        PostgreSqlDialect {}.supports_string_escape_constant()
+    }
+    fn supports_numeric_literal_underscores(&self) -> bool {
+        PostgreSqlDialect {}.supports_numeric_literal_underscores()
+    }
+    fn supports_array_typedef_with_brackets(&self) -> bool {
+        PostgreSqlDialect {}.supports_array_typedef_with_brackets()
+    }
+    fn supports_geometric_types(&self) -> bool {
+        PostgreSqlDialect {}.supports_geometric_types()
+    }
+    fn supports_set_names(&self) -> bool {
+        PostgreSqlDialect {}.supports_set_names()
+    }
+    fn supports_alter_column_type_using(&self) -> bool {
+        PostgreSqlDialect {}.supports_alter_column_type_using()
+    }
+    fn supports_notnull_operator(&self) -> bool {
+        PostgreSqlDialect {}.supports_notnull_operator()
+    }
+    fn supports_interval_options(&self) -> bool {
+        PostgreSqlDialect {}.supports_interval_options()
+    }
+}
