@@ -19,6 +19,7 @@ mod functions;
 pub mod input;
 mod json;
 pub mod numeric;
+mod pgfuncs;
 mod stmt;
 pub mod types;
 
