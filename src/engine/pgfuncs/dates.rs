@@ -5,8 +5,8 @@
 //! time has no date, anything else must read as an interval.
 
 use crate::engine::datetime::{
-    self as dt, civil_from_days, days_from_civil, days_in_month, DtError, Interval,
-    MICROS_PER_DAY, PG_EPOCH_DAYS,
+    self as dt, civil_from_days, days_from_civil, days_in_month, DtError, Interval, MICROS_PER_DAY,
+    PG_EPOCH_DAYS,
 };
 use crate::protocol::{PgError, SqlState};
 
@@ -40,7 +40,8 @@ pub fn read(s: &str) -> Result<Temporal, PgError> {
     let s = s.trim();
     let bytes = s.as_bytes();
     let starts_as_date = bytes.first().is_some_and(u8::is_ascii_digit)
-        && s.find('-').is_some_and(|i| i >= 4 && bytes[..i].iter().all(u8::is_ascii_digit));
+        && s.find('-')
+            .is_some_and(|i| i >= 4 && bytes[..i].iter().all(u8::is_ascii_digit));
     if starts_as_date {
         let end = s.find([' ', 'T', 't']).unwrap_or(s.len());
         let rest = s[end..].trim();
@@ -247,8 +248,8 @@ pub fn part(unit_name: &str, v: Temporal, as_timestamp: bool) -> Result<Part, Pg
             match u {
                 Epoch => Decimal::int((f.days + PG_EPOCH_DAYS) * 86_400).into(),
                 Julian => Decimal::int(f.days + JULIAN_OF_2000).into(),
-                Microseconds | Milliseconds | Second | Minute | Hour | Timezone
-                | TimezoneHour | TimezoneMinute => return Err(unsupported()),
+                Microseconds | Milliseconds | Second | Minute | Hour | Timezone | TimezoneHour
+                | TimezoneMinute => return Err(unsupported()),
                 _ => Decimal::int(calendar(u, &f)).into(),
             }
         }
@@ -552,7 +553,10 @@ pub fn make_time(h: i64, m: i64, s: f64) -> Result<i64, PgError> {
     let bad = || {
         PgError::new(
             SqlState::DATETIME_FIELD_OVERFLOW,
-            format!("time field value out of range: {h}:{m:02}:{}", float_text(s)),
+            format!(
+                "time field value out of range: {h}:{m:02}:{}",
+                float_text(s)
+            ),
         )
     };
     if !(0..=24).contains(&h) || !(0..=59).contains(&m) || !(0.0..=60.0).contains(&s) {
@@ -630,17 +634,29 @@ mod tests {
         assert!(matches!(ts("10:00:01.5"), Temporal::Time(_)));
         assert!(matches!(ts("1 year 2 mons"), Temporal::Interval(_)));
         assert!(matches!(ts("-02:30:00"), Temporal::Interval(_)));
-        assert_eq!(read("garbage").unwrap_err().code, SqlState::INVALID_DATETIME_FORMAT);
+        assert_eq!(
+            read("garbage").unwrap_err().code,
+            SqlState::INVALID_DATETIME_FORMAT
+        );
     }
 
     #[test]
     fn parts_as_postgres_gives_them() {
         let p = |u: &str, s: &str| part(u, ts(s), false).map(|p| p.numeric);
-        assert_eq!(p("epoch", "2000-01-01 00:00:00").unwrap(), "946684800.000000");
+        assert_eq!(
+            p("epoch", "2000-01-01 00:00:00").unwrap(),
+            "946684800.000000"
+        );
         assert_eq!(p("second", "2000-01-01 00:00:01.5").unwrap(), "1.500000");
-        assert_eq!(p("millisecond", "2020-01-01 12:00:01.5").unwrap(), "1500.000");
+        assert_eq!(
+            p("millisecond", "2020-01-01 12:00:01.5").unwrap(),
+            "1500.000"
+        );
         assert_eq!(p("epoch", "2020-02-03").unwrap(), "1580688000");
-        assert_eq!(p("julian", "2020-01-01 12:00:00").unwrap(), "2458850.50000000000000000000");
+        assert_eq!(
+            p("julian", "2020-01-01 12:00:00").unwrap(),
+            "2458850.50000000000000000000"
+        );
         assert_eq!(
             p("julian", "2020-01-01 00:00:01").unwrap(),
             "2458850.000011574074074074074074"
@@ -652,7 +668,10 @@ mod tests {
         assert_eq!(p("doy", "2019-05-01").unwrap(), "121");
         assert_eq!(p("isodow", "2019-05-05").unwrap(), "7");
         assert_eq!(p("dow", "2020-01-01").unwrap(), "3");
-        assert_eq!(p("epoch", "1 year 1 mon 1 day 1 hour").unwrap(), "34239600.000000");
+        assert_eq!(
+            p("epoch", "1 year 1 mon 1 day 1 hour").unwrap(),
+            "34239600.000000"
+        );
         assert_eq!(p("year", "14 mons").unwrap(), "1");
         assert_eq!(p("second", "10:00:01.25").unwrap(), "1.250000");
         assert_eq!(
@@ -672,14 +691,29 @@ mod tests {
         assert_eq!(t("week", "2020-05-17 12:34:56"), "2020-05-11 00:00:00");
         assert_eq!(t("quarter", "2020-05-17"), "2020-04-01 00:00:00+00:00");
         assert_eq!(t("century", "2021-05-17 00:00:00"), "2001-01-01 00:00:00");
-        assert_eq!(t("milliseconds", "2020-05-17 12:34:56.789123"), "2020-05-17 12:34:56.789");
+        assert_eq!(
+            t("milliseconds", "2020-05-17 12:34:56.789123"),
+            "2020-05-17 12:34:56.789"
+        );
         assert_eq!(t("day", "1 year 2 days 03:04:05"), "1 year 2 days");
         let micros = |s: &str| instant_of(ts(s));
         let a = |x: &str, y: &str| age(micros(x), micros(y)).unwrap();
-        assert_eq!(a("2020-03-01 00:00:00", "2019-01-31 00:00:00"), "1 year 1 mon 1 day");
-        assert_eq!(a("2001-04-10 00:00:00", "1957-06-13 00:00:00"), "43 years 9 mons 27 days");
-        assert_eq!(a("2020-01-01 00:00:00", "2021-03-05 00:00:00"), "-1 years -2 mons -4 days");
-        assert_eq!(a("2020-01-01 10:00:00", "2020-01-01 12:30:00.5"), "-02:30:00.5");
+        assert_eq!(
+            a("2020-03-01 00:00:00", "2019-01-31 00:00:00"),
+            "1 year 1 mon 1 day"
+        );
+        assert_eq!(
+            a("2001-04-10 00:00:00", "1957-06-13 00:00:00"),
+            "43 years 9 mons 27 days"
+        );
+        assert_eq!(
+            a("2020-01-01 00:00:00", "2021-03-05 00:00:00"),
+            "-1 years -2 mons -4 days"
+        );
+        assert_eq!(
+            a("2020-01-01 10:00:00", "2020-01-01 12:30:00.5"),
+            "-02:30:00.5"
+        );
     }
 
     #[test]

@@ -51,7 +51,9 @@ pub fn format(fmt: &str, args: &[Option<String>], limit: usize) -> Result<String
             if chars.peek() == Some(&'$') {
                 chars.next();
                 if n == 0 {
-                    return Err(bad("format specifies argument 0, but arguments are numbered from 1"));
+                    return Err(bad(
+                        "format specifies argument 0, but arguments are numbered from 1",
+                    ));
                 }
                 position = Some(n as usize);
             } else {
@@ -100,7 +102,9 @@ pub fn format(fmt: &str, args: &[Option<String>], limit: usize) -> Result<String
             return Err(bad("unterminated format() type specifier"));
         };
         if !matches!(kind, 's' | 'I' | 'L') {
-            return Err(bad(format!("unrecognized format() type specifier \"{kind}\"")));
+            return Err(bad(format!(
+                "unrecognized format() type specifier \"{kind}\""
+            )));
         }
         let index = match position {
             Some(p) => p,
@@ -158,7 +162,10 @@ mod tests {
         assert_eq!(f("%L", &[None]).unwrap(), "NULL");
         assert_eq!(f("%2$s %1$s", &[Some("a"), Some("b")]).unwrap(), "b a");
         assert_eq!(f("%1$s %s", &[Some("a"), Some("b")]).unwrap(), "a b");
-        assert_eq!(f("%-5s|%5s|", &[Some("a"), Some("b")]).unwrap(), "a    |    b|");
+        assert_eq!(
+            f("%-5s|%5s|", &[Some("a"), Some("b")]).unwrap(),
+            "a    |    b|"
+        );
         assert_eq!(f("%*s|", &[Some("4"), Some("a")]).unwrap(), "   a|");
         assert_eq!(f("%-*s|", &[Some("4"), Some("a")]).unwrap(), "a   |");
         assert!(f("%s", &[]).is_err());

@@ -12,7 +12,7 @@ mod strings;
 
 use rusqlite::functions::{Context, FunctionFlags};
 use rusqlite::limits::Limit;
-use rusqlite::types::ValueRef;
+use rusqlite::types::{Value as SqlValue, ValueRef};
 use rusqlite::Connection;
 
 use super::datetime::{self as dt, MICROS_PER_DAY};
@@ -196,9 +196,7 @@ pub fn register(conn: &Connection) -> Res<()> {
         "pg_make_date",
         3,
         pure,
-        strict(|ctx| {
-            pg(dates::make_date(n(ctx, 0)?, n(ctx, 1)?, n(ctx, 2)?).map(dt::format_date))
-        }),
+        strict(|ctx| pg(dates::make_date(n(ctx, 0)?, n(ctx, 1)?, n(ctx, 2)?).map(dt::format_date))),
     )?;
     conn.create_scalar_function(
         "pg_make_time",
@@ -238,11 +236,7 @@ pub fn register(conn: &Connection) -> Res<()> {
             Temporal::Date(d) => {
                 dt::format_timestamp_micros(i64::from(d) * MICROS_PER_DAY + offset, false)
             }
-            _ => {
-                return Err(raise(unsupported(
-                    "AT TIME ZONE for a time or interval",
-                )))
-            }
+            _ => return Err(raise(unsupported("AT TIME ZONE for a time or interval"))),
         }))
     })?;
     conn.create_scalar_function(
@@ -279,12 +273,20 @@ pub fn register(conn: &Connection) -> Res<()> {
     text1("pg_lower", str::to_lowercase)?;
     text1("pg_quote_ident", strings::quote_ident)?;
     text1("pg_quote_literal", strings::quote_literal)?;
-    text1("pg_md5", |x| {
+    // md5(text) digests the UTF-8 text, md5(bytea) the bytes.
+    conn.create_scalar_function("pg_md5", 1, pure, |ctx| {
         use md5::Digest;
-        md5::Md5::digest(x.as_bytes())
-            .iter()
-            .map(|b| format!("{b:02x}"))
-            .collect()
+        let digest = match ctx.get_raw(0) {
+            ValueRef::Null => return Ok(None),
+            ValueRef::Blob(b) => md5::Md5::digest(b),
+            other => md5::Md5::digest(text_of(other).unwrap_or_default().as_bytes()),
+        };
+        Ok(Some(
+            digest
+                .iter()
+                .map(|b| format!("{b:02x}"))
+                .collect::<String>(),
+        ))
     })?;
     conn.create_scalar_function("pg_quote_nullable", 1, pure, |ctx| {
         Ok(text(ctx, 0).map_or("NULL".to_string(), |v| strings::quote_literal(&v)))
@@ -295,7 +297,12 @@ pub fn register(conn: &Connection) -> Res<()> {
         pure,
         strict(|ctx| Ok(strings::ascii(&s(ctx, 0)))),
     )?;
-    conn.create_scalar_function("pg_chr", 1, pure, strict(|ctx| pg(strings::chr(n(ctx, 0)?))))?;
+    conn.create_scalar_function(
+        "pg_chr",
+        1,
+        pure,
+        strict(|ctx| pg(strings::chr(n(ctx, 0)?))),
+    )?;
     conn.create_scalar_function(
         "pg_to_hex",
         1,
@@ -315,7 +322,11 @@ pub fn register(conn: &Connection) -> Res<()> {
                 args,
                 pure,
                 strict(move |ctx| {
-                    let fill = if ctx.len() == 3 { s(ctx, 2) } else { " ".into() };
+                    let fill = if ctx.len() == 3 {
+                        s(ctx, 2)
+                    } else {
+                        " ".into()
+                    };
                     pg(strings::pad(&s(ctx, 0), n(ctx, 1)?, &fill, left, limit))
                 }),
             )?;
@@ -333,10 +344,69 @@ pub fn register(conn: &Connection) -> Res<()> {
             args,
             pure,
             strict(|ctx| {
-                let count = if ctx.len() == 3 { Some(n(ctx, 2)?) } else { None };
-                pg(strings::substr(&s(ctx, 0), n(ctx, 1)?, count))
+                let count = if ctx.len() == 3 {
+                    Some(n(ctx, 2)?)
+                } else {
+                    None
+                };
+                let start = n(ctx, 1)?;
+                Ok(match ctx.get_raw(0) {
+                    ValueRef::Blob(b) => {
+                        let (from, len) = pg(strings::byte_range(b.len(), start, count))?;
+                        SqlValue::Blob(b[from..from + len].to_vec())
+                    }
+                    _ => SqlValue::Text(pg(strings::substr(&s(ctx, 0), start, count))?),
+                })
             }),
         )?;
+    }
+    // trim(): characters of text, bytes of bytea.
+    for (name, lead, trail) in [
+        ("pg_btrim", true, true),
+        ("pg_ltrim", true, false),
+        ("pg_rtrim", false, true),
+    ] {
+        for args in [1, 2] {
+            conn.create_scalar_function(
+                name,
+                args,
+                pure,
+                strict(move |ctx| {
+                    Ok(match (ctx.get_raw(0), ctx.len()) {
+                        (ValueRef::Blob(b), 2) => {
+                            let set = match ctx.get_raw(1) {
+                                ValueRef::Blob(set) => set.to_vec(),
+                                other => text_of(other).unwrap_or_default().into_bytes(),
+                            };
+                            let mut b = b;
+                            while lead && b.first().is_some_and(|x| set.contains(x)) {
+                                b = &b[1..];
+                            }
+                            while trail && b.last().is_some_and(|x| set.contains(x)) {
+                                b = &b[..b.len() - 1];
+                            }
+                            SqlValue::Blob(b.to_vec())
+                        }
+                        _ => {
+                            let set = if ctx.len() == 2 {
+                                s(ctx, 1)
+                            } else {
+                                " ".into()
+                            };
+                            let t = s(ctx, 0);
+                            let strip = |c: char| set.contains(c);
+                            let t = if lead {
+                                t.trim_start_matches(strip)
+                            } else {
+                                &t
+                            };
+                            let t = if trail { t.trim_end_matches(strip) } else { t };
+                            SqlValue::Text(t.to_string())
+                        }
+                    })
+                }),
+            )?;
+        }
     }
     conn.create_scalar_function("pg_substring_regex", 2, pure, |ctx| {
         let Some(subject) = text(ctx, 0) else {
@@ -356,7 +426,11 @@ pub fn register(conn: &Connection) -> Res<()> {
             args,
             pure,
             strict(|ctx| {
-                let count = if ctx.len() == 4 { Some(n(ctx, 3)?) } else { None };
+                let count = if ctx.len() == 4 {
+                    Some(n(ctx, 3)?)
+                } else {
+                    None
+                };
                 pg(strings::overlay(&s(ctx, 0), &s(ctx, 1), n(ctx, 2)?, count))
             }),
         )?;
@@ -397,7 +471,11 @@ pub fn register(conn: &Connection) -> Res<()> {
             args,
             pure,
             strict(|ctx| {
-                let flags = if ctx.len() == 4 { s(ctx, 3) } else { String::new() };
+                let flags = if ctx.len() == 4 {
+                    s(ctx, 3)
+                } else {
+                    String::new()
+                };
                 let (global, insensitive) = pg(strings::regex_flags(&flags))?;
                 let re = pg(strings::regex(&s(ctx, 1), insensitive))?;
                 let subject = s(ctx, 0);
@@ -442,7 +520,7 @@ pub fn register(conn: &Connection) -> Res<()> {
         pg(format::format(&fmt, &args, limit)).map(Some)
     })?;
     // gen_random_uuid(): the translator passes randomblob(16), SQLite's CSPRNG.
-    conn.create_scalar_function("pg_uuid", 1, FunctionFlags::SQLITE_UTF8, |ctx| {
+    conn.create_scalar_function("pg_uuid", 1, volatile, |ctx| {
         let ValueRef::Blob(b) = ctx.get_raw(0) else {
             return Ok(None);
         };

@@ -8,7 +8,10 @@ fn err(code: SqlState, msg: impl Into<String>) -> PgError {
 }
 
 fn too_large() -> PgError {
-    err(SqlState::PROGRAM_LIMIT_EXCEEDED, "requested length too large")
+    err(
+        SqlState::PROGRAM_LIMIT_EXCEEDED,
+        "requested length too large",
+    )
 }
 
 /// `count` characters of at most `max_char` bytes each must stay within `limit` bytes.
@@ -41,8 +44,25 @@ pub fn substr(s: &str, start: i64, count: Option<i64>) -> Result<String, PgError
         return Ok(String::new());
     }
     let skip = usize::try_from(from - 1).unwrap_or(usize::MAX);
-    let take = end.map_or(usize::MAX, |e| usize::try_from(e - from).unwrap_or(usize::MAX));
+    let take = end.map_or(usize::MAX, |e| {
+        usize::try_from(e - from).unwrap_or(usize::MAX)
+    });
     Ok(s.chars().skip(skip).take(take).collect())
+}
+
+/// The byte range `substring(bytea FROM start FOR count)` takes from `len` bytes.
+pub fn byte_range(len: usize, start: i64, count: Option<i64>) -> Result<(usize, usize), PgError> {
+    if count.is_some_and(|c| c < 0) {
+        return Err(err(
+            SqlState("22011"),
+            "negative substring length not allowed",
+        ));
+    }
+    let end = count.map_or(i64::MAX, |c| start.saturating_add(c));
+    let from = start.max(1);
+    let clamp = |x: i64| usize::try_from(x - 1).unwrap_or(0).min(len);
+    let (a, b) = (clamp(from), clamp(end.max(from)));
+    Ok((a, b - a))
 }
 
 pub fn overlay(s: &str, with: &str, from: i64, count: Option<i64>) -> Result<String, PgError> {
@@ -60,15 +80,24 @@ pub fn split_part(s: &str, delim: &str, n: i64) -> Result<String, PgError> {
         ));
     }
     if delim.is_empty() {
-        return Ok(if n == 1 || n == -1 { s.to_string() } else { String::new() });
+        return Ok(if n == 1 || n == -1 {
+            s.to_string()
+        } else {
+            String::new()
+        });
     }
     let parts: Vec<&str> = s.split(delim).collect();
     let i = if n > 0 {
         usize::try_from(n - 1).ok()
     } else {
-        usize::try_from(-n).ok().and_then(|k| parts.len().checked_sub(k))
+        usize::try_from(-n)
+            .ok()
+            .and_then(|k| parts.len().checked_sub(k))
     };
-    Ok(i.and_then(|i| parts.get(i)).copied().unwrap_or("").to_string())
+    Ok(i.and_then(|i| parts.get(i))
+        .copied()
+        .unwrap_or("")
+        .to_string())
 }
 
 /// `lpad`/`rpad`: to `len` characters, cut or filled with `fill` repeated.
@@ -116,7 +145,11 @@ pub fn left(s: &str, n: i64) -> String {
 
 pub fn right(s: &str, n: i64) -> String {
     let count = s.chars().count() as i64;
-    let skip = if n >= 0 { (count - n).max(0) } else { (-n).min(count) };
+    let skip = if n >= 0 {
+        (count - n).max(0)
+    } else {
+        (-n).min(count)
+    };
     s.chars().skip(skip as usize).collect()
 }
 
@@ -158,12 +191,14 @@ pub fn chr(code: i64) -> Result<String, PgError> {
             format!("requested character too large for encoding: {code}"),
         ));
     }
-    char::from_u32(code as u32).map(String::from).ok_or_else(|| {
-        err(
-            SqlState::PROGRAM_LIMIT_EXCEEDED,
-            format!("requested character not valid for encoding: {code}"),
-        )
-    })
+    char::from_u32(code as u32)
+        .map(String::from)
+        .ok_or_else(|| {
+            err(
+                SqlState::PROGRAM_LIMIT_EXCEEDED,
+                format!("requested character not valid for encoding: {code}"),
+            )
+        })
 }
 
 pub fn ascii(s: &str) -> i64 {
@@ -172,25 +207,162 @@ pub fn ascii(s: &str) -> i64 {
 
 /// PostgreSQL's reserved words (and the type and column-name keywords quote_ident quotes).
 const QUOTED_KEYWORDS: &[&str] = &[
-    "all", "analyse", "analyze", "and", "any", "array", "as", "asc", "asymmetric",
-    "authorization", "between", "bigint", "binary", "bit", "boolean", "both", "case", "cast",
-    "char", "character", "check", "coalesce", "collate", "collation", "column", "concurrently",
-    "constraint", "create", "cross", "current_catalog", "current_date", "current_role",
-    "current_schema", "current_time", "current_timestamp", "current_user", "dec", "decimal",
-    "default", "deferrable", "desc", "distinct", "do", "else", "end", "except", "exists",
-    "extract", "false", "fetch", "float", "for", "foreign", "freeze", "from", "full", "grant",
-    "greatest", "group", "grouping", "having", "ilike", "in", "initially", "inner", "inout",
-    "int", "integer", "intersect", "interval", "into", "is", "isnull", "join", "json_array",
-    "json_arrayagg", "json_object", "json_objectagg", "lateral", "leading", "least", "left",
-    "like", "limit", "localtime", "localtimestamp", "national", "natural", "nchar", "none",
-    "normalize", "not", "notnull", "null", "nullif", "numeric", "offset", "on", "only", "or",
-    "order", "out", "outer", "overlaps", "overlay", "placing", "position", "precision",
-    "primary", "real", "references", "returning", "right", "row", "select", "session_user",
-    "setof", "similar", "smallint", "some", "substring", "symmetric", "system_user", "table",
-    "tablesample", "then", "time", "timestamp", "to", "trailing", "treat", "trim", "true",
-    "union", "unique", "user", "using", "values", "varchar", "variadic", "verbose", "when",
-    "where", "window", "with", "xmlattributes", "xmlconcat", "xmlelement", "xmlexists",
-    "xmlforest", "xmlnamespaces", "xmlparse", "xmlpi", "xmlroot", "xmlserialize", "xmltable",
+    "all",
+    "analyse",
+    "analyze",
+    "and",
+    "any",
+    "array",
+    "as",
+    "asc",
+    "asymmetric",
+    "authorization",
+    "between",
+    "bigint",
+    "binary",
+    "bit",
+    "boolean",
+    "both",
+    "case",
+    "cast",
+    "char",
+    "character",
+    "check",
+    "coalesce",
+    "collate",
+    "collation",
+    "column",
+    "concurrently",
+    "constraint",
+    "create",
+    "cross",
+    "current_catalog",
+    "current_date",
+    "current_role",
+    "current_schema",
+    "current_time",
+    "current_timestamp",
+    "current_user",
+    "dec",
+    "decimal",
+    "default",
+    "deferrable",
+    "desc",
+    "distinct",
+    "do",
+    "else",
+    "end",
+    "except",
+    "exists",
+    "extract",
+    "false",
+    "fetch",
+    "float",
+    "for",
+    "foreign",
+    "freeze",
+    "from",
+    "full",
+    "grant",
+    "greatest",
+    "group",
+    "grouping",
+    "having",
+    "ilike",
+    "in",
+    "initially",
+    "inner",
+    "inout",
+    "int",
+    "integer",
+    "intersect",
+    "interval",
+    "into",
+    "is",
+    "isnull",
+    "join",
+    "json_array",
+    "json_arrayagg",
+    "json_object",
+    "json_objectagg",
+    "lateral",
+    "leading",
+    "least",
+    "left",
+    "like",
+    "limit",
+    "localtime",
+    "localtimestamp",
+    "national",
+    "natural",
+    "nchar",
+    "none",
+    "normalize",
+    "not",
+    "notnull",
+    "null",
+    "nullif",
+    "numeric",
+    "offset",
+    "on",
+    "only",
+    "or",
+    "order",
+    "out",
+    "outer",
+    "overlaps",
+    "overlay",
+    "placing",
+    "position",
+    "precision",
+    "primary",
+    "real",
+    "references",
+    "returning",
+    "right",
+    "row",
+    "select",
+    "session_user",
+    "setof",
+    "similar",
+    "smallint",
+    "some",
+    "substring",
+    "symmetric",
+    "system_user",
+    "table",
+    "tablesample",
+    "then",
+    "time",
+    "timestamp",
+    "to",
+    "trailing",
+    "treat",
+    "trim",
+    "true",
+    "union",
+    "unique",
+    "user",
+    "using",
+    "values",
+    "varchar",
+    "variadic",
+    "verbose",
+    "when",
+    "where",
+    "window",
+    "with",
+    "xmlattributes",
+    "xmlconcat",
+    "xmlelement",
+    "xmlexists",
+    "xmlforest",
+    "xmlnamespaces",
+    "xmlparse",
+    "xmlpi",
+    "xmlroot",
+    "xmlserialize",
+    "xmltable",
 ];
 
 pub fn quote_ident(s: &str) -> String {
@@ -198,8 +370,7 @@ pub fn quote_ident(s: &str) -> String {
         .chars()
         .next()
         .is_some_and(|c| c.is_ascii_lowercase() || c == '_')
-        && s
-            .chars()
+        && s.chars()
             .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '$')
         && !QUOTED_KEYWORDS.contains(&s);
     if simple {
@@ -311,10 +482,15 @@ mod tests {
         assert_eq!(pad("hi", 5, "xy", false, 100).unwrap(), "hixyx");
         assert_eq!(pad("hi", 5, "", true, 100).unwrap(), "hi");
         assert_eq!(
-            pad("x", 2_000_000_000, " ", true, 1_000_000).unwrap_err().code,
+            pad("x", 2_000_000_000, " ", true, 1_000_000)
+                .unwrap_err()
+                .code,
             SqlState::PROGRAM_LIMIT_EXCEEDED
         );
-        assert_eq!(initcap("hi THOMAS o'neil 3abc_de"), "Hi Thomas O'Neil 3abc_De");
+        assert_eq!(
+            initcap("hi THOMAS o'neil 3abc_de"),
+            "Hi Thomas O'Neil 3abc_De"
+        );
         assert_eq!(initcap("ÉCOLE élève"), "École Élève");
         assert_eq!(strpos("high", "ig"), 2);
         assert_eq!(strpos("high", ""), 1);

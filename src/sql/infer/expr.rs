@@ -353,13 +353,24 @@ fn function_type(f: &str) -> Option<&'static str> {
     Some(match f {
         "count" => "int8",
         "length" | "char_length" | "character_length" | "octet_length" | "pg_backend_pid"
-        | "strpos" | "position" => "int4",
+        | "strpos" | "position" | "ascii" => "int4",
         "random" | "total" => "float8",
         "avg" => "numeric",
         "lower" | "upper" | "trim" | "ltrim" | "rtrim" | "substr" | "substring" | "replace"
         | "concat" | "concat_ws" | "version" | "quote_literal" | "quote_ident" | "format"
         | "repeat" | "lpad" | "rpad" | "md5" | "hex" | "group_concat" | "string_agg" | "printf"
-        | "char" | "typeof" | "sqlite_version" | "current_setting" | "set_config" => "text",
+        | "char" | "typeof" | "sqlite_version" | "current_setting" | "set_config"
+        | "split_part" | "initcap" | "left" | "right" | "reverse" | "translate" | "chr"
+        | "btrim" | "regexp_replace" | "overlay" | "to_hex" | "quote_nullable" => "text",
+        "extract" => "numeric",
+        "date_part" => "float8",
+        "starts_with" => "bool",
+        "age" => "interval",
+        "make_date" => "date",
+        "make_time" => "time",
+        "make_timestamp" => "timestamp",
+        "to_timestamp" => "timestamptz",
+        "gen_random_uuid" => "uuid",
         "current_database" | "current_schema" | "current_user" | "session_user"
         | "current_catalog" | "current_role" => "name",
         "now" | "statement_timestamp" | "transaction_timestamp" | "clock_timestamp" => {

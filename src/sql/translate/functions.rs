@@ -40,7 +40,8 @@ pub(super) fn special(e: Expr) -> Result<Expr, PgError> {
                 return Err(unsupported("substring(x FROM pattern FOR escape)"))
             }
             (from, count) => {
-                let from = from.map_or(Expr::Value(Value::Number("1".into(), false).into()), |f| *f);
+                let from =
+                    from.map_or(Expr::Value(Value::Number("1".into(), false).into()), |f| *f);
                 let mut args = vec![*expr, from];
                 args.extend(count.map(|c| *c));
                 call("pg_substr", args)
@@ -53,9 +54,9 @@ pub(super) fn special(e: Expr) -> Result<Expr, PgError> {
             trim_characters,
         } => {
             let name = match trim_where {
-                None | Some(TrimWhereField::Both) => "trim",
-                Some(TrimWhereField::Leading) => "ltrim",
-                Some(TrimWhereField::Trailing) => "rtrim",
+                None | Some(TrimWhereField::Both) => "pg_btrim",
+                Some(TrimWhereField::Leading) => "pg_ltrim",
+                Some(TrimWhereField::Trailing) => "pg_rtrim",
             };
             let mut args = vec![*expr];
             args.extend(trim_what.map(|w| *w));
@@ -111,6 +112,9 @@ const RENAMED: &[(&str, &[usize])] = &[
     ("lower", &[1]),
     ("substr", &[2, 3]),
     ("substring", &[2, 3]),
+    ("btrim", &[1, 2]),
+    ("ltrim", &[1, 2]),
+    ("rtrim", &[1, 2]),
     ("overlay", &[3, 4]),
     ("date_part", &[2]),
     ("date_trunc", &[2]),
@@ -139,13 +143,12 @@ pub(super) fn function(name: &str, f: &mut Function) -> Result<Option<Expr>, PgE
         return Ok(None);
     }
     Ok(match name {
-        "btrim" => {
-            f.name = ObjectName::from(vec![Ident::new("trim")]);
-            None
-        }
         "gen_random_uuid" if argc == Some(0) => Some(call(
             "pg_uuid",
-            vec![call("randomblob", vec![Expr::Value(Value::Number("16".into(), false).into())])],
+            vec![call(
+                "randomblob",
+                vec![Expr::Value(Value::Number("16".into(), false).into())],
+            )],
         )),
         "clock_timestamp" | "statement_timestamp" | "transaction_timestamp" if argc == Some(0) => {
             Some(call("now", vec![]))
