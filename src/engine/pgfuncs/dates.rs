@@ -526,6 +526,50 @@ pub fn age(a: i64, b: i64) -> Result<String, PgError> {
     Ok(dt::format_interval(iv))
 }
 
+/// `justify_days` (`days`), `justify_hours` (`hours`) or both: whole 30-day months out
+/// of the days, whole days out of the time, then the signs of the fields made to agree.
+pub fn justify(mut iv: Interval, days: bool, hours: bool) -> Result<Interval, PgError> {
+    let range = interval_out_of_range;
+    if hours {
+        let whole = iv.micros / MICROS_PER_DAY;
+        iv.micros -= whole * MICROS_PER_DAY;
+        iv.days = i32::try_from(i64::from(iv.days) + whole).map_err(|_| range())?;
+    }
+    if days {
+        let whole = iv.days / 30;
+        iv.days -= whole * 30;
+        iv.months = iv.months.checked_add(whole).ok_or_else(range)?;
+    }
+    if days && hours {
+        if iv.months > 0 && (iv.days < 0 || (iv.days == 0 && iv.micros < 0)) {
+            iv.days += 30;
+            iv.months -= 1;
+        } else if iv.months < 0 && (iv.days > 0 || (iv.days == 0 && iv.micros > 0)) {
+            iv.days -= 30;
+            iv.months += 1;
+        }
+    }
+    if hours {
+        if iv.days > 0 && iv.micros < 0 {
+            iv.micros += MICROS_PER_DAY;
+            iv.days -= 1;
+        } else if iv.days < 0 && iv.micros > 0 {
+            iv.micros -= MICROS_PER_DAY;
+            iv.days += 1;
+        }
+    }
+    if days && !hours {
+        if iv.months > 0 && iv.days < 0 {
+            iv.days += 30;
+            iv.months -= 1;
+        } else if iv.months < 0 && iv.days > 0 {
+            iv.days -= 30;
+            iv.months += 1;
+        }
+    }
+    Ok(iv)
+}
+
 fn interval_out_of_range() -> PgError {
     PgError::new(SqlState::DATETIME_FIELD_OVERFLOW, "interval out of range")
 }

@@ -8,7 +8,9 @@
 
 mod dates;
 mod format;
+mod regex;
 mod strings;
+mod to_char;
 
 use rusqlite::functions::{Context, FunctionFlags};
 use rusqlite::limits::Limit;
@@ -246,10 +248,11 @@ pub fn register(conn: &Connection) -> Res<()> {
         strict(|ctx| {
             let secs = float(ctx, 0)?.unwrap_or(0.0);
             let micros = (secs * 1e6).round();
+            let shown = text_of(ValueRef::Real(secs)).unwrap_or_default();
             let bad = || {
                 raise(PgError::new(
                     SqlState::DATETIME_FIELD_OVERFLOW,
-                    format!("timestamp out of range: \"{secs}\""),
+                    format!("timestamp out of range: \"{shown}\""),
                 ))
             };
             if !micros.is_finite() || micros.abs() > 9.2e18 {
@@ -260,6 +263,24 @@ pub fn register(conn: &Connection) -> Res<()> {
                 .ok_or_else(bad)?;
             let t = dt::check_timestamp(t).map_err(|_| bad())?;
             Ok(dt::format_timestamp_micros(t, true))
+        }),
+    )?;
+
+    conn.create_scalar_function(
+        "pg_to_char",
+        2,
+        pure,
+        strict(|ctx| {
+            let (micros, zoned) = match ctx.get_raw(0) {
+                ValueRef::Text(_) => match temporal(ctx, 0, "to_char")? {
+                    Some(Temporal::Date(d)) => (i64::from(d) * MICROS_PER_DAY, false),
+                    Some(Temporal::Timestamp(t)) => (t, false),
+                    Some(Temporal::TimestampTz(t)) => (t, true),
+                    _ => return Err(raise(unsupported("to_char() of a time or an interval"))),
+                },
+                _ => return Err(raise(unsupported("to_char() of a number"))),
+            };
+            Ok(to_char::format(micros, zoned, &s(ctx, 1)))
         }),
     )?;
 
@@ -465,27 +486,156 @@ pub fn register(conn: &Connection) -> Res<()> {
         pure,
         strict(|ctx| Ok(s(ctx, 0).starts_with(&s(ctx, 1)))),
     )?;
-    for args in [3, 4] {
+    // regexp_replace(s, p, r [, start [, N]] [, flags]): a number in the fourth place
+    // is the start, text the flags.
+    for args in 3..=6 {
         conn.create_scalar_function(
             "pg_regexp_replace",
             args,
             pure,
             strict(|ctx| {
+                let positional = ctx.len() > 4
+                    || (ctx.len() == 4 && matches!(ctx.get_raw(3), ValueRef::Integer(_)));
+                let (start, count, flags) = if positional {
+                    let flags = if ctx.len() == 6 {
+                        s(ctx, 5)
+                    } else {
+                        String::new()
+                    };
+                    let count = if ctx.len() >= 5 { n(ctx, 4)? } else { 1 };
+                    (n(ctx, 3)?, count, flags)
+                } else {
+                    (
+                        1,
+                        1,
+                        if ctx.len() == 4 {
+                            s(ctx, 3)
+                        } else {
+                            String::new()
+                        },
+                    )
+                };
+                let (global, insensitive) = pg(strings::regex_flags(&flags))?;
+                let subject = s(ctx, 0);
+                let search = pg(regex::Search::new(&subject, &s(ctx, 1), start, insensitive))?;
+                pg(search.replace(&s(ctx, 2), if global { 0 } else { count }))
+            }),
+        )?;
+    }
+    for args in 2..=4 {
+        conn.create_scalar_function(
+            "pg_regexp_count",
+            args,
+            pure,
+            strict(|ctx| {
+                let start = if ctx.len() >= 3 { n(ctx, 2)? } else { 1 };
                 let flags = if ctx.len() == 4 {
                     s(ctx, 3)
                 } else {
                     String::new()
                 };
-                let (global, insensitive) = pg(strings::regex_flags(&flags))?;
-                let re = pg(strings::regex(&s(ctx, 1), insensitive))?;
+                let insensitive = pg(regex::single_flags("regexp_count", &flags))?;
                 let subject = s(ctx, 0);
-                let with = strings::replacement(&s(ctx, 2));
-                let out = if global {
-                    re.replace_all(&subject, with.as_str())
-                } else {
-                    re.replace(&subject, with.as_str())
+                Ok(pg(regex::Search::new(&subject, &s(ctx, 1), start, insensitive))?.count())
+            }),
+        )?;
+    }
+    for args in 2..=7 {
+        conn.create_scalar_function(
+            "pg_regexp_instr",
+            args,
+            pure,
+            strict(|ctx| {
+                let arg = |i: usize, default: i64| -> Res<i64> {
+                    if ctx.len() > i {
+                        n(ctx, i)
+                    } else {
+                        Ok(default)
+                    }
                 };
-                Ok(out.into_owned())
+                let flags = if ctx.len() > 5 {
+                    s(ctx, 5)
+                } else {
+                    String::new()
+                };
+                let insensitive = pg(regex::single_flags("regexp_instr", &flags))?;
+                let subject = s(ctx, 0);
+                let search = pg(regex::Search::new(
+                    &subject,
+                    &s(ctx, 1),
+                    arg(2, 1)?,
+                    insensitive,
+                ))?;
+                pg(search.instr(arg(3, 1)?, arg(4, 0)?, arg(6, 0)?))
+            }),
+        )?;
+    }
+    for args in 2..=6 {
+        conn.create_scalar_function("pg_regexp_substr", args, pure, |ctx| {
+            if any_null(ctx) {
+                return Ok(None);
+            }
+            let arg = |i: usize, default: i64| -> Res<i64> {
+                if ctx.len() > i {
+                    n(ctx, i)
+                } else {
+                    Ok(default)
+                }
+            };
+            let flags = if ctx.len() > 4 {
+                s(ctx, 4)
+            } else {
+                String::new()
+            };
+            let insensitive = pg(regex::single_flags("regexp_substr", &flags))?;
+            let subject = s(ctx, 0);
+            let search = pg(regex::Search::new(
+                &subject,
+                &s(ctx, 1),
+                arg(2, 1)?,
+                insensitive,
+            ))?;
+            pg(search.substr(arg(3, 1)?, arg(5, 0)?))
+        })?;
+    }
+    for args in [2, 3] {
+        conn.create_scalar_function(
+            "pg_regexp_like",
+            args,
+            pure,
+            strict(|ctx| {
+                let flags = if ctx.len() == 3 {
+                    s(ctx, 2)
+                } else {
+                    String::new()
+                };
+                let insensitive = pg(regex::single_flags("regexp_like", &flags))?;
+                Ok(pg(strings::regex(&s(ctx, 1), insensitive))?.is_match(&s(ctx, 0)))
+            }),
+        )?;
+    }
+    // justify_days / justify_hours / justify_interval: PostgreSQL's 30-day months and
+    // 24-hour days, signs made consistent.
+    for (name, days, hours) in [
+        ("pg_justify_days", true, false),
+        ("pg_justify_hours", false, true),
+        ("pg_justify_interval", true, true),
+    ] {
+        conn.create_scalar_function(
+            name,
+            1,
+            pure,
+            strict(move |ctx| {
+                let iv = match pg(dates::read(&s(ctx, 0)))? {
+                    Temporal::Interval(iv) => iv,
+                    _ => {
+                        return Err(raise(PgError::new(
+                            SqlState::UNDEFINED_FUNCTION,
+                            format!("function {}(unknown) does not exist", &name[3..]),
+                        )))
+                    }
+                };
+                pg(dates::justify(iv, days, hours).map(dt::format_interval))
             }),
         )?;
     }

@@ -353,7 +353,7 @@ fn function_type(f: &str) -> Option<&'static str> {
     Some(match f {
         "count" => "int8",
         "length" | "char_length" | "character_length" | "octet_length" | "pg_backend_pid"
-        | "strpos" | "position" | "ascii" => "int4",
+        | "strpos" | "position" | "ascii" | "regexp_count" | "regexp_instr" => "int4",
         "random" | "total" => "float8",
         "avg" => "numeric",
         "lower" | "upper" | "trim" | "ltrim" | "rtrim" | "substr" | "substring" | "replace"
@@ -361,7 +361,10 @@ fn function_type(f: &str) -> Option<&'static str> {
         | "repeat" | "lpad" | "rpad" | "md5" | "hex" | "group_concat" | "string_agg" | "printf"
         | "char" | "typeof" | "sqlite_version" | "current_setting" | "set_config"
         | "split_part" | "initcap" | "left" | "right" | "reverse" | "translate" | "chr"
-        | "btrim" | "regexp_replace" | "overlay" | "to_hex" | "quote_nullable" => "text",
+        | "btrim" | "regexp_replace" | "overlay" | "to_hex" | "quote_nullable"
+        | "regexp_substr" | "to_char" => "text",
+        "regexp_like" => "bool",
+        "justify_days" | "justify_hours" | "justify_interval" => "interval",
         "extract" => "numeric",
         "date_part" => "float8",
         "starts_with" => "bool",

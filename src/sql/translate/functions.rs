@@ -102,7 +102,14 @@ const RENAMED: &[(&str, &[usize])] = &[
     ("concat", &[]),
     ("concat_ws", &[]),
     ("md5", &[1]),
-    ("regexp_replace", &[3, 4]),
+    ("regexp_replace", &[3, 4, 5, 6]),
+    ("regexp_count", &[2, 3, 4]),
+    ("regexp_instr", &[2, 3, 4, 5, 6, 7]),
+    ("regexp_substr", &[2, 3, 4, 5, 6]),
+    ("regexp_like", &[2, 3]),
+    ("justify_days", &[1]),
+    ("justify_hours", &[1]),
+    ("justify_interval", &[1]),
     ("starts_with", &[2]),
     ("quote_ident", &[1]),
     ("quote_literal", &[1]),
@@ -123,11 +130,18 @@ const RENAMED: &[(&str, &[usize])] = &[
     ("make_time", &[3]),
     ("make_timestamp", &[6]),
     ("to_timestamp", &[1]),
+    ("to_char", &[2]),
 ];
 
 /// A call of `name` (lower case, unqualified) rewritten; None leaves it as it is.
 pub(super) fn function(name: &str, f: &mut Function) -> Result<Option<Expr>, PgError> {
     let argc = plain_args(f).map(|a| a.len());
+    if argc == Some(0) && matches!(name, "concat" | "concat_ws" | "format") {
+        return Err(PgError::new(
+            crate::protocol::SqlState::UNDEFINED_FUNCTION,
+            format!("function {name}() does not exist"),
+        ));
+    }
     if let Some((_, counts)) = RENAMED.iter().find(|(n, _)| *n == name) {
         let Some(argc) = argc else {
             return Err(unsupported(format!("{name}() with these arguments")));
