@@ -232,7 +232,7 @@ const JULIAN_OF_2000: i64 = 2_451_545;
 
 /// `extract(unit FROM x)` / `date_part('unit', x)`. `as_timestamp`: date_part reads a
 /// date as a timestamp at midnight (PostgreSQL's SQL definition of it).
-pub fn part(unit_name: &str, v: Temporal, as_timestamp: bool) -> Result<Part, PgError> {
+pub fn part(unit_name: &str, v: Temporal, as_timestamp: bool, zone: &str) -> Result<Part, PgError> {
     let name = unit_name.trim().to_ascii_lowercase();
     let type_name = v.type_name();
     let u = unit(&name).ok_or_else(|| not_recognized(&name, type_name))?;
@@ -255,7 +255,8 @@ pub fn part(unit_name: &str, v: Temporal, as_timestamp: bool) -> Result<Part, Pg
         }
         Temporal::Timestamp(t) | Temporal::TimestampTz(t) => {
             let zoned = matches!(v, Temporal::TimestampTz(_));
-            let f = fields(t);
+            let offset = if zoned { session_offset(zone)? } else { 0 };
+            let f = fields(t + offset);
             let sec_micros = f.time % 60_000_000;
             match u {
                 Microseconds => Decimal::int(sec_micros).into(),
@@ -269,7 +270,9 @@ pub fn part(unit_name: &str, v: Temporal, as_timestamp: bool) -> Result<Part, Pg
                 }
                 .into(),
                 Julian => julian(f.days + JULIAN_OF_2000, f.time),
-                Timezone | TimezoneHour | TimezoneMinute if zoned => Decimal::int(0).into(),
+                Timezone if zoned => Decimal::int(offset / 1_000_000).into(),
+                TimezoneHour if zoned => Decimal::int(offset / 3_600_000_000).into(),
+                TimezoneMinute if zoned => Decimal::int(offset / 60_000_000 % 60).into(),
                 Timezone | TimezoneHour | TimezoneMinute => return Err(unsupported()),
                 _ => Decimal::int(calendar(u, &f)).into(),
             }
@@ -414,10 +417,13 @@ fn div_scale(a: u64, b: u64) -> u32 {
 
 /// `date_trunc('unit', x)`: the stored text of the result. A date is truncated as a
 /// timestamptz, as PostgreSQL casts it.
-pub fn trunc(unit_name: &str, v: Temporal) -> Result<String, PgError> {
+pub fn trunc(unit_name: &str, v: Temporal, zone: &str) -> Result<String, PgError> {
     let name = unit_name.trim().to_ascii_lowercase();
     let v = match v {
-        Temporal::Date(d) => Temporal::TimestampTz(i64::from(d) * MICROS_PER_DAY),
+        // A date is midnight of the session's zone.
+        Temporal::Date(d) => {
+            Temporal::TimestampTz(i64::from(d) * MICROS_PER_DAY - session_offset(zone)?)
+        }
         other => other,
     };
     let type_name = v.type_name();
@@ -425,7 +431,9 @@ pub fn trunc(unit_name: &str, v: Temporal) -> Result<String, PgError> {
     use Unit::*;
     match v {
         Temporal::Timestamp(t) | Temporal::TimestampTz(t) => {
-            let f = fields(t);
+            let zoned = matches!(v, Temporal::TimestampTz(_));
+            let offset = if zoned { session_offset(zone)? } else { 0 };
+            let f = fields(t + offset);
             let day_of = |y: i64, m: i64, d: i64| days_from_civil(y, m, d) - PG_EPOCH_DAYS;
             let (days, time) = match u {
                 Some(Microseconds) => (f.days, f.time),
@@ -443,13 +451,10 @@ pub fn trunc(unit_name: &str, v: Temporal) -> Result<String, PgError> {
                 Some(Millennium) => (day_of((f.year + 999) / 1000 * 1000 - 999, 1, 1), 0),
                 _ => return Err(not_recognized(&name, type_name)),
             };
-            let micros = days * MICROS_PER_DAY + time;
+            let micros = days * MICROS_PER_DAY + time - offset;
             let micros = dt::check_timestamp(micros)
                 .map_err(|e| e.to_pg(type_name, &format!("{micros}")))?;
-            Ok(dt::format_timestamp_micros(
-                micros,
-                matches!(v, Temporal::TimestampTz(_)),
-            ))
+            Ok(dt::format_timestamp_micros(micros, zoned))
         }
         Temporal::Interval(mut iv) => {
             let hour = 3_600_000_000;
@@ -624,6 +629,27 @@ fn float_text(f: f64) -> String {
     }
 }
 
+/// The session's TimeZone as an offset east of UTC in microseconds; 0A000 for a named
+/// zone (litewire has no zone rules).
+pub fn session_offset(zone: &str) -> Result<i64, PgError> {
+    // `SET TIME ZONE -2` (a plain number) is hours east, ISO's sign; anything else
+    // reads as a POSIX zone, whose numeric offsets point west.
+    if let Ok(hours) = zone.trim().parse::<f64>() {
+        if hours.is_finite() && hours.abs() <= 15.0 * 24.0 {
+            return Ok((hours * 3.6e9).round() as i64);
+        }
+    }
+    zone_offset(zone).ok_or_else(|| {
+        PgError::new(
+            SqlState::FEATURE_NOT_SUPPORTED,
+            format!(
+                "time zone \"{zone}\" is not supported by litewire for timestamp with time zone \
+                 fields (only UTC and numeric offsets)"
+            ),
+        )
+    })
+}
+
 /// A fixed zone for `AT TIME ZONE`: its offset east of UTC in microseconds. UTC by
 /// name, or a POSIX-style numeric zone (`'+02'` is two hours *west*, as in PostgreSQL);
 /// None for a named zone litewire has no rules for.
@@ -686,7 +712,7 @@ mod tests {
 
     #[test]
     fn parts_as_postgres_gives_them() {
-        let p = |u: &str, s: &str| part(u, ts(s), false).map(|p| p.numeric);
+        let p = |u: &str, s: &str| part(u, ts(s), false, "UTC").map(|p| p.numeric);
         assert_eq!(
             p("epoch", "2000-01-01 00:00:00").unwrap(),
             "946684800.000000"
@@ -726,12 +752,30 @@ mod tests {
             p("foo", "2020-01-01").unwrap_err().code,
             SqlState::INVALID_PARAMETER_VALUE
         );
-        assert_eq!(part("hour", ts("2020-01-05"), true).unwrap().float, 0.0);
+        assert_eq!(
+            part("hour", ts("2020-01-05"), true, "UTC").unwrap().float,
+            0.0
+        );
+        let tz = |u: &str| {
+            part(u, ts("2020-01-01 00:00:00+00:00"), false, "+02:00")
+                .unwrap()
+                .numeric
+        };
+        assert_eq!(tz("hour"), "22");
+        assert_eq!(tz("day"), "31");
+        assert_eq!(tz("timezone"), "-7200");
+        assert!(part(
+            "hour",
+            ts("2020-01-01 00:00:00+00:00"),
+            false,
+            "Europe/Paris"
+        )
+        .is_err());
     }
 
     #[test]
     fn truncation_and_age() {
-        let t = |u: &str, s: &str| trunc(u, ts(s)).unwrap();
+        let t = |u: &str, s: &str| trunc(u, ts(s), "UTC").unwrap();
         assert_eq!(t("week", "2020-05-17 12:34:56"), "2020-05-11 00:00:00");
         assert_eq!(t("quarter", "2020-05-17"), "2020-04-01 00:00:00+00:00");
         assert_eq!(t("century", "2021-05-17 00:00:00"), "2001-01-01 00:00:00");
@@ -740,6 +784,10 @@ mod tests {
             "2020-05-17 12:34:56.789"
         );
         assert_eq!(t("day", "1 year 2 days 03:04:05"), "1 year 2 days");
+        assert_eq!(
+            trunc("day", ts("2020-01-01 01:00:00+00:00"), "-02").unwrap(),
+            "2019-12-31 22:00:00+00:00"
+        );
         let micros = |s: &str| instant_of(ts(s));
         let a = |x: &str, y: &str| age(micros(x), micros(y)).unwrap();
         assert_eq!(

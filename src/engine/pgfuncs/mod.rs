@@ -157,39 +157,48 @@ pub fn register(conn: &Connection) -> Res<()> {
     let limit = usize::try_from(conn.limit(Limit::SQLITE_LIMIT_LENGTH)?).unwrap_or(1 << 20);
 
     // Dates and times.
-    conn.create_scalar_function("pg_extract", 2, pure, |ctx| {
+    // The session's TimeZone comes last (the translator adds it).
+    conn.create_scalar_function("pg_extract", 3, pure, |ctx| {
         let (Some(unit), Some(v)) = (text(ctx, 0), temporal(ctx, 1, "extract")?) else {
             return Ok(None);
         };
-        pg(dates::part(&unit, v, false).map(|p| Some(p.numeric)))
+        pg(dates::part(&unit, v, false, &s(ctx, 2)).map(|p| Some(p.numeric)))
     })?;
-    conn.create_scalar_function("pg_date_part", 2, pure, |ctx| {
+    conn.create_scalar_function("pg_date_part", 3, pure, |ctx| {
         let (Some(unit), Some(v)) = (text(ctx, 0), temporal(ctx, 1, "date_part")?) else {
             return Ok(None);
         };
-        pg(dates::part(&unit, v, true).map(|p| Some(p.float)))
+        pg(dates::part(&unit, v, true, &s(ctx, 2)).map(|p| Some(p.float)))
     })?;
-    conn.create_scalar_function("pg_date_trunc", 2, pure, |ctx| {
+    conn.create_scalar_function("pg_date_trunc", 3, pure, |ctx| {
         let (Some(unit), Some(v)) = (text(ctx, 0), temporal(ctx, 1, "date_trunc")?) else {
             return Ok(None);
         };
-        pg(dates::trunc(&unit, v).map(Some))
+        pg(dates::trunc(&unit, v, &s(ctx, 2)).map(Some))
     })?;
-    for args in [1, 2] {
+    for args in [2, 3] {
         conn.create_scalar_function("pg_age", args, volatile, |ctx| {
-            let Some(a) = temporal(ctx, 0, "age")? else {
+            let zone = s(ctx, ctx.len() - 1);
+            // A timestamptz is compared in the session's local time.
+            let local = |i: usize| -> Res<Option<i64>> {
+                Ok(match temporal(ctx, i, "age")? {
+                    None => None,
+                    Some(Temporal::TimestampTz(t)) => Some(t + pg(dates::session_offset(&zone))?),
+                    Some(other) => Some(pg(instant(other, "age"))?),
+                })
+            };
+            let Some(a) = local(0)? else {
                 return Ok(None);
             };
-            let a = pg(instant(a, "age"))?;
-            let (x, y) = if ctx.len() == 1 {
+            let (x, y) = if ctx.len() == 2 {
                 // age(x): from today's midnight.
                 let today = now_micros().div_euclid(MICROS_PER_DAY) * MICROS_PER_DAY;
                 (today, a)
             } else {
-                let Some(b) = temporal(ctx, 1, "age")? else {
+                let Some(b) = local(1)? else {
                     return Ok(None);
                 };
-                (a, pg(instant(b, "age"))?)
+                (a, b)
             };
             pg(dates::age(x, y).map(Some))
         })?;
@@ -268,19 +277,21 @@ pub fn register(conn: &Connection) -> Res<()> {
 
     conn.create_scalar_function(
         "pg_to_char",
-        2,
+        3,
         pure,
         strict(|ctx| {
-            let (micros, zoned) = match ctx.get_raw(0) {
+            let (micros, offset) = match ctx.get_raw(0) {
                 ValueRef::Text(_) => match temporal(ctx, 0, "to_char")? {
-                    Some(Temporal::Date(d)) => (i64::from(d) * MICROS_PER_DAY, false),
-                    Some(Temporal::Timestamp(t)) => (t, false),
-                    Some(Temporal::TimestampTz(t)) => (t, true),
+                    Some(Temporal::Date(d)) => (i64::from(d) * MICROS_PER_DAY, None),
+                    Some(Temporal::Timestamp(t)) => (t, None),
+                    Some(Temporal::TimestampTz(t)) => {
+                        (t, Some(pg(dates::session_offset(&s(ctx, 2)))?))
+                    }
                     _ => return Err(raise(unsupported("to_char() of a time or an interval"))),
                 },
                 _ => return Err(raise(unsupported("to_char() of a number"))),
             };
-            Ok(to_char::format(micros, zoned, &s(ctx, 1)))
+            Ok(to_char::format(micros, offset, &s(ctx, 1)))
         }),
     )?;
 
@@ -518,7 +529,9 @@ pub fn register(conn: &Connection) -> Res<()> {
                 let (global, insensitive) = pg(strings::regex_flags(&flags))?;
                 let subject = s(ctx, 0);
                 let search = pg(regex::Search::new(&subject, &s(ctx, 1), start, insensitive))?;
-                pg(search.replace(&s(ctx, 2), if global { 0 } else { count }))
+                // An explicit N wins over the `g` flag.
+                let all = global && ctx.len() < 5;
+                pg(search.replace(&s(ctx, 2), if all { 0 } else { count }))
             }),
         )?;
     }

@@ -105,9 +105,14 @@ fn cased(name: &str, pattern: &str) -> String {
     }
 }
 
-/// Formats `micros` (since 2000-01-01) by `fmt`; `zoned` for a timestamptz.
-pub fn format(micros: i64, zoned: bool, fmt: &str) -> String {
-    let t = tm(micros);
+/// Formats `micros` (since 2000-01-01) by `fmt`; `offset`: a timestamptz's zone offset
+/// east of UTC in microseconds (None for a timestamp).
+pub fn format(micros: i64, offset: Option<i64>, fmt: &str) -> String {
+    let zoned = offset.is_some();
+    let offset = offset.unwrap_or(0);
+    let t = tm(micros + offset);
+    let sign = if offset < 0 { '-' } else { '+' };
+    let (oh, om) = (offset.abs() / 3_600_000_000, offset.abs() / 60_000_000 % 60);
     let (iso_year, iso_week) = {
         let isodow = (t.days_1970 + 3).rem_euclid(7) + 1;
         let thursday = t.days_1970 + (4 - isodow);
@@ -249,10 +254,11 @@ pub fn format(micros: i64, zoned: bool, fmt: &str) -> String {
             "DAY" => (name(cased(DAYS[dow as usize], p), 9), None),
             "DY" => (cased(&DAYS[dow as usize][..3], p), None),
             "RM" => (name(cased(ROMAN[t.month as usize - 1], p), 4), None),
-            "TZ" if zoned => (cased("UTC", p), None),
-            "OF" if zoned => ("+00".into(), None),
-            "TZH" if zoned => ("+00".into(), None),
-            "TZM" if zoned => ("00".into(), None),
+            "TZ" if zoned && offset == 0 => (cased("UTC", p), None),
+            "OF" | "TZ" if zoned && om != 0 => (format!("{sign}{oh:02}:{om:02}"), None),
+            "OF" | "TZ" if zoned => (format!("{sign}{oh:02}"), None),
+            "TZH" if zoned => (format!("{sign}{oh:02}"), None),
+            "TZM" if zoned => (format!("{om:02}"), None),
             _ => (String::new(), None),
         };
         out.push_str(&text);
@@ -286,13 +292,17 @@ mod tests {
         );
         let d = parse_timestamp_local("2020-01-02").unwrap();
         assert_eq!(
-            format(d, false, "YYYY DDD IDDD CC FMDDth Dth"),
+            format(d, None, "YYYY DDD IDDD CC FMDDth Dth"),
             "2020 002 004 21 2nd 5th"
         );
         assert_eq!(
-            format(t, false, "\"HH:MI:SS is\" HH:MI:SS \"\\\"text\\\"\""),
+            format(t, None, "\"HH:MI:SS is\" HH:MI:SS \"\\\"text\\\"\""),
             "HH:MI:SS is 01:04:05 \"text\""
         );
-        assert_eq!(format(t, true, "TZ OF"), "UTC +00");
+        assert_eq!(format(t, Some(0), "TZ OF"), "UTC +00");
+        assert_eq!(
+            format(t, Some(-16_200_000_000), "OF TZH:TZM HH24"),
+            "-04:30 -04:30 08"
+        );
     }
 }

@@ -7,11 +7,20 @@
 
 use sqlparser::ast::{DateTimeField, Expr, Function, Ident, ObjectName, TrimWhereField, Value};
 
-use super::{call, plain_args, string, unsupported};
+use super::{call, plain_args, string, unsupported, Settings};
 use crate::protocol::PgError;
 
+/// The session's TimeZone as a literal: the functions that read a timestamptz's local
+/// fields take it as their last argument (SQLite cannot see the session).
+fn zone(settings: &dyn Settings) -> Expr {
+    string(&settings.get("TimeZone").unwrap_or_else(|| "UTC".into()))
+}
+
+/// Functions whose result depends on the session's TimeZone.
+const ZONED: &[&str] = &["date_part", "date_trunc", "age", "to_char"];
+
 /// A special call form, rewritten; 0A000 for one litewire cannot run exactly.
-pub(super) fn special(e: Expr) -> Result<Expr, PgError> {
+pub(super) fn special(e: Expr, settings: &dyn Settings) -> Result<Expr, PgError> {
     Ok(match e {
         Expr::Ceil { .. } | Expr::Floor { .. } => e,
         Expr::Extract { field, expr, .. } => {
@@ -20,7 +29,7 @@ pub(super) fn special(e: Expr) -> Result<Expr, PgError> {
                 DateTimeField::Week(_) => "week".into(),
                 other => other.to_string().to_ascii_lowercase(),
             };
-            call("pg_extract", vec![string(&unit), *expr])
+            call("pg_extract", vec![string(&unit), *expr, zone(settings)])
         }
         Expr::AtTimeZone {
             timestamp,
@@ -134,7 +143,11 @@ const RENAMED: &[(&str, &[usize])] = &[
 ];
 
 /// A call of `name` (lower case, unqualified) rewritten; None leaves it as it is.
-pub(super) fn function(name: &str, f: &mut Function) -> Result<Option<Expr>, PgError> {
+pub(super) fn function(
+    name: &str,
+    f: &mut Function,
+    settings: &dyn Settings,
+) -> Result<Option<Expr>, PgError> {
     let argc = plain_args(f).map(|a| a.len());
     if argc == Some(0) && matches!(name, "concat" | "concat_ws" | "format") {
         return Err(PgError::new(
@@ -153,6 +166,15 @@ pub(super) fn function(name: &str, f: &mut Function) -> Result<Option<Expr>, PgE
             "substring" => "pg_substr".to_string(),
             other => format!("pg_{other}"),
         };
+        if ZONED.contains(&name) {
+            let mut args: Vec<Expr> = plain_args(f)
+                .unwrap_or_default()
+                .into_iter()
+                .cloned()
+                .collect();
+            args.push(zone(settings));
+            return Ok(Some(call(&sqlite, args)));
+        }
         f.name = ObjectName::from(vec![Ident::new(sqlite)]);
         return Ok(None);
     }
