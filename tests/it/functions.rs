@@ -61,6 +61,22 @@ const ANSWERS: &[(&str, &[&str])] = &[
          regexp_replace('foobarbaz', 'b(..)', 'X\\1Y', 'g'), regexp_replace('AAA', 'a', 'z', 'i')",
         &["t", "\"Foo bar\"", "foo", "'it''s'", "NULL", "ff", "fooXarYXazY", "zAA"],
     ),
+    (
+        "select to_char(timestamp '1997-02-10 17:32:01.4', 'Day DD Mon YYYY HH12:MI:SS.MS PM IW IYYY FMDDth'), \
+         to_char(date '2020-01-02', 'YYYY-MM-DD DDD J')",
+        &["Monday    10 Feb 1997 05:32:01.400 PM 07 1997 10th", "2020-01-02 002 2458851"],
+    ),
+    (
+        "select regexp_count('abcabc', 'b'), regexp_instr('abcabc', 'b', 1, 2), \
+         regexp_substr('abcabc', '(b)(c)', 1, 1, '', 2), regexp_like('aBc', 'b', 'i'), \
+         regexp_replace('A PostgreSQL function', 'a|e|i|o|u', 'X', 1, 3, 'i')",
+        &["2", "5", "c", "t", "A PostgrXSQL function"],
+    ),
+    (
+        "select justify_days(interval '35 days'), justify_hours(interval '27 hours'), \
+         justify_interval(interval '1 mon -1 hour')",
+        &["1 mon 5 days", "1 day 03:00:00", "29 days 23:00:00"],
+    ),
 ];
 
 #[tokio::test]
@@ -167,7 +183,7 @@ async fn errors_have_postgres_sqlstates() {
             "unit \"week\" not supported for type interval",
         ),
         (
-            "select extract(day from 'garbage'::text)",
+            "select extract(day from interval 'garbage')",
             "22007",
             "invalid input syntax for type interval: \"garbage\"",
         ),
@@ -199,6 +215,44 @@ async fn errors_have_postgres_sqlstates() {
     }
     // The session is usable after each error.
     assert_eq!(rows(&c, "select 1").await, vec![vec![Some("1".into())]]);
+}
+
+/// A timestamptz's local fields follow the session's TimeZone: a numeric one is
+/// honoured, a named one (no zone rules here) is refused rather than read as UTC.
+#[tokio::test]
+async fn session_time_zone() {
+    let s = Server::start(&[]);
+    let c = s.connect("functions").await;
+    let query = "select extract(hour from timestamptz '2020-01-01 00:00+00'), \
+                 to_char(timestamptz '2020-01-01 00:00+00', 'YYYY-MM-DD HH24 OF'), \
+                 extract(hour from timestamp '2020-01-01 03:00')";
+    let utc = rows(&c, query).await;
+    assert_eq!(
+        utc[0],
+        ["0", "2020-01-01 00 +00", "3"].map(|v| Some(v.to_string()))
+    );
+    // PostgreSQL: a plain number is hours east; '+04:30' is POSIX, 4:30 west.
+    c.batch_execute("set timezone = '-02'").await.unwrap();
+    let west = rows(&c, query).await;
+    assert_eq!(
+        west[0],
+        ["22", "2019-12-31 22 -02", "3"].map(|v| Some(v.to_string()))
+    );
+    c.batch_execute("set timezone = '+04:30'").await.unwrap();
+    let posix = rows(
+        &c,
+        "select to_char(timestamptz '2020-01-01 00:00+00', 'HH24:MI OF')",
+    )
+    .await;
+    assert_eq!(posix[0], [Some("19:30 -04:30".to_string())]);
+    c.batch_execute("set timezone = 'Europe/Paris'")
+        .await
+        .unwrap();
+    let e = c.simple_query(query).await.unwrap_err();
+    assert_eq!(sqlstate(&e), "0A000", "{e}");
+    // A timestamp without time zone does not need the zone.
+    let plain = rows(&c, "select extract(hour from timestamp '2020-01-01 03:00')").await;
+    assert_eq!(plain[0], [Some("3".to_string())]);
 }
 
 /// Results carry PostgreSQL's types in the extended protocol (tokio-postgres checks them).

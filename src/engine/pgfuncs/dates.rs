@@ -786,7 +786,7 @@ mod tests {
         assert_eq!(t("day", "1 year 2 days 03:04:05"), "1 year 2 days");
         assert_eq!(
             trunc("day", ts("2020-01-01 01:00:00+00:00"), "-02").unwrap(),
-            "2019-12-31 22:00:00+00:00"
+            "2019-12-31 02:00:00+00:00"
         );
         let micros = |s: &str| instant_of(ts(s));
         let a = |x: &str, y: &str| age(micros(x), micros(y)).unwrap();

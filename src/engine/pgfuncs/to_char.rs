@@ -285,7 +285,7 @@ mod tests {
         assert_eq!(
             format(
                 t,
-                false,
+                None,
                 "YYYY-MM-DD HH24:MI:SS.MS Day Mon DY dy HH12 AM am FMDD FMMonth Q WW IW J"
             ),
             "2020-05-07 13:04:05.123 Thursday  May THU thu 01 PM pm 7 May 2 19 19 2458977"

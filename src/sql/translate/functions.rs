@@ -199,3 +199,7 @@ pub(super) fn function(
         _ => None,
     })
 }
+
+#[cfg(test)]
+#[path = "functions_tests.rs"]
+mod tests;
