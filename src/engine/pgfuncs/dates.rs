@@ -622,7 +622,7 @@ fn float_text(f: f64) -> String {
     let mut b = bytes::BytesMut::new();
     crate::engine::types::write_float8(f, &mut b);
     let digits = String::from_utf8_lossy(&b).into_owned();
-    if f < 10.0 && f >= 0.0 {
+    if (0.0..10.0).contains(&f) {
         format!("0{digits}")
     } else {
         digits

@@ -657,7 +657,7 @@ pub fn register(conn: &Connection) -> Res<()> {
         bounded(parts.concat(), limit)
     })?;
     conn.create_scalar_function("pg_concat_ws", -1, pure, move |ctx| {
-        if ctx.len() == 0 {
+        if ctx.is_empty() {
             return Err(raise(PgError::new(
                 SqlState::UNDEFINED_FUNCTION,
                 "function concat_ws() does not exist",
@@ -670,7 +670,7 @@ pub fn register(conn: &Connection) -> Res<()> {
         bounded(parts.join(&sep), limit).map(Some)
     })?;
     conn.create_scalar_function("pg_format", -1, pure, move |ctx| {
-        if ctx.len() == 0 {
+        if ctx.is_empty() {
             return Err(raise(PgError::new(
                 SqlState::UNDEFINED_FUNCTION,
                 "function format() does not exist",
