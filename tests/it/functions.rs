@@ -73,6 +73,12 @@ const ANSWERS: &[(&str, &[&str])] = &[
         &["2", "5", "c", "t", "A PostgrXSQL function"],
     ),
     (
+        "select encode('\\x1234567890abcdef00', 'hex'), encode('\\x1234567890abcdef00', 'base64'), \
+         decode('1234567890abcdef00', 'hex'), \
+         encode(overlay('\\x546800'::bytea placing '\\x0203'::bytea from 2 for 1), 'escape')",
+        &["1234567890abcdef00", "EjRWeJCrze8A", "\\x1234567890abcdef00", "T\u{2}\u{3}\\000"],
+    ),
+    (
         "select justify_days(interval '35 days'), justify_hours(interval '27 hours'), \
          justify_interval(interval '1 mon -1 hour')",
         &["1 mon 5 days", "1 day 03:00:00", "29 days 23:00:00"],
@@ -147,6 +153,17 @@ async fn errors_have_postgres_sqlstates() {
             "requested length too large",
         ),
         ("select chr(0)", "54000", "null character not permitted"),
+        (
+            "select decode('1', 'hex')",
+            "22023",
+            "invalid hexadecimal data: odd number of digits",
+        ),
+        (
+            "select encode('ab'::bytea, 'rot13')",
+            "22023",
+            "unrecognized encoding: \"rot13\"",
+        ),
+        ("select left('abc'::bytea, 1)", "42883", "does not exist"),
         (
             "select chr(-1)",
             "22023",

@@ -121,10 +121,26 @@ fn now_micros() -> i64 {
     now.as_micros() as i64 - dt::PG_EPOCH_OFFSET_MICROS
 }
 
-/// `f` with PostgreSQL's STRICT rule: any NULL argument gives NULL.
+/// `f` with PostgreSQL's STRICT rule: any NULL argument gives NULL. A bytea argument is
+/// refused (42883, as PostgreSQL has no such function) rather than read as its hex text.
 fn strict<T>(
     f: impl Fn(&Context<'_>) -> Res<T> + Send + 'static,
 ) -> impl Fn(&mut Context<'_>) -> Res<Option<T>> + Send + 'static {
+    move |ctx| {
+        if (0..ctx.len()).any(|i| matches!(ctx.get_raw(i), ValueRef::Blob(_))) {
+            return Err(raise(PgError::new(
+                SqlState::UNDEFINED_FUNCTION,
+                "function does not exist for a bytea argument",
+            )));
+        }
+        strict_bytes(&f)(ctx)
+    }
+}
+
+/// [`strict`] for a function that reads bytea arguments itself.
+fn strict_bytes<T>(
+    f: impl Fn(&Context<'_>) -> Res<T>,
+) -> impl Fn(&mut Context<'_>) -> Res<Option<T>> {
     move |ctx| {
         if any_null(ctx) {
             Ok(None)
@@ -375,7 +391,7 @@ pub fn register(conn: &Connection) -> Res<()> {
             "pg_substr",
             args,
             pure,
-            strict(|ctx| {
+            strict_bytes(|ctx| {
                 let count = if ctx.len() == 3 {
                     Some(n(ctx, 2)?)
                 } else {
@@ -403,7 +419,7 @@ pub fn register(conn: &Connection) -> Res<()> {
                 name,
                 args,
                 pure,
-                strict(move |ctx| {
+                strict_bytes(move |ctx| {
                     Ok(match (ctx.get_raw(0), ctx.len()) {
                         (ValueRef::Blob(b), 2) => {
                             let set = match ctx.get_raw(1) {
@@ -457,13 +473,26 @@ pub fn register(conn: &Connection) -> Res<()> {
             "pg_overlay",
             args,
             pure,
-            strict(|ctx| {
+            strict_bytes(|ctx| {
                 let count = if ctx.len() == 4 {
                     Some(n(ctx, 3)?)
                 } else {
                     None
                 };
-                pg(strings::overlay(&s(ctx, 0), &s(ctx, 1), n(ctx, 2)?, count))
+                let from = n(ctx, 2)?;
+                Ok(match (ctx.get_raw(0), ctx.get_raw(1)) {
+                    (ValueRef::Blob(b), ValueRef::Blob(with)) => {
+                        let count = count.unwrap_or(with.len() as i64);
+                        let (h, hl) = pg(strings::byte_range(b.len(), 1, Some(from - 1)))?;
+                        let (t, tl) = pg(strings::byte_range(
+                            b.len(),
+                            from.saturating_add(count),
+                            None,
+                        ))?;
+                        SqlValue::Blob([&b[h..h + hl], with, &b[t..t + tl]].concat())
+                    }
+                    _ => SqlValue::Text(pg(strings::overlay(&s(ctx, 0), &s(ctx, 1), from, count))?),
+                })
             }),
         )?;
     }
@@ -652,6 +681,26 @@ pub fn register(conn: &Connection) -> Res<()> {
             }),
         )?;
     }
+    conn.create_scalar_function(
+        "pg_encode",
+        2,
+        pure,
+        strict_bytes(|ctx| {
+            let bytes = match ctx.get_raw(0) {
+                ValueRef::Blob(b) => b.to_vec(),
+                other => pg(super::input::bytea_from_text(
+                    text_of(other).unwrap_or_default().as_bytes(),
+                ))?,
+            };
+            pg(strings::encode(&bytes, &s(ctx, 1)))
+        }),
+    )?;
+    conn.create_scalar_function(
+        "pg_decode",
+        2,
+        pure,
+        strict(|ctx| pg(strings::decode(&s(ctx, 0), &s(ctx, 1)))),
+    )?;
     conn.create_scalar_function("pg_concat", -1, pure, move |ctx| {
         let parts: Vec<String> = (0..ctx.len()).filter_map(|i| text(ctx, i)).collect();
         bounded(parts.concat(), limit)

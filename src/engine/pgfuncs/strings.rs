@@ -468,6 +468,132 @@ pub fn substring_regex(s: &str, re: &regex_lite::Regex) -> Option<String> {
     m.map(|m| m.as_str().to_string())
 }
 
+fn unknown_encoding(name: &str) -> PgError {
+    err(
+        SqlState::INVALID_PARAMETER_VALUE,
+        format!("unrecognized encoding: \"{name}\""),
+    )
+}
+
+const BASE64: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+/// `encode(bytes, 'hex' | 'base64' | 'escape')` as PostgreSQL writes them (base64 in
+/// lines of 76 characters).
+pub fn encode(b: &[u8], format: &str) -> Result<String, PgError> {
+    let mut out = String::with_capacity(b.len() * 2);
+    match format.to_ascii_lowercase().as_str() {
+        "hex" => {
+            for byte in b {
+                out.push_str(&format!("{byte:02x}"));
+            }
+        }
+        "base64" => {
+            for (i, chunk) in b.chunks(3).enumerate() {
+                if i > 0 && i % 19 == 0 {
+                    out.push('\n');
+                }
+                let n = chunk.iter().fold(0u32, |acc, &x| acc << 8 | u32::from(x))
+                    << (8 * (3 - chunk.len()));
+                for k in 0..4 {
+                    if k <= chunk.len() {
+                        out.push(char::from(BASE64[(n >> (18 - 6 * k) & 63) as usize]));
+                    } else {
+                        out.push('=');
+                    }
+                }
+            }
+        }
+        "escape" => {
+            for &byte in b {
+                match byte {
+                    b'\\' => out.push_str("\\\\"),
+                    0 | 0x80..=0xff => out.push_str(&format!("\\{byte:03o}")),
+                    _ => out.push(char::from(byte)),
+                }
+            }
+        }
+        _ => return Err(unknown_encoding(format)),
+    }
+    Ok(out)
+}
+
+/// `decode(text, 'hex' | 'base64' | 'escape')`.
+pub fn decode(s: &str, format: &str) -> Result<Vec<u8>, PgError> {
+    let bad = |msg: String| err(SqlState::INVALID_PARAMETER_VALUE, msg);
+    match format.to_ascii_lowercase().as_str() {
+        "hex" => {
+            let digits: Vec<u8> = s.bytes().filter(|b| !b.is_ascii_whitespace()).collect();
+            let value = |c: u8| {
+                char::from(c)
+                    .to_digit(16)
+                    .map(|d| d as u8)
+                    .ok_or_else(|| bad(format!("invalid hexadecimal digit: \"{}\"", char::from(c))))
+            };
+            if digits.len() % 2 == 1 {
+                return Err(bad("invalid hexadecimal data: odd number of digits".into()));
+            }
+            digits
+                .chunks(2)
+                .map(|p| Ok(value(p[0])? << 4 | value(p[1])?))
+                .collect()
+        }
+        "base64" => {
+            let mut out = Vec::with_capacity(s.len() * 3 / 4);
+            let (mut acc, mut bits, mut pad) = (0u32, 0, 0);
+            for c in s.bytes().filter(|b| !b.is_ascii_whitespace()) {
+                if c == b'=' {
+                    pad += 1;
+                    continue;
+                }
+                let Some(v) = BASE64.iter().position(|&x| x == c).filter(|_| pad == 0) else {
+                    return Err(bad(format!(
+                        "invalid symbol \"{}\" found while decoding base64 sequence",
+                        char::from(c)
+                    )));
+                };
+                acc = acc << 6 | v as u32;
+                bits += 6;
+                if bits >= 8 {
+                    bits -= 8;
+                    out.push((acc >> bits) as u8);
+                    acc &= (1 << bits) - 1;
+                }
+            }
+            if bits >= 6 || pad > 2 {
+                return Err(bad("invalid base64 end sequence".into()));
+            }
+            Ok(out)
+        }
+        "escape" => {
+            let b = s.as_bytes();
+            let mut out = Vec::with_capacity(b.len());
+            let mut i = 0;
+            while i < b.len() {
+                if b[i] != b'\\' {
+                    out.push(b[i]);
+                    i += 1;
+                } else if b.get(i + 1) == Some(&b'\\') {
+                    out.push(b'\\');
+                    i += 2;
+                } else if let Some(o) = b
+                    .get(i + 1..i + 4)
+                    .filter(|o| o[0] <= b'3' && o.iter().all(|d| (b'0'..=b'7').contains(d)))
+                {
+                    out.push((o[0] - b'0') << 6 | (o[1] - b'0') << 3 | (o[2] - b'0'));
+                    i += 4;
+                } else {
+                    return Err(err(
+                        SqlState::INVALID_TEXT_REPRESENTATION,
+                        "invalid input syntax for type bytea",
+                    ));
+                }
+            }
+            Ok(out)
+        }
+        _ => Err(unknown_encoding(format)),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -509,5 +635,17 @@ mod tests {
         assert_eq!(quote_literal("a\\b"), "E'a\\\\b'");
         assert_eq!(to_hex(-1), "ffffffff");
         assert_eq!(replacement("X\\1Y$\\&"), "X${1}Y$$${0}");
+        let b = [0x12, 0x34, 0x56, 0x78, 0x90, 0xab, 0xcd, 0xef, 0x00];
+        assert_eq!(encode(&b, "hex").unwrap(), "1234567890abcdef00");
+        assert_eq!(encode(&b, "base64").unwrap(), "EjRWeJCrze8A");
+        assert_eq!(
+            encode(&b, "escape").unwrap(),
+            "\u{12}4Vx\\220\\253\\315\\357\\000"
+        );
+        for f in ["hex", "base64", "escape"] {
+            assert_eq!(decode(&encode(&b, f).unwrap(), f).unwrap(), b);
+        }
+        assert!(decode("1", "hex").is_err());
+        assert!(encode(&b, "rot13").is_err());
     }
 }

@@ -362,7 +362,8 @@ fn function_type(f: &str) -> Option<&'static str> {
         | "char" | "typeof" | "sqlite_version" | "current_setting" | "set_config"
         | "split_part" | "initcap" | "left" | "right" | "reverse" | "translate" | "chr"
         | "btrim" | "regexp_replace" | "overlay" | "to_hex" | "quote_nullable"
-        | "regexp_substr" | "to_char" => "text",
+        | "regexp_substr" | "to_char" | "encode" => "text",
+        "decode" => "bytea",
         "regexp_like" => "bool",
         "justify_days" | "justify_hours" | "justify_interval" => "interval",
         "extract" => "numeric",

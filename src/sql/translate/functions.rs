@@ -140,6 +140,8 @@ const RENAMED: &[(&str, &[usize])] = &[
     ("make_timestamp", &[6]),
     ("to_timestamp", &[1]),
     ("to_char", &[2]),
+    ("encode", &[2]),
+    ("decode", &[2]),
 ];
 
 /// A call of `name` (lower case, unqualified) rewritten; None leaves it as it is.
