@@ -72,7 +72,12 @@ pub fn format(fmt: &str, args: &[Option<String>], limit: usize) -> Result<String
                         if chars.next() != Some('$') {
                             return Err(bad("unterminated format() type specifier"));
                         }
-                        n as usize
+                        if n == 0 {
+                            return Err(bad(
+                                "format specifies argument 0, but arguments are numbered from 1",
+                            ));
+                        }
+                        usize::try_from(n).unwrap_or(usize::MAX)
                     }
                     None => {
                         next_arg += 1;
@@ -171,5 +176,8 @@ mod tests {
         assert!(f("%s", &[]).is_err());
         assert!(f("%z", &[Some("1")]).is_err());
         assert!(f("%", &[Some("1")]).is_err());
+        assert!(f("%*0$s", &[Some("1")]).is_err());
+        assert!(f("%*99999999999$s", &[Some("1")]).is_err());
+        assert!(f("%99999999999999999999s", &[Some("1")]).is_err());
     }
 }

@@ -483,7 +483,11 @@ pub fn register(conn: &Connection) -> Res<()> {
                 Ok(match (ctx.get_raw(0), ctx.get_raw(1)) {
                     (ValueRef::Blob(b), ValueRef::Blob(with)) => {
                         let count = count.unwrap_or(with.len() as i64);
-                        let (h, hl) = pg(strings::byte_range(b.len(), 1, Some(from - 1)))?;
+                        let (h, hl) = pg(strings::byte_range(
+                            b.len(),
+                            1,
+                            Some(from.saturating_sub(1)),
+                        ))?;
                         let (t, tl) = pg(strings::byte_range(
                             b.len(),
                             from.saturating_add(count),
