@@ -79,6 +79,11 @@ const ANSWERS: &[(&str, &[&str])] = &[
         &["1234567890abcdef00", "EjRWeJCrze8A", "\\x1234567890abcdef00", "T\u{2}\u{3}\\000"],
     ),
     (
+        "select date_bin('15 min', timestamp '2020-02-01 00:00:00', timestamp '2020-02-01 00:02:30'), \
+         date_bin('1 day 2 hours', timestamp '2020-02-11 15:44:17.71393', timestamp '2001-01-01')",
+        &["2020-01-31 23:47:30", "2020-02-10 22:00:00"],
+    ),
+    (
         "select justify_days(interval '35 days'), justify_hours(interval '27 hours'), \
          justify_interval(interval '1 mon -1 hour')",
         &["1 mon 5 days", "1 day 03:00:00", "29 days 23:00:00"],

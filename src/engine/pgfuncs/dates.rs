@@ -575,6 +575,36 @@ pub fn justify(mut iv: Interval, days: bool, hours: bool) -> Result<Interval, Pg
     Ok(iv)
 }
 
+/// `date_bin(stride, source, origin)`: the start of the stride-long bin, counted from
+/// `origin`, that holds `source` (PostgreSQL 15's arithmetic, including its step back
+/// when the origin lies after the source).
+pub fn bin(stride: Interval, source: i64, origin: i64) -> Result<i64, PgError> {
+    if stride.months != 0 {
+        return Err(PgError::new(
+            SqlState::FEATURE_NOT_SUPPORTED,
+            "timestamps cannot be binned into intervals containing months or years",
+        ));
+    }
+    let out_of_range = || PgError::new(SqlState::DATETIME_FIELD_OVERFLOW, "timestamp out of range");
+    let stride = i64::from(stride.days)
+        .checked_mul(MICROS_PER_DAY)
+        .and_then(|d| d.checked_add(stride.micros))
+        .ok_or_else(out_of_range)?;
+    if stride <= 0 {
+        return Err(PgError::new(
+            SqlState::DATETIME_FIELD_OVERFLOW,
+            "stride must be greater than zero",
+        ));
+    }
+    let diff = source.checked_sub(origin).ok_or_else(out_of_range)?;
+    let mut delta = diff - diff % stride;
+    if origin > source && stride > 1 {
+        delta -= stride;
+    }
+    let result = origin.checked_add(delta).ok_or_else(out_of_range)?;
+    dt::check_timestamp(result).map_err(|_| out_of_range())
+}
+
 fn interval_out_of_range() -> PgError {
     PgError::new(SqlState::DATETIME_FIELD_OVERFLOW, "interval out of range")
 }
@@ -805,6 +835,30 @@ mod tests {
         assert_eq!(
             a("2020-01-01 10:00:00", "2020-01-01 12:30:00.5"),
             "-02:30:00.5"
+        );
+    }
+
+    #[test]
+    fn bins_as_postgres_15() {
+        let iv = |s: &str| dt::parse_interval(s).unwrap();
+        let t = |s: &str| instant_of(ts(s));
+        let fmt = |m: i64| dt::format_timestamp_micros(m, false);
+        let origin = t("2020-02-01 00:02:30");
+        assert_eq!(
+            fmt(bin(iv("5 min"), t("2020-02-01 01:01:01"), origin).unwrap()),
+            "2020-02-01 00:57:30"
+        );
+        assert_eq!(
+            fmt(bin(iv("15 min"), t("2020-02-01 00:00:00"), origin).unwrap()),
+            "2020-01-31 23:47:30"
+        );
+        assert_eq!(
+            bin(iv("1 month"), 0, 0).unwrap_err().code,
+            SqlState::FEATURE_NOT_SUPPORTED
+        );
+        assert_eq!(
+            bin(iv("-5 min"), 0, 0).unwrap_err().code,
+            SqlState::DATETIME_FIELD_OVERFLOW
         );
     }
 

@@ -292,6 +292,38 @@ pub fn register(conn: &Connection) -> Res<()> {
     )?;
 
     conn.create_scalar_function(
+        "pg_date_bin",
+        3,
+        pure,
+        strict(|ctx| {
+            let stride = match temporal(ctx, 0, "date_bin")? {
+                Some(Temporal::Interval(iv)) => iv,
+                // An interval under a day is stored as a clock time.
+                Some(Temporal::Time(micros)) => dt::Interval {
+                    micros,
+                    ..Default::default()
+                },
+                _ => {
+                    return Err(raise(PgError::new(
+                        SqlState::UNDEFINED_FUNCTION,
+                        "function date_bin() does not exist for these argument types",
+                    )))
+                }
+            };
+            let (source, zoned) = match temporal(ctx, 1, "date_bin")? {
+                Some(Temporal::TimestampTz(t)) => (t, true),
+                Some(other) => (pg(instant(other, "date_bin"))?, false),
+                None => return Ok(String::new()),
+            };
+            let origin = match temporal(ctx, 2, "date_bin")? {
+                Some(other) => pg(instant(other, "date_bin"))?,
+                None => return Ok(String::new()),
+            };
+            let binned = pg(dates::bin(stride, source, origin))?;
+            Ok(dt::format_timestamp_micros(binned, zoned))
+        }),
+    )?;
+    conn.create_scalar_function(
         "pg_to_char",
         3,
         pure,
@@ -674,6 +706,10 @@ pub fn register(conn: &Connection) -> Res<()> {
             strict(move |ctx| {
                 let iv = match pg(dates::read(&s(ctx, 0)))? {
                     Temporal::Interval(iv) => iv,
+                    Temporal::Time(micros) => dt::Interval {
+                        micros,
+                        ..Default::default()
+                    },
                     _ => {
                         return Err(raise(PgError::new(
                             SqlState::UNDEFINED_FUNCTION,

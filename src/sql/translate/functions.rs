@@ -141,6 +141,7 @@ const RENAMED: &[(&str, &[usize])] = &[
     ("to_timestamp", &[1]),
     ("to_char", &[2]),
     ("encode", &[2]),
+    ("date_bin", &[3]),
     ("decode", &[2]),
 ];
 
