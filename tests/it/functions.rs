@@ -80,8 +80,9 @@ const ANSWERS: &[(&str, &[&str])] = &[
     ),
     (
         "select date_bin('15 min', timestamp '2020-02-01 00:00:00', timestamp '2020-02-01 00:02:30'), \
-         date_bin('1 day 2 hours', timestamp '2020-02-11 15:44:17.71393', timestamp '2001-01-01')",
-        &["2020-01-31 23:47:30", "2020-02-10 22:00:00"],
+         date_bin('1 day 2 hours', timestamp '2020-02-11 15:44:17.71393', timestamp '2001-01-01'), \
+         date_bin('30 minutes', timestamp '2024-02-01 15:00:00', timestamp '2024-02-01 17:00:00')",
+        &["2020-01-31 23:47:30", "2020-02-10 22:00:00", "2024-02-01 15:00:00"],
     ),
     (
         "select justify_days(interval '35 days'), justify_hours(interval '27 hours'), \

@@ -576,8 +576,8 @@ pub fn justify(mut iv: Interval, days: bool, hours: bool) -> Result<Interval, Pg
 }
 
 /// `date_bin(stride, source, origin)`: the start of the stride-long bin, counted from
-/// `origin`, that holds `source` (PostgreSQL 15's arithmetic, including its step back
-/// when the origin lies after the source).
+/// `origin`, that holds `source` (PostgreSQL 15.18's arithmetic: an origin after the
+/// source steps back one stride unless the source is on a bin's start).
 pub fn bin(stride: Interval, source: i64, origin: i64) -> Result<i64, PgError> {
     if stride.months != 0 {
         return Err(PgError::new(
@@ -597,8 +597,9 @@ pub fn bin(stride: Interval, source: i64, origin: i64) -> Result<i64, PgError> {
         ));
     }
     let diff = source.checked_sub(origin).ok_or_else(out_of_range)?;
-    let mut delta = diff - diff % stride;
-    if origin > source && stride > 1 {
+    let modulo = diff % stride;
+    let mut delta = diff - modulo;
+    if origin > source && modulo != 0 {
         delta -= stride;
     }
     let result = origin.checked_add(delta).ok_or_else(out_of_range)?;
