@@ -8,9 +8,9 @@ use crate::protocol::{PgError, SqlState};
 
 /// Microseconds from 1970-01-01 to 2000-01-01.
 pub const PG_EPOCH_OFFSET_MICROS: i64 = 946_684_800_000_000;
-const MICROS_PER_DAY: i64 = 86_400_000_000;
+pub(crate) const MICROS_PER_DAY: i64 = 86_400_000_000;
 /// Days from 1970-01-01 to 2000-01-01.
-const PG_EPOCH_DAYS: i64 = 10_957;
+pub(crate) const PG_EPOCH_DAYS: i64 = 10_957;
 /// The last year PostgreSQL's `date` and `timestamp` accept.
 const DATE_MAX_YEAR: i64 = 5_874_897;
 const TIMESTAMP_MAX_YEAR: i64 = 294_276;
@@ -70,7 +70,7 @@ type Dt<T> = Result<T, DtError>;
 
 /// Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's algorithm).
 /// Callers keep `y` within ±10^7, so nothing here overflows.
-fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
+pub(crate) fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
     let y = if m <= 2 { y - 1 } else { y };
     let era = y.div_euclid(400);
     let yoe = y - era * 400;
@@ -80,7 +80,7 @@ fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
     era * 146_097 + doe - 719_468
 }
 
-fn civil_from_days(z: i64) -> (i64, i64, i64) {
+pub(crate) fn civil_from_days(z: i64) -> (i64, i64, i64) {
     let z = z + 719_468;
     let era = z.div_euclid(146_097);
     let doe = z - era * 146_097;
@@ -93,7 +93,7 @@ fn civil_from_days(z: i64) -> (i64, i64, i64) {
     (if m <= 2 { y + 1 } else { y }, m, d)
 }
 
-fn days_in_month(y: i64, m: i64) -> i64 {
+pub(crate) fn days_in_month(y: i64, m: i64) -> i64 {
     match m {
         2 if y % 4 == 0 && (y % 100 != 0 || y % 400 == 0) => 29,
         2 => 28,

@@ -95,7 +95,8 @@ pub fn register(conn: &Connection, database: &str, session: SharedSession) -> ru
     Ok(())
 }
 
-/// The functions catalog queries call (see `catalog/`), regexes and array helpers.
+/// The functions catalog queries call (see `catalog/`), regexes, array helpers and
+/// PostgreSQL's date/time and string functions (`pgfuncs/`).
 /// Registered with the catalog tables, on a connection's first statement that needs
 /// one of them: each registered function costs every connection memory. Objects here
 /// are always visible, owned by the connecting user, and have no comments.
@@ -114,6 +115,7 @@ pub fn register_catalog(conn: &Connection, session: SharedSession) -> rusqlite::
         },
     )?;
     conn.create_scalar_function("regexp", 2, pure, regexp)?;
+    super::pgfuncs::register(conn)?;
     for name in [
         "pg_table_is_visible",
         "pg_type_is_visible",

@@ -20,6 +20,7 @@ pub mod input;
 mod json;
 mod jsonb;
 pub mod numeric;
+mod pgfuncs;
 mod stmt;
 pub mod types;
 

@@ -1193,6 +1193,8 @@ fn fixed_function_type(name: &str) -> Option<&'static str> {
         | "jsonb_array_length"
         | "json_array_length"
         | "width_bucket"
+        | "regexp_count"
+        | "regexp_instr"
         | "scale" => "int4",
         "percent_rank" | "cume_dist" | "random" | "date_part" | "pi" | "degrees" | "radians"
         | "sin" | "cos" | "tan" | "asin" | "acos" | "atan" | "atan2" => "float8",
@@ -1223,6 +1225,7 @@ fn fixed_function_type(name: &str) -> Option<&'static str> {
         | "quote_literal"
         | "quote_nullable"
         | "regexp_replace"
+        | "regexp_substr"
         | "string_agg"
         | "chr"
         | "version"
@@ -1271,6 +1274,7 @@ fn fixed_function_type(name: &str) -> Option<&'static str> {
         | "pg_table_is_visible"
         | "pg_type_is_visible"
         | "starts_with"
+        | "regexp_like"
         | "isfinite"
         | "jsonb_exists" => "bool",
         "gen_random_uuid" | "uuid_generate_v4" => "uuid",

@@ -183,7 +183,7 @@ impl Translator<'_> {
             | Expr::Trim { .. }
             | Expr::Overlay { .. }
             | Expr::Ceil { .. }
-            | Expr::Floor { .. }) => functions::special(e)?,
+            | Expr::Floor { .. }) => functions::special(e, &*self.settings)?,
             Expr::Array(a) => arrays::literal(a),
             Expr::CompoundFieldAccess { root, access_chain } => {
                 match json::subscript(*root, access_chain)? {
@@ -236,7 +236,7 @@ impl Translator<'_> {
         if let Some(e) = json::function(&name, &mut f)? {
             return Ok(e);
         }
-        if let Some(e) = functions::function(&name, &mut f)? {
+        if let Some(e) = functions::function(&name, &mut f, &*self.settings)? {
             return Ok(e);
         }
         if let Some((_, sqlite)) = AGGREGATES.iter().find(|(pg, _)| *pg == name) {

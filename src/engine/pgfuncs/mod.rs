@@ -1,0 +1,811 @@
+//! PostgreSQL's date/time and string functions, as the SQL functions the translator
+//! calls (sql/translate/functions.rs renames `split_part(…)` to `pg_split_part(…)`,
+//! `extract(f FROM x)` to `pg_extract('f', x)`…). Every name is `pg_`-prefixed, so none
+//! shadows a SQLite built-in, and they are registered with the catalog functions on a
+//! connection's first unknown function (engine/stmt.rs): a connection that never calls
+//! one pays nothing for them. Results that build strings are bounded by the connection's
+//! SQLITE_LIMIT_LENGTH (PostgreSQL's 54000 past it).
+
+mod dates;
+mod format;
+mod regex;
+mod strings;
+mod to_char;
+
+use rusqlite::functions::{Context, FunctionFlags};
+use rusqlite::limits::Limit;
+use rusqlite::types::{Value as SqlValue, ValueRef};
+use rusqlite::Connection;
+
+use super::datetime::{self as dt, MICROS_PER_DAY};
+use super::error::raise;
+use crate::protocol::{PgError, SqlState};
+use dates::Temporal;
+
+type Res<T> = rusqlite::Result<T>;
+
+/// A value's text as PostgreSQL would print it (numbers, text; blobs as bytea hex).
+fn text_of(v: ValueRef<'_>) -> Option<String> {
+    match v {
+        ValueRef::Null => None,
+        ValueRef::Integer(i) => Some(i.to_string()),
+        ValueRef::Real(f) => {
+            let mut b = bytes::BytesMut::new();
+            super::types::write_float8(f, &mut b);
+            Some(String::from_utf8_lossy(&b).into_owned())
+        }
+        ValueRef::Text(t) => Some(String::from_utf8_lossy(t).into_owned()),
+        ValueRef::Blob(b) => {
+            let mut out = String::with_capacity(2 + 2 * b.len());
+            out.push_str("\\x");
+            for byte in b {
+                out.push_str(&format!("{byte:02x}"));
+            }
+            Some(out)
+        }
+    }
+}
+
+fn text(ctx: &Context<'_>, i: usize) -> Option<String> {
+    text_of(ctx.get_raw(i))
+}
+
+/// An integer argument; text must read as one (PostgreSQL's 22P02 otherwise).
+fn int(ctx: &Context<'_>, i: usize) -> Res<Option<i64>> {
+    Ok(match ctx.get_raw(i) {
+        ValueRef::Null => None,
+        ValueRef::Integer(i) => Some(i),
+        ValueRef::Real(f) if f.is_finite() && f.abs() < 9.2e18 => Some(f.round() as i64),
+        other => {
+            let t = text_of(other).unwrap_or_default();
+            Some(t.trim().parse().map_err(|_| {
+                raise(PgError::new(
+                    SqlState::INVALID_TEXT_REPRESENTATION,
+                    format!("invalid input syntax for type integer: \"{t}\""),
+                ))
+            })?)
+        }
+    })
+}
+
+fn float(ctx: &Context<'_>, i: usize) -> Res<Option<f64>> {
+    Ok(match ctx.get_raw(i) {
+        ValueRef::Null => None,
+        ValueRef::Integer(i) => Some(i as f64),
+        ValueRef::Real(f) => Some(f),
+        other => {
+            let t = text_of(other).unwrap_or_default();
+            Some(super::input::parse_float(&t).ok_or_else(|| {
+                raise(PgError::new(
+                    SqlState::INVALID_TEXT_REPRESENTATION,
+                    format!("invalid input syntax for type double precision: \"{t}\""),
+                ))
+            })?)
+        }
+    })
+}
+
+fn any_null(ctx: &Context<'_>) -> bool {
+    (0..ctx.len()).any(|i| matches!(ctx.get_raw(i), ValueRef::Null))
+}
+
+fn temporal(ctx: &Context<'_>, i: usize, function: &str) -> Res<Option<Temporal>> {
+    match ctx.get_raw(i) {
+        ValueRef::Null => Ok(None),
+        ValueRef::Text(t) => dates::read(&String::from_utf8_lossy(t))
+            .map(Some)
+            .map_err(raise),
+        _ => Err(raise(PgError::new(
+            SqlState::UNDEFINED_FUNCTION,
+            format!("function {function}(unknown, numeric) does not exist"),
+        ))),
+    }
+}
+
+/// A timestamp (a date is midnight) as microseconds since 2000-01-01.
+fn instant(t: Temporal, function: &str) -> Result<i64, PgError> {
+    match t {
+        Temporal::Date(d) => Ok(i64::from(d) * MICROS_PER_DAY),
+        Temporal::Timestamp(t) | Temporal::TimestampTz(t) => Ok(t),
+        _ => Err(PgError::new(
+            SqlState::UNDEFINED_FUNCTION,
+            format!("function {function}() does not exist for this argument type"),
+        )),
+    }
+}
+
+fn now_micros() -> i64 {
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap_or_default();
+    now.as_micros() as i64 - dt::PG_EPOCH_OFFSET_MICROS
+}
+
+/// `f` with PostgreSQL's STRICT rule: any NULL argument gives NULL. A bytea argument is
+/// refused (42883, as PostgreSQL has no such function) rather than read as its hex text.
+fn strict<T>(
+    f: impl Fn(&Context<'_>) -> Res<T> + Send + 'static,
+) -> impl Fn(&mut Context<'_>) -> Res<Option<T>> + Send + 'static {
+    move |ctx| {
+        if (0..ctx.len()).any(|i| matches!(ctx.get_raw(i), ValueRef::Blob(_))) {
+            return Err(raise(PgError::new(
+                SqlState::UNDEFINED_FUNCTION,
+                "function does not exist for a bytea argument",
+            )));
+        }
+        strict_bytes(&f)(ctx)
+    }
+}
+
+/// [`strict`] for a function that reads bytea arguments itself.
+fn strict_bytes<T>(
+    f: impl Fn(&Context<'_>) -> Res<T>,
+) -> impl Fn(&mut Context<'_>) -> Res<Option<T>> {
+    move |ctx| {
+        if any_null(ctx) {
+            Ok(None)
+        } else {
+            f(ctx).map(Some)
+        }
+    }
+}
+
+/// The text of non-null argument `i` (under [`strict`]).
+fn s(ctx: &Context<'_>, i: usize) -> String {
+    text(ctx, i).unwrap_or_default()
+}
+
+/// Integer argument `i`, non-null under [`strict`].
+fn n(ctx: &Context<'_>, i: usize) -> Res<i64> {
+    Ok(int(ctx, i)?.unwrap_or(0))
+}
+
+fn pg<T>(r: Result<T, PgError>) -> Res<T> {
+    r.map_err(raise)
+}
+
+/// Registers the functions on `conn`.
+pub fn register(conn: &Connection) -> Res<()> {
+    let pure = FunctionFlags::SQLITE_UTF8
+        | FunctionFlags::SQLITE_DETERMINISTIC
+        | FunctionFlags::SQLITE_INNOCUOUS;
+    let volatile = FunctionFlags::SQLITE_UTF8 | FunctionFlags::SQLITE_INNOCUOUS;
+    let limit = usize::try_from(conn.limit(Limit::SQLITE_LIMIT_LENGTH)?).unwrap_or(1 << 20);
+
+    // Dates and times.
+    // The session's TimeZone comes last (the translator adds it).
+    conn.create_scalar_function("pg_extract", 3, pure, |ctx| {
+        let (Some(unit), Some(v)) = (text(ctx, 0), temporal(ctx, 1, "extract")?) else {
+            return Ok(None);
+        };
+        pg(dates::part(&unit, v, false, &s(ctx, 2)).map(|p| Some(p.numeric)))
+    })?;
+    conn.create_scalar_function("pg_date_part", 3, pure, |ctx| {
+        let (Some(unit), Some(v)) = (text(ctx, 0), temporal(ctx, 1, "date_part")?) else {
+            return Ok(None);
+        };
+        pg(dates::part(&unit, v, true, &s(ctx, 2)).map(|p| Some(p.float)))
+    })?;
+    conn.create_scalar_function("pg_date_trunc", 3, pure, |ctx| {
+        let (Some(unit), Some(v)) = (text(ctx, 0), temporal(ctx, 1, "date_trunc")?) else {
+            return Ok(None);
+        };
+        pg(dates::trunc(&unit, v, &s(ctx, 2)).map(Some))
+    })?;
+    for args in [2, 3] {
+        conn.create_scalar_function("pg_age", args, volatile, |ctx| {
+            let zone = s(ctx, ctx.len() - 1);
+            // A timestamptz is compared in the session's local time.
+            let local = |i: usize| -> Res<Option<i64>> {
+                Ok(match temporal(ctx, i, "age")? {
+                    None => None,
+                    Some(Temporal::TimestampTz(t)) => Some(t + pg(dates::session_offset(&zone))?),
+                    Some(other) => Some(pg(instant(other, "age"))?),
+                })
+            };
+            let Some(a) = local(0)? else {
+                return Ok(None);
+            };
+            let (x, y) = if ctx.len() == 2 {
+                // age(x): from today's midnight.
+                let today = now_micros().div_euclid(MICROS_PER_DAY) * MICROS_PER_DAY;
+                (today, a)
+            } else {
+                let Some(b) = local(1)? else {
+                    return Ok(None);
+                };
+                (a, b)
+            };
+            pg(dates::age(x, y).map(Some))
+        })?;
+    }
+    conn.create_scalar_function(
+        "pg_make_date",
+        3,
+        pure,
+        strict(|ctx| pg(dates::make_date(n(ctx, 0)?, n(ctx, 1)?, n(ctx, 2)?).map(dt::format_date))),
+    )?;
+    conn.create_scalar_function(
+        "pg_make_time",
+        3,
+        pure,
+        strict(|ctx| {
+            let sec = float(ctx, 2)?.unwrap_or(0.0);
+            pg(dates::make_time(n(ctx, 0)?, n(ctx, 1)?, sec).map(dt::format_time))
+        }),
+    )?;
+    conn.create_scalar_function(
+        "pg_make_timestamp",
+        6,
+        pure,
+        strict(|ctx| {
+            let (y, mo, d) = (n(ctx, 0)?, n(ctx, 1)?, n(ctx, 2)?);
+            let days = pg(dates::make_date(y, mo, d))?;
+            let sec = float(ctx, 5)?.unwrap_or(0.0);
+            let time = pg(dates::make_time(n(ctx, 3)?, n(ctx, 4)?, sec))?;
+            let micros = i64::from(days) * MICROS_PER_DAY + time;
+            Ok(dt::format_timestamp_micros(micros, false))
+        }),
+    )?;
+    conn.create_scalar_function("pg_at_time_zone", 2, pure, |ctx| {
+        let (Some(v), Some(zone)) = (temporal(ctx, 0, "timezone")?, text(ctx, 1)) else {
+            return Ok(None);
+        };
+        let offset = dates::zone_offset(&zone).ok_or_else(|| {
+            raise(unsupported(format!(
+                "AT TIME ZONE '{zone}' (only UTC and numeric offsets)"
+            )))
+        })?;
+        Ok(Some(match v {
+            // Local time in the zone → the instant, shown as timestamptz.
+            Temporal::Timestamp(t) => dt::format_timestamp_micros(t - offset, true),
+            Temporal::TimestampTz(t) => dt::format_timestamp_micros(t + offset, false),
+            Temporal::Date(d) => {
+                dt::format_timestamp_micros(i64::from(d) * MICROS_PER_DAY + offset, false)
+            }
+            _ => return Err(raise(unsupported("AT TIME ZONE for a time or interval"))),
+        }))
+    })?;
+    conn.create_scalar_function(
+        "pg_to_timestamp",
+        1,
+        pure,
+        strict(|ctx| {
+            let secs = float(ctx, 0)?.unwrap_or(0.0);
+            let micros = (secs * 1e6).round();
+            let shown = text_of(ValueRef::Real(secs)).unwrap_or_default();
+            let bad = || {
+                raise(PgError::new(
+                    SqlState::DATETIME_FIELD_OVERFLOW,
+                    format!("timestamp out of range: \"{shown}\""),
+                ))
+            };
+            if !micros.is_finite() || micros.abs() > 9.2e18 {
+                return Err(bad());
+            }
+            let t = (micros as i64)
+                .checked_sub(dt::PG_EPOCH_OFFSET_MICROS)
+                .ok_or_else(bad)?;
+            let t = dt::check_timestamp(t).map_err(|_| bad())?;
+            Ok(dt::format_timestamp_micros(t, true))
+        }),
+    )?;
+
+    conn.create_scalar_function(
+        "pg_date_bin",
+        3,
+        pure,
+        strict(|ctx| {
+            let stride = match temporal(ctx, 0, "date_bin")? {
+                Some(Temporal::Interval(iv)) => iv,
+                // An interval under a day is stored as a clock time.
+                Some(Temporal::Time(micros)) => dt::Interval {
+                    micros,
+                    ..Default::default()
+                },
+                _ => {
+                    return Err(raise(PgError::new(
+                        SqlState::UNDEFINED_FUNCTION,
+                        "function date_bin() does not exist for these argument types",
+                    )))
+                }
+            };
+            let (source, zoned) = match temporal(ctx, 1, "date_bin")? {
+                Some(Temporal::TimestampTz(t)) => (t, true),
+                Some(other) => (pg(instant(other, "date_bin"))?, false),
+                None => return Ok(String::new()),
+            };
+            let origin = match temporal(ctx, 2, "date_bin")? {
+                Some(other) => pg(instant(other, "date_bin"))?,
+                None => return Ok(String::new()),
+            };
+            let binned = pg(dates::bin(stride, source, origin))?;
+            Ok(dt::format_timestamp_micros(binned, zoned))
+        }),
+    )?;
+    conn.create_scalar_function(
+        "pg_to_char",
+        3,
+        pure,
+        strict(|ctx| {
+            let (micros, offset) = match ctx.get_raw(0) {
+                ValueRef::Text(_) => match temporal(ctx, 0, "to_char")? {
+                    Some(Temporal::Date(d)) => (i64::from(d) * MICROS_PER_DAY, None),
+                    Some(Temporal::Timestamp(t)) => (t, None),
+                    Some(Temporal::TimestampTz(t)) => {
+                        (t, Some(pg(dates::session_offset(&s(ctx, 2)))?))
+                    }
+                    _ => return Err(raise(unsupported("to_char() of a time or an interval"))),
+                },
+                _ => return Err(raise(unsupported("to_char() of a number"))),
+            };
+            Ok(to_char::format(micros, offset, &s(ctx, 1)))
+        }),
+    )?;
+
+    // Strings.
+    let text1 = |name: &'static str, f: fn(&str) -> String| {
+        conn.create_scalar_function(name, 1, pure, strict(move |ctx| Ok(f(&s(ctx, 0)))))
+    };
+    text1("pg_initcap", strings::initcap)?;
+    text1("pg_reverse", |x| x.chars().rev().collect())?;
+    text1("pg_upper", str::to_uppercase)?;
+    text1("pg_lower", str::to_lowercase)?;
+    text1("pg_quote_ident", strings::quote_ident)?;
+    text1("pg_quote_literal", strings::quote_literal)?;
+    // md5(text) digests the UTF-8 text, md5(bytea) the bytes.
+    conn.create_scalar_function("pg_md5", 1, pure, |ctx| {
+        use md5::Digest;
+        let digest = match ctx.get_raw(0) {
+            ValueRef::Null => return Ok(None),
+            ValueRef::Blob(b) => md5::Md5::digest(b),
+            other => md5::Md5::digest(text_of(other).unwrap_or_default().as_bytes()),
+        };
+        Ok(Some(
+            digest
+                .iter()
+                .map(|b| format!("{b:02x}"))
+                .collect::<String>(),
+        ))
+    })?;
+    conn.create_scalar_function("pg_quote_nullable", 1, pure, |ctx| {
+        Ok(text(ctx, 0).map_or("NULL".to_string(), |v| strings::quote_literal(&v)))
+    })?;
+    conn.create_scalar_function(
+        "pg_ascii",
+        1,
+        pure,
+        strict(|ctx| Ok(strings::ascii(&s(ctx, 0)))),
+    )?;
+    conn.create_scalar_function(
+        "pg_chr",
+        1,
+        pure,
+        strict(|ctx| pg(strings::chr(n(ctx, 0)?))),
+    )?;
+    conn.create_scalar_function(
+        "pg_to_hex",
+        1,
+        pure,
+        strict(|ctx| Ok(strings::to_hex(n(ctx, 0)?))),
+    )?;
+    conn.create_scalar_function(
+        "pg_split_part",
+        3,
+        pure,
+        strict(|ctx| pg(strings::split_part(&s(ctx, 0), &s(ctx, 1), n(ctx, 2)?))),
+    )?;
+    for (name, left) in [("pg_lpad", true), ("pg_rpad", false)] {
+        for args in [2, 3] {
+            conn.create_scalar_function(
+                name,
+                args,
+                pure,
+                strict(move |ctx| {
+                    let fill = if ctx.len() == 3 {
+                        s(ctx, 2)
+                    } else {
+                        " ".into()
+                    };
+                    pg(strings::pad(&s(ctx, 0), n(ctx, 1)?, &fill, left, limit))
+                }),
+            )?;
+        }
+    }
+    conn.create_scalar_function(
+        "pg_strpos",
+        2,
+        pure,
+        strict(|ctx| Ok(strings::strpos(&s(ctx, 0), &s(ctx, 1)))),
+    )?;
+    for args in [2, 3] {
+        conn.create_scalar_function(
+            "pg_substr",
+            args,
+            pure,
+            strict_bytes(|ctx| {
+                let count = if ctx.len() == 3 {
+                    Some(n(ctx, 2)?)
+                } else {
+                    None
+                };
+                let start = n(ctx, 1)?;
+                Ok(match ctx.get_raw(0) {
+                    ValueRef::Blob(b) => {
+                        let (from, len) = pg(strings::byte_range(b.len(), start, count))?;
+                        SqlValue::Blob(b[from..from + len].to_vec())
+                    }
+                    _ => SqlValue::Text(pg(strings::substr(&s(ctx, 0), start, count))?),
+                })
+            }),
+        )?;
+    }
+    // trim(): characters of text, bytes of bytea.
+    for (name, lead, trail) in [
+        ("pg_btrim", true, true),
+        ("pg_ltrim", true, false),
+        ("pg_rtrim", false, true),
+    ] {
+        for args in [1, 2] {
+            conn.create_scalar_function(
+                name,
+                args,
+                pure,
+                strict_bytes(move |ctx| {
+                    Ok(match (ctx.get_raw(0), ctx.len()) {
+                        (ValueRef::Blob(b), 2) => {
+                            let set = match ctx.get_raw(1) {
+                                ValueRef::Blob(set) => set.to_vec(),
+                                other => text_of(other).unwrap_or_default().into_bytes(),
+                            };
+                            let mut b = b;
+                            while lead && b.first().is_some_and(|x| set.contains(x)) {
+                                b = &b[1..];
+                            }
+                            while trail && b.last().is_some_and(|x| set.contains(x)) {
+                                b = &b[..b.len() - 1];
+                            }
+                            SqlValue::Blob(b.to_vec())
+                        }
+                        _ => {
+                            let set = if ctx.len() == 2 {
+                                s(ctx, 1)
+                            } else {
+                                " ".into()
+                            };
+                            let t = s(ctx, 0);
+                            let strip = |c: char| set.contains(c);
+                            let t = if lead {
+                                t.trim_start_matches(strip)
+                            } else {
+                                &t
+                            };
+                            let t = if trail { t.trim_end_matches(strip) } else { t };
+                            SqlValue::Text(t.to_string())
+                        }
+                    })
+                }),
+            )?;
+        }
+    }
+    conn.create_scalar_function("pg_substring_regex", 2, pure, |ctx| {
+        let Some(subject) = text(ctx, 0) else {
+            return Ok(None);
+        };
+        if matches!(ctx.get_raw(1), ValueRef::Null) {
+            return Ok(None);
+        }
+        let re = ctx.get_or_create_aux(1, |v| -> Res<regex_lite::Regex> {
+            pg(strings::regex(&text_of(v).unwrap_or_default(), false))
+        })?;
+        Ok(strings::substring_regex(&subject, &re))
+    })?;
+    for args in [3, 4] {
+        conn.create_scalar_function(
+            "pg_overlay",
+            args,
+            pure,
+            strict_bytes(|ctx| {
+                let count = if ctx.len() == 4 {
+                    Some(n(ctx, 3)?)
+                } else {
+                    None
+                };
+                let from = n(ctx, 2)?;
+                Ok(match (ctx.get_raw(0), ctx.get_raw(1)) {
+                    (ValueRef::Blob(b), ValueRef::Blob(with)) => {
+                        let count = count.unwrap_or(with.len() as i64);
+                        let (h, hl) = pg(strings::byte_range(
+                            b.len(),
+                            1,
+                            Some(from.saturating_sub(1)),
+                        ))?;
+                        let (t, tl) = pg(strings::byte_range(
+                            b.len(),
+                            from.saturating_add(count),
+                            None,
+                        ))?;
+                        SqlValue::Blob([&b[h..h + hl], with, &b[t..t + tl]].concat())
+                    }
+                    _ => SqlValue::Text(pg(strings::overlay(&s(ctx, 0), &s(ctx, 1), from, count))?),
+                })
+            }),
+        )?;
+    }
+    conn.create_scalar_function(
+        "pg_left",
+        2,
+        pure,
+        strict(|ctx| Ok(strings::left(&s(ctx, 0), n(ctx, 1)?))),
+    )?;
+    conn.create_scalar_function(
+        "pg_right",
+        2,
+        pure,
+        strict(|ctx| Ok(strings::right(&s(ctx, 0), n(ctx, 1)?))),
+    )?;
+    conn.create_scalar_function(
+        "pg_repeat",
+        2,
+        pure,
+        strict(move |ctx| pg(strings::repeat(&s(ctx, 0), n(ctx, 1)?, limit))),
+    )?;
+    conn.create_scalar_function(
+        "pg_translate",
+        3,
+        pure,
+        strict(|ctx| Ok(strings::translate(&s(ctx, 0), &s(ctx, 1), &s(ctx, 2)))),
+    )?;
+    conn.create_scalar_function(
+        "pg_starts_with",
+        2,
+        pure,
+        strict(|ctx| Ok(s(ctx, 0).starts_with(&s(ctx, 1)))),
+    )?;
+    // regexp_replace(s, p, r [, start [, N]] [, flags]): a number in the fourth place
+    // is the start, text the flags.
+    for args in 3..=6 {
+        conn.create_scalar_function(
+            "pg_regexp_replace",
+            args,
+            pure,
+            strict(|ctx| {
+                let positional = ctx.len() > 4
+                    || (ctx.len() == 4 && matches!(ctx.get_raw(3), ValueRef::Integer(_)));
+                let (start, count, flags) = if positional {
+                    let flags = if ctx.len() == 6 {
+                        s(ctx, 5)
+                    } else {
+                        String::new()
+                    };
+                    let count = if ctx.len() >= 5 { n(ctx, 4)? } else { 1 };
+                    (n(ctx, 3)?, count, flags)
+                } else {
+                    (
+                        1,
+                        1,
+                        if ctx.len() == 4 {
+                            s(ctx, 3)
+                        } else {
+                            String::new()
+                        },
+                    )
+                };
+                let (global, insensitive) = pg(strings::regex_flags(&flags))?;
+                let subject = s(ctx, 0);
+                let search = pg(regex::Search::new(&subject, &s(ctx, 1), start, insensitive))?;
+                // An explicit N wins over the `g` flag.
+                let all = global && ctx.len() < 5;
+                pg(search.replace(&s(ctx, 2), if all { 0 } else { count }))
+            }),
+        )?;
+    }
+    for args in 2..=4 {
+        conn.create_scalar_function(
+            "pg_regexp_count",
+            args,
+            pure,
+            strict(|ctx| {
+                let start = if ctx.len() >= 3 { n(ctx, 2)? } else { 1 };
+                let flags = if ctx.len() == 4 {
+                    s(ctx, 3)
+                } else {
+                    String::new()
+                };
+                let insensitive = pg(regex::single_flags("regexp_count", &flags))?;
+                let subject = s(ctx, 0);
+                Ok(pg(regex::Search::new(&subject, &s(ctx, 1), start, insensitive))?.count())
+            }),
+        )?;
+    }
+    for args in 2..=7 {
+        conn.create_scalar_function(
+            "pg_regexp_instr",
+            args,
+            pure,
+            strict(|ctx| {
+                let arg = |i: usize, default: i64| -> Res<i64> {
+                    if ctx.len() > i {
+                        n(ctx, i)
+                    } else {
+                        Ok(default)
+                    }
+                };
+                let flags = if ctx.len() > 5 {
+                    s(ctx, 5)
+                } else {
+                    String::new()
+                };
+                let insensitive = pg(regex::single_flags("regexp_instr", &flags))?;
+                let subject = s(ctx, 0);
+                let search = pg(regex::Search::new(
+                    &subject,
+                    &s(ctx, 1),
+                    arg(2, 1)?,
+                    insensitive,
+                ))?;
+                pg(search.instr(arg(3, 1)?, arg(4, 0)?, arg(6, 0)?))
+            }),
+        )?;
+    }
+    for args in 2..=6 {
+        conn.create_scalar_function("pg_regexp_substr", args, pure, |ctx| {
+            if any_null(ctx) {
+                return Ok(None);
+            }
+            let arg = |i: usize, default: i64| -> Res<i64> {
+                if ctx.len() > i {
+                    n(ctx, i)
+                } else {
+                    Ok(default)
+                }
+            };
+            let flags = if ctx.len() > 4 {
+                s(ctx, 4)
+            } else {
+                String::new()
+            };
+            let insensitive = pg(regex::single_flags("regexp_substr", &flags))?;
+            let subject = s(ctx, 0);
+            let search = pg(regex::Search::new(
+                &subject,
+                &s(ctx, 1),
+                arg(2, 1)?,
+                insensitive,
+            ))?;
+            pg(search.substr(arg(3, 1)?, arg(5, 0)?))
+        })?;
+    }
+    for args in [2, 3] {
+        conn.create_scalar_function(
+            "pg_regexp_like",
+            args,
+            pure,
+            strict(|ctx| {
+                let flags = if ctx.len() == 3 {
+                    s(ctx, 2)
+                } else {
+                    String::new()
+                };
+                let insensitive = pg(regex::single_flags("regexp_like", &flags))?;
+                Ok(pg(strings::regex(&s(ctx, 1), insensitive))?.is_match(&s(ctx, 0)))
+            }),
+        )?;
+    }
+    // justify_days / justify_hours / justify_interval: PostgreSQL's 30-day months and
+    // 24-hour days, signs made consistent.
+    for (name, days, hours) in [
+        ("pg_justify_days", true, false),
+        ("pg_justify_hours", false, true),
+        ("pg_justify_interval", true, true),
+    ] {
+        conn.create_scalar_function(
+            name,
+            1,
+            pure,
+            strict(move |ctx| {
+                let iv = match pg(dates::read(&s(ctx, 0)))? {
+                    Temporal::Interval(iv) => iv,
+                    Temporal::Time(micros) => dt::Interval {
+                        micros,
+                        ..Default::default()
+                    },
+                    _ => {
+                        return Err(raise(PgError::new(
+                            SqlState::UNDEFINED_FUNCTION,
+                            format!("function {}(unknown) does not exist", &name[3..]),
+                        )))
+                    }
+                };
+                pg(dates::justify(iv, days, hours).map(dt::format_interval))
+            }),
+        )?;
+    }
+    conn.create_scalar_function(
+        "pg_encode",
+        2,
+        pure,
+        strict_bytes(|ctx| {
+            let bytes = match ctx.get_raw(0) {
+                ValueRef::Blob(b) => b.to_vec(),
+                other => pg(super::input::bytea_from_text(
+                    text_of(other).unwrap_or_default().as_bytes(),
+                ))?,
+            };
+            pg(strings::encode(&bytes, &s(ctx, 1)))
+        }),
+    )?;
+    conn.create_scalar_function(
+        "pg_decode",
+        2,
+        pure,
+        strict(|ctx| pg(strings::decode(&s(ctx, 0), &s(ctx, 1)))),
+    )?;
+    conn.create_scalar_function("pg_concat", -1, pure, move |ctx| {
+        let parts: Vec<String> = (0..ctx.len()).filter_map(|i| text(ctx, i)).collect();
+        bounded(parts.concat(), limit)
+    })?;
+    conn.create_scalar_function("pg_concat_ws", -1, pure, move |ctx| {
+        if ctx.is_empty() {
+            return Err(raise(PgError::new(
+                SqlState::UNDEFINED_FUNCTION,
+                "function concat_ws() does not exist",
+            )));
+        }
+        let Some(sep) = text(ctx, 0) else {
+            return Ok(None);
+        };
+        let parts: Vec<String> = (1..ctx.len()).filter_map(|i| text(ctx, i)).collect();
+        bounded(parts.join(&sep), limit).map(Some)
+    })?;
+    conn.create_scalar_function("pg_format", -1, pure, move |ctx| {
+        if ctx.is_empty() {
+            return Err(raise(PgError::new(
+                SqlState::UNDEFINED_FUNCTION,
+                "function format() does not exist",
+            )));
+        }
+        let Some(fmt) = text(ctx, 0) else {
+            return Ok(None);
+        };
+        let args: Vec<Option<String>> = (1..ctx.len()).map(|i| text(ctx, i)).collect();
+        pg(format::format(&fmt, &args, limit)).map(Some)
+    })?;
+    // gen_random_uuid(): the translator passes randomblob(16), SQLite's CSPRNG.
+    conn.create_scalar_function("pg_uuid", 1, volatile, |ctx| {
+        let ValueRef::Blob(b) = ctx.get_raw(0) else {
+            return Ok(None);
+        };
+        let mut b: [u8; 16] = b.try_into().unwrap_or([0; 16]);
+        b[6] = (b[6] & 0x0f) | 0x40;
+        b[8] = (b[8] & 0x3f) | 0x80;
+        let hex: String = b.iter().map(|x| format!("{x:02x}")).collect();
+        Ok(Some(format!(
+            "{}-{}-{}-{}-{}",
+            &hex[..8],
+            &hex[8..12],
+            &hex[12..16],
+            &hex[16..20],
+            &hex[20..]
+        )))
+    })?;
+    Ok(())
+}
+
+/// 0A000 for a form litewire cannot compute with PostgreSQL's meaning.
+fn unsupported(what: impl std::fmt::Display) -> PgError {
+    PgError::new(
+        SqlState::FEATURE_NOT_SUPPORTED,
+        format!("{what} is not supported by litewire"),
+    )
+}
+
+fn bounded(s: String, limit: usize) -> Res<String> {
+    if s.len() > limit {
+        return Err(raise(PgError::new(
+            SqlState::PROGRAM_LIMIT_EXCEEDED,
+            "requested length too large",
+        )));
+    }
+    Ok(s)
+}

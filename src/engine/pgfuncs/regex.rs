@@ -1,0 +1,168 @@
+//! PostgreSQL 15's regular-expression functions over regex-lite (`regexp_replace` with
+//! start and N, `regexp_count`, `regexp_instr`, `regexp_substr`, `regexp_like`).
+//! Positions count characters from 1; patterns regex-lite cannot read (back-references)
+//! are refused with 2201B rather than matched differently.
+
+use regex_lite::Regex;
+
+use super::strings::{regex, regex_flags, replacement};
+use crate::protocol::{PgError, SqlState};
+
+fn invalid(parameter: &str, value: i64) -> PgError {
+    PgError::new(
+        SqlState::INVALID_PARAMETER_VALUE,
+        format!("invalid value for parameter \"{parameter}\": {value}"),
+    )
+}
+
+/// Flags without `g`, which the functions returning one match refuse.
+pub fn single_flags(function: &str, flags: &str) -> Result<bool, PgError> {
+    let (global, insensitive) = regex_flags(flags)?;
+    if global {
+        return Err(PgError::new(
+            SqlState::INVALID_PARAMETER_VALUE,
+            format!("{function}() does not support the \"global\" option"),
+        ));
+    }
+    Ok(insensitive)
+}
+
+/// The byte offset of character `start` (1-based, checked positive).
+fn start_byte(s: &str, start: i64) -> Result<usize, PgError> {
+    if start <= 0 {
+        return Err(invalid("start", start));
+    }
+    let skip = usize::try_from(start - 1).unwrap_or(usize::MAX);
+    Ok(s.char_indices().nth(skip).map_or(s.len(), |(i, _)| i))
+}
+
+fn char_pos(s: &str, byte: usize) -> i64 {
+    s[..byte].chars().count() as i64 + 1
+}
+
+pub struct Search<'a> {
+    pub subject: &'a str,
+    pub re: Regex,
+    pub start: i64,
+}
+
+impl<'a> Search<'a> {
+    pub fn new(
+        subject: &'a str,
+        pattern: &str,
+        start: i64,
+        insensitive: bool,
+    ) -> Result<Self, PgError> {
+        start_byte(subject, start)?;
+        Ok(Search {
+            subject,
+            re: regex(pattern, insensitive)?,
+            start,
+        })
+    }
+
+    /// The matches at or after `start`.
+    fn matches(&self) -> impl Iterator<Item = regex_lite::Captures<'a>> + '_ {
+        self.re.captures_iter(&self.subject[self.offset()..])
+    }
+
+    fn offset(&self) -> usize {
+        start_byte(self.subject, self.start).unwrap_or(0)
+    }
+
+    pub fn count(&self) -> i64 {
+        self.matches().count() as i64
+    }
+
+    /// The `n`th match's group `sub` (0: the whole match) as a byte range of the subject.
+    fn nth(&self, n: i64, sub: i64) -> Result<Option<(usize, usize)>, PgError> {
+        if n <= 0 {
+            return Err(invalid("n", n));
+        }
+        if sub < 0 {
+            return Err(invalid("subexpr", sub));
+        }
+        let at = self.offset();
+        let k = usize::try_from(n - 1).unwrap_or(usize::MAX);
+        Ok(self.matches().nth(k).and_then(|c| {
+            let g = usize::try_from(sub).ok()?;
+            c.get(g).map(|m| (at + m.start(), at + m.end()))
+        }))
+    }
+
+    pub fn instr(&self, n: i64, end: i64, sub: i64) -> Result<i64, PgError> {
+        if !(0..=1).contains(&end) {
+            return Err(invalid("endoption", end));
+        }
+        Ok(match self.nth(n, sub)? {
+            Some((a, b)) => char_pos(self.subject, if end == 1 { b } else { a }),
+            None => 0,
+        })
+    }
+
+    pub fn substr(&self, n: i64, sub: i64) -> Result<Option<String>, PgError> {
+        Ok(self
+            .nth(n, sub)?
+            .map(|(a, b)| self.subject[a..b].to_string()))
+    }
+
+    /// Replaces the `n`th match (0: every match) at or after `start`.
+    pub fn replace(&self, with: &str, n: i64) -> Result<String, PgError> {
+        if n < 0 {
+            return Err(invalid("n", n));
+        }
+        let with = replacement(with);
+        let at = self.offset();
+        let (head, tail) = self.subject.split_at(at);
+        let mut out = String::with_capacity(self.subject.len());
+        out.push_str(head);
+        let mut last = 0;
+        for (i, c) in self.re.captures_iter(tail).enumerate() {
+            if n != 0 && i as i64 + 1 != n {
+                continue;
+            }
+            let Some(m) = c.get(0) else { continue };
+            out.push_str(&tail[last..m.start()]);
+            c.expand(&with, &mut out);
+            last = m.end();
+            if n != 0 {
+                break;
+            }
+        }
+        out.push_str(&tail[last..]);
+        Ok(out)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn s<'a>(subject: &'a str, p: &str, start: i64) -> Search<'a> {
+        Search::new(subject, p, start, false).unwrap()
+    }
+
+    #[test]
+    fn as_postgres_15() {
+        assert_eq!(s("abcdefghi", "d.f", 1).instr(1, 0, 0).unwrap(), 4);
+        assert_eq!(s("abcabc", "b", 1).instr(2, 0, 0).unwrap(), 5);
+        assert_eq!(s("abcabc", "b", 1).instr(2, 1, 0).unwrap(), 6);
+        assert_eq!(s("abcabc", "(b)(c)", 1).instr(1, 0, 2).unwrap(), 3);
+        assert_eq!(s("abc", "z", 1).instr(1, 0, 0).unwrap(), 0);
+        assert!(s("abc", "b", 1).instr(0, 0, 0).is_err());
+        assert_eq!(
+            s("abcabc", "b.", 1).substr(2, 0).unwrap().as_deref(),
+            Some("bc")
+        );
+        assert_eq!(
+            s("abcabc", "(b)(c)", 1).substr(1, 2).unwrap().as_deref(),
+            Some("c")
+        );
+        assert_eq!(s("abcabc", "b", 1).count(), 2);
+        assert_eq!(s("abcabc", "b", 3).replace("X", 1).unwrap(), "abcaXc");
+        let vowels = Search::new("A PostgreSQL function", "a|e|i|o|u", 1, true).unwrap();
+        assert_eq!(vowels.replace("X", 0).unwrap(), "X PXstgrXSQL fXnctXXn");
+        assert_eq!(vowels.replace("X", 3).unwrap(), "A PostgrXSQL function");
+        assert!(Search::new("abc", "b", 0, false).is_err());
+    }
+}

@@ -1,0 +1,651 @@
+//! String functions with PostgreSQL's results and errors: positions count characters,
+//! lengths that would build an oversized string are refused before anything is built.
+
+use crate::protocol::{PgError, SqlState};
+
+fn err(code: SqlState, msg: impl Into<String>) -> PgError {
+    PgError::new(code, msg)
+}
+
+fn too_large() -> PgError {
+    err(
+        SqlState::PROGRAM_LIMIT_EXCEEDED,
+        "requested length too large",
+    )
+}
+
+/// `count` characters of at most `max_char` bytes each must stay within `limit` bytes.
+pub fn check_len(count: i64, max_char: usize, limit: usize) -> Result<usize, PgError> {
+    let n = usize::try_from(count.max(0)).map_err(|_| too_large())?;
+    match n.checked_mul(max_char.max(1)) {
+        Some(bytes) if bytes <= limit => Ok(n),
+        _ => Err(too_large()),
+    }
+}
+
+fn max_char(s: &str) -> usize {
+    s.chars().map(char::len_utf8).max().unwrap_or(1)
+}
+
+/// PostgreSQL's `substring(s FROM start FOR count)`: positions before 1 count.
+pub fn substr(s: &str, start: i64, count: Option<i64>) -> Result<String, PgError> {
+    let end = match count {
+        Some(c) if c < 0 => {
+            return Err(err(
+                SqlState("22011"),
+                "negative substring length not allowed",
+            ))
+        }
+        Some(c) => Some(start.saturating_add(c)),
+        None => None,
+    };
+    let from = start.max(1);
+    if end.is_some_and(|e| e <= from) {
+        return Ok(String::new());
+    }
+    let skip = usize::try_from(from - 1).unwrap_or(usize::MAX);
+    let take = end.map_or(usize::MAX, |e| {
+        usize::try_from(e - from).unwrap_or(usize::MAX)
+    });
+    Ok(s.chars().skip(skip).take(take).collect())
+}
+
+/// The byte range `substring(bytea FROM start FOR count)` takes from `len` bytes.
+pub fn byte_range(len: usize, start: i64, count: Option<i64>) -> Result<(usize, usize), PgError> {
+    if count.is_some_and(|c| c < 0) {
+        return Err(err(
+            SqlState("22011"),
+            "negative substring length not allowed",
+        ));
+    }
+    let end = count.map_or(i64::MAX, |c| start.saturating_add(c));
+    let from = start.max(1);
+    let clamp = |x: i64| usize::try_from(x - 1).unwrap_or(0).min(len);
+    let (a, b) = (clamp(from), clamp(end.max(from)));
+    Ok((a, b - a))
+}
+
+pub fn overlay(s: &str, with: &str, from: i64, count: Option<i64>) -> Result<String, PgError> {
+    let count = count.unwrap_or(with.chars().count() as i64);
+    let head = substr(s, 1, Some(from.saturating_sub(1)))?;
+    let tail = substr(s, from.saturating_add(count), None)?;
+    Ok(format!("{head}{with}{tail}"))
+}
+
+pub fn split_part(s: &str, delim: &str, n: i64) -> Result<String, PgError> {
+    if n == 0 {
+        return Err(err(
+            SqlState::INVALID_PARAMETER_VALUE,
+            "field position must not be zero",
+        ));
+    }
+    if delim.is_empty() {
+        return Ok(if n == 1 || n == -1 {
+            s.to_string()
+        } else {
+            String::new()
+        });
+    }
+    let parts: Vec<&str> = s.split(delim).collect();
+    let i = if n > 0 {
+        usize::try_from(n - 1).ok()
+    } else {
+        usize::try_from(-n)
+            .ok()
+            .and_then(|k| parts.len().checked_sub(k))
+    };
+    Ok(i.and_then(|i| parts.get(i))
+        .copied()
+        .unwrap_or("")
+        .to_string())
+}
+
+/// `lpad`/`rpad`: to `len` characters, cut or filled with `fill` repeated.
+pub fn pad(s: &str, len: i64, fill: &str, left: bool, limit: usize) -> Result<String, PgError> {
+    let len = check_len(len, max_char(s).max(max_char(fill)), limit)?;
+    let have = s.chars().count();
+    if have >= len || fill.is_empty() {
+        return Ok(s.chars().take(len).collect());
+    }
+    let filler: String = fill.chars().cycle().take(len - have).collect();
+    Ok(if left {
+        filler + s
+    } else {
+        format!("{s}{filler}")
+    })
+}
+
+pub fn initcap(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut in_word = false;
+    for c in s.chars() {
+        if in_word {
+            out.extend(c.to_lowercase());
+        } else {
+            out.extend(c.to_uppercase());
+        }
+        in_word = c.is_alphanumeric();
+    }
+    out
+}
+
+/// 1-based character position of `sub` in `s`, 0 when absent.
+pub fn strpos(s: &str, sub: &str) -> i64 {
+    match s.find(sub) {
+        Some(byte) => s[..byte].chars().count() as i64 + 1,
+        None => 0,
+    }
+}
+
+pub fn left(s: &str, n: i64) -> String {
+    let count = s.chars().count() as i64;
+    let take = if n >= 0 { n } else { (count + n).max(0) };
+    s.chars().take(take as usize).collect()
+}
+
+pub fn right(s: &str, n: i64) -> String {
+    let count = s.chars().count() as i64;
+    let skip = if n >= 0 {
+        (count - n).max(0)
+    } else {
+        (-n).min(count)
+    };
+    s.chars().skip(skip as usize).collect()
+}
+
+pub fn repeat(s: &str, n: i64, limit: usize) -> Result<String, PgError> {
+    let n = usize::try_from(n.max(0)).map_err(|_| too_large())?;
+    match n.checked_mul(s.len()) {
+        Some(bytes) if bytes <= limit => Ok(s.repeat(n)),
+        _ => Err(too_large()),
+    }
+}
+
+pub fn translate(s: &str, from: &str, to: &str) -> String {
+    let from: Vec<char> = from.chars().collect();
+    let to: Vec<char> = to.chars().collect();
+    s.chars()
+        .filter_map(|c| match from.iter().position(|&f| f == c) {
+            Some(i) => to.get(i).copied(),
+            None => Some(c),
+        })
+        .collect()
+}
+
+pub fn chr(code: i64) -> Result<String, PgError> {
+    if code < 0 {
+        return Err(err(
+            SqlState::INVALID_PARAMETER_VALUE,
+            "character number must be positive",
+        ));
+    }
+    if code == 0 {
+        return Err(err(
+            SqlState::PROGRAM_LIMIT_EXCEEDED,
+            "null character not permitted",
+        ));
+    }
+    if code > 0x10FFFF {
+        return Err(err(
+            SqlState::PROGRAM_LIMIT_EXCEEDED,
+            format!("requested character too large for encoding: {code}"),
+        ));
+    }
+    char::from_u32(code as u32)
+        .map(String::from)
+        .ok_or_else(|| {
+            err(
+                SqlState::PROGRAM_LIMIT_EXCEEDED,
+                format!("requested character not valid for encoding: {code}"),
+            )
+        })
+}
+
+pub fn ascii(s: &str) -> i64 {
+    s.chars().next().map_or(0, |c| i64::from(u32::from(c)))
+}
+
+/// PostgreSQL's reserved words (and the type and column-name keywords quote_ident quotes).
+const QUOTED_KEYWORDS: &[&str] = &[
+    "all",
+    "analyse",
+    "analyze",
+    "and",
+    "any",
+    "array",
+    "as",
+    "asc",
+    "asymmetric",
+    "authorization",
+    "between",
+    "bigint",
+    "binary",
+    "bit",
+    "boolean",
+    "both",
+    "case",
+    "cast",
+    "char",
+    "character",
+    "check",
+    "coalesce",
+    "collate",
+    "collation",
+    "column",
+    "concurrently",
+    "constraint",
+    "create",
+    "cross",
+    "current_catalog",
+    "current_date",
+    "current_role",
+    "current_schema",
+    "current_time",
+    "current_timestamp",
+    "current_user",
+    "dec",
+    "decimal",
+    "default",
+    "deferrable",
+    "desc",
+    "distinct",
+    "do",
+    "else",
+    "end",
+    "except",
+    "exists",
+    "extract",
+    "false",
+    "fetch",
+    "float",
+    "for",
+    "foreign",
+    "freeze",
+    "from",
+    "full",
+    "grant",
+    "greatest",
+    "group",
+    "grouping",
+    "having",
+    "ilike",
+    "in",
+    "initially",
+    "inner",
+    "inout",
+    "int",
+    "integer",
+    "intersect",
+    "interval",
+    "into",
+    "is",
+    "isnull",
+    "join",
+    "json_array",
+    "json_arrayagg",
+    "json_object",
+    "json_objectagg",
+    "lateral",
+    "leading",
+    "least",
+    "left",
+    "like",
+    "limit",
+    "localtime",
+    "localtimestamp",
+    "national",
+    "natural",
+    "nchar",
+    "none",
+    "normalize",
+    "not",
+    "notnull",
+    "null",
+    "nullif",
+    "numeric",
+    "offset",
+    "on",
+    "only",
+    "or",
+    "order",
+    "out",
+    "outer",
+    "overlaps",
+    "overlay",
+    "placing",
+    "position",
+    "precision",
+    "primary",
+    "real",
+    "references",
+    "returning",
+    "right",
+    "row",
+    "select",
+    "session_user",
+    "setof",
+    "similar",
+    "smallint",
+    "some",
+    "substring",
+    "symmetric",
+    "system_user",
+    "table",
+    "tablesample",
+    "then",
+    "time",
+    "timestamp",
+    "to",
+    "trailing",
+    "treat",
+    "trim",
+    "true",
+    "union",
+    "unique",
+    "user",
+    "using",
+    "values",
+    "varchar",
+    "variadic",
+    "verbose",
+    "when",
+    "where",
+    "window",
+    "with",
+    "xmlattributes",
+    "xmlconcat",
+    "xmlelement",
+    "xmlexists",
+    "xmlforest",
+    "xmlnamespaces",
+    "xmlparse",
+    "xmlpi",
+    "xmlroot",
+    "xmlserialize",
+    "xmltable",
+];
+
+pub fn quote_ident(s: &str) -> String {
+    let simple = s
+        .chars()
+        .next()
+        .is_some_and(|c| c.is_ascii_lowercase() || c == '_')
+        && s.chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '$')
+        && !QUOTED_KEYWORDS.contains(&s);
+    if simple {
+        s.to_string()
+    } else {
+        format!("\"{}\"", s.replace('"', "\"\""))
+    }
+}
+
+pub fn quote_literal(s: &str) -> String {
+    let body = s.replace('\'', "''");
+    if s.contains('\\') {
+        format!("E'{}'", body.replace('\\', "\\\\"))
+    } else {
+        format!("'{body}'")
+    }
+}
+
+/// `to_hex(int)`: a negative value that fits `integer` is shown as one, as PostgreSQL
+/// types an integer literal.
+pub fn to_hex(i: i64) -> String {
+    match i32::try_from(i) {
+        Ok(small) => format!("{:x}", small as u32),
+        Err(_) => format!("{:x}", i as u64),
+    }
+}
+
+/// A regular-expression option string (`'gi'`): (global, case-insensitive).
+pub fn regex_flags(flags: &str) -> Result<(bool, bool), PgError> {
+    let (mut global, mut insensitive) = (false, false);
+    for c in flags.chars() {
+        match c {
+            'g' => global = true,
+            'i' => insensitive = true,
+            'c' => insensitive = false,
+            _ => {
+                return Err(err(
+                    SqlState::INVALID_PARAMETER_VALUE,
+                    format!("invalid regular expression option: \"{c}\""),
+                ))
+            }
+        }
+    }
+    Ok((global, insensitive))
+}
+
+pub fn regex(pattern: &str, insensitive: bool) -> Result<regex_lite::Regex, PgError> {
+    regex_lite::RegexBuilder::new(pattern)
+        .case_insensitive(insensitive)
+        .build()
+        .map_err(|e| {
+            err(
+                SqlState("2201B"),
+                format!("invalid regular expression: {e}"),
+            )
+        })
+}
+
+/// PostgreSQL's replacement text (`\1`…`\9`, `\&`, `\\`) in regex-lite's syntax.
+pub fn replacement(r: &str) -> String {
+    let mut out = String::with_capacity(r.len());
+    let mut chars = r.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '$' => out.push_str("$$"),
+            '\\' => match chars.peek().copied() {
+                Some(d @ '1'..='9') => {
+                    chars.next();
+                    out.push_str(&format!("${{{d}}}"));
+                }
+                Some('&') => {
+                    chars.next();
+                    out.push_str("${0}");
+                }
+                Some('\\') => {
+                    chars.next();
+                    out.push('\\');
+                }
+                _ => out.push('\\'),
+            },
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// `substring(s FROM pattern)`: the first match, or its first parenthesized part.
+pub fn substring_regex(s: &str, re: &regex_lite::Regex) -> Option<String> {
+    let caps = re.captures(s)?;
+    let m = if re.captures_len() > 1 {
+        caps.get(1)
+    } else {
+        caps.get(0)
+    };
+    m.map(|m| m.as_str().to_string())
+}
+
+fn unknown_encoding(name: &str) -> PgError {
+    err(
+        SqlState::INVALID_PARAMETER_VALUE,
+        format!("unrecognized encoding: \"{name}\""),
+    )
+}
+
+const BASE64: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+/// `encode(bytes, 'hex' | 'base64' | 'escape')` as PostgreSQL writes them (base64 in
+/// lines of 76 characters).
+pub fn encode(b: &[u8], format: &str) -> Result<String, PgError> {
+    let mut out = String::with_capacity(b.len() * 2);
+    match format.to_ascii_lowercase().as_str() {
+        "hex" => {
+            for byte in b {
+                out.push_str(&format!("{byte:02x}"));
+            }
+        }
+        "base64" => {
+            for (i, chunk) in b.chunks(3).enumerate() {
+                if i > 0 && i % 19 == 0 {
+                    out.push('\n');
+                }
+                let n = chunk.iter().fold(0u32, |acc, &x| acc << 8 | u32::from(x))
+                    << (8 * (3 - chunk.len()));
+                for k in 0..4 {
+                    if k <= chunk.len() {
+                        out.push(char::from(BASE64[(n >> (18 - 6 * k) & 63) as usize]));
+                    } else {
+                        out.push('=');
+                    }
+                }
+            }
+        }
+        "escape" => {
+            for &byte in b {
+                match byte {
+                    b'\\' => out.push_str("\\\\"),
+                    0 | 0x80..=0xff => out.push_str(&format!("\\{byte:03o}")),
+                    _ => out.push(char::from(byte)),
+                }
+            }
+        }
+        _ => return Err(unknown_encoding(format)),
+    }
+    Ok(out)
+}
+
+/// `decode(text, 'hex' | 'base64' | 'escape')`.
+pub fn decode(s: &str, format: &str) -> Result<Vec<u8>, PgError> {
+    let bad = |msg: String| err(SqlState::INVALID_PARAMETER_VALUE, msg);
+    match format.to_ascii_lowercase().as_str() {
+        "hex" => {
+            let digits: Vec<u8> = s.bytes().filter(|b| !b.is_ascii_whitespace()).collect();
+            let value = |c: u8| {
+                char::from(c)
+                    .to_digit(16)
+                    .map(|d| d as u8)
+                    .ok_or_else(|| bad(format!("invalid hexadecimal digit: \"{}\"", char::from(c))))
+            };
+            if digits.len() % 2 == 1 {
+                return Err(bad("invalid hexadecimal data: odd number of digits".into()));
+            }
+            digits
+                .chunks(2)
+                .map(|p| Ok(value(p[0])? << 4 | value(p[1])?))
+                .collect()
+        }
+        "base64" => {
+            let mut out = Vec::with_capacity(s.len() * 3 / 4);
+            let (mut acc, mut bits, mut pad) = (0u32, 0, 0);
+            for c in s.bytes().filter(|b| !b.is_ascii_whitespace()) {
+                if c == b'=' {
+                    pad += 1;
+                    continue;
+                }
+                let Some(v) = BASE64.iter().position(|&x| x == c).filter(|_| pad == 0) else {
+                    return Err(bad(format!(
+                        "invalid symbol \"{}\" found while decoding base64 sequence",
+                        char::from(c)
+                    )));
+                };
+                acc = acc << 6 | v as u32;
+                bits += 6;
+                if bits >= 8 {
+                    bits -= 8;
+                    out.push((acc >> bits) as u8);
+                    acc &= (1 << bits) - 1;
+                }
+            }
+            if bits >= 6 || pad > 2 {
+                return Err(bad("invalid base64 end sequence".into()));
+            }
+            Ok(out)
+        }
+        "escape" => {
+            let b = s.as_bytes();
+            let mut out = Vec::with_capacity(b.len());
+            let mut i = 0;
+            while i < b.len() {
+                if b[i] != b'\\' {
+                    out.push(b[i]);
+                    i += 1;
+                } else if b.get(i + 1) == Some(&b'\\') {
+                    out.push(b'\\');
+                    i += 2;
+                } else if let Some(o) = b
+                    .get(i + 1..i + 4)
+                    .filter(|o| o[0] <= b'3' && o.iter().all(|d| (b'0'..=b'7').contains(d)))
+                {
+                    out.push((o[0] - b'0') << 6 | (o[1] - b'0') << 3 | (o[2] - b'0'));
+                    i += 4;
+                } else {
+                    return Err(err(
+                        SqlState::INVALID_TEXT_REPRESENTATION,
+                        "invalid input syntax for type bytea",
+                    ));
+                }
+            }
+            Ok(out)
+        }
+        _ => Err(unknown_encoding(format)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn as_postgres_answers() {
+        assert_eq!(split_part("a,b,c", ",", -1).unwrap(), "c");
+        assert_eq!(split_part("a,b,c", ",", 5).unwrap(), "");
+        assert!(split_part("a", ",", 0).is_err());
+        assert_eq!(pad("hi", 5, "xy", true, 100).unwrap(), "xyxhi");
+        assert_eq!(pad("hello", 2, " ", true, 100).unwrap(), "he");
+        assert_eq!(pad("hi", 5, "xy", false, 100).unwrap(), "hixyx");
+        assert_eq!(pad("hi", 5, "", true, 100).unwrap(), "hi");
+        assert_eq!(
+            pad("x", 2_000_000_000, " ", true, 1_000_000)
+                .unwrap_err()
+                .code,
+            SqlState::PROGRAM_LIMIT_EXCEEDED
+        );
+        assert_eq!(
+            initcap("hi THOMAS o'neil 3abc_de"),
+            "Hi Thomas O'Neil 3abc_De"
+        );
+        assert_eq!(initcap("ÉCOLE élève"), "École Élève");
+        assert_eq!(strpos("high", "ig"), 2);
+        assert_eq!(strpos("high", ""), 1);
+        assert_eq!(substr("hello", 2, Some(3)).unwrap(), "ell");
+        assert_eq!(substr("hello", -1, Some(3)).unwrap(), "h");
+        assert!(substr("hello", 1, Some(-1)).is_err());
+        assert_eq!(overlay("Txxxxas", "hom", 2, Some(4)).unwrap(), "Thomas");
+        assert_eq!(overlay("abc", "X", 2, Some(-1)).unwrap(), "aXabc");
+        assert_eq!(left("abcde", -2), "abc");
+        assert_eq!(right("abcde", -2), "cde");
+        assert_eq!(translate("12345", "143", "ax"), "a2x5");
+        assert_eq!(translate("abcabc", "aab", "xyz"), "xzcxzc");
+        assert_eq!(quote_ident("Foo bar"), "\"Foo bar\"");
+        assert_eq!(quote_ident("text"), "text");
+        assert_eq!(quote_ident("select"), "\"select\"");
+        assert_eq!(quote_literal("a\\b"), "E'a\\\\b'");
+        assert_eq!(to_hex(-1), "ffffffff");
+        assert_eq!(replacement("X\\1Y$\\&"), "X${1}Y$$${0}");
+        let b = [0x12, 0x34, 0x56, 0x78, 0x90, 0xab, 0xcd, 0xef, 0x00];
+        assert_eq!(encode(&b, "hex").unwrap(), "1234567890abcdef00");
+        assert_eq!(encode(&b, "base64").unwrap(), "EjRWeJCrze8A");
+        assert_eq!(
+            encode(&b, "escape").unwrap(),
+            "\u{12}4Vx\\220\\253\\315\\357\\000"
+        );
+        for f in ["hex", "base64", "escape"] {
+            assert_eq!(decode(&encode(&b, f).unwrap(), f).unwrap(), b);
+        }
+        assert!(decode("1", "hex").is_err());
+        assert!(encode(&b, "rot13").is_err());
+    }
+}
