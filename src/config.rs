@@ -50,6 +50,12 @@ pub struct Config {
     #[arg(long, env = "LITEWIRE_MAX_NESTING_DEPTH", default_value_t = 1000)]
     pub max_nesting_depth: usize,
 
+    /// Most tokens (words, numbers, strings, operators) one statement may have. A parsed
+    /// statement takes memory in proportion to them (docs/PARSER.md), so larger ones get
+    /// SQLSTATE 54000 before they are parsed.
+    #[arg(long, env = "LITEWIRE_MAX_STATEMENT_TOKENS", default_value_t = 250_000)]
+    pub max_statement_tokens: usize,
+
     /// Time a new connection has to finish its startup handshake (e.g. `30s`, `500ms`).
     #[arg(long, env = "LITEWIRE_STARTUP_TIMEOUT", default_value = "60s", value_parser = parse_duration)]
     pub startup_timeout: Duration,
@@ -196,5 +202,6 @@ mod tests {
         assert!(c.auto_create);
         assert_eq!(c.idle_in_transaction_timeout, Duration::from_secs(60));
         assert_eq!(c.max_nesting_depth, 1000);
+        assert_eq!(c.max_statement_tokens, 250_000);
     }
 }

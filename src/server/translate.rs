@@ -39,6 +39,15 @@ async fn off_thread<T: Send + 'static>(
     crate::engine::joined(tokio::task::spawn_blocking(f).await, "translation")?
 }
 
+/// `--max-statement-tokens`, set once at start (a server-wide limit, so sessions need
+/// not carry it).
+static MAX_TOKENS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(250_000);
+
+/// Sets `--max-statement-tokens`.
+pub fn set_max_statement_tokens(n: usize) {
+    MAX_TOKENS.store(n, std::sync::atomic::Ordering::Relaxed);
+}
+
 /// Checks nesting and comments, splits `text` into statements and classifies each.
 pub(super) async fn statements(text: &str, max_depth: usize) -> Result<Statements, PgError> {
     if text.len() < INLINE_MAX {
@@ -52,6 +61,20 @@ fn read_statements(text: &str, max_depth: usize) -> Result<Statements, PgError> 
     let shape = sql::lexer::shape(text);
     if shape.depth > max_depth {
         return Err(too_deep(max_depth));
+    }
+    let max_tokens = MAX_TOKENS.load(std::sync::atomic::Ordering::Relaxed);
+    if shape.tokens > max_tokens {
+        return Err(PgError::new(
+            SqlState::PROGRAM_LIMIT_EXCEEDED,
+            format!(
+                "statement too large: {} tokens (at most {max_tokens})",
+                shape.tokens
+            ),
+        )
+        .with_hint(
+            "litewire parses a statement whole, in memory proportional to its tokens \
+             (--max-statement-tokens); send the data as parameters or with COPY.",
+        ));
     }
     if shape.unterminated_comment {
         return Err(PgError::new(

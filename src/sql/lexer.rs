@@ -209,6 +209,8 @@ pub struct Shape {
     pub depth: usize,
     /// The text ends inside a `/* comment` (PostgreSQL: 42601 "unterminated /* comment").
     pub unterminated_comment: bool,
+    /// The most tokens of one statement (between `;`s).
+    pub tokens: usize,
 }
 
 /// The [`Shape`] of `sql`.
@@ -217,9 +219,17 @@ pub fn shape(sql: &str) -> Shape {
     // Operators since the last separator, per open level.
     let mut chain: Vec<usize> = vec![0];
     let mut last = None;
+    let (mut tokens, mut most) = (0usize, 0usize);
     for t in Lexer::new(sql) {
         last = Some(t);
         let text = &sql[t.start..t.end];
+        if !matches!(t.kind, TokenKind::Space) {
+            tokens += 1;
+            most = most.max(tokens);
+        }
+        if text == ";" {
+            tokens = 0;
+        }
         match t.kind {
             TokenKind::Open => {
                 depth += 1;
@@ -268,6 +278,7 @@ pub fn shape(sql: &str) -> Shape {
         deepest = deepest.max(depth);
     }
     Shape {
+        tokens: most,
         depth: deepest,
         unterminated_comment: last
             .is_some_and(|t| !t.terminated && sql[t.start..].starts_with("/*")),

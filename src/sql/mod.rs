@@ -4,8 +4,8 @@
 pub mod command;
 pub mod copy;
 pub mod cursor;
-mod dialect;
 pub mod ddl;
+mod dialect;
 pub mod lexer;
 pub mod parse;
 pub mod translate;

@@ -32,8 +32,16 @@ pub fn on_stack_for<T>(depth: usize, f: impl FnOnce() -> T) -> T {
 // statement and 1.5 MiB at depth five (the visitor is generic, so it is compiled at the
 // caller's opt-level); an optimised one a small fraction of that.
 const SHALLOW: usize = if cfg!(debug_assertions) { 0 } else { 16 };
-const STACK_BASE: usize = if cfg!(debug_assertions) { 2 << 20 } else { 1 << 20 };
-const STACK_PER_LEVEL: usize = if cfg!(debug_assertions) { 256 << 10 } else { 64 << 10 };
+const STACK_BASE: usize = if cfg!(debug_assertions) {
+    2 << 20
+} else {
+    1 << 20
+};
+const STACK_PER_LEVEL: usize = if cfg!(debug_assertions) {
+    256 << 10
+} else {
+    64 << 10
+};
 
 /// Exactly one statement (a prepared statement's text, a translated part).
 pub fn parse_one(text: &str, max_depth: usize) -> Result<Statement, PgError> {

@@ -95,11 +95,18 @@ async fn a_long_cast_chain_stalls_no_one() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_million_element_in_list_stalls_no_one() {
+    // Two million tokens: refused before parsing (a parsed tree takes memory in
+    // proportion to its tokens), without stalling anyone.
     let list: Vec<String> = (0..1_000_000).map(|i| i.to_string()).collect();
     let sql = format!(
         "INSERT INTO t SELECT 999999 IN ({}) WHERE 1::int = 1",
         list.join(",")
     );
+    let reply = hostile_beside_bystander(sql, true).await;
+    assert_eq!(sqlstate_of(&reply).as_deref(), Some("54000"), "{reply:?}");
+    // Within --max-statement-tokens, a long list runs.
+    let list: Vec<String> = (0..50_000).map(|i| i.to_string()).collect();
+    let sql = format!("INSERT INTO t SELECT 49999 IN ({})", list.join(","));
     let reply = hostile_beside_bystander(sql, true).await;
     assert_eq!(tag_of(&reply).as_deref(), Some("INSERT 0 1"), "{reply:?}");
 }

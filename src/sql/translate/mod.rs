@@ -308,6 +308,8 @@ fn ddl(stmt: &mut Statement) {
         let name = casts::type_name(&column.data_type);
         if SERIALS.contains(&name.as_str()) {
             column.data_type = DataType::Integer(None);
+        } else if let Some(sqlite) = modifier_last(&column.data_type.to_string()) {
+            column.data_type = DataType::Custom(ObjectName::from(vec![Ident::new(sqlite)]), vec![]);
         }
         for option in &mut column.options {
             if let ColumnOption::Default(e) = &mut option.option {
@@ -321,6 +323,24 @@ fn ddl(stmt: &mut Statement) {
         }
     }
     ct.table_options = sqlparser::ast::CreateTableOptions::None;
+}
+
+/// SQLite's spelling of a type whose modifier PostgreSQL writes mid-name:
+/// `TIMESTAMP(2) WITH TIME ZONE` → `TIMESTAMP WITH TIME ZONE(2)` (SQLite's type names are
+/// words, then the numbers); the declared type still reads as the PostgreSQL type
+/// (engine/types.rs). None when the name needs no change.
+fn modifier_last(name: &str) -> Option<String> {
+    let open = name.find('(')?;
+    let close = open + name[open..].find(')')?;
+    let rest = name[close + 1..].trim();
+    if rest.is_empty() || rest.starts_with('[') {
+        return None;
+    }
+    Some(format!(
+        "{} {rest}{}",
+        name[..open].trim_end(),
+        &name[open..=close]
+    ))
 }
 
 /// `pg_catalog.x` → `x`; `public.x` → `main.x`; `information_schema.x` →

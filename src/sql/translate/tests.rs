@@ -15,7 +15,7 @@ impl Settings for Fixed {
 }
 
 fn sqlite(pg: &str) -> String {
-    to_sqlite(parse_one(pg, 64).unwrap(), &mut Fixed).unwrap()
+    to_sqlite(parse_one(pg, 10_000).unwrap(), &mut Fixed).unwrap()
 }
 
 fn refused(pg: &str) -> PgError {
@@ -119,6 +119,14 @@ fn table_definitions() {
 }
 
 #[test]
+fn type_modifiers_go_last() {
+    assert_eq!(
+        sqlite("CREATE TABLE t (a timestamp(2) without time zone, b time(3) with time zone, c varchar(5))"),
+        "CREATE TABLE t (a TIMESTAMP WITHOUT TIME ZONE(2), b TIME WITH TIME ZONE(3), c VARCHAR(5))"
+    );
+}
+
+#[test]
 fn any_and_all() {
     assert_eq!(
         sqlite("SELECT 1 WHERE k = ANY (ARRAY[$1::VARCHAR, $2]) AND j <> ALL (SELECT j FROM t)"),
@@ -186,7 +194,11 @@ fn deep_statements_translate_on_a_thread_of_ordinary_stack() {
         .stack_size(2 << 20)
         .spawn(|| {
             for depth in [3, 30, 300] {
-                let sql = format!("SELECT {}1{}", "coalesce(".repeat(depth), ", 0)".repeat(depth));
+                let sql = format!(
+                    "SELECT {}1{}",
+                    "coalesce(".repeat(depth),
+                    ", 0)".repeat(depth)
+                );
                 let d = crate::sql::lexer::shape(&sql).depth;
                 let out = crate::sql::parse::on_stack_for(d, || sqlite(&sql));
                 assert!(out.starts_with("SELECT coalesce("));
