@@ -89,6 +89,7 @@ pub fn register(conn: &Connection, database: &str, session: SharedSession) -> ru
         })
     })?;
     conn.create_scalar_function("pg_cast", 2, pure, pg_cast)?;
+    conn.create_scalar_function("pg_store", 3, pure, pg_store)?;
     conn.create_scalar_function("pg_bytea", 1, pure, pg_bytea)?;
     conn.create_scalar_function("pg_float", 1, pure, pg_float)?;
     super::jsonb::register(conn)?;
@@ -303,6 +304,86 @@ fn nested_value<T: rusqlite::types::FromSql>(
         Ok(v) => Ok(Some(v)),
         Err(rusqlite::Error::QueryReturnedNoRows) => Ok(None),
         Err(e) if e.to_string().contains("no such table") => Ok(None),
+        Err(e) => Err(e),
+    }
+}
+
+/// `pg_store(value, 'table', column)`: a string literal written into a column
+/// (`INSERT … VALUES`, `UPDATE … SET`), read with the column's PostgreSQL input rules as a
+/// Bind parameter of that type is, so that what PostgreSQL refuses is refused and what it
+/// accepts is stored in the same form (`' 34 '` into an int2 is 34, `'1e2'` is 22P02).
+/// `column` is a name, or the 0-based position when the INSERT names no columns. The
+/// declared type is looked up once per statement (SQLite keeps it with the constant
+/// arguments).
+fn pg_store(ctx: &mut Context<'_>) -> rusqlite::Result<SqlValue> {
+    let type_oid = *ctx.get_or_create_aux(2, |column| -> rusqlite::Result<u32> {
+        let table: String = ctx.get(1)?;
+        let decl: Option<Option<String>> = match column {
+            ValueRef::Integer(i) => nested_typed(
+                ctx,
+                "select type from pragma_table_info(?1) order by cid limit 1 offset ?2",
+                (table, i),
+            )?,
+            _ => nested_typed(
+                ctx,
+                "select type from pragma_table_info(?1) where name = ?2 collate nocase",
+                (table, ctx.get::<String>(2)?),
+            )?,
+        };
+        // Arrays keep PostgreSQL's array text (see STORED_AS_PARAMETERS).
+        Ok(decl
+            .flatten()
+            .filter(|d| !d.contains('['))
+            .map_or(0, |d| super::types::from_decltype(&d).oid))
+    })?;
+    match ctx.get_raw(0) {
+        ValueRef::Text(t) if STORED_AS_PARAMETERS.contains(&type_oid) => {
+            use super::stmt::Value;
+            Ok(
+                match input::decode(type_oid, false, Some(t)).map_err(raise)? {
+                    Value::Null => SqlValue::Null,
+                    Value::Integer(i) => SqlValue::Integer(i),
+                    Value::Real(f) => SqlValue::Real(f),
+                    Value::Text(s) => SqlValue::Text(s),
+                    Value::Blob(b) => SqlValue::Blob(b),
+                },
+            )
+        }
+        other => Ok(owned(other)),
+    }
+}
+
+/// The types whose literals `pg_store` reads. Dates and times are not among them yet:
+/// litewire's date/time input reads fewer forms than PostgreSQL's (`'Mon Feb 10 17:32:01
+/// 1997 PST'`, `'epoch'`, `'today'`), and refusing those would be worse than storing
+/// them as written; arrays are stored as written too (as PostgreSQL array text).
+const STORED_AS_PARAMETERS: &[u32] = &[
+    oid::BOOL,
+    oid::INT2,
+    oid::INT4,
+    oid::INT8,
+    oid::OID,
+    oid::FLOAT4,
+    oid::FLOAT8,
+    oid::NUMERIC,
+    oid::UUID,
+    oid::JSON,
+    oid::JSONB,
+    oid::BYTEA,
+];
+
+/// [`nested_value`] with several parameters.
+fn nested_typed<T: rusqlite::types::FromSql>(
+    ctx: &Context<'_>,
+    query: &str,
+    params: impl rusqlite::Params,
+) -> rusqlite::Result<Option<T>> {
+    // SAFETY: as in `nested_value`: the connection running this statement, on this
+    // thread, for one nested read of its schema.
+    let conn = unsafe { ctx.get_connection()? };
+    match conn.query_row(query, params, |r| r.get::<_, T>(0)) {
+        Ok(v) => Ok(Some(v)),
+        Err(rusqlite::Error::QueryReturnedNoRows) => Ok(None),
         Err(e) => Err(e),
     }
 }

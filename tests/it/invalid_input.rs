@@ -373,3 +373,51 @@ async fn typed_columns_refuse_bad_parameters() {
     );
     c.batch_execute("drop table invalid_input_t").await.unwrap();
 }
+
+/// A string literal written into a typed column is read with the column's input rules,
+/// like a parameter: refused as PostgreSQL refuses it, stored in the same form.
+#[tokio::test]
+async fn typed_columns_refuse_bad_literals() {
+    let t = target();
+    let c = t.connect().await;
+    c.batch_execute(
+        "drop table if exists invalid_input_l; \
+         create table invalid_input_l (n smallint, u uuid, j jsonb, b boolean)",
+    )
+    .await
+    .unwrap();
+    for (sql, code) in [
+        ("insert into invalid_input_l (n) values ('34.5')", "22P02"),
+        ("insert into invalid_input_l (n) values ('40000')", "22003"),
+        ("insert into invalid_input_l (u) values ('zzz')", "22P02"),
+        ("insert into invalid_input_l (j) values ('{')", "22P02"),
+        (
+            "insert into invalid_input_l values (1, null, null, 'maybe')",
+            "22P02",
+        ),
+    ] {
+        let e = c.batch_execute(sql).await.unwrap_err();
+        assert_eq!(sqlstate(&e), code, "{sql}: {e}");
+    }
+    c.batch_execute(
+        "insert into invalid_input_l values (' 34 ', 'A0EEBC99-9C0B-4EF8-BB6D-6BB9BD380A11', \
+         '{\"b\":1,\"a\":2}', 'yes'); update invalid_input_l set n = '  7'",
+    )
+    .await
+    .unwrap();
+    let rows = c
+        .simple_query("select n, u, j, b from invalid_input_l")
+        .await
+        .unwrap();
+    let row = rows
+        .iter()
+        .find_map(|m| match m {
+            tokio_postgres::SimpleQueryMessage::Row(r) => Some(r),
+            _ => None,
+        })
+        .expect("one row");
+    assert_eq!(row.get(0), Some("7"));
+    assert_eq!(row.get(1), Some("a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11"));
+    assert_eq!(row.get(2), Some("{\"a\": 2, \"b\": 1}"));
+    assert_eq!(row.get(3), Some("t"));
+}

@@ -8,6 +8,7 @@ mod arrays;
 mod casts;
 mod functions;
 mod json;
+mod store;
 
 use std::ops::ControlFlow;
 
@@ -32,6 +33,7 @@ pub trait Settings {
 /// The SQLite text of `stmt`.
 pub fn to_sqlite(mut stmt: Statement, settings: &mut dyn Settings) -> Result<String, PgError> {
     ddl(&mut stmt);
+    store::literals(&mut stmt);
     let sources = arrays::set_returning_sources(&mut stmt)?;
     let mut t = Translator { settings, sources };
     match stmt.visit(&mut t) {

@@ -208,3 +208,19 @@ fn deep_statements_translate_on_a_thread_of_ordinary_stack() {
         .join()
         .unwrap();
 }
+
+#[test]
+fn literals_written_into_columns_are_read_as_the_column_s_type() {
+    assert_eq!(
+        sqlite("INSERT INTO t (a, b) VALUES ('1', 2), ($1, ' x ')"),
+        "INSERT INTO t (a, b) VALUES (pg_store('1', 't', 'a'), 2), ($1, pg_store(' x ', 't', 'b'))"
+    );
+    assert_eq!(
+        sqlite("INSERT INTO s.t VALUES ('1')"),
+        "INSERT INTO s.t VALUES (pg_store('1', 't', 0))"
+    );
+    assert_eq!(
+        sqlite("UPDATE t SET a = '5' WHERE b = '6'"),
+        "UPDATE t SET a = pg_store('5', 't', 'a') WHERE b = '6'"
+    );
+}

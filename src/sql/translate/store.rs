@@ -1,0 +1,81 @@
+//! String literals written into columns (`INSERT … VALUES ('…')`, `UPDATE … SET c = '…'`,
+//! `ON CONFLICT … DO UPDATE SET c = '…'`): PostgreSQL reads such a literal with the
+//! column's input rules, so `'34.5'` into an int2 is an error and `' 34 '` is 34. Each one
+//! becomes `pg_store('…', 'table', column)` (engine/functions.rs), which reads it as a
+//! Bind parameter of the column's type is read: the same refusals, the same stored form.
+
+use sqlparser::ast::{
+    Assignment, AssignmentTarget, Expr, OnConflictAction, OnInsert, SetExpr, Statement,
+    TableFactor, TableObject, Value,
+};
+
+use super::{call, string};
+
+/// Wraps the string literals `stmt` writes into columns.
+pub(super) fn literals(stmt: &mut Statement) {
+    match stmt {
+        Statement::Insert(insert) => {
+            let TableObject::TableName(name) = &insert.table else {
+                return;
+            };
+            let table = last_part(&name.to_string());
+            if let Some(SetExpr::Values(values)) = insert.source.as_mut().map(|q| q.body.as_mut()) {
+                for row in &mut values.rows {
+                    for (i, value) in row.iter_mut().enumerate() {
+                        let column = match insert.columns.get(i) {
+                            Some(c) => string(&c.value),
+                            None if insert.columns.is_empty() => {
+                                Expr::Value(Value::Number(i.to_string(), false).into())
+                            }
+                            None => continue,
+                        };
+                        wrap(value, &table, column);
+                    }
+                }
+            }
+            if let Some(OnInsert::OnConflict(c)) = &mut insert.on {
+                if let OnConflictAction::DoUpdate(u) = &mut c.action {
+                    assignments(&mut u.assignments, &table);
+                }
+            }
+        }
+        Statement::Update {
+            table,
+            assignments: a,
+            ..
+        } => {
+            if let TableFactor::Table { name, .. } = &table.relation {
+                let table = last_part(&name.to_string());
+                assignments(a, &table);
+            }
+        }
+        _ => {}
+    }
+}
+
+fn assignments(list: &mut [Assignment], table: &str) {
+    for a in list {
+        if let AssignmentTarget::ColumnName(c) = &a.target {
+            let column = last_part(&c.to_string());
+            wrap(&mut a.value, table, string(&column));
+        }
+    }
+}
+
+/// `value` as `pg_store(value, 'table', column)` when it is a string literal.
+fn wrap(value: &mut Expr, table: &str, column: Expr) {
+    let literal = matches!(value, Expr::Value(v) if matches!(
+        v.value,
+        Value::SingleQuotedString(_) | Value::EscapedStringLiteral(_) | Value::DollarQuotedString(_)
+    ));
+    if literal {
+        let v = std::mem::replace(value, Expr::Value(Value::Null.into()));
+        *value = call("pg_store", vec![v, string(table), column]);
+    }
+}
+
+/// The unquoted last part of a possibly qualified name.
+fn last_part(name: &str) -> String {
+    let last = name.rsplit('.').next().unwrap_or(name);
+    last.trim_matches('"').replace("\"\"", "\"")
+}
