@@ -224,3 +224,12 @@ fn literals_written_into_columns_are_read_as_the_column_s_type() {
         "UPDATE t SET a = pg_store('5', 't', 'a') WHERE b = '6'"
     );
 }
+
+#[test]
+fn derived_tables_name_their_columns_through_a_cte() {
+    assert_eq!(
+        sqlite("SELECT p0 FROM (VALUES ($1::text, 0), ($2, 1)) AS imp(p0, n) ORDER BY n"),
+        "SELECT p0 FROM (WITH imp (p0, n) AS (VALUES (CAST($1 AS TEXT), 0), ($2, 1)) \
+         SELECT * FROM imp) AS imp ORDER BY n"
+    );
+}
