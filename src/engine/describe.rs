@@ -65,7 +65,7 @@ pub fn describe(
     for p in params.iter_mut().filter(|p| **p == 0) {
         *p = oid::TEXT;
     }
-    let columns = result_columns(conn, &stmt, typing.as_ref(), &params)
+    let columns = result_columns(conn, &stmt, typing.as_deref(), &params)
         .into_iter()
         .map(|(name, t)| (name, t.unwrap_or(PgType::TEXT)))
         .collect();

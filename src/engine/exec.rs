@@ -309,7 +309,7 @@ fn result_type(name: &str) -> Option<PgType> {
 /// The result column names alone (see [`result_columns`]).
 pub fn column_names(conn: &Conn, stmt: &RawStmt, source: &str) -> Vec<String> {
     let typing = sql::types::analyze_text(source);
-    result_columns(conn, stmt, typing.as_ref(), &[])
+    result_columns(conn, stmt, typing.as_deref(), &[])
         .into_iter()
         .map(|(name, _)| name)
         .collect()
@@ -341,7 +341,7 @@ fn stream(
             let (known_names, known): (Vec<String>, Vec<Option<PgType>>) = result_columns(
                 conn,
                 stmt,
-                sql::types::analyze_text(&job.source).as_ref(),
+                sql::types::analyze_text(&job.source).as_deref(),
                 &[],
             )
             .into_iter()

@@ -52,8 +52,16 @@ pub fn memory_report(shared: &Shared) -> Vec<MemoryRow> {
     let task_bytes = (sessions - parked.min(sessions)) * task_bytes();
     let parked_bytes = shared.lot.get().map_or(0, |l| l.bytes()) as u64;
     let registry = shared.registry.own_bytes() as u64;
-    let named =
-        sqlite + buffers + statements + session_bytes + task_bytes + parked_bytes + registry;
+    let caches =
+        (super::translate::TRANSLATIONS.bytes() + crate::sql::types::TYPINGS.bytes()) as u64;
+    let named = sqlite
+        + buffers
+        + statements
+        + session_bytes
+        + task_bytes
+        + parked_bytes
+        + registry
+        + caches;
     let other_heap = (heap.allocated as u64).saturating_sub(named);
     // Free heap malloc still holds, counting only what can be resident: malloc_trim
     // returns the pages of free chunks to the system, but mallinfo2 still counts them.
@@ -102,6 +110,14 @@ pub fn memory_report(shared: &Shared) -> Vec<MemoryRow> {
         ),
         row("parked sessions", parked_bytes, format!("{parked} parked")),
         row("prepared statements", statements, String::new()),
+        row(
+            "statement caches",
+            caches,
+            format!(
+                "translations and typings by text, at most {} each",
+                crate::sql::cache::ENTRIES
+            ),
+        ),
         row("client registry", registry, String::new()),
         row(
             "heap: other",

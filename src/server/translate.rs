@@ -112,6 +112,9 @@ pub(super) async fn sqlite_text(
     source: &str,
     max_depth: usize,
 ) -> Result<Arc<str>, PgError> {
+    if let Some(known) = TRANSLATIONS.get(source) {
+        return Ok(known);
+    }
     // Parsing costs time in proportion to the text and, beyond it, to the nesting.
     let depth = sql::lexer::shape(source).depth;
     if source.len() < INLINE_MAX && depth <= INLINE_DEPTH {
@@ -142,6 +145,28 @@ fn translate(
     sql::parse::on_stack_for(depth, || translate_here(params, source, max_depth))
 }
 
+/// Translations of recently seen statement texts (`sql::cache`); a statement whose
+/// translation read the session's settings (`current_setting`, the TimeZone of date
+/// functions) is not kept, since another session may have others.
+pub static TRANSLATIONS: sql::cache::TextCache<Arc<str>> = sql::cache::TextCache::new();
+
+/// The session's settings, noting whether the translation read or changed any.
+struct Recording<'a> {
+    params: &'a mut Params,
+    used: std::cell::Cell<bool>,
+}
+
+impl sql::translate::Settings for Recording<'_> {
+    fn get(&self, name: &str) -> Option<String> {
+        self.used.set(true);
+        self.params.get(name)
+    }
+    fn set(&mut self, name: &str, value: &str) -> Result<String, PgError> {
+        self.used.set(true);
+        sql::translate::Settings::set(self.params, name, value)
+    }
+}
+
 fn translate_here(
     params: &mut Params,
     source: &str,
@@ -157,7 +182,15 @@ fn translate_here(
     }
     // The parser counts several levels per parenthesis; the nesting check is the limit.
     let stmt = sql::parse::parse_one(source, max_depth.saturating_mul(8).max(64))?;
-    Ok(Arc::from(sql::translate::to_sqlite(stmt, params)?))
+    let mut settings = Recording {
+        params,
+        used: std::cell::Cell::new(false),
+    };
+    let sqlite: Arc<str> = Arc::from(sql::translate::to_sqlite(stmt, &mut settings)?);
+    if !settings.used.get() {
+        TRANSLATIONS.insert(source, sqlite.clone(), sqlite.len());
+    }
+    Ok(sqlite)
 }
 
 /// `current_setting()` / `set_config()` read and change the session's parameters.

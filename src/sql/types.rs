@@ -11,6 +11,8 @@
 //! [`Schema`] the engine supplies. Anything not understood is [`Ty::Unknown`]: the caller
 //! falls back (text, or the value's own type).
 
+use std::sync::Arc;
+
 use sqlparser::ast::{
     AssignmentTarget, BinaryOperator, CeilFloorKind, DataType, Expr, FromTable, Function,
     FunctionArg, FunctionArgExpr, FunctionArguments, Ident, LimitClause, ObjectName,
@@ -117,9 +119,25 @@ pub trait Schema {
 /// and a `Ty` is as deep as its expression, so both stay small on any thread.
 const MAX_DEPTH: usize = 48;
 
-/// Parses `source` and types it. None when it is not one statement the parser reads
-/// (the translator has already answered for such text).
-pub fn analyze_text(source: &str) -> Option<Typing> {
+/// Typings of recently seen statement texts (`sql::cache`).
+pub static TYPINGS: super::cache::TextCache<Option<Arc<Typing>>> = super::cache::TextCache::new();
+
+/// Parses `source` and types it, once per distinct text while it is cached. None when it
+/// is not one statement the parser reads (the translator has already answered for such
+/// text).
+pub fn analyze_text(source: &str) -> Option<Arc<Typing>> {
+    if let Some(known) = TYPINGS.get(source) {
+        return known;
+    }
+    let typing = analyze_uncached(source).map(Arc::new);
+    let size = typing.as_ref().map_or(0, |t| {
+        std::mem::size_of_val(&**t) + t.columns.as_ref().map_or(0, |c| c.len()) * 64
+    });
+    TYPINGS.insert(source, typing.clone(), size);
+    typing
+}
+
+fn analyze_uncached(source: &str) -> Option<Typing> {
     let depth = super::lexer::shape(source).depth;
     let work = || {
         let limit = (depth + 1).saturating_mul(8).max(64);
