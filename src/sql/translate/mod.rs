@@ -467,10 +467,40 @@ fn binary(left: Expr, op: BinaryOperator, right: Expr) -> Result<Expr, PgError> 
     if let BinaryOperator::PGCustomBinaryOperator(_) = op {
         return Err(unsupported(format!("operator {op_name}")));
     }
+    // Date/time arithmetic needs the operands' types, which the walk does not use yet;
+    // where the tree itself says an operand is a date, time or interval (a cast or a
+    // typed literal), SQLite's arithmetic on its text would be a wrong answer
+    // (`'2024-01-01'::date + 1` gave 2025), so it is refused instead.
+    let arithmetic = matches!(
+        op,
+        BinaryOperator::Plus
+            | BinaryOperator::Minus
+            | BinaryOperator::Multiply
+            | BinaryOperator::Divide
+    );
+    if arithmetic {
+        if let Some(t) = temporal(&left).or_else(|| temporal(&right)) {
+            return Err(unsupported(format!(
+                "arithmetic on {t} values (operator {op})"
+            )));
+        }
+    }
     Ok(Expr::BinaryOp {
         left: nest(Box::new(left)),
         op,
         right: nest(Box::new(right)),
+    })
+}
+
+/// The date/time type an operand certainly has, from its cast or typed literal.
+fn temporal(e: &Expr) -> Option<&'static str> {
+    let Expr::Function(f) = e else { return None };
+    Some(match f.name.to_string().as_str() {
+        "pg_date" => "date",
+        "pg_timestamp" => "timestamp",
+        "pg_timestamptz" => "timestamptz",
+        "pg_interval" => "interval",
+        _ => return None,
     })
 }
 

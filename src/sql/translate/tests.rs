@@ -233,3 +233,16 @@ fn derived_tables_name_their_columns_through_a_cte() {
          SELECT * FROM imp) AS imp ORDER BY n"
     );
 }
+
+#[test]
+fn date_arithmetic_is_refused_rather_than_wrong() {
+    for pg in [
+        "SELECT '2024-01-01'::date + 1",
+        "SELECT date '2024-01-01' - 1",
+        "SELECT now() + interval '1 day'",
+        "SELECT 1 + '2024-01-01'::timestamp",
+    ] {
+        assert_eq!(refused(pg).code, SqlState::FEATURE_NOT_SUPPORTED, "{pg}");
+    }
+    assert_eq!(sqlite("SELECT a + 1 FROM t"), "SELECT a + 1 FROM t");
+}
