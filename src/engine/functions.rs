@@ -294,13 +294,13 @@ pub fn register_catalog(conn: &Connection, session: SharedSession) -> rusqlite::
 fn nested_value<T: rusqlite::types::FromSql>(
     ctx: &Context<'_>,
     query: &str,
-    param: impl rusqlite::ToSql,
+    params: impl rusqlite::Params,
 ) -> rusqlite::Result<Option<T>> {
     // SAFETY: the handle is the connection running this very statement, used on this
     // thread for one nested read while the function runs (litewire's only unsafe outside
     // stmt.rs besides the catalog scans).
     let conn = unsafe { ctx.get_connection()? };
-    match conn.query_row(query, [param], |r| r.get::<_, T>(0)) {
+    match conn.query_row(query, params, |r| r.get::<_, T>(0)) {
         Ok(v) => Ok(Some(v)),
         Err(rusqlite::Error::QueryReturnedNoRows) => Ok(None),
         Err(e) if e.to_string().contains("no such table") => Ok(None),
@@ -319,12 +319,12 @@ fn pg_store(ctx: &mut Context<'_>) -> rusqlite::Result<SqlValue> {
     let type_oid = *ctx.get_or_create_aux(2, |column| -> rusqlite::Result<u32> {
         let table: String = ctx.get(1)?;
         let decl: Option<Option<String>> = match column {
-            ValueRef::Integer(i) => nested_typed(
+            ValueRef::Integer(i) => nested_value(
                 ctx,
                 "select type from pragma_table_info(?1) order by cid limit 1 offset ?2",
                 (table, i),
             )?,
-            _ => nested_typed(
+            _ => nested_value(
                 ctx,
                 "select type from pragma_table_info(?1) where name = ?2 collate nocase",
                 (table, ctx.get::<String>(2)?),
@@ -372,28 +372,12 @@ const STORED_AS_PARAMETERS: &[u32] = &[
     oid::BYTEA,
 ];
 
-/// [`nested_value`] with several parameters.
-fn nested_typed<T: rusqlite::types::FromSql>(
-    ctx: &Context<'_>,
-    query: &str,
-    params: impl rusqlite::Params,
-) -> rusqlite::Result<Option<T>> {
-    // SAFETY: as in `nested_value`: the connection running this statement, on this
-    // thread, for one nested read of its schema.
-    let conn = unsafe { ctx.get_connection()? };
-    match conn.query_row(query, params, |r| r.get::<_, T>(0)) {
-        Ok(v) => Ok(Some(v)),
-        Err(rusqlite::Error::QueryReturnedNoRows) => Ok(None),
-        Err(e) => Err(e),
-    }
-}
-
 /// One text value from a catalog table, for the OID in argument 0.
 fn catalog_lookup(ctx: &Context<'_>, query: &str) -> rusqlite::Result<Option<String>> {
     let Some(oid) = ctx.get::<Option<i64>>(0)? else {
         return Ok(None);
     };
-    Ok(nested_value::<Option<String>>(ctx, query, oid)?.flatten())
+    Ok(nested_value::<Option<String>>(ctx, query, [oid])?.flatten())
 }
 
 /// `x::regclass`, looked up in this connection's schema (OIDs as catalog/tables.rs assigns):
@@ -405,7 +389,7 @@ fn pg_regclass(ctx: &mut Context<'_>) -> rusqlite::Result<SqlValue> {
             let name: Option<String> = nested_value(
                 ctx,
                 "select name from sqlite_schema where rowid = ?1",
-                oid - first,
+                [oid - first],
             )?;
             Ok(SqlValue::Text(name.unwrap_or_else(|| oid.to_string())))
         }
@@ -417,8 +401,11 @@ fn pg_regclass(ctx: &mut Context<'_>) -> rusqlite::Result<SqlValue> {
             }
             // Without schema or quotes: `public."users"` is `users`.
             let name = s.rsplit('.').next().unwrap_or(s).trim_matches('"');
-            let rowid: Option<i64> =
-                nested_value(ctx, "select rowid from sqlite_schema where name = ?1", name)?;
+            let rowid: Option<i64> = nested_value(
+                ctx,
+                "select rowid from sqlite_schema where name = ?1",
+                [name],
+            )?;
             rowid
                 .map(|r| SqlValue::Integer(first + r))
                 .ok_or_else(|| user_error(&format!("relation \"{s}\" does not exist")))
