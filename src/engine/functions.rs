@@ -289,6 +289,31 @@ pub fn register_catalog(conn: &Connection, session: SharedSession) -> rusqlite::
     Ok(())
 }
 
+/// (name, declared type) of each column of table `table` (a catalog table's from its
+/// definition), read on the connection running the current statement; None if there is
+/// no such table.
+pub(super) fn live_columns(
+    ctx: &Context<'_>,
+    table: &str,
+) -> rusqlite::Result<Option<Vec<(String, String)>>> {
+    // SAFETY: as in `nested_value`: the connection running this very statement, one
+    // nested read on this thread while the function runs.
+    let conn = unsafe { ctx.get_connection()? };
+    let mut q = conn.prepare("select name, type from pragma_table_info(?1)")?;
+    let columns = q
+        .query_map([table], |r| {
+            Ok((
+                r.get(0)?,
+                r.get::<_, Option<String>>(1)?.unwrap_or_default(),
+            ))
+        })?
+        .collect::<rusqlite::Result<Vec<(String, String)>>>()?;
+    if columns.is_empty() {
+        return Ok(super::catalog::columns(table));
+    }
+    Ok(Some(columns))
+}
+
 /// One value read by a nested query on the connection running the current statement;
 /// None when there is no row (or no catalog table yet: it is registered on first use).
 fn nested_value<T: rusqlite::types::FromSql>(

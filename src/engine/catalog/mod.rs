@@ -16,7 +16,7 @@
 //! this file registers them and scans them.
 
 mod tables;
-mod types;
+pub(crate) mod types;
 
 use std::borrow::Cow;
 use std::ffi::{c_int, CString};

@@ -21,7 +21,7 @@ use value::{Json, SetMode};
 /// SQLite's subtype for JSON text (`J`), which its own JSON functions also read.
 const JSON_SUBTYPE: u32 = 74;
 
-type Out = rusqlite::Result<(Option<String>, SubType)>;
+pub(crate) type Out = rusqlite::Result<(Option<String>, SubType)>;
 
 fn json_out(s: String) -> Out {
     Ok((Some(s), Some(JSON_SUBTYPE)))
@@ -168,24 +168,8 @@ pub fn register(conn: &Connection) -> rusqlite::Result<()> {
             _ => null_out(),
         }
     })?;
-    conn.create_scalar_function("pg_jsonb_delete", 2, out, |ctx| {
-        let Some(j) = jsonb_arg(ctx, 0)? else {
-            return null_out();
-        };
-        let deleted = match ctx.get_raw(1) {
-            ValueRef::Null => return null_out(),
-            ValueRef::Integer(i) => value::delete_index(j, i),
-            _ => value::delete_key(j, &[ctx.get::<String>(1)?]),
-        };
-        json_out(value::print(&deleted.map_err(raise)?))
-    })?;
-    conn.create_scalar_function("pg_jsonb_delete_keys", 2, out, |ctx| {
-        let (Some(j), Some(keys)) = (jsonb_arg(ctx, 0)?, text_array(ctx, 1)?) else {
-            return null_out();
-        };
-        let keys: Vec<String> = keys.into_iter().flatten().collect();
-        json_out(value::print(&value::delete_key(j, &keys).map_err(raise)?))
-    })?;
+    conn.create_scalar_function("pg_jsonb_delete", 2, out, |ctx| minus(ctx, 0, 1, false))?;
+    conn.create_scalar_function("pg_jsonb_delete_keys", 2, out, |ctx| minus(ctx, 0, 1, true))?;
     conn.create_scalar_function("pg_jsonb_delete_path", 2, out, |ctx| {
         modify(ctx, None, SetMode::Delete)
     })?;
@@ -242,6 +226,29 @@ fn json_text(ctx: &Context<'_>, i: usize) -> rusqlite::Result<Option<String>> {
 }
 
 /// Argument `i` as jsonb.
+/// `j - x` with arguments `j` and `x` of `ctx`: x a text array of keys (`keys`), a key,
+/// or an index. Also called by `pg_op` for a jsonb column, whose type is known only when
+/// the statement runs (engine/pgfuncs/operators.rs).
+pub(crate) fn minus(ctx: &Context<'_>, j: usize, x: usize, keys: bool) -> Out {
+    let Some(json) = jsonb_arg(ctx, j)? else {
+        return null_out();
+    };
+    let deleted = if keys {
+        let Some(keys) = text_array(ctx, x)? else {
+            return null_out();
+        };
+        let keys: Vec<String> = keys.into_iter().flatten().collect();
+        value::delete_key(json, &keys)
+    } else {
+        match ctx.get_raw(x) {
+            ValueRef::Null => return null_out(),
+            ValueRef::Integer(i) => value::delete_index(json, i),
+            _ => value::delete_key(json, &[ctx.get::<String>(x)?]),
+        }
+    };
+    json_out(value::print(&deleted.map_err(raise)?))
+}
+
 fn jsonb_arg(ctx: &Context<'_>, i: usize) -> rusqlite::Result<Option<Json>> {
     match text_of(ctx, i)? {
         Some(s) => value::parse(&s).map(Some).map_err(raise),

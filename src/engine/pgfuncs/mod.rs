@@ -8,6 +8,7 @@
 
 mod dates;
 mod format;
+mod operators;
 mod regex;
 mod strings;
 mod to_char;
@@ -171,6 +172,10 @@ pub fn register(conn: &Connection) -> Res<()> {
         | FunctionFlags::SQLITE_INNOCUOUS;
     let volatile = FunctionFlags::SQLITE_UTF8 | FunctionFlags::SQLITE_INNOCUOUS;
     let limit = usize::try_from(conn.limit(Limit::SQLITE_LIMIT_LENGTH)?).unwrap_or(1 << 20);
+
+    // Operators chosen by their operands' types (sql/translate/operators.rs).
+    conn.create_scalar_function("pg_op", 5, pure, |ctx| operators::pg_op(ctx))?;
+    conn.create_scalar_function("pg_type_of", 1, pure, |ctx| operators::pg_type_of(ctx))?;
 
     // Dates and times.
     // The session's TimeZone comes last (the translator adds it).

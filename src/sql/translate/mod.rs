@@ -8,6 +8,7 @@ mod arrays;
 mod casts;
 mod functions;
 mod json;
+mod operators;
 mod store;
 
 use std::ops::ControlFlow;
@@ -32,6 +33,8 @@ pub trait Settings {
 
 /// The SQLite text of `stmt`.
 pub fn to_sqlite(mut stmt: Statement, settings: &mut dyn Settings) -> Result<String, PgError> {
+    // First, while the tree is as written: operators are found by their place in the text.
+    operators::typed(&mut stmt)?;
     ddl(&mut stmt);
     store::literals(&mut stmt);
     let sources = arrays::set_returning_sources(&mut stmt)?;

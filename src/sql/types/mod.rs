@@ -13,12 +13,13 @@
 
 mod builtins;
 mod resolve;
+mod spec;
 
 use std::sync::Arc;
 
 use builtins::*;
 pub use builtins::{canonical, type_name};
-pub use resolve::{resolve, resolve_columns};
+pub use resolve::{operator_type, resolve, resolve_columns};
 
 use sqlparser::ast::{
     AssignmentTarget, BinaryOperator, CeilFloorKind, DataType, Expr, FromTable, Function,
@@ -164,8 +165,32 @@ pub fn analyze(stmt: &Statement) -> Typing {
     }
 }
 
+/// The operand types of one operator (or `pg_typeof` call) whose meaning depends on them,
+/// found by [`operand_types`]; `at` is where it is written in the statement's text.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Operands {
+    pub at: sqlparser::tokenizer::Span,
+    pub left: Ty,
+    pub right: Ty,
+}
+
+/// The operands of every arithmetic operator (`+ - * / %`) and `pg_typeof` argument in
+/// `stmt`, typed like result columns (scopes, aliases, CTEs): the translator chooses
+/// PostgreSQL's meaning for each by them (sql::translate::operators). Only expressions
+/// less than [`MAX_DEPTH`] deep are typed; deeper ones keep SQLite's meaning.
+pub fn operand_types(stmt: &Statement) -> Vec<Operands> {
+    let mut a = Analyzer {
+        operands: Some(Vec::new()),
+        ..Analyzer::default()
+    };
+    a.statement(stmt);
+    a.operands.unwrap_or_default()
+}
+
 #[derive(Default)]
 struct Analyzer {
+    /// Where the operands of typed operators are collected, when asked for.
+    operands: Option<Vec<Operands>>,
     params: Vec<(usize, Ty)>,
     /// Visible CTEs, innermost last.
     ctes: Vec<(String, Vec<Column>)>,
@@ -314,9 +339,15 @@ impl Analyzer {
         if let Some(with) = &q.with {
             for cte in &with.cte_tables {
                 let name = ident(&cte.alias.name);
-                // A recursive CTE's own name is visible inside it, untyped.
+                // A recursive CTE's own name is visible inside it, with the columns of
+                // its non-recursive term.
                 if with.recursive {
-                    self.ctes.push((name.clone(), Vec::new()));
+                    let mut seed = match cte.query.body.as_ref() {
+                        SetExpr::SetOperation { left, .. } => self.set_expr(left, None),
+                        _ => Vec::new(),
+                    };
+                    rename(&mut seed, &cte.alias.columns);
+                    self.ctes.push((name.clone(), seed));
                 }
                 let mut cols = self.query(&cte.query);
                 if with.recursive {
@@ -720,6 +751,13 @@ impl Analyzer {
                 let (l, r) = (self.ty(left), self.ty(right));
                 self.expect(left, &r);
                 self.expect(right, &l);
+                if let Some(found) = self.operands.as_mut().filter(|_| arithmetic(op)) {
+                    found.push(Operands {
+                        at: sqlparser::ast::Spanned::span(e),
+                        left: l.clone(),
+                        right: r.clone(),
+                    });
+                }
                 binary_type(op, l, r)
             }
             Expr::IsNull(x)
@@ -880,6 +918,15 @@ impl Analyzer {
         if let Some(filter) = &f.filter {
             self.ty(filter);
         }
+        if name == "pg_typeof" && args.len() == 1 {
+            if let Some(found) = self.operands.as_mut() {
+                found.push(Operands {
+                    at: sqlparser::ast::Spanned::span(f),
+                    left: args[0].clone(),
+                    right: Ty::Unknown,
+                });
+            }
+        }
         if matches!(f.args, FunctionArguments::None) {
             if let Some(t) = bare_function_type(&name) {
                 return Ty::Named(t.into());
@@ -887,6 +934,12 @@ impl Analyzer {
         }
         function_type(&name, &args)
     }
+}
+
+/// The operators whose meaning depends on their operands' types.
+pub fn arithmetic(op: &BinaryOperator) -> bool {
+    use BinaryOperator as B;
+    matches!(op, B::Plus | B::Minus | B::Multiply | B::Divide | B::Modulo)
 }
 
 /// A column of source `s` named `column`: Some(type) when the source certainly has it;
@@ -903,7 +956,13 @@ fn column_of(s: &Source, column: &str, maybe: &mut Vec<Ty>) -> Option<Ty> {
         SourceKind::Derived(cols) => {
             for c in cols {
                 match c {
-                    Column::Expr { name, ty } if name == column => return Some(ty.clone()),
+                    // A subquery's untyped literal column is text to the query around it.
+                    Column::Expr { name, ty } if name == column => {
+                        return Some(match ty {
+                            Ty::Literal => Ty::Named("text".into()),
+                            other => other.clone(),
+                        })
+                    }
                     Column::All(inner) => {
                         if let Some(t) = column_of(inner, column, maybe) {
                             return Some(t);

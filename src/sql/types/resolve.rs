@@ -218,3 +218,20 @@ pub(super) fn follow(f: Follow, a: &str) -> Option<String> {
         Follow::Bare => b.into(),
     })
 }
+
+/// The result type of `left op right` for operands already resolved (None: an untyped
+/// literal or parameter, which takes the other operand's type).
+pub fn operator_type(
+    op: &sqlparser::ast::BinaryOperator,
+    left: Option<&str>,
+    right: Option<&str>,
+) -> Option<String> {
+    let ty = |t: Option<&str>| t.map_or(Ty::Literal, |t| Ty::Named(t.to_string()));
+    match binary_type(op, ty(left), ty(right)) {
+        Ty::Op(o, a, b) => operator(o, &a, &b, &|t| match t {
+            Ty::Named(n) => Some(n.clone()),
+            _ => None,
+        }),
+        _ => None,
+    }
+}

@@ -1,0 +1,662 @@
+//! `pg_op(op, a, b, left type, right type)`: the arithmetic operators with PostgreSQL's
+//! meaning, chosen by the operands' types (sql/translate/operators.rs writes the calls):
+//! integer arithmetic that fails on overflow (22003) instead of turning into a float,
+//! division by zero that fails (22012) instead of giving NULL, numeric division that
+//! does not truncate integers, and date/time arithmetic (`date + 1`, `timestamp -
+//! interval`, `interval * 1.5`…). The types come as type expressions
+//! (`sql::types::Ty::encode`) resolved here against the schema of the connection
+//! running the statement, once per statement (kept with the constant arguments).
+//! `pg_type_of(type)` is `pg_typeof(x)` resolved the same way.
+
+use std::sync::Arc;
+
+use rusqlite::functions::{Context, SubType};
+use rusqlite::types::{Value as SqlValue, ValueRef};
+
+use super::{dt, raise, text_of, Res, MICROS_PER_DAY};
+use crate::engine::datetime::Interval;
+use crate::protocol::{PgError, SqlState};
+use crate::sql::types::{self, Ty};
+
+/// What is known of an operand's type once resolved.
+#[derive(Debug, Clone, PartialEq)]
+enum Operand {
+    /// A literal or parameter: it takes the other operand's type.
+    Untyped,
+    /// A type name without modifiers (`int4`, `date`).
+    Type(String),
+    /// Not known (a column without a declared type): SQLite's meaning.
+    Unknown,
+}
+
+/// The schema of the connection running the statement.
+struct Live<'a, 'c> {
+    ctx: &'a Context<'c>,
+}
+
+impl types::Schema for Live<'_, '_> {
+    fn columns(&self, table: &str) -> Option<Vec<(String, String)>> {
+        crate::engine::functions::live_columns(self.ctx, table)
+            .ok()
+            .flatten()
+    }
+    fn param(&self, _n: usize) -> Option<String> {
+        None
+    }
+}
+
+/// Argument `i`'s type expression, resolved once per statement.
+fn operand(ctx: &Context<'_>, i: i32) -> Res<Arc<Operand>> {
+    ctx.get_or_create_aux(i, |v| -> Res<Operand> {
+        let spec = match v {
+            ValueRef::Text(t) => std::str::from_utf8(t).unwrap_or(""),
+            _ => "",
+        };
+        Ok(match Ty::decode(spec) {
+            Some(Ty::Literal | Ty::Param(_)) => Operand::Untyped,
+            Some(ty) => match types::resolve(&ty, &Live { ctx }) {
+                Some(t) => Operand::Type(base(&t)),
+                None => Operand::Unknown,
+            },
+            None => Operand::Unknown,
+        })
+    })
+}
+
+/// A type name without its modifier: `numeric(10,2)` is `numeric`, `varchar(5)[]` is
+/// `varchar[]`.
+fn base(t: &str) -> String {
+    match (t.find('('), t.find(')')) {
+        (Some(open), Some(close)) if open < close => {
+            format!("{}{}", t[..open].trim_end(), &t[close + 1..])
+        }
+        _ => t.trim().to_string(),
+    }
+}
+
+/// `pg_op(op, a, b, left type, right type)`; jsonb results keep SQLite's JSON subtype.
+pub(super) fn pg_op(ctx: &Context<'_>) -> Res<(SqlValue, SubType)> {
+    let op = match ctx.get_raw(0) {
+        ValueRef::Text(t) => std::str::from_utf8(t).unwrap_or(""),
+        _ => "",
+    };
+    let (a, b) = (ctx.get_raw(1), ctx.get_raw(2));
+    if matches!(a, ValueRef::Null) || matches!(b, ValueRef::Null) {
+        return Ok((SqlValue::Null, None));
+    }
+    let (l, r) = (operand(ctx, 3)?, operand(ctx, 4)?);
+    let (l, r) = match (&*l, &*r) {
+        (Operand::Type(x), Operand::Type(y)) => (x.as_str(), y.as_str()),
+        (Operand::Type(x), Operand::Untyped) => (x.as_str(), x.as_str()),
+        // `'…' - j`: jsonb has no such operator; the literal is text.
+        (Operand::Untyped, Operand::Type(x)) if x == "jsonb" => ("text", x.as_str()),
+        (Operand::Untyped, Operand::Type(x)) => (x.as_str(), x.as_str()),
+        _ => return Ok((native(op, a, b).map_err(raise)?, None)),
+    };
+    if op == "-" && l == "jsonb" {
+        // `j - 'key'`, `j - 0`, `j - '{a,b}'::text[]`: an untyped literal is a key.
+        let (s, subtype) = crate::engine::jsonb::minus(ctx, 1, 2, r.ends_with("[]"))?;
+        return Ok((s.map_or(SqlValue::Null, SqlValue::Text), subtype));
+    }
+    Ok((apply(op, l, r, a, b).map_err(raise)?, None))
+}
+
+/// `pg_type_of(type)`: PostgreSQL's name of the type (`pg_typeof`).
+pub(super) fn pg_type_of(ctx: &Context<'_>) -> Res<String> {
+    match &*operand(ctx, 0)? {
+        Operand::Untyped => Ok("unknown".into()),
+        Operand::Type(t) => Ok(display_name(t)),
+        Operand::Unknown => Err(raise(super::unsupported(
+            "pg_typeof() of an expression of unknown type",
+        ))),
+    }
+}
+
+fn int_width(t: &str) -> Option<u8> {
+    match t {
+        "int2" => Some(2),
+        "int4" => Some(4),
+        "int8" => Some(8),
+        _ => None,
+    }
+}
+
+fn is_number(t: &str) -> bool {
+    matches!(
+        t,
+        "int2" | "int4" | "int8" | "numeric" | "float4" | "float8" | "oid"
+    )
+}
+
+fn apply(
+    op: &str,
+    l: &str,
+    r: &str,
+    a: ValueRef<'_>,
+    b: ValueRef<'_>,
+) -> Result<SqlValue, PgError> {
+    if let (Some(x), Some(y)) = (int_width(l), int_width(r)) {
+        return integer(op, int(a, l)?, int(b, r)?, x.max(y));
+    }
+    if is_number(l) && is_number(r) {
+        return number(op, a, b, l, r);
+    }
+    if let Some(v) = temporal(op, l, r, a, b)? {
+        return Ok(v);
+    }
+    Err(no_operator(op, l, r))
+}
+
+/// PostgreSQL's name of a type (`integer`, `double precision[]`).
+fn display_name(t: &str) -> String {
+    let (element, array) = match t.strip_suffix("[]") {
+        Some(e) => (e, "[]"),
+        None => (t, ""),
+    };
+    let oid = crate::engine::types::from_decltype(element).oid;
+    let name = crate::engine::catalog::types::format_type(oid, -1);
+    format!("{}{array}", name.as_deref().unwrap_or(element))
+}
+
+fn no_operator(op: &str, l: &str, r: &str) -> PgError {
+    PgError::new(
+        SqlState::UNDEFINED_FUNCTION,
+        format!(
+            "operator does not exist: {} {op} {}",
+            display_name(l),
+            display_name(r)
+        ),
+    )
+    .with_hint(
+        "No operator matches the given name and argument types. You might need to add \
+         explicit type casts.",
+    )
+}
+
+fn division_by_zero() -> PgError {
+    PgError::new(SqlState::DIVISION_BY_ZERO, "division by zero")
+}
+
+/// An integer operand (stored as an integer; text or an integral real read as one).
+fn int(v: ValueRef<'_>, t: &str) -> Result<i64, PgError> {
+    match v {
+        ValueRef::Integer(i) => return Ok(i),
+        ValueRef::Real(f) if f.fract() == 0.0 && f.abs() < 9.2e18 => return Ok(f as i64),
+        ValueRef::Text(s) => {
+            if let Ok(i) = std::str::from_utf8(s).unwrap_or("").trim().parse() {
+                return Ok(i);
+            }
+        }
+        _ => {}
+    }
+    let name = match t {
+        "int2" => "smallint",
+        "int8" => "bigint",
+        _ => "integer",
+    };
+    Err(PgError::new(
+        SqlState::INVALID_TEXT_REPRESENTATION,
+        format!(
+            "invalid input syntax for type {name}: \"{}\"",
+            text_of(v).unwrap_or_default()
+        ),
+    ))
+}
+
+/// `int2`/`int4`/`int8` arithmetic in the wider operand's width.
+fn integer(op: &str, a: i64, b: i64, width: u8) -> Result<SqlValue, PgError> {
+    let out_of_range = || {
+        let name = match width {
+            2 => "smallint",
+            4 => "integer",
+            _ => "bigint",
+        };
+        PgError::new(
+            SqlState::NUMERIC_VALUE_OUT_OF_RANGE,
+            format!("{name} out of range"),
+        )
+    };
+    let v = match op {
+        "+" => a.checked_add(b),
+        "-" => a.checked_sub(b),
+        "*" => a.checked_mul(b),
+        "/" if b == 0 => return Err(division_by_zero()),
+        "/" => a.checked_div(b),
+        "%" if b == 0 => return Err(division_by_zero()),
+        // i64::MIN % -1 overflows in Rust; PostgreSQL answers 0.
+        "%" => Some(a.checked_rem(b).unwrap_or(0)),
+        _ => return Err(no_operator(op, "int8", "int8")),
+    }
+    .ok_or_else(out_of_range)?;
+    let fits = match width {
+        2 => i16::try_from(v).is_ok(),
+        4 => i32::try_from(v).is_ok(),
+        _ => true,
+    };
+    if !fits {
+        return Err(out_of_range());
+    }
+    Ok(SqlValue::Integer(v))
+}
+
+/// A number operand as a double.
+fn float(v: ValueRef<'_>) -> Result<f64, PgError> {
+    Ok(match v {
+        ValueRef::Integer(i) => i as f64,
+        ValueRef::Real(f) => f,
+        other => {
+            let t = text_of(other).unwrap_or_default();
+            t.trim().parse().map_err(|_| {
+                PgError::new(
+                    SqlState::INVALID_TEXT_REPRESENTATION,
+                    format!("invalid input syntax for type numeric: \"{t}\""),
+                )
+            })?
+        }
+    })
+}
+
+/// Arithmetic where an operand is numeric or floating point: SQLite's, except that
+/// dividing by zero is an error and dividing integral numerics does not truncate.
+fn number(
+    op: &str,
+    a: ValueRef<'_>,
+    b: ValueRef<'_>,
+    l: &str,
+    r: &str,
+) -> Result<SqlValue, PgError> {
+    let is_float = |t: &str| matches!(t, "float4" | "float8");
+    let floats = is_float(l) || is_float(r);
+    if let (ValueRef::Integer(x), ValueRef::Integer(y), false) = (a, b, floats) {
+        // Numeric values SQLite keeps as integers: exact while they fit.
+        let exact = match op {
+            "+" => x.checked_add(y),
+            "-" => x.checked_sub(y),
+            "*" => x.checked_mul(y),
+            "%" if y == 0 => return Err(division_by_zero()),
+            "%" => x.checked_rem(y),
+            _ => None,
+        };
+        if let Some(v) = exact {
+            return Ok(SqlValue::Integer(v));
+        }
+    }
+    let (x, y) = (float(a)?, float(b)?);
+    let v = match op {
+        "+" => x + y,
+        "-" => x - y,
+        "*" => x * y,
+        "/" | "%" if y == 0.0 => return Err(division_by_zero()),
+        "/" => x / y,
+        "%" => x % y,
+        _ => return Err(no_operator(op, l, r)),
+    };
+    if v.is_infinite() && x.is_finite() && y.is_finite() {
+        let message = if floats {
+            "value out of range: overflow"
+        } else {
+            "value overflows numeric format"
+        };
+        return Err(PgError::new(SqlState::NUMERIC_VALUE_OUT_OF_RANGE, message));
+    }
+    Ok(SqlValue::Real(v))
+}
+
+/// SQLite's own arithmetic, for operands whose types are not known, except that a
+/// division by zero is PostgreSQL's error rather than NULL.
+fn native(op: &str, a: ValueRef<'_>, b: ValueRef<'_>) -> Result<SqlValue, PgError> {
+    let num = |v: ValueRef<'_>| -> SqlValue {
+        match v {
+            ValueRef::Integer(i) => SqlValue::Integer(i),
+            ValueRef::Real(f) => SqlValue::Real(f),
+            other => {
+                let t = text_of(other).unwrap_or_default();
+                let t = t.trim();
+                t.parse::<i64>()
+                    .map(SqlValue::Integer)
+                    .or_else(|_| t.parse::<f64>().map(SqlValue::Real))
+                    .unwrap_or(SqlValue::Integer(0))
+            }
+        }
+    };
+    match (num(a), num(b)) {
+        (SqlValue::Integer(x), SqlValue::Integer(y)) => {
+            let v = match op {
+                "+" => x.checked_add(y),
+                "-" => x.checked_sub(y),
+                "*" => x.checked_mul(y),
+                "/" | "%" if y == 0 => return Err(division_by_zero()),
+                "/" => x.checked_div(y),
+                "%" => Some(x.checked_rem(y).unwrap_or(0)),
+                _ => None,
+            };
+            match v {
+                Some(v) => Ok(SqlValue::Integer(v)),
+                None => reals(op, x as f64, y as f64),
+            }
+        }
+        (x, y) => {
+            let f = |v: SqlValue| match v {
+                SqlValue::Integer(i) => i as f64,
+                SqlValue::Real(f) => f,
+                _ => 0.0,
+            };
+            reals(op, f(x), f(y))
+        }
+    }
+}
+
+fn reals(op: &str, x: f64, y: f64) -> Result<SqlValue, PgError> {
+    Ok(SqlValue::Real(match op {
+        "+" => x + y,
+        "-" => x - y,
+        "*" => x * y,
+        "/" | "%" if y == 0.0 => return Err(division_by_zero()),
+        "/" => x / y,
+        _ => x % y,
+    }))
+}
+
+/// A date/time operand read from its stored text.
+fn text(v: ValueRef<'_>) -> String {
+    text_of(v).unwrap_or_default()
+}
+
+fn date(v: ValueRef<'_>) -> Result<i64, PgError> {
+    let s = text(v);
+    dt::parse_date_input(&s)
+        .map(i64::from)
+        .map_err(|e| e.to_pg("date", &s))
+}
+
+fn timestamp(v: ValueRef<'_>, zoned: bool) -> Result<i64, PgError> {
+    let s = text(v);
+    if zoned {
+        dt::parse_timestamp(&s).map_err(|e| e.to_pg("timestamp with time zone", &s))
+    } else {
+        dt::parse_timestamp_local(&s).map_err(|e| e.to_pg("timestamp without time zone", &s))
+    }
+}
+
+fn time(v: ValueRef<'_>) -> Result<i64, PgError> {
+    let s = text(v);
+    dt::parse_time(&s).map_err(|e| e.to_pg("time without time zone", &s))
+}
+
+fn interval(v: ValueRef<'_>) -> Result<Interval, PgError> {
+    let s = text(v);
+    dt::parse_interval(&s).map_err(|e| e.to_pg("interval", &s))
+}
+
+fn interval_out_of_range() -> PgError {
+    PgError::new(SqlState::DATETIME_FIELD_OVERFLOW, "interval out of range")
+}
+
+fn timestamp_out_of_range() -> PgError {
+    PgError::new(SqlState::DATETIME_FIELD_OVERFLOW, "timestamp out of range")
+}
+
+fn date_out_of_range() -> PgError {
+    PgError::new(SqlState::DATETIME_FIELD_OVERFLOW, "date out of range")
+}
+
+fn negate(iv: Interval) -> Result<Interval, PgError> {
+    Ok(Interval {
+        months: iv.months.checked_neg().ok_or_else(interval_out_of_range)?,
+        days: iv.days.checked_neg().ok_or_else(interval_out_of_range)?,
+        micros: iv.micros.checked_neg().ok_or_else(interval_out_of_range)?,
+    })
+}
+
+/// PostgreSQL's timestamp + interval: months on the calendar (the day clamped to the
+/// month's last), then days, then microseconds.
+fn add_interval(ts: i64, iv: Interval) -> Result<i64, PgError> {
+    let mut t = ts;
+    if iv.months != 0 {
+        let days = t.div_euclid(MICROS_PER_DAY);
+        let clock = t.rem_euclid(MICROS_PER_DAY);
+        let (y, m, d) = dt::civil_from_days(days + dt::PG_EPOCH_DAYS);
+        let total = y * 12 + (m - 1) + i64::from(iv.months);
+        let (y, m) = (total.div_euclid(12), total.rem_euclid(12) + 1);
+        if !(-4713..=294_277).contains(&y) {
+            return Err(timestamp_out_of_range());
+        }
+        let d = d.min(dt::days_in_month(y, m));
+        t = (dt::days_from_civil(y, m, d) - dt::PG_EPOCH_DAYS) * MICROS_PER_DAY + clock;
+    }
+    t = i64::from(iv.days)
+        .checked_mul(MICROS_PER_DAY)
+        .and_then(|d| t.checked_add(d))
+        .and_then(|t| t.checked_add(iv.micros))
+        .ok_or_else(timestamp_out_of_range)?;
+    dt::check_timestamp(t).map_err(|_| timestamp_out_of_range())
+}
+
+/// A difference of two timestamps as PostgreSQL gives it: days and time, no months.
+fn difference(a: i64, b: i64) -> Result<Interval, PgError> {
+    let diff = a.checked_sub(b).ok_or_else(interval_out_of_range)?;
+    let days = diff / MICROS_PER_DAY;
+    Ok(Interval {
+        months: 0,
+        days: i32::try_from(days).map_err(|_| interval_out_of_range())?,
+        micros: diff - days * MICROS_PER_DAY,
+    })
+}
+
+/// PostgreSQL's interval_mul / interval_div: fractions of months spill into days (30
+/// to a month), fractions of days into time.
+fn scale(iv: Interval, factor: f64, divide: bool) -> Result<Interval, PgError> {
+    if divide && factor == 0.0 {
+        return Err(division_by_zero());
+    }
+    let f = |x: f64| if divide { x / factor } else { x * factor };
+    let tsround = |x: f64| (x * 1e6).round_ties_even() / 1e6;
+    let fits_i32 = |x: f64| x.is_finite() && x >= i32::MIN as f64 && x <= i32::MAX as f64;
+    let months_f = f(f64::from(iv.months));
+    let days_f = f(f64::from(iv.days));
+    if !fits_i32(months_f) || !fits_i32(days_f) {
+        return Err(interval_out_of_range());
+    }
+    let months = months_f.trunc() as i32;
+    let mut days = days_f.trunc() as i32;
+    let month_remainder_days = tsround((months_f - f64::from(months)) * 30.0);
+    let mut sec_remainder = tsround(
+        (days_f - f64::from(days) + month_remainder_days - month_remainder_days.trunc()) * 86_400.0,
+    );
+    if sec_remainder.abs() >= 86_400.0 {
+        let whole = (sec_remainder / 86_400.0).trunc();
+        days = days
+            .checked_add(whole as i32)
+            .ok_or_else(interval_out_of_range)?;
+        sec_remainder -= whole * 86_400.0;
+    }
+    days = days
+        .checked_add(month_remainder_days.trunc() as i32)
+        .ok_or_else(interval_out_of_range)?;
+    let micros = (f(iv.micros as f64) + sec_remainder * 1e6).round_ties_even();
+    if !(micros.is_finite() && micros >= i64::MIN as f64 && micros < i64::MAX as f64) {
+        return Err(interval_out_of_range());
+    }
+    Ok(Interval {
+        months,
+        days,
+        micros: micros as i64,
+    })
+}
+
+fn add_intervals(a: Interval, b: Interval) -> Result<Interval, PgError> {
+    Ok(Interval {
+        months: a
+            .months
+            .checked_add(b.months)
+            .ok_or_else(interval_out_of_range)?,
+        days: a
+            .days
+            .checked_add(b.days)
+            .ok_or_else(interval_out_of_range)?,
+        micros: a
+            .micros
+            .checked_add(b.micros)
+            .ok_or_else(interval_out_of_range)?,
+    })
+}
+
+fn ts_text(micros: i64, zoned: bool) -> SqlValue {
+    SqlValue::Text(dt::format_timestamp_micros(micros, zoned))
+}
+
+fn interval_text(iv: Interval) -> SqlValue {
+    SqlValue::Text(dt::format_interval(iv))
+}
+
+/// Date/time arithmetic; None when no such operator exists for these types.
+fn temporal(
+    op: &str,
+    l: &str,
+    r: &str,
+    a: ValueRef<'_>,
+    b: ValueRef<'_>,
+) -> Result<Option<SqlValue>, PgError> {
+    let is_ts = |t: &str| matches!(t, "timestamp" | "timestamptz");
+    let int = |t: &str| int_width(t).is_some();
+    let v = match (op, l, r) {
+        ("+" | "-", "date", i) if int(i) => {
+            let n = super::operators::int(b, i)?;
+            let n = if op == "-" {
+                n.checked_neg().ok_or_else(date_out_of_range)?
+            } else {
+                n
+            };
+            let d = date(a)?
+                .checked_add(n)
+                .and_then(|d| i32::try_from(d).ok())
+                .ok_or_else(date_out_of_range)?;
+            let d = dt::check_date(d).map_err(|_| date_out_of_range())?;
+            SqlValue::Text(dt::format_date(d))
+        }
+        ("+", i, "date") if int(i) => return temporal(op, r, l, b, a),
+        ("-", "date", "date") => SqlValue::Integer(date(a)? - date(b)?),
+        ("+" | "-", "date", "interval") => {
+            let iv = interval(b)?;
+            let iv = if op == "-" { negate(iv)? } else { iv };
+            ts_text(add_interval(date(a)? * MICROS_PER_DAY, iv)?, false)
+        }
+        ("+", "interval", "date") => return temporal(op, r, l, b, a),
+        ("+", "date", "time") => ts_text(date(a)? * MICROS_PER_DAY + time(b)?, false),
+        ("+", "time", "date") => return temporal(op, r, l, b, a),
+        ("+" | "-", t, "interval") if is_ts(t) => {
+            let iv = interval(b)?;
+            let iv = if op == "-" { negate(iv)? } else { iv };
+            let zoned = t == "timestamptz";
+            // A timestamptz is kept in UTC, and litewire's TimeZone is UTC or a fixed
+            // offset: calendar steps in UTC land where local ones would, except across a
+            // month end that the offset moves; see COMPAT.md.
+            ts_text(add_interval(timestamp(a, zoned)?, iv)?, zoned)
+        }
+        ("+", "interval", t) if is_ts(t) => return temporal(op, r, l, b, a),
+        ("-", t, u) if is_ts(t) && t == u => {
+            let zoned = t == "timestamptz";
+            interval_text(difference(timestamp(a, zoned)?, timestamp(b, zoned)?)?)
+        }
+        ("-", "timestamp", "date") => {
+            interval_text(difference(timestamp(a, false)?, date(b)? * MICROS_PER_DAY)?)
+        }
+        ("-", "date", "timestamp") => {
+            interval_text(difference(date(a)? * MICROS_PER_DAY, timestamp(b, false)?)?)
+        }
+        ("+" | "-", "time", "interval") => {
+            let iv = interval(b)?;
+            let shift = if op == "-" { -iv.micros } else { iv.micros };
+            let t = (time(a)? + shift.rem_euclid(MICROS_PER_DAY)).rem_euclid(MICROS_PER_DAY);
+            SqlValue::Text(dt::format_time(t))
+        }
+        ("+", "interval", "time") => return temporal(op, r, l, b, a),
+        ("-", "time", "time") => interval_text(Interval {
+            months: 0,
+            days: 0,
+            micros: time(a)? - time(b)?,
+        }),
+        ("+", "interval", "interval") => interval_text(add_intervals(interval(a)?, interval(b)?)?),
+        ("-", "interval", "interval") => {
+            interval_text(add_intervals(interval(a)?, negate(interval(b)?)?)?)
+        }
+        ("*", "interval", n) if is_number(n) => {
+            interval_text(scale(interval(a)?, float(b)?, false)?)
+        }
+        ("*", n, "interval") if is_number(n) => {
+            interval_text(scale(interval(b)?, float(a)?, false)?)
+        }
+        ("/", "interval", n) if is_number(n) => {
+            interval_text(scale(interval(a)?, float(b)?, true)?)
+        }
+        _ => return Ok(None),
+    };
+    Ok(Some(v))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn iv(s: &str) -> Interval {
+        dt::parse_interval(s).unwrap()
+    }
+
+    #[test]
+    fn integers_fail_on_overflow_and_zero() {
+        assert_eq!(integer("+", 1, 2, 4).unwrap(), SqlValue::Integer(3));
+        let e = integer("+", i64::from(i32::MAX), 1, 4).unwrap_err();
+        assert_eq!(
+            (e.code, e.message.as_str()),
+            (SqlState::NUMERIC_VALUE_OUT_OF_RANGE, "integer out of range")
+        );
+        assert_eq!(
+            integer("/", -32768, -1, 2).unwrap_err().message,
+            "smallint out of range"
+        );
+        assert_eq!(
+            integer("*", i64::MAX, 2, 8).unwrap_err().message,
+            "bigint out of range"
+        );
+        assert_eq!(
+            integer("/", 1, 0, 4).unwrap_err().code,
+            SqlState::DIVISION_BY_ZERO
+        );
+        assert_eq!(integer("%", i64::MIN, -1, 8).unwrap(), SqlValue::Integer(0));
+        assert_eq!(integer("/", -7, 2, 4).unwrap(), SqlValue::Integer(-3));
+    }
+
+    #[test]
+    fn intervals_scale_like_postgres() {
+        // select interval '1 day' * 1.5, interval '3 days' / 2, interval '1 mon' / 7
+        assert_eq!(
+            dt::format_interval(scale(iv("1 day"), 1.5, false).unwrap()),
+            "1 day 12:00:00"
+        );
+        assert_eq!(
+            dt::format_interval(scale(iv("3 days"), 2.0, true).unwrap()),
+            "1 day 12:00:00"
+        );
+        assert_eq!(
+            dt::format_interval(scale(iv("1 mon"), 7.0, true).unwrap()),
+            "4 days 06:51:25.6896"
+        );
+        assert_eq!(
+            scale(iv("1 day"), 0.0, true).unwrap_err().code,
+            SqlState::DIVISION_BY_ZERO
+        );
+    }
+
+    #[test]
+    fn timestamps_add_months_on_the_calendar() {
+        let jan31 = dt::parse_timestamp_local("2024-01-31 10:00:00").unwrap();
+        let t = add_interval(jan31, iv("1 mon")).unwrap();
+        assert_eq!(dt::format_timestamp_micros(t, false), "2024-02-29 10:00:00");
+        let d = difference(
+            dt::parse_timestamp_local("2024-03-01").unwrap(),
+            dt::parse_timestamp_local("2024-01-01 12:00").unwrap(),
+        )
+        .unwrap();
+        assert_eq!(dt::format_interval(d), "59 days 12:00:00");
+    }
+}

@@ -1,0 +1,299 @@
+//! Operators whose meaning depends on their operands' types, and `pg_typeof`.
+//!
+//! SQLite's `+` on two integers silently becomes a float on overflow, its `/` by zero is
+//! NULL, and on date or interval text it does arithmetic on the leading digits
+//! (`'2024-01-01'::date + 1` gave 2025). PostgreSQL chooses each operator by its operands'
+//! types. Those types come from the tree (`sql::types::operand_types`, before anything
+//! is rewritten, found again by where the operator is written); where they are certain
+//! to keep SQLite's meaning (floats, numeric, text) the operator stays, otherwise it
+//! becomes `pg_op('+', a, b, 'left type', 'right type')`, the engine's function with
+//! PostgreSQL's meaning (engine/pgfuncs/operators.rs). A type that needs the schema (a
+//! column's) travels as its type expression (`Ty::encode`) and is resolved by the
+//! engine on the connection running the statement, so the translation stays the same
+//! text for every database and is cached by it.
+
+use std::collections::HashMap;
+use std::ops::ControlFlow;
+
+use sqlparser::ast::{BinaryOperator, Expr, Spanned, Statement, VisitMut, VisitorMut};
+use sqlparser::tokenizer::Span;
+
+use super::{call, string};
+use crate::protocol::{PgError, SqlState};
+use crate::sql::types::{self, Ty};
+
+/// Operators nested deeper than this keep SQLite's meaning: finding an operator again
+/// costs time in proportion to its subtree, so only the shallow ones are looked up
+/// (types::operand_types types no deeper ones either).
+const MAX_DEPTH: usize = 64;
+
+/// Rewrites the typed operators of `stmt` (before any other rewriting). An operator
+/// that does not exist for types the tree itself names is PostgreSQL's 42883, as when
+/// PostgreSQL plans the statement (not only once a row reaches it).
+pub(super) fn typed(stmt: &mut Statement) -> Result<(), PgError> {
+    let found = types::operand_types(stmt);
+    if found.is_empty() {
+        return Ok(());
+    }
+    let mut typer = Typer {
+        found: found
+            .into_iter()
+            .map(|o| (o.at, (o.left, o.right)))
+            .collect(),
+        pending: Vec::new(),
+        depth: 0,
+    };
+    match stmt.visit(&mut typer) {
+        ControlFlow::Continue(()) => Ok(()),
+        ControlFlow::Break(e) => Err(e),
+    }
+}
+
+struct Typer {
+    found: HashMap<Span, (Ty, Ty)>,
+    /// For each operator or call being visited: its operands' types, if it was typed.
+    pending: Vec<Option<(Ty, Ty)>>,
+    depth: usize,
+}
+
+impl VisitorMut for Typer {
+    type Break = PgError;
+
+    fn pre_visit_expr(&mut self, expr: &mut Expr) -> ControlFlow<PgError> {
+        self.depth += 1;
+        if is_candidate(expr) {
+            let types = (self.depth <= MAX_DEPTH)
+                .then(|| self.found.remove(&expr.span()))
+                .flatten();
+            self.pending.push(types);
+        }
+        ControlFlow::Continue(())
+    }
+
+    fn post_visit_expr(&mut self, expr: &mut Expr) -> ControlFlow<PgError> {
+        self.depth -= 1;
+        if !is_candidate(expr) {
+            return ControlFlow::Continue(());
+        }
+        let Some((left, right)) = self.pending.pop().flatten() else {
+            return ControlFlow::Continue(());
+        };
+        let taken = std::mem::replace(expr, Expr::value(sqlparser::ast::Value::Null));
+        *expr = match taken {
+            Expr::BinaryOp {
+                left: a,
+                op,
+                right: b,
+            } => {
+                if let Err(e) = exists(&op, &left, &right) {
+                    return ControlFlow::Break(e);
+                }
+                match operator(&op, &left, &right) {
+                    Some(name) => call(
+                        "pg_op",
+                        vec![
+                            string(name),
+                            *a,
+                            *b,
+                            string(&left.encode()),
+                            string(&right.encode()),
+                        ],
+                    ),
+                    None => Expr::BinaryOp {
+                        left: a,
+                        op,
+                        right: b,
+                    },
+                }
+            }
+            // pg_typeof(x): the engine names the type (it knows the schema).
+            Expr::Function(_) => call("pg_type_of", vec![string(&left.encode())]),
+            other => other,
+        };
+        ControlFlow::Continue(())
+    }
+}
+
+/// An arithmetic operator or a `pg_typeof(x)` call.
+fn is_candidate(e: &Expr) -> bool {
+    match e {
+        Expr::BinaryOp { op, .. } => types::arithmetic(op),
+        Expr::Function(f) => f
+            .name
+            .0
+            .last()
+            .is_some_and(|p| p.to_string().eq_ignore_ascii_case("pg_typeof")),
+        _ => false,
+    }
+}
+
+/// The operator's name for `pg_op` when its operand types may give it a meaning other
+/// than SQLite's; None when SQLite's operator is PostgreSQL's (both operands certainly
+/// floats or numeric, adding or subtracting or multiplying) or nothing is known.
+fn operator(op: &BinaryOperator, left: &Ty, right: &Ty) -> Option<&'static str> {
+    let name = match op {
+        BinaryOperator::Plus => "+",
+        BinaryOperator::Minus => "-",
+        BinaryOperator::Multiply => "*",
+        BinaryOperator::Divide => "/",
+        BinaryOperator::Modulo => "%",
+        _ => return None,
+    };
+    let (l, r) = (known(left), known(right));
+    match (&l, &r) {
+        // Nothing known about either: SQLite's meaning, as before.
+        (Known::Nothing, _) | (_, Known::Nothing) => None,
+        (Known::Untyped, Known::Untyped) => None,
+        (Known::Type(a), Known::Type(b)) if native(op, a, b) => None,
+        (Known::Type(a), Known::Untyped) | (Known::Untyped, Known::Type(a)) if native(op, a, a) => {
+            None
+        }
+        _ => Some(name),
+    }
+}
+
+/// PostgreSQL's 42883 when `op` certainly has no meaning for its operands: both types
+/// are known without the schema, each a number, string, boolean, date or time, and no
+/// operator takes them.
+fn exists(op: &BinaryOperator, left: &Ty, right: &Ty) -> Result<(), PgError> {
+    let modelled = |t: &str| {
+        let b = t.split('(').next().unwrap_or(t);
+        matches!(
+            b,
+            "int2"
+                | "int4"
+                | "int8"
+                | "numeric"
+                | "float4"
+                | "float8"
+                | "text"
+                | "varchar"
+                | "bpchar"
+                | "bool"
+                | "date"
+                | "time"
+                | "timestamp"
+                | "timestamptz"
+                | "interval"
+        )
+    };
+    let (l, r) = match (known(left), known(right)) {
+        (Known::Type(l), Known::Type(r)) => (l, r),
+        (Known::Type(l), Known::Untyped) => (l.clone(), l),
+        _ => return Ok(()),
+    };
+    let float = |t: &str| t.starts_with("float");
+    // PostgreSQL has no `%` for floating point.
+    let float_modulo = *op == BinaryOperator::Modulo && (float(&l) || float(&r));
+    if !modelled(&l)
+        || !modelled(&r)
+        || (types::operator_type(op, Some(&l), Some(&r)).is_some() && !float_modulo)
+    {
+        return Ok(());
+    }
+    let display = |t: &str| {
+        match t.split('(').next().unwrap_or(t) {
+            "int2" => "smallint",
+            "int4" => "integer",
+            "int8" => "bigint",
+            "float4" => "real",
+            "float8" => "double precision",
+            "varchar" => "character varying",
+            "bpchar" => "character",
+            "bool" => "boolean",
+            "time" => "time without time zone",
+            "timestamp" => "timestamp without time zone",
+            "timestamptz" => "timestamp with time zone",
+            other => other,
+        }
+        .to_string()
+    };
+    Err(PgError::new(
+        SqlState::UNDEFINED_FUNCTION,
+        format!(
+            "operator does not exist: {} {op} {}",
+            display(&l),
+            display(&r)
+        ),
+    )
+    .with_hint(
+        "No operator matches the given name and argument types. You might need to add \
+         explicit type casts.",
+    ))
+}
+
+enum Known {
+    /// A type known without the schema.
+    Type(String),
+    /// A literal or parameter: it takes the other operand's type.
+    Untyped,
+    /// Known once the schema is read (a column's type).
+    Schema,
+    /// Not known at all.
+    Nothing,
+}
+
+fn known(t: &Ty) -> Known {
+    match t {
+        Ty::Literal | Ty::Param(_) => Known::Untyped,
+        Ty::Unknown => Known::Nothing,
+        _ => match types::resolve(t, &NoSchema) {
+            Some(name) => Known::Type(name),
+            None if needs_schema(t) => Known::Schema,
+            None => Known::Nothing,
+        },
+    }
+}
+
+/// Whether resolving `t` would read the schema.
+fn needs_schema(t: &Ty) -> bool {
+    match t {
+        Ty::Column { .. } | Ty::Nth { .. } => true,
+        Ty::First(all) | Ty::Common(all) => all.iter().any(needs_schema),
+        Ty::Op(_, a, b) => needs_schema(a) || needs_schema(b),
+        Ty::Of(_, a) => needs_schema(a),
+        _ => false,
+    }
+}
+
+/// Types whose `op` SQLite computes as PostgreSQL does: floating point and numeric
+/// addition, subtraction and multiplication (a division by zero is an error in
+/// PostgreSQL, NULL in SQLite), and anything that is not a number, date or time.
+fn native(op: &BinaryOperator, a: &str, b: &str) -> bool {
+    let base = |t: &str| t.split('(').next().unwrap_or(t).to_string();
+    let (a, b) = (base(a), base(b));
+    let float = |t: &str| matches!(t, "float4" | "float8" | "numeric");
+    let special = |t: &str| {
+        matches!(
+            t,
+            "int2"
+                | "int4"
+                | "int8"
+                | "date"
+                | "time"
+                | "timetz"
+                | "timestamp"
+                | "timestamptz"
+                | "interval"
+                | "float4"
+                | "float8"
+                | "numeric"
+        ) || t.ends_with("[]")
+    };
+    let divides = matches!(op, BinaryOperator::Divide | BinaryOperator::Modulo);
+    // json/jsonb operators are the json translator's (translate/json.rs).
+    let json = |t: &str| matches!(t, "json" | "jsonb");
+    (float(&a) && float(&b) && !divides) || (!special(&a) && !special(&b)) || json(&a) || json(&b)
+}
+
+/// Resolution without a database: only types the tree itself names.
+struct NoSchema;
+
+impl types::Schema for NoSchema {
+    fn columns(&self, _table: &str) -> Option<Vec<(String, String)>> {
+        None
+    }
+    fn param(&self, _n: usize) -> Option<String> {
+        None
+    }
+}
