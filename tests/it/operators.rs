@@ -1,0 +1,110 @@
+//! Arithmetic operators chosen by their operands' types (issue 9: "'2024-01-01'::date + 1
+//! gave 2025"): literals and table columns alike, over the simple and extended
+//! protocols, each answer and error as PostgreSQL 15 gives it.
+
+use crate::common::{rows, sqlstate, Server};
+
+async fn table(c: &tokio_postgres::Client) {
+    c.batch_execute(
+        "create table t (d date, ts timestamp, tz timestamptz, iv interval, tm time, \
+         i2 int2, i4 int4, i8 int8, n numeric, f float8, j jsonb, s text); \
+         insert into t values ('2024-01-31', '2024-01-31 10:00:00', '2024-01-01 00:00:00+00', \
+         '1 day 02:00:00', '10:00:00', 32767, 2147483647, 9223372036854775807, 7, 1.5, \
+         '{\"a\": 1, \"b\": 2}', 'x')",
+    )
+    .await
+    .unwrap();
+}
+
+#[tokio::test]
+async fn literals_and_columns_answer_as_postgres() {
+    let s = Server::start(&[]);
+    let c = s.connect("operators").await;
+    table(&c).await;
+    // (statement, PostgreSQL 15's row)
+    let cases: &[(&str, &[&str])] = &[
+        (
+            "select date '2024-01-31' + 1, date '2024-03-01' - date '2024-01-01', \
+             date '2024-01-31' + interval '1 month', date '2024-01-01' + time '10:30'",
+            &["2024-02-01", "60", "2024-02-29 00:00:00", "2024-01-01 10:30:00"],
+        ),
+        (
+            "select timestamp '2024-01-31 10:00' - interval '1 day 2 hours', \
+             timestamp '2024-03-01' - timestamp '2024-01-01 12:00', \
+             interval '1 day' * 1.5, interval '3 days' / 2, interval '1 mon' / 7, \
+             time '10:00' + interval '3 hours'",
+            &[
+                "2024-01-30 08:00:00",
+                "59 days 12:00:00",
+                "1 day 12:00:00",
+                "1 day 12:00:00",
+                "4 days 06:51:25.6896",
+                "13:00:00",
+            ],
+        ),
+        (
+            "select d + 1, d - 1, d + interval '1 month', ts + iv, ts - ts, tm - interval '11 hours', \
+             iv * 2 from t",
+            &[
+                "2024-02-01",
+                "2024-01-30",
+                "2024-02-29 00:00:00",
+                "2024-02-01 12:00:00",
+                "00:00:00",
+                "23:00:00",
+                "2 days 04:00:00",
+            ],
+        ),
+        (
+            "select 7 / 2, 7 % 3, -7 / 2, n / 2, i4 - 1, f * 2, 5 + '3' from t",
+            &["3", "1", "-3", "3.5", "2147483646", "3", "8"],
+        ),
+        (
+            "select pg_typeof(1), pg_typeof(1.5), pg_typeof('a'), pg_typeof(d), pg_typeof(i8 + 1), \
+             pg_typeof(d - d), pg_typeof(ts - ts) from t",
+            &["integer", "numeric", "unknown", "date", "bigint", "integer", "interval"],
+        ),
+        ("select j - 'a' from t", &[r#"{"b": 2}"#]),
+    ];
+    for (sql, want) in cases {
+        let want: Vec<Option<String>> = want.iter().map(|v| Some(v.to_string())).collect();
+        assert_eq!(rows(&c, sql).await, vec![want], "{sql}");
+    }
+    // Bound parameters take the other operand's type.
+    let row = c
+        .query_one("select i2 - $1::int2, d + $2::int4 from t", &[&1i16, &2i32])
+        .await
+        .unwrap();
+    assert_eq!(row.get::<_, i16>(0), 32766);
+}
+
+#[tokio::test]
+async fn overflow_and_division_by_zero_are_errors() {
+    let s = Server::start(&[]);
+    let c = s.connect("operators").await;
+    table(&c).await;
+    let cases = [
+        ("select 2147483647 + 1", "22003", "integer out of range"),
+        ("select i4 + 1 from t", "22003", "integer out of range"),
+        ("select i2 * 2::int2 from t", "22003", "smallint out of range"),
+        ("select i8 * 2 from t", "22003", "bigint out of range"),
+        ("select (-32768)::int2 / (-1)::int2", "22003", "smallint out of range"),
+        ("select 1 / 0", "22012", "division by zero"),
+        ("select f / 0 from t", "22012", "division by zero"),
+        ("select n % 0 from t", "22012", "division by zero"),
+        ("select iv / 0 from t", "22012", "division by zero"),
+        ("select date '5874897-12-31' + 1", "22008", "date out of range"),
+        ("select 'a'::text * 2", "42883", "operator does not exist: text * integer"),
+        ("select s + 1 from t", "42883", "operator does not exist: text + integer"),
+        ("select true + 1", "42883", "operator does not exist: boolean + integer"),
+    ];
+    for (sql, code, message) in cases {
+        let e = c.simple_query(sql).await.unwrap_err();
+        assert_eq!(sqlstate(&e), code, "{sql}");
+        let text = e.as_db_error().map(|d| d.message().to_string()).unwrap_or_default();
+        assert_eq!(text, message, "{sql}");
+    }
+    // The session goes on, and a NULL operand is NULL before anything is checked.
+    let got = rows(&c, "select i4 + null, null::date + 1 from t").await;
+    assert_eq!(got, vec![vec![None, None]]);
+}
