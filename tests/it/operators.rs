@@ -86,25 +86,83 @@ async fn overflow_and_division_by_zero_are_errors() {
     let cases = [
         ("select 2147483647 + 1", "22003", "integer out of range"),
         ("select i4 + 1 from t", "22003", "integer out of range"),
-        ("select i2 * 2::int2 from t", "22003", "smallint out of range"),
+        (
+            "select i2 * 2::int2 from t",
+            "22003",
+            "smallint out of range",
+        ),
         ("select i8 * 2 from t", "22003", "bigint out of range"),
-        ("select (-32768)::int2 / (-1)::int2", "22003", "smallint out of range"),
+        (
+            "select (-32768)::int2 / (-1)::int2",
+            "22003",
+            "smallint out of range",
+        ),
         ("select 1 / 0", "22012", "division by zero"),
         ("select f / 0 from t", "22012", "division by zero"),
         ("select n % 0 from t", "22012", "division by zero"),
         ("select iv / 0 from t", "22012", "division by zero"),
-        ("select date '5874897-12-31' + 1", "22008", "date out of range"),
-        ("select 'a'::text * 2", "42883", "operator does not exist: text * integer"),
-        ("select s + 1 from t", "42883", "operator does not exist: text + integer"),
-        ("select true + 1", "42883", "operator does not exist: boolean + integer"),
+        (
+            "select date '5874897-12-31' + 1",
+            "22008",
+            "date out of range",
+        ),
+        (
+            "select 'a'::text * 2",
+            "42883",
+            "operator does not exist: text * integer",
+        ),
+        (
+            "select s + 1 from t",
+            "42883",
+            "operator does not exist: text + integer",
+        ),
+        (
+            "select true + 1",
+            "42883",
+            "operator does not exist: boolean + integer",
+        ),
     ];
     for (sql, code, message) in cases {
         let e = c.simple_query(sql).await.unwrap_err();
         assert_eq!(sqlstate(&e), code, "{sql}");
-        let text = e.as_db_error().map(|d| d.message().to_string()).unwrap_or_default();
+        let text = e
+            .as_db_error()
+            .map(|d| d.message().to_string())
+            .unwrap_or_default();
         assert_eq!(text, message, "{sql}");
     }
     // The session goes on, and a NULL operand is NULL before anything is checked.
     let got = rows(&c, "select i4 + null, null::date + 1 from t").await;
     assert_eq!(got, vec![vec![None, None]]);
+}
+
+#[tokio::test]
+async fn literals_compared_with_typed_columns_are_read_as_their_type() {
+    let s = Server::start(&[]);
+    let c = s.connect("operators").await;
+    c.batch_execute(
+        "create table e (ts timestamp, b bool, u uuid, i int4, s text); \
+         insert into e values ('2024-01-01 00:00:00', true, \
+         'a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11', 5, 'x')",
+    )
+    .await
+    .unwrap();
+    // PostgreSQL reads each literal as the column's type: every one matches the row.
+    for cond in [
+        "ts = '2024-01-01'",
+        "'2024-01-01 00:00' = ts",
+        "ts > '2023-12-31 23:59' and ts < '2024-01-02'",
+        "b = 'yes'",
+        "u = 'A0EEBC99-9C0B-4EF8-BB6D-6BB9BD380A11'",
+        "i = ' 5 '",
+        "s = 'x'",
+    ] {
+        let got = rows(&c, &format!("select count(*) from e where {cond}")).await;
+        assert_eq!(got, vec![vec![Some("1".to_string())]], "{cond}");
+    }
+    let e = c
+        .simple_query("select * from e where i = 'abc'")
+        .await
+        .unwrap_err();
+    assert_eq!(sqlstate(&e), "22P02");
 }

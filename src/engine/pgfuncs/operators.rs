@@ -101,6 +101,45 @@ pub(super) fn pg_op(ctx: &Context<'_>) -> Res<(SqlValue, SubType)> {
     Ok((apply(op, l, r, a, b).map_err(raise)?, None))
 }
 
+/// `pg_coerce(literal, type)`: a string literal compared with a value of `type`, read
+/// as a Bind parameter of that type is (engine/input.rs: the same refusals, the same
+/// stored form); kept as it is for string types and types not known.
+pub(super) fn pg_coerce(ctx: &Context<'_>) -> Res<SqlValue> {
+    let value = ctx.get_raw(0);
+    let ValueRef::Text(text) = value else {
+        return Ok(owned(value));
+    };
+    let Operand::Type(t) = &*operand(ctx, 1)? else {
+        return Ok(owned(value));
+    };
+    let oid = crate::engine::types::from_decltype(t).oid;
+    // `num` is SQLite's own declared type for a CREATE TABLE AS column of numeric
+    // affinity (a `name` column's too): not known to be a number.
+    if matches!(t.as_str(), "text" | "varchar" | "bpchar" | "name" | "num") || oid == 0 {
+        return Ok(owned(value));
+    }
+    use crate::engine::stmt::Value;
+    Ok(
+        match crate::engine::input::decode(oid, false, Some(text)).map_err(raise)? {
+            Value::Null => SqlValue::Null,
+            Value::Integer(i) => SqlValue::Integer(i),
+            Value::Real(f) => SqlValue::Real(f),
+            Value::Text(s) => SqlValue::Text(s),
+            Value::Blob(b) => SqlValue::Blob(b),
+        },
+    )
+}
+
+fn owned(v: ValueRef<'_>) -> SqlValue {
+    match v {
+        ValueRef::Null => SqlValue::Null,
+        ValueRef::Integer(i) => SqlValue::Integer(i),
+        ValueRef::Real(f) => SqlValue::Real(f),
+        ValueRef::Text(t) => SqlValue::Text(String::from_utf8_lossy(t).into_owned()),
+        ValueRef::Blob(b) => SqlValue::Blob(b.to_vec()),
+    }
+}
+
 /// `pg_type_of(type)`: PostgreSQL's name of the type (`pg_typeof`).
 pub(super) fn pg_type_of(ctx: &Context<'_>) -> Res<String> {
     match &*operand(ctx, 0)? {

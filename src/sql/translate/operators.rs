@@ -84,6 +84,15 @@ impl VisitorMut for Typer {
                 left: a,
                 op,
                 right: b,
+            } if types::comparison(&op) => Expr::BinaryOp {
+                left: Box::new(coerced(*a, &right)),
+                op,
+                right: Box::new(coerced(*b, &left)),
+            },
+            Expr::BinaryOp {
+                left: a,
+                op,
+                right: b,
             } => {
                 if let Err(e) = exists(&op, &left, &right) {
                     return ControlFlow::Break(e);
@@ -114,10 +123,34 @@ impl VisitorMut for Typer {
     }
 }
 
-/// An arithmetic operator or a `pg_typeof(x)` call.
+/// A string literal compared with a value of type `other` (not a string type): read
+/// with that type's input rules, as PostgreSQL reads an `unknown` constant, so that
+/// `ts = '2024-01-01'` finds `2024-01-01 00:00:00` and `b = 'yes'` finds true; the
+/// engine resolves a column's type (`pg_coerce`). SQLite computes a call with constant
+/// arguments once, and an index on the column stays usable.
+fn coerced(e: Expr, other: &Ty) -> Expr {
+    if !types::string_literal(&e) {
+        return e;
+    }
+    let text_like = |t: &str| {
+        let b = t.split('(').next().unwrap_or(t);
+        matches!(b, "text" | "varchar" | "bpchar" | "name")
+    };
+    match known(other) {
+        Known::Type(t) if !text_like(&t) => call("pg_coerce", vec![e, string(&other.encode())]),
+        Known::Schema => call("pg_coerce", vec![e, string(&other.encode())]),
+        _ => e,
+    }
+}
+
+/// An arithmetic operator, a comparison with a string literal or a `pg_typeof(x)` call.
 fn is_candidate(e: &Expr) -> bool {
     match e {
-        Expr::BinaryOp { op, .. } => types::arithmetic(op),
+        Expr::BinaryOp { op, left, right } => {
+            types::arithmetic(op)
+                || (types::comparison(op)
+                    && (types::string_literal(left) || types::string_literal(right)))
+        }
         Expr::Function(f) => f
             .name
             .0

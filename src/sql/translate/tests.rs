@@ -224,7 +224,7 @@ fn literals_written_into_columns_are_read_as_the_column_s_type() {
     );
     assert_eq!(
         sqlite("UPDATE t SET a = '5' WHERE b = '6'"),
-        "UPDATE t SET a = pg_store('5', 't', 'a') WHERE b = '6'"
+        "UPDATE t SET a = pg_store('5', 't', 'a') WHERE b = pg_coerce('6', 'C1:b[1:t]')"
     );
 }
 

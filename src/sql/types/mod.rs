@@ -174,7 +174,8 @@ pub struct Operands {
     pub right: Ty,
 }
 
-/// The operands of every arithmetic operator (`+ - * / %`) and `pg_typeof` argument in
+/// The operands of every arithmetic operator (`+ - * / %`), every comparison of a
+/// string literal, and every `pg_typeof` argument in
 /// `stmt`, typed like result columns (scopes, aliases, CTEs): the translator chooses
 /// PostgreSQL's meaning for each by them (sql::translate::operators). Only expressions
 /// less than [`MAX_DEPTH`] deep are typed; deeper ones keep SQLite's meaning.
@@ -751,7 +752,9 @@ impl Analyzer {
                 let (l, r) = (self.ty(left), self.ty(right));
                 self.expect(left, &r);
                 self.expect(right, &l);
-                if let Some(found) = self.operands.as_mut().filter(|_| arithmetic(op)) {
+                let typed = arithmetic(op)
+                    || (comparison(op) && (string_literal(left) || string_literal(right)));
+                if let Some(found) = self.operands.as_mut().filter(|_| typed) {
                     found.push(Operands {
                         at: sqlparser::ast::Spanned::span(e),
                         left: l.clone(),
@@ -940,6 +943,21 @@ impl Analyzer {
 pub fn arithmetic(op: &BinaryOperator) -> bool {
     use BinaryOperator as B;
     matches!(op, B::Plus | B::Minus | B::Multiply | B::Divide | B::Modulo)
+}
+
+/// The comparison operators: a string literal compared with a typed value is read as a
+/// value of that type.
+pub fn comparison(op: &BinaryOperator) -> bool {
+    use BinaryOperator as B;
+    matches!(op, B::Eq | B::NotEq | B::Lt | B::LtEq | B::Gt | B::GtEq)
+}
+
+/// A string literal (PostgreSQL's `unknown`-typed constant).
+pub fn string_literal(e: &Expr) -> bool {
+    matches!(e, Expr::Value(v) if matches!(
+        v.value,
+        Value::SingleQuotedString(_) | Value::EscapedStringLiteral(_) | Value::DollarQuotedString(_)
+    ))
 }
 
 /// A column of source `s` named `column`: Some(type) when the source certainly has it;
