@@ -65,6 +65,11 @@ async fn literals_and_columns_answer_as_postgres() {
             &["integer", "numeric", "unknown", "date", "bigint", "integer", "interval"],
         ),
         ("select j - 'a' from t", &[r#"{"b": 2}"#]),
+        // Floats round half to even into integers, numeric half away from zero.
+        (
+            "select 2.5::float8::int4, (-0.5)::float8::int2, f::int8, 2.5::int4, (-2.5)::numeric::int8 from t",
+            &["2", "0", "2", "3", "-3"],
+        ),
     ];
     for (sql, want) in cases {
         let want: Vec<Option<String>> = want.iter().map(|v| Some(v.to_string())).collect();

@@ -177,6 +177,11 @@ pub fn register(conn: &Connection) -> Res<()> {
     conn.create_scalar_function("pg_op", 5, pure, |ctx| operators::pg_op(ctx))?;
     conn.create_scalar_function("pg_type_of", 1, pure, |ctx| operators::pg_type_of(ctx))?;
     conn.create_scalar_function("pg_coerce", 2, pure, |ctx| operators::pg_coerce(ctx))?;
+    for args in [1, 2] {
+        conn.create_scalar_function("pg_round_even", args, pure, |ctx| {
+            operators::pg_round_even(ctx)
+        })?;
+    }
 
     // Dates and times.
     // The session's TimeZone comes last (the translator adds it).

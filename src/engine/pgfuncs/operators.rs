@@ -140,6 +140,18 @@ fn owned(v: ValueRef<'_>) -> SqlValue {
     }
 }
 
+/// `pg_round_even(x [, type])`: a float rounded half to even, as PostgreSQL's float to
+/// integer casts round; with a type, only when it is a floating-point type.
+pub(super) fn pg_round_even(ctx: &Context<'_>) -> Res<SqlValue> {
+    let value = ctx.get_raw(0);
+    let float = ctx.len() == 1
+        || matches!(&*operand(ctx, 1)?, Operand::Type(t) if matches!(t.as_str(), "float4" | "float8"));
+    Ok(match value {
+        ValueRef::Real(f) if float => SqlValue::Real(f.round_ties_even()),
+        other => owned(other),
+    })
+}
+
 /// `pg_type_of(type)`: PostgreSQL's name of the type (`pg_typeof`).
 pub(super) fn pg_type_of(ctx: &Context<'_>) -> Res<String> {
     match &*operand(ctx, 0)? {

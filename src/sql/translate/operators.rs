@@ -117,6 +117,27 @@ impl VisitorMut for Typer {
             }
             // pg_typeof(x): the engine names the type (it knows the schema).
             Expr::Function(_) => call("pg_type_of", vec![string(&left.encode())]),
+            // A float rounds half to even when cast to an integer (numeric: half away
+            // from zero, which pg_cast does).
+            Expr::Cast {
+                kind,
+                expr: operand,
+                data_type,
+                format,
+            } => {
+                let float = |t: &str| matches!(t, "float4" | "float8");
+                let operand = match known(&left) {
+                    Known::Type(t) if float(&t) => call("pg_round_even", vec![*operand]),
+                    Known::Schema => call("pg_round_even", vec![*operand, string(&left.encode())]),
+                    _ => *operand,
+                };
+                Expr::Cast {
+                    kind,
+                    expr: Box::new(operand),
+                    data_type,
+                    format,
+                }
+            }
             other => other,
         };
         ControlFlow::Continue(())
@@ -143,9 +164,14 @@ fn coerced(e: Expr, other: &Ty) -> Expr {
     }
 }
 
-/// An arithmetic operator, a comparison with a string literal or a `pg_typeof(x)` call.
+/// An arithmetic operator, a comparison with a string literal, a cast to an integer
+/// type or a `pg_typeof(x)` call.
 fn is_candidate(e: &Expr) -> bool {
     match e {
+        Expr::Cast { data_type, .. } => matches!(
+            types::type_name(data_type).as_str(),
+            "int2" | "int4" | "int8"
+        ),
         Expr::BinaryOp { op, left, right } => {
             types::arithmetic(op)
                 || (types::comparison(op)

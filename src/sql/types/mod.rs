@@ -175,7 +175,7 @@ pub struct Operands {
 }
 
 /// The operands of every arithmetic operator (`+ - * / %`), every comparison of a
-/// string literal, and every `pg_typeof` argument in
+/// string literal, every cast to an integer type and every `pg_typeof` argument in
 /// `stmt`, typed like result columns (scopes, aliases, CTEs): the translator chooses
 /// PostgreSQL's meaning for each by them (sql::translate::operators). Only expressions
 /// less than [`MAX_DEPTH`] deep are typed; deeper ones keep SQLite's meaning.
@@ -734,7 +734,17 @@ impl Analyzer {
             } => {
                 let t = builtin(data_type);
                 self.expect(expr, &t);
-                self.ty(expr);
+                let operand = self.ty(expr);
+                // A cast to an integer rounds as its operand's type does.
+                let to_int =
+                    matches!(&t, Ty::Named(n) if matches!(n.as_str(), "int2" | "int4" | "int8"));
+                if let Some(found) = self.operands.as_mut().filter(|_| to_int) {
+                    found.push(Operands {
+                        at: sqlparser::ast::Spanned::span(e),
+                        left: operand,
+                        right: Ty::Unknown,
+                    });
+                }
                 t
             }
             Expr::TypedString(t) => builtin(&t.data_type),
