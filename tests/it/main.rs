@@ -20,6 +20,7 @@ mod json;
 mod lifecycle;
 mod limits;
 mod operators;
+mod ordering;
 mod pgbench;
 mod protocol;
 mod safety;

@@ -152,6 +152,13 @@ pub(super) fn function(
     settings: &dyn Settings,
 ) -> Result<Option<Expr>, PgError> {
     let argc = plain_args(f).map(|a| a.len());
+    if name == "random" && argc == Some(0) && f.over.is_none() {
+        // PostgreSQL's random() is a double in [0, 1); SQLite's a signed 64-bit integer
+        // (`random() < 0` half the time). 53 random bits make the double exactly.
+        return Ok(Some(super::raw(
+            "((random() & 9007199254740991) / 9007199254740992.0)".into(),
+        )));
+    }
     if argc == Some(0) && matches!(name, "concat" | "concat_ws" | "format") {
         return Err(PgError::new(
             crate::protocol::SqlState::UNDEFINED_FUNCTION,

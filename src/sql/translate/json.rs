@@ -434,7 +434,7 @@ mod tests {
             (
                 "SELECT * FROM json_array_elements('[1]')",
                 "SELECT * FROM (SELECT _rows.value AS \"value\" FROM json_each(pg_json_each('[1]', \
-                 'json_array_elements')) AS _rows ORDER BY _rows.key) AS json_array_elements",
+                 'json_array_elements')) AS _rows ORDER BY _rows.key NULLS LAST) AS json_array_elements",
             ),
             (
                 "SELECT json_build_object('a', true, 'b', 1)",

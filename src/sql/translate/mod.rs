@@ -9,6 +9,7 @@ mod casts;
 mod functions;
 mod json;
 mod operators;
+mod order;
 mod store;
 
 use std::ops::ControlFlow;
@@ -68,6 +69,7 @@ impl VisitorMut for Translator<'_> {
     }
 
     fn pre_visit_query(&mut self, q: &mut sqlparser::ast::Query) -> ControlFlow<PgError> {
+        order::query(q);
         // A set-returning function's column keeps its name in the result (SQLite would
         // call `s.value` "value").
         if let sqlparser::ast::SetExpr::Select(select) = q.body.as_mut() {
@@ -224,6 +226,7 @@ impl Translator<'_> {
 
     fn function(&mut self, mut f: Function) -> Result<Expr, PgError> {
         unqualify(&mut f.name);
+        order::call(&mut f);
         let name = f.name.to_string().to_ascii_lowercase();
         // The parenthesis-less functions (`current_user`): SQLite needs the call.
         if matches!(f.args, FunctionArguments::None) {

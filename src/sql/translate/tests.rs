@@ -106,7 +106,7 @@ fn session_settings_are_answered() {
 fn aggregates() {
     assert_eq!(
         sqlite("SELECT array_agg(a), string_agg(b, ',' ORDER BY b) FROM t"),
-        "SELECT json_group_array(a), group_concat(b, ',' ORDER BY b) FROM t"
+        "SELECT json_group_array(a), group_concat(b, ',' ORDER BY b NULLS LAST) FROM t"
     );
 }
 
@@ -151,7 +151,7 @@ fn array_functions_and_subscripts() {
     assert_eq!(
         sqlite("SELECT array_to_string(array(SELECT name FROM t ORDER BY 1), ',')"),
         "SELECT (SELECT group_concat(value, ',') FROM json_each(pg_array_json(\
-         (WITH _array(v) AS (SELECT name FROM t ORDER BY 1) \
+         (WITH _array(v) AS (SELECT name FROM t ORDER BY 1 NULLS LAST) \
          SELECT json_group_array(v) FROM _array))))"
     );
     assert_eq!(
@@ -182,7 +182,7 @@ fn set_returning_functions_in_from() {
              ORDER BY a.depth"
         ),
         "SELECT a.value AS relid FROM json_each(pg_array_json(pg_partition_ancestors(t.x))) AS a \
-         ORDER BY (a.key + 1)"
+         ORDER BY (a.key + 1) NULLS LAST"
     );
     assert_eq!(
         sqlite("SELECT x FROM unnest($1::int[]) AS u(x)"),
@@ -233,7 +233,7 @@ fn derived_tables_name_their_columns_through_a_cte() {
     assert_eq!(
         sqlite("SELECT p0 FROM (VALUES ($1::text, 0), ($2, 1)) AS imp(p0, n) ORDER BY n"),
         "SELECT p0 FROM (WITH imp (p0, n) AS (VALUES (CAST($1 AS TEXT), 0), ($2, 1)) \
-         SELECT * FROM imp) AS imp ORDER BY n"
+         SELECT * FROM imp) AS imp ORDER BY n NULLS LAST"
     );
 }
 
