@@ -362,18 +362,9 @@ fn pg_store(ctx: &mut Context<'_>) -> rusqlite::Result<SqlValue> {
             .map_or(0, |d| super::types::from_decltype(&d).oid))
     })?;
     match ctx.get_raw(0) {
-        ValueRef::Text(t) if STORED_AS_PARAMETERS.contains(&type_oid) => {
-            use super::stmt::Value;
-            Ok(
-                match input::decode(type_oid, false, Some(t)).map_err(raise)? {
-                    Value::Null => SqlValue::Null,
-                    Value::Integer(i) => SqlValue::Integer(i),
-                    Value::Real(f) => SqlValue::Real(f),
-                    Value::Text(s) => SqlValue::Text(s),
-                    Value::Blob(b) => SqlValue::Blob(b),
-                },
-            )
-        }
+        ValueRef::Text(t) if STORED_AS_PARAMETERS.contains(&type_oid) => Ok(stored(
+            input::decode(type_oid, false, Some(t)).map_err(raise)?,
+        )),
         other => Ok(owned(other)),
     }
 }
@@ -533,7 +524,19 @@ fn pg_cast(ctx: &mut Context<'_>) -> rusqlite::Result<SqlValue> {
     })
 }
 
-fn owned(v: ValueRef<'_>) -> SqlValue {
+/// A decoded parameter value as the value SQLite stores.
+pub(crate) fn stored(v: super::stmt::Value) -> SqlValue {
+    use super::stmt::Value;
+    match v {
+        Value::Null => SqlValue::Null,
+        Value::Integer(i) => SqlValue::Integer(i),
+        Value::Real(f) => SqlValue::Real(f),
+        Value::Text(s) => SqlValue::Text(s),
+        Value::Blob(b) => SqlValue::Blob(b),
+    }
+}
+
+pub(crate) fn owned(v: ValueRef<'_>) -> SqlValue {
     match v {
         ValueRef::Null => SqlValue::Null,
         ValueRef::Integer(i) => SqlValue::Integer(i),

@@ -15,6 +15,7 @@ use rusqlite::types::{Value as SqlValue, ValueRef};
 
 use super::{dt, raise, text_of, Res, MICROS_PER_DAY};
 use crate::engine::datetime::Interval;
+use crate::engine::functions::owned;
 use crate::protocol::{PgError, SqlState};
 use crate::sql::types::{self, Ty};
 
@@ -118,26 +119,8 @@ pub(super) fn pg_coerce(ctx: &Context<'_>) -> Res<SqlValue> {
     if matches!(t.as_str(), "text" | "varchar" | "bpchar" | "name" | "num") || oid == 0 {
         return Ok(owned(value));
     }
-    use crate::engine::stmt::Value;
-    Ok(
-        match crate::engine::input::decode(oid, false, Some(text)).map_err(raise)? {
-            Value::Null => SqlValue::Null,
-            Value::Integer(i) => SqlValue::Integer(i),
-            Value::Real(f) => SqlValue::Real(f),
-            Value::Text(s) => SqlValue::Text(s),
-            Value::Blob(b) => SqlValue::Blob(b),
-        },
-    )
-}
-
-fn owned(v: ValueRef<'_>) -> SqlValue {
-    match v {
-        ValueRef::Null => SqlValue::Null,
-        ValueRef::Integer(i) => SqlValue::Integer(i),
-        ValueRef::Real(f) => SqlValue::Real(f),
-        ValueRef::Text(t) => SqlValue::Text(String::from_utf8_lossy(t).into_owned()),
-        ValueRef::Blob(b) => SqlValue::Blob(b.to_vec()),
-    }
+    let value = crate::engine::input::decode(oid, false, Some(text)).map_err(raise)?;
+    Ok(crate::engine::functions::stored(value))
 }
 
 /// `pg_round_even(x [, type])`: a float rounded half to even, as PostgreSQL's float to
