@@ -8,6 +8,7 @@ mod cursor;
 mod extended;
 mod metrics;
 mod params;
+mod settings;
 mod park;
 mod registry;
 mod session;

@@ -10,18 +10,20 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
+use super::settings::Kind;
 use crate::protocol::{PgError, SqlState};
 use crate::sql::Isolation;
 
 /// The PostgreSQL version litewire reports.
 pub const SERVER_VERSION: &str = "16.0";
 
-/// A known parameter: its canonical name, default, and whether changes are reported to
-/// the client with ParameterStatus.
+/// A known parameter: its canonical name, default, whether changes are reported to
+/// the client with ParameterStatus, and how its values are checked (`settings.rs`).
 struct Known {
     name: &'static str,
     default: &'static str,
     reported: bool,
+    kind: Kind,
 }
 
 const fn known(name: &'static str, default: &'static str, reported: bool) -> Known {
@@ -29,6 +31,17 @@ const fn known(name: &'static str, default: &'static str, reported: bool) -> Kno
         name,
         default,
         reported,
+        kind: Kind::Text,
+    }
+}
+
+/// A parameter whose values are checked by their type (`settings.rs`), not reported.
+const fn typed(name: &'static str, default: &'static str, kind: Kind) -> Known {
+    Known {
+        name,
+        default,
+        reported: false,
+        kind,
     }
 }
 
@@ -55,6 +68,7 @@ const KNOWN: &[Known] = &[
     known("idle_in_transaction_session_timeout", "0", false),
     known("default_transaction_isolation", "read committed", false),
     known("transaction_isolation", "read committed", false),
+    typed("transaction_read_only", "off", Kind::Bool),
     known("default_transaction_deferrable", "off", false),
     known("bytea_output", "hex", false),
     known("client_min_messages", "notice", false),
@@ -68,7 +82,71 @@ const KNOWN: &[Known] = &[
     known("lc_monetary", "C", false),
     known("lc_numeric", "C", false),
     known("lc_time", "C", false),
-    known("geqo", "on", false),
+    typed("geqo", "on", Kind::Bool),
+    // Planner and resource settings: accepted, checked and shown with PostgreSQL 15's
+    // defaults, ranges and units, without effect (SQLite plans by itself).
+    typed("enable_async_append", "on", Kind::Bool),
+    typed("enable_bitmapscan", "on", Kind::Bool),
+    typed("enable_gathermerge", "on", Kind::Bool),
+    typed("enable_hashagg", "on", Kind::Bool),
+    typed("enable_hashjoin", "on", Kind::Bool),
+    typed("enable_incremental_sort", "on", Kind::Bool),
+    typed("enable_indexonlyscan", "on", Kind::Bool),
+    typed("enable_indexscan", "on", Kind::Bool),
+    typed("enable_material", "on", Kind::Bool),
+    typed("enable_memoize", "on", Kind::Bool),
+    typed("enable_mergejoin", "on", Kind::Bool),
+    typed("enable_nestloop", "on", Kind::Bool),
+    typed("enable_parallel_append", "on", Kind::Bool),
+    typed("enable_parallel_hash", "on", Kind::Bool),
+    typed("enable_partition_pruning", "on", Kind::Bool),
+    typed("enable_partitionwise_aggregate", "off", Kind::Bool),
+    typed("enable_partitionwise_join", "off", Kind::Bool),
+    typed("enable_seqscan", "on", Kind::Bool),
+    typed("enable_sort", "on", Kind::Bool),
+    typed("enable_tidscan", "on", Kind::Bool),
+    typed("parallel_leader_participation", "on", Kind::Bool),
+    typed("escape_string_warning", "on", Kind::Bool),
+    typed("allow_system_table_mods", "off", Kind::Bool),
+    typed("transaction_deferrable", "off", Kind::Bool),
+    typed("seq_page_cost", "1", Kind::real(0.0, f64::MAX)),
+    typed("random_page_cost", "4", Kind::real(0.0, f64::MAX)),
+    typed("cpu_tuple_cost", "0.01", Kind::real(0.0, f64::MAX)),
+    typed("cpu_index_tuple_cost", "0.005", Kind::real(0.0, f64::MAX)),
+    typed("cpu_operator_cost", "0.0025", Kind::real(0.0, f64::MAX)),
+    typed("parallel_tuple_cost", "0.1", Kind::real(0.0, f64::MAX)),
+    typed("parallel_setup_cost", "1000", Kind::real(0.0, f64::MAX)),
+    typed("jit_above_cost", "100000", Kind::real(-1.0, f64::MAX)),
+    typed("jit_inline_above_cost", "500000", Kind::real(-1.0, f64::MAX)),
+    typed("jit_optimize_above_cost", "500000", Kind::real(-1.0, f64::MAX)),
+    typed("cursor_tuple_fraction", "0.1", Kind::real(0.0, 1.0)),
+    typed("hash_mem_multiplier", "2", Kind::real(1.0, 1000.0)),
+    typed("geqo_selection_bias", "2", Kind::real(1.5, 2.0)),
+    typed("geqo_seed", "0", Kind::real(0.0, 1.0)),
+    typed("max_parallel_workers_per_gather", "2", Kind::int(0, 1024)),
+    typed("max_parallel_maintenance_workers", "2", Kind::int(0, 1024)),
+    typed("from_collapse_limit", "8", Kind::int(1, i32::MAX)),
+    typed("join_collapse_limit", "8", Kind::int(1, i32::MAX)),
+    typed("geqo_threshold", "12", Kind::int(2, i32::MAX)),
+    typed("geqo_effort", "5", Kind::int(1, 10)),
+    typed("geqo_pool_size", "0", Kind::int(0, i32::MAX)),
+    typed("geqo_generations", "0", Kind::int(0, i32::MAX)),
+    typed("default_statistics_target", "100", Kind::int(1, 10000)),
+    typed("work_mem", "4MB", Kind::kb(64, i32::MAX)),
+    typed("maintenance_work_mem", "64MB", Kind::kb(1024, i32::MAX)),
+    typed("logical_decoding_work_mem", "64MB", Kind::kb(64, i32::MAX)),
+    typed("max_stack_depth", "2MB", Kind::kb(100, i32::MAX)),
+    typed("effective_cache_size", "4GB", Kind::blocks(1, i32::MAX)),
+    typed("min_parallel_table_scan_size", "8MB", Kind::blocks(0, i32::MAX / 3)),
+    typed("min_parallel_index_scan_size", "512kB", Kind::blocks(0, i32::MAX / 3)),
+    typed("temp_buffers", "8MB", Kind::blocks(100, i32::MAX / 2)),
+    typed("constraint_exclusion", "partition", Kind::Enum(&["partition", "on", "off"])),
+    typed("force_parallel_mode", "off", Kind::Enum(&["off", "on", "regress"])),
+    typed(
+        "plan_cache_mode",
+        "auto",
+        Kind::Enum(&["auto", "force_generic_plan", "force_custom_plan"]),
+    ),
 ];
 
 /// Parameters that cannot be changed by a session.
@@ -122,6 +200,8 @@ pub struct Params {
     /// The isolation level of the open transaction block (`transaction_isolation`);
     /// None outside one, where `default_transaction_isolation` is reported.
     tx_isolation: Option<Isolation>,
+    /// The open transaction block is READ ONLY (`transaction_read_only`).
+    tx_read_only: bool,
 }
 
 impl Params {
@@ -145,6 +225,12 @@ impl Params {
         }
         if name.eq_ignore_ascii_case("transaction_isolation") {
             return Some(self.isolation().name().to_string());
+        }
+        if name.eq_ignore_ascii_case("transaction_read_only") {
+            if self.tx_isolation.is_some() {
+                return Some(if self.tx_read_only { "on" } else { "off" }.into());
+            }
+            return self.get("default_transaction_read_only");
         }
         if let Some((_, v)) = self
             .overrides
@@ -171,6 +257,14 @@ impl Params {
     /// Records the level of the transaction block that starts (Some) or ends (None).
     pub fn set_tx_isolation(&mut self, level: Option<Isolation>) {
         self.tx_isolation = level;
+        if level.is_none() {
+            self.tx_read_only = false;
+        }
+    }
+
+    /// Records whether the open transaction block is READ ONLY.
+    pub fn set_tx_read_only(&mut self, read_only: bool) {
+        self.tx_read_only = read_only;
     }
 
     /// Sets a parameter from SQL (`SET`) or the startup packet.
@@ -187,7 +281,17 @@ impl Params {
                 format!("parameter \"{name}\" cannot be changed"),
             ));
         }
-        let value = normalize(&canonical, value)?;
+        let value = match known {
+            Some(Known {
+                kind: Kind::Text, ..
+            })
+            | None => normalize(&canonical, value)?,
+            Some(k) => k.kind.normalize(k.name, value)?,
+        };
+        if canonical == "transaction_read_only" {
+            // The open block's mode (the session applies it: Session::set_transaction).
+            return Ok(());
+        }
         if canonical == "transaction_isolation" {
             // The open block's level, not a session setting (the session checks when
             // it may change; see Session::set_transaction).

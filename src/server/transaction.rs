@@ -92,6 +92,7 @@ impl Session {
             || self.params.get("default_transaction_read_only").as_deref() == Some("on");
         let level = b.isolation.unwrap_or_else(|| self.params.isolation());
         self.params.set_tx_isolation(Some(level));
+        self.params.set_tx_read_only(self.read_only);
         Ok(tag.into())
     }
 
@@ -127,6 +128,7 @@ impl Session {
                 ));
             }
             self.read_only = ro;
+            self.params.set_tx_read_only(ro);
         }
         Ok(())
     }
