@@ -263,6 +263,15 @@ pub fn classify(sql: &str) -> Command {
         "CLOSE" => {
             super::cursor::parse_close(sql).map_or_else(Command::Invalid, Command::CloseCursor)
         }
+        // sqlparser takes either order; PostgreSQL's grammar only this one.
+        "EXPLAIN"
+            if second == "VERBOSE"
+                && words(sql)
+                    .nth(2)
+                    .is_some_and(|w| w.eq_ignore_ascii_case("analyze") || w.eq_ignore_ascii_case("analyse")) =>
+        {
+            Command::Invalid(PgError::syntax_near(&words(sql).nth(2).unwrap_or_default()))
+        }
         "COPY" => super::copy::parse(sql).map_or_else(Command::Invalid, Command::Copy),
         "DROP" | "TRUNCATE" | "VACUUM" | "ALTER" => match super::ddl::translate(sql) {
             Some(several) => Command::Several(several),

@@ -6,6 +6,7 @@
 
 mod arrays;
 mod casts;
+mod explain;
 mod functions;
 mod json;
 mod store;
@@ -32,6 +33,9 @@ pub trait Settings {
 
 /// The SQLite text of `stmt`.
 pub fn to_sqlite(mut stmt: Statement, settings: &mut dyn Settings) -> Result<String, PgError> {
+    if matches!(stmt, Statement::Explain { .. }) {
+        return explain::to_sqlite(stmt, settings);
+    }
     ddl(&mut stmt);
     store::literals(&mut stmt);
     let sources = arrays::set_returning_sources(&mut stmt)?;
