@@ -65,6 +65,21 @@ impl Session {
         {
             return Err(PgError::in_failed_transaction());
         }
+        let schema_verb = match &command {
+            Command::Sql(sql::Verb::Fixed(tag)) => Some(*tag),
+            Command::Several(s) => Some(s.tag),
+            _ => None,
+        };
+        if matches!(schema_verb, Some("CREATE INDEX" | "DROP INDEX" | "REINDEX")) {
+            if let Some(what) = sql::ddl::concurrently(stmt)? {
+                if self.tx != Tx::Idle || implicit_block {
+                    return Err(PgError::new(
+                        SqlState::ACTIVE_SQL_TRANSACTION,
+                        format!("{what} cannot run inside a transaction block"),
+                    ));
+                }
+            }
+        }
         let tag = match command {
             Command::Begin(b) => self.begin(b).await?,
             Command::Commit { chain } => self.end_transaction(true, chain).await?,
@@ -189,10 +204,17 @@ impl Session {
         let atomic = several.parts.len() > 1;
         for part in &several.parts {
             let source: Arc<str> = Arc::from(part.as_str());
-            let sqlite = self.sqlite_text(part).await?;
+            // REINDEX has no tree (sqlparser lacks it); ddl.rs built it from one name.
+            let sqlite = match several.tag {
+                "REINDEX" => source.clone(),
+                _ => self.sqlite_text(part).await?,
+            };
             let mut job = Job::simple(sqlite, source, sql::Verb::Fixed(several.tag));
             job.begin = atomic && self.tx == Tx::Idle && !self.implicit;
-            self.run_job(job).await?;
+            self.run_job(job).await.map_err(|e| match several.tag {
+                "REINDEX" => sql::ddl::missing_reindex_target(part, e),
+                _ => e,
+            })?;
         }
         Ok(several.tag.into())
     }

@@ -273,6 +273,8 @@ pub fn classify(sql: &str) -> Command {
             Command::Invalid(PgError::syntax_near(&words(sql).nth(2).unwrap_or_default()))
         }
         "COPY" => super::copy::parse(sql).map_or_else(Command::Invalid, Command::Copy),
+        "REINDEX" => super::ddl::reindex(sql).map_or_else(Command::Invalid, Command::Several),
+        "ALTER" if second == "INDEX" => Command::Unsupported("ALTER INDEX"),
         "DROP" | "TRUNCATE" | "VACUUM" | "ALTER" => match super::ddl::translate(sql) {
             Some(several) => Command::Several(several),
             None => Command::Sql(verb(sql)),

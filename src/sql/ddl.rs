@@ -5,9 +5,17 @@
 //! - `VACUUM [ANALYZE] t` → `ANALYZE t` (or nothing: SQLite's VACUUM rewrites the whole
 //!   file, PostgreSQL's plain VACUUM of a table does not);
 //! - `ALTER TABLE t ADD [CONSTRAINT n] PRIMARY KEY (a)` / `UNIQUE (a)` → a unique index
-//!   (SQLite cannot add a constraint to an existing table).
+//!   (SQLite cannot add a constraint to an existing table);
+//! - `DROP INDEX [CONCURRENTLY] [IF EXISTS] a, b [CASCADE]` → one `DROP INDEX` per index;
+//! - `REINDEX [(options)] {INDEX | TABLE | SCHEMA | DATABASE | SYSTEM} [CONCURRENTLY]
+//!   name` → SQLite's `REINDEX name` for an index or table, `REINDEX` for the database
+//!   (schema `public`), nothing for the system catalogs (SQLite's have no indexes).
+//!
+//! `CONCURRENTLY` changes only how PostgreSQL locks; the session refuses it inside a
+//! transaction block, as PostgreSQL does ([`concurrently`]).
 
-use super::lexer::{significant, TokenKind};
+use super::lexer::{significant, words, TokenKind};
+use crate::protocol::{PgError, SqlState};
 
 /// The statements SQLite runs in place of one PostgreSQL statement, and its tag.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -23,6 +31,7 @@ pub fn translate(sql: &str) -> Option<Several> {
     let is = |i: usize, w: &str| toks.get(i).is_some_and(|t| t.eq_ignore_ascii_case(w));
     match toks.first()?.to_ascii_uppercase().as_str() {
         "DROP" if is(1, "table") => drop_tables(&toks, &kinds),
+        "DROP" if is(1, "index") => drop_indexes(&toks, &kinds),
         "TRUNCATE" => truncate(&toks, &kinds),
         "VACUUM" => vacuum(&toks, &kinds),
         "ALTER" if is(1, "table") => add_key(&toks, &kinds),
@@ -74,6 +83,133 @@ fn drop_tables(toks: &[&str], kinds: &[TokenKind]) -> Option<Several> {
         parts: tables.iter().map(|t| format!("{head} {t}")).collect(),
         tag: "DROP TABLE",
     })
+}
+
+fn drop_indexes(toks: &[&str], kinds: &[TokenKind]) -> Option<Several> {
+    let mut i = 2;
+    let concurrently = toks.get(i).is_some_and(|t| t.eq_ignore_ascii_case("concurrently"));
+    i += usize::from(concurrently);
+    let if_exists = toks.get(i).is_some_and(|t| t.eq_ignore_ascii_case("if"));
+    i += if if_exists { 2 } else { 0 };
+    let (indexes, end) = names(toks, kinds, i, &["cascade", "restrict"]);
+    let behaviour = end < toks.len();
+    if indexes.len() < 2 && !behaviour && !concurrently {
+        return None;
+    }
+    let head = if if_exists {
+        "DROP INDEX IF EXISTS"
+    } else {
+        "DROP INDEX"
+    };
+    Some(Several {
+        parts: indexes.iter().map(|t| format!("{head} {t}")).collect(),
+        tag: "DROP INDEX",
+    })
+}
+
+/// The `… CONCURRENTLY` form of CREATE INDEX, DROP INDEX or REINDEX in `sql`, which
+/// PostgreSQL refuses inside a transaction block (25001), or an error it gives whatever
+/// the block (DROP INDEX CONCURRENTLY of several indexes).
+pub fn concurrently(sql: &str) -> Result<Option<&'static str>, PgError> {
+    let w: Vec<String> = words(sql).take(8).map(|w| w.to_ascii_uppercase()).collect();
+    let has = w.iter().any(|w| w == "CONCURRENTLY");
+    let what = match (w.first().map(String::as_str), w.get(1).map(String::as_str)) {
+        (Some("CREATE"), _) if w.iter().any(|w| w == "INDEX") => "CREATE INDEX CONCURRENTLY",
+        (Some("DROP"), Some("INDEX")) => {
+            if has && significant(sql).any(|t| &sql[t.start..t.end] == ",") {
+                return Err(PgError::new(
+                    SqlState::FEATURE_NOT_SUPPORTED,
+                    "DROP INDEX CONCURRENTLY does not support dropping multiple objects",
+                ));
+            }
+            "DROP INDEX CONCURRENTLY"
+        }
+        (Some("REINDEX"), _) => "REINDEX CONCURRENTLY",
+        _ => return Ok(None),
+    };
+    Ok(has.then_some(what))
+}
+
+/// `REINDEX`: see the module's doc. Errors are PostgreSQL's for unknown options and
+/// schemas; a missing index or table is SQLite's error, made PostgreSQL's by the
+/// session ([`missing_reindex_target`]).
+pub fn reindex(sql: &str) -> Result<Several, PgError> {
+    let toks: Vec<&str> = significant(sql).map(|t| &sql[t.start..t.end]).collect();
+    let kinds: Vec<TokenKind> = significant(sql).map(|t| t.kind).collect();
+    let mut i = 1;
+    if toks.get(i) == Some(&"(") {
+        i += 1;
+        while i < toks.len() && toks[i] != ")" {
+            let option = toks[i].to_ascii_lowercase();
+            match option.as_str() {
+                "concurrently" | "verbose" | "tablespace" => {}
+                _ => {
+                    return Err(PgError::new(
+                        SqlState::SYNTAX_ERROR,
+                        format!("unrecognized REINDEX option \"{option}\""),
+                    ))
+                }
+            }
+            // The option's value, if any, up to the next comma.
+            while i < toks.len() && toks[i] != "," && toks[i] != ")" {
+                i += 1;
+            }
+            if toks.get(i) == Some(&",") {
+                i += 1;
+            }
+        }
+        i += 1;
+    }
+    let kind = toks.get(i).map(|t| t.to_ascii_uppercase()).unwrap_or_default();
+    i += 1;
+    if toks.get(i).is_some_and(|t| t.eq_ignore_ascii_case("concurrently")) {
+        i += 1;
+    }
+    let (name, end) = names(toks.as_slice(), &kinds, i, &[]);
+    let name = match (name.as_slice(), end == toks.len()) {
+        ([one], true) => Some(one.clone()),
+        ([], true) => None,
+        _ => return Err(PgError::syntax_near(toks.get(end).copied().unwrap_or(""))),
+    };
+    let parts = match (kind.as_str(), name) {
+        // SQLite reads `a.b` as database a: `public.t` is `t`.
+        ("INDEX" | "TABLE", Some(n)) => match n.split_once('.') {
+            Some((schema, bare)) if super::lexer::fold_ident(schema) == "public" => {
+                vec![format!("REINDEX {bare}")]
+            }
+            _ => vec![format!("REINDEX {n}")],
+        },
+        ("SCHEMA", Some(n)) => match super::lexer::fold_ident(&n).as_str() {
+            "public" => vec!["REINDEX".to_string()],
+            "pg_catalog" | "information_schema" => Vec::new(),
+            other => {
+                return Err(PgError::new(
+                    SqlState::INVALID_SCHEMA_NAME,
+                    format!("schema \"{other}\" does not exist"),
+                ))
+            }
+        },
+        ("DATABASE", _) => vec!["REINDEX".to_string()],
+        ("SYSTEM", _) => Vec::new(),
+        (_, None) if !kind.is_empty() => return Err(PgError::syntax_near("")),
+        _ => return Err(PgError::syntax_near(&kind.to_ascii_lowercase())),
+    };
+    Ok(Several {
+        parts,
+        tag: "REINDEX",
+    })
+}
+
+/// PostgreSQL's error for `REINDEX name` when SQLite found no such index or table.
+pub fn missing_reindex_target(part: &str, e: PgError) -> PgError {
+    if !e.message.contains("unable to identify the object to be reindexed") {
+        return e;
+    }
+    let name = part.split_whitespace().nth(1).unwrap_or("");
+    PgError::new(
+        SqlState::UNDEFINED_TABLE,
+        format!("relation \"{}\" does not exist", super::lexer::fold_ident(name)),
+    )
 }
 
 fn truncate(toks: &[&str], kinds: &[TokenKind]) -> Option<Several> {
@@ -252,5 +388,48 @@ mod tests {
             ))
         );
         assert_eq!(parts("alter table t add column c int"), None);
+    }
+
+    #[test]
+    fn indexes() {
+        assert_eq!(parts("drop index i"), None);
+        assert_eq!(
+            parts("DROP INDEX CONCURRENTLY IF EXISTS \"I\""),
+            Some((vec!["DROP INDEX IF EXISTS \"I\"".into()], "DROP INDEX"))
+        );
+        assert_eq!(
+            parts("drop index a, b cascade"),
+            Some((
+                vec!["DROP INDEX a".into(), "DROP INDEX b".into()],
+                "DROP INDEX"
+            ))
+        );
+        assert_eq!(
+            concurrently("create unique index concurrently i on t (a)").unwrap(),
+            Some("CREATE INDEX CONCURRENTLY")
+        );
+        assert_eq!(concurrently("create index i on t (a)").unwrap(), None);
+        assert_eq!(
+            concurrently("drop index concurrently a, b").unwrap_err().code,
+            SqlState::FEATURE_NOT_SUPPORTED
+        );
+        let r = |sql: &str| reindex(sql).map(|s| s.parts);
+        assert_eq!(r("REINDEX INDEX i").unwrap(), ["REINDEX i"]);
+        assert_eq!(
+            r("reindex (verbose, concurrently) table concurrently s.t").unwrap(),
+            ["REINDEX s.t"]
+        );
+        assert_eq!(r("REINDEX SCHEMA public").unwrap(), ["REINDEX"]);
+        assert!(r("REINDEX SYSTEM").unwrap().is_empty());
+        assert!(r("REINDEX SCHEMA CONCURRENTLY pg_catalog").unwrap().is_empty());
+        assert_eq!(
+            r("REINDEX SCHEMA nosuch").unwrap_err().code,
+            SqlState::INVALID_SCHEMA_NAME
+        );
+        assert_eq!(
+            r("REINDEX (foo) TABLE t").unwrap_err().message,
+            "unrecognized REINDEX option \"foo\""
+        );
+        assert_eq!(r("REINDEX t").unwrap_err().code, SqlState::SYNTAX_ERROR);
     }
 }

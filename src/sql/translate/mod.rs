@@ -7,6 +7,7 @@
 mod arrays;
 mod casts;
 mod explain;
+mod index;
 mod functions;
 mod json;
 mod store;
@@ -35,6 +36,9 @@ pub trait Settings {
 pub fn to_sqlite(mut stmt: Statement, settings: &mut dyn Settings) -> Result<String, PgError> {
     if matches!(stmt, Statement::Explain { .. }) {
         return explain::to_sqlite(stmt, settings);
+    }
+    if let Statement::CreateIndex(ci) = &mut stmt {
+        index::create(ci)?;
     }
     ddl(&mut stmt);
     store::literals(&mut stmt);
