@@ -51,7 +51,12 @@ const KNOWN: &[Known] = &[
     known("application_name", "", true),
     known("client_encoding", "UTF8", true),
     known("DateStyle", "ISO, MDY", true),
-    known("default_transaction_read_only", "off", true),
+    Known {
+        name: "default_transaction_read_only",
+        default: "off",
+        reported: true,
+        kind: Kind::Bool,
+    },
     known("in_hot_standby", "off", true),
     known("integer_datetimes", "on", true),
     known("IntervalStyle", "postgres", true),
@@ -69,7 +74,7 @@ const KNOWN: &[Known] = &[
     known("default_transaction_isolation", "read committed", false),
     known("transaction_isolation", "read committed", false),
     typed("transaction_read_only", "off", Kind::Bool),
-    known("default_transaction_deferrable", "off", false),
+    typed("default_transaction_deferrable", "off", Kind::Bool),
     known("bytea_output", "hex", false),
     known("client_min_messages", "notice", false),
     known("timezone_abbreviations", "Default", false),
@@ -202,6 +207,8 @@ pub struct Params {
     tx_isolation: Option<Isolation>,
     /// The open transaction block is READ ONLY (`transaction_read_only`).
     tx_read_only: bool,
+    /// The open transaction block is DEFERRABLE (`transaction_deferrable`).
+    tx_deferrable: bool,
 }
 
 impl Params {
@@ -232,6 +239,12 @@ impl Params {
             }
             return self.get("default_transaction_read_only");
         }
+        if name.eq_ignore_ascii_case("transaction_deferrable") {
+            if self.tx_isolation.is_some() {
+                return Some(if self.tx_deferrable { "on" } else { "off" }.into());
+            }
+            return self.get("default_transaction_deferrable");
+        }
         if let Some((_, v)) = self
             .overrides
             .iter()
@@ -259,12 +272,18 @@ impl Params {
         self.tx_isolation = level;
         if level.is_none() {
             self.tx_read_only = false;
+            self.tx_deferrable = false;
         }
     }
 
     /// Records whether the open transaction block is READ ONLY.
     pub fn set_tx_read_only(&mut self, read_only: bool) {
         self.tx_read_only = read_only;
+    }
+
+    /// Records whether the open transaction block is DEFERRABLE.
+    pub fn set_tx_deferrable(&mut self, deferrable: bool) {
+        self.tx_deferrable = deferrable;
     }
 
     /// Sets a parameter from SQL (`SET`) or the startup packet.
@@ -290,6 +309,14 @@ impl Params {
         };
         if canonical == "transaction_read_only" {
             // The open block's mode (the session applies it: Session::set_transaction).
+            return Ok(());
+        }
+        if canonical == "transaction_deferrable" {
+            // The open block's; it changes nothing here (no serializable read-only
+            // snapshots to wait for).
+            if self.tx_isolation.is_some() {
+                self.tx_deferrable = value == "on";
+            }
             return Ok(());
         }
         if canonical == "transaction_isolation" {

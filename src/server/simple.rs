@@ -89,18 +89,21 @@ impl Session {
                 self.savepoints = true;
                 self.control(&format!("SAVEPOINT {}", quote_ident(&name)))
                     .await?;
+                self.savepoint_modes.push((name, self.read_only));
                 "SAVEPOINT".into()
             }
             Command::Release(name) => {
                 self.require_block("RELEASE SAVEPOINT")?;
                 self.control(&format!("RELEASE {}", quote_ident(&name)))
                     .await?;
+                self.end_savepoint(&name, false);
                 "RELEASE".into()
             }
             Command::RollbackTo(name) => {
                 self.require_block("ROLLBACK TO SAVEPOINT")?;
                 self.control(&format!("ROLLBACK TO {}", quote_ident(&name)))
                     .await?;
+                self.end_savepoint(&name, true);
                 self.tx = Tx::Block;
                 "ROLLBACK".into()
             }
@@ -120,6 +123,7 @@ impl Session {
                         session: false,
                         isolation: None,
                         read_only: Some(read_only),
+                        deferrable: None,
                     })?;
                 }
                 "SET".into()
@@ -196,6 +200,16 @@ impl Session {
             }
         };
         Ok(Completion::Tag(tag))
+    }
+
+    /// A savepoint's end restores the READ ONLY mode it started with; ROLLBACK TO keeps
+    /// the savepoint itself, RELEASE removes it (and those taken after it either way).
+    fn end_savepoint(&mut self, name: &str, keep: bool) {
+        if let Some(at) = self.savepoint_modes.iter().rposition(|(n, _)| n == name) {
+            self.read_only = self.savepoint_modes[at].1;
+            self.params.set_tx_read_only(self.read_only);
+            self.savepoint_modes.truncate(at + usize::from(keep));
+        }
     }
 
     /// A statement SQLite runs as several (`sql/ddl.rs`): all of them or none, in the

@@ -72,6 +72,10 @@ pub struct Begin {
     pub mode: BeginMode,
     /// `READ ONLY` was given.
     pub read_only: bool,
+    /// `READ WRITE` was given (overriding `default_transaction_read_only`).
+    pub read_write: bool,
+    /// `DEFERRABLE` (true) or `NOT DEFERRABLE` (false) was given.
+    pub deferrable: Option<bool>,
     /// `ISOLATION LEVEL x` was given.
     pub isolation: Option<Isolation>,
     /// Spelled `START TRANSACTION` (its tag differs from BEGIN's).
@@ -86,6 +90,8 @@ pub struct SetTransaction {
     pub isolation: Option<Isolation>,
     /// `READ ONLY` (true) or `READ WRITE` (false).
     pub read_only: Option<bool>,
+    /// `DEFERRABLE` (true) or `NOT DEFERRABLE` (false).
+    pub deferrable: Option<bool>,
 }
 
 /// What a statement is, as far as the session is concerned.
@@ -197,6 +203,7 @@ pub fn classify(sql: &str) -> Command {
         "BEGIN" | "START" => {
             let all: Vec<String> = words(sql).map(|w| w.to_ascii_uppercase()).collect();
             let read_only = all.windows(2).any(|w| w[0] == "READ" && w[1] == "ONLY");
+            let read_write = all.windows(2).any(|w| w[0] == "READ" && w[1] == "WRITE");
             let isolation = match isolation_level(&all) {
                 Ok(level) => level,
                 Err(e) => return Command::Invalid(e),
@@ -208,6 +215,8 @@ pub fn classify(sql: &str) -> Command {
                     _ => BeginMode::Deferred,
                 },
                 read_only,
+                read_write,
+                deferrable: deferrable(&all),
                 isolation,
                 start: first == "START",
             })
@@ -308,6 +317,12 @@ fn isolation_level(words: &[String]) -> Result<Option<Isolation>, PgError> {
     Ok(Some(level))
 }
 
+/// `DEFERRABLE` / `NOT DEFERRABLE` among upper-cased `words`.
+fn deferrable(words: &[String]) -> Option<bool> {
+    let at = words.iter().position(|w| w == "DEFERRABLE")?;
+    Some(at == 0 || words[at - 1] != "NOT")
+}
+
 /// `... AND CHAIN` (but not `AND NO CHAIN`).
 fn and_chain(sql: &str) -> bool {
     let w: Vec<String> = words(sql).map(|w| w.to_ascii_uppercase()).collect();
@@ -352,6 +367,7 @@ fn set_command(sql: &str) -> Command {
                     session,
                     isolation,
                     read_only,
+                    deferrable: deferrable(&modes),
                 }),
                 Err(e) => Command::Invalid(e),
             };
@@ -486,6 +502,8 @@ mod tests {
             Command::Begin(Begin {
                 mode,
                 read_only,
+                read_write: false,
+                deferrable: None,
                 isolation: None,
                 start,
             })
@@ -496,6 +514,8 @@ mod tests {
             Command::Begin(Begin {
                 mode: BeginMode::Deferred,
                 read_only: false,
+                read_write: false,
+                deferrable: None,
                 isolation: Some(Isolation::Serializable),
                 start: false,
             })
@@ -505,6 +525,8 @@ mod tests {
             Command::Begin(Begin {
                 mode: BeginMode::Deferred,
                 read_only: true,
+                read_write: false,
+                deferrable: None,
                 isolation: Some(Isolation::RepeatableRead),
                 start: true,
             })
@@ -599,6 +621,7 @@ mod tests {
                 session,
                 isolation,
                 read_only,
+                deferrable: None,
             })
         };
         assert_eq!(
