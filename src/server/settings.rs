@@ -86,11 +86,10 @@ impl Kind {
                 format!("SET {name} takes only one argument"),
             ));
         }
-        // SET's parser hands `-1` over as `- 1`.
-        let trimmed = value.trim();
-        let v = match trimmed.strip_prefix('-') {
-            Some(rest) => format!("-{}", rest.trim_start()),
-            None => trimmed.to_string(),
+        // SET's tokens come joined by blanks (`-1.5` as `- 1 . 5`); a number has none.
+        let v = match self {
+            Kind::Int { .. } | Kind::Real { .. } => value.split_whitespace().collect(),
+            _ => value.trim().to_string(),
         };
         match self {
             Kind::Text => Ok(v),
@@ -277,6 +276,7 @@ mod tests {
         assert_eq!(ok(real, "12345678"), "1.23457e+07");
         assert_eq!(ok(Kind::int(0, 1024), "2.4"), "2");
         assert_eq!(ok(Kind::real(-1.0, f64::MAX), "- 1"), "-1");
+        assert_eq!(ok(Kind::real(-1.0, f64::MAX), "- 1 . 50"), "-1.5");
         let excl = Kind::Enum(&["partition", "on", "off"]);
         assert_eq!(ok(excl, "ON"), "on");
         assert_eq!(ok(excl, "true"), "on");

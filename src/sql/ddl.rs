@@ -9,7 +9,8 @@
 //! - `DROP INDEX [CONCURRENTLY] [IF EXISTS] a, b [CASCADE]` → one `DROP INDEX` per index;
 //! - `REINDEX [(options)] {INDEX | TABLE | SCHEMA | DATABASE | SYSTEM} [CONCURRENTLY]
 //!   name` → SQLite's `REINDEX name` for an index or table, `REINDEX` for the database
-//!   (schema `public`), nothing for the system catalogs (SQLite's have no indexes).
+//!   (schema `public`; the database's name is not checked), nothing for the system
+//!   catalogs (SQLite's have no indexes).
 //!
 //! `CONCURRENTLY` changes only how PostgreSQL locks; the session refuses it inside a
 //! transaction block, as PostgreSQL does ([`concurrently`]).
@@ -162,9 +163,14 @@ pub fn reindex(sql: &str) -> Result<Several, PgError> {
     }
     let kind = toks.get(i).map(|t| t.to_ascii_uppercase()).unwrap_or_default();
     i += 1;
-    if toks.get(i).is_some_and(|t| t.eq_ignore_ascii_case("concurrently")) {
-        i += 1;
+    let concurrently = toks.get(i).is_some_and(|t| t.eq_ignore_ascii_case("concurrently"));
+    if concurrently && kind == "SYSTEM" {
+        return Err(PgError::new(
+            SqlState::FEATURE_NOT_SUPPORTED,
+            "cannot reindex system catalogs concurrently",
+        ));
     }
+    i += usize::from(concurrently);
     let (name, end) = names(toks.as_slice(), &kinds, i, &[]);
     let name = match (name.as_slice(), end == toks.len()) {
         ([one], true) => Some(one.clone()),
@@ -189,8 +195,9 @@ pub fn reindex(sql: &str) -> Result<Several, PgError> {
                 ))
             }
         },
-        ("DATABASE", _) => vec!["REINDEX".to_string()],
-        ("SYSTEM", _) => Vec::new(),
+        // PostgreSQL 15 requires the (current) database's name; it is not checked.
+        ("DATABASE", Some(_)) => vec!["REINDEX".to_string()],
+        ("SYSTEM", Some(_)) => Vec::new(),
         (_, None) if !kind.is_empty() => return Err(PgError::syntax_near("")),
         _ => return Err(PgError::syntax_near(&kind.to_ascii_lowercase())),
     };
@@ -420,7 +427,12 @@ mod tests {
             ["REINDEX s.t"]
         );
         assert_eq!(r("REINDEX SCHEMA public").unwrap(), ["REINDEX"]);
-        assert!(r("REINDEX SYSTEM").unwrap().is_empty());
+        assert!(r("REINDEX SYSTEM db").unwrap().is_empty());
+        assert_eq!(r("REINDEX DATABASE").unwrap_err().code, SqlState::SYNTAX_ERROR);
+        assert_eq!(
+            r("REINDEX SYSTEM CONCURRENTLY db").unwrap_err().code,
+            SqlState::FEATURE_NOT_SUPPORTED
+        );
         assert!(r("REINDEX SCHEMA CONCURRENTLY pg_catalog").unwrap().is_empty());
         assert_eq!(
             r("REINDEX SCHEMA nosuch").unwrap_err().code,

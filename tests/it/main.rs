@@ -26,3 +26,4 @@ mod startup;
 mod transactions;
 mod typed;
 mod typing;
+mod utility;
