@@ -25,7 +25,11 @@ fn pg_explain(ctx: &mut Context<'_>) -> rusqlite::Result<String> {
         .map_err(|e| super::error::raise(super::error::to_pg(&e)))?;
     let rows = stmt
         .query_map([], |r| {
-            Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?, r.get::<_, String>(3)?))
+            Ok((
+                r.get::<_, i64>(0)?,
+                r.get::<_, i64>(1)?,
+                r.get::<_, String>(3)?,
+            ))
         })?
         .collect::<rusqlite::Result<Vec<_>>>()?;
     Ok(json_lines(&plan_lines(&rows)))

@@ -11,8 +11,15 @@ pub enum Kind {
     Text,
     Bool,
     /// An integer in `min ..= max` of `unit`s.
-    Int { min: i32, max: i32, unit: Unit },
-    Real { min: f64, max: f64 },
+    Int {
+        min: i32,
+        max: i32,
+        unit: Unit,
+    },
+    Real {
+        min: f64,
+        max: f64,
+    },
     /// One of the names (case-insensitive), shown in lower case.
     Enum(&'static [&'static str]),
 }
@@ -301,7 +308,10 @@ mod tests {
             "1 kB is outside the valid range for parameter \"work_mem\" (64 .. 2147483647)"
         );
         let e = err(mem, "work_mem", "1 mb");
-        assert_eq!(e.message, "invalid value for parameter \"work_mem\": \"1 mb\"");
+        assert_eq!(
+            e.message,
+            "invalid value for parameter \"work_mem\": \"1 mb\""
+        );
         assert!(e.hint.is_some());
         assert_eq!(
             err(mem, "work_mem", "99999999999").hint.as_deref(),
@@ -324,7 +334,9 @@ mod tests {
             "SET enable_seqscan takes only one argument"
         );
         assert_eq!(
-            err(Kind::Enum(&["partition", "on", "off"]), "c", "bogus").hint.as_deref(),
+            err(Kind::Enum(&["partition", "on", "off"]), "c", "bogus")
+                .hint
+                .as_deref(),
             Some("Available values: partition, on, off.")
         );
     }

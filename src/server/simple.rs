@@ -116,9 +116,11 @@ impl Session {
                 self.params.set(&name, &value)?;
                 if name == "transaction_read_only" && self.tx != Tx::Idle {
                     // Checked by params.set; the block's mode is the session's.
-                    let read_only = super::settings::parse_bool(value.trim()).unwrap_or_else(|| {
-                        self.params.get("default_transaction_read_only").as_deref() == Some("on")
-                    });
+                    let read_only =
+                        super::settings::parse_bool(value.trim()).unwrap_or_else(|| {
+                            self.params.get("default_transaction_read_only").as_deref()
+                                == Some("on")
+                        });
                     self.set_transaction(sql::SetTransaction {
                         session: false,
                         isolation: None,

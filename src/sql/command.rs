@@ -275,11 +275,11 @@ pub fn classify(sql: &str) -> Command {
         // sqlparser takes either order; PostgreSQL's grammar only this one.
         "EXPLAIN"
             if second == "VERBOSE"
-                && words(sql)
-                    .nth(2)
-                    .is_some_and(|w| w.eq_ignore_ascii_case("analyze") || w.eq_ignore_ascii_case("analyse")) =>
+                && words(sql).nth(2).is_some_and(|w| {
+                    w.eq_ignore_ascii_case("analyze") || w.eq_ignore_ascii_case("analyse")
+                }) =>
         {
-            Command::Invalid(PgError::syntax_near(&words(sql).nth(2).unwrap_or_default()))
+            Command::Invalid(PgError::syntax_near(words(sql).nth(2).unwrap_or_default()))
         }
         "COPY" => super::copy::parse(sql).map_or_else(Command::Invalid, Command::Copy),
         "REINDEX" => super::ddl::reindex(sql).map_or_else(Command::Invalid, Command::Several),

@@ -88,7 +88,9 @@ fn drop_tables(toks: &[&str], kinds: &[TokenKind]) -> Option<Several> {
 
 fn drop_indexes(toks: &[&str], kinds: &[TokenKind]) -> Option<Several> {
     let mut i = 2;
-    let concurrently = toks.get(i).is_some_and(|t| t.eq_ignore_ascii_case("concurrently"));
+    let concurrently = toks
+        .get(i)
+        .is_some_and(|t| t.eq_ignore_ascii_case("concurrently"));
     i += usize::from(concurrently);
     let if_exists = toks.get(i).is_some_and(|t| t.eq_ignore_ascii_case("if"));
     i += if if_exists { 2 } else { 0 };
@@ -161,9 +163,14 @@ pub fn reindex(sql: &str) -> Result<Several, PgError> {
         }
         i += 1;
     }
-    let kind = toks.get(i).map(|t| t.to_ascii_uppercase()).unwrap_or_default();
+    let kind = toks
+        .get(i)
+        .map(|t| t.to_ascii_uppercase())
+        .unwrap_or_default();
     i += 1;
-    let concurrently = toks.get(i).is_some_and(|t| t.eq_ignore_ascii_case("concurrently"));
+    let concurrently = toks
+        .get(i)
+        .is_some_and(|t| t.eq_ignore_ascii_case("concurrently"));
     if concurrently && kind == "SYSTEM" {
         return Err(PgError::new(
             SqlState::FEATURE_NOT_SUPPORTED,
@@ -209,13 +216,19 @@ pub fn reindex(sql: &str) -> Result<Several, PgError> {
 
 /// PostgreSQL's error for `REINDEX name` when SQLite found no such index or table.
 pub fn missing_reindex_target(part: &str, e: PgError) -> PgError {
-    if !e.message.contains("unable to identify the object to be reindexed") {
+    if !e
+        .message
+        .contains("unable to identify the object to be reindexed")
+    {
         return e;
     }
     let name = part.split_whitespace().nth(1).unwrap_or("");
     PgError::new(
         SqlState::UNDEFINED_TABLE,
-        format!("relation \"{}\" does not exist", super::lexer::fold_ident(name)),
+        format!(
+            "relation \"{}\" does not exist",
+            super::lexer::fold_ident(name)
+        ),
     )
 }
 
@@ -417,7 +430,9 @@ mod tests {
         );
         assert_eq!(concurrently("create index i on t (a)").unwrap(), None);
         assert_eq!(
-            concurrently("drop index concurrently a, b").unwrap_err().code,
+            concurrently("drop index concurrently a, b")
+                .unwrap_err()
+                .code,
             SqlState::FEATURE_NOT_SUPPORTED
         );
         let r = |sql: &str| reindex(sql).map(|s| s.parts);
@@ -428,12 +443,17 @@ mod tests {
         );
         assert_eq!(r("REINDEX SCHEMA public").unwrap(), ["REINDEX"]);
         assert!(r("REINDEX SYSTEM db").unwrap().is_empty());
-        assert_eq!(r("REINDEX DATABASE").unwrap_err().code, SqlState::SYNTAX_ERROR);
+        assert_eq!(
+            r("REINDEX DATABASE").unwrap_err().code,
+            SqlState::SYNTAX_ERROR
+        );
         assert_eq!(
             r("REINDEX SYSTEM CONCURRENTLY db").unwrap_err().code,
             SqlState::FEATURE_NOT_SUPPORTED
         );
-        assert!(r("REINDEX SCHEMA CONCURRENTLY pg_catalog").unwrap().is_empty());
+        assert!(r("REINDEX SCHEMA CONCURRENTLY pg_catalog")
+            .unwrap()
+            .is_empty());
         assert_eq!(
             r("REINDEX SCHEMA nosuch").unwrap_err().code,
             SqlState::INVALID_SCHEMA_NAME

@@ -55,7 +55,8 @@ async fn explain_answers_one_query_plan_column() {
     .await;
     assert!(plan.len() >= 2, "{plan:?}");
     assert!(
-        plan.iter().any(|r| r[0].as_deref().unwrap().contains("->  ")),
+        plan.iter()
+            .any(|r| r[0].as_deref().unwrap().contains("->  ")),
         "{plan:?}"
     );
     // Describe (extended protocol) gives the same one text column.
@@ -72,7 +73,9 @@ async fn explain_answers_one_query_plan_column() {
         .collect();
     assert_eq!(got, ["SCAN t"]);
     // A statement is planned, not run.
-    c.batch_execute("insert into t values (1, 'a')").await.unwrap();
+    c.batch_execute("insert into t values (1, 'a')")
+        .await
+        .unwrap();
     rows(&c, "EXPLAIN DELETE FROM t").await;
     assert_eq!(rows(&c, "select count(*) from t").await, [row(&["1"])]);
     // Errors of the explained statement are its own.
@@ -133,7 +136,10 @@ async fn explain_options_are_checked_as_postgresql_does() {
     c.batch_execute("insert into t values (1)").await.unwrap();
     let (code, _) = error(&c, "EXPLAIN ANALYZE DELETE FROM t").await;
     assert_eq!(code, "0A000");
-    assert_eq!(error(&c, "EXPLAIN (ANALYZE) DELETE FROM t").await.0, "0A000");
+    assert_eq!(
+        error(&c, "EXPLAIN (ANALYZE) DELETE FROM t").await.0,
+        "0A000"
+    );
     assert_eq!(rows(&c, "select count(*) from t").await, [row(&["1"])]);
     // Options PostgreSQL accepts are accepted.
     rows(
@@ -154,17 +160,29 @@ async fn planner_settings_are_accepted_checked_and_shown() {
         ("set local enable_sort = false", "enable_sort", "off"),
         ("SET work_mem = '64kB'", "work_mem", "64kB"),
         ("SET work_mem = 65536", "work_mem", "64MB"),
-        ("SET maintenance_work_mem = '1.5GB'", "maintenance_work_mem", "1536MB"),
+        (
+            "SET maintenance_work_mem = '1.5GB'",
+            "maintenance_work_mem",
+            "1536MB",
+        ),
         ("SET random_page_cost = 1.50", "random_page_cost", "1.5"),
         ("SET jit_above_cost = -1", "jit_above_cost", "-1"),
-        ("SET min_parallel_table_scan_size = 7", "min_parallel_table_scan_size", "56kB"),
+        (
+            "SET min_parallel_table_scan_size = 7",
+            "min_parallel_table_scan_size",
+            "56kB",
+        ),
         (
             "SET max_parallel_workers_per_gather = 4",
             "max_parallel_workers_per_gather",
             "4",
         ),
         ("SET join_collapse_limit = 1", "join_collapse_limit", "1"),
-        ("SET constraint_exclusion = 'ON'", "constraint_exclusion", "on"),
+        (
+            "SET constraint_exclusion = 'ON'",
+            "constraint_exclusion",
+            "on",
+        ),
     ] {
         rows(&c, set).await;
         assert_eq!(
@@ -242,7 +260,11 @@ async fn transaction_modes_are_shown() {
     let c = s.connect("utility").await;
     let show = |name: &'static str| {
         let c = &c;
-        async move { rows(c, &format!("SHOW {name}")).await[0][0].clone().unwrap() }
+        async move {
+            rows(c, &format!("SHOW {name}")).await[0][0]
+                .clone()
+                .unwrap()
+        }
     };
     assert_eq!(show("transaction_read_only").await, "off");
     rows(&c, "BEGIN READ ONLY").await;
@@ -255,7 +277,11 @@ async fn transaction_modes_are_shown() {
     assert_eq!(show("transaction_read_only").await, "on");
     rows(&c, "ROLLBACK TO SAVEPOINT x").await;
     assert_eq!(show("transaction_read_only").await, "off");
-    rows(&c, "SAVEPOINT y; SET TRANSACTION READ ONLY; RELEASE SAVEPOINT y").await;
+    rows(
+        &c,
+        "SAVEPOINT y; SET TRANSACTION READ ONLY; RELEASE SAVEPOINT y",
+    )
+    .await;
     assert_eq!(show("transaction_read_only").await, "off");
     c.batch_execute("create table w (a int); insert into w values (1)")
         .await
@@ -374,7 +400,9 @@ async fn unique_nulls_not_distinct() {
         "23505"
     );
     // The plain unique index still lets NULLs repeat, as PostgreSQL's does.
-    c.batch_execute("insert into u values (2, null)").await.unwrap();
+    c.batch_execute("insert into u values (2, null)")
+        .await
+        .unwrap();
     assert_eq!(rows(&c, "select count(*) from u").await, [row(&["4"])]);
 }
 
@@ -394,7 +422,10 @@ async fn reindex() {
         "REINDEX DATABASE utility",
         "REINDEX SYSTEM utility",
     ] {
-        let done = c.simple_query(sql).await.unwrap_or_else(|e| panic!("{sql}: {e}"));
+        let done = c
+            .simple_query(sql)
+            .await
+            .unwrap_or_else(|e| panic!("{sql}: {e}"));
         assert!(
             matches!(done.last(), Some(SimpleQueryMessage::CommandComplete(_))),
             "{sql}"

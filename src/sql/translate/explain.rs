@@ -48,7 +48,9 @@ pub(super) fn to_sqlite(stmt: Statement, settings: &mut dyn Settings) -> Result<
         | Statement::Insert(_)
         | Statement::Update { .. }
         | Statement::Delete(_)) => s,
-        s @ Statement::CreateTable(_) if matches!(&s, Statement::CreateTable(c) if c.query.is_some()) => s,
+        s @ Statement::CreateTable(_) if matches!(&s, Statement::CreateTable(c) if c.query.is_some()) => {
+            s
+        }
         Statement::Execute { .. } => return Err(unsupported("EXPLAIN EXECUTE")),
         Statement::Declare { .. } => return Err(unsupported("EXPLAIN DECLARE")),
         other => {
@@ -105,7 +107,9 @@ fn check_options(options: &[UtilityOption]) -> Result<bool, PgError> {
                     _ => {
                         return Err(PgError::new(
                             SqlState::INVALID_PARAMETER_VALUE,
-                            format!("unrecognized value for EXPLAIN option \"format\": \"{value}\""),
+                            format!(
+                                "unrecognized value for EXPLAIN option \"format\": \"{value}\""
+                            ),
                         ))
                     }
                 }
@@ -189,7 +193,9 @@ mod tests {
             "SELECT value AS \"QUERY PLAN\" FROM json_each(pg_explain('SELECT ''a'' FROM t'))"
         );
         assert!(explain("EXPLAIN VERBOSE DELETE FROM t").is_ok());
-        assert!(explain("EXPLAIN (costs false, summary on, format text, buffers) SELECT 1").is_ok());
+        assert!(
+            explain("EXPLAIN (costs false, summary on, format text, buffers) SELECT 1").is_ok()
+        );
     }
 
     /// Errors as PostgreSQL 15 gives them.

@@ -270,12 +270,27 @@ mod tests {
     #[test]
     fn what_postgresql_refuses_is_refused() {
         for (sql, code) in [
-            ("CREATE INDEX i ON t USING foo (a)", SqlState::UNDEFINED_OBJECT),
+            (
+                "CREATE INDEX i ON t USING foo (a)",
+                SqlState::UNDEFINED_OBJECT,
+            ),
             ("CREATE INDEX i ON t (a foo)", SqlState::UNDEFINED_OBJECT),
-            ("CREATE INDEX i ON t (a) WITH (foo = 1)", SqlState::INVALID_PARAMETER_VALUE),
-            ("CREATE INDEX i ON t (a) WITH (fillfactor = 5)", SqlState::INVALID_PARAMETER_VALUE),
-            ("CREATE INDEX i ON t USING hash (a, b)", SqlState::FEATURE_NOT_SUPPORTED),
-            ("CREATE UNIQUE INDEX i ON t USING gin (a)", SqlState::FEATURE_NOT_SUPPORTED),
+            (
+                "CREATE INDEX i ON t (a) WITH (foo = 1)",
+                SqlState::INVALID_PARAMETER_VALUE,
+            ),
+            (
+                "CREATE INDEX i ON t (a) WITH (fillfactor = 5)",
+                SqlState::INVALID_PARAMETER_VALUE,
+            ),
+            (
+                "CREATE INDEX i ON t USING hash (a, b)",
+                SqlState::FEATURE_NOT_SUPPORTED,
+            ),
+            (
+                "CREATE UNIQUE INDEX i ON t USING gin (a)",
+                SqlState::FEATURE_NOT_SUPPORTED,
+            ),
         ] {
             assert_eq!(sqlite(sql).unwrap_err().code, code, "{sql}");
         }

@@ -7,8 +7,8 @@
 mod arrays;
 mod casts;
 mod explain;
-mod index;
 mod functions;
+mod index;
 mod json;
 mod store;
 
