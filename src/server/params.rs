@@ -1,6 +1,8 @@
 //! Session parameters (PostgreSQL's GUCs as far as clients use them): the values sent as
 //! ParameterStatus at startup, SET / SHOW / RESET, and the ParameterStatus updates a SET
-//! of a reported parameter triggers.
+//! of a reported parameter triggers. Typed parameters (planner and resource settings)
+//! are checked by `settings.rs`; a transaction block's end undoes its SETs as PostgreSQL
+//! does (a rollback all of them, a commit the SET LOCALs).
 //!
 //! A session stores only the parameters it changed, so an untouched session costs an
 //! empty vector.
@@ -233,6 +235,18 @@ pub struct Params {
     tx_read_only: bool,
     /// The open transaction block is DEFERRABLE (`transaction_deferrable`).
     tx_deferrable: bool,
+    /// What the open block's end undoes; None until its first SET.
+    tx_undo: Option<Box<TxUndo>>,
+}
+
+/// The SETs of an open transaction block, for its end: a rollback restores every value
+/// it had at the block's start, a commit undoes only what `SET LOCAL` set.
+#[derive(Debug, Clone)]
+struct TxUndo {
+    /// The overrides at the block's first SET.
+    before: Vec<(Cow<'static, str>, String)>,
+    /// Parameters last set with SET LOCAL, and their value before it (None: default).
+    local: Vec<(Cow<'static, str>, Option<String>)>,
 }
 
 impl Params {
@@ -297,6 +311,8 @@ impl Params {
         if level.is_none() {
             self.tx_read_only = false;
             self.tx_deferrable = false;
+            // Normally taken by end_block; a block ended otherwise undoes nothing later.
+            self.tx_undo = None;
         }
     }
 
@@ -372,6 +388,75 @@ impl Params {
         }
         self.mark_reported(&canonical);
         Ok(())
+    }
+
+    /// `SET [LOCAL]` inside a transaction block (`in_block`), as PostgreSQL undoes it:
+    /// the block's end ([`Params::end_block`]) restores what a rollback or a LOCAL undoes.
+    /// `SET LOCAL` outside a block changes nothing (after checking the value); the caller
+    /// sends PostgreSQL's warning.
+    pub fn set_command(
+        &mut self,
+        name: &str,
+        value: &str,
+        local: bool,
+        in_block: bool,
+    ) -> Result<(), PgError> {
+        if !in_block {
+            if local {
+                return self.clone().set(name, value);
+            }
+            return self.set(name, value);
+        }
+        if self.tx_undo.is_none() {
+            self.tx_undo = Some(Box::new(TxUndo {
+                before: self.overrides.clone(),
+                local: Vec::new(),
+            }));
+        }
+        let key: Cow<'static, str> = match find(name) {
+            Some(k) => Cow::Borrowed(k.name),
+            None => Cow::Owned(name.to_ascii_lowercase()),
+        };
+        let before = self.stored(&key);
+        self.set(name, value)?;
+        if let Some(undo) = self.tx_undo.as_mut() {
+            if !local {
+                undo.local.retain(|(n, _)| *n != key);
+            } else if !undo.local.iter().any(|(n, _)| *n == key) {
+                undo.local.push((key, before));
+            }
+        }
+        Ok(())
+    }
+
+    /// The end of a transaction block: a rollback restores the values of its start, a
+    /// commit those SET LOCAL changed.
+    pub fn end_block(&mut self, committed: bool) {
+        let Some(undo) = self.tx_undo.take() else {
+            return;
+        };
+        if committed {
+            for (name, before) in undo.local.into_iter().rev() {
+                self.overrides.retain(|(n, _)| *n != name);
+                if let Some(v) = before {
+                    self.overrides.push((name.clone(), v));
+                }
+                self.mark_reported(&name);
+            }
+            return;
+        }
+        let now = std::mem::replace(&mut self.overrides, undo.before);
+        for (name, _) in now.iter().chain(self.overrides.clone().iter()) {
+            self.mark_reported(name);
+        }
+    }
+
+    /// The stored (non-default) value of a parameter, by canonical name.
+    fn stored(&self, name: &str) -> Option<String> {
+        self.overrides
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.clone())
     }
 
     /// `RESET name` / `RESET ALL`.
@@ -646,6 +731,32 @@ mod tests {
         );
         p.set_tx_isolation(None);
         assert_eq!(p.isolation(), Isolation::RepeatableRead);
+    }
+
+    /// PostgreSQL 15: a rollback undoes the block's SETs, a commit its SET LOCALs (to
+    /// the value before them, which may be the block's own SET).
+    #[test]
+    fn sets_in_a_block_are_undone_as_postgresql_does() {
+        let mut p = Params::default();
+        p.set_command("work_mem", "1MB", true, false).unwrap();
+        assert_eq!(p.get("work_mem").as_deref(), Some("4MB"));
+        assert!(p.set_command("work_mem", "x", true, false).is_err());
+        p.set_command("work_mem", "2MB", false, true).unwrap();
+        p.set_command("work_mem", "3MB", true, true).unwrap();
+        assert_eq!(p.get("work_mem").as_deref(), Some("3MB"));
+        p.end_block(true);
+        assert_eq!(p.get("work_mem").as_deref(), Some("2MB"));
+        p.set_command("work_mem", "5MB", true, true).unwrap();
+        p.set_command("work_mem", "6MB", false, true).unwrap();
+        p.end_block(true);
+        assert_eq!(p.get("work_mem").as_deref(), Some("6MB"));
+        p.set_command("work_mem", "7MB", false, true).unwrap();
+        p.set_command("application_name", "x", false, true).unwrap();
+        p.take_changed();
+        p.end_block(false);
+        assert_eq!(p.get("work_mem").as_deref(), Some("6MB"));
+        assert_eq!(p.get("application_name").as_deref(), Some(""));
+        assert_eq!(p.take_changed(), vec![("application_name", String::new())]);
     }
 
     #[test]

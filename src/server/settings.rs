@@ -283,7 +283,7 @@ mod tests {
         assert_eq!(ok(real, "12345678"), "1.23457e+07");
         assert_eq!(ok(Kind::int(0, 1024), "2.4"), "2");
         assert_eq!(ok(Kind::real(-1.0, f64::MAX), "- 1"), "-1");
-        assert_eq!(ok(Kind::real(-1.0, f64::MAX), "- 1 . 50"), "-1.5");
+        assert_eq!(ok(Kind::real(-2.0, f64::MAX), "- 1 . 50"), "-1.5");
         let excl = Kind::Enum(&["partition", "on", "off"]);
         assert_eq!(ok(excl, "ON"), "on");
         assert_eq!(ok(excl, "true"), "on");

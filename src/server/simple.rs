@@ -107,13 +107,20 @@ impl Session {
                 self.tx = Tx::Block;
                 "ROLLBACK".into()
             }
-            Command::Set { name, value } => {
+            Command::Set { name, value, local } => {
+                let in_block = self.tx != Tx::Idle;
+                if local && !in_block {
+                    self.conn.error(&PgError::warning(
+                        SqlState::NO_ACTIVE_SQL_TRANSACTION,
+                        "SET LOCAL can only be used in transaction blocks",
+                    ));
+                }
                 if name == "transaction_isolation" {
                     if let Some(level) = sql::Isolation::from_name(value.trim_matches('\'')) {
                         self.set_isolation(level)?;
                     }
                 }
-                self.params.set(&name, &value)?;
+                self.params.set_command(&name, &value, local, in_block)?;
                 if name == "transaction_read_only" && self.tx != Tx::Idle {
                     // Checked by params.set; the block's mode is the session's.
                     let read_only =

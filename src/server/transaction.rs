@@ -222,6 +222,7 @@ impl Session {
             // A failed COMMIT (e.g. a deferred constraint) rolls the block back.
             self.rollback_quietly().await;
         }
+        self.params.end_block(tag == "COMMIT" && result.is_ok());
         self.release_if_idle();
         result.map(|()| tag.into())
     }

@@ -109,10 +109,12 @@ pub enum Command {
     Savepoint(String),
     Release(String),
     RollbackTo(String),
-    /// `SET name = value` / `SET name TO value` / `SET SESSION ...` / `SET LOCAL ...`.
+    /// `SET name = value` / `SET name TO value` / `SET SESSION ...` / `SET LOCAL ...`
+    /// (`local`: undone when the transaction block ends).
     Set {
         name: String,
         value: String,
+        local: bool,
     },
     /// `SET TRANSACTION ...` / `SET SESSION CHARACTERISTICS AS TRANSACTION ...`.
     SetTransaction(SetTransaction),
@@ -339,8 +341,11 @@ fn savepoint_name(sql: &str, skip: usize) -> String {
 
 fn set_command(sql: &str) -> Command {
     let mut toks = rest_tokens(sql, 1);
+    let local = toks
+        .first()
+        .is_some_and(|t| t.eq_ignore_ascii_case("local"));
     if let Some(first) = toks.first() {
-        if first.eq_ignore_ascii_case("session") || first.eq_ignore_ascii_case("local") {
+        if first.eq_ignore_ascii_case("session") || local {
             toks.remove(0);
         }
     }
@@ -382,6 +387,7 @@ fn set_command(sql: &str) -> Command {
         return Command::Set {
             name: "timezone".into(),
             value: unquote_value(&value),
+            local,
         };
     }
     let split_at = toks
@@ -396,6 +402,7 @@ fn set_command(sql: &str) -> Command {
     Command::Set {
         name,
         value: unquote_value(&value),
+        local,
     }
 }
 
@@ -579,21 +586,24 @@ mod tests {
             classify("SET application_name = 'x y'"),
             Command::Set {
                 name: "application_name".into(),
-                value: "x y".into()
+                value: "x y".into(),
+                local: false
             }
         );
         assert_eq!(
             classify("set session DateStyle to ISO, MDY"),
             Command::Set {
                 name: "datestyle".into(),
-                value: "ISO, MDY".into()
+                value: "ISO, MDY".into(),
+                local: false
             }
         );
         assert_eq!(
             classify("SET TIME ZONE 'UTC'"),
             Command::Set {
                 name: "timezone".into(),
-                value: "UTC".into()
+                value: "UTC".into(),
+                local: false
             }
         );
         assert_eq!(
@@ -648,7 +658,8 @@ mod tests {
             classify("set transaction_isolation = 'serializable'"),
             Command::Set {
                 name: "transaction_isolation".into(),
-                value: "serializable".into()
+                value: "serializable".into(),
+                local: false
             }
         );
     }

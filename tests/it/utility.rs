@@ -157,7 +157,7 @@ async fn planner_settings_are_accepted_checked_and_shown() {
     for (set, name, shown) in [
         ("SET enable_seqscan = off", "enable_seqscan", "off"),
         ("SET enable_hashagg TO 0", "enable_hashagg", "off"),
-        ("set local enable_sort = false", "enable_sort", "off"),
+        ("set session enable_sort = false", "enable_sort", "off"),
         ("SET work_mem = '64kB'", "work_mem", "64kB"),
         ("SET work_mem = 65536", "work_mem", "64MB"),
         (
@@ -465,4 +465,39 @@ async fn reindex() {
         );
     }
     assert_eq!(rows(&c, "select a from r where a = 1").await, [row(&["1"])]);
+}
+
+/// A rollback undoes the block's SETs, a commit its SET LOCALs; SET LOCAL outside a
+/// block changes nothing (PostgreSQL 15's answers).
+#[tokio::test]
+async fn set_local_ends_with_its_block() {
+    let s = Server::start(&[]);
+    let c = s.connect("utility").await;
+    let work_mem = || async { rows(&c, "SHOW work_mem").await[0][0].clone().unwrap() };
+    rows(&c, "SET LOCAL work_mem = '1MB'").await;
+    assert_eq!(work_mem().await, "4MB");
+    assert_eq!(error(&c, "SET LOCAL work_mem = 'x'").await.0, "22023");
+    rows(
+        &c,
+        "BEGIN; SET work_mem = '2MB'; SET LOCAL work_mem = '3MB'",
+    )
+    .await;
+    assert_eq!(work_mem().await, "3MB");
+    rows(&c, "COMMIT").await;
+    assert_eq!(work_mem().await, "2MB");
+    rows(
+        &c,
+        "BEGIN; SET LOCAL work_mem = '5MB'; SET work_mem = '6MB'; COMMIT",
+    )
+    .await;
+    assert_eq!(work_mem().await, "6MB");
+    rows(
+        &c,
+        "BEGIN; SET work_mem = '7MB'; SET LOCAL statement_timeout = '1s'",
+    )
+    .await;
+    assert_eq!(error(&c, "SELECT 1/'x'::int").await.0, "22P02");
+    rows(&c, "ROLLBACK").await;
+    assert_eq!(work_mem().await, "6MB");
+    assert_eq!(rows(&c, "SHOW statement_timeout").await, [row(&["0"])]);
 }
