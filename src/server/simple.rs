@@ -178,6 +178,7 @@ impl Session {
             Command::Fetch(f) => return self.fetch(f, job).await,
             Command::CloseCursor(name) => self.close_cursor(name)?,
             Command::Several(several) => self.several(several).await?,
+            Command::RenameIndex(r) => self.rename_index(r).await?,
             Command::Invalid(e) => return Err(e),
             Command::Unsupported(what) => {
                 return Err(PgError::new(
@@ -227,9 +228,10 @@ impl Session {
         let atomic = several.parts.len() > 1;
         for part in &several.parts {
             let source: Arc<str> = Arc::from(part.as_str());
-            // REINDEX has no tree (sqlparser lacks it); ddl.rs built it from one name.
+            // REINDEX has no tree (sqlparser lacks it): ddl.rs built it from one name;
+            // ALTER INDEX's parts are SQLite's own definition of the index.
             let sqlite = match several.tag {
-                "REINDEX" => source.clone(),
+                "REINDEX" | "ALTER INDEX" => source.clone(),
                 _ => self.sqlite_text(part).await?,
             };
             let mut job = Job::simple(sqlite, source, sql::Verb::Fixed(several.tag));
@@ -240,6 +242,73 @@ impl Session {
             })?;
         }
         Ok(several.tag.into())
+    }
+
+    /// `ALTER INDEX a RENAME TO b`: SQLite cannot rename an index, so it is created again
+    /// under the new name from the definition SQLite keeps, and the old one dropped, in
+    /// one transaction.
+    async fn rename_index(&mut self, r: sql::ddl::RenameIndex) -> Result<String, PgError> {
+        let lookup = format!(
+            "SELECT sql FROM sqlite_schema WHERE type = 'index' AND name = '{}'",
+            r.name.replace('\'', "''")
+        );
+        let missing = format!("relation \"{}\" does not exist", r.name);
+        let Some(definition) = self.first_value(&lookup).await? else {
+            if r.if_exists {
+                self.conn.error(&PgError {
+                    severity: crate::protocol::Severity::Notice,
+                    ..PgError::new(
+                        SqlState::SUCCESSFUL_COMPLETION,
+                        format!("{missing}, skipping"),
+                    )
+                });
+                return Ok("ALTER INDEX".into());
+            }
+            return Err(PgError::new(SqlState::UNDEFINED_TABLE, missing));
+        };
+        let create = sql::ddl::renamed_index(&definition, &r.new_name).ok_or_else(|| {
+            PgError::new(
+                SqlState::FEATURE_NOT_SUPPORTED,
+                format!("index \"{}\" cannot be renamed by litewire", r.name),
+            )
+        })?;
+        let several = sql::ddl::Several {
+            parts: vec![create, format!("DROP INDEX {}", quote_ident(&r.name))],
+            tag: "ALTER INDEX",
+        };
+        self.several(several).await.map_err(|e| {
+            if e.message.contains("already exists") || e.message.contains("already a table") {
+                PgError::new(
+                    SqlState::DUPLICATE_TABLE,
+                    format!("relation \"{}\" already exists", r.new_name),
+                )
+            } else {
+                e
+            }
+        })
+    }
+
+    /// The first value of the first row a read returns, on the session's connection
+    /// (rows are not sent: a one-row result stays in the job's last chunk).
+    async fn first_value(&mut self, sql: &str) -> Result<Option<String>, PgError> {
+        let lease = self.take_lease().await?;
+        let text: Arc<str> = Arc::from(sql);
+        let mut job = Job::simple(text.clone(), text, sql::Verb::Select);
+        job.describe = false;
+        let crate::engine::Finished {
+            lease,
+            outcome,
+            tail,
+            ..
+        } = lease.start(job).finish().await?;
+        self.lease = Some(lease);
+        match outcome {
+            crate::engine::Outcome::Done(_) => Ok(first_field(&tail)),
+            crate::engine::Outcome::Failed(e) => Err(e),
+            crate::engine::Outcome::NeedsWriteLock | crate::engine::Outcome::Suspended => Err(
+                PgError::new(SqlState::INTERNAL_ERROR, "unexpected outcome of a read"),
+            ),
+        }
     }
 
     /// `SHOW name` / `SHOW ALL`; `describe` sends the RowDescription too.
@@ -278,6 +347,17 @@ pub(super) fn show_fields(names: &[&str]) -> Vec<FieldDescription> {
         .iter()
         .map(|n| FieldDescription::new(n.to_string(), 0, 0, oid::TEXT, -1, -1, 0))
         .collect()
+}
+
+/// The first field of the first DataRow in `messages`, as text (None: no row, or NULL).
+fn first_field(messages: &[u8]) -> Option<String> {
+    // 'D', length (i32), field count (i16), then each field's length (i32) and bytes.
+    if messages.first() != Some(&b'D') {
+        return None;
+    }
+    let len = i32::from_be_bytes(messages.get(7..11)?.try_into().ok()?);
+    let bytes = messages.get(11..11 + usize::try_from(len).ok()?)?;
+    String::from_utf8(bytes.to_vec()).ok()
 }
 
 fn name_is_all(stmt: &str) -> bool {

@@ -143,6 +143,8 @@ pub enum Command {
     CloseCursor(Option<String>),
     /// A PostgreSQL statement SQLite runs as several (or none), e.g. `DROP TABLE a, b`.
     Several(super::ddl::Several),
+    /// `ALTER INDEX … RENAME TO …` (the session recreates the index).
+    RenameIndex(super::ddl::RenameIndex),
     /// A command recognized by its first word whose syntax is wrong or refused.
     Invalid(PgError),
     /// Anything else: run by SQLite, tagged with the given verb.
@@ -285,7 +287,9 @@ pub fn classify(sql: &str) -> Command {
         }
         "COPY" => super::copy::parse(sql).map_or_else(Command::Invalid, Command::Copy),
         "REINDEX" => super::ddl::reindex(sql).map_or_else(Command::Invalid, Command::Several),
-        "ALTER" if second == "INDEX" => Command::Unsupported("ALTER INDEX"),
+        "ALTER" if second == "INDEX" => {
+            super::ddl::alter_index(sql).map_or_else(Command::Invalid, Command::RenameIndex)
+        }
         "DROP" | "TRUNCATE" | "VACUUM" | "ALTER" => match super::ddl::translate(sql) {
             Some(several) => Command::Several(several),
             None => Command::Sql(verb(sql)),

@@ -10,7 +10,9 @@
 //! - `REINDEX [(options)] {INDEX | TABLE | SCHEMA | DATABASE | SYSTEM} [CONCURRENTLY]
 //!   name` → SQLite's `REINDEX name` for an index or table, `REINDEX` for the database
 //!   (schema `public`; the database's name is not checked), nothing for the system
-//!   catalogs (SQLite's have no indexes).
+//!   catalogs (SQLite's have no indexes);
+//! - `ALTER INDEX [IF EXISTS] a RENAME TO b` → read here ([`alter_index`]); the session
+//!   recreates the index under the new name from its definition ([`renamed_index`]).
 //!
 //! `CONCURRENTLY` changes only how PostgreSQL locks; the session refuses it inside a
 //! transaction block, as PostgreSQL does ([`concurrently`]).
@@ -212,6 +214,63 @@ pub fn reindex(sql: &str) -> Result<Several, PgError> {
         parts,
         tag: "REINDEX",
     })
+}
+
+/// `ALTER INDEX [IF EXISTS] name RENAME TO new`: SQLite cannot rename an index, so the
+/// session recreates it under the new name from its definition (`server/simple.rs`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RenameIndex {
+    pub if_exists: bool,
+    /// Folded names (`"A"` stays `A`, `A` is `a`), without a `public.` qualifier.
+    pub name: String,
+    pub new_name: String,
+}
+
+/// Reads `ALTER INDEX`; forms other than RENAME TO are 0A000.
+pub fn alter_index(sql: &str) -> Result<RenameIndex, PgError> {
+    let toks: Vec<&str> = significant(sql).map(|t| &sql[t.start..t.end]).collect();
+    let kinds: Vec<TokenKind> = significant(sql).map(|t| t.kind).collect();
+    let is = |i: usize, w: &str| toks.get(i).is_some_and(|t| t.eq_ignore_ascii_case(w));
+    let if_exists = is(2, "if") && is(3, "exists");
+    let at = if if_exists { 4 } else { 2 };
+    let (name, end) = names(&toks, &kinds, at, &["rename"]);
+    let (new_name, last) = names(&toks, &kinds, end + 2, &[]);
+    match (name.as_slice(), new_name.as_slice()) {
+        ([name], [new_name]) if is(end, "rename") && is(end + 1, "to") && last == toks.len() => {
+            let bare = |n: &str| {
+                let folded: Vec<String> = n.split('.').map(super::lexer::fold_ident).collect();
+                match folded.as_slice() {
+                    [schema, bare] if schema == "public" => bare.clone(),
+                    _ => folded.join("."),
+                }
+            };
+            Ok(RenameIndex {
+                if_exists,
+                name: bare(name),
+                new_name: bare(new_name),
+            })
+        }
+        _ => Err(PgError::new(
+            SqlState::FEATURE_NOT_SUPPORTED,
+            "ALTER INDEX other than RENAME TO is not supported by litewire",
+        )),
+    }
+}
+
+/// `definition` (an index's `CREATE INDEX` text as SQLite keeps it) naming the index
+/// `new_name`: the name is the token before the first `ON`.
+pub fn renamed_index(definition: &str, new_name: &str) -> Option<String> {
+    let toks: Vec<_> = significant(definition).collect();
+    let on = toks
+        .iter()
+        .position(|t| definition[t.start..t.end].eq_ignore_ascii_case("on"))?;
+    let name = toks.get(on.checked_sub(1)?)?;
+    Some(format!(
+        "{}\"{}\"{}",
+        &definition[..name.start],
+        new_name.replace('"', "\"\""),
+        &definition[name.end..]
+    ))
 }
 
 /// PostgreSQL's error for `REINDEX name` when SQLite found no such index or table.
@@ -463,5 +522,23 @@ mod tests {
             "unrecognized REINDEX option \"foo\""
         );
         assert_eq!(r("REINDEX t").unwrap_err().code, SqlState::SYNTAX_ERROR);
+        assert_eq!(
+            alter_index("ALTER INDEX IF EXISTS public.\"A\" RENAME TO b").unwrap(),
+            RenameIndex {
+                if_exists: true,
+                name: "A".into(),
+                new_name: "b".into()
+            }
+        );
+        assert_eq!(
+            alter_index("alter index i alter column 1 set statistics 5")
+                .unwrap_err()
+                .code,
+            SqlState::FEATURE_NOT_SUPPORTED
+        );
+        assert_eq!(
+            renamed_index("CREATE UNIQUE INDEX \"t_a_idx\" ON t(a)", "n").as_deref(),
+            Some("CREATE UNIQUE INDEX \"n\" ON t(a)")
+        );
     }
 }

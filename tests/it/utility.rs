@@ -352,7 +352,6 @@ async fn create_index_options() {
         ("CREATE INDEX x ON ci USING hash (a, b)", "0A000"),
         ("CREATE INDEX x ON ci (a) INCLUDE (nosuch)", "42703"),
         ("DROP INDEX CONCURRENTLY i1, i2", "0A000"),
-        ("ALTER INDEX i1 RENAME TO i9", "0A000"),
     ] {
         assert_eq!(error(&c, sql).await.0, code, "{sql}");
     }
@@ -500,4 +499,64 @@ async fn set_local_ends_with_its_block() {
     rows(&c, "ROLLBACK").await;
     assert_eq!(work_mem().await, "6MB");
     assert_eq!(rows(&c, "SHOW statement_timeout").await, [row(&["0"])]);
+}
+
+/// ALTER INDEX … RENAME TO: the index keeps working under its new name; PostgreSQL's
+/// errors for a missing or taken name.
+#[tokio::test]
+async fn alter_index_rename() {
+    let s = Server::start(&[]);
+    let c = s.connect("utility").await;
+    c.batch_execute(
+        "create table ri (a int, b text);
+         create unique index ri_a on ri (a) where a > 0;
+         create index on ri (b);
+         insert into ri values (1, 'x')",
+    )
+    .await
+    .unwrap();
+    c.batch_execute("ALTER INDEX ri_a RENAME TO ri_a2")
+        .await
+        .unwrap();
+    c.batch_execute("ALTER INDEX IF EXISTS public.ri_b_idx RENAME TO \"B\"")
+        .await
+        .unwrap();
+    c.batch_execute("ALTER INDEX IF EXISTS nosuch RENAME TO x")
+        .await
+        .unwrap();
+    for (sql, code, message) in [
+        (
+            "ALTER INDEX nosuch RENAME TO x",
+            "42P01",
+            "relation \"nosuch\" does not exist",
+        ),
+        (
+            "ALTER INDEX ri_a2 RENAME TO \"B\"",
+            "42P07",
+            "relation \"B\" already exists",
+        ),
+        (
+            "ALTER INDEX ri_a2 ALTER COLUMN 1 SET STATISTICS 5",
+            "0A000",
+            "ALTER INDEX other than RENAME TO is not supported by litewire",
+        ),
+    ] {
+        assert_eq!(
+            error(&c, sql).await,
+            (code.to_string(), message.to_string()),
+            "{sql}"
+        );
+    }
+    // The renamed unique index still refuses a duplicate; the old names are gone.
+    assert_eq!(error(&c, "insert into ri values (1, 'y')").await.0, "23505");
+    assert_eq!(error(&c, "DROP INDEX ri_a").await.0, "42704");
+    c.batch_execute("DROP INDEX ri_a2, \"B\"").await.unwrap();
+    // Inside a block, a rollback undoes the rename.
+    c.batch_execute("create index ri_c on ri (a)")
+        .await
+        .unwrap();
+    c.batch_execute("begin; alter index ri_c rename to ri_d; rollback")
+        .await
+        .unwrap();
+    c.batch_execute("drop index ri_c").await.unwrap();
 }
