@@ -11,7 +11,9 @@ use rusqlite::Connection;
 /// Registers `pg_explain` (with the catalog functions: only connections that explain
 /// something pay for it).
 pub fn register(conn: &Connection) -> rusqlite::Result<()> {
-    conn.create_scalar_function("pg_explain", 1, FunctionFlags::SQLITE_UTF8, pg_explain)
+    // Any number of arguments: the explained statement's parameters follow its text
+    // (unused; they keep the outer statement's `$n`).
+    conn.create_scalar_function("pg_explain", -1, FunctionFlags::SQLITE_UTF8, pg_explain)
 }
 
 fn pg_explain(ctx: &mut Context<'_>) -> rusqlite::Result<String> {
@@ -23,15 +25,16 @@ fn pg_explain(ctx: &mut Context<'_>) -> rusqlite::Result<String> {
     let mut stmt = conn
         .prepare(&format!("EXPLAIN QUERY PLAN {sql}"))
         .map_err(|e| super::error::raise(super::error::to_pg(&e)))?;
-    let rows = stmt
-        .query_map([], |r| {
-            Ok((
-                r.get::<_, i64>(0)?,
-                r.get::<_, i64>(1)?,
-                r.get::<_, String>(3)?,
-            ))
-        })?
-        .collect::<rusqlite::Result<Vec<_>>>()?;
+    // Unbound: the statement's `$n` need no values to be planned.
+    let mut raw = stmt.raw_query();
+    let mut rows = Vec::new();
+    while let Some(r) = raw.next()? {
+        rows.push((
+            r.get::<_, i64>(0)?,
+            r.get::<_, i64>(1)?,
+            r.get::<_, String>(3)?,
+        ));
+    }
     Ok(json_lines(&plan_lines(&rows)))
 }
 

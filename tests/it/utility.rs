@@ -72,6 +72,20 @@ async fn explain_answers_one_query_plan_column() {
         .map(|r| r.get(0))
         .collect();
     assert_eq!(got, ["SCAN t"]);
+    // The explained statement's parameters are the EXPLAIN's, typed from it.
+    let st = c
+        .prepare("EXPLAIN SELECT b FROM t WHERE a = $1")
+        .await
+        .unwrap();
+    assert_eq!(st.params(), &[Type::INT4]);
+    let got: Vec<String> = c
+        .query(&st, &[&1i32])
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| r.get(0))
+        .collect();
+    assert_eq!(got, ["SEARCH t USING INDEX t_a (a=?)"]);
     // A statement is planned, not run.
     c.batch_execute("insert into t values (1, 'a')")
         .await

@@ -58,11 +58,31 @@ pub(super) fn to_sqlite(stmt: Statement, settings: &mut dyn Settings) -> Result<
             return Err(syntax_near(text.split_whitespace().next().unwrap_or("")));
         }
     };
+    // `$n` inside the explained statement stay parameters of the outer one, so that
+    // Describe and Bind see them as PostgreSQL does (their values are not needed).
+    let params = highest_parameter(&inner);
     let sqlite = super::to_sqlite(inner, settings)?;
+    let args: String = (1..=params).map(|n| format!(", ${n}")).collect();
     Ok(format!(
-        "SELECT value AS \"QUERY PLAN\" FROM json_each(pg_explain('{}'))",
+        "SELECT value AS \"QUERY PLAN\" FROM json_each(pg_explain('{}'{args}))",
         sqlite.replace('\'', "''")
     ))
+}
+
+/// The highest `$n` in `stmt` (0 without parameters).
+fn highest_parameter(stmt: &Statement) -> usize {
+    let mut highest = 0;
+    let _ = sqlparser::ast::visit_expressions(stmt, |e| {
+        if let Expr::Value(v) = e {
+            if let Value::Placeholder(p) = &v.value {
+                if let Some(n) = p.strip_prefix('$').and_then(|n| n.parse::<usize>().ok()) {
+                    highest = highest.max(n);
+                }
+            }
+        }
+        std::ops::ControlFlow::<()>::Continue(())
+    });
+    highest
 }
 
 /// Checks the parenthesized options; returns whether ANALYZE is on.
@@ -193,6 +213,10 @@ mod tests {
             "SELECT value AS \"QUERY PLAN\" FROM json_each(pg_explain('SELECT ''a'' FROM t'))"
         );
         assert!(explain("EXPLAIN VERBOSE DELETE FROM t").is_ok());
+        assert_eq!(
+            explain("EXPLAIN SELECT * FROM t WHERE a = $2 AND b = $1").unwrap(),
+            "SELECT value AS \"QUERY PLAN\" FROM json_each(pg_explain('SELECT * FROM t WHERE (a = $2) AND (b = $1)', $1, $2))"
+        );
         assert!(
             explain("EXPLAIN (costs false, summary on, format text, buffers) SELECT 1").is_ok()
         );
