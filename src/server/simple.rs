@@ -197,6 +197,8 @@ impl Session {
                 ))
             }
             Command::Sql(verb) => {
+                let unnamed_index =
+                    verb == sql::Verb::Fixed("CREATE INDEX") && sql::ddl::unnamed_index(stmt);
                 let mut job = match job {
                     Some(j) => j,
                     None => {
@@ -206,6 +208,9 @@ impl Session {
                     }
                 };
                 job.begin = implicit_block && self.tx == Tx::Idle && !self.implicit;
+                if unnamed_index {
+                    return self.create_unnamed_index(job).await;
+                }
                 return self.run_job(job).await;
             }
         };
@@ -286,6 +291,29 @@ impl Session {
                 e
             }
         })
+    }
+
+    /// `CREATE INDEX ON t (a)`: translated with PostgreSQL's name (`t_a_idx`); when that
+    /// is taken, PostgreSQL's next choice (`t_a_idx1`, `t_a_idx2`, ...), as SQLite
+    /// refuses the statement before running it. Bounded: after [`NAME_TRIES`] names, the
+    /// last error stands.
+    async fn create_unnamed_index(&mut self, job: Job) -> Result<Completion, PgError> {
+        const NAME_TRIES: usize = 100;
+        let base = sql::ddl::index_name(&job.sql).unwrap_or_default();
+        let mut attempt = job.clone();
+        for n in 1..=NAME_TRIES {
+            match self.run_job(attempt).await {
+                Err(e) if e.message.contains("already") && !base.is_empty() => {
+                    let Some(sql) = sql::ddl::renamed_index(&job.sql, &format!("{base}{n}")) else {
+                        return Err(e);
+                    };
+                    attempt = job.clone();
+                    attempt.sql = Arc::from(sql);
+                }
+                other => return other,
+            }
+        }
+        self.run_job(attempt).await
     }
 
     /// The first value of the first row a read returns, on the session's connection

@@ -273,6 +273,29 @@ pub fn renamed_index(definition: &str, new_name: &str) -> Option<String> {
     ))
 }
 
+/// `CREATE [UNIQUE] INDEX [CONCURRENTLY] ON …`: an index PostgreSQL names itself.
+pub fn unnamed_index(sql: &str) -> bool {
+    words(sql)
+        .skip(1)
+        .find(|w| {
+            !["unique", "index", "concurrently"]
+                .iter()
+                .any(|k| w.eq_ignore_ascii_case(k))
+        })
+        .is_some_and(|w| w.eq_ignore_ascii_case("on"))
+}
+
+/// The name in an index's `CREATE INDEX` text (SQLite's): the token before the first
+/// `ON`, unquoted.
+pub fn index_name(definition: &str) -> Option<String> {
+    let toks: Vec<_> = significant(definition).collect();
+    let on = toks
+        .iter()
+        .position(|t| definition[t.start..t.end].eq_ignore_ascii_case("on"))?;
+    let name = toks.get(on.checked_sub(1)?)?;
+    Some(super::lexer::fold_ident(&definition[name.start..name.end]))
+}
+
 /// PostgreSQL's error for `REINDEX name` when SQLite found no such index or table.
 pub fn missing_reindex_target(part: &str, e: PgError) -> PgError {
     if !e
@@ -535,6 +558,12 @@ mod tests {
                 .unwrap_err()
                 .code,
             SqlState::FEATURE_NOT_SUPPORTED
+        );
+        assert!(unnamed_index("create unique index concurrently on t (a)"));
+        assert!(!unnamed_index("create index on_t on t (a)"));
+        assert_eq!(
+            index_name("CREATE INDEX \"T_a_idx\" ON t(a)").as_deref(),
+            Some("T_a_idx")
         );
         assert_eq!(
             renamed_index("CREATE UNIQUE INDEX \"t_a_idx\" ON t(a)", "n").as_deref(),

@@ -574,3 +574,41 @@ async fn alter_index_rename() {
         .unwrap();
     c.batch_execute("drop index ri_c").await.unwrap();
 }
+
+/// An unnamed index takes PostgreSQL's name, or its next choice when that is taken by
+/// an index or a table (PostgreSQL 15 names these five alike).
+#[tokio::test]
+async fn unnamed_indexes_are_numbered() {
+    let s = Server::start(&[]);
+    let c = s.connect("utility").await;
+    c.batch_execute(
+        "create table nn (a int, b text);
+         create index on nn (a);
+         create index on nn (a);
+         create unique index on nn (a)",
+    )
+    .await
+    .unwrap();
+    c.batch_execute("begin; create index on nn (a); commit")
+        .await
+        .unwrap();
+    c.batch_execute("create table nn_b_idx (x int); create index on nn (b)")
+        .await
+        .unwrap();
+    let names = rows(
+        &c,
+        "select name from sqlite_schema where type = 'index' order by name",
+    )
+    .await;
+    let names: Vec<&str> = names.iter().map(|r| r[0].as_deref().unwrap()).collect();
+    assert_eq!(
+        names,
+        [
+            "nn_a_idx",
+            "nn_a_idx1",
+            "nn_a_idx2",
+            "nn_a_idx3",
+            "nn_b_idx1"
+        ]
+    );
+}

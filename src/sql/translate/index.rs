@@ -8,7 +8,7 @@
 //! PostgreSQL); a unique index leaves them out, since they must not widen its key.
 //! `NULLS NOT DISTINCT` is honoured: each key `k` becomes `k IS NULL, ifnull(k, 0)`, on
 //! which two NULLs are equal and a NULL differs from every value. An index without a
-//! name gets PostgreSQL's (`table_column_idx`).
+//! name gets PostgreSQL's (`table_column_idx`; the session numbers it when it is taken).
 
 use sqlparser::ast::{
     BinaryOperator, CreateIndex, Expr, Function, Ident, IndexColumn, IndexType, ObjectName,
