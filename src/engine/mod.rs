@@ -15,6 +15,7 @@ pub mod datetime;
 mod describe;
 pub mod error;
 mod exec;
+mod explain;
 mod functions;
 pub mod input;
 mod json;

@@ -25,6 +25,7 @@ impl SqlState {
     pub const INVALID_NAME: Self = Self("42602");
     pub const SYNTAX_ERROR: Self = Self("42601");
     pub const UNDEFINED_TABLE: Self = Self("42P01");
+    pub const INVALID_SCHEMA_NAME: Self = Self("3F000");
     pub const UNDEFINED_COLUMN: Self = Self("42703");
     pub const UNDEFINED_FUNCTION: Self = Self("42883");
     pub const UNDEFINED_OBJECT: Self = Self("42704");

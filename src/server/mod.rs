@@ -11,6 +11,7 @@ mod params;
 mod park;
 mod registry;
 mod session;
+mod settings;
 mod simple;
 mod startup;
 mod transaction;

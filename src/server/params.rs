@@ -1,6 +1,8 @@
 //! Session parameters (PostgreSQL's GUCs as far as clients use them): the values sent as
 //! ParameterStatus at startup, SET / SHOW / RESET, and the ParameterStatus updates a SET
-//! of a reported parameter triggers.
+//! of a reported parameter triggers. Typed parameters (planner and resource settings)
+//! are checked by `settings.rs`; a transaction block's end undoes its SETs as PostgreSQL
+//! does (a rollback all of them, a commit the SET LOCALs).
 //!
 //! A session stores only the parameters it changed, so an untouched session costs an
 //! empty vector.
@@ -10,18 +12,20 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
+use super::settings::Kind;
 use crate::protocol::{PgError, SqlState};
 use crate::sql::Isolation;
 
 /// The PostgreSQL version litewire reports.
 pub const SERVER_VERSION: &str = "16.0";
 
-/// A known parameter: its canonical name, default, and whether changes are reported to
-/// the client with ParameterStatus.
+/// A known parameter: its canonical name, default, whether changes are reported to
+/// the client with ParameterStatus, and how its values are checked (`settings.rs`).
 struct Known {
     name: &'static str,
     default: &'static str,
     reported: bool,
+    kind: Kind,
 }
 
 const fn known(name: &'static str, default: &'static str, reported: bool) -> Known {
@@ -29,6 +33,17 @@ const fn known(name: &'static str, default: &'static str, reported: bool) -> Kno
         name,
         default,
         reported,
+        kind: Kind::Text,
+    }
+}
+
+/// A parameter whose values are checked by their type (`settings.rs`), not reported.
+const fn typed(name: &'static str, default: &'static str, kind: Kind) -> Known {
+    Known {
+        name,
+        default,
+        reported: false,
+        kind,
     }
 }
 
@@ -38,7 +53,12 @@ const KNOWN: &[Known] = &[
     known("application_name", "", true),
     known("client_encoding", "UTF8", true),
     known("DateStyle", "ISO, MDY", true),
-    known("default_transaction_read_only", "off", true),
+    Known {
+        name: "default_transaction_read_only",
+        default: "off",
+        reported: true,
+        kind: Kind::Bool,
+    },
     known("in_hot_standby", "off", true),
     known("integer_datetimes", "on", true),
     known("IntervalStyle", "postgres", true),
@@ -55,7 +75,8 @@ const KNOWN: &[Known] = &[
     known("idle_in_transaction_session_timeout", "0", false),
     known("default_transaction_isolation", "read committed", false),
     known("transaction_isolation", "read committed", false),
-    known("default_transaction_deferrable", "off", false),
+    typed("transaction_read_only", "off", Kind::Bool),
+    typed("default_transaction_deferrable", "off", Kind::Bool),
     known("bytea_output", "hex", false),
     known("client_min_messages", "notice", false),
     known("timezone_abbreviations", "Default", false),
@@ -68,7 +89,95 @@ const KNOWN: &[Known] = &[
     known("lc_monetary", "C", false),
     known("lc_numeric", "C", false),
     known("lc_time", "C", false),
-    known("geqo", "on", false),
+    typed("geqo", "on", Kind::Bool),
+    // Planner and resource settings: accepted, checked and shown with PostgreSQL 15's
+    // defaults, ranges and units, without effect (SQLite plans by itself).
+    typed("enable_async_append", "on", Kind::Bool),
+    typed("enable_bitmapscan", "on", Kind::Bool),
+    typed("enable_gathermerge", "on", Kind::Bool),
+    typed("enable_hashagg", "on", Kind::Bool),
+    typed("enable_hashjoin", "on", Kind::Bool),
+    typed("enable_incremental_sort", "on", Kind::Bool),
+    typed("enable_indexonlyscan", "on", Kind::Bool),
+    typed("enable_indexscan", "on", Kind::Bool),
+    typed("enable_material", "on", Kind::Bool),
+    typed("enable_memoize", "on", Kind::Bool),
+    typed("enable_mergejoin", "on", Kind::Bool),
+    typed("enable_nestloop", "on", Kind::Bool),
+    typed("enable_parallel_append", "on", Kind::Bool),
+    typed("enable_parallel_hash", "on", Kind::Bool),
+    typed("enable_partition_pruning", "on", Kind::Bool),
+    typed("enable_partitionwise_aggregate", "off", Kind::Bool),
+    typed("enable_partitionwise_join", "off", Kind::Bool),
+    typed("enable_seqscan", "on", Kind::Bool),
+    typed("enable_sort", "on", Kind::Bool),
+    typed("enable_tidscan", "on", Kind::Bool),
+    typed("parallel_leader_participation", "on", Kind::Bool),
+    typed("escape_string_warning", "on", Kind::Bool),
+    typed("allow_system_table_mods", "off", Kind::Bool),
+    typed("transaction_deferrable", "off", Kind::Bool),
+    typed("seq_page_cost", "1", Kind::real(0.0, f64::MAX)),
+    typed("random_page_cost", "4", Kind::real(0.0, f64::MAX)),
+    typed("cpu_tuple_cost", "0.01", Kind::real(0.0, f64::MAX)),
+    typed("cpu_index_tuple_cost", "0.005", Kind::real(0.0, f64::MAX)),
+    typed("cpu_operator_cost", "0.0025", Kind::real(0.0, f64::MAX)),
+    typed("parallel_tuple_cost", "0.1", Kind::real(0.0, f64::MAX)),
+    typed("parallel_setup_cost", "1000", Kind::real(0.0, f64::MAX)),
+    typed("jit_above_cost", "100000", Kind::real(-1.0, f64::MAX)),
+    typed(
+        "jit_inline_above_cost",
+        "500000",
+        Kind::real(-1.0, f64::MAX),
+    ),
+    typed(
+        "jit_optimize_above_cost",
+        "500000",
+        Kind::real(-1.0, f64::MAX),
+    ),
+    typed("cursor_tuple_fraction", "0.1", Kind::real(0.0, 1.0)),
+    typed("hash_mem_multiplier", "2", Kind::real(1.0, 1000.0)),
+    typed("geqo_selection_bias", "2", Kind::real(1.5, 2.0)),
+    typed("geqo_seed", "0", Kind::real(0.0, 1.0)),
+    typed("max_parallel_workers_per_gather", "2", Kind::int(0, 1024)),
+    typed("max_parallel_maintenance_workers", "2", Kind::int(0, 1024)),
+    typed("from_collapse_limit", "8", Kind::int(1, i32::MAX)),
+    typed("join_collapse_limit", "8", Kind::int(1, i32::MAX)),
+    typed("geqo_threshold", "12", Kind::int(2, i32::MAX)),
+    typed("geqo_effort", "5", Kind::int(1, 10)),
+    typed("geqo_pool_size", "0", Kind::int(0, i32::MAX)),
+    typed("geqo_generations", "0", Kind::int(0, i32::MAX)),
+    typed("default_statistics_target", "100", Kind::int(1, 10000)),
+    typed("work_mem", "4MB", Kind::kb(64, i32::MAX)),
+    typed("maintenance_work_mem", "64MB", Kind::kb(1024, i32::MAX)),
+    typed("logical_decoding_work_mem", "64MB", Kind::kb(64, i32::MAX)),
+    typed("max_stack_depth", "2MB", Kind::kb(100, i32::MAX)),
+    typed("effective_cache_size", "4GB", Kind::blocks(1, i32::MAX)),
+    typed(
+        "min_parallel_table_scan_size",
+        "8MB",
+        Kind::blocks(0, i32::MAX / 3),
+    ),
+    typed(
+        "min_parallel_index_scan_size",
+        "512kB",
+        Kind::blocks(0, i32::MAX / 3),
+    ),
+    typed("temp_buffers", "8MB", Kind::blocks(100, i32::MAX / 2)),
+    typed(
+        "constraint_exclusion",
+        "partition",
+        Kind::Enum(&["partition", "on", "off"]),
+    ),
+    typed(
+        "force_parallel_mode",
+        "off",
+        Kind::Enum(&["off", "on", "regress"]),
+    ),
+    typed(
+        "plan_cache_mode",
+        "auto",
+        Kind::Enum(&["auto", "force_generic_plan", "force_custom_plan"]),
+    ),
 ];
 
 /// Parameters that cannot be changed by a session.
@@ -122,6 +231,22 @@ pub struct Params {
     /// The isolation level of the open transaction block (`transaction_isolation`);
     /// None outside one, where `default_transaction_isolation` is reported.
     tx_isolation: Option<Isolation>,
+    /// The open transaction block is READ ONLY (`transaction_read_only`).
+    tx_read_only: bool,
+    /// The open transaction block is DEFERRABLE (`transaction_deferrable`).
+    tx_deferrable: bool,
+    /// What the open block's end undoes; None until its first SET.
+    tx_undo: Option<Box<TxUndo>>,
+}
+
+/// The SETs of an open transaction block, for its end: a rollback restores every value
+/// it had at the block's start, a commit undoes only what `SET LOCAL` set.
+#[derive(Debug, Clone)]
+struct TxUndo {
+    /// The overrides at the block's first SET.
+    before: Vec<(Cow<'static, str>, String)>,
+    /// Parameters last set with SET LOCAL, and their value before it (None: default).
+    local: Vec<(Cow<'static, str>, Option<String>)>,
 }
 
 impl Params {
@@ -145,6 +270,18 @@ impl Params {
         }
         if name.eq_ignore_ascii_case("transaction_isolation") {
             return Some(self.isolation().name().to_string());
+        }
+        if name.eq_ignore_ascii_case("transaction_read_only") {
+            if self.tx_isolation.is_some() {
+                return Some(if self.tx_read_only { "on" } else { "off" }.into());
+            }
+            return self.get("default_transaction_read_only");
+        }
+        if name.eq_ignore_ascii_case("transaction_deferrable") {
+            if self.tx_isolation.is_some() {
+                return Some(if self.tx_deferrable { "on" } else { "off" }.into());
+            }
+            return self.get("default_transaction_deferrable");
         }
         if let Some((_, v)) = self
             .overrides
@@ -171,6 +308,22 @@ impl Params {
     /// Records the level of the transaction block that starts (Some) or ends (None).
     pub fn set_tx_isolation(&mut self, level: Option<Isolation>) {
         self.tx_isolation = level;
+        if level.is_none() {
+            self.tx_read_only = false;
+            self.tx_deferrable = false;
+            // Normally taken by end_block; a block ended otherwise undoes nothing later.
+            self.tx_undo = None;
+        }
+    }
+
+    /// Records whether the open transaction block is READ ONLY.
+    pub fn set_tx_read_only(&mut self, read_only: bool) {
+        self.tx_read_only = read_only;
+    }
+
+    /// Records whether the open transaction block is DEFERRABLE.
+    pub fn set_tx_deferrable(&mut self, deferrable: bool) {
+        self.tx_deferrable = deferrable;
     }
 
     /// Sets a parameter from SQL (`SET`) or the startup packet.
@@ -187,7 +340,25 @@ impl Params {
                 format!("parameter \"{name}\" cannot be changed"),
             ));
         }
-        let value = normalize(&canonical, value)?;
+        let value = match known {
+            Some(Known {
+                kind: Kind::Text, ..
+            })
+            | None => normalize(&canonical, value)?,
+            Some(k) => k.kind.normalize(k.name, value)?,
+        };
+        if canonical == "transaction_read_only" {
+            // The open block's mode (the session applies it: Session::set_transaction).
+            return Ok(());
+        }
+        if canonical == "transaction_deferrable" {
+            // The open block's; it changes nothing here (no serializable read-only
+            // snapshots to wait for).
+            if self.tx_isolation.is_some() {
+                self.tx_deferrable = value == "on";
+            }
+            return Ok(());
+        }
         if canonical == "transaction_isolation" {
             // The open block's level, not a session setting (the session checks when
             // it may change; see Session::set_transaction).
@@ -217,6 +388,75 @@ impl Params {
         }
         self.mark_reported(&canonical);
         Ok(())
+    }
+
+    /// `SET [LOCAL]` inside a transaction block (`in_block`), as PostgreSQL undoes it:
+    /// the block's end ([`Params::end_block`]) restores what a rollback or a LOCAL undoes.
+    /// `SET LOCAL` outside a block changes nothing (after checking the value); the caller
+    /// sends PostgreSQL's warning.
+    pub fn set_command(
+        &mut self,
+        name: &str,
+        value: &str,
+        local: bool,
+        in_block: bool,
+    ) -> Result<(), PgError> {
+        if !in_block {
+            if local {
+                return self.clone().set(name, value);
+            }
+            return self.set(name, value);
+        }
+        if self.tx_undo.is_none() {
+            self.tx_undo = Some(Box::new(TxUndo {
+                before: self.overrides.clone(),
+                local: Vec::new(),
+            }));
+        }
+        let key: Cow<'static, str> = match find(name) {
+            Some(k) => Cow::Borrowed(k.name),
+            None => Cow::Owned(name.to_ascii_lowercase()),
+        };
+        let before = self.stored(&key);
+        self.set(name, value)?;
+        if let Some(undo) = self.tx_undo.as_mut() {
+            if !local {
+                undo.local.retain(|(n, _)| *n != key);
+            } else if !undo.local.iter().any(|(n, _)| *n == key) {
+                undo.local.push((key, before));
+            }
+        }
+        Ok(())
+    }
+
+    /// The end of a transaction block: a rollback restores the values of its start, a
+    /// commit those SET LOCAL changed.
+    pub fn end_block(&mut self, committed: bool) {
+        let Some(undo) = self.tx_undo.take() else {
+            return;
+        };
+        if committed {
+            for (name, before) in undo.local.into_iter().rev() {
+                self.overrides.retain(|(n, _)| *n != name);
+                if let Some(v) = before {
+                    self.overrides.push((name.clone(), v));
+                }
+                self.mark_reported(&name);
+            }
+            return;
+        }
+        let now = std::mem::replace(&mut self.overrides, undo.before);
+        for (name, _) in now.iter().chain(self.overrides.clone().iter()) {
+            self.mark_reported(name);
+        }
+    }
+
+    /// The stored (non-default) value of a parameter, by canonical name.
+    fn stored(&self, name: &str) -> Option<String> {
+        self.overrides
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.clone())
     }
 
     /// `RESET name` / `RESET ALL`.
@@ -491,6 +731,32 @@ mod tests {
         );
         p.set_tx_isolation(None);
         assert_eq!(p.isolation(), Isolation::RepeatableRead);
+    }
+
+    /// PostgreSQL 15: a rollback undoes the block's SETs, a commit its SET LOCALs (to
+    /// the value before them, which may be the block's own SET).
+    #[test]
+    fn sets_in_a_block_are_undone_as_postgresql_does() {
+        let mut p = Params::default();
+        p.set_command("work_mem", "1MB", true, false).unwrap();
+        assert_eq!(p.get("work_mem").as_deref(), Some("4MB"));
+        assert!(p.set_command("work_mem", "x", true, false).is_err());
+        p.set_command("work_mem", "2MB", false, true).unwrap();
+        p.set_command("work_mem", "3MB", true, true).unwrap();
+        assert_eq!(p.get("work_mem").as_deref(), Some("3MB"));
+        p.end_block(true);
+        assert_eq!(p.get("work_mem").as_deref(), Some("2MB"));
+        p.set_command("work_mem", "5MB", true, true).unwrap();
+        p.set_command("work_mem", "6MB", false, true).unwrap();
+        p.end_block(true);
+        assert_eq!(p.get("work_mem").as_deref(), Some("6MB"));
+        p.set_command("work_mem", "7MB", false, true).unwrap();
+        p.set_command("application_name", "x", false, true).unwrap();
+        p.take_changed();
+        p.end_block(false);
+        assert_eq!(p.get("work_mem").as_deref(), Some("6MB"));
+        assert_eq!(p.get("application_name").as_deref(), Some(""));
+        assert_eq!(p.take_changed(), vec![("application_name", String::new())]);
     }
 
     #[test]

@@ -80,6 +80,9 @@ pub struct Session {
     pub(super) read_only: bool,
     /// A savepoint was taken in the open transaction (its snapshot cannot be renewed).
     pub(super) savepoints: bool,
+    /// The open savepoints, innermost last, with the READ ONLY mode at each: a
+    /// savepoint's end (RELEASE or ROLLBACK TO) restores it, as PostgreSQL does.
+    pub(super) savepoint_modes: Vec<(String, bool)>,
     /// A statement has run in the open transaction (its isolation level is fixed).
     pub(super) queried: bool,
     /// The session changed its connection's state (a PRAGMA setting, a TEMP object):
@@ -131,6 +134,7 @@ impl Session {
             write_lock: None,
             read_only: false,
             savepoints: false,
+            savepoint_modes: Vec::new(),
             queried: false,
             sticky: false,
             terminated: false,

@@ -65,6 +65,21 @@ impl Session {
         {
             return Err(PgError::in_failed_transaction());
         }
+        let schema_verb = match &command {
+            Command::Sql(sql::Verb::Fixed(tag)) => Some(*tag),
+            Command::Several(s) => Some(s.tag),
+            _ => None,
+        };
+        if matches!(schema_verb, Some("CREATE INDEX" | "DROP INDEX" | "REINDEX")) {
+            if let Some(what) = sql::ddl::concurrently(stmt)? {
+                if self.tx != Tx::Idle || implicit_block {
+                    return Err(PgError::new(
+                        SqlState::ACTIVE_SQL_TRANSACTION,
+                        format!("{what} cannot run inside a transaction block"),
+                    ));
+                }
+            }
+        }
         let tag = match command {
             Command::Begin(b) => self.begin(b).await?,
             Command::Commit { chain } => self.end_transaction(true, chain).await?,
@@ -74,28 +89,52 @@ impl Session {
                 self.savepoints = true;
                 self.control(&format!("SAVEPOINT {}", quote_ident(&name)))
                     .await?;
+                self.savepoint_modes.push((name, self.read_only));
                 "SAVEPOINT".into()
             }
             Command::Release(name) => {
                 self.require_block("RELEASE SAVEPOINT")?;
                 self.control(&format!("RELEASE {}", quote_ident(&name)))
                     .await?;
+                self.end_savepoint(&name, false);
                 "RELEASE".into()
             }
             Command::RollbackTo(name) => {
                 self.require_block("ROLLBACK TO SAVEPOINT")?;
                 self.control(&format!("ROLLBACK TO {}", quote_ident(&name)))
                     .await?;
+                self.end_savepoint(&name, true);
                 self.tx = Tx::Block;
                 "ROLLBACK".into()
             }
-            Command::Set { name, value } => {
+            Command::Set { name, value, local } => {
+                let in_block = self.tx != Tx::Idle;
+                if local && !in_block {
+                    self.conn.error(&PgError::warning(
+                        SqlState::NO_ACTIVE_SQL_TRANSACTION,
+                        "SET LOCAL can only be used in transaction blocks",
+                    ));
+                }
                 if name == "transaction_isolation" {
                     if let Some(level) = sql::Isolation::from_name(value.trim_matches('\'')) {
                         self.set_isolation(level)?;
                     }
                 }
-                self.params.set(&name, &value)?;
+                self.params.set_command(&name, &value, local, in_block)?;
+                if name == "transaction_read_only" && self.tx != Tx::Idle {
+                    // Checked by params.set; the block's mode is the session's.
+                    let read_only =
+                        super::settings::parse_bool(value.trim()).unwrap_or_else(|| {
+                            self.params.get("default_transaction_read_only").as_deref()
+                                == Some("on")
+                        });
+                    self.set_transaction(sql::SetTransaction {
+                        session: false,
+                        isolation: None,
+                        read_only: Some(read_only),
+                        deferrable: None,
+                    })?;
+                }
                 "SET".into()
             }
             Command::SetTransaction(s) => {
@@ -139,6 +178,7 @@ impl Session {
             Command::Fetch(f) => return self.fetch(f, job).await,
             Command::CloseCursor(name) => self.close_cursor(name)?,
             Command::Several(several) => self.several(several).await?,
+            Command::RenameIndex(r) => self.rename_index(r).await?,
             Command::Invalid(e) => return Err(e),
             Command::Unsupported(what) => {
                 return Err(PgError::new(
@@ -157,6 +197,8 @@ impl Session {
                 ))
             }
             Command::Sql(verb) => {
+                let unnamed_index =
+                    verb == sql::Verb::Fixed("CREATE INDEX") && sql::ddl::unnamed_index(stmt);
                 let mut job = match job {
                     Some(j) => j,
                     None => {
@@ -166,10 +208,23 @@ impl Session {
                     }
                 };
                 job.begin = implicit_block && self.tx == Tx::Idle && !self.implicit;
+                if unnamed_index {
+                    return self.create_unnamed_index(job).await;
+                }
                 return self.run_job(job).await;
             }
         };
         Ok(Completion::Tag(tag))
+    }
+
+    /// A savepoint's end restores the READ ONLY mode it started with; ROLLBACK TO keeps
+    /// the savepoint itself, RELEASE removes it (and those taken after it either way).
+    fn end_savepoint(&mut self, name: &str, keep: bool) {
+        if let Some(at) = self.savepoint_modes.iter().rposition(|(n, _)| n == name) {
+            self.read_only = self.savepoint_modes[at].1;
+            self.params.set_tx_read_only(self.read_only);
+            self.savepoint_modes.truncate(at + usize::from(keep));
+        }
     }
 
     /// A statement SQLite runs as several (`sql/ddl.rs`): all of them or none, in the
@@ -178,12 +233,110 @@ impl Session {
         let atomic = several.parts.len() > 1;
         for part in &several.parts {
             let source: Arc<str> = Arc::from(part.as_str());
-            let sqlite = self.sqlite_text(part).await?;
+            // REINDEX has no tree (sqlparser lacks it): ddl.rs built it from one name;
+            // ALTER INDEX's parts are SQLite's own definition of the index.
+            let sqlite = match several.tag {
+                "REINDEX" | "ALTER INDEX" => source.clone(),
+                _ => self.sqlite_text(part).await?,
+            };
             let mut job = Job::simple(sqlite, source, sql::Verb::Fixed(several.tag));
             job.begin = atomic && self.tx == Tx::Idle && !self.implicit;
-            self.run_job(job).await?;
+            self.run_job(job).await.map_err(|e| match several.tag {
+                "REINDEX" => sql::ddl::missing_reindex_target(part, e),
+                _ => e,
+            })?;
         }
         Ok(several.tag.into())
+    }
+
+    /// `ALTER INDEX a RENAME TO b`: SQLite cannot rename an index, so it is created again
+    /// under the new name from the definition SQLite keeps, and the old one dropped, in
+    /// one transaction.
+    async fn rename_index(&mut self, r: sql::ddl::RenameIndex) -> Result<String, PgError> {
+        let lookup = format!(
+            "SELECT sql FROM sqlite_schema WHERE type = 'index' AND name = '{}'",
+            r.name.replace('\'', "''")
+        );
+        let missing = format!("relation \"{}\" does not exist", r.name);
+        let Some(definition) = self.first_value(&lookup).await? else {
+            if r.if_exists {
+                self.conn.error(&PgError {
+                    severity: crate::protocol::Severity::Notice,
+                    ..PgError::new(
+                        SqlState::SUCCESSFUL_COMPLETION,
+                        format!("{missing}, skipping"),
+                    )
+                });
+                return Ok("ALTER INDEX".into());
+            }
+            return Err(PgError::new(SqlState::UNDEFINED_TABLE, missing));
+        };
+        let create = sql::ddl::renamed_index(&definition, &r.new_name).ok_or_else(|| {
+            PgError::new(
+                SqlState::FEATURE_NOT_SUPPORTED,
+                format!("index \"{}\" cannot be renamed by litewire", r.name),
+            )
+        })?;
+        let several = sql::ddl::Several {
+            parts: vec![create, format!("DROP INDEX {}", quote_ident(&r.name))],
+            tag: "ALTER INDEX",
+        };
+        self.several(several).await.map_err(|e| {
+            if e.message.contains("already exists") || e.message.contains("already a table") {
+                PgError::new(
+                    SqlState::DUPLICATE_TABLE,
+                    format!("relation \"{}\" already exists", r.new_name),
+                )
+            } else {
+                e
+            }
+        })
+    }
+
+    /// `CREATE INDEX ON t (a)`: translated with PostgreSQL's name (`t_a_idx`); when that
+    /// is taken, PostgreSQL's next choice (`t_a_idx1`, `t_a_idx2`, ...), as SQLite
+    /// refuses the statement before running it. Bounded: after [`NAME_TRIES`] names, the
+    /// last error stands.
+    async fn create_unnamed_index(&mut self, job: Job) -> Result<Completion, PgError> {
+        const NAME_TRIES: usize = 100;
+        let base = sql::ddl::index_name(&job.sql).unwrap_or_default();
+        let mut attempt = job.clone();
+        for n in 1..=NAME_TRIES {
+            match self.run_job(attempt).await {
+                Err(e) if e.message.contains("already") && !base.is_empty() => {
+                    let Some(sql) = sql::ddl::renamed_index(&job.sql, &format!("{base}{n}")) else {
+                        return Err(e);
+                    };
+                    attempt = job.clone();
+                    attempt.sql = Arc::from(sql);
+                }
+                other => return other,
+            }
+        }
+        self.run_job(attempt).await
+    }
+
+    /// The first value of the first row a read returns, on the session's connection
+    /// (rows are not sent: a one-row result stays in the job's last chunk).
+    async fn first_value(&mut self, sql: &str) -> Result<Option<String>, PgError> {
+        let lease = self.take_lease().await?;
+        let text: Arc<str> = Arc::from(sql);
+        let mut job = Job::simple(text.clone(), text, sql::Verb::Select);
+        job.describe = false;
+        let crate::engine::Finished {
+            lease,
+            outcome,
+            tail,
+            ..
+        } = lease.start(job).finish().await?;
+        self.lease = Some(lease);
+        match outcome {
+            crate::engine::Outcome::Done(_) => Ok(first_field(&tail)),
+            crate::engine::Outcome::Failed(e) => Err(e),
+            crate::engine::Outcome::NeedsWriteLock | crate::engine::Outcome::Suspended => Err(
+                PgError::new(SqlState::INTERNAL_ERROR, "unexpected outcome of a read"),
+            ),
+        }
     }
 
     /// `SHOW name` / `SHOW ALL`; `describe` sends the RowDescription too.
@@ -222,6 +375,17 @@ pub(super) fn show_fields(names: &[&str]) -> Vec<FieldDescription> {
         .iter()
         .map(|n| FieldDescription::new(n.to_string(), 0, 0, oid::TEXT, -1, -1, 0))
         .collect()
+}
+
+/// The first field of the first DataRow in `messages`, as text (None: no row, or NULL).
+fn first_field(messages: &[u8]) -> Option<String> {
+    // 'D', length (i32), field count (i16), then each field's length (i32) and bytes.
+    if messages.first() != Some(&b'D') {
+        return None;
+    }
+    let len = i32::from_be_bytes(messages.get(7..11)?.try_into().ok()?);
+    let bytes = messages.get(11..11 + usize::try_from(len).ok()?)?;
+    String::from_utf8(bytes.to_vec()).ok()
 }
 
 fn name_is_all(stmt: &str) -> bool {

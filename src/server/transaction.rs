@@ -89,9 +89,15 @@ impl Session {
         self.tx = Tx::Block;
         self.queried = false;
         self.read_only = b.read_only
-            || self.params.get("default_transaction_read_only").as_deref() == Some("on");
+            || (!b.read_write
+                && self.params.get("default_transaction_read_only").as_deref() == Some("on"));
         let level = b.isolation.unwrap_or_else(|| self.params.isolation());
         self.params.set_tx_isolation(Some(level));
+        self.params.set_tx_read_only(self.read_only);
+        let deferrable = b.deferrable.unwrap_or_else(|| {
+            self.params.get("default_transaction_deferrable").as_deref() == Some("on")
+        });
+        self.params.set_tx_deferrable(deferrable);
         Ok(tag.into())
     }
 
@@ -106,6 +112,10 @@ impl Session {
             if let Some(ro) = s.read_only {
                 let v = if ro { "on" } else { "off" };
                 self.params.set("default_transaction_read_only", v)?;
+            }
+            if let Some(d) = s.deferrable {
+                let v = if d { "on" } else { "off" };
+                self.params.set("default_transaction_deferrable", v)?;
             }
             return Ok(());
         }
@@ -127,6 +137,10 @@ impl Session {
                 ));
             }
             self.read_only = ro;
+            self.params.set_tx_read_only(ro);
+        }
+        if let Some(d) = s.deferrable {
+            self.params.set_tx_deferrable(d);
         }
         Ok(())
     }
@@ -162,6 +176,7 @@ impl Session {
             ));
         }
         let read_only = self.read_only;
+        let deferrable = self.params.get("transaction_deferrable").as_deref() == Some("on");
         let isolation = self.params.isolation();
         let tag = Box::pin(self.end_transaction_inner(commit)).await?;
         if chain {
@@ -169,6 +184,8 @@ impl Session {
             self.begin(Begin {
                 mode: BeginMode::Deferred,
                 read_only,
+                read_write: !read_only,
+                deferrable: Some(deferrable),
                 isolation: Some(isolation),
                 start: false,
             })
@@ -205,6 +222,7 @@ impl Session {
             // A failed COMMIT (e.g. a deferred constraint) rolls the block back.
             self.rollback_quietly().await;
         }
+        self.params.end_block(tag == "COMMIT" && result.is_ok());
         self.release_if_idle();
         result.map(|()| tag.into())
     }
@@ -257,6 +275,7 @@ impl Session {
             self.write_lock = None;
             self.read_only = false;
             self.savepoints = false;
+            self.savepoint_modes = Vec::new();
             self.queried = false;
             self.params.set_tx_isolation(None);
         }

@@ -72,6 +72,10 @@ pub struct Begin {
     pub mode: BeginMode,
     /// `READ ONLY` was given.
     pub read_only: bool,
+    /// `READ WRITE` was given (overriding `default_transaction_read_only`).
+    pub read_write: bool,
+    /// `DEFERRABLE` (true) or `NOT DEFERRABLE` (false) was given.
+    pub deferrable: Option<bool>,
     /// `ISOLATION LEVEL x` was given.
     pub isolation: Option<Isolation>,
     /// Spelled `START TRANSACTION` (its tag differs from BEGIN's).
@@ -86,6 +90,8 @@ pub struct SetTransaction {
     pub isolation: Option<Isolation>,
     /// `READ ONLY` (true) or `READ WRITE` (false).
     pub read_only: Option<bool>,
+    /// `DEFERRABLE` (true) or `NOT DEFERRABLE` (false).
+    pub deferrable: Option<bool>,
 }
 
 /// What a statement is, as far as the session is concerned.
@@ -103,10 +109,12 @@ pub enum Command {
     Savepoint(String),
     Release(String),
     RollbackTo(String),
-    /// `SET name = value` / `SET name TO value` / `SET SESSION ...` / `SET LOCAL ...`.
+    /// `SET name = value` / `SET name TO value` / `SET SESSION ...` / `SET LOCAL ...`
+    /// (`local`: undone when the transaction block ends).
     Set {
         name: String,
         value: String,
+        local: bool,
     },
     /// `SET TRANSACTION ...` / `SET SESSION CHARACTERISTICS AS TRANSACTION ...`.
     SetTransaction(SetTransaction),
@@ -135,6 +143,8 @@ pub enum Command {
     CloseCursor(Option<String>),
     /// A PostgreSQL statement SQLite runs as several (or none), e.g. `DROP TABLE a, b`.
     Several(super::ddl::Several),
+    /// `ALTER INDEX … RENAME TO …` (the session recreates the index).
+    RenameIndex(super::ddl::RenameIndex),
     /// A command recognized by its first word whose syntax is wrong or refused.
     Invalid(PgError),
     /// Anything else: run by SQLite, tagged with the given verb.
@@ -197,6 +207,7 @@ pub fn classify(sql: &str) -> Command {
         "BEGIN" | "START" => {
             let all: Vec<String> = words(sql).map(|w| w.to_ascii_uppercase()).collect();
             let read_only = all.windows(2).any(|w| w[0] == "READ" && w[1] == "ONLY");
+            let read_write = all.windows(2).any(|w| w[0] == "READ" && w[1] == "WRITE");
             let isolation = match isolation_level(&all) {
                 Ok(level) => level,
                 Err(e) => return Command::Invalid(e),
@@ -208,6 +219,8 @@ pub fn classify(sql: &str) -> Command {
                     _ => BeginMode::Deferred,
                 },
                 read_only,
+                read_write,
+                deferrable: deferrable(&all),
                 isolation,
                 start: first == "START",
             })
@@ -263,7 +276,20 @@ pub fn classify(sql: &str) -> Command {
         "CLOSE" => {
             super::cursor::parse_close(sql).map_or_else(Command::Invalid, Command::CloseCursor)
         }
+        // sqlparser takes either order; PostgreSQL's grammar only this one.
+        "EXPLAIN"
+            if second == "VERBOSE"
+                && words(sql).nth(2).is_some_and(|w| {
+                    w.eq_ignore_ascii_case("analyze") || w.eq_ignore_ascii_case("analyse")
+                }) =>
+        {
+            Command::Invalid(PgError::syntax_near(words(sql).nth(2).unwrap_or_default()))
+        }
         "COPY" => super::copy::parse(sql).map_or_else(Command::Invalid, Command::Copy),
+        "REINDEX" => super::ddl::reindex(sql).map_or_else(Command::Invalid, Command::Several),
+        "ALTER" if second == "INDEX" => {
+            super::ddl::alter_index(sql).map_or_else(Command::Invalid, Command::RenameIndex)
+        }
         "DROP" | "TRUNCATE" | "VACUUM" | "ALTER" => match super::ddl::translate(sql) {
             Some(several) => Command::Several(several),
             None => Command::Sql(verb(sql)),
@@ -297,6 +323,12 @@ fn isolation_level(words: &[String]) -> Result<Option<Isolation>, PgError> {
     Ok(Some(level))
 }
 
+/// `DEFERRABLE` / `NOT DEFERRABLE` among upper-cased `words`.
+fn deferrable(words: &[String]) -> Option<bool> {
+    let at = words.iter().position(|w| w == "DEFERRABLE")?;
+    Some(at == 0 || words[at - 1] != "NOT")
+}
+
 /// `... AND CHAIN` (but not `AND NO CHAIN`).
 fn and_chain(sql: &str) -> bool {
     let w: Vec<String> = words(sql).map(|w| w.to_ascii_uppercase()).collect();
@@ -313,8 +345,11 @@ fn savepoint_name(sql: &str, skip: usize) -> String {
 
 fn set_command(sql: &str) -> Command {
     let mut toks = rest_tokens(sql, 1);
+    let local = toks
+        .first()
+        .is_some_and(|t| t.eq_ignore_ascii_case("local"));
     if let Some(first) = toks.first() {
-        if first.eq_ignore_ascii_case("session") || first.eq_ignore_ascii_case("local") {
+        if first.eq_ignore_ascii_case("session") || local {
             toks.remove(0);
         }
     }
@@ -341,6 +376,7 @@ fn set_command(sql: &str) -> Command {
                     session,
                     isolation,
                     read_only,
+                    deferrable: deferrable(&modes),
                 }),
                 Err(e) => Command::Invalid(e),
             };
@@ -355,6 +391,7 @@ fn set_command(sql: &str) -> Command {
         return Command::Set {
             name: "timezone".into(),
             value: unquote_value(&value),
+            local,
         };
     }
     let split_at = toks
@@ -369,6 +406,7 @@ fn set_command(sql: &str) -> Command {
     Command::Set {
         name,
         value: unquote_value(&value),
+        local,
     }
 }
 
@@ -475,6 +513,8 @@ mod tests {
             Command::Begin(Begin {
                 mode,
                 read_only,
+                read_write: false,
+                deferrable: None,
                 isolation: None,
                 start,
             })
@@ -485,6 +525,8 @@ mod tests {
             Command::Begin(Begin {
                 mode: BeginMode::Deferred,
                 read_only: false,
+                read_write: false,
+                deferrable: None,
                 isolation: Some(Isolation::Serializable),
                 start: false,
             })
@@ -494,6 +536,8 @@ mod tests {
             Command::Begin(Begin {
                 mode: BeginMode::Deferred,
                 read_only: true,
+                read_write: false,
+                deferrable: None,
                 isolation: Some(Isolation::RepeatableRead),
                 start: true,
             })
@@ -546,21 +590,24 @@ mod tests {
             classify("SET application_name = 'x y'"),
             Command::Set {
                 name: "application_name".into(),
-                value: "x y".into()
+                value: "x y".into(),
+                local: false
             }
         );
         assert_eq!(
             classify("set session DateStyle to ISO, MDY"),
             Command::Set {
                 name: "datestyle".into(),
-                value: "ISO, MDY".into()
+                value: "ISO, MDY".into(),
+                local: false
             }
         );
         assert_eq!(
             classify("SET TIME ZONE 'UTC'"),
             Command::Set {
                 name: "timezone".into(),
-                value: "UTC".into()
+                value: "UTC".into(),
+                local: false
             }
         );
         assert_eq!(
@@ -588,6 +635,7 @@ mod tests {
                 session,
                 isolation,
                 read_only,
+                deferrable: None,
             })
         };
         assert_eq!(
@@ -614,7 +662,8 @@ mod tests {
             classify("set transaction_isolation = 'serializable'"),
             Command::Set {
                 name: "transaction_isolation".into(),
-                value: "serializable".into()
+                value: "serializable".into(),
+                local: false
             }
         );
     }

@@ -5,9 +5,20 @@
 //! - `VACUUM [ANALYZE] t` → `ANALYZE t` (or nothing: SQLite's VACUUM rewrites the whole
 //!   file, PostgreSQL's plain VACUUM of a table does not);
 //! - `ALTER TABLE t ADD [CONSTRAINT n] PRIMARY KEY (a)` / `UNIQUE (a)` → a unique index
-//!   (SQLite cannot add a constraint to an existing table).
+//!   (SQLite cannot add a constraint to an existing table);
+//! - `DROP INDEX [CONCURRENTLY] [IF EXISTS] a, b [CASCADE]` → one `DROP INDEX` per index;
+//! - `REINDEX [(options)] {INDEX | TABLE | SCHEMA | DATABASE | SYSTEM} [CONCURRENTLY]
+//!   name` → SQLite's `REINDEX name` for an index or table, `REINDEX` for the database
+//!   (schema `public`; the database's name is not checked), nothing for the system
+//!   catalogs (SQLite's have no indexes);
+//! - `ALTER INDEX [IF EXISTS] a RENAME TO b` → read here ([`alter_index`]); the session
+//!   recreates the index under the new name from its definition ([`renamed_index`]).
+//!
+//! `CONCURRENTLY` changes only how PostgreSQL locks; the session refuses it inside a
+//! transaction block, as PostgreSQL does ([`concurrently`]).
 
-use super::lexer::{significant, TokenKind};
+use super::lexer::{significant, words, TokenKind};
+use crate::protocol::{PgError, SqlState};
 
 /// The statements SQLite runs in place of one PostgreSQL statement, and its tag.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -23,6 +34,7 @@ pub fn translate(sql: &str) -> Option<Several> {
     let is = |i: usize, w: &str| toks.get(i).is_some_and(|t| t.eq_ignore_ascii_case(w));
     match toks.first()?.to_ascii_uppercase().as_str() {
         "DROP" if is(1, "table") => drop_tables(&toks, &kinds),
+        "DROP" if is(1, "index") => drop_indexes(&toks, &kinds),
         "TRUNCATE" => truncate(&toks, &kinds),
         "VACUUM" => vacuum(&toks, &kinds),
         "ALTER" if is(1, "table") => add_key(&toks, &kinds),
@@ -74,6 +86,232 @@ fn drop_tables(toks: &[&str], kinds: &[TokenKind]) -> Option<Several> {
         parts: tables.iter().map(|t| format!("{head} {t}")).collect(),
         tag: "DROP TABLE",
     })
+}
+
+fn drop_indexes(toks: &[&str], kinds: &[TokenKind]) -> Option<Several> {
+    let mut i = 2;
+    let concurrently = toks
+        .get(i)
+        .is_some_and(|t| t.eq_ignore_ascii_case("concurrently"));
+    i += usize::from(concurrently);
+    let if_exists = toks.get(i).is_some_and(|t| t.eq_ignore_ascii_case("if"));
+    i += if if_exists { 2 } else { 0 };
+    let (indexes, end) = names(toks, kinds, i, &["cascade", "restrict"]);
+    let behaviour = end < toks.len();
+    if indexes.len() < 2 && !behaviour && !concurrently {
+        return None;
+    }
+    let head = if if_exists {
+        "DROP INDEX IF EXISTS"
+    } else {
+        "DROP INDEX"
+    };
+    Some(Several {
+        parts: indexes.iter().map(|t| format!("{head} {t}")).collect(),
+        tag: "DROP INDEX",
+    })
+}
+
+/// The `… CONCURRENTLY` form of CREATE INDEX, DROP INDEX or REINDEX in `sql`, which
+/// PostgreSQL refuses inside a transaction block (25001), or an error it gives whatever
+/// the block (DROP INDEX CONCURRENTLY of several indexes).
+pub fn concurrently(sql: &str) -> Result<Option<&'static str>, PgError> {
+    let w: Vec<String> = words(sql).take(8).map(|w| w.to_ascii_uppercase()).collect();
+    let has = w.iter().any(|w| w == "CONCURRENTLY");
+    let what = match (w.first().map(String::as_str), w.get(1).map(String::as_str)) {
+        (Some("CREATE"), _) if w.iter().any(|w| w == "INDEX") => "CREATE INDEX CONCURRENTLY",
+        (Some("DROP"), Some("INDEX")) => {
+            if has && significant(sql).any(|t| &sql[t.start..t.end] == ",") {
+                return Err(PgError::new(
+                    SqlState::FEATURE_NOT_SUPPORTED,
+                    "DROP INDEX CONCURRENTLY does not support dropping multiple objects",
+                ));
+            }
+            "DROP INDEX CONCURRENTLY"
+        }
+        (Some("REINDEX"), _) => "REINDEX CONCURRENTLY",
+        _ => return Ok(None),
+    };
+    Ok(has.then_some(what))
+}
+
+/// `REINDEX`: see the module's doc. Errors are PostgreSQL's for unknown options and
+/// schemas; a missing index or table is SQLite's error, made PostgreSQL's by the
+/// session ([`missing_reindex_target`]).
+pub fn reindex(sql: &str) -> Result<Several, PgError> {
+    let toks: Vec<&str> = significant(sql).map(|t| &sql[t.start..t.end]).collect();
+    let kinds: Vec<TokenKind> = significant(sql).map(|t| t.kind).collect();
+    let mut i = 1;
+    if toks.get(i) == Some(&"(") {
+        i += 1;
+        while i < toks.len() && toks[i] != ")" {
+            let option = toks[i].to_ascii_lowercase();
+            match option.as_str() {
+                "concurrently" | "verbose" | "tablespace" => {}
+                _ => {
+                    return Err(PgError::new(
+                        SqlState::SYNTAX_ERROR,
+                        format!("unrecognized REINDEX option \"{option}\""),
+                    ))
+                }
+            }
+            // The option's value, if any, up to the next comma.
+            while i < toks.len() && toks[i] != "," && toks[i] != ")" {
+                i += 1;
+            }
+            if toks.get(i) == Some(&",") {
+                i += 1;
+            }
+        }
+        i += 1;
+    }
+    let kind = toks
+        .get(i)
+        .map(|t| t.to_ascii_uppercase())
+        .unwrap_or_default();
+    i += 1;
+    let concurrently = toks
+        .get(i)
+        .is_some_and(|t| t.eq_ignore_ascii_case("concurrently"));
+    if concurrently && kind == "SYSTEM" {
+        return Err(PgError::new(
+            SqlState::FEATURE_NOT_SUPPORTED,
+            "cannot reindex system catalogs concurrently",
+        ));
+    }
+    i += usize::from(concurrently);
+    let (name, end) = names(toks.as_slice(), &kinds, i, &[]);
+    let name = match (name.as_slice(), end == toks.len()) {
+        ([one], true) => Some(one.clone()),
+        ([], true) => None,
+        _ => return Err(PgError::syntax_near(toks.get(end).copied().unwrap_or(""))),
+    };
+    let parts = match (kind.as_str(), name) {
+        // SQLite reads `a.b` as database a: `public.t` is `t`.
+        ("INDEX" | "TABLE", Some(n)) => match n.split_once('.') {
+            Some((schema, bare)) if super::lexer::fold_ident(schema) == "public" => {
+                vec![format!("REINDEX {bare}")]
+            }
+            _ => vec![format!("REINDEX {n}")],
+        },
+        ("SCHEMA", Some(n)) => match super::lexer::fold_ident(&n).as_str() {
+            "public" => vec!["REINDEX".to_string()],
+            "pg_catalog" | "information_schema" => Vec::new(),
+            other => {
+                return Err(PgError::new(
+                    SqlState::INVALID_SCHEMA_NAME,
+                    format!("schema \"{other}\" does not exist"),
+                ))
+            }
+        },
+        // PostgreSQL 15 requires the (current) database's name; it is not checked.
+        ("DATABASE", Some(_)) => vec!["REINDEX".to_string()],
+        ("SYSTEM", Some(_)) => Vec::new(),
+        (_, None) if !kind.is_empty() => return Err(PgError::syntax_near("")),
+        _ => return Err(PgError::syntax_near(&kind.to_ascii_lowercase())),
+    };
+    Ok(Several {
+        parts,
+        tag: "REINDEX",
+    })
+}
+
+/// `ALTER INDEX [IF EXISTS] name RENAME TO new`: SQLite cannot rename an index, so the
+/// session recreates it under the new name from its definition (`server/simple.rs`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RenameIndex {
+    pub if_exists: bool,
+    /// Folded names (`"A"` stays `A`, `A` is `a`), without a `public.` qualifier.
+    pub name: String,
+    pub new_name: String,
+}
+
+/// Reads `ALTER INDEX`; forms other than RENAME TO are 0A000.
+pub fn alter_index(sql: &str) -> Result<RenameIndex, PgError> {
+    let toks: Vec<&str> = significant(sql).map(|t| &sql[t.start..t.end]).collect();
+    let kinds: Vec<TokenKind> = significant(sql).map(|t| t.kind).collect();
+    let is = |i: usize, w: &str| toks.get(i).is_some_and(|t| t.eq_ignore_ascii_case(w));
+    let if_exists = is(2, "if") && is(3, "exists");
+    let at = if if_exists { 4 } else { 2 };
+    let (name, end) = names(&toks, &kinds, at, &["rename"]);
+    let (new_name, last) = names(&toks, &kinds, end + 2, &[]);
+    match (name.as_slice(), new_name.as_slice()) {
+        ([name], [new_name]) if is(end, "rename") && is(end + 1, "to") && last == toks.len() => {
+            let bare = |n: &str| {
+                let folded: Vec<String> = n.split('.').map(super::lexer::fold_ident).collect();
+                match folded.as_slice() {
+                    [schema, bare] if schema == "public" => bare.clone(),
+                    _ => folded.join("."),
+                }
+            };
+            Ok(RenameIndex {
+                if_exists,
+                name: bare(name),
+                new_name: bare(new_name),
+            })
+        }
+        _ => Err(PgError::new(
+            SqlState::FEATURE_NOT_SUPPORTED,
+            "ALTER INDEX other than RENAME TO is not supported by litewire",
+        )),
+    }
+}
+
+/// `definition` (an index's `CREATE INDEX` text as SQLite keeps it) naming the index
+/// `new_name`: the name is the token before the first `ON`.
+pub fn renamed_index(definition: &str, new_name: &str) -> Option<String> {
+    let toks: Vec<_> = significant(definition).collect();
+    let on = toks
+        .iter()
+        .position(|t| definition[t.start..t.end].eq_ignore_ascii_case("on"))?;
+    let name = toks.get(on.checked_sub(1)?)?;
+    Some(format!(
+        "{}\"{}\"{}",
+        &definition[..name.start],
+        new_name.replace('"', "\"\""),
+        &definition[name.end..]
+    ))
+}
+
+/// `CREATE [UNIQUE] INDEX [CONCURRENTLY] ON …`: an index PostgreSQL names itself.
+pub fn unnamed_index(sql: &str) -> bool {
+    words(sql)
+        .skip(1)
+        .find(|w| {
+            !["unique", "index", "concurrently"]
+                .iter()
+                .any(|k| w.eq_ignore_ascii_case(k))
+        })
+        .is_some_and(|w| w.eq_ignore_ascii_case("on"))
+}
+
+/// The name in an index's `CREATE INDEX` text (SQLite's): the token before the first
+/// `ON`, unquoted.
+pub fn index_name(definition: &str) -> Option<String> {
+    let toks: Vec<_> = significant(definition).collect();
+    let on = toks
+        .iter()
+        .position(|t| definition[t.start..t.end].eq_ignore_ascii_case("on"))?;
+    let name = toks.get(on.checked_sub(1)?)?;
+    Some(super::lexer::fold_ident(&definition[name.start..name.end]))
+}
+
+/// PostgreSQL's error for `REINDEX name` when SQLite found no such index or table.
+pub fn missing_reindex_target(part: &str, e: PgError) -> PgError {
+    if !e
+        .message
+        .contains("unable to identify the object to be reindexed")
+    {
+        return e;
+    }
+    let name = part.split_whitespace().nth(1).unwrap_or("");
+    PgError::new(
+        SqlState::UNDEFINED_TABLE,
+        format!(
+            "relation \"{}\" does not exist",
+            super::lexer::fold_ident(name)
+        ),
+    )
 }
 
 fn truncate(toks: &[&str], kinds: &[TokenKind]) -> Option<Several> {
@@ -252,5 +490,84 @@ mod tests {
             ))
         );
         assert_eq!(parts("alter table t add column c int"), None);
+    }
+
+    #[test]
+    fn indexes() {
+        assert_eq!(parts("drop index i"), None);
+        assert_eq!(
+            parts("DROP INDEX CONCURRENTLY IF EXISTS \"I\""),
+            Some((vec!["DROP INDEX IF EXISTS \"I\"".into()], "DROP INDEX"))
+        );
+        assert_eq!(
+            parts("drop index a, b cascade"),
+            Some((
+                vec!["DROP INDEX a".into(), "DROP INDEX b".into()],
+                "DROP INDEX"
+            ))
+        );
+        assert_eq!(
+            concurrently("create unique index concurrently i on t (a)").unwrap(),
+            Some("CREATE INDEX CONCURRENTLY")
+        );
+        assert_eq!(concurrently("create index i on t (a)").unwrap(), None);
+        assert_eq!(
+            concurrently("drop index concurrently a, b")
+                .unwrap_err()
+                .code,
+            SqlState::FEATURE_NOT_SUPPORTED
+        );
+        let r = |sql: &str| reindex(sql).map(|s| s.parts);
+        assert_eq!(r("REINDEX INDEX i").unwrap(), ["REINDEX i"]);
+        assert_eq!(
+            r("reindex (verbose, concurrently) table concurrently s.t").unwrap(),
+            ["REINDEX s.t"]
+        );
+        assert_eq!(r("REINDEX SCHEMA public").unwrap(), ["REINDEX"]);
+        assert!(r("REINDEX SYSTEM db").unwrap().is_empty());
+        assert_eq!(
+            r("REINDEX DATABASE").unwrap_err().code,
+            SqlState::SYNTAX_ERROR
+        );
+        assert_eq!(
+            r("REINDEX SYSTEM CONCURRENTLY db").unwrap_err().code,
+            SqlState::FEATURE_NOT_SUPPORTED
+        );
+        assert!(r("REINDEX SCHEMA CONCURRENTLY pg_catalog")
+            .unwrap()
+            .is_empty());
+        assert_eq!(
+            r("REINDEX SCHEMA nosuch").unwrap_err().code,
+            SqlState::INVALID_SCHEMA_NAME
+        );
+        assert_eq!(
+            r("REINDEX (foo) TABLE t").unwrap_err().message,
+            "unrecognized REINDEX option \"foo\""
+        );
+        assert_eq!(r("REINDEX t").unwrap_err().code, SqlState::SYNTAX_ERROR);
+        assert_eq!(
+            alter_index("ALTER INDEX IF EXISTS public.\"A\" RENAME TO b").unwrap(),
+            RenameIndex {
+                if_exists: true,
+                name: "A".into(),
+                new_name: "b".into()
+            }
+        );
+        assert_eq!(
+            alter_index("alter index i alter column 1 set statistics 5")
+                .unwrap_err()
+                .code,
+            SqlState::FEATURE_NOT_SUPPORTED
+        );
+        assert!(unnamed_index("create unique index concurrently on t (a)"));
+        assert!(!unnamed_index("create index on_t on t (a)"));
+        assert_eq!(
+            index_name("CREATE INDEX \"T_a_idx\" ON t(a)").as_deref(),
+            Some("T_a_idx")
+        );
+        assert_eq!(
+            renamed_index("CREATE UNIQUE INDEX \"t_a_idx\" ON t(a)", "n").as_deref(),
+            Some("CREATE UNIQUE INDEX \"n\" ON t(a)")
+        );
     }
 }

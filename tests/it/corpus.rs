@@ -102,6 +102,8 @@ const EXCLUDED: &[(&str, &str)] = &[
         "full-text search",
         r"\b(tsvector|tsquery|to_tsvector|to_tsquery|plainto_tsquery)\b",
     ),
+    // A plan is the engine's own output (SQLite's), never PostgreSQL's.
+    ("EXPLAIN", r"^(\s|--[^\n]*\n|/\*[^*]*\*/)*explain\b"),
 ];
 
 /// Results up to this many rows are recorded in full; larger ones as count and hash

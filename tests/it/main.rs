@@ -28,3 +28,4 @@ mod startup;
 mod transactions;
 mod typed;
 mod typing;
+mod utility;

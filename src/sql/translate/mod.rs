@@ -6,7 +6,9 @@
 
 mod arrays;
 mod casts;
+mod explain;
 mod functions;
+mod index;
 mod json;
 mod operators;
 mod order;
@@ -34,8 +36,14 @@ pub trait Settings {
 
 /// The SQLite text of `stmt`.
 pub fn to_sqlite(mut stmt: Statement, settings: &mut dyn Settings) -> Result<String, PgError> {
-    // First, while the tree is as written: operators are found by their place in the text.
+    if matches!(stmt, Statement::Explain { .. }) {
+        return explain::to_sqlite(stmt, settings);
+    }
+    // Then, while the tree is as written: operators are found by their place in the text.
     operators::typed(&mut stmt)?;
+    if let Statement::CreateIndex(ci) = &mut stmt {
+        index::create(ci)?;
+    }
     ddl(&mut stmt);
     store::literals(&mut stmt);
     let sources = arrays::set_returning_sources(&mut stmt)?;

@@ -204,6 +204,11 @@ impl Analyzer {
     fn statement(&mut self, stmt: &Statement) -> Option<Vec<Column>> {
         match stmt {
             Statement::Query(q) => Some(self.query(q)),
+            // The explained statement's parameters are the EXPLAIN's; its columns are not.
+            Statement::Explain { statement, .. } => {
+                self.statement(statement);
+                None
+            }
             Statement::Insert(ins) => {
                 let TableObject::TableName(name) = &ins.table else {
                     return None;
