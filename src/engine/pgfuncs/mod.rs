@@ -8,6 +8,7 @@
 
 mod dates;
 mod format;
+mod math;
 mod regex;
 mod strings;
 mod to_char;
@@ -172,6 +173,7 @@ pub fn register(conn: &Connection) -> Res<()> {
     let volatile = FunctionFlags::SQLITE_UTF8 | FunctionFlags::SQLITE_INNOCUOUS;
     let limit = usize::try_from(conn.limit(Limit::SQLITE_LIMIT_LENGTH)?).unwrap_or(1 << 20);
 
+    math::register(conn)?;
     // Dates and times.
     // The session's TimeZone comes last (the translator adds it).
     conn.create_scalar_function("pg_extract", 3, pure, |ctx| {
