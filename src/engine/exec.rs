@@ -16,7 +16,7 @@ use tokio::task::JoinHandle;
 
 use super::copy::{self, CopyFormat};
 use super::stmt::{Conn, RawStmt, Value};
-use super::types::{self, PgType};
+use super::types::{self, oid, PgType};
 use super::{binary, Lease};
 use crate::protocol::{backend, DataRowWriter, FieldDescription, PgError, SqlState};
 use crate::sql::{self, Verb};
@@ -49,6 +49,8 @@ pub struct Job {
     pub output: Output,
     pub pid: i32,
     pub user: Arc<str>,
+    /// The session's extra_float_digits: how floats are printed in text.
+    pub extra_float_digits: i8,
 }
 
 impl Job {
@@ -69,6 +71,7 @@ impl Job {
             output: Output::Rows,
             pid: 0,
             user: Arc::from(""),
+            extra_float_digits: 1,
         }
     }
 }
@@ -383,7 +386,13 @@ fn stream(
     while has_row {
         let mark = sink.buf().len();
         let encoded = match &job.output {
-            Output::Rows => encode_row(stmt, &col_types, &job.binary, sink.buf()),
+            Output::Rows => encode_row(
+                stmt,
+                &col_types,
+                &job.binary,
+                job.extra_float_digits,
+                sink.buf(),
+            ),
             Output::Copy(f) => {
                 copy::write_row(stmt, &col_types, f, sink.buf());
                 Ok(())
@@ -415,6 +424,7 @@ fn encode_row(
     stmt: &RawStmt,
     col_types: &[PgType],
     binary: &[bool],
+    extra_float_digits: i8,
     out: &mut BytesMut,
 ) -> Result<(), PgError> {
     let mut w = DataRowWriter::begin(out);
@@ -434,6 +444,9 @@ fn encode_row(
             if let Some(e) = err {
                 return Err(e);
             }
+        } else if let (ValueRef::Real(f), oid::FLOAT4 | oid::FLOAT8) = (v, t.oid) {
+            let float4 = t.oid == oid::FLOAT4;
+            w.value_with(|out| types::write_float(f, float4, extra_float_digits, out));
         } else {
             w.value_with(|out| types::write_text(t.render, v, out));
         }

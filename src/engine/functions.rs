@@ -547,15 +547,9 @@ fn pg_float(ctx: &mut Context<'_>) -> rusqlite::Result<SqlValue> {
         ValueRef::Real(f) => SqlValue::Real(f),
         ValueRef::Text(t) | ValueRef::Blob(t) => {
             let s = String::from_utf8_lossy(t);
-            match super::input::parse_float(&s).map(super::input::float_value) {
-                Some(super::stmt::Value::Real(f)) => SqlValue::Real(f),
-                Some(_) => SqlValue::Text("NaN".into()),
-                None => {
-                    return Err(raise(PgError::new(
-                        SqlState::INVALID_TEXT_REPRESENTATION,
-                        format!("invalid input syntax for type double precision: \"{s}\""),
-                    )))
-                }
+            match super::input::float_in(&s, false).map_err(raise)? {
+                f if f.is_nan() => SqlValue::Text("NaN".into()),
+                f => SqlValue::Real(f),
             }
         }
     })

@@ -286,6 +286,13 @@ fn write_bytea_hex(b: &[u8], out: &mut BytesMut) {
 /// reads back to the same value, in fixed notation for decimal exponents from -4 to 14
 /// and as `d.ddde+XX` otherwise; `NaN`, `Infinity`, `-Infinity`.
 pub fn write_float8(f: f64, out: &mut BytesMut) {
+    write_float(f, false, 1, out)
+}
+
+/// A float4 or float8 as PostgreSQL prints it under `extra_float_digits`: above 0 the
+/// shortest text that reads back to the same float4/float8 (fixed notation below 1e6
+/// resp. 1e15), else printf's `%.Ng` with N = 6 resp. 15 plus extra_float_digits.
+pub fn write_float(f: f64, float4: bool, extra_float_digits: i8, out: &mut BytesMut) {
     use std::fmt::Write;
     if f.is_nan() {
         return out.put_slice(b"NaN");
@@ -293,9 +300,32 @@ pub fn write_float8(f: f64, out: &mut BytesMut) {
     if f.is_infinite() {
         return out.put_slice(if f > 0.0 { b"Infinity" } else { b"-Infinity" });
     }
-    // `{:e}` gives the shortest round-trip digits, e.g. "1.5e0", "-1.2345e-7".
     let mut sci = String::with_capacity(32);
-    let _ = write!(sci, "{f:e}");
+    let fixed_below = if extra_float_digits > 0 {
+        // `{:e}` gives the shortest round-trip digits, e.g. "1.5e0", "-1.2345e-7".
+        if float4 {
+            let _ = write!(sci, "{:e}", f as f32);
+            6
+        } else {
+            let _ = write!(sci, "{f:e}");
+            15
+        }
+    } else {
+        let base: i32 = if float4 { 6 } else { 15 };
+        let precision = (base + i32::from(extra_float_digits)).max(1);
+        let value = if float4 { f64::from(f as f32) } else { f };
+        let _ = write!(sci, "{:.*e}", (precision - 1) as usize, value);
+        // %g drops trailing zeros.
+        if let Some((m, e)) = sci.split_once('e') {
+            let m = if m.contains('.') {
+                m.trim_end_matches('0').trim_end_matches('.')
+            } else {
+                m
+            };
+            sci = format!("{m}e{e}");
+        }
+        precision
+    };
     let (mantissa, exp) = sci.split_once('e').unwrap_or((&sci, "0"));
     let exp: i32 = exp.parse().unwrap_or(0);
     let (neg, mantissa) = match mantissa.strip_prefix('-') {
@@ -306,7 +336,7 @@ pub fn write_float8(f: f64, out: &mut BytesMut) {
     if neg {
         out.put_u8(b'-');
     }
-    if (-4..15).contains(&exp) {
+    if (-4..fixed_below).contains(&exp) {
         if exp < 0 {
             out.put_slice(b"0.");
             for _ in 0..(-exp - 1) {

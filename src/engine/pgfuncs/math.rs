@@ -397,7 +397,7 @@ fn min_scale(f: f64) -> Result<i64, PgError> {
     Ok((digits as i64 - 1 - exp).max(0))
 }
 
-/// The argument count, and the scalar float functions of one argument.
+/// The scalar float functions of one argument.
 type F1 = fn(f64) -> Result<f64, PgError>;
 
 const FLOAT1: &[(&str, F1)] = &[
@@ -473,6 +473,18 @@ pub(super) fn register(conn: &Connection) -> Res<()> {
         )?;
     }
     conn.create_scalar_function("pg_pi", 0, pure, |_| Ok(std::f64::consts::PI))?;
+    // `x::float4`: rounded to float4, with float4's range.
+    conn.create_scalar_function("pg_float4", 1, pure, |ctx| {
+        Ok(match ctx.get_raw(0) {
+            ValueRef::Null => SqlValue::Null,
+            ValueRef::Integer(i) => SqlValue::Real(f64::from(i as f32)),
+            ValueRef::Real(f) => SqlValue::Real(pg(crate::engine::input::to_float4(f))?),
+            ValueRef::Text(t) | ValueRef::Blob(t) => {
+                let s = String::from_utf8_lossy(t);
+                real(pg(crate::engine::input::float_in(&s, true))?)
+            }
+        })
+    })?;
     conn.create_scalar_function(
         "pg_power",
         2,
