@@ -18,6 +18,7 @@ mod iothread;
 mod isolation;
 mod json;
 mod lifecycle;
+mod math;
 mod limits;
 mod pgbench;
 mod protocol;
