@@ -349,6 +349,10 @@ fn pg_store(ctx: &mut Context<'_>) -> rusqlite::Result<SqlValue> {
                 },
             )
         }
+        // A float8 stored into a float4 column is rounded to float4 (22003 past its range).
+        ValueRef::Real(f) if type_oid == oid::FLOAT4 => {
+            Ok(SqlValue::Real(input::to_float4(f).map_err(raise)?))
+        }
         other => Ok(owned(other)),
     }
 }

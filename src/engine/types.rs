@@ -303,7 +303,8 @@ pub fn write_float(f: f64, float4: bool, extra_float_digits: i8, out: &mut Bytes
     let mut sci = String::with_capacity(32);
     let fixed_below = if extra_float_digits > 0 {
         // `{:e}` gives the shortest round-trip digits, e.g. "1.5e0", "-1.2345e-7".
-        if float4 {
+        // A double beyond float4's range (stored by SQLite itself) shows as a double.
+        if float4 && (f as f32).is_finite() {
             let _ = write!(sci, "{:e}", f as f32);
             6
         } else {
@@ -313,7 +314,11 @@ pub fn write_float(f: f64, float4: bool, extra_float_digits: i8, out: &mut Bytes
     } else {
         let base: i32 = if float4 { 6 } else { 15 };
         let precision = (base + i32::from(extra_float_digits)).max(1);
-        let value = if float4 { f64::from(f as f32) } else { f };
+        let value = if float4 && (f as f32).is_finite() {
+            f64::from(f as f32)
+        } else {
+            f
+        };
         let _ = write!(sci, "{:.*e}", (precision - 1) as usize, value);
         // %g drops trailing zeros.
         if let Some((m, e)) = sci.split_once('e') {

@@ -94,29 +94,89 @@ async fn math_errors_have_postgres_sqlstates() {
     let s = Server::start(&[]);
     let c = s.connect("math").await;
     let cases = [
-        ("select ln(0::float8)", "2201E", "cannot take logarithm of zero"),
-        ("select log10(-1::float8)", "2201E", "cannot take logarithm of a negative number"),
-        ("select sqrt(-1::float8)", "2201F", "cannot take square root of a negative number"),
-        ("select power(0::float8, -1)", "2201F", "zero raised to a negative power is undefined"),
+        (
+            "select ln(0::float8)",
+            "2201E",
+            "cannot take logarithm of zero",
+        ),
+        (
+            "select log10(-1::float8)",
+            "2201E",
+            "cannot take logarithm of a negative number",
+        ),
+        (
+            "select sqrt(-1::float8)",
+            "2201F",
+            "cannot take square root of a negative number",
+        ),
+        (
+            "select power(0::float8, -1)",
+            "2201F",
+            "zero raised to a negative power is undefined",
+        ),
         (
             "select power(-8::float8, 0.5::float8)",
             "2201F",
             "a negative number raised to a non-integer power yields a complex result",
         ),
-        ("select power(10::float8, 400)", "22003", "value out of range: overflow"),
-        ("select exp(-1000::float8)", "22003", "value out of range: underflow"),
-        ("select sin('inf'::float8)", "22003", "input is out of range"),
+        (
+            "select power(10::float8, 400)",
+            "22003",
+            "value out of range: overflow",
+        ),
+        (
+            "select exp(-1000::float8)",
+            "22003",
+            "value out of range: underflow",
+        ),
+        (
+            "select sin('inf'::float8)",
+            "22003",
+            "input is out of range",
+        ),
         ("select asind(2)", "22003", "input is out of range"),
-        ("select factorial(-1)", "22003", "factorial of a negative number is undefined"),
+        (
+            "select factorial(-1)",
+            "22003",
+            "factorial of a negative number is undefined",
+        ),
         ("select div(7, 0)", "22012", "division by zero"),
         ("select mod(7, 0)", "22012", "division by zero"),
-        ("select width_bucket(5, 0, 0, 3)", "2201G", "lower bound cannot equal upper bound"),
-        ("select width_bucket(5::float8, 0, 10, 0)", "2201G", "count must be greater than zero"),
-        ("select '10e400'::float8", "22003", "\"10e400\" is out of range for type double precision"),
-        ("select '10e-400'::float8", "22003", "\"10e-400\" is out of range for type double precision"),
-        ("select '10e-70'::float4", "22003", "\"10e-70\" is out of range for type real"),
-        ("select '10e70'::float8::float4", "22003", "value out of range: overflow"),
-        ("select 'abc'::float4", "22P02", "invalid input syntax for type real: \"abc\""),
+        (
+            "select width_bucket(5, 0, 0, 3)",
+            "2201G",
+            "lower bound cannot equal upper bound",
+        ),
+        (
+            "select width_bucket(5::float8, 0, 10, 0)",
+            "2201G",
+            "count must be greater than zero",
+        ),
+        (
+            "select '10e400'::float8",
+            "22003",
+            "\"10e400\" is out of range for type double precision",
+        ),
+        (
+            "select '10e-400'::float8",
+            "22003",
+            "\"10e-400\" is out of range for type double precision",
+        ),
+        (
+            "select '10e-70'::float4",
+            "22003",
+            "\"10e-70\" is out of range for type real",
+        ),
+        (
+            "select '10e70'::float8::float4",
+            "22003",
+            "value out of range: overflow",
+        ),
+        (
+            "select 'abc'::float4",
+            "22P02",
+            "invalid input syntax for type real: \"abc\"",
+        ),
     ];
     for (sql, code, message) in cases {
         let e = c.simple_query(sql).await.expect_err(sql);
@@ -155,13 +215,25 @@ async fn extra_float_digits_shapes_float_output() {
     let got = rows(&c, sql).await;
     assert_eq!(
         got[0],
-        ["0.3333333333333333", "1.2345679e+20", "1.2345678901234568e+17", "0.1"].map(|v| Some(v.to_string()))
+        [
+            "0.3333333333333333",
+            "1.2345679e+20",
+            "1.2345678901234568e+17",
+            "0.1"
+        ]
+        .map(|v| Some(v.to_string()))
     );
     c.simple_query("set extra_float_digits = 0").await.unwrap();
     let got = rows(&c, sql).await;
     assert_eq!(
         got[0],
-        ["0.333333333333333", "1.23457e+20", "1.23456789012346e+17", "0.1"].map(|v| Some(v.to_string()))
+        [
+            "0.333333333333333",
+            "1.23457e+20",
+            "1.23456789012346e+17",
+            "0.1"
+        ]
+        .map(|v| Some(v.to_string()))
     );
     c.simple_query("set extra_float_digits = -3").await.unwrap();
     let got = rows(&c, "select 1.0::float8 / 3").await;

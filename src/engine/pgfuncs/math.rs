@@ -14,6 +14,9 @@ use rusqlite::Connection;
 use super::{float, int, pg, strict, Res};
 use crate::protocol::{PgError, SqlState};
 
+/// From here on a double no longer holds every integer.
+const EXACT: f64 = 9_007_199_254_740_992.0;
+
 /// PostgreSQL's `RADIANS_PER_DEGREE`.
 const RADIANS_PER_DEGREE: f64 = 0.017_453_292_519_943_295;
 
@@ -201,7 +204,7 @@ fn sind(x: f64) -> Result<f64, PgError> {
         sign = -sign;
     }
     if a > 180.0 {
-        a -= 180.0;
+        a = 360.0 - a;
         sign = -sign;
     }
     if a > 90.0 {
@@ -231,10 +234,14 @@ fn tand(x: f64, cot: bool) -> Result<f64, PgError> {
     if x.is_nan() {
         return Ok(x);
     }
-    let mut a = finite(x)? % 180.0;
+    let mut a = finite(x)? % 360.0;
     let mut sign = 1.0;
     if a < 0.0 {
         a = -a;
+        sign = -sign;
+    }
+    if a > 180.0 {
+        a = 360.0 - a;
         sign = -sign;
     }
     if a > 90.0 {
@@ -376,17 +383,16 @@ fn shortest(f: f64) -> (String, usize) {
 /// `min_scale(x)`: the decimals of `x` without trailing zeros. A value with more
 /// significant digits than a double keeps exactly is refused, not guessed.
 fn min_scale(f: f64) -> Result<i64, PgError> {
-    if !f.is_finite() {
-        return Ok(0);
-    }
     if f == 0.0 {
         return Ok(0);
     }
     let (s, digits) = shortest(f);
-    if digits > 15 {
+    // Beyond 15 digits, or from 1e15 on (numeric prints every integer digit), a double
+    // does not tell the numeric's digits.
+    if digits > 15 || f.abs() >= 1e15 {
         return Err(err(
             SqlState::FEATURE_NOT_SUPPORTED,
-            "min_scale() of a numeric with more than 15 significant digits is not supported by litewire",
+            "min_scale() and trim_scale() of a numeric beyond 15 digits are not supported by litewire",
         ));
     }
     let exp: i64 = s
@@ -522,6 +528,20 @@ pub(super) fn register(conn: &Connection) -> Res<()> {
         pure,
         strict(|ctx| pg(lcm(i(ctx, 0)?, i(ctx, 1)?))),
     )?;
+    for (name, fun) in [
+        ("pg_gcd_int4", gcd as fn(i64, i64) -> _),
+        ("pg_lcm_int4", lcm),
+    ] {
+        conn.create_scalar_function(
+            name,
+            2,
+            pure,
+            strict(move |ctx| {
+                let r = pg(fun(i(ctx, 0)?, i(ctx, 1)?))?;
+                i32::try_from(r).map_err(|_| super::raise(int4_out_of_range()))
+            }),
+        )?;
+    }
     conn.create_scalar_function(
         "pg_factorial",
         1,
@@ -532,7 +552,14 @@ pub(super) fn register(conn: &Connection) -> Res<()> {
         "pg_min_scale",
         1,
         pure,
-        strict(|ctx| pg(min_scale(f(ctx, 0)?))),
+        strict(|ctx| {
+            // NaN and infinities have no scale: NULL.
+            let x = f(ctx, 0)?;
+            if !x.is_finite() {
+                return Ok(None);
+            }
+            pg(min_scale(x)).map(Some)
+        }),
     )?;
     conn.create_scalar_function(
         "pg_trim_scale",
@@ -540,7 +567,9 @@ pub(super) fn register(conn: &Connection) -> Res<()> {
         pure,
         strict(|ctx| {
             let x = f(ctx, 0)?;
-            pg(min_scale(x))?;
+            if x.is_finite() {
+                pg(min_scale(x))?;
+            }
             Ok(match ctx.get_raw(0) {
                 ValueRef::Integer(n) => SqlValue::Integer(n),
                 _ => real(x),
@@ -571,6 +600,14 @@ pub(super) fn register(conn: &Connection) -> Res<()> {
                     let (a, b) = (f(ctx, 0)?, f(ctx, 1)?);
                     if b == 0.0 {
                         return Err(super::raise(division_by_zero()));
+                    }
+                    if a.abs() >= EXACT || b.abs() >= EXACT {
+                        // A double no longer holds every integer: numeric's exact
+                        // quotient cannot be had here.
+                        return Err(super::raise(err(
+                            SqlState::FEATURE_NOT_SUPPORTED,
+                            "div() and mod() of numerics from 2^53 on are not supported by litewire",
+                        )));
                     }
                     let q = (a / b).trunc();
                     Ok(real(if div { q } else { a - q * b }))

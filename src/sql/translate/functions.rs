@@ -268,6 +268,24 @@ fn is_numeric(e: &Expr) -> bool {
     }
 }
 
+/// Whether `e` (already translated) is visibly an int4 or int2: a literal in int4's
+/// range or a cast to one.
+fn is_int4(e: &Expr) -> bool {
+    match e {
+        Expr::Value(v) => matches!(&v.value, Value::Number(n, _) if n.parse::<i32>().is_ok()),
+        Expr::Nested(e) => is_int4(e),
+        Expr::UnaryOp {
+            op: UnaryOperator::Minus,
+            expr,
+        } => is_int4(expr),
+        Expr::Function(f) if f.name.to_string() == "pg_cast" => matches!(
+            plain_args(f).as_deref(),
+            Some([_, Expr::Value(v)]) if matches!(&v.value, Value::SingleQuotedString(t) if t == "int4" || t == "int2")
+        ),
+        _ => false,
+    }
+}
+
 fn is_float(e: &Expr) -> bool {
     matches!(e, Expr::Function(f) if f.name.to_string() == "pg_float")
 }
@@ -309,7 +327,10 @@ fn math(name: &str, f: &mut Function, argc: Option<usize>) -> Result<Option<Expr
             format!("function {name} with these arguments does not exist"),
         ));
     };
+    let int4 = matches!(name, "gcd" | "lcm") && args.iter().all(|a| is_int4(a));
     let sqlite = match name {
+        // int4's function: its result must fit an int4.
+        "gcd" | "lcm" if int4 => format!("pg_{name}_int4"),
         "pow" => "pg_power".to_string(),
         "ceiling" => "pg_ceil".to_string(),
         other => format!("pg_{other}"),
