@@ -9,6 +9,7 @@
 mod dates;
 mod format;
 mod math;
+mod number_format;
 mod regex;
 mod strings;
 mod to_char;
@@ -339,7 +340,19 @@ pub fn register(conn: &Connection) -> Res<()> {
                     }
                     _ => return Err(raise(unsupported("to_char() of a time or an interval"))),
                 },
-                _ => return Err(raise(unsupported("to_char() of a number"))),
+                ValueRef::Integer(i) => {
+                    return pg(number_format::to_char(
+                        number_format::Number::Int(i),
+                        &s(ctx, 1),
+                    ))
+                }
+                ValueRef::Real(f) => {
+                    return pg(number_format::to_char(
+                        number_format::Number::Real(f),
+                        &s(ctx, 1),
+                    ))
+                }
+                _ => return Err(raise(unsupported("to_char() of a bytea"))),
             };
             Ok(to_char::format(micros, offset, &s(ctx, 1)))
         }),
