@@ -615,6 +615,28 @@ pub(super) fn register(conn: &Connection) -> Res<()> {
             }),
         )?;
     }
+    // to_number(text, format): numeric's text, kept where a number prints the same.
+    conn.create_scalar_function(
+        "pg_to_number",
+        2,
+        pure,
+        strict(|ctx| {
+            let text = pg(super::number_format::to_number(&super::s(ctx, 0), &super::s(ctx, 1)))?;
+            if !text.contains('.') {
+                if let Ok(i) = text.parse::<i64>() {
+                    return Ok(SqlValue::Integer(i));
+                }
+            } else if let Ok(f) = text.parse::<f64>() {
+                if super::text_of(ValueRef::Real(f)).as_deref() == Some(text.as_str()) {
+                    return Ok(SqlValue::Real(f));
+                }
+            }
+            Err(super::raise(err(
+                SqlState::FEATURE_NOT_SUPPORTED,
+                &format!("to_number() giving {text} is not supported by litewire (a number would print it differently)"),
+            )))
+        }),
+    )?;
     // Statistical aggregates, float8 arithmetic as float.c's (Youngs-Cramer).
     for &(name, args, stat) in STATS {
         conn.create_aggregate_function(name, args, pure, Stats(stat))?;

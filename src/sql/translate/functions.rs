@@ -212,6 +212,7 @@ const MATH: &[(&str, &[usize])] = &[
     ("asinh", &[1]),
     ("acosh", &[1]),
     ("atanh", &[1]),
+    ("to_number", &[2]),
 ];
 
 /// Functions whose numeric form answers with PostgreSQL's numeric digits and scale
