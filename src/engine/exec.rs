@@ -447,6 +447,9 @@ fn encode_row(
         } else if let (ValueRef::Real(f), oid::FLOAT4 | oid::FLOAT8) = (v, t.oid) {
             let float4 = t.oid == oid::FLOAT4;
             w.value_with(|out| types::write_float(f, float4, extra_float_digits, out));
+        } else if let (ValueRef::Real(f), oid::NUMERIC, types::Render::Plain) = (v, t.oid, t.render)
+        {
+            w.value_with(|out| types::write_numeric(f, out));
         } else {
             w.value_with(|out| types::write_text(t.render, v, out));
         }

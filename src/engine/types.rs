@@ -238,6 +238,11 @@ pub fn write_text(render: Render, v: ValueRef<'_>, out: &mut BytesMut) {
                 use std::fmt::Write;
                 let mut s = String::with_capacity(24);
                 let _ = write!(s, "{f:.*}", scale as usize);
+                // numeric has no minus zero (-0.001 at scale 2 is 0.00).
+                let s = match s.strip_prefix('-') {
+                    Some(abs) if abs.bytes().all(|b| b == b'0' || b == b'.') => abs,
+                    _ => &s,
+                };
                 out.put_slice(s.as_bytes());
             }
             _ => write_float8(f, out),
@@ -279,6 +284,42 @@ fn write_bytea_hex(b: &[u8], out: &mut BytesMut) {
     for &byte in b {
         out.put_u8(HEX[(byte >> 4) as usize]);
         out.put_u8(HEX[(byte & 15) as usize]);
+    }
+}
+
+/// A numeric held as a double, as numeric prints: the double's shortest digits in
+/// positional notation (`0.000001`, `100000000000000000000`; numeric never uses an
+/// exponent, nor a minus zero).
+pub fn write_numeric(f: f64, out: &mut BytesMut) {
+    use std::fmt::Write;
+    if !f.is_finite() {
+        return write_float8(f, out);
+    }
+    if f == 0.0 {
+        return out.put_u8(b'0');
+    }
+    let mut sci = String::with_capacity(32);
+    let _ = write!(sci, "{:e}", f.abs());
+    let (mantissa, exp) = sci.split_once('e').unwrap_or((&sci, "0"));
+    let exp: i64 = exp.parse().unwrap_or(0);
+    let digits: Vec<u8> = mantissa.bytes().filter(u8::is_ascii_digit).collect();
+    if f < 0.0 {
+        out.put_u8(b'-');
+    }
+    if exp < 0 {
+        out.put_slice(b"0.");
+        out.put_bytes(b'0', (-exp - 1) as usize);
+        out.put_slice(&digits);
+    } else {
+        let int_len = exp as usize + 1;
+        if digits.len() <= int_len {
+            out.put_slice(&digits);
+            out.put_bytes(b'0', int_len - digits.len());
+        } else {
+            out.put_slice(&digits[..int_len]);
+            out.put_u8(b'.');
+            out.put_slice(&digits[int_len..]);
+        }
     }
 }
 
