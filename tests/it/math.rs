@@ -76,6 +76,24 @@ const ANSWERS: &[(&str, &[Option<&str>])] = &[
          '4.9e-324'::float8",
         &[Some("1.2345679e+20"), Some("1004.3"), Some("1.234567e+06"), Some("1e-45"), Some("5e-324")],
     ),
+    // to_char and to_number with numbers.
+    (
+        "select to_char(-123::int8, '9999999999999999PR'), to_char(123, 'SG9999999999999999th'), \
+         to_char(1234.5, 'L9G999D99'), to_char(485, 'FMRN'), to_char(12.45, '9.99EEEE'), \
+         to_char(0, 'FM9.99'), to_char(4567890123456789, '9G999G999G999G999G999')",
+        &[Some("             <123>"), Some("+             123rd"), Some("  1,234.50"),
+          Some("CDLXXXV"), Some(" 1.25e+01"), Some("0."), Some(" 4,567,890,123,456,789")],
+    ),
+    (
+        "select to_number('-34,338,492.654,878', '99G999G999D999G999'), \
+         to_number('<564646.654564>', '999999.999999PR'), to_number('42nd', '99th')",
+        &[Some("-34338492.654878"), Some("-564646.654564"), Some("42")],
+    ),
+    // numeric prints positionally, without minus zero.
+    (
+        "select 0.000001::numeric, 1e20::numeric, -0.001::numeric(5,2)",
+        &[Some("0.000001"), Some("100000000000000000000"), Some("0.00")],
+    ),
 ];
 
 #[tokio::test]
@@ -177,6 +195,26 @@ async fn math_errors_have_postgres_sqlstates() {
             "22P02",
             "invalid input syntax for type real: \"abc\"",
         ),
+        (
+            "select to_number('', '999')",
+            "22P02",
+            "invalid input syntax for type numeric: \" \"",
+        ),
+        (
+            "select to_number('12', 'RN')",
+            "0A000",
+            "\"RN\" not supported for input",
+        ),
+        (
+            "select to_char(1, '9.9.9')",
+            "42601",
+            "multiple decimal points",
+        ),
+        (
+            "select gcd((-2147483648)::int4, 0::int4)",
+            "22003",
+            "integer out of range",
+        ),
     ];
     for (sql, code, message) in cases {
         let e = c.simple_query(sql).await.expect_err(sql);
@@ -200,6 +238,11 @@ async fn numeric_forms_litewire_cannot_match_are_refused() {
         "select var_pop(x) from (values (1), (2)) v(x)",
         "select stddev(x::numeric) from (values (1), (2)) v(x)",
         "select factorial(21)",
+        // float8 prints 15 digits here, numeric 18: a double does not say which it was.
+        "select to_char(1.5::float8, '9.99999999999999999')",
+        "select to_char(0.1::float8 + 0.2::float8, '9.99')",
+        // numeric's 0.0 keeps its scale; a double cannot.
+        "select to_number('.0', '99999999.99999999')",
     ] {
         let e = c.simple_query(sql).await.expect_err(sql);
         assert_eq!(sqlstate(&e), "0A000", "{sql}: {e}");

@@ -578,7 +578,7 @@ fn process(nodes: &[Node], d: &mut Desc, p: &Prepared) -> String {
     let zero_start = d.zero_start.saturating_sub(1);
     let mut sign_wrote;
     if d.plus || d.minus {
-        sign_wrote = !(d.plus && !d.minus);
+        sign_wrote = !d.plus || d.minus;
     } else {
         if sign != '-' && d.fill {
             d.bracket = false;
@@ -786,11 +786,7 @@ pub fn to_number(input: &str, fmt: &str) -> Result<String, PgError> {
                 }
             }
             Key::L => r.eat_non_data(1),
-            Key::ThUpper | Key::ThLower => {
-                if !d.decimal {
-                    r.eat_non_data(2);
-                }
-            }
+            Key::ThUpper | Key::ThLower if !d.decimal => r.eat_non_data(2),
             Key::Mi | Key::Pl | Key::Sg => {
                 let c = r.at(r.p);
                 let wanted = match key {
