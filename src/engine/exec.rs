@@ -16,7 +16,7 @@ use tokio::task::JoinHandle;
 
 use super::copy::{self, CopyFormat};
 use super::stmt::{Conn, RawStmt, Value};
-use super::types::{self, oid, PgType};
+use super::types::{self, PgType};
 use super::{binary, Lease};
 use crate::protocol::{backend, DataRowWriter, FieldDescription, PgError, SqlState};
 use crate::sql::{self, Verb};
@@ -394,7 +394,7 @@ fn stream(
                 sink.buf(),
             ),
             Output::Copy(f) => {
-                copy::write_row(stmt, &col_types, f, sink.buf());
+                copy::write_row(stmt, &col_types, f, job.extra_float_digits, sink.buf());
                 Ok(())
             }
             Output::Discard => Ok(()),
@@ -444,14 +444,8 @@ fn encode_row(
             if let Some(e) = err {
                 return Err(e);
             }
-        } else if let (ValueRef::Real(f), oid::FLOAT4 | oid::FLOAT8) = (v, t.oid) {
-            let float4 = t.oid == oid::FLOAT4;
-            w.value_with(|out| types::write_float(f, float4, extra_float_digits, out));
-        } else if let (ValueRef::Real(f), oid::NUMERIC, types::Render::Plain) = (v, t.oid, t.render)
-        {
-            w.value_with(|out| types::write_numeric(f, out));
         } else {
-            w.value_with(|out| types::write_text(t.render, v, out));
+            w.value_with(|out| types::write_result_text(t, v, extra_float_digits, out));
         }
     }
     w.finish();

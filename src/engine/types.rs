@@ -219,6 +219,19 @@ pub fn from_value(v: ValueRef<'_>) -> PgType {
     }
 }
 
+/// Writes a result value of type `t` in PostgreSQL text format: floats under the
+/// session's extra_float_digits, a numeric held as a double positionally, the rest by
+/// [`write_text`]. NULL is handled by the caller.
+pub fn write_result_text(t: &PgType, v: ValueRef<'_>, extra_float_digits: i8, out: &mut BytesMut) {
+    match (v, t.oid, t.render) {
+        (ValueRef::Real(f), oid::FLOAT4 | oid::FLOAT8, _) => {
+            write_float(f, t.oid == oid::FLOAT4, extra_float_digits, out)
+        }
+        (ValueRef::Real(f), oid::NUMERIC, Render::Plain) => write_numeric(f, out),
+        _ => write_text(t.render, v, out),
+    }
+}
+
 /// Writes `v` in PostgreSQL text format. NULL is handled by the caller.
 pub fn write_text(render: Render, v: ValueRef<'_>, out: &mut BytesMut) {
     match v {
