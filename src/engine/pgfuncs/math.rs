@@ -615,6 +615,19 @@ pub(super) fn register(conn: &Connection) -> Res<()> {
             }),
         )?;
     }
+    // float4send/float8send: the binary send format.
+    conn.create_scalar_function(
+        "pg_float4send",
+        1,
+        pure,
+        strict(|ctx| Ok((f(ctx, 0)? as f32).to_be_bytes().to_vec())),
+    )?;
+    conn.create_scalar_function(
+        "pg_float8send",
+        1,
+        pure,
+        strict(|ctx| Ok(f(ctx, 0)?.to_be_bytes().to_vec())),
+    )?;
     // to_number(text, format): numeric's text, kept where a number prints the same.
     conn.create_scalar_function(
         "pg_to_number",
@@ -627,7 +640,9 @@ pub(super) fn register(conn: &Connection) -> Res<()> {
                     return Ok(SqlValue::Integer(i));
                 }
             } else if let Ok(f) = text.parse::<f64>() {
-                if super::text_of(ValueRef::Real(f)).as_deref() == Some(text.as_str()) {
+                let mut shown = bytes::BytesMut::new();
+                crate::engine::types::write_numeric(f, &mut shown);
+                if shown == text.as_bytes() {
                     return Ok(SqlValue::Real(f));
                 }
             }

@@ -213,6 +213,8 @@ const MATH: &[(&str, &[usize])] = &[
     ("acosh", &[1]),
     ("atanh", &[1]),
     ("to_number", &[2]),
+    ("float4send", &[1]),
+    ("float8send", &[1]),
 ];
 
 /// Functions whose numeric form answers with PostgreSQL's numeric digits and scale
@@ -315,6 +317,18 @@ fn math(name: &str, f: &mut Function, argc: Option<usize>) -> Result<Option<Expr
         }
         ("log", Some(1)) => {
             f.name = ObjectName::from(vec![Ident::new("pg_log10")]);
+            return Ok(None);
+        }
+        _ => {}
+    }
+    // Function-style casts.
+    match (name, argc) {
+        ("float8", Some(1)) => {
+            f.name = ObjectName::from(vec![Ident::new("pg_float")]);
+            return Ok(None);
+        }
+        ("float4", Some(1)) => {
+            f.name = ObjectName::from(vec![Ident::new("pg_float4")]);
             return Ok(None);
         }
         _ => {}
