@@ -293,6 +293,11 @@ fn is_float(e: &Expr) -> bool {
     matches!(e, Expr::Function(f) if f.name.to_string() == "pg_float")
 }
 
+/// `a ^ b`: `power(a, b)`, refused for a visible numeric as `power()` is.
+pub(super) fn power_operator(left: Expr, right: Expr) -> Result<Expr, PgError> {
+    math_call("power", "pg_power", vec![left, right])
+}
+
 /// `sqlite(args)`, or 0A000 when `name`'s numeric form would answer differently.
 fn math_call(name: &str, sqlite: &str, args: Vec<Expr>) -> Result<Expr, PgError> {
     refuse_numeric(name, args.iter())?;

@@ -458,6 +458,10 @@ fn binary(left: Expr, op: BinaryOperator, right: Expr) -> Result<Expr, PgError> 
         Ok(e) => return Ok(e),
         Err(parts) => parts,
     };
+    if op == BinaryOperator::PGExp {
+        // `a ^ b` is power(a, b).
+        return functions::power_operator(left, right);
+    }
     let op_name = match &op {
         BinaryOperator::PGCustomBinaryOperator(parts) => {
             let parts: Vec<&str> = parts
