@@ -615,6 +615,29 @@ pub(super) fn register(conn: &Connection) -> Res<()> {
             }),
         )?;
     }
+    // round(x, n): numeric's rounding (PostgreSQL has no round(float8, int)).
+    conn.create_scalar_function(
+        "pg_round",
+        2,
+        pure,
+        strict(|ctx| {
+            let n = i(ctx, 1)?;
+            Ok(match ctx.get_raw(0) {
+                ValueRef::Integer(x) if n >= 0 => SqlValue::Integer(x),
+                ValueRef::Integer(x) if n > -19 => {
+                    let unit = 10i128.pow(n.unsigned_abs() as u32);
+                    let x = i128::from(x);
+                    let q = (x.abs() + unit / 2) / unit * unit;
+                    let q = if x < 0 { -q } else { q };
+                    i64::try_from(q)
+                        .map(SqlValue::Integer)
+                        .unwrap_or(SqlValue::Real(q as f64))
+                }
+                ValueRef::Integer(_) => SqlValue::Integer(0),
+                _ => real(super::number_format::round(f(ctx, 0)?, n)),
+            })
+        }),
+    )?;
     // float4send/float8send: the binary send format.
     conn.create_scalar_function(
         "pg_float4send",

@@ -296,12 +296,50 @@ fn decimal(f: f64) -> (Vec<u8>, i32) {
 
 /// `f` rounded half away from zero to `post` decimals, as numeric_out prints it.
 fn fixed(f: f64, post: usize) -> Result<String, PgError> {
-    let (mut digits, exp) = decimal(f);
-    if digits.len() > 15 {
+    if decimal(f).0.len() > 15 {
         return Err(unsupported(
             "to_char() of a number with more than 15 significant digits",
         ));
     }
+    rounded(f, post)
+}
+
+/// `round(x, n)` of a numeric held as a double: its shortest decimal rounded half away
+/// from zero to `n` decimal places (tens, hundreds... for a negative `n`).
+pub fn round(f: f64, n: i64) -> f64 {
+    if !f.is_finite() || f == 0.0 {
+        return f;
+    }
+    let (digits, exp) = decimal(f);
+    if n >= 0 {
+        // At or past the double's last decimal place nothing changes.
+        if n >= digits.len() as i64 - 1 - i64::from(exp) {
+            return f;
+        }
+        let text = rounded(f.abs(), n as usize).unwrap_or_default();
+        let r: f64 = text.parse().unwrap_or(f);
+        return if f < 0.0 { -r } else { r };
+    }
+    // n < 0: round f / 10^-n to an integer, then scale back.
+    let places = n.unsigned_abs();
+    if places > i64::from(exp).max(0) as u64 + 1 {
+        return 0.0;
+    }
+    let scale = 10f64.powi(places as i32);
+    let q = rounded(f.abs() / scale, 0)
+        .ok()
+        .and_then(|t| t.parse::<f64>().ok())
+        .unwrap_or(0.0);
+    let r = q * scale;
+    if f < 0.0 {
+        -r
+    } else {
+        r
+    }
+}
+
+fn rounded(f: f64, post: usize) -> Result<String, PgError> {
+    let (mut digits, exp) = decimal(f);
     // Integer digits: exp + 1 (at least one, "0").
     let int_len = exp + 1;
     // Digits kept: up to `post` decimals.
@@ -999,6 +1037,18 @@ mod tests {
         ] {
             assert_eq!(to_number(input, fmt).unwrap(), want, "{input} {fmt}");
         }
+    }
+
+    #[test]
+    fn round_is_numeric_rounding() {
+        assert_eq!(round(2.675, 2), 2.68);
+        assert_eq!(round(-2.675, 2), -2.68);
+        assert_eq!(round(1234.5678, -2), 1200.0);
+        assert_eq!(round(-25.0, -1), -30.0);
+        assert_eq!(round(15.0, -1), 20.0);
+        assert_eq!(round(0.1 + 0.2, 2), 0.3);
+        assert_eq!(round(1.5, 5), 1.5);
+        assert_eq!(round(12345.0, -7), 0.0);
     }
 
     #[test]

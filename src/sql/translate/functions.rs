@@ -326,8 +326,18 @@ fn math(name: &str, f: &mut Function, argc: Option<usize>) -> Result<Option<Expr
         }
         _ => {}
     }
-    // Function-style casts.
+    // Function-style casts; round(x, n), numeric's only.
     match (name, argc) {
+        ("round", Some(2)) => {
+            if args.first().is_some_and(|a| is_float(a)) {
+                return Err(PgError::new(
+                    crate::protocol::SqlState::UNDEFINED_FUNCTION,
+                    "function round(double precision, integer) does not exist",
+                ));
+            }
+            f.name = ObjectName::from(vec![Ident::new("pg_round")]);
+            return Ok(None);
+        }
         ("float8", Some(1)) => {
             f.name = ObjectName::from(vec![Ident::new("pg_float")]);
             return Ok(None);
