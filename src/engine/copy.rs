@@ -646,7 +646,13 @@ pub(super) fn write_start(names: &[String], f: &CopyFormat, out: &mut BytesMut) 
 }
 
 /// One result row as a CopyData message.
-pub(super) fn write_row(stmt: &RawStmt, col_types: &[PgType], f: &CopyFormat, out: &mut BytesMut) {
+pub(super) fn write_row(
+    stmt: &RawStmt,
+    col_types: &[PgType],
+    f: &CopyFormat,
+    extra_float_digits: i8,
+    out: &mut BytesMut,
+) {
     let mark = backend::copy_data_begin(out);
     let mut text = BytesMut::new();
     for (i, t) in col_types.iter().enumerate() {
@@ -657,7 +663,7 @@ pub(super) fn write_row(stmt: &RawStmt, col_types: &[PgType], f: &CopyFormat, ou
             ValueRef::Null => f.write_value(None, out),
             v => {
                 text.clear();
-                types::write_text(t.render, v, &mut text);
+                types::write_result_text(t, v, extra_float_digits, &mut text);
                 f.write_value(Some(&text), out);
             }
         }

@@ -49,6 +49,8 @@ pub struct Job {
     pub output: Output,
     pub pid: i32,
     pub user: Arc<str>,
+    /// The session's extra_float_digits: how floats are printed in text.
+    pub extra_float_digits: i8,
 }
 
 impl Job {
@@ -69,6 +71,7 @@ impl Job {
             output: Output::Rows,
             pid: 0,
             user: Arc::from(""),
+            extra_float_digits: 1,
         }
     }
 }
@@ -383,9 +386,15 @@ fn stream(
     while has_row {
         let mark = sink.buf().len();
         let encoded = match &job.output {
-            Output::Rows => encode_row(stmt, &col_types, &job.binary, sink.buf()),
+            Output::Rows => encode_row(
+                stmt,
+                &col_types,
+                &job.binary,
+                job.extra_float_digits,
+                sink.buf(),
+            ),
             Output::Copy(f) => {
-                copy::write_row(stmt, &col_types, f, sink.buf());
+                copy::write_row(stmt, &col_types, f, job.extra_float_digits, sink.buf());
                 Ok(())
             }
             Output::Discard => Ok(()),
@@ -415,6 +424,7 @@ fn encode_row(
     stmt: &RawStmt,
     col_types: &[PgType],
     binary: &[bool],
+    extra_float_digits: i8,
     out: &mut BytesMut,
 ) -> Result<(), PgError> {
     let mut w = DataRowWriter::begin(out);
@@ -435,7 +445,7 @@ fn encode_row(
                 return Err(e);
             }
         } else {
-            w.value_with(|out| types::write_text(t.render, v, out));
+            w.value_with(|out| types::write_result_text(t, v, extra_float_digits, out));
         }
     }
     w.finish();

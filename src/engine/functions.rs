@@ -366,6 +366,10 @@ fn pg_store(ctx: &mut Context<'_>) -> rusqlite::Result<SqlValue> {
         ValueRef::Text(t) if STORED_AS_PARAMETERS.contains(&type_oid) => Ok(stored(
             input::decode(type_oid, false, Some(t)).map_err(raise)?,
         )),
+        // A float8 stored into a float4 column is rounded to float4 (22003 past its range).
+        ValueRef::Real(f) if type_oid == oid::FLOAT4 => {
+            Ok(SqlValue::Real(input::to_float4(f).map_err(raise)?))
+        }
         other => Ok(owned(other)),
     }
 }
@@ -576,15 +580,9 @@ fn pg_float(ctx: &mut Context<'_>) -> rusqlite::Result<SqlValue> {
         ValueRef::Real(f) => SqlValue::Real(f),
         ValueRef::Text(t) | ValueRef::Blob(t) => {
             let s = String::from_utf8_lossy(t);
-            match super::input::parse_float(&s).map(super::input::float_value) {
-                Some(super::stmt::Value::Real(f)) => SqlValue::Real(f),
-                Some(_) => SqlValue::Text("NaN".into()),
-                None => {
-                    return Err(raise(PgError::new(
-                        SqlState::INVALID_TEXT_REPRESENTATION,
-                        format!("invalid input syntax for type double precision: \"{s}\""),
-                    )))
-                }
+            match super::input::float_in(&s, false).map_err(raise)? {
+                f if f.is_nan() => SqlValue::Text("NaN".into()),
+                f => SqlValue::Real(f),
             }
         }
     })

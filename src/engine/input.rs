@@ -121,24 +121,7 @@ fn decode_text(type_oid: u32, b: &[u8]) -> Result<Value, PgError> {
     let dt = |e: datetime::DtError, name: &str| e.to_pg(name, s);
     match type_oid {
         oid::INT2 | oid::INT4 | oid::INT8 | oid::OID => parse_int(type_oid, s).map(Value::Integer),
-        oid::FLOAT4 | oid::FLOAT8 => {
-            let (name, limit) = if type_oid == oid::FLOAT4 {
-                ("real", f32::MAX as f64)
-            } else {
-                ("double precision", f64::MAX)
-            };
-            let f = parse_float(s).ok_or_else(|| syntax(name, b))?;
-            // Infinity only when written as such, not as an overflowing number.
-            let written_infinite = f.is_infinite() && s.to_ascii_lowercase().contains("inf");
-            if f.is_nan() || written_infinite || f.abs() <= limit {
-                Ok(float_value(f))
-            } else {
-                Err(out_of_range(format!(
-                    "\"{}\" is out of range for type {name}",
-                    s.trim()
-                )))
-            }
-        }
+        oid::FLOAT4 | oid::FLOAT8 => float_in(s, type_oid == oid::FLOAT4).map(float_value),
         oid::NUMERIC => numeric_value(s.trim()),
         oid::BOOL => parse_bool(s)
             .map(|v| Value::Integer(v as i64))
@@ -201,6 +184,42 @@ pub fn parse_float(s: &str) -> Option<f64> {
         "-infinity" | "-inf" => Some(f64::NEG_INFINITY),
         t => t.parse().ok(),
     }
+}
+
+/// float4/float8 text input as PostgreSQL reads it: `NaN`, `Infinity`, and 22003 for a
+/// number that overflows to infinity or underflows to zero (a float4 is read as one, so
+/// it is rounded once, to float4's precision).
+pub fn float_in(s: &str, float4: bool) -> Result<f64, PgError> {
+    let name = if float4 { "real" } else { "double precision" };
+    let t = s.trim();
+    let f = match t.to_ascii_lowercase().as_str() {
+        "nan" | "infinity" | "+infinity" | "inf" | "+inf" | "-infinity" | "-inf" => {
+            return Ok(parse_float(t).unwrap_or(f64::NAN))
+        }
+        _ if float4 => t.parse::<f32>().map(f64::from).ok(),
+        _ => t.parse::<f64>().ok(),
+    }
+    .ok_or_else(|| syntax(name, s.as_bytes()))?;
+    let mantissa = t.split(['e', 'E']).next().unwrap_or("");
+    let nonzero = mantissa.bytes().any(|c| matches!(c, b'1'..=b'9'));
+    if f.is_infinite() || (f == 0.0 && nonzero) {
+        return Err(out_of_range(format!(
+            "\"{t}\" is out of range for type {name}"
+        )));
+    }
+    Ok(f)
+}
+
+/// A float8 as float4 (float.c's dtof): 22003 when it overflows or underflows.
+pub fn to_float4(f: f64) -> Result<f64, PgError> {
+    let r = f as f32;
+    if r.is_infinite() && f.is_finite() {
+        return Err(out_of_range("value out of range: overflow".into()));
+    }
+    if r == 0.0 && f != 0.0 {
+        return Err(out_of_range("value out of range: underflow".into()));
+    }
+    Ok(f64::from(r))
 }
 
 pub fn parse_bool(s: &str) -> Option<bool> {

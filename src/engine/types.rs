@@ -219,6 +219,19 @@ pub fn from_value(v: ValueRef<'_>) -> PgType {
     }
 }
 
+/// Writes a result value of type `t` in PostgreSQL text format: floats under the
+/// session's extra_float_digits, a numeric held as a double positionally, the rest by
+/// [`write_text`]. NULL is handled by the caller.
+pub fn write_result_text(t: &PgType, v: ValueRef<'_>, extra_float_digits: i8, out: &mut BytesMut) {
+    match (v, t.oid, t.render) {
+        (ValueRef::Real(f), oid::FLOAT4 | oid::FLOAT8, _) => {
+            write_float(f, t.oid == oid::FLOAT4, extra_float_digits, out)
+        }
+        (ValueRef::Real(f), oid::NUMERIC, Render::Plain) => write_numeric(f, out),
+        _ => write_text(t.render, v, out),
+    }
+}
+
 /// Writes `v` in PostgreSQL text format. NULL is handled by the caller.
 pub fn write_text(render: Render, v: ValueRef<'_>, out: &mut BytesMut) {
     match v {
@@ -238,6 +251,11 @@ pub fn write_text(render: Render, v: ValueRef<'_>, out: &mut BytesMut) {
                 use std::fmt::Write;
                 let mut s = String::with_capacity(24);
                 let _ = write!(s, "{f:.*}", scale as usize);
+                // numeric has no minus zero (-0.001 at scale 2 is 0.00).
+                let s = match s.strip_prefix('-') {
+                    Some(abs) if abs.bytes().all(|b| b == b'0' || b == b'.') => abs,
+                    _ => &s,
+                };
                 out.put_slice(s.as_bytes());
             }
             _ => write_float8(f, out),
@@ -282,10 +300,53 @@ fn write_bytea_hex(b: &[u8], out: &mut BytesMut) {
     }
 }
 
+/// A numeric held as a double, as numeric prints: the double's shortest digits in
+/// positional notation (`0.000001`, `100000000000000000000`; numeric never uses an
+/// exponent, nor a minus zero).
+pub fn write_numeric(f: f64, out: &mut BytesMut) {
+    use std::fmt::Write;
+    if !f.is_finite() {
+        return write_float8(f, out);
+    }
+    if f == 0.0 {
+        return out.put_u8(b'0');
+    }
+    let mut sci = String::with_capacity(32);
+    let _ = write!(sci, "{:e}", f.abs());
+    let (mantissa, exp) = sci.split_once('e').unwrap_or((&sci, "0"));
+    let exp: i64 = exp.parse().unwrap_or(0);
+    let digits: Vec<u8> = mantissa.bytes().filter(u8::is_ascii_digit).collect();
+    if f < 0.0 {
+        out.put_u8(b'-');
+    }
+    if exp < 0 {
+        out.put_slice(b"0.");
+        out.put_bytes(b'0', (-exp - 1) as usize);
+        out.put_slice(&digits);
+    } else {
+        let int_len = exp as usize + 1;
+        if digits.len() <= int_len {
+            out.put_slice(&digits);
+            out.put_bytes(b'0', int_len - digits.len());
+        } else {
+            out.put_slice(&digits[..int_len]);
+            out.put_u8(b'.');
+            out.put_slice(&digits[int_len..]);
+        }
+    }
+}
+
 /// float8 as PostgreSQL 12+ prints it (extra_float_digits = 1): the shortest text that
 /// reads back to the same value, in fixed notation for decimal exponents from -4 to 14
 /// and as `d.ddde+XX` otherwise; `NaN`, `Infinity`, `-Infinity`.
 pub fn write_float8(f: f64, out: &mut BytesMut) {
+    write_float(f, false, 1, out)
+}
+
+/// A float4 or float8 as PostgreSQL prints it under `extra_float_digits`: above 0 the
+/// shortest text that reads back to the same float4/float8 (fixed notation below 1e6
+/// resp. 1e15), else printf's `%.Ng` with N = 6 resp. 15 plus extra_float_digits.
+pub fn write_float(f: f64, float4: bool, extra_float_digits: i8, out: &mut BytesMut) {
     use std::fmt::Write;
     if f.is_nan() {
         return out.put_slice(b"NaN");
@@ -293,9 +354,37 @@ pub fn write_float8(f: f64, out: &mut BytesMut) {
     if f.is_infinite() {
         return out.put_slice(if f > 0.0 { b"Infinity" } else { b"-Infinity" });
     }
-    // `{:e}` gives the shortest round-trip digits, e.g. "1.5e0", "-1.2345e-7".
     let mut sci = String::with_capacity(32);
-    let _ = write!(sci, "{f:e}");
+    let fixed_below = if extra_float_digits > 0 {
+        // `{:e}` gives the shortest round-trip digits, e.g. "1.5e0", "-1.2345e-7".
+        // A double beyond float4's range (stored by SQLite itself) shows as a double.
+        if float4 && (f as f32).is_finite() {
+            let _ = write!(sci, "{:e}", f as f32);
+            6
+        } else {
+            let _ = write!(sci, "{f:e}");
+            15
+        }
+    } else {
+        let base: i32 = if float4 { 6 } else { 15 };
+        let precision = (base + i32::from(extra_float_digits)).max(1);
+        let value = if float4 && (f as f32).is_finite() {
+            f64::from(f as f32)
+        } else {
+            f
+        };
+        let _ = write!(sci, "{:.*e}", (precision - 1) as usize, value);
+        // %g drops trailing zeros.
+        if let Some((m, e)) = sci.split_once('e') {
+            let m = if m.contains('.') {
+                m.trim_end_matches('0').trim_end_matches('.')
+            } else {
+                m
+            };
+            sci = format!("{m}e{e}");
+        }
+        precision
+    };
     let (mantissa, exp) = sci.split_once('e').unwrap_or((&sci, "0"));
     let exp: i32 = exp.parse().unwrap_or(0);
     let (neg, mantissa) = match mantissa.strip_prefix('-') {
@@ -306,7 +395,7 @@ pub fn write_float8(f: f64, out: &mut BytesMut) {
     if neg {
         out.put_u8(b'-');
     }
-    if (-4..15).contains(&exp) {
+    if (-4..fixed_below).contains(&exp) {
         if exp < 0 {
             out.put_slice(b"0.");
             for _ in 0..(-exp - 1) {

@@ -43,6 +43,9 @@ impl SqlState {
     pub const DATA_EXCEPTION: Self = Self("22000");
     pub const DIVISION_BY_ZERO: Self = Self("22012");
     pub const NUMERIC_VALUE_OUT_OF_RANGE: Self = Self("22003");
+    pub const INVALID_ARGUMENT_FOR_LOG: Self = Self("2201E");
+    pub const INVALID_ARGUMENT_FOR_POWER: Self = Self("2201F");
+    pub const INVALID_ARGUMENT_FOR_WIDTH_BUCKET: Self = Self("2201G");
     pub const STRING_DATA_RIGHT_TRUNCATION: Self = Self("22001");
     pub const INVALID_TEXT_REPRESENTATION: Self = Self("22P02");
     pub const UNTRANSLATABLE_CHARACTER: Self = Self("22P05");

@@ -429,6 +429,7 @@ impl Session {
                     output: crate::engine::Output::Rows,
                     pid: self.pid,
                     user: self.user.clone(),
+                    extra_float_digits: 1,
                 };
                 self.command(
                     &stmt.source,

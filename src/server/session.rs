@@ -453,6 +453,12 @@ impl Session {
         }
         job.pid = self.pid;
         job.user = self.user.clone();
+        job.extra_float_digits = self
+            .params
+            .get("extra_float_digits")
+            // (`SET extra_float_digits = -2` is kept as "- 2".)
+            .and_then(|v| v.replace(' ', "").parse::<i8>().ok())
+            .map_or(1, |d| d.clamp(-15, 3));
         self.queried = true;
         loop {
             let lease = self.take_lease().await?;

@@ -19,6 +19,7 @@ mod isolation;
 mod json;
 mod lifecycle;
 mod limits;
+mod math;
 mod operators;
 mod ordering;
 mod pgbench;

@@ -1,4 +1,4 @@
-//! PostgreSQL's date/time and string functions, as the SQL functions the translator
+//! PostgreSQL's date/time, string and math functions, as the SQL functions the translator
 //! calls (sql/translate/functions.rs renames `split_part(…)` to `pg_split_part(…)`,
 //! `extract(f FROM x)` to `pg_extract('f', x)`…). Every name is `pg_`-prefixed, so none
 //! shadows a SQLite built-in, and they are registered with the catalog functions on a
@@ -8,6 +8,8 @@
 
 mod dates;
 mod format;
+mod math;
+mod number_format;
 mod operators;
 mod regex;
 mod strings;
@@ -183,6 +185,7 @@ pub fn register(conn: &Connection) -> Res<()> {
         })?;
     }
 
+    math::register(conn)?;
     // Dates and times.
     // The session's TimeZone comes last (the translator adds it).
     conn.create_scalar_function("pg_extract", 3, pure, |ctx| {
@@ -348,7 +351,19 @@ pub fn register(conn: &Connection) -> Res<()> {
                     }
                     _ => return Err(raise(unsupported("to_char() of a time or an interval"))),
                 },
-                _ => return Err(raise(unsupported("to_char() of a number"))),
+                ValueRef::Integer(i) => {
+                    return pg(number_format::to_char(
+                        number_format::Number::Int(i),
+                        &s(ctx, 1),
+                    ))
+                }
+                ValueRef::Real(f) => {
+                    return pg(number_format::to_char(
+                        number_format::Number::Real(f),
+                        &s(ctx, 1),
+                    ))
+                }
+                _ => return Err(raise(unsupported("to_char() of a bytea"))),
             };
             Ok(to_char::format(micros, offset, &s(ctx, 1)))
         }),

@@ -46,7 +46,8 @@ pub(super) fn cast(operand: Expr, t: &DataType) -> Expr {
         "int8" | "bigint" => checked("int8"),
         "oid" => checked("oid"),
         // PostgreSQL's float input (NaN, Infinity; garbage is an error, not 0).
-        "float" | "float4" | "float8" | "real" | "double precision" => wrap("pg_float"),
+        "float" | "float8" | "double precision" => wrap("pg_float"),
+        "float4" | "real" => wrap("pg_float4"),
         "numeric" | "decimal" => checked("numeric"),
         "uuid" => checked(&base),
         // Checked (jsonb: normalised) and marked as JSON for the json functions.

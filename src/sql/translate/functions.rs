@@ -5,7 +5,10 @@
 //! by its name (`upper` of SQLite is ASCII-only, `substr` reads negative positions
 //! from the end, `format` is printf).
 
-use sqlparser::ast::{DateTimeField, Expr, Function, Ident, ObjectName, TrimWhereField, Value};
+use sqlparser::ast::{
+    CeilFloorKind, DateTimeField, Expr, Function, FunctionArguments, Ident, ObjectName,
+    TrimWhereField, UnaryOperator, Value,
+};
 
 use super::{call, plain_args, string, unsupported, Settings};
 use crate::protocol::PgError;
@@ -22,7 +25,21 @@ const ZONED: &[&str] = &["date_part", "date_trunc", "age", "to_char"];
 /// A special call form, rewritten; 0A000 for one litewire cannot run exactly.
 pub(super) fn special(e: Expr, settings: &dyn Settings) -> Result<Expr, PgError> {
     Ok(match e {
-        Expr::Ceil { .. } | Expr::Floor { .. } => e,
+        Expr::Ceil {
+            expr,
+            field: CeilFloorKind::DateTimeField(DateTimeField::NoDateTime),
+        } => call("pg_ceil", vec![*expr]),
+        Expr::Floor {
+            expr,
+            field: CeilFloorKind::DateTimeField(DateTimeField::NoDateTime),
+        } => call("pg_floor", vec![*expr]),
+        // `|/ x`, `||/ x`, `@ x`.
+        Expr::UnaryOp { op, expr } => match op {
+            UnaryOperator::PGSquareRoot => math_call("sqrt", "pg_sqrt", vec![*expr])?,
+            UnaryOperator::PGCubeRoot => call("pg_cbrt", vec![*expr]),
+            UnaryOperator::PGAbs => call("abs", vec![*expr]),
+            op => return Err(unsupported(format!("the {op} operator"))),
+        },
         Expr::Extract { field, expr, .. } => {
             let unit = match &field {
                 DateTimeField::Custom(i) => i.value.clone(),
@@ -145,6 +162,221 @@ const RENAMED: &[(&str, &[usize])] = &[
     ("decode", &[2]),
 ];
 
+/// Math functions (engine/pgfuncs/math.rs), with the argument counts they take. They
+/// compute in double precision: float8's answer, and numeric's where that one is
+/// exact (`ceil`, `floor`, `trunc`, `sign`, `div`...).
+const MATH: &[(&str, &[usize])] = &[
+    ("sqrt", &[1]),
+    ("cbrt", &[1]),
+    ("exp", &[1]),
+    ("ln", &[1]),
+    ("log", &[1]),
+    ("log10", &[1]),
+    ("power", &[2]),
+    ("pow", &[2]),
+    ("trunc", &[1]),
+    ("ceil", &[1]),
+    ("ceiling", &[1]),
+    ("floor", &[1]),
+    ("sign", &[1]),
+    ("div", &[2]),
+    ("mod", &[2]),
+    ("gcd", &[2]),
+    ("lcm", &[2]),
+    ("factorial", &[1]),
+    ("min_scale", &[1]),
+    ("trim_scale", &[1]),
+    ("width_bucket", &[4]),
+    ("pi", &[0]),
+    ("degrees", &[1]),
+    ("radians", &[1]),
+    ("sin", &[1]),
+    ("cos", &[1]),
+    ("tan", &[1]),
+    ("cot", &[1]),
+    ("asin", &[1]),
+    ("acos", &[1]),
+    ("atan", &[1]),
+    ("atan2", &[2]),
+    ("sind", &[1]),
+    ("cosd", &[1]),
+    ("tand", &[1]),
+    ("cotd", &[1]),
+    ("asind", &[1]),
+    ("acosd", &[1]),
+    ("atand", &[1]),
+    ("atan2d", &[2]),
+    ("sinh", &[1]),
+    ("cosh", &[1]),
+    ("tanh", &[1]),
+    ("asinh", &[1]),
+    ("acosh", &[1]),
+    ("atanh", &[1]),
+    ("to_number", &[2]),
+    ("float4send", &[1]),
+    ("float8send", &[1]),
+];
+
+/// Functions whose numeric form answers with PostgreSQL's numeric digits and scale
+/// (`sqrt(2.0)` is `1.414213562373095`, `power(2.0, 3)` is `8.0000000000000000`,
+/// `var_pop` of numeric has 16+ significant digits): litewire computes in double
+/// precision, so a numeric argument it can see is refused rather than answered with
+/// other digits.
+const NUMERIC_DIFFERS: &[&str] = &[
+    "sqrt",
+    "exp",
+    "ln",
+    "log",
+    "log10",
+    "power",
+    "pow",
+    "mod",
+    "gcd",
+    "lcm",
+    "var_pop",
+    "var_samp",
+    "variance",
+    "stddev",
+    "stddev_pop",
+    "stddev_samp",
+];
+
+/// Whether `e` (already translated) is visibly a numeric: a decimal literal, a cast to
+/// numeric, or arithmetic on one. Columns and parameters are not seen (COMPAT.md).
+fn is_numeric(e: &Expr) -> bool {
+    match e {
+        Expr::Value(v) => match &v.value {
+            Value::Number(n, _) => n.parse::<i64>().is_err(),
+            _ => false,
+        },
+        Expr::Nested(e) | Expr::UnaryOp { expr: e, .. } => is_numeric(e),
+        Expr::BinaryOp { left, right, .. } => {
+            (is_numeric(left) || is_numeric(right)) && !is_float(left) && !is_float(right)
+        }
+        Expr::Function(f) => {
+            let name = f.name.to_string();
+            match plain_args(f).as_deref() {
+                Some([_, t]) if name == "pg_cast" => {
+                    matches!(t, Expr::Value(v) if matches!(&v.value, Value::SingleQuotedString(s) if s == "numeric"))
+                }
+                Some(args)
+                    if name.starts_with("pg_") && MATH.iter().any(|(m, _)| name[3..] == **m) =>
+                {
+                    args.iter().any(|a| is_numeric(a))
+                }
+                _ => false,
+            }
+        }
+        _ => false,
+    }
+}
+
+/// Whether `e` (already translated) is visibly an int4 or int2: a literal in int4's
+/// range or a cast to one.
+fn is_int4(e: &Expr) -> bool {
+    match e {
+        Expr::Value(v) => matches!(&v.value, Value::Number(n, _) if n.parse::<i32>().is_ok()),
+        Expr::Nested(e) => is_int4(e),
+        Expr::UnaryOp {
+            op: UnaryOperator::Minus,
+            expr,
+        } => is_int4(expr),
+        Expr::Function(f) if f.name.to_string() == "pg_cast" => matches!(
+            plain_args(f).as_deref(),
+            Some([_, Expr::Value(v)]) if matches!(&v.value, Value::SingleQuotedString(t) if t == "int4" || t == "int2")
+        ),
+        _ => false,
+    }
+}
+
+fn is_float(e: &Expr) -> bool {
+    matches!(e, Expr::Function(f) if f.name.to_string() == "pg_float")
+}
+
+/// `a ^ b`: `power(a, b)`, refused for a visible numeric as `power()` is.
+pub(super) fn power_operator(left: Expr, right: Expr) -> Result<Expr, PgError> {
+    math_call("power", "pg_power", vec![left, right])
+}
+
+/// `sqlite(args)`, or 0A000 when `name`'s numeric form would answer differently.
+fn math_call(name: &str, sqlite: &str, args: Vec<Expr>) -> Result<Expr, PgError> {
+    refuse_numeric(name, args.iter())?;
+    Ok(call(sqlite, args))
+}
+
+fn refuse_numeric<'a>(name: &str, mut args: impl Iterator<Item = &'a Expr>) -> Result<(), PgError> {
+    if NUMERIC_DIFFERS.contains(&name) && args.any(is_numeric) {
+        return Err(unsupported(format!("{name}() of a numeric")));
+    }
+    Ok(())
+}
+
+/// A math function or statistical aggregate, checked and renamed to its `pg_` version.
+fn math(name: &str, f: &mut Function, argc: Option<usize>) -> Result<Option<Expr>, PgError> {
+    let args = plain_args(f).unwrap_or_default();
+    refuse_numeric(name, args.iter().copied())?;
+    match (name, argc) {
+        // log(b, x), trunc(x, n) and scale(x) exist only for numeric.
+        ("log", Some(2)) | ("trunc", Some(2)) | ("scale", Some(1)) => {
+            return Err(unsupported(format!("{name}() of a numeric")))
+        }
+        ("log", Some(1)) => {
+            f.name = ObjectName::from(vec![Ident::new("pg_log10")]);
+            return Ok(None);
+        }
+        _ => {}
+    }
+    // Function-style casts; round(x, n), numeric's only.
+    match (name, argc) {
+        ("round", Some(2)) => {
+            if args.first().is_some_and(|a| is_float(a)) {
+                return Err(PgError::new(
+                    crate::protocol::SqlState::UNDEFINED_FUNCTION,
+                    "function round(double precision, integer) does not exist",
+                ));
+            }
+            f.name = ObjectName::from(vec![Ident::new("pg_round")]);
+            return Ok(None);
+        }
+        ("float8", Some(1)) => {
+            f.name = ObjectName::from(vec![Ident::new("pg_float")]);
+            return Ok(None);
+        }
+        ("float4", Some(1)) => {
+            f.name = ObjectName::from(vec![Ident::new("pg_float4")]);
+            return Ok(None);
+        }
+        _ => {}
+    }
+    let Some((_, counts)) = MATH.iter().find(|(n, _)| *n == name) else {
+        return Ok(None);
+    };
+    let Some(argc) = argc.filter(|c| counts.contains(c)) else {
+        return Err(PgError::new(
+            crate::protocol::SqlState::UNDEFINED_FUNCTION,
+            format!("function {name} with these arguments does not exist"),
+        ));
+    };
+    let int4 = matches!(name, "gcd" | "lcm") && args.iter().all(|a| is_int4(a));
+    let sqlite = match name {
+        // int4's function: its result must fit an int4.
+        "gcd" | "lcm" if int4 => format!("pg_{name}_int4"),
+        "pow" => "pg_power".to_string(),
+        "ceiling" => "pg_ceil".to_string(),
+        other => format!("pg_{other}"),
+    };
+    f.name = ObjectName::from(vec![Ident::new(sqlite)]);
+    if argc == 0 {
+        // pi(): SQLite's call needs its parentheses kept.
+        f.args = FunctionArguments::List(sqlparser::ast::FunctionArgumentList {
+            duplicate_treatment: None,
+            args: vec![],
+            clauses: vec![],
+        });
+    }
+    Ok(None)
+}
+
 /// A call of `name` (lower case, unqualified) rewritten; None leaves it as it is.
 pub(super) fn function(
     name: &str,
@@ -158,6 +390,9 @@ pub(super) fn function(
         return Ok(Some(super::raw(
             "((random() & 9007199254740991) / 9007199254740992.0)".into(),
         )));
+    }
+    if let Some(e) = math(name, f, argc)? {
+        return Ok(Some(e));
     }
     if argc == Some(0) && matches!(name, "concat" | "concat_ws" | "format") {
         return Err(PgError::new(

@@ -19,7 +19,7 @@ use std::ops::ControlFlow;
 use sqlparser::ast::{
     BinaryOperator, ColumnOption, DataType, Expr, Function, FunctionArg, FunctionArgExpr,
     FunctionArgumentList, FunctionArguments, Ident, ObjectName, ObjectNamePart, Statement,
-    TableFactor, Value, VisitMut, VisitorMut,
+    TableFactor, UnaryOperator, Value, VisitMut, VisitorMut,
 };
 
 use crate::protocol::{PgError, SqlState};
@@ -205,7 +205,11 @@ impl Translator<'_> {
             | Expr::Trim { .. }
             | Expr::Overlay { .. }
             | Expr::Ceil { .. }
-            | Expr::Floor { .. }) => functions::special(e, &*self.settings)?,
+            | Expr::Floor { .. }
+            | Expr::UnaryOp {
+                op: UnaryOperator::PGSquareRoot | UnaryOperator::PGCubeRoot | UnaryOperator::PGAbs,
+                ..
+            }) => functions::special(e, &*self.settings)?,
             Expr::Array(a) => arrays::literal(a),
             Expr::CompoundFieldAccess { root, access_chain } => {
                 match json::subscript(*root, access_chain)? {
@@ -308,6 +312,31 @@ const BARE_FUNCTIONS: &[&str] = &[
 const AGGREGATES: &[(&str, &str)] = &[
     ("array_agg", "json_group_array"),
     ("string_agg", "group_concat"),
+    // engine/pgfuncs/math.rs
+    ("var_pop", "pg_var_pop"),
+    ("var_samp", "pg_var_samp"),
+    ("variance", "pg_var_samp"),
+    ("stddev_pop", "pg_stddev_pop"),
+    ("stddev_samp", "pg_stddev_samp"),
+    ("stddev", "pg_stddev_samp"),
+    ("regr_count", "pg_regr_count"),
+    ("regr_sxx", "pg_regr_sxx"),
+    ("regr_syy", "pg_regr_syy"),
+    ("regr_sxy", "pg_regr_sxy"),
+    ("regr_avgx", "pg_regr_avgx"),
+    ("regr_avgy", "pg_regr_avgy"),
+    ("regr_slope", "pg_regr_slope"),
+    ("regr_intercept", "pg_regr_intercept"),
+    ("regr_r2", "pg_regr_r2"),
+    ("covar_pop", "pg_covar_pop"),
+    ("covar_samp", "pg_covar_samp"),
+    ("corr", "pg_corr"),
+    ("bool_and", "pg_bool_and"),
+    ("every", "pg_bool_and"),
+    ("bool_or", "pg_bool_or"),
+    ("bit_and", "pg_bit_and"),
+    ("bit_or", "pg_bit_or"),
+    ("bit_xor", "pg_bit_xor"),
 ];
 
 /// PostgreSQL's auto-increment column types: SQLite's INTEGER PRIMARY KEY is the
@@ -443,6 +472,10 @@ fn binary(left: Expr, op: BinaryOperator, right: Expr) -> Result<Expr, PgError> 
         Ok(e) => return Ok(e),
         Err(parts) => parts,
     };
+    if op == BinaryOperator::PGExp {
+        // `a ^ b` is power(a, b).
+        return functions::power_operator(left, right);
+    }
     let op_name = match &op {
         BinaryOperator::PGCustomBinaryOperator(parts) => {
             let parts: Vec<&str> = parts

@@ -5,7 +5,7 @@
 //! Bind parameter of the column's type is read: the same refusals, the same stored form.
 
 use sqlparser::ast::{
-    Assignment, AssignmentTarget, Expr, OnConflictAction, OnInsert, SetExpr, Statement,
+    Assignment, AssignmentTarget, DataType, Expr, OnConflictAction, OnInsert, SetExpr, Statement,
     TableFactor, TableObject, Value,
 };
 
@@ -62,13 +62,20 @@ fn assignments(list: &mut [Assignment], table: &str) {
     }
 }
 
-/// `value` as `pg_store(value, 'table', column)` when it is a string literal.
+/// `value` as `pg_store(value, 'table', column)` when it is a string literal, or a
+/// literal cast to a float type (a float8 stored into a float4 column is rounded and
+/// range-checked as float4).
 fn wrap(value: &mut Expr, table: &str, column: Expr) {
-    let literal = matches!(value, Expr::Value(v) if matches!(
-        v.value,
-        Value::SingleQuotedString(_) | Value::EscapedStringLiteral(_) | Value::DollarQuotedString(_)
-    ));
-    if literal {
+    let is_literal = |e: &Expr| {
+        matches!(e, Expr::Value(v) if matches!(
+            v.value,
+            Value::SingleQuotedString(_) | Value::EscapedStringLiteral(_) | Value::DollarQuotedString(_)
+        ))
+    };
+    let float_cast = matches!(value, Expr::Cast { expr, data_type, .. } if is_literal(expr)
+        && matches!(data_type, DataType::Float8 | DataType::DoublePrecision | DataType::Double(_)
+            | DataType::Float(_) | DataType::Real | DataType::Float4 | DataType::Float64));
+    if is_literal(value) || float_cast {
         let v = std::mem::replace(value, Expr::Value(Value::Null.into()));
         *value = call("pg_store", vec![v, string(table), column]);
     }

@@ -240,7 +240,9 @@ pub(super) fn fixed_function_type(name: &str) -> Option<&'static str> {
         | "regexp_instr"
         | "scale" => "int4",
         "percent_rank" | "cume_dist" | "random" | "date_part" | "pi" | "degrees" | "radians"
-        | "sin" | "cos" | "tan" | "asin" | "acos" | "atan" | "atan2" => "float8",
+        | "sin" | "cos" | "tan" | "asin" | "acos" | "atan" | "atan2" | "cot" | "sind" | "cosd"
+        | "tand" | "cotd" | "asind" | "acosd" | "atand" | "atan2d" | "sinh" | "cosh" | "tanh"
+        | "asinh" | "acosh" | "atanh" => "float8",
         "div" => "numeric",
         "lower"
         | "upper"
