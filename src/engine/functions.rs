@@ -330,14 +330,15 @@ fn pg_store(ctx: &mut Context<'_>) -> rusqlite::Result<SqlValue> {
                 (table, ctx.get::<String>(2)?),
             )?,
         };
-        // Arrays keep PostgreSQL's array text (see STORED_AS_PARAMETERS).
         Ok(decl
             .flatten()
-            .filter(|d| !d.contains('['))
             .map_or(0, |d| super::types::from_decltype(&d).oid))
     })?;
     match ctx.get_raw(0) {
-        ValueRef::Text(t) if STORED_AS_PARAMETERS.contains(&type_oid) => {
+        ValueRef::Text(t)
+            if STORED_AS_PARAMETERS.contains(&type_oid)
+                || super::catalog::element_of(type_oid).is_some() =>
+        {
             use super::stmt::Value;
             Ok(
                 match input::decode(type_oid, false, Some(t)).map_err(raise)? {
@@ -356,7 +357,8 @@ fn pg_store(ctx: &mut Context<'_>) -> rusqlite::Result<SqlValue> {
 /// The types whose literals `pg_store` reads. Dates and times are not among them yet:
 /// litewire's date/time input reads fewer forms than PostgreSQL's (`'Mon Feb 10 17:32:01
 /// 1997 PST'`, `'epoch'`, `'today'`), and refusing those would be worse than storing
-/// them as written; arrays are stored as written too (as PostgreSQL array text).
+/// them as written. Arrays (of any element type) are read too: stored as JSON text
+/// (engine/array.rs), their elements read with the element type's rules.
 const STORED_AS_PARAMETERS: &[u32] = &[
     oid::BOOL,
     oid::INT2,
@@ -455,11 +457,12 @@ fn pg_cast(ctx: &mut Context<'_>) -> rusqlite::Result<SqlValue> {
     let value = ctx.get_raw(0);
     if ty.contains('[') {
         return Ok(match value {
-            ValueRef::Text(t) => {
+            // A literal is read as the array type reads it and becomes the stored form
+            // (JSON); JSON text already is one (ARRAY[…]::int[], a parameter).
+            ValueRef::Text(t) if !t.trim_ascii_start().starts_with(b"[") || t.contains(&b'=') => {
                 let s = std::str::from_utf8(t)
                     .map_err(|_| user_error("invalid UTF-8 in array literal"))?;
-                super::array::text_to_json(s, type_oid).map_err(raise)?;
-                SqlValue::Text(s.to_string())
+                SqlValue::Text(super::array::text_to_json(s, type_oid).map_err(raise)?)
             }
             other => owned(other),
         });

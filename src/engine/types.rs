@@ -39,6 +39,9 @@ pub enum Render {
     Numeric(u16),
     /// `char(n)`: text blank-padded to `n` characters.
     Bpchar(u16),
+    /// An array of the element type with this OID and typmod: the JSON text SQLite
+    /// holds printed in PostgreSQL's array form (engine/array.rs).
+    Array(u32, i32),
     /// Everything else: integers in decimal, reals as PostgreSQL prints float8, text as
     /// is, blobs in bytea hex format.
     Plain,
@@ -119,6 +122,9 @@ fn type_length(decl: &str) -> Option<i32> {
 /// column-affinity rules (section 3.1 of SQLite's datatype documentation).
 pub fn from_decltype(decl: &str) -> PgType {
     let lower = decl.trim().to_ascii_lowercase();
+    if let Some(at) = lower.find('[') {
+        return array_type(&format!("{}{}", &lower[..at], after_brackets(&lower[at..])));
+    }
     let base = lower.split('(').next().unwrap_or("").trim();
     let t = |oid, size| PgType::new(oid, size);
     match base {
@@ -170,6 +176,27 @@ pub fn from_decltype(decl: &str) -> PgType {
         "jsonb" => t(oid::JSONB, -1),
         _ => by_affinity(&lower),
     }
+}
+
+/// `elem[]` (`int4[]`, `char(5)[]`; SQLite keeps a modifier after the brackets, so
+/// `char[](5)` is read as `char(5)[]` too): the array type of the element type, or text
+/// when the element type has none.
+fn array_type(elem: &str) -> PgType {
+    let e = from_decltype(elem);
+    match super::catalog::array_of(e.oid) {
+        Some(array) => PgType {
+            oid: array,
+            size: -1,
+            modifier: e.modifier,
+            render: Render::Array(e.oid, e.modifier),
+        },
+        None => PgType::TEXT,
+    }
+}
+
+/// What follows the `[]` pairs of a declared type (a modifier SQLite wants last).
+fn after_brackets(s: &str) -> &str {
+    s.trim_start_matches(|c: char| c == '[' || c == ']' || c.is_ascii_digit() || c == ' ')
 }
 
 /// PostgreSQL's typmod for `numeric(p, s)`: `((p << 16) | s) + 4`.
@@ -242,6 +269,19 @@ pub fn write_text(render: Render, v: ValueRef<'_>, out: &mut BytesMut) {
             }
             _ => write_float8(f, out),
         },
+        ValueRef::Text(t) if matches!(render, Render::Array(..)) => {
+            let Render::Array(oid, typmod) = render else {
+                return;
+            };
+            match std::str::from_utf8(t).ok().and_then(super::array::parse) {
+                Some(v) => {
+                    let mut s = String::with_capacity(t.len());
+                    super::array::write_text(&v, super::array::Elem { oid, typmod }, &mut s);
+                    out.put_slice(s.as_bytes());
+                }
+                None => out.put_slice(t),
+            }
+        }
         ValueRef::Text(t) => {
             out.put_slice(t);
             if let Render::Bpchar(n) = render {

@@ -336,13 +336,13 @@ fn ddl(stmt: &mut Statement) {
 
 /// SQLite's spelling of a type whose modifier PostgreSQL writes mid-name:
 /// `TIMESTAMP(2) WITH TIME ZONE` → `TIMESTAMP WITH TIME ZONE(2)` (SQLite's type names are
-/// words, then the numbers); the declared type still reads as the PostgreSQL type
-/// (engine/types.rs). None when the name needs no change.
+/// words, then the numbers), `char(5)[]` → `char [](5)`; the declared type still reads as
+/// the PostgreSQL type (engine/types.rs). None when the name needs no change.
 fn modifier_last(name: &str) -> Option<String> {
     let open = name.find('(')?;
     let close = open + name[open..].find(')')?;
     let rest = name[close + 1..].trim();
-    if rest.is_empty() || rest.starts_with('[') {
+    if rest.is_empty() {
         return None;
     }
     Some(format!(
