@@ -6,6 +6,7 @@
 //! one pays nothing for them. Results that build strings are bounded by the connection's
 //! SQLITE_LIMIT_LENGTH (PostgreSQL's 54000 past it).
 
+mod arrays;
 mod dates;
 mod format;
 mod regex;
@@ -171,6 +172,7 @@ pub fn register(conn: &Connection) -> Res<()> {
         | FunctionFlags::SQLITE_INNOCUOUS;
     let volatile = FunctionFlags::SQLITE_UTF8 | FunctionFlags::SQLITE_INNOCUOUS;
     let limit = usize::try_from(conn.limit(Limit::SQLITE_LIMIT_LENGTH)?).unwrap_or(1 << 20);
+    arrays::register(conn)?;
 
     // Dates and times.
     // The session's TimeZone comes last (the translator adds it).

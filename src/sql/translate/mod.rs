@@ -34,6 +34,7 @@ pub trait Settings {
 pub fn to_sqlite(mut stmt: Statement, settings: &mut dyn Settings) -> Result<String, PgError> {
     ddl(&mut stmt);
     store::literals(&mut stmt);
+    arrays::select_list_sources(&mut stmt)?;
     let sources = arrays::set_returning_sources(&mut stmt)?;
     let mut t = Translator { settings, sources };
     match stmt.visit(&mut t) {
@@ -425,6 +426,10 @@ fn is_default_collation(c: &ObjectName) -> bool {
 /// tighter than arithmetic; PostgreSQL the other way round), regex operators as
 /// SQLite's REGEXP.
 fn binary(left: Expr, op: BinaryOperator, right: Expr) -> Result<Expr, PgError> {
+    let (left, op, right) = match arrays::operator(left, op, right) {
+        Ok(e) => return Ok(e),
+        Err(parts) => parts,
+    };
     let (left, op, right) = match json::operator(left, op, right)? {
         Ok(e) => return Ok(e),
         Err(parts) => parts,
