@@ -183,6 +183,11 @@ pub fn text_to_json(s: &str, elem: u32) -> Result<String, PgError> {
                 *counted += 1;
                 if !quoted && item.is_empty() {
                     out.push_str("null");
+                } else if elem == 0 && !quoted && plain_integer(&item) {
+                    // Element type unknown (`x = ANY('{1,2}')`): an integer stays one, so
+                    // that it equals a number; a column's affinity converts it back to
+                    // the same text for a text column.
+                    out.push_str(&item);
                 } else {
                     push_json(
                         &mut out,
@@ -199,6 +204,16 @@ pub fn text_to_json(s: &str, elem: u32) -> Result<String, PgError> {
         return Err(malformed(src));
     }
     Ok(out)
+}
+
+/// An integer written as JSON and SQLite write it back (`-12`, not `012` or `+1`), small
+/// enough to be exact as a double.
+fn plain_integer(s: &str) -> bool {
+    let digits = s.strip_prefix('-').unwrap_or(s);
+    !digits.is_empty()
+        && digits.len() <= 15
+        && digits.bytes().all(|c| c.is_ascii_digit())
+        && (digits == "0" || !digits.starts_with('0'))
 }
 
 /// Skips whitespace; after an element, the next character must close its array or be a

@@ -64,16 +64,18 @@ pub(super) fn any_all(e: Expr) -> Result<Expr, PgError> {
                 subquery: q,
                 negated,
             },
-            other => Expr::InSubquery {
-                expr: left,
-                subquery: Box::new(values_of(&other)?),
-                negated,
-            },
+            // A NULL array gives NULL, not false.
+            other => expression(&format!(
+                "(CASE WHEN ({other}) IS NULL THEN NULL ELSE ({left}) {}IN ({}) END)",
+                if negated { "NOT " } else { "" },
+                values_of(&other)?
+            ))?,
         });
     }
-    let source = match right {
-        Expr::Subquery(q) => format!("({q})"),
-        other => elements(&other),
+    let (source, null_array) = match right {
+        Expr::Subquery(q) => (format!("({q})"), None),
+        a @ Expr::Array(_) => (elements(&a), None),
+        other => (elements(&other), Some(other)),
     };
     // max/min of the comparisons, NULL when none decides but some are NULL; an empty
     // array gives false for ANY and true for ALL.
@@ -83,10 +85,14 @@ pub(super) fn any_all(e: Expr) -> Result<Expr, PgError> {
         ("max(c)", "1", "0")
     };
     // Printed before translation and read back, so the walk translates the parts.
-    expression(&format!(
+    let test = format!(
         "(SELECT CASE WHEN {decides} THEN {verdict} WHEN count(*) > count(c) THEN NULL \
          ELSE {otherwise} END FROM (SELECT ({left}) {op} value AS c FROM {source}))"
-    ))
+    );
+    expression(&match null_array {
+        Some(a) => format!("(CASE WHEN ({a}) IS NULL THEN NULL ELSE {test} END)"),
+        None => test,
+    })
 }
 
 /// The tree of one PostgreSQL expression written by the translator.
@@ -294,7 +300,7 @@ fn lift(q: &mut Query, counter: &mut usize) -> Result<(), PgError> {
         return Ok(());
     };
     let srf = |e: &Expr| match e {
-        Expr::Function(f) => {
+        Expr::Function(f) if f.over.is_none() && f.filter.is_none() => {
             let name = f.name.to_string().to_ascii_lowercase();
             let name = name.strip_prefix("pg_catalog.").unwrap_or(&name).to_string();
             matches!(

@@ -875,7 +875,13 @@ impl Analyzer {
             }
         }
         if let FunctionArguments::Subquery(q) = &f.args {
-            self.query(q);
+            let first = self.query(q).into_iter().next();
+            // `ARRAY(SELECT x …)`: an array of x's type.
+            if name == "array" {
+                if let Some(Column::Expr { ty, .. }) = first {
+                    return Ty::Of(Follow::ArrayOf, Box::new(ty));
+                }
+            }
         }
         if let Some(filter) = &f.filter {
             self.ty(filter);
