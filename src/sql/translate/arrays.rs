@@ -406,6 +406,10 @@ pub(super) fn set_returning_sources(stmt: &mut Statement) -> Result<Sources, PgE
     struct Collect(Sources);
     impl VisitorMut for Collect {
         type Break = PgError;
+        fn post_visit_query(&mut self, q: &mut Query) -> ControlFlow<PgError> {
+            expand_wildcard(q, &self.0);
+            ControlFlow::Continue(())
+        }
         fn pre_visit_table_factor(&mut self, t: &mut TableFactor) -> ControlFlow<PgError> {
             match rewrite_source(t) {
                 Ok(Some(source)) => self.0 .0.push(source),
@@ -423,6 +427,45 @@ pub(super) fn set_returning_sources(stmt: &mut Statement) -> Result<Sources, PgE
 }
 
 type Source = (String, Vec<(String, String)>);
+
+/// `SELECT * FROM unnest(…) AS u(x)`: where every source in FROM is a rewritten one, `*`
+/// is their columns (SQLite's would be json_each's).
+fn expand_wildcard(q: &mut Query, sources: &Sources) {
+    let SetExpr::Select(select) = q.body.as_mut() else {
+        return;
+    };
+    if !matches!(select.projection.as_slice(), [SelectItem::Wildcard(_)]) {
+        return;
+    }
+    let mut columns = Vec::new();
+    for from in std::iter::once(&select.from).flatten() {
+        let relations =
+            std::iter::once(&from.relation).chain(from.joins.iter().map(|j| &j.relation));
+        for r in relations {
+            let TableFactor::Table {
+                name,
+                alias: Some(alias),
+                ..
+            } = r
+            else {
+                return;
+            };
+            let found = sources.0.iter().find(|(a, _)| *a == alias.name.value);
+            match found {
+                Some((_, cols)) if name.to_string() == "json_each" => {
+                    columns.extend(cols.iter().map(|(c, with)| SelectItem::ExprWithAlias {
+                        expr: raw(with.clone()),
+                        alias: Ident::new(c.clone()),
+                    }))
+                }
+                _ => return,
+            }
+        }
+    }
+    if !columns.is_empty() {
+        select.projection = columns;
+    }
+}
 
 fn rewrite_source(t: &mut TableFactor) -> Result<Option<Source>, PgError> {
     if let Some(source) = super::json::source(t)? {
