@@ -295,6 +295,28 @@ pub(super) fn select_list_sources(stmt: &mut Statement) -> Result<(), PgError> {
     }
 }
 
+/// Whether a select list calls an aggregate or window function (a query that is then
+/// one row per group, which a source in FROM would multiply before grouping).
+fn aggregates(items: &[SelectItem]) -> bool {
+    const AGGREGATES: &[&str] = &[
+        "count", "sum", "avg", "min", "max", "array_agg", "string_agg", "json_agg", "jsonb_agg",
+        "json_object_agg", "jsonb_object_agg", "bool_and", "bool_or", "every", "bit_and",
+        "bit_or", "stddev", "variance", "group_concat", "json_group_array",
+    ];
+    items.iter().any(|item| {
+        sqlparser::ast::visit_expressions(item, |e| match e {
+            Expr::Function(f)
+                if f.over.is_some()
+                    || AGGREGATES.contains(&f.name.to_string().to_ascii_lowercase().as_str()) =>
+            {
+                ControlFlow::Break(())
+            }
+            _ => ControlFlow::Continue(()),
+        })
+        .is_break()
+    })
+}
+
 fn lift(q: &mut Query, counter: &mut usize) -> Result<(), PgError> {
     let SetExpr::Select(select) = q.body.as_mut() else {
         return Ok(());
@@ -331,7 +353,8 @@ fn lift(q: &mut Query, counter: &mut usize) -> Result<(), PgError> {
         };
     };
     let grouped = !matches!(&select.group_by, GroupByExpr::Expressions(g, _) if g.is_empty())
-        || select.having.is_some();
+        || select.having.is_some()
+        || aggregates(&select.projection);
     if grouped {
         return Err(unsupported("a set-returning function in a grouped select list"));
     }

@@ -214,6 +214,7 @@ fn set_returning_functions_in_select_lists_become_sources() {
     for sql in [
         "SELECT unnest(a), unnest(b) FROM t",
         "SELECT count(*), unnest(a) FROM t GROUP BY a",
+        "SELECT max(x), generate_series(1, 3) FROM t",
         "SELECT unnest(a) + 1 FROM t",
     ] {
         assert_eq!(refused(sql).code, SqlState::FEATURE_NOT_SUPPORTED, "{sql}");
