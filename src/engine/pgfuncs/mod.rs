@@ -1,4 +1,4 @@
-//! PostgreSQL's date/time and string functions, as the SQL functions the translator
+//! PostgreSQL's date/time, string and array functions, as the SQL functions the translator
 //! calls (sql/translate/functions.rs renames `split_part(…)` to `pg_split_part(…)`,
 //! `extract(f FROM x)` to `pg_extract('f', x)`…). Every name is `pg_`-prefixed, so none
 //! shadows a SQLite built-in, and they are registered with the catalog functions on a

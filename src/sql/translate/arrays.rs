@@ -1,9 +1,11 @@
-//! PostgreSQL arrays for SQLite, which has none. Arrays here are JSON text (array
-//! parameters are bound so, see `engine/array.rs`; `pg_array_json` reads either form),
-//! read with `json_each`: `= ANY (...)` / `<> ALL (...)`, `ARRAY[...]`, `ARRAY(SELECT
-//! ...)`, `array_to_string()` and friends, subscripts `a[i]`, and set-returning
-//! functions in FROM (`generate_series`, `unnest`, with `WITH ORDINALITY` and column
-//! aliases).
+//! PostgreSQL arrays for SQLite, which has none. Arrays here are JSON text (their stored
+//! form, see `engine/array.rs`; `pg_array_json` also reads PostgreSQL's array text), read
+//! with `json_each`: `= ANY (...)` / `<> ALL (...)`, `ARRAY[...]`, `ARRAY(SELECT ...)`,
+//! `array_agg`, subscripts `a[i]`, the array functions (as `pg_…` calls,
+//! engine/pgfuncs/arrays.rs), array operators where the tree shows an array operand, and
+//! set-returning functions (`generate_series`, `unnest`, `regexp_matches`,
+//! `generate_subscripts`) in FROM, with `WITH ORDINALITY` and column aliases, or alone in
+//! a select list (moved into FROM).
 
 use std::ops::ControlFlow;
 
