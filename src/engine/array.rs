@@ -251,7 +251,10 @@ fn bounds(src: &str) -> Result<&str, PgError> {
         return Err(malformed(src));
     };
     for dim in dims.trim_end().split_terminator(']') {
-        let dim = dim.trim_start().strip_prefix('[').ok_or_else(|| malformed(src))?;
+        let dim = dim
+            .trim_start()
+            .strip_prefix('[')
+            .ok_or_else(|| malformed(src))?;
         let (lower, upper) = dim.split_once(':').unwrap_or(("1", dim));
         let lower: i64 = lower.trim().parse().map_err(|_| malformed(src))?;
         upper.trim().parse::<i64>().map_err(|_| malformed(src))?;
@@ -447,9 +450,9 @@ fn write_element(v: &Json, elem: Elem, out: &mut String) {
     };
     let needs_quotes = text.is_empty()
         || text.eq_ignore_ascii_case("null")
-        || text
-            .chars()
-            .any(|c| matches!(c, '{' | '}' | ',' | '"' | '\\') || c.is_ascii_whitespace() || c == '\x0b');
+        || text.chars().any(|c| {
+            matches!(c, '{' | '}' | ',' | '"' | '\\') || c.is_ascii_whitespace() || c == '\x0b'
+        });
     if !needs_quotes {
         return out.push_str(&text);
     }
@@ -570,6 +573,90 @@ mod tests {
             text_to_json("{1,2", oid::INT4).unwrap_err().message,
             "malformed array literal: \"{1,2\""
         );
+    }
+
+    #[test]
+    fn literals_are_read_as_array_in_reads_them() {
+        // Irregular dimensions, stray characters, empty inner arrays: 22P02.
+        for bad in [
+            "{{1,{2}},{2,3}}",
+            "{{},{}}",
+            r#"{{"1 2" x},{3}}"#,
+            "{{1},{2,3}}",
+            "{1,{2}}",
+            "{1,,2}",
+            "{1,}",
+            "{{1},2}",
+        ] {
+            assert_eq!(
+                text_to_json(bad, oid::TEXT).unwrap_err().code,
+                SqlState::INVALID_TEXT_REPRESENTATION,
+                "{bad}"
+            );
+        }
+        assert_eq!(
+            text_to_json(r#"{ { "," } , { 3 } }"#, oid::TEXT).unwrap(),
+            r#"[[","],["3"]]"#
+        );
+        assert_eq!(
+            text_to_json(r#"  {   {  "  0 second  "   ,  0 second  }   }"#, oid::TEXT).unwrap(),
+            r#"[["  0 second  ","0 second"]]"#
+        );
+        assert_eq!(
+            text_to_json(r#"{a\,b,"NULL",\N}"#, oid::TEXT).unwrap(),
+            r#"["a,b","NULL","N"]"#
+        );
+        assert_eq!(text_to_json("[1:2]={1,2}", oid::INT4).unwrap(), "[1,2]");
+        assert_eq!(
+            text_to_json("[0:1]={1,2}", oid::INT4).unwrap_err().code,
+            SqlState::FEATURE_NOT_SUPPORTED
+        );
+        assert_eq!(
+            text_to_json("{{{{{{{1}}}}}}}", oid::INT4).unwrap_err().code,
+            SqlState::PROGRAM_LIMIT_EXCEEDED
+        );
+        // Element type unknown: integers stay numbers, anything else text.
+        assert_eq!(
+            text_to_json("{1,-2,01,x,\"3\"}", 0).unwrap(),
+            r#"[1,-2,"01","x","3"]"#
+        );
+    }
+
+    fn out(json: &str, elem: u32, typmod: i32) -> String {
+        let mut s = String::new();
+        write_text(&parse(json).unwrap(), Elem { oid: elem, typmod }, &mut s);
+        s
+    }
+
+    #[test]
+    fn text_output_is_array_outs() {
+        assert_eq!(
+            out(
+                r#"["a","b c",null,"","NULL","q\"x","{","a\\b"]"#,
+                oid::TEXT,
+                -1
+            ),
+            r#"{a,"b c",NULL,"","NULL","q\"x","{","a\\b"}"#
+        );
+        assert_eq!(out("[[1,2],[3,4]]", oid::INT4, -1), "{{1,2},{3,4}}");
+        assert_eq!(out("[]", oid::INT4, -1), "{}");
+        assert_eq!(out("[1,0]", oid::BOOL, -1), "{t,f}");
+        assert_eq!(out("[1.0,2.5]", oid::FLOAT8, -1), "{1,2.5}");
+        assert_eq!(out(r#"["ab"]"#, oid::BPCHAR, 8), r#"{"ab  "}"#);
+        // PostgreSQL's own text form (stored before arrays were JSON) is read too.
+        assert_eq!(out(r#"{a,"b c"}"#, oid::TEXT, -1), r#"{a,"b c"}"#);
+        assert!(parse("not an array").is_none());
+    }
+
+    #[test]
+    fn dimensions() {
+        assert_eq!(
+            dims(&parse("[[1,2],[3,4],[5,6]]").unwrap()),
+            Some(vec![3, 2])
+        );
+        assert_eq!(dims(&parse("[]").unwrap()), Some(vec![]));
+        assert_eq!(dims(&parse("[[1],[2,3]]").unwrap()), None);
+        assert_eq!(dims(&parse("[[1],2]").unwrap()), None);
     }
 
     #[test]

@@ -184,7 +184,9 @@ pub fn write_binary(ty: &PgType, v: ValueRef<'_>, out: &mut BytesMut) -> Result<
 fn write_array(elem: u32, typmod: i32, v: ValueRef<'_>, out: &mut BytesMut) -> Result<(), PgError> {
     use super::array;
     use super::jsonb::value::Json;
-    let value = as_text(&v).and_then(array::parse).ok_or_else(|| cannot(&v, "array"))?;
+    let value = as_text(&v)
+        .and_then(array::parse)
+        .ok_or_else(|| cannot(&v, "array"))?;
     let dims = array::dims(&value).ok_or_else(|| {
         PgError::new(
             SqlState::ARRAY_SUBSCRIPT_ERROR,

@@ -44,10 +44,19 @@ async fn literals_and_constructors_are_stored_and_printed_alike() {
             ),
             ("select id from a where i @> array[2]", "1"),
             ("select id from a where 5 = any(i)", "2"),
-            ("select array_agg(id order by id), array[1,2] from a", "{1,2}|{1,2}"),
+            (
+                "select array_agg(id order by id), array[1,2] from a",
+                "{1,2}|{1,2}",
+            ),
             ("select array_agg(id) from a where false", "<null>"),
-            ("select array[1,2] || 3, 0 || array[1,2], array[1] || array[2]", "{1,2,3}|{0,1,2}|{1,2}"),
-            ("select '{{1,2},{3,4}}'::int[], array[[1,2],[3,4]] = '{{1,2},{3,4}}'::int[]", "{{1,2},{3,4}}|t"),
+            (
+                "select array[1,2] || 3, 0 || array[1,2], array[1] || array[2]",
+                "{1,2,3}|{0,1,2}|{1,2}",
+            ),
+            (
+                "select '{{1,2},{3,4}}'::int[], array[[1,2],[3,4]] = '{{1,2},{3,4}}'::int[]",
+                "{{1,2},{3,4}}|t",
+            ),
         ],
     )
     .await;
@@ -59,14 +68,22 @@ async fn literals_and_constructors_are_stored_and_printed_alike() {
 async fn a_driver_reads_arrays_as_vectors() {
     let s = Server::start(&[]);
     let c = s.connect("arrays").await;
-    c.batch_execute("create table v (i int[], t text[]); insert into v values ('{1,NULL,3}', '{a,\"b c\"}')")
-        .await
-        .unwrap();
+    c.batch_execute(
+        "create table v (i int[], t text[]); insert into v values ('{1,NULL,3}', '{a,\"b c\"}')",
+    )
+    .await
+    .unwrap();
     let row = c.query_one("select i, t from v", &[]).await.unwrap();
-    assert_eq!(row.get::<_, Vec<Option<i32>>>(0), vec![Some(1), None, Some(3)]);
+    assert_eq!(
+        row.get::<_, Vec<Option<i32>>>(0),
+        vec![Some(1), None, Some(3)]
+    );
     assert_eq!(row.get::<_, Vec<String>>(1), vec!["a", "b c"]);
     let row = c
-        .query_one("select array[1,2], array_agg(x) from (values (7), (8)) s(x)", &[])
+        .query_one(
+            "select array[1,2], array_agg(x) from (values (7), (8)) s(x)",
+            &[],
+        )
         .await
         .unwrap();
     assert_eq!(row.get::<_, Vec<i32>>(0), vec![1, 2]);

@@ -67,7 +67,10 @@ fn array_arg(ctx: &Context<'_>, i: usize) -> Res<Option<Json>> {
             .ok_or_else(|| {
                 err(
                     SqlState::INVALID_TEXT_REPRESENTATION,
-                    &format!("malformed array literal: \"{}\"", String::from_utf8_lossy(t)),
+                    &format!(
+                        "malformed array literal: \"{}\"",
+                        String::from_utf8_lossy(t)
+                    ),
                 )
             }),
         _ => Err(err(
@@ -313,7 +316,10 @@ fn regex_arg(ctx: &Context<'_>, flags_at: usize) -> Res<(regex_lite::Regex, bool
         String::new()
     };
     let (global, insensitive) = pg(regex_flags(&flags))?;
-    Ok((pg(regex(&text(ctx, 1).unwrap_or_default(), insensitive))?, global))
+    Ok((
+        pg(regex(&text(ctx, 1).unwrap_or_default(), insensitive))?,
+        global,
+    ))
 }
 
 /// Registers the functions on `conn`.
@@ -510,7 +516,9 @@ pub fn register(conn: &Connection) -> Res<()> {
             .collect::<Res<Vec<_>>>()?;
         if let [one] = arrays.as_slice() {
             return match one {
-                Some(a) => out(&Json::Array(array::flatten(a).into_iter().cloned().collect())),
+                Some(a) => out(&Json::Array(
+                    array::flatten(a).into_iter().cloned().collect(),
+                )),
                 None => null(),
             };
         }
@@ -694,7 +702,10 @@ mod tests {
     #[test]
     fn regexp_split_skips_empty_matches_at_piece_starts() {
         let re = regex("", false).unwrap();
-        assert_eq!(show(&Json::Array(regexp_split("abc", &re))), r#"["a","b","c"]"#);
+        assert_eq!(
+            show(&Json::Array(regexp_split("abc", &re))),
+            r#"["a","b","c"]"#
+        );
         let re = regex(r"\s+", false).unwrap();
         assert_eq!(
             show(&Json::Array(regexp_split("hello world", &re))),

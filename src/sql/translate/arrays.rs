@@ -181,7 +181,10 @@ pub(super) fn function(name: &str, f: &mut Function) -> Result<Option<Expr>, PgE
         // element, NULL or not).
         let mut agg = f.clone();
         agg.name = ObjectName::from(vec![Ident::new("json_group_array")]);
-        return Ok(Some(call("nullif", vec![Expr::Function(agg), super::string("[]")])));
+        return Ok(Some(call(
+            "nullif",
+            vec![Expr::Function(agg), super::string("[]")],
+        )));
     }
     if matches!(name, "unnest" | "regexp_matches" | "generate_subscripts") {
         return Err(unsupported(format!(
@@ -241,10 +244,10 @@ pub(super) fn operator(
     left: Expr,
     op: BinaryOperator,
     right: Expr,
-) -> Result<Expr, (Expr, BinaryOperator, Expr)> {
+) -> Result<Expr, Box<(Expr, BinaryOperator, Expr)>> {
     let (l, r) = (is_array(&left), is_array(&right));
     if !l && !r {
-        return Err((left, op, right));
+        return Err(Box::new((left, op, right)));
     }
     // An untyped literal or NULL beside an array is an array of its type.
     let arrayish = |e: &Expr, known: bool| known || is_string_literal(e) || is_null(e);
@@ -272,7 +275,7 @@ pub(super) fn operator(
         | BinaryOperator::LtEq
         | BinaryOperator::Gt
         | BinaryOperator::GtEq => cmp(op, left, right),
-        op => return Err((left, op, right)),
+        op => return Err(Box::new((left, op, right))),
     })
 }
 
@@ -301,9 +304,26 @@ pub(super) fn select_list_sources(stmt: &mut Statement) -> Result<(), PgError> {
 /// one row per group, which a source in FROM would multiply before grouping).
 fn aggregates(items: &[SelectItem]) -> bool {
     const AGGREGATES: &[&str] = &[
-        "count", "sum", "avg", "min", "max", "array_agg", "string_agg", "json_agg", "jsonb_agg",
-        "json_object_agg", "jsonb_object_agg", "bool_and", "bool_or", "every", "bit_and",
-        "bit_or", "stddev", "variance", "group_concat", "json_group_array",
+        "count",
+        "sum",
+        "avg",
+        "min",
+        "max",
+        "array_agg",
+        "string_agg",
+        "json_agg",
+        "jsonb_agg",
+        "json_object_agg",
+        "jsonb_object_agg",
+        "bool_and",
+        "bool_or",
+        "every",
+        "bit_and",
+        "bit_or",
+        "stddev",
+        "variance",
+        "group_concat",
+        "json_group_array",
     ];
     items.iter().any(|item| {
         sqlparser::ast::visit_expressions(item, |e| match e {
@@ -326,7 +346,10 @@ fn lift(q: &mut Query, counter: &mut usize) -> Result<(), PgError> {
     let srf = |e: &Expr| match e {
         Expr::Function(f) if f.over.is_none() && f.filter.is_none() => {
             let name = f.name.to_string().to_ascii_lowercase();
-            let name = name.strip_prefix("pg_catalog.").unwrap_or(&name).to_string();
+            let name = name
+                .strip_prefix("pg_catalog.")
+                .unwrap_or(&name)
+                .to_string();
             matches!(
                 name.as_str(),
                 "unnest" | "regexp_matches" | "generate_subscripts" | "generate_series"
@@ -351,18 +374,25 @@ fn lift(q: &mut Query, counter: &mut usize) -> Result<(), PgError> {
         return if found.is_empty() {
             Ok(())
         } else {
-            Err(unsupported("several set-returning functions in one select list"))
+            Err(unsupported(
+                "several set-returning functions in one select list",
+            ))
         };
     };
     let grouped = !matches!(&select.group_by, GroupByExpr::Expressions(g, _) if g.is_empty())
         || select.having.is_some()
         || aggregates(&select.projection);
     if grouped {
-        return Err(unsupported("a set-returning function in a grouped select list"));
+        return Err(unsupported(
+            "a set-returning function in a grouped select list",
+        ));
     }
     *counter += 1;
     let alias = format!("_srf{counter}");
-    let item = std::mem::replace(&mut select.projection[*k], SelectItem::Wildcard(Default::default()));
+    let item = std::mem::replace(
+        &mut select.projection[*k],
+        SelectItem::Wildcard(Default::default()),
+    );
     let (expr, name) = match item {
         SelectItem::UnnamedExpr(e) => {
             let name = srf(&e).unwrap_or_default();

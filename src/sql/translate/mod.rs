@@ -428,7 +428,7 @@ fn is_default_collation(c: &ObjectName) -> bool {
 fn binary(left: Expr, op: BinaryOperator, right: Expr) -> Result<Expr, PgError> {
     let (left, op, right) = match arrays::operator(left, op, right) {
         Ok(e) => return Ok(e),
-        Err(parts) => parts,
+        Err(parts) => *parts,
     };
     let (left, op, right) = match json::operator(left, op, right)? {
         Ok(e) => return Ok(e),
