@@ -165,6 +165,14 @@ pub fn register_catalog(conn: &Connection, session: SharedSession) -> rusqlite::
     // `generate_series(a, b [, step])` in FROM: its values as a JSON array.
     for args in [2, 3] {
         conn.create_scalar_function("pg_series", args, pure, |ctx| {
+            // Integers only: timestamps and numerics would need their own stepping.
+            if (0..ctx.len())
+                .any(|i| !matches!(ctx.get_raw(i), ValueRef::Integer(_) | ValueRef::Null))
+            {
+                return Err(raise(crate::sql::translate::unsupported(
+                    "generate_series over values other than integers",
+                )));
+            }
             let (from, to): (Option<i64>, Option<i64>) = (ctx.get(0)?, ctx.get(1)?);
             let step: Option<i64> = if ctx.len() > 2 { ctx.get(2)? } else { Some(1) };
             let (Some(from), Some(to), Some(step)) = (from, to, step) else {

@@ -174,3 +174,60 @@ async fn functions() {
     )
     .await;
 }
+
+/// COPY reads array fields with array_in's rules into the stored form, and writes them
+/// back in PostgreSQL's form.
+#[tokio::test]
+async fn copy_reads_and_writes_arrays() {
+    use futures_util::{SinkExt, StreamExt};
+    let s = Server::start(&[]);
+    let c = s.connect("arrays").await;
+    c.batch_execute("create table ct (a int[], t text[])")
+        .await
+        .unwrap();
+    let sink = c.copy_in("copy ct from stdin").await.unwrap();
+    futures_util::pin_mut!(sink);
+    sink.send(bytes::Bytes::from_static(b"{1,2}\t{a,\"b c\"}\n\\N\t{}\n"))
+        .await
+        .unwrap();
+    assert_eq!(sink.finish().await.unwrap(), 2);
+    answers(&c, &[("select count(*) from ct where a @> array[2]", "1")]).await;
+    let stream = c.copy_out("copy ct to stdout").await.unwrap();
+    futures_util::pin_mut!(stream);
+    let mut out = Vec::new();
+    while let Some(chunk) = stream.next().await {
+        out.extend_from_slice(&chunk.unwrap());
+    }
+    assert_eq!(
+        String::from_utf8(out).unwrap(),
+        "{1,2}\t{a,\"b c\"}\n\\N\t{}\n"
+    );
+}
+
+/// A set-returning function alone in a select list runs once per row; where PostgreSQL
+/// would run it in lockstep with another or after aggregation, it is refused rather than
+/// answered differently.
+#[tokio::test]
+async fn set_returning_functions_in_select_lists() {
+    let s = Server::start(&[]);
+    let c = s.connect("arrays").await;
+    answers(
+        &c,
+        &[
+            (
+                "select x, generate_series(1, x) from (values (1), (2)) v(x)",
+                "1|1\n2|1\n2|2",
+            ),
+            ("select unnest(array['a','b']) as u order by u desc", "b\na"),
+        ],
+    )
+    .await;
+    for sql in [
+        "select unnest(array[1,2]), unnest(array[3])",
+        "select max(x), generate_series(1, 3) from (values (1)) v(x)",
+        "select generate_series(now(), now(), interval '1 day')",
+    ] {
+        let e = c.simple_query(sql).await.expect_err(sql);
+        assert_eq!(sqlstate(&e), "0A000", "{sql}: {e}");
+    }
+}

@@ -841,6 +841,10 @@ impl Analyzer {
             },
             Expr::Array(a) => {
                 let elems: Vec<Ty> = a.elem.iter().map(|e| self.ty(e)).collect();
+                // ARRAY[ARRAY[…], …]: one more dimension of the same array type.
+                if matches!(a.elem.first(), Some(Expr::Array(_))) {
+                    return Ty::Common(elems);
+                }
                 Ty::Of(Follow::ArrayOf, Box::new(Ty::Common(elems)))
             }
             Expr::CompoundFieldAccess { root, .. } => {
