@@ -157,6 +157,10 @@ async fn functions() {
             ("select * from regexp_matches('abab', '(a)(b)', 'g')", "{a,b}\n{a,b}"),
             ("select regexp_matches('foobarbequebaz', '(bar)(beque)')", "{bar,beque}"),
             ("select generate_subscripts(array[5,6,7], 1)", "1\n2\n3"),
+            (
+                "select array_agg(array[i, i + 1]) from generate_series(1, 2) g(i)",
+                "{{1,2},{2,3}}",
+            ),
             ("select unnest(array[[1,2],[3,4]])", "1\n2\n3\n4"),
             (
                 "select * from unnest(array[1,2,3], array['a','b']) as u(x, y)",

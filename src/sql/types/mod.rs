@@ -895,7 +895,38 @@ impl Analyzer {
                 return Ty::Named(t.into());
             }
         }
+        // array_agg of an array the statement builds (ARRAY[…], an array function): its
+        // values are known to be arrays (SQLite's JSON subtype), so the result is the
+        // same array type with one more dimension.
+        if name == "array_agg" && builds_array(f) {
+            return args.swap_remove(0);
+        }
         function_type(&name, &args)
+    }
+}
+
+/// Whether `f`'s first argument is an array constructor or array function call.
+fn builds_array(f: &Function) -> bool {
+    let FunctionArguments::List(list) = &f.args else {
+        return false;
+    };
+    match list.args.first() {
+        Some(FunctionArg::Unnamed(FunctionArgExpr::Expr(e))) => match e {
+            Expr::Array(_) => true,
+            Expr::Function(g) => matches!(
+                last_part(&g.name).as_str(),
+                "array_cat"
+                    | "array_append"
+                    | "array_prepend"
+                    | "array_remove"
+                    | "array_replace"
+                    | "array_fill"
+                    | "string_to_array"
+                    | "regexp_split_to_array"
+            ),
+            _ => false,
+        },
+        _ => false,
     }
 }
 
