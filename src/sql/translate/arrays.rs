@@ -128,7 +128,31 @@ pub(super) fn literal(a: Array) -> Expr {
 
 /// `a[i]` (1-based, as PostgreSQL arrays) → the element of the JSON array.
 pub(super) fn subscript(root: Expr, chain: Vec<AccessExpr>) -> Result<Expr, PgError> {
+    // `t.a[1]` parses as `t` then `.a` then `[1]`: the qualified column is the root.
     let mut e = root;
+    let mut chain = chain.into_iter().peekable();
+    while let Some(AccessExpr::Dot(Expr::Identifier(field))) = chain.peek() {
+        e = match e {
+            Expr::Identifier(t) => Expr::CompoundIdentifier(vec![t, field.clone()]),
+            Expr::CompoundIdentifier(mut parts) => {
+                parts.push(field.clone());
+                Expr::CompoundIdentifier(parts)
+            }
+            _ => break,
+        };
+        chain.next();
+    }
+    let chain: Vec<AccessExpr> = chain.collect();
+    let depth = chain
+        .iter()
+        .filter(|a| matches!(a, AccessExpr::Subscript(_)))
+        .count();
+    if depth > 6 {
+        return Err(PgError::new(
+            crate::protocol::SqlState::PROGRAM_LIMIT_EXCEEDED,
+            format!("number of array dimensions ({depth}) exceeds the maximum allowed (6)"),
+        ));
+    }
     for access in chain {
         e = match access {
             AccessExpr::Subscript(Subscript::Index { index }) => raw(format!(

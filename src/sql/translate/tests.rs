@@ -164,6 +164,15 @@ fn array_functions_and_subscripts() {
         refused("SELECT a[1:2] FROM t").code,
         SqlState::FEATURE_NOT_SUPPORTED
     );
+    // A qualified column's subscript.
+    assert_eq!(
+        sqlite("SELECT t.a[2] FROM t"),
+        "SELECT json_extract(pg_array_json(t.a), '$[' || ((2) - 1) || ']') FROM t"
+    );
+    assert_eq!(
+        refused("SELECT a[1][1][1][1][1][1][1] FROM t").code,
+        SqlState::PROGRAM_LIMIT_EXCEEDED
+    );
 }
 
 #[test]
