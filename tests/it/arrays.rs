@@ -171,6 +171,11 @@ async fn functions() {
                 "t|<null>|<null>",
             ),
             (
+                "select 'foo' like any (array['%a', '%o']), 'foo' not like any (array['%a', '%b']), \
+                 'foo' ilike any (array['%A', '%O']), 'foo' like any (array['%a', null])",
+                "t|t|t|<null>",
+            ),
+            (
                 "select array[1,2] < array[1,3], array[1,2] < array[1,2,0], array[1,null] @> array[null::int], array[1] && array[null::int, 1]",
                 "t|t|f|t",
             ),

@@ -97,6 +97,40 @@ pub(super) fn any_all(e: Expr) -> Result<Expr, PgError> {
     })
 }
 
+/// `x [NOT] [I]LIKE ANY (array)`: true when some pattern matches (NULL when none does
+/// but some comparison is NULL), as PostgreSQL's ANY. Called before the operands are
+/// rewritten, like [`any_all`]; `LIKE ANY (SELECT …)` is left as it is.
+pub(super) fn like_any(e: Expr) -> Result<Expr, PgError> {
+    let (negated, like, expr, pattern, escape) = match e {
+        Expr::Like {
+            negated,
+            any: true,
+            expr,
+            pattern,
+            escape_char,
+        } => (negated, "LIKE", expr, pattern, escape_char),
+        Expr::ILike {
+            negated,
+            any: true,
+            expr,
+            pattern,
+            escape_char,
+        } => (negated, "ILIKE", expr, pattern, escape_char),
+        other => return Ok(other),
+    };
+    let array = match *pattern {
+        Expr::Nested(inner) if !matches!(*inner, Expr::Subquery(_)) => *inner,
+        _ => return Err(unsupported(format!("{like} ANY over a subquery"))),
+    };
+    let not = if negated { "NOT " } else { "" };
+    let escape = escape.map(|e| format!(" ESCAPE {e}")).unwrap_or_default();
+    expression(&format!(
+        "(SELECT CASE WHEN max(c) THEN 1 WHEN count(*) > count(c) THEN NULL ELSE 0 END \
+         FROM (SELECT {not}({expr}) {like} value{escape} AS c FROM {}))",
+        elements(&array)
+    ))
+}
+
 /// The tree of one PostgreSQL expression written by the translator.
 fn expression(sql: &str) -> Result<Expr, PgError> {
     let select = crate::sql::parse::parse_one(&format!("SELECT {sql}"), 64)?;

@@ -108,9 +108,15 @@ impl VisitorMut for Translator<'_> {
 
     fn pre_visit_expr(&mut self, expr: &mut Expr) -> ControlFlow<PgError> {
         // Before the operands are rewritten, so that `ARRAY[...]` is still itself.
-        if matches!(expr, Expr::AnyOp { .. } | Expr::AllOp { .. }) {
+        if matches!(
+            expr,
+            Expr::AnyOp { .. }
+                | Expr::AllOp { .. }
+                | Expr::Like { any: true, .. }
+                | Expr::ILike { any: true, .. }
+        ) {
             let taken = std::mem::replace(expr, Expr::Value(Value::Null.into()));
-            match arrays::any_all(taken) {
+            match arrays::any_all(taken).and_then(arrays::like_any) {
                 Ok(e) => *expr = e,
                 Err(e) => return ControlFlow::Break(e),
             }

@@ -252,6 +252,16 @@ fn array_operators_where_the_tree_shows_an_array() {
 }
 
 #[test]
+fn like_any_reads_the_array() {
+    assert_eq!(
+        sqlite("SELECT 'foo' NOT ILIKE ANY (ARRAY['%a', '%o'])"),
+        "SELECT (SELECT CASE WHEN max(c) THEN 1 WHEN count(*) > count(c) THEN NULL ELSE 0 END \
+         FROM (SELECT NOT lower(('foo')) LIKE lower(value) ESCAPE '\\' AS c \
+         FROM json_each(pg_array_json(json_array('%a', '%o')))))"
+    );
+}
+
+#[test]
 fn array_column_types_keep_their_modifiers() {
     assert_eq!(
         sqlite("CREATE TABLE t (a int[], b char(5)[], c int4[][])"),
