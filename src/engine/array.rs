@@ -406,7 +406,7 @@ pub struct Elem {
 /// neither.
 pub fn parse(s: &str) -> Option<Json> {
     let t = s.trim_start();
-    let v = if t.starts_with('[') && !t.contains('=') {
+    let v = if is_json(t) {
         json::parse(t).ok()?
     } else if t.starts_with('{') || t.starts_with('[') {
         json::parse(&text_to_json(t, oid::TEXT).ok()?).ok()?
@@ -414,6 +414,27 @@ pub fn parse(s: &str) -> Option<Json> {
         return None;
     };
     matches!(v, Json::Array(_)).then_some(v)
+}
+
+/// Whether `s` is an array's stored form (a JSON array) rather than PostgreSQL's text,
+/// which may also start with `[`: its dimension decoration `[1:3]={…}`.
+pub fn is_json(s: &str) -> bool {
+    let s = s.trim_start();
+    if !s.starts_with('[') {
+        return false;
+    }
+    let mut rest = s;
+    while let Some(inner) = rest.strip_prefix('[') {
+        let Some(end) = inner.find(']') else {
+            return true;
+        };
+        let bound = |c: char| c.is_ascii_digit() || matches!(c, ':' | '-' | '+' | ' ');
+        if !inner[..end].chars().all(bound) {
+            return true;
+        }
+        rest = inner[end + 1..].trim_start();
+    }
+    !rest.starts_with('=')
 }
 
 /// Runs `f` with enough stack for one more level of recursion.
@@ -646,6 +667,9 @@ mod tests {
         // PostgreSQL's own text form (stored before arrays were JSON) is read too.
         assert_eq!(out(r#"{a,"b c"}"#, oid::TEXT, -1), r#"{a,"b c"}"#);
         assert!(parse("not an array").is_none());
+        assert_eq!(out(r#"["a=b"]"#, oid::TEXT, -1), "{a=b}");
+        assert!(is_json("[1,2]") && is_json("[[1]]") && is_json("[]") && is_json(r#"["[1:2]="]"#));
+        assert!(!is_json("[1:2]={1,2}") && !is_json("[2]={1,2}") && !is_json("[1:1][1:2]={{1,2}}"));
     }
 
     #[test]

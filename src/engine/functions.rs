@@ -270,7 +270,7 @@ pub fn register_catalog(conn: &Connection, session: SharedSession) -> rusqlite::
             ValueRef::Null => None,
             ValueRef::Text(t) => {
                 let s = String::from_utf8_lossy(t);
-                if s.trim_start().starts_with('{') {
+                if !super::array::is_json(&s) {
                     Some(super::array::text_to_json(&s, 0).map_err(raise)?)
                 } else {
                     Some(s.into_owned())
@@ -467,10 +467,14 @@ fn pg_cast(ctx: &mut Context<'_>) -> rusqlite::Result<SqlValue> {
         return Ok(match value {
             // A literal is read as the array type reads it and becomes the stored form
             // (JSON); JSON text already is one (ARRAY[…]::int[], a parameter).
-            ValueRef::Text(t) if !t.trim_ascii_start().starts_with(b"[") || t.contains(&b'=') => {
+            ValueRef::Text(t) => {
                 let s = std::str::from_utf8(t)
                     .map_err(|_| user_error("invalid UTF-8 in array literal"))?;
-                SqlValue::Text(super::array::text_to_json(s, type_oid).map_err(raise)?)
+                if super::array::is_json(s) {
+                    SqlValue::Text(s.to_string())
+                } else {
+                    SqlValue::Text(super::array::text_to_json(s, type_oid).map_err(raise)?)
+                }
             }
             other => owned(other),
         });
