@@ -125,9 +125,14 @@ pub fn from_decltype(decl: &str) -> PgType {
     if let Some(at) = lower.find('[') {
         return array_type(&format!("{}{}", &lower[..at], after_brackets(&lower[at..])));
     }
+    named_type(&lower).unwrap_or_else(|| by_affinity(&lower))
+}
+
+/// The PostgreSQL type a declared type names (lower case); None for other names.
+fn named_type(lower: &str) -> Option<PgType> {
     let base = lower.split('(').next().unwrap_or("").trim();
     let t = |oid, size| PgType::new(oid, size);
-    match base {
+    Some(match base {
         "bool" | "boolean" => PgType {
             render: Render::Bool,
             ..t(oid::BOOL, 1)
@@ -174,15 +179,17 @@ pub fn from_decltype(decl: &str) -> PgType {
         "uuid" => t(oid::UUID, 16),
         "json" => t(oid::JSON, -1),
         "jsonb" => t(oid::JSONB, -1),
-        _ => by_affinity(&lower),
-    }
+        _ => return None,
+    })
 }
 
 /// `elem[]` (`int4[]`, `char(5)[]`; SQLite keeps a modifier after the brackets, so
 /// `char[](5)` is read as `char(5)[]` too): the array type of the element type, or text
 /// when the element type has none.
 fn array_type(elem: &str) -> PgType {
-    let e = from_decltype(elem);
+    // An element type PostgreSQL does not have (`mytype[]`) is read as text, not by
+    // SQLite's affinity rules.
+    let e = named_type(elem.trim()).unwrap_or(PgType::TEXT);
     match super::catalog::array_of(e.oid) {
         Some(array) => PgType {
             oid: array,
@@ -434,6 +441,18 @@ mod tests {
             from_decltype("timestamp with time zone").oid,
             oid::TIMESTAMPTZ
         );
+        // Arrays: the element type's array type, its modifier kept.
+        assert_eq!(from_decltype("int4[]").oid, 1007);
+        assert_eq!(
+            from_decltype("INT[][]").render,
+            Render::Array(oid::INT4, -1)
+        );
+        assert_eq!(
+            from_decltype("char [](5)").render,
+            Render::Array(oid::BPCHAR, 9)
+        );
+        assert_eq!(from_decltype("varchar(5)[]").oid, 1015);
+        assert_eq!(from_decltype("mytype[]").oid, 1009);
     }
 
     #[test]
