@@ -143,7 +143,7 @@ fn named_type(lower: &str) -> Option<PgType> {
         "real" | "float4" => t(oid::FLOAT4, 4),
         "double" | "double precision" | "float8" | "float" => t(oid::FLOAT8, 8),
         "numeric" | "decimal" => {
-            let modifier = numeric_typmod(&lower);
+            let modifier = numeric_typmod(lower);
             PgType {
                 modifier,
                 render: if modifier >= 4 {
@@ -158,12 +158,12 @@ fn named_type(lower: &str) -> Option<PgType> {
         "name" => t(oid::NAME, 64),
         "oid" => t(oid::OID, 4),
         "varchar" | "character varying" | "nvarchar" | "varying character" => PgType {
-            modifier: type_length(&lower).map_or(-1, |n| n + 4),
+            modifier: type_length(lower).map_or(-1, |n| n + 4),
             ..t(oid::VARCHAR, -1)
         },
         "char" | "character" | "bpchar" | "nchar" | "native character" => {
             // PostgreSQL's `char` without a length is char(1).
-            let n = type_length(&lower).unwrap_or(1);
+            let n = type_length(lower).unwrap_or(1);
             PgType {
                 modifier: n + 4,
                 render: Render::Bpchar(n.clamp(0, u16::MAX as i32) as u16),
