@@ -322,8 +322,9 @@ fn regex_arg(ctx: &Context<'_>, flags_at: usize) -> Res<(regex_lite::Regex, bool
     ))
 }
 
-/// Registers the functions on `conn`.
-pub fn register(conn: &Connection) -> Res<()> {
+/// Registers the functions on `conn`; `limit` is its longest string (SQLITE_LIMIT_LENGTH),
+/// which bounds what `array_fill` may build.
+pub fn register(conn: &Connection, limit: usize) -> Res<()> {
     let f = FunctionFlags::SQLITE_UTF8
         | FunctionFlags::SQLITE_DETERMINISTIC
         | FunctionFlags::SQLITE_INNOCUOUS
@@ -558,7 +559,7 @@ pub fn register(conn: &Connection) -> Res<()> {
         })?;
     }
     for args in [2, 3] {
-        conn.create_scalar_function("pg_array_fill", args, f, |ctx| {
+        conn.create_scalar_function("pg_array_fill", args, f, move |ctx| {
             let value = elem_arg(ctx, 0);
             let no_null = || {
                 err(
@@ -616,14 +617,33 @@ pub fn register(conn: &Connection) -> Res<()> {
             if lengths.contains(&0) {
                 return out(&Json::Array(vec![]));
             }
-            let mut v = value;
-            for n in lengths.iter().rev() {
-                v = Json::Array(vec![v; *n]);
+            // Checked before anything is built: the text would be about this long.
+            let mut one = String::new();
+            write_json(&value, &mut one);
+            if total.is_some_and(|t| t.saturating_mul(one.len() + 1) > limit) {
+                return Err(err(
+                    SqlState::PROGRAM_LIMIT_EXCEEDED,
+                    "requested length too large",
+                ));
             }
             if lengths.is_empty() {
-                v = Json::Array(vec![]);
+                return out(&Json::Array(vec![]));
             }
-            out(&v)
+            // Built as text, innermost dimension first: no value tree of that size.
+            let mut text = one;
+            for n in lengths.iter().rev() {
+                let mut next = String::with_capacity(n * (text.len() + 1) + 1);
+                next.push('[');
+                for k in 0..*n {
+                    if k > 0 {
+                        next.push(',');
+                    }
+                    next.push_str(&text);
+                }
+                next.push(']');
+                text = next;
+            }
+            Ok((Some(text), Some(JSON_SUBTYPE)))
         })?;
     }
     // Operators: `@>`, `<@` (arguments swapped), `&&`, and comparisons (-1, 0, 1).

@@ -172,7 +172,7 @@ pub fn register(conn: &Connection) -> Res<()> {
         | FunctionFlags::SQLITE_INNOCUOUS;
     let volatile = FunctionFlags::SQLITE_UTF8 | FunctionFlags::SQLITE_INNOCUOUS;
     let limit = usize::try_from(conn.limit(Limit::SQLITE_LIMIT_LENGTH)?).unwrap_or(1 << 20);
-    arrays::register(conn)?;
+    arrays::register(conn, limit)?;
 
     // Dates and times.
     // The session's TimeZone comes last (the translator adds it).
