@@ -277,11 +277,17 @@ pub(super) fn is_array(e: &Expr) -> bool {
                     | "pg_string_to_array"
                     | "pg_regexp_split_to_array"
                     | "pg_array_fill"
-            ) || (name == "pg_cast"
+            ) || (name == "nullif"
+                // array_agg(x), as `function` writes it
                 && plain_args(f).is_some_and(|a| {
-                    matches!(a.get(1), Some(Expr::Value(v))
-                        if matches!(&v.value, Value::SingleQuotedString(t) if t.ends_with("[]")))
+                    matches!(a.first(), Some(Expr::Function(g))
+                        if g.name.to_string() == "json_group_array")
                 }))
+                || (name == "pg_cast"
+                    && plain_args(f).is_some_and(|a| {
+                        matches!(a.get(1), Some(Expr::Value(v))
+                        if matches!(&v.value, Value::SingleQuotedString(t) if t.ends_with("[]")))
+                    }))
         }
         _ => false,
     }

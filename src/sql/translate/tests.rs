@@ -247,6 +247,10 @@ fn array_operators_where_the_tree_shows_an_array() {
         "SELECT pg_array_cmp(json_array(1, 2), json_array(1, 3)) < 0, \
          pg_array_cmp(a, pg_cast('{1}', 'int[]')) = 0 FROM t"
     );
+    assert_eq!(
+        sqlite("SELECT array_agg(x) || 0 FROM t"),
+        "SELECT pg_array_append(nullif(json_group_array(x), '[]'), 0) FROM t"
+    );
     // Text concatenation and jsonb stay theirs.
     assert_eq!(sqlite("SELECT a || 'x' FROM t"), "SELECT a || 'x' FROM t");
 }
