@@ -1,13 +1,19 @@
-//! Array parameters. SQLite has no arrays, so an array bound by a client (text `{1,2}` or
-//! PostgreSQL's binary array format) becomes JSON text, which `json_each` reads: the SQL
-//! rewriter turns `x = ANY($1)` into `x IN (SELECT value FROM json_each(pg_array_json($1)))`.
+//! PostgreSQL arrays, which SQLite lacks. An array value inside SQLite is JSON text (nested
+//! arrays for dimensions, lower bounds always 1): what array parameters become (a text
+//! literal `{1,2}` or PostgreSQL's binary array format), what literals written into array
+//! columns are stored as (`pg_store`), what `ARRAY[…]` builds and what `json_each` reads
+//! (the SQL rewriter turns `x = ANY($1)` into `x IN (SELECT value FROM
+//! json_each(pg_array_json($1)))`). Results of an array type are printed back in
+//! PostgreSQL's text form (`array_out`: `{1,NULL,"b c"}`) or binary form here.
 //! JSON is hand-written here: the values are already typed, only escaping is needed.
 //! Both readers do work linear in the parameter's length: a binary array's element count
 //! (the product of its dimensions) is checked against PostgreSQL's maximum and against the
 //! bytes actually present before anything is built.
 
 use super::input;
+use super::jsonb::value::{self as json, Json};
 use super::stmt::Value;
+use super::types::oid;
 use crate::protocol::{PgError, SqlState};
 
 /// PostgreSQL's `MaxArraySize`: the most elements an array may have.
@@ -57,83 +63,208 @@ fn push_json_string(out: &mut String, s: &str) {
     out.push('"');
 }
 
-/// A text-format array literal (`{1,2}`, `{"a b",NULL}`, `{{1,2},{3,4}}`) of elements of
-/// type `elem` as JSON text.
+/// A text-format array literal (`{1,2}`, `{"a b",NULL}`, `{{1,2},{3,4}}`, `[1:2]={1,2}`)
+/// of elements of type `elem` as JSON text, read as PostgreSQL's `array_in` reads it:
+/// dimensions must be regular (`{{1},{2,3}}` is malformed), each element is read with
+/// the element type's input rules (22P02 on a bad one). Lower bounds other than 1 cannot
+/// be kept in JSON: 0A000.
 pub fn text_to_json(s: &str, elem: u32) -> Result<String, PgError> {
-    let mut chars = s.trim().char_indices().peekable();
-    let mut out = String::with_capacity(s.len() + 2);
-    let mut depth = 0usize;
-    // Whether the next element needs a comma before it.
-    let mut need_comma = false;
     let src = s.trim();
+    let body = bounds(src)?;
+    let mut chars = body.char_indices().peekable();
+    let mut out = String::with_capacity(s.len() + 2);
+    // Elements (or sub-arrays) so far in each open level; the length each level must
+    // have (set by its first closed array); the depth scalars are at.
+    let mut counts: Vec<usize> = Vec::new();
+    let mut lengths: Vec<Option<usize>> = Vec::new();
+    let mut scalar_depth: Option<usize> = None;
+    let mut closed = false;
+    let mut item = String::new();
     while let Some((i, c)) = chars.next() {
+        let depth = counts.len();
         match c {
             // Only whitespace may follow the outermost closing brace.
-            _ if depth == 0 && need_comma && !c.is_whitespace() => return Err(malformed(src)),
+            c if c.is_whitespace() => {}
+            _ if closed => return Err(malformed(src)),
             '{' => {
-                if need_comma {
-                    out.push(',');
+                if scalar_depth.is_some_and(|d| depth >= d) {
+                    return Err(malformed(src));
+                }
+                if let Some(n) = counts.last_mut() {
+                    if *n > 0 {
+                        out.push(',');
+                    }
+                    *n += 1;
+                }
+                if depth + 1 > MAX_DIMS as usize {
+                    return Err(PgError::new(
+                        SqlState::PROGRAM_LIMIT_EXCEEDED,
+                        format!(
+                            "number of array dimensions ({}) exceeds the maximum allowed ({MAX_DIMS})",
+                            depth + 1
+                        ),
+                    ));
                 }
                 out.push('[');
-                depth += 1;
-                need_comma = false;
+                counts.push(0);
+                if lengths.len() < counts.len() {
+                    lengths.push(None);
+                }
+                expect_separator(&mut chars, false);
             }
             '}' => {
-                depth = depth.checked_sub(1).ok_or_else(|| malformed(src))?;
+                let n = counts.pop().ok_or_else(|| malformed(src))?;
+                // Only the outermost array may be empty (`{}`, not `{{},{}}`).
+                if n == 0 && depth > 1 {
+                    return Err(malformed(src));
+                }
+                if n > 0 && *lengths[depth - 1].get_or_insert(n) != n {
+                    return Err(malformed(src));
+                }
                 out.push(']');
-                need_comma = true;
+                closed = counts.is_empty();
+                if !closed && !expect_separator(&mut chars, true) {
+                    return Err(malformed(src));
+                }
             }
-            ',' if depth > 0 => {}
-            c if c.is_whitespace() => {}
             _ if depth == 0 => return Err(malformed(src)),
-            '"' => {
-                let mut item = String::new();
-                loop {
-                    match chars.next() {
-                        Some((_, '\\')) => item.push(chars.next().ok_or_else(|| malformed(src))?.1),
-                        Some((_, '"')) => break,
-                        Some((_, c)) => item.push(c),
-                        None => return Err(malformed(src)),
-                    }
-                }
-                if need_comma {
-                    out.push(',');
-                }
-                push_json(
-                    &mut out,
-                    &input::decode(elem, false, Some(item.as_bytes()))?,
-                );
-                need_comma = true;
-            }
+            ',' => return Err(malformed(src)),
             _ => {
-                let mut end = i + c.len_utf8();
-                while let Some(&(j, n)) = chars.peek() {
-                    if n == ',' || n == '}' {
-                        break;
-                    }
-                    end = j + n.len_utf8();
-                    chars.next();
+                if *scalar_depth.get_or_insert(depth) != depth {
+                    return Err(malformed(src));
                 }
-                let item = src[i..end].trim();
-                if need_comma {
+                item.clear();
+                let quoted = c == '"';
+                if quoted {
+                    loop {
+                        match chars.next() {
+                            Some((_, '\\')) => {
+                                item.push(chars.next().ok_or_else(|| malformed(src))?.1)
+                            }
+                            Some((_, '"')) => break,
+                            Some((_, c)) => item.push(c),
+                            None => return Err(malformed(src)),
+                        }
+                    }
+                } else {
+                    // Up to an unescaped `,` or `}`; unescaped trailing blanks dropped.
+                    let mut escaped = false;
+                    let mut keep = 0;
+                    let mut next = Some((i, c));
+                    while let Some((_, n)) = next {
+                        match n {
+                            '{' | '"' => return Err(malformed(src)),
+                            '\\' => {
+                                escaped = true;
+                                item.push(chars.next().ok_or_else(|| malformed(src))?.1);
+                                keep = item.len();
+                            }
+                            n => {
+                                item.push(n);
+                                if !n.is_whitespace() {
+                                    keep = item.len();
+                                }
+                            }
+                        }
+                        next = match chars.peek() {
+                            Some(&(_, ',' | '}')) | None => None,
+                            Some(_) => chars.next(),
+                        };
+                    }
+                    item.truncate(keep);
+                    if !escaped && item.eq_ignore_ascii_case("null") {
+                        item.clear();
+                    }
+                }
+                let counted = counts.last_mut().ok_or_else(|| malformed(src))?;
+                if *counted > 0 {
                     out.push(',');
                 }
-                if item.eq_ignore_ascii_case("null") {
+                *counted += 1;
+                if !quoted && item.is_empty() {
                     out.push_str("null");
+                } else if elem == 0 && !quoted && plain_integer(&item) {
+                    // Element type unknown (`x = ANY('{1,2}')`): an integer stays one, so
+                    // that it equals a number; a column's affinity converts it back to
+                    // the same text for a text column.
+                    out.push_str(&item);
                 } else {
                     push_json(
                         &mut out,
                         &input::decode(elem, false, Some(item.as_bytes()))?,
                     );
                 }
-                need_comma = true;
+                if !expect_separator(&mut chars, true) {
+                    return Err(malformed(src));
+                }
             }
         }
     }
-    if depth != 0 || !out.starts_with('[') {
+    if !closed {
         return Err(malformed(src));
     }
     Ok(out)
+}
+
+/// An integer written as JSON and SQLite write it back (`-12`, not `012` or `+1`), small
+/// enough to be exact as a double.
+fn plain_integer(s: &str) -> bool {
+    let digits = s.strip_prefix('-').unwrap_or(s);
+    !digits.is_empty()
+        && digits.len() <= 15
+        && digits.bytes().all(|c| c.is_ascii_digit())
+        && (digits == "0" || !digits.starts_with('0'))
+}
+
+/// Skips whitespace; after an element, the next character must close its array or be a
+/// comma (consumed, and then an element must follow). False when neither.
+fn expect_separator(
+    chars: &mut std::iter::Peekable<std::str::CharIndices<'_>>,
+    after_element: bool,
+) -> bool {
+    while chars.peek().is_some_and(|(_, c)| c.is_whitespace()) {
+        chars.next();
+    }
+    if !after_element {
+        return true;
+    }
+    match chars.peek() {
+        Some((_, '}')) => true,
+        Some((_, ',')) => {
+            chars.next();
+            while chars.peek().is_some_and(|(_, c)| c.is_whitespace()) {
+                chars.next();
+            }
+            !matches!(chars.peek(), Some((_, '}' | ',')) | None)
+        }
+        _ => false,
+    }
+}
+
+/// The literal after its optional dimension decoration (`[1:3]={…}`, `[1:2][1:1]=…`):
+/// lower bounds other than 1 are refused, as JSON arrays cannot keep them.
+fn bounds(src: &str) -> Result<&str, PgError> {
+    if !src.starts_with('[') {
+        return Ok(src);
+    }
+    let Some((dims, body)) = src.split_once('=') else {
+        return Err(malformed(src));
+    };
+    for dim in dims.trim_end().split_terminator(']') {
+        let dim = dim
+            .trim_start()
+            .strip_prefix('[')
+            .ok_or_else(|| malformed(src))?;
+        let (lower, upper) = dim.split_once(':').unwrap_or(("1", dim));
+        let lower: i64 = lower.trim().parse().map_err(|_| malformed(src))?;
+        upper.trim().parse::<i64>().map_err(|_| malformed(src))?;
+        if lower != 1 {
+            return Err(crate::sql::translate::unsupported(
+                "an array with a lower bound other than 1",
+            ));
+        }
+    }
+    Ok(body.trim_start())
 }
 
 /// PostgreSQL's binary array format (ndim, has-null flag, element OID, per dimension
@@ -262,6 +393,178 @@ fn write_dim(
     Ok(())
 }
 
+/// An array's element type: its OID and the array column's typmod (`char(4)[]` pads,
+/// `numeric(5,2)[]` keeps two decimals).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Elem {
+    pub oid: u32,
+    pub typmod: i32,
+}
+
+/// An array value as SQLite holds it: JSON text, or PostgreSQL's array text (written
+/// before arrays were stored as JSON), read with text elements. None when `s` is
+/// neither.
+pub fn parse(s: &str) -> Option<Json> {
+    let t = s.trim_start();
+    let v = if is_json(t) {
+        json::parse(t).ok()?
+    } else if t.starts_with('{') || t.starts_with('[') {
+        json::parse(&text_to_json(t, oid::TEXT).ok()?).ok()?
+    } else {
+        return None;
+    };
+    matches!(v, Json::Array(_)).then_some(v)
+}
+
+/// Whether `s` is an array's stored form (a JSON array) rather than PostgreSQL's text,
+/// which may also start with `[`: its dimension decoration `[1:3]={…}`.
+pub fn is_json(s: &str) -> bool {
+    let s = s.trim_start();
+    if !s.starts_with('[') {
+        return false;
+    }
+    let mut rest = s;
+    while let Some(inner) = rest.strip_prefix('[') {
+        let Some(end) = inner.find(']') else {
+            return true;
+        };
+        let bound = |c: char| c.is_ascii_digit() || matches!(c, ':' | '-' | '+' | ' ');
+        if !inner[..end].chars().all(bound) {
+            return true;
+        }
+        rest = inner[end + 1..].trim_start();
+    }
+    !rest.starts_with('=')
+}
+
+/// Runs `f` with enough stack for one more level of recursion.
+fn deep<T>(f: impl FnOnce() -> T) -> T {
+    stacker::maybe_grow(32 * 1024, 1024 * 1024, f)
+}
+
+/// Writes `v` in PostgreSQL's array text form (`array_out`): `{1,NULL,"b c"}`, nested
+/// braces for dimensions, elements quoted when empty, `NULL`, or holding `{},"\` or
+/// blanks.
+pub fn write_text(v: &Json, elem: Elem, out: &mut String) {
+    match v {
+        Json::Array(items) => {
+            out.push('{');
+            for (k, item) in items.iter().enumerate() {
+                if k > 0 {
+                    out.push(',');
+                }
+                if let Json::Array(_) = item {
+                    deep(|| write_text(item, elem, out));
+                } else {
+                    write_element(item, elem, out);
+                }
+            }
+            out.push('}');
+        }
+        other => write_element(other, elem, out),
+    }
+}
+
+fn write_element(v: &Json, elem: Elem, out: &mut String) {
+    let Some(text) = element_text(v, elem) else {
+        return out.push_str("NULL");
+    };
+    let needs_quotes = text.is_empty()
+        || text.eq_ignore_ascii_case("null")
+        || text.chars().any(|c| {
+            matches!(c, '{' | '}' | ',' | '"' | '\\') || c.is_ascii_whitespace() || c == '\x0b'
+        });
+    if !needs_quotes {
+        return out.push_str(&text);
+    }
+    out.push('"');
+    for c in text.chars() {
+        if c == '"' || c == '\\' {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out.push('"');
+}
+
+/// One element as its type prints it; None for NULL.
+pub fn element_text(v: &Json, elem: Elem) -> Option<String> {
+    Some(match v {
+        Json::Null => return None,
+        Json::Bool(b) if elem.oid == oid::BOOL => if *b { "t" } else { "f" }.into(),
+        Json::Bool(b) => b.to_string(),
+        Json::Num(n) => match elem.oid {
+            oid::BOOL => if n == "0" { "f" } else { "t" }.into(),
+            oid::FLOAT4 | oid::FLOAT8 => match n.parse::<f64>() {
+                Ok(f) => {
+                    let mut b = bytes::BytesMut::new();
+                    super::types::write_float8(f, &mut b);
+                    String::from_utf8_lossy(&b).into_owned()
+                }
+                Err(_) => n.clone(),
+            },
+            oid::NUMERIC if elem.typmod >= 4 => match n.parse::<f64>() {
+                Ok(f) if !n.contains(['e', 'E']) => {
+                    format!("{f:.*}", ((elem.typmod - 4) & 0xffff) as usize)
+                }
+                _ => n.clone(),
+            },
+            _ => n.clone(),
+        },
+        Json::Str(s) if elem.oid == oid::BPCHAR && elem.typmod > 4 => {
+            let pad = (elem.typmod as usize - 4).saturating_sub(s.chars().count());
+            format!("{s}{}", " ".repeat(pad))
+        }
+        Json::Str(s) => s.clone(),
+        other => json::print(other),
+    })
+}
+
+/// The lengths of `v`'s dimensions; None when they are not regular (`[[1],[2,3]]`), or
+/// more than PostgreSQL allows. `[]` has none.
+pub fn dims(v: &Json) -> Option<Vec<usize>> {
+    let mut dims = Vec::new();
+    let mut at = v;
+    while let Json::Array(items) = at {
+        if items.is_empty() {
+            break;
+        }
+        dims.push(items.len());
+        at = &items[0];
+    }
+    if dims.len() > MAX_DIMS as usize {
+        return None;
+    }
+    // Every array at depth d must have dims[d] items, and only the last level scalars.
+    fn regular(v: &Json, dims: &[usize]) -> bool {
+        match (v, dims.split_first()) {
+            (Json::Array(items), Some((n, rest))) => {
+                items.len() == *n && items.iter().all(|i| regular(i, rest))
+            }
+            (Json::Array(_), None) => false,
+            (_, Some(_)) => false,
+            (_, None) => true,
+        }
+    }
+    if !dims.is_empty() && !regular(v, &dims) {
+        return None;
+    }
+    Some(dims)
+}
+
+/// The scalars of `v` in order (row-major).
+pub fn flatten(v: &Json) -> Vec<&Json> {
+    let mut out = Vec::new();
+    let mut stack = vec![v];
+    while let Some(x) = stack.pop() {
+        match x {
+            Json::Array(items) => stack.extend(items.iter().rev()),
+            scalar => out.push(scalar),
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -291,6 +594,93 @@ mod tests {
             text_to_json("{1,2", oid::INT4).unwrap_err().message,
             "malformed array literal: \"{1,2\""
         );
+    }
+
+    #[test]
+    fn literals_are_read_as_array_in_reads_them() {
+        // Irregular dimensions, stray characters, empty inner arrays: 22P02.
+        for bad in [
+            "{{1,{2}},{2,3}}",
+            "{{},{}}",
+            r#"{{"1 2" x},{3}}"#,
+            "{{1},{2,3}}",
+            "{1,{2}}",
+            "{1,,2}",
+            "{1,}",
+            "{{1},2}",
+        ] {
+            assert_eq!(
+                text_to_json(bad, oid::TEXT).unwrap_err().code,
+                SqlState::INVALID_TEXT_REPRESENTATION,
+                "{bad}"
+            );
+        }
+        assert_eq!(
+            text_to_json(r#"{ { "," } , { 3 } }"#, oid::TEXT).unwrap(),
+            r#"[[","],["3"]]"#
+        );
+        assert_eq!(
+            text_to_json(r#"  {   {  "  0 second  "   ,  0 second  }   }"#, oid::TEXT).unwrap(),
+            r#"[["  0 second  ","0 second"]]"#
+        );
+        assert_eq!(
+            text_to_json(r#"{a\,b,"NULL",\N}"#, oid::TEXT).unwrap(),
+            r#"["a,b","NULL","N"]"#
+        );
+        assert_eq!(text_to_json("[1:2]={1,2}", oid::INT4).unwrap(), "[1,2]");
+        assert_eq!(
+            text_to_json("[0:1]={1,2}", oid::INT4).unwrap_err().code,
+            SqlState::FEATURE_NOT_SUPPORTED
+        );
+        assert_eq!(
+            text_to_json("{{{{{{{1}}}}}}}", oid::INT4).unwrap_err().code,
+            SqlState::PROGRAM_LIMIT_EXCEEDED
+        );
+        // Element type unknown: integers stay numbers, anything else text.
+        assert_eq!(
+            text_to_json("{1,-2,01,x,\"3\"}", 0).unwrap(),
+            r#"[1,-2,"01","x","3"]"#
+        );
+    }
+
+    fn out(json: &str, elem: u32, typmod: i32) -> String {
+        let mut s = String::new();
+        write_text(&parse(json).unwrap(), Elem { oid: elem, typmod }, &mut s);
+        s
+    }
+
+    #[test]
+    fn text_output_is_array_outs() {
+        assert_eq!(
+            out(
+                r#"["a","b c",null,"","NULL","q\"x","{","a\\b"]"#,
+                oid::TEXT,
+                -1
+            ),
+            r#"{a,"b c",NULL,"","NULL","q\"x","{","a\\b"}"#
+        );
+        assert_eq!(out("[[1,2],[3,4]]", oid::INT4, -1), "{{1,2},{3,4}}");
+        assert_eq!(out("[]", oid::INT4, -1), "{}");
+        assert_eq!(out("[1,0]", oid::BOOL, -1), "{t,f}");
+        assert_eq!(out("[1.0,2.5]", oid::FLOAT8, -1), "{1,2.5}");
+        assert_eq!(out(r#"["ab"]"#, oid::BPCHAR, 8), r#"{"ab  "}"#);
+        // PostgreSQL's own text form (stored before arrays were JSON) is read too.
+        assert_eq!(out(r#"{a,"b c"}"#, oid::TEXT, -1), r#"{a,"b c"}"#);
+        assert!(parse("not an array").is_none());
+        assert_eq!(out(r#"["a=b"]"#, oid::TEXT, -1), "{a=b}");
+        assert!(is_json("[1,2]") && is_json("[[1]]") && is_json("[]") && is_json(r#"["[1:2]="]"#));
+        assert!(!is_json("[1:2]={1,2}") && !is_json("[2]={1,2}") && !is_json("[1:1][1:2]={{1,2}}"));
+    }
+
+    #[test]
+    fn dimensions() {
+        assert_eq!(
+            dims(&parse("[[1,2],[3,4],[5,6]]").unwrap()),
+            Some(vec![3, 2])
+        );
+        assert_eq!(dims(&parse("[]").unwrap()), Some(vec![]));
+        assert_eq!(dims(&parse("[[1],[2,3]]").unwrap()), None);
+        assert_eq!(dims(&parse("[[1],2]").unwrap()), None);
     }
 
     #[test]

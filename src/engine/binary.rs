@@ -64,6 +64,9 @@ fn out_of_range(ty: &str) -> PgError {
 
 /// Writes a non-NULL value in binary format for a column of type `ty`.
 pub fn write_binary(ty: &PgType, v: ValueRef<'_>, out: &mut BytesMut) -> Result<(), PgError> {
+    if let Render::Array(elem, typmod) = ty.render {
+        return write_array(elem, typmod, v, out);
+    }
     match ty.oid {
         oid::BOOL => {
             let b = match v {
@@ -171,6 +174,61 @@ pub fn write_binary(ty: &PgType, v: ValueRef<'_>, out: &mut BytesMut) -> Result<
         }
         // text, varchar, bpchar, name, json, unknown: the text form's bytes.
         _ => write_text(ty.render, v, out),
+    }
+    Ok(())
+}
+
+/// An array (JSON text in SQLite, engine/array.rs) in PostgreSQL's binary array format:
+/// ndim, has-nulls flag, element OID, per dimension its length and lower bound 1, then
+/// each element length-prefixed (-1 for NULL) in the element type's binary form.
+fn write_array(elem: u32, typmod: i32, v: ValueRef<'_>, out: &mut BytesMut) -> Result<(), PgError> {
+    use super::array;
+    use super::jsonb::value::Json;
+    let value = as_text(&v)
+        .and_then(array::parse)
+        .ok_or_else(|| cannot(&v, "array"))?;
+    let dims = array::dims(&value).ok_or_else(|| {
+        PgError::new(
+            SqlState::ARRAY_SUBSCRIPT_ERROR,
+            "multidimensional arrays must have array expressions with matching dimensions",
+        )
+    })?;
+    let items = array::flatten(&value);
+    let elem_type = PgType {
+        modifier: typmod,
+        ..super::types::from_decltype(super::types::name_of(elem).unwrap_or("text"))
+    };
+    out.put_i32(dims.len() as i32);
+    out.put_i32(items.iter().any(|i| **i == Json::Null) as i32);
+    out.put_u32(elem);
+    for d in &dims {
+        out.put_i32(*d as i32);
+        out.put_i32(1);
+    }
+    if dims.is_empty() {
+        return Ok(());
+    }
+    let e = array::Elem { oid: elem, typmod };
+    for item in items {
+        let Some(text) = array::element_text(item, e) else {
+            out.put_i32(-1);
+            continue;
+        };
+        // The element as SQLite would hold it: numbers as numbers, the rest as text.
+        let value = match item {
+            Json::Num(n) => n
+                .parse::<i64>()
+                .map(ValueRef::Integer)
+                .or_else(|_| n.parse::<f64>().map(ValueRef::Real))
+                .unwrap_or(ValueRef::Text(text.as_bytes())),
+            Json::Bool(b) => ValueRef::Integer(*b as i64),
+            _ => ValueRef::Text(text.as_bytes()),
+        };
+        let at = out.len();
+        out.put_i32(0);
+        write_binary(&elem_type, value, out)?;
+        let len = (out.len() - at - 4) as i32;
+        out[at..at + 4].copy_from_slice(&len.to_be_bytes());
     }
     Ok(())
 }

@@ -303,10 +303,10 @@ pub fn result_columns(
         .collect()
 }
 
-/// A resolved type name as a result column's type. Arrays are left to their values:
-/// litewire sends them as the JSON text SQLite holds.
+/// A resolved type name as a result column's type (arrays: their array type, the JSON
+/// text SQLite holds printed as PostgreSQL prints arrays).
 fn result_type(name: &str) -> Option<PgType> {
-    (!name.ends_with("[]")).then(|| types::from_decltype(name))
+    Some(types::from_decltype(name))
 }
 
 /// The result column names alone (see [`result_columns`]).

@@ -166,6 +166,14 @@ pub fn register_catalog(conn: &Connection, session: SharedSession) -> rusqlite::
     // `generate_series(a, b [, step])` in FROM: its values as a JSON array.
     for args in [2, 3] {
         conn.create_scalar_function("pg_series", args, pure, |ctx| {
+            // Integers only: timestamps and numerics would need their own stepping.
+            if (0..ctx.len())
+                .any(|i| !matches!(ctx.get_raw(i), ValueRef::Integer(_) | ValueRef::Null))
+            {
+                return Err(raise(crate::sql::translate::unsupported(
+                    "generate_series over values other than integers",
+                )));
+            }
             let (from, to): (Option<i64>, Option<i64>) = (ctx.get(0)?, ctx.get(1)?);
             let step: Option<i64> = if ctx.len() > 2 { ctx.get(2)? } else { Some(1) };
             let (Some(from), Some(to), Some(step)) = (from, to, step) else {
@@ -263,7 +271,7 @@ pub fn register_catalog(conn: &Connection, session: SharedSession) -> rusqlite::
             ValueRef::Null => None,
             ValueRef::Text(t) => {
                 let s = String::from_utf8_lossy(t);
-                if s.trim_start().starts_with('{') {
+                if !super::array::is_json(&s) {
                     Some(super::array::text_to_json(&s, 0).map_err(raise)?)
                 } else {
                     Some(s.into_owned())
@@ -356,16 +364,17 @@ fn pg_store(ctx: &mut Context<'_>) -> rusqlite::Result<SqlValue> {
                 (table, ctx.get::<String>(2)?),
             )?,
         };
-        // Arrays keep PostgreSQL's array text (see STORED_AS_PARAMETERS).
         Ok(decl
             .flatten()
-            .filter(|d| !d.contains('['))
             .map_or(0, |d| super::types::from_decltype(&d).oid))
     })?;
     match ctx.get_raw(0) {
-        ValueRef::Text(t) if STORED_AS_PARAMETERS.contains(&type_oid) => Ok(stored(
-            input::decode(type_oid, false, Some(t)).map_err(raise)?,
-        )),
+        ValueRef::Text(t)
+            if STORED_AS_PARAMETERS.contains(&type_oid)
+                || super::catalog::element_of(type_oid).is_some() =>
+        {
+            Ok(stored(input::decode(type_oid, false, Some(t)).map_err(raise)?))
+        }
         // A float8 stored into a float4 column is rounded to float4 (22003 past its range).
         ValueRef::Real(f) if type_oid == oid::FLOAT4 => {
             Ok(SqlValue::Real(input::to_float4(f).map_err(raise)?))
@@ -377,7 +386,8 @@ fn pg_store(ctx: &mut Context<'_>) -> rusqlite::Result<SqlValue> {
 /// The types whose literals `pg_store` reads. Dates and times are not among them yet:
 /// litewire's date/time input reads fewer forms than PostgreSQL's (`'Mon Feb 10 17:32:01
 /// 1997 PST'`, `'epoch'`, `'today'`), and refusing those would be worse than storing
-/// them as written; arrays are stored as written too (as PostgreSQL array text).
+/// them as written. Arrays (of any element type) are read too: stored as JSON text
+/// (engine/array.rs), their elements read with the element type's rules.
 const STORED_AS_PARAMETERS: &[u32] = &[
     oid::BOOL,
     oid::INT2,
@@ -476,11 +486,16 @@ fn pg_cast(ctx: &mut Context<'_>) -> rusqlite::Result<SqlValue> {
     let value = ctx.get_raw(0);
     if ty.contains('[') {
         return Ok(match value {
+            // A literal is read as the array type reads it and becomes the stored form
+            // (JSON); JSON text already is one (ARRAY[…]::int[], a parameter).
             ValueRef::Text(t) => {
                 let s = std::str::from_utf8(t)
                     .map_err(|_| user_error("invalid UTF-8 in array literal"))?;
-                super::array::text_to_json(s, type_oid).map_err(raise)?;
-                SqlValue::Text(s.to_string())
+                if super::array::is_json(s) {
+                    SqlValue::Text(s.to_string())
+                } else {
+                    SqlValue::Text(super::array::text_to_json(s, type_oid).map_err(raise)?)
+                }
             }
             other => owned(other),
         });

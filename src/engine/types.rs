@@ -39,6 +39,9 @@ pub enum Render {
     Numeric(u16),
     /// `char(n)`: text blank-padded to `n` characters.
     Bpchar(u16),
+    /// An array of the element type with this OID and typmod: the JSON text SQLite
+    /// holds printed in PostgreSQL's array form (engine/array.rs).
+    Array(u32, i32),
     /// Everything else: integers in decimal, reals as PostgreSQL prints float8, text as
     /// is, blobs in bytea hex format.
     Plain,
@@ -119,9 +122,17 @@ fn type_length(decl: &str) -> Option<i32> {
 /// column-affinity rules (section 3.1 of SQLite's datatype documentation).
 pub fn from_decltype(decl: &str) -> PgType {
     let lower = decl.trim().to_ascii_lowercase();
+    if let Some(at) = lower.find('[') {
+        return array_type(&format!("{}{}", &lower[..at], after_brackets(&lower[at..])));
+    }
+    named_type(&lower).unwrap_or_else(|| by_affinity(&lower))
+}
+
+/// The PostgreSQL type a declared type names (lower case); None for other names.
+fn named_type(lower: &str) -> Option<PgType> {
     let base = lower.split('(').next().unwrap_or("").trim();
     let t = |oid, size| PgType::new(oid, size);
-    match base {
+    Some(match base {
         "bool" | "boolean" => PgType {
             render: Render::Bool,
             ..t(oid::BOOL, 1)
@@ -132,7 +143,7 @@ pub fn from_decltype(decl: &str) -> PgType {
         "real" | "float4" => t(oid::FLOAT4, 4),
         "double" | "double precision" | "float8" | "float" => t(oid::FLOAT8, 8),
         "numeric" | "decimal" => {
-            let modifier = numeric_typmod(&lower);
+            let modifier = numeric_typmod(lower);
             PgType {
                 modifier,
                 render: if modifier >= 4 {
@@ -147,12 +158,12 @@ pub fn from_decltype(decl: &str) -> PgType {
         "name" => t(oid::NAME, 64),
         "oid" => t(oid::OID, 4),
         "varchar" | "character varying" | "nvarchar" | "varying character" => PgType {
-            modifier: type_length(&lower).map_or(-1, |n| n + 4),
+            modifier: type_length(lower).map_or(-1, |n| n + 4),
             ..t(oid::VARCHAR, -1)
         },
         "char" | "character" | "bpchar" | "nchar" | "native character" => {
             // PostgreSQL's `char` without a length is char(1).
-            let n = type_length(&lower).unwrap_or(1);
+            let n = type_length(lower).unwrap_or(1);
             PgType {
                 modifier: n + 4,
                 render: Render::Bpchar(n.clamp(0, u16::MAX as i32) as u16),
@@ -168,8 +179,31 @@ pub fn from_decltype(decl: &str) -> PgType {
         "uuid" => t(oid::UUID, 16),
         "json" => t(oid::JSON, -1),
         "jsonb" => t(oid::JSONB, -1),
-        _ => by_affinity(&lower),
+        _ => return None,
+    })
+}
+
+/// `elem[]` (`int4[]`, `char(5)[]`; SQLite keeps a modifier after the brackets, so
+/// `char[](5)` is read as `char(5)[]` too): the array type of the element type, or text
+/// when the element type has none.
+fn array_type(elem: &str) -> PgType {
+    // An element type PostgreSQL does not have (`mytype[]`) is read as text, not by
+    // SQLite's affinity rules.
+    let e = named_type(elem.trim()).unwrap_or(PgType::TEXT);
+    match super::catalog::array_of(e.oid) {
+        Some(array) => PgType {
+            oid: array,
+            size: -1,
+            modifier: e.modifier,
+            render: Render::Array(e.oid, e.modifier),
+        },
+        None => PgType::TEXT,
     }
+}
+
+/// What follows the `[]` pairs of a declared type (a modifier SQLite wants last).
+fn after_brackets(s: &str) -> &str {
+    s.trim_start_matches(|c: char| c == '[' || c == ']' || c.is_ascii_digit() || c == ' ')
 }
 
 /// PostgreSQL's typmod for `numeric(p, s)`: `((p << 16) | s) + 4`.
@@ -260,6 +294,19 @@ pub fn write_text(render: Render, v: ValueRef<'_>, out: &mut BytesMut) {
             }
             _ => write_float8(f, out),
         },
+        ValueRef::Text(t) if matches!(render, Render::Array(..)) => {
+            let Render::Array(oid, typmod) = render else {
+                return;
+            };
+            match std::str::from_utf8(t).ok().and_then(super::array::parse) {
+                Some(v) => {
+                    let mut s = String::with_capacity(t.len());
+                    super::array::write_text(&v, super::array::Elem { oid, typmod }, &mut s);
+                    out.put_slice(s.as_bytes());
+                }
+                None => out.put_slice(t),
+            }
+        }
         ValueRef::Text(t) => {
             out.put_slice(t);
             if let Render::Bpchar(n) = render {
@@ -483,6 +530,18 @@ mod tests {
             from_decltype("timestamp with time zone").oid,
             oid::TIMESTAMPTZ
         );
+        // Arrays: the element type's array type, its modifier kept.
+        assert_eq!(from_decltype("int4[]").oid, 1007);
+        assert_eq!(
+            from_decltype("INT[][]").render,
+            Render::Array(oid::INT4, -1)
+        );
+        assert_eq!(
+            from_decltype("char [](5)").render,
+            Render::Array(oid::BPCHAR, 9)
+        );
+        assert_eq!(from_decltype("varchar(5)[]").oid, 1015);
+        assert_eq!(from_decltype("mytype[]").oid, 1009);
     }
 
     #[test]

@@ -41,6 +41,7 @@ impl SqlState {
     pub const INTEGRITY_CONSTRAINT_VIOLATION: Self = Self("23000");
     pub const RAISE_EXCEPTION: Self = Self("P0001");
     pub const DATA_EXCEPTION: Self = Self("22000");
+    pub const ARRAY_SUBSCRIPT_ERROR: Self = Self("2202E");
     pub const DIVISION_BY_ZERO: Self = Self("22012");
     pub const NUMERIC_VALUE_OUT_OF_RANGE: Self = Self("22003");
     pub const INVALID_ARGUMENT_FOR_LOG: Self = Self("2201E");

@@ -4,6 +4,7 @@ mod common;
 mod wire;
 
 mod admin;
+mod arrays;
 mod basics;
 mod catalog;
 mod clients;

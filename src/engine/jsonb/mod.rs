@@ -8,7 +8,7 @@
 //! value.rs). JSON results carry SQLite's JSON subtype, so that a builder embeds them as
 //! JSON rather than as strings (`json_build_object('a', '{}'::jsonb)`).
 
-mod value;
+pub(super) mod value;
 
 use rusqlite::functions::{Aggregate, Context, FunctionFlags, SubType};
 use rusqlite::types::ValueRef;

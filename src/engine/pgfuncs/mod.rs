@@ -1,4 +1,4 @@
-//! PostgreSQL's date/time, string and math functions, as the SQL functions the translator
+//! PostgreSQL's date/time, string, math and array functions, as the SQL functions the translator
 //! calls (sql/translate/functions.rs renames `split_part(…)` to `pg_split_part(…)`,
 //! `extract(f FROM x)` to `pg_extract('f', x)`…). Every name is `pg_`-prefixed, so none
 //! shadows a SQLite built-in, and they are registered with the catalog functions on a
@@ -6,6 +6,7 @@
 //! one pays nothing for them. Results that build strings are bounded by the connection's
 //! SQLITE_LIMIT_LENGTH (PostgreSQL's 54000 past it).
 
+mod arrays;
 mod dates;
 mod format;
 mod math;
@@ -174,6 +175,7 @@ pub fn register(conn: &Connection) -> Res<()> {
         | FunctionFlags::SQLITE_INNOCUOUS;
     let volatile = FunctionFlags::SQLITE_UTF8 | FunctionFlags::SQLITE_INNOCUOUS;
     let limit = usize::try_from(conn.limit(Limit::SQLITE_LIMIT_LENGTH)?).unwrap_or(1 << 20);
+    arrays::register(conn, limit)?;
 
     // Operators chosen by their operands' types (sql/translate/operators.rs).
     conn.create_scalar_function("pg_op", 5, pure, |ctx| operators::pg_op(ctx))?;

@@ -1,16 +1,19 @@
-//! PostgreSQL arrays for SQLite, which has none. Arrays here are JSON text (array
-//! parameters are bound so, see `engine/array.rs`; `pg_array_json` reads either form),
-//! read with `json_each`: `= ANY (...)` / `<> ALL (...)`, `ARRAY[...]`, `ARRAY(SELECT
-//! ...)`, `array_to_string()` and friends, subscripts `a[i]`, and set-returning
-//! functions in FROM (`generate_series`, `unnest`, with `WITH ORDINALITY` and column
-//! aliases).
+//! PostgreSQL arrays for SQLite, which has none. Arrays here are JSON text (their stored
+//! form, see `engine/array.rs`; `pg_array_json` also reads PostgreSQL's array text), read
+//! with `json_each`: `= ANY (...)` / `<> ALL (...)`, `ARRAY[...]`, `ARRAY(SELECT ...)`,
+//! `array_agg`, subscripts `a[i]`, the array functions (as `pg_…` calls,
+//! engine/pgfuncs/arrays.rs), array operators where the tree shows an array operand, and
+//! set-returning functions (`generate_series`, `unnest`, `regexp_matches`,
+//! `generate_subscripts`) in FROM, with `WITH ORDINALITY` and column aliases, or alone in
+//! a select list (moved into FROM).
 
 use std::ops::ControlFlow;
 
 use sqlparser::ast::{
     AccessExpr, Array, BinaryOperator, Expr, Function, FunctionArg, FunctionArgExpr,
-    FunctionArguments, Ident, ObjectName, Query, Statement, Subscript, TableAlias, TableFactor,
-    TableFunctionArgs, VisitMut, VisitorMut,
+    FunctionArguments, GroupByExpr, Ident, ObjectName, Query, SelectItem, SetExpr, Statement,
+    Subscript, TableAlias, TableFactor, TableFunctionArgs, TableWithJoins, Value, VisitMut,
+    VisitorMut,
 };
 
 use super::{call, plain_args, raw, unsupported};
@@ -63,16 +66,18 @@ pub(super) fn any_all(e: Expr) -> Result<Expr, PgError> {
                 subquery: q,
                 negated,
             },
-            other => Expr::InSubquery {
-                expr: left,
-                subquery: Box::new(values_of(&other)?),
-                negated,
-            },
+            // A NULL array gives NULL, not false.
+            other => expression(&format!(
+                "(CASE WHEN ({other}) IS NULL THEN NULL ELSE ({left}) {}IN ({}) END)",
+                if negated { "NOT " } else { "" },
+                values_of(&other)?
+            ))?,
         });
     }
-    let source = match right {
-        Expr::Subquery(q) => format!("({q})"),
-        other => elements(&other),
+    let (source, null_array) = match right {
+        Expr::Subquery(q) => (format!("({q})"), None),
+        a @ Expr::Array(_) => (elements(&a), None),
+        other => (elements(&other), Some(other)),
     };
     // max/min of the comparisons, NULL when none decides but some are NULL; an empty
     // array gives false for ANY and true for ALL.
@@ -82,9 +87,47 @@ pub(super) fn any_all(e: Expr) -> Result<Expr, PgError> {
         ("max(c)", "1", "0")
     };
     // Printed before translation and read back, so the walk translates the parts.
-    expression(&format!(
+    let test = format!(
         "(SELECT CASE WHEN {decides} THEN {verdict} WHEN count(*) > count(c) THEN NULL \
          ELSE {otherwise} END FROM (SELECT ({left}) {op} value AS c FROM {source}))"
+    );
+    expression(&match null_array {
+        Some(a) => format!("(CASE WHEN ({a}) IS NULL THEN NULL ELSE {test} END)"),
+        None => test,
+    })
+}
+
+/// `x [NOT] [I]LIKE ANY (array)`: true when some pattern matches (NULL when none does
+/// but some comparison is NULL), as PostgreSQL's ANY. Called before the operands are
+/// rewritten, like [`any_all`]; `LIKE ANY (SELECT …)` is left as it is.
+pub(super) fn like_any(e: Expr) -> Result<Expr, PgError> {
+    let (negated, like, expr, pattern, escape) = match e {
+        Expr::Like {
+            negated,
+            any: true,
+            expr,
+            pattern,
+            escape_char,
+        } => (negated, "LIKE", expr, pattern, escape_char),
+        Expr::ILike {
+            negated,
+            any: true,
+            expr,
+            pattern,
+            escape_char,
+        } => (negated, "ILIKE", expr, pattern, escape_char),
+        other => return Ok(other),
+    };
+    let array = match *pattern {
+        Expr::Nested(inner) if !matches!(*inner, Expr::Subquery(_)) => *inner,
+        _ => return Err(unsupported(format!("{like} ANY over a subquery"))),
+    };
+    let not = if negated { "NOT " } else { "" };
+    let escape = escape.map(|e| format!(" ESCAPE {e}")).unwrap_or_default();
+    expression(&format!(
+        "(SELECT CASE WHEN max(c) THEN 1 WHEN count(*) > count(c) THEN NULL ELSE 0 END \
+         FROM (SELECT {not}({expr}) {like} value{escape} AS c FROM {}))",
+        elements(&array)
     ))
 }
 
@@ -119,7 +162,31 @@ pub(super) fn literal(a: Array) -> Expr {
 
 /// `a[i]` (1-based, as PostgreSQL arrays) → the element of the JSON array.
 pub(super) fn subscript(root: Expr, chain: Vec<AccessExpr>) -> Result<Expr, PgError> {
+    // `t.a[1]` parses as `t` then `.a` then `[1]`: the qualified column is the root.
     let mut e = root;
+    let mut chain = chain.into_iter().peekable();
+    while let Some(AccessExpr::Dot(Expr::Identifier(field))) = chain.peek() {
+        e = match e {
+            Expr::Identifier(t) => Expr::CompoundIdentifier(vec![t, field.clone()]),
+            Expr::CompoundIdentifier(mut parts) => {
+                parts.push(field.clone());
+                Expr::CompoundIdentifier(parts)
+            }
+            _ => break,
+        };
+        chain.next();
+    }
+    let chain: Vec<AccessExpr> = chain.collect();
+    let depth = chain
+        .iter()
+        .filter(|a| matches!(a, AccessExpr::Subscript(_)))
+        .count();
+    if depth > 6 {
+        return Err(PgError::new(
+            crate::protocol::SqlState::PROGRAM_LIMIT_EXCEEDED,
+            format!("number of array dimensions ({depth}) exceeds the maximum allowed (6)"),
+        ));
+    }
     for access in chain {
         e = match access {
             AccessExpr::Subscript(Subscript::Index { index }) => raw(format!(
@@ -134,8 +201,29 @@ pub(super) fn subscript(root: Expr, chain: Vec<AccessExpr>) -> Result<Expr, PgEr
     Ok(e)
 }
 
-/// Array functions over the elements; `ARRAY(SELECT ...)` as a JSON array. None when
-/// `name` is not one of them.
+/// PostgreSQL's array functions, as the `pg_…` SQL functions of engine/pgfuncs/arrays.rs.
+const FUNCTIONS: &[&str] = &[
+    "array_cat",
+    "array_append",
+    "array_prepend",
+    "array_position",
+    "array_positions",
+    "array_remove",
+    "array_replace",
+    "array_ndims",
+    "array_dims",
+    "array_lower",
+    "array_upper",
+    "array_length",
+    "cardinality",
+    "array_to_string",
+    "string_to_array",
+    "regexp_split_to_array",
+    "array_fill",
+];
+
+/// Array functions; `ARRAY(SELECT ...)` as a JSON array; `array_agg`. None when `name`
+/// is not one of them.
 pub(super) fn function(name: &str, f: &mut Function) -> Result<Option<Expr>, PgError> {
     if name == "array" {
         if let FunctionArguments::Subquery(q) = &f.args {
@@ -145,33 +233,270 @@ pub(super) fn function(name: &str, f: &mut Function) -> Result<Option<Expr>, PgE
         }
         return Ok(None);
     }
-    if !matches!(
-        name,
-        "array_to_string" | "array_upper" | "array_length" | "cardinality"
-    ) {
+    if name == "array_agg" {
+        // json_group_array keeps ORDER BY, FILTER and OVER; over no rows PostgreSQL's
+        // array_agg is NULL, and `[]` is no other input's result (one row gives one
+        // element, NULL or not).
+        let mut agg = f.clone();
+        agg.name = ObjectName::from(vec![Ident::new("json_group_array")]);
+        return Ok(Some(call(
+            "nullif",
+            vec![Expr::Function(agg), super::string("[]")],
+        )));
+    }
+    if matches!(name, "unnest" | "regexp_matches" | "generate_subscripts") {
+        return Err(unsupported(format!(
+            "{name}() inside an expression (in FROM or alone in the select list it is supported)"
+        )));
+    }
+    if !FUNCTIONS.contains(&name) {
         return Ok(None);
     }
-    let Some(args) = plain_args(f) else {
-        return Ok(None);
+    f.name = ObjectName::from(vec![Ident::new(format!("pg_{name}"))]);
+    Ok(Some(Expr::Function(f.clone())))
+}
+
+/// Whether the (rewritten) expression certainly is an array: `ARRAY[…]`, `ARRAY(SELECT
+/// …)`, a `::type[]` cast, or an array function's result.
+pub(super) fn is_array(e: &Expr) -> bool {
+    match e {
+        Expr::Nested(inner) => is_array(inner),
+        Expr::Identifier(i) => i.value.starts_with("(WITH _array(v) AS"),
+        Expr::Function(f) => {
+            let name = f.name.to_string().to_ascii_lowercase();
+            matches!(
+                name.as_str(),
+                "json_array"
+                    | "pg_array_json"
+                    | "pg_array_cat"
+                    | "pg_array_append"
+                    | "pg_array_prepend"
+                    | "pg_array_positions"
+                    | "pg_array_remove"
+                    | "pg_array_replace"
+                    | "pg_string_to_array"
+                    | "pg_regexp_split_to_array"
+                    | "pg_array_fill"
+            ) || (name == "nullif"
+                // array_agg(x), as `function` writes it
+                && plain_args(f).is_some_and(|a| {
+                    matches!(a.first(), Some(Expr::Function(g))
+                        if g.name.to_string() == "json_group_array")
+                }))
+                || (name == "pg_cast"
+                    && plain_args(f).is_some_and(|a| {
+                        matches!(a.get(1), Some(Expr::Value(v))
+                        if matches!(&v.value, Value::SingleQuotedString(t) if t.ends_with("[]")))
+                    }))
+        }
+        _ => false,
+    }
+}
+
+fn is_string_literal(e: &Expr) -> bool {
+    matches!(e, Expr::Value(v) if matches!(v.value, Value::SingleQuotedString(_)))
+}
+
+fn is_null(e: &Expr) -> bool {
+    matches!(e, Expr::Value(v) if matches!(v.value, Value::Null))
+}
+
+/// Array operators where the tree shows an operand is an array (operands rewritten):
+/// `@>`, `<@`, `&&`, `||` (array with array, element or untyped literal), comparisons.
+/// The operands back when neither is certainly an array or the operator is another.
+pub(super) fn operator(
+    left: Expr,
+    op: BinaryOperator,
+    right: Expr,
+) -> Result<Expr, Box<(Expr, BinaryOperator, Expr)>> {
+    let (l, r) = (is_array(&left), is_array(&right));
+    if !l && !r {
+        return Err(Box::new((left, op, right)));
+    }
+    // An untyped literal or NULL beside an array is an array of its type.
+    let arrayish = |e: &Expr, known: bool| known || is_string_literal(e) || is_null(e);
+    let cmp = |op: BinaryOperator, left: Expr, right: Expr| Expr::BinaryOp {
+        left: Box::new(call("pg_array_cmp", vec![left, right])),
+        op,
+        right: Box::new(Expr::Value(Value::Number("0".into(), false).into())),
     };
-    Ok(Some(raw(match (name, args.as_slice()) {
-        ("array_to_string", [a, sep]) => {
-            format!("(SELECT group_concat(value, {sep}) FROM {})", elements(a))
+    Ok(match op {
+        BinaryOperator::AtArrow => call("pg_array_contains", vec![left, right]),
+        BinaryOperator::ArrowAt => call("pg_array_contains", vec![right, left]),
+        BinaryOperator::PGOverlap => call("pg_array_overlap", vec![left, right]),
+        BinaryOperator::StringConcat => {
+            if arrayish(&left, l) && arrayish(&right, r) {
+                call("pg_array_cat", vec![left, right])
+            } else if l {
+                call("pg_array_append", vec![left, right])
+            } else {
+                call("pg_array_prepend", vec![left, right])
+            }
         }
-        ("array_to_string", [a, sep, null]) => format!(
-            "(SELECT group_concat(coalesce(value, {null}), {sep}) FROM {})",
-            elements(a)
-        ),
-        ("array_upper" | "array_length", [a, _]) => {
-            format!("(SELECT nullif(count(*), 0) FROM {})", elements(a))
+        BinaryOperator::Eq
+        | BinaryOperator::NotEq
+        | BinaryOperator::Lt
+        | BinaryOperator::LtEq
+        | BinaryOperator::Gt
+        | BinaryOperator::GtEq => cmp(op, left, right),
+        op => return Err(Box::new((left, op, right))),
+    })
+}
+
+/// Set-returning functions alone in a select list (`SELECT unnest(a) FROM t`) become a
+/// source in FROM (`FROM t, unnest(a) AS _srf1`, rewritten by [`set_returning_sources`])
+/// and the item its column, keeping the function's name. PostgreSQL runs several such
+/// functions in lockstep and runs them after grouping: both are refused.
+pub(super) fn select_list_sources(stmt: &mut Statement) -> Result<(), PgError> {
+    struct Lift(usize);
+    impl VisitorMut for Lift {
+        type Break = PgError;
+        fn pre_visit_query(&mut self, q: &mut Query) -> ControlFlow<PgError> {
+            match lift(q, &mut self.0) {
+                Ok(()) => ControlFlow::Continue(()),
+                Err(e) => ControlFlow::Break(e),
+            }
         }
-        // NULL for a NULL array, 0 for an empty one.
-        ("cardinality", [a]) => format!(
-            "(SELECT CASE WHEN ({a}) IS NULL THEN NULL ELSE count(*) END FROM {})",
-            elements(a)
-        ),
-        _ => return Ok(None),
-    })))
+    }
+    match stmt.visit(&mut Lift(0)) {
+        ControlFlow::Continue(()) => Ok(()),
+        ControlFlow::Break(e) => Err(e),
+    }
+}
+
+/// Whether a select list calls an aggregate or window function (a query that is then
+/// one row per group, which a source in FROM would multiply before grouping).
+fn aggregates(items: &[SelectItem]) -> bool {
+    const AGGREGATES: &[&str] = &[
+        "count",
+        "sum",
+        "avg",
+        "min",
+        "max",
+        "array_agg",
+        "string_agg",
+        "json_agg",
+        "jsonb_agg",
+        "json_object_agg",
+        "jsonb_object_agg",
+        "bool_and",
+        "bool_or",
+        "every",
+        "bit_and",
+        "bit_or",
+        "stddev",
+        "variance",
+        "group_concat",
+        "json_group_array",
+    ];
+    items.iter().any(|item| {
+        sqlparser::ast::visit_expressions(item, |e| match e {
+            Expr::Function(f)
+                if f.over.is_some()
+                    || AGGREGATES.contains(&f.name.to_string().to_ascii_lowercase().as_str()) =>
+            {
+                ControlFlow::Break(())
+            }
+            _ => ControlFlow::Continue(()),
+        })
+        .is_break()
+    })
+}
+
+fn lift(q: &mut Query, counter: &mut usize) -> Result<(), PgError> {
+    let SetExpr::Select(select) = q.body.as_mut() else {
+        return Ok(());
+    };
+    let srf = |e: &Expr| match e {
+        Expr::Function(f) if f.over.is_none() && f.filter.is_none() => {
+            let name = f.name.to_string().to_ascii_lowercase();
+            let name = name
+                .strip_prefix("pg_catalog.")
+                .unwrap_or(&name)
+                .to_string();
+            matches!(
+                name.as_str(),
+                "unnest" | "regexp_matches" | "generate_subscripts" | "generate_series"
+            )
+            .then_some(name)
+        }
+        _ => None,
+    };
+    let found: Vec<usize> = select
+        .projection
+        .iter()
+        .enumerate()
+        .filter(|(_, item)| match item {
+            SelectItem::UnnamedExpr(e) | SelectItem::ExprWithAlias { expr: e, .. } => {
+                srf(e).is_some()
+            }
+            _ => false,
+        })
+        .map(|(k, _)| k)
+        .collect();
+    let [k] = found.as_slice() else {
+        return if found.is_empty() {
+            Ok(())
+        } else {
+            Err(unsupported(
+                "several set-returning functions in one select list",
+            ))
+        };
+    };
+    let grouped = !matches!(&select.group_by, GroupByExpr::Expressions(g, _) if g.is_empty())
+        || select.having.is_some()
+        || aggregates(&select.projection);
+    if grouped {
+        return Err(unsupported(
+            "a set-returning function in a grouped select list",
+        ));
+    }
+    *counter += 1;
+    let alias = format!("_srf{counter}");
+    let item = std::mem::replace(
+        &mut select.projection[*k],
+        SelectItem::Wildcard(Default::default()),
+    );
+    let (expr, name) = match item {
+        SelectItem::UnnamedExpr(e) => {
+            let name = srf(&e).unwrap_or_default();
+            (e, Ident::new(name))
+        }
+        SelectItem::ExprWithAlias { expr, alias } => (expr, alias),
+        _ => return Ok(()),
+    };
+    let Expr::Function(f) = expr else {
+        return Ok(());
+    };
+    let FunctionArguments::List(list) = f.args else {
+        return Err(unsupported("this set-returning function call"));
+    };
+    select.projection[*k] = SelectItem::ExprWithAlias {
+        expr: Expr::Identifier(Ident::new(alias.clone())),
+        alias: name,
+    };
+    select.from.push(TableWithJoins {
+        relation: TableFactor::Table {
+            name: f.name,
+            alias: Some(TableAlias {
+                name: Ident::new(alias),
+                columns: vec![],
+            }),
+            args: Some(TableFunctionArgs {
+                args: list.args,
+                settings: None,
+            }),
+            with_hints: vec![],
+            version: None,
+            with_ordinality: false,
+            partitions: vec![],
+            json_path: None,
+            sample: None,
+            index_hints: vec![],
+        },
+        joins: vec![],
+    });
+    Ok(())
 }
 
 /// Set-returning functions rewritten in FROM: per source, its alias and its columns'
@@ -200,6 +525,10 @@ pub(super) fn set_returning_sources(stmt: &mut Statement) -> Result<Sources, PgE
     struct Collect(Sources);
     impl VisitorMut for Collect {
         type Break = PgError;
+        fn post_visit_query(&mut self, q: &mut Query) -> ControlFlow<PgError> {
+            expand_wildcard(q, &self.0);
+            ControlFlow::Continue(())
+        }
         fn pre_visit_table_factor(&mut self, t: &mut TableFactor) -> ControlFlow<PgError> {
             match rewrite_source(t) {
                 Ok(Some(source)) => self.0 .0.push(source),
@@ -218,6 +547,45 @@ pub(super) fn set_returning_sources(stmt: &mut Statement) -> Result<Sources, PgE
 
 type Source = (String, Vec<(String, String)>);
 
+/// `SELECT * FROM unnest(…) AS u(x)`: where every source in FROM is a rewritten one, `*`
+/// is their columns (SQLite's would be json_each's).
+fn expand_wildcard(q: &mut Query, sources: &Sources) {
+    let SetExpr::Select(select) = q.body.as_mut() else {
+        return;
+    };
+    if !matches!(select.projection.as_slice(), [SelectItem::Wildcard(_)]) {
+        return;
+    }
+    let mut columns = Vec::new();
+    for from in std::iter::once(&select.from).flatten() {
+        let relations =
+            std::iter::once(&from.relation).chain(from.joins.iter().map(|j| &j.relation));
+        for r in relations {
+            let TableFactor::Table {
+                name,
+                alias: Some(alias),
+                ..
+            } = r
+            else {
+                return;
+            };
+            let found = sources.0.iter().find(|(a, _)| *a == alias.name.value);
+            match found {
+                Some((_, cols)) if name.to_string() == "json_each" => {
+                    columns.extend(cols.iter().map(|(c, with)| SelectItem::ExprWithAlias {
+                        expr: raw(with.clone()),
+                        alias: Ident::new(c.clone()),
+                    }))
+                }
+                _ => return,
+            }
+        }
+    }
+    if !columns.is_empty() {
+        select.projection = columns;
+    }
+}
+
 fn rewrite_source(t: &mut TableFactor) -> Result<Option<Source>, PgError> {
     if let Some(source) = super::json::source(t)? {
         return Ok(Some(source));
@@ -234,7 +602,11 @@ fn rewrite_source(t: &mut TableFactor) -> Result<Option<Source>, PgError> {
             let f = f.strip_prefix("pg_catalog.").unwrap_or(&f).to_string();
             if !matches!(
                 f.as_str(),
-                "generate_series" | "unnest" | "pg_partition_ancestors"
+                "generate_series"
+                    | "unnest"
+                    | "pg_partition_ancestors"
+                    | "regexp_matches"
+                    | "generate_subscripts"
             ) {
                 return Ok(None);
             }
@@ -261,9 +633,13 @@ fn rewrite_source(t: &mut TableFactor) -> Result<Option<Source>, PgError> {
         ),
         _ => return Ok(None),
     };
+    let zipped = function == "unnest" && args.len() > 1;
+    let width = args.len();
     let source = match function.as_str() {
         "generate_series" => call("pg_series", args),
-        "unnest" => call("pg_array_json", args),
+        // Every element of a multi-dimensional array; several arrays side by side.
+        "unnest" => call("pg_unnest", args),
+        "regexp_matches" | "generate_subscripts" => call(&format!("pg_{function}"), args),
         _ => call("pg_array_json", vec![call(&function, args)]),
     };
     let (alias, names) = match alias {
@@ -274,8 +650,19 @@ fn rewrite_source(t: &mut TableFactor) -> Result<Option<Source>, PgError> {
         None => (function.clone(), vec![]),
     };
     let first = names.first().cloned().unwrap_or_else(|| alias.clone());
-    let mut cols = vec![(first, format!("{alias}.value"))];
-    if let (true, Some(n)) = (ordinality, names.get(1)) {
+    let mut cols = if zipped {
+        // `unnest(a, b) AS t(x, y)`: each row a JSON array of one element per argument.
+        (0..width)
+            .map(|k| {
+                let name = names.get(k).cloned().unwrap_or_else(|| "unnest".into());
+                (name, format!("json_extract({alias}.value, '$[{k}]')"))
+            })
+            .collect()
+    } else {
+        vec![(first, format!("{alias}.value"))]
+    };
+    let ordinal_at = if zipped { width } else { 1 };
+    if let (true, Some(n)) = (ordinality, names.get(ordinal_at)) {
         cols.push((n.clone(), format!("({alias}.key + 1)")));
     }
     *t = TableFactor::Table {

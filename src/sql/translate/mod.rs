@@ -46,6 +46,7 @@ pub fn to_sqlite(mut stmt: Statement, settings: &mut dyn Settings) -> Result<Str
     }
     ddl(&mut stmt);
     store::literals(&mut stmt);
+    arrays::select_list_sources(&mut stmt)?;
     let sources = arrays::set_returning_sources(&mut stmt)?;
     let mut t = Translator { settings, sources };
     match stmt.visit(&mut t) {
@@ -120,9 +121,15 @@ impl VisitorMut for Translator<'_> {
 
     fn pre_visit_expr(&mut self, expr: &mut Expr) -> ControlFlow<PgError> {
         // Before the operands are rewritten, so that `ARRAY[...]` is still itself.
-        if matches!(expr, Expr::AnyOp { .. } | Expr::AllOp { .. }) {
+        if matches!(
+            expr,
+            Expr::AnyOp { .. }
+                | Expr::AllOp { .. }
+                | Expr::Like { any: true, .. }
+                | Expr::ILike { any: true, .. }
+        ) {
             let taken = std::mem::replace(expr, Expr::Value(Value::Null.into()));
-            match arrays::any_all(taken) {
+            match arrays::any_all(taken).and_then(arrays::like_any) {
                 Ok(e) => *expr = e,
                 Err(e) => return ControlFlow::Break(e),
             }
@@ -379,13 +386,13 @@ fn ddl(stmt: &mut Statement) {
 
 /// SQLite's spelling of a type whose modifier PostgreSQL writes mid-name:
 /// `TIMESTAMP(2) WITH TIME ZONE` → `TIMESTAMP WITH TIME ZONE(2)` (SQLite's type names are
-/// words, then the numbers); the declared type still reads as the PostgreSQL type
-/// (engine/types.rs). None when the name needs no change.
+/// words, then the numbers), `char(5)[]` → `char [](5)`; the declared type still reads as
+/// the PostgreSQL type (engine/types.rs). None when the name needs no change.
 fn modifier_last(name: &str) -> Option<String> {
     let open = name.find('(')?;
     let close = open + name[open..].find(')')?;
     let rest = name[close + 1..].trim();
-    if rest.is_empty() || rest.starts_with('[') {
+    if rest.is_empty() {
         return None;
     }
     Some(format!(
@@ -468,6 +475,10 @@ fn is_default_collation(c: &ObjectName) -> bool {
 /// tighter than arithmetic; PostgreSQL the other way round), regex operators as
 /// SQLite's REGEXP.
 fn binary(left: Expr, op: BinaryOperator, right: Expr) -> Result<Expr, PgError> {
+    let (left, op, right) = match arrays::operator(left, op, right) {
+        Ok(e) => return Ok(e),
+        Err(parts) => *parts,
+    };
     let (left, op, right) = match json::operator(left, op, right)? {
         Ok(e) => return Ok(e),
         Err(parts) => parts,

@@ -106,7 +106,7 @@ fn session_settings_are_answered() {
 fn aggregates() {
     assert_eq!(
         sqlite("SELECT array_agg(a), string_agg(b, ',' ORDER BY b) FROM t"),
-        "SELECT json_group_array(a), group_concat(b, ',' ORDER BY b NULLS LAST) FROM t"
+        "SELECT nullif(json_group_array(a), '[]'), group_concat(b, ',' ORDER BY b NULLS LAST) FROM t"
     );
 }
 
@@ -137,7 +137,8 @@ fn any_and_all() {
     );
     assert_eq!(
         sqlite("SELECT 1 WHERE id = any($1)"),
-        "SELECT 1 WHERE id IN (SELECT value FROM json_each(pg_array_json($1)))"
+        "SELECT 1 WHERE (CASE WHEN ($1) IS NULL THEN NULL \
+         ELSE (id) IN (SELECT value FROM json_each(pg_array_json($1))) END)"
     );
     assert_eq!(
         sqlite("SELECT k > ALL (ARRAY[1])"),
@@ -150,14 +151,12 @@ fn any_and_all() {
 fn array_functions_and_subscripts() {
     assert_eq!(
         sqlite("SELECT array_to_string(array(SELECT name FROM t ORDER BY 1), ',')"),
-        "SELECT (SELECT group_concat(value, ',') FROM json_each(pg_array_json(\
-         (WITH _array(v) AS (SELECT name FROM t ORDER BY 1 NULLS LAST) \
-         SELECT json_group_array(v) FROM _array))))"
+        "SELECT pg_array_to_string((WITH _array(v) AS (SELECT name FROM t ORDER BY 1 NULLS LAST) \
+         SELECT json_group_array(v) FROM _array), ',')"
     );
     assert_eq!(
-        sqlite("SELECT cardinality(y) FROM t"),
-        "SELECT (SELECT CASE WHEN (y) IS NULL THEN NULL ELSE count(*) END \
-         FROM json_each(pg_array_json(y))) FROM t"
+        sqlite("SELECT cardinality(y), array_dims(y), array_fill(0, ARRAY[2]) FROM t"),
+        "SELECT pg_cardinality(y), pg_array_dims(y), pg_array_fill(0, json_array(2)) FROM t"
     );
     assert_eq!(
         sqlite("SELECT prattrs[s], ARRAY['a', 'b'] FROM t"),
@@ -167,6 +166,15 @@ fn array_functions_and_subscripts() {
     assert_eq!(
         refused("SELECT a[1:2] FROM t").code,
         SqlState::FEATURE_NOT_SUPPORTED
+    );
+    // A qualified column's subscript.
+    assert_eq!(
+        sqlite("SELECT t.a[2] FROM t"),
+        "SELECT json_extract(pg_array_json(t.a), '$[' || ((2) - 1) || ']') FROM t"
+    );
+    assert_eq!(
+        refused("SELECT a[1][1][1][1][1][1][1] FROM t").code,
+        SqlState::PROGRAM_LIMIT_EXCEEDED
     );
 }
 
@@ -186,7 +194,85 @@ fn set_returning_functions_in_from() {
     );
     assert_eq!(
         sqlite("SELECT x FROM unnest($1::int[]) AS u(x)"),
-        "SELECT u.value AS x FROM json_each(pg_array_json($1)) AS u"
+        "SELECT u.value AS x FROM json_each(pg_unnest($1)) AS u"
+    );
+    // Several arrays side by side: a column per argument.
+    assert_eq!(
+        sqlite("SELECT * FROM unnest(ARRAY[1, 2], ARRAY['a']) AS u(n, s)"),
+        "SELECT json_extract(u.value, '$[0]') AS n, json_extract(u.value, '$[1]') AS s \
+         FROM json_each(pg_unnest(json_array(1, 2), json_array('a'))) AS u"
+    );
+    assert_eq!(
+        sqlite("SELECT n, s FROM unnest(ARRAY[1, 2], ARRAY['a']) AS u(n, s)"),
+        "SELECT json_extract(u.value, '$[0]') AS n, json_extract(u.value, '$[1]') AS s \
+         FROM json_each(pg_unnest(json_array(1, 2), json_array('a'))) AS u"
+    );
+    assert_eq!(
+        sqlite("SELECT m FROM regexp_matches('abab', 'a', 'g') AS m"),
+        "SELECT m.value AS m FROM json_each(pg_regexp_matches('abab', 'a', 'g')) AS m"
+    );
+}
+
+#[test]
+fn set_returning_functions_in_select_lists_become_sources() {
+    assert_eq!(
+        sqlite("SELECT id, unnest(tags) FROM t"),
+        "SELECT id, _srf1.value AS unnest FROM t, json_each(pg_unnest(tags)) AS _srf1"
+    );
+    assert_eq!(
+        sqlite("SELECT generate_subscripts(ARRAY[5, 6], 1) AS s"),
+        "SELECT _srf1.value AS s FROM json_each(pg_generate_subscripts(json_array(5, 6), 1)) AS _srf1"
+    );
+    for sql in [
+        "SELECT unnest(a), unnest(b) FROM t",
+        "SELECT count(*), unnest(a) FROM t GROUP BY a",
+        "SELECT max(x), generate_series(1, 3) FROM t",
+        "SELECT unnest(a) + 1 FROM t",
+    ] {
+        assert_eq!(refused(sql).code, SqlState::FEATURE_NOT_SUPPORTED, "{sql}");
+    }
+}
+
+#[test]
+fn array_operators_where_the_tree_shows_an_array() {
+    assert_eq!(
+        sqlite("SELECT ARRAY[1, 2] || 3, 0 || ARRAY[1], ARRAY[1] || ARRAY[2], ARRAY[1] || '{2}'"),
+        "SELECT pg_array_append(json_array(1, 2), 3), pg_array_prepend(0, json_array(1)), \
+         pg_array_cat(json_array(1), json_array(2)), pg_array_cat(json_array(1), '{2}')"
+    );
+    assert_eq!(
+        sqlite("SELECT * FROM t WHERE a @> ARRAY[1] AND '{1}'::int[] <@ a AND a && ARRAY[2]"),
+        "SELECT * FROM t WHERE (pg_array_contains(a, json_array(1)) \
+         AND pg_array_contains(a, pg_cast('{1}', 'int[]'))) AND pg_array_overlap(a, json_array(2))"
+    );
+    assert_eq!(
+        sqlite("SELECT ARRAY[1, 2] < ARRAY[1, 3], a = '{1}'::int[] FROM t"),
+        "SELECT pg_array_cmp(json_array(1, 2), json_array(1, 3)) < 0, \
+         pg_array_cmp(a, pg_cast('{1}', 'int[]')) = 0 FROM t"
+    );
+    assert_eq!(
+        sqlite("SELECT array_agg(x) || 0 FROM t"),
+        "SELECT pg_array_append(nullif(json_group_array(x), '[]'), 0) FROM t"
+    );
+    // Text concatenation and jsonb stay theirs.
+    assert_eq!(sqlite("SELECT a || 'x' FROM t"), "SELECT a || 'x' FROM t");
+}
+
+#[test]
+fn like_any_reads_the_array() {
+    assert_eq!(
+        sqlite("SELECT 'foo' NOT ILIKE ANY (ARRAY['%a', '%o'])"),
+        "SELECT (SELECT CASE WHEN max(c) THEN 1 WHEN count(*) > count(c) THEN NULL ELSE 0 END \
+         FROM (SELECT NOT lower(('foo')) LIKE lower(value) ESCAPE '\\' AS c \
+         FROM json_each(pg_array_json(json_array('%a', '%o')))))"
+    );
+}
+
+#[test]
+fn array_column_types_keep_their_modifiers() {
+    assert_eq!(
+        sqlite("CREATE TABLE t (a int[], b char(5)[], c int4[][])"),
+        "CREATE TABLE t (a INT[], b CHAR [](5), c INT4[][])"
     );
 }
 

@@ -194,6 +194,9 @@ pub(super) fn function_type(name: &str, args: &[Ty]) -> Ty {
         "unnest" => Ty::Of(Follow::ElementOf, first()),
         "array_append" | "array_cat" | "array_remove" | "array_replace" => *first(),
         "array_prepend" => args.get(1).cloned().unwrap_or(Ty::Unknown),
+        "array_fill" => Ty::Of(Follow::ArrayOf, first()),
+        "string_to_array" | "regexp_split_to_array" | "regexp_matches" => named("text[]"),
+        "array_positions" => named("int4[]"),
         "generate_series" => match args.first() {
             Some(t @ Ty::Named(n)) if n.starts_with("timestamp") => t.clone(),
             Some(Ty::Named(n)) if n == "date" => named("timestamptz"),
@@ -277,6 +280,7 @@ pub(super) fn fixed_function_type(name: &str) -> Option<&'static str> {
         | "current_setting"
         | "set_config"
         | "array_to_string"
+        | "array_dims"
         | "encode"
         | "to_hex"
         | "format_type"

@@ -897,6 +897,10 @@ impl Analyzer {
             },
             Expr::Array(a) => {
                 let elems: Vec<Ty> = a.elem.iter().map(|e| self.ty(e)).collect();
+                // ARRAY[ARRAY[…], …]: one more dimension of the same array type.
+                if matches!(a.elem.first(), Some(Expr::Array(_))) {
+                    return Ty::Common(elems);
+                }
                 Ty::Of(Follow::ArrayOf, Box::new(Ty::Common(elems)))
             }
             Expr::CompoundFieldAccess { root, .. } => {
@@ -931,7 +935,13 @@ impl Analyzer {
             }
         }
         if let FunctionArguments::Subquery(q) = &f.args {
-            self.query(q);
+            let first = self.query(q).into_iter().next();
+            // `ARRAY(SELECT x …)`: an array of x's type.
+            if name == "array" {
+                if let Some(Column::Expr { ty, .. }) = first {
+                    return Ty::Of(Follow::ArrayOf, Box::new(ty));
+                }
+            }
         }
         if let Some(filter) = &f.filter {
             self.ty(filter);
@@ -949,6 +959,12 @@ impl Analyzer {
             if let Some(t) = bare_function_type(&name) {
                 return Ty::Named(t.into());
             }
+        }
+        // array_agg of an array the statement builds (ARRAY[…], an array function): its
+        // values are known to be arrays (SQLite's JSON subtype), so the result is the
+        // same array type with one more dimension.
+        if name == "array_agg" && builds_array(f) {
+            return args.swap_remove(0);
         }
         function_type(&name, &args)
     }
@@ -973,6 +989,31 @@ pub fn string_literal(e: &Expr) -> bool {
         v.value,
         Value::SingleQuotedString(_) | Value::EscapedStringLiteral(_) | Value::DollarQuotedString(_)
     ))
+}
+
+/// Whether `f`'s first argument is an array constructor or array function call.
+fn builds_array(f: &Function) -> bool {
+    let FunctionArguments::List(list) = &f.args else {
+        return false;
+    };
+    match list.args.first() {
+        Some(FunctionArg::Unnamed(FunctionArgExpr::Expr(e))) => match e {
+            Expr::Array(_) => true,
+            Expr::Function(g) => matches!(
+                last_part(&g.name).as_str(),
+                "array_cat"
+                    | "array_append"
+                    | "array_prepend"
+                    | "array_remove"
+                    | "array_replace"
+                    | "array_fill"
+                    | "string_to_array"
+                    | "regexp_split_to_array"
+            ),
+            _ => false,
+        },
+        _ => false,
+    }
 }
 
 /// A column of source `s` named `column`: Some(type) when the source certainly has it;

@@ -1,0 +1,735 @@
+//! PostgreSQL's array functions and the functions its array operators become, over the
+//! stored form of arrays (JSON text, engine/array.rs; PostgreSQL's array text is read
+//! too, with text elements). The translator (sql/translate/arrays.rs) renames the calls:
+//! `array_cat(a, b)` → `pg_array_cat(a, b)`, `ARRAY[…] @> b` → `pg_array_contains(…)`.
+//! Array results carry SQLite's JSON subtype, so that `ARRAY[…]` and `json_group_array`
+//! nest them as arrays. Elements compare by value: a number and text that reads as the
+//! same number are equal (an untyped literal `'{1,2}'` against an int[]).
+
+use std::cmp::Ordering;
+
+use rusqlite::functions::{Context, FunctionFlags, SubType};
+use rusqlite::types::ValueRef;
+use rusqlite::Connection;
+
+use super::super::array::{self, Elem};
+use super::super::jsonb::value::{self as json, Json};
+use super::super::types::oid;
+use super::strings::{regex, regex_flags};
+use super::{pg, text, Res};
+use crate::protocol::{PgError, SqlState};
+
+/// SQLite's subtype for JSON text (`J`).
+const JSON_SUBTYPE: u32 = 74;
+
+type Out = Res<(Option<String>, SubType)>;
+
+fn out(v: &Json) -> Out {
+    let mut s = String::new();
+    write_json(v, &mut s);
+    Ok((Some(s), Some(JSON_SUBTYPE)))
+}
+
+fn null() -> Out {
+    Ok((None, None))
+}
+
+fn err(code: SqlState, msg: &str) -> rusqlite::Error {
+    super::super::error::raise(PgError::new(code, msg))
+}
+
+/// Compact JSON (the stored form): `[1,"a",null]`.
+fn write_json(v: &Json, s: &mut String) {
+    match v {
+        Json::Array(items) => {
+            s.push('[');
+            for (k, i) in items.iter().enumerate() {
+                if k > 0 {
+                    s.push(',');
+                }
+                write_json(i, s);
+            }
+            s.push(']');
+        }
+        Json::Str(t) => json::quote(t, s),
+        other => s.push_str(&json::print(other)),
+    }
+}
+
+/// Array argument `i`: None for NULL. A value that is not an array is 42804.
+fn array_arg(ctx: &Context<'_>, i: usize) -> Res<Option<Json>> {
+    match ctx.get_raw(i) {
+        ValueRef::Null => Ok(None),
+        ValueRef::Text(t) => std::str::from_utf8(t)
+            .ok()
+            .and_then(array::parse)
+            .map(Some)
+            .ok_or_else(|| {
+                err(
+                    SqlState::INVALID_TEXT_REPRESENTATION,
+                    &format!(
+                        "malformed array literal: \"{}\"",
+                        String::from_utf8_lossy(t)
+                    ),
+                )
+            }),
+        _ => Err(err(
+            SqlState::DATATYPE_MISMATCH,
+            "argument of an array function must be an array",
+        )),
+    }
+}
+
+/// Element argument `i` as a JSON value (an array argument with the JSON subtype nests).
+fn elem_arg(ctx: &Context<'_>, i: usize) -> Json {
+    match ctx.get_raw(i) {
+        ValueRef::Null => Json::Null,
+        ValueRef::Integer(n) => Json::Num(n.to_string()),
+        ValueRef::Real(f) => Json::Num(text(ctx, i).unwrap_or_else(|| f.to_string())),
+        ValueRef::Text(t) => {
+            let s = String::from_utf8_lossy(t);
+            if ctx.get_subtype(i) == JSON_SUBTYPE {
+                if let Ok(v) = json::parse(&s) {
+                    return v;
+                }
+            }
+            Json::Str(s.into_owned())
+        }
+        ValueRef::Blob(_) => Json::Str(text(ctx, i).unwrap_or_default()),
+    }
+}
+
+fn items(v: &Json) -> &[Json] {
+    match v {
+        Json::Array(items) => items,
+        _ => &[],
+    }
+}
+
+fn ndims(v: &Json) -> Res<usize> {
+    array::dims(v).map(|d| d.len()).ok_or_else(|| {
+        err(
+            SqlState::ARRAY_SUBSCRIPT_ERROR,
+            "multidimensional arrays must have array expressions with matching dimensions",
+        )
+    })
+}
+
+/// A number as PostgreSQL would read it from either a JSON number or text.
+fn number(v: &Json) -> Option<f64> {
+    match v {
+        Json::Num(n) => n.parse().ok(),
+        Json::Str(s) => s.trim().parse().ok(),
+        Json::Bool(b) => Some(f64::from(u8::from(*b))),
+        _ => None,
+    }
+}
+
+/// Orders two elements; NULL sorts after everything (PostgreSQL's array comparison).
+fn compare(a: &Json, b: &Json) -> Ordering {
+    match (a, b) {
+        (Json::Null, Json::Null) => Ordering::Equal,
+        (Json::Null, _) => Ordering::Greater,
+        (_, Json::Null) => Ordering::Less,
+        (Json::Array(x), Json::Array(y)) => compare_items(x, y),
+        (Json::Str(x), Json::Str(y)) => x.cmp(y),
+        _ => match (number(a), number(b)) {
+            (Some(x), Some(y)) => x.partial_cmp(&y).unwrap_or(Ordering::Equal),
+            _ => json::print(a).cmp(&json::print(b)),
+        },
+    }
+}
+
+fn compare_items(x: &[Json], y: &[Json]) -> Ordering {
+    x.iter()
+        .zip(y)
+        .map(|(a, b)| compare(a, b))
+        .find(|o| o.is_ne())
+        .unwrap_or(x.len().cmp(&y.len()))
+}
+
+/// Equal as `IS NOT DISTINCT FROM` (array_position, array_remove).
+fn same(a: &Json, b: &Json) -> bool {
+    compare(a, b) == Ordering::Equal
+}
+
+/// `a @> b`: every element of `b` is in `a` (a NULL element is in nothing).
+fn contains(a: &Json, b: &Json) -> bool {
+    let have = array::flatten(a);
+    array::flatten(b)
+        .into_iter()
+        .all(|x| *x != Json::Null && have.iter().any(|y| **y != Json::Null && same(x, y)))
+}
+
+/// `a && b`: some non-NULL element is in both.
+fn overlaps(a: &Json, b: &Json) -> bool {
+    let have = array::flatten(a);
+    array::flatten(b)
+        .into_iter()
+        .any(|x| *x != Json::Null && have.iter().any(|y| same(x, y)))
+}
+
+/// `array_cat(a, b)` with PostgreSQL's rules: equal dimensions concatenate along the
+/// first, one dimension fewer is an element of the other.
+fn cat(a: Json, b: Json) -> Res<Json> {
+    let (na, nb) = (ndims(&a)?, ndims(&b)?);
+    if na == 0 {
+        return Ok(b);
+    }
+    if nb == 0 {
+        return Ok(a);
+    }
+    let incompatible = || {
+        err(
+            SqlState::ARRAY_SUBSCRIPT_ERROR,
+            "cannot concatenate incompatible arrays",
+        )
+    };
+    let (dx, dy) = (
+        array::dims(&a).unwrap_or_default(),
+        array::dims(&b).unwrap_or_default(),
+    );
+    let (mut x, mut y) = (into_items(a), into_items(b));
+    if na == nb && dx[1..] == dy[1..] {
+        x.append(&mut y);
+        Ok(Json::Array(x))
+    } else if na + 1 == nb && dx[..] == dy[1..] {
+        y.insert(0, Json::Array(x));
+        Ok(Json::Array(y))
+    } else if nb + 1 == na && dy[..] == dx[1..] {
+        x.push(Json::Array(y));
+        Ok(Json::Array(x))
+    } else {
+        Err(incompatible())
+    }
+}
+
+/// The items of an array value, taken out of it.
+fn into_items(mut v: Json) -> Vec<Json> {
+    match &mut v {
+        Json::Array(items) => std::mem::take(items),
+        _ => vec![],
+    }
+}
+
+/// `array_append` / `array_prepend`: only to an empty or one-dimensional array.
+fn add(a: Option<Json>, e: Json, at_end: bool) -> Out {
+    let a = a.unwrap_or(Json::Array(vec![]));
+    if ndims(&a)? > 1 {
+        return Err(err(
+            SqlState::DATA_EXCEPTION,
+            "argument must be empty or one-dimensional array",
+        ));
+    }
+    let mut items = into_items(a);
+    if at_end {
+        items.push(e);
+    } else {
+        items.insert(0, e);
+    }
+    out(&Json::Array(items))
+}
+
+/// A one-dimensional array for the searching functions.
+fn one_dim<'a>(a: &'a Json, what: &str) -> Res<&'a [Json]> {
+    if ndims(a)? > 1 {
+        return Err(err(
+            SqlState::FEATURE_NOT_SUPPORTED,
+            &format!("{what} multidimensional arrays is not supported"),
+        ));
+    }
+    Ok(items(a))
+}
+
+/// A dimension number argument as an index into `dims`, if within them.
+fn dim(dims: &[usize], d: Option<i64>) -> Option<usize> {
+    let d = usize::try_from(d?).ok()?;
+    (1..=dims.len()).contains(&d).then(|| dims[d - 1])
+}
+
+/// The text of a scalar element for array_to_string.
+fn element_string(v: &Json) -> Option<String> {
+    array::element_text(
+        v,
+        Elem {
+            oid: oid::TEXT,
+            typmod: -1,
+        },
+    )
+}
+
+/// PostgreSQL's `regexp_split_to_array`: a zero-length match at the start of a piece or
+/// at the end of the text does not split.
+fn regexp_split(s: &str, re: &regex_lite::Regex) -> Vec<Json> {
+    let mut pieces = Vec::new();
+    let (mut last, mut search) = (0, 0);
+    let next_char = |i: usize| i + s[i..].chars().next().map_or(1, char::len_utf8);
+    while search <= s.len() {
+        let Some(m) = re.find_at(s, search) else {
+            break;
+        };
+        if m.start() == m.end() && (m.start() == last || m.start() >= s.len()) {
+            if m.start() >= s.len() {
+                break;
+            }
+            search = next_char(m.start());
+            continue;
+        }
+        pieces.push(Json::Str(s[last..m.start()].to_string()));
+        last = m.end();
+        search = if m.start() == m.end() {
+            next_char(m.end())
+        } else {
+            m.end()
+        };
+    }
+    pieces.push(Json::Str(s[last..].to_string()));
+    pieces
+}
+
+/// `regexp_matches`: per match the captured groups (the whole match without groups).
+fn regexp_matches(s: &str, re: &regex_lite::Regex, global: bool) -> Vec<Json> {
+    let mut rows = Vec::new();
+    for caps in re.captures_iter(s) {
+        let groups: Vec<Json> = if caps.len() == 1 {
+            vec![Json::Str(caps[0].to_string())]
+        } else {
+            (1..caps.len())
+                .map(|g| {
+                    caps.get(g)
+                        .map_or(Json::Null, |m| Json::Str(m.as_str().to_string()))
+                })
+                .collect()
+        };
+        rows.push(Json::Array(groups));
+        if !global {
+            break;
+        }
+    }
+    rows
+}
+
+fn regex_arg(ctx: &Context<'_>, flags_at: usize) -> Res<(regex_lite::Regex, bool)> {
+    let flags = if ctx.len() > flags_at {
+        text(ctx, flags_at).unwrap_or_default()
+    } else {
+        String::new()
+    };
+    let (global, insensitive) = pg(regex_flags(&flags))?;
+    Ok((
+        pg(regex(&text(ctx, 1).unwrap_or_default(), insensitive))?,
+        global,
+    ))
+}
+
+/// Registers the functions on `conn`; `limit` is its longest string (SQLITE_LIMIT_LENGTH),
+/// which bounds what `array_fill` may build.
+pub fn register(conn: &Connection, limit: usize) -> Res<()> {
+    let f = FunctionFlags::SQLITE_UTF8
+        | FunctionFlags::SQLITE_DETERMINISTIC
+        | FunctionFlags::SQLITE_INNOCUOUS
+        | FunctionFlags::SQLITE_RESULT_SUBTYPE
+        | FunctionFlags::SQLITE_SUBTYPE;
+
+    conn.create_scalar_function("pg_array_cat", 2, f, |ctx| {
+        match (array_arg(ctx, 0)?, array_arg(ctx, 1)?) {
+            (None, None) => null(),
+            (Some(a), None) | (None, Some(a)) => out(&a),
+            (Some(a), Some(b)) => out(&cat(a, b)?),
+        }
+    })?;
+    conn.create_scalar_function("pg_array_append", 2, f, |ctx| {
+        add(array_arg(ctx, 0)?, elem_arg(ctx, 1), true)
+    })?;
+    conn.create_scalar_function("pg_array_prepend", 2, f, |ctx| {
+        add(array_arg(ctx, 1)?, elem_arg(ctx, 0), false)
+    })?;
+    for args in [2, 3] {
+        conn.create_scalar_function("pg_array_position", args, f, |ctx| {
+            let Some(a) = array_arg(ctx, 0)? else {
+                return Ok(None);
+            };
+            let items = one_dim(&a, "searching for elements in")?;
+            let e = elem_arg(ctx, 1);
+            let start = if ctx.len() > 2 {
+                super::int(ctx, 2)?.ok_or_else(|| {
+                    err(
+                        SqlState::NULL_VALUE_NOT_ALLOWED,
+                        "initial position must not be null",
+                    )
+                })?
+            } else {
+                1
+            };
+            let skip = usize::try_from(start.max(1) - 1).unwrap_or(usize::MAX);
+            Ok(items
+                .iter()
+                .enumerate()
+                .skip(skip)
+                .find(|(_, x)| same(x, &e))
+                .map(|(k, _)| k as i64 + 1))
+        })?;
+    }
+    conn.create_scalar_function("pg_array_positions", 2, f, |ctx| {
+        let Some(a) = array_arg(ctx, 0)? else {
+            return null();
+        };
+        let e = elem_arg(ctx, 1);
+        let found: Vec<Json> = one_dim(&a, "searching for elements in")?
+            .iter()
+            .enumerate()
+            .filter(|(_, x)| same(x, &e))
+            .map(|(k, _)| Json::Num((k + 1).to_string()))
+            .collect();
+        out(&Json::Array(found))
+    })?;
+    conn.create_scalar_function("pg_array_remove", 2, f, |ctx| {
+        let Some(a) = array_arg(ctx, 0)? else {
+            return null();
+        };
+        let e = elem_arg(ctx, 1);
+        let kept: Vec<Json> = one_dim(&a, "removing elements from")?
+            .iter()
+            .filter(|x| !same(x, &e))
+            .cloned()
+            .collect();
+        out(&Json::Array(kept))
+    })?;
+    conn.create_scalar_function("pg_array_replace", 3, f, |ctx| {
+        let Some(a) = array_arg(ctx, 0)? else {
+            return null();
+        };
+        let (from, to) = (elem_arg(ctx, 1), elem_arg(ctx, 2));
+        fn replace(v: &Json, from: &Json, to: &Json) -> Json {
+            match v {
+                Json::Array(items) => {
+                    Json::Array(items.iter().map(|i| replace(i, from, to)).collect())
+                }
+                x if same(x, from) => to.clone(),
+                x => x.clone(),
+            }
+        }
+        out(&replace(&a, &from, &to))
+    })?;
+    conn.create_scalar_function("pg_array_ndims", 1, f, |ctx| {
+        Ok(match array_arg(ctx, 0)? {
+            Some(a) => Some(ndims(&a)? as i64).filter(|n| *n > 0),
+            None => None,
+        })
+    })?;
+    conn.create_scalar_function("pg_array_dims", 1, f, |ctx| {
+        let Some(a) = array_arg(ctx, 0)? else {
+            return Ok(None);
+        };
+        ndims(&a)?;
+        let dims = array::dims(&a).unwrap_or_default();
+        Ok((!dims.is_empty()).then(|| dims.iter().map(|d| format!("[1:{d}]")).collect::<String>()))
+    })?;
+    for (name, lower) in [
+        ("pg_array_lower", true),
+        ("pg_array_upper", false),
+        ("pg_array_length", false),
+    ] {
+        conn.create_scalar_function(name, 2, f, move |ctx| {
+            let Some(a) = array_arg(ctx, 0)? else {
+                return Ok(None);
+            };
+            ndims(&a)?;
+            let dims = array::dims(&a).unwrap_or_default();
+            Ok(dim(&dims, super::int(ctx, 1)?).map(|n| if lower { 1 } else { n as i64 }))
+        })?;
+    }
+    conn.create_scalar_function("pg_cardinality", 1, f, |ctx| {
+        Ok(array_arg(ctx, 0)?.map(|a| array::flatten(&a).len() as i64))
+    })?;
+    for args in [2, 3] {
+        conn.create_scalar_function("pg_array_to_string", args, f, |ctx| {
+            let (Some(a), Some(sep)) = (array_arg(ctx, 0)?, text(ctx, 1)) else {
+                return Ok(None);
+            };
+            let null = if ctx.len() > 2 { text(ctx, 2) } else { None };
+            let parts: Vec<String> = array::flatten(&a)
+                .into_iter()
+                .filter_map(|e| element_string(e).or_else(|| null.clone()))
+                .collect();
+            Ok(Some(parts.join(&sep)))
+        })?;
+    }
+    for args in [2, 3] {
+        conn.create_scalar_function("pg_string_to_array", args, f, |ctx| {
+            let Some(s) = text(ctx, 0) else {
+                return null();
+            };
+            let null_string = if ctx.len() > 2 { text(ctx, 2) } else { None };
+            let parts: Vec<&str> = match text(ctx, 1) {
+                _ if s.is_empty() => vec![],
+                None => s
+                    .char_indices()
+                    .map(|(i, c)| &s[i..i + c.len_utf8()])
+                    .collect(),
+                Some(sep) if sep.is_empty() => vec![s.as_str()],
+                Some(sep) => s.split(sep.as_str()).collect(),
+            };
+            let items = parts
+                .into_iter()
+                .map(|p| match &null_string {
+                    Some(n) if n == p => Json::Null,
+                    _ => Json::Str(p.to_string()),
+                })
+                .collect();
+            out(&Json::Array(items))
+        })?;
+    }
+    for args in [2, 3] {
+        conn.create_scalar_function("pg_regexp_split_to_array", args, f, |ctx| {
+            let Some(s) = text(ctx, 0) else {
+                return null();
+            };
+            if text(ctx, 1).is_none() {
+                return null();
+            }
+            let (re, global) = regex_arg(ctx, 2)?;
+            if global {
+                return Err(err(
+                    SqlState::INVALID_PARAMETER_VALUE,
+                    "regexp_split_to_array() does not support the \"global\" option",
+                ));
+            }
+            out(&Json::Array(regexp_split(&s, &re)))
+        })?;
+        // Set-returning: its rows (each a text[]) as one JSON array, for json_each.
+        conn.create_scalar_function("pg_regexp_matches", args, f, |ctx| {
+            let Some(s) = text(ctx, 0) else {
+                return null();
+            };
+            if text(ctx, 1).is_none() {
+                return null();
+            }
+            let (re, global) = regex_arg(ctx, 2)?;
+            out(&Json::Array(regexp_matches(&s, &re, global)))
+        })?;
+    }
+    // `unnest(a)` in FROM: every element of a (all dimensions) for json_each; with
+    // several arrays, rows of one element of each (NULL past a shorter one's end).
+    conn.create_scalar_function("pg_unnest", -1, f, |ctx| {
+        let arrays = (0..ctx.len())
+            .map(|i| array_arg(ctx, i))
+            .collect::<Res<Vec<_>>>()?;
+        if let [one] = arrays.as_slice() {
+            return match one {
+                Some(a) => out(&Json::Array(
+                    array::flatten(a).into_iter().cloned().collect(),
+                )),
+                None => null(),
+            };
+        }
+        let columns: Vec<Vec<&Json>> = arrays
+            .iter()
+            .map(|a| a.as_ref().map(array::flatten).unwrap_or_default())
+            .collect();
+        let rows = columns.iter().map(Vec::len).max().unwrap_or(0);
+        out(&Json::Array(
+            (0..rows)
+                .map(|r| {
+                    Json::Array(
+                        columns
+                            .iter()
+                            .map(|c| c.get(r).map_or(Json::Null, |v| (*v).clone()))
+                            .collect(),
+                    )
+                })
+                .collect(),
+        ))
+    })?;
+    // Set-returning too: the subscripts of dimension `d` (reversed with a third true).
+    for args in [2, 3] {
+        conn.create_scalar_function("pg_generate_subscripts", args, f, |ctx| {
+            let Some(a) = array_arg(ctx, 0)? else {
+                return out(&Json::Array(vec![]));
+            };
+            ndims(&a)?;
+            let dims = array::dims(&a).unwrap_or_default();
+            let n = dim(&dims, super::int(ctx, 1)?).unwrap_or(0);
+            let reverse = ctx.len() > 2 && super::int(ctx, 2)?.unwrap_or(0) != 0;
+            let mut subs: Vec<Json> = (1..=n).map(|k| Json::Num(k.to_string())).collect();
+            if reverse {
+                subs.reverse();
+            }
+            out(&Json::Array(subs))
+        })?;
+    }
+    for args in [2, 3] {
+        conn.create_scalar_function("pg_array_fill", args, f, move |ctx| {
+            let value = elem_arg(ctx, 0);
+            let no_null = || {
+                err(
+                    SqlState::NULL_VALUE_NOT_ALLOWED,
+                    "dimension array or low bound array cannot be null",
+                )
+            };
+            let dims = array_arg(ctx, 1)?.ok_or_else(no_null)?;
+            let lengths: Vec<usize> = array::flatten(&dims)
+                .into_iter()
+                .map(|d| {
+                    number(d)
+                        .filter(|n| *n >= 0.0 && *n <= 134_217_727.0)
+                        .map(|n| n as usize)
+                        .ok_or_else(|| {
+                            err(
+                                SqlState::PROGRAM_LIMIT_EXCEEDED,
+                                "array size exceeds the maximum allowed (134217727)",
+                            )
+                        })
+                })
+                .collect::<Res<_>>()?;
+            if ctx.len() > 2 {
+                let lower = array_arg(ctx, 2)?.ok_or_else(no_null)?;
+                let lower = array::flatten(&lower);
+                if lower.len() != lengths.len() {
+                    return Err(err(
+                        SqlState::ARRAY_SUBSCRIPT_ERROR,
+                        "wrong number of array subscripts",
+                    ));
+                }
+                if lower.iter().any(|l| number(l) != Some(1.0)) && !lengths.is_empty() {
+                    return Err(err(
+                        SqlState::FEATURE_NOT_SUPPORTED,
+                        "an array with a lower bound other than 1 is not supported by litewire",
+                    ));
+                }
+            }
+            if lengths.len() > 6 {
+                return Err(err(
+                    SqlState::PROGRAM_LIMIT_EXCEEDED,
+                    &format!(
+                        "number of array dimensions ({}) exceeds the maximum allowed (6)",
+                        lengths.len()
+                    ),
+                ));
+            }
+            let total = lengths.iter().try_fold(1usize, |t, n| t.checked_mul(*n));
+            if total.is_none_or(|t| t > 134_217_727) {
+                return Err(err(
+                    SqlState::PROGRAM_LIMIT_EXCEEDED,
+                    "array size exceeds the maximum allowed (134217727)",
+                ));
+            }
+            if lengths.contains(&0) {
+                return out(&Json::Array(vec![]));
+            }
+            // Checked before anything is built: the text would be about this long.
+            let mut one = String::new();
+            write_json(&value, &mut one);
+            if total.is_some_and(|t| t.saturating_mul(one.len() + 1) > limit) {
+                return Err(err(
+                    SqlState::PROGRAM_LIMIT_EXCEEDED,
+                    "requested length too large",
+                ));
+            }
+            if lengths.is_empty() {
+                return out(&Json::Array(vec![]));
+            }
+            // Built as text, innermost dimension first: no value tree of that size.
+            let mut text = one;
+            for n in lengths.iter().rev() {
+                let mut next = String::with_capacity(n * (text.len() + 1) + 1);
+                next.push('[');
+                for k in 0..*n {
+                    if k > 0 {
+                        next.push(',');
+                    }
+                    next.push_str(&text);
+                }
+                next.push(']');
+                text = next;
+            }
+            Ok((Some(text), Some(JSON_SUBTYPE)))
+        })?;
+    }
+    // Operators: `@>`, `<@` (arguments swapped), `&&`, and comparisons (-1, 0, 1).
+    conn.create_scalar_function("pg_array_contains", 2, f, |ctx| {
+        Ok(match (array_arg(ctx, 0)?, array_arg(ctx, 1)?) {
+            (Some(a), Some(b)) => Some(contains(&a, &b)),
+            _ => None,
+        })
+    })?;
+    conn.create_scalar_function("pg_array_overlap", 2, f, |ctx| {
+        Ok(match (array_arg(ctx, 0)?, array_arg(ctx, 1)?) {
+            (Some(a), Some(b)) => Some(overlaps(&a, &b)),
+            _ => None,
+        })
+    })?;
+    conn.create_scalar_function("pg_array_cmp", 2, f, |ctx| {
+        Ok(match (array_arg(ctx, 0)?, array_arg(ctx, 1)?) {
+            (Some(a), Some(b)) => Some(match compare_items(items(&a), items(&b)) {
+                Ordering::Less => -1,
+                Ordering::Equal => 0,
+                Ordering::Greater => 1,
+            }),
+            _ => None,
+        })
+    })?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn a(s: &str) -> Json {
+        array::parse(s).unwrap()
+    }
+
+    fn show(v: &Json) -> String {
+        let mut s = String::new();
+        write_json(v, &mut s);
+        s
+    }
+
+    #[test]
+    fn concatenation_follows_dimensions() {
+        assert_eq!(show(&cat(a("[1,2]"), a("[3,4]")).unwrap()), "[1,2,3,4]");
+        assert_eq!(
+            show(&cat(a("[1,2]"), a("[[3,4],[5,6]]")).unwrap()),
+            "[[1,2],[3,4],[5,6]]"
+        );
+        assert_eq!(
+            show(&cat(a("[[3,4],[5,6]]"), a("[1,2]")).unwrap()),
+            "[[3,4],[5,6],[1,2]]"
+        );
+        assert_eq!(show(&cat(a("[]"), a("[1]")).unwrap()), "[1]");
+        assert!(cat(a("[[1,2]]"), a("[[3]]")).is_err());
+    }
+
+    #[test]
+    fn elements_compare_by_value() {
+        // An untyped literal's text elements against an int[]'s numbers.
+        assert!(contains(&a("[39,35,32]"), &a("{32}")));
+        assert!(!contains(&a("[1,null]"), &a("[null]")));
+        assert!(contains(&a("[1]"), &a("{}")));
+        assert!(overlaps(&a("[1]"), &a("[null,1]")));
+        assert!(!overlaps(&a("[1]"), &a("{}")));
+        assert_eq!(
+            compare_items(items(&a("[1,2,10]")), items(&a("{1,2,3}"))),
+            Ordering::Greater
+        );
+        assert_eq!(
+            compare_items(items(&a("[1,2]")), items(&a("[1,2,0]"))),
+            Ordering::Less
+        );
+    }
+
+    #[test]
+    fn regexp_split_skips_empty_matches_at_piece_starts() {
+        let re = regex("", false).unwrap();
+        assert_eq!(
+            show(&Json::Array(regexp_split("abc", &re))),
+            r#"["a","b","c"]"#
+        );
+        let re = regex(r"\s+", false).unwrap();
+        assert_eq!(
+            show(&Json::Array(regexp_split("hello world", &re))),
+            r#"["hello","world"]"#
+        );
+    }
+}

@@ -1,0 +1,242 @@
+//! PostgreSQL arrays (issue 9): one stored form (JSON text inside SQLite) whatever wrote
+//! the value (a `'{…}'` literal, `ARRAY[…]`, a parameter), PostgreSQL's text output and
+//! array OIDs for array-typed results (so a driver reads `Vec<i32>`), array_in's checks
+//! on literals, the array functions and the operators where the statement shows an
+//! array. Expected texts were taken from PostgreSQL 15.
+
+use crate::common::{rows, sqlstate, Server};
+
+/// Runs each statement and compares its rows, values joined with `|`, one row a line.
+async fn answers(c: &tokio_postgres::Client, cases: &[(&str, &str)]) {
+    for (sql, want) in cases {
+        let got: Vec<String> = rows(c, sql)
+            .await
+            .into_iter()
+            .map(|r| {
+                r.into_iter()
+                    .map(|v| v.unwrap_or_else(|| "<null>".into()))
+                    .collect::<Vec<_>>()
+                    .join("|")
+            })
+            .collect();
+        assert_eq!(got.join("\n"), *want, "{sql}");
+    }
+}
+
+/// The issue's reproduction: a literal and ARRAY[…] written into array columns read back
+/// alike, in PostgreSQL's form, and `@>` / `= ANY` find them.
+#[tokio::test]
+async fn literals_and_constructors_are_stored_and_printed_alike() {
+    let s = Server::start(&[]);
+    let c = s.connect("arrays").await;
+    c.batch_execute(
+        "create table a (id int, i int[], t text[]);
+         insert into a values (1, '{1,2,3}', '{a,\"b c\",NULL,\"\"}'), (2, array[4,5], array['x','y'])",
+    )
+    .await
+    .unwrap();
+    answers(
+        &c,
+        &[
+            (
+                "select * from a order by id",
+                "1|{1,2,3}|{a,\"b c\",NULL,\"\"}\n2|{4,5}|{x,y}",
+            ),
+            ("select id from a where i @> array[2]", "1"),
+            ("select id from a where 5 = any(i)", "2"),
+            (
+                "select array_agg(id order by id), array[1,2] from a",
+                "{1,2}|{1,2}",
+            ),
+            ("select array_agg(id) from a where false", "<null>"),
+            (
+                "select array[1,2] || 3, 0 || array[1,2], array[1] || array[2]",
+                "{1,2,3}|{0,1,2}|{1,2}",
+            ),
+            (
+                "select '{{1,2},{3,4}}'::int[], array[[1,2],[3,4]] = '{{1,2},{3,4}}'::int[]",
+                "{{1,2},{3,4}}|t",
+            ),
+        ],
+    )
+    .await;
+}
+
+/// A real driver gets real arrays: int4[] and text[] results decode as Vec (binary
+/// format through the extended protocol), and an array parameter is stored the same way.
+#[tokio::test]
+async fn a_driver_reads_arrays_as_vectors() {
+    let s = Server::start(&[]);
+    let c = s.connect("arrays").await;
+    c.batch_execute(
+        "create table v (i int[], t text[]); insert into v values ('{1,NULL,3}', '{a,\"b c\"}')",
+    )
+    .await
+    .unwrap();
+    let row = c.query_one("select i, t from v", &[]).await.unwrap();
+    assert_eq!(
+        row.get::<_, Vec<Option<i32>>>(0),
+        vec![Some(1), None, Some(3)]
+    );
+    assert_eq!(row.get::<_, Vec<String>>(1), vec!["a", "b c"]);
+    let row = c
+        .query_one(
+            "select array[1,2], array_agg(x) from (values (7), (8)) s(x)",
+            &[],
+        )
+        .await
+        .unwrap();
+    assert_eq!(row.get::<_, Vec<i32>>(0), vec![1, 2]);
+    assert_eq!(row.get::<_, Vec<i32>>(1), vec![7, 8]);
+    c.execute("insert into v (i) values ($1)", &[&vec![5i32, 6]])
+        .await
+        .unwrap();
+    answers(&c, &[("select i from v where i @> array[6]", "{5,6}")]).await;
+}
+
+/// Literals are read with array_in's rules: irregular dimensions and bad elements are
+/// 22P02, lower bounds other than 1 (which JSON cannot keep) 0A000.
+#[tokio::test]
+async fn bad_literals_are_refused() {
+    let s = Server::start(&[]);
+    let c = s.connect("arrays").await;
+    c.batch_execute("create table b (i int[])").await.unwrap();
+    for (sql, code) in [
+        ("insert into b values ('{1,x}')", "22P02"),
+        ("insert into b values ('{{1,2},{3}}')", "22P02"),
+        ("select '{{1,{2}},{2,3}}'::text[]", "22P02"),
+        ("select '{{},{}}'::text[]", "22P02"),
+        ("select '{1,2'::int[]", "22P02"),
+        ("insert into b values ('[0:1]={1,2}')", "0A000"),
+        ("select array_append(array[[1,2]], 3)", "22000"),
+        ("select array_cat(array[[1,2]], array[[3]])", "2202E"),
+    ] {
+        let e = c.simple_query(sql).await.expect_err(sql);
+        assert_eq!(sqlstate(&e), code, "{sql}: {e}");
+    }
+    answers(&c, &[("select count(*) from b", "0")]).await;
+}
+
+#[tokio::test]
+async fn functions() {
+    let s = Server::start(&[]);
+    let c = s.connect("arrays").await;
+    answers(
+        &c,
+        &[
+            (
+                "select array_position(array['a','b','c'], 'b'), array_positions(array[1,2,1], 1)",
+                "2|{1,3}",
+            ),
+            (
+                "select array_remove(array[1,null,2,null], null), array_replace(array[1,null,2], null, 9)",
+                "{1,2}|{1,9,2}",
+            ),
+            (
+                "select array_dims(array[[1,2,3],[4,5,6]]), array_ndims(array[[1],[2]]), \
+                 array_lower(array[1], 1), array_upper(array[1,2], 1), cardinality(array[[1,2],[3,4]])",
+                "[1:2][1:3]|2|1|2|4",
+            ),
+            ("select array_dims('{}'::int[]), cardinality('{}'::int[])", "<null>|0"),
+            (
+                "select array_fill(7, array[2,2]), array_cat(array[1,2], array[[3,4],[5,6]])",
+                "{{7,7},{7,7}}|{{1,2},{3,4},{5,6}}",
+            ),
+            (
+                "select string_to_array('a,b,,c', ',', ''), string_to_array('abc', null)",
+                "{a,b,NULL,c}|{a,b,c}",
+            ),
+            (
+                "select array_to_string(array[1,null,3], ',', '*'), array_to_string(array[1,null,3], ',')",
+                "1,*,3|1,3",
+            ),
+            (
+                "select regexp_split_to_array('hello world', '\\s+'), regexp_split_to_array('abc', '')",
+                "{hello,world}|{a,b,c}",
+            ),
+            ("select * from regexp_matches('abab', '(a)(b)', 'g')", "{a,b}\n{a,b}"),
+            ("select regexp_matches('foobarbequebaz', '(bar)(beque)')", "{bar,beque}"),
+            ("select generate_subscripts(array[5,6,7], 1)", "1\n2\n3"),
+            (
+                "select array_agg(array[i, i + 1]) from generate_series(1, 2) g(i)",
+                "{{1,2},{2,3}}",
+            ),
+            ("select unnest(array[[1,2],[3,4]])", "1\n2\n3\n4"),
+            (
+                "select * from unnest(array[1,2,3], array['a','b']) as u(x, y)",
+                "1|a\n2|b\n3|<null>",
+            ),
+            (
+                "select 33 = any ('{1,2,33}'), 33 = any (null::int[]), 33 = all ('{33,null,33}')",
+                "t|<null>|<null>",
+            ),
+            (
+                "select 'foo' like any (array['%a', '%o']), 'foo' not like any (array['%a', '%b']), \
+                 'foo' ilike any (array['%A', '%O']), 'foo' like any (array['%a', null])",
+                "t|t|t|<null>",
+            ),
+            (
+                "select array[1,2] < array[1,3], array[1,2] < array[1,2,0], array[1,null] @> array[null::int], array[1] && array[null::int, 1]",
+                "t|t|f|t",
+            ),
+        ],
+    )
+    .await;
+}
+
+/// COPY reads array fields with array_in's rules into the stored form, and writes them
+/// back in PostgreSQL's form.
+#[tokio::test]
+async fn copy_reads_and_writes_arrays() {
+    use futures_util::{SinkExt, StreamExt};
+    let s = Server::start(&[]);
+    let c = s.connect("arrays").await;
+    c.batch_execute("create table ct (a int[], t text[])")
+        .await
+        .unwrap();
+    let sink = c.copy_in("copy ct from stdin").await.unwrap();
+    futures_util::pin_mut!(sink);
+    sink.send(bytes::Bytes::from_static(b"{1,2}\t{a,\"b c\"}\n\\N\t{}\n"))
+        .await
+        .unwrap();
+    assert_eq!(sink.finish().await.unwrap(), 2);
+    answers(&c, &[("select count(*) from ct where a @> array[2]", "1")]).await;
+    let stream = c.copy_out("copy ct to stdout").await.unwrap();
+    futures_util::pin_mut!(stream);
+    let mut out = Vec::new();
+    while let Some(chunk) = stream.next().await {
+        out.extend_from_slice(&chunk.unwrap());
+    }
+    assert_eq!(
+        String::from_utf8(out).unwrap(),
+        "{1,2}\t{a,\"b c\"}\n\\N\t{}\n"
+    );
+}
+
+/// A set-returning function alone in a select list runs once per row; where PostgreSQL
+/// would run it in lockstep with another or after aggregation, it is refused rather than
+/// answered differently.
+#[tokio::test]
+async fn set_returning_functions_in_select_lists() {
+    let s = Server::start(&[]);
+    let c = s.connect("arrays").await;
+    answers(
+        &c,
+        &[
+            (
+                "select x, generate_series(1, x) from (values (1), (2)) v(x)",
+                "1|1\n2|1\n2|2",
+            ),
+            ("select unnest(array['a','b']) as u order by u desc", "b\na"),
+        ],
+    )
+    .await;
+    for sql in [
+        "select unnest(array[1,2]), unnest(array[3])",
+        "select max(x), generate_series(1, 3) from (values (1)) v(x)",
+        "select generate_series(now(), now(), interval '1 day')",
+    ] {
+        let e = c.simple_query(sql).await.expect_err(sql);
+        assert_eq!(sqlstate(&e), "0A000", "{sql}: {e}");
+    }
+}
