@@ -39,6 +39,9 @@ pub enum Render {
     Numeric(u16),
     /// `char(n)`: text blank-padded to `n` characters.
     Bpchar(u16),
+    /// `timestamptz`: stored with a `+HH:MM` offset SQLite reads, printed as PostgreSQL
+    /// prints it, without `:00` minutes (`+00`).
+    TimestampTz,
     /// Everything else: integers in decimal, reals as PostgreSQL prints float8, text as
     /// is, blobs in bytea hex format.
     Plain,
@@ -119,7 +122,15 @@ fn type_length(decl: &str) -> Option<i32> {
 /// column-affinity rules (section 3.1 of SQLite's datatype documentation).
 pub fn from_decltype(decl: &str) -> PgType {
     let lower = decl.trim().to_ascii_lowercase();
-    let base = lower.split('(').next().unwrap_or("").trim();
+    // `timestamp(2) with time zone`: the precision sits inside the name.
+    let unsized_name;
+    let base = match (lower.find('('), lower.find(')')) {
+        (Some(open), Some(close)) if open < close && !lower[close + 1..].trim().is_empty() => {
+            unsized_name = format!("{}{}", &lower[..open], &lower[close + 1..]);
+            unsized_name.trim()
+        }
+        _ => lower.split('(').next().unwrap_or("").trim(),
+    };
     let t = |oid, size| PgType::new(oid, size);
     match base {
         "bool" | "boolean" => PgType {
@@ -163,7 +174,10 @@ pub fn from_decltype(decl: &str) -> PgType {
         "date" => t(oid::DATE, 4),
         "time" | "time without time zone" => t(oid::TIME, 8),
         "timestamp" | "datetime" | "timestamp without time zone" => t(oid::TIMESTAMP, 8),
-        "timestamptz" | "timestamp with time zone" => t(oid::TIMESTAMPTZ, 8),
+        "timestamptz" | "timestamp with time zone" => PgType {
+            render: Render::TimestampTz,
+            ..t(oid::TIMESTAMPTZ, 8)
+        },
         "interval" => t(oid::INTERVAL, 16),
         "uuid" => t(oid::UUID, 16),
         "json" => t(oid::JSON, -1),
@@ -242,6 +256,11 @@ pub fn write_text(render: Render, v: ValueRef<'_>, out: &mut BytesMut) {
             }
             _ => write_float8(f, out),
         },
+        ValueRef::Text(t) if render == Render::TimestampTz => {
+            let n = t.len();
+            let whole_hours = n >= 6 && matches!(t[n - 6], b'+' | b'-') && t.ends_with(b":00");
+            out.put_slice(if whole_hours { &t[..n - 3] } else { t });
+        }
         ValueRef::Text(t) => {
             out.put_slice(t);
             if let Render::Bpchar(n) = render {
@@ -394,6 +413,11 @@ mod tests {
             from_decltype("timestamp with time zone").oid,
             oid::TIMESTAMPTZ
         );
+        assert_eq!(
+            from_decltype("timestamp(2) with time zone").oid,
+            oid::TIMESTAMPTZ
+        );
+        assert_eq!(from_decltype("timestamp(2)").oid, oid::TIMESTAMP);
     }
 
     #[test]
@@ -411,5 +435,12 @@ mod tests {
         assert_eq!(text("numeric(10,2)", ValueRef::Integer(3)), "3.00");
         assert_eq!(text("numeric(10,2)", ValueRef::Real(-0.5)), "-0.50");
         assert_eq!(text("char(3)", ValueRef::Text(b"ab")), "ab ");
+        let tz = |v: &[u8]| text("timestamp(2) with time zone", ValueRef::Text(v));
+        assert_eq!(tz(b"2020-02-01 00:57:30+00:00"), "2020-02-01 00:57:30+00");
+        assert_eq!(
+            tz(b"2020-02-01 00:57:30-05:30"),
+            "2020-02-01 00:57:30-05:30"
+        );
+        assert_eq!(tz(b"infinity"), "infinity");
     }
 }

@@ -363,17 +363,32 @@ fn normalize(name: &str, value: &str) -> Result<String, PgError> {
             }
         }
         "DateStyle" => {
-            // Only ISO output is produced; accept what clients send to ask for it.
-            let v = value.to_ascii_uppercase();
-            if v.contains("ISO") || v == "DEFAULT" {
-                Ok(if v.contains("DMY") {
-                    "ISO, DMY"
-                } else {
-                    "ISO, MDY"
-                }
-                .into())
+            // Output is ISO and input reads ambiguous dates (`1/8/1999`) month first;
+            // another output style or field order would be accepted and ignored.
+            let honoured = value
+                .split([',', ' '])
+                .map(|t| t.trim().trim_matches('\'').to_ascii_uppercase())
+                .filter(|t| !t.is_empty())
+                .all(|t| {
+                    matches!(
+                        t.as_str(),
+                        "ISO" | "MDY" | "US" | "NONEURO" | "NONEUROPEAN" | "DEFAULT"
+                    )
+                });
+            if honoured {
+                Ok("ISO, MDY".into())
             } else {
-                Err(invalid(name, value).with_hint("litewire supports DateStyle ISO only."))
+                Err(invalid(name, value)
+                    .with_hint("litewire supports DateStyle ISO with the MDY field order only."))
+            }
+        }
+        "IntervalStyle" => {
+            let v = value.trim().trim_matches('\'');
+            if v.eq_ignore_ascii_case("postgres") || v.eq_ignore_ascii_case("default") {
+                Ok("postgres".into())
+            } else {
+                Err(invalid(name, value)
+                    .with_hint("litewire supports IntervalStyle postgres only."))
             }
         }
         _ => Ok(value.to_string()),
@@ -465,6 +480,18 @@ mod tests {
         assert!(p.set("client_encoding", "'utf-8'").is_ok());
         let e = p.set("default_transaction_isolation", "bogus").unwrap_err();
         assert_eq!(e.code, SqlState::INVALID_PARAMETER_VALUE);
+        // Date input reads month first and intervals print in the postgres style only.
+        for (name, value) in [
+            ("DateStyle", "ISO, DMY"),
+            ("DateStyle", "ymd"),
+            ("DateStyle", "SQL"),
+            ("IntervalStyle", "iso_8601"),
+        ] {
+            let e = p.set(name, value).unwrap_err();
+            assert_eq!(e.code, SqlState::INVALID_PARAMETER_VALUE, "{name} {value}");
+        }
+        assert!(p.set("DateStyle", "mdy").is_ok());
+        assert!(p.set("IntervalStyle", "postgres").is_ok());
     }
 
     #[test]

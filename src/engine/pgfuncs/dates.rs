@@ -38,6 +38,12 @@ impl Temporal {
 /// Reads a stored date/time value.
 pub fn read(s: &str) -> Result<Temporal, PgError> {
     let s = s.trim();
+    if s == "infinity" || s == "-infinity" {
+        return Err(PgError::new(
+            SqlState::FEATURE_NOT_SUPPORTED,
+            format!("this function on an infinite date or timestamp (\"{s}\") is not supported by litewire"),
+        ));
+    }
     let bytes = s.as_bytes();
     let starts_as_date = bytes.first().is_some_and(u8::is_ascii_digit)
         && s.find('-')

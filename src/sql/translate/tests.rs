@@ -246,3 +246,16 @@ fn date_arithmetic_is_refused_rather_than_wrong() {
     }
     assert_eq!(sqlite("SELECT a + 1 FROM t"), "SELECT a + 1 FROM t");
 }
+
+#[test]
+fn interval_fields() {
+    assert_eq!(
+        sqlite(
+            "SELECT interval '1 2:03' day to minute, interval '1.5' second(0), \
+             x::interval hour, '1'::interval(3), interval '1 day'"
+        ),
+        "SELECT pg_interval('1 2:03', 'day to minute', -1), pg_interval('1.5', 'second', 0), \
+         pg_interval(x, 'hour', -1), \
+         pg_interval('1', '', 3), pg_interval('1 day')"
+    );
+}
