@@ -634,3 +634,138 @@ mod interval_tests {
         assert!(format_interval(min).starts_with("-178956970 years"));
     }
 }
+
+#[cfg(test)]
+mod input_tests {
+    use super::*;
+
+    /// Inputs and PostgreSQL 15's answers to `'input'::type::text` (session time zone
+    /// UTC; timestamptz as litewire stores it, with `+00:00`).
+    const CASES: &[(&str, &str, &str)] = &[
+        ("date", "January 8, 1999", "1999-01-08"),
+        ("timestamp", "January 8, 1999", "1999-01-08 00:00:00"),
+        ("date", "1999-Jan-08", "1999-01-08"),
+        ("date", "Jan-08-1999", "1999-01-08"),
+        ("date", "1/8/1999", "1999-01-08"),
+        ("date", "01/02/03", "2003-01-02"),
+        ("date", "19990108", "1999-01-08"),
+        ("date", "990108", "1999-01-08"),
+        ("date", "1999.008", "1999-01-08"),
+        ("date", "J2451187", "1999-01-08"),
+        ("date", "99-Jan-08", "ERR 22008"),
+        ("date", "1997.041 17:32:01 UTC", "1997-02-10"),
+        ("timestamp", "1997.041 17:32:01 UTC", "1997-02-10 17:32:01"),
+        ("date", "Feb 29 1997", "ERR 22008"),
+        ("date", "1997-02-29", "ERR 22008"),
+        ("date", "epoch", "1970-01-01"),
+        ("timestamp", "epoch", "1970-01-01 00:00:00"),
+        ("date", "infinity", "infinity"),
+        ("timestamp", "-infinity", "-infinity"),
+        ("time", "allballs", "00:00:00"),
+        ("time", "04:05 PM", "16:05:00"),
+        ("time", "12:00 AM", "00:00:00"),
+        ("time", "t040506", "04:05:06"),
+        ("timestamp", "y2001m02d04 h04mm05s06", "2001-02-04 04:05:06"),
+        (
+            "timestamp",
+            "20011225T040506.789-07",
+            "2001-12-25 04:05:06.789",
+        ),
+        ("date", "J2452271+08", "2001-12-27"),
+        ("timestamp", "J2452271T040506", "2001-12-27 04:05:06"),
+        ("timestamp", "Jan 1 2000 PST DST", "2000-01-01 00:00:00"),
+        ("date", "2000-01-01 24:00:01", "ERR 22008"),
+        ("timestamp", "2000-01-01 23:59:60", "2000-01-02 00:00:00"),
+        ("date", "294277-01-01", "294277-01-01"),
+        ("timestamp", "294277-01-01", "ERR 22008"),
+        ("date", "5874898-01-01", "ERR 22008"),
+        ("date", "1 2", "ERR 22007"),
+        (
+            "timestamp",
+            "1999-01-08 04:05:06+0530",
+            "1999-01-08 04:05:06",
+        ),
+        (
+            "timestamptz",
+            "1999-01-08 04:05:06+0530",
+            "1999-01-07 22:35:06+00:00",
+        ),
+        (
+            "timestamptz",
+            "Wed Jan 08 17:32:01 1997 PST",
+            "1997-01-09 01:32:01+00:00",
+        ),
+        (
+            "timestamptz",
+            "2000-03-15 08:14:01 GMT+8",
+            "2000-03-15 16:14:01+00:00",
+        ),
+        ("interval", "@ 1 day 2 hours ago", "-1 days -02:00:00"),
+        (
+            "interval",
+            "P1Y2M3DT4H5M6S",
+            "1 year 2 mons 3 days 04:05:06",
+        ),
+        (
+            "interval",
+            "P0001-02-03T04:05:06",
+            "1 year 2 mons 3 days 04:05:06",
+        ),
+        ("interval", "1-2", "1 year 2 mons"),
+        ("interval", "1 2:03:04", "1 day 02:03:04"),
+        ("interval", "-1 days +02:03", "-1 days +02:03:00"),
+        ("interval", "1.5 weeks", "10 days 12:00:00"),
+        ("interval", "02:00 1.5 days", "1 day 02:00:00"),
+        ("interval", "PT10.5S", "00:00:10.5"),
+        ("interval", "P1.5Y", "1 year 6 mons"),
+        ("interval", "1 2", "ERR 22007"),
+        ("interval", "2147483648 days", "ERR 22015"),
+        ("interval", "178956971 years", "ERR 22008"),
+    ];
+
+    #[test]
+    fn input_reads_as_postgres_reads_it() {
+        for &(ty, input, expected) in CASES {
+            let ours = match ty {
+                "date" => date_in(input).map(format_date),
+                "timestamp" => {
+                    timestamp_in(input, false).map(|t| format_timestamp_micros(t, false))
+                }
+                "timestamptz" => {
+                    timestamp_in(input, true).map(|t| format_timestamp_micros(t, true))
+                }
+                "time" => time_in(input).map(format_time),
+                _ => parse_interval(input).map(format_interval),
+            };
+            let ours = ours.unwrap_or_else(|e| format!("ERR {}", e.to_pg(ty, input).code.0));
+            assert_eq!(ours, expected, "{ty} '{input}'");
+        }
+    }
+
+    #[test]
+    fn zones_litewire_cannot_resolve_are_refused() {
+        for input in [
+            "2001-02-16 20:38:40 America/New_York",
+            "2001-02-16 20:38:40 MSK",
+        ] {
+            let e = timestamp_in(input, true).unwrap_err();
+            assert_eq!(e.to_pg("timestamptz", input).code.0, "0A000", "{input}");
+        }
+    }
+
+    #[test]
+    fn today_is_a_day_after_yesterday() {
+        // Read again if midnight passed in between.
+        loop {
+            let today = date_in("today").unwrap();
+            let (y, t) = (date_in("yesterday"), date_in("tomorrow"));
+            let midnight = timestamp_in("today", false);
+            if date_in("today") != Ok(today) {
+                continue;
+            }
+            assert_eq!((y, t), (Ok(today - 1), Ok(today + 1)));
+            assert_eq!(midnight, Ok(today as i64 * MICROS_PER_DAY));
+            break;
+        }
+    }
+}

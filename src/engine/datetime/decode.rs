@@ -768,20 +768,22 @@ pub(super) fn decode(fields: &[(Ft, String)], time_only: bool) -> Dt<Decoded> {
             {
                 // A zone name with punctuation, or a run-together time with a zone.
                 if !field.as_bytes()[0].is_ascii_digit() && ptype.is_none() {
-                    return Err(DtError::ZoneName);
-                }
-                if let Some(p) = ptype.take() {
-                    if p != Label::Time {
+                    tz = fixed_zone(field).ok_or(DtError::ZoneName)?;
+                    m(TZ)
+                } else {
+                    if let Some(p) = ptype.take() {
+                        if p != Label::Time {
+                            return Err(DtError::Syntax);
+                        }
+                    }
+                    if fmask & TIME_M == TIME_M {
                         return Err(DtError::Syntax);
                     }
+                    let cut = field.find('-').ok_or(DtError::Syntax)?;
+                    tz = decode_timezone(&field[cut..])?;
+                    let mask = if time_only { fmask | DATE_M } else { fmask };
+                    decode_number_field(&field[..cut], mask, &mut tm, &mut is2digits)? | m(TZ)
                 }
-                if fmask & TIME_M == TIME_M {
-                    return Err(DtError::Syntax);
-                }
-                let cut = field.find('-').ok_or(DtError::Syntax)?;
-                tz = decode_timezone(&field[cut..])?;
-                let mask = if time_only { fmask | DATE_M } else { fmask };
-                decode_number_field(&field[..cut], mask, &mut tm, &mut is2digits)? | m(TZ)
             }
             Ft::Date => decode_date(field, fmask, &mut is2digits, &mut tm)?,
             Ft::Time => {
@@ -1007,7 +1009,10 @@ pub(super) fn decode(fields: &[(Ft, String)], time_only: bool) -> Dt<Decoded> {
                             0
                         }
                         Some(_) => return Err(DtError::Syntax),
-                        None => return Err(unknown_word(field)),
+                        None => {
+                            tz = fixed_zone(field).ok_or(DtError::Syntax)?;
+                            m(TZ)
+                        }
                     }
                 }
             }
@@ -1048,13 +1053,39 @@ pub(super) fn decode(fields: &[(Ft, String)], time_only: bool) -> Dt<Decoded> {
     Ok(Decoded::Fields(tm, Some(tz)))
 }
 
-/// An unknown all-letter word: PostgreSQL would try it as a time zone name (`UTC`,
-/// `Japan`); litewire knows only UTC's names without a time zone database.
-fn unknown_word(word: &str) -> DtError {
-    match word {
-        "utc" | "gmt" | "uct" | "zulu" | "universal" | "greenwich" => DtError::ZoneName,
-        _ => DtError::Syntax,
+/// A time zone name whose offset never changes, in seconds west: UTC's names and POSIX
+/// specifications without a daylight-saving rule (`GMT+8`, `PST+8`, `Etc/GMT-2`, whose
+/// offsets count positive west). Other names need a time zone database.
+fn fixed_zone(name: &str) -> Option<i64> {
+    let name = name.strip_prefix("etc/").unwrap_or(name);
+    if matches!(
+        name,
+        "utc" | "uct" | "gmt" | "universal" | "greenwich" | "zulu" | "gmt0" | "gmt+0" | "gmt-0"
+    ) {
+        return Some(0);
     }
+    let letters = name.bytes().take_while(u8::is_ascii_alphabetic).count();
+    if letters < 3 {
+        return None;
+    }
+    let rest = &name[letters..];
+    let (sign, offset) = match rest.as_bytes().first() {
+        Some(b'+') => (1, &rest[1..]),
+        Some(b'-') => (-1, &rest[1..]),
+        Some(b) if b.is_ascii_digit() => (1, rest),
+        _ => return None,
+    };
+    let mut secs = 0;
+    for (i, part) in offset.split(':').enumerate() {
+        let limit = if i == 0 { 24 } else { 59 };
+        let ok = !part.is_empty() && part.len() <= 2 && part.bytes().all(|b| b.is_ascii_digit());
+        let v: i64 = part.parse().ok().filter(|v| ok && *v <= limit)?;
+        if i > 2 {
+            return None;
+        }
+        secs += v * [3600, 60, 1][i];
+    }
+    Some(sign * secs)
 }
 
 #[cfg(test)]
