@@ -68,6 +68,18 @@ async fn date_and_time_input_forms() {
             "-infinity"
         ]
     );
+    // The infinities through the date/time functions, as PostgreSQL answers.
+    assert_eq!(
+        row(
+            &c,
+            "select extract(epoch from timestamptz 'infinity'), \
+             extract(hour from timestamptz '-infinity') is null, \
+             date_part('year', date '-infinity'), date_trunc('day', timestamptz 'infinity'), \
+             isfinite(date 'infinity'), isfinite(date '2000-01-01')"
+        )
+        .await,
+        ["Infinity", "t", "-Infinity", "infinity", "f", "t"]
+    );
     // today, tomorrow and yesterday are a day apart; infinity sorts after them.
     assert_eq!(
         row(

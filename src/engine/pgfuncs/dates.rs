@@ -133,6 +133,30 @@ fn unit(name: &str) -> Option<Unit> {
     })
 }
 
+/// `Some(1)` for the stored `infinity`, `Some(-1)` for `-infinity`.
+pub fn infinity_sign(s: &str) -> Option<i8> {
+    match s.trim() {
+        "infinity" => Some(1),
+        "-infinity" => Some(-1),
+        _ => None,
+    }
+}
+
+/// `extract`/`date_part` of an infinite date or timestamp (`sign` ±1): ±Infinity for
+/// the units that grow without bound, NULL for the others, as PostgreSQL answers.
+pub fn infinite_part(unit_name: &str, sign: i8) -> Result<Option<Part>, PgError> {
+    let name = unit_name.trim().to_ascii_lowercase();
+    use Unit::*;
+    match unit(&name) {
+        Some(Year | Decade | Century | Millennium | Julian | IsoYear | Epoch) => Ok(Some(Part {
+            numeric: if sign > 0 { "Infinity" } else { "-Infinity" }.into(),
+            float: f64::INFINITY * f64::from(sign),
+        })),
+        Some(_) => Ok(None),
+        None => Err(not_recognized(&name, "timestamp with time zone")),
+    }
+}
+
 fn not_recognized(name: &str, type_name: &str) -> PgError {
     PgError::new(
         SqlState::INVALID_PARAMETER_VALUE,
