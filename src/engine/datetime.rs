@@ -45,6 +45,9 @@ pub enum DtError {
     ZoneName,
     /// A zone abbreviation whose offset depends on the date (`MSK`).
     ZoneAbbrev(&'static str),
+    /// A timestamptz without a zone while the session's TimeZone is a name litewire has
+    /// no rules for.
+    SessionZone,
 }
 
 impl DtError {
@@ -97,6 +100,13 @@ impl DtError {
                      offsets) are not supported by litewire: \"{input}\""
                 ),
             ),
+            DtError::SessionZone => (
+                SqlState::FEATURE_NOT_SUPPORTED,
+                format!(
+                    "{type_name} input without a time zone in the session's TimeZone is not \
+                     supported by litewire (only UTC and numeric offsets): \"{input}\""
+                ),
+            ),
             DtError::ZoneAbbrev(name) => (
                 SqlState::FEATURE_NOT_SUPPORTED,
                 format!(
@@ -110,6 +120,75 @@ impl DtError {
 }
 
 type Dt<T> = Result<T, DtError>;
+
+/// How an ambiguous date (`1/8/1999`) reads: DateStyle's field order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DateOrder {
+    Mdy,
+    Dmy,
+    Ymd,
+}
+
+/// The session settings date/time input depends on: DateStyle's field order and the
+/// TimeZone a timestamptz without a zone is read in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct InputStyle {
+    pub order: DateOrder,
+    /// The session TimeZone in seconds west of UTC (PostgreSQL's sign); None for a zone
+    /// name litewire has no rules for.
+    pub zone_west: Option<i64>,
+}
+
+impl InputStyle {
+    pub const DEFAULT: InputStyle = InputStyle {
+        order: DateOrder::Mdy,
+        zone_west: Some(0),
+    };
+
+    /// From the session's DateStyle (as `normalize` keeps it) and TimeZone.
+    pub fn from_settings(datestyle: &str, timezone: &str) -> InputStyle {
+        let upper = datestyle.to_ascii_uppercase();
+        let order = if upper.contains("DMY") {
+            DateOrder::Dmy
+        } else if upper.contains("YMD") {
+            DateOrder::Ymd
+        } else {
+            DateOrder::Mdy
+        };
+        let zone_west = crate::engine::pgfuncs::dates::session_offset(timezone)
+            .ok()
+            .map(|east| -east / 1_000_000);
+        InputStyle { order, zone_west }
+    }
+}
+
+impl Default for InputStyle {
+    fn default() -> Self {
+        InputStyle::DEFAULT
+    }
+}
+
+thread_local! {
+    /// The running statement's session settings (set by `with_input_style`): SQLite calls
+    /// the input functions (`pg_date`, `pg_store`) with no session at hand.
+    static STYLE: std::cell::Cell<InputStyle> = const { std::cell::Cell::new(InputStyle::DEFAULT) };
+}
+
+/// Runs `f` with date/time input reading as `style` says, on this thread.
+pub fn with_input_style<R>(style: InputStyle, f: impl FnOnce() -> R) -> R {
+    struct Restore(InputStyle);
+    impl Drop for Restore {
+        fn drop(&mut self) {
+            STYLE.set(self.0);
+        }
+    }
+    let _restore = Restore(STYLE.replace(style));
+    f()
+}
+
+fn input_style() -> InputStyle {
+    STYLE.get()
+}
 
 /// Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's algorithm).
 /// Callers keep `y` within ±10^7, so nothing here overflows.
@@ -240,7 +319,11 @@ pub fn timestamp_in(s: &str, zoned: bool) -> Dt<i64> {
         Decoded::Special(_) => return Err(DtError::Syntax),
         Decoded::Fields(tm, tz) => (tm, tz),
     };
-    let west = if zoned { tz.unwrap_or(0) } else { 0 };
+    let west = match (zoned, tz) {
+        (false, _) => 0,
+        (true, Some(west)) => west,
+        (true, None) => input_style().zone_west.ok_or(DtError::SessionZone)?,
+    };
     let days = days_from_civil(tm.year, tm.mon, tm.mday) - PG_EPOCH_DAYS;
     if days < julian_day_zero() || tm.year > TIMESTAMP_MAX_YEAR + 1 {
         return Err(DtError::TimestampRange);

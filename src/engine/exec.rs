@@ -49,6 +49,8 @@ pub struct Job {
     pub output: Output,
     pub pid: i32,
     pub user: Arc<str>,
+    /// The session's DateStyle order and TimeZone, for date/time input while it runs.
+    pub input_style: super::datetime::InputStyle,
 }
 
 impl Job {
@@ -69,6 +71,7 @@ impl Job {
             output: Output::Rows,
             pid: 0,
             user: Arc::from(""),
+            input_style: Default::default(),
         }
     }
 }
@@ -139,7 +142,9 @@ impl Lease {
                 chunk: BytesMut::new(),
                 chunk_size,
             };
-            let outcome = run(self.conn_mut(), &job, &mut sink);
+            let outcome = super::datetime::with_input_style(job.input_style, || {
+                run(self.conn_mut(), &job, &mut sink)
+            });
             Finished {
                 tail: std::mem::take(&mut sink.chunk),
                 lease: self,

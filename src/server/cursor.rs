@@ -173,6 +173,7 @@ impl Session {
             },
             pid: self.pid,
             user: self.user.clone(),
+            input_style: Default::default(),
         };
         let (state, tag) = match self.run_job(run).await? {
             Completion::Tag(tag) => (PortalState::Done, tag),

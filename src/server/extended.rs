@@ -318,7 +318,12 @@ impl Session {
             .iter()
             .zip(&stmt.desc.params)
             .zip(&param_binary)
-            .map(|((v, oid), bin)| input::decode(*oid, *bin, v.as_deref()))
+            .map(|((v, oid), bin)| {
+                let style = self.params.input_style();
+                crate::engine::datetime::with_input_style(style, || {
+                    input::decode(*oid, *bin, v.as_deref())
+                })
+            })
             .collect::<Result<Vec<Value>, PgError>>()?;
         let binary = formats(
             &m.result_column_format_codes,
@@ -429,6 +434,7 @@ impl Session {
                     output: crate::engine::Output::Rows,
                     pid: self.pid,
                     user: self.user.clone(),
+                    input_style: Default::default(),
                 };
                 self.command(
                     &stmt.source,

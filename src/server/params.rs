@@ -138,6 +138,14 @@ impl Params {
         self.pending.shrink_to_fit();
     }
 
+    /// What date/time input reads by: DateStyle's field order and the TimeZone.
+    pub fn input_style(&self) -> crate::engine::datetime::InputStyle {
+        crate::engine::datetime::InputStyle::from_settings(
+            &self.get("DateStyle").unwrap_or_default(),
+            &self.get("TimeZone").unwrap_or_default(),
+        )
+    }
+
     /// The current value, or None for a parameter litewire does not know.
     pub fn get(&self, name: &str) -> Option<String> {
         if name.eq_ignore_ascii_case("session_authorization") {
@@ -363,24 +371,26 @@ fn normalize(name: &str, value: &str) -> Result<String, PgError> {
             }
         }
         "DateStyle" => {
-            // Output is ISO and input reads ambiguous dates (`1/8/1999`) month first;
-            // another output style or field order would be accepted and ignored.
-            let honoured = value
+            // Output is ISO only; the field order is honoured by date/time input
+            // (engine/datetime.rs). Another output style would be accepted and ignored.
+            let mut order = None;
+            for t in value
                 .split([',', ' '])
                 .map(|t| t.trim().trim_matches('\'').to_ascii_uppercase())
                 .filter(|t| !t.is_empty())
-                .all(|t| {
-                    matches!(
-                        t.as_str(),
-                        "ISO" | "MDY" | "US" | "NONEURO" | "NONEUROPEAN" | "DEFAULT"
-                    )
-                });
-            if honoured {
-                Ok("ISO, MDY".into())
-            } else {
-                Err(invalid(name, value)
-                    .with_hint("litewire supports DateStyle ISO with the MDY field order only."))
+            {
+                match t.as_str() {
+                    "ISO" | "DEFAULT" => {}
+                    "MDY" | "US" | "NONEURO" | "NONEUROPEAN" => order = Some("MDY"),
+                    "DMY" | "EURO" | "EUROPEAN" => order = Some("DMY"),
+                    "YMD" => order = Some("YMD"),
+                    _ => {
+                        return Err(invalid(name, value)
+                            .with_hint("litewire supports DateStyle ISO output only."))
+                    }
+                }
             }
+            Ok(format!("ISO, {}", order.unwrap_or("MDY")))
         }
         "IntervalStyle" => {
             let v = value.trim().trim_matches('\'');
@@ -480,17 +490,18 @@ mod tests {
         assert!(p.set("client_encoding", "'utf-8'").is_ok());
         let e = p.set("default_transaction_isolation", "bogus").unwrap_err();
         assert_eq!(e.code, SqlState::INVALID_PARAMETER_VALUE);
-        // Date input reads month first and intervals print in the postgres style only.
+        // Dates print as ISO and intervals in the postgres style only.
         for (name, value) in [
-            ("DateStyle", "ISO, DMY"),
-            ("DateStyle", "ymd"),
             ("DateStyle", "SQL"),
+            ("DateStyle", "German, DMY"),
             ("IntervalStyle", "iso_8601"),
         ] {
             let e = p.set(name, value).unwrap_err();
             assert_eq!(e.code, SqlState::INVALID_PARAMETER_VALUE, "{name} {value}");
         }
         assert!(p.set("DateStyle", "mdy").is_ok());
+        p.set("DateStyle", "ymd").unwrap();
+        assert_eq!(p.get("DateStyle").as_deref(), Some("ISO, YMD"));
         assert!(p.set("IntervalStyle", "postgres").is_ok());
     }
 

@@ -449,6 +449,7 @@ impl Session {
         }
         job.pid = self.pid;
         job.user = self.user.clone();
+        job.input_style = self.params.input_style();
         self.queried = true;
         loop {
             let lease = self.take_lease().await?;

@@ -254,25 +254,61 @@ async fn intervals_read_and_print_like_postgres() {
 }
 
 #[tokio::test]
-async fn styles_litewire_cannot_honour_are_refused() {
+async fn date_style_order_and_time_zone_are_honoured_or_refused() {
     let s = Server::start(&[]);
     let c = s.connect("dates").await;
+    // Output styles other than ISO, and interval styles other than postgres: refused.
     for sql in [
-        "set datestyle = 'ISO, DMY'",
-        "set datestyle to ymd",
         "set datestyle = 'SQL, MDY'",
+        "set datestyle = German",
         "set intervalstyle = sql_standard",
         "set intervalstyle = iso_8601",
     ] {
         assert_eq!(error(&c, sql).await.0, "22023", "{sql}");
     }
+    // The field order is honoured: by casts, stored literals and parameters alike.
+    c.batch_execute("set datestyle to dmy; create table d (d date)")
+        .await
+        .unwrap();
+    c.batch_execute("insert into d values ('1/8/1999')")
+        .await
+        .unwrap();
+    let param = c
+        .query_one("select $1::text::date::text", &[&"01/02/03"])
+        .await
+        .unwrap();
+    assert_eq!(param.get::<_, String>(0), "2003-02-01");
+    assert_eq!(
+        row(
+            &c,
+            "select date '1/8/1999', (select d from d), date '18/1/1999'"
+        )
+        .await,
+        ["1999-08-01", "1999-08-01", "1999-01-18"]
+    );
+    c.batch_execute("set datestyle to ymd").await.unwrap();
+    assert_eq!(row(&c, "show datestyle").await, ["ISO, YMD"]);
+    assert_eq!(row(&c, "select date '01/02/03'").await, ["2001-02-03"]);
     c.batch_execute("set datestyle to mdy; set intervalstyle = postgres")
         .await
         .unwrap();
-    assert_eq!(
-        row(&c, "show datestyle").await,
-        ["ISO, MDY"],
-        "the default order stands"
-    );
     assert_eq!(row(&c, "select date '1/8/1999'").await, ["1999-01-08"]);
+    // A timestamptz without a zone is read in the session's TimeZone: a numeric offset
+    // applies; a zone name litewire has no rules for is refused, not read as UTC.
+    c.batch_execute("set time zone -2").await.unwrap();
+    assert_eq!(
+        row(&c, "select timestamptz '2000-01-01 12:00'").await,
+        ["2000-01-01 14:00:00+00"]
+    );
+    c.batch_execute("set timezone = 'America/New_York'")
+        .await
+        .unwrap();
+    assert_eq!(
+        error(&c, "select timestamptz '2000-01-01 12:00'").await.0,
+        "0A000"
+    );
+    assert_eq!(
+        row(&c, "select timestamptz '2000-01-01 12:00+00'").await,
+        ["2000-01-01 12:00:00+00"]
+    );
 }

@@ -9,7 +9,10 @@
 //! they are refused (0A000), never guessed.
 
 use super::zones::{self, Abbrev};
-use super::{civil_from_days, days_from_civil, days_in_month, Dt, DtError, MICROS_PER_DAY};
+use super::{
+    civil_from_days, days_from_civil, days_in_month, input_style, DateOrder, Dt, DtError,
+    MICROS_PER_DAY,
+};
 
 /// PostgreSQL's MAXDATEFIELDS and MAXDATELEN: longer input is a syntax error.
 const MAX_FIELDS: usize = 25;
@@ -336,8 +339,10 @@ fn now_unix_micros() -> i64 {
         .map_or(0, |d| d.as_micros() as i64)
 }
 
+/// The current time in the session's time zone (UTC when it is a name without rules).
 fn now_tm() -> Tm {
-    let now = now_unix_micros();
+    let west = input_style().zone_west.unwrap_or(0);
+    let now = now_unix_micros() - west * 1_000_000;
     let (year, mon, mday) = civil_from_days(now.div_euclid(MICROS_PER_DAY));
     let t = now.rem_euclid(MICROS_PER_DAY);
     Tm {
@@ -502,11 +507,16 @@ fn decode_number(
         tm.yday = val;
         return Ok(m(DOY) | m(MONTH) | m(DAY));
     }
+    let order = input_style().order;
     let tmask = match fmask & DATE_M {
-        // Nothing yet: a year if it has three or more digits, else the month (MDY).
-        0 if flen >= 3 => {
+        // Nothing yet: a year if it has three or more digits, else by DateStyle's order.
+        0 if flen >= 3 || order == DateOrder::Ymd => {
             tm.year = val;
             m(YEAR)
+        }
+        0 if order == DateOrder::Dmy => {
+            tm.mday = val;
+            m(DAY)
         }
         0 => {
             tm.mon = val;
@@ -516,7 +526,7 @@ fn decode_number(
             tm.mon = val;
             m(MONTH)
         }
-        x if x == m(MONTH) && have_text_month && flen >= 3 => {
+        x if x == m(MONTH) && have_text_month && (flen >= 3 || order == DateOrder::Ymd) => {
             tm.year = val;
             m(YEAR)
         }
@@ -931,7 +941,7 @@ pub(super) fn decode(fields: &[(Ft, String)], time_only: bool) -> Dt<Decoded> {
                             }
                             Special::Now => {
                                 tm = now_tm();
-                                tz = 0;
+                                tz = input_style().zone_west.unwrap_or(0);
                                 DATE_M | TIME_M | m(TZ)
                             }
                             Special::Zulu => {

@@ -693,9 +693,10 @@ fn float_text(f: f64) -> String {
 /// The session's TimeZone as an offset east of UTC in microseconds; 0A000 for a named
 /// zone (litewire has no zone rules).
 pub fn session_offset(zone: &str) -> Result<i64, PgError> {
-    // `SET TIME ZONE -2` (a plain number) is hours east, ISO's sign; anything else
-    // reads as a POSIX zone, whose numeric offsets point west.
-    if let Ok(hours) = zone.trim().parse::<f64>() {
+    // `SET TIME ZONE -2` (a plain number, which SET hands over as `- 2`) is hours east,
+    // ISO's sign; anything else reads as a POSIX zone, whose numeric offsets point west.
+    let number: String = zone.split_whitespace().collect();
+    if let Ok(hours) = number.parse::<f64>() {
         if hours.is_finite() && hours.abs() <= 15.0 * 24.0 {
             return Ok((hours * 3.6e9).round() as i64);
         }

@@ -6,7 +6,7 @@
 //! one pays nothing for them. Results that build strings are bounded by the connection's
 //! SQLITE_LIMIT_LENGTH (PostgreSQL's 54000 past it).
 
-mod dates;
+pub(crate) mod dates;
 mod format;
 mod regex;
 mod strings;
