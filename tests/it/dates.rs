@@ -6,6 +6,7 @@
 //! refused instead of ignored. Expected values were taken from PostgreSQL 15.
 
 use crate::common::{rows, sqlstate, Server};
+use crate::wire::{message, query, Raw};
 
 /// The one row `sql` returns, as text.
 async fn row(c: &tokio_postgres::Client, sql: &str) -> Vec<String> {
@@ -311,4 +312,38 @@ async fn date_style_order_and_time_zone_are_honoured_or_refused() {
         row(&c, "select timestamptz '2000-01-01 12:00+00'").await,
         ["2000-01-01 12:00:00+00"]
     );
+}
+
+/// A Bind parameter of type date in text format is read with the session's DateStyle
+/// order, like a literal (the protocol path tokio-postgres does not take: it sends
+/// binary).
+#[test]
+fn text_date_parameters_follow_the_session_date_style() {
+    let s = Server::start(&[]);
+    let (mut r, _) = Raw::session(s.port(), "dates");
+    r.send(&query("set datestyle to dmy"));
+    r.until_ready();
+    let mut parse = b"\0select $1::text\0".to_vec();
+    parse.extend(1i16.to_be_bytes());
+    parse.extend(1082u32.to_be_bytes()); // date
+    let mut bind = b"\0\0".to_vec();
+    bind.extend(0i16.to_be_bytes()); // all parameters in text
+    bind.extend(1i16.to_be_bytes());
+    bind.extend(8i32.to_be_bytes());
+    bind.extend(b"1/8/1999");
+    bind.extend(0i16.to_be_bytes());
+    let mut execute = b"\0".to_vec();
+    execute.extend(0i32.to_be_bytes());
+    for (tag, body) in [
+        (b'P', parse),
+        (b'B', bind),
+        (b'E', execute),
+        (b'S', Vec::new()),
+    ] {
+        r.send(&message(tag, &body));
+    }
+    let msgs = r.until_ready();
+    let row = msgs.iter().find(|m| m.tag == b'D').expect("a row");
+    // One column: int16 count, int32 length, the text.
+    assert_eq!(&row.body[6..], b"1999-08-01", "{msgs:?}");
 }
