@@ -1,7 +1,7 @@
 //! PostgreSQL's date/time input rules, ported from its datetime.c (ParseDateTime,
 //! DecodeDateTime, DecodeTimeOnly, DecodeDate, DecodeNumber, DecodeNumberField,
 //! DecodeTime, DecodeTimezone, ValidateDate) so that every form PostgreSQL reads reads
-//! the same here — month and day names, `1/8/1999` in the default MDY order, two-digit
+//! the same here — month and day names, `1/8/1999` in DateStyle's order, two-digit
 //! years, `19990108`, `1999.008`, Julian days, `epoch`, `infinity`, `today`, AM/PM,
 //! BC, ISO `T` and labelled forms, zone abbreviations and offsets — and what it refuses
 //! is refused with its error. Full time zone names and the Default set's abbreviations
@@ -737,8 +737,8 @@ enum Meridian {
 }
 
 /// Decodes the fields of a date, timestamp or timestamptz (DecodeDateTime), or of a
-/// time (DecodeTimeOnly, `time_only`). The session time zone is UTC, so a value
-/// without a zone has none (`None`).
+/// time (DecodeTimeOnly, `time_only`). A value without a zone has none (`None`): the
+/// caller applies the session's.
 pub(super) fn decode(fields: &[(Ft, String)], time_only: bool) -> Dt<Decoded> {
     let nf = fields.len();
     let mut fmask: u32 = 0;
