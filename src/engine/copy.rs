@@ -618,9 +618,12 @@ impl Lease {
         mut self,
         target: Arc<CopyTarget>,
         mut batch: Batch,
+        style: super::datetime::InputStyle,
     ) -> Result<(Lease, Batch, Result<u64, PgError>), PgError> {
         let r = tokio::task::spawn_blocking(move || {
-            let r = insert_batch(self.conn_mut(), &target, &batch);
+            let r = super::datetime::with_input_style(style, || {
+                insert_batch(self.conn_mut(), &target, &batch)
+            });
             batch.clear();
             (self, batch, r)
         })

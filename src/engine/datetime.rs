@@ -3,8 +3,18 @@
 //! microseconds counted from 2000-01-01. Input is checked against PostgreSQL's ranges
 //! (dates to 5874897-12-31, timestamps to 294276-12-31), with checked arithmetic, so no
 //! value a client sends can overflow; years before 1 (BC) are not supported.
+//! `infinity` and `-infinity` are stored as those words (which sort after and before
+//! every ISO text). Text input is read with PostgreSQL's rules (decode.rs, interval.rs);
+//! the `parse_*` readers here read the stored forms.
+
+mod decode;
+mod interval;
+mod zones;
+
+pub use interval::{adjust_interval, interval_in, Range as IntervalRange};
 
 use crate::protocol::{PgError, SqlState};
+use decode::{Decoded, Special};
 
 /// Microseconds from 1970-01-01 to 2000-01-01.
 pub const PG_EPOCH_OFFSET_MICROS: i64 = 946_684_800_000_000;
@@ -27,6 +37,17 @@ pub enum DtError {
     ZoneRange,
     /// A year before 1 (BC), which litewire cannot store as ISO text.
     BeforeChrist,
+    /// A month or day out of range: perhaps another DateStyle was meant.
+    MdFieldRange,
+    /// An interval whose years and months together overflow.
+    IntervalOutOfRange,
+    /// A full time zone name in the input (`America/New_York`): no time zone database.
+    ZoneName,
+    /// A zone abbreviation whose offset depends on the date (`MSK`).
+    ZoneAbbrev(&'static str),
+    /// A timestamptz without a zone while the session's TimeZone is a name litewire has
+    /// no rules for.
+    SessionZone,
 }
 
 impl DtError {
@@ -61,12 +82,113 @@ impl DtError {
                 SqlState::FEATURE_NOT_SUPPORTED,
                 format!("{type_name} values before 0001-01-01 (BC) are not supported"),
             ),
+            DtError::MdFieldRange => {
+                return PgError::new(
+                    SqlState::DATETIME_FIELD_OVERFLOW,
+                    format!("date/time field value out of range: \"{input}\""),
+                )
+                .with_hint("Perhaps you need a different \"datestyle\" setting.")
+            }
+            DtError::IntervalOutOfRange => (
+                SqlState::DATETIME_FIELD_OVERFLOW,
+                "interval out of range".to_string(),
+            ),
+            DtError::ZoneName => (
+                SqlState::FEATURE_NOT_SUPPORTED,
+                format!(
+                    "time zone names in {type_name} input (only abbreviations and numeric \
+                     offsets) are not supported by litewire: \"{input}\""
+                ),
+            ),
+            DtError::SessionZone => (
+                SqlState::FEATURE_NOT_SUPPORTED,
+                format!(
+                    "{type_name} input without a time zone in the session's TimeZone is not \
+                     supported by litewire (only UTC and numeric offsets): \"{input}\""
+                ),
+            ),
+            DtError::ZoneAbbrev(name) => (
+                SqlState::FEATURE_NOT_SUPPORTED,
+                format!(
+                    "time zone abbreviation \"{name}\" (its offset depends on the date) is \
+                     not supported by litewire"
+                ),
+            ),
         };
         PgError::new(code, message)
     }
 }
 
 type Dt<T> = Result<T, DtError>;
+
+/// How an ambiguous date (`1/8/1999`) reads: DateStyle's field order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DateOrder {
+    Mdy,
+    Dmy,
+    Ymd,
+}
+
+/// The session settings date/time input depends on: DateStyle's field order and the
+/// TimeZone a timestamptz without a zone is read in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct InputStyle {
+    pub order: DateOrder,
+    /// The session TimeZone in seconds west of UTC (PostgreSQL's sign); None for a zone
+    /// name litewire has no rules for.
+    pub zone_west: Option<i64>,
+}
+
+impl InputStyle {
+    pub const DEFAULT: InputStyle = InputStyle {
+        order: DateOrder::Mdy,
+        zone_west: Some(0),
+    };
+
+    /// From the session's DateStyle (as `normalize` keeps it) and TimeZone.
+    pub fn from_settings(datestyle: &str, timezone: &str) -> InputStyle {
+        let upper = datestyle.to_ascii_uppercase();
+        let order = if upper.contains("DMY") {
+            DateOrder::Dmy
+        } else if upper.contains("YMD") {
+            DateOrder::Ymd
+        } else {
+            DateOrder::Mdy
+        };
+        let zone_west = crate::engine::pgfuncs::dates::session_offset(timezone)
+            .ok()
+            .map(|east| -east / 1_000_000);
+        InputStyle { order, zone_west }
+    }
+}
+
+impl Default for InputStyle {
+    fn default() -> Self {
+        InputStyle::DEFAULT
+    }
+}
+
+thread_local! {
+    /// The running statement's session settings (set by `with_input_style`): SQLite calls
+    /// the input functions (`pg_date`, `pg_store`) with no session at hand.
+    static STYLE: std::cell::Cell<InputStyle> = const { std::cell::Cell::new(InputStyle::DEFAULT) };
+}
+
+/// Runs `f` with date/time input reading as `style` says, on this thread.
+pub fn with_input_style<R>(style: InputStyle, f: impl FnOnce() -> R) -> R {
+    struct Restore(InputStyle);
+    impl Drop for Restore {
+        fn drop(&mut self) {
+            STYLE.set(self.0);
+        }
+    }
+    let _restore = Restore(STYLE.replace(style));
+    f()
+}
+
+fn input_style() -> InputStyle {
+    STYLE.get()
+}
 
 /// Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's algorithm).
 /// Callers keep `y` within ±10^7, so nothing here overflows.
@@ -138,6 +260,11 @@ fn num(s: &str) -> Dt<i64> {
 /// `YYYY-MM-DD` → days since 2000-01-01, within `date`'s range.
 pub fn parse_date(s: &str) -> Dt<i32> {
     let s = s.trim();
+    match s {
+        "infinity" => return Ok(DATE_INFINITY),
+        "-infinity" => return Ok(DATE_NEG_INFINITY),
+        _ => {}
+    }
     let mut it = s.splitn(3, '-');
     let mut field = || it.next().ok_or(DtError::Syntax).and_then(num);
     let (y, m, d) = (field()?, field()?, field()?);
@@ -152,15 +279,74 @@ pub fn parse_date(s: &str) -> Dt<i32> {
     i32::try_from(days).map_err(|_| DtError::DateRange)
 }
 
-/// A `date` as written: `YYYY-MM-DD`, optionally followed by a time (and zone) that
-/// PostgreSQL reads and drops.
-pub fn parse_date_input(s: &str) -> Dt<i32> {
-    let (date, rest) = split_date(s.trim());
-    let days = parse_date(date)?;
-    if !rest.is_empty() {
-        parse_timestamp_local(s)?;
+/// `date` values for `infinity` and `-infinity` (PostgreSQL's DATEVAL_NOEND/NOBEGIN).
+pub const DATE_INFINITY: i32 = i32::MAX;
+pub const DATE_NEG_INFINITY: i32 = i32::MIN;
+/// `timestamp` values for `infinity` and `-infinity` (TIMESTAMP_NOEND/NOBEGIN).
+pub const TIMESTAMP_INFINITY: i64 = i64::MAX;
+pub const TIMESTAMP_NEG_INFINITY: i64 = i64::MIN;
+
+/// Days since 2000-01-01 of the first day PostgreSQL's types hold (4714-11-24 BC).
+fn julian_day_zero() -> i64 {
+    days_from_civil(-4713, 11, 24) - PG_EPOCH_DAYS
+}
+
+/// PostgreSQL's date input (date_in): every form its DecodeDateTime reads.
+pub fn date_in(s: &str) -> Dt<i32> {
+    let tm = match decode::decode(&decode::split(s)?, false)? {
+        Decoded::Special(Special::Late) => return Ok(DATE_INFINITY),
+        Decoded::Special(Special::Early) => return Ok(DATE_NEG_INFINITY),
+        Decoded::Special(Special::Epoch) => return Ok(-PG_EPOCH_DAYS as i32),
+        Decoded::Special(_) => return Err(DtError::Syntax),
+        Decoded::Fields(tm, _) => tm,
+    };
+    let days = days_from_civil(tm.year, tm.mon, tm.mday) - PG_EPOCH_DAYS;
+    if days < julian_day_zero() {
+        return Err(DtError::DateRange);
     }
-    Ok(days)
+    date_days_ok(days)?;
+    i32::try_from(days).map_err(|_| DtError::DateRange)
+}
+
+/// PostgreSQL's timestamp input (timestamp_in, timestamptz_in): microseconds since
+/// 2000-01-01; `zoned` applies a zone given in the input (a timestamp without time zone
+/// ignores it), else the session's, UTC.
+pub fn timestamp_in(s: &str, zoned: bool) -> Dt<i64> {
+    let (tm, tz) = match decode::decode(&decode::split(s)?, false)? {
+        Decoded::Special(Special::Late) => return Ok(TIMESTAMP_INFINITY),
+        Decoded::Special(Special::Early) => return Ok(TIMESTAMP_NEG_INFINITY),
+        Decoded::Special(Special::Epoch) => return Ok(-PG_EPOCH_OFFSET_MICROS),
+        Decoded::Special(_) => return Err(DtError::Syntax),
+        Decoded::Fields(tm, tz) => (tm, tz),
+    };
+    let west = match (zoned, tz) {
+        (false, _) => 0,
+        (true, Some(west)) => west,
+        (true, None) => input_style().zone_west.ok_or(DtError::SessionZone)?,
+    };
+    let days = days_from_civil(tm.year, tm.mon, tm.mday) - PG_EPOCH_DAYS;
+    if days < julian_day_zero() || tm.year > TIMESTAMP_MAX_YEAR + 1 {
+        return Err(DtError::TimestampRange);
+    }
+    // Labelled hours (`h99999`) may be far out of range: checked.
+    let micros = days
+        .checked_mul(MICROS_PER_DAY)
+        .and_then(|m| m.checked_add(tm.time_micros()))
+        .and_then(|m| m.checked_add(west * 1_000_000))
+        .ok_or(DtError::TimestampRange)?;
+    if micros < julian_day_zero() * MICROS_PER_DAY {
+        return Err(DtError::TimestampRange);
+    }
+    timestamp_micros_ok(micros)?;
+    Ok(micros)
+}
+
+/// PostgreSQL's time input (time_in, DecodeTimeOnly): microseconds since midnight.
+pub fn time_in(s: &str) -> Dt<i64> {
+    match decode::decode(&decode::split(s)?, true)? {
+        Decoded::Fields(tm, _) => Ok(tm.time_micros()),
+        Decoded::Special(_) => Err(DtError::Syntax),
+    }
 }
 
 /// Splits `YYYY-MM-DD[ T]rest` after the date (years may have more than four digits).
@@ -214,6 +400,11 @@ pub fn parse_timestamp_local(s: &str) -> Dt<i64> {
 }
 
 fn parse_timestamp_with(s: &str, apply_zone: bool) -> Dt<i64> {
+    match s.trim() {
+        "infinity" => return Ok(TIMESTAMP_INFINITY),
+        "-infinity" => return Ok(TIMESTAMP_NEG_INFINITY),
+        _ => {}
+    }
     let (date, rest) = split_date(s.trim());
     let days = match parse_date(date) {
         Err(DtError::DateRange) => return Err(DtError::TimestampRange),
@@ -263,11 +454,17 @@ fn split_offset(t: &str) -> Dt<(&str, i64)> {
 
 /// A binary `date` (days since 2000-01-01) within the range litewire stores.
 pub fn check_date(days: i32) -> Dt<i32> {
+    if days == DATE_INFINITY || days == DATE_NEG_INFINITY {
+        return Ok(days);
+    }
     date_days_ok(days as i64).map(|()| days)
 }
 
 /// A binary `timestamp` (µs since 2000-01-01) within the range litewire stores.
 pub fn check_timestamp(micros: i64) -> Dt<i64> {
+    if micros == TIMESTAMP_INFINITY || micros == TIMESTAMP_NEG_INFINITY {
+        return Ok(micros);
+    }
     timestamp_micros_ok(micros).map(|()| micros)
 }
 
@@ -281,6 +478,11 @@ pub fn check_time(micros: i64) -> Dt<i64> {
 }
 
 pub fn format_date(days: i32) -> String {
+    match days {
+        DATE_INFINITY => return "infinity".into(),
+        DATE_NEG_INFINITY => return "-infinity".into(),
+        _ => {}
+    }
     let (y, m, d) = civil_from_days(days as i64 + PG_EPOCH_DAYS);
     format!("{y:04}-{m:02}-{d:02}")
 }
@@ -299,6 +501,11 @@ pub fn format_time(micros: i64) -> String {
 
 /// PostgreSQL's text form; with `tz`, as UTC with the `+00:00` suffix SQLite understands.
 pub fn format_timestamp_micros(micros: i64, tz: bool) -> String {
+    match micros {
+        TIMESTAMP_INFINITY => return "infinity".into(),
+        TIMESTAMP_NEG_INFINITY => return "-infinity".into(),
+        _ => {}
+    }
     let days = micros.div_euclid(MICROS_PER_DAY);
     let time = micros.rem_euclid(MICROS_PER_DAY);
     let mut s = format!("{} {}", format_date(days as i32), format_time(time));
@@ -316,195 +523,54 @@ pub struct Interval {
     pub micros: i64,
 }
 
-impl Interval {
-    /// Adds `value` units of months, days or microseconds (rounded), refusing what does
-    /// not fit the field (PostgreSQL's 22015).
-    fn add(&mut self, field: Field, value: f64) -> Dt<()> {
-        let v = value.round();
-        // Within ±2^63 (false for NaN) `as` is exact; the field checks see to the rest.
-        if !(i64::MIN as f64..-(i64::MIN as f64)).contains(&v) {
-            return Err(DtError::IntervalRange);
-        }
-        let v = v as i64;
-        let small = |x: i32| x.checked_add(i32::try_from(v).ok()?);
-        match field {
-            Field::Months => self.months = small(self.months).ok_or(DtError::IntervalRange)?,
-            Field::Days => self.days = small(self.days).ok_or(DtError::IntervalRange)?,
-            Field::Micros => {
-                self.micros = self.micros.checked_add(v).ok_or(DtError::IntervalRange)?
-            }
-        }
-        Ok(())
-    }
-}
-
-#[derive(Clone, Copy)]
-enum Field {
-    Months,
-    Days,
-    Micros,
-}
-
-/// Parses PostgreSQL's interval input: `1 year 2 mons 3 days 04:05:06.5`, `3 seconds`,
-/// `1 day 00:00:03`, `-1 days +02:00:00`, `2 weeks`, `1 day ago`, and the ISO 8601
-/// form `P1Y2M3DT4H5M6.5S`.
+/// Reads an interval as PostgreSQL's interval input does (without type modifier).
 pub fn parse_interval(s: &str) -> Dt<Interval> {
-    let s = s.trim();
-    if let Some(iso) = s.strip_prefix('P').or_else(|| s.strip_prefix('p')) {
-        return parse_iso_interval(iso);
-    }
-    let mut iv = Interval::default();
-    let mut words: Vec<&str> = s.split_whitespace().collect();
-    let ago = words.last().is_some_and(|w| w.eq_ignore_ascii_case("ago"));
-    if ago {
-        words.pop();
-    }
-    if words.is_empty() {
-        return Err(DtError::Syntax);
-    }
-    let mut i = 0;
-    while i < words.len() {
-        let w = words[i];
-        if w.contains(':') {
-            let (neg, t) = match w.strip_prefix('-') {
-                Some(t) => (true, t),
-                None => (false, w.strip_prefix('+').unwrap_or(w)),
-            };
-            let micros = parse_clock(t)?;
-            iv.micros = iv
-                .micros
-                .checked_add(if neg { -micros } else { micros })
-                .ok_or(DtError::IntervalRange)?;
-            i += 1;
-            continue;
-        }
-        let value: f64 = w.parse().map_err(|_| DtError::Syntax)?;
-        if !value.is_finite() {
-            return Err(DtError::Syntax);
-        }
-        let unit = words
-            .get(i + 1)
-            .map(|u| u.to_ascii_lowercase())
-            .unwrap_or_default();
-        let unit = unit.trim_end_matches(',');
-        let whole = value.trunc();
-        let frac = value - whole;
-        match unit {
-            "year" | "years" | "y" | "yr" | "yrs" => iv.add(Field::Months, value * 12.0)?,
-            "mon" | "mons" | "month" | "months" => {
-                iv.add(Field::Months, whole)?;
-                iv.add(Field::Days, frac * 30.0)?;
-            }
-            "week" | "weeks" | "w" => iv.add(Field::Days, value * 7.0)?,
-            "day" | "days" | "d" => {
-                iv.add(Field::Days, whole)?;
-                iv.add(Field::Micros, frac * MICROS_PER_DAY as f64)?;
-            }
-            "hour" | "hours" | "h" | "hr" | "hrs" => iv.add(Field::Micros, value * 3.6e9)?,
-            "minute" | "minutes" | "min" | "mins" | "m" => iv.add(Field::Micros, value * 6e7)?,
-            "second" | "seconds" | "sec" | "secs" | "s" => iv.add(Field::Micros, value * 1e6)?,
-            "millisecond" | "milliseconds" | "ms" => iv.add(Field::Micros, value * 1e3)?,
-            "microsecond" | "microseconds" | "us" => iv.add(Field::Micros, value)?,
-            // A bare number is seconds.
-            "" => {
-                iv.add(Field::Micros, value * 1e6)?;
-                i += 1;
-                continue;
-            }
-            _ => return Err(DtError::Syntax),
-        }
-        i += 2;
-    }
-    if ago {
-        iv = Interval {
-            months: iv.months.checked_neg().ok_or(DtError::IntervalRange)?,
-            days: iv.days.checked_neg().ok_or(DtError::IntervalRange)?,
-            micros: iv.micros.checked_neg().ok_or(DtError::IntervalRange)?,
-        };
-    }
-    Ok(iv)
+    interval_in(s, IntervalRange::Full)
 }
 
-/// An interval's clock part, `H:MM[:SS[.f]]`, as exact microseconds; hours are not
-/// limited to a day.
-fn parse_clock(t: &str) -> Dt<i64> {
-    let (h, rest) = t.split_once(':').ok_or(DtError::Syntax)?;
-    // Up to 2562047788 hours fit the microseconds.
-    if h.is_empty() || h.len() > 12 || !h.bytes().all(|b| b.is_ascii_digit()) {
-        return Err(DtError::Syntax);
-    }
-    let hours: i64 = h.parse().map_err(|_| DtError::Syntax)?;
-    let rest = parse_time(&format!("00:{rest}"))?;
-    hours
-        .checked_mul(3_600_000_000)
-        .and_then(|m| m.checked_add(rest))
-        .ok_or(DtError::IntervalRange)
-}
-
-fn parse_iso_interval(s: &str) -> Dt<Interval> {
-    let mut iv = Interval::default();
-    let mut in_time = false;
-    let mut num = String::new();
-    for c in s.chars() {
-        match c {
-            'T' | 't' => in_time = true,
-            '0'..='9' | '.' | '-' => num.push(c),
-            _ => {
-                let v: f64 = num.parse().map_err(|_| DtError::Syntax)?;
-                num.clear();
-                match (in_time, c.to_ascii_uppercase()) {
-                    (false, 'Y') => iv.add(Field::Months, v * 12.0)?,
-                    (false, 'M') => iv.add(Field::Months, v.trunc())?,
-                    (false, 'W') => iv.add(Field::Days, (v * 7.0).trunc())?,
-                    (false, 'D') => iv.add(Field::Days, v.trunc())?,
-                    (true, 'H') => iv.add(Field::Micros, v * 3.6e9)?,
-                    (true, 'M') => iv.add(Field::Micros, v * 6e7)?,
-                    (true, 'S') => iv.add(Field::Micros, v * 1e6)?,
-                    _ => return Err(DtError::Syntax),
-                }
-            }
-        }
-    }
-    if num.is_empty() {
-        Ok(iv)
-    } else {
-        Err(DtError::Syntax)
-    }
-}
-
-/// PostgreSQL's output for an interval (IntervalStyle `postgres`).
+/// PostgreSQL's output for an interval (IntervalStyle `postgres`): a field after a
+/// negative one carries an explicit `+`.
 pub fn format_interval(iv: Interval) -> String {
-    let mut parts: Vec<String> = Vec::new();
-    let (years, mons) = (iv.months / 12, iv.months % 12);
-    let unit = |n: i32, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
-    if years != 0 {
-        parts.push(unit(years, "year", "years"));
-    }
-    if mons != 0 {
-        parts.push(unit(mons, "mon", "mons"));
-    }
-    if iv.days != 0 {
-        parts.push(unit(iv.days, "day", "days"));
-    }
-    if iv.micros != 0 || parts.is_empty() {
-        let sign = if iv.micros < 0 { "-" } else { "" };
+    let mut out = String::new();
+    let mut is_before = false;
+    let mut part = |value: i64, unit: &str, is_before: &mut bool| {
+        if value == 0 {
+            return;
+        }
+        let space = if out.is_empty() { "" } else { " " };
+        let plus = if *is_before && value > 0 { "+" } else { "" };
+        let s = if value != 1 { "s" } else { "" };
+        out.push_str(&format!("{space}{plus}{value} {unit}{s}"));
+        *is_before = value < 0;
+    };
+    part(i64::from(iv.months / 12), "year", &mut is_before);
+    part(i64::from(iv.months % 12), "mon", &mut is_before);
+    part(i64::from(iv.days), "day", &mut is_before);
+    if out.is_empty() || iv.micros != 0 {
+        let sign = if iv.micros < 0 {
+            "-"
+        } else if is_before {
+            "+"
+        } else {
+            ""
+        };
         let t = iv.micros.unsigned_abs();
         let secs = t / 1_000_000;
         let frac = t % 1_000_000;
-        let mut clock = format!(
-            "{sign}{:02}:{:02}:{:02}",
+        let space = if out.is_empty() { "" } else { " " };
+        out.push_str(&format!(
+            "{space}{sign}{:02}:{:02}:{:02}",
             secs / 3600,
             secs / 60 % 60,
             secs % 60
-        );
+        ));
         if frac != 0 {
             let f = format!("{frac:06}");
-            clock.push('.');
-            clock.push_str(f.trim_end_matches('0'));
+            out.push('.');
+            out.push_str(f.trim_end_matches('0'));
         }
-        parts.push(clock);
     }
-    parts.join(" ")
+    out
 }
 
 #[cfg(test)]
@@ -559,12 +625,9 @@ mod tests {
         assert_eq!(parse_date("5874897-12-31").map(|_| ()), Ok(()));
         assert_eq!(parse_date("99999999-01-01"), Err(DtError::DateRange));
         assert_eq!(parse_date("9999999999-01-01"), Err(DtError::Syntax));
-        assert_eq!(
-            parse_date_input("2024-01-01 25:00"),
-            Err(DtError::FieldRange)
-        );
-        assert_eq!(parse_date_input("2024-01-01garbage"), Err(DtError::Syntax));
-        assert_eq!(parse_date_input("2024-01-01 12:00").map(|_| ()), Ok(()));
+        assert_eq!(date_in("2024-01-01 25:00"), Err(DtError::FieldRange));
+        assert_eq!(date_in("2024-01-01garbage"), Err(DtError::Syntax));
+        assert_eq!(date_in("2024-01-01 12:00").map(|_| ()), Ok(()));
         assert_eq!(parse_time("24:00:00"), Ok(MICROS_PER_DAY));
         assert_eq!(parse_time("24:00:01"), Err(DtError::FieldRange));
         assert_eq!(parse_time("12:60:00"), Err(DtError::FieldRange));
@@ -578,9 +641,9 @@ mod tests {
             parse_timestamp("2024-01-01 12:00+25"),
             Err(DtError::ZoneRange)
         );
-        assert_eq!(check_date(i32::MAX), Err(DtError::DateRange));
-        assert_eq!(check_date(i32::MIN), Err(DtError::BeforeChrist));
-        assert_eq!(check_timestamp(i64::MAX), Err(DtError::TimestampRange));
+        assert_eq!(check_date(i32::MAX - 1), Err(DtError::DateRange));
+        assert_eq!(check_date(i32::MIN + 1), Err(DtError::BeforeChrist));
+        assert_eq!(check_timestamp(i64::MAX - 1), Err(DtError::TimestampRange));
         assert_eq!(check_time(-1), Err(DtError::FieldRange));
     }
 
@@ -592,7 +655,7 @@ mod tests {
             parse_timestamp("2024-01-01 12:00+1é2"),
             Err(DtError::Syntax)
         );
-        assert_eq!(parse_date_input("2024-01-0é"), Err(DtError::Syntax));
+        assert_eq!(date_in("2024-01-0é"), Err(DtError::Syntax));
     }
 }
 
@@ -610,7 +673,7 @@ mod interval_tests {
         );
         assert_eq!(p("14 months"), "1 year 2 mons");
         assert_eq!(p("2 weeks"), "14 days");
-        assert_eq!(p("-1 days +02:00:00"), "-1 days 02:00:00");
+        assert_eq!(p("-1 days +02:00:00"), "-1 days +02:00:00");
         assert_eq!(p("1 day ago"), "-1 days");
         assert_eq!(p("P1DT2H"), "1 day 02:00:00");
         assert_eq!(p("0"), "00:00:00");
@@ -640,17 +703,152 @@ mod interval_tests {
             "99999999999999 seconds",
             "2562047789 hours",
             "2147483647 days 1 day",
-            "1e300 seconds",
             "P99999999999Y",
         ] {
             assert_eq!(parse_interval(s), Err(DtError::IntervalRange), "{s}");
         }
         assert_eq!(parse_interval("nan seconds"), Err(DtError::Syntax));
+        assert_eq!(parse_interval("1e300 seconds"), Err(DtError::Syntax));
         let min = Interval {
             months: i32::MIN,
             days: i32::MIN,
             micros: i64::MIN,
         };
         assert!(format_interval(min).starts_with("-178956970 years"));
+    }
+}
+
+#[cfg(test)]
+mod input_tests {
+    use super::*;
+
+    /// Inputs and PostgreSQL 15's answers to `'input'::type::text` (session time zone
+    /// UTC; timestamptz as litewire stores it, with `+00:00`).
+    const CASES: &[(&str, &str, &str)] = &[
+        ("date", "January 8, 1999", "1999-01-08"),
+        ("timestamp", "January 8, 1999", "1999-01-08 00:00:00"),
+        ("date", "1999-Jan-08", "1999-01-08"),
+        ("date", "Jan-08-1999", "1999-01-08"),
+        ("date", "1/8/1999", "1999-01-08"),
+        ("date", "01/02/03", "2003-01-02"),
+        ("date", "19990108", "1999-01-08"),
+        ("date", "990108", "1999-01-08"),
+        ("date", "1999.008", "1999-01-08"),
+        ("date", "J2451187", "1999-01-08"),
+        ("date", "99-Jan-08", "ERR 22008"),
+        ("date", "1997.041 17:32:01 UTC", "1997-02-10"),
+        ("timestamp", "1997.041 17:32:01 UTC", "1997-02-10 17:32:01"),
+        ("date", "Feb 29 1997", "ERR 22008"),
+        ("date", "1997-02-29", "ERR 22008"),
+        ("date", "epoch", "1970-01-01"),
+        ("timestamp", "epoch", "1970-01-01 00:00:00"),
+        ("date", "infinity", "infinity"),
+        ("timestamp", "-infinity", "-infinity"),
+        ("time", "allballs", "00:00:00"),
+        ("time", "04:05 PM", "16:05:00"),
+        ("time", "12:00 AM", "00:00:00"),
+        ("time", "t040506", "04:05:06"),
+        ("timestamp", "y2001m02d04 h04mm05s06", "2001-02-04 04:05:06"),
+        (
+            "timestamp",
+            "20011225T040506.789-07",
+            "2001-12-25 04:05:06.789",
+        ),
+        ("date", "J2452271+08", "2001-12-27"),
+        ("timestamp", "J2452271T040506", "2001-12-27 04:05:06"),
+        ("timestamp", "Jan 1 2000 PST DST", "2000-01-01 00:00:00"),
+        ("date", "2000-01-01 24:00:01", "ERR 22008"),
+        ("timestamp", "2000-01-01 23:59:60", "2000-01-02 00:00:00"),
+        ("date", "294277-01-01", "294277-01-01"),
+        ("timestamp", "294277-01-01", "ERR 22008"),
+        ("date", "5874898-01-01", "ERR 22008"),
+        ("date", "1 2", "ERR 22007"),
+        (
+            "timestamp",
+            "1999-01-08 04:05:06+0530",
+            "1999-01-08 04:05:06",
+        ),
+        (
+            "timestamptz",
+            "1999-01-08 04:05:06+0530",
+            "1999-01-07 22:35:06+00:00",
+        ),
+        (
+            "timestamptz",
+            "Wed Jan 08 17:32:01 1997 PST",
+            "1997-01-09 01:32:01+00:00",
+        ),
+        (
+            "timestamptz",
+            "2000-03-15 08:14:01 GMT+8",
+            "2000-03-15 16:14:01+00:00",
+        ),
+        ("interval", "@ 1 day 2 hours ago", "-1 days -02:00:00"),
+        (
+            "interval",
+            "P1Y2M3DT4H5M6S",
+            "1 year 2 mons 3 days 04:05:06",
+        ),
+        (
+            "interval",
+            "P0001-02-03T04:05:06",
+            "1 year 2 mons 3 days 04:05:06",
+        ),
+        ("interval", "1-2", "1 year 2 mons"),
+        ("interval", "1 2:03:04", "1 day 02:03:04"),
+        ("interval", "-1 days +02:03", "-1 days +02:03:00"),
+        ("interval", "1.5 weeks", "10 days 12:00:00"),
+        ("interval", "02:00 1.5 days", "1 day 02:00:00"),
+        ("interval", "PT10.5S", "00:00:10.5"),
+        ("interval", "P1.5Y", "1 year 6 mons"),
+        ("interval", "1 2", "ERR 22007"),
+        ("interval", "2147483648 days", "ERR 22015"),
+        ("interval", "178956971 years", "ERR 22008"),
+    ];
+
+    #[test]
+    fn input_reads_as_postgres_reads_it() {
+        for &(ty, input, expected) in CASES {
+            let ours = match ty {
+                "date" => date_in(input).map(format_date),
+                "timestamp" => {
+                    timestamp_in(input, false).map(|t| format_timestamp_micros(t, false))
+                }
+                "timestamptz" => {
+                    timestamp_in(input, true).map(|t| format_timestamp_micros(t, true))
+                }
+                "time" => time_in(input).map(format_time),
+                _ => parse_interval(input).map(format_interval),
+            };
+            let ours = ours.unwrap_or_else(|e| format!("ERR {}", e.to_pg(ty, input).code.0));
+            assert_eq!(ours, expected, "{ty} '{input}'");
+        }
+    }
+
+    #[test]
+    fn zones_litewire_cannot_resolve_are_refused() {
+        for input in [
+            "2001-02-16 20:38:40 America/New_York",
+            "2001-02-16 20:38:40 MSK",
+        ] {
+            let e = timestamp_in(input, true).unwrap_err();
+            assert_eq!(e.to_pg("timestamptz", input).code.0, "0A000", "{input}");
+        }
+    }
+
+    #[test]
+    fn today_is_a_day_after_yesterday() {
+        // Read again if midnight passed in between.
+        loop {
+            let today = date_in("today").unwrap();
+            let (y, t) = (date_in("yesterday"), date_in("tomorrow"));
+            let midnight = timestamp_in("today", false);
+            if date_in("today") != Ok(today) {
+                continue;
+            }
+            assert_eq!((y, t), (Ok(today - 1), Ok(today + 1)));
+            assert_eq!(midnight, Ok(today as i64 * MICROS_PER_DAY));
+            break;
+        }
     }
 }

@@ -51,6 +51,8 @@ pub struct Job {
     pub user: Arc<str>,
     /// The session's extra_float_digits: how floats are printed in text.
     pub extra_float_digits: i8,
+    /// The session's DateStyle order and TimeZone, for date/time input while it runs.
+    pub input_style: super::datetime::InputStyle,
 }
 
 impl Job {
@@ -72,6 +74,7 @@ impl Job {
             pid: 0,
             user: Arc::from(""),
             extra_float_digits: 1,
+            input_style: Default::default(),
         }
     }
 }
@@ -142,7 +145,9 @@ impl Lease {
                 chunk: BytesMut::new(),
                 chunk_size,
             };
-            let outcome = run(self.conn_mut(), &job, &mut sink);
+            let outcome = super::datetime::with_input_style(job.input_style, || {
+                run(self.conn_mut(), &job, &mut sink)
+            });
             Finished {
                 tail: std::mem::take(&mut sink.chunk),
                 lease: self,

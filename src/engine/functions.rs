@@ -73,19 +73,33 @@ pub fn register(conn: &Connection, database: &str, session: SharedSession) -> ru
             datetime::parse_interval(s).map(datetime::format_interval)
         })
     })?;
+    // `interval '1 2:03' day to hour`, `x::interval(0)`: read with the type's fields,
+    // then cut to them and to the seconds precision (-1: none).
+    conn.create_scalar_function("pg_interval", 3, pure, |ctx| {
+        let fields: String = ctx.get(1)?;
+        let precision: i64 = ctx.get(2)?;
+        let range = datetime::IntervalRange::from_fields(&fields)
+            .ok_or_else(|| user_error(&format!("invalid interval fields: {fields}")))?;
+        let precision = u32::try_from(precision).ok();
+        datetime_cast(ctx, "interval", |s| {
+            datetime::interval_in(s, range)
+                .map(|iv| datetime::adjust_interval(iv, range, precision))
+                .map(datetime::format_interval)
+        })
+    })?;
     conn.create_scalar_function("pg_timestamptz", 1, pure, |ctx| {
         datetime_cast(ctx, "timestamp with time zone", |s| {
-            datetime::parse_timestamp(s).map(|t| datetime::format_timestamp_micros(t, true))
+            datetime::timestamp_in(s, true).map(|t| datetime::format_timestamp_micros(t, true))
         })
     })?;
     conn.create_scalar_function("pg_timestamp", 1, pure, |ctx| {
         datetime_cast(ctx, "timestamp", |s| {
-            datetime::parse_timestamp_local(s).map(|t| datetime::format_timestamp_micros(t, false))
+            datetime::timestamp_in(s, false).map(|t| datetime::format_timestamp_micros(t, false))
         })
     })?;
     conn.create_scalar_function("pg_date", 1, pure, |ctx| {
         datetime_cast(ctx, "date", |s| {
-            datetime::parse_date_input(s).map(datetime::format_date)
+            datetime::date_in(s).map(datetime::format_date)
         })
     })?;
     conn.create_scalar_function("pg_cast", 2, pure, pg_cast)?;
@@ -383,11 +397,10 @@ fn pg_store(ctx: &mut Context<'_>) -> rusqlite::Result<SqlValue> {
     }
 }
 
-/// The types whose literals `pg_store` reads. Dates and times are not among them yet:
-/// litewire's date/time input reads fewer forms than PostgreSQL's (`'Mon Feb 10 17:32:01
-/// 1997 PST'`, `'epoch'`, `'today'`), and refusing those would be worse than storing
-/// them as written. Arrays (of any element type) are read too: stored as JSON text
-/// (engine/array.rs), their elements read with the element type's rules.
+/// The types whose literals `pg_store` reads: dates and times with PostgreSQL's input
+/// rules (engine/datetime.rs), stored in their ISO form. Arrays (of any element type) are
+/// read too: stored as JSON text (engine/array.rs), their elements read with the element
+/// type's rules.
 const STORED_AS_PARAMETERS: &[u32] = &[
     oid::BOOL,
     oid::INT2,
@@ -401,6 +414,11 @@ const STORED_AS_PARAMETERS: &[u32] = &[
     oid::JSON,
     oid::JSONB,
     oid::BYTEA,
+    oid::DATE,
+    oid::TIME,
+    oid::TIMESTAMP,
+    oid::TIMESTAMPTZ,
+    oid::INTERVAL,
 ];
 
 /// One text value from a catalog table, for the OID in argument 0.

@@ -127,22 +127,22 @@ fn decode_text(type_oid: u32, b: &[u8]) -> Result<Value, PgError> {
             .map(|v| Value::Integer(v as i64))
             .ok_or_else(|| syntax("boolean", b)),
         oid::BYTEA => bytea_from_text(b).map(Value::Blob),
-        oid::TIMESTAMPTZ => datetime::parse_timestamp(s)
+        oid::TIMESTAMPTZ => datetime::timestamp_in(s, true)
             .map(|t| Value::Text(datetime::format_timestamp_micros(t, true)))
             .map_err(|e| dt(e, "timestamp with time zone")),
         // PostgreSQL ignores a zone given for a timestamp without time zone.
-        oid::TIMESTAMP => datetime::parse_timestamp_local(s)
+        oid::TIMESTAMP => datetime::timestamp_in(s, false)
             .map(|t| Value::Text(datetime::format_timestamp_micros(t, false)))
             .map_err(|e| dt(e, "timestamp")),
         oid::INTERVAL => datetime::parse_interval(s)
             .map(|iv| Value::Text(datetime::format_interval(iv)))
             .map_err(|e| dt(e, "interval")),
-        oid::DATE => datetime::parse_date_input(s)
+        oid::DATE => datetime::date_in(s)
             .map(|d| Value::Text(datetime::format_date(d)))
             .map_err(|e| dt(e, "date")),
-        oid::TIME => datetime::parse_time(s)
+        oid::TIME => datetime::time_in(s)
             .map(|t| Value::Text(datetime::format_time(t)))
-            .map_err(|e| dt(e, "time without time zone")),
+            .map_err(|e| dt(e, "time")),
         oid::UUID => parse_uuid(s)
             .map(|u| Value::Text(format_uuid(&u)))
             .ok_or_else(|| syntax("uuid", b)),
@@ -554,8 +554,23 @@ mod tests {
         // Too short is the receive function running out of data, too long 22P03.
         assert_eq!(code(oid::INT4, true, &[0, 1]), "08P01");
         assert_eq!(code(oid::INT4, true, &[0, 0, 0, 0, 1]), "22P03");
-        assert_eq!(code(oid::DATE, true, &i32::MAX.to_be_bytes()), "22008");
-        assert_eq!(code(oid::TIMESTAMP, true, &i64::MAX.to_be_bytes()), "22008");
+        assert_eq!(
+            code(oid::DATE, true, &(i32::MAX - 1).to_be_bytes()),
+            "22008"
+        );
+        assert_eq!(
+            code(oid::TIMESTAMP, true, &(i64::MAX - 1).to_be_bytes()),
+            "22008"
+        );
+        // The extremes are PostgreSQL's infinities.
+        assert_eq!(
+            decode(oid::DATE, true, Some(&i32::MAX.to_be_bytes())).unwrap(),
+            Value::Text("infinity".into())
+        );
+        assert_eq!(
+            decode(oid::TIMESTAMP, true, Some(&i64::MIN.to_be_bytes())).unwrap(),
+            Value::Text("-infinity".into())
+        );
         assert_eq!(code(oid::TIME, true, &(-1i64).to_be_bytes()), "22008");
         assert_eq!(code(oid::JSONB, true, b"\x01{"), "22P02");
         // An int8[] where int4[] was described.

@@ -42,6 +42,9 @@ pub enum Render {
     /// An array of the element type with this OID and typmod: the JSON text SQLite
     /// holds printed in PostgreSQL's array form (engine/array.rs).
     Array(u32, i32),
+    /// `timestamptz`: stored with a `+HH:MM` offset SQLite reads, printed as PostgreSQL
+    /// prints it, without `:00` minutes (`+00`).
+    TimestampTz,
     /// Everything else: integers in decimal, reals as PostgreSQL prints float8, text as
     /// is, blobs in bytea hex format.
     Plain,
@@ -130,7 +133,15 @@ pub fn from_decltype(decl: &str) -> PgType {
 
 /// The PostgreSQL type a declared type names (lower case); None for other names.
 fn named_type(lower: &str) -> Option<PgType> {
-    let base = lower.split('(').next().unwrap_or("").trim();
+    // `timestamp(2) with time zone`: the precision sits inside the name.
+    let unsized_name;
+    let base = match (lower.find('('), lower.find(')')) {
+        (Some(open), Some(close)) if open < close && !lower[close + 1..].trim().is_empty() => {
+            unsized_name = format!("{}{}", &lower[..open], &lower[close + 1..]);
+            unsized_name.trim()
+        }
+        _ => lower.split('(').next().unwrap_or("").trim(),
+    };
     let t = |oid, size| PgType::new(oid, size);
     Some(match base {
         "bool" | "boolean" => PgType {
@@ -174,7 +185,10 @@ fn named_type(lower: &str) -> Option<PgType> {
         "date" => t(oid::DATE, 4),
         "time" | "time without time zone" => t(oid::TIME, 8),
         "timestamp" | "datetime" | "timestamp without time zone" => t(oid::TIMESTAMP, 8),
-        "timestamptz" | "timestamp with time zone" => t(oid::TIMESTAMPTZ, 8),
+        "timestamptz" | "timestamp with time zone" => PgType {
+            render: Render::TimestampTz,
+            ..t(oid::TIMESTAMPTZ, 8)
+        },
         "interval" => t(oid::INTERVAL, 16),
         "uuid" => t(oid::UUID, 16),
         "json" => t(oid::JSON, -1),
@@ -306,6 +320,11 @@ pub fn write_text(render: Render, v: ValueRef<'_>, out: &mut BytesMut) {
                 }
                 None => out.put_slice(t),
             }
+        }
+        ValueRef::Text(t) if render == Render::TimestampTz => {
+            let n = t.len();
+            let whole_hours = n >= 6 && matches!(t[n - 6], b'+' | b'-') && t.ends_with(b":00");
+            out.put_slice(if whole_hours { &t[..n - 3] } else { t });
         }
         ValueRef::Text(t) => {
             out.put_slice(t);
@@ -542,6 +561,11 @@ mod tests {
         );
         assert_eq!(from_decltype("varchar(5)[]").oid, 1015);
         assert_eq!(from_decltype("mytype[]").oid, 1009);
+        assert_eq!(
+            from_decltype("timestamp(2) with time zone").oid,
+            oid::TIMESTAMPTZ
+        );
+        assert_eq!(from_decltype("timestamp(2)").oid, oid::TIMESTAMP);
     }
 
     #[test]
@@ -559,5 +583,12 @@ mod tests {
         assert_eq!(text("numeric(10,2)", ValueRef::Integer(3)), "3.00");
         assert_eq!(text("numeric(10,2)", ValueRef::Real(-0.5)), "-0.50");
         assert_eq!(text("char(3)", ValueRef::Text(b"ab")), "ab ");
+        let tz = |v: &[u8]| text("timestamp(2) with time zone", ValueRef::Text(v));
+        assert_eq!(tz(b"2020-02-01 00:57:30+00:00"), "2020-02-01 00:57:30+00");
+        assert_eq!(
+            tz(b"2020-02-01 00:57:30-05:30"),
+            "2020-02-01 00:57:30-05:30"
+        );
+        assert_eq!(tz(b"infinity"), "infinity");
     }
 }

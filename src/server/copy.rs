@@ -243,8 +243,9 @@ impl Session {
         batch: &mut Batch,
     ) -> Result<u64, PgError> {
         let lease = self.take_lease().await?;
+        let style = self.params.input_style();
         let (lease, emptied, result) = lease
-            .copy_rows(target.clone(), std::mem::take(batch))
+            .copy_rows(target.clone(), std::mem::take(batch), style)
             .await?;
         self.lease = Some(lease);
         *batch = emptied;

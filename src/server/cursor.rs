@@ -174,6 +174,7 @@ impl Session {
             pid: self.pid,
             user: self.user.clone(),
             extra_float_digits: 1,
+            input_style: Default::default(),
         };
         let (state, tag) = match self.run_job(run).await? {
             Completion::Tag(tag) => (PortalState::Done, tag),

@@ -313,13 +313,16 @@ impl Session {
             stmt.desc.params.len(),
             "parameter",
         )?;
-        let params = m
-            .parameters
-            .iter()
-            .zip(&stmt.desc.params)
-            .zip(&param_binary)
-            .map(|((v, oid), bin)| input::decode(*oid, *bin, v.as_deref()))
-            .collect::<Result<Vec<Value>, PgError>>()?;
+        // Date/time parameters read by the session's DateStyle order and TimeZone.
+        let style = self.params.input_style();
+        let params = crate::engine::datetime::with_input_style(style, || {
+            m.parameters
+                .iter()
+                .zip(&stmt.desc.params)
+                .zip(&param_binary)
+                .map(|((v, oid), bin)| input::decode(*oid, *bin, v.as_deref()))
+                .collect::<Result<Vec<Value>, PgError>>()
+        })?;
         let binary = formats(
             &m.result_column_format_codes,
             stmt.desc.columns.len(),
@@ -430,6 +433,7 @@ impl Session {
                     pid: self.pid,
                     user: self.user.clone(),
                     extra_float_digits: 1,
+                    input_style: Default::default(),
                 };
                 self.command(
                     &stmt.source,

@@ -263,6 +263,14 @@ impl Params {
         self.pending.shrink_to_fit();
     }
 
+    /// What date/time input reads by: DateStyle's field order and the TimeZone.
+    pub fn input_style(&self) -> crate::engine::datetime::InputStyle {
+        crate::engine::datetime::InputStyle::from_settings(
+            &self.get("DateStyle").unwrap_or_default(),
+            &self.get("TimeZone").unwrap_or_default(),
+        )
+    }
+
     /// The current value, or None for a parameter litewire does not know.
     pub fn get(&self, name: &str) -> Option<String> {
         if name.eq_ignore_ascii_case("session_authorization") {
@@ -603,17 +611,34 @@ fn normalize(name: &str, value: &str) -> Result<String, PgError> {
             }
         }
         "DateStyle" => {
-            // Only ISO output is produced; accept what clients send to ask for it.
-            let v = value.to_ascii_uppercase();
-            if v.contains("ISO") || v == "DEFAULT" {
-                Ok(if v.contains("DMY") {
-                    "ISO, DMY"
-                } else {
-                    "ISO, MDY"
+            // Output is ISO only; the field order is honoured by date/time input
+            // (engine/datetime.rs). Another output style would be accepted and ignored.
+            let mut order = None;
+            for t in value
+                .split([',', ' '])
+                .map(|t| t.trim().trim_matches('\'').to_ascii_uppercase())
+                .filter(|t| !t.is_empty())
+            {
+                match t.as_str() {
+                    "ISO" | "DEFAULT" => {}
+                    "MDY" | "US" | "NONEURO" | "NONEUROPEAN" => order = Some("MDY"),
+                    "DMY" | "EURO" | "EUROPEAN" => order = Some("DMY"),
+                    "YMD" => order = Some("YMD"),
+                    _ => {
+                        return Err(invalid(name, value)
+                            .with_hint("litewire supports DateStyle ISO output only."))
+                    }
                 }
-                .into())
+            }
+            Ok(format!("ISO, {}", order.unwrap_or("MDY")))
+        }
+        "IntervalStyle" => {
+            let v = value.trim().trim_matches('\'');
+            if v.eq_ignore_ascii_case("postgres") || v.eq_ignore_ascii_case("default") {
+                Ok("postgres".into())
             } else {
-                Err(invalid(name, value).with_hint("litewire supports DateStyle ISO only."))
+                Err(invalid(name, value)
+                    .with_hint("litewire supports IntervalStyle postgres only."))
             }
         }
         _ => Ok(value.to_string()),
@@ -705,6 +730,19 @@ mod tests {
         assert!(p.set("client_encoding", "'utf-8'").is_ok());
         let e = p.set("default_transaction_isolation", "bogus").unwrap_err();
         assert_eq!(e.code, SqlState::INVALID_PARAMETER_VALUE);
+        // Dates print as ISO and intervals in the postgres style only.
+        for (name, value) in [
+            ("DateStyle", "SQL"),
+            ("DateStyle", "German, DMY"),
+            ("IntervalStyle", "iso_8601"),
+        ] {
+            let e = p.set(name, value).unwrap_err();
+            assert_eq!(e.code, SqlState::INVALID_PARAMETER_VALUE, "{name} {value}");
+        }
+        assert!(p.set("DateStyle", "mdy").is_ok());
+        p.set("DateStyle", "ymd").unwrap();
+        assert_eq!(p.get("DateStyle").as_deref(), Some("ISO, YMD"));
+        assert!(p.set("IntervalStyle", "postgres").is_ok());
     }
 
     #[test]

@@ -459,6 +459,7 @@ impl Session {
             // (`SET extra_float_digits = -2` is kept as "- 2".)
             .and_then(|v| v.replace(' ', "").parse::<i8>().ok())
             .map_or(1, |d| d.clamp(-15, 3));
+        job.input_style = self.params.input_style();
         self.queried = true;
         loop {
             let lease = self.take_lease().await?;

@@ -12,6 +12,7 @@ mod concurrency;
 mod copy;
 mod corpus;
 mod cursors;
+mod dates;
 mod functions;
 mod hostile;
 mod invalid_input;

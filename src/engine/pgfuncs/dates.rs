@@ -38,6 +38,12 @@ impl Temporal {
 /// Reads a stored date/time value.
 pub fn read(s: &str) -> Result<Temporal, PgError> {
     let s = s.trim();
+    if s == "infinity" || s == "-infinity" {
+        return Err(PgError::new(
+            SqlState::FEATURE_NOT_SUPPORTED,
+            format!("this function on an infinite date or timestamp (\"{s}\") is not supported by litewire"),
+        ));
+    }
     let bytes = s.as_bytes();
     let starts_as_date = bytes.first().is_some_and(u8::is_ascii_digit)
         && s.find('-')
@@ -125,6 +131,30 @@ fn unit(name: &str) -> Option<Unit> {
         "timezone_m" | "timezone_minute" => TimezoneMinute,
         _ => return None,
     })
+}
+
+/// `Some(1)` for the stored `infinity`, `Some(-1)` for `-infinity`.
+pub fn infinity_sign(s: &str) -> Option<i8> {
+    match s.trim() {
+        "infinity" => Some(1),
+        "-infinity" => Some(-1),
+        _ => None,
+    }
+}
+
+/// `extract`/`date_part` of an infinite date or timestamp (`sign` ±1): ±Infinity for
+/// the units that grow without bound, NULL for the others, as PostgreSQL answers.
+pub fn infinite_part(unit_name: &str, sign: i8) -> Result<Option<Part>, PgError> {
+    let name = unit_name.trim().to_ascii_lowercase();
+    use Unit::*;
+    match unit(&name) {
+        Some(Year | Decade | Century | Millennium | Julian | IsoYear | Epoch) => Ok(Some(Part {
+            numeric: if sign > 0 { "Infinity" } else { "-Infinity" }.into(),
+            float: f64::INFINITY * f64::from(sign),
+        })),
+        Some(_) => Ok(None),
+        None => Err(not_recognized(&name, "timestamp with time zone")),
+    }
 }
 
 fn not_recognized(name: &str, type_name: &str) -> PgError {
@@ -663,9 +693,10 @@ fn float_text(f: f64) -> String {
 /// The session's TimeZone as an offset east of UTC in microseconds; 0A000 for a named
 /// zone (litewire has no zone rules).
 pub fn session_offset(zone: &str) -> Result<i64, PgError> {
-    // `SET TIME ZONE -2` (a plain number) is hours east, ISO's sign; anything else
-    // reads as a POSIX zone, whose numeric offsets point west.
-    if let Ok(hours) = zone.trim().parse::<f64>() {
+    // `SET TIME ZONE -2` (a plain number, which SET hands over as `- 2`) is hours east,
+    // ISO's sign; anything else reads as a POSIX zone, whose numeric offsets point west.
+    let number: String = zone.split_whitespace().collect();
+    if let Ok(hours) = number.parse::<f64>() {
         if hours.is_finite() && hours.abs() <= 15.0 * 24.0 {
             return Ok((hours * 3.6e9).round() as i64);
         }

@@ -7,7 +7,7 @@
 //! SQLITE_LIMIT_LENGTH (PostgreSQL's 54000 past it).
 
 mod arrays;
-mod dates;
+pub(crate) mod dates;
 mod format;
 mod math;
 mod number_format;
@@ -91,6 +91,14 @@ fn float(ctx: &Context<'_>, i: usize) -> Res<Option<f64>> {
 
 fn any_null(ctx: &Context<'_>) -> bool {
     (0..ctx.len()).any(|i| matches!(ctx.get_raw(i), ValueRef::Null))
+}
+
+/// ±1 when argument `i` is a stored `infinity` / `-infinity`.
+fn infinite(ctx: &Context<'_>, i: usize) -> Option<i8> {
+    match ctx.get_raw(i) {
+        ValueRef::Text(t) => std::str::from_utf8(t).ok().and_then(dates::infinity_sign),
+        _ => None,
+    }
 }
 
 fn temporal(ctx: &Context<'_>, i: usize, function: &str) -> Res<Option<Temporal>> {
@@ -191,22 +199,41 @@ pub fn register(conn: &Connection) -> Res<()> {
     // Dates and times.
     // The session's TimeZone comes last (the translator adds it).
     conn.create_scalar_function("pg_extract", 3, pure, |ctx| {
+        if let (Some(unit), Some(sign)) = (text(ctx, 0), infinite(ctx, 1)) {
+            return pg(dates::infinite_part(&unit, sign).map(|p| p.map(|p| p.numeric)));
+        }
         let (Some(unit), Some(v)) = (text(ctx, 0), temporal(ctx, 1, "extract")?) else {
             return Ok(None);
         };
         pg(dates::part(&unit, v, false, &s(ctx, 2)).map(|p| Some(p.numeric)))
     })?;
     conn.create_scalar_function("pg_date_part", 3, pure, |ctx| {
+        if let (Some(unit), Some(sign)) = (text(ctx, 0), infinite(ctx, 1)) {
+            return pg(dates::infinite_part(&unit, sign).map(|p| p.map(|p| p.float)));
+        }
         let (Some(unit), Some(v)) = (text(ctx, 0), temporal(ctx, 1, "date_part")?) else {
             return Ok(None);
         };
         pg(dates::part(&unit, v, true, &s(ctx, 2)).map(|p| Some(p.float)))
     })?;
     conn.create_scalar_function("pg_date_trunc", 3, pure, |ctx| {
+        // Truncating an infinity leaves it.
+        if let Some(sign) = infinite(ctx, 1) {
+            return Ok(Some(
+                if sign > 0 { "infinity" } else { "-infinity" }.to_string(),
+            ));
+        }
         let (Some(unit), Some(v)) = (text(ctx, 0), temporal(ctx, 1, "date_trunc")?) else {
             return Ok(None);
         };
         pg(dates::trunc(&unit, v, &s(ctx, 2)).map(Some))
+    })?;
+    // isfinite(date | timestamp | timestamptz | interval): only the stored infinities are not.
+    conn.create_scalar_function("isfinite", 1, pure, |ctx| {
+        Ok(match ctx.get_raw(0) {
+            ValueRef::Null => None,
+            _ => Some(infinite(ctx, 0).is_none()),
+        })
     })?;
     for args in [2, 3] {
         conn.create_scalar_function("pg_age", args, volatile, |ctx| {

@@ -398,7 +398,7 @@ fn text(v: ValueRef<'_>) -> String {
 
 fn date(v: ValueRef<'_>) -> Result<i64, PgError> {
     let s = text(v);
-    dt::parse_date_input(&s)
+    dt::date_in(&s)
         .map(i64::from)
         .map_err(|e| e.to_pg("date", &s))
 }
@@ -406,15 +406,15 @@ fn date(v: ValueRef<'_>) -> Result<i64, PgError> {
 fn timestamp(v: ValueRef<'_>, zoned: bool) -> Result<i64, PgError> {
     let s = text(v);
     if zoned {
-        dt::parse_timestamp(&s).map_err(|e| e.to_pg("timestamp with time zone", &s))
+        dt::timestamp_in(&s, true).map_err(|e| e.to_pg("timestamp with time zone", &s))
     } else {
-        dt::parse_timestamp_local(&s).map_err(|e| e.to_pg("timestamp without time zone", &s))
+        dt::timestamp_in(&s, false).map_err(|e| e.to_pg("timestamp without time zone", &s))
     }
 }
 
 fn time(v: ValueRef<'_>) -> Result<i64, PgError> {
     let s = text(v);
-    dt::parse_time(&s).map_err(|e| e.to_pg("time without time zone", &s))
+    dt::time_in(&s).map_err(|e| e.to_pg("time without time zone", &s))
 }
 
 fn interval(v: ValueRef<'_>) -> Result<Interval, PgError> {

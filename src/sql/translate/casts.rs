@@ -2,9 +2,10 @@
 //! expressions. Types whose text input PostgreSQL validates go through
 //! `pg_cast(x, 'type')` (engine/functions.rs), which refuses what PostgreSQL refuses.
 
-use sqlparser::ast::{DataType, Expr, Value};
+use sqlparser::ast::{DataType, DateTimeField, Expr, Interval, IntervalFields, Value};
 
-use super::{call, string};
+use super::{call, string, unsupported};
+use crate::protocol::PgError;
 
 /// The type's name as PostgreSQL spells it in lower case, without `pg_catalog.`:
 /// `integer`, `character varying(10)`, `timestamp with time zone`, `int4[]`.
@@ -16,8 +17,64 @@ pub(super) fn type_name(t: &DataType) -> String {
     }
 }
 
+/// `operand` read as an interval with type modifiers: `pg_interval(x, 'day to hour',
+/// precision or -1)` (engine/functions.rs) reads it with those fields and cuts it to them.
+fn typed_interval(operand: Expr, fields: &str, precision: Option<u64>) -> Expr {
+    let precision = precision.map_or(-1, |p| p.min(i64::MAX as u64) as i64);
+    call(
+        "pg_interval",
+        vec![
+            operand,
+            string(fields),
+            Expr::Value(Value::Number(precision.to_string(), false).into()),
+        ],
+    )
+}
+
+/// `interval '1' day`, `interval '1 2:03' day to minute`, `interval '1.5' second(0)`.
+pub(super) fn interval_literal(i: Interval) -> Result<Expr, PgError> {
+    let field = |f: &DateTimeField| match f {
+        DateTimeField::Year => Some("year"),
+        DateTimeField::Month => Some("month"),
+        DateTimeField::Day => Some("day"),
+        DateTimeField::Hour => Some("hour"),
+        DateTimeField::Minute => Some("minute"),
+        DateTimeField::Second => Some("second"),
+        _ => None,
+    };
+    let leading = i.leading_field.as_ref().map(field);
+    let last = i.last_field.as_ref().map(field);
+    let (fields, precision) = match (leading, last, i.leading_precision) {
+        (None, None, None) => return Ok(call("pg_interval", vec![*i.value])),
+        // SECOND(p): sqlparser reads p as the leading precision.
+        (Some(Some("second")), None, p) => {
+            ("second".to_string(), p.or(i.fractional_seconds_precision))
+        }
+        (Some(Some(a)), None, None) => (a.to_string(), None),
+        (Some(Some(a)), Some(Some(b)), None) => {
+            (format!("{a} to {b}"), i.fractional_seconds_precision)
+        }
+        _ => return Err(unsupported("this interval literal's fields")),
+    };
+    if crate::engine::datetime::IntervalRange::from_fields(&fields).is_none() {
+        return Err(unsupported(format!(
+            "interval fields {}",
+            fields.to_uppercase()
+        )));
+    }
+    Ok(typed_interval(*i.value, &fields, precision))
+}
+
 /// `operand` cast to `t`.
 pub(super) fn cast(operand: Expr, t: &DataType) -> Expr {
+    if let DataType::Interval { fields, precision } = t {
+        if fields.is_some() || precision.is_some() {
+            let fields = fields.as_ref().map_or(String::new(), |f: &IntervalFields| {
+                f.to_string().to_ascii_lowercase()
+            });
+            return typed_interval(operand, &fields, *precision);
+        }
+    }
     let name = type_name(t);
     let literal =
         matches!(&operand, Expr::Value(v) if matches!(v.value, Value::SingleQuotedString(_)));

@@ -171,10 +171,7 @@ impl Translator<'_> {
                 ..
             } => casts::cast(*operand, &data_type),
             Expr::TypedString(t) => casts::cast(Expr::Value(t.value), &t.data_type),
-            Expr::Interval(i) if i.leading_field.is_none() && i.last_field.is_none() => {
-                call("pg_interval", vec![*i.value])
-            }
-            Expr::Interval(_) => return Err(unsupported("an interval literal with fields")),
+            Expr::Interval(i) => casts::interval_literal(i)?,
             Expr::Collate { expr, collation } if is_default_collation(&collation) => *expr,
             Expr::BinaryOp { left, op, right } => binary(*left, op, *right)?,
             Expr::Like {

@@ -349,3 +349,16 @@ fn operators_are_chosen_by_their_operands_types() {
         "SELECT 1.5 * 2.5, f(x) + g(y)"
     );
 }
+
+#[test]
+fn interval_fields() {
+    assert_eq!(
+        sqlite(
+            "SELECT interval '1 2:03' day to minute, interval '1.5' second(0), \
+             x::interval hour, '1'::interval(3), interval '1 day'"
+        ),
+        "SELECT pg_interval('1 2:03', 'day to minute', -1), pg_interval('1.5', 'second', 0), \
+         pg_interval(x, 'hour', -1), \
+         pg_interval('1', '', 3), pg_interval('1 day')"
+    );
+}

@@ -1,0 +1,349 @@
+//! Dates, times and intervals read and printed as PostgreSQL 15 reads and prints them
+//! (issue 9): the input forms of its DecodeDateTime/DecodeInterval, its errors for
+//! fields out of range, `+00` offsets, literals written into date/time columns stored
+//! in their canonical form (and refused when PostgreSQL refuses them), typed interval
+//! literals with fields, and DateStyle/IntervalStyle values litewire cannot honour
+//! refused instead of ignored. Expected values were taken from PostgreSQL 15.
+
+use crate::common::{rows, sqlstate, Server};
+use crate::wire::{message, query, Raw};
+
+/// The one row `sql` returns, as text.
+async fn row(c: &tokio_postgres::Client, sql: &str) -> Vec<String> {
+    let r = rows(c, sql).await;
+    assert_eq!(r.len(), 1, "{sql}");
+    r[0].iter().map(|v| v.clone().unwrap_or_default()).collect()
+}
+
+/// The SQLSTATE and message `sql` fails with.
+async fn error(c: &tokio_postgres::Client, sql: &str) -> (String, String) {
+    let e = c.batch_execute(sql).await.expect_err(sql);
+    let message = e.as_db_error().map(|d| d.message().to_string());
+    (sqlstate(&e), message.unwrap_or_default())
+}
+
+#[tokio::test]
+async fn date_and_time_input_forms() {
+    let s = Server::start(&[]);
+    let c = s.connect("dates").await;
+    assert_eq!(
+        row(
+            &c,
+            "select date 'January 8, 1999', date '1999-Jan-08', date '08-Jan-1999', \
+             date 'Jan-08-1999', date '1/8/1999', date 'J2451187', date 'epoch', \
+             date '19990108', date '1999.008', date '08 Jan 99'"
+        )
+        .await,
+        [
+            "1999-01-08",
+            "1999-01-08",
+            "1999-01-08",
+            "1999-01-08",
+            "1999-01-08",
+            "1999-01-08",
+            "1970-01-01",
+            "1999-01-08",
+            "1999-01-08",
+            "1999-01-08"
+        ]
+    );
+    assert_eq!(
+        row(
+            &c,
+            "select timestamp 'Wed Jan 08 17:32:01 1997', \
+             timestamptz 'Wed Jan 08 17:32:01 1997 PST', \
+             timestamptz '1997-01-08 17:32:01+0530', \
+             timestamptz '2000-03-15 08:14:01 GMT+8', timestamp '19970108T173201', \
+             time '04:05 PM', time 'allballs', timestamp 'infinity', date '-infinity'"
+        )
+        .await,
+        [
+            "1997-01-08 17:32:01",
+            "1997-01-09 01:32:01+00",
+            "1997-01-08 12:02:01+00",
+            "2000-03-15 16:14:01+00",
+            "1997-01-08 17:32:01",
+            "16:05:00",
+            "00:00:00",
+            "infinity",
+            "-infinity"
+        ]
+    );
+    // The infinities through the date/time functions, as PostgreSQL answers.
+    assert_eq!(
+        row(
+            &c,
+            "select extract(epoch from timestamptz 'infinity'), \
+             extract(hour from timestamptz '-infinity') is null, \
+             date_part('year', date '-infinity'), date_trunc('day', timestamptz 'infinity'), \
+             isfinite(date 'infinity'), isfinite(date '2000-01-01')"
+        )
+        .await,
+        ["Infinity", "t", "-Infinity", "infinity", "f", "t"]
+    );
+    // today, tomorrow and yesterday are a day apart; infinity sorts after them.
+    assert_eq!(
+        row(
+            &c,
+            "select date 'tomorrow' > date 'today', date 'yesterday' < date 'today', \
+             date 'infinity' > date 'tomorrow', date '-infinity' < date 'yesterday'"
+        )
+        .await,
+        ["t", "t", "t", "t"]
+    );
+}
+
+#[tokio::test]
+async fn out_of_range_and_malformed_input_is_refused_like_postgres() {
+    let s = Server::start(&[]);
+    let c = s.connect("dates").await;
+    let range = |input: &str| {
+        (
+            "22008".to_string(),
+            format!("date/time field value out of range: \"{input}\""),
+        )
+    };
+    assert_eq!(
+        error(&c, "select date 'Feb 29 1997'").await,
+        range("Feb 29 1997")
+    );
+    assert_eq!(
+        error(&c, "select date '13/01/1999'").await,
+        range("13/01/1999")
+    );
+    assert_eq!(error(&c, "select time '25:00'").await, range("25:00"));
+    assert_eq!(
+        error(&c, "select timestamp 'garbage'").await,
+        (
+            "22007".into(),
+            "invalid input syntax for type timestamp: \"garbage\"".into()
+        )
+    );
+    assert_eq!(
+        error(&c, "select timestamptz '2000-01-01 12:00+16'").await,
+        (
+            "22009".into(),
+            "time zone displacement out of range: \"2000-01-01 12:00+16\"".into()
+        )
+    );
+    assert_eq!(
+        error(&c, "select interval '2147483648 days'").await,
+        (
+            "22015".into(),
+            "interval field value out of range: \"2147483648 days\"".into()
+        )
+    );
+    assert_eq!(
+        error(&c, "select interval '178956971 years'").await,
+        ("22008".into(), "interval out of range".into())
+    );
+    // A zone whose offset needs a time zone database: refused, not guessed.
+    let (code, _) = error(
+        &c,
+        "select timestamptz '2001-02-16 20:38:40 America/New_York'",
+    )
+    .await;
+    assert_eq!(code, "0A000");
+    let (code, _) = error(&c, "select timestamptz '2001-02-16 20:38:40 MSK'").await;
+    assert_eq!(code, "0A000");
+}
+
+#[tokio::test]
+async fn text_written_into_date_time_columns_is_read_with_their_input_rules() {
+    let s = Server::start(&[]);
+    let c = s.connect("dates").await;
+    c.batch_execute(
+        "create table t (d date, ts timestamp, tz timestamp(2) with time zone, \
+         i interval, tm time)",
+    )
+    .await
+    .unwrap();
+    c.batch_execute(
+        "insert into t values ('Feb 28 1997', 'Feb 10 17:32:01 1997', \
+         'Feb 10 17:32:01 1997 PST', '@ 3 days ago', '11:00 PM')",
+    )
+    .await
+    .unwrap();
+    // Stored canonical, so comparisons are the values', not the texts'.
+    assert_eq!(
+        row(&c, "select * from t").await,
+        [
+            "1997-02-28",
+            "1997-02-10 17:32:01",
+            "1997-02-11 01:32:01+00",
+            "-3 days",
+            "23:00:00"
+        ]
+    );
+    assert_eq!(
+        row(
+            &c,
+            "select count(*) from t where d = date '1997-02-28' \
+             and tz = timestamptz '1997-02-11 01:32:01+00' \
+             and ts = timestamp '1997-02-10 17:32:01'"
+        )
+        .await,
+        ["1"]
+    );
+    // What PostgreSQL refuses is not stored.
+    for (sql, code) in [
+        ("insert into t (d) values ('Feb 29 1997')", "22008"),
+        (
+            "insert into t (ts) values ('17:32:01 1997 garbage')",
+            "22007",
+        ),
+        ("update t set i = '1 fortnight'", "22007"),
+        ("insert into t (tm) values ('24:00:01')", "22008"),
+    ] {
+        assert_eq!(error(&c, sql).await.0, code, "{sql}");
+    }
+    assert_eq!(
+        row(&c, "select count(*), max(i) from t").await,
+        ["1", "-3 days"]
+    );
+    c.batch_execute("update t set d = 'epoch', i = 'P1Y2M3DT4H5M6S'")
+        .await
+        .unwrap();
+    assert_eq!(
+        row(&c, "select d, i from t").await,
+        ["1970-01-01", "1 year 2 mons 3 days 04:05:06"]
+    );
+}
+
+#[tokio::test]
+async fn intervals_read_and_print_like_postgres() {
+    let s = Server::start(&[]);
+    let c = s.connect("dates").await;
+    assert_eq!(
+        row(
+            &c,
+            "select interval '@ 1 day 2 hours ago', interval 'P1Y2M3DT4H5M6S', \
+             interval 'P0001-02-03T04:05:06', interval '1-2', interval '1 2:03:04', \
+             interval '-1 days +02:03', interval '1.5 weeks', \
+             interval '4 millenniums 5 centuries 4 decades 1 year'"
+        )
+        .await,
+        [
+            "-1 days -02:00:00",
+            "1 year 2 mons 3 days 04:05:06",
+            "1 year 2 mons 3 days 04:05:06",
+            "1 year 2 mons",
+            "1 day 02:03:04",
+            "-1 days +02:03:00",
+            "10 days 12:00:00",
+            "4541 years"
+        ]
+    );
+    // Typed literals with fields and precision cut the value as PostgreSQL does.
+    assert_eq!(
+        row(
+            &c,
+            "select interval '1 2:03:04' day to hour, interval '1.5' second(0), \
+             interval '1 day 02:03:04.567' minute to second, interval '2' month, \
+             '1.2345 seconds'::interval(2), interval '1 2:03' minute to second"
+        )
+        .await,
+        [
+            "1 day 02:00:00",
+            "00:00:02",
+            "1 day 02:03:04.567",
+            "2 mons",
+            "00:00:01.23",
+            "1 day 00:02:03"
+        ]
+    );
+}
+
+#[tokio::test]
+async fn date_style_order_and_time_zone_are_honoured_or_refused() {
+    let s = Server::start(&[]);
+    let c = s.connect("dates").await;
+    // Output styles other than ISO, and interval styles other than postgres: refused.
+    for sql in [
+        "set datestyle = 'SQL, MDY'",
+        "set datestyle = German",
+        "set intervalstyle = sql_standard",
+        "set intervalstyle = iso_8601",
+    ] {
+        assert_eq!(error(&c, sql).await.0, "22023", "{sql}");
+    }
+    // The field order is honoured: by casts, stored literals and parameters alike.
+    c.batch_execute("set datestyle to dmy; create table d (d date)")
+        .await
+        .unwrap();
+    c.batch_execute("insert into d values ('1/8/1999')")
+        .await
+        .unwrap();
+    let param = c
+        .query_one("select $1::text::date::text", &[&"01/02/03"])
+        .await
+        .unwrap();
+    assert_eq!(param.get::<_, String>(0), "2003-02-01");
+    assert_eq!(
+        row(
+            &c,
+            "select date '1/8/1999', (select d from d), date '18/1/1999'"
+        )
+        .await,
+        ["1999-08-01", "1999-08-01", "1999-01-18"]
+    );
+    c.batch_execute("set datestyle to ymd").await.unwrap();
+    assert_eq!(row(&c, "show datestyle").await, ["ISO, YMD"]);
+    assert_eq!(row(&c, "select date '01/02/03'").await, ["2001-02-03"]);
+    c.batch_execute("set datestyle to mdy; set intervalstyle = postgres")
+        .await
+        .unwrap();
+    assert_eq!(row(&c, "select date '1/8/1999'").await, ["1999-01-08"]);
+    // A timestamptz without a zone is read in the session's TimeZone: a numeric offset
+    // applies; a zone name litewire has no rules for is refused, not read as UTC.
+    c.batch_execute("set time zone -2").await.unwrap();
+    assert_eq!(
+        row(&c, "select timestamptz '2000-01-01 12:00'").await,
+        ["2000-01-01 14:00:00+00"]
+    );
+    c.batch_execute("set timezone = 'America/New_York'")
+        .await
+        .unwrap();
+    assert_eq!(
+        error(&c, "select timestamptz '2000-01-01 12:00'").await.0,
+        "0A000"
+    );
+    assert_eq!(
+        row(&c, "select timestamptz '2000-01-01 12:00+00'").await,
+        ["2000-01-01 12:00:00+00"]
+    );
+}
+
+/// A Bind parameter of type date in text format is read with the session's DateStyle
+/// order, like a literal (the protocol path tokio-postgres does not take: it sends
+/// binary).
+#[test]
+fn text_date_parameters_follow_the_session_date_style() {
+    let s = Server::start(&[]);
+    let (mut r, _) = Raw::session(s.port(), "dates");
+    r.send(&query("set datestyle to dmy"));
+    r.until_ready();
+    let mut parse = b"\0select $1::text\0".to_vec();
+    parse.extend(1i16.to_be_bytes());
+    parse.extend(1082u32.to_be_bytes()); // date
+    let mut bind = b"\0\0".to_vec();
+    bind.extend(0i16.to_be_bytes()); // all parameters in text
+    bind.extend(1i16.to_be_bytes());
+    bind.extend(8i32.to_be_bytes());
+    bind.extend(b"1/8/1999");
+    bind.extend(0i16.to_be_bytes());
+    let mut execute = b"\0".to_vec();
+    execute.extend(0i32.to_be_bytes());
+    for (tag, body) in [
+        (b'P', parse),
+        (b'B', bind),
+        (b'E', execute),
+        (b'S', Vec::new()),
+    ] {
+        r.send(&message(tag, &body));
+    }
+    let msgs = r.until_ready();
+    let row = msgs.iter().find(|m| m.tag == b'D').expect("a row");
+    // One column: int16 count, int32 length, the text.
+    assert_eq!(&row.body[6..], b"1999-08-01", "{msgs:?}");
+}
