@@ -387,7 +387,9 @@ fn pg_store(ctx: &mut Context<'_>) -> rusqlite::Result<SqlValue> {
             if STORED_AS_PARAMETERS.contains(&type_oid)
                 || super::catalog::element_of(type_oid).is_some() =>
         {
-            Ok(stored(input::decode(type_oid, false, Some(t)).map_err(raise)?))
+            Ok(stored(
+                input::decode(type_oid, false, Some(t)).map_err(raise)?,
+            ))
         }
         // A float8 stored into a float4 column is rounded to float4 (22003 past its range).
         ValueRef::Real(f) if type_oid == oid::FLOAT4 => {

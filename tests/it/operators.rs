@@ -171,3 +171,25 @@ async fn literals_compared_with_typed_columns_are_read_as_their_type() {
         .unwrap_err();
     assert_eq!(sqlstate(&e), "22P02");
 }
+
+#[tokio::test]
+async fn bound_numbers_keep_their_own_type() {
+    // SQLAlchemy's `things.c.id * 2.5` binds 2.5 as a double: float8 arithmetic, as
+    // PostgreSQL does with the parameter's Parse type; an int8 parameter widens.
+    let s = Server::start(&[]);
+    let c = s.connect("operators").await;
+    table(&c).await;
+    let st = c
+        .prepare_typed(
+            "select i4 * $1, i4 + $2 from t",
+            &[
+                tokio_postgres::types::Type::FLOAT8,
+                tokio_postgres::types::Type::INT8,
+            ],
+        )
+        .await
+        .unwrap();
+    let row = c.query_one(&st, &[&2.5f64, &10i64]).await.unwrap();
+    assert_eq!(row.get::<_, f64>(0), 2147483647.0 * 2.5);
+    assert_eq!(row.get::<_, i64>(1), 2147483657);
+}

@@ -88,10 +88,10 @@ pub(super) fn pg_op(ctx: &Context<'_>) -> Res<(SqlValue, SubType)> {
     let (l, r) = (operand(ctx, 3)?, operand(ctx, 4)?);
     let (l, r) = match (&*l, &*r) {
         (Operand::Type(x), Operand::Type(y)) => (x.as_str(), y.as_str()),
-        (Operand::Type(x), Operand::Untyped) => (x.as_str(), x.as_str()),
+        (Operand::Type(x), Operand::Untyped) => (x.as_str(), bound(b).unwrap_or(x)),
         // `'…' - j`: jsonb has no such operator; the literal is text.
         (Operand::Untyped, Operand::Type(x)) if x == "jsonb" => ("text", x.as_str()),
-        (Operand::Untyped, Operand::Type(x)) => (x.as_str(), x.as_str()),
+        (Operand::Untyped, Operand::Type(x)) => (bound(a).unwrap_or(x), x.as_str()),
         _ => return Ok((native(op, a, b).map_err(raise)?, None)),
     };
     if op == "-" && l == "jsonb" {
@@ -133,6 +133,18 @@ pub(super) fn pg_round_even(ctx: &Context<'_>) -> Res<SqlValue> {
         ValueRef::Real(f) if float => SqlValue::Real(f.round_ties_even()),
         other => owned(other),
     })
+}
+
+/// The type of an untyped operand's value when it is a number: a parameter bound as a
+/// double is float8 (`id * $1` with 2.5), one bound as an integer is int8 (its Parse
+/// type may be wider than the other operand's). Text takes the other operand's type, as
+/// PostgreSQL's unknown literal does.
+fn bound(v: ValueRef<'_>) -> Option<&'static str> {
+    match v {
+        ValueRef::Real(_) => Some("float8"),
+        ValueRef::Integer(_) => Some("int8"),
+        _ => None,
+    }
 }
 
 /// `pg_type_of(type)`: PostgreSQL's name of the type (`pg_typeof`).
