@@ -147,6 +147,39 @@ fn bound(v: ValueRef<'_>) -> Option<&'static str> {
     }
 }
 
+/// `pg_int(a, b, code)`: integer arithmetic for operands the tree types as integers
+/// (sql/translate/operators.rs `integer_code`: the operator's place in `+ - * / %` times
+/// ten plus the width), without resolving types.
+pub(super) fn pg_int(ctx: &Context<'_>) -> Res<SqlValue> {
+    let (a, b) = (ctx.get_raw(0), ctx.get_raw(1));
+    if matches!(a, ValueRef::Null) || matches!(b, ValueRef::Null) {
+        return Ok(SqlValue::Null);
+    }
+    let code = match ctx.get_raw(2) {
+        ValueRef::Integer(c) => c,
+        _ => 0,
+    };
+    let op = match code / 10 {
+        1 => "+",
+        2 => "-",
+        3 => "*",
+        4 => "/",
+        _ => "%",
+    };
+    let (width, name) = match code % 10 {
+        2 => (2, "int2"),
+        4 => (4, "int4"),
+        _ => (8, "int8"),
+    };
+    integer(
+        op,
+        int(a, name).map_err(raise)?,
+        int(b, name).map_err(raise)?,
+        width,
+    )
+    .map_err(raise)
+}
+
 /// `pg_type_of(type)`: PostgreSQL's name of the type (`pg_typeof`).
 pub(super) fn pg_type_of(ctx: &Context<'_>) -> Res<String> {
     match &*operand(ctx, 0)? {

@@ -339,6 +339,11 @@ fn operators_are_chosen_by_their_operands_types() {
         sqlite("SELECT x.a * $1 FROM t AS x"),
         "SELECT pg_op('*', x.a, $1, 'C1:a[1:t]', 'P1;') FROM t AS x"
     );
+    // Integers by the tree alone: checked arithmetic without type lookups.
+    assert_eq!(
+        sqlite("SELECT 2::int2 * 3, 7 / 2"),
+        "SELECT pg_int(pg_cast(2, 'int2'), 3, 34), pg_int(7, 2, 44)"
+    );
     assert_eq!(
         sqlite("SELECT pg_typeof(1.5)"),
         "SELECT pg_type_of('N7:numeric')"
