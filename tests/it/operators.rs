@@ -193,3 +193,27 @@ async fn bound_numbers_keep_their_own_type() {
     assert_eq!(row.get::<_, f64>(0), 2147483647.0 * 2.5);
     assert_eq!(row.get::<_, i64>(1), 2147483657);
 }
+
+#[tokio::test]
+async fn intervals_compare_by_their_span() {
+    let s = Server::start(&[]);
+    let c = s.connect("operators").await;
+    c.batch_execute(
+        "create table iv (f interval); \
+         insert into iv values ('1 mon'), ('29 days'), ('30 days'), ('1 day 1 hour')",
+    )
+    .await
+    .unwrap();
+    let got = rows(
+        &c,
+        "select interval '30 days' = interval '1 month', interval '25 hours' > interval '1 day', \
+         (select count(*) from iv where f >= interval '30 days'), \
+         (select count(*) from iv where f < interval '1 day 2 hours')",
+    )
+    .await;
+    let want: Vec<Option<String>> = ["t", "t", "2", "1"]
+        .iter()
+        .map(|v| Some(v.to_string()))
+        .collect();
+    assert_eq!(got, vec![want]);
+}

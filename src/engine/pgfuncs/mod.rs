@@ -188,6 +188,9 @@ pub fn register(conn: &Connection) -> Res<()> {
     // Operators chosen by their operands' types (sql/translate/operators.rs).
     conn.create_scalar_function("pg_op", 5, pure, |ctx| operators::pg_op(ctx))?;
     conn.create_scalar_function("pg_int", 3, pure, |ctx| operators::pg_int(ctx))?;
+    conn.create_scalar_function("pg_interval_key", 1, pure, |ctx| {
+        operators::pg_interval_key(ctx)
+    })?;
     conn.create_scalar_function("pg_type_of", 1, pure, |ctx| operators::pg_type_of(ctx))?;
     conn.create_scalar_function("pg_coerce", 2, pure, |ctx| operators::pg_coerce(ctx))?;
     for args in [1, 2] {

@@ -180,6 +180,21 @@ pub(super) fn pg_int(ctx: &Context<'_>) -> Res<SqlValue> {
     .map_err(raise)
 }
 
+/// `pg_interval_key(interval)`: a key that sorts as PostgreSQL compares intervals, by
+/// their span with a month as 30 days and a day as 24 hours (interval_cmp_value): the
+/// 128-bit span, offset to unsigned, big-endian, so that blobs compare in its order.
+pub(super) fn pg_interval_key(ctx: &Context<'_>) -> Res<SqlValue> {
+    let v = ctx.get_raw(0);
+    if matches!(v, ValueRef::Null) {
+        return Ok(SqlValue::Null);
+    }
+    let iv = interval(v).map_err(raise)?;
+    let days = i128::from(iv.months) * 30 + i128::from(iv.days);
+    let span = days * i128::from(MICROS_PER_DAY) + i128::from(iv.micros);
+    let key = (span as u128) ^ (1u128 << 127);
+    Ok(SqlValue::Blob(key.to_be_bytes().to_vec()))
+}
+
 /// `pg_type_of(type)`: PostgreSQL's name of the type (`pg_typeof`).
 pub(super) fn pg_type_of(ctx: &Context<'_>) -> Res<String> {
     match &*operand(ctx, 0)? {

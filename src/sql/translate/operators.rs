@@ -84,11 +84,24 @@ impl VisitorMut for Typer {
                 left: a,
                 op,
                 right: b,
-            } if types::comparison(&op) => Expr::BinaryOp {
-                left: Box::new(coerced(*a, &right)),
-                op,
-                right: Box::new(coerced(*b, &left)),
-            },
+            } if types::comparison(&op) => {
+                let (a, b) = (coerced(*a, &right), coerced(*b, &left));
+                // Intervals compare by their span (a month is 30 days), not as text.
+                let interval = |t: &Ty| matches!(known(t), Known::Type(n) if n == "interval");
+                let (a, b) = if interval(&left) || interval(&right) {
+                    (
+                        call("pg_interval_key", vec![a]),
+                        call("pg_interval_key", vec![b]),
+                    )
+                } else {
+                    (a, b)
+                };
+                Expr::BinaryOp {
+                    left: Box::new(a),
+                    op,
+                    right: Box::new(b),
+                }
+            }
             Expr::BinaryOp {
                 left: a,
                 op,
@@ -169,7 +182,7 @@ fn coerced(e: Expr, other: &Ty) -> Expr {
     }
 }
 
-/// An arithmetic operator, a comparison with a string literal, a cast to an integer
+/// An arithmetic operator, a comparison, a cast to an integer
 /// type or a `pg_typeof(x)` call.
 fn is_candidate(e: &Expr) -> bool {
     match e {
@@ -177,11 +190,7 @@ fn is_candidate(e: &Expr) -> bool {
             types::type_name(data_type).as_str(),
             "int2" | "int4" | "int8"
         ),
-        Expr::BinaryOp { op, left, right } => {
-            types::arithmetic(op)
-                || (types::comparison(op)
-                    && (types::string_literal(left) || types::string_literal(right)))
-        }
+        Expr::BinaryOp { op, .. } => types::arithmetic(op) || types::comparison(op),
         Expr::Function(f) => f
             .name
             .0

@@ -174,8 +174,7 @@ pub struct Operands {
     pub right: Ty,
 }
 
-/// The operands of every arithmetic operator (`+ - * / %`), every comparison of a
-/// string literal, every cast to an integer type and every `pg_typeof` argument in
+/// The operands of every arithmetic operator (`+ - * / %`), every comparison, every cast to an integer type and every `pg_typeof` argument in
 /// `stmt`, typed like result columns (scopes, aliases, CTEs): the translator chooses
 /// PostgreSQL's meaning for each by them (sql::translate::operators). Only expressions
 /// less than [`MAX_DEPTH`] deep are typed; deeper ones keep SQLite's meaning.
@@ -767,8 +766,7 @@ impl Analyzer {
                 let (l, r) = (self.ty(left), self.ty(right));
                 self.expect(left, &r);
                 self.expect(right, &l);
-                let typed = arithmetic(op)
-                    || (comparison(op) && (string_literal(left) || string_literal(right)));
+                let typed = arithmetic(op) || comparison(op);
                 if let Some(found) = self.operands.as_mut().filter(|_| typed) {
                     found.push(Operands {
                         at: sqlparser::ast::Spanned::span(e),
