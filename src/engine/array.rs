@@ -50,7 +50,8 @@ fn push_json(out: &mut String, v: &Value) {
     }
 }
 
-fn push_json_string(out: &mut String, s: &str) {
+/// `s` as a JSON string literal.
+pub(crate) fn push_json_string(out: &mut String, s: &str) {
     out.push('"');
     for c in s.chars() {
         match c {

@@ -70,16 +70,7 @@ fn json_lines(lines: &[String]) -> String {
         if i > 0 {
             out.push(',');
         }
-        out.push('"');
-        for c in line.chars() {
-            match c {
-                '"' => out.push_str("\\\""),
-                '\\' => out.push_str("\\\\"),
-                c if (c as u32) < 0x20 => out.push_str(&format!("\\u{:04x}", c as u32)),
-                c => out.push(c),
-            }
-        }
-        out.push('"');
+        super::array::push_json_string(&mut out, line);
     }
     out.push(']');
     out

@@ -476,24 +476,7 @@ fn lift(q: &mut Query, counter: &mut usize) -> Result<(), PgError> {
         alias: name,
     };
     select.from.push(TableWithJoins {
-        relation: TableFactor::Table {
-            name: f.name,
-            alias: Some(TableAlias {
-                name: Ident::new(alias),
-                columns: vec![],
-            }),
-            args: Some(TableFunctionArgs {
-                args: list.args,
-                settings: None,
-            }),
-            with_hints: vec![],
-            version: None,
-            with_ordinality: false,
-            partitions: vec![],
-            json_path: None,
-            sample: None,
-            index_hints: vec![],
-        },
+        relation: table_function(f.name, list.args, alias),
         joins: vec![],
     });
     Ok(())
@@ -665,14 +648,24 @@ fn rewrite_source(t: &mut TableFactor) -> Result<Option<Source>, PgError> {
     if let (true, Some(n)) = (ordinality, names.get(ordinal_at)) {
         cols.push((n.clone(), format!("({alias}.key + 1)")));
     }
-    *t = TableFactor::Table {
-        name: ObjectName::from(vec![Ident::new("json_each")]),
+    *t = table_function(
+        ObjectName::from(vec![Ident::new("json_each")]),
+        vec![FunctionArg::Unnamed(FunctionArgExpr::Expr(source))],
+        alias.clone(),
+    );
+    Ok(Some((alias, cols)))
+}
+
+/// `name(args) AS alias` in a FROM clause.
+fn table_function(name: ObjectName, args: Vec<FunctionArg>, alias: String) -> TableFactor {
+    TableFactor::Table {
+        name,
         alias: Some(TableAlias {
-            name: Ident::new(alias.clone()),
+            name: Ident::new(alias),
             columns: vec![],
         }),
         args: Some(TableFunctionArgs {
-            args: vec![FunctionArg::Unnamed(FunctionArgExpr::Expr(source))],
+            args,
             settings: None,
         }),
         with_hints: vec![],
@@ -682,6 +675,5 @@ fn rewrite_source(t: &mut TableFactor) -> Result<Option<Source>, PgError> {
         json_path: None,
         sample: None,
         index_hints: vec![],
-    };
-    Ok(Some((alias, cols)))
+    }
 }
