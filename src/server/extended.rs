@@ -101,7 +101,30 @@ impl Extended {
         (self.statements.len(), bytes)
     }
 
-    fn statement(&self, name: &str) -> Result<Arc<Prepared>, PgError> {
+    /// Stores a statement under `name` (the unnamed one is replaced; the caller has
+    /// refused a duplicate named one).
+    pub(super) fn add_statement(
+        &mut self,
+        name: String,
+        prepared: Arc<Prepared>,
+    ) -> Result<(), PgError> {
+        if let Some(slot) = self.statements.iter_mut().find(|(n, _)| *n == name) {
+            slot.1 = prepared;
+        } else {
+            if self.statements.len() >= MAX_PER_SESSION {
+                return Err(too_many("prepared statements"));
+            }
+            self.statements.push((name, prepared));
+        }
+        Ok(())
+    }
+
+    /// Whether a statement is stored under `name`.
+    pub(super) fn has_statement(&self, name: &str) -> bool {
+        self.statements.iter().any(|(n, _)| n == name)
+    }
+
+    pub(super) fn statement(&self, name: &str) -> Result<Arc<Prepared>, PgError> {
         self.statements
             .iter()
             .find(|(n, _)| n == name)
@@ -125,6 +148,14 @@ impl Extended {
                 )
             })
     }
+}
+
+/// PostgreSQL's 42P05 for a name already taken.
+pub(super) fn duplicate_statement(name: &str) -> PgError {
+    PgError::new(
+        SqlState::DUPLICATE_PREPARED_STATEMENT,
+        format!("prepared statement \"{name}\" already exists"),
+    )
 }
 
 pub(super) fn too_many(what: &str) -> PgError {
@@ -182,11 +213,8 @@ impl Session {
 
     pub(super) async fn parse(&mut self, m: Parse) -> Result<(), PgError> {
         let name = m.name.unwrap_or_default();
-        if !name.is_empty() && self.ext.statements.iter().any(|(n, _)| *n == name) {
-            return Err(PgError::new(
-                SqlState::DUPLICATE_PREPARED_STATEMENT,
-                format!("prepared statement \"{name}\" already exists"),
-            ));
+        if !name.is_empty() && self.ext.has_statement(&name) {
+            return Err(duplicate_statement(&name));
         }
         let mut pieces = super::translate::statements(&m.query, self.max_nesting).await?;
         if pieces.len() > 1 {
@@ -227,6 +255,13 @@ impl Session {
                     .unwrap_or_default();
                 Arc::new(Description::new(m.type_oids.clone(), columns))
             }
+            // EXECUTE returns the rows of its statement, if it exists yet.
+            Command::Execute => {
+                let columns = super::prepare::target(&self.ext, text)
+                    .map(|p| p.desc.columns.clone())
+                    .unwrap_or_default();
+                Arc::new(Description::new(m.type_oids.clone(), columns))
+            }
             Command::Show(param) => {
                 let column = if param == "all" {
                     "name".into()
@@ -247,14 +282,7 @@ impl Session {
             empty: text.is_empty(),
             desc,
         });
-        if let Some(slot) = self.ext.statements.iter_mut().find(|(n, _)| *n == name) {
-            slot.1 = prepared;
-        } else {
-            if self.ext.statements.len() >= MAX_PER_SESSION {
-                return Err(too_many("prepared statements"));
-            }
-            self.ext.statements.push((name, prepared));
-        }
+        self.ext.add_statement(name, prepared)?;
         backend::parse_complete(self.conn.out());
         self.account_statements();
         Ok(())

@@ -9,6 +9,7 @@ mod extended;
 mod metrics;
 mod params;
 mod park;
+mod prepare;
 mod registry;
 mod session;
 mod settings;

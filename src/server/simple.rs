@@ -172,6 +172,8 @@ impl Session {
                 }
                 .into()
             }
+            Command::Prepare => self.prepare_sql(stmt).await?,
+            Command::Execute => return self.execute_sql(stmt, implicit_block, job).await,
             Command::NoOp(tag) => tag.into(),
             Command::Copy(c) => return self.copy(c).await,
             Command::Declare(d) => self.declare(d, implicit_block, job).await?,

@@ -131,6 +131,26 @@ pub(super) async fn sqlite_text(
     text
 }
 
+/// `read(text, parser depth limit)` — a parse of a statement the session reads itself
+/// (`PREPARE`, `EXECUTE`) — on a stack sized for its nesting, off the IO thread when the
+/// text is large or deep, as translation is.
+pub(super) async fn read<T: Send + 'static>(
+    text: &str,
+    max_depth: usize,
+    read: impl FnOnce(&str, usize) -> Result<T, PgError> + Send + 'static,
+) -> Result<T, PgError> {
+    let depth = sql::lexer::shape(text).depth;
+    if depth > max_depth {
+        return Err(too_deep(max_depth));
+    }
+    let limit = max_depth.saturating_mul(8).max(64);
+    if text.len() < INLINE_MAX && depth <= INLINE_DEPTH {
+        return sql::parse::on_stack_for(depth, || read(text, limit));
+    }
+    let owned: Arc<str> = Arc::from(text);
+    off_thread(move || sql::parse::on_stack_for(depth, || read(&owned, limit))).await
+}
+
 /// Statements nested deeper than this are translated off the IO thread.
 const INLINE_DEPTH: usize = 32;
 

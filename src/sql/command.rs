@@ -124,6 +124,10 @@ pub enum Command {
     Discard,
     /// `DEALLOCATE [PREPARE] name`; None for `DEALLOCATE ALL`.
     Deallocate(Option<String>),
+    /// `PREPARE name [(types)] AS statement` (read by `sql::prepare`).
+    Prepare,
+    /// `EXECUTE name [(args)]` (read by `sql::prepare`).
+    Execute,
     /// `VACUUM INTO 'file'`: writes another file, so it is refused.
     VacuumInto,
     /// `ATTACH` / `DETACH`: would reach other files, so refused.
@@ -261,6 +265,8 @@ pub fn classify(sql: &str) -> Command {
                 None => Command::Deallocate(None),
             }
         }
+        "PREPARE" => Command::Prepare,
+        "EXECUTE" => Command::Execute,
         "RESET" => Command::Reset(rest_tokens(sql, 1).concat().to_ascii_lowercase()),
         "VACUUM" if words(sql).any(|w| w.eq_ignore_ascii_case("into")) => Command::VacuumInto,
         "ATTACH" | "DETACH" => Command::Attach,

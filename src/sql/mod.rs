@@ -9,6 +9,7 @@ pub mod ddl;
 mod dialect;
 pub mod lexer;
 pub mod parse;
+pub mod prepare;
 pub mod translate;
 pub mod types;
 

@@ -24,6 +24,7 @@ mod limits;
 mod math;
 mod operators;
 mod ordering;
+mod prepare_sql;
 mod pgbench;
 mod protocol;
 mod safety;

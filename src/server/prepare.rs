@@ -1,0 +1,100 @@
+//! SQL-level prepared statements (`PREPARE` / `EXECUTE`, read by `sql::prepare`): stored
+//! beside the protocol's, in the same namespace, as PostgreSQL does (`DEALLOCATE` and
+//! protocol Bind reach both).
+
+use std::sync::Arc;
+
+use super::extended::{duplicate_statement, Extended, Prepared};
+use super::session::{Completion, Session, Tx};
+use crate::engine::{types, Job};
+use crate::protocol::{PgError, SqlState};
+use crate::sql::{self, Command};
+
+/// The statement an `EXECUTE` names, if it exists (for Describe).
+pub(super) fn target(ext: &Extended, sql: &str) -> Option<Arc<Prepared>> {
+    ext.statement(&sql::prepare::execute_name(sql)?).ok()
+}
+
+impl Session {
+    /// `PREPARE name [(types)] AS statement`: translated and described now, as Parse does.
+    pub(super) async fn prepare_sql(&mut self, stmt: &str) -> Result<String, PgError> {
+        let p = super::translate::read(stmt, self.max_nesting, sql::prepare::prepare).await?;
+        if self.ext.has_statement(&p.name) {
+            return Err(duplicate_statement(&p.name));
+        }
+        let given: Vec<u32> = p
+            .types
+            .iter()
+            .map(|t| types::from_decltype(t).oid)
+            .collect();
+        let source: Arc<str> = Arc::from(p.body.as_str());
+        let sqlite = self.sqlite_text(&p.body).await?;
+        let desc = self.describe_sql(&sqlite, &source, &given).await?;
+        let prepared = Prepared {
+            command: sql::classify(&p.body),
+            source,
+            sqlite,
+            empty: false,
+            desc,
+        };
+        self.ext.add_statement(p.name, Arc::new(prepared))?;
+        self.account_statements();
+        Ok("PREPARE".into())
+    }
+
+    /// `EXECUTE name [(args)]`: the statement's tree with its parameters replaced by the
+    /// arguments (cast to the parameters' types), run as the statement itself would be.
+    /// `job` is the extended protocol's (its result formats; no RowDescription).
+    pub(super) async fn execute_sql(
+        &mut self,
+        stmt: &str,
+        implicit_block: bool,
+        job: Option<Job>,
+    ) -> Result<Completion, PgError> {
+        let e = super::translate::read(stmt, self.max_nesting, sql::prepare::execute).await?;
+        let prepared = self.ext.statement(&e.name)?;
+        let Command::Sql(verb) = &prepared.command else {
+            return Err(PgError::new(
+                SqlState::FEATURE_NOT_SUPPORTED,
+                format!("EXECUTE of prepared statement \"{}\" is not supported by litewire: it is not a query", e.name),
+            ));
+        };
+        let wanted = prepared.desc.params.len();
+        if e.args.len() != wanted {
+            return Err(PgError::new(
+                SqlState::SYNTAX_ERROR,
+                format!("wrong number of parameters for prepared statement \"{}\"", e.name),
+            )
+            .with_detail(format!(
+                "Expected {wanted} parameters but got {}.",
+                e.args.len()
+            )));
+        }
+        let names: Vec<Option<&'static str>> = prepared
+            .desc
+            .params
+            .iter()
+            .map(|oid| types::name_of(*oid))
+            .collect();
+        let args = e.args;
+        let text = super::translate::read(&prepared.source, self.max_nesting, move |body, depth| {
+            sql::prepare::bind(body, args, &names, depth)
+        })
+        .await?;
+        let sqlite = self.sqlite_text(&text).await?;
+        let source: Arc<str> = Arc::from(text);
+        let mut job = match job {
+            Some(mut j) => {
+                j.sql = sqlite;
+                j.source = source;
+                j.verb = verb.clone();
+                j.describe = false;
+                j.params = Vec::new();
+                j
+            }
+            None => Job::simple(sqlite, source, verb.clone()),
+        };
+        job.begin = implicit_block && self.tx == Tx::Idle && !self.implicit;
+        self.run_job(job).await
+    }
+}

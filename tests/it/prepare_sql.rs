@@ -1,0 +1,65 @@
+//! SQL-level PREPARE / EXECUTE / DEALLOCATE, as PostgreSQL 15 answers them: the
+//! statements share the protocol's namespace, arguments are cast to the parameters'
+//! types, and errors carry PostgreSQL's SQLSTATEs.
+
+use crate::common::{rows, sqlstate, Server};
+
+#[tokio::test]
+async fn prepare_and_execute_as_in_postgres() {
+    let s = Server::start(&[]);
+    let c = s.connect("prepare_sql").await;
+    c.batch_execute(
+        "create table t (a int, b text); insert into t values (1,'x'),(2,'y'),(3,'z');
+         PREPARE q2(int, text) AS SELECT a, b FROM t WHERE a >= $1 OR b = $2 ORDER BY a;
+         PREPARE q4(int) AS INSERT INTO t VALUES ($1, 'w') RETURNING a, b;
+         PREPARE q5 AS UPDATE t SET b = $2 WHERE a = $1",
+    )
+    .await
+    .unwrap();
+    let s2 = |r: Vec<Vec<Option<String>>>| -> Vec<String> {
+        r.into_iter()
+            .map(|r| r.into_iter().map(|v| v.unwrap_or_default()).collect::<Vec<_>>().join("|"))
+            .collect()
+    };
+    assert_eq!(s2(rows(&c, "EXECUTE q2(2, 'x')").await), ["1|x", "2|y", "3|z"]);
+    // A quoted argument is read as the parameter's type.
+    assert_eq!(s2(rows(&c, "EXECUTE q2('3', 'q')").await), ["3|z"]);
+    assert_eq!(s2(rows(&c, "EXECUTE q4(9)").await), ["9|w"]);
+    let n = c.execute("EXECUTE q5(9, 'ww')", &[]).await.unwrap();
+    assert_eq!(n, 1);
+    assert_eq!(s2(rows(&c, "select b from t where a = 9").await), ["ww"]);
+
+    let err = |sql: &'static str| {
+        let c = &c;
+        async move { sqlstate(&c.batch_execute(sql).await.unwrap_err()) }
+    };
+    assert_eq!(err("EXECUTE q2(1)").await, "42601");
+    assert_eq!(err("EXECUTE q2('abc', 'x')").await, "22P02");
+    assert_eq!(err("EXECUTE nope").await, "26000");
+    assert_eq!(err("PREPARE q2 AS SELECT 1").await, "42P05");
+    assert_eq!(err("PREPARE q6 AS CREATE TABLE x (a int)").await, "42601");
+
+    // Inside a block, a rolled-back EXECUTE leaves nothing.
+    c.batch_execute("BEGIN; EXECUTE q4(10); ROLLBACK").await.unwrap();
+    assert_eq!(s2(rows(&c, "select count(*) from t").await), ["4"]);
+
+    // DEALLOCATE reaches SQL-prepared statements.
+    c.batch_execute("DEALLOCATE q2; DEALLOCATE PREPARE q4").await.unwrap();
+    assert_eq!(err("EXECUTE q2(1, 'x')").await, "26000");
+    c.batch_execute("PREPARE q2 AS SELECT 2").await.unwrap();
+    assert_eq!(s2(rows(&c, "EXECUTE q2").await), ["2"]);
+}
+
+#[tokio::test]
+async fn execute_through_the_extended_protocol_describes_its_rows() {
+    let s = Server::start(&[]);
+    let c = s.connect("prepare_sql_ext").await;
+    c.batch_execute("PREPARE one(int) AS SELECT $1 + 1 AS n, 'x' AS s")
+        .await
+        .unwrap();
+    let r = c.query("EXECUTE one(41)", &[]).await.unwrap();
+    assert_eq!(r.len(), 1);
+    assert_eq!(r[0].columns()[0].name(), "n");
+    assert_eq!(r[0].get::<_, i32>(0), 42);
+    assert_eq!(r[0].get::<_, &str>(1), "x");
+}
