@@ -119,6 +119,11 @@ pub fn to_pg(e: &rusqlite::Error) -> PgError {
         }
         rusqlite::Error::SqliteFailure(err, msg) => {
             let message = msg.clone().unwrap_or_else(|| err.to_string());
+            if err.extended_code == ffi::SQLITE_CONSTRAINT_CHECK {
+                if let Some(e) = value_check(&message) {
+                    return e;
+                }
+            }
             PgError::new(sqlstate(err.extended_code, &message), message)
         }
         rusqlite::Error::SqlInputError { error, msg, .. } => {
@@ -130,6 +135,26 @@ pub fn to_pg(e: &rusqlite::Error) -> PgError {
         ),
         other => PgError::new(SqlState::INTERNAL_ERROR, other.to_string()),
     }
+}
+
+/// A column type's own check failing (`sql::translate::value_check`: the constraint's
+/// name is the SQLSTATE and the type): PostgreSQL's error for the value.
+fn value_check(message: &str) -> Option<PgError> {
+    let name = message
+        .strip_prefix("CHECK constraint failed: ")?
+        .strip_prefix(crate::sql::translate::VALUE_CHECK)?;
+    let (code, pg) = name.split_once(' ')?;
+    Some(match code {
+        "22001" => PgError::new(
+            SqlState::STRING_DATA_RIGHT_TRUNCATION,
+            format!("value too long for type {pg}"),
+        ),
+        "22003" => PgError::new(
+            SqlState::NUMERIC_VALUE_OUT_OF_RANGE,
+            format!("{pg} out of range"),
+        ),
+        _ => return None,
+    })
 }
 
 #[cfg(test)]

@@ -364,25 +364,43 @@ fn nested_value<T: rusqlite::types::FromSql>(
 /// declared type is looked up once per statement (SQLite keeps it with the constant
 /// arguments).
 fn pg_store(ctx: &mut Context<'_>) -> rusqlite::Result<SqlValue> {
-    let type_oid = *ctx.get_or_create_aux(2, |column| -> rusqlite::Result<u32> {
-        let table: String = ctx.get(1)?;
-        let decl: Option<Option<String>> = match column {
-            ValueRef::Integer(i) => nested_value(
-                ctx,
-                "select type from pragma_table_info(?1) order by cid limit 1 offset ?2",
-                (table, i),
-            )?,
-            _ => nested_value(
-                ctx,
-                "select type from pragma_table_info(?1) where name = ?2 collate nocase",
-                (table, ctx.get::<String>(2)?),
-            )?,
-        };
-        Ok(decl
-            .flatten()
-            .map_or(0, |d| super::types::from_decltype(&d).oid))
-    })?;
+    let (type_oid, modifier) =
+        *ctx.get_or_create_aux(2, |column| -> rusqlite::Result<(u32, i32)> {
+            let table: String = ctx.get(1)?;
+            let decl: Option<Option<String>> = match column {
+                ValueRef::Integer(i) => nested_value(
+                    ctx,
+                    "select type from pragma_table_info(?1) order by cid limit 1 offset ?2",
+                    (table, i),
+                )?,
+                _ => nested_value(
+                    ctx,
+                    "select type from pragma_table_info(?1) where name = ?2 collate nocase",
+                    (table, ctx.get::<String>(2)?),
+                )?,
+            };
+            Ok(decl.flatten().map_or((0, -1), |d| {
+                let t = super::types::from_decltype(&d);
+                (t.oid, t.modifier)
+            }))
+        })?;
     match ctx.get_raw(0) {
+        // Blanks past a varchar(n)'s length are cut, as PostgreSQL does (anything else
+        // past it is refused by the column's check); a char(n) keeps no trailing blanks
+        // at all: they are padding, which its output adds back.
+        ValueRef::Text(t) if type_oid == oid::BPCHAR => Ok(SqlValue::Text(
+            String::from_utf8_lossy(t).trim_end_matches(' ').to_string(),
+        )),
+        ValueRef::Text(t) if type_oid == oid::VARCHAR && modifier > 4 => {
+            let text = String::from_utf8_lossy(t);
+            let length = usize::try_from(modifier - 4).unwrap_or(usize::MAX);
+            match text.char_indices().nth(length) {
+                Some((at, _)) if text[at..].bytes().all(|b| b == b' ') => {
+                    Ok(SqlValue::Text(text[..at].to_string()))
+                }
+                _ => Ok(SqlValue::Text(text.into_owned())),
+            }
+        }
         ValueRef::Text(t)
             if STORED_AS_PARAMETERS.contains(&type_oid)
                 || super::catalog::element_of(type_oid).is_some() =>

@@ -131,6 +131,38 @@ pub fn from_decltype(decl: &str) -> PgType {
     named_type(&lower).unwrap_or_else(|| by_affinity(&lower))
 }
 
+/// Whether `name` (as a client writes it, `int`, `text[]`, `character varying(3)`) is a
+/// type litewire knows, rather than a word read by SQLite's affinity rules.
+pub fn names_a_type(name: &str) -> bool {
+    let lower = name.trim().to_ascii_lowercase();
+    let base = lower.split('[').next().unwrap_or("");
+    named_type(base.trim()).is_some()
+}
+
+/// Whether a value of type `from` may be given where `to` is expected: PostgreSQL's
+/// assignment coercions among the built-in types (numbers to numbers, anything to a
+/// string type, the date/time widenings), used for EXECUTE's arguments.
+pub fn assignable(from: u32, to: u32) -> bool {
+    const NUMBERS: &[u32] = &[
+        oid::INT2,
+        oid::INT4,
+        oid::INT8,
+        oid::FLOAT4,
+        oid::FLOAT8,
+        oid::NUMERIC,
+        oid::OID,
+    ];
+    const STRINGS: &[u32] = &[oid::TEXT, oid::VARCHAR, oid::BPCHAR, oid::NAME];
+    const TIMES: &[u32] = &[oid::DATE, oid::TIMESTAMP, oid::TIMESTAMPTZ];
+    from == to
+        || STRINGS.contains(&to)
+        || (NUMBERS.contains(&from) && NUMBERS.contains(&to))
+        || (TIMES.contains(&from) && TIMES.contains(&to))
+        || (from == oid::TIME && to == oid::INTERVAL)
+        || (from == oid::JSON && to == oid::JSONB)
+        || (from == oid::JSONB && to == oid::JSON)
+}
+
 /// The PostgreSQL type a declared type names (lower case); None for other names.
 fn named_type(lower: &str) -> Option<PgType> {
     // `timestamp(2) with time zone`: the precision sits inside the name.

@@ -22,6 +22,12 @@ impl Session {
         if self.ext.has_statement(&p.name) {
             return Err(duplicate_statement(&p.name));
         }
+        if let Some(t) = p.types.iter().find(|t| !types::names_a_type(t)) {
+            return Err(PgError::new(
+                SqlState::UNDEFINED_OBJECT,
+                format!("type \"{}\" does not exist", t.to_ascii_lowercase()),
+            ));
+        }
         let given: Vec<u32> = p
             .types
             .iter()
@@ -63,12 +69,38 @@ impl Session {
         if e.args.len() != wanted {
             return Err(PgError::new(
                 SqlState::SYNTAX_ERROR,
-                format!("wrong number of parameters for prepared statement \"{}\"", e.name),
+                format!(
+                    "wrong number of parameters for prepared statement \"{}\"",
+                    e.name
+                ),
             )
             .with_detail(format!(
                 "Expected {wanted} parameters but got {}.",
                 e.args.len()
             )));
+        }
+        for (n, (arg, &param)) in e.args.iter().zip(&prepared.desc.params).enumerate() {
+            let Some(from) = sql::prepare::arg_type(arg)
+                .filter(|t| types::names_a_type(t))
+                .map(|t| types::from_decltype(&t).oid)
+            else {
+                continue;
+            };
+            if !types::assignable(from, param) {
+                let name = |oid| {
+                    crate::engine::catalog::format_type(oid, -1).unwrap_or_else(|| oid.to_string())
+                };
+                return Err(PgError::new(
+                    SqlState::DATATYPE_MISMATCH,
+                    format!(
+                        "parameter ${} of type {} cannot be coerced to the expected type {}",
+                        n + 1,
+                        name(from),
+                        name(param)
+                    ),
+                )
+                .with_hint("You will need to rewrite or cast the expression."));
+            }
         }
         let names: Vec<Option<&'static str>> = prepared
             .desc
@@ -77,10 +109,12 @@ impl Session {
             .map(|oid| types::name_of(*oid))
             .collect();
         let args = e.args;
-        let text = super::translate::read(&prepared.source, self.max_nesting, move |body, depth| {
-            sql::prepare::bind(body, args, &names, depth)
-        })
-        .await?;
+        let columns: Vec<String> = prepared.desc.columns.iter().map(|c| c.0.clone()).collect();
+        let text =
+            super::translate::read(&prepared.source, self.max_nesting, move |body, depth| {
+                sql::prepare::bind(body, args, &names, &columns, depth)
+            })
+            .await?;
         let sqlite = self.sqlite_text(&text).await?;
         let source: Arc<str> = Arc::from(text);
         let mut job = match job {

@@ -100,16 +100,41 @@ pub fn execute(sql: &str, max_depth: usize) -> Result<Execute, PgError> {
     }
 }
 
+/// The type of an EXECUTE argument where its form alone tells it (`true`, `5`, `1.5`,
+/// `x::type`), as a type name; None for a quoted literal (of unknown type: read as the
+/// parameter's type) and anything else.
+pub fn arg_type(arg: &Expr) -> Option<String> {
+    match arg {
+        Expr::Value(v) => match &v.value {
+            Value::Boolean(_) => Some("boolean".into()),
+            Value::Number(n, _) if n.contains(['.', 'e', 'E']) => Some("numeric".into()),
+            Value::Number(n, _) => Some(match n.parse::<i64>() {
+                Ok(i) if i32::try_from(i).is_ok() => "integer".into(),
+                Ok(_) => "bigint".into(),
+                Err(_) => "numeric".into(),
+            }),
+            _ => None,
+        },
+        Expr::Nested(e) | Expr::UnaryOp { expr: e, .. } => arg_type(e),
+        Expr::Cast { data_type, .. } => Some(data_type.to_string().to_ascii_lowercase()),
+        _ => None,
+    }
+}
+
 /// The text of `body` with `$n` replaced by `CAST((arg n) AS type n)` (the bare
 /// argument where the type has no name litewire can write). The caller has checked
-/// that there is one argument per parameter.
+/// that there is one argument per parameter. `columns` are the statement's result
+/// column names: a select-list item that held a parameter keeps its name (`?column?`
+/// for `SELECT $1`, not the cast's).
 pub fn bind(
     body: &str,
     args: Vec<Expr>,
     types: &[Option<&str>],
+    columns: &[String],
     max_depth: usize,
 ) -> Result<String, PgError> {
     let mut stmt = parse_one(body, max_depth)?;
+    keep_names(&mut stmt, columns);
     let mut args: Vec<Option<Expr>> = args
         .into_iter()
         .zip(types)
@@ -133,6 +158,32 @@ pub fn bind(
         ));
     }
     Ok(stmt.to_string())
+}
+
+/// Names each unnamed select-list item that holds a parameter by `columns` (up to the
+/// first `*`, past which positions are unknown here).
+fn keep_names(stmt: &mut Statement, columns: &[String]) {
+    let Statement::Query(q) = stmt else {
+        return;
+    };
+    let sqlparser::ast::SetExpr::Select(select) = q.body.as_mut() else {
+        return;
+    };
+    for (item, name) in select.projection.iter_mut().zip(columns) {
+        let sqlparser::ast::SelectItem::UnnamedExpr(e) = item else {
+            if matches!(item, sqlparser::ast::SelectItem::ExprWithAlias { .. }) {
+                continue;
+            }
+            return;
+        };
+        if e.to_string().contains('$') {
+            let e = std::mem::replace(e, Expr::Value(Value::Null.into()));
+            *item = sqlparser::ast::SelectItem::ExprWithAlias {
+                expr: e,
+                alias: sqlparser::ast::Ident::with_quote('"', name.as_str()),
+            };
+        }
+    }
 }
 
 /// `CAST(expr AS ty)` for a type name litewire itself wrote (`types::name_of`).
@@ -211,6 +262,7 @@ mod tests {
             "SELECT * FROM t WHERE a = $1 AND b = $2 OR c = $1",
             e.args,
             &[Some("text"), None],
+            &[],
             64,
         )
         .unwrap();
@@ -221,8 +273,25 @@ mod tests {
     }
 
     #[test]
+    fn select_list_parameters_keep_their_names() {
+        let e = execute("EXECUTE q(1, 2)", 64).unwrap();
+        let names = ["?column?".to_string(), "b".to_string()];
+        let text = bind(
+            "SELECT $1, $2 AS b",
+            e.args,
+            &[Some("int4"), None],
+            &names,
+            64,
+        );
+        assert_eq!(
+            text.unwrap(),
+            "SELECT CAST((1) AS INT4) AS \"?column?\", (2) AS b"
+        );
+    }
+
+    #[test]
     fn a_parameter_without_argument_is_an_error() {
-        let e = bind("SELECT $2", Vec::new(), &[], 64).unwrap_err();
+        let e = bind("SELECT $2", Vec::new(), &[], &[], 64).unwrap_err();
         assert_eq!(e.code, SqlState::UNDEFINED_PARAMETER);
     }
 }

@@ -18,10 +18,18 @@ async fn prepare_and_execute_as_in_postgres() {
     .unwrap();
     let s2 = |r: Vec<Vec<Option<String>>>| -> Vec<String> {
         r.into_iter()
-            .map(|r| r.into_iter().map(|v| v.unwrap_or_default()).collect::<Vec<_>>().join("|"))
+            .map(|r| {
+                r.into_iter()
+                    .map(|v| v.unwrap_or_default())
+                    .collect::<Vec<_>>()
+                    .join("|")
+            })
             .collect()
     };
-    assert_eq!(s2(rows(&c, "EXECUTE q2(2, 'x')").await), ["1|x", "2|y", "3|z"]);
+    assert_eq!(
+        s2(rows(&c, "EXECUTE q2(2, 'x')").await),
+        ["1|x", "2|y", "3|z"]
+    );
     // A quoted argument is read as the parameter's type.
     assert_eq!(s2(rows(&c, "EXECUTE q2('3', 'q')").await), ["3|z"]);
     assert_eq!(s2(rows(&c, "EXECUTE q4(9)").await), ["9|w"]);
@@ -38,13 +46,27 @@ async fn prepare_and_execute_as_in_postgres() {
     assert_eq!(err("EXECUTE nope").await, "26000");
     assert_eq!(err("PREPARE q2 AS SELECT 1").await, "42P05");
     assert_eq!(err("PREPARE q6 AS CREATE TABLE x (a int)").await, "42601");
+    assert_eq!(err("PREPARE q7(nosuchtype) AS SELECT $1").await, "42704");
+    // Arguments are coerced as assignments: a boolean is no float.
+    c.batch_execute("PREPARE q8(float, text) AS SELECT $1, $2")
+        .await
+        .unwrap();
+    assert_eq!(err("EXECUTE q8(false, 'x')").await, "42804");
+    let r = c.query("EXECUTE q8(1.5::numeric, 2)", &[]).await.unwrap();
+    assert_eq!(r[0].columns()[0].name(), "?column?");
+    assert_eq!(r[0].get::<_, f64>(0), 1.5);
+    assert_eq!(r[0].get::<_, &str>(1), "2");
 
     // Inside a block, a rolled-back EXECUTE leaves nothing.
-    c.batch_execute("BEGIN; EXECUTE q4(10); ROLLBACK").await.unwrap();
+    c.batch_execute("BEGIN; EXECUTE q4(10); ROLLBACK")
+        .await
+        .unwrap();
     assert_eq!(s2(rows(&c, "select count(*) from t").await), ["4"]);
 
     // DEALLOCATE reaches SQL-prepared statements.
-    c.batch_execute("DEALLOCATE q2; DEALLOCATE PREPARE q4").await.unwrap();
+    c.batch_execute("DEALLOCATE q2; DEALLOCATE PREPARE q4")
+        .await
+        .unwrap();
     assert_eq!(err("EXECUTE q2(1, 'x')").await, "26000");
     c.batch_execute("PREPARE q2 AS SELECT 2").await.unwrap();
     assert_eq!(s2(rows(&c, "EXECUTE q2").await), ["2"]);

@@ -65,6 +65,47 @@ pub(super) fn interval_literal(i: Interval) -> Result<Expr, PgError> {
     Ok(typed_interval(*i.value, &fields, precision))
 }
 
+/// The length of `varchar(n)` / `character varying(n)` (false) and `char(n)` /
+/// `character(n)` / `bpchar(n)` / `char` (n = 1) (true: blank-padded).
+pub(crate) fn char_length(name: &str) -> Option<(u64, bool)> {
+    let (base, length) = match name.split_once('(') {
+        Some((base, rest)) => (base.trim(), rest.strip_suffix(')')?.trim().parse().ok()?),
+        None => (name.trim(), 1),
+    };
+    match base {
+        "varchar" | "character varying" if name.contains('(') => Some((length, false)),
+        "char" | "character" | "bpchar" if base != "bpchar" || name.contains('(') => {
+            Some((length, true))
+        }
+        _ => None,
+    }
+}
+
+/// An explicit cast to `varchar(n)` / `char(n)` cuts the text to n characters, as
+/// PostgreSQL does; a char(n) value drops its trailing blanks in expressions (they are
+/// padding, which its output adds back).
+fn truncated(operand: Expr, length: u64, padded: bool) -> Expr {
+    let text = Expr::Cast {
+        kind: sqlparser::ast::CastKind::Cast,
+        expr: Box::new(operand),
+        data_type: DataType::Text,
+        format: None,
+    };
+    let cut = call(
+        "substr",
+        vec![
+            text,
+            Expr::Value(Value::Number("1".into(), false).into()),
+            Expr::Value(Value::Number(length.to_string(), false).into()),
+        ],
+    );
+    if padded {
+        call("rtrim", vec![cut, string(" ")])
+    } else {
+        cut
+    }
+}
+
 /// `operand` cast to `t`.
 pub(super) fn cast(operand: Expr, t: &DataType) -> Expr {
     if let DataType::Interval { fields, precision } = t {
@@ -95,6 +136,9 @@ pub(super) fn cast(operand: Expr, t: &DataType) -> Expr {
         };
     }
     let wrap = |f: &str| call(f, vec![operand.clone()]);
+    if let Some((length, padded)) = char_length(&name) {
+        return truncated(operand, length, padded);
+    }
     match base.as_str() {
         "bool" | "boolean" => wrap("pg_bool"),
         "bytea" => wrap("pg_bytea"),

@@ -17,9 +17,9 @@ mod store;
 use std::ops::ControlFlow;
 
 use sqlparser::ast::{
-    BinaryOperator, ColumnOption, DataType, Expr, Function, FunctionArg, FunctionArgExpr,
-    FunctionArgumentList, FunctionArguments, Ident, ObjectName, ObjectNamePart, Statement,
-    TableFactor, UnaryOperator, Value, VisitMut, VisitorMut,
+    BinaryOperator, ColumnOption, ColumnOptionDef, DataType, Expr, Function, FunctionArg,
+    FunctionArgExpr, FunctionArgumentList, FunctionArguments, Ident, ObjectName, ObjectNamePart,
+    Statement, TableFactor, UnaryOperator, Value, VisitMut, VisitorMut,
 };
 
 use crate::protocol::{PgError, SqlState};
@@ -44,15 +44,21 @@ pub fn to_sqlite(mut stmt: Statement, settings: &mut dyn Settings) -> Result<Str
     if let Statement::CreateIndex(ci) = &mut stmt {
         index::create(ci)?;
     }
-    ddl(&mut stmt);
+    let checks = ddl(&mut stmt);
     store::literals(&mut stmt);
     arrays::select_list_sources(&mut stmt)?;
     let sources = arrays::set_returning_sources(&mut stmt)?;
     let mut t = Translator { settings, sources };
-    match stmt.visit(&mut t) {
-        ControlFlow::Continue(()) => Ok(stmt.to_string()),
-        ControlFlow::Break(e) => Err(e),
+    if let ControlFlow::Break(e) = stmt.visit(&mut t) {
+        return Err(e);
     }
+    // Added after the walk: they are SQLite's own expressions already.
+    if let Statement::CreateTable(ct) = &mut stmt {
+        for (i, check) in checks {
+            ct.columns[i].options.push(check);
+        }
+    }
+    Ok(stmt.to_string())
 }
 
 /// A construct litewire cannot run with PostgreSQL's meaning.
@@ -355,13 +361,18 @@ const SERIALS: &[&str] = &[
 ];
 
 /// Table definitions: serial columns, defaults SQLite wants parenthesised, storage
-/// options it has no use for.
-fn ddl(stmt: &mut Statement) {
+/// options it has no use for. Returns the checks of the columns' types (by column
+/// index), to add once the walk is done.
+fn ddl(stmt: &mut Statement) -> Vec<(usize, ColumnOptionDef)> {
     let Statement::CreateTable(ct) = stmt else {
-        return;
+        return Vec::new();
     };
-    for column in &mut ct.columns {
+    let mut checks = Vec::new();
+    for (i, column) in ct.columns.iter_mut().enumerate() {
         let name = casts::type_name(&column.data_type);
+        if let Some(check) = value_check(&column.name, &name) {
+            checks.push((i, check));
+        }
         if SERIALS.contains(&name.as_str()) {
             column.data_type = DataType::Integer(None);
         } else if let Some(sqlite) = modifier_last(&column.data_type.to_string()) {
@@ -379,6 +390,59 @@ fn ddl(stmt: &mut Statement) {
         }
     }
     ct.table_options = sqlparser::ast::CreateTableOptions::None;
+    checks
+}
+
+/// Prefix of the CHECK constraints that make SQLite refuse what a column's type refuses
+/// in PostgreSQL (however the value arrives: literal, parameter, INSERT … SELECT,
+/// UPDATE, COPY). The name carries the SQLSTATE and the type for the error
+/// (engine/error.rs) and keeps them out of the catalogs' constraints.
+pub const VALUE_CHECK: &str = "_litewire_";
+
+/// The CHECK for a column of type `name`: integers within int2/int4's range (22003),
+/// `varchar(n)` / `char(n)` at most n characters (22001). None for other types.
+pub fn value_check(column: &Ident, name: &str) -> Option<ColumnOptionDef> {
+    let c = Expr::Identifier(column.clone());
+    let number = |n: String| Expr::Value(Value::Number(n, false).into());
+    let (code, pg, check) = if let Some((length, padded)) = casts::char_length(name) {
+        let pg = format!(
+            "{}({length})",
+            if padded {
+                "character"
+            } else {
+                "character varying"
+            }
+        );
+        // Trailing blanks of a char(n) are padding (pg_store drops them from literals).
+        let chars = if padded {
+            call("rtrim", vec![c, string(" ")])
+        } else {
+            c
+        };
+        let check = Expr::BinaryOp {
+            left: Box::new(call("length", vec![chars])),
+            op: BinaryOperator::LtEq,
+            right: Box::new(number(length.to_string())),
+        };
+        ("22001", pg, check)
+    } else {
+        let (pg, bits) = match name {
+            "int2" | "smallint" => ("smallint", 15),
+            "int" | "int4" | "integer" => ("integer", 31),
+            _ => return None,
+        };
+        let check = Expr::Between {
+            expr: Box::new(c),
+            negated: false,
+            low: Box::new(number(format!("-{}", 1i64 << bits))),
+            high: Box::new(number(((1i64 << bits) - 1).to_string())),
+        };
+        ("22003", pg.to_string(), check)
+    };
+    Some(ColumnOptionDef {
+        name: Some(Ident::with_quote('"', format!("{VALUE_CHECK}{code} {pg}"))),
+        option: ColumnOption::Check(check),
+    })
 }
 
 /// SQLite's spelling of a type whose modifier PostgreSQL writes mid-name:

@@ -117,7 +117,24 @@ fn table_definitions() {
             "CREATE TABLE t (id bigserial PRIMARY KEY, c timestamptz DEFAULT now(), \
              n int DEFAULT 0) WITH (fillfactor = 100)"
         ),
-        "CREATE TABLE t (id INTEGER PRIMARY KEY, c TIMESTAMPTZ DEFAULT (now()), n INT DEFAULT 0)"
+        "CREATE TABLE t (id INTEGER PRIMARY KEY, c TIMESTAMPTZ DEFAULT (now()), n INT DEFAULT 0 \
+         CONSTRAINT \"_litewire_22003 integer\" CHECK (n BETWEEN -2147483648 AND 2147483647))"
+    );
+}
+
+#[test]
+fn column_types_check_their_values() {
+    assert_eq!(
+        sqlite("CREATE TABLE t (s int2, c char(3), v character varying(10), x text)"),
+        "CREATE TABLE t (s INT2 CONSTRAINT \"_litewire_22003 smallint\" CHECK (s BETWEEN -32768 AND 32767), \
+         c CHAR(3) CONSTRAINT \"_litewire_22001 character(3)\" CHECK (length(rtrim(c, ' ')) <= 3), \
+         v CHARACTER VARYING(10) CONSTRAINT \"_litewire_22001 character varying(10)\" CHECK (length(v) <= 10), \
+         x TEXT)"
+    );
+    // Explicit casts cut to the length, as PostgreSQL's do.
+    assert_eq!(
+        sqlite("SELECT 'abcdef'::varchar(3), x::char(2)"),
+        "SELECT substr(CAST('abcdef' AS TEXT), 1, 3), rtrim(substr(CAST(x AS TEXT), 1, 2), ' ')"
     );
 }
 
@@ -125,7 +142,8 @@ fn table_definitions() {
 fn type_modifiers_go_last() {
     assert_eq!(
         sqlite("CREATE TABLE t (a timestamp(2) without time zone, b time(3) with time zone, c varchar(5))"),
-        "CREATE TABLE t (a TIMESTAMP WITHOUT TIME ZONE(2), b TIME WITH TIME ZONE(3), c VARCHAR(5))"
+        "CREATE TABLE t (a TIMESTAMP WITHOUT TIME ZONE(2), b TIME WITH TIME ZONE(3), c VARCHAR(5) \
+         CONSTRAINT \"_litewire_22001 character varying(5)\" CHECK (length(c) <= 5))"
     );
 }
 
