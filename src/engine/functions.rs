@@ -337,6 +337,27 @@ pub(super) fn live_columns(
     Ok(Some(columns))
 }
 
+/// `pg_sleep(seconds)`: waits in short slices until the time is up or the statement is
+/// interrupted (statement_timeout, a cancel request, shutdown: SQLite then fails the
+/// statement with 57014), so a sleeping statement holds nothing past its limits.
+/// Returns PostgreSQL's `void`, which prints as an empty string.
+pub(super) fn pg_sleep(ctx: &Context<'_>) -> rusqlite::Result<SqlValue> {
+    use std::time::{Duration, Instant};
+    let seconds = ctx.get::<Option<f64>>(0)?.unwrap_or(0.0);
+    let end = Instant::now() + Duration::from_secs_f64(seconds.clamp(0.0, 1e9));
+    // SAFETY: as in `nested_value`: the connection running this very statement, only
+    // asked whether it was interrupted.
+    let conn = unsafe { ctx.get_connection()? };
+    while !conn.is_interrupted() {
+        let left = end.saturating_duration_since(Instant::now());
+        if left.is_zero() {
+            break;
+        }
+        std::thread::sleep(left.min(Duration::from_millis(10)));
+    }
+    Ok(SqlValue::Text(String::new()))
+}
+
 /// One value read by a nested query on the connection running the current statement;
 /// None when there is no row (or no catalog table yet: it is registered on first use).
 fn nested_value<T: rusqlite::types::FromSql>(

@@ -338,3 +338,15 @@ async fn on_stored_rows_and_defaults() {
     .await;
     assert_eq!(uids, vec![vec![Some("2".into())]]);
 }
+
+#[tokio::test]
+async fn pg_sleep_returns_void_and_yields_to_statement_timeout() {
+    let s = Server::start(&[]);
+    let c = s.connect("sleep").await;
+    let r = rows(&c, "select pg_sleep(0.01)").await;
+    assert_eq!(r, vec![vec![Some(String::new())]]);
+    // An hour's sleep ends with the statement's timeout, as PostgreSQL's does.
+    c.batch_execute("set statement_timeout = 50").await.unwrap();
+    let e = c.batch_execute("select pg_sleep(3600)").await.unwrap_err();
+    assert_eq!(sqlstate(&e), "57014");
+}

@@ -185,6 +185,9 @@ pub fn register(conn: &Connection) -> Res<()> {
     let limit = usize::try_from(conn.limit(Limit::SQLITE_LIMIT_LENGTH)?).unwrap_or(1 << 20);
     arrays::register(conn, limit)?;
 
+    conn.create_scalar_function("pg_sleep", 1, volatile, |ctx| {
+        super::functions::pg_sleep(ctx)
+    })?;
     // Operators chosen by their operands' types (sql/translate/operators.rs).
     conn.create_scalar_function("pg_op", 5, pure, |ctx| operators::pg_op(ctx))?;
     conn.create_scalar_function("pg_int", 3, pure, |ctx| operators::pg_int(ctx))?;
