@@ -149,10 +149,24 @@ fn value_check(message: &str) -> Option<PgError> {
             SqlState::STRING_DATA_RIGHT_TRUNCATION,
             format!("value too long for type {pg}"),
         ),
-        "22003" => PgError::new(
-            SqlState::NUMERIC_VALUE_OUT_OF_RANGE,
-            format!("{pg} out of range"),
-        ),
+        "22003" => match pg
+            .strip_prefix("numeric(")
+            .and_then(|t| t.strip_suffix(')'))
+            .and_then(|t| t.split_once(','))
+        {
+            Some((p, s)) => {
+                let digits = p.parse::<i64>().unwrap_or(0) - s.parse::<i64>().unwrap_or(0);
+                PgError::new(SqlState::NUMERIC_VALUE_OUT_OF_RANGE, "numeric field overflow")
+                    .with_detail(format!(
+                        "A field with precision {p}, scale {s} must round to an absolute value less than {}.",
+                        if digits == 0 { "1".to_string() } else { format!("10^{digits}") }
+                    ))
+            }
+            None => PgError::new(
+                SqlState::NUMERIC_VALUE_OUT_OF_RANGE,
+                format!("{pg} out of range"),
+            ),
+        },
         _ => return None,
     })
 }

@@ -1,6 +1,6 @@
 //! What a column's type refuses, however the value arrives (a literal, a parameter,
 //! INSERT … SELECT, UPDATE): PostgreSQL 15's errors for int2/int4 out of range (22003)
-//! and varchar(n)/char(n) too long (22001); blanks past the length are cut, and an
+//! numeric(p,s) past its precision (22003) and varchar(n)/char(n) too long (22001); blanks past the length are cut, and an
 //! explicit cast truncates.
 
 use crate::common::{rows, sqlstate, Server};
@@ -44,6 +44,43 @@ async fn column_types_refuse_what_postgres_refuses() {
         assert_eq!(sqlstate(&e), code, "{sql}");
         assert_eq!(e.as_db_error().unwrap().message(), message, "{sql}");
     }
+    c.batch_execute("create table fo (a numeric(4,4), b numeric(3,1), c numeric(5))")
+        .await
+        .unwrap();
+    for (sql, detail) in [
+        (
+            "insert into fo(a) values (1.0)",
+            "A field with precision 4, scale 4 must round to an absolute value less than 1.",
+        ),
+        (
+            "insert into fo(b) select 99.96",
+            "A field with precision 3, scale 1 must round to an absolute value less than 10^2.",
+        ),
+        (
+            "insert into fo(c) values (123456)",
+            "A field with precision 5, scale 0 must round to an absolute value less than 10^5.",
+        ),
+    ] {
+        let e = c.batch_execute(sql).await.unwrap_err();
+        let db = e.as_db_error().unwrap();
+        assert_eq!(
+            (db.code().code(), db.message()),
+            ("22003", "numeric field overflow"),
+            "{sql}"
+        );
+        assert_eq!(db.detail(), Some(detail), "{sql}");
+    }
+    c.batch_execute("insert into fo values (0.99994, 99.94, 99999.4)")
+        .await
+        .unwrap();
+    assert_eq!(
+        rows(&c, "select * from fo").await[0],
+        [
+            Some("0.9999".to_string()),
+            Some("99.9".to_string()),
+            Some("99999".to_string())
+        ]
+    );
     // A parameter is checked too.
     let e = c
         .execute("insert into c(b) values ($1)", &[&"toolong"])

@@ -400,7 +400,8 @@ fn ddl(stmt: &mut Statement) -> Vec<(usize, ColumnOptionDef)> {
 pub const VALUE_CHECK: &str = "_litewire_";
 
 /// The CHECK for a column of type `name`: integers within int2/int4's range (22003),
-/// `varchar(n)` / `char(n)` at most n characters (22001). None for other types.
+/// `numeric(p,s)` within its precision (22003), `varchar(n)` / `char(n)` at most n
+/// characters (22001). None for other types.
 pub fn value_check(column: &Ident, name: &str) -> Option<ColumnOptionDef> {
     let c = Expr::Identifier(column.clone());
     let number = |n: String| Expr::Value(Value::Number(n, false).into());
@@ -425,6 +426,22 @@ pub fn value_check(column: &Ident, name: &str) -> Option<ColumnOptionDef> {
             right: Box::new(number(length.to_string())),
         };
         ("22001", pg, check)
+    } else if let Some((precision, scale)) = numeric_typmod(name) {
+        // PostgreSQL rounds to the scale, then refuses what has more integer digits.
+        let limit = if precision - scale <= 18 {
+            10i64.pow((precision - scale) as u32).to_string()
+        } else {
+            format!("1e{}", precision - scale)
+        };
+        let check = Expr::BinaryOp {
+            left: Box::new(call(
+                "round",
+                vec![call("abs", vec![c]), number(scale.to_string())],
+            )),
+            op: BinaryOperator::Lt,
+            right: Box::new(number(limit)),
+        };
+        ("22003", format!("numeric({precision},{scale})"), check)
     } else {
         let (pg, bits) = match name {
             "int2" | "smallint" => ("smallint", 15),
@@ -443,6 +460,23 @@ pub fn value_check(column: &Ident, name: &str) -> Option<ColumnOptionDef> {
         name: Some(Ident::with_quote('"', format!("{VALUE_CHECK}{code} {pg}"))),
         option: ColumnOption::Check(check),
     })
+}
+
+/// The (precision, scale) of `numeric(p[,s])` / `decimal(p[,s])` within PostgreSQL's
+/// limits (precision 1 to 1000, scale 0 to the precision).
+fn numeric_typmod(name: &str) -> Option<(i64, i64)> {
+    let (base, rest) = name.split_once('(')?;
+    if !matches!(base.trim(), "numeric" | "decimal") {
+        return None;
+    }
+    let mut parts = rest.strip_suffix(')')?.split(',');
+    let precision: i64 = parts.next()?.trim().parse().ok()?;
+    let scale: i64 = match parts.next() {
+        Some(s) => s.trim().parse().ok()?,
+        None => 0,
+    };
+    ((1..=1000).contains(&precision) && (0..=precision).contains(&scale))
+        .then_some((precision, scale))
 }
 
 /// SQLite's spelling of a type whose modifier PostgreSQL writes mid-name:
