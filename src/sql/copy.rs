@@ -272,8 +272,10 @@ pub fn parse(sql: &str) -> Result<CopyStmt, PgError> {
 
 /// `(format csv, header true, delimiter ',', freeze on, ...)` after its `(`.
 fn generic_options(t: &mut Reader<'_>, o: &mut CopyOptions) -> Result<(), PgError> {
+    let mut seen = Vec::new();
     loop {
         let name = t.ident()?;
+        once(&mut seen, &name)?;
         let value = match t.peek() {
             "," | ")" => None,
             _ => Some(t.value()?),
@@ -335,9 +337,12 @@ fn generic_options(t: &mut Reader<'_>, o: &mut CopyOptions) -> Result<(), PgErro
 /// The pre-9.0 option words: `BINARY`, `DELIMITER [AS] 'x'`, `NULL [AS] 'y'`,
 /// `CSV`, `HEADER`, `QUOTE [AS] 'q'`, `ESCAPE [AS] 'e'`, `FREEZE`, `ENCODING 'e'`.
 fn legacy_options(t: &mut Reader<'_>, o: &mut CopyOptions) -> Result<(), PgError> {
+    let mut seen = Vec::new();
     while !t.done() && !t.is("where") {
         let word = t.peek().to_ascii_lowercase();
         t.at += 1;
+        // `CSV` and `BINARY` both set the format.
+        once(&mut seen, if word == "csv" { "binary" } else { &word })?;
         match word.as_str() {
             "binary" => o.format = CopyFormatKind::Binary,
             "csv" => o.format = CopyFormatKind::Csv,
@@ -352,6 +357,18 @@ fn legacy_options(t: &mut Reader<'_>, o: &mut CopyOptions) -> Result<(), PgError
             _ => return Err(PgError::syntax_near(t.text(t.at - 1))),
         }
     }
+    Ok(())
+}
+
+/// PostgreSQL's 42601 for an option given twice.
+fn once(seen: &mut Vec<String>, name: &str) -> Result<(), PgError> {
+    if seen.iter().any(|s| s == name) {
+        return Err(PgError::new(
+            SqlState::SYNTAX_ERROR,
+            "conflicting or redundant options",
+        ));
+    }
+    seen.push(name.to_string());
     Ok(())
 }
 
@@ -380,6 +397,19 @@ fn check_encoding(e: &str) -> Result<(), PgError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_option_given_twice_is_refused() {
+        for sql in [
+            "COPY x from stdin (format CSV, FORMAT CSV)",
+            "COPY x from stdin (freeze off, freeze on)",
+            "COPY x from stdin (null ' ', null ' ')",
+            "COPY x from stdin csv binary",
+        ] {
+            let e = parse(sql).unwrap_err();
+            assert_eq!(e.message, "conflicting or redundant options", "{sql}");
+        }
+    }
 
     #[test]
     fn pgbench_and_psql_forms() {
