@@ -84,6 +84,9 @@ impl VisitorMut for Translator<'_> {
     }
 
     fn pre_visit_query(&mut self, q: &mut sqlparser::ast::Query) -> ControlFlow<PgError> {
+        if let Err(e) = order::set_operation(q) {
+            return ControlFlow::Break(e);
+        }
         order::query(q);
         // A set-returning function's column keeps its name in the result (SQLite would
         // call `s.value` "value").

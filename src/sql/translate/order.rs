@@ -2,11 +2,15 @@
 //! ascending order, first in descending; SQLite the other way round. Every ORDER BY
 //! without an explicit `NULLS FIRST/LAST` (of a query, a window or an aggregate) gets
 //! PostgreSQL's, which SQLite (3.30+) understands and still reads from an index.
+//! The ORDER BY of a set operation names only its result columns, as PostgreSQL
+//! requires (SQLite would also match a column of a later SELECT).
 
 use sqlparser::ast::{
-    Function, FunctionArgumentClause, FunctionArguments, NamedWindowExpr, OrderByExpr, OrderByKind,
-    Query, SetExpr, WindowType,
+    Expr, Function, FunctionArgumentClause, FunctionArguments, NamedWindowExpr, OrderByExpr,
+    OrderByKind, Query, SelectItem, SetExpr, WindowType,
 };
+
+use crate::protocol::{PgError, SqlState};
 
 /// `order` with PostgreSQL's NULL placement made explicit.
 fn explicit(order: &mut [OrderByExpr]) {
@@ -32,6 +36,53 @@ pub(super) fn query(q: &mut Query) {
             }
         }
     }
+}
+
+/// A set operation's ORDER BY: a name must be one of its result columns (those of the
+/// leftmost SELECT), or PostgreSQL's 42703. Not checked where a result column's name is
+/// not plain here (`*`, an unnamed expression).
+pub(super) fn set_operation(q: &Query) -> Result<(), PgError> {
+    let Some(OrderByKind::Expressions(exprs)) = q.order_by.as_ref().map(|o| &o.kind) else {
+        return Ok(());
+    };
+    let mut left = q.body.as_ref();
+    if !matches!(left, SetExpr::SetOperation { .. }) {
+        return Ok(());
+    }
+    while let SetExpr::SetOperation { left: l, .. } = left {
+        left = l;
+    }
+    let SetExpr::Select(select) = left else {
+        return Ok(());
+    };
+    let mut names = Vec::new();
+    for item in &select.projection {
+        names.push(match item {
+            SelectItem::ExprWithAlias { alias, .. } => alias,
+            SelectItem::UnnamedExpr(Expr::Identifier(i)) => i,
+            SelectItem::UnnamedExpr(Expr::CompoundIdentifier(parts)) => match parts.last() {
+                Some(i) => i,
+                None => return Ok(()),
+            },
+            _ => return Ok(()),
+        });
+    }
+    let folded = |i: &sqlparser::ast::Ident| match i.quote_style {
+        Some(_) => i.value.clone(),
+        None => i.value.to_lowercase(),
+    };
+    for o in exprs {
+        if let Expr::Identifier(i) = &o.expr {
+            let name = folded(i);
+            if !names.iter().any(|n| folded(n) == name) {
+                return Err(PgError::new(
+                    SqlState::UNDEFINED_COLUMN,
+                    format!("column \"{name}\" does not exist"),
+                ));
+            }
+        }
+    }
+    Ok(())
 }
 
 /// A call's `OVER (ORDER BY …)` and `agg(x ORDER BY …)`.

@@ -385,3 +385,15 @@ fn interval_fields() {
          pg_interval('1', '', 3), pg_interval('1 day')"
     );
 }
+
+#[test]
+fn set_operations_order_by_their_result_columns() {
+    let e = refused("SELECT q1 FROM t EXCEPT SELECT q2 FROM t ORDER BY q2 LIMIT 1");
+    assert_eq!(e.code, SqlState::UNDEFINED_COLUMN);
+    assert_eq!(e.message, "column \"q2\" does not exist");
+    assert_eq!(
+        sqlite("SELECT a AS x FROM t UNION SELECT b FROM u ORDER BY x"),
+        "SELECT a AS x FROM t UNION SELECT b FROM u ORDER BY x NULLS LAST"
+    );
+    sqlite("SELECT t.a FROM t UNION SELECT b FROM u ORDER BY A, 1");
+}
