@@ -27,6 +27,7 @@ impl SqlState {
     pub const UNDEFINED_TABLE: Self = Self("42P01");
     pub const INVALID_SCHEMA_NAME: Self = Self("3F000");
     pub const UNDEFINED_COLUMN: Self = Self("42703");
+    pub const INVALID_RECURSION: Self = Self("42P19");
     pub const UNDEFINED_FUNCTION: Self = Self("42883");
     pub const UNDEFINED_OBJECT: Self = Self("42704");
     pub const DUPLICATE_TABLE: Self = Self("42P07");

@@ -12,6 +12,7 @@ mod index;
 mod json;
 mod operators;
 mod order;
+mod recursive;
 mod store;
 
 use std::ops::ControlFlow;
@@ -84,7 +85,7 @@ impl VisitorMut for Translator<'_> {
     }
 
     fn pre_visit_query(&mut self, q: &mut sqlparser::ast::Query) -> ControlFlow<PgError> {
-        if let Err(e) = order::set_operation(q) {
+        if let Err(e) = order::set_operation(q).and_then(|()| recursive::check(q)) {
             return ControlFlow::Break(e);
         }
         order::query(q);

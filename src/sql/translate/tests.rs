@@ -397,3 +397,18 @@ fn set_operations_order_by_their_result_columns() {
     );
     sqlite("SELECT t.a FROM t UNION SELECT b FROM u ORDER BY A, 1");
 }
+
+#[test]
+fn recursive_references_stay_out_of_outer_joins() {
+    for join in [
+        "y LEFT JOIN x ON x.n = y.a",
+        "x RIGHT JOIN y ON x.n = y.a",
+        "x FULL JOIN y ON true",
+    ] {
+        let e = refused(&format!(
+            "WITH RECURSIVE x(n) AS (SELECT 1 UNION ALL SELECT x.n + 1 FROM {join} WHERE n < 10) SELECT * FROM x"
+        ));
+        assert_eq!(e.code, SqlState::INVALID_RECURSION, "{join}");
+    }
+    sqlite("WITH RECURSIVE x(n) AS (SELECT 1 UNION ALL SELECT x.n + 1 FROM x LEFT JOIN y ON x.n = y.a WHERE n < 10) SELECT * FROM x");
+}
