@@ -410,6 +410,12 @@ pub fn register(conn: &Connection) -> Res<()> {
         conn.create_scalar_function(name, 1, pure, strict(move |ctx| Ok(f(&s(ctx, 0)))))
     };
     text1("pg_initcap", strings::initcap)?;
+    conn.create_scalar_function(
+        "pg_unistr",
+        1,
+        pure,
+        strict(|ctx| strings::unistr(&s(ctx, 0)).map_err(raise)),
+    )?;
     text1("pg_reverse", |x| x.chars().rev().collect())?;
     text1("pg_upper", str::to_uppercase)?;
     text1("pg_lower", str::to_lowercase)?;

@@ -649,3 +649,111 @@ mod tests {
         assert!(encode(&b, "rot13").is_err());
     }
 }
+
+/// PostgreSQL's `unistr(text)`: `\\`, `\XXXX`, `\uXXXX`, `\+XXXXXX` and `\UXXXXXXXX`
+/// escapes, UTF-16 surrogate pairs joined, with PostgreSQL's errors (a lone or
+/// unfinished surrogate, a code point past U+10FFFF, any other backslash).
+pub fn unistr(s: &str) -> Result<String, PgError> {
+    let bad_pair = || err(SqlState::SYNTAX_ERROR, "invalid Unicode surrogate pair");
+    let b = s.as_bytes();
+    let hex = |at: usize, n: usize| -> Option<u32> {
+        let digits = b.get(at..at + n)?;
+        digits
+            .iter()
+            .all(u8::is_ascii_hexdigit)
+            .then(|| u32::from_str_radix(std::str::from_utf8(digits).ok()?, 16).ok())?
+    };
+    let mut out = String::with_capacity(s.len());
+    let mut pair_first: Option<u32> = None;
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] != b'\\' {
+            if pair_first.is_some() {
+                return Err(bad_pair());
+            }
+            // Copies the whole character starting here.
+            let ch = s[i..].chars().next().unwrap_or_default();
+            out.push(ch);
+            i += ch.len_utf8().max(1);
+            continue;
+        }
+        if b.get(i + 1) == Some(&b'\\') {
+            if pair_first.is_some() {
+                return Err(bad_pair());
+            }
+            out.push('\\');
+            i += 2;
+            continue;
+        }
+        let (code, len) = if let Some(c) = hex(i + 1, 4) {
+            (c, 5)
+        } else if let (Some(b'u'), Some(c)) = (b.get(i + 1), hex(i + 2, 4)) {
+            (c, 6)
+        } else if let (Some(b'+'), Some(c)) = (b.get(i + 1), hex(i + 2, 6)) {
+            (c, 8)
+        } else if let (Some(b'U'), Some(c)) = (b.get(i + 1), hex(i + 2, 8)) {
+            (c, 10)
+        } else {
+            return Err(err(SqlState::SYNTAX_ERROR, "invalid Unicode escape")
+                .with_hint("Unicode escapes must be \\XXXX, \\+XXXXXX, \\uXXXX, or \\UXXXXXXXX."));
+        };
+        i += len;
+        if code == 0 || code > 0x10FFFF {
+            return Err(err(
+                SqlState::INVALID_PARAMETER_VALUE,
+                format!("invalid Unicode code point: {code:04X}"),
+            ));
+        }
+        let second = (0xDC00..=0xDFFF).contains(&code);
+        let code = match pair_first.take() {
+            Some(first) if second => 0x10000 + ((first - 0xD800) << 10) + (code - 0xDC00),
+            Some(_) => return Err(bad_pair()),
+            None if second => return Err(bad_pair()),
+            None => code,
+        };
+        if (0xD800..=0xDBFF).contains(&code) {
+            pair_first = Some(code);
+        } else {
+            out.push(char::from_u32(code).ok_or_else(bad_pair)?);
+        }
+    }
+    if pair_first.is_some() {
+        return Err(bad_pair());
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod unistr_tests {
+    use super::unistr;
+
+    #[test]
+    fn escapes_and_errors_as_postgres() {
+        assert_eq!(
+            unistr(r"d\0061t\+000061 \\ \u0061 \U00000061 \d83d\de00").unwrap(),
+            "data \\ a a \u{1F600}"
+        );
+        for bad in [
+            r"\db99",
+            r"\db99\0061",
+            r"\+00db99\+000061",
+            r"\udb99\u0061",
+            r"\dc00",
+        ] {
+            assert_eq!(
+                unistr(bad).unwrap_err().message,
+                "invalid Unicode surrogate pair",
+                "{bad}"
+            );
+        }
+        assert_eq!(
+            unistr(r"\+2FFFFF").unwrap_err().message,
+            "invalid Unicode code point: 2FFFFF"
+        );
+        assert_eq!(unistr(r"\U002FFFFF").unwrap_err().code.0, "22023");
+        assert_eq!(
+            unistr(r"\xyz").unwrap_err().message,
+            "invalid Unicode escape"
+        );
+    }
+}

@@ -266,6 +266,7 @@ pub(super) fn fixed_function_type(name: &str) -> Option<&'static str> {
         | "right"
         | "reverse"
         | "initcap"
+        | "unistr"
         | "split_part"
         | "translate"
         | "to_char"
