@@ -467,10 +467,6 @@ impl CopyTarget {
     }
 }
 
-fn quote_ident(name: &str) -> String {
-    format!("\"{}\"", name.replace('"', "\"\""))
-}
-
 fn resolve(
     conn: &Conn,
     table: &str,
@@ -504,11 +500,14 @@ fn resolve(
             columns.push(c.clone());
         }
     }
-    let names: Vec<String> = columns.iter().map(|(n, _)| quote_ident(n)).collect();
+    let names: Vec<String> = columns
+        .iter()
+        .map(|(n, _)| crate::sql::lexer::quote_ident(n))
+        .collect();
     let slots: Vec<String> = (1..=columns.len()).map(|i| format!("?{i}")).collect();
     let insert = format!(
         "INSERT INTO {} ({}) VALUES ({})",
-        quote_ident(table),
+        crate::sql::lexer::quote_ident(table),
         names.join(", "),
         slots.join(", ")
     );

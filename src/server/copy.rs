@@ -28,10 +28,6 @@ fn client_gone() -> PgError {
     )
 }
 
-fn quote_ident(name: &str) -> String {
-    format!("\"{}\"", name.replace('"', "\"\""))
-}
-
 impl Session {
     pub(super) async fn copy(&mut self, c: CopyStmt) -> Result<Completion, PgError> {
         match c.endpoint {
@@ -82,12 +78,17 @@ impl Session {
                 } else {
                     columns
                         .iter()
-                        .map(|c| quote_ident(c))
+                        .map(|c| crate::sql::lexer::quote_ident(c))
                         .collect::<Vec<_>>()
                         .join(", ")
                 };
-                let text: Arc<str> =
-                    Arc::from(format!("SELECT {cols} FROM {}", quote_ident(&name)).as_str());
+                let text: Arc<str> = Arc::from(
+                    format!(
+                        "SELECT {cols} FROM {}",
+                        crate::sql::lexer::quote_ident(&name)
+                    )
+                    .as_str(),
+                );
                 (text.clone(), text)
             }
             CopySource::Query(q) => {

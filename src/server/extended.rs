@@ -41,6 +41,12 @@ pub(super) struct Portal {
     pub(super) params: Vec<Value>,
     pub(super) binary: Vec<bool>,
     pub(super) state: PortalState,
+    /// A SCROLL cursor's rows and position (`cursor.rs`); None for a portal read once.
+    pub(super) scroll: Option<super::cursor::Scroll>,
+    /// Rows a forward-only cursor has moved past, and the connection's change count
+    /// when it was declared (`cursor.rs`: whether it may still turn scrollable).
+    pub(super) moved: u64,
+    pub(super) changes_at_declare: u64,
 }
 
 /// One session's statements and portals.
@@ -367,6 +373,9 @@ impl Session {
                 params,
                 binary,
                 state: PortalState::Ready,
+                scroll: None,
+                moved: 0,
+                changes_at_declare: 0,
             },
         ));
         backend::bind_complete(self.conn.out());

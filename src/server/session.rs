@@ -426,8 +426,22 @@ impl Session {
             return Ok(());
         }
         let text: Arc<str> = Arc::from(sql);
-        let mut job = Job::simple(text.clone(), text, Verb::Fixed("CONTROL"));
+        let job = Job::simple(text.clone(), text, Verb::Fixed("CONTROL"));
+        self.internal_on(lease, job).await.map(drop)
+    }
+
+    /// Runs a statement of litewire's own (its rows, if any, are not sent), on the
+    /// session's connection, without the database's write lock: for transaction control
+    /// and the connection's temporary tables. Returns its tag.
+    pub(super) async fn internal(&mut self, job: Job) -> Result<String, PgError> {
+        let lease = self.take_lease().await?;
+        self.internal_on(lease, job).await
+    }
+
+    async fn internal_on(&mut self, lease: Lease, mut job: Job) -> Result<String, PgError> {
         job.write_locked = true;
+        job.describe = false;
+        job.output = crate::engine::Output::Discard;
         let Finished { lease, outcome, .. } = lease.start(job).finish().await?;
         // Kept until the caller's state says no transaction needs it (release_if_idle).
         if lease.conn().is_stateful() {
@@ -435,11 +449,11 @@ impl Session {
         }
         self.lease = Some(lease);
         match outcome {
-            Outcome::Done(_) => Ok(()),
+            Outcome::Done(tag) => Ok(tag),
             Outcome::Failed(e) => Err(e),
             Outcome::Suspended | Outcome::NeedsWriteLock => Err(PgError::new(
                 SqlState::INTERNAL_ERROR,
-                "unexpected outcome of a transaction-control statement",
+                "unexpected outcome of an internal statement",
             )),
         }
     }

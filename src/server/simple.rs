@@ -87,22 +87,31 @@ impl Session {
             Command::Savepoint(name) => {
                 self.require_block("SAVEPOINT")?;
                 self.savepoints = true;
-                self.control(&format!("SAVEPOINT {}", quote_ident(&name)))
-                    .await?;
+                self.control(&format!(
+                    "SAVEPOINT {}",
+                    crate::sql::lexer::quote_ident(&name)
+                ))
+                .await?;
                 self.savepoint_modes.push((name, self.read_only));
                 "SAVEPOINT".into()
             }
             Command::Release(name) => {
                 self.require_block("RELEASE SAVEPOINT")?;
-                self.control(&format!("RELEASE {}", quote_ident(&name)))
-                    .await?;
+                self.control(&format!(
+                    "RELEASE {}",
+                    crate::sql::lexer::quote_ident(&name)
+                ))
+                .await?;
                 self.end_savepoint(&name, false);
                 "RELEASE".into()
             }
             Command::RollbackTo(name) => {
                 self.require_block("ROLLBACK TO SAVEPOINT")?;
-                self.control(&format!("ROLLBACK TO {}", quote_ident(&name)))
-                    .await?;
+                self.control(&format!(
+                    "ROLLBACK TO {}",
+                    crate::sql::lexer::quote_ident(&name)
+                ))
+                .await?;
                 self.end_savepoint(&name, true);
                 self.tx = Tx::Block;
                 "ROLLBACK".into()
@@ -178,7 +187,7 @@ impl Session {
             Command::Copy(c) => return self.copy(c).await,
             Command::Declare(d) => self.declare(d, implicit_block, job).await?,
             Command::Fetch(f) => return self.fetch(f, job).await,
-            Command::CloseCursor(name) => self.close_cursor(name)?,
+            Command::CloseCursor(name) => self.close_cursor(name).await?,
             Command::Several(several) => self.several(several).await?,
             Command::RenameIndex(r) => self.rename_index(r).await?,
             Command::Invalid(e) => return Err(e),
@@ -280,7 +289,10 @@ impl Session {
             )
         })?;
         let several = sql::ddl::Several {
-            parts: vec![create, format!("DROP INDEX {}", quote_ident(&r.name))],
+            parts: vec![
+                create,
+                format!("DROP INDEX {}", crate::sql::lexer::quote_ident(&r.name)),
+            ],
             tag: "ALTER INDEX",
         };
         self.several(several).await.map_err(|e| {
@@ -392,9 +404,4 @@ fn first_field(messages: &[u8]) -> Option<String> {
 
 fn name_is_all(stmt: &str) -> bool {
     sql::lexer::words(stmt).any(|w| w.eq_ignore_ascii_case("all"))
-}
-
-/// Quotes an identifier for SQLite (`"a""b"`).
-fn quote_ident(name: &str) -> String {
-    format!("\"{}\"", name.replace('"', "\"\""))
 }

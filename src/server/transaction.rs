@@ -35,8 +35,13 @@ impl Session {
             return Ok(());
         }
         self.implicit = false;
-        self.close_portals();
-        let result = self.control("COMMIT").await;
+        let result = match self.drop_scroll_tables().await {
+            Ok(()) => {
+                self.close_portals();
+                self.control("COMMIT").await
+            }
+            Err(e) => Err(e),
+        };
         if result.is_err() {
             self.rollback_quietly().await;
         }
@@ -209,9 +214,14 @@ impl Session {
                 return Ok(tag.into());
             }
         }
-        self.close_portals();
         let result = if tag == "COMMIT" {
-            self.control("COMMIT").await
+            match self.drop_scroll_tables().await {
+                Ok(()) => {
+                    self.close_portals();
+                    self.control("COMMIT").await
+                }
+                Err(e) => Err(e),
+            }
         } else {
             self.rollback_quietly().await;
             Ok(())
@@ -249,7 +259,13 @@ impl Session {
         let Some(lease) = self.lease.as_ref() else {
             return Ok(());
         };
-        if lease.conn().is_autocommit() || lease.conn().has_cursors() || self.savepoints {
+        // (A SCROLL cursor's table would go with the restart too.)
+        let scrolling = self.ext.portals.iter().any(|(_, p)| p.scroll.is_some());
+        if lease.conn().is_autocommit()
+            || lease.conn().has_cursors()
+            || self.savepoints
+            || scrolling
+        {
             return Ok(());
         }
         self.control("ROLLBACK").await?;

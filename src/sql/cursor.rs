@@ -1,9 +1,7 @@
 //! Parses the SQL cursor commands: `DECLARE`, `FETCH` / `MOVE` and `CLOSE`.
 //!
-//! Cursors are forward-only (they run on a half-read SQLite statement), so the
-//! directions that go back or jump are parsed into [`Direction::Backward`] /
-//! [`Direction::Other`] for the session to refuse the way PostgreSQL refuses them on a
-//! `NO SCROLL` cursor.
+//! Every direction PostgreSQL has is read; the session decides which a cursor can take
+//! (server/cursor.rs: a SCROLL cursor any, others only forward).
 
 use super::lexer::{fold_ident, significant, TokenKind};
 use crate::protocol::{PgError, SqlState};
@@ -25,12 +23,17 @@ pub enum Direction {
     Forward(u64),
     /// Every remaining row (`ALL`, `FORWARD ALL`).
     All,
-    /// `PRIOR`, `BACKWARD ...`, a negative count: needs a scrollable cursor.
-    Backward,
-    /// A count of 0 (`FETCH 0`, `MOVE RELATIVE 0`): the current row again.
+    /// The `n` rows before the current one, nearest first (`PRIOR`, `BACKWARD n`, a
+    /// negative count).
+    Backward(u64),
+    /// Every row before the current one (`BACKWARD ALL`).
+    BackwardAll,
+    /// A count of 0 (`FETCH 0`, `RELATIVE 0`, `BACKWARD 0`): the current row again.
     Stay,
-    /// `FIRST`, `LAST`, `ABSOLUTE n`, `RELATIVE n` (n ≠ 0).
-    Other,
+    /// `ABSOLUTE n` (negative: from the end; `FIRST` is 1, `LAST` is -1).
+    Absolute(i64),
+    /// `RELATIVE n`, n ≠ 0.
+    Relative(i64),
 }
 
 /// `FETCH` or `MOVE` (which moves without returning rows).
@@ -126,7 +129,7 @@ pub fn parse_fetch(sql: &str) -> Result<Fetch, PgError> {
         Ok(match n * sign {
             n if n > 0 => Direction::Forward(n as u64),
             0 => Direction::Stay,
-            _ => Direction::Backward,
+            n => Direction::Backward(n.unsigned_abs()),
         })
     };
     // A count: digits, or `-` / `+` then digits (the lexer splits the sign off).
@@ -150,21 +153,26 @@ pub fn parse_fetch(sql: &str) -> Result<Fetch, PgError> {
         }
         "prior" => {
             i += 1;
-            Direction::Backward
+            Direction::Backward(1)
         }
-        "first" | "last" => {
+        "first" => {
             i += 1;
-            Direction::Other
+            Direction::Absolute(1)
+        }
+        "last" => {
+            i += 1;
+            Direction::Absolute(-1)
         }
         "absolute" | "relative" => {
             i += 1;
-            let (_, n, used) =
+            let (sign, n, used) =
                 number_at(i).ok_or_else(|| PgError::syntax_near(t.get(i).map_or("", |t| t.1)))?;
             i += used;
-            if word == "relative" && n.bytes().all(|b| b == b'0') {
-                Direction::Stay
-            } else {
-                Direction::Other
+            let n: i64 = n.parse::<i64>().map_err(|_| PgError::syntax_near(n))? * sign;
+            match (word.as_str(), n) {
+                ("relative", 0) => Direction::Stay,
+                ("relative", n) => Direction::Relative(n),
+                (_, n) => Direction::Absolute(n),
             }
         }
         "all" => {
@@ -185,8 +193,10 @@ pub fn parse_fetch(sql: &str) -> Result<Fetch, PgError> {
             };
             match (back, d) {
                 (false, d) => d,
-                (true, Direction::Stay) => Direction::Stay,
-                (true, _) => Direction::Backward,
+                (true, Direction::All) => Direction::BackwardAll,
+                (true, Direction::Forward(n)) => Direction::Backward(n),
+                (true, Direction::Backward(n)) => Direction::Forward(n),
+                (true, d) => d,
             }
         }
         _ => match number_at(i) {
@@ -262,13 +272,18 @@ mod tests {
         assert_eq!(f("fetch all c").direction, Direction::All);
         assert_eq!(f("fetch forward all from c").direction, Direction::All);
         assert_eq!(f("fetch 3 c").direction, Direction::Forward(3));
-        assert_eq!(f("fetch -1 c").direction, Direction::Backward);
-        assert_eq!(f("fetch backward 2 c").direction, Direction::Backward);
-        assert_eq!(f("fetch prior c").direction, Direction::Backward);
-        assert_eq!(f("fetch absolute 2 c").direction, Direction::Other);
+        assert_eq!(f("fetch -1 c").direction, Direction::Backward(1));
+        assert_eq!(f("fetch backward 2 c").direction, Direction::Backward(2));
+        assert_eq!(f("fetch backward -2 c").direction, Direction::Forward(2));
+        assert_eq!(f("fetch backward all c").direction, Direction::BackwardAll);
+        assert_eq!(f("fetch prior c").direction, Direction::Backward(1));
+        assert_eq!(f("fetch absolute 2 c").direction, Direction::Absolute(2));
+        assert_eq!(f("fetch absolute -1 c").direction, Direction::Absolute(-1));
+        assert_eq!(f("fetch first c").direction, Direction::Absolute(1));
+        assert_eq!(f("fetch last c").direction, Direction::Absolute(-1));
         assert_eq!(f("fetch 0 c").direction, Direction::Stay);
         assert_eq!(f("move relative 0 c").direction, Direction::Stay);
-        assert_eq!(f("move relative 2 c").direction, Direction::Other);
+        assert_eq!(f("move relative -2 c").direction, Direction::Relative(-2));
         let m = f("MOVE 2 IN cur");
         assert!(m.is_move);
         assert_eq!(m.direction, Direction::Forward(2));

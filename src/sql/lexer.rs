@@ -320,6 +320,11 @@ pub fn significant(sql: &str) -> impl Iterator<Item = Token> + '_ {
     Lexer::new(sql).filter(|t| t.kind != TokenKind::Space)
 }
 
+/// Quotes an identifier for SQLite (`"a""b"`).
+pub fn quote_ident(name: &str) -> String {
+    format!("\"{}\"", name.replace('"', "\"\""))
+}
+
 /// An identifier as PostgreSQL folds it: `"Foo"` keeps its case (with `""` as a quote),
 /// an unquoted `Foo` is `foo`. An unterminated quote (rejected later) gives what is there.
 pub(crate) fn fold_ident(raw: &str) -> String {

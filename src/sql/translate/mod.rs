@@ -85,7 +85,10 @@ impl VisitorMut for Translator<'_> {
     }
 
     fn pre_visit_query(&mut self, q: &mut sqlparser::ast::Query) -> ControlFlow<PgError> {
-        if let Err(e) = order::set_operation(q).and_then(|()| recursive::check(q)) {
+        if let Err(e) = order::set_operation(q)
+            .and_then(|()| recursive::check(q))
+            .and_then(|()| order::limit(q))
+        {
             return ControlFlow::Break(e);
         }
         order::query(q);

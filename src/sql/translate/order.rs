@@ -3,13 +3,15 @@
 //! without an explicit `NULLS FIRST/LAST` (of a query, a window or an aggregate) gets
 //! PostgreSQL's, which SQLite (3.30+) understands and still reads from an index.
 //! The ORDER BY of a set operation names only its result columns, as PostgreSQL
-//! requires (SQLite would also match a column of a later SELECT).
+//! requires (SQLite would also match a column of a later SELECT). LIMIT, OFFSET and
+//! FETCH FIRST as SQLite spells them.
 
 use sqlparser::ast::{
     Expr, Function, FunctionArgumentClause, FunctionArguments, NamedWindowExpr, OrderByExpr,
     OrderByKind, Query, SelectItem, SetExpr, WindowType,
 };
 
+use super::unsupported;
 use crate::protocol::{PgError, SqlState};
 
 /// `order` with PostgreSQL's NULL placement made explicit.
@@ -79,6 +81,41 @@ pub(super) fn set_operation(q: &Query) -> Result<(), PgError> {
                     SqlState::UNDEFINED_COLUMN,
                     format!("column \"{name}\" does not exist"),
                 ));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// `FETCH FIRST n ROWS ONLY` → `LIMIT n`; `OFFSET n [ROWS]` without a limit (or with
+/// `LIMIT ALL`) → `LIMIT -1 OFFSET n` (SQLite wants a LIMIT before an OFFSET).
+pub(super) fn limit(q: &mut Query) -> Result<(), PgError> {
+    use sqlparser::ast::{LimitClause, OffsetRows, Value};
+    let fetch = match q.fetch.take() {
+        Some(f) if f.with_ties => return Err(unsupported("FETCH FIRST … WITH TIES")),
+        Some(f) if f.percent => return Err(unsupported("FETCH FIRST … PERCENT")),
+        Some(f) => Some(
+            f.quantity
+                .unwrap_or_else(|| Expr::Value(Value::Number("1".into(), false).into())),
+        ),
+        None => None,
+    };
+    if fetch.is_none() && q.limit_clause.is_none() {
+        return Ok(());
+    }
+    let clause = q.limit_clause.get_or_insert(LimitClause::LimitOffset {
+        limit: None,
+        offset: None,
+        limit_by: Vec::new(),
+    });
+    if let LimitClause::LimitOffset { limit, offset, .. } = clause {
+        if let Some(n) = fetch {
+            *limit = Some(n);
+        }
+        if let Some(o) = offset {
+            o.rows = OffsetRows::None;
+            if limit.is_none() {
+                *limit = Some(Expr::Value(Value::Number("-1".into(), false).into()));
             }
         }
     }

@@ -412,3 +412,27 @@ fn recursive_references_stay_out_of_outer_joins() {
     }
     sqlite("WITH RECURSIVE x(n) AS (SELECT 1 UNION ALL SELECT x.n + 1 FROM x LEFT JOIN y ON x.n = y.a WHERE n < 10) SELECT * FROM x");
 }
+
+#[test]
+fn limits_as_sqlite_spells_them() {
+    assert_eq!(
+        sqlite("SELECT a FROM t OFFSET 3"),
+        "SELECT a FROM t LIMIT -1 OFFSET 3"
+    );
+    assert_eq!(
+        sqlite("SELECT a FROM t LIMIT ALL OFFSET 3 ROWS"),
+        "SELECT a FROM t LIMIT -1 OFFSET 3"
+    );
+    assert_eq!(
+        sqlite("SELECT a FROM t OFFSET 1 ROW FETCH FIRST 2 ROWS ONLY"),
+        "SELECT a FROM t LIMIT 2 OFFSET 1"
+    );
+    assert_eq!(
+        sqlite("SELECT a FROM t FETCH NEXT ROW ONLY"),
+        "SELECT a FROM t LIMIT 1"
+    );
+    assert_eq!(
+        refused("SELECT a FROM t ORDER BY a FETCH FIRST 2 ROWS WITH TIES").code,
+        SqlState::FEATURE_NOT_SUPPORTED
+    );
+}
