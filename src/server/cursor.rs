@@ -187,8 +187,10 @@ impl Session {
     ) -> Result<Completion, PgError> {
         let word = if f.is_move { "MOVE" } else { "FETCH" };
         let i = self.cursor_index(&f.name)?;
-        let backward_or_jump = !matches!(f.direction, Direction::Forward(_) | Direction::All)
-            && !(f.is_move && f.direction == Direction::Stay);
+        // (MOVE 0 says whether the cursor is on a row: no need to go back for that.)
+        let forward = matches!(f.direction, Direction::Forward(_) | Direction::All)
+            || (f.is_move && f.direction == Direction::Stay);
+        let backward_or_jump = !forward;
         if self.ext.portals[i].1.scroll.is_none() && backward_or_jump && self.may_scroll(i) {
             self.turn_scrollable(i, &f.name).await?;
         }
