@@ -112,13 +112,48 @@ pub(super) fn limit(q: &mut Query) -> Result<(), PgError> {
         if let Some(n) = fetch {
             *limit = Some(n);
         }
+        if let Some(l) = limit {
+            checked(l, "0")?;
+        }
         if let Some(o) = offset {
             o.rows = OffsetRows::None;
+            checked(&mut o.value, "1")?;
             if limit.is_none() {
                 *limit = Some(Expr::Value(Value::Number("-1".into(), false).into()));
             }
         }
     }
+    Ok(())
+}
+
+/// A LIMIT (`which` "0") or OFFSET ("1") count as PostgreSQL reads it: a negative one is
+/// an error (SQLite would read it as no limit), NULL is no limit / no offset (SQLite:
+/// a datatype mismatch). A non-negative integer literal stays as it is; anything else
+/// goes through `pg_limit(count, which)` (engine/pgfuncs).
+fn checked(count: &mut Expr, which: &str) -> Result<(), PgError> {
+    use sqlparser::ast::{UnaryOperator, Value};
+    let negative = matches!(count, Expr::UnaryOp { op: UnaryOperator::Minus, expr }
+        if matches!(expr.as_ref(), Expr::Value(v) if matches!(v.value, Value::Number(..))));
+    if negative {
+        let (code, what) = if which == "0" {
+            ("2201W", "LIMIT")
+        } else {
+            ("2201X", "OFFSET")
+        };
+        return Err(PgError::new(
+            SqlState(code),
+            format!("{what} must not be negative"),
+        ));
+    }
+    if matches!(count, Expr::Value(v) if matches!(&v.value, Value::Number(n, _) if n.bytes().all(|b| b.is_ascii_digit())))
+    {
+        return Ok(());
+    }
+    let c = std::mem::replace(count, Expr::Value(Value::Null.into()));
+    *count = super::call(
+        "pg_limit",
+        vec![c, Expr::Value(Value::Number(which.into(), false).into())],
+    );
     Ok(())
 }
 

@@ -436,3 +436,13 @@ fn limits_as_sqlite_spells_them() {
         SqlState::FEATURE_NOT_SUPPORTED
     );
 }
+
+#[test]
+fn limit_counts_as_postgres_reads_them() {
+    assert_eq!(refused("SELECT 1 LIMIT -1").code.0, "2201W");
+    assert_eq!(refused("SELECT 1 OFFSET -2").code.0, "2201X");
+    assert_eq!(
+        sqlite("SELECT a FROM t LIMIT $1 OFFSET (1 + 1)"),
+        "SELECT a FROM t LIMIT pg_limit($1, 0) OFFSET pg_limit((pg_int(1, 1, 14)), 1)"
+    );
+}
