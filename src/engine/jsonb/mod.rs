@@ -8,6 +8,7 @@
 //! value.rs). JSON results carry SQLite's JSON subtype, so that a builder embeds them as
 //! JSON rather than as strings (`json_build_object('a', '{}'::jsonb)`).
 
+pub mod record;
 pub(super) mod value;
 
 use rusqlite::functions::{Aggregate, Context, FunctionFlags, SubType};
@@ -131,6 +132,9 @@ pub fn register(conn: &Connection) -> rusqlite::Result<()> {
         conn.create_scalar_function(format!("pg_{prefix}_each").as_str(), 2, pure, move |ctx| {
             each(ctx, f)
         })?;
+        conn.create_scalar_function(format!("pg_{prefix}_records").as_str(), 2, pure, move |ctx| {
+            record::records(ctx, f)
+        })?;
         conn.create_aggregate_function(format!("{prefix}_agg").as_str(), 1, reads, Agg(f))?;
         conn.create_aggregate_function(
             format!("{prefix}_object_agg").as_str(),
@@ -192,6 +196,7 @@ pub fn register(conn: &Connection) -> rusqlite::Result<()> {
             modify(ctx, new, SetMode::Insert { after })
         })?;
     }
+    conn.create_scalar_function("pg_record_value", 5, pure, |ctx| record::record_value(ctx))?;
     conn.create_scalar_function("jsonb_pretty", 1, pure, |ctx| {
         Ok(jsonb_arg(ctx, 0)?.map(|v| value::pretty(&v)))
     })?;

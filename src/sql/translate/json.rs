@@ -9,7 +9,7 @@
 use std::ops::ControlFlow;
 
 use sqlparser::ast::{
-    AccessExpr, BinaryOperator, Expr, Function, FunctionArg, FunctionArgExpr, FunctionArguments,
+    AccessExpr, BinaryOperator, DataType, Expr, Function, FunctionArg, FunctionArgExpr, FunctionArguments,
     Ident, ObjectName, Statement, Subscript, TableAlias, TableFactor, TableFunctionArgs, Value,
     Visit, Visitor,
 };
@@ -171,8 +171,7 @@ pub(super) fn function(name: &str, f: &mut Function) -> Result<Option<Expr>, PgE
     match name {
         // SQLite's json_object has another meaning; PostgreSQL's reads text arrays.
         "json_object" | "jsonb_object" => return Err(unsupported(format!("{name}()"))),
-        "row_to_json"
-        | "json_populate_record"
+        "json_populate_record"
         | "jsonb_populate_record"
         | "json_populate_recordset"
         | "jsonb_populate_recordset"
@@ -279,6 +278,9 @@ pub(super) fn source(t: &mut TableFactor) -> Result<Option<Source>, PgError> {
     };
     let f = name.to_string().to_ascii_lowercase();
     let f = f.strip_prefix("pg_catalog.").unwrap_or(&f).to_string();
+    if RECORD_FUNCTIONS.contains(&f.as_str()) {
+        return record_source(t, &f);
+    }
     let Some((_, columns)) = SOURCES.iter().find(|(n, _)| *n == f) else {
         return Ok(None);
     };
@@ -357,6 +359,227 @@ pub(super) fn source(t: &mut TableFactor) -> Result<Option<Source>, PgError> {
         columns: vec![],
     });
     Ok(Some((alias_name, cols)))
+}
+
+/// The functions that turn JSON objects into rows of a record type.
+pub(crate) const RECORD_FUNCTIONS: &[&str] = &[
+    "json_populate_record",
+    "jsonb_populate_record",
+    "json_populate_recordset",
+    "jsonb_populate_recordset",
+    "json_to_record",
+    "jsonb_to_record",
+    "json_to_recordset",
+    "jsonb_to_recordset",
+];
+
+/// The columns of a record function's rows.
+pub(crate) enum RecordColumns<'a> {
+    /// A column definition list: `AS x(a int, b text)`.
+    Listed(Vec<(String, &'a DataType)>),
+    /// The columns of a table (or composite type), known only to the schema.
+    OfType(String),
+}
+
+/// The row type of a record function in FROM (`f` its lower-case name, `args` its
+/// arguments): from the column definition list, else from the base argument's type
+/// (`null::t`). Also read by the typing of result columns (sql/types).
+pub(crate) fn record_columns<'a>(
+    f: &str,
+    args: &[&'a Expr],
+    alias: Option<&'a TableAlias>,
+) -> Result<RecordColumns<'a>, PgError> {
+    let listed: Vec<(String, &DataType)> = alias
+        .map(|a| {
+            a.columns
+                .iter()
+                .filter_map(|c| Some((c.name.value.clone(), c.data_type.as_ref()?)))
+                .collect()
+        })
+        .unwrap_or_default();
+    if !listed.is_empty() && alias.is_some_and(|a| listed.len() == a.columns.len()) {
+        return Ok(RecordColumns::Listed(listed));
+    }
+    let needed = || {
+        PgError::new(
+            SqlState::SYNTAX_ERROR,
+            "a column definition list is required for functions returning \"record\"",
+        )
+    };
+    if !f.contains("populate") {
+        return Err(needed());
+    }
+    match args.first().map(|e| strip_nested(e)) {
+        Some(Expr::Cast { data_type, .. }) => {
+            let name = super::casts::type_name(data_type);
+            if name == "record" {
+                Err(needed())
+            } else {
+                Ok(RecordColumns::OfType(name))
+            }
+        }
+        _ => Err(unsupported(format!("{f} with this base record"))),
+    }
+}
+
+fn strip_nested(e: &Expr) -> &Expr {
+    match e {
+        Expr::Nested(inner) => strip_nested(inner),
+        other => other,
+    }
+}
+
+/// The base record's values (`row(1, 2)::t`), None for `null::t`.
+fn base_values(e: &Expr) -> Result<Option<Vec<Expr>>, PgError> {
+    let Expr::Cast { expr, .. } = strip_nested(e) else {
+        return Err(unsupported("this base record"));
+    };
+    match strip_nested(expr) {
+        Expr::Value(v) if matches!(v.value, Value::Null) => Ok(None),
+        Expr::Function(f) if f.name.to_string().eq_ignore_ascii_case("row") => {
+            match super::plain_args(f) {
+                Some(args) => Ok(Some(args.into_iter().cloned().collect())),
+                None => Err(unsupported("this base record")),
+            }
+        }
+        Expr::Tuple(items) => Ok(Some(items.clone())),
+        _ => Err(unsupported("this base record")),
+    }
+}
+
+fn sql_string(s: &str) -> String {
+    format!("'{}'", s.replace('\'', "''"))
+}
+
+/// `json_to_record(j) AS x(a int, b text)`, `json_populate_recordset(null::t, j) AS q`...
+/// as rows of `pg_json_records` (engine/jsonb/record.rs), each column read by
+/// `pg_record_value` with its type; a table's columns are filled in when the statement
+/// is prepared (`pg_record_columns('t')`).
+fn record_source(t: &mut TableFactor, f: &str) -> Result<Option<Source>, PgError> {
+    let TableFactor::Table {
+        args: Some(args),
+        alias: alias_slot,
+        with_ordinality,
+        ..
+    } = t
+    else {
+        return Ok(None);
+    };
+    let args: Vec<&Expr> = args
+        .args
+        .iter()
+        .map(|a| match a {
+            FunctionArg::Unnamed(FunctionArgExpr::Expr(e)) => Ok(e),
+            _ => Err(unsupported(format!("this call of {f}"))),
+        })
+        .collect::<Result<_, _>>()?;
+    let populate = f.contains("populate");
+    let (json, base) = match (populate, args.as_slice()) {
+        (false, [j]) => (*j, None),
+        (true, [b, j]) => (*j, Some(*b)),
+        _ => {
+            return Err(PgError::new(
+                SqlState::UNDEFINED_FUNCTION,
+                format!("function {f} with {} arguments does not exist", args.len()),
+            ))
+        }
+    };
+    // Already rewritten (the subquery below is walked too).
+    if function_name(json).is_some_and(|n| n.starts_with("pg_json")) {
+        return Ok(None);
+    }
+    if *with_ordinality {
+        return Err(unsupported(format!("{f} WITH ORDINALITY")));
+    }
+    let columns = record_columns(f, &args, alias_slot.as_ref())?;
+    let base_values = match base {
+        Some(b) => base_values(b)?,
+        None => None,
+    };
+    let records = if f.starts_with("jsonb") {
+        "pg_jsonb_records"
+    } else {
+        "pg_json_records"
+    };
+    let rows = call(records, vec![json.clone(), string(f)]);
+    let alias_name = alias_slot
+        .as_ref()
+        .map_or(f.to_string(), |a| a.name.value.clone());
+    let value = |row: &str, base: &str, i: usize, name: &str, ty: &DataType| {
+        format!(
+            "pg_record_value({row}.value, {}, {}, {base}, {i})",
+            sql_string(name),
+            sql_string(&super::casts::type_name(ty)),
+        )
+    };
+    if names_a_column(json) || base_values.as_ref().is_some_and(|v| v.iter().any(names_a_column)) {
+        // Beside the tables it reads (`FROM t, json_to_record(t.j) AS x(a int)`): json_each
+        // itself, its columns given as expressions.
+        let (RecordColumns::Listed(listed), None) = (&columns, &base_values) else {
+            return Err(unsupported(format!(
+                "{f} over a column with a base record's type"
+            )));
+        };
+        let cols = listed
+            .iter()
+            .enumerate()
+            .map(|(i, (n, ty))| (n.clone(), value(&alias_name, "NULL", i, n, ty)))
+            .collect();
+        *t = TableFactor::Table {
+            name: ObjectName::from(vec![Ident::new("json_each")]),
+            alias: Some(TableAlias {
+                name: Ident::new(alias_name.clone()),
+                columns: vec![],
+            }),
+            args: Some(TableFunctionArgs {
+                args: vec![FunctionArg::Unnamed(FunctionArgExpr::Expr(rows))],
+                settings: None,
+            }),
+            with_hints: vec![],
+            version: None,
+            with_ordinality: false,
+            partitions: vec![],
+            json_path: None,
+            sample: None,
+            index_hints: vec![],
+        };
+        return Ok(Some((alias_name, cols)));
+    }
+    let select = match &columns {
+        RecordColumns::Listed(listed) => listed
+            .iter()
+            .enumerate()
+            .map(|(i, (n, ty))| {
+                format!(
+                    "{} AS {}",
+                    value("_r", "_b.b", i, n, ty),
+                    Ident::with_quote('"', n)
+                )
+            })
+            .collect::<Vec<_>>()
+            .join(", "),
+        RecordColumns::OfType(name) => format!("pg_record_columns({})", sql_string(name)),
+    };
+    let base_sql = match &base_values {
+        Some(v) => call("json_array", v.clone()).to_string(),
+        None => "NULL".to_string(),
+    };
+    let sql = format!(
+        "SELECT {select} FROM json_each({rows}) AS _r, (SELECT {base_sql} AS b) AS _b \
+         ORDER BY _r.key"
+    );
+    let Statement::Query(q) = crate::sql::parse::parse_one(&sql, 64)? else {
+        return Err(unsupported(format!("this call of {f}")));
+    };
+    *t = TableFactor::Derived {
+        lateral: false,
+        subquery: q,
+        alias: Some(TableAlias {
+            name: Ident::new(alias_name.clone()),
+            columns: vec![],
+        }),
+    };
+    Ok(Some((alias_name, vec![])))
 }
 
 /// Whether `e` refers to a column (or anything else a row gives).

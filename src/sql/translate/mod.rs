@@ -10,6 +10,7 @@ mod explain;
 mod functions;
 mod index;
 mod json;
+pub(crate) use json::{record_columns, RecordColumns, RECORD_FUNCTIONS};
 mod operators;
 mod order;
 mod store;
