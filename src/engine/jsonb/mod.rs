@@ -8,6 +8,7 @@
 //! value.rs). JSON results carry SQLite's JSON subtype, so that a builder embeds them as
 //! JSON rather than as strings (`json_build_object('a', '{}'::jsonb)`).
 
+mod builders;
 pub mod record;
 pub(super) mod value;
 
@@ -175,6 +176,14 @@ pub fn register(conn: &Connection) -> rusqlite::Result<()> {
     conn.create_scalar_function("pg_jsonb_delete", 2, out, |ctx| minus(ctx, 0, 1, false))?;
     conn.create_scalar_function("pg_jsonb_delete_keys", 2, out, |ctx| minus(ctx, 0, 1, true))?;
     conn.create_scalar_function("pg_jsonb_delete_path", 2, out, |ctx| {
+        // An empty array or object is returned as it is, whatever the path.
+        if let Some(j @ (Json::Array(_) | Json::Object(_))) = jsonb_arg(ctx, 0)? {
+            if matches!(&j, Json::Array(a) if a.is_empty())
+                || matches!(&j, Json::Object(o) if o.is_empty())
+            {
+                return json_out(value::print(&j));
+            }
+        }
         modify(ctx, None, SetMode::Delete)
     })?;
     for args in [3, 4] {
@@ -196,6 +205,21 @@ pub fn register(conn: &Connection) -> rusqlite::Result<()> {
             modify(ctx, new, SetMode::Insert { after })
         })?;
     }
+    for (f, name) in [(J, "pg_json_object"), (B, "pg_jsonb_object")] {
+        for args in [1, 2] {
+            conn.create_scalar_function(name, args, out, move |ctx| builders::object(ctx, f))?;
+        }
+    }
+    for args in [1, 2] {
+        conn.create_scalar_function("pg_array_to_json", args, reads, |ctx| {
+            builders::array_to_json(ctx)
+        })?;
+    }
+    conn.create_scalar_function("pg_bool_array_json", 1, out, |ctx| {
+        builders::bool_array_json(ctx)
+    })?;
+    conn.create_scalar_function("pg_row_to_json", -1, reads, |ctx| builders::row_to_json(ctx))?;
+    conn.create_scalar_function("pg_jsonb_set_lax", 5, reads, |ctx| builders::set_lax(ctx))?;
     conn.create_scalar_function("pg_record_value", 5, pure, |ctx| record::record_value(ctx))?;
     conn.create_scalar_function("jsonb_pretty", 1, pure, |ctx| {
         Ok(jsonb_arg(ctx, 0)?.map(|v| value::pretty(&v)))

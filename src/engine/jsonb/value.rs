@@ -39,7 +39,7 @@ fn take_children(v: &mut Json, into: &mut Vec<Json>) {
 }
 
 /// Runs `f` with enough stack for one more level of recursion.
-fn deep<T>(f: impl FnOnce() -> T) -> T {
+pub(super) fn deep<T>(f: impl FnOnce() -> T) -> T {
     stacker::maybe_grow(32 * 1024, 1024 * 1024, f)
 }
 

@@ -26,6 +26,8 @@ enum Flavour {
 /// Functions (after translation) whose result is jsonb.
 const JSONB_RESULTS: &[&str] = &[
     "pg_jsonb",
+    "pg_jsonb_object",
+    "pg_jsonb_set_lax",
     "to_jsonb",
     "jsonb_build_object",
     "jsonb_build_array",
@@ -46,6 +48,9 @@ const JSONB_RESULTS: &[&str] = &[
 /// Functions (after translation) whose result is json.
 const JSON_RESULTS: &[&str] = &[
     "pg_json",
+    "pg_json_object",
+    "pg_array_to_json",
+    "pg_row_to_json",
     "to_json",
     "json_build_object",
     "json_build_array",
@@ -112,6 +117,23 @@ fn is_array(e: &Expr) -> bool {
     }
 }
 
+/// The type name of `pg_cast(x, 'type')` (a translated cast).
+fn cast_type(e: &Expr) -> Option<String> {
+    let Expr::Function(f) = e else {
+        return None;
+    };
+    if !f.name.to_string().eq_ignore_ascii_case("pg_cast") {
+        return None;
+    }
+    match super::plain_args(f)?.get(1) {
+        Some(Expr::Value(v)) => match &v.value {
+            Value::SingleQuotedString(t) => Some(t.to_ascii_lowercase()),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
 fn is_string_literal(e: &Expr) -> bool {
     matches!(e, Expr::Value(v) if matches!(v.value, Value::SingleQuotedString(_)))
 }
@@ -166,11 +188,142 @@ pub(super) fn operator(
     Ok(Ok(e))
 }
 
+/// A boolean literal as JSON `true`/`false` (SQLite's would be 1/0); others as they are.
+fn json_boolean(e: Expr) -> Expr {
+    match &e {
+        Expr::Value(v) => match v.value {
+            Value::Boolean(b) => call("json", vec![string(if b { "true" } else { "false" })]),
+            _ => e,
+        },
+        _ => e,
+    }
+}
+
+/// The operators' functions under PostgreSQL's names (`jsonb_contains(a, b)` is
+/// `a @> b`), and the functions SQLite names otherwise, as engine/jsonb's calls.
+fn renamed(name: &str, f: &Function) -> Result<Option<Expr>, PgError> {
+    let Some(args) = super::plain_args(f) else {
+        return Ok(None);
+    };
+    let mut args: Vec<Expr> = args.into_iter().cloned().collect();
+    let two = args.len() == 2;
+    let e = match name {
+        "jsonb_contains" if two => call("pg_jsonb_contains", args),
+        "jsonb_contained" if two => {
+            args.reverse();
+            call("pg_jsonb_contains", args)
+        }
+        "jsonb_exists" if two => call("pg_jsonb_exists", args),
+        "jsonb_exists_any" if two => call("pg_jsonb_exists_any", args),
+        "jsonb_exists_all" if two => call("pg_jsonb_exists_all", args),
+        "jsonb_concat" if two => call("pg_jsonb_concat", args),
+        "jsonb_delete_path" if two => call("pg_jsonb_delete_path", args),
+        "jsonb_delete" if two && is_array(&args[1]) => call("pg_jsonb_delete_keys", args),
+        "jsonb_delete" if two => call("pg_jsonb_delete", args),
+        // SQLite's json_object has another meaning; PostgreSQL's reads text arrays.
+        "json_object" | "jsonb_object" if (1..=2).contains(&args.len()) => {
+            call(&format!("pg_{name}"), args)
+        }
+        "array_to_json" if (1..=2).contains(&args.len()) => {
+            // Booleans are stored as 1/0: only a cast shows that an array holds them.
+            if cast_type(&args[0]).is_some_and(|t| t == "bool[]" || t == "boolean[]") {
+                return Ok(Some(call(
+                    "pg_array_to_json",
+                    vec![
+                        call("pg_bool_array_json", vec![args[0].clone()]),
+                        args.get(1).cloned().unwrap_or(Expr::Value(Value::Boolean(false).into())),
+                    ],
+                )));
+            }
+            call("pg_array_to_json", args)
+        }
+        "row_to_json" if (1..=2).contains(&args.len()) => {
+            let pretty = args.get(1).cloned().unwrap_or(Expr::Value(Value::Boolean(false).into()));
+            let Expr::Function(row) = &args[0] else {
+                return Err(unsupported("row_to_json() of a table's row"));
+            };
+            let fields = match super::plain_args(row) {
+                Some(fields) if row.name.to_string().eq_ignore_ascii_case("row") => fields,
+                _ => return Err(unsupported("row_to_json() of a table's row")),
+            };
+            let mut call_args = vec![pretty];
+            for (i, v) in fields.into_iter().enumerate() {
+                call_args.push(string(&format!("f{}", i + 1)));
+                call_args.push(json_boolean(v.clone()));
+            }
+            call("pg_row_to_json", call_args)
+        }
+        _ => return Ok(None),
+    };
+    Ok(Some(e))
+}
+
+/// `jsonb_set_lax(target, path, new [, create_if_missing] [, null_value_treatment])`,
+/// arguments by position or name, as the engine's five-argument call.
+fn set_lax(f: &Function) -> Result<Expr, PgError> {
+    let FunctionArguments::List(list) = &f.args else {
+        return Err(unsupported("this call of jsonb_set_lax"));
+    };
+    const NAMES: [&str; 5] = [
+        "jsonb_in",
+        "path",
+        "replacement",
+        "create_if_missing",
+        "null_value_treatment",
+    ];
+    let mut slots: [Option<Expr>; 5] = Default::default();
+    for (i, a) in list.args.iter().enumerate() {
+        let (at, e) = match a {
+            FunctionArg::Unnamed(FunctionArgExpr::Expr(e)) => (i, e),
+            FunctionArg::Named {
+                name,
+                arg: FunctionArgExpr::Expr(e),
+                ..
+            } => match NAMES.iter().position(|n| name.value.eq_ignore_ascii_case(n)) {
+                Some(at) => (at, e),
+                None => return Err(no_set_lax()),
+            },
+            _ => return Err(no_set_lax()),
+        };
+        match slots.get_mut(at) {
+            Some(slot @ None) => *slot = Some(e.clone()),
+            _ => return Err(no_set_lax()),
+        }
+    }
+    let [Some(target), Some(path), Some(new), create, treatment] = slots else {
+        return Err(no_set_lax());
+    };
+    Ok(call(
+        "pg_jsonb_set_lax",
+        vec![
+            target,
+            path,
+            new,
+            create.unwrap_or(Expr::Value(Value::Boolean(true).into())),
+            treatment.unwrap_or_else(|| string("use_json_null")),
+        ],
+    ))
+}
+
+fn no_set_lax() -> PgError {
+    PgError::new(
+        SqlState::UNDEFINED_FUNCTION,
+        "function jsonb_set_lax with these arguments does not exist",
+    )
+}
+
 /// A JSON function rewritten; None leaves it as it is.
 pub(super) fn function(name: &str, f: &mut Function) -> Result<Option<Expr>, PgError> {
+    if name == "jsonb_set_lax" {
+        return set_lax(f).map(Some);
+    }
+    if let Some(e) = renamed(name, f)? {
+        return Ok(Some(e));
+    }
     match name {
-        // SQLite's json_object has another meaning; PostgreSQL's reads text arrays.
-        "json_object" | "jsonb_object" => return Err(unsupported(format!("{name}()"))),
+        "json_object" | "jsonb_object" | "row_to_json" => {
+            return Err(unsupported(format!("this call of {name}()")))
+        }
         "json_populate_record"
         | "jsonb_populate_record"
         | "json_populate_recordset"
@@ -199,11 +352,7 @@ pub(super) fn function(name: &str, f: &mut Function) -> Result<Option<Expr>, PgE
         if let FunctionArguments::List(list) = &mut f.args {
             for arg in &mut list.args {
                 if let FunctionArg::Unnamed(FunctionArgExpr::Expr(e)) = arg {
-                    if let Expr::Value(v) = e {
-                        if let Value::Boolean(b) = v.value {
-                            *e = call("json", vec![string(if b { "true" } else { "false" })]);
-                        }
-                    }
+                    *e = json_boolean(std::mem::replace(e, Expr::Value(Value::Null.into())));
                 }
             }
         }
@@ -258,6 +407,16 @@ const SOURCES: &[(&str, &[&str])] = &[
     ("jsonb_array_elements_text", &["value"]),
     ("json_object_keys", &[]),
     ("jsonb_object_keys", &[]),
+];
+
+/// The set-returning json functions of one column, which a select list may call.
+pub(super) const SELECT_LIST_SOURCES: &[&str] = &[
+    "json_array_elements",
+    "jsonb_array_elements",
+    "json_array_elements_text",
+    "jsonb_array_elements_text",
+    "json_object_keys",
+    "jsonb_object_keys",
 ];
 
 /// A set-returning json function in FROM (`jsonb_each(x) AS e(k, v)`) as SQLite's
