@@ -9,6 +9,7 @@
 //! JSON rather than as strings (`json_build_object('a', '{}'::jsonb)`).
 
 mod builders;
+pub mod path;
 pub mod record;
 pub(super) mod value;
 
@@ -220,6 +221,19 @@ pub fn register(conn: &Connection) -> rusqlite::Result<()> {
     })?;
     conn.create_scalar_function("pg_row_to_json", -1, reads, |ctx| builders::row_to_json(ctx))?;
     conn.create_scalar_function("pg_jsonb_set_lax", 5, reads, |ctx| builders::set_lax(ctx))?;
+    for (name, want) in [
+        ("pg_jsonb_path_exists", path::Want::Exists),
+        ("pg_jsonb_path_match", path::Want::Match),
+    ] {
+        conn.create_scalar_function(name, 4, pure, move |ctx| path::truth(ctx, want))?;
+    }
+    for (name, want) in [
+        ("pg_jsonb_path_rows", path::Want::Rows),
+        ("pg_jsonb_path_query_array", path::Want::Array),
+        ("pg_jsonb_path_query_first", path::Want::First),
+    ] {
+        conn.create_scalar_function(name, 4, out, move |ctx| path::call(ctx, want))?;
+    }
     conn.create_scalar_function("pg_record_value", 5, pure, |ctx| record::record_value(ctx))?;
     conn.create_scalar_function("jsonb_pretty", 1, pure, |ctx| {
         Ok(jsonb_arg(ctx, 0)?.map(|v| value::pretty(&v)))

@@ -473,6 +473,14 @@ pub fn step<'v>(v: &'v Json, key: &str) -> Option<&'v Json> {
     }
 }
 
+/// An object's member `key` (None for anything but an object).
+pub fn step_key<'v>(v: &'v Json, key: &str) -> Option<&'v Json> {
+    match v {
+        Json::Object(_) => step(v, key),
+        _ => None,
+    }
+}
+
 /// Element `i` of `len` (negative: from the end).
 pub fn index(len: usize, i: i64) -> Option<usize> {
     let i = if i < 0 { len as i64 + i } else { i };

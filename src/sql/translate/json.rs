@@ -164,9 +164,15 @@ pub(super) fn operator(
         BinaryOperator::QuestionPipe => call("pg_jsonb_exists_any", vec![left, right]),
         BinaryOperator::QuestionAnd => call("pg_jsonb_exists_all", vec![left, right]),
         BinaryOperator::HashMinus => call("pg_jsonb_delete_path", vec![left, right]),
-        BinaryOperator::AtQuestion | BinaryOperator::AtAt => {
-            return Err(unsupported(format!("jsonpath operator {op}")))
-        }
+        // Silent, as PostgreSQL's operators are.
+        BinaryOperator::AtQuestion => call(
+            "pg_jsonb_path_exists",
+            vec![left, right, string("{}"), Expr::Value(Value::Boolean(true).into())],
+        ),
+        BinaryOperator::AtAt => call(
+            "pg_jsonb_path_match",
+            vec![left, right, string("{}"), Expr::Value(Value::Boolean(true).into())],
+        ),
         // `||` and `-` are jsonb's only when an operand is certainly jsonb (and the other
         // jsonb or an untyped literal); otherwise they concatenate text or subtract.
         BinaryOperator::StringConcat
@@ -312,10 +318,84 @@ fn no_set_lax() -> PgError {
     )
 }
 
+/// The jsonpath functions: `jsonb_path_exists(target, path [, vars [, silent]])`...
+/// (the `_tz` forms alike: litewire's paths have no datetime) as
+/// `pg_jsonb_path_…(target, path, vars, silent)` (engine/jsonb/path).
+fn path_function(name: &str, f: &Function) -> Result<Option<Expr>, PgError> {
+    let base = name.strip_suffix("_tz").unwrap_or(name);
+    let engine = match base {
+        "jsonb_path_exists" => "pg_jsonb_path_exists",
+        "jsonb_path_match" => "pg_jsonb_path_match",
+        "jsonb_path_query_array" => "pg_jsonb_path_query_array",
+        "jsonb_path_query_first" => "pg_jsonb_path_query_first",
+        "jsonb_path_query" => "pg_jsonb_path_rows",
+        _ => return Ok(None),
+    };
+    Ok(Some(call(engine, path_args(name, f)?)))
+}
+
+/// A jsonpath function's four arguments, by position or name, defaults filled in.
+fn path_args(name: &str, f: &Function) -> Result<Vec<Expr>, PgError> {
+    let FunctionArguments::List(list) = &f.args else {
+        return Err(no_function(name));
+    };
+    let args: Vec<FunctionArg> = list.args.clone();
+    path_arg_list(name, &args)
+}
+
+fn path_arg_list(name: &str, args: &[FunctionArg]) -> Result<Vec<Expr>, PgError> {
+    const NAMES: [&str; 4] = ["target", "path", "vars", "silent"];
+    let mut slots: [Option<Expr>; 4] = Default::default();
+    for (i, a) in args.iter().enumerate() {
+        let (at, e) = match a {
+            FunctionArg::Unnamed(FunctionArgExpr::Expr(e)) => (i, e),
+            FunctionArg::Named {
+                name: n,
+                arg: FunctionArgExpr::Expr(e),
+                ..
+            } => match NAMES.iter().position(|x| n.value.eq_ignore_ascii_case(x)) {
+                Some(at) => (at, e),
+                None => return Err(no_function(name)),
+            },
+            _ => return Err(no_function(name)),
+        };
+        match slots.get_mut(at) {
+            Some(slot @ None) => *slot = Some(e.clone()),
+            _ => return Err(no_function(name)),
+        }
+    }
+    let [Some(target), Some(path), vars, silent] = slots else {
+        return Err(no_function(name));
+    };
+    Ok(vec![
+        target,
+        path,
+        vars.unwrap_or_else(|| string("{}")),
+        silent.unwrap_or(Expr::Value(Value::Boolean(false).into())),
+    ])
+}
+
+fn no_function(name: &str) -> PgError {
+    PgError::new(
+        SqlState::UNDEFINED_FUNCTION,
+        format!("function {name} with these arguments does not exist"),
+    )
+}
+
 /// A JSON function rewritten; None leaves it as it is.
 pub(super) fn function(name: &str, f: &mut Function) -> Result<Option<Expr>, PgError> {
     if name == "jsonb_set_lax" {
         return set_lax(f).map(Some);
+    }
+    if name.starts_with("jsonb_path_query") && f.over.is_none() {
+        // jsonb_path_query outside FROM or a select list's top level: one row per call
+        // cannot be honoured.
+        if name.trim_end_matches("_tz") == "jsonb_path_query" {
+            return Err(unsupported(format!("{name}() here")));
+        }
+    }
+    if let Some(e) = path_function(name, f)? {
+        return Ok(Some(e));
     }
     if let Some(e) = renamed(name, f)? {
         return Ok(Some(e));
@@ -407,6 +487,8 @@ const SOURCES: &[(&str, &[&str])] = &[
     ("jsonb_array_elements_text", &["value"]),
     ("json_object_keys", &[]),
     ("jsonb_object_keys", &[]),
+    ("jsonb_path_query", &[]),
+    ("jsonb_path_query_tz", &[]),
 ];
 
 /// The set-returning json functions of one column, which a select list may call.
@@ -417,6 +499,8 @@ pub(super) const SELECT_LIST_SOURCES: &[&str] = &[
     "jsonb_array_elements_text",
     "json_object_keys",
     "jsonb_object_keys",
+    "jsonb_path_query",
+    "jsonb_path_query_tz",
 ];
 
 /// A set-returning json function in FROM (`jsonb_each(x) AS e(k, v)`) as SQLite's
@@ -443,22 +527,32 @@ pub(super) fn source(t: &mut TableFactor) -> Result<Option<Source>, PgError> {
     let Some((_, columns)) = SOURCES.iter().find(|(n, _)| *n == f) else {
         return Ok(None);
     };
-    let [FunctionArg::Unnamed(FunctionArgExpr::Expr(arg))] = args.args.as_slice() else {
-        return Err(unsupported(format!("this call of {f}")));
+    let rows = if f.starts_with("jsonb_path_query") {
+        let path_args = path_arg_list(&f, &args.args)?;
+        if path_args.iter().any(|a| function_name(a).is_some_and(|n| n.starts_with("pg_json"))) {
+            // Already rewritten.
+            return Ok(None);
+        }
+        call("pg_jsonb_path_rows", path_args)
+    } else {
+        let [FunctionArg::Unnamed(FunctionArgExpr::Expr(arg))] = args.args.as_slice() else {
+            return Err(unsupported(format!("this call of {f}")));
+        };
+        // Already rewritten (the subquery below is walked too).
+        if function_name(arg).is_some_and(|n| n.starts_with("pg_json")) {
+            return Ok(None);
+        }
+        let flavour = if f.starts_with("jsonb") {
+            "pg_jsonb_each"
+        } else {
+            "pg_json_each"
+        };
+        call(flavour, vec![arg.clone(), string(&f)])
     };
-    // Already rewritten (the subquery below is walked too).
-    if function_name(arg).is_some_and(|n| n.starts_with("pg_json")) {
-        return Ok(None);
-    }
     if *with_ordinality {
         return Err(unsupported(format!("{f} WITH ORDINALITY")));
     }
-    let flavour = if f.starts_with("jsonb") {
-        "pg_jsonb_each"
-    } else {
-        "pg_json_each"
-    };
-    let rows = call(flavour, vec![arg.clone(), string(&f)]);
+    let arg = &rows;
     let alias = alias_slot.take();
     let alias_name = alias.as_ref().map_or(f.clone(), |a| a.name.value.clone());
     let given: Vec<String> = alias
