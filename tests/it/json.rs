@@ -156,7 +156,10 @@ async fn errors_as_postgres_gives_them() {
         ("select json_build_object('a')", "22023"),
         // What litewire cannot run with PostgreSQL's meaning.
         ("select row_to_json(j) from (select 1 as a) j", "0A000"),
-        ("select jsonb_path_query_first('{}', '$.datetime()')", "0A000"),
+        (
+            "select jsonb_path_query_first('{}', '$.datetime()')",
+            "0A000",
+        ),
     ] {
         let e = c.simple_query(sql).await.unwrap_err();
         assert_eq!(sqlstate(&e), code, "{sql}");

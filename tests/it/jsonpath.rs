@@ -238,7 +238,10 @@ async fn paths_filter_table_rows() {
     answers(
         &c,
         &[
-            ("select id from docs where j @? '$.tags[*] ? (@ == \"b\")' order by id", "1\n2"),
+            (
+                "select id from docs where j @? '$.tags[*] ? (@ == \"b\")' order by id",
+                "1\n2",
+            ),
             ("select id from docs where j @@ '$.age == 25.0'", "1"),
             ("select count(*) from docs where j @@ 'exists($.age)'", "2"),
         ],
@@ -251,10 +254,17 @@ async fn an_evaluation_is_bounded() {
     let s = Server::start(&["--max-jsonpath-items", "1000"]);
     let c = s.connect("paths").await;
     let e = c
-        .simple_query("select jsonb_path_query_array(jsonb_agg(g), '$.**.**') from generate_series(1, 100) g")
+        .simple_query("select jsonb_path_query_array(jsonb_agg(g), '$.**.**') from generate_series(1, 2000) g")
         .await
         .unwrap_err();
     assert_eq!(sqlstate(&e), "54000");
     // Within the bound, the same shape of path runs.
-    answers(&c, &[("select jsonb_path_query_array('[1, [2]]', '$.**.**')", "[[1, [2]], 1, [2], 2, 1, [2], 2, 2]")]).await;
+    answers(
+        &c,
+        &[(
+            "select jsonb_path_query_array('[1, [2]]', '$.**.**')",
+            "[[1, [2]], 1, [2], 2, 1, [2], 2, 2]",
+        )],
+    )
+    .await;
 }

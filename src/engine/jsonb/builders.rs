@@ -242,9 +242,7 @@ pub(super) fn bool_array_json(ctx: &Context<'_>) -> Out {
     fn booleans(v: &mut Json) {
         match v {
             Json::Num(n) => *v = Json::Bool(n != "0"),
-            Json::Array(items) => items
-                .iter_mut()
-                .for_each(|i| value::deep(|| booleans(i))),
+            Json::Array(items) => items.iter_mut().for_each(|i| value::deep(|| booleans(i))),
             _ => {}
         }
     }

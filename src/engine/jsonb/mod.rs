@@ -134,9 +134,12 @@ pub fn register(conn: &Connection) -> rusqlite::Result<()> {
         conn.create_scalar_function(format!("pg_{prefix}_each").as_str(), 2, pure, move |ctx| {
             each(ctx, f)
         })?;
-        conn.create_scalar_function(format!("pg_{prefix}_records").as_str(), 2, pure, move |ctx| {
-            record::records(ctx, f)
-        })?;
+        conn.create_scalar_function(
+            format!("pg_{prefix}_records").as_str(),
+            2,
+            pure,
+            move |ctx| record::records(ctx, f),
+        )?;
         conn.create_aggregate_function(format!("{prefix}_agg").as_str(), 1, reads, Agg(f))?;
         conn.create_aggregate_function(
             format!("{prefix}_object_agg").as_str(),
@@ -219,7 +222,9 @@ pub fn register(conn: &Connection) -> rusqlite::Result<()> {
     conn.create_scalar_function("pg_bool_array_json", 1, out, |ctx| {
         builders::bool_array_json(ctx)
     })?;
-    conn.create_scalar_function("pg_row_to_json", -1, reads, |ctx| builders::row_to_json(ctx))?;
+    conn.create_scalar_function("pg_row_to_json", -1, reads, |ctx| {
+        builders::row_to_json(ctx)
+    })?;
     conn.create_scalar_function("pg_jsonb_set_lax", 5, reads, |ctx| builders::set_lax(ctx))?;
     for (name, want) in [
         ("pg_jsonb_path_exists", path::Want::Exists),

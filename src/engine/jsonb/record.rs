@@ -276,9 +276,7 @@ fn write_level(
                 SqlState::INVALID_TEXT_REPRESENTATION,
                 "malformed JSON array",
             )
-            .with_detail(
-                "Multidimensional arrays must have sub-arrays with matching dimensions.",
-            ))
+            .with_detail("Multidimensional arrays must have sub-arrays with matching dimensions."))
         }
         Some(_) => {}
     }
@@ -410,8 +408,14 @@ mod tests {
     #[test]
     fn arrays_follow_populate_array() {
         let lit = |t: &str| array_literal(t, 23, "ia");
-        assert_eq!(lit("[1, \"2\", null, 4]").unwrap(), "{\"1\",\"2\",NULL,\"4\"}");
-        assert_eq!(lit("[[1, 2], [3, 4]]").unwrap(), "{{\"1\",\"2\"},{\"3\",\"4\"}}");
+        assert_eq!(
+            lit("[1, \"2\", null, 4]").unwrap(),
+            "{\"1\",\"2\",NULL,\"4\"}"
+        );
+        assert_eq!(
+            lit("[[1, 2], [3, 4]]").unwrap(),
+            "{{\"1\",\"2\"},{\"3\",\"4\"}}"
+        );
         assert_eq!(lit("[[], []]").unwrap(), "{}");
         assert_eq!(lit("[]").unwrap(), "{}");
         assert_eq!(lit("[1, [2]]").unwrap(), "{\"1\",\"[2]\"}");
@@ -421,25 +425,40 @@ mod tests {
             e.hint.as_deref(),
             Some("See the array element [1] of key \"ia\".")
         );
-        assert_eq!(lit("[[1], [2, 3]]").unwrap_err().message, "malformed JSON array");
-        assert_eq!(lit("[[1,2],[]]").unwrap_err().message, "malformed JSON array");
-        assert_eq!(lit("[[[[[[[1]]]]]]]").unwrap_err().code, SqlState::PROGRAM_LIMIT_EXCEEDED);
+        assert_eq!(
+            lit("[[1], [2, 3]]").unwrap_err().message,
+            "malformed JSON array"
+        );
+        assert_eq!(
+            lit("[[1,2],[]]").unwrap_err().message,
+            "malformed JSON array"
+        );
+        assert_eq!(
+            lit("[[[[[[[1]]]]]]]").unwrap_err().code,
+            SqlState::PROGRAM_LIMIT_EXCEEDED
+        );
     }
 
     #[test]
     fn values_follow_the_column_type() {
         let c = |t: &str, ty: &str| convert(t, ty, "k").map(|v| text(&v));
         assert_eq!(c("\"abc\"", "text").unwrap().as_deref(), Some("abc"));
-        assert_eq!(c("{\"x\":1}", "text").unwrap().as_deref(), Some("{\"x\":1}"));
+        assert_eq!(
+            c("{\"x\":1}", "text").unwrap().as_deref(),
+            Some("{\"x\":1}")
+        );
         assert_eq!(c("\"abc\"", "json").unwrap().as_deref(), Some("\"abc\""));
         assert_eq!(c("null", "json").unwrap(), None);
         assert_eq!(c("12", "int4").unwrap().as_deref(), Some("12"));
-        assert_eq!(c("1.5", "int").unwrap_err().code, SqlState::INVALID_TEXT_REPRESENTATION);
         assert_eq!(
-            c("\"{1,2}\"", "int[]").unwrap().as_deref(),
-            Some("[1,2]")
+            c("1.5", "int").unwrap_err().code,
+            SqlState::INVALID_TEXT_REPRESENTATION
         );
-        assert_eq!(c("123", "_int4").unwrap_err().message, "expected JSON array");
+        assert_eq!(c("\"{1,2}\"", "int[]").unwrap().as_deref(), Some("[1,2]"));
+        assert_eq!(
+            c("123", "_int4").unwrap_err().message,
+            "expected JSON array"
+        );
         assert_eq!(
             c("12345", "varchar(3)").unwrap_err().code,
             SqlState::STRING_DATA_RIGHT_TRUNCATION

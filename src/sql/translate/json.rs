@@ -9,9 +9,9 @@
 use std::ops::ControlFlow;
 
 use sqlparser::ast::{
-    AccessExpr, BinaryOperator, DataType, Expr, Function, FunctionArg, FunctionArgExpr, FunctionArguments,
-    Ident, ObjectName, Statement, Subscript, TableAlias, TableFactor, TableFunctionArgs, Value,
-    Visit, Visitor,
+    AccessExpr, BinaryOperator, DataType, Expr, Function, FunctionArg, FunctionArgExpr,
+    FunctionArguments, Ident, ObjectName, Statement, Subscript, TableAlias, TableFactor,
+    TableFunctionArgs, Value, Visit, Visitor,
 };
 
 use super::{call, string, unsupported};
@@ -167,11 +167,21 @@ pub(super) fn operator(
         // Silent, as PostgreSQL's operators are.
         BinaryOperator::AtQuestion => call(
             "pg_jsonb_path_exists",
-            vec![left, right, string("{}"), Expr::Value(Value::Boolean(true).into())],
+            vec![
+                left,
+                right,
+                string("{}"),
+                Expr::Value(Value::Boolean(true).into()),
+            ],
         ),
         BinaryOperator::AtAt => call(
             "pg_jsonb_path_match",
-            vec![left, right, string("{}"), Expr::Value(Value::Boolean(true).into())],
+            vec![
+                left,
+                right,
+                string("{}"),
+                Expr::Value(Value::Boolean(true).into()),
+            ],
         ),
         // `||` and `-` are jsonb's only when an operand is certainly jsonb (and the other
         // jsonb or an untyped literal); otherwise they concatenate text or subtract.
@@ -237,14 +247,19 @@ fn renamed(name: &str, f: &Function) -> Result<Option<Expr>, PgError> {
                     "pg_array_to_json",
                     vec![
                         call("pg_bool_array_json", vec![args[0].clone()]),
-                        args.get(1).cloned().unwrap_or(Expr::Value(Value::Boolean(false).into())),
+                        args.get(1)
+                            .cloned()
+                            .unwrap_or(Expr::Value(Value::Boolean(false).into())),
                     ],
                 )));
             }
             call("pg_array_to_json", args)
         }
         "row_to_json" if (1..=2).contains(&args.len()) => {
-            let pretty = args.get(1).cloned().unwrap_or(Expr::Value(Value::Boolean(false).into()));
+            let pretty = args
+                .get(1)
+                .cloned()
+                .unwrap_or(Expr::Value(Value::Boolean(false).into()));
             let Expr::Function(row) = &args[0] else {
                 return Err(unsupported("row_to_json() of a table's row"));
             };
@@ -293,7 +308,10 @@ fn set_lax(f: &Function) -> Result<Expr, PgError> {
                 name,
                 arg: FunctionArgExpr::Expr(e),
                 ..
-            } => match NAMES.iter().position(|n| name.value.eq_ignore_ascii_case(n)) {
+            } => match NAMES
+                .iter()
+                .position(|n| name.value.eq_ignore_ascii_case(n))
+            {
                 Some(at) => (at, e),
                 None => return Err(no_set_lax()),
             },
@@ -537,7 +555,10 @@ pub(super) fn source(t: &mut TableFactor) -> Result<Option<Source>, PgError> {
     };
     let rows = if f.starts_with("jsonb_path_query") {
         let path_args = path_arg_list(&f, &args.args)?;
-        if path_args.iter().any(|a| function_name(a).is_some_and(|n| n.starts_with("pg_json"))) {
+        if path_args
+            .iter()
+            .any(|a| function_name(a).is_some_and(|n| n.starts_with("pg_json")))
+        {
             // Already rewritten.
             return Ok(None);
         }
@@ -773,7 +794,11 @@ fn record_source(t: &mut TableFactor, f: &str) -> Result<Option<Source>, PgError
             sql_string(&super::casts::type_name(ty)),
         )
     };
-    if names_a_column(json) || base_values.as_ref().is_some_and(|v| v.iter().any(names_a_column)) {
+    if names_a_column(json)
+        || base_values
+            .as_ref()
+            .is_some_and(|v| v.iter().any(names_a_column))
+    {
         // Beside the tables it reads (`FROM t, json_to_record(t.j) AS x(a int)`): json_each
         // itself, its columns given as expressions.
         let (RecordColumns::Listed(listed), None) = (&columns, &base_values) else {
@@ -923,6 +948,37 @@ mod tests {
             (
                 "SELECT json_build_object('a', true, 'b', 1)",
                 "SELECT json_build_object('a', json('true'), 'b', 1)",
+            ),
+        ] {
+            assert_eq!(translated(pg).unwrap(), sqlite, "{pg}");
+        }
+    }
+
+    #[test]
+    fn records_and_paths_become_calls() {
+        for (pg, sqlite) in [
+            (
+                "SELECT * FROM json_to_record('{}') AS x(a int, b text[])",
+                "SELECT * FROM (SELECT pg_record_value(_r.value, 'a', 'int', _b.b, 0) AS \"a\", \
+                 pg_record_value(_r.value, 'b', 'text[]', _b.b, 1) AS \"b\" FROM \
+                 json_each(pg_json_records('{}', 'json_to_record')) AS _r, (SELECT NULL AS b) AS _b \
+                 ORDER BY _r.key NULLS LAST) AS x",
+            ),
+            (
+                // A table's columns are filled in when the statement is prepared.
+                "SELECT * FROM jsonb_populate_record(null::t, '{}') q",
+                "SELECT * FROM (SELECT pg_record_columns('t') FROM \
+                 json_each(pg_jsonb_records('{}', 'jsonb_populate_record')) AS _r, \
+                 (SELECT NULL AS b) AS _b ORDER BY _r.key NULLS LAST) AS q",
+            ),
+            (
+                "SELECT j @? '$.a', j @@ '$.a == 1' FROM t",
+                "SELECT pg_jsonb_path_exists(j, '$.a', '{}', true), \
+                 pg_jsonb_path_match(j, '$.a == 1', '{}', true) FROM t",
+            ),
+            (
+                "SELECT jsonb_path_query_first(j, '$.a', silent => true) FROM t",
+                "SELECT pg_jsonb_path_query_first(j, '$.a', '{}', true) FROM t",
             ),
         ] {
             assert_eq!(translated(pg).unwrap(), sqlite, "{pg}");

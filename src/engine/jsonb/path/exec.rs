@@ -128,7 +128,10 @@ impl<'a> Exec<'a> {
                         op.symbol()
                     )
                 })?;
-                let (a, b) = (Dec::parse(&a).map_err(Fail::Hard)?, Dec::parse(&b).map_err(Fail::Hard)?);
+                let (a, b) = (
+                    Dec::parse(&a).map_err(Fail::Hard)?,
+                    Dec::parse(&b).map_err(Fail::Hard)?,
+                );
                 let v = match op {
                     Arith::Add => a.add(b),
                     Arith::Sub => a.add(b.neg()),
@@ -369,7 +372,14 @@ impl<'a> Exec<'a> {
     }
 
     /// `.**{first to last}` below `item`, pre-order.
-    fn descend(&mut self, item: &Item<'a>, level: u32, first: u32, last: u32, out: &mut Seq<'a>) -> R<()> {
+    fn descend(
+        &mut self,
+        item: &Item<'a>,
+        level: u32,
+        first: u32,
+        last: u32,
+        out: &mut Seq<'a>,
+    ) -> R<()> {
         let children = match item.as_ref() {
             Json::Array(_) => elements(item),
             Json::Object(_) => members(item),
@@ -397,17 +407,24 @@ impl<'a> Exec<'a> {
         let Json::Num(n) = one.as_ref() else {
             return Err(soft("22033", msg));
         };
-        let d = Dec::parse(n).map_err(|_| soft("22033", "jsonpath array subscript is out of integer range"))?;
+        let d = Dec::parse(n)
+            .map_err(|_| soft("22033", "jsonpath array subscript is out of integer range"))?;
         let i = d.trunc();
         if i < i32::MIN as i128 || i > i32::MAX as i128 {
-            return Err(soft("22033", "jsonpath array subscript is out of integer range"));
+            return Err(soft(
+                "22033",
+                "jsonpath array subscript is out of integer range",
+            ));
         }
         Ok(i as i64)
     }
 
     fn method(&mut self, m: Method, item: Item<'a>, out: &mut Seq<'a>) -> R<()> {
         let unwrap = !self.strict;
-        let numeric_method = matches!(m, Method::Abs | Method::Floor | Method::Ceiling | Method::Double | Method::KeyValue);
+        let numeric_method = matches!(
+            m,
+            Method::Abs | Method::Floor | Method::Ceiling | Method::Double | Method::KeyValue
+        );
         if numeric_method && unwrap && matches!(item.as_ref(), Json::Array(_)) {
             for e in elements(&item) {
                 self.method(m, e, out)?;
@@ -439,7 +456,9 @@ impl<'a> Exec<'a> {
                 let Json::Num(n) = item.as_ref() else {
                     return Err(soft(
                         "22036",
-                        format!("jsonpath item method .{name}() can only be applied to a numeric value"),
+                        format!(
+                            "jsonpath item method .{name}() can only be applied to a numeric value"
+                        ),
                     ));
                 };
                 let d = Dec::parse(n).map_err(Fail::Hard)?;
@@ -549,7 +568,9 @@ impl<'a> Exec<'a> {
                 Some(items) if items.is_empty() => Tri::False,
                 Some(_) => Tri::True,
             },
-            Expr::Cmp(op, l, r) => self.compare_all(l, Some(r), current, |a, b| compare(*op, a, b.unwrap_or(a)))?,
+            Expr::Cmp(op, l, r) => {
+                self.compare_all(l, Some(r), current, |a, b| compare(*op, a, b.unwrap_or(a)))?
+            }
             Expr::StartsWith(l, r) => {
                 self.compare_all(l, Some(r), current, |a, b| match (a, b) {
                     (Json::Str(s), Some(Json::Str(p))) => tri(s.starts_with(p.as_str())),

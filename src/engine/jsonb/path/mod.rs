@@ -11,8 +11,8 @@ use rusqlite::functions::Context;
 use super::value::{self, Json};
 use super::{json_out, jsonb_arg, null_out, raise, text_of, Out};
 use crate::protocol::{PgError, SqlState};
-use exec::{Exec, Fail};
 pub use exec::set_max_items;
+use exec::{Exec, Fail};
 
 /// What a call asks of the path's items.
 #[derive(Clone, Copy, PartialEq)]

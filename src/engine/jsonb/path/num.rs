@@ -141,7 +141,10 @@ impl Dec {
         } else {
             q + round
         };
-        Ok(Dec { m: q, scale: rscale })
+        Ok(Dec {
+            m: q,
+            scale: rscale,
+        })
     }
 
     pub fn rem(self, o: Dec) -> Result<Dec, PgError> {
@@ -225,7 +228,10 @@ mod tests {
 
     #[test]
     fn arithmetic_has_numerics_scales() {
-        assert_eq!(d("1").div(d("3")).unwrap().to_text(), "0.33333333333333333333");
+        assert_eq!(
+            d("1").div(d("3")).unwrap().to_text(),
+            "0.33333333333333333333"
+        );
         assert_eq!(d("10").div(d("4")).unwrap().to_text(), "2.5000000000000000");
         assert_eq!(d("0.1").add(d("0.2")).unwrap().to_text(), "0.3");
         assert_eq!(d("2.5").mul(d("2")).unwrap().to_text(), "5.0");
@@ -233,7 +239,10 @@ mod tests {
         assert_eq!(d("-7.5").rem(d("2")).unwrap().to_text(), "-1.5");
         assert_eq!(d("-1.5").floor().to_text(), "-2");
         assert_eq!(d("1.5").ceiling().to_text(), "2");
-        assert_eq!(d("1").div(d("0")).unwrap_err().code, SqlState::DIVISION_BY_ZERO);
+        assert_eq!(
+            d("1").div(d("0")).unwrap_err().code,
+            SqlState::DIVISION_BY_ZERO
+        );
     }
 
     #[test]

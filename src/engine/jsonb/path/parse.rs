@@ -154,8 +154,7 @@ fn tokens(s: &str) -> Result<Vec<(Tok, String)>, PgError> {
                 continue;
             }
         }
-        if c.is_ascii_digit() || (c == b'.' && b.get(i + 1).is_some_and(u8::is_ascii_digit))
-        {
+        if c.is_ascii_digit() || (c == b'.' && b.get(i + 1).is_some_and(u8::is_ascii_digit)) {
             let mut j = i;
             while j < b.len() && b[j].is_ascii_digit() {
                 j += 1;
@@ -254,10 +253,7 @@ fn string(s: &str, i: usize) -> Result<(String, usize), PgError> {
                             let end = s[j..].find('}').ok_or_else(|| syntax_error(None))?;
                             (u32::from_str_radix(&s[j + 1..j + end], 16), end + 1)
                         } else {
-                            (
-                                u32::from_str_radix(s.get(j..j + 4).unwrap_or("x"), 16),
-                                4,
-                            )
+                            (u32::from_str_radix(s.get(j..j + 4).unwrap_or("x"), 16), 4)
                         };
                         let code = code.map_err(|_| syntax_error(None))?;
                         j += used;
@@ -424,10 +420,9 @@ impl Parser {
                     }
                     self.at += 1;
                     let initial = match self.peek() {
-                        Some(Tok::Str(s)) => Expr::Path(
-                            Box::new(Primary::Literal(Json::Str(s.clone()))),
-                            vec![],
-                        ),
+                        Some(Tok::Str(s)) => {
+                            Expr::Path(Box::new(Primary::Literal(Json::Str(s.clone()))), vec![])
+                        }
                         Some(Tok::Var(v)) => Expr::Path(Box::new(Primary::Var(v.clone())), vec![]),
                         _ => return Err(self.error()),
                     };
@@ -726,7 +721,11 @@ mod tests {
     #[test]
     fn errors_are_postgresqls() {
         for (s, code, msg) in [
-            ("$ ? (@ = 1)", "42601", "syntax error at or near \"=\" of jsonpath input"),
+            (
+                "$ ? (@ = 1)",
+                "42601",
+                "syntax error at or near \"=\" of jsonpath input",
+            ),
             ("last", "42601", "LAST is allowed only in array subscripts"),
             ("@.a", "42601", "@ is not allowed in root expressions"),
             ("", "22P02", "invalid input syntax for type jsonpath: \"\""),
@@ -736,6 +735,9 @@ mod tests {
             assert_eq!((e.code.0, e.message.as_str()), (code, msg), "{s}");
         }
         let deep = format!("{}1{}", "(".repeat(100), ")".repeat(100));
-        assert_eq!(parse(&deep).unwrap_err().code, SqlState::STATEMENT_TOO_COMPLEX);
+        assert_eq!(
+            parse(&deep).unwrap_err().code,
+            SqlState::STATEMENT_TOO_COMPLEX
+        );
     }
 }
