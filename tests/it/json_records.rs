@@ -1,4 +1,4 @@
-//! The record functions (issue 9): `json[b]_to_record[set]` with a column definition
+//! The record functions and the json functions added with them (issue 9): `json[b]_to_record[set]` with a column definition
 //! list, `json[b]_populate_record[set]` with a table's row type (`null::t`, its columns
 //! read when the statement is prepared) and a base record (`row(…)::t`), values read
 //! with each column type's input rules (arrays by populate_array's rules, json/jsonb
@@ -190,6 +190,176 @@ async fn record_errors_are_postgresqls() {
             r#"select a, b from jpop_src, json_populate_record(null::jpop, jpop_src.j) as r where id = 2"#,
             "0A000",
             r#"json_populate_record over a column with a base record's type is not supported by litewire"#,
+        ),
+        ],
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn json_functions_and_casts() {
+    let s = Server::start(&[]);
+    let c = s.connect("functions").await;
+    answers(
+        &c,
+        &[
+        (
+            r#"SELECT json_object('{a,1,b,2,3,NULL,"d e f","a b c"}')"#,
+            r#"{"a" : "1", "b" : "2", "3" : null, "d e f" : "a b c"}"#,
+        ),
+        (
+            r#"SELECT json_object('{{a,1},{b,2},{3,NULL},{"d e f","a b c"}}'), jsonb_object('{a,1,b,2,a,3}')"#,
+            r#"{"a" : "1", "b" : "2", "3" : null, "d e f" : "a b c"}|{"a": "3", "b": "2"}"#,
+        ),
+        (
+            r#"select json_object('{a,b,"","d e f"}','{1,2,3,"a b c"}'), json_object('{}')"#,
+            r#"{"a" : "1", "b" : "2", "" : "3", "d e f" : "a b c"}|{}"#,
+        ),
+        (
+            r#"select jsonb_set_lax('{"a":1,"b":2}', '{b}', null, null_value_treatment => 'delete_key'), jsonb_set_lax('{"a":1,"b":2}','{d}',null,true)"#,
+            r#"{"a": 1}|{"a": 1, "b": 2, "d": null}"#,
+        ),
+        (
+            r#"select array_to_json('{a,"b c",NULL}'::text[]), array_to_json('{t,f}'::bool[]), array_to_json(ARRAY [jsonb '{"a":1}', jsonb '{"b":[2,3]}'])"#,
+            r#"["a","b c",null]|[true,false]|[{"a": 1},{"b": [2, 3]}]"#,
+        ),
+        (
+            r#"select array_to_json('{{1,2},{3,4}}'::int[], true)"#,
+            r#"[[1,2],
+ [3,4]]"#,
+        ),
+        (
+            r#"select row_to_json(row(1,'foo', true, null, 1.5), true)"#,
+            r#"{"f1":1,
+ "f2":"foo",
+ "f3":true,
+ "f4":null,
+ "f5":1.5}"#,
+        ),
+        (
+            r#"SELECT jsonb_contains('{"a":"b", "b":1, "c":null}', '{"a":"b"}'), jsonb_contained('{"a":"b"}', '{"a":"b", "b":1, "c":null}'), jsonb_exists_any('{"a":1}', '{a,b}'), jsonb_exists_all('{"a":1}', '{a,b}')"#,
+            r#"t|t|t|f"#,
+        ),
+        (
+            r#"select jsonb_delete('{"a":1 , "b":2, "c":3}'::jsonb, 'a'), jsonb_delete_path('{"n":null, "a":1, "b":[1,2]}', '{b,-1}'), '[]'::jsonb #- '{a}', jsonb_concat('{"d": "test"}', '{"g": 1}')"#,
+            r#"{"b": 2, "c": 3}|{"a": 1, "b": [1], "n": null}|[]|{"d": "test", "g": 1}"#,
+        ),
+        (
+            r#"select json_array_elements('[1,true,[1,[2,3]],null,{"f1":1,"f2":[7,8,9]},false,"stringy"]')"#,
+            r#"1
+true
+[1,[2,3]]
+null
+{"f1":1,"f2":[7,8,9]}
+false
+"stringy""#,
+        ),
+        (
+            r#"select jsonb_array_elements_text('[1,true,[1,[2,3]],null,"stringy"]')"#,
+            r#"1
+true
+[1, [2, 3]]
+
+stringy"#,
+        ),
+        (
+            r#"select json_each('{"f1":[1,2,3],"f2":{"f3":1},"f4":null}')"#,
+            r#"(f1,"[1,2,3]")
+(f2,"{""f3"":1}")
+(f4,null)"#,
+        ),
+        (
+            r#"select json_each_text('{"f1":[1,2,3],"f2":{"f3":1},"f4":null,"f5":"null"}')"#,
+            r#"(f1,"[1,2,3]")
+(f2,"{""f3"":1}")
+(f4,)
+(f5,null)"#,
+        ),
+        (
+            r#"SELECT jsonb_each('{"a":{"b":"c","c":"b","1":"first"},"b":[1,2],"c":"cc","1":"first","n":null}'::jsonb) AS q"#,
+            r#"(1,"""first""")
+(a,"{""1"": ""first"", ""b"": ""c"", ""c"": ""b""}")
+(b,"[1, 2]")
+(c,"""cc""")
+(n,null)"#,
+        ),
+        (
+            r#"select '12345.05'::jsonb::int2, '12345.05'::jsonb::int4, '-12345.5'::jsonb::int8, 'true'::jsonb::bool, '12.5'::jsonb::float8"#,
+            r#"12345|12345|-12346|t|12.5"#,
+        ),
+        (
+            r#"select to_json(date '2014-05-28'), to_json(timestamp '2014-05-28 12:22:35.614298'), to_jsonb(timestamp 'infinity')"#,
+            r#""2014-05-28"|"2014-05-28T12:22:35.614298"|"infinity""#,
+        ),
+        (
+            r#"select ('{"a":"1"}'::jsonb -> 'b')::int"#,
+            r#""#,
+        ),
+        ],
+    )
+    .await;
+    refusals(
+        &c,
+        &[
+        (
+            r#"SELECT json_object('{a,b,c}')"#,
+            "2202E",
+            r#"array must have even number of elements"#,
+        ),
+        (
+            r#"SELECT json_object('{{a,1,2},{b,2,3}}')"#,
+            "2202E",
+            r#"array must have two columns"#,
+        ),
+        (
+            r#"SELECT json_object('{NULL,a}'::text[])"#,
+            "22004",
+            r#"null value not allowed for object key"#,
+        ),
+        (
+            r#"SELECT json_object('{a,b}', '{1}')"#,
+            "2202E",
+            r#"mismatched array dimensions"#,
+        ),
+        (
+            r#"select jsonb_set_lax('{"a":1,"b":2}', '{b}', null, null_value_treatment => 'raise_exception')"#,
+            "22004",
+            r#"JSON value must not be null"#,
+        ),
+        (
+            r#"select jsonb_set_lax('{"a":1,"b":2}', '{b}', null, null_value_treatment => 'bogus')"#,
+            "22023",
+            r#"null_value_treatment must be "delete_key", "return_target", "use_json_null", or "raise_exception""#,
+        ),
+        (
+            r#"select '"a"'::jsonb::int4"#,
+            "22023",
+            r#"cannot cast jsonb string to type integer"#,
+        ),
+        (
+            r#"select '[1]'::jsonb::int4"#,
+            "22023",
+            r#"cannot cast jsonb array to type integer"#,
+        ),
+        (
+            r#"select 'null'::jsonb::int4"#,
+            "22023",
+            r#"cannot cast jsonb null to type integer"#,
+        ),
+        (
+            r#"select '1'::jsonb::bool"#,
+            "22023",
+            r#"cannot cast jsonb numeric to type boolean"#,
+        ),
+        (
+            r#"select '"a"'::json::int4"#,
+            "42846",
+            r#"cannot cast type json to integer"#,
+        ),
+        (
+            r#"select '1e10'::jsonb::int4"#,
+            "22003",
+            r#"integer out of range"#,
         ),
         ],
     )

@@ -249,3 +249,104 @@ pub(super) fn bool_array_json(ctx: &Context<'_>) -> Out {
     booleans(&mut v);
     json_out(value::print(&v))
 }
+
+/// `j::int4`, `j::numeric`, `j::bool`... of a jsonb value (`pg_jsonb_cast(j, target)`,
+/// target PostgreSQL's name of the type): a number for the numeric types (rounded for
+/// the integer ones), a boolean for boolean; anything else is 22023.
+pub(super) fn cast(ctx: &Context<'_>) -> rusqlite::Result<rusqlite::types::Value> {
+    use rusqlite::types::Value as V;
+    let target: String = ctx.get(1)?;
+    let Some(j) = jsonb_arg(ctx, 0)? else {
+        return Ok(V::Null);
+    };
+    let wrong = |what: &str| {
+        raise(PgError::new(
+            SqlState::INVALID_PARAMETER_VALUE,
+            format!("cannot cast jsonb {what} to type {target}"),
+        ))
+    };
+    match (&j, target.as_str()) {
+        (Json::Bool(b), "boolean") => Ok(V::Integer(*b as i64)),
+        (Json::Num(n), "smallint" | "integer" | "bigint") => {
+            let oid = match target.as_str() {
+                "smallint" => oid::INT2,
+                "integer" => oid::INT4,
+                _ => oid::INT8,
+            };
+            // numeric → integer rounds half away from zero.
+            let (int, frac) = n.split_once('.').unwrap_or((n, ""));
+            let up = frac.as_bytes().first().is_some_and(|d| *d >= b'5');
+            let (neg, digits) = match int.strip_prefix('-') {
+                Some(d) => (true, d),
+                None => (false, int),
+            };
+            let mut v: i128 = if digits.trim_start_matches('0').len() > 20 {
+                i128::MAX
+            } else {
+                digits.parse().unwrap_or(0)
+            };
+            if up {
+                v += 1;
+            }
+            if neg {
+                v = -v;
+            }
+            let (name, min, max) = crate::engine::input::int_type(oid);
+            if v < min as i128 || v > max as i128 {
+                return Err(raise(PgError::new(
+                    SqlState::NUMERIC_VALUE_OUT_OF_RANGE,
+                    format!("{name} out of range"),
+                )));
+            }
+            Ok(V::Integer(v as i64))
+        }
+        (Json::Num(n), _) if target != "boolean" => {
+            let oid = match target.as_str() {
+                "real" => oid::FLOAT4,
+                "double precision" => oid::FLOAT8,
+                _ => oid::NUMERIC,
+            };
+            let v = crate::engine::input::decode(oid, false, Some(n.as_bytes())).map_err(raise)?;
+            Ok(crate::engine::functions::stored(v))
+        }
+        (other, _) => Err(wrong(match other {
+            Json::Null => "null",
+            Json::Bool(_) => "boolean",
+            Json::Num(_) => "numeric",
+            Json::Str(_) => "string",
+            Json::Array(_) => "array",
+            Json::Object(_) => "object",
+        })),
+    }
+}
+
+/// `pg_record_text(a, b, ...)`: the fields as PostgreSQL writes a record, `(a,b)`: a
+/// field quoted when empty or holding `"\\(),` or white space, NULL as nothing.
+pub(super) fn record_text(ctx: &Context<'_>) -> rusqlite::Result<String> {
+    let mut out = String::from("(");
+    for i in 0..ctx.len() {
+        if i > 0 {
+            out.push(',');
+        }
+        let Some(v) = text_of(ctx, i)? else {
+            continue;
+        };
+        let quote = v.is_empty()
+            || v.chars()
+                .any(|c| matches!(c, '"' | '\\' | '(' | ')' | ',') || c.is_whitespace());
+        if !quote {
+            out.push_str(&v);
+            continue;
+        }
+        out.push('"');
+        for c in v.chars() {
+            if c == '"' || c == '\\' {
+                out.push(c);
+            }
+            out.push(c);
+        }
+        out.push('"');
+    }
+    out.push(')');
+    Ok(out)
+}

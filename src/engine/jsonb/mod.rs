@@ -222,6 +222,8 @@ pub fn register(conn: &Connection) -> rusqlite::Result<()> {
     conn.create_scalar_function("pg_bool_array_json", 1, out, |ctx| {
         builders::bool_array_json(ctx)
     })?;
+    conn.create_scalar_function("pg_record_text", -1, pure, |ctx| builders::record_text(ctx))?;
+    conn.create_scalar_function("pg_jsonb_cast", 2, pure, |ctx| builders::cast(ctx))?;
     conn.create_scalar_function("pg_row_to_json", -1, reads, |ctx| {
         builders::row_to_json(ctx)
     })?;

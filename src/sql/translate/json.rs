@@ -408,6 +408,32 @@ fn no_function(name: &str) -> PgError {
     )
 }
 
+/// A cast of a json or jsonb value to a number or boolean (`j::int4`): jsonb's own
+/// casts (`pg_jsonb_cast`), which read a JSON number or boolean; json has none (42846).
+/// The operand is handed back for any other cast.
+pub(super) fn cast(operand: Expr, t: &DataType) -> Result<Result<Expr, Expr>, PgError> {
+    let name = super::casts::type_name(t);
+    let base = name.split('(').next().unwrap_or("").trim();
+    let target = match base {
+        "int2" | "smallint" => "smallint",
+        "int" | "int4" | "integer" => "integer",
+        "int8" | "bigint" => "bigint",
+        "float4" | "real" => "real",
+        "float8" | "float" | "double precision" => "double precision",
+        "numeric" | "decimal" => "numeric",
+        "bool" | "boolean" => "boolean",
+        _ => return Ok(Err(operand)),
+    };
+    match flavour(&operand) {
+        Some(Flavour::Jsonb) => Ok(Ok(call("pg_jsonb_cast", vec![operand, string(target)]))),
+        Some(Flavour::Json) => Err(PgError::new(
+            SqlState("42846"),
+            format!("cannot cast type json to {target}"),
+        )),
+        None => Ok(Err(operand)),
+    }
+}
+
 /// A JSON function rewritten; None leaves it as it is.
 pub(super) fn function(name: &str, f: &mut Function) -> Result<Option<Expr>, PgError> {
     if name == "jsonb_set_lax" {
@@ -451,6 +477,25 @@ pub(super) fn function(name: &str, f: &mut Function) -> Result<Option<Expr>, PgE
                     SqlState::INVALID_PARAMETER_VALUE,
                     "key value must be scalar, not array, composite, or json",
                 ));
+            }
+        }
+    }
+    if name == "to_json" || name == "to_jsonb" {
+        if let Some(FunctionArg::Unnamed(FunctionArgExpr::Expr(arg))) = match &mut f.args {
+            FunctionArguments::List(list) if list.args.len() == 1 => list.args.first_mut(),
+            _ => None,
+        } {
+            // PostgreSQL writes a timestamp in JSON in ISO 8601 (`T` between date and
+            // time); a timestamptz also in the session's zone, which litewire's stored
+            // text does not show.
+            match function_name(arg).as_deref() {
+                Some("pg_timestamp") => {
+                    *arg = call("replace", vec![arg.clone(), string(" "), string("T")]);
+                }
+                Some("pg_timestamptz") => {
+                    return Err(unsupported(format!("{name}() of a timestamptz")))
+                }
+                _ => {}
             }
         }
     }
@@ -517,8 +562,13 @@ const SOURCES: &[(&str, &[&str])] = &[
     ("jsonb_path_query_tz", &[]),
 ];
 
-/// The set-returning json functions of one column, which a select list may call.
+/// The set-returning json functions a select list may call (`_each` gives the pair as
+/// a record's text).
 pub(super) const SELECT_LIST_SOURCES: &[&str] = &[
+    "json_each",
+    "jsonb_each",
+    "json_each_text",
+    "jsonb_each_text",
     "json_array_elements",
     "jsonb_array_elements",
     "json_array_elements_text",
@@ -593,11 +643,22 @@ pub(super) fn source(t: &mut TableFactor) -> Result<Option<Source>, PgError> {
     } else {
         columns.iter().map(|c| c.to_string()).collect()
     };
-    let names: Vec<String> = (0..defaults.len())
-        .map(|i| given.get(i).cloned().unwrap_or_else(|| defaults[i].clone()))
-        .collect();
+    // `SELECT jsonb_each(j)` (lifted from the select list as `_srfN`): one column, the
+    // pair as a record's text `(key,value)`.
+    let record = defaults.len() == 2 && alias_name.starts_with("_srf") && given.len() == 1;
+    let names: Vec<String> = if record {
+        given.clone()
+    } else {
+        (0..defaults.len())
+            .map(|i| given.get(i).cloned().unwrap_or_else(|| defaults[i].clone()))
+            .collect()
+    };
     let element = |row: &str, i: usize| {
-        if names.len() == 2 {
+        if record {
+            format!(
+                "pg_record_text(json_extract({row}.value, '$[0]'), json_extract({row}.value, '$[1]'))"
+            )
+        } else if names.len() == 2 {
             format!("json_extract({row}.value, '$[{i}]')")
         } else {
             format!("{row}.value")
