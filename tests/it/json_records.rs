@@ -203,6 +203,10 @@ async fn json_functions_and_casts() {
     answers(
         &c,
         &[
+            (
+                r#"select ('{"1":2}'::jsonb)[1], ('[1,"2"]'::jsonb)['1'], ('[1,"2"]'::jsonb)['x'], ('{"a":{"b":3}}'::jsonb)['a']['b']"#,
+                r#"2|"2"||3"#,
+            ),
         (
             r#"SELECT json_object('{a,1,b,2,3,NULL,"d e f","a b c"}')"#,
             r#"{"a" : "1", "b" : "2", "3" : null, "d e f" : "a b c"}"#,

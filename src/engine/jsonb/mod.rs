@@ -223,6 +223,27 @@ pub fn register(conn: &Connection) -> rusqlite::Result<()> {
         builders::bool_array_json(ctx)
     })?;
     conn.create_scalar_function("pg_record_text", -1, pure, |ctx| builders::record_text(ctx))?;
+    conn.create_scalar_function("pg_jsonb_subscript", 2, out, |ctx| {
+        let Some(j) = jsonb_arg(ctx, 0)? else {
+            return null_out();
+        };
+        let key = match ctx.get_raw(1) {
+            ValueRef::Null => return null_out(),
+            ValueRef::Integer(i) => i.to_string(),
+            _ => ctx.get::<String>(1)?,
+        };
+        let found = match &j {
+            Json::Object(_) => value::step(&j, &key),
+            Json::Array(items) => key
+                .trim()
+                .parse::<i64>()
+                .ok()
+                .and_then(|i| value::index(items.len(), i))
+                .map(|i| &items[i]),
+            _ => None,
+        };
+        jsonb_result(found, false)
+    })?;
     conn.create_scalar_function("pg_jsonb_cast", 2, pure, |ctx| builders::cast(ctx))?;
     conn.create_scalar_function("pg_row_to_json", -1, reads, |ctx| {
         builders::row_to_json(ctx)

@@ -251,7 +251,7 @@ fn array_literal(text: &str, elem_oid: u32, key: &str) -> Result<String, PgError
         &mut Vec::new(),
         &mut out,
     )?;
-    if dims.iter().any(|d| *d == Some(0)) {
+    if dims.contains(&Some(0)) {
         return Ok("{}".into());
     }
     Ok(out)
@@ -352,6 +352,7 @@ pub fn expand(conn: &stmt::Conn, sql: &str) -> Result<Option<String>, PgError> {
         if !is_marker
             || open.kind != TokenKind::Open
             || arg.kind != TokenKind::Quoted
+            || !sql[arg.start..arg.end].starts_with('\'')
             || close.kind != TokenKind::Close
         {
             continue;

@@ -38,6 +38,7 @@ const JSONB_RESULTS: &[&str] = &[
     "jsonb_strip_nulls",
     "jsonb_extract_path",
     "pg_jsonb_get",
+    "pg_jsonb_subscript",
     "pg_jsonb_path",
     "pg_jsonb_concat",
     "pg_jsonb_delete",
@@ -528,7 +529,9 @@ pub(super) fn subscript(
     chain: Vec<AccessExpr>,
 ) -> Result<Result<Expr, (Expr, Vec<AccessExpr>)>, PgError> {
     let prefix = match flavour(&root) {
-        Some(Flavour::Jsonb) => "pg_jsonb_get",
+        // A subscript reads an array with a text key as a number, an object with a
+        // number as text (`j['1']`, `j[1]`).
+        Some(Flavour::Jsonb) => "pg_jsonb_subscript",
         // PostgreSQL 15 has no json subscripts.
         Some(Flavour::Json) => return Err(unsupported("a json subscript")),
         None => return Ok(Err((root, chain))),
@@ -994,7 +997,7 @@ mod tests {
             ("SELECT a || 'x' FROM t", "SELECT a || 'x' FROM t"),
             (
                 "SELECT ('{\"a\":1}'::jsonb)['a'], jsonb_agg(x) FROM t",
-                "SELECT pg_jsonb_get((pg_jsonb('{\"a\":1}')), 'a'), pg_jsonb(jsonb_agg(x)) FROM t",
+                "SELECT pg_jsonb_subscript((pg_jsonb('{\"a\":1}')), 'a'), pg_jsonb(jsonb_agg(x)) FROM t",
             ),
             (
                 "SELECT x, y FROM t, jsonb_each(t.j) AS e(x, y)",

@@ -476,7 +476,7 @@ impl<'a> Exec<'a> {
                     Json::Num(n) => n.parse::<f64>().ok().filter(|f| f.is_finite()).ok_or_else(|| {
                         soft(
                             "22036",
-                            format!("numeric argument of jsonpath item method .double() is out of range for type double precision"),
+                            "numeric argument of jsonpath item method .double() is out of range for type double precision",
                         )
                     })?,
                     Json::Str(s) => {
