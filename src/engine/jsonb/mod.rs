@@ -1,7 +1,9 @@
 //! json and jsonb functions with PostgreSQL's meaning and output, registered on every
 //! connection: the casts' checks (`pg_json`, `pg_jsonb`), the operators the translator
 //! rewrites to calls (`pg_jsonb_get(j, k)` for `j -> k`...; sql/translate/json.rs) and
-//! PostgreSQL's functions under their own names (`jsonb_build_object`, `json_agg`...).
+//! PostgreSQL's functions under their own names (`jsonb_build_object`, `json_agg`...);
+//! the rarer ones ([`register_rare`]: builders.rs, record.rs, path/) with the catalog,
+//! when a statement first needs one.
 //!
 //! Values are text. A `pg_json*` name works on json (its text as written: results are
 //! slices of the input), a `pg_jsonb*` name on jsonb (parsed, printed normalised; see
@@ -134,12 +136,6 @@ pub fn register(conn: &Connection) -> rusqlite::Result<()> {
         conn.create_scalar_function(format!("pg_{prefix}_each").as_str(), 2, pure, move |ctx| {
             each(ctx, f)
         })?;
-        conn.create_scalar_function(
-            format!("pg_{prefix}_records").as_str(),
-            2,
-            pure,
-            move |ctx| record::records(ctx, f),
-        )?;
         conn.create_aggregate_function(format!("{prefix}_agg").as_str(), 1, reads, Agg(f))?;
         conn.create_aggregate_function(
             format!("{prefix}_object_agg").as_str(),
@@ -209,6 +205,25 @@ pub fn register(conn: &Connection) -> rusqlite::Result<()> {
             modify(ctx, new, SetMode::Insert { after })
         })?;
     }
+    conn.create_scalar_function("jsonb_pretty", 1, pure, |ctx| {
+        Ok(jsonb_arg(ctx, 0)?.map(|v| value::pretty(&v)))
+    })?;
+    Ok(())
+}
+
+/// The functions fewer statements call (the record functions, jsonpath, json_object,
+/// array_to_json, jsonb casts...), registered with the catalog on a connection's first
+/// statement that needs one (engine/functions.rs): each costs every connection memory.
+pub fn register_rare(conn: &Connection) -> rusqlite::Result<()> {
+    let pure = FunctionFlags::SQLITE_UTF8
+        | FunctionFlags::SQLITE_DETERMINISTIC
+        | FunctionFlags::SQLITE_INNOCUOUS;
+    let out = pure | FunctionFlags::SQLITE_RESULT_SUBTYPE;
+    let reads = out | FunctionFlags::SQLITE_SUBTYPE;
+    use Flavour::{Json as J, Jsonb as B};
+    for (f, name) in [(J, "pg_json_records"), (B, "pg_jsonb_records")] {
+        conn.create_scalar_function(name, 2, pure, move |ctx| record::records(ctx, f))?;
+    }
     for (f, name) in [(J, "pg_json_object"), (B, "pg_jsonb_object")] {
         for args in [1, 2] {
             conn.create_scalar_function(name, args, out, move |ctx| builders::object(ctx, f))?;
@@ -263,9 +278,6 @@ pub fn register(conn: &Connection) -> rusqlite::Result<()> {
         conn.create_scalar_function(name, 4, out, move |ctx| path::call(ctx, want))?;
     }
     conn.create_scalar_function("pg_record_value", 5, pure, |ctx| record::record_value(ctx))?;
-    conn.create_scalar_function("jsonb_pretty", 1, pure, |ctx| {
-        Ok(jsonb_arg(ctx, 0)?.map(|v| value::pretty(&v)))
-    })?;
     Ok(())
 }
 
