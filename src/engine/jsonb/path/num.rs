@@ -158,11 +158,13 @@ impl Dec {
 
     /// floor / ceiling / abs, keeping numeric's scale rules (floor and ceil have none).
     pub fn floor(self) -> Dec {
-        let p = 10i128.pow(self.scale);
-        Dec {
-            m: self.m.div_euclid(p),
-            scale: 0,
-        }
+        let m = match 10i128.checked_pow(self.scale) {
+            Some(p) => self.m.div_euclid(p),
+            // |m| < 10^38 ≤ 10^scale: a fraction of one.
+            None if self.m < 0 => -1,
+            None => 0,
+        };
+        Dec { m, scale: 0 }
     }
 
     pub fn ceiling(self) -> Dec {
