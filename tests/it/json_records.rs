@@ -369,3 +369,31 @@ stringy"#,
     )
     .await;
 }
+
+#[tokio::test]
+async fn record_columns_have_their_types() {
+    // The extended protocol: Describe gives each column its declared type, and values
+    // come back in binary.
+    let s = Server::start(&[]);
+    let c = client(&s).await;
+    let row = c
+        .query_one(
+            r#"select * from json_to_record('{"a":1,"b":true,"c":[1,2]}') as x(a int, b bool, c int[])"#,
+            &[],
+        )
+        .await
+        .unwrap();
+    assert_eq!(row.get::<_, i32>(0), 1);
+    assert!(row.get::<_, bool>(1));
+    assert_eq!(row.get::<_, Vec<i32>>(2), vec![1, 2]);
+    let row = c
+        .query_one(
+            r#"select * from json_populate_record(null::jpop, '{"a":"x","b":7}') q"#,
+            &[],
+        )
+        .await
+        .unwrap();
+    assert_eq!(row.get::<_, &str>(0), "x");
+    assert_eq!(row.get::<_, i32>(1), 7);
+    assert_eq!(row.get::<_, Option<std::time::SystemTime>>(2), None);
+}

@@ -268,3 +268,19 @@ async fn an_evaluation_is_bounded() {
     )
     .await;
 }
+
+#[tokio::test]
+async fn path_results_have_their_types() {
+    let s = Server::start(&[]);
+    let c = s.connect("paths").await;
+    let row = c
+        .query_one(
+            r#"select '{"a":1}'::jsonb @? '$.a', jsonb_path_match('{"a":1}', '$.a == 2'), jsonb_path_query_first('{"a":[1]}', '$.a')::text"#,
+            &[],
+        )
+        .await
+        .unwrap();
+    assert!(row.get::<_, bool>(0));
+    assert!(!row.get::<_, bool>(1));
+    assert_eq!(row.get::<_, &str>(2), "[1]");
+}
