@@ -284,3 +284,21 @@ async fn path_results_have_their_types() {
     assert!(!row.get::<_, bool>(1));
     assert_eq!(row.get::<_, &str>(2), "[1]");
 }
+
+#[tokio::test]
+async fn path_rows_are_jsonb() {
+    let s = Server::start(&[]);
+    let c = s.connect("paths").await;
+    let rows = c
+        .query(
+            r#"select * from jsonb_path_query('{"a":[1,{"b":2}]}', '$.a[*]')"#,
+            &[],
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        rows[0].columns()[0].type_(),
+        &tokio_postgres::types::Type::JSONB
+    );
+    assert_eq!(rows.len(), 2);
+}

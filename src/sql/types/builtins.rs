@@ -331,7 +331,9 @@ pub(super) fn fixed_function_type(name: &str) -> Option<&'static str> {
         | "jsonb_contains"
         | "jsonb_contained"
         | "jsonb_path_exists"
-        | "jsonb_path_match" => "bool",
+        | "jsonb_path_match"
+        | "jsonb_path_exists_tz"
+        | "jsonb_path_match_tz" => "bool",
         "gen_random_uuid" | "uuid_generate_v4" => "uuid",
         "json_agg" | "json_build_object" | "json_build_array" | "to_json" | "json_object_agg"
         | "array_to_json" | "row_to_json" | "json_object" | "json_extract_path" => "json",
@@ -347,6 +349,10 @@ pub(super) fn fixed_function_type(name: &str) -> Option<&'static str> {
         | "jsonb_object"
         | "jsonb_path_query_first"
         | "jsonb_path_query_array"
+        | "jsonb_path_query"
+        | "jsonb_path_query_tz"
+        | "jsonb_path_query_array_tz"
+        | "jsonb_path_query_first_tz"
         | "jsonb_delete"
         | "jsonb_delete_path"
         | "jsonb_concat"
