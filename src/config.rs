@@ -56,6 +56,12 @@ pub struct Config {
     #[arg(long, env = "LITEWIRE_MAX_STATEMENT_TOKENS", default_value_t = 250_000)]
     pub max_statement_tokens: usize,
 
+    /// Most items (values matched, accessed or computed) one jsonpath evaluation may
+    /// produce (`@?`, `@@`, `jsonb_path_*`): a path over a client's value such as
+    /// `$.**.**` could otherwise run without end. Past it, SQLSTATE 54000.
+    #[arg(long, env = "LITEWIRE_MAX_JSONPATH_ITEMS", default_value_t = 1_000_000)]
+    pub max_jsonpath_items: usize,
+
     /// Time a new connection has to finish its startup handshake (e.g. `30s`, `500ms`).
     #[arg(long, env = "LITEWIRE_STARTUP_TIMEOUT", default_value = "60s", value_parser = parse_duration)]
     pub startup_timeout: Duration,
@@ -203,5 +209,6 @@ mod tests {
         assert_eq!(c.idle_in_transaction_timeout, Duration::from_secs(60));
         assert_eq!(c.max_nesting_depth, 1000);
         assert_eq!(c.max_statement_tokens, 250_000);
+        assert_eq!(c.max_jsonpath_items, 1_000_000);
     }
 }

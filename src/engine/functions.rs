@@ -131,6 +131,7 @@ pub fn register_catalog(conn: &Connection, session: SharedSession) -> rusqlite::
     )?;
     conn.create_scalar_function("regexp", 2, pure, regexp)?;
     super::pgfuncs::register(conn)?;
+    super::jsonb::register_rare(conn)?;
     super::explain::register(conn)?;
     for name in [
         "pg_table_is_visible",

@@ -151,6 +151,10 @@ impl Conn {
         if let Some(i) = self.cache.iter().position(|s| &*s.sql == sql) {
             return Ok(Some(self.cache.swap_remove(i)));
         }
+        // A record type's columns, which only the schema knows (engine/jsonb/record.rs);
+        // kept under the expanded text, so a changed type is read again.
+        let expanded = super::jsonb::record::expand(self, sql)?;
+        let sql = expanded.as_deref().unwrap_or(sql);
         let mut ptr = std::ptr::null_mut();
         let mut tail = std::ptr::null();
         let len = c_int::try_from(sql.len()).map_err(|_| {

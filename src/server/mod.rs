@@ -77,6 +77,7 @@ pub async fn run(
     conn::set_read_chunk(cfg.buffer_kib.max(1) << 10);
     params::set_idle_in_transaction_default(cfg.idle_in_transaction_timeout);
     translate::set_max_statement_tokens(cfg.max_statement_tokens);
+    crate::engine::set_max_jsonpath_items(cfg.max_jsonpath_items);
     let (stop_tx, stop_rx) = watch::channel(false);
     let shared = Arc::new(Shared {
         sessions: Arc::new(Semaphore::new(cfg.max_connections)),

@@ -19,6 +19,8 @@ mod invalid_input;
 mod iothread;
 mod isolation;
 mod json;
+mod json_records;
+mod jsonpath;
 mod lifecycle;
 mod limits;
 mod math;

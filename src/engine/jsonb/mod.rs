@@ -1,13 +1,18 @@
 //! json and jsonb functions with PostgreSQL's meaning and output, registered on every
 //! connection: the casts' checks (`pg_json`, `pg_jsonb`), the operators the translator
 //! rewrites to calls (`pg_jsonb_get(j, k)` for `j -> k`...; sql/translate/json.rs) and
-//! PostgreSQL's functions under their own names (`jsonb_build_object`, `json_agg`...).
+//! PostgreSQL's functions under their own names (`jsonb_build_object`, `json_agg`...);
+//! the rarer ones ([`register_rare`]: builders.rs, record.rs, path/) with the catalog,
+//! when a statement first needs one.
 //!
 //! Values are text. A `pg_json*` name works on json (its text as written: results are
 //! slices of the input), a `pg_jsonb*` name on jsonb (parsed, printed normalised; see
 //! value.rs). JSON results carry SQLite's JSON subtype, so that a builder embeds them as
 //! JSON rather than as strings (`json_build_object('a', '{}'::jsonb)`).
 
+mod builders;
+pub mod path;
+pub mod record;
 pub(super) mod value;
 
 use rusqlite::functions::{Aggregate, Context, FunctionFlags, SubType};
@@ -171,6 +176,14 @@ pub fn register(conn: &Connection) -> rusqlite::Result<()> {
     conn.create_scalar_function("pg_jsonb_delete", 2, out, |ctx| minus(ctx, 0, 1, false))?;
     conn.create_scalar_function("pg_jsonb_delete_keys", 2, out, |ctx| minus(ctx, 0, 1, true))?;
     conn.create_scalar_function("pg_jsonb_delete_path", 2, out, |ctx| {
+        // An empty array or object is returned as it is, whatever the path.
+        if let Some(j @ (Json::Array(_) | Json::Object(_))) = jsonb_arg(ctx, 0)? {
+            if matches!(&j, Json::Array(a) if a.is_empty())
+                || matches!(&j, Json::Object(o) if o.is_empty())
+            {
+                return json_out(value::print(&j));
+            }
+        }
         modify(ctx, None, SetMode::Delete)
     })?;
     for args in [3, 4] {
@@ -195,6 +208,76 @@ pub fn register(conn: &Connection) -> rusqlite::Result<()> {
     conn.create_scalar_function("jsonb_pretty", 1, pure, |ctx| {
         Ok(jsonb_arg(ctx, 0)?.map(|v| value::pretty(&v)))
     })?;
+    Ok(())
+}
+
+/// The functions fewer statements call (the record functions, jsonpath, json_object,
+/// array_to_json, jsonb casts...), registered with the catalog on a connection's first
+/// statement that needs one (engine/functions.rs): each costs every connection memory.
+pub fn register_rare(conn: &Connection) -> rusqlite::Result<()> {
+    let pure = FunctionFlags::SQLITE_UTF8
+        | FunctionFlags::SQLITE_DETERMINISTIC
+        | FunctionFlags::SQLITE_INNOCUOUS;
+    let out = pure | FunctionFlags::SQLITE_RESULT_SUBTYPE;
+    let reads = out | FunctionFlags::SQLITE_SUBTYPE;
+    use Flavour::{Json as J, Jsonb as B};
+    for (f, name) in [(J, "pg_json_records"), (B, "pg_jsonb_records")] {
+        conn.create_scalar_function(name, 2, pure, move |ctx| record::records(ctx, f))?;
+    }
+    for (f, name) in [(J, "pg_json_object"), (B, "pg_jsonb_object")] {
+        for args in [1, 2] {
+            conn.create_scalar_function(name, args, out, move |ctx| builders::object(ctx, f))?;
+        }
+    }
+    for args in [1, 2] {
+        conn.create_scalar_function("pg_array_to_json", args, reads, |ctx| {
+            builders::array_to_json(ctx)
+        })?;
+    }
+    conn.create_scalar_function("pg_bool_array_json", 1, out, |ctx| {
+        builders::bool_array_json(ctx)
+    })?;
+    conn.create_scalar_function("pg_record_text", -1, pure, |ctx| builders::record_text(ctx))?;
+    conn.create_scalar_function("pg_jsonb_subscript", 2, out, |ctx| {
+        let Some(j) = jsonb_arg(ctx, 0)? else {
+            return null_out();
+        };
+        let key = match ctx.get_raw(1) {
+            ValueRef::Null => return null_out(),
+            ValueRef::Integer(i) => i.to_string(),
+            _ => ctx.get::<String>(1)?,
+        };
+        let found = match &j {
+            Json::Object(_) => value::step(&j, &key),
+            Json::Array(items) => key
+                .trim()
+                .parse::<i64>()
+                .ok()
+                .and_then(|i| value::index(items.len(), i))
+                .map(|i| &items[i]),
+            _ => None,
+        };
+        jsonb_result(found, false)
+    })?;
+    conn.create_scalar_function("pg_jsonb_cast", 2, pure, |ctx| builders::cast(ctx))?;
+    conn.create_scalar_function("pg_row_to_json", -1, reads, |ctx| {
+        builders::row_to_json(ctx)
+    })?;
+    conn.create_scalar_function("pg_jsonb_set_lax", 5, reads, |ctx| builders::set_lax(ctx))?;
+    for (name, want) in [
+        ("pg_jsonb_path_exists", path::Want::Exists),
+        ("pg_jsonb_path_match", path::Want::Match),
+    ] {
+        conn.create_scalar_function(name, 4, pure, move |ctx| path::truth(ctx, want))?;
+    }
+    for (name, want) in [
+        ("pg_jsonb_path_rows", path::Want::Rows),
+        ("pg_jsonb_path_query_array", path::Want::Array),
+        ("pg_jsonb_path_query_first", path::Want::First),
+    ] {
+        conn.create_scalar_function(name, 4, out, move |ctx| path::call(ctx, want))?;
+    }
+    conn.create_scalar_function("pg_record_value", 5, pure, |ctx| record::record_value(ctx))?;
     Ok(())
 }
 

@@ -39,7 +39,7 @@ fn take_children(v: &mut Json, into: &mut Vec<Json>) {
 }
 
 /// Runs `f` with enough stack for one more level of recursion.
-fn deep<T>(f: impl FnOnce() -> T) -> T {
+pub(super) fn deep<T>(f: impl FnOnce() -> T) -> T {
     stacker::maybe_grow(32 * 1024, 1024 * 1024, f)
 }
 
@@ -469,6 +469,14 @@ pub fn step<'v>(v: &'v Json, key: &str) -> Option<&'v Json> {
         Json::Array(items) => {
             index(items.len(), key.trim().parse::<i64>().ok()?).map(|i| &items[i])
         }
+        _ => None,
+    }
+}
+
+/// An object's member `key` (None for anything but an object).
+pub fn step_key<'v>(v: &'v Json, key: &str) -> Option<&'v Json> {
+    match v {
+        Json::Object(_) => step(v, key),
         _ => None,
     }
 }

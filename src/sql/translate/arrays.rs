@@ -414,10 +414,10 @@ fn lift(q: &mut Query, counter: &mut usize) -> Result<(), PgError> {
                 .strip_prefix("pg_catalog.")
                 .unwrap_or(&name)
                 .to_string();
-            matches!(
+            (matches!(
                 name.as_str(),
                 "unnest" | "regexp_matches" | "generate_subscripts" | "generate_series"
-            )
+            ) || super::json::SELECT_LIST_SOURCES.contains(&name.as_str()))
             .then_some(name)
         }
         _ => None,
@@ -475,8 +475,22 @@ fn lift(q: &mut Query, counter: &mut usize) -> Result<(), PgError> {
         expr: Expr::Identifier(Ident::new(alias.clone())),
         alias: name,
     };
+    let mut relation = table_function(f.name, list.args, alias.clone());
+    if let TableFactor::Table {
+        alias: Some(a),
+        name,
+        ..
+    } = &mut relation
+    {
+        // The source's one column is named by its alias (json_array_elements' would be
+        // `value`), as the select item refers to it.
+        let f = name.to_string().to_ascii_lowercase();
+        if super::json::SELECT_LIST_SOURCES.contains(&f.as_str()) {
+            a.columns = vec![sqlparser::ast::TableAliasColumnDef::from_name(alias)];
+        }
+    }
     select.from.push(TableWithJoins {
-        relation: table_function(f.name, list.args, alias),
+        relation,
         joins: vec![],
     });
     Ok(())

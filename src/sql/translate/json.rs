@@ -9,9 +9,9 @@
 use std::ops::ControlFlow;
 
 use sqlparser::ast::{
-    AccessExpr, BinaryOperator, Expr, Function, FunctionArg, FunctionArgExpr, FunctionArguments,
-    Ident, ObjectName, Statement, Subscript, TableAlias, TableFactor, TableFunctionArgs, Value,
-    Visit, Visitor,
+    AccessExpr, BinaryOperator, DataType, Expr, Function, FunctionArg, FunctionArgExpr,
+    FunctionArguments, Ident, ObjectName, Statement, Subscript, TableAlias, TableFactor,
+    TableFunctionArgs, Value, Visit, Visitor,
 };
 
 use super::{call, string, unsupported};
@@ -26,6 +26,8 @@ enum Flavour {
 /// Functions (after translation) whose result is jsonb.
 const JSONB_RESULTS: &[&str] = &[
     "pg_jsonb",
+    "pg_jsonb_object",
+    "pg_jsonb_set_lax",
     "to_jsonb",
     "jsonb_build_object",
     "jsonb_build_array",
@@ -36,6 +38,7 @@ const JSONB_RESULTS: &[&str] = &[
     "jsonb_strip_nulls",
     "jsonb_extract_path",
     "pg_jsonb_get",
+    "pg_jsonb_subscript",
     "pg_jsonb_path",
     "pg_jsonb_concat",
     "pg_jsonb_delete",
@@ -46,6 +49,9 @@ const JSONB_RESULTS: &[&str] = &[
 /// Functions (after translation) whose result is json.
 const JSON_RESULTS: &[&str] = &[
     "pg_json",
+    "pg_json_object",
+    "pg_array_to_json",
+    "pg_row_to_json",
     "to_json",
     "json_build_object",
     "json_build_array",
@@ -112,6 +118,23 @@ fn is_array(e: &Expr) -> bool {
     }
 }
 
+/// The type name of `pg_cast(x, 'type')` (a translated cast).
+fn cast_type(e: &Expr) -> Option<String> {
+    let Expr::Function(f) = e else {
+        return None;
+    };
+    if !f.name.to_string().eq_ignore_ascii_case("pg_cast") {
+        return None;
+    }
+    match super::plain_args(f)?.get(1) {
+        Some(Expr::Value(v)) => match &v.value {
+            Value::SingleQuotedString(t) => Some(t.to_ascii_lowercase()),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
 fn is_string_literal(e: &Expr) -> bool {
     matches!(e, Expr::Value(v) if matches!(v.value, Value::SingleQuotedString(_)))
 }
@@ -142,9 +165,25 @@ pub(super) fn operator(
         BinaryOperator::QuestionPipe => call("pg_jsonb_exists_any", vec![left, right]),
         BinaryOperator::QuestionAnd => call("pg_jsonb_exists_all", vec![left, right]),
         BinaryOperator::HashMinus => call("pg_jsonb_delete_path", vec![left, right]),
-        BinaryOperator::AtQuestion | BinaryOperator::AtAt => {
-            return Err(unsupported(format!("jsonpath operator {op}")))
-        }
+        // Silent, as PostgreSQL's operators are.
+        BinaryOperator::AtQuestion => call(
+            "pg_jsonb_path_exists",
+            vec![
+                left,
+                right,
+                string("{}"),
+                Expr::Value(Value::Boolean(true).into()),
+            ],
+        ),
+        BinaryOperator::AtAt => call(
+            "pg_jsonb_path_match",
+            vec![
+                left,
+                right,
+                string("{}"),
+                Expr::Value(Value::Boolean(true).into()),
+            ],
+        ),
         // `||` and `-` are jsonb's only when an operand is certainly jsonb (and the other
         // jsonb or an untyped literal); otherwise they concatenate text or subtract.
         BinaryOperator::StringConcat
@@ -166,13 +205,259 @@ pub(super) fn operator(
     Ok(Ok(e))
 }
 
+/// A boolean literal as JSON `true`/`false` (SQLite's would be 1/0); others as they are.
+fn json_boolean(e: Expr) -> Expr {
+    match &e {
+        Expr::Value(v) => match v.value {
+            Value::Boolean(b) => call("json", vec![string(if b { "true" } else { "false" })]),
+            _ => e,
+        },
+        _ => e,
+    }
+}
+
+/// The operators' functions under PostgreSQL's names (`jsonb_contains(a, b)` is
+/// `a @> b`), and the functions SQLite names otherwise, as engine/jsonb's calls.
+fn renamed(name: &str, f: &Function) -> Result<Option<Expr>, PgError> {
+    let Some(args) = super::plain_args(f) else {
+        return Ok(None);
+    };
+    let mut args: Vec<Expr> = args.into_iter().cloned().collect();
+    let two = args.len() == 2;
+    let e = match name {
+        "jsonb_contains" if two => call("pg_jsonb_contains", args),
+        "jsonb_contained" if two => {
+            args.reverse();
+            call("pg_jsonb_contains", args)
+        }
+        "jsonb_exists" if two => call("pg_jsonb_exists", args),
+        "jsonb_exists_any" if two => call("pg_jsonb_exists_any", args),
+        "jsonb_exists_all" if two => call("pg_jsonb_exists_all", args),
+        "jsonb_concat" if two => call("pg_jsonb_concat", args),
+        "jsonb_delete_path" if two => call("pg_jsonb_delete_path", args),
+        "jsonb_delete" if two && is_array(&args[1]) => call("pg_jsonb_delete_keys", args),
+        "jsonb_delete" if two => call("pg_jsonb_delete", args),
+        // SQLite's json_object has another meaning; PostgreSQL's reads text arrays.
+        "json_object" | "jsonb_object" if (1..=2).contains(&args.len()) => {
+            call(&format!("pg_{name}"), args)
+        }
+        "array_to_json" if (1..=2).contains(&args.len()) => {
+            // Booleans are stored as 1/0: only a cast shows that an array holds them.
+            if cast_type(&args[0]).is_some_and(|t| t == "bool[]" || t == "boolean[]") {
+                return Ok(Some(call(
+                    "pg_array_to_json",
+                    vec![
+                        call("pg_bool_array_json", vec![args[0].clone()]),
+                        args.get(1)
+                            .cloned()
+                            .unwrap_or(Expr::Value(Value::Boolean(false).into())),
+                    ],
+                )));
+            }
+            call("pg_array_to_json", args)
+        }
+        "row_to_json" if (1..=2).contains(&args.len()) => {
+            let pretty = args
+                .get(1)
+                .cloned()
+                .unwrap_or(Expr::Value(Value::Boolean(false).into()));
+            let Expr::Function(row) = &args[0] else {
+                return Err(unsupported("row_to_json() of a table's row"));
+            };
+            let fields = match super::plain_args(row) {
+                Some(fields) if row.name.to_string().eq_ignore_ascii_case("row") => fields,
+                _ => return Err(unsupported("row_to_json() of a table's row")),
+            };
+            let mut call_args = vec![pretty];
+            for (i, v) in fields.into_iter().enumerate() {
+                call_args.push(string(&format!("f{}", i + 1)));
+                // Only values whose JSON form the tree shows: a value of another type
+                // (a boolean column is 1, an array is its JSON text) would be misread.
+                let field = match v {
+                    Expr::Value(_) => json_boolean(v.clone()),
+                    _ if flavour(v).is_some() => v.clone(),
+                    _ if is_array(v) => call("pg_array_to_json", vec![v.clone()]),
+                    _ => return Err(unsupported("row_to_json() of this value")),
+                };
+                call_args.push(field);
+            }
+            call("pg_row_to_json", call_args)
+        }
+        _ => return Ok(None),
+    };
+    Ok(Some(e))
+}
+
+/// `jsonb_set_lax(target, path, new [, create_if_missing] [, null_value_treatment])`,
+/// arguments by position or name, as the engine's five-argument call.
+fn set_lax(f: &Function) -> Result<Expr, PgError> {
+    let FunctionArguments::List(list) = &f.args else {
+        return Err(unsupported("this call of jsonb_set_lax"));
+    };
+    const NAMES: [&str; 5] = [
+        "jsonb_in",
+        "path",
+        "replacement",
+        "create_if_missing",
+        "null_value_treatment",
+    ];
+    let mut slots: [Option<Expr>; 5] = Default::default();
+    for (i, a) in list.args.iter().enumerate() {
+        let (at, e) = match a {
+            FunctionArg::Unnamed(FunctionArgExpr::Expr(e)) => (i, e),
+            FunctionArg::Named {
+                name,
+                arg: FunctionArgExpr::Expr(e),
+                ..
+            } => match NAMES
+                .iter()
+                .position(|n| name.value.eq_ignore_ascii_case(n))
+            {
+                Some(at) => (at, e),
+                None => return Err(no_set_lax()),
+            },
+            _ => return Err(no_set_lax()),
+        };
+        match slots.get_mut(at) {
+            Some(slot @ None) => *slot = Some(e.clone()),
+            _ => return Err(no_set_lax()),
+        }
+    }
+    let [Some(target), Some(path), Some(new), create, treatment] = slots else {
+        return Err(no_set_lax());
+    };
+    Ok(call(
+        "pg_jsonb_set_lax",
+        vec![
+            target,
+            path,
+            new,
+            create.unwrap_or(Expr::Value(Value::Boolean(true).into())),
+            treatment.unwrap_or_else(|| string("use_json_null")),
+        ],
+    ))
+}
+
+fn no_set_lax() -> PgError {
+    PgError::new(
+        SqlState::UNDEFINED_FUNCTION,
+        "function jsonb_set_lax with these arguments does not exist",
+    )
+}
+
+/// The jsonpath functions: `jsonb_path_exists(target, path [, vars [, silent]])`...
+/// (the `_tz` forms alike: litewire's paths have no datetime) as
+/// `pg_jsonb_path_…(target, path, vars, silent)` (engine/jsonb/path).
+fn path_function(name: &str, f: &Function) -> Result<Option<Expr>, PgError> {
+    let base = name.strip_suffix("_tz").unwrap_or(name);
+    let engine = match base {
+        "jsonb_path_exists" => "pg_jsonb_path_exists",
+        "jsonb_path_match" => "pg_jsonb_path_match",
+        "jsonb_path_query_array" => "pg_jsonb_path_query_array",
+        "jsonb_path_query_first" => "pg_jsonb_path_query_first",
+        "jsonb_path_query" => "pg_jsonb_path_rows",
+        _ => return Ok(None),
+    };
+    Ok(Some(call(engine, path_args(name, f)?)))
+}
+
+/// A jsonpath function's four arguments, by position or name, defaults filled in.
+fn path_args(name: &str, f: &Function) -> Result<Vec<Expr>, PgError> {
+    let FunctionArguments::List(list) = &f.args else {
+        return Err(no_function(name));
+    };
+    let args: Vec<FunctionArg> = list.args.clone();
+    path_arg_list(name, &args)
+}
+
+fn path_arg_list(name: &str, args: &[FunctionArg]) -> Result<Vec<Expr>, PgError> {
+    const NAMES: [&str; 4] = ["target", "path", "vars", "silent"];
+    let mut slots: [Option<Expr>; 4] = Default::default();
+    for (i, a) in args.iter().enumerate() {
+        let (at, e) = match a {
+            FunctionArg::Unnamed(FunctionArgExpr::Expr(e)) => (i, e),
+            FunctionArg::Named {
+                name: n,
+                arg: FunctionArgExpr::Expr(e),
+                ..
+            } => match NAMES.iter().position(|x| n.value.eq_ignore_ascii_case(x)) {
+                Some(at) => (at, e),
+                None => return Err(no_function(name)),
+            },
+            _ => return Err(no_function(name)),
+        };
+        match slots.get_mut(at) {
+            Some(slot @ None) => *slot = Some(e.clone()),
+            _ => return Err(no_function(name)),
+        }
+    }
+    let [Some(target), Some(path), vars, silent] = slots else {
+        return Err(no_function(name));
+    };
+    Ok(vec![
+        target,
+        path,
+        vars.unwrap_or_else(|| string("{}")),
+        silent.unwrap_or(Expr::Value(Value::Boolean(false).into())),
+    ])
+}
+
+fn no_function(name: &str) -> PgError {
+    PgError::new(
+        SqlState::UNDEFINED_FUNCTION,
+        format!("function {name} with these arguments does not exist"),
+    )
+}
+
+/// A cast of a json or jsonb value to a number or boolean (`j::int4`): jsonb's own
+/// casts (`pg_jsonb_cast`), which read a JSON number or boolean; json has none (42846).
+/// The operand is handed back for any other cast.
+pub(super) fn cast(operand: Expr, t: &DataType) -> Result<Result<Expr, Expr>, PgError> {
+    let name = super::casts::type_name(t);
+    let base = name.split('(').next().unwrap_or("").trim();
+    let target = match base {
+        "int2" | "smallint" => "smallint",
+        "int" | "int4" | "integer" => "integer",
+        "int8" | "bigint" => "bigint",
+        "float4" | "real" => "real",
+        "float8" | "float" | "double precision" => "double precision",
+        "numeric" | "decimal" => "numeric",
+        "bool" | "boolean" => "boolean",
+        _ => return Ok(Err(operand)),
+    };
+    match flavour(&operand) {
+        Some(Flavour::Jsonb) => Ok(Ok(call("pg_jsonb_cast", vec![operand, string(target)]))),
+        Some(Flavour::Json) => Err(PgError::new(
+            SqlState("42846"),
+            format!("cannot cast type json to {target}"),
+        )),
+        None => Ok(Err(operand)),
+    }
+}
+
 /// A JSON function rewritten; None leaves it as it is.
 pub(super) fn function(name: &str, f: &mut Function) -> Result<Option<Expr>, PgError> {
+    if name == "jsonb_set_lax" {
+        return set_lax(f).map(Some);
+    }
+    if name.starts_with("jsonb_path_query") && f.over.is_none() {
+        // jsonb_path_query outside FROM or a select list's top level: one row per call
+        // cannot be honoured.
+        if name.trim_end_matches("_tz") == "jsonb_path_query" {
+            return Err(unsupported(format!("{name}() here")));
+        }
+    }
+    if let Some(e) = path_function(name, f)? {
+        return Ok(Some(e));
+    }
+    if let Some(e) = renamed(name, f)? {
+        return Ok(Some(e));
+    }
     match name {
-        // SQLite's json_object has another meaning; PostgreSQL's reads text arrays.
-        "json_object" | "jsonb_object" => return Err(unsupported(format!("{name}()"))),
-        "row_to_json"
-        | "json_populate_record"
+        "json_object" | "jsonb_object" | "row_to_json" => {
+            return Err(unsupported(format!("this call of {name}()")))
+        }
+        "json_populate_record"
         | "jsonb_populate_record"
         | "json_populate_recordset"
         | "jsonb_populate_recordset"
@@ -196,15 +481,30 @@ pub(super) fn function(name: &str, f: &mut Function) -> Result<Option<Expr>, PgE
             }
         }
     }
+    if name == "to_json" || name == "to_jsonb" {
+        if let Some(FunctionArg::Unnamed(FunctionArgExpr::Expr(arg))) = match &mut f.args {
+            FunctionArguments::List(list) if list.args.len() == 1 => list.args.first_mut(),
+            _ => None,
+        } {
+            // PostgreSQL writes a timestamp in JSON in ISO 8601 (`T` between date and
+            // time); a timestamptz also in the session's zone, which litewire's stored
+            // text does not show.
+            match function_name(arg).as_deref() {
+                Some("pg_timestamp") => {
+                    *arg = call("replace", vec![arg.clone(), string(" "), string("T")]);
+                }
+                Some("pg_timestamptz") => {
+                    return Err(unsupported(format!("{name}() of a timestamptz")))
+                }
+                _ => {}
+            }
+        }
+    }
     if BUILDERS.contains(&name) {
         if let FunctionArguments::List(list) = &mut f.args {
             for arg in &mut list.args {
                 if let FunctionArg::Unnamed(FunctionArgExpr::Expr(e)) = arg {
-                    if let Expr::Value(v) = e {
-                        if let Value::Boolean(b) = v.value {
-                            *e = call("json", vec![string(if b { "true" } else { "false" })]);
-                        }
-                    }
+                    *e = json_boolean(std::mem::replace(e, Expr::Value(Value::Null.into())));
                 }
             }
         }
@@ -229,7 +529,9 @@ pub(super) fn subscript(
     chain: Vec<AccessExpr>,
 ) -> Result<Result<Expr, (Expr, Vec<AccessExpr>)>, PgError> {
     let prefix = match flavour(&root) {
-        Some(Flavour::Jsonb) => "pg_jsonb_get",
+        // A subscript reads an array with a text key as a number, an object with a
+        // number as text (`j['1']`, `j[1]`).
+        Some(Flavour::Jsonb) => "pg_jsonb_subscript",
         // PostgreSQL 15 has no json subscripts.
         Some(Flavour::Json) => return Err(unsupported("a json subscript")),
         None => return Ok(Err((root, chain))),
@@ -259,6 +561,25 @@ const SOURCES: &[(&str, &[&str])] = &[
     ("jsonb_array_elements_text", &["value"]),
     ("json_object_keys", &[]),
     ("jsonb_object_keys", &[]),
+    ("jsonb_path_query", &[]),
+    ("jsonb_path_query_tz", &[]),
+];
+
+/// The set-returning json functions a select list may call (`_each` gives the pair as
+/// a record's text).
+pub(super) const SELECT_LIST_SOURCES: &[&str] = &[
+    "json_each",
+    "jsonb_each",
+    "json_each_text",
+    "jsonb_each_text",
+    "json_array_elements",
+    "jsonb_array_elements",
+    "json_array_elements_text",
+    "jsonb_array_elements_text",
+    "json_object_keys",
+    "jsonb_object_keys",
+    "jsonb_path_query",
+    "jsonb_path_query_tz",
 ];
 
 /// A set-returning json function in FROM (`jsonb_each(x) AS e(k, v)`) as SQLite's
@@ -279,25 +600,41 @@ pub(super) fn source(t: &mut TableFactor) -> Result<Option<Source>, PgError> {
     };
     let f = name.to_string().to_ascii_lowercase();
     let f = f.strip_prefix("pg_catalog.").unwrap_or(&f).to_string();
+    if RECORD_FUNCTIONS.contains(&f.as_str()) {
+        return record_source(t, &f);
+    }
     let Some((_, columns)) = SOURCES.iter().find(|(n, _)| *n == f) else {
         return Ok(None);
     };
-    let [FunctionArg::Unnamed(FunctionArgExpr::Expr(arg))] = args.args.as_slice() else {
-        return Err(unsupported(format!("this call of {f}")));
+    let rows = if f.starts_with("jsonb_path_query") {
+        let path_args = path_arg_list(&f, &args.args)?;
+        if path_args
+            .iter()
+            .any(|a| function_name(a).is_some_and(|n| n.starts_with("pg_json")))
+        {
+            // Already rewritten.
+            return Ok(None);
+        }
+        call("pg_jsonb_path_rows", path_args)
+    } else {
+        let [FunctionArg::Unnamed(FunctionArgExpr::Expr(arg))] = args.args.as_slice() else {
+            return Err(unsupported(format!("this call of {f}")));
+        };
+        // Already rewritten (the subquery below is walked too).
+        if function_name(arg).is_some_and(|n| n.starts_with("pg_json")) {
+            return Ok(None);
+        }
+        let flavour = if f.starts_with("jsonb") {
+            "pg_jsonb_each"
+        } else {
+            "pg_json_each"
+        };
+        call(flavour, vec![arg.clone(), string(&f)])
     };
-    // Already rewritten (the subquery below is walked too).
-    if function_name(arg).is_some_and(|n| n.starts_with("pg_json")) {
-        return Ok(None);
-    }
     if *with_ordinality {
         return Err(unsupported(format!("{f} WITH ORDINALITY")));
     }
-    let flavour = if f.starts_with("jsonb") {
-        "pg_jsonb_each"
-    } else {
-        "pg_json_each"
-    };
-    let rows = call(flavour, vec![arg.clone(), string(&f)]);
+    let arg = &rows;
     let alias = alias_slot.take();
     let alias_name = alias.as_ref().map_or(f.clone(), |a| a.name.value.clone());
     let given: Vec<String> = alias
@@ -309,11 +646,22 @@ pub(super) fn source(t: &mut TableFactor) -> Result<Option<Source>, PgError> {
     } else {
         columns.iter().map(|c| c.to_string()).collect()
     };
-    let names: Vec<String> = (0..defaults.len())
-        .map(|i| given.get(i).cloned().unwrap_or_else(|| defaults[i].clone()))
-        .collect();
+    // `SELECT jsonb_each(j)` (lifted from the select list as `_srfN`): one column, the
+    // pair as a record's text `(key,value)`.
+    let record = defaults.len() == 2 && alias_name.starts_with("_srf") && given.len() == 1;
+    let names: Vec<String> = if record {
+        given.clone()
+    } else {
+        (0..defaults.len())
+            .map(|i| given.get(i).cloned().unwrap_or_else(|| defaults[i].clone()))
+            .collect()
+    };
     let element = |row: &str, i: usize| {
-        if names.len() == 2 {
+        if record {
+            format!(
+                "pg_record_text(json_extract({row}.value, '$[0]'), json_extract({row}.value, '$[1]'))"
+            )
+        } else if names.len() == 2 {
             format!("json_extract({row}.value, '$[{i}]')")
         } else {
             format!("{row}.value")
@@ -357,6 +705,231 @@ pub(super) fn source(t: &mut TableFactor) -> Result<Option<Source>, PgError> {
         columns: vec![],
     });
     Ok(Some((alias_name, cols)))
+}
+
+/// The functions that turn JSON objects into rows of a record type.
+pub(crate) const RECORD_FUNCTIONS: &[&str] = &[
+    "json_populate_record",
+    "jsonb_populate_record",
+    "json_populate_recordset",
+    "jsonb_populate_recordset",
+    "json_to_record",
+    "jsonb_to_record",
+    "json_to_recordset",
+    "jsonb_to_recordset",
+];
+
+/// The columns of a record function's rows.
+pub(crate) enum RecordColumns<'a> {
+    /// A column definition list: `AS x(a int, b text)`.
+    Listed(Vec<(String, &'a DataType)>),
+    /// The columns of a table (or composite type), known only to the schema.
+    OfType(String),
+}
+
+/// The row type of a record function in FROM (`f` its lower-case name, `args` its
+/// arguments): from the column definition list, else from the base argument's type
+/// (`null::t`). Also read by the typing of result columns (sql/types).
+pub(crate) fn record_columns<'a>(
+    f: &str,
+    args: &[&'a Expr],
+    alias: Option<&'a TableAlias>,
+) -> Result<RecordColumns<'a>, PgError> {
+    let listed: Vec<(String, &DataType)> = alias
+        .map(|a| {
+            a.columns
+                .iter()
+                .filter_map(|c| Some((c.name.value.clone(), c.data_type.as_ref()?)))
+                .collect()
+        })
+        .unwrap_or_default();
+    if !listed.is_empty() && alias.is_some_and(|a| listed.len() == a.columns.len()) {
+        return Ok(RecordColumns::Listed(listed));
+    }
+    let needed = || {
+        PgError::new(
+            SqlState::SYNTAX_ERROR,
+            "a column definition list is required for functions returning \"record\"",
+        )
+    };
+    if !f.contains("populate") {
+        return Err(needed());
+    }
+    match args.first().map(|e| strip_nested(e)) {
+        Some(Expr::Cast { data_type, .. }) => {
+            let name = super::casts::type_name(data_type);
+            if name == "record" {
+                Err(needed())
+            } else {
+                Ok(RecordColumns::OfType(name))
+            }
+        }
+        _ => Err(unsupported(format!("{f} with this base record"))),
+    }
+}
+
+fn strip_nested(e: &Expr) -> &Expr {
+    match e {
+        Expr::Nested(inner) => strip_nested(inner),
+        other => other,
+    }
+}
+
+/// The base record's values (`row(1, 2)::t`), None for `null::t`.
+fn base_values(e: &Expr) -> Result<Option<Vec<Expr>>, PgError> {
+    let Expr::Cast { expr, .. } = strip_nested(e) else {
+        return Err(unsupported("this base record"));
+    };
+    match strip_nested(expr) {
+        Expr::Value(v) if matches!(v.value, Value::Null) => Ok(None),
+        Expr::Function(f) if f.name.to_string().eq_ignore_ascii_case("row") => {
+            match super::plain_args(f) {
+                Some(args) => Ok(Some(args.into_iter().cloned().collect())),
+                None => Err(unsupported("this base record")),
+            }
+        }
+        Expr::Tuple(items) => Ok(Some(items.clone())),
+        _ => Err(unsupported("this base record")),
+    }
+}
+
+fn sql_string(s: &str) -> String {
+    format!("'{}'", s.replace('\'', "''"))
+}
+
+/// `json_to_record(j) AS x(a int, b text)`, `json_populate_recordset(null::t, j) AS q`...
+/// as rows of `pg_json_records` (engine/jsonb/record.rs), each column read by
+/// `pg_record_value` with its type; a table's columns are filled in when the statement
+/// is prepared (`pg_record_columns('t')`).
+fn record_source(t: &mut TableFactor, f: &str) -> Result<Option<Source>, PgError> {
+    let TableFactor::Table {
+        args: Some(args),
+        alias: alias_slot,
+        with_ordinality,
+        ..
+    } = t
+    else {
+        return Ok(None);
+    };
+    let args: Vec<&Expr> = args
+        .args
+        .iter()
+        .map(|a| match a {
+            FunctionArg::Unnamed(FunctionArgExpr::Expr(e)) => Ok(e),
+            _ => Err(unsupported(format!("this call of {f}"))),
+        })
+        .collect::<Result<_, _>>()?;
+    let populate = f.contains("populate");
+    let (json, base) = match (populate, args.as_slice()) {
+        (false, [j]) => (*j, None),
+        (true, [b, j]) => (*j, Some(*b)),
+        _ => {
+            return Err(PgError::new(
+                SqlState::UNDEFINED_FUNCTION,
+                format!("function {f} with {} arguments does not exist", args.len()),
+            ))
+        }
+    };
+    // Already rewritten (the subquery below is walked too).
+    if function_name(json).is_some_and(|n| n.starts_with("pg_json")) {
+        return Ok(None);
+    }
+    if *with_ordinality {
+        return Err(unsupported(format!("{f} WITH ORDINALITY")));
+    }
+    let columns = record_columns(f, &args, alias_slot.as_ref())?;
+    let base_values = match base {
+        Some(b) => base_values(b)?,
+        None => None,
+    };
+    let records = if f.starts_with("jsonb") {
+        "pg_jsonb_records"
+    } else {
+        "pg_json_records"
+    };
+    let rows = call(records, vec![json.clone(), string(f)]);
+    let alias_name = alias_slot
+        .as_ref()
+        .map_or(f.to_string(), |a| a.name.value.clone());
+    let value = |row: &str, base: &str, i: usize, name: &str, ty: &DataType| {
+        format!(
+            "pg_record_value({row}.value, {}, {}, {base}, {i})",
+            sql_string(name),
+            sql_string(&super::casts::type_name(ty)),
+        )
+    };
+    if names_a_column(json)
+        || base_values
+            .as_ref()
+            .is_some_and(|v| v.iter().any(names_a_column))
+    {
+        // Beside the tables it reads (`FROM t, json_to_record(t.j) AS x(a int)`): json_each
+        // itself, its columns given as expressions.
+        let (RecordColumns::Listed(listed), None) = (&columns, &base_values) else {
+            return Err(unsupported(format!(
+                "{f} over a column with a base record's type"
+            )));
+        };
+        let cols = listed
+            .iter()
+            .enumerate()
+            .map(|(i, (n, ty))| (n.clone(), value(&alias_name, "NULL", i, n, ty)))
+            .collect();
+        *t = TableFactor::Table {
+            name: ObjectName::from(vec![Ident::new("json_each")]),
+            alias: Some(TableAlias {
+                name: Ident::new(alias_name.clone()),
+                columns: vec![],
+            }),
+            args: Some(TableFunctionArgs {
+                args: vec![FunctionArg::Unnamed(FunctionArgExpr::Expr(rows))],
+                settings: None,
+            }),
+            with_hints: vec![],
+            version: None,
+            with_ordinality: false,
+            partitions: vec![],
+            json_path: None,
+            sample: None,
+            index_hints: vec![],
+        };
+        return Ok(Some((alias_name, cols)));
+    }
+    let select = match &columns {
+        RecordColumns::Listed(listed) => listed
+            .iter()
+            .enumerate()
+            .map(|(i, (n, ty))| {
+                format!(
+                    "{} AS {}",
+                    value("_r", "_b.b", i, n, ty),
+                    Ident::with_quote('"', n)
+                )
+            })
+            .collect::<Vec<_>>()
+            .join(", "),
+        RecordColumns::OfType(name) => format!("pg_record_columns({})", sql_string(name)),
+    };
+    let base_sql = match &base_values {
+        Some(v) => call("json_array", v.clone()).to_string(),
+        None => "NULL".to_string(),
+    };
+    let sql = format!(
+        "SELECT {select} FROM json_each({rows}) AS _r, (SELECT {base_sql} AS b) AS _b \
+         ORDER BY _r.key"
+    );
+    let Statement::Query(q) = crate::sql::parse::parse_one(&sql, 64)? else {
+        return Err(unsupported(format!("this call of {f}")));
+    };
+    *t = TableFactor::Derived {
+        lateral: false,
+        subquery: q,
+        alias: Some(TableAlias {
+            name: Ident::new(alias_name.clone()),
+            columns: vec![],
+        }),
+    };
+    Ok(Some((alias_name, vec![])))
 }
 
 /// Whether `e` refers to a column (or anything else a row gives).
@@ -424,7 +997,7 @@ mod tests {
             ("SELECT a || 'x' FROM t", "SELECT a || 'x' FROM t"),
             (
                 "SELECT ('{\"a\":1}'::jsonb)['a'], jsonb_agg(x) FROM t",
-                "SELECT pg_jsonb_get((pg_jsonb('{\"a\":1}')), 'a'), pg_jsonb(jsonb_agg(x)) FROM t",
+                "SELECT pg_jsonb_subscript((pg_jsonb('{\"a\":1}')), 'a'), pg_jsonb(jsonb_agg(x)) FROM t",
             ),
             (
                 "SELECT x, y FROM t, jsonb_each(t.j) AS e(x, y)",
@@ -446,11 +1019,42 @@ mod tests {
     }
 
     #[test]
+    fn records_and_paths_become_calls() {
+        for (pg, sqlite) in [
+            (
+                "SELECT * FROM json_to_record('{}') AS x(a int, b text[])",
+                "SELECT * FROM (SELECT pg_record_value(_r.value, 'a', 'int', _b.b, 0) AS \"a\", \
+                 pg_record_value(_r.value, 'b', 'text[]', _b.b, 1) AS \"b\" FROM \
+                 json_each(pg_json_records('{}', 'json_to_record')) AS _r, (SELECT NULL AS b) AS _b \
+                 ORDER BY _r.key NULLS LAST) AS x",
+            ),
+            (
+                // A table's columns are filled in when the statement is prepared.
+                "SELECT * FROM jsonb_populate_record(null::t, '{}') q",
+                "SELECT * FROM (SELECT pg_record_columns('t') FROM \
+                 json_each(pg_jsonb_records('{}', 'jsonb_populate_record')) AS _r, \
+                 (SELECT NULL AS b) AS _b ORDER BY _r.key NULLS LAST) AS q",
+            ),
+            (
+                "SELECT j @? '$.a', j @@ '$.a == 1' FROM t",
+                "SELECT pg_jsonb_path_exists(j, '$.a', '{}', true), \
+                 pg_jsonb_path_match(j, '$.a == 1', '{}', true) FROM t",
+            ),
+            (
+                "SELECT jsonb_path_query_first(j, '$.a', silent => true) FROM t",
+                "SELECT pg_jsonb_path_query_first(j, '$.a', '{}', true) FROM t",
+            ),
+        ] {
+            assert_eq!(translated(pg).unwrap(), sqlite, "{pg}");
+        }
+    }
+
+    #[test]
     fn what_cannot_be_honoured_is_refused() {
         for pg in [
-            "SELECT j @? '$.a' FROM t",
-            "SELECT json_object('{a,1}')",
             "SELECT row_to_json(t) FROM t",
+            "SELECT jsonb_path_query(j, '$') + 1 FROM t",
+            "SELECT * FROM json_populate_record(null::t, t.j) AS r, t",
         ] {
             assert_eq!(translated(pg).unwrap_err().code.0, "0A000", "{pg}");
         }

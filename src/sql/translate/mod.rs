@@ -10,6 +10,7 @@ mod explain;
 mod functions;
 mod index;
 mod json;
+pub(crate) use json::{record_columns, RecordColumns, RECORD_FUNCTIONS};
 mod operators;
 mod order;
 mod recursive;
@@ -182,7 +183,10 @@ impl Translator<'_> {
                 data_type,
                 format: None,
                 ..
-            } => casts::cast(*operand, &data_type),
+            } => match json::cast(*operand, &data_type)? {
+                Ok(e) => e,
+                Err(operand) => casts::cast(operand, &data_type),
+            },
             Expr::TypedString(t) => casts::cast(Expr::Value(t.value), &t.data_type),
             Expr::Interval(i) => casts::interval_literal(i)?,
             Expr::Collate { expr, collation } if is_default_collation(&collation) => *expr,

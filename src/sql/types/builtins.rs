@@ -326,7 +326,15 @@ pub(super) fn fixed_function_type(name: &str) -> Option<&'static str> {
         | "starts_with"
         | "regexp_like"
         | "isfinite"
-        | "jsonb_exists" => "bool",
+        | "jsonb_exists"
+        | "jsonb_exists_any"
+        | "jsonb_exists_all"
+        | "jsonb_contains"
+        | "jsonb_contained"
+        | "jsonb_path_exists"
+        | "jsonb_path_match"
+        | "jsonb_path_exists_tz"
+        | "jsonb_path_match_tz" => "bool",
         "gen_random_uuid" | "uuid_generate_v4" => "uuid",
         "json_agg" | "json_build_object" | "json_build_array" | "to_json" | "json_object_agg"
         | "array_to_json" | "row_to_json" | "json_object" | "json_extract_path" => "json",
@@ -340,7 +348,16 @@ pub(super) fn fixed_function_type(name: &str) -> Option<&'static str> {
         | "jsonb_strip_nulls"
         | "jsonb_extract_path"
         | "jsonb_object"
-        | "jsonb_path_query_first" => "jsonb",
+        | "jsonb_path_query_first"
+        | "jsonb_path_query_array"
+        | "jsonb_path_query"
+        | "jsonb_path_query_tz"
+        | "jsonb_path_query_array_tz"
+        | "jsonb_path_query_first_tz"
+        | "jsonb_delete"
+        | "jsonb_delete_path"
+        | "jsonb_concat"
+        | "jsonb_set_lax" => "jsonb",
         "decode" => "bytea",
         "to_number" => "numeric",
         _ => return None,

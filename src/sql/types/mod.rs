@@ -564,6 +564,9 @@ impl Analyzer {
                         })
                         .collect();
                     let arg_types: Vec<Ty> = call_args.iter().map(|e| self.ty(e)).collect();
+                    if let Some(source) = record_source(&table, &call_args, alias.as_ref()) {
+                        return vec![source];
+                    }
                     let ty = function_type(&table, &arg_types);
                     let source_name = alias_name.unwrap_or_else(|| table.clone());
                     let mut cols = vec![Column::Expr {
@@ -1045,6 +1048,52 @@ fn column_of(s: &Source, column: &str, maybe: &mut Vec<Ty>) -> Option<Ty> {
             }
             None
         }
+    }
+}
+
+/// The rows of a record function (`json_to_record(j) AS x(a int)`,
+/// `json_populate_record(null::t, j) q`): the listed columns, or the table's.
+fn record_source(
+    function: &str,
+    args: &[&Expr],
+    alias: Option<&sqlparser::ast::TableAlias>,
+) -> Option<Source> {
+    use crate::sql::translate::{record_columns, RecordColumns, RECORD_FUNCTIONS};
+    let f = function.strip_prefix("pg_catalog.").unwrap_or(function);
+    if !RECORD_FUNCTIONS.contains(&f) {
+        return None;
+    }
+    let name = alias.map_or_else(|| f.to_string(), |a| ident(&a.name));
+    let kind = match record_columns(f, args, alias).ok()? {
+        RecordColumns::Listed(cols) => SourceKind::Derived(
+            cols.into_iter()
+                .map(|(n, t)| Column::Expr {
+                    name: n,
+                    ty: match builtin(t) {
+                        Ty::Unknown => array_type(&type_name(t)),
+                        known => known,
+                    },
+                })
+                .collect(),
+        ),
+        RecordColumns::OfType(t) => SourceKind::Table(t),
+    };
+    Some(Source { name, kind })
+}
+
+/// `_int4` and `int4[][]` as `int4[]`.
+fn array_type(name: &str) -> Ty {
+    let element = match name.split_once('[') {
+        Some((b, _)) => b,
+        None => match name.strip_prefix('_') {
+            Some(b) => b,
+            None => return Ty::Unknown,
+        },
+    };
+    if BUILTIN.contains(&base(element)) {
+        Ty::Named(format!("{element}[]"))
+    } else {
+        Ty::Unknown
     }
 }
 

@@ -1,0 +1,468 @@
+//! The record functions (`json[b]_to_record[set]`, `json[b]_populate_record[set]`) as
+//! two SQL functions the translator combines (sql/translate/json.rs):
+//! `pg_json_records(j, name)` lists the objects to turn into rows, and
+//! `pg_record_value(row, key, type, base, i)` reads one column of one row with
+//! PostgreSQL's input rules for its type (populate_record_field in jsonfuncs.c): JSON
+//! strings give their contents, other values their JSON text, arrays of an array type
+//! their elements one by one, json and jsonb columns the JSON text itself. A key the
+//! object lacks takes the base record's value (`base`, a JSON array, element `i`).
+//!
+//! When the rows' columns are those of a table (`json_populate_record(null::t, j)`), the
+//! translator cannot know them: it writes `pg_record_columns('t', 'json')` as the select
+//! list, and [`expand`] replaces it with the table's columns when the statement is
+//! prepared ([`record_columns`] is the one lookup).
+
+use rusqlite::functions::Context;
+use rusqlite::types::Value as SqlValue;
+
+use super::value;
+use super::{raise, text_of, Flavour};
+use crate::engine::{array, catalog, input, stmt};
+use crate::protocol::{PgError, SqlState};
+
+/// PostgreSQL's limit on array dimensions (MAXDIM).
+const MAX_DIMS: usize = 6;
+
+fn invalid_parameter(msg: String) -> PgError {
+    PgError::new(SqlState::INVALID_PARAMETER_VALUE, msg)
+}
+
+/// `pg_json_records(j, function)`: the objects `function` makes rows of, as a JSON array
+/// of strings, each an object's text (json: as written; jsonb: as it prints). A NULL
+/// argument is one row without keys for the `_record` forms, none for `_recordset`.
+pub(super) fn records(ctx: &Context<'_>, f: Flavour) -> rusqlite::Result<Option<String>> {
+    let function: String = ctx.get(1)?;
+    let set = function.ends_with("recordset");
+    let Some(s) = text_of(ctx, 0)? else {
+        return Ok(Some(if set { "[]" } else { "[null]" }.into()));
+    };
+    super::super::json::check(&s).map_err(|d| raise(input::json_error(&d)))?;
+    let trimmed = s.trim_start();
+    let (object, arr) = (trimmed.starts_with('{'), trimmed.starts_with('['));
+    let kind = if object {
+        "an object"
+    } else if arr {
+        "an array"
+    } else {
+        "a scalar"
+    };
+    let texts: Vec<String> = if !set {
+        if !object {
+            return Err(raise(invalid_parameter(format!(
+                "cannot call populate_composite on {kind}"
+            ))));
+        }
+        vec![row_text(&s, f)?]
+    } else {
+        if !arr {
+            return Err(raise(invalid_parameter(match f {
+                Flavour::Json => format!("cannot call {function} on {kind}"),
+                Flavour::Jsonb => format!("cannot call {function} on a non-array"),
+            })));
+        }
+        let mut rows = Vec::new();
+        for (_, r) in value::children(&s).map_err(raise)? {
+            let element = &s[r];
+            if !element.starts_with('{') {
+                return Err(raise(invalid_parameter(format!(
+                    "argument of {function} must be an array of objects"
+                ))));
+            }
+            rows.push(row_text(element, f)?);
+        }
+        rows
+    };
+    let mut out = String::from("[");
+    for (i, t) in texts.iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        value::quote(t, &mut out);
+    }
+    out.push(']');
+    Ok(Some(out))
+}
+
+fn row_text(s: &str, f: Flavour) -> rusqlite::Result<String> {
+    Ok(match f {
+        Flavour::Json => s.trim().to_string(),
+        Flavour::Jsonb => value::print(&value::parse(s).map_err(raise)?),
+    })
+}
+
+/// `pg_record_value(row, key, type, base, i)`: column `key` of type `type` from the
+/// object text `row`; when it has no such key, element `i` of the JSON array `base`.
+pub(super) fn record_value(ctx: &Context<'_>) -> rusqlite::Result<SqlValue> {
+    let key: String = ctx.get(1)?;
+    let ty: String = ctx.get(2)?;
+    let found = match text_of(ctx, 0)? {
+        Some(row) => member(&row, &key).map_err(raise)?,
+        None => None,
+    };
+    let text = match found {
+        Some(t) => t,
+        None => {
+            let (Some(base), Ok(i)) = (text_of(ctx, 3)?, ctx.get::<i64>(4)) else {
+                return Ok(SqlValue::Null);
+            };
+            match value::children(&base).map_err(raise)?.get(i as usize) {
+                Some((_, r)) => base[r.clone()].to_string(),
+                None => return Ok(SqlValue::Null),
+            }
+        }
+    };
+    convert(&text, &ty, &key).map_err(raise)
+}
+
+/// The text of member `key` of object text `row` (the last of equal keys).
+fn member(row: &str, key: &str) -> Result<Option<String>, PgError> {
+    Ok(value::children(row)?
+        .into_iter()
+        .rev()
+        .find(|(k, _)| k.as_deref() == Some(key))
+        .map(|(_, r)| row[r].trim().to_string()))
+}
+
+/// A type name's element type when it names an array (`int4[]`, `int[][]`, `_int4`).
+fn array_element(ty: &str) -> Option<String> {
+    if let Some(base) = ty.split_once('[').map(|(b, _)| b.trim()) {
+        return Some(base.to_string());
+    }
+    ty.strip_prefix('_').map(str::to_string)
+}
+
+/// The OID of a (non-array) type name, 0 when litewire does not know it (read as text).
+fn type_oid(ty: &str) -> u32 {
+    catalog::to_regtype(ty).unwrap_or(0)
+}
+
+/// JSON text `text` as a value of type `ty` (column `key`).
+fn convert(text: &str, ty: &str, key: &str) -> Result<SqlValue, PgError> {
+    if text == "null" {
+        return Ok(SqlValue::Null);
+    }
+    let ty = ty.trim().to_ascii_lowercase();
+    let ty = ty.strip_prefix("pg_catalog.").unwrap_or(&ty);
+    if let Some(elem) = array_element(ty) {
+        let elem_oid = type_oid(&elem);
+        let literal = if text.starts_with('[') {
+            array_literal(text, elem_oid, key)?
+        } else if text.starts_with('"') {
+            value::unescape(&text[1..text.len() - 1])?
+        } else {
+            return Err(expected_array(&format!("the value of key \"{key}\"")));
+        };
+        return array::text_to_json(&literal, elem_oid).map(SqlValue::Text);
+    }
+    match ty {
+        "json" => return Ok(SqlValue::Text(text.to_string())),
+        "jsonb" => return super::normalise(text).map(SqlValue::Text),
+        _ => {}
+    }
+    // A string gives its contents, any other value its JSON text.
+    let scalar = if text.starts_with('"') {
+        value::unescape(&text[1..text.len() - 1])?
+    } else {
+        text.to_string()
+    };
+    if let Some(fixed) = character(&scalar, ty)? {
+        return Ok(SqlValue::Text(fixed));
+    }
+    let oid = type_oid(ty);
+    if oid == 0 {
+        // A composite or domain type: its input rules are not litewire's.
+        return Err(crate::sql::translate::unsupported(format!(
+            "a record column of type {ty}"
+        )));
+    }
+    let v = input::decode(oid, false, Some(scalar.as_bytes()))?;
+    Ok(super::super::functions::stored(v))
+}
+
+/// `varchar(n)` / `char(n)`: a longer value is refused, `char(n)` pads with spaces.
+fn character(s: &str, ty: &str) -> Result<Option<String>, PgError> {
+    let (sql, pad) = if ty.starts_with("varchar") || ty.starts_with("character varying") {
+        ("character varying", false)
+    } else if ty.starts_with("char") || ty.starts_with("bpchar") {
+        ("character", true)
+    } else {
+        return Ok(None);
+    };
+    let n = ty
+        .split_once('(')
+        .and_then(|(_, rest)| rest.trim_end_matches(')').trim().parse::<usize>().ok())
+        .unwrap_or(if pad { 1 } else { usize::MAX });
+    let len = s.chars().count();
+    if s.trim_end_matches(' ').chars().count() > n {
+        return Err(PgError::new(
+            SqlState::STRING_DATA_RIGHT_TRUNCATION,
+            format!("value too long for type {sql}({n})"),
+        ));
+    }
+    Ok(Some(if pad && len < n {
+        format!("{s}{}", " ".repeat(n - len))
+    } else if len > n {
+        s.chars().take(n).collect()
+    } else {
+        s.to_string()
+    }))
+}
+
+fn expected_array(what: &str) -> PgError {
+    PgError::new(SqlState::INVALID_TEXT_REPRESENTATION, "expected JSON array")
+        .with_hint(format!("See {what}."))
+}
+
+/// A JSON array as an array literal (`[[1, "a"], [null, 2]]` → `{{"1","a"},{NULL,"2"}}`)
+/// as PostgreSQL's populate_array reads it: the first element at each level fixes the
+/// dimensions, sub-arrays must match them, and arrays below the last dimension are
+/// elements given as their JSON text.
+fn array_literal(text: &str, elem_oid: u32, key: &str) -> Result<String, PgError> {
+    let json_elements = elem_oid == type_oid("json") || elem_oid == type_oid("jsonb");
+    // The number of dimensions: the depth of the first non-array element, or of the
+    // first empty array.
+    let mut ndims = 0usize;
+    let mut at = text.to_string();
+    loop {
+        ndims += 1;
+        if ndims > MAX_DIMS {
+            return Err(PgError::new(
+                SqlState::PROGRAM_LIMIT_EXCEEDED,
+                format!(
+                    "number of array dimensions ({ndims}) exceeds the maximum allowed ({MAX_DIMS})"
+                ),
+            ));
+        }
+        let children = value::children(&at)?;
+        match children.first() {
+            Some((_, r)) if at[r.clone()].starts_with('[') => at = at[r.clone()].to_string(),
+            _ => break,
+        }
+    }
+    let mut dims: Vec<Option<usize>> = vec![None; ndims];
+    let mut out = String::new();
+    write_level(
+        text,
+        1,
+        ndims,
+        &mut dims,
+        json_elements,
+        key,
+        &mut Vec::new(),
+        &mut out,
+    )?;
+    if dims.contains(&Some(0)) {
+        return Ok("{}".into());
+    }
+    Ok(out)
+}
+
+#[allow(clippy::too_many_arguments)]
+fn write_level(
+    text: &str,
+    level: usize,
+    ndims: usize,
+    dims: &mut [Option<usize>],
+    json_elements: bool,
+    key: &str,
+    path: &mut Vec<usize>,
+    out: &mut String,
+) -> Result<(), PgError> {
+    let children = value::children(text)?;
+    match dims[level - 1] {
+        None => dims[level - 1] = Some(children.len()),
+        Some(n) if n != children.len() => {
+            return Err(PgError::new(
+                SqlState::INVALID_TEXT_REPRESENTATION,
+                "malformed JSON array",
+            )
+            .with_detail("Multidimensional arrays must have sub-arrays with matching dimensions."))
+        }
+        Some(_) => {}
+    }
+    out.push('{');
+    for (i, (_, r)) in children.iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        let child = text[r.clone()].trim();
+        path.push(i);
+        if level < ndims {
+            if !child.starts_with('[') {
+                let at: String = path.iter().map(|k| format!("[{k}]")).collect();
+                return Err(expected_array(&format!(
+                    "the array element {at} of key \"{key}\""
+                )));
+            }
+            write_level(child, level + 1, ndims, dims, json_elements, key, path, out)?;
+        } else if child == "null" {
+            out.push_str("NULL");
+        } else {
+            let element = if json_elements || !child.starts_with('"') {
+                child.to_string()
+            } else {
+                value::unescape(&child[1..child.len() - 1])?
+            };
+            out.push('"');
+            for c in element.chars() {
+                if c == '"' || c == '\\' {
+                    out.push('\\');
+                }
+                out.push(c);
+            }
+            out.push('"');
+        }
+        path.pop();
+    }
+    out.push('}');
+    Ok(())
+}
+
+/// The columns (name, declared type) of the record type `name`: a table's or view's
+/// columns today (composite types from `CREATE TYPE` belong here too). None when there
+/// is no such type.
+pub fn record_columns(conn: &stmt::Conn, name: &str) -> Option<Vec<(String, String)>> {
+    let cols = crate::engine::describe::table_columns(conn, name);
+    (!cols.is_empty()).then_some(cols)
+}
+
+/// The marker the translator writes where a record type's columns go.
+pub const MARKER: &str = "pg_record_columns(";
+
+/// `sql` with each `pg_record_columns('type')` (outside strings) replaced by the
+/// type's columns, read from the row `_r.value` and the base `_b.b`; None when the text
+/// has none.
+pub fn expand(conn: &stmt::Conn, sql: &str) -> Result<Option<String>, PgError> {
+    if !sql.contains(MARKER) {
+        return Ok(None);
+    }
+    use crate::sql::lexer::{significant, TokenKind};
+    let tokens: Vec<_> = significant(sql).collect();
+    let mut out = String::with_capacity(sql.len());
+    let mut copied = 0;
+    let mut found = false;
+    for (k, t) in tokens.iter().enumerate() {
+        let is_marker = t.kind == TokenKind::Word
+            && sql[t.start..t.end].eq_ignore_ascii_case("pg_record_columns");
+        let (Some(open), Some(arg), Some(close)) =
+            (tokens.get(k + 1), tokens.get(k + 2), tokens.get(k + 3))
+        else {
+            continue;
+        };
+        if !is_marker
+            || open.kind != TokenKind::Open
+            || arg.kind != TokenKind::Quoted
+            || !sql[arg.start..arg.end].starts_with('\'')
+            || close.kind != TokenKind::Close
+        {
+            continue;
+        }
+        let quoted = &sql[arg.start..arg.end];
+        let name = quoted[1..quoted.len() - 1].replace("''", "'");
+        let Some(cols) = record_columns(conn, &name) else {
+            return Err(PgError::new(
+                SqlState::UNDEFINED_OBJECT,
+                format!("type \"{name}\" does not exist"),
+            ));
+        };
+        out.push_str(&sql[copied..t.start]);
+        for (i, (col, ty)) in cols.iter().enumerate() {
+            if i > 0 {
+                out.push_str(", ");
+            }
+            out.push_str(&format!(
+                "pg_record_value(_r.value, {}, {}, _b.b, {i}) AS \"{}\"",
+                sql_string(col),
+                sql_string(ty),
+                col.replace('"', "\"\"")
+            ));
+        }
+        copied = close.end;
+        found = true;
+    }
+    if !found {
+        return Ok(None);
+    }
+    out.push_str(&sql[copied..]);
+    Ok(Some(out))
+}
+
+fn sql_string(s: &str) -> String {
+    format!("'{}'", s.replace('\'', "''"))
+}
+
+/// Element `i` of a SQLite value list, for tests.
+#[cfg(test)]
+fn text(v: &SqlValue) -> Option<String> {
+    match v {
+        SqlValue::Text(s) => Some(s.clone()),
+        SqlValue::Integer(i) => Some(i.to_string()),
+        SqlValue::Null => None,
+        other => Some(format!("{other:?}")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn arrays_follow_populate_array() {
+        let lit = |t: &str| array_literal(t, 23, "ia");
+        assert_eq!(
+            lit("[1, \"2\", null, 4]").unwrap(),
+            "{\"1\",\"2\",NULL,\"4\"}"
+        );
+        assert_eq!(
+            lit("[[1, 2], [3, 4]]").unwrap(),
+            "{{\"1\",\"2\"},{\"3\",\"4\"}}"
+        );
+        assert_eq!(lit("[[], []]").unwrap(), "{}");
+        assert_eq!(lit("[]").unwrap(), "{}");
+        assert_eq!(lit("[1, [2]]").unwrap(), "{\"1\",\"[2]\"}");
+        let e = lit("[[1], 2]").unwrap_err();
+        assert_eq!(e.message, "expected JSON array");
+        assert_eq!(
+            e.hint.as_deref(),
+            Some("See the array element [1] of key \"ia\".")
+        );
+        assert_eq!(
+            lit("[[1], [2, 3]]").unwrap_err().message,
+            "malformed JSON array"
+        );
+        assert_eq!(
+            lit("[[1,2],[]]").unwrap_err().message,
+            "malformed JSON array"
+        );
+        assert_eq!(
+            lit("[[[[[[[1]]]]]]]").unwrap_err().code,
+            SqlState::PROGRAM_LIMIT_EXCEEDED
+        );
+    }
+
+    #[test]
+    fn values_follow_the_column_type() {
+        let c = |t: &str, ty: &str| convert(t, ty, "k").map(|v| text(&v));
+        assert_eq!(c("\"abc\"", "text").unwrap().as_deref(), Some("abc"));
+        assert_eq!(
+            c("{\"x\":1}", "text").unwrap().as_deref(),
+            Some("{\"x\":1}")
+        );
+        assert_eq!(c("\"abc\"", "json").unwrap().as_deref(), Some("\"abc\""));
+        assert_eq!(c("null", "json").unwrap(), None);
+        assert_eq!(c("12", "int4").unwrap().as_deref(), Some("12"));
+        assert_eq!(
+            c("1.5", "int").unwrap_err().code,
+            SqlState::INVALID_TEXT_REPRESENTATION
+        );
+        assert_eq!(c("\"{1,2}\"", "int[]").unwrap().as_deref(), Some("[1,2]"));
+        assert_eq!(
+            c("123", "_int4").unwrap_err().message,
+            "expected JSON array"
+        );
+        assert_eq!(
+            c("12345", "varchar(3)").unwrap_err().code,
+            SqlState::STRING_DATA_RIGHT_TRUNCATION
+        );
+    }
+}

@@ -1,0 +1,399 @@
+//! The record functions and the json functions added with them (issue 9): `json[b]_to_record[set]` with a column definition
+//! list, `json[b]_populate_record[set]` with a table's row type (`null::t`, its columns
+//! read when the statement is prepared) and a base record (`row(…)::t`), values read
+//! with each column type's input rules (arrays by populate_array's rules, json/jsonb
+//! columns as JSON, char(n)/varchar(n), dates), and PostgreSQL's errors. Every expected
+//! answer was taken from PostgreSQL 15.
+
+use crate::common::{rows, sqlstate, Server};
+
+/// Runs each statement and compares its rows, values joined with `|`, one row a line.
+async fn answers(c: &tokio_postgres::Client, cases: &[(&str, &str)]) {
+    for (sql, want) in cases {
+        let got: Vec<String> = rows(c, sql)
+            .await
+            .into_iter()
+            .map(|r| {
+                r.into_iter()
+                    .map(|v| v.unwrap_or_default())
+                    .collect::<Vec<_>>()
+                    .join("|")
+            })
+            .collect();
+        assert_eq!(got.join("\n"), *want, "{sql}");
+    }
+}
+
+/// Runs each statement and compares its error's SQLSTATE and message.
+async fn refusals(c: &tokio_postgres::Client, cases: &[(&str, &str, &str)]) {
+    for (sql, code, message) in cases {
+        let e = c.simple_query(sql).await.unwrap_err();
+        let got = e.as_db_error().map(|d| d.message().to_string());
+        assert_eq!(
+            (sqlstate(&e).as_str(), got.as_deref()),
+            (*code, Some(*message)),
+            "{sql}"
+        );
+    }
+}
+
+async fn client(s: &Server) -> tokio_postgres::Client {
+    let c = s.connect("records").await;
+    c.batch_execute(
+        "create table jpop (a text, b int, c timestamp);
+         create table jpop_src (id int, j json);
+         insert into jpop_src values (1, '{\"a\": \"one\", \"b\": 1}'), (2, '{\"a\": \"two\", \"x\": 5}');",
+    )
+    .await
+    .unwrap();
+    c
+}
+
+#[tokio::test]
+async fn records_from_json_objects() {
+    let s = Server::start(&[]);
+    let c = client(&s).await;
+    answers(
+        &c,
+        &[
+        (
+            r#"select * from json_to_record('{"a":1,"b":"foo","c":"bar"}') as x(a int, b text, d text)"#,
+            r#"1|foo|"#,
+        ),
+        (
+            r#"select * from jsonb_to_recordset('[{"a":1,"b":"foo","d":false},{"a":2,"b":"bar","c":true}]') as x(a int, b text, c boolean)"#,
+            r#"1|foo|
+2|bar|t"#,
+        ),
+        (
+            r#"select * from json_to_recordset('[{"a":1,"b":{"d":"foo"},"c":true},{"a":2,"c":false,"b":{"d":"bar"}}]') as x(a int, b json, c boolean)"#,
+            r#"1|{"d":"foo"}|t
+2|{"d":"bar"}|f"#,
+        ),
+        (
+            r#"select * from json_to_record('{"ia": [1, "2", null, 4]}') as x(ia _int4)"#,
+            r#"{1,2,NULL,4}"#,
+        ),
+        (
+            r#"select * from jsonb_to_record('{"ia2": [[[1], [2], [3]]]}') as x(ia2 int4[][])"#,
+            r#"{{{1},{2},{3}}}"#,
+        ),
+        (
+            r#"select * from json_to_record('{"ia": [[], []]}') as x(ia int[])"#,
+            r#"{}"#,
+        ),
+        (
+            r#"select * from json_to_record('{"out": "{\"key\": 1}"}') as x(out jsonb)"#,
+            r#""{\"key\": 1}""#,
+        ),
+        (
+            r#"select * from jsonb_to_record('{"out": {"key": 1}}') as x(out json)"#,
+            r#"{"key": 1}"#,
+        ),
+        (
+            r#"select * from json_to_record('{"c": "aaa", "v": "ab"}') as x(c char(5), v varchar(3))"#,
+            r#"aaa  |ab"#,
+        ),
+        (
+            r#"select * from json_to_record('{"d": "2012-12-31", "t": "2012-12-31 15:30:56"}') as x(d date, t timestamp)"#,
+            r#"2012-12-31|2012-12-31 15:30:56"#,
+        ),
+        (
+            r#"select * from json_to_record(null) as x(a int)"#,
+            r#""#,
+        ),
+        (
+            r#"select count(*) from json_to_recordset(null) as x(a int)"#,
+            r#"0"#,
+        ),
+        (
+            r#"select * from json_populate_record(null::jpop, '{"a":"blurfl","x":43.2}') q"#,
+            r#"blurfl||"#,
+        ),
+        (
+            r#"select * from json_populate_record(row('x',3,'2012-12-31 15:30:56')::jpop, '{"a":[100,200,false],"x":43.2}') q"#,
+            r#"[100,200,false]|3|2012-12-31 15:30:56"#,
+        ),
+        (
+            r#"select * from jsonb_populate_recordset(row('def',99,null)::jpop, '[{"a":"blurfl","x":43.2},{"b":3,"c":"2012-01-20 10:42:53"}]') q"#,
+            r#"blurfl|99|
+def|3|2012-01-20 10:42:53"#,
+        ),
+        (
+            r#"select jt.id, x.a, x.b from jpop_src jt, json_to_record(jt.j) as x(a text, b int) order by jt.id"#,
+            r#"1|one|1
+2|two|"#,
+        ),
+        ],
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn record_errors_are_postgresqls() {
+    let s = Server::start(&[]);
+    let c = client(&s).await;
+    refusals(
+        &c,
+        &[
+        (
+            r#"select * from json_to_record('{"ia": 123}') as x(ia _int4)"#,
+            "22P02",
+            r#"expected JSON array"#,
+        ),
+        (
+            r#"select * from json_to_record('{"ia": [[1], 2]}') as x(ia _int4)"#,
+            "22P02",
+            r#"expected JSON array"#,
+        ),
+        (
+            r#"select * from json_to_record('{"ia": [[1], [2, 3]]}') as x(ia _int4)"#,
+            "22P02",
+            r#"malformed JSON array"#,
+        ),
+        (
+            r#"select * from json_to_record('{"a": "abc"}') as x(a int)"#,
+            "22P02",
+            r#"invalid input syntax for type integer: "abc""#,
+        ),
+        (
+            r#"select * from json_to_record('{"a": 12345}') as x(a varchar(3))"#,
+            "22001",
+            r#"value too long for type character varying(3)"#,
+        ),
+        (
+            r#"select * from json_to_record('[1]') as x(a text)"#,
+            "22023",
+            r#"cannot call populate_composite on an array"#,
+        ),
+        (
+            r#"select * from json_to_recordset('{"a":1}') as x(a text)"#,
+            "22023",
+            r#"cannot call json_to_recordset on an object"#,
+        ),
+        (
+            r#"select * from jsonb_to_recordset('[1]') as x(a text)"#,
+            "22023",
+            r#"argument of jsonb_to_recordset must be an array of objects"#,
+        ),
+        (
+            r#"select * from json_to_record('{"a": "x"}') as x"#,
+            "42601",
+            r#"a column definition list is required for functions returning "record""#,
+        ),
+        (
+            r#"select * from json_populate_record(null::no_such_type, '{}') q"#,
+            "42704",
+            r#"type "no_such_type" does not exist"#,
+        ),
+        (
+            r#"select a, b from jpop_src, json_populate_record(null::jpop, jpop_src.j) as r where id = 2"#,
+            "0A000",
+            r#"json_populate_record over a column with a base record's type is not supported by litewire"#,
+        ),
+        ],
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn json_functions_and_casts() {
+    let s = Server::start(&[]);
+    let c = s.connect("functions").await;
+    answers(
+        &c,
+        &[
+            (
+                r#"select ('{"1":2}'::jsonb)[1], ('[1,"2"]'::jsonb)['1'], ('[1,"2"]'::jsonb)['x'], ('{"a":{"b":3}}'::jsonb)['a']['b']"#,
+                r#"2|"2"||3"#,
+            ),
+        (
+            r#"SELECT json_object('{a,1,b,2,3,NULL,"d e f","a b c"}')"#,
+            r#"{"a" : "1", "b" : "2", "3" : null, "d e f" : "a b c"}"#,
+        ),
+        (
+            r#"SELECT json_object('{{a,1},{b,2},{3,NULL},{"d e f","a b c"}}'), jsonb_object('{a,1,b,2,a,3}')"#,
+            r#"{"a" : "1", "b" : "2", "3" : null, "d e f" : "a b c"}|{"a": "3", "b": "2"}"#,
+        ),
+        (
+            r#"select json_object('{a,b,"","d e f"}','{1,2,3,"a b c"}'), json_object('{}')"#,
+            r#"{"a" : "1", "b" : "2", "" : "3", "d e f" : "a b c"}|{}"#,
+        ),
+        (
+            r#"select jsonb_set_lax('{"a":1,"b":2}', '{b}', null, null_value_treatment => 'delete_key'), jsonb_set_lax('{"a":1,"b":2}','{d}',null,true)"#,
+            r#"{"a": 1}|{"a": 1, "b": 2, "d": null}"#,
+        ),
+        (
+            r#"select array_to_json('{a,"b c",NULL}'::text[]), array_to_json('{t,f}'::bool[]), array_to_json(ARRAY [jsonb '{"a":1}', jsonb '{"b":[2,3]}'])"#,
+            r#"["a","b c",null]|[true,false]|[{"a": 1},{"b": [2, 3]}]"#,
+        ),
+        (
+            r#"select array_to_json('{{1,2},{3,4}}'::int[], true)"#,
+            r#"[[1,2],
+ [3,4]]"#,
+        ),
+        (
+            r#"select row_to_json(row(1,'foo', true, null, 1.5), true)"#,
+            r#"{"f1":1,
+ "f2":"foo",
+ "f3":true,
+ "f4":null,
+ "f5":1.5}"#,
+        ),
+        (
+            r#"SELECT jsonb_contains('{"a":"b", "b":1, "c":null}', '{"a":"b"}'), jsonb_contained('{"a":"b"}', '{"a":"b", "b":1, "c":null}'), jsonb_exists_any('{"a":1}', '{a,b}'), jsonb_exists_all('{"a":1}', '{a,b}')"#,
+            r#"t|t|t|f"#,
+        ),
+        (
+            r#"select jsonb_delete('{"a":1 , "b":2, "c":3}'::jsonb, 'a'), jsonb_delete_path('{"n":null, "a":1, "b":[1,2]}', '{b,-1}'), '[]'::jsonb #- '{a}', jsonb_concat('{"d": "test"}', '{"g": 1}')"#,
+            r#"{"b": 2, "c": 3}|{"a": 1, "b": [1], "n": null}|[]|{"d": "test", "g": 1}"#,
+        ),
+        (
+            r#"select json_array_elements('[1,true,[1,[2,3]],null,{"f1":1,"f2":[7,8,9]},false,"stringy"]')"#,
+            r#"1
+true
+[1,[2,3]]
+null
+{"f1":1,"f2":[7,8,9]}
+false
+"stringy""#,
+        ),
+        (
+            r#"select jsonb_array_elements_text('[1,true,[1,[2,3]],null,"stringy"]')"#,
+            r#"1
+true
+[1, [2, 3]]
+
+stringy"#,
+        ),
+        (
+            r#"select json_each('{"f1":[1,2,3],"f2":{"f3":1},"f4":null}')"#,
+            r#"(f1,"[1,2,3]")
+(f2,"{""f3"":1}")
+(f4,null)"#,
+        ),
+        (
+            r#"select json_each_text('{"f1":[1,2,3],"f2":{"f3":1},"f4":null,"f5":"null"}')"#,
+            r#"(f1,"[1,2,3]")
+(f2,"{""f3"":1}")
+(f4,)
+(f5,null)"#,
+        ),
+        (
+            r#"SELECT jsonb_each('{"a":{"b":"c","c":"b","1":"first"},"b":[1,2],"c":"cc","1":"first","n":null}'::jsonb) AS q"#,
+            r#"(1,"""first""")
+(a,"{""1"": ""first"", ""b"": ""c"", ""c"": ""b""}")
+(b,"[1, 2]")
+(c,"""cc""")
+(n,null)"#,
+        ),
+        (
+            r#"select '12345.05'::jsonb::int2, '12345.05'::jsonb::int4, '-12345.5'::jsonb::int8, 'true'::jsonb::bool, '12.5'::jsonb::float8"#,
+            r#"12345|12345|-12346|t|12.5"#,
+        ),
+        (
+            r#"select to_json(date '2014-05-28'), to_json(timestamp '2014-05-28 12:22:35.614298'), to_jsonb(timestamp 'infinity')"#,
+            r#""2014-05-28"|"2014-05-28T12:22:35.614298"|"infinity""#,
+        ),
+        (
+            r#"select ('{"a":"1"}'::jsonb -> 'b')::int"#,
+            r#""#,
+        ),
+        ],
+    )
+    .await;
+    refusals(
+        &c,
+        &[
+        (
+            r#"SELECT json_object('{a,b,c}')"#,
+            "2202E",
+            r#"array must have even number of elements"#,
+        ),
+        (
+            r#"SELECT json_object('{{a,1,2},{b,2,3}}')"#,
+            "2202E",
+            r#"array must have two columns"#,
+        ),
+        (
+            r#"SELECT json_object('{NULL,a}'::text[])"#,
+            "22004",
+            r#"null value not allowed for object key"#,
+        ),
+        (
+            r#"SELECT json_object('{a,b}', '{1}')"#,
+            "2202E",
+            r#"mismatched array dimensions"#,
+        ),
+        (
+            r#"select jsonb_set_lax('{"a":1,"b":2}', '{b}', null, null_value_treatment => 'raise_exception')"#,
+            "22004",
+            r#"JSON value must not be null"#,
+        ),
+        (
+            r#"select jsonb_set_lax('{"a":1,"b":2}', '{b}', null, null_value_treatment => 'bogus')"#,
+            "22023",
+            r#"null_value_treatment must be "delete_key", "return_target", "use_json_null", or "raise_exception""#,
+        ),
+        (
+            r#"select '"a"'::jsonb::int4"#,
+            "22023",
+            r#"cannot cast jsonb string to type integer"#,
+        ),
+        (
+            r#"select '[1]'::jsonb::int4"#,
+            "22023",
+            r#"cannot cast jsonb array to type integer"#,
+        ),
+        (
+            r#"select 'null'::jsonb::int4"#,
+            "22023",
+            r#"cannot cast jsonb null to type integer"#,
+        ),
+        (
+            r#"select '1'::jsonb::bool"#,
+            "22023",
+            r#"cannot cast jsonb numeric to type boolean"#,
+        ),
+        (
+            r#"select '"a"'::json::int4"#,
+            "42846",
+            r#"cannot cast type json to integer"#,
+        ),
+        (
+            r#"select '1e10'::jsonb::int4"#,
+            "22003",
+            r#"integer out of range"#,
+        ),
+        ],
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn record_columns_have_their_types() {
+    // The extended protocol: Describe gives each column its declared type, and values
+    // come back in binary.
+    let s = Server::start(&[]);
+    let c = client(&s).await;
+    let row = c
+        .query_one(
+            r#"select * from json_to_record('{"a":1,"b":true,"c":[1,2]}') as x(a int, b bool, c int[])"#,
+            &[],
+        )
+        .await
+        .unwrap();
+    assert_eq!(row.get::<_, i32>(0), 1);
+    assert!(row.get::<_, bool>(1));
+    assert_eq!(row.get::<_, Vec<i32>>(2), vec![1, 2]);
+    let row = c
+        .query_one(
+            r#"select * from json_populate_record(null::jpop, '{"a":"x","b":7}') q"#,
+            &[],
+        )
+        .await
+        .unwrap();
+    assert_eq!(row.get::<_, &str>(0), "x");
+    assert_eq!(row.get::<_, i32>(1), 7);
+    assert_eq!(row.get::<_, Option<std::time::SystemTime>>(2), None);
+}
