@@ -217,7 +217,24 @@ pub(crate) fn input_style() -> InputStyle {
 
 /// The running statement's session TimeZone.
 pub fn session() -> Zone {
-    STYLE.with_borrow(|s| s.zone.clone())
+    with_session(Zone::clone)
+}
+
+/// `f` of the running statement's session TimeZone.
+pub fn with_session<R>(f: impl FnOnce(&Zone) -> R) -> R {
+    STYLE.with_borrow(|s| f(&s.zone))
+}
+
+/// A timestamptz as PostgreSQL prints it in `zone`: local time and the offset then
+/// (`2024-07-01 08:00:00-04`); None for an infinity (printed as stored).
+pub fn format_timestamptz(utc: i64, zone: &Zone) -> Option<String> {
+    if utc == TIMESTAMP_INFINITY || utc == TIMESTAMP_NEG_INFINITY {
+        return None;
+    }
+    let east = zone.offset_at(utc);
+    let mut s = format_timestamp_micros(utc + i64::from(east) * 1_000_000, false);
+    write_offset(east, &mut s);
+    Some(s)
 }
 
 /// Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's algorithm).
