@@ -106,8 +106,8 @@ fn cased(name: &str, pattern: &str) -> String {
 }
 
 /// Formats `micros` (since 2000-01-01) by `fmt`; `offset`: a timestamptz's zone offset
-/// east of UTC in microseconds (None for a timestamp).
-pub fn format(micros: i64, offset: Option<i64>, fmt: &str) -> String {
+/// east of UTC in microseconds (None for a timestamp), `abbrev` its zone's abbreviation.
+pub fn format(micros: i64, offset: Option<i64>, abbrev: Option<&str>, fmt: &str) -> String {
     let zoned = offset.is_some();
     let offset = offset.unwrap_or(0);
     let t = tm(micros + offset);
@@ -254,6 +254,8 @@ pub fn format(micros: i64, offset: Option<i64>, fmt: &str) -> String {
             "DAY" => (name(cased(DAYS[dow as usize], p), 9), None),
             "DY" => (cased(&DAYS[dow as usize][..3], p), None),
             "RM" => (name(cased(ROMAN[t.month as usize - 1], p), 4), None),
+            // The zone's abbreviation then (a fixed offset has none: UTC, or the offset).
+            "TZ" if zoned && abbrev.is_some() => (cased(abbrev.unwrap_or_default(), p), None),
             "TZ" if zoned && offset == 0 => (cased("UTC", p), None),
             "OF" | "TZ" if zoned && om != 0 => (format!("{sign}{oh:02}:{om:02}"), None),
             "OF" | "TZ" if zoned => (format!("{sign}{oh:02}"), None),
@@ -292,11 +294,11 @@ mod tests {
         );
         let d = parse_timestamp_local("2020-01-02").unwrap();
         assert_eq!(
-            format(d, None, "YYYY DDD IDDD CC FMDDth Dth"),
+            format(d, None, None, "YYYY DDD IDDD CC FMDDth Dth"),
             "2020 002 004 21 2nd 5th"
         );
         assert_eq!(
-            format(t, None, "\"HH:MI:SS is\" HH:MI:SS \"\\\"text\\\"\""),
+            format(t, None, None, "\"HH:MI:SS is\" HH:MI:SS \"\\\"text\\\"\""),
             "HH:MI:SS is 01:04:05 \"text\""
         );
         assert_eq!(format(t, Some(0), "TZ OF"), "UTC +00");

@@ -20,7 +20,7 @@ fn zone(settings: &dyn Settings) -> Expr {
 }
 
 /// Functions whose result depends on the session's TimeZone.
-const ZONED: &[&str] = &["date_part", "date_trunc", "age", "to_char"];
+const ZONED: &[&str] = &["date_part", "date_trunc", "age", "to_char", "make_timestamptz"];
 
 /// A special call form, rewritten; 0A000 for one litewire cannot run exactly.
 pub(super) fn special(e: Expr, settings: &dyn Settings) -> Result<Expr, PgError> {
@@ -150,11 +150,12 @@ const RENAMED: &[(&str, &[usize])] = &[
     ("rtrim", &[1, 2]),
     ("overlay", &[3, 4]),
     ("date_part", &[2]),
-    ("date_trunc", &[2]),
+    ("date_trunc", &[2, 3]),
     ("age", &[1, 2]),
     ("make_date", &[3]),
     ("make_time", &[3]),
     ("make_timestamp", &[6]),
+    ("make_timestamptz", &[6, 7]),
     ("to_timestamp", &[1]),
     ("to_char", &[2]),
     ("encode", &[2]),
