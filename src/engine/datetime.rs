@@ -225,6 +225,21 @@ pub fn with_session<R>(f: impl FnOnce(&Zone) -> R) -> R {
     STYLE.with_borrow(|s| f(&s.zone))
 }
 
+/// A timestamptz value cast to timestamp, date or time: its local time in the session's
+/// zone (µs since 2000 as if UTC). A stored timestamptz is the text ending in `+00:00`
+/// (as engine/pgfuncs/dates.rs tells the types apart); None for anything else, or when
+/// the session's zone is UTC (the text's own fields are the local time then).
+pub fn session_local_of_stored(s: &str) -> Option<i64> {
+    if !s.ends_with("+00:00") || with_session(|z| *z == Zone::UTC) {
+        return None;
+    }
+    let utc = parse_timestamp(s).ok()?;
+    if utc == TIMESTAMP_INFINITY || utc == TIMESTAMP_NEG_INFINITY {
+        return None;
+    }
+    Some(session().to_local(utc))
+}
+
 /// A timestamptz as PostgreSQL prints it in `zone`: local time and the offset then
 /// (`2024-07-01 08:00:00-04`); None for an infinity (printed as stored).
 pub fn format_timestamptz(utc: i64, zone: &Zone) -> Option<String> {

@@ -186,6 +186,11 @@ pub(super) fn function_type(name: &str, args: &[Ty]) -> Ty {
                 Ty::Of(Follow::Math, first())
             }
         }
+        // timezone(zone, x): as `x AT TIME ZONE zone`.
+        "timezone" if args.len() == 2 => match super::strip_params(args[1].clone()) {
+            Ty::Named(n) if n == "timestamp" => named("timestamptz"),
+            _ => named("timestamp"),
+        },
         "date_trunc" => match args.get(1) {
             Some(t) => Ty::Of(Follow::Bare, Box::new(t.clone())),
             None => Ty::Unknown,
