@@ -32,3 +32,4 @@ mod transactions;
 mod typed;
 mod typing;
 mod utility;
+mod zones;
