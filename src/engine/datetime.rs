@@ -891,19 +891,27 @@ mod input_tests {
     fn zone_names_in_input_read_as_postgres_reads_them() {
         // PostgreSQL 15's answers (TimeZone UTC).
         for (input, expected) in [
-            ("2001-02-16 20:38:40 America/New_York", "2001-02-17 01:38:40"),
+            (
+                "2001-02-16 20:38:40 America/New_York",
+                "2001-02-17 01:38:40",
+            ),
             ("19970710 173201 America/New_York", "1997-07-10 21:32:01"),
             ("2011-03-27 02:00:00 Europe/Moscow", "2011-03-26 23:00:00"),
             ("2011-03-27 02:00:00 MSK", "2011-03-26 22:00:00"),
             ("2014-10-26 01:00:00 Europe/Moscow", "2014-10-25 22:00:00"),
             ("2024-01-01 12:00 EST5EDT", "2024-01-01 17:00:00"),
-            ("Wed Jul 11 10:51:14 America/New_York 2001", "2001-07-11 14:51:14"),
+            (
+                "Wed Jul 11 10:51:14 America/New_York 2001",
+                "2001-07-11 14:51:14",
+            ),
         ] {
             let micros = timestamp_in(input, true).unwrap();
             assert_eq!(format_timestamp_micros(micros, false), expected, "{input}");
         }
         let input = "2024-01-01 12:00 Nowhere/Land";
-        let e = timestamp_in(input, true).unwrap_err().to_pg("timestamptz", input);
+        let e = timestamp_in(input, true)
+            .unwrap_err()
+            .to_pg("timestamptz", input);
         assert_eq!(e.code.0, "22023");
         assert_eq!(e.message, "time zone \"nowhere/land\" not recognized");
     }

@@ -545,7 +545,9 @@ fn pg_cast(ctx: &mut Context<'_>) -> rusqlite::Result<SqlValue> {
     };
     if let (oid::TIME, ValueRef::Text(t)) = (type_oid, value) {
         // A timestamptz's time of day in the session's zone.
-        let local = std::str::from_utf8(t).ok().and_then(datetime::session_local_of_stored);
+        let local = std::str::from_utf8(t)
+            .ok()
+            .and_then(datetime::session_local_of_stored);
         if let Some(local) = local {
             let clock = local.rem_euclid(datetime::MICROS_PER_DAY);
             return Ok(SqlValue::Text(datetime::format_time(clock)));

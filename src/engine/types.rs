@@ -331,7 +331,10 @@ pub fn write_text(render: Render, v: ValueRef<'_>, out: &mut BytesMut) {
                 }
                 // In the session's zone, with the offset it has then.
                 zone => match std::str::from_utf8(t).ok().and_then(|s| {
-                    super::datetime::format_timestamptz(super::datetime::parse_timestamp(s).ok()?, zone)
+                    super::datetime::format_timestamptz(
+                        super::datetime::parse_timestamp(s).ok()?,
+                        zone,
+                    )
                 }) {
                     Some(s) => out.put_slice(s.as_bytes()),
                     None => out.put_slice(t),

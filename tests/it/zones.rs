@@ -111,10 +111,7 @@ async fn timestamptz_reads_and_prints_in_the_session_zone() {
         ]
     );
     // Binary output is the instant, whatever the zone.
-    let r = c
-        .query_one("select x from t limit 1", &[])
-        .await
-        .unwrap();
+    let r = c.query_one("select x from t limit 1", &[]).await.unwrap();
     let x: chrono::DateTime<chrono::Utc> = r.get(0);
     assert_eq!(x.to_rfc3339(), "2024-07-01T12:00:00+00:00");
 }

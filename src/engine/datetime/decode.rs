@@ -321,8 +321,11 @@ impl Tm {
     /// The fields as local microseconds since 2000-01-01 (saturating: range checks come
     /// later).
     pub fn local_micros(&self) -> i64 {
-        let days = days_from_civil(self.year.clamp(-10_000_000, 10_000_000), self.mon, self.mday)
-            - super::PG_EPOCH_DAYS;
+        let days = days_from_civil(
+            self.year.clamp(-10_000_000, 10_000_000),
+            self.mon,
+            self.mday,
+        ) - super::PG_EPOCH_DAYS;
         days.saturating_mul(super::MICROS_PER_DAY)
             .saturating_add(self.time_micros())
     }

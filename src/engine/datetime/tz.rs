@@ -180,12 +180,18 @@ fn local_offset(tz: &TimeZone, local: i64) -> (i32, Timestamp) {
 fn abbrev_offset(abbrev: &str, tz: &TimeZone, at: Timestamp) -> Option<i32> {
     // Bounded scans: a zone has a few hundred recorded transitions.
     const SCAN: usize = 2_000;
-    let matches = |t: &jiff::tz::TimeZoneTransition<'_>| t.abbreviation().eq_ignore_ascii_case(abbrev);
-    let after_at = at.checked_add(jiff::SignedDuration::from_secs(1)).unwrap_or(at);
+    let matches =
+        |t: &jiff::tz::TimeZoneTransition<'_>| t.abbreviation().eq_ignore_ascii_case(abbrev);
+    let after_at = at
+        .checked_add(jiff::SignedDuration::from_secs(1))
+        .unwrap_or(at);
     if let Some(t) = tz.preceding(after_at).take(SCAN).find(matches) {
         return Some(t.offset().seconds());
     }
-    tz.following(at).take(SCAN).find(matches).map(|t| t.offset().seconds())
+    tz.following(at)
+        .take(SCAN)
+        .find(matches)
+        .map(|t| t.offset().seconds())
 }
 
 /// A POSIX TZ specification; one with a daylight-saving name but no rule takes the
@@ -265,8 +271,14 @@ mod tests {
         assert_eq!(Zone::named("Nowhere/Land"), None);
         assert_eq!(Zone::named("foo"), None);
         let helsinki = Zone::named("Europe/Helsinki").unwrap();
-        assert_eq!(helsinki.offset_of_local(micros("205000-07-10 17:32:01")), 3 * 3600);
-        assert_eq!(helsinki.offset_of_local(micros("205000-01-10 17:32:01")), 2 * 3600);
+        assert_eq!(
+            helsinki.offset_of_local(micros("205000-07-10 17:32:01")),
+            3 * 3600
+        );
+        assert_eq!(
+            helsinki.offset_of_local(micros("205000-01-10 17:32:01")),
+            2 * 3600
+        );
     }
 
     #[test]

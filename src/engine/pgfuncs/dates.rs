@@ -5,8 +5,8 @@
 //! time has no date, anything else must read as an interval.
 
 use crate::engine::datetime::{
-    self as dt, civil_from_days, days_from_civil, days_in_month, DtError, Interval, MICROS_PER_DAY,
-    PG_EPOCH_DAYS, Zone,
+    self as dt, civil_from_days, days_from_civil, days_in_month, DtError, Interval, Zone,
+    MICROS_PER_DAY, PG_EPOCH_DAYS,
 };
 use crate::protocol::{PgError, SqlState};
 
@@ -725,9 +725,8 @@ fn not_a_zone(zone: &str) -> PgError {
 /// `make_timestamptz(...)`: the local time `local` in `zone`, as an instant.
 pub fn make_timestamptz(local: i64, zone: &Zone) -> Result<i64, PgError> {
     let utc = zone.to_utc(local);
-    dt::check_timestamp(utc).map_err(|_| {
-        PgError::new(SqlState::DATETIME_FIELD_OVERFLOW, "timestamp out of range")
-    })
+    dt::check_timestamp(utc)
+        .map_err(|_| PgError::new(SqlState::DATETIME_FIELD_OVERFLOW, "timestamp out of range"))
 }
 
 #[cfg(test)]
@@ -821,7 +820,10 @@ mod tests {
                 .unwrap()
                 .numeric
         };
-        assert_eq!((paris("hour"), paris("timezone")), ("2".into(), "7200".into()));
+        assert_eq!(
+            (paris("hour"), paris("timezone")),
+            ("2".into(), "7200".into())
+        );
         assert!(part("hour", ts("2020-01-01 00:00:00+00:00"), false, "Nowhere/x").is_err());
     }
 
@@ -889,6 +891,9 @@ mod tests {
         assert_eq!(conversion_zone("UTC").unwrap(), Zone::UTC);
         assert_eq!(conversion_zone("+02").unwrap(), Zone::Fixed(-7200));
         assert_eq!(conversion_zone("EST").unwrap(), Zone::Fixed(-5 * 3600));
-        assert_eq!(conversion_zone("x").unwrap_err().code, SqlState::INVALID_PARAMETER_VALUE);
+        assert_eq!(
+            conversion_zone("x").unwrap_err().code,
+            SqlState::INVALID_PARAMETER_VALUE
+        );
     }
 }

@@ -337,16 +337,22 @@ pub fn register(conn: &Connection) -> Res<()> {
             ));
         }
         let zone = pg(dates::conversion_zone(&zone))?;
-        let out_of_range =
-            |_| raise(PgError::new(SqlState::DATETIME_FIELD_OVERFLOW, "timestamp out of range"));
+        let out_of_range = |_| {
+            raise(PgError::new(
+                SqlState::DATETIME_FIELD_OVERFLOW,
+                "timestamp out of range",
+            ))
+        };
         Ok(Some(match v {
             // Local time in the zone → the instant, shown as timestamptz.
-            Temporal::Timestamp(t) => {
-                dt::format_timestamp_micros(dt::check_timestamp(zone.to_utc(t)).map_err(out_of_range)?, true)
-            }
-            Temporal::TimestampTz(t) => {
-                dt::format_timestamp_micros(dt::check_timestamp(zone.to_local(t)).map_err(out_of_range)?, false)
-            }
+            Temporal::Timestamp(t) => dt::format_timestamp_micros(
+                dt::check_timestamp(zone.to_utc(t)).map_err(out_of_range)?,
+                true,
+            ),
+            Temporal::TimestampTz(t) => dt::format_timestamp_micros(
+                dt::check_timestamp(zone.to_local(t)).map_err(out_of_range)?,
+                false,
+            ),
             // A date is midnight in the session's zone.
             Temporal::Date(d) => {
                 let utc = dt::session().to_utc(i64::from(d) * MICROS_PER_DAY);
@@ -442,7 +448,12 @@ pub fn register(conn: &Connection) -> Res<()> {
                 }
                 _ => return Err(raise(unsupported("to_char() of a bytea"))),
             };
-            Ok(to_char::format(micros, offset, abbrev.as_deref(), &s(ctx, 1)))
+            Ok(to_char::format(
+                micros,
+                offset,
+                abbrev.as_deref(),
+                &s(ctx, 1),
+            ))
         }),
     )?;
 

@@ -517,14 +517,24 @@ fn add_interval_in(ts: i64, iv: Interval, zone: Option<&dt::Zone>) -> Result<i64
     };
     let mut t = ts;
     for step in [
-        Interval { months: iv.months, days: 0, micros: 0 },
-        Interval { months: 0, days: iv.days, micros: 0 },
+        Interval {
+            months: iv.months,
+            days: 0,
+            micros: 0,
+        },
+        Interval {
+            months: 0,
+            days: iv.days,
+            micros: 0,
+        },
     ] {
         if step != Interval::default() {
             t = zone.to_utc(add_local(zone.to_local(t), step)?);
         }
     }
-    let t = t.checked_add(iv.micros).ok_or_else(timestamp_out_of_range)?;
+    let t = t
+        .checked_add(iv.micros)
+        .ok_or_else(timestamp_out_of_range)?;
     dt::check_timestamp(t).map_err(|_| timestamp_out_of_range())
 }
 
@@ -669,7 +679,10 @@ fn temporal(
             let zoned = t == "timestamptz";
             // A timestamptz steps months and days in the session's local time.
             let zone = zoned.then(dt::session);
-            ts_text(add_interval_in(timestamp(a, zoned)?, iv, zone.as_ref())?, zoned)
+            ts_text(
+                add_interval_in(timestamp(a, zoned)?, iv, zone.as_ref())?,
+                zoned,
+            )
         }
         ("+", "interval", t) if is_ts(t) => return temporal(op, r, l, b, a),
         ("-", t, u) if is_ts(t) && t == u => {

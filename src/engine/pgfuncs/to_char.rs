@@ -288,6 +288,7 @@ mod tests {
             format(
                 t,
                 None,
+                None,
                 "YYYY-MM-DD HH24:MI:SS.MS Day Mon DY dy HH12 AM am FMDD FMMonth Q WW IW J"
             ),
             "2020-05-07 13:04:05.123 Thursday  May THU thu 01 PM pm 7 May 2 19 19 2458977"
@@ -301,9 +302,13 @@ mod tests {
             format(t, None, None, "\"HH:MI:SS is\" HH:MI:SS \"\\\"text\\\"\""),
             "HH:MI:SS is 01:04:05 \"text\""
         );
-        assert_eq!(format(t, Some(0), "TZ OF"), "UTC +00");
+        assert_eq!(format(t, Some(0), None, "TZ OF"), "UTC +00");
         assert_eq!(
-            format(t, Some(-16_200_000_000), "OF TZH:TZM HH24"),
+            format(t, Some(7_200_000_000), Some("CEST"), "TZ tz OF"),
+            "CEST cest +02"
+        );
+        assert_eq!(
+            format(t, Some(-16_200_000_000), None, "OF TZH:TZM HH24"),
             "-04:30 -04:30 08"
         );
     }

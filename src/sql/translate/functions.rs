@@ -20,7 +20,13 @@ fn zone(settings: &dyn Settings) -> Expr {
 }
 
 /// Functions whose result depends on the session's TimeZone.
-const ZONED: &[&str] = &["date_part", "date_trunc", "age", "to_char", "make_timestamptz"];
+const ZONED: &[&str] = &[
+    "date_part",
+    "date_trunc",
+    "age",
+    "to_char",
+    "make_timestamptz",
+];
 
 /// A special call form, rewritten; 0A000 for one litewire cannot run exactly.
 pub(super) fn special(e: Expr, settings: &dyn Settings) -> Result<Expr, PgError> {
@@ -51,7 +57,10 @@ pub(super) fn special(e: Expr, settings: &dyn Settings) -> Result<Expr, PgError>
         Expr::AtTimeZone {
             timestamp,
             time_zone,
-        } => call("pg_at_time_zone", vec![*timestamp, *time_zone]),
+        } => call(
+            "pg_at_time_zone",
+            vec![literal_timestamptz(*timestamp), *time_zone],
+        ),
         Expr::Position { expr, r#in } => call("pg_strpos", vec![*r#in, *expr]),
         Expr::Substring {
             expr,
@@ -104,6 +113,17 @@ pub(super) fn special(e: Expr, settings: &dyn Settings) -> Result<Expr, PgError>
         }
         other => return Err(unsupported(format!("{other}"))),
     })
+}
+
+/// An untyped string before `AT TIME ZONE` / in `timezone(z, x)` is a timestamptz, as
+/// PostgreSQL resolves it (the preferred type of its category): read in the session's
+/// zone.
+fn literal_timestamptz(e: Expr) -> Expr {
+    if is_string(&e) {
+        call("pg_timestamptz", vec![e])
+    } else {
+        e
+    }
 }
 
 fn is_string(e: &Expr) -> bool {
@@ -438,7 +458,7 @@ pub(super) fn function(
         "timezone" => match plain_args(f).as_deref() {
             Some([zone, ts]) => Some(call(
                 "pg_at_time_zone",
-                vec![(*ts).clone(), (*zone).clone()],
+                vec![literal_timestamptz((*ts).clone()), (*zone).clone()],
             )),
             _ => return Err(unsupported("timezone() with these arguments")),
         },
