@@ -5,7 +5,8 @@
 //! value a client sends can overflow; years before 1 (BC) are not supported.
 //! `infinity` and `-infinity` are stored as those words (which sort after and before
 //! every ISO text). Text input is read with PostgreSQL's rules (decode.rs, interval.rs);
-//! the `parse_*` readers here read the stored forms.
+//! the `parse_*` readers here read the stored forms. Time zones: tz.rs (the session's
+//! TimeZone, `AT TIME ZONE`, zone names in input), zones.rs (the Default abbreviations).
 
 mod decode;
 mod interval;
