@@ -92,23 +92,31 @@ pub fn register(conn: &Connection, database: &str, session: SharedSession) -> ru
             datetime::timestamp_in(s, true).map(|t| datetime::format_timestamp_micros(t, true))
         })
     })?;
-    // A timestamptz becomes the session's local time (datetime::session_local_of_stored).
     conn.create_scalar_function("pg_timestamp", 1, pure, |ctx| {
         datetime_cast(ctx, "timestamp", |s| {
-            if let Some(local) = datetime::session_local_of_stored(s) {
-                return Ok(datetime::format_timestamp_micros(local, false));
-            }
             datetime::timestamp_in(s, false).map(|t| datetime::format_timestamp_micros(t, false))
         })
     })?;
     conn.create_scalar_function("pg_date", 1, pure, |ctx| {
         datetime_cast(ctx, "date", |s| {
-            if let Some(local) = datetime::session_local_of_stored(s) {
-                let days = local.div_euclid(datetime::MICROS_PER_DAY);
-                return Ok(datetime::format_date(days as i32));
-            }
             datetime::date_in(s).map(datetime::format_date)
         })
+    })?;
+    // A value cast to timestamp, date or time: a timestamptz becomes its local time in
+    // the session's zone (datetime::session_local_of_stored); anything else is kept.
+    conn.create_scalar_function("pg_local", 1, pure, |ctx| {
+        let value = ctx.get_raw(0);
+        if let ValueRef::Text(t) = value {
+            let local = std::str::from_utf8(t)
+                .ok()
+                .and_then(datetime::session_local_of_stored);
+            if let Some(local) = local {
+                return Ok(SqlValue::Text(datetime::format_timestamp_micros(
+                    local, false,
+                )));
+            }
+        }
+        Ok(owned(value))
     })?;
     conn.create_scalar_function("pg_cast", 2, pure, pg_cast)?;
     conn.create_scalar_function("pg_store", 3, pure, pg_store)?;
@@ -543,16 +551,6 @@ fn pg_cast(ctx: &mut Context<'_>) -> rusqlite::Result<SqlValue> {
             .then_some(i)
             .ok_or_else(out_of_range)
     };
-    if let (oid::TIME, ValueRef::Text(t)) = (type_oid, value) {
-        // A timestamptz's time of day in the session's zone.
-        let local = std::str::from_utf8(t)
-            .ok()
-            .and_then(datetime::session_local_of_stored);
-        if let Some(local) = local {
-            let clock = local.rem_euclid(datetime::MICROS_PER_DAY);
-            return Ok(SqlValue::Text(datetime::format_time(clock)));
-        }
-    }
     Ok(match (type_oid, value) {
         (_, ValueRef::Null) => SqlValue::Null,
         (oid::INT2 | oid::INT4 | oid::INT8 | oid::OID, ValueRef::Integer(i)) => {
