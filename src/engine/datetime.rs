@@ -5,11 +5,15 @@
 //! value a client sends can overflow; years before 1 (BC) are not supported.
 //! `infinity` and `-infinity` are stored as those words (which sort after and before
 //! every ISO text). Text input is read with PostgreSQL's rules (decode.rs, interval.rs);
-//! the `parse_*` readers here read the stored forms.
+//! the `parse_*` readers here read the stored forms. Time zones: tz.rs (the session's
+//! TimeZone, `AT TIME ZONE`, zone names in input), zones.rs (the Default abbreviations).
 
 mod decode;
 mod interval;
+mod tz;
 mod zones;
+
+pub use tz::{write_offset, Zone};
 
 pub use interval::{adjust_interval, interval_in, Range as IntervalRange};
 
@@ -41,13 +45,10 @@ pub enum DtError {
     MdFieldRange,
     /// An interval whose years and months together overflow.
     IntervalOutOfRange,
-    /// A full time zone name in the input (`America/New_York`): no time zone database.
+    /// A time zone name in the input (`America/Nowhere`) that no zone has.
     ZoneName,
-    /// A zone abbreviation whose offset depends on the date (`MSK`).
+    /// A zone abbreviation whose zone the time zone database lacks.
     ZoneAbbrev(&'static str),
-    /// A timestamptz without a zone while the session's TimeZone is a name litewire has
-    /// no rules for.
-    SessionZone,
 }
 
 impl DtError {
@@ -93,25 +94,20 @@ impl DtError {
                 SqlState::DATETIME_FIELD_OVERFLOW,
                 "interval out of range".to_string(),
             ),
-            DtError::ZoneName => (
-                SqlState::FEATURE_NOT_SUPPORTED,
-                format!(
-                    "time zone names in {type_name} input (only abbreviations and numeric \
-                     offsets) are not supported by litewire: \"{input}\""
-                ),
-            ),
-            DtError::SessionZone => (
-                SqlState::FEATURE_NOT_SUPPORTED,
-                format!(
-                    "{type_name} input without a time zone in the session's TimeZone is not \
-                     supported by litewire (only UTC and numeric offsets): \"{input}\""
-                ),
-            ),
+            DtError::ZoneName => {
+                // PostgreSQL names the field, as its input reader lower-cases it.
+                let field = input.split_whitespace().find(|w| w.contains('/'));
+                let field = field.unwrap_or(input).to_lowercase();
+                (
+                    SqlState::INVALID_PARAMETER_VALUE,
+                    format!("time zone \"{field}\" not recognized"),
+                )
+            }
             DtError::ZoneAbbrev(name) => (
                 SqlState::FEATURE_NOT_SUPPORTED,
                 format!(
-                    "time zone abbreviation \"{name}\" (its offset depends on the date) is \
-                     not supported by litewire"
+                    "time zone abbreviation \"{name}\" (its zone is missing from the time \
+                     zone database) is not supported by litewire"
                 ),
             ),
         };
@@ -129,20 +125,20 @@ pub enum DateOrder {
     Ymd,
 }
 
-/// The session settings date/time input depends on: DateStyle's field order and the
-/// TimeZone a timestamptz without a zone is read in.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// The session settings date/time input and timestamptz output depend on: DateStyle's
+/// field order and the TimeZone.
+#[derive(Debug, Clone, PartialEq)]
 pub struct InputStyle {
     pub order: DateOrder,
-    /// The session TimeZone in seconds west of UTC (PostgreSQL's sign); None for a zone
-    /// name litewire has no rules for.
-    pub zone_west: Option<i64>,
+    /// The session's TimeZone (UTC when the setting names no zone litewire knows: SET
+    /// refuses those).
+    pub zone: Zone,
 }
 
 impl InputStyle {
     pub const DEFAULT: InputStyle = InputStyle {
         order: DateOrder::Mdy,
-        zone_west: Some(0),
+        zone: Zone::UTC,
     };
 
     /// From the session's DateStyle (as `normalize` keeps it) and TimeZone.
@@ -155,10 +151,10 @@ impl InputStyle {
         } else {
             DateOrder::Mdy
         };
-        let zone_west = crate::engine::pgfuncs::dates::session_offset(timezone)
-            .ok()
-            .map(|east| -east / 1_000_000);
-        InputStyle { order, zone_west }
+        InputStyle {
+            order,
+            zone: session_zone(timezone).unwrap_or(Zone::UTC),
+        }
     }
 }
 
@@ -168,26 +164,93 @@ impl Default for InputStyle {
     }
 }
 
+/// The zone a TimeZone setting names, as PostgreSQL's check_timezone reads it: a plain
+/// number is hours east (`SET TIME ZONE -2`, which SET hands over as `- 2`), anything
+/// else a zone name or POSIX specification (whose numeric offsets point west).
+pub fn session_zone(setting: &str) -> Option<Zone> {
+    let number: String = setting.split_whitespace().collect();
+    if let Ok(hours) = number.parse::<f64>() {
+        if hours.is_finite() && hours.abs() <= 15.0 * 24.0 {
+            return Some(Zone::Fixed((hours * 3600.0).round() as i32));
+        }
+    }
+    if setting.trim().eq_ignore_ascii_case("utc") {
+        return Some(Zone::UTC);
+    }
+    // The last zone read, per thread: statements of a session read the same one.
+    thread_local! {
+        static LAST: std::cell::RefCell<Option<(String, Option<Zone>)>> = const { std::cell::RefCell::new(None) };
+    }
+    LAST.with_borrow_mut(|last| match last {
+        Some((name, zone)) if name == setting => zone.clone(),
+        _ => {
+            let zone = Zone::named(setting);
+            *last = Some((setting.to_string(), zone.clone()));
+            zone
+        }
+    })
+}
+
 thread_local! {
     /// The running statement's session settings (set by `with_input_style`): SQLite calls
     /// the input functions (`pg_date`, `pg_store`) with no session at hand.
-    static STYLE: std::cell::Cell<InputStyle> = const { std::cell::Cell::new(InputStyle::DEFAULT) };
+    static STYLE: std::cell::RefCell<InputStyle> = const { std::cell::RefCell::new(InputStyle::DEFAULT) };
 }
 
 /// Runs `f` with date/time input reading as `style` says, on this thread.
 pub fn with_input_style<R>(style: InputStyle, f: impl FnOnce() -> R) -> R {
-    struct Restore(InputStyle);
+    struct Restore(Option<InputStyle>);
     impl Drop for Restore {
         fn drop(&mut self) {
-            STYLE.set(self.0);
+            if let Some(style) = self.0.take() {
+                STYLE.set(style);
+            }
         }
     }
-    let _restore = Restore(STYLE.replace(style));
+    let _restore = Restore(Some(STYLE.replace(style)));
     f()
 }
 
-fn input_style() -> InputStyle {
-    STYLE.get()
+/// The running statement's DateStyle order and TimeZone.
+pub(crate) fn input_style() -> InputStyle {
+    STYLE.with_borrow(InputStyle::clone)
+}
+
+/// The running statement's session TimeZone.
+pub fn session() -> Zone {
+    with_session(Zone::clone)
+}
+
+/// `f` of the running statement's session TimeZone.
+pub fn with_session<R>(f: impl FnOnce(&Zone) -> R) -> R {
+    STYLE.with_borrow(|s| f(&s.zone))
+}
+
+/// A timestamptz value cast to timestamp, date or time: its local time in the session's
+/// zone (µs since 2000 as if UTC). A stored timestamptz is the text ending in `+00:00`
+/// (as engine/pgfuncs/dates.rs tells the types apart); None for anything else, or when
+/// the session's zone is UTC (the text's own fields are the local time then).
+pub fn session_local_of_stored(s: &str) -> Option<i64> {
+    if !s.ends_with("+00:00") || with_session(|z| *z == Zone::UTC) {
+        return None;
+    }
+    let utc = parse_timestamp(s).ok()?;
+    if utc == TIMESTAMP_INFINITY || utc == TIMESTAMP_NEG_INFINITY {
+        return None;
+    }
+    Some(session().to_local(utc))
+}
+
+/// A timestamptz as PostgreSQL prints it in `zone`: local time and the offset then
+/// (`2024-07-01 08:00:00-04`); None for an infinity (printed as stored).
+pub fn format_timestamptz(utc: i64, zone: &Zone) -> Option<String> {
+    if utc == TIMESTAMP_INFINITY || utc == TIMESTAMP_NEG_INFINITY {
+        return None;
+    }
+    let east = zone.offset_at(utc);
+    let mut s = format_timestamp_micros(utc + i64::from(east) * 1_000_000, false);
+    write_offset(east, &mut s);
+    Some(s)
 }
 
 /// Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's algorithm).
@@ -322,7 +385,7 @@ pub fn timestamp_in(s: &str, zoned: bool) -> Dt<i64> {
     let west = match (zoned, tz) {
         (false, _) => 0,
         (true, Some(west)) => west,
-        (true, None) => input_style().zone_west.ok_or(DtError::SessionZone)?,
+        (true, None) => -i64::from(session().offset_of_local(tm.local_micros())),
     };
     let days = days_from_civil(tm.year, tm.mon, tm.mday) - PG_EPOCH_DAYS;
     if days < julian_day_zero() || tm.year > TIMESTAMP_MAX_YEAR + 1 {
@@ -826,14 +889,32 @@ mod input_tests {
     }
 
     #[test]
-    fn zones_litewire_cannot_resolve_are_refused() {
-        for input in [
-            "2001-02-16 20:38:40 America/New_York",
-            "2001-02-16 20:38:40 MSK",
+    fn zone_names_in_input_read_as_postgres_reads_them() {
+        // PostgreSQL 15's answers (TimeZone UTC).
+        for (input, expected) in [
+            (
+                "2001-02-16 20:38:40 America/New_York",
+                "2001-02-17 01:38:40",
+            ),
+            ("19970710 173201 America/New_York", "1997-07-10 21:32:01"),
+            ("2011-03-27 02:00:00 Europe/Moscow", "2011-03-26 23:00:00"),
+            ("2011-03-27 02:00:00 MSK", "2011-03-26 22:00:00"),
+            ("2014-10-26 01:00:00 Europe/Moscow", "2014-10-25 22:00:00"),
+            ("2024-01-01 12:00 EST5EDT", "2024-01-01 17:00:00"),
+            (
+                "Wed Jul 11 10:51:14 America/New_York 2001",
+                "2001-07-11 14:51:14",
+            ),
         ] {
-            let e = timestamp_in(input, true).unwrap_err();
-            assert_eq!(e.to_pg("timestamptz", input).code.0, "0A000", "{input}");
+            let micros = timestamp_in(input, true).unwrap();
+            assert_eq!(format_timestamp_micros(micros, false), expected, "{input}");
         }
+        let input = "2024-01-01 12:00 Nowhere/Land";
+        let e = timestamp_in(input, true)
+            .unwrap_err()
+            .to_pg("timestamptz", input);
+        assert_eq!(e.code.0, "22023");
+        assert_eq!(e.message, "time zone \"nowhere/land\" not recognized");
     }
 
     #[test]

@@ -145,7 +145,7 @@ impl Lease {
                 chunk: BytesMut::new(),
                 chunk_size,
             };
-            let outcome = super::datetime::with_input_style(job.input_style, || {
+            let outcome = super::datetime::with_input_style(job.input_style.clone(), || {
                 run(self.conn_mut(), &job, &mut sink)
             });
             Finished {

@@ -102,6 +102,22 @@ pub fn register(conn: &Connection, database: &str, session: SharedSession) -> ru
             datetime::date_in(s).map(datetime::format_date)
         })
     })?;
+    // A value cast to timestamp, date or time: a timestamptz becomes its local time in
+    // the session's zone (datetime::session_local_of_stored); anything else is kept.
+    conn.create_scalar_function("pg_local", 1, pure, |ctx| {
+        let value = ctx.get_raw(0);
+        if let ValueRef::Text(t) = value {
+            let local = std::str::from_utf8(t)
+                .ok()
+                .and_then(datetime::session_local_of_stored);
+            if let Some(local) = local {
+                return Ok(SqlValue::Text(datetime::format_timestamp_micros(
+                    local, false,
+                )));
+            }
+        }
+        Ok(owned(value))
+    })?;
     conn.create_scalar_function("pg_cast", 2, pure, pg_cast)?;
     conn.create_scalar_function("pg_store", 3, pure, pg_store)?;
     conn.create_scalar_function("pg_bytea", 1, pure, pg_bytea)?;

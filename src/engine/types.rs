@@ -354,9 +354,24 @@ pub fn write_text(render: Render, v: ValueRef<'_>, out: &mut BytesMut) {
             }
         }
         ValueRef::Text(t) if render == Render::TimestampTz => {
-            let n = t.len();
-            let whole_hours = n >= 6 && matches!(t[n - 6], b'+' | b'-') && t.ends_with(b":00");
-            out.put_slice(if whole_hours { &t[..n - 3] } else { t });
+            super::datetime::with_session(|zone| match zone {
+                super::datetime::Zone::Fixed(0) => {
+                    let n = t.len();
+                    let whole_hours =
+                        n >= 6 && matches!(t[n - 6], b'+' | b'-') && t.ends_with(b":00");
+                    out.put_slice(if whole_hours { &t[..n - 3] } else { t });
+                }
+                // In the session's zone, with the offset it has then.
+                zone => match std::str::from_utf8(t).ok().and_then(|s| {
+                    super::datetime::format_timestamptz(
+                        super::datetime::parse_timestamp(s).ok()?,
+                        zone,
+                    )
+                }) {
+                    Some(s) => out.put_slice(s.as_bytes()),
+                    None => out.put_slice(t),
+                },
+            })
         }
         ValueRef::Text(t) => {
             out.put_slice(t);

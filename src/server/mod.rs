@@ -378,7 +378,12 @@ async fn open_session(
     };
     let user: Arc<str> = Arc::from(req.user.as_str());
     let mut params = params::Params::new(user.clone());
-    startup::apply_params(&req, &mut params);
+    if let Err(mut e) = startup::apply_params(&req, &mut params) {
+        e.severity = crate::protocol::Severity::Fatal;
+        conn.error(&e);
+        let _ = conn.flush().await;
+        return None;
+    }
     if !shared.cfg.statement_timeout.is_zero() {
         let ms = shared.cfg.statement_timeout.as_millis().to_string();
         let _ = params.set("statement_timeout", &ms);

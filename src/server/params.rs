@@ -632,6 +632,17 @@ fn normalize(name: &str, value: &str) -> Result<String, PgError> {
             }
             Ok(format!("ISO, {}", order.unwrap_or("MDY")))
         }
+        "TimeZone" => {
+            // LOCAL and DEFAULT are the server's zone: UTC.
+            let v = value.trim();
+            if v.eq_ignore_ascii_case("local") || v.eq_ignore_ascii_case("default") {
+                return Ok("default".into());
+            }
+            match crate::engine::datetime::session_zone(v) {
+                Some(zone) => Ok(zone.display_name(v)),
+                None => Err(invalid(name, value)),
+            }
+        }
         "IntervalStyle" => {
             let v = value.trim().trim_matches('\'');
             if v.eq_ignore_ascii_case("postgres") || v.eq_ignore_ascii_case("default") {

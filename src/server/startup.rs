@@ -105,16 +105,23 @@ fn startup(
 }
 
 /// Applies the startup parameters a session honours. Unknown ones are accepted and
-/// ignored, as the issue asks (PostgreSQL would refuse unknown GUC names).
-pub fn apply_params(req: &StartupRequest, params: &mut Params) {
+/// ignored, as the issue asks (PostgreSQL would refuse unknown GUC names); a TimeZone
+/// no zone has is refused, as PostgreSQL does (the session would read and print
+/// times in another zone than the client asked for).
+pub fn apply_params(req: &StartupRequest, params: &mut Params) -> Result<(), PgError> {
     for (k, v) in &req.params {
         if k == "options" || k == "replication" {
             continue;
         }
-        let _ = params.set(k, v);
+        if let Err(e) = params.set(k, v) {
+            if k.eq_ignore_ascii_case("timezone") {
+                return Err(e);
+            }
+        }
     }
     params.clear_pending();
     params.shrink();
+    Ok(())
 }
 
 /// AuthenticationOk, every reported ParameterStatus, BackendKeyData, ReadyForQuery.

@@ -36,3 +36,4 @@ mod typed;
 mod typing;
 mod utility;
 mod value_checks;
+mod zones;

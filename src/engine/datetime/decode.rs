@@ -9,6 +9,7 @@
 //! they are refused (0A000), never guessed.
 
 use super::zones::{self, Abbrev};
+use super::Zone;
 use super::{
     civil_from_days, days_from_civil, days_in_month, input_style, DateOrder, Dt, DtError,
     MICROS_PER_DAY,
@@ -317,6 +318,18 @@ impl Tm {
             .saturating_add(self.fsec)
     }
 
+    /// The fields as local microseconds since 2000-01-01 (saturating: range checks come
+    /// later).
+    pub fn local_micros(&self) -> i64 {
+        let days = days_from_civil(
+            self.year.clamp(-10_000_000, 10_000_000),
+            self.mon,
+            self.mday,
+        ) - super::PG_EPOCH_DAYS;
+        days.saturating_mul(super::MICROS_PER_DAY)
+            .saturating_add(self.time_micros())
+    }
+
     fn set_julian(&mut self, jd: i64) {
         let (y, m, d) = civil_from_days(jd - UNIX_EPOCH_JDATE);
         (self.year, self.mon, self.mday) = (y, m, d);
@@ -333,6 +346,10 @@ pub(super) enum Decoded {
 
 /// The current time: microseconds since 1970 (UTC, the session time zone litewire
 /// uses for input).
+fn now_pg_micros() -> i64 {
+    now_unix_micros() - super::PG_EPOCH_OFFSET_MICROS
+}
+
 fn now_unix_micros() -> i64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
@@ -341,8 +358,7 @@ fn now_unix_micros() -> i64 {
 
 /// The current time in the session's time zone (UTC when it is a name without rules).
 fn now_tm() -> Tm {
-    let west = input_style().zone_west.unwrap_or(0);
-    let now = now_unix_micros() - west * 1_000_000;
+    let now = input_style().zone.to_local(now_pg_micros()) + super::PG_EPOCH_OFFSET_MICROS;
     let (year, mon, mday) = civil_from_days(now.div_euclid(MICROS_PER_DAY));
     let t = now.rem_euclid(MICROS_PER_DAY);
     Tm {
@@ -745,6 +761,9 @@ pub(super) fn decode(fields: &[(Ft, String)], time_only: bool) -> Dt<Decoded> {
     let mut ptype: Option<Label> = None;
     let mut tm = Tm::default();
     let mut tz: i64 = 0;
+    // A zone with rules (a name, a date-dependent abbreviation): its offset depends on
+    // the date and time, so it is applied once all fields are read.
+    let mut named: Option<Zone> = None;
     let mut special: Option<Special> = None;
     let mut mer = Meridian::H24;
     let (mut have_text_month, mut isjulian, mut is2digits, mut bc) = (false, false, false, false);
@@ -778,7 +797,10 @@ pub(super) fn decode(fields: &[(Ft, String)], time_only: bool) -> Dt<Decoded> {
             {
                 // A zone name with punctuation, or a run-together time with a zone.
                 if !field.as_bytes()[0].is_ascii_digit() && ptype.is_none() {
-                    tz = fixed_zone(field).ok_or(DtError::ZoneName)?;
+                    match fixed_zone(field) {
+                        Some(west) => tz = west,
+                        None => named = Some(Zone::named(field).ok_or(DtError::ZoneName)?),
+                    }
                     m(TZ)
                 } else {
                     if let Some(p) = ptype.take() {
@@ -919,7 +941,14 @@ pub(super) fn decode(fields: &[(Ft, String)], time_only: bool) -> Dt<Decoded> {
                 let w = field.get(..field.len().min(10)).unwrap_or(field);
                 if let Some((name, abbrev)) = zones::lookup(w) {
                     match abbrev {
-                        Abbrev::Dynamic => return Err(DtError::ZoneAbbrev(name)),
+                        Abbrev::Dynamic(zone) => {
+                            let rules = Zone::named(zone).ok_or(DtError::ZoneAbbrev(name))?;
+                            named = Some(match rules {
+                                Zone::Rules(tz) => Zone::Abbrev(name, tz),
+                                other => other,
+                            });
+                            m(TZ)
+                        }
                         Abbrev::Fixed(offset, dst) => {
                             tz = -(offset as i64);
                             if dst {
@@ -941,7 +970,7 @@ pub(super) fn decode(fields: &[(Ft, String)], time_only: bool) -> Dt<Decoded> {
                             }
                             Special::Now => {
                                 tm = now_tm();
-                                tz = input_style().zone_west.unwrap_or(0);
+                                tz = -i64::from(input_style().zone.offset_at(now_pg_micros()));
                                 DATE_M | TIME_M | m(TZ)
                             }
                             Special::Zulu => {
@@ -1020,7 +1049,10 @@ pub(super) fn decode(fields: &[(Ft, String)], time_only: bool) -> Dt<Decoded> {
                         }
                         Some(_) => return Err(DtError::Syntax),
                         None => {
-                            tz = fixed_zone(field).ok_or(DtError::Syntax)?;
+                            match fixed_zone(field) {
+                                Some(west) => tz = west,
+                                None => named = Some(Zone::named(field).ok_or(DtError::Syntax)?),
+                            }
                             m(TZ)
                         }
                     }
@@ -1059,6 +1091,12 @@ pub(super) fn decode(fields: &[(Ft, String)], time_only: bool) -> Dt<Decoded> {
             return Err(DtError::Syntax);
         }
         return Ok(Decoded::Fields(tm, None));
+    }
+    if let Some(zone) = named {
+        if time_only && fmask & DATE_M != DATE_M {
+            return Err(DtError::Syntax);
+        }
+        tz = -i64::from(zone.offset_of_local(tm.local_micros()));
     }
     Ok(Decoded::Fields(tm, Some(tz)))
 }

@@ -1,12 +1,12 @@
 //! Date/time functions with PostgreSQL's results: `extract`/`date_part`, `date_trunc`,
-//! `age`, `make_date`/`make_time`/`make_timestamp`, `AT TIME ZONE` with UTC or a fixed
-//! offset. Values arrive as litewire stores them (ISO text, see engine/datetime.rs); the
+//! `age`, `make_date`/`make_time`/`make_timestamp`/`make_timestamptz`, the zones of
+//! `AT TIME ZONE` and of the session (engine/datetime/tz.rs). Values arrive as litewire stores them (ISO text, see engine/datetime.rs); the
 //! text tells the type: a date has no time, a timestamptz ends in its `+00:00` offset, a
 //! time has no date, anything else must read as an interval.
 
 use crate::engine::datetime::{
-    self as dt, civil_from_days, days_from_civil, days_in_month, DtError, Interval, MICROS_PER_DAY,
-    PG_EPOCH_DAYS,
+    self as dt, civil_from_days, days_from_civil, days_in_month, DtError, Interval, Zone,
+    MICROS_PER_DAY, PG_EPOCH_DAYS,
 };
 use crate::protocol::{PgError, SqlState};
 
@@ -285,7 +285,11 @@ pub fn part(unit_name: &str, v: Temporal, as_timestamp: bool, zone: &str) -> Res
         }
         Temporal::Timestamp(t) | Temporal::TimestampTz(t) => {
             let zoned = matches!(v, Temporal::TimestampTz(_));
-            let offset = if zoned { session_offset(zone)? } else { 0 };
+            let offset = if zoned {
+                i64::from(session_zone(zone)?.offset_at(t)) * 1_000_000
+            } else {
+                0
+            };
             let f = fields(t + offset);
             let sec_micros = f.time % 60_000_000;
             match u {
@@ -447,13 +451,11 @@ fn div_scale(a: u64, b: u64) -> u32 {
 
 /// `date_trunc('unit', x)`: the stored text of the result. A date is truncated as a
 /// timestamptz, as PostgreSQL casts it.
-pub fn trunc(unit_name: &str, v: Temporal, zone: &str) -> Result<String, PgError> {
+pub fn trunc(unit_name: &str, v: Temporal, zone: &Zone) -> Result<String, PgError> {
     let name = unit_name.trim().to_ascii_lowercase();
     let v = match v {
         // A date is midnight of the session's zone.
-        Temporal::Date(d) => {
-            Temporal::TimestampTz(i64::from(d) * MICROS_PER_DAY - session_offset(zone)?)
-        }
+        Temporal::Date(d) => Temporal::TimestampTz(zone.to_utc(i64::from(d) * MICROS_PER_DAY)),
         other => other,
     };
     let type_name = v.type_name();
@@ -462,7 +464,11 @@ pub fn trunc(unit_name: &str, v: Temporal, zone: &str) -> Result<String, PgError
     match v {
         Temporal::Timestamp(t) | Temporal::TimestampTz(t) => {
             let zoned = matches!(v, Temporal::TimestampTz(_));
-            let offset = if zoned { session_offset(zone)? } else { 0 };
+            let offset = if zoned {
+                i64::from(zone.offset_at(t)) * 1_000_000
+            } else {
+                0
+            };
             let f = fields(t + offset);
             let day_of = |y: i64, m: i64, d: i64| days_from_civil(y, m, d) - PG_EPOCH_DAYS;
             let (days, time) = match u {
@@ -481,7 +487,14 @@ pub fn trunc(unit_name: &str, v: Temporal, zone: &str) -> Result<String, PgError
                 Some(Millennium) => (day_of((f.year + 999) / 1000 * 1000 - 999, 1, 1), 0),
                 _ => return Err(not_recognized(&name, type_name)),
             };
-            let micros = days * MICROS_PER_DAY + time - offset;
+            // From a day up the zone's offset is the one of the truncated local time
+            // (timestamptz_trunc's redotz); below, the instant's.
+            let local = days * MICROS_PER_DAY + time;
+            let micros = match u {
+                Some(Microseconds | Milliseconds | Second | Minute | Hour) => local - offset,
+                _ if zoned => zone.to_utc(local),
+                _ => local,
+            };
             let micros = dt::check_timestamp(micros)
                 .map_err(|e| e.to_pg(type_name, &format!("{micros}")))?;
             Ok(dt::format_timestamp_micros(micros, zoned))
@@ -690,54 +703,30 @@ fn float_text(f: f64) -> String {
     }
 }
 
-/// The session's TimeZone as an offset east of UTC in microseconds; 0A000 for a named
-/// zone (litewire has no zone rules).
-pub fn session_offset(zone: &str) -> Result<i64, PgError> {
-    // `SET TIME ZONE -2` (a plain number, which SET hands over as `- 2`) is hours east,
-    // ISO's sign; anything else reads as a POSIX zone, whose numeric offsets point west.
-    let number: String = zone.split_whitespace().collect();
-    if let Ok(hours) = number.parse::<f64>() {
-        if hours.is_finite() && hours.abs() <= 15.0 * 24.0 {
-            return Ok((hours * 3.6e9).round() as i64);
-        }
-    }
-    zone_offset(zone).ok_or_else(|| {
-        PgError::new(
-            SqlState::FEATURE_NOT_SUPPORTED,
-            format!(
-                "time zone \"{zone}\" is not supported by litewire for timestamp with time zone \
-                 fields (only UTC and numeric offsets)"
-            ),
-        )
-    })
+/// The zone of the session's TimeZone, which the translator passes to the functions
+/// that read a timestamptz's local fields (SET has checked it).
+pub fn session_zone(zone: &str) -> Result<Zone, PgError> {
+    dt::session_zone(zone).ok_or_else(|| not_a_zone(zone))
 }
 
-/// A fixed zone for `AT TIME ZONE`: its offset east of UTC in microseconds. UTC by
-/// name, or a POSIX-style numeric zone (`'+02'` is two hours *west*, as in PostgreSQL);
-/// None for a named zone litewire has no rules for.
-pub fn zone_offset(zone: &str) -> Option<i64> {
-    let z = zone.trim();
-    let lower = z.to_ascii_lowercase();
-    if matches!(
-        lower.as_str(),
-        "utc" | "etc/utc" | "gmt" | "etc/gmt" | "z" | "zulu" | "uct" | "etc/uct" | "universal"
-    ) {
-        return Some(0);
-    }
-    let (sign, rest) = match z.as_bytes().first()? {
-        b'+' => (-1, &z[1..]),
-        b'-' => (1, &z[1..]),
-        b'0'..=b'9' => (-1, z),
-        _ => return None,
-    };
-    let mut parts = rest.split(':');
-    let h: i64 = parts.next()?.parse().ok()?;
-    let m: i64 = parts.next().map_or(Some(0), |m| m.parse().ok())?;
-    let s: i64 = parts.next().map_or(Some(0), |s| s.parse().ok())?;
-    if parts.next().is_some() || h > 15 * 24 || m > 59 || s > 59 {
-        return None;
-    }
-    Some(sign * ((h * 60 + m) * 60 + s) * 1_000_000)
+/// The zone `AT TIME ZONE`, `timezone()`, `make_timestamptz` and `date_trunc` name: an
+/// abbreviation, a zone name, a POSIX specification.
+pub fn conversion_zone(zone: &str) -> Result<Zone, PgError> {
+    Zone::for_conversion(zone).ok_or_else(|| not_a_zone(zone))
+}
+
+fn not_a_zone(zone: &str) -> PgError {
+    PgError::new(
+        SqlState::INVALID_PARAMETER_VALUE,
+        format!("time zone \"{zone}\" not recognized"),
+    )
+}
+
+/// `make_timestamptz(...)`: the local time `local` in `zone`, as an instant.
+pub fn make_timestamptz(local: i64, zone: &Zone) -> Result<i64, PgError> {
+    let utc = zone.to_utc(local);
+    dt::check_timestamp(utc)
+        .map_err(|_| PgError::new(SqlState::DATETIME_FIELD_OVERFLOW, "timestamp out of range"))
 }
 
 #[cfg(test)]
@@ -826,18 +815,21 @@ mod tests {
         assert_eq!(tz("hour"), "22");
         assert_eq!(tz("day"), "31");
         assert_eq!(tz("timezone"), "-7200");
-        assert!(part(
-            "hour",
-            ts("2020-01-01 00:00:00+00:00"),
-            false,
-            "Europe/Paris"
-        )
-        .is_err());
+        let paris = |u: &str| {
+            part(u, ts("2020-07-01 00:00:00+00:00"), false, "Europe/Paris")
+                .unwrap()
+                .numeric
+        };
+        assert_eq!(
+            (paris("hour"), paris("timezone")),
+            ("2".into(), "7200".into())
+        );
+        assert!(part("hour", ts("2020-01-01 00:00:00+00:00"), false, "Nowhere/x").is_err());
     }
 
     #[test]
     fn truncation_and_age() {
-        let t = |u: &str, s: &str| trunc(u, ts(s), "UTC").unwrap();
+        let t = |u: &str, s: &str| trunc(u, ts(s), &Zone::UTC).unwrap();
         assert_eq!(t("week", "2020-05-17 12:34:56"), "2020-05-11 00:00:00");
         assert_eq!(t("quarter", "2020-05-17"), "2020-04-01 00:00:00+00:00");
         assert_eq!(t("century", "2021-05-17 00:00:00"), "2001-01-01 00:00:00");
@@ -847,7 +839,7 @@ mod tests {
         );
         assert_eq!(t("day", "1 year 2 days 03:04:05"), "1 year 2 days");
         assert_eq!(
-            trunc("day", ts("2020-01-01 01:00:00+00:00"), "-02").unwrap(),
+            trunc("day", ts("2020-01-01 01:00:00+00:00"), &Zone::Fixed(-7200)).unwrap(),
             "2019-12-31 02:00:00+00:00"
         );
         let micros = |s: &str| instant_of(ts(s));
@@ -895,9 +887,13 @@ mod tests {
     }
 
     #[test]
-    fn posix_offsets_point_west() {
-        assert_eq!(zone_offset("UTC"), Some(0));
-        assert_eq!(zone_offset("+02"), Some(-7_200_000_000));
-        assert_eq!(zone_offset("America/New_York"), None);
+    fn zones_by_name_or_abbreviation() {
+        assert_eq!(conversion_zone("UTC").unwrap(), Zone::UTC);
+        assert_eq!(conversion_zone("+02").unwrap(), Zone::Fixed(-7200));
+        assert_eq!(conversion_zone("EST").unwrap(), Zone::Fixed(-5 * 3600));
+        assert_eq!(
+            conversion_zone("x").unwrap_err().code,
+            SqlState::INVALID_PARAMETER_VALUE
+        );
     }
 }

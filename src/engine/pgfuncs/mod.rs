@@ -260,18 +260,29 @@ pub fn register(conn: &Connection) -> Res<()> {
         };
         pg(dates::part(&unit, v, true, &s(ctx, 2)).map(|p| Some(p.float)))
     })?;
-    conn.create_scalar_function("pg_date_trunc", 3, pure, |ctx| {
-        // Truncating an infinity leaves it.
-        if let Some(sign) = infinite(ctx, 1) {
-            return Ok(Some(
-                if sign > 0 { "infinity" } else { "-infinity" }.to_string(),
-            ));
-        }
-        let (Some(unit), Some(v)) = (text(ctx, 0), temporal(ctx, 1, "date_trunc")?) else {
-            return Ok(None);
-        };
-        pg(dates::trunc(&unit, v, &s(ctx, 2)).map(Some))
-    })?;
+    // date_trunc(f, x[, zone]): a zone given is the third argument.
+    for args in [3, 4] {
+        conn.create_scalar_function("pg_date_trunc", args, pure, |ctx| {
+            // Truncating an infinity leaves it.
+            if let Some(sign) = infinite(ctx, 1) {
+                return Ok(Some(
+                    if sign > 0 { "infinity" } else { "-infinity" }.to_string(),
+                ));
+            }
+            let (Some(unit), Some(v)) = (text(ctx, 0), temporal(ctx, 1, "date_trunc")?) else {
+                return Ok(None);
+            };
+            let zone = if ctx.len() == 4 {
+                let Some(zone) = text(ctx, 2) else {
+                    return Ok(None);
+                };
+                pg(dates::conversion_zone(&zone))?
+            } else {
+                pg(dates::session_zone(&s(ctx, 2)))?
+            };
+            pg(dates::trunc(&unit, v, &zone).map(Some))
+        })?;
+    }
     // isfinite(date | timestamp | timestamptz | interval): only the stored infinities are not.
     conn.create_scalar_function("isfinite", 1, pure, |ctx| {
         Ok(match ctx.get_raw(0) {
@@ -281,12 +292,12 @@ pub fn register(conn: &Connection) -> Res<()> {
     })?;
     for args in [2, 3] {
         conn.create_scalar_function("pg_age", args, volatile, |ctx| {
-            let zone = s(ctx, ctx.len() - 1);
+            let zone = pg(dates::session_zone(&s(ctx, ctx.len() - 1)))?;
             // A timestamptz is compared in the session's local time.
             let local = |i: usize| -> Res<Option<i64>> {
                 Ok(match temporal(ctx, i, "age")? {
                     None => None,
-                    Some(Temporal::TimestampTz(t)) => Some(t + pg(dates::session_offset(&zone))?),
+                    Some(Temporal::TimestampTz(t)) => Some(zone.to_local(t)),
                     Some(other) => Some(pg(instant(other, "age"))?),
                 })
             };
@@ -334,21 +345,58 @@ pub fn register(conn: &Connection) -> Res<()> {
             Ok(dt::format_timestamp_micros(micros, false))
         }),
     )?;
+    // make_timestamptz(y, m, d, h, mi, s[, zone]) and the session's TimeZone.
+    for args in [7, 8] {
+        conn.create_scalar_function(
+            "pg_make_timestamptz",
+            args,
+            pure,
+            strict(|ctx| {
+                let (y, mo, d) = (n(ctx, 0)?, n(ctx, 1)?, n(ctx, 2)?);
+                let days = pg(dates::make_date(y, mo, d))?;
+                let sec = float(ctx, 5)?.unwrap_or(0.0);
+                let time = pg(dates::make_time(n(ctx, 3)?, n(ctx, 4)?, sec))?;
+                let local = i64::from(days) * MICROS_PER_DAY + time;
+                let zone = if ctx.len() == 8 {
+                    pg(dates::conversion_zone(&s(ctx, 6)))?
+                } else {
+                    pg(dates::session_zone(&s(ctx, 6)))?
+                };
+                let utc = pg(dates::make_timestamptz(local, &zone))?;
+                Ok(dt::format_timestamp_micros(utc, true))
+            }),
+        )?;
+    }
     conn.create_scalar_function("pg_at_time_zone", 2, pure, |ctx| {
         let (Some(v), Some(zone)) = (temporal(ctx, 0, "timezone")?, text(ctx, 1)) else {
             return Ok(None);
         };
-        let offset = dates::zone_offset(&zone).ok_or_else(|| {
-            raise(unsupported(format!(
-                "AT TIME ZONE '{zone}' (only UTC and numeric offsets)"
-            )))
-        })?;
+        if let Some(sign) = infinite(ctx, 0) {
+            return Ok(Some(
+                if sign > 0 { "infinity" } else { "-infinity" }.to_string(),
+            ));
+        }
+        let zone = pg(dates::conversion_zone(&zone))?;
+        let out_of_range = |_| {
+            raise(PgError::new(
+                SqlState::DATETIME_FIELD_OVERFLOW,
+                "timestamp out of range",
+            ))
+        };
         Ok(Some(match v {
             // Local time in the zone → the instant, shown as timestamptz.
-            Temporal::Timestamp(t) => dt::format_timestamp_micros(t - offset, true),
-            Temporal::TimestampTz(t) => dt::format_timestamp_micros(t + offset, false),
+            Temporal::Timestamp(t) => dt::format_timestamp_micros(
+                dt::check_timestamp(zone.to_utc(t)).map_err(out_of_range)?,
+                true,
+            ),
+            Temporal::TimestampTz(t) => dt::format_timestamp_micros(
+                dt::check_timestamp(zone.to_local(t)).map_err(out_of_range)?,
+                false,
+            ),
+            // A date is midnight in the session's zone.
             Temporal::Date(d) => {
-                dt::format_timestamp_micros(i64::from(d) * MICROS_PER_DAY + offset, false)
+                let utc = dt::session().to_utc(i64::from(d) * MICROS_PER_DAY);
+                dt::format_timestamp_micros(zone.to_local(utc), false)
             }
             _ => return Err(raise(unsupported("AT TIME ZONE for a time or interval"))),
         }))
@@ -415,12 +463,14 @@ pub fn register(conn: &Connection) -> Res<()> {
         3,
         pure,
         strict(|ctx| {
-            let (micros, offset) = match ctx.get_raw(0) {
+            let (micros, offset, abbrev) = match ctx.get_raw(0) {
                 ValueRef::Text(_) => match temporal(ctx, 0, "to_char")? {
-                    Some(Temporal::Date(d)) => (i64::from(d) * MICROS_PER_DAY, None),
-                    Some(Temporal::Timestamp(t)) => (t, None),
+                    Some(Temporal::Date(d)) => (i64::from(d) * MICROS_PER_DAY, None, None),
+                    Some(Temporal::Timestamp(t)) => (t, None, None),
                     Some(Temporal::TimestampTz(t)) => {
-                        (t, Some(pg(dates::session_offset(&s(ctx, 2)))?))
+                        let zone = pg(dates::session_zone(&s(ctx, 2)))?;
+                        let offset = i64::from(zone.offset_at(t)) * 1_000_000;
+                        (t, Some(offset), zone.abbreviation_at(t))
                     }
                     _ => return Err(raise(unsupported("to_char() of a time or an interval"))),
                 },
@@ -438,7 +488,12 @@ pub fn register(conn: &Connection) -> Res<()> {
                 }
                 _ => return Err(raise(unsupported("to_char() of a bytea"))),
             };
-            Ok(to_char::format(micros, offset, &s(ctx, 1)))
+            Ok(to_char::format(
+                micros,
+                offset,
+                abbrev.as_deref(),
+                &s(ctx, 1),
+            ))
         }),
     )?;
 

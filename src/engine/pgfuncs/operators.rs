@@ -505,6 +505,41 @@ fn negate(iv: Interval) -> Result<Interval, PgError> {
 /// PostgreSQL's timestamp + interval: months on the calendar (the day clamped to the
 /// month's last), then days, then microseconds.
 fn add_interval(ts: i64, iv: Interval) -> Result<i64, PgError> {
+    add_interval_in(ts, iv, None)
+}
+
+/// `ts + iv`; for a timestamptz (`zone`: the session's), months and days step in local
+/// time and the offset is found again after each (timestamptz_pl_interval), so a day
+/// across a DST change is 23 or 25 hours.
+fn add_interval_in(ts: i64, iv: Interval, zone: Option<&dt::Zone>) -> Result<i64, PgError> {
+    let Some(zone) = zone.filter(|z| **z != dt::Zone::UTC) else {
+        return add_local(ts, iv);
+    };
+    let mut t = ts;
+    for step in [
+        Interval {
+            months: iv.months,
+            days: 0,
+            micros: 0,
+        },
+        Interval {
+            months: 0,
+            days: iv.days,
+            micros: 0,
+        },
+    ] {
+        if step != Interval::default() {
+            t = zone.to_utc(add_local(zone.to_local(t), step)?);
+        }
+    }
+    let t = t
+        .checked_add(iv.micros)
+        .ok_or_else(timestamp_out_of_range)?;
+    dt::check_timestamp(t).map_err(|_| timestamp_out_of_range())
+}
+
+/// `ts + iv` on the calendar without zones.
+fn add_local(ts: i64, iv: Interval) -> Result<i64, PgError> {
     let mut t = ts;
     if iv.months != 0 {
         let days = t.div_euclid(MICROS_PER_DAY);
@@ -642,10 +677,12 @@ fn temporal(
             let iv = interval(b)?;
             let iv = if op == "-" { negate(iv)? } else { iv };
             let zoned = t == "timestamptz";
-            // A timestamptz is kept in UTC, and litewire's TimeZone is UTC or a fixed
-            // offset: calendar steps in UTC land where local ones would, except across a
-            // month end that the offset moves; see COMPAT.md.
-            ts_text(add_interval(timestamp(a, zoned)?, iv)?, zoned)
+            // A timestamptz steps months and days in the session's local time.
+            let zone = zoned.then(dt::session);
+            ts_text(
+                add_interval_in(timestamp(a, zoned)?, iv, zone.as_ref())?,
+                zoned,
+            )
         }
         ("+", "interval", t) if is_ts(t) => return temporal(op, r, l, b, a),
         ("-", t, u) if is_ts(t) && t == u => {

@@ -106,8 +106,8 @@ fn cased(name: &str, pattern: &str) -> String {
 }
 
 /// Formats `micros` (since 2000-01-01) by `fmt`; `offset`: a timestamptz's zone offset
-/// east of UTC in microseconds (None for a timestamp).
-pub fn format(micros: i64, offset: Option<i64>, fmt: &str) -> String {
+/// east of UTC in microseconds (None for a timestamp), `abbrev` its zone's abbreviation.
+pub fn format(micros: i64, offset: Option<i64>, abbrev: Option<&str>, fmt: &str) -> String {
     let zoned = offset.is_some();
     let offset = offset.unwrap_or(0);
     let t = tm(micros + offset);
@@ -254,6 +254,8 @@ pub fn format(micros: i64, offset: Option<i64>, fmt: &str) -> String {
             "DAY" => (name(cased(DAYS[dow as usize], p), 9), None),
             "DY" => (cased(&DAYS[dow as usize][..3], p), None),
             "RM" => (name(cased(ROMAN[t.month as usize - 1], p), 4), None),
+            // The zone's abbreviation then (a fixed offset has none: UTC, or the offset).
+            "TZ" if zoned && abbrev.is_some() => (cased(abbrev.unwrap_or_default(), p), None),
             "TZ" if zoned && offset == 0 => (cased("UTC", p), None),
             "OF" | "TZ" if zoned && om != 0 => (format!("{sign}{oh:02}:{om:02}"), None),
             "OF" | "TZ" if zoned => (format!("{sign}{oh:02}"), None),
@@ -286,22 +288,27 @@ mod tests {
             format(
                 t,
                 None,
+                None,
                 "YYYY-MM-DD HH24:MI:SS.MS Day Mon DY dy HH12 AM am FMDD FMMonth Q WW IW J"
             ),
             "2020-05-07 13:04:05.123 Thursday  May THU thu 01 PM pm 7 May 2 19 19 2458977"
         );
         let d = parse_timestamp_local("2020-01-02").unwrap();
         assert_eq!(
-            format(d, None, "YYYY DDD IDDD CC FMDDth Dth"),
+            format(d, None, None, "YYYY DDD IDDD CC FMDDth Dth"),
             "2020 002 004 21 2nd 5th"
         );
         assert_eq!(
-            format(t, None, "\"HH:MI:SS is\" HH:MI:SS \"\\\"text\\\"\""),
+            format(t, None, None, "\"HH:MI:SS is\" HH:MI:SS \"\\\"text\\\"\""),
             "HH:MI:SS is 01:04:05 \"text\""
         );
-        assert_eq!(format(t, Some(0), "TZ OF"), "UTC +00");
+        assert_eq!(format(t, Some(0), None, "TZ OF"), "UTC +00");
         assert_eq!(
-            format(t, Some(-16_200_000_000), "OF TZH:TZM HH24"),
+            format(t, Some(7_200_000_000), Some("CEST"), "TZ tz OF"),
+            "CEST cest +02"
+        );
+        assert_eq!(
+            format(t, Some(-16_200_000_000), None, "OF TZH:TZM HH24"),
             "-04:30 -04:30 08"
         );
     }

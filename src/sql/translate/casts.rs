@@ -125,6 +125,13 @@ pub(super) fn cast(operand: Expr, t: &DataType) -> Expr {
         .unwrap_or("")
         .trim()
         .to_string();
+    // A value (not a literal, whose zone PostgreSQL ignores) that is a timestamptz
+    // becomes its local time in the session's zone first (engine: `pg_local`).
+    let operand = if !literal && matches!(base.as_str(), "time" | "timestamp" | "date") {
+        call("pg_local", vec![operand])
+    } else {
+        operand
+    };
     let checked = |pg: &str| call("pg_cast", vec![operand.clone(), string(pg)]);
     if name.contains('[') {
         // A literal is checked as an array literal of the element type and kept as text;

@@ -20,7 +20,13 @@ fn zone(settings: &dyn Settings) -> Expr {
 }
 
 /// Functions whose result depends on the session's TimeZone.
-const ZONED: &[&str] = &["date_part", "date_trunc", "age", "to_char"];
+const ZONED: &[&str] = &[
+    "date_part",
+    "date_trunc",
+    "age",
+    "to_char",
+    "make_timestamptz",
+];
 
 /// A special call form, rewritten; 0A000 for one litewire cannot run exactly.
 pub(super) fn special(e: Expr, settings: &dyn Settings) -> Result<Expr, PgError> {
@@ -51,7 +57,10 @@ pub(super) fn special(e: Expr, settings: &dyn Settings) -> Result<Expr, PgError>
         Expr::AtTimeZone {
             timestamp,
             time_zone,
-        } => call("pg_at_time_zone", vec![*timestamp, *time_zone]),
+        } => call(
+            "pg_at_time_zone",
+            vec![literal_timestamptz(*timestamp), *time_zone],
+        ),
         Expr::Position { expr, r#in } => call("pg_strpos", vec![*r#in, *expr]),
         Expr::Substring {
             expr,
@@ -106,6 +115,17 @@ pub(super) fn special(e: Expr, settings: &dyn Settings) -> Result<Expr, PgError>
     })
 }
 
+/// An untyped string before `AT TIME ZONE` / in `timezone(z, x)` is a timestamptz, as
+/// PostgreSQL resolves it (the preferred type of its category): read in the session's
+/// zone.
+fn literal_timestamptz(e: Expr) -> Expr {
+    if is_string(&e) {
+        call("pg_timestamptz", vec![e])
+    } else {
+        e
+    }
+}
+
 fn is_string(e: &Expr) -> bool {
     matches!(e, Expr::Value(v) if matches!(v.value, Value::SingleQuotedString(_)))
 }
@@ -152,11 +172,12 @@ const RENAMED: &[(&str, &[usize])] = &[
     ("rtrim", &[1, 2]),
     ("overlay", &[3, 4]),
     ("date_part", &[2]),
-    ("date_trunc", &[2]),
+    ("date_trunc", &[2, 3]),
     ("age", &[1, 2]),
     ("make_date", &[3]),
     ("make_time", &[3]),
     ("make_timestamp", &[6]),
+    ("make_timestamptz", &[6, 7]),
     ("to_timestamp", &[1]),
     ("to_char", &[2]),
     ("encode", &[2]),
@@ -439,7 +460,7 @@ pub(super) fn function(
         "timezone" => match plain_args(f).as_deref() {
             Some([zone, ts]) => Some(call(
                 "pg_at_time_zone",
-                vec![(*ts).clone(), (*zone).clone()],
+                vec![literal_timestamptz((*ts).clone()), (*zone).clone()],
             )),
             _ => return Err(unsupported("timezone() with these arguments")),
         },

@@ -186,10 +186,21 @@ pub(super) fn function_type(name: &str, args: &[Ty]) -> Ty {
                 Ty::Of(Follow::Math, first())
             }
         }
+        // timezone(zone, x): as `x AT TIME ZONE zone`.
+        "timezone" if args.len() == 2 => match super::strip_params(args[1].clone()) {
+            Ty::Named(n) if n == "timestamp" => named("timestamptz"),
+            _ => named("timestamp"),
+        },
         "date_trunc" => match args.get(1) {
+            // A date is truncated as a timestamptz (PostgreSQL casts it).
+            Some(t) if matches!(super::strip_params(t.clone()), Ty::Named(n) if n == "date") => {
+                named("timestamptz")
+            }
             Some(t) => Ty::Of(Follow::Bare, Box::new(t.clone())),
             None => Ty::Unknown,
         },
+        // date_bin(stride, x, origin): x's type.
+        "date_bin" if args.len() == 3 => Ty::Of(Follow::Bare, Box::new(args[1].clone())),
         "array_agg" => Ty::Of(Follow::ArrayOf, first()),
         "unnest" => Ty::Of(Follow::ElementOf, first()),
         "array_append" | "array_cat" | "array_remove" | "array_replace" => *first(),
