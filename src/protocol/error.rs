@@ -47,6 +47,8 @@ impl SqlState {
     pub const INVALID_ARGUMENT_FOR_LOG: Self = Self("2201E");
     pub const INVALID_ARGUMENT_FOR_POWER: Self = Self("2201F");
     pub const INVALID_ARGUMENT_FOR_WIDTH_BUCKET: Self = Self("2201G");
+    pub const INVALID_ROW_COUNT_IN_LIMIT_CLAUSE: Self = Self("2201W");
+    pub const INVALID_ROW_COUNT_IN_RESULT_OFFSET_CLAUSE: Self = Self("2201X");
     pub const STRING_DATA_RIGHT_TRUNCATION: Self = Self("22001");
     pub const INVALID_TEXT_REPRESENTATION: Self = Self("22P02");
     pub const UNTRANSLATABLE_CHARACTER: Self = Self("22P05");

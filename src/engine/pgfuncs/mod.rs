@@ -12,6 +12,7 @@ mod format;
 mod math;
 mod number_format;
 mod operators;
+mod ordered_set;
 mod regex;
 mod strings;
 mod to_char;
@@ -200,6 +201,7 @@ pub fn register(conn: &Connection) -> Res<()> {
     }
 
     math::register(conn)?;
+    ordered_set::register(conn)?;
     // Dates and times.
     // The session's TimeZone comes last (the translator adds it).
     conn.create_scalar_function("pg_extract", 3, pure, |ctx| {

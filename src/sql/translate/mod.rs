@@ -12,6 +12,7 @@ mod index;
 mod json;
 mod operators;
 mod order;
+mod queries;
 mod store;
 
 use std::ops::ControlFlow;
@@ -45,6 +46,7 @@ pub fn to_sqlite(mut stmt: Statement, settings: &mut dyn Settings) -> Result<Str
         index::create(ci)?;
     }
     ddl(&mut stmt);
+    queries::rewrite(&mut stmt)?;
     store::literals(&mut stmt);
     arrays::select_list_sources(&mut stmt)?;
     let sources = arrays::set_returning_sources(&mut stmt)?;
@@ -139,13 +141,6 @@ impl VisitorMut for Translator<'_> {
 
     fn post_visit_expr(&mut self, expr: &mut Expr) -> ControlFlow<PgError> {
         match self.expr(expr) {
-            Ok(()) => ControlFlow::Continue(()),
-            Err(e) => ControlFlow::Break(e),
-        }
-    }
-
-    fn pre_visit_table_factor(&mut self, t: &mut TableFactor) -> ControlFlow<PgError> {
-        match derived_column_aliases(t) {
             Ok(()) => ControlFlow::Continue(()),
             Err(e) => ControlFlow::Break(e),
         }
@@ -397,33 +392,6 @@ fn modifier_last(name: &str) -> Option<String> {
         name[..open].trim_end(),
         &name[open..=close]
     ))
-}
-
-/// `(subquery) AS t(a, b)`: SQLite has no column aliases on a derived table, but a CTE
-/// may name its columns, so it becomes `(WITH t(a, b) AS (subquery) SELECT * FROM t) AS t`
-/// (SQLAlchemy's batched INSERT … SELECT … FROM (VALUES …) AS t(a, b) sends this).
-/// Before the subquery is translated: the new one is walked like any other.
-fn derived_column_aliases(t: &mut TableFactor) -> Result<(), PgError> {
-    let TableFactor::Derived {
-        subquery,
-        alias: Some(alias),
-        ..
-    } = t
-    else {
-        return Ok(());
-    };
-    if alias.columns.is_empty() {
-        return Ok(());
-    }
-    let sql = format!("WITH {alias} AS ({subquery}) SELECT * FROM {}", alias.name);
-    match crate::sql::parse::parse_one(&sql, 10_000)? {
-        Statement::Query(q) => {
-            *subquery = q;
-            alias.columns.clear();
-            Ok(())
-        }
-        _ => Err(unsupported("this derived table")),
-    }
 }
 
 /// `pg_catalog.x` → `x`; `public.x` → `main.x`; `information_schema.x` →

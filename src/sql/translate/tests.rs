@@ -315,15 +315,6 @@ fn literals_written_into_columns_are_read_as_the_column_s_type() {
 }
 
 #[test]
-fn derived_tables_name_their_columns_through_a_cte() {
-    assert_eq!(
-        sqlite("SELECT p0 FROM (VALUES ($1::text, 0), ($2, 1)) AS imp(p0, n) ORDER BY n"),
-        "SELECT p0 FROM (WITH imp (p0, n) AS (VALUES (CAST($1 AS TEXT), 0), ($2, 1)) \
-         SELECT * FROM imp) AS imp ORDER BY n NULLS LAST"
-    );
-}
-
-#[test]
 fn operators_are_chosen_by_their_operands_types() {
     // Integers, dates and divisions become pg_op with both types; the engine resolves
     // a column's type against the schema when the statement runs.

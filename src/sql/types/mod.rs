@@ -589,7 +589,23 @@ impl Analyzer {
                         }
                         SourceKind::Derived(cols)
                     }
-                    None => SourceKind::Table(table.clone()),
+                    // `t AS a(x, y)`: t's columns in order, renamed.
+                    None => match alias {
+                        Some(a) if !a.columns.is_empty() => SourceKind::Derived(
+                            a.columns
+                                .iter()
+                                .enumerate()
+                                .map(|(index, c)| Column::Expr {
+                                    name: ident(&c.name),
+                                    ty: Ty::Nth {
+                                        table: table.clone(),
+                                        index,
+                                    },
+                                })
+                                .collect(),
+                        ),
+                        _ => SourceKind::Table(table.clone()),
+                    },
                 };
                 vec![Source {
                     name: alias_name.unwrap_or(table),
@@ -963,6 +979,12 @@ impl Analyzer {
         // same array type with one more dimension.
         if name == "array_agg" && builds_array(f) {
             return args.swap_remove(0);
+        }
+        if !f.within_group.is_empty() {
+            let keys: Vec<Ty> = f.within_group.iter().map(|o| self.ty(&o.expr)).collect();
+            if let Some(t) = ordered_set_type(&name, builds_array(f), &keys) {
+                return t;
+            }
         }
         function_type(&name, &args)
     }

@@ -1,0 +1,635 @@
+//! Query forms SQLite spells differently or lacks, rewritten before the walk (after the
+//! typed operators, which find operators by their place in the text):
+//! - set operations: parenthesised operands (`(SELECT …) UNION …`), `TABLE t`, and
+//!   PostgreSQL's grouping (INTERSECT binds tighter than UNION/EXCEPT; SQLite reads every
+//!   compound left to right), made explicit with `SELECT * FROM (…)`; INTERSECT ALL and
+//!   EXCEPT ALL (SQLite has only the DISTINCT forms) by numbering equal rows;
+//! - `OFFSET` without `LIMIT`, `FETCH FIRST n ROWS ONLY`, a NULL or negative limit;
+//! - column aliases on tables, joins and subqueries in FROM (`t1 (a, b, c)`), as a CTE
+//!   that names its columns; `LATERAL f(…)` (a function in FROM sees earlier items
+//!   anyway); `DELETE … USING` as `WHERE EXISTS`;
+//! - 0A000 for what SQLite cannot do with PostgreSQL's meaning: LATERAL subqueries,
+//!   data-modifying statements in WITH, a SELECT with no columns, FETCH … WITH TIES.
+
+use std::ops::ControlFlow;
+
+use sqlparser::ast::{
+    Delete, Expr, FromTable, Function, FunctionArguments, Ident, LimitClause, ObjectName, Offset, OffsetRows, Query,
+    SelectItem, SetExpr, SetOperator, SetQuantifier, Statement, TableAlias, TableFactor,
+    TableFunctionArgs, Value, VisitMut, VisitorMut,
+};
+
+use super::unsupported;
+use crate::protocol::{PgError, SqlState};
+use crate::sql::parse::parse_one;
+
+/// Rewrites the query forms of `stmt` (see the module doc).
+pub(super) fn rewrite(stmt: &mut Statement) -> Result<(), PgError> {
+    if let Statement::CreateTable(ct) = stmt {
+        if ct.columns.is_empty()
+            && ct.constraints.is_empty()
+            && ct.query.is_none()
+            && ct.like.is_none()
+            && ct.clone.is_none()
+        {
+            return Err(unsupported("a table with no columns"));
+        }
+    }
+    let mut r = Rewriter { names: 0 };
+    match stmt.visit(&mut r) {
+        ControlFlow::Continue(()) => Ok(()),
+        ControlFlow::Break(e) => Err(e),
+    }
+}
+
+struct Rewriter {
+    /// Names made so far (CTE names must not meet the tables they read).
+    names: usize,
+}
+
+impl VisitorMut for Rewriter {
+    type Break = PgError;
+
+    fn pre_visit_query(&mut self, q: &mut Query) -> ControlFlow<PgError> {
+        if let Some(with) = &q.with {
+            if with.cte_tables.iter().any(|c| {
+                matches!(
+                    c.query.body.as_ref(),
+                    SetExpr::Insert(_) | SetExpr::Update(_) | SetExpr::Delete(_) | SetExpr::Merge(_)
+                )
+            }) {
+                return ControlFlow::Break(unsupported("a data-modifying statement in WITH"));
+            }
+        }
+        ControlFlow::Continue(())
+    }
+
+    fn post_visit_query(&mut self, q: &mut Query) -> ControlFlow<PgError> {
+        match self.query(q) {
+            Ok(()) => ControlFlow::Continue(()),
+            Err(e) => ControlFlow::Break(e),
+        }
+    }
+
+    fn pre_visit_expr(&mut self, e: &mut Expr) -> ControlFlow<PgError> {
+        // `EXISTS (SELECT FROM …)`: no columns are needed, SQLite wants one.
+        if let Expr::Exists { subquery, .. } = e {
+            fill_empty_selects(&mut subquery.body);
+        }
+        ControlFlow::Continue(())
+    }
+
+    fn post_visit_expr(&mut self, e: &mut Expr) -> ControlFlow<PgError> {
+        if let Expr::Function(f) = e {
+            if !f.within_group.is_empty() {
+                match within_group(f) {
+                    Ok(call) => *e = call,
+                    Err(err) => return ControlFlow::Break(err),
+                }
+            }
+        }
+        ControlFlow::Continue(())
+    }
+
+    fn pre_visit_table_factor(&mut self, t: &mut TableFactor) -> ControlFlow<PgError> {
+        match self.table_factor(t) {
+            Ok(()) => ControlFlow::Continue(()),
+            Err(e) => ControlFlow::Break(e),
+        }
+    }
+
+    fn post_visit_statement(&mut self, s: &mut Statement) -> ControlFlow<PgError> {
+        if let Statement::Delete(d) = s {
+            if let Err(e) = delete_using(d) {
+                return ControlFlow::Break(e);
+            }
+        }
+        ControlFlow::Continue(())
+    }
+}
+
+impl Rewriter {
+    fn fresh(&mut self, what: &str) -> Ident {
+        self.names += 1;
+        Ident::with_quote('"', format!("{what} {}", self.names))
+    }
+
+    fn query(&mut self, q: &mut Query) -> Result<(), PgError> {
+        limits(q)?;
+        // `((SELECT …))` as a whole query: the parentheses go.
+        loop {
+            let outer_plain = plain(q);
+            let SetExpr::Query(inner) = q.body.as_mut() else {
+                break;
+            };
+            if outer_plain {
+                let inner = std::mem::replace(inner.as_mut(), empty_query());
+                *q = inner;
+            } else if plain(inner) {
+                let body = std::mem::replace(&mut inner.body, Box::new(empty_body()));
+                q.body = body;
+            } else {
+                break;
+            }
+        }
+        self.set_expr(&mut q.body)?;
+        if let SetExpr::Select(s) = q.body.as_ref() {
+            if s.projection.is_empty() {
+                return Err(unsupported("a SELECT with no columns"));
+            }
+        }
+        Ok(())
+    }
+
+    /// A query body with PostgreSQL's grouping, in forms SQLite reads.
+    fn set_expr(&mut self, body: &mut SetExpr) -> Result<(), PgError> {
+        match body {
+            SetExpr::Table(t) => {
+                let name = match (&t.schema_name, &t.table_name) {
+                    (Some(s), Some(n)) => format!("{s}.{n}"),
+                    (None, Some(n)) => n.clone(),
+                    _ => return Err(unsupported("this TABLE command")),
+                };
+                *body = select_star_from(&name)?;
+            }
+            SetExpr::SetOperation {
+                op,
+                set_quantifier,
+                left,
+                right,
+            } => {
+                self.operand(left, false)?;
+                self.operand(right, true)?;
+                if let SetExpr::Select(s) = left.as_ref() {
+                    if s.projection.is_empty() {
+                        return Err(unsupported("a SELECT with no columns"));
+                    }
+                }
+                let all = matches!(
+                    set_quantifier,
+                    SetQuantifier::All | SetQuantifier::AllByName
+                );
+                if all && matches!(op, SetOperator::Intersect | SetOperator::Except) {
+                    let op = *op;
+                    let l = std::mem::replace(left.as_mut(), empty_body());
+                    let r = std::mem::replace(right.as_mut(), empty_body());
+                    *body = self.numbered(op, l, r)?;
+                }
+            }
+            _ => {}
+        }
+        Ok(())
+    }
+
+    /// One side of a set operation: SQLite takes SELECT or VALUES; a compound only on the
+    /// left (it reads left to right).
+    fn operand(&mut self, side: &mut SetExpr, right: bool) -> Result<(), PgError> {
+        loop {
+            match side {
+                SetExpr::Query(q) if plain(q) => {
+                    let body = std::mem::replace(q.body.as_mut(), empty_body());
+                    *side = body;
+                }
+                _ => break,
+            }
+        }
+        self.set_expr(side)?;
+        let wrap = match side {
+            SetExpr::Query(_) => true,
+            SetExpr::SetOperation { .. } => right,
+            _ => false,
+        };
+        if wrap {
+            let taken = std::mem::replace(side, empty_body());
+            *side = select_star_from_query(query_of(taken))?;
+        }
+        Ok(())
+    }
+
+    /// `l INTERSECT ALL r` / `l EXCEPT ALL r`: each row numbered among its equals on
+    /// both sides, so that the DISTINCT operation keeps PostgreSQL's multiplicities
+    /// (min(m, n) for INTERSECT ALL, max(m - n, 0) for EXCEPT ALL).
+    fn numbered(&mut self, op: SetOperator, l: SetExpr, r: SetExpr) -> Result<SetExpr, PgError> {
+        let what = format!("{op} ALL");
+        let names = output_names(&l).ok_or_else(|| unsupported(format!("{what} of SELECT *")))?;
+        let columns = names
+            .iter()
+            .map(|n| Ident::with_quote('"', n).to_string())
+            .collect::<Vec<_>>()
+            .join(", ");
+        let (ln, rn) = (self.fresh("left"), self.fresh("right"));
+        let sql = format!(
+            "SELECT {columns} FROM (WITH {ln}({columns}) AS ({l}), {rn}({columns}) AS ({r}) \
+             SELECT {columns}, row_number() OVER (PARTITION BY {columns}) FROM {ln} \
+             {op} SELECT {columns}, row_number() OVER (PARTITION BY {columns}) FROM {rn})"
+        );
+        Ok(*query_of_text(&sql)?.body)
+    }
+
+    fn table_factor(&mut self, t: &mut TableFactor) -> Result<(), PgError> {
+        match t {
+            // A function in FROM sees the items before it, LATERAL or not.
+            TableFactor::Function {
+                name, args, alias, ..
+            } => {
+                *t = TableFactor::Table {
+                    name: name.clone(),
+                    alias: alias.take(),
+                    args: Some(TableFunctionArgs {
+                        args: std::mem::take(args),
+                        settings: None,
+                    }),
+                    with_hints: vec![],
+                    version: None,
+                    with_ordinality: false,
+                    partitions: vec![],
+                    json_path: None,
+                    sample: None,
+                    index_hints: vec![],
+                };
+            }
+            TableFactor::Derived { lateral: true, .. } => {
+                return Err(unsupported("a LATERAL subquery"));
+            }
+            // `(a JOIN b) AS j`: SQLite has no alias on a join.
+            TableFactor::NestedJoin {
+                table_with_joins,
+                alias: alias @ Some(_),
+            } => {
+                let mut q = query_of_text("SELECT * FROM t")?;
+                let SetExpr::Select(s) = q.body.as_mut() else {
+                    unreachable!("a SELECT")
+                };
+                s.from = vec![table_with_joins.as_ref().clone()];
+                *t = TableFactor::Derived {
+                    lateral: false,
+                    subquery: q,
+                    alias: alias.take(),
+                };
+                self.table_factor(t)?;
+            }
+            TableFactor::Table {
+                name,
+                alias: Some(alias),
+                args: None,
+                ..
+            } if !alias.columns.is_empty() => {
+                let q = query_of_text(&format!("SELECT * FROM {name}"))?;
+                *t = TableFactor::Derived {
+                    lateral: false,
+                    subquery: q,
+                    alias: Some(alias.clone()),
+                };
+                self.table_factor(t)?;
+            }
+            // `(subquery) AS t(a, b)`: a CTE may name its columns, so this becomes
+            // `(WITH "t n"(a, b) AS (subquery) SELECT * FROM "t n") AS t` (the CTE's own
+            // name, so that it cannot meet a table the subquery reads).
+            TableFactor::Derived {
+                subquery,
+                alias: Some(alias),
+                ..
+            } if !alias.columns.is_empty() => {
+                let cte = self.fresh(&alias.name.value);
+                let named = TableAlias {
+                    name: cte.clone(),
+                    columns: std::mem::take(&mut alias.columns),
+                };
+                let sql = format!("WITH {named} AS (SELECT 1) SELECT * FROM {cte}");
+                let mut q = query_of_text(&sql)?;
+                if let Some(with) = &mut q.with {
+                    with.cte_tables[0].query = std::mem::replace(subquery, Box::new(empty_query()));
+                }
+                *subquery = q;
+            }
+            _ => {}
+        }
+        Ok(())
+    }
+}
+
+/// An ordered-set or hypothetical-set aggregate, `f(direct…) WITHIN GROUP (ORDER BY
+/// keys…)`, as the engine's aggregate (engine/pgfuncs/ordered_set.rs) with the keys as
+/// arguments and their directions as a string.
+fn within_group(f: &mut Function) -> Result<Expr, PgError> {
+    let name = last_name(&f.name).to_ascii_lowercase();
+    if f.over.is_some() {
+        return Err(PgError::new(
+            SqlState::FEATURE_NOT_SUPPORTED,
+            format!("OVER is not supported for ordered-set aggregate {name}"),
+        ));
+    }
+    let direct: Vec<Expr> = match &f.args {
+        FunctionArguments::None => vec![],
+        _ => super::plain_args(f)
+            .ok_or_else(|| unsupported(format!("this call of {name}")))?
+            .into_iter()
+            .cloned()
+            .collect(),
+    };
+    let mut dirs = String::new();
+    let mut keys = Vec::with_capacity(f.within_group.len());
+    for o in &f.within_group {
+        let asc = o.options.asc != Some(false);
+        dirs.push(if asc { 'a' } else { 'd' });
+        dirs.push(if o.options.nulls_first.unwrap_or(!asc) { 'f' } else { 'l' });
+        keys.push(o.expr.clone());
+    }
+    let no_such = || {
+        PgError::new(
+            SqlState::UNDEFINED_FUNCTION,
+            format!("function {name} with {} direct and {} ordering arguments does not exist", direct.len(), keys.len()),
+        )
+    };
+    let dirs = super::string(&dirs);
+    let args = match name.as_str() {
+        "percentile_cont" | "percentile_disc" => {
+            if direct.len() != 1 || keys.len() != 1 {
+                return Err(no_such());
+            }
+            vec![direct[0].clone(), dirs, keys[0].clone()]
+        }
+        "mode" => {
+            if !direct.is_empty() || keys.len() != 1 {
+                return Err(no_such());
+            }
+            vec![dirs, keys[0].clone()]
+        }
+        "rank" | "dense_rank" | "percent_rank" | "cume_dist" => {
+            if direct.len() != keys.len() {
+                return Err(no_such());
+            }
+            let mut args = vec![super::string(&name), dirs];
+            args.extend(direct);
+            args.extend(keys);
+            args
+        }
+        _ => return Err(unsupported(format!("{name}() WITHIN GROUP"))),
+    };
+    let target = match name.as_str() {
+        "percentile_cont" | "percentile_disc" | "mode" => format!("pg_{name}"),
+        _ => "pg_hypothetical".to_string(),
+    };
+    let mut call = super::call(&target, args);
+    if let Expr::Function(g) = &mut call {
+        g.filter = f.filter.take();
+    }
+    Ok(call)
+}
+
+/// LIMIT and OFFSET as SQLite takes them: `OFFSET n` alone gets `LIMIT -1`, `FETCH FIRST n
+/// ROWS ONLY` is `LIMIT n`; a literal must not be negative (PostgreSQL's 2201W/2201X),
+/// any other expression is checked by `pg_limit`/`pg_offset` (NULL is no limit).
+fn limits(q: &mut Query) -> Result<(), PgError> {
+    if let Some(fetch) = q.fetch.take() {
+        if fetch.with_ties {
+            if q.order_by.is_none() {
+                return Err(PgError::new(
+                    SqlState::SYNTAX_ERROR,
+                    "WITH TIES cannot be specified without ORDER BY clause",
+                ));
+            }
+            return Err(unsupported("FETCH FIRST … WITH TIES"));
+        }
+        if fetch.percent {
+            return Err(unsupported("FETCH FIRST … PERCENT"));
+        }
+        let n = fetch.quantity.unwrap_or_else(|| Expr::value(number("1")));
+        match &mut q.limit_clause {
+            Some(LimitClause::LimitOffset { limit, .. }) if limit.is_none() => *limit = Some(n),
+            None => {
+                q.limit_clause = Some(LimitClause::LimitOffset {
+                    limit: Some(n),
+                    offset: None,
+                    limit_by: vec![],
+                })
+            }
+            _ => {
+                return Err(PgError::new(
+                    SqlState::SYNTAX_ERROR,
+                    "multiple LIMIT clauses not allowed",
+                ))
+            }
+        }
+    }
+    let Some(LimitClause::LimitOffset { limit, offset, .. }) = &mut q.limit_clause else {
+        return Ok(());
+    };
+    match limit {
+        Some(e) => checked(e, "LIMIT")?,
+        None if offset.is_some() => *limit = Some(Expr::value(number("-1"))),
+        None => {}
+    }
+    if let Some(Offset { value, rows }) = offset {
+        checked(value, "OFFSET")?;
+        *rows = OffsetRows::None;
+    }
+    Ok(())
+}
+
+/// A LIMIT or OFFSET count: a literal checked now, anything else by the engine.
+fn checked(e: &mut Expr, clause: &str) -> Result<(), PgError> {
+    let literal = match e {
+        Expr::Value(v) => match &v.value {
+            Value::Number(n, _) => Some(n.starts_with('-')),
+            _ => None,
+        },
+        Expr::UnaryOp {
+            op: sqlparser::ast::UnaryOperator::Minus,
+            expr,
+        } if matches!(expr.as_ref(), Expr::Value(_)) => Some(true),
+        _ => None,
+    };
+    match literal {
+        Some(true) => Err(PgError::new(
+            if clause == "LIMIT" {
+                SqlState::INVALID_ROW_COUNT_IN_LIMIT_CLAUSE
+            } else {
+                SqlState::INVALID_ROW_COUNT_IN_RESULT_OFFSET_CLAUSE
+            },
+            format!("{clause} must not be negative"),
+        )),
+        Some(false) => Ok(()),
+        None => {
+            let f = if clause == "LIMIT" { "pg_limit" } else { "pg_offset" };
+            let taken = std::mem::replace(e, Expr::value(Value::Null));
+            *e = super::call(f, vec![taken]);
+            Ok(())
+        }
+    }
+}
+
+/// `DELETE FROM t USING a, b WHERE c` → `DELETE FROM t WHERE EXISTS (SELECT 1 FROM a, b
+/// WHERE c)`: the rows of `t` some row of the join matches. RETURNING may name only
+/// the target's columns, qualified (PostgreSQL's also reads the USING tables).
+fn delete_using(d: &mut Delete) -> Result<(), PgError> {
+    let Some(using) = d.using.take() else {
+        return Ok(());
+    };
+    let target = match &d.from {
+        FromTable::WithFromKeyword(f) | FromTable::WithoutKeyword(f) if f.len() == 1 => &f[0],
+        _ => return Err(unsupported("this DELETE … USING")),
+    };
+    let target_name = match &target.relation {
+        TableFactor::Table { name, alias, .. } => match alias {
+            Some(a) => a.name.value.clone(),
+            None => last_name(name),
+        },
+        _ => return Err(unsupported("this DELETE … USING")),
+    };
+    if let Some(returning) = &d.returning {
+        let own = returning.iter().all(|item| match item {
+            SelectItem::UnnamedExpr(Expr::CompoundIdentifier(p))
+            | SelectItem::ExprWithAlias {
+                expr: Expr::CompoundIdentifier(p),
+                ..
+            } => p.len() == 2 && p[0].value.eq_ignore_ascii_case(&target_name),
+            _ => false,
+        });
+        if !own {
+            return Err(unsupported(
+                "RETURNING of DELETE … USING other than the target's qualified columns",
+            ));
+        }
+    }
+    let mut exists = query_of_text("SELECT 1 FROM t")?;
+    let SetExpr::Select(s) = exists.body.as_mut() else {
+        unreachable!("a SELECT")
+    };
+    s.from = using;
+    s.selection = d.selection.take();
+    d.selection = Some(Expr::Exists {
+        subquery: exists,
+        negated: false,
+    });
+    Ok(())
+}
+
+fn last_name(name: &ObjectName) -> String {
+    name.0
+        .last()
+        .and_then(|p| p.as_ident())
+        .map(|i| i.value.clone())
+        .unwrap_or_default()
+}
+
+/// The names of a query body's output columns, as PostgreSQL names them; None when a
+/// `*` hides them.
+fn output_names(body: &SetExpr) -> Option<Vec<String>> {
+    let items = match body {
+        SetExpr::Select(s) => &s.projection,
+        SetExpr::SetOperation { left, .. } => return output_names(left),
+        SetExpr::Query(q) => return output_names(&q.body),
+        SetExpr::Values(v) => {
+            let n = v.rows.first()?.len();
+            return Some((1..=n).map(|i| format!("column{i}")).collect());
+        }
+        _ => return None,
+    };
+    let mut names: Vec<String> = Vec::with_capacity(items.len());
+    for (i, item) in items.iter().enumerate() {
+        let name = match item {
+            SelectItem::ExprWithAlias { alias, .. } => alias.value.clone(),
+            SelectItem::UnnamedExpr(Expr::Identifier(c)) => c.value.clone(),
+            SelectItem::UnnamedExpr(Expr::CompoundIdentifier(p)) => p.last()?.value.clone(),
+            SelectItem::UnnamedExpr(_) => format!("column{}", i + 1),
+            _ => return None,
+        };
+        // A CTE's column names must differ.
+        let name = if names.contains(&name) {
+            format!("{name} {}", i + 1)
+        } else {
+            name
+        };
+        names.push(name);
+    }
+    Some(names)
+}
+
+/// Gives every zero-column SELECT of `body` the column `1`.
+fn fill_empty_selects(body: &mut SetExpr) {
+    match body {
+        SetExpr::Select(s) if s.projection.is_empty() => {
+            s.projection = vec![SelectItem::UnnamedExpr(Expr::value(number("1")))];
+        }
+        SetExpr::SetOperation { left, right, .. } => {
+            fill_empty_selects(left);
+            fill_empty_selects(right);
+        }
+        SetExpr::Query(q) => fill_empty_selects(&mut q.body),
+        _ => {}
+    }
+}
+
+/// A query with nothing around its body: no WITH, ORDER BY, LIMIT, FETCH or locks.
+fn plain(q: &Query) -> bool {
+    q.with.is_none()
+        && q.order_by.is_none()
+        && q.limit_clause.is_none()
+        && q.fetch.is_none()
+        && q.locks.is_empty()
+}
+
+fn number(n: &str) -> Value {
+    Value::Number(n.to_string(), false)
+}
+
+fn query_of_text(sql: &str) -> Result<Box<Query>, PgError> {
+    match parse_one(sql, 10_000)? {
+        Statement::Query(q) => Ok(q),
+        _ => Err(unsupported("this query")),
+    }
+}
+
+/// `SELECT * FROM name`.
+fn select_star_from(name: &str) -> Result<SetExpr, PgError> {
+    Ok(*query_of_text(&format!("SELECT * FROM {name}"))?.body)
+}
+
+/// `SELECT * FROM (q)`.
+fn select_star_from_query(q: Box<Query>) -> Result<SetExpr, PgError> {
+    let mut wrapper = query_of_text("SELECT * FROM (SELECT 1)")?;
+    if let SetExpr::Select(s) = wrapper.body.as_mut() {
+        if let TableFactor::Derived { subquery, .. } = &mut s.from[0].relation {
+            *subquery = q;
+        }
+    }
+    Ok(*wrapper.body)
+}
+
+fn query_of(body: SetExpr) -> Box<Query> {
+    match body {
+        SetExpr::Query(q) => q,
+        other => {
+            let mut q = empty_query();
+            q.body = Box::new(other);
+            Box::new(q)
+        }
+    }
+}
+
+fn empty_body() -> SetExpr {
+    SetExpr::Values(sqlparser::ast::Values {
+        explicit_row: false,
+        rows: vec![],
+    })
+}
+
+fn empty_query() -> Query {
+    Query {
+        with: None,
+        body: Box::new(empty_body()),
+        order_by: None,
+        limit_clause: None,
+        fetch: None,
+        locks: vec![],
+        for_clause: None,
+        settings: None,
+        format_clause: None,
+        pipe_operators: vec![],
+    }
+}
+
+#[cfg(test)]
+#[path = "queries_tests.rs"]
+mod tests;
