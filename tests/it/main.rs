@@ -26,6 +26,7 @@ mod operators;
 mod ordering;
 mod pgbench;
 mod protocol;
+mod queries;
 mod safety;
 mod startup;
 mod transactions;

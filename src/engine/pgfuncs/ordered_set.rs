@@ -174,6 +174,8 @@ impl Aggregate<Group, Option<SqlValue>> for Percentile {
         if g.direct.is_empty() {
             g.direct.push(owned(ctx.get_raw(0)));
             g.dirs = dirs_arg(ctx, 1);
+        } else {
+            same_direct(&g.direct[..1], &[owned(ctx.get_raw(0))])?;
         }
         let v = owned(ctx.get_raw(2));
         match v {
@@ -234,10 +236,7 @@ fn percentile(cont: bool, values: &[&SqlValue], f: f64) -> Result<Option<SqlValu
     if !(0.0..=1.0).contains(&f) || f.is_nan() {
         return Err(PgError::new(
             SqlState::NUMERIC_VALUE_OUT_OF_RANGE,
-            format!(
-                "percentile value {} is not between 0 and 1",
-                float8_text(f)
-            ),
+            format!("percentile value {} is not between 0 and 1", float8_text(f)),
         ));
     }
     let n = values.len();
@@ -353,12 +352,17 @@ impl Aggregate<HypotheticalGroup, SqlValue> for Hypothetical {
 
     fn step(&self, ctx: &mut Context<'_>, h: &mut HypotheticalGroup) -> Res<()> {
         let keys = (ctx.len().saturating_sub(2)) / 2;
+        let direct: Vec<SqlValue> = (0..keys).map(|k| owned(ctx.get_raw(2 + k))).collect();
         if h.kind.is_empty() {
             h.kind = super::text(ctx, 0).unwrap_or_default();
             h.group.dirs = dirs_arg(ctx, 1);
-            h.group.direct = (0..keys).map(|k| owned(ctx.get_raw(2 + k))).collect();
+            h.group.direct = direct;
+        } else {
+            same_direct(&h.group.direct, &direct)?;
         }
-        let row = (0..keys).map(|k| owned(ctx.get_raw(2 + keys + k))).collect();
+        let row = (0..keys)
+            .map(|k| owned(ctx.get_raw(2 + keys + k)))
+            .collect();
         h.group.rows.push(row);
         Ok(())
     }
@@ -420,6 +424,23 @@ impl Aggregate<HypotheticalGroup, SqlValue> for Hypothetical {
     }
 }
 
+/// The direct arguments are the group's (PostgreSQL allows only grouped columns and
+/// constants in them): one that changes within a group is PostgreSQL's 42803.
+fn same_direct(first: &[SqlValue], now: &[SqlValue]) -> Res<()> {
+    let same = first.iter().zip(now).all(|(a, b)| match (a, b) {
+        (SqlValue::Null, SqlValue::Null) => true,
+        (SqlValue::Null, _) | (_, SqlValue::Null) => false,
+        _ => compare_values(a, b) == Ordering::Equal,
+    });
+    if same {
+        return Ok(());
+    }
+    Err(raise(PgError::new(
+        SqlState::GROUPING_ERROR,
+        "direct arguments of an ordered-set aggregate must use only grouped columns",
+    )))
+}
+
 /// A hypothetical value as the type of the values it is ranked among: text read as a
 /// number among numbers (PostgreSQL's 22P02 when it is not one), a number as text
 /// among text.
@@ -443,7 +464,17 @@ fn coerce(v: &SqlValue, like: Option<&SqlValue>) -> Result<SqlValue, PgError> {
                 ))
             }
         },
-        (SqlValue::Integer(i), Some(SqlValue::Text(_))) => SqlValue::Text(i.to_string()),
+        (SqlValue::Integer(_) | SqlValue::Real(_), Some(SqlValue::Text(_))) => {
+            let number = if matches!(v, SqlValue::Integer(_)) {
+                "integer"
+            } else {
+                "numeric"
+            };
+            return Err(PgError::new(
+                SqlState::DATATYPE_MISMATCH,
+                format!("WITHIN GROUP types text and {number} cannot be matched"),
+            ));
+        }
         (other, _) => other.clone(),
     })
 }

@@ -14,9 +14,9 @@
 use std::ops::ControlFlow;
 
 use sqlparser::ast::{
-    Delete, Expr, FromTable, Function, FunctionArguments, Ident, LimitClause, ObjectName, Offset, OffsetRows, Query,
-    SelectItem, SetExpr, SetOperator, SetQuantifier, Statement, TableAlias, TableFactor,
-    TableFunctionArgs, Value, VisitMut, VisitorMut,
+    Delete, Expr, FromTable, Function, FunctionArguments, Ident, LimitClause, ObjectName, Offset,
+    OffsetRows, Query, SelectItem, SetExpr, SetOperator, SetQuantifier, Statement, TableAlias,
+    TableFactor, TableFunctionArgs, Value, VisitMut, VisitorMut,
 };
 
 use super::unsupported;
@@ -36,10 +36,19 @@ pub(super) fn rewrite(stmt: &mut Statement) -> Result<(), PgError> {
         }
     }
     let mut r = Rewriter { names: 0 };
-    match stmt.visit(&mut r) {
-        ControlFlow::Continue(()) => Ok(()),
-        ControlFlow::Break(e) => Err(e),
+    if let ControlFlow::Break(e) = stmt.visit(&mut r) {
+        return Err(e);
     }
+    match stmt {
+        Statement::Delete(d) => delete_using(d)?,
+        Statement::Query(q) => {
+            if let SetExpr::Delete(Statement::Delete(d)) = q.body.as_mut() {
+                delete_using(d)?;
+            }
+        }
+        _ => {}
+    }
+    Ok(())
 }
 
 struct Rewriter {
@@ -51,11 +60,18 @@ impl VisitorMut for Rewriter {
     type Break = PgError;
 
     fn pre_visit_query(&mut self, q: &mut Query) -> ControlFlow<PgError> {
+        // Before the FROM items lose their alias lists.
+        if let Err(e) = merged_columns_lead(q) {
+            return ControlFlow::Break(e);
+        }
         if let Some(with) = &q.with {
             if with.cte_tables.iter().any(|c| {
                 matches!(
                     c.query.body.as_ref(),
-                    SetExpr::Insert(_) | SetExpr::Update(_) | SetExpr::Delete(_) | SetExpr::Merge(_)
+                    SetExpr::Insert(_)
+                        | SetExpr::Update(_)
+                        | SetExpr::Delete(_)
+                        | SetExpr::Merge(_)
                 )
             }) {
                 return ControlFlow::Break(unsupported("a data-modifying statement in WITH"));
@@ -96,15 +112,6 @@ impl VisitorMut for Rewriter {
             Ok(()) => ControlFlow::Continue(()),
             Err(e) => ControlFlow::Break(e),
         }
-    }
-
-    fn post_visit_statement(&mut self, s: &mut Statement) -> ControlFlow<PgError> {
-        if let Statement::Delete(d) = s {
-            if let Err(e) = delete_using(d) {
-                return ControlFlow::Break(e);
-            }
-        }
-        ControlFlow::Continue(())
     }
 }
 
@@ -232,26 +239,26 @@ impl Rewriter {
             TableFactor::Function {
                 name, args, alias, ..
             } => {
-                *t = TableFactor::Table {
-                    name: name.clone(),
-                    alias: alias.take(),
-                    args: Some(TableFunctionArgs {
+                let mut f = table(name.clone(), alias.take());
+                if let TableFactor::Table { args: a, .. } = &mut f {
+                    *a = Some(TableFunctionArgs {
                         args: std::mem::take(args),
                         settings: None,
-                    }),
-                    with_hints: vec![],
-                    version: None,
-                    with_ordinality: false,
-                    partitions: vec![],
-                    json_path: None,
-                    sample: None,
-                    index_hints: vec![],
-                };
+                    });
+                }
+                *t = f;
             }
             TableFactor::Derived { lateral: true, .. } => {
                 return Err(unsupported("a LATERAL subquery"));
             }
-            // `(a JOIN b) AS j`: SQLite has no alias on a join.
+            // `(a JOIN b) AS j (x, y)`: SQLite has no alias on a join. Without a column
+            // list, `SELECT * FROM (a JOIN b)` would rename the columns the sides share
+            // (`f1:1`), where PostgreSQL finds them ambiguous.
+            TableFactor::NestedJoin {
+                alias: Some(alias), ..
+            } if alias.columns.is_empty() => {
+                return Err(unsupported("an alias on a parenthesised join"));
+            }
             TableFactor::NestedJoin {
                 table_with_joins,
                 alias: alias @ Some(_),
@@ -319,6 +326,18 @@ fn within_group(f: &mut Function) -> Result<Expr, PgError> {
             format!("OVER is not supported for ordered-set aggregate {name}"),
         ));
     }
+    if let FunctionArguments::List(list) = &f.args {
+        if list
+            .clauses
+            .iter()
+            .any(|c| matches!(c, sqlparser::ast::FunctionArgumentClause::OrderBy(_)))
+        {
+            return Err(PgError::new(
+                SqlState::SYNTAX_ERROR,
+                "cannot use multiple ORDER BY clauses with WITHIN GROUP",
+            ));
+        }
+    }
     let direct: Vec<Expr> = match &f.args {
         FunctionArguments::None => vec![],
         _ => super::plain_args(f)
@@ -332,13 +351,21 @@ fn within_group(f: &mut Function) -> Result<Expr, PgError> {
     for o in &f.within_group {
         let asc = o.options.asc != Some(false);
         dirs.push(if asc { 'a' } else { 'd' });
-        dirs.push(if o.options.nulls_first.unwrap_or(!asc) { 'f' } else { 'l' });
+        dirs.push(if o.options.nulls_first.unwrap_or(!asc) {
+            'f'
+        } else {
+            'l'
+        });
         keys.push(o.expr.clone());
     }
     let no_such = || {
         PgError::new(
             SqlState::UNDEFINED_FUNCTION,
-            format!("function {name} with {} direct and {} ordering arguments does not exist", direct.len(), keys.len()),
+            format!(
+                "function {name} with {} direct and {} ordering arguments does not exist",
+                direct.len(),
+                keys.len()
+            ),
         )
     };
     let dirs = super::string(&dirs);
@@ -451,7 +478,11 @@ fn checked(e: &mut Expr, clause: &str) -> Result<(), PgError> {
         )),
         Some(false) => Ok(()),
         None => {
-            let f = if clause == "LIMIT" { "pg_limit" } else { "pg_offset" };
+            let f = if clause == "LIMIT" {
+                "pg_limit"
+            } else {
+                "pg_offset"
+            };
             let taken = std::mem::replace(e, Expr::value(Value::Null));
             *e = super::call(f, vec![taken]);
             Ok(())
@@ -459,9 +490,67 @@ fn checked(e: &mut Expr, clause: &str) -> Result<(), PgError> {
     }
 }
 
+/// `SELECT * FROM a (x, y) JOIN b USING (y)`: PostgreSQL lists the merged columns first,
+/// SQLite where the left side has them. Where the alias list shows they differ (the
+/// merged columns do not lead the left side's, in order), 0A000.
+fn merged_columns_lead(q: &Query) -> Result<(), PgError> {
+    use sqlparser::ast::{JoinConstraint, JoinOperator as J};
+    let SetExpr::Select(s) = q.body.as_ref() else {
+        return Ok(());
+    };
+    if !s
+        .projection
+        .iter()
+        .any(|i| matches!(i, SelectItem::Wildcard(_)))
+    {
+        return Ok(());
+    }
+    let names = |t: &TableFactor| -> Option<Vec<String>> {
+        let alias = match t {
+            TableFactor::Table { alias, .. } | TableFactor::Derived { alias, .. } => alias,
+            _ => return None,
+        };
+        let cols = &alias.as_ref()?.columns;
+        (!cols.is_empty()).then(|| cols.iter().map(|c| c.name.value.clone()).collect())
+    };
+    for from in &s.from {
+        let Some(join) = from.joins.first() else {
+            continue;
+        };
+        let Some(left) = names(&from.relation) else {
+            continue;
+        };
+        let constraint = match &join.join_operator {
+            J::Join(c)
+            | J::Inner(c)
+            | J::Left(c)
+            | J::LeftOuter(c)
+            | J::Right(c)
+            | J::RightOuter(c)
+            | J::FullOuter(c) => c,
+            _ => continue,
+        };
+        let merged: Vec<String> = match constraint {
+            JoinConstraint::Using(cols) => cols.iter().map(last_name).collect(),
+            JoinConstraint::Natural => match names(&join.relation) {
+                Some(right) => left.iter().filter(|c| right.contains(c)).cloned().collect(),
+                None => continue,
+            },
+            _ => continue,
+        };
+        if !left.starts_with(&merged) {
+            return Err(unsupported(
+                "SELECT * over a join whose merged columns do not lead its left side",
+            ));
+        }
+    }
+    Ok(())
+}
+
 /// `DELETE FROM t USING a, b WHERE c` → `DELETE FROM t WHERE EXISTS (SELECT 1 FROM a, b
-/// WHERE c)`: the rows of `t` some row of the join matches. RETURNING may name only
-/// the target's columns, qualified (PostgreSQL's also reads the USING tables).
+/// WHERE c)`: the rows of `t` some row of the join matches. A subquery in USING would
+/// see `t` there (PostgreSQL's 42703/42P01), so it is refused; RETURNING may name only the
+/// target's columns, qualified (PostgreSQL's also reads the USING tables).
 fn delete_using(d: &mut Delete) -> Result<(), PgError> {
     let Some(using) = d.using.take() else {
         return Ok(());
@@ -492,6 +581,14 @@ fn delete_using(d: &mut Delete) -> Result<(), PgError> {
             ));
         }
     }
+    let plain_tables = using.iter().all(|item| {
+        std::iter::once(&item.relation)
+            .chain(item.joins.iter().map(|j| &j.relation))
+            .all(|r| matches!(r, TableFactor::Table { args: None, .. }))
+    });
+    if !plain_tables {
+        return Err(unsupported("a subquery or function in DELETE … USING"));
+    }
     let mut exists = query_of_text("SELECT 1 FROM t")?;
     let SetExpr::Select(s) = exists.body.as_mut() else {
         unreachable!("a SELECT")
@@ -503,6 +600,22 @@ fn delete_using(d: &mut Delete) -> Result<(), PgError> {
         negated: false,
     });
     Ok(())
+}
+
+/// A table (or function, with `args`) in FROM.
+fn table(name: ObjectName, alias: Option<TableAlias>) -> TableFactor {
+    TableFactor::Table {
+        name,
+        alias,
+        args: None,
+        with_hints: vec![],
+        version: None,
+        with_ordinality: false,
+        partitions: vec![],
+        json_path: None,
+        sample: None,
+        index_hints: vec![],
+    }
 }
 
 fn last_name(name: &ObjectName) -> String {

@@ -56,7 +56,10 @@ fn lateral_functions_and_subqueries() {
 
 #[test]
 fn set_operations_keep_postgresql_s_grouping() {
-    assert_eq!(sqlite("((SELECT 2)) UNION SELECT 2"), "SELECT 2 UNION SELECT 2");
+    assert_eq!(
+        sqlite("((SELECT 2)) UNION SELECT 2"),
+        "SELECT 2 UNION SELECT 2"
+    );
     assert_eq!(sqlite("(((SELECT * FROM t)))"), "SELECT * FROM t");
     // INTERSECT binds tighter; SQLite reads left to right.
     assert_eq!(
@@ -110,7 +113,9 @@ fn limits_as_sqlite_takes_them() {
     assert_eq!(refused("SELECT 1 LIMIT -1").code.0, "2201W");
     assert_eq!(refused("SELECT 1 OFFSET -1").code.0, "2201X");
     assert_eq!(
-        refused("SELECT a FROM t ORDER BY a FETCH FIRST 2 ROWS WITH TIES").code.0,
+        refused("SELECT a FROM t ORDER BY a FETCH FIRST 2 ROWS WITH TIES")
+            .code
+            .0,
         "0A000"
     );
 }
@@ -132,7 +137,9 @@ fn statements_sqlite_lacks() {
         "DELETE FROM t WHERE EXISTS (SELECT 1 FROM u WHERE t.a = u.a)"
     );
     assert_eq!(
-        refused("DELETE FROM t USING u WHERE t.a = u.a RETURNING *").code.0,
+        refused("DELETE FROM t USING u WHERE t.a = u.a RETURNING *")
+            .code
+            .0,
         "0A000"
     );
 }
@@ -154,7 +161,9 @@ fn ordered_set_aggregates_pass_their_keys() {
         "SELECT pg_mode('al', x), pg_hypothetical('rank', 'aldl', 3, 'a', x, y) FROM t"
     );
     assert_eq!(
-        refused("SELECT rank(1, 2) WITHIN GROUP (ORDER BY x) FROM t").code.0,
+        refused("SELECT rank(1, 2) WITHIN GROUP (ORDER BY x) FROM t")
+            .code
+            .0,
         "42883"
     );
 }
