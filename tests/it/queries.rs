@@ -102,6 +102,10 @@ async fn set_operations_group_as_in_postgresql() {
         ],
     )
     .await;
+    // A set operation's ORDER BY names its output columns only.
+    let sql = "select i from j2 except select k from j2 order by k";
+    let e = c.simple_query(sql).await.expect_err(sql);
+    assert_eq!(sqlstate(&e), "42703", "{sql}: {e}");
     // TABLE t is SELECT * FROM t (the parser takes no ORDER BY after it: sorted here).
     let mut got = rows(&c, "values (1, 2) union all table j2").await;
     got.sort();

@@ -139,6 +139,7 @@ impl Rewriter {
                 break;
             }
         }
+        set_order_names(q)?;
         self.set_expr(&mut q.body)?;
         if let SetExpr::Select(s) = q.body.as_ref() {
             if s.projection.is_empty() {
@@ -624,6 +625,62 @@ fn last_name(name: &ObjectName) -> String {
         .and_then(|p| p.as_ident())
         .map(|i| i.value.clone())
         .unwrap_or_default()
+}
+
+/// The ORDER BY of a set operation may name only its output columns (SQLite also takes
+/// the names in any of its SELECTs): PostgreSQL's 42703 otherwise. Checked where every
+/// output column's name is certain.
+fn set_order_names(q: &Query) -> Result<(), PgError> {
+    let (SetExpr::SetOperation { left, .. }, Some(order)) = (q.body.as_ref(), &q.order_by) else {
+        return Ok(());
+    };
+    let sqlparser::ast::OrderByKind::Expressions(exprs) = &order.kind else {
+        return Ok(());
+    };
+    let mut first = left.as_ref();
+    loop {
+        match first {
+            SetExpr::SetOperation { left, .. } => first = left,
+            SetExpr::Query(q) => first = &q.body,
+            _ => break,
+        }
+    }
+    let SetExpr::Select(s) = first else {
+        return Ok(());
+    };
+    let names: Option<Vec<String>> = s
+        .projection
+        .iter()
+        .map(|item| match item {
+            SelectItem::ExprWithAlias { alias, .. } => Some(folded(alias)),
+            SelectItem::UnnamedExpr(Expr::Identifier(c)) => Some(folded(c)),
+            SelectItem::UnnamedExpr(Expr::CompoundIdentifier(p)) => p.last().map(folded),
+            _ => None,
+        })
+        .collect();
+    let Some(names) = names else {
+        return Ok(());
+    };
+    for o in exprs {
+        if let Expr::Identifier(c) = &o.expr {
+            let name = folded(c);
+            if !names.contains(&name) {
+                return Err(PgError::new(
+                    SqlState::UNDEFINED_COLUMN,
+                    format!("column \"{name}\" does not exist"),
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// An identifier as PostgreSQL reads it: unquoted ones fold to lower case.
+fn folded(i: &Ident) -> String {
+    match i.quote_style {
+        Some(_) => i.value.clone(),
+        None => i.value.to_lowercase(),
+    }
 }
 
 /// The names of a query body's output columns, as PostgreSQL names them; None when a

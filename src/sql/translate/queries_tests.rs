@@ -82,6 +82,18 @@ fn set_operations_keep_postgresql_s_grouping() {
 }
 
 #[test]
+fn set_operations_order_by_their_output_names() {
+    assert_eq!(
+        refused("SELECT q1 FROM t EXCEPT SELECT q2 FROM t ORDER BY q2").message,
+        "column \"q2\" does not exist"
+    );
+    assert_eq!(
+        sqlite("SELECT q1 AS A FROM t UNION SELECT q2 FROM t ORDER BY a"),
+        "SELECT q1 AS A FROM t UNION SELECT q2 FROM t ORDER BY a NULLS LAST"
+    );
+}
+
+#[test]
 fn intersect_and_except_all_number_equal_rows() {
     assert_eq!(
         sqlite("SELECT a FROM t INTERSECT ALL SELECT b FROM u ORDER BY 1"),
