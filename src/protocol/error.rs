@@ -34,6 +34,7 @@ impl SqlState {
     pub const DUPLICATE_OBJECT: Self = Self("42710");
     pub const DATATYPE_MISMATCH: Self = Self("42804");
     pub const GROUPING_ERROR: Self = Self("42803");
+    pub const INVALID_COLUMN_REFERENCE: Self = Self("42P10");
     pub const INSUFFICIENT_PRIVILEGE: Self = Self("42501");
     pub const UNIQUE_VIOLATION: Self = Self("23505");
     pub const NOT_NULL_VIOLATION: Self = Self("23502");

@@ -122,6 +122,7 @@ impl Rewriter {
     }
 
     fn query(&mut self, q: &mut Query) -> Result<(), PgError> {
+        windowed(q)?;
         limits(q)?;
         // `((SELECT …))` as a whole query: the parentheses go.
         loop {
@@ -403,6 +404,189 @@ fn within_group(f: &mut Function) -> Result<Expr, PgError> {
         g.filter = f.filter.take();
     }
     Ok(call)
+}
+
+/// `SELECT DISTINCT ON (k) …` and `… ORDER BY o FETCH FIRST n ROWS WITH TIES`, which
+/// SQLite lacks, as a window over the SELECT: the first row of each `k` in the order `o`
+/// (`row_number() … = 1`), the rows ranked up to `n` (`rank() … <= n`). The SELECT's
+/// columns are named (positions and aliases in ORDER BY and DISTINCT ON read as their
+/// expressions) and the sort keys carried out beside them, so that the query around
+/// sorts by them and returns only the SELECT's columns.
+fn windowed(q: &mut Query) -> Result<(), PgError> {
+    let ties = q.fetch.as_ref().is_some_and(|f| f.with_ties);
+    let SetExpr::Select(s) = q.body.as_mut() else {
+        return Ok(());
+    };
+    let keys = match &s.distinct {
+        Some(sqlparser::ast::Distinct::On(keys)) => Some(keys.clone()),
+        _ => None,
+    };
+    if keys.is_none() && !ties {
+        return Ok(());
+    }
+    let what = if keys.is_some() {
+        "DISTINCT ON"
+    } else {
+        "FETCH FIRST … WITH TIES"
+    };
+    let mut names: Vec<String> = Vec::with_capacity(s.projection.len());
+    let mut items: Vec<Expr> = Vec::with_capacity(s.projection.len());
+    let mut aliases: Vec<(String, Expr)> = Vec::new();
+    for (i, item) in s.projection.iter().enumerate() {
+        let (name, e) = match item {
+            SelectItem::ExprWithAlias { expr, alias } => {
+                aliases.push((folded(alias), expr.clone()));
+                (alias.value.clone(), expr.clone())
+            }
+            SelectItem::UnnamedExpr(e @ Expr::Identifier(c)) => (c.value.clone(), e.clone()),
+            SelectItem::UnnamedExpr(e @ Expr::CompoundIdentifier(p)) => (
+                p.last().map(|l| l.value.clone()).unwrap_or_default(),
+                e.clone(),
+            ),
+            SelectItem::UnnamedExpr(e) => (format!("?column? {}", i + 1), e.clone()),
+            _ => return Err(unsupported(format!("{what} with *"))),
+        };
+        let name = if names.contains(&name) {
+            format!("{name} {}", i + 1)
+        } else {
+            name
+        };
+        names.push(name);
+        items.push(e);
+    }
+    // `ORDER BY 2`, `ORDER BY alias`: the SELECT's expression.
+    let resolve = |e: &Expr| -> Expr {
+        match e {
+            Expr::Value(v) => match &v.value {
+                Value::Number(n, _) => match n.parse::<usize>() {
+                    Ok(k) if (1..=items.len()).contains(&k) => items[k - 1].clone(),
+                    _ => e.clone(),
+                },
+                _ => e.clone(),
+            },
+            Expr::Identifier(c) => aliases
+                .iter()
+                .find(|(a, _)| *a == folded(c))
+                .map_or_else(|| e.clone(), |(_, x)| x.clone()),
+            _ => e.clone(),
+        }
+    };
+    let mut order: Vec<sqlparser::ast::OrderByExpr> = match &q.order_by {
+        Some(o) => match &o.kind {
+            sqlparser::ast::OrderByKind::Expressions(exprs) => exprs.clone(),
+            _ => return Err(unsupported(format!("{what} with this ORDER BY"))),
+        },
+        None => vec![],
+    };
+    for o in &mut order {
+        o.expr = resolve(&o.expr);
+    }
+    let list = |exprs: &mut dyn Iterator<Item = String>| exprs.collect::<Vec<_>>().join(", ");
+    let order_text = list(&mut order.iter().map(|o| o.to_string()));
+    let (window, keep) = match &keys {
+        Some(keys) => {
+            let keys: Vec<Expr> = keys.iter().map(resolve).collect();
+            let texts: Vec<String> = keys.iter().map(|k| k.to_string()).collect();
+            // PostgreSQL: the leftmost ORDER BY expressions must be the DISTINCT ON ones.
+            let leading = order.iter().take(texts.len());
+            if !order.is_empty()
+                && (leading
+                    .clone()
+                    .any(|o| !texts.contains(&o.expr.to_string()))
+                    || (order.len() < texts.len()
+                        && texts
+                            .iter()
+                            .any(|t| !order.iter().any(|o| o.expr.to_string() == *t))))
+            {
+                return Err(PgError::new(
+                    SqlState::INVALID_COLUMN_REFERENCE,
+                    "SELECT DISTINCT ON expressions must match initial ORDER BY expressions",
+                ));
+            }
+            let by = if order.is_empty() {
+                String::new()
+            } else {
+                format!(" ORDER BY {order_text}")
+            };
+            (
+                format!(
+                    "row_number() OVER (PARTITION BY {}{by})",
+                    list(&mut texts.into_iter())
+                ),
+                "= 1".to_string(),
+            )
+        }
+        None => {
+            let fetch = q.fetch.as_ref().expect("WITH TIES");
+            if order.is_empty() {
+                return Err(PgError::new(
+                    SqlState::SYNTAX_ERROR,
+                    "WITH TIES cannot be specified without ORDER BY clause",
+                ));
+            }
+            let n = match &fetch.quantity {
+                None => "1".to_string(),
+                Some(Expr::Value(v)) if matches!(v.value, Value::Number(..)) => v.to_string(),
+                Some(_) => return Err(unsupported("FETCH FIRST … WITH TIES of an expression")),
+            };
+            let offset = matches!(
+                &q.limit_clause,
+                Some(LimitClause::LimitOffset {
+                    offset: Some(_),
+                    ..
+                })
+            );
+            if offset || fetch.percent {
+                return Err(unsupported("FETCH FIRST … WITH TIES with OFFSET"));
+            }
+            (
+                format!("rank() OVER (ORDER BY {order_text})"),
+                format!("<= {n}"),
+            )
+        }
+    };
+    let quoted = |n: &str| Ident::with_quote('"', n).to_string();
+    let mut inner_items: Vec<String> = items
+        .iter()
+        .zip(&names)
+        .map(|(e, n)| format!("{e} AS {}", quoted(n)))
+        .collect();
+    inner_items.push(format!("{window} AS \"row in order\""));
+    for (j, o) in order.iter().enumerate() {
+        inner_items.push(format!("{} AS \"order {}\"", o.expr, j + 1));
+    }
+    let template = format!(
+        "SELECT {} FROM (SELECT {} FROM t) WHERE \"row in order\" {keep}",
+        list(&mut names.iter().map(|n| quoted(n))),
+        inner_items.join(", ")
+    );
+    let mut outer = query_of_text(&template)?;
+    let SetExpr::Select(outer_select) = outer.body.as_mut() else {
+        unreachable!("a SELECT")
+    };
+    let TableFactor::Derived { subquery, .. } = &mut outer_select.from[0].relation else {
+        unreachable!("a subquery")
+    };
+    let SetExpr::Select(inner) = subquery.body.as_mut() else {
+        unreachable!("a SELECT")
+    };
+    // The user's SELECT with the new columns.
+    let mut taken = std::mem::replace(s.as_mut(), inner.as_ref().clone());
+    taken.projection = std::mem::take(&mut inner.projection);
+    taken.distinct = None;
+    **inner = taken;
+    *q.body = std::mem::replace(outer.body.as_mut(), empty_body());
+    if let Some(o) = &mut q.order_by {
+        if let sqlparser::ast::OrderByKind::Expressions(exprs) = &mut o.kind {
+            for (j, e) in exprs.iter_mut().enumerate() {
+                e.expr = Expr::Identifier(Ident::with_quote('"', format!("order {}", j + 1)));
+            }
+        }
+    }
+    if ties {
+        q.fetch = None;
+    }
+    Ok(())
 }
 
 /// LIMIT and OFFSET as SQLite takes them: `OFFSET n` alone gets `LIMIT -1`, `FETCH FIRST n

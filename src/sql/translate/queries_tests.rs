@@ -126,10 +126,10 @@ fn limits_as_sqlite_takes_them() {
     assert_eq!(refused("SELECT 1 LIMIT -1").code.0, "2201W");
     assert_eq!(refused("SELECT 1 OFFSET -1").code.0, "2201X");
     assert_eq!(
-        refused("SELECT a FROM t ORDER BY a FETCH FIRST 2 ROWS WITH TIES")
+        refused("SELECT a FROM t FETCH FIRST 2 ROWS WITH TIES")
             .code
             .0,
-        "0A000"
+        "42601"
     );
 }
 
@@ -179,4 +179,29 @@ fn ordered_set_aggregates_pass_their_keys() {
             .0,
         "42883"
     );
+}
+
+#[test]
+fn distinct_on_and_with_ties_as_a_window() {
+    assert_eq!(
+        sqlite("SELECT DISTINCT ON (a) a, b AS x FROM t ORDER BY a, x DESC LIMIT 3"),
+        "SELECT \"a\", \"x\" FROM (SELECT a AS \"a\", b AS \"x\", \
+         row_number() OVER (PARTITION BY a ORDER BY a NULLS LAST, b DESC NULLS FIRST) \
+         AS \"row in order\", a AS \"order 1\", b AS \"order 2\" FROM t) \
+         WHERE \"row in order\" = 1 ORDER BY \"order 1\" NULLS LAST, \"order 2\" DESC NULLS FIRST \
+         LIMIT 3"
+    );
+    assert_eq!(
+        sqlite("SELECT a FROM t ORDER BY a FETCH FIRST 2 ROWS WITH TIES"),
+        "SELECT \"a\" FROM (SELECT a AS \"a\", rank() OVER (ORDER BY a NULLS LAST) \
+         AS \"row in order\", a AS \"order 1\" FROM t) WHERE \"row in order\" <= 2 \
+         ORDER BY \"order 1\" NULLS LAST"
+    );
+    assert_eq!(
+        refused("SELECT DISTINCT ON (a) a, b FROM t ORDER BY b")
+            .code
+            .0,
+        "42P10"
+    );
+    assert_eq!(refused("SELECT DISTINCT ON (a) * FROM t").code.0, "0A000");
 }
