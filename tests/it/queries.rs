@@ -72,6 +72,54 @@ async fn alias_column_lists_rename_columns() {
 }
 
 #[tokio::test]
+async fn lateral_subqueries_see_the_items_before_them() {
+    let s = Server::start(&[]);
+    let c = s.connect("queries").await;
+    c.batch_execute(SETUP).await.unwrap();
+    check(
+        &c,
+        &[
+            (
+                "select * from j1, lateral (select j1.i * 10 as x) s order by 1, 2",
+                &[
+                    &["1", "4", "one", "10"],
+                    &["2", "3", "two", "20"],
+                    &["3", "2", "three", "30"],
+                    &["NULL", "0", "zero", "NULL"],
+                ],
+            ),
+            (
+                "select j1.t, s.k from j1 left join lateral \
+                 (select k from j2 where j2.i = j1.i order by k desc limit 1) s on true \
+                 order by 1",
+                &[&["one", "-1"], &["three", "-3"], &["two", "4"], &["zero", "NULL"]],
+            ),
+            (
+                "select t, z from j1, lateral (select k as z from j2 where j2.i = j1.i) ss \
+                 where z > 0 order by 1, 2",
+                &[&["two", "2"], &["two", "4"]],
+            ),
+            (
+                "select * from (values (1), (2)) v(n), lateral (select n * 2 as d, 'x' || n as s) w \
+                 order by 1",
+                &[&["1", "2", "x1"], &["2", "4", "x2"]],
+            ),
+            (
+                "select j1.i, c from j1 cross join lateral \
+                 (select count(*) c from j2 where j2.i <= j1.i) q order by 1",
+                &[&["1", "1"], &["2", "3"], &["3", "4"], &["NULL", "0"]],
+            ),
+            // A boolean stays a boolean through the lateral subquery.
+            (
+                "select * from (select true as a) t, lateral (select a as b) u",
+                &[&["t", "t"]],
+            ),
+        ],
+    )
+    .await;
+}
+
+#[tokio::test]
 async fn set_operations_group_as_in_postgresql() {
     let s = Server::start(&[]);
     let c = s.connect("queries").await;
@@ -263,7 +311,7 @@ async fn forms_litewire_cannot_honour_are_0a000() {
     let c = s.connect("queries").await;
     c.batch_execute(SETUP).await.unwrap();
     for sql in [
-        "select * from j1, lateral (select j1.i) s",
+        "select * from j1, lateral (select * from j2 where j2.i = j1.i) s",
         "with d as (delete from j2 returning *) select * from d",
         "select from j1",
         "select * from (j1 cross join j2) j",

@@ -61,7 +61,7 @@ impl VisitorMut for Rewriter {
 
     fn pre_visit_query(&mut self, q: &mut Query) -> ControlFlow<PgError> {
         // Before the FROM items lose their alias lists.
-        if let Err(e) = merged_columns_lead(q) {
+        if let Err(e) = merged_columns_lead(q).and_then(|()| self.lateral(q)) {
             return ControlFlow::Break(e);
         }
         if let Some(with) = &q.with {
@@ -116,6 +116,89 @@ impl VisitorMut for Rewriter {
 }
 
 impl Rewriter {
+    /// `FROM a, LATERAL (q) AS s`: SQLite lets only a table-valued function's arguments
+    /// see the FROM items before it, so `s` becomes `json_each((SELECT
+    /// json_group_array(json_array(c1, …)) FROM (q))) AS s`, q's rows as JSON arrays, and
+    /// `s.c` (or `c`, in this SELECT) `json_extract(s.value, '$[i]')`; `*` lists the
+    /// other items' columns and s's. Values keep their SQLite type through JSON.
+    fn lateral(&mut self, q: &mut Query) -> Result<(), PgError> {
+        let SetExpr::Select(s) = q.body.as_mut() else {
+            return Ok(());
+        };
+        let mut found: Vec<(String, Vec<String>)> = Vec::new();
+        for item in &mut s.from {
+            let relations = std::iter::once(&mut item.relation)
+                .chain(item.joins.iter_mut().map(|j| &mut j.relation));
+            for relation in relations {
+                let TableFactor::Derived {
+                    lateral: true,
+                    subquery,
+                    alias,
+                } = relation
+                else {
+                    continue;
+                };
+                let Some(alias) = alias.take() else {
+                    return Err(unsupported("a LATERAL subquery without an alias"));
+                };
+                let names: Vec<String> = if alias.columns.is_empty() {
+                    exact_names(&subquery.body)
+                        .ok_or_else(|| unsupported("a LATERAL subquery with *"))?
+                } else {
+                    alias.columns.iter().map(|c| folded(&c.name)).collect()
+                };
+                let inner: Vec<String> = (1..=names.len()).map(|i| format!("\"c{i}\"")).collect();
+                let cte = self.fresh("lateral");
+                let cols = inner.join(", ");
+                let mut gather = query_of_text(&format!(
+                    "SELECT json_group_array(json_array({cols})) FROM \
+                     (WITH {cte}({cols}) AS (SELECT 1) SELECT * FROM {cte})"
+                ))?;
+                if let SetExpr::Select(g) = gather.body.as_mut() {
+                    if let TableFactor::Derived {
+                        subquery: inner, ..
+                    } = &mut g.from[0].relation
+                    {
+                        if let Some(with) = &mut inner.with {
+                            with.cte_tables[0].query =
+                                std::mem::replace(subquery, Box::new(empty_query()));
+                        }
+                    }
+                }
+                // Quoted: json.rs reads a bare `json_each` as PostgreSQL's.
+                let mut each = table(
+                    ObjectName::from(vec![Ident::with_quote('"', "json_each")]),
+                    Some(TableAlias {
+                        name: alias.name.clone(),
+                        columns: vec![],
+                    }),
+                );
+                if let TableFactor::Table { args, .. } = &mut each {
+                    *args = Some(TableFunctionArgs {
+                        args: vec![sqlparser::ast::FunctionArg::Unnamed(
+                            sqlparser::ast::FunctionArgExpr::Expr(Expr::Subquery(gather)),
+                        )],
+                        settings: None,
+                    });
+                }
+                *relation = each;
+                found.push((folded(&alias.name), names));
+            }
+        }
+        if found.is_empty() {
+            return Ok(());
+        }
+        expand_lateral_wildcards(s, &found)?;
+        let mut refs = LateralRefs {
+            found: &found,
+            depth: 0,
+        };
+        if let ControlFlow::Break(e) = q.visit(&mut refs) {
+            return Err(e);
+        }
+        Ok(())
+    }
+
     fn fresh(&mut self, what: &str) -> Ident {
         self.names += 1;
         Ident::with_quote('"', format!("{what} {}", self.names))
@@ -250,8 +333,9 @@ impl Rewriter {
                 }
                 *t = f;
             }
+            // Left by `lateral` (not in a SELECT's FROM list, or a form it refuses).
             TableFactor::Derived { lateral: true, .. } => {
-                return Err(unsupported("a LATERAL subquery"));
+                return Err(unsupported("a LATERAL subquery here"));
             }
             // `(a JOIN b) AS j (x, y)`: SQLite has no alias on a join. Without a column
             // list, `SELECT * FROM (a JOIN b)` would rename the columns the sides share
@@ -672,6 +756,192 @@ fn checked(e: &mut Expr, clause: &str) -> Result<(), PgError> {
             *e = super::call(f, vec![taken]);
             Ok(())
         }
+    }
+}
+
+/// The names a SELECT's columns certainly have (aliases, column names); None when a
+/// `*` or an unnamed expression leaves one unsure.
+fn exact_names(body: &SetExpr) -> Option<Vec<String>> {
+    match body {
+        SetExpr::Select(s) => s
+            .projection
+            .iter()
+            .map(|item| match item {
+                SelectItem::ExprWithAlias { alias, .. } => Some(folded(alias)),
+                SelectItem::UnnamedExpr(Expr::Identifier(c)) => Some(folded(c)),
+                SelectItem::UnnamedExpr(Expr::CompoundIdentifier(p)) => p.last().map(folded),
+                _ => None,
+            })
+            .collect(),
+        SetExpr::SetOperation { left, .. } => exact_names(left),
+        SetExpr::Query(q) => exact_names(&q.body),
+        _ => None,
+    }
+}
+
+/// The SQLite expression for column `i` of LATERAL source `alias`.
+fn lateral_column(alias: &str, i: usize) -> Expr {
+    super::call(
+        "json_extract",
+        vec![
+            Expr::CompoundIdentifier(vec![Ident::with_quote('"', alias), Ident::new("value")]),
+            super::string(&format!("$[{i}]")),
+        ],
+    )
+}
+
+/// `*` and `s.*` of a SELECT with LATERAL sources: each item's own columns (json_each's
+/// are not PostgreSQL's).
+fn expand_lateral_wildcards(
+    s: &mut sqlparser::ast::Select,
+    found: &[(String, Vec<String>)],
+) -> Result<(), PgError> {
+    let columns_of = |alias: &str| -> Option<Vec<SelectItem>> {
+        let (_, names) = found.iter().find(|(a, _)| a == alias)?;
+        Some(
+            names
+                .iter()
+                .enumerate()
+                .map(|(i, n)| SelectItem::ExprWithAlias {
+                    expr: lateral_column(alias, i),
+                    alias: Ident::with_quote('"', n),
+                })
+                .collect(),
+        )
+    };
+    let mut out = Vec::with_capacity(s.projection.len());
+    for item in std::mem::take(&mut s.projection) {
+        match item {
+            SelectItem::Wildcard(_) => {
+                for from in &s.from {
+                    if from.joins.iter().any(|j| {
+                        !matches!(j.join_operator, sqlparser::ast::JoinOperator::CrossJoin(_))
+                            && matches!(
+                                join_constraint(&j.join_operator),
+                                Some(
+                                    sqlparser::ast::JoinConstraint::Using(_)
+                                        | sqlparser::ast::JoinConstraint::Natural
+                                )
+                            )
+                    }) {
+                        return Err(unsupported("SELECT * over LATERAL and USING joins"));
+                    }
+                    let relations = std::iter::once(&from.relation)
+                        .chain(from.joins.iter().map(|j| &j.relation));
+                    for r in relations {
+                        let name = match r {
+                            TableFactor::Table {
+                                name,
+                                alias,
+                                args: None,
+                                ..
+                            } => match alias {
+                                Some(a) => a.name.clone(),
+                                None => Ident::new(last_name(name)),
+                            },
+                            TableFactor::Table {
+                                alias: Some(a),
+                                name,
+                                ..
+                            } if last_name(name) == "json_each" => {
+                                match columns_of(&folded(&a.name)) {
+                                    Some(cols) => {
+                                        out.extend(cols);
+                                        continue;
+                                    }
+                                    None => {
+                                        return Err(unsupported(
+                                            "SELECT * over LATERAL and this FROM item",
+                                        ))
+                                    }
+                                }
+                            }
+                            TableFactor::Derived { alias: Some(a), .. } => a.name.clone(),
+                            _ => {
+                                return Err(unsupported("SELECT * over LATERAL and this FROM item"))
+                            }
+                        };
+                        out.push(SelectItem::QualifiedWildcard(
+                            sqlparser::ast::SelectItemQualifiedWildcardKind::ObjectName(
+                                ObjectName::from(vec![name]),
+                            ),
+                            Default::default(),
+                        ));
+                    }
+                }
+            }
+            SelectItem::QualifiedWildcard(
+                sqlparser::ast::SelectItemQualifiedWildcardKind::ObjectName(n),
+                options,
+            ) => match columns_of(&last_name(&n).to_lowercase()) {
+                Some(cols) => out.extend(cols),
+                None => out.push(SelectItem::QualifiedWildcard(
+                    sqlparser::ast::SelectItemQualifiedWildcardKind::ObjectName(n),
+                    options,
+                )),
+            },
+            other => out.push(other),
+        }
+    }
+    s.projection = out;
+    Ok(())
+}
+
+fn join_constraint(op: &sqlparser::ast::JoinOperator) -> Option<&sqlparser::ast::JoinConstraint> {
+    use sqlparser::ast::JoinOperator as J;
+    match op {
+        J::Join(c)
+        | J::Inner(c)
+        | J::Left(c)
+        | J::LeftOuter(c)
+        | J::Right(c)
+        | J::RightOuter(c)
+        | J::FullOuter(c) => Some(c),
+        _ => None,
+    }
+}
+
+/// References to LATERAL sources' columns: `s.c` anywhere in the query, `c` alone in the
+/// SELECT itself (not in its subqueries, which have their own FROM).
+struct LateralRefs<'a> {
+    found: &'a [(String, Vec<String>)],
+    depth: usize,
+}
+
+impl VisitorMut for LateralRefs<'_> {
+    type Break = PgError;
+
+    fn pre_visit_query(&mut self, _: &mut Query) -> ControlFlow<PgError> {
+        self.depth += 1;
+        ControlFlow::Continue(())
+    }
+
+    fn post_visit_query(&mut self, _: &mut Query) -> ControlFlow<PgError> {
+        self.depth -= 1;
+        ControlFlow::Continue(())
+    }
+
+    fn post_visit_expr(&mut self, e: &mut Expr) -> ControlFlow<PgError> {
+        let hit = match e {
+            Expr::CompoundIdentifier(p) if p.len() == 2 => {
+                let (t, c) = (folded(&p[0]), folded(&p[1]));
+                self.found
+                    .iter()
+                    .find(|(a, _)| *a == t)
+                    .and_then(|(a, names)| Some((a.clone(), names.iter().position(|n| *n == c)?)))
+            }
+            Expr::Identifier(c) if self.depth == 1 => {
+                let c = folded(c);
+                self.found
+                    .iter()
+                    .find_map(|(a, names)| Some((a.clone(), names.iter().position(|n| *n == c)?)))
+            }
+            _ => None,
+        };
+        if let Some((alias, i)) = hit {
+            *e = lateral_column(&alias, i);
+        }
+        ControlFlow::Continue(())
     }
 }
 

@@ -49,9 +49,18 @@ fn lateral_functions_and_subqueries() {
         // `*`: the table's columns and the function's one, not json_each's own.
         "SELECT x.*, g.value AS g FROM x, json_each(pg_series(1, x.n)) AS g"
     );
+    // A subquery: its rows gathered as JSON arrays by a scalar subquery, which SQLite
+    // lets see x; its columns read back by position.
     assert_eq!(
-        refused("SELECT * FROM x, LATERAL (SELECT x.a) s").message,
-        "a LATERAL subquery is not supported by litewire"
+        sqlite("SELECT * FROM x, LATERAL (SELECT x.a AS b) s WHERE b > 1"),
+        "SELECT x.*, json_extract(\"s\".value, '$[0]') AS \"b\" FROM x, \
+         \"json_each\"((SELECT json_group_array(json_array(\"c1\")) FROM \
+         (WITH \"lateral 1\" (\"c1\") AS (SELECT x.a AS b) SELECT * FROM \"lateral 1\"))) AS s \
+         WHERE json_extract(\"s\".value, '$[0]') > 1"
+    );
+    assert_eq!(
+        refused("SELECT * FROM x, LATERAL (SELECT * FROM y WHERE y.a = x.a) s").message,
+        "a LATERAL subquery with * is not supported by litewire"
     );
 }
 

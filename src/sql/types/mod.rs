@@ -421,11 +421,14 @@ impl Analyzer {
     }
 
     fn select(&mut self, s: &Select, outer: Option<&Query>) -> Vec<Column> {
-        let mut scope = Vec::new();
+        // Each FROM item sees the ones before it (LATERAL; a function's arguments).
+        self.scopes.push(Vec::new());
         for t in &s.from {
-            scope.extend(self.sources_of(t));
+            let found = self.sources_of(t);
+            if let Some(scope) = self.scopes.last_mut() {
+                scope.extend(found);
+            }
         }
-        self.scopes.push(scope);
         if let Some(w) = &s.selection {
             self.ty(w);
         }
@@ -520,12 +523,15 @@ impl Analyzer {
 
     /// The sources a FROM item brings into scope (a join brings each side's).
     fn sources_of(&mut self, t: &TableWithJoins) -> Vec<Source> {
-        let mut out = self.factor(&t.relation);
+        // Each joined item and the join conditions see the sources joined so far.
+        let first = self.factor(&t.relation);
+        self.scopes.push(first);
         for j in &t.joins {
-            out.extend(self.factor(&j.relation));
+            let found = self.factor(&j.relation);
+            if let Some(scope) = self.scopes.last_mut() {
+                scope.extend(found);
+            }
         }
-        // Join conditions see the sources joined so far.
-        self.scopes.push(out.clone());
         for j in &t.joins {
             use sqlparser::ast::{JoinConstraint, JoinOperator as J};
             let c = match &j.join_operator {
@@ -542,8 +548,7 @@ impl Analyzer {
                 self.ty(e);
             }
         }
-        self.scopes.pop();
-        out
+        self.scopes.pop().unwrap_or_default()
     }
 
     fn factor(&mut self, f: &TableFactor) -> Vec<Source> {
