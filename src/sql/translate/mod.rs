@@ -2,7 +2,9 @@
 //! spells or means differently, then the tree is printed: casts and typed literals
 //! (`casts.rs`), arrays and set-returning functions (`arrays.rs`), operators whose
 //! precedence or meaning differs, catalog qualifiers and functions SQLite names
-//! otherwise. What cannot be honoured exactly is 0A000 naming the construct.
+//! otherwise. Query forms SQLite lacks (set operations' grouping, alias column lists,
+//! LATERAL, DISTINCT ON, WITHIN GROUP…) are rewritten first (`queries.rs`). What cannot
+//! be honoured exactly is 0A000 naming the construct.
 
 mod arrays;
 mod casts;

@@ -3,13 +3,16 @@
 //! - set operations: parenthesised operands (`(SELECT …) UNION …`), `TABLE t`, and
 //!   PostgreSQL's grouping (INTERSECT binds tighter than UNION/EXCEPT; SQLite reads every
 //!   compound left to right), made explicit with `SELECT * FROM (…)`; INTERSECT ALL and
-//!   EXCEPT ALL (SQLite has only the DISTINCT forms) by numbering equal rows;
+//!   EXCEPT ALL (SQLite has only the DISTINCT forms) by numbering equal rows; ORDER BY
+//!   names checked against the output columns;
 //! - `OFFSET` without `LIMIT`, `FETCH FIRST n ROWS ONLY`, a NULL or negative limit;
+//!   `DISTINCT ON` and `FETCH … WITH TIES` as a window over the SELECT;
 //! - column aliases on tables, joins and subqueries in FROM (`t1 (a, b, c)`), as a CTE
 //!   that names its columns; `LATERAL f(…)` (a function in FROM sees earlier items
-//!   anyway); `DELETE … USING` as `WHERE EXISTS`;
-//! - 0A000 for what SQLite cannot do with PostgreSQL's meaning: LATERAL subqueries,
-//!   data-modifying statements in WITH, a SELECT with no columns, FETCH … WITH TIES.
+//!   anyway) and LATERAL subqueries (through `json_each`); `DELETE … USING` as
+//!   `WHERE EXISTS`; ordered-set aggregates (`WITHIN GROUP`) as the engine's;
+//! - 0A000 for what SQLite cannot do with PostgreSQL's meaning: data-modifying statements
+//!   in WITH, a SELECT with no columns, and the forms each rewrite names.
 
 use std::ops::ControlFlow;
 
