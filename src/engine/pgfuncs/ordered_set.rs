@@ -322,11 +322,11 @@ impl Aggregate<Group, Option<SqlValue>> for Mode {
         let mut run: Option<(&SqlValue, usize)> = None;
         for row in &g.rows {
             let v = &row[0];
-            run = match run {
-                Some((r, n)) if compare_values(r, v) == Ordering::Equal => Some((r, n + 1)),
-                _ => Some((v, 1)),
+            let (r, n) = match run {
+                Some((r, n)) if compare_values(r, v) == Ordering::Equal => (r, n + 1),
+                _ => (v, 1),
             };
-            let (r, n) = run.expect("set above");
+            run = Some((r, n));
             // Strictly more: the first value in sort order wins a tie.
             if best.is_none_or(|(_, m)| n > m) {
                 best = Some((r, n));

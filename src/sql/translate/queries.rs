@@ -354,7 +354,7 @@ impl Rewriter {
             } => {
                 let mut q = query_of_text("SELECT * FROM t")?;
                 let SetExpr::Select(s) = q.body.as_mut() else {
-                    unreachable!("a SELECT")
+                    return Err(unexpected());
                 };
                 s.from = vec![table_with_joins.as_ref().clone()];
                 *t = TableFactor::Derived {
@@ -604,7 +604,9 @@ fn windowed(q: &mut Query) -> Result<(), PgError> {
             )
         }
         None => {
-            let fetch = q.fetch.as_ref().expect("WITH TIES");
+            let Some(fetch) = q.fetch.as_ref() else {
+                return Err(unexpected());
+            };
             if order.is_empty() {
                 return Err(PgError::new(
                     SqlState::SYNTAX_ERROR,
@@ -649,13 +651,13 @@ fn windowed(q: &mut Query) -> Result<(), PgError> {
     );
     let mut outer = query_of_text(&template)?;
     let SetExpr::Select(outer_select) = outer.body.as_mut() else {
-        unreachable!("a SELECT")
+        return Err(unexpected());
     };
     let TableFactor::Derived { subquery, .. } = &mut outer_select.from[0].relation else {
-        unreachable!("a subquery")
+        return Err(unexpected());
     };
     let SetExpr::Select(inner) = subquery.body.as_mut() else {
-        unreachable!("a SELECT")
+        return Err(unexpected());
     };
     // The user's SELECT with the new columns.
     let mut taken = std::mem::replace(s.as_mut(), inner.as_ref().clone());
@@ -1049,7 +1051,7 @@ fn delete_using(d: &mut Delete) -> Result<(), PgError> {
     }
     let mut exists = query_of_text("SELECT 1 FROM t")?;
     let SetExpr::Select(s) = exists.body.as_mut() else {
-        unreachable!("a SELECT")
+        return Err(unexpected());
     };
     s.from = using;
     s.selection = d.selection.take();
@@ -1186,6 +1188,11 @@ fn fill_empty_selects(body: &mut SetExpr) {
         SetExpr::Query(q) => fill_empty_selects(&mut q.body),
         _ => {}
     }
+}
+
+/// A template of this module's that did not parse to the shape written (not expected).
+fn unexpected() -> PgError {
+    unsupported("this query form")
 }
 
 /// A query with nothing around its body: no WITH, ORDER BY, LIMIT, FETCH or locks.
