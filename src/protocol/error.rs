@@ -34,6 +34,8 @@ impl SqlState {
     pub const DUPLICATE_COLUMN: Self = Self("42701");
     pub const DUPLICATE_OBJECT: Self = Self("42710");
     pub const DATATYPE_MISMATCH: Self = Self("42804");
+    pub const GROUPING_ERROR: Self = Self("42803");
+    pub const INVALID_COLUMN_REFERENCE: Self = Self("42P10");
     pub const INSUFFICIENT_PRIVILEGE: Self = Self("42501");
     pub const UNIQUE_VIOLATION: Self = Self("23505");
     pub const NOT_NULL_VIOLATION: Self = Self("23502");
@@ -48,6 +50,8 @@ impl SqlState {
     pub const INVALID_ARGUMENT_FOR_LOG: Self = Self("2201E");
     pub const INVALID_ARGUMENT_FOR_POWER: Self = Self("2201F");
     pub const INVALID_ARGUMENT_FOR_WIDTH_BUCKET: Self = Self("2201G");
+    pub const INVALID_ROW_COUNT_IN_LIMIT_CLAUSE: Self = Self("2201W");
+    pub const INVALID_ROW_COUNT_IN_RESULT_OFFSET_CLAUSE: Self = Self("2201X");
     pub const STRING_DATA_RIGHT_TRUNCATION: Self = Self("22001");
     pub const INVALID_TEXT_REPRESENTATION: Self = Self("22P02");
     pub const UNTRANSLATABLE_CHARACTER: Self = Self("22P05");

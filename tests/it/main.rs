@@ -29,6 +29,7 @@ mod ordering;
 mod pgbench;
 mod prepare_sql;
 mod protocol;
+mod queries;
 mod safety;
 mod startup;
 mod transactions;

@@ -12,6 +12,7 @@ mod format;
 mod math;
 mod number_format;
 mod operators;
+mod ordered_set;
 mod regex;
 mod strings;
 mod to_char;
@@ -185,43 +186,6 @@ pub fn register(conn: &Connection) -> Res<()> {
     let limit = usize::try_from(conn.limit(Limit::SQLITE_LIMIT_LENGTH)?).unwrap_or(1 << 20);
     arrays::register(conn, limit)?;
 
-    // LIMIT / OFFSET counts as PostgreSQL reads them (sql/translate/order.rs).
-    conn.create_scalar_function("pg_limit", 2, pure, |ctx| {
-        let offset = ctx.get::<i64>(1)? == 1;
-        let n = match ctx.get_raw(0) {
-            ValueRef::Null => return Ok(if offset { 0 } else { -1 }),
-            ValueRef::Integer(i) => i,
-            ValueRef::Real(f) if f.is_finite() => f.round() as i64,
-            ValueRef::Text(t) => {
-                String::from_utf8_lossy(t)
-                    .trim()
-                    .parse::<i64>()
-                    .map_err(|_| {
-                        raise(PgError::new(
-                            SqlState::INVALID_TEXT_REPRESENTATION,
-                            format!(
-                                "invalid input syntax for type bigint: \"{}\"",
-                                String::from_utf8_lossy(t)
-                            ),
-                        ))
-                    })?
-            }
-            _ => {
-                return Err(raise(PgError::new(
-                    SqlState::DATATYPE_MISMATCH,
-                    "argument of LIMIT must be type bigint",
-                )))
-            }
-        };
-        if n < 0 {
-            return Err(raise(if offset {
-                PgError::new(SqlState("2201X"), "OFFSET must not be negative")
-            } else {
-                PgError::new(SqlState("2201W"), "LIMIT must not be negative")
-            }));
-        }
-        Ok(n)
-    })?;
     conn.create_scalar_function("pg_sleep", 1, volatile, |ctx| {
         super::functions::pg_sleep(ctx)
     })?;
@@ -240,6 +204,7 @@ pub fn register(conn: &Connection) -> Res<()> {
     }
 
     math::register(conn)?;
+    ordered_set::register(conn)?;
     // Dates and times.
     // The session's TimeZone comes last (the translator adds it).
     conn.create_scalar_function("pg_extract", 3, pure, |ctx| {

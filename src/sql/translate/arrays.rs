@@ -555,18 +555,36 @@ fn expand_wildcard(q: &mut Query, sources: &Sources) {
     }
     let mut columns = Vec::new();
     for from in std::iter::once(&select.from).flatten() {
+        // `a JOIN b USING (k)`: `*` lists k once; `a.*, b.*` would not.
+        if from.joins.iter().any(|j| merges_columns(&j.join_operator)) {
+            return;
+        }
         let relations =
             std::iter::once(&from.relation).chain(from.joins.iter().map(|j| &j.relation));
         for r in relations {
-            let TableFactor::Table {
-                name,
-                alias: Some(alias),
-                ..
-            } = r
-            else {
-                return;
+            let (name, alias) = match r {
+                TableFactor::Table {
+                    name,
+                    alias,
+                    args: None,
+                    ..
+                } => (name, alias.as_ref().map(|a| &a.name)),
+                TableFactor::Table {
+                    name,
+                    alias: Some(alias),
+                    ..
+                } => (name, Some(&alias.name)),
+                TableFactor::Derived {
+                    alias: Some(alias), ..
+                } => {
+                    columns.push(qualified_wildcard(ObjectName::from(vec![alias
+                        .name
+                        .clone()])));
+                    continue;
+                }
+                _ => return,
             };
-            let found = sources.0.iter().find(|(a, _)| *a == alias.name.value);
+            let found = alias.and_then(|a| sources.0.iter().find(|(s, _)| *s == a.value));
             match found {
                 Some((_, cols)) if name.to_string() == "json_each" => {
                     columns.extend(cols.iter().map(|(c, with)| SelectItem::ExprWithAlias {
@@ -574,12 +592,45 @@ fn expand_wildcard(q: &mut Query, sources: &Sources) {
                         alias: Ident::new(c.clone()),
                     }))
                 }
-                _ => return,
+                // Another table: its own columns.
+                _ => columns.push(qualified_wildcard(match alias {
+                    Some(a) => ObjectName::from(vec![a.clone()]),
+                    None => name.clone(),
+                })),
             }
         }
     }
+    // Only where a function's hidden columns (json_each's key, type...) would show.
+    if !columns
+        .iter()
+        .any(|c| matches!(c, SelectItem::ExprWithAlias { .. }))
+    {
+        return;
+    }
     if !columns.is_empty() {
         select.projection = columns;
+    }
+}
+
+fn qualified_wildcard(name: ObjectName) -> SelectItem {
+    SelectItem::QualifiedWildcard(
+        sqlparser::ast::SelectItemQualifiedWildcardKind::ObjectName(name),
+        Default::default(),
+    )
+}
+
+/// Whether a join merges its equal columns (USING, NATURAL).
+fn merges_columns(op: &sqlparser::ast::JoinOperator) -> bool {
+    use sqlparser::ast::{JoinConstraint, JoinOperator as J};
+    match op {
+        J::Join(c)
+        | J::Inner(c)
+        | J::Left(c)
+        | J::LeftOuter(c)
+        | J::Right(c)
+        | J::RightOuter(c)
+        | J::FullOuter(c) => matches!(c, JoinConstraint::Using(_) | JoinConstraint::Natural),
+        _ => false,
     }
 }
 

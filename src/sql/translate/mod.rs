@@ -2,7 +2,9 @@
 //! spells or means differently, then the tree is printed: casts and typed literals
 //! (`casts.rs`), arrays and set-returning functions (`arrays.rs`), operators whose
 //! precedence or meaning differs, catalog qualifiers and functions SQLite names
-//! otherwise. What cannot be honoured exactly is 0A000 naming the construct.
+//! otherwise. Query forms SQLite lacks (set operations' grouping, alias column lists,
+//! LATERAL, DISTINCT ON, WITHIN GROUP…) are rewritten first (`queries.rs`). What cannot
+//! be honoured exactly is 0A000 naming the construct.
 
 mod arrays;
 mod casts;
@@ -13,6 +15,7 @@ mod json;
 pub(crate) use json::{record_columns, RecordColumns, RECORD_FUNCTIONS};
 mod operators;
 mod order;
+mod queries;
 mod recursive;
 mod store;
 
@@ -47,6 +50,7 @@ pub fn to_sqlite(mut stmt: Statement, settings: &mut dyn Settings) -> Result<Str
         index::create(ci)?;
     }
     let checks = ddl(&mut stmt);
+    queries::rewrite(&mut stmt)?;
     store::literals(&mut stmt);
     arrays::select_list_sources(&mut stmt)?;
     let sources = arrays::set_returning_sources(&mut stmt)?;
@@ -86,10 +90,7 @@ impl VisitorMut for Translator<'_> {
     }
 
     fn pre_visit_query(&mut self, q: &mut sqlparser::ast::Query) -> ControlFlow<PgError> {
-        if let Err(e) = order::set_operation(q)
-            .and_then(|()| recursive::check(q))
-            .and_then(|()| order::limit(q))
-        {
+        if let Err(e) = recursive::check(q) {
             return ControlFlow::Break(e);
         }
         order::query(q);
@@ -153,13 +154,6 @@ impl VisitorMut for Translator<'_> {
 
     fn post_visit_expr(&mut self, expr: &mut Expr) -> ControlFlow<PgError> {
         match self.expr(expr) {
-            Ok(()) => ControlFlow::Continue(()),
-            Err(e) => ControlFlow::Break(e),
-        }
-    }
-
-    fn pre_visit_table_factor(&mut self, t: &mut TableFactor) -> ControlFlow<PgError> {
-        match derived_column_aliases(t) {
             Ok(()) => ControlFlow::Continue(()),
             Err(e) => ControlFlow::Break(e),
         }
@@ -506,33 +500,6 @@ fn modifier_last(name: &str) -> Option<String> {
         name[..open].trim_end(),
         &name[open..=close]
     ))
-}
-
-/// `(subquery) AS t(a, b)`: SQLite has no column aliases on a derived table, but a CTE
-/// may name its columns, so it becomes `(WITH t(a, b) AS (subquery) SELECT * FROM t) AS t`
-/// (SQLAlchemy's batched INSERT … SELECT … FROM (VALUES …) AS t(a, b) sends this).
-/// Before the subquery is translated: the new one is walked like any other.
-fn derived_column_aliases(t: &mut TableFactor) -> Result<(), PgError> {
-    let TableFactor::Derived {
-        subquery,
-        alias: Some(alias),
-        ..
-    } = t
-    else {
-        return Ok(());
-    };
-    if alias.columns.is_empty() {
-        return Ok(());
-    }
-    let sql = format!("WITH {alias} AS ({subquery}) SELECT * FROM {}", alias.name);
-    match crate::sql::parse::parse_one(&sql, 10_000)? {
-        Statement::Query(q) => {
-            *subquery = q;
-            alias.columns.clear();
-            Ok(())
-        }
-        _ => Err(unsupported("this derived table")),
-    }
 }
 
 /// `pg_catalog.x` → `x`; `public.x` → `main.x`; `information_schema.x` →

@@ -333,15 +333,6 @@ fn literals_written_into_columns_are_read_as_the_column_s_type() {
 }
 
 #[test]
-fn derived_tables_name_their_columns_through_a_cte() {
-    assert_eq!(
-        sqlite("SELECT p0 FROM (VALUES ($1::text, 0), ($2, 1)) AS imp(p0, n) ORDER BY n"),
-        "SELECT p0 FROM (WITH imp (p0, n) AS (VALUES (CAST($1 AS TEXT), 0), ($2, 1)) \
-         SELECT * FROM imp) AS imp ORDER BY n NULLS LAST"
-    );
-}
-
-#[test]
 fn operators_are_chosen_by_their_operands_types() {
     // Integers, dates and divisions become pg_op with both types; the engine resolves
     // a column's type against the schema when the statement runs.
@@ -387,18 +378,6 @@ fn interval_fields() {
 }
 
 #[test]
-fn set_operations_order_by_their_result_columns() {
-    let e = refused("SELECT q1 FROM t EXCEPT SELECT q2 FROM t ORDER BY q2 LIMIT 1");
-    assert_eq!(e.code, SqlState::UNDEFINED_COLUMN);
-    assert_eq!(e.message, "column \"q2\" does not exist");
-    assert_eq!(
-        sqlite("SELECT a AS x FROM t UNION SELECT b FROM u ORDER BY x"),
-        "SELECT a AS x FROM t UNION SELECT b FROM u ORDER BY x NULLS LAST"
-    );
-    sqlite("SELECT t.a FROM t UNION SELECT b FROM u ORDER BY A, 1");
-}
-
-#[test]
 fn recursive_references_stay_out_of_outer_joins() {
     for join in [
         "y LEFT JOIN x ON x.n = y.a",
@@ -411,38 +390,4 @@ fn recursive_references_stay_out_of_outer_joins() {
         assert_eq!(e.code, SqlState::INVALID_RECURSION, "{join}");
     }
     sqlite("WITH RECURSIVE x(n) AS (SELECT 1 UNION ALL SELECT x.n + 1 FROM x LEFT JOIN y ON x.n = y.a WHERE n < 10) SELECT * FROM x");
-}
-
-#[test]
-fn limits_as_sqlite_spells_them() {
-    assert_eq!(
-        sqlite("SELECT a FROM t OFFSET 3"),
-        "SELECT a FROM t LIMIT -1 OFFSET 3"
-    );
-    assert_eq!(
-        sqlite("SELECT a FROM t LIMIT ALL OFFSET 3 ROWS"),
-        "SELECT a FROM t LIMIT -1 OFFSET 3"
-    );
-    assert_eq!(
-        sqlite("SELECT a FROM t OFFSET 1 ROW FETCH FIRST 2 ROWS ONLY"),
-        "SELECT a FROM t LIMIT 2 OFFSET 1"
-    );
-    assert_eq!(
-        sqlite("SELECT a FROM t FETCH NEXT ROW ONLY"),
-        "SELECT a FROM t LIMIT 1"
-    );
-    assert_eq!(
-        refused("SELECT a FROM t ORDER BY a FETCH FIRST 2 ROWS WITH TIES").code,
-        SqlState::FEATURE_NOT_SUPPORTED
-    );
-}
-
-#[test]
-fn limit_counts_as_postgres_reads_them() {
-    assert_eq!(refused("SELECT 1 LIMIT -1").code.0, "2201W");
-    assert_eq!(refused("SELECT 1 OFFSET -2").code.0, "2201X");
-    assert_eq!(
-        sqlite("SELECT a FROM t LIMIT $1 OFFSET (1 + 1)"),
-        "SELECT a FROM t LIMIT pg_limit($1, 0) OFFSET pg_limit((pg_int(1, 1, 14)), 1)"
-    );
 }

@@ -221,6 +221,25 @@ pub(super) fn function_type(name: &str, args: &[Ty]) -> Ty {
     }
 }
 
+/// An ordered-set aggregate's result type (`percentile_disc(f) WITHIN GROUP (ORDER BY
+/// x)`: x's type), from whether its fraction is an array and its sort keys' types.
+pub(super) fn ordered_set_type(name: &str, array: bool, keys: &[Ty]) -> Option<Ty> {
+    let key = || Box::new(keys.first().cloned().unwrap_or(Ty::Unknown));
+    let of_array = |t: Ty| {
+        if array {
+            Ty::Of(Follow::ArrayOf, Box::new(t))
+        } else {
+            t
+        }
+    };
+    Some(match name {
+        "percentile_cont" => of_array(Ty::Named("float8".into())),
+        "percentile_disc" => of_array(Ty::Of(Follow::Bare, key())),
+        "mode" => Ty::Of(Follow::Bare, key()),
+        _ => return None,
+    })
+}
+
 pub(super) fn fixed_function_type(name: &str) -> Option<&'static str> {
     Some(match name {
         "count"

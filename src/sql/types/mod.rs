@@ -421,11 +421,14 @@ impl Analyzer {
     }
 
     fn select(&mut self, s: &Select, outer: Option<&Query>) -> Vec<Column> {
-        let mut scope = Vec::new();
+        // Each FROM item sees the ones before it (LATERAL; a function's arguments).
+        self.scopes.push(Vec::new());
         for t in &s.from {
-            scope.extend(self.sources_of(t));
+            let found = self.sources_of(t);
+            if let Some(scope) = self.scopes.last_mut() {
+                scope.extend(found);
+            }
         }
-        self.scopes.push(scope);
         if let Some(w) = &s.selection {
             self.ty(w);
         }
@@ -520,12 +523,15 @@ impl Analyzer {
 
     /// The sources a FROM item brings into scope (a join brings each side's).
     fn sources_of(&mut self, t: &TableWithJoins) -> Vec<Source> {
-        let mut out = self.factor(&t.relation);
+        // Each joined item and the join conditions see the sources joined so far.
+        let first = self.factor(&t.relation);
+        self.scopes.push(first);
         for j in &t.joins {
-            out.extend(self.factor(&j.relation));
+            let found = self.factor(&j.relation);
+            if let Some(scope) = self.scopes.last_mut() {
+                scope.extend(found);
+            }
         }
-        // Join conditions see the sources joined so far.
-        self.scopes.push(out.clone());
         for j in &t.joins {
             use sqlparser::ast::{JoinConstraint, JoinOperator as J};
             let c = match &j.join_operator {
@@ -542,8 +548,7 @@ impl Analyzer {
                 self.ty(e);
             }
         }
-        self.scopes.pop();
-        out
+        self.scopes.pop().unwrap_or_default()
     }
 
     fn factor(&mut self, f: &TableFactor) -> Vec<Source> {
@@ -592,7 +597,23 @@ impl Analyzer {
                         }
                         SourceKind::Derived(cols)
                     }
-                    None => SourceKind::Table(table.clone()),
+                    // `t AS a(x, y)`: t's columns in order, renamed.
+                    None => match alias {
+                        Some(a) if !a.columns.is_empty() => SourceKind::Derived(
+                            a.columns
+                                .iter()
+                                .enumerate()
+                                .map(|(index, c)| Column::Expr {
+                                    name: ident(&c.name),
+                                    ty: Ty::Nth {
+                                        table: table.clone(),
+                                        index,
+                                    },
+                                })
+                                .collect(),
+                        ),
+                        _ => SourceKind::Table(table.clone()),
+                    },
                 };
                 vec![Source {
                     name: alias_name.unwrap_or(table),
@@ -966,6 +987,12 @@ impl Analyzer {
         // same array type with one more dimension.
         if name == "array_agg" && builds_array(f) {
             return args.swap_remove(0);
+        }
+        if !f.within_group.is_empty() {
+            let keys: Vec<Ty> = f.within_group.iter().map(|o| self.ty(&o.expr)).collect();
+            if let Some(t) = ordered_set_type(&name, builds_array(f), &keys) {
+                return t;
+            }
         }
         function_type(&name, &args)
     }
