@@ -33,6 +33,9 @@ impl SqlState {
     pub const DUPLICATE_COLUMN: Self = Self("42701");
     pub const DUPLICATE_OBJECT: Self = Self("42710");
     pub const DATATYPE_MISMATCH: Self = Self("42804");
+    pub const INVALID_TABLE_DEFINITION: Self = Self("42P16");
+    pub const INVALID_FOREIGN_KEY: Self = Self("42830");
+    pub const DEPENDENT_OBJECTS_STILL_EXIST: Self = Self("2BP01");
     pub const INSUFFICIENT_PRIVILEGE: Self = Self("42501");
     pub const UNIQUE_VIOLATION: Self = Self("23505");
     pub const NOT_NULL_VIOLATION: Self = Self("23502");

@@ -175,6 +175,7 @@ impl Session {
             user: self.user.clone(),
             extra_float_digits: 1,
             input_style: Default::default(),
+            alter: None,
         };
         let (state, tag) = match self.run_job(run).await? {
             Completion::Tag(tag) => (PortalState::Done, tag),
