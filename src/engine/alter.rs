@@ -27,7 +27,7 @@ const SAVEPOINT: &str = "litewire_alter";
 
 /// Runs `alter` on `db`; NOTICEs to send go to `notices`.
 pub fn run(db: &Connection, alter: &Alter, notices: &mut Vec<PgError>) -> Result<(), PgError> {
-    let Some((table, definition)) = lookup(db, &alter.table)? else {
+    let Some(found) = lookup(db, &alter.table)? else {
         let message = format!("relation \"{}\" does not exist", alter.table);
         if alter.if_exists {
             notices.push(notice(format!("{message}, skipping")));
@@ -35,6 +35,7 @@ pub fn run(db: &Connection, alter: &Alter, notices: &mut Vec<PgError>) -> Result
         }
         return Err(PgError::new(SqlState::UNDEFINED_TABLE, message));
     };
+    let table = found.name.clone();
     if let [Action::Native(sql)] = alter.actions.as_slice() {
         return db.execute_batch(sql).map_err(|e| {
             let e = to_pg(&e);
@@ -47,12 +48,12 @@ pub fn run(db: &Connection, alter: &Alter, notices: &mut Vec<PgError>) -> Result
             }
         });
     }
-    let ct = alter::parse_definition(&definition).ok_or_else(|| {
+    let ct = alter::parse_definition(&found.definition).ok_or_else(|| {
         crate::sql::translate::unsupported(format!(
             "ALTER TABLE of \"{table}\", whose definition litewire cannot read,"
         ))
     })?;
-    let indexes = index_names(db, &table)?;
+    let indexes = index_names(db, &found)?;
     let mut plan = alter::plan(alter, ct, &indexes)?;
     notices.append(&mut plan.notices);
     refuse_retyped_view_columns(db, &table, &plan)?;
@@ -66,7 +67,7 @@ pub fn run(db: &Connection, alter: &Alter, notices: &mut Vec<PgError>) -> Result
     let fkeys = db
         .db_config(DbConfig::SQLITE_DBCONFIG_ENABLE_FKEY)
         .map_err(|e| to_pg(&e))?;
-    let done = rebuild(db, &table, &plan, notices);
+    let done = rebuild(db, &found, &plan, notices);
     // Back on before anything else runs, whatever happened.
     let restored = db.set_db_config(DbConfig::SQLITE_DBCONFIG_ENABLE_FKEY, fkeys);
     let done = done.and_then(|()| {
@@ -93,16 +94,48 @@ fn exec(db: &Connection, sql: &str) -> Result<(), PgError> {
     db.execute_batch(sql).map_err(|e| to_pg(&e))
 }
 
-/// The table's name as SQLite keeps it and its definition.
-fn lookup(db: &Connection, name: &str) -> Result<Option<(String, String)>, PgError> {
-    db.query_row(
-        "SELECT name, sql FROM sqlite_schema WHERE type = 'table' AND name = ?1 COLLATE NOCASE \
-         AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\'",
-        [name],
-        |r| Ok((r.get(0)?, r.get(1)?)),
-    )
-    .optional()
-    .map_err(|e| to_pg(&e))
+/// A table: the schema SQLite keeps it in (`temp` first, as PostgreSQL's search path
+/// has `pg_temp` first), its name there and its definition.
+struct Table {
+    schema: &'static str,
+    name: String,
+    definition: String,
+}
+
+impl Table {
+    /// The table's name qualified by its schema, for SQLite.
+    fn qualified(&self, name: &str) -> String {
+        format!("{}.{}", self.schema, quote(name))
+    }
+
+    /// The schema's catalog table.
+    fn catalog(&self) -> String {
+        format!("{}.sqlite_schema", self.schema)
+    }
+}
+
+fn lookup(db: &Connection, name: &str) -> Result<Option<Table>, PgError> {
+    for schema in ["temp", "main"] {
+        let found = db
+            .query_row(
+                &format!(
+                    "SELECT name, sql FROM {schema}.sqlite_schema WHERE type = 'table' \
+                     AND name = ?1 COLLATE NOCASE AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\'"
+                ),
+                [name],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()
+            .map_err(|e| to_pg(&e))?;
+        if let Some((name, definition)) = found {
+            return Ok(Some(Table {
+                schema,
+                name,
+                definition,
+            }));
+        }
+    }
+    Ok(None)
 }
 
 fn strings(db: &Connection, sql: &str, arg: &str) -> Result<Vec<String>, PgError> {
@@ -115,11 +148,14 @@ fn strings(db: &Connection, sql: &str, arg: &str) -> Result<Vec<String>, PgError
 
 /// The names of `table`'s indexes that SQLite keeps a definition of (not a constraint's
 /// own index).
-fn index_names(db: &Connection, table: &str) -> Result<Vec<String>, PgError> {
+fn index_names(db: &Connection, table: &Table) -> Result<Vec<String>, PgError> {
     strings(
         db,
-        "SELECT name FROM sqlite_schema WHERE type = 'index' AND tbl_name = ?1 AND sql IS NOT NULL",
-        table,
+        &format!(
+            "SELECT name FROM {} WHERE type = 'index' AND tbl_name = ?1 AND sql IS NOT NULL",
+            table.catalog()
+        ),
+        &table.name,
     )
 }
 
@@ -210,9 +246,18 @@ fn test(db: &Connection, table: &str, plan: &Plan, check: &Check) -> Result<(), 
                 ));
             }
         }
-        Check::Check { name, expr } => {
+        Check::Check {
+            name,
+            expr,
+            not_valid,
+        } => {
             let q = format!("SELECT 1 FROM ({rows}) AS {t} WHERE NOT ({expr}) LIMIT 1");
             if first_row(db, &q)?.is_some() {
+                if *not_valid {
+                    return Err(crate::sql::translate::unsupported(format!(
+                        "NOT VALID check constraint \"{name}\" that rows of \"{table}\" violate (SQLite checks every row)"
+                    )));
+                }
                 return Err(PgError::new(
                     SqlState::CHECK_VIOLATION,
                     format!("check constraint \"{name}\" of relation \"{table}\" is violated by some row"),
@@ -316,7 +361,7 @@ fn referenced_key(
         let _ = table;
         alter::keys(&plan.definition)
     } else {
-        let Some((stored, _)) = lookup(db, parent)? else {
+        let Some(Table { name: stored, .. }) = lookup(db, parent)? else {
             return Err(PgError::new(
                 SqlState::UNDEFINED_TABLE,
                 format!("relation \"{parent}\" does not exist"),
@@ -393,34 +438,38 @@ fn parent_keys(db: &Connection, table: &str) -> Result<Vec<(bool, Vec<String>)>,
 /// Steps 4–9 of SQLite's procedure, inside the savepoint, foreign keys not enforced.
 fn rebuild(
     db: &Connection,
-    table: &str,
+    found: &Table,
     plan: &Plan,
     notices: &mut Vec<PgError>,
 ) -> Result<(), PgError> {
+    let table = found.name.as_str();
     for index in &plan.dropped_indexes {
-        exec(db, &format!("DROP INDEX {}", quote(index)))?;
+        exec(db, &format!("DROP INDEX {}", found.qualified(index)))?;
     }
     if !plan.rebuild {
         return Ok(());
     }
     db.set_db_config(DbConfig::SQLITE_DBCONFIG_ENABLE_FKEY, false)
         .map_err(|e| to_pg(&e))?;
+    let catalog = found.catalog();
     let indexes = strings(
         db,
-        "SELECT sql FROM sqlite_schema WHERE type = 'index' AND tbl_name = ?1 AND sql IS NOT NULL",
+        &format!(
+            "SELECT sql FROM {catalog} WHERE type = 'index' AND tbl_name = ?1 AND sql IS NOT NULL"
+        ),
         table,
     )?;
     let triggers = strings(
         db,
-        "SELECT sql FROM sqlite_schema WHERE type = 'trigger' AND tbl_name = ?1",
+        &format!("SELECT sql FROM {catalog} WHERE type = 'trigger' AND tbl_name = ?1"),
         table,
     )?;
     let new_name = format!("litewire_alter_{table}");
     let mut definition = plan.definition.clone();
-    definition.name = sqlparser::ast::ObjectName::from(vec![sqlparser::ast::Ident::with_quote(
-        '"',
-        new_name.clone(),
-    )]);
+    definition.name = sqlparser::ast::ObjectName::from(vec![
+        sqlparser::ast::Ident::new(found.schema),
+        sqlparser::ast::Ident::with_quote('"', new_name.clone()),
+    ]);
     definition.if_not_exists = false;
     exec(db, &definition.to_string())?;
     let copied: Vec<(String, String)> = plan
@@ -439,12 +488,12 @@ fn rebuild(
         db,
         &format!(
             "INSERT INTO {} ({}) {}",
-            quote(&new_name),
+            found.qualified(&new_name),
             quoted_list(&names),
             alter::sqlite_query(&pg_select)?
         ),
     )?;
-    exec(db, &format!("DROP TABLE {}", quote(table)))?;
+    exec(db, &format!("DROP TABLE {}", found.qualified(table)))?;
     let legacy = db
         .db_config(DbConfig::SQLITE_DBCONFIG_LEGACY_ALTER_TABLE)
         .map_err(|e| to_pg(&e))?;
@@ -526,33 +575,37 @@ fn referencing_still_match(db: &Connection, table: &str, plan: &Plan) -> Result<
         table,
     )?;
     for child in children {
-        let mut stmt = db
-            .prepare(&format!("PRAGMA foreign_key_check({})", quote(&child)))
-            .map_err(|e| to_pg(&e))?;
-        let mut rows = stmt.query([]).map_err(|e| to_pg(&e))?;
-        if let Err(e) = rows.next() {
-            let e = to_pg(&e);
-            if e.message.contains("mismatch") {
-                let what = match plan.dropped_columns.first() {
-                    Some(c) => format!("column {c} of table {table}"),
-                    None => format!("a key of table {table}"),
-                };
-                if plan.cascade {
-                    return Err(crate::sql::translate::unsupported(format!(
-                        "dropping {what} that table {child} references (CASCADE)"
-                    )));
-                }
-                return Err(PgError::new(
-                    SqlState::DEPENDENT_OBJECTS_STILL_EXIST,
-                    format!("cannot drop {what} because other objects depend on it"),
-                )
-                .with_detail(format!(
-                    "a foreign key constraint on table {child} depends on it"
-                ))
-                .with_hint("Use DROP ... CASCADE to drop the dependent objects too."));
-            }
+        let check = |sql: &str| -> rusqlite::Result<()> {
+            let mut stmt = db.prepare(sql)?;
+            let mut rows = stmt.query([])?;
+            rows.next()?;
+            Ok(())
+        };
+        let Err(e) = check(&format!("PRAGMA foreign_key_check({})", quote(&child))) else {
+            continue;
+        };
+        let e = to_pg(&e);
+        if !e.message.contains("foreign key mismatch") {
             return Err(e);
         }
+        let what = match (&plan.dropped_key, plan.dropped_columns.first()) {
+            (Some(key), _) => format!("constraint {key} on table {table}"),
+            (None, Some(c)) => format!("column {c} of table {table}"),
+            (None, None) => format!("a key of table {table}"),
+        };
+        if plan.cascade {
+            return Err(crate::sql::translate::unsupported(format!(
+                "dropping {what} that table {child} references (CASCADE)"
+            )));
+        }
+        return Err(PgError::new(
+            SqlState::DEPENDENT_OBJECTS_STILL_EXIST,
+            format!("cannot drop {what} because other objects depend on it"),
+        )
+        .with_detail(format!(
+            "a foreign key constraint on table {child} depends on it"
+        ))
+        .with_hint("Use DROP ... CASCADE to drop the dependent objects too."));
     }
     Ok(())
 }
