@@ -246,6 +246,12 @@ fn test(db: &Connection, table: &str, plan: &Plan, check: &Check) -> Result<(), 
                 ));
             }
         }
+        Check::Default { value, data_type } => {
+            // A declared type PostgreSQL cannot read (another tool's) is not checked.
+            if let Ok(sql) = alter::sqlite_query(&format!("SELECT CAST({value} AS {data_type})")) {
+                db.query_row(&sql, [], |_| Ok(())).map_err(|e| to_pg(&e))?;
+            }
+        }
         Check::Check {
             name,
             expr,
@@ -302,6 +308,32 @@ fn test(db: &Connection, table: &str, plan: &Plan, check: &Check) -> Result<(), 
                 referred,
                 self_reference,
             )?;
+            for (c, r) in columns.iter().zip(&referred) {
+                let mine = alter::column_type(&plan.definition, c).unwrap_or_default();
+                let theirs = if self_reference {
+                    alter::column_type(&plan.definition, r).unwrap_or_default()
+                } else {
+                    db.query_row(
+                        "SELECT type FROM pragma_table_info(?1) WHERE name = ?2 COLLATE NOCASE",
+                        [parent.as_str(), r.as_str()],
+                        |row| row.get::<_, String>(0),
+                    )
+                    .optional()
+                    .map_err(|e| to_pg(&e))?
+                    .unwrap_or_default()
+                };
+                if !alter::comparable(&mine, &theirs) {
+                    return Err(PgError::new(
+                        SqlState::DATATYPE_MISMATCH,
+                        format!("foreign key constraint \"{name}\" cannot be implemented"),
+                    )
+                    .with_detail(format!(
+                        "Key columns \"{c}\" and \"{r}\" are of incompatible types: {} and {}.",
+                        alter::type_for_message(&mine),
+                        alter::type_for_message(&theirs)
+                    )));
+                }
+            }
             let source = if self_reference {
                 format!("({rows})")
             } else {

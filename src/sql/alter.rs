@@ -71,10 +71,12 @@ pub enum Action {
         pg_type: String,
         using: Option<String>,
     },
-    /// `SET DEFAULT e` (the SQLite expression) / `DROP DEFAULT` (None).
+    /// `SET DEFAULT e` (the SQLite expression) / `DROP DEFAULT` (None); `literal`: the
+    /// default as written when it is a constant (checked against the column's type).
     SetDefault {
         column: String,
         default: Option<Expr>,
+        literal: Option<String>,
     },
     /// `SET NOT NULL` (true) / `DROP NOT NULL`.
     NotNull {
@@ -332,6 +334,7 @@ fn action(op: AlterTableOperation) -> Result<Action, PgError> {
                 AlterColumnOperation::DropDefault => Action::SetDefault {
                     column,
                     default: None,
+                    literal: None,
                 },
                 AlterColumnOperation::SetDefault { value } => {
                     let def = sqlite_column(&format!("c TEXT DEFAULT {value}"))?;
@@ -339,7 +342,12 @@ fn action(op: AlterTableOperation) -> Result<Action, PgError> {
                         ColumnOption::Default(e) => Some(e),
                         _ => None,
                     });
-                    Action::SetDefault { column, default }
+                    let literal = matches!(value, Expr::Value(_)).then(|| value.to_string());
+                    Action::SetDefault {
+                        column,
+                        default,
+                        literal,
+                    }
                 }
                 AlterColumnOperation::SetDataType {
                     data_type, using, ..
@@ -394,6 +402,40 @@ fn translated_table(pg: &str) -> Result<sqlparser::ast::CreateTable, PgError> {
 pub fn sqlite_query(pg: &str) -> Result<String, PgError> {
     let stmt = super::parse::parse_one(pg, MAX_DEPTH)?;
     translate::to_sqlite(stmt, &mut NoSettings)
+}
+
+/// A definition's column type (as SQLite keeps it).
+pub fn column_type(ct: &CreateTable, column: &str) -> Option<String> {
+    column_index(ct, column).map(|i| ct.columns[i].data_type.to_string())
+}
+
+/// Whether a foreign key column of type `a` can reference one of type `b` (PostgreSQL
+/// needs an equality operator between them: 42804 otherwise).
+pub fn comparable(a: &str, b: &str) -> bool {
+    let (fa, fb) = (family(a), family(b));
+    let base = |t: &str| {
+        let t = t.to_ascii_lowercase();
+        match t.split('(').next().unwrap_or("").trim() {
+            "cidr" => "inet".to_string(),
+            other => other.to_string(),
+        }
+    };
+    // Numbers compare within PostgreSQL's btree families: integers, floats, numeric.
+    let numbers = |t: &str| match base(t).as_str() {
+        "int" | "integer" | "int2" | "int4" | "int8" | "smallint" | "bigint" => 1,
+        "real" | "float" | "float4" | "float8" | "double precision" | "double" => 2,
+        _ => 3,
+    };
+    match (fa, fb) {
+        (Family::Number, Family::Number) => numbers(a) == numbers(b),
+        (Family::Other, Family::Other) => base(a) == base(b),
+        (fa, fb) => fa == fb,
+    }
+}
+
+/// A type as PostgreSQL names it in messages.
+pub fn type_for_message(t: &str) -> String {
+    display_type(t)
 }
 
 /// A definition's primary key (true) and unique keys, each as its columns.
@@ -635,6 +677,11 @@ pub struct Plan {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Check {
     NotNull(String),
+    /// A constant default must read as its column's type (PostgreSQL's 22P02...).
+    Default {
+        value: String,
+        data_type: String,
+    },
     /// A CHECK constraint's name and expression (PostgreSQL text); `not_valid`: rows
     /// that fail it cannot be kept (SQLite checks every row the rebuild copies).
     Check {
@@ -978,6 +1025,26 @@ fn apply(p: &mut Plan, table: &str, action: &Action, indexes: &[String]) -> Resu
                     format!("CAST({} AS {pg_type})", quote(&stored))
                 }
             };
+            let has_default = ct.columns[i]
+                .options
+                .iter()
+                .any(|o| matches!(o.option, ColumnOption::Default(_)));
+            let old = family(&ct.columns[i].data_type.to_string());
+            let new = family(pg_type);
+            if has_default
+                && old != new
+                && new != Family::Text
+                && old != Family::Other
+                && new != Family::Other
+            {
+                return Err(PgError::new(
+                    SqlState::DATATYPE_MISMATCH,
+                    format!(
+                        "default for column \"{stored}\" cannot be cast automatically to type {}",
+                        display_type(pg_type)
+                    ),
+                ));
+            }
             ct.columns[i].data_type = sqlite_type.clone();
             p.retyped.push(stored.clone());
             for v in &mut p.values {
@@ -990,8 +1057,18 @@ fn apply(p: &mut Plan, table: &str, action: &Action, indexes: &[String]) -> Resu
             }
             p.rebuild = true;
         }
-        Action::SetDefault { column, default } => {
+        Action::SetDefault {
+            column,
+            default,
+            literal,
+        } => {
             let i = need_column(ct, column)?;
+            if let Some(value) = literal {
+                p.checks.push(Check::Default {
+                    value: value.clone(),
+                    data_type: ct.columns[i].data_type.to_string(),
+                });
+            }
             let c = &mut ct.columns[i];
             c.options
                 .retain(|o| !matches!(o.option, ColumnOption::Default(_)));

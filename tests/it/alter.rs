@@ -213,6 +213,16 @@ async fn rows_that_do_not_fit_are_refused_as_postgresql_words_it() {
             "invalid input syntax for type integer: \"x\"",
         ),
         (
+            "alter table t add foreign key (b) references p",
+            "42804",
+            "foreign key constraint \"t_b_fkey\" cannot be implemented",
+        ),
+        (
+            "alter table p alter column u set default 'abc'",
+            "22P02",
+            "invalid input syntax for type integer: \"abc\"",
+        ),
+        (
             "alter table p alter id drop not null",
             "42P16",
             "column \"id\" is in a primary key",
