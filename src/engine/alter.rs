@@ -27,6 +27,11 @@ const SAVEPOINT: &str = "litewire_alter";
 
 /// Runs `alter` on `db`; NOTICEs to send go to `notices`.
 pub fn run(db: &Connection, alter: &Alter, notices: &mut Vec<PgError>) -> Result<(), PgError> {
+    if let Some(new) = &alter.rename_to {
+        if rename_view_or_index(db, &alter.table, new)? {
+            return Ok(());
+        }
+    }
     let Some(found) = lookup(db, &alter.table)? else {
         let message = format!("relation \"{}\" does not exist", alter.table);
         if alter.if_exists {
@@ -81,6 +86,60 @@ pub fn run(db: &Connection, alter: &Alter, notices: &mut Vec<PgError>) -> Result
         let _ = db.execute_batch(&format!("ROLLBACK TO {SAVEPOINT}; RELEASE {SAVEPOINT}"));
     }
     done
+}
+
+/// `ALTER TABLE v RENAME TO w` of a view or an index, which PostgreSQL allows and
+/// SQLite cannot do: created again under the new name from the definition SQLite keeps,
+/// the old one dropped, in a savepoint. False when `name` is neither.
+fn rename_view_or_index(db: &Connection, name: &str, new: &str) -> Result<bool, PgError> {
+    let found: Option<(String, String, String)> = db
+        .query_row(
+            "SELECT type, name, sql FROM sqlite_schema WHERE type IN ('view', 'index') \
+             AND name = ?1 COLLATE NOCASE AND sql IS NOT NULL",
+            [name],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )
+        .optional()
+        .map_err(|e| to_pg(&e))?;
+    let Some((kind, stored, definition)) = found else {
+        return Ok(false);
+    };
+    let created = match kind.as_str() {
+        "index" => crate::sql::ddl::renamed_index(&definition, new),
+        _ => match crate::sql::parse::parse_one(&definition, 200) {
+            Ok(mut stmt @ sqlparser::ast::Statement::CreateView { .. }) => {
+                if let sqlparser::ast::Statement::CreateView { name, .. } = &mut stmt {
+                    *name =
+                        sqlparser::ast::ObjectName::from(vec![sqlparser::ast::Ident::with_quote(
+                            '"', new,
+                        )]);
+                }
+                Some(stmt.to_string())
+            }
+            _ => None,
+        },
+    };
+    let created = created.ok_or_else(|| {
+        crate::sql::translate::unsupported(format!("renaming {kind} \"{stored}\""))
+    })?;
+    exec(db, &format!("SAVEPOINT {SAVEPOINT}"))?;
+    let done = exec(db, &created)
+        .map_err(|e| {
+            if e.message.contains("already exists") {
+                PgError::new(
+                    SqlState::DUPLICATE_TABLE,
+                    format!("relation \"{new}\" already exists"),
+                )
+            } else {
+                e
+            }
+        })
+        .and_then(|()| exec(db, &format!("DROP {kind} {}", quote(&stored))))
+        .and_then(|()| exec(db, &format!("RELEASE {SAVEPOINT}")));
+    if done.is_err() {
+        let _ = db.execute_batch(&format!("ROLLBACK TO {SAVEPOINT}; RELEASE {SAVEPOINT}"));
+    }
+    done.map(|()| true)
 }
 
 fn notice(message: String) -> PgError {

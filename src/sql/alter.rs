@@ -27,6 +27,8 @@ pub struct Alter {
     pub table: String,
     pub if_exists: bool,
     pub actions: Vec<Action>,
+    /// `RENAME TO name`: the new name (PostgreSQL renames views and indexes this way too).
+    pub rename_to: Option<String>,
 }
 
 /// One action of an `ALTER TABLE`.
@@ -131,6 +133,13 @@ fn parse_alter(sql: &str) -> Result<Alter, PgError> {
     };
     let table = object_name(&name);
     let native = operations.len() == 1 && is_native(&operations[0]);
+    let rename_to = match operations.as_slice() {
+        [AlterTableOperation::RenameTable {
+            table_name:
+                sqlparser::ast::RenameTableNameKind::To(n) | sqlparser::ast::RenameTableNameKind::As(n),
+        }] => Some(object_name(n)),
+        _ => None,
+    };
     let mut actions = Vec::with_capacity(operations.len());
     if native {
         // SQLite's own statement, without what only PostgreSQL reads.
@@ -157,6 +166,7 @@ fn parse_alter(sql: &str) -> Result<Alter, PgError> {
         table,
         if_exists,
         actions,
+        rename_to,
     })
 }
 
@@ -616,6 +626,7 @@ fn no_effect(sql: &str) -> Option<Alter> {
         table,
         if_exists,
         actions,
+        rename_to: None,
     })
 }
 
@@ -720,8 +731,25 @@ enum Place {
 pub fn plan(alter: &Alter, mut ct: CreateTable, indexes: &[String]) -> Result<Plan, PgError> {
     let table = alter.table.as_str();
     name_all(&mut ct, table);
+    // A generated column is computed again, not copied.
+    let generated = |c: &ColumnDef| {
+        c.options.iter().any(|o| {
+            matches!(
+                o.option,
+                ColumnOption::Generated {
+                    generation_expr: Some(_),
+                    ..
+                }
+            )
+        })
+    };
     let mut p = Plan {
-        copied: ct.columns.iter().map(|c| c.name.value.clone()).collect(),
+        copied: ct
+            .columns
+            .iter()
+            .filter(|c| !generated(c))
+            .map(|c| c.name.value.clone())
+            .collect(),
         values: ct
             .columns
             .iter()

@@ -536,3 +536,33 @@ async fn temporary_tables_are_altered_in_their_schema() {
     assert_eq!(state, "23503");
     assert_eq!(column(&c, "select x from fk").await, some(&["42"]));
 }
+
+#[tokio::test]
+async fn views_and_indexes_are_renamed_by_alter_table() {
+    let s = Server::start(&[]);
+    let c = s.connect("rename").await;
+    exec(
+        &c,
+        "create table t (a int);
+         create index t_a on t (a);
+         create view v as select a from t;
+         insert into t values (1);
+         alter table v rename to w;
+         alter table t_a rename to t_a2",
+    )
+    .await;
+    assert_eq!(column(&c, "select a from w").await, some(&["1"]));
+    assert_eq!(
+        column(
+            &c,
+            "select name from sqlite_schema where type in ('view', 'index') order by name"
+        )
+        .await,
+        some(&["t_a2", "w"])
+    );
+    let (state, message) = error(&c, "alter table w rename to t").await;
+    assert_eq!(
+        (state.as_str(), message.as_str()),
+        ("42P07", "relation \"t\" already exists")
+    );
+}
