@@ -496,11 +496,18 @@ async fn knex_and_django_migration_forms() {
          references \"users\" (\"id\") on delete CASCADE",
     )
     .await;
-    exec(
-        &c,
+    // Through the extended protocol, as Knex's driver sends it.
+    c.execute(
         "alter table \"users\" add constraint \"users_email_unique\" unique (\"email\")",
+        &[],
     )
-    .await;
+    .await
+    .unwrap();
+    let e = c
+        .execute("insert into users (email) values ($1)", &[&"a@x"])
+        .await
+        .unwrap_err();
+    assert_eq!(sqlstate(&e), "23505");
     // Django.
     exec(
         &c,
