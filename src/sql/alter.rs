@@ -280,6 +280,13 @@ fn action(op: AlterTableOperation) -> Result<Action, PgError> {
             if_not_exists,
             ..
         } => {
+            // PostgreSQL numbers the existing rows from a new sequence (helper P's area).
+            if translate::is_serial(&column_def.data_type) {
+                return Err(translate::unsupported(format!(
+                    "ADD COLUMN … {}",
+                    column_def.data_type.to_string().to_lowercase()
+                )));
+            }
             let default = column_def.options.iter().find_map(|o| match &o.option {
                 ColumnOption::Default(e) => Some(e.to_string()),
                 _ => None,
