@@ -53,6 +53,19 @@ pub fn run(db: &Connection, alter: &Alter, notices: &mut Vec<PgError>) -> Result
             }
         });
     }
+    if alter.actions.contains(&Action::SetUnlogged) {
+        if let Some(other) = referencing_tables(db, &table)?
+            .into_iter()
+            .find(|t| !t.eq_ignore_ascii_case(&table))
+        {
+            return Err(PgError::new(
+                SqlState::INVALID_TABLE_DEFINITION,
+                format!(
+                    "could not change table \"{table}\" to unlogged because it references logged table \"{other}\""
+                ),
+            ));
+        }
+    }
     let ct = alter::parse_definition(&found.definition).ok_or_else(|| {
         crate::sql::translate::unsupported(format!(
             "ALTER TABLE of \"{table}\", whose definition litewire cannot read,"
@@ -656,16 +669,20 @@ fn views_over_dropped(
     }
 }
 
-/// After a key of `table` was dropped or changed: the tables whose foreign keys
-/// reference it must still find a key (SQLite's "foreign key mismatch" otherwise).
-fn referencing_still_match(db: &Connection, table: &str, plan: &Plan) -> Result<(), PgError> {
-    let children = strings(
+/// The tables whose foreign keys reference `table` (itself included if it does).
+fn referencing_tables(db: &Connection, table: &str) -> Result<Vec<String>, PgError> {
+    strings(
         db,
         "SELECT m.name FROM sqlite_schema AS m, pragma_foreign_key_list(m.name) AS f \
          WHERE m.type = 'table' AND f.\"table\" = ?1 COLLATE NOCASE GROUP BY m.name",
         table,
-    )?;
-    for child in children {
+    )
+}
+
+/// After a key of `table` was dropped or changed: the tables whose foreign keys
+/// reference it must still find a key (SQLite's "foreign key mismatch" otherwise).
+fn referencing_still_match(db: &Connection, table: &str, plan: &Plan) -> Result<(), PgError> {
+    for child in referencing_tables(db, table)? {
         let check = |sql: &str| -> rusqlite::Result<()> {
             let mut stmt = db.prepare(sql)?;
             let mut rows = stmt.query([])?;

@@ -86,6 +86,9 @@ pub enum Action {
         set: bool,
     },
     /// A form that changes no answer; the column it names must exist.
+    /// `SET UNLOGGED`: no effect, but PostgreSQL refuses it for a table that another
+    /// (logged) table's foreign key references, and every table here is logged.
+    SetUnlogged,
     NoEffect {
         column: Option<String>,
     },
@@ -643,8 +646,11 @@ fn no_effect_action(w: &[&str], raw: &[&str]) -> Option<Action> {
         ["set" | "reset", "(", ..]
             | ["cluster", "on", _]
             | ["set", "without", "cluster" | "oids"]
-            | ["set", "logged" | "unlogged"]
+            | ["set", "logged"]
     );
+    if w == ["set", "unlogged"] {
+        return Some(Action::SetUnlogged);
+    }
     if table_level {
         return Some(Action::NoEffect { column: None });
     }
@@ -812,6 +818,8 @@ fn apply(p: &mut Plan, table: &str, action: &Action, indexes: &[String]) -> Resu
                 need_column(ct, c)?;
             }
         }
+        // Checked by the engine: the tables that reference this one.
+        Action::SetUnlogged => {}
         Action::AddColumn {
             def,
             default,
@@ -1583,7 +1591,7 @@ mod tests {
             assert!(
                 a.actions
                     .iter()
-                    .all(|x| matches!(x, Action::NoEffect { .. })),
+                    .all(|x| matches!(x, Action::NoEffect { .. } | Action::SetUnlogged)),
                 "{sql}: {a:?}"
             );
         }

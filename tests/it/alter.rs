@@ -444,6 +444,21 @@ async fn performance_forms_are_accepted_inside_a_block() {
     assert_eq!(column(&c, "select a from t").await, some(&["1"]));
     let (state, _) = error(&c, "alter table t alter column zz set statistics 5").await;
     assert_eq!(state, "42703");
+    // Every table here is logged: one that another table references cannot "become"
+    // unlogged, as in PostgreSQL.
+    exec(
+        &c,
+        "create table p (id int primary key); create table r (p int references p)",
+    )
+    .await;
+    let (state, message) = error(&c, "alter table p set unlogged").await;
+    assert_eq!(
+        (state.as_str(), message.as_str()),
+        (
+            "42P16",
+            "could not change table \"p\" to unlogged because it references logged table \"r\""
+        )
+    );
 }
 
 #[tokio::test]
