@@ -53,6 +53,8 @@ pub struct Job {
     pub extra_float_digits: i8,
     /// The session's DateStyle order and TimeZone, for date/time input while it runs.
     pub input_style: super::datetime::InputStyle,
+    /// An `ALTER TABLE` to run in place of `sql` (`engine/alter.rs`).
+    pub alter: Option<Arc<crate::sql::alter::Alter>>,
 }
 
 impl Job {
@@ -75,6 +77,7 @@ impl Job {
             user: Arc::from(""),
             extra_float_digits: 1,
             input_style: Default::default(),
+            alter: None,
         }
     }
 }
@@ -220,6 +223,23 @@ fn step_to_end(conn: &Conn, stmt: &mut RawStmt) -> Result<(), PgError> {
 }
 
 fn run_inner(conn: &mut Conn, job: &Job, sink: &mut Sink) -> Result<Outcome, PgError> {
+    if let Some(alter) = &job.alter {
+        if !job.write_locked {
+            return Ok(Outcome::NeedsWriteLock);
+        }
+        if job.begin {
+            exec_plain(conn, "BEGIN")?;
+        }
+        let mut notices = Vec::new();
+        // The rebuild's queries may call functions registered with the catalog.
+        conn.register_catalog()?;
+        let done = super::alter::run(conn.sqlite(), alter, &mut notices);
+        for n in &notices {
+            backend::error(sink.buf(), n);
+        }
+        done?;
+        return Ok(Outcome::Done("ALTER TABLE".into()));
+    }
     let resumed = job.portal.as_deref().and_then(|p| conn.unpark(p));
     let is_resumed = resumed.is_some();
     let mut stmt = match resumed {

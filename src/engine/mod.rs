@@ -5,6 +5,7 @@
 //! tokio's blocking pool, which `main` caps at `--workers` threads; the async side only
 //! ever awaits them.
 
+mod alter;
 pub mod array;
 mod authorizer;
 mod binary;

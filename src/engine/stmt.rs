@@ -147,6 +147,17 @@ impl Conn {
 
     /// A prepared statement for `sql`: from the cache, or newly prepared. Returns None for
     /// text holding no statement (only white space or comments).
+    /// Registers the pg_catalog tables and the functions registered with them now, for
+    /// SQL run through rusqlite (`alter.rs`), which does not pass through [`Conn::prepare`].
+    pub fn register_catalog(&mut self) -> Result<(), PgError> {
+        if !self.catalog {
+            super::catalog::register(&self.sqlite, self.session.clone())
+                .map_err(|e| super::error::to_pg(&e))?;
+            self.catalog = true;
+        }
+        Ok(())
+    }
+
     pub fn prepare(&mut self, sql: &str) -> Result<Option<RawStmt>, PgError> {
         if let Some(i) = self.cache.iter().position(|s| &*s.sql == sql) {
             return Ok(Some(self.cache.swap_remove(i)));

@@ -36,6 +36,9 @@ impl SqlState {
     pub const DATATYPE_MISMATCH: Self = Self("42804");
     pub const GROUPING_ERROR: Self = Self("42803");
     pub const INVALID_COLUMN_REFERENCE: Self = Self("42P10");
+    pub const INVALID_TABLE_DEFINITION: Self = Self("42P16");
+    pub const INVALID_FOREIGN_KEY: Self = Self("42830");
+    pub const DEPENDENT_OBJECTS_STILL_EXIST: Self = Self("2BP01");
     pub const INSUFFICIENT_PRIVILEGE: Self = Self("42501");
     pub const UNIQUE_VIOLATION: Self = Self("23505");
     pub const NOT_NULL_VIOLATION: Self = Self("23502");

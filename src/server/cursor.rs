@@ -258,6 +258,7 @@ impl Session {
             user: self.user.clone(),
             extra_float_digits: 1,
             input_style: Default::default(),
+            alter: None,
         };
         let (state, tag) = match self.run_job(run).await? {
             Completion::Tag(tag) => (PortalState::Done, tag),
@@ -462,6 +463,7 @@ impl Session {
             user: self.user.clone(),
             extra_float_digits: 1,
             input_style: Default::default(),
+            alter: None,
         };
         self.run_job(run).await
     }

@@ -471,6 +471,7 @@ impl Session {
                     user: self.user.clone(),
                     extra_float_digits: 1,
                     input_style: Default::default(),
+                    alter: None,
                 };
                 self.command(
                     &stmt.source,

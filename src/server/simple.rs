@@ -190,6 +190,13 @@ impl Session {
             Command::CloseCursor(name) => self.close_cursor(name).await?,
             Command::Several(several) => self.several(several).await?,
             Command::RenameIndex(r) => self.rename_index(r).await?,
+            Command::Alter(alter) => {
+                let text: Arc<str> = Arc::from(stmt);
+                let mut job = Job::simple(text.clone(), text, sql::Verb::Fixed("ALTER TABLE"));
+                job.alter = Some(Arc::from(alter));
+                job.begin = implicit_block && self.tx == Tx::Idle && !self.implicit;
+                return self.run_job(job).await;
+            }
             Command::Invalid(e) => return Err(e),
             Command::Unsupported(what) => {
                 return Err(PgError::new(

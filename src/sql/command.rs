@@ -147,6 +147,8 @@ pub enum Command {
     CloseCursor(Option<String>),
     /// A PostgreSQL statement SQLite runs as several (or none), e.g. `DROP TABLE a, b`.
     Several(super::ddl::Several),
+    /// `ALTER TABLE` (`sql/alter.rs`, run by `engine/alter.rs`).
+    Alter(Box<super::alter::Alter>),
     /// `ALTER INDEX … RENAME TO …` (the session recreates the index).
     RenameIndex(super::ddl::RenameIndex),
     /// A command recognized by its first word whose syntax is wrong or refused.
@@ -293,6 +295,7 @@ pub fn classify(sql: &str) -> Command {
         }
         "COPY" => super::copy::parse(sql).map_or_else(Command::Invalid, Command::Copy),
         "REINDEX" => super::ddl::reindex(sql).map_or_else(Command::Invalid, Command::Several),
+        "ALTER" if second == "TABLE" => super::alter::classify(sql),
         "ALTER" if second == "INDEX" => {
             super::ddl::alter_index(sql).map_or_else(Command::Invalid, Command::RenameIndex)
         }

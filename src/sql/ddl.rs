@@ -4,8 +4,6 @@
 //! - `TRUNCATE [TABLE] a, b [RESTART IDENTITY] [CASCADE]` → `DELETE FROM` each;
 //! - `VACUUM [ANALYZE] t` → `ANALYZE t` (or nothing: SQLite's VACUUM rewrites the whole
 //!   file, PostgreSQL's plain VACUUM of a table does not);
-//! - `ALTER TABLE t ADD [CONSTRAINT n] PRIMARY KEY (a)` / `UNIQUE (a)` → a unique index
-//!   (SQLite cannot add a constraint to an existing table);
 //! - `DROP INDEX [CONCURRENTLY] [IF EXISTS] a, b [CASCADE]` → one `DROP INDEX` per index;
 //! - `REINDEX [(options)] {INDEX | TABLE | SCHEMA | DATABASE | SYSTEM} [CONCURRENTLY]
 //!   name` → SQLite's `REINDEX name` for an index or table, `REINDEX` for the database
@@ -37,7 +35,6 @@ pub fn translate(sql: &str) -> Option<Several> {
         "DROP" if is(1, "index") => drop_indexes(&toks, &kinds),
         "TRUNCATE" => truncate(&toks, &kinds),
         "VACUUM" => vacuum(&toks, &kinds),
-        "ALTER" if is(1, "table") => add_key(&toks, &kinds),
         _ => None,
     }
 }
@@ -370,68 +367,6 @@ fn vacuum(toks: &[&str], kinds: &[TokenKind]) -> Option<Several> {
     })
 }
 
-fn add_key(toks: &[&str], kinds: &[TokenKind]) -> Option<Several> {
-    let mut i = 2;
-    for skip in [&["if", "exists"][..], &["only"]] {
-        if skip
-            .iter()
-            .enumerate()
-            .all(|(k, w)| toks.get(i + k).is_some_and(|t| t.eq_ignore_ascii_case(w)))
-        {
-            i += skip.len();
-        }
-    }
-    let (table, next) = names(toks, kinds, i, &["add"]);
-    let [table] = table.as_slice() else {
-        return None;
-    };
-    let mut i = next;
-    if !toks.get(i)?.eq_ignore_ascii_case("add") {
-        return None;
-    }
-    i += 1;
-    let mut name = None;
-    if toks.get(i)?.eq_ignore_ascii_case("constraint") {
-        name = Some(toks.get(i + 1)?.to_string());
-        i += 2;
-    }
-    let primary = toks.get(i)?.eq_ignore_ascii_case("primary")
-        && toks.get(i + 1)?.eq_ignore_ascii_case("key");
-    let unique = toks.get(i)?.eq_ignore_ascii_case("unique");
-    if !primary && !unique {
-        return None;
-    }
-    i += if primary { 2 } else { 1 };
-    if toks.get(i) != Some(&"(") {
-        return None;
-    }
-    let close = i + toks[i..].iter().position(|t| *t == ")")?;
-    if close + 1 != toks.len() {
-        return None; // USING INDEX ..., WITH (...), DEFERRABLE: not translated
-    }
-    let columns: Vec<&str> = toks[i + 1..close]
-        .iter()
-        .copied()
-        .filter(|t| *t != ",")
-        .collect();
-    let bare = table.rsplit('.').next().unwrap_or(table).trim_matches('"');
-    let name = name.unwrap_or_else(|| {
-        if primary {
-            format!("{bare}_pkey")
-        } else {
-            let cols: Vec<&str> = columns.iter().map(|c| c.trim_matches('"')).collect();
-            format!("{bare}_{}_key", cols.join("_"))
-        }
-    });
-    Some(Several {
-        parts: vec![format!(
-            "CREATE UNIQUE INDEX {name} ON {table} ({})",
-            columns.join(", ")
-        )],
-        tag: "ALTER TABLE",
-    })
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -475,21 +410,6 @@ mod tests {
             parts("VACUUM (ANALYZE, VERBOSE)"),
             Some((vec!["ANALYZE".into()], "VACUUM"))
         );
-        assert_eq!(
-            parts("alter table pgbench_branches add primary key (bid)"),
-            Some((
-                vec!["CREATE UNIQUE INDEX pgbench_branches_pkey ON pgbench_branches (bid)".into()],
-                "ALTER TABLE"
-            ))
-        );
-        assert_eq!(
-            parts("ALTER TABLE t ADD CONSTRAINT u1 UNIQUE (a, b)"),
-            Some((
-                vec!["CREATE UNIQUE INDEX u1 ON t (a, b)".into()],
-                "ALTER TABLE"
-            ))
-        );
-        assert_eq!(parts("alter table t add column c int"), None);
     }
 
     #[test]

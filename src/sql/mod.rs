@@ -1,6 +1,7 @@
 //! SQL text handling that needs no database: splitting a query string into statements
 //! (by SQLite's own rules) and classifying each statement. IO-free and unit-tested.
 
+pub mod alter;
 pub mod cache;
 pub mod command;
 pub mod copy;

@@ -4,6 +4,7 @@ mod common;
 mod wire;
 
 mod admin;
+mod alter;
 mod arrays;
 mod basics;
 mod catalog;

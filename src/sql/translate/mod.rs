@@ -365,6 +365,11 @@ const SERIALS: &[&str] = &[
     "serial2",
 ];
 
+/// Whether `t` is one of PostgreSQL's serial types.
+pub(crate) fn is_serial(t: &DataType) -> bool {
+    SERIALS.contains(&casts::type_name(t).as_str())
+}
+
 /// Table definitions: serial columns, defaults SQLite wants parenthesised, storage
 /// options it has no use for. Returns the checks of the columns' types (by column
 /// index), to add once the walk is done.
