@@ -1065,7 +1065,13 @@ fn apply(p: &mut Plan, table: &str, action: &Action, indexes: &[String]) -> Resu
                             display_type(pg_type)
                         )));
                     }
-                    format!("CAST({} AS {pg_type})", quote(&stored))
+                    // An assignment: a varchar(n)/char(n) value too long is refused by
+                    // the column's check (22001), where an explicit cast would cut it.
+                    if translate::char_length(&pg_type.to_lowercase()).is_some() {
+                        format!("CAST({} AS text)", quote(&stored))
+                    } else {
+                        format!("CAST({} AS {pg_type})", quote(&stored))
+                    }
                 }
             };
             let has_default = ct.columns[i]
@@ -1089,6 +1095,16 @@ fn apply(p: &mut Plan, table: &str, action: &Action, indexes: &[String]) -> Resu
                 ));
             }
             ct.columns[i].data_type = sqlite_type.clone();
+            // The old type's value check goes; the new type's, if any, comes.
+            ct.columns[i].options.retain(|o| {
+                !o.name
+                    .as_ref()
+                    .is_some_and(|n| n.value.starts_with(translate::VALUE_CHECK))
+            });
+            let name = ct.columns[i].name.clone();
+            if let Some(check) = translate::value_check(&name, &pg_type.to_lowercase()) {
+                ct.columns[i].options.push(check);
+            }
             p.retyped.push(stored.clone());
             for v in &mut p.values {
                 if v.0.eq_ignore_ascii_case(&stored) {

@@ -118,3 +118,34 @@ async fn column_types_refuse_what_postgres_refuses() {
         ]
     );
 }
+
+/// ALTER TABLE keeps the checks true: a new type's check replaces the old one, a value
+/// too long for the new type is refused (not cut), an added column gets its check.
+#[tokio::test]
+async fn alter_table_keeps_value_checks() {
+    let s = Server::start(&[]);
+    let c = s.connect("value_checks_alter").await;
+    c.batch_execute("create table a (v varchar(3)); insert into a values ('abc')")
+        .await
+        .unwrap();
+    let e = c
+        .batch_execute("alter table a alter column v type varchar(2)")
+        .await
+        .unwrap_err();
+    assert_eq!(sqlstate(&e), "22001");
+    c.batch_execute("alter table a alter column v type varchar(5); insert into a values ('abcde')")
+        .await
+        .unwrap();
+    c.batch_execute("alter table a add column w varchar(2)")
+        .await
+        .unwrap();
+    let e = c
+        .batch_execute("insert into a(w) values ('xyz')")
+        .await
+        .unwrap_err();
+    assert_eq!(sqlstate(&e), "22001");
+    assert_eq!(
+        rows(&c, "select count(*) from a").await[0][0].as_deref(),
+        Some("2")
+    );
+}

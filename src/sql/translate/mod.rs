@@ -8,6 +8,7 @@
 
 mod arrays;
 mod casts;
+pub(crate) use casts::char_length;
 mod explain;
 mod functions;
 mod index;
@@ -59,10 +60,23 @@ pub fn to_sqlite(mut stmt: Statement, settings: &mut dyn Settings) -> Result<Str
         return Err(e);
     }
     // Added after the walk: they are SQLite's own expressions already.
-    if let Statement::CreateTable(ct) = &mut stmt {
-        for (i, check) in checks {
-            ct.columns[i].options.push(check);
+    match &mut stmt {
+        Statement::CreateTable(ct) => {
+            for (i, check) in checks {
+                ct.columns[i].options.push(check);
+            }
         }
+        Statement::AlterTable { operations, .. } => {
+            for op in operations {
+                if let sqlparser::ast::AlterTableOperation::AddColumn { column_def, .. } = op {
+                    let name = casts::type_name(&column_def.data_type);
+                    if let Some(check) = value_check(&column_def.name, &name) {
+                        column_def.options.push(check);
+                    }
+                }
+            }
+        }
+        _ => {}
     }
     Ok(stmt.to_string())
 }
