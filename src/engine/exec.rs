@@ -220,6 +220,18 @@ fn step_to_end(conn: &Conn, stmt: &mut RawStmt) -> Result<(), PgError> {
 }
 
 fn run_inner(conn: &mut Conn, job: &Job, sink: &mut Sink) -> Result<Outcome, PgError> {
+    if super::objects::is_batch(&job.sql) {
+        // Statements on sequences and comments (objects/): they always write.
+        if !job.write_locked {
+            return Ok(Outcome::NeedsWriteLock);
+        }
+        conn.ensure_catalog()?;
+        if job.begin {
+            exec_plain(conn, "BEGIN")?;
+        }
+        super::objects::run_batch(conn.sqlite(), &job.sql)?;
+        return Ok(Outcome::Done(job.verb.tag(0)));
+    }
     let resumed = job.portal.as_deref().and_then(|p| conn.unpark(p));
     let is_resumed = resumed.is_some();
     let mut stmt = match resumed {
@@ -228,7 +240,7 @@ fn run_inner(conn: &mut Conn, job: &Job, sink: &mut Sink) -> Result<Outcome, PgE
             let Some(mut s) = conn.prepare(&job.sql)? else {
                 return Ok(Outcome::Done(job.verb.tag(0)));
             };
-            if !job.write_locked && !s.readonly() {
+            if !job.write_locked && (!s.readonly() || super::objects::writes(&job.sql)) {
                 conn.recycle(s);
                 return Ok(Outcome::NeedsWriteLock);
             }

@@ -108,6 +108,16 @@ impl Conn {
         }
     }
 
+    /// Registers the catalog tables and functions now (statements on sequences and
+    /// comments call its functions).
+    pub fn ensure_catalog(&mut self) -> Result<(), PgError> {
+        if !self.catalog {
+            super::catalog::register(&self.sqlite, self.session.clone()).map_err(|e| to_pg(&e))?;
+            self.catalog = true;
+        }
+        Ok(())
+    }
+
     pub fn sqlite(&self) -> &Connection {
         &self.sqlite
     }

@@ -180,6 +180,13 @@ fn translate_here(
     {
         return Ok(Arc::from(source));
     }
+    // CREATE and ALTER SEQUENCE take options in any order: read by hand
+    // (sql/translate/objects.rs).
+    if let Some(sqlite) = sql::translate::sequence_statement(source) {
+        let sqlite: Arc<str> = Arc::from(sqlite?);
+        TRANSLATIONS.insert(source, sqlite.clone(), sqlite.len());
+        return Ok(sqlite);
+    }
     // The parser counts several levels per parenthesis; the nesting check is the limit.
     let stmt = sql::parse::parse_one(source, max_depth.saturating_mul(8).max(64))?;
     let mut settings = Recording {

@@ -22,6 +22,7 @@ mod json;
 mod lifecycle;
 mod limits;
 mod math;
+mod objects;
 mod operators;
 mod ordering;
 mod pgbench;

@@ -124,7 +124,9 @@ unsafe impl VTabCursor for CatalogCursor {
         // SAFETY: a non-owning handle to the connection running this scan, used on this
         // thread for one nested read while SQLite waits for the rows.
         let conn = unsafe { Connection::from_handle(self.db)? };
-        let mut stmt = conn.prepare(&self.table.rows())?;
+        // Litewire's reserved tables (sequences, comments) exist once used.
+        let rows = crate::engine::objects::stand_ins(&conn, self.table.rows())?;
+        let mut stmt = conn.prepare(&rows)?;
         let n = stmt.column_count();
         self.rows = stmt
             .query_map([], |r| (0..n).map(|i| r.get::<_, Value>(i)).collect())?

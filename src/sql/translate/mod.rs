@@ -10,6 +10,8 @@ mod explain;
 mod functions;
 mod index;
 mod json;
+mod objects;
+pub use objects::sequence_statement;
 mod operators;
 mod order;
 mod store;
@@ -39,6 +41,11 @@ pub fn to_sqlite(mut stmt: Statement, settings: &mut dyn Settings) -> Result<Str
     if matches!(stmt, Statement::Explain { .. }) {
         return explain::to_sqlite(stmt, settings);
     }
+    // Sequences, identity and serial columns, comments (objects.rs).
+    let objects = objects::statement(&mut stmt)?;
+    if let objects::Objects::Whole(batch) = objects {
+        return Ok(batch);
+    }
     // Then, while the tree is as written: operators are found by their place in the text.
     operators::typed(&mut stmt)?;
     if let Statement::CreateIndex(ci) = &mut stmt {
@@ -50,7 +57,10 @@ pub fn to_sqlite(mut stmt: Statement, settings: &mut dyn Settings) -> Result<Str
     let sources = arrays::set_returning_sources(&mut stmt)?;
     let mut t = Translator { settings, sources };
     match stmt.visit(&mut t) {
-        ControlFlow::Continue(()) => Ok(stmt.to_string()),
+        ControlFlow::Continue(()) => Ok(match objects {
+            objects::Objects::After(parts) => objects::after(&stmt.to_string(), &parts),
+            _ => stmt.to_string(),
+        }),
         ControlFlow::Break(e) => Err(e),
     }
 }
@@ -155,7 +165,11 @@ impl VisitorMut for Translator<'_> {
         if let TableFactor::Table { name, .. } = t {
             unqualify(name);
         }
-        ControlFlow::Continue(())
+        // After the walk, so the listing put in its place is not walked again.
+        match objects::hide_reserved(t) {
+            Ok(()) => ControlFlow::Continue(()),
+            Err(e) => ControlFlow::Break(e),
+        }
     }
 }
 
@@ -343,28 +357,14 @@ const AGGREGATES: &[(&str, &str)] = &[
     ("bit_xor", "pg_bit_xor"),
 ];
 
-/// PostgreSQL's auto-increment column types: SQLite's INTEGER PRIMARY KEY is the
-/// auto-incrementing rowid.
-const SERIALS: &[&str] = &[
-    "serial",
-    "serial4",
-    "bigserial",
-    "serial8",
-    "smallserial",
-    "serial2",
-];
-
-/// Table definitions: serial columns, defaults SQLite wants parenthesised, storage
+/// Table definitions (serial and identity columns: objects.rs): defaults SQLite wants parenthesised, storage
 /// options it has no use for.
 fn ddl(stmt: &mut Statement) {
     let Statement::CreateTable(ct) = stmt else {
         return;
     };
     for column in &mut ct.columns {
-        let name = casts::type_name(&column.data_type);
-        if SERIALS.contains(&name.as_str()) {
-            column.data_type = DataType::Integer(None);
-        } else if let Some(sqlite) = modifier_last(&column.data_type.to_string()) {
+        if let Some(sqlite) = modifier_last(&column.data_type.to_string()) {
             column.data_type = DataType::Custom(ObjectName::from(vec![Ident::new(sqlite)]), vec![]);
         }
         for option in &mut column.options {
