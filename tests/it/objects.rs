@@ -164,6 +164,26 @@ async fn sequences_count_and_fail_as_postgresql() {
         vec![vec![Some("7".into()), Some("9".into())]]
     );
 
+    // Values are drawn for the rows returned, in their order, after the sort.
+    c.batch_execute(
+        "create sequence sorted; create table n (a int); \
+         insert into n values (3), (1), (5), (2), (4)",
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        rows(
+            &c,
+            "select a, nextval('sorted') as v from n order by a desc limit 2"
+        )
+        .await,
+        vec![
+            vec![Some("5".into()), Some("1".into())],
+            vec![Some("4".into()), Some("2".into())]
+        ]
+    );
+    assert_eq!(rows(&c, "select currval('sorted')").await, one("2"));
+
     c.batch_execute("drop sequence s, s2").await.unwrap();
     let e = c.query("select nextval('s')", &[]).await.unwrap_err();
     assert_eq!(sqlstate(&e), "42P01");
@@ -253,6 +273,30 @@ async fn serial_and_identity_columns_use_their_sequences() {
     assert_eq!(types[0], ("id".into(), "integer".into()));
     assert_eq!(types[1], ("b".into(), "bigint".into()));
     assert_eq!(types[3], ("d".into(), "bigint".into()));
+    // GENERATED ALWAYS takes only its DEFAULT.
+    let e = c
+        .batch_execute("insert into t (b, c) values (5, 'x')")
+        .await
+        .unwrap_err();
+    assert_eq!(sqlstate(&e), "428C9");
+    let db = e.as_db_error().unwrap();
+    assert_eq!(
+        db.message(),
+        "cannot insert a non-DEFAULT value into column \"b\""
+    );
+    assert_eq!(
+        db.detail(),
+        Some("Column \"b\" is an identity column defined as GENERATED ALWAYS.")
+    );
+    let e = c.batch_execute("update t set b = 7").await.unwrap_err();
+    assert_eq!(sqlstate(&e), "428C9");
+    assert_eq!(
+        e.as_db_error().unwrap().message(),
+        "column \"b\" can only be updated to DEFAULT"
+    );
+    c.batch_execute("update t set c = 'q' where id = 1")
+        .await
+        .unwrap();
     // A temp table's sequences are temporary too.
     c.batch_execute("create temp table tt (id serial, v text)")
         .await

@@ -46,6 +46,12 @@ struct SessionValues {
     last: Option<String>,
 }
 
+thread_local! {
+    /// The values nextval handed out on this thread and no identity check has taken
+    /// yet, by sequence name: a GENERATED ALWAYS column accepts only these.
+    static ISSUED: std::cell::RefCell<Vec<(String, i64)>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
 static SESSIONS: Mutex<Option<HashMap<i32, SessionValues>>> = Mutex::new(None);
 
 fn with_session<R>(pid: i32, f: impl FnOnce(&mut SessionValues) -> R) -> R {
@@ -223,6 +229,11 @@ fn nextval(ctx: &Context<'_>, session: &SharedSession) -> rusqlite::Result<i64> 
     with_session(pid(session), |v| {
         v.current.insert(s.key(), value);
         v.last = Some(s.key());
+    });
+    ISSUED.with(|i| {
+        let mut i = i.borrow_mut();
+        i.retain(|(n, _)| *n != s.name);
+        i.push((s.name.clone(), value));
     });
     Ok(value)
 }
@@ -628,6 +639,48 @@ fn serial_sequence(ctx: &mut Context<'_>) -> rusqlite::Result<Option<String>> {
     Ok(None)
 }
 
+/// `litewire_identity_insert(sequence, value, column)`, run by a GENERATED ALWAYS
+/// column's BEFORE INSERT trigger: the value must be the one its DEFAULT just drew.
+fn identity_insert(ctx: &mut Context<'_>) -> rusqlite::Result<i64> {
+    let sequence: String = ctx.get(0)?;
+    let value: Option<i64> = ctx.get(1)?;
+    let drawn = ISSUED.with(|i| {
+        let mut i = i.borrow_mut();
+        let at = i
+            .iter()
+            .position(|(n, v)| *n == sequence && Some(*v) == value)?;
+        Some(i.swap_remove(at))
+    });
+    if drawn.is_some() {
+        return Ok(1);
+    }
+    let column: String = ctx.get(2)?;
+    Err(raise(
+        PgError::new(
+            SqlState::GENERATED_ALWAYS,
+            format!("cannot insert a non-DEFAULT value into column \"{column}\""),
+        )
+        .with_detail(format!(
+            "Column \"{column}\" is an identity column defined as GENERATED ALWAYS."
+        ))
+        .with_hint("Use OVERRIDING SYSTEM VALUE to override."),
+    ))
+}
+
+/// `litewire_identity_update(column)`: a GENERATED ALWAYS column's value was changed.
+fn identity_update(ctx: &mut Context<'_>) -> rusqlite::Result<i64> {
+    let column: String = ctx.get(0)?;
+    Err(raise(
+        PgError::new(
+            SqlState::GENERATED_ALWAYS,
+            format!("column \"{column}\" can only be updated to DEFAULT"),
+        )
+        .with_detail(format!(
+            "Column \"{column}\" is an identity column defined as GENERATED ALWAYS."
+        )),
+    ))
+}
+
 pub(super) fn register(conn: &Connection, session: SharedSession) -> rusqlite::Result<()> {
     // Sequence functions change state: never constant-folded. Innocuous so that a
     // column's DEFAULT may call them (PostgreSQL's serial and identity columns do).
@@ -648,5 +701,8 @@ pub(super) fn register(conn: &Connection, session: SharedSession) -> rusqlite::R
     conn.create_scalar_function("litewire_alter_sequence", 12, direct, alter)?;
     conn.create_scalar_function("litewire_drop_sequence", 2, direct, drop_sequence)?;
     conn.create_scalar_function("litewire_drop_owned", 1, direct, drop_owned)?;
+    // Called by triggers in the user's schema: innocuous, as trusted_schema is off.
+    conn.create_scalar_function("litewire_identity_insert", 3, writes, identity_insert)?;
+    conn.create_scalar_function("litewire_identity_update", 1, writes, identity_update)?;
     Ok(())
 }

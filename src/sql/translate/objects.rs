@@ -113,6 +113,11 @@ pub(super) fn statement(stmt: &mut Statement) -> Result<Objects, PgError> {
             let mut parts = Vec::new();
             for column in &mut ct.columns {
                 if let Some(s) = column_sequence(&table, column, ct.temporary)? {
+                    if s.identity == Some('a') {
+                        let triggers =
+                            always(&table, &column.name.value, &s.name, ct.if_not_exists);
+                        parts.extend(triggers);
+                    }
                     parts.push(
                         Sequence {
                             if_not_exists: ct.if_not_exists,
@@ -129,6 +134,10 @@ pub(super) fn statement(stmt: &mut Statement) -> Result<Objects, PgError> {
             }
         }
         Statement::CreateType { .. } => return Err(unsupported("CREATE TYPE")),
+        Statement::Query(_) => {
+            sequence_calls_after_sort(stmt)?;
+            Objects::None
+        }
         _ => Objects::None,
     })
 }
@@ -235,6 +244,33 @@ impl Sequence {
             u8::from(self.if_not_exists),
         ))
     }
+}
+
+/// The triggers that keep a GENERATED ALWAYS column's values the sequence's: an INSERT
+/// must take the DEFAULT (428C9), an UPDATE may not change it.
+fn always(table: &str, column: &str, sequence: &str, if_not_exists: bool) -> [String; 2] {
+    let ident = |s: &str| format!("\"{}\"", s.replace('"', "\"\""));
+    let exists = if if_not_exists { "IF NOT EXISTS " } else { "" };
+    let name = |what: &str| ident(&format!("{PREFIX}{table}_{column}_{what}"));
+    [
+        format!(
+            "CREATE TRIGGER {exists}{} BEFORE INSERT ON {} FOR EACH ROW BEGIN \
+             SELECT litewire_identity_insert({}, NEW.{}, {}); END",
+            name("identity"),
+            ident(table),
+            quote(sequence),
+            ident(column),
+            quote(column)
+        ),
+        format!(
+            "CREATE TRIGGER {exists}{} BEFORE UPDATE OF {col} ON {} FOR EACH ROW \
+             WHEN NEW.{col} IS NOT OLD.{col} BEGIN SELECT litewire_identity_update({}); END",
+            name("identity_update"),
+            ident(table),
+            quote(column),
+            col = ident(column),
+        ),
+    ]
 }
 
 /// PostgreSQL's serial types: the integer type each stands for.
@@ -617,4 +653,242 @@ fn read_sequence_statement(text: &str, alter: bool) -> Result<Result<String, PgE
 
 fn number_expr(n: i64) -> Expr {
     Expr::Value(Value::Number(n.to_string(), false).into())
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::sql::parse::parse_one;
+    use crate::sql::translate::{to_sqlite, Settings};
+
+    struct NoSettings;
+    impl Settings for NoSettings {
+        fn get(&self, _: &str) -> Option<String> {
+            None
+        }
+        fn set(&mut self, _: &str, v: &str) -> Result<String, PgError> {
+            Ok(v.to_string())
+        }
+    }
+    use super::*;
+
+    fn sqlite(pg: &str) -> String {
+        if let Some(s) = sequence_statement(pg) {
+            return s.unwrap().replace(MARKER, "~").replace('\0', " | ");
+        }
+        to_sqlite(parse_one(pg, 64).unwrap(), &mut NoSettings)
+            .unwrap()
+            .replace(MARKER, "~")
+            .replace('\0', " | ")
+    }
+
+    fn error(pg: &str) -> PgError {
+        match sequence_statement(pg) {
+            Some(r) => r.unwrap_err(),
+            None => to_sqlite(parse_one(pg, 64).unwrap(), &mut NoSettings).unwrap_err(),
+        }
+    }
+
+    #[test]
+    fn sequence_statements() {
+        assert_eq!(
+            sqlite("CREATE SEQUENCE public.s AS integer START 5 INCREMENT BY -1 MAXVALUE 9 NO MINVALUE CYCLE OWNED BY t.c"),
+            "~+main.sequences SELECT litewire_create_sequence('main', 's', 'integer', 5, -1, \
+             NULL, 9, NULL, 1, 't', 'c', NULL, 0)"
+        );
+        assert_eq!(
+            sqlite("create temp sequence if not exists \"S\""),
+            "~+temp.sequences SELECT litewire_create_sequence('temp', 'S', NULL, NULL, NULL, \
+             NULL, NULL, NULL, NULL, NULL, NULL, NULL, 1)"
+        );
+        assert_eq!(
+            sqlite("ALTER SEQUENCE IF EXISTS s RESTART WITH 3 OWNED BY NONE"),
+            "~SELECT litewire_alter_sequence('s', 1, NULL, NULL, 3, NULL, NULL, NULL, NULL, \
+             NULL, '', NULL)"
+        );
+        assert_eq!(
+            sqlite("alter sequence s restart owned by public.t.id"),
+            "~SELECT litewire_alter_sequence('s', 0, NULL, NULL, 'start', NULL, NULL, NULL, \
+             NULL, NULL, 't', 'id')"
+        );
+        assert_eq!(
+            sqlite("DROP SEQUENCE IF EXISTS a, b"),
+            "~SELECT litewire_drop_sequence('a', 1) | SELECT litewire_drop_sequence('b', 1)"
+        );
+        assert_eq!(
+            error("CREATE SEQUENCE s START x").code,
+            SqlState::SYNTAX_ERROR
+        );
+        assert_eq!(
+            error("ALTER SEQUENCE s BOGUS 1").code,
+            SqlState::SYNTAX_ERROR
+        );
+        assert_eq!(
+            error("CREATE SEQUENCE other.s").code,
+            SqlState::INVALID_SCHEMA_NAME
+        );
+    }
+
+    #[test]
+    fn identity_and_serial_columns() {
+        assert_eq!(
+            sqlite("CREATE TABLE t (a int GENERATED ALWAYS AS IDENTITY (START WITH 10), b smallserial)"),
+            "~=CREATE TABLE t (a int4 NOT NULL DEFAULT (nextval('t_a_seq')), \
+             b int2 NOT NULL DEFAULT (nextval('t_b_seq'))) | \
+             CREATE TRIGGER \"_litewire_t_a_identity\" BEFORE INSERT ON \"t\" FOR EACH ROW \
+             BEGIN SELECT litewire_identity_insert('t_a_seq', NEW.\"a\", 'a'); END | \
+             CREATE TRIGGER \"_litewire_t_a_identity_update\" BEFORE UPDATE OF \"a\" ON \"t\" \
+             FOR EACH ROW WHEN NEW.\"a\" IS NOT OLD.\"a\" BEGIN \
+             SELECT litewire_identity_update('a'); END | \
+             +main.sequences SELECT litewire_create_sequence('main', 't_a_seq', 'integer', 10, \
+             NULL, NULL, NULL, NULL, NULL, 't', 'a', 'a', 0) | \
+             +main.sequences SELECT litewire_create_sequence('main', 't_b_seq', 'smallint', \
+             NULL, NULL, NULL, NULL, NULL, NULL, 't', 'b', NULL, 0)"
+        );
+        assert_eq!(
+            error("CREATE TABLE t (a text GENERATED BY DEFAULT AS IDENTITY)").code,
+            SqlState::INVALID_PARAMETER_VALUE
+        );
+        assert_eq!(
+            error("CREATE TABLE t (a serial DEFAULT 1)").code,
+            SqlState::SYNTAX_ERROR
+        );
+        assert_eq!(
+            error("CREATE TABLE _litewire_x (a int)").code,
+            SqlState::INSUFFICIENT_PRIVILEGE
+        );
+        // A plain table needs no batch.
+        assert_eq!(sqlite("CREATE TABLE t (a int)"), "CREATE TABLE t (a INT)");
+    }
+
+    #[test]
+    fn drops_and_comments() {
+        assert_eq!(
+            sqlite("DROP TABLE IF EXISTS t"),
+            "~=DROP TABLE IF EXISTS t | SELECT litewire_drop_owned('t')"
+        );
+        assert_eq!(
+            sqlite("COMMENT ON COLUMN public.t.c IS 'it''s'"),
+            "~+main.comments SELECT litewire_comment('column', 't', 'c', 'it''s')"
+        );
+        assert_eq!(
+            sqlite("COMMENT ON TABLE t IS NULL"),
+            "~+main.comments SELECT litewire_comment('table', 't', '', NULL)"
+        );
+        assert_eq!(
+            error("COMMENT ON SCHEMA public IS 'x'").code,
+            SqlState::FEATURE_NOT_SUPPORTED
+        );
+        assert_eq!(
+            error("CREATE TYPE mood AS ENUM ('a')").code,
+            SqlState::FEATURE_NOT_SUPPORTED
+        );
+    }
+
+    #[test]
+    fn sequence_calls_come_after_the_sort() {
+        assert_eq!(
+            sqlite("select a, b as c, nextval('s') from t order by b limit 10"),
+            "SELECT _litewire_sorted._litewire_c0, _litewire_sorted.c, nextval('s') FROM \
+             (SELECT a AS _litewire_c0, b AS c, NULL AS _litewire_c2 FROM t ORDER BY b \
+             NULLS LAST LIMIT 10) AS _litewire_sorted"
+        );
+        assert_eq!(
+            sqlite("select nextval('s') from t"),
+            "SELECT nextval('s') FROM t"
+        );
+        assert_eq!(
+            error("select *, nextval('s') from t order by 1").code,
+            SqlState::FEATURE_NOT_SUPPORTED
+        );
+    }
+
+    #[test]
+    fn schema_listings_hide_reserved_tables() {
+        assert_eq!(
+            sqlite("SELECT name FROM sqlite_schema s"),
+            "SELECT name FROM (SELECT * FROM main.sqlite_schema WHERE name NOT LIKE \
+             '\\_litewire\\_%' ESCAPE '\\' AND tbl_name NOT LIKE '\\_litewire\\_%' ESCAPE '\\') AS s"
+        );
+    }
+}
+
+/// `SELECT a, nextval('s') FROM t ORDER BY b LIMIT 10`: PostgreSQL draws the values for
+/// the rows it returns, in their order; SQLite would compute the select list for every
+/// row it sorts. The sorted rows become a subquery and the sequence calls are made on
+/// its rows: `SELECT x.c0, nextval('s') FROM (SELECT a AS c0, NULL … ORDER BY b LIMIT
+/// 10) AS x`.
+pub(super) fn sequence_calls_after_sort(stmt: &mut Statement) -> Result<(), PgError> {
+    use sqlparser::ast::{SelectItem, SetExpr};
+    let Statement::Query(q) = stmt else {
+        return Ok(());
+    };
+    if q.order_by.is_none() {
+        return Ok(());
+    }
+    let SetExpr::Select(select) = q.body.as_mut() else {
+        return Ok(());
+    };
+    let calls = |item: &SelectItem| crate::engine::objects::writes(&item.to_string());
+    if !select.projection.iter().any(calls) {
+        return Ok(());
+    }
+    let grouped =
+        !matches!(&select.group_by, sqlparser::ast::GroupByExpr::Expressions(e, _) if e.is_empty());
+    if select.distinct.is_some() || grouped || select.having.is_some() {
+        return Err(unsupported(
+            "nextval() or setval() in a sorted, grouped select list",
+        ));
+    }
+    let sorted = Ident::new(format!("{PREFIX}sorted"));
+    let mut outer = Vec::new();
+    for (i, item) in select.projection.iter_mut().enumerate() {
+        let call = calls(item);
+        let (expr, alias) = match item {
+            SelectItem::UnnamedExpr(e) => (e, None),
+            SelectItem::ExprWithAlias { expr, alias } => (expr, Some(alias.clone())),
+            _ => {
+                return Err(unsupported(
+                    "nextval() or setval() beside * in a sorted select list",
+                ))
+            }
+        };
+        let inner_name = alias
+            .clone()
+            .unwrap_or_else(|| Ident::new(format!("{PREFIX}c{i}")));
+        let expr = std::mem::replace(expr, Expr::Value(Value::Null.into()));
+        if call {
+            outer.push(match alias {
+                Some(alias) => SelectItem::ExprWithAlias { expr, alias },
+                None => SelectItem::UnnamedExpr(expr),
+            });
+            *item = SelectItem::ExprWithAlias {
+                expr: Expr::Value(Value::Null.into()),
+                alias: inner_name,
+            };
+        } else {
+            outer.push(SelectItem::UnnamedExpr(Expr::CompoundIdentifier(vec![
+                sorted.clone(),
+                inner_name.clone(),
+            ])));
+            *item = SelectItem::ExprWithAlias {
+                expr,
+                alias: inner_name,
+            };
+        }
+    }
+    let Statement::Query(mut wrapper) =
+        crate::sql::parse::parse_one(&format!("SELECT 1 FROM (SELECT 1) AS {sorted}"), 16)?
+    else {
+        return Ok(());
+    };
+    let SetExpr::Select(w) = wrapper.body.as_mut() else {
+        return Ok(());
+    };
+    w.projection = outer;
+    if let Some(TableFactor::Derived { subquery, .. }) = w.from.first_mut().map(|f| &mut f.relation)
+    {
+        *subquery = q.clone();
+    }
+    *stmt = Statement::Query(wrapper);
+    Ok(())
 }
