@@ -531,3 +531,49 @@ async fn reserved_tables_are_litewires_own() {
     }
     assert_eq!(rows(&c, "select nextval('s')").await, one("1"));
 }
+
+#[tokio::test]
+async fn pg_tables_indexes_and_views() {
+    let s = Server::start(&[]);
+    let c = s.connect("lists").await;
+    c.batch_execute(
+        "create table pt (id int primary key, v text unique); create view pv as select id from pt;
+         create sequence s",
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        rows(&c, "select * from pg_tables").await,
+        vec![vec![
+            Some("public".into()),
+            Some("pt".into()),
+            Some("tester".into()),
+            None,
+            Some("t".into()),
+            Some("f".into()),
+            Some("f".into()),
+            Some("f".into())
+        ]]
+    );
+    assert_eq!(
+        rows(
+            &c,
+            "select indexname, indexdef from pg_indexes where tablename = 'pt' order by 1"
+        )
+        .await,
+        vec![
+            vec![
+                Some("pt_pkey".into()),
+                Some("CREATE UNIQUE INDEX pt_pkey ON public.pt USING btree (id)".into())
+            ],
+            vec![
+                Some("pt_v_key".into()),
+                Some("CREATE UNIQUE INDEX pt_v_key ON public.pt USING btree (v)".into())
+            ],
+        ]
+    );
+    assert_eq!(
+        rows(&c, "select schemaname, viewname from pg_views").await,
+        vec![vec![Some("public".into()), Some("pv".into())]]
+    );
+}

@@ -331,6 +331,46 @@ pub(super) const TABLES: &[Table] = &[
         body: Some(|| crate::engine::objects::description_rows(FIRST_USER_OID)),
     },
     Table {
+        name: "pg_tables",
+        columns: "schemaname name, tablename name, tableowner name, tablespace name, \
+                  hasindexes bool, hasrules bool, hastriggers bool, rowsecurity bool",
+        body: Some(|| {
+            format!(
+                "WITH {} SELECT 'public', s.name, current_user(), NULL, \
+                 EXISTS (SELECT 1 FROM ix WHERE ix.tbl = s.name), 0, \
+                 EXISTS (SELECT 1 FROM sqlite_schema g WHERE g.type = 'trigger' \
+                 AND g.tbl_name = s.name), 0 \
+                 FROM sqlite_schema s WHERE s.type = 'table' AND {USER_OBJECTS}",
+                indexes()
+            )
+        }),
+    },
+    Table {
+        name: "pg_indexes",
+        columns: "schemaname name, tablename name, indexname name, tablespace name, \
+                  indexdef text",
+        body: Some(|| {
+            format!(
+                "WITH {} SELECT 'public', ix.tbl, ix.name, NULL, 'CREATE ' || \
+                 CASE WHEN ix.is_unique THEN 'UNIQUE ' ELSE '' END || 'INDEX ' || ix.name || \
+                 ' ON public.' || ix.tbl || ' USING btree (' || ix.cols || ')' FROM ix",
+                indexes()
+            )
+        }),
+    },
+    Table {
+        name: "pg_views",
+        columns: "schemaname name, viewname name, viewowner name, definition text",
+        body: Some(|| {
+            // The view's query as SQLite keeps it (PostgreSQL prints its own rendering).
+            format!(
+                "SELECT 'public', s.name, current_user(), \
+                 ltrim(substr(s.sql, instr(upper(s.sql), ' AS ') + 4)) \
+                 FROM sqlite_schema s WHERE s.type = 'view' AND {USER_OBJECTS}"
+            )
+        }),
+    },
+    Table {
         name: "pg_sequence",
         columns: "seqrelid oid, seqtypid oid, seqstart int8, seqincrement int8, seqmax int8, \
                   seqmin int8, seqcache int8, seqcycle bool",
