@@ -45,10 +45,7 @@ pub(super) fn statement(stmt: &mut Statement) -> Result<Objects, PgError> {
             let sequence = Sequence {
                 temporary: *temporary,
                 name: relation(name)?,
-                data_type: match data_type {
-                    Some(t) => Some(sequence_type(t)),
-                    None => None,
-                },
+                data_type: data_type.as_ref().map(sequence_type),
                 options: sequence_options.clone(),
                 owned,
                 identity: None,
@@ -655,6 +652,87 @@ fn number_expr(n: i64) -> Expr {
     Expr::Value(Value::Number(n.to_string(), false).into())
 }
 
+/// `SELECT a, nextval('s') FROM t ORDER BY b LIMIT 10`: PostgreSQL draws the values for
+/// the rows it returns, in their order; SQLite would compute the select list for every
+/// row it sorts. The sorted rows become a subquery and the sequence calls are made on
+/// its rows: `SELECT x.c0, nextval('s') FROM (SELECT a AS c0, NULL … ORDER BY b LIMIT
+/// 10) AS x`.
+pub(super) fn sequence_calls_after_sort(stmt: &mut Statement) -> Result<(), PgError> {
+    use sqlparser::ast::{SelectItem, SetExpr};
+    let Statement::Query(q) = stmt else {
+        return Ok(());
+    };
+    if q.order_by.is_none() {
+        return Ok(());
+    }
+    let SetExpr::Select(select) = q.body.as_mut() else {
+        return Ok(());
+    };
+    let calls = |item: &SelectItem| crate::engine::objects::writes(&item.to_string());
+    if !select.projection.iter().any(calls) {
+        return Ok(());
+    }
+    let grouped =
+        !matches!(&select.group_by, sqlparser::ast::GroupByExpr::Expressions(e, _) if e.is_empty());
+    if select.distinct.is_some() || grouped || select.having.is_some() {
+        return Err(unsupported(
+            "nextval() or setval() in a sorted, grouped select list",
+        ));
+    }
+    let sorted = Ident::new(format!("{PREFIX}sorted"));
+    let mut outer = Vec::new();
+    for (i, item) in select.projection.iter_mut().enumerate() {
+        let call = calls(item);
+        let (expr, alias) = match item {
+            SelectItem::UnnamedExpr(e) => (e, None),
+            SelectItem::ExprWithAlias { expr, alias } => (expr, Some(alias.clone())),
+            _ => {
+                return Err(unsupported(
+                    "nextval() or setval() beside * in a sorted select list",
+                ))
+            }
+        };
+        let inner_name = alias
+            .clone()
+            .unwrap_or_else(|| Ident::new(format!("{PREFIX}c{i}")));
+        let expr = std::mem::replace(expr, Expr::Value(Value::Null.into()));
+        if call {
+            outer.push(match alias {
+                Some(alias) => SelectItem::ExprWithAlias { expr, alias },
+                None => SelectItem::UnnamedExpr(expr),
+            });
+            *item = SelectItem::ExprWithAlias {
+                expr: Expr::Value(Value::Null.into()),
+                alias: inner_name,
+            };
+        } else {
+            outer.push(SelectItem::UnnamedExpr(Expr::CompoundIdentifier(vec![
+                sorted.clone(),
+                inner_name.clone(),
+            ])));
+            *item = SelectItem::ExprWithAlias {
+                expr,
+                alias: inner_name,
+            };
+        }
+    }
+    let Statement::Query(mut wrapper) =
+        crate::sql::parse::parse_one(&format!("SELECT 1 FROM (SELECT 1) AS {sorted}"), 16)?
+    else {
+        return Ok(());
+    };
+    let SetExpr::Select(w) = wrapper.body.as_mut() else {
+        return Ok(());
+    };
+    w.projection = outer;
+    if let Some(TableFactor::Derived { subquery, .. }) = w.from.first_mut().map(|f| &mut f.relation)
+    {
+        *subquery = q.clone();
+    }
+    *stmt = Statement::Query(wrapper);
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use crate::sql::parse::parse_one;
@@ -810,85 +888,4 @@ mod tests {
              '\\_litewire\\_%' ESCAPE '\\' AND tbl_name NOT LIKE '\\_litewire\\_%' ESCAPE '\\') AS s"
         );
     }
-}
-
-/// `SELECT a, nextval('s') FROM t ORDER BY b LIMIT 10`: PostgreSQL draws the values for
-/// the rows it returns, in their order; SQLite would compute the select list for every
-/// row it sorts. The sorted rows become a subquery and the sequence calls are made on
-/// its rows: `SELECT x.c0, nextval('s') FROM (SELECT a AS c0, NULL … ORDER BY b LIMIT
-/// 10) AS x`.
-pub(super) fn sequence_calls_after_sort(stmt: &mut Statement) -> Result<(), PgError> {
-    use sqlparser::ast::{SelectItem, SetExpr};
-    let Statement::Query(q) = stmt else {
-        return Ok(());
-    };
-    if q.order_by.is_none() {
-        return Ok(());
-    }
-    let SetExpr::Select(select) = q.body.as_mut() else {
-        return Ok(());
-    };
-    let calls = |item: &SelectItem| crate::engine::objects::writes(&item.to_string());
-    if !select.projection.iter().any(calls) {
-        return Ok(());
-    }
-    let grouped =
-        !matches!(&select.group_by, sqlparser::ast::GroupByExpr::Expressions(e, _) if e.is_empty());
-    if select.distinct.is_some() || grouped || select.having.is_some() {
-        return Err(unsupported(
-            "nextval() or setval() in a sorted, grouped select list",
-        ));
-    }
-    let sorted = Ident::new(format!("{PREFIX}sorted"));
-    let mut outer = Vec::new();
-    for (i, item) in select.projection.iter_mut().enumerate() {
-        let call = calls(item);
-        let (expr, alias) = match item {
-            SelectItem::UnnamedExpr(e) => (e, None),
-            SelectItem::ExprWithAlias { expr, alias } => (expr, Some(alias.clone())),
-            _ => {
-                return Err(unsupported(
-                    "nextval() or setval() beside * in a sorted select list",
-                ))
-            }
-        };
-        let inner_name = alias
-            .clone()
-            .unwrap_or_else(|| Ident::new(format!("{PREFIX}c{i}")));
-        let expr = std::mem::replace(expr, Expr::Value(Value::Null.into()));
-        if call {
-            outer.push(match alias {
-                Some(alias) => SelectItem::ExprWithAlias { expr, alias },
-                None => SelectItem::UnnamedExpr(expr),
-            });
-            *item = SelectItem::ExprWithAlias {
-                expr: Expr::Value(Value::Null.into()),
-                alias: inner_name,
-            };
-        } else {
-            outer.push(SelectItem::UnnamedExpr(Expr::CompoundIdentifier(vec![
-                sorted.clone(),
-                inner_name.clone(),
-            ])));
-            *item = SelectItem::ExprWithAlias {
-                expr,
-                alias: inner_name,
-            };
-        }
-    }
-    let Statement::Query(mut wrapper) =
-        crate::sql::parse::parse_one(&format!("SELECT 1 FROM (SELECT 1) AS {sorted}"), 16)?
-    else {
-        return Ok(());
-    };
-    let SetExpr::Select(w) = wrapper.body.as_mut() else {
-        return Ok(());
-    };
-    w.projection = outer;
-    if let Some(TableFactor::Derived { subquery, .. }) = w.from.first_mut().map(|f| &mut f.relation)
-    {
-        *subquery = q.clone();
-    }
-    *stmt = Statement::Query(wrapper);
-    Ok(())
 }
