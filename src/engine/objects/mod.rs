@@ -148,19 +148,12 @@ fn ensure(conn: &Connection, qualified: &str) -> Result<(), PgError> {
     .map_err(|e| super::error::to_pg(&e))
 }
 
-/// Whether reserved table `short` exists in `schema` (`main` or `temp`).
+/// Whether reserved table `short` exists in `schema` (`main` or `temp`): read from the
+/// schema SQLite holds in memory, without compiling a statement (nextval runs this per
+/// row).
 fn exists(conn: &Connection, schema: &str, short: &str) -> rusqlite::Result<bool> {
-    let master = if schema == "temp" {
-        "sqlite_temp_schema"
-    } else {
-        "main.sqlite_schema"
-    };
-    conn.query_row(
-        &format!("SELECT count(*) FROM {master} WHERE type = 'table' AND name = ?1"),
-        [format!("{PREFIX}{short}")],
-        |r| r.get::<_, i64>(0),
-    )
-    .map(|n| n > 0)
+    let schema = if schema == "temp" { "temp" } else { "main" };
+    conn.table_exists(Some(schema), &format!("{PREFIX}{short}"))
 }
 
 /// For a catalog scan: `sql` with each reserved table that does not exist replaced by an
