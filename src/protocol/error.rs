@@ -83,6 +83,7 @@ impl SqlState {
     pub const SEQUENCE_GENERATOR_LIMIT_EXCEEDED: Self = Self("2200H");
     pub const WRONG_OBJECT_TYPE: Self = Self("42809");
     pub const GENERATED_ALWAYS: Self = Self("428C9");
+    pub const DEPENDENT_OBJECTS_STILL_EXIST: Self = Self("2BP01");
     pub const UNDEFINED_PARAMETER: Self = Self("42704");
     pub const UNDEFINED_PARAMETER_REF: Self = Self("42P02");
     pub const IO_ERROR: Self = Self("58030");

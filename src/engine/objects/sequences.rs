@@ -547,8 +547,9 @@ fn alter(ctx: &mut Context<'_>) -> rusqlite::Result<i64> {
     Ok(1)
 }
 
-/// `litewire_drop_sequence(name, if_exists)`: 1 when dropped, 0 when there was none
-/// (IF EXISTS).
+/// `litewire_drop_sequence(name, if_exists, cascade)`: 1 when dropped, 0 when there was
+/// none (IF EXISTS). A sequence an identity column or a column's DEFAULT uses stays
+/// (2BP01; litewire cannot drop a DEFAULT, so CASCADE is 0A000 there).
 fn drop_sequence(ctx: &mut Context<'_>) -> rusqlite::Result<i64> {
     // SAFETY: as in `nextval`.
     let conn = unsafe { ctx.get_connection()? };
@@ -699,7 +700,7 @@ pub(super) fn register(conn: &Connection, session: SharedSession) -> rusqlite::R
     conn.create_scalar_function("pg_get_serial_sequence", 2, writes, serial_sequence)?;
     conn.create_scalar_function("litewire_create_sequence", 13, direct, create)?;
     conn.create_scalar_function("litewire_alter_sequence", 12, direct, alter)?;
-    conn.create_scalar_function("litewire_drop_sequence", 2, direct, drop_sequence)?;
+    conn.create_scalar_function("litewire_drop_sequence", 3, direct, drop_sequence)?;
     conn.create_scalar_function("litewire_drop_owned", 1, direct, drop_owned)?;
     // Called by triggers in the user's schema: innocuous, as trusted_schema is off.
     conn.create_scalar_function("litewire_identity_insert", 3, writes, identity_insert)?;

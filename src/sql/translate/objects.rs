@@ -57,15 +57,17 @@ pub(super) fn statement(stmt: &mut Statement) -> Result<Objects, PgError> {
             object_type: ObjectType::Sequence,
             if_exists,
             names,
+            cascade,
             ..
         } => {
             let parts = names
                 .iter()
                 .map(|n| {
                     Ok(format!(
-                        "SELECT litewire_drop_sequence({}, {})",
+                        "SELECT litewire_drop_sequence({}, {}, {})",
                         quote(&relation(n)?),
-                        u8::from(*if_exists)
+                        u8::from(*if_exists),
+                        u8::from(*cascade)
                     ))
                 })
                 .collect::<Result<Vec<_>, PgError>>()?;
@@ -790,7 +792,7 @@ mod tests {
         );
         assert_eq!(
             sqlite("DROP SEQUENCE IF EXISTS a, b"),
-            "~SELECT litewire_drop_sequence('a', 1) | SELECT litewire_drop_sequence('b', 1)"
+            "~SELECT litewire_drop_sequence('a', 1, 0) | SELECT litewire_drop_sequence('b', 1, 0)"
         );
         assert_eq!(
             error("CREATE SEQUENCE s START x").code,
