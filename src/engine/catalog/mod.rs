@@ -189,6 +189,7 @@ mod tests {
                 "pg_sequences",
                 "information_schema_sequences",
                 "pg_views",
+                "pg_depend",
             ];
             let expect_rows = t.body.is_some() && !objects.contains(&t.name);
             assert_eq!(rows > 0, expect_rows, "{}", t.name);

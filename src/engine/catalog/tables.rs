@@ -109,7 +109,7 @@ const USER_OBJECTS: &str = "s.name NOT LIKE 'sqlite\\_%' ESCAPE '\\' \
 
 /// Every sequence (engine/objects), main then temp: oid, name, namespace, type OID,
 /// type name, start, increment, min, max, cache, cycle, last value (NULL before the
-/// first nextval), identity.
+/// first nextval), identity, owned_table, owned_column.
 fn sequences() -> String {
     use crate::engine::objects::SEQUENCE_OID;
     let one = |schema: &str, extra: i64, nsp: i64| {
@@ -119,7 +119,8 @@ fn sequences() -> String {
              q.type AS type, q.start AS start, q.increment AS increment, q.min AS min, \
              q.max AS max, q.cache AS cache, q.cycle AS cycle, \
              CASE WHEN q.is_called THEN q.last_value END AS last_value, \
-             q.identity AS identity FROM {schema}._litewire_sequences q"
+             q.identity AS identity, q.owned_table AS owned_table, \
+             q.owned_column AS owned_column FROM {schema}._litewire_sequences q"
         )
     };
     format!(
@@ -367,6 +368,21 @@ pub(super) const TABLES: &[Table] = &[
                 "SELECT 'public', s.name, current_user(), \
                  ltrim(substr(s.sql, instr(upper(s.sql), ' AS ') + 4)) \
                  FROM sqlite_schema s WHERE s.type = 'view' AND {USER_OBJECTS}"
+            )
+        }),
+    },
+    Table {
+        name: "pg_depend",
+        columns: "classid oid, objid oid, objsubid int4, refclassid oid, refobjid oid, \
+                  refobjsubid int4, deptype char",
+        body: Some(|| {
+            // A sequence owned by a column: `a` (serial, OWNED BY) or `i` (identity).
+            format!(
+                "WITH {} SELECT 1259, seq.oid, 0, 1259, {FIRST_USER_OID} + s.rowid, p.cid + 1, \
+                 CASE WHEN seq.identity IS NULL THEN 'a' ELSE 'i' END \
+                 FROM seq JOIN sqlite_schema s ON s.type = 'table' AND s.name = seq.owned_table \
+                 JOIN pragma_table_info(s.name) p ON p.name = seq.owned_column",
+                sequences()
             )
         }),
     },
