@@ -229,7 +229,9 @@ fn run_inner(conn: &mut Conn, job: &Job, sink: &mut Sink) -> Result<Outcome, PgE
         if job.begin {
             exec_plain(conn, "BEGIN")?;
         }
-        super::objects::run_batch(conn.sqlite(), &job.sql)?;
+        for notice in super::objects::run_batch(conn.sqlite(), &job.sql)? {
+            backend::error(sink.buf(), &notice);
+        }
         return Ok(Outcome::Done(job.verb.tag(0)));
     }
     let resumed = job.portal.as_deref().and_then(|p| conn.unpark(p));

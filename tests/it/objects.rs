@@ -2,7 +2,7 @@
 //! serial columns, COMMENT ON, and the catalogs that show them. Each answer was checked
 //! against PostgreSQL 15 first.
 
-use crate::common::{rows, sqlstate, Server};
+use crate::common::{psql, rows, sqlstate, Server};
 
 fn one(v: &str) -> Vec<Vec<Option<String>>> {
     vec![vec![Some(v.to_string())]]
@@ -575,5 +575,37 @@ async fn pg_tables_indexes_and_views() {
     assert_eq!(
         rows(&c, "select schemaname, viewname from pg_views").await,
         vec![vec![Some("public".into()), Some("pv".into())]]
+    );
+}
+
+#[tokio::test]
+async fn skipped_statements_say_so() {
+    let s = Server::start(&[]);
+    let (ok, out, err) = psql(
+        &s,
+        "notices",
+        &[
+            "-v",
+            "VERBOSITY=verbose",
+            "-c",
+            "create sequence s",
+            "-c",
+            "create sequence if not exists s",
+            "-c",
+            "drop sequence if exists nope",
+            "-c",
+            "alter sequence if exists nope restart",
+        ],
+    );
+    assert!(ok, "{err}");
+    assert_eq!(
+        out,
+        "CREATE SEQUENCE\nCREATE SEQUENCE\nDROP SEQUENCE\nALTER SEQUENCE\n"
+    );
+    assert_eq!(
+        err,
+        "NOTICE:  42P07: relation \"s\" already exists, skipping\n\
+         NOTICE:  00000: sequence \"nope\" does not exist, skipping\n\
+         NOTICE:  00000: relation \"nope\" does not exist, skipping\n"
     );
 }

@@ -96,21 +96,29 @@ pub fn is_reserved(name: &str) -> bool {
     name.len() >= PREFIX.len() && name[..PREFIX.len()].eq_ignore_ascii_case(PREFIX)
 }
 
-/// Runs an internal batch on `conn`: all its parts or none.
-pub fn run_batch(conn: &Connection, sql: &str) -> Result<(), PgError> {
+/// Runs an internal batch on `conn`: all its parts or none. Returns the notices its
+/// functions gave (`relation "s" already exists, skipping`).
+pub fn run_batch(conn: &Connection, sql: &str) -> Result<Vec<PgError>, PgError> {
     let to_pg = |e: rusqlite::Error| super::error::to_pg(&e);
     conn.execute_batch("SAVEPOINT _litewire_objects")
         .map_err(to_pg)?;
-    let result = run_parts(conn, &sql[MARKER.len()..]);
+    let mut notices = Vec::new();
+    let result = run_parts(conn, &sql[MARKER.len()..], &mut notices);
     let end = match result {
         Ok(()) => "RELEASE _litewire_objects",
         Err(_) => "ROLLBACK TO _litewire_objects; RELEASE _litewire_objects",
     };
     let ended = conn.execute_batch(end).map_err(to_pg);
-    result.and(ended)
+    result.and(ended).map(|()| notices)
 }
 
-fn run_parts(conn: &Connection, parts: &str) -> Result<(), PgError> {
+/// A notice a batch function returns instead of doing its work (IF [NOT] EXISTS):
+/// `SQLSTATE message`.
+fn notice(code: SqlState, message: String) -> String {
+    format!("{} {message}", code.0)
+}
+
+fn run_parts(conn: &Connection, parts: &str, notices: &mut Vec<PgError>) -> Result<(), PgError> {
     for part in parts.split('\0') {
         let mut sql = part.trim();
         // `=`: the client's own statement (CREATE TABLE, DROP TABLE), run as any other.
@@ -128,7 +136,21 @@ fn run_parts(conn: &Connection, parts: &str) -> Result<(), PgError> {
         }
         let mut stmt = conn.prepare(sql).map_err(|e| super::error::to_pg(&e))?;
         let mut rows = stmt.raw_query();
-        while rows.next().map_err(|e| super::error::to_pg(&e))?.is_some() {}
+        while let Some(row) = rows.next().map_err(|e| super::error::to_pg(&e))? {
+            if let Ok(rusqlite::types::ValueRef::Text(t)) = row.get_ref(0) {
+                let t = String::from_utf8_lossy(t);
+                let (code, message) = t.split_once(' ').unwrap_or(("00000", &t));
+                let code = if code == SqlState::DUPLICATE_TABLE.0 {
+                    SqlState::DUPLICATE_TABLE
+                } else {
+                    SqlState::SUCCESSFUL_COMPLETION
+                };
+                notices.push(PgError {
+                    severity: crate::protocol::Severity::Notice,
+                    ..PgError::new(code, message)
+                });
+            }
+        }
     }
     Ok(())
 }

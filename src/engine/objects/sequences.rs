@@ -10,7 +10,7 @@ use rusqlite::functions::{Context, FunctionFlags};
 use rusqlite::types::ValueRef;
 use rusqlite::{Connection, OptionalExtension};
 
-use super::{exists, relation_name, Internal, PREFIX};
+use super::{exists, notice, relation_name, Internal, PREFIX};
 use crate::engine::error::raise;
 use crate::engine::functions::SharedSession;
 use crate::protocol::{PgError, SqlState};
@@ -397,9 +397,9 @@ fn settings(
 
 /// `litewire_create_sequence(schema, name, type, start, increment, min, max, cache,
 /// cycle, owned_table, owned_column, identity, if_not_exists)`: CREATE SEQUENCE, and the
-/// sequence of an identity or serial column. 1 when created, 0 when it existed
+/// sequence of an identity or serial column. NULL, or the notice when it existed
 /// (IF NOT EXISTS).
-fn create(ctx: &mut Context<'_>) -> rusqlite::Result<i64> {
+fn create(ctx: &mut Context<'_>) -> rusqlite::Result<Option<String>> {
     // SAFETY: as in `nextval`.
     let conn = unsafe { ctx.get_connection()? };
     let schema: String = ctx.get(0)?;
@@ -409,7 +409,14 @@ fn create(ctx: &mut Context<'_>) -> rusqlite::Result<i64> {
         || (schema == "main" && is_relation(&conn, &name)?);
     if taken {
         if ctx.get::<bool>(12)? {
-            return Ok(0);
+            // A serial column's sequence under CREATE TABLE IF NOT EXISTS: no notice.
+            let own = ctx.get::<Option<String>>(9)?.is_none();
+            return Ok(own.then(|| {
+                notice(
+                    SqlState::DUPLICATE_TABLE,
+                    format!("relation \"{name}\" already exists, skipping"),
+                )
+            }));
         }
         return Err(raise(PgError::new(
             SqlState::DUPLICATE_TABLE,
@@ -447,20 +454,23 @@ fn create(ctx: &mut Context<'_>) -> rusqlite::Result<i64> {
             ctx.get::<Option<String>>(11)?,
         ],
     )?;
-    Ok(1)
+    Ok(None)
 }
 
 /// `litewire_alter_sequence(name, if_exists, type, start, restart, increment, min, max,
 /// cache, cycle, owned_table, owned_column)`: ALTER SEQUENCE. `restart`: NULL (no
 /// RESTART), or the value to restart at (the start value for a bare RESTART is passed as
 /// the text 'start'). `owned_table` '' is OWNED BY NONE.
-fn alter(ctx: &mut Context<'_>) -> rusqlite::Result<i64> {
+fn alter(ctx: &mut Context<'_>) -> rusqlite::Result<Option<String>> {
     // SAFETY: as in `nextval`.
     let conn = unsafe { ctx.get_connection()? };
     let name: String = ctx.get(0)?;
     let Some(s) = find(&conn, &name)? else {
         if ctx.get::<bool>(1)? {
-            return Ok(0);
+            return Ok(Some(notice(
+                SqlState::SUCCESSFUL_COMPLETION,
+                format!("relation \"{name}\" does not exist, skipping"),
+            )));
         }
         return Err(raise(PgError::new(
             SqlState::UNDEFINED_TABLE,
@@ -544,19 +554,22 @@ fn alter(ctx: &mut Context<'_>) -> rusqlite::Result<i64> {
             rusqlite::params![table, table.as_ref().and(column), s.rowid],
         )?;
     }
-    Ok(1)
+    Ok(None)
 }
 
-/// `litewire_drop_sequence(name, if_exists, cascade)`: 1 when dropped, 0 when there was
-/// none (IF EXISTS). A sequence an identity column or a column's DEFAULT uses stays
+/// `litewire_drop_sequence(name, if_exists, cascade)`: NULL, or the notice when there
+/// was none (IF EXISTS). A sequence an identity column or a column's DEFAULT uses stays
 /// (2BP01; litewire cannot drop a DEFAULT, so CASCADE is 0A000 there).
-fn drop_sequence(ctx: &mut Context<'_>) -> rusqlite::Result<i64> {
+fn drop_sequence(ctx: &mut Context<'_>) -> rusqlite::Result<Option<String>> {
     // SAFETY: as in `nextval`.
     let conn = unsafe { ctx.get_connection()? };
     let name: String = ctx.get(0)?;
     let Some(s) = find(&conn, &name)? else {
         if ctx.get::<bool>(1)? {
-            return Ok(0);
+            return Ok(Some(notice(
+                SqlState::SUCCESSFUL_COMPLETION,
+                format!("sequence \"{name}\" does not exist, skipping"),
+            )));
         }
         return Err(raise(PgError::new(
             SqlState::UNDEFINED_TABLE,
@@ -572,7 +585,7 @@ fn drop_sequence(ctx: &mut Context<'_>) -> rusqlite::Result<i64> {
         [s.rowid],
     )?;
     super::comments::forget(&conn, "r", &name)?;
-    Ok(1)
+    Ok(None)
 }
 
 /// `litewire_drop_owned(table)`: a dropped table's sequences (OWNED BY it) go with it.
