@@ -180,9 +180,9 @@ fn translate_here(
     {
         return Ok(Arc::from(source));
     }
-    // CREATE and ALTER SEQUENCE take options in any order: read by hand
-    // (sql/translate/objects.rs).
-    if let Some(sqlite) = sql::translate::sequence_statement(source) {
+    // CREATE and ALTER SEQUENCE (options in any order) and COMMENT ON (more objects than
+    // the parser knows) are read by hand (sql/translate/objects.rs).
+    if let Some(sqlite) = sql::translate::read_by_hand(source) {
         let sqlite: Arc<str> = Arc::from(sqlite?);
         TRANSLATIONS.insert(source, sqlite.clone(), sqlite.len());
         return Ok(sqlite);

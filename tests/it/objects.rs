@@ -450,6 +450,33 @@ async fn comments_show_in_the_catalog() {
         assert_eq!(sqlstate(&e), code, "{sql}");
         assert_eq!(e.as_db_error().unwrap().message(), message, "{sql}");
     }
+    // Indexes and sequences too; a table is not a sequence.
+    c.batch_execute(
+        "create index t_b on t (b); comment on index t_b is 'by b'; \
+         comment on sequence s is $$counts$$",
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        rows(
+            &c,
+            "select obj_description('t_b'::regclass), obj_description('s'::regclass)"
+        )
+        .await,
+        vec![vec![Some("by b".into()), Some("counts".into())]]
+    );
+    let e = c
+        .batch_execute("comment on sequence t is 'x'")
+        .await
+        .unwrap_err();
+    assert_eq!(sqlstate(&e), "42809");
+    assert_eq!(
+        e.as_db_error().unwrap().message(),
+        "\"t\" is not a sequence"
+    );
+    c.batch_execute("comment on index t_b is null; comment on sequence s is null")
+        .await
+        .unwrap();
     // Rolled back with the transaction.
     c.batch_execute("begin; comment on table t is 'gone'; rollback")
         .await

@@ -61,11 +61,20 @@ fn comment(ctx: &mut Context<'_>) -> rusqlite::Result<i64> {
         _ => super::sequences::oid_of(&conn, &name)?.is_some(),
     };
     if !ok {
-        let what = match kind.as_str() {
-            "sequence" | "index" | "view" => format!("{kind} \"{name}\" does not exist"),
-            _ => format!("relation \"{name}\" does not exist"),
+        let (code, message) = match (kind.as_str(), found.as_deref()) {
+            ("sequence" | "index" | "view", Some(_)) => (
+                SqlState::WRONG_OBJECT_TYPE,
+                format!(
+                    "\"{name}\" is not {} {kind}",
+                    if kind == "index" { "an" } else { "a" }
+                ),
+            ),
+            _ => (
+                SqlState::UNDEFINED_TABLE,
+                format!("relation \"{name}\" does not exist"),
+            ),
         };
-        return Err(raise(PgError::new(SqlState::UNDEFINED_TABLE, what)));
+        return Err(raise(PgError::new(code, message)));
     }
     if kind == "column" {
         let has: i64 = conn.query_row(

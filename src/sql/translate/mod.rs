@@ -11,7 +11,7 @@ mod functions;
 mod index;
 mod json;
 mod objects;
-pub use objects::sequence_statement;
+pub use objects::read_by_hand;
 mod operators;
 mod order;
 mod store;

@@ -97,12 +97,7 @@ pub(super) fn statement(stmt: &mut Statement) -> Result<Objects, PgError> {
                 }
                 other => return Err(unsupported(format!("COMMENT ON {other}"))),
             };
-            let text = comment.as_deref().map_or("NULL".to_string(), quote);
-            Objects::Whole(batch(&[format!(
-                "+main.comments SELECT litewire_comment('{kind}', {}, {}, {text})",
-                quote(&name),
-                quote(&attribute)
-            )]))
+            Objects::Whole(comment_batch(kind, &name, &attribute, comment.as_deref()))
         }
         Statement::CreateTable(ct) => {
             let table = relation(&ct.name)?;
@@ -488,23 +483,25 @@ fn reserved(name: &str) -> PgError {
     ))
 }
 
-/// `CREATE [TEMP] SEQUENCE` and `ALTER SEQUENCE` read here, with their options in any
-/// order as PostgreSQL takes them (sqlparser has no ALTER SEQUENCE and takes CREATE's
-/// options in one order only). None for any other statement.
-pub fn sequence_statement(text: &str) -> Option<Result<String, PgError>> {
+/// `CREATE [TEMP] SEQUENCE`, `ALTER SEQUENCE` and `COMMENT ON` read here: sequence
+/// options in any order as PostgreSQL takes them (sqlparser has no ALTER SEQUENCE and
+/// takes CREATE's options in one order only), comments on indexes, sequences and views
+/// (sqlparser has tables and columns only). None for any other statement.
+pub fn read_by_hand(text: &str) -> Option<Result<String, PgError>> {
     let words: Vec<String> = crate::sql::lexer::words(text)
         .take(3)
         .map(|w| w.to_ascii_lowercase())
         .collect();
     let alter = match words.iter().map(String::as_str).collect::<Vec<_>>()[..] {
+        ["comment", "on", ..] => return Some(read_comment(text)),
         ["alter", "sequence", ..] => true,
         ["create", "sequence", ..] | ["create", "temp" | "temporary", "sequence"] => false,
         _ => return None,
     };
-    Some(read_sequence_statement(text, alter).and_then(|s| s))
+    Some(read_read_by_hand(text, alter).and_then(|s| s))
 }
 
-fn read_sequence_statement(text: &str, alter: bool) -> Result<Result<String, PgError>, PgError> {
+fn read_read_by_hand(text: &str, alter: bool) -> Result<Result<String, PgError>, PgError> {
     use sqlparser::keywords::Keyword;
     use sqlparser::parser::Parser;
     use sqlparser::tokenizer::Token;
@@ -650,6 +647,90 @@ fn read_sequence_statement(text: &str, alter: bool) -> Result<Result<String, PgE
     )])))
 }
 
+/// `COMMENT ON {TABLE | COLUMN | INDEX | SEQUENCE | VIEW} name IS 'text' | NULL`.
+fn read_comment(text: &str) -> Result<String, PgError> {
+    use sqlparser::keywords::Keyword;
+    use sqlparser::parser::Parser;
+    use sqlparser::tokenizer::Token;
+    let syntax = |e: sqlparser::parser::ParserError| {
+        PgError::new(SqlState::SYNTAX_ERROR, format!("syntax error: {e}"))
+    };
+    let dialect = crate::sql::dialect::Postgres;
+    let mut p = Parser::new(&dialect)
+        .with_recursion_limit(16)
+        .try_with_sql(text)
+        .map_err(syntax)?;
+    let _ = p.parse_keywords(&[Keyword::COMMENT, Keyword::ON]);
+    let kind = match p.next_token().token {
+        Token::Word(w) => match w.keyword {
+            Keyword::TABLE => "table",
+            Keyword::COLUMN => "column",
+            Keyword::INDEX => "index",
+            Keyword::SEQUENCE => "sequence",
+            Keyword::VIEW => "view",
+            _ => {
+                return Err(unsupported(format!(
+                    "COMMENT ON {}",
+                    w.value.to_ascii_uppercase()
+                )))
+            }
+        },
+        other => {
+            return Err(PgError::new(
+                SqlState::SYNTAX_ERROR,
+                format!("syntax error at or near \"{other}\""),
+            ))
+        }
+    };
+    let name = p.parse_object_name(false).map_err(syntax)?;
+    let (relation, attribute) = if kind == "column" {
+        owner(&name)?
+    } else {
+        (relation(&name)?, String::new())
+    };
+    p.expect_keyword_is(Keyword::IS).map_err(syntax)?;
+    let comment = if p.parse_keyword(Keyword::NULL) {
+        None
+    } else {
+        match p.next_token().token {
+            Token::SingleQuotedString(s)
+            | Token::EscapedStringLiteral(s)
+            | Token::UnicodeStringLiteral(s) => Some(s),
+            Token::DollarQuotedString(d) => Some(d.value),
+            other => {
+                return Err(PgError::new(
+                    SqlState::SYNTAX_ERROR,
+                    format!("syntax error at or near \"{other}\""),
+                ))
+            }
+        }
+    };
+    let _ = p.consume_token(&Token::SemiColon);
+    let next = p.peek_token();
+    if next.token != Token::EOF {
+        return Err(PgError::new(
+            SqlState::SYNTAX_ERROR,
+            format!("syntax error at or near \"{}\"", next.token),
+        ));
+    }
+    Ok(comment_batch(
+        kind,
+        &relation,
+        &attribute,
+        comment.as_deref(),
+    ))
+}
+
+/// The batch setting a comment (`litewire_comment`, engine/objects).
+fn comment_batch(kind: &str, name: &str, attribute: &str, comment: Option<&str>) -> String {
+    let text = comment.map_or("NULL".to_string(), quote);
+    batch(&[format!(
+        "+main.comments SELECT litewire_comment('{kind}', {}, {}, {text})",
+        quote(name),
+        quote(attribute)
+    )])
+}
+
 fn number_expr(n: i64) -> Expr {
     Expr::Value(Value::Number(n.to_string(), false).into())
 }
@@ -752,7 +833,7 @@ mod tests {
     use super::*;
 
     fn sqlite(pg: &str) -> String {
-        if let Some(s) = sequence_statement(pg) {
+        if let Some(s) = read_by_hand(pg) {
             return s.unwrap().replace(MARKER, "~").replace('\0', " | ");
         }
         to_sqlite(parse_one(pg, 64).unwrap(), &mut NoSettings)
@@ -762,14 +843,14 @@ mod tests {
     }
 
     fn error(pg: &str) -> PgError {
-        match sequence_statement(pg) {
+        match read_by_hand(pg) {
             Some(r) => r.unwrap_err(),
             None => to_sqlite(parse_one(pg, 64).unwrap(), &mut NoSettings).unwrap_err(),
         }
     }
 
     #[test]
-    fn sequence_statements() {
+    fn read_by_hands() {
         assert_eq!(
             sqlite("CREATE SEQUENCE public.s AS integer START 5 INCREMENT BY -1 MAXVALUE 9 NO MINVALUE CYCLE OWNED BY t.c"),
             "~+main.sequences SELECT litewire_create_sequence('main', 's', 'integer', 5, -1, \
@@ -857,6 +938,18 @@ mod tests {
         assert_eq!(
             error("COMMENT ON SCHEMA public IS 'x'").code,
             SqlState::FEATURE_NOT_SUPPORTED
+        );
+        assert_eq!(
+            sqlite("comment on index public.i is $$x$$"),
+            "~+main.comments SELECT litewire_comment('index', 'i', '', 'x')"
+        );
+        assert_eq!(
+            error("COMMENT ON CONSTRAINT c ON t IS 'x'").code,
+            SqlState::FEATURE_NOT_SUPPORTED
+        );
+        assert_eq!(
+            error("COMMENT ON INDEX i IS 'x' extra").code,
+            SqlState::SYNTAX_ERROR
         );
         assert_eq!(
             error("CREATE TYPE mood AS ENUM ('a')").code,
