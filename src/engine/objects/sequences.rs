@@ -191,10 +191,45 @@ fn store(conn: &Connection, s: &Seq, value: i64, is_called: bool) -> rusqlite::R
     Ok(())
 }
 
+/// nextval's common case in one statement (it runs per inserted row): a sequence named
+/// by text whose next value is within its bounds. None when that is not the case.
+fn next_in_bounds(ctx: &Context<'_>, conn: &Connection) -> rusqlite::Result<Option<(String, i64)>> {
+    let ValueRef::Text(t) = ctx.get_raw(0) else {
+        return Ok(None);
+    };
+    let Some(name) = relation_name(&String::from_utf8_lossy(t)) else {
+        return Ok(None);
+    };
+    if exists(conn, "temp", "sequences")? || !exists(conn, "main", "sequences")? {
+        return Ok(None);
+    }
+    let _internal = Internal::begin();
+    let value = conn
+        .query_row(
+            &format!(
+                "UPDATE main.{PREFIX}sequences SET is_called = 1, last_value = \
+                 CASE WHEN is_called THEN last_value + increment ELSE last_value END \
+                 WHERE name = ?1 AND (NOT is_called \
+                 OR (increment > 0 AND last_value <= max - increment) \
+                 OR (increment < 0 AND last_value >= min - increment)) \
+                 RETURNING last_value"
+            ),
+            [&name],
+            |r| r.get::<_, i64>(0),
+        )
+        .optional()?;
+    Ok(value.map(|v| (format!("main.{name}"), v)))
+}
+
 fn nextval(ctx: &Context<'_>, session: &SharedSession) -> rusqlite::Result<i64> {
     // SAFETY: the connection running this very statement, used on this thread for
     // nested statements while the function runs (as catalog lookups do).
     let conn = unsafe { ctx.get_connection()? };
+    if let Some((key, value)) = next_in_bounds(ctx, &conn)? {
+        let name = key["main.".len()..].to_string();
+        drawn(session, key, name, value);
+        return Ok(value);
+    }
     let s = argument(ctx, &conn)?;
     let next = if !s.is_called {
         Some(s.last_value)
@@ -226,16 +261,22 @@ fn nextval(ctx: &Context<'_>, session: &SharedSession) -> rusqlite::Result<i64> 
         }
     };
     store(&conn, &s, value, true)?;
+    drawn(session, s.key(), s.name, value);
+    Ok(value)
+}
+
+/// Records a value nextval drew: the session's currval and lastval, and the value an
+/// identity column's check accepts.
+fn drawn(session: &SharedSession, key: String, name: String, value: i64) {
     with_session(pid(session), |v| {
-        v.current.insert(s.key(), value);
-        v.last = Some(s.key());
+        v.current.insert(key.clone(), value);
+        v.last = Some(key);
     });
     ISSUED.with(|i| {
         let mut i = i.borrow_mut();
-        i.retain(|(n, _)| *n != s.name);
-        i.push((s.name.clone(), value));
+        i.retain(|(n, _)| *n != name);
+        i.push((name, value));
     });
-    Ok(value)
 }
 
 fn currval(ctx: &Context<'_>, session: &SharedSession) -> rusqlite::Result<i64> {
