@@ -20,6 +20,10 @@ use super::types::oid;
 pub struct SessionInfo {
     pub pid: i32,
     pub user: Arc<str>,
+    /// A handle on this connection whose statement cache keeps the statement nextval
+    /// runs per row (engine/objects), compiled once; emptied before the connection
+    /// closes (`Conn`'s Drop), as SQLite will not close with statements alive.
+    pub nested: Option<Connection>,
 }
 
 pub type SharedSession = Arc<Mutex<SessionInfo>>;

@@ -68,6 +68,15 @@ pub struct Conn {
     open_permit: Option<tokio::sync::OwnedSemaphorePermit>,
 }
 
+impl Drop for Conn {
+    fn drop(&mut self) {
+        // The nested statements nextval keeps (functions::SessionInfo) go first.
+        if let Ok(mut s) = self.session.lock() {
+            s.nested = None;
+        }
+    }
+}
+
 impl Conn {
     /// Keeps the permit that counts this connection as open.
     pub fn hold(&mut self, permit: tokio::sync::OwnedSemaphorePermit) {

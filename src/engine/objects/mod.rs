@@ -268,6 +268,37 @@ mod tests {
         assert_eq!(relation_name("\"unterminated"), None);
     }
 
+    /// nextval keeps its compiled statement on the connection; the connection still
+    /// closes (SQLite refuses to while statements are alive: rusqlite would panic).
+    #[test]
+    fn a_connection_with_cached_sequence_statements_closes() {
+        let sqlite = Connection::open_in_memory().unwrap();
+        let session = crate::engine::functions::SharedSession::default();
+        let mut conn = crate::engine::stmt::Conn::new(
+            sqlite,
+            4,
+            session.clone(),
+            std::sync::Arc::new(crate::engine::authorizer::AuthNotes::default()),
+        );
+        conn.ensure_catalog().unwrap();
+        run_batch(
+            conn.sqlite(),
+            &format!(
+                "{MARKER}+main.sequences SELECT litewire_create_sequence('main', 's', NULL, \
+                 NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, 0)"
+            ),
+        )
+        .unwrap();
+        let n: i64 = conn
+            .sqlite()
+            .query_row("SELECT nextval('s') + nextval('s')", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(n, 3);
+        assert!(session.lock().unwrap().nested.is_some());
+        drop(conn);
+        assert!(session.lock().unwrap().nested.is_none());
+    }
+
     #[test]
     fn sequence_functions_need_the_write_lock() {
         assert!(writes("SELECT nextval('s')"));

@@ -193,7 +193,11 @@ fn store(conn: &Connection, s: &Seq, value: i64, is_called: bool) -> rusqlite::R
 
 /// nextval's common case in one statement (it runs per inserted row): a sequence named
 /// by text whose next value is within its bounds. None when that is not the case.
-fn next_in_bounds(ctx: &Context<'_>, conn: &Connection) -> rusqlite::Result<Option<(String, i64)>> {
+fn next_in_bounds(
+    ctx: &Context<'_>,
+    conn: &Connection,
+    session: &SharedSession,
+) -> rusqlite::Result<Option<(String, i64)>> {
     let ValueRef::Text(t) = ctx.get_raw(0) else {
         return Ok(None);
     };
@@ -204,20 +208,29 @@ fn next_in_bounds(ctx: &Context<'_>, conn: &Connection) -> rusqlite::Result<Opti
         return Ok(None);
     }
     let _internal = Internal::begin();
-    let value = conn
-        .query_row(
-            &format!(
-                "UPDATE main.{PREFIX}sequences SET is_called = 1, last_value = \
-                 CASE WHEN is_called THEN last_value + increment ELSE last_value END \
-                 WHERE name = ?1 AND (NOT is_called \
-                 OR (increment > 0 AND last_value <= max - increment) \
-                 OR (increment < 0 AND last_value >= min - increment)) \
-                 RETURNING last_value"
-            ),
-            [&name],
-            |r| r.get::<_, i64>(0),
-        )
+    let mut info = session
+        .lock()
+        .map_err(|_| rusqlite::Error::InvalidParameterName("session".into()))?;
+    if info.nested.is_none() {
+        // SAFETY: a second, non-owning handle on the connection running this statement,
+        // used only on the thread running it; dropped before the connection closes.
+        info.nested = Some(unsafe { Connection::from_handle(conn.handle())? });
+    }
+    let Some(nested) = info.nested.as_ref() else {
+        return Ok(None);
+    };
+    let value = nested
+        .prepare_cached(&format!(
+            "UPDATE main.{PREFIX}sequences SET is_called = 1, last_value = \
+             CASE WHEN is_called THEN last_value + increment ELSE last_value END \
+             WHERE name = ?1 AND (NOT is_called \
+             OR (increment > 0 AND last_value <= max - increment) \
+             OR (increment < 0 AND last_value >= min - increment)) \
+             RETURNING last_value"
+        ))?
+        .query_row([&name], |r| r.get::<_, i64>(0))
         .optional()?;
+    drop(info);
     Ok(value.map(|v| (format!("main.{name}"), v)))
 }
 
@@ -225,7 +238,7 @@ fn nextval(ctx: &Context<'_>, session: &SharedSession) -> rusqlite::Result<i64> 
     // SAFETY: the connection running this very statement, used on this thread for
     // nested statements while the function runs (as catalog lookups do).
     let conn = unsafe { ctx.get_connection()? };
-    if let Some((key, value)) = next_in_bounds(ctx, &conn)? {
+    if let Some((key, value)) = next_in_bounds(ctx, &conn, session)? {
         let name = key["main.".len()..].to_string();
         drawn(session, key, name, value);
         return Ok(value);
