@@ -2,6 +2,8 @@
 //! do. It denies ATTACH/DETACH (but for the nameless database VACUUM attaches),
 //! `load_extension`, and every PRAGMA not on the allow-list below; it notes statements
 //! that change the connection's own state (the connection then stays with its session).
+//! Writes to litewire's reserved tables (`engine/objects`: sequences, comments) are
+//! denied unless litewire itself runs them.
 //!
 //! PRAGMAs are allowed, not denied, by name: many are process-wide (`hard_heap_limit`,
 //! `soft_heap_limit`), change files (`journal_mode`, `wal_checkpoint`, `page_size`),
@@ -122,6 +124,13 @@ fn authorize(
     page_size: u32,
     cache_cap_kib: u32,
 ) -> Authorization {
+    if let Some(table) = written_table(&ctx.action) {
+        if !super::objects::may_write(table) {
+            return notes.deny(format!(
+                "permission denied for table {table}: litewire keeps its objects there"
+            ));
+        }
+    }
     match ctx.action {
         // Only the nameless temporary database VACUUM attaches for itself.
         AuthAction::Attach { filename: "" } => Authorization::Allow,
@@ -143,6 +152,29 @@ fn authorize(
             pragma_value,
         } => pragma(notes, pragma_name, pragma_value, page_size, cache_cap_kib),
         _ => Authorization::Allow,
+    }
+}
+
+/// The table (or view, index) a schema change or row write acts on; reserved ones
+/// (`objects::PREFIX`) are written only by litewire itself.
+fn written_table<'a>(action: &AuthAction<'a>) -> Option<&'a str> {
+    match *action {
+        AuthAction::Insert { table_name }
+        | AuthAction::Delete { table_name }
+        | AuthAction::Update { table_name, .. }
+        | AuthAction::CreateTable { table_name }
+        | AuthAction::CreateTempTable { table_name }
+        | AuthAction::DropTable { table_name }
+        | AuthAction::DropTempTable { table_name }
+        | AuthAction::AlterTable { table_name, .. }
+        | AuthAction::CreateIndex { table_name, .. }
+        | AuthAction::CreateTempIndex { table_name, .. }
+        | AuthAction::CreateTrigger { table_name, .. }
+        | AuthAction::CreateTempTrigger { table_name, .. } => Some(table_name),
+        AuthAction::CreateView { view_name } | AuthAction::CreateTempView { view_name } => {
+            Some(view_name)
+        }
+        _ => None,
     }
 }
 

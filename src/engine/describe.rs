@@ -43,6 +43,9 @@ pub fn describe(
     source: &str,
     given: &[u32],
 ) -> Result<Description, PgError> {
+    if super::objects::is_batch(sql) {
+        return Ok(Description::new(given.to_vec(), Vec::new()));
+    }
     let Some(stmt) = conn.prepare(sql)? else {
         return Ok(Description::new(given.to_vec(), Vec::new()));
     };

@@ -232,13 +232,27 @@ fn run_inner(conn: &mut Conn, job: &Job, sink: &mut Sink) -> Result<Outcome, PgE
         }
         let mut notices = Vec::new();
         // The rebuild's queries may call functions registered with the catalog.
-        conn.register_catalog()?;
+        conn.ensure_catalog()?;
         let done = super::alter::run(conn.sqlite(), alter, &mut notices);
         for n in &notices {
             backend::error(sink.buf(), n);
         }
         done?;
         return Ok(Outcome::Done("ALTER TABLE".into()));
+    }
+    if super::objects::is_batch(&job.sql) {
+        // Statements on sequences and comments (objects/): they always write.
+        if !job.write_locked {
+            return Ok(Outcome::NeedsWriteLock);
+        }
+        conn.ensure_catalog()?;
+        if job.begin {
+            exec_plain(conn, "BEGIN")?;
+        }
+        for notice in super::objects::run_batch(conn.sqlite(), &job.sql)? {
+            backend::error(sink.buf(), &notice);
+        }
+        return Ok(Outcome::Done(job.verb.tag(0)));
     }
     let resumed = job.portal.as_deref().and_then(|p| conn.unpark(p));
     let is_resumed = resumed.is_some();
@@ -248,7 +262,7 @@ fn run_inner(conn: &mut Conn, job: &Job, sink: &mut Sink) -> Result<Outcome, PgE
             let Some(mut s) = conn.prepare(&job.sql)? else {
                 return Ok(Outcome::Done(job.verb.tag(0)));
             };
-            if !job.write_locked && !s.readonly() {
+            if !job.write_locked && (!s.readonly() || super::objects::writes(&job.sql)) {
                 conn.recycle(s);
                 return Ok(Outcome::NeedsWriteLock);
             }

@@ -20,6 +20,10 @@ use super::types::oid;
 pub struct SessionInfo {
     pub pid: i32,
     pub user: Arc<str>,
+    /// A handle on this connection whose statement cache keeps the statement nextval
+    /// runs per row (engine/objects), compiled once; emptied before the connection
+    /// closes (`Conn`'s Drop), as SQLite will not close with statements alive.
+    pub nested: Option<Connection>,
 }
 
 pub type SharedSession = Arc<Mutex<SessionInfo>>;
@@ -134,6 +138,8 @@ pub fn register(conn: &Connection, database: &str, session: SharedSession) -> ru
 pub fn register_catalog(conn: &Connection, session: SharedSession) -> rusqlite::Result<()> {
     use super::catalog;
     let pure = FunctionFlags::SQLITE_UTF8 | FunctionFlags::SQLITE_DETERMINISTIC;
+    // Sequences, comments (objects/).
+    super::objects::register(conn, session.clone())?;
     conn.create_scalar_function(
         "pg_get_userbyid",
         1,
@@ -157,15 +163,7 @@ pub fn register_catalog(conn: &Connection, session: SharedSession) -> rusqlite::
     ] {
         conn.create_scalar_function(name, 1, pure, |_| Ok(1))?;
     }
-    for (name, args) in [
-        ("obj_description", 1),
-        ("obj_description", 2),
-        ("col_description", 2),
-        ("shobj_description", 2),
-        ("pg_get_serial_sequence", 2),
-    ] {
-        conn.create_scalar_function(name, args, pure, |_| Ok(None::<String>))?;
-    }
+    conn.create_scalar_function("shobj_description", 2, pure, |_| Ok(None::<String>))?;
     for (name, args) in [
         ("pg_get_statisticsobjdef_columns", 1),
         ("pg_get_triggerdef", 1),
@@ -513,8 +511,17 @@ fn pg_regclass(ctx: &mut Context<'_>) -> rusqlite::Result<SqlValue> {
                 "select rowid from sqlite_schema where name = ?1",
                 [name],
             )?;
-            rowid
-                .map(|r| SqlValue::Integer(first + r))
+            if let Some(r) = rowid {
+                return Ok(SqlValue::Integer(first + r));
+            }
+            // SAFETY: as in `nested_value`.
+            let conn = unsafe { ctx.get_connection()? };
+            let sequence = super::objects::relation_name(s)
+                .map(|n| super::objects::sequence_oid(&conn, &n))
+                .transpose()?
+                .flatten();
+            sequence
+                .map(SqlValue::Integer)
                 .ok_or_else(|| user_error(&format!("relation \"{s}\" does not exist")))
         }
         _ => Ok(SqlValue::Null),

@@ -22,6 +22,7 @@ pub mod input;
 mod json;
 mod jsonb;
 pub mod numeric;
+pub mod objects;
 mod pgfuncs;
 mod stmt;
 pub mod types;

@@ -68,6 +68,15 @@ pub struct Conn {
     open_permit: Option<tokio::sync::OwnedSemaphorePermit>,
 }
 
+impl Drop for Conn {
+    fn drop(&mut self) {
+        // The nested statements nextval keeps (functions::SessionInfo) go first.
+        if let Ok(mut s) = self.session.lock() {
+            s.nested = None;
+        }
+    }
+}
+
 impl Conn {
     /// Keeps the permit that counts this connection as open.
     pub fn hold(&mut self, permit: tokio::sync::OwnedSemaphorePermit) {
@@ -106,6 +115,16 @@ impl Conn {
                 s.user = user.clone();
             }
         }
+    }
+
+    /// Registers the catalog tables and functions now (statements on sequences and
+    /// comments call its functions).
+    pub fn ensure_catalog(&mut self) -> Result<(), PgError> {
+        if !self.catalog {
+            super::catalog::register(&self.sqlite, self.session.clone()).map_err(|e| to_pg(&e))?;
+            self.catalog = true;
+        }
+        Ok(())
     }
 
     pub fn sqlite(&self) -> &Connection {
@@ -149,15 +168,6 @@ impl Conn {
     /// text holding no statement (only white space or comments).
     /// Registers the pg_catalog tables and the functions registered with them now, for
     /// SQL run through rusqlite (`alter.rs`), which does not pass through [`Conn::prepare`].
-    pub fn register_catalog(&mut self) -> Result<(), PgError> {
-        if !self.catalog {
-            super::catalog::register(&self.sqlite, self.session.clone())
-                .map_err(|e| super::error::to_pg(&e))?;
-            self.catalog = true;
-        }
-        Ok(())
-    }
-
     pub fn prepare(&mut self, sql: &str) -> Result<Option<RawStmt>, PgError> {
         if let Some(i) = self.cache.iter().position(|s| &*s.sql == sql) {
             return Ok(Some(self.cache.swap_remove(i)));

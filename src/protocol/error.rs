@@ -88,6 +88,9 @@ impl SqlState {
     pub const CANNOT_CONNECT_NOW: Self = Self("57P03");
     pub const FEATURE_NOT_SUPPORTED: Self = Self("0A000");
     pub const INVALID_PARAMETER_VALUE: Self = Self("22023");
+    pub const SEQUENCE_GENERATOR_LIMIT_EXCEEDED: Self = Self("2200H");
+    pub const WRONG_OBJECT_TYPE: Self = Self("42809");
+    pub const GENERATED_ALWAYS: Self = Self("428C9");
     pub const UNDEFINED_PARAMETER: Self = Self("42704");
     pub const UNDEFINED_PARAMETER_REF: Self = Self("42P02");
     pub const IO_ERROR: Self = Self("58030");

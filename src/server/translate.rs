@@ -200,6 +200,13 @@ fn translate_here(
     {
         return Ok(Arc::from(source));
     }
+    // CREATE and ALTER SEQUENCE (options in any order) and COMMENT ON (more objects than
+    // the parser knows) are read by hand (sql/translate/objects.rs).
+    if let Some(sqlite) = sql::translate::read_by_hand(source) {
+        let sqlite: Arc<str> = Arc::from(sqlite?);
+        TRANSLATIONS.insert(source, sqlite.clone(), sqlite.len());
+        return Ok(sqlite);
+    }
     // The parser counts several levels per parenthesis; the nesting check is the limit.
     let stmt = sql::parse::parse_one(source, max_depth.saturating_mul(8).max(64))?;
     let mut settings = Recording {

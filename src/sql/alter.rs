@@ -1588,7 +1588,10 @@ mod tests {
         let Action::AddColumn { def, .. } = &a.actions[1] else {
             panic!("{:?}", a.actions[1]);
         };
-        assert_eq!(def.to_string(), "d INT NOT NULL UNIQUE");
+        assert_eq!(
+            def.to_string(),
+            "d INT NOT NULL UNIQUE CONSTRAINT \"_litewire_22003 integer\" CHECK (d BETWEEN -2147483648 AND 2147483647)"
+        );
     }
 
     #[test]

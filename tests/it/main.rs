@@ -25,6 +25,7 @@ mod jsonpath;
 mod lifecycle;
 mod limits;
 mod math;
+mod objects;
 mod operators;
 mod ordering;
 mod pgbench;

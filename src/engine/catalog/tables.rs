@@ -8,6 +8,8 @@ pub const FIRST_USER_OID: i64 = 16384;
 /// `pg_namespace` OIDs.
 pub(super) const PG_CATALOG: i64 = 11;
 const PUBLIC: i64 = 2200;
+/// `pg_temp`'s OID, for TEMP sequences.
+const PG_TEMP: i64 = 16383;
 
 /// PostgreSQL's OIDs of the catalog tables themselves (`'pg_class'::regclass`).
 pub fn table_oid(name: &str) -> Option<i64> {
@@ -100,8 +102,33 @@ fn action_code(column: &str) -> String {
     )
 }
 
-/// Rows of `sqlite_schema` that are user objects (SQLite's own `sqlite_*` excluded).
-const USER_OBJECTS: &str = "s.name NOT LIKE 'sqlite\\_%' ESCAPE '\\'";
+/// Rows of `sqlite_schema` that are user objects (SQLite's own `sqlite_*` and
+/// litewire's reserved `_litewire_*` tables excluded).
+const USER_OBJECTS: &str = "s.name NOT LIKE 'sqlite\\_%' ESCAPE '\\' \
+    AND s.tbl_name NOT LIKE '\\_litewire\\_%' ESCAPE '\\'";
+
+/// Every sequence (engine/objects), main then temp: oid, name, namespace, type OID,
+/// type name, start, increment, min, max, cache, cycle, last value (NULL before the
+/// first nextval), identity, owned_table, owned_column.
+fn sequences() -> String {
+    use crate::engine::objects::SEQUENCE_OID;
+    let one = |schema: &str, extra: i64, nsp: i64| {
+        format!(
+            "SELECT {SEQUENCE_OID} + {extra} + q.rowid AS oid, q.name AS name, {nsp} AS nsp, \
+             CASE q.type WHEN 'smallint' THEN 21 WHEN 'integer' THEN 23 ELSE 20 END AS typid, \
+             q.type AS type, q.start AS start, q.increment AS increment, q.min AS min, \
+             q.max AS max, q.cache AS cache, q.cycle AS cycle, \
+             CASE WHEN q.is_called THEN q.last_value END AS last_value, \
+             q.identity AS identity, q.owned_table AS owned_table, \
+             q.owned_column AS owned_column FROM {schema}._litewire_sequences q"
+        )
+    };
+    format!(
+        "seq AS ({} UNION ALL {})",
+        one("main", 0, PUBLIC),
+        one("temp", 100_000_000, PG_TEMP)
+    )
+}
 
 pub(super) const TABLES: &[Table] = &[
     Table {
@@ -138,7 +165,7 @@ pub(super) const TABLES: &[Table] = &[
                   relminmxid int4, relacl text, reloptions text, relpartbound text",
         body: Some(|| {
             format!(
-                "WITH {ix} \
+                "WITH {ix}, {seq} \
                  SELECT {FIRST_USER_OID} + s.rowid, s.name, {PUBLIC}, 0, 0, 10, \
                  CASE s.type WHEN 'table' THEN 2 ELSE 0 END, 0, 0, 0, -1, 0, 0, \
                  EXISTS (SELECT 1 FROM ix WHERE ix.tbl = s.name), 0, 'p', \
@@ -152,8 +179,13 @@ pub(super) const TABLES: &[Table] = &[
                  FROM sqlite_schema s WHERE s.type IN ('table', 'view') AND {USER_OBJECTS} \
                  UNION ALL \
                  SELECT ix.oid, ix.name, {PUBLIC}, 0, 0, 10, 403, 0, 0, 0, -1, 0, 0, 0, 0, 'p', \
-                 'i', ix.natts, 0, 0, 0, 0, 0, 0, 1, 'n', 0, 0, 0, 0, NULL, NULL, NULL FROM ix",
-                ix = indexes()
+                 'i', ix.natts, 0, 0, 0, 0, 0, 0, 1, 'n', 0, 0, 0, 0, NULL, NULL, NULL FROM ix \
+                 UNION ALL \
+                 SELECT seq.oid, seq.name, seq.nsp, 0, 0, 10, 0, 0, 0, 1, 1, 0, 0, 0, 0, \
+                 CASE seq.nsp WHEN {PUBLIC} THEN 'p' ELSE 't' END, 'S', 3, 0, 0, 0, 0, 0, 0, 1, \
+                 'n', 0, 0, 0, 0, NULL, NULL, NULL FROM seq",
+                ix = indexes(),
+                seq = sequences(),
             )
         }),
     },
@@ -297,7 +329,106 @@ pub(super) const TABLES: &[Table] = &[
     Table {
         name: "pg_description",
         columns: "objoid oid, classoid oid, objsubid int4, description text",
-        body: None,
+        body: Some(|| crate::engine::objects::description_rows(FIRST_USER_OID)),
+    },
+    Table {
+        name: "pg_tables",
+        columns: "schemaname name, tablename name, tableowner name, tablespace name, \
+                  hasindexes bool, hasrules bool, hastriggers bool, rowsecurity bool",
+        body: Some(|| {
+            format!(
+                "WITH {} SELECT 'public', s.name, current_user(), NULL, \
+                 EXISTS (SELECT 1 FROM ix WHERE ix.tbl = s.name), 0, \
+                 EXISTS (SELECT 1 FROM sqlite_schema g WHERE g.type = 'trigger' \
+                 AND g.tbl_name = s.name), 0 \
+                 FROM sqlite_schema s WHERE s.type = 'table' AND {USER_OBJECTS}",
+                indexes()
+            )
+        }),
+    },
+    Table {
+        name: "pg_indexes",
+        columns: "schemaname name, tablename name, indexname name, tablespace name, \
+                  indexdef text",
+        body: Some(|| {
+            format!(
+                "WITH {} SELECT 'public', ix.tbl, ix.name, NULL, 'CREATE ' || \
+                 CASE WHEN ix.is_unique THEN 'UNIQUE ' ELSE '' END || 'INDEX ' || ix.name || \
+                 ' ON public.' || ix.tbl || ' USING btree (' || ix.cols || ')' FROM ix",
+                indexes()
+            )
+        }),
+    },
+    Table {
+        name: "pg_views",
+        columns: "schemaname name, viewname name, viewowner name, definition text",
+        body: Some(|| {
+            // The view's query as SQLite keeps it (PostgreSQL prints its own rendering).
+            format!(
+                "SELECT 'public', s.name, current_user(), \
+                 ltrim(substr(s.sql, instr(upper(s.sql), ' AS ') + 4)) \
+                 FROM sqlite_schema s WHERE s.type = 'view' AND {USER_OBJECTS}"
+            )
+        }),
+    },
+    Table {
+        name: "pg_depend",
+        columns: "classid oid, objid oid, objsubid int4, refclassid oid, refobjid oid, \
+                  refobjsubid int4, deptype char",
+        body: Some(|| {
+            // A sequence owned by a column: `a` (serial, OWNED BY) or `i` (identity).
+            format!(
+                "WITH {} SELECT 1259, seq.oid, 0, 1259, {FIRST_USER_OID} + s.rowid, p.cid + 1, \
+                 CASE WHEN seq.identity IS NULL THEN 'a' ELSE 'i' END \
+                 FROM seq JOIN sqlite_schema s ON s.type = 'table' AND s.name = seq.owned_table \
+                 JOIN pragma_table_info(s.name) p ON p.name = seq.owned_column",
+                sequences()
+            )
+        }),
+    },
+    Table {
+        name: "pg_sequence",
+        columns: "seqrelid oid, seqtypid oid, seqstart int8, seqincrement int8, seqmax int8, \
+                  seqmin int8, seqcache int8, seqcycle bool",
+        body: Some(|| {
+            format!(
+                "WITH {} SELECT oid, typid, start, increment, max, min, cache, cycle FROM seq",
+                sequences()
+            )
+        }),
+    },
+    Table {
+        name: "pg_sequences",
+        columns: "schemaname name, sequencename name, sequenceowner name, data_type regtype, \
+                  start_value int8, min_value int8, max_value int8, increment_by int8, \
+                  cycle bool, cache_size int8, last_value int8",
+        body: Some(|| {
+            format!(
+                "WITH {} SELECT CASE nsp WHEN {PUBLIC} THEN 'public' ELSE 'pg_temp' END, name, \
+                 current_user(), type, start, min, max, increment, cycle, cache, last_value \
+                 FROM seq",
+                sequences()
+            )
+        }),
+    },
+    Table {
+        name: "information_schema_sequences",
+        columns: "sequence_catalog name, sequence_schema name, sequence_name name, \
+                  data_type varchar, numeric_precision int4, numeric_precision_radix int4, \
+                  numeric_scale int4, start_value varchar, minimum_value varchar, \
+                  maximum_value varchar, increment varchar, cycle_option varchar",
+        body: Some(|| {
+            // Identity columns' sequences are not listed (as in PostgreSQL).
+            format!(
+                "WITH {} SELECT current_database(), \
+                 CASE nsp WHEN {PUBLIC} THEN 'public' ELSE 'pg_temp' END, name, type, \
+                 CASE type WHEN 'smallint' THEN 16 WHEN 'integer' THEN 32 ELSE 64 END, 2, 0, \
+                 CAST(start AS TEXT), CAST(min AS TEXT), CAST(max AS TEXT), \
+                 CAST(increment AS TEXT), CASE WHEN cycle THEN 'YES' ELSE 'NO' END \
+                 FROM seq WHERE identity IS NULL",
+                sequences()
+            )
+        }),
     },
     Table {
         name: "pg_index",

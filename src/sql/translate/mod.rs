@@ -14,6 +14,9 @@ mod functions;
 mod index;
 mod json;
 pub(crate) use json::{record_columns, RecordColumns, RECORD_FUNCTIONS};
+mod objects;
+pub(crate) use objects::is_serial;
+pub use objects::read_by_hand;
 mod operators;
 mod order;
 mod queries;
@@ -44,6 +47,11 @@ pub trait Settings {
 pub fn to_sqlite(mut stmt: Statement, settings: &mut dyn Settings) -> Result<String, PgError> {
     if matches!(stmt, Statement::Explain { .. }) {
         return explain::to_sqlite(stmt, settings);
+    }
+    // Sequences, identity and serial columns, comments (objects.rs).
+    let objects = objects::statement(&mut stmt)?;
+    if let objects::Objects::Whole(batch) = objects {
+        return Ok(batch);
     }
     // Then, while the tree is as written: operators are found by their place in the text.
     operators::typed(&mut stmt)?;
@@ -78,7 +86,10 @@ pub fn to_sqlite(mut stmt: Statement, settings: &mut dyn Settings) -> Result<Str
         }
         _ => {}
     }
-    Ok(stmt.to_string())
+    Ok(match objects {
+        objects::Objects::After(parts) => objects::after(&stmt.to_string(), &parts),
+        _ => stmt.to_string(),
+    })
 }
 
 /// A construct litewire cannot run with PostgreSQL's meaning.
@@ -177,7 +188,11 @@ impl VisitorMut for Translator<'_> {
         if let TableFactor::Table { name, .. } = t {
             unqualify(name);
         }
-        ControlFlow::Continue(())
+        // After the walk, so the listing put in its place is not walked again.
+        match objects::hide_reserved(t) {
+            Ok(()) => ControlFlow::Continue(()),
+            Err(e) => ControlFlow::Break(e),
+        }
     }
 }
 
@@ -368,25 +383,9 @@ const AGGREGATES: &[(&str, &str)] = &[
     ("bit_xor", "pg_bit_xor"),
 ];
 
-/// PostgreSQL's auto-increment column types: SQLite's INTEGER PRIMARY KEY is the
-/// auto-incrementing rowid.
-const SERIALS: &[&str] = &[
-    "serial",
-    "serial4",
-    "bigserial",
-    "serial8",
-    "smallserial",
-    "serial2",
-];
-
-/// Whether `t` is one of PostgreSQL's serial types.
-pub(crate) fn is_serial(t: &DataType) -> bool {
-    SERIALS.contains(&casts::type_name(t).as_str())
-}
-
-/// Table definitions: serial columns, defaults SQLite wants parenthesised, storage
-/// options it has no use for. Returns the checks of the columns' types (by column
-/// index), to add once the walk is done.
+/// Table definitions (serial and identity columns: objects.rs): defaults SQLite wants
+/// parenthesised, storage options it has no use for. Returns the checks of the
+/// columns' types (by column index), to add once the walk is done.
 fn ddl(stmt: &mut Statement) -> Vec<(usize, ColumnOptionDef)> {
     let Statement::CreateTable(ct) = stmt else {
         return Vec::new();
@@ -397,9 +396,7 @@ fn ddl(stmt: &mut Statement) -> Vec<(usize, ColumnOptionDef)> {
         if let Some(check) = value_check(&column.name, &name) {
             checks.push((i, check));
         }
-        if SERIALS.contains(&name.as_str()) {
-            column.data_type = DataType::Integer(None);
-        } else if let Some(sqlite) = modifier_last(&column.data_type.to_string()) {
+        if let Some(sqlite) = modifier_last(&column.data_type.to_string()) {
             column.data_type = DataType::Custom(ObjectName::from(vec![Ident::new(sqlite)]), vec![]);
         }
         for option in &mut column.options {

@@ -117,8 +117,11 @@ fn table_definitions() {
             "CREATE TABLE t (id bigserial PRIMARY KEY, c timestamptz DEFAULT now(), \
              n int DEFAULT 0) WITH (fillfactor = 100)"
         ),
-        "CREATE TABLE t (id INTEGER PRIMARY KEY, c TIMESTAMPTZ DEFAULT (now()), n INT DEFAULT 0 \
-         CONSTRAINT \"_litewire_22003 integer\" CHECK (n BETWEEN -2147483648 AND 2147483647))"
+        "/*litewire objects*/=CREATE TABLE t (id int8 PRIMARY KEY NOT NULL DEFAULT \
+         (nextval('t_id_seq')), c TIMESTAMPTZ DEFAULT (now()), n INT DEFAULT 0 \
+         CONSTRAINT \"_litewire_22003 integer\" CHECK (n BETWEEN -2147483648 AND 2147483647))\0\
+         +main.sequences SELECT litewire_create_sequence('main', 't_id_seq', 'bigint', NULL, \
+         NULL, NULL, NULL, NULL, NULL, 't', 'id', NULL, 0)"
     );
 }
 

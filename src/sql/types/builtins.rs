@@ -249,7 +249,11 @@ pub(super) fn fixed_function_type(name: &str) -> Option<&'static str> {
         | "pg_table_size"
         | "pg_relation_size"
         | "pg_total_relation_size"
-        | "pg_database_size" => "int8",
+        | "pg_database_size"
+        | "nextval"
+        | "currval"
+        | "lastval"
+        | "setval" => "int8",
         "ntile"
         | "length"
         | "char_length"

@@ -1,0 +1,310 @@
+//! PostgreSQL objects SQLite has no home for — sequences (and the identity and serial
+//! columns built on them) and comments — kept inside the database file, in tables under
+//! the reserved prefix `_litewire_` (COMPAT.md, "Objects SQLite lacks"). They are created
+//! on first use, so a file that never used such an object gets nothing; they change in the
+//! same transactions as the data.
+//!
+//! Statements on these objects are translated (`sql::translate::objects`) into an
+//! *internal batch*: [`MARKER`], then parts separated by NUL (a character no client text
+//! can hold), each a SQLite statement, optionally preceded by `+schema.table ` (create
+//! that reserved table first) or `=` (the client's own statement, e.g. the CREATE TABLE
+//! that declared a serial column: not run as litewire's). [`run_batch`] runs the parts in one savepoint. Writes to a
+//! reserved table are allowed only while litewire itself runs them ([`Internal`]): the
+//! authorizer refuses them to a client's own statements.
+//!
+//! `sequences.rs` holds the sequence functions (nextval, setval, ...), `comments.rs`
+//! COMMENT ON and its readers.
+
+mod comments;
+mod sequences;
+
+use std::cell::Cell;
+
+use rusqlite::Connection;
+
+use crate::protocol::{PgError, SqlState};
+
+pub use comments::description_rows;
+pub use sequences::{forget_session, oid_of as sequence_oid, SEQUENCE_OID};
+
+/// Every reserved table's name starts with this.
+pub const PREFIX: &str = "_litewire_";
+
+/// The start of an internal batch's text (see the module doc).
+pub const MARKER: &str = "/*litewire objects*/";
+
+/// The reserved tables: short name and columns.
+const RESERVED: &[(&str, &str)] = &[
+    (
+        "sequences",
+        "name TEXT PRIMARY KEY, type TEXT NOT NULL, start INTEGER NOT NULL, \
+         increment INTEGER NOT NULL, min INTEGER NOT NULL, max INTEGER NOT NULL, \
+         cache INTEGER NOT NULL, cycle INTEGER NOT NULL, last_value INTEGER NOT NULL, \
+         is_called INTEGER NOT NULL, owned_table TEXT, owned_column TEXT, identity TEXT",
+    ),
+    (
+        "comments",
+        "kind TEXT NOT NULL, name TEXT NOT NULL, attribute TEXT NOT NULL, \
+         description TEXT NOT NULL, PRIMARY KEY (kind, name, attribute)",
+    ),
+];
+
+/// Whether `sql` is an internal batch.
+pub fn is_batch(sql: &str) -> bool {
+    sql.starts_with(MARKER)
+}
+
+/// Whether a statement SQLite reports as read-only still writes: it calls a function
+/// that advances or sets a sequence, so it needs the write lock like any write.
+pub fn writes(sql: &str) -> bool {
+    let bytes = sql.as_bytes();
+    bytes.windows(4).enumerate().any(|(i, w)| {
+        w.eq_ignore_ascii_case(b"val(")
+            && (bytes[..i].to_ascii_lowercase().ends_with(b"next")
+                || bytes[..i].to_ascii_lowercase().ends_with(b"set"))
+    })
+}
+
+thread_local! {
+    /// Set while litewire's own statements on the reserved tables run on this thread.
+    static INTERNAL: Cell<bool> = const { Cell::new(false) };
+}
+
+/// While alive, writes to the reserved tables on this thread are litewire's own.
+pub struct Internal(bool);
+
+impl Internal {
+    pub fn begin() -> Internal {
+        Internal(INTERNAL.with(|c| c.replace(true)))
+    }
+}
+
+impl Drop for Internal {
+    fn drop(&mut self) {
+        INTERNAL.with(|c| c.set(self.0));
+    }
+}
+
+/// Whether the authorizer may let a write to `table` through: not a reserved table, or
+/// litewire's own statement.
+pub fn may_write(table: &str) -> bool {
+    !is_reserved(table) || INTERNAL.with(Cell::get)
+}
+
+/// Whether `name` is in the reserved namespace.
+pub fn is_reserved(name: &str) -> bool {
+    name.len() >= PREFIX.len() && name[..PREFIX.len()].eq_ignore_ascii_case(PREFIX)
+}
+
+/// Runs an internal batch on `conn`: all its parts or none. Returns the notices its
+/// functions gave (`relation "s" already exists, skipping`).
+pub fn run_batch(conn: &Connection, sql: &str) -> Result<Vec<PgError>, PgError> {
+    let to_pg = |e: rusqlite::Error| super::error::to_pg(&e);
+    conn.execute_batch("SAVEPOINT _litewire_objects")
+        .map_err(to_pg)?;
+    let mut notices = Vec::new();
+    let result = run_parts(conn, &sql[MARKER.len()..], &mut notices);
+    let end = match result {
+        Ok(()) => "RELEASE _litewire_objects",
+        Err(_) => "ROLLBACK TO _litewire_objects; RELEASE _litewire_objects",
+    };
+    let ended = conn.execute_batch(end).map_err(to_pg);
+    result.and(ended).map(|()| notices)
+}
+
+/// A notice a batch function returns instead of doing its work (IF [NOT] EXISTS):
+/// `SQLSTATE message`.
+fn notice(code: SqlState, message: String) -> String {
+    format!("{} {message}", code.0)
+}
+
+fn run_parts(conn: &Connection, parts: &str, notices: &mut Vec<PgError>) -> Result<(), PgError> {
+    for part in parts.split('\0') {
+        let mut sql = part.trim();
+        // `=`: the client's own statement (CREATE TABLE, DROP TABLE), run as any other.
+        let client = sql.starts_with('=');
+        let _internal = (!client).then(Internal::begin);
+        if client {
+            sql = &sql[1..];
+        } else if let Some(rest) = sql.strip_prefix('+') {
+            let (table, rest) = rest.split_once(' ').unwrap_or((rest, ""));
+            ensure(conn, table)?;
+            sql = rest;
+        }
+        if sql.is_empty() {
+            continue;
+        }
+        let mut stmt = conn.prepare(sql).map_err(|e| super::error::to_pg(&e))?;
+        let mut rows = stmt.raw_query();
+        while let Some(row) = rows.next().map_err(|e| super::error::to_pg(&e))? {
+            if let Ok(rusqlite::types::ValueRef::Text(t)) = row.get_ref(0) {
+                let t = String::from_utf8_lossy(t);
+                let (code, message) = t.split_once(' ').unwrap_or(("00000", &t));
+                let code = if code == SqlState::DUPLICATE_TABLE.0 {
+                    SqlState::DUPLICATE_TABLE
+                } else {
+                    SqlState::SUCCESSFUL_COMPLETION
+                };
+                notices.push(PgError {
+                    severity: crate::protocol::Severity::Notice,
+                    ..PgError::new(code, message)
+                });
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Creates reserved table `schema.short` (e.g. `main.sequences`) if it does not exist.
+fn ensure(conn: &Connection, qualified: &str) -> Result<(), PgError> {
+    let (schema, short) = qualified.split_once('.').unwrap_or(("main", qualified));
+    let columns = RESERVED
+        .iter()
+        .find(|(n, _)| *n == short)
+        .map(|(_, c)| *c)
+        .ok_or_else(|| PgError::new(SqlState::INTERNAL_ERROR, "unknown reserved table"))?;
+    let schema = if schema == "temp" { "temp" } else { "main" };
+    conn.execute_batch(&format!(
+        "CREATE TABLE IF NOT EXISTS {schema}.{PREFIX}{short} ({columns})"
+    ))
+    .map_err(|e| super::error::to_pg(&e))
+}
+
+/// Whether reserved table `short` exists in `schema` (`main` or `temp`): read from the
+/// schema SQLite holds in memory, without compiling a statement (nextval runs this per
+/// row).
+fn exists(conn: &Connection, schema: &str, short: &str) -> rusqlite::Result<bool> {
+    let schema = if schema == "temp" { "temp" } else { "main" };
+    conn.table_exists(Some(schema), &format!("{PREFIX}{short}"))
+}
+
+/// For a catalog scan: `sql` with each reserved table that does not exist replaced by an
+/// empty row set of the same columns, so catalogs read them without creating them.
+pub fn stand_ins(conn: &Connection, mut sql: String) -> rusqlite::Result<String> {
+    for (short, columns) in RESERVED {
+        for schema in ["main", "temp"] {
+            let name = format!("{schema}.{PREFIX}{short}");
+            if !sql.contains(&name) || exists(conn, schema, short)? {
+                continue;
+            }
+            let names: Vec<String> = std::iter::once("NULL AS rowid".to_string())
+                .chain(
+                    columns
+                        .split(", ")
+                        .filter(|c| c.contains(' ') && !c.starts_with("PRIMARY KEY"))
+                        .map(|c| format!("NULL AS {}", c.split(' ').next().unwrap_or(c))),
+                )
+                .collect();
+            sql = sql.replace(&name, &format!("(SELECT {} LIMIT 0)", names.join(", ")));
+        }
+    }
+    Ok(sql)
+}
+
+/// Registers the object functions (with the catalog's: on first use).
+pub fn register(
+    conn: &Connection,
+    session: super::functions::SharedSession,
+) -> rusqlite::Result<()> {
+    sequences::register(conn, session)?;
+    comments::register(conn)
+}
+
+/// A relation name as `regclass` input reads it: `public.s`, `"S"`, `s` (folded to
+/// lower case unless quoted). None when the schema is not one litewire has.
+pub fn relation_name(text: &str) -> Option<String> {
+    let mut parts = Vec::new();
+    let mut rest = text.trim();
+    while !rest.is_empty() {
+        let (part, after) = if let Some(quoted) = rest.strip_prefix('"') {
+            let mut out = String::new();
+            let mut chars = quoted.char_indices();
+            let mut end = None;
+            while let Some((i, c)) = chars.next() {
+                if c == '"' {
+                    if quoted[i + 1..].starts_with('"') {
+                        out.push('"');
+                        chars.next();
+                    } else {
+                        end = Some(i + 1);
+                        break;
+                    }
+                } else {
+                    out.push(c);
+                }
+            }
+            (out, &quoted[end?..])
+        } else {
+            let end = rest.find('.').unwrap_or(rest.len());
+            (rest[..end].trim().to_lowercase(), &rest[end..])
+        };
+        parts.push(part);
+        rest = after.trim_start();
+        rest = match rest.strip_prefix('.') {
+            Some(r) => r.trim_start(),
+            None if rest.is_empty() => rest,
+            None => return None,
+        };
+    }
+    match parts.len() {
+        1 => parts.pop(),
+        2 if ["public", "pg_temp"].contains(&parts[0].as_str()) => parts.pop(),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn relation_names_read_like_regclass() {
+        assert_eq!(relation_name("s").as_deref(), Some("s"));
+        assert_eq!(relation_name("S").as_deref(), Some("s"));
+        assert_eq!(relation_name("\"S\"").as_deref(), Some("S"));
+        assert_eq!(relation_name("public.Seq").as_deref(), Some("seq"));
+        assert_eq!(relation_name("public.\"a\"\"b\"").as_deref(), Some("a\"b"));
+        assert_eq!(relation_name("other.s"), None);
+        assert_eq!(relation_name("\"unterminated"), None);
+    }
+
+    /// nextval keeps its compiled statement on the connection; the connection still
+    /// closes (SQLite refuses to while statements are alive: rusqlite would panic).
+    #[test]
+    fn a_connection_with_cached_sequence_statements_closes() {
+        let sqlite = Connection::open_in_memory().unwrap();
+        let session = crate::engine::functions::SharedSession::default();
+        let mut conn = crate::engine::stmt::Conn::new(
+            sqlite,
+            4,
+            session.clone(),
+            std::sync::Arc::new(crate::engine::authorizer::AuthNotes::default()),
+        );
+        conn.ensure_catalog().unwrap();
+        run_batch(
+            conn.sqlite(),
+            &format!(
+                "{MARKER}+main.sequences SELECT litewire_create_sequence('main', 's', NULL, \
+                 NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, 0)"
+            ),
+        )
+        .unwrap();
+        let n: i64 = conn
+            .sqlite()
+            .query_row("SELECT nextval('s') + nextval('s')", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(n, 3);
+        assert!(session.lock().unwrap().nested.is_some());
+        drop(conn);
+        assert!(session.lock().unwrap().nested.is_none());
+    }
+
+    #[test]
+    fn sequence_functions_need_the_write_lock() {
+        assert!(writes("SELECT nextval('s')"));
+        assert!(writes("select NEXTVAL('s')"));
+        assert!(writes("select setval('s', 3)"));
+        assert!(!writes("select currval('s')"));
+        assert!(!writes("select 1"));
+    }
+}

@@ -1,0 +1,994 @@
+//! Statements on objects SQLite lacks, kept in litewire's reserved tables
+//! (engine/objects): CREATE/DROP SEQUENCE, identity and serial columns (a sequence per
+//! column, its DEFAULT `nextval`), DROP TABLE (the table's sequences and comments go with
+//! it), COMMENT ON. Each becomes an internal batch: the engine's functions do the work,
+//! in one savepoint. Listings of SQLite's schema through litewire do not show the
+//! reserved tables.
+
+use sqlparser::ast::{
+    ColumnOption, ColumnOptionDef, CommentObject, DataType, Expr, GeneratedAs, Ident, ObjectName,
+    ObjectType, SequenceOptions, Statement, TableFactor, UnaryOperator, Value,
+};
+
+use super::{casts, unsupported};
+use crate::engine::objects::{MARKER, PREFIX};
+use crate::protocol::{PgError, SqlState};
+
+/// What a statement needs beyond its own SQLite text.
+pub(super) enum Objects {
+    /// Nothing: an ordinary statement.
+    None,
+    /// The statement is this internal batch.
+    Whole(String),
+    /// These parts run after the (translated) statement itself, in one batch.
+    After(Vec<String>),
+}
+
+/// Reads `stmt` for objects (before the walk; serial and identity columns are rewritten
+/// to DEFAULT nextval here).
+pub(super) fn statement(stmt: &mut Statement) -> Result<Objects, PgError> {
+    Ok(match stmt {
+        Statement::CreateSequence {
+            temporary,
+            if_not_exists,
+            name,
+            data_type,
+            sequence_options,
+            owned_by,
+        } => {
+            let owned = match owned_by {
+                Some(o) if !(o.0.len() == 1 && last(o).eq_ignore_ascii_case("none")) => {
+                    Some(owner(o)?)
+                }
+                _ => None,
+            };
+            let sequence = Sequence {
+                temporary: *temporary,
+                name: relation(name)?,
+                data_type: data_type.as_ref().map(sequence_type),
+                options: sequence_options.clone(),
+                owned,
+                identity: None,
+                if_not_exists: *if_not_exists,
+            };
+            Objects::Whole(batch(&[sequence.create()?]))
+        }
+        Statement::Drop {
+            object_type: ObjectType::Sequence,
+            if_exists,
+            names,
+            cascade,
+            ..
+        } => {
+            let parts = names
+                .iter()
+                .map(|n| {
+                    Ok(format!(
+                        "SELECT litewire_drop_sequence({}, {}, {})",
+                        quote(&relation(n)?),
+                        u8::from(*if_exists),
+                        u8::from(*cascade)
+                    ))
+                })
+                .collect::<Result<Vec<_>, PgError>>()?;
+            Objects::Whole(batch(&parts))
+        }
+        Statement::Drop {
+            object_type: ObjectType::Table,
+            names,
+            ..
+        } => Objects::After(
+            names
+                .iter()
+                .map(|n| format!("SELECT litewire_drop_owned({})", quote(&last(n))))
+                .collect(),
+        ),
+        Statement::Comment {
+            object_type,
+            object_name,
+            comment,
+            ..
+        } => {
+            let (kind, name, attribute) = match object_type {
+                CommentObject::Table => ("table", relation(object_name)?, String::new()),
+                CommentObject::Column => {
+                    let (t, c) = owner(object_name)?;
+                    ("column", t, c)
+                }
+                other => return Err(unsupported(format!("COMMENT ON {other}"))),
+            };
+            Objects::Whole(comment_batch(kind, &name, &attribute, comment.as_deref()))
+        }
+        Statement::CreateTable(ct) => {
+            let table = relation(&ct.name)?;
+            if crate::engine::objects::is_reserved(&table) {
+                return Err(reserved(&table));
+            }
+            let mut parts = Vec::new();
+            for column in &mut ct.columns {
+                if let Some(s) = column_sequence(&table, column, ct.temporary)? {
+                    if s.identity == Some('a') {
+                        let triggers =
+                            always(&table, &column.name.value, &s.name, ct.if_not_exists);
+                        parts.extend(triggers);
+                    }
+                    parts.push(
+                        Sequence {
+                            if_not_exists: ct.if_not_exists,
+                            ..s
+                        }
+                        .create()?,
+                    );
+                }
+            }
+            if parts.is_empty() {
+                Objects::None
+            } else {
+                Objects::After(parts)
+            }
+        }
+        Statement::CreateType { .. } => return Err(unsupported("CREATE TYPE")),
+        Statement::Query(_) => {
+            sequence_calls_after_sort(stmt)?;
+            Objects::None
+        }
+        _ => Objects::None,
+    })
+}
+
+/// An internal batch of `parts` (engine/objects).
+pub(super) fn batch(parts: &[String]) -> String {
+    format!("{MARKER}{}", parts.join("\0"))
+}
+
+/// The batch running the client's statement `sqlite` (as translated), then `parts`.
+pub(super) fn after(sqlite: &str, parts: &[String]) -> String {
+    format!("{MARKER}={sqlite}\0{}", parts.join("\0"))
+}
+
+/// `sqlite_schema` (and its other names) as the client sees it through litewire:
+/// without litewire's reserved tables.
+pub(super) fn hide_reserved(t: &mut TableFactor) -> Result<(), PgError> {
+    let TableFactor::Table {
+        name,
+        alias,
+        args: None,
+        ..
+    } = t
+    else {
+        return Ok(());
+    };
+    let table = last(name).to_ascii_lowercase();
+    let schema = match table.as_str() {
+        "sqlite_schema" | "sqlite_master" => "main",
+        "sqlite_temp_schema" | "sqlite_temp_master" => "temp",
+        _ => return Ok(()),
+    };
+    if name.0.len() > 2 {
+        return Ok(());
+    }
+    let text = format!(
+        "SELECT * FROM {schema}.{table} WHERE name NOT LIKE '{escaped}%' ESCAPE '\\' \
+         AND tbl_name NOT LIKE '{escaped}%' ESCAPE '\\'",
+        escaped = PREFIX.replace('_', "\\_")
+    );
+    let Statement::Query(subquery) = crate::sql::parse::parse_one(&text, 16)? else {
+        return Ok(());
+    };
+    let alias = alias.take().unwrap_or_else(|| sqlparser::ast::TableAlias {
+        name: Ident::new(table),
+        columns: vec![],
+    });
+    *t = TableFactor::Derived {
+        lateral: false,
+        subquery,
+        alias: Some(alias),
+    };
+    Ok(())
+}
+
+/// A sequence a statement creates.
+struct Sequence {
+    temporary: bool,
+    name: String,
+    data_type: Option<String>,
+    options: Vec<SequenceOptions>,
+    owned: Option<(String, String)>,
+    /// `a` (GENERATED ALWAYS), `d` (BY DEFAULT); None for a sequence of its own or serial.
+    identity: Option<char>,
+    if_not_exists: bool,
+}
+
+impl Sequence {
+    /// The batch part creating it (`litewire_create_sequence`, engine/objects).
+    fn create(&self) -> Result<String, PgError> {
+        let mut start = None;
+        let mut increment = None;
+        let mut min = None;
+        let mut max = None;
+        let mut cache = None;
+        let mut cycle = None;
+        for option in &self.options {
+            match option {
+                SequenceOptions::IncrementBy(e, _) => increment = Some(integer(e)?),
+                SequenceOptions::MinValue(e) => min = e.as_ref().map(integer).transpose()?,
+                SequenceOptions::MaxValue(e) => max = e.as_ref().map(integer).transpose()?,
+                SequenceOptions::StartWith(e, _) => start = Some(integer(e)?),
+                SequenceOptions::Cache(e) => cache = Some(integer(e)?),
+                SequenceOptions::Cycle(no) => cycle = Some(!no),
+            }
+        }
+        let num = |v: Option<i64>| v.map_or("NULL".to_string(), |v| v.to_string());
+        let text = |v: Option<&str>| v.map_or("NULL".to_string(), quote);
+        let schema = if self.temporary { "temp" } else { "main" };
+        Ok(format!(
+            "+{schema}.sequences SELECT litewire_create_sequence('{schema}', {}, {}, {}, {}, \
+             {}, {}, {}, {}, {}, {}, {}, {})",
+            quote(&self.name),
+            text(self.data_type.as_deref()),
+            num(start),
+            num(increment),
+            num(min),
+            num(max),
+            num(cache),
+            cycle.map_or("NULL", |c| if c { "1" } else { "0" }),
+            text(self.owned.as_ref().map(|o| o.0.as_str())),
+            text(self.owned.as_ref().map(|o| o.1.as_str())),
+            text(self.identity.map(|c| c.to_string()).as_deref()),
+            u8::from(self.if_not_exists),
+        ))
+    }
+}
+
+/// The triggers that keep a GENERATED ALWAYS column's values the sequence's: an INSERT
+/// must take the DEFAULT (428C9), an UPDATE may not change it.
+fn always(table: &str, column: &str, sequence: &str, if_not_exists: bool) -> [String; 2] {
+    let ident = |s: &str| format!("\"{}\"", s.replace('"', "\"\""));
+    let exists = if if_not_exists { "IF NOT EXISTS " } else { "" };
+    let name = |what: &str| ident(&format!("{PREFIX}{table}_{column}_{what}"));
+    [
+        format!(
+            "CREATE TRIGGER {exists}{} BEFORE INSERT ON {} FOR EACH ROW BEGIN \
+             SELECT litewire_identity_insert({}, NEW.{}, {}); END",
+            name("identity"),
+            ident(table),
+            quote(sequence),
+            ident(column),
+            quote(column)
+        ),
+        format!(
+            "CREATE TRIGGER {exists}{} BEFORE UPDATE OF {col} ON {} FOR EACH ROW \
+             WHEN NEW.{col} IS NOT OLD.{col} BEGIN SELECT litewire_identity_update({}); END",
+            name("identity_update"),
+            ident(table),
+            quote(column),
+            col = ident(column),
+        ),
+    ]
+}
+
+/// PostgreSQL's serial types: the integer type each stands for.
+const SERIALS: &[(&str, &str)] = &[
+    ("serial", "integer"),
+    ("serial4", "integer"),
+    ("bigserial", "bigint"),
+    ("serial8", "bigint"),
+    ("smallserial", "smallint"),
+    ("serial2", "smallint"),
+];
+
+/// Whether `t` is one of PostgreSQL's serial types.
+pub(crate) fn is_serial(t: &sqlparser::ast::DataType) -> bool {
+    let name = casts::type_name(t);
+    SERIALS.iter().any(|(s, _)| *s == name)
+}
+
+/// The sequence of an identity or serial column of `table`, whose definition becomes
+/// the integer type with `DEFAULT nextval('table_column_seq')` and NOT NULL.
+fn column_sequence(
+    table: &str,
+    column: &mut sqlparser::ast::ColumnDef,
+    temporary: bool,
+) -> Result<Option<Sequence>, PgError> {
+    let declared = casts::type_name(&column.data_type);
+    let serial = SERIALS
+        .iter()
+        .find(|(s, _)| *s == declared)
+        .map(|(_, t)| *t);
+    let identity = column.options.iter().position(|o| {
+        matches!(
+            o.option,
+            ColumnOption::Generated {
+                generation_expr: None,
+                ..
+            }
+        )
+    });
+    let (ty, identity, options) = match (serial, identity) {
+        (Some(ty), None) => (ty.to_string(), None, Vec::new()),
+        (None, Some(at)) => {
+            let ColumnOption::Generated {
+                generated_as,
+                sequence_options,
+                ..
+            } = column.options.remove(at).option
+            else {
+                return Ok(None);
+            };
+            let ty = sequence_type(&column.data_type);
+            if !["smallint", "integer", "bigint"].contains(&ty.as_str()) {
+                return Err(PgError::new(
+                    SqlState::INVALID_PARAMETER_VALUE,
+                    "identity column type must be smallint, integer, or bigint",
+                ));
+            }
+            let kind = match generated_as {
+                GeneratedAs::Always => 'a',
+                _ => 'd',
+            };
+            (ty, Some(kind), sequence_options.unwrap_or_default())
+        }
+        (None, None) => return Ok(None),
+        (Some(_), Some(_)) => {
+            return Err(PgError::new(
+                SqlState::SYNTAX_ERROR,
+                format!(
+                    "both default and identity specified for column \"{}\" of table \"{table}\"",
+                    column.name.value
+                ),
+            ))
+        }
+    };
+    if column
+        .options
+        .iter()
+        .any(|o| matches!(o.option, ColumnOption::Default(_)))
+    {
+        return Err(PgError::new(
+            SqlState::SYNTAX_ERROR,
+            format!(
+                "multiple default values specified for column \"{}\" of table \"{table}\"",
+                column.name.value
+            ),
+        ));
+    }
+    // PostgreSQL's own type name: `int4 PRIMARY KEY` is not SQLite's rowid (which
+    // would ignore the DEFAULT and number rows itself, leaving the sequence behind).
+    let stored = match ty.as_str() {
+        "smallint" => "int2",
+        "integer" => "int4",
+        _ => "int8",
+    };
+    column.data_type = DataType::Custom(ObjectName::from(vec![Ident::new(stored)]), vec![]);
+    let name = format!("{table}_{}_seq", column.name.value);
+    let regclass = if name
+        .chars()
+        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+    {
+        name.clone()
+    } else {
+        format!("\"{}\"", name.replace('"', "\"\""))
+    };
+    column.options.push(ColumnOptionDef {
+        name: None,
+        option: ColumnOption::NotNull,
+    });
+    column.options.push(ColumnOptionDef {
+        name: None,
+        option: ColumnOption::Default(super::call(
+            "nextval",
+            vec![Expr::Value(Value::SingleQuotedString(regclass).into())],
+        )),
+    });
+    Ok(Some(Sequence {
+        temporary,
+        name,
+        data_type: Some(ty),
+        options,
+        owned: Some((table.to_string(), column.name.value.clone())),
+        identity,
+        if_not_exists: false,
+    }))
+}
+
+/// A sequence's type named as PostgreSQL's catalogs name it.
+fn sequence_type(t: &DataType) -> String {
+    match casts::type_name(t).as_str() {
+        "int2" | "smallint" => "smallint".into(),
+        "int" | "int4" | "integer" => "integer".into(),
+        "int8" | "bigint" => "bigint".into(),
+        other => other.into(),
+    }
+}
+
+/// A sequence option's value: an integer literal, possibly negative.
+fn integer(e: &Expr) -> Result<i64, PgError> {
+    let invalid = || {
+        PgError::new(
+            SqlState::SYNTAX_ERROR,
+            format!("syntax error at or near \"{e}\""),
+        )
+    };
+    match e {
+        Expr::Value(v) => match &v.value {
+            Value::Number(n, _) => n.parse().map_err(|_| {
+                PgError::new(
+                    SqlState::NUMERIC_VALUE_OUT_OF_RANGE,
+                    format!("value \"{n}\" is out of range for type bigint"),
+                )
+            }),
+            _ => Err(invalid()),
+        },
+        Expr::UnaryOp {
+            op: UnaryOperator::Minus,
+            expr,
+        } => integer(expr).map(|v| -v),
+        Expr::UnaryOp {
+            op: UnaryOperator::Plus,
+            expr,
+        } => integer(expr),
+        _ => Err(invalid()),
+    }
+}
+
+/// A relation's name without its schema (`public.s` → `s`); other schemas are refused.
+fn relation(name: &ObjectName) -> Result<String, PgError> {
+    match name.0.len() {
+        1 => Ok(last(name)),
+        2 => {
+            let schema = name.0[0].to_string().to_ascii_lowercase();
+            if ["public", "pg_temp"].contains(&schema.as_str()) {
+                Ok(last(name))
+            } else {
+                Err(PgError::new(
+                    SqlState::INVALID_SCHEMA_NAME,
+                    format!("schema \"{schema}\" does not exist"),
+                ))
+            }
+        }
+        _ => Err(unsupported(format!("the name {name}"))),
+    }
+}
+
+/// `t.c` (or `public.t.c`) → (t, c).
+fn owner(name: &ObjectName) -> Result<(String, String), PgError> {
+    let mut parts = name.0.clone();
+    match parts.pop() {
+        Some(column) if !parts.is_empty() => {
+            let table = relation(&ObjectName(parts))?;
+            Ok((table, last(&ObjectName(vec![column]))))
+        }
+        _ => Err(PgError::new(
+            SqlState::SYNTAX_ERROR,
+            format!("invalid column reference \"{name}\""),
+        )),
+    }
+}
+
+/// The last part of a name, as written (quotes removed).
+fn last(name: &ObjectName) -> String {
+    name.0
+        .last()
+        .and_then(|p| p.as_ident())
+        .map(|i| i.value.clone())
+        .unwrap_or_default()
+}
+
+/// A SQL string literal.
+fn quote(s: &str) -> String {
+    format!("'{}'", s.replace('\'', "''"))
+}
+
+fn reserved(name: &str) -> PgError {
+    PgError::new(
+        SqlState::INSUFFICIENT_PRIVILEGE,
+        format!("permission denied to create \"{name}\""),
+    )
+    .with_detail(format!(
+        "Names starting with {PREFIX} are reserved for litewire's own tables."
+    ))
+}
+
+/// `CREATE [TEMP] SEQUENCE`, `ALTER SEQUENCE` and `COMMENT ON` read here: sequence
+/// options in any order as PostgreSQL takes them (sqlparser has no ALTER SEQUENCE and
+/// takes CREATE's options in one order only), comments on indexes, sequences and views
+/// (sqlparser has tables and columns only). None for any other statement.
+pub fn read_by_hand(text: &str) -> Option<Result<String, PgError>> {
+    let words: Vec<String> = crate::sql::lexer::words(text)
+        .take(3)
+        .map(|w| w.to_ascii_lowercase())
+        .collect();
+    let alter = match words.iter().map(String::as_str).collect::<Vec<_>>()[..] {
+        ["comment", "on", ..] => return Some(read_comment(text)),
+        ["alter", "sequence", ..] => true,
+        ["create", "sequence", ..] | ["create", "temp" | "temporary", "sequence"] => false,
+        _ => return None,
+    };
+    Some(read_read_by_hand(text, alter).and_then(|s| s))
+}
+
+fn read_read_by_hand(text: &str, alter: bool) -> Result<Result<String, PgError>, PgError> {
+    use sqlparser::keywords::Keyword;
+    use sqlparser::parser::Parser;
+    use sqlparser::tokenizer::Token;
+    let syntax = |e: sqlparser::parser::ParserError| {
+        PgError::new(SqlState::SYNTAX_ERROR, format!("syntax error: {e}"))
+    };
+    let dialect = crate::sql::dialect::Postgres;
+    let mut p = Parser::new(&dialect)
+        .with_recursion_limit(16)
+        .try_with_sql(text)
+        .map_err(syntax)?;
+    let temporary;
+    let exists_clause;
+    if alter {
+        let _ = p.parse_keywords(&[Keyword::ALTER, Keyword::SEQUENCE]);
+        temporary = false;
+        exists_clause = p.parse_keywords(&[Keyword::IF, Keyword::EXISTS]);
+    } else {
+        let _ = p.parse_keyword(Keyword::CREATE);
+        temporary = p.parse_keyword(Keyword::TEMP) || p.parse_keyword(Keyword::TEMPORARY);
+        let _ = p.parse_keyword(Keyword::SEQUENCE);
+        exists_clause = p.parse_keywords(&[Keyword::IF, Keyword::NOT, Keyword::EXISTS]);
+    }
+    let name = relation(&p.parse_object_name(false).map_err(syntax)?)?;
+    let mut options = Vec::new();
+    let mut data_type = None;
+    let mut restart: Option<Option<i64>> = None;
+    let mut owned: Option<Option<(String, String)>> = None;
+    let number =
+        |p: &mut Parser| -> Result<i64, PgError> { integer(&p.parse_number().map_err(syntax)?) };
+    loop {
+        if p.parse_keyword(Keyword::AS) {
+            data_type = Some(sequence_type(&p.parse_data_type().map_err(syntax)?));
+        } else if p.parse_keyword(Keyword::INCREMENT) {
+            let _ = p.parse_keyword(Keyword::BY);
+            options.push(SequenceOptions::IncrementBy(
+                number_expr(number(&mut p)?),
+                false,
+            ));
+        } else if p.parse_keyword(Keyword::MINVALUE) {
+            options.push(SequenceOptions::MinValue(Some(number_expr(number(
+                &mut p,
+            )?))));
+        } else if p.parse_keyword(Keyword::MAXVALUE) {
+            options.push(SequenceOptions::MaxValue(Some(number_expr(number(
+                &mut p,
+            )?))));
+        } else if p.parse_keywords(&[Keyword::NO, Keyword::MINVALUE]) {
+            options.push(SequenceOptions::MinValue(None));
+        } else if p.parse_keywords(&[Keyword::NO, Keyword::MAXVALUE]) {
+            options.push(SequenceOptions::MaxValue(None));
+        } else if p.parse_keywords(&[Keyword::NO, Keyword::CYCLE]) {
+            options.push(SequenceOptions::Cycle(true));
+        } else if p.parse_keyword(Keyword::CYCLE) {
+            options.push(SequenceOptions::Cycle(false));
+        } else if p.parse_keyword(Keyword::START) {
+            let _ = p.parse_keyword(Keyword::WITH);
+            options.push(SequenceOptions::StartWith(
+                number_expr(number(&mut p)?),
+                false,
+            ));
+        } else if p.parse_keyword(Keyword::CACHE) {
+            options.push(SequenceOptions::Cache(number_expr(number(&mut p)?)));
+        } else if alter && p.parse_keyword(Keyword::RESTART) {
+            let with = p.parse_keyword(Keyword::WITH);
+            let value = match p.peek_token().token {
+                Token::Number(..) | Token::Minus | Token::Plus => Some(number(&mut p)?),
+                _ if with => Some(number(&mut p)?),
+                _ => None,
+            };
+            restart = Some(value);
+        } else if p.parse_keywords(&[Keyword::OWNED, Keyword::BY]) {
+            let o = p.parse_object_name(false).map_err(syntax)?;
+            owned = Some(if o.0.len() == 1 && last(&o).eq_ignore_ascii_case("none") {
+                None
+            } else {
+                Some(owner(&o)?)
+            });
+        } else {
+            break;
+        }
+    }
+    let _ = p.consume_token(&Token::SemiColon);
+    let next = p.peek_token();
+    if next.token != Token::EOF {
+        return Err(PgError::new(
+            SqlState::SYNTAX_ERROR,
+            format!("syntax error at or near \"{}\"", next.token),
+        ));
+    }
+    if !alter {
+        let sequence = Sequence {
+            temporary,
+            name,
+            data_type,
+            options,
+            owned: owned.flatten(),
+            identity: None,
+            if_not_exists: exists_clause,
+        };
+        return Ok(sequence.create().map(|part| batch(&[part])));
+    }
+    let mut v: [String; 7] = Default::default();
+    v.iter_mut().for_each(|s| *s = "NULL".into());
+    for option in &options {
+        let (i, value) = match option {
+            SequenceOptions::StartWith(e, _) => (0, Some(e)),
+            SequenceOptions::IncrementBy(e, _) => (1, Some(e)),
+            SequenceOptions::MinValue(e) => (2, e.as_ref()),
+            SequenceOptions::MaxValue(e) => (3, e.as_ref()),
+            SequenceOptions::Cache(e) => (4, Some(e)),
+            SequenceOptions::Cycle(no) => {
+                v[5] = if *no { "0" } else { "1" }.into();
+                continue;
+            }
+        };
+        if let Some(e) = value {
+            v[i] = integer(e)?.to_string();
+        }
+    }
+    let restart = match restart {
+        None => "NULL".to_string(),
+        Some(None) => "'start'".to_string(),
+        Some(Some(n)) => n.to_string(),
+    };
+    let (owned_table, owned_column) = match owned {
+        None => ("NULL".to_string(), "NULL".to_string()),
+        Some(None) => ("''".to_string(), "NULL".to_string()),
+        Some(Some((t, c))) => (quote(&t), quote(&c)),
+    };
+    Ok(Ok(batch(&[format!(
+        "SELECT litewire_alter_sequence({}, {}, {}, {}, {restart}, {}, {}, {}, {}, {}, \
+         {owned_table}, {owned_column})",
+        quote(&name),
+        u8::from(exists_clause),
+        data_type.as_deref().map_or("NULL".to_string(), quote),
+        v[0],
+        v[1],
+        v[2],
+        v[3],
+        v[4],
+        v[5],
+    )])))
+}
+
+/// `COMMENT ON {TABLE | COLUMN | INDEX | SEQUENCE | VIEW} name IS 'text' | NULL`.
+fn read_comment(text: &str) -> Result<String, PgError> {
+    use sqlparser::keywords::Keyword;
+    use sqlparser::parser::Parser;
+    use sqlparser::tokenizer::Token;
+    let syntax = |e: sqlparser::parser::ParserError| {
+        PgError::new(SqlState::SYNTAX_ERROR, format!("syntax error: {e}"))
+    };
+    let dialect = crate::sql::dialect::Postgres;
+    let mut p = Parser::new(&dialect)
+        .with_recursion_limit(16)
+        .try_with_sql(text)
+        .map_err(syntax)?;
+    let _ = p.parse_keywords(&[Keyword::COMMENT, Keyword::ON]);
+    let kind = match p.next_token().token {
+        Token::Word(w) => match w.keyword {
+            Keyword::TABLE => "table",
+            Keyword::COLUMN => "column",
+            Keyword::INDEX => "index",
+            Keyword::SEQUENCE => "sequence",
+            Keyword::VIEW => "view",
+            _ => {
+                return Err(unsupported(format!(
+                    "COMMENT ON {}",
+                    w.value.to_ascii_uppercase()
+                )))
+            }
+        },
+        other => {
+            return Err(PgError::new(
+                SqlState::SYNTAX_ERROR,
+                format!("syntax error at or near \"{other}\""),
+            ))
+        }
+    };
+    let name = p.parse_object_name(false).map_err(syntax)?;
+    let (relation, attribute) = if kind == "column" {
+        owner(&name)?
+    } else {
+        (relation(&name)?, String::new())
+    };
+    p.expect_keyword_is(Keyword::IS).map_err(syntax)?;
+    let comment = if p.parse_keyword(Keyword::NULL) {
+        None
+    } else {
+        match p.next_token().token {
+            Token::SingleQuotedString(s)
+            | Token::EscapedStringLiteral(s)
+            | Token::UnicodeStringLiteral(s) => Some(s),
+            Token::DollarQuotedString(d) => Some(d.value),
+            other => {
+                return Err(PgError::new(
+                    SqlState::SYNTAX_ERROR,
+                    format!("syntax error at or near \"{other}\""),
+                ))
+            }
+        }
+    };
+    let _ = p.consume_token(&Token::SemiColon);
+    let next = p.peek_token();
+    if next.token != Token::EOF {
+        return Err(PgError::new(
+            SqlState::SYNTAX_ERROR,
+            format!("syntax error at or near \"{}\"", next.token),
+        ));
+    }
+    Ok(comment_batch(
+        kind,
+        &relation,
+        &attribute,
+        comment.as_deref(),
+    ))
+}
+
+/// The batch setting a comment (`litewire_comment`, engine/objects).
+fn comment_batch(kind: &str, name: &str, attribute: &str, comment: Option<&str>) -> String {
+    let text = comment.map_or("NULL".to_string(), quote);
+    batch(&[format!(
+        "+main.comments SELECT litewire_comment('{kind}', {}, {}, {text})",
+        quote(name),
+        quote(attribute)
+    )])
+}
+
+fn number_expr(n: i64) -> Expr {
+    Expr::Value(Value::Number(n.to_string(), false).into())
+}
+
+/// `SELECT a, nextval('s') FROM t ORDER BY b LIMIT 10`: PostgreSQL draws the values for
+/// the rows it returns, in their order; SQLite would compute the select list for every
+/// row it sorts. The sorted rows become a subquery and the sequence calls are made on
+/// its rows: `SELECT x.c0, nextval('s') FROM (SELECT a AS c0, NULL … ORDER BY b LIMIT
+/// 10) AS x`.
+pub(super) fn sequence_calls_after_sort(stmt: &mut Statement) -> Result<(), PgError> {
+    use sqlparser::ast::{SelectItem, SetExpr};
+    let Statement::Query(q) = stmt else {
+        return Ok(());
+    };
+    if q.order_by.is_none() {
+        return Ok(());
+    }
+    let SetExpr::Select(select) = q.body.as_mut() else {
+        return Ok(());
+    };
+    let calls = |item: &SelectItem| crate::engine::objects::writes(&item.to_string());
+    if !select.projection.iter().any(calls) {
+        return Ok(());
+    }
+    let grouped =
+        !matches!(&select.group_by, sqlparser::ast::GroupByExpr::Expressions(e, _) if e.is_empty());
+    if select.distinct.is_some() || grouped || select.having.is_some() {
+        return Err(unsupported(
+            "nextval() or setval() in a sorted, grouped select list",
+        ));
+    }
+    let sorted = Ident::new(format!("{PREFIX}sorted"));
+    let mut outer = Vec::new();
+    for (i, item) in select.projection.iter_mut().enumerate() {
+        let call = calls(item);
+        let (expr, alias) = match item {
+            SelectItem::UnnamedExpr(e) => (e, None),
+            SelectItem::ExprWithAlias { expr, alias } => (expr, Some(alias.clone())),
+            _ => {
+                return Err(unsupported(
+                    "nextval() or setval() beside * in a sorted select list",
+                ))
+            }
+        };
+        let inner_name = alias
+            .clone()
+            .unwrap_or_else(|| Ident::new(format!("{PREFIX}c{i}")));
+        let expr = std::mem::replace(expr, Expr::Value(Value::Null.into()));
+        if call {
+            outer.push(match alias {
+                Some(alias) => SelectItem::ExprWithAlias { expr, alias },
+                None => SelectItem::UnnamedExpr(expr),
+            });
+            *item = SelectItem::ExprWithAlias {
+                expr: Expr::Value(Value::Null.into()),
+                alias: inner_name,
+            };
+        } else {
+            outer.push(SelectItem::UnnamedExpr(Expr::CompoundIdentifier(vec![
+                sorted.clone(),
+                inner_name.clone(),
+            ])));
+            *item = SelectItem::ExprWithAlias {
+                expr,
+                alias: inner_name,
+            };
+        }
+    }
+    let Statement::Query(mut wrapper) =
+        crate::sql::parse::parse_one(&format!("SELECT 1 FROM (SELECT 1) AS {sorted}"), 16)?
+    else {
+        return Ok(());
+    };
+    let SetExpr::Select(w) = wrapper.body.as_mut() else {
+        return Ok(());
+    };
+    w.projection = outer;
+    if let Some(TableFactor::Derived { subquery, .. }) = w.from.first_mut().map(|f| &mut f.relation)
+    {
+        *subquery = q.clone();
+    }
+    *stmt = Statement::Query(wrapper);
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::sql::parse::parse_one;
+    use crate::sql::translate::{to_sqlite, Settings};
+
+    struct NoSettings;
+    impl Settings for NoSettings {
+        fn get(&self, _: &str) -> Option<String> {
+            None
+        }
+        fn set(&mut self, _: &str, v: &str) -> Result<String, PgError> {
+            Ok(v.to_string())
+        }
+    }
+    use super::*;
+
+    fn sqlite(pg: &str) -> String {
+        if let Some(s) = read_by_hand(pg) {
+            return s.unwrap().replace(MARKER, "~").replace('\0', " | ");
+        }
+        to_sqlite(parse_one(pg, 64).unwrap(), &mut NoSettings)
+            .unwrap()
+            .replace(MARKER, "~")
+            .replace('\0', " | ")
+    }
+
+    fn error(pg: &str) -> PgError {
+        match read_by_hand(pg) {
+            Some(r) => r.unwrap_err(),
+            None => to_sqlite(parse_one(pg, 64).unwrap(), &mut NoSettings).unwrap_err(),
+        }
+    }
+
+    #[test]
+    fn read_by_hands() {
+        assert_eq!(
+            sqlite("CREATE SEQUENCE public.s AS integer START 5 INCREMENT BY -1 MAXVALUE 9 NO MINVALUE CYCLE OWNED BY t.c"),
+            "~+main.sequences SELECT litewire_create_sequence('main', 's', 'integer', 5, -1, \
+             NULL, 9, NULL, 1, 't', 'c', NULL, 0)"
+        );
+        assert_eq!(
+            sqlite("create temp sequence if not exists \"S\""),
+            "~+temp.sequences SELECT litewire_create_sequence('temp', 'S', NULL, NULL, NULL, \
+             NULL, NULL, NULL, NULL, NULL, NULL, NULL, 1)"
+        );
+        assert_eq!(
+            sqlite("ALTER SEQUENCE IF EXISTS s RESTART WITH 3 OWNED BY NONE"),
+            "~SELECT litewire_alter_sequence('s', 1, NULL, NULL, 3, NULL, NULL, NULL, NULL, \
+             NULL, '', NULL)"
+        );
+        assert_eq!(
+            sqlite("alter sequence s restart owned by public.t.id"),
+            "~SELECT litewire_alter_sequence('s', 0, NULL, NULL, 'start', NULL, NULL, NULL, \
+             NULL, NULL, 't', 'id')"
+        );
+        assert_eq!(
+            sqlite("DROP SEQUENCE IF EXISTS a, b"),
+            "~SELECT litewire_drop_sequence('a', 1, 0) | SELECT litewire_drop_sequence('b', 1, 0)"
+        );
+        assert_eq!(
+            error("CREATE SEQUENCE s START x").code,
+            SqlState::SYNTAX_ERROR
+        );
+        assert_eq!(
+            error("ALTER SEQUENCE s BOGUS 1").code,
+            SqlState::SYNTAX_ERROR
+        );
+        assert_eq!(
+            error("CREATE SEQUENCE other.s").code,
+            SqlState::INVALID_SCHEMA_NAME
+        );
+    }
+
+    #[test]
+    fn identity_and_serial_columns() {
+        assert_eq!(
+            sqlite("CREATE TABLE t (a int GENERATED ALWAYS AS IDENTITY (START WITH 10), b smallserial)"),
+            "~=CREATE TABLE t (a int4 NOT NULL DEFAULT (nextval('t_a_seq')) \
+             CONSTRAINT \"_litewire_22003 integer\" CHECK (a BETWEEN -2147483648 AND 2147483647), \
+             b int2 NOT NULL DEFAULT (nextval('t_b_seq')) \
+             CONSTRAINT \"_litewire_22003 smallint\" CHECK (b BETWEEN -32768 AND 32767)) | \
+             CREATE TRIGGER \"_litewire_t_a_identity\" BEFORE INSERT ON \"t\" FOR EACH ROW \
+             BEGIN SELECT litewire_identity_insert('t_a_seq', NEW.\"a\", 'a'); END | \
+             CREATE TRIGGER \"_litewire_t_a_identity_update\" BEFORE UPDATE OF \"a\" ON \"t\" \
+             FOR EACH ROW WHEN NEW.\"a\" IS NOT OLD.\"a\" BEGIN \
+             SELECT litewire_identity_update('a'); END | \
+             +main.sequences SELECT litewire_create_sequence('main', 't_a_seq', 'integer', 10, \
+             NULL, NULL, NULL, NULL, NULL, 't', 'a', 'a', 0) | \
+             +main.sequences SELECT litewire_create_sequence('main', 't_b_seq', 'smallint', \
+             NULL, NULL, NULL, NULL, NULL, NULL, 't', 'b', NULL, 0)"
+        );
+        assert_eq!(
+            error("CREATE TABLE t (a text GENERATED BY DEFAULT AS IDENTITY)").code,
+            SqlState::INVALID_PARAMETER_VALUE
+        );
+        assert_eq!(
+            error("CREATE TABLE t (a serial DEFAULT 1)").code,
+            SqlState::SYNTAX_ERROR
+        );
+        assert_eq!(
+            error("CREATE TABLE _litewire_x (a int)").code,
+            SqlState::INSUFFICIENT_PRIVILEGE
+        );
+        // A plain table needs no batch.
+        assert_eq!(sqlite("CREATE TABLE t (a text)"), "CREATE TABLE t (a TEXT)");
+    }
+
+    #[test]
+    fn drops_and_comments() {
+        assert_eq!(
+            sqlite("DROP TABLE IF EXISTS t"),
+            "~=DROP TABLE IF EXISTS t | SELECT litewire_drop_owned('t')"
+        );
+        assert_eq!(
+            sqlite("COMMENT ON COLUMN public.t.c IS 'it''s'"),
+            "~+main.comments SELECT litewire_comment('column', 't', 'c', 'it''s')"
+        );
+        assert_eq!(
+            sqlite("COMMENT ON TABLE t IS NULL"),
+            "~+main.comments SELECT litewire_comment('table', 't', '', NULL)"
+        );
+        assert_eq!(
+            error("COMMENT ON SCHEMA public IS 'x'").code,
+            SqlState::FEATURE_NOT_SUPPORTED
+        );
+        assert_eq!(
+            sqlite("comment on index public.i is $$x$$"),
+            "~+main.comments SELECT litewire_comment('index', 'i', '', 'x')"
+        );
+        assert_eq!(
+            error("COMMENT ON CONSTRAINT c ON t IS 'x'").code,
+            SqlState::FEATURE_NOT_SUPPORTED
+        );
+        assert_eq!(
+            error("COMMENT ON INDEX i IS 'x' extra").code,
+            SqlState::SYNTAX_ERROR
+        );
+        assert_eq!(
+            error("CREATE TYPE mood AS ENUM ('a')").code,
+            SqlState::FEATURE_NOT_SUPPORTED
+        );
+    }
+
+    #[test]
+    fn sequence_calls_come_after_the_sort() {
+        assert_eq!(
+            sqlite("select a, b as c, nextval('s') from t order by b limit 10"),
+            "SELECT _litewire_sorted._litewire_c0, _litewire_sorted.c, nextval('s') FROM \
+             (SELECT a AS _litewire_c0, b AS c, NULL AS _litewire_c2 FROM t ORDER BY b \
+             NULLS LAST LIMIT 10) AS _litewire_sorted"
+        );
+        assert_eq!(
+            sqlite("select nextval('s') from t"),
+            "SELECT nextval('s') FROM t"
+        );
+        assert_eq!(
+            error("select *, nextval('s') from t order by 1").code,
+            SqlState::FEATURE_NOT_SUPPORTED
+        );
+    }
+
+    #[test]
+    fn schema_listings_hide_reserved_tables() {
+        assert_eq!(
+            sqlite("SELECT name FROM sqlite_schema s"),
+            "SELECT name FROM (SELECT * FROM main.sqlite_schema WHERE name NOT LIKE \
+             '\\_litewire\\_%' ESCAPE '\\' AND tbl_name NOT LIKE '\\_litewire\\_%' ESCAPE '\\') AS s"
+        );
+    }
+}
