@@ -55,6 +55,9 @@ pub struct Job {
     pub input_style: super::datetime::InputStyle,
     /// An `ALTER TABLE` to run in place of `sql` (`engine/alter.rs`).
     pub alter: Option<Arc<crate::sql::alter::Alter>>,
+    /// litewire's own statement (`Session::internal`): it may write the reserved
+    /// `_litewire_` tables (a SCROLL cursor's rows).
+    pub internal: bool,
 }
 
 impl Job {
@@ -78,6 +81,7 @@ impl Job {
             extra_float_digits: 1,
             input_style: Default::default(),
             alter: None,
+            internal: false,
         }
     }
 }
@@ -223,6 +227,7 @@ fn step_to_end(conn: &Conn, stmt: &mut RawStmt) -> Result<(), PgError> {
 }
 
 fn run_inner(conn: &mut Conn, job: &Job, sink: &mut Sink) -> Result<Outcome, PgError> {
+    let _internal = job.internal.then(super::objects::Internal::begin);
     if let Some(alter) = &job.alter {
         if !job.write_locked {
             return Ok(Outcome::NeedsWriteLock);

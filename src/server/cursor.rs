@@ -259,6 +259,7 @@ impl Session {
             extra_float_digits: 1,
             input_style: Default::default(),
             alter: None,
+            internal: false,
         };
         let (state, tag) = match self.run_job(run).await? {
             Completion::Tag(tag) => (PortalState::Done, tag),
@@ -464,6 +465,7 @@ impl Session {
             extra_float_digits: 1,
             input_style: Default::default(),
             alter: None,
+            internal: false,
         };
         self.run_job(run).await
     }

@@ -472,6 +472,7 @@ impl Session {
                     extra_float_digits: 1,
                     input_style: Default::default(),
                     alter: None,
+                    internal: false,
                 };
                 self.command(
                     &stmt.source,

@@ -440,6 +440,7 @@ impl Session {
 
     async fn internal_on(&mut self, lease: Lease, mut job: Job) -> Result<String, PgError> {
         job.write_locked = true;
+        job.internal = true;
         job.describe = false;
         job.output = crate::engine::Output::Discard;
         let Finished { lease, outcome, .. } = lease.start(job).finish().await?;

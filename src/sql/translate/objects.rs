@@ -167,6 +167,16 @@ pub(super) fn hide_reserved(t: &mut TableFactor) -> Result<(), PgError> {
     if name.0.len() > 2 {
         return Ok(());
     }
+    // A schema given is kept (`x.sqlite_schema` must still fail for an unknown x).
+    let given;
+    let schema = match name.0.first().filter(|_| name.0.len() == 2) {
+        Some(s) if s.to_string().eq_ignore_ascii_case("public") => schema,
+        Some(s) => {
+            given = s.to_string();
+            given.as_str()
+        }
+        None => schema,
+    };
     let text = format!(
         "SELECT * FROM {schema}.{table} WHERE name NOT LIKE '{escaped}%' ESCAPE '\\' \
          AND tbl_name NOT LIKE '{escaped}%' ESCAPE '\\'",
