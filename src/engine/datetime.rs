@@ -133,12 +133,17 @@ pub struct InputStyle {
     /// The session's TimeZone (UTC when the setting names no zone litewire knows: SET
     /// refuses those).
     pub zone: Zone,
+    /// The start of the running statement's transaction (µs since 2000-01-01 UTC):
+    /// `now()`, `current_timestamp` and `'now'` in it, fixed as PostgreSQL fixes them.
+    /// None: the clock.
+    pub now: Option<i64>,
 }
 
 impl InputStyle {
     pub const DEFAULT: InputStyle = InputStyle {
         order: DateOrder::Mdy,
         zone: Zone::UTC,
+        now: None,
     };
 
     /// From the session's DateStyle (as `normalize` keeps it) and TimeZone.
@@ -154,6 +159,7 @@ impl InputStyle {
         InputStyle {
             order,
             zone: session_zone(timezone).unwrap_or(Zone::UTC),
+            now: None,
         }
     }
 }
@@ -214,6 +220,19 @@ pub fn with_input_style<R>(style: InputStyle, f: impl FnOnce() -> R) -> R {
 /// The running statement's DateStyle order and TimeZone.
 pub(crate) fn input_style() -> InputStyle {
     STYLE.with_borrow(InputStyle::clone)
+}
+
+/// The clock now, in µs since 2000-01-01 UTC.
+pub fn clock_micros() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_micros() as i64)
+        - PG_EPOCH_OFFSET_MICROS
+}
+
+/// `now()`: the running statement's transaction start (the clock outside a statement).
+pub fn now_micros() -> i64 {
+    STYLE.with_borrow(|s| s.now).unwrap_or_else(clock_micros)
 }
 
 /// The running statement's session TimeZone.

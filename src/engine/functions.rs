@@ -68,6 +68,12 @@ pub fn register(conn: &Connection, database: &str, session: SharedSession) -> ru
     // `DEFAULT now()` is the most common default there is.
     let innocuous = volatile | FunctionFlags::SQLITE_INNOCUOUS;
     conn.create_scalar_function("now", 0, innocuous, |_| Ok(chrono_free_now()))?;
+    conn.create_scalar_function("pg_clock_timestamp", 0, innocuous, |_| {
+        Ok(datetime::format_timestamp_micros(
+            datetime::clock_micros(),
+            true,
+        ))
+    })?;
     // Advisory locks do not exist here, so there is never one to release (asyncpg's
     // pool resets connections with this).
     conn.create_scalar_function("pg_advisory_unlock_all", 0, volatile, |_| Ok(None::<i64>))?;
@@ -124,6 +130,7 @@ pub fn register(conn: &Connection, database: &str, session: SharedSession) -> ru
     })?;
     conn.create_scalar_function("pg_cast", 2, pure, pg_cast)?;
     conn.create_scalar_function("pg_store", 3, pure, pg_store)?;
+    conn.create_scalar_function("pg_store", 4, pure, pg_store)?;
     conn.create_scalar_function("pg_bytea", 1, pure, pg_bytea)?;
     conn.create_scalar_function("pg_float", 1, pure, pg_float)?;
     super::jsonb::register(conn)?;
@@ -420,6 +427,26 @@ fn pg_store(ctx: &mut Context<'_>) -> rusqlite::Result<SqlValue> {
                 (t.oid, t.modifier)
             }))
         })?;
+    if ctx.len() == 4 {
+        // An assigned (computed) value: a stored timestamptz into a local date/time
+        // column is read as its local time; anything else is kept as it is.
+        return match ctx.get_raw(0) {
+            ValueRef::Text(t)
+                if matches!(type_oid, oid::TIMESTAMP | oid::DATE | oid::TIME)
+                    && t.ends_with(b"+00:00") =>
+            {
+                let text = String::from_utf8_lossy(t);
+                let local = match datetime::session_local_of_stored(&text) {
+                    Some(local) => datetime::format_timestamp_micros(local, false),
+                    None => text.trim_end_matches("+00:00").to_string(),
+                };
+                Ok(stored(
+                    input::decode(type_oid, false, Some(local.as_bytes())).map_err(raise)?,
+                ))
+            }
+            other => Ok(owned(other)),
+        };
+    }
     match ctx.get_raw(0) {
         // Blanks past a varchar(n)'s length are cut, as PostgreSQL does (anything else
         // past it is refused by the column's check); a char(n) keeps no trailing blanks
@@ -530,13 +557,7 @@ fn pg_regclass(ctx: &mut Context<'_>) -> rusqlite::Result<SqlValue> {
 
 /// The current time as PostgreSQL prints a timestamptz in UTC.
 fn chrono_free_now() -> String {
-    let now = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap_or_default();
-    datetime::format_timestamp_micros(
-        now.as_micros() as i64 - datetime::PG_EPOCH_OFFSET_MICROS,
-        true,
-    )
+    datetime::format_timestamp_micros(datetime::now_micros(), true)
 }
 
 /// A cast to a date/time type: text in, normalized text out; NULL stays NULL.

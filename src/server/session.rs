@@ -72,6 +72,8 @@ pub struct Session {
     pub(super) tx: Tx,
     /// True while an implicit transaction is open on the pinned connection.
     pub(super) implicit: bool,
+    /// When the open transaction started (µs since 2000; 0: none yet): its `now()`.
+    pub(super) tx_now: i64,
     /// The connection, while a transaction pins it.
     pub(super) lease: Option<Lease>,
     /// The database's write lock, while this session's transaction has written.
@@ -130,6 +132,7 @@ impl Session {
             params,
             tx: Tx::Idle,
             implicit: false,
+            tx_now: 0,
             lease: None,
             write_lock: None,
             read_only: false,
@@ -475,6 +478,12 @@ impl Session {
             .and_then(|v| v.replace(' ', "").parse::<i8>().ok())
             .map_or(1, |d| d.clamp(-15, 3));
         job.input_style = self.params.input_style();
+        // now() is fixed for a transaction (block or implicit), as in PostgreSQL.
+        let in_transaction = self.tx != Tx::Idle || self.implicit || job.begin;
+        if !in_transaction || self.tx_now == 0 {
+            self.tx_now = crate::engine::datetime::clock_micros();
+        }
+        job.input_style.now = Some(self.tx_now);
         self.queried = true;
         loop {
             let lease = self.take_lease().await?;

@@ -284,6 +284,7 @@ impl Session {
     /// Returns the connection and the write lock once no transaction needs them.
     pub(super) fn release_if_idle(&mut self) {
         if self.tx == Tx::Idle && !self.implicit {
+            self.tx_now = 0;
             self.close_portals();
             if !self.sticky {
                 self.lease = None;

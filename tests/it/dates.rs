@@ -345,3 +345,52 @@ fn text_date_parameters_follow_the_session_date_style() {
     // One column: int16 count, int32 length, the text.
     assert_eq!(&row.body[6..], b"1999-08-01", "{msgs:?}");
 }
+
+/// now() (current_timestamp, 'now', transaction_timestamp) is the transaction's start,
+/// fixed for all its statements; clock_timestamp() reads the clock.
+#[tokio::test]
+async fn now_is_fixed_for_a_transaction() {
+    let s = crate::common::Server::start(&[]);
+    let c = s.connect("now_fixed").await;
+    c.batch_execute(
+        "create table tt (d timestamptz);
+         begin;
+         insert into tt values ('now');
+         select pg_sleep(0.02);
+         insert into tt values (now()), (current_timestamp), (transaction_timestamp());
+         commit",
+    )
+    .await
+    .unwrap();
+    let r = crate::common::rows(&c, "select count(distinct d), count(*) from tt").await;
+    assert_eq!(r[0], [Some("1".to_string()), Some("4".to_string())]);
+    c.batch_execute("insert into tt values (now())")
+        .await
+        .unwrap();
+    let r = crate::common::rows(
+        &c,
+        "select count(distinct d), bool_and(clock_timestamp() > d) from tt",
+    )
+    .await;
+    assert_eq!(r[0], [Some("2".to_string()), Some("t".to_string())]);
+}
+
+/// A timestamptz written into a timestamp/date/time column is its local time in the
+/// session's zone (PostgreSQL's assignment cast), not the stored instant's text.
+#[tokio::test]
+async fn timestamptz_assigned_to_local_columns() {
+    let s = crate::common::Server::start(&[]);
+    let c = s.connect("assign_local").await;
+    c.batch_execute(
+        "create table ta (d timestamp, dd date, t time, n int);
+         set timezone = 'America/New_York';
+         insert into ta values (timestamptz '2024-07-01 12:34:56+00', \
+         timestamptz '2024-07-02 02:30:00+00', timestamptz '2024-07-01 12:00+00', 2 * 2);
+         update ta set d = timestamptz '2024-01-01 00:00+00'",
+    )
+    .await
+    .unwrap();
+    let r = crate::common::rows(&c, "select d::text, dd::text, t::text, n from ta").await;
+    let want = ["2023-12-31 19:00:00", "2024-07-01", "08:00:00", "4"];
+    assert_eq!(r[0], want.map(|w| Some(w.to_string())));
+}

@@ -347,13 +347,7 @@ pub(super) enum Decoded {
 /// The current time: microseconds since 1970 (UTC, the session time zone litewire
 /// uses for input).
 fn now_pg_micros() -> i64 {
-    now_unix_micros() - super::PG_EPOCH_OFFSET_MICROS
-}
-
-fn now_unix_micros() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_micros() as i64)
+    super::now_micros()
 }
 
 /// The current time in the session's time zone (UTC when it is a name without rules).

@@ -128,10 +128,7 @@ fn instant(t: Temporal, function: &str) -> Result<i64, PgError> {
 }
 
 fn now_micros() -> i64 {
-    let now = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap_or_default();
-    now.as_micros() as i64 - dt::PG_EPOCH_OFFSET_MICROS
+    dt::now_micros()
 }
 
 /// `f` with PostgreSQL's STRICT rule: any NULL argument gives NULL. A bytea argument is

@@ -454,9 +454,11 @@ pub(super) fn function(
                 vec![Expr::Value(Value::Number("16".into(), false).into())],
             )],
         )),
-        "clock_timestamp" | "statement_timestamp" | "transaction_timestamp" if argc == Some(0) => {
-            Some(call("now", vec![]))
+        // now() is the transaction's start (engine/datetime.rs); these two read the clock.
+        "clock_timestamp" | "statement_timestamp" if argc == Some(0) => {
+            Some(call("pg_clock_timestamp", vec![]))
         }
+        "transaction_timestamp" if argc == Some(0) => Some(call("now", vec![])),
         "timezone" => match plain_args(f).as_deref() {
             Some([zone, ts]) => Some(call(
                 "pg_at_time_zone",

@@ -3,6 +3,8 @@
 //! column's input rules, so `'34.5'` into an int2 is an error and `' 34 '` is 34. Each one
 //! becomes `pg_store('…', 'table', column)` (engine/functions.rs), which reads it as a
 //! Bind parameter of the column's type is read: the same refusals, the same stored form.
+//! A computed value (`now()`, a cast, an operator) gets `pg_store(…, 1)`: only a
+//! timestamptz written into a timestamp/date/time column changes (to its local time).
 
 use sqlparser::ast::{
     Assignment, AssignmentTarget, DataType, Expr, OnConflictAction, OnInsert, SetExpr, Statement,
@@ -78,6 +80,20 @@ fn wrap(value: &mut Expr, table: &str, column: Expr) {
     if is_literal(value) || float_cast {
         let v = std::mem::replace(value, Expr::Value(Value::Null.into()));
         *value = call("pg_store", vec![v, string(table), column]);
+    } else if matches!(
+        value,
+        Expr::Function(_)
+            | Expr::Cast { .. }
+            | Expr::TypedString { .. }
+            | Expr::AtTimeZone { .. }
+            | Expr::BinaryOp { .. }
+    ) {
+        // A computed value is assigned, not read as text: a timestamptz (`now()`)
+        // written into a timestamp/date/time column is its local time in the session's
+        // zone, as PostgreSQL's assignment cast makes it.
+        let v = std::mem::replace(value, Expr::Value(Value::Null.into()));
+        let assign = Expr::Value(Value::Number("1".into(), false).into());
+        *value = call("pg_store", vec![v, string(table), column, assign]);
     }
 }
 
