@@ -82,6 +82,20 @@ impl Scroll {
     }
 }
 
+/// The job of a FETCH / MOVE: `sql` read as the cursor's statement (its columns' names
+/// and types), rows sent or (MOVE) counted.
+fn fetch_job(sql: Arc<str>, stmt: &Prepared, f: &Fetch, binary: Vec<bool>, describe: bool) -> Job {
+    let word = if f.is_move { "MOVE" } else { "FETCH" };
+    let mut job = Job::simple(sql, stmt.source.clone(), Verb::Counted(word));
+    job.types = Some(stmt.desc.types.clone());
+    job.binary = binary;
+    job.describe = describe;
+    if f.is_move {
+        job.output = Output::Discard;
+    }
+    job
+}
+
 fn no_cursor(name: &str) -> PgError {
     PgError::new(
         SqlState::INVALID_CURSOR_NAME,
@@ -237,30 +251,10 @@ impl Session {
             }
             return Ok(Completion::Tag(format!("{word} 0")));
         }
-        let run = Job {
-            sql: stmt.sqlite.clone(),
-            source: stmt.source.clone(),
-            verb: Verb::Counted(word),
-            params,
-            types: Some(stmt.desc.types.clone()),
-            binary,
-            max_rows,
-            portal: Some(f.name.clone()),
-            describe,
-            begin: false,
-            write_locked: false,
-            output: if f.is_move {
-                Output::Discard
-            } else {
-                Output::Rows
-            },
-            pid: self.pid,
-            user: self.user.clone(),
-            extra_float_digits: 1,
-            input_style: Default::default(),
-            alter: None,
-            internal: false,
-        };
+        let mut run = fetch_job(stmt.sqlite.clone(), &stmt, &f, binary, describe);
+        run.params = params;
+        run.max_rows = max_rows;
+        run.portal = Some(f.name.clone());
         let (state, tag) = match self.run_job(run).await? {
             Completion::Tag(tag) => (PortalState::Done, tag),
             Completion::Suspended => (PortalState::Suspended, format!("{word} {max_rows}")),
@@ -415,7 +409,6 @@ impl Session {
         f: Fetch,
         job: Option<Job>,
     ) -> Result<Completion, PgError> {
-        let word = if f.is_move { "MOVE" } else { "FETCH" };
         let Some(scroll) = self.ext.portals[i].1.scroll.as_ref() else {
             return Err(no_cursor(&f.name));
         };
@@ -443,30 +436,13 @@ impl Session {
             }
             None => format!("SELECT * FROM temp.{table} WHERE 0"),
         };
-        let run = Job {
-            sql: Arc::from(sql),
-            source: stmt.source.clone(),
-            verb: Verb::Counted(word),
-            params: Vec::new(),
-            types: Some(stmt.desc.types.clone()),
+        let run = fetch_job(
+            Arc::from(sql),
+            &stmt,
+            &f,
             binary,
-            max_rows: 0,
-            portal: None,
-            describe: job.is_none() && !f.is_move,
-            begin: false,
-            write_locked: false,
-            output: if f.is_move {
-                Output::Discard
-            } else {
-                Output::Rows
-            },
-            pid: self.pid,
-            user: self.user.clone(),
-            extra_float_digits: 1,
-            input_style: Default::default(),
-            alter: None,
-            internal: false,
-        };
+            job.is_none() && !f.is_move,
+        );
         self.run_job(run).await
     }
 }

@@ -206,3 +206,33 @@ pub fn psql(server: &Server, db: &str, args: &[&str]) -> (bool, String, String) 
         String::from_utf8_lossy(&out.stderr).into_owned(),
     )
 }
+
+/// Runs each statement and compares its rows, values joined with `|`, one row a line.
+pub async fn answers(c: &tokio_postgres::Client, cases: &[(&str, &str)]) {
+    for (sql, want) in cases {
+        let got: Vec<String> = rows(c, sql)
+            .await
+            .into_iter()
+            .map(|r| {
+                r.into_iter()
+                    .map(|v| v.unwrap_or_default())
+                    .collect::<Vec<_>>()
+                    .join("|")
+            })
+            .collect();
+        assert_eq!(got.join("\n"), *want, "{sql}");
+    }
+}
+
+/// Runs each statement and compares its error's SQLSTATE and message.
+pub async fn refusals(c: &tokio_postgres::Client, cases: &[(&str, &str, &str)]) {
+    for (sql, code, message) in cases {
+        let e = c.simple_query(sql).await.unwrap_err();
+        let got = e.as_db_error().map(|d| d.message().to_string());
+        assert_eq!(
+            (sqlstate(&e).as_str(), got.as_deref()),
+            (*code, Some(*message)),
+            "{sql}"
+        );
+    }
+}
