@@ -230,7 +230,7 @@ impl Rewriter {
         self.set_expr(&mut q.body)?;
         if let SetExpr::Select(s) = q.body.as_ref() {
             if s.projection.is_empty() {
-                return Err(unsupported("a SELECT with no columns"));
+                return Err(no_columns(s));
             }
         }
         Ok(())
@@ -257,7 +257,7 @@ impl Rewriter {
                 self.operand(right, true)?;
                 if let SetExpr::Select(s) = left.as_ref() {
                     if s.projection.is_empty() {
-                        return Err(unsupported("a SELECT with no columns"));
+                        return Err(no_columns(s));
                     }
                 }
                 let all = matches!(
@@ -1267,3 +1267,25 @@ fn empty_query() -> Query {
 #[cfg(test)]
 #[path = "queries_tests.rs"]
 mod tests;
+
+/// The refusal of a SELECT with no columns — or PostgreSQL's syntax error where the
+/// "table" is a reserved clause word (`select from from where 1`: sqlparser reads a
+/// table called `from`).
+fn no_columns(s: &sqlparser::ast::Select) -> PgError {
+    const CLAUSES: &[&str] = &[
+        "from", "where", "select", "group", "having", "order", "limit",
+    ];
+    for t in &s.from {
+        if let TableFactor::Table { name, .. } = &t.relation {
+            if let [part] = name.0.as_slice() {
+                if let Some(i) = part.as_ident() {
+                    if i.quote_style.is_none() && CLAUSES.contains(&i.value.to_lowercase().as_str())
+                    {
+                        return PgError::syntax_near(&i.value);
+                    }
+                }
+            }
+        }
+    }
+    unsupported("a SELECT with no columns")
+}
