@@ -58,7 +58,7 @@ fn calls_by_name() {
     );
     assert_eq!(
         sqlite("SELECT gen_random_uuid(), clock_timestamp(), timezone('UTC', t)"),
-        "SELECT pg_uuid(randomblob(16)), now(), pg_at_time_zone(t, 'UTC')"
+        "SELECT pg_uuid(randomblob(16)), pg_clock_timestamp(), pg_at_time_zone(t, 'UTC')"
     );
     // Functions SQLite has with PostgreSQL's meaning are left alone.
     assert_eq!(
