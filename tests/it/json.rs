@@ -10,19 +10,7 @@ use crate::common::{rows, sqlstate, Server};
 async fn answers(cases: &[(&str, &str)]) {
     let s = Server::start(&[]);
     let c = s.connect("json").await;
-    for (sql, want) in cases {
-        let got: Vec<String> = rows(&c, sql)
-            .await
-            .into_iter()
-            .map(|r| {
-                r.into_iter()
-                    .map(|v| v.unwrap_or_default())
-                    .collect::<Vec<_>>()
-                    .join("|")
-            })
-            .collect();
-        assert_eq!(got.join("\n"), *want, "{sql}");
-    }
+    crate::common::answers(&c, cases).await;
 }
 
 #[tokio::test]

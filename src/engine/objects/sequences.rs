@@ -511,6 +511,21 @@ fn create(ctx: &mut Context<'_>) -> rusqlite::Result<Option<String>> {
     Ok(None)
 }
 
+/// A sequence that is not there: with IF EXISTS (argument 1) PostgreSQL's skip notice,
+/// else 42P01 (`what`: the word PostgreSQL's message uses).
+fn missing(ctx: &Context<'_>, what: &str, name: &str) -> rusqlite::Result<Option<String>> {
+    if ctx.get::<bool>(1)? {
+        return Ok(Some(notice(
+            SqlState::SUCCESSFUL_COMPLETION,
+            format!("{what} \"{name}\" does not exist, skipping"),
+        )));
+    }
+    Err(raise(PgError::new(
+        SqlState::UNDEFINED_TABLE,
+        format!("{what} \"{name}\" does not exist"),
+    )))
+}
+
 /// `litewire_alter_sequence(name, if_exists, type, start, restart, increment, min, max,
 /// cache, cycle, owned_table, owned_column)`: ALTER SEQUENCE. `restart`: NULL (no
 /// RESTART), or the value to restart at (the start value for a bare RESTART is passed as
@@ -520,16 +535,7 @@ fn alter(ctx: &mut Context<'_>) -> rusqlite::Result<Option<String>> {
     let conn = unsafe { ctx.get_connection()? };
     let name: String = ctx.get(0)?;
     let Some(s) = find(&conn, &name)? else {
-        if ctx.get::<bool>(1)? {
-            return Ok(Some(notice(
-                SqlState::SUCCESSFUL_COMPLETION,
-                format!("relation \"{name}\" does not exist, skipping"),
-            )));
-        }
-        return Err(raise(PgError::new(
-            SqlState::UNDEFINED_TABLE,
-            format!("relation \"{name}\" does not exist"),
-        )));
+        return missing(ctx, "relation", &name);
     };
     let (start, cache): (i64, i64) = conn.query_row(
         &format!(
@@ -619,16 +625,7 @@ fn drop_sequence(ctx: &mut Context<'_>) -> rusqlite::Result<Option<String>> {
     let conn = unsafe { ctx.get_connection()? };
     let name: String = ctx.get(0)?;
     let Some(s) = find(&conn, &name)? else {
-        if ctx.get::<bool>(1)? {
-            return Ok(Some(notice(
-                SqlState::SUCCESSFUL_COMPLETION,
-                format!("sequence \"{name}\" does not exist, skipping"),
-            )));
-        }
-        return Err(raise(PgError::new(
-            SqlState::UNDEFINED_TABLE,
-            format!("sequence \"{name}\" does not exist"),
-        )));
+        return missing(ctx, "sequence", &name);
     };
     let _internal = Internal::begin();
     conn.execute(
