@@ -80,20 +80,37 @@ fn wrap(value: &mut Expr, table: &str, column: Expr) {
     if is_literal(value) || float_cast {
         let v = std::mem::replace(value, Expr::Value(Value::Null.into()));
         *value = call("pg_store", vec![v, string(table), column]);
-    } else if matches!(
-        value,
-        Expr::Function(_)
-            | Expr::Cast { .. }
-            | Expr::TypedString { .. }
-            | Expr::AtTimeZone { .. }
-            | Expr::BinaryOp { .. }
-    ) {
+    } else if may_be_timestamptz(value) {
         // A computed value is assigned, not read as text: a timestamptz (`now()`)
         // written into a timestamp/date/time column is its local time in the session's
         // zone, as PostgreSQL's assignment cast makes it.
         let v = std::mem::replace(value, Expr::Value(Value::Null.into()));
         let assign = Expr::Value(Value::Number("1".into(), false).into());
         *value = call("pg_store", vec![v, string(table), column, assign]);
+    }
+}
+
+/// Whether a computed value may be a timestamptz: a call, a cast, a typed literal, AT
+/// TIME ZONE, or an operator over one of those (`now() + interval '1 day'`). Plain
+/// arithmetic on columns and parameters (`abalance + $1`, every pgbench UPDATE) is not
+/// wrapped: a function call per row for nothing.
+fn may_be_timestamptz(e: &Expr) -> bool {
+    match e {
+        // Typed operators (operators.rs) already ran: integer arithmetic, and `*` `/` `%`
+        // (an interval times a number is an interval), give no timestamptz.
+        Expr::Function(f) => {
+            let name = f.name.to_string();
+            let op = match &f.args {
+                sqlparser::ast::FunctionArguments::List(l) => l.args.first().map(|a| a.to_string()),
+                _ => None,
+            };
+            !(name == "pg_int"
+                || (name == "pg_op" && !matches!(op.as_deref(), Some("'+'" | "'-'"))))
+        }
+        Expr::Cast { .. } | Expr::TypedString { .. } | Expr::AtTimeZone { .. } => true,
+        Expr::BinaryOp { left, right, .. } => may_be_timestamptz(left) || may_be_timestamptz(right),
+        Expr::Nested(e) => may_be_timestamptz(e),
+        _ => false,
     }
 }
 

@@ -394,3 +394,17 @@ fn recursive_references_stay_out_of_outer_joins() {
     }
     sqlite("WITH RECURSIVE x(n) AS (SELECT 1 UNION ALL SELECT x.n + 1 FROM x LEFT JOIN y ON x.n = y.a WHERE n < 10) SELECT * FROM x");
 }
+
+#[test]
+fn computed_values_assigned_only_where_a_timestamptz_may_be() {
+    // Operators are typed first (pg_op can yield a timestamptz: a column + an interval).
+    assert_eq!(
+        sqlite("UPDATE t SET a = a + $1, d = now(), n = m WHERE id = $2"),
+        "UPDATE t SET a = pg_store(pg_op('+', a, $1, 'C1:a[1:t]', 'P1;'), 't', 'a', 1), \
+         d = pg_store(now(), 't', 'd', 1), n = m WHERE id = $2"
+    );
+    assert_eq!(
+        sqlite("UPDATE t SET a = b * 2"),
+        "UPDATE t SET a = pg_op('*', b, 2, 'C1:b[1:t]', 'N4:int4')"
+    );
+}
