@@ -399,6 +399,50 @@ fn nested_value<T: rusqlite::types::FromSql>(
     }
 }
 
+/// The declared type of `table.column` as SQLite's loaded schema has it, read without
+/// preparing a statement: pg_store and pg_op ask once per execution of every statement
+/// that writes or computes on a column, and a nested `pragma_table_info` query there cost
+/// pgbench's TPC-B a third of its throughput. `Some(None)`: the column has no declared
+/// type. None: `table` is not a table of the connection (a view, a catalog) or has no such
+/// column, so the caller asks a query.
+pub(super) fn declared_type(
+    ctx: &Context<'_>,
+    table: &str,
+    column: &str,
+) -> Option<Option<String>> {
+    use std::ffi::{c_char, CStr, CString};
+    let (table, column) = (CString::new(table).ok()?, CString::new(column).ok()?);
+    // SAFETY: as in `nested_value`: the connection running this very statement, on this
+    // thread. sqlite3_table_column_metadata reads the schema already loaded; the type
+    // string it returns lives until the next SQLite call and is copied before that.
+    let conn = unsafe { ctx.get_connection() }.ok()?;
+    let mut decl: *const c_char = std::ptr::null();
+    let rc = unsafe {
+        rusqlite::ffi::sqlite3_table_column_metadata(
+            conn.handle(),
+            std::ptr::null(),
+            table.as_ptr(),
+            column.as_ptr(),
+            &mut decl,
+            std::ptr::null_mut(),
+            std::ptr::null_mut(),
+            std::ptr::null_mut(),
+            std::ptr::null_mut(),
+        )
+    };
+    if rc != rusqlite::ffi::SQLITE_OK {
+        return None;
+    }
+    let decl = (!decl.is_null())
+        .then(|| {
+            unsafe { CStr::from_ptr(decl) }
+                .to_string_lossy()
+                .into_owned()
+        })
+        .filter(|d| !d.is_empty());
+    Some(decl)
+}
+
 /// `pg_store(value, 'table', column)`: a string literal written into a column
 /// (`INSERT … VALUES`, `UPDATE … SET`), read with the column's PostgreSQL input rules as a
 /// Bind parameter of that type is, so that what PostgreSQL refuses is refused and what it
@@ -416,11 +460,17 @@ fn pg_store(ctx: &mut Context<'_>) -> rusqlite::Result<SqlValue> {
                     "select type from pragma_table_info(?1) order by cid limit 1 offset ?2",
                     (table, i),
                 )?,
-                _ => nested_value(
-                    ctx,
-                    "select type from pragma_table_info(?1) where name = ?2 collate nocase",
-                    (table, ctx.get::<String>(2)?),
-                )?,
+                _ => {
+                    let name: String = ctx.get(2)?;
+                    match declared_type(ctx, &table, &name) {
+                        Some(decl) => Some(decl),
+                        None => nested_value(
+                            ctx,
+                            "select type from pragma_table_info(?1) where name = ?2 collate nocase",
+                            (table, name),
+                        )?,
+                    }
+                }
             };
             Ok(decl.flatten().map_or((0, -1), |d| {
                 let t = super::types::from_decltype(&d);

@@ -217,3 +217,41 @@ async fn intervals_compare_by_their_span() {
         .collect();
     assert_eq!(got, vec![want]);
 }
+
+/// A column's type is read from the schema SQLite has loaded (engine's declared_type),
+/// falling back to a query for views and for the tables of a join that lack the column:
+/// each path gives the column's PostgreSQL meaning (PostgreSQL 15's answers).
+#[tokio::test]
+async fn columns_of_views_joins_and_updates_keep_their_types() {
+    let s = Server::start(&[]);
+    let c = s.connect("operators").await;
+    table(&c).await;
+    c.batch_execute(
+        "create view v as select d, i4 from t; \
+         create table u (k int4, days int4); insert into u values (1, 2)",
+    )
+    .await
+    .unwrap();
+    let got = rows(&c, "select d + 1 from v").await;
+    assert_eq!(got, vec![vec![Some("2024-02-01".to_string())]]);
+    // `days` lives in the second table of the join.
+    let got = rows(&c, "select d + days from t, u").await;
+    assert_eq!(got, vec![vec![Some("2024-02-02".to_string())]]);
+    let e = c.simple_query("select i4 + 1 from v").await.unwrap_err();
+    assert_eq!(sqlstate(&e), "22003");
+    // An UPDATE computing on a column, with a bound parameter, as pgbench's does.
+    let n = c
+        .execute("update u set days = days + $1 where k = 1", &[&5i32])
+        .await
+        .unwrap();
+    assert_eq!(n, 1);
+    assert_eq!(
+        rows(&c, "select days from u").await,
+        vec![vec![Some("7".to_string())]]
+    );
+    let e = c
+        .execute("update u set days = days + $1", &[&i32::MAX])
+        .await
+        .unwrap_err();
+    assert_eq!(sqlstate(&e), "22003");
+}

@@ -41,6 +41,16 @@ impl types::Schema for Live<'_, '_> {
             .ok()
             .flatten()
     }
+    fn column_type(&self, table: &str, column: &str) -> Option<String> {
+        match crate::engine::functions::declared_type(self.ctx, table, column) {
+            Some(decl) => Some(decl.unwrap_or_default()),
+            None => self
+                .columns(table)?
+                .into_iter()
+                .find(|(c, _)| c.eq_ignore_ascii_case(column))
+                .map(|(_, decl)| decl),
+        }
+    }
     fn param(&self, _n: usize) -> Option<String> {
         None
     }

@@ -119,6 +119,14 @@ pub struct Typing {
 pub trait Schema {
     /// (name, declared type) of each column of table or view `table`; None if none such.
     fn columns(&self, table: &str) -> Option<Vec<(String, String)>>;
+    /// The declared type of `table.column` (empty when it has none); None if no such
+    /// column. A schema that can answer one column more cheaply than a listing overrides it.
+    fn column_type(&self, table: &str, column: &str) -> Option<String> {
+        self.columns(table)?
+            .into_iter()
+            .find(|(c, _)| c.eq_ignore_ascii_case(column))
+            .map(|(_, decl)| decl)
+    }
     /// The type name of parameter `$n`, where known.
     fn param(&self, n: usize) -> Option<String>;
 }

@@ -64,13 +64,10 @@ pub(super) fn resolve_at(ty: &Ty, schema: &dyn Schema, depth: usize) -> Option<S
         Ty::Unknown => None,
         Ty::Literal => Some("text".into()),
         Ty::Named(n) => Some(n.clone()),
-        Ty::Column { tables, column } => tables.iter().find_map(|t| {
-            schema
-                .columns(t)?
-                .into_iter()
-                .find(|(c, _)| c.eq_ignore_ascii_case(column))
-                .and_then(|(_, decl)| declared(&decl))
-        }),
+        Ty::Column { tables, column } => tables
+            .iter()
+            .find_map(|t| schema.column_type(t, column))
+            .and_then(|decl| declared(&decl)),
         Ty::Nth { table, index } => schema
             .columns(table)?
             .into_iter()
