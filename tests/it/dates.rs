@@ -394,3 +394,62 @@ async fn timestamptz_assigned_to_local_columns() {
     let want = ["2023-12-31 19:00:00", "2024-07-01", "08:00:00", "4"];
     assert_eq!(r[0], want.map(|w| Some(w.to_string())));
 }
+
+/// Found with Django (`__year`/`__month` lookups, `dates()`): EXTRACT compared with a
+/// number, EXTRACT ordered, and date_trunc of a date column, answered as PostgreSQL 15
+/// answers them (EXTRACT's numeric kept as text used to equal no number and exceed all).
+#[tokio::test]
+async fn extract_compares_as_a_number_and_date_trunc_of_a_date_is_timestamptz() {
+    let s = Server::start(&[]);
+    let c = s.connect("dates").await;
+    c.batch_execute(
+        "create table ev (day date, at timestamptz); \
+         insert into ev values ('2024-01-05', '2024-01-05 10:00:01.5+00'), \
+         ('2024-11-20', '2024-11-20 00:00:00+00'), ('2023-02-01', '1999-01-01 00:00:00+00')",
+    )
+    .await
+    .unwrap();
+    let got = rows(
+        &c,
+        "select count(*) from ev where extract(month from day) = 1 and extract(year from day) = 2024",
+    )
+    .await;
+    assert_eq!(got, vec![vec![Some("1".to_string())]]);
+    let n = c
+        .query_one(
+            "select count(*) from ev where extract(month from day) = $1::int4",
+            &[&11i32],
+        )
+        .await
+        .unwrap();
+    assert_eq!(n.get::<_, i64>(0), 1);
+    let got = rows(
+        &c,
+        "select extract(month from day), extract(second from at), \
+         extract(epoch from at) > 946684800 from ev order by extract(month from day)",
+    )
+    .await;
+    let t = |v: &str| Some(v.to_string());
+    assert_eq!(
+        got,
+        vec![
+            vec![t("1"), t("1.500000"), t("t")],
+            vec![t("2"), t("0.000000"), t("f")],
+            vec![t("11"), t("0.000000"), t("t")],
+        ]
+    );
+    let st = c
+        .prepare("select date_trunc('month', day) from ev order by 1 limit 1")
+        .await
+        .unwrap();
+    assert_eq!(
+        st.columns()[0].type_(),
+        &tokio_postgres::types::Type::TIMESTAMPTZ
+    );
+    let got = rows(
+        &c,
+        "select date_trunc('month', day) from ev order by 1 limit 1",
+    )
+    .await;
+    assert_eq!(got, vec![vec![t("2023-02-01 00:00:00+00")]]);
+}

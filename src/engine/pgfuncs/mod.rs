@@ -206,12 +206,28 @@ pub fn register(conn: &Connection) -> Res<()> {
     // The session's TimeZone comes last (the translator adds it).
     conn.create_scalar_function("pg_extract", 3, pure, |ctx| {
         if let (Some(unit), Some(sign)) = (text(ctx, 0), infinite(ctx, 1)) {
-            return pg(dates::infinite_part(&unit, sign).map(|p| p.map(|p| p.numeric)));
+            return pg(
+                dates::infinite_part(&unit, sign).map(|p| p.map(|p| number_or_text(p.numeric)))
+            );
         }
         let (Some(unit), Some(v)) = (text(ctx, 0), temporal(ctx, 1, "extract")?) else {
             return Ok(None);
         };
-        pg(dates::part(&unit, v, false, &s(ctx, 2)).map(|p| Some(p.numeric)))
+        pg(dates::part(&unit, v, false, &s(ctx, 2)).map(|p| Some(number_or_text(p.numeric))))
+    })?;
+    // `pg_number(x)`: a numeric kept as text (EXTRACT's) as the number it is, to compare.
+    conn.create_scalar_function("pg_number", 1, pure, |ctx| {
+        Ok(match ctx.get_raw(0) {
+            ValueRef::Text(t) => {
+                let t = std::str::from_utf8(t).unwrap_or("");
+                match (t.parse::<i64>(), t.parse::<f64>()) {
+                    (Ok(i), _) => SqlValue::Integer(i),
+                    (_, Ok(f)) => SqlValue::Real(f),
+                    _ => SqlValue::Text(t.to_string()),
+                }
+            }
+            other => crate::engine::functions::owned(other),
+        })
     })?;
     conn.create_scalar_function("pg_date_part", 3, pure, |ctx| {
         if let (Some(unit), Some(sign)) = (text(ctx, 0), infinite(ctx, 1)) {
@@ -930,4 +946,13 @@ fn bounded(s: String, limit: usize) -> Res<String> {
         )));
     }
     Ok(s)
+}
+
+/// A numeric's text as an INTEGER when it has no fraction (it then prints, compares and
+/// sorts as PostgreSQL's numeric does), otherwise the text (which keeps its scale).
+fn number_or_text(t: String) -> SqlValue {
+    if let Ok(i) = t.parse::<i64>() {
+        return SqlValue::Integer(i);
+    }
+    SqlValue::Text(t)
 }

@@ -13,6 +13,7 @@
 //! Also `pg_limit(n)` / `pg_offset(n)`: a LIMIT or OFFSET computed by an expression,
 //! checked as PostgreSQL checks it (negative: 2201W/2201X; NULL: no limit, no offset).
 
+use crate::engine::functions::owned;
 use std::cmp::Ordering;
 
 use rusqlite::functions::{Aggregate, Context, FunctionFlags};
@@ -125,16 +126,6 @@ fn compare_rows(a: &[SqlValue], b: &[SqlValue], dirs: &[Direction]) -> Ordering 
         }
     }
     Ordering::Equal
-}
-
-fn owned(v: ValueRef<'_>) -> SqlValue {
-    match v {
-        ValueRef::Null => SqlValue::Null,
-        ValueRef::Integer(i) => SqlValue::Integer(i),
-        ValueRef::Real(f) => SqlValue::Real(f),
-        ValueRef::Text(t) => SqlValue::Text(String::from_utf8_lossy(t).into_owned()),
-        ValueRef::Blob(b) => SqlValue::Blob(b.to_vec()),
-    }
 }
 
 fn dirs_arg(ctx: &Context<'_>, i: usize) -> Vec<Direction> {

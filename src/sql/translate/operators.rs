@@ -86,6 +86,7 @@ impl VisitorMut for Typer {
                 right: b,
             } if types::comparison(&op) => {
                 let (a, b) = (coerced(*a, &right), coerced(*b, &left));
+                let (a, b) = (extract_number(a), extract_number(b));
                 // Intervals compare by their span (a month is 30 days), not as text.
                 let interval = |t: &Ty| matches!(known(t), Known::Type(n) if n == "interval");
                 let (a, b) = if interval(&left) || interval(&right) {
@@ -179,6 +180,21 @@ fn coerced(e: Expr, other: &Ty) -> Expr {
         Known::Type(t) if !text_like(&t) => call("pg_coerce", vec![e, string(&other.encode())]),
         Known::Schema => call("pg_coerce", vec![e, string(&other.encode())]),
         _ => e,
+    }
+}
+
+/// EXTRACT answers a fractional numeric as text, to keep PostgreSQL's scale
+/// (`1.500000`); compared, it is its number (text never equals, and always exceeds, a
+/// number in SQLite).
+fn extract_number(e: Expr) -> Expr {
+    let mut inner = &e;
+    while let Expr::Nested(x) = inner {
+        inner = x;
+    }
+    if matches!(inner, Expr::Extract { .. }) {
+        call("pg_number", vec![e])
+    } else {
+        e
     }
 }
 

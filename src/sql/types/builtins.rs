@@ -196,7 +196,7 @@ pub(super) fn function_type(name: &str, args: &[Ty]) -> Ty {
             Some(t) if matches!(super::strip_params(t.clone()), Ty::Named(n) if n == "date") => {
                 named("timestamptz")
             }
-            Some(t) => Ty::Of(Follow::Bare, Box::new(t.clone())),
+            Some(t) => Ty::Of(Follow::Truncated, Box::new(t.clone())),
             None => Ty::Unknown,
         },
         // date_bin(stride, x, origin): x's type.

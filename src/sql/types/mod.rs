@@ -77,8 +77,11 @@ pub enum Follow {
     ArrayOf,
     /// `unnest`, a subscript: the element type of an array.
     ElementOf,
-    /// `max`, `abs`, `date_trunc`...: the argument's type without its modifier.
+    /// `max`, `abs`...: the argument's type without its modifier.
     Bare,
+    /// `date_trunc`: as Bare, but a date is truncated as the timestamptz PostgreSQL casts
+    /// it to.
+    Truncated,
 }
 
 /// One result column.

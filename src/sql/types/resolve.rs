@@ -215,6 +215,8 @@ pub(super) fn follow(f: Follow, a: &str) -> Option<String> {
         // values keep their scale or padding, which litewire renders from the modifier.
         Follow::Bare if matches!(b, "bpchar" | "numeric") => a.into(),
         Follow::Bare => b.into(),
+        Follow::Truncated if b == "date" => "timestamptz".into(),
+        Follow::Truncated => b.into(),
     })
 }
 

@@ -90,6 +90,7 @@ fn encode(t: &Ty, out: &mut String) {
                 Follow::ArrayOf => '[',
                 Follow::ElementOf => ']',
                 Follow::Bare => 'b',
+                Follow::Truncated => 't',
             });
             encode(a, out);
         }
@@ -179,6 +180,7 @@ impl Reader<'_> {
                     b'[' => Follow::ArrayOf,
                     b']' => Follow::ElementOf,
                     b'b' => Follow::Bare,
+                    b't' => Follow::Truncated,
                     _ => return None,
                 };
                 Ty::Of(f, Box::new(self.ty()?))
