@@ -53,6 +53,7 @@ pub fn to_sqlite(mut stmt: Statement, settings: &mut dyn Settings) -> Result<Str
     if let objects::Objects::Whole(batch) = objects {
         return Ok(batch);
     }
+    same_database_names(&mut stmt);
     // Then, while the tree is as written: operators are found by their place in the text.
     operators::typed(&mut stmt)?;
     if let Statement::CreateIndex(ci) = &mut stmt {
@@ -534,6 +535,46 @@ fn unqualify(name: &mut ObjectName) {
             if let Some(ObjectNamePart::Identifier(t)) = name.0.get(1) {
                 let joined = format!("information_schema_{}", t.value.to_ascii_lowercase());
                 name.0 = vec![ObjectNamePart::Identifier(Ident::new(joined))];
+            }
+        }
+        _ => {}
+    }
+}
+
+/// Names the walk does not visit as relations, as pg_dump writes them: a view's own name
+/// (`CREATE VIEW public.v`) is unqualified as any relation is, and a foreign key's table
+/// loses `public.`/`main.` (SQLite's REFERENCES names a table of the same file, bare).
+fn same_database_names(stmt: &mut Statement) {
+    use sqlparser::ast::{AlterTableOperation, ColumnOption, TableConstraint};
+    fn bare(name: &mut ObjectName) {
+        let local = |p: &ObjectNamePart| {
+            let p = p.to_string().to_ascii_lowercase();
+            p == "public" || p == "main"
+        };
+        if name.0.len() == 2 && local(&name.0[0]) {
+            name.0.remove(0);
+        }
+    }
+    fn constraint(c: &mut TableConstraint) {
+        if let TableConstraint::ForeignKey { foreign_table, .. } = c {
+            bare(foreign_table);
+        }
+    }
+    match stmt {
+        Statement::CreateView { name, .. } => unqualify(name),
+        Statement::CreateTable(ct) => {
+            for option in ct.columns.iter_mut().flat_map(|c| c.options.iter_mut()) {
+                if let ColumnOption::ForeignKey { foreign_table, .. } = &mut option.option {
+                    bare(foreign_table);
+                }
+            }
+            ct.constraints.iter_mut().for_each(constraint);
+        }
+        Statement::AlterTable { operations, .. } => {
+            for op in operations {
+                if let AlterTableOperation::AddConstraint { constraint: c, .. } = op {
+                    constraint(c);
+                }
             }
         }
         _ => {}
