@@ -30,6 +30,24 @@ fn out(v: &Json) -> Out {
     Ok((Some(s), Some(JSON_SUBTYPE)))
 }
 
+/// Columns side by side: one row (a JSON array) per element of the longest, NULL past a
+/// shorter one's end.
+fn lockstep(columns: &[Vec<&Json>]) -> Json {
+    let rows = columns.iter().map(Vec::len).max().unwrap_or(0);
+    Json::Array(
+        (0..rows)
+            .map(|r| {
+                Json::Array(
+                    columns
+                        .iter()
+                        .map(|c| c.get(r).map_or(Json::Null, |v| (*v).clone()))
+                        .collect(),
+                )
+            })
+            .collect(),
+    )
+}
+
 fn null() -> Out {
     Ok((None, None))
 }
@@ -527,19 +545,23 @@ pub fn register(conn: &Connection, limit: usize) -> Res<()> {
             .iter()
             .map(|a| a.as_ref().map(array::flatten).unwrap_or_default())
             .collect();
-        let rows = columns.iter().map(Vec::len).max().unwrap_or(0);
-        out(&Json::Array(
-            (0..rows)
-                .map(|r| {
-                    Json::Array(
-                        columns
-                            .iter()
-                            .map(|c| c.get(r).map_or(Json::Null, |v| (*v).clone()))
-                            .collect(),
-                    )
-                })
-                .collect(),
-        ))
+        out(&lockstep(&columns))
+    })?;
+    // Several set-returning functions in one select list run in lockstep (PostgreSQL
+    // 10+): `pg_zip(j1, j2, …)` of their JSON arrays is the rows of one element of each,
+    // NULL past a shorter one's end (a NULL argument is no rows).
+    conn.create_scalar_function("pg_zip", -1, f, |ctx| {
+        let columns = (0..ctx.len())
+            .map(|i| match text(ctx, i) {
+                Some(t) => match json::parse(&t).map_err(super::super::error::raise)? {
+                    Json::Array(ref mut items) => Ok(std::mem::take(items)),
+                    _ => Err(err(SqlState::INTERNAL_ERROR, "pg_zip of a non-array")),
+                },
+                None => Ok(vec![]),
+            })
+            .collect::<Res<Vec<Vec<Json>>>>()?;
+        let columns: Vec<Vec<&Json>> = columns.iter().map(|c| c.iter().collect()).collect();
+        out(&lockstep(&columns))
     })?;
     // Set-returning too: the subscripts of dimension `d` (reversed with a third true).
     for args in [2, 3] {

@@ -16,7 +16,7 @@ use sqlparser::ast::{
     VisitorMut,
 };
 
-use super::{call, plain_args, raw, unsupported};
+use super::{call, plain_args, raw, string, unsupported};
 use crate::protocol::PgError;
 
 /// The elements of array expression `a` as a `json_each` source.
@@ -434,15 +434,9 @@ fn lift(q: &mut Query, counter: &mut usize) -> Result<(), PgError> {
         })
         .map(|(k, _)| k)
         .collect();
-    let [k] = found.as_slice() else {
-        return if found.is_empty() {
-            Ok(())
-        } else {
-            Err(unsupported(
-                "several set-returning functions in one select list",
-            ))
-        };
-    };
+    if found.is_empty() {
+        return Ok(());
+    }
     let grouped = !matches!(&select.group_by, GroupByExpr::Expressions(g, _) if g.is_empty())
         || select.having.is_some()
         || aggregates(&select.projection);
@@ -453,6 +447,9 @@ fn lift(q: &mut Query, counter: &mut usize) -> Result<(), PgError> {
     }
     *counter += 1;
     let alias = format!("_srf{counter}");
+    let [k] = found.as_slice() else {
+        return lockstep(select, &found, alias, srf);
+    };
     let item = std::mem::replace(
         &mut select.projection[*k],
         SelectItem::Wildcard(Default::default()),
@@ -491,6 +488,73 @@ fn lift(q: &mut Query, counter: &mut usize) -> Result<(), PgError> {
     }
     select.from.push(TableWithJoins {
         relation,
+        joins: vec![],
+    });
+    Ok(())
+}
+
+/// Several set-returning functions in one select list (`unnest(indkey) AS attnum,
+/// generate_subscripts(indkey, 1) AS ord`, as SQLAlchemy's inspector writes): PostgreSQL
+/// runs them in lockstep, one row per element of the longest. They become one source,
+/// ``pg_zip(…) AS alias` in FROM (rewritten to json_each), each item its own element of the row.
+fn lockstep(
+    select: &mut sqlparser::ast::Select,
+    found: &[usize],
+    alias: String,
+    srf: impl Fn(&Expr) -> Option<String>,
+) -> Result<(), PgError> {
+    let mut arrays = Vec::new();
+    for (position, &k) in found.iter().enumerate() {
+        let (expr, name) = match &select.projection[k] {
+            SelectItem::UnnamedExpr(e) => (e.clone(), Ident::new(srf(e).unwrap_or_default())),
+            SelectItem::ExprWithAlias { expr, alias } => (expr.clone(), alias.clone()),
+            _ => return Ok(()),
+        };
+        let function = srf(&expr).unwrap_or_default();
+        let Expr::Function(f) = expr else {
+            return Ok(());
+        };
+        let args = match f.args {
+            FunctionArguments::List(list)
+                if !super::json::SELECT_LIST_SOURCES.contains(&function.as_str()) =>
+            {
+                list.args
+                    .into_iter()
+                    .map(|a| match a {
+                        FunctionArg::Unnamed(FunctionArgExpr::Expr(e)) => Ok(e),
+                        _ => Err(unsupported(format!("this call of {function}"))),
+                    })
+                    .collect::<Result<Vec<_>, _>>()?
+            }
+            _ => {
+                return Err(unsupported(format!(
+                    "{function} beside another set-returning function in a select list"
+                )))
+            }
+        };
+        arrays.push(json_array_of(&function, args));
+        let element = call(
+            "json_extract",
+            vec![
+                Expr::CompoundIdentifier(vec![Ident::new(alias.clone()), Ident::new("value")]),
+                string(&format!("$[{position}]")),
+            ],
+        );
+        select.projection[k] = SelectItem::ExprWithAlias {
+            expr: element,
+            alias: name,
+        };
+    }
+    select.from.push(TableWithJoins {
+        // Made `json_each(pg_zip(…))` with the other sources (rewrite_source).
+        relation: table_function(
+            ObjectName::from(vec![Ident::new("pg_zip")]),
+            arrays
+                .into_iter()
+                .map(|a| FunctionArg::Unnamed(FunctionArgExpr::Expr(a)))
+                .collect(),
+            alias,
+        ),
         joins: vec![],
     });
     Ok(())
@@ -655,6 +719,7 @@ fn rewrite_source(t: &mut TableFactor) -> Result<Option<Source>, PgError> {
                     | "pg_partition_ancestors"
                     | "regexp_matches"
                     | "generate_subscripts"
+                    | "pg_zip"
             ) {
                 return Ok(None);
             }
@@ -683,13 +748,7 @@ fn rewrite_source(t: &mut TableFactor) -> Result<Option<Source>, PgError> {
     };
     let zipped = function == "unnest" && args.len() > 1;
     let width = args.len();
-    let source = match function.as_str() {
-        "generate_series" => call("pg_series", args),
-        // Every element of a multi-dimensional array; several arrays side by side.
-        "unnest" => call("pg_unnest", args),
-        "regexp_matches" | "generate_subscripts" => call(&format!("pg_{function}"), args),
-        _ => call("pg_array_json", vec![call(&function, args)]),
-    };
+    let source = json_array_of(&function, args);
     let (alias, names) = match alias {
         Some(a) => {
             let names: Vec<String> = a.columns.iter().map(|c| c.name.value.clone()).collect();
@@ -722,6 +781,18 @@ fn rewrite_source(t: &mut TableFactor) -> Result<Option<Source>, PgError> {
 }
 
 /// `name(args) AS alias` in a FROM clause.
+/// A set-returning function's rows as the JSON array the engine's function makes of them.
+fn json_array_of(function: &str, args: Vec<Expr>) -> Expr {
+    match function {
+        "generate_series" => call("pg_series", args),
+        // Every element of a multi-dimensional array; several arrays side by side.
+        "unnest" => call("pg_unnest", args),
+        "regexp_matches" | "generate_subscripts" => call(&format!("pg_{function}"), args),
+        "pg_zip" => call(function, args),
+        _ => call("pg_array_json", vec![call(function, args)]),
+    }
+}
+
 fn table_function(name: ObjectName, args: Vec<FunctionArg>, alias: String) -> TableFactor {
     TableFactor::Table {
         name,

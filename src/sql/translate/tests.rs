@@ -244,8 +244,14 @@ fn set_returning_functions_in_select_lists_become_sources() {
         sqlite("SELECT generate_subscripts(ARRAY[5, 6], 1) AS s"),
         "SELECT _srf1.value AS s FROM json_each(pg_generate_subscripts(json_array(5, 6), 1)) AS _srf1"
     );
+    // Several run in lockstep: one source of rows of one element of each.
+    assert_eq!(
+        sqlite("SELECT unnest(a), generate_series(1, 3) AS g FROM t"),
+        "SELECT json_extract(_srf1.value, '$[0]') AS unnest, json_extract(_srf1.value, '$[1]') AS g \
+         FROM t, json_each(pg_zip(pg_unnest(a), pg_series(1, 3))) AS _srf1"
+    );
     for sql in [
-        "SELECT unnest(a), unnest(b) FROM t",
+        "SELECT unnest(a), json_array_elements(b) FROM t",
         "SELECT count(*), unnest(a) FROM t GROUP BY a",
         "SELECT max(x), generate_series(1, 3) FROM t",
         "SELECT unnest(a) + 1 FROM t",
