@@ -14,6 +14,7 @@ pub mod copy;
 mod database;
 pub mod datetime;
 mod describe;
+mod dml;
 pub mod error;
 mod exec;
 mod explain;

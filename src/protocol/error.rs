@@ -87,6 +87,7 @@ impl SqlState {
     pub const IDLE_SESSION_TIMEOUT: Self = Self("57P05");
     pub const CANNOT_CONNECT_NOW: Self = Self("57P03");
     pub const FEATURE_NOT_SUPPORTED: Self = Self("0A000");
+    pub const CARDINALITY_VIOLATION: Self = Self("21000");
     pub const INVALID_PARAMETER_VALUE: Self = Self("22023");
     pub const SEQUENCE_GENERATOR_LIMIT_EXCEEDED: Self = Self("2200H");
     pub const WRONG_OBJECT_TYPE: Self = Self("42809");

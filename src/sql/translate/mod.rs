@@ -9,6 +9,7 @@
 mod arrays;
 mod casts;
 pub(crate) use casts::char_length;
+pub(crate) mod dml;
 mod explain;
 mod functions;
 mod index;
@@ -54,6 +55,7 @@ pub fn to_sqlite(mut stmt: Statement, settings: &mut dyn Settings) -> Result<Str
         return Ok(batch);
     }
     // Then, while the tree is as written: operators are found by their place in the text.
+    dml::check(&stmt)?;
     operators::typed(&mut stmt)?;
     if let Statement::CreateIndex(ci) = &mut stmt {
         index::create(ci)?;
@@ -68,6 +70,8 @@ pub fn to_sqlite(mut stmt: Statement, settings: &mut dyn Settings) -> Result<Str
         return Err(e);
     }
     // Added after the walk: they are SQLite's own expressions already.
+    dml::defaults(&mut stmt);
+    dml::upsert_once(&mut stmt);
     match &mut stmt {
         Statement::CreateTable(ct) => {
             for (i, check) in checks {
