@@ -135,6 +135,7 @@ pub fn register(conn: &Connection, database: &str, session: SharedSession) -> ru
     conn.create_scalar_function("pg_float", 1, pure, pg_float)?;
     super::jsonb::register(conn)?;
     super::dml::register(conn)?;
+    super::subquery::register(conn)?;
     Ok(())
 }
 

@@ -26,6 +26,7 @@ pub mod numeric;
 pub mod objects;
 mod pgfuncs;
 mod stmt;
+mod subquery;
 pub mod types;
 
 use std::collections::HashMap;

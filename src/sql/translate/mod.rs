@@ -22,6 +22,7 @@ mod operators;
 mod order;
 mod queries;
 mod recursive;
+mod scalar;
 mod store;
 
 use std::ops::ControlFlow;
@@ -259,6 +260,10 @@ impl Translator<'_> {
                 ..
             }) => functions::special(e, &*self.settings)?,
             Expr::Array(a) => arrays::literal(a),
+            Expr::Subquery(mut q) => match scalar::checked(&mut q) {
+                Some(e) => e,
+                None => Expr::Subquery(q),
+            },
             Expr::CompoundFieldAccess { root, access_chain } => {
                 match json::subscript(*root, access_chain)? {
                     Ok(e) => e,
