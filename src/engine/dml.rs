@@ -2,7 +2,8 @@
 //! `DEFAULT` is the column's own default, put in the statement's text when it is
 //! prepared (`pg_column_default(…)` → `(default)` or NULL), as is an INSERT's implicit
 //! column list (`pg_insert_columns(…)` → the table's first columns), so that a row may be
-//! shorter than the table. `pg_upsert_once` fails a multi-row `ON CONFLICT DO UPDATE`
+//! shorter than the table, and the columns `CREATE TABLE … (LIKE source)` copies
+//! (`pg_like_columns(…)`). `pg_upsert_once` fails a multi-row `ON CONFLICT DO UPDATE`
 //! whose rows propose one key twice (PostgreSQL's 21000).
 
 use std::collections::HashSet;
@@ -16,10 +17,13 @@ use super::error::raise;
 use super::stmt::Conn;
 use crate::protocol::{PgError, SqlState};
 use crate::sql::translate::dml::{column_list, COLUMNS_MARKER, DEFAULT_MARKER};
+use crate::sql::translate::like::LIKE_MARKER;
+use crate::sql::translate::value_check;
 
 /// `sql` with the markers replaced from the schema; None when it has none.
 pub fn expand(conn: &Conn, sql: &str) -> Result<Option<String>, PgError> {
-    if !sql.contains(DEFAULT_MARKER) && !sql.contains(COLUMNS_MARKER) {
+    if !sql.contains(DEFAULT_MARKER) && !sql.contains(COLUMNS_MARKER) && !sql.contains(LIKE_MARKER)
+    {
         return Ok(None);
     }
     use crate::sql::lexer::{significant, TokenKind};
@@ -31,8 +35,9 @@ pub fn expand(conn: &Conn, sql: &str) -> Result<Option<String>, PgError> {
         let t = tokens[k];
         let word = &sql[t.start..t.end];
         let marker = t.kind == TokenKind::Word
-            && (word.eq_ignore_ascii_case(DEFAULT_MARKER)
-                || word.eq_ignore_ascii_case(COLUMNS_MARKER));
+            && [DEFAULT_MARKER, COLUMNS_MARKER, LIKE_MARKER]
+                .iter()
+                .any(|m| word.eq_ignore_ascii_case(m));
         // marker ( 'schema' , 'table' , column )
         let args = tokens.get(k + 1..k + 8);
         let Some(
@@ -60,7 +65,15 @@ pub fn expand(conn: &Conn, sql: &str) -> Result<Option<String>, PgError> {
         let (schema, table) = (text(schema), text(table));
         let columns = columns(conn, &schema, &table);
         let column_text = &sql[column.start..column.end];
-        let replacement = if word.eq_ignore_ascii_case(COLUMNS_MARKER) {
+        let replacement = if word.eq_ignore_ascii_case(LIKE_MARKER) {
+            if columns.is_empty() {
+                return Err(PgError::new(
+                    SqlState::UNDEFINED_TABLE,
+                    format!("relation \"{table}\" does not exist"),
+                ));
+            }
+            like_columns(&columns, column_text == "1")
+        } else if word.eq_ignore_ascii_case(COLUMNS_MARKER) {
             let n: usize = column_text.parse().unwrap_or(0);
             if columns.is_empty() {
                 return Err(PgError::new(
@@ -74,16 +87,16 @@ pub fn expand(conn: &Conn, sql: &str) -> Result<Option<String>, PgError> {
                     "INSERT has more expressions than target columns",
                 ));
             }
-            let names: Vec<String> = columns[..n].iter().map(|(n, _)| n.clone()).collect();
+            let names: Vec<String> = columns[..n].iter().map(|c| c.name.clone()).collect();
             column_list(&names)
         } else {
             let found = if column.kind == TokenKind::Quoted {
                 let name = text(column);
-                columns.iter().find(|(n, _)| n.eq_ignore_ascii_case(&name))
+                columns.iter().find(|c| c.name.eq_ignore_ascii_case(&name))
             } else {
                 column_text.parse::<usize>().ok().and_then(|i| columns.get(i))
             };
-            match found.and_then(|(_, d)| d.as_deref()) {
+            match found.and_then(|c| c.default.as_deref()) {
                 Some(default) => format!("({default})"),
                 None => "NULL".to_string(),
             }
@@ -97,19 +110,56 @@ pub fn expand(conn: &Conn, sql: &str) -> Result<Option<String>, PgError> {
     Ok(Some(out))
 }
 
-/// A table's columns in order: name and default expression (SQLite text).
-fn columns(conn: &Conn, schema: &str, table: &str) -> Vec<(String, Option<String>)> {
+/// A column as the schema declares it.
+struct Column {
+    name: String,
+    declared: String,
+    not_null: bool,
+    default: Option<String>,
+}
+
+/// A table's columns in order.
+fn columns(conn: &Conn, schema: &str, table: &str) -> Vec<Column> {
     let query = if schema.is_empty() {
-        "select name, dflt_value from pragma_table_info(?1) where ?2 = '' order by cid"
+        "select name, type, \"notnull\", dflt_value from pragma_table_info(?1) \
+         where ?2 = '' order by cid"
     } else {
-        "select name, dflt_value from pragma_table_info(?1, ?2) order by cid"
+        "select name, type, \"notnull\", dflt_value from pragma_table_info(?1, ?2) order by cid"
     };
     let Ok(mut q) = conn.sqlite().prepare(query) else {
         return Vec::new();
     };
-    q.query_map([table, schema], |r| Ok((r.get(0)?, r.get(1)?)))
-        .map(|rows| rows.filter_map(Result::ok).collect())
-        .unwrap_or_default()
+    q.query_map([table, schema], |r| {
+        Ok(Column {
+            name: r.get(0)?,
+            declared: r.get(1)?,
+            not_null: r.get(2)?,
+            default: r.get(3)?,
+        })
+    })
+    .map(|rows| rows.filter_map(Result::ok).collect())
+    .unwrap_or_default()
+}
+
+/// The column definitions `CREATE TABLE … (LIKE source)` copies: names, types with their
+/// value checks, NOT NULL, and the defaults when `defaults`.
+fn like_columns(columns: &[Column], defaults: bool) -> String {
+    let mut out = Vec::with_capacity(columns.len());
+    for c in columns {
+        let ident = sqlparser::ast::Ident::with_quote('"', c.name.as_str());
+        let mut def = format!("{ident} {}", c.declared);
+        if c.not_null {
+            def.push_str(" NOT NULL");
+        }
+        if let (true, Some(d)) = (defaults, &c.default) {
+            def.push_str(&format!(" DEFAULT ({d})"));
+        }
+        if let Some(check) = value_check(&ident, &c.declared.to_ascii_lowercase()) {
+            def.push_str(&format!(" {check}"));
+        }
+        out.push(def);
+    }
+    out.join(", ")
 }
 
 /// Registers `pg_upsert_once`.

@@ -335,7 +335,7 @@ fn values_select(values: SetExpr, check: Expr) -> sqlparser::ast::Select {
 }
 
 /// ('schema' or '', 'table') from a possibly qualified name, unquoted.
-fn split(name: &str) -> (String, String) {
+pub(super) fn split(name: &str) -> (String, String) {
     let unquote = |s: &str| {
         s.strip_prefix('"')
             .and_then(|s| s.strip_suffix('"'))
@@ -349,7 +349,7 @@ fn split(name: &str) -> (String, String) {
     }
 }
 
-fn sql_string(s: &str) -> String {
+pub(super) fn sql_string(s: &str) -> String {
     format!("'{}'", s.replace('\'', "''"))
 }
 

@@ -14,6 +14,7 @@ mod explain;
 mod functions;
 mod index;
 mod json;
+pub(crate) mod like;
 pub(crate) use json::{record_columns, RecordColumns, RECORD_FUNCTIONS};
 mod objects;
 pub(crate) use objects::is_serial;
@@ -57,6 +58,7 @@ pub fn to_sqlite(mut stmt: Statement, settings: &mut dyn Settings) -> Result<Str
     }
     // Then, while the tree is as written: operators are found by their place in the text.
     dml::check(&stmt)?;
+    like::rewrite(&mut stmt);
     operators::typed(&mut stmt)?;
     if let Statement::CreateIndex(ci) = &mut stmt {
         index::create(ci)?;
