@@ -110,6 +110,55 @@ pub fn expand(conn: &Conn, sql: &str) -> Result<Option<String>, PgError> {
     Ok(Some(out))
 }
 
+/// `INSERT INTO t VALUES (…)` whose rows are shorter than the table, which SQLite
+/// refuses ("table t has 3 columns but 2 values were supplied") and PostgreSQL fills
+/// with the defaults: the text with the table's first columns named. None for any
+/// other error or text.
+pub fn short_rows(conn: &Conn, sql: &str, message: &str) -> Option<String> {
+    let supplied: usize = message
+        .strip_suffix(" values were supplied")?
+        .rsplit(' ')
+        .next()?
+        .parse()
+        .ok()?;
+    use crate::sql::lexer::{significant, TokenKind};
+    let mut tokens = significant(sql);
+    let (insert, into) = (tokens.next()?, tokens.next()?);
+    if !sql[insert.start..insert.end].eq_ignore_ascii_case("insert")
+        || !sql[into.start..into.end].eq_ignore_ascii_case("into")
+    {
+        return None;
+    }
+    // The name: words and quoted names joined by dots, up to VALUES.
+    let mut parts = Vec::new();
+    let mut end = into.end;
+    for t in tokens {
+        let text = &sql[t.start..t.end];
+        match t.kind {
+            TokenKind::Word if text.eq_ignore_ascii_case("values") => break,
+            TokenKind::Word | TokenKind::Quoted => parts.push(text),
+            TokenKind::Other if text == "." => {}
+            _ => return None,
+        }
+        end = t.end;
+    }
+    let unquote = |p: &str| match p.strip_prefix('"').and_then(|p| p.strip_suffix('"')) {
+        Some(inner) => inner.replace("\"\"", "\""),
+        None => p.to_string(),
+    };
+    let (schema, table) = match parts.as_slice() {
+        [t] => (String::new(), unquote(t)),
+        [s, t] => (unquote(s), unquote(t)),
+        _ => return None,
+    };
+    let columns = columns(conn, &schema, &table);
+    if supplied >= columns.len() {
+        return None;
+    }
+    let names: Vec<String> = columns[..supplied].iter().map(|c| c.name.clone()).collect();
+    Some(format!("{} ({}){}", &sql[..end], column_list(&names), &sql[end..]))
+}
+
 /// A column as the schema declares it.
 struct Column {
     name: String,

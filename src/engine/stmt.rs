@@ -200,6 +200,10 @@ impl Conn {
         };
         if rc != ffi::SQLITE_OK {
             let e = self.error(rc);
+            // An INSERT naming no columns with rows shorter than the table (dml.rs).
+            if let Some(widened) = super::dml::short_rows(self, sql, &e.message) {
+                return self.prepare(&widened);
+            }
             // The pg_catalog tables and functions are registered on first use (see
             // catalog/): each costs every connection memory.
             if !self.catalog

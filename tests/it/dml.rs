@@ -58,6 +58,17 @@ async fn default_in_values_and_set_is_the_columns_default() {
             row(&["3", "7", "b"]),
         ]
     );
+    // A row shorter than the table gets the defaults of the rest.
+    c.batch_execute("insert into inserttest values (NULL, 9)")
+        .await
+        .unwrap();
+    assert_eq!(
+        rows(&c, "select col3 from inserttest where col2 = 9").await,
+        vec![row(&["testing"])]
+    );
+    c.batch_execute("delete from inserttest where col2 = 9")
+        .await
+        .unwrap();
     // A DEFAULT the column does not have is NULL, which NOT NULL refuses.
     let e = c
         .simple_query("insert into inserttest values (1, DEFAULT)")
