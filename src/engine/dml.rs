@@ -40,10 +40,7 @@ pub fn expand(conn: &Conn, sql: &str) -> Result<Option<String>, PgError> {
                 .any(|m| word.eq_ignore_ascii_case(m));
         // marker ( 'schema' , 'table' , column )
         let args = tokens.get(k + 1..k + 8);
-        let Some(
-            [open, schema, comma1, table, comma2, column, close],
-        ) = args
-        else {
+        let Some([open, schema, comma1, table, comma2, column, close]) = args else {
             k += 1;
             continue;
         };
@@ -94,7 +91,10 @@ pub fn expand(conn: &Conn, sql: &str) -> Result<Option<String>, PgError> {
                 let name = text(column);
                 columns.iter().find(|c| c.name.eq_ignore_ascii_case(&name))
             } else {
-                column_text.parse::<usize>().ok().and_then(|i| columns.get(i))
+                column_text
+                    .parse::<usize>()
+                    .ok()
+                    .and_then(|i| columns.get(i))
             };
             match found.and_then(|c| c.default.as_deref()) {
                 Some(default) => format!("({default})"),
@@ -156,7 +156,12 @@ pub fn short_rows(conn: &Conn, sql: &str, message: &str) -> Option<String> {
         return None;
     }
     let names: Vec<String> = columns[..supplied].iter().map(|c| c.name.clone()).collect();
-    Some(format!("{} ({}){}", &sql[..end], column_list(&names), &sql[end..]))
+    Some(format!(
+        "{} ({}){}",
+        &sql[..end],
+        column_list(&names),
+        &sql[end..]
+    ))
 }
 
 /// A column as the schema declares it.
@@ -213,7 +218,12 @@ fn like_columns(columns: &[Column], defaults: bool) -> String {
 
 /// Registers `pg_upsert_once`.
 pub fn register(conn: &Connection) -> rusqlite::Result<()> {
-    conn.create_scalar_function("pg_upsert_once", -1, FunctionFlags::SQLITE_UTF8, upsert_once)
+    conn.create_scalar_function(
+        "pg_upsert_once",
+        -1,
+        FunctionFlags::SQLITE_UTF8,
+        upsert_once,
+    )
 }
 
 /// One statement's proposed keys: the key columns' positions in the row, the keys seen.

@@ -489,8 +489,7 @@ impl Params {
     pub fn reset(&mut self, name: &str) -> Result<(), PgError> {
         // RESET ROLE / RESET SESSION AUTHORIZATION: back to the session's user, which
         // it never left (set_role).
-        if name.eq_ignore_ascii_case("role") || name.eq_ignore_ascii_case("sessionauthorization")
-        {
+        if name.eq_ignore_ascii_case("role") || name.eq_ignore_ascii_case("sessionauthorization") {
             return Ok(());
         }
         if name.eq_ignore_ascii_case("all") {

@@ -103,7 +103,13 @@ async fn default_in_values_and_set_is_the_columns_default() {
     );
 
     // DEFAULT anywhere else is PostgreSQL's 42601.
-    fails(&c, "select default", "42601", "DEFAULT is not allowed in this context").await;
+    fails(
+        &c,
+        "select default",
+        "42601",
+        "DEFAULT is not allowed in this context",
+    )
+    .await;
     fails(
         &c,
         "insert into serials (n) values (default + 1)",
@@ -127,7 +133,13 @@ async fn assignments_postgresql_refuses() {
         "multiple assignments to same column \"b\"",
     )
     .await;
-    fails(&c, "update t set b = 1, B = 2", "42601", "multiple assignments to same column \"b\"").await;
+    fails(
+        &c,
+        "update t set b = 1, B = 2",
+        "42601",
+        "multiple assignments to same column \"b\"",
+    )
+    .await;
     fails(
         &c,
         "update t set (b, c) = (1, 'x', 3)",
@@ -166,14 +178,30 @@ async fn a_scalar_subquerys_second_row_is_an_error() {
     .await
     .unwrap();
     let more = "more than one row returned by a subquery used as an expression";
-    fails(&c, "select (select a from (values (1), (2)) v(a))", "21000", more).await;
+    fails(
+        &c,
+        "select (select a from (values (1), (2)) v(a))",
+        "21000",
+        more,
+    )
+    .await;
     fails(&c, "select 1 where 1 = (select y from i)", "21000", more).await;
     // Correlated: fails only where the subquery meets two rows.
     assert_eq!(
-        rows(&c, "select x, (select z from i where y = o.x) from o where x = 1").await,
+        rows(
+            &c,
+            "select x, (select z from i where y = o.x) from o where x = 1"
+        )
+        .await,
         vec![row(&["1", "10"])]
     );
-    fails(&c, "select x, (select z from i where y = o.x) from o", "21000", more).await;
+    fails(
+        &c,
+        "select x, (select z from i where y = o.x) from o",
+        "21000",
+        more,
+    )
+    .await;
     // A row of columns: update.sql's SET (b, a) = (SELECT …), which changed nothing.
     fails(
         &c,
@@ -275,11 +303,10 @@ async fn create_table_like_copies_the_columns() {
     )
     .await
     .unwrap();
-    c.batch_execute("insert into vistest values ('a0')").await.unwrap();
-    assert_eq!(
-        rows(&c, "select * from vistest").await,
-        vec![row(&["a0"])]
-    );
+    c.batch_execute("insert into vistest values ('a0')")
+        .await
+        .unwrap();
+    assert_eq!(rows(&c, "select * from vistest").await, vec![row(&["a0"])]);
     assert_eq!(
         rows(
             &c,
@@ -316,7 +343,13 @@ async fn roles_are_the_sessions_user() {
     )
     .await
     .unwrap();
-    fails(&c, "set role nosuch", "22023", "role \"nosuch\" does not exist").await;
+    fails(
+        &c,
+        "set role nosuch",
+        "22023",
+        "role \"nosuch\" does not exist",
+    )
+    .await;
     fails(
         &c,
         "set session authorization nosuch",

@@ -165,8 +165,7 @@ fn replace_defaults(stmt: &mut Statement, f: &mut dyn FnMut(&str, Column) -> Exp
                 return;
             };
             let table = name.to_string();
-            if let Some(SetExpr::Values(values)) = insert.source.as_mut().map(|q| q.body.as_mut())
-            {
+            if let Some(SetExpr::Values(values)) = insert.source.as_mut().map(|q| q.body.as_mut()) {
                 for row in &mut values.rows {
                     for (i, value) in row.iter_mut().enumerate() {
                         if is_default(value) {
@@ -361,3 +360,7 @@ pub fn column_list(names: &[String]) -> String {
         .collect::<Vec<_>>()
         .join(", ")
 }
+
+#[cfg(test)]
+#[path = "dml_tests.rs"]
+mod tests;

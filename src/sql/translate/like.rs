@@ -38,6 +38,12 @@ pub(super) fn rewrite(stmt: &mut Statement) {
 
 fn marker(source: &str, defaults: bool) -> ColumnDef {
     let (schema, table) = super::dml::split(source);
+    // Before the walk, which reads public as main (mod.rs, unqualify).
+    let schema = if schema.eq_ignore_ascii_case("public") {
+        "main".to_string()
+    } else {
+        schema
+    };
     let marker = format!(
         "{LIKE_MARKER}({}, {}, {})",
         super::dml::sql_string(&schema),

@@ -88,11 +88,20 @@ fn aggregated(e: &Expr) -> bool {
                 FunctionArguments::List(l) => l.args.len(),
                 _ => 0,
             };
-            let aggregate = f.over.is_none()
-                && (AGGREGATES.contains(&name.as_str())
-                    || (matches!(name.as_str(), "min" | "max") && args == 1)
-                    || super::AGGREGATES.iter().any(|(pg, lite)| *pg == name || *lite == name));
+            let aggregate = AGGREGATES.contains(&name.as_str())
+                || (matches!(name.as_str(), "min" | "max") && args == 1)
+                || super::AGGREGATES
+                    .iter()
+                    .any(|(pg, lite)| *pg == name || *lite == name);
+            if f.over.is_some() {
+                return false;
+            }
+            // Or a function of aggregates and constants (`count(*) + 1` is pg_int(…)).
             aggregate
+                || super::plain_args(f).is_some_and(|args| {
+                    args.iter().all(|a| aggregated(a) || constant(a))
+                        && args.iter().any(|a| aggregated(a))
+                })
         }
         Expr::Nested(e) | Expr::Cast { expr: e, .. } | Expr::UnaryOp { expr: e, .. } => {
             aggregated(e)
