@@ -33,8 +33,10 @@ impl SqlState {
     pub const DUPLICATE_TABLE: Self = Self("42P07");
     pub const DUPLICATE_COLUMN: Self = Self("42701");
     pub const DUPLICATE_OBJECT: Self = Self("42710");
+    pub const AMBIGUOUS_ALIAS: Self = Self("42P09");
     pub const DATATYPE_MISMATCH: Self = Self("42804");
     pub const GROUPING_ERROR: Self = Self("42803");
+    pub const WINDOWING_ERROR: Self = Self("42P20");
     pub const INVALID_COLUMN_REFERENCE: Self = Self("42P10");
     pub const INVALID_TABLE_DEFINITION: Self = Self("42P16");
     pub const INVALID_FOREIGN_KEY: Self = Self("42830");

@@ -358,3 +358,58 @@ async fn roles_are_the_sessions_user() {
     )
     .await;
 }
+
+#[tokio::test]
+async fn create_table_and_upsert_refusals() {
+    let s = Server::start(&[]);
+    let c = s.connect("dml").await;
+    fails(
+        &c,
+        "create table pt (u unknown)",
+        "42P16",
+        "column \"u\" has pseudo-type unknown",
+    )
+    .await;
+    fails(
+        &c,
+        "create table pt (a int default (avg(1)))",
+        "42803",
+        "aggregate functions are not allowed in DEFAULT expressions",
+    )
+    .await;
+    fails(
+        &c,
+        "create table pt (a int default (select 1))",
+        "0A000",
+        "cannot use subquery in DEFAULT expression",
+    )
+    .await;
+    fails(
+        &c,
+        "CREATE TABLE tas_case WITH (\"Fillfactor\" = 10) AS SELECT 1 a",
+        "22023",
+        "unrecognized parameter \"Fillfactor\"",
+    )
+    .await;
+    fails(
+        &c,
+        "create table pt (a int) with (oids = true)",
+        "0A000",
+        "tables declared WITH OIDS are not supported",
+    )
+    .await;
+    c.batch_execute(
+        "create table pt (a int) with (fillfactor = 50, oids = false);
+         create table excluded (key int primary key, data text);
+         insert into excluded values (1, '2') on conflict (key) do update set data = 'x';",
+    )
+    .await
+    .unwrap();
+    fails(
+        &c,
+        "insert into excluded values (1, '2') on conflict (key) do update set data = excluded.data",
+        "42P09",
+        "table reference \"excluded\" is ambiguous",
+    )
+    .await;
+}

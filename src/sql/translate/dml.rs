@@ -41,6 +41,7 @@ pub(super) fn check(stmt: &Statement) -> Result<(), PgError> {
             }
             if let Some(OnInsert::OnConflict(c)) = &insert.on {
                 if let OnConflictAction::DoUpdate(u) = &c.action {
+                    ambiguous_excluded(insert, u)?;
                     if c.conflict_target.is_none() {
                         return Err(PgError::new(
                             SqlState::SYNTAX_ERROR,
@@ -57,6 +58,51 @@ pub(super) fn check(stmt: &Statement) -> Result<(), PgError> {
         _ => return Ok(()),
     }
     misplaced_default(stmt)
+}
+
+/// `INSERT INTO excluded … DO UPDATE SET … excluded.c`: the target and the proposed
+/// row share the name (PostgreSQL's 42P09; SQLite would read the proposed row).
+fn ambiguous_excluded(
+    insert: &sqlparser::ast::Insert,
+    u: &sqlparser::ast::DoUpdate,
+) -> Result<(), PgError> {
+    struct Find;
+    impl Visitor for Find {
+        type Break = ();
+        fn pre_visit_expr(&mut self, e: &Expr) -> ControlFlow<()> {
+            match e {
+                Expr::CompoundIdentifier(p) if p.len() == 2 && fold(&p[0]) == "excluded" => {
+                    ControlFlow::Break(())
+                }
+                _ => ControlFlow::Continue(()),
+            }
+        }
+    }
+    let TableObject::TableName(name) = &insert.table else {
+        return Ok(());
+    };
+    let named = name
+        .0
+        .last()
+        .and_then(|p| p.as_ident())
+        .is_some_and(|i| fold(i) == "excluded");
+    if !named || insert.table_alias.is_some() {
+        return Ok(());
+    }
+    let referenced = u
+        .assignments
+        .iter()
+        .any(|a| a.value.visit(&mut Find).is_break())
+        || u.selection
+            .as_ref()
+            .is_some_and(|w| w.visit(&mut Find).is_break());
+    if referenced {
+        return Err(PgError::new(
+            SqlState::AMBIGUOUS_ALIAS,
+            "table reference \"excluded\" is ambiguous",
+        ));
+    }
+    Ok(())
 }
 
 /// A column assigned twice, a tuple assignment of the wrong width.

@@ -8,6 +8,7 @@
 
 mod arrays;
 mod casts;
+mod create;
 pub(crate) use casts::char_length;
 pub(crate) mod dml;
 mod explain;
@@ -58,6 +59,7 @@ pub fn to_sqlite(mut stmt: Statement, settings: &mut dyn Settings) -> Result<Str
     }
     // Then, while the tree is as written: operators are found by their place in the text.
     dml::check(&stmt)?;
+    create::check(&stmt)?;
     like::rewrite(&mut stmt);
     operators::typed(&mut stmt)?;
     if let Statement::CreateIndex(ci) = &mut stmt {
