@@ -412,4 +412,21 @@ async fn create_table_and_upsert_refusals() {
         "table reference \"excluded\" is ambiguous",
     )
     .await;
+    // Forms litewire cannot honour name themselves (0A000), not a syntax error.
+    for (sql, what) in [
+        (
+            "create table lp (a text) partition by list (a)",
+            "PARTITION BY is not supported by litewire",
+        ),
+        (
+            "create table lp1 partition of lp for values in ('aa')",
+            "CREATE TABLE … PARTITION OF is not supported by litewire",
+        ),
+        (
+            "insert into pt (a[1]) values (1)",
+            "INSERT into an array element or a composite field is not supported by litewire",
+        ),
+    ] {
+        fails(&c, sql, "0A000", what).await;
+    }
 }

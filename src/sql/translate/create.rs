@@ -1,7 +1,7 @@
 //! CREATE TABLE refusals PostgreSQL makes and SQLite would not: a column of a
 //! pseudo-type (42P16), an aggregate, window function or subquery in a DEFAULT
 //! (42803 / 0A000), a storage parameter PostgreSQL does not know (22023) or WITH OIDS
-//! (0A000). Accepted storage parameters have no effect (SQLite has no such storage).
+//! (0A000), partitioned tables (0A000). Accepted storage parameters have no effect (SQLite has no such storage).
 
 use std::ops::ControlFlow;
 
@@ -16,6 +16,9 @@ pub(super) fn check(stmt: &Statement) -> Result<(), PgError> {
     let Statement::CreateTable(ct) = stmt else {
         return Ok(());
     };
+    if ct.partition_by.is_some() {
+        return Err(super::unsupported("PARTITION BY"));
+    }
     for column in &ct.columns {
         let name = super::casts::type_name(&column.data_type);
         if PSEUDO_TYPES.contains(&name.as_str()) {
