@@ -134,6 +134,8 @@ pub fn register(conn: &Connection, database: &str, session: SharedSession) -> ru
     conn.create_scalar_function("pg_bytea", 1, pure, pg_bytea)?;
     conn.create_scalar_function("pg_float", 1, pure, pg_float)?;
     super::jsonb::register(conn)?;
+    super::dml::register(conn)?;
+    super::subquery::register(conn)?;
     Ok(())
 }
 
@@ -382,7 +384,7 @@ pub(super) fn pg_sleep(ctx: &Context<'_>) -> rusqlite::Result<SqlValue> {
 
 /// One value read by a nested query on the connection running the current statement;
 /// None when there is no row (or no catalog table yet: it is registered on first use).
-fn nested_value<T: rusqlite::types::FromSql>(
+pub(super) fn nested_value<T: rusqlite::types::FromSql>(
     ctx: &Context<'_>,
     query: &str,
     params: impl rusqlite::Params,

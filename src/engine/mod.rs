@@ -14,6 +14,7 @@ pub mod copy;
 mod database;
 pub mod datetime;
 mod describe;
+mod dml;
 pub mod error;
 mod exec;
 mod explain;
@@ -25,6 +26,7 @@ pub mod numeric;
 pub mod objects;
 mod pgfuncs;
 mod stmt;
+mod subquery;
 pub mod types;
 
 use std::collections::HashMap;

@@ -176,6 +176,9 @@ impl Conn {
         // kept under the expanded text, so a changed type is read again.
         let expanded = super::jsonb::record::expand(self, sql)?;
         let sql = expanded.as_deref().unwrap_or(sql);
+        // DEFAULT and an INSERT's implicit column list, read from the schema (dml.rs).
+        let defaults = super::dml::expand(self, sql)?;
+        let sql = defaults.as_deref().unwrap_or(sql);
         let mut ptr = std::ptr::null_mut();
         let mut tail = std::ptr::null();
         let len = c_int::try_from(sql.len()).map_err(|_| {
@@ -197,6 +200,10 @@ impl Conn {
         };
         if rc != ffi::SQLITE_OK {
             let e = self.error(rc);
+            // An INSERT naming no columns with rows shorter than the table (dml.rs).
+            if let Some(widened) = super::dml::short_rows(self, sql, &e.message) {
+                return self.prepare(&widened);
+            }
             // The pg_catalog tables and functions are registered on first use (see
             // catalog/): each costs every connection memory.
             if !self.catalog

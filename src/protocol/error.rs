@@ -33,8 +33,10 @@ impl SqlState {
     pub const DUPLICATE_TABLE: Self = Self("42P07");
     pub const DUPLICATE_COLUMN: Self = Self("42701");
     pub const DUPLICATE_OBJECT: Self = Self("42710");
+    pub const AMBIGUOUS_ALIAS: Self = Self("42P09");
     pub const DATATYPE_MISMATCH: Self = Self("42804");
     pub const GROUPING_ERROR: Self = Self("42803");
+    pub const WINDOWING_ERROR: Self = Self("42P20");
     pub const INVALID_COLUMN_REFERENCE: Self = Self("42P10");
     pub const INVALID_TABLE_DEFINITION: Self = Self("42P16");
     pub const INVALID_FOREIGN_KEY: Self = Self("42830");
@@ -87,6 +89,7 @@ impl SqlState {
     pub const IDLE_SESSION_TIMEOUT: Self = Self("57P05");
     pub const CANNOT_CONNECT_NOW: Self = Self("57P03");
     pub const FEATURE_NOT_SUPPORTED: Self = Self("0A000");
+    pub const CARDINALITY_VIOLATION: Self = Self("21000");
     pub const INVALID_PARAMETER_VALUE: Self = Self("22023");
     pub const SEQUENCE_GENERATOR_LIMIT_EXCEEDED: Self = Self("2200H");
     pub const WRONG_OBJECT_TYPE: Self = Self("42809");

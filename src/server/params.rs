@@ -336,6 +336,9 @@ impl Params {
 
     /// Sets a parameter from SQL (`SET`) or the startup packet.
     pub fn set(&mut self, name: &str, value: &str) -> Result<(), PgError> {
+        if name.eq_ignore_ascii_case("role") {
+            return self.set_role(value);
+        }
         let known = find(name);
         let canonical: Cow<'static, str> = match known {
             Some(k) => Cow::Borrowed(k.name),
@@ -467,8 +470,28 @@ impl Params {
             .map(|(_, v)| v.clone())
     }
 
+    /// `SET ROLE x` / `SET SESSION AUTHORIZATION x`: litewire has one role per session,
+    /// its user, so only that one (or NONE / DEFAULT, which mean it) can be taken.
+    fn set_role(&mut self, role: &str) -> Result<(), PgError> {
+        let same = role.eq_ignore_ascii_case("none")
+            || role.eq_ignore_ascii_case("default")
+            || role == &*self.user;
+        if same {
+            return Ok(());
+        }
+        Err(PgError::new(
+            SqlState::INVALID_PARAMETER_VALUE,
+            format!("role \"{role}\" does not exist"),
+        ))
+    }
+
     /// `RESET name` / `RESET ALL`.
     pub fn reset(&mut self, name: &str) -> Result<(), PgError> {
+        // RESET ROLE / RESET SESSION AUTHORIZATION: back to the session's user, which
+        // it never left (set_role).
+        if name.eq_ignore_ascii_case("role") || name.eq_ignore_ascii_case("sessionauthorization") {
+            return Ok(());
+        }
         if name.eq_ignore_ascii_case("all") {
             let names: Vec<Cow<'static, str>> = self.overrides.drain(..).map(|(n, _)| n).collect();
             for n in names {

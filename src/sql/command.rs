@@ -391,6 +391,17 @@ fn set_command(sql: &str) -> Command {
             };
         }
     }
+    // `SET [SESSION] ROLE x` and `SET SESSION AUTHORIZATION x`: PostgreSQL's own syntax
+    // (no `TO`), read as the parameter `role` (server/params.rs).
+    if toks.len() >= 2
+        && (toks[0].eq_ignore_ascii_case("role") || toks[0].eq_ignore_ascii_case("authorization"))
+    {
+        return Command::Set {
+            name: "role".into(),
+            value: unquote_value(&toks[1..].join(" ")),
+            local,
+        };
+    }
     // `SET TIME ZONE x` is PostgreSQL's spelling of `SET timezone = x`.
     if toks.len() >= 2
         && toks[0].eq_ignore_ascii_case("time")

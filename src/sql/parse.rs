@@ -15,7 +15,48 @@ pub fn parse(text: &str, max_depth: usize) -> Result<Vec<Statement>, PgError> {
         .with_recursion_limit(max_depth)
         .try_with_sql(text)
         .and_then(|mut p| p.parse_statements())
-        .map_err(|e| syntax_error(e, max_depth))
+        .map_err(|e| unsupported_form(text).unwrap_or_else(|| syntax_error(e, max_depth)))
+}
+
+/// PostgreSQL forms the grammar lacks and litewire could not honour anyway: 0A000
+/// naming them rather than a syntax error. `CREATE TABLE … PARTITION OF`, and INSERT
+/// into an array element or a composite field (`INSERT INTO t (a[1], f.x)`).
+fn unsupported_form(text: &str) -> Option<PgError> {
+    use super::lexer::{significant, TokenKind};
+    let words: Vec<(TokenKind, &str)> = significant(text)
+        .take(64)
+        .map(|t| (t.kind, &text[t.start..t.end]))
+        .collect();
+    let is = |i: usize, w: &str| words.get(i).is_some_and(|(_, x)| x.eq_ignore_ascii_case(w));
+    let what = if is(0, "create") && (1..words.len()).any(|i| is(i, "partition") && is(i + 1, "of"))
+    {
+        "CREATE TABLE … PARTITION OF"
+    } else if is(0, "insert") && is(1, "into") {
+        // The column list: after the name, up to its closing parenthesis.
+        let open = words.iter().position(|(k, _)| *k == TokenKind::Open)?;
+        if open < 3 || is(open - 1, "values") || is(open - 1, "select") {
+            return None;
+        }
+        let close = open
+            + words[open..]
+                .iter()
+                .position(|(k, _)| *k == TokenKind::Close)?;
+        let inner = &words[open + 1..close];
+        // SQLite's lexer reads `[1]` as one quoted name.
+        let subscripted = inner
+            .windows(2)
+            .any(|w| w[0].0 != TokenKind::Other && (w[1].1.starts_with('[') || w[1].1 == "."));
+        if !subscripted || words.get(close + 1).is_none() {
+            return None;
+        }
+        "INSERT into an array element or a composite field"
+    } else {
+        return None;
+    };
+    Some(PgError::new(
+        SqlState::FEATURE_NOT_SUPPORTED,
+        format!("{what} is not supported by litewire"),
+    ))
 }
 
 /// Runs `f`, which parses, walks, prints or drops a statement nested `depth` levels deep
@@ -100,5 +141,26 @@ mod tests {
             SqlState::STATEMENT_TOO_COMPLEX
         );
         assert_eq!(parse("select 1; select 2", 50).unwrap().len(), 2);
+    }
+
+    #[test]
+    fn forms_litewire_cannot_honour_are_0a000() {
+        for text in [
+            "create table p1 partition of p for values in (1)",
+            "insert into t (f2[1], f2[2]) values (1, 2)",
+            "insert into t (f3.if1, f3.if2) select 1, 2",
+        ] {
+            assert_eq!(
+                parse(text, 50).unwrap_err().code,
+                SqlState::FEATURE_NOT_SUPPORTED
+            );
+        }
+        // Other syntax errors stay 42601.
+        assert_eq!(
+            parse("insert into t (a b) values (1)", 50)
+                .unwrap_err()
+                .code,
+            SqlState::SYNTAX_ERROR
+        );
     }
 }

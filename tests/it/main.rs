@@ -14,6 +14,7 @@ mod copy;
 mod corpus;
 mod cursors;
 mod dates;
+mod dml;
 mod dump_restore;
 mod functions;
 mod hostile;

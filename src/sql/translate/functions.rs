@@ -459,6 +459,11 @@ pub(super) fn function(
             Some(call("pg_clock_timestamp", vec![]))
         }
         "transaction_timestamp" if argc == Some(0) => Some(call("now", vec![])),
+        // Characters, as SQLite's length() counts them in text.
+        "char_length" | "character_length" if argc == Some(1) => {
+            f.name = ObjectName::from(vec![Ident::new("length")]);
+            None
+        }
         "timezone" => match plain_args(f).as_deref() {
             Some([zone, ts]) => Some(call(
                 "pg_at_time_zone",

@@ -8,11 +8,14 @@
 
 mod arrays;
 mod casts;
+mod create;
 pub(crate) use casts::char_length;
+pub(crate) mod dml;
 mod explain;
 mod functions;
 mod index;
 mod json;
+pub(crate) mod like;
 pub(crate) use json::{record_columns, RecordColumns, RECORD_FUNCTIONS};
 mod objects;
 pub(crate) use objects::is_serial;
@@ -21,6 +24,7 @@ mod operators;
 mod order;
 mod queries;
 mod recursive;
+mod scalar;
 mod store;
 
 use std::ops::ControlFlow;
@@ -55,6 +59,9 @@ pub fn to_sqlite(mut stmt: Statement, settings: &mut dyn Settings) -> Result<Str
     }
     same_database_names(&mut stmt);
     // Then, while the tree is as written: operators are found by their place in the text.
+    dml::check(&stmt)?;
+    create::check(&stmt)?;
+    like::rewrite(&mut stmt);
     operators::typed(&mut stmt)?;
     if let Statement::CreateIndex(ci) = &mut stmt {
         index::create(ci)?;
@@ -69,6 +76,8 @@ pub fn to_sqlite(mut stmt: Statement, settings: &mut dyn Settings) -> Result<Str
         return Err(e);
     }
     // Added after the walk: they are SQLite's own expressions already.
+    dml::defaults(&mut stmt);
+    dml::upsert_once(&mut stmt);
     match &mut stmt {
         Statement::CreateTable(ct) => {
             for (i, check) in checks {
@@ -256,6 +265,10 @@ impl Translator<'_> {
                 ..
             }) => functions::special(e, &*self.settings)?,
             Expr::Array(a) => arrays::literal(a),
+            Expr::Subquery(mut q) => match scalar::checked(&mut q) {
+                Some(e) => e,
+                None => Expr::Subquery(q),
+            },
             Expr::CompoundFieldAccess { root, access_chain } => {
                 match json::subscript(*root, access_chain)? {
                     Ok(e) => e,

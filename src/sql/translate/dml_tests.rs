@@ -1,0 +1,151 @@
+//! Golden tests: INSERT/UPDATE forms (dml.rs), scalar subqueries (scalar.rs) and
+//! CREATE TABLE … (LIKE …) (like.rs) → the SQLite text with the engine's markers.
+
+use crate::protocol::PgError;
+use crate::sql::parse::parse_one;
+use crate::sql::translate::{to_sqlite, Settings};
+
+struct Fixed;
+
+impl Settings for Fixed {
+    fn get(&self, _: &str) -> Option<String> {
+        None
+    }
+    fn set(&mut self, _: &str, value: &str) -> Result<String, PgError> {
+        Ok(value.to_string())
+    }
+}
+
+fn sqlite(pg: &str) -> String {
+    to_sqlite(parse_one(pg, 64).unwrap(), &mut Fixed).unwrap()
+}
+
+fn refused(pg: &str) -> PgError {
+    to_sqlite(parse_one(pg, 64).unwrap(), &mut Fixed).unwrap_err()
+}
+
+#[test]
+fn default_becomes_the_engines_marker() {
+    assert_eq!(
+        sqlite("insert into t (a, b) values (DEFAULT, 1), (2, default)"),
+        "INSERT INTO t (a, b) VALUES (pg_column_default('', 't', 'a'), 1), \
+         (2, pg_column_default('', 't', 'b'))"
+    );
+    // No column list: by position, and the list itself from the schema.
+    assert_eq!(
+        sqlite("insert into public.t values (default, 1)"),
+        "INSERT INTO main.t (pg_insert_columns('main', 't', 2)) \
+         VALUES (pg_column_default('main', 't', 0), 1)"
+    );
+    assert_eq!(
+        sqlite("update t set a = default, (b, c) = (1, DEFAULT)"),
+        "UPDATE t SET a = pg_column_default('', 't', 'a'), \
+         (b, c) = (1, pg_column_default('', 't', 'c'))"
+    );
+    // A quoted "default" is a column.
+    assert_eq!(
+        sqlite("insert into t values (\"default\")"),
+        "INSERT INTO t VALUES (\"default\")"
+    );
+    // Nothing changes without DEFAULT.
+    assert_eq!(
+        sqlite("insert into t values (1, 2)"),
+        "INSERT INTO t VALUES (1, 2)"
+    );
+}
+
+#[test]
+fn postgresqls_refusals() {
+    let e = refused("select default");
+    assert_eq!(
+        (e.code.0, e.message.as_str()),
+        ("42601", "DEFAULT is not allowed in this context")
+    );
+    let e = refused("insert into t values (default + 1)");
+    assert_eq!(e.code.0, "42601");
+    let e = refused("update t set a = 1, A = 2");
+    assert_eq!(e.message, "multiple assignments to same column \"a\"");
+    let e = refused("update t set (a, b) = (select 1)");
+    assert_eq!(
+        e.message,
+        "number of columns does not match number of values"
+    );
+    let e = refused("insert into t (a, \"b\", A) values (1, 2, 3)");
+    assert_eq!(
+        (e.code.0, e.message.as_str()),
+        ("42701", "column \"a\" specified more than once")
+    );
+    let e = refused("insert into t values (1) on conflict do update set a = 2");
+    assert_eq!(e.code.0, "42601");
+    // DO NOTHING needs no arbiter.
+    sqlite("insert into t values (1) on conflict do nothing");
+}
+
+#[test]
+fn upsert_rows_are_read_through_the_key_check() {
+    assert_eq!(
+        sqlite("insert into t values (1, 2), (3, 4) on conflict (a) do update set b = 0"),
+        "INSERT INTO t SELECT * FROM (VALUES (1, 2), (3, 4)) \
+         WHERE pg_upsert_once('', 't', 'a', '', column1, column2) \
+         ON CONFLICT(a) DO UPDATE SET b = 0"
+    );
+    assert_eq!(
+        sqlite("insert into t (b, a) values (1, 2), (3, 4) on conflict (a) do update set b = 0"),
+        "INSERT INTO t (b, a) SELECT * FROM (VALUES (1, 2), (3, 4)) \
+         WHERE pg_upsert_once('', 't', 'a', 'b,a', column1, column2) \
+         ON CONFLICT(a) DO UPDATE SET b = 0"
+    );
+    // One row, or DO NOTHING: as written.
+    assert_eq!(
+        sqlite("insert into t values (1, 2) on conflict (a) do update set b = 0"),
+        "INSERT INTO t VALUES (1, 2) ON CONFLICT(a) DO UPDATE SET b = 0"
+    );
+    assert_eq!(
+        sqlite("insert into t values (1, 2), (1, 3) on conflict (a) do nothing"),
+        "INSERT INTO t VALUES (1, 2), (1, 3) ON CONFLICT(a) DO NOTHING"
+    );
+}
+
+#[test]
+fn scalar_subqueries_that_may_return_two_rows_are_checked() {
+    assert_eq!(
+        sqlite("select (select b from u where u.a = t.a) from t"),
+        "SELECT (SELECT pg_single(\"_litewire_1\") FROM \
+         (SELECT b AS \"_litewire_1\" FROM u WHERE u.a = t.a)) FROM t"
+    );
+    assert_eq!(
+        sqlite("update t set (a, b) = (select x, y as w from u)"),
+        "UPDATE t SET (a, b) = (SELECT \"_litewire_1\", w FROM \
+         (SELECT *, count(*) OVER () AS _litewire_n FROM \
+         (SELECT x AS \"_litewire_1\", y AS w FROM u)) WHERE pg_one_row(_litewire_n))"
+    );
+    // One row at most: as written.
+    for single in [
+        "SELECT (SELECT max(b) FROM u)",
+        "SELECT (SELECT b FROM u LIMIT 1)",
+        "SELECT (SELECT 2)",
+        "SELECT (SELECT count(*) + 1 FROM u)",
+    ] {
+        let out = sqlite(single);
+        assert!(!out.contains("pg_single"), "{single} → {out}");
+    }
+    // EXISTS and IN are not scalar.
+    assert_eq!(
+        sqlite("SELECT 1 WHERE EXISTS (SELECT b FROM u) AND 1 IN (SELECT b FROM u)"),
+        "SELECT 1 WHERE (EXISTS (SELECT b FROM u)) AND (1 IN (SELECT b FROM u))"
+    );
+}
+
+#[test]
+fn create_table_like_is_the_engines_marker() {
+    assert_eq!(
+        sqlite("create table v (like public.src, extra int)"),
+        "CREATE TABLE v (pg_like_columns('main', 'src', 0), extra INT \
+         CONSTRAINT \"_litewire_22003 integer\" CHECK (extra BETWEEN -2147483648 AND 2147483647))"
+    );
+    // A column named like, quoted, is a column.
+    assert_eq!(
+        sqlite("create table v (\"like\" text)"),
+        "CREATE TABLE v (\"like\" TEXT)"
+    );
+}
