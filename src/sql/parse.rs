@@ -11,6 +11,9 @@ use crate::protocol::{PgError, SqlState};
 /// The statements of `text`. `max_depth` bounds the parser's recursion (parentheses,
 /// subqueries), which is also what bounds the tree's depth for the passes that walk it.
 pub fn parse(text: &str, max_depth: usize) -> Result<Vec<Statement>, PgError> {
+    // CREATE RECURSIVE VIEW, which the grammar lacks, as the view PostgreSQL defines it to be.
+    let view = super::translate::recursive_view(text);
+    let text = view.as_deref().unwrap_or(text);
     Parser::new(&super::dialect::Postgres)
         .with_recursion_limit(max_depth)
         .try_with_sql(text)

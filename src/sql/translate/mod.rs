@@ -8,6 +8,7 @@
 
 mod arrays;
 mod casts;
+mod ctes;
 pub(crate) use casts::char_length;
 mod explain;
 mod functions;
@@ -21,7 +22,9 @@ mod operators;
 mod order;
 mod queries;
 mod recursive;
+pub(crate) use recursive::recursive_view;
 mod store;
+mod views;
 
 use std::ops::ControlFlow;
 
@@ -59,6 +62,7 @@ pub fn to_sqlite(mut stmt: Statement, settings: &mut dyn Settings) -> Result<Str
         index::create(ci)?;
     }
     let checks = ddl(&mut stmt);
+    let replacing = views::take_or_replace(&mut stmt);
     queries::rewrite(&mut stmt)?;
     store::literals(&mut stmt);
     arrays::select_list_sources(&mut stmt)?;
@@ -85,6 +89,9 @@ pub fn to_sqlite(mut stmt: Statement, settings: &mut dyn Settings) -> Result<Str
             }
         }
         _ => {}
+    }
+    if let Some(view) = replacing {
+        return Ok(views::batch(&view, &stmt));
     }
     Ok(match objects {
         objects::Objects::After(parts) => objects::after(&stmt.to_string(), &parts),
@@ -118,6 +125,7 @@ impl VisitorMut for Translator<'_> {
         if let Err(e) = recursive::check(q) {
             return ControlFlow::Break(e);
         }
+        ctes::materialize(q);
         order::query(q);
         // A set-returning function's column keeps its name in the result (SQLite would
         // call `s.value` "value").
