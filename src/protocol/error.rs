@@ -90,6 +90,7 @@ impl SqlState {
     pub const INVALID_PARAMETER_VALUE: Self = Self("22023");
     pub const SEQUENCE_GENERATOR_LIMIT_EXCEEDED: Self = Self("2200H");
     pub const WRONG_OBJECT_TYPE: Self = Self("42809");
+    pub const WINDOWING_ERROR: Self = Self("42P20");
     pub const GENERATED_ALWAYS: Self = Self("428C9");
     pub const UNDEFINED_PARAMETER: Self = Self("42704");
     pub const UNDEFINED_PARAMETER_REF: Self = Self("42P02");

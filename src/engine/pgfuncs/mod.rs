@@ -17,6 +17,7 @@ mod regex;
 mod strings;
 mod to_char;
 mod views;
+mod window;
 
 use rusqlite::functions::{Context, FunctionFlags};
 use rusqlite::limits::Limit;
@@ -203,6 +204,7 @@ pub fn register(conn: &Connection) -> Res<()> {
 
     math::register(conn)?;
     ordered_set::register(conn)?;
+    window::register(conn)?;
     views::register(conn)?;
     // Dates and times.
     // The session's TimeZone comes last (the translator adds it).

@@ -25,6 +25,8 @@ mod recursive;
 pub(crate) use recursive::recursive_view;
 mod store;
 mod views;
+mod window;
+pub(crate) use window::strip_exclude;
 
 use std::ops::ControlFlow;
 
@@ -126,6 +128,9 @@ impl VisitorMut for Translator<'_> {
             return ControlFlow::Break(e);
         }
         ctes::materialize(q);
+        if let Err(e) = window::query(q) {
+            return ControlFlow::Break(e);
+        }
         order::query(q);
         // A set-returning function's column keeps its name in the result (SQLite would
         // call `s.value` "value").
@@ -167,7 +172,17 @@ impl VisitorMut for Translator<'_> {
         ControlFlow::Continue(())
     }
 
+    fn post_visit_query(&mut self, q: &mut sqlparser::ast::Query) -> ControlFlow<PgError> {
+        window::printed(q);
+        ControlFlow::Continue(())
+    }
+
     fn pre_visit_expr(&mut self, expr: &mut Expr) -> ControlFlow<PgError> {
+        if let Expr::Function(f) = expr {
+            if let Err(e) = window::before(f) {
+                return ControlFlow::Break(e);
+            }
+        }
         // Before the operands are rewritten, so that `ARRAY[...]` is still itself.
         if matches!(
             expr,
@@ -292,6 +307,7 @@ impl Translator<'_> {
         unqualify(&mut f.name);
         order::call(&mut f);
         let name = f.name.to_string().to_ascii_lowercase();
+        window::function(&name, &mut f)?;
         // The parenthesis-less functions (`current_user`): SQLite needs the call.
         if matches!(f.args, FunctionArguments::None) {
             if BARE_FUNCTIONS.contains(&name.as_str()) {
