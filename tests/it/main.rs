@@ -39,4 +39,5 @@ mod typed;
 mod typing;
 mod utility;
 mod value_checks;
+mod windows;
 mod zones;
