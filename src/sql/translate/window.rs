@@ -29,7 +29,11 @@ const MARK: char = '\u{1}';
 /// The text with each window frame's `EXCLUDE …` blanked out and recorded in its
 /// window's name; None when there is none.
 pub(crate) fn strip_exclude(text: &str) -> Option<String> {
-    if !text.to_ascii_lowercase().contains("exclude") {
+    if !text
+        .as_bytes()
+        .windows(7)
+        .any(|w| w.eq_ignore_ascii_case(b"exclude"))
+    {
         return None;
     }
     let tokens: Vec<_> = Lexer::new(text)
@@ -39,8 +43,9 @@ pub(crate) fn strip_exclude(text: &str) -> Option<String> {
         let t = tokens.get(i)?;
         (t.kind == TokenKind::Word).then(|| text[t.start..t.end].to_ascii_lowercase())
     };
-    // (start, end, kind, where the window's name goes, the name's range if it has one)
-    let mut edits: Vec<(usize, usize, &str, usize, Option<(usize, usize)>)> = Vec::new();
+    // Replacements (start, end, text): each window's name (or a name put after its
+    // opening parenthesis) and its EXCLUDE clause, blanked.
+    let mut pieces: Vec<(usize, usize, String)> = Vec::new();
     let mut opens: Vec<usize> = Vec::new();
     for (i, t) in tokens.iter().enumerate() {
         match t.kind {
@@ -72,46 +77,34 @@ pub(crate) fn strip_exclude(text: &str) -> Option<String> {
             continue;
         }
         let first = open + 1;
-        let name = match tokens.get(first) {
-            Some(t) if t.kind == TokenKind::Quoted && text[t.start..].starts_with('"') => {
-                Some((t.start, t.end))
-            }
-            Some(t) if t.kind == TokenKind::Word => match word(first).as_deref() {
+        let named = match tokens.get(first) {
+            Some(n) if n.kind == TokenKind::Quoted && text[n.start..].starts_with('"') => Some(n),
+            Some(n) if n.kind == TokenKind::Word => match word(first).as_deref() {
                 Some("partition" | "order" | "rows" | "range" | "groups") => None,
-                _ => Some((t.start, t.end)),
+                _ => Some(n),
             },
             _ => None,
         };
-        edits.push((
-            t.start,
-            tokens[i + len - 1].end,
-            kind,
-            tokens[open].end,
-            name,
-        ));
+        match named {
+            Some(n) => {
+                let folded = crate::sql::lexer::fold_ident(&text[n.start..n.end]);
+                let mark = quoted(&format!("{MARK}EXCLUDE {kind}{MARK}{folded}"));
+                pieces.push((n.start, n.end, mark));
+            }
+            None => {
+                let at = tokens[open].end;
+                let mark = quoted(&format!("{MARK}EXCLUDE {kind}{MARK}"));
+                pieces.push((at, at, format!(" {mark} ")));
+            }
+        }
+        let end = tokens[i + len - 1].end;
+        pieces.push((t.start, end, " ".repeat(end - t.start)));
     }
-    if edits.is_empty() {
+    if pieces.is_empty() {
         return None;
     }
-    let mut out = String::with_capacity(text.len() + 32 * edits.len());
+    let mut out = String::with_capacity(text.len() + 32 * pieces.len());
     let mut at = 0;
-    // Each edit touches the window's start (its name) and its end (the clause); the
-    // windows' ranges nest or follow each other, so the pieces are applied by position.
-    let mut pieces: Vec<(usize, usize, String)> = Vec::new();
-    for (start, end, kind, name_at, name) in edits {
-        let mark = match name {
-            Some((s, e)) => {
-                let folded = crate::sql::lexer::fold_ident(&text[s..e]);
-                pieces.push((s, e, quoted(&format!("{MARK}EXCLUDE {kind}{MARK}{folded}"))));
-                None
-            }
-            None => Some(quoted(&format!("{MARK}EXCLUDE {kind}{MARK}"))),
-        };
-        if let Some(mark) = mark {
-            pieces.push((name_at, name_at, format!(" {mark} ")));
-        }
-        pieces.push((start, end, " ".repeat(end - start)));
-    }
     pieces.sort_by_key(|p| (p.0, p.1));
     for (s, e, with) in pieces {
         out.push_str(&text[at..s]);
@@ -307,5 +300,60 @@ fn folded(i: &Ident) -> String {
     match i.quote_style {
         Some(_) => i.value.clone(),
         None => i.value.to_lowercase(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::protocol::PgError;
+    use crate::sql::parse::parse_one;
+    use crate::sql::translate::{to_sqlite, Settings};
+
+    struct NoSettings;
+    impl Settings for NoSettings {
+        fn get(&self, _: &str) -> Option<String> {
+            None
+        }
+        fn set(&mut self, _: &str, v: &str) -> Result<String, PgError> {
+            Ok(v.to_string())
+        }
+    }
+
+    fn sqlite(pg: &str) -> String {
+        to_sqlite(parse_one(pg, 100).unwrap(), &mut NoSettings).unwrap()
+    }
+
+    #[test]
+    fn exclusion_is_printed_back() {
+        assert_eq!(
+            sqlite("select sum(a) over (order by b rows between 1 preceding and 1 following exclude current row) from t"),
+            "SELECT sum(a) OVER (ORDER BY b NULLS LAST ROWS BETWEEN 1 PRECEDING AND 1 FOLLOWING EXCLUDE CURRENT ROW) FROM t"
+        );
+        assert_eq!(
+            sqlite("select sum(a) over (W rows unbounded preceding Exclude Ties) from t window w as (order by b), \"X\" as (rows 2 preceding exclude group)"),
+            "SELECT sum(a) OVER (w ROWS UNBOUNDED PRECEDING EXCLUDE TIES) FROM t \
+             WINDOW w AS (ORDER BY b NULLS LAST), \"X\" AS (ROWS 2 PRECEDING EXCLUDE GROUP)"
+        );
+        // Elsewhere the word is left alone.
+        assert_eq!(super::strip_exclude("select exclude from t"), None);
+        assert_eq!(super::strip_exclude("select 1 -- exclude ties\n"), None);
+    }
+
+    #[test]
+    fn frame_offsets() {
+        assert_eq!(
+            sqlite("select sum(a) over (order by b range between 2::int8 preceding and 1::int2 following) from t"),
+            "SELECT sum(a) OVER (ORDER BY pg_range_key(b) NULLS LAST RANGE BETWEEN 2 PRECEDING AND 1 FOLLOWING) FROM t"
+        );
+        assert_eq!(
+            sqlite("select sum(a) over (order by b rows between 2::int8 preceding and current row) from t"),
+            "SELECT sum(a) OVER (ORDER BY b NULLS LAST ROWS BETWEEN 2 PRECEDING AND CURRENT ROW) FROM t"
+        );
+        let e = to_sqlite(
+            parse_one("select sum(a) over (order by b range between '1 day' preceding and current row) from t", 100).unwrap(),
+            &mut NoSettings,
+        )
+        .unwrap_err();
+        assert_eq!(e.code.0, "0A000");
     }
 }
