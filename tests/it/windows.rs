@@ -224,3 +224,47 @@ async fn recursive_and_replaced_views() {
     assert_eq!(count("select a + b + c from v").await, "6");
     assert_eq!(count("select z from t").await, "2");
 }
+
+#[tokio::test]
+async fn engine_aggregates_over_moving_frames() {
+    let s = Server::start(&[]);
+    let c = s.connect("windows").await;
+    let got = rows(
+        &c,
+        "select i, bool_and(b) over w, bool_or(b) over w from (values (1, true), (2, true), \
+         (3, false), (4, false), (5, true)) v(i, b) \
+         window w as (order by i rows between current row and 1 following) order by i",
+    )
+    .await;
+    let want: Vec<Vec<Option<String>>> = [
+        ["1", "t", "t"],
+        ["2", "f", "t"],
+        ["3", "f", "f"],
+        ["4", "f", "t"],
+        ["5", "t", "t"],
+    ]
+    .iter()
+    .map(|r| r.iter().map(|v| Some(v.to_string())).collect())
+    .collect();
+    assert_eq!(got, want);
+    // A frame whose head moves is summed again from its head, as PostgreSQL does.
+    let got = rows(
+        &c,
+        "select var_pop(n::float8) over (order by i rows between current row and unbounded following), \
+         stddev_samp(n::float8) over (order by i rows between 1 preceding and 1 following), \
+         regr_count(n::float8, i::float8) over (order by i rows 1 preceding) \
+         from (values (1, 600), (2, 470), (3, 170), (4, 430), (5, 300), (6, null)) r(i, n) order by i",
+    )
+    .await;
+    let want = [
+        ["21704", "91.92388155425118", "1"],
+        ["13868.75", "220.52966542697456", "2"],
+        ["11266.666666666666", "162.89055630494155", "2"],
+        ["4225", "130", "2"],
+        ["0", "91.92388155425118", "2"],
+    ];
+    for (g, w) in got.iter().zip(want) {
+        assert_eq!(g, &w.map(|v| Some(v.to_string())).to_vec());
+    }
+    assert_eq!(got[5], vec![None, None, Some("1".to_string())]);
+}

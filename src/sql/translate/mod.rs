@@ -337,6 +337,7 @@ impl Translator<'_> {
         if let Some((_, sqlite)) = AGGREGATES.iter().find(|(pg, _)| *pg == name) {
             f.name = ObjectName::from(vec![Ident::new(*sqlite)]);
         }
+        window::aggregate_over(&mut f);
         Ok(Expr::Function(f))
     }
 

@@ -8,6 +8,8 @@
 //!   interval, a string, a parameter) is 0A000: SQLite would compare it with the sort key
 //!   as a number. The sort key of a RANGE frame with offsets must be a number
 //!   (`pg_range_key`): SQLite would subtract the offset from a date's text.
+//! - The engine's statistical and boolean aggregates called with OVER become their
+//!   window forms (`pg_var_pop_over`…), which SQLite can run over a moving frame.
 //! - `EXCLUDE CURRENT ROW | GROUP | TIES | NO OTHERS`, which SQLite has: [`strip_exclude`]
 //!   takes it out of the text before parsing and records it in the window's name (a
 //!   quoted name no window can have, so that a window left unmarked fails in SQLite
@@ -15,8 +17,8 @@
 
 use sqlparser::ast::{
     BinaryOperator, CastKind, DataType, Expr, Function, FunctionArguments, Ident, NamedWindowExpr,
-    Query, SetExpr, UnaryOperator, Value, WindowFrameBound, WindowFrameUnits, WindowSpec,
-    WindowType,
+    ObjectName, Query, SetExpr, UnaryOperator, Value, WindowFrameBound, WindowFrameUnits,
+    WindowSpec, WindowType,
 };
 
 use super::unsupported;
@@ -181,6 +183,40 @@ pub(super) fn function(name: &str, f: &mut Function) -> Result<(), PgError> {
         }
     }
     Ok(())
+}
+
+/// The engine's aggregates that have a window form (engine/pgfuncs/window.rs), by the
+/// name the translator gives them.
+const WINDOWED: &[&str] = &[
+    "pg_var_pop",
+    "pg_var_samp",
+    "pg_stddev_pop",
+    "pg_stddev_samp",
+    "pg_regr_count",
+    "pg_regr_sxx",
+    "pg_regr_syy",
+    "pg_regr_sxy",
+    "pg_regr_avgx",
+    "pg_regr_avgy",
+    "pg_regr_slope",
+    "pg_regr_intercept",
+    "pg_regr_r2",
+    "pg_covar_pop",
+    "pg_covar_samp",
+    "pg_corr",
+    "pg_bool_and",
+    "pg_bool_or",
+];
+
+/// An aggregate called with OVER: its window form, where the engine has one.
+pub(super) fn aggregate_over(f: &mut Function) {
+    if f.over.is_none() || f.name.0.len() != 1 {
+        return;
+    }
+    let name = f.name.to_string();
+    if WINDOWED.contains(&name.as_str()) {
+        f.name = ObjectName::from(vec![Ident::new(format!("{name}_over"))]);
+    }
 }
 
 /// A frame's offsets in SQLite's form, and PostgreSQL's checks of its mode.
