@@ -484,7 +484,7 @@ fn verb(sql: &str) -> Verb {
 fn leading_verb(sql: &str, first: &str) -> Verb {
     let rest: Vec<String> = words(sql)
         .skip(1)
-        .take(3)
+        .take(5)
         .map(|w| w.to_ascii_uppercase())
         .collect();
     let obj = |skip_words: &[&str]| -> String {
@@ -499,7 +499,17 @@ fn leading_verb(sql: &str, first: &str) -> Verb {
         "UPDATE" => Verb::Update,
         "DELETE" => Verb::Delete,
         "CREATE" => Verb::Fixed(
-            match obj(&["TEMP", "TEMPORARY", "UNIQUE", "VIRTUAL", "OR"]).as_str() {
+            match obj(&[
+                "TEMP",
+                "TEMPORARY",
+                "UNIQUE",
+                "VIRTUAL",
+                "OR",
+                "REPLACE",
+                "RECURSIVE",
+            ])
+            .as_str()
+            {
                 "TABLE" => "CREATE TABLE",
                 "INDEX" => "CREATE INDEX",
                 "VIEW" => "CREATE VIEW",
@@ -733,6 +743,10 @@ mod tests {
         );
         assert_eq!(tag("create unique index i on t(a)", 0), "CREATE INDEX");
         assert_eq!(tag("create temp table t(a)", 0), "CREATE TABLE");
+        assert_eq!(
+            tag("create or replace temp recursive view v (n) as select 1", 0),
+            "CREATE VIEW"
+        );
         assert_eq!(tag("drop table if exists t", 0), "DROP TABLE");
         assert_eq!(tag("delete from t", 5), "DELETE 5");
         assert_eq!(classify("vacuum into '/tmp/x'"), Command::VacuumInto);

@@ -11,6 +11,12 @@ use crate::protocol::{PgError, SqlState};
 /// The statements of `text`. `max_depth` bounds the parser's recursion (parentheses,
 /// subqueries), which is also what bounds the tree's depth for the passes that walk it.
 pub fn parse(text: &str, max_depth: usize) -> Result<Vec<Statement>, PgError> {
+    // A window frame's EXCLUDE clause, which the grammar lacks, goes into the window's name.
+    // So does CREATE RECURSIVE VIEW, written as the view PostgreSQL defines it to be.
+    let stripped = super::translate::strip_exclude(text);
+    let text = stripped.as_deref().unwrap_or(text);
+    let view = super::translate::recursive_view(text);
+    let text = view.as_deref().unwrap_or(text);
     Parser::new(&super::dialect::Postgres)
         .with_recursion_limit(max_depth)
         .try_with_sql(text)

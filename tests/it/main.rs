@@ -41,4 +41,5 @@ mod typed;
 mod typing;
 mod utility;
 mod value_checks;
+mod windows;
 mod zones;

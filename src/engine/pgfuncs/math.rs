@@ -694,7 +694,7 @@ pub(super) fn register(conn: &Connection) -> Res<()> {
 
 /// Which statistic a [`Stats`] aggregate reports.
 #[derive(Clone, Copy)]
-enum Stat {
+pub(super) enum Stat {
     VarPop,
     VarSamp,
     StddevPop,
@@ -713,7 +713,7 @@ enum Stat {
     Corr,
 }
 
-const STATS: &[(&str, i32, Stat)] = &[
+pub(super) const STATS: &[(&str, i32, Stat)] = &[
     ("pg_var_pop", 1, Stat::VarPop),
     ("pg_var_samp", 1, Stat::VarSamp),
     ("pg_stddev_pop", 1, Stat::StddevPop),
@@ -735,7 +735,7 @@ const STATS: &[(&str, i32, Stat)] = &[
 /// float.c's transition state: N, Sx, Sxx (and Sy, Syy, Sxy for two arguments),
 /// updated with the Youngs-Cramer algorithm.
 #[derive(Default)]
-struct Acc {
+pub(super) struct Acc {
     n: f64,
     sx: f64,
     sxx: f64,
@@ -746,7 +746,7 @@ struct Acc {
 
 impl Acc {
     /// float8_accum.
-    fn add1(&mut self, x: f64) -> Result<(), PgError> {
+    pub(super) fn add1(&mut self, x: f64) -> Result<(), PgError> {
         let n = self.n + 1.0;
         let sx = self.sx + x;
         if self.n > 0.0 {
@@ -768,7 +768,7 @@ impl Acc {
     }
 
     /// float8_regr_accum.
-    fn add2(&mut self, y: f64, x: f64) -> Result<(), PgError> {
+    pub(super) fn add2(&mut self, y: f64, x: f64) -> Result<(), PgError> {
         let n = self.n + 1.0;
         let sx = self.sx + x;
         let sy = self.sy + y;
@@ -815,7 +815,7 @@ impl Acc {
         Ok(())
     }
 
-    fn result(&self, stat: Stat) -> Option<f64> {
+    pub(super) fn result(&self, stat: Stat) -> Option<f64> {
         let n = self.n;
         let nonzero = |v: f64| if n < 1.0 { None } else { Some(v) };
         match stat {
@@ -948,7 +948,7 @@ impl Aggregate<Option<bool>, Option<bool>> for BoolAgg {
 }
 
 /// A boolean as SQLite holds it (0/1), or PostgreSQL's boolean text.
-fn bool_arg(v: ValueRef<'_>) -> Res<Option<bool>> {
+pub(super) fn bool_arg(v: ValueRef<'_>) -> Res<Option<bool>> {
     Ok(match v {
         ValueRef::Null => None,
         ValueRef::Integer(i) => Some(i != 0),

@@ -16,6 +16,8 @@ mod ordered_set;
 mod regex;
 mod strings;
 mod to_char;
+mod views;
+mod window;
 
 use rusqlite::functions::{Context, FunctionFlags};
 use rusqlite::limits::Limit;
@@ -202,6 +204,8 @@ pub fn register(conn: &Connection) -> Res<()> {
 
     math::register(conn)?;
     ordered_set::register(conn)?;
+    window::register(conn)?;
+    views::register(conn)?;
     // Dates and times.
     // The session's TimeZone comes last (the translator adds it).
     conn.create_scalar_function("pg_extract", 3, pure, |ctx| {

@@ -609,11 +609,23 @@ pub(super) fn set_returning_sources(stmt: &mut Statement) -> Result<Sources, PgE
 type Source = (String, Vec<(String, String)>);
 
 /// `SELECT * FROM unnest(…) AS u(x)`: where every source in FROM is a rewritten one, `*`
-/// is their columns (SQLite's would be json_each's).
+/// is their columns (SQLite's would be json_each's); in each SELECT of a set operation too.
 fn expand_wildcard(q: &mut Query, sources: &Sources) {
-    let SetExpr::Select(select) = q.body.as_mut() else {
-        return;
-    };
+    expand_in(q.body.as_mut(), sources);
+}
+
+fn expand_in(body: &mut SetExpr, sources: &Sources) {
+    match body {
+        SetExpr::Select(select) => expand_select(select, sources),
+        SetExpr::SetOperation { left, right, .. } => {
+            expand_in(left, sources);
+            expand_in(right, sources);
+        }
+        _ => {}
+    }
+}
+
+fn expand_select(select: &mut sqlparser::ast::Select, sources: &Sources) {
     if !matches!(select.projection.as_slice(), [SelectItem::Wildcard(_)]) {
         return;
     }

@@ -9,6 +9,7 @@
 mod arrays;
 mod casts;
 mod create;
+mod ctes;
 pub(crate) use casts::char_length;
 pub(crate) mod dml;
 mod explain;
@@ -24,8 +25,12 @@ mod operators;
 mod order;
 mod queries;
 mod recursive;
+pub(crate) use recursive::recursive_view;
 mod scalar;
 mod store;
+mod views;
+mod window;
+pub(crate) use window::strip_exclude;
 
 use std::ops::ControlFlow;
 
@@ -67,6 +72,7 @@ pub fn to_sqlite(mut stmt: Statement, settings: &mut dyn Settings) -> Result<Str
         index::create(ci)?;
     }
     let checks = ddl(&mut stmt);
+    let replacing = views::take_or_replace(&mut stmt);
     queries::rewrite(&mut stmt)?;
     store::literals(&mut stmt);
     arrays::select_list_sources(&mut stmt)?;
@@ -95,6 +101,9 @@ pub fn to_sqlite(mut stmt: Statement, settings: &mut dyn Settings) -> Result<Str
             }
         }
         _ => {}
+    }
+    if let Some(view) = replacing {
+        return Ok(views::batch(&view, &stmt));
     }
     Ok(match objects {
         objects::Objects::After(parts) => objects::after(&stmt.to_string(), &parts),
@@ -126,6 +135,10 @@ impl VisitorMut for Translator<'_> {
 
     fn pre_visit_query(&mut self, q: &mut sqlparser::ast::Query) -> ControlFlow<PgError> {
         if let Err(e) = recursive::check(q) {
+            return ControlFlow::Break(e);
+        }
+        ctes::materialize(q);
+        if let Err(e) = window::query(q) {
             return ControlFlow::Break(e);
         }
         order::query(q);
@@ -169,7 +182,17 @@ impl VisitorMut for Translator<'_> {
         ControlFlow::Continue(())
     }
 
+    fn post_visit_query(&mut self, q: &mut sqlparser::ast::Query) -> ControlFlow<PgError> {
+        window::printed(q);
+        ControlFlow::Continue(())
+    }
+
     fn pre_visit_expr(&mut self, expr: &mut Expr) -> ControlFlow<PgError> {
+        if let Expr::Function(f) = expr {
+            if let Err(e) = window::before(f) {
+                return ControlFlow::Break(e);
+            }
+        }
         // Before the operands are rewritten, so that `ARRAY[...]` is still itself.
         if matches!(
             expr,
@@ -298,6 +321,7 @@ impl Translator<'_> {
         unqualify(&mut f.name);
         order::call(&mut f);
         let name = f.name.to_string().to_ascii_lowercase();
+        window::function(&name, &mut f)?;
         // The parenthesis-less functions (`current_user`): SQLite needs the call.
         if matches!(f.args, FunctionArguments::None) {
             if BARE_FUNCTIONS.contains(&name.as_str()) {
@@ -327,6 +351,7 @@ impl Translator<'_> {
         if let Some((_, sqlite)) = AGGREGATES.iter().find(|(pg, _)| *pg == name) {
             f.name = ObjectName::from(vec![Ident::new(*sqlite)]);
         }
+        window::aggregate_over(&mut f);
         Ok(Expr::Function(f))
     }
 

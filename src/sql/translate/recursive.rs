@@ -1,9 +1,12 @@
-//! PostgreSQL's rules for where a recursive CTE may name itself that SQLite does not
-//! enforce: never on the nullable side of an outer join (42P19), which SQLite would run
-//! and answer.
+//! PostgreSQL's rules for recursive CTEs that SQLite does not enforce: never a self
+//! reference on the nullable side of an outer join (42P19); no ORDER BY, OFFSET or LIMIT
+//! around the UNION (0A000: SQLite would stop the recursion early or sort its queue).
+
+use std::ops::ControlFlow;
 
 use sqlparser::ast::{
-    Ident, JoinOperator, Query, SetExpr, SetOperator, TableFactor, TableWithJoins,
+    visit_relations, Ident, JoinOperator, LimitClause, Query, SetExpr, SetOperator, TableFactor,
+    TableWithJoins,
 };
 
 use crate::protocol::{PgError, SqlState};
@@ -15,6 +18,9 @@ pub(super) fn check(q: &Query) -> Result<(), PgError> {
     };
     for cte in &with.cte_tables {
         let name = folded(&cte.alias.name);
+        if reads_itself(&cte.query, &name) {
+            decoration(&cte.query)?;
+        }
         let SetExpr::SetOperation {
             op: SetOperator::Union,
             right,
@@ -36,6 +42,42 @@ pub(super) fn check(q: &Query) -> Result<(), PgError> {
         }
     }
     Ok(())
+}
+
+/// Whether `q` names the table `name` anywhere (a recursive CTE's self reference).
+fn reads_itself(q: &Query, name: &str) -> bool {
+    visit_relations(q, |r| {
+        if r.0.len() == 1 && r.0[0].as_ident().is_some_and(|i| folded(i) == name) {
+            ControlFlow::Break(())
+        } else {
+            ControlFlow::Continue(())
+        }
+    })
+    .is_break()
+}
+
+/// parse_cte.c's checks of what sits atop a recursive query's UNION, in its order.
+fn decoration(q: &Query) -> Result<(), PgError> {
+    let (offset, limit) = match &q.limit_clause {
+        Some(LimitClause::LimitOffset { limit, offset, .. }) => (offset.is_some(), limit.is_some()),
+        Some(LimitClause::OffsetCommaLimit { .. }) => (true, true),
+        None => (false, false),
+    };
+    let what = if q.order_by.is_some() {
+        "ORDER BY"
+    } else if offset {
+        "OFFSET"
+    } else if limit || q.fetch.is_some() {
+        "LIMIT"
+    } else if !q.locks.is_empty() {
+        "FOR UPDATE/SHARE"
+    } else {
+        return Ok(());
+    };
+    Err(PgError::new(
+        SqlState::FEATURE_NOT_SUPPORTED,
+        format!("{what} in a recursive query is not implemented"),
+    ))
 }
 
 fn folded(i: &Ident) -> String {
@@ -84,4 +126,70 @@ fn names(t: &TableFactor, name: &str) -> bool {
         }
         _ => false,
     }
+}
+
+/// `CREATE [OR REPLACE] [TEMP] RECURSIVE VIEW v (c, …) AS q`, which the grammar lacks, as
+/// what PostgreSQL defines it to be: `CREATE VIEW v AS WITH RECURSIVE v (c, …) AS (q)
+/// SELECT c, … FROM v`. None when `text` is not one such statement.
+pub(crate) fn recursive_view(text: &str) -> Option<String> {
+    use crate::sql::lexer::{significant, TokenKind};
+    let lower = text.get(..text.len().min(64))?.to_ascii_lowercase();
+    if !lower.trim_start().starts_with("create") || !lower.contains("recursive") {
+        return None;
+    }
+    if crate::sql::lexer::split(text).len() != 1 {
+        return None;
+    }
+    let tokens: Vec<_> = significant(text).collect();
+    let word = |i: usize| {
+        tokens
+            .get(i)
+            .filter(|t| t.kind == TokenKind::Word)
+            .map(|t| text[t.start..t.end].to_ascii_lowercase())
+    };
+    let mut i = 1;
+    if word(1).as_deref() == Some("or") && word(2).as_deref() == Some("replace") {
+        i = 3;
+    }
+    if matches!(word(i).as_deref(), Some("temp" | "temporary")) {
+        i += 1;
+    }
+    if word(0).as_deref() != Some("create")
+        || word(i).as_deref() != Some("recursive")
+        || word(i + 1).as_deref() != Some("view")
+    {
+        return None;
+    }
+    let recursive = tokens[i];
+    // The name: one or more parts joined by dots.
+    let name_start = tokens.get(i + 2)?.start;
+    let mut j = i + 2;
+    while tokens
+        .get(j + 1)
+        .is_some_and(|t| &text[t.start..t.end] == ".")
+    {
+        j += 2;
+    }
+    let last = tokens.get(j)?;
+    if !matches!(last.kind, TokenKind::Word | TokenKind::Quoted) {
+        return None;
+    }
+    let (name, last_name) = (&text[name_start..last.end], &text[last.start..last.end]);
+    let open = tokens.get(j + 1).filter(|t| t.kind == TokenKind::Open)?;
+    let close = tokens[j + 1..]
+        .iter()
+        .find(|t| t.kind == TokenKind::Close)?;
+    let close_at = tokens.iter().position(|t| t.start == close.start)?;
+    if word(close_at + 1).as_deref() != Some("as") {
+        return None;
+    }
+    let columns = &text[open.end..close.start];
+    let query = text[tokens[close_at + 1].end..]
+        .trim()
+        .trim_end_matches(';');
+    Some(format!(
+        "{}VIEW {name} AS WITH RECURSIVE {last_name} ({columns}) AS ({query}) \
+         SELECT {columns} FROM {last_name}",
+        &text[..recursive.start]
+    ))
 }

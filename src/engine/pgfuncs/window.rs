@@ -1,0 +1,171 @@
+//! Window support for the engine's own functions.
+//!
+//! - `pg_range_key(x)`: the sort key of a window frame `RANGE … n PRECEDING/FOLLOWING`
+//!   (sql/translate/window.rs). SQLite subtracts the offset from any value; PostgreSQL
+//!   takes only number keys with a number offset (a date, time or text key is an error),
+//!   so a key SQLite holds as text or bytes is refused rather than compared as a number.
+//! - `pg_var_pop_over`… and `pg_bool_and_over`/`pg_bool_or_over`: the statistical and
+//!   boolean aggregates (math.rs) as window functions, which the translator calls with
+//!   OVER. PostgreSQL's float aggregates have no inverse: a frame whose head moves is
+//!   summed again from its head, so the statistics keep the frame's values and, after a
+//!   row left, add them up again in order, as PostgreSQL does. The plain aggregates keep
+//!   no rows.
+
+use std::collections::VecDeque;
+
+use rusqlite::functions::{Aggregate, Context, FunctionFlags, WindowAggregate};
+use rusqlite::types::{Value as SqlValue, ValueRef};
+use rusqlite::Connection;
+
+use super::math::{bool_arg, Acc, Stat, STATS};
+use super::{float, pg, Res};
+use crate::engine::error::raise;
+use crate::protocol::{PgError, SqlState};
+
+pub(super) fn register(conn: &Connection) -> Res<()> {
+    let pure = FunctionFlags::SQLITE_UTF8
+        | FunctionFlags::SQLITE_DETERMINISTIC
+        | FunctionFlags::SQLITE_INNOCUOUS;
+    conn.create_scalar_function("pg_range_key", 1, pure, |ctx| match ctx.get_raw(0) {
+        ValueRef::Null => Ok(SqlValue::Null),
+        ValueRef::Integer(i) => Ok(SqlValue::Integer(i)),
+        ValueRef::Real(f) => Ok(SqlValue::Real(f)),
+        ValueRef::Text(_) | ValueRef::Blob(_) => Err(raise(PgError::new(
+            SqlState::FEATURE_NOT_SUPPORTED,
+            "RANGE with offset PRECEDING/FOLLOWING over a column that is not a number is not supported by litewire",
+        ))),
+    })?;
+    for &(name, args, stat) in STATS {
+        conn.create_window_function(format!("{name}_over").as_str(), args, pure, Moving(stat))?;
+    }
+    for (name, all) in [("pg_bool_and_over", true), ("pg_bool_or_over", false)] {
+        conn.create_window_function(name, 1, pure, BoolCounts(all))?;
+    }
+    Ok(())
+}
+
+/// The frame's rows (y, and x for two arguments; None where a NULL skips the row) and
+/// the statistics of them in order; `stale` after a row left.
+#[derive(Default)]
+struct Frame {
+    rows: VecDeque<Option<(f64, f64)>>,
+    acc: Acc,
+    stale: bool,
+    two_args: bool,
+}
+
+struct Moving(Stat);
+
+impl Aggregate<Frame, Option<SqlValue>> for Moving {
+    fn init(&self, _: &mut Context<'_>) -> Res<Frame> {
+        Ok(Frame::default())
+    }
+
+    fn step(&self, ctx: &mut Context<'_>, frame: &mut Frame) -> Res<()> {
+        let one_arg = ctx.len() == 1;
+        if one_arg && matches!(ctx.get_raw(0), ValueRef::Integer(_)) {
+            return Err(raise(PgError::new(
+                SqlState::FEATURE_NOT_SUPPORTED,
+                "variance and standard deviation of integers or numeric are not supported by litewire (only of float4/float8)",
+            )));
+        }
+        let row = match (float(ctx, 0)?, one_arg) {
+            (None, _) => None,
+            (Some(y), true) => Some((y, 0.0)),
+            (Some(y), false) => float(ctx, 1)?.map(|x| (y, x)),
+        };
+        frame.rows.push_back(row);
+        frame.two_args = !one_arg;
+        if let (Some((y, x)), false) = (row, frame.stale) {
+            pg(add(&mut frame.acc, frame.two_args, y, x))?;
+        }
+        Ok(())
+    }
+
+    fn finalize(&self, _: &mut Context<'_>, frame: Option<Frame>) -> Res<Option<SqlValue>> {
+        let mut frame = frame.unwrap_or_default();
+        self.value(Some(&mut frame))
+    }
+}
+
+impl WindowAggregate<Frame, Option<SqlValue>> for Moving {
+    fn value(&self, frame: Option<&mut Frame>) -> Res<Option<SqlValue>> {
+        let Some(frame) = frame else {
+            return Ok(self.answer(&Acc::default()));
+        };
+        if frame.stale {
+            let mut acc = Acc::default();
+            for &(y, x) in frame.rows.iter().flatten() {
+                pg(add(&mut acc, frame.two_args, y, x))?;
+            }
+            frame.acc = acc;
+            frame.stale = false;
+        }
+        Ok(self.answer(&frame.acc))
+    }
+
+    fn inverse(&self, _: &mut Context<'_>, frame: &mut Frame) -> Res<()> {
+        frame.rows.pop_front();
+        frame.stale = true;
+        Ok(())
+    }
+}
+
+impl Moving {
+    fn answer(&self, acc: &Acc) -> Option<SqlValue> {
+        match self.0 {
+            Stat::Count => Some(SqlValue::Integer(
+                acc.result(Stat::Count).unwrap_or(0.0) as i64
+            )),
+            stat => acc.result(stat).map(super::math::real),
+        }
+    }
+}
+
+fn add(acc: &mut Acc, two_args: bool, y: f64, x: f64) -> Result<(), PgError> {
+    if two_args {
+        acc.add2(y, x)
+    } else {
+        acc.add1(y)
+    }
+}
+
+/// `bool_and` (true) / `bool_or` (false) over a frame: its counts of true and false.
+struct BoolCounts(bool);
+
+impl Aggregate<(u64, u64), Option<bool>> for BoolCounts {
+    fn init(&self, _: &mut Context<'_>) -> Res<(u64, u64)> {
+        Ok((0, 0))
+    }
+
+    fn step(&self, ctx: &mut Context<'_>, counts: &mut (u64, u64)) -> Res<()> {
+        match bool_arg(ctx.get_raw(0))? {
+            Some(true) => counts.0 += 1,
+            Some(false) => counts.1 += 1,
+            None => {}
+        }
+        Ok(())
+    }
+
+    fn finalize(&self, _: &mut Context<'_>, counts: Option<(u64, u64)>) -> Res<Option<bool>> {
+        self.value(counts.as_ref().copied().as_mut())
+    }
+}
+
+impl WindowAggregate<(u64, u64), Option<bool>> for BoolCounts {
+    fn value(&self, counts: Option<&mut (u64, u64)>) -> Res<Option<bool>> {
+        Ok(match counts {
+            Some(&mut (t, f)) if t + f > 0 => Some(if self.0 { f == 0 } else { t > 0 }),
+            _ => None,
+        })
+    }
+
+    fn inverse(&self, ctx: &mut Context<'_>, counts: &mut (u64, u64)) -> Res<()> {
+        match bool_arg(ctx.get_raw(0))? {
+            Some(true) => counts.0 = counts.0.saturating_sub(1),
+            Some(false) => counts.1 = counts.1.saturating_sub(1),
+            None => {}
+        }
+        Ok(())
+    }
+}

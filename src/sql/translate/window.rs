@@ -1,0 +1,395 @@
+//! Window clauses: PostgreSQL's checks SQLite does not make, frame offsets in the form
+//! SQLite takes, and the frame's `EXCLUDE` clause, which sqlparser does not parse.
+//!
+//! - `WINDOW w AS (…), w AS (…)` is 42P20; GROUPS without ORDER BY is 42P20 (SQLite
+//!   would treat every row as a peer); `count()` is 42809 (SQLite counts rows).
+//! - Frame offsets: a literal cast to a number type (`2::int8`) is the literal, which is
+//!   the constant SQLite wants. A RANGE offset that is not a numeric constant (an
+//!   interval, a string, a parameter) is 0A000: SQLite would compare it with the sort key
+//!   as a number. The sort key of a RANGE frame with offsets must be a number
+//!   (`pg_range_key`): SQLite would subtract the offset from a date's text.
+//! - The engine's statistical and boolean aggregates called with OVER become their
+//!   window forms (`pg_var_pop_over`…), which SQLite can run over a moving frame.
+//! - `EXCLUDE CURRENT ROW | GROUP | TIES | NO OTHERS`, which SQLite has: [`strip_exclude`]
+//!   takes it out of the text before parsing and records it in the window's name (a
+//!   quoted name no window can have, so that a window left unmarked fails in SQLite
+//!   rather than running without it); after the walk the window is printed with it.
+
+use sqlparser::ast::{
+    BinaryOperator, CastKind, DataType, Expr, Function, FunctionArguments, Ident, NamedWindowExpr,
+    ObjectName, Query, SetExpr, UnaryOperator, Value, WindowFrameBound, WindowFrameUnits,
+    WindowSpec, WindowType,
+};
+
+use super::unsupported;
+use crate::protocol::{PgError, SqlState};
+use crate::sql::lexer::{Lexer, TokenKind};
+
+/// Starts the name a window gets from [`strip_exclude`]: `"\u{1}EXCLUDE TIES\u{1}w"`.
+const MARK: char = '\u{1}';
+
+/// The text with each window frame's `EXCLUDE …` blanked out and recorded in its
+/// window's name; None when there is none.
+pub(crate) fn strip_exclude(text: &str) -> Option<String> {
+    if !text
+        .as_bytes()
+        .windows(7)
+        .any(|w| w.eq_ignore_ascii_case(b"exclude"))
+    {
+        return None;
+    }
+    let tokens: Vec<_> = Lexer::new(text)
+        .filter(|t| t.kind != TokenKind::Space)
+        .collect();
+    let word = |i: usize| -> Option<String> {
+        let t = tokens.get(i)?;
+        (t.kind == TokenKind::Word).then(|| text[t.start..t.end].to_ascii_lowercase())
+    };
+    // Replacements (start, end, text): each window's name (or a name put after its
+    // opening parenthesis) and its EXCLUDE clause, blanked.
+    let mut pieces: Vec<(usize, usize, String)> = Vec::new();
+    let mut opens: Vec<usize> = Vec::new();
+    for (i, t) in tokens.iter().enumerate() {
+        match t.kind {
+            TokenKind::Open => opens.push(i),
+            TokenKind::Close => {
+                opens.pop();
+            }
+            _ => {}
+        }
+        if word(i).as_deref() != Some("exclude") || i == 0 {
+            continue;
+        }
+        // Only after a frame bound, as the window's last clause.
+        if !matches!(
+            word(i - 1).as_deref(),
+            Some("row" | "preceding" | "following")
+        ) {
+            continue;
+        }
+        let (kind, len) = match (word(i + 1).as_deref(), word(i + 2).as_deref()) {
+            (Some("current"), Some("row")) => ("CURRENT ROW", 3),
+            (Some("no"), Some("others")) => ("NO OTHERS", 3),
+            (Some("group"), _) => ("GROUP", 2),
+            (Some("ties"), _) => ("TIES", 2),
+            _ => continue,
+        };
+        let Some(&open) = opens.last() else { continue };
+        if tokens.get(i + len).map(|t| t.kind) != Some(TokenKind::Close) {
+            continue;
+        }
+        let first = open + 1;
+        let named = match tokens.get(first) {
+            Some(n) if n.kind == TokenKind::Quoted && text[n.start..].starts_with('"') => Some(n),
+            Some(n) if n.kind == TokenKind::Word => match word(first).as_deref() {
+                Some("partition" | "order" | "rows" | "range" | "groups") => None,
+                _ => Some(n),
+            },
+            _ => None,
+        };
+        match named {
+            Some(n) => {
+                let folded = crate::sql::lexer::fold_ident(&text[n.start..n.end]);
+                let mark = quoted(&format!("{MARK}EXCLUDE {kind}{MARK}{folded}"));
+                pieces.push((n.start, n.end, mark));
+            }
+            None => {
+                let at = tokens[open].end;
+                let mark = quoted(&format!("{MARK}EXCLUDE {kind}{MARK}"));
+                pieces.push((at, at, format!(" {mark} ")));
+            }
+        }
+        let end = tokens[i + len - 1].end;
+        pieces.push((t.start, end, " ".repeat(end - t.start)));
+    }
+    if pieces.is_empty() {
+        return None;
+    }
+    let mut out = String::with_capacity(text.len() + 32 * pieces.len());
+    let mut at = 0;
+    pieces.sort_by_key(|p| (p.0, p.1));
+    for (s, e, with) in pieces {
+        out.push_str(&text[at..s]);
+        out.push_str(&with);
+        at = e;
+    }
+    out.push_str(&text[at..]);
+    Some(out)
+}
+
+fn quoted(name: &str) -> String {
+    format!("\"{}\"", name.replace('"', "\"\""))
+}
+
+/// The named windows of `q`'s SELECTs: no name twice, and each spec's frame checked.
+pub(super) fn query(q: &mut Query) -> Result<(), PgError> {
+    let SetExpr::Select(s) = q.body.as_mut() else {
+        return Ok(());
+    };
+    for (i, def) in s.named_window.iter().enumerate() {
+        let name = folded(&def.0);
+        if s.named_window[..i].iter().any(|d| folded(&d.0) == name) {
+            return Err(PgError::new(
+                SqlState::WINDOWING_ERROR,
+                format!("window \"{name}\" is already defined"),
+            ));
+        }
+    }
+    for def in &mut s.named_window {
+        if let NamedWindowExpr::WindowSpec(spec) = &mut def.1 {
+            frame(spec)?;
+        }
+    }
+    Ok(())
+}
+
+/// After the walk: the named windows of `q`'s SELECT with their EXCLUDE clause.
+pub(super) fn printed(q: &mut Query) {
+    let SetExpr::Select(s) = q.body.as_mut() else {
+        return;
+    };
+    for def in &mut s.named_window {
+        if let NamedWindowExpr::WindowSpec(spec) = &mut def.1 {
+            if let Some(raw) = with_exclude(spec) {
+                def.1 = NamedWindowExpr::NamedWindow(raw);
+            }
+        }
+    }
+}
+
+/// Before the walk: a window function's frame (see [`frame`]).
+pub(super) fn before(f: &mut Function) -> Result<(), PgError> {
+    if let Some(WindowType::WindowSpec(spec)) = &mut f.over {
+        frame(spec)?;
+    }
+    Ok(())
+}
+
+/// After the walk of its arguments and window: `count()`, and the EXCLUDE clause.
+pub(super) fn function(name: &str, f: &mut Function) -> Result<(), PgError> {
+    if name == "count" {
+        if let FunctionArguments::List(l) = &f.args {
+            if l.args.is_empty() {
+                return Err(PgError::new(
+                    SqlState::WRONG_OBJECT_TYPE,
+                    "count(*) must be used to call a parameterless aggregate function",
+                ));
+            }
+        }
+    }
+    if let Some(WindowType::WindowSpec(spec)) = &mut f.over {
+        if let Some(raw) = with_exclude(spec) {
+            f.over = Some(WindowType::NamedWindow(raw));
+        }
+    }
+    Ok(())
+}
+
+/// The engine's aggregates that have a window form (engine/pgfuncs/window.rs), by the
+/// name the translator gives them.
+const WINDOWED: &[&str] = &[
+    "pg_var_pop",
+    "pg_var_samp",
+    "pg_stddev_pop",
+    "pg_stddev_samp",
+    "pg_regr_count",
+    "pg_regr_sxx",
+    "pg_regr_syy",
+    "pg_regr_sxy",
+    "pg_regr_avgx",
+    "pg_regr_avgy",
+    "pg_regr_slope",
+    "pg_regr_intercept",
+    "pg_regr_r2",
+    "pg_covar_pop",
+    "pg_covar_samp",
+    "pg_corr",
+    "pg_bool_and",
+    "pg_bool_or",
+];
+
+/// An aggregate called with OVER: its window form, where the engine has one.
+pub(super) fn aggregate_over(f: &mut Function) {
+    if f.over.is_none() || f.name.0.len() != 1 {
+        return;
+    }
+    let name = f.name.to_string();
+    if WINDOWED.contains(&name.as_str()) {
+        f.name = ObjectName::from(vec![Ident::new(format!("{name}_over"))]);
+    }
+}
+
+/// A frame's offsets in SQLite's form, and PostgreSQL's checks of its mode.
+fn frame(spec: &mut WindowSpec) -> Result<(), PgError> {
+    let inherits = spec
+        .window_name
+        .as_ref()
+        .is_some_and(|n| !n.value.starts_with(MARK) || !n.value.ends_with(MARK));
+    let ordered = !spec.order_by.is_empty();
+    let Some(frame) = &mut spec.window_frame else {
+        return Ok(());
+    };
+    if frame.units == WindowFrameUnits::Groups && !ordered && !inherits {
+        return Err(PgError::new(
+            SqlState::WINDOWING_ERROR,
+            "GROUPS mode requires an ORDER BY clause",
+        ));
+    }
+    let range = frame.units == WindowFrameUnits::Range;
+    let mut offsets = false;
+    for bound in std::iter::once(&mut frame.start_bound).chain(frame.end_bound.as_mut()) {
+        let (WindowFrameBound::Preceding(Some(e)) | WindowFrameBound::Following(Some(e))) = bound
+        else {
+            continue;
+        };
+        unwrap_number_cast(e);
+        if range && !numeric_constant(e) {
+            return Err(unsupported(
+                "a RANGE frame offset that is not a numeric constant",
+            ));
+        }
+        offsets = true;
+    }
+    if range && offsets {
+        // The key must be a number (engine/pgfuncs/window.rs); SQLite checks that there
+        // is exactly one.
+        if let [key] = spec.order_by.as_mut_slice() {
+            let taken = std::mem::replace(&mut key.expr, Expr::Value(Value::Null.into()));
+            key.expr = super::call("pg_range_key", vec![taken]);
+        }
+    }
+    Ok(())
+}
+
+/// `2::int8`, `CAST(1.5 AS numeric)`: the literal.
+fn unwrap_number_cast(e: &mut Expr) {
+    if let Expr::Cast {
+        kind: CastKind::DoubleColon | CastKind::Cast,
+        expr,
+        data_type,
+        format: None,
+    } = e
+    {
+        let number_type = matches!(
+            data_type,
+            DataType::Int(_)
+                | DataType::Integer(_)
+                | DataType::SmallInt(_)
+                | DataType::BigInt(_)
+                | DataType::Int2(_)
+                | DataType::Int4(_)
+                | DataType::Int8(_)
+                | DataType::Numeric(_)
+                | DataType::Decimal(_)
+        );
+        if number_type
+            && matches!(expr.as_ref(), Expr::Value(v) if matches!(v.value, Value::Number(..)))
+        {
+            *e = std::mem::replace(expr.as_mut(), Expr::Value(Value::Null.into()));
+        }
+    }
+}
+
+/// Numbers and arithmetic on them only.
+fn numeric_constant(e: &Expr) -> bool {
+    match e {
+        Expr::Value(v) => matches!(v.value, Value::Number(..)),
+        Expr::Nested(e) => numeric_constant(e),
+        Expr::UnaryOp {
+            op: UnaryOperator::Minus | UnaryOperator::Plus,
+            expr,
+        } => numeric_constant(expr),
+        Expr::BinaryOp { left, op, right } => {
+            matches!(
+                op,
+                BinaryOperator::Plus
+                    | BinaryOperator::Minus
+                    | BinaryOperator::Multiply
+                    | BinaryOperator::Divide
+            ) && numeric_constant(left)
+                && numeric_constant(right)
+        }
+        _ => false,
+    }
+}
+
+/// A window marked by [`strip_exclude`], printed with its EXCLUDE clause (the raw text
+/// of an unquoted identifier prints as it is).
+fn with_exclude(spec: &mut WindowSpec) -> Option<Ident> {
+    let mark = spec.window_name.as_ref()?.value.strip_prefix(MARK)?;
+    let (kind, name) = mark.split_once(MARK)?;
+    let kind = kind.to_string();
+    // SQLite finds a window named in another only by its bare name.
+    let bare = name.starts_with(|c: char| c.is_ascii_lowercase() || c == '_')
+        && name
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '$');
+    spec.window_name = match name {
+        "" => None,
+        _ if bare => Some(Ident::new(name)),
+        _ => Some(Ident::with_quote('"', name)),
+    };
+    Some(Ident::new(format!("({spec} {kind})")))
+}
+
+fn folded(i: &Ident) -> String {
+    match i.quote_style {
+        Some(_) => i.value.clone(),
+        None => i.value.to_lowercase(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::protocol::PgError;
+    use crate::sql::parse::parse_one;
+    use crate::sql::translate::{to_sqlite, Settings};
+
+    struct NoSettings;
+    impl Settings for NoSettings {
+        fn get(&self, _: &str) -> Option<String> {
+            None
+        }
+        fn set(&mut self, _: &str, v: &str) -> Result<String, PgError> {
+            Ok(v.to_string())
+        }
+    }
+
+    fn sqlite(pg: &str) -> String {
+        to_sqlite(parse_one(pg, 100).unwrap(), &mut NoSettings).unwrap()
+    }
+
+    #[test]
+    fn exclusion_is_printed_back() {
+        assert_eq!(
+            sqlite("select sum(a) over (order by b rows between 1 preceding and 1 following exclude current row) from t"),
+            "SELECT sum(a) OVER (ORDER BY b NULLS LAST ROWS BETWEEN 1 PRECEDING AND 1 FOLLOWING EXCLUDE CURRENT ROW) FROM t"
+        );
+        assert_eq!(
+            sqlite("select sum(a) over (W rows unbounded preceding Exclude Ties) from t window w as (order by b), \"X\" as (rows 2 preceding exclude group)"),
+            "SELECT sum(a) OVER (w ROWS UNBOUNDED PRECEDING EXCLUDE TIES) FROM t \
+             WINDOW w AS (ORDER BY b NULLS LAST), \"X\" AS (ROWS 2 PRECEDING EXCLUDE GROUP)"
+        );
+        // Elsewhere the word is left alone.
+        assert_eq!(super::strip_exclude("select exclude from t"), None);
+        assert_eq!(super::strip_exclude("select 1 -- exclude ties\n"), None);
+    }
+
+    #[test]
+    fn frame_offsets() {
+        assert_eq!(
+            sqlite("select sum(a) over (order by b range between 2::int8 preceding and 1::int2 following) from t"),
+            "SELECT sum(a) OVER (ORDER BY pg_range_key(b) NULLS LAST RANGE BETWEEN 2 PRECEDING AND 1 FOLLOWING) FROM t"
+        );
+        assert_eq!(
+            sqlite("select sum(a) over (order by b rows between 2::int8 preceding and current row) from t"),
+            "SELECT sum(a) OVER (ORDER BY b NULLS LAST ROWS BETWEEN 2 PRECEDING AND CURRENT ROW) FROM t"
+        );
+        let e = to_sqlite(
+            parse_one("select sum(a) over (order by b range between '1 day' preceding and current row) from t", 100).unwrap(),
+            &mut NoSettings,
+        )
+        .unwrap_err();
+        assert_eq!(e.code.0, "0A000");
+    }
+}

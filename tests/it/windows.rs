@@ -1,0 +1,270 @@
+//! Window frames and WITH queries answered as PostgreSQL 15 answers them (each expectation
+//! checked against PostgreSQL first): a frame's EXCLUDE clause, offsets cast to a number
+//! type, CTEs computed once when read twice, and PostgreSQL's errors where SQLite would
+//! answer (GROUPS without ORDER BY, a window defined twice, `count()`, LIMIT/OFFSET/ORDER
+//! BY on a recursive query, RANGE offsets over dates); CREATE RECURSIVE VIEW and CREATE
+//! OR REPLACE VIEW.
+
+use crate::common::{rows, sqlstate, Server};
+
+const SETUP: &str = "create table w (k int, v int);
+    insert into w values (1, 1), (1, 2), (2, 3), (3, 4), (5, 5);
+    create table d (d date);
+    insert into d values ('2020-01-01'), ('2020-01-02');";
+
+/// `v` and one computed column per row, ordered by `v`.
+async fn pairs(c: &tokio_postgres::Client, sql: &str) -> Vec<(String, Option<String>)> {
+    rows(c, sql)
+        .await
+        .into_iter()
+        .map(|r| (r[0].clone().unwrap(), r[1].clone()))
+        .collect()
+}
+
+fn want(values: &[Option<&str>]) -> Vec<(String, Option<String>)> {
+    values
+        .iter()
+        .enumerate()
+        .map(|(i, v)| ((i + 1).to_string(), v.map(String::from)))
+        .collect()
+}
+
+#[tokio::test]
+async fn frame_exclusion() {
+    let s = Server::start(&[]);
+    let c = s.connect("windows").await;
+    c.batch_execute(SETUP).await.unwrap();
+    let cases: &[(&str, &[Option<&str>])] = &[
+        (
+            "select v, sum(v) over (order by v rows between 1 preceding and 1 following \
+             exclude current row) from w order by v",
+            &[Some("2"), Some("4"), Some("6"), Some("8"), Some("4")],
+        ),
+        (
+            "select v, sum(v) over (order by k range between unbounded preceding and \
+             unbounded following exclude group) from w order by v",
+            &[Some("12"), Some("12"), Some("12"), Some("11"), Some("10")],
+        ),
+        (
+            "select v, sum(v) over (order by k groups between 1 preceding and 1 following \
+             EXCLUDE TIES) from w order by v",
+            &[Some("4"), Some("5"), Some("10"), Some("12"), Some("9")],
+        ),
+        (
+            "select v, sum(v) over (order by k rows between unbounded preceding and \
+             unbounded following exclude no others) from w order by v",
+            &[Some("15"); 5],
+        ),
+        // In a named window, and in a window that names another.
+        (
+            "select v, sum(v) over x from w window x as (order by k range between 1 \
+             preceding and current row exclude ties) order by v",
+            &[Some("1"), Some("2"), Some("6"), Some("7"), Some("5")],
+        ),
+        (
+            "select v, sum(v) over (x rows between unbounded preceding and current row \
+             exclude current row) from w window x as (order by v) order by v",
+            &[None, Some("1"), Some("3"), Some("6"), Some("10")],
+        ),
+        // Offsets cast to a number type are the constants SQLite wants.
+        (
+            "select v, sum(v) over (order by k range between 1::int8 preceding and \
+             1::int2 following exclude current row) from w order by v",
+            &[Some("5"), Some("4"), Some("7"), Some("3"), None],
+        ),
+    ];
+    for (sql, values) in cases {
+        assert_eq!(pairs(&c, sql).await, want(values), "{sql}");
+    }
+}
+
+#[tokio::test]
+async fn window_errors_are_postgresql_s() {
+    let s = Server::start(&[]);
+    let c = s.connect("windows").await;
+    c.batch_execute(SETUP).await.unwrap();
+    let cases = [
+        (
+            "select count(*) over w from w window w as (order by k), w as (order by v)",
+            "42P20",
+            "window \"w\" is already defined",
+        ),
+        (
+            "select sum(v) over (partition by k groups between 1 preceding and 1 following) from w",
+            "42P20",
+            "GROUPS mode requires an ORDER BY clause",
+        ),
+        (
+            "select count() from w",
+            "42809",
+            "count(*) must be used to call a parameterless aggregate function",
+        ),
+        (
+            "select count() over () from w",
+            "42809",
+            "count(*) must be used to call a parameterless aggregate function",
+        ),
+        // PostgreSQL: not supported for column type date and offset type integer.
+        (
+            "select count(*) over (order by d range between 1 preceding and current row) from d",
+            "0A000",
+            "RANGE with offset PRECEDING/FOLLOWING over a column that is not a number is not supported by litewire",
+        ),
+        // An interval offset, which SQLite would read as a number.
+        (
+            "select count(*) over (order by d range between '1 day' preceding and current row) from d",
+            "0A000",
+            "a RANGE frame offset that is not a numeric constant is not supported by litewire",
+        ),
+    ];
+    for (sql, code, message) in cases {
+        let e = c.simple_query(sql).await.expect_err(sql);
+        assert_eq!(sqlstate(&e), code, "{sql}");
+        assert_eq!(e.as_db_error().unwrap().message(), message, "{sql}");
+    }
+}
+
+#[tokio::test]
+async fn with_queries() {
+    let s = Server::start(&[]);
+    let c = s.connect("windows").await;
+    // Read twice, a CTE is computed once: the same five random numbers on both sides.
+    assert_eq!(
+        rows(
+            &c,
+            "select count(*) from (with q1(x) as (select random() from generate_series(1, 5)) \
+             select * from q1 union select * from q1) ss"
+        )
+        .await,
+        vec![vec![Some("5".to_string())]]
+    );
+    // A recursive CTE still stops when its reader does.
+    assert_eq!(
+        rows(
+            &c,
+            "with recursive t(n) as (values (1) union all select n + 1 from t) \
+             select * from t limit 3"
+        )
+        .await,
+        vec![
+            vec![Some("1".to_string())],
+            vec![Some("2".to_string())],
+            vec![Some("3".to_string())]
+        ]
+    );
+    for (clause, what) in [
+        ("order by 1", "ORDER BY"),
+        ("limit 3", "LIMIT"),
+        ("offset 1", "OFFSET"),
+        ("limit 10 offset 1", "OFFSET"),
+    ] {
+        let sql = format!(
+            "with recursive t(n) as (select 1 union all select n + 1 from t where n < 5 {clause}) \
+             select * from t"
+        );
+        let e = c.simple_query(&sql).await.expect_err(&sql);
+        assert_eq!(sqlstate(&e), "0A000", "{sql}");
+        assert_eq!(
+            e.as_db_error().unwrap().message(),
+            format!("{what} in a recursive query is not implemented"),
+            "{sql}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn recursive_and_replaced_views() {
+    let s = Server::start(&[]);
+    let c = s.connect("windows").await;
+    let count = |sql: &'static str| {
+        let c = &c;
+        async move { rows(c, sql).await[0][0].clone().unwrap() }
+    };
+    c.batch_execute(
+        "create recursive view nums (n) as values (1) union all \
+         select n + 1 from nums where n < 5",
+    )
+    .await
+    .unwrap();
+    assert_eq!(count("select sum(n) from nums").await, "15");
+    c.batch_execute(
+        "create or replace recursive view nums (n) as values (1) union all \
+         select n + 1 from nums where n < 6",
+    )
+    .await
+    .unwrap();
+    assert_eq!(count("select sum(n) from nums").await, "21");
+
+    c.batch_execute(
+        "create view v as select 1 as a, 2 as b; create or replace temp view t as select 1 as z",
+    )
+    .await
+    .unwrap();
+    for (sql, message) in [
+        (
+            "create or replace view v as select 1 as a",
+            "cannot drop columns from view",
+        ),
+        (
+            "create or replace view v as select 1 as x, 2 as b",
+            "cannot change name of view column \"a\" to \"x\"",
+        ),
+    ] {
+        let e = c.simple_query(sql).await.expect_err(sql);
+        assert_eq!(sqlstate(&e), "42P16", "{sql}");
+        assert_eq!(e.as_db_error().unwrap().message(), message, "{sql}");
+    }
+    // Columns may be added at the end; a temporary view is replaced in its own schema.
+    c.batch_execute(
+        "create or replace view v as select 1 as a, 2 as b, 3 as c; \
+         create or replace temp view t as select 2 as z",
+    )
+    .await
+    .unwrap();
+    assert_eq!(count("select a + b + c from v").await, "6");
+    assert_eq!(count("select z from t").await, "2");
+}
+
+#[tokio::test]
+async fn engine_aggregates_over_moving_frames() {
+    let s = Server::start(&[]);
+    let c = s.connect("windows").await;
+    let got = rows(
+        &c,
+        "select i, bool_and(b) over w, bool_or(b) over w from (values (1, true), (2, true), \
+         (3, false), (4, false), (5, true)) v(i, b) \
+         window w as (order by i rows between current row and 1 following) order by i",
+    )
+    .await;
+    let want: Vec<Vec<Option<String>>> = [
+        ["1", "t", "t"],
+        ["2", "f", "t"],
+        ["3", "f", "f"],
+        ["4", "f", "t"],
+        ["5", "t", "t"],
+    ]
+    .iter()
+    .map(|r| r.iter().map(|v| Some(v.to_string())).collect())
+    .collect();
+    assert_eq!(got, want);
+    // A frame whose head moves is summed again from its head, as PostgreSQL does.
+    let got = rows(
+        &c,
+        "select var_pop(n::float8) over (order by i rows between current row and unbounded following), \
+         stddev_samp(n::float8) over (order by i rows between 1 preceding and 1 following), \
+         regr_count(n::float8, i::float8) over (order by i rows 1 preceding) \
+         from (values (1, 600), (2, 470), (3, 170), (4, 430), (5, 300), (6, null)) r(i, n) order by i",
+    )
+    .await;
+    let want = [
+        ["21704", "91.92388155425118", "1"],
+        ["13868.75", "220.52966542697456", "2"],
+        ["11266.666666666666", "162.89055630494155", "2"],
+        ["4225", "130", "2"],
+        ["0", "91.92388155425118", "2"],
+    ];
+    for (g, w) in got.iter().zip(want) {
+        assert_eq!(g, &w.map(|v| Some(v.to_string())).to_vec());
+    }
+    assert_eq!(got[5], vec![None, None, Some("1".to_string())]);
+}
