@@ -25,6 +25,7 @@ mod jsonb;
 pub mod numeric;
 pub mod objects;
 mod pgfuncs;
+mod srf;
 mod stmt;
 mod subquery;
 pub mod types;

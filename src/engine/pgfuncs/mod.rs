@@ -12,6 +12,7 @@ mod format;
 mod math;
 mod number_format;
 mod operators;
+pub(crate) use operators::add_interval_in;
 mod ordered_set;
 mod regex;
 mod strings;

@@ -521,7 +521,11 @@ fn add_interval(ts: i64, iv: Interval) -> Result<i64, PgError> {
 /// `ts + iv`; for a timestamptz (`zone`: the session's), months and days step in local
 /// time and the offset is found again after each (timestamptz_pl_interval), so a day
 /// across a DST change is 23 or 25 hours.
-fn add_interval_in(ts: i64, iv: Interval, zone: Option<&dt::Zone>) -> Result<i64, PgError> {
+pub(crate) fn add_interval_in(
+    ts: i64,
+    iv: Interval,
+    zone: Option<&dt::Zone>,
+) -> Result<i64, PgError> {
     let Some(zone) = zone.filter(|z| **z != dt::Zone::UTC) else {
         return add_local(ts, iv);
     };

@@ -5,7 +5,7 @@
 //! engine/pgfuncs/arrays.rs), array operators where the tree shows an array operand, and
 //! set-returning functions (`generate_series`, `unnest`, `regexp_matches`,
 //! `generate_subscripts`) in FROM, with `WITH ORDINALITY` and column aliases, or alone in
-//! a select list (moved into FROM).
+//! a select list (moved into FROM), as the engine's table-valued functions (engine/srf.rs).
 
 use std::ops::ControlFlow;
 
@@ -496,7 +496,7 @@ fn lift(q: &mut Query, counter: &mut usize) -> Result<(), PgError> {
 /// Several set-returning functions in one select list (`unnest(indkey) AS attnum,
 /// generate_subscripts(indkey, 1) AS ord`, as SQLAlchemy's inspector writes): PostgreSQL
 /// runs them in lockstep, one row per element of the longest. They become one source,
-/// ``pg_zip(…) AS alias` in FROM (rewritten to json_each), each item its own element of the row.
+/// `pg_zip(…) AS alias` in FROM (rewritten to pg_rows), each item its own element of the row.
 fn lockstep(
     select: &mut sqlparser::ast::Select,
     found: &[usize],
@@ -536,7 +536,7 @@ fn lockstep(
         let element = call(
             "json_extract",
             vec![
-                Expr::CompoundIdentifier(vec![Ident::new(alias.clone()), Ident::new("value")]),
+                Expr::CompoundIdentifier(vec![Ident::new(alias.clone()), Ident::new(VALUE)]),
                 string(&format!("$[{position}]")),
             ],
         );
@@ -546,7 +546,7 @@ fn lockstep(
         };
     }
     select.from.push(TableWithJoins {
-        // Made `json_each(pg_zip(…))` with the other sources (rewrite_source).
+        // Made `pg_rows(pg_zip(…))` with the other sources (rewrite_source).
         relation: table_function(
             ObjectName::from(vec![Ident::new("pg_zip")]),
             arrays
@@ -579,9 +579,10 @@ impl Sources {
 }
 
 /// Rewrites set-returning functions in FROM, `f(...) [WITH ORDINALITY] [AS] a [(c1
-/// [, c2])]`, to `json_each(...) AS a` over their elements as a JSON array; their
-/// columns (`c1`, or `a` itself without a list; `c2` the ordinality) are `a.value` and
-/// `(a.key + 1)`, which the main walk puts wherever the statement names them.
+/// [, c2])]`, to the engine's table-valued functions (`pg_generate_series(...) AS a`, or
+/// `pg_rows(...) AS a` over their elements as a JSON array); their columns (`c1`, or `a`
+/// itself without a list; `c2` the ordinality) are `a._lw_value` and `a._lw_ord`, which
+/// the main walk puts wherever the statement names them.
 pub(super) fn set_returning_sources(stmt: &mut Statement) -> Result<Sources, PgError> {
     struct Collect(Sources);
     impl VisitorMut for Collect {
@@ -608,6 +609,8 @@ pub(super) fn set_returning_sources(stmt: &mut Statement) -> Result<Sources, PgE
 
 type Source = (String, Vec<(String, String)>);
 
+const TABLE_FUNCTIONS: [&str; 3] = ["pg_rows", "pg_generate_series", "json_each"];
+
 /// `SELECT * FROM unnest(…) AS u(x)`: where every source in FROM is a rewritten one, `*`
 /// is their columns (SQLite's would be json_each's); in each SELECT of a set operation too.
 fn expand_wildcard(q: &mut Query, sources: &Sources) {
@@ -627,6 +630,7 @@ fn expand_in(body: &mut SetExpr, sources: &Sources) {
 
 fn expand_select(select: &mut sqlparser::ast::Select, sources: &Sources) {
     if !matches!(select.projection.as_slice(), [SelectItem::Wildcard(_)]) {
+        expand_qualified(select, sources);
         return;
     }
     let mut columns = Vec::new();
@@ -662,11 +666,8 @@ fn expand_select(select: &mut sqlparser::ast::Select, sources: &Sources) {
             };
             let found = alias.and_then(|a| sources.0.iter().find(|(s, _)| *s == a.value));
             match found {
-                Some((_, cols)) if name.to_string() == "json_each" => {
-                    columns.extend(cols.iter().map(|(c, with)| SelectItem::ExprWithAlias {
-                        expr: raw(with.clone()),
-                        alias: Ident::new(c.clone()),
-                    }))
+                Some((_, cols)) if TABLE_FUNCTIONS.contains(&name.to_string().as_str()) => {
+                    columns.extend(named_columns(cols))
                 }
                 // Another table: its own columns.
                 _ => columns.push(qualified_wildcard(match alias {
@@ -686,6 +687,40 @@ fn expand_select(select: &mut sqlparser::ast::Select, sources: &Sources) {
     if !columns.is_empty() {
         select.projection = columns;
     }
+}
+
+/// `u.*` of a rewritten source: its columns (the function's own would show otherwise).
+fn expand_qualified(select: &mut sqlparser::ast::Select, sources: &Sources) {
+    use sqlparser::ast::SelectItemQualifiedWildcardKind as Kind;
+    let of_source = |item: &SelectItem| match item {
+        SelectItem::QualifiedWildcard(Kind::ObjectName(n), _) => match n.0.as_slice() {
+            [part] => sources
+                .0
+                .iter()
+                .find(|(alias, _)| part.as_ident().is_some_and(|i| i.value == *alias)),
+            _ => None,
+        },
+        _ => None,
+    };
+    if !select.projection.iter().any(|i| of_source(i).is_some()) {
+        return;
+    }
+    let mut projection = Vec::with_capacity(select.projection.len());
+    for item in std::mem::take(&mut select.projection) {
+        match of_source(&item) {
+            Some((_, cols)) => projection.extend(named_columns(cols)),
+            None => projection.push(item),
+        }
+    }
+    select.projection = projection;
+}
+
+/// A source's columns as select items, each under its name.
+fn named_columns(cols: &[(String, String)]) -> impl Iterator<Item = SelectItem> + '_ {
+    cols.iter().map(|(c, with)| SelectItem::ExprWithAlias {
+        expr: raw(with.clone()),
+        alias: Ident::new(c.clone()),
+    })
 }
 
 fn qualified_wildcard(name: ObjectName) -> SelectItem {
@@ -760,7 +795,12 @@ fn rewrite_source(t: &mut TableFactor) -> Result<Option<Source>, PgError> {
     };
     let zipped = function == "unnest" && args.len() > 1;
     let width = args.len();
-    let source = json_array_of(&function, args);
+    // generate_series streams its rows; the others are the elements of a JSON array.
+    let (table, args) = if function == "generate_series" {
+        ("pg_generate_series", args)
+    } else {
+        ("pg_rows", vec![json_array_of(&function, args)])
+    };
     let (alias, names) = match alias {
         Some(a) => {
             let names: Vec<String> = a.columns.iter().map(|c| c.name.value.clone()).collect();
@@ -774,23 +814,35 @@ fn rewrite_source(t: &mut TableFactor) -> Result<Option<Source>, PgError> {
         (0..width)
             .map(|k| {
                 let name = names.get(k).cloned().unwrap_or_else(|| "unnest".into());
-                (name, format!("json_extract({alias}.value, '$[{k}]')"))
+                (name, format!("json_extract({alias}.{VALUE}, '$[{k}]')"))
             })
             .collect()
+    } else if function == "regexp_matches" {
+        // Each row is an array: json() marks it as JSON, as json_each's rows were, so that
+        // array_agg nests it instead of quoting it.
+        vec![(first, format!("json({alias}.{VALUE})"))]
     } else {
-        vec![(first, format!("{alias}.value"))]
+        vec![(first, format!("{alias}.{VALUE}"))]
     };
     let ordinal_at = if zipped { width } else { 1 };
-    if let (true, Some(n)) = (ordinality, names.get(ordinal_at)) {
-        cols.push((n.clone(), format!("({alias}.key + 1)")));
+    if ordinality {
+        let name = names.get(ordinal_at).map_or("ordinality", String::as_str);
+        cols.push((name.to_string(), format!("{alias}.{ORDINAL}")));
     }
     *t = table_function(
-        ObjectName::from(vec![Ident::new("json_each")]),
-        vec![FunctionArg::Unnamed(FunctionArgExpr::Expr(source))],
+        ObjectName::from(vec![Ident::new(table)]),
+        args.into_iter()
+            .map(|a| FunctionArg::Unnamed(FunctionArgExpr::Expr(a)))
+            .collect(),
         alias.clone(),
     );
     Ok(Some((alias, cols)))
 }
+
+/// The columns of the engine's table-valued functions (engine/srf.rs): a row's value and
+/// its 1-based position, named so that they never collide with a table's columns.
+const VALUE: &str = "_lw_value";
+const ORDINAL: &str = "_lw_ord";
 
 /// `name(args) AS alias` in a FROM clause.
 /// A set-returning function's rows as the JSON array the engine's function makes of them.

@@ -203,34 +203,34 @@ fn array_functions_and_subscripts() {
 fn set_returning_functions_in_from() {
     assert_eq!(
         sqlite("SELECT s FROM generate_series(1, 3) s WHERE s > 1"),
-        "SELECT s.value AS s FROM json_each(pg_series(1, 3)) AS s WHERE s.value > 1"
+        "SELECT s._lw_value AS s FROM pg_generate_series(1, 3) AS s WHERE s._lw_value > 1"
     );
     assert_eq!(
         sqlite(
             "SELECT a.relid FROM pg_partition_ancestors(t.x) WITH ORDINALITY AS a(relid, depth) \
              ORDER BY a.depth"
         ),
-        "SELECT a.value AS relid FROM json_each(pg_array_json(pg_partition_ancestors(t.x))) AS a \
-         ORDER BY (a.key + 1) NULLS LAST"
+        "SELECT a._lw_value AS relid FROM pg_rows(pg_array_json(pg_partition_ancestors(t.x))) AS a \
+         ORDER BY a._lw_ord NULLS LAST"
     );
     assert_eq!(
         sqlite("SELECT x FROM unnest($1::int[]) AS u(x)"),
-        "SELECT u.value AS x FROM json_each(pg_unnest($1)) AS u"
+        "SELECT u._lw_value AS x FROM pg_rows(pg_unnest($1)) AS u"
     );
     // Several arrays side by side: a column per argument.
     assert_eq!(
         sqlite("SELECT * FROM unnest(ARRAY[1, 2], ARRAY['a']) AS u(n, s)"),
-        "SELECT json_extract(u.value, '$[0]') AS n, json_extract(u.value, '$[1]') AS s \
-         FROM json_each(pg_unnest(json_array(1, 2), json_array('a'))) AS u"
+        "SELECT json_extract(u._lw_value, '$[0]') AS n, json_extract(u._lw_value, '$[1]') AS s \
+         FROM pg_rows(pg_unnest(json_array(1, 2), json_array('a'))) AS u"
     );
     assert_eq!(
         sqlite("SELECT n, s FROM unnest(ARRAY[1, 2], ARRAY['a']) AS u(n, s)"),
-        "SELECT json_extract(u.value, '$[0]') AS n, json_extract(u.value, '$[1]') AS s \
-         FROM json_each(pg_unnest(json_array(1, 2), json_array('a'))) AS u"
+        "SELECT json_extract(u._lw_value, '$[0]') AS n, json_extract(u._lw_value, '$[1]') AS s \
+         FROM pg_rows(pg_unnest(json_array(1, 2), json_array('a'))) AS u"
     );
     assert_eq!(
         sqlite("SELECT m FROM regexp_matches('abab', 'a', 'g') AS m"),
-        "SELECT m.value AS m FROM json_each(pg_regexp_matches('abab', 'a', 'g')) AS m"
+        "SELECT json(m._lw_value) AS m FROM pg_rows(pg_regexp_matches('abab', 'a', 'g')) AS m"
     );
 }
 
@@ -238,17 +238,17 @@ fn set_returning_functions_in_from() {
 fn set_returning_functions_in_select_lists_become_sources() {
     assert_eq!(
         sqlite("SELECT id, unnest(tags) FROM t"),
-        "SELECT id, _srf1.value AS unnest FROM t, json_each(pg_unnest(tags)) AS _srf1"
+        "SELECT id, _srf1._lw_value AS unnest FROM t, pg_rows(pg_unnest(tags)) AS _srf1"
     );
     assert_eq!(
         sqlite("SELECT generate_subscripts(ARRAY[5, 6], 1) AS s"),
-        "SELECT _srf1.value AS s FROM json_each(pg_generate_subscripts(json_array(5, 6), 1)) AS _srf1"
+        "SELECT _srf1._lw_value AS s FROM pg_rows(pg_generate_subscripts(json_array(5, 6), 1)) AS _srf1"
     );
     // Several run in lockstep: one source of rows of one element of each.
     assert_eq!(
         sqlite("SELECT unnest(a), generate_series(1, 3) AS g FROM t"),
-        "SELECT json_extract(_srf1.value, '$[0]') AS unnest, json_extract(_srf1.value, '$[1]') AS g \
-         FROM t, json_each(pg_zip(pg_unnest(a), pg_series(1, 3))) AS _srf1"
+        "SELECT json_extract(_srf1._lw_value, '$[0]') AS unnest, json_extract(_srf1._lw_value, '$[1]') AS g \
+         FROM t, pg_rows(pg_zip(pg_unnest(a), pg_series(1, 3))) AS _srf1"
     );
     for sql in [
         "SELECT unnest(a), json_array_elements(b) FROM t",
