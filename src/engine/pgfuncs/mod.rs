@@ -8,6 +8,7 @@
 
 mod arrays;
 pub(crate) mod dates;
+mod decimal;
 mod format;
 mod math;
 mod number_format;

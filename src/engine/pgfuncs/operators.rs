@@ -386,7 +386,14 @@ fn number(
         }
     }
     let (x, y) = (float(a)?, float(b)?);
+    // numeric adds, subtracts and multiplies its decimal digits (decimal.rs).
+    let decimal = if floats {
+        None
+    } else {
+        super::decimal::exact(op, x, y)
+    };
     let v = match op {
+        _ if decimal.is_some() => decimal.unwrap_or_default(),
         "+" => x + y,
         "-" => x - y,
         "*" => x * y,

@@ -51,12 +51,12 @@ fn strings_are_sqlite_strings() {
 fn precedence_is_postgresql_s() {
     // SQLite binds || tighter than +; PostgreSQL the other way round.
     assert_eq!(
-        sqlite("SELECT 'four: ' || 2.5+2.5"),
-        "SELECT 'four: ' || (2.5 + 2.5)"
+        sqlite("SELECT 'four: ' || f(x)+g(y)"),
+        "SELECT 'four: ' || (f(x) + g(y))"
     );
     assert_eq!(
-        sqlite("SELECT 1.0 - (2.0 - 3.0)"),
-        "SELECT 1.0 - (2.0 - 3.0)"
+        sqlite("SELECT f(a) - (g(b) - h(c))"),
+        "SELECT f(a) - (g(b) - h(c))"
     );
 }
 
@@ -366,10 +366,12 @@ fn operators_are_chosen_by_their_operands_types() {
         sqlite("SELECT pg_typeof(1.5)"),
         "SELECT pg_type_of('N7:numeric')"
     );
-    // Floats and numeric add, subtract and multiply as SQLite does; unknown stays.
+    // Floats add, subtract and multiply as SQLite does; numeric in decimal (pg_op);
+    // unknown stays.
     assert_eq!(
-        sqlite("SELECT 1.5 * 2.5, f(x) + g(y)"),
-        "SELECT 1.5 * 2.5, f(x) + g(y)"
+        sqlite("SELECT 1.5 * 2.5, 1.5::float8 * 2.5::float8, f(x) + g(y)"),
+        "SELECT pg_op('*', 1.5, 2.5, 'N7:numeric', 'N7:numeric'), \
+         pg_float(1.5) * pg_float(2.5), f(x) + g(y)"
     );
 }
 
