@@ -287,6 +287,18 @@ async fn generate_series_and_unnest_as_postgres_runs_them() {
                 "a|1\nb|2",
             ),
             (
+                "select v, v is null from string_to_table('1|2||', '|', '2') g(v)",
+                "1|f\n<null>|t\n|f\n|f",
+            ),
+            (
+                "select * from regexp_split_to_table('the quick  fox', '\\s+') with ordinality",
+                "the|1\nquick|2\nfox|3",
+            ),
+            (
+                "select i from (values ('{1,2}'::int[]), ('{3}')) v(i) where i && '{2,5}'",
+                "{1,2}",
+            ),
+            (
                 "select u.* from unnest(array[1,2], array['x','y','z']) as u(a, b)",
                 "1|x\n2|y\n<null>|z",
             ),

@@ -244,7 +244,7 @@ pub(super) fn function(name: &str, f: &mut Function) -> Result<Option<Expr>, PgE
             vec![Expr::Function(agg), super::string("[]")],
         )));
     }
-    if matches!(name, "unnest" | "regexp_matches" | "generate_subscripts") {
+    if SET_RETURNING.contains(&name) {
         return Err(unsupported(format!(
             "{name}() inside an expression (in FROM or alone in the select list it is supported)"
         )));
@@ -310,7 +310,9 @@ pub(super) fn operator(
     right: Expr,
 ) -> Result<Expr, Box<(Expr, BinaryOperator, Expr)>> {
     let (l, r) = (is_array(&left), is_array(&right));
-    if !l && !r {
+    // `&&` is an array operator whatever its operands show (ranges and geometric types,
+    // PostgreSQL's other `&&`, do not exist here).
+    if !l && !r && op != BinaryOperator::PGOverlap {
         return Err(Box::new((left, op, right)));
     }
     // An untyped literal or NULL beside an array is an array of its type.
@@ -414,10 +416,8 @@ fn lift(q: &mut Query, counter: &mut usize) -> Result<(), PgError> {
                 .strip_prefix("pg_catalog.")
                 .unwrap_or(&name)
                 .to_string();
-            (matches!(
-                name.as_str(),
-                "unnest" | "regexp_matches" | "generate_subscripts" | "generate_series"
-            ) || super::json::SELECT_LIST_SOURCES.contains(&name.as_str()))
+            (SET_RETURNING.contains(&name.as_str())
+                || super::json::SELECT_LIST_SOURCES.contains(&name.as_str()))
             .then_some(name)
         }
         _ => None,
@@ -759,15 +759,9 @@ fn rewrite_source(t: &mut TableFactor) -> Result<Option<Source>, PgError> {
         } => {
             let f = name.to_string().to_ascii_lowercase();
             let f = f.strip_prefix("pg_catalog.").unwrap_or(&f).to_string();
-            if !matches!(
-                f.as_str(),
-                "generate_series"
-                    | "unnest"
-                    | "pg_partition_ancestors"
-                    | "regexp_matches"
-                    | "generate_subscripts"
-                    | "pg_zip"
-            ) {
+            if !SET_RETURNING.contains(&f.as_str())
+                && !matches!(f.as_str(), "pg_partition_ancestors" | "pg_zip")
+            {
                 return Ok(None);
             }
             let args = args
@@ -839,6 +833,16 @@ fn rewrite_source(t: &mut TableFactor) -> Result<Option<Source>, PgError> {
     Ok(Some((alias, cols)))
 }
 
+/// The set-returning functions a statement may call, in FROM or alone in a select list.
+const SET_RETURNING: [&str; 6] = [
+    "generate_series",
+    "unnest",
+    "regexp_matches",
+    "generate_subscripts",
+    "string_to_table",
+    "regexp_split_to_table",
+];
+
 /// The columns of the engine's table-valued functions (engine/srf.rs): a row's value and
 /// its 1-based position, named so that they never collide with a table's columns.
 const VALUE: &str = "_lw_value";
@@ -852,6 +856,11 @@ fn json_array_of(function: &str, args: Vec<Expr>) -> Expr {
         // Every element of a multi-dimensional array; several arrays side by side.
         "unnest" => call("pg_unnest", args),
         "regexp_matches" | "generate_subscripts" => call(&format!("pg_{function}"), args),
+        // A string's parts: the array function's elements.
+        "string_to_table" | "regexp_split_to_table" => call(
+            "pg_array_json",
+            vec![call(&function.replace("_table", "_array"), args)],
+        ),
         "pg_zip" => call(function, args),
         _ => call("pg_array_json", vec![call(function, args)]),
     }

@@ -232,6 +232,10 @@ fn set_returning_functions_in_from() {
         sqlite("SELECT m FROM regexp_matches('abab', 'a', 'g') AS m"),
         "SELECT json(m._lw_value) AS m FROM pg_rows(pg_regexp_matches('abab', 'a', 'g')) AS m"
     );
+    assert_eq!(
+        sqlite("SELECT w FROM string_to_table('a b', ' ') AS w"),
+        "SELECT w._lw_value AS w FROM pg_rows(pg_array_json(pg_string_to_array('a b', ' '))) AS w"
+    );
 }
 
 #[test]
