@@ -92,6 +92,42 @@ pub enum Action {
     NoEffect {
         column: Option<String>,
     },
+    /// `OWNER TO role`: a role other than the session's user (None: the session's user,
+    /// see [`Alter::own_roles`]). litewire's one role owns every object, so ALTER TABLE
+    /// to it changes nothing; any other role does not exist (42704).
+    OwnerTo(Option<String>),
+    /// `ALTER COLUMN c ADD GENERATED … AS IDENTITY`: the column's DEFAULT becomes its new
+    /// sequence's nextval (translate/objects.rs reads the statement).
+    AddIdentity(Box<translate::AddIdentity>),
+}
+
+impl Alter {
+    /// Reads `OWNER TO user` as `OWNER TO CURRENT_USER` when `user` is the session's.
+    pub fn own_roles(&mut self, user: &str) {
+        for a in &mut self.actions {
+            if let Action::OwnerTo(role) = a {
+                if role.as_deref() == Some(user) {
+                    *role = None;
+                }
+            }
+        }
+    }
+
+    /// Whether the statement only names an owner (it also takes a view or a sequence).
+    pub fn owner_only(&self) -> bool {
+        self.actions.iter().all(|a| matches!(a, Action::OwnerTo(_)))
+    }
+
+    /// PostgreSQL's error for an owner that is not the session's user.
+    pub fn unknown_owner(&self) -> Option<PgError> {
+        self.actions.iter().find_map(|a| match a {
+            Action::OwnerTo(Some(role)) => Some(PgError::new(
+                SqlState::UNDEFINED_OBJECT,
+                format!("role \"{role}\" does not exist"),
+            )),
+            _ => None,
+        })
+    }
 }
 
 /// The session settings while a definition is translated: none (a definition is stored,
@@ -121,6 +157,15 @@ pub fn classify(sql: &str) -> Command {
 }
 
 fn parse_alter(sql: &str) -> Result<Alter, PgError> {
+    if let Some(identity) = translate::AddIdentity::read(sql) {
+        let identity = identity?;
+        return Ok(Alter {
+            table: identity.table.clone(),
+            if_exists: identity.if_exists,
+            actions: vec![Action::AddIdentity(Box::new(identity))],
+            rename_to: None,
+        });
+    }
     let stmt = match super::parse::parse_one(sql, MAX_DEPTH) {
         Ok(s) => s,
         Err(e) => return no_effect(sql).ok_or(e),
@@ -346,6 +391,10 @@ fn action(op: AlterTableOperation) -> Result<Action, PgError> {
             Action::ValidateConstraint(ident(&name))
         }
         AlterTableOperation::SetOptionsParens { .. } => Action::NoEffect { column: None },
+        AlterTableOperation::OwnerTo { new_owner } => Action::OwnerTo(match new_owner {
+            sqlparser::ast::Owner::Ident(role) => Some(ident(&role)),
+            _ => None,
+        }),
         AlterTableOperation::AlterColumn { column_name, op } => {
             let column = ident(&column_name);
             match op {
@@ -465,6 +514,30 @@ pub fn keys(ct: &CreateTable) -> Vec<(bool, Vec<String>)> {
         .filter(|f| is_unique(ct, f.at))
         .map(|f| (is_primary(ct, f.at), place_columns(ct, f.at)))
         .collect()
+}
+
+/// A column SQLite would make its rowid (declared exactly INTEGER, the whole primary key)
+/// ignores its DEFAULT and numbers the rows itself. With a DEFAULT (pg_dump's serial
+/// columns get theirs before their key) it is declared `int4`, PostgreSQL's other name
+/// for the type, which SQLite does not take for the rowid.
+pub fn keep_rowid_default(ct: &mut CreateTable) {
+    let Some((_, key)) = keys(ct).into_iter().find(|(primary, _)| *primary) else {
+        return;
+    };
+    let [column] = key.as_slice() else {
+        return;
+    };
+    let Some(i) = column_index(ct, column) else {
+        return;
+    };
+    let c = &mut ct.columns[i];
+    let has_default = c
+        .options
+        .iter()
+        .any(|o| matches!(o.option, ColumnOption::Default(_)));
+    if has_default && c.data_type.to_string().eq_ignore_ascii_case("integer") {
+        c.data_type = DataType::Custom(ObjectName::from(vec![Ident::new("int4")]), vec![]);
+    }
 }
 
 /// A table definition as SQLite keeps it (`sqlite_schema.sql`), as a tree: litewire's
@@ -695,6 +768,9 @@ pub struct Plan {
     pub notices: Vec<PgError>,
     /// Whether the table must be rebuilt (false: only checks, or nothing, to do).
     pub rebuild: bool,
+    /// An internal batch (engine/objects) to run after the rebuild: an identity
+    /// column's sequence and triggers.
+    pub objects: Option<String>,
 }
 
 /// A test of the new rows.
@@ -741,7 +817,12 @@ enum Place {
 
 /// Applies `alter`'s actions to the table definition `ct` (as SQLite keeps it) of the
 /// table `table` whose indexes are `indexes`.
-pub fn plan(alter: &Alter, mut ct: CreateTable, indexes: &[String]) -> Result<Plan, PgError> {
+pub fn plan(
+    alter: &Alter,
+    mut ct: CreateTable,
+    indexes: &[String],
+    temporary: bool,
+) -> Result<Plan, PgError> {
     let table = alter.table.as_str();
     name_all(&mut ct, table);
     // A generated column is computed again, not copied.
@@ -778,13 +859,17 @@ pub fn plan(alter: &Alter, mut ct: CreateTable, indexes: &[String]) -> Result<Pl
         keys_changed: false,
         notices: Vec::new(),
         rebuild: false,
+        objects: None,
     };
     for action in &alter.actions {
-        apply(&mut p, table, action, indexes)?;
+        apply(&mut p, table, action, indexes, temporary)?;
         name_all(&mut p.definition, table);
     }
     if p.definition.columns.is_empty() {
         return Err(translate::unsupported("a table without columns"));
+    }
+    if p.rebuild {
+        keep_rowid_default(&mut p.definition);
     }
     Ok(p)
 }
@@ -807,7 +892,13 @@ fn column_index(ct: &CreateTable, name: &str) -> Option<usize> {
         .position(|c| c.name.value.eq_ignore_ascii_case(name))
 }
 
-fn apply(p: &mut Plan, table: &str, action: &Action, indexes: &[String]) -> Result<(), PgError> {
+fn apply(
+    p: &mut Plan,
+    table: &str,
+    action: &Action,
+    indexes: &[String],
+    temporary: bool,
+) -> Result<(), PgError> {
     let ct = &mut p.definition;
     let need_column =
         |ct: &CreateTable, c: &str| column_index(ct, c).ok_or_else(|| errors::no_column(c, table));
@@ -818,8 +909,8 @@ fn apply(p: &mut Plan, table: &str, action: &Action, indexes: &[String]) -> Resu
                 need_column(ct, c)?;
             }
         }
-        // Checked by the engine: the tables that reference this one.
-        Action::SetUnlogged => {}
+        // Checked by the engine: the tables that reference this one; the owner.
+        Action::SetUnlogged | Action::OwnerTo(_) => {}
         Action::AddColumn {
             def,
             default,
@@ -1137,6 +1228,41 @@ fn apply(p: &mut Plan, table: &str, action: &Action, indexes: &[String]) -> Resu
                     option: ColumnOption::Default(d.clone()),
                 });
             }
+            p.rebuild = true;
+        }
+        Action::AddIdentity(identity) => {
+            let i = need_column(ct, &identity.column)?;
+            let stored = ct.columns[i].name.value.clone();
+            let (data_type, default, objects) =
+                identity.parts(&stored, &ct.columns[i].data_type, temporary)?;
+            let prerequisite = |what: &str| {
+                PgError::new(
+                    SqlState::OBJECT_NOT_IN_PREREQUISITE_STATE,
+                    format!("column \"{stored}\" of relation \"{table}\" {what}"),
+                )
+            };
+            let primary = keys(ct)
+                .iter()
+                .any(|(primary, cols)| *primary && cols.iter().any(|k| *k == stored));
+            let c = &mut ct.columns[i];
+            let not_null = c.options.iter().any(|o| matches!(o.option, ColumnOption::NotNull));
+            if !not_null && !primary {
+                return Err(prerequisite(
+                    "must be declared NOT NULL before identity can be added",
+                ));
+            }
+            if c.options.iter().any(|o| matches!(o.option, ColumnOption::Default(_))) {
+                return Err(prerequisite("already has a default value"));
+            }
+            c.data_type = data_type;
+            // As `SET DEFAULT` stores it (SQLite wants the call in parentheses).
+            let def = sqlite_column(&format!("c int DEFAULT {default}"))?;
+            c.options.extend(
+                def.options
+                    .into_iter()
+                    .filter(|o| matches!(o.option, ColumnOption::Default(_))),
+            );
+            p.objects = Some(objects);
             p.rebuild = true;
         }
         Action::NotNull { column, set } => {

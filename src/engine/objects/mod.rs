@@ -25,13 +25,17 @@ use rusqlite::Connection;
 use crate::protocol::{PgError, SqlState};
 
 pub use comments::description_rows;
-pub use sequences::{forget_session, oid_of as sequence_oid, SEQUENCE_OID};
+pub use sequences::{forget_session, oid_of as sequence_oid, OverridingSystemValue, SEQUENCE_OID};
 
 /// Every reserved table's name starts with this.
 pub const PREFIX: &str = "_litewire_";
 
 /// The start of an internal batch's text (see the module doc).
 pub const MARKER: &str = "/*litewire objects*/";
+
+/// The start of the SQLite text of an `INSERT … OVERRIDING SYSTEM VALUE`: while it runs,
+/// GENERATED ALWAYS columns take the values given ([`OverridingSystemValue`]).
+pub const OVERRIDING: &str = "/*litewire overriding system value*/";
 
 /// The reserved tables: short name and columns.
 const RESERVED: &[(&str, &str)] = &[
