@@ -680,7 +680,9 @@ fn normalize(name: &str, value: &str) -> Result<String, PgError> {
         }
         "default_tablespace" => match value.trim() {
             v @ ("" | "pg_default") => Ok(v.to_string()),
-            v => Err(invalid(name, value).with_detail(format!("Tablespace \"{v}\" does not exist."))),
+            v => {
+                Err(invalid(name, value).with_detail(format!("Tablespace \"{v}\" does not exist.")))
+            }
         },
         "default_table_access_method" => match value.trim() {
             "heap" => Ok("heap".into()),

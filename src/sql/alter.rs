@@ -1245,13 +1245,19 @@ fn apply(
                 .iter()
                 .any(|(primary, cols)| *primary && cols.iter().any(|k| *k == stored));
             let c = &mut ct.columns[i];
-            let not_null = c.options.iter().any(|o| matches!(o.option, ColumnOption::NotNull));
+            let not_null = c
+                .options
+                .iter()
+                .any(|o| matches!(o.option, ColumnOption::NotNull));
             if !not_null && !primary {
                 return Err(prerequisite(
                     "must be declared NOT NULL before identity can be added",
                 ));
             }
-            if c.options.iter().any(|o| matches!(o.option, ColumnOption::Default(_))) {
+            if c.options
+                .iter()
+                .any(|o| matches!(o.option, ColumnOption::Default(_)))
+            {
                 return Err(prerequisite("already has a default value"));
             }
             c.data_type = data_type;

@@ -1,7 +1,220 @@
 //! Statements as pg_dump 15 writes them (issue 10: "pg_dump files unmodified"), each
 //! checked for PostgreSQL 15's outcome: schema-qualified names where SQLite wants none.
 
-use crate::common::{rows, sqlstate, Server};
+use std::path::Path;
+
+use crate::common::{psql_as, rows, sqlstate, Server};
+
+/// The committed dumps of tests/fixtures/dump/source.sql (pg_dump 15, plain format, by
+/// scripts/record-dump) each restore into a fresh database with psql as a user would
+/// restore them, and then answer queries.sql exactly as PostgreSQL 15 did after its own
+/// restore (answers.out: psql's output, column alignment by type included).
+#[test]
+fn pg_dump_files_restore_and_answer_as_postgresql() {
+    let s = Server::start(&[]);
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/dump");
+    let file = |name: &str| dir.join(name).to_string_lossy().into_owned();
+    let expected = std::fs::read_to_string(dir.join("answers.out")).unwrap();
+    for (db, dump) in [("plain", "dump.sql"), ("inserts", "dump-inserts.sql")] {
+        // The dump's OWNER TO names postgres, the role that owned the objects.
+        let (ok, _, err) = psql_as(
+            &s,
+            "postgres",
+            db,
+            &["-q", "-v", "ON_ERROR_STOP=1", "-f", &file(dump)],
+        );
+        assert!(ok && !err.contains("ERROR"), "{dump}: {err}");
+        let (_, out, _) = psql_as(
+            &s,
+            "postgres",
+            db,
+            &[
+                "-a",
+                "-P",
+                "pager=off",
+                "-P",
+                "null=(null)",
+                "-f",
+                &file("queries.sql"),
+            ],
+        );
+        if out != expected {
+            let first = out
+                .lines()
+                .zip(expected.lines())
+                .position(|(a, b)| a != b)
+                .unwrap_or(0);
+            panic!(
+                "{dump}: answers differ from line {}:\nlitewire: {:?}\npostgres: {:?}",
+                first + 1,
+                out.lines().skip(first).take(5).collect::<Vec<_>>(),
+                expected.lines().skip(first).take(5).collect::<Vec<_>>()
+            );
+        }
+    }
+}
+
+/// pg_dump's session settings are accepted and shown as PostgreSQL shows them, with
+/// PostgreSQL's errors for values it would refuse.
+#[tokio::test]
+async fn pg_dump_settings_are_accepted() {
+    let s = Server::start(&[]);
+    let c = s.connect("settings").await;
+    c.batch_execute(
+        "SET check_function_bodies = false; SET xmloption = content; \
+         SET default_tablespace = ''; SET default_table_access_method = heap; \
+         SET client_min_messages = warning; SET row_security = off; \
+         SELECT pg_catalog.set_config('search_path', '', false)",
+    )
+    .await
+    .unwrap();
+    for (name, shown) in [
+        ("check_function_bodies", "off"),
+        ("xmloption", "content"),
+        ("default_tablespace", ""),
+        ("default_table_access_method", "heap"),
+    ] {
+        assert_eq!(
+            rows(&c, &format!("SHOW {name}")).await,
+            vec![vec![Some(shown.to_string())]]
+        );
+    }
+    for bad in [
+        "SET default_table_access_method = columnar",
+        "SET default_tablespace = fast_disk",
+        "SET xmloption = html",
+    ] {
+        let e = c.simple_query(bad).await.unwrap_err();
+        assert_eq!(sqlstate(&e), "22023", "{bad}");
+    }
+}
+
+/// `ALTER TABLE … OWNER TO` the session's user (or CURRENT_USER) changes nothing, for
+/// tables, views and sequences alike; another role does not exist (42704).
+#[tokio::test]
+async fn owner_to_the_session_user_is_accepted() {
+    let s = Server::start(&[]);
+    let c = s.connect("owners").await;
+    c.batch_execute(
+        "CREATE TABLE t (a int); CREATE VIEW v AS SELECT a FROM t; CREATE SEQUENCE s; \
+         ALTER TABLE t OWNER TO tester; ALTER TABLE public.v OWNER TO tester; \
+         ALTER TABLE s OWNER TO CURRENT_USER",
+    )
+    .await
+    .unwrap();
+    let e = c
+        .simple_query("ALTER TABLE t OWNER TO someone_else")
+        .await
+        .unwrap_err();
+    assert_eq!(sqlstate(&e), "42704");
+    assert_eq!(
+        e.as_db_error().unwrap().message(),
+        "role \"someone_else\" does not exist"
+    );
+    let e = c
+        .simple_query("ALTER TABLE missing OWNER TO tester")
+        .await
+        .unwrap_err();
+    assert_eq!(sqlstate(&e), "42P01");
+}
+
+/// `ALTER TABLE … ADD GENERATED … AS IDENTITY (SEQUENCE NAME …)` as pg_dump writes it:
+/// the column is numbered by the named sequence from then on, and PostgreSQL's refusals.
+#[tokio::test]
+async fn identity_added_to_a_column() {
+    let s = Server::start(&[]);
+    let c = s.connect("identity").await;
+    c.batch_execute(
+        "CREATE TABLE public.t (id integer NOT NULL, v text, n int, d int NOT NULL DEFAULT 1); \
+         INSERT INTO t VALUES (7, 'old', 0, 0); \
+         ALTER TABLE ONLY public.t ALTER COLUMN id ADD GENERATED ALWAYS AS IDENTITY (\n\
+             SEQUENCE NAME public.t_id_seq\n    START WITH 1\n    INCREMENT BY 1\n\
+             NO MINVALUE\n    NO MAXVALUE\n    CACHE 1\n); \
+         ALTER TABLE ONLY public.t ADD CONSTRAINT t_pkey PRIMARY KEY (id); \
+         SELECT pg_catalog.setval('public.t_id_seq', 42, true)",
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        rows(&c, "INSERT INTO t (v) VALUES ('new') RETURNING id").await,
+        vec![vec![Some("43".to_string())]]
+    );
+    assert_eq!(
+        rows(&c, "SELECT pg_get_serial_sequence('t', 'id')").await,
+        vec![vec![Some("public.t_id_seq".to_string())]]
+    );
+    let e = c
+        .simple_query("INSERT INTO t (id, v) VALUES (1, 'x')")
+        .await
+        .unwrap_err();
+    assert_eq!(sqlstate(&e), "428C9");
+    assert_eq!(
+        rows(
+            &c,
+            "INSERT INTO t (id, v) OVERRIDING SYSTEM VALUE VALUES (1, 'x') RETURNING id"
+        )
+        .await,
+        vec![vec![Some("1".to_string())]]
+    );
+    for (sql, code) in [
+        (
+            "ALTER TABLE t ALTER COLUMN v ADD GENERATED ALWAYS AS IDENTITY",
+            "22023",
+        ),
+        (
+            "ALTER TABLE t ALTER COLUMN n ADD GENERATED ALWAYS AS IDENTITY",
+            "55000",
+        ),
+        (
+            "ALTER TABLE t ALTER COLUMN d ADD GENERATED ALWAYS AS IDENTITY",
+            "55000",
+        ),
+        (
+            "ALTER TABLE t ALTER COLUMN zz ADD GENERATED ALWAYS AS IDENTITY",
+            "42703",
+        ),
+        (
+            "ALTER TABLE nope ALTER COLUMN id ADD GENERATED ALWAYS AS IDENTITY",
+            "42P01",
+        ),
+        (
+            "INSERT INTO t (v) OVERRIDING USER VALUE VALUES ('x')",
+            "0A000",
+        ),
+    ] {
+        let e = c.simple_query(sql).await.unwrap_err();
+        assert_eq!(sqlstate(&e), code, "{sql}");
+    }
+}
+
+/// A serial column's DEFAULT set before its primary key (pg_dump's order) still numbers
+/// new rows from the sequence: SQLite's rowid would ignore it.
+#[tokio::test]
+async fn serial_default_survives_a_later_primary_key() {
+    let s = Server::start(&[]);
+    let c = s.connect("serial").await;
+    c.batch_execute(
+        "CREATE TABLE public.p (id integer NOT NULL, v text); \
+         CREATE SEQUENCE public.p_id_seq AS integer START WITH 1; \
+         ALTER SEQUENCE public.p_id_seq OWNED BY public.p.id; \
+         ALTER TABLE ONLY public.p ALTER COLUMN id SET DEFAULT \
+             nextval('public.p_id_seq'::regclass); \
+         INSERT INTO public.p VALUES (1, 'a'); \
+         SELECT pg_catalog.setval('public.p_id_seq', 40, true); \
+         ALTER TABLE ONLY public.p ADD CONSTRAINT p_pkey PRIMARY KEY (id)",
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        rows(&c, "INSERT INTO p (v) VALUES ('b') RETURNING id").await,
+        vec![vec![Some("41".to_string())]]
+    );
+    let e = c
+        .simple_query("INSERT INTO p VALUES (NULL, 'c')")
+        .await
+        .unwrap_err();
+    assert_eq!(sqlstate(&e), "23502");
+}
 
 #[tokio::test]
 async fn qualified_view_names_and_foreign_key_tables_are_read() {

@@ -32,12 +32,20 @@ pub(crate) fn overriding(text: &str) -> Option<(std::ops::Range<usize>, bool)> {
     let words: Vec<_> = Lexer::new(text)
         .filter(|t| t.kind == TokenKind::Word)
         .collect();
-    let word = |i: usize| words.get(i).map(|t| text[t.start..t.end].to_ascii_lowercase());
+    let word = |i: usize| {
+        words
+            .get(i)
+            .map(|t| text[t.start..t.end].to_ascii_lowercase())
+    };
     if word(0).as_deref() != Some("insert") {
         return None;
     }
     (0..words.len()).find_map(|i| {
-        let system = match (word(i)?.as_str(), word(i + 1)?.as_str(), word(i + 2)?.as_str()) {
+        let system = match (
+            word(i)?.as_str(),
+            word(i + 1)?.as_str(),
+            word(i + 2)?.as_str(),
+        ) {
             ("overriding", "system", "value") => true,
             ("overriding", "user", "value") => false,
             _ => return None,

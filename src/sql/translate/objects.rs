@@ -805,7 +805,9 @@ impl AddIdentity {
             p.expect_token(&Token::RParen).map_err(syntax)?;
         }
         if p.consume_token(&Token::Comma) {
-            return Err(unsupported("ADD GENERATED beside other ALTER TABLE actions"));
+            return Err(unsupported(
+                "ADD GENERATED beside other ALTER TABLE actions",
+            ));
         }
         expect_end(&mut p)?;
         Ok(AddIdentity {
