@@ -246,7 +246,7 @@ mod tests {
             // As pg_dump writes it: the table named with its schema.
             (
                 "CREATE INDEX i ON public.t USING btree (a) WHERE (b IS NOT TRUE)",
-                "CREATE INDEX i ON t(a) WHERE (b IS NOT 1)",
+                "CREATE INDEX i ON t(a) WHERE (b IS NOT TRUE)",
             ),
             (
                 "CREATE INDEX i ON t (a) INCLUDE (b, c)",
