@@ -1243,7 +1243,7 @@ fn apply(
             };
             let primary = keys(ct)
                 .iter()
-                .any(|(primary, cols)| *primary && cols.iter().any(|k| *k == stored));
+                .any(|(primary, cols)| *primary && cols.contains(&stored));
             let c = &mut ct.columns[i];
             let not_null = c
                 .options
