@@ -516,6 +516,24 @@ pub fn keys(ct: &CreateTable) -> Vec<(bool, Vec<String>)> {
         .collect()
 }
 
+/// A table's constraints under the names PostgreSQL gives them (`t_pkey`, `t_c_key`,
+/// `t_c_check`…): each with whether it is a key, and its columns (a CHECK's: none).
+pub fn named_constraints(mut ct: CreateTable, table: &str) -> Vec<(String, bool, Vec<String>)> {
+    name_all(&mut ct, table);
+    all_constraints(&ct)
+        .into_iter()
+        .map(|f| {
+            let key = is_unique(&ct, f.at);
+            let columns = if key {
+                place_columns(&ct, f.at)
+            } else {
+                Vec::new()
+            };
+            (f.name, key, columns)
+        })
+        .collect()
+}
+
 /// A column SQLite would make its rowid (declared exactly INTEGER, the whole primary key)
 /// ignores its DEFAULT and numbers the rows itself. With a DEFAULT (pg_dump's serial
 /// columns get theirs before their key) it is declared `int4`, PostgreSQL's other name
