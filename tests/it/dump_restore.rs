@@ -258,3 +258,57 @@ async fn qualified_view_names_and_foreign_key_tables_are_read() {
         vec![vec![Some("0".to_string())]]
     );
 }
+
+/// A constraint that fails is named as PostgreSQL names it: the unique index or key
+/// (its PostgreSQL name when it had none), the NOT NULL column, a named CHECK's table.
+/// Each statement below breaks one constraint only (SQLite and PostgreSQL may test a
+/// row's keys in different orders).
+#[tokio::test]
+async fn constraint_failures_name_the_constraint() {
+    let s = Server::start(&[]);
+    let c = s.connect("constraints").await;
+    c.batch_execute(
+        "CREATE TABLE u (id int PRIMARY KEY, a int UNIQUE, b int, c int NOT NULL, d int, \
+         CONSTRAINT named_chk CHECK (b < 100), UNIQUE (b, c)); \
+         CREATE UNIQUE INDEX u_d_idx ON u (d); \
+         INSERT INTO u VALUES (1, 1, 1, 1, 1)",
+    )
+    .await
+    .unwrap();
+    for (sql, code, message) in [
+        (
+            "INSERT INTO u VALUES (1, 2, 2, 2, 2)",
+            "23505",
+            "duplicate key value violates unique constraint \"u_pkey\"",
+        ),
+        (
+            "INSERT INTO u VALUES (2, 3, 1, 1, 3)",
+            "23505",
+            "duplicate key value violates unique constraint \"u_b_c_key\"",
+        ),
+        (
+            "INSERT INTO u VALUES (4, 1, 9, 9, 4)",
+            "23505",
+            "duplicate key value violates unique constraint \"u_a_key\"",
+        ),
+        (
+            "INSERT INTO u VALUES (5, 5, 5, 5, 1)",
+            "23505",
+            "duplicate key value violates unique constraint \"u_d_idx\"",
+        ),
+        (
+            "INSERT INTO u VALUES (3, 4, 3, NULL, 6)",
+            "23502",
+            "null value in column \"c\" of relation \"u\" violates not-null constraint",
+        ),
+        (
+            "UPDATE u SET b = 500",
+            "23514",
+            "new row for relation \"u\" violates check constraint \"named_chk\"",
+        ),
+    ] {
+        let e = c.simple_query(sql).await.unwrap_err();
+        assert_eq!(sqlstate(&e), code, "{sql}");
+        assert_eq!(e.as_db_error().unwrap().message(), message, "{sql}");
+    }
+}
