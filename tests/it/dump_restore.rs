@@ -6,17 +6,17 @@ use std::path::Path;
 use crate::common::{psql_as, rows, sqlstate, Server};
 
 /// The committed dumps of tests/fixtures/dump/source.sql (pg_dump 15, plain format, by
-/// scripts/record-dump) each restore into a fresh database with psql as a user would
-/// restore them, and then answer queries.sql exactly as PostgreSQL 15 did after its own
-/// restore (answers.out: psql's output, column alignment by type included).
+/// scripts/record-dump) each restore with psql as a user would restore them, and then
+/// answer queries.sql exactly as PostgreSQL 15 did after its own restore (answers.out:
+/// psql's output, column alignment by type included).
 #[test]
 fn pg_dump_files_restore_and_answer_as_postgresql() {
     let s = Server::start(&[]);
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/dump");
     let file = |name: &str| dir.join(name).to_string_lossy().into_owned();
     let expected = std::fs::read_to_string(dir.join("answers.out")).unwrap();
-    for (db, dump) in [("plain", "dump.sql"), ("inserts", "dump-inserts.sql")] {
-        // The dump's OWNER TO names postgres, the role that owned the objects.
+    // The dump's OWNER TO names postgres, the role that owned the objects.
+    let restore = |db: &str, dump: &str| {
         let (ok, _, err) = psql_as(
             &s,
             "postgres",
@@ -24,7 +24,9 @@ fn pg_dump_files_restore_and_answer_as_postgresql() {
             &["-q", "-v", "ON_ERROR_STOP=1", "-f", &file(dump)],
         );
         assert!(ok && !err.contains("ERROR"), "{dump}: {err}");
-        let (_, out, _) = psql_as(
+    };
+    let answers = |db: &str| {
+        psql_as(
             &s,
             "postgres",
             db,
@@ -37,7 +39,20 @@ fn pg_dump_files_restore_and_answer_as_postgresql() {
                 "-f",
                 &file("queries.sql"),
             ],
-        );
+        )
+        .1
+    };
+    // `--clean --if-exists` restores over a database restored before, whose rows
+    // queries.sql has changed since.
+    restore("clean", "dump.sql");
+    answers("clean");
+    for (db, dump) in [
+        ("plain", "dump.sql"),
+        ("inserts", "dump-inserts.sql"),
+        ("clean", "dump-clean.sql"),
+    ] {
+        restore(db, dump);
+        let out = answers(db);
         if out != expected {
             let first = out
                 .lines()

@@ -582,7 +582,8 @@ fn unqualify(name: &mut ObjectName) {
 }
 
 /// Names the walk does not visit as relations, as pg_dump writes them: a view's own name
-/// (`CREATE VIEW public.v`) is unqualified as any relation is, and a foreign key's table
+/// (`CREATE VIEW public.v`) and dropped objects' names are unqualified as any relation
+/// is, and a foreign key's table
 /// and an index's table lose `public.`/`main.` (SQLite's REFERENCES and `CREATE INDEX …
 /// ON` name a table of the same file, bare).
 fn same_database_names(stmt: &mut Statement) {
@@ -604,6 +605,8 @@ fn same_database_names(stmt: &mut Statement) {
     match stmt {
         Statement::CreateView { name, .. } => unqualify(name),
         Statement::CreateIndex(ci) => bare(&mut ci.table_name),
+        // SQLite's DROP … IF EXISTS of `public.t` (no such schema) would do nothing.
+        Statement::Drop { names, .. } => names.iter_mut().for_each(unqualify),
         Statement::CreateTable(ct) => {
             for option in ct.columns.iter_mut().flat_map(|c| c.options.iter_mut()) {
                 if let ColumnOption::ForeignKey { foreign_table, .. } = &mut option.option {

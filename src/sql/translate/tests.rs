@@ -87,6 +87,15 @@ fn qualifiers_and_bare_functions() {
          FROM pg_class, main.t, information_schema_tables"
     );
     assert_eq!(sqlite("SELECT CURRENT_TIMESTAMP"), "SELECT now()");
+    // pg_dump --clean's drops: SQLite's `DROP … IF EXISTS public.t` would do nothing.
+    assert_eq!(
+        sqlite("DROP INDEX IF EXISTS public.t_idx"),
+        "DROP INDEX IF EXISTS main.t_idx"
+    );
+    assert_eq!(
+        sqlite("DROP VIEW IF EXISTS public.v"),
+        "DROP VIEW IF EXISTS main.v"
+    );
 }
 
 #[test]
