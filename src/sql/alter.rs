@@ -534,14 +534,21 @@ pub fn named_constraints(mut ct: CreateTable, table: &str) -> Vec<(String, bool,
         .collect()
 }
 
-/// A column SQLite would make its rowid (declared exactly INTEGER, the whole primary key)
-/// ignores its DEFAULT and numbers the rows itself. With a DEFAULT (pg_dump's serial
-/// columns get theirs before their key) it is declared `int4`, PostgreSQL's other name
-/// for the type, which SQLite does not take for the rowid.
-pub fn keep_rowid_default(ct: &mut CreateTable) {
+/// A new definition's primary key as PostgreSQL has it: its columns are NOT NULL (SQLite
+/// lets a key other than the rowid hold NULLs). And a column SQLite would make its rowid
+/// (declared exactly INTEGER, the whole primary key) ignores its DEFAULT and numbers the
+/// rows itself: with a DEFAULT (pg_dump's serial columns get theirs before their key) it
+/// is declared `int4`, PostgreSQL's other name for the type, which SQLite does not take
+/// for the rowid.
+pub fn postgres_primary_key(ct: &mut CreateTable) {
     let Some((_, key)) = keys(ct).into_iter().find(|(primary, _)| *primary) else {
         return;
     };
+    for column in &key {
+        if let Some(i) = column_index(ct, column) {
+            set_not_null(&mut ct.columns[i], true);
+        }
+    }
     let [column] = key.as_slice() else {
         return;
     };
@@ -887,7 +894,7 @@ pub fn plan(
         return Err(translate::unsupported("a table without columns"));
     }
     if p.rebuild {
-        keep_rowid_default(&mut p.definition);
+        postgres_primary_key(&mut p.definition);
     }
     Ok(p)
 }

@@ -275,7 +275,8 @@ async fn qualified_view_names_and_foreign_key_tables_are_read() {
 }
 
 /// A constraint that fails is named as PostgreSQL names it: the unique index or key
-/// (its PostgreSQL name when it had none), the NOT NULL column, a named CHECK's table.
+/// (its PostgreSQL name when it had none), the NOT NULL column (a key's too), a named
+/// CHECK's table.
 /// Each statement below breaks one constraint only (SQLite and PostgreSQL may test a
 /// row's keys in different orders).
 #[tokio::test]
@@ -310,6 +311,11 @@ async fn constraint_failures_name_the_constraint() {
             "INSERT INTO u VALUES (5, 5, 5, 5, 1)",
             "23505",
             "duplicate key value violates unique constraint \"u_d_idx\"",
+        ),
+        (
+            "INSERT INTO u VALUES (NULL, 7, 7, 7, 7)",
+            "23502",
+            "null value in column \"id\" of relation \"u\" violates not-null constraint",
         ),
         (
             "INSERT INTO u VALUES (3, 4, 3, NULL, 6)",

@@ -89,7 +89,7 @@ pub fn to_sqlite(mut stmt: Statement, settings: &mut dyn Settings) -> Result<Str
             for (i, check) in checks {
                 ct.columns[i].options.push(check);
             }
-            crate::sql::alter::keep_rowid_default(ct);
+            crate::sql::alter::postgres_primary_key(ct);
         }
         Statement::AlterTable { operations, .. } => {
             for op in operations {

@@ -132,6 +132,18 @@ fn table_definitions() {
          +main.sequences SELECT litewire_create_sequence('main', 't_id_seq', 'bigint', NULL, \
          NULL, NULL, NULL, NULL, NULL, 't', 'id', NULL, 0)"
     );
+    // Key columns are NOT NULL, as in PostgreSQL; a key SQLite would make its rowid keeps
+    // its DEFAULT by another name for its type.
+    assert_eq!(
+        sqlite("CREATE TABLE k (a text, b integer DEFAULT 7, PRIMARY KEY (a))"),
+        "CREATE TABLE k (a TEXT NOT NULL, b INTEGER DEFAULT 7 CONSTRAINT \"_litewire_22003 \
+         integer\" CHECK (b BETWEEN -2147483648 AND 2147483647), PRIMARY KEY (a))"
+    );
+    assert_eq!(
+        sqlite("CREATE TABLE k (id integer PRIMARY KEY DEFAULT 7)"),
+        "CREATE TABLE k (id int4 NOT NULL PRIMARY KEY DEFAULT 7 CONSTRAINT \"_litewire_22003 \
+         integer\" CHECK (id BETWEEN -2147483648 AND 2147483647))"
+    );
 }
 
 #[test]
