@@ -69,23 +69,43 @@ pub fn writes(sql: &str) -> bool {
     })
 }
 
+/// A thread's flag, set while the value is alive and restored when it is dropped.
+pub struct Flag {
+    key: &'static std::thread::LocalKey<Cell<bool>>,
+    was: bool,
+}
+
+impl Flag {
+    fn set(key: &'static std::thread::LocalKey<Cell<bool>>) -> Flag {
+        Flag {
+            key,
+            was: key.with(|c| c.replace(true)),
+        }
+    }
+}
+
+impl Drop for Flag {
+    fn drop(&mut self) {
+        let was = self.was;
+        self.key.with(|c| c.set(was));
+    }
+}
+
 thread_local! {
     /// Set while litewire's own statements on the reserved tables run on this thread.
     static INTERNAL: Cell<bool> = const { Cell::new(false) };
 }
 
 /// While alive, writes to the reserved tables on this thread are litewire's own.
-pub struct Internal(bool);
+pub struct Internal {
+    _set: Flag,
+}
 
 impl Internal {
     pub fn begin() -> Internal {
-        Internal(INTERNAL.with(|c| c.replace(true)))
-    }
-}
-
-impl Drop for Internal {
-    fn drop(&mut self) {
-        INTERNAL.with(|c| c.set(self.0));
+        Internal {
+            _set: Flag::set(&INTERNAL),
+        }
     }
 }
 

@@ -60,17 +60,15 @@ thread_local! {
 /// While alive, GENERATED ALWAYS columns take the values given on this thread, as
 /// PostgreSQL's `INSERT … OVERRIDING SYSTEM VALUE` and `COPY FROM` (which always writes
 /// the values it reads) do.
-pub struct OverridingSystemValue(bool);
+pub struct OverridingSystemValue {
+    _set: super::Flag,
+}
 
 impl OverridingSystemValue {
     pub fn begin() -> OverridingSystemValue {
-        OverridingSystemValue(OVERRIDING.with(|c| c.replace(true)))
-    }
-}
-
-impl Drop for OverridingSystemValue {
-    fn drop(&mut self) {
-        OVERRIDING.with(|c| c.set(self.0));
+        OverridingSystemValue {
+            _set: super::Flag::set(&OVERRIDING),
+        }
     }
 }
 
