@@ -171,6 +171,21 @@ async fn identity_added_to_a_column() {
         .await,
         vec![vec![Some("1".to_string())]]
     );
+    // The same through the extended protocol, with a parameter.
+    let row = c
+        .query_one(
+            "INSERT INTO t (id, v) OVERRIDING SYSTEM VALUE VALUES ($1, 'y') RETURNING id",
+            &[&2i32],
+        )
+        .await
+        .unwrap();
+    assert_eq!(row.get::<_, i32>(0), 2);
+    // And only for that statement.
+    let e = c
+        .simple_query("INSERT INTO t (id, v) VALUES (3, 'z')")
+        .await
+        .unwrap_err();
+    assert_eq!(sqlstate(&e), "428C9");
     for (sql, code) in [
         (
             "ALTER TABLE t ALTER COLUMN v ADD GENERATED ALWAYS AS IDENTITY",
