@@ -8,7 +8,7 @@
 use rusqlite::{ffi, Connection, OptionalExtension};
 
 use crate::protocol::PgError;
-use crate::sql::alter;
+use crate::sql::alter::{self, Check};
 
 /// `e` (from SQLite's extended code `code` and message) in PostgreSQL's words.
 pub fn reword(db: &Connection, code: i32, e: PgError) -> PgError {
@@ -30,7 +30,7 @@ pub fn reword(db: &Connection, code: i32, e: PgError) -> PgError {
         ffi::SQLITE_CONSTRAINT_CHECK => e
             .message
             .strip_prefix("CHECK constraint failed: ")
-            .and_then(|name| Some((check_table(db, name)?, name)))
+            .and_then(|failed| check_named(db, failed))
             .map(|(table, name)| {
                 format!("new row for relation \"{table}\" violates check constraint \"{name}\"")
             }),
@@ -78,12 +78,15 @@ fn unique_name(db: &Connection, failed: &str) -> Option<String> {
     let ct = alter::parse_definition(&definition(db, table)?)?;
     alter::named_constraints(ct, table)
         .into_iter()
-        .find(|(_, key, cols)| *key && *cols == columns)
-        .map(|(name, _, _)| name)
+        .find_map(|c| match c {
+            Check::Unique { name, columns: key } if key == columns => Some(name),
+            _ => None,
+        })
 }
 
-/// The one table whose definition has the CHECK constraint `name`.
-fn check_table(db: &Connection, name: &str) -> Option<String> {
+/// The table and name of the CHECK constraint SQLite names `failed`: its name, or its
+/// expression when it has none (PostgreSQL's name for it then), in one table only.
+fn check_named(db: &Connection, failed: &str) -> Option<(String, String)> {
     let mut stmt = db
         .prepare(
             "SELECT name, sql FROM sqlite_schema WHERE type = 'table' AND instr(sql, ?1) \
@@ -92,19 +95,23 @@ fn check_table(db: &Connection, name: &str) -> Option<String> {
         )
         .ok()?;
     let tables: Vec<(String, String)> = stmt
-        .query_map([name], |r| Ok((r.get(0)?, r.get(1)?)))
+        .query_map([failed], |r| Ok((r.get(0)?, r.get(1)?)))
         .ok()?
         .collect::<Result<_, _>>()
         .ok()?;
-    let mut owners = tables.into_iter().filter(|(table, sql)| {
-        alter::parse_definition(sql).is_some_and(|ct| {
-            alter::named_constraints(ct, table)
-                .iter()
-                .any(|(n, key, _)| !key && n == name)
+    let mut found = tables.into_iter().flat_map(|(table, sql)| {
+        let checks = alter::parse_definition(&sql)
+            .map(|ct| alter::named_constraints(ct, &table))
+            .unwrap_or_default();
+        checks.into_iter().filter_map(move |c| match c {
+            Check::Check { name, expr, .. } if name == failed || expr == failed => {
+                Some((table.clone(), name))
+            }
+            _ => None,
         })
     });
-    match (owners.next(), owners.next()) {
-        (Some((table, _)), None) => Some(table),
+    match (found.next(), found.next()) {
+        (Some(one), None) => Some(one),
         _ => None,
     }
 }

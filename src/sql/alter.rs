@@ -517,21 +517,35 @@ pub fn keys(ct: &CreateTable) -> Vec<(bool, Vec<String>)> {
 }
 
 /// A table's constraints under the names PostgreSQL gives them (`t_pkey`, `t_c_key`,
-/// `t_c_check`…): each with whether it is a key, and its columns (a CHECK's: none).
-pub fn named_constraints(mut ct: CreateTable, table: &str) -> Vec<(String, bool, Vec<String>)> {
+/// `t_c_check`…), as the tests of their rows.
+pub fn named_constraints(mut ct: CreateTable, table: &str) -> Vec<Check> {
     name_all(&mut ct, table);
     all_constraints(&ct)
-        .into_iter()
-        .map(|f| {
-            let key = is_unique(&ct, f.at);
-            let columns = if key {
-                place_columns(&ct, f.at)
-            } else {
-                Vec::new()
-            };
-            (f.name, key, columns)
-        })
+        .iter()
+        .filter_map(|f| check_of(&ct, f))
         .collect()
+}
+
+/// Names the first table constraint of a new definition, if unnamed, as PostgreSQL
+/// would, when the last column's last constraint has a name: SQLite gives it that name
+/// too (the value check's, `_litewire_22003 integer`), so its failure would read as
+/// another's.
+pub fn name_first_table_constraint(ct: &mut CreateTable) {
+    let carried = ct
+        .columns
+        .last()
+        .and_then(|c| c.options.last())
+        .is_some_and(|o| o.name.is_some());
+    if carried
+        && ct
+            .constraints
+            .first()
+            .is_some_and(|c| constraint_name_of(c).is_none())
+    {
+        let mut named = ct.clone();
+        name_all(&mut named, &object_name(&ct.name));
+        ct.constraints[0] = named.constraints.swap_remove(0);
+    }
 }
 
 /// A new definition's primary key as PostgreSQL has it: its columns are NOT NULL (SQLite
@@ -597,10 +611,11 @@ fn object_name(n: &ObjectName) -> String {
         .unwrap_or_default()
 }
 
-/// The first column an expression names (PostgreSQL names an unnamed CHECK after it).
-pub fn first_column(e: &Expr) -> Option<String> {
-    struct First(Option<String>);
-    impl Visitor for First {
+/// The one column an expression names, if it names exactly one (PostgreSQL names an
+/// unnamed CHECK `t_c_check` after it, else `t_check`).
+fn sole_column(e: &Expr) -> Option<String> {
+    struct Columns(Vec<String>);
+    impl Visitor for Columns {
         type Break = ();
         fn pre_visit_expr(&mut self, e: &Expr) -> std::ops::ControlFlow<()> {
             let found = match e {
@@ -608,16 +623,18 @@ pub fn first_column(e: &Expr) -> Option<String> {
                 Expr::CompoundIdentifier(p) => p.last().map(ident),
                 _ => None,
             };
-            if let Some(f) = found {
-                self.0 = Some(f);
-                return std::ops::ControlFlow::Break(());
+            if let Some(f) = found.filter(|f| !self.0.contains(f)) {
+                self.0.push(f);
             }
             std::ops::ControlFlow::Continue(())
         }
     }
-    let mut v = First(None);
+    let mut v = Columns(Vec::new());
     let _ = e.visit(&mut v);
-    v.0
+    match <[String; 1]>::try_from(v.0) {
+        Ok([only]) => Some(only),
+        Err(_) => None,
+    }
 }
 
 /// PostgreSQL's name for an unnamed constraint (`ChooseConstraintName`): `t_a_b_key`,
@@ -1569,7 +1586,7 @@ fn name_all(ct: &mut CreateTable, table: &str) {
                     } => (vec![], "pkey"),
                     ColumnOption::Unique { .. } => (vec![col], "key"),
                     ColumnOption::ForeignKey { .. } => (vec![col], "fkey"),
-                    ColumnOption::Check(e) => (first_column(e).into_iter().collect(), "check"),
+                    ColumnOption::Check(e) => (sole_column(e).into_iter().collect(), "check"),
                     _ => continue,
                 }
             }
@@ -1580,7 +1597,7 @@ fn name_all(ct: &mut CreateTable, table: &str) {
                     (columns.iter().map(|c| c.value.clone()).collect(), "fkey")
                 }
                 TableConstraint::Check { expr, .. } => {
-                    (first_column(expr).into_iter().collect(), "check")
+                    (sole_column(expr).into_iter().collect(), "check")
                 }
                 _ => continue,
             },

@@ -347,4 +347,29 @@ async fn constraint_failures_name_the_constraint() {
         assert_eq!(sqlstate(&e), code, "{sql}");
         assert_eq!(e.as_db_error().unwrap().message(), message, "{sql}");
     }
+    // Unnamed CHECKs, by PostgreSQL's names for them: after their one column, else the
+    // table's; the first table constraint is not mistaken for the column check before it.
+    c.batch_execute(
+        "CREATE TABLE w (a int CHECK (a > 0 AND a < 10), b text CHECK (length(b) > 2), \
+         c int, CHECK (c <> 5), CHECK (a + c < 100))",
+    )
+    .await
+    .unwrap();
+    for (values, name) in [
+        ("(0, 'abc', 1)", "w_a_check"),
+        ("(1, 'a', 1)", "w_b_check"),
+        ("(1, 'abc', 5)", "w_c_check"),
+        ("(9, 'abc', 95)", "w_check"),
+    ] {
+        let e = c
+            .simple_query(&format!("INSERT INTO w VALUES {values}"))
+            .await
+            .unwrap_err();
+        assert_eq!(sqlstate(&e), "23514", "{values}");
+        assert_eq!(
+            e.as_db_error().unwrap().message(),
+            format!("new row for relation \"w\" violates check constraint \"{name}\""),
+            "{values}"
+        );
+    }
 }

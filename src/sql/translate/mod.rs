@@ -90,6 +90,7 @@ pub fn to_sqlite(mut stmt: Statement, settings: &mut dyn Settings) -> Result<Str
                 ct.columns[i].options.push(check);
             }
             crate::sql::alter::postgres_primary_key(ct);
+            crate::sql::alter::name_first_table_constraint(ct);
         }
         Statement::AlterTable { operations, .. } => {
             for op in operations {

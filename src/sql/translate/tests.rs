@@ -137,7 +137,15 @@ fn table_definitions() {
     assert_eq!(
         sqlite("CREATE TABLE k (a text, b integer DEFAULT 7, PRIMARY KEY (a))"),
         "CREATE TABLE k (a TEXT NOT NULL, b INTEGER DEFAULT 7 CONSTRAINT \"_litewire_22003 \
-         integer\" CHECK (b BETWEEN -2147483648 AND 2147483647), PRIMARY KEY (a))"
+         integer\" CHECK (b BETWEEN -2147483648 AND 2147483647), CONSTRAINT \"k_pkey\" \
+         PRIMARY KEY (a))"
+    );
+    // SQLite would give an unnamed first table constraint the name before it (the last
+    // column's value check): it gets PostgreSQL's.
+    assert_eq!(
+        sqlite("CREATE TABLE k (a int, CHECK (a <> 5), CHECK (a < 9))"),
+        "CREATE TABLE k (a INT CONSTRAINT \"_litewire_22003 integer\" CHECK (a BETWEEN \
+         -2147483648 AND 2147483647), CONSTRAINT \"k_a_check\" CHECK (a <> 5), CHECK (a < 9))"
     );
     assert_eq!(
         sqlite("CREATE TABLE k (id integer PRIMARY KEY DEFAULT 7)"),
