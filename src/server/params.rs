@@ -90,6 +90,13 @@ const KNOWN: &[Known] = &[
     known("lc_numeric", "C", false),
     known("lc_time", "C", false),
     typed("geqo", "on", Kind::Bool),
+    // What pg_dump sets before a restore: accepted and shown, with PostgreSQL's checks;
+    // litewire has no function bodies, XML, tablespaces or table access methods to use
+    // them on (checked by name in `normalize`: the one tablespace and access method).
+    typed("check_function_bodies", "on", Kind::Bool),
+    typed("xmloption", "content", Kind::Enum(&["content", "document"])),
+    known("default_tablespace", "", false),
+    known("default_table_access_method", "heap", false),
     // Planner and resource settings: accepted, checked and shown with PostgreSQL 15's
     // defaults, ranges and units, without effect (SQLite plans by itself).
     typed("enable_async_append", "on", Kind::Bool),
@@ -672,6 +679,22 @@ fn normalize(name: &str, value: &str) -> Result<String, PgError> {
                 None => Err(invalid(name, value)),
             }
         }
+        "default_tablespace" | "default_table_access_method"
+            if value.eq_ignore_ascii_case("default") =>
+        {
+            Ok("default".into())
+        }
+        "default_tablespace" => match value.trim() {
+            v @ ("" | "pg_default") => Ok(v.to_string()),
+            v => {
+                Err(invalid(name, value).with_detail(format!("Tablespace \"{v}\" does not exist.")))
+            }
+        },
+        "default_table_access_method" => match value.trim() {
+            "heap" => Ok("heap".into()),
+            v => Err(invalid(name, value)
+                .with_detail(format!("Table access method \"{v}\" does not exist."))),
+        },
         "IntervalStyle" => {
             let v = value.trim().trim_matches('\'');
             if v.eq_ignore_ascii_case("postgres") || v.eq_ignore_ascii_case("default") {

@@ -87,6 +87,15 @@ fn qualifiers_and_bare_functions() {
          FROM pg_class, main.t, information_schema_tables"
     );
     assert_eq!(sqlite("SELECT CURRENT_TIMESTAMP"), "SELECT now()");
+    // pg_dump --clean's drops: SQLite's `DROP … IF EXISTS public.t` would do nothing.
+    assert_eq!(
+        sqlite("DROP INDEX IF EXISTS public.t_idx"),
+        "DROP INDEX IF EXISTS main.t_idx"
+    );
+    assert_eq!(
+        sqlite("DROP VIEW IF EXISTS public.v"),
+        "DROP VIEW IF EXISTS main.v"
+    );
 }
 
 #[test]
@@ -122,6 +131,26 @@ fn table_definitions() {
          CONSTRAINT \"_litewire_22003 integer\" CHECK (n BETWEEN -2147483648 AND 2147483647))\0\
          +main.sequences SELECT litewire_create_sequence('main', 't_id_seq', 'bigint', NULL, \
          NULL, NULL, NULL, NULL, NULL, 't', 'id', NULL, 0)"
+    );
+    // Key columns are NOT NULL, as in PostgreSQL; a key SQLite would make its rowid keeps
+    // its DEFAULT by another name for its type.
+    assert_eq!(
+        sqlite("CREATE TABLE k (a text, b integer DEFAULT 7, PRIMARY KEY (a))"),
+        "CREATE TABLE k (a TEXT NOT NULL, b INTEGER DEFAULT 7 CONSTRAINT \"_litewire_22003 \
+         integer\" CHECK (b BETWEEN -2147483648 AND 2147483647), CONSTRAINT \"k_pkey\" \
+         PRIMARY KEY (a))"
+    );
+    // SQLite would give an unnamed first table constraint the name before it (the last
+    // column's value check): it gets PostgreSQL's.
+    assert_eq!(
+        sqlite("CREATE TABLE k (a int, CHECK (a <> 5), CHECK (a < 9))"),
+        "CREATE TABLE k (a INT CONSTRAINT \"_litewire_22003 integer\" CHECK (a BETWEEN \
+         -2147483648 AND 2147483647), CONSTRAINT \"k_a_check\" CHECK (a <> 5), CHECK (a < 9))"
+    );
+    assert_eq!(
+        sqlite("CREATE TABLE k (id integer PRIMARY KEY DEFAULT 7)"),
+        "CREATE TABLE k (id int4 NOT NULL PRIMARY KEY DEFAULT 7 CONSTRAINT \"_litewire_22003 \
+         integer\" CHECK (id BETWEEN -2147483648 AND 2147483647))"
     );
 }
 
