@@ -444,17 +444,5 @@ pub fn column_list(names: &[String]) -> String {
 }
 
 #[cfg(test)]
-mod tests {
-    #[test]
-    fn overriding_clauses_are_found_in_inserts_only() {
-        let text = "INSERT INTO t OVERRIDING SYSTEM VALUE VALUES (1)";
-        let (at, system) = super::overriding(text).unwrap();
-        assert_eq!((&text[at], system), ("OVERRIDING SYSTEM VALUE", true));
-        assert_eq!(
-            super::overriding("insert into t (a) overriding user value select 1").map(|o| o.1),
-            Some(false)
-        );
-        assert!(super::overriding("SELECT 'overriding system value'").is_none());
-        assert!(super::overriding("INSERT INTO t VALUES ('overriding system value')").is_none());
-    }
-}
+#[path = "dml_tests.rs"]
+mod tests;
