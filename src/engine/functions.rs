@@ -149,6 +149,45 @@ pub fn register_catalog(conn: &Connection, session: SharedSession) -> rusqlite::
     let pure = FunctionFlags::SQLITE_UTF8 | FunctionFlags::SQLITE_DETERMINISTIC;
     // Sequences, comments (objects/).
     super::objects::register(conn, session.clone())?;
+    // `pg_checks(table)`: its CHECK constraints as a JSON array of [name, expression].
+    conn.create_scalar_function("pg_checks", 1, FunctionFlags::SQLITE_UTF8, |ctx| {
+        let table: String = ctx.get(0)?;
+        // SAFETY: as in `nested_value`.
+        let conn = unsafe { ctx.get_connection()? };
+        let mut out = String::from("[");
+        for (k, (name, expr)) in super::constraints::checks(&conn, &table).iter().enumerate() {
+            if k > 0 {
+                out.push(',');
+            }
+            out.push('[');
+            super::jsonb::value::quote(name, &mut out);
+            out.push(',');
+            super::jsonb::value::quote(expr, &mut out);
+            out.push(']');
+        }
+        out.push(']');
+        Ok(out)
+    })?;
+    // `pg_constraint_name(table, 'u' or 'f', columns, auto)` (columns separated by
+    // char(31)): a key's or foreign key's name as PostgreSQL gives it (its CONSTRAINT
+    // name), else `auto` (the catalog's guess from SQLite's index or key list).
+    conn.create_scalar_function("pg_constraint_name", 4, FunctionFlags::SQLITE_UTF8, |ctx| {
+        let (table, kind, columns): (String, String, Option<String>) =
+            (ctx.get(0)?, ctx.get(1)?, ctx.get(2)?);
+        let columns: Vec<String> = columns
+            .unwrap_or_default()
+            .split('\u{1f}')
+            .filter(|c| !c.is_empty())
+            .map(str::to_string)
+            .collect();
+        // SAFETY: as in `nested_value`: the connection running this very statement,
+        // read on this thread while the function runs.
+        let conn = unsafe { ctx.get_connection()? };
+        match super::constraints::constraint_name(&conn, &table, kind == "f", &columns) {
+            Some(name) => Ok(SqlValue::Text(name)),
+            None => ctx.get::<SqlValue>(3),
+        }
+    })?;
     conn.create_scalar_function(
         "pg_get_userbyid",
         1,

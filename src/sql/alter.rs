@@ -582,6 +582,8 @@ pub fn postgres_primary_key(ct: &mut CreateTable) {
 /// A table definition as SQLite keeps it (`sqlite_schema.sql`), as a tree: litewire's
 /// own (printed from PostgreSQL's tree) or another tool's (SQLite's dialect).
 pub fn parse_definition(sql: &str) -> Option<sqlparser::ast::CreateTable> {
+    let marked = mark_array_types(sql);
+    let sql = marked.as_deref().unwrap_or(sql);
     let stmt = super::parse::parse_one(sql, MAX_DEPTH).ok().or_else(|| {
         sqlparser::parser::Parser::new(&sqlparser::dialect::SQLiteDialect {})
             .with_recursion_limit(MAX_DEPTH)
@@ -590,8 +592,53 @@ pub fn parse_definition(sql: &str) -> Option<sqlparser::ast::CreateTable> {
             .ok()
     })?;
     match stmt {
-        Statement::CreateTable(ct) => Some(ct),
+        Statement::CreateTable(mut ct) => {
+            if marked.is_some() {
+                unmark_array_types(&mut ct);
+            }
+            Some(ct)
+        }
         _ => None,
+    }
+}
+
+/// Stands for ` []` in an array type with a modifier while its definition is parsed.
+const ARRAY_MARK: &str = "lwarray_";
+
+/// SQLite's spelling of an array type with a modifier, `VARCHAR [](255)` (translate's
+/// modifier_last), which no parser reads, as one word `lwarray_VARCHAR(255)`; None when
+/// the definition has none.
+fn mark_array_types(sql: &str) -> Option<String> {
+    if !sql.contains(" [](") {
+        return None;
+    }
+    let mut out = String::with_capacity(sql.len() + 16);
+    let mut rest = sql;
+    while let Some(at) = rest.find(" [](") {
+        let head = &rest[..at];
+        let word = head.len()
+            - head
+                .trim_end_matches(|c: char| c.is_ascii_alphanumeric())
+                .len();
+        out.push_str(&head[..head.len() - word]);
+        out.push_str(ARRAY_MARK);
+        out.push_str(&head[head.len() - word..]);
+        rest = &rest[at + " []".len()..];
+    }
+    out.push_str(rest);
+    Some(out)
+}
+
+/// The marked types back in SQLite's spelling, so the definition prints as it was.
+fn unmark_array_types(ct: &mut CreateTable) {
+    for c in &mut ct.columns {
+        if let DataType::Custom(name, modifiers) = &c.data_type {
+            let text = name.to_string();
+            if let Some(base) = text.strip_prefix(ARRAY_MARK) {
+                let name = ObjectName::from(vec![Ident::new(format!("{base} []"))]);
+                c.data_type = DataType::Custom(name, modifiers.clone());
+            }
+        }
     }
 }
 
@@ -1579,7 +1626,7 @@ fn name_all(ct: &mut CreateTable, table: &str) {
     for f in found.iter().filter(|f| f.name.is_empty()) {
         let (columns, label) = match f.at {
             Place::Column(c, o) => {
-                let col = ct.columns[c].name.value.clone();
+                let col = ident(&ct.columns[c].name);
                 match &ct.columns[c].options[o].option {
                     ColumnOption::Unique {
                         is_primary: true, ..
@@ -1592,9 +1639,18 @@ fn name_all(ct: &mut CreateTable, table: &str) {
             }
             Place::Table(t) => match &ct.constraints[t] {
                 TableConstraint::PrimaryKey { .. } => (vec![], "pkey"),
-                TableConstraint::Unique { .. } => (constraint_columns(&ct.constraints[t]), "key"),
+                TableConstraint::Unique { columns, .. } => (
+                    columns
+                        .iter()
+                        .map(|c| match &c.column.expr {
+                            Expr::Identifier(i) => ident(i),
+                            other => other.to_string(),
+                        })
+                        .collect(),
+                    "key",
+                ),
                 TableConstraint::ForeignKey { columns, .. } => {
-                    (columns.iter().map(|c| c.value.clone()).collect(), "fkey")
+                    (columns.iter().map(ident).collect(), "fkey")
                 }
                 TableConstraint::Check { expr, .. } => {
                     (sole_column(expr).into_iter().collect(), "check")
@@ -1602,7 +1658,8 @@ fn name_all(ct: &mut CreateTable, table: &str) {
                 _ => continue,
             },
         };
-        let columns: Vec<String> = columns.iter().map(|c| c.to_lowercase()).collect();
+        // PostgreSQL names a constraint after its columns as folded (`"UserId"` keeps
+        // its case: Posts_UserId_fkey).
         let name = constraint_name(table, &columns, label, &taken);
         taken.push(name.clone());
         set_name(ct, f.at, Ident::with_quote('"', name));

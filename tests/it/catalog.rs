@@ -333,3 +333,77 @@ Referenced by:
          public|users_pkey|index|tester|users"
     );
 }
+
+/// information_schema's constraint views as PostgreSQL 15 fills them (Sequelize, Knex
+/// and TypeORM find foreign keys there), pg_constraint's own names for named keys,
+/// foreign keys and CHECKs, and names folded as PostgreSQL folds them.
+#[tokio::test]
+async fn constraints_as_information_schema_and_pg_constraint_show_them() {
+    let s = Server::start(&[]);
+    let c = s.connect("cons").await;
+    c.batch_execute(
+        "create table p (a int, b int, u text unique, primary key (a, b));
+         create table c1 (id serial primary key, pa int not null, pb int,
+           foreign key (pa, pb) references p (a, b) on delete cascade);
+         create table c2 (id int primary key, c1_id int references c1 on update set null);
+         create table ck (Id int constraint ck_pk primary key, a int check (a > 0),
+           b int, constraint B_Small check (b < 10), p int,
+           constraint ck_p_fk foreign key (p) references ck (id));",
+    )
+    .await
+    .unwrap();
+    crate::common::answers(
+        &c,
+        &[
+            (
+                "select constraint_name, table_name, constraint_type, is_deferrable, \
+                 nulls_distinct from information_schema.table_constraints \
+                 where table_name in ('p', 'c1', 'c2') and constraint_type <> 'CHECK' \
+                 order by 2, 1",
+                "c1_pa_pb_fkey|c1|FOREIGN KEY|NO|\nc1_pkey|c1|PRIMARY KEY|NO|\n\
+                 c2_c1_id_fkey|c2|FOREIGN KEY|NO|\nc2_pkey|c2|PRIMARY KEY|NO|\n\
+                 p_pkey|p|PRIMARY KEY|NO|\np_u_key|p|UNIQUE|NO|YES",
+            ),
+            (
+                "select constraint_name, column_name, ordinal_position, \
+                 position_in_unique_constraint from information_schema.key_column_usage \
+                 where table_name = 'c1' order by 1, 3",
+                "c1_pa_pb_fkey|pa|1|1\nc1_pa_pb_fkey|pb|2|2\nc1_pkey|id|1|",
+            ),
+            (
+                "select table_name, column_name, constraint_name \
+                 from information_schema.constraint_column_usage \
+                 where constraint_name like 'c%fkey' order by 3, 2",
+                "p|a|c1_pa_pb_fkey\np|b|c1_pa_pb_fkey\nc1|id|c2_c1_id_fkey",
+            ),
+            (
+                "select constraint_name, unique_constraint_name, update_rule, delete_rule \
+                 from information_schema.referential_constraints \
+                 where constraint_name like 'c%' order by 1",
+                "c1_pa_pb_fkey|p_pkey|NO ACTION|CASCADE\n\
+                 c2_c1_id_fkey|c1_pkey|SET NULL|NO ACTION\nck_p_fk|ck_pk|NO ACTION|NO ACTION",
+            ),
+            (
+                "select conname, contype, pg_get_constraintdef(oid) from pg_constraint \
+                 where conrelid = 'ck'::regclass order by 1",
+                "b_small|c|CHECK ((b < 10))\nck_a_check|c|CHECK ((a > 0))\n\
+                 ck_p_fk|f|FOREIGN KEY (p) REFERENCES ck(id)\nck_pk|p|PRIMARY KEY (id)",
+            ),
+            (
+                "select check_clause from information_schema.check_constraints \
+                 where constraint_name = 'b_small'",
+                "((b < 10))",
+            ),
+            (
+                "select attname from pg_attribute where attrelid = 'ck'::regclass \
+                 and attnum = 1",
+                "id",
+            ),
+            // Keyword aliases, as Sequelize's index query writes them.
+            ("select 1 as primary, 2 as unique, 3 as Order", "1|2|3"),
+        ],
+    )
+    .await;
+    let names = c.prepare("select 1 as Primary").await.unwrap();
+    assert_eq!(names.columns()[0].name(), "primary");
+}

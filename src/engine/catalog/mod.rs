@@ -15,6 +15,7 @@
 //! `types.rs` holds the built-in type list, `tables.rs` each table's columns and rows;
 //! this file registers them and scans them.
 
+mod constraints;
 mod tables;
 pub(crate) mod types;
 
@@ -167,7 +168,8 @@ mod tests {
         register(&conn, Default::default()).unwrap();
         conn.execute_batch(
             "create table users (id integer primary key, name varchar(20) not null default 'x');
-             create index users_name on users(name);",
+             create index users_name on users(name);
+             create table posts (id int primary key, author int references users);",
         )
         .unwrap();
         for t in TABLES {

@@ -1,6 +1,7 @@
 //! The catalog tables: each one's PostgreSQL columns and the SELECT over SQLite's schema
 //! that produces its rows, and the OIDs objects get.
 
+use super::constraints;
 use super::types::pg_type_rows;
 
 /// OID of the first user object, as in PostgreSQL.
@@ -61,6 +62,9 @@ impl Table {
 /// while rowids stay below 2.9 million).
 const CONSTRAINT_OID: i64 = 2_000_000_000;
 const FOREIGN_KEY_OID: i64 = 2_000_000_000;
+/// CHECK constraints: [`CONSTRAINT_OID`] + this + 100 × the table's rowid + the check's
+/// position.
+const CHECK_OID: i64 = 1_000_000_000;
 /// OID of the index PostgreSQL would have for a rowid primary key (SQLite has none):
 /// this plus the table's rowid.
 const ROWID_KEY_OID: i64 = 1_000_000_000;
@@ -73,9 +77,10 @@ fn indexes() -> String {
     format!(
         "ix(oid, name, tbl, tbl_oid, is_unique, origin, natts, keys, cols) AS (\
     SELECT {FIRST_USER_OID} + x.rowid, \
-    CASE il.origin WHEN 'pk' THEN s.name || '_pkey' \
-    WHEN 'u' THEN s.name || '_' || (SELECT group_concat(ii.name, '_' ORDER BY ii.seqno) \
-    FROM pragma_index_info(il.name) ii) || '_key' ELSE il.name END, \
+    CASE il.origin WHEN 'pk' THEN pg_constraint_name(s.name, 'u', {index_columns}, s.name || '_pkey') \
+    WHEN 'u' THEN pg_constraint_name(s.name, 'u', {index_columns}, s.name || '_' || \
+    (SELECT group_concat(ii.name, '_' ORDER BY ii.seqno) FROM pragma_index_info(il.name) ii) \
+    || '_key') ELSE il.name END, \
     s.name, {FIRST_USER_OID} + s.rowid, il.\"unique\", il.origin, \
     (SELECT count(*) FROM pragma_index_info(il.name)), \
     (SELECT group_concat(max(ii.cid + 1, 0), ' ' ORDER BY ii.seqno) FROM pragma_index_info(il.name) ii), \
@@ -84,13 +89,18 @@ fn indexes() -> String {
     FROM sqlite_schema s, pragma_index_list(s.name) il, sqlite_schema x \
     WHERE s.type = 'table' AND {USER_OBJECTS} AND x.name = il.name \
     UNION ALL \
-    SELECT {ROWID_KEY_OID} + s.rowid, s.name || '_pkey', s.name, {FIRST_USER_OID} + s.rowid, 1, 'pk', 1, \
+    SELECT {ROWID_KEY_OID} + s.rowid, pg_constraint_name(s.name, 'u', (SELECT group_concat(p.name, \
+    char(31)) FROM pragma_table_info(s.name) p WHERE p.pk > 0), s.name || '_pkey'), \
+    s.name, {FIRST_USER_OID} + s.rowid, 1, 'pk', 1, \
     (SELECT group_concat(p.cid + 1, ' ') FROM pragma_table_info(s.name) p WHERE p.pk > 0), \
     (SELECT group_concat(p.name, ', ') FROM pragma_table_info(s.name) p WHERE p.pk > 0) \
     FROM sqlite_schema s \
     WHERE s.type = 'table' AND {USER_OBJECTS} \
     AND EXISTS (SELECT 1 FROM pragma_table_info(s.name) p WHERE p.pk > 0) \
-    AND NOT EXISTS (SELECT 1 FROM pragma_index_list(s.name) il WHERE il.origin = 'pk'))"
+    AND NOT EXISTS (SELECT 1 FROM pragma_index_list(s.name) il WHERE il.origin = 'pk'))",
+        // A key's columns for pg_constraint_name, separated by the unit separator.
+        index_columns = "(SELECT group_concat(ii.name, char(31) ORDER BY ii.seqno) \
+            FROM pragma_index_info(il.name) ii)",
     )
 }
 
@@ -102,9 +112,20 @@ fn action_code(column: &str) -> String {
     )
 }
 
+const STATIO_COLUMNS: &str = "relid oid, schemaname name, relname name, \
+    heap_blks_read int8, heap_blks_hit int8, idx_blks_read int8, idx_blks_hit int8, \
+    toast_blks_read int8, toast_blks_hit int8, tidx_blks_read int8, tidx_blks_hit int8";
+
+fn statio_rows() -> String {
+    format!(
+        "SELECT {FIRST_USER_OID} + s.rowid, 'public', s.name, 0, 0, 0, 0, NULL, NULL, NULL, \
+         NULL FROM sqlite_schema s WHERE s.type = 'table' AND {USER_OBJECTS}"
+    )
+}
+
 /// Rows of `sqlite_schema` that are user objects (SQLite's own `sqlite_*` and
 /// litewire's reserved `_litewire_*` tables excluded).
-const USER_OBJECTS: &str = "s.name NOT LIKE 'sqlite\\_%' ESCAPE '\\' \
+pub(super) const USER_OBJECTS: &str = "s.name NOT LIKE 'sqlite\\_%' ESCAPE '\\' \
     AND s.tbl_name NOT LIKE '\\_litewire\\_%' ESCAPE '\\'";
 
 /// Every sequence (engine/objects), main then temp: oid, name, namespace, type OID,
@@ -270,6 +291,53 @@ pub(super) const TABLES: &[Table] = &[
              FROM (VALUES ('pg_catalog'), ('public'), ('information_schema'))"
                 .into()
         }),
+    },
+    Table {
+        name: "information_schema_table_constraints",
+        columns: "constraint_catalog name, constraint_schema name, constraint_name name, \
+                  table_catalog name, table_schema name, table_name name, \
+                  constraint_type varchar, is_deferrable varchar, initially_deferred varchar, \
+                  enforced varchar, nulls_distinct varchar",
+        body: Some(constraints::table_constraints),
+    },
+    Table {
+        name: "information_schema_key_column_usage",
+        columns: "constraint_catalog name, constraint_schema name, constraint_name name, \
+                  table_catalog name, table_schema name, table_name name, column_name name, \
+                  ordinal_position int4, position_in_unique_constraint int4",
+        body: Some(constraints::key_column_usage),
+    },
+    Table {
+        name: "information_schema_constraint_column_usage",
+        columns: "table_catalog name, table_schema name, table_name name, column_name name, \
+                  constraint_catalog name, constraint_schema name, constraint_name name",
+        body: Some(constraints::constraint_column_usage),
+    },
+    Table {
+        name: "information_schema_referential_constraints",
+        columns: "constraint_catalog name, constraint_schema name, constraint_name name, \
+                  unique_constraint_catalog name, unique_constraint_schema name, \
+                  unique_constraint_name name, match_option varchar, update_rule varchar, \
+                  delete_rule varchar",
+        body: Some(constraints::referential_constraints),
+    },
+    Table {
+        name: "information_schema_check_constraints",
+        columns: "constraint_catalog name, constraint_schema name, constraint_name name, \
+                  check_clause varchar",
+        body: Some(constraints::check_constraints),
+    },
+    // Block statistics: litewire keeps none, so every count is zero (Sequelize's
+    // describeTable joins pg_statio_all_tables to find column comments).
+    Table {
+        name: "pg_statio_all_tables",
+        columns: STATIO_COLUMNS,
+        body: Some(statio_rows),
+    },
+    Table {
+        name: "pg_statio_user_tables",
+        columns: STATIO_COLUMNS,
+        body: Some(statio_rows),
     },
     Table {
         name: "pg_attrdef",
@@ -466,7 +534,7 @@ pub(super) const TABLES: &[Table] = &[
                  FROM sqlite_schema s, pragma_foreign_key_list(s.name) f \
                  WHERE s.type = 'table' AND {USER_OBJECTS}) \
                  SELECT {CONSTRAINT_OID} + ix.oid, \
-                 CASE ix.origin WHEN 'pk' THEN ix.tbl || '_pkey' ELSE ix.name END, {PUBLIC}, \
+                 ix.name, {PUBLIC}, \
                  CASE ix.origin WHEN 'pk' THEN 'p' ELSE 'u' END, 0, 0, 1, ix.tbl_oid, 0, ix.oid, \
                  0, 0, ' ', ' ', ' ', 1, 0, 1, '{{' || replace(ix.keys, ' ', ',') || '}}', NULL, \
                  NULL, NULL, NULL, NULL, NULL, NULL, \
@@ -475,21 +543,35 @@ pub(super) const TABLES: &[Table] = &[
                  FROM ix WHERE ix.origin IN ('pk', 'u') \
                  UNION ALL \
                  SELECT {CONSTRAINT_OID} + {FOREIGN_KEY_OID} + fk.tbl_rowid * 100 + fk.id, \
-                 fk.tbl || '_' || group_concat(fk.\"from\", '_' ORDER BY fk.seq) || '_fkey', \
+                 pg_constraint_name(fk.tbl, 'f', group_concat(fk.\"from\", char(31) ORDER BY \
+                 fk.seq), fk.tbl || '_' || group_concat(fk.\"from\", '_' ORDER BY fk.seq) || \
+                 '_fkey'), \
                  {PUBLIC}, 'f', 0, 0, 1, {FIRST_USER_OID} + fk.tbl_rowid, 0, 0, 0, \
                  {FIRST_USER_OID} + (SELECT rowid FROM sqlite_schema WHERE name = fk.\"table\"), \
                  {on_update}, {on_delete}, 's', 1, 0, 1, \
                  '{{' || group_concat((SELECT cid + 1 FROM pragma_table_info(fk.tbl) \
-                 WHERE name = fk.\"from\"), ',' ORDER BY fk.seq) || '}}', NULL, NULL, NULL, \
+                 WHERE name = fk.\"from\"), ',' ORDER BY fk.seq) || '}}', \
+                 '{{' || group_concat((SELECT cid + 1 FROM pragma_table_info(fk.\"table\") \
+                 WHERE name = {referenced}), ',' ORDER BY fk.seq) || '}}', NULL, NULL, \
                  NULL, NULL, NULL, NULL, \
                  'FOREIGN KEY (' || group_concat(fk.\"from\", ', ' ORDER BY fk.seq) || \
-                 ') REFERENCES ' || fk.\"table\" || '(' || group_concat(coalesce(fk.\"to\", \
-                 (SELECT name FROM pragma_table_info(fk.\"table\") WHERE pk = fk.seq + 1)), \
+                 ') REFERENCES ' || fk.\"table\" || '(' || group_concat({referenced}, \
                  ', ' ORDER BY fk.seq) || ')' || \
                  CASE fk.on_update WHEN 'NO ACTION' THEN '' ELSE ' ON UPDATE ' || fk.on_update END || \
                  CASE fk.on_delete WHEN 'NO ACTION' THEN '' ELSE ' ON DELETE ' || fk.on_delete END \
-                 FROM fk GROUP BY fk.tbl_rowid, fk.id",
+                 FROM fk GROUP BY fk.tbl_rowid, fk.id \
+                 UNION ALL \
+                 SELECT {CONSTRAINT_OID} + {CHECK_OID} + s.rowid * 100 + c.key, \
+                 json_extract(c.value, '$[0]'), {PUBLIC}, 'c', 0, 0, 1, \
+                 {FIRST_USER_OID} + s.rowid, 0, 0, 0, 0, ' ', ' ', ' ', 1, 0, 0, NULL, NULL, \
+                 NULL, NULL, NULL, NULL, NULL, NULL, \
+                 'CHECK ((' || json_extract(c.value, '$[1]') || '))' \
+                 FROM sqlite_schema s, json_each(pg_checks(s.name)) c \
+                 WHERE s.type = 'table' AND {USER_OBJECTS}",
                 ix = indexes(),
+                // The referenced column: named, or the referenced table's key column.
+                referenced = "coalesce(fk.\"to\", (SELECT name FROM \
+                    pragma_table_info(fk.\"table\") WHERE pk = fk.seq + 1))",
                 on_update = action_code("fk.on_update"),
                 on_delete = action_code("fk.on_delete"),
             )

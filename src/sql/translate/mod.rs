@@ -13,9 +13,11 @@ mod ctes;
 pub(crate) use casts::char_length;
 pub(crate) mod dml;
 mod explain;
+mod fold;
 mod functions;
 mod index;
 mod json;
+mod keywords;
 pub(crate) mod like;
 pub(crate) use json::{record_columns, RecordColumns, RECORD_FUNCTIONS};
 mod objects;
@@ -57,6 +59,7 @@ pub fn to_sqlite(mut stmt: Statement, settings: &mut dyn Settings) -> Result<Str
     if matches!(stmt, Statement::Explain { .. }) {
         return explain::to_sqlite(stmt, settings);
     }
+    fold::ddl_names(&mut stmt);
     // Sequences, identity and serial columns, comments (objects.rs).
     let objects = objects::statement(&mut stmt)?;
     if let objects::Objects::Whole(batch) = objects {
@@ -81,6 +84,7 @@ pub fn to_sqlite(mut stmt: Statement, settings: &mut dyn Settings) -> Result<Str
     if let ControlFlow::Break(e) = stmt.visit(&mut t) {
         return Err(e);
     }
+    keywords::quote_aliases(&mut stmt);
     // Added after the walk: they are SQLite's own expressions already.
     dml::defaults(&mut stmt);
     dml::upsert_once(&mut stmt);
