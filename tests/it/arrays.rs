@@ -282,6 +282,14 @@ async fn generate_series_and_unnest_as_postgres_runs_them() {
                 "select id, g from posts, generate_series(1, 2) g",
                 "7|1\n7|2",
             ),
+            // A function that is not set-returning gives one row (TypeORM's
+            // `SELECT * FROM current_schema()`), beside other sources too.
+            ("select * from current_schema()", "public"),
+            (
+                "select x.v from (select 'ab' as t) q, upper(q.t) as x(v)",
+                "AB",
+            ),
+            ("select * from abs(-3) as a", "3"),
             (
                 "select * from unnest(array['a','b']) with ordinality",
                 "a|1\nb|2",

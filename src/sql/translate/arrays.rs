@@ -761,6 +761,7 @@ fn rewrite_source(t: &mut TableFactor) -> Result<Option<Source>, PgError> {
             let f = f.strip_prefix("pg_catalog.").unwrap_or(&f).to_string();
             if !SET_RETURNING.contains(&f.as_str())
                 && !matches!(f.as_str(), "pg_partition_ancestors" | "pg_zip")
+                && sqlite_table_function(&f)
             {
                 return Ok(None);
             }
@@ -789,9 +790,17 @@ fn rewrite_source(t: &mut TableFactor) -> Result<Option<Source>, PgError> {
     };
     let zipped = function == "unnest" && args.len() > 1;
     let width = args.len();
-    // generate_series streams its rows; the others are the elements of a JSON array.
+    // generate_series streams its rows; the others are the elements of a JSON array, a
+    // function that is not set-returning its one value (`FROM current_schema()`).
+    let scalar = !SET_RETURNING.contains(&function.as_str())
+        && !matches!(function.as_str(), "pg_partition_ancestors" | "pg_zip");
     let (table, args) = if function == "generate_series" {
         ("pg_generate_series", args)
+    } else if scalar {
+        (
+            "pg_rows",
+            vec![call("json_array", vec![call(&function, args)])],
+        )
     } else {
         ("pg_rows", vec![json_array_of(&function, args)])
     };
@@ -831,6 +840,19 @@ fn rewrite_source(t: &mut TableFactor) -> Result<Option<Source>, PgError> {
         alias.clone(),
     );
     Ok(Some((alias, cols)))
+}
+
+/// Whether `FROM name(…)` is one of SQLite's table-valued functions (or litewire's), to
+/// be left as it is; any other function in FROM gives one row of its value, as
+/// PostgreSQL runs a scalar function there.
+fn sqlite_table_function(name: &str) -> bool {
+    // The LATERAL rewrite writes `"json_each"` (translate/queries.rs).
+    let name = name.trim_matches('"');
+    matches!(
+        name,
+        "json_each" | "json_tree" | "pg_rows" | "pg_generate_series" | "dbstat"
+    ) || name.starts_with("pragma_")
+        || name.contains('.')
 }
 
 /// The set-returning functions a statement may call, in FROM or alone in a select list.

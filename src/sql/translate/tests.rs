@@ -262,6 +262,11 @@ fn set_returning_functions_in_from() {
         "SELECT json(m._lw_value) AS m FROM pg_rows(pg_regexp_matches('abab', 'a', 'g')) AS m"
     );
     assert_eq!(
+        sqlite("SELECT * FROM current_schema()"),
+        "SELECT current_schema._lw_value AS current_schema \
+         FROM pg_rows(json_array(current_schema())) AS current_schema"
+    );
+    assert_eq!(
         sqlite("SELECT w FROM string_to_table('a b', ' ') AS w"),
         "SELECT w._lw_value AS w FROM pg_rows(pg_array_json(pg_string_to_array('a b', ' '))) AS w"
     );
