@@ -30,11 +30,65 @@ pub fn parse(text: &str, max_depth: usize) -> Result<Vec<Statement>, PgError> {
     let text = stripped.as_deref().unwrap_or(text);
     let view = super::translate::recursive_view(text);
     let text = view.as_deref().unwrap_or(text);
+    let arrays = array_keyword_types(text);
+    let text = arrays.as_deref().unwrap_or(text);
     Parser::new(&super::dialect::Postgres)
         .with_recursion_limit(max_depth)
         .try_with_sql(text)
         .and_then(|mut p| p.parse_statements())
         .map_err(|e| unsupported_form(text).unwrap_or_else(|| syntax_error(e, max_depth)))
+}
+
+/// The SQL standard's array types in a table definition, `text ARRAY` and `int
+/// ARRAY[4]` (TypeORM writes the first), as `text[]` (PostgreSQL ignores the size too);
+/// the grammar lacks them. Only in CREATE/ALTER TABLE, after a type's name or its
+/// modifier, and the same length, so the text's offsets stay. None when there are none.
+fn array_keyword_types(text: &str) -> Option<String> {
+    use super::lexer::{significant, TokenKind};
+    const NOT_TYPES: [&str; 14] = [
+        "default", "check", "and", "or", "not", "then", "else", "when", "in", "is", "as", "using",
+        "select", "array",
+    ];
+    let tokens: Vec<_> = significant(text).collect();
+    let word = |i: usize| {
+        tokens
+            .get(i)
+            .filter(|t| t.kind == TokenKind::Word)
+            .map(|t| &text[t.start..t.end])
+    };
+    let ddl = word(0)
+        .is_some_and(|w| w.eq_ignore_ascii_case("create") || w.eq_ignore_ascii_case("alter"))
+        && tokens.iter().skip(1).take(3).any(|t| {
+            t.kind == TokenKind::Word && text[t.start..t.end].eq_ignore_ascii_case("table")
+        });
+    if !ddl {
+        return None;
+    }
+    let mut out: Option<String> = None;
+    for (i, t) in tokens.iter().enumerate().skip(1) {
+        let is_array = word(i).is_some_and(|w| w.eq_ignore_ascii_case("array"));
+        let after_type = match tokens[i - 1].kind {
+            TokenKind::Close => true,
+            TokenKind::Word => {
+                word(i - 1).is_some_and(|w| !NOT_TYPES.iter().any(|n| w.eq_ignore_ascii_case(n)))
+            }
+            _ => false,
+        };
+        if !is_array || !after_type {
+            continue;
+        }
+        // `ARRAY[4]`: SQLite's lexer reads `[4]` as one quoted name.
+        let end = match tokens.get(i + 1) {
+            Some(n) if n.kind == TokenKind::Quoted && text[n.start..].starts_with('[') => n.end,
+            _ => t.end,
+        };
+        let s = out.get_or_insert_with(|| text.to_string());
+        s.replace_range(
+            t.start..end,
+            &format!("[]{}", " ".repeat(end - t.start - 2)),
+        );
+    }
+    out
 }
 
 /// PostgreSQL forms the grammar lacks and litewire could not honour anyway: 0A000

@@ -348,7 +348,8 @@ async fn constraints_as_information_schema_and_pg_constraint_show_them() {
          create table c2 (id int primary key, c1_id int references c1 on update set null);
          create table ck (Id int constraint ck_pk primary key, a int check (a > 0),
            b int, constraint B_Small check (b < 10), p int,
-           constraint ck_p_fk foreign key (p) references ck (id));",
+           constraint ck_p_fk foreign key (p) references ck (id));
+         create table arr (a text array, b int ARRAY[4]);",
     )
     .await
     .unwrap();
@@ -399,6 +400,19 @@ async fn constraints_as_information_schema_and_pg_constraint_show_them() {
                  and attnum = 1",
                 "id",
             ),
+            // The SQL standard's array types (TypeORM's `text array`).
+            (
+                "select format_type(atttypid, atttypmod) from pg_attribute \
+                 where attrelid = 'arr'::regclass and attnum > 0 order by attnum",
+                "text[]\ninteger[]",
+            ),
+            // A quoted information_schema table keeps its name (TypeORM's `columns.*`).
+            (
+                "select columns.column_name from \"information_schema\".\"columns\" \
+                 where table_name = 'p' order by ordinal_position",
+                "a\nb\nu",
+            ),
+            ("select count(*) from pg_matviews", "0"),
             // Keyword aliases, as Sequelize's index query writes them.
             ("select 1 as primary, 2 as unique, 3 as Order", "1|2|3"),
         ],

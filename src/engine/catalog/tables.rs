@@ -577,6 +577,13 @@ pub(super) const TABLES: &[Table] = &[
             )
         }),
     },
+    // No materialized views in SQLite: the table, empty (TypeORM lists them on sync).
+    Table {
+        name: "pg_matviews",
+        columns: "schemaname name, matviewname name, matviewowner name, tablespace name, \
+                  hasindexes bool, ispopulated bool, definition text",
+        body: None,
+    },
     Table {
         name: "pg_enum",
         columns: "oid oid, enumtypid oid, enumsortorder float4, enumlabel name",

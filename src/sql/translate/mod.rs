@@ -224,6 +224,30 @@ impl VisitorMut for Translator<'_> {
         }
     }
 
+    fn pre_visit_table_factor(&mut self, t: &mut TableFactor) -> ControlFlow<PgError> {
+        // `FROM information_schema.columns` is still `columns` to the statement
+        // (`columns.*`, as TypeORM writes) once it is information_schema_columns.
+        if let TableFactor::Table {
+            name, alias: None, ..
+        } = t
+        {
+            if let [ObjectNamePart::Identifier(s), ObjectNamePart::Identifier(table)] =
+                name.0.as_slice()
+            {
+                if s.value.eq_ignore_ascii_case("information_schema") {
+                    let name = table.clone();
+                    if let TableFactor::Table { alias, .. } = t {
+                        *alias = Some(sqlparser::ast::TableAlias {
+                            name,
+                            columns: vec![],
+                        });
+                    }
+                }
+            }
+        }
+        ControlFlow::Continue(())
+    }
+
     fn post_visit_table_factor(&mut self, t: &mut TableFactor) -> ControlFlow<PgError> {
         if let TableFactor::Table { name, .. } = t {
             unqualify(name);

@@ -84,7 +84,7 @@ fn qualifiers_and_bare_functions() {
              FROM pg_catalog.pg_class, public.t, information_schema.tables"
         ),
         "SELECT current_user(), version(), pg_class.relname \
-         FROM pg_class, main.t, information_schema_tables"
+         FROM pg_class, main.t, information_schema_tables AS tables"
     );
     assert_eq!(sqlite("SELECT CURRENT_TIMESTAMP"), "SELECT now()");
     // pg_dump --clean's drops: SQLite's `DROP … IF EXISTS public.t` would do nothing.
