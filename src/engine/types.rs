@@ -9,6 +9,8 @@ pub mod oid {
     pub const BOOL: u32 = 16;
     pub const BYTEA: u32 = 17;
     pub const NAME: u32 = 19;
+    pub const INT2VECTOR: u32 = 22;
+    pub const OIDVECTOR: u32 = 30;
     pub const OID: u32 = 26;
     pub const UNKNOWN: u32 = 705;
     pub const INT8: u32 = 20;
@@ -42,6 +44,10 @@ pub enum Render {
     /// An array of the element type with this OID and typmod: the JSON text SQLite
     /// holds printed in PostgreSQL's array form (engine/array.rs).
     Array(u32, i32),
+    /// `int2vector` / `oidvector` (the catalog's `indkey`, `indclass`, ...) of elements of
+    /// the type with this OID: JSON text like any array (so `unnest` and `= ANY` read
+    /// it), printed as PostgreSQL prints them, space-separated (`1 2`), lower bound 0.
+    Vector(u32),
     /// `timestamptz`: stored with a `+HH:MM` offset SQLite reads, printed as PostgreSQL
     /// prints it, without `:00` minutes (`+00`).
     TimestampTz,
@@ -225,6 +231,14 @@ fn named_type(lower: &str) -> Option<PgType> {
         "uuid" => t(oid::UUID, 16),
         "json" => t(oid::JSON, -1),
         "jsonb" => t(oid::JSONB, -1),
+        "int2vector" => PgType {
+            render: Render::Vector(oid::INT2),
+            ..t(oid::INT2VECTOR, -1)
+        },
+        "oidvector" => PgType {
+            render: Render::Vector(oid::OID),
+            ..t(oid::OIDVECTOR, -1)
+        },
         _ => return None,
     })
 }
@@ -349,6 +363,22 @@ pub fn write_text(render: Render, v: ValueRef<'_>, out: &mut BytesMut) {
                     let mut s = String::with_capacity(t.len());
                     super::array::write_text(&v, super::array::Elem { oid, typmod }, &mut s);
                     out.put_slice(s.as_bytes());
+                }
+                None => out.put_slice(t),
+            }
+        }
+        ValueRef::Text(t) if matches!(render, Render::Vector(_)) => {
+            let Render::Vector(oid) = render else {
+                return;
+            };
+            match std::str::from_utf8(t).ok().and_then(super::array::parse) {
+                Some(v) => {
+                    let elem = super::array::Elem { oid, typmod: -1 };
+                    let elements: Vec<String> = super::array::flatten(&v)
+                        .into_iter()
+                        .filter_map(|e| super::array::element_text(e, elem))
+                        .collect();
+                    out.put_slice(elements.join(" ").as_bytes());
                 }
                 None => out.put_slice(t),
             }

@@ -68,24 +68,30 @@ const ROWID_KEY_OID: i64 = 1_000_000_000;
 /// Every index as PostgreSQL would show it: SQLite's indexes (automatic ones named as
 /// PostgreSQL names them: `t_pkey`, `t_a_key`) and, for a rowid primary key, the index
 /// PostgreSQL would have. Columns: oid, name, tbl, tbl_oid, is_unique, origin
-/// (`pk`, `u` or `c`), natts, keys (attnums, space-separated), cols (names).
+/// (`pk`, `u` or `c`), natts, keys (attnums, a JSON array as int2vector values are
+/// held), options (indoption per column: 3 for DESC, which sorts NULLs first by
+/// default, else 0), cols (names).
 fn indexes() -> String {
     format!(
-        "ix(oid, name, tbl, tbl_oid, is_unique, origin, natts, keys, cols) AS (\
+        "ix(oid, name, tbl, tbl_oid, is_unique, origin, natts, keys, options, cols) AS (\
     SELECT {FIRST_USER_OID} + x.rowid, \
     CASE il.origin WHEN 'pk' THEN s.name || '_pkey' \
     WHEN 'u' THEN s.name || '_' || (SELECT group_concat(ii.name, '_' ORDER BY ii.seqno) \
     FROM pragma_index_info(il.name) ii) || '_key' ELSE il.name END, \
     s.name, {FIRST_USER_OID} + s.rowid, il.\"unique\", il.origin, \
     (SELECT count(*) FROM pragma_index_info(il.name)), \
-    (SELECT group_concat(max(ii.cid + 1, 0), ' ' ORDER BY ii.seqno) FROM pragma_index_info(il.name) ii), \
+    (SELECT '[' || group_concat(max(ii.cid + 1, 0), ',' ORDER BY ii.seqno) || ']' \
+    FROM pragma_index_info(il.name) ii), \
+    (SELECT '[' || group_concat(xi.\"desc\" * 3, ',' ORDER BY xi.seqno) || ']' \
+    FROM pragma_index_xinfo(il.name) xi WHERE xi.key), \
     (SELECT group_concat(coalesce(ii.name, 'expression'), ', ' ORDER BY ii.seqno) \
     FROM pragma_index_info(il.name) ii) \
     FROM sqlite_schema s, pragma_index_list(s.name) il, sqlite_schema x \
     WHERE s.type = 'table' AND {USER_OBJECTS} AND x.name = il.name \
     UNION ALL \
     SELECT {ROWID_KEY_OID} + s.rowid, s.name || '_pkey', s.name, {FIRST_USER_OID} + s.rowid, 1, 'pk', 1, \
-    (SELECT group_concat(p.cid + 1, ' ') FROM pragma_table_info(s.name) p WHERE p.pk > 0), \
+    (SELECT '[' || group_concat(p.cid + 1, ',') || ']' FROM pragma_table_info(s.name) p \
+    WHERE p.pk > 0), '[0]', \
     (SELECT group_concat(p.name, ', ') FROM pragma_table_info(s.name) p WHERE p.pk > 0) \
     FROM sqlite_schema s \
     WHERE s.type = 'table' AND {USER_OBJECTS} \
@@ -291,6 +297,13 @@ pub(super) const TABLES: &[Table] = &[
         }),
     },
     Table {
+        // Indexes' operator classes are not tracked (pg_index.indclass holds 0s).
+        name: "pg_opclass",
+        columns: "oid oid, opcmethod oid, opcname name, opcnamespace oid, opcowner oid, \
+                  opcfamily oid, opcintype oid, opcdefault bool, opckeytype oid",
+        body: None,
+    },
+    Table {
         name: "pg_database",
         columns: "oid oid, datname name, datdba oid, encoding int4, datlocprovider char, \
                   datistemplate bool, datallowconn bool, datconnlimit int4, datfrozenxid int4, \
@@ -436,16 +449,19 @@ pub(super) const TABLES: &[Table] = &[
                   indisunique bool, indnullsnotdistinct bool, indisprimary bool, \
                   indisexclusion bool, indimmediate bool, indisclustered bool, indisvalid bool, \
                   indcheckxmin bool, indisready bool, indislive bool, indisreplident bool, \
-                  indkey text, indcollation text, indclass text, indoption text, \
+                  indkey int2vector, indcollation oidvector, indclass oidvector, \
+                  indoption int2vector, \
                   indexprs text, indpred text, indexdef text HIDDEN",
         body: Some(|| {
             format!(
                 "WITH {} SELECT ix.oid, ix.tbl_oid, ix.natts, ix.natts, ix.is_unique, 0, \
-                 ix.origin = 'pk', 0, 1, 0, 1, 0, 1, 1, 0, ix.keys, NULL, NULL, NULL, NULL, \
-                 NULL, 'CREATE ' || CASE WHEN ix.is_unique THEN 'UNIQUE ' ELSE '' END || \
+                 ix.origin = 'pk', 0, 1, 0, 1, 0, 1, 1, 0, ix.keys, {zeros}, {zeros}, \
+                 ix.options, NULL, NULL, 'CREATE ' || CASE WHEN ix.is_unique THEN 'UNIQUE ' ELSE '' END || \
                  'INDEX ' || ix.name || ' ON public.' || ix.tbl || ' USING btree (' || \
                  ix.cols || ')' FROM ix",
-                indexes()
+                indexes(),
+                // Collations and operator classes are not tracked: 0 for each column.
+                zeros = "(SELECT json_group_array(0) FROM json_each(ix.keys))",
             )
         }),
     },
@@ -455,7 +471,7 @@ pub(super) const TABLES: &[Table] = &[
                   condeferred bool, convalidated bool, conrelid oid, contypid oid, \
                   conindid oid, conparentid oid, confrelid oid, confupdtype char, \
                   confdeltype char, confmatchtype char, conislocal bool, coninhcount int4, \
-                  connoinherit bool, conkey text, confkey text, conpfeqop text, \
+                  connoinherit bool, conkey int2[], confkey int2[], conpfeqop text, \
                   conppeqop text, conffeqop text, confdelsetcols text, conexclop text, \
                   conbin text, condef text HIDDEN",
         body: Some(|| {
@@ -468,7 +484,7 @@ pub(super) const TABLES: &[Table] = &[
                  SELECT {CONSTRAINT_OID} + ix.oid, \
                  CASE ix.origin WHEN 'pk' THEN ix.tbl || '_pkey' ELSE ix.name END, {PUBLIC}, \
                  CASE ix.origin WHEN 'pk' THEN 'p' ELSE 'u' END, 0, 0, 1, ix.tbl_oid, 0, ix.oid, \
-                 0, 0, ' ', ' ', ' ', 1, 0, 1, '{{' || replace(ix.keys, ' ', ',') || '}}', NULL, \
+                 0, 0, ' ', ' ', ' ', 1, 0, 1, ix.keys, NULL, \
                  NULL, NULL, NULL, NULL, NULL, NULL, \
                  CASE ix.origin WHEN 'pk' THEN 'PRIMARY KEY' ELSE 'UNIQUE' END || ' (' || \
                  ix.cols || ')' \
@@ -479,9 +495,12 @@ pub(super) const TABLES: &[Table] = &[
                  {PUBLIC}, 'f', 0, 0, 1, {FIRST_USER_OID} + fk.tbl_rowid, 0, 0, 0, \
                  {FIRST_USER_OID} + (SELECT rowid FROM sqlite_schema WHERE name = fk.\"table\"), \
                  {on_update}, {on_delete}, 's', 1, 0, 1, \
-                 '{{' || group_concat((SELECT cid + 1 FROM pragma_table_info(fk.tbl) \
-                 WHERE name = fk.\"from\"), ',' ORDER BY fk.seq) || '}}', NULL, NULL, NULL, \
-                 NULL, NULL, NULL, NULL, \
+                 '[' || group_concat((SELECT cid + 1 FROM pragma_table_info(fk.tbl) \
+                 WHERE name = fk.\"from\"), ',' ORDER BY fk.seq) || ']', \
+                 '[' || group_concat((SELECT p.cid + 1 FROM pragma_table_info(fk.\"table\") p \
+                 WHERE p.name = coalesce(fk.\"to\", (SELECT name FROM pragma_table_info(fk.\"table\") \
+                 WHERE pk = fk.seq + 1))), ',' ORDER BY fk.seq) || ']', NULL, NULL, NULL, \
+                 NULL, NULL, NULL, \
                  'FOREIGN KEY (' || group_concat(fk.\"from\", ', ' ORDER BY fk.seq) || \
                  ') REFERENCES ' || fk.\"table\" || '(' || group_concat(coalesce(fk.\"to\", \
                  (SELECT name FROM pragma_table_info(fk.\"table\") WHERE pk = fk.seq + 1)), \

@@ -187,10 +187,11 @@ pub(super) fn subscript(root: Expr, chain: Vec<AccessExpr>) -> Result<Expr, PgEr
             format!("number of array dimensions ({depth}) exceeds the maximum allowed (6)"),
         ));
     }
+    let first = if is_catalog_vector(&e) { 0 } else { 1 };
     for access in chain {
         e = match access {
             AccessExpr::Subscript(Subscript::Index { index }) => raw(format!(
-                "json_extract(pg_array_json({e}), '$[' || (({index}) - 1) || ']')"
+                "json_extract(pg_array_json({e}), '$[' || (({index}) - {first}) || ']')"
             )),
             AccessExpr::Subscript(Subscript::Slice { .. }) => {
                 return Err(unsupported("an array slice"))
@@ -199,6 +200,26 @@ pub(super) fn subscript(root: Expr, chain: Vec<AccessExpr>) -> Result<Expr, PgEr
         };
     }
     Ok(e)
+}
+
+/// The catalog's int2vector / oidvector columns (`pg_index.indkey`, ...), whose subscripts
+/// start at 0 in PostgreSQL. Their values are JSON arrays like any other (lower bound 1);
+/// the translator has no types, so it knows them by name: a user column so named is
+/// subscripted from 0 too (COMPAT.md).
+fn is_catalog_vector(e: &Expr) -> bool {
+    let name = match e {
+        Expr::Identifier(i) => i,
+        Expr::CompoundIdentifier(parts) => match parts.last() {
+            Some(i) => i,
+            None => return false,
+        },
+        Expr::Nested(inner) => return is_catalog_vector(inner),
+        _ => return false,
+    };
+    matches!(
+        name.value.to_ascii_lowercase().as_str(),
+        "indkey" | "indcollation" | "indclass" | "indoption"
+    )
 }
 
 /// PostgreSQL's array functions, as the `pg_…` SQL functions of engine/pgfuncs/arrays.rs.
@@ -799,6 +820,15 @@ fn json_array_of(function: &str, args: Vec<Expr>) -> Expr {
         "generate_series" => call("pg_series", args),
         // Every element of a multi-dimensional array; several arrays side by side.
         "unnest" => call("pg_unnest", args),
+        // The engine's function takes the lower bound after `reverse`.
+        "generate_subscripts" if args.first().is_some_and(is_catalog_vector) => {
+            let mut args = args;
+            if args.len() == 2 {
+                args.push(Expr::Value(Value::Boolean(false).into()));
+            }
+            args.push(Expr::Value(Value::Number("0".into(), false).into()));
+            call("pg_generate_subscripts", args)
+        }
         "regexp_matches" | "generate_subscripts" => call(&format!("pg_{function}"), args),
         "pg_zip" => call(function, args),
         _ => call("pg_array_json", vec![call(function, args)]),
