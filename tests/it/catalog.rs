@@ -333,3 +333,49 @@ Referenced by:
          public|users_pkey|index|tester|users"
     );
 }
+
+/// pg_index's int2vector columns behave as PostgreSQL's: printed space-separated, read
+/// as arrays by unnest (alone, beside generate_subscripts, or several at once WITH
+/// ORDINALITY in a derived table, as Django's introspection writes), array_length and
+/// `= ANY`, subscripted from 0. Answers from PostgreSQL 15.
+#[tokio::test]
+async fn index_key_vectors_behave_as_arrays() {
+    let s = Server::start(&[]);
+    let c = s.connect("vectors").await;
+    c.batch_execute(
+        "create table p (a int, b text, c int, primary key (a, c));
+         create index p_bc on p (b desc, c)",
+    )
+    .await
+    .unwrap();
+    crate::common::answers(
+        &c,
+        &[
+            (
+                "select c.relname, i.indkey, i.indoption, i.indkey[0], i.indkey[1], \
+                 array_length(i.indkey, 1), 3 = any(i.indkey) from pg_index i \
+                 join pg_class c on c.oid = i.indexrelid where i.indrelid = 'p'::regclass \
+                 order by 1",
+                "p_bc|2 3|3 0|2|3|2|t\np_pkey|1 3|0 0|1|3|2|t",
+            ),
+            (
+                "select c.relname, k.attnum, k.ord from pg_index i \
+                 join pg_class c on c.oid = i.indexrelid, lateral (select unnest(i.indkey) \
+                 as attnum, generate_subscripts(i.indkey, 1) as ord) k \
+                 where i.indrelid = 'p'::regclass order by 1, 3",
+                "p_bc|2|0\np_bc|3|1\np_pkey|1|0\np_pkey|3|1",
+            ),
+            (
+                "select key, option, arridx from (select * from pg_index i, \
+                 unnest(i.indkey, i.indoption) with ordinality koi(key, option, arridx) \
+                 where i.indrelid = 'p'::regclass) idx order by 1, 3",
+                "1|0|1\n2|3|1\n3|0|2\n3|0|2",
+            ),
+            (
+                "select conname, conkey from pg_constraint where conrelid = 'p'::regclass",
+                "p_pkey|{1,3}",
+            ),
+        ],
+    )
+    .await;
+}

@@ -582,20 +582,68 @@ fn lockstep(
 }
 
 /// Set-returning functions rewritten in FROM: per source, its alias and its columns'
-/// names with the SQLite expression each stands for.
+/// names with the SQLite expression each stands for, and whether it sits in a query's
+/// FROM (rather than an UPDATE's or DELETE's). While the main walk is inside queries,
+/// `visible` holds the rewritten sources' aliases in each one's FROM, innermost last: a
+/// query's source columns are not the columns of an enclosing query that selects from it
+/// as a derived table (`SELECT key FROM (SELECT * FROM unnest(…) u(key)) d`).
 #[derive(Default)]
-pub(super) struct Sources(Vec<(String, Vec<(String, String)>)>);
+pub(super) struct Sources {
+    all: Vec<(Source, bool)>,
+    visible: Vec<Vec<String>>,
+}
 
 impl Sources {
     /// The expression for column `column` (of `table`, when qualified), if a rewritten
-    /// source provides it.
+    /// source in scope provides it.
     pub(super) fn column(&self, table: Option<&str>, column: &str) -> Option<Expr> {
-        self.0
+        self.all
             .iter()
+            .filter(|((alias, _), in_query)| {
+                !in_query || self.visible.iter().flatten().any(|v| v == alias)
+            })
+            .map(|(source, _)| source)
             .filter(|(alias, _)| table.is_none_or(|t| t.eq_ignore_ascii_case(alias)))
             .flat_map(|(_, cols)| cols)
             .find(|(name, _)| name.eq_ignore_ascii_case(column))
             .map(|(_, with)| raw(with.clone()))
+    }
+
+    /// The walk enters query `q`: its FROM's rewritten sources come into scope.
+    pub(super) fn enter(&mut self, q: &Query) {
+        fn aliases(body: &SetExpr, out: &mut Vec<String>) {
+            match body {
+                SetExpr::Select(select) => {
+                    for from in &select.from {
+                        let relations = std::iter::once(&from.relation)
+                            .chain(from.joins.iter().map(|j| &j.relation));
+                        for r in relations {
+                            if let TableFactor::Table {
+                                alias: Some(a),
+                                args: Some(_),
+                                ..
+                            } = r
+                            {
+                                out.push(a.name.value.clone());
+                            }
+                        }
+                    }
+                }
+                SetExpr::SetOperation { left, right, .. } => {
+                    aliases(left, out);
+                    aliases(right, out);
+                }
+                _ => {}
+            }
+        }
+        let mut found = Vec::new();
+        aliases(&q.body, &mut found);
+        self.visible.push(found);
+    }
+
+    /// The walk leaves the query it last entered.
+    pub(super) fn leave(&mut self) {
+        self.visible.pop();
     }
 }
 
@@ -604,23 +652,29 @@ impl Sources {
 /// columns (`c1`, or `a` itself without a list; `c2` the ordinality) are `a.value` and
 /// `(a.key + 1)`, which the main walk puts wherever the statement names them.
 pub(super) fn set_returning_sources(stmt: &mut Statement) -> Result<Sources, PgError> {
-    struct Collect(Sources);
+    /// The sources found, and how many queries the walk is inside.
+    struct Collect(Sources, usize);
     impl VisitorMut for Collect {
         type Break = PgError;
+        fn pre_visit_query(&mut self, _: &mut Query) -> ControlFlow<PgError> {
+            self.1 += 1;
+            ControlFlow::Continue(())
+        }
         fn post_visit_query(&mut self, q: &mut Query) -> ControlFlow<PgError> {
+            self.1 -= 1;
             expand_wildcard(q, &self.0);
             ControlFlow::Continue(())
         }
         fn pre_visit_table_factor(&mut self, t: &mut TableFactor) -> ControlFlow<PgError> {
             match rewrite_source(t) {
-                Ok(Some(source)) => self.0 .0.push(source),
+                Ok(Some(source)) => self.0.all.push((source, self.1 > 0)),
                 Ok(None) => {}
                 Err(e) => return ControlFlow::Break(e),
             }
             ControlFlow::Continue(())
         }
     }
-    let mut c = Collect(Sources::default());
+    let mut c = Collect(Sources::default(), 0);
     match stmt.visit(&mut c) {
         ControlFlow::Continue(()) => Ok(c.0),
         ControlFlow::Break(e) => Err(e),
@@ -681,7 +735,13 @@ fn expand_select(select: &mut sqlparser::ast::Select, sources: &Sources) {
                 }
                 _ => return,
             };
-            let found = alias.and_then(|a| sources.0.iter().find(|(s, _)| *s == a.value));
+            let found = alias.and_then(|a| {
+                sources
+                    .all
+                    .iter()
+                    .map(|(source, _)| source)
+                    .find(|(s, _)| *s == a.value)
+            });
             match found {
                 Some((_, cols)) if name.to_string() == "json_each" => {
                     columns.extend(cols.iter().map(|(c, with)| SelectItem::ExprWithAlias {

@@ -84,6 +84,7 @@ pub fn to_sqlite(mut stmt: Statement, settings: &mut dyn Settings) -> Result<Str
     // Added after the walk: they are SQLite's own expressions already.
     dml::defaults(&mut stmt);
     dml::upsert_once(&mut stmt);
+    dml::upsert_source_where(&mut stmt);
     match &mut stmt {
         Statement::CreateTable(ct) => {
             for (i, check) in checks {
@@ -142,6 +143,7 @@ impl VisitorMut for Translator<'_> {
             return ControlFlow::Break(e);
         }
         order::query(q);
+        self.sources.enter(q);
         // A set-returning function's column keeps its name in the result (SQLite would
         // call `s.value` "value").
         if let sqlparser::ast::SetExpr::Select(select) = q.body.as_mut() {
@@ -183,6 +185,7 @@ impl VisitorMut for Translator<'_> {
     }
 
     fn post_visit_query(&mut self, q: &mut sqlparser::ast::Query) -> ControlFlow<PgError> {
+        self.sources.leave();
         window::printed(q);
         ControlFlow::Continue(())
     }
