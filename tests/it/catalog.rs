@@ -379,3 +379,45 @@ async fn index_key_vectors_behave_as_arrays() {
     )
     .await;
 }
+
+/// pg_constraint lists CHECK constraints (SQLite's pragmas do not) and keeps the names
+/// the CREATE TABLE gave its constraints, with PostgreSQL's names for unnamed ones;
+/// litewire's own value checks are not listed. Answers from PostgreSQL 15, except the
+/// definition text, which is the stored expression (`c >= 0`, PostgreSQL
+/// `c >= (0)::numeric`).
+#[tokio::test]
+async fn constraints_keep_their_names_and_checks_are_listed() {
+    let s = Server::start(&[]);
+    let c = s.connect("checks").await;
+    c.batch_execute(
+        "create table ck (a int check (a > 0), b int, c int constraint named_c check (c >= 0), \
+         check (b > a), check (b < 100), check (b < 200), constraint uq unique (a, b));
+         create table r (x int, y int, constraint r_named_fk foreign key (x, y) \
+         references ck (a, b))",
+    )
+    .await
+    .unwrap();
+    crate::common::answers(
+        &c,
+        &[
+            (
+                "select conname, contype, conkey, pg_get_constraintdef(oid) from pg_constraint \
+                 where conrelid = 'ck'::regclass order by conname",
+                "ck_a_check|c|{1}|CHECK ((a > 0))\nck_b_check|c|{2}|CHECK ((b < 100))\n\
+                 ck_b_check1|c|{2}|CHECK ((b < 200))\nck_check|c|{2,1}|CHECK ((b > a))\n\
+                 named_c|c|{3}|CHECK ((c >= 0))\nuq|u|{1,2}|UNIQUE (a, b)",
+            ),
+            (
+                "select conname, contype, conkey, confkey from pg_constraint \
+                 where conrelid = 'r'::regclass",
+                "r_named_fk|f|{1,2}|{1,2}",
+            ),
+            (
+                "select c.relname from pg_index i join pg_class c on c.oid = i.indexrelid \
+                 where i.indrelid = 'ck'::regclass",
+                "uq",
+            ),
+        ],
+    )
+    .await;
+}

@@ -15,6 +15,7 @@
 //! `types.rs` holds the built-in type list, `tables.rs` each table's columns and rows;
 //! this file registers them and scans them.
 
+mod constraints;
 mod tables;
 pub(crate) mod types;
 
@@ -48,6 +49,7 @@ pub fn columns(name: &str) -> Option<Vec<(String, String)>> {
 /// Registers every catalog table on `conn`, with the functions catalog queries use.
 pub fn register(conn: &Connection, session: SharedSession) -> rusqlite::Result<()> {
     super::functions::register_catalog(conn, session)?;
+    constraints::register(conn)?;
     // A constant promoted to 'static, as rusqlite's own modules do.
     const MODULE: Module<CatalogTable> = Module::eponymous_only_module();
     for table in TABLES {

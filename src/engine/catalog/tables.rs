@@ -61,6 +61,9 @@ impl Table {
 /// while rowids stay below 2.9 million).
 const CONSTRAINT_OID: i64 = 2_000_000_000;
 const FOREIGN_KEY_OID: i64 = 2_000_000_000;
+/// OIDs of CHECK constraints: [`CONSTRAINT_OID`] plus this plus 100 × the table's rowid
+/// plus the constraint's position among the table's constraints.
+const CHECK_OID: i64 = 1_500_000_000;
 /// OID of the index PostgreSQL would have for a rowid primary key (SQLite has none):
 /// this plus the table's rowid.
 const ROWID_KEY_OID: i64 = 1_000_000_000;
@@ -75,9 +78,9 @@ fn indexes() -> String {
     format!(
         "ix(oid, name, tbl, tbl_oid, is_unique, origin, natts, keys, options, cols) AS (\
     SELECT {FIRST_USER_OID} + x.rowid, \
-    CASE il.origin WHEN 'pk' THEN s.name || '_pkey' \
-    WHEN 'u' THEN s.name || '_' || (SELECT group_concat(ii.name, '_' ORDER BY ii.seqno) \
-    FROM pragma_index_info(il.name) ii) || '_key' ELSE il.name END, \
+    CASE il.origin WHEN 'pk' THEN coalesce({pk}, s.name || '_pkey') \
+    WHEN 'u' THEN coalesce({unique}, s.name || '_' || (SELECT group_concat(ii.name, '_' \
+    ORDER BY ii.seqno) FROM pragma_index_info(il.name) ii) || '_key') ELSE il.name END, \
     s.name, {FIRST_USER_OID} + s.rowid, il.\"unique\", il.origin, \
     (SELECT count(*) FROM pragma_index_info(il.name)), \
     (SELECT '[' || group_concat(max(ii.cid + 1, 0), ',' ORDER BY ii.seqno) || ']' \
@@ -89,14 +92,33 @@ fn indexes() -> String {
     FROM sqlite_schema s, pragma_index_list(s.name) il, sqlite_schema x \
     WHERE s.type = 'table' AND {USER_OBJECTS} AND x.name = il.name \
     UNION ALL \
-    SELECT {ROWID_KEY_OID} + s.rowid, s.name || '_pkey', s.name, {FIRST_USER_OID} + s.rowid, 1, 'pk', 1, \
+    SELECT {ROWID_KEY_OID} + s.rowid, coalesce({pk}, s.name || '_pkey'), s.name, {FIRST_USER_OID} + s.rowid, 1, 'pk', 1, \
     (SELECT '[' || group_concat(p.cid + 1, ',') || ']' FROM pragma_table_info(s.name) p \
     WHERE p.pk > 0), '[0]', \
     (SELECT group_concat(p.name, ', ') FROM pragma_table_info(s.name) p WHERE p.pk > 0) \
     FROM sqlite_schema s \
     WHERE s.type = 'table' AND {USER_OBJECTS} \
     AND EXISTS (SELECT 1 FROM pragma_table_info(s.name) p WHERE p.pk > 0) \
-    AND NOT EXISTS (SELECT 1 FROM pragma_index_list(s.name) il WHERE il.origin = 'pk'))"
+    AND NOT EXISTS (SELECT 1 FROM pragma_index_list(s.name) il WHERE il.origin = 'pk'))",
+        pk = named_constraint("'p'", "s.name", "s.sql", None),
+        unique = named_constraint(
+            "'u'",
+            "s.name",
+            "s.sql",
+            Some("(SELECT group_concat(ii.name, ', ' ORDER BY ii.seqno) FROM pragma_index_info(il.name) ii)")
+        ),
+    )
+}
+
+/// The name the CREATE TABLE text gives the constraint of `kind` (on columns `cols`, a
+/// `, `-separated list, when given) of table `table` (catalog/constraints.rs), or NULL.
+fn named_constraint(kind: &str, table: &str, sql: &str, cols: Option<&str>) -> String {
+    let on_cols = cols.map_or(String::new(), |c| {
+        format!(" AND json_extract(j.value, '$.cols') = {c}")
+    });
+    format!(
+        "(SELECT json_extract(j.value, '$.name') FROM json_each(pg_table_constraints({table}, \
+         {sql})) j WHERE json_extract(j.value, '$.kind') = {kind}{on_cols} LIMIT 1)"
     )
 }
 
@@ -478,11 +500,12 @@ pub(super) const TABLES: &[Table] = &[
             // Primary keys and UNIQUE constraints are their indexes; foreign keys come
             // from pragma_foreign_key_list, one row per column.
             format!(
-                "WITH {ix}, fk AS (SELECT s.rowid AS tbl_rowid, s.name AS tbl, f.* \
+                "WITH {ix}, fk AS (SELECT s.rowid AS tbl_rowid, s.name AS tbl, s.sql AS tbl_sql, \
+                 group_concat(f.\"from\", ', ') OVER (PARTITION BY s.rowid, f.id ORDER BY f.seq \
+                 ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING) AS from_cols, f.* \
                  FROM sqlite_schema s, pragma_foreign_key_list(s.name) f \
                  WHERE s.type = 'table' AND {USER_OBJECTS}) \
-                 SELECT {CONSTRAINT_OID} + ix.oid, \
-                 CASE ix.origin WHEN 'pk' THEN ix.tbl || '_pkey' ELSE ix.name END, {PUBLIC}, \
+                 SELECT {CONSTRAINT_OID} + ix.oid, ix.name, {PUBLIC}, \
                  CASE ix.origin WHEN 'pk' THEN 'p' ELSE 'u' END, 0, 0, 1, ix.tbl_oid, 0, ix.oid, \
                  0, 0, ' ', ' ', ' ', 1, 0, 1, ix.keys, NULL, \
                  NULL, NULL, NULL, NULL, NULL, NULL, \
@@ -491,7 +514,8 @@ pub(super) const TABLES: &[Table] = &[
                  FROM ix WHERE ix.origin IN ('pk', 'u') \
                  UNION ALL \
                  SELECT {CONSTRAINT_OID} + {FOREIGN_KEY_OID} + fk.tbl_rowid * 100 + fk.id, \
-                 fk.tbl || '_' || group_concat(fk.\"from\", '_' ORDER BY fk.seq) || '_fkey', \
+                 coalesce({fk_name}, \
+                 fk.tbl || '_' || group_concat(fk.\"from\", '_' ORDER BY fk.seq) || '_fkey'), \
                  {PUBLIC}, 'f', 0, 0, 1, {FIRST_USER_OID} + fk.tbl_rowid, 0, 0, 0, \
                  {FIRST_USER_OID} + (SELECT rowid FROM sqlite_schema WHERE name = fk.\"table\"), \
                  {on_update}, {on_delete}, 's', 1, 0, 1, \
@@ -507,8 +531,25 @@ pub(super) const TABLES: &[Table] = &[
                  ', ' ORDER BY fk.seq) || ')' || \
                  CASE fk.on_update WHEN 'NO ACTION' THEN '' ELSE ' ON UPDATE ' || fk.on_update END || \
                  CASE fk.on_delete WHEN 'NO ACTION' THEN '' ELSE ' ON DELETE ' || fk.on_delete END \
-                 FROM fk GROUP BY fk.tbl_rowid, fk.id",
+                 FROM fk GROUP BY fk.tbl_rowid, fk.id \
+                 UNION ALL \
+                 SELECT {CONSTRAINT_OID} + {CHECK_OID} + s.rowid * 100 + j.key, \
+                 json_extract(j.value, '$.name'), {PUBLIC}, 'c', 0, 0, 1, \
+                 {FIRST_USER_OID} + s.rowid, 0, 0, 0, 0, ' ', ' ', ' ', 1, 0, 0, \
+                 (SELECT '[' || group_concat(p.cid + 1, ',' ORDER BY a.key) || ']' \
+                 FROM json_each(j.value, '$.attrs') a JOIN pragma_table_info(s.name) p \
+                 ON p.name = a.value), NULL, NULL, NULL, NULL, NULL, NULL, NULL, \
+                 json_extract(j.value, '$.def') \
+                 FROM sqlite_schema s, json_each(pg_table_constraints(s.name, s.sql)) j \
+                 WHERE s.type = 'table' AND {USER_OBJECTS} \
+                 AND json_extract(j.value, '$.kind') = 'c'",
                 ix = indexes(),
+                fk_name = named_constraint(
+                    "'f'",
+                    "fk.tbl",
+                    "fk.tbl_sql",
+                    Some("fk.from_cols")
+                ),
                 on_update = action_code("fk.on_update"),
                 on_delete = action_code("fk.on_delete"),
             )
