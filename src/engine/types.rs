@@ -8,6 +8,7 @@ use rusqlite::types::ValueRef;
 pub mod oid {
     pub const BOOL: u32 = 16;
     pub const BYTEA: u32 = 17;
+    pub const CHAR: u32 = 18;
     pub const NAME: u32 = 19;
     pub const INT2VECTOR: u32 = 22;
     pub const OIDVECTOR: u32 = 30;
@@ -88,6 +89,7 @@ pub fn name_of(type_oid: u32) -> Option<&'static str> {
     Some(match type_oid {
         oid::BOOL => "bool",
         oid::BYTEA => "bytea",
+        oid::CHAR => "pg_char",
         oid::NAME => "name",
         oid::INT8 => "int8",
         oid::INT2 => "int2",
@@ -231,6 +233,10 @@ fn named_type(lower: &str) -> Option<PgType> {
         "uuid" => t(oid::UUID, 16),
         "json" => t(oid::JSON, -1),
         "jsonb" => t(oid::JSONB, -1),
+        // PostgreSQL's one-byte `"char"` (the catalog's `relkind`, `attgenerated`...), which
+        // prints an empty value empty, not blank-padded as char(1) does; SQLite drops the
+        // quotes of a declared `"char"`, so the catalog declares it by this name.
+        "pg_char" => t(oid::CHAR, 1),
         "int2vector" => PgType {
             render: Render::Vector(oid::INT2),
             ..t(oid::INT2VECTOR, -1)

@@ -162,11 +162,11 @@ pub(super) const TABLES: &[Table] = &[
     Table {
         name: "pg_type",
         columns: "oid oid, typname name, typnamespace oid, typowner oid, typlen int2, \
-                  typbyval bool, typtype char, typcategory char, typispreferred bool, \
-                  typisdefined bool, typdelim char, typrelid oid, typsubscript text, \
+                  typbyval bool, typtype pg_char, typcategory pg_char, typispreferred bool, \
+                  typisdefined bool, typdelim pg_char, typrelid oid, typsubscript text, \
                   typelem oid, typarray oid, typinput text, typoutput text, \
                   typreceive text, typsend text, typmodin text, typmodout text, \
-                  typanalyze text, typalign char, typstorage char, typnotnull bool, \
+                  typanalyze text, typalign pg_char, typstorage pg_char, typnotnull bool, \
                   typbasetype oid, typtypmod int4, typndims int4, typcollation oid, \
                   typdefaultbin text, typdefault text, typacl text",
         body: Some(pg_type_rows),
@@ -186,10 +186,10 @@ pub(super) const TABLES: &[Table] = &[
         columns: "oid oid, relname name, relnamespace oid, reltype oid, reloftype oid, \
                   relowner oid, relam oid, relfilenode oid, reltablespace oid, relpages int4, \
                   reltuples float4, relallvisible int4, reltoastrelid oid, relhasindex bool, \
-                  relisshared bool, relpersistence char, relkind char, relnatts int2, \
+                  relisshared bool, relpersistence pg_char, relkind pg_char, relnatts int2, \
                   relchecks int2, relhasrules bool, relhastriggers bool, relhassubclass bool, \
                   relrowsecurity bool, relforcerowsecurity bool, relispopulated bool, \
-                  relreplident char, relispartition bool, relrewrite oid, relfrozenxid int4, \
+                  relreplident pg_char, relispartition bool, relrewrite oid, relfrozenxid int4, \
                   relminmxid int4, relacl text, reloptions text, relpartbound text",
         body: Some(|| {
             format!(
@@ -221,8 +221,8 @@ pub(super) const TABLES: &[Table] = &[
         name: "pg_attribute",
         columns: "attrelid oid, attname name, atttypid oid, attstattarget int4, attlen int2, \
                   attnum int2, attndims int4, attcacheoff int4, atttypmod int4, attbyval bool, \
-                  attalign char, attstorage char, attcompression char, attnotnull bool, \
-                  atthasdef bool, atthasmissing bool, attidentity char, attgenerated char, \
+                  attalign pg_char, attstorage pg_char, attcompression pg_char, attnotnull bool, \
+                  atthasdef bool, atthasmissing bool, attidentity pg_char, attgenerated pg_char, \
                   attisdropped bool, attislocal bool, attinhcount int4, attcollation oid, \
                   attacl text, attoptions text, attfdwoptions text, attmissingval text",
         body: Some(|| {
@@ -312,7 +312,7 @@ pub(super) const TABLES: &[Table] = &[
     },
     Table {
         name: "pg_am",
-        columns: "oid oid, amname name, amhandler text, amtype char",
+        columns: "oid oid, amname name, amhandler text, amtype pg_char",
         body: Some(|| {
             "VALUES (2, 'heap', 'heap_tableam_handler', 't'), (403, 'btree', 'bthandler', 'i')"
                 .into()
@@ -327,7 +327,7 @@ pub(super) const TABLES: &[Table] = &[
     },
     Table {
         name: "pg_database",
-        columns: "oid oid, datname name, datdba oid, encoding int4, datlocprovider char, \
+        columns: "oid oid, datname name, datdba oid, encoding int4, datlocprovider pg_char, \
                   datistemplate bool, datallowconn bool, datconnlimit int4, datfrozenxid int4, \
                   datminmxid int4, dattablespace oid, datcollate text, datctype text, \
                   daticulocale text, datcollversion text, datacl text",
@@ -357,7 +357,7 @@ pub(super) const TABLES: &[Table] = &[
     Table {
         name: "pg_collation",
         columns: "oid oid, collname name, collnamespace oid, collowner oid, \
-                  collprovider char, collisdeterministic bool, collencoding int4, \
+                  collprovider pg_char, collisdeterministic bool, collencoding int4, \
                   collcollate text, collctype text",
         body: Some(|| format!("VALUES (100, 'default', {PG_CATALOG}, 10, 'd', 1, -1, NULL, NULL)")),
     },
@@ -409,7 +409,7 @@ pub(super) const TABLES: &[Table] = &[
     Table {
         name: "pg_depend",
         columns: "classid oid, objid oid, objsubid int4, refclassid oid, refobjid oid, \
-                  refobjsubid int4, deptype char",
+                  refobjsubid int4, deptype pg_char",
         body: Some(|| {
             // A sequence owned by a column: `a` (serial, OWNED BY) or `i` (identity).
             format!(
@@ -489,10 +489,10 @@ pub(super) const TABLES: &[Table] = &[
     },
     Table {
         name: "pg_constraint",
-        columns: "oid oid, conname name, connamespace oid, contype char, condeferrable bool, \
+        columns: "oid oid, conname name, connamespace oid, contype pg_char, condeferrable bool, \
                   condeferred bool, convalidated bool, conrelid oid, contypid oid, \
-                  conindid oid, conparentid oid, confrelid oid, confupdtype char, \
-                  confdeltype char, confmatchtype char, conislocal bool, coninhcount int4, \
+                  conindid oid, conparentid oid, confrelid oid, confupdtype pg_char, \
+                  confdeltype pg_char, confmatchtype pg_char, conislocal bool, coninhcount int4, \
                   connoinherit bool, conkey int2[], confkey int2[], conpfeqop text, \
                   conppeqop text, conffeqop text, confdelsetcols text, conexclop text, \
                   conbin text, condef text HIDDEN",
@@ -579,7 +579,7 @@ pub(super) const TABLES: &[Table] = &[
     },
     Table {
         name: "pg_policy",
-        columns: "oid oid, polname name, polrelid oid, polcmd char, polpermissive bool, \
+        columns: "oid oid, polname name, polrelid oid, polcmd pg_char, polpermissive bool, \
                   polroles text, polqual text, polwithcheck text",
         body: None,
     },
@@ -608,7 +608,7 @@ pub(super) const TABLES: &[Table] = &[
     Table {
         name: "pg_trigger",
         columns: "oid oid, tgrelid oid, tgparentid oid, tgname name, tgfoid oid, \
-                  tgtype int2, tgenabled char, tgisinternal bool, tgconstrrelid oid, \
+                  tgtype int2, tgenabled pg_char, tgisinternal bool, tgconstrrelid oid, \
                   tgconstrindid oid, tgconstraint oid, tgdeferrable bool, \
                   tginitdeferred bool, tgnargs int2, tgattr text, tgargs bytea, \
                   tgqual text, tgoldtable name, tgnewtable name",
@@ -616,14 +616,14 @@ pub(super) const TABLES: &[Table] = &[
     },
     Table {
         name: "pg_partitioned_table",
-        columns: "partrelid oid, partstrat char, partnatts int2, partdefid oid, \
+        columns: "partrelid oid, partstrat pg_char, partnatts int2, partdefid oid, \
                   partattrs text, partclass text, partcollation text, partexprs text",
         body: None,
     },
     Table {
         name: "pg_proc",
         columns: "oid oid, proname name, pronamespace oid, proowner oid, prolang oid, \
-                  prokind char, proretset bool, prorettype oid, pronargs int2, \
+                  prokind pg_char, proretset bool, prorettype oid, pronargs int2, \
                   proargtypes text, prosrc text",
         body: None,
     },
