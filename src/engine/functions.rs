@@ -278,6 +278,19 @@ pub fn register_catalog(conn: &Connection, session: SharedSession) -> rusqlite::
             _ => SqlValue::Null,
         })
     })?;
+    // `current_setting(x)` of a name no parameter has (translate/mod.rs): 42704, or NULL
+    // with missing_ok.
+    conn.create_scalar_function("pg_unknown_setting", 2, pure, |ctx| {
+        let name: String = ctx.get::<Option<String>>(0)?.unwrap_or_default();
+        let missing_ok: bool = ctx.get::<Option<bool>>(1)?.unwrap_or(false);
+        if missing_ok {
+            return Ok(None::<String>);
+        }
+        Err(super::error::raise(PgError::new(
+            SqlState::UNDEFINED_PARAMETER,
+            format!("unrecognized configuration parameter \"{name}\""),
+        )))
+    })?;
     // Definitions kept in the catalog tables' hidden columns (catalog/tables.rs).
     for args in [1, 2] {
         conn.create_scalar_function("pg_get_constraintdef", args, pure, |ctx| {

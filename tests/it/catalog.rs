@@ -430,3 +430,40 @@ async fn constraints_keep_their_names_and_checks_are_listed() {
     )
     .await;
 }
+
+/// `current_setting($1)` (SQLAlchemy's reflection asks for default_table_access_method
+/// with a parameter) answers from the session when the statement runs; an unknown name
+/// is 42704, or NULL with missing_ok. pg_tablespace lists PostgreSQL's two tablespaces.
+#[tokio::test]
+async fn current_setting_of_a_parameter_and_tablespaces() {
+    let s = Server::start(&[]);
+    let c = s.connect("settings").await;
+    c.batch_execute("set timezone = 'Europe/Paris'")
+        .await
+        .unwrap();
+    let stmt = "select current_setting($1::varchar)";
+    for (name, want) in [
+        ("TimeZone", "Europe/Paris"),
+        ("default_table_access_method", "heap"),
+        ("standard_conforming_strings", "on"),
+    ] {
+        let got: String = c.query_one(stmt, &[&name]).await.unwrap().get(0);
+        assert_eq!(got, want, "{name}");
+    }
+    let e = c.query_one(stmt, &[&"no_such_thing"]).await.unwrap_err();
+    assert_eq!(sqlstate(&e), "42704");
+    let got: Option<String> = c
+        .query_one("select current_setting($1, true)", &[&"no_such_thing"])
+        .await
+        .unwrap()
+        .get(0);
+    assert_eq!(got, None);
+    crate::common::answers(
+        &c,
+        &[(
+            "select oid, spcname from pg_tablespace order by oid",
+            "1663|pg_default\n1664|pg_global",
+        )],
+    )
+    .await;
+}

@@ -319,6 +319,14 @@ pub(super) const TABLES: &[Table] = &[
         }),
     },
     Table {
+        name: "pg_tablespace",
+        columns: "oid oid, spcname name, spcowner oid, spcacl text, spcoptions text",
+        body: Some(|| {
+            "VALUES (1663, 'pg_default', 10, NULL, NULL), (1664, 'pg_global', 10, NULL, NULL)"
+                .into()
+        }),
+    },
+    Table {
         // Indexes' operator classes are not tracked (pg_index.indclass holds 0s).
         name: "pg_opclass",
         columns: "oid oid, opcmethod oid, opcname name, opcnamespace oid, opcowner oid, \

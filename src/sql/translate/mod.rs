@@ -50,6 +50,10 @@ pub trait Settings {
     fn get(&self, name: &str) -> Option<String>;
     /// Sets `name`, returning its new value.
     fn set(&mut self, name: &str, value: &str) -> Result<String, PgError>;
+    /// Every parameter with its value (`current_setting($1)` picks among them).
+    fn all(&self) -> Vec<(String, String)> {
+        Vec::new()
+    }
 }
 
 /// The SQLite text of `stmt`.
@@ -365,7 +369,7 @@ impl Translator<'_> {
             return Ok(None);
         }
         let Some(args) = literal_args(f) else {
-            return Ok(None);
+            return Ok(self.current_setting_of(name, f));
         };
         match (name, args.as_slice()) {
             ("current_setting", [n, ..]) => match self.settings.get(n) {
@@ -381,6 +385,33 @@ impl Translator<'_> {
             ("set_config", [n, v, _]) => Ok(Some(string(&self.settings.set(n, v)?))),
             _ => Ok(None),
         }
+    }
+
+    /// `current_setting(x [, missing_ok])` of a name known only when the statement runs
+    /// (a parameter: SQLAlchemy's `current_setting($1)`): the session's values now, picked
+    /// by name; an unknown name fails as PostgreSQL's does (`pg_unknown_setting`).
+    fn current_setting_of(&mut self, name: &str, f: &Function) -> Option<Expr> {
+        if name != "current_setting" {
+            return None;
+        }
+        let args = plain_args(f)?;
+        let (setting, missing_ok) = match args.as_slice() {
+            [n] => (n, "false".to_string()),
+            [n, m] => (n, m.to_string()),
+            _ => return None,
+        };
+        let mut sql = format!("(CASE lower({setting})");
+        for (n, v) in self.settings.all() {
+            sql.push_str(&format!(
+                " WHEN {} THEN {}",
+                string(&n.to_ascii_lowercase()),
+                string(&v)
+            ));
+        }
+        sql.push_str(&format!(
+            " ELSE pg_unknown_setting({setting}, {missing_ok}) END)"
+        ));
+        Some(raw(sql))
     }
 }
 
