@@ -300,6 +300,43 @@ def test_introspected_constraints(db):
     assert by_name["book_price_nonneg"]["columns"] == ["price"]
 
 
+def test_second_migration_alters_and_reverts(db):
+    """Migration 0002 alters a table holding rows (columns with a default and NULL, a
+    wider varchar with an index, a UNIQUE and a CHECK constraint), then is unapplied."""
+    from django.db import DataError, IntegrityError, transaction
+
+    from djapp.models import Tag
+
+    migrate("djapp", "0001")
+    with db.cursor() as c:
+        c.execute("insert into djapp_tag (label) values ('a'), ('b')")
+    assert "Applying djapp.0002_tag_changes... OK" in migrate()
+    with db.cursor() as c:
+        found = db.introspection.get_constraints(c, "djapp_tag")
+    assert (found["tag_label_uniq"]["unique"], found["tag_label_uniq"]["columns"]) == (
+        True, ["label"])
+    assert (found["tag_weight_nonneg"]["check"], found["tag_weight_nonneg"]["columns"]) == (
+        True, ["weight"])
+    assert any(v["index"] and not v["unique"] and v["columns"] == ["label"]
+               for v in found.values())
+    # The rows there before got the new columns' default and NULL.
+    assert sorted(Tag.objects.values_list("label", "weight", "note")) == [
+        ("a", 1, None), ("b", 1, None)]
+    Tag.objects.create(label="x" * 60)
+    for bad, error in ((dict(label="a"), IntegrityError), (dict(label="c", weight=-1), IntegrityError),
+                       (dict(label="y" * 61), DataError)):
+        with pytest.raises(error):
+            with transaction.atomic():
+                Tag.objects.create(**bad)
+    # varchar(30) again: the longer label must go first.
+    Tag.objects.filter(label="x" * 60).delete()
+    assert "Unapplying djapp.0002_tag_changes... OK" in migrate("djapp", "0001")
+    with db.cursor() as c:
+        assert set(db.introspection.get_constraints(c, "djapp_tag")) == {"djapp_tag_pkey"}
+        columns = [col.name for col in db.introspection.get_table_description(c, "djapp_tag")]
+    assert columns == ["id", "label"]
+
+
 def test_migrate_app_to_zero_drops_its_tables(db):
     migrate()
     assert {"djapp_author", "djapp_book", "djapp_book_tags", "djapp_tag"} <= tables(db)

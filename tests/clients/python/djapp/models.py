@@ -9,7 +9,16 @@ class Author(models.Model):
 
 
 class Tag(models.Model):
-    label = models.CharField(max_length=30)
+    label = models.CharField(max_length=60, db_index=True)
+    weight = models.IntegerField(default=1)
+    note = models.TextField(null=True)
+
+    # Added by migration 0002 (ALTER TABLE: columns, a wider varchar, constraints).
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["label"], name="tag_label_uniq"),
+            models.CheckConstraint(condition=models.Q(weight__gte=0), name="tag_weight_nonneg"),
+        ]
 
 
 class Book(models.Model):
