@@ -354,10 +354,11 @@ async fn index_key_vectors_behave_as_arrays() {
         &[
             (
                 "select c.relname, i.indkey, i.indoption, i.indkey[0], i.indkey[1], \
-                 array_length(i.indkey, 1), 3 = any(i.indkey) from pg_index i \
+                 array_length(i.indkey, 1), 3 = any(i.indkey), array_lower(i.indkey, 1), \
+                 array_upper(indkey, 1) from pg_index i \
                  join pg_class c on c.oid = i.indexrelid where i.indrelid = 'p'::regclass \
                  order by 1",
-                "p_bc|2 3|3 0|2|3|2|t\np_pkey|1 3|0 0|1|3|2|t",
+                "p_bc|2 3|3 0|2|3|2|t|0|1\np_pkey|1 3|0 0|1|3|2|t|0|1",
             ),
             (
                 "select c.relname, k.attnum, k.ord from pg_index i \

@@ -274,6 +274,12 @@ pub(super) fn function(name: &str, f: &mut Function) -> Result<Option<Expr>, PgE
         return Ok(None);
     }
     f.name = ObjectName::from(vec![Ident::new(format!("pg_{name}"))]);
+    // A catalog vector's bounds count from 0.
+    if matches!(name, "array_lower" | "array_upper")
+        && plain_args(f).is_some_and(|a| a.first().is_some_and(|e| is_catalog_vector(e)))
+    {
+        return Ok(Some(raw(format!("({} - 1)", Expr::Function(f.clone())))));
+    }
     Ok(Some(Expr::Function(f.clone())))
 }
 
