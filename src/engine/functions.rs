@@ -297,6 +297,17 @@ pub fn register_catalog(conn: &Connection, session: SharedSession) -> rusqlite::
             catalog_lookup(ctx, "select condef from pg_constraint where oid = ?1")
         })?;
     }
+    // A view's query as pg_views shows it (the text SQLite keeps, not PostgreSQL's
+    // rendering); the second argument (pretty) changes nothing.
+    for args in [1, 2] {
+        conn.create_scalar_function("pg_get_viewdef", args, pure, |ctx| {
+            catalog_lookup(
+                ctx,
+                "select v.definition from pg_views v join pg_class c on c.relname = v.viewname \
+                 where c.oid = ?1 and c.relkind = 'v'",
+            )
+        })?;
+    }
     for args in [1, 3] {
         conn.create_scalar_function("pg_get_indexdef", args, pure, |ctx| {
             let column: i64 = if ctx.len() == 3 { ctx.get(1)? } else { 0 };

@@ -468,3 +468,30 @@ async fn current_setting_of_a_parameter_and_tablespaces() {
     )
     .await;
 }
+
+/// `pg_get_viewdef(oid [, pretty])` (SQLAlchemy's `get_view_definition`) gives the view's
+/// query as pg_views shows it (PostgreSQL renders its own text: ` SELECT t.id, …`), NULL
+/// for a relation that is not a view, as PostgreSQL.
+#[tokio::test]
+async fn view_definitions() {
+    let s = Server::start(&[]);
+    let c = s.connect("viewdef").await;
+    c.batch_execute("create table t (id int, a int); create view v as select id, a from t")
+        .await
+        .unwrap();
+    crate::common::answers(
+        &c,
+        &[
+            (
+                "select pg_get_viewdef(c.oid), pg_get_viewdef(c.oid, true) from pg_class c \
+                 where relname = 'v'",
+                "SELECT id, a FROM t|SELECT id, a FROM t",
+            ),
+            (
+                "select pg_get_viewdef(c.oid) is null from pg_class c where relname = 't'",
+                "t",
+            ),
+        ],
+    )
+    .await;
+}
