@@ -248,6 +248,13 @@ pub fn register_catalog(conn: &Connection, session: SharedSession) -> rusqlite::
             ctx.get::<Option<String>>(0)
         })?;
     }
+    // pg_attrdef's text of a default: the stored text, with the casts PostgreSQL's
+    // deparser shows in its commonest forms.
+    conn.create_scalar_function("pg_default_text", 2, pure, |ctx| {
+        let default: Option<String> = ctx.get(0)?;
+        let decl: String = ctx.get::<Option<String>>(1)?.unwrap_or_default();
+        Ok(default.map(|d| default_text(&d, &decl)))
+    })?;
     conn.create_scalar_function("to_regtype", 1, pure, |ctx| {
         Ok(ctx
             .get::<Option<String>>(0)?
@@ -581,6 +588,55 @@ const STORED_AS_PARAMETERS: &[u32] = &[
 ];
 
 /// One text value from a catalog table, for the OID in argument 0.
+/// A stored default as PostgreSQL prints it where the difference is only a cast its
+/// deparser adds: `nextval('s')` → `nextval('s'::regclass)`, a string literal on a text,
+/// varchar, char(n) or json column → `'x'::text` (`::character varying`, `::bpchar`,
+/// `::json`), a negative number → `'-1'::integer` (`::bigint`, `::numeric`). Others are left
+/// as stored (PostgreSQL would also normalise the literal of a date, uuid or jsonb).
+fn default_text(default: &str, decl: &str) -> String {
+    let bare = default.trim();
+    let bare = match bare.strip_prefix('(').and_then(|b| b.strip_suffix(')')) {
+        Some(inner) => inner.trim(),
+        None => bare,
+    };
+    let string_literal = |s: &str| {
+        s.len() >= 2
+            && s.starts_with('\'')
+            && s.ends_with('\'')
+            && !s[1..s.len() - 1].replace("''", "").contains('\'')
+    };
+    if let Some(seq) = bare
+        .strip_prefix("nextval(")
+        .and_then(|r| r.strip_suffix(')'))
+        .filter(|a| string_literal(a))
+    {
+        return format!("nextval({seq}::regclass)");
+    }
+    // A negative number is a quoted constant of the literal's own type (the column's
+    // coercion is implicit, so not shown).
+    if bare.starts_with('-') && bare[1..].bytes().all(|b| b.is_ascii_digit() || b == b'.') {
+        let t = match bare.parse::<i64>() {
+            Ok(n) if i32::try_from(n).is_ok() => "integer",
+            Ok(_) => "bigint",
+            Err(_) => "numeric",
+        };
+        return format!("'{bare}'::{t}");
+    }
+    if string_literal(bare) {
+        let cast = match super::types::from_decltype(decl).oid {
+            oid::TEXT => Some("text"),
+            oid::VARCHAR => Some("character varying"),
+            oid::BPCHAR => Some("bpchar"),
+            oid::JSON => Some("json"),
+            _ => None,
+        };
+        if let Some(t) = cast {
+            return format!("{bare}::{t}");
+        }
+    }
+    default.to_string()
+}
+
 fn catalog_lookup(ctx: &Context<'_>, query: &str) -> rusqlite::Result<Option<String>> {
     let Some(oid) = ctx.get::<Option<i64>>(0)? else {
         return Ok(None);

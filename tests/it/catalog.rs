@@ -280,8 +280,7 @@ async fn information_schema_tables_and_columns() {
 
 /// psql's `\d table` sends a dozen catalog queries (policies, statistics, publications,
 /// triggers, inheritance); if any fails psql prints nothing but the error. The expected
-/// text is PostgreSQL 15's for the same table, except the default's `::character
-/// varying` cast (SQLite keeps the default as written).
+/// text is PostgreSQL 15's for the same table.
 #[test]
 fn psql_describes_a_table() {
     let s = Server::start(&[]);
@@ -300,10 +299,10 @@ fn psql_describes_a_table() {
     let (ok, out, err) = psql(&s, "psqld", &["-c", "\\d users"]);
     assert!(ok && err.is_empty(), "{err}");
     let expected = r#"Table "public.users"
- Column |         Type          | Collation | Nullable | Default 
---------+-----------------------+-----------+----------+---------
+ Column |         Type          | Collation | Nullable |        Default         
+--------+-----------------------+-----------+----------+------------------------
  id     | integer               |           | not null | 
- name   | character varying(20) |           | not null | 'x'
+ name   | character varying(20) |           | not null | 'x'::character varying
  born   | date                  |           |          | 
  boss   | integer               |           |          | 
 Indexes:
@@ -490,6 +489,43 @@ async fn view_definitions() {
             (
                 "select pg_get_viewdef(c.oid) is null from pg_class c where relname = 't'",
                 "t",
+            ),
+        ],
+    )
+    .await;
+}
+
+/// Column defaults as PostgreSQL's deparser prints them (pg_get_expr over pg_attrdef,
+/// information_schema.columns): the casts it shows on sequences, string literals of
+/// string columns and negative numbers. Answers from PostgreSQL 15.
+#[tokio::test]
+async fn defaults_print_as_postgresql_deparses_them() {
+    let s = Server::start(&[]);
+    let c = s.connect("defaults").await;
+    c.batch_execute(
+        "create table dd (id serial primary key, b text default 'q', \
+         v varchar(5) default 'it''s', c char(2) default 'x', j json default '{}', \
+         n int default 5, m int default -1, big bigint default -7000000000, \
+         x numeric(5,2) default -1.5, t timestamptz default now(), d boolean default true)",
+    )
+    .await
+    .unwrap();
+    crate::common::answers(
+        &c,
+        &[
+            (
+                "select a.attname, pg_get_expr(d.adbin, d.adrelid) from pg_attrdef d \
+                 join pg_attribute a on a.attrelid = d.adrelid and a.attnum = d.adnum \
+                 where d.adrelid = 'dd'::regclass order by a.attnum",
+                "id|nextval('dd_id_seq'::regclass)\nb|'q'::text\n\
+                 v|'it''s'::character varying\nc|'x'::bpchar\nj|'{}'::json\nn|5\n\
+                 m|'-1'::integer\nbig|'-7000000000'::bigint\nx|'-1.5'::numeric\nt|now()\n\
+                 d|true",
+            ),
+            (
+                "select column_default from information_schema.columns \
+                 where table_name = 'dd' and column_name in ('id', 'v')  order by 1",
+                "'it''s'::character varying\nnextval('dd_id_seq'::regclass)",
             ),
         ],
     )

@@ -281,7 +281,7 @@ pub(super) const TABLES: &[Table] = &[
                  (SELECT typname FROM pg_type WHERE oid = c.toid), 'NO', 'NEVER', \
                  CASE c.ttype WHEN 'view' THEN 'NO' ELSE 'YES' END \
                  FROM (SELECT s.name AS tname, s.type AS ttype, p.name AS cname, p.cid AS cid, \
-                 p.dflt_value AS dflt, p.\"notnull\" OR p.pk > 0 AS required, \
+                 pg_default_text(p.dflt_value, p.type) AS dflt, p.\"notnull\" OR p.pk > 0 AS required, \
                  pg_decltype(p.type, 'oid') AS toid, pg_decltype(p.type, 'typmod') AS typmod \
                  FROM sqlite_schema s, pragma_table_info(s.name) p \
                  WHERE s.type IN ('table', 'view') AND {USER_OBJECTS}) c"
@@ -304,7 +304,8 @@ pub(super) const TABLES: &[Table] = &[
         columns: "oid oid, adrelid oid, adnum int2, adbin text",
         body: Some(|| {
             format!(
-                "SELECT 0, {FIRST_USER_OID} + s.rowid, p.cid + 1, p.dflt_value \
+                "SELECT 0, {FIRST_USER_OID} + s.rowid, p.cid + 1, \
+                 pg_default_text(p.dflt_value, p.type) \
                  FROM sqlite_schema s, pragma_table_info(s.name) p \
                  WHERE s.type = 'table' AND {USER_OBJECTS} AND p.dflt_value IS NOT NULL"
             )
