@@ -32,7 +32,11 @@ pub fn run(db: &Connection, alter: &Alter, notices: &mut Vec<PgError>) -> Result
             return Ok(());
         }
     }
-    let Some(found) = lookup(db, &alter.table)? else {
+    let found = lookup(db, &alter.table)?;
+    if found.is_none() && alter.owner_only() && other_relation_exists(db, &alter.table)? {
+        return alter.unknown_owner().map_or(Ok(()), Err);
+    }
+    let Some(found) = found else {
         let message = format!("relation \"{}\" does not exist", alter.table);
         if alter.if_exists {
             notices.push(notice(format!("{message}, skipping")));
@@ -40,6 +44,9 @@ pub fn run(db: &Connection, alter: &Alter, notices: &mut Vec<PgError>) -> Result
         }
         return Err(PgError::new(SqlState::UNDEFINED_TABLE, message));
     };
+    if let Some(e) = alter.unknown_owner() {
+        return Err(e);
+    }
     let table = found.name.clone();
     if let [Action::Native(sql)] = alter.actions.as_slice() {
         return db.execute_batch(sql).map_err(|e| {
@@ -72,7 +79,7 @@ pub fn run(db: &Connection, alter: &Alter, notices: &mut Vec<PgError>) -> Result
         ))
     })?;
     let indexes = index_names(db, &found)?;
-    let mut plan = alter::plan(alter, ct, &indexes)?;
+    let mut plan = alter::plan(alter, ct, &indexes, found.schema == "temp")?;
     notices.append(&mut plan.notices);
     refuse_retyped_view_columns(db, &table, &plan)?;
     for check in &plan.checks {
@@ -90,6 +97,9 @@ pub fn run(db: &Connection, alter: &Alter, notices: &mut Vec<PgError>) -> Result
     let restored = db.set_db_config(DbConfig::SQLITE_DBCONFIG_ENABLE_FKEY, fkeys);
     let done = done.and_then(|()| {
         restored.map_err(|e| to_pg(&e))?;
+        if let Some(objects) = &plan.objects {
+            notices.append(&mut super::objects::run_batch(db, objects)?);
+        }
         if plan.keys_changed {
             referencing_still_match(db, &table, &plan)?;
         }
@@ -208,6 +218,25 @@ fn lookup(db: &Connection, name: &str) -> Result<Option<Table>, PgError> {
         }
     }
     Ok(None)
+}
+
+/// Whether `name` is a view or a sequence (ALTER TABLE … OWNER TO takes them too).
+fn other_relation_exists(db: &Connection, name: &str) -> Result<bool, PgError> {
+    let view = db
+        .query_row(
+            "SELECT 1 FROM sqlite_schema WHERE type = 'view' AND name = ?1 COLLATE NOCASE \
+             UNION ALL SELECT 1 FROM sqlite_temp_schema WHERE type = 'view' \
+             AND name = ?1 COLLATE NOCASE",
+            [name],
+            |_| Ok(()),
+        )
+        .optional()
+        .map_err(|e| to_pg(&e))?;
+    if view.is_some() {
+        return Ok(true);
+    }
+    let sequence = super::objects::sequence_oid(db, name).map_err(|e| to_pg(&e))?;
+    Ok(sequence.is_some())
 }
 
 fn strings(db: &Connection, sql: &str, arg: &str) -> Result<Vec<String>, PgError> {

@@ -540,6 +540,7 @@ fn insert_batch(conn: &mut Conn, t: &CopyTarget, batch: &Batch) -> Result<u64, P
     let Some(mut stmt) = conn.prepare(&t.insert)? else {
         return Ok(0);
     };
+    let _overriding = super::objects::OverridingSystemValue::begin();
     let r = insert_lines(conn, &mut stmt, t, batch);
     conn.recycle(stmt);
     r

@@ -206,6 +206,10 @@ fn client_gone() -> PgError {
 
 fn run(conn: &mut Conn, job: &Job, sink: &mut Sink) -> Outcome {
     conn.set_session(job.pid, &job.user);
+    let _overriding = job
+        .sql
+        .starts_with(super::objects::OVERRIDING)
+        .then(super::objects::OverridingSystemValue::begin);
     // What is left in the sink goes back with the outcome; rows already encoded are sent
     // even before an error, as PostgreSQL sends them.
     run_inner(conn, job, sink).unwrap_or_else(Outcome::Failed)

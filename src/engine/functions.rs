@@ -201,35 +201,7 @@ pub fn register_catalog(conn: &Connection, session: SharedSession) -> rusqlite::
             r#"["public"]"#
         })
     })?;
-    // `generate_series(a, b [, step])` in FROM: its values as a JSON array.
-    for args in [2, 3] {
-        conn.create_scalar_function("pg_series", args, pure, |ctx| {
-            // Integers only: timestamps and numerics would need their own stepping.
-            if (0..ctx.len())
-                .any(|i| !matches!(ctx.get_raw(i), ValueRef::Integer(_) | ValueRef::Null))
-            {
-                return Err(raise(crate::sql::translate::unsupported(
-                    "generate_series over values other than integers",
-                )));
-            }
-            let (from, to): (Option<i64>, Option<i64>) = (ctx.get(0)?, ctx.get(1)?);
-            let step: Option<i64> = if ctx.len() > 2 { ctx.get(2)? } else { Some(1) };
-            let (Some(from), Some(to), Some(step)) = (from, to, step) else {
-                return Ok(None);
-            };
-            if step == 0 {
-                return Err(user_error("step size cannot equal zero"));
-            }
-            // i128: no overflow for any i64 bounds and step.
-            let (from, to, step) = (i128::from(from), i128::from(to), i128::from(step));
-            let n = ((to - from) / step + 1).max(0);
-            if n > 1_000_000 {
-                return Err(user_error("generate_series: more than 1000000 values"));
-            }
-            let values: Vec<String> = (0..n).map(|k| (from + k * step).to_string()).collect();
-            Ok(Some(format!("[{}]", values.join(","))))
-        })?;
-    }
+    super::srf::register(conn)?;
     // `x::regnamespace`: the schema's name.
     conn.create_scalar_function("pg_regnamespace", 1, pure, |ctx| {
         Ok(match ctx.get_raw(0) {

@@ -152,6 +152,9 @@ impl Conn {
             ffi::Error::new(code),
             Some(msg),
         ));
+        if code & 0xff == ffi::SQLITE_CONSTRAINT {
+            e = super::constraints::reword(&self.sqlite, code, e);
+        }
         // A denied PRAGMA says which one (SQLite's message is a bare "not authorized").
         if let Some(denial) = self.notes.take_denial() {
             if e.code == crate::protocol::SqlState::INSUFFICIENT_PRIVILEGE {

@@ -92,6 +92,13 @@ const KNOWN: &[Known] = &[
     known("lc_numeric", "C", false),
     known("lc_time", "C", false),
     typed("geqo", "on", Kind::Bool),
+    // What pg_dump sets before a restore: accepted and shown, with PostgreSQL's checks;
+    // litewire has no function bodies, XML, tablespaces or table access methods to use
+    // them on (checked by name in `normalize`: the one tablespace and access method).
+    typed("check_function_bodies", "on", Kind::Bool),
+    typed("xmloption", "content", Kind::Enum(&["content", "document"])),
+    known("default_tablespace", "", false),
+    known("default_table_access_method", "heap", false),
     // Planner and resource settings: accepted, checked and shown with PostgreSQL 15's
     // defaults, ranges and units, without effect (SQLite plans by itself).
     typed("enable_async_append", "on", Kind::Bool),
@@ -663,11 +670,33 @@ fn normalize(name: &str, value: &str) -> Result<String, PgError> {
             if v.eq_ignore_ascii_case("local") || v.eq_ignore_ascii_case("default") {
                 return Ok("default".into());
             }
+            if let Some(interval) = strip_keyword(v, "interval") {
+                return interval_zone(interval).map_err(|detail| match detail {
+                    Some(d) => invalid(name, value).with_detail(d),
+                    None => invalid(name, value),
+                });
+            }
             match crate::engine::datetime::session_zone(v) {
                 Some(zone) => Ok(zone.display_name(v)),
                 None => Err(invalid(name, value)),
             }
         }
+        "default_tablespace" | "default_table_access_method"
+            if value.eq_ignore_ascii_case("default") =>
+        {
+            Ok("default".into())
+        }
+        "default_tablespace" => match value.trim() {
+            v @ ("" | "pg_default") => Ok(v.to_string()),
+            v => {
+                Err(invalid(name, value).with_detail(format!("Tablespace \"{v}\" does not exist.")))
+            }
+        },
+        "default_table_access_method" => match value.trim() {
+            "heap" => Ok("heap".into()),
+            v => Err(invalid(name, value)
+                .with_detail(format!("Table access method \"{v}\" does not exist."))),
+        },
         "IntervalStyle" => {
             let v = value.trim().trim_matches('\'');
             if v.eq_ignore_ascii_case("postgres") || v.eq_ignore_ascii_case("default") {
@@ -679,6 +708,42 @@ fn normalize(name: &str, value: &str) -> Result<String, PgError> {
         }
         _ => Ok(value.to_string()),
     }
+}
+
+/// `v` without its leading keyword `word` (any case), if it starts with it.
+fn strip_keyword<'a>(v: &'a str, word: &str) -> Option<&'a str> {
+    let head = v.get(..word.len())?;
+    let rest = &v[word.len()..];
+    (head.eq_ignore_ascii_case(word) && rest.starts_with(char::is_whitespace)).then(|| rest.trim())
+}
+
+/// `SET TIME ZONE INTERVAL '+05:30' HOUR TO MINUTE` (Sequelize sends it on connect): a
+/// fixed offset east of UTC, named as PostgreSQL names it, `<+05:30>-05:30` (a POSIX
+/// zone, hours west after the name). Err(Some(detail)) for an interval with days or
+/// months, as PostgreSQL refuses it.
+fn interval_zone(spec: &str) -> Result<String, Option<String>> {
+    use crate::engine::datetime::{interval_in, IntervalRange};
+    let rest = spec.strip_prefix('\'').ok_or(None)?;
+    let end = rest.find('\'').ok_or(None)?;
+    let range = IntervalRange::from_fields(&rest[end + 1..]).ok_or(None)?;
+    let iv = interval_in(&rest[..end], range).map_err(|_| None)?;
+    if iv.months != 0 || iv.days != 0 {
+        return Err(Some("Cannot specify days in time zone interval.".into()));
+    }
+    let secs = iv.micros / 1_000_000;
+    if secs.abs() >= 15 * 3600 || iv.micros % 1_000_000 != 0 {
+        return Err(None);
+    }
+    let a = secs.abs();
+    let (h, m, s) = (a / 3600, a / 60 % 60, a % 60);
+    let digits = match (m, s) {
+        (0, 0) => format!("{h:02}"),
+        (_, 0) => format!("{h:02}:{m:02}"),
+        _ => format!("{h:02}:{m:02}:{s:02}"),
+    };
+    // UTC itself is `<+00>-00`.
+    let (east, west) = if secs < 0 { ('-', '+') } else { ('+', '-') };
+    Ok(format!("<{east}{digits}>{west}{digits}"))
 }
 
 /// PostgreSQL's millisecond settings: a number, perhaps fractional or negative, in

@@ -190,7 +190,8 @@ impl Session {
             Command::CloseCursor(name) => self.close_cursor(name).await?,
             Command::Several(several) => self.several(several).await?,
             Command::RenameIndex(r) => self.rename_index(r).await?,
-            Command::Alter(alter) => {
+            Command::Alter(mut alter) => {
+                alter.own_roles(&self.params.get("session_authorization").unwrap_or_default());
                 let text: Arc<str> = Arc::from(stmt);
                 let mut job = Job::simple(text.clone(), text, sql::Verb::Fixed("ALTER TABLE"));
                 job.alter = Some(Arc::from(alter));

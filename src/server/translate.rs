@@ -217,7 +217,11 @@ fn translate_here(
         params,
         used: std::cell::Cell::new(false),
     };
-    let sqlite: Arc<str> = Arc::from(sql::translate::to_sqlite(stmt, &mut settings)?);
+    let mut sqlite = sql::translate::to_sqlite(stmt, &mut settings)?;
+    if matches!(sql::translate::dml::overriding(source), Some((_, true))) {
+        sqlite.insert_str(0, crate::engine::objects::OVERRIDING);
+    }
+    let sqlite: Arc<str> = Arc::from(sqlite);
     if !settings.used.get() {
         TRANSLATIONS.insert(source, sqlite.clone(), sqlite.len());
     }

@@ -92,6 +92,42 @@ pub enum Action {
     NoEffect {
         column: Option<String>,
     },
+    /// `OWNER TO role`: a role other than the session's user (None: the session's user,
+    /// see [`Alter::own_roles`]). litewire's one role owns every object, so ALTER TABLE
+    /// to it changes nothing; any other role does not exist (42704).
+    OwnerTo(Option<String>),
+    /// `ALTER COLUMN c ADD GENERATED … AS IDENTITY`: the column's DEFAULT becomes its new
+    /// sequence's nextval (translate/objects.rs reads the statement).
+    AddIdentity(Box<translate::AddIdentity>),
+}
+
+impl Alter {
+    /// Reads `OWNER TO user` as `OWNER TO CURRENT_USER` when `user` is the session's.
+    pub fn own_roles(&mut self, user: &str) {
+        for a in &mut self.actions {
+            if let Action::OwnerTo(role) = a {
+                if role.as_deref() == Some(user) {
+                    *role = None;
+                }
+            }
+        }
+    }
+
+    /// Whether the statement only names an owner (it also takes a view or a sequence).
+    pub fn owner_only(&self) -> bool {
+        self.actions.iter().all(|a| matches!(a, Action::OwnerTo(_)))
+    }
+
+    /// PostgreSQL's error for an owner that is not the session's user.
+    pub fn unknown_owner(&self) -> Option<PgError> {
+        self.actions.iter().find_map(|a| match a {
+            Action::OwnerTo(Some(role)) => Some(PgError::new(
+                SqlState::UNDEFINED_OBJECT,
+                format!("role \"{role}\" does not exist"),
+            )),
+            _ => None,
+        })
+    }
 }
 
 /// The session settings while a definition is translated: none (a definition is stored,
@@ -121,6 +157,15 @@ pub fn classify(sql: &str) -> Command {
 }
 
 fn parse_alter(sql: &str) -> Result<Alter, PgError> {
+    if let Some(identity) = translate::AddIdentity::read(sql) {
+        let identity = identity?;
+        return Ok(Alter {
+            table: identity.table.clone(),
+            if_exists: identity.if_exists,
+            actions: vec![Action::AddIdentity(Box::new(identity))],
+            rename_to: None,
+        });
+    }
     let stmt = match super::parse::parse_one(sql, MAX_DEPTH) {
         Ok(s) => s,
         Err(e) => return no_effect(sql).ok_or(e),
@@ -346,6 +391,10 @@ fn action(op: AlterTableOperation) -> Result<Action, PgError> {
             Action::ValidateConstraint(ident(&name))
         }
         AlterTableOperation::SetOptionsParens { .. } => Action::NoEffect { column: None },
+        AlterTableOperation::OwnerTo { new_owner } => Action::OwnerTo(match new_owner {
+            sqlparser::ast::Owner::Ident(role) => Some(ident(&role)),
+            _ => None,
+        }),
         AlterTableOperation::AlterColumn { column_name, op } => {
             let column = ident(&column_name);
             match op {
@@ -467,6 +516,69 @@ pub fn keys(ct: &CreateTable) -> Vec<(bool, Vec<String>)> {
         .collect()
 }
 
+/// A table's constraints under the names PostgreSQL gives them (`t_pkey`, `t_c_key`,
+/// `t_c_check`…), as the tests of their rows.
+pub fn named_constraints(mut ct: CreateTable, table: &str) -> Vec<Check> {
+    name_all(&mut ct, table);
+    all_constraints(&ct)
+        .iter()
+        .filter_map(|f| check_of(&ct, f))
+        .collect()
+}
+
+/// Names the first table constraint of a new definition, if unnamed, as PostgreSQL
+/// would, when the last column's last constraint has a name: SQLite gives it that name
+/// too (the value check's, `_litewire_22003 integer`), so its failure would read as
+/// another's.
+pub fn name_first_table_constraint(ct: &mut CreateTable) {
+    let carried = ct
+        .columns
+        .last()
+        .and_then(|c| c.options.last())
+        .is_some_and(|o| o.name.is_some());
+    if carried
+        && ct
+            .constraints
+            .first()
+            .is_some_and(|c| constraint_name_of(c).is_none())
+    {
+        let mut named = ct.clone();
+        name_all(&mut named, &object_name(&ct.name));
+        ct.constraints[0] = named.constraints.swap_remove(0);
+    }
+}
+
+/// A new definition's primary key as PostgreSQL has it: its columns are NOT NULL (SQLite
+/// lets a key other than the rowid hold NULLs). And a column SQLite would make its rowid
+/// (declared exactly INTEGER, the whole primary key) ignores its DEFAULT and numbers the
+/// rows itself: with a DEFAULT (pg_dump's serial columns get theirs before their key) it
+/// is declared `int4`, PostgreSQL's other name for the type, which SQLite does not take
+/// for the rowid.
+pub fn postgres_primary_key(ct: &mut CreateTable) {
+    let Some((_, key)) = keys(ct).into_iter().find(|(primary, _)| *primary) else {
+        return;
+    };
+    for column in &key {
+        if let Some(i) = column_index(ct, column) {
+            set_not_null(&mut ct.columns[i], true);
+        }
+    }
+    let [column] = key.as_slice() else {
+        return;
+    };
+    let Some(i) = column_index(ct, column) else {
+        return;
+    };
+    let c = &mut ct.columns[i];
+    let has_default = c
+        .options
+        .iter()
+        .any(|o| matches!(o.option, ColumnOption::Default(_)));
+    if has_default && c.data_type.to_string().eq_ignore_ascii_case("integer") {
+        c.data_type = DataType::Custom(ObjectName::from(vec![Ident::new("int4")]), vec![]);
+    }
+}
+
 /// A table definition as SQLite keeps it (`sqlite_schema.sql`), as a tree: litewire's
 /// own (printed from PostgreSQL's tree) or another tool's (SQLite's dialect).
 pub fn parse_definition(sql: &str) -> Option<sqlparser::ast::CreateTable> {
@@ -499,10 +611,11 @@ fn object_name(n: &ObjectName) -> String {
         .unwrap_or_default()
 }
 
-/// The first column an expression names (PostgreSQL names an unnamed CHECK after it).
-pub fn first_column(e: &Expr) -> Option<String> {
-    struct First(Option<String>);
-    impl Visitor for First {
+/// The one column an expression names, if it names exactly one (PostgreSQL names an
+/// unnamed CHECK `t_c_check` after it, else `t_check`).
+fn sole_column(e: &Expr) -> Option<String> {
+    struct Columns(Vec<String>);
+    impl Visitor for Columns {
         type Break = ();
         fn pre_visit_expr(&mut self, e: &Expr) -> std::ops::ControlFlow<()> {
             let found = match e {
@@ -510,16 +623,18 @@ pub fn first_column(e: &Expr) -> Option<String> {
                 Expr::CompoundIdentifier(p) => p.last().map(ident),
                 _ => None,
             };
-            if let Some(f) = found {
-                self.0 = Some(f);
-                return std::ops::ControlFlow::Break(());
+            if let Some(f) = found.filter(|f| !self.0.contains(f)) {
+                self.0.push(f);
             }
             std::ops::ControlFlow::Continue(())
         }
     }
-    let mut v = First(None);
+    let mut v = Columns(Vec::new());
     let _ = e.visit(&mut v);
-    v.0
+    match <[String; 1]>::try_from(v.0) {
+        Ok([only]) => Some(only),
+        Err(_) => None,
+    }
 }
 
 /// PostgreSQL's name for an unnamed constraint (`ChooseConstraintName`): `t_a_b_key`,
@@ -695,6 +810,9 @@ pub struct Plan {
     pub notices: Vec<PgError>,
     /// Whether the table must be rebuilt (false: only checks, or nothing, to do).
     pub rebuild: bool,
+    /// An internal batch (engine/objects) to run after the rebuild: an identity
+    /// column's sequence and triggers.
+    pub objects: Option<String>,
 }
 
 /// A test of the new rows.
@@ -741,7 +859,12 @@ enum Place {
 
 /// Applies `alter`'s actions to the table definition `ct` (as SQLite keeps it) of the
 /// table `table` whose indexes are `indexes`.
-pub fn plan(alter: &Alter, mut ct: CreateTable, indexes: &[String]) -> Result<Plan, PgError> {
+pub fn plan(
+    alter: &Alter,
+    mut ct: CreateTable,
+    indexes: &[String],
+    temporary: bool,
+) -> Result<Plan, PgError> {
     let table = alter.table.as_str();
     name_all(&mut ct, table);
     // A generated column is computed again, not copied.
@@ -778,13 +901,17 @@ pub fn plan(alter: &Alter, mut ct: CreateTable, indexes: &[String]) -> Result<Pl
         keys_changed: false,
         notices: Vec::new(),
         rebuild: false,
+        objects: None,
     };
     for action in &alter.actions {
-        apply(&mut p, table, action, indexes)?;
+        apply(&mut p, table, action, indexes, temporary)?;
         name_all(&mut p.definition, table);
     }
     if p.definition.columns.is_empty() {
         return Err(translate::unsupported("a table without columns"));
+    }
+    if p.rebuild {
+        postgres_primary_key(&mut p.definition);
     }
     Ok(p)
 }
@@ -807,7 +934,13 @@ fn column_index(ct: &CreateTable, name: &str) -> Option<usize> {
         .position(|c| c.name.value.eq_ignore_ascii_case(name))
 }
 
-fn apply(p: &mut Plan, table: &str, action: &Action, indexes: &[String]) -> Result<(), PgError> {
+fn apply(
+    p: &mut Plan,
+    table: &str,
+    action: &Action,
+    indexes: &[String],
+    temporary: bool,
+) -> Result<(), PgError> {
     let ct = &mut p.definition;
     let need_column =
         |ct: &CreateTable, c: &str| column_index(ct, c).ok_or_else(|| errors::no_column(c, table));
@@ -818,8 +951,8 @@ fn apply(p: &mut Plan, table: &str, action: &Action, indexes: &[String]) -> Resu
                 need_column(ct, c)?;
             }
         }
-        // Checked by the engine: the tables that reference this one.
-        Action::SetUnlogged => {}
+        // Checked by the engine: the tables that reference this one; the owner.
+        Action::SetUnlogged | Action::OwnerTo(_) => {}
         Action::AddColumn {
             def,
             default,
@@ -1139,6 +1272,47 @@ fn apply(p: &mut Plan, table: &str, action: &Action, indexes: &[String]) -> Resu
             }
             p.rebuild = true;
         }
+        Action::AddIdentity(identity) => {
+            let i = need_column(ct, &identity.column)?;
+            let stored = ct.columns[i].name.value.clone();
+            let (data_type, default, objects) =
+                identity.parts(&stored, &ct.columns[i].data_type, temporary)?;
+            let prerequisite = |what: &str| {
+                PgError::new(
+                    SqlState::OBJECT_NOT_IN_PREREQUISITE_STATE,
+                    format!("column \"{stored}\" of relation \"{table}\" {what}"),
+                )
+            };
+            let primary = keys(ct)
+                .iter()
+                .any(|(primary, cols)| *primary && cols.contains(&stored));
+            let c = &mut ct.columns[i];
+            let not_null = c
+                .options
+                .iter()
+                .any(|o| matches!(o.option, ColumnOption::NotNull));
+            if !not_null && !primary {
+                return Err(prerequisite(
+                    "must be declared NOT NULL before identity can be added",
+                ));
+            }
+            if c.options
+                .iter()
+                .any(|o| matches!(o.option, ColumnOption::Default(_)))
+            {
+                return Err(prerequisite("already has a default value"));
+            }
+            c.data_type = data_type;
+            // As `SET DEFAULT` stores it (SQLite wants the call in parentheses).
+            let def = sqlite_column(&format!("c int DEFAULT {default}"))?;
+            c.options.extend(
+                def.options
+                    .into_iter()
+                    .filter(|o| matches!(o.option, ColumnOption::Default(_))),
+            );
+            p.objects = Some(objects);
+            p.rebuild = true;
+        }
         Action::NotNull { column, set } => {
             let i = need_column(ct, column)?;
             let stored = ct.columns[i].name.value.clone();
@@ -1412,7 +1586,7 @@ fn name_all(ct: &mut CreateTable, table: &str) {
                     } => (vec![], "pkey"),
                     ColumnOption::Unique { .. } => (vec![col], "key"),
                     ColumnOption::ForeignKey { .. } => (vec![col], "fkey"),
-                    ColumnOption::Check(e) => (first_column(e).into_iter().collect(), "check"),
+                    ColumnOption::Check(e) => (sole_column(e).into_iter().collect(), "check"),
                     _ => continue,
                 }
             }
@@ -1423,7 +1597,7 @@ fn name_all(ct: &mut CreateTable, table: &str) {
                     (columns.iter().map(|c| c.value.clone()).collect(), "fkey")
                 }
                 TableConstraint::Check { expr, .. } => {
-                    (first_column(expr).into_iter().collect(), "check")
+                    (sole_column(expr).into_iter().collect(), "check")
                 }
                 _ => continue,
             },

@@ -11,6 +11,19 @@ use crate::protocol::{PgError, SqlState};
 /// The statements of `text`. `max_depth` bounds the parser's recursion (parentheses,
 /// subqueries), which is also what bounds the tree's depth for the passes that walk it.
 pub fn parse(text: &str, max_depth: usize) -> Result<Vec<Statement>, PgError> {
+    // INSERT's OVERRIDING clause, which the grammar lacks, is blanked out: the session
+    // honours SYSTEM VALUE around the statement (engine/objects); USER VALUE is refused.
+    let blanked = match super::translate::dml::overriding(text) {
+        Some((_, false)) => return Err(super::translate::unsupported("OVERRIDING USER VALUE")),
+        Some((at, true)) => Some(format!(
+            "{}{}{}",
+            &text[..at.start],
+            " ".repeat(at.len()),
+            &text[at.end..]
+        )),
+        None => None,
+    };
+    let text = blanked.as_deref().unwrap_or(text);
     // A window frame's EXCLUDE clause, which the grammar lacks, goes into the window's name.
     // So does CREATE RECURSIVE VIEW, written as the view PostgreSQL defines it to be.
     let stripped = super::translate::strip_exclude(text);

@@ -185,6 +185,11 @@ pub fn sqlstate(e: &tokio_postgres::Error) -> String {
 
 /// Runs psql against the server with `args` and returns (success, stdout, stderr).
 pub fn psql(server: &Server, db: &str, args: &[&str]) -> (bool, String, String) {
+    psql_as(server, "tester", db, args)
+}
+
+/// `psql` as `user` (a restore's `OWNER TO` names the role that owned the objects).
+pub fn psql_as(server: &Server, user: &str, db: &str, args: &[&str]) -> (bool, String, String) {
     let out = Command::new("psql")
         .args([
             "-X",
@@ -193,7 +198,7 @@ pub fn psql(server: &Server, db: &str, args: &[&str]) -> (bool, String, String) 
             "-p",
             &server.port().to_string(),
             "-U",
-            "tester",
+            user,
             db,
         ])
         .args(args)

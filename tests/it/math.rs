@@ -94,6 +94,14 @@ const ANSWERS: &[(&str, &[Option<&str>])] = &[
         "select 0.000001::numeric, 1e20::numeric, -0.001::numeric(5,2)",
         &[Some("0.000001"), Some("100000000000000000000"), Some("0.00")],
     ),
+    // numeric adds, subtracts and multiplies the digits it prints; float8 its binary
+    // values, as PostgreSQL does.
+    (
+        "select 0.1 + 0.2, 1.1 * 1.1, 0.3 - 0.1, 1 - 0.9, 12345678.91 * 3, \
+         0.1::float8 + 0.2::float8, 1.1::float8 * 1.1::float8",
+        &[Some("0.3"), Some("1.21"), Some("0.2"), Some("0.1"), Some("37037036.73"),
+          Some("0.30000000000000004"), Some("1.2100000000000002")],
+    ),
 ];
 
 #[tokio::test]

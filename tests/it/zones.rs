@@ -65,6 +65,56 @@ async fn set_time_zone_accepts_zones_the_database_has() {
     assert_eq!(row(&c, "show timezone").await, ["UTC"]);
 }
 
+/// `SET TIME ZONE INTERVAL '…' HOUR TO MINUTE` (Sequelize's first statement): a fixed
+/// offset, named as PostgreSQL names it, which SET accepts back.
+#[tokio::test]
+async fn set_time_zone_takes_an_interval() {
+    let s = Server::start(&[]);
+    let c = s.connect("zones").await;
+    for (set, shown, printed) in [
+        (
+            "INTERVAL '+00:00' HOUR TO MINUTE",
+            "<+00>-00",
+            "2024-07-01 12:00:00+00",
+        ),
+        (
+            "INTERVAL '+05:30' HOUR TO MINUTE",
+            "<+05:30>-05:30",
+            "2024-07-01 17:30:00+05:30",
+        ),
+        (
+            "interval '-08:00' hour to minute",
+            "<-08>+08",
+            "2024-07-01 04:00:00-08",
+        ),
+        ("INTERVAL '3 hours'", "<+03>-03", "2024-07-01 15:00:00+03"),
+        (
+            "'<+05:30>-05:30'",
+            "<+05:30>-05:30",
+            "2024-07-01 17:30:00+05:30",
+        ),
+    ] {
+        c.batch_execute(&format!("set time zone {set}"))
+            .await
+            .unwrap();
+        assert_eq!(row(&c, "show timezone").await, [shown], "{set}");
+        assert_eq!(
+            row(&c, "select timestamptz '2024-07-01 12:00+00'").await,
+            [printed],
+            "{set}"
+        );
+    }
+    let e = c
+        .simple_query("set time zone interval '1 day'")
+        .await
+        .unwrap_err();
+    let db = e.as_db_error().unwrap();
+    assert_eq!(
+        (db.code().code(), db.detail()),
+        ("22023", Some("Cannot specify days in time zone interval."))
+    );
+}
+
 #[tokio::test]
 async fn timestamptz_reads_and_prints_in_the_session_zone() {
     let s = Server::start(&[]);

@@ -45,6 +45,13 @@ impl Zone {
         if let Some(east) = numeric_posix(name) {
             return Some(Zone::Fixed(east));
         }
+        // `<+05:30>-05:30`, as PostgreSQL names a zone set by an interval: the offset
+        // after the name (hours west) is the zone's; the name must agree with it.
+        if let Some((label, west)) = name.strip_prefix('<').and_then(|n| n.split_once('>')) {
+            if let Some(east) = numeric_posix(west).filter(|e| numeric_posix(label) == Some(-e)) {
+                return Some(Zone::Fixed(east));
+            }
+        }
         if name.is_empty() || name.len() > 255 {
             return None;
         }

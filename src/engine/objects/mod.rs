@@ -25,13 +25,17 @@ use rusqlite::Connection;
 use crate::protocol::{PgError, SqlState};
 
 pub use comments::description_rows;
-pub use sequences::{forget_session, oid_of as sequence_oid, SEQUENCE_OID};
+pub use sequences::{forget_session, oid_of as sequence_oid, OverridingSystemValue, SEQUENCE_OID};
 
 /// Every reserved table's name starts with this.
 pub const PREFIX: &str = "_litewire_";
 
 /// The start of an internal batch's text (see the module doc).
 pub const MARKER: &str = "/*litewire objects*/";
+
+/// The start of the SQLite text of an `INSERT … OVERRIDING SYSTEM VALUE`: while it runs,
+/// GENERATED ALWAYS columns take the values given ([`OverridingSystemValue`]).
+pub const OVERRIDING: &str = "/*litewire overriding system value*/";
 
 /// The reserved tables: short name and columns.
 const RESERVED: &[(&str, &str)] = &[
@@ -65,23 +69,43 @@ pub fn writes(sql: &str) -> bool {
     })
 }
 
+/// A thread's flag, set while the value is alive and restored when it is dropped.
+pub struct Flag {
+    key: &'static std::thread::LocalKey<Cell<bool>>,
+    was: bool,
+}
+
+impl Flag {
+    fn set(key: &'static std::thread::LocalKey<Cell<bool>>) -> Flag {
+        Flag {
+            key,
+            was: key.with(|c| c.replace(true)),
+        }
+    }
+}
+
+impl Drop for Flag {
+    fn drop(&mut self) {
+        let was = self.was;
+        self.key.with(|c| c.set(was));
+    }
+}
+
 thread_local! {
     /// Set while litewire's own statements on the reserved tables run on this thread.
     static INTERNAL: Cell<bool> = const { Cell::new(false) };
 }
 
 /// While alive, writes to the reserved tables on this thread are litewire's own.
-pub struct Internal(bool);
+pub struct Internal {
+    _set: Flag,
+}
 
 impl Internal {
     pub fn begin() -> Internal {
-        Internal(INTERNAL.with(|c| c.replace(true)))
-    }
-}
-
-impl Drop for Internal {
-    fn drop(&mut self) {
-        INTERNAL.with(|c| c.set(self.0));
+        Internal {
+            _set: Flag::set(&INTERNAL),
+        }
     }
 }
 

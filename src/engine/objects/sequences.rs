@@ -52,6 +52,26 @@ thread_local! {
     static ISSUED: std::cell::RefCell<Vec<(String, i64)>> = const { std::cell::RefCell::new(Vec::new()) };
 }
 
+thread_local! {
+    /// Set while a statement that overrides GENERATED ALWAYS runs on this thread.
+    static OVERRIDING: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// While alive, GENERATED ALWAYS columns take the values given on this thread, as
+/// PostgreSQL's `INSERT … OVERRIDING SYSTEM VALUE` and `COPY FROM` (which always writes
+/// the values it reads) do.
+pub struct OverridingSystemValue {
+    _set: super::Flag,
+}
+
+impl OverridingSystemValue {
+    pub fn begin() -> OverridingSystemValue {
+        OverridingSystemValue {
+            _set: super::Flag::set(&OVERRIDING),
+        }
+    }
+}
+
 static SESSIONS: Mutex<Option<HashMap<i32, SessionValues>>> = Mutex::new(None);
 
 fn with_session<R>(pid: i32, f: impl FnOnce(&mut SessionValues) -> R) -> R {
@@ -707,6 +727,9 @@ fn serial_sequence(ctx: &mut Context<'_>) -> rusqlite::Result<Option<String>> {
 /// `litewire_identity_insert(sequence, value, column)`, run by a GENERATED ALWAYS
 /// column's BEFORE INSERT trigger: the value must be the one its DEFAULT just drew.
 fn identity_insert(ctx: &mut Context<'_>) -> rusqlite::Result<i64> {
+    if OVERRIDING.with(std::cell::Cell::get) {
+        return Ok(1);
+    }
     let sequence: String = ctx.get(0)?;
     let value: Option<i64> = ctx.get(1)?;
     let drawn = ISSUED.with(|i| {

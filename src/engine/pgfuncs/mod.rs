@@ -8,10 +8,12 @@
 
 mod arrays;
 pub(crate) mod dates;
+mod decimal;
 mod format;
 mod math;
 mod number_format;
 mod operators;
+pub(crate) use operators::add_interval_in;
 mod ordered_set;
 mod regex;
 mod strings;

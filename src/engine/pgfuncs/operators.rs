@@ -386,7 +386,14 @@ fn number(
         }
     }
     let (x, y) = (float(a)?, float(b)?);
+    // numeric adds, subtracts and multiplies its decimal digits (decimal.rs).
+    let decimal = if floats {
+        None
+    } else {
+        super::decimal::exact(op, x, y)
+    };
     let v = match op {
+        _ if decimal.is_some() => decimal.unwrap_or_default(),
         "+" => x + y,
         "-" => x - y,
         "*" => x * y,
@@ -521,7 +528,11 @@ fn add_interval(ts: i64, iv: Interval) -> Result<i64, PgError> {
 /// `ts + iv`; for a timestamptz (`zone`: the session's), months and days step in local
 /// time and the offset is found again after each (timestamptz_pl_interval), so a day
 /// across a DST change is 23 or 25 hours.
-fn add_interval_in(ts: i64, iv: Interval, zone: Option<&dt::Zone>) -> Result<i64, PgError> {
+pub(crate) fn add_interval_in(
+    ts: i64,
+    iv: Interval,
+    zone: Option<&dt::Zone>,
+) -> Result<i64, PgError> {
     let Some(zone) = zone.filter(|z| **z != dt::Zone::UTC) else {
         return add_local(ts, iv);
     };

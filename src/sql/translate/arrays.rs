@@ -5,7 +5,7 @@
 //! engine/pgfuncs/arrays.rs), array operators where the tree shows an array operand, and
 //! set-returning functions (`generate_series`, `unnest`, `regexp_matches`,
 //! `generate_subscripts`) in FROM, with `WITH ORDINALITY` and column aliases, or alone in
-//! a select list (moved into FROM).
+//! a select list (moved into FROM), as the engine's table-valued functions (engine/srf.rs).
 
 use std::ops::ControlFlow;
 
@@ -265,7 +265,7 @@ pub(super) fn function(name: &str, f: &mut Function) -> Result<Option<Expr>, PgE
             vec![Expr::Function(agg), super::string("[]")],
         )));
     }
-    if matches!(name, "unnest" | "regexp_matches" | "generate_subscripts") {
+    if SET_RETURNING.contains(&name) {
         return Err(unsupported(format!(
             "{name}() inside an expression (in FROM or alone in the select list it is supported)"
         )));
@@ -337,7 +337,9 @@ pub(super) fn operator(
     right: Expr,
 ) -> Result<Expr, Box<(Expr, BinaryOperator, Expr)>> {
     let (l, r) = (is_array(&left), is_array(&right));
-    if !l && !r {
+    // `&&` is an array operator whatever its operands show (ranges and geometric types,
+    // PostgreSQL's other `&&`, do not exist here).
+    if !l && !r && op != BinaryOperator::PGOverlap {
         return Err(Box::new((left, op, right)));
     }
     // An untyped literal or NULL beside an array is an array of its type.
@@ -441,10 +443,8 @@ fn lift(q: &mut Query, counter: &mut usize) -> Result<(), PgError> {
                 .strip_prefix("pg_catalog.")
                 .unwrap_or(&name)
                 .to_string();
-            (matches!(
-                name.as_str(),
-                "unnest" | "regexp_matches" | "generate_subscripts" | "generate_series"
-            ) || super::json::SELECT_LIST_SOURCES.contains(&name.as_str()))
+            (SET_RETURNING.contains(&name.as_str())
+                || super::json::SELECT_LIST_SOURCES.contains(&name.as_str()))
             .then_some(name)
         }
         _ => None,
@@ -523,7 +523,7 @@ fn lift(q: &mut Query, counter: &mut usize) -> Result<(), PgError> {
 /// Several set-returning functions in one select list (`unnest(indkey) AS attnum,
 /// generate_subscripts(indkey, 1) AS ord`, as SQLAlchemy's inspector writes): PostgreSQL
 /// runs them in lockstep, one row per element of the longest. They become one source,
-/// ``pg_zip(…) AS alias` in FROM (rewritten to json_each), each item its own element of the row.
+/// `pg_zip(…) AS alias` in FROM (rewritten to pg_rows), each item its own element of the row.
 fn lockstep(
     select: &mut sqlparser::ast::Select,
     found: &[usize],
@@ -563,7 +563,7 @@ fn lockstep(
         let element = call(
             "json_extract",
             vec![
-                Expr::CompoundIdentifier(vec![Ident::new(alias.clone()), Ident::new("value")]),
+                Expr::CompoundIdentifier(vec![Ident::new(alias.clone()), Ident::new(VALUE)]),
                 string(&format!("$[{position}]")),
             ],
         );
@@ -573,7 +573,7 @@ fn lockstep(
         };
     }
     select.from.push(TableWithJoins {
-        // Made `json_each(pg_zip(…))` with the other sources (rewrite_source).
+        // Made `pg_rows(pg_zip(…))` with the other sources (rewrite_source).
         relation: table_function(
             ObjectName::from(vec![Ident::new("pg_zip")]),
             arrays
@@ -615,6 +615,14 @@ impl Sources {
             .map(|(_, with)| raw(with.clone()))
     }
 
+    /// The rewritten source called `alias`.
+    fn named(&self, alias: &str) -> Option<&Source> {
+        self.all
+            .iter()
+            .map(|(source, _)| source)
+            .find(|(s, _)| s == alias)
+    }
+
     /// The walk enters query `q`: its FROM's rewritten sources come into scope.
     pub(super) fn enter(&mut self, q: &Query) {
         fn aliases(body: &SetExpr, out: &mut Vec<String>) {
@@ -654,9 +662,10 @@ impl Sources {
 }
 
 /// Rewrites set-returning functions in FROM, `f(...) [WITH ORDINALITY] [AS] a [(c1
-/// [, c2])]`, to `json_each(...) AS a` over their elements as a JSON array; their
-/// columns (`c1`, or `a` itself without a list; `c2` the ordinality) are `a.value` and
-/// `(a.key + 1)`, which the main walk puts wherever the statement names them.
+/// [, c2])]`, to the engine's table-valued functions (`pg_generate_series(...) AS a`, or
+/// `pg_rows(...) AS a` over their elements as a JSON array); their columns (`c1`, or `a`
+/// itself without a list; `c2` the ordinality) are `a._lw_value` and `a._lw_ord`, which
+/// the main walk puts wherever the statement names them.
 pub(super) fn set_returning_sources(stmt: &mut Statement) -> Result<Sources, PgError> {
     /// The sources found, and how many queries the walk is inside.
     struct Collect(Sources, usize);
@@ -689,6 +698,8 @@ pub(super) fn set_returning_sources(stmt: &mut Statement) -> Result<Sources, PgE
 
 type Source = (String, Vec<(String, String)>);
 
+const TABLE_FUNCTIONS: [&str; 3] = ["pg_rows", "pg_generate_series", "json_each"];
+
 /// `SELECT * FROM unnest(…) AS u(x)`: where every source in FROM is a rewritten one, `*`
 /// is their columns (SQLite's would be json_each's); in each SELECT of a set operation too.
 fn expand_wildcard(q: &mut Query, sources: &Sources) {
@@ -708,6 +719,7 @@ fn expand_in(body: &mut SetExpr, sources: &Sources) {
 
 fn expand_select(select: &mut sqlparser::ast::Select, sources: &Sources) {
     if !matches!(select.projection.as_slice(), [SelectItem::Wildcard(_)]) {
+        expand_qualified(select, sources);
         return;
     }
     let mut columns = Vec::new();
@@ -741,19 +753,10 @@ fn expand_select(select: &mut sqlparser::ast::Select, sources: &Sources) {
                 }
                 _ => return,
             };
-            let found = alias.and_then(|a| {
-                sources
-                    .all
-                    .iter()
-                    .map(|(source, _)| source)
-                    .find(|(s, _)| *s == a.value)
-            });
+            let found = alias.and_then(|a| sources.named(&a.value));
             match found {
-                Some((_, cols)) if name.to_string() == "json_each" => {
-                    columns.extend(cols.iter().map(|(c, with)| SelectItem::ExprWithAlias {
-                        expr: raw(with.clone()),
-                        alias: Ident::new(c.clone()),
-                    }))
+                Some((_, cols)) if TABLE_FUNCTIONS.contains(&name.to_string().as_str()) => {
+                    columns.extend(named_columns(cols))
                 }
                 // Another table: its own columns.
                 _ => columns.push(qualified_wildcard(match alias {
@@ -773,6 +776,37 @@ fn expand_select(select: &mut sqlparser::ast::Select, sources: &Sources) {
     if !columns.is_empty() {
         select.projection = columns;
     }
+}
+
+/// `u.*` of a rewritten source: its columns (the function's own would show otherwise).
+fn expand_qualified(select: &mut sqlparser::ast::Select, sources: &Sources) {
+    use sqlparser::ast::SelectItemQualifiedWildcardKind as Kind;
+    let of_source = |item: &SelectItem| match item {
+        SelectItem::QualifiedWildcard(Kind::ObjectName(n), _) => match n.0.as_slice() {
+            [part] => part.as_ident().and_then(|i| sources.named(&i.value)),
+            _ => None,
+        },
+        _ => None,
+    };
+    if !select.projection.iter().any(|i| of_source(i).is_some()) {
+        return;
+    }
+    let mut projection = Vec::with_capacity(select.projection.len());
+    for item in std::mem::take(&mut select.projection) {
+        match of_source(&item) {
+            Some((_, cols)) => projection.extend(named_columns(cols)),
+            None => projection.push(item),
+        }
+    }
+    select.projection = projection;
+}
+
+/// A source's columns as select items, each under its name.
+fn named_columns(cols: &[(String, String)]) -> impl Iterator<Item = SelectItem> + '_ {
+    cols.iter().map(|(c, with)| SelectItem::ExprWithAlias {
+        expr: raw(with.clone()),
+        alias: Ident::new(c.clone()),
+    })
 }
 
 fn qualified_wildcard(name: ObjectName) -> SelectItem {
@@ -811,15 +845,9 @@ fn rewrite_source(t: &mut TableFactor) -> Result<Option<Source>, PgError> {
         } => {
             let f = name.to_string().to_ascii_lowercase();
             let f = f.strip_prefix("pg_catalog.").unwrap_or(&f).to_string();
-            if !matches!(
-                f.as_str(),
-                "generate_series"
-                    | "unnest"
-                    | "pg_partition_ancestors"
-                    | "regexp_matches"
-                    | "generate_subscripts"
-                    | "pg_zip"
-            ) {
+            if !SET_RETURNING.contains(&f.as_str())
+                && !matches!(f.as_str(), "pg_partition_ancestors" | "pg_zip")
+            {
                 return Ok(None);
             }
             let args = args
@@ -847,7 +875,12 @@ fn rewrite_source(t: &mut TableFactor) -> Result<Option<Source>, PgError> {
     };
     let zipped = function == "unnest" && args.len() > 1;
     let width = args.len();
-    let source = json_array_of(&function, args);
+    // generate_series streams its rows; the others are the elements of a JSON array.
+    let (table, args) = if function == "generate_series" {
+        ("pg_generate_series", args)
+    } else {
+        ("pg_rows", vec![json_array_of(&function, args)])
+    };
     let (alias, names) = match alias {
         Some(a) => {
             let names: Vec<String> = a.columns.iter().map(|c| c.name.value.clone()).collect();
@@ -861,23 +894,45 @@ fn rewrite_source(t: &mut TableFactor) -> Result<Option<Source>, PgError> {
         (0..width)
             .map(|k| {
                 let name = names.get(k).cloned().unwrap_or_else(|| "unnest".into());
-                (name, format!("json_extract({alias}.value, '$[{k}]')"))
+                (name, format!("json_extract({alias}.{VALUE}, '$[{k}]')"))
             })
             .collect()
+    } else if function == "regexp_matches" {
+        // Each row is an array: json() marks it as JSON, as json_each's rows were, so that
+        // array_agg nests it instead of quoting it.
+        vec![(first, format!("json({alias}.{VALUE})"))]
     } else {
-        vec![(first, format!("{alias}.value"))]
+        vec![(first, format!("{alias}.{VALUE}"))]
     };
     let ordinal_at = if zipped { width } else { 1 };
-    if let (true, Some(n)) = (ordinality, names.get(ordinal_at)) {
-        cols.push((n.clone(), format!("({alias}.key + 1)")));
+    if ordinality {
+        let name = names.get(ordinal_at).map_or("ordinality", String::as_str);
+        cols.push((name.to_string(), format!("{alias}.{ORDINAL}")));
     }
     *t = table_function(
-        ObjectName::from(vec![Ident::new("json_each")]),
-        vec![FunctionArg::Unnamed(FunctionArgExpr::Expr(source))],
+        ObjectName::from(vec![Ident::new(table)]),
+        args.into_iter()
+            .map(|a| FunctionArg::Unnamed(FunctionArgExpr::Expr(a)))
+            .collect(),
         alias.clone(),
     );
     Ok(Some((alias, cols)))
 }
+
+/// The set-returning functions a statement may call, in FROM or alone in a select list.
+const SET_RETURNING: [&str; 6] = [
+    "generate_series",
+    "unnest",
+    "regexp_matches",
+    "generate_subscripts",
+    "string_to_table",
+    "regexp_split_to_table",
+];
+
+/// The columns of the engine's table-valued functions (engine/srf.rs): a row's value and
+/// its 1-based position, named so that they never collide with a table's columns.
+const VALUE: &str = "_lw_value";
+const ORDINAL: &str = "_lw_ord";
 
 /// `name(args) AS alias` in a FROM clause.
 /// A set-returning function's rows as the JSON array the engine's function makes of them.
@@ -896,6 +951,11 @@ fn json_array_of(function: &str, args: Vec<Expr>) -> Expr {
             call("pg_generate_subscripts", args)
         }
         "regexp_matches" | "generate_subscripts" => call(&format!("pg_{function}"), args),
+        // A string's parts: the array function's elements.
+        "string_to_table" | "regexp_split_to_table" => call(
+            "pg_array_json",
+            vec![call(&function.replace("_table", "_array"), args)],
+        ),
         "pg_zip" => call(function, args),
         _ => call("pg_array_json", vec![call(function, args)]),
     }

@@ -18,6 +18,42 @@ use super::{call, raw, string};
 use crate::protocol::{PgError, SqlState};
 use crate::sql::lexer::quote_ident;
 
+/// `OVERRIDING {SYSTEM | USER} VALUE` of an INSERT, which the grammar lacks: where it
+/// stands in the text and whether it says SYSTEM. None when the statement has none.
+pub(crate) fn overriding(text: &str) -> Option<(std::ops::Range<usize>, bool)> {
+    use crate::sql::lexer::{Lexer, TokenKind};
+    if !text
+        .as_bytes()
+        .windows(10)
+        .any(|w| w.eq_ignore_ascii_case(b"overriding"))
+    {
+        return None;
+    }
+    let words: Vec<_> = Lexer::new(text)
+        .filter(|t| t.kind == TokenKind::Word)
+        .collect();
+    let word = |i: usize| {
+        words
+            .get(i)
+            .map(|t| text[t.start..t.end].to_ascii_lowercase())
+    };
+    if word(0).as_deref() != Some("insert") {
+        return None;
+    }
+    (0..words.len()).find_map(|i| {
+        let system = match (
+            word(i)?.as_str(),
+            word(i + 1)?.as_str(),
+            word(i + 2)?.as_str(),
+        ) {
+            ("overriding", "system", "value") => true,
+            ("overriding", "user", "value") => false,
+            _ => return None,
+        };
+        Some((words[i].start..words[i + 2].end, system))
+    })
+}
+
 /// The marker for a column's default: `pg_column_default('schema', 'table', column)`.
 pub const DEFAULT_MARKER: &str = "pg_column_default";
 /// The marker for an INSERT's whole column list, in table order:

@@ -149,3 +149,16 @@ fn create_table_like_is_the_engines_marker() {
         "CREATE TABLE v (\"like\" TEXT)"
     );
 }
+
+#[test]
+fn overriding_clauses_are_found_in_inserts_only() {
+    let text = "INSERT INTO t OVERRIDING SYSTEM VALUE VALUES (1)";
+    let (at, system) = super::overriding(text).unwrap();
+    assert_eq!((&text[at], system), ("OVERRIDING SYSTEM VALUE", true));
+    assert_eq!(
+        super::overriding("insert into t (a) overriding user value select 1").map(|o| o.1),
+        Some(false)
+    );
+    assert!(super::overriding("SELECT 'overriding system value'").is_none());
+    assert!(super::overriding("INSERT INTO t VALUES ('overriding system value')").is_none());
+}

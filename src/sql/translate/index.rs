@@ -243,6 +243,11 @@ mod tests {
                 "CREATE INDEX i ON t (a DESC NULLS LAST, b) WHERE a > 0",
                 "CREATE INDEX i ON t(a DESC, b) WHERE a > 0",
             ),
+            // As pg_dump writes it: the table named with its schema.
+            (
+                "CREATE INDEX i ON public.t USING btree (a) WHERE (b IS NOT TRUE)",
+                "CREATE INDEX i ON t(a) WHERE (b IS NOT TRUE)",
+            ),
             (
                 "CREATE INDEX i ON t (a) INCLUDE (b, c)",
                 "CREATE INDEX i ON t(a, b, c)",

@@ -20,7 +20,7 @@ pub(crate) mod like;
 pub(crate) use json::{record_columns, RecordColumns, RECORD_FUNCTIONS};
 mod objects;
 pub(crate) use objects::is_serial;
-pub use objects::read_by_hand;
+pub use objects::{read_by_hand, AddIdentity};
 mod operators;
 mod order;
 mod queries;
@@ -94,6 +94,8 @@ pub fn to_sqlite(mut stmt: Statement, settings: &mut dyn Settings) -> Result<Str
             for (i, check) in checks {
                 ct.columns[i].options.push(check);
             }
+            crate::sql::alter::postgres_primary_key(ct);
+            crate::sql::alter::name_first_table_constraint(ct);
         }
         Statement::AlterTable { operations, .. } => {
             for op in operations {
@@ -199,6 +201,7 @@ impl VisitorMut for Translator<'_> {
             if let Err(e) = window::before(f) {
                 return ControlFlow::Break(e);
             }
+            objects::sequence_by_name(f);
         }
         // Before the operands are rewritten, so that `ARRAY[...]` is still itself.
         if matches!(
@@ -614,8 +617,10 @@ fn unqualify(name: &mut ObjectName) {
 }
 
 /// Names the walk does not visit as relations, as pg_dump writes them: a view's own name
-/// (`CREATE VIEW public.v`) is unqualified as any relation is, and a foreign key's table
-/// loses `public.`/`main.` (SQLite's REFERENCES names a table of the same file, bare).
+/// (`CREATE VIEW public.v`) and dropped objects' names are unqualified as any relation
+/// is, and a foreign key's table
+/// and an index's table lose `public.`/`main.` (SQLite's REFERENCES and `CREATE INDEX …
+/// ON` name a table of the same file, bare).
 fn same_database_names(stmt: &mut Statement) {
     use sqlparser::ast::{AlterTableOperation, ColumnOption, TableConstraint};
     fn bare(name: &mut ObjectName) {
@@ -634,6 +639,9 @@ fn same_database_names(stmt: &mut Statement) {
     }
     match stmt {
         Statement::CreateView { name, .. } => unqualify(name),
+        Statement::CreateIndex(ci) => bare(&mut ci.table_name),
+        // SQLite's DROP … IF EXISTS of `public.t` (no such schema) would do nothing.
+        Statement::Drop { names, .. } => names.iter_mut().for_each(unqualify),
         Statement::CreateTable(ct) => {
             for option in ct.columns.iter_mut().flat_map(|c| c.options.iter_mut()) {
                 if let ColumnOption::ForeignKey { foreign_table, .. } = &mut option.option {

@@ -325,13 +325,7 @@ fn column_sequence(
             else {
                 return Ok(None);
             };
-            let ty = sequence_type(&column.data_type);
-            if !["smallint", "integer", "bigint"].contains(&ty.as_str()) {
-                return Err(PgError::new(
-                    SqlState::INVALID_PARAMETER_VALUE,
-                    "identity column type must be smallint, integer, or bigint",
-                ));
-            }
+            let ty = identity_type(&column.data_type)?;
             let kind = match generated_as {
                 GeneratedAs::Always => 'a',
                 _ => 'd',
@@ -362,33 +356,15 @@ fn column_sequence(
             ),
         ));
     }
-    // PostgreSQL's own type name: `int4 PRIMARY KEY` is not SQLite's rowid (which
-    // would ignore the DEFAULT and number rows itself, leaving the sequence behind).
-    let stored = match ty.as_str() {
-        "smallint" => "int2",
-        "integer" => "int4",
-        _ => "int8",
-    };
-    column.data_type = DataType::Custom(ObjectName::from(vec![Ident::new(stored)]), vec![]);
+    column.data_type = stored_type(&ty);
     let name = format!("{table}_{}_seq", column.name.value);
-    let regclass = if name
-        .chars()
-        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
-    {
-        name.clone()
-    } else {
-        format!("\"{}\"", name.replace('"', "\"\""))
-    };
     column.options.push(ColumnOptionDef {
         name: None,
         option: ColumnOption::NotNull,
     });
     column.options.push(ColumnOptionDef {
         name: None,
-        option: ColumnOption::Default(super::call(
-            "nextval",
-            vec![Expr::Value(Value::SingleQuotedString(regclass).into())],
-        )),
+        option: ColumnOption::Default(nextval_default(&name)),
     });
     Ok(Some(Sequence {
         temporary,
@@ -399,6 +375,75 @@ fn column_sequence(
         identity,
         if_not_exists: false,
     }))
+}
+
+/// `nextval('s'::regclass)` (pg_dump's spelling of a serial column's DEFAULT) as
+/// `nextval('s')`: the sequence functions read a name as regclass does, and a DEFAULT
+/// may not look the schema up (`pg_regclass` reads it, which SQLite refuses there).
+pub(super) fn sequence_by_name(f: &mut sqlparser::ast::Function) {
+    use sqlparser::ast::{FunctionArg, FunctionArgExpr, FunctionArguments};
+    let name = last(&f.name).to_ascii_lowercase();
+    if !["nextval", "currval", "setval"].contains(&name.as_str()) {
+        return;
+    }
+    let FunctionArguments::List(list) = &mut f.args else {
+        return;
+    };
+    let Some(FunctionArg::Unnamed(FunctionArgExpr::Expr(first))) = list.args.first_mut() else {
+        return;
+    };
+    if let Expr::Cast {
+        expr, data_type, ..
+    } = first
+    {
+        let literal = matches!(
+            expr.as_ref(),
+            Expr::Value(v) if matches!(v.value, Value::SingleQuotedString(_))
+        );
+        if literal && casts::type_name(data_type) == "regclass" {
+            *first = std::mem::replace(expr.as_mut(), Expr::Value(Value::Null.into()));
+        }
+    }
+}
+
+/// An identity column's type as its sequence's (PostgreSQL's 22023 for other types).
+fn identity_type(t: &DataType) -> Result<String, PgError> {
+    let ty = sequence_type(t);
+    if !["smallint", "integer", "bigint"].contains(&ty.as_str()) {
+        return Err(PgError::new(
+            SqlState::INVALID_PARAMETER_VALUE,
+            "identity column type must be smallint, integer, or bigint",
+        ));
+    }
+    Ok(ty)
+}
+
+/// The type a sequence-numbered column is stored as: PostgreSQL's own name, since
+/// `int4 PRIMARY KEY` is not SQLite's rowid (which would ignore the DEFAULT and number
+/// rows itself, leaving the sequence behind).
+fn stored_type(sequence_type: &str) -> DataType {
+    let stored = match sequence_type {
+        "smallint" => "int2",
+        "integer" => "int4",
+        _ => "int8",
+    };
+    DataType::Custom(ObjectName::from(vec![Ident::new(stored)]), vec![])
+}
+
+/// `nextval('s')`, the DEFAULT of a column numbered by sequence `name`.
+fn nextval_default(name: &str) -> Expr {
+    let regclass = if name
+        .chars()
+        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+    {
+        name.to_string()
+    } else {
+        format!("\"{}\"", name.replace('"', "\"\""))
+    };
+    super::call(
+        "nextval",
+        vec![Expr::Value(Value::SingleQuotedString(regclass).into())],
+    )
 }
 
 /// A sequence's type named as PostgreSQL's catalogs name it.
@@ -519,16 +564,7 @@ pub fn read_by_hand(text: &str) -> Option<Result<String, PgError>> {
 
 fn read_read_by_hand(text: &str, alter: bool) -> Result<Result<String, PgError>, PgError> {
     use sqlparser::keywords::Keyword;
-    use sqlparser::parser::Parser;
-    use sqlparser::tokenizer::Token;
-    let syntax = |e: sqlparser::parser::ParserError| {
-        PgError::new(SqlState::SYNTAX_ERROR, format!("syntax error: {e}"))
-    };
-    let dialect = crate::sql::dialect::Postgres;
-    let mut p = Parser::new(&dialect)
-        .with_recursion_limit(16)
-        .try_with_sql(text)
-        .map_err(syntax)?;
+    let mut p = hand_parser(text)?;
     let temporary;
     let exists_clause;
     if alter {
@@ -542,72 +578,14 @@ fn read_read_by_hand(text: &str, alter: bool) -> Result<Result<String, PgError>,
         exists_clause = p.parse_keywords(&[Keyword::IF, Keyword::NOT, Keyword::EXISTS]);
     }
     let name = relation(&p.parse_object_name(false).map_err(syntax)?)?;
-    let mut options = Vec::new();
-    let mut data_type = None;
-    let mut restart: Option<Option<i64>> = None;
-    let mut owned: Option<Option<(String, String)>> = None;
-    let number =
-        |p: &mut Parser| -> Result<i64, PgError> { integer(&p.parse_number().map_err(syntax)?) };
-    loop {
-        if p.parse_keyword(Keyword::AS) {
-            data_type = Some(sequence_type(&p.parse_data_type().map_err(syntax)?));
-        } else if p.parse_keyword(Keyword::INCREMENT) {
-            let _ = p.parse_keyword(Keyword::BY);
-            options.push(SequenceOptions::IncrementBy(
-                number_expr(number(&mut p)?),
-                false,
-            ));
-        } else if p.parse_keyword(Keyword::MINVALUE) {
-            options.push(SequenceOptions::MinValue(Some(number_expr(number(
-                &mut p,
-            )?))));
-        } else if p.parse_keyword(Keyword::MAXVALUE) {
-            options.push(SequenceOptions::MaxValue(Some(number_expr(number(
-                &mut p,
-            )?))));
-        } else if p.parse_keywords(&[Keyword::NO, Keyword::MINVALUE]) {
-            options.push(SequenceOptions::MinValue(None));
-        } else if p.parse_keywords(&[Keyword::NO, Keyword::MAXVALUE]) {
-            options.push(SequenceOptions::MaxValue(None));
-        } else if p.parse_keywords(&[Keyword::NO, Keyword::CYCLE]) {
-            options.push(SequenceOptions::Cycle(true));
-        } else if p.parse_keyword(Keyword::CYCLE) {
-            options.push(SequenceOptions::Cycle(false));
-        } else if p.parse_keyword(Keyword::START) {
-            let _ = p.parse_keyword(Keyword::WITH);
-            options.push(SequenceOptions::StartWith(
-                number_expr(number(&mut p)?),
-                false,
-            ));
-        } else if p.parse_keyword(Keyword::CACHE) {
-            options.push(SequenceOptions::Cache(number_expr(number(&mut p)?)));
-        } else if alter && p.parse_keyword(Keyword::RESTART) {
-            let with = p.parse_keyword(Keyword::WITH);
-            let value = match p.peek_token().token {
-                Token::Number(..) | Token::Minus | Token::Plus => Some(number(&mut p)?),
-                _ if with => Some(number(&mut p)?),
-                _ => None,
-            };
-            restart = Some(value);
-        } else if p.parse_keywords(&[Keyword::OWNED, Keyword::BY]) {
-            let o = p.parse_object_name(false).map_err(syntax)?;
-            owned = Some(if o.0.len() == 1 && last(&o).eq_ignore_ascii_case("none") {
-                None
-            } else {
-                Some(owner(&o)?)
-            });
-        } else {
-            break;
-        }
-    }
-    let _ = p.consume_token(&Token::SemiColon);
-    let next = p.peek_token();
-    if next.token != Token::EOF {
-        return Err(PgError::new(
-            SqlState::SYNTAX_ERROR,
-            format!("syntax error at or near \"{}\"", next.token),
-        ));
-    }
+    let SequenceSpec {
+        options,
+        data_type,
+        restart,
+        owned,
+        ..
+    } = sequence_spec(&mut p, if alter { Allow::Restart } else { Allow::Create })?;
+    expect_end(&mut p)?;
     if !alter {
         let sequence = Sequence {
             temporary,
@@ -663,19 +641,224 @@ fn read_read_by_hand(text: &str, alter: bool) -> Result<Result<String, PgError>,
     )])))
 }
 
-/// `COMMENT ON {TABLE | COLUMN | INDEX | SEQUENCE | VIEW} name IS 'text' | NULL`.
-fn read_comment(text: &str) -> Result<String, PgError> {
+fn syntax(e: sqlparser::parser::ParserError) -> PgError {
+    PgError::new(SqlState::SYNTAX_ERROR, format!("syntax error: {e}"))
+}
+
+/// A parser over `text` for the statements read by hand.
+fn hand_parser(text: &str) -> Result<sqlparser::parser::Parser<'static>, PgError> {
+    static DIALECT: crate::sql::dialect::Postgres = crate::sql::dialect::Postgres;
+    sqlparser::parser::Parser::new(&DIALECT)
+        .with_recursion_limit(16)
+        .try_with_sql(text)
+        .map_err(syntax)
+}
+
+/// Where sequence options are read, which decides the extra ones taken.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Allow {
+    Create,
+    /// `ALTER SEQUENCE`: also `RESTART`.
+    Restart,
+    /// An identity column's `( … )`: also `SEQUENCE NAME`.
+    Identity,
+}
+
+/// Sequence options in any order, as PostgreSQL's `SeqOptList` takes them.
+#[derive(Default)]
+struct SequenceSpec {
+    options: Vec<SequenceOptions>,
+    data_type: Option<String>,
+    /// `RESTART` (Some(None)) / `RESTART WITH n`.
+    restart: Option<Option<i64>>,
+    /// `OWNED BY t.c` / `OWNED BY NONE` (Some(None)).
+    owned: Option<Option<(String, String)>>,
+    /// `SEQUENCE NAME s`.
+    name: Option<String>,
+}
+
+fn sequence_spec(p: &mut sqlparser::parser::Parser, allow: Allow) -> Result<SequenceSpec, PgError> {
     use sqlparser::keywords::Keyword;
     use sqlparser::parser::Parser;
     use sqlparser::tokenizer::Token;
-    let syntax = |e: sqlparser::parser::ParserError| {
-        PgError::new(SqlState::SYNTAX_ERROR, format!("syntax error: {e}"))
-    };
-    let dialect = crate::sql::dialect::Postgres;
-    let mut p = Parser::new(&dialect)
-        .with_recursion_limit(16)
-        .try_with_sql(text)
-        .map_err(syntax)?;
+    let mut spec = SequenceSpec::default();
+    let options = &mut spec.options;
+    let number =
+        |p: &mut Parser| -> Result<i64, PgError> { integer(&p.parse_number().map_err(syntax)?) };
+    loop {
+        if p.parse_keyword(Keyword::AS) {
+            spec.data_type = Some(sequence_type(&p.parse_data_type().map_err(syntax)?));
+        } else if p.parse_keyword(Keyword::INCREMENT) {
+            let _ = p.parse_keyword(Keyword::BY);
+            options.push(SequenceOptions::IncrementBy(number_expr(number(p)?), false));
+        } else if p.parse_keyword(Keyword::MINVALUE) {
+            options.push(SequenceOptions::MinValue(Some(number_expr(number(p)?))));
+        } else if p.parse_keyword(Keyword::MAXVALUE) {
+            options.push(SequenceOptions::MaxValue(Some(number_expr(number(p)?))));
+        } else if p.parse_keywords(&[Keyword::NO, Keyword::MINVALUE]) {
+            options.push(SequenceOptions::MinValue(None));
+        } else if p.parse_keywords(&[Keyword::NO, Keyword::MAXVALUE]) {
+            options.push(SequenceOptions::MaxValue(None));
+        } else if p.parse_keywords(&[Keyword::NO, Keyword::CYCLE]) {
+            options.push(SequenceOptions::Cycle(true));
+        } else if p.parse_keyword(Keyword::CYCLE) {
+            options.push(SequenceOptions::Cycle(false));
+        } else if p.parse_keyword(Keyword::START) {
+            let _ = p.parse_keyword(Keyword::WITH);
+            options.push(SequenceOptions::StartWith(number_expr(number(p)?), false));
+        } else if p.parse_keyword(Keyword::CACHE) {
+            options.push(SequenceOptions::Cache(number_expr(number(p)?)));
+        } else if allow == Allow::Restart && p.parse_keyword(Keyword::RESTART) {
+            let with = p.parse_keyword(Keyword::WITH);
+            let value = match p.peek_token().token {
+                Token::Number(..) | Token::Minus | Token::Plus => Some(number(p)?),
+                _ if with => Some(number(p)?),
+                _ => None,
+            };
+            spec.restart = Some(value);
+        } else if allow == Allow::Identity && p.parse_keywords(&[Keyword::SEQUENCE, Keyword::NAME])
+        {
+            spec.name = Some(relation(&p.parse_object_name(false).map_err(syntax)?)?);
+        } else if allow != Allow::Identity && p.parse_keywords(&[Keyword::OWNED, Keyword::BY]) {
+            let o = p.parse_object_name(false).map_err(syntax)?;
+            spec.owned = Some(if o.0.len() == 1 && last(&o).eq_ignore_ascii_case("none") {
+                None
+            } else {
+                Some(owner(&o)?)
+            });
+        } else {
+            return Ok(spec);
+        }
+    }
+}
+
+/// The end of a statement read by hand: an optional `;`, then nothing.
+fn expect_end(p: &mut sqlparser::parser::Parser) -> Result<(), PgError> {
+    use sqlparser::tokenizer::Token;
+    let _ = p.consume_token(&Token::SemiColon);
+    let next = p.peek_token();
+    if next.token != Token::EOF {
+        return Err(PgError::new(
+            SqlState::SYNTAX_ERROR,
+            format!("syntax error at or near \"{}\"", next.token),
+        ));
+    }
+    Ok(())
+}
+
+/// `ALTER TABLE [IF EXISTS] [ONLY] t ALTER [COLUMN] c ADD GENERATED {ALWAYS | BY DEFAULT}
+/// AS IDENTITY [(options)]`, as pg_dump writes it after `CREATE TABLE` (sqlparser has
+/// neither `SEQUENCE NAME` nor options in any order).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AddIdentity {
+    pub table: String,
+    pub if_exists: bool,
+    pub column: String,
+    pub always: bool,
+    /// `SEQUENCE NAME s`; PostgreSQL's `t_c_seq` without it.
+    sequence: Option<String>,
+    options: Vec<SequenceOptions>,
+}
+
+impl AddIdentity {
+    /// Reads `text` when it is this statement (None otherwise).
+    pub fn read(text: &str) -> Option<Result<AddIdentity, PgError>> {
+        let words: Vec<String> = crate::sql::lexer::words(text)
+            .map(|w| w.to_ascii_lowercase())
+            .collect();
+        let adds = words
+            .windows(2)
+            .any(|w| w[0] == "add" && w[1] == "generated");
+        (words.len() > 2 && words[0] == "alter" && words[1] == "table" && adds)
+            .then(|| Self::parse(text))
+    }
+
+    fn parse(text: &str) -> Result<AddIdentity, PgError> {
+        use sqlparser::keywords::Keyword;
+        use sqlparser::tokenizer::Token;
+        let mut p = hand_parser(text)?;
+        let _ = p.parse_keywords(&[Keyword::ALTER, Keyword::TABLE]);
+        let if_exists = p.parse_keywords(&[Keyword::IF, Keyword::EXISTS]);
+        let _ = p.parse_keyword(Keyword::ONLY);
+        let table = relation(&p.parse_object_name(false).map_err(syntax)?)?;
+        let _ = p.consume_token(&Token::Mul);
+        p.expect_keyword_is(Keyword::ALTER).map_err(syntax)?;
+        let _ = p.parse_keyword(Keyword::COLUMN);
+        let column = crate::sql::alter::ident(&p.parse_identifier().map_err(syntax)?);
+        p.expect_keywords(&[Keyword::ADD, Keyword::GENERATED])
+            .map_err(syntax)?;
+        let always = if p.parse_keyword(Keyword::ALWAYS) {
+            true
+        } else {
+            p.expect_keywords(&[Keyword::BY, Keyword::DEFAULT])
+                .map_err(syntax)?;
+            false
+        };
+        p.expect_keywords(&[Keyword::AS, Keyword::IDENTITY])
+            .map_err(syntax)?;
+        let mut spec = SequenceSpec::default();
+        if p.consume_token(&Token::LParen) {
+            spec = sequence_spec(&mut p, Allow::Identity)?;
+            if spec.data_type.is_some() {
+                return Err(unsupported("AS type in an identity column's options"));
+            }
+            p.expect_token(&Token::RParen).map_err(syntax)?;
+        }
+        if p.consume_token(&Token::Comma) {
+            return Err(unsupported(
+                "ADD GENERATED beside other ALTER TABLE actions",
+            ));
+        }
+        expect_end(&mut p)?;
+        Ok(AddIdentity {
+            table,
+            if_exists,
+            column,
+            always,
+            sequence: spec.name,
+            options: spec.options,
+        })
+    }
+
+    /// The identity column's sequence (named as PostgreSQL names it), for column `column`
+    /// (as stored) of type `column_type`: the type the column is stored as, its DEFAULT,
+    /// and the internal batch creating the sequence (and ALWAYS's triggers).
+    pub fn parts(
+        &self,
+        column: &str,
+        column_type: &DataType,
+        temporary: bool,
+    ) -> Result<(DataType, Expr, String), PgError> {
+        let ty = identity_type(column_type)?;
+        let name = self
+            .sequence
+            .clone()
+            .unwrap_or_else(|| format!("{}_{column}_seq", self.table));
+        let mut parts = Vec::new();
+        if self.always {
+            parts.extend(always(&self.table, column, &name, false));
+        }
+        parts.push(
+            Sequence {
+                temporary,
+                name: name.clone(),
+                data_type: Some(ty.clone()),
+                options: self.options.clone(),
+                owned: Some((self.table.clone(), column.to_string())),
+                identity: Some(if self.always { 'a' } else { 'd' }),
+                if_not_exists: false,
+            }
+            .create()?,
+        );
+        Ok((stored_type(&ty), nextval_default(&name), batch(&parts)))
+    }
+}
+
+/// `COMMENT ON {TABLE | COLUMN | INDEX | SEQUENCE | VIEW} name IS 'text' | NULL`.
+fn read_comment(text: &str) -> Result<String, PgError> {
+    use sqlparser::keywords::Keyword;
+    use sqlparser::tokenizer::Token;
+    let mut p = hand_parser(text)?;
     let _ = p.parse_keywords(&[Keyword::COMMENT, Keyword::ON]);
     let kind = match p.next_token().token {
         Token::Word(w) => match w.keyword {
@@ -721,14 +904,7 @@ fn read_comment(text: &str) -> Result<String, PgError> {
             }
         }
     };
-    let _ = p.consume_token(&Token::SemiColon);
-    let next = p.peek_token();
-    if next.token != Token::EOF {
-        return Err(PgError::new(
-            SqlState::SYNTAX_ERROR,
-            format!("syntax error at or near \"{}\"", next.token),
-        ));
-    }
+    expect_end(&mut p)?;
     Ok(comment_batch(
         kind,
         &relation,
@@ -902,6 +1078,57 @@ mod tests {
         assert_eq!(
             error("CREATE SEQUENCE other.s").code,
             SqlState::INVALID_SCHEMA_NAME
+        );
+    }
+
+    #[test]
+    fn identity_added_as_pg_dump_writes_it() {
+        let a = AddIdentity::read(
+            "ALTER TABLE ONLY public.t ALTER COLUMN id ADD GENERATED BY DEFAULT AS IDENTITY (\n\
+             SEQUENCE NAME public.t_seq START WITH 5 INCREMENT BY 2 NO MINVALUE NO MAXVALUE CACHE 1);",
+        )
+        .unwrap()
+        .unwrap();
+        assert_eq!(
+            (a.table.as_str(), a.column.as_str(), a.always),
+            ("t", "id", false)
+        );
+        let (ty, default, batch) = a.parts("id", &DataType::Integer(None), false).unwrap();
+        assert_eq!(ty.to_string(), "int4");
+        assert_eq!(default.to_string(), "nextval('t_seq')");
+        assert_eq!(
+            batch.replace(MARKER, "~"),
+            "~+main.sequences SELECT litewire_create_sequence('main', 't_seq', 'integer', 5, \
+             2, NULL, NULL, 1, NULL, 't', 'id', 'd', 0)"
+        );
+        let always = AddIdentity::read("alter table t alter c add generated always as identity")
+            .unwrap()
+            .unwrap();
+        let (_, default, batch) = always.parts("c", &DataType::BigInt(None), false).unwrap();
+        assert_eq!(default.to_string(), "nextval('t_c_seq')");
+        assert!(batch.contains("litewire_identity_insert('t_c_seq'"));
+        assert!(AddIdentity::read("ALTER TABLE t ADD COLUMN c int").is_none());
+        assert_eq!(
+            AddIdentity::read("ALTER TABLE t ALTER c ADD GENERATED ALWAYS AS IDENTITY, ADD d int")
+                .unwrap()
+                .unwrap_err()
+                .code,
+            SqlState::FEATURE_NOT_SUPPORTED
+        );
+        assert_eq!(
+            AddIdentity::read("ALTER TABLE t ALTER c ADD GENERATED AS IDENTITY")
+                .unwrap()
+                .unwrap_err()
+                .code,
+            SqlState::SYNTAX_ERROR
+        );
+    }
+
+    #[test]
+    fn regclass_sequence_arguments_are_names() {
+        assert_eq!(
+            sqlite("SELECT nextval('public.s'::regclass), setval('s'::regclass, 3)"),
+            "SELECT nextval('public.s'), setval('s', 3)"
         );
     }
 

@@ -378,7 +378,8 @@ fn needs_schema(t: &Ty) -> bool {
 fn native(op: &BinaryOperator, a: &str, b: &str) -> bool {
     let base = |t: &str| t.split('(').next().unwrap_or(t).to_string();
     let (a, b) = (base(a), base(b));
-    let float = |t: &str| matches!(t, "float4" | "float8" | "numeric");
+    // numeric with numeric is pg_op's: it adds and multiplies decimal digits.
+    let float = |t: &str| matches!(t, "float4" | "float8");
     let special = |t: &str| {
         matches!(
             t,

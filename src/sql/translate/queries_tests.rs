@@ -47,7 +47,7 @@ fn lateral_functions_and_subqueries() {
     assert_eq!(
         sqlite("SELECT * FROM x, LATERAL generate_series(1, x.n) g"),
         // `*`: the table's columns and the function's one, not json_each's own.
-        "SELECT x.*, g.value AS g FROM x, json_each(pg_series(1, x.n)) AS g"
+        "SELECT x.*, g._lw_value AS g FROM x, pg_generate_series(1, x.n) AS g"
     );
     // A subquery: its rows gathered as JSON arrays by a scalar subquery, which SQLite
     // lets see x; its columns read back by position.

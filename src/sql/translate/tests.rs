@@ -51,12 +51,12 @@ fn strings_are_sqlite_strings() {
 fn precedence_is_postgresql_s() {
     // SQLite binds || tighter than +; PostgreSQL the other way round.
     assert_eq!(
-        sqlite("SELECT 'four: ' || 2.5+2.5"),
-        "SELECT 'four: ' || (2.5 + 2.5)"
+        sqlite("SELECT 'four: ' || f(x)+g(y)"),
+        "SELECT 'four: ' || (f(x) + g(y))"
     );
     assert_eq!(
-        sqlite("SELECT 1.0 - (2.0 - 3.0)"),
-        "SELECT 1.0 - (2.0 - 3.0)"
+        sqlite("SELECT f(a) - (g(b) - h(c))"),
+        "SELECT f(a) - (g(b) - h(c))"
     );
 }
 
@@ -87,6 +87,15 @@ fn qualifiers_and_bare_functions() {
          FROM pg_class, main.t, information_schema_tables"
     );
     assert_eq!(sqlite("SELECT CURRENT_TIMESTAMP"), "SELECT now()");
+    // pg_dump --clean's drops: SQLite's `DROP … IF EXISTS public.t` would do nothing.
+    assert_eq!(
+        sqlite("DROP INDEX IF EXISTS public.t_idx"),
+        "DROP INDEX IF EXISTS main.t_idx"
+    );
+    assert_eq!(
+        sqlite("DROP VIEW IF EXISTS public.v"),
+        "DROP VIEW IF EXISTS main.v"
+    );
 }
 
 #[test]
@@ -122,6 +131,26 @@ fn table_definitions() {
          CONSTRAINT \"_litewire_22003 integer\" CHECK (n BETWEEN -2147483648 AND 2147483647))\0\
          +main.sequences SELECT litewire_create_sequence('main', 't_id_seq', 'bigint', NULL, \
          NULL, NULL, NULL, NULL, NULL, 't', 'id', NULL, 0)"
+    );
+    // Key columns are NOT NULL, as in PostgreSQL; a key SQLite would make its rowid keeps
+    // its DEFAULT by another name for its type.
+    assert_eq!(
+        sqlite("CREATE TABLE k (a text, b integer DEFAULT 7, PRIMARY KEY (a))"),
+        "CREATE TABLE k (a TEXT NOT NULL, b INTEGER DEFAULT 7 CONSTRAINT \"_litewire_22003 \
+         integer\" CHECK (b BETWEEN -2147483648 AND 2147483647), CONSTRAINT \"k_pkey\" \
+         PRIMARY KEY (a))"
+    );
+    // SQLite would give an unnamed first table constraint the name before it (the last
+    // column's value check): it gets PostgreSQL's.
+    assert_eq!(
+        sqlite("CREATE TABLE k (a int, CHECK (a <> 5), CHECK (a < 9))"),
+        "CREATE TABLE k (a INT CONSTRAINT \"_litewire_22003 integer\" CHECK (a BETWEEN \
+         -2147483648 AND 2147483647), CONSTRAINT \"k_a_check\" CHECK (a <> 5), CHECK (a < 9))"
+    );
+    assert_eq!(
+        sqlite("CREATE TABLE k (id integer PRIMARY KEY DEFAULT 7)"),
+        "CREATE TABLE k (id int4 NOT NULL PRIMARY KEY DEFAULT 7 CONSTRAINT \"_litewire_22003 \
+         integer\" CHECK (id BETWEEN -2147483648 AND 2147483647))"
     );
 }
 
@@ -203,34 +232,38 @@ fn array_functions_and_subscripts() {
 fn set_returning_functions_in_from() {
     assert_eq!(
         sqlite("SELECT s FROM generate_series(1, 3) s WHERE s > 1"),
-        "SELECT s.value AS s FROM json_each(pg_series(1, 3)) AS s WHERE s.value > 1"
+        "SELECT s._lw_value AS s FROM pg_generate_series(1, 3) AS s WHERE s._lw_value > 1"
     );
     assert_eq!(
         sqlite(
             "SELECT a.relid FROM pg_partition_ancestors(t.x) WITH ORDINALITY AS a(relid, depth) \
              ORDER BY a.depth"
         ),
-        "SELECT a.value AS relid FROM json_each(pg_array_json(pg_partition_ancestors(t.x))) AS a \
-         ORDER BY (a.key + 1) NULLS LAST"
+        "SELECT a._lw_value AS relid FROM pg_rows(pg_array_json(pg_partition_ancestors(t.x))) AS a \
+         ORDER BY a._lw_ord NULLS LAST"
     );
     assert_eq!(
         sqlite("SELECT x FROM unnest($1::int[]) AS u(x)"),
-        "SELECT u.value AS x FROM json_each(pg_unnest($1)) AS u"
+        "SELECT u._lw_value AS x FROM pg_rows(pg_unnest($1)) AS u"
     );
     // Several arrays side by side: a column per argument.
     assert_eq!(
         sqlite("SELECT * FROM unnest(ARRAY[1, 2], ARRAY['a']) AS u(n, s)"),
-        "SELECT json_extract(u.value, '$[0]') AS n, json_extract(u.value, '$[1]') AS s \
-         FROM json_each(pg_unnest(json_array(1, 2), json_array('a'))) AS u"
+        "SELECT json_extract(u._lw_value, '$[0]') AS n, json_extract(u._lw_value, '$[1]') AS s \
+         FROM pg_rows(pg_unnest(json_array(1, 2), json_array('a'))) AS u"
     );
     assert_eq!(
         sqlite("SELECT n, s FROM unnest(ARRAY[1, 2], ARRAY['a']) AS u(n, s)"),
-        "SELECT json_extract(u.value, '$[0]') AS n, json_extract(u.value, '$[1]') AS s \
-         FROM json_each(pg_unnest(json_array(1, 2), json_array('a'))) AS u"
+        "SELECT json_extract(u._lw_value, '$[0]') AS n, json_extract(u._lw_value, '$[1]') AS s \
+         FROM pg_rows(pg_unnest(json_array(1, 2), json_array('a'))) AS u"
     );
     assert_eq!(
         sqlite("SELECT m FROM regexp_matches('abab', 'a', 'g') AS m"),
-        "SELECT m.value AS m FROM json_each(pg_regexp_matches('abab', 'a', 'g')) AS m"
+        "SELECT json(m._lw_value) AS m FROM pg_rows(pg_regexp_matches('abab', 'a', 'g')) AS m"
+    );
+    assert_eq!(
+        sqlite("SELECT w FROM string_to_table('a b', ' ') AS w"),
+        "SELECT w._lw_value AS w FROM pg_rows(pg_array_json(pg_string_to_array('a b', ' '))) AS w"
     );
 }
 
@@ -238,17 +271,17 @@ fn set_returning_functions_in_from() {
 fn set_returning_functions_in_select_lists_become_sources() {
     assert_eq!(
         sqlite("SELECT id, unnest(tags) FROM t"),
-        "SELECT id, _srf1.value AS unnest FROM t, json_each(pg_unnest(tags)) AS _srf1"
+        "SELECT id, _srf1._lw_value AS unnest FROM t, pg_rows(pg_unnest(tags)) AS _srf1"
     );
     assert_eq!(
         sqlite("SELECT generate_subscripts(ARRAY[5, 6], 1) AS s"),
-        "SELECT _srf1.value AS s FROM json_each(pg_generate_subscripts(json_array(5, 6), 1)) AS _srf1"
+        "SELECT _srf1._lw_value AS s FROM pg_rows(pg_generate_subscripts(json_array(5, 6), 1)) AS _srf1"
     );
     // Several run in lockstep: one source of rows of one element of each.
     assert_eq!(
         sqlite("SELECT unnest(a), generate_series(1, 3) AS g FROM t"),
-        "SELECT json_extract(_srf1.value, '$[0]') AS unnest, json_extract(_srf1.value, '$[1]') AS g \
-         FROM t, json_each(pg_zip(pg_unnest(a), pg_series(1, 3))) AS _srf1"
+        "SELECT json_extract(_srf1._lw_value, '$[0]') AS unnest, json_extract(_srf1._lw_value, '$[1]') AS g \
+         FROM t, pg_rows(pg_zip(pg_unnest(a), pg_series(1, 3))) AS _srf1"
     );
     for sql in [
         "SELECT unnest(a), json_array_elements(b) FROM t",
@@ -366,10 +399,12 @@ fn operators_are_chosen_by_their_operands_types() {
         sqlite("SELECT pg_typeof(1.5)"),
         "SELECT pg_type_of('N7:numeric')"
     );
-    // Floats and numeric add, subtract and multiply as SQLite does; unknown stays.
+    // Floats add, subtract and multiply as SQLite does; numeric in decimal (pg_op);
+    // unknown stays.
     assert_eq!(
-        sqlite("SELECT 1.5 * 2.5, f(x) + g(y)"),
-        "SELECT 1.5 * 2.5, f(x) + g(y)"
+        sqlite("SELECT 1.5 * 2.5, 1.5::float8 * 2.5::float8, f(x) + g(y)"),
+        "SELECT pg_op('*', 1.5, 2.5, 'N7:numeric', 'N7:numeric'), \
+         pg_float(1.5) * pg_float(2.5), f(x) + g(y)"
     );
 }
 

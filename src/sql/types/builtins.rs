@@ -207,6 +207,7 @@ pub(super) fn function_type(name: &str, args: &[Ty]) -> Ty {
         "array_prepend" => args.get(1).cloned().unwrap_or(Ty::Unknown),
         "array_fill" => Ty::Of(Follow::ArrayOf, first()),
         "string_to_array" | "regexp_split_to_array" | "regexp_matches" => named("text[]"),
+        "string_to_table" | "regexp_split_to_table" => named("text"),
         "array_positions" => named("int4[]"),
         "generate_series" => match args.first() {
             Some(t @ Ty::Named(n)) if n.starts_with("timestamp") => t.clone(),
