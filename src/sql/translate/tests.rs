@@ -459,8 +459,8 @@ fn catalog_vectors_are_subscripted_from_zero() {
     );
     assert_eq!(
         sqlite("SELECT generate_subscripts(indkey, 1) AS o FROM pg_index"),
-        "SELECT _srf1.value AS o FROM pg_index, \
-         json_each(pg_generate_subscripts(indkey, 1, false, 0)) AS _srf1"
+        "SELECT _srf1._lw_value AS o FROM pg_index, \
+         pg_rows(pg_generate_subscripts(indkey, 1, false, 0)) AS _srf1"
     );
 }
 
@@ -469,7 +469,7 @@ fn set_returning_columns_stay_in_their_query() {
     // Outside the derived table, `k` is the derived table's column, not the source's.
     assert_eq!(
         sqlite("SELECT k FROM (SELECT * FROM unnest(a) AS u(k)) AS d"),
-        "SELECT k FROM (SELECT u.value AS k FROM json_each(pg_unnest(a)) AS u) AS d"
+        "SELECT k FROM (SELECT u._lw_value AS k FROM pg_rows(pg_unnest(a)) AS u) AS d"
     );
 }
 
