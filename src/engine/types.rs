@@ -47,7 +47,8 @@ pub enum Render {
     Array(u32, i32),
     /// `int2vector` / `oidvector` (the catalog's `indkey`, `indclass`, ...) of elements of
     /// the type with this OID: JSON text like any array (so `unnest` and `= ANY` read
-    /// it), printed as PostgreSQL prints them, space-separated (`1 2`), lower bound 0.
+    /// it), printed as PostgreSQL prints them, space-separated (`1 2`), lower bound 0 in
+    /// binary.
     Vector(u32),
     /// `timestamptz`: stored with a `+HH:MM` offset SQLite reads, printed as PostgreSQL
     /// prints it, without `:00` minutes (`+00`).
@@ -374,18 +375,11 @@ pub fn write_text(render: Render, v: ValueRef<'_>, out: &mut BytesMut) {
             }
         }
         ValueRef::Text(t) if matches!(render, Render::Vector(_)) => {
-            let Render::Vector(oid) = render else {
-                return;
-            };
-            match std::str::from_utf8(t).ok().and_then(super::array::parse) {
-                Some(v) => {
-                    let elem = super::array::Elem { oid, typmod: -1 };
-                    let elements: Vec<String> = super::array::flatten(&v)
-                        .into_iter()
-                        .filter_map(|e| super::array::element_text(e, elem))
-                        .collect();
-                    out.put_slice(elements.join(" ").as_bytes());
-                }
+            match std::str::from_utf8(t)
+                .ok()
+                .and_then(super::array::vector_text)
+            {
+                Some(v) => out.put_slice(v.as_bytes()),
                 None => out.put_slice(t),
             }
         }

@@ -376,9 +376,21 @@ async fn index_key_vectors_behave_as_arrays() {
                 "select conname, conkey from pg_constraint where conrelid = 'p'::regclass",
                 "p_pkey|{1,3}",
             ),
+            (
+                "select indkey::text, string_to_array(indkey::text, ' '), \
+                 cast(indkey as varchar) || '!' from pg_index \
+                 where indrelid = 'p'::regclass order by 1",
+                "1 3|{1,3}|1 3!\n2 3|{2,3}|2 3!",
+            ),
         ],
     )
     .await;
+    // PostgreSQL's answer, [0:1]={1,3}, has a lower bound arrays here cannot keep.
+    let e = c
+        .simple_query("select indkey::int2[] from pg_index")
+        .await
+        .unwrap_err();
+    assert_eq!(sqlstate(&e), "0A000");
 }
 
 /// pg_constraint lists CHECK constraints (SQLite's pragmas do not) and keeps the names

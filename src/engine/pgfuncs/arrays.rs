@@ -349,6 +349,10 @@ pub fn register(conn: &Connection, limit: usize) -> Res<()> {
         | FunctionFlags::SQLITE_RESULT_SUBTYPE
         | FunctionFlags::SQLITE_SUBTYPE;
 
+    // `indkey::text`: a catalog vector's text, space-separated as PostgreSQL prints it.
+    conn.create_scalar_function("pg_vector_text", 1, f, |ctx| {
+        Ok(text(ctx, 0).map(|t| array::vector_text(&t).unwrap_or(t)))
+    })?;
     conn.create_scalar_function("pg_array_cat", 2, f, |ctx| {
         match (array_arg(ctx, 0)?, array_arg(ctx, 1)?) {
             (None, None) => null(),

@@ -222,6 +222,32 @@ fn is_catalog_vector(e: &Expr) -> bool {
     )
 }
 
+/// A cast of a catalog vector (`indkey::text`): to a string type its text as PostgreSQL
+/// prints it (`1 2`, not the JSON held); to an array refused, as arrays here cannot
+/// keep its lower bound 0 (PostgreSQL: `[0:1]={1,2}`). Other casts are handed back.
+pub(super) fn vector_cast(
+    operand: Expr,
+    t: &sqlparser::ast::DataType,
+) -> Result<Result<Expr, Expr>, PgError> {
+    if !is_catalog_vector(&operand) {
+        return Ok(Err(operand));
+    }
+    let name = super::casts::type_name(t);
+    let base = name.split('(').next().unwrap_or("").trim();
+    if name.ends_with(']') {
+        return Err(unsupported(format!(
+            "a cast of an int2vector or oidvector to {name}"
+        )));
+    }
+    Ok(match base {
+        "text" | "varchar" | "character varying" | "name" | "bpchar" | "char" | "character" => {
+            Ok(call("pg_vector_text", vec![operand]))
+        }
+        "int2vector" | "oidvector" => Ok(operand),
+        _ => Err(operand),
+    })
+}
+
 /// PostgreSQL's array functions, as the `pg_…` SQL functions of engine/pgfuncs/arrays.rs.
 const FUNCTIONS: &[&str] = &[
     "array_cat",

@@ -249,9 +249,12 @@ impl Translator<'_> {
                 data_type,
                 format: None,
                 ..
-            } => match json::cast(*operand, &data_type)? {
+            } => match arrays::vector_cast(*operand, &data_type)? {
                 Ok(e) => e,
-                Err(operand) => casts::cast(operand, &data_type),
+                Err(operand) => match json::cast(operand, &data_type)? {
+                    Ok(e) => e,
+                    Err(operand) => casts::cast(operand, &data_type),
+                },
             },
             Expr::TypedString(t) => casts::cast(Expr::Value(t.value), &t.data_type),
             Expr::Interval(i) => casts::interval_literal(i)?,

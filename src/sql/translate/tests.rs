@@ -492,3 +492,15 @@ fn jsonb_comparisons_use_jsonb_order() {
         "SELECT pg_jsonb_cmp((pg_json_get(m, 'p')), pg_jsonb('100')) > 0"
     );
 }
+
+#[test]
+fn catalog_vectors_cast_to_their_text() {
+    assert_eq!(
+        sqlite("SELECT i.indkey::text FROM pg_index i"),
+        "SELECT pg_vector_text(i.indkey) FROM pg_index AS i"
+    );
+    assert_eq!(
+        refused("SELECT indkey::int2[] FROM pg_index").code,
+        crate::protocol::SqlState::FEATURE_NOT_SUPPORTED
+    );
+}
