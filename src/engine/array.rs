@@ -443,6 +443,19 @@ fn deep<T>(f: impl FnOnce() -> T) -> T {
     stacker::maybe_grow(32 * 1024, 1024 * 1024, f)
 }
 
+/// An int2vector / oidvector held as a JSON array of integers in PostgreSQL's text
+/// form, space-separated (`1 2`); None when `s` is not such an array.
+pub fn vector_text(s: &str) -> Option<String> {
+    let elements: Option<Vec<String>> = flatten(&parse(s)?)
+        .into_iter()
+        .map(|e| match e {
+            Json::Num(n) => Some(n.clone()),
+            _ => None,
+        })
+        .collect();
+    Some(elements?.join(" "))
+}
+
 /// Writes `v` in PostgreSQL's array text form (`array_out`): `{1,NULL,"b c"}`, nested
 /// braces for dimensions, elements quoted when empty, `NULL`, or holding `{},"\` or
 /// blanks.

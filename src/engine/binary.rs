@@ -64,8 +64,11 @@ fn out_of_range(ty: &str) -> PgError {
 
 /// Writes a non-NULL value in binary format for a column of type `ty`.
 pub fn write_binary(ty: &PgType, v: ValueRef<'_>, out: &mut BytesMut) -> Result<(), PgError> {
-    if let Render::Array(elem, typmod) = ty.render {
-        return write_array(elem, typmod, v, out);
+    match ty.render {
+        Render::Array(elem, typmod) => return write_array(elem, typmod, 1, v, out),
+        // int2vector / oidvector: array_send's format with lower bound 0.
+        Render::Vector(elem) => return write_array(elem, -1, 0, v, out),
+        _ => {}
     }
     match ty.oid {
         oid::BOOL => {
@@ -181,7 +184,13 @@ pub fn write_binary(ty: &PgType, v: ValueRef<'_>, out: &mut BytesMut) -> Result<
 /// An array (JSON text in SQLite, engine/array.rs) in PostgreSQL's binary array format:
 /// ndim, has-nulls flag, element OID, per dimension its length and lower bound 1, then
 /// each element length-prefixed (-1 for NULL) in the element type's binary form.
-fn write_array(elem: u32, typmod: i32, v: ValueRef<'_>, out: &mut BytesMut) -> Result<(), PgError> {
+fn write_array(
+    elem: u32,
+    typmod: i32,
+    lower_bound: i32,
+    v: ValueRef<'_>,
+    out: &mut BytesMut,
+) -> Result<(), PgError> {
     use super::array;
     use super::jsonb::value::Json;
     let value = as_text(&v)
@@ -203,7 +212,7 @@ fn write_array(elem: u32, typmod: i32, v: ValueRef<'_>, out: &mut BytesMut) -> R
     out.put_u32(elem);
     for d in &dims {
         out.put_i32(*d as i32);
-        out.put_i32(1);
+        out.put_i32(lower_bound);
     }
     if dims.is_empty() {
         return Ok(());

@@ -75,53 +75,13 @@ fn unique_name(db: &Connection, failed: &str) -> Option<String> {
         }
     }
     // Else a key of the table's definition, under PostgreSQL's name for it.
-    constraint_name(db, table, false, &columns)
-}
-
-/// The name PostgreSQL gives table `table`'s key (`foreign`: foreign key) on `columns`:
-/// its CONSTRAINT name, or `t_pkey`/`t_c_key`/`t_c_fkey`, from the table's definition;
-/// None when no such constraint is there.
-pub fn constraint_name(
-    db: &Connection,
-    table: &str,
-    foreign: bool,
-    columns: &[String],
-) -> Option<String> {
-    // SQLite's column names match without case.
-    let same = |key: &[String]| {
-        key.len() == columns.len()
-            && key
-                .iter()
-                .zip(columns)
-                .all(|(a, b)| a.eq_ignore_ascii_case(b))
-    };
     let ct = alter::parse_definition(&definition(db, table)?)?;
     alter::named_constraints(ct, table)
         .into_iter()
         .find_map(|c| match c {
-            Check::Unique { name, columns: key } if !foreign && same(&key) => Some(name),
-            Check::ForeignKey {
-                name, columns: key, ..
-            } if foreign && same(&key) => Some(name),
+            Check::Unique { name, columns: key } if key == columns => Some(name),
             _ => None,
         })
-}
-
-/// Table `table`'s CHECK constraints as PostgreSQL names them, with their expressions
-/// (PostgreSQL text); litewire's own value checks (reserved names) are not among them.
-pub fn checks(db: &Connection, table: &str) -> Vec<(String, String)> {
-    let Some(ct) = definition(db, table).and_then(|sql| alter::parse_definition(&sql)) else {
-        return Vec::new();
-    };
-    alter::named_constraints(ct, table)
-        .into_iter()
-        .filter_map(|c| match c {
-            Check::Check { name, expr, .. } if !crate::engine::objects::is_reserved(&name) => {
-                Some((name, expr))
-            }
-            _ => None,
-        })
-        .collect()
 }
 
 /// The table and name of the CHECK constraint SQLite names `failed`: its name, or its

@@ -149,45 +149,6 @@ pub fn register_catalog(conn: &Connection, session: SharedSession) -> rusqlite::
     let pure = FunctionFlags::SQLITE_UTF8 | FunctionFlags::SQLITE_DETERMINISTIC;
     // Sequences, comments (objects/).
     super::objects::register(conn, session.clone())?;
-    // `pg_checks(table)`: its CHECK constraints as a JSON array of [name, expression].
-    conn.create_scalar_function("pg_checks", 1, FunctionFlags::SQLITE_UTF8, |ctx| {
-        let table: String = ctx.get(0)?;
-        // SAFETY: as in `nested_value`.
-        let conn = unsafe { ctx.get_connection()? };
-        let mut out = String::from("[");
-        for (k, (name, expr)) in super::constraints::checks(&conn, &table).iter().enumerate() {
-            if k > 0 {
-                out.push(',');
-            }
-            out.push('[');
-            super::jsonb::value::quote(name, &mut out);
-            out.push(',');
-            super::jsonb::value::quote(expr, &mut out);
-            out.push(']');
-        }
-        out.push(']');
-        Ok(out)
-    })?;
-    // `pg_constraint_name(table, 'u' or 'f', columns, auto)` (columns separated by
-    // char(31)): a key's or foreign key's name as PostgreSQL gives it (its CONSTRAINT
-    // name), else `auto` (the catalog's guess from SQLite's index or key list).
-    conn.create_scalar_function("pg_constraint_name", 4, FunctionFlags::SQLITE_UTF8, |ctx| {
-        let (table, kind, columns): (String, String, Option<String>) =
-            (ctx.get(0)?, ctx.get(1)?, ctx.get(2)?);
-        let columns: Vec<String> = columns
-            .unwrap_or_default()
-            .split('\u{1f}')
-            .filter(|c| !c.is_empty())
-            .map(str::to_string)
-            .collect();
-        // SAFETY: as in `nested_value`: the connection running this very statement,
-        // read on this thread while the function runs.
-        let conn = unsafe { ctx.get_connection()? };
-        match super::constraints::constraint_name(&conn, &table, kind == "f", &columns) {
-            Some(name) => Ok(SqlValue::Text(name)),
-            None => ctx.get::<SqlValue>(3),
-        }
-    })?;
     conn.create_scalar_function(
         "pg_get_userbyid",
         1,
@@ -259,6 +220,13 @@ pub fn register_catalog(conn: &Connection, session: SharedSession) -> rusqlite::
             ctx.get::<Option<String>>(0)
         })?;
     }
+    // pg_attrdef's text of a default: the stored text, with the casts PostgreSQL's
+    // deparser shows in its commonest forms.
+    conn.create_scalar_function("pg_default_text", 2, pure, |ctx| {
+        let default: Option<String> = ctx.get(0)?;
+        let decl: String = ctx.get::<Option<String>>(1)?.unwrap_or_default();
+        Ok(default.map(|d| default_text(&d, &decl)))
+    })?;
     conn.create_scalar_function("to_regtype", 1, pure, |ctx| {
         Ok(ctx
             .get::<Option<String>>(0)?
@@ -289,10 +257,34 @@ pub fn register_catalog(conn: &Connection, session: SharedSession) -> rusqlite::
             _ => SqlValue::Null,
         })
     })?;
+    // `current_setting(x)` of a name no parameter has (translate/mod.rs): 42704, or NULL
+    // with missing_ok.
+    conn.create_scalar_function("pg_unknown_setting", 2, pure, |ctx| {
+        let name: String = ctx.get::<Option<String>>(0)?.unwrap_or_default();
+        let missing_ok: bool = ctx.get::<Option<bool>>(1)?.unwrap_or(false);
+        if missing_ok {
+            return Ok(None::<String>);
+        }
+        Err(super::error::raise(PgError::new(
+            SqlState::UNDEFINED_PARAMETER,
+            format!("unrecognized configuration parameter \"{name}\""),
+        )))
+    })?;
     // Definitions kept in the catalog tables' hidden columns (catalog/tables.rs).
     for args in [1, 2] {
         conn.create_scalar_function("pg_get_constraintdef", args, pure, |ctx| {
             catalog_lookup(ctx, "select condef from pg_constraint where oid = ?1")
+        })?;
+    }
+    // A view's query as pg_views shows it (the text SQLite keeps, not PostgreSQL's
+    // rendering); the second argument (pretty) changes nothing.
+    for args in [1, 2] {
+        conn.create_scalar_function("pg_get_viewdef", args, pure, |ctx| {
+            catalog_lookup(
+                ctx,
+                "select v.definition from pg_views v join pg_class c on c.relname = v.viewname \
+                 where c.oid = ?1 and c.relkind = 'v'",
+            )
         })?;
     }
     for args in [1, 3] {
@@ -568,6 +560,55 @@ const STORED_AS_PARAMETERS: &[u32] = &[
 ];
 
 /// One text value from a catalog table, for the OID in argument 0.
+/// A stored default as PostgreSQL prints it where the difference is only a cast its
+/// deparser adds: `nextval('s')` → `nextval('s'::regclass)`, a string literal on a text,
+/// varchar, char(n) or json column → `'x'::text` (`::character varying`, `::bpchar`,
+/// `::json`), a negative number → `'-1'::integer` (`::bigint`, `::numeric`). Others are left
+/// as stored (PostgreSQL would also normalise the literal of a date, uuid or jsonb).
+fn default_text(default: &str, decl: &str) -> String {
+    let bare = default.trim();
+    let bare = match bare.strip_prefix('(').and_then(|b| b.strip_suffix(')')) {
+        Some(inner) => inner.trim(),
+        None => bare,
+    };
+    let string_literal = |s: &str| {
+        s.len() >= 2
+            && s.starts_with('\'')
+            && s.ends_with('\'')
+            && !s[1..s.len() - 1].replace("''", "").contains('\'')
+    };
+    if let Some(seq) = bare
+        .strip_prefix("nextval(")
+        .and_then(|r| r.strip_suffix(')'))
+        .filter(|a| string_literal(a))
+    {
+        return format!("nextval({seq}::regclass)");
+    }
+    // A negative number is a quoted constant of the literal's own type (the column's
+    // coercion is implicit, so not shown).
+    if bare.starts_with('-') && bare[1..].bytes().all(|b| b.is_ascii_digit() || b == b'.') {
+        let t = match bare.parse::<i64>() {
+            Ok(n) if i32::try_from(n).is_ok() => "integer",
+            Ok(_) => "bigint",
+            Err(_) => "numeric",
+        };
+        return format!("'{bare}'::{t}");
+    }
+    if string_literal(bare) {
+        let cast = match super::types::from_decltype(decl).oid {
+            oid::TEXT => Some("text"),
+            oid::VARCHAR => Some("character varying"),
+            oid::BPCHAR => Some("bpchar"),
+            oid::JSON => Some("json"),
+            _ => None,
+        };
+        if let Some(t) = cast {
+            return format!("{bare}::{t}");
+        }
+    }
+    default.to_string()
+}
+
 fn catalog_lookup(ctx: &Context<'_>, query: &str) -> rusqlite::Result<Option<String>> {
     let Some(oid) = ctx.get::<Option<i64>>(0)? else {
         return Ok(None);

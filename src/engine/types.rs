@@ -8,7 +8,10 @@ use rusqlite::types::ValueRef;
 pub mod oid {
     pub const BOOL: u32 = 16;
     pub const BYTEA: u32 = 17;
+    pub const CHAR: u32 = 18;
     pub const NAME: u32 = 19;
+    pub const INT2VECTOR: u32 = 22;
+    pub const OIDVECTOR: u32 = 30;
     pub const OID: u32 = 26;
     pub const UNKNOWN: u32 = 705;
     pub const INT8: u32 = 20;
@@ -42,6 +45,11 @@ pub enum Render {
     /// An array of the element type with this OID and typmod: the JSON text SQLite
     /// holds printed in PostgreSQL's array form (engine/array.rs).
     Array(u32, i32),
+    /// `int2vector` / `oidvector` (the catalog's `indkey`, `indclass`, ...) of elements of
+    /// the type with this OID: JSON text like any array (so `unnest` and `= ANY` read
+    /// it), printed as PostgreSQL prints them, space-separated (`1 2`), lower bound 0 in
+    /// binary.
+    Vector(u32),
     /// `timestamptz`: stored with a `+HH:MM` offset SQLite reads, printed as PostgreSQL
     /// prints it, without `:00` minutes (`+00`).
     TimestampTz,
@@ -82,6 +90,7 @@ pub fn name_of(type_oid: u32) -> Option<&'static str> {
     Some(match type_oid {
         oid::BOOL => "bool",
         oid::BYTEA => "bytea",
+        oid::CHAR => "pg_char",
         oid::NAME => "name",
         oid::INT8 => "int8",
         oid::INT2 => "int2",
@@ -225,6 +234,18 @@ fn named_type(lower: &str) -> Option<PgType> {
         "uuid" => t(oid::UUID, 16),
         "json" => t(oid::JSON, -1),
         "jsonb" => t(oid::JSONB, -1),
+        // PostgreSQL's one-byte `"char"` (the catalog's `relkind`, `attgenerated`...), which
+        // prints an empty value empty, not blank-padded as char(1) does; SQLite drops the
+        // quotes of a declared `"char"`, so the catalog declares it by this name.
+        "pg_char" => t(oid::CHAR, 1),
+        "int2vector" => PgType {
+            render: Render::Vector(oid::INT2),
+            ..t(oid::INT2VECTOR, -1)
+        },
+        "oidvector" => PgType {
+            render: Render::Vector(oid::OID),
+            ..t(oid::OIDVECTOR, -1)
+        },
         _ => return None,
     })
 }
@@ -350,6 +371,15 @@ pub fn write_text(render: Render, v: ValueRef<'_>, out: &mut BytesMut) {
                     super::array::write_text(&v, super::array::Elem { oid, typmod }, &mut s);
                     out.put_slice(s.as_bytes());
                 }
+                None => out.put_slice(t),
+            }
+        }
+        ValueRef::Text(t) if matches!(render, Render::Vector(_)) => {
+            match std::str::from_utf8(t)
+                .ok()
+                .and_then(super::array::vector_text)
+            {
+                Some(v) => out.put_slice(v.as_bytes()),
                 None => out.put_slice(t),
             }
         }

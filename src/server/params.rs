@@ -81,6 +81,8 @@ const KNOWN: &[Known] = &[
     known("client_min_messages", "notice", false),
     known("timezone_abbreviations", "Default", false),
     known("jit", "off", false),
+    known("default_table_access_method", "heap", false),
+    known("default_tablespace", "", false),
     known("max_identifier_length", "63", false),
     known("server_version_num", "160000", false),
     known("row_security", "on", false),

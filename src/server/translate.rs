@@ -185,6 +185,10 @@ impl sql::translate::Settings for Recording<'_> {
         self.used.set(true);
         sql::translate::Settings::set(self.params, name, value)
     }
+    fn all(&self) -> Vec<(String, String)> {
+        self.used.set(true);
+        self.params.all()
+    }
 }
 
 fn translate_here(
@@ -232,6 +236,9 @@ impl sql::translate::Settings for Params {
     fn set(&mut self, name: &str, value: &str) -> Result<String, PgError> {
         Params::set(self, name, value)?;
         Ok(Params::get(self, name).unwrap_or_default())
+    }
+    fn all(&self) -> Vec<(String, String)> {
+        Params::all(self)
     }
 }
 

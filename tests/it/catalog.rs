@@ -40,11 +40,12 @@ async fn catalog_tables_describe_the_database() {
         )
         .await
         .unwrap();
-    let got: Vec<(String, String)> = rows.iter().map(|r| (r.get(0), r.get(1))).collect();
-    assert_eq!(
-        got,
-        vec![("adults".into(), "v".into()), ("users".into(), "r".into())]
-    );
+    // relkind is PostgreSQL's one-byte "char", which tokio-postgres reads as i8.
+    let got: Vec<(String, char)> = rows
+        .iter()
+        .map(|r| (r.get(0), r.get::<_, i8>(1) as u8 as char))
+        .collect();
+    assert_eq!(got, vec![("adults".into(), 'v'), ("users".into(), 'r')]);
     let rows = c
         .query(
             "select a.attname, format_type(a.atttypid, a.atttypmod), a.attnotnull \
@@ -279,8 +280,7 @@ async fn information_schema_tables_and_columns() {
 
 /// psql's `\d table` sends a dozen catalog queries (policies, statistics, publications,
 /// triggers, inheritance); if any fails psql prints nothing but the error. The expected
-/// text is PostgreSQL 15's for the same table, except the default's `::character
-/// varying` cast (SQLite keeps the default as written).
+/// text is PostgreSQL 15's for the same table.
 #[test]
 fn psql_describes_a_table() {
     let s = Server::start(&[]);
@@ -299,10 +299,10 @@ fn psql_describes_a_table() {
     let (ok, out, err) = psql(&s, "psqld", &["-c", "\\d users"]);
     assert!(ok && err.is_empty(), "{err}");
     let expected = r#"Table "public.users"
- Column |         Type          | Collation | Nullable | Default 
---------+-----------------------+-----------+----------+---------
+ Column |         Type          | Collation | Nullable |        Default         
+--------+-----------------------+-----------+----------+------------------------
  id     | integer               |           | not null | 
- name   | character varying(20) |           | not null | 'x'
+ name   | character varying(20) |           | not null | 'x'::character varying
  born   | date                  |           |          | 
  boss   | integer               |           |          | 
 Indexes:
@@ -332,6 +332,216 @@ Referenced by:
          public|users_name_key|index|tester|users\n\
          public|users_pkey|index|tester|users"
     );
+}
+
+/// pg_index's int2vector columns behave as PostgreSQL's: printed space-separated, read
+/// as arrays by unnest (alone, beside generate_subscripts, or several at once WITH
+/// ORDINALITY in a derived table, as Django's introspection writes), array_length and
+/// `= ANY`, subscripted from 0. Answers from PostgreSQL 15.
+#[tokio::test]
+async fn index_key_vectors_behave_as_arrays() {
+    let s = Server::start(&[]);
+    let c = s.connect("vectors").await;
+    c.batch_execute(
+        "create table p (a int, b text, c int, primary key (a, c));
+         create index p_bc on p (b desc, c)",
+    )
+    .await
+    .unwrap();
+    crate::common::answers(
+        &c,
+        &[
+            (
+                "select c.relname, i.indkey, i.indoption, i.indkey[0], i.indkey[1], \
+                 array_length(i.indkey, 1), 3 = any(i.indkey), array_lower(i.indkey, 1), \
+                 array_upper(indkey, 1) from pg_index i \
+                 join pg_class c on c.oid = i.indexrelid where i.indrelid = 'p'::regclass \
+                 order by 1",
+                "p_bc|2 3|3 0|2|3|2|t|0|1\np_pkey|1 3|0 0|1|3|2|t|0|1",
+            ),
+            (
+                "select c.relname, k.attnum, k.ord from pg_index i \
+                 join pg_class c on c.oid = i.indexrelid, lateral (select unnest(i.indkey) \
+                 as attnum, generate_subscripts(i.indkey, 1) as ord) k \
+                 where i.indrelid = 'p'::regclass order by 1, 3",
+                "p_bc|2|0\np_bc|3|1\np_pkey|1|0\np_pkey|3|1",
+            ),
+            (
+                "select key, option, arridx from (select * from pg_index i, \
+                 unnest(i.indkey, i.indoption) with ordinality koi(key, option, arridx) \
+                 where i.indrelid = 'p'::regclass) idx order by 1, 3",
+                "1|0|1\n2|3|1\n3|0|2\n3|0|2",
+            ),
+            (
+                "select conname, conkey from pg_constraint where conrelid = 'p'::regclass",
+                "p_pkey|{1,3}",
+            ),
+            (
+                "select indkey::text, string_to_array(indkey::text, ' '), \
+                 cast(indkey as varchar) || '!' from pg_index \
+                 where indrelid = 'p'::regclass order by 1",
+                "1 3|{1,3}|1 3!\n2 3|{2,3}|2 3!",
+            ),
+        ],
+    )
+    .await;
+    // PostgreSQL's answer, [0:1]={1,3}, has a lower bound arrays here cannot keep.
+    let e = c
+        .simple_query("select indkey::int2[] from pg_index")
+        .await
+        .unwrap_err();
+    assert_eq!(sqlstate(&e), "0A000");
+}
+
+/// pg_constraint lists CHECK constraints (SQLite's pragmas do not) and keeps the names
+/// the CREATE TABLE gave its constraints, with PostgreSQL's names for unnamed ones;
+/// litewire's own value checks are not listed. Answers from PostgreSQL 15, except the
+/// definition text, which is the stored expression (`c >= 0`, PostgreSQL
+/// `c >= (0)::numeric`).
+#[tokio::test]
+async fn constraints_keep_their_names_and_checks_are_listed() {
+    let s = Server::start(&[]);
+    let c = s.connect("checks").await;
+    c.batch_execute(
+        "create table ck (a int check (a > 0), b int, c int constraint named_c check (c >= 0), \
+         check (b > a), check (b < 100), check (b < 200), constraint uq unique (a, b));
+         create table r (x int, y int, constraint r_named_fk foreign key (x, y) \
+         references ck (a, b))",
+    )
+    .await
+    .unwrap();
+    crate::common::answers(
+        &c,
+        &[
+            (
+                "select conname, contype, conkey, pg_get_constraintdef(oid) from pg_constraint \
+                 where conrelid = 'ck'::regclass order by conname",
+                "ck_a_check|c|{1}|CHECK ((a > 0))\nck_b_check|c|{2}|CHECK ((b < 100))\n\
+                 ck_b_check1|c|{2}|CHECK ((b < 200))\nck_check|c|{2,1}|CHECK ((b > a))\n\
+                 named_c|c|{3}|CHECK ((c >= 0))\nuq|u|{1,2}|UNIQUE (a, b)",
+            ),
+            (
+                "select conname, contype, conkey, confkey from pg_constraint \
+                 where conrelid = 'r'::regclass",
+                "r_named_fk|f|{1,2}|{1,2}",
+            ),
+            (
+                "select c.relname from pg_index i join pg_class c on c.oid = i.indexrelid \
+                 where i.indrelid = 'ck'::regclass",
+                "uq",
+            ),
+            // `"char"` columns print an empty value empty (SQLAlchemy reads a blank
+            // attgenerated as a generated column).
+            (
+                "select a.attgenerated, a.attidentity, pg_typeof(c.relkind), c.relkind \
+                 from pg_attribute a join pg_class c on c.oid = a.attrelid \
+                 where c.relname = 'ck' and a.attname = 'a'",
+                "||\"char\"|r",
+            ),
+        ],
+    )
+    .await;
+}
+
+/// `current_setting($1)` (SQLAlchemy's reflection asks for default_table_access_method
+/// with a parameter) answers from the session when the statement runs; an unknown name
+/// is 42704, or NULL with missing_ok. pg_tablespace lists PostgreSQL's two tablespaces.
+#[tokio::test]
+async fn current_setting_of_a_parameter_and_tablespaces() {
+    let s = Server::start(&[]);
+    let c = s.connect("settings").await;
+    c.batch_execute("set timezone = 'Europe/Paris'")
+        .await
+        .unwrap();
+    let stmt = "select current_setting($1::varchar)";
+    for (name, want) in [
+        ("TimeZone", "Europe/Paris"),
+        ("default_table_access_method", "heap"),
+        ("standard_conforming_strings", "on"),
+    ] {
+        let got: String = c.query_one(stmt, &[&name]).await.unwrap().get(0);
+        assert_eq!(got, want, "{name}");
+    }
+    let e = c.query_one(stmt, &[&"no_such_thing"]).await.unwrap_err();
+    assert_eq!(sqlstate(&e), "42704");
+    let got: Option<String> = c
+        .query_one("select current_setting($1, true)", &[&"no_such_thing"])
+        .await
+        .unwrap()
+        .get(0);
+    assert_eq!(got, None);
+    crate::common::answers(
+        &c,
+        &[(
+            "select oid, spcname from pg_tablespace order by oid",
+            "1663|pg_default\n1664|pg_global",
+        )],
+    )
+    .await;
+}
+
+/// `pg_get_viewdef(oid [, pretty])` (SQLAlchemy's `get_view_definition`) gives the view's
+/// query as pg_views shows it (PostgreSQL renders its own text: ` SELECT t.id, …`), NULL
+/// for a relation that is not a view, as PostgreSQL.
+#[tokio::test]
+async fn view_definitions() {
+    let s = Server::start(&[]);
+    let c = s.connect("viewdef").await;
+    c.batch_execute("create table t (id int, a int); create view v as select id, a from t")
+        .await
+        .unwrap();
+    crate::common::answers(
+        &c,
+        &[
+            (
+                "select pg_get_viewdef(c.oid), pg_get_viewdef(c.oid, true) from pg_class c \
+                 where relname = 'v'",
+                "SELECT id, a FROM t|SELECT id, a FROM t",
+            ),
+            (
+                "select pg_get_viewdef(c.oid) is null from pg_class c where relname = 't'",
+                "t",
+            ),
+        ],
+    )
+    .await;
+}
+
+/// Column defaults as PostgreSQL's deparser prints them (pg_get_expr over pg_attrdef,
+/// information_schema.columns): the casts it shows on sequences, string literals of
+/// string columns and negative numbers. Answers from PostgreSQL 15.
+#[tokio::test]
+async fn defaults_print_as_postgresql_deparses_them() {
+    let s = Server::start(&[]);
+    let c = s.connect("defaults").await;
+    c.batch_execute(
+        "create table dd (id serial primary key, b text default 'q', \
+         v varchar(5) default 'it''s', c char(2) default 'x', j json default '{}', \
+         n int default 5, m int default -1, big bigint default -7000000000, \
+         x numeric(5,2) default -1.5, t timestamptz default now(), d boolean default true)",
+    )
+    .await
+    .unwrap();
+    crate::common::answers(
+        &c,
+        &[
+            (
+                "select a.attname, pg_get_expr(d.adbin, d.adrelid) from pg_attrdef d \
+                 join pg_attribute a on a.attrelid = d.adrelid and a.attnum = d.adnum \
+                 where d.adrelid = 'dd'::regclass order by a.attnum",
+                "id|nextval('dd_id_seq'::regclass)\nb|'q'::text\n\
+                 v|'it''s'::character varying\nc|'x'::bpchar\nj|'{}'::json\nn|5\n\
+                 m|'-1'::integer\nbig|'-7000000000'::bigint\nx|'-1.5'::numeric\nt|now()\n\
+                 d|true",
+            ),
+            (
+                "select column_default from information_schema.columns \
+                 where table_name = 'dd' and column_name in ('id', 'v')  order by 1",
+                "'it''s'::character varying\nnextval('dd_id_seq'::regclass)",
+            ),
+        ],
+    )
+    .await;
 }
 
 /// information_schema's constraint views as PostgreSQL 15 fills them (Sequelize, Knex

@@ -430,3 +430,29 @@ async fn create_table_and_upsert_refusals() {
         fails(&c, sql, "0A000", what).await;
     }
 }
+
+/// `INSERT … SELECT … FROM src ON CONFLICT …` (Django's many-to-many links: `INSERT …
+/// SELECT * FROM UNNEST($1::bigint[], $2::bigint[]) ON CONFLICT DO NOTHING`): SQLite
+/// would read ON as a join constraint of the last FROM item. Answers from PostgreSQL 15.
+#[tokio::test]
+async fn insert_select_from_with_on_conflict() {
+    let s = Server::start(&[]);
+    let c = s.connect("dml").await;
+    c.batch_execute(
+        "create table links (a int, b int, unique (a, b));
+         insert into links select * from unnest(array[1, 1, 2], array[10, 10, 20]) \
+         on conflict do nothing;
+         create table src (a int, b int);
+         insert into src values (2, 20), (3, 30);
+         insert into links select a, b from src on conflict (a, b) do nothing;
+         insert into links select a, b from src union all select a, b from src \
+         on conflict do nothing;",
+    )
+    .await
+    .unwrap();
+    let got = rows(&c, "select a, b from links order by a").await;
+    assert_eq!(
+        got,
+        vec![row(&["1", "10"]), row(&["2", "20"]), row(&["3", "30"])]
+    );
+}

@@ -153,3 +153,35 @@ async fn errors_as_postgres_gives_them() {
         assert_eq!(sqlstate(&e), code, "{sql}");
     }
 }
+
+/// jsonb compares in jsonb's order (Object > Array > Boolean > Number > String > Null,
+/// numbers by value), not as text, where an operand is certainly jsonb: Django's
+/// `meta__pages__gt=100` writes `(meta -> 'pages') > '100'::jsonb`.
+#[tokio::test]
+async fn jsonb_compares_in_jsonb_order() {
+    let s = Server::start(&[]);
+    let c = s.connect("jsoncmp").await;
+    c.batch_execute(
+        r#"create table jb (m jsonb);
+           insert into jb values ('{"p": 80}'), ('{"p": 120}'), ('{"p": "abc"}'), ('{}')"#,
+    )
+    .await
+    .unwrap();
+    crate::common::answers(
+        &c,
+        &[
+            (
+                "select m, (m -> 'p') > '100'::jsonb, (m -> 'p') = '120'::jsonb from jb",
+                "{\"p\": 80}|f|f\n{\"p\": 120}|t|t\n{\"p\": \"abc\"}|f|f\n{}||",
+            ),
+            (
+                r#"select '{"a":1}'::jsonb > '[1,2,3]'::jsonb, '[]'::jsonb < '[0]'::jsonb,
+                   'null'::jsonb < '"a"'::jsonb, '1.50'::jsonb = '1.5'::jsonb,
+                   '-2'::jsonb < '-1'::jsonb, 'true'::jsonb > '10'::jsonb,
+                   '"b"'::jsonb <= '"ab"'::jsonb"#,
+                "t|t|t|t|t|t|f",
+            ),
+        ],
+    )
+    .await;
+}

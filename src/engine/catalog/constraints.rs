@@ -1,97 +1,247 @@
-//! information_schema's constraint views, read from the emulated pg_constraint (primary
-//! keys, UNIQUE, foreign keys, CHECKs) and from SQLite's NOT NULL columns, which PostgreSQL also
-//! lists as CHECK constraints named `<namespace>_<table oid>_<attnum>_not_null`.
-//! ORMs read these to find foreign keys and keys (Sequelize, TypeORM, Knex, Peewee).
+//! A table's constraints as PostgreSQL names them, read from the CREATE TABLE text SQLite
+//! keeps (`sqlite_schema.sql`): SQLite's pragmas list keys and foreign keys but neither
+//! constraint names nor CHECK constraints. `pg_table_constraints(table, sql)` gives them
+//! to the catalog's SELECTs (tables.rs) as a JSON array of `{"kind": "p"|"u"|"f"|"c",
+//! "name", "cols": "a, b", "def": "CHECK ((…))", "attrs": [columns a CHECK reads]}`.
+//! Litewire's own value checks (`_litewire_…`, translate/mod.rs) are not listed.
 
-use super::tables::{FIRST_USER_OID, USER_OBJECTS};
+use std::ops::ControlFlow;
 
-/// A constraint's table, with its columns unnested: c (pg_constraint), t (name, oid),
-/// k (the key's attnums: `key` the 0-based position, `value` the attnum) and a (the
-/// column). `key` is `conkey` or `confkey`; `table` the table they number.
-fn key_columns(key: &str, table: &str) -> String {
-    format!(
-        "pg_constraint c JOIN (SELECT {FIRST_USER_OID} + s.rowid AS oid, s.name AS name \
-         FROM sqlite_schema s WHERE s.type = 'table') t ON t.oid = c.{table}, \
-         json_each('[' || substr(c.{key}, 2, length(c.{key}) - 2) || ']') k, \
-         pragma_table_info(t.name) a \
-         WHERE c.contype IN ('p', 'u', 'f') AND a.cid + 1 = k.value"
-    )
+use rusqlite::functions::FunctionFlags;
+use rusqlite::Connection;
+use sqlparser::ast::{
+    ColumnOption, CreateTable, Expr, Ident, Statement, TableConstraint, Visit, Visitor,
+};
+use sqlparser::dialect::SQLiteDialect;
+use sqlparser::parser::Parser;
+
+/// The prefix of the CHECK constraints litewire adds for PostgreSQL's value checks.
+const OWN_CHECK: &str = "_litewire_";
+
+pub fn register(conn: &Connection) -> rusqlite::Result<()> {
+    let pure = FunctionFlags::SQLITE_UTF8 | FunctionFlags::SQLITE_DETERMINISTIC;
+    conn.create_scalar_function("pg_table_constraints", 2, pure, |ctx| {
+        let table: String = ctx.get::<Option<String>>(0)?.unwrap_or_default();
+        let sql: String = ctx.get::<Option<String>>(1)?.unwrap_or_default();
+        Ok(to_json(&of_table(&table, &sql)))
+    })
 }
 
-/// Columns that must not be NULL (NOT NULL, or part of the primary key): s, p.
-fn not_null_columns() -> String {
-    format!(
-        "sqlite_schema s, pragma_table_info(s.name) p \
-         WHERE s.type = 'table' AND {USER_OBJECTS} AND (p.\"notnull\" OR p.pk > 0)"
-    )
+/// One constraint: its kind letter, name, columns (`a, b`), and for a CHECK its
+/// definition and the columns it reads.
+struct Constraint {
+    kind: &'static str,
+    name: String,
+    cols: String,
+    check: Option<(String, Vec<String>)>,
 }
 
-fn not_null_name() -> String {
-    format!("'2200_' || ({FIRST_USER_OID} + s.rowid) || '_' || (p.cid + 1) || '_not_null'")
+fn to_json(found: &[Constraint]) -> String {
+    use crate::engine::array::push_json_string as string;
+    let mut out = String::from("[");
+    for (k, c) in found.iter().enumerate() {
+        if k > 0 {
+            out.push(',');
+        }
+        out.push_str("{\"kind\":");
+        string(&mut out, c.kind);
+        out.push_str(",\"name\":");
+        string(&mut out, &c.name);
+        out.push_str(",\"cols\":");
+        string(&mut out, &c.cols);
+        if let Some((def, attrs)) = &c.check {
+            out.push_str(",\"def\":");
+            string(&mut out, def);
+            out.push_str(",\"attrs\":[");
+            for (i, a) in attrs.iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                string(&mut out, a);
+            }
+            out.push(']');
+        }
+        out.push('}');
+    }
+    out.push(']');
+    out
 }
 
-pub(super) fn table_constraints() -> String {
-    format!(
-        "SELECT current_database(), 'public', c.conname, current_database(), 'public', \
-         t.name, CASE c.contype WHEN 'p' THEN 'PRIMARY KEY' WHEN 'u' THEN 'UNIQUE' \
-         WHEN 'f' THEN 'FOREIGN KEY' ELSE 'CHECK' END, 'NO', 'NO', 'YES', \
-         CASE WHEN c.contype = 'u' THEN 'YES' END \
-         FROM pg_constraint c JOIN sqlite_schema t ON {FIRST_USER_OID} + t.rowid = c.conrelid \
-         UNION ALL \
-         SELECT current_database(), 'public', {name}, current_database(), 'public', s.name, \
-         'CHECK', 'NO', 'NO', 'YES', NULL FROM {nn}",
-        name = not_null_name(),
-        nn = not_null_columns(),
-    )
-}
-
-pub(super) fn key_column_usage() -> String {
-    format!(
-        "SELECT current_database(), 'public', c.conname, current_database(), 'public', \
-         t.name, a.name, k.key + 1, CASE WHEN c.contype = 'f' THEN k.key + 1 END \
-         FROM {}",
-        key_columns("conkey", "conrelid")
-    )
-}
-
-/// The columns a key uses: its own, or for a foreign key the referenced ones (PostgreSQL
-/// lists no NOT NULL constraints here).
-pub(super) fn constraint_column_usage() -> String {
-    format!(
-        "SELECT current_database(), 'public', t.name, a.name, current_database(), 'public', \
-         c.conname FROM {keys} AND c.contype IN ('p', 'u') \
-         UNION ALL \
-         SELECT current_database(), 'public', t.name, a.name, current_database(), 'public', \
-         c.conname FROM {referenced} AND c.contype = 'f'",
-        keys = key_columns("conkey", "conrelid"),
-        referenced = key_columns("confkey", "confrelid"),
-    )
-}
-
-pub(super) fn referential_constraints() -> String {
-    let rule = |column: &str| {
-        format!(
-            "CASE c.{column} WHEN 'c' THEN 'CASCADE' WHEN 'r' THEN 'RESTRICT' \
-             WHEN 'n' THEN 'SET NULL' WHEN 'd' THEN 'SET DEFAULT' ELSE 'NO ACTION' END"
-        )
+/// The constraints of `table` defined by `sql`, in their order of definition.
+fn of_table(table: &str, sql: &str) -> Vec<Constraint> {
+    let Ok(mut parsed) = Parser::parse_sql(&SQLiteDialect {}, sql) else {
+        return Vec::new();
     };
-    format!(
-        "SELECT current_database(), 'public', c.conname, current_database(), 'public', \
-         (SELECT u.conname FROM pg_constraint u WHERE u.conrelid = c.confrelid \
-         AND u.contype IN ('p', 'u') ORDER BY u.contype LIMIT 1), 'NONE', {update}, {delete} \
-         FROM pg_constraint c WHERE c.contype = 'f'",
-        update = rule("confupdtype"),
-        delete = rule("confdeltype"),
-    )
+    let Some(Statement::CreateTable(ct)) = parsed.pop() else {
+        return Vec::new();
+    };
+    let mut found = Found {
+        table,
+        columns: ct.columns.iter().map(|c| c.name.value.clone()).collect(),
+        names: Vec::new(),
+        out: Vec::new(),
+    };
+    column_constraints(&ct, &mut found);
+    for c in &ct.constraints {
+        match c {
+            TableConstraint::PrimaryKey { name, columns, .. } => {
+                let cols: Vec<String> = columns.iter().map(|c| plain(&c.column.expr)).collect();
+                found.key("p", name.as_ref(), &cols);
+            }
+            TableConstraint::Unique { name, columns, .. } => {
+                let cols: Vec<String> = columns.iter().map(|c| plain(&c.column.expr)).collect();
+                found.key("u", name.as_ref(), &cols);
+            }
+            TableConstraint::ForeignKey { name, columns, .. } => {
+                let cols: Vec<String> = columns.iter().map(|c| c.value.clone()).collect();
+                found.key("f", name.as_ref(), &cols);
+            }
+            TableConstraint::Check { name, expr, .. } => found.check(name.as_ref(), expr, None),
+            _ => {}
+        }
+    }
+    found.out
 }
 
-pub(super) fn check_constraints() -> String {
-    format!(
-        "SELECT current_database(), 'public', c.conname, substr(c.condef, 7) \
-         FROM pg_constraint c WHERE c.contype = 'c' \
-         UNION ALL \
-         SELECT current_database(), 'public', {name}, p.name || ' IS NOT NULL' FROM {nn}",
-        name = not_null_name(),
-        nn = not_null_columns(),
-    )
+fn column_constraints(ct: &CreateTable, found: &mut Found) {
+    for column in &ct.columns {
+        let cols = [column.name.value.clone()];
+        for option in &column.options {
+            match &option.option {
+                ColumnOption::Unique { is_primary, .. } => {
+                    let kind = if *is_primary { "p" } else { "u" };
+                    found.key(kind, option.name.as_ref(), &cols);
+                }
+                ColumnOption::ForeignKey { .. } => found.key("f", option.name.as_ref(), &cols),
+                ColumnOption::Check(expr) => {
+                    found.check(option.name.as_ref(), expr, Some(&column.name.value))
+                }
+                _ => {}
+            }
+        }
+    }
+}
+
+/// An identifier's name (a key column), or the expression's text.
+fn plain(e: &Expr) -> String {
+    match e {
+        Expr::Identifier(i) => i.value.clone(),
+        other => other.to_string(),
+    }
+}
+
+struct Found<'a> {
+    table: &'a str,
+    columns: Vec<String>,
+    /// Names given so far, for PostgreSQL's numbered fallbacks (`t_check1`).
+    names: Vec<String>,
+    out: Vec<Constraint>,
+}
+
+impl Found<'_> {
+    fn key(&mut self, kind: &'static str, name: Option<&Ident>, cols: &[String]) {
+        let suffix = match kind {
+            "p" => "pkey",
+            "u" => "key",
+            _ => "fkey",
+        };
+        let name = match (name, kind) {
+            (Some(n), _) => n.value.clone(),
+            (None, "p") => format!("{}_pkey", self.table),
+            (None, _) => self.choose(&format!("{}_{}", self.table, cols.join("_")), suffix),
+        };
+        self.names.push(name.clone());
+        self.out.push(Constraint {
+            kind,
+            name,
+            cols: cols.join(", "),
+            check: None,
+        });
+    }
+
+    /// A CHECK: unnamed ones are `t_col_check` when they read one column (or were written
+    /// on it), else `t_check`, as PostgreSQL names them.
+    fn check(&mut self, name: Option<&Ident>, expr: &Expr, on_column: Option<&str>) {
+        if name.is_some_and(|n| n.value.starts_with(OWN_CHECK)) {
+            return;
+        }
+        let attrs = self.columns_read(expr);
+        let name = match (name, on_column, attrs.as_slice()) {
+            (Some(n), _, _) => n.value.clone(),
+            (None, Some(c), _) => self.choose(&format!("{}_{c}", self.table), "check"),
+            (None, None, [c]) => self.choose(&format!("{}_{c}", self.table), "check"),
+            (None, None, _) => self.choose(self.table, "check"),
+        };
+        self.names.push(name.clone());
+        self.out.push(Constraint {
+            kind: "c",
+            name,
+            cols: attrs.join(", "),
+            check: Some((format!("CHECK (({expr}))"), attrs)),
+        });
+    }
+
+    /// The table's columns `expr` reads, in their order of appearance.
+    fn columns_read(&self, expr: &Expr) -> Vec<String> {
+        struct Read<'a>(&'a [String], Vec<String>);
+        impl Visitor for Read<'_> {
+            type Break = ();
+            fn pre_visit_expr(&mut self, e: &Expr) -> ControlFlow<()> {
+                let name = match e {
+                    Expr::Identifier(i) => Some(&i.value),
+                    Expr::CompoundIdentifier(parts) => parts.last().map(|i| &i.value),
+                    _ => None,
+                };
+                if let Some(n) = name.filter(|n| self.0.contains(n) && !self.1.contains(n)) {
+                    self.1.push(n.clone());
+                }
+                ControlFlow::Continue(())
+            }
+        }
+        let mut read = Read(&self.columns, Vec::new());
+        let _ = expr.visit(&mut read);
+        read.1
+    }
+
+    /// `base_suffix`, or `base_suffix1`, `2`… when taken (PostgreSQL's ChooseConstraintName).
+    fn choose(&self, base: &str, suffix: &str) -> String {
+        let first = format!("{base}_{suffix}");
+        (0..)
+            .map(|n| {
+                if n == 0 {
+                    first.clone()
+                } else {
+                    format!("{first}{n}")
+                }
+            })
+            .find(|n| !self.names.contains(n))
+            .unwrap_or(first)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_and_checks_as_postgresql_gives_them() {
+        let got = to_json(&of_table(
+            "ck",
+            "CREATE TABLE ck (a INT CONSTRAINT \"_litewire_22003 integer\" CHECK (a BETWEEN 0 \
+             AND 9) CHECK (a > 0), b INT, c NUMERIC(5,2) CONSTRAINT named_c CHECK (c >= 0), \
+             CHECK (b > a), CHECK (b < 100), CHECK (b < 200), CONSTRAINT uq UNIQUE (a, b), \
+             UNIQUE (b))",
+        ));
+        assert_eq!(
+            got,
+            concat!(
+                r#"[{"kind":"c","name":"ck_a_check","cols":"a","def":"CHECK ((a > 0))","attrs":["a"]},"#,
+                r#"{"kind":"c","name":"named_c","cols":"c","def":"CHECK ((c >= 0))","attrs":["c"]},"#,
+                r#"{"kind":"c","name":"ck_check","cols":"b, a","def":"CHECK ((b > a))","attrs":["b","a"]},"#,
+                r#"{"kind":"c","name":"ck_b_check","cols":"b","def":"CHECK ((b < 100))","attrs":["b"]},"#,
+                r#"{"kind":"c","name":"ck_b_check1","cols":"b","def":"CHECK ((b < 200))","attrs":["b"]},"#,
+                r#"{"kind":"u","name":"uq","cols":"a, b"},{"kind":"u","name":"ck_b_key","cols":"b"}]"#
+            )
+        );
+    }
 }

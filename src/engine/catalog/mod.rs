@@ -16,6 +16,7 @@
 //! this file registers them and scans them.
 
 mod constraints;
+mod information_schema;
 mod tables;
 pub(crate) mod types;
 
@@ -49,6 +50,7 @@ pub fn columns(name: &str) -> Option<Vec<(String, String)>> {
 /// Registers every catalog table on `conn`, with the functions catalog queries use.
 pub fn register(conn: &Connection, session: SharedSession) -> rusqlite::Result<()> {
     super::functions::register_catalog(conn, session)?;
+    constraints::register(conn)?;
     // A constant promoted to 'static, as rusqlite's own modules do.
     const MODULE: Module<CatalogTable> = Module::eponymous_only_module();
     for table in TABLES {

@@ -1,7 +1,7 @@
 //! The catalog tables: each one's PostgreSQL columns and the SELECT over SQLite's schema
 //! that produces its rows, and the OIDs objects get.
 
-use super::constraints;
+use super::information_schema;
 use super::types::pg_type_rows;
 
 /// OID of the first user object, as in PostgreSQL.
@@ -62,9 +62,9 @@ impl Table {
 /// while rowids stay below 2.9 million).
 const CONSTRAINT_OID: i64 = 2_000_000_000;
 const FOREIGN_KEY_OID: i64 = 2_000_000_000;
-/// CHECK constraints: [`CONSTRAINT_OID`] + this + 100 × the table's rowid + the check's
-/// position.
-const CHECK_OID: i64 = 1_000_000_000;
+/// OIDs of CHECK constraints: [`CONSTRAINT_OID`] plus this plus 100 × the table's rowid
+/// plus the constraint's position among the table's constraints.
+const CHECK_OID: i64 = 1_500_000_000;
 /// OID of the index PostgreSQL would have for a rowid primary key (SQLite has none):
 /// this plus the table's rowid.
 const ROWID_KEY_OID: i64 = 1_000_000_000;
@@ -72,35 +72,54 @@ const ROWID_KEY_OID: i64 = 1_000_000_000;
 /// Every index as PostgreSQL would show it: SQLite's indexes (automatic ones named as
 /// PostgreSQL names them: `t_pkey`, `t_a_key`) and, for a rowid primary key, the index
 /// PostgreSQL would have. Columns: oid, name, tbl, tbl_oid, is_unique, origin
-/// (`pk`, `u` or `c`), natts, keys (attnums, space-separated), cols (names).
+/// (`pk`, `u` or `c`), natts, keys (attnums, a JSON array as int2vector values are
+/// held), options (indoption per column: 3 for DESC, which sorts NULLs first by
+/// default, else 0), cols (names).
 fn indexes() -> String {
     format!(
-        "ix(oid, name, tbl, tbl_oid, is_unique, origin, natts, keys, cols) AS (\
+        "ix(oid, name, tbl, tbl_oid, is_unique, origin, natts, keys, options, cols) AS (\
     SELECT {FIRST_USER_OID} + x.rowid, \
-    CASE il.origin WHEN 'pk' THEN pg_constraint_name(s.name, 'u', {index_columns}, s.name || '_pkey') \
-    WHEN 'u' THEN pg_constraint_name(s.name, 'u', {index_columns}, s.name || '_' || \
-    (SELECT group_concat(ii.name, '_' ORDER BY ii.seqno) FROM pragma_index_info(il.name) ii) \
-    || '_key') ELSE il.name END, \
+    CASE il.origin WHEN 'pk' THEN coalesce({pk}, s.name || '_pkey') \
+    WHEN 'u' THEN coalesce({unique}, s.name || '_' || (SELECT group_concat(ii.name, '_' \
+    ORDER BY ii.seqno) FROM pragma_index_info(il.name) ii) || '_key') ELSE il.name END, \
     s.name, {FIRST_USER_OID} + s.rowid, il.\"unique\", il.origin, \
     (SELECT count(*) FROM pragma_index_info(il.name)), \
-    (SELECT group_concat(max(ii.cid + 1, 0), ' ' ORDER BY ii.seqno) FROM pragma_index_info(il.name) ii), \
+    (SELECT '[' || group_concat(max(ii.cid + 1, 0), ',' ORDER BY ii.seqno) || ']' \
+    FROM pragma_index_info(il.name) ii), \
+    (SELECT '[' || group_concat(xi.\"desc\" * 3, ',' ORDER BY xi.seqno) || ']' \
+    FROM pragma_index_xinfo(il.name) xi WHERE xi.key), \
     (SELECT group_concat(coalesce(ii.name, 'expression'), ', ' ORDER BY ii.seqno) \
     FROM pragma_index_info(il.name) ii) \
     FROM sqlite_schema s, pragma_index_list(s.name) il, sqlite_schema x \
     WHERE s.type = 'table' AND {USER_OBJECTS} AND x.name = il.name \
     UNION ALL \
-    SELECT {ROWID_KEY_OID} + s.rowid, pg_constraint_name(s.name, 'u', (SELECT group_concat(p.name, \
-    char(31)) FROM pragma_table_info(s.name) p WHERE p.pk > 0), s.name || '_pkey'), \
-    s.name, {FIRST_USER_OID} + s.rowid, 1, 'pk', 1, \
-    (SELECT group_concat(p.cid + 1, ' ') FROM pragma_table_info(s.name) p WHERE p.pk > 0), \
+    SELECT {ROWID_KEY_OID} + s.rowid, coalesce({pk}, s.name || '_pkey'), s.name, {FIRST_USER_OID} + s.rowid, 1, 'pk', 1, \
+    (SELECT '[' || group_concat(p.cid + 1, ',') || ']' FROM pragma_table_info(s.name) p \
+    WHERE p.pk > 0), '[0]', \
     (SELECT group_concat(p.name, ', ') FROM pragma_table_info(s.name) p WHERE p.pk > 0) \
     FROM sqlite_schema s \
     WHERE s.type = 'table' AND {USER_OBJECTS} \
     AND EXISTS (SELECT 1 FROM pragma_table_info(s.name) p WHERE p.pk > 0) \
     AND NOT EXISTS (SELECT 1 FROM pragma_index_list(s.name) il WHERE il.origin = 'pk'))",
-        // A key's columns for pg_constraint_name, separated by the unit separator.
-        index_columns = "(SELECT group_concat(ii.name, char(31) ORDER BY ii.seqno) \
-            FROM pragma_index_info(il.name) ii)",
+        pk = named_constraint("'p'", "s.name", "s.sql", None),
+        unique = named_constraint(
+            "'u'",
+            "s.name",
+            "s.sql",
+            Some("(SELECT group_concat(ii.name, ', ' ORDER BY ii.seqno) FROM pragma_index_info(il.name) ii)")
+        ),
+    )
+}
+
+/// The name the CREATE TABLE text gives the constraint of `kind` (on columns `cols`, a
+/// `, `-separated list, when given) of table `table` (catalog/constraints.rs), or NULL.
+fn named_constraint(kind: &str, table: &str, sql: &str, cols: Option<&str>) -> String {
+    let on_cols = cols.map_or(String::new(), |c| {
+        format!(" AND json_extract(j.value, '$.cols') = {c}")
+    });
+    format!(
+        "(SELECT json_extract(j.value, '$.name') FROM json_each(pg_table_constraints({table}, \
+         {sql})) j WHERE json_extract(j.value, '$.kind') = {kind}{on_cols} LIMIT 1)"
     )
 }
 
@@ -155,11 +174,11 @@ pub(super) const TABLES: &[Table] = &[
     Table {
         name: "pg_type",
         columns: "oid oid, typname name, typnamespace oid, typowner oid, typlen int2, \
-                  typbyval bool, typtype char, typcategory char, typispreferred bool, \
-                  typisdefined bool, typdelim char, typrelid oid, typsubscript text, \
+                  typbyval bool, typtype pg_char, typcategory pg_char, typispreferred bool, \
+                  typisdefined bool, typdelim pg_char, typrelid oid, typsubscript text, \
                   typelem oid, typarray oid, typinput text, typoutput text, \
                   typreceive text, typsend text, typmodin text, typmodout text, \
-                  typanalyze text, typalign char, typstorage char, typnotnull bool, \
+                  typanalyze text, typalign pg_char, typstorage pg_char, typnotnull bool, \
                   typbasetype oid, typtypmod int4, typndims int4, typcollation oid, \
                   typdefaultbin text, typdefault text, typacl text",
         body: Some(pg_type_rows),
@@ -179,10 +198,10 @@ pub(super) const TABLES: &[Table] = &[
         columns: "oid oid, relname name, relnamespace oid, reltype oid, reloftype oid, \
                   relowner oid, relam oid, relfilenode oid, reltablespace oid, relpages int4, \
                   reltuples float4, relallvisible int4, reltoastrelid oid, relhasindex bool, \
-                  relisshared bool, relpersistence char, relkind char, relnatts int2, \
+                  relisshared bool, relpersistence pg_char, relkind pg_char, relnatts int2, \
                   relchecks int2, relhasrules bool, relhastriggers bool, relhassubclass bool, \
                   relrowsecurity bool, relforcerowsecurity bool, relispopulated bool, \
-                  relreplident char, relispartition bool, relrewrite oid, relfrozenxid int4, \
+                  relreplident pg_char, relispartition bool, relrewrite oid, relfrozenxid int4, \
                   relminmxid int4, relacl text, reloptions text, relpartbound text",
         body: Some(|| {
             format!(
@@ -214,8 +233,8 @@ pub(super) const TABLES: &[Table] = &[
         name: "pg_attribute",
         columns: "attrelid oid, attname name, atttypid oid, attstattarget int4, attlen int2, \
                   attnum int2, attndims int4, attcacheoff int4, atttypmod int4, attbyval bool, \
-                  attalign char, attstorage char, attcompression char, attnotnull bool, \
-                  atthasdef bool, atthasmissing bool, attidentity char, attgenerated char, \
+                  attalign pg_char, attstorage pg_char, attcompression pg_char, attnotnull bool, \
+                  atthasdef bool, atthasmissing bool, attidentity pg_char, attgenerated pg_char, \
                   attisdropped bool, attislocal bool, attinhcount int4, attcollation oid, \
                   attacl text, attoptions text, attfdwoptions text, attmissingval text",
         body: Some(|| {
@@ -274,7 +293,7 @@ pub(super) const TABLES: &[Table] = &[
                  (SELECT typname FROM pg_type WHERE oid = c.toid), 'NO', 'NEVER', \
                  CASE c.ttype WHEN 'view' THEN 'NO' ELSE 'YES' END \
                  FROM (SELECT s.name AS tname, s.type AS ttype, p.name AS cname, p.cid AS cid, \
-                 p.dflt_value AS dflt, p.\"notnull\" OR p.pk > 0 AS required, \
+                 pg_default_text(p.dflt_value, p.type) AS dflt, p.\"notnull\" OR p.pk > 0 AS required, \
                  pg_decltype(p.type, 'oid') AS toid, pg_decltype(p.type, 'typmod') AS typmod \
                  FROM sqlite_schema s, pragma_table_info(s.name) p \
                  WHERE s.type IN ('table', 'view') AND {USER_OBJECTS}) c"
@@ -298,20 +317,20 @@ pub(super) const TABLES: &[Table] = &[
                   table_catalog name, table_schema name, table_name name, \
                   constraint_type varchar, is_deferrable varchar, initially_deferred varchar, \
                   enforced varchar, nulls_distinct varchar",
-        body: Some(constraints::table_constraints),
+        body: Some(information_schema::table_constraints),
     },
     Table {
         name: "information_schema_key_column_usage",
         columns: "constraint_catalog name, constraint_schema name, constraint_name name, \
                   table_catalog name, table_schema name, table_name name, column_name name, \
                   ordinal_position int4, position_in_unique_constraint int4",
-        body: Some(constraints::key_column_usage),
+        body: Some(information_schema::key_column_usage),
     },
     Table {
         name: "information_schema_constraint_column_usage",
         columns: "table_catalog name, table_schema name, table_name name, column_name name, \
                   constraint_catalog name, constraint_schema name, constraint_name name",
-        body: Some(constraints::constraint_column_usage),
+        body: Some(information_schema::constraint_column_usage),
     },
     Table {
         name: "information_schema_referential_constraints",
@@ -319,13 +338,13 @@ pub(super) const TABLES: &[Table] = &[
                   unique_constraint_catalog name, unique_constraint_schema name, \
                   unique_constraint_name name, match_option varchar, update_rule varchar, \
                   delete_rule varchar",
-        body: Some(constraints::referential_constraints),
+        body: Some(information_schema::referential_constraints),
     },
     Table {
         name: "information_schema_check_constraints",
         columns: "constraint_catalog name, constraint_schema name, constraint_name name, \
                   check_clause varchar",
-        body: Some(constraints::check_constraints),
+        body: Some(information_schema::check_constraints),
     },
     // Block statistics: litewire keeps none, so every count is zero (Sequelize's
     // describeTable joins pg_statio_all_tables to find column comments).
@@ -344,7 +363,8 @@ pub(super) const TABLES: &[Table] = &[
         columns: "oid oid, adrelid oid, adnum int2, adbin text",
         body: Some(|| {
             format!(
-                "SELECT 0, {FIRST_USER_OID} + s.rowid, p.cid + 1, p.dflt_value \
+                "SELECT 0, {FIRST_USER_OID} + s.rowid, p.cid + 1, \
+                 pg_default_text(p.dflt_value, p.type) \
                  FROM sqlite_schema s, pragma_table_info(s.name) p \
                  WHERE s.type = 'table' AND {USER_OBJECTS} AND p.dflt_value IS NOT NULL"
             )
@@ -352,15 +372,30 @@ pub(super) const TABLES: &[Table] = &[
     },
     Table {
         name: "pg_am",
-        columns: "oid oid, amname name, amhandler text, amtype char",
+        columns: "oid oid, amname name, amhandler text, amtype pg_char",
         body: Some(|| {
             "VALUES (2, 'heap', 'heap_tableam_handler', 't'), (403, 'btree', 'bthandler', 'i')"
                 .into()
         }),
     },
     Table {
+        name: "pg_tablespace",
+        columns: "oid oid, spcname name, spcowner oid, spcacl text, spcoptions text",
+        body: Some(|| {
+            "VALUES (1663, 'pg_default', 10, NULL, NULL), (1664, 'pg_global', 10, NULL, NULL)"
+                .into()
+        }),
+    },
+    Table {
+        // Indexes' operator classes are not tracked (pg_index.indclass holds 0s).
+        name: "pg_opclass",
+        columns: "oid oid, opcmethod oid, opcname name, opcnamespace oid, opcowner oid, \
+                  opcfamily oid, opcintype oid, opcdefault bool, opckeytype oid",
+        body: None,
+    },
+    Table {
         name: "pg_database",
-        columns: "oid oid, datname name, datdba oid, encoding int4, datlocprovider char, \
+        columns: "oid oid, datname name, datdba oid, encoding int4, datlocprovider pg_char, \
                   datistemplate bool, datallowconn bool, datconnlimit int4, datfrozenxid int4, \
                   datminmxid int4, dattablespace oid, datcollate text, datctype text, \
                   daticulocale text, datcollversion text, datacl text",
@@ -390,7 +425,7 @@ pub(super) const TABLES: &[Table] = &[
     Table {
         name: "pg_collation",
         columns: "oid oid, collname name, collnamespace oid, collowner oid, \
-                  collprovider char, collisdeterministic bool, collencoding int4, \
+                  collprovider pg_char, collisdeterministic bool, collencoding int4, \
                   collcollate text, collctype text",
         body: Some(|| format!("VALUES (100, 'default', {PG_CATALOG}, 10, 'd', 1, -1, NULL, NULL)")),
     },
@@ -442,7 +477,7 @@ pub(super) const TABLES: &[Table] = &[
     Table {
         name: "pg_depend",
         columns: "classid oid, objid oid, objsubid int4, refclassid oid, refobjid oid, \
-                  refobjsubid int4, deptype char",
+                  refobjsubid int4, deptype pg_char",
         body: Some(|| {
             // A sequence owned by a column: `a` (serial, OWNED BY) or `i` (identity).
             format!(
@@ -504,74 +539,85 @@ pub(super) const TABLES: &[Table] = &[
                   indisunique bool, indnullsnotdistinct bool, indisprimary bool, \
                   indisexclusion bool, indimmediate bool, indisclustered bool, indisvalid bool, \
                   indcheckxmin bool, indisready bool, indislive bool, indisreplident bool, \
-                  indkey text, indcollation text, indclass text, indoption text, \
+                  indkey int2vector, indcollation oidvector, indclass oidvector, \
+                  indoption int2vector, \
                   indexprs text, indpred text, indexdef text HIDDEN",
         body: Some(|| {
             format!(
                 "WITH {} SELECT ix.oid, ix.tbl_oid, ix.natts, ix.natts, ix.is_unique, 0, \
-                 ix.origin = 'pk', 0, 1, 0, 1, 0, 1, 1, 0, ix.keys, NULL, NULL, NULL, NULL, \
-                 NULL, 'CREATE ' || CASE WHEN ix.is_unique THEN 'UNIQUE ' ELSE '' END || \
+                 ix.origin = 'pk', 0, 1, 0, 1, 0, 1, 1, 0, ix.keys, {zeros}, {zeros}, \
+                 ix.options, NULL, NULL, 'CREATE ' || CASE WHEN ix.is_unique THEN 'UNIQUE ' ELSE '' END || \
                  'INDEX ' || ix.name || ' ON public.' || ix.tbl || ' USING btree (' || \
                  ix.cols || ')' FROM ix",
-                indexes()
+                indexes(),
+                // Collations and operator classes are not tracked: 0 for each column.
+                zeros = "(SELECT json_group_array(0) FROM json_each(ix.keys))",
             )
         }),
     },
     Table {
         name: "pg_constraint",
-        columns: "oid oid, conname name, connamespace oid, contype char, condeferrable bool, \
+        columns: "oid oid, conname name, connamespace oid, contype pg_char, condeferrable bool, \
                   condeferred bool, convalidated bool, conrelid oid, contypid oid, \
-                  conindid oid, conparentid oid, confrelid oid, confupdtype char, \
-                  confdeltype char, confmatchtype char, conislocal bool, coninhcount int4, \
-                  connoinherit bool, conkey text, confkey text, conpfeqop text, \
+                  conindid oid, conparentid oid, confrelid oid, confupdtype pg_char, \
+                  confdeltype pg_char, confmatchtype pg_char, conislocal bool, coninhcount int4, \
+                  connoinherit bool, conkey int2[], confkey int2[], conpfeqop text, \
                   conppeqop text, conffeqop text, confdelsetcols text, conexclop text, \
                   conbin text, condef text HIDDEN",
         body: Some(|| {
             // Primary keys and UNIQUE constraints are their indexes; foreign keys come
             // from pragma_foreign_key_list, one row per column.
             format!(
-                "WITH {ix}, fk AS (SELECT s.rowid AS tbl_rowid, s.name AS tbl, f.* \
+                "WITH {ix}, fk AS (SELECT s.rowid AS tbl_rowid, s.name AS tbl, s.sql AS tbl_sql, \
+                 group_concat(f.\"from\", ', ') OVER (PARTITION BY s.rowid, f.id ORDER BY f.seq \
+                 ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING) AS from_cols, f.* \
                  FROM sqlite_schema s, pragma_foreign_key_list(s.name) f \
                  WHERE s.type = 'table' AND {USER_OBJECTS}) \
-                 SELECT {CONSTRAINT_OID} + ix.oid, \
-                 ix.name, {PUBLIC}, \
+                 SELECT {CONSTRAINT_OID} + ix.oid, ix.name, {PUBLIC}, \
                  CASE ix.origin WHEN 'pk' THEN 'p' ELSE 'u' END, 0, 0, 1, ix.tbl_oid, 0, ix.oid, \
-                 0, 0, ' ', ' ', ' ', 1, 0, 1, '{{' || replace(ix.keys, ' ', ',') || '}}', NULL, \
+                 0, 0, ' ', ' ', ' ', 1, 0, 1, ix.keys, NULL, \
                  NULL, NULL, NULL, NULL, NULL, NULL, \
                  CASE ix.origin WHEN 'pk' THEN 'PRIMARY KEY' ELSE 'UNIQUE' END || ' (' || \
                  ix.cols || ')' \
                  FROM ix WHERE ix.origin IN ('pk', 'u') \
                  UNION ALL \
                  SELECT {CONSTRAINT_OID} + {FOREIGN_KEY_OID} + fk.tbl_rowid * 100 + fk.id, \
-                 pg_constraint_name(fk.tbl, 'f', group_concat(fk.\"from\", char(31) ORDER BY \
-                 fk.seq), fk.tbl || '_' || group_concat(fk.\"from\", '_' ORDER BY fk.seq) || \
-                 '_fkey'), \
+                 coalesce({fk_name}, \
+                 fk.tbl || '_' || group_concat(fk.\"from\", '_' ORDER BY fk.seq) || '_fkey'), \
                  {PUBLIC}, 'f', 0, 0, 1, {FIRST_USER_OID} + fk.tbl_rowid, 0, 0, 0, \
                  {FIRST_USER_OID} + (SELECT rowid FROM sqlite_schema WHERE name = fk.\"table\"), \
                  {on_update}, {on_delete}, 's', 1, 0, 1, \
-                 '{{' || group_concat((SELECT cid + 1 FROM pragma_table_info(fk.tbl) \
-                 WHERE name = fk.\"from\"), ',' ORDER BY fk.seq) || '}}', \
-                 '{{' || group_concat((SELECT cid + 1 FROM pragma_table_info(fk.\"table\") \
-                 WHERE name = {referenced}), ',' ORDER BY fk.seq) || '}}', NULL, NULL, \
-                 NULL, NULL, NULL, NULL, \
+                 '[' || group_concat((SELECT cid + 1 FROM pragma_table_info(fk.tbl) \
+                 WHERE name = fk.\"from\"), ',' ORDER BY fk.seq) || ']', \
+                 '[' || group_concat((SELECT p.cid + 1 FROM pragma_table_info(fk.\"table\") p \
+                 WHERE p.name = coalesce(fk.\"to\", (SELECT name FROM pragma_table_info(fk.\"table\") \
+                 WHERE pk = fk.seq + 1))), ',' ORDER BY fk.seq) || ']', NULL, NULL, NULL, \
+                 NULL, NULL, NULL, \
                  'FOREIGN KEY (' || group_concat(fk.\"from\", ', ' ORDER BY fk.seq) || \
-                 ') REFERENCES ' || fk.\"table\" || '(' || group_concat({referenced}, \
+                 ') REFERENCES ' || fk.\"table\" || '(' || group_concat(coalesce(fk.\"to\", \
+                 (SELECT name FROM pragma_table_info(fk.\"table\") WHERE pk = fk.seq + 1)), \
                  ', ' ORDER BY fk.seq) || ')' || \
                  CASE fk.on_update WHEN 'NO ACTION' THEN '' ELSE ' ON UPDATE ' || fk.on_update END || \
                  CASE fk.on_delete WHEN 'NO ACTION' THEN '' ELSE ' ON DELETE ' || fk.on_delete END \
                  FROM fk GROUP BY fk.tbl_rowid, fk.id \
                  UNION ALL \
-                 SELECT {CONSTRAINT_OID} + {CHECK_OID} + s.rowid * 100 + c.key, \
-                 json_extract(c.value, '$[0]'), {PUBLIC}, 'c', 0, 0, 1, \
-                 {FIRST_USER_OID} + s.rowid, 0, 0, 0, 0, ' ', ' ', ' ', 1, 0, 0, NULL, NULL, \
-                 NULL, NULL, NULL, NULL, NULL, NULL, \
-                 'CHECK ((' || json_extract(c.value, '$[1]') || '))' \
-                 FROM sqlite_schema s, json_each(pg_checks(s.name)) c \
-                 WHERE s.type = 'table' AND {USER_OBJECTS}",
+                 SELECT {CONSTRAINT_OID} + {CHECK_OID} + s.rowid * 100 + j.key, \
+                 json_extract(j.value, '$.name'), {PUBLIC}, 'c', 0, 0, 1, \
+                 {FIRST_USER_OID} + s.rowid, 0, 0, 0, 0, ' ', ' ', ' ', 1, 0, 0, \
+                 (SELECT '[' || group_concat(p.cid + 1, ',' ORDER BY a.key) || ']' \
+                 FROM json_each(j.value, '$.attrs') a JOIN pragma_table_info(s.name) p \
+                 ON p.name = a.value), NULL, NULL, NULL, NULL, NULL, NULL, NULL, \
+                 json_extract(j.value, '$.def') \
+                 FROM sqlite_schema s, json_each(pg_table_constraints(s.name, s.sql)) j \
+                 WHERE s.type = 'table' AND {USER_OBJECTS} \
+                 AND json_extract(j.value, '$.kind') = 'c'",
                 ix = indexes(),
-                // The referenced column: named, or the referenced table's key column.
-                referenced = "coalesce(fk.\"to\", (SELECT name FROM \
-                    pragma_table_info(fk.\"table\") WHERE pk = fk.seq + 1))",
+                fk_name = named_constraint(
+                    "'f'",
+                    "fk.tbl",
+                    "fk.tbl_sql",
+                    Some("fk.from_cols")
+                ),
                 on_update = action_code("fk.on_update"),
                 on_delete = action_code("fk.on_delete"),
             )
@@ -608,7 +654,7 @@ pub(super) const TABLES: &[Table] = &[
     },
     Table {
         name: "pg_policy",
-        columns: "oid oid, polname name, polrelid oid, polcmd char, polpermissive bool, \
+        columns: "oid oid, polname name, polrelid oid, polcmd pg_char, polpermissive bool, \
                   polroles text, polqual text, polwithcheck text",
         body: None,
     },
@@ -637,7 +683,7 @@ pub(super) const TABLES: &[Table] = &[
     Table {
         name: "pg_trigger",
         columns: "oid oid, tgrelid oid, tgparentid oid, tgname name, tgfoid oid, \
-                  tgtype int2, tgenabled char, tgisinternal bool, tgconstrrelid oid, \
+                  tgtype int2, tgenabled pg_char, tgisinternal bool, tgconstrrelid oid, \
                   tgconstrindid oid, tgconstraint oid, tgdeferrable bool, \
                   tginitdeferred bool, tgnargs int2, tgattr text, tgargs bytea, \
                   tgqual text, tgoldtable name, tgnewtable name",
@@ -645,14 +691,14 @@ pub(super) const TABLES: &[Table] = &[
     },
     Table {
         name: "pg_partitioned_table",
-        columns: "partrelid oid, partstrat char, partnatts int2, partdefid oid, \
+        columns: "partrelid oid, partstrat pg_char, partnatts int2, partdefid oid, \
                   partattrs text, partclass text, partcollation text, partexprs text",
         body: None,
     },
     Table {
         name: "pg_proc",
         columns: "oid oid, proname name, pronamespace oid, proowner oid, prolang oid, \
-                  prokind char, proretset bool, prorettype oid, pronargs int2, \
+                  prokind pg_char, proretset bool, prorettype oid, pronargs int2, \
                   proargtypes text, prosrc text",
         body: None,
     },

@@ -145,6 +145,13 @@ pub fn register(conn: &Connection) -> rusqlite::Result<()> {
         )?;
     }
     conn.create_scalar_function("pg_jsonb_contains", 2, pure, |ctx| contains(ctx))?;
+    // `a < b` and the other comparisons of jsonb: -1, 0 or 1 in jsonb's order.
+    conn.create_scalar_function("pg_jsonb_cmp", 2, pure, |ctx| {
+        let (Some(a), Some(b)) = (jsonb_arg(ctx, 0)?, jsonb_arg(ctx, 1)?) else {
+            return Ok(None);
+        };
+        Ok(Some(value::compare(&a, &b) as i64))
+    })?;
     conn.create_scalar_function("pg_jsonb_exists", 2, pure, |ctx| {
         let (Some(j), Some(k)) = (jsonb_arg(ctx, 0)?, ctx.get::<Option<String>>(1)?) else {
             return Ok(None);

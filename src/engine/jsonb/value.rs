@@ -344,6 +344,65 @@ pub fn equal(a: &Json, b: &Json) -> bool {
     }
 }
 
+/// jsonb's btree order (`<`, `>`, ORDER BY): Object > Array > Boolean > Number > String >
+/// Null; objects by pair count then pairs in storage order, arrays by length then
+/// elements (a raw scalar below any array), numbers by value, strings bytewise (the C
+/// collation litewire reports).
+pub fn compare(a: &Json, b: &Json) -> std::cmp::Ordering {
+    use std::cmp::Ordering;
+    fn rank(v: &Json) -> u8 {
+        match v {
+            Json::Null => 0,
+            Json::Str(_) => 1,
+            Json::Num(_) => 2,
+            Json::Bool(_) => 3,
+            Json::Array(_) => 4,
+            Json::Object(_) => 5,
+        }
+    }
+    fn number(s: &str) -> (i8, String, i64) {
+        let (neg, digits, exp) = number_key(s);
+        let sign = match (digits.is_empty(), neg) {
+            (true, _) => 0,
+            (false, true) => -1,
+            (false, false) => 1,
+        };
+        (sign, digits, exp)
+    }
+    match (a, b) {
+        (Json::Num(x), Json::Num(y)) => {
+            let (x, y) = (number(x), number(y));
+            let magnitude = x.2.cmp(&y.2).then_with(|| x.1.cmp(&y.1));
+            x.0.cmp(&y.0).then(match x.0 {
+                1 => magnitude,
+                -1 => magnitude.reverse(),
+                _ => Ordering::Equal,
+            })
+        }
+        (Json::Str(x), Json::Str(y)) => x.as_bytes().cmp(y.as_bytes()),
+        (Json::Bool(x), Json::Bool(y)) => x.cmp(y),
+        (Json::Array(x), Json::Array(y)) => x.len().cmp(&y.len()).then_with(|| {
+            x.iter()
+                .zip(y)
+                .map(|(a, b)| deep(|| compare(a, b)))
+                .find(|o| o.is_ne())
+                .unwrap_or(Ordering::Equal)
+        }),
+        (Json::Object(x), Json::Object(y)) => x.len().cmp(&y.len()).then_with(|| {
+            x.iter()
+                .zip(y)
+                .map(|(a, b)| {
+                    a.0.as_bytes()
+                        .cmp(b.0.as_bytes())
+                        .then_with(|| deep(|| compare(&a.1, &b.1)))
+                })
+                .find(|o| o.is_ne())
+                .unwrap_or(Ordering::Equal)
+        }),
+        _ => rank(a).cmp(&rank(b)),
+    }
+}
+
 /// jsonb's text: `{"a": 1, "b": [1, 2]}`.
 pub fn print(v: &Json) -> String {
     let mut out = String::new();

@@ -349,6 +349,10 @@ pub fn register(conn: &Connection, limit: usize) -> Res<()> {
         | FunctionFlags::SQLITE_RESULT_SUBTYPE
         | FunctionFlags::SQLITE_SUBTYPE;
 
+    // `indkey::text`: a catalog vector's text, space-separated as PostgreSQL prints it.
+    conn.create_scalar_function("pg_vector_text", 1, f, |ctx| {
+        Ok(text(ctx, 0).map(|t| array::vector_text(&t).unwrap_or(t)))
+    })?;
     conn.create_scalar_function("pg_array_cat", 2, f, |ctx| {
         match (array_arg(ctx, 0)?, array_arg(ctx, 1)?) {
             (None, None) => null(),
@@ -563,8 +567,9 @@ pub fn register(conn: &Connection, limit: usize) -> Res<()> {
         let columns: Vec<Vec<&Json>> = columns.iter().map(|c| c.iter().collect()).collect();
         out(&lockstep(&columns))
     })?;
-    // Set-returning too: the subscripts of dimension `d` (reversed with a third true).
-    for args in [2, 3] {
+    // Set-returning too: the subscripts of dimension `d` (reversed with a third true),
+    // counted from a fourth argument when given (0 for the catalog's int2vector columns).
+    for args in [2, 3, 4] {
         conn.create_scalar_function("pg_generate_subscripts", args, f, |ctx| {
             let Some(a) = array_arg(ctx, 0)? else {
                 return out(&Json::Array(vec![]));
@@ -573,7 +578,14 @@ pub fn register(conn: &Connection, limit: usize) -> Res<()> {
             let dims = array::dims(&a).unwrap_or_default();
             let n = dim(&dims, super::int(ctx, 1)?).unwrap_or(0);
             let reverse = ctx.len() > 2 && super::int(ctx, 2)?.unwrap_or(0) != 0;
-            let mut subs: Vec<Json> = (1..=n).map(|k| Json::Num(k.to_string())).collect();
+            let lower = if ctx.len() > 3 {
+                super::int(ctx, 3)?.unwrap_or(1)
+            } else {
+                1
+            };
+            let mut subs: Vec<Json> = (lower..lower + n as i64)
+                .map(|k| Json::Num(k.to_string()))
+                .collect();
             if reverse {
                 subs.reverse();
             }

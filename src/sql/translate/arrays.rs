@@ -187,10 +187,11 @@ pub(super) fn subscript(root: Expr, chain: Vec<AccessExpr>) -> Result<Expr, PgEr
             format!("number of array dimensions ({depth}) exceeds the maximum allowed (6)"),
         ));
     }
+    let first = if is_catalog_vector(&e) { 0 } else { 1 };
     for access in chain {
         e = match access {
             AccessExpr::Subscript(Subscript::Index { index }) => raw(format!(
-                "json_extract(pg_array_json({e}), '$[' || (({index}) - 1) || ']')"
+                "json_extract(pg_array_json({e}), '$[' || (({index}) - {first}) || ']')"
             )),
             AccessExpr::Subscript(Subscript::Slice { .. }) => {
                 return Err(unsupported("an array slice"))
@@ -199,6 +200,52 @@ pub(super) fn subscript(root: Expr, chain: Vec<AccessExpr>) -> Result<Expr, PgEr
         };
     }
     Ok(e)
+}
+
+/// The catalog's int2vector / oidvector columns (`pg_index.indkey`, ...), whose subscripts
+/// start at 0 in PostgreSQL. Their values are JSON arrays like any other (lower bound 1);
+/// the translator has no types, so it knows them by name: a user column so named is
+/// subscripted from 0 too (COMPAT.md).
+fn is_catalog_vector(e: &Expr) -> bool {
+    let name = match e {
+        Expr::Identifier(i) => i,
+        Expr::CompoundIdentifier(parts) => match parts.last() {
+            Some(i) => i,
+            None => return false,
+        },
+        Expr::Nested(inner) => return is_catalog_vector(inner),
+        _ => return false,
+    };
+    matches!(
+        name.value.to_ascii_lowercase().as_str(),
+        "indkey" | "indcollation" | "indclass" | "indoption"
+    )
+}
+
+/// A cast of a catalog vector (`indkey::text`): to a string type its text as PostgreSQL
+/// prints it (`1 2`, not the JSON held); to an array refused, as arrays here cannot
+/// keep its lower bound 0 (PostgreSQL: `[0:1]={1,2}`). Other casts are handed back.
+pub(super) fn vector_cast(
+    operand: Expr,
+    t: &sqlparser::ast::DataType,
+) -> Result<Result<Expr, Expr>, PgError> {
+    if !is_catalog_vector(&operand) {
+        return Ok(Err(operand));
+    }
+    let name = super::casts::type_name(t);
+    let base = name.split('(').next().unwrap_or("").trim();
+    if name.ends_with(']') {
+        return Err(unsupported(format!(
+            "a cast of an int2vector or oidvector to {name}"
+        )));
+    }
+    Ok(match base {
+        "text" | "varchar" | "character varying" | "name" | "bpchar" | "char" | "character" => {
+            Ok(call("pg_vector_text", vec![operand]))
+        }
+        "int2vector" | "oidvector" => Ok(operand),
+        _ => Err(operand),
+    })
 }
 
 /// PostgreSQL's array functions, as the `pg_…` SQL functions of engine/pgfuncs/arrays.rs.
@@ -253,6 +300,12 @@ pub(super) fn function(name: &str, f: &mut Function) -> Result<Option<Expr>, PgE
         return Ok(None);
     }
     f.name = ObjectName::from(vec![Ident::new(format!("pg_{name}"))]);
+    // A catalog vector's bounds count from 0.
+    if matches!(name, "array_lower" | "array_upper")
+        && plain_args(f).is_some_and(|a| a.first().is_some_and(|e| is_catalog_vector(e)))
+    {
+        return Ok(Some(raw(format!("({} - 1)", Expr::Function(f.clone())))));
+    }
     Ok(Some(Expr::Function(f.clone())))
 }
 
@@ -561,20 +614,76 @@ fn lockstep(
 }
 
 /// Set-returning functions rewritten in FROM: per source, its alias and its columns'
-/// names with the SQLite expression each stands for.
+/// names with the SQLite expression each stands for, and whether it sits in a query's
+/// FROM (rather than an UPDATE's or DELETE's). While the main walk is inside queries,
+/// `visible` holds the rewritten sources' aliases in each one's FROM, innermost last: a
+/// query's source columns are not the columns of an enclosing query that selects from it
+/// as a derived table (`SELECT key FROM (SELECT * FROM unnest(…) u(key)) d`).
 #[derive(Default)]
-pub(super) struct Sources(Vec<(String, Vec<(String, String)>)>);
+pub(super) struct Sources {
+    all: Vec<(Source, bool)>,
+    visible: Vec<Vec<String>>,
+}
 
 impl Sources {
     /// The expression for column `column` (of `table`, when qualified), if a rewritten
-    /// source provides it.
+    /// source in scope provides it.
     pub(super) fn column(&self, table: Option<&str>, column: &str) -> Option<Expr> {
-        self.0
+        self.all
             .iter()
+            .filter(|((alias, _), in_query)| {
+                !in_query || self.visible.iter().flatten().any(|v| v == alias)
+            })
+            .map(|(source, _)| source)
             .filter(|(alias, _)| table.is_none_or(|t| t.eq_ignore_ascii_case(alias)))
             .flat_map(|(_, cols)| cols)
             .find(|(name, _)| name.eq_ignore_ascii_case(column))
             .map(|(_, with)| raw(with.clone()))
+    }
+
+    /// The rewritten source called `alias`.
+    fn named(&self, alias: &str) -> Option<&Source> {
+        self.all
+            .iter()
+            .map(|(source, _)| source)
+            .find(|(s, _)| s == alias)
+    }
+
+    /// The walk enters query `q`: its FROM's rewritten sources come into scope.
+    pub(super) fn enter(&mut self, q: &Query) {
+        fn aliases(body: &SetExpr, out: &mut Vec<String>) {
+            match body {
+                SetExpr::Select(select) => {
+                    for from in &select.from {
+                        let relations = std::iter::once(&from.relation)
+                            .chain(from.joins.iter().map(|j| &j.relation));
+                        for r in relations {
+                            if let TableFactor::Table {
+                                alias: Some(a),
+                                args: Some(_),
+                                ..
+                            } = r
+                            {
+                                out.push(a.name.value.clone());
+                            }
+                        }
+                    }
+                }
+                SetExpr::SetOperation { left, right, .. } => {
+                    aliases(left, out);
+                    aliases(right, out);
+                }
+                _ => {}
+            }
+        }
+        let mut found = Vec::new();
+        aliases(&q.body, &mut found);
+        self.visible.push(found);
+    }
+
+    /// The walk leaves the query it last entered.
+    pub(super) fn leave(&mut self) {
+        self.visible.pop();
     }
 }
 
@@ -584,23 +693,29 @@ impl Sources {
 /// itself without a list; `c2` the ordinality) are `a._lw_value` and `a._lw_ord`, which
 /// the main walk puts wherever the statement names them.
 pub(super) fn set_returning_sources(stmt: &mut Statement) -> Result<Sources, PgError> {
-    struct Collect(Sources);
+    /// The sources found, and how many queries the walk is inside.
+    struct Collect(Sources, usize);
     impl VisitorMut for Collect {
         type Break = PgError;
+        fn pre_visit_query(&mut self, _: &mut Query) -> ControlFlow<PgError> {
+            self.1 += 1;
+            ControlFlow::Continue(())
+        }
         fn post_visit_query(&mut self, q: &mut Query) -> ControlFlow<PgError> {
+            self.1 -= 1;
             expand_wildcard(q, &self.0);
             ControlFlow::Continue(())
         }
         fn pre_visit_table_factor(&mut self, t: &mut TableFactor) -> ControlFlow<PgError> {
             match rewrite_source(t) {
-                Ok(Some(source)) => self.0 .0.push(source),
+                Ok(Some(source)) => self.0.all.push((source, self.1 > 0)),
                 Ok(None) => {}
                 Err(e) => return ControlFlow::Break(e),
             }
             ControlFlow::Continue(())
         }
     }
-    let mut c = Collect(Sources::default());
+    let mut c = Collect(Sources::default(), 0);
     match stmt.visit(&mut c) {
         ControlFlow::Continue(()) => Ok(c.0),
         ControlFlow::Break(e) => Err(e),
@@ -664,7 +779,7 @@ fn expand_select(select: &mut sqlparser::ast::Select, sources: &Sources) {
                 }
                 _ => return,
             };
-            let found = alias.and_then(|a| sources.0.iter().find(|(s, _)| *s == a.value));
+            let found = alias.and_then(|a| sources.named(&a.value));
             match found {
                 Some((_, cols)) if TABLE_FUNCTIONS.contains(&name.to_string().as_str()) => {
                     columns.extend(named_columns(cols))
@@ -694,10 +809,7 @@ fn expand_qualified(select: &mut sqlparser::ast::Select, sources: &Sources) {
     use sqlparser::ast::SelectItemQualifiedWildcardKind as Kind;
     let of_source = |item: &SelectItem| match item {
         SelectItem::QualifiedWildcard(Kind::ObjectName(n), _) => match n.0.as_slice() {
-            [part] => sources
-                .0
-                .iter()
-                .find(|(alias, _)| part.as_ident().is_some_and(|i| i.value == *alias)),
+            [part] => part.as_ident().and_then(|i| sources.named(&i.value)),
             _ => None,
         },
         _ => None,
@@ -877,6 +989,15 @@ fn json_array_of(function: &str, args: Vec<Expr>) -> Expr {
         "generate_series" => call("pg_series", args),
         // Every element of a multi-dimensional array; several arrays side by side.
         "unnest" => call("pg_unnest", args),
+        // The engine's function takes the lower bound after `reverse`.
+        "generate_subscripts" if args.first().is_some_and(is_catalog_vector) => {
+            let mut args = args;
+            if args.len() == 2 {
+                args.push(Expr::Value(Value::Boolean(false).into()));
+            }
+            args.push(Expr::Value(Value::Number("0".into(), false).into()));
+            call("pg_generate_subscripts", args)
+        }
         "regexp_matches" | "generate_subscripts" => call(&format!("pg_{function}"), args),
         // A string's parts: the array function's elements.
         "string_to_table" | "regexp_split_to_table" => call(

@@ -390,6 +390,40 @@ pub(super) fn upsert_once(stmt: &mut Statement) {
     *source.body = SetExpr::Select(Box::new(values_select(body, check)));
 }
 
+/// `INSERT … SELECT … FROM t ON CONFLICT …`: SQLite would read `ON` as a join
+/// constraint of `t` (its documented parsing ambiguity), so a SELECT ending in FROM gets
+/// `WHERE true`, as SQLite's documentation advises (Django writes `INSERT … SELECT * FROM
+/// UNNEST(…) ON CONFLICT DO NOTHING` for many-to-many links).
+pub(super) fn upsert_source_where(stmt: &mut Statement) {
+    let Statement::Insert(insert) = stmt else {
+        return;
+    };
+    if !matches!(insert.on, Some(OnInsert::OnConflict(_))) {
+        return;
+    }
+    let Some(source) = insert.source.as_mut() else {
+        return;
+    };
+    if source.order_by.is_some() || source.limit_clause.is_some() {
+        return;
+    }
+    let mut body = source.body.as_mut();
+    // In a compound SELECT the last one ends the statement.
+    while let SetExpr::SetOperation { right, .. } = body {
+        body = right.as_mut();
+    }
+    if let SetExpr::Select(select) = body {
+        let ends_in_from = select.selection.is_none()
+            && select.group_by == sqlparser::ast::GroupByExpr::Expressions(vec![], vec![])
+            && select.having.is_none()
+            && select.named_window.is_empty()
+            && !select.from.is_empty();
+        if ends_in_from {
+            select.selection = Some(Expr::Value(Value::Boolean(true).into()));
+        }
+    }
+}
+
 /// `SELECT * FROM (values) WHERE check`.
 fn values_select(values: SetExpr, check: Expr) -> sqlparser::ast::Select {
     let Ok(Statement::Query(mut q)) =

@@ -200,6 +200,23 @@ pub(super) fn operator(
                 call("pg_jsonb_delete", vec![left, right])
             }
         }
+        // jsonb's order, not text's, where an operand is certainly jsonb (json itself
+        // has no comparison operators in PostgreSQL, so the other operand is jsonb too).
+        BinaryOperator::Lt
+        | BinaryOperator::LtEq
+        | BinaryOperator::Gt
+        | BinaryOperator::GtEq
+        | BinaryOperator::Eq
+        | BinaryOperator::NotEq
+            if flavour(&left) == Some(Flavour::Jsonb)
+                || flavour(&right) == Some(Flavour::Jsonb) =>
+        {
+            Expr::BinaryOp {
+                left: Box::new(call("pg_jsonb_cmp", vec![left, right])),
+                op,
+                right: Box::new(Expr::Value(Value::Number("0".into(), false).into())),
+            }
+        }
         op => return Ok(Err((left, op, right))),
     };
     Ok(Ok(e))

@@ -52,6 +52,10 @@ pub trait Settings {
     fn get(&self, name: &str) -> Option<String>;
     /// Sets `name`, returning its new value.
     fn set(&mut self, name: &str, value: &str) -> Result<String, PgError>;
+    /// Every parameter with its value (`current_setting($1)` picks among them).
+    fn all(&self) -> Vec<(String, String)> {
+        Vec::new()
+    }
 }
 
 /// The SQLite text of `stmt`.
@@ -88,6 +92,7 @@ pub fn to_sqlite(mut stmt: Statement, settings: &mut dyn Settings) -> Result<Str
     // Added after the walk: they are SQLite's own expressions already.
     dml::defaults(&mut stmt);
     dml::upsert_once(&mut stmt);
+    dml::upsert_source_where(&mut stmt);
     match &mut stmt {
         Statement::CreateTable(ct) => {
             for (i, check) in checks {
@@ -148,6 +153,7 @@ impl VisitorMut for Translator<'_> {
             return ControlFlow::Break(e);
         }
         order::query(q);
+        self.sources.enter(q);
         // A set-returning function's column keeps its name in the result (SQLite would
         // call `s.value` "value").
         if let sqlparser::ast::SetExpr::Select(select) = q.body.as_mut() {
@@ -189,6 +195,7 @@ impl VisitorMut for Translator<'_> {
     }
 
     fn post_visit_query(&mut self, q: &mut sqlparser::ast::Query) -> ControlFlow<PgError> {
+        self.sources.leave();
         window::printed(q);
         ControlFlow::Continue(())
     }
@@ -270,9 +277,12 @@ impl Translator<'_> {
                 data_type,
                 format: None,
                 ..
-            } => match json::cast(*operand, &data_type)? {
+            } => match arrays::vector_cast(*operand, &data_type)? {
                 Ok(e) => e,
-                Err(operand) => casts::cast(operand, &data_type),
+                Err(operand) => match json::cast(operand, &data_type)? {
+                    Ok(e) => e,
+                    Err(operand) => casts::cast(operand, &data_type),
+                },
             },
             Expr::TypedString(t) => casts::cast(Expr::Value(t.value), &t.data_type),
             Expr::Interval(i) => casts::interval_literal(i)?,
@@ -393,7 +403,7 @@ impl Translator<'_> {
             return Ok(None);
         }
         let Some(args) = literal_args(f) else {
-            return Ok(None);
+            return Ok(self.current_setting_of(name, f));
         };
         match (name, args.as_slice()) {
             ("current_setting", [n, ..]) => match self.settings.get(n) {
@@ -409,6 +419,33 @@ impl Translator<'_> {
             ("set_config", [n, v, _]) => Ok(Some(string(&self.settings.set(n, v)?))),
             _ => Ok(None),
         }
+    }
+
+    /// `current_setting(x [, missing_ok])` of a name known only when the statement runs
+    /// (a parameter: SQLAlchemy's `current_setting($1)`): the session's values now, picked
+    /// by name; an unknown name fails as PostgreSQL's does (`pg_unknown_setting`).
+    fn current_setting_of(&mut self, name: &str, f: &Function) -> Option<Expr> {
+        if name != "current_setting" {
+            return None;
+        }
+        let args = plain_args(f)?;
+        let (setting, missing_ok) = match args.as_slice() {
+            [n] => (n, "false".to_string()),
+            [n, m] => (n, m.to_string()),
+            _ => return None,
+        };
+        let mut sql = format!("(CASE lower({setting})");
+        for (n, v) in self.settings.all() {
+            sql.push_str(&format!(
+                " WHEN {} THEN {}",
+                string(&n.to_ascii_lowercase()),
+                string(&v)
+            ));
+        }
+        sql.push_str(&format!(
+            " ELSE pg_unknown_setting({setting}, {missing_ok}) END)"
+        ));
+        Some(raw(sql))
     }
 }
 

@@ -454,3 +454,58 @@ fn computed_values_assigned_only_where_a_timestamptz_may_be() {
         "UPDATE t SET a = pg_op('*', b, 2, 'C1:b[1:t]', 'N4:int4')"
     );
 }
+
+#[test]
+fn catalog_vectors_are_subscripted_from_zero() {
+    assert_eq!(
+        sqlite("SELECT i.indkey[0], a[1] FROM pg_index i, t"),
+        "SELECT json_extract(pg_array_json(i.indkey), '$[' || ((0) - 0) || ']'), \
+         json_extract(pg_array_json(a), '$[' || ((1) - 1) || ']') FROM pg_index AS i, t"
+    );
+    assert_eq!(
+        sqlite("SELECT generate_subscripts(indkey, 1) AS o FROM pg_index"),
+        "SELECT _srf1._lw_value AS o FROM pg_index, \
+         pg_rows(pg_generate_subscripts(indkey, 1, false, 0)) AS _srf1"
+    );
+}
+
+#[test]
+fn set_returning_columns_stay_in_their_query() {
+    // Outside the derived table, `k` is the derived table's column, not the source's.
+    assert_eq!(
+        sqlite("SELECT k FROM (SELECT * FROM unnest(a) AS u(k)) AS d"),
+        "SELECT k FROM (SELECT u._lw_value AS k FROM pg_rows(pg_unnest(a)) AS u) AS d"
+    );
+}
+
+#[test]
+fn insert_select_with_on_conflict_ends_its_from() {
+    assert_eq!(
+        sqlite("INSERT INTO t SELECT * FROM s ON CONFLICT DO NOTHING"),
+        "INSERT INTO t SELECT * FROM s WHERE true ON CONFLICT DO NOTHING"
+    );
+    assert_eq!(
+        sqlite("INSERT INTO t SELECT * FROM s WHERE s.a > 1 ON CONFLICT DO NOTHING"),
+        "INSERT INTO t SELECT * FROM s WHERE s.a > 1 ON CONFLICT DO NOTHING"
+    );
+}
+
+#[test]
+fn jsonb_comparisons_use_jsonb_order() {
+    assert_eq!(
+        sqlite("SELECT (m -> 'p') > '100'::jsonb"),
+        "SELECT pg_jsonb_cmp((pg_json_get(m, 'p')), pg_jsonb('100')) > 0"
+    );
+}
+
+#[test]
+fn catalog_vectors_cast_to_their_text() {
+    assert_eq!(
+        sqlite("SELECT i.indkey::text FROM pg_index i"),
+        "SELECT pg_vector_text(i.indkey) FROM pg_index AS i"
+    );
+    assert_eq!(
+        refused("SELECT indkey::int2[] FROM pg_index").code,
+        crate::protocol::SqlState::FEATURE_NOT_SUPPORTED
+    );
+}

@@ -936,8 +936,8 @@ impl Analyzer {
                 }
                 Ty::Of(Follow::ArrayOf, Box::new(Ty::Common(elems)))
             }
-            Expr::CompoundFieldAccess { root, .. } => {
-                let t = self.ty(root);
+            Expr::CompoundFieldAccess { root, access_chain } => {
+                let t = self.ty(&accessed(root, access_chain));
                 Ty::Of(Follow::ElementOf, Box::new(t))
             }
             _ => Ty::Unknown,
@@ -1264,8 +1264,30 @@ fn figure(e: &Expr, depth: usize) -> (String, u8) {
             Some(TrimWhereField::Trailing) => strong("rtrim"),
             _ => strong("btrim"),
         },
-        Expr::CompoundFieldAccess { root, .. } => figure(root, depth + 1),
+        Expr::CompoundFieldAccess { root, access_chain } => {
+            figure(&accessed(root, access_chain), depth + 1)
+        }
         _ => unnamed(),
+    }
+}
+
+/// What a subscript applies to: `t.a[1]` parses as `t` then `.a` then `[1]`, and
+/// subscripts the column `t.a`.
+fn accessed(root: &Expr, chain: &[sqlparser::ast::AccessExpr]) -> Expr {
+    let mut parts = match root {
+        Expr::Identifier(i) => vec![i.clone()],
+        Expr::CompoundIdentifier(p) => p.clone(),
+        other => return other.clone(),
+    };
+    for access in chain {
+        match access {
+            sqlparser::ast::AccessExpr::Dot(Expr::Identifier(field)) => parts.push(field.clone()),
+            _ => break,
+        }
+    }
+    match parts.len() {
+        1 => Expr::Identifier(parts.remove(0)),
+        _ => Expr::CompoundIdentifier(parts),
     }
 }
 

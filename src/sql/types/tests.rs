@@ -282,3 +282,12 @@ fn unknown_and_unusual() {
 fn quoted_char_is_not_bpchar() {
     assert_eq!(names_types("select ''::text::\"char\""), ["char:?"]);
 }
+
+#[test]
+fn a_qualified_subscript_is_named_after_its_column() {
+    // `x.a[1]` parses as `x`, `.a`, `[1]`: PostgreSQL names the column `a`.
+    assert_eq!(
+        names_types("select x.a[1] from t x")[0].split(':').next(),
+        Some("a")
+    );
+}

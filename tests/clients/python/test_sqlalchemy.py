@@ -9,6 +9,7 @@ asks pg_class whether each table exists (skipped with checkfirst=False).
 
 import datetime as dt
 import os
+import re
 
 import pytest
 from sqlalchemy import (
@@ -146,6 +147,60 @@ def test_inspector_catalog(engine):
     assert insp.get_table_names() == ["things"]
     assert insp.has_table("things") and not insp.has_table("nothing_here")
     assert "public" in insp.get_schema_names()
+
+
+def _without_casts(sql):
+    """A CHECK's text without PostgreSQL's deparsed casts (`0::numeric`): litewire gives
+    the expression as written (COMPAT.md, System catalog: pg_constraint)."""
+    return re.sub(r"::[a-z ]+", "", sql) if sql else sql
+
+
+def test_inspector_keys_indexes_and_checks(engine):
+    """The Inspector's reflection of keys, indexes and constraints (pg_index's int2vector
+    indkey through unnest / generate_subscripts, pg_constraint's conkey, CHECKs)."""
+    with engine.begin() as c:
+        c.execute(text(
+            "create table parent (id integer primary key, code varchar(10) unique, "
+            "n numeric(6,2) check (n > 0))"))
+        c.execute(text(
+            "create table child (a integer, b integer, "
+            "pid integer references parent(id) on delete cascade, "
+            "name text not null default 'x', primary key (a, b), "
+            "constraint uq_name unique (name, pid), constraint ck_ab check (a < b))"))
+        c.execute(text("create index ix_child_name on child (name)"))
+        c.execute(text("create unique index ux_child_b on child (b desc)"))
+    insp = inspect(engine)
+    assert insp.get_table_names() == ["parent", "child"]
+    cols = [(c["name"], str(c["type"]), c["nullable"], c["default"])
+            for c in insp.get_columns("child")]
+    assert cols == [("a", "INTEGER", False, None), ("b", "INTEGER", False, None),
+                    ("pid", "INTEGER", True, None), ("name", "TEXT", False, "'x'::text")]
+    assert all("computed" not in c and "identity" not in c for c in insp.get_columns("child"))
+    assert [str(c["type"]) for c in insp.get_columns("parent")] == [
+        "INTEGER", "VARCHAR(10)", "NUMERIC(6, 2)"]
+    assert insp.get_pk_constraint("child") == {
+        "constrained_columns": ["a", "b"], "name": "child_pkey", "comment": None,
+        "dialect_options": {"postgresql_include": []}}
+    assert insp.get_pk_constraint("parent")["constrained_columns"] == ["id"]
+    assert insp.get_foreign_keys("child") == [{
+        "name": "child_pid_fkey", "constrained_columns": ["pid"], "referred_schema": None,
+        "referred_table": "parent", "referred_columns": ["id"],
+        "options": {"ondelete": "CASCADE"}, "comment": None}]
+    assert insp.get_foreign_keys("parent") == []
+    indexes = {i["name"]: i for i in insp.get_indexes("child")}
+    assert sorted(indexes) == ["ix_child_name", "uq_name", "ux_child_b"]
+    assert (indexes["ix_child_name"]["column_names"], indexes["ix_child_name"]["unique"]) == (
+        ["name"], False)
+    assert indexes["uq_name"]["column_names"] == ["name", "pid"]
+    assert indexes["uq_name"]["duplicates_constraint"] == "uq_name"
+    assert indexes["ux_child_b"]["unique"]
+    assert indexes["ux_child_b"]["column_sorting"] == {"b": ("desc",)}
+    assert [u["name"] for u in insp.get_unique_constraints("parent")] == ["parent_code_key"]
+    uniques = insp.get_unique_constraints("child")
+    assert [(u["name"], u["column_names"]) for u in uniques] == [("uq_name", ["name", "pid"])]
+    checks = [(c["name"], _without_casts(c["sqltext"]))
+              for c in insp.get_check_constraints("parent") + insp.get_check_constraints("child")]
+    assert checks == [("parent_n_check", "n > 0"), ("ck_ab", "a < b")]
 
 
 def test_metadata_create_all_checkfirst_false(engine):

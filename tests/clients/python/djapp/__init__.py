@@ -1,0 +1,1 @@
+"""A tiny Django app whose models exercise what test_django.py checks on litewire."""
