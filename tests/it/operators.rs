@@ -255,3 +255,79 @@ async fn columns_of_views_joins_and_updates_keep_their_types() {
         .unwrap_err();
     assert_eq!(sqlstate(&e), "22003");
 }
+
+/// Issue 9 "never a silent wrong answer": a boolean cast to text was `1`, `-interval`
+/// was `-1` and sum/avg of intervals added the text's leading digits (answers checked
+/// against PostgreSQL 15).
+#[tokio::test]
+async fn booleans_as_text_interval_negation_and_aggregates() {
+    let s = Server::start(&[]);
+    let c = s.connect("operators").await;
+    table(&c).await;
+    c.batch_execute(
+        "create table b (ok bool, iv interval, n int4); \
+         insert into b values (true, '1 day', 5), (false, '2 hours -3 min', -2147483647), \
+         (null, null, null)",
+    )
+    .await
+    .unwrap();
+    let cases: &[(&str, &[&[Option<&str>]])] = &[
+        (
+            "select true::text, false::varchar, true::char(3), null::bool::text",
+            &[&[Some("true"), Some("false"), Some("tru"), None]],
+        ),
+        (
+            "select ok::text, -iv, -n from b order by n",
+            &[
+                &[Some("false"), Some("-01:57:00"), Some("2147483647")],
+                &[Some("true"), Some("-1 days"), Some("-5")],
+                &[None, None, None],
+            ],
+        ),
+        (
+            "select - interval '1-2', - interval '1 day 2 hours', -(-1)",
+            &[&[
+                Some("-1 years -2 mons"),
+                Some("-1 days -02:00:00"),
+                Some("1"),
+            ]],
+        ),
+        (
+            "select sum(iv), avg(iv), sum(n), sum(iv) filter (where ok) from b",
+            &[&[
+                Some("1 day 01:57:00"),
+                Some("12:58:30"),
+                Some("-2147483642"),
+                Some("1 day"),
+            ]],
+        ),
+        (
+            "select sum(x), avg(x) from (values (interval '1 mon'), (interval '1 day'), \
+             (interval '1 sec')) v(x)",
+            &[&[
+                Some("1 mon 1 day 00:00:01"),
+                Some("10 days 08:00:00.333333"),
+            ]],
+        ),
+        (
+            "select avg(iv) over (order by n rows between 1 preceding and current row) \
+             from b order by n",
+            &[&[Some("01:57:00")], &[Some("12:58:30")], &[Some("1 day")]],
+        ),
+        ("select sum(iv) from b where false", &[&[None]]),
+    ];
+    for (sql, want) in cases {
+        let want: Vec<Vec<Option<String>>> = want
+            .iter()
+            .map(|r| r.iter().map(|v| v.map(str::to_string)).collect())
+            .collect();
+        assert_eq!(rows(&c, sql).await, want, "{sql}");
+    }
+    for sql in [
+        "select -(-2147483648)::int4",
+        "select sum(x) from (values (interval '2147483647 days'), (interval '1 day')) v(x)",
+    ] {
+        let e = c.simple_query(sql).await.unwrap_err();
+        assert_eq!(sqlstate(&e).get(..2), Some("22"), "{sql}");
+    }
+}

@@ -9,6 +9,7 @@
 mod arrays;
 pub(crate) mod dates;
 mod format;
+mod interval_agg;
 mod math;
 mod number_format;
 mod operators;
@@ -200,7 +201,15 @@ pub fn register(conn: &Connection) -> Res<()> {
         conn.create_scalar_function("pg_round_even", args, pure, |ctx| {
             operators::pg_round_even(ctx)
         })?;
+        conn.create_scalar_function("pg_bool_text", args, pure, |ctx| {
+            operators::pg_bool_text(ctx)
+        })?;
     }
+    conn.create_scalar_function("pg_neg", 2, pure, |ctx| operators::pg_neg(ctx))?;
+    conn.create_scalar_function("pg_is_interval", 1, pure, |ctx| {
+        operators::pg_is_interval(ctx)
+    })?;
+    interval_agg::register(conn, pure)?;
 
     math::register(conn)?;
     ordered_set::register(conn)?;

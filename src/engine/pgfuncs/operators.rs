@@ -205,6 +205,74 @@ pub(super) fn pg_interval_key(ctx: &Context<'_>) -> Res<SqlValue> {
     Ok(SqlValue::Blob(key.to_be_bytes().to_vec()))
 }
 
+/// `pg_neg(x, type)`: `-x` as x's type negates: an interval field by field, an integer
+/// with its type's range check (`-(-2147483648)::int4` is 22003); anything else as
+/// SQLite negates it.
+pub(super) fn pg_neg(ctx: &Context<'_>) -> Res<SqlValue> {
+    let v = ctx.get_raw(0);
+    let t = match &*operand(ctx, 1)? {
+        Operand::Type(t) => t.clone(),
+        _ => String::new(),
+    };
+    let negated = match (v, t.as_str()) {
+        (ValueRef::Null, _) => Ok(SqlValue::Null),
+        (_, "interval") => interval(v).and_then(negate).map(interval_text),
+        (_, t) if int_width(t).is_some() => {
+            int(v, t).and_then(|i| integer("-", 0, i, int_width(t).unwrap_or(8)))
+        }
+        (ValueRef::Real(f), _) => Ok(SqlValue::Real(-f)),
+        (ValueRef::Integer(i), _) => Ok(i
+            .checked_neg()
+            .map_or(SqlValue::Real(-(i as f64)), SqlValue::Integer)),
+        (other, _) => native("-", ValueRef::Integer(0), other),
+    };
+    negated.map_err(raise)
+}
+
+/// `pg_bool_text(x [, type])`: a boolean cast to a string type is `true` / `false`
+/// (boolout); with a type, only when it resolves to bool (a column's, read here).
+pub(super) fn pg_bool_text(ctx: &Context<'_>) -> Res<SqlValue> {
+    let v = ctx.get_raw(0);
+    let boolean = ctx.len() == 1 || matches!(&*operand(ctx, 1)?, Operand::Type(t) if t == "bool");
+    Ok(match v {
+        ValueRef::Integer(i) if boolean => {
+            SqlValue::Text(if i == 0 { "false" } else { "true" }.into())
+        }
+        other => owned(other),
+    })
+}
+
+/// `pg_is_interval(type)`: whether the type expression resolves to interval (which
+/// aggregate of `sum(column)` / `avg(column)` answers: translate/operators.rs).
+pub(super) fn pg_is_interval(ctx: &Context<'_>) -> Res<bool> {
+    Ok(matches!(&*operand(ctx, 0)?, Operand::Type(t) if t == "interval"))
+}
+
+/// The interval a `pg_interval_sum` / `pg_interval_avg` step reads: None when the value
+/// is not an interval's text (the aggregate is then not the one `pg_is_interval` picks,
+/// and its answer is never shown).
+pub(super) fn interval_value(v: ValueRef<'_>) -> Option<Interval> {
+    match v {
+        ValueRef::Text(_) => interval(v).ok(),
+        _ => None,
+    }
+}
+
+/// Interval sum (interval_pl), with PostgreSQL's 22008 on overflow.
+pub(super) fn interval_plus(a: Interval, b: Interval) -> Result<Interval, PgError> {
+    add_intervals(a, b)
+}
+
+/// Interval difference (interval_mi), as a row leaves a window frame.
+pub(super) fn interval_minus(a: Interval, b: Interval) -> Result<Interval, PgError> {
+    add_intervals(a, negate(b)?)
+}
+
+/// Interval divided by a count (interval_div), as avg(interval) ends.
+pub(super) fn interval_divided(iv: Interval, n: f64) -> Result<Interval, PgError> {
+    scale(iv, n, true)
+}
+
 /// `pg_type_of(type)`: PostgreSQL's name of the type (`pg_typeof`).
 pub(super) fn pg_type_of(ctx: &Context<'_>) -> Res<String> {
     match &*operand(ctx, 0)? {

@@ -371,6 +371,8 @@ fn aggregates(items: &[SelectItem]) -> bool {
         "count",
         "sum",
         "avg",
+        "pg_interval_sum",
+        "pg_interval_avg",
         "min",
         "max",
         "array_agg",

@@ -114,6 +114,8 @@ const AGGREGATES: &[&str] = &[
     "count",
     "sum",
     "avg",
+    "pg_interval_sum",
+    "pg_interval_avg",
     "min",
     "max",
     "json_agg",

@@ -15,7 +15,11 @@
 use std::collections::HashMap;
 use std::ops::ControlFlow;
 
-use sqlparser::ast::{BinaryOperator, Expr, Spanned, Statement, VisitMut, VisitorMut};
+use sqlparser::ast::helpers::attached_token::AttachedToken;
+use sqlparser::ast::{
+    BinaryOperator, CaseWhen, DataType, Expr, Function, Ident, ObjectName, Spanned, Statement,
+    UnaryOperator, VisitMut, VisitorMut,
+};
 use sqlparser::tokenizer::Span;
 
 use super::{call, string};
@@ -134,8 +138,40 @@ impl VisitorMut for Typer {
                     },
                 }
             }
+            Expr::Function(f) if !is_function(&f, "pg_typeof") => interval_aggregate(f, &left),
             // pg_typeof(x): the engine names the type (it knows the schema).
             Expr::Function(_) => call("pg_type_of", vec![string(&left.encode())]),
+            // Not a number literal: `-1` stays a constant (a DEFAULT needs one).
+            Expr::UnaryOp { op, expr: operand } if !matches!(*operand, Expr::Value(_)) => {
+                match known(&left) {
+                    Known::Type(t)
+                        if matches!(t.as_str(), "interval" | "int2" | "int4" | "int8") =>
+                    {
+                        negated(*operand, &left)
+                    }
+                    Known::Schema => negated(*operand, &left),
+                    _ => Expr::UnaryOp { op, expr: operand },
+                }
+            }
+            // A boolean cast to a string type is `true` / `false`, not SQLite's 1 / 0.
+            Expr::Cast {
+                kind,
+                expr: operand,
+                data_type,
+                format,
+            } if !is_integer(&data_type) => {
+                let operand = match known(&left) {
+                    Known::Type(t) if t == "bool" => call("pg_bool_text", vec![*operand]),
+                    Known::Schema => call("pg_bool_text", vec![*operand, string(&left.encode())]),
+                    _ => *operand,
+                };
+                Expr::Cast {
+                    kind,
+                    expr: Box::new(operand),
+                    data_type,
+                    format,
+                }
+            }
             // A float rounds half to even when cast to an integer (numeric: half away
             // from zero, which pg_cast does).
             Expr::Cast {
@@ -198,21 +234,68 @@ fn extract_number(e: Expr) -> Expr {
     }
 }
 
-/// An arithmetic operator, a comparison, a cast to an integer
-/// type or a `pg_typeof(x)` call.
+/// An arithmetic operator, a comparison, a unary minus, a cast to an integer or string
+/// type, a `pg_typeof(x)` call or a `sum(x)` / `avg(x)` aggregate.
 fn is_candidate(e: &Expr) -> bool {
     match e {
-        Expr::Cast { data_type, .. } => matches!(
-            types::type_name(data_type).as_str(),
-            "int2" | "int4" | "int8"
-        ),
+        Expr::Cast { data_type, .. } => {
+            is_integer(data_type)
+                || matches!(
+                    types::type_name(data_type).split('(').next(),
+                    Some("text" | "varchar" | "bpchar" | "name")
+                )
+        }
         Expr::BinaryOp { op, .. } => types::arithmetic(op) || types::comparison(op),
-        Expr::Function(f) => f
-            .name
-            .0
-            .last()
-            .is_some_and(|p| p.to_string().eq_ignore_ascii_case("pg_typeof")),
+        Expr::UnaryOp { op, .. } => *op == UnaryOperator::Minus,
+        Expr::Function(f) => {
+            is_function(f, "pg_typeof") || is_function(f, "sum") || is_function(f, "avg")
+        }
         _ => false,
+    }
+}
+
+fn is_integer(t: &DataType) -> bool {
+    matches!(types::type_name(t).as_str(), "int2" | "int4" | "int8")
+}
+
+fn is_function(f: &Function, name: &str) -> bool {
+    f.name
+        .0
+        .last()
+        .is_some_and(|p| p.to_string().eq_ignore_ascii_case(name))
+}
+
+/// `-x` of an interval or integer (or of a column, whose type the engine reads):
+/// `pg_neg`, which negates an interval's fields and an integer with its type's range
+/// check.
+fn negated(operand: Expr, ty: &Ty) -> Expr {
+    call("pg_neg", vec![operand, string(&ty.encode())])
+}
+
+/// `sum(x)` / `avg(x)` of intervals: `pg_interval_sum` / `pg_interval_avg` (SQLite's
+/// would add the text's leading digits). For a column, whose type only the engine
+/// knows, both are written and `pg_is_interval` picks one.
+fn interval_aggregate(f: Function, ty: &Ty) -> Expr {
+    let mut interval = f.clone();
+    let name = if is_function(&f, "sum") {
+        "pg_interval_sum"
+    } else {
+        "pg_interval_avg"
+    };
+    interval.name = ObjectName::from(vec![Ident::new(name)]);
+    match known(ty) {
+        Known::Type(t) if t == "interval" => Expr::Function(interval),
+        Known::Schema => Expr::Case {
+            case_token: AttachedToken::empty(),
+            end_token: AttachedToken::empty(),
+            operand: None,
+            conditions: vec![CaseWhen {
+                condition: call("pg_is_interval", vec![string(&ty.encode())]),
+                result: Expr::Function(interval),
+            }],
+            else_result: Some(Box::new(Expr::Function(f))),
+        },
+        _ => Expr::Function(f),
     }
 }
 

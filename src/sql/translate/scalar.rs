@@ -139,6 +139,8 @@ const AGGREGATES: &[&str] = &[
     "sum",
     "total",
     "avg",
+    "pg_interval_sum",
+    "pg_interval_avg",
     "group_concat",
     "json_group_array",
     "json_group_object",

@@ -414,3 +414,24 @@ fn computed_values_assigned_only_where_a_timestamptz_may_be() {
         "UPDATE t SET a = pg_op('*', b, 2, 'C1:b[1:t]', 'N4:int4')"
     );
 }
+
+#[test]
+fn booleans_intervals_and_negation_by_type() {
+    // A boolean cast to text is true/false; a column's type is the engine's to read.
+    assert_eq!(
+        sqlite("SELECT true::text, b::varchar(2) FROM t"),
+        "SELECT CAST(pg_bool_text(true) AS TEXT), \
+         substr(CAST(pg_bool_text(b, 'C1:b[1:t]') AS TEXT), 1, 2) FROM t"
+    );
+    // Unary minus of an interval or a column; a number literal stays a constant.
+    assert_eq!(
+        sqlite("SELECT - interval '1 day', -a, -1 FROM t"),
+        "SELECT pg_neg(pg_interval('1 day'), 'N8:interval'), pg_neg(a, 'C1:a[1:t]'), -1 FROM t"
+    );
+    // sum/avg of intervals; of a column, the engine picks by its type.
+    assert_eq!(
+        sqlite("SELECT avg(interval '1 day'), sum(a) FROM t"),
+        "SELECT pg_interval_avg(pg_interval('1 day')), \
+         CASE WHEN pg_is_interval('C1:a[1:t]') THEN pg_interval_sum(a) ELSE sum(a) END FROM t"
+    );
+}

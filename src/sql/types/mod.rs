@@ -185,7 +185,9 @@ pub struct Operands {
     pub right: Ty,
 }
 
-/// The operands of every arithmetic operator (`+ - * / %`), every comparison, every cast to an integer type and every `pg_typeof` argument in
+/// The operands of every arithmetic operator (`+ - * / %`), every comparison, every unary
+/// minus, every cast to an integer or string type and every `pg_typeof`, `sum` and `avg`
+/// argument in
 /// `stmt`, typed like result columns (scopes, aliases, CTEs): the translator chooses
 /// PostgreSQL's meaning for each by them (sql::translate::operators). Only expressions
 /// less than [`MAX_DEPTH`] deep are typed; deeper ones keep SQLite's meaning.
@@ -774,10 +776,13 @@ impl Analyzer {
                 let t = builtin(data_type);
                 self.expect(expr, &t);
                 let operand = self.ty(expr);
-                // A cast to an integer rounds as its operand's type does.
-                let to_int =
-                    matches!(&t, Ty::Named(n) if matches!(n.as_str(), "int2" | "int4" | "int8"));
-                if let Some(found) = self.operands.as_mut().filter(|_| to_int) {
+                // A cast to an integer rounds as its operand's type does; a cast to text
+                // spells a boolean as its type does (`true`, not SQLite's `1`).
+                let typed = matches!(&t, Ty::Named(n) if matches!(
+                    base(n),
+                    "int2" | "int4" | "int8" | "text" | "varchar" | "bpchar" | "name"
+                ));
+                if let Some(found) = self.operands.as_mut().filter(|_| typed) {
                     found.push(Operands {
                         at: sqlparser::ast::Spanned::span(e),
                         left: operand,
@@ -791,6 +796,18 @@ impl Analyzer {
             Expr::Collate { expr, .. } => self.ty(expr),
             Expr::UnaryOp { op, expr } => {
                 let t = self.ty(expr);
+                // `-x` negates as x's type does (an interval's fields, not its text).
+                if let Some(found) = self
+                    .operands
+                    .as_mut()
+                    .filter(|_| *op == UnaryOperator::Minus)
+                {
+                    found.push(Operands {
+                        at: sqlparser::ast::Spanned::span(e),
+                        left: t.clone(),
+                        right: Ty::Unknown,
+                    });
+                }
                 match op {
                     UnaryOperator::Not => bool_ty(),
                     UnaryOperator::Minus | UnaryOperator::Plus => t,
@@ -979,7 +996,9 @@ impl Analyzer {
         if let Some(filter) = &f.filter {
             self.ty(filter);
         }
-        if name == "pg_typeof" && args.len() == 1 {
+        // pg_typeof names its argument's type; sum and avg of intervals add intervals.
+        let typed = name == "pg_typeof" || matches!(name.as_str(), "sum" | "avg");
+        if typed && args.len() == 1 {
             if let Some(found) = self.operands.as_mut() {
                 found.push(Operands {
                     at: sqlparser::ast::Spanned::span(f),
