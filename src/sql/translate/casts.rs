@@ -143,6 +143,10 @@ pub(super) fn cast(operand: Expr, t: &DataType) -> Expr {
         };
     }
     let wrap = |f: &str| call(f, vec![operand.clone()]);
+    // `"char"`: the one-byte type, not char(1).
+    if name == "\"char\"" {
+        return wrap("pg_char");
+    }
     if let Some((length, padded)) = char_length(&name) {
         return truncated(operand, length, padded);
     }

@@ -435,3 +435,11 @@ fn booleans_intervals_and_negation_by_type() {
          CASE WHEN pg_is_interval('C1:a[1:t]') THEN pg_interval_sum(a) ELSE sum(a) END FROM t"
     );
 }
+
+#[test]
+fn one_byte_char_is_not_char_1() {
+    assert_eq!(
+        sqlite("SELECT 'ab'::\"char\", x::char"),
+        "SELECT pg_char('ab'), rtrim(substr(CAST(x AS TEXT), 1, 1), ' ')"
+    );
+}
