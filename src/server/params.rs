@@ -666,6 +666,15 @@ fn normalize(name: &str, value: &str) -> Result<String, PgError> {
                 None => Err(invalid(name, value)),
             }
         }
+        "bytea_output" => match value
+            .trim()
+            .trim_matches('\'')
+            .to_ascii_lowercase()
+            .as_str()
+        {
+            v @ ("hex" | "escape") => Ok(v.to_string()),
+            _ => Err(invalid(name, value).with_hint("Available values: escape, hex.")),
+        },
         "IntervalStyle" => {
             let v = value.trim().trim_matches('\'');
             if v.eq_ignore_ascii_case("postgres") || v.eq_ignore_ascii_case("default") {
