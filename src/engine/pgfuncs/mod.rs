@@ -349,7 +349,7 @@ pub fn register(conn: &Connection) -> Res<()> {
                 let time = pg(dates::make_time(n(ctx, 3)?, n(ctx, 4)?, sec))?;
                 let local = i64::from(days) * MICROS_PER_DAY + time;
                 let zone = if ctx.len() == 8 {
-                    pg(dates::conversion_zone(&s(ctx, 6)))?
+                    pg(dates::sane_zone(&s(ctx, 6)))?
                 } else {
                     pg(dates::session_zone(&s(ctx, 6)))?
                 };
