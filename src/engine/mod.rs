@@ -10,6 +10,7 @@ pub mod array;
 mod authorizer;
 mod binary;
 pub mod catalog;
+mod compare;
 pub mod copy;
 mod database;
 pub mod datetime;

@@ -331,3 +331,66 @@ async fn booleans_as_text_interval_negation_and_aggregates() {
         assert_eq!(sqlstate(&e).get(..2), Some("22"), "{sql}");
     }
 }
+
+/// Interval and array columns compare and sort by their type, not their stored text
+/// (`i > '4 days'` found nothing: '1 mon' < '4 days' as text), beside a literal, a
+/// parameter or another column; other columns keep their indexes.
+#[tokio::test]
+async fn interval_and_array_columns_compare_and_sort_by_type() {
+    let s = Server::start(&[]);
+    let c = s.connect("operators").await;
+    c.batch_execute(
+        "create table k (id int4, i interval, a int4[]); create index k_id on k(id); \
+         insert into k values (1, '1 mon', '{1,2}'), (2, '29 days', '{1,2,10}'), \
+         (3, '31 days', '{1,5,3}'), (4, '1 day', '{1,2,3}'), (5, null, '{}'), \
+         (6, null, '{NULL,1}'), (7, null, '{{1,2},{3,4}}'), (8, null, '{1,2,3,4}')",
+    )
+    .await
+    .unwrap();
+    let col = |sql: &str| {
+        let c = &c;
+        let sql = sql.to_string();
+        async move {
+            rows(c, &sql)
+                .await
+                .into_iter()
+                .map(|r| r[0].clone().unwrap_or_default())
+                .collect::<Vec<_>>()
+        }
+    };
+    assert_eq!(
+        col("select i from k where i > '4 days' order by i").await,
+        ["29 days", "1 mon", "31 days"]
+    );
+    assert_eq!(col("select i from k where i = '30 days'").await, ["1 mon"]);
+    assert_eq!(
+        col("select r1.id from k r1, k r2 where r1.i < r2.i and r2.id = 1 order by r1.id").await,
+        ["2", "4"]
+    );
+    assert_eq!(
+        col("select a from k where a > '{1,2,3}' order by a").await,
+        [
+            "{1,2,3,4}",
+            "{{1,2},{3,4}}",
+            "{1,2,10}",
+            "{1,5,3}",
+            "{NULL,1}"
+        ]
+    );
+    assert_eq!(
+        col("select a from k order by a desc limit 3").await,
+        ["{NULL,1}", "{1,5,3}", "{1,2,10}"]
+    );
+    // A parameter beside an interval column is an interval.
+    let n = c
+        .query(
+            "select id from k where i >= $1::text::interval",
+            &[&"30 days"],
+        )
+        .await
+        .unwrap();
+    assert_eq!(n.len(), 2);
+    // An integer column beside a literal still searches its index.
+    let plan = col("explain select * from k where id = '3'").await;
+    assert!(plan[0].contains("USING INDEX k_id"), "{plan:?}");
+}

@@ -166,6 +166,47 @@ fn compare_items(x: &[Json], y: &[Json]) -> Ordering {
         .unwrap_or(x.len().cmp(&y.len()))
 }
 
+/// A key whose byte order is PostgreSQL's array order (array_cmp): the elements in
+/// row-major order (numbers by value, text by bytes, NULL after everything), then a
+/// shorter array first, then fewer dimensions, then shorter dimensions. Each element
+/// starts with a tag above the end mark 0, so an array sorts before its extensions.
+pub(crate) fn array_key(v: &Json) -> Vec<u8> {
+    let mut key = Vec::new();
+    for item in array::flatten(v) {
+        match item {
+            Json::Null => key.push(0xff),
+            Json::Str(s) => {
+                key.push(2);
+                for &b in s.as_bytes() {
+                    key.push(b);
+                    if b == 0 {
+                        key.push(0xff);
+                    }
+                }
+                key.extend([0, 0]);
+            }
+            other => {
+                key.push(1);
+                let f = number(other).unwrap_or(f64::NAN);
+                let bits = f.to_bits();
+                let ordered = if bits >> 63 == 1 {
+                    !bits
+                } else {
+                    bits | 1 << 63
+                };
+                key.extend(ordered.to_be_bytes());
+            }
+        }
+    }
+    key.push(0);
+    let dims = array::dims(v).unwrap_or_default();
+    key.push(dims.len() as u8);
+    for d in dims {
+        key.extend((d as u32).to_be_bytes());
+    }
+    key
+}
+
 /// Equal as `IS NOT DISTINCT FROM` (array_position, array_remove).
 fn same(a: &Json, b: &Json) -> bool {
     compare(a, b) == Ordering::Equal
@@ -680,6 +721,10 @@ pub fn register(conn: &Connection, limit: usize) -> Res<()> {
             (Some(a), Some(b)) => Some(overlaps(&a, &b)),
             _ => None,
         })
+    })?;
+    // `pg_array_key(a)`: array_key, for comparisons of array columns (engine/compare.rs).
+    conn.create_scalar_function("pg_array_key", 1, f, |ctx| {
+        Ok(array_arg(ctx, 0)?.map(|a| array_key(&a)))
     })?;
     conn.create_scalar_function("pg_array_cmp", 2, f, |ctx| {
         Ok(match (array_arg(ctx, 0)?, array_arg(ctx, 1)?) {

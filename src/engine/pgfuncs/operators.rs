@@ -273,6 +273,31 @@ pub(super) fn interval_divided(iv: Interval, n: f64) -> Result<Interval, PgError
     scale(iv, n, true)
 }
 
+/// `pg_compare_key(x, type)`: what a comparison of a column compares, as
+/// engine/compare.rs writes it in place when the statement is prepared: an interval's
+/// span key, an array's order key, else the value. Only SQL kept in the schema (a view,
+/// a CHECK written before the comparison was expanded) calls this function itself.
+pub(super) fn pg_compare_key(ctx: &Context<'_>) -> Res<SqlValue> {
+    let v = ctx.get_raw(0);
+    if matches!(v, ValueRef::Null) {
+        return Ok(SqlValue::Null);
+    }
+    match &*operand(ctx, 1)? {
+        Operand::Type(t) if t == "interval" => pg_interval_key(ctx),
+        Operand::Type(t) if t.ends_with("[]") => {
+            let text = text(v);
+            let array = crate::engine::array::parse(&text).ok_or_else(|| {
+                raise(PgError::new(
+                    SqlState::INVALID_TEXT_REPRESENTATION,
+                    format!("malformed array literal: \"{text}\""),
+                ))
+            })?;
+            Ok(SqlValue::Blob(super::arrays::array_key(&array)))
+        }
+        _ => Ok(owned(v)),
+    }
+}
+
 /// `pg_type_of(type)`: PostgreSQL's name of the type (`pg_typeof`).
 pub(super) fn pg_type_of(ctx: &Context<'_>) -> Res<String> {
     match &*operand(ctx, 0)? {

@@ -457,6 +457,10 @@ fn ddl(stmt: &mut Statement) -> Vec<(usize, ColumnOptionDef)> {
 /// in PostgreSQL (however the value arrives: literal, parameter, INSERT … SELECT,
 /// UPDATE, COPY). The name carries the SQLSTATE and the type for the error
 /// (engine/error.rs) and keeps them out of the catalogs' constraints.
+/// The call around a compared operand whose type only the schema knows
+/// (operators.rs), replaced when the statement is prepared (engine/compare.rs).
+pub const COMPARE_MARKER: &str = "pg_compare_key";
+
 pub const VALUE_CHECK: &str = "_litewire_";
 
 /// The CHECK for a column of type `name`: integers within int2/int4's range (22003),

@@ -93,13 +93,23 @@ impl VisitorMut for Typer {
                 let (a, b) = (extract_number(a), extract_number(b));
                 // Intervals compare by their span (a month is 30 days), not as text.
                 let interval = |t: &Ty| matches!(known(t), Known::Type(n) if n == "interval");
+                let keyed =
+                    |e: Expr, t: &Ty| call(super::COMPARE_MARKER, vec![e, string(&t.encode())]);
                 let (a, b) = if interval(&left) || interval(&right) {
                     (
                         call("pg_interval_key", vec![a]),
                         call("pg_interval_key", vec![b]),
                     )
                 } else {
-                    (a, b)
+                    // A column (an interval, an array?) beside a column, a literal or a
+                    // parameter: compared by its type, read when the statement is
+                    // prepared (engine/compare.rs).
+                    match (known(&left), known(&right)) {
+                        (Known::Schema, Known::Schema) => (keyed(a, &left), keyed(b, &right)),
+                        (Known::Schema, Known::Untyped) => (keyed(a, &left), keyed(b, &left)),
+                        (Known::Untyped, Known::Schema) => (keyed(a, &right), keyed(b, &right)),
+                        _ => (a, b),
+                    }
                 };
                 Expr::BinaryOp {
                     left: Box::new(a),
@@ -138,6 +148,11 @@ impl VisitorMut for Typer {
                     },
                 }
             }
+            // An ORDER BY column sorts as its type compares (engine/compare.rs).
+            column @ (Expr::Identifier(_) | Expr::CompoundIdentifier(_)) => match known(&left) {
+                Known::Schema => call(super::COMPARE_MARKER, vec![column, string(&left.encode())]),
+                _ => column,
+            },
             Expr::Function(f) if !is_function(&f, "pg_typeof") => interval_aggregate(f, &left),
             // pg_typeof(x): the engine names the type (it knows the schema).
             Expr::Function(_) => call("pg_type_of", vec![string(&left.encode())]),
@@ -235,7 +250,7 @@ fn extract_number(e: Expr) -> Expr {
 }
 
 /// An arithmetic operator, a comparison, a unary minus, a cast to an integer or string
-/// type, a `pg_typeof(x)` call or a `sum(x)` / `avg(x)` aggregate.
+/// type, a `pg_typeof(x)` call, a `sum(x)` / `avg(x)` aggregate or an ORDER BY column.
 fn is_candidate(e: &Expr) -> bool {
     match e {
         Expr::Cast { data_type, .. } => {
@@ -247,6 +262,8 @@ fn is_candidate(e: &Expr) -> bool {
         }
         Expr::BinaryOp { op, .. } => types::arithmetic(op) || types::comparison(op),
         Expr::UnaryOp { op, .. } => *op == UnaryOperator::Minus,
+        // A column in a plain SELECT's ORDER BY (only those are typed).
+        Expr::Identifier(_) | Expr::CompoundIdentifier(_) => true,
         Expr::Function(f) => {
             is_function(f, "pg_typeof") || is_function(f, "sum") || is_function(f, "avg")
         }

@@ -455,8 +455,34 @@ impl Analyzer {
         }
         let out = self.items(&s.projection);
         self.tail(outer);
+        // DISTINCT ON's check compares its expressions with ORDER BY's as written.
+        if !matches!(s.distinct, Some(sqlparser::ast::Distinct::On(_))) {
+            self.order_columns(outer);
+        }
         self.scopes.pop();
         out
+    }
+
+    /// A plain SELECT's ORDER BY columns: an interval or array column sorts by its type
+    /// (translate/operators.rs), not by its text.
+    fn order_columns(&mut self, q: Option<&Query>) {
+        let Some(sqlparser::ast::OrderByKind::Expressions(exprs)) =
+            q.and_then(|q| q.order_by.as_ref()).map(|o| &o.kind)
+        else {
+            return;
+        };
+        for e in exprs {
+            if matches!(e.expr, Expr::Identifier(_) | Expr::CompoundIdentifier(_)) {
+                let ty = self.ty(&e.expr);
+                if let Some(found) = self.operands.as_mut() {
+                    found.push(Operands {
+                        at: sqlparser::ast::Spanned::span(&e.expr),
+                        left: ty,
+                        right: Ty::Unknown,
+                    });
+                }
+            }
+        }
     }
 
     /// ORDER BY, LIMIT and OFFSET of the query around a body.
