@@ -3,12 +3,14 @@
 //! when it is prepared, so that an interval column compares by its span
 //! (`pg_interval_key(x)`: `'1 mon' > '4 days'`, not text order), an array column as
 //! PostgreSQL orders arrays (`pg_array_key(x)`), and any other column stays itself
-//! (`(x)`), its index still usable. EXPLAIN expands its statement the same way. The expansion is kept per connection with the
+//! (`(x)`), its index still usable. EXPLAIN expands its statement the same way.
+//! `pg_array_value(x, 'type')` around `array_agg`'s argument is `json(x)` for an array
+//! (its elements nest, as PostgreSQL's array_agg of arrays adds a dimension). The expansion is kept per connection with the
 //! schema version it was read at, and read again once the schema changes.
 
 use crate::protocol::PgError;
 use crate::sql::lexer::{significant, Token, TokenKind};
-use crate::sql::translate::COMPARE_MARKER;
+use crate::sql::translate::{ARRAY_VALUE_MARKER, COMPARE_MARKER};
 use crate::sql::types::{self, Ty};
 
 use rusqlite::Connection;
@@ -16,7 +18,7 @@ use rusqlite::Connection;
 /// `sql` with each comparison marker replaced by what its operand's type compares by;
 /// None when it has none.
 pub fn expand(conn: &Connection, sql: &str) -> Result<Option<String>, PgError> {
-    if !sql.contains(COMPARE_MARKER) {
+    if !has_markers(sql) {
         return Ok(None);
     }
     let schema = Tables(conn);
@@ -24,8 +26,10 @@ pub fn expand(conn: &Connection, sql: &str) -> Result<Option<String>, PgError> {
     // (start, end, replacement) of each edit, in order.
     let mut edits: Vec<(usize, usize, &'static str)> = Vec::new();
     for (k, t) in tokens.iter().enumerate() {
+        let word = &sql[t.start..t.end];
+        let compare = word.eq_ignore_ascii_case(COMPARE_MARKER);
         let marker = t.kind == TokenKind::Word
-            && sql[t.start..t.end].eq_ignore_ascii_case(COMPARE_MARKER)
+            && (compare || word.eq_ignore_ascii_case(ARRAY_VALUE_MARKER))
             && tokens.get(k + 1).is_some_and(|o| o.kind == TokenKind::Open);
         if !marker {
             continue;
@@ -43,8 +47,9 @@ pub fn expand(conn: &Connection, sql: &str) -> Result<Option<String>, PgError> {
         let quoted = &sql[spec.start..spec.end];
         let spec = quoted[1..quoted.len() - 1].replace("''", "'");
         let key = match Ty::decode(&spec).and_then(|ty| types::resolve(&ty, &schema)) {
-            Some(t) if base(&t) == "interval" => "pg_interval_key",
-            Some(t) if t.ends_with("[]") => "pg_array_key",
+            Some(t) if compare && base(&t) == "interval" => "pg_interval_key",
+            Some(t) if compare && t.ends_with("[]") => "pg_array_key",
+            Some(t) if !compare && t.ends_with("[]") => "json",
             _ => "",
         };
         edits.push((t.start, t.end, key));
@@ -86,6 +91,11 @@ impl types::Schema for Tables<'_> {
     fn param(&self, _n: usize) -> Option<String> {
         None
     }
+}
+
+/// Whether `sql` may hold a marker.
+pub fn has_markers(sql: &str) -> bool {
+    sql.contains(COMPARE_MARKER) || sql.contains(ARRAY_VALUE_MARKER)
 }
 
 /// The index of the `)` closing the `(` at `open`.

@@ -256,7 +256,7 @@ impl Conn {
     /// `sql` with its comparison markers expanded (compare.rs), kept until the schema
     /// changes; None when it has none.
     fn compared(&mut self, sql: &str) -> Result<Option<String>, PgError> {
-        if !sql.contains(crate::sql::translate::COMPARE_MARKER) {
+        if !super::compare::has_markers(sql) {
             return Ok(None);
         }
         let version: i64 = self

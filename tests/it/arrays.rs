@@ -284,3 +284,51 @@ async fn set_returning_functions_in_one_select_list_run_in_lockstep() {
         ]
     );
 }
+
+/// array_agg of arrays adds a dimension (was a JSON array of strings,
+/// `["[1,2]","[3,4]"]`), from casts, ARRAY[…] and array columns alike, with
+/// PostgreSQL's refusals of ragged, empty and NULL arrays.
+#[tokio::test]
+async fn array_agg_of_arrays_nests_them() {
+    let s = Server::start(&[]);
+    let c = s.connect("arrays").await;
+    c.batch_execute(
+        "create table g (id int4, a int4[]); \
+         insert into g values (1, '{1,2}'), (2, '{3,4}'), (3, '{5}')",
+    )
+    .await
+    .unwrap();
+    for (sql, want) in [
+        (
+            "select array_agg(ar) from (values ('{1,2}'::int[]), ('{3,4}'::int[])) v(ar)",
+            "{{1,2},{3,4}}",
+        ),
+        (
+            "select array_agg(distinct ar order by ar desc) \
+             from (select array[i / 2] from generate_series(1,6) a(i)) b(ar)",
+            "{{3},{2},{1},{0}}",
+        ),
+        (
+            "select array_agg(a order by id desc) from g where id < 3",
+            "{{3,4},{1,2}}",
+        ),
+        ("select array_agg(id order by id) from g", "{1,2,3}"),
+    ] {
+        let got = rows(&c, sql).await;
+        assert_eq!(got, vec![vec![Some(want.to_string())]], "{sql}");
+    }
+    for (sql, code) in [
+        ("select array_agg(a) from g", "2202E"),
+        (
+            "select array_agg('{}'::int[]) from generate_series(1,2)",
+            "2202E",
+        ),
+        (
+            "select array_agg(null::int[]) from generate_series(1,2)",
+            "22004",
+        ),
+    ] {
+        let e = c.simple_query(sql).await.unwrap_err();
+        assert_eq!(sqlstate(&e), code, "{sql}");
+    }
+}

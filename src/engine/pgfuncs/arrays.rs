@@ -20,7 +20,7 @@ use super::{pg, text, Res};
 use crate::protocol::{PgError, SqlState};
 
 /// SQLite's subtype for JSON text (`J`).
-const JSON_SUBTYPE: u32 = 74;
+pub(super) const JSON_SUBTYPE: u32 = 74;
 
 type Out = Res<(Option<String>, SubType)>;
 
@@ -205,6 +205,38 @@ pub(crate) fn array_key(v: &Json) -> Vec<u8> {
         key.extend((d as u32).to_be_bytes());
     }
     key
+}
+
+/// The arrays array_agg accumulates (array_agg_array_transfn): none NULL or empty, all
+/// of one shape. Unless `certain`, scalars (an array_agg of a column that is not an
+/// array) pass.
+fn nested_dims(items: &[Json], certain: bool) -> Res<()> {
+    if !certain && !items.iter().any(|i| matches!(i, Json::Array(_))) {
+        return Ok(());
+    }
+    let mut shape = None;
+    for item in items {
+        if *item == Json::Null {
+            return Err(err(
+                SqlState::NULL_VALUE_NOT_ALLOWED,
+                "cannot accumulate null arrays",
+            ));
+        }
+        let dims = array::dims(item).unwrap_or_default();
+        if dims.is_empty() {
+            return Err(err(
+                SqlState::ARRAY_SUBSCRIPT_ERROR,
+                "cannot accumulate empty arrays",
+            ));
+        }
+        if shape.get_or_insert_with(|| dims.clone()) != &dims {
+            return Err(err(
+                SqlState::ARRAY_SUBSCRIPT_ERROR,
+                "cannot accumulate arrays of different dimensionality",
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// Equal as `IS NOT DISTINCT FROM` (array_position, array_remove).
@@ -725,6 +757,15 @@ pub fn register(conn: &Connection, limit: usize) -> Res<()> {
     // `pg_array_key(a)`: array_key, for comparisons of array columns (engine/compare.rs).
     conn.create_scalar_function("pg_array_key", 1, f, |ctx| {
         Ok(array_arg(ctx, 0)?.map(|a| array_key(&a)))
+    })?;
+    // `pg_array_nested(json_group_array(json(a)))`: array_agg of arrays, refused as
+    // PostgreSQL refuses ragged, empty and NULL arrays (translate/arrays.rs).
+    conn.create_scalar_function("pg_array_nested", 2, f, |ctx| {
+        let Some(all) = array_arg(ctx, 0)? else {
+            return Ok(None);
+        };
+        nested_dims(items(&all), ctx.get::<bool>(1)?)?;
+        Ok(Some(json::print(&all)))
     })?;
     conn.create_scalar_function("pg_array_cmp", 2, f, |ctx| {
         Ok(match (array_arg(ctx, 0)?, array_arg(ctx, 1)?) {

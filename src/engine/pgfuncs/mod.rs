@@ -209,6 +209,9 @@ pub fn register(conn: &Connection) -> Res<()> {
     conn.create_scalar_function("pg_compare_key", 2, pure, |ctx| {
         operators::pg_compare_key(ctx)
     })?;
+    conn.create_scalar_function("pg_array_value", 2, pure, |ctx| {
+        operators::pg_array_value(ctx)
+    })?;
     conn.create_scalar_function("pg_is_interval", 1, pure, |ctx| {
         operators::pg_is_interval(ctx)
     })?;

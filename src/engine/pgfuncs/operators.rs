@@ -298,6 +298,17 @@ pub(super) fn pg_compare_key(ctx: &Context<'_>) -> Res<SqlValue> {
     }
 }
 
+/// `pg_array_value(x, type)`: `array_agg`'s argument, as JSON (which nests) when the
+/// type is an array; engine/compare.rs writes `json(x)` in its place when it can.
+pub(super) fn pg_array_value(ctx: &Context<'_>) -> Res<(SqlValue, SubType)> {
+    let v = ctx.get_raw(0);
+    let array = matches!(&*operand(ctx, 1)?, Operand::Type(t) if t.ends_with("[]"));
+    Ok(match v {
+        ValueRef::Text(_) if array => (owned(v), Some(super::arrays::JSON_SUBTYPE)),
+        other => (owned(other), None),
+    })
+}
+
 /// `pg_type_of(type)`: PostgreSQL's name of the type (`pg_typeof`).
 pub(super) fn pg_type_of(ctx: &Context<'_>) -> Res<String> {
     match &*operand(ctx, 0)? {

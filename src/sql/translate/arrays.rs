@@ -239,10 +239,28 @@ pub(super) fn function(name: &str, f: &mut Function) -> Result<Option<Expr>, PgE
         // element, NULL or not).
         let mut agg = f.clone();
         agg.name = ObjectName::from(vec![Ident::new("json_group_array")]);
-        return Ok(Some(call(
-            "nullif",
-            vec![Expr::Function(agg), super::string("[]")],
-        )));
+        // Of arrays (operators.rs made the argument JSON): one more dimension, with
+        // PostgreSQL's refusals of ragged, empty and NULL arrays.
+        // `json(x)`: certainly arrays; `pg_array_value(x, …)`: a column that may be one.
+        let nested = plain_args(f).and_then(|a| match a.as_slice() {
+            [Expr::Function(g)] => match g.name.to_string().as_str() {
+                "json" => Some("1"),
+                "pg_array_value" => Some("0"),
+                _ => None,
+            },
+            _ => None,
+        });
+        let agg = match nested.filter(|_| f.over.is_none()) {
+            Some(certain) => call(
+                "pg_array_nested",
+                vec![
+                    Expr::Function(agg),
+                    Expr::Value(Value::Number(certain.into(), false).into()),
+                ],
+            ),
+            None => Expr::Function(agg),
+        };
+        return Ok(Some(call("nullif", vec![agg, super::string("[]")])));
     }
     if matches!(name, "unnest" | "regexp_matches" | "generate_subscripts") {
         return Err(unsupported(format!(
@@ -281,7 +299,7 @@ pub(super) fn is_array(e: &Expr) -> bool {
                 // array_agg(x), as `function` writes it
                 && plain_args(f).is_some_and(|a| {
                     matches!(a.first(), Some(Expr::Function(g))
-                        if g.name.to_string() == "json_group_array")
+                        if matches!(g.name.to_string().as_str(), "json_group_array" | "pg_array_nested"))
                 }))
                 || (name == "pg_cast"
                     && plain_args(f).is_some_and(|a| {

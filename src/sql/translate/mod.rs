@@ -461,6 +461,10 @@ fn ddl(stmt: &mut Statement) -> Vec<(usize, ColumnOptionDef)> {
 /// (operators.rs), replaced when the statement is prepared (engine/compare.rs).
 pub const COMPARE_MARKER: &str = "pg_compare_key";
 
+/// The call around `array_agg`'s argument when only the schema knows whether it is an
+/// array (operators.rs): `json(x)` for an array, so that it nests (engine/compare.rs).
+pub const ARRAY_VALUE_MARKER: &str = "pg_array_value";
+
 pub const VALUE_CHECK: &str = "_litewire_";
 
 /// The CHECK for a column of type `name`: integers within int2/int4's range (22003),

@@ -17,8 +17,8 @@ use std::ops::ControlFlow;
 
 use sqlparser::ast::helpers::attached_token::AttachedToken;
 use sqlparser::ast::{
-    BinaryOperator, CaseWhen, DataType, Expr, Function, Ident, ObjectName, Spanned, Statement,
-    UnaryOperator, VisitMut, VisitorMut,
+    BinaryOperator, CaseWhen, DataType, Expr, Function, FunctionArg, FunctionArgExpr,
+    FunctionArguments, Ident, ObjectName, Spanned, Statement, UnaryOperator, VisitMut, VisitorMut,
 };
 use sqlparser::tokenizer::Span;
 
@@ -153,6 +153,7 @@ impl VisitorMut for Typer {
                 Known::Schema => call(super::COMPARE_MARKER, vec![column, string(&left.encode())]),
                 _ => column,
             },
+            Expr::Function(f) if is_function(&f, "array_agg") => nested_arrays(f, &left),
             Expr::Function(f) if !is_function(&f, "pg_typeof") => interval_aggregate(f, &left),
             // pg_typeof(x): the engine names the type (it knows the schema).
             Expr::Function(_) => call("pg_type_of", vec![string(&left.encode())]),
@@ -250,7 +251,8 @@ fn extract_number(e: Expr) -> Expr {
 }
 
 /// An arithmetic operator, a comparison, a unary minus, a cast to an integer or string
-/// type, a `pg_typeof(x)` call, a `sum(x)` / `avg(x)` aggregate or an ORDER BY column.
+/// type, a `pg_typeof(x)` call, a `sum(x)` / `avg(x)` / `array_agg(x)` aggregate or an
+/// ORDER BY column.
 fn is_candidate(e: &Expr) -> bool {
     match e {
         Expr::Cast { data_type, .. } => {
@@ -264,9 +266,9 @@ fn is_candidate(e: &Expr) -> bool {
         Expr::UnaryOp { op, .. } => *op == UnaryOperator::Minus,
         // A column in a plain SELECT's ORDER BY (only those are typed).
         Expr::Identifier(_) | Expr::CompoundIdentifier(_) => true,
-        Expr::Function(f) => {
-            is_function(f, "pg_typeof") || is_function(f, "sum") || is_function(f, "avg")
-        }
+        Expr::Function(f) => ["pg_typeof", "sum", "avg", "array_agg"]
+            .iter()
+            .any(|name| is_function(f, name)),
         _ => false,
     }
 }
@@ -287,6 +289,24 @@ fn is_function(f: &Function, name: &str) -> bool {
 /// check.
 fn negated(operand: Expr, ty: &Ty) -> Expr {
     call("pg_neg", vec![operand, string(&ty.encode())])
+}
+
+/// `array_agg(x)` of arrays: x as JSON (`json(x)`), so that the arrays nest into one
+/// more dimension instead of being kept as strings; for a column, the engine decides
+/// (`pg_array_value`, engine/compare.rs).
+fn nested_arrays(mut f: Function, ty: &Ty) -> Expr {
+    let wrap = |e: Expr| match known(ty) {
+        Known::Type(t) if t.ends_with("[]") => call("json", vec![e]),
+        Known::Schema => call(super::ARRAY_VALUE_MARKER, vec![e, string(&ty.encode())]),
+        _ => e,
+    };
+    if let FunctionArguments::List(list) = &mut f.args {
+        if let [FunctionArg::Unnamed(FunctionArgExpr::Expr(arg))] = list.args.as_mut_slice() {
+            let taken = std::mem::replace(arg, Expr::value(sqlparser::ast::Value::Null));
+            *arg = wrap(taken);
+        }
+    }
+    Expr::Function(f)
 }
 
 /// `sum(x)` / `avg(x)` of intervals: `pg_interval_sum` / `pg_interval_avg` (SQLite's

@@ -106,7 +106,7 @@ fn session_settings_are_answered() {
 fn aggregates() {
     assert_eq!(
         sqlite("SELECT array_agg(a), string_agg(b, ',' ORDER BY b) FROM t"),
-        "SELECT nullif(json_group_array(a), '[]'), group_concat(b, ',' ORDER BY b NULLS LAST) FROM t"
+        "SELECT nullif(pg_array_nested(json_group_array(pg_array_value(a, 'C1:a[1:t]')), 0), '[]'), group_concat(b, ',' ORDER BY b NULLS LAST) FROM t"
     );
 }
 
@@ -279,7 +279,7 @@ fn array_operators_where_the_tree_shows_an_array() {
     );
     assert_eq!(
         sqlite("SELECT array_agg(x) || 0 FROM t"),
-        "SELECT pg_array_append(nullif(json_group_array(x), '[]'), 0) FROM t"
+        "SELECT pg_array_append(nullif(pg_array_nested(json_group_array(pg_array_value(x, 'C1:x[1:t]')), 0), '[]'), 0) FROM t"
     );
     // Text concatenation and jsonb stay theirs.
     assert_eq!(sqlite("SELECT a || 'x' FROM t"), "SELECT a || 'x' FROM t");
@@ -440,5 +440,15 @@ fn one_byte_char_is_not_char_1() {
     assert_eq!(
         sqlite("SELECT 'ab'::\"char\", x::char"),
         "SELECT pg_char('ab'), rtrim(substr(CAST(x AS TEXT), 1, 1), ' ')"
+    );
+}
+
+#[test]
+fn array_agg_of_arrays_nests_them() {
+    assert_eq!(
+        sqlite("SELECT array_agg('{1,2}'::int[]), array_agg(a), array_agg(1) FROM t"),
+        "SELECT nullif(pg_array_nested(json_group_array(json(pg_cast('{1,2}', 'int[]'))), 1), '[]'), \
+         nullif(pg_array_nested(json_group_array(pg_array_value(a, 'C1:a[1:t]')), 0), '[]'), \
+         nullif(json_group_array(1), '[]') FROM t"
     );
 }

@@ -73,8 +73,11 @@ pub enum Follow {
     Avg,
     /// `round`, `ceil`, `sqrt`...: numeric stays numeric, everything else is float8.
     Math,
-    /// `array_agg`: an array of the argument's type.
+    /// `ARRAY[…]`, `ARRAY(SELECT …)`: an array of the argument's type.
     ArrayOf,
+    /// `array_agg`: an array of the argument's type; of an array, the same array type
+    /// (one more dimension).
+    Aggregated,
     /// `unnest`, a subscript: the element type of an array.
     ElementOf,
     /// `max`, `abs`...: the argument's type without its modifier.
@@ -1022,8 +1025,9 @@ impl Analyzer {
         if let Some(filter) = &f.filter {
             self.ty(filter);
         }
-        // pg_typeof names its argument's type; sum and avg of intervals add intervals.
-        let typed = name == "pg_typeof" || matches!(name.as_str(), "sum" | "avg");
+        // pg_typeof names its argument's type; sum and avg of intervals add intervals;
+        // array_agg of arrays nests them.
+        let typed = name == "pg_typeof" || matches!(name.as_str(), "sum" | "avg" | "array_agg");
         if typed && args.len() == 1 {
             if let Some(found) = self.operands.as_mut() {
                 found.push(Operands {
