@@ -318,14 +318,25 @@ impl Default for TextStyle {
 }
 
 /// Writes a result value of type `t` in PostgreSQL text format: floats under the
-/// session's extra_float_digits, bytea under its bytea_output, a numeric held as a
-/// double positionally, the rest by [`write_text`]. NULL is handled by the caller.
+/// session's extra_float_digits, bytea under its bytea_output, intervals under its
+/// IntervalStyle, a numeric held as a double positionally, the rest by [`write_text`].
+/// NULL is handled by the caller.
 pub fn write_result_text(t: &PgType, v: ValueRef<'_>, style: TextStyle, out: &mut BytesMut) {
     match (v, t.oid, t.render) {
         (ValueRef::Real(f), oid::FLOAT4 | oid::FLOAT8, _) => {
             write_float(f, t.oid == oid::FLOAT4, style.extra_float_digits, out)
         }
         (ValueRef::Blob(b), _, _) if style.bytea_escape => write_bytea_escape(b, out),
+        // Stored in the postgres style; printed in the session's IntervalStyle.
+        (ValueRef::Text(t), oid::INTERVAL, _) => {
+            match std::str::from_utf8(t)
+                .ok()
+                .and_then(super::datetime::restyle_interval)
+            {
+                Some(s) => out.put_slice(s.as_bytes()),
+                None => out.put_slice(t),
+            }
+        }
         (ValueRef::Real(f), oid::NUMERIC, Render::Plain) => write_numeric(f, out),
         _ => write_text(t.render, v, out),
     }

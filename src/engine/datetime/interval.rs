@@ -228,6 +228,12 @@ fn decode_interval(fields: &[(Ft, String)], range: Range) -> Dt<ItmIn> {
     let mut fmask: u32 = 0;
     let mut ago = false;
     let overflow = |_| DtError::FieldRange;
+    // IntervalStyle sql_standard: a leading minus applies to every field when no other
+    // field carries a sign (`-1 2:03:04` is minus one day, two hours…).
+    let signed = |f: &String| f.starts_with(['-', '+']);
+    let force_negative = super::interval_style() == super::IntervalStyle::SqlStandard
+        && fields.first().is_some_and(|(_, f)| f.starts_with('-'))
+        && !fields.iter().skip(1).any(|(_, f)| signed(f));
     for (ft, field) in fields.iter().rev() {
         let field = field.as_str();
         let mut number = matches!(ft, Ft::Date | Ft::Number);
@@ -236,6 +242,9 @@ fn decode_interval(fields: &[(Ft, String)], range: Range) -> Dt<ItmIn> {
             Ft::Time => {
                 // PostgreSQL sets (does not add to) the microseconds here.
                 itm.usec = clock_micros(field, range)?;
+                if force_negative {
+                    itm.usec = -itm.usec;
+                }
                 next = Next::Unit(Unit::Day);
                 tmask = TIME_M;
             }
@@ -301,6 +310,11 @@ fn decode_interval(fields: &[(Ft, String)], range: Range) -> Dt<ItmIn> {
             } else {
                 return Err(DtError::Syntax);
             }
+            let (val, frac) = if force_negative && (val > 0 || frac > 0.0) {
+                (-val.max(0), -frac.max(0.0))
+            } else {
+                (val, frac)
+            };
             itm.add(u, val, frac).ok_or(()).map_err(overflow)?;
             tmask = match u {
                 Unit::Microsecond => bit(14),

@@ -201,11 +201,9 @@ pub fn register(conn: &Connection) -> Res<()> {
         conn.create_scalar_function("pg_round_even", args, pure, |ctx| {
             operators::pg_round_even(ctx)
         })?;
-        conn.create_scalar_function("pg_bool_text", args, pure, |ctx| {
-            operators::pg_bool_text(ctx)
-        })?;
     }
     conn.create_scalar_function("pg_neg", 2, pure, |ctx| operators::pg_neg(ctx))?;
+    conn.create_scalar_function("pg_text_out", 2, pure, |ctx| operators::pg_text_out(ctx))?;
     conn.create_scalar_function("pg_compare_key", 2, pure, |ctx| {
         operators::pg_compare_key(ctx)
     })?;

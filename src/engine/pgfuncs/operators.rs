@@ -229,16 +229,22 @@ pub(super) fn pg_neg(ctx: &Context<'_>) -> Res<SqlValue> {
     negated.map_err(raise)
 }
 
-/// `pg_bool_text(x [, type])`: a boolean cast to a string type is `true` / `false`
-/// (boolout); with a type, only when it resolves to bool (a column's, read here).
-pub(super) fn pg_bool_text(ctx: &Context<'_>) -> Res<SqlValue> {
+/// `pg_text_out(x, type)`: a value cast to a string type as its type's output prints
+/// it where that is not its stored form: a boolean is `true` / `false` (boolout), an
+/// interval is in the session's IntervalStyle; anything else as it is.
+pub(super) fn pg_text_out(ctx: &Context<'_>) -> Res<SqlValue> {
     let v = ctx.get_raw(0);
-    let boolean = ctx.len() == 1 || matches!(&*operand(ctx, 1)?, Operand::Type(t) if t == "bool");
-    Ok(match v {
-        ValueRef::Integer(i) if boolean => {
+    Ok(match (v, &*operand(ctx, 1)?) {
+        (ValueRef::Integer(i), Operand::Type(t)) if t == "bool" => {
             SqlValue::Text(if i == 0 { "false" } else { "true" }.into())
         }
-        other => owned(other),
+        (ValueRef::Text(s), Operand::Type(t)) if t == "interval" => {
+            match std::str::from_utf8(s).ok().and_then(dt::restyle_interval) {
+                Some(styled) => SqlValue::Text(styled),
+                None => owned(v),
+            }
+        }
+        (other, _) => owned(other),
     })
 }
 

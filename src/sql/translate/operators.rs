@@ -169,7 +169,8 @@ impl VisitorMut for Typer {
                     _ => Expr::UnaryOp { op, expr: operand },
                 }
             }
-            // A boolean cast to a string type is `true` / `false`, not SQLite's 1 / 0.
+            // A boolean cast to a string type is `true` / `false`, not SQLite's 1 / 0;
+            // an interval is printed in the session's IntervalStyle.
             Expr::Cast {
                 kind,
                 expr: operand,
@@ -177,8 +178,10 @@ impl VisitorMut for Typer {
                 format,
             } if !is_integer(&data_type) => {
                 let operand = match known(&left) {
-                    Known::Type(t) if t == "bool" => call("pg_bool_text", vec![*operand]),
-                    Known::Schema => call("pg_bool_text", vec![*operand, string(&left.encode())]),
+                    Known::Type(t) if t == "bool" || t == "interval" => {
+                        call("pg_text_out", vec![*operand, string(&left.encode())])
+                    }
+                    Known::Schema => call("pg_text_out", vec![*operand, string(&left.encode())]),
                     _ => *operand,
                 };
                 Expr::Cast {

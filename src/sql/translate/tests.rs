@@ -419,8 +419,7 @@ fn booleans_intervals_and_negation_by_type() {
     // A boolean cast to text is true/false; a column's type is the engine's to read.
     assert_eq!(
         sqlite("SELECT true::text, b::varchar(2) FROM t"),
-        "SELECT CAST(pg_bool_text(true) AS TEXT), \
-         substr(CAST(pg_bool_text(b, 'C1:b[1:t]') AS TEXT), 1, 2) FROM t"
+        "SELECT CAST(pg_text_out(true, 'N4:bool') AS TEXT), substr(CAST(pg_text_out(b, 'C1:b[1:t]') AS TEXT), 1, 2) FROM t"
     );
     // Unary minus of an interval or a column; a number literal stays a constant.
     assert_eq!(
