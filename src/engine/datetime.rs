@@ -16,7 +16,7 @@ mod zones;
 
 pub use tz::{write_offset, Zone};
 
-pub use interval::{adjust_interval, interval_in, Range as IntervalRange};
+pub use interval::{adjust_interval, interval_in, stored_interval, Range as IntervalRange};
 
 use crate::protocol::{PgError, SqlState};
 use decode::{Decoded, Special};
@@ -279,7 +279,7 @@ pub fn format_interval_styled(iv: Interval) -> String {
 pub fn restyle_interval(stored: &str) -> Option<String> {
     match interval_style() {
         IntervalStyle::Postgres => None,
-        style => parse_interval(stored)
+        style => stored_interval(stored)
             .ok()
             .map(|iv| interval_out::format(iv, style)),
     }

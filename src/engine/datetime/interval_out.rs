@@ -229,4 +229,18 @@ mod tests {
         assert_eq!(out("00:00:01", PostgresVerbose), "@ 1 sec");
         assert_eq!(out("-00:00:00.7", PostgresVerbose), "@ 0.7 secs ago");
     }
+
+    /// The least interval time is stored as `-2562047788:00:54.775808`, which
+    /// PostgreSQL's input refuses but litewire reads back to print it in another style.
+    #[test]
+    fn the_least_time_reads_back() {
+        let least = "-2562047788:00:54.775808";
+        assert!(parse_interval(least).is_err());
+        let iv = crate::engine::datetime::stored_interval(least).unwrap();
+        assert_eq!(iv.micros, i64::MIN);
+        assert_eq!(
+            format(iv, IntervalStyle::Iso8601),
+            "PT-2562047788H-54.775808S"
+        );
+    }
 }
