@@ -493,11 +493,13 @@ fn pg_store(ctx: &mut Context<'_>) -> rusqlite::Result<SqlValue> {
                     Some(local) => datetime::format_timestamp_micros(local, false),
                     None => text.trim_end_matches("+00:00").to_string(),
                 };
-                Ok(stored(
-                    input::decode(type_oid, false, Some(local.as_bytes())).map_err(raise)?,
+                Ok(with_precision(
+                    stored(input::decode(type_oid, false, Some(local.as_bytes())).map_err(raise)?),
+                    type_oid,
+                    modifier,
                 ))
             }
-            other => Ok(owned(other)),
+            other => Ok(with_precision(owned(other), type_oid, modifier)),
         };
     }
     match ctx.get_raw(0) {
@@ -521,8 +523,10 @@ fn pg_store(ctx: &mut Context<'_>) -> rusqlite::Result<SqlValue> {
             if STORED_AS_PARAMETERS.contains(&type_oid)
                 || super::catalog::element_of(type_oid).is_some() =>
         {
-            Ok(stored(
-                input::decode(type_oid, false, Some(t)).map_err(raise)?,
+            Ok(with_precision(
+                stored(input::decode(type_oid, false, Some(t)).map_err(raise)?),
+                type_oid,
+                modifier,
             ))
         }
         // A float8 stored into a float4 column is rounded to float4 (22003 past its range).
@@ -530,6 +534,23 @@ fn pg_store(ctx: &mut Context<'_>) -> rusqlite::Result<SqlValue> {
             Ok(SqlValue::Real(input::to_float4(f).map_err(raise)?))
         }
         other => Ok(owned(other)),
+    }
+}
+
+/// A value stored into a `time(p)` / `timestamp(p)` / `timestamptz(p)` column, rounded
+/// to its precision as PostgreSQL's typmod coercion rounds it.
+fn with_precision(v: SqlValue, type_oid: u32, modifier: i32) -> SqlValue {
+    match v {
+        SqlValue::Text(t)
+            if matches!(type_oid, oid::TIME | oid::TIMESTAMP | oid::TIMESTAMPTZ)
+                && (0..6).contains(&modifier) =>
+        {
+            SqlValue::Text(super::pgfuncs::dates::with_precision(
+                &t,
+                i64::from(modifier),
+            ))
+        }
+        other => other,
     }
 }
 

@@ -215,10 +215,18 @@ fn named_type(lower: &str) -> Option<PgType> {
         }
         "blob" | "bytea" => t(oid::BYTEA, -1),
         "date" => t(oid::DATE, 4),
-        "time" | "time without time zone" => t(oid::TIME, 8),
-        "timestamp" | "datetime" | "timestamp without time zone" => t(oid::TIMESTAMP, 8),
+        // The typmod of `time(p)` / `timestamp(p)` is p (-1: none).
+        "time" | "time without time zone" => PgType {
+            modifier: type_length(lower).unwrap_or(-1),
+            ..t(oid::TIME, 8)
+        },
+        "timestamp" | "datetime" | "timestamp without time zone" => PgType {
+            modifier: type_length(lower).unwrap_or(-1),
+            ..t(oid::TIMESTAMP, 8)
+        },
         "timestamptz" | "timestamp with time zone" => PgType {
             render: Render::TimestampTz,
+            modifier: type_length(lower).unwrap_or(-1),
             ..t(oid::TIMESTAMPTZ, 8)
         },
         "interval" => t(oid::INTERVAL, 16),

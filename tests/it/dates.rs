@@ -514,3 +514,46 @@ async fn interval_styles_print_and_read_as_postgres() {
         .unwrap_err();
     assert_eq!(sqlstate(&e), "22023");
 }
+
+/// A seconds precision rounds (it was ignored): casts and typed literals
+/// (`::timestamp(0)`, `timestamp(2) with time zone '…'`, which was also read as a
+/// timestamp without zone), and string literals written into `timestamp(p)` columns.
+#[tokio::test]
+async fn seconds_precision_rounds_as_postgres() {
+    let s = Server::start(&[]);
+    let c = s.connect("dates").await;
+    let got = rows(
+        &c,
+        "select timestamp(2) '2020-01-01 10:00:00.12545', \
+         timestamp(0) with time zone '2020-01-01 10:00:00.5+00', time(1) '10:00:00.55', \
+         '2020-01-01 10:00:00.12345'::timestamp(2), '1999-12-31 23:59:59.9'::timestamptz(0), \
+         '1999-12-31 23:59:59.5+00'::timestamptz(0)",
+    )
+    .await;
+    let want: Vec<Option<String>> = [
+        "2020-01-01 10:00:00.13",
+        "2020-01-01 10:00:01+00",
+        "10:00:00.6",
+        "2020-01-01 10:00:00.12",
+        "2000-01-01 00:00:00+00",
+        "1999-12-31 23:59:59+00",
+    ]
+    .iter()
+    .map(|v| Some(v.to_string()))
+    .collect();
+    assert_eq!(got, vec![want]);
+    c.batch_execute(
+        "create table tp (a timestamp(2), c time(1), e timestamp); \
+         insert into tp values ('2020-01-01 10:00:00.12545', '10:00:00.55', '2020-01-01 10:00:00.12545')",
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        rows(&c, "select a, c, e from tp").await,
+        vec![vec![
+            Some("2020-01-01 10:00:00.13".to_string()),
+            Some("10:00:00.6".to_string()),
+            Some("2020-01-01 10:00:00.12545".to_string()),
+        ]]
+    );
+}

@@ -790,6 +790,33 @@ fn numeric_zone(zone: &str) -> Option<Result<i32, ()>> {
         .then(|| Ok(sign * ((h * 60 + m) * 60 + s) as i32))
 }
 
+/// A stored time, timestamp or timestamptz rounded to `precision` fractional digits
+/// (AdjustTimestampForTypmod / AdjustTimeForTypmod: half away from zero); anything
+/// else (a date, infinity) as it is.
+pub fn with_precision(stored: &str, precision: i64) -> String {
+    let Ok(p) = u32::try_from(precision) else {
+        return stored.to_string();
+    };
+    if p >= 6 {
+        return stored.to_string();
+    }
+    let scale = 10i64.pow(6 - p);
+    let round = |t: i64| {
+        let half = scale / 2;
+        if t >= 0 {
+            (t + half) / scale * scale
+        } else {
+            -((-t + half) / scale * scale)
+        }
+    };
+    match read(stored) {
+        Ok(Temporal::Time(t)) => dt::format_time(round(t)),
+        Ok(Temporal::Timestamp(t)) => dt::format_timestamp_micros(round(t), false),
+        Ok(Temporal::TimestampTz(t)) => dt::format_timestamp_micros(round(t), true),
+        _ => stored.to_string(),
+    }
+}
+
 /// `make_timestamptz(...)`: the local time `local` in `zone`, as an instant.
 pub fn make_timestamptz(local: i64, zone: &Zone) -> Result<i64, PgError> {
     let utc = zone.to_utc(local);
@@ -810,6 +837,26 @@ mod tests {
             Temporal::Timestamp(x) | Temporal::TimestampTz(x) => x,
             other => panic!("not a timestamp: {other:?}"),
         }
+    }
+
+    #[test]
+    fn precision_rounds_half_away_from_zero() {
+        assert_eq!(
+            with_precision("2020-01-01 10:00:00.125", 2),
+            "2020-01-01 10:00:00.13"
+        );
+        // Away from zero counts from 2000-01-01, as PostgreSQL's does.
+        assert_eq!(
+            with_precision("1999-12-31 23:59:59.5+00:00", 0),
+            "1999-12-31 23:59:59+00:00"
+        );
+        assert_eq!(with_precision("10:00:00.55", 1), "10:00:00.6");
+        assert_eq!(
+            with_precision("1960-01-01 00:00:00.125", 2),
+            "1960-01-01 00:00:00.12"
+        );
+        assert_eq!(with_precision("infinity", 0), "infinity");
+        assert_eq!(with_precision("2020-01-01", 0), "2020-01-01");
     }
 
     #[test]

@@ -340,6 +340,13 @@ pub fn register(conn: &Connection) -> Res<()> {
             Ok(dt::format_timestamp_micros(micros, false))
         }),
     )?;
+    // `x::timestamp(p)`, `time(p) '…'`: rounded to p fractional digits.
+    conn.create_scalar_function(
+        "pg_precision",
+        2,
+        pure,
+        strict(|ctx| Ok(dates::with_precision(&s(ctx, 0), n(ctx, 1)?))),
+    )?;
     // make_timestamptz(y, m, d, h, mi, s[, zone]) and the session's TimeZone.
     for args in [7, 8] {
         conn.create_scalar_function(

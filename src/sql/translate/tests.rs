@@ -451,3 +451,12 @@ fn array_agg_of_arrays_nests_them() {
          nullif(json_group_array(1), '[]') FROM t"
     );
 }
+
+#[test]
+fn casts_with_a_seconds_precision_round() {
+    assert_eq!(
+        sqlite("SELECT x::timestamp(2), timestamp(0) with time zone 'now', y::time(6)"),
+        "SELECT pg_precision(pg_timestamp(pg_local(x)), 2), \
+         pg_precision(pg_timestamptz('now'), 0), pg_cast(pg_local(y), 'time')"
+    );
+}

@@ -31,6 +31,20 @@ pub fn canonical(written: &str) -> String {
         Some(i) => (&written[..i], "[]"),
         None => (written, ""),
     };
+    // `timestamp(2) with time zone`: the modifier sits inside the name.
+    let moved;
+    let body = match (body.find('('), body.find(')')) {
+        (Some(open), Some(close)) if open < close && !body[close + 1..].trim().is_empty() => {
+            moved = format!(
+                "{} {}{}",
+                body[..open].trim(),
+                body[close + 1..].trim(),
+                &body[open..=close]
+            );
+            moved.as_str()
+        }
+        _ => body,
+    };
     let (name, modifier) = match body.find('(') {
         Some(i) => (body[..i].trim(), &body[i..]),
         None => (body.trim(), ""),
