@@ -332,3 +332,36 @@ async fn array_agg_of_arrays_nests_them() {
         assert_eq!(sqlstate(&e), code, "{sql}");
     }
 }
+
+/// `@>` / `<@` between an array column and a literal are array containment (`i @> '{}'`
+/// read `'{}'` as an empty jsonb object and found nothing); a jsonb column keeps
+/// jsonb's. Expectations are PostgreSQL 15's.
+#[tokio::test]
+async fn column_containment_by_type() {
+    let s = Server::start(&[]);
+    let c = s.connect("arrays").await;
+    c.batch_execute(
+        "create table ct (id int, i int[], t text[], j jsonb); \
+         insert into ct values (1, '{1,2,3}', '{a,b}', '{\"a\":1,\"b\":[1,2]}'), \
+         (2, '{}', '{}', '[1,2]'), (3, '{1,NULL}', '{c}', '{}'), (4, null, null, null), \
+         (5, '{{1,2},{3,4}}', '{a}', '\"x\"')",
+    )
+    .await
+    .unwrap();
+    for (sql, want) in [
+        ("select id from ct where i @> '{}' order by id", "1 2 3 5"),
+        ("select id from ct where i <@ '{}' order by id", "2"),
+        ("select id from ct where '{1,2}' <@ i order by id", "1 5"),
+        ("select id from ct where i @> '{NULL}' order by id", ""),
+        ("select id from ct where t @> '{a}' order by id", "1 5"),
+        ("select id from ct where j @> '{\"a\":1}' order by id", "1"),
+        ("select id from ct where j @> '[1]' order by id", "2"),
+    ] {
+        let got: Vec<String> = rows(&c, sql)
+            .await
+            .into_iter()
+            .map(|r| r[0].clone().unwrap_or_default())
+            .collect();
+        assert_eq!(got.join(" "), want, "{sql}");
+    }
+}

@@ -754,6 +754,42 @@ pub fn register(conn: &Connection, limit: usize) -> Res<()> {
             _ => None,
         })
     })?;
+    // `pg_contains(container, contained, type, type)`: a column's `@>` (`<@` swapped):
+    // an array's containment when either side is an array, else jsonb's.
+    conn.create_scalar_function("pg_contains", 4, f, |ctx| {
+        let types = (
+            super::operators::resolved_type(ctx, 2)?,
+            super::operators::resolved_type(ctx, 3)?,
+        );
+        let array = |t: &Option<String>| {
+            t.as_deref()
+                .filter(|t| t.ends_with("[]"))
+                .map(str::to_string)
+        };
+        let Some(of) = array(&types.0).or_else(|| array(&types.1)) else {
+            return super::super::jsonb::contains(ctx);
+        };
+        let side = |i: usize, t: &Option<String>| -> Res<Option<Json>> {
+            match (ctx.get_raw(i), t) {
+                (ValueRef::Null, _) => Ok(None),
+                // A literal: the other side's array type reads it.
+                (ValueRef::Text(s), None) => {
+                    let elem = match super::super::types::from_decltype(&of).render {
+                        super::super::types::Render::Array(elem, _) => elem,
+                        _ => oid::TEXT,
+                    };
+                    let text = String::from_utf8_lossy(s);
+                    let json = array::text_to_json(&text, elem).map_err(super::raise)?;
+                    Ok(array::parse(&json))
+                }
+                _ => array_arg(ctx, i),
+            }
+        };
+        Ok(match (side(0, &types.0)?, side(1, &types.1)?) {
+            (Some(a), Some(b)) => Some(contains(&a, &b)),
+            _ => None,
+        })
+    })?;
     // `pg_array_key(a)`: array_key, for comparisons of array columns (engine/compare.rs).
     conn.create_scalar_function("pg_array_key", 1, f, |ctx| {
         Ok(array_arg(ctx, 0)?.map(|a| array_key(&a)))

@@ -315,6 +315,15 @@ pub(super) fn pg_array_value(ctx: &Context<'_>) -> Res<(SqlValue, SubType)> {
     })
 }
 
+/// Argument `i`'s type expression resolved to a type name; None for a literal or a
+/// type not known.
+pub(super) fn resolved_type(ctx: &Context<'_>, i: i32) -> Res<Option<String>> {
+    Ok(match &*operand(ctx, i)? {
+        Operand::Type(t) => Some(t.clone()),
+        _ => None,
+    })
+}
+
 /// `pg_type_of(type)`: PostgreSQL's name of the type (`pg_typeof`).
 pub(super) fn pg_type_of(ctx: &Context<'_>) -> Res<String> {
     match &*operand(ctx, 0)? {

@@ -117,6 +117,35 @@ impl VisitorMut for Typer {
                     right: Box::new(b),
                 }
             }
+            // A column's `@>` / `<@` (an array's or a jsonb's: the engine reads which).
+            Expr::BinaryOp {
+                left: a,
+                op,
+                right: b,
+            } if types::containment(&op) => match (known(&left), known(&right)) {
+                (Known::Schema, Known::Untyped | Known::Schema)
+                | (Known::Untyped, Known::Schema) => {
+                    let ((container, ct), (contained, dt)) = if op == BinaryOperator::AtArrow {
+                        ((*a, &left), (*b, &right))
+                    } else {
+                        ((*b, &right), (*a, &left))
+                    };
+                    call(
+                        "pg_contains",
+                        vec![
+                            container,
+                            contained,
+                            string(&ct.encode()),
+                            string(&dt.encode()),
+                        ],
+                    )
+                }
+                _ => Expr::BinaryOp {
+                    left: a,
+                    op,
+                    right: b,
+                },
+            },
             Expr::BinaryOp {
                 left: a,
                 op,
@@ -265,7 +294,9 @@ fn is_candidate(e: &Expr) -> bool {
                     Some("text" | "varchar" | "bpchar" | "name")
                 )
         }
-        Expr::BinaryOp { op, .. } => types::arithmetic(op) || types::comparison(op),
+        Expr::BinaryOp { op, .. } => {
+            types::arithmetic(op) || types::comparison(op) || types::containment(op)
+        }
         Expr::UnaryOp { op, .. } => *op == UnaryOperator::Minus,
         // A column in a plain SELECT's ORDER BY (only those are typed).
         Expr::Identifier(_) | Expr::CompoundIdentifier(_) => true,

@@ -460,3 +460,11 @@ fn casts_with_a_seconds_precision_round() {
          pg_precision(pg_timestamptz('now'), 0), pg_cast(pg_local(y), 'time')"
     );
 }
+
+#[test]
+fn a_column_s_containment_is_read_by_its_type() {
+    assert_eq!(
+        sqlite("SELECT * FROM t WHERE a @> '{1}' AND '{2}' <@ b"),
+        "SELECT * FROM t WHERE pg_contains(a, '{1}', 'C1:a[1:t]', '''') AND pg_contains(b, '{2}', 'C1:b[1:t]', '''')"
+    );
+}

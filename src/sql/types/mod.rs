@@ -847,7 +847,7 @@ impl Analyzer {
                 let (l, r) = (self.ty(left), self.ty(right));
                 self.expect(left, &r);
                 self.expect(right, &l);
-                let typed = arithmetic(op) || comparison(op);
+                let typed = arithmetic(op) || comparison(op) || containment(op);
                 if let Some(found) = self.operands.as_mut().filter(|_| typed) {
                     found.push(Operands {
                         at: sqlparser::ast::Spanned::span(e),
@@ -1069,6 +1069,11 @@ pub fn arithmetic(op: &BinaryOperator) -> bool {
 pub fn comparison(op: &BinaryOperator) -> bool {
     use BinaryOperator as B;
     matches!(op, B::Eq | B::NotEq | B::Lt | B::LtEq | B::Gt | B::GtEq)
+}
+
+/// `@>` and `<@`: containment of arrays or of jsonb, by the operands' types.
+pub fn containment(op: &BinaryOperator) -> bool {
+    matches!(op, BinaryOperator::AtArrow | BinaryOperator::ArrowAt)
 }
 
 /// A string literal (PostgreSQL's `unknown`-typed constant).
