@@ -365,3 +365,38 @@ async fn column_containment_by_type() {
         assert_eq!(got.join(" "), want, "{sql}");
     }
 }
+
+/// `x [I]LIKE ALL (array)` (was read as a call of `all`: wrong or a syntax error),
+/// `ARRAY[]` without a type (42P18; `ARRAY[]::int[]` is the empty array) and
+/// array_fill's one-dimensional dimension array (2202E), as PostgreSQL 15.
+#[tokio::test]
+async fn like_all_empty_arrays_and_array_fill_dimensions() {
+    let s = Server::start(&[]);
+    let c = s.connect("arrays").await;
+    let got = rows(
+        &c,
+        "select 'foo' ilike all (array['F%', '%O']), 'foo' like all (array['f%', '%x']), \
+         'foo' not ilike all (array['F%', '%x']), 'foo' like all (array['f%', null]), \
+         'foo' like all ('{}'::text[]), array[]::int[], array[1, 2] || array[]::int[]",
+    )
+    .await;
+    assert_eq!(
+        got,
+        vec![vec![
+            Some("t".to_string()),
+            Some("f".to_string()),
+            Some("f".to_string()),
+            None,
+            Some("t".to_string()),
+            Some("{}".to_string()),
+            Some("{1,2}".to_string()),
+        ]]
+    );
+    for (sql, code) in [
+        ("select array[]", "42P18"),
+        ("select array_fill(1, array[[1,2],[3,4]])", "2202E"),
+    ] {
+        let e = c.simple_query(sql).await.unwrap_err();
+        assert_eq!(sqlstate(&e), code, "{sql}");
+    }
+}

@@ -663,6 +663,12 @@ pub fn register(conn: &Connection, limit: usize) -> Res<()> {
                 )
             };
             let dims = array_arg(ctx, 1)?.ok_or_else(no_null)?;
+            if ndims(&dims)? > 1 {
+                return Err(err(
+                    SqlState::ARRAY_SUBSCRIPT_ERROR,
+                    "wrong number of array subscripts",
+                ));
+            }
             let lengths: Vec<usize> = array::flatten(&dims)
                 .into_iter()
                 .map(|d| {

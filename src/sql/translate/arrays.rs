@@ -97,35 +97,75 @@ pub(super) fn any_all(e: Expr) -> Result<Expr, PgError> {
     })
 }
 
+/// The array of `x [NOT] [I]LIKE ALL (array)`, which sqlparser reads as a call of a
+/// function `all`.
+fn like_all_array(pattern: &Expr) -> Option<&Expr> {
+    let Expr::Function(f) = pattern else {
+        return None;
+    };
+    if !f.name.to_string().eq_ignore_ascii_case("all") {
+        return None;
+    }
+    match plain_args(f)?.as_slice() {
+        [array] if !matches!(array, Expr::Subquery(_)) => Some(array),
+        _ => None,
+    }
+}
+
+/// Whether `e` is `x [NOT] [I]LIKE ALL (array)`.
+pub(super) fn is_like_all(e: &Expr) -> bool {
+    match e {
+        Expr::Like {
+            any: false,
+            pattern,
+            ..
+        }
+        | Expr::ILike {
+            any: false,
+            pattern,
+            ..
+        } => like_all_array(pattern).is_some(),
+        _ => false,
+    }
+}
+
 /// `x [NOT] [I]LIKE ANY (array)`: true when some pattern matches (NULL when none does
-/// but some comparison is NULL), as PostgreSQL's ANY. Called before the operands are
-/// rewritten, like [`any_all`]; `LIKE ANY (SELECT …)` is left as it is.
+/// but some comparison is NULL), as PostgreSQL's ANY; `… ALL (array)`: true when every
+/// pattern matches (NULL when none fails but some comparison is NULL). Called before the
+/// operands are rewritten, like [`any_all`]; `LIKE ANY (SELECT …)` is left as it is.
 pub(super) fn like_any(e: Expr) -> Result<Expr, PgError> {
+    let all = is_like_all(&e);
     let (negated, like, expr, pattern, escape) = match e {
         Expr::Like {
             negated,
-            any: true,
             expr,
             pattern,
             escape_char,
+            ..
         } => (negated, "LIKE", expr, pattern, escape_char),
         Expr::ILike {
             negated,
-            any: true,
             expr,
             pattern,
             escape_char,
+            ..
         } => (negated, "ILIKE", expr, pattern, escape_char),
         other => return Ok(other),
     };
-    let array = match *pattern {
-        Expr::Nested(inner) if !matches!(*inner, Expr::Subquery(_)) => *inner,
+    let array = match (all, *pattern) {
+        (true, p) => like_all_array(&p).cloned().unwrap_or(p),
+        (false, Expr::Nested(inner)) if !matches!(*inner, Expr::Subquery(_)) => *inner,
         _ => return Err(unsupported(format!("{like} ANY over a subquery"))),
     };
     let not = if negated { "NOT " } else { "" };
     let escape = escape.map(|e| format!(" ESCAPE {e}")).unwrap_or_default();
+    let verdict = if all {
+        "CASE WHEN min(c) = 0 THEN 0 WHEN count(*) > count(c) THEN NULL ELSE 1 END"
+    } else {
+        "CASE WHEN max(c) THEN 1 WHEN count(*) > count(c) THEN NULL ELSE 0 END"
+    };
     expression(&format!(
-        "(SELECT CASE WHEN max(c) THEN 1 WHEN count(*) > count(c) THEN NULL ELSE 0 END \
+        "(SELECT {verdict} \
          FROM (SELECT {not}({expr}) {like} value{escape} AS c FROM {}))",
         elements(&array)
     ))

@@ -193,6 +193,12 @@ impl VisitorMut for Translator<'_> {
                 return ControlFlow::Break(e);
             }
         }
+        // `ARRAY[]::int[]`: the cast's type is the empty array's (alone it has none).
+        if let Expr::Cast { expr: operand, .. } = expr {
+            if matches!(&**operand, Expr::Array(a) if a.elem.is_empty()) {
+                **operand = string("{}");
+            }
+        }
         // Before the operands are rewritten, so that `ARRAY[...]` is still itself.
         if matches!(
             expr,
@@ -200,7 +206,8 @@ impl VisitorMut for Translator<'_> {
                 | Expr::AllOp { .. }
                 | Expr::Like { any: true, .. }
                 | Expr::ILike { any: true, .. }
-        ) {
+        ) || arrays::is_like_all(expr)
+        {
             let taken = std::mem::replace(expr, Expr::Value(Value::Null.into()));
             match arrays::any_all(taken).and_then(arrays::like_any) {
                 Ok(e) => *expr = e,
@@ -287,6 +294,13 @@ impl Translator<'_> {
                 op: UnaryOperator::PGSquareRoot | UnaryOperator::PGCubeRoot | UnaryOperator::PGAbs,
                 ..
             }) => functions::special(e, &*self.settings)?,
+            Expr::Array(a) if a.elem.is_empty() => {
+                return Err(PgError::new(
+                    SqlState::INDETERMINATE_DATATYPE,
+                    "cannot determine type of empty array",
+                )
+                .with_hint("Explicitly cast to the desired type, for example ARRAY[]::integer[]."))
+            }
             Expr::Array(a) => arrays::literal(a),
             Expr::Subquery(mut q) => match scalar::checked(&mut q) {
                 Some(e) => e,

@@ -468,3 +468,21 @@ fn a_column_s_containment_is_read_by_its_type() {
         "SELECT * FROM t WHERE pg_contains(a, '{1}', 'C1:a[1:t]', '''') AND pg_contains(b, '{2}', 'C1:b[1:t]', '''')"
     );
 }
+
+#[test]
+fn like_all_and_empty_arrays() {
+    assert_eq!(
+        sqlite("SELECT 'foo' ILIKE ALL (ARRAY['F%', '%O'])"),
+        "SELECT (SELECT CASE WHEN min(c) = 0 THEN 0 WHEN count(*) > count(c) THEN NULL ELSE 1 END \
+         FROM (SELECT lower(('foo')) LIKE lower(value) ESCAPE '\\' AS c \
+         FROM json_each(pg_array_json(json_array('F%', '%O')))))"
+    );
+    assert_eq!(
+        sqlite("SELECT ARRAY[]::int[]"),
+        "SELECT pg_cast('{}', 'int[]')"
+    );
+    assert_eq!(
+        refused("SELECT ARRAY[]").code,
+        SqlState::INDETERMINATE_DATATYPE
+    );
+}
