@@ -5,12 +5,16 @@
 //! PostgreSQL orders arrays (`pg_array_key(x)`), and any other column stays itself
 //! (`(x)`), its index still usable. EXPLAIN expands its statement the same way.
 //! `pg_array_value(x, 'type')` around `array_agg`'s argument is `json(x)` for an array
-//! (its elements nest, as PostgreSQL's array_agg of arrays adds a dimension). The expansion is kept per connection with the
+//! (its elements nest, as PostgreSQL's array_agg of arrays adds a dimension);
+//! `pg_order_max(x, 'type')` is `pg_interval_max(x)`, `pg_array_max(x)` or SQLite's
+//! `max(x)` (min alike). The expansion is kept per connection with the
 //! schema version it was read at, and read again once the schema changes.
 
 use crate::protocol::PgError;
 use crate::sql::lexer::{significant, Token, TokenKind};
-use crate::sql::translate::{ARRAY_VALUE_MARKER, COMPARE_MARKER};
+use crate::sql::translate::{
+    ARRAY_VALUE_MARKER, COMPARE_MARKER, ORDER_MAX_MARKER, ORDER_MIN_MARKER,
+};
 use crate::sql::types::{self, Ty};
 
 use rusqlite::Connection;
@@ -27,9 +31,16 @@ pub fn expand(conn: &Connection, sql: &str) -> Result<Option<String>, PgError> {
     let mut edits: Vec<(usize, usize, &'static str)> = Vec::new();
     for (k, t) in tokens.iter().enumerate() {
         let word = &sql[t.start..t.end];
-        let compare = word.eq_ignore_ascii_case(COMPARE_MARKER);
+        let kind = [
+            COMPARE_MARKER,
+            ARRAY_VALUE_MARKER,
+            ORDER_MIN_MARKER,
+            ORDER_MAX_MARKER,
+        ]
+        .into_iter()
+        .find(|m| word.eq_ignore_ascii_case(m));
         let marker = t.kind == TokenKind::Word
-            && (compare || word.eq_ignore_ascii_case(ARRAY_VALUE_MARKER))
+            && kind.is_some()
             && tokens.get(k + 1).is_some_and(|o| o.kind == TokenKind::Open);
         if !marker {
             continue;
@@ -46,10 +57,19 @@ pub fn expand(conn: &Connection, sql: &str) -> Result<Option<String>, PgError> {
         }
         let quoted = &sql[spec.start..spec.end];
         let spec = quoted[1..quoted.len() - 1].replace("''", "'");
-        let key = match Ty::decode(&spec).and_then(|ty| types::resolve(&ty, &schema)) {
-            Some(t) if compare && base(&t) == "interval" => "pg_interval_key",
-            Some(t) if compare && t.ends_with("[]") => "pg_array_key",
-            Some(t) if !compare && t.ends_with("[]") => "json",
+        let resolved = Ty::decode(&spec).and_then(|ty| types::resolve(&ty, &schema));
+        let interval = resolved.as_deref().is_some_and(|t| base(t) == "interval");
+        let array = resolved.as_deref().is_some_and(|t| t.ends_with("[]"));
+        let key = match kind {
+            Some(COMPARE_MARKER) if interval => "pg_interval_key",
+            Some(COMPARE_MARKER) if array => "pg_array_key",
+            Some(ARRAY_VALUE_MARKER) if array => "json",
+            Some(ORDER_MIN_MARKER) if interval => "pg_interval_min",
+            Some(ORDER_MIN_MARKER) if array => "pg_array_min",
+            Some(ORDER_MIN_MARKER) => "min",
+            Some(ORDER_MAX_MARKER) if interval => "pg_interval_max",
+            Some(ORDER_MAX_MARKER) if array => "pg_array_max",
+            Some(ORDER_MAX_MARKER) => "max",
             _ => "",
         };
         edits.push((t.start, t.end, key));
@@ -95,7 +115,14 @@ impl types::Schema for Tables<'_> {
 
 /// Whether `sql` may hold a marker.
 pub fn has_markers(sql: &str) -> bool {
-    sql.contains(COMPARE_MARKER) || sql.contains(ARRAY_VALUE_MARKER)
+    [
+        COMPARE_MARKER,
+        ARRAY_VALUE_MARKER,
+        ORDER_MIN_MARKER,
+        ORDER_MAX_MARKER,
+    ]
+    .iter()
+    .any(|m| sql.contains(m))
 }
 
 /// The index of the `)` closing the `(` at `open`.
@@ -147,6 +174,14 @@ mod tests {
             expand("SELECT pg_compare_key(f(pg_compare_key(n, 'C1:n[1:t]')), 'C1:x[1:u]')")
                 .as_deref(),
             Some("SELECT (f((n)))")
+        );
+        assert_eq!(
+            expand(
+                "SELECT pg_order_max(i, 'C1:i[1:t]'), pg_order_min(a, 'C1:a[1:t]'), \
+                 pg_order_max(n, 'C1:n[1:t]'), pg_array_value(a, 'C1:a[1:t]') FROM t"
+            )
+            .as_deref(),
+            Some("SELECT pg_interval_max(i), pg_array_min(a), max(n), json(a) FROM t")
         );
         assert_eq!(expand("SELECT 1"), None);
     }

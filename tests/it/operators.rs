@@ -394,3 +394,53 @@ async fn interval_and_array_columns_compare_and_sort_by_type() {
     let plan = col("explain select * from k where id = '3'").await;
     assert!(plan[0].contains("USING INDEX k_id"), "{plan:?}");
 }
+
+/// min and max of intervals and arrays order by their type (max of '9 days' and
+/// '10 days' was '9 days': text order), grouped and over window frames; other columns
+/// keep SQLite's min/max. Expectations are PostgreSQL 15's.
+#[tokio::test]
+async fn min_and_max_of_intervals_and_arrays() {
+    let s = Server::start(&[]);
+    let c = s.connect("operators").await;
+    c.batch_execute(
+        "create table mm (id int, i interval, a int[], t text); \
+         insert into mm values (1, '9 days', '{1,2}', 'b'), (2, '10 days', '{1,2,10}', 'a'), \
+         (3, '1 mon', '{1,5}', null), (4, '30 days', '{}', 'c'), (5, null, null, null)",
+    )
+    .await
+    .unwrap();
+    let text = |r: Vec<Vec<Option<String>>>| -> Vec<Vec<String>> {
+        r.into_iter()
+            .map(|row| row.into_iter().map(|v| v.unwrap_or_default()).collect())
+            .collect()
+    };
+    assert_eq!(
+        text(
+            rows(
+                &c,
+                "select max(i), min(i), max(a), min(a), max(t), max(id) from mm"
+            )
+            .await
+        ),
+        [["30 days", "9 days", "{1,5}", "{}", "c", "5"]]
+    );
+    assert_eq!(
+        text(rows(&c, "select max(x), min(x) from (values (interval '1 day'), (interval '25 hours')) v(x)").await),
+        [["25:00:00", "1 day"]]
+    );
+    assert_eq!(
+        text(rows(&c, "select id % 2, max(i) from mm group by 1 order by 1").await),
+        [["0", "30 days"], ["1", "1 mon"]]
+    );
+    assert_eq!(
+        text(
+            rows(
+                &c,
+                "select max(i) over (order by id rows between 1 preceding and current row) \
+                 from mm order by id"
+            )
+            .await
+        ),
+        [["9 days"], ["10 days"], ["1 mon"], ["30 days"], ["30 days"]]
+    );
+}

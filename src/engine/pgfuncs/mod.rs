@@ -8,6 +8,7 @@
 
 mod arrays;
 pub(crate) mod dates;
+mod extremes;
 mod format;
 mod interval_agg;
 mod math;
@@ -214,6 +215,7 @@ pub fn register(conn: &Connection) -> Res<()> {
         operators::pg_is_interval(ctx)
     })?;
     interval_agg::register(conn, pure)?;
+    extremes::register(conn, pure)?;
 
     math::register(conn)?;
     ordered_set::register(conn)?;

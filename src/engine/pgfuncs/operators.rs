@@ -199,10 +199,15 @@ pub(super) fn pg_interval_key(ctx: &Context<'_>) -> Res<SqlValue> {
         return Ok(SqlValue::Null);
     }
     let iv = interval(v).map_err(raise)?;
+    Ok(SqlValue::Blob(span_key(iv)))
+}
+
+/// pg_interval_key's key of an interval.
+pub(super) fn span_key(iv: Interval) -> Vec<u8> {
     let days = i128::from(iv.months) * 30 + i128::from(iv.days);
     let span = days * i128::from(MICROS_PER_DAY) + i128::from(iv.micros);
     let key = (span as u128) ^ (1u128 << 127);
-    Ok(SqlValue::Blob(key.to_be_bytes().to_vec()))
+    key.to_be_bytes().to_vec()
 }
 
 /// `pg_neg(x, type)`: `-x` as x's type negates: an interval field by field, an integer

@@ -479,6 +479,11 @@ pub const COMPARE_MARKER: &str = "pg_compare_key";
 /// array (operators.rs): `json(x)` for an array, so that it nests (engine/compare.rs).
 pub const ARRAY_VALUE_MARKER: &str = "pg_array_value";
 
+/// `min(x)` / `max(x)` of a column whose type only the schema knows (operators.rs):
+/// ordered by that type when it is an interval or an array (engine/compare.rs).
+pub const ORDER_MIN_MARKER: &str = "pg_order_min";
+pub const ORDER_MAX_MARKER: &str = "pg_order_max";
+
 pub const VALUE_CHECK: &str = "_litewire_";
 
 /// The CHECK for a column of type `name`: integers within int2/int4's range (22003),

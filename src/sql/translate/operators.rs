@@ -183,6 +183,9 @@ impl VisitorMut for Typer {
                 _ => column,
             },
             Expr::Function(f) if is_function(&f, "array_agg") => nested_arrays(f, &left),
+            Expr::Function(f) if is_function(&f, "min") || is_function(&f, "max") => {
+                ordered_extreme(f, &left)
+            }
             Expr::Function(f) if !is_function(&f, "pg_typeof") => interval_aggregate(f, &left),
             // pg_typeof(x): the engine names the type (it knows the schema).
             Expr::Function(_) => call("pg_type_of", vec![string(&left.encode())]),
@@ -300,7 +303,7 @@ fn is_candidate(e: &Expr) -> bool {
         Expr::UnaryOp { op, .. } => *op == UnaryOperator::Minus,
         // A column in a plain SELECT's ORDER BY (only those are typed).
         Expr::Identifier(_) | Expr::CompoundIdentifier(_) => true,
-        Expr::Function(f) => ["pg_typeof", "sum", "avg", "array_agg"]
+        Expr::Function(f) => ["pg_typeof", "sum", "avg", "array_agg", "min", "max"]
             .iter()
             .any(|name| is_function(f, name)),
         _ => false,
@@ -323,6 +326,43 @@ fn is_function(f: &Function, name: &str) -> bool {
 /// check.
 fn negated(operand: Expr, ty: &Ty) -> Expr {
     call("pg_neg", vec![operand, string(&ty.encode())])
+}
+
+/// `min(x)` / `max(x)` of intervals or arrays: by their order (`pg_interval_max`,
+/// `pg_array_min`…), not their text; for a column, `pg_order_max(x, 'type')`, which the
+/// engine makes one of those or SQLite's own `max(x)` (engine/compare.rs). Not with
+/// other than one argument (SQLite's scalar min/max).
+fn ordered_extreme(mut f: Function, ty: &Ty) -> Expr {
+    let max = is_function(&f, "max");
+    let single = plain_args_len(&f) == Some(1);
+    let kind = match known(ty) {
+        _ if !single => None,
+        Known::Type(t) if t == "interval" => Some("pg_interval"),
+        Known::Type(t) if t.ends_with("[]") => Some("pg_array"),
+        Known::Schema => Some("pg_order"),
+        _ => None,
+    };
+    let Some(kind) = kind else {
+        return Expr::Function(f);
+    };
+    let name = format!("{kind}_{}", if max { "max" } else { "min" });
+    f.name = ObjectName::from(vec![Ident::new(name)]);
+    if kind == "pg_order" {
+        if let FunctionArguments::List(list) = &mut f.args {
+            list.args
+                .push(FunctionArg::Unnamed(FunctionArgExpr::Expr(string(
+                    &ty.encode(),
+                ))));
+        }
+    }
+    Expr::Function(f)
+}
+
+fn plain_args_len(f: &Function) -> Option<usize> {
+    match &f.args {
+        FunctionArguments::List(list) => Some(list.args.len()),
+        _ => None,
+    }
 }
 
 /// `array_agg(x)` of arrays: x as JSON (`json(x)`), so that the arrays nest into one

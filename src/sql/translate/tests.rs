@@ -486,3 +486,12 @@ fn like_all_and_empty_arrays() {
         SqlState::INDETERMINATE_DATATYPE
     );
 }
+
+#[test]
+fn min_and_max_order_by_type() {
+    assert_eq!(
+        sqlite("SELECT max(a), min(interval '1 day'), max('{1}'::int[]), max(1, 2) FROM t"),
+        "SELECT pg_order_max(a, 'C1:a[1:t]'), pg_interval_min(pg_interval('1 day')), \
+         pg_array_max(pg_cast('{1}', 'int[]')), max(1, 2) FROM t"
+    );
+}

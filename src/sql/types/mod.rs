@@ -1026,8 +1026,10 @@ impl Analyzer {
             self.ty(filter);
         }
         // pg_typeof names its argument's type; sum and avg of intervals add intervals;
-        // array_agg of arrays nests them.
-        let typed = name == "pg_typeof" || matches!(name.as_str(), "sum" | "avg" | "array_agg");
+        // array_agg of arrays nests them; min and max of intervals and arrays order
+        // by their type.
+        let typed = name == "pg_typeof"
+            || matches!(name.as_str(), "sum" | "avg" | "array_agg" | "min" | "max");
         if typed && args.len() == 1 {
             if let Some(found) = self.operands.as_mut() {
                 found.push(Operands {
