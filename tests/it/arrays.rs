@@ -400,3 +400,25 @@ async fn like_all_empty_arrays_and_array_fill_dimensions() {
         assert_eq!(sqlstate(&e), code, "{sql}");
     }
 }
+
+/// bytea elements of ARRAY[…] and array_agg are their hex text (SQLite read a blob as
+/// JSONB: `ARRAY['\x01'::bytea]` was `{true}`, longer ones an error).
+#[tokio::test]
+async fn bytea_elements_are_kept() {
+    let s = Server::start(&[]);
+    let c = s.connect("arrays").await;
+    let got = rows(
+        &c,
+        "select array['\\x01'::bytea], (select array_agg(b) from (values ('\\x0102'::bytea)) v(b)), \
+         array[array[1,2],array[3,4]]",
+    )
+    .await;
+    assert_eq!(
+        got,
+        vec![vec![
+            Some("{\"\\\\x01\"}".to_string()),
+            Some("{\"\\\\x0102\"}".to_string()),
+            Some("{{1,2},{3,4}}".to_string()),
+        ]]
+    );
+}

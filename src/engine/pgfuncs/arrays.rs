@@ -9,7 +9,7 @@
 use std::cmp::Ordering;
 
 use rusqlite::functions::{Context, FunctionFlags, SubType};
-use rusqlite::types::ValueRef;
+use rusqlite::types::{Value as SqlValue, ValueRef};
 use rusqlite::Connection;
 
 use super::super::array::{self, Elem};
@@ -794,6 +794,21 @@ pub fn register(conn: &Connection, limit: usize) -> Res<()> {
         Ok(match (side(0, &types.0)?, side(1, &types.1)?) {
             (Some(a), Some(b)) => Some(contains(&a, &b)),
             _ => None,
+        })
+    })?;
+    // `pg_array_elem(x)`: an element for json_array / json_group_array: a bytea as its
+    // hex text (SQLite would read a blob as JSONB), anything else as it is.
+    conn.create_scalar_function("pg_array_elem", 1, f, |ctx| {
+        let subtype = ctx.get_subtype(0);
+        Ok(match ctx.get_raw(0) {
+            ValueRef::Blob(b) => {
+                let hex: String = b.iter().map(|x| format!("{x:02x}")).collect();
+                (SqlValue::Text(format!("\\x{hex}")), None)
+            }
+            other => (
+                crate::engine::functions::owned(other),
+                (subtype == JSON_SUBTYPE).then_some(JSON_SUBTYPE),
+            ),
         })
     })?;
     // `pg_array_key(a)`: array_key, for comparisons of array columns (engine/compare.rs).

@@ -197,7 +197,20 @@ fn values_of(a: &Expr) -> Result<Query, PgError> {
 
 /// `ARRAY[a, b]` → `json_array(a, b)` (elements already rewritten).
 pub(super) fn literal(a: Array) -> Expr {
-    call("json_array", a.elem)
+    call("json_array", a.elem.into_iter().map(element).collect())
+}
+
+/// An element for SQLite's JSON arrays: a value that may be a bytea goes through
+/// `pg_array_elem`, which writes it as its hex text (SQLite reads a blob as JSONB:
+/// `ARRAY['\x01'::bytea]` was `{true}`); literals and nested arrays as they are.
+fn element(e: Expr) -> Expr {
+    let nested = matches!(&e, Expr::Function(f)
+        if matches!(f.name.to_string().as_str(), "json_array" | "json"));
+    if matches!(e, Expr::Value(_)) || nested {
+        e
+    } else {
+        call("pg_array_elem", vec![e])
+    }
 }
 
 /// `a[i]` (1-based, as PostgreSQL arrays) → the element of the JSON array.
@@ -279,6 +292,14 @@ pub(super) fn function(name: &str, f: &mut Function) -> Result<Option<Expr>, PgE
         // element, NULL or not).
         let mut agg = f.clone();
         agg.name = ObjectName::from(vec![Ident::new("json_group_array")]);
+        if let FunctionArguments::List(list) = &mut agg.args {
+            if let [FunctionArg::Unnamed(FunctionArgExpr::Expr(arg))] = list.args.as_mut_slice() {
+                if !matches!(arg, Expr::Function(g) if g.name.to_string() == "pg_array_value") {
+                    let taken = std::mem::replace(arg, Expr::Value(Value::Null.into()));
+                    *arg = element(taken);
+                }
+            }
+        }
         // Of arrays (operators.rs made the argument JSON): one more dimension, with
         // PostgreSQL's refusals of ragged, empty and NULL arrays.
         // `json(x)`: certainly arrays; `pg_array_value(x, …)`: a column that may be one.

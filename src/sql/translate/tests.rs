@@ -495,3 +495,11 @@ fn min_and_max_order_by_type() {
          pg_array_max(pg_cast('{1}', 'int[]')), max(1, 2) FROM t"
     );
 }
+
+#[test]
+fn array_elements_that_may_be_bytea_are_written_as_text() {
+    assert_eq!(
+        sqlite("SELECT ARRAY[x, 1, ARRAY[2]] FROM t"),
+        "SELECT json_array(pg_array_elem(x), 1, json_array(2)) FROM t"
+    );
+}
