@@ -450,14 +450,6 @@ fn aggregates(items: &[SelectItem]) -> bool {
         "count",
         "sum",
         "avg",
-        "pg_interval_sum",
-        "pg_interval_avg",
-        "pg_interval_min",
-        "pg_interval_max",
-        "pg_array_min",
-        "pg_array_max",
-        "pg_order_min",
-        "pg_order_max",
         "min",
         "max",
         "array_agg",
@@ -479,8 +471,11 @@ fn aggregates(items: &[SelectItem]) -> bool {
     items.iter().any(|item| {
         sqlparser::ast::visit_expressions(item, |e| match e {
             Expr::Function(f)
-                if f.over.is_some()
-                    || AGGREGATES.contains(&f.name.to_string().to_ascii_lowercase().as_str()) =>
+                if f.over.is_some() || {
+                    let name = f.name.to_string().to_ascii_lowercase();
+                    AGGREGATES.contains(&name.as_str())
+                        || super::TYPED_AGGREGATES.contains(&name.as_str())
+                } =>
             {
                 ControlFlow::Break(())
             }

@@ -89,6 +89,7 @@ fn default_expression(e: &Expr) -> Result<(), PgError> {
                 Expr::Function(f) => {
                     let name = f.name.to_string().to_ascii_lowercase();
                     let aggregate = AGGREGATES.contains(&name.as_str())
+                        || super::TYPED_AGGREGATES.contains(&name.as_str())
                         || super::AGGREGATES.iter().any(|(pg, _)| *pg == name);
                     aggregate.then_some((
                         SqlState::GROUPING_ERROR,
@@ -114,14 +115,6 @@ const AGGREGATES: &[&str] = &[
     "count",
     "sum",
     "avg",
-    "pg_interval_sum",
-    "pg_interval_avg",
-    "pg_interval_min",
-    "pg_interval_max",
-    "pg_array_min",
-    "pg_array_max",
-    "pg_order_min",
-    "pg_order_max",
     "min",
     "max",
     "json_agg",

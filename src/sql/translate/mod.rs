@@ -471,6 +471,19 @@ fn ddl(stmt: &mut Statement) -> Vec<(usize, ColumnOptionDef)> {
 /// in PostgreSQL (however the value arrives: literal, parameter, INSERT … SELECT,
 /// UPDATE, COPY). The name carries the SQLSTATE and the type for the error
 /// (engine/error.rs) and keeps them out of the catalogs' constraints.
+/// litewire's aggregates written in place of PostgreSQL's by their argument's type
+/// (operators.rs: sum/avg/min/max of intervals, min/max of arrays, a column's min/max).
+pub(super) const TYPED_AGGREGATES: &[&str] = &[
+    "pg_interval_sum",
+    "pg_interval_avg",
+    "pg_interval_min",
+    "pg_interval_max",
+    "pg_array_min",
+    "pg_array_max",
+    "pg_order_min",
+    "pg_order_max",
+];
+
 /// The call around a compared operand whose type only the schema knows
 /// (operators.rs), replaced when the statement is prepared (engine/compare.rs).
 pub const COMPARE_MARKER: &str = "pg_compare_key";

@@ -117,35 +117,11 @@ impl VisitorMut for Typer {
                     right: Box::new(b),
                 }
             }
-            // A column's `@>` / `<@` (an array's or a jsonb's: the engine reads which).
             Expr::BinaryOp {
                 left: a,
                 op,
                 right: b,
-            } if types::containment(&op) => match (known(&left), known(&right)) {
-                (Known::Schema, Known::Untyped | Known::Schema)
-                | (Known::Untyped, Known::Schema) => {
-                    let ((container, ct), (contained, dt)) = if op == BinaryOperator::AtArrow {
-                        ((*a, &left), (*b, &right))
-                    } else {
-                        ((*b, &right), (*a, &left))
-                    };
-                    call(
-                        "pg_contains",
-                        vec![
-                            container,
-                            contained,
-                            string(&ct.encode()),
-                            string(&dt.encode()),
-                        ],
-                    )
-                }
-                _ => Expr::BinaryOp {
-                    left: a,
-                    op,
-                    right: b,
-                },
-            },
+            } if types::containment(&op) => containment(*a, op, *b, &left, &right),
             Expr::BinaryOp {
                 left: a,
                 op,
@@ -201,40 +177,26 @@ impl VisitorMut for Typer {
                     _ => Expr::UnaryOp { op, expr: operand },
                 }
             }
-            // A boolean cast to a string type is `true` / `false`, not SQLite's 1 / 0;
-            // an interval is printed in the session's IntervalStyle.
-            Expr::Cast {
-                kind,
-                expr: operand,
-                data_type,
-                format,
-            } if !is_integer(&data_type) => {
-                let operand = match known(&left) {
-                    Known::Type(t) if t == "bool" || t == "interval" => {
-                        call("pg_text_out", vec![*operand, string(&left.encode())])
-                    }
-                    Known::Schema => call("pg_text_out", vec![*operand, string(&left.encode())]),
-                    _ => *operand,
-                };
-                Expr::Cast {
-                    kind,
-                    expr: Box::new(operand),
-                    data_type,
-                    format,
-                }
-            }
-            // A float rounds half to even when cast to an integer (numeric: half away
-            // from zero, which pg_cast does).
+            // A boolean cast to a string type is `true` / `false`, not SQLite's 1 / 0,
+            // an interval is printed in the session's IntervalStyle; a float rounds half
+            // to even when cast to an integer (numeric: half away from zero, which
+            // pg_cast does).
             Expr::Cast {
                 kind,
                 expr: operand,
                 data_type,
                 format,
             } => {
-                let float = |t: &str| matches!(t, "float4" | "float8");
+                let (function, wanted): (&str, &[&str]) = if is_integer(&data_type) {
+                    ("pg_round_even", &["float4", "float8"])
+                } else {
+                    ("pg_text_out", &["bool", "interval"])
+                };
                 let operand = match known(&left) {
-                    Known::Type(t) if float(&t) => call("pg_round_even", vec![*operand]),
-                    Known::Schema => call("pg_round_even", vec![*operand, string(&left.encode())]),
+                    Known::Type(t) if wanted.contains(&t.as_str()) => {
+                        call(function, vec![*operand, string(&left.encode())])
+                    }
+                    Known::Schema => call(function, vec![*operand, string(&left.encode())]),
                     _ => *operand,
                 };
                 Expr::Cast {
@@ -319,6 +281,32 @@ fn is_function(f: &Function, name: &str) -> bool {
         .0
         .last()
         .is_some_and(|p| p.to_string().eq_ignore_ascii_case(name))
+}
+
+/// A column's `@>` / `<@` (an array's or a jsonb's: the engine reads which, as
+/// `pg_contains(container, contained, type, type)`); anything else as written.
+fn containment(a: Expr, op: BinaryOperator, b: Expr, left: &Ty, right: &Ty) -> Expr {
+    let column = matches!(
+        (known(left), known(right)),
+        (Known::Schema, Known::Untyped | Known::Schema) | (Known::Untyped, Known::Schema)
+    );
+    if !column {
+        return Expr::BinaryOp {
+            left: Box::new(a),
+            op,
+            right: Box::new(b),
+        };
+    }
+    let ((container, ct), (contained, dt)) = if op == BinaryOperator::AtArrow {
+        ((a, left), (b, right))
+    } else {
+        ((b, right), (a, left))
+    };
+    let types = [string(&ct.encode()), string(&dt.encode())];
+    call(
+        "pg_contains",
+        [vec![container, contained], types.to_vec()].concat(),
+    )
 }
 
 /// `-x` of an interval or integer (or of a column, whose type the engine reads):

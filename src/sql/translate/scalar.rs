@@ -89,6 +89,7 @@ fn aggregated(e: &Expr) -> bool {
                 _ => 0,
             };
             let aggregate = AGGREGATES.contains(&name.as_str())
+                || super::TYPED_AGGREGATES.contains(&name.as_str())
                 || (matches!(name.as_str(), "min" | "max") && args == 1)
                 || super::AGGREGATES
                     .iter()
@@ -139,14 +140,6 @@ const AGGREGATES: &[&str] = &[
     "sum",
     "total",
     "avg",
-    "pg_interval_sum",
-    "pg_interval_avg",
-    "pg_interval_min",
-    "pg_interval_max",
-    "pg_array_min",
-    "pg_array_max",
-    "pg_order_min",
-    "pg_order_max",
     "group_concat",
     "json_group_array",
     "json_group_object",
