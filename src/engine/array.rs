@@ -529,6 +529,9 @@ pub fn element_text(v: &Json, elem: Elem) -> Option<String> {
             let pad = (elem.typmod as usize - 4).saturating_sub(s.chars().count());
             format!("{s}{}", " ".repeat(pad))
         }
+        Json::Str(s) if elem.oid == oid::INTERVAL => {
+            super::datetime::restyle_interval(s).unwrap_or_else(|| s.clone())
+        }
         Json::Str(s) => s.clone(),
         other => json::print(other),
     })

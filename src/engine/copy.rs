@@ -653,7 +653,7 @@ pub(super) fn write_row(
     stmt: &RawStmt,
     col_types: &[PgType],
     f: &CopyFormat,
-    extra_float_digits: i8,
+    style: types::TextStyle,
     out: &mut BytesMut,
 ) {
     let mark = backend::copy_data_begin(out);
@@ -666,7 +666,7 @@ pub(super) fn write_row(
             ValueRef::Null => f.write_value(None, out),
             v => {
                 text.clear();
-                types::write_result_text(t, v, extra_float_digits, &mut text);
+                types::write_result_text(t, v, style, &mut text);
                 f.write_value(Some(&text), out);
             }
         }

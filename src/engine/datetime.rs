@@ -10,12 +10,13 @@
 
 mod decode;
 mod interval;
+mod interval_out;
 mod tz;
 mod zones;
 
 pub use tz::{write_offset, Zone};
 
-pub use interval::{adjust_interval, interval_in, Range as IntervalRange};
+pub use interval::{adjust_interval, interval_in, stored_interval, Range as IntervalRange};
 
 use crate::protocol::{PgError, SqlState};
 use decode::{Decoded, Special};
@@ -125,8 +126,29 @@ pub enum DateOrder {
     Ymd,
 }
 
-/// The session settings date/time input and timestamptz output depend on: DateStyle's
-/// field order and the TimeZone.
+/// IntervalStyle: how intervals print (and, `sql_standard`, how a leading minus reads).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum IntervalStyle {
+    Postgres,
+    PostgresVerbose,
+    SqlStandard,
+    Iso8601,
+}
+
+impl IntervalStyle {
+    /// The setting's value (as `normalize` keeps it).
+    pub fn from_setting(value: &str) -> IntervalStyle {
+        match value {
+            "postgres_verbose" => IntervalStyle::PostgresVerbose,
+            "sql_standard" => IntervalStyle::SqlStandard,
+            "iso_8601" => IntervalStyle::Iso8601,
+            _ => IntervalStyle::Postgres,
+        }
+    }
+}
+
+/// The session settings date/time input and output depend on: DateStyle's field order,
+/// the TimeZone and IntervalStyle.
 #[derive(Debug, Clone, PartialEq)]
 pub struct InputStyle {
     pub order: DateOrder,
@@ -137,6 +159,7 @@ pub struct InputStyle {
     /// `now()`, `current_timestamp` and `'now'` in it, fixed as PostgreSQL fixes them.
     /// None: the clock.
     pub now: Option<i64>,
+    pub interval_style: IntervalStyle,
 }
 
 impl InputStyle {
@@ -144,10 +167,12 @@ impl InputStyle {
         order: DateOrder::Mdy,
         zone: Zone::UTC,
         now: None,
+        interval_style: IntervalStyle::Postgres,
     };
 
-    /// From the session's DateStyle (as `normalize` keeps it) and TimeZone.
-    pub fn from_settings(datestyle: &str, timezone: &str) -> InputStyle {
+    /// From the session's DateStyle (as `normalize` keeps it), TimeZone and
+    /// IntervalStyle.
+    pub fn from_settings(datestyle: &str, timezone: &str, intervalstyle: &str) -> InputStyle {
         let upper = datestyle.to_ascii_uppercase();
         let order = if upper.contains("DMY") {
             DateOrder::Dmy
@@ -160,6 +185,7 @@ impl InputStyle {
             order,
             zone: session_zone(timezone).unwrap_or(Zone::UTC),
             now: None,
+            interval_style: IntervalStyle::from_setting(intervalstyle),
         }
     }
 }
@@ -233,6 +259,30 @@ pub fn clock_micros() -> i64 {
 /// `now()`: the running statement's transaction start (the clock outside a statement).
 pub fn now_micros() -> i64 {
     STYLE.with_borrow(|s| s.now).unwrap_or_else(clock_micros)
+}
+
+/// The running statement's IntervalStyle.
+pub fn interval_style() -> IntervalStyle {
+    STYLE.with_borrow(|s| s.interval_style)
+}
+
+/// An interval as the running statement's IntervalStyle prints it (interval_out).
+pub fn format_interval_styled(iv: Interval) -> String {
+    match interval_style() {
+        IntervalStyle::Postgres => format_interval(iv),
+        style => interval_out::format(iv, style),
+    }
+}
+
+/// Stored interval text (IntervalStyle `postgres`) as the running statement's
+/// IntervalStyle prints it; None when that is the stored text itself.
+pub fn restyle_interval(stored: &str) -> Option<String> {
+    match interval_style() {
+        IntervalStyle::Postgres => None,
+        style => stored_interval(stored)
+            .ok()
+            .map(|iv| interval_out::format(iv, style)),
+    }
 }
 
 /// The running statement's session TimeZone.

@@ -49,8 +49,8 @@ pub struct Job {
     pub output: Output,
     pub pid: i32,
     pub user: Arc<str>,
-    /// The session's extra_float_digits: how floats are printed in text.
-    pub extra_float_digits: i8,
+    /// The session's extra_float_digits and bytea_output: how values print in text.
+    pub text_style: types::TextStyle,
     /// The session's DateStyle order and TimeZone, for date/time input while it runs.
     pub input_style: super::datetime::InputStyle,
     /// An `ALTER TABLE` to run in place of `sql` (`engine/alter.rs`).
@@ -78,7 +78,7 @@ impl Job {
             output: Output::Rows,
             pid: 0,
             user: Arc::from(""),
-            extra_float_digits: 1,
+            text_style: Default::default(),
             input_style: Default::default(),
             alter: None,
             internal: false,
@@ -434,15 +434,9 @@ fn stream(
     while has_row {
         let mark = sink.buf().len();
         let encoded = match &job.output {
-            Output::Rows => encode_row(
-                stmt,
-                &col_types,
-                &job.binary,
-                job.extra_float_digits,
-                sink.buf(),
-            ),
+            Output::Rows => encode_row(stmt, &col_types, &job.binary, job.text_style, sink.buf()),
             Output::Copy(f) => {
-                copy::write_row(stmt, &col_types, f, job.extra_float_digits, sink.buf());
+                copy::write_row(stmt, &col_types, f, job.text_style, sink.buf());
                 Ok(())
             }
             Output::Discard => Ok(()),
@@ -472,7 +466,7 @@ fn encode_row(
     stmt: &RawStmt,
     col_types: &[PgType],
     binary: &[bool],
-    extra_float_digits: i8,
+    style: types::TextStyle,
     out: &mut BytesMut,
 ) -> Result<(), PgError> {
     let mut w = DataRowWriter::begin(out);
@@ -493,7 +487,7 @@ fn encode_row(
                 return Err(e);
             }
         } else {
-            w.value_with(|out| types::write_result_text(t, v, extra_float_digits, out));
+            w.value_with(|out| types::write_result_text(t, v, style, out));
         }
     }
     w.finish();

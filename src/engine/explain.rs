@@ -22,6 +22,9 @@ fn pg_explain(ctx: &mut Context<'_>) -> rusqlite::Result<String> {
     // thread to prepare (never step past the plan of) one nested statement while the
     // function runs, as the catalog functions' nested reads do.
     let conn = unsafe { ctx.get_connection()? };
+    // Planned as it runs: comparisons expanded by their columns' types.
+    let expanded = super::compare::expand(&conn, &sql).map_err(super::error::raise)?;
+    let sql = expanded.unwrap_or(sql);
     let mut stmt = conn
         .prepare(&format!("EXPLAIN QUERY PLAN {sql}"))
         .map_err(|e| super::error::raise(super::error::to_pg(&e)))?;

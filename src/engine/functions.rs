@@ -78,6 +78,7 @@ pub fn register(conn: &Connection, database: &str, session: SharedSession) -> ru
     // pool resets connections with this).
     conn.create_scalar_function("pg_advisory_unlock_all", 0, volatile, |_| Ok(None::<i64>))?;
     conn.create_scalar_function("pg_bool", 1, pure, pg_bool)?;
+    conn.create_scalar_function("pg_char", 1, pure, pg_char)?;
     conn.create_scalar_function("pg_interval", 1, pure, |ctx| {
         datetime_cast(ctx, "interval", |s| {
             datetime::parse_interval(s).map(datetime::format_interval)
@@ -495,11 +496,13 @@ fn pg_store(ctx: &mut Context<'_>) -> rusqlite::Result<SqlValue> {
                     Some(local) => datetime::format_timestamp_micros(local, false),
                     None => text.trim_end_matches("+00:00").to_string(),
                 };
-                Ok(stored(
-                    input::decode(type_oid, false, Some(local.as_bytes())).map_err(raise)?,
+                Ok(with_precision(
+                    stored(input::decode(type_oid, false, Some(local.as_bytes())).map_err(raise)?),
+                    type_oid,
+                    modifier,
                 ))
             }
-            other => Ok(owned(other)),
+            other => Ok(with_precision(owned(other), type_oid, modifier)),
         };
     }
     match ctx.get_raw(0) {
@@ -523,8 +526,10 @@ fn pg_store(ctx: &mut Context<'_>) -> rusqlite::Result<SqlValue> {
             if STORED_AS_PARAMETERS.contains(&type_oid)
                 || super::catalog::element_of(type_oid).is_some() =>
         {
-            Ok(stored(
-                input::decode(type_oid, false, Some(t)).map_err(raise)?,
+            Ok(with_precision(
+                stored(input::decode(type_oid, false, Some(t)).map_err(raise)?),
+                type_oid,
+                modifier,
             ))
         }
         // A float8 stored into a float4 column is rounded to float4 (22003 past its range).
@@ -532,6 +537,23 @@ fn pg_store(ctx: &mut Context<'_>) -> rusqlite::Result<SqlValue> {
             Ok(SqlValue::Real(input::to_float4(f).map_err(raise)?))
         }
         other => Ok(owned(other)),
+    }
+}
+
+/// A value stored into a `time(p)` / `timestamp(p)` / `timestamptz(p)` column, rounded
+/// to its precision as PostgreSQL's typmod coercion rounds it.
+fn with_precision(v: SqlValue, type_oid: u32, modifier: i32) -> SqlValue {
+    match v {
+        SqlValue::Text(t)
+            if matches!(type_oid, oid::TIME | oid::TIMESTAMP | oid::TIMESTAMPTZ)
+                && (0..6).contains(&modifier) =>
+        {
+            SqlValue::Text(super::pgfuncs::dates::with_precision(
+                &t,
+                i64::from(modifier),
+            ))
+        }
+        other => other,
     }
 }
 
@@ -792,6 +814,33 @@ fn pg_bool(ctx: &mut Context<'_>) -> rusqlite::Result<Option<i64>> {
             }
         }
     }
+}
+
+/// `x::"char"`: PostgreSQL's one-byte type, kept as its text output. Input (charin)
+/// is the first byte, or `\ooo` in octal; an integer is its byte (22003 outside
+/// -128..127). Output (charout) is the byte, nothing for 0, `\ooo` from 128 on.
+fn pg_char(ctx: &mut Context<'_>) -> rusqlite::Result<Option<String>> {
+    let byte = match ctx.get_raw(0) {
+        ValueRef::Null => return Ok(None),
+        ValueRef::Integer(i) => i8::try_from(i).map_err(|_| {
+            raise(PgError::new(
+                SqlState::NUMERIC_VALUE_OUT_OF_RANGE,
+                "\"char\" out of range",
+            ))
+        })? as u8,
+        ValueRef::Real(f) => f.to_string().bytes().next().unwrap_or(0),
+        ValueRef::Text(t) | ValueRef::Blob(t) => match t {
+            [b'\\', o @ ..] if o.len() == 3 && o.iter().all(|d| (b'0'..=b'7').contains(d)) => {
+                o.iter().fold(0u8, |n, d| n.wrapping_shl(3) | (d - b'0'))
+            }
+            _ => t.first().copied().unwrap_or(0),
+        },
+    };
+    Ok(Some(match byte {
+        0 => String::new(),
+        b if b >= 128 => format!("\\{b:03o}"),
+        b => char::from(b).to_string(),
+    }))
 }
 
 /// `x::float8`: numbers as REAL, text in PostgreSQL's float syntax (NaN kept as text,

@@ -10,6 +10,7 @@ pub mod array;
 mod authorizer;
 mod binary;
 pub mod catalog;
+mod compare;
 mod constraints;
 pub mod copy;
 mod database;

@@ -56,6 +56,9 @@ pub struct Conn {
     cache: Vec<RawStmt>,
     cursors: Vec<(String, RawStmt)>,
     capacity: usize,
+    /// Statements with comparison markers as expanded (compare.rs): (text, schema
+    /// version read at, expanded text), newest last, at most `capacity`.
+    compared: Vec<(Box<str>, i64, Box<str>)>,
     /// Read by the session functions (`pg_backend_pid()`, `current_user`).
     session: super::functions::SharedSession,
     /// Set by the authorizer: per-connection state changed, the last PRAGMA denied.
@@ -93,6 +96,7 @@ impl Conn {
             cache: Vec::new(),
             cursors: Vec::new(),
             capacity,
+            compared: Vec::new(),
             session,
             notes,
             catalog: false,
@@ -172,6 +176,9 @@ impl Conn {
     /// Registers the pg_catalog tables and the functions registered with them now, for
     /// SQL run through rusqlite (`alter.rs`), which does not pass through [`Conn::prepare`].
     pub fn prepare(&mut self, sql: &str) -> Result<Option<RawStmt>, PgError> {
+        // Comparisons of columns by their types (compare.rs).
+        let compared = self.compared(sql)?;
+        let sql = compared.as_deref().unwrap_or(sql);
         if let Some(i) = self.cache.iter().position(|s| &*s.sql == sql) {
             return Ok(Some(self.cache.swap_remove(i)));
         }
@@ -247,6 +254,34 @@ impl Conn {
                 "cannot insert multiple commands into a prepared statement",
             ))
         }
+    }
+
+    /// `sql` with its comparison markers expanded (compare.rs), kept until the schema
+    /// changes; None when it has none.
+    fn compared(&mut self, sql: &str) -> Result<Option<String>, PgError> {
+        if !super::compare::has_markers(sql) {
+            return Ok(None);
+        }
+        let version: i64 = self
+            .sqlite
+            .prepare_cached("PRAGMA schema_version")
+            .and_then(|mut q| q.query_row([], |r| r.get(0)))
+            .unwrap_or(-1);
+        if let Some((_, v, expanded)) = self.compared.iter().find(|(text, _, _)| &**text == sql) {
+            if *v == version {
+                return Ok(Some(expanded.to_string()));
+            }
+        }
+        let Some(expanded) = super::compare::expand(&self.sqlite, sql)? else {
+            return Ok(None);
+        };
+        self.compared.retain(|(text, _, _)| &**text != sql);
+        if self.compared.len() >= self.capacity.max(1) {
+            self.compared.remove(0);
+        }
+        self.compared
+            .push((sql.into(), version, expanded.clone().into_boxed_str()));
+        Ok(Some(expanded))
     }
 
     /// Resets a statement and keeps it for reuse (dropping the oldest beyond capacity).

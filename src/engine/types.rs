@@ -224,10 +224,18 @@ fn named_type(lower: &str) -> Option<PgType> {
         }
         "blob" | "bytea" => t(oid::BYTEA, -1),
         "date" => t(oid::DATE, 4),
-        "time" | "time without time zone" => t(oid::TIME, 8),
-        "timestamp" | "datetime" | "timestamp without time zone" => t(oid::TIMESTAMP, 8),
+        // The typmod of `time(p)` / `timestamp(p)` is p (-1: none).
+        "time" | "time without time zone" => PgType {
+            modifier: type_length(lower).unwrap_or(-1),
+            ..t(oid::TIME, 8)
+        },
+        "timestamp" | "datetime" | "timestamp without time zone" => PgType {
+            modifier: type_length(lower).unwrap_or(-1),
+            ..t(oid::TIMESTAMP, 8)
+        },
         "timestamptz" | "timestamp with time zone" => PgType {
             render: Render::TimestampTz,
+            modifier: type_length(lower).unwrap_or(-1),
             ..t(oid::TIMESTAMPTZ, 8)
         },
         "interval" => t(oid::INTERVAL, 16),
@@ -320,13 +328,43 @@ pub fn from_value(v: ValueRef<'_>) -> PgType {
     }
 }
 
+/// The session settings that change how a result value prints in text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TextStyle {
+    /// extra_float_digits, clamped to -15..=3.
+    pub extra_float_digits: i8,
+    /// bytea_output is `escape` (not `hex`).
+    pub bytea_escape: bool,
+}
+
+impl Default for TextStyle {
+    fn default() -> Self {
+        TextStyle {
+            extra_float_digits: 1,
+            bytea_escape: false,
+        }
+    }
+}
+
 /// Writes a result value of type `t` in PostgreSQL text format: floats under the
-/// session's extra_float_digits, a numeric held as a double positionally, the rest by
-/// [`write_text`]. NULL is handled by the caller.
-pub fn write_result_text(t: &PgType, v: ValueRef<'_>, extra_float_digits: i8, out: &mut BytesMut) {
+/// session's extra_float_digits, bytea under its bytea_output, intervals under its
+/// IntervalStyle, a numeric held as a double positionally, the rest by [`write_text`].
+/// NULL is handled by the caller.
+pub fn write_result_text(t: &PgType, v: ValueRef<'_>, style: TextStyle, out: &mut BytesMut) {
     match (v, t.oid, t.render) {
         (ValueRef::Real(f), oid::FLOAT4 | oid::FLOAT8, _) => {
-            write_float(f, t.oid == oid::FLOAT4, extra_float_digits, out)
+            write_float(f, t.oid == oid::FLOAT4, style.extra_float_digits, out)
+        }
+        (ValueRef::Blob(b), _, _) if style.bytea_escape => write_bytea_escape(b, out),
+        // Stored in the postgres style; printed in the session's IntervalStyle.
+        (ValueRef::Text(t), oid::INTERVAL, _) => {
+            match std::str::from_utf8(t)
+                .ok()
+                .and_then(super::datetime::restyle_interval)
+            {
+                Some(s) => out.put_slice(s.as_bytes()),
+                None => out.put_slice(t),
+            }
         }
         (ValueRef::Real(f), oid::NUMERIC, Render::Plain) => write_numeric(f, out),
         _ => write_text(t.render, v, out),
@@ -440,6 +478,23 @@ fn write_bytea_hex(b: &[u8], out: &mut BytesMut) {
     for &byte in b {
         out.put_u8(HEX[(byte >> 4) as usize]);
         out.put_u8(HEX[(byte & 15) as usize]);
+    }
+}
+
+/// bytea in the `escape` output format (byteaout): a backslash doubled, a byte outside
+/// printable ASCII as `\ooo` octal, the rest as itself.
+fn write_bytea_escape(b: &[u8], out: &mut BytesMut) {
+    for &byte in b {
+        match byte {
+            b'\\' => out.put_slice(b"\\\\"),
+            0x20..=0x7e => out.put_u8(byte),
+            _ => {
+                out.put_u8(b'\\');
+                for shift in [6, 3, 0] {
+                    out.put_u8(b'0' + ((byte >> shift) & 7));
+                }
+            }
+        }
     }
 }
 
@@ -652,6 +707,15 @@ mod tests {
         write_text(Render::Plain, ValueRef::Integer(i64::MIN), &mut b);
         write_text(Render::Plain, ValueRef::Blob(&[0xde, 0xad]), &mut b);
         assert_eq!(&b[..], b"t-9223372036854775808\\xdead");
+        // bytea_output = escape: byteaout's escape format.
+        let escape = TextStyle {
+            bytea_escape: true,
+            ..TextStyle::default()
+        };
+        let mut b = BytesMut::new();
+        let bytea = from_decltype("bytea");
+        write_result_text(&bytea, ValueRef::Blob(b"a\\\x00~\x7f\xff "), escape, &mut b);
+        assert_eq!(&b[..], b"a\\\\\\000~\\177\\377 ");
         let text = |decl: &str, v: ValueRef<'_>| {
             let mut b = BytesMut::new();
             write_text(from_decltype(decl).render, v, &mut b);

@@ -37,6 +37,7 @@ impl SqlState {
     pub const DATATYPE_MISMATCH: Self = Self("42804");
     pub const GROUPING_ERROR: Self = Self("42803");
     pub const WINDOWING_ERROR: Self = Self("42P20");
+    pub const INDETERMINATE_DATATYPE: Self = Self("42P18");
     pub const INVALID_COLUMN_REFERENCE: Self = Self("42P10");
     pub const INVALID_TABLE_DEFINITION: Self = Self("42P16");
     pub const INVALID_FOREIGN_KEY: Self = Self("42830");

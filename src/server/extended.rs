@@ -469,7 +469,7 @@ impl Session {
                     output: crate::engine::Output::Rows,
                     pid: self.pid,
                     user: self.user.clone(),
-                    extra_float_digits: 1,
+                    text_style: Default::default(),
                     input_style: Default::default(),
                     alter: None,
                     internal: false,

@@ -277,6 +277,7 @@ impl Params {
         crate::engine::datetime::InputStyle::from_settings(
             &self.get("DateStyle").unwrap_or_default(),
             &self.get("TimeZone").unwrap_or_default(),
+            &self.get("IntervalStyle").unwrap_or_default(),
         )
     }
 
@@ -697,13 +698,23 @@ fn normalize(name: &str, value: &str) -> Result<String, PgError> {
             v => Err(invalid(name, value)
                 .with_detail(format!("Table access method \"{v}\" does not exist."))),
         },
+        "bytea_output" => match value
+            .trim()
+            .trim_matches('\'')
+            .to_ascii_lowercase()
+            .as_str()
+        {
+            v @ ("hex" | "escape") => Ok(v.to_string()),
+            _ => Err(invalid(name, value).with_hint("Available values: escape, hex.")),
+        },
         "IntervalStyle" => {
-            let v = value.trim().trim_matches('\'');
-            if v.eq_ignore_ascii_case("postgres") || v.eq_ignore_ascii_case("default") {
-                Ok("postgres".into())
-            } else {
-                Err(invalid(name, value)
-                    .with_hint("litewire supports IntervalStyle postgres only."))
+            let v = value.trim().trim_matches('\'').to_ascii_lowercase();
+            match v.as_str() {
+                "default" => Ok("postgres".into()),
+                "postgres" | "postgres_verbose" | "sql_standard" | "iso_8601" => Ok(v),
+                _ => Err(invalid(name, value).with_hint(
+                    "Available values: postgres, postgres_verbose, sql_standard, iso_8601.",
+                )),
             }
         }
         _ => Ok(value.to_string()),
@@ -831,11 +842,11 @@ mod tests {
         assert!(p.set("client_encoding", "'utf-8'").is_ok());
         let e = p.set("default_transaction_isolation", "bogus").unwrap_err();
         assert_eq!(e.code, SqlState::INVALID_PARAMETER_VALUE);
-        // Dates print as ISO and intervals in the postgres style only.
+        // Dates print as ISO only; IntervalStyle takes PostgreSQL's four.
         for (name, value) in [
             ("DateStyle", "SQL"),
             ("DateStyle", "German, DMY"),
-            ("IntervalStyle", "iso_8601"),
+            ("IntervalStyle", "iso8601"),
         ] {
             let e = p.set(name, value).unwrap_err();
             assert_eq!(e.code, SqlState::INVALID_PARAMETER_VALUE, "{name} {value}");
@@ -844,6 +855,8 @@ mod tests {
         p.set("DateStyle", "ymd").unwrap();
         assert_eq!(p.get("DateStyle").as_deref(), Some("ISO, YMD"));
         assert!(p.set("IntervalStyle", "postgres").is_ok());
+        p.set("IntervalStyle", "SQL_Standard").unwrap();
+        assert_eq!(p.get("IntervalStyle").as_deref(), Some("sql_standard"));
     }
 
     #[test]

@@ -471,12 +471,18 @@ impl Session {
         }
         job.pid = self.pid;
         job.user = self.user.clone();
-        job.extra_float_digits = self
-            .params
-            .get("extra_float_digits")
-            // (`SET extra_float_digits = -2` is kept as "- 2".)
-            .and_then(|v| v.replace(' ', "").parse::<i8>().ok())
-            .map_or(1, |d| d.clamp(-15, 3));
+        job.text_style = crate::engine::types::TextStyle {
+            extra_float_digits: self
+                .params
+                .get("extra_float_digits")
+                // (`SET extra_float_digits = -2` is kept as "- 2".)
+                .and_then(|v| v.replace(' ', "").parse::<i8>().ok())
+                .map_or(1, |d| d.clamp(-15, 3)),
+            bytea_escape: self
+                .params
+                .get("bytea_output")
+                .is_some_and(|v| v == "escape"),
+        };
         job.input_style = self.params.input_style();
         // now() is fixed for a transaction (block or implicit), as in PostgreSQL.
         let in_transaction = self.tx != Tx::Idle || self.implicit || job.begin;

@@ -377,3 +377,141 @@ async fn set_returning_functions_in_one_select_list_run_in_lockstep() {
         ]
     );
 }
+
+/// array_agg of arrays adds a dimension (was a JSON array of strings,
+/// `["[1,2]","[3,4]"]`), from casts, ARRAY[…] and array columns alike, with
+/// PostgreSQL's refusals of ragged, empty and NULL arrays.
+#[tokio::test]
+async fn array_agg_of_arrays_nests_them() {
+    let s = Server::start(&[]);
+    let c = s.connect("arrays").await;
+    c.batch_execute(
+        "create table g (id int4, a int4[]); \
+         insert into g values (1, '{1,2}'), (2, '{3,4}'), (3, '{5}')",
+    )
+    .await
+    .unwrap();
+    for (sql, want) in [
+        (
+            "select array_agg(ar) from (values ('{1,2}'::int[]), ('{3,4}'::int[])) v(ar)",
+            "{{1,2},{3,4}}",
+        ),
+        (
+            "select array_agg(distinct ar order by ar desc) \
+             from (select array[i / 2] from generate_series(1,6) a(i)) b(ar)",
+            "{{3},{2},{1},{0}}",
+        ),
+        (
+            "select array_agg(a order by id desc) from g where id < 3",
+            "{{3,4},{1,2}}",
+        ),
+        ("select array_agg(id order by id) from g", "{1,2,3}"),
+    ] {
+        let got = rows(&c, sql).await;
+        assert_eq!(got, vec![vec![Some(want.to_string())]], "{sql}");
+    }
+    for (sql, code) in [
+        ("select array_agg(a) from g", "2202E"),
+        (
+            "select array_agg('{}'::int[]) from generate_series(1,2)",
+            "2202E",
+        ),
+        (
+            "select array_agg(null::int[]) from generate_series(1,2)",
+            "22004",
+        ),
+    ] {
+        let e = c.simple_query(sql).await.unwrap_err();
+        assert_eq!(sqlstate(&e), code, "{sql}");
+    }
+}
+
+/// `@>` / `<@` between an array column and a literal are array containment (`i @> '{}'`
+/// read `'{}'` as an empty jsonb object and found nothing); a jsonb column keeps
+/// jsonb's. Expectations are PostgreSQL 15's.
+#[tokio::test]
+async fn column_containment_by_type() {
+    let s = Server::start(&[]);
+    let c = s.connect("arrays").await;
+    c.batch_execute(
+        "create table ct (id int, i int[], t text[], j jsonb); \
+         insert into ct values (1, '{1,2,3}', '{a,b}', '{\"a\":1,\"b\":[1,2]}'), \
+         (2, '{}', '{}', '[1,2]'), (3, '{1,NULL}', '{c}', '{}'), (4, null, null, null), \
+         (5, '{{1,2},{3,4}}', '{a}', '\"x\"')",
+    )
+    .await
+    .unwrap();
+    for (sql, want) in [
+        ("select id from ct where i @> '{}' order by id", "1 2 3 5"),
+        ("select id from ct where i <@ '{}' order by id", "2"),
+        ("select id from ct where '{1,2}' <@ i order by id", "1 5"),
+        ("select id from ct where i @> '{NULL}' order by id", ""),
+        ("select id from ct where t @> '{a}' order by id", "1 5"),
+        ("select id from ct where j @> '{\"a\":1}' order by id", "1"),
+        ("select id from ct where j @> '[1]' order by id", "2"),
+    ] {
+        let got: Vec<String> = rows(&c, sql)
+            .await
+            .into_iter()
+            .map(|r| r[0].clone().unwrap_or_default())
+            .collect();
+        assert_eq!(got.join(" "), want, "{sql}");
+    }
+}
+
+/// `x [I]LIKE ALL (array)` (was read as a call of `all`: wrong or a syntax error),
+/// `ARRAY[]` without a type (42P18; `ARRAY[]::int[]` is the empty array) and
+/// array_fill's one-dimensional dimension array (2202E), as PostgreSQL 15.
+#[tokio::test]
+async fn like_all_empty_arrays_and_array_fill_dimensions() {
+    let s = Server::start(&[]);
+    let c = s.connect("arrays").await;
+    let got = rows(
+        &c,
+        "select 'foo' ilike all (array['F%', '%O']), 'foo' like all (array['f%', '%x']), \
+         'foo' not ilike all (array['F%', '%x']), 'foo' like all (array['f%', null]), \
+         'foo' like all ('{}'::text[]), array[]::int[], array[1, 2] || array[]::int[]",
+    )
+    .await;
+    assert_eq!(
+        got,
+        vec![vec![
+            Some("t".to_string()),
+            Some("f".to_string()),
+            Some("f".to_string()),
+            None,
+            Some("t".to_string()),
+            Some("{}".to_string()),
+            Some("{1,2}".to_string()),
+        ]]
+    );
+    for (sql, code) in [
+        ("select array[]", "42P18"),
+        ("select array_fill(1, array[[1,2],[3,4]])", "2202E"),
+    ] {
+        let e = c.simple_query(sql).await.unwrap_err();
+        assert_eq!(sqlstate(&e), code, "{sql}");
+    }
+}
+
+/// bytea elements of ARRAY[…] and array_agg are their hex text (SQLite read a blob as
+/// JSONB: `ARRAY['\x01'::bytea]` was `{true}`, longer ones an error).
+#[tokio::test]
+async fn bytea_elements_are_kept() {
+    let s = Server::start(&[]);
+    let c = s.connect("arrays").await;
+    let got = rows(
+        &c,
+        "select array['\\x01'::bytea], (select array_agg(b) from (values ('\\x0102'::bytea)) v(b)), \
+         array[array[1,2],array[3,4]]",
+    )
+    .await;
+    assert_eq!(
+        got,
+        vec![vec![
+            Some("{\"\\\\x01\"}".to_string()),
+            Some("{\"\\\\x0102\"}".to_string()),
+            Some("{{1,2},{3,4}}".to_string()),
+        ]]
+    );
+}

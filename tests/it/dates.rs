@@ -257,12 +257,11 @@ async fn intervals_read_and_print_like_postgres() {
 async fn date_style_order_and_time_zone_are_honoured_or_refused() {
     let s = Server::start(&[]);
     let c = s.connect("dates").await;
-    // Output styles other than ISO, and interval styles other than postgres: refused.
+    // Output styles other than ISO, and interval styles PostgreSQL lacks: refused.
     for sql in [
         "set datestyle = 'SQL, MDY'",
         "set datestyle = German",
-        "set intervalstyle = sql_standard",
-        "set intervalstyle = iso_8601",
+        "set intervalstyle = iso8601",
     ] {
         assert_eq!(error(&c, sql).await.0, "22023", "{sql}");
     }
@@ -452,4 +451,108 @@ async fn extract_compares_as_a_number_and_date_trunc_of_a_date_is_timestamptz() 
     )
     .await;
     assert_eq!(got, vec![vec![t("2023-02-01 00:00:00+00")]]);
+}
+
+/// IntervalStyle's four styles (only `postgres` was accepted): result columns, casts to
+/// text and array elements print in the session's style, and `sql_standard` reads a
+/// leading minus as applying to every field. Expectations are PostgreSQL 15's.
+#[tokio::test]
+async fn interval_styles_print_and_read_as_postgres() {
+    let s = Server::start(&[]);
+    let c = s.connect("dates").await;
+    c.batch_execute(
+        "create table iv (f interval); \
+         insert into iv values ('1 day 2 hours 3 min 4 sec'), ('-10 mons -3 days +03:55:06.70')",
+    )
+    .await
+    .unwrap();
+    let row = |sql: &'static str| {
+        let c = &c;
+        async move { rows(c, sql).await }
+    };
+    let one = |v: &[&str]| vec![v.iter().map(|s| Some(s.to_string())).collect::<Vec<_>>()];
+    c.batch_execute("set intervalstyle = postgres_verbose")
+        .await
+        .unwrap();
+    assert_eq!(
+        row("select f, f::text, array[f] from iv order by f limit 1").await,
+        one(&[
+            "@ 10 mons 3 days -3 hours -55 mins -6.7 secs ago",
+            "@ 10 mons 3 days -3 hours -55 mins -6.7 secs ago",
+            "{\"@ 10 mons 3 days -3 hours -55 mins -6.7 secs ago\"}",
+        ])
+    );
+    c.batch_execute("set intervalstyle = sql_standard")
+        .await
+        .unwrap();
+    assert_eq!(
+        row("select interval '1-2', - interval '1 2:03:04', interval '-23 hours 45 min 12.34 sec', \
+             interval '1 day -1 hours', interval '0'")
+        .await,
+        one(&["1-2", "-1 2:03:04", "-23:45:12.34", "+0-0 +1 -1:00:00", "0"])
+    );
+    c.batch_execute("set intervalstyle = iso_8601")
+        .await
+        .unwrap();
+    assert_eq!(
+        row(
+            "select interval '1 year 2 months -3 days 4 hours 5 minutes 6.7 seconds', \
+             interval '0', interval 'PT-0.1S'"
+        )
+        .await,
+        one(&["P1Y2M-3DT4H5M6.7S", "PT0S", "PT-0.1S"])
+    );
+    c.batch_execute("reset intervalstyle").await.unwrap();
+    assert_eq!(
+        row("select interval '-23 hours 45 min 12.34 sec'").await,
+        one(&["-22:14:47.66"])
+    );
+    let e = c
+        .simple_query("set intervalstyle = iso8601")
+        .await
+        .unwrap_err();
+    assert_eq!(sqlstate(&e), "22023");
+}
+
+/// A seconds precision rounds (it was ignored): casts and typed literals
+/// (`::timestamp(0)`, `timestamp(2) with time zone '…'`, which was also read as a
+/// timestamp without zone), and string literals written into `timestamp(p)` columns.
+#[tokio::test]
+async fn seconds_precision_rounds_as_postgres() {
+    let s = Server::start(&[]);
+    let c = s.connect("dates").await;
+    let got = rows(
+        &c,
+        "select timestamp(2) '2020-01-01 10:00:00.12545', \
+         timestamp(0) with time zone '2020-01-01 10:00:00.5+00', time(1) '10:00:00.55', \
+         '2020-01-01 10:00:00.12345'::timestamp(2), '1999-12-31 23:59:59.9'::timestamptz(0), \
+         '1999-12-31 23:59:59.5+00'::timestamptz(0)",
+    )
+    .await;
+    let want: Vec<Option<String>> = [
+        "2020-01-01 10:00:00.13",
+        "2020-01-01 10:00:01+00",
+        "10:00:00.6",
+        "2020-01-01 10:00:00.12",
+        "2000-01-01 00:00:00+00",
+        "1999-12-31 23:59:59+00",
+    ]
+    .iter()
+    .map(|v| Some(v.to_string()))
+    .collect();
+    assert_eq!(got, vec![want]);
+    c.batch_execute(
+        "create table tp (a timestamp(2), c time(1), e timestamp); \
+         insert into tp values ('2020-01-01 10:00:00.12545', '10:00:00.55', '2020-01-01 10:00:00.12545')",
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        rows(&c, "select a, c, e from tp").await,
+        vec![vec![
+            Some("2020-01-01 10:00:00.13".to_string()),
+            Some("10:00:00.6".to_string()),
+            Some("2020-01-01 10:00:00.12545".to_string()),
+        ]]
+    );
 }

@@ -345,3 +345,49 @@ async fn pg_sleep_returns_void_and_yields_to_statement_timeout() {
     let e = c.batch_execute("select pg_sleep(3600)").await.unwrap_err();
     assert_eq!(sqlstate(&e), "57014");
 }
+
+/// `SET bytea_output = escape` prints bytea as byteaout's escape format (it was
+/// accepted and ignored: hex went on); COPY TO follows it too; other values are 22023.
+#[tokio::test]
+async fn bytea_output_escape_is_honoured() {
+    let s = crate::common::Server::start(&[]);
+    let c = s.connect("functions").await;
+    c.batch_execute(
+        "create table b (v bytea); insert into b values ('\\xde00'), ('a\\\\b'); \
+         set bytea_output = escape",
+    )
+    .await
+    .unwrap();
+    let got = crate::common::rows(
+        &c,
+        "select '\\xDeAdBeEf'::bytea, 'De\\000dB\\\\eEf'::bytea, '\\x7e7f20'::bytea, ''::bytea",
+    )
+    .await;
+    let want: Vec<Option<String>> = ["\\336\\255\\276\\357", "De\\000dB\\\\eEf", "~\\177 ", ""]
+        .iter()
+        .map(|v| Some(v.to_string()))
+        .collect();
+    assert_eq!(got, vec![want]);
+    let got = crate::common::rows(&c, "select v from b order by v").await;
+    assert_eq!(
+        got,
+        vec![
+            vec![Some("a\\\\b".to_string())],
+            vec![Some("\\336\\000".to_string())]
+        ]
+    );
+    c.batch_execute("set bytea_output = hex").await.unwrap();
+    let got = crate::common::rows(&c, "select v from b order by v").await;
+    assert_eq!(
+        got,
+        vec![
+            vec![Some("\\x615c62".to_string())],
+            vec![Some("\\xde00".to_string())]
+        ]
+    );
+    let e = c
+        .simple_query("set bytea_output = octal")
+        .await
+        .unwrap_err();
+    assert_eq!(crate::common::sqlstate(&e), "22023");
+}

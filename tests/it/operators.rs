@@ -255,3 +255,192 @@ async fn columns_of_views_joins_and_updates_keep_their_types() {
         .unwrap_err();
     assert_eq!(sqlstate(&e), "22003");
 }
+
+/// Issue 9 "never a silent wrong answer": a boolean cast to text was `1`, `-interval`
+/// was `-1` and sum/avg of intervals added the text's leading digits (answers checked
+/// against PostgreSQL 15).
+#[tokio::test]
+async fn booleans_as_text_interval_negation_and_aggregates() {
+    let s = Server::start(&[]);
+    let c = s.connect("operators").await;
+    table(&c).await;
+    c.batch_execute(
+        "create table b (ok bool, iv interval, n int4); \
+         insert into b values (true, '1 day', 5), (false, '2 hours -3 min', -2147483647), \
+         (null, null, null)",
+    )
+    .await
+    .unwrap();
+    let cases: &[(&str, &[&[Option<&str>]])] = &[
+        (
+            "select true::text, false::varchar, true::char(3), null::bool::text",
+            &[&[Some("true"), Some("false"), Some("tru"), None]],
+        ),
+        (
+            "select ok::text, -iv, -n from b order by n",
+            &[
+                &[Some("false"), Some("-01:57:00"), Some("2147483647")],
+                &[Some("true"), Some("-1 days"), Some("-5")],
+                &[None, None, None],
+            ],
+        ),
+        (
+            "select - interval '1-2', - interval '1 day 2 hours', -(-1)",
+            &[&[
+                Some("-1 years -2 mons"),
+                Some("-1 days -02:00:00"),
+                Some("1"),
+            ]],
+        ),
+        (
+            "select sum(iv), avg(iv), sum(n), sum(iv) filter (where ok) from b",
+            &[&[
+                Some("1 day 01:57:00"),
+                Some("12:58:30"),
+                Some("-2147483642"),
+                Some("1 day"),
+            ]],
+        ),
+        (
+            "select sum(x), avg(x) from (values (interval '1 mon'), (interval '1 day'), \
+             (interval '1 sec')) v(x)",
+            &[&[
+                Some("1 mon 1 day 00:00:01"),
+                Some("10 days 08:00:00.333333"),
+            ]],
+        ),
+        (
+            "select avg(iv) over (order by n rows between 1 preceding and current row) \
+             from b order by n",
+            &[&[Some("01:57:00")], &[Some("12:58:30")], &[Some("1 day")]],
+        ),
+        ("select sum(iv) from b where false", &[&[None]]),
+    ];
+    for (sql, want) in cases {
+        let want: Vec<Vec<Option<String>>> = want
+            .iter()
+            .map(|r| r.iter().map(|v| v.map(str::to_string)).collect())
+            .collect();
+        assert_eq!(rows(&c, sql).await, want, "{sql}");
+    }
+    for sql in [
+        "select -(-2147483648)::int4",
+        "select sum(x) from (values (interval '2147483647 days'), (interval '1 day')) v(x)",
+    ] {
+        let e = c.simple_query(sql).await.unwrap_err();
+        assert_eq!(sqlstate(&e).get(..2), Some("22"), "{sql}");
+    }
+}
+
+/// Interval and array columns compare and sort by their type, not their stored text
+/// (`i > '4 days'` found nothing: '1 mon' < '4 days' as text), beside a literal, a
+/// parameter or another column; other columns keep their indexes.
+#[tokio::test]
+async fn interval_and_array_columns_compare_and_sort_by_type() {
+    let s = Server::start(&[]);
+    let c = s.connect("operators").await;
+    c.batch_execute(
+        "create table k (id int4, i interval, a int4[]); create index k_id on k(id); \
+         insert into k values (1, '1 mon', '{1,2}'), (2, '29 days', '{1,2,10}'), \
+         (3, '31 days', '{1,5,3}'), (4, '1 day', '{1,2,3}'), (5, null, '{}'), \
+         (6, null, '{NULL,1}'), (7, null, '{{1,2},{3,4}}'), (8, null, '{1,2,3,4}')",
+    )
+    .await
+    .unwrap();
+    let col = |sql: &str| {
+        let c = &c;
+        let sql = sql.to_string();
+        async move {
+            rows(c, &sql)
+                .await
+                .into_iter()
+                .map(|r| r[0].clone().unwrap_or_default())
+                .collect::<Vec<_>>()
+        }
+    };
+    assert_eq!(
+        col("select i from k where i > '4 days' order by i").await,
+        ["29 days", "1 mon", "31 days"]
+    );
+    assert_eq!(col("select i from k where i = '30 days'").await, ["1 mon"]);
+    assert_eq!(
+        col("select r1.id from k r1, k r2 where r1.i < r2.i and r2.id = 1 order by r1.id").await,
+        ["2", "4"]
+    );
+    assert_eq!(
+        col("select a from k where a > '{1,2,3}' order by a").await,
+        [
+            "{1,2,3,4}",
+            "{{1,2},{3,4}}",
+            "{1,2,10}",
+            "{1,5,3}",
+            "{NULL,1}"
+        ]
+    );
+    assert_eq!(
+        col("select a from k order by a desc limit 3").await,
+        ["{NULL,1}", "{1,5,3}", "{1,2,10}"]
+    );
+    // A parameter beside an interval column is an interval.
+    let n = c
+        .query(
+            "select id from k where i >= $1::text::interval",
+            &[&"30 days"],
+        )
+        .await
+        .unwrap();
+    assert_eq!(n.len(), 2);
+    // An integer column beside a literal still searches its index.
+    let plan = col("explain select * from k where id = '3'").await;
+    assert!(plan[0].contains("USING INDEX k_id"), "{plan:?}");
+}
+
+/// min and max of intervals and arrays order by their type (max of '9 days' and
+/// '10 days' was '9 days': text order), grouped and over window frames; other columns
+/// keep SQLite's min/max. Expectations are PostgreSQL 15's.
+#[tokio::test]
+async fn min_and_max_of_intervals_and_arrays() {
+    let s = Server::start(&[]);
+    let c = s.connect("operators").await;
+    c.batch_execute(
+        "create table mm (id int, i interval, a int[], t text); \
+         insert into mm values (1, '9 days', '{1,2}', 'b'), (2, '10 days', '{1,2,10}', 'a'), \
+         (3, '1 mon', '{1,5}', null), (4, '30 days', '{}', 'c'), (5, null, null, null)",
+    )
+    .await
+    .unwrap();
+    let text = |r: Vec<Vec<Option<String>>>| -> Vec<Vec<String>> {
+        r.into_iter()
+            .map(|row| row.into_iter().map(|v| v.unwrap_or_default()).collect())
+            .collect()
+    };
+    assert_eq!(
+        text(
+            rows(
+                &c,
+                "select max(i), min(i), max(a), min(a), max(t), max(id) from mm"
+            )
+            .await
+        ),
+        [["30 days", "9 days", "{1,5}", "{}", "c", "5"]]
+    );
+    assert_eq!(
+        text(rows(&c, "select max(x), min(x) from (values (interval '1 day'), (interval '25 hours')) v(x)").await),
+        [["25:00:00", "1 day"]]
+    );
+    assert_eq!(
+        text(rows(&c, "select id % 2, max(i) from mm group by 1 order by 1").await),
+        [["0", "30 days"], ["1", "1 mon"]]
+    );
+    assert_eq!(
+        text(
+            rows(
+                &c,
+                "select max(i) over (order by id rows between 1 preceding and current row) \
+                 from mm order by id"
+            )
+            .await
+        ),
+        [["9 days"], ["10 days"], ["1 mon"], ["30 days"], ["30 days"]]
+    );
+}

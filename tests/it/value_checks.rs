@@ -149,3 +149,25 @@ async fn alter_table_keeps_value_checks() {
         Some("2")
     );
 }
+
+/// `"char"` is PostgreSQL's one-byte type (not char(1)): charin's first byte or `\ooo`
+/// octal, charout's `\ooo` from 128 on and nothing for 0 (was the text unchanged).
+#[tokio::test]
+async fn one_byte_char_reads_and_prints_as_postgres() {
+    let s = Server::start(&[]);
+    let c = s.connect("value_checks").await;
+    let got = rows(
+        &c,
+        "select '\\101'::\"char\", '\\000'::\"char\"::text, 'ab'::\"char\", 'é'::\"char\", \
+         '\\377'::\"char\", '\\8'::\"char\", 65::\"char\", null::\"char\"",
+    )
+    .await;
+    let want: Vec<Option<String>> = ["A", "", "a", "\\303", "\\377", "\\"]
+        .iter()
+        .map(|v| Some(v.to_string()))
+        .chain([Some("A".to_string()), None])
+        .collect();
+    assert_eq!(got, vec![want]);
+    let e = c.simple_query("select 200::\"char\"").await.unwrap_err();
+    assert_eq!(sqlstate(&e), "22003");
+}

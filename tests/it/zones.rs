@@ -339,3 +339,44 @@ fn time_zone_in_the_startup_packet() {
         Some("invalid value for parameter \"TimeZone\": \"Nowhere/Land\"")
     );
 }
+
+/// make_timestamptz reads a numeric zone as ISO 8601 does, hours east (`+2` was read
+/// the POSIX way, west: a silent four-hour error), and refuses what PostgreSQL refuses.
+#[tokio::test]
+async fn make_timestamptz_numeric_zones_are_east() {
+    let s = Server::start(&[]);
+    let c = s.connect("zones").await;
+    let got = rows(
+        &c,
+        "select make_timestamptz(1973, 7, 15, 8, 15, 55.33, '+2'), \
+         make_timestamptz(1973, 7, 15, 8, 15, 55.33, '-2:30'), \
+         make_timestamptz(1973, 7, 15, 8, 15, 55.33, '+0230'), \
+         make_timestamptz(1973, 7, 15, 8, 15, 55.33, 'UTC+2'), \
+         make_timestamptz(1973, 7, 15, 8, 15, 55.33, '+2') = '1973-07-15 08:15:55.33+02'::timestamptz",
+    )
+    .await;
+    let want: Vec<Option<String>> = [
+        "1973-07-15 06:15:55.33+00",
+        "1973-07-15 10:45:55.33+00",
+        "1973-07-15 05:45:55.33+00",
+        "1973-07-15 10:15:55.33+00",
+        "t",
+    ]
+    .iter()
+    .map(|v| Some(v.to_string()))
+    .collect();
+    assert_eq!(got, vec![want]);
+    for (zone, message) in [
+        (
+            "2",
+            "invalid input syntax for type numeric time zone: \"2\"",
+        ),
+        ("+16", "numeric time zone \"+16\" out of range"),
+        ("-1:60", "numeric time zone \"-1:60\" out of range"),
+    ] {
+        let sql = format!("select make_timestamptz(2014, 12, 10, 10, 10, 10, '{zone}')");
+        let e = c.simple_query(&sql).await.unwrap_err();
+        assert_eq!(sqlstate(&e), "22023", "{zone}");
+        assert_eq!(e.as_db_error().unwrap().message(), message);
+    }
+}

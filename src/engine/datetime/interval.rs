@@ -197,10 +197,16 @@ fn rightmost(range: Range) -> Unit {
 
 /// A clock read as microseconds (DecodeTimeForInterval).
 fn clock_micros(s: &str, range: Range) -> Dt<i64> {
+    signed_clock_micros(s, range, false)
+}
+
+/// A clock read as microseconds, negated when `negative`: `-2562047788:00:54.775808`
+/// is the least interval time, whose magnitude no i64 holds.
+fn signed_clock_micros(s: &str, range: Range, negative: bool) -> Dt<i64> {
     let (h, m, sec, fsec) = decode_clock(s, range == Range::MinuteToSecond)?;
-    h.checked_mul(USECS_PER_HOUR)
-        .and_then(|v| v.checked_add(m * USECS_PER_MINUTE + sec * USECS_PER_SEC + fsec))
-        .ok_or(DtError::FieldRange)
+    let magnitude = i128::from(h) * i128::from(USECS_PER_HOUR)
+        + i128::from(m * USECS_PER_MINUTE + sec * USECS_PER_SEC + fsec);
+    i64::try_from(if negative { -magnitude } else { magnitude }).map_err(|_| DtError::FieldRange)
 }
 
 /// What a number read next (to the left) means: the modifier's rightmost unit, a
@@ -222,12 +228,20 @@ const TIME_M: u32 = bit(10) | bit(11) | ALL_SECS_M;
 
 /// The verbose and SQL standard forms (DecodeInterval), read right to left so that a
 /// unit comes before its number.
-fn decode_interval(fields: &[(Ft, String)], range: Range) -> Dt<ItmIn> {
+/// `stored`: litewire's own output read back, which may hold the least time
+/// (`-2562047788:00:54.775808`, which PostgreSQL's input refuses).
+fn decode_interval(fields: &[(Ft, String)], range: Range, stored: bool) -> Dt<ItmIn> {
     let mut itm = ItmIn::default();
     let mut next = Next::Default;
     let mut fmask: u32 = 0;
     let mut ago = false;
     let overflow = |_| DtError::FieldRange;
+    // IntervalStyle sql_standard: a leading minus applies to every field when no other
+    // field carries a sign (`-1 2:03:04` is minus one day, two hours…).
+    let signed = |f: &String| f.starts_with(['-', '+']);
+    let force_negative = super::interval_style() == super::IntervalStyle::SqlStandard
+        && fields.first().is_some_and(|(_, f)| f.starts_with('-'))
+        && !fields.iter().skip(1).any(|(_, f)| signed(f));
     for (ft, field) in fields.iter().rev() {
         let field = field.as_str();
         let mut number = matches!(ft, Ft::Date | Ft::Number);
@@ -236,18 +250,29 @@ fn decode_interval(fields: &[(Ft, String)], range: Range) -> Dt<ItmIn> {
             Ft::Time => {
                 // PostgreSQL sets (does not add to) the microseconds here.
                 itm.usec = clock_micros(field, range)?;
+                if force_negative {
+                    itm.usec = -itm.usec;
+                }
                 next = Next::Unit(Unit::Day);
                 tmask = TIME_M;
             }
             Ft::Tz => {
                 // A signed clock (`-1 +02:03`), else a signed number.
+                let negative = field.starts_with('-');
                 let clock = field[1..]
                     .contains(':')
-                    .then(|| clock_micros(&field[1..], range).ok())
+                    .then(|| {
+                        if stored {
+                            signed_clock_micros(&field[1..], range, negative).ok()
+                        } else {
+                            let t = clock_micros(&field[1..], range).ok()?;
+                            Some(if negative { -t } else { t })
+                        }
+                    })
                     .flatten();
                 match clock {
                     Some(t) => {
-                        itm.usec = if field.starts_with('-') { -t } else { t };
+                        itm.usec = t;
                         next = Next::Unit(Unit::Day);
                         tmask = TIME_M;
                     }
@@ -301,6 +326,11 @@ fn decode_interval(fields: &[(Ft, String)], range: Range) -> Dt<ItmIn> {
             } else {
                 return Err(DtError::Syntax);
             }
+            let (val, frac) = if force_negative && (val > 0 || frac > 0.0) {
+                (-val.max(0), -frac.max(0.0))
+            } else {
+                (val, frac)
+            };
             itm.add(u, val, frac).ok_or(()).map_err(overflow)?;
             tmask = match u {
                 Unit::Microsecond => bit(14),
@@ -537,7 +567,16 @@ fn decode_iso_interval(s: &str) -> Dt<ItmIn> {
 
 /// PostgreSQL's interval_in for a value of an interval type with `range` fields.
 pub fn interval_in(s: &str, range: Range) -> Dt<Interval> {
-    let parsed = split(s).and_then(|fields| decode_interval(&fields, range));
+    read_interval(s, range, false)
+}
+
+/// An interval litewire stored (its postgres-style output), read back.
+pub fn stored_interval(s: &str) -> Dt<Interval> {
+    read_interval(s, Range::Full, true)
+}
+
+fn read_interval(s: &str, range: Range, stored: bool) -> Dt<Interval> {
+    let parsed = split(s).and_then(|fields| decode_interval(&fields, range, stored));
     let itm = match parsed {
         Err(DtError::Syntax) => decode_iso_interval(s),
         other => other,

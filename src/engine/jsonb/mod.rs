@@ -348,7 +348,7 @@ fn jsonb_arg(ctx: &Context<'_>, i: usize) -> rusqlite::Result<Option<Json>> {
 
 /// `a @> b`. The operator also compares arrays (`int4[] @> '{1}'`), whose stored text
 /// may be an array literal rather than JSON: then every element of b must be in a.
-fn contains(ctx: &Context<'_>) -> rusqlite::Result<Option<bool>> {
+pub(crate) fn contains(ctx: &Context<'_>) -> rusqlite::Result<Option<bool>> {
     let (Some(a), Some(b)) = (text_of(ctx, 0)?, text_of(ctx, 1)?) else {
         return Ok(None);
     };

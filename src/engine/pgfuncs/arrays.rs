@@ -9,7 +9,7 @@
 use std::cmp::Ordering;
 
 use rusqlite::functions::{Context, FunctionFlags, SubType};
-use rusqlite::types::ValueRef;
+use rusqlite::types::{Value as SqlValue, ValueRef};
 use rusqlite::Connection;
 
 use super::super::array::{self, Elem};
@@ -20,7 +20,7 @@ use super::{pg, text, Res};
 use crate::protocol::{PgError, SqlState};
 
 /// SQLite's subtype for JSON text (`J`).
-const JSON_SUBTYPE: u32 = 74;
+pub(super) const JSON_SUBTYPE: u32 = 74;
 
 type Out = Res<(Option<String>, SubType)>;
 
@@ -164,6 +164,79 @@ fn compare_items(x: &[Json], y: &[Json]) -> Ordering {
         .map(|(a, b)| compare(a, b))
         .find(|o| o.is_ne())
         .unwrap_or(x.len().cmp(&y.len()))
+}
+
+/// A key whose byte order is PostgreSQL's array order (array_cmp): the elements in
+/// row-major order (numbers by value, text by bytes, NULL after everything), then a
+/// shorter array first, then fewer dimensions, then shorter dimensions. Each element
+/// starts with a tag above the end mark 0, so an array sorts before its extensions.
+pub(crate) fn array_key(v: &Json) -> Vec<u8> {
+    let mut key = Vec::new();
+    for item in array::flatten(v) {
+        match item {
+            Json::Null => key.push(0xff),
+            Json::Str(s) => {
+                key.push(2);
+                for &b in s.as_bytes() {
+                    key.push(b);
+                    if b == 0 {
+                        key.push(0xff);
+                    }
+                }
+                key.extend([0, 0]);
+            }
+            other => {
+                key.push(1);
+                let f = number(other).unwrap_or(f64::NAN);
+                let bits = f.to_bits();
+                let ordered = if bits >> 63 == 1 {
+                    !bits
+                } else {
+                    bits | 1 << 63
+                };
+                key.extend(ordered.to_be_bytes());
+            }
+        }
+    }
+    key.push(0);
+    let dims = array::dims(v).unwrap_or_default();
+    key.push(dims.len() as u8);
+    for d in dims {
+        key.extend((d as u32).to_be_bytes());
+    }
+    key
+}
+
+/// The arrays array_agg accumulates (array_agg_array_transfn): none NULL or empty, all
+/// of one shape. Unless `certain`, scalars (an array_agg of a column that is not an
+/// array) pass.
+fn nested_dims(items: &[Json], certain: bool) -> Res<()> {
+    if !certain && !items.iter().any(|i| matches!(i, Json::Array(_))) {
+        return Ok(());
+    }
+    let mut shape = None;
+    for item in items {
+        if *item == Json::Null {
+            return Err(err(
+                SqlState::NULL_VALUE_NOT_ALLOWED,
+                "cannot accumulate null arrays",
+            ));
+        }
+        let dims = array::dims(item).unwrap_or_default();
+        if dims.is_empty() {
+            return Err(err(
+                SqlState::ARRAY_SUBSCRIPT_ERROR,
+                "cannot accumulate empty arrays",
+            ));
+        }
+        if shape.get_or_insert_with(|| dims.clone()) != &dims {
+            return Err(err(
+                SqlState::ARRAY_SUBSCRIPT_ERROR,
+                "cannot accumulate arrays of different dimensionality",
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// Equal as `IS NOT DISTINCT FROM` (array_position, array_remove).
@@ -602,6 +675,12 @@ pub fn register(conn: &Connection, limit: usize) -> Res<()> {
                 )
             };
             let dims = array_arg(ctx, 1)?.ok_or_else(no_null)?;
+            if ndims(&dims)? > 1 {
+                return Err(err(
+                    SqlState::ARRAY_SUBSCRIPT_ERROR,
+                    "wrong number of array subscripts",
+                ));
+            }
             let lengths: Vec<usize> = array::flatten(&dims)
                 .into_iter()
                 .map(|d| {
@@ -692,6 +771,70 @@ pub fn register(conn: &Connection, limit: usize) -> Res<()> {
             (Some(a), Some(b)) => Some(overlaps(&a, &b)),
             _ => None,
         })
+    })?;
+    // `pg_contains(container, contained, type, type)`: a column's `@>` (`<@` swapped):
+    // an array's containment when either side is an array, else jsonb's.
+    conn.create_scalar_function("pg_contains", 4, f, |ctx| {
+        let types = (
+            super::operators::resolved_type(ctx, 2)?,
+            super::operators::resolved_type(ctx, 3)?,
+        );
+        let array = |t: &Option<String>| {
+            t.as_deref()
+                .filter(|t| t.ends_with("[]"))
+                .map(str::to_string)
+        };
+        let Some(of) = array(&types.0).or_else(|| array(&types.1)) else {
+            return super::super::jsonb::contains(ctx);
+        };
+        let side = |i: usize, t: &Option<String>| -> Res<Option<Json>> {
+            match (ctx.get_raw(i), t) {
+                (ValueRef::Null, _) => Ok(None),
+                // A literal: the other side's array type reads it.
+                (ValueRef::Text(s), None) => {
+                    let elem = match super::super::types::from_decltype(&of).render {
+                        super::super::types::Render::Array(elem, _) => elem,
+                        _ => oid::TEXT,
+                    };
+                    let text = String::from_utf8_lossy(s);
+                    let json = array::text_to_json(&text, elem).map_err(super::raise)?;
+                    Ok(array::parse(&json))
+                }
+                _ => array_arg(ctx, i),
+            }
+        };
+        Ok(match (side(0, &types.0)?, side(1, &types.1)?) {
+            (Some(a), Some(b)) => Some(contains(&a, &b)),
+            _ => None,
+        })
+    })?;
+    // `pg_array_elem(x)`: an element for json_array / json_group_array: a bytea as its
+    // hex text (SQLite would read a blob as JSONB), anything else as it is.
+    conn.create_scalar_function("pg_array_elem", 1, f, |ctx| {
+        let subtype = ctx.get_subtype(0);
+        Ok(match ctx.get_raw(0) {
+            ValueRef::Blob(b) => {
+                let hex: String = b.iter().map(|x| format!("{x:02x}")).collect();
+                (SqlValue::Text(format!("\\x{hex}")), None)
+            }
+            other => (
+                crate::engine::functions::owned(other),
+                (subtype == JSON_SUBTYPE).then_some(JSON_SUBTYPE),
+            ),
+        })
+    })?;
+    // `pg_array_key(a)`: array_key, for comparisons of array columns (engine/compare.rs).
+    conn.create_scalar_function("pg_array_key", 1, f, |ctx| {
+        Ok(array_arg(ctx, 0)?.map(|a| array_key(&a)))
+    })?;
+    // `pg_array_nested(json_group_array(json(a)))`: array_agg of arrays, refused as
+    // PostgreSQL refuses ragged, empty and NULL arrays (translate/arrays.rs).
+    conn.create_scalar_function("pg_array_nested", 2, f, |ctx| {
+        let Some(all) = array_arg(ctx, 0)? else {
+            return Ok(None);
+        };
+        nested_dims(items(&all), ctx.get::<bool>(1)?)?;
+        Ok(Some(json::print(&all)))
     })?;
     conn.create_scalar_function("pg_array_cmp", 2, f, |ctx| {
         Ok(match (array_arg(ctx, 0)?, array_arg(ctx, 1)?) {

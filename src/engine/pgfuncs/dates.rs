@@ -722,6 +722,101 @@ fn not_a_zone(zone: &str) -> PgError {
     )
 }
 
+/// The zone `make_timestamptz` names (parse_sane_timezone): a numeric zone is ISO
+/// 8601's, hours east (`+2`, `-02:30`, `+0230`), not POSIX's west as for `AT TIME
+/// ZONE`; one without its sign is 22023, past 15 hours 22023 too; anything else is
+/// read as `AT TIME ZONE` reads it.
+pub fn sane_zone(zone: &str) -> Result<Zone, PgError> {
+    let invalid = |message: String| PgError::new(SqlState::INVALID_PARAMETER_VALUE, message);
+    if zone.starts_with(|c: char| c.is_ascii_digit()) {
+        return Err(invalid(format!(
+            "invalid input syntax for type numeric time zone: \"{zone}\""
+        ))
+        .with_hint("Numeric time zones must have \"-\" or \"+\" as first character."));
+    }
+    match numeric_zone(zone) {
+        Some(Ok(east)) => Ok(Zone::Fixed(east)),
+        Some(Err(())) => Err(invalid(format!(
+            "numeric time zone \"{zone}\" out of range"
+        ))),
+        None => conversion_zone(zone),
+    }
+}
+
+/// DecodeTimezone: `±hh[:mm[:ss]]` or `±hhmm` as seconds east; Some(Err) out of range,
+/// None when it is not such a zone.
+fn numeric_zone(zone: &str) -> Option<Result<i32, ()>> {
+    let sign = match zone.as_bytes().first()? {
+        b'+' => 1,
+        b'-' => -1,
+        _ => return None,
+    };
+    // strtoint: leading digits, none is 0; too many is out of range.
+    let number = |s: &str| -> (Option<i64>, usize) {
+        let end = s.find(|c: char| !c.is_ascii_digit()).unwrap_or(s.len());
+        (
+            if end == 0 {
+                Some(0)
+            } else {
+                s[..end].parse().ok()
+            },
+            end,
+        )
+    };
+    let rest = &zone[1..];
+    let (hours, at) = number(rest);
+    let mut rest = &rest[at..];
+    let (mut hours, mut minutes, mut seconds) = (hours, Some(0), Some(0));
+    if let Some(after) = rest.strip_prefix(':') {
+        let (m, at) = number(after);
+        minutes = m;
+        rest = &after[at..];
+        if let Some(after) = rest.strip_prefix(':') {
+            let (s, at) = number(after);
+            seconds = s;
+            rest = &after[at..];
+        }
+    } else if rest.is_empty() && zone.len() > 3 {
+        minutes = hours.map(|h| h % 100);
+        hours = hours.map(|h| h / 100);
+    }
+    let (Some(h), Some(m), Some(s)) = (hours, minutes, seconds) else {
+        return Some(Err(()));
+    };
+    if h > 15 || m >= 60 || s >= 60 {
+        return Some(Err(()));
+    }
+    rest.is_empty()
+        .then(|| Ok(sign * ((h * 60 + m) * 60 + s) as i32))
+}
+
+/// A stored time, timestamp or timestamptz rounded to `precision` fractional digits
+/// (AdjustTimestampForTypmod / AdjustTimeForTypmod: half away from zero); anything
+/// else (a date, infinity) as it is.
+pub fn with_precision(stored: &str, precision: i64) -> String {
+    let Ok(p) = u32::try_from(precision) else {
+        return stored.to_string();
+    };
+    if p >= 6 {
+        return stored.to_string();
+    }
+    let scale = 10i64.pow(6 - p);
+    let round = |t: i64| {
+        let half = scale / 2;
+        if t >= 0 {
+            (t + half) / scale * scale
+        } else {
+            -((-t + half) / scale * scale)
+        }
+    };
+    match read(stored) {
+        Ok(Temporal::Time(t)) => dt::format_time(round(t)),
+        Ok(Temporal::Timestamp(t)) => dt::format_timestamp_micros(round(t), false),
+        Ok(Temporal::TimestampTz(t)) => dt::format_timestamp_micros(round(t), true),
+        _ => stored.to_string(),
+    }
+}
+
 /// `make_timestamptz(...)`: the local time `local` in `zone`, as an instant.
 pub fn make_timestamptz(local: i64, zone: &Zone) -> Result<i64, PgError> {
     let utc = zone.to_utc(local);
@@ -742,6 +837,43 @@ mod tests {
             Temporal::Timestamp(x) | Temporal::TimestampTz(x) => x,
             other => panic!("not a timestamp: {other:?}"),
         }
+    }
+
+    #[test]
+    fn precision_rounds_half_away_from_zero() {
+        assert_eq!(
+            with_precision("2020-01-01 10:00:00.125", 2),
+            "2020-01-01 10:00:00.13"
+        );
+        // Away from zero counts from 2000-01-01, as PostgreSQL's does.
+        assert_eq!(
+            with_precision("1999-12-31 23:59:59.5+00:00", 0),
+            "1999-12-31 23:59:59+00:00"
+        );
+        assert_eq!(with_precision("10:00:00.55", 1), "10:00:00.6");
+        assert_eq!(
+            with_precision("1960-01-01 00:00:00.125", 2),
+            "1960-01-01 00:00:00.12"
+        );
+        assert_eq!(with_precision("infinity", 0), "infinity");
+        assert_eq!(with_precision("2020-01-01", 0), "2020-01-01");
+    }
+
+    #[test]
+    fn numeric_zones_of_make_timestamptz_are_east() {
+        assert_eq!(sane_zone("+2").unwrap(), Zone::Fixed(7200));
+        assert_eq!(sane_zone("-02:30").unwrap(), Zone::Fixed(-9000));
+        assert_eq!(sane_zone("+0230").unwrap(), Zone::Fixed(9000));
+        assert_eq!(sane_zone("+15:59:59").unwrap(), Zone::Fixed(57599));
+        assert_eq!(sane_zone("+").unwrap(), Zone::Fixed(0));
+        for bad in ["2", "+16", "+1:60", "+99999999999"] {
+            assert_eq!(
+                sane_zone(bad).unwrap_err().code,
+                SqlState::INVALID_PARAMETER_VALUE
+            );
+        }
+        // Not numeric: a zone name, as AT TIME ZONE reads it.
+        assert!(sane_zone("UTC+2").is_ok());
     }
 
     #[test]

@@ -9,7 +9,9 @@
 mod arrays;
 pub(crate) mod dates;
 mod decimal;
+mod extremes;
 mod format;
+mod interval_agg;
 mod math;
 mod number_format;
 mod operators;
@@ -203,6 +205,19 @@ pub fn register(conn: &Connection) -> Res<()> {
             operators::pg_round_even(ctx)
         })?;
     }
+    conn.create_scalar_function("pg_neg", 2, pure, |ctx| operators::pg_neg(ctx))?;
+    conn.create_scalar_function("pg_text_out", 2, pure, |ctx| operators::pg_text_out(ctx))?;
+    conn.create_scalar_function("pg_compare_key", 2, pure, |ctx| {
+        operators::pg_compare_key(ctx)
+    })?;
+    conn.create_scalar_function("pg_array_value", 2, pure, |ctx| {
+        operators::pg_array_value(ctx)
+    })?;
+    conn.create_scalar_function("pg_is_interval", 1, pure, |ctx| {
+        operators::pg_is_interval(ctx)
+    })?;
+    interval_agg::register(conn, pure)?;
+    extremes::register(conn, pure)?;
 
     math::register(conn)?;
     ordered_set::register(conn)?;
@@ -329,6 +344,13 @@ pub fn register(conn: &Connection) -> Res<()> {
             Ok(dt::format_timestamp_micros(micros, false))
         }),
     )?;
+    // `x::timestamp(p)`, `time(p) '…'`: rounded to p fractional digits.
+    conn.create_scalar_function(
+        "pg_precision",
+        2,
+        pure,
+        strict(|ctx| Ok(dates::with_precision(&s(ctx, 0), n(ctx, 1)?))),
+    )?;
     // make_timestamptz(y, m, d, h, mi, s[, zone]) and the session's TimeZone.
     for args in [7, 8] {
         conn.create_scalar_function(
@@ -342,7 +364,7 @@ pub fn register(conn: &Connection) -> Res<()> {
                 let time = pg(dates::make_time(n(ctx, 3)?, n(ctx, 4)?, sec))?;
                 let local = i64::from(days) * MICROS_PER_DAY + time;
                 let zone = if ctx.len() == 8 {
-                    pg(dates::conversion_zone(&s(ctx, 6)))?
+                    pg(dates::sane_zone(&s(ctx, 6)))?
                 } else {
                     pg(dates::session_zone(&s(ctx, 6)))?
                 };

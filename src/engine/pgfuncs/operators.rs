@@ -199,10 +199,134 @@ pub(super) fn pg_interval_key(ctx: &Context<'_>) -> Res<SqlValue> {
         return Ok(SqlValue::Null);
     }
     let iv = interval(v).map_err(raise)?;
+    Ok(SqlValue::Blob(span_key(iv)))
+}
+
+/// pg_interval_key's key of an interval.
+pub(super) fn span_key(iv: Interval) -> Vec<u8> {
     let days = i128::from(iv.months) * 30 + i128::from(iv.days);
     let span = days * i128::from(MICROS_PER_DAY) + i128::from(iv.micros);
     let key = (span as u128) ^ (1u128 << 127);
-    Ok(SqlValue::Blob(key.to_be_bytes().to_vec()))
+    key.to_be_bytes().to_vec()
+}
+
+/// `pg_neg(x, type)`: `-x` as x's type negates: an interval field by field, an integer
+/// with its type's range check (`-(-2147483648)::int4` is 22003); anything else as
+/// SQLite negates it.
+pub(super) fn pg_neg(ctx: &Context<'_>) -> Res<SqlValue> {
+    let v = ctx.get_raw(0);
+    let t = match &*operand(ctx, 1)? {
+        Operand::Type(t) => t.clone(),
+        _ => String::new(),
+    };
+    let negated = match (v, t.as_str()) {
+        (ValueRef::Null, _) => Ok(SqlValue::Null),
+        (_, "interval") => interval(v).and_then(negate).map(interval_text),
+        (_, t) if int_width(t).is_some() => {
+            int(v, t).and_then(|i| integer("-", 0, i, int_width(t).unwrap_or(8)))
+        }
+        (ValueRef::Real(f), _) => Ok(SqlValue::Real(-f)),
+        (ValueRef::Integer(i), _) => Ok(i
+            .checked_neg()
+            .map_or(SqlValue::Real(-(i as f64)), SqlValue::Integer)),
+        (other, _) => native("-", ValueRef::Integer(0), other),
+    };
+    negated.map_err(raise)
+}
+
+/// `pg_text_out(x, type)`: a value cast to a string type as its type's output prints
+/// it where that is not its stored form: a boolean is `true` / `false` (boolout), an
+/// interval is in the session's IntervalStyle; anything else as it is.
+pub(super) fn pg_text_out(ctx: &Context<'_>) -> Res<SqlValue> {
+    let v = ctx.get_raw(0);
+    Ok(match (v, &*operand(ctx, 1)?) {
+        (ValueRef::Integer(i), Operand::Type(t)) if t == "bool" => {
+            SqlValue::Text(if i == 0 { "false" } else { "true" }.into())
+        }
+        (ValueRef::Text(s), Operand::Type(t)) if t == "interval" => {
+            match std::str::from_utf8(s).ok().and_then(dt::restyle_interval) {
+                Some(styled) => SqlValue::Text(styled),
+                None => owned(v),
+            }
+        }
+        (other, _) => owned(other),
+    })
+}
+
+/// `pg_is_interval(type)`: whether the type expression resolves to interval (which
+/// aggregate of `sum(column)` / `avg(column)` answers: translate/operators.rs).
+pub(super) fn pg_is_interval(ctx: &Context<'_>) -> Res<bool> {
+    Ok(matches!(&*operand(ctx, 0)?, Operand::Type(t) if t == "interval"))
+}
+
+/// The interval a `pg_interval_sum` / `pg_interval_avg` step reads: None when the value
+/// is not an interval's text (the aggregate is then not the one `pg_is_interval` picks,
+/// and its answer is never shown).
+pub(super) fn interval_value(v: ValueRef<'_>) -> Option<Interval> {
+    match v {
+        ValueRef::Text(_) => interval(v).ok(),
+        _ => None,
+    }
+}
+
+/// Interval sum (interval_pl), with PostgreSQL's 22008 on overflow.
+pub(super) fn interval_plus(a: Interval, b: Interval) -> Result<Interval, PgError> {
+    add_intervals(a, b)
+}
+
+/// Interval difference (interval_mi), as a row leaves a window frame.
+pub(super) fn interval_minus(a: Interval, b: Interval) -> Result<Interval, PgError> {
+    add_intervals(a, negate(b)?)
+}
+
+/// Interval divided by a count (interval_div), as avg(interval) ends.
+pub(super) fn interval_divided(iv: Interval, n: f64) -> Result<Interval, PgError> {
+    scale(iv, n, true)
+}
+
+/// `pg_compare_key(x, type)`: what a comparison of a column compares, as
+/// engine/compare.rs writes it in place when the statement is prepared: an interval's
+/// span key, an array's order key, else the value. Only SQL kept in the schema (a view,
+/// a CHECK written before the comparison was expanded) calls this function itself.
+pub(super) fn pg_compare_key(ctx: &Context<'_>) -> Res<SqlValue> {
+    let v = ctx.get_raw(0);
+    if matches!(v, ValueRef::Null) {
+        return Ok(SqlValue::Null);
+    }
+    match &*operand(ctx, 1)? {
+        Operand::Type(t) if t == "interval" => pg_interval_key(ctx),
+        Operand::Type(t) if t.ends_with("[]") => {
+            let text = text(v);
+            let array = crate::engine::array::parse(&text).ok_or_else(|| {
+                raise(PgError::new(
+                    SqlState::INVALID_TEXT_REPRESENTATION,
+                    format!("malformed array literal: \"{text}\""),
+                ))
+            })?;
+            Ok(SqlValue::Blob(super::arrays::array_key(&array)))
+        }
+        _ => Ok(owned(v)),
+    }
+}
+
+/// `pg_array_value(x, type)`: `array_agg`'s argument, as JSON (which nests) when the
+/// type is an array; engine/compare.rs writes `json(x)` in its place when it can.
+pub(super) fn pg_array_value(ctx: &Context<'_>) -> Res<(SqlValue, SubType)> {
+    let v = ctx.get_raw(0);
+    let array = matches!(&*operand(ctx, 1)?, Operand::Type(t) if t.ends_with("[]"));
+    Ok(match v {
+        ValueRef::Text(_) if array => (owned(v), Some(super::arrays::JSON_SUBTYPE)),
+        other => (owned(other), None),
+    })
+}
+
+/// Argument `i`'s type expression resolved to a type name; None for a literal or a
+/// type not known.
+pub(super) fn resolved_type(ctx: &Context<'_>, i: i32) -> Res<Option<String>> {
+    Ok(match &*operand(ctx, i)? {
+        Operand::Type(t) => Some(t.clone()),
+        _ => None,
+    })
 }
 
 /// `pg_type_of(type)`: PostgreSQL's name of the type (`pg_typeof`).

@@ -97,35 +97,75 @@ pub(super) fn any_all(e: Expr) -> Result<Expr, PgError> {
     })
 }
 
+/// The array of `x [NOT] [I]LIKE ALL (array)`, which sqlparser reads as a call of a
+/// function `all`.
+fn like_all_array(pattern: &Expr) -> Option<&Expr> {
+    let Expr::Function(f) = pattern else {
+        return None;
+    };
+    if !f.name.to_string().eq_ignore_ascii_case("all") {
+        return None;
+    }
+    match plain_args(f)?.as_slice() {
+        [array] if !matches!(array, Expr::Subquery(_)) => Some(array),
+        _ => None,
+    }
+}
+
+/// Whether `e` is `x [NOT] [I]LIKE ALL (array)`.
+pub(super) fn is_like_all(e: &Expr) -> bool {
+    match e {
+        Expr::Like {
+            any: false,
+            pattern,
+            ..
+        }
+        | Expr::ILike {
+            any: false,
+            pattern,
+            ..
+        } => like_all_array(pattern).is_some(),
+        _ => false,
+    }
+}
+
 /// `x [NOT] [I]LIKE ANY (array)`: true when some pattern matches (NULL when none does
-/// but some comparison is NULL), as PostgreSQL's ANY. Called before the operands are
-/// rewritten, like [`any_all`]; `LIKE ANY (SELECT …)` is left as it is.
+/// but some comparison is NULL), as PostgreSQL's ANY; `… ALL (array)`: true when every
+/// pattern matches (NULL when none fails but some comparison is NULL). Called before the
+/// operands are rewritten, like [`any_all`]; `LIKE ANY (SELECT …)` is left as it is.
 pub(super) fn like_any(e: Expr) -> Result<Expr, PgError> {
+    let all = is_like_all(&e);
     let (negated, like, expr, pattern, escape) = match e {
         Expr::Like {
             negated,
-            any: true,
             expr,
             pattern,
             escape_char,
+            ..
         } => (negated, "LIKE", expr, pattern, escape_char),
         Expr::ILike {
             negated,
-            any: true,
             expr,
             pattern,
             escape_char,
+            ..
         } => (negated, "ILIKE", expr, pattern, escape_char),
         other => return Ok(other),
     };
-    let array = match *pattern {
-        Expr::Nested(inner) if !matches!(*inner, Expr::Subquery(_)) => *inner,
+    let array = match (all, *pattern) {
+        (true, p) => like_all_array(&p).cloned().unwrap_or(p),
+        (false, Expr::Nested(inner)) if !matches!(*inner, Expr::Subquery(_)) => *inner,
         _ => return Err(unsupported(format!("{like} ANY over a subquery"))),
     };
     let not = if negated { "NOT " } else { "" };
     let escape = escape.map(|e| format!(" ESCAPE {e}")).unwrap_or_default();
+    let verdict = if all {
+        "CASE WHEN min(c) = 0 THEN 0 WHEN count(*) > count(c) THEN NULL ELSE 1 END"
+    } else {
+        "CASE WHEN max(c) THEN 1 WHEN count(*) > count(c) THEN NULL ELSE 0 END"
+    };
     expression(&format!(
-        "(SELECT CASE WHEN max(c) THEN 1 WHEN count(*) > count(c) THEN NULL ELSE 0 END \
+        "(SELECT {verdict} \
          FROM (SELECT {not}({expr}) {like} value{escape} AS c FROM {}))",
         elements(&array)
     ))
@@ -157,7 +197,20 @@ fn values_of(a: &Expr) -> Result<Query, PgError> {
 
 /// `ARRAY[a, b]` → `json_array(a, b)` (elements already rewritten).
 pub(super) fn literal(a: Array) -> Expr {
-    call("json_array", a.elem)
+    call("json_array", a.elem.into_iter().map(element).collect())
+}
+
+/// An element for SQLite's JSON arrays: a value that may be a bytea goes through
+/// `pg_array_elem`, which writes it as its hex text (SQLite reads a blob as JSONB:
+/// `ARRAY['\x01'::bytea]` was `{true}`); literals and nested arrays as they are.
+fn element(e: Expr) -> Expr {
+    let nested = matches!(&e, Expr::Function(f)
+        if matches!(f.name.to_string().as_str(), "json_array" | "json"));
+    if matches!(e, Expr::Value(_)) || nested {
+        e
+    } else {
+        call("pg_array_elem", vec![e])
+    }
 }
 
 /// `a[i]` (1-based, as PostgreSQL arrays) → the element of the JSON array.
@@ -206,7 +259,7 @@ pub(super) fn subscript(root: Expr, chain: Vec<AccessExpr>) -> Result<Expr, PgEr
 /// start at 0 in PostgreSQL. Their values are JSON arrays like any other (lower bound 1);
 /// the translator has no types, so it knows them by name: a user column so named is
 /// subscripted from 0 too (COMPAT.md).
-fn is_catalog_vector(e: &Expr) -> bool {
+pub(super) fn is_catalog_vector(e: &Expr) -> bool {
     let name = match e {
         Expr::Identifier(i) => i,
         Expr::CompoundIdentifier(parts) => match parts.last() {
@@ -286,10 +339,36 @@ pub(super) fn function(name: &str, f: &mut Function) -> Result<Option<Expr>, PgE
         // element, NULL or not).
         let mut agg = f.clone();
         agg.name = ObjectName::from(vec![Ident::new("json_group_array")]);
-        return Ok(Some(call(
-            "nullif",
-            vec![Expr::Function(agg), super::string("[]")],
-        )));
+        if let FunctionArguments::List(list) = &mut agg.args {
+            if let [FunctionArg::Unnamed(FunctionArgExpr::Expr(arg))] = list.args.as_mut_slice() {
+                if !matches!(arg, Expr::Function(g) if g.name.to_string() == "pg_array_value") {
+                    let taken = std::mem::replace(arg, Expr::Value(Value::Null.into()));
+                    *arg = element(taken);
+                }
+            }
+        }
+        // Of arrays (operators.rs made the argument JSON): one more dimension, with
+        // PostgreSQL's refusals of ragged, empty and NULL arrays.
+        // `json(x)`: certainly arrays; `pg_array_value(x, …)`: a column that may be one.
+        let nested = plain_args(f).and_then(|a| match a.as_slice() {
+            [Expr::Function(g)] => match g.name.to_string().as_str() {
+                "json" => Some("1"),
+                "pg_array_value" => Some("0"),
+                _ => None,
+            },
+            _ => None,
+        });
+        let agg = match nested.filter(|_| f.over.is_none()) {
+            Some(certain) => call(
+                "pg_array_nested",
+                vec![
+                    Expr::Function(agg),
+                    Expr::Value(Value::Number(certain.into(), false).into()),
+                ],
+            ),
+            None => Expr::Function(agg),
+        };
+        return Ok(Some(call("nullif", vec![agg, super::string("[]")])));
     }
     if SET_RETURNING.contains(&name) {
         return Err(unsupported(format!(
@@ -334,7 +413,7 @@ pub(super) fn is_array(e: &Expr) -> bool {
                 // array_agg(x), as `function` writes it
                 && plain_args(f).is_some_and(|a| {
                     matches!(a.first(), Some(Expr::Function(g))
-                        if g.name.to_string() == "json_group_array")
+                        if matches!(g.name.to_string().as_str(), "json_group_array" | "pg_array_nested"))
                 }))
                 || (name == "pg_cast"
                     && plain_args(f).is_some_and(|a| {
@@ -447,8 +526,11 @@ fn aggregates(items: &[SelectItem]) -> bool {
     items.iter().any(|item| {
         sqlparser::ast::visit_expressions(item, |e| match e {
             Expr::Function(f)
-                if f.over.is_some()
-                    || AGGREGATES.contains(&f.name.to_string().to_ascii_lowercase().as_str()) =>
+                if f.over.is_some() || {
+                    let name = f.name.to_string().to_ascii_lowercase();
+                    AGGREGATES.contains(&name.as_str())
+                        || super::TYPED_AGGREGATES.contains(&name.as_str())
+                } =>
             {
                 ControlFlow::Break(())
             }

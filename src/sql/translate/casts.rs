@@ -106,6 +106,32 @@ fn truncated(operand: Expr, length: u64, padded: bool) -> Expr {
     }
 }
 
+/// Date/time types with a seconds precision (`timestamp(2)`, `time(0) with time zone`).
+fn is_timed(base: &str) -> bool {
+    matches!(
+        base,
+        "time"
+            | "time without time zone"
+            | "timestamp"
+            | "timestamp without time zone"
+            | "timestamptz"
+            | "timestamp with time zone"
+    )
+}
+
+/// The type named `base` (without its precision) as a tree.
+fn without_precision(base: &str) -> DataType {
+    match base {
+        "time" | "time without time zone" => {
+            DataType::Time(None, sqlparser::ast::TimezoneInfo::None)
+        }
+        "timestamp" | "timestamp without time zone" => {
+            DataType::Timestamp(None, sqlparser::ast::TimezoneInfo::None)
+        }
+        _ => DataType::Timestamp(None, sqlparser::ast::TimezoneInfo::WithTimeZone),
+    }
+}
+
 /// `operand` cast to `t`.
 pub(super) fn cast(operand: Expr, t: &DataType) -> Expr {
     if let DataType::Interval { fields, precision } = t {
@@ -119,12 +145,35 @@ pub(super) fn cast(operand: Expr, t: &DataType) -> Expr {
     let name = type_name(t);
     let literal =
         matches!(&operand, Expr::Value(v) if matches!(v.value, Value::SingleQuotedString(_)));
-    let base = name
-        .split(['(', '['])
-        .next()
-        .unwrap_or("")
-        .trim()
-        .to_string();
+    // `timestamp(2) with time zone`: the precision sits inside the name.
+    let (base, precision) = match (name.find('('), name.find(')')) {
+        (Some(open), Some(close)) if open < close && !name.contains('[') => (
+            format!("{} {}", name[..open].trim(), name[close + 1..].trim())
+                .trim()
+                .to_string(),
+            name[open + 1..close].trim().parse::<u32>().ok(),
+        ),
+        _ => (
+            name.split(['(', '['])
+                .next()
+                .unwrap_or("")
+                .trim()
+                .to_string(),
+            None,
+        ),
+    };
+    let operand = match precision {
+        Some(p) if p < 6 && is_timed(&base) => {
+            return call(
+                "pg_precision",
+                vec![
+                    cast(operand, &without_precision(&base)),
+                    Expr::Value(Value::Number(p.to_string(), false).into()),
+                ],
+            )
+        }
+        _ => operand,
+    };
     // A value (not a literal, whose zone PostgreSQL ignores) that is a timestamptz
     // becomes its local time in the session's zone first (engine: `pg_local`).
     let operand = if !literal && matches!(base.as_str(), "time" | "timestamp" | "date") {
@@ -143,6 +192,10 @@ pub(super) fn cast(operand: Expr, t: &DataType) -> Expr {
         };
     }
     let wrap = |f: &str| call(f, vec![operand.clone()]);
+    // `"char"`: the one-byte type, not char(1).
+    if name == "\"char\"" {
+        return wrap("pg_char");
+    }
     if let Some((length, padded)) = char_length(&name) {
         return truncated(operand, length, padded);
     }

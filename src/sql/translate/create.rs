@@ -89,6 +89,7 @@ fn default_expression(e: &Expr) -> Result<(), PgError> {
                 Expr::Function(f) => {
                     let name = f.name.to_string().to_ascii_lowercase();
                     let aggregate = AGGREGATES.contains(&name.as_str())
+                        || super::TYPED_AGGREGATES.contains(&name.as_str())
                         || super::AGGREGATES.iter().any(|(pg, _)| *pg == name);
                     aggregate.then_some((
                         SqlState::GROUPING_ERROR,

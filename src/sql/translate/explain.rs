@@ -215,7 +215,7 @@ mod tests {
         assert!(explain("EXPLAIN VERBOSE DELETE FROM t").is_ok());
         assert_eq!(
             explain("EXPLAIN SELECT * FROM t WHERE a = $2 AND b = $1").unwrap(),
-            "SELECT value AS \"QUERY PLAN\" FROM json_each(pg_explain('SELECT * FROM t WHERE (a = $2) AND (b = $1)', $1, $2))"
+            "SELECT value AS \"QUERY PLAN\" FROM json_each(pg_explain('SELECT * FROM t WHERE (pg_compare_key(a, ''C1:a[1:t]'') = pg_compare_key($2, ''C1:a[1:t]'')) AND (pg_compare_key(b, ''C1:b[1:t]'') = pg_compare_key($1, ''C1:b[1:t]''))', $1, $2))"
         );
         assert!(
             explain("EXPLAIN (costs false, summary on, format text, buffers) SELECT 1").is_ok()

@@ -207,6 +207,12 @@ impl VisitorMut for Translator<'_> {
             }
             objects::sequence_by_name(f);
         }
+        // `ARRAY[]::int[]`: the cast's type is the empty array's (alone it has none).
+        if let Expr::Cast { expr: operand, .. } = expr {
+            if matches!(&**operand, Expr::Array(a) if a.elem.is_empty()) {
+                **operand = string("{}");
+            }
+        }
         // Before the operands are rewritten, so that `ARRAY[...]` is still itself.
         if matches!(
             expr,
@@ -214,7 +220,8 @@ impl VisitorMut for Translator<'_> {
                 | Expr::AllOp { .. }
                 | Expr::Like { any: true, .. }
                 | Expr::ILike { any: true, .. }
-        ) {
+        ) || arrays::is_like_all(expr)
+        {
             let taken = std::mem::replace(expr, Expr::Value(Value::Null.into()));
             match arrays::any_all(taken).and_then(arrays::like_any) {
                 Ok(e) => *expr = e,
@@ -328,6 +335,13 @@ impl Translator<'_> {
                 op: UnaryOperator::PGSquareRoot | UnaryOperator::PGCubeRoot | UnaryOperator::PGAbs,
                 ..
             }) => functions::special(e, &*self.settings)?,
+            Expr::Array(a) if a.elem.is_empty() => {
+                return Err(PgError::new(
+                    SqlState::INDETERMINATE_DATATYPE,
+                    "cannot determine type of empty array",
+                )
+                .with_hint("Explicitly cast to the desired type, for example ARRAY[]::integer[]."))
+            }
             Expr::Array(a) => arrays::literal(a),
             Expr::Subquery(mut q) => match scalar::checked(&mut q) {
                 Some(e) => e,
@@ -525,6 +539,32 @@ fn ddl(stmt: &mut Statement) -> Vec<(usize, ColumnOptionDef)> {
 /// in PostgreSQL (however the value arrives: literal, parameter, INSERT … SELECT,
 /// UPDATE, COPY). The name carries the SQLSTATE and the type for the error
 /// (engine/error.rs) and keeps them out of the catalogs' constraints.
+/// litewire's aggregates written in place of PostgreSQL's by their argument's type
+/// (operators.rs: sum/avg/min/max of intervals, min/max of arrays, a column's min/max).
+pub(super) const TYPED_AGGREGATES: &[&str] = &[
+    "pg_interval_sum",
+    "pg_interval_avg",
+    "pg_interval_min",
+    "pg_interval_max",
+    "pg_array_min",
+    "pg_array_max",
+    "pg_order_min",
+    "pg_order_max",
+];
+
+/// The call around a compared operand whose type only the schema knows
+/// (operators.rs), replaced when the statement is prepared (engine/compare.rs).
+pub const COMPARE_MARKER: &str = "pg_compare_key";
+
+/// The call around `array_agg`'s argument when only the schema knows whether it is an
+/// array (operators.rs): `json(x)` for an array, so that it nests (engine/compare.rs).
+pub const ARRAY_VALUE_MARKER: &str = "pg_array_value";
+
+/// `min(x)` / `max(x)` of a column whose type only the schema knows (operators.rs):
+/// ordered by that type when it is an interval or an array (engine/compare.rs).
+pub const ORDER_MIN_MARKER: &str = "pg_order_min";
+pub const ORDER_MAX_MARKER: &str = "pg_order_max";
+
 pub const VALUE_CHECK: &str = "_litewire_";
 
 /// The CHECK for a column of type `name`: integers within int2/int4's range (22003),

@@ -15,7 +15,11 @@
 use std::collections::HashMap;
 use std::ops::ControlFlow;
 
-use sqlparser::ast::{BinaryOperator, Expr, Spanned, Statement, VisitMut, VisitorMut};
+use sqlparser::ast::helpers::attached_token::AttachedToken;
+use sqlparser::ast::{
+    BinaryOperator, CaseWhen, DataType, Expr, Function, FunctionArg, FunctionArgExpr,
+    FunctionArguments, Ident, ObjectName, Spanned, Statement, UnaryOperator, VisitMut, VisitorMut,
+};
 use sqlparser::tokenizer::Span;
 
 use super::{call, string};
@@ -89,13 +93,23 @@ impl VisitorMut for Typer {
                 let (a, b) = (extract_number(a), extract_number(b));
                 // Intervals compare by their span (a month is 30 days), not as text.
                 let interval = |t: &Ty| matches!(known(t), Known::Type(n) if n == "interval");
+                let keyed =
+                    |e: Expr, t: &Ty| call(super::COMPARE_MARKER, vec![e, string(&t.encode())]);
                 let (a, b) = if interval(&left) || interval(&right) {
                     (
                         call("pg_interval_key", vec![a]),
                         call("pg_interval_key", vec![b]),
                     )
                 } else {
-                    (a, b)
+                    // A column (an interval, an array?) beside a column, a literal or a
+                    // parameter: compared by its type, read when the statement is
+                    // prepared (engine/compare.rs).
+                    match (known(&left), known(&right)) {
+                        (Known::Schema, Known::Schema) => (keyed(a, &left), keyed(b, &right)),
+                        (Known::Schema, Known::Untyped) => (keyed(a, &left), keyed(b, &left)),
+                        (Known::Untyped, Known::Schema) => (keyed(a, &right), keyed(b, &right)),
+                        _ => (a, b),
+                    }
                 };
                 Expr::BinaryOp {
                     left: Box::new(a),
@@ -103,6 +117,11 @@ impl VisitorMut for Typer {
                     right: Box::new(b),
                 }
             }
+            Expr::BinaryOp {
+                left: a,
+                op,
+                right: b,
+            } if types::containment(&op) => containment(*a, op, *b, &left, &right),
             Expr::BinaryOp {
                 left: a,
                 op,
@@ -134,20 +153,53 @@ impl VisitorMut for Typer {
                     },
                 }
             }
+            // An ORDER BY column sorts as its type compares (engine/compare.rs).
+            column @ (Expr::Identifier(_) | Expr::CompoundIdentifier(_)) => match known(&left) {
+                Known::Schema => call(super::COMPARE_MARKER, vec![column, string(&left.encode())]),
+                _ => column,
+            },
+            Expr::Function(f) if is_function(&f, "array_agg") => nested_arrays(f, &left),
+            Expr::Function(f) if is_function(&f, "min") || is_function(&f, "max") => {
+                ordered_extreme(f, &left)
+            }
+            Expr::Function(f) if !is_function(&f, "pg_typeof") => interval_aggregate(f, &left),
             // pg_typeof(x): the engine names the type (it knows the schema).
             Expr::Function(_) => call("pg_type_of", vec![string(&left.encode())]),
-            // A float rounds half to even when cast to an integer (numeric: half away
-            // from zero, which pg_cast does).
+            // Not a number literal: `-1` stays a constant (a DEFAULT needs one).
+            Expr::UnaryOp { op, expr: operand } if !matches!(*operand, Expr::Value(_)) => {
+                match known(&left) {
+                    Known::Type(t)
+                        if matches!(t.as_str(), "interval" | "int2" | "int4" | "int8") =>
+                    {
+                        negated(*operand, &left)
+                    }
+                    Known::Schema => negated(*operand, &left),
+                    _ => Expr::UnaryOp { op, expr: operand },
+                }
+            }
+            // A boolean cast to a string type is `true` / `false`, not SQLite's 1 / 0,
+            // an interval is printed in the session's IntervalStyle; a float rounds half
+            // to even when cast to an integer (numeric: half away from zero, which
+            // pg_cast does).
             Expr::Cast {
                 kind,
                 expr: operand,
                 data_type,
                 format,
             } => {
-                let float = |t: &str| matches!(t, "float4" | "float8");
+                let (function, wanted): (&str, &[&str]) = if is_integer(&data_type) {
+                    ("pg_round_even", &["float4", "float8"])
+                } else {
+                    ("pg_text_out", &["bool", "interval"])
+                };
                 let operand = match known(&left) {
-                    Known::Type(t) if float(&t) => call("pg_round_even", vec![*operand]),
-                    Known::Schema => call("pg_round_even", vec![*operand, string(&left.encode())]),
+                    Known::Type(t) if wanted.contains(&t.as_str()) => {
+                        call(function, vec![*operand, string(&left.encode())])
+                    }
+                    // A catalog vector (pg_index.indkey) prints itself (arrays.rs).
+                    Known::Schema if !super::arrays::is_catalog_vector(&operand) => {
+                        call(function, vec![*operand, string(&left.encode())])
+                    }
                     _ => *operand,
                 };
                 Expr::Cast {
@@ -198,21 +250,154 @@ fn extract_number(e: Expr) -> Expr {
     }
 }
 
-/// An arithmetic operator, a comparison, a cast to an integer
-/// type or a `pg_typeof(x)` call.
+/// An arithmetic operator, a comparison, a unary minus, a cast to an integer or string
+/// type, a `pg_typeof(x)` call, a `sum(x)` / `avg(x)` / `array_agg(x)` aggregate or an
+/// ORDER BY column.
 fn is_candidate(e: &Expr) -> bool {
     match e {
-        Expr::Cast { data_type, .. } => matches!(
-            types::type_name(data_type).as_str(),
-            "int2" | "int4" | "int8"
-        ),
-        Expr::BinaryOp { op, .. } => types::arithmetic(op) || types::comparison(op),
-        Expr::Function(f) => f
-            .name
-            .0
-            .last()
-            .is_some_and(|p| p.to_string().eq_ignore_ascii_case("pg_typeof")),
+        Expr::Cast { data_type, .. } => {
+            is_integer(data_type)
+                || matches!(
+                    types::type_name(data_type).split('(').next(),
+                    Some("text" | "varchar" | "bpchar" | "name")
+                )
+        }
+        Expr::BinaryOp { op, .. } => {
+            types::arithmetic(op) || types::comparison(op) || types::containment(op)
+        }
+        Expr::UnaryOp { op, .. } => *op == UnaryOperator::Minus,
+        // A column in a plain SELECT's ORDER BY (only those are typed).
+        Expr::Identifier(_) | Expr::CompoundIdentifier(_) => true,
+        Expr::Function(f) => ["pg_typeof", "sum", "avg", "array_agg", "min", "max"]
+            .iter()
+            .any(|name| is_function(f, name)),
         _ => false,
+    }
+}
+
+fn is_integer(t: &DataType) -> bool {
+    matches!(types::type_name(t).as_str(), "int2" | "int4" | "int8")
+}
+
+fn is_function(f: &Function, name: &str) -> bool {
+    f.name
+        .0
+        .last()
+        .is_some_and(|p| p.to_string().eq_ignore_ascii_case(name))
+}
+
+/// A column's `@>` / `<@` (an array's or a jsonb's: the engine reads which, as
+/// `pg_contains(container, contained, type, type)`); anything else as written.
+fn containment(a: Expr, op: BinaryOperator, b: Expr, left: &Ty, right: &Ty) -> Expr {
+    let column = matches!(
+        (known(left), known(right)),
+        (Known::Schema, Known::Untyped | Known::Schema) | (Known::Untyped, Known::Schema)
+    );
+    if !column {
+        return Expr::BinaryOp {
+            left: Box::new(a),
+            op,
+            right: Box::new(b),
+        };
+    }
+    let ((container, ct), (contained, dt)) = if op == BinaryOperator::AtArrow {
+        ((a, left), (b, right))
+    } else {
+        ((b, right), (a, left))
+    };
+    let types = [string(&ct.encode()), string(&dt.encode())];
+    call(
+        "pg_contains",
+        [vec![container, contained], types.to_vec()].concat(),
+    )
+}
+
+/// `-x` of an interval or integer (or of a column, whose type the engine reads):
+/// `pg_neg`, which negates an interval's fields and an integer with its type's range
+/// check.
+fn negated(operand: Expr, ty: &Ty) -> Expr {
+    call("pg_neg", vec![operand, string(&ty.encode())])
+}
+
+/// `min(x)` / `max(x)` of intervals or arrays: by their order (`pg_interval_max`,
+/// `pg_array_min`…), not their text; for a column, `pg_order_max(x, 'type')`, which the
+/// engine makes one of those or SQLite's own `max(x)` (engine/compare.rs). Not with
+/// other than one argument (SQLite's scalar min/max).
+fn ordered_extreme(mut f: Function, ty: &Ty) -> Expr {
+    let max = is_function(&f, "max");
+    let single = plain_args_len(&f) == Some(1);
+    let kind = match known(ty) {
+        _ if !single => None,
+        Known::Type(t) if t == "interval" => Some("pg_interval"),
+        Known::Type(t) if t.ends_with("[]") => Some("pg_array"),
+        Known::Schema => Some("pg_order"),
+        _ => None,
+    };
+    let Some(kind) = kind else {
+        return Expr::Function(f);
+    };
+    let name = format!("{kind}_{}", if max { "max" } else { "min" });
+    f.name = ObjectName::from(vec![Ident::new(name)]);
+    if kind == "pg_order" {
+        if let FunctionArguments::List(list) = &mut f.args {
+            list.args
+                .push(FunctionArg::Unnamed(FunctionArgExpr::Expr(string(
+                    &ty.encode(),
+                ))));
+        }
+    }
+    Expr::Function(f)
+}
+
+fn plain_args_len(f: &Function) -> Option<usize> {
+    match &f.args {
+        FunctionArguments::List(list) => Some(list.args.len()),
+        _ => None,
+    }
+}
+
+/// `array_agg(x)` of arrays: x as JSON (`json(x)`), so that the arrays nest into one
+/// more dimension instead of being kept as strings; for a column, the engine decides
+/// (`pg_array_value`, engine/compare.rs).
+fn nested_arrays(mut f: Function, ty: &Ty) -> Expr {
+    let wrap = |e: Expr| match known(ty) {
+        Known::Type(t) if t.ends_with("[]") => call("json", vec![e]),
+        Known::Schema => call(super::ARRAY_VALUE_MARKER, vec![e, string(&ty.encode())]),
+        _ => e,
+    };
+    if let FunctionArguments::List(list) = &mut f.args {
+        if let [FunctionArg::Unnamed(FunctionArgExpr::Expr(arg))] = list.args.as_mut_slice() {
+            let taken = std::mem::replace(arg, Expr::value(sqlparser::ast::Value::Null));
+            *arg = wrap(taken);
+        }
+    }
+    Expr::Function(f)
+}
+
+/// `sum(x)` / `avg(x)` of intervals: `pg_interval_sum` / `pg_interval_avg` (SQLite's
+/// would add the text's leading digits). For a column, whose type only the engine
+/// knows, both are written and `pg_is_interval` picks one.
+fn interval_aggregate(f: Function, ty: &Ty) -> Expr {
+    let mut interval = f.clone();
+    let name = if is_function(&f, "sum") {
+        "pg_interval_sum"
+    } else {
+        "pg_interval_avg"
+    };
+    interval.name = ObjectName::from(vec![Ident::new(name)]);
+    match known(ty) {
+        Known::Type(t) if t == "interval" => Expr::Function(interval),
+        Known::Schema => Expr::Case {
+            case_token: AttachedToken::empty(),
+            end_token: AttachedToken::empty(),
+            operand: None,
+            conditions: vec![CaseWhen {
+                condition: call("pg_is_interval", vec![string(&ty.encode())]),
+                result: Expr::Function(interval),
+            }],
+            else_result: Some(Box::new(Expr::Function(f))),
+        },
+        _ => Expr::Function(f),
     }
 }
 

@@ -89,6 +89,7 @@ fn aggregated(e: &Expr) -> bool {
                 _ => 0,
             };
             let aggregate = AGGREGATES.contains(&name.as_str())
+                || super::TYPED_AGGREGATES.contains(&name.as_str())
                 || (matches!(name.as_str(), "min" | "max") && args == 1)
                 || super::AGGREGATES
                     .iter()

@@ -31,6 +31,20 @@ pub fn canonical(written: &str) -> String {
         Some(i) => (&written[..i], "[]"),
         None => (written, ""),
     };
+    // `timestamp(2) with time zone`: the modifier sits inside the name.
+    let moved;
+    let body = match (body.find('('), body.find(')')) {
+        (Some(open), Some(close)) if open < close && !body[close + 1..].trim().is_empty() => {
+            moved = format!(
+                "{} {}{}",
+                body[..open].trim(),
+                body[close + 1..].trim(),
+                &body[open..=close]
+            );
+            moved.as_str()
+        }
+        _ => body,
+    };
     let (name, modifier) = match body.find('(') {
         Some(i) => (body[..i].trim(), &body[i..]),
         None => (body.trim(), ""),
@@ -201,7 +215,7 @@ pub(super) fn function_type(name: &str, args: &[Ty]) -> Ty {
         },
         // date_bin(stride, x, origin): x's type.
         "date_bin" if args.len() == 3 => Ty::Of(Follow::Bare, Box::new(args[1].clone())),
-        "array_agg" => Ty::Of(Follow::ArrayOf, first()),
+        "array_agg" => Ty::Of(Follow::Aggregated, first()),
         "unnest" => Ty::Of(Follow::ElementOf, first()),
         "array_append" | "array_cat" | "array_remove" | "array_replace" => *first(),
         "array_prepend" => args.get(1).cloned().unwrap_or(Ty::Unknown),

@@ -73,8 +73,11 @@ pub enum Follow {
     Avg,
     /// `round`, `ceil`, `sqrt`...: numeric stays numeric, everything else is float8.
     Math,
-    /// `array_agg`: an array of the argument's type.
+    /// `ARRAY[…]`, `ARRAY(SELECT …)`: an array of the argument's type.
     ArrayOf,
+    /// `array_agg`: an array of the argument's type; of an array, the same array type
+    /// (one more dimension).
+    Aggregated,
     /// `unnest`, a subscript: the element type of an array.
     ElementOf,
     /// `max`, `abs`...: the argument's type without its modifier.
@@ -185,7 +188,9 @@ pub struct Operands {
     pub right: Ty,
 }
 
-/// The operands of every arithmetic operator (`+ - * / %`), every comparison, every cast to an integer type and every `pg_typeof` argument in
+/// The operands of every arithmetic operator (`+ - * / %`), every comparison, every unary
+/// minus, every cast to an integer or string type and every `pg_typeof`, `sum` and `avg`
+/// argument in
 /// `stmt`, typed like result columns (scopes, aliases, CTEs): the translator chooses
 /// PostgreSQL's meaning for each by them (sql::translate::operators). Only expressions
 /// less than [`MAX_DEPTH`] deep are typed; deeper ones keep SQLite's meaning.
@@ -453,8 +458,34 @@ impl Analyzer {
         }
         let out = self.items(&s.projection);
         self.tail(outer);
+        // DISTINCT ON's check compares its expressions with ORDER BY's as written.
+        if !matches!(s.distinct, Some(sqlparser::ast::Distinct::On(_))) {
+            self.order_columns(outer);
+        }
         self.scopes.pop();
         out
+    }
+
+    /// A plain SELECT's ORDER BY columns: an interval or array column sorts by its type
+    /// (translate/operators.rs), not by its text.
+    fn order_columns(&mut self, q: Option<&Query>) {
+        let Some(sqlparser::ast::OrderByKind::Expressions(exprs)) =
+            q.and_then(|q| q.order_by.as_ref()).map(|o| &o.kind)
+        else {
+            return;
+        };
+        for e in exprs {
+            if matches!(e.expr, Expr::Identifier(_) | Expr::CompoundIdentifier(_)) {
+                let ty = self.ty(&e.expr);
+                if let Some(found) = self.operands.as_mut() {
+                    found.push(Operands {
+                        at: sqlparser::ast::Spanned::span(&e.expr),
+                        left: ty,
+                        right: Ty::Unknown,
+                    });
+                }
+            }
+        }
     }
 
     /// ORDER BY, LIMIT and OFFSET of the query around a body.
@@ -774,10 +805,13 @@ impl Analyzer {
                 let t = builtin(data_type);
                 self.expect(expr, &t);
                 let operand = self.ty(expr);
-                // A cast to an integer rounds as its operand's type does.
-                let to_int =
-                    matches!(&t, Ty::Named(n) if matches!(n.as_str(), "int2" | "int4" | "int8"));
-                if let Some(found) = self.operands.as_mut().filter(|_| to_int) {
+                // A cast to an integer rounds as its operand's type does; a cast to text
+                // spells a boolean as its type does (`true`, not SQLite's `1`).
+                let typed = matches!(&t, Ty::Named(n) if matches!(
+                    base(n),
+                    "int2" | "int4" | "int8" | "text" | "varchar" | "bpchar" | "name"
+                ));
+                if let Some(found) = self.operands.as_mut().filter(|_| typed) {
                     found.push(Operands {
                         at: sqlparser::ast::Spanned::span(e),
                         left: operand,
@@ -791,6 +825,18 @@ impl Analyzer {
             Expr::Collate { expr, .. } => self.ty(expr),
             Expr::UnaryOp { op, expr } => {
                 let t = self.ty(expr);
+                // `-x` negates as x's type does (an interval's fields, not its text).
+                if let Some(found) = self
+                    .operands
+                    .as_mut()
+                    .filter(|_| *op == UnaryOperator::Minus)
+                {
+                    found.push(Operands {
+                        at: sqlparser::ast::Spanned::span(e),
+                        left: t.clone(),
+                        right: Ty::Unknown,
+                    });
+                }
                 match op {
                     UnaryOperator::Not => bool_ty(),
                     UnaryOperator::Minus | UnaryOperator::Plus => t,
@@ -801,7 +847,7 @@ impl Analyzer {
                 let (l, r) = (self.ty(left), self.ty(right));
                 self.expect(left, &r);
                 self.expect(right, &l);
-                let typed = arithmetic(op) || comparison(op);
+                let typed = arithmetic(op) || comparison(op) || containment(op);
                 if let Some(found) = self.operands.as_mut().filter(|_| typed) {
                     found.push(Operands {
                         at: sqlparser::ast::Spanned::span(e),
@@ -979,7 +1025,12 @@ impl Analyzer {
         if let Some(filter) = &f.filter {
             self.ty(filter);
         }
-        if name == "pg_typeof" && args.len() == 1 {
+        // pg_typeof names its argument's type; sum and avg of intervals add intervals;
+        // array_agg of arrays nests them; min and max of intervals and arrays order
+        // by their type.
+        let typed = name == "pg_typeof"
+            || matches!(name.as_str(), "sum" | "avg" | "array_agg" | "min" | "max");
+        if typed && args.len() == 1 {
             if let Some(found) = self.operands.as_mut() {
                 found.push(Operands {
                     at: sqlparser::ast::Spanned::span(f),
@@ -1020,6 +1071,11 @@ pub fn arithmetic(op: &BinaryOperator) -> bool {
 pub fn comparison(op: &BinaryOperator) -> bool {
     use BinaryOperator as B;
     matches!(op, B::Eq | B::NotEq | B::Lt | B::LtEq | B::Gt | B::GtEq)
+}
+
+/// `@>` and `<@`: containment of arrays or of jsonb, by the operands' types.
+pub fn containment(op: &BinaryOperator) -> bool {
+    matches!(op, BinaryOperator::AtArrow | BinaryOperator::ArrowAt)
 }
 
 /// A string literal (PostgreSQL's `unknown`-typed constant).

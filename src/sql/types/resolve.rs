@@ -206,9 +206,11 @@ pub(super) fn follow(f: Follow, a: &str) -> Option<String> {
             "int2" | "int4" | "int8" | "float4" | "float8" => "float8".into(),
             _ => return None,
         },
-        Follow::ArrayOf if !a.ends_with("[]") => format!("{b}[]"),
-        // array_agg of arrays: litewire cannot yet tell an array column's values from
-        // text when it aggregates them, so the result stays untyped (its JSON text).
+        Follow::ArrayOf | Follow::Aggregated if !a.ends_with("[]") => format!("{b}[]"),
+        // array_agg of arrays nests them (translate/operators.rs: `json(x)`).
+        Follow::Aggregated => a.into(),
+        // ARRAY(SELECT array …): its values are not nested (they stay text), so the
+        // result stays untyped (its JSON text).
         Follow::ArrayOf => return None,
         Follow::ElementOf => base(a.strip_suffix("[]")?).to_string(),
         // PostgreSQL drops the modifier (max of a numeric(10,2) is numeric), but its

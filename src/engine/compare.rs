@@ -1,0 +1,188 @@
+//! Comparisons of columns whose types only the schema knows (sql/translate/operators.rs
+//! writes `pg_compare_key(x, 'type')` around each operand): put in the statement's text
+//! when it is prepared, so that an interval column compares by its span
+//! (`pg_interval_key(x)`: `'1 mon' > '4 days'`, not text order), an array column as
+//! PostgreSQL orders arrays (`pg_array_key(x)`), and any other column stays itself
+//! (`(x)`), its index still usable. EXPLAIN expands its statement the same way.
+//! `pg_array_value(x, 'type')` around `array_agg`'s argument is `json(x)` for an array
+//! (its elements nest, as PostgreSQL's array_agg of arrays adds a dimension);
+//! `pg_order_max(x, 'type')` is `pg_interval_max(x)`, `pg_array_max(x)` or SQLite's
+//! `max(x)` (min alike). The expansion is kept per connection with the
+//! schema version it was read at, and read again once the schema changes.
+
+use crate::protocol::PgError;
+use crate::sql::lexer::{significant, Token, TokenKind};
+use crate::sql::translate::{
+    ARRAY_VALUE_MARKER, COMPARE_MARKER, ORDER_MAX_MARKER, ORDER_MIN_MARKER,
+};
+use crate::sql::types::{self, Ty};
+
+use rusqlite::Connection;
+
+/// `sql` with each comparison marker replaced by what its operand's type compares by;
+/// None when it has none.
+pub fn expand(conn: &Connection, sql: &str) -> Result<Option<String>, PgError> {
+    if !has_markers(sql) {
+        return Ok(None);
+    }
+    let schema = Tables(conn);
+    let tokens: Vec<Token> = significant(sql).collect();
+    // (start, end, replacement) of each edit, in order.
+    let mut edits: Vec<(usize, usize, &'static str)> = Vec::new();
+    for (k, t) in tokens.iter().enumerate() {
+        let word = &sql[t.start..t.end];
+        let kind = [
+            COMPARE_MARKER,
+            ARRAY_VALUE_MARKER,
+            ORDER_MIN_MARKER,
+            ORDER_MAX_MARKER,
+        ]
+        .into_iter()
+        .find(|m| word.eq_ignore_ascii_case(m));
+        let marker = t.kind == TokenKind::Word
+            && kind.is_some()
+            && tokens.get(k + 1).is_some_and(|o| o.kind == TokenKind::Open);
+        if !marker {
+            continue;
+        }
+        let Some(close) = matching_close(&tokens, k + 1) else {
+            continue;
+        };
+        // … , 'type' )
+        let (Some(comma), Some(spec)) = (tokens.get(close - 2), tokens.get(close - 1)) else {
+            continue;
+        };
+        if &sql[comma.start..comma.end] != "," || spec.kind != TokenKind::Quoted {
+            continue;
+        }
+        let quoted = &sql[spec.start..spec.end];
+        let spec = quoted[1..quoted.len() - 1].replace("''", "'");
+        let resolved = Ty::decode(&spec).and_then(|ty| types::resolve(&ty, &schema));
+        let interval = resolved.as_deref().is_some_and(|t| base(t) == "interval");
+        let array = resolved.as_deref().is_some_and(|t| t.ends_with("[]"));
+        let key = match kind {
+            Some(COMPARE_MARKER) if interval => "pg_interval_key",
+            Some(COMPARE_MARKER) if array => "pg_array_key",
+            Some(ARRAY_VALUE_MARKER) if array => "json",
+            Some(ORDER_MIN_MARKER) if interval => "pg_interval_min",
+            Some(ORDER_MIN_MARKER) if array => "pg_array_min",
+            Some(ORDER_MIN_MARKER) => "min",
+            Some(ORDER_MAX_MARKER) if interval => "pg_interval_max",
+            Some(ORDER_MAX_MARKER) if array => "pg_array_max",
+            Some(ORDER_MAX_MARKER) => "max",
+            _ => "",
+        };
+        edits.push((t.start, t.end, key));
+        edits.push((comma.start, tokens[close].start, ""));
+    }
+    if edits.is_empty() {
+        return Ok(None);
+    }
+    edits.sort_by_key(|e| e.0);
+    let mut out = String::with_capacity(sql.len());
+    let mut copied = 0;
+    for (start, end, with) in edits {
+        out.push_str(&sql[copied..start]);
+        out.push_str(with);
+        copied = end;
+    }
+    out.push_str(&sql[copied..]);
+    Ok(Some(out))
+}
+
+/// Declared column types as the connection sees them (a table, a view, a catalog table).
+struct Tables<'a>(&'a Connection);
+
+impl types::Schema for Tables<'_> {
+    fn columns(&self, table: &str) -> Option<Vec<(String, String)>> {
+        let mut q = self
+            .0
+            .prepare_cached("select name, type from pragma_table_info(?1)")
+            .ok()?;
+        let found: Vec<(String, String)> = q
+            .query_map([table], |r| Ok((r.get(0)?, r.get(1)?)))
+            .ok()?
+            .filter_map(Result::ok)
+            .collect();
+        Some(found)
+            .filter(|c| !c.is_empty())
+            .or_else(|| super::catalog::columns(table))
+    }
+    fn param(&self, _n: usize) -> Option<String> {
+        None
+    }
+}
+
+/// Whether `sql` may hold a marker.
+pub fn has_markers(sql: &str) -> bool {
+    [
+        COMPARE_MARKER,
+        ARRAY_VALUE_MARKER,
+        ORDER_MIN_MARKER,
+        ORDER_MAX_MARKER,
+    ]
+    .iter()
+    .any(|m| sql.contains(m))
+}
+
+/// The index of the `)` closing the `(` at `open`.
+fn matching_close(tokens: &[Token], open: usize) -> Option<usize> {
+    let mut depth = 0usize;
+    for (i, t) in tokens.iter().enumerate().skip(open) {
+        match t.kind {
+            TokenKind::Open => depth += 1,
+            TokenKind::Close => {
+                depth -= 1;
+                if depth == 0 {
+                    return Some(i);
+                }
+            }
+            _ => {}
+        }
+    }
+    None
+}
+
+/// A type name without its modifier (`interval(3)` is `interval`).
+fn base(t: &str) -> &str {
+    t.split('(').next().unwrap_or(t).trim()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn markers_become_what_the_column_type_compares_by() {
+        let conn = Connection::open_in_memory().unwrap();
+        conn.execute_batch("create table t (i interval, a int4[], n int4)")
+            .unwrap();
+        let expand = |sql: &str| expand(&conn, sql).unwrap();
+        assert_eq!(
+            expand(
+                "SELECT * FROM t WHERE pg_compare_key(i, 'C1:i[1:t]') > pg_compare_key(pg_coerce('4 days', 'C1:i[1:t]'), 'C1:i[1:t]') \
+                 ORDER BY pg_compare_key(a, 'C1:a[1:t]'), pg_compare_key(n, 'C1:n[1:t]')"
+            )
+            .as_deref(),
+            Some(
+                "SELECT * FROM t WHERE pg_interval_key(i) > pg_interval_key(pg_coerce('4 days', 'C1:i[1:t]')) \
+                 ORDER BY pg_array_key(a), (n)"
+            )
+        );
+        // Nested markers, and a column no table has: as written.
+        assert_eq!(
+            expand("SELECT pg_compare_key(f(pg_compare_key(n, 'C1:n[1:t]')), 'C1:x[1:u]')")
+                .as_deref(),
+            Some("SELECT (f((n)))")
+        );
+        assert_eq!(
+            expand(
+                "SELECT pg_order_max(i, 'C1:i[1:t]'), pg_order_min(a, 'C1:a[1:t]'), \
+                 pg_order_max(n, 'C1:n[1:t]'), pg_array_value(a, 'C1:a[1:t]') FROM t"
+            )
+            .as_deref(),
+            Some("SELECT pg_interval_max(i), pg_array_min(a), max(n), json(a) FROM t")
+        );
+        assert_eq!(expand("SELECT 1"), None);
+    }
+}
