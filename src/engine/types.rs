@@ -8,6 +8,7 @@ use rusqlite::types::ValueRef;
 pub mod oid {
     pub const BOOL: u32 = 16;
     pub const BYTEA: u32 = 17;
+    pub const CHAR: u32 = 18;
     pub const NAME: u32 = 19;
     pub const OID: u32 = 26;
     pub const UNKNOWN: u32 = 705;
@@ -83,6 +84,7 @@ pub fn name_of(type_oid: u32) -> Option<&'static str> {
         oid::BOOL => "bool",
         oid::BYTEA => "bytea",
         oid::NAME => "name",
+        oid::CHAR => "pg_char",
         oid::INT8 => "int8",
         oid::INT2 => "int2",
         oid::INT4 => "int4",
@@ -199,6 +201,9 @@ fn named_type(lower: &str) -> Option<PgType> {
         }
         "text" | "clob" => t(oid::TEXT, -1),
         "name" => t(oid::NAME, 64),
+        // PostgreSQL's one-byte "char" (the catalogs' typtype, relkind...): SQLite
+        // unquotes a declared `"char"`, so the catalog tables spell it so.
+        "pg_char" => t(oid::CHAR, 1),
         "oid" => t(oid::OID, 4),
         "varchar" | "character varying" | "nvarchar" | "varying character" => PgType {
             modifier: type_length(lower).map_or(-1, |n| n + 4),

@@ -102,6 +102,16 @@ fn action_code(column: &str) -> String {
     )
 }
 
+/// The type OID of a column declared `decl`: an enum's (engine/objects), else the
+/// built-in type it names.
+fn declared_type_oid(decl: &str) -> String {
+    format!(
+        "coalesce((SELECT e.rowid + {} FROM main._litewire_enums e \
+         WHERE e.type = {decl} AND e.label IS NULL), pg_decltype({decl}, 'oid'))",
+        crate::engine::objects::ENUM_OID
+    )
+}
+
 /// Rows of `sqlite_schema` that are user objects (SQLite's own `sqlite_*` and
 /// litewire's reserved `_litewire_*` tables excluded).
 const USER_OBJECTS: &str = "s.name NOT LIKE 'sqlite\\_%' ESCAPE '\\' \
@@ -134,14 +144,20 @@ pub(super) const TABLES: &[Table] = &[
     Table {
         name: "pg_type",
         columns: "oid oid, typname name, typnamespace oid, typowner oid, typlen int2, \
-                  typbyval bool, typtype char, typcategory char, typispreferred bool, \
-                  typisdefined bool, typdelim char, typrelid oid, typsubscript text, \
+                  typbyval bool, typtype pg_char, typcategory pg_char, typispreferred bool, \
+                  typisdefined bool, typdelim pg_char, typrelid oid, typsubscript text, \
                   typelem oid, typarray oid, typinput text, typoutput text, \
                   typreceive text, typsend text, typmodin text, typmodout text, \
-                  typanalyze text, typalign char, typstorage char, typnotnull bool, \
+                  typanalyze text, typalign pg_char, typstorage pg_char, typnotnull bool, \
                   typbasetype oid, typtypmod int4, typndims int4, typcollation oid, \
                   typdefaultbin text, typdefault text, typacl text",
-        body: Some(pg_type_rows),
+        body: Some(|| {
+            format!(
+                "{} UNION ALL {}",
+                pg_type_rows(),
+                crate::engine::objects::enum_type_rows(PUBLIC)
+            )
+        }),
     },
     Table {
         name: "pg_namespace",
@@ -158,10 +174,10 @@ pub(super) const TABLES: &[Table] = &[
         columns: "oid oid, relname name, relnamespace oid, reltype oid, reloftype oid, \
                   relowner oid, relam oid, relfilenode oid, reltablespace oid, relpages int4, \
                   reltuples float4, relallvisible int4, reltoastrelid oid, relhasindex bool, \
-                  relisshared bool, relpersistence char, relkind char, relnatts int2, \
+                  relisshared bool, relpersistence pg_char, relkind pg_char, relnatts int2, \
                   relchecks int2, relhasrules bool, relhastriggers bool, relhassubclass bool, \
                   relrowsecurity bool, relforcerowsecurity bool, relispopulated bool, \
-                  relreplident char, relispartition bool, relrewrite oid, relfrozenxid int4, \
+                  relreplident pg_char, relispartition bool, relrewrite oid, relfrozenxid int4, \
                   relminmxid int4, relacl text, reloptions text, relpartbound text",
         body: Some(|| {
             format!(
@@ -193,18 +209,19 @@ pub(super) const TABLES: &[Table] = &[
         name: "pg_attribute",
         columns: "attrelid oid, attname name, atttypid oid, attstattarget int4, attlen int2, \
                   attnum int2, attndims int4, attcacheoff int4, atttypmod int4, attbyval bool, \
-                  attalign char, attstorage char, attcompression char, attnotnull bool, \
-                  atthasdef bool, atthasmissing bool, attidentity char, attgenerated char, \
+                  attalign pg_char, attstorage pg_char, attcompression pg_char, attnotnull bool, \
+                  atthasdef bool, atthasmissing bool, attidentity pg_char, attgenerated pg_char, \
                   attisdropped bool, attislocal bool, attinhcount int4, attcollation oid, \
                   attacl text, attoptions text, attfdwoptions text, attmissingval text",
         body: Some(|| {
             format!(
-                "SELECT {FIRST_USER_OID} + s.rowid, p.name, pg_decltype(p.type, 'oid'), -1, \
+                "SELECT {FIRST_USER_OID} + s.rowid, p.name, {oid}, -1, \
                  pg_decltype(p.type, 'len'), p.cid + 1, 0, -1, pg_decltype(p.type, 'typmod'), \
                  0, 'i', 'p', '', p.\"notnull\" OR p.pk > 0, p.dflt_value IS NOT NULL, 0, '', '', \
                  0, 1, 0, 0, NULL, NULL, NULL, NULL \
                  FROM sqlite_schema s, pragma_table_info(s.name) p \
-                 WHERE s.type IN ('table', 'view') AND {USER_OBJECTS}"
+                 WHERE s.type IN ('table', 'view') AND {USER_OBJECTS}",
+                oid = declared_type_oid("p.type"),
             )
         }),
     },
@@ -237,7 +254,8 @@ pub(super) const TABLES: &[Table] = &[
             // c.toid, c.typmod: the declared type, as pg_attribute reports it.
             format!(
                 "SELECT current_database(), 'public', c.tname, c.cname, c.cid + 1, c.dflt, \
-                 CASE WHEN c.required THEN 'NO' ELSE 'YES' END, format_type(c.toid, -1), \
+                 CASE WHEN c.required THEN 'NO' ELSE 'YES' END, \
+                 CASE WHEN c.toid >= {enums} THEN 'USER-DEFINED' ELSE format_type(c.toid, -1) END, \
                  CASE WHEN c.toid IN (1042, 1043) AND c.typmod >= 4 THEN c.typmod - 4 END, \
                  CASE WHEN c.toid IN (1042, 1043) AND c.typmod >= 4 THEN 4 * (c.typmod - 4) END, \
                  CASE c.toid WHEN 21 THEN 16 WHEN 23 THEN 32 WHEN 20 THEN 64 WHEN 700 THEN 24 \
@@ -249,14 +267,16 @@ pub(super) const TABLES: &[Table] = &[
                  THEN (c.typmod - 4) & 65535 END, \
                  CASE c.toid WHEN 1082 THEN 0 WHEN 1083 THEN 6 WHEN 1114 THEN 6 \
                  WHEN 1184 THEN 6 END, \
-                 current_database(), 'pg_catalog', \
-                 (SELECT typname FROM pg_type WHERE oid = c.toid), 'NO', 'NEVER', \
+                 current_database(), CASE WHEN c.toid >= {enums} THEN 'public' \
+                 ELSE 'pg_catalog' END, (SELECT typname FROM pg_type WHERE oid = c.toid), 'NO', 'NEVER', \
                  CASE c.ttype WHEN 'view' THEN 'NO' ELSE 'YES' END \
                  FROM (SELECT s.name AS tname, s.type AS ttype, p.name AS cname, p.cid AS cid, \
                  p.dflt_value AS dflt, p.\"notnull\" OR p.pk > 0 AS required, \
-                 pg_decltype(p.type, 'oid') AS toid, pg_decltype(p.type, 'typmod') AS typmod \
+                 {oid} AS toid, pg_decltype(p.type, 'typmod') AS typmod \
                  FROM sqlite_schema s, pragma_table_info(s.name) p \
-                 WHERE s.type IN ('table', 'view') AND {USER_OBJECTS}) c"
+                 WHERE s.type IN ('table', 'view') AND {USER_OBJECTS}) c",
+                oid = declared_type_oid("p.type"),
+                enums = crate::engine::objects::ENUM_OID,
             )
         }),
     },
@@ -284,7 +304,7 @@ pub(super) const TABLES: &[Table] = &[
     },
     Table {
         name: "pg_am",
-        columns: "oid oid, amname name, amhandler text, amtype char",
+        columns: "oid oid, amname name, amhandler text, amtype pg_char",
         body: Some(|| {
             "VALUES (2, 'heap', 'heap_tableam_handler', 't'), (403, 'btree', 'bthandler', 'i')"
                 .into()
@@ -292,7 +312,7 @@ pub(super) const TABLES: &[Table] = &[
     },
     Table {
         name: "pg_database",
-        columns: "oid oid, datname name, datdba oid, encoding int4, datlocprovider char, \
+        columns: "oid oid, datname name, datdba oid, encoding int4, datlocprovider pg_char, \
                   datistemplate bool, datallowconn bool, datconnlimit int4, datfrozenxid int4, \
                   datminmxid int4, dattablespace oid, datcollate text, datctype text, \
                   daticulocale text, datcollversion text, datacl text",
@@ -322,7 +342,7 @@ pub(super) const TABLES: &[Table] = &[
     Table {
         name: "pg_collation",
         columns: "oid oid, collname name, collnamespace oid, collowner oid, \
-                  collprovider char, collisdeterministic bool, collencoding int4, \
+                  collprovider pg_char, collisdeterministic bool, collencoding int4, \
                   collcollate text, collctype text",
         body: Some(|| format!("VALUES (100, 'default', {PG_CATALOG}, 10, 'd', 1, -1, NULL, NULL)")),
     },
@@ -374,7 +394,7 @@ pub(super) const TABLES: &[Table] = &[
     Table {
         name: "pg_depend",
         columns: "classid oid, objid oid, objsubid int4, refclassid oid, refobjid oid, \
-                  refobjsubid int4, deptype char",
+                  refobjsubid int4, deptype pg_char",
         body: Some(|| {
             // A sequence owned by a column: `a` (serial, OWNED BY) or `i` (identity).
             format!(
@@ -451,10 +471,10 @@ pub(super) const TABLES: &[Table] = &[
     },
     Table {
         name: "pg_constraint",
-        columns: "oid oid, conname name, connamespace oid, contype char, condeferrable bool, \
+        columns: "oid oid, conname name, connamespace oid, contype pg_char, condeferrable bool, \
                   condeferred bool, convalidated bool, conrelid oid, contypid oid, \
-                  conindid oid, conparentid oid, confrelid oid, confupdtype char, \
-                  confdeltype char, confmatchtype char, conislocal bool, coninhcount int4, \
+                  conindid oid, conparentid oid, confrelid oid, confupdtype pg_char, \
+                  confdeltype pg_char, confmatchtype pg_char, conislocal bool, coninhcount int4, \
                   connoinherit bool, conkey text, confkey text, conpfeqop text, \
                   conppeqop text, conffeqop text, confdelsetcols text, conexclop text, \
                   conbin text, condef text HIDDEN",
@@ -498,7 +518,7 @@ pub(super) const TABLES: &[Table] = &[
     Table {
         name: "pg_enum",
         columns: "oid oid, enumtypid oid, enumsortorder float4, enumlabel name",
-        body: None,
+        body: Some(crate::engine::objects::enum_label_rows),
     },
     Table {
         name: "pg_range",
@@ -519,7 +539,7 @@ pub(super) const TABLES: &[Table] = &[
     },
     Table {
         name: "pg_policy",
-        columns: "oid oid, polname name, polrelid oid, polcmd char, polpermissive bool, \
+        columns: "oid oid, polname name, polrelid oid, polcmd pg_char, polpermissive bool, \
                   polroles text, polqual text, polwithcheck text",
         body: None,
     },
@@ -548,7 +568,7 @@ pub(super) const TABLES: &[Table] = &[
     Table {
         name: "pg_trigger",
         columns: "oid oid, tgrelid oid, tgparentid oid, tgname name, tgfoid oid, \
-                  tgtype int2, tgenabled char, tgisinternal bool, tgconstrrelid oid, \
+                  tgtype int2, tgenabled pg_char, tgisinternal bool, tgconstrrelid oid, \
                   tgconstrindid oid, tgconstraint oid, tgdeferrable bool, \
                   tginitdeferred bool, tgnargs int2, tgattr text, tgargs bytea, \
                   tgqual text, tgoldtable name, tgnewtable name",
@@ -556,14 +576,14 @@ pub(super) const TABLES: &[Table] = &[
     },
     Table {
         name: "pg_partitioned_table",
-        columns: "partrelid oid, partstrat char, partnatts int2, partdefid oid, \
+        columns: "partrelid oid, partstrat pg_char, partnatts int2, partdefid oid, \
                   partattrs text, partclass text, partcollation text, partexprs text",
         body: None,
     },
     Table {
         name: "pg_proc",
         columns: "oid oid, proname name, pronamespace oid, proowner oid, prolang oid, \
-                  prokind char, proretset bool, prorettype oid, pronargs int2, \
+                  prokind pg_char, proretset bool, prorettype oid, pronargs int2, \
                   proargtypes text, prosrc text",
         body: None,
     },

@@ -127,7 +127,18 @@ pub(super) fn statement(stmt: &mut Statement) -> Result<Objects, PgError> {
                 Objects::After(parts)
             }
         }
-        Statement::CreateType { .. } => return Err(unsupported("CREATE TYPE")),
+        Statement::CreateType {
+            name,
+            representation,
+        } => Objects::Whole(super::enums::create(name, representation)?),
+        Statement::Drop {
+            object_type: ObjectType::Type,
+            if_exists,
+            names,
+            cascade,
+            ..
+        } => Objects::Whole(super::enums::drop(names, *if_exists, *cascade)?),
+        Statement::AlterType(a) => Objects::Whole(super::enums::alter(a)?),
         Statement::Query(_) => {
             sequence_calls_after_sort(stmt)?;
             Objects::None

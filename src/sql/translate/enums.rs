@@ -1,0 +1,193 @@
+//! Enum types: CREATE TYPE … AS ENUM, DROP TYPE, ALTER TYPE → internal batches of the
+//! engine's enum functions (engine/objects/enums.rs); columns and casts of a type name
+//! litewire does not know read the enum's current labels (`litewire_enum_check`,
+//! `pg_enum_in`), which let any value through when the name is no enum.
+
+use sqlparser::ast::{
+    AlterType, AlterTypeAddValuePosition, AlterTypeOperation, ColumnOption, ColumnOptionDef,
+    DataType, Expr, Function, FunctionArg, FunctionArgExpr, FunctionArguments, Ident, ObjectName,
+    UserDefinedTypeRepresentation,
+};
+
+use super::objects::batch;
+use super::{call, string, unsupported};
+use crate::protocol::{PgError, SqlState};
+
+/// A name as PostgreSQL folds it: unquoted → lower case.
+fn folded(i: &Ident) -> String {
+    match i.quote_style {
+        Some(_) => i.value.clone(),
+        None => i.value.to_lowercase(),
+    }
+}
+
+/// An enum's name from `name` or `public.name`.
+fn type_name(name: &ObjectName) -> Result<String, PgError> {
+    let parts: Vec<&Ident> = name.0.iter().filter_map(|p| p.as_ident()).collect();
+    match parts.as_slice() {
+        [n] => Ok(folded(n)),
+        [s, n] if folded(s) == "public" => Ok(folded(n)),
+        [s, _] => Err(PgError::new(
+            SqlState::INVALID_SCHEMA_NAME,
+            format!("schema \"{}\" does not exist", folded(s)),
+        )),
+        _ => Err(unsupported(format!("the type name {name}"))),
+    }
+}
+
+/// A label: a string literal (sqlparser reads it as a single-quoted identifier).
+fn label(i: &Ident) -> Result<String, PgError> {
+    if i.quote_style != Some('\'') {
+        return Err(PgError::new(
+            SqlState::SYNTAX_ERROR,
+            format!("syntax error at or near \"{}\"", i.value),
+        ));
+    }
+    Ok(quote(&i.value))
+}
+
+fn quote(s: &str) -> String {
+    format!("'{}'", s.replace('\'', "''"))
+}
+
+/// CREATE TYPE name AS ENUM (…).
+pub(super) fn create(
+    name: &ObjectName,
+    representation: &UserDefinedTypeRepresentation,
+) -> Result<String, PgError> {
+    let UserDefinedTypeRepresentation::Enum { labels } = representation else {
+        return Err(unsupported("CREATE TYPE … AS (a composite type)"));
+    };
+    let mut args = vec![quote(&type_name(name)?)];
+    for l in labels {
+        args.push(label(l)?);
+    }
+    Ok(batch(&[format!(
+        "+main.enums SELECT litewire_create_enum({})",
+        args.join(", ")
+    )]))
+}
+
+/// DROP TYPE [IF EXISTS] names [CASCADE].
+pub(super) fn drop(
+    names: &[ObjectName],
+    if_exists: bool,
+    cascade: bool,
+) -> Result<String, PgError> {
+    let parts = names
+        .iter()
+        .map(|n| {
+            Ok(format!(
+                "SELECT litewire_drop_type({}, {}, {})",
+                quote(&type_name(n)?),
+                u8::from(if_exists),
+                u8::from(cascade)
+            ))
+        })
+        .collect::<Result<Vec<_>, PgError>>()?;
+    Ok(batch(&parts))
+}
+
+/// ALTER TYPE name ADD VALUE / RENAME VALUE / RENAME TO.
+pub(super) fn alter(a: &AlterType) -> Result<String, PgError> {
+    let name = quote(&type_name(&a.name)?);
+    let part = match &a.operation {
+        AlterTypeOperation::AddValue(add) => {
+            let (before, after) = match &add.position {
+                Some(AlterTypeAddValuePosition::Before(b)) => (label(b)?, "NULL".into()),
+                Some(AlterTypeAddValuePosition::After(w)) => ("NULL".into(), label(w)?),
+                None => ("NULL".into(), "NULL".into()),
+            };
+            format!(
+                "SELECT litewire_enum_add({name}, {}, {}, {before}, {after})",
+                label(&add.value)?,
+                u8::from(add.if_not_exists)
+            )
+        }
+        AlterTypeOperation::RenameValue(r) => format!(
+            "SELECT litewire_enum_rename_value({name}, {}, {})",
+            label(&r.from)?,
+            label(&r.to)?
+        ),
+        AlterTypeOperation::Rename(r) => format!(
+            "SELECT litewire_rename_type({name}, {})",
+            quote(&folded(&r.new_name))
+        ),
+    };
+    Ok(batch(&[part]))
+}
+
+/// The enum a type written as `text` (`mood`, `"public"."Mood"`) may name: None for the
+/// types litewire knows and for names with modifiers or array brackets.
+fn candidate(text: &str) -> Option<String> {
+    if crate::engine::types::names_a_type(text) {
+        return None;
+    }
+    let name = crate::engine::objects::relation_name(text)?;
+    (!name.contains(['(', '[']) && !crate::engine::types::names_a_type(&name)).then_some(name)
+}
+
+/// The enum a column's type may name (see [`candidate`]).
+pub(super) fn of_type(t: &DataType) -> Option<String> {
+    match t {
+        DataType::Custom(_, modifiers) if modifiers.is_empty() => candidate(&t.to_string()),
+        _ => None,
+    }
+}
+
+/// A column of a type that may be an enum is declared with the bare name, which SQLite
+/// keeps as the declared type (the enum's labels and OID are found by it).
+pub(super) fn declare(t: &mut DataType) {
+    if let Some(name) = of_type(t) {
+        *t = DataType::Custom(ObjectName::from(vec![Ident::with_quote('"', name)]), vec![]);
+    }
+}
+
+/// The CHECK of a column of type `text` when it may name an enum: its values must be
+/// the enum's labels at the time (22P02), read by `litewire_enum_check`.
+pub(super) fn column_check(column: &Ident, text: &str) -> Option<ColumnOptionDef> {
+    let name = candidate(text)?;
+    Some(ColumnOptionDef {
+        name: Some(Ident::with_quote(
+            '"',
+            format!("{}22P02 {name}", super::VALUE_CHECK),
+        )),
+        option: ColumnOption::Check(call(
+            "litewire_enum_check",
+            vec![Expr::Identifier(column.clone()), string(&name)],
+        )),
+    })
+}
+
+/// `x::name` for a type that may be an enum: checked against its labels, kept as text.
+pub(super) fn cast(operand: Expr, t: &DataType) -> Option<Expr> {
+    let name = of_type(t)?;
+    Some(call("pg_enum_in", vec![operand, string(&name)]))
+}
+
+/// `enum_range(NULL::e)`, `enum_first(…)`, `enum_last(…)`: the type is all they read, so
+/// they take its name (`pg_enum_range('e')`, engine/objects/enums.rs).
+pub(super) fn range_call(f: &mut Function) {
+    let name = f.name.to_string().to_ascii_lowercase();
+    let Some(which) = ["enum_range", "enum_first", "enum_last"]
+        .iter()
+        .find(|n| **n == name)
+    else {
+        return;
+    };
+    let FunctionArguments::List(list) = &mut f.args else {
+        return;
+    };
+    let [FunctionArg::Unnamed(FunctionArgExpr::Expr(Expr::Cast { data_type, .. }))] =
+        list.args.as_mut_slice()
+    else {
+        return;
+    };
+    let Some(enum_name) = of_type(data_type) else {
+        return;
+    };
+    list.args = vec![FunctionArg::Unnamed(FunctionArgExpr::Expr(string(
+        &enum_name,
+    )))];
+    f.name = ObjectName::from(vec![Ident::new(format!("pg_{which}"))]);
+}
