@@ -217,7 +217,7 @@ async fn enum_columns_are_described_with_the_enums_oid() {
         &[(
             "update u set kind = 'q'",
             "22P02",
-            "invalid input value for enum enum_Users_kind: \"q\"",
+            "invalid input value for enum \"enum_Users_kind\": \"q\"",
         )],
     )
     .await;

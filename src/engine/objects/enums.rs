@@ -20,6 +20,11 @@ use crate::protocol::{PgError, SqlState};
 pub const ENUM_OID: i64 = 1_400_000_000;
 const LABEL_OIDS: i64 = 50_000_000;
 
+/// Whether `oid` is in the range of enum types' OIDs.
+pub fn is_enum_oid(oid: u32) -> bool {
+    (ENUM_OID..ENUM_OID + LABEL_OIDS).contains(&i64::from(oid))
+}
+
 /// PostgreSQL's limit on a label (NAMEDATALEN - 1 bytes).
 const MAX_LABEL: usize = 63;
 
@@ -68,6 +73,20 @@ fn labels(conn: &Connection, name: &str) -> rusqlite::Result<Option<Vec<(String,
     rows.collect::<rusqlite::Result<Vec<_>>>().map(Some)
 }
 
+/// A type's name as PostgreSQL prints it in messages (`quote_identifier`): quoted unless
+/// lower case letters, digits and underscores.
+fn shown(name: &str) -> String {
+    let plain = name.starts_with(|c: char| c.is_ascii_lowercase() || c == '_')
+        && name
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '$');
+    if plain {
+        name.to_string()
+    } else {
+        format!("\"{}\"", name.replace('"', "\"\""))
+    }
+}
+
 fn error(code: SqlState, message: String) -> rusqlite::Error {
     raise(PgError::new(code, message))
 }
@@ -109,12 +128,17 @@ fn columns_of(conn: &Connection, name: &str) -> rusqlite::Result<Vec<(String, St
     rows.collect()
 }
 
-/// `litewire_create_enum(name, label, …)`: CREATE TYPE name AS ENUM (labels).
+/// `litewire_create_enum(unless_exists, name, label, …)`: CREATE TYPE name AS ENUM
+/// (labels); `unless_exists` 1: nothing when it exists (a DO block that ignores
+/// duplicate_object).
 fn create(ctx: &mut Context<'_>) -> rusqlite::Result<i64> {
     // SAFETY: the connection running this very statement, used on this thread for
     // nested statements while the function runs.
     let conn = unsafe { ctx.get_connection()? };
-    let name: String = ctx.get(0)?;
+    let name: String = ctx.get(1)?;
+    if find(&conn, &name)?.is_some() && ctx.get::<bool>(0)? {
+        return Ok(0);
+    }
     if find(&conn, &name)?.is_some() || crate::engine::types::names_a_type(&name) {
         return Err(error(
             SqlState::DUPLICATE_OBJECT,
@@ -129,7 +153,7 @@ fn create(ctx: &mut Context<'_>) -> rusqlite::Result<i64> {
         rusqlite::params![name, None::<String>, None::<f64>],
     )?;
     let oid = ENUM_OID + conn.last_insert_rowid();
-    for i in 1..ctx.len() {
+    for i in 2..ctx.len() {
         let label: String = ctx.get(i)?;
         check_label(&label)?;
         let added = conn.execute(
@@ -137,7 +161,7 @@ fn create(ctx: &mut Context<'_>) -> rusqlite::Result<i64> {
                 "INSERT OR IGNORE INTO main.{PREFIX}enums (type, label, sortorder) \
                  VALUES (?1, ?2, ?3)"
             ),
-            rusqlite::params![name, label, i as f64],
+            rusqlite::params![name, label, (i - 1) as f64],
         )?;
         if added == 0 {
             return Err(raise(
@@ -178,13 +202,16 @@ fn drop_type(ctx: &mut Context<'_>) -> rusqlite::Result<Option<String>> {
         }
         let detail = users
             .iter()
-            .map(|(t, c)| format!("column {c} of table {t} depends on type {name}"))
+            .map(|(t, c)| format!("column {c} of table {t} depends on type {}", shown(&name)))
             .collect::<Vec<_>>()
             .join("\n");
         return Err(raise(
             PgError::new(
                 SqlState::DEPENDENT_OBJECTS_STILL_EXIST,
-                format!("cannot drop type {name} because other objects depend on it"),
+                format!(
+                    "cannot drop type {} because other objects depend on it",
+                    shown(&name)
+                ),
             )
             .with_detail(detail)
             .with_hint("Use DROP ... CASCADE to drop the dependent objects too."),
@@ -348,7 +375,7 @@ pub fn check_input(conn: &Connection, name: &str, value: &str) -> rusqlite::Resu
         Some(_) => Ok(()),
         None => Err(error(
             SqlState::INVALID_TEXT_REPRESENTATION,
-            format!("invalid input value for enum {name}: \"{value}\""),
+            format!("invalid input value for enum {}: \"{value}\"", shown(name)),
         )),
     }
 }
@@ -425,7 +452,7 @@ pub(super) fn register(conn: &Connection) -> rusqlite::Result<()> {
 
 /// The name of enum type `oid`, if it is one (`format_type`, `::regtype`).
 pub fn name_of(conn: &Connection, oid: i64) -> rusqlite::Result<Option<String>> {
-    if !(ENUM_OID..ENUM_OID + LABEL_OIDS).contains(&oid) || !exists(conn, "main", "enums")? {
+    if !is_enum_oid(oid as u32) || !exists(conn, "main", "enums")? {
         return Ok(None);
     }
     conn.prepare_cached(&format!(

@@ -28,7 +28,7 @@ use crate::protocol::{PgError, SqlState};
 
 pub use comments::description_rows;
 pub use enums::{
-    check_input as check_enum_input, declared_type, label_rows as enum_label_rows,
+    check_input as check_enum_input, declared_type, is_enum_oid, label_rows as enum_label_rows,
     name_of as enum_name, oid_of as enum_oid, type_rows as enum_type_rows, ENUM_OID,
 };
 pub use sequences::{forget_session, oid_of as sequence_oid, OverridingSystemValue, SEQUENCE_OID};

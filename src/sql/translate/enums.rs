@@ -55,10 +55,22 @@ pub(super) fn create(
     name: &ObjectName,
     representation: &UserDefinedTypeRepresentation,
 ) -> Result<String, PgError> {
+    create_as(name, representation, false)
+}
+
+/// CREATE TYPE; `unless_exists`: nothing happens when the type exists.
+fn create_as(
+    name: &ObjectName,
+    representation: &UserDefinedTypeRepresentation,
+    unless_exists: bool,
+) -> Result<String, PgError> {
     let UserDefinedTypeRepresentation::Enum { labels } = representation else {
         return Err(unsupported("CREATE TYPE … AS (a composite type)"));
     };
-    let mut args = vec![quote(&type_name(name)?)];
+    let mut args = vec![
+        u8::from(unless_exists).to_string(),
+        quote(&type_name(name)?),
+    ];
     for l in labels {
         args.push(label(l)?);
     }
@@ -190,4 +202,67 @@ pub(super) fn range_call(f: &mut Function) {
         &enum_name,
     )))];
     f.name = ObjectName::from(vec![Ident::new(format!("pg_{which}"))]);
+}
+
+/// `DO 'BEGIN CREATE TYPE … AS ENUM (…); EXCEPTION WHEN duplicate_object THEN null;
+/// END'`, the one anonymous block ORMs send (Sequelize's createTable): the type is
+/// created unless it exists. Any other DO block is refused: litewire runs no PL/pgSQL.
+pub fn do_block(text: &str) -> Result<String, PgError> {
+    let refused = || unsupported("DO (an anonymous code block)");
+    let body = block_body(text).ok_or_else(refused)?;
+    let lower = body.to_ascii_lowercase();
+    let words: Vec<&str> = lower.split_whitespace().collect();
+    let tail = [
+        "exception",
+        "when",
+        "duplicate_object",
+        "then",
+        "null;",
+        "end",
+    ];
+    let ends = words.len() > tail.len() + 1
+        && words[0] == "begin"
+        && words[words.len() - tail.len()..]
+            .iter()
+            .map(|w| w.trim_end_matches(';'))
+            .eq(tail.iter().map(|w| w.trim_end_matches(';')));
+    if !ends {
+        return Err(refused());
+    }
+    let start = lower.find("begin").map_or(0, |i| i + "begin".len());
+    let end = lower.rfind("exception").unwrap_or(lower.len());
+    let inner = body[start..end].trim().trim_end_matches(';');
+    match crate::sql::parse::parse_one(inner, 32)? {
+        sqlparser::ast::Statement::CreateType {
+            name,
+            representation,
+        } => create_as(&name, &representation, true),
+        _ => Err(refused()),
+    }
+}
+
+/// The code of `DO [LANGUAGE plpgsql] 'code'` (or `$$code$$`), its quotes undone.
+fn block_body(text: &str) -> Option<String> {
+    let rest = text.trim().trim_end_matches(';').trim();
+    let rest = rest
+        .get(..2)?
+        .eq_ignore_ascii_case("do")
+        .then(|| rest[2..].trim())?;
+    let rest = match rest.get(..8) {
+        Some(l) if l.eq_ignore_ascii_case("language") => {
+            let after = rest[8..].trim_start();
+            let word = after.split_whitespace().next()?;
+            if !word.trim_matches('"').eq_ignore_ascii_case("plpgsql") {
+                return None;
+            }
+            after[word.len()..].trim_start()
+        }
+        _ => rest,
+    };
+    if let Some(quoted) = rest.strip_prefix('\'') {
+        return Some(quoted.strip_suffix('\'')?.replace("''", "'"));
+    }
+    let tag_end = rest.strip_prefix('$')?.find('$')? + 2;
+    let tag = &rest[..tag_end];
+    rest[tag_end..].strip_suffix(tag).map(str::to_string)
 }

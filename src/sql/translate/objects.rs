@@ -558,7 +558,8 @@ fn reserved(name: &str) -> PgError {
 /// `CREATE [TEMP] SEQUENCE`, `ALTER SEQUENCE` and `COMMENT ON` read here: sequence
 /// options in any order as PostgreSQL takes them (sqlparser has no ALTER SEQUENCE and
 /// takes CREATE's options in one order only), comments on indexes, sequences and views
-/// (sqlparser has tables and columns only). None for any other statement.
+/// (sqlparser has tables and columns only), DO blocks (enums.rs). None for any other
+/// statement.
 pub fn read_by_hand(text: &str) -> Option<Result<String, PgError>> {
     let words: Vec<String> = crate::sql::lexer::words(text)
         .take(3)
@@ -566,6 +567,7 @@ pub fn read_by_hand(text: &str) -> Option<Result<String, PgError>> {
         .collect();
     let alter = match words.iter().map(String::as_str).collect::<Vec<_>>()[..] {
         ["comment", "on", ..] => return Some(read_comment(text)),
+        ["do", ..] => return Some(super::enums::do_block(text)),
         ["alter", "sequence", ..] => true,
         ["create", "sequence", ..] | ["create", "temp" | "temporary", "sequence"] => false,
         _ => return None,
