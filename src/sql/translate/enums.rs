@@ -266,3 +266,7 @@ fn block_body(text: &str) -> Option<String> {
     let tag = &rest[..tag_end];
     rest[tag_end..].strip_suffix(tag).map(str::to_string)
 }
+
+#[cfg(test)]
+#[path = "enums_tests.rs"]
+mod tests;

@@ -1209,10 +1209,6 @@ mod tests {
             error("COMMENT ON INDEX i IS 'x' extra").code,
             SqlState::SYNTAX_ERROR
         );
-        assert_eq!(
-            error("CREATE TYPE mood AS ENUM ('a')").code,
-            SqlState::FEATURE_NOT_SUPPORTED
-        );
     }
 
     #[test]
