@@ -40,11 +40,12 @@ async fn catalog_tables_describe_the_database() {
         )
         .await
         .unwrap();
-    let got: Vec<(String, String)> = rows.iter().map(|r| (r.get(0), r.get(1))).collect();
-    assert_eq!(
-        got,
-        vec![("adults".into(), "v".into()), ("users".into(), "r".into())]
-    );
+    // relkind is PostgreSQL's one-byte "char" (OID 18): tokio-postgres reads it as i8.
+    let got: Vec<(String, char)> = rows
+        .iter()
+        .map(|r| (r.get(0), r.get::<_, i8>(1) as u8 as char))
+        .collect();
+    assert_eq!(got, vec![("adults".into(), 'v'), ("users".into(), 'r')]);
     let rows = c
         .query(
             "select a.attname, format_type(a.atttypid, a.atttypmod), a.attnotnull \

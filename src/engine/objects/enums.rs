@@ -7,6 +7,8 @@
 //! A type name that is no enum (an unknown word SQLite reads by affinity) passes these
 //! checks as before: only names in the table are enums.
 
+use std::collections::HashSet;
+
 use rusqlite::functions::{Context, FunctionFlags};
 use rusqlite::types::ValueRef;
 use rusqlite::{Connection, OptionalExtension};
@@ -24,6 +26,9 @@ const LABEL_OIDS: i64 = 50_000_000;
 pub fn is_enum_oid(oid: u32) -> bool {
     (ENUM_OID..ENUM_OID + LABEL_OIDS).contains(&i64::from(oid))
 }
+
+/// SQLite's subtype for JSON text (`J`): an array's form (engine/array.rs).
+const JSON_SUBTYPE: u32 = 74;
 
 /// PostgreSQL's limit on a label (NAMEDATALEN - 1 bytes).
 const MAX_LABEL: usize = 63;
@@ -344,7 +349,8 @@ fn rename_type(ctx: &mut Context<'_>) -> rusqlite::Result<i64> {
 }
 
 /// `value` as input of enum `name` (`enum_in`): the label, or 22P02. Values of a type
-/// that is no enum pass as text.
+/// that is no enum pass as text. The labels are read once per statement (SQLite keeps
+/// them with the constant `name` argument): a CHECK runs this per row.
 fn input(ctx: &Context<'_>, value: usize, name: usize) -> rusqlite::Result<Option<String>> {
     // A column's affinity may have made a label that reads as a number one.
     let v = match ctx.get_raw(value) {
@@ -353,11 +359,26 @@ fn input(ctx: &Context<'_>, value: usize, name: usize) -> rusqlite::Result<Optio
         ValueRef::Real(f) => f.to_string(),
         ValueRef::Text(t) | ValueRef::Blob(t) => String::from_utf8_lossy(t).into_owned(),
     };
-    let name: String = ctx.get(name)?;
-    // SAFETY: as in `create`: one nested read.
-    let conn = unsafe { ctx.get_connection()? };
-    check_input(&conn, &name, &v)?;
+    let labels = ctx.get_or_create_aux(name as i32, |n| -> rusqlite::Result<_> {
+        let name = String::from_utf8_lossy(n.as_bytes()?).into_owned();
+        // SAFETY: as in `create`: one nested read.
+        let conn = unsafe { ctx.get_connection()? };
+        let labels = labels(&conn, &name)?;
+        Ok(labels.map(|l| (name, l.into_iter().map(|(l, _)| l).collect::<HashSet<_>>())))
+    })?;
+    if let Some((name, labels)) = &*labels {
+        if !labels.contains(&v) {
+            return Err(invalid_input(name, &v));
+        }
+    }
     Ok(Some(v))
+}
+
+fn invalid_input(name: &str, value: &str) -> rusqlite::Error {
+    error(
+        SqlState::INVALID_TEXT_REPRESENTATION,
+        format!("invalid input value for enum {}: \"{value}\"", shown(name)),
+    )
 }
 
 /// Refuses `value` (22P02) when `name` is an enum without that label.
@@ -373,10 +394,7 @@ pub fn check_input(conn: &Connection, name: &str, value: &str) -> rusqlite::Resu
         .optional()?;
     match known {
         Some(_) => Ok(()),
-        None => Err(error(
-            SqlState::INVALID_TEXT_REPRESENTATION,
-            format!("invalid input value for enum {}: \"{value}\"", shown(name)),
-        )),
+        None => Err(invalid_input(name, value)),
     }
 }
 
@@ -439,7 +457,7 @@ pub(super) fn register(conn: &Connection) -> rusqlite::Result<()> {
         input(ctx, 0, 1).map(|_| true)
     })?;
     conn.create_scalar_function("pg_enum_in", 2, check, |ctx| input(ctx, 0, 1))?;
-    for which in ["range", "first", "last"] {
+    for which in ["first", "last"] {
         conn.create_scalar_function(
             format!("pg_enum_{which}").as_str(),
             1,
@@ -447,6 +465,13 @@ pub(super) fn register(conn: &Connection) -> rusqlite::Result<()> {
             move |ctx| range(ctx, which),
         )?;
     }
+    // An array: JSON text with SQLite's JSON subtype, as the array functions read it.
+    conn.create_scalar_function(
+        "pg_enum_range",
+        1,
+        FunctionFlags::SQLITE_UTF8 | FunctionFlags::SQLITE_RESULT_SUBTYPE,
+        |ctx| Ok((range(ctx, "range")?, Some(JSON_SUBTYPE))),
+    )?;
     Ok(())
 }
 

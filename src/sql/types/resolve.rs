@@ -91,11 +91,15 @@ pub(super) fn declared(decl: &str) -> Option<String> {
     if decl.is_empty() {
         return None;
     }
-    // SQLite keeps a declared type unquoted: a name no built-in type has (an enum's,
-    // `enum_Users_kind`) keeps its case.
+    // SQLite keeps a declared type unquoted: a mixed-case name no built-in type has (an
+    // enum's, `enum_Users_kind`) keeps its case (SQLite's own `NUM`, `INT` do not).
     let c = canonical(decl);
     Some(
-        if c == decl.to_ascii_lowercase() && !super::builtins::BUILTIN.contains(&c.as_str()) {
+        if !decl.contains(['(', '[', ' '])
+            && decl.contains(|ch: char| ch.is_ascii_lowercase())
+            && c == decl.to_ascii_lowercase()
+            && !super::builtins::BUILTIN.contains(&c.as_str())
+        {
             decl.to_string()
         } else {
             c
