@@ -72,6 +72,16 @@ async fn enum_types_are_created_altered_and_dropped_as_in_postgresql() {
                 "\"nope\" is not an existing enum label",
             ),
             (
+                "alter type mood owner to nobody",
+                "42704",
+                "role \"nobody\" does not exist",
+            ),
+            (
+                "alter type nope owner to current_user",
+                "42704",
+                "type \"nope\" does not exist",
+            ),
+            (
                 "alter type mood rename value 'ok' to 'sad'",
                 "42710",
                 "enum label \"sad\" already exists",
@@ -87,7 +97,7 @@ async fn enum_types_are_created_altered_and_dropped_as_in_postgresql() {
     );
     // Labels added later are accepted at once; renamed labels carry the stored values.
     c.batch_execute(
-        "drop type if exists nope; \
+        "drop type if exists nope; alter type public.mood owner to current_user; \
          alter type mood add value if not exists 'ok'; \
          alter type mood add value 'meh' before 'ok'; \
          alter type public.mood add value 'great' after 'happy'; \

@@ -348,6 +348,26 @@ fn rename_type(ctx: &mut Context<'_>) -> rusqlite::Result<i64> {
     Ok(1)
 }
 
+/// `litewire_type_owner(name, role)`: ALTER TYPE … OWNER TO: litewire's one role owns
+/// every object, so only the session's user is accepted (42704 for any other role).
+fn type_owner(ctx: &mut Context<'_>) -> rusqlite::Result<i64> {
+    // SAFETY: as in `create`: nested reads.
+    let conn = unsafe { ctx.get_connection()? };
+    let name: String = ctx.get(0)?;
+    let role: String = ctx.get(1)?;
+    if find(&conn, &name)?.is_none() {
+        return Err(missing_type(&name));
+    }
+    let user: String = conn.query_row("SELECT current_user()", [], |r| r.get(0))?;
+    if role != user {
+        return Err(error(
+            SqlState::UNDEFINED_OBJECT,
+            format!("role \"{role}\" does not exist"),
+        ));
+    }
+    Ok(1)
+}
+
 /// `value` as input of enum `name` (`enum_in`): the label, or 22P02. Values of a type
 /// that is no enum pass as text. The labels are read once per statement (SQLite keeps
 /// them with the constant `name` argument): a CHECK runs this per row.
@@ -453,6 +473,7 @@ pub(super) fn register(conn: &Connection) -> rusqlite::Result<()> {
     conn.create_scalar_function("litewire_enum_add", 5, direct, add_value)?;
     conn.create_scalar_function("litewire_enum_rename_value", 3, direct, rename_value)?;
     conn.create_scalar_function("litewire_rename_type", 2, direct, rename_type)?;
+    conn.create_scalar_function("litewire_type_owner", 2, direct, type_owner)?;
     conn.create_scalar_function("litewire_enum_check", 2, check, |ctx| {
         input(ctx, 0, 1).map(|_| true)
     })?;

@@ -129,6 +129,16 @@ pub(super) fn alter(a: &AlterType) -> Result<String, PgError> {
     Ok(batch(&[part]))
 }
 
+/// ALTER TYPE e OWNER TO role (None: CURRENT_USER): the type must exist and the role be
+/// the session's user (`litewire_type_owner`).
+pub(super) fn owner(name: &ObjectName, role: Option<&str>) -> Result<String, PgError> {
+    Ok(batch(&[format!(
+        "SELECT litewire_type_owner({}, {})",
+        quote(&type_name(name)?),
+        role.map_or("current_user()".to_string(), quote)
+    )]))
+}
+
 /// The enum a type written as `text` (`mood`, `"public"."Mood"`) may name: None for the
 /// types litewire knows and for names with modifiers or array brackets.
 fn candidate(text: &str) -> Option<String> {

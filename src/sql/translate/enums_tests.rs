@@ -61,6 +61,14 @@ fn type_statements_become_batches() {
         sqlite("ALTER TYPE m RENAME TO N"),
         "~SELECT litewire_rename_type('m', 'n')"
     );
+    assert_eq!(
+        sqlite("ALTER TYPE public.m OWNER TO postgres;"),
+        "~SELECT litewire_type_owner('m', 'postgres')"
+    );
+    assert_eq!(
+        sqlite("ALTER TYPE m OWNER TO CURRENT_USER"),
+        "~SELECT litewire_type_owner('m', current_user())"
+    );
     assert_eq!(refused("CREATE TYPE c AS (a int)").code.0, "0A000");
     assert_eq!(refused("CREATE TYPE o.m AS ENUM ('a')").code.0, "3F000");
 }

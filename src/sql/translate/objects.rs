@@ -568,6 +568,11 @@ pub fn read_by_hand(text: &str) -> Option<Result<String, PgError>> {
     let alter = match words.iter().map(String::as_str).collect::<Vec<_>>()[..] {
         ["comment", "on", ..] => return Some(read_comment(text)),
         ["do", ..] => return Some(super::enums::do_block(text)),
+        ["alter", "type", _]
+            if crate::sql::lexer::words(text).any(|w| w.eq_ignore_ascii_case("owner")) =>
+        {
+            return Some(read_type_owner(text))
+        }
         ["alter", "sequence", ..] => true,
         ["create", "sequence", ..] | ["create", "temp" | "temporary", "sequence"] => false,
         _ => return None,
@@ -743,6 +748,25 @@ fn sequence_spec(p: &mut sqlparser::parser::Parser, allow: Allow) -> Result<Sequ
             return Ok(spec);
         }
     }
+}
+
+/// `ALTER TYPE e OWNER TO role` (pg_dump writes it after each CREATE TYPE): the
+/// session's user owns everything, any other role does not exist (engine/objects).
+fn read_type_owner(text: &str) -> Result<String, PgError> {
+    use sqlparser::keywords::Keyword;
+    let mut p = hand_parser(text)?;
+    let mut expect = |k: &[Keyword]| p.expect_keywords(k).map_err(syntax);
+    expect(&[Keyword::ALTER, Keyword::TYPE])?;
+    let name = p.parse_object_name(false).map_err(syntax)?;
+    p.expect_keywords(&[Keyword::OWNER, Keyword::TO])
+        .map_err(syntax)?;
+    let role = if p.parse_keyword(Keyword::CURRENT_USER) || p.parse_keyword(Keyword::SESSION_USER) {
+        None
+    } else {
+        Some(p.parse_identifier().map_err(syntax)?.value)
+    };
+    expect_end(&mut p)?;
+    super::enums::owner(&name, role.as_deref())
 }
 
 /// The end of a statement read by hand: an optional `;`, then nothing.
