@@ -116,6 +116,18 @@ fn check_label(label: &str) -> rusqlite::Result<()> {
     Ok(())
 }
 
+/// Whether a type named `name` exists: an enum or a built-in type.
+fn taken(conn: &Connection, name: &str) -> rusqlite::Result<bool> {
+    Ok(find(conn, name)?.is_some() || crate::engine::types::names_a_type(name))
+}
+
+fn already_exists(name: &str) -> rusqlite::Error {
+    error(
+        SqlState::DUPLICATE_OBJECT,
+        format!("type \"{name}\" already exists"),
+    )
+}
+
 fn missing_type(name: &str) -> rusqlite::Error {
     error(
         SqlState::UNDEFINED_OBJECT,
@@ -144,11 +156,8 @@ fn create(ctx: &mut Context<'_>) -> rusqlite::Result<i64> {
     if find(&conn, &name)?.is_some() && ctx.get::<bool>(0)? {
         return Ok(0);
     }
-    if find(&conn, &name)?.is_some() || crate::engine::types::names_a_type(&name) {
-        return Err(error(
-            SqlState::DUPLICATE_OBJECT,
-            format!("type \"{name}\" already exists"),
-        ));
+    if taken(&conn, &name)? {
+        return Err(already_exists(&name));
     }
     let _internal = Internal::begin();
     let insert =
@@ -329,11 +338,8 @@ fn rename_type(ctx: &mut Context<'_>) -> rusqlite::Result<i64> {
     if find(&conn, &name)?.is_none() {
         return Err(missing_type(&name));
     }
-    if find(&conn, &new)?.is_some() || crate::engine::types::names_a_type(&new) {
-        return Err(error(
-            SqlState::DUPLICATE_OBJECT,
-            format!("type \"{new}\" already exists"),
-        ));
+    if taken(&conn, &new)? {
+        return Err(already_exists(&new));
     }
     if !columns_of(&conn, &name)?.is_empty() {
         return Err(raise(crate::sql::translate::unsupported(
