@@ -519,7 +519,7 @@ fn resolve(
             let oid = if decl.trim().is_empty() {
                 0
             } else {
-                types::from_decltype(&decl).oid
+                super::objects::declared_type(conn.sqlite(), &decl).oid
             };
             (n, oid)
         })

@@ -90,7 +90,7 @@ fn infer_params(schema: &SchemaOf<'_>, typing: &Typing, params: &mut [u32]) {
                 Some(elem) => {
                     super::catalog::array_of(types::from_decltype(elem).oid).unwrap_or(oid::TEXT)
                 }
-                None => types::from_decltype(&name).oid,
+                None => super::objects::declared_type(schema.conn.sqlite(), &name).oid,
             };
         }
     }

@@ -208,7 +208,13 @@ fn like_columns(columns: &[Column], defaults: bool) -> String {
         if let (true, Some(d)) = (defaults, &c.default) {
             def.push_str(&format!(" DEFAULT ({d})"));
         }
-        if let Some(check) = value_check(&ident, &c.declared.to_ascii_lowercase()) {
+        // A name litewire does not know is quoted: an enum's name keeps its case.
+        let written = if crate::engine::types::names_a_type(&c.declared) {
+            c.declared.clone()
+        } else {
+            format!("\"{}\"", c.declared.replace('"', "\"\""))
+        };
+        if let Some(check) = value_check(&ident, &written) {
             def.push_str(&format!(" {check}"));
         }
         out.push(def);

@@ -341,20 +341,21 @@ pub fn result_columns(
             let (name, typed) = match &known {
                 Some(cols) => (
                     cols[i].0.clone(),
-                    cols[i].1.as_deref().and_then(result_type),
+                    cols[i].1.as_deref().map(|t| result_type(conn, t)),
                 ),
                 None => (stmt.column_name(i), None),
             };
-            let declared = stmt.column_decltype(i).map(|d| types::from_decltype(&d));
+            let declared = stmt.column_decltype(i).map(|d| result_type(conn, &d));
             (name, declared.or(typed))
         })
         .collect()
 }
 
-/// A resolved type name as a result column's type (arrays: their array type, the JSON
-/// text SQLite holds printed as PostgreSQL prints arrays).
-fn result_type(name: &str) -> Option<PgType> {
-    Some(types::from_decltype(name))
+/// A declared or resolved type name as a result column's type (arrays: their array type,
+/// the JSON text SQLite holds printed as PostgreSQL prints arrays; an enum: its own OID,
+/// its labels as text).
+fn result_type(conn: &Conn, name: &str) -> PgType {
+    super::objects::declared_type(conn.sqlite(), name)
 }
 
 /// The result column names alone (see [`result_columns`]).

@@ -140,15 +140,37 @@ pub fn register(conn: &Connection, database: &str, session: SharedSession) -> ru
     Ok(())
 }
 
+/// The SQL name of type `oid`: a built-in type or an enum (engine/objects).
+fn type_name(ctx: &Context<'_>, oid: i64, typmod: i64) -> rusqlite::Result<Option<String>> {
+    if let Some(name) = super::catalog::format_type(oid as u32, typmod as i32) {
+        return Ok(Some(name));
+    }
+    // SAFETY: the connection running this statement: one nested read.
+    let conn = unsafe { ctx.get_connection()? };
+    super::objects::enum_name(&conn, oid)
+}
+
+/// The OID of the type a client names: a built-in type or an enum (`public.` optional).
+fn regtype_oid(ctx: &Context<'_>, name: &str) -> rusqlite::Result<Option<u32>> {
+    if let Some(oid) = super::catalog::to_regtype(name) {
+        return Ok(Some(oid));
+    }
+    let Some(name) = super::objects::relation_name(name) else {
+        return Ok(None);
+    };
+    // SAFETY: as in `type_name`.
+    let conn = unsafe { ctx.get_connection()? };
+    super::objects::enum_oid(&conn, &name)
+}
+
 /// The functions catalog queries call (see `catalog/`), regexes, array helpers and
 /// PostgreSQL's date/time and string functions (`pgfuncs/`).
 /// Registered with the catalog tables, on a connection's first statement that needs
 /// one of them: each registered function costs every connection memory. Objects here
 /// are always visible, owned by the connecting user, and have no comments.
 pub fn register_catalog(conn: &Connection, session: SharedSession) -> rusqlite::Result<()> {
-    use super::catalog;
     let pure = FunctionFlags::SQLITE_UTF8 | FunctionFlags::SQLITE_DETERMINISTIC;
-    // Sequences, comments (objects/).
+    // Sequences, enums, comments (objects/).
     super::objects::register(conn, session.clone())?;
     conn.create_scalar_function(
         "pg_get_userbyid",
@@ -229,29 +251,30 @@ pub fn register_catalog(conn: &Connection, session: SharedSession) -> rusqlite::
         Ok(default.map(|d| default_text(&d, &decl)))
     })?;
     conn.create_scalar_function("to_regtype", 1, pure, |ctx| {
-        Ok(ctx
-            .get::<Option<String>>(0)?
-            .and_then(|n| catalog::to_regtype(&n)))
+        match ctx.get::<Option<String>>(0)? {
+            Some(n) => regtype_oid(ctx, &n),
+            None => Ok(None),
+        }
     })?;
     conn.create_scalar_function("format_type", 2, pure, |ctx| {
         let oid: Option<i64> = ctx.get(0)?;
         let typmod: Option<i64> = ctx.get(1)?;
-        Ok(oid.map(|o| {
-            catalog::format_type(o as u32, typmod.unwrap_or(-1) as i32)
-                .unwrap_or_else(|| "???".into())
-        }))
+        Ok(match oid {
+            Some(o) => {
+                Some(type_name(ctx, o, typmod.unwrap_or(-1))?.unwrap_or_else(|| "???".into()))
+            }
+            None => None,
+        })
     })?;
     // `x::regtype`: an OID shows as its name, a name (or digits) becomes the OID.
     conn.create_scalar_function("pg_regtype", 1, pure, |ctx| {
         Ok(match ctx.get_raw(0) {
-            ValueRef::Integer(o) => {
-                SqlValue::Text(catalog::format_type(o as u32, -1).unwrap_or(o.to_string()))
-            }
+            ValueRef::Integer(o) => SqlValue::Text(type_name(ctx, o, -1)?.unwrap_or(o.to_string())),
             ValueRef::Text(t) => {
-                let s = String::from_utf8_lossy(t);
+                let s = String::from_utf8_lossy(t).into_owned();
                 match s.trim().parse::<i64>() {
                     Ok(o) => SqlValue::Integer(o),
-                    Err(_) => catalog::to_regtype(&s)
+                    Err(_) => regtype_oid(ctx, &s)?
                         .map_or(SqlValue::Null, |o| SqlValue::Integer(o.into())),
                 }
             }
@@ -478,8 +501,10 @@ fn pg_store(ctx: &mut Context<'_>) -> rusqlite::Result<SqlValue> {
                     }
                 }
             };
+            // SAFETY: the connection running this statement: one nested read.
+            let conn = unsafe { ctx.get_connection()? };
             Ok(decl.flatten().map_or((0, -1), |d| {
-                let t = super::types::from_decltype(&d);
+                let t = super::objects::declared_type(&conn, &d);
                 (t.oid, t.modifier)
             }))
         })?;

@@ -383,6 +383,8 @@ fn decode_binary(type_oid: u32, b: &[u8]) -> Result<Value, PgError> {
         oid::TEXT | oid::VARCHAR | oid::BPCHAR | oid::NAME | oid::UNKNOWN | 0 => {
             Value::Text(utf8(b)?.to_string())
         }
+        // An enum's binary form is its label's text (enum_recv); the column checks it.
+        other if super::objects::is_enum_oid(other) => Value::Text(utf8(b)?.to_string()),
         other => {
             return Err(PgError::new(
                 SqlState::FEATURE_NOT_SUPPORTED,

@@ -1282,7 +1282,7 @@ fn apply(
                     .is_some_and(|n| n.value.starts_with(translate::VALUE_CHECK))
             });
             let name = ct.columns[i].name.clone();
-            if let Some(check) = translate::value_check(&name, &pg_type.to_lowercase()) {
+            if let Some(check) = translate::value_check(&name, pg_type) {
                 ct.columns[i].options.push(check);
             }
             p.retyped.push(stored.clone());

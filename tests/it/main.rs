@@ -16,6 +16,7 @@ mod cursors;
 mod dates;
 mod dml;
 mod dump_restore;
+mod enums;
 mod functions;
 mod hostile;
 mod invalid_input;

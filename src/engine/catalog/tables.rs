@@ -142,6 +142,16 @@ fn statio_rows() -> String {
     )
 }
 
+/// The type OID of a column declared `decl`: an enum's (engine/objects), else the
+/// built-in type it names.
+fn declared_type_oid(decl: &str) -> String {
+    format!(
+        "coalesce((SELECT e.rowid + {} FROM main._litewire_enums e \
+         WHERE e.type = {decl} AND e.label IS NULL), pg_decltype({decl}, 'oid'))",
+        crate::engine::objects::ENUM_OID
+    )
+}
+
 /// Rows of `sqlite_schema` that are user objects (SQLite's own `sqlite_*` and
 /// litewire's reserved `_litewire_*` tables excluded).
 pub(super) const USER_OBJECTS: &str = "s.name NOT LIKE 'sqlite\\_%' ESCAPE '\\' \
@@ -181,7 +191,13 @@ pub(super) const TABLES: &[Table] = &[
                   typanalyze text, typalign pg_char, typstorage pg_char, typnotnull bool, \
                   typbasetype oid, typtypmod int4, typndims int4, typcollation oid, \
                   typdefaultbin text, typdefault text, typacl text",
-        body: Some(pg_type_rows),
+        body: Some(|| {
+            format!(
+                "{} UNION ALL {}",
+                pg_type_rows(),
+                crate::engine::objects::enum_type_rows(PUBLIC)
+            )
+        }),
     },
     Table {
         name: "pg_namespace",
@@ -239,12 +255,13 @@ pub(super) const TABLES: &[Table] = &[
                   attacl text, attoptions text, attfdwoptions text, attmissingval text",
         body: Some(|| {
             format!(
-                "SELECT {FIRST_USER_OID} + s.rowid, p.name, pg_decltype(p.type, 'oid'), -1, \
+                "SELECT {FIRST_USER_OID} + s.rowid, p.name, {oid}, -1, \
                  pg_decltype(p.type, 'len'), p.cid + 1, 0, -1, pg_decltype(p.type, 'typmod'), \
                  0, 'i', 'p', '', p.\"notnull\" OR p.pk > 0, p.dflt_value IS NOT NULL, 0, '', '', \
                  0, 1, 0, 0, NULL, NULL, NULL, NULL \
                  FROM sqlite_schema s, pragma_table_info(s.name) p \
-                 WHERE s.type IN ('table', 'view') AND {USER_OBJECTS}"
+                 WHERE s.type IN ('table', 'view') AND {USER_OBJECTS}",
+                oid = declared_type_oid("p.type"),
             )
         }),
     },
@@ -277,7 +294,8 @@ pub(super) const TABLES: &[Table] = &[
             // c.toid, c.typmod: the declared type, as pg_attribute reports it.
             format!(
                 "SELECT current_database(), 'public', c.tname, c.cname, c.cid + 1, c.dflt, \
-                 CASE WHEN c.required THEN 'NO' ELSE 'YES' END, format_type(c.toid, -1), \
+                 CASE WHEN c.required THEN 'NO' ELSE 'YES' END, \
+                 CASE WHEN c.toid >= {enums} THEN 'USER-DEFINED' ELSE format_type(c.toid, -1) END, \
                  CASE WHEN c.toid IN (1042, 1043) AND c.typmod >= 4 THEN c.typmod - 4 END, \
                  CASE WHEN c.toid IN (1042, 1043) AND c.typmod >= 4 THEN 4 * (c.typmod - 4) END, \
                  CASE c.toid WHEN 21 THEN 16 WHEN 23 THEN 32 WHEN 20 THEN 64 WHEN 700 THEN 24 \
@@ -289,14 +307,16 @@ pub(super) const TABLES: &[Table] = &[
                  THEN (c.typmod - 4) & 65535 END, \
                  CASE c.toid WHEN 1082 THEN 0 WHEN 1083 THEN 6 WHEN 1114 THEN 6 \
                  WHEN 1184 THEN 6 END, \
-                 current_database(), 'pg_catalog', \
-                 (SELECT typname FROM pg_type WHERE oid = c.toid), 'NO', 'NEVER', \
+                 current_database(), CASE WHEN c.toid >= {enums} THEN 'public' \
+                 ELSE 'pg_catalog' END, (SELECT typname FROM pg_type WHERE oid = c.toid), 'NO', 'NEVER', \
                  CASE c.ttype WHEN 'view' THEN 'NO' ELSE 'YES' END \
                  FROM (SELECT s.name AS tname, s.type AS ttype, p.name AS cname, p.cid AS cid, \
                  pg_default_text(p.dflt_value, p.type) AS dflt, p.\"notnull\" OR p.pk > 0 AS required, \
-                 pg_decltype(p.type, 'oid') AS toid, pg_decltype(p.type, 'typmod') AS typmod \
+                 {oid} AS toid, pg_decltype(p.type, 'typmod') AS typmod \
                  FROM sqlite_schema s, pragma_table_info(s.name) p \
-                 WHERE s.type IN ('table', 'view') AND {USER_OBJECTS}) c"
+                 WHERE s.type IN ('table', 'view') AND {USER_OBJECTS}) c",
+                oid = declared_type_oid("p.type"),
+                enums = crate::engine::objects::ENUM_OID,
             )
         }),
     },
@@ -633,7 +653,7 @@ pub(super) const TABLES: &[Table] = &[
     Table {
         name: "pg_enum",
         columns: "oid oid, enumtypid oid, enumsortorder float4, enumlabel name",
-        body: None,
+        body: Some(crate::engine::objects::enum_label_rows),
     },
     Table {
         name: "pg_range",

@@ -12,10 +12,12 @@
 //! reserved table are allowed only while litewire itself runs them ([`Internal`]): the
 //! authorizer refuses them to a client's own statements.
 //!
-//! `sequences.rs` holds the sequence functions (nextval, setval, ...), `comments.rs`
-//! COMMENT ON and its readers.
+//! `sequences.rs` holds the sequence functions (nextval, setval, ...), `enums.rs` enum
+//! types (CREATE TYPE … AS ENUM, the checks of their columns), `comments.rs` COMMENT ON
+//! and its readers.
 
 mod comments;
+mod enums;
 mod sequences;
 
 use std::cell::Cell;
@@ -25,6 +27,10 @@ use rusqlite::Connection;
 use crate::protocol::{PgError, SqlState};
 
 pub use comments::description_rows;
+pub use enums::{
+    check_input as check_enum_input, declared_type, is_enum_oid, label_rows as enum_label_rows,
+    name_of as enum_name, oid_of as enum_oid, type_rows as enum_type_rows, ENUM_OID,
+};
 pub use sequences::{forget_session, oid_of as sequence_oid, OverridingSystemValue, SEQUENCE_OID};
 
 /// Every reserved table's name starts with this.
@@ -50,6 +56,10 @@ const RESERVED: &[(&str, &str)] = &[
         "comments",
         "kind TEXT NOT NULL, name TEXT NOT NULL, attribute TEXT NOT NULL, \
          description TEXT NOT NULL, PRIMARY KEY (kind, name, attribute)",
+    ),
+    (
+        "enums",
+        "type TEXT NOT NULL, label TEXT, sortorder REAL, PRIMARY KEY (type, label)",
     ),
 ];
 
@@ -164,11 +174,10 @@ fn run_parts(conn: &Connection, parts: &str, notices: &mut Vec<PgError>) -> Resu
             if let Ok(rusqlite::types::ValueRef::Text(t)) = row.get_ref(0) {
                 let t = String::from_utf8_lossy(t);
                 let (code, message) = t.split_once(' ').unwrap_or(("00000", &t));
-                let code = if code == SqlState::DUPLICATE_TABLE.0 {
-                    SqlState::DUPLICATE_TABLE
-                } else {
-                    SqlState::SUCCESSFUL_COMPLETION
-                };
+                let code = [SqlState::DUPLICATE_TABLE, SqlState::DUPLICATE_OBJECT]
+                    .into_iter()
+                    .find(|c| c.0 == code)
+                    .unwrap_or(SqlState::SUCCESSFUL_COMPLETION);
                 notices.push(PgError {
                     severity: crate::protocol::Severity::Notice,
                     ..PgError::new(code, message)
@@ -231,6 +240,7 @@ pub fn register(
     session: super::functions::SharedSession,
 ) -> rusqlite::Result<()> {
     sequences::register(conn, session)?;
+    enums::register(conn)?;
     comments::register(conn)
 }
 

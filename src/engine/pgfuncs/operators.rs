@@ -123,6 +123,15 @@ pub(super) fn pg_coerce(ctx: &Context<'_>) -> Res<SqlValue> {
     let Operand::Type(t) = &*operand(ctx, 1)? else {
         return Ok(owned(value));
     };
+    if !crate::engine::types::names_a_type(t) {
+        // SAFETY: the connection running this statement: one nested read.
+        let conn = unsafe { ctx.get_connection()? };
+        if crate::engine::objects::enum_oid(&conn, t)?.is_some() {
+            // An enum's label is checked and compared as its text (COMPAT.md: enum order).
+            crate::engine::objects::check_enum_input(&conn, t, &String::from_utf8_lossy(text))?;
+            return Ok(owned(value));
+        }
+    }
     let oid = crate::engine::types::from_decltype(t).oid;
     // `num` is SQLite's own declared type for a CREATE TABLE AS column of numeric
     // affinity (a `name` column's too): not known to be a number.
@@ -381,6 +390,10 @@ fn display_name(t: &str) -> String {
         Some(e) => (e, "[]"),
         None => (t, ""),
     };
+    // A name litewire does not know (an enum's) is shown as it is.
+    if !crate::engine::types::names_a_type(element) {
+        return format!("{element}{array}");
+    }
     let oid = crate::engine::types::from_decltype(element).oid;
     let name = crate::engine::catalog::types::format_type(oid, -1);
     format!("{}{array}", name.as_deref().unwrap_or(element))

@@ -408,6 +408,7 @@ pub(super) fn is_array(e: &Expr) -> bool {
                     | "pg_array_replace"
                     | "pg_string_to_array"
                     | "pg_regexp_split_to_array"
+                    | "pg_enum_range"
                     | "pg_array_fill"
             ) || (name == "nullif"
                 // array_agg(x), as `function` writes it

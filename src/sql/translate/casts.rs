@@ -224,6 +224,10 @@ pub(super) fn cast(operand: Expr, t: &DataType) -> Expr {
         "regtype" => wrap("pg_regtype"),
         "regnamespace" => wrap("pg_regnamespace"),
         "regclass" => wrap("pg_regclass"),
+        // An enum's labels are checked (a type litewire does not know: kept as text).
+        _ if super::enums::of_type(t).is_some() => {
+            super::enums::cast(operand, t).unwrap_or(Expr::Value(Value::Null.into()))
+        }
         // Text-stored types keep their text (SQLite's NUMERIC cast would mangle dates).
         _ => Expr::Cast {
             kind: sqlparser::ast::CastKind::Cast,

@@ -10,6 +10,7 @@ mod arrays;
 mod casts;
 mod create;
 mod ctes;
+mod enums;
 pub(crate) use casts::char_length;
 pub(crate) mod dml;
 mod explain;
@@ -104,10 +105,11 @@ pub fn to_sqlite(mut stmt: Statement, settings: &mut dyn Settings) -> Result<Str
         Statement::AlterTable { operations, .. } => {
             for op in operations {
                 if let sqlparser::ast::AlterTableOperation::AddColumn { column_def, .. } = op {
-                    let name = casts::type_name(&column_def.data_type);
+                    let name = column_def.data_type.to_string();
                     if let Some(check) = value_check(&column_def.name, &name) {
                         column_def.options.push(check);
                     }
+                    enums::declare(&mut column_def.data_type);
                 }
             }
         }
@@ -206,6 +208,7 @@ impl VisitorMut for Translator<'_> {
                 return ControlFlow::Break(e);
             }
             objects::sequence_by_name(f);
+            enums::range_call(f);
         }
         // `ARRAY[]::int[]`: the cast's type is the empty array's (alone it has none).
         if let Expr::Cast { expr: operand, .. } = expr {
@@ -513,10 +516,11 @@ fn ddl(stmt: &mut Statement) -> Vec<(usize, ColumnOptionDef)> {
     };
     let mut checks = Vec::new();
     for (i, column) in ct.columns.iter_mut().enumerate() {
-        let name = casts::type_name(&column.data_type);
+        let name = column.data_type.to_string();
         if let Some(check) = value_check(&column.name, &name) {
             checks.push((i, check));
         }
+        enums::declare(&mut column.data_type);
         if let Some(sqlite) = modifier_last(&column.data_type.to_string()) {
             column.data_type = DataType::Custom(ObjectName::from(vec![Ident::new(sqlite)]), vec![]);
         }
@@ -567,10 +571,13 @@ pub const ORDER_MAX_MARKER: &str = "pg_order_max";
 
 pub const VALUE_CHECK: &str = "_litewire_";
 
-/// The CHECK for a column of type `name`: integers within int2/int4's range (22003),
-/// `numeric(p,s)` within its precision (22003), `varchar(n)` / `char(n)` at most n
-/// characters (22001). None for other types.
-pub fn value_check(column: &Ident, name: &str) -> Option<ColumnOptionDef> {
+/// The CHECK for a column of type `written` (as the client wrote it): integers within
+/// int2/int4's range (22003), `numeric(p,s)` within its precision (22003), `varchar(n)` /
+/// `char(n)` at most n characters (22001), an enum's labels (22P02, enums.rs). None for
+/// other types.
+pub fn value_check(column: &Ident, written: &str) -> Option<ColumnOptionDef> {
+    let lower = written.to_ascii_lowercase();
+    let name = lower.strip_prefix("pg_catalog.").unwrap_or(&lower);
     let c = Expr::Identifier(column.clone());
     let number = |n: String| Expr::Value(Value::Number(n, false).into());
     let (code, pg, check) = if let Some((length, padded)) = casts::char_length(name) {
@@ -614,7 +621,7 @@ pub fn value_check(column: &Ident, name: &str) -> Option<ColumnOptionDef> {
         let (pg, bits) = match name {
             "int2" | "smallint" => ("smallint", 15),
             "int" | "int4" | "integer" => ("integer", 31),
-            _ => return None,
+            _ => return enums::column_check(column, written),
         };
         let check = Expr::Between {
             expr: Box::new(c),

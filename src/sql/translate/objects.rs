@@ -127,7 +127,18 @@ pub(super) fn statement(stmt: &mut Statement) -> Result<Objects, PgError> {
                 Objects::After(parts)
             }
         }
-        Statement::CreateType { .. } => return Err(unsupported("CREATE TYPE")),
+        Statement::CreateType {
+            name,
+            representation,
+        } => Objects::Whole(super::enums::create(name, representation)?),
+        Statement::Drop {
+            object_type: ObjectType::Type,
+            if_exists,
+            names,
+            cascade,
+            ..
+        } => Objects::Whole(super::enums::drop(names, *if_exists, *cascade)?),
+        Statement::AlterType(a) => Objects::Whole(super::enums::alter(a)?),
         Statement::Query(_) => {
             sequence_calls_after_sort(stmt)?;
             Objects::None
@@ -547,7 +558,8 @@ fn reserved(name: &str) -> PgError {
 /// `CREATE [TEMP] SEQUENCE`, `ALTER SEQUENCE` and `COMMENT ON` read here: sequence
 /// options in any order as PostgreSQL takes them (sqlparser has no ALTER SEQUENCE and
 /// takes CREATE's options in one order only), comments on indexes, sequences and views
-/// (sqlparser has tables and columns only). None for any other statement.
+/// (sqlparser has tables and columns only), DO blocks (enums.rs). None for any other
+/// statement.
 pub fn read_by_hand(text: &str) -> Option<Result<String, PgError>> {
     let words: Vec<String> = crate::sql::lexer::words(text)
         .take(3)
@@ -555,6 +567,12 @@ pub fn read_by_hand(text: &str) -> Option<Result<String, PgError>> {
         .collect();
     let alter = match words.iter().map(String::as_str).collect::<Vec<_>>()[..] {
         ["comment", "on", ..] => return Some(read_comment(text)),
+        ["do", ..] => return Some(super::enums::do_block(text)),
+        ["alter", "type", _]
+            if crate::sql::lexer::words(text).any(|w| w.eq_ignore_ascii_case("owner")) =>
+        {
+            return Some(read_type_owner(text))
+        }
         ["alter", "sequence", ..] => true,
         ["create", "sequence", ..] | ["create", "temp" | "temporary", "sequence"] => false,
         _ => return None,
@@ -730,6 +748,25 @@ fn sequence_spec(p: &mut sqlparser::parser::Parser, allow: Allow) -> Result<Sequ
             return Ok(spec);
         }
     }
+}
+
+/// `ALTER TYPE e OWNER TO role` (pg_dump writes it after each CREATE TYPE): the
+/// session's user owns everything, any other role does not exist (engine/objects).
+fn read_type_owner(text: &str) -> Result<String, PgError> {
+    use sqlparser::keywords::Keyword;
+    let mut p = hand_parser(text)?;
+    let mut expect = |k: &[Keyword]| p.expect_keywords(k).map_err(syntax);
+    expect(&[Keyword::ALTER, Keyword::TYPE])?;
+    let name = p.parse_object_name(false).map_err(syntax)?;
+    p.expect_keywords(&[Keyword::OWNER, Keyword::TO])
+        .map_err(syntax)?;
+    let role = if p.parse_keyword(Keyword::CURRENT_USER) || p.parse_keyword(Keyword::SESSION_USER) {
+        None
+    } else {
+        Some(p.parse_identifier().map_err(syntax)?.value)
+    };
+    expect_end(&mut p)?;
+    super::enums::owner(&name, role.as_deref())
 }
 
 /// The end of a statement read by hand: an optional `;`, then nothing.
@@ -1195,10 +1232,6 @@ mod tests {
         assert_eq!(
             error("COMMENT ON INDEX i IS 'x' extra").code,
             SqlState::SYNTAX_ERROR
-        );
-        assert_eq!(
-            error("CREATE TYPE mood AS ENUM ('a')").code,
-            SqlState::FEATURE_NOT_SUPPORTED
         );
     }
 

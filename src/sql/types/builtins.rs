@@ -25,7 +25,8 @@ pub fn type_name(t: &DataType) -> String {
 
 /// [`type_name`] for a type as text (a column's declared type).
 pub fn canonical(written: &str) -> String {
-    let written = written.trim().to_ascii_lowercase();
+    let original = written.trim();
+    let written = original.to_ascii_lowercase();
     let written = written.strip_prefix("pg_catalog.").unwrap_or(&written);
     let (body, array) = match written.find('[') {
         Some(i) => (&written[..i], "[]"),
@@ -68,6 +69,11 @@ pub fn canonical(written: &str) -> String {
         "timestamp without time zone" | "timestamp" => "timestamp",
         "time without time zone" | "time" => "time",
         "time with time zone" | "timetz" => "timetz",
+        // A quoted name (an enum's, `"Mood"`) keeps its case.
+        _ if original.ends_with('"') && array.is_empty() && modifier.is_empty() => {
+            let start = original.len() - body.len();
+            return original[start..].trim().trim_matches('"').to_string();
+        }
         other => other,
     };
     let modifier = if name == "float" { "" } else { modifier };
@@ -222,6 +228,9 @@ pub(super) fn function_type(name: &str, args: &[Ty]) -> Ty {
         "array_fill" => Ty::Of(Follow::ArrayOf, first()),
         "string_to_array" | "regexp_split_to_array" | "regexp_matches" => named("text[]"),
         "string_to_table" | "regexp_split_to_table" => named("text"),
+        // An enum's labels, as text (sql/translate/enums.rs).
+        "enum_range" => named("text[]"),
+        "enum_first" | "enum_last" => named("text"),
         "array_positions" => named("int4[]"),
         "generate_series" => match args.first() {
             Some(t @ Ty::Named(n)) if n.starts_with("timestamp") => t.clone(),

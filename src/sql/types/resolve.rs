@@ -87,7 +87,24 @@ pub(super) fn resolve_at(ty: &Ty, schema: &dyn Schema, depth: usize) -> Option<S
 
 /// A declared column type in PostgreSQL's spelling; None when there is none.
 pub(super) fn declared(decl: &str) -> Option<String> {
-    (!decl.trim().is_empty()).then(|| canonical(decl))
+    let decl = decl.trim();
+    if decl.is_empty() {
+        return None;
+    }
+    // SQLite keeps a declared type unquoted: a mixed-case name no built-in type has (an
+    // enum's, `enum_Users_kind`) keeps its case (SQLite's own `NUM`, `INT` do not).
+    let c = canonical(decl);
+    Some(
+        if !decl.contains(['(', '[', ' '])
+            && decl.contains(|ch: char| ch.is_ascii_lowercase())
+            && c == decl.to_ascii_lowercase()
+            && !super::builtins::BUILTIN.contains(&c.as_str())
+        {
+            decl.to_string()
+        } else {
+            c
+        },
+    )
 }
 
 /// The common type of several (PostgreSQL's UNION/CASE resolution, simplified): numbers

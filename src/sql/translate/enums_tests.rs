@@ -1,0 +1,129 @@
+//! Golden tests: enum types (enums.rs) → internal batches, enum columns' checks and casts.
+
+use crate::engine::objects::MARKER;
+use crate::protocol::PgError;
+use crate::sql::parse::parse_one;
+use crate::sql::translate::{read_by_hand, to_sqlite, Settings};
+
+struct Fixed;
+
+impl Settings for Fixed {
+    fn get(&self, _: &str) -> Option<String> {
+        None
+    }
+    fn set(&mut self, _: &str, value: &str) -> Result<String, PgError> {
+        Ok(value.to_string())
+    }
+}
+
+fn sqlite(pg: &str) -> String {
+    let text = match read_by_hand(pg) {
+        Some(s) => s.unwrap(),
+        None => to_sqlite(parse_one(pg, 64).unwrap(), &mut Fixed).unwrap(),
+    };
+    text.replace(MARKER, "~").replace('\0', " | ")
+}
+
+fn refused(pg: &str) -> PgError {
+    match read_by_hand(pg) {
+        Some(r) => r.unwrap_err(),
+        None => to_sqlite(parse_one(pg, 64).unwrap(), &mut Fixed).unwrap_err(),
+    }
+}
+
+#[test]
+fn type_statements_become_batches() {
+    assert_eq!(
+        sqlite("CREATE TYPE \"public\".\"enum_Users_kind\" AS ENUM('x', 'it''s')"),
+        "~+main.enums SELECT litewire_create_enum(0, 'enum_Users_kind', 'x', 'it''s')"
+    );
+    assert_eq!(
+        sqlite("create type Mood as enum ()"),
+        "~+main.enums SELECT litewire_create_enum(0, 'mood')"
+    );
+    assert_eq!(
+        sqlite("DROP TYPE IF EXISTS a, public.\"B\" CASCADE"),
+        "~SELECT litewire_drop_type('a', 1, 1) | SELECT litewire_drop_type('B', 1, 1)"
+    );
+    assert_eq!(
+        sqlite("ALTER TYPE m ADD VALUE IF NOT EXISTS 'v' BEFORE 'w'"),
+        "~SELECT litewire_enum_add('m', 'v', 1, 'w', NULL)"
+    );
+    assert_eq!(
+        sqlite("ALTER TYPE m ADD VALUE 'v' AFTER 'w'"),
+        "~SELECT litewire_enum_add('m', 'v', 0, NULL, 'w')"
+    );
+    assert_eq!(
+        sqlite("ALTER TYPE m RENAME VALUE 'a' TO 'b'"),
+        "~SELECT litewire_enum_rename_value('m', 'a', 'b')"
+    );
+    assert_eq!(
+        sqlite("ALTER TYPE m RENAME TO N"),
+        "~SELECT litewire_rename_type('m', 'n')"
+    );
+    assert_eq!(
+        sqlite("ALTER TYPE public.m OWNER TO postgres;"),
+        "~SELECT litewire_type_owner('m', 'postgres')"
+    );
+    assert_eq!(
+        sqlite("ALTER TYPE m OWNER TO CURRENT_USER"),
+        "~SELECT litewire_type_owner('m', current_user())"
+    );
+    assert_eq!(refused("CREATE TYPE c AS (a int)").code.0, "0A000");
+    assert_eq!(refused("CREATE TYPE o.m AS ENUM ('a')").code.0, "3F000");
+}
+
+#[test]
+fn sequelizes_do_block_creates_unless_the_type_exists() {
+    assert_eq!(
+        sqlite(
+            "DO 'BEGIN CREATE TYPE \"public\".\"enum_Users_kind\" AS ENUM(''x'', ''y''); \
+             EXCEPTION WHEN duplicate_object THEN null; END';"
+        ),
+        "~+main.enums SELECT litewire_create_enum(1, 'enum_Users_kind', 'x', 'y')"
+    );
+    assert_eq!(
+        sqlite(
+            "do $$ begin create type m as enum ('a'); \
+             exception when duplicate_object then null; end $$"
+        ),
+        "~+main.enums SELECT litewire_create_enum(1, 'm', 'a')"
+    );
+    assert_eq!(refused("DO 'BEGIN PERFORM 1; END'").code.0, "0A000");
+    assert_eq!(
+        refused("DO 'BEGIN DROP TABLE t; EXCEPTION WHEN duplicate_object THEN null; END'")
+            .code
+            .0,
+        "0A000"
+    );
+}
+
+#[test]
+fn columns_of_unknown_types_check_the_enums_labels() {
+    assert_eq!(
+        sqlite("CREATE TABLE t (a int4, k \"public\".\"enum_T_k\", m mood)"),
+        "CREATE TABLE t (a INT4 CONSTRAINT \"_litewire_22003 integer\" CHECK (a BETWEEN \
+         -2147483648 AND 2147483647), k \"enum_T_k\" CONSTRAINT \"_litewire_22P02 enum_T_k\" \
+         CHECK (litewire_enum_check(k, 'enum_T_k')), m \"mood\" CONSTRAINT \
+         \"_litewire_22P02 mood\" CHECK (litewire_enum_check(m, 'mood')))"
+    );
+    // Types litewire knows get no enum check.
+    assert_eq!(
+        sqlite("CREATE TABLE t (a text, b varchar(3)[], c timestamptz)"),
+        "CREATE TABLE t (a TEXT, b VARCHAR [](3), c TIMESTAMPTZ)"
+    );
+    assert_eq!(
+        sqlite("ALTER TABLE t ADD COLUMN m public.Mood"),
+        "ALTER TABLE t ADD COLUMN m \"mood\" CONSTRAINT \"_litewire_22P02 mood\" \
+         CHECK (litewire_enum_check(m, 'mood'))"
+    );
+}
+
+#[test]
+fn casts_and_ranges_name_the_type() {
+    assert_eq!(
+        sqlite("SELECT 'x'::mood, k::\"Mood\", enum_range(NULL::mood), enum_first(NULL::mood)"),
+        "SELECT pg_enum_in('x', 'mood'), pg_enum_in(k, 'Mood'), pg_enum_range('mood'), \
+         pg_enum_first('mood')"
+    );
+}
