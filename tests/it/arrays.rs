@@ -313,6 +313,16 @@ async fn generate_series_and_unnest_as_postgres_runs_them() {
         ],
     )
     .await;
+    // A parameter bound as the column's array type (Knex's `where tags @> ?`).
+    let n: i64 = c
+        .query_one(
+            "select count(*) from posts where tags @> $1",
+            &[&vec!["a".to_string()]],
+        )
+        .await
+        .unwrap()
+        .get(0);
+    assert_eq!(n, 1);
     let names = c
         .prepare("select * from unnest(array['a']) with ordinality")
         .await

@@ -790,6 +790,10 @@ pub fn register(conn: &Connection, limit: usize) -> Res<()> {
         let side = |i: usize, t: &Option<String>| -> Res<Option<Json>> {
             match (ctx.get_raw(i), t) {
                 (ValueRef::Null, _) => Ok(None),
+                // A parameter bound as the column's array type is held as JSON already.
+                (ValueRef::Text(s), None) if array::is_json(&String::from_utf8_lossy(s)) => {
+                    Ok(array::parse(&String::from_utf8_lossy(s)))
+                }
                 // A literal: the other side's array type reads it.
                 (ValueRef::Text(s), None) => {
                     let elem = match super::super::types::from_decltype(&of).render {
