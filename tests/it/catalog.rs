@@ -559,7 +559,9 @@ async fn constraints_as_information_schema_and_pg_constraint_show_them() {
          create table ck (Id int constraint ck_pk primary key, a int check (a > 0),
            b int, constraint B_Small check (b < 10), p int,
            constraint ck_p_fk foreign key (p) references ck (id));
-         create table arr (a text array, b int ARRAY[4]);",
+         create table arr (a text array, b int ARRAY[4]);
+         create table na (id int, tags text[], e text, constraint \"PK_na\" primary key (id),
+           constraint na_e unique (e));",
     )
     .await
     .unwrap();
@@ -623,6 +625,12 @@ async fn constraints_as_information_schema_and_pg_constraint_show_them() {
                 "a\nb\nu",
             ),
             ("select count(*) from pg_matviews", "0"),
+            // Constraint names of a table with an array column (TypeORM's PK_… names).
+            (
+                "select conname, contype from pg_constraint where conrelid = 'na'::regclass \
+                 order by 1",
+                "PK_na|p\nna_e|u",
+            ),
             // Keyword aliases, as Sequelize's index query writes them.
             ("select 1 as primary, 2 as unique, 3 as Order", "1|2|3"),
         ],

@@ -9,11 +9,7 @@ use std::ops::ControlFlow;
 
 use rusqlite::functions::FunctionFlags;
 use rusqlite::Connection;
-use sqlparser::ast::{
-    ColumnOption, CreateTable, Expr, Ident, Statement, TableConstraint, Visit, Visitor,
-};
-use sqlparser::dialect::SQLiteDialect;
-use sqlparser::parser::Parser;
+use sqlparser::ast::{ColumnOption, CreateTable, Expr, Ident, TableConstraint, Visit, Visitor};
 
 /// The prefix of the CHECK constraints litewire adds for PostgreSQL's value checks.
 const OWN_CHECK: &str = "_litewire_";
@@ -69,10 +65,9 @@ fn to_json(found: &[Constraint]) -> String {
 
 /// The constraints of `table` defined by `sql`, in their order of definition.
 fn of_table(table: &str, sql: &str) -> Vec<Constraint> {
-    let Ok(mut parsed) = Parser::parse_sql(&SQLiteDialect {}, sql) else {
-        return Vec::new();
-    };
-    let Some(Statement::CreateTable(ct)) = parsed.pop() else {
+    // The reader ALTER TABLE uses: PostgreSQL's grammar first (array types), SQLite's
+    // after, and the array types with a modifier SQLite's spelling gives.
+    let Some(ct) = crate::sql::alter::parse_definition(sql) else {
         return Vec::new();
     };
     let mut found = Found {
