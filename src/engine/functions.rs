@@ -624,6 +624,13 @@ fn default_text(default: &str, decl: &str) -> String {
             && s.ends_with('\'')
             && !s[1..s.len() - 1].replace("''", "").contains('\'')
     };
+    // The translations of PostgreSQL's spellings, shown as PostgreSQL shows them.
+    if bare.eq_ignore_ascii_case("current_date") {
+        return "CURRENT_DATE".into();
+    }
+    if bare == "pg_uuid(randomblob(16))" {
+        return "gen_random_uuid()".into();
+    }
     if let Some(seq) = bare
         .strip_prefix("nextval(")
         .and_then(|r| r.strip_suffix(')'))
@@ -642,11 +649,30 @@ fn default_text(default: &str, decl: &str) -> String {
         return format!("'{bare}'::{t}");
     }
     if string_literal(bare) {
-        let cast = match super::types::from_decltype(decl).oid {
-            oid::TEXT => Some("text"),
-            oid::VARCHAR => Some("character varying"),
-            oid::BPCHAR => Some("bpchar"),
-            oid::JSON => Some("json"),
+        let ty = super::types::from_decltype(decl);
+        let cast = match ty.oid {
+            oid::TEXT => Some("text".to_string()),
+            oid::VARCHAR => Some("character varying".into()),
+            oid::BPCHAR => Some("bpchar".into()),
+            // A quoted integer is folded to the number (`DEFAULT '7'` shows `7`).
+            oid::INT2 | oid::INT4 | oid::INT8
+                if bare[1..bare.len() - 1].parse::<i64>().is_ok_and(|n| n >= 0) =>
+            {
+                return bare[1..bare.len() - 1].to_string();
+            }
+            // Types whose constant PostgreSQL shows as the literal with its cast
+            // (`'0'::numeric`, `'{}'::text[]`); timestamps, booleans and numbers it
+            // evaluates, which this does not.
+            oid::JSON
+            | oid::JSONB
+            | oid::NUMERIC
+            | oid::UUID
+            | oid::DATE
+            | oid::BYTEA
+            | oid::INTERVAL => super::catalog::format_type(ty.oid, -1),
+            o if matches!(ty.render, super::types::Render::Array(..)) => {
+                super::catalog::format_type(o, -1)
+            }
             _ => None,
         };
         if let Some(t) = cast {

@@ -561,7 +561,9 @@ async fn constraints_as_information_schema_and_pg_constraint_show_them() {
            constraint ck_p_fk foreign key (p) references ck (id));
          create table arr (a text array, b int ARRAY[4]);
          create table na (id int, tags text[], e text, constraint \"PK_na\" primary key (id),
-           constraint na_e unique (e));",
+           constraint na_e unique (e));
+         create table df (a numeric(10,2) default '0', i int default '7', k text[] default '{}',
+           j jsonb default '{}', g date default current_date, u uuid default gen_random_uuid());",
     )
     .await
     .unwrap();
@@ -625,6 +627,14 @@ async fn constraints_as_information_schema_and_pg_constraint_show_them() {
                 "a\nb\nu",
             ),
             ("select count(*) from pg_matviews", "0"),
+            // Defaults and types as PostgreSQL's information_schema shows them (TypeORM
+            // compares them to decide what to alter).
+            (
+                "select column_name, column_default, data_type from information_schema.columns \
+                 where table_name = 'df' order by ordinal_position",
+                "a|'0'::numeric|numeric\ni|7|integer\nk|'{}'::text[]|ARRAY\n\
+                 j|'{}'::jsonb|jsonb\ng|CURRENT_DATE|date\nu|gen_random_uuid()|uuid",
+            ),
             // Constraint names of a table with an array column (TypeORM's PK_… names).
             (
                 "select conname, contype from pg_constraint where conrelid = 'na'::regclass \

@@ -295,7 +295,9 @@ pub(super) const TABLES: &[Table] = &[
             format!(
                 "SELECT current_database(), 'public', c.tname, c.cname, c.cid + 1, c.dflt, \
                  CASE WHEN c.required THEN 'NO' ELSE 'YES' END, \
-                 CASE WHEN c.toid >= {enums} THEN 'USER-DEFINED' ELSE format_type(c.toid, -1) END, \
+                 CASE WHEN c.toid >= {enums} THEN 'USER-DEFINED' \
+                 WHEN format_type(c.toid, -1) LIKE '%[]' THEN 'ARRAY' \
+                 ELSE format_type(c.toid, -1) END, \
                  CASE WHEN c.toid IN (1042, 1043) AND c.typmod >= 4 THEN c.typmod - 4 END, \
                  CASE WHEN c.toid IN (1042, 1043) AND c.typmod >= 4 THEN 4 * (c.typmod - 4) END, \
                  CASE c.toid WHEN 21 THEN 16 WHEN 23 THEN 32 WHEN 20 THEN 64 WHEN 700 THEN 24 \
