@@ -67,6 +67,7 @@ test('knex: schema builder, foreign keys, jsonb and arrays, alter, transactions'
     assert.deepEqual(Object.keys(cols).sort(),
       ['balance', 'created_at', 'id', 'mail', 'meta', 'name', 'role', 'uid', 'updated_at']);
     assert.equal(cols.balance.type, 'numeric');
+    assert.equal(cols.balance.defaultValue, "'0'::numeric");
   } finally {
     await knex.destroy();
   }
