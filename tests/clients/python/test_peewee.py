@@ -1,4 +1,4 @@
-"""Peewee 3 unmodified (issue 10): create_tables with a foreign key and indexes, CRUD,
+"""Peewee 4 unmodified (issue 10): create_tables with a foreign key and indexes, CRUD,
 aggregates, an atomic rollback, the database's introspection (tables, indexes, columns,
 foreign keys, primary keys), playhouse's reflection and its schema migrator. Every
 expectation is PostgreSQL 15's answer (the suite runs on it with PYCLIENTS_CREATE_DB)."""
