@@ -155,6 +155,15 @@ fn regtype_oid(ctx: &Context<'_>, name: &str) -> rusqlite::Result<Option<u32>> {
     if let Some(oid) = super::catalog::to_regtype(name) {
         return Ok(Some(oid));
     }
+    // `"pg_catalog"."int4"`, as TypeORM builds it from udt_schema and udt_name.
+    let bare = name.replace('"', "");
+    let bare = bare.trim();
+    let builtin = bare
+        .strip_prefix("pg_catalog.")
+        .and_then(super::catalog::to_regtype);
+    if builtin.is_some() {
+        return Ok(builtin);
+    }
     let Some(name) = super::objects::relation_name(name) else {
         return Ok(None);
     };

@@ -273,6 +273,7 @@ pub fn classify(sql: &str) -> Command {
         "VACUUM" if words(sql).any(|w| w.eq_ignore_ascii_case("into")) => Command::VacuumInto,
         "ATTACH" | "DETACH" => Command::Attach,
         "UNLISTEN" => Command::NoOp("UNLISTEN"),
+        "CREATE" | "DROP" if second == "EXTENSION" => extension(sql, first == "CREATE"),
         "LISTEN" => Command::Unsupported("LISTEN"),
         "NOTIFY" => Command::Unsupported("NOTIFY"),
         "DECLARE" => {
@@ -428,6 +429,48 @@ fn set_command(sql: &str) -> Command {
         value: unquote_value(&value),
         local,
     }
+}
+
+/// Extensions whose functions litewire has built in: `gen_random_uuid()` (pgcrypto),
+/// `uuid_generate_v4()` (uuid-ossp), plpgsql (DO blocks litewire reads itself).
+const BUILT_IN_EXTENSIONS: [&str; 3] = ["pgcrypto", "uuid-ossp", "plpgsql"];
+
+/// `CREATE EXTENSION [IF NOT EXISTS] name …` / `DROP EXTENSION [IF EXISTS] name …`: a
+/// built-in one is there already, so either is accepted and changes nothing; another is
+/// 0A000 naming it (`DROP EXTENSION IF EXISTS` of it does nothing, as in PostgreSQL).
+fn extension(sql: &str, create: bool) -> Command {
+    let mut words = super::lexer::significant(sql)
+        .map(|t| &sql[t.start..t.end])
+        .skip(2)
+        .peekable();
+    let mut if_exists = false;
+    while let Some(w) = words.peek() {
+        if ["if", "not", "exists"]
+            .iter()
+            .any(|k| w.eq_ignore_ascii_case(k))
+        {
+            if_exists = true;
+            words.next();
+        } else {
+            break;
+        }
+    }
+    let name = words
+        .next()
+        .map(super::lexer::fold_ident)
+        .unwrap_or_default();
+    let tag = if create {
+        "CREATE EXTENSION"
+    } else {
+        "DROP EXTENSION"
+    };
+    if BUILT_IN_EXTENSIONS.contains(&name.as_str()) || (!create && if_exists) {
+        return Command::NoOp(tag);
+    }
+    Command::Invalid(PgError::new(
+        crate::protocol::SqlState::FEATURE_NOT_SUPPORTED,
+        format!("extension \"{name}\" is not available in litewire"),
+    ))
 }
 
 /// `'ISO, MDY'` → `ISO, MDY`; unquoted words are kept (PostgreSQL keeps their case for

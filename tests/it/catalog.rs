@@ -627,6 +627,11 @@ async fn constraints_as_information_schema_and_pg_constraint_show_them() {
                 "a\nb\nu",
             ),
             ("select count(*) from pg_matviews", "0"),
+            // A type's name through regtype, quoted and qualified as TypeORM writes it.
+            (
+                "select '\"pg_catalog\".\"int4\"'::\"regtype\"::text, '_text'::regtype::text",
+                "integer|text[]",
+            ),
             // Defaults and types as PostgreSQL's information_schema shows them (TypeORM
             // compares them to decide what to alter).
             (
@@ -648,4 +653,35 @@ async fn constraints_as_information_schema_and_pg_constraint_show_them() {
     .await;
     let names = c.prepare("select 1 as Primary").await.unwrap();
     assert_eq!(names.columns()[0].name(), "primary");
+}
+
+/// Extensions litewire has built in are accepted and change nothing (TypeORM creates
+/// uuid-ossp, pg_dump files pgcrypto); another is 0A000 naming it.
+#[tokio::test]
+async fn built_in_extensions_are_accepted() {
+    let s = Server::start(&[]);
+    let c = s.connect("ext").await;
+    c.batch_execute(
+        "create extension if not exists \"uuid-ossp\"; create extension pgcrypto with schema public;
+         drop extension if exists hstore",
+    )
+    .await
+    .unwrap();
+    crate::common::answers(
+        &c,
+        &[(
+            "select length(uuid_generate_v4()::text), length(gen_random_uuid()::text)",
+            "36|36",
+        )],
+    )
+    .await;
+    crate::common::refusals(
+        &c,
+        &[(
+            "create extension hstore",
+            "0A000",
+            "extension \"hstore\" is not available in litewire",
+        )],
+    )
+    .await;
 }

@@ -192,6 +192,26 @@ pub(super) fn cast(operand: Expr, t: &DataType) -> Expr {
         };
     }
     let wrap = |f: &str| call(f, vec![operand.clone()]);
+    // An OID alias's text is the name it stands for (`x::regtype::text` is `integer`).
+    // Its function gives the OID of a name and the name of an OID, so an OID it gave
+    // (an integer) goes through it once more.
+    if matches!(
+        base.as_str(),
+        "text" | "varchar" | "character varying" | "name"
+    ) {
+        if let Expr::Function(f) = &operand {
+            let alias = f.name.to_string();
+            if matches!(
+                alias.as_str(),
+                "pg_regtype" | "pg_regclass" | "pg_regnamespace"
+            ) {
+                return super::raw(format!(
+                    "(CASE WHEN typeof({operand}) = 'integer' THEN {alias}({operand}) \
+                     ELSE {operand} END)"
+                ));
+            }
+        }
+    }
     // `"char"`: the one-byte type, not char(1).
     if name == "\"char\"" {
         return wrap("pg_char");
@@ -199,7 +219,8 @@ pub(super) fn cast(operand: Expr, t: &DataType) -> Expr {
     if let Some((length, padded)) = char_length(&name) {
         return truncated(operand, length, padded);
     }
-    match base.as_str() {
+    // A quoted type name is the same type (`::"regtype"`, as TypeORM writes it).
+    match base.trim_matches('"') {
         "bool" | "boolean" => wrap("pg_bool"),
         "bytea" => wrap("pg_bytea"),
         "int2" | "smallint" => checked("int2"),

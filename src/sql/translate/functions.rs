@@ -447,7 +447,8 @@ pub(super) fn function(
         return Ok(None);
     }
     Ok(match name {
-        "gen_random_uuid" if argc == Some(0) => Some(call(
+        // uuid-ossp's v4 is the same random UUID.
+        "gen_random_uuid" | "uuid_generate_v4" if argc == Some(0) => Some(call(
             "pg_uuid",
             vec![call(
                 "randomblob",

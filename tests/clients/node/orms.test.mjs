@@ -1,5 +1,6 @@
-// Node ORMs against litewire (issue 10): Knex migrations with foreign keys, and
-// Sequelize sync/alter with an ENUM, associations and queryInterface introspection.
+// Node ORMs against litewire (issue 10): Knex migrations with foreign keys, Sequelize
+// sync/alter with an ENUM, associations and queryInterface introspection, and TypeORM's
+// synchronize with repositories and relations.
 // Every expectation is what the same steps give on PostgreSQL 15 (checked with
 // LITEWIRE_USER=postgres LITEWIRE_DB_SUFFIX=ref against it; see common.mjs).
 
@@ -123,5 +124,64 @@ test('sequelize: sync, alter twice, enum, associations, introspection', async ()
       .map((f) => `${f.columnName}->${f.referencedTableName}`), ['UserId->Users']);
   } finally {
     await s.close();
+  }
+});
+
+test('typeorm: synchronize (dropSchema), repositories, relations, jsonb, rollback, getTable', async () => {
+  await import('reflect-metadata');
+  const { DataSource, EntitySchema } = (await import('typeorm')).default;
+  const User = new EntitySchema({
+    name: 'User', tableName: 'users',
+    columns: {
+      id: { type: 'int', primary: true, generated: true },
+      email: { type: 'varchar', unique: true },
+      price: { type: 'numeric', precision: 10, scale: 2, default: 0 },
+      meta: { type: 'jsonb', nullable: true },
+      created: { type: 'timestamptz', createDate: true },
+      tags: { type: 'text', array: true, default: '{}' },
+    },
+    relations: { posts: { type: 'one-to-many', target: 'Post', inverseSide: 'user' } },
+  });
+  const Post = new EntitySchema({
+    name: 'Post', tableName: 'posts',
+    columns: {
+      id: { type: 'uuid', primary: true, generated: 'uuid' },
+      title: { type: 'varchar', length: 100 },
+    },
+    relations: { user: { type: 'many-to-one', target: 'User', joinColumn: true, onDelete: 'CASCADE' } },
+    indices: [{ columns: ['title'] }],
+  });
+  const ds = new DataSource({
+    type: 'postgres', host, port, username: user, database: dbName('typeorm'),
+    entities: [User, Post], synchronize: true, dropSchema: true, logging: false,
+  });
+  await ds.initialize();
+  try {
+    // A second synchronize reads the schema back through the catalogs (it used to
+    // see id's type as "pg_catalog"."int4" and re-create the column).
+    await ds.synchronize();
+    const users = ds.getRepository('User');
+    const posts = ds.getRepository('Post');
+    const u = await users.save({ email: 'a@x', meta: { a: 1 }, tags: ['x'] });
+    await posts.save([{ title: 't1', user: u }, { title: 't2', user: u }]);
+    const found = await users.find({ relations: { posts: true }, order: { id: 'ASC' } });
+    assert.deepEqual(found.map((x) => [x.email, x.price, x.tags, x.posts.map((p) => p.title).sort()]),
+      [['a@x', '0.00', ['x'], ['t1', 't2']]]);
+    assert.equal(await posts.count(), 2);
+    assert.equal(await users.createQueryBuilder('u').where('u.meta @> :m', { m: { a: 1 } }).getCount(), 1);
+    await assert.rejects(ds.transaction(async (m) => {
+      await m.save('User', { email: 'b@x' });
+      throw new Error('rollback');
+    }), /rollback/);
+    assert.equal(await users.count(), 1);
+    const qr = ds.createQueryRunner();
+    const t = await qr.getTable('posts');
+    await qr.release();
+    assert.deepEqual(t.columns.map((c) => `${c.name}:${c.type}`),
+      ['id:uuid', 'title:character varying', 'userId:integer']);
+    assert.equal(t.foreignKeys.length, 1);
+    assert.equal(t.indices.length, 1);
+  } finally {
+    await ds.destroy();
   }
 });
