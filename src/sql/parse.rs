@@ -49,6 +49,15 @@ fn array_keyword_types(text: &str) -> Option<String> {
         "default", "check", "and", "or", "not", "then", "else", "when", "in", "is", "as", "using",
         "select", "array",
     ];
+    // Only a table definition is read further: every other statement pays four tokens.
+    let mut head = super::lexer::words(text);
+    let ddl = head
+        .next()
+        .is_some_and(|w| w.eq_ignore_ascii_case("create") || w.eq_ignore_ascii_case("alter"))
+        && head.take(3).any(|w| w.eq_ignore_ascii_case("table"));
+    if !ddl {
+        return None;
+    }
     let tokens: Vec<_> = significant(text).collect();
     let word = |i: usize| {
         tokens
@@ -56,14 +65,6 @@ fn array_keyword_types(text: &str) -> Option<String> {
             .filter(|t| t.kind == TokenKind::Word)
             .map(|t| &text[t.start..t.end])
     };
-    let ddl = word(0)
-        .is_some_and(|w| w.eq_ignore_ascii_case("create") || w.eq_ignore_ascii_case("alter"))
-        && tokens.iter().skip(1).take(3).any(|t| {
-            t.kind == TokenKind::Word && text[t.start..t.end].eq_ignore_ascii_case("table")
-        });
-    if !ddl {
-        return None;
-    }
     let mut out: Option<String> = None;
     for (i, t) in tokens.iter().enumerate().skip(1) {
         let is_array = word(i).is_some_and(|w| w.eq_ignore_ascii_case("array"));

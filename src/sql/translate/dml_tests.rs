@@ -3,18 +3,9 @@
 
 use crate::protocol::PgError;
 use crate::sql::parse::parse_one;
-use crate::sql::translate::{to_sqlite, Settings};
+use crate::sql::translate::to_sqlite;
 
-struct Fixed;
-
-impl Settings for Fixed {
-    fn get(&self, _: &str) -> Option<String> {
-        None
-    }
-    fn set(&mut self, _: &str, value: &str) -> Result<String, PgError> {
-        Ok(value.to_string())
-    }
-}
+use crate::sql::translate::tests::Fixed;
 
 fn sqlite(pg: &str) -> String {
     to_sqlite(parse_one(pg, 64).unwrap(), &mut Fixed).unwrap()

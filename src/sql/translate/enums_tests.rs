@@ -3,18 +3,9 @@
 use crate::engine::objects::MARKER;
 use crate::protocol::PgError;
 use crate::sql::parse::parse_one;
-use crate::sql::translate::{read_by_hand, to_sqlite, Settings};
+use crate::sql::translate::{read_by_hand, to_sqlite};
 
-struct Fixed;
-
-impl Settings for Fixed {
-    fn get(&self, _: &str) -> Option<String> {
-        None
-    }
-    fn set(&mut self, _: &str, value: &str) -> Result<String, PgError> {
-        Ok(value.to_string())
-    }
-}
+use crate::sql::translate::tests::Fixed;
 
 fn sqlite(pg: &str) -> String {
     let text = match read_by_hand(pg) {

@@ -3,7 +3,8 @@
 use super::*;
 use crate::sql::parse::parse_one;
 
-struct Fixed;
+/// The settings the golden tests translate with (the other *_tests.rs share it).
+pub(super) struct Fixed;
 
 impl Settings for Fixed {
     fn get(&self, name: &str) -> Option<String> {
