@@ -30,6 +30,7 @@ mod queries;
 mod recursive;
 pub(crate) use recursive::recursive_view;
 mod scalar;
+mod srf;
 mod store;
 mod views;
 mod window;
@@ -83,8 +84,8 @@ pub fn to_sqlite(mut stmt: Statement, settings: &mut dyn Settings) -> Result<Str
     let replacing = views::take_or_replace(&mut stmt);
     queries::rewrite(&mut stmt)?;
     store::literals(&mut stmt);
-    arrays::select_list_sources(&mut stmt)?;
-    let sources = arrays::set_returning_sources(&mut stmt)?;
+    srf::select_list_sources(&mut stmt)?;
+    let sources = srf::set_returning_sources(&mut stmt)?;
     let mut t = Translator { settings, sources };
     if let ControlFlow::Break(e) = stmt.visit(&mut t) {
         return Err(e);
@@ -135,7 +136,7 @@ pub(crate) fn unsupported(what: impl std::fmt::Display) -> PgError {
 struct Translator<'s> {
     settings: &'s mut dyn Settings,
     /// Set-returning functions rewritten in FROM: their column names → SQLite expressions.
-    sources: arrays::Sources,
+    sources: srf::Sources,
 }
 
 impl VisitorMut for Translator<'_> {
