@@ -644,7 +644,7 @@ fn rebuild(
     renamed?;
     // An index or trigger on a dropped column goes with it, as in PostgreSQL.
     let dropped_column =
-        |e: &PgError| !plan.dropped_columns.is_empty() && e.message.contains("no such column");
+        |e: &PgError| !plan.dropped_columns.is_empty() && e.code == SqlState::UNDEFINED_COLUMN;
     for sql in indexes.iter().chain(&triggers) {
         match exec(db, sql) {
             Err(e) if dropped_column(&e) => {}

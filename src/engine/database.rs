@@ -300,6 +300,11 @@ fn configure(conn: &mut Connection, cfg: &EngineConfig) -> rusqlite::Result<Arc<
     conn.set_limit(Limit::SQLITE_LIMIT_ATTACHED, 1)?;
     conn.set_db_config(DbConfig::SQLITE_DBCONFIG_DEFENSIVE, true)?;
     conn.set_db_config(DbConfig::SQLITE_DBCONFIG_TRUSTED_SCHEMA, false)?;
+    // A double-quoted name is always a name, as in PostgreSQL: SQLite's fallback to a
+    // string literal when no such column exists would answer `select "nosuch"` with
+    // the text instead of 42703.
+    conn.set_db_config(DbConfig::SQLITE_DBCONFIG_DQS_DML, false)?;
+    conn.set_db_config(DbConfig::SQLITE_DBCONFIG_DQS_DDL, false)?;
     // Read before the authorizer is installed (page_size may only be read afterwards).
     let page_size: u32 = conn.pragma_query_value(None, "page_size", |r| r.get(0))?;
     authorizer::install(conn, page_size, cfg.cache_size_kib)

@@ -124,16 +124,32 @@ pub fn to_pg(e: &rusqlite::Error) -> PgError {
                     return e;
                 }
             }
-            PgError::new(sqlstate(err.extended_code, &message), message)
+            PgError::new(sqlstate(err.extended_code, &message), pg_words(message))
         }
         rusqlite::Error::SqlInputError { error, msg, .. } => {
-            PgError::new(sqlstate(error.extended_code, msg), msg.clone())
+            PgError::new(sqlstate(error.extended_code, msg), pg_words(msg.clone()))
         }
         rusqlite::Error::MultipleStatement => PgError::new(
             SqlState::SYNTAX_ERROR,
             "cannot insert multiple commands into a prepared statement",
         ),
         other => PgError::new(SqlState::INTERNAL_ERROR, other.to_string()),
+    }
+}
+
+/// SQLite's wording where PostgreSQL's is well known: `no such column: x` is
+/// `column "x" does not exist` (a qualified `t.x` stays unquoted, as PostgreSQL writes it).
+fn pg_words(message: String) -> String {
+    let Some(name) = message.strip_prefix("no such column: ") else {
+        return message;
+    };
+    let name = name
+        .strip_suffix(" - should this be a string literal in single-quotes?")
+        .unwrap_or(name);
+    if name.starts_with('"') || name.contains('.') {
+        format!("column {name} does not exist")
+    } else {
+        format!("column \"{name}\" does not exist")
     }
 }
 
@@ -213,6 +229,20 @@ mod tests {
         assert_eq!(e("near \"selec\": syntax error"), SqlState::SYNTAX_ERROR);
         assert_eq!(e("no such table: nope"), SqlState::UNDEFINED_TABLE);
         assert_eq!(e("no such column: x"), SqlState::UNDEFINED_COLUMN);
+        assert_eq!(
+            pg_words("no such column: x".into()),
+            r#"column "x" does not exist"#
+        );
+        assert_eq!(
+            pg_words("no such column: t.x".into()),
+            "column t.x does not exist"
+        );
+        assert_eq!(
+            pg_words(
+                r#"no such column: "X" - should this be a string literal in single-quotes?"#.into()
+            ),
+            r#"column "X" does not exist"#
+        );
         assert_eq!(e("table t already exists"), SqlState::DUPLICATE_TABLE);
         assert_eq!(e("no such function: f"), SqlState::UNDEFINED_FUNCTION);
         assert_eq!(

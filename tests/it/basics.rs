@@ -113,6 +113,11 @@ async fn errors_carry_sqlstates() {
         ("selec 1", "42601"),
         ("select * from nope", "42P01"),
         ("select nope from t", "42703"),
+        // A double-quoted name is never a string (SQLite's fallback when no such
+        // column exists): 42703, not the text "nope".
+        (r#"select "nope" from t"#, "42703"),
+        (r#"select id from t where u = "x""#, "42703"),
+        (r#"create index t_nope on t ("nope")"#, "42703"),
         ("create table t (a int)", "42P07"),
         ("select nofunc(1)", "42883"),
     ];
@@ -120,6 +125,9 @@ async fn errors_carry_sqlstates() {
         let e = c.simple_query(sql).await.unwrap_err();
         assert_eq!(sqlstate(&e), code, "{sql}: {e}");
     }
+    let e = c.simple_query(r#"select "nope" from t"#).await.unwrap_err();
+    let message = e.as_db_error().map(|d| d.message().to_string());
+    assert_eq!(message.as_deref(), Some(r#"column "nope" does not exist"#));
     // The session is still usable after errors.
     assert_eq!(
         rows(&c, "select count(*) from t").await,
