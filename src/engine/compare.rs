@@ -2,7 +2,9 @@
 //! writes `pg_compare_key(x, 'type')` around each operand): put in the statement's text
 //! when it is prepared, so that an interval column compares by its span
 //! (`pg_interval_key(x)`: `'1 mon' > '4 days'`, not text order), an array column as
-//! PostgreSQL orders arrays (`pg_array_key(x)`), and any other column stays itself
+//! PostgreSQL orders arrays (`pg_array_key(x)`), a jsonb column in jsonb's order and
+//! equality (`pg_jsonb_key(x)`: `{"a":1,"b":2} > {"p":1}`, `1.0 = 1`), and any other
+//! column stays itself
 //! (`(x)`), its index still usable. EXPLAIN expands its statement the same way.
 //! `pg_array_value(x, 'type')` around `array_agg`'s argument is `json(x)` for an array
 //! (its elements nest, as PostgreSQL's array_agg of arrays adds a dimension);
@@ -60,9 +62,11 @@ pub fn expand(conn: &Connection, sql: &str) -> Result<Option<String>, PgError> {
         let resolved = Ty::decode(&spec).and_then(|ty| types::resolve(&ty, &schema));
         let interval = resolved.as_deref().is_some_and(|t| base(t) == "interval");
         let array = resolved.as_deref().is_some_and(|t| t.ends_with("[]"));
+        let jsonb = resolved.as_deref().is_some_and(|t| base(t) == "jsonb");
         let key = match kind {
             Some(COMPARE_MARKER) if interval => "pg_interval_key",
             Some(COMPARE_MARKER) if array => "pg_array_key",
+            Some(COMPARE_MARKER) if jsonb => "pg_jsonb_key",
             Some(ARRAY_VALUE_MARKER) if array => "json",
             Some(ORDER_MIN_MARKER) if interval => "pg_interval_min",
             Some(ORDER_MIN_MARKER) if array => "pg_array_min",

@@ -181,6 +181,17 @@ async fn jsonb_compares_in_jsonb_order() {
                    '"b"'::jsonb <= '"ab"'::jsonb"#,
                 "t|t|t|t|t|t|f",
             ),
+            // A jsonb column beside a literal, and ORDER BY a jsonb column: jsonb's
+            // order (more pairs is greater) and equality (1.0 = 1), not text's.
+            (
+                r#"select m from jb where m > '{"p": 100}' order by m"#,
+                "{\"p\": 120}",
+            ),
+            (r#"select count(*) from jb where m = '{"p": 80.0}'"#, "1"),
+            (
+                "select m from jb order by m desc",
+                "{\"p\": 120}\n{\"p\": 80}\n{\"p\": \"abc\"}\n{}",
+            ),
         ],
     )
     .await;

@@ -152,6 +152,15 @@ pub fn register(conn: &Connection) -> rusqlite::Result<()> {
         };
         Ok(Some(value::compare(&a, &b) as i64))
     })?;
+    // What a jsonb column compares and sorts by (engine/compare.rs).
+    conn.create_scalar_function("pg_jsonb_key", 1, pure, |ctx| {
+        let Some(v) = jsonb_arg(ctx, 0)? else {
+            return Ok(None);
+        };
+        let mut key = Vec::new();
+        value::sort_key(&v, &mut key);
+        Ok(Some(key))
+    })?;
     conn.create_scalar_function("pg_jsonb_exists", 2, pure, |ctx| {
         let (Some(j), Some(k)) = (jsonb_arg(ctx, 0)?, ctx.get::<Option<String>>(1)?) else {
             return Ok(None);

@@ -403,6 +403,64 @@ pub fn compare(a: &Json, b: &Json) -> std::cmp::Ordering {
     }
 }
 
+/// A byte string whose order (memcmp, as SQLite compares blobs) is [`compare`]'s and
+/// which is equal exactly when [`equal`] holds: what a jsonb column is compared and
+/// sorted by (`pg_jsonb_key`, engine/compare.rs). Every part is self-delimiting, so a
+/// container's parts compare one after another: a type tag in [`compare`]'s rank order,
+/// then a string's bytes (0 escaped, ended by 0 0), a number's sign, exponent and
+/// digits (all inverted when negative), a container's length then its members.
+pub fn sort_key(v: &Json, out: &mut Vec<u8>) {
+    fn text(s: &str, out: &mut Vec<u8>) {
+        for &b in s.as_bytes() {
+            out.push(b);
+            if b == 0 {
+                out.push(1);
+            }
+        }
+        out.extend_from_slice(&[0, 0]);
+    }
+    match v {
+        Json::Null => out.push(1),
+        Json::Str(s) => {
+            out.push(2);
+            text(s, out);
+        }
+        Json::Num(n) => {
+            out.push(3);
+            let (neg, digits, exp) = number_key(n);
+            if digits.is_empty() {
+                out.push(1);
+                return;
+            }
+            out.push(if neg { 0 } else { 2 });
+            let start = out.len();
+            // The exponent biased to sort as unsigned, then the digits ended by 0.
+            out.extend_from_slice(&((exp as u64) ^ (1 << 63)).to_be_bytes());
+            out.extend_from_slice(digits.as_bytes());
+            out.push(0);
+            if neg {
+                out[start..].iter_mut().for_each(|b| *b = !*b);
+            }
+        }
+        Json::Bool(b) => out.extend_from_slice(&[4, u8::from(*b)]),
+        Json::Array(items) => {
+            out.push(5);
+            out.extend_from_slice(&(items.len() as u64).to_be_bytes());
+            for item in items {
+                deep(|| sort_key(item, out));
+            }
+        }
+        Json::Object(members) => {
+            out.push(6);
+            out.extend_from_slice(&(members.len() as u64).to_be_bytes());
+            for (k, item) in members {
+                text(k, out);
+                deep(|| sort_key(item, out));
+            }
+        }
+    }
+}
+
 /// jsonb's text: `{"a": 1, "b": [1, 2]}`.
 pub fn print(v: &Json) -> String {
     let mut out = String::new();
@@ -841,6 +899,60 @@ mod tests {
 
     fn norm(s: &str) -> String {
         print(&parse(s).unwrap())
+    }
+
+    #[test]
+    fn sort_keys_order_as_compare_and_equal_as_equal() {
+        let values = [
+            "null",
+            r#""""#,
+            r#""a""#,
+            r#""ab""#,
+            r#""b""#,
+            "-100",
+            "-1.5",
+            "-1.25",
+            "-1",
+            "-0.001",
+            "0",
+            "0.0",
+            "0.001",
+            "1",
+            "1.0",
+            "1.25",
+            "1.5",
+            "10",
+            "100",
+            "1e20",
+            "false",
+            "true",
+            "[]",
+            "[1]",
+            "[null]",
+            "[1, 2]",
+            "[2]",
+            "[[1]]",
+            "{}",
+            r#"{"a": 1}"#,
+            r#"{"a": 1.0}"#,
+            r#"{"p": 1}"#,
+            r#"{"b": 0}"#,
+            r#"{"aa": 1}"#,
+            r#"{"a": 1, "b": 2}"#,
+            r#"{"a": [1, {"c": "x"}]}"#,
+        ];
+        let parsed: Vec<Json> = values.iter().map(|v| parse(v).unwrap()).collect();
+        let key = |v: &Json| {
+            let mut k = Vec::new();
+            sort_key(v, &mut k);
+            k
+        };
+        for (a, x) in values.iter().zip(&parsed) {
+            for (b, y) in values.iter().zip(&parsed) {
+                assert_eq!(key(x).cmp(&key(y)), compare(x, y), "{a} vs {b}");
+                assert_eq!(key(x) == key(y), equal(x, y), "{a} = {b}");
+            }
+        }
     }
 
     #[test]
