@@ -15,7 +15,7 @@ use super::stmt::{Conn, RawStmt, Value};
 use super::types::{self, PgType};
 use super::{input, Lease};
 use crate::protocol::{backend, PgError, SqlState};
-use crate::sql::copy::{CopyFormatKind, CopyOptions};
+use crate::sql::copy::{CopyFormatKind, CopyOptions, ForceQuote};
 
 /// A batch is inserted once it holds this many rows or bytes.
 const BATCH_ROWS: usize = 2000;
@@ -30,6 +30,21 @@ pub struct CopyFormat {
     quote: u8,
     escape: u8,
     header: bool,
+    force_quote: Option<ForceQuote>,
+    force_not_null: Vec<String>,
+    force_null: Vec<String>,
+}
+
+/// Per column of a CSV `COPY ... FROM`: FORCE_NOT_NULL (an unquoted null string is the
+/// string) and FORCE_NULL (a quoted null string is NULL too).
+#[derive(Debug, Clone, Default)]
+pub struct ForcedNulls {
+    not_null: Vec<bool>,
+    null: Vec<bool>,
+}
+
+fn mode_error(what: &str) -> PgError {
+    PgError::new(SqlState::FEATURE_NOT_SUPPORTED, format!("COPY {what}"))
 }
 
 fn single_byte(value: &str, what: &str) -> Result<u8, PgError> {
@@ -44,7 +59,7 @@ fn single_byte(value: &str, what: &str) -> Result<u8, PgError> {
 
 impl CopyFormat {
     /// Applies PostgreSQL's defaults and checks to the options given.
-    pub fn new(o: &CopyOptions) -> Result<CopyFormat, PgError> {
+    pub fn new(o: &CopyOptions, from: bool) -> Result<CopyFormat, PgError> {
         let csv = match o.format {
             CopyFormatKind::Text => false,
             CopyFormatKind::Csv => true,
@@ -61,6 +76,24 @@ impl CopyFormat {
                 SqlState::FEATURE_NOT_SUPPORTED,
                 format!("COPY {what} available only in CSV mode"),
             ));
+        }
+        if o.force_quote.is_some() && !csv {
+            return Err(mode_error("force quote available only in CSV mode"));
+        }
+        if o.force_quote.is_some() && from {
+            return Err(mode_error("force quote only available using COPY TO"));
+        }
+        if !o.force_not_null.is_empty() && !csv {
+            return Err(mode_error("force not null available only in CSV mode"));
+        }
+        if !o.force_not_null.is_empty() && !from {
+            return Err(mode_error("force not null only available using COPY FROM"));
+        }
+        if !o.force_null.is_empty() && !csv {
+            return Err(mode_error("force null available only in CSV mode"));
+        }
+        if !o.force_null.is_empty() && !from {
+            return Err(mode_error("force null only available using COPY FROM"));
         }
         let delimiter = match &o.delimiter {
             Some(d) => single_byte(d, "delimiter")?,
@@ -111,13 +144,76 @@ impl CopyFormat {
             quote,
             escape,
             header: o.header,
+            force_quote: o.force_quote.clone(),
+            force_not_null: o.force_not_null.clone(),
+            force_null: o.force_null.clone(),
         })
     }
 
+    /// FORCE_NOT_NULL and FORCE_NULL over the columns a COPY FROM fills (`names`);
+    /// PostgreSQL's 42703 / 42P10 for a column not in the table / not in the COPY.
+    fn forced_nulls(
+        &self,
+        table: &str,
+        all: &[(String, String)],
+        names: &[String],
+    ) -> Result<ForcedNulls, PgError> {
+        let mask = |option: &str, listed: &[String]| -> Result<Vec<bool>, PgError> {
+            let mut mask = vec![false; names.len()];
+            for c in listed {
+                match names.iter().position(|n| n == c) {
+                    Some(i) => mask[i] = true,
+                    None if all.iter().any(|(n, _)| n == c) => {
+                        return Err(PgError::new(
+                            SqlState::INVALID_COLUMN_REFERENCE,
+                            format!("{option} column \"{c}\" not referenced by COPY"),
+                        ))
+                    }
+                    None => {
+                        return Err(PgError::new(
+                            SqlState::UNDEFINED_COLUMN,
+                            format!("column \"{c}\" of relation \"{table}\" does not exist"),
+                        ))
+                    }
+                }
+            }
+            Ok(mask)
+        };
+        Ok(ForcedNulls {
+            not_null: mask("FORCE_NOT_NULL", &self.force_not_null)?,
+            null: mask("FORCE_NULL", &self.force_null)?,
+        })
+    }
+
+    /// Which output columns FORCE_QUOTE quotes (empty: none), by the output's names.
+    pub fn quoted_columns(&self, names: &[String]) -> Result<Vec<bool>, PgError> {
+        match &self.force_quote {
+            None => Ok(Vec::new()),
+            Some(ForceQuote::All) => Ok(vec![true; names.len()]),
+            Some(ForceQuote::Columns(listed)) => {
+                let mut mask = vec![false; names.len()];
+                for c in listed {
+                    let Some(i) = names.iter().position(|n| n == c) else {
+                        return Err(PgError::new(
+                            SqlState::INVALID_COLUMN_REFERENCE,
+                            format!("FORCE_QUOTE column \"{c}\" not referenced by COPY"),
+                        ));
+                    };
+                    mask[i] = true;
+                }
+                Ok(mask)
+            }
+        }
+    }
+
     /// Splits one line into its fields; None is NULL.
-    pub fn split<'a>(&self, line: &'a [u8]) -> Result<Vec<Option<Cow<'a, [u8]>>>, PgError> {
+    pub fn split<'a>(
+        &self,
+        line: &'a [u8],
+        forced: &ForcedNulls,
+    ) -> Result<Vec<Option<Cow<'a, [u8]>>>, PgError> {
         if self.csv {
-            self.split_csv(line)
+            self.split_csv(line, forced)
         } else {
             Ok(self.split_text(line))
         }
@@ -153,7 +249,11 @@ impl CopyFormat {
         }
     }
 
-    fn split_csv<'a>(&self, line: &'a [u8]) -> Result<Vec<Option<Cow<'a, [u8]>>>, PgError> {
+    fn split_csv<'a>(
+        &self,
+        line: &'a [u8],
+        forced: &ForcedNulls,
+    ) -> Result<Vec<Option<Cow<'a, [u8]>>>, PgError> {
         let mut fields = Vec::new();
         let mut cur = Vec::new();
         let mut quoted = false;
@@ -167,7 +267,8 @@ impl CopyFormat {
                         "unterminated CSV quoted field",
                     ));
                 }
-                fields.push(self.csv_field(std::mem::take(&mut cur), quoted));
+                let column = fields.len();
+                fields.push(self.csv_field(std::mem::take(&mut cur), quoted, forced, column));
                 return Ok(fields);
             }
             let b = line[i];
@@ -185,7 +286,8 @@ impl CopyFormat {
                     cur.push(b);
                 }
             } else if b == self.delimiter {
-                fields.push(self.csv_field(std::mem::take(&mut cur), quoted));
+                let column = fields.len();
+                fields.push(self.csv_field(std::mem::take(&mut cur), quoted, forced, column));
                 quoted = false;
             } else if b == self.quote {
                 in_quote = true;
@@ -197,8 +299,20 @@ impl CopyFormat {
         }
     }
 
-    fn csv_field<'a>(&self, value: Vec<u8>, quoted: bool) -> Option<Cow<'a, [u8]>> {
-        if !quoted && value == self.null {
+    fn csv_field<'a>(
+        &self,
+        value: Vec<u8>,
+        quoted: bool,
+        forced: &ForcedNulls,
+        column: usize,
+    ) -> Option<Cow<'a, [u8]>> {
+        let is = |mask: &[bool]| mask.get(column).copied().unwrap_or(false);
+        let null = if quoted {
+            is(&forced.null)
+        } else {
+            !is(&forced.not_null)
+        };
+        if null && value == self.null {
             None
         } else {
             Some(Cow::Owned(value))
@@ -206,13 +320,14 @@ impl CopyFormat {
     }
 
     /// Writes one value of a `COPY ... TO` row (NULL is None).
-    fn write_value(&self, text: Option<&[u8]>, out: &mut BytesMut) {
+    fn write_value(&self, text: Option<&[u8]>, forced: bool, out: &mut BytesMut) {
         let Some(v) = text else {
             out.put_slice(&self.null);
             return;
         };
         if self.csv {
-            let needs_quotes = v.is_empty() && self.null.is_empty()
+            let needs_quotes = forced
+                || v.is_empty() && self.null.is_empty()
                 || v == self.null.as_slice()
                 || v == b"\\."
                 || v.iter()
@@ -459,6 +574,7 @@ pub struct CopyTarget {
     columns: Vec<(String, u32)>,
     insert: String,
     format: Arc<CopyFormat>,
+    forced: ForcedNulls,
 }
 
 impl CopyTarget {
@@ -482,7 +598,7 @@ fn resolve(
     }
     let mut columns: Vec<(String, String)> = Vec::new();
     if wanted.is_empty() {
-        columns = all;
+        columns = all.clone();
     } else {
         for w in wanted {
             let Some(c) = all.iter().find(|(n, _)| n.eq_ignore_ascii_case(w)) else {
@@ -500,6 +616,8 @@ fn resolve(
             columns.push(c.clone());
         }
     }
+    let plain: Vec<String> = columns.iter().map(|(n, _)| n.clone()).collect();
+    let forced = format.forced_nulls(table, &all, &plain)?;
     let names: Vec<String> = columns
         .iter()
         .map(|(n, _)| crate::sql::lexer::quote_ident(n))
@@ -529,6 +647,7 @@ fn resolve(
         columns,
         insert,
         format,
+        forced,
     })
 }
 
@@ -558,7 +677,7 @@ fn insert_lines(
         let context = || format!("COPY {}, line {}: \"{}\"", t.table, line_no, shown(line));
         let fields = t
             .format
-            .split(line)
+            .split(line, &t.forced)
             .map_err(|e| e.with_context(context()))?;
         if fields.len() < t.columns.len() {
             return Err(PgError::new(
@@ -641,7 +760,7 @@ pub(super) fn write_start(names: &[String], f: &CopyFormat, out: &mut BytesMut) 
             if i > 0 {
                 out.put_u8(f.delimiter);
             }
-            f.write_value(Some(name.as_bytes()), out);
+            f.write_value(Some(name.as_bytes()), false, out);
         }
         out.put_u8(b'\n');
         backend::copy_data_end(out, mark);
@@ -653,6 +772,7 @@ pub(super) fn write_row(
     stmt: &RawStmt,
     col_types: &[PgType],
     f: &CopyFormat,
+    quoted: &[bool],
     style: types::TextStyle,
     out: &mut BytesMut,
 ) {
@@ -663,11 +783,12 @@ pub(super) fn write_row(
             out.put_u8(f.delimiter);
         }
         match stmt.value(i) {
-            ValueRef::Null => f.write_value(None, out),
+            ValueRef::Null => f.write_value(None, false, out),
             v => {
                 text.clear();
                 types::write_result_text(t, v, style, &mut text);
-                f.write_value(Some(&text), out);
+                let forced = quoted.get(i).copied().unwrap_or(false);
+                f.write_value(Some(&text), forced, out);
             }
         }
     }
@@ -681,24 +802,30 @@ mod tests {
 
     fn format(csv: bool) -> Arc<CopyFormat> {
         Arc::new(
-            CopyFormat::new(&CopyOptions {
-                format: if csv {
-                    CopyFormatKind::Csv
-                } else {
-                    CopyFormatKind::Text
+            CopyFormat::new(
+                &CopyOptions {
+                    format: if csv {
+                        CopyFormatKind::Csv
+                    } else {
+                        CopyFormatKind::Text
+                    },
+                    delimiter: None,
+                    null: None,
+                    header: false,
+                    quote: None,
+                    escape: None,
+                    force_quote: None,
+                    force_not_null: vec![],
+                    force_null: vec![],
                 },
-                delimiter: None,
-                null: None,
-                header: false,
-                quote: None,
-                escape: None,
-            })
+                true,
+            )
             .unwrap(),
         )
     }
 
     fn fields(f: &CopyFormat, line: &[u8]) -> Vec<Option<Vec<u8>>> {
-        f.split(line)
+        f.split(line, &ForcedNulls::default())
             .unwrap()
             .into_iter()
             .map(|x| x.map(|c| c.into_owned()))
@@ -736,7 +863,19 @@ mod tests {
                 Some(b"a,\"b\"\nc".to_vec())
             ]
         );
-        assert!(f.split(b"\"open").is_err());
+        assert!(f.split(b"\"open", &ForcedNulls::default()).is_err());
+        // FORCE_NOT_NULL on the second column, FORCE_NULL on the third.
+        let forced = ForcedNulls {
+            not_null: vec![false, true, false],
+            null: vec![false, false, true],
+        };
+        let got: Vec<_> = f
+            .split(b",,\"\"", &forced)
+            .unwrap()
+            .into_iter()
+            .map(|x| x.map(|c| c.into_owned()))
+            .collect();
+        assert_eq!(got, vec![None, Some(b"".to_vec()), None]);
     }
 
     #[test]
@@ -765,14 +904,15 @@ mod tests {
     #[test]
     fn output_escapes() {
         let mut out = BytesMut::new();
-        format(false).write_value(Some(b"a\tb\\c\n"), &mut out);
-        format(false).write_value(None, &mut out);
+        format(false).write_value(Some(b"a\tb\\c\n"), false, &mut out);
+        format(false).write_value(None, false, &mut out);
         assert_eq!(&out[..], b"a\\tb\\\\c\\n\\N");
         let mut out = BytesMut::new();
         let csv = format(true);
-        csv.write_value(Some(b"x,\"y\""), &mut out);
-        csv.write_value(Some(b""), &mut out);
-        csv.write_value(None, &mut out);
-        assert_eq!(&out[..], b"\"x,\"\"y\"\"\"\"\"");
+        csv.write_value(Some(b"x,\"y\""), false, &mut out);
+        csv.write_value(Some(b""), false, &mut out);
+        csv.write_value(None, false, &mut out);
+        csv.write_value(Some(b"7"), true, &mut out);
+        assert_eq!(&out[..], b"\"x,\"\"y\"\"\"\"\"\"7\"");
     }
 }

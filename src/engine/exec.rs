@@ -410,6 +410,16 @@ fn stream(
                 .collect()
         }
     };
+    // FORCE_QUOTE's columns, by the output's names (42P10 before any output).
+    let quoted = match &job.output {
+        Output::Copy(f) => f.quoted_columns(
+            names
+                .clone()
+                .unwrap_or_else(|| column_names(conn, stmt, &job.source))
+                .as_slice(),
+        )?,
+        _ => Vec::new(),
+    };
     match &job.output {
         // A resumed portal was described before, except by FETCH, which describes each time.
         Output::Rows if job.describe => {
@@ -437,7 +447,7 @@ fn stream(
         let encoded = match &job.output {
             Output::Rows => encode_row(stmt, &col_types, &job.binary, job.text_style, sink.buf()),
             Output::Copy(f) => {
-                copy::write_row(stmt, &col_types, f, job.text_style, sink.buf());
+                copy::write_row(stmt, &col_types, f, &quoted, job.text_style, sink.buf());
                 Ok(())
             }
             Output::Discard => Ok(()),

@@ -54,7 +54,7 @@ impl Session {
                 .with_hint(ANYONE_CAN));
             }
         }
-        let format = Arc::new(CopyFormat::new(&c.options)?);
+        let format = Arc::new(CopyFormat::new(&c.options, c.from)?);
         if c.from {
             match c.source {
                 CopySource::Table { name, columns } => self.copy_in(name, columns, format).await,

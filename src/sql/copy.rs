@@ -41,6 +41,19 @@ pub struct CopyOptions {
     pub header: bool,
     pub quote: Option<String>,
     pub escape: Option<String>,
+    /// CSV output: columns whose values are always quoted.
+    pub force_quote: Option<ForceQuote>,
+    /// CSV input: columns whose unquoted null string is the string, not NULL.
+    pub force_not_null: Vec<String>,
+    /// CSV input: columns whose quoted null string is NULL too.
+    pub force_null: Vec<String>,
+}
+
+/// `FORCE_QUOTE *` or `FORCE_QUOTE (a, b)`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ForceQuote {
+    All,
+    Columns(Vec<String>),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -114,14 +127,46 @@ impl<'a> Reader<'a> {
         }
         match self.kind(self.at) {
             Some(TokenKind::Quoted) if t.starts_with('\'') => {
+                // The lexer ends a string at its first quote: `'I''m'` is two tokens
+                // back to back, one string.
+                let start = self.toks[self.at].1;
+                let mut end = self.toks[self.at].2;
                 self.at += 1;
-                Ok(unquote(t))
+                while self.kind(self.at) == Some(TokenKind::Quoted)
+                    && self.toks[self.at].1 == end
+                    && self.peek().starts_with('\'')
+                {
+                    end = self.toks[self.at].2;
+                    self.at += 1;
+                }
+                Ok(unquote(&self.sql[start..end]))
             }
             Some(TokenKind::Word) => {
                 self.at += 1;
                 Ok(t.to_ascii_lowercase())
             }
             _ => Err(PgError::syntax_near(t)),
+        }
+    }
+}
+
+impl Reader<'_> {
+    /// `(a, b, ...)` after its `(`... or, in the legacy spelling, `a, b` with no parentheses.
+    fn columns(&mut self, parenthesized: bool) -> Result<Vec<String>, PgError> {
+        let mut names = Vec::new();
+        loop {
+            names.push(self.ident()?);
+            if self.peek() == "," {
+                self.at += 1;
+                continue;
+            }
+            if parenthesized {
+                if self.peek() != ")" {
+                    return Err(PgError::syntax_near(self.peek()));
+                }
+                self.at += 1;
+            }
+            return Ok(names);
         }
     }
 }
@@ -179,6 +224,9 @@ pub fn parse(sql: &str) -> Result<CopyStmt, PgError> {
         header: false,
         quote: None,
         escape: None,
+        force_quote: None,
+        force_not_null: Vec::new(),
+        force_null: Vec::new(),
     };
     if t.eat("binary") {
         options.format = CopyFormatKind::Binary;
@@ -276,6 +324,40 @@ fn generic_options(t: &mut Reader<'_>, o: &mut CopyOptions) -> Result<(), PgErro
     loop {
         let name = t.ident()?;
         once(&mut seen, &name)?;
+        if matches!(
+            name.as_str(),
+            "force_quote" | "force_not_null" | "force_null"
+        ) {
+            let columns = if name == "force_quote" && t.peek() == "*" {
+                t.at += 1;
+                None
+            } else if t.kind(t.at) == Some(TokenKind::Open) {
+                t.at += 1;
+                Some(t.columns(true)?)
+            } else {
+                return Err(PgError::new(
+                    SqlState::INVALID_PARAMETER_VALUE,
+                    format!("argument to option \"{name}\" must be a list of column names"),
+                ));
+            };
+            match (name.as_str(), columns) {
+                ("force_quote", None) => o.force_quote = Some(ForceQuote::All),
+                ("force_quote", Some(c)) => o.force_quote = Some(ForceQuote::Columns(c)),
+                ("force_not_null", Some(c)) => o.force_not_null = c,
+                (_, c) => o.force_null = c.unwrap_or_default(),
+            }
+            match t.peek() {
+                "," => {
+                    t.at += 1;
+                    continue;
+                }
+                ")" => {
+                    t.at += 1;
+                    return Ok(());
+                }
+                other => return Err(PgError::syntax_near(other)),
+            }
+        }
         let value = match t.peek() {
             "," | ")" => None,
             _ => Some(t.value()?),
@@ -313,9 +395,6 @@ fn generic_options(t: &mut Reader<'_>, o: &mut CopyOptions) -> Result<(), PgErro
             "quote" => o.quote = Some(value.ok_or_else(|| PgError::syntax_near(t.peek()))?),
             "escape" => o.escape = Some(value.ok_or_else(|| PgError::syntax_near(t.peek()))?),
             "encoding" => check_encoding(value.as_deref().unwrap_or(""))?,
-            "force_quote" | "force_not_null" | "force_null" => {
-                return Err(unsupported(&format!("COPY option \"{name}\"")))
-            }
             other => {
                 return Err(PgError::new(
                     SqlState::SYNTAX_ERROR,
@@ -342,7 +421,9 @@ fn legacy_options(t: &mut Reader<'_>, o: &mut CopyOptions) -> Result<(), PgError
         let word = t.peek().to_ascii_lowercase();
         t.at += 1;
         // `CSV` and `BINARY` both set the format.
-        once(&mut seen, if word == "csv" { "binary" } else { &word })?;
+        if word != "force" {
+            once(&mut seen, if word == "csv" { "binary" } else { &word })?;
+        }
         match word.as_str() {
             "binary" => o.format = CopyFormatKind::Binary,
             "csv" => o.format = CopyFormatKind::Csv,
@@ -353,7 +434,26 @@ fn legacy_options(t: &mut Reader<'_>, o: &mut CopyOptions) -> Result<(), PgError
             "quote" => o.quote = Some(arg(t)?),
             "escape" => o.escape = Some(arg(t)?),
             "encoding" => check_encoding(&arg(t)?)?,
-            "force" => return Err(unsupported("COPY option \"force\"")),
+            // FORCE QUOTE * | FORCE QUOTE a, b | FORCE NOT NULL a, b | FORCE NULL a, b
+            "force" => {
+                if t.eat("quote") {
+                    o.force_quote = Some(if t.peek() == "*" {
+                        t.at += 1;
+                        ForceQuote::All
+                    } else {
+                        ForceQuote::Columns(t.columns(false)?)
+                    });
+                } else if t.eat("not") {
+                    if !t.eat("null") {
+                        return Err(PgError::syntax_near(t.peek()));
+                    }
+                    o.force_not_null = t.columns(false)?;
+                } else if t.eat("null") {
+                    o.force_null = t.columns(false)?;
+                } else {
+                    return Err(PgError::syntax_near(t.peek()));
+                }
+            }
             _ => return Err(PgError::syntax_near(t.text(t.at - 1))),
         }
     }
@@ -384,7 +484,9 @@ fn check_encoding(e: &str) -> Result<(), PgError> {
         .filter(|c| c.is_ascii_alphanumeric())
         .collect::<String>()
         .to_ascii_lowercase();
-    if norm == "utf8" || norm == "unicode" {
+    // SQL_ASCII data is taken as it is and checked as UTF-8 on the way in, which is what
+    // a UTF8 PostgreSQL does with it too.
+    if norm == "utf8" || norm == "unicode" || norm == "sqlascii" {
         Ok(())
     } else {
         Err(PgError::new(
@@ -441,6 +543,41 @@ mod tests {
         let c = parse("copy t from stdin delimiter E'\\t' null ''").unwrap();
         assert_eq!(c.options.delimiter.as_deref(), Some("\t"));
         assert_eq!(c.options.null.as_deref(), Some(""));
+    }
+
+    #[test]
+    fn force_options_and_doubled_quotes() {
+        let c = parse("COPY y TO stdout (FORMAT CSV, FORCE_QUOTE (col2), ESCAPE E'\\\\')").unwrap();
+        assert_eq!(
+            c.options.force_quote,
+            Some(ForceQuote::Columns(vec!["col2".into()]))
+        );
+        assert_eq!(c.options.escape.as_deref(), Some("\\"));
+        let c = parse("COPY y TO stdout WITH CSV FORCE QUOTE *").unwrap();
+        assert_eq!(c.options.force_quote, Some(ForceQuote::All));
+        let c =
+            parse("COPY y TO stdout WITH CSV FORCE QUOTE a, \"B\" ENCODING 'sql_ascii'").unwrap();
+        assert_eq!(
+            c.options.force_quote,
+            Some(ForceQuote::Columns(vec!["a".into(), "B".into()]))
+        );
+        let c = parse(
+            "COPY f (a, b, c) FROM STDIN WITH (FORMAT csv, FORCE_NOT_NULL(b), FORCE_NULL(c, a))",
+        )
+        .unwrap();
+        assert_eq!(c.options.force_not_null, vec!["b".to_string()]);
+        assert_eq!(c.options.force_null, vec!["c".to_string(), "a".to_string()]);
+        let c = parse("copy f from stdin csv force not null b, c").unwrap();
+        assert_eq!(
+            c.options.force_not_null,
+            vec!["b".to_string(), "c".to_string()]
+        );
+        let c = parse("COPY y TO stdout WITH CSV QUOTE '''' DELIMITER '|'").unwrap();
+        assert_eq!(c.options.quote.as_deref(), Some("'"));
+        assert_eq!(c.options.delimiter.as_deref(), Some("|"));
+        let c = parse("COPY x (b, e) TO stdout WITH NULL 'I''m null'").unwrap();
+        assert_eq!(c.options.null.as_deref(), Some("I'm null"));
+        assert!(parse("COPY y TO stdout (FORMAT CSV, FORCE_QUOTE col2)").is_err());
     }
 
     #[test]

@@ -373,3 +373,82 @@ fn cancel_request_ends_a_copy() {
     let msgs = q(&mut r, "select count(*) from t");
     assert_eq!(errors(&msgs), Vec::<String>::new());
 }
+
+/// CSV's FORCE options as PostgreSQL 15 answers them: FORCE_QUOTE quotes every value
+/// of its columns, FORCE_NOT_NULL reads an unquoted null string as the string,
+/// FORCE_NULL a quoted one as NULL; the legacy spellings; options only for one
+/// direction or for CSV are 0A000, a column not in the COPY 42P10.
+#[tokio::test]
+async fn csv_force_options() {
+    let s = Server::start(&[]);
+    let c = s.connect("copyforce").await;
+    c.batch_execute("create table f (a int, b text, c text, d text)")
+        .await
+        .unwrap();
+    let n = copy_in(
+        &c,
+        "COPY f (a, b, c) FROM STDIN WITH (FORMAT csv, FORCE_NOT_NULL(b), FORCE_NULL(c))",
+        &[b"1,,\"\"\n2,\"\",\n"],
+    )
+    .await
+    .unwrap();
+    assert_eq!(n, 2);
+    let got = rows(&c, "select a, b is null, b, c is null from f order by a").await;
+    let s = |v: &str| Some(v.to_string());
+    assert_eq!(
+        got,
+        vec![
+            vec![s("1"), s("f"), s(""), s("t")],
+            vec![s("2"), s("f"), s(""), s("t")]
+        ]
+    );
+    copy_in(
+        &c,
+        "copy f (a, d) from stdin csv force not null d",
+        &[b"3,\n"],
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        rows(&c, "select d from f where a = 3").await,
+        vec![vec![s("")]]
+    );
+    assert_eq!(
+        copy_out(&c, "COPY f (a, b) TO STDOUT (FORMAT csv, FORCE_QUOTE (a)) ").await,
+        "\"1\",\"\"\n\"2\",\"\"\n\"3\",\n"
+    );
+    assert_eq!(
+        copy_out(
+            &c,
+            "COPY (select a, c from f where a < 3) TO STDOUT CSV FORCE QUOTE *"
+        )
+        .await,
+        "\"1\",\n\"2\",\n"
+    );
+    assert_eq!(
+        copy_out(
+            &c,
+            "COPY f (a) TO STDOUT WITH CSV QUOTE '''' NULL 'I''m null'"
+        )
+        .await,
+        "1\n2\n3\n"
+    );
+    for (sql, code) in [
+        ("copy f to stdout (force_quote (a))", "0A000"),
+        ("copy f from stdin (format csv, force_quote (a))", "0A000"),
+        ("copy f to stdout (format csv, force_not_null (a))", "0A000"),
+        ("copy f from stdin (force_null (a))", "0A000"),
+        (
+            "copy f (a) to stdout (format csv, force_quote (b))",
+            "42P10",
+        ),
+        (
+            "copy f (a) from stdin (format csv, force_null (b))",
+            "42P10",
+        ),
+        ("copy f from stdin (format csv, force_null (nope))", "42703"),
+    ] {
+        let e = c.simple_query(sql).await.unwrap_err();
+        assert_eq!(sqlstate(&e), code, "{sql}: {e}");
+    }
+}
