@@ -70,6 +70,12 @@ const ANSWERS: &[(&str, &[Option<&str>])] = &[
         "select power('NaN'::float8, 0), power(1::float8, 'NaN'), sqrt('NaN'::float8), 'inf'::float8",
         &[Some("1"), Some("1"), Some("NaN"), Some("Infinity")],
     ),
+    // ... also from float arithmetic: Infinity - Infinity, Infinity / Infinity.
+    (
+        "select 'Infinity'::float8 - 'Infinity'::float8, 'Infinity'::float4 / 'Infinity'::float4, \
+         'inf'::float8 + '-inf'::float8, 1.1::float4 + 2.2::float4",
+        &[Some("NaN"), Some("NaN"), Some("NaN"), Some("3.3000002")],
+    ),
     // float4 is read, rounded and printed as float4.
     (
         "select '1.2345678901234e+20'::float4, 1004.3::float4, 1234567::float4, '1e-45'::float4, \
@@ -154,6 +160,17 @@ async fn math_errors_have_postgres_sqlstates() {
             "select exp(-1000::float8)",
             "22003",
             "value out of range: underflow",
+        ),
+        // Float arithmetic overflowing its type (SQLite's would be Infinity).
+        (
+            "select '1e308'::float8 * 10::float8",
+            "22003",
+            "value out of range: overflow",
+        ),
+        (
+            "select '1e38'::float4 * 10::float4",
+            "22003",
+            "value out of range: overflow",
         ),
         (
             "select sin('inf'::float8)",

@@ -539,6 +539,12 @@ fn number(
         "%" => x % y,
         _ => return Err(no_operator(op, l, r)),
     };
+    // float4 with float4 is float4: computed in its precision, its range checked.
+    let v = if l == "float4" && r == "float4" {
+        f64::from(v as f32)
+    } else {
+        v
+    };
     if v.is_infinite() && x.is_finite() && y.is_finite() {
         let message = if floats {
             "value out of range: overflow"
@@ -547,7 +553,8 @@ fn number(
         };
         return Err(PgError::new(SqlState::NUMERIC_VALUE_OUT_OF_RANGE, message));
     }
-    Ok(SqlValue::Real(v))
+    // NaN (`'Infinity'::float8 / 'Infinity'`, `'NaN' * 1`) is kept: SQLite would make it NULL.
+    Ok(super::math::real(v))
 }
 
 /// SQLite's own arithmetic, for operands whose types are not known, except that a
@@ -595,7 +602,7 @@ fn native(op: &str, a: ValueRef<'_>, b: ValueRef<'_>) -> Result<SqlValue, PgErro
 }
 
 fn reals(op: &str, x: f64, y: f64) -> Result<SqlValue, PgError> {
-    Ok(SqlValue::Real(match op {
+    Ok(super::math::real(match op {
         "+" => x + y,
         "-" => x - y,
         "*" => x * y,

@@ -418,10 +418,8 @@ fn operator(op: &BinaryOperator, left: &Ty, right: &Ty) -> Option<&'static str> 
         // Nothing known about either: SQLite's meaning, as before.
         (Known::Nothing, _) | (_, Known::Nothing) => None,
         (Known::Untyped, Known::Untyped) => None,
-        (Known::Type(a), Known::Type(b)) if native(op, a, b) => None,
-        (Known::Type(a), Known::Untyped) | (Known::Untyped, Known::Type(a)) if native(op, a, a) => {
-            None
-        }
+        (Known::Type(a), Known::Type(b)) if native(a, b) => None,
+        (Known::Type(a), Known::Untyped) | (Known::Untyped, Known::Type(a)) if native(a, a) => None,
         _ => Some(name),
     }
 }
@@ -557,14 +555,14 @@ fn needs_schema(t: &Ty) -> bool {
     }
 }
 
-/// Types whose `op` SQLite computes as PostgreSQL does: floating point and numeric
-/// addition, subtraction and multiplication (a division by zero is an error in
-/// PostgreSQL, NULL in SQLite), and anything that is not a number, date or time.
-fn native(op: &BinaryOperator, a: &str, b: &str) -> bool {
+/// Types whose arithmetic SQLite computes as PostgreSQL does: anything that is not a
+/// number, date, time or array (and json's operators, translated before this).
+fn native(a: &str, b: &str) -> bool {
     let base = |t: &str| t.split('(').next().unwrap_or(t).to_string();
     let (a, b) = (base(a), base(b));
-    // numeric with numeric is pg_op's: it adds and multiplies decimal digits.
-    let float = |t: &str| matches!(t, "float4" | "float8");
+    // numeric with numeric is pg_op's: it adds and multiplies decimal digits. Floats are
+    // too: SQLite's own arithmetic makes NaN (`'Infinity' - 'Infinity'`) NULL and
+    // overflows to Infinity where PostgreSQL says 22003.
     let special = |t: &str| {
         matches!(
             t,
@@ -582,10 +580,9 @@ fn native(op: &BinaryOperator, a: &str, b: &str) -> bool {
                 | "numeric"
         ) || t.ends_with("[]")
     };
-    let divides = matches!(op, BinaryOperator::Divide | BinaryOperator::Modulo);
     // json/jsonb operators are the json translator's (translate/json.rs).
     let json = |t: &str| matches!(t, "json" | "jsonb");
-    (float(&a) && float(&b) && !divides) || (!special(&a) && !special(&b)) || json(&a) || json(&b)
+    (!special(&a) && !special(&b)) || json(&a) || json(&b)
 }
 
 /// Resolution without a database: only types the tree itself names.
