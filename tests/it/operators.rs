@@ -444,3 +444,47 @@ async fn min_and_max_of_intervals_and_arrays() {
         [["9 days"], ["10 days"], ["1 mon"], ["30 days"], ["30 days"]]
     );
 }
+
+/// `||` and `::text` print each operand as its type prints (PostgreSQL's output
+/// functions), for literals and for columns whose type only the schema knows; `||` of
+/// an array or jsonb column is theirs; `||` with no string side is 42883.
+#[tokio::test]
+async fn concatenation_and_text_casts_print_as_postgres() {
+    let s = Server::start(&[]);
+    let c = s.connect("concat").await;
+    c.batch_execute(
+        "create table c (b bool, f float8, ts timestamptz, a text[], n int, j jsonb, t text); \
+         insert into c values (true, 1e20, '2020-01-01 10:00+00', '{p,q}', 7, '{\"a\": 1}', 'x')",
+    )
+    .await
+    .unwrap();
+    // (statement, PostgreSQL 15's row)
+    let cases: &[(&str, &[&str])] = &[
+        (
+            "select true || 'x', 1e20::float8 || '', 'Infinity'::float8::text, \
+             '2020-01-01 10:00+00'::timestamptz::text, array[1,2]::text, '\\x0102'::bytea::text",
+            &["truex", "1e+20", "Infinity", "2020-01-01 10:00:00+00", "{1,2}", "\\x0102"],
+        ),
+        (
+            "select b || 'x', f || 'x', ts || 'x', b::text, f::text, ts::text, a::text from c",
+            &["truex", "1e+20x", "2020-01-01 10:00:00+00x", "true", "1e+20", "2020-01-01 10:00:00+00", "{p,q}"],
+        ),
+        (
+            "select a || 'r'::text, a || '{s}', 'z'::text || a, a || a, j || '{\"b\": 2}', t || n, n || t from c",
+            &["{p,q,r}", "{p,q,s}", "{z,p,q}", "{p,q,p,q}", "{\"a\": 1, \"b\": 2}", "x7", "7x"],
+        ),
+    ];
+    for (sql, want) in cases {
+        let got = rows(&c, sql).await;
+        let want: Vec<Option<String>> = want.iter().map(|v| Some(v.to_string())).collect();
+        assert_eq!(got, vec![want], "{sql}");
+    }
+    for sql in [
+        "select 3 || 4.0",
+        "select 3::int || 4::bigint",
+        "select n || f from c",
+    ] {
+        let e = c.simple_query(sql).await.unwrap_err();
+        assert_eq!(sqlstate(&e), "42883", "{sql}: {e}");
+    }
+}

@@ -24,7 +24,7 @@ use crate::protocol::{PgError, SqlState};
 use value::{Json, SetMode};
 
 /// SQLite's subtype for JSON text (`J`), which its own JSON functions also read.
-const JSON_SUBTYPE: u32 = 74;
+pub(super) const JSON_SUBTYPE: u32 = 74;
 
 pub(crate) type Out = rusqlite::Result<(Option<String>, SubType)>;
 

@@ -304,6 +304,20 @@ fn into_items(mut v: Json) -> Vec<Json> {
 }
 
 /// `array_append` / `array_prepend`: only to an empty or one-dimensional array.
+/// `a || b` of arrays (arguments 0 and 1) by which sides are arrays: array_cat, or
+/// array_append / array_prepend of an element.
+pub(super) fn concat(ctx: &Context<'_>, left_array: bool, right_array: bool) -> Out {
+    match (left_array, right_array) {
+        (true, true) => match (array_arg(ctx, 0)?, array_arg(ctx, 1)?) {
+            (None, None) => null(),
+            (Some(a), None) | (None, Some(a)) => out(&a),
+            (Some(a), Some(b)) => out(&cat(a, b)?),
+        },
+        (true, false) => add(array_arg(ctx, 0)?, elem_arg(ctx, 1), true),
+        _ => add(array_arg(ctx, 1)?, elem_arg(ctx, 0), false),
+    }
+}
+
 fn add(a: Option<Json>, e: Json, at_end: bool) -> Out {
     let a = a.unwrap_or(Json::Array(vec![]));
     if ndims(&a)? > 1 {
@@ -426,19 +440,11 @@ pub fn register(conn: &Connection, limit: usize) -> Res<()> {
     conn.create_scalar_function("pg_vector_text", 1, f, |ctx| {
         Ok(text(ctx, 0).map(|t| array::vector_text(&t).unwrap_or(t)))
     })?;
-    conn.create_scalar_function("pg_array_cat", 2, f, |ctx| {
-        match (array_arg(ctx, 0)?, array_arg(ctx, 1)?) {
-            (None, None) => null(),
-            (Some(a), None) | (None, Some(a)) => out(&a),
-            (Some(a), Some(b)) => out(&cat(a, b)?),
-        }
-    })?;
-    conn.create_scalar_function("pg_array_append", 2, f, |ctx| {
-        add(array_arg(ctx, 0)?, elem_arg(ctx, 1), true)
-    })?;
-    conn.create_scalar_function("pg_array_prepend", 2, f, |ctx| {
-        add(array_arg(ctx, 1)?, elem_arg(ctx, 0), false)
-    })?;
+    conn.create_scalar_function("pg_array_cat", 2, f, |ctx| concat(ctx, true, true))?;
+    conn.create_scalar_function("pg_array_append", 2, f, |ctx| concat(ctx, true, false))?;
+    conn.create_scalar_function("pg_array_prepend", 2, f, |ctx| concat(ctx, false, true))?;
+    // `a || b` whose operands' types only the schema knows (translate/operators.rs).
+    conn.create_scalar_function("pg_concat", 4, f, |ctx| super::operators::pg_concat(ctx))?;
     for args in [2, 3] {
         conn.create_scalar_function("pg_array_position", args, f, |ctx| {
             let Some(a) = array_arg(ctx, 0)? else {

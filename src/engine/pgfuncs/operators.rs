@@ -249,6 +249,8 @@ pub(super) fn pg_neg(ctx: &Context<'_>) -> Res<SqlValue> {
 pub(super) fn pg_text_out(ctx: &Context<'_>) -> Res<SqlValue> {
     let v = ctx.get_raw(0);
     Ok(match (v, &*operand(ctx, 1)?) {
+        (ValueRef::Null, _) => SqlValue::Null,
+        // bool's cast to text is `true` (its output function says `t`).
         (ValueRef::Integer(i), Operand::Type(t)) if t == "bool" => {
             SqlValue::Text(if i == 0 { "false" } else { "true" }.into())
         }
@@ -258,7 +260,90 @@ pub(super) fn pg_text_out(ctx: &Context<'_>) -> Res<SqlValue> {
                 None => owned(v),
             }
         }
+        // Any other type: its output, as a result column of that type prints
+        // (`1e+20`, `2020-01-01 10:00:00+00` in the session's zone, `\x0102`, `{1,2}`).
+        (v, Operand::Type(t)) if !matches!(t.as_str(), "text" | "varchar" | "bpchar" | "name") => {
+            let pg = crate::engine::types::from_decltype(t);
+            let mut out = bytes::BytesMut::new();
+            crate::engine::types::write_result_text(&pg, v, Default::default(), &mut out);
+            SqlValue::Text(String::from_utf8_lossy(&out).into_owned())
+        }
         (other, _) => owned(other),
+    })
+}
+
+/// `pg_concat(a, b, left type, right type)`: `||` by the operands' resolved types —
+/// an array's (cat, append, prepend), jsonb's, or text's, each side printed as its type
+/// prints (`true || 'x'` is `truex`).
+pub(super) fn pg_concat(ctx: &Context<'_>) -> Res<(Option<String>, SubType)> {
+    let (lo, ro) = (operand(ctx, 2)?, operand(ctx, 3)?);
+    let name = |o: &Operand| match o {
+        Operand::Type(t) => t.clone(),
+        _ => String::new(),
+    };
+    let (l, r) = (name(&lo), name(&ro));
+    // An untyped literal beside an array is an array of its type (array_cat).
+    let untyped = |o: &Operand| matches!(o, Operand::Untyped);
+    let la = l.ends_with("[]") || (untyped(&lo) && r.ends_with("[]"));
+    let ra = r.ends_with("[]") || (untyped(&ro) && l.ends_with("[]"));
+    if la || ra {
+        return super::arrays::concat(ctx, la, ra);
+    }
+    if l == "jsonb" || r == "jsonb" {
+        use crate::engine::jsonb::{value, JSON_SUBTYPE};
+        let json = |i: usize| -> Res<Option<value::Json>> {
+            match text_of(ctx.get_raw(i)) {
+                Some(s) => value::parse(&s).map(Some).map_err(raise),
+                None => Ok(None),
+            }
+        };
+        return Ok(match (json(0)?, json(1)?) {
+            (Some(a), Some(b)) => (Some(value::print(&value::concat(a, b))), Some(JSON_SUBTYPE)),
+            _ => (None, None),
+        });
+    }
+    // PostgreSQL's `||` of text needs a string (or an untyped literal) on one side.
+    let stringy = |o: &Operand, t: &str| {
+        !matches!(o, Operand::Type(_)) || matches!(t, "text" | "varchar" | "bpchar" | "name")
+    };
+    if !stringy(&lo, &l) && !stringy(&ro, &r) {
+        return Err(raise(
+            PgError::new(
+                SqlState::UNDEFINED_FUNCTION,
+                format!(
+                    "operator does not exist: {} || {}",
+                    display_name(&l),
+                    display_name(&r)
+                ),
+            )
+            .with_hint(
+                "No operator matches the given name and argument types. You might need to \
+                 add explicit type casts.",
+            ),
+        ));
+    }
+    let text = |i: usize, t: &str| -> Option<String> {
+        let v = ctx.get_raw(i);
+        match v {
+            ValueRef::Null => None,
+            ValueRef::Integer(n) if t == "bool" => {
+                Some(if n == 0 { "false" } else { "true" }.to_string())
+            }
+            ValueRef::Text(s) if t.is_empty() || matches!(t, "text" | "varchar" | "bpchar") => {
+                Some(String::from_utf8_lossy(s).into_owned())
+            }
+            v if t.is_empty() => text_of(v),
+            v => {
+                let pg = crate::engine::types::from_decltype(t);
+                let mut out = bytes::BytesMut::new();
+                crate::engine::types::write_result_text(&pg, v, Default::default(), &mut out);
+                Some(String::from_utf8_lossy(&out).into_owned())
+            }
+        }
+    };
+    Ok(match (text(0, &l), text(1, &r)) {
+        (Some(a), Some(b)) => (Some(a + &b), None),
+        _ => (None, None),
     })
 }
 

@@ -1010,8 +1010,11 @@ mod tests {
                 "SELECT pg_jsonb_concat(pg_jsonb('[1]'), '[2]'), pg_jsonb_delete(pg_jsonb(j), 'a'), \
                  pg_jsonb_delete_keys(pg_jsonb(j), pg_cast('{a}', 'text[]')) FROM t",
             ),
-            // Text concatenation stays text concatenation.
-            ("SELECT a || 'x' FROM t", "SELECT a || 'x' FROM t"),
+            // A column's `||` is chosen once its type is read (text, jsonb or array).
+            (
+                "SELECT a || 'x' FROM t",
+                "SELECT pg_concat(a, 'x', 'C1:a[1:t]', '''') FROM t",
+            ),
             (
                 "SELECT ('{\"a\":1}'::jsonb)['a'], jsonb_agg(x) FROM t",
                 "SELECT pg_jsonb_subscript((pg_jsonb('{\"a\":1}')), 'a'), pg_jsonb(jsonb_agg(x)) FROM t",

@@ -122,6 +122,39 @@ impl VisitorMut for Typer {
                 op,
                 right: b,
             } if types::containment(&op) => containment(*a, op, *b, &left, &right),
+            // `x || y` with a string on one side: the other is written as its type's
+            // text output (`true || 'x'` is `truex`, SQLite would write `1x`).
+            Expr::BinaryOp {
+                left: a,
+                op: BinaryOperator::StringConcat,
+                right: b,
+            } => {
+                if let Err(e) = exists(&BinaryOperator::StringConcat, &left, &right) {
+                    return ControlFlow::Break(e);
+                }
+                // An array's or jsonb's `||` is theirs (arrays.rs, json.rs).
+                let container = |t: &Ty| matches!(known(t), Known::Type(n) if n.ends_with("[]") || n == "json" || n == "jsonb");
+                let schema = |t: &Ty| matches!(known(t), Known::Schema);
+                if container(&left) || container(&right) {
+                    Expr::BinaryOp {
+                        left: a,
+                        op: BinaryOperator::StringConcat,
+                        right: b,
+                    }
+                } else if schema(&left) || schema(&right) {
+                    // A column: array, jsonb or text `||`, chosen once its type is read.
+                    call(
+                        "pg_concat",
+                        vec![*a, *b, string(&left.encode()), string(&right.encode())],
+                    )
+                } else {
+                    Expr::BinaryOp {
+                        left: Box::new(as_text(*a, &left)),
+                        op: BinaryOperator::StringConcat,
+                        right: Box::new(as_text(*b, &right)),
+                    }
+                }
+            }
             Expr::BinaryOp {
                 left: a,
                 op,
@@ -190,10 +223,11 @@ impl VisitorMut for Typer {
                 let (function, wanted): (&str, &[&str]) = if is_integer(&data_type) {
                     ("pg_round_even", &["float4", "float8"])
                 } else {
-                    ("pg_text_out", &["bool", "interval"])
+                    ("pg_text_out", &[])
                 };
+                let text_out = |t: &str| function == "pg_text_out" && printed_differently(t);
                 let operand = match known(&left) {
-                    Known::Type(t) if wanted.contains(&t.as_str()) => {
+                    Known::Type(t) if wanted.contains(&t.as_str()) || text_out(&t) => {
                         call(function, vec![*operand, string(&left.encode())])
                     }
                     // A catalog vector (pg_index.indkey) prints itself (arrays.rs).
@@ -263,7 +297,10 @@ fn is_candidate(e: &Expr) -> bool {
                 )
         }
         Expr::BinaryOp { op, .. } => {
-            types::arithmetic(op) || types::comparison(op) || types::containment(op)
+            types::arithmetic(op)
+                || types::comparison(op)
+                || types::containment(op)
+                || *op == BinaryOperator::StringConcat
         }
         Expr::UnaryOp { op, .. } => *op == UnaryOperator::Minus,
         // A column in a plain SELECT's ORDER BY (only those are typed).
@@ -457,9 +494,16 @@ fn exists(op: &BinaryOperator, left: &Ty, right: &Ty) -> Result<(), PgError> {
     let float = |t: &str| t.starts_with("float");
     // PostgreSQL has no `%` for floating point.
     let float_modulo = *op == BinaryOperator::Modulo && (float(&l) || float(&r));
+    // `||` needs a string on one side (an untyped literal is one): `3 || 4.0` has none.
+    let stringy = |t: &str| matches!(t.split('(').next(), Some("text" | "varchar" | "bpchar"));
+    let untyped = matches!(known(right), Known::Untyped);
+    let concat_without_text =
+        *op == BinaryOperator::StringConcat && !untyped && !stringy(&l) && !stringy(&r);
     if !modelled(&l)
         || !modelled(&r)
-        || (types::operator_type(op, Some(&l), Some(&r)).is_some() && !float_modulo)
+        || (types::operator_type(op, Some(&l), Some(&r)).is_some()
+            && !float_modulo
+            && !concat_without_text)
     {
         return Ok(());
     }
@@ -492,6 +536,27 @@ fn exists(op: &BinaryOperator, left: &Ty, right: &Ty) -> Result<(), PgError> {
         "No operator matches the given name and argument types. You might need to add \
          explicit type casts.",
     ))
+}
+
+/// An operand of `||` whose type the tree names and whose SQLite text is not
+/// PostgreSQL's (a boolean, a float, a timestamptz...): printed as PostgreSQL prints
+/// the type. Strings, json and operands of unknown type stay as they are.
+fn as_text(e: Expr, t: &Ty) -> Expr {
+    match known(t) {
+        Known::Type(name) if printed_differently(&name) => {
+            call("pg_text_out", vec![e, string(&t.encode())])
+        }
+        _ => e,
+    }
+}
+
+/// Types whose stored SQLite value is not their PostgreSQL text (what `x::text` and
+/// `x || ''` show): pg_text_out prints them with their output function.
+fn printed_differently(t: &str) -> bool {
+    matches!(
+        t.split('(').next().unwrap_or(t),
+        "bool" | "interval" | "float4" | "float8" | "numeric" | "timestamptz" | "bytea"
+    ) || t.ends_with("[]")
 }
 
 /// `pg_int`'s code for `op` on two operands the tree types as integers: the operator's

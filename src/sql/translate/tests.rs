@@ -318,10 +318,8 @@ fn array_operators_where_the_tree_shows_an_array() {
     );
     assert_eq!(
         sqlite("SELECT array_agg(x) || 0 FROM t"),
-        "SELECT pg_array_append(nullif(pg_array_nested(json_group_array(pg_array_value(x, 'C1:x[1:t]')), 0), '[]'), 0) FROM t"
+        "SELECT pg_concat(nullif(pg_array_nested(json_group_array(pg_array_value(x, 'C1:x[1:t]')), 0), '[]'), 0, 'WgC1:x[1:t]', 'N4:int4') FROM t"
     );
-    // Text concatenation and jsonb stay theirs.
-    assert_eq!(sqlite("SELECT a || 'x' FROM t"), "SELECT a || 'x' FROM t");
 }
 
 #[test]
@@ -405,12 +403,12 @@ fn operators_are_chosen_by_their_operands_types() {
         sqlite("SELECT pg_typeof(1.5)"),
         "SELECT pg_type_of('N7:numeric')"
     );
-    // Floats add, subtract and multiply as SQLite does; numeric in decimal (pg_op);
+    // Floats through pg_op (NaN kept, overflow 22003); numeric in decimal (pg_op);
     // unknown stays.
     assert_eq!(
         sqlite("SELECT 1.5 * 2.5, 1.5::float8 * 2.5::float8, f(x) + g(y)"),
         "SELECT pg_op('*', 1.5, 2.5, 'N7:numeric', 'N7:numeric'), \
-         pg_float(1.5) * pg_float(2.5), f(x) + g(y)"
+         pg_op('*', pg_float(1.5), pg_float(2.5), 'N6:float8', 'N6:float8'), f(x) + g(y)"
     );
 }
 
@@ -597,5 +595,17 @@ fn array_elements_that_may_be_bytea_are_written_as_text() {
     assert_eq!(
         sqlite("SELECT ARRAY[x, 1, ARRAY[2]] FROM t"),
         "SELECT json_array(pg_array_elem(x), 1, json_array(2)) FROM t"
+    );
+}
+
+#[test]
+fn concatenation_prints_operands_as_their_types() {
+    assert_eq!(
+        sqlite("SELECT true || 'x', 1.5::float8 || 'y', 'a' || 'b'"),
+        "SELECT pg_text_out(true, 'N4:bool') || 'x', pg_text_out(pg_float(1.5), 'N6:float8') || 'y', 'a' || 'b'"
+    );
+    assert_eq!(
+        sqlite("SELECT a || b FROM t"),
+        "SELECT pg_concat(a, b, 'C1:a[1:t]', 'C1:b[1:t]') FROM t"
     );
 }

@@ -847,7 +847,10 @@ impl Analyzer {
                 let (l, r) = (self.ty(left), self.ty(right));
                 self.expect(left, &r);
                 self.expect(right, &l);
-                let typed = arithmetic(op) || comparison(op) || containment(op);
+                let typed = arithmetic(op)
+                    || comparison(op)
+                    || containment(op)
+                    || *op == BinaryOperator::StringConcat;
                 if let Some(found) = self.operands.as_mut().filter(|_| typed) {
                     found.push(Operands {
                         at: sqlparser::ast::Spanned::span(e),
