@@ -323,3 +323,31 @@ async fn forms_litewire_cannot_honour_are_0a000() {
     // Nothing was deleted by the refused statement.
     check(&c, &[("select count(*) from j2", &[&["4"]])]).await;
 }
+
+/// HAVING without GROUP BY is one group over the whole input, even an empty one
+/// (PostgreSQL 15's answers); a column outside an aggregate there is 42803.
+#[tokio::test]
+async fn having_without_group_by_is_one_group() {
+    let s = Server::start(&[]);
+    let c = s.connect("having").await;
+    c.batch_execute(SETUP).await.unwrap();
+    check(
+        &c,
+        &[
+            ("select 1 as one from j1 having 1 > 2", &[]),
+            ("select 1 as one from j1 having 1 < 2", &[&["1"]]),
+            (
+                "select 1 as one from j1 where i > 100 having 1 < 2",
+                &[&["1"]],
+            ),
+            ("select 'x', 2 from j1 having count(*) > 3", &[&["x", "2"]]),
+            ("select max(i) from j1 having min(j) < 1", &[&["3"]]),
+        ],
+    )
+    .await;
+    let e = c
+        .simple_query("select i from j1 having 1 < 2")
+        .await
+        .unwrap_err();
+    assert_eq!(sqlstate(&e), "42803", "{e}");
+}

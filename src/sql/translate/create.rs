@@ -88,9 +88,8 @@ fn default_expression(e: &Expr) -> Result<(), PgError> {
                 )),
                 Expr::Function(f) => {
                     let name = f.name.to_string().to_ascii_lowercase();
-                    let aggregate = AGGREGATES.contains(&name.as_str())
-                        || super::TYPED_AGGREGATES.contains(&name.as_str())
-                        || super::AGGREGATES.iter().any(|(pg, _)| *pg == name);
+                    let aggregate = super::is_pg_aggregate(&name)
+                        || super::TYPED_AGGREGATES.contains(&name.as_str());
                     aggregate.then_some((
                         SqlState::GROUPING_ERROR,
                         "aggregate functions are not allowed in DEFAULT expressions",
@@ -109,23 +108,6 @@ fn default_expression(e: &Expr) -> Result<(), PgError> {
         ControlFlow::Continue(()) => Ok(()),
     }
 }
-
-/// PostgreSQL's aggregates besides those mod.rs renames.
-const AGGREGATES: &[&str] = &[
-    "count",
-    "sum",
-    "avg",
-    "min",
-    "max",
-    "json_agg",
-    "jsonb_agg",
-    "json_object_agg",
-    "jsonb_object_agg",
-    "xmlagg",
-    "percentile_cont",
-    "percentile_disc",
-    "mode",
-];
 
 /// PostgreSQL 15's pseudo-types, which no column can have.
 const PSEUDO_TYPES: &[&str] = &[

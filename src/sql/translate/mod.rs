@@ -540,10 +540,28 @@ fn ddl(stmt: &mut Statement) -> Vec<(usize, ColumnOptionDef)> {
     checks
 }
 
-/// Prefix of the CHECK constraints that make SQLite refuse what a column's type refuses
-/// in PostgreSQL (however the value arrives: literal, parameter, INSERT … SELECT,
-/// UPDATE, COPY). The name carries the SQLSTATE and the type for the error
-/// (engine/error.rs) and keeps them out of the catalogs' constraints.
+/// PostgreSQL's aggregates besides those renamed (`AGGREGATES`).
+const PG_AGGREGATES: &[&str] = &[
+    "count",
+    "sum",
+    "avg",
+    "min",
+    "max",
+    "json_agg",
+    "jsonb_agg",
+    "json_object_agg",
+    "jsonb_object_agg",
+    "xmlagg",
+    "percentile_cont",
+    "percentile_disc",
+    "mode",
+];
+
+/// Whether `name` (lower case) is one of PostgreSQL's aggregates litewire knows.
+pub(super) fn is_pg_aggregate(name: &str) -> bool {
+    PG_AGGREGATES.contains(&name) || AGGREGATES.iter().any(|(pg, _)| *pg == name)
+}
+
 /// litewire's aggregates written in place of PostgreSQL's by their argument's type
 /// (operators.rs: sum/avg/min/max of intervals, min/max of arrays, a column's min/max).
 pub(super) const TYPED_AGGREGATES: &[&str] = &[
@@ -570,6 +588,10 @@ pub const ARRAY_VALUE_MARKER: &str = "pg_array_value";
 pub const ORDER_MIN_MARKER: &str = "pg_order_min";
 pub const ORDER_MAX_MARKER: &str = "pg_order_max";
 
+/// Prefix of the CHECK constraints that make SQLite refuse what a column's type refuses
+/// in PostgreSQL (however the value arrives: literal, parameter, INSERT … SELECT,
+/// UPDATE, COPY). The name carries the SQLSTATE and the type for the error
+/// (engine/error.rs) and keeps them out of the catalogs' constraints.
 pub const VALUE_CHECK: &str = "_litewire_";
 
 /// The CHECK for a column of type `written` (as the client wrote it): integers within

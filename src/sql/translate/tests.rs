@@ -609,3 +609,19 @@ fn concatenation_prints_operands_as_their_types() {
         "SELECT pg_concat(a, b, 'C1:a[1:t]', 'C1:b[1:t]') FROM t"
     );
 }
+#[test]
+fn having_without_group_by_is_one_group() {
+    assert_eq!(
+        sqlite("SELECT 1 AS one FROM th HAVING 1 > 2"),
+        "SELECT \"_having 1\" FROM (SELECT 1 AS \"_having 1\", count(*) FROM th HAVING 1 > 2) AS \"_having\""
+    );
+    // An aggregate in the list: SQLite's own reading is PostgreSQL's.
+    assert_eq!(
+        sqlite("SELECT count(*) FROM th HAVING 1 < 2"),
+        "SELECT count(*) FROM th HAVING 1 < 2"
+    );
+    assert_eq!(
+        refused("SELECT a FROM th HAVING true").code,
+        SqlState::GROUPING_ERROR
+    );
+}
