@@ -16,6 +16,7 @@ pub(crate) mod dml;
 mod explain;
 mod fold;
 mod functions;
+mod glob;
 mod index;
 mod json;
 mod keywords;
@@ -305,14 +306,37 @@ impl Translator<'_> {
                 expr,
                 pattern,
                 escape_char,
-            } => Expr::Like {
-                negated,
-                any: false,
-                expr: nest(expr),
-                pattern: nest(pattern),
+            } => {
                 // PostgreSQL's default escape is the backslash; SQLite has none.
-                escape_char: escape_char.or(Some(Value::SingleQuotedString("\\".into()))),
-            },
+                let escape_char = escape_char.or(Some(Value::SingleQuotedString("\\".into())));
+                match glob::glob(&pattern, &escape_char) {
+                    // A literal pattern as GLOB: case-sensitive and deterministic, so
+                    // it may appear in a partial index or a CHECK (SQLite's LIKE under
+                    // case_sensitive_like may not).
+                    Some(glob) => {
+                        let e = Expr::BinaryOp {
+                            left: nest(expr),
+                            op: BinaryOperator::Custom("GLOB".into()),
+                            right: Box::new(string(&glob)),
+                        };
+                        if negated {
+                            Expr::UnaryOp {
+                                op: UnaryOperator::Not,
+                                expr: Box::new(e),
+                            }
+                        } else {
+                            e
+                        }
+                    }
+                    None => Expr::Like {
+                        negated,
+                        any: false,
+                        expr: nest(expr),
+                        pattern: nest(pattern),
+                        escape_char,
+                    },
+                }
+            }
             Expr::ILike {
                 negated,
                 any: false,

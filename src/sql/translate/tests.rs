@@ -65,7 +65,7 @@ fn precedence_is_postgresql_s() {
 fn like_is_postgresql_s() {
     assert_eq!(
         sqlite("SELECT a LIKE 'x%', a NOT ILIKE 'Y_'"),
-        "SELECT a LIKE 'x%' ESCAPE '\\', lower(a) NOT LIKE lower('Y_') ESCAPE '\\'"
+        "SELECT a GLOB 'x*', lower(a) NOT LIKE lower('Y_') ESCAPE '\\'"
     );
 }
 
@@ -623,5 +623,25 @@ fn having_without_group_by_is_one_group() {
     assert_eq!(
         refused("SELECT a FROM th HAVING true").code,
         SqlState::GROUPING_ERROR
+    );
+}
+#[test]
+fn like_with_a_literal_pattern_is_glob() {
+    assert_eq!(
+        sqlite("create unique index p on t(key) where fruit like '%berry'"),
+        "CREATE UNIQUE INDEX p ON t(key) WHERE fruit GLOB '*berry'"
+    );
+    assert_eq!(
+        sqlite(r"select a not like 'a\%b_c*d[e]?' from t"),
+        "SELECT NOT a GLOB 'a%b?c[*]d[[]e][?]' FROM t"
+    );
+    // A pattern ending in its escape character keeps LIKE (and SQLite's answer).
+    assert_eq!(
+        sqlite(r"select a like 'x\' from t"),
+        r"SELECT a LIKE 'x\' ESCAPE '\' FROM t"
+    );
+    assert_eq!(
+        sqlite("select a like b from t"),
+        r"SELECT a LIKE b ESCAPE '\' FROM t"
     );
 }
