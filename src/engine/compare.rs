@@ -12,10 +12,12 @@
 //! `max(x)` (min alike). The expansion is kept per connection with the
 //! schema version it was read at, and read again once the schema changes.
 
+use std::borrow::Cow;
+
 use crate::protocol::PgError;
 use crate::sql::lexer::{significant, Token, TokenKind};
 use crate::sql::translate::{
-    ARRAY_VALUE_MARKER, COMPARE_MARKER, ORDER_MAX_MARKER, ORDER_MIN_MARKER,
+    ARRAY_VALUE_MARKER, COMPARE_MARKER, ORDER_KEY_MARKER, ORDER_MAX_MARKER, ORDER_MIN_MARKER,
 };
 use crate::sql::types::{self, Ty};
 
@@ -30,11 +32,12 @@ pub fn expand(conn: &Connection, sql: &str) -> Result<Option<String>, PgError> {
     let schema = Tables(conn);
     let tokens: Vec<Token> = significant(sql).collect();
     // (start, end, replacement) of each edit, in order.
-    let mut edits: Vec<(usize, usize, &'static str)> = Vec::new();
+    let mut edits: Vec<(usize, usize, Cow<'static, str>)> = Vec::new();
     for (k, t) in tokens.iter().enumerate() {
         let word = &sql[t.start..t.end];
         let kind = [
             COMPARE_MARKER,
+            ORDER_KEY_MARKER,
             ARRAY_VALUE_MARKER,
             ORDER_MIN_MARKER,
             ORDER_MAX_MARKER,
@@ -57,16 +60,36 @@ pub fn expand(conn: &Connection, sql: &str) -> Result<Option<String>, PgError> {
         if &sql[comma.start..comma.end] != "," || spec.kind != TokenKind::Quoted {
             continue;
         }
+        let spec_at = (spec.start, spec.end);
         let quoted = &sql[spec.start..spec.end];
         let spec = quoted[1..quoted.len() - 1].replace("''", "'");
         let resolved = Ty::decode(&spec).and_then(|ty| types::resolve(&ty, &schema));
         let interval = resolved.as_deref().is_some_and(|t| base(t) == "interval");
         let array = resolved.as_deref().is_some_and(|t| t.ends_with("[]"));
         let jsonb = resolved.as_deref().is_some_and(|t| base(t) == "jsonb");
+        // An enum orders by its labels' declaration order: `pg_enum_key(x, 'type')`.
+        let enum_type = match (kind, resolved.as_deref()) {
+            (Some(ORDER_KEY_MARKER), Some(t)) if !t.ends_with("[]") => {
+                crate::engine::objects::enum_oid(conn, t)
+                    .ok()
+                    .flatten()
+                    .map(|_| t.to_string())
+            }
+            _ => None,
+        };
+        if let Some(name) = enum_type {
+            edits.push((t.start, t.end, "pg_enum_key".into()));
+            edits.push((
+                spec_at.0,
+                spec_at.1,
+                format!("'{}'", name.replace('\'', "''")).into(),
+            ));
+            continue;
+        }
         let key = match kind {
-            Some(COMPARE_MARKER) if interval => "pg_interval_key",
-            Some(COMPARE_MARKER) if array => "pg_array_key",
-            Some(COMPARE_MARKER) if jsonb => "pg_jsonb_key",
+            Some(COMPARE_MARKER | ORDER_KEY_MARKER) if interval => "pg_interval_key",
+            Some(COMPARE_MARKER | ORDER_KEY_MARKER) if array => "pg_array_key",
+            Some(COMPARE_MARKER | ORDER_KEY_MARKER) if jsonb => "pg_jsonb_key",
             Some(ARRAY_VALUE_MARKER) if array => "json",
             Some(ORDER_MIN_MARKER) if interval => "pg_interval_min",
             Some(ORDER_MIN_MARKER) if array => "pg_array_min",
@@ -76,8 +99,8 @@ pub fn expand(conn: &Connection, sql: &str) -> Result<Option<String>, PgError> {
             Some(ORDER_MAX_MARKER) => "max",
             _ => "",
         };
-        edits.push((t.start, t.end, key));
-        edits.push((comma.start, tokens[close].start, ""));
+        edits.push((t.start, t.end, key.into()));
+        edits.push((comma.start, tokens[close].start, "".into()));
     }
     if edits.is_empty() {
         return Ok(None);
@@ -87,7 +110,7 @@ pub fn expand(conn: &Connection, sql: &str) -> Result<Option<String>, PgError> {
     let mut copied = 0;
     for (start, end, with) in edits {
         out.push_str(&sql[copied..start]);
-        out.push_str(with);
+        out.push_str(&with);
         copied = end;
     }
     out.push_str(&sql[copied..]);
@@ -121,6 +144,7 @@ impl types::Schema for Tables<'_> {
 pub fn has_markers(sql: &str) -> bool {
     [
         COMPARE_MARKER,
+        ORDER_KEY_MARKER,
         ARRAY_VALUE_MARKER,
         ORDER_MIN_MARKER,
         ORDER_MAX_MARKER,

@@ -251,3 +251,46 @@ async fn tables_without_enums_get_no_enum_check() {
     )
     .await;
 }
+
+/// An enum column sorts and compares in its labels' declaration order, as PostgreSQL
+/// does (ORDER BY, `<`, `>`; equality stays the label's), with ALTER TYPE … ADD VALUE
+/// BEFORE placing a new label; an unknown label compared is 22P02.
+#[tokio::test]
+async fn enum_columns_order_by_declaration() {
+    let s = Server::start(&[]);
+    let c = s.connect("enums").await;
+    c.batch_execute(
+        "create type mood as enum ('sad', 'ok', 'happy'); \
+         create table pe (n text, m mood); \
+         insert into pe values ('a', 'happy'), ('b', 'sad'), ('c', 'ok'), ('d', null)",
+    )
+    .await
+    .unwrap();
+    answers(
+        &c,
+        &[
+            ("select n from pe order by m, n", "b\nc\na\nd"),
+            ("select n from pe where m > 'sad' order by m desc", "a\nc"),
+            ("select n from pe where m = 'ok'", "c"),
+        ],
+    )
+    .await;
+    c.batch_execute(
+        "alter type mood add value 'meh' before 'ok'; insert into pe values ('e', 'meh')",
+    )
+    .await
+    .unwrap();
+    answers(
+        &c,
+        &[(
+            "select n from pe where m is not null order by m",
+            "b\ne\nc\na",
+        )],
+    )
+    .await;
+    let e = c
+        .simple_query("select n from pe where m < 'nope'")
+        .await
+        .unwrap_err();
+    assert_eq!(sqlstate(&e), "22P02", "{e}");
+}

@@ -7,10 +7,10 @@
 //! A type name that is no enum (an unknown word SQLite reads by affinity) passes these
 //! checks as before: only names in the table are enums.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use rusqlite::functions::{Context, FunctionFlags};
-use rusqlite::types::ValueRef;
+use rusqlite::types::{Value, ValueRef};
 use rusqlite::{Connection, OptionalExtension};
 
 use super::{exists, notice, Internal, PREFIX};
@@ -424,6 +424,32 @@ pub fn check_input(conn: &Connection, name: &str, value: &str) -> rusqlite::Resu
     }
 }
 
+/// `pg_enum_key(value, 'e')`: where `value` sorts among enum `e`'s labels (its
+/// `enumsortorder`), which ORDER BY and `<`/`>` compare (engine/compare.rs); a label
+/// the type lacks is 22P02, a type that is no enum leaves the value as it is.
+pub(crate) fn sort_key(ctx: &Context<'_>, value: usize, name: usize) -> rusqlite::Result<Value> {
+    let v = match ctx.get_raw(value) {
+        ValueRef::Null => return Ok(Value::Null),
+        ValueRef::Integer(i) => i.to_string(),
+        ValueRef::Real(f) => f.to_string(),
+        ValueRef::Text(t) | ValueRef::Blob(t) => String::from_utf8_lossy(t).into_owned(),
+    };
+    let orders = ctx.get_or_create_aux(name as i32, |n| -> rusqlite::Result<_> {
+        let name = String::from_utf8_lossy(n.as_bytes()?).into_owned();
+        // SAFETY: as in `create`: one nested read.
+        let conn = unsafe { ctx.get_connection()? };
+        let labels = labels(&conn, &name)?;
+        Ok(labels.map(|l| (name, l.into_iter().collect::<HashMap<String, f64>>())))
+    })?;
+    match &*orders {
+        Some((name, orders)) => match orders.get(&v) {
+            Some(order) => Ok(Value::Real(*order)),
+            None => Err(invalid_input(name, &v)),
+        },
+        None => Ok(Value::Text(v)),
+    }
+}
+
 /// `enum_range(NULL::e)` / `enum_first` / `enum_last`, by the type's name (the
 /// translator's `pg_enum_range('e')`).
 fn range(ctx: &Context<'_>, which: &str) -> rusqlite::Result<Option<String>> {
@@ -484,6 +510,7 @@ pub(super) fn register(conn: &Connection) -> rusqlite::Result<()> {
         input(ctx, 0, 1).map(|_| true)
     })?;
     conn.create_scalar_function("pg_enum_in", 2, check, |ctx| input(ctx, 0, 1))?;
+    conn.create_scalar_function("pg_enum_key", 2, check, |ctx| sort_key(ctx, 0, 1))?;
     for which in ["first", "last"] {
         conn.create_scalar_function(
             format!("pg_enum_{which}").as_str(),

@@ -207,9 +207,11 @@ pub fn register(conn: &Connection) -> Res<()> {
     }
     conn.create_scalar_function("pg_neg", 2, pure, |ctx| operators::pg_neg(ctx))?;
     conn.create_scalar_function("pg_text_out", 2, pure, |ctx| operators::pg_text_out(ctx))?;
-    conn.create_scalar_function("pg_compare_key", 2, pure, |ctx| {
-        operators::pg_compare_key(ctx)
-    })?;
+    // The markers' meaning where engine/compare.rs did not replace them (a view's
+    // stored text): intervals, arrays and jsonb by their keys.
+    for marker in ["pg_compare_key", "pg_order_key"] {
+        conn.create_scalar_function(marker, 2, pure, |ctx| operators::pg_compare_key(ctx))?;
+    }
     conn.create_scalar_function("pg_array_value", 2, pure, |ctx| {
         operators::pg_array_value(ctx)
     })?;

@@ -380,7 +380,8 @@ pub(super) fn interval_divided(iv: Interval, n: f64) -> Result<Interval, PgError
 
 /// `pg_compare_key(x, type)`: what a comparison of a column compares, as
 /// engine/compare.rs writes it in place when the statement is prepared: an interval's
-/// span key, an array's order key, else the value. Only SQL kept in the schema (a view,
+/// span key, an array's or a jsonb's order key, else the value (an enum's label: its
+/// declaration order is compare.rs's only). Only SQL kept in the schema (a view,
 /// a CHECK written before the comparison was expanded) calls this function itself.
 pub(super) fn pg_compare_key(ctx: &Context<'_>) -> Res<SqlValue> {
     let v = ctx.get_raw(0);
@@ -398,6 +399,12 @@ pub(super) fn pg_compare_key(ctx: &Context<'_>) -> Res<SqlValue> {
                 ))
             })?;
             Ok(SqlValue::Blob(super::arrays::array_key(&array)))
+        }
+        Operand::Type(t) if t == "jsonb" => {
+            let j = crate::engine::jsonb::value::parse(&text(v)).map_err(raise)?;
+            let mut key = Vec::new();
+            crate::engine::jsonb::value::sort_key(&j, &mut key);
+            Ok(SqlValue::Blob(key))
         }
         _ => Ok(owned(v)),
     }

@@ -602,6 +602,10 @@ pub(super) const TYPED_AGGREGATES: &[&str] = &[
 /// The call around a compared operand whose type only the schema knows
 /// (operators.rs), replaced when the statement is prepared (engine/compare.rs).
 pub const COMPARE_MARKER: &str = "pg_compare_key";
+/// The same around an operand of `<`, `<=`, `>`, `>=` and an ORDER BY column: these
+/// also order an enum by its labels' declaration order (equality keeps the label's
+/// text, and an index on it).
+pub const ORDER_KEY_MARKER: &str = "pg_order_key";
 
 /// The call around `array_agg`'s argument when only the schema knows whether it is an
 /// array (operators.rs): `json(x)` for an array, so that it nests (engine/compare.rs).

@@ -1239,7 +1239,7 @@ mod tests {
     fn sequence_calls_come_after_the_sort() {
         assert_eq!(
             sqlite("select a, b as c, nextval('s') from t order by b limit 10"),
-            "SELECT _litewire_sorted._litewire_c0, _litewire_sorted.c, nextval('s') FROM (SELECT a AS _litewire_c0, b AS c, NULL AS _litewire_c2 FROM t ORDER BY pg_compare_key(b, 'C1:b[1:t]') NULLS LAST LIMIT 10) AS _litewire_sorted"
+            "SELECT _litewire_sorted._litewire_c0, _litewire_sorted.c, nextval('s') FROM (SELECT a AS _litewire_c0, b AS c, NULL AS _litewire_c2 FROM t ORDER BY pg_order_key(b, 'C1:b[1:t]') NULLS LAST LIMIT 10) AS _litewire_sorted"
         );
         assert_eq!(
             sqlite("select nextval('s') from t"),

@@ -93,8 +93,12 @@ impl VisitorMut for Typer {
                 let (a, b) = (extract_number(a), extract_number(b));
                 // Intervals compare by their span (a month is 30 days), not as text.
                 let interval = |t: &Ty| matches!(known(t), Known::Type(n) if n == "interval");
-                let keyed =
-                    |e: Expr, t: &Ty| call(super::COMPARE_MARKER, vec![e, string(&t.encode())]);
+                let marker = if matches!(op, BinaryOperator::Eq | BinaryOperator::NotEq) {
+                    super::COMPARE_MARKER
+                } else {
+                    super::ORDER_KEY_MARKER
+                };
+                let keyed = |e: Expr, t: &Ty| call(marker, vec![e, string(&t.encode())]);
                 let (a, b) = if interval(&left) || interval(&right) {
                     (
                         call("pg_interval_key", vec![a]),
@@ -188,7 +192,10 @@ impl VisitorMut for Typer {
             }
             // An ORDER BY column sorts as its type compares (engine/compare.rs).
             column @ (Expr::Identifier(_) | Expr::CompoundIdentifier(_)) => match known(&left) {
-                Known::Schema => call(super::COMPARE_MARKER, vec![column, string(&left.encode())]),
+                Known::Schema => call(
+                    super::ORDER_KEY_MARKER,
+                    vec![column, string(&left.encode())],
+                ),
                 _ => column,
             },
             Expr::Function(f) if is_function(&f, "array_agg") => nested_arrays(f, &left),

@@ -82,7 +82,7 @@ fn set_operations_keep_postgresql_s_grouping() {
     );
     assert_eq!(
         sqlite("(SELECT a FROM t ORDER BY a LIMIT 1) EXCEPT SELECT 3"),
-        "SELECT * FROM (SELECT a FROM t ORDER BY pg_compare_key(a, 'C1:a[1:t]') NULLS LAST LIMIT 1) EXCEPT SELECT 3"
+        "SELECT * FROM (SELECT a FROM t ORDER BY pg_order_key(a, 'C1:a[1:t]') NULLS LAST LIMIT 1) EXCEPT SELECT 3"
     );
     assert_eq!(
         sqlite("VALUES (1, 2) UNION ALL TABLE t"),
@@ -126,7 +126,7 @@ fn limits_as_sqlite_takes_them() {
     );
     assert_eq!(
         sqlite("SELECT a FROM t ORDER BY a FETCH FIRST 2 ROWS ONLY"),
-        "SELECT a FROM t ORDER BY pg_compare_key(a, 'C1:a[1:t]') NULLS LAST LIMIT 2"
+        "SELECT a FROM t ORDER BY pg_order_key(a, 'C1:a[1:t]') NULLS LAST LIMIT 2"
     );
     assert_eq!(
         sqlite("SELECT a FROM t LIMIT $1 OFFSET $2"),
@@ -202,7 +202,7 @@ fn distinct_on_and_with_ties_as_a_window() {
     );
     assert_eq!(
         sqlite("SELECT a FROM t ORDER BY a FETCH FIRST 2 ROWS WITH TIES"),
-        "SELECT \"a\" FROM (SELECT a AS \"a\", rank() OVER (ORDER BY pg_compare_key(a, 'C1:a[1:t]') NULLS LAST) AS \"row in order\", pg_compare_key(a, 'C1:a[1:t]') AS \"order 1\" FROM t) WHERE \"row in order\" <= 2 ORDER BY \"order 1\" NULLS LAST"
+        "SELECT \"a\" FROM (SELECT a AS \"a\", rank() OVER (ORDER BY pg_order_key(a, 'C1:a[1:t]') NULLS LAST) AS \"row in order\", pg_order_key(a, 'C1:a[1:t]') AS \"order 1\" FROM t) WHERE \"row in order\" <= 2 ORDER BY \"order 1\" NULLS LAST"
     );
     assert_eq!(
         refused("SELECT DISTINCT ON (a) a, b FROM t ORDER BY b")
