@@ -124,7 +124,13 @@ impl sql_types::Schema for SchemaOf<'_> {
         }
         let cols = Some(table_columns(self.conn, table))
             .filter(|c| !c.is_empty())
-            .or_else(|| super::catalog::columns(table));
+            .or_else(|| super::catalog::columns(table))
+            // A composite type's attributes: the rows of the record functions.
+            .or_else(|| {
+                super::objects::composite_attributes(self.conn.sqlite(), table)
+                    .ok()
+                    .flatten()
+            });
         self.tables
             .borrow_mut()
             .push((table.to_string(), cols.clone()));

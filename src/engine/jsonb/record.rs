@@ -111,8 +111,22 @@ pub(super) fn record_value(ctx: &Context<'_>) -> rusqlite::Result<SqlValue> {
             }
         }
     };
-    convert(&text, &ty, &key).map_err(raise)
+    // SAFETY: the connection running this statement: nested reads of composite types.
+    let conn = unsafe { ctx.get_connection()? };
+    let types = |name: &str| {
+        crate::engine::objects::composite_attributes(&conn, name)
+            .ok()
+            .flatten()
+    };
+    convert(&text, &ty, &key, &types, 0).map_err(raise)
 }
+
+/// The attributes of a composite type by name (None: no such composite type).
+type Types<'a> = dyn Fn(&str) -> Option<Vec<(String, String)>> + 'a;
+
+/// How deep composite types may nest in one another (each exists before its users, so
+/// nesting is finite; this bounds the work).
+const MAX_NESTING: usize = 32;
 
 /// The text of member `key` of object text `row` (the last of equal keys).
 fn member(row: &str, key: &str) -> Result<Option<String>, PgError> {
@@ -136,15 +150,32 @@ fn type_oid(ty: &str) -> u32 {
     catalog::to_regtype(ty).unwrap_or(0)
 }
 
-/// JSON text `text` as a value of type `ty` (column `key`).
-fn convert(text: &str, ty: &str, key: &str) -> Result<SqlValue, PgError> {
+/// JSON text `text` as a value of type `ty` (column `key`); composite types' attributes
+/// from `types`.
+fn convert(
+    text: &str,
+    ty: &str,
+    key: &str,
+    types: &Types<'_>,
+    depth: usize,
+) -> Result<SqlValue, PgError> {
     if text == "null" {
         return Ok(SqlValue::Null);
+    }
+    if depth > MAX_NESTING {
+        return Err(crate::sql::translate::unsupported(
+            "composite types nested this deep",
+        ));
     }
     let ty = ty.trim().to_ascii_lowercase();
     let ty = ty.strip_prefix("pg_catalog.").unwrap_or(&ty);
     if let Some(elem) = array_element(ty) {
         let elem_oid = type_oid(&elem);
+        if elem_oid == 0 {
+            if let Some(attributes) = types(&elem) {
+                return composite_array(text, &attributes, key, types, depth).map(SqlValue::Text);
+            }
+        }
         let literal = if text.starts_with('[') {
             array_literal(text, elem_oid, key)?
         } else if text.starts_with('"') {
@@ -159,6 +190,11 @@ fn convert(text: &str, ty: &str, key: &str) -> Result<SqlValue, PgError> {
         "jsonb" => return super::normalise(text).map(SqlValue::Text),
         _ => {}
     }
+    if type_oid(ty) == 0 {
+        if let Some(attributes) = types(ty) {
+            return composite(text, &attributes, types, depth).map(SqlValue::Text);
+        }
+    }
     // A string gives its contents, any other value its JSON text.
     let scalar = if text.starts_with('"') {
         value::unescape(&text[1..text.len() - 1])?
@@ -170,13 +206,184 @@ fn convert(text: &str, ty: &str, key: &str) -> Result<SqlValue, PgError> {
     }
     let oid = type_oid(ty);
     if oid == 0 {
-        // A composite or domain type: its input rules are not litewire's.
+        // A table's row type or a domain: its input rules are not litewire's.
         return Err(crate::sql::translate::unsupported(format!(
             "a record column of type {ty}"
         )));
     }
     let v = input::decode(oid, false, Some(scalar.as_bytes()))?;
     Ok(super::super::functions::stored(v))
+}
+
+/// JSON text `text` as a value of the composite type with `attributes`, in record_out's
+/// text (populate_composite): an object's members by name, a string read as a record
+/// literal (record_in).
+fn composite(
+    text: &str,
+    attributes: &[(String, String)],
+    types: &Types<'_>,
+    depth: usize,
+) -> Result<String, PgError> {
+    let mut fields = Vec::with_capacity(attributes.len());
+    if text.starts_with('{') {
+        for (name, ty) in attributes {
+            let v = match member(text, name)? {
+                Some(t) => convert(&t, ty, name, types, depth + 1)?,
+                None => SqlValue::Null,
+            };
+            fields.push(field_text(v, ty));
+        }
+    } else if text.starts_with('"') {
+        let literal = value::unescape(&text[1..text.len() - 1])?;
+        let given = record_in(&literal, attributes.len())?;
+        for ((name, ty), f) in attributes.iter().zip(given) {
+            let v = match f {
+                Some(s) => {
+                    let mut quoted = String::new();
+                    value::quote(&s, &mut quoted);
+                    convert(&quoted, ty, name, types, depth + 1)?
+                }
+                None => SqlValue::Null,
+            };
+            fields.push(field_text(v, ty));
+        }
+    } else {
+        let kind = if text.starts_with('[') {
+            "an array"
+        } else {
+            "a scalar"
+        };
+        return Err(invalid_parameter(format!(
+            "cannot call populate_composite on {kind}"
+        )));
+    }
+    Ok(super::builders::record_out(&fields))
+}
+
+/// A JSON array (or an array literal in a string) of values of a composite type: the
+/// stored form of an array, a JSON array of their record texts. One dimension only.
+fn composite_array(
+    text: &str,
+    attributes: &[(String, String)],
+    key: &str,
+    types: &Types<'_>,
+    depth: usize,
+) -> Result<String, PgError> {
+    let elements: Vec<String> = if text.starts_with('[') {
+        value::children(text)?
+            .into_iter()
+            .map(|(_, r)| text[r].trim().to_string())
+            .collect()
+    } else if text.starts_with('"') {
+        // An array literal: its elements are record literals (strings).
+        let literal = value::unescape(&text[1..text.len() - 1])?;
+        let json = array::text_to_json(&literal, type_oid("text"))?;
+        value::children(&json)?
+            .into_iter()
+            .map(|(_, r)| json[r].trim().to_string())
+            .collect()
+    } else {
+        return Err(expected_array(&format!("the value of key \"{key}\"")));
+    };
+    let mut out = String::from("[");
+    for (i, e) in elements.iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        if e.starts_with('[') {
+            return Err(crate::sql::translate::unsupported(
+                "a multidimensional array of a composite type",
+            ));
+        }
+        if e == "null" {
+            out.push_str("null");
+        } else {
+            value::quote(&composite(e, attributes, types, depth + 1)?, &mut out);
+        }
+    }
+    out.push(']');
+    Ok(out)
+}
+
+/// A converted value as a field of record_out's text, printed as its type prints.
+fn field_text(v: SqlValue, ty: &str) -> Option<String> {
+    use rusqlite::types::ValueRef;
+    let r: ValueRef<'_> = match &v {
+        SqlValue::Null => return None,
+        other => other.into(),
+    };
+    let t = crate::engine::types::from_decltype(ty);
+    let mut out = bytes::BytesMut::new();
+    crate::engine::types::write_result_text(
+        &t,
+        r,
+        crate::engine::types::TextStyle::default(),
+        &mut out,
+    );
+    Some(String::from_utf8_lossy(&out).into_owned())
+}
+
+/// The fields of record literal `s` (record_in): `(a,"b c",)`, NULL for an empty
+/// unquoted field; exactly `n` of them.
+fn record_in(s: &str, n: usize) -> Result<Vec<Option<String>>, PgError> {
+    let malformed = |detail: &str| {
+        PgError::new(
+            SqlState::INVALID_TEXT_REPRESENTATION,
+            format!("malformed record literal: \"{s}\""),
+        )
+        .with_detail(detail.to_string())
+    };
+    let mut chars = s.trim_start().chars().peekable();
+    if chars.next() != Some('(') {
+        return Err(malformed("Missing left parenthesis."));
+    }
+    let mut fields = Vec::new();
+    if n == 0 {
+        if chars.next() != Some(')') {
+            return Err(malformed("Too many columns."));
+        }
+    } else {
+        loop {
+            if fields.len() == n {
+                return Err(malformed("Too many columns."));
+            }
+            let mut field = String::new();
+            let mut quoted_any = false;
+            let mut in_quotes = false;
+            let end = loop {
+                let Some(c) = chars.next() else {
+                    return Err(malformed("Unexpected end of input."));
+                };
+                match c {
+                    '"' if in_quotes && chars.peek() == Some(&'"') => {
+                        chars.next();
+                        field.push('"');
+                    }
+                    '"' => {
+                        in_quotes = !in_quotes;
+                        quoted_any = true;
+                    }
+                    '\\' => match chars.next() {
+                        Some(e) => field.push(e),
+                        None => return Err(malformed("Unexpected end of input.")),
+                    },
+                    ',' | ')' if !in_quotes => break c,
+                    c => field.push(c),
+                }
+            };
+            fields.push((quoted_any || !field.is_empty()).then_some(field));
+            if end == ')' {
+                break;
+            }
+        }
+        if fields.len() < n {
+            return Err(malformed("Too few columns."));
+        }
+    }
+    if chars.any(|c| !c.is_whitespace()) {
+        return Err(malformed("Junk after right parenthesis."));
+    }
+    Ok(fields)
 }
 
 /// `varchar(n)` / `char(n)`: a longer value is refused, `char(n)` pads with spaces.
@@ -318,10 +525,14 @@ fn write_level(
     Ok(())
 }
 
-/// The columns (name, declared type) of the record type `name`: a table's or view's
-/// columns today (composite types from `CREATE TYPE` belong here too). None when there
-/// is no such type.
+/// The columns (name, declared type) of the record type `name`: a composite type's
+/// attributes (engine/objects/composites.rs), else a table's or view's columns. None
+/// when there is no such type.
 pub fn record_columns(conn: &stmt::Conn, name: &str) -> Option<Vec<(String, String)>> {
+    if let Ok(Some(attributes)) = crate::engine::objects::composite_attributes(conn.sqlite(), name)
+    {
+        return Some(attributes);
+    }
     let cols = crate::engine::describe::table_columns(conn, name);
     (!cols.is_empty()).then_some(cols)
 }
@@ -442,7 +653,7 @@ mod tests {
 
     #[test]
     fn values_follow_the_column_type() {
-        let c = |t: &str, ty: &str| convert(t, ty, "k").map(|v| text(&v));
+        let c = |t: &str, ty: &str| convert(t, ty, "k", &|_| None, 0).map(|v| text(&v));
         assert_eq!(c("\"abc\"", "text").unwrap().as_deref(), Some("abc"));
         assert_eq!(
             c("{\"x\":1}", "text").unwrap().as_deref(),

@@ -118,7 +118,9 @@ fn check_label(label: &str) -> rusqlite::Result<()> {
 
 /// Whether a type named `name` exists: an enum or a built-in type.
 fn taken(conn: &Connection, name: &str) -> rusqlite::Result<bool> {
-    Ok(find(conn, name)?.is_some() || crate::engine::types::names_a_type(name))
+    Ok(find(conn, name)?.is_some()
+        || super::composites::is_composite(conn, name)?
+        || crate::engine::types::names_a_type(name))
 }
 
 fn already_exists(name: &str) -> rusqlite::Error {
@@ -199,6 +201,9 @@ fn drop_type(ctx: &mut Context<'_>) -> rusqlite::Result<Option<String>> {
     let conn = unsafe { ctx.get_connection()? };
     let name: String = ctx.get(0)?;
     if find(&conn, &name)?.is_none() {
+        if super::composites::drop(&conn, &name, &shown(&name))? {
+            return Ok(None);
+        }
         if ctx.get::<bool>(1)? {
             return Ok(Some(notice(
                 SqlState::SUCCESSFUL_COMPLETION,
