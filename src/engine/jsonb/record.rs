@@ -17,7 +17,7 @@ use rusqlite::types::Value as SqlValue;
 
 use super::value;
 use super::{raise, text_of, Flavour};
-use crate::engine::{array, catalog, input, stmt};
+use crate::engine::{array, catalog, input, objects, stmt};
 use crate::protocol::{PgError, SqlState};
 
 /// PostgreSQL's limit on array dimensions (MAXDIM).
@@ -101,28 +101,44 @@ pub(super) fn record_value(ctx: &Context<'_>) -> rusqlite::Result<SqlValue> {
     };
     let text = match found {
         Some(t) => t,
-        None => {
-            let (Some(base), Ok(i)) = (text_of(ctx, 3)?, ctx.get::<i64>(4)) else {
-                return Ok(SqlValue::Null);
-            };
-            match value::children(&base).map_err(raise)?.get(i as usize) {
+        None => match (text_of(ctx, 3)?, ctx.get::<i64>(4)) {
+            (Some(base), Ok(i)) => match value::children(&base).map_err(raise)?.get(i as usize) {
                 Some((_, r)) => base[r.clone()].to_string(),
-                None => return Ok(SqlValue::Null),
-            }
-        }
+                None => "null".into(),
+            },
+            // NULL, which a domain's NOT NULL refuses.
+            _ => "null".into(),
+        },
     };
     // SAFETY: the connection running this statement: nested reads of composite types.
     let conn = unsafe { ctx.get_connection()? };
-    let types = |name: &str| {
-        crate::engine::objects::composite_attributes(&conn, name)
-            .ok()
-            .flatten()
-    };
-    convert(&text, &ty, &key, &types, 0).map_err(raise)
+    convert(&text, &ty, &key, &Live(&conn), 0).map_err(raise)
 }
 
-/// The attributes of a composite type by name (None: no such composite type).
-type Types<'a> = dyn Fn(&str) -> Option<Vec<(String, String)>> + 'a;
+/// The types a record's columns may have beyond the built-in ones.
+trait Types {
+    /// The attributes of composite type `name`; None when it is none.
+    fn composite(&self, name: &str) -> Option<Vec<(String, String)>>;
+    /// Domain `name`; None when it is none.
+    fn domain(&self, name: &str) -> Option<objects::Domain>;
+    /// `value` checked against domain `d` (named `name`).
+    fn check(&self, name: &str, d: &objects::Domain, value: &SqlValue) -> Result<(), PgError>;
+}
+
+/// The types of the connection running the statement.
+struct Live<'a>(&'a rusqlite::Connection);
+
+impl Types for Live<'_> {
+    fn composite(&self, name: &str) -> Option<Vec<(String, String)>> {
+        objects::composite_attributes(self.0, name).ok().flatten()
+    }
+    fn domain(&self, name: &str) -> Option<objects::Domain> {
+        objects::domain(self.0, name).ok().flatten()
+    }
+    fn check(&self, name: &str, d: &objects::Domain, value: &SqlValue) -> Result<(), PgError> {
+        objects::check_domain(self.0, name, d, value)
+    }
+}
 
 /// How deep composite types may nest in one another (each exists before its users, so
 /// nesting is finite; this bounds the work).
@@ -156,23 +172,29 @@ fn convert(
     text: &str,
     ty: &str,
     key: &str,
-    types: &Types<'_>,
+    types: &dyn Types,
     depth: usize,
 ) -> Result<SqlValue, PgError> {
-    if text == "null" {
-        return Ok(SqlValue::Null);
-    }
     if depth > MAX_NESTING {
-        return Err(crate::sql::translate::unsupported(
-            "composite types nested this deep",
-        ));
+        return Err(crate::sql::translate::unsupported("types nested this deep"));
     }
     let ty = ty.trim().to_ascii_lowercase();
     let ty = ty.strip_prefix("pg_catalog.").unwrap_or(&ty);
+    if type_oid(ty) == 0 && !ty.contains('[') {
+        if let Some(d) = types.domain(ty) {
+            // The base type's value, then the domain's constraints (NULL too).
+            let v = convert(text, &d.base, key, types, depth + 1)?;
+            types.check(ty, &d, &v)?;
+            return Ok(v);
+        }
+    }
+    if text == "null" {
+        return Ok(SqlValue::Null);
+    }
     if let Some(elem) = array_element(ty) {
         let elem_oid = type_oid(&elem);
         if elem_oid == 0 {
-            if let Some(attributes) = types(&elem) {
+            if let Some(attributes) = types.composite(&elem) {
                 return composite_array(text, &attributes, key, types, depth).map(SqlValue::Text);
             }
         }
@@ -191,7 +213,7 @@ fn convert(
         _ => {}
     }
     if type_oid(ty) == 0 {
-        if let Some(attributes) = types(ty) {
+        if let Some(attributes) = types.composite(ty) {
             return composite(text, &attributes, types, depth).map(SqlValue::Text);
         }
     }
@@ -221,30 +243,26 @@ fn convert(
 fn composite(
     text: &str,
     attributes: &[(String, String)],
-    types: &Types<'_>,
+    types: &dyn Types,
     depth: usize,
 ) -> Result<String, PgError> {
     let mut fields = Vec::with_capacity(attributes.len());
     if text.starts_with('{') {
         for (name, ty) in attributes {
-            let v = match member(text, name)? {
-                Some(t) => convert(&t, ty, name, types, depth + 1)?,
-                None => SqlValue::Null,
-            };
+            let t = member(text, name)?.unwrap_or_else(|| "null".into());
+            let v = convert(&t, ty, name, types, depth + 1)?;
             fields.push(field_text(v, ty));
         }
     } else if text.starts_with('"') {
         let literal = value::unescape(&text[1..text.len() - 1])?;
         let given = record_in(&literal, attributes.len())?;
         for ((name, ty), f) in attributes.iter().zip(given) {
-            let v = match f {
-                Some(s) => {
-                    let mut quoted = String::new();
-                    value::quote(&s, &mut quoted);
-                    convert(&quoted, ty, name, types, depth + 1)?
-                }
-                None => SqlValue::Null,
-            };
+            let mut quoted = String::new();
+            match f {
+                Some(s) => value::quote(&s, &mut quoted),
+                None => quoted.push_str("null"),
+            }
+            let v = convert(&quoted, ty, name, types, depth + 1)?;
             fields.push(field_text(v, ty));
         }
     } else {
@@ -266,7 +284,7 @@ fn composite_array(
     text: &str,
     attributes: &[(String, String)],
     key: &str,
-    types: &Types<'_>,
+    types: &dyn Types,
     depth: usize,
 ) -> Result<String, PgError> {
     let elements: Vec<String> = if text.starts_with('[') {
@@ -617,6 +635,19 @@ fn text(v: &SqlValue) -> Option<String> {
 mod tests {
     use super::*;
 
+    struct NoTypes;
+    impl Types for NoTypes {
+        fn composite(&self, _: &str) -> Option<Vec<(String, String)>> {
+            None
+        }
+        fn domain(&self, _: &str) -> Option<objects::Domain> {
+            None
+        }
+        fn check(&self, _: &str, _: &objects::Domain, _: &SqlValue) -> Result<(), PgError> {
+            Ok(())
+        }
+    }
+
     #[test]
     fn arrays_follow_populate_array() {
         let lit = |t: &str| array_literal(t, 23, "ia");
@@ -653,7 +684,7 @@ mod tests {
 
     #[test]
     fn values_follow_the_column_type() {
-        let c = |t: &str, ty: &str| convert(t, ty, "k", &|_| None, 0).map(|v| text(&v));
+        let c = |t: &str, ty: &str| convert(t, ty, "k", &NoTypes, 0).map(|v| text(&v));
         assert_eq!(c("\"abc\"", "text").unwrap().as_deref(), Some("abc"));
         assert_eq!(
             c("{\"x\":1}", "text").unwrap().as_deref(),

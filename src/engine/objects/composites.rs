@@ -71,9 +71,20 @@ fn relation_exists(conn: &Connection, name: &str) -> rusqlite::Result<bool> {
         .is_some())
 }
 
-/// Whether the type written `ty` exists: built in, an enum, a composite type or a
-/// table's row type (arrays of these too).
-fn type_exists(conn: &Connection, ty: &str) -> rusqlite::Result<bool> {
+/// Whether a type named `name` exists (CREATE TYPE / DOMAIN of it is 42710): an enum,
+/// composite type, domain, table or view; a built-in type's name is refused too.
+pub(super) fn type_taken(conn: &Connection, name: &str) -> rusqlite::Result<bool> {
+    Ok(super::enums::oid_of(conn, name)?.is_some()
+        || find(conn, name)?.is_some()
+        || super::domains::is_domain(conn, name)?
+        || relation_exists(conn, name)?
+        || crate::engine::types::names_a_type(name)
+        || crate::engine::catalog::to_regtype(name).is_some())
+}
+
+/// Whether the type written `ty` exists: built in, an enum, a composite type, a domain
+/// or a table's row type (arrays of these too).
+pub(super) fn type_exists(conn: &Connection, ty: &str) -> rusqlite::Result<bool> {
     let lower = ty.trim().to_ascii_lowercase();
     let lower = lower.strip_prefix("pg_catalog.").unwrap_or(&lower);
     if crate::engine::catalog::to_regtype(lower).is_some()
@@ -92,6 +103,7 @@ fn type_exists(conn: &Connection, ty: &str) -> rusqlite::Result<bool> {
     };
     Ok(super::enums::oid_of(conn, &name)?.is_some()
         || find(conn, &name)?.is_some()
+        || super::domains::is_domain(conn, &name)?
         || relation_exists(conn, &name)?)
 }
 
@@ -105,15 +117,6 @@ fn create(ctx: &mut Context<'_>) -> rusqlite::Result<i64> {
     // nested statements while the function runs.
     let conn = unsafe { ctx.get_connection()? };
     let name: String = ctx.get(0)?;
-    if super::enums::oid_of(&conn, &name)?.is_some()
-        || find(&conn, &name)?.is_some()
-        || relation_exists(&conn, &name)?
-    {
-        return Err(error(
-            SqlState::DUPLICATE_OBJECT,
-            format!("type \"{name}\" already exists"),
-        ));
-    }
     if crate::engine::types::names_a_type(&name)
         || crate::engine::catalog::to_regtype(&name).is_some()
     {
@@ -122,6 +125,12 @@ fn create(ctx: &mut Context<'_>) -> rusqlite::Result<i64> {
         return Err(raise(crate::sql::translate::unsupported(format!(
             "a composite type named like the built-in type {name}"
         ))));
+    }
+    if type_taken(&conn, &name)? {
+        return Err(error(
+            SqlState::DUPLICATE_OBJECT,
+            format!("type \"{name}\" already exists"),
+        ));
     }
     let mut attributes: Vec<(String, String)> = Vec::new();
     for i in (1..ctx.len()).step_by(2) {
@@ -171,6 +180,24 @@ pub(super) fn drop(conn: &Connection, name: &str, shown: &str) -> rusqlite::Resu
     if find(conn, name)?.is_none() {
         return Ok(false);
     }
+    refuse_dependents(conn, name, shown)?;
+    let _internal = Internal::begin();
+    conn.execute(
+        &format!("DELETE FROM main.{PREFIX}composites WHERE type = ?1"),
+        [name],
+    )?;
+    Ok(true)
+}
+
+/// 2BP01 when a composite type's attribute has type `name` (DROP TYPE).
+pub(super) fn refuse_dependents(
+    conn: &Connection,
+    name: &str,
+    shown: &str,
+) -> rusqlite::Result<()> {
+    if !exists(conn, "main", "composites")? {
+        return Ok(());
+    }
     let mut users = Vec::new();
     let mut stmt = conn.prepare(&format!(
         "SELECT type, name, datatype FROM main.{PREFIX}composites WHERE attnum > 0 \
@@ -196,12 +223,7 @@ pub(super) fn drop(conn: &Connection, name: &str, shown: &str) -> rusqlite::Resu
             .with_hint("Use DROP ... CASCADE to drop the dependent objects too."),
         ));
     }
-    let _internal = Internal::begin();
-    conn.execute(
-        &format!("DELETE FROM main.{PREFIX}composites WHERE type = ?1"),
-        [name],
-    )?;
-    Ok(true)
+    Ok(())
 }
 
 /// The OID of composite type `name`, if it is one.
@@ -233,7 +255,27 @@ pub fn type_rows(public: i64) -> String {
     )
 }
 
+/// `litewire_plain_column_type(name)`, run after CREATE TABLE for a column of a type
+/// litewire does not know: 0A000 when it names a composite type or a domain (their
+/// values' input rules and checks are not applied to columns).
+fn plain_column_type(ctx: &mut Context<'_>) -> rusqlite::Result<i64> {
+    // SAFETY: as in `create`: nested reads.
+    let conn = unsafe { ctx.get_connection()? };
+    let name: String = ctx.get(0)?;
+    let what = if find(&conn, &name)?.is_some() {
+        "a composite type"
+    } else if super::domains::is_domain(&conn, &name)? {
+        "a domain"
+    } else {
+        return Ok(1);
+    };
+    Err(raise(crate::sql::translate::unsupported(format!(
+        "a column of {what} ({name})"
+    ))))
+}
+
 pub(super) fn register(conn: &Connection) -> rusqlite::Result<()> {
     let direct = FunctionFlags::SQLITE_UTF8 | FunctionFlags::SQLITE_DIRECTONLY;
-    conn.create_scalar_function("litewire_create_composite", -1, direct, create)
+    conn.create_scalar_function("litewire_create_composite", -1, direct, create)?;
+    conn.create_scalar_function("litewire_plain_column_type", 1, direct, plain_column_type)
 }

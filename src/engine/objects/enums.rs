@@ -120,6 +120,7 @@ fn check_label(label: &str) -> rusqlite::Result<()> {
 fn taken(conn: &Connection, name: &str) -> rusqlite::Result<bool> {
     Ok(find(conn, name)?.is_some()
         || super::composites::is_composite(conn, name)?
+        || super::domains::is_domain(conn, name)?
         || crate::engine::types::names_a_type(name))
 }
 
@@ -201,7 +202,9 @@ fn drop_type(ctx: &mut Context<'_>) -> rusqlite::Result<Option<String>> {
     let conn = unsafe { ctx.get_connection()? };
     let name: String = ctx.get(0)?;
     if find(&conn, &name)?.is_none() {
-        if super::composites::drop(&conn, &name, &shown(&name))? {
+        if super::composites::drop(&conn, &name, &shown(&name))?
+            || super::domains::drop(&conn, &name, &shown(&name))?
+        {
             return Ok(None);
         }
         if ctx.get::<bool>(1)? {
@@ -212,6 +215,7 @@ fn drop_type(ctx: &mut Context<'_>) -> rusqlite::Result<Option<String>> {
         }
         return Err(missing_type(&name));
     }
+    super::composites::refuse_dependents(&conn, &name, &shown(&name))?;
     let users = columns_of(&conn, &name)?;
     if !users.is_empty() {
         if ctx.get::<bool>(2)? {
@@ -395,6 +399,15 @@ fn input(ctx: &Context<'_>, value: usize, name: usize) -> rusqlite::Result<Optio
         // SAFETY: as in `create`: one nested read.
         let conn = unsafe { ctx.get_connection()? };
         let labels = labels(&conn, &name)?;
+        if labels.is_none()
+            && (super::composites::is_composite(&conn, &name)?
+                || super::domains::is_domain(&conn, &name)?)
+        {
+            // A value of a composite type or domain: its input rules are not applied.
+            return Err(raise(crate::sql::translate::unsupported(format!(
+                "a value of type {name} here"
+            ))));
+        }
         Ok(labels.map(|l| (name, l.into_iter().map(|(l, _)| l).collect::<HashSet<_>>())))
     })?;
     if let Some((name, labels)) = &*labels {

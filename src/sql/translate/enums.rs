@@ -21,8 +21,8 @@ fn folded(i: &Ident) -> String {
     }
 }
 
-/// An enum's name from `name` or `public.name`.
-fn type_name(name: &ObjectName) -> Result<String, PgError> {
+/// A type's name from `name` or `public.name`.
+pub(super) fn type_name(name: &ObjectName) -> Result<String, PgError> {
     let parts: Vec<&Ident> = name.0.iter().filter_map(|p| p.as_ident()).collect();
     match parts.as_slice() {
         [n] => Ok(folded(n)),

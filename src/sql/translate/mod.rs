@@ -10,6 +10,7 @@ mod arrays;
 mod casts;
 mod create;
 mod ctes;
+mod domains;
 mod enums;
 pub(crate) use casts::char_length;
 pub(crate) mod dml;

@@ -105,6 +105,16 @@ pub(super) fn statement(stmt: &mut Statement) -> Result<Objects, PgError> {
                 return Err(reserved(&table));
             }
             let mut parts = Vec::new();
+            // A type name litewire does not know may be a composite type or a domain,
+            // whose columns litewire cannot hold (engine/objects/composites.rs).
+            for column in &ct.columns {
+                if let Some(name) = super::enums::of_type(&column.data_type) {
+                    parts.push(format!(
+                        "SELECT litewire_plain_column_type({})",
+                        quote(&name)
+                    ));
+                }
+            }
             for column in &mut ct.columns {
                 if let Some(s) = column_sequence(&table, column, ct.temporary)? {
                     if s.identity == Some('a') {
@@ -568,6 +578,8 @@ pub fn read_by_hand(text: &str) -> Option<Result<String, PgError>> {
     let alter = match words.iter().map(String::as_str).collect::<Vec<_>>()[..] {
         ["comment", "on", ..] => return Some(read_comment(text)),
         ["do", ..] => return Some(super::enums::do_block(text)),
+        ["create", "domain", ..] => return Some(super::domains::create(text)),
+        ["drop", "domain", ..] => return Some(super::domains::drop(text)),
         ["alter", "type", _]
             if crate::sql::lexer::words(text).any(|w| w.eq_ignore_ascii_case("owner")) =>
         {
