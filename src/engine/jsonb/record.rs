@@ -205,7 +205,11 @@ fn convert(
         } else {
             return Err(expected_array(&format!("the value of key \"{key}\"")));
         };
-        return array::text_to_json(&literal, elem_oid).map(SqlValue::Text);
+        let json = array::text_to_json(&literal, elem_oid)?;
+        if character("", &elem)?.is_some() {
+            check_lengths(&json, &elem)?;
+        }
+        return Ok(SqlValue::Text(json));
     }
     match ty {
         "json" => return Ok(SqlValue::Text(text.to_string())),
@@ -402,6 +406,19 @@ fn record_in(s: &str, n: usize) -> Result<Vec<Option<String>>, PgError> {
         return Err(malformed("Junk after right parenthesis."));
     }
     Ok(fields)
+}
+
+/// Each string of the stored array `json` checked against `char(n)`/`varchar(n)`.
+fn check_lengths(json: &str, ty: &str) -> Result<(), PgError> {
+    for (_, r) in value::children(json)? {
+        let e = json[r].trim();
+        if e.starts_with('[') {
+            check_lengths(e, ty)?;
+        } else if e.starts_with('"') {
+            character(&value::unescape(&e[1..e.len() - 1])?, ty)?;
+        }
+    }
+    Ok(())
 }
 
 /// `varchar(n)` / `char(n)`: a longer value is refused, `char(n)` pads with spaces.

@@ -13,6 +13,22 @@ use crate::protocol::{PgError, SqlState};
 /// OIDs of composite types: this plus the header row's rowid.
 pub const COMPOSITE_OID: i64 = 1_460_000_000;
 
+/// PostgreSQL's pseudo-types: no attribute may have one (42P16).
+const PSEUDO_TYPES: &[&str] = &[
+    "unknown",
+    "record",
+    "void",
+    "trigger",
+    "cstring",
+    "internal",
+    "any",
+    "anyelement",
+    "anyarray",
+    "anynonarray",
+    "anyenum",
+    "anyrange",
+];
+
 /// The header rowid of composite type `name`, if it is one.
 fn find(conn: &Connection, name: &str) -> rusqlite::Result<Option<i64>> {
     if !exists(conn, "main", "composites")? {
@@ -142,6 +158,13 @@ fn create(ctx: &mut Context<'_>) -> rusqlite::Result<i64> {
                 format!("column \"{attribute}\" specified more than once"),
             ));
         }
+        let (element, _) = element_type(&ty);
+        if PSEUDO_TYPES.contains(&element.as_str()) {
+            return Err(error(
+                SqlState::INVALID_TABLE_DEFINITION,
+                format!("column \"{attribute}\" has pseudo-type {element}"),
+            ));
+        }
         if !type_exists(&conn, &ty)? {
             let (base, _) = element_type(&ty);
             return Err(error(
@@ -176,11 +199,16 @@ fn create(ctx: &mut Context<'_>) -> rusqlite::Result<i64> {
 
 /// DROP TYPE of composite type `name`: false when it is none. Refused (2BP01) while
 /// another composite type's attribute or a table's column has it.
-pub(super) fn drop(conn: &Connection, name: &str, shown: &str) -> rusqlite::Result<bool> {
+pub(super) fn drop(
+    conn: &Connection,
+    name: &str,
+    shown: &str,
+    cascade: bool,
+) -> rusqlite::Result<bool> {
     if find(conn, name)?.is_none() {
         return Ok(false);
     }
-    refuse_dependents(conn, name, shown)?;
+    refuse_dependents(conn, name, shown, cascade)?;
     let _internal = Internal::begin();
     conn.execute(
         &format!("DELETE FROM main.{PREFIX}composites WHERE type = ?1"),
@@ -189,11 +217,13 @@ pub(super) fn drop(conn: &Connection, name: &str, shown: &str) -> rusqlite::Resu
     Ok(true)
 }
 
-/// 2BP01 when a composite type's attribute has type `name` (DROP TYPE).
+/// 2BP01 when a composite type's attribute has type `name` (DROP TYPE); with CASCADE
+/// 0A000 (dropping the attribute is not done).
 pub(super) fn refuse_dependents(
     conn: &Connection,
     name: &str,
     shown: &str,
+    cascade: bool,
 ) -> rusqlite::Result<()> {
     if !exists(conn, "main", "composites")? {
         return Ok(());
@@ -212,6 +242,11 @@ pub(super) fn refuse_dependents(
                 "column {attribute} of composite type {ty} depends on type {shown}"
             ));
         }
+    }
+    if !users.is_empty() && cascade {
+        return Err(raise(crate::sql::translate::unsupported(
+            "DROP … CASCADE of a type that a composite type uses",
+        )));
     }
     if !users.is_empty() {
         return Err(raise(

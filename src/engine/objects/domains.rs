@@ -162,11 +162,16 @@ fn create(ctx: &mut Context<'_>) -> rusqlite::Result<i64> {
 
 /// DROP TYPE / DROP DOMAIN of domain `name`: false when it is none; 2BP01 while a
 /// composite type's attribute has it.
-pub(super) fn drop(conn: &Connection, name: &str, shown: &str) -> rusqlite::Result<bool> {
+pub(super) fn drop(
+    conn: &Connection,
+    name: &str,
+    shown: &str,
+    cascade: bool,
+) -> rusqlite::Result<bool> {
     if find(conn, name)?.is_none() {
         return Ok(false);
     }
-    super::composites::refuse_dependents(conn, name, shown)?;
+    super::composites::refuse_dependents(conn, name, shown, cascade)?;
     let _internal = Internal::begin();
     conn.execute(
         &format!("DELETE FROM main.{PREFIX}domains WHERE name = ?1"),
@@ -175,12 +180,12 @@ pub(super) fn drop(conn: &Connection, name: &str, shown: &str) -> rusqlite::Resu
     Ok(true)
 }
 
-/// `litewire_drop_domain(name, if_exists)`: DROP DOMAIN.
+/// `litewire_drop_domain(name, if_exists, cascade)`: DROP DOMAIN.
 fn drop_domain(ctx: &mut Context<'_>) -> rusqlite::Result<Option<String>> {
     // SAFETY: as in `create`.
     let conn = unsafe { ctx.get_connection()? };
     let name: String = ctx.get(0)?;
-    if drop(&conn, &name, &name)? {
+    if drop(&conn, &name, &name, ctx.get(2)?)? {
         return Ok(None);
     }
     if super::composites::type_taken(&conn, &name)? {
@@ -204,5 +209,5 @@ fn drop_domain(ctx: &mut Context<'_>) -> rusqlite::Result<Option<String>> {
 pub(super) fn register(conn: &Connection) -> rusqlite::Result<()> {
     let direct = FunctionFlags::SQLITE_UTF8 | FunctionFlags::SQLITE_DIRECTONLY;
     conn.create_scalar_function("litewire_create_domain", -1, direct, create)?;
-    conn.create_scalar_function("litewire_drop_domain", 2, direct, drop_domain)
+    conn.create_scalar_function("litewire_drop_domain", 3, direct, drop_domain)
 }

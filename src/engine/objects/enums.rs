@@ -202,8 +202,9 @@ fn drop_type(ctx: &mut Context<'_>) -> rusqlite::Result<Option<String>> {
     let conn = unsafe { ctx.get_connection()? };
     let name: String = ctx.get(0)?;
     if find(&conn, &name)?.is_none() {
-        if super::composites::drop(&conn, &name, &shown(&name))?
-            || super::domains::drop(&conn, &name, &shown(&name))?
+        let cascade = ctx.get::<bool>(2)?;
+        if super::composites::drop(&conn, &name, &shown(&name), cascade)?
+            || super::domains::drop(&conn, &name, &shown(&name), cascade)?
         {
             return Ok(None);
         }
@@ -215,7 +216,7 @@ fn drop_type(ctx: &mut Context<'_>) -> rusqlite::Result<Option<String>> {
         }
         return Err(missing_type(&name));
     }
-    super::composites::refuse_dependents(&conn, &name, &shown(&name))?;
+    super::composites::refuse_dependents(&conn, &name, &shown(&name), ctx.get(2)?)?;
     let users = columns_of(&conn, &name)?;
     if !users.is_empty() {
         if ctx.get::<bool>(2)? {

@@ -117,23 +117,31 @@ pub fn drop(text: &str) -> Result<String, PgError> {
     let mut parts = Vec::new();
     loop {
         let name = super::enums::type_name(&p.parse_object_name(false).map_err(syntax)?)?;
-        parts.push(format!(
-            "SELECT litewire_drop_domain({}, {})",
-            quote(&name),
-            u8::from(if_exists)
-        ));
+        parts.push(name);
         if !p.consume_token(&Token::Comma) {
             break;
         }
     }
-    if p.parse_keyword(Keyword::CASCADE) {
-        return Err(unsupported("DROP DOMAIN … CASCADE"));
+    // CASCADE drops nothing more: a domain something uses is refused (0A000) instead.
+    let cascade = p.parse_keyword(Keyword::CASCADE);
+    if !cascade {
+        let _ = p.parse_keyword(Keyword::RESTRICT);
     }
-    let _ = p.parse_keyword(Keyword::RESTRICT);
     let _ = p.consume_token(&Token::SemiColon);
     if p.peek_token().token != Token::EOF {
         return Err(syntax_at(&p.peek_token().token));
     }
+    let parts: Vec<String> = parts
+        .iter()
+        .map(|name| {
+            format!(
+                "SELECT litewire_drop_domain({}, {}, {})",
+                quote(name),
+                u8::from(if_exists),
+                u8::from(cascade)
+            )
+        })
+        .collect();
     Ok(batch(&parts))
 }
 

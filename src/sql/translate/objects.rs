@@ -108,7 +108,10 @@ pub(super) fn statement(stmt: &mut Statement) -> Result<Objects, PgError> {
             // A type name litewire does not know may be a composite type or a domain,
             // whose columns litewire cannot hold (engine/objects/composites.rs).
             for column in &ct.columns {
-                if let Some(name) = super::enums::of_type(&column.data_type) {
+                // `(LIKE s)` reads as a column named LIKE of type s (like.rs).
+                let like = column.name.quote_style.is_none()
+                    && column.name.value.eq_ignore_ascii_case("like");
+                if let (false, Some(name)) = (like, super::enums::of_type(&column.data_type)) {
                     parts.push(format!(
                         "SELECT litewire_plain_column_type({})",
                         quote(&name)
