@@ -115,6 +115,128 @@ pub(super) fn record_value(ctx: &Context<'_>) -> rusqlite::Result<SqlValue> {
     convert(&text, &ty, &key, &Live(&conn), 0).map_err(raise)
 }
 
+/// `pg_populate_record(function, type, anonymous, base, j, field)`: json[b]_populate_record
+/// outside FROM. The record's columns are composite type (or table) `type`'s, else
+/// `anonymous`'s (a JSON array of [name, type] pairs: `row(1, 'a')`'s f1 int4, f2
+/// text); `base` the base record's values (a JSON array) or NULL. The result is the
+/// record's text, or with `field` that column's value. Every column is read, as
+/// PostgreSQL builds the whole record before a field is taken.
+pub(super) fn populate(ctx: &Context<'_>, f: Flavour) -> rusqlite::Result<SqlValue> {
+    // SAFETY: the connection running this statement: nested reads of the type.
+    let conn = unsafe { ctx.get_connection()? };
+    let attributes: Vec<(String, String)> = match text_of(ctx, 1)? {
+        Some(name) => attributes_of(&conn, &name)?.ok_or_else(|| {
+            raise(PgError::new(
+                SqlState::UNDEFINED_OBJECT,
+                format!("type \"{name}\" does not exist"),
+            ))
+        })?,
+        None => {
+            let anonymous = text_of(ctx, 2)?.unwrap_or_default();
+            let mut out = Vec::new();
+            for (_, r) in value::children(&anonymous).map_err(raise)? {
+                let pair = &anonymous[r];
+                let parts = value::children(pair).map_err(raise)?;
+                let text = |i: usize| -> rusqlite::Result<String> {
+                    let (_, r) = parts.get(i).cloned().unwrap_or_default();
+                    value::unescape(pair[r].trim().trim_matches('"')).map_err(raise)
+                };
+                out.push((text(0)?, text(1)?));
+            }
+            out
+        }
+    };
+    let base = text_of(ctx, 3)?;
+    let base_values = match &base {
+        Some(b) => {
+            let values: Vec<String> = value::children(b)
+                .map_err(raise)?
+                .into_iter()
+                .map(|(_, r)| b[r].trim().to_string())
+                .collect();
+            if values.len() != attributes.len() && text_of(ctx, 1)?.is_some() {
+                let name = text_of(ctx, 1)?.unwrap_or_default();
+                let few = if values.len() < attributes.len() {
+                    "few"
+                } else {
+                    "many"
+                };
+                return Err(raise(
+                    PgError::new(
+                        SqlState("42846"),
+                        format!("cannot cast type record to {name}"),
+                    )
+                    .with_detail(format!("Input has too {few} columns.")),
+                ));
+            }
+            Some(values)
+        }
+        None => None,
+    };
+    let row = match text_of(ctx, 4)? {
+        Some(j) => {
+            crate::engine::json::check(&j).map_err(|d| raise(input::json_error(&d)))?;
+            let t = j.trim_start();
+            if !t.starts_with('{') {
+                let kind = if t.starts_with('[') {
+                    "an array"
+                } else {
+                    "a scalar"
+                };
+                return Err(raise(invalid_parameter(format!(
+                    "cannot call populate_composite on {kind}"
+                ))));
+            }
+            Some(row_text(&j, f)?)
+        }
+        // No JSON: the base record itself, NULL without one.
+        None if base_values.is_none() => return Ok(SqlValue::Null),
+        None => None,
+    };
+    let field: Option<String> = text_of(ctx, 5)?.map(|s| s.into_owned());
+    let types = Live(&conn);
+    let mut fields = Vec::with_capacity(attributes.len());
+    let mut picked = None;
+    for (i, (name, ty)) in attributes.iter().enumerate() {
+        let found = match &row {
+            Some(r) => member(r, name).map_err(raise)?,
+            None => None,
+        };
+        let text = found
+            .or_else(|| base_values.as_ref().and_then(|b| b.get(i).cloned()))
+            .unwrap_or_else(|| "null".into());
+        let v = convert(&text, ty, name, &types, 0).map_err(raise)?;
+        if field.as_deref() == Some(name.as_str()) {
+            picked = Some(v.clone());
+        }
+        fields.push(field_text(v, ty));
+    }
+    match field {
+        Some(name) => picked.ok_or_else(|| {
+            raise(PgError::new(
+                SqlState::UNDEFINED_COLUMN,
+                format!("column \"{name}\" not found in data type record"),
+            ))
+        }),
+        None => Ok(SqlValue::Text(super::builders::record_out(&fields))),
+    }
+}
+
+/// The attributes of composite type `name`, else the columns of table `name`.
+fn attributes_of(
+    conn: &rusqlite::Connection,
+    name: &str,
+) -> rusqlite::Result<Option<Vec<(String, String)>>> {
+    if let Some(a) = objects::composite_attributes(conn, name)? {
+        return Ok(Some(a));
+    }
+    let mut q = conn.prepare("SELECT name, type FROM pragma_table_info(?1)")?;
+    let cols = q
+        .query_map([name], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<rusqlite::Result<Vec<(String, String)>>>()?;
+    Ok((!cols.is_empty()).then_some(cols))
+}
+
 /// The types a record's columns may have beyond the built-in ones.
 trait Types {
     /// The attributes of composite type `name`; None when it is none.

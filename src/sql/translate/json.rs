@@ -474,9 +474,7 @@ pub(super) fn function(name: &str, f: &mut Function) -> Result<Option<Expr>, PgE
         "json_object" | "jsonb_object" | "row_to_json" => {
             return Err(unsupported(format!("this call of {name}()")))
         }
-        "json_populate_record"
-        | "jsonb_populate_record"
-        | "json_populate_recordset"
+        "json_populate_recordset"
         | "jsonb_populate_recordset"
         | "json_to_record"
         | "jsonb_to_record"
@@ -790,6 +788,132 @@ fn strip_nested(e: &Expr) -> &Expr {
         Expr::Nested(inner) => strip_nested(inner),
         other => other,
     }
+}
+
+/// `json[b]_populate_record(base, j)` outside FROM, and a field of it
+/// (`(json_populate_record(…)).a`), as `pg_json[b]_populate(function, type, anonymous,
+/// base, j, field)` (engine/jsonb/record.rs): the record's text or the field's value.
+/// Rewritten before the walk, while the base record is as written.
+pub(super) fn populate_call(expr: &mut Expr) -> Result<(), PgError> {
+    let field = match expr {
+        Expr::CompoundFieldAccess { root, access_chain } => {
+            let [AccessExpr::Dot(Expr::Identifier(field))] = access_chain.as_slice() else {
+                return Ok(());
+            };
+            let Expr::Function(f) = strip_nested(root) else {
+                return Ok(());
+            };
+            if !is_populate_record(f) {
+                return Ok(());
+            }
+            Some(match field.quote_style {
+                Some(_) => field.value.clone(),
+                None => field.value.to_lowercase(),
+            })
+        }
+        Expr::Function(f) if is_populate_record(f) => None,
+        _ => return Ok(()),
+    };
+    let f = match expr {
+        Expr::CompoundFieldAccess { root, .. } => match strip_nested(root) {
+            Expr::Function(f) => f.clone(),
+            _ => return Ok(()),
+        },
+        Expr::Function(f) => f.clone(),
+        _ => return Ok(()),
+    };
+    let name = f.name.to_string().to_ascii_lowercase();
+    let name = name
+        .strip_prefix("pg_catalog.")
+        .unwrap_or(&name)
+        .to_string();
+    let Some(args) = super::plain_args(&f) else {
+        return Err(unsupported(format!("this call of {name}")));
+    };
+    let [base, json] = args.as_slice() else {
+        return Err(PgError::new(
+            SqlState::UNDEFINED_FUNCTION,
+            format!(
+                "function {name} with {} arguments does not exist",
+                args.len()
+            ),
+        ));
+    };
+    let null = || Expr::Value(Value::Null.into());
+    let (type_name, anonymous, values) = match strip_nested(base) {
+        Expr::Cast { data_type, .. } => {
+            let t = super::casts::type_name(data_type);
+            if t == "record" {
+                return Err(unsupported(format!("{name} of an anonymous record type")));
+            }
+            (string(&t), null(), base_values(base)?)
+        }
+        Expr::Function(r) if r.name.to_string().eq_ignore_ascii_case("row") => {
+            let values: Vec<Expr> = super::plain_args(r)
+                .ok_or_else(|| unsupported("this base record"))?
+                .into_iter()
+                .cloned()
+                .collect();
+            (null(), anonymous_types(&values)?, Some(values))
+        }
+        Expr::Tuple(values) => (null(), anonymous_types(values)?, Some(values.clone())),
+        _ => return Err(unsupported(format!("{name} with this base record"))),
+    };
+    let base_sql = match values {
+        Some(v) => call("json_array", v),
+        None => null(),
+    };
+    let function = if name.starts_with("jsonb") {
+        "pg_jsonb_populate"
+    } else {
+        "pg_json_populate"
+    };
+    *expr = call(
+        function,
+        vec![
+            string(&name),
+            type_name,
+            anonymous,
+            base_sql,
+            (*json).clone(),
+            field.map_or_else(null, |f| string(&f)),
+        ],
+    );
+    Ok(())
+}
+
+fn is_populate_record(f: &Function) -> bool {
+    let name = f.name.to_string().to_ascii_lowercase();
+    let name = name.strip_prefix("pg_catalog.").unwrap_or(&name);
+    name == "json_populate_record" || name == "jsonb_populate_record"
+}
+
+/// The columns of an anonymous record `row(1, 'a')` as PostgreSQL types them: f1, f2…,
+/// an integer literal int4, a decimal one numeric, a string or NULL text (unknown), a
+/// cast its type.
+fn anonymous_types(values: &[Expr]) -> Result<Expr, PgError> {
+    let mut out = String::from("[");
+    for (i, v) in values.iter().enumerate() {
+        let ty = match strip_nested(v) {
+            Expr::Value(v) => match &v.value {
+                Value::Number(n, _) if n.contains(['.', 'e', 'E']) => "numeric".to_string(),
+                Value::Number(n, _) if n.parse::<i32>().is_ok() => "int4".to_string(),
+                Value::Number(n, _) if n.parse::<i64>().is_ok() => "int8".to_string(),
+                Value::Number(..) => "numeric".to_string(),
+                Value::SingleQuotedString(_) | Value::Null => "text".to_string(),
+                Value::Boolean(_) => "bool".to_string(),
+                _ => return Err(unsupported("this base record")),
+            },
+            Expr::Cast { data_type, .. } => super::casts::type_name(data_type),
+            _ => return Err(unsupported("this base record")),
+        };
+        if i > 0 {
+            out.push(',');
+        }
+        out.push_str(&format!("[\"f{}\",\"{ty}\"]", i + 1));
+    }
+    out.push(']');
+    Ok(string(&out))
 }
 
 /// The base record's values (`row(1, 2)::t`), None for `null::t`.

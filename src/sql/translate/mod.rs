@@ -205,6 +205,9 @@ impl VisitorMut for Translator<'_> {
     }
 
     fn pre_visit_expr(&mut self, expr: &mut Expr) -> ControlFlow<PgError> {
+        if let Err(e) = json::populate_call(expr) {
+            return ControlFlow::Break(e);
+        }
         if let Expr::Function(f) = expr {
             if let Err(e) = window::before(f) {
                 return ControlFlow::Break(e);
