@@ -211,6 +211,13 @@ pub(super) fn populate(ctx: &Context<'_>, f: Flavour) -> rusqlite::Result<SqlVal
         }
         fields.push(field_text(v, ty));
     }
+    let record = SqlValue::Text(super::builders::record_out(&fields));
+    // A domain over a composite type: its checks see the whole record.
+    if let Some(name) = text_of(ctx, 1)? {
+        if let Some(d) = types.domain(&name) {
+            types.check(&name, &d, &record).map_err(raise)?;
+        }
+    }
     match field {
         Some(name) => picked.ok_or_else(|| {
             raise(PgError::new(
@@ -218,17 +225,52 @@ pub(super) fn populate(ctx: &Context<'_>, f: Flavour) -> rusqlite::Result<SqlVal
                 format!("column \"{name}\" not found in data type record"),
             ))
         }),
-        None => Ok(SqlValue::Text(super::builders::record_out(&fields))),
+        None => Ok(record),
     }
 }
 
-/// The attributes of composite type `name`, else the columns of table `name`.
+/// `pg_record_field(record, type, field)`: field `field` of the record text `record` of
+/// composite type `type`, read with the field's type (a domain's `(VALUE).x`).
+pub(super) fn record_field(ctx: &Context<'_>) -> rusqlite::Result<SqlValue> {
+    let Some(record) = text_of(ctx, 0)? else {
+        return Ok(SqlValue::Null);
+    };
+    let ty: String = ctx.get(1)?;
+    let field: String = ctx.get(2)?;
+    // SAFETY: the connection running this statement: nested reads of the type.
+    let conn = unsafe { ctx.get_connection()? };
+    let Some(attributes) = objects::composite_attributes(&conn, &ty)? else {
+        return Err(raise(PgError::new(
+            SqlState::WRONG_OBJECT_TYPE,
+            format!("column notation .{field} applied to type {ty}, which is not a composite type"),
+        )));
+    };
+    let Some(i) = attributes.iter().position(|(n, _)| *n == field) else {
+        return Err(raise(PgError::new(
+            SqlState::UNDEFINED_COLUMN,
+            format!("column \"{field}\" not found in data type {ty}"),
+        )));
+    };
+    let fields = record_in(&record, attributes.len()).map_err(raise)?;
+    let mut quoted = String::new();
+    match &fields[i] {
+        Some(s) => value::quote(s, &mut quoted),
+        None => quoted.push_str("null"),
+    }
+    convert(&quoted, &attributes[i].1, &field, &Live(&conn), 0).map_err(raise)
+}
+
+/// The attributes of composite type `name` (or of a domain over one), else the columns
+/// of table `name`.
 fn attributes_of(
     conn: &rusqlite::Connection,
     name: &str,
 ) -> rusqlite::Result<Option<Vec<(String, String)>>> {
     if let Some(a) = objects::composite_attributes(conn, name)? {
         return Ok(Some(a));
+    }
+    if let Some(d) = objects::domain(conn, name)? {
+        return objects::composite_attributes(conn, &d.base);
     }
     let mut q = conn.prepare("SELECT name, type FROM pragma_table_info(?1)")?;
     let cols = q
@@ -727,6 +769,12 @@ pub fn expand(conn: &stmt::Conn, sql: &str) -> Result<Option<String>, PgError> {
         }
         let quoted = &sql[arg.start..arg.end];
         let name = quoted[1..quoted.len() - 1].replace("''", "'");
+        if let Ok(Some(_)) = objects::domain(conn.sqlite(), &name) {
+            // Its checks would see each row whole.
+            return Err(crate::sql::translate::unsupported(format!(
+                "rows of domain {name} in FROM"
+            )));
+        }
         let Some(cols) = record_columns(conn, &name) else {
             return Err(PgError::new(
                 SqlState::UNDEFINED_OBJECT,

@@ -44,7 +44,37 @@ fn parser(text: &str) -> Result<sqlparser::parser::Parser<'static>, PgError> {
 
 /// The SQLite query of CHECK (`expr`): one row, the check's value for the value bound
 /// as parameter 1 (PostgreSQL's `VALUE`).
-fn check_query(expr: &sqlparser::ast::Expr) -> Result<String, PgError> {
+fn check_query(expr: &sqlparser::ast::Expr, base: &str) -> Result<String, PgError> {
+    use sqlparser::ast::{AccessExpr, Expr};
+    let mut expr = expr.clone();
+    // `(VALUE).x` of a composite base type: its field, read from the record's text.
+    let _ = sqlparser::ast::visit_expressions_mut(&mut expr, |e| {
+        if let Expr::CompoundFieldAccess { root, access_chain } = e {
+            let mut r = &**root;
+            while let Expr::Nested(inner) = r {
+                r = inner;
+            }
+            if let (Expr::Identifier(v), [AccessExpr::Dot(Expr::Identifier(field))]) =
+                (r, access_chain.as_slice())
+            {
+                if v.quote_style.is_none() && v.value.eq_ignore_ascii_case("value") {
+                    let field = match field.quote_style {
+                        Some(_) => field.value.clone(),
+                        None => field.value.to_lowercase(),
+                    };
+                    *e = super::call(
+                        "pg_record_field",
+                        vec![
+                            Expr::Identifier(v.clone()),
+                            super::string(base),
+                            super::string(&field),
+                        ],
+                    );
+                }
+            }
+        }
+        std::ops::ControlFlow::<()>::Continue(())
+    });
     let pg = format!("SELECT ({expr}) FROM (SELECT $1 AS value) AS _domain");
     let stmt = crate::sql::parse::parse_one(&pg, 64)?;
     super::to_sqlite(stmt, &mut NoSettings)
@@ -93,7 +123,7 @@ pub fn create(text: &str) -> Result<String, PgError> {
                 unnamed += 1;
                 n
             });
-            checks.push((cname, check_query(&expr)?));
+            checks.push((cname, check_query(&expr, &base)?));
         } else {
             return Err(syntax_at(&p.peek_token().token));
         }
