@@ -870,6 +870,27 @@ mod tests {
     }
 
     #[test]
+    fn record_literals_follow_record_in() {
+        let f = |s: &str, n| record_in(s, n).map_err(|e| e.detail.unwrap_or_default());
+        let some = |v: &[Option<&str>]| -> Vec<Option<String>> {
+            v.iter().map(|x| x.map(str::to_string)).collect()
+        };
+        assert_eq!(
+            f(" (a,\"b \"\"c\"\"\",,\"\")", 4).unwrap(),
+            some(&[Some("a"), Some("b \"c\""), None, Some("")])
+        );
+        assert_eq!(
+            f("(a\\,b, c )", 2).unwrap(),
+            some(&[Some("a,b"), Some(" c ")])
+        );
+        assert_eq!(f("(a", 1).unwrap_err(), "Unexpected end of input.");
+        assert_eq!(f("a)", 1).unwrap_err(), "Missing left parenthesis.");
+        assert_eq!(f("(a,b)", 1).unwrap_err(), "Too many columns.");
+        assert_eq!(f("(a)", 2).unwrap_err(), "Too few columns.");
+        assert_eq!(f("(a) x", 1).unwrap_err(), "Junk after right parenthesis.");
+    }
+
+    #[test]
     fn values_follow_the_column_type() {
         let c = |t: &str, ty: &str| convert(t, ty, "k", &NoTypes, 0).map(|v| text(&v));
         assert_eq!(c("\"abc\"", "text").unwrap().as_deref(), Some("abc"));

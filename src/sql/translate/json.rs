@@ -1177,6 +1177,21 @@ mod tests {
                  (SELECT NULL AS b) AS _b ORDER BY _r.key NULLS LAST) AS q",
             ),
             (
+                // Outside FROM: the record's text, or one field of it.
+                "SELECT json_populate_record(null::jpop, j), \
+                 (jsonb_populate_record(row(1, 'a')::jpop, j)).\"B\" FROM t",
+                "SELECT pg_json_populate('json_populate_record', 'jpop', NULL, NULL, j, NULL), \
+                 pg_jsonb_populate('jsonb_populate_record', 'jpop', NULL, json_array(1, 'a'), j, \
+                 'B') FROM t",
+            ),
+            (
+                // An anonymous row's columns are f1… typed as PostgreSQL types the values.
+                "SELECT json_populate_record(row(1, 2.5, 'x', null), '{}')",
+                "SELECT pg_json_populate('json_populate_record', NULL, \
+                 '[[\"f1\",\"int4\"],[\"f2\",\"numeric\"],[\"f3\",\"text\"],[\"f4\",\"text\"]]', \
+                 json_array(1, 2.5, 'x', NULL), '{}', NULL)",
+            ),
+            (
                 "SELECT j @? '$.a', j @@ '$.a == 1' FROM t",
                 "SELECT pg_jsonb_path_exists(j, '$.a', '{}', true), \
                  pg_jsonb_path_match(j, '$.a == 1', '{}', true) FROM t",
@@ -1196,6 +1211,8 @@ mod tests {
             "SELECT row_to_json(t) FROM t",
             "SELECT jsonb_path_query(j, '$') + 1 FROM t",
             "SELECT * FROM json_populate_record(null::t, t.j) AS r, t",
+            "SELECT json_populate_record(null::record, '{}')",
+            "SELECT json_populate_record(row(now()), '{}')",
         ] {
             assert_eq!(translated(pg).unwrap_err().code.0, "0A000", "{pg}");
         }
