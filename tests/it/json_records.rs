@@ -434,6 +434,10 @@ async fn composite_types_are_row_types() {
                 "jpop|c\njsrec|c",
             ),
             ("select format_type('jpop'::regtype, null)", "jpop"),
+            (
+                r#"select * from json_populate_record(null::record, '{"x": 776}') as (x int, y int)"#,
+                "776|",
+            ),
         ],
     )
     .await;
