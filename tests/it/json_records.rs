@@ -435,6 +435,11 @@ async fn composite_types_are_row_types() {
             ),
             ("select format_type('jpop'::regtype, null)", "jpop"),
             (
+                // A composite column's object takes the keys it lacks from the base record.
+                r#"select json_populate_record(row(1, row('x', 3, '2012-12-31 15:30:56')::jpop)::jnn, '{"rec": {"a": "abc"}}')"#,
+                r#"(1,"(abc,3,""2012-12-31 15:30:56"")")"#,
+            ),
+            (
                 r#"select * from json_populate_record(null::record, '{"x": 776}') as (x int, y int)"#,
                 "776|",
             ),

@@ -99,20 +99,21 @@ pub(super) fn record_value(ctx: &Context<'_>) -> rusqlite::Result<SqlValue> {
         Some(row) => member(&row, &key).map_err(raise)?,
         None => None,
     };
-    let text = match found {
-        Some(t) => t,
-        None => match (text_of(ctx, 3)?, ctx.get::<i64>(4)) {
-            (Some(base), Ok(i)) => match value::children(&base).map_err(raise)?.get(i as usize) {
-                Some((_, r)) => base[r.clone()].to_string(),
-                None => "null".into(),
-            },
-            // NULL, which a domain's NOT NULL refuses.
-            _ => "null".into(),
-        },
+    let base = match (text_of(ctx, 3)?, ctx.get::<i64>(4)) {
+        (Some(base), Ok(i)) => value::children(&base)
+            .map_err(raise)?
+            .get(i as usize)
+            .map(|(_, r)| base[r.clone()].trim().to_string()),
+        _ => None,
+    };
+    // A missing key without a base value is NULL, which a domain's NOT NULL refuses.
+    let (text, base) = match found {
+        Some(t) => (t, base),
+        None => (base.unwrap_or_else(|| "null".into()), None),
     };
     // SAFETY: the connection running this statement: nested reads of composite types.
     let conn = unsafe { ctx.get_connection()? };
-    convert(&text, &ty, &key, &Live(&conn), 0).map_err(raise)
+    convert_over(&text, &ty, &key, &Live(&conn), base.as_deref()).map_err(raise)
 }
 
 /// `pg_populate_record(function, type, anonymous, base, j, field)`: json[b]_populate_record
@@ -202,10 +203,12 @@ pub(super) fn populate(ctx: &Context<'_>, f: Flavour) -> rusqlite::Result<SqlVal
             Some(r) => member(r, name).map_err(raise)?,
             None => None,
         };
-        let text = found
-            .or_else(|| base_values.as_ref().and_then(|b| b.get(i).cloned()))
-            .unwrap_or_else(|| "null".into());
-        let v = convert(&text, ty, name, &types, 0).map_err(raise)?;
+        let base = base_values.as_ref().and_then(|b| b.get(i).cloned());
+        let (text, base) = match found {
+            Some(t) => (t, base),
+            None => (base.unwrap_or_else(|| "null".into()), None),
+        };
+        let v = convert_over(&text, ty, name, &types, base.as_deref()).map_err(raise)?;
         if field.as_deref() == Some(name.as_str()) {
             picked = Some(v.clone());
         }
@@ -277,6 +280,27 @@ fn attributes_of(
         .query_map([name], |r| Ok((r.get(0)?, r.get(1)?)))?
         .collect::<rusqlite::Result<Vec<(String, String)>>>()?;
     Ok((!cols.is_empty()).then_some(cols))
+}
+
+/// Column `key` of type `ty` from JSON text `text`, where the base record gave `base`
+/// (JSON): an object for a composite column fills the keys it lacks from the base
+/// record's value, as PostgreSQL's populate_record does.
+fn convert_over(
+    text: &str,
+    ty: &str,
+    key: &str,
+    types: &dyn Types,
+    base: Option<&str>,
+) -> Result<SqlValue, PgError> {
+    if let (true, Some(b)) = (text.starts_with('{'), base.filter(|b| b.starts_with('"'))) {
+        let lower = ty.trim().to_ascii_lowercase();
+        if let Some(attributes) = types.composite(&lower) {
+            let literal = value::unescape(&b[1..b.len() - 1])?;
+            let fields = record_in(&literal, attributes.len())?;
+            return composite(text, &attributes, types, 0, Some(&fields)).map(SqlValue::Text);
+        }
+    }
+    convert(text, ty, key, types, 0)
 }
 
 /// The types a record's columns may have beyond the built-in ones.
@@ -382,7 +406,7 @@ fn convert(
     }
     if type_oid(ty) == 0 {
         if let Some(attributes) = types.composite(ty) {
-            return composite(text, &attributes, types, depth).map(SqlValue::Text);
+            return composite(text, &attributes, types, depth, None).map(SqlValue::Text);
         }
     }
     // A string gives its contents, any other value its JSON text.
@@ -413,11 +437,23 @@ fn composite(
     attributes: &[(String, String)],
     types: &dyn Types,
     depth: usize,
+    base: Option<&[Option<String>]>,
 ) -> Result<String, PgError> {
     let mut fields = Vec::with_capacity(attributes.len());
     if text.starts_with('{') {
-        for (name, ty) in attributes {
-            let t = member(text, name)?.unwrap_or_else(|| "null".into());
+        for (i, (name, ty)) in attributes.iter().enumerate() {
+            // A key the object lacks: the base record's field (its text, as a string).
+            let t = match member(text, name)? {
+                Some(t) => t,
+                None => match base.and_then(|b| b.get(i).cloned().flatten()) {
+                    Some(f) => {
+                        let mut quoted = String::new();
+                        value::quote(&f, &mut quoted);
+                        quoted
+                    }
+                    None => "null".into(),
+                },
+            };
             let v = convert(&t, ty, name, types, depth + 1)?;
             fields.push(field_text(v, ty));
         }
@@ -484,7 +520,7 @@ fn composite_array(
         if e == "null" {
             out.push_str("null");
         } else {
-            value::quote(&composite(e, attributes, types, depth + 1)?, &mut out);
+            value::quote(&composite(e, attributes, types, depth + 1, None)?, &mut out);
         }
     }
     out.push(']');

@@ -159,7 +159,18 @@ fn composite_types_and_domains_become_batches() {
     // A column whose type may be a composite type or domain is checked after CREATE.
     assert!(sqlite("CREATE TABLE t (a int, b pair)")
         .ends_with(" | SELECT litewire_plain_column_type('pair')"));
-    assert!(!sqlite("CREATE TABLE t (LIKE s)").contains("litewire_plain_column_type"));
+    assert!(!sqlite("CREATE TABLE t (LIKE s, b pair)").contains("litewire_plain_column_type"));
+    // A column definition translated for ALTER TABLE keeps only the CREATE TABLE.
+    let batch = to_sqlite(
+        parse_one("CREATE TABLE t (b pair)", 64).unwrap(),
+        &mut Fixed,
+    )
+    .unwrap();
+    assert_eq!(
+        crate::sql::translate::without_type_checks(&batch),
+        "CREATE TABLE t (b \"pair\" CONSTRAINT \"_litewire_22P02 pair\" CHECK \
+         (litewire_enum_check(b, 'pair')))"
+    );
     assert_eq!(
         refused("CREATE DOMAIN d AS int COLLATE \"C\"").code.0,
         "0A000"

@@ -916,20 +916,37 @@ fn anonymous_types(values: &[Expr]) -> Result<Expr, PgError> {
     Ok(string(&out))
 }
 
-/// The base record's values (`row(1, 2)::t`), None for `null::t`.
+/// The base record's values (`row(1, 2)::t`), None for `null::t`. A nested record
+/// (`row('x', 3)::u`) is its record text (`pg_record_text`), read with its type's rules
+/// where it is used.
 fn base_values(e: &Expr) -> Result<Option<Vec<Expr>>, PgError> {
     let Expr::Cast { expr, .. } = strip_nested(e) else {
         return Err(unsupported("this base record"));
+    };
+    let nested = |v: &Expr| -> Expr {
+        let inner = match strip_nested(v) {
+            Expr::Cast { expr, .. } => strip_nested(expr),
+            other => other,
+        };
+        match inner {
+            Expr::Function(f) if f.name.to_string().eq_ignore_ascii_case("row") => {
+                match super::plain_args(f) {
+                    Some(args) => call("pg_record_text", args.into_iter().cloned().collect()),
+                    None => v.clone(),
+                }
+            }
+            _ => v.clone(),
+        }
     };
     match strip_nested(expr) {
         Expr::Value(v) if matches!(v.value, Value::Null) => Ok(None),
         Expr::Function(f) if f.name.to_string().eq_ignore_ascii_case("row") => {
             match super::plain_args(f) {
-                Some(args) => Ok(Some(args.into_iter().cloned().collect())),
+                Some(args) => Ok(Some(args.into_iter().map(nested).collect())),
                 None => Err(unsupported("this base record")),
             }
         }
-        Expr::Tuple(items) => Ok(Some(items.clone())),
+        Expr::Tuple(items) => Ok(Some(items.iter().map(nested).collect())),
         _ => Err(unsupported("this base record")),
     }
 }

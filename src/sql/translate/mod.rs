@@ -24,6 +24,7 @@ pub(crate) mod like;
 pub(crate) use json::{record_columns, RecordColumns, RECORD_FUNCTIONS};
 mod objects;
 pub(crate) use objects::is_serial;
+pub(crate) use objects::without_type_checks;
 pub use objects::{read_by_hand, AddIdentity};
 mod operators;
 mod order;

@@ -107,15 +107,15 @@ pub(super) fn statement(stmt: &mut Statement) -> Result<Objects, PgError> {
             let mut parts = Vec::new();
             // A type name litewire does not know may be a composite type or a domain,
             // whose columns litewire cannot hold (engine/objects/composites.rs).
-            for column in &ct.columns {
-                // `(LIKE s)` reads as a column named LIKE of type s (like.rs).
-                let like = column.name.quote_style.is_none()
-                    && column.name.value.eq_ignore_ascii_case("like");
-                if let (false, Some(name)) = (like, super::enums::of_type(&column.data_type)) {
-                    parts.push(format!(
-                        "SELECT litewire_plain_column_type({})",
-                        quote(&name)
-                    ));
+            // `(LIKE s)` reads as a column named LIKE of type s (like.rs); its columns
+            // are filled in when the statement is prepared, which a batch is not.
+            let like = ct.like.is_some()
+                || ct.columns.iter().any(|c| {
+                    c.name.quote_style.is_none() && c.name.value.eq_ignore_ascii_case("like")
+                });
+            for column in ct.columns.iter().filter(|_| !like) {
+                if let Some(name) = super::enums::of_type(&column.data_type) {
+                    parts.push(format!("{PLAIN_TYPE_CHECK}{})", quote(&name)));
                 }
             }
             for column in &mut ct.columns {
@@ -163,6 +163,29 @@ pub(super) fn statement(stmt: &mut Statement) -> Result<Objects, PgError> {
 /// An internal batch of `parts` (engine/objects).
 pub(super) fn batch(parts: &[String]) -> String {
     format!("{MARKER}{}", parts.join("\0"))
+}
+
+/// The check a CREATE TABLE's column of a type litewire does not know gets: it may name
+/// a composite type or domain (engine/objects/composites.rs).
+const PLAIN_TYPE_CHECK: &str = "SELECT litewire_plain_column_type(";
+
+/// A translated CREATE TABLE without the batch its columns' type checks made of it: a
+/// column definition translated for ALTER TABLE (sql/alter.rs), whose values are
+/// checked by the column's CHECK instead.
+pub(crate) fn without_type_checks(sqlite: &str) -> &str {
+    let Some(rest) = sqlite
+        .strip_prefix(MARKER)
+        .and_then(|r| r.strip_prefix('='))
+    else {
+        return sqlite;
+    };
+    let mut parts = rest.split('\0');
+    let statement = parts.next().unwrap_or(rest);
+    if parts.all(|p| p.starts_with(PLAIN_TYPE_CHECK)) {
+        statement
+    } else {
+        sqlite
+    }
 }
 
 /// The batch running the client's statement `sqlite` (as translated), then `parts`.
