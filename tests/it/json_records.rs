@@ -543,6 +543,11 @@ async fn composite_types_and_domains_refuse_as_postgresql() {
             ),
             ("drop domain jpop", "42809", r#""jpop" is not a domain"#),
             (
+                "drop type pair",
+                "2BP01",
+                "cannot drop type pair because other objects depend on it",
+            ),
+            (
                 "drop type nosuch",
                 "42704",
                 r#"type "nosuch" does not exist"#,

@@ -217,18 +217,21 @@ pub(super) fn drop(
     Ok(true)
 }
 
-/// 2BP01 when a composite type's attribute has type `name` (DROP TYPE); with CASCADE
-/// 0A000 (dropping the attribute is not done).
+/// 2BP01 when a composite type's attribute or a domain has type `name` (DROP TYPE); with
+/// CASCADE 0A000 (dropping them is not done).
 pub(super) fn refuse_dependents(
     conn: &Connection,
     name: &str,
     shown: &str,
     cascade: bool,
 ) -> rusqlite::Result<()> {
+    let mut users = super::domains::based_on(conn, name)?
+        .into_iter()
+        .map(|d| format!("type {d} depends on type {shown}"))
+        .collect::<Vec<_>>();
     if !exists(conn, "main", "composites")? {
-        return Ok(());
+        return refuse(users, shown, cascade);
     }
-    let mut users = Vec::new();
     let mut stmt = conn.prepare(&format!(
         "SELECT type, name, datatype FROM main.{PREFIX}composites WHERE attnum > 0 \
          ORDER BY rowid"
@@ -243,9 +246,14 @@ pub(super) fn refuse_dependents(
             ));
         }
     }
+    refuse(users, shown, cascade)
+}
+
+/// 2BP01 naming `users` (0A000 under CASCADE); nothing when there are none.
+fn refuse(users: Vec<String>, shown: &str, cascade: bool) -> rusqlite::Result<()> {
     if !users.is_empty() && cascade {
         return Err(raise(crate::sql::translate::unsupported(
-            "DROP … CASCADE of a type that a composite type uses",
+            "DROP … CASCADE of a type that a composite type or domain uses",
         )));
     }
     if !users.is_empty() {

@@ -34,6 +34,26 @@ fn find(conn: &Connection, name: &str) -> rusqlite::Result<Option<i64>> {
     .optional()
 }
 
+/// The domains whose base type is `name` (or an array of it).
+pub(super) fn based_on(conn: &Connection, name: &str) -> rusqlite::Result<Vec<String>> {
+    if !exists(conn, "main", "domains")? {
+        return Ok(Vec::new());
+    }
+    let mut stmt = conn.prepare(&format!(
+        "SELECT name, base FROM main.{PREFIX}domains WHERE seq = 0 ORDER BY rowid"
+    ))?;
+    let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?;
+    let mut out = Vec::new();
+    for row in rows {
+        let (domain, base) = row?;
+        let (element, _) = super::composites::element_type(&base);
+        if super::relation_name(&element).as_deref() == Some(name) {
+            out.push(domain);
+        }
+    }
+    Ok(out)
+}
+
 /// Whether `name` is a domain.
 pub fn is_domain(conn: &Connection, name: &str) -> rusqlite::Result<bool> {
     Ok(find(conn, name)?.is_some())
