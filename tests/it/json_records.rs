@@ -572,16 +572,27 @@ async fn composite_types_and_domains_refuse_as_postgresql() {
     )
     .await;
     // Dropped in order, the types go; CASCADE drops a type nothing uses.
-    c.batch_execute("drop type jsrec; drop type jnn; drop type jpop; drop domain js_nn cascade")
-        .await
-        .unwrap();
+    // CASCADE drops the domains over a type (ordered, over pair).
+    c.batch_execute(
+        "drop type jsrec; drop type jnn; drop type jpop; drop domain js_nn cascade;
+         drop type pair cascade",
+    )
+    .await
+    .unwrap();
     refusals(
         &c,
-        &[(
-            "select * from json_populate_record(null::jpop, '{}') q",
-            "42704",
-            r#"type "jpop" does not exist"#,
-        )],
+        &[
+            (
+                "select * from json_populate_record(null::jpop, '{}') q",
+                "42704",
+                r#"type "jpop" does not exist"#,
+            ),
+            (
+                "select json_populate_record(null::ordered, '{}')",
+                "42704",
+                r#"type "ordered" does not exist"#,
+            ),
+        ],
     )
     .await;
 }

@@ -217,19 +217,28 @@ pub(super) fn drop(
     Ok(true)
 }
 
-/// 2BP01 when a composite type's attribute or a domain has type `name` (DROP TYPE); with
-/// CASCADE 0A000 (dropping them is not done).
+/// 2BP01 when a composite type's attribute or a domain has type `name` (DROP TYPE). With
+/// CASCADE the domains are dropped too; a composite type's attribute is 0A000 (dropping
+/// an attribute is not done).
 pub(super) fn refuse_dependents(
     conn: &Connection,
     name: &str,
     shown: &str,
     cascade: bool,
 ) -> rusqlite::Result<()> {
-    let mut users = super::domains::based_on(conn, name)?
-        .into_iter()
+    let domains = super::domains::based_on(conn, name)?;
+    let mut users = domains
+        .iter()
         .map(|d| format!("type {d} depends on type {shown}"))
         .collect::<Vec<_>>();
     if !exists(conn, "main", "composites")? {
+        // CASCADE drops the domains over the type (and what depends on them in turn).
+        if cascade {
+            for d in &domains {
+                super::domains::drop(conn, d, d, true)?;
+            }
+            return Ok(());
+        }
         return refuse(users, shown, cascade);
     }
     let mut stmt = conn.prepare(&format!(
@@ -246,6 +255,12 @@ pub(super) fn refuse_dependents(
             ));
         }
     }
+    if cascade && users.len() == domains.len() {
+        for d in &domains {
+            super::domains::drop(conn, d, d, true)?;
+        }
+        return Ok(());
+    }
     refuse(users, shown, cascade)
 }
 
@@ -253,7 +268,7 @@ pub(super) fn refuse_dependents(
 fn refuse(users: Vec<String>, shown: &str, cascade: bool) -> rusqlite::Result<()> {
     if !users.is_empty() && cascade {
         return Err(raise(crate::sql::translate::unsupported(
-            "DROP … CASCADE of a type that a composite type or domain uses",
+            "DROP … CASCADE of a type that a composite type uses",
         )));
     }
     if !users.is_empty() {
