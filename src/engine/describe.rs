@@ -124,7 +124,9 @@ impl sql_types::Schema for SchemaOf<'_> {
         }
         let cols = Some(table_columns(self.conn, table))
             .filter(|c| !c.is_empty())
-            .or_else(|| super::catalog::columns(table));
+            .or_else(|| super::catalog::columns(table))
+            // A composite type's attributes: the rows of the record functions.
+            .or_else(|| composite_columns(self.conn, table));
         self.tables
             .borrow_mut()
             .push((table.to_string(), cols.clone()));
@@ -134,6 +136,21 @@ impl sql_types::Schema for SchemaOf<'_> {
         let oid = *self.params.get(n.wrapping_sub(1))?;
         types::name_of(oid).map(String::from)
     }
+}
+
+/// A composite type's attributes as columns: a domain's by its base type.
+fn composite_columns(conn: &Conn, name: &str) -> Option<Columns> {
+    let sqlite = conn.sqlite();
+    let attributes = super::objects::composite_attributes(sqlite, name).ok()??;
+    Some(
+        attributes
+            .into_iter()
+            .map(|(n, ty)| match super::objects::domain(sqlite, &ty) {
+                Ok(Some(d)) => (n, d.base),
+                _ => (n, ty),
+            })
+            .collect(),
+    )
 }
 
 /// (name, declared type) of each column of `table`.

@@ -140,17 +140,22 @@ pub fn register(conn: &Connection, database: &str, session: SharedSession) -> ru
     Ok(())
 }
 
-/// The SQL name of type `oid`: a built-in type or an enum (engine/objects).
+/// The SQL name of type `oid`: a built-in type, an enum or a composite type
+/// (engine/objects).
 fn type_name(ctx: &Context<'_>, oid: i64, typmod: i64) -> rusqlite::Result<Option<String>> {
     if let Some(name) = super::catalog::format_type(oid as u32, typmod as i32) {
         return Ok(Some(name));
     }
     // SAFETY: the connection running this statement: one nested read.
     let conn = unsafe { ctx.get_connection()? };
-    super::objects::enum_name(&conn, oid)
+    match super::objects::enum_name(&conn, oid)? {
+        Some(name) => Ok(Some(name)),
+        None => super::objects::composite_name(&conn, oid),
+    }
 }
 
-/// The OID of the type a client names: a built-in type or an enum (`public.` optional).
+/// The OID of the type a client names: a built-in type, an enum or a composite type
+/// (`public.` optional).
 fn regtype_oid(ctx: &Context<'_>, name: &str) -> rusqlite::Result<Option<u32>> {
     if let Some(oid) = super::catalog::to_regtype(name) {
         return Ok(Some(oid));
@@ -169,7 +174,10 @@ fn regtype_oid(ctx: &Context<'_>, name: &str) -> rusqlite::Result<Option<u32>> {
     };
     // SAFETY: as in `type_name`.
     let conn = unsafe { ctx.get_connection()? };
-    super::objects::enum_oid(&conn, &name)
+    match super::objects::enum_oid(&conn, &name)? {
+        Some(oid) => Ok(Some(oid)),
+        None => super::objects::composite_oid(&conn, &name),
+    }
 }
 
 /// The functions catalog queries call (see `catalog/`), regexes, array helpers and

@@ -464,7 +464,8 @@ fn sqlite_constraint(def: &str) -> Result<TableConstraint, PgError> {
 fn translated_table(pg: &str) -> Result<sqlparser::ast::CreateTable, PgError> {
     let stmt = super::parse::parse_one(pg, MAX_DEPTH)?;
     let sqlite = translate::to_sqlite(stmt, &mut NoSettings)?;
-    parse_definition(&sqlite).ok_or_else(|| translate::unsupported("this definition"))
+    parse_definition(translate::without_type_checks(&sqlite))
+        .ok_or_else(|| translate::unsupported("this definition"))
 }
 
 /// A PostgreSQL query (the rebuild's tests and copy) as SQLite runs it.

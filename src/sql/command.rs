@@ -559,6 +559,7 @@ fn leading_verb(sql: &str, first: &str) -> Verb {
                 "TRIGGER" => "CREATE TRIGGER",
                 "SEQUENCE" => "CREATE SEQUENCE",
                 "TYPE" => "CREATE TYPE",
+                "DOMAIN" => "CREATE DOMAIN",
                 _ => "CREATE",
             },
         ),
@@ -569,6 +570,7 @@ fn leading_verb(sql: &str, first: &str) -> Verb {
             "TRIGGER" => "DROP TRIGGER",
             "SEQUENCE" => "DROP SEQUENCE",
             "TYPE" => "DROP TYPE",
+            "DOMAIN" => "DROP DOMAIN",
             _ => "DROP",
         }),
         "ALTER" => Verb::Fixed(match obj(&[]).as_str() {

@@ -32,6 +32,8 @@ pub fn parse(text: &str, max_depth: usize) -> Result<Vec<Statement>, PgError> {
     let text = view.as_deref().unwrap_or(text);
     let arrays = array_keyword_types(text);
     let text = arrays.as_deref().unwrap_or(text);
+    let listed = unnamed_column_lists(text);
+    let text = listed.as_deref().unwrap_or(text);
     Parser::new(&super::dialect::Postgres)
         .with_recursion_limit(max_depth)
         .try_with_sql(text)
@@ -88,6 +90,46 @@ fn array_keyword_types(text: &str) -> Option<String> {
             t.start..end,
             &format!("[]{}", " ".repeat(end - t.start - 2)),
         );
+    }
+    out
+}
+
+/// A record function's column definition list without an alias, `f(…) AS (x int, y
+/// text)`, which the grammar lacks: the alias `_` is put in place of `AS` (same length,
+/// so the text's offsets stay). Only in statements naming a `…record…` function, and
+/// only where `AS (` follows a call and opens a list of `name type`.
+fn unnamed_column_lists(text: &str) -> Option<String> {
+    use super::lexer::{significant, TokenKind};
+    if !text
+        .as_bytes()
+        .windows(6)
+        .any(|w| w.eq_ignore_ascii_case(b"record"))
+    {
+        return None;
+    }
+    let tokens: Vec<_> = significant(text).collect();
+    let is_word = |i: usize, not: &[&str]| {
+        tokens.get(i).is_some_and(|t| {
+            t.kind == TokenKind::Quoted && text[t.start..].starts_with('"')
+                || t.kind == TokenKind::Word
+                    && !not
+                        .iter()
+                        .any(|n| text[t.start..t.end].eq_ignore_ascii_case(n))
+        })
+    };
+    let mut out: Option<String> = None;
+    for i in 1..tokens.len() {
+        let t = tokens[i];
+        let list = t.kind == TokenKind::Word
+            && text[t.start..t.end].eq_ignore_ascii_case("as")
+            && tokens[i - 1].kind == TokenKind::Close
+            && tokens.get(i + 1).is_some_and(|o| o.kind == TokenKind::Open)
+            && is_word(i + 2, &["select", "values", "with", "table"])
+            && is_word(i + 3, &[]);
+        if list {
+            let s = out.get_or_insert_with(|| text.to_string());
+            s.replace_range(t.start..t.end, "_ ");
+        }
     }
     out
 }
@@ -215,6 +257,22 @@ mod tests {
             SqlState::STATEMENT_TOO_COMPLEX
         );
         assert_eq!(parse("select 1; select 2", 50).unwrap().len(), 2);
+    }
+
+    #[test]
+    fn column_definition_lists_without_alias_get_one() {
+        let f = unnamed_column_lists;
+        assert_eq!(
+            f("select * from json_to_record('{}') AS (a int, \"B\" text)").as_deref(),
+            Some("select * from json_to_record('{}') _  (a int, \"B\" text)")
+        );
+        // A CTE's query, a type's attributes, statements without a record function.
+        assert_eq!(
+            f("with x(a) as (select 1) select * from json_to_record(j) x(a int)"),
+            None
+        );
+        assert_eq!(f("create type record_t as (a int)"), None);
+        assert_eq!(f("select * from f(1) as (a int)"), None);
     }
 
     #[test]

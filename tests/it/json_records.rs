@@ -367,3 +367,232 @@ async fn record_columns_have_their_types() {
     assert_eq!(row.get::<_, i32>(1), 7);
     assert_eq!(row.get::<_, Option<std::time::SystemTime>>(2), None);
 }
+
+/// Composite types (CREATE TYPE … AS (…)) and domains as the record functions' row
+/// types and column types; every answer taken from PostgreSQL 15.
+async fn typed_client(s: &Server) -> tokio_postgres::Client {
+    let c = s.connect("composites").await;
+    c.batch_execute(
+        "create domain js_arr3 as int[] check (array_length(value, 1) = 3);
+         create domain js_nn as int not null;
+         create type jpop as (a text, b int, c timestamp);
+         create type jsrec as (i int, ia int[], ca char(3)[], rec jpop, reca jpop[], d js_arr3);
+         create type jnn as (n js_nn, rec jpop);
+         create type pair as (x int, y int);
+         create domain ordered as pair check ((value).x <= (value).y);",
+    )
+    .await
+    .unwrap();
+    c
+}
+
+#[tokio::test]
+async fn composite_types_are_row_types() {
+    let s = Server::start(&[]);
+    let c = typed_client(&s).await;
+    answers(
+        &c,
+        &[
+            (
+                r#"select * from json_populate_record(null::jpop, '{"a":"blurfl","x":43.2}') q"#,
+                "blurfl||",
+            ),
+            (
+                r#"select * from jsonb_populate_recordset(row('def', 99, null)::jpop, '[{"a": "x"}, {"b": 3}]') q"#,
+                "x|99|\ndef|3|",
+            ),
+            (
+                r#"select rec, reca from json_populate_record(null::jsrec, '{"rec": {"a": "abc", "c": "01.02.2003"}, "reca": [{"a": "x y", "b": 4}, null, "(z,1,)"]}') q"#,
+                r#"(abc,,"2003-01-02 00:00:00")|{"(\"x y\",4,)",NULL,"(z,1,)"}"#,
+            ),
+            (
+                r#"select rec from json_populate_record(null::jsrec, '{"rec": "(abc,42,01.02.2003)"}') q"#,
+                r#"(abc,42,"2003-01-02 00:00:00")"#,
+            ),
+            (
+                r#"select i, ia, ca, d from json_populate_record(null::jsrec, '{"i": 1, "ia": [1, 2], "ca": ["a"], "d": [1, 2, 3]}') q"#,
+                "1|{1,2}|{\"a  \"}|{1,2,3}",
+            ),
+            (
+                r#"select json_populate_record(null::jpop, '{"a": "x,y", "b": 2}')"#,
+                r#"("x,y",2,)"#,
+            ),
+            (
+                r#"select json_populate_record(row('q', 1, null)::jpop, '{"b": 2}'), (json_populate_record(null::jpop, '{"b": 2}')).b"#,
+                "(q,2,)|2",
+            ),
+            (
+                r#"select jsonb_populate_record(row(1, 'a'), '{"f2": "b c"}'), json_populate_record(row('q', 1, null)::jpop, null)"#,
+                r#"(1,"b c")|(q,1,)"#,
+            ),
+            (
+                r#"select json_populate_record(null::ordered, '{"x": 0, "y": 1}'), json_populate_record(row(1, 2)::ordered, '{"x": 0}')"#,
+                "(0,1)|(0,2)",
+            ),
+            (
+                "select typname, typtype from pg_type where typname in ('jpop', 'jsrec') order by 1",
+                "jpop|c\njsrec|c",
+            ),
+            ("select format_type('jpop'::regtype, null)", "jpop"),
+            (
+                // A composite column's object takes the keys it lacks from the base record.
+                r#"select json_populate_record(row(1, row('x', 3, '2012-12-31 15:30:56')::jpop)::jnn, '{"rec": {"a": "abc"}}')"#,
+                r#"(1,"(abc,3,""2012-12-31 15:30:56"")")"#,
+            ),
+            (
+                r#"select * from json_populate_record(null::record, '{"x": 776}') as (x int, y int)"#,
+                "776|",
+            ),
+        ],
+    )
+    .await;
+    let names: Vec<String> = c
+        .simple_query("select (json_populate_record(null::jpop, '{\"b\": 2}')).b")
+        .await
+        .unwrap()
+        .into_iter()
+        .filter_map(|m| match m {
+            tokio_postgres::SimpleQueryMessage::RowDescription(d) => Some(
+                d.iter()
+                    .map(|c| c.name().to_string())
+                    .collect::<Vec<_>>()
+                    .join(","),
+            ),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(names, ["b"]);
+}
+
+#[tokio::test]
+async fn composite_types_and_domains_refuse_as_postgresql() {
+    let s = Server::start(&[]);
+    let c = typed_client(&s).await;
+    refusals(
+        &c,
+        &[
+            (
+                "create type jpop as (x int)",
+                "42710",
+                r#"type "jpop" already exists"#,
+            ),
+            (
+                "create type bad as (a nosuch)",
+                "42704",
+                r#"type "nosuch" does not exist"#,
+            ),
+            (
+                "create type dup as (a int, a text)",
+                "42701",
+                r#"column "a" specified more than once"#,
+            ),
+            (
+                "create type ps as (u unknown)",
+                "42P16",
+                r#"column "u" has pseudo-type unknown"#,
+            ),
+            (
+                "create domain bad as nosuch",
+                "42704",
+                r#"type "nosuch" does not exist"#,
+            ),
+            (
+                "create domain bad as int check (nosuch > 0)",
+                "42703",
+                r#"column "nosuch" does not exist"#,
+            ),
+            (
+                r#"select d from json_populate_record(null::jsrec, '{"d": [1, 2]}') q"#,
+                "23514",
+                r#"value for domain js_arr3 violates check constraint "js_arr3_check""#,
+            ),
+            (
+                r#"select n from json_populate_record(null::jnn, '{}') q"#,
+                "23502",
+                "domain js_nn does not allow null values",
+            ),
+            (
+                r#"select rec from json_populate_record(null::jsrec, '{"rec": 123}') q"#,
+                "22023",
+                "cannot call populate_composite on a scalar",
+            ),
+            (
+                r#"select rec from json_populate_record(null::jsrec, '{"rec": "(a,1,,4)"}') q"#,
+                "22P02",
+                r#"malformed record literal: "(a,1,,4)""#,
+            ),
+            (
+                r#"select ca from json_populate_record(null::jsrec, '{"ca": ["abcd"]}') q"#,
+                "22001",
+                "value too long for type character(3)",
+            ),
+            (
+                "select json_populate_record(row(1)::jpop, '{}')",
+                "42846",
+                "cannot cast type record to jpop",
+            ),
+            (
+                r#"select json_populate_record(row(2, 1)::ordered, '{}')"#,
+                "23514",
+                r#"value for domain ordered violates check constraint "ordered_check""#,
+            ),
+            (
+                "drop type jpop",
+                "2BP01",
+                "cannot drop type jpop because other objects depend on it",
+            ),
+            ("drop domain jpop", "42809", r#""jpop" is not a domain"#),
+            (
+                "drop type pair",
+                "2BP01",
+                "cannot drop type pair because other objects depend on it",
+            ),
+            (
+                "drop type nosuch",
+                "42704",
+                r#"type "nosuch" does not exist"#,
+            ),
+            // What litewire cannot honour.
+            (
+                "create table t (a int, p jpop)",
+                "0A000",
+                "a column of a composite type (jpop) is not supported by litewire",
+            ),
+            (
+                "create table t (a js_nn)",
+                "0A000",
+                "a column of a domain (js_nn) is not supported by litewire",
+            ),
+            (
+                "select '(1,2)'::pair",
+                "0A000",
+                "a value of type pair here is not supported by litewire",
+            ),
+        ],
+    )
+    .await;
+    // Dropped in order, the types go; CASCADE drops a type nothing uses.
+    // CASCADE drops the domains over a type (ordered, over pair).
+    c.batch_execute(
+        "drop type jsrec; drop type jnn; drop type jpop; drop domain js_nn cascade;
+         drop type pair cascade",
+    )
+    .await
+    .unwrap();
+    refusals(
+        &c,
+        &[
+            (
+                "select * from json_populate_record(null::jpop, '{}') q",
+                "42704",
+                r#"type "jpop" does not exist"#,
+            ),
+            (
+                "select json_populate_record(null::ordered, '{}')",
+                "42704",
+                r#"type "ordered" does not exist"#,
+            ),
+        ],
+    )
+    .await;
+}

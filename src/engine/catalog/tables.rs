@@ -193,9 +193,10 @@ pub(super) const TABLES: &[Table] = &[
                   typdefaultbin text, typdefault text, typacl text",
         body: Some(|| {
             format!(
-                "{} UNION ALL {}",
+                "{} UNION ALL {} UNION ALL {}",
                 pg_type_rows(),
-                crate::engine::objects::enum_type_rows(PUBLIC)
+                crate::engine::objects::enum_type_rows(PUBLIC),
+                crate::engine::objects::composite_type_rows(PUBLIC)
             )
         }),
     },

@@ -323,19 +323,27 @@ pub(super) fn cast(ctx: &Context<'_>) -> rusqlite::Result<rusqlite::types::Value
 /// `pg_record_text(a, b, ...)`: the fields as PostgreSQL writes a record, `(a,b)`: a
 /// field quoted when empty or holding `"\\(),` or white space, NULL as nothing.
 pub(super) fn record_text(ctx: &Context<'_>) -> rusqlite::Result<String> {
+    let fields = (0..ctx.len())
+        .map(|i| Ok(text_of(ctx, i)?.map(|v| v.into_owned())))
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    Ok(record_out(&fields))
+}
+
+/// Fields as PostgreSQL's record_out writes them (see [`record_text`]).
+pub(super) fn record_out(fields: &[Option<String>]) -> String {
     let mut out = String::from("(");
-    for i in 0..ctx.len() {
+    for (i, v) in fields.iter().enumerate() {
         if i > 0 {
             out.push(',');
         }
-        let Some(v) = text_of(ctx, i)? else {
+        let Some(v) = v else {
             continue;
         };
         let quote = v.is_empty()
             || v.chars()
                 .any(|c| matches!(c, '"' | '\\' | '(' | ')' | ',') || c.is_whitespace());
         if !quote {
-            out.push_str(&v);
+            out.push_str(v);
             continue;
         }
         out.push('"');
@@ -348,5 +356,5 @@ pub(super) fn record_text(ctx: &Context<'_>) -> rusqlite::Result<String> {
         out.push('"');
     }
     out.push(')');
-    Ok(out)
+    out
 }

@@ -240,6 +240,10 @@ pub fn register_rare(conn: &Connection) -> rusqlite::Result<()> {
     for (f, name) in [(J, "pg_json_records"), (B, "pg_jsonb_records")] {
         conn.create_scalar_function(name, 2, pure, move |ctx| record::records(ctx, f))?;
     }
+    conn.create_scalar_function("pg_record_field", 3, pure, |ctx| record::record_field(ctx))?;
+    for (f, name) in [(J, "pg_json_populate"), (B, "pg_jsonb_populate")] {
+        conn.create_scalar_function(name, 6, pure, move |ctx| record::populate(ctx, f))?;
+    }
     for (f, name) in [(J, "pg_json_object"), (B, "pg_jsonb_object")] {
         for args in [1, 2] {
             conn.create_scalar_function(name, args, out, move |ctx| builders::object(ctx, f))?;

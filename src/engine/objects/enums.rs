@@ -118,7 +118,10 @@ fn check_label(label: &str) -> rusqlite::Result<()> {
 
 /// Whether a type named `name` exists: an enum or a built-in type.
 fn taken(conn: &Connection, name: &str) -> rusqlite::Result<bool> {
-    Ok(find(conn, name)?.is_some() || crate::engine::types::names_a_type(name))
+    Ok(find(conn, name)?.is_some()
+        || super::composites::is_composite(conn, name)?
+        || super::domains::is_domain(conn, name)?
+        || crate::engine::types::names_a_type(name))
 }
 
 fn already_exists(name: &str) -> rusqlite::Error {
@@ -199,6 +202,12 @@ fn drop_type(ctx: &mut Context<'_>) -> rusqlite::Result<Option<String>> {
     let conn = unsafe { ctx.get_connection()? };
     let name: String = ctx.get(0)?;
     if find(&conn, &name)?.is_none() {
+        let cascade = ctx.get::<bool>(2)?;
+        if super::composites::drop(&conn, &name, &shown(&name), cascade)?
+            || super::domains::drop(&conn, &name, &shown(&name), cascade)?
+        {
+            return Ok(None);
+        }
         if ctx.get::<bool>(1)? {
             return Ok(Some(notice(
                 SqlState::SUCCESSFUL_COMPLETION,
@@ -207,6 +216,7 @@ fn drop_type(ctx: &mut Context<'_>) -> rusqlite::Result<Option<String>> {
         }
         return Err(missing_type(&name));
     }
+    super::composites::refuse_dependents(&conn, &name, &shown(&name), ctx.get(2)?)?;
     let users = columns_of(&conn, &name)?;
     if !users.is_empty() {
         if ctx.get::<bool>(2)? {
@@ -390,6 +400,15 @@ fn input(ctx: &Context<'_>, value: usize, name: usize) -> rusqlite::Result<Optio
         // SAFETY: as in `create`: one nested read.
         let conn = unsafe { ctx.get_connection()? };
         let labels = labels(&conn, &name)?;
+        if labels.is_none()
+            && (super::composites::is_composite(&conn, &name)?
+                || super::domains::is_domain(&conn, &name)?)
+        {
+            // A value of a composite type or domain: its input rules are not applied.
+            return Err(raise(crate::sql::translate::unsupported(format!(
+                "a value of type {name} here"
+            ))));
+        }
         Ok(labels.map(|l| (name, l.into_iter().map(|(l, _)| l).collect::<HashSet<_>>())))
     })?;
     if let Some((name, labels)) = &*labels {

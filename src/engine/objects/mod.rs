@@ -13,10 +13,13 @@
 //! authorizer refuses them to a client's own statements.
 //!
 //! `sequences.rs` holds the sequence functions (nextval, setval, ...), `enums.rs` enum
-//! types (CREATE TYPE … AS ENUM, the checks of their columns), `comments.rs` COMMENT ON
+//! types (CREATE TYPE … AS ENUM, the checks of their columns), `composites.rs` composite
+//! types (CREATE TYPE … AS (…)), `domains.rs` domains, `comments.rs` COMMENT ON
 //! and its readers.
 
 mod comments;
+mod composites;
+mod domains;
 mod enums;
 mod sequences;
 
@@ -27,6 +30,11 @@ use rusqlite::Connection;
 use crate::protocol::{PgError, SqlState};
 
 pub use comments::description_rows;
+pub use composites::{
+    attributes as composite_attributes, element_type, is_composite, name_of as composite_name,
+    oid_of as composite_oid, type_rows as composite_type_rows,
+};
+pub use domains::{check as check_domain, domain, Domain};
 pub use enums::{
     check_input as check_enum_input, declared_type, is_enum_oid, label_rows as enum_label_rows,
     name_of as enum_name, oid_of as enum_oid, type_rows as enum_type_rows, ENUM_OID,
@@ -56,6 +64,16 @@ const RESERVED: &[(&str, &str)] = &[
         "comments",
         "kind TEXT NOT NULL, name TEXT NOT NULL, attribute TEXT NOT NULL, \
          description TEXT NOT NULL, PRIMARY KEY (kind, name, attribute)",
+    ),
+    (
+        "composites",
+        "type TEXT NOT NULL, attnum INTEGER NOT NULL, name TEXT, datatype TEXT, \
+         PRIMARY KEY (type, attnum)",
+    ),
+    (
+        "domains",
+        "name TEXT NOT NULL, seq INTEGER NOT NULL, base TEXT, not_null INTEGER, \
+         constraint_name TEXT, query TEXT, PRIMARY KEY (name, seq)",
     ),
     (
         "enums",
@@ -241,6 +259,8 @@ pub fn register(
 ) -> rusqlite::Result<()> {
     sequences::register(conn, session)?;
     enums::register(conn)?;
+    composites::register(conn)?;
+    domains::register(conn)?;
     comments::register(conn)
 }
 

@@ -6,7 +6,7 @@
 use sqlparser::ast::{
     AlterType, AlterTypeAddValuePosition, AlterTypeOperation, ColumnOption, ColumnOptionDef,
     DataType, Expr, Function, FunctionArg, FunctionArgExpr, FunctionArguments, Ident, ObjectName,
-    UserDefinedTypeRepresentation,
+    UserDefinedTypeCompositeAttributeDef, UserDefinedTypeRepresentation,
 };
 
 use super::objects::batch;
@@ -21,8 +21,8 @@ fn folded(i: &Ident) -> String {
     }
 }
 
-/// An enum's name from `name` or `public.name`.
-fn type_name(name: &ObjectName) -> Result<String, PgError> {
+/// A type's name from `name` or `public.name`.
+pub(super) fn type_name(name: &ObjectName) -> Result<String, PgError> {
     let parts: Vec<&Ident> = name.0.iter().filter_map(|p| p.as_ident()).collect();
     match parts.as_slice() {
         [n] => Ok(folded(n)),
@@ -64,8 +64,12 @@ fn create_as(
     representation: &UserDefinedTypeRepresentation,
     unless_exists: bool,
 ) -> Result<String, PgError> {
-    let UserDefinedTypeRepresentation::Enum { labels } = representation else {
-        return Err(unsupported("CREATE TYPE … AS (a composite type)"));
+    let labels = match representation {
+        UserDefinedTypeRepresentation::Enum { labels } => labels,
+        UserDefinedTypeRepresentation::Composite { attributes } if !unless_exists => {
+            return composite(name, attributes)
+        }
+        _ => return Err(unsupported("this form of CREATE TYPE")),
     };
     let mut args = vec![
         u8::from(unless_exists).to_string(),
@@ -76,6 +80,26 @@ fn create_as(
     }
     Ok(batch(&[format!(
         "+main.enums SELECT litewire_create_enum({})",
+        args.join(", ")
+    )]))
+}
+
+/// CREATE TYPE name AS (attribute type, …): the attributes' names folded, their types
+/// as written (checked to exist when the batch runs, engine/objects/composites.rs).
+fn composite(
+    name: &ObjectName,
+    attributes: &[UserDefinedTypeCompositeAttributeDef],
+) -> Result<String, PgError> {
+    let mut args = vec![quote(&type_name(name)?)];
+    for a in attributes {
+        if a.collation.is_some() {
+            return Err(unsupported("COLLATE in a composite type"));
+        }
+        args.push(quote(&folded(&a.name)));
+        args.push(quote(&super::casts::type_name(&a.data_type)));
+    }
+    Ok(batch(&[format!(
+        "+main.composites SELECT litewire_create_composite({})",
         args.join(", ")
     )]))
 }

@@ -474,9 +474,7 @@ pub(super) fn function(name: &str, f: &mut Function) -> Result<Option<Expr>, PgE
         "json_object" | "jsonb_object" | "row_to_json" => {
             return Err(unsupported(format!("this call of {name}()")))
         }
-        "json_populate_record"
-        | "jsonb_populate_record"
-        | "json_populate_recordset"
+        "json_populate_recordset"
         | "jsonb_populate_recordset"
         | "json_to_record"
         | "jsonb_to_record"
@@ -792,20 +790,163 @@ fn strip_nested(e: &Expr) -> &Expr {
     }
 }
 
-/// The base record's values (`row(1, 2)::t`), None for `null::t`.
+/// `json[b]_populate_record(base, j)` outside FROM, and a field of it
+/// (`(json_populate_record(…)).a`), as `pg_json[b]_populate(function, type, anonymous,
+/// base, j, field)` (engine/jsonb/record.rs): the record's text or the field's value.
+/// Rewritten before the walk, while the base record is as written.
+pub(super) fn populate_call(expr: &mut Expr) -> Result<(), PgError> {
+    let field = match expr {
+        Expr::CompoundFieldAccess { root, access_chain } => {
+            let [AccessExpr::Dot(Expr::Identifier(field))] = access_chain.as_slice() else {
+                return Ok(());
+            };
+            let Expr::Function(f) = strip_nested(root) else {
+                return Ok(());
+            };
+            if !is_populate_record(f) {
+                return Ok(());
+            }
+            Some(match field.quote_style {
+                Some(_) => field.value.clone(),
+                None => field.value.to_lowercase(),
+            })
+        }
+        Expr::Function(f) if is_populate_record(f) => None,
+        _ => return Ok(()),
+    };
+    let f = match expr {
+        Expr::CompoundFieldAccess { root, .. } => match strip_nested(root) {
+            Expr::Function(f) => f.clone(),
+            _ => return Ok(()),
+        },
+        Expr::Function(f) => f.clone(),
+        _ => return Ok(()),
+    };
+    let name = f.name.to_string().to_ascii_lowercase();
+    let name = name
+        .strip_prefix("pg_catalog.")
+        .unwrap_or(&name)
+        .to_string();
+    let Some(args) = super::plain_args(&f) else {
+        return Err(unsupported(format!("this call of {name}")));
+    };
+    let [base, json] = args.as_slice() else {
+        return Err(PgError::new(
+            SqlState::UNDEFINED_FUNCTION,
+            format!(
+                "function {name} with {} arguments does not exist",
+                args.len()
+            ),
+        ));
+    };
+    let null = || Expr::Value(Value::Null.into());
+    let (type_name, anonymous, values) = match strip_nested(base) {
+        Expr::Cast { data_type, .. } => {
+            let t = super::casts::type_name(data_type);
+            if t == "record" {
+                return Err(unsupported(format!("{name} of an anonymous record type")));
+            }
+            (string(&t), null(), base_values(base)?)
+        }
+        Expr::Function(r) if r.name.to_string().eq_ignore_ascii_case("row") => {
+            let values: Vec<Expr> = super::plain_args(r)
+                .ok_or_else(|| unsupported("this base record"))?
+                .into_iter()
+                .cloned()
+                .collect();
+            (null(), anonymous_types(&values)?, Some(values))
+        }
+        Expr::Tuple(values) => (null(), anonymous_types(values)?, Some(values.clone())),
+        _ => return Err(unsupported(format!("{name} with this base record"))),
+    };
+    let base_sql = match values {
+        Some(v) => call("json_array", v),
+        None => null(),
+    };
+    let function = if name.starts_with("jsonb") {
+        "pg_jsonb_populate"
+    } else {
+        "pg_json_populate"
+    };
+    *expr = call(
+        function,
+        vec![
+            string(&name),
+            type_name,
+            anonymous,
+            base_sql,
+            (*json).clone(),
+            field.map_or_else(null, |f| string(&f)),
+        ],
+    );
+    Ok(())
+}
+
+fn is_populate_record(f: &Function) -> bool {
+    let name = f.name.to_string().to_ascii_lowercase();
+    let name = name.strip_prefix("pg_catalog.").unwrap_or(&name);
+    name == "json_populate_record" || name == "jsonb_populate_record"
+}
+
+/// The columns of an anonymous record `row(1, 'a')` as PostgreSQL types them: f1, f2…,
+/// an integer literal int4, a decimal one numeric, a string or NULL text (unknown), a
+/// cast its type.
+fn anonymous_types(values: &[Expr]) -> Result<Expr, PgError> {
+    let mut out = String::from("[");
+    for (i, v) in values.iter().enumerate() {
+        let ty = match strip_nested(v) {
+            Expr::Value(v) => match &v.value {
+                Value::Number(n, _) if n.contains(['.', 'e', 'E']) => "numeric".to_string(),
+                Value::Number(n, _) if n.parse::<i32>().is_ok() => "int4".to_string(),
+                Value::Number(n, _) if n.parse::<i64>().is_ok() => "int8".to_string(),
+                Value::Number(..) => "numeric".to_string(),
+                Value::SingleQuotedString(_) | Value::Null => "text".to_string(),
+                Value::Boolean(_) => "bool".to_string(),
+                _ => return Err(unsupported("this base record")),
+            },
+            Expr::Cast { data_type, .. } => super::casts::type_name(data_type),
+            _ => return Err(unsupported("this base record")),
+        };
+        if i > 0 {
+            out.push(',');
+        }
+        out.push_str(&format!("[\"f{}\",\"{ty}\"]", i + 1));
+    }
+    out.push(']');
+    Ok(string(&out))
+}
+
+/// The base record's values (`row(1, 2)::t`), None for `null::t`. A nested record
+/// (`row('x', 3)::u`) is its record text (`pg_record_text`), read with its type's rules
+/// where it is used.
 fn base_values(e: &Expr) -> Result<Option<Vec<Expr>>, PgError> {
     let Expr::Cast { expr, .. } = strip_nested(e) else {
         return Err(unsupported("this base record"));
+    };
+    let nested = |v: &Expr| -> Expr {
+        let inner = match strip_nested(v) {
+            Expr::Cast { expr, .. } => strip_nested(expr),
+            other => other,
+        };
+        match inner {
+            Expr::Function(f) if f.name.to_string().eq_ignore_ascii_case("row") => {
+                match super::plain_args(f) {
+                    Some(args) => call("pg_record_text", args.into_iter().cloned().collect()),
+                    None => v.clone(),
+                }
+            }
+            _ => v.clone(),
+        }
     };
     match strip_nested(expr) {
         Expr::Value(v) if matches!(v.value, Value::Null) => Ok(None),
         Expr::Function(f) if f.name.to_string().eq_ignore_ascii_case("row") => {
             match super::plain_args(f) {
-                Some(args) => Ok(Some(args.into_iter().cloned().collect())),
+                Some(args) => Ok(Some(args.into_iter().map(nested).collect())),
                 None => Err(unsupported("this base record")),
             }
         }
-        Expr::Tuple(items) => Ok(Some(items.clone())),
+        Expr::Tuple(items) => Ok(Some(items.iter().map(nested).collect())),
         _ => Err(unsupported("this base record")),
     }
 }
@@ -1056,6 +1197,21 @@ mod tests {
                  (SELECT NULL AS b) AS _b ORDER BY _r.key NULLS LAST) AS q",
             ),
             (
+                // Outside FROM: the record's text, or one field of it.
+                "SELECT json_populate_record(null::jpop, j), \
+                 (jsonb_populate_record(row(1, 'a')::jpop, j)).\"B\" FROM t",
+                "SELECT pg_json_populate('json_populate_record', 'jpop', NULL, NULL, j, NULL), \
+                 pg_jsonb_populate('jsonb_populate_record', 'jpop', NULL, json_array(1, 'a'), j, \
+                 'B') FROM t",
+            ),
+            (
+                // An anonymous row's columns are f1… typed as PostgreSQL types the values.
+                "SELECT json_populate_record(row(1, 2.5, 'x', null), '{}')",
+                "SELECT pg_json_populate('json_populate_record', NULL, \
+                 '[[\"f1\",\"int4\"],[\"f2\",\"numeric\"],[\"f3\",\"text\"],[\"f4\",\"text\"]]', \
+                 json_array(1, 2.5, 'x', NULL), '{}', NULL)",
+            ),
+            (
                 "SELECT j @? '$.a', j @@ '$.a == 1' FROM t",
                 "SELECT pg_jsonb_path_exists(j, '$.a', '{}', true), \
                  pg_jsonb_path_match(j, '$.a == 1', '{}', true) FROM t",
@@ -1075,6 +1231,8 @@ mod tests {
             "SELECT row_to_json(t) FROM t",
             "SELECT jsonb_path_query(j, '$') + 1 FROM t",
             "SELECT * FROM json_populate_record(null::t, t.j) AS r, t",
+            "SELECT json_populate_record(null::record, '{}')",
+            "SELECT json_populate_record(row(now()), '{}')",
         ] {
             assert_eq!(translated(pg).unwrap_err().code.0, "0A000", "{pg}");
         }

@@ -10,6 +10,7 @@ mod arrays;
 mod casts;
 mod create;
 mod ctes;
+mod domains;
 mod enums;
 pub(crate) use casts::char_length;
 pub(crate) mod dml;
@@ -24,6 +25,7 @@ pub(crate) mod like;
 pub(crate) use json::{record_columns, RecordColumns, RECORD_FUNCTIONS};
 mod objects;
 pub(crate) use objects::is_serial;
+pub(crate) use objects::without_type_checks;
 pub use objects::{read_by_hand, AddIdentity};
 mod operators;
 mod order;
@@ -205,6 +207,9 @@ impl VisitorMut for Translator<'_> {
     }
 
     fn pre_visit_expr(&mut self, expr: &mut Expr) -> ControlFlow<PgError> {
+        if let Err(e) = json::populate_call(expr) {
+            return ControlFlow::Break(e);
+        }
         if let Expr::Function(f) = expr {
             if let Err(e) = window::before(f) {
                 return ControlFlow::Break(e);

@@ -105,6 +105,19 @@ pub(super) fn statement(stmt: &mut Statement) -> Result<Objects, PgError> {
                 return Err(reserved(&table));
             }
             let mut parts = Vec::new();
+            // A type name litewire does not know may be a composite type or a domain,
+            // whose columns litewire cannot hold (engine/objects/composites.rs).
+            // `(LIKE s)` reads as a column named LIKE of type s (like.rs); its columns
+            // are filled in when the statement is prepared, which a batch is not.
+            let like = ct.like.is_some()
+                || ct.columns.iter().any(|c| {
+                    c.name.quote_style.is_none() && c.name.value.eq_ignore_ascii_case("like")
+                });
+            for column in ct.columns.iter().filter(|_| !like) {
+                if let Some(name) = super::enums::of_type(&column.data_type) {
+                    parts.push(format!("{PLAIN_TYPE_CHECK}{})", quote(&name)));
+                }
+            }
             for column in &mut ct.columns {
                 if let Some(s) = column_sequence(&table, column, ct.temporary)? {
                     if s.identity == Some('a') {
@@ -150,6 +163,29 @@ pub(super) fn statement(stmt: &mut Statement) -> Result<Objects, PgError> {
 /// An internal batch of `parts` (engine/objects).
 pub(super) fn batch(parts: &[String]) -> String {
     format!("{MARKER}{}", parts.join("\0"))
+}
+
+/// The check a CREATE TABLE's column of a type litewire does not know gets: it may name
+/// a composite type or domain (engine/objects/composites.rs).
+const PLAIN_TYPE_CHECK: &str = "SELECT litewire_plain_column_type(";
+
+/// A translated CREATE TABLE without the batch its columns' type checks made of it: a
+/// column definition translated for ALTER TABLE (sql/alter.rs), whose values are
+/// checked by the column's CHECK instead.
+pub(crate) fn without_type_checks(sqlite: &str) -> &str {
+    let Some(rest) = sqlite
+        .strip_prefix(MARKER)
+        .and_then(|r| r.strip_prefix('='))
+    else {
+        return sqlite;
+    };
+    let mut parts = rest.split('\0');
+    let statement = parts.next().unwrap_or(rest);
+    if parts.all(|p| p.starts_with(PLAIN_TYPE_CHECK)) {
+        statement
+    } else {
+        sqlite
+    }
 }
 
 /// The batch running the client's statement `sqlite` (as translated), then `parts`.
@@ -568,6 +604,8 @@ pub fn read_by_hand(text: &str) -> Option<Result<String, PgError>> {
     let alter = match words.iter().map(String::as_str).collect::<Vec<_>>()[..] {
         ["comment", "on", ..] => return Some(read_comment(text)),
         ["do", ..] => return Some(super::enums::do_block(text)),
+        ["create", "domain", ..] => return Some(super::domains::create(text)),
+        ["drop", "domain", ..] => return Some(super::domains::drop(text)),
         ["alter", "type", _]
             if crate::sql::lexer::words(text).any(|w| w.eq_ignore_ascii_case("owner")) =>
         {

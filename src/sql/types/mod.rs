@@ -1323,6 +1323,15 @@ fn figure(e: &Expr, depth: usize) -> (String, u8) {
             Some(TrimWhereField::Trailing) => strong("rtrim"),
             _ => strong("btrim"),
         },
+        // `(f(…)).a`: a composite's field is named by the field.
+        Expr::CompoundFieldAccess { root, access_chain }
+            if !matches!(**root, Expr::Identifier(_) | Expr::CompoundIdentifier(_)) =>
+        {
+            match access_chain.last() {
+                Some(sqlparser::ast::AccessExpr::Dot(Expr::Identifier(field))) => (ident(field), 2),
+                _ => figure(&accessed(root, access_chain), depth + 1),
+            }
+        }
         Expr::CompoundFieldAccess { root, access_chain } => {
             figure(&accessed(root, access_chain), depth + 1)
         }
