@@ -46,6 +46,14 @@ pub fn describe(
     if super::objects::is_batch(sql) {
         return Ok(Description::new(given.to_vec(), Vec::new()));
     }
+    // A data-modifying WITH: the statement with stand-ins for the WITH's statements,
+    // whose parameters count too.
+    if let Some(batch) = super::modifying::parts(sql) {
+        let mut given = given.to_vec();
+        let count = super::modifying::parameter_count(sql).max(given.len());
+        given.resize(count, 0);
+        return describe(conn, batch.described, source, &given);
+    }
     let Some(stmt) = conn.prepare(sql)? else {
         return Ok(Description::new(given.to_vec(), Vec::new()));
     };

@@ -28,6 +28,7 @@ mod jsonpath;
 mod lifecycle;
 mod limits;
 mod math;
+mod modifying;
 mod objects;
 mod operators;
 mod ordering;

@@ -125,6 +125,11 @@ pub fn may_write(table: &str) -> bool {
     !is_reserved(table) || INTERNAL.with(Cell::get)
 }
 
+/// Whether litewire's own statements are running on this thread ([`Internal`]).
+pub fn is_internal() -> bool {
+    INTERNAL.with(Cell::get)
+}
+
 /// Whether `name` is in the reserved namespace.
 pub fn is_reserved(name: &str) -> bool {
     name.len() >= PREFIX.len() && name[..PREFIX.len()].eq_ignore_ascii_case(PREFIX)

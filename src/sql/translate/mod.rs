@@ -20,6 +20,7 @@ mod index;
 mod json;
 mod keywords;
 pub(crate) mod like;
+mod modifying;
 pub(crate) use json::{record_columns, RecordColumns, RECORD_FUNCTIONS};
 mod objects;
 pub(crate) use objects::is_serial;
@@ -64,6 +65,10 @@ pub trait Settings {
 pub fn to_sqlite(mut stmt: Statement, settings: &mut dyn Settings) -> Result<String, PgError> {
     if matches!(stmt, Statement::Explain { .. }) {
         return explain::to_sqlite(stmt, settings);
+    }
+    // Data-modifying statements in WITH: a batch of statements, each translated here.
+    if modifying::applies(&stmt) {
+        return modifying::batch(stmt, settings);
     }
     fold::ddl_names(&mut stmt);
     // Sequences, identity and serial columns, comments (objects.rs).
