@@ -142,6 +142,12 @@ impl sql_types::Schema for SchemaOf<'_> {
         let oid = *self.params.get(n.wrapping_sub(1))?;
         types::name_of(oid).map(String::from)
     }
+    fn routine(&self, name: &str, nargs: usize) -> Option<String> {
+        super::objects::function_type(self.conn.sqlite(), name, nargs, None)
+    }
+    fn routine_arg(&self, name: &str, nargs: usize, index: usize) -> Option<String> {
+        super::objects::function_type(self.conn.sqlite(), name, nargs, Some(index))
+    }
 }
 
 /// (name, declared type) of each column of `table`.

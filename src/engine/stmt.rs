@@ -68,6 +68,8 @@ pub struct Conn {
     /// A suspended data-modifying WITH's temporary tables (modifying.rs), dropped with
     /// the portals.
     with_tables: Vec<String>,
+    /// Rounds of SQL function inlining in the statement being prepared.
+    inlining: usize,
     sqlite: Connection,
     /// This connection's share of `--max-open-connections`, given back when it closes
     /// (after `sqlite`, declared above, is dropped).
@@ -104,6 +106,7 @@ impl Conn {
             notes,
             catalog: false,
             with_tables: Vec::new(),
+            inlining: 0,
             sqlite,
             open_permit: None,
         }
@@ -254,6 +257,18 @@ impl Conn {
                 self.catalog = true;
                 if super::catalog::register(&self.sqlite, self.session.clone()).is_ok() {
                     return self.prepare_with(sql, cached);
+                }
+            }
+            // A SQL function litewire keeps (objects/routines.rs): its body in place of
+            // each call, then prepared again.
+            if let Some(name) = e.message.strip_prefix("no such function: ") {
+                if let Some(inlined) =
+                    super::objects::inline_functions(&self.sqlite, sql, name, self.inlining)?
+                {
+                    self.inlining += 1;
+                    let r = self.prepare_with(&inlined, cached);
+                    self.inlining = 0;
+                    return r;
                 }
             }
             return Err(e);

@@ -14,10 +14,11 @@
 //!
 //! `sequences.rs` holds the sequence functions (nextval, setval, ...), `enums.rs` enum
 //! types (CREATE TYPE … AS ENUM, the checks of their columns), `comments.rs` COMMENT ON
-//! and its readers.
+//! and its readers, `routines.rs` SQL-language functions and their inlining.
 
 mod comments;
 mod enums;
+mod routines;
 mod sequences;
 
 use std::cell::Cell;
@@ -31,6 +32,7 @@ pub use enums::{
     check_input as check_enum_input, declared_type, is_enum_oid, label_rows as enum_label_rows,
     name_of as enum_name, oid_of as enum_oid, type_rows as enum_type_rows, ENUM_OID,
 };
+pub use routines::{inline as inline_functions, return_type as function_type};
 pub use sequences::{forget_session, oid_of as sequence_oid, OverridingSystemValue, SEQUENCE_OID};
 
 /// Every reserved table's name starts with this.
@@ -60,6 +62,12 @@ const RESERVED: &[(&str, &str)] = &[
     (
         "enums",
         "type TEXT NOT NULL, label TEXT, sortorder REAL, PRIMARY KEY (type, label)",
+    ),
+    (
+        "functions",
+        "name TEXT NOT NULL, nargs INTEGER NOT NULL, argtypes TEXT NOT NULL, \
+         rettype TEXT NOT NULL, body TEXT NOT NULL, strict INTEGER NOT NULL, \
+         volatility TEXT NOT NULL, source TEXT NOT NULL, PRIMARY KEY (name, nargs)",
     ),
 ];
 
@@ -246,6 +254,7 @@ pub fn register(
 ) -> rusqlite::Result<()> {
     sequences::register(conn, session)?;
     enums::register(conn)?;
+    routines::register(conn)?;
     comments::register(conn)
 }
 

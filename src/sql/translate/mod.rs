@@ -29,7 +29,9 @@ mod operators;
 mod order;
 mod queries;
 mod recursive;
+mod routines;
 pub(crate) use recursive::recursive_view;
+pub(crate) use routines::shown_type;
 mod scalar;
 mod srf;
 mod store;
@@ -69,6 +71,14 @@ pub fn to_sqlite(mut stmt: Statement, settings: &mut dyn Settings) -> Result<Str
     // Data-modifying statements in WITH: a batch of statements, each translated here.
     if modifying::applies(&stmt) {
         return modifying::batch(stmt, settings);
+    }
+    if let Statement::DropFunction {
+        if_exists,
+        func_desc,
+        ..
+    } = &stmt
+    {
+        return routines::drop(func_desc, *if_exists);
     }
     fold::ddl_names(&mut stmt);
     // Sequences, identity and serial columns, comments (objects.rs).
