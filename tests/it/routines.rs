@@ -72,6 +72,19 @@ async fn sql_functions_are_inlined() {
     assert_eq!(types, [&Type::INT4, &Type::BOOL, &Type::NUMERIC]);
     let got = c.query(&stmt, &[&41i32]).await.unwrap();
     assert_eq!(got[0].get::<_, i32>(0), 42);
+    // Listed in pg_proc (language sql, OID 14), as PostgreSQL lists them.
+    assert_eq!(
+        rows(
+            &c,
+            "select proname, prorettype::regtype::text, pronargs, proargtypes, prosrc, prolang \
+             from pg_proc where proname in ('plusone', 'cat3') order by proname"
+        )
+        .await,
+        vec![
+            row(&["cat3", "text", "2", "25 25", "", "14"]),
+            row(&["plusone", "integer", "1", "23", " select a+1; ", "14"]),
+        ]
+    );
     // OR REPLACE takes the new body at once.
     c.batch_execute(
         "create or replace function plusone(a int) returns int language sql return a + 100",

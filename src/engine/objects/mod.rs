@@ -32,7 +32,9 @@ pub use enums::{
     check_input as check_enum_input, declared_type, is_enum_oid, label_rows as enum_label_rows,
     name_of as enum_name, oid_of as enum_oid, type_rows as enum_type_rows, ENUM_OID,
 };
-pub use routines::{inline as inline_functions, return_type as function_type};
+pub use routines::{
+    inline as inline_functions, proc_rows as function_rows, return_type as function_type,
+};
 pub use sequences::{forget_session, oid_of as sequence_oid, OverridingSystemValue, SEQUENCE_OID};
 
 /// Every reserved table's name starts with this.
@@ -67,7 +69,7 @@ const RESERVED: &[(&str, &str)] = &[
         "functions",
         "name TEXT NOT NULL, nargs INTEGER NOT NULL, argtypes TEXT NOT NULL, \
          rettype TEXT NOT NULL, body TEXT NOT NULL, strict INTEGER NOT NULL, \
-         volatility TEXT NOT NULL, source TEXT NOT NULL, PRIMARY KEY (name, nargs)",
+         volatility TEXT NOT NULL, prosrc TEXT NOT NULL, PRIMARY KEY (name, nargs)",
     ),
 ];
 

@@ -38,7 +38,7 @@ fn shown(types: &str) -> String {
 }
 
 /// `litewire_create_function(name, nargs, argtypes, rettype, body, replace, strict,
-/// volatility, source)`.
+/// volatility, prosrc)`.
 fn create(ctx: &mut Context<'_>) -> rusqlite::Result<i64> {
     // SAFETY: the connection running this very statement, used on this thread for
     // nested statements while the function runs.
@@ -89,7 +89,7 @@ fn create(ctx: &mut Context<'_>) -> rusqlite::Result<i64> {
     conn.execute(
         &format!(
             "INSERT OR REPLACE INTO main.{PREFIX}functions \
-             (name, nargs, argtypes, rettype, body, strict, volatility, source) \
+             (name, nargs, argtypes, rettype, body, strict, volatility, prosrc) \
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"
         ),
         rusqlite::params![
@@ -216,8 +216,39 @@ fn alter_function(ctx: &mut Context<'_>) -> rusqlite::Result<i64> {
     Ok(1)
 }
 
+/// OIDs of SQL functions: this plus the row's rowid.
+pub const FUNCTION_OID: i64 = 1_800_000_000;
+
+/// `pg_proc`'s rows (language sql: OID 14).
+pub fn proc_rows(public: i64) -> String {
+    format!(
+        "SELECT {FUNCTION_OID} + f.rowid, f.name, {public}, 10, 14, 'f', 0, \
+         coalesce(to_regtype(f.rettype), 0), f.nargs, litewire_arg_oids(f.argtypes), f.prosrc \
+         FROM main.{PREFIX}functions f"
+    )
+}
+
 pub(super) fn register(conn: &Connection) -> rusqlite::Result<()> {
     let direct = FunctionFlags::SQLITE_UTF8 | FunctionFlags::SQLITE_DIRECTONLY;
+    // pg_proc.proargtypes: the argument types' OIDs, separated by spaces (an oidvector).
+    conn.create_scalar_function(
+        "litewire_arg_oids",
+        1,
+        FunctionFlags::SQLITE_UTF8 | FunctionFlags::SQLITE_DETERMINISTIC,
+        |ctx| {
+            let types: String = ctx.get(0)?;
+            Ok(types
+                .split(';')
+                .filter(|t| !t.is_empty())
+                .map(|t| {
+                    crate::engine::catalog::to_regtype(t)
+                        .unwrap_or(0)
+                        .to_string()
+                })
+                .collect::<Vec<_>>()
+                .join(" "))
+        },
+    )?;
     conn.create_scalar_function("litewire_create_function", 9, direct, create)?;
     conn.create_scalar_function("litewire_drop_function", 4, direct, drop_function)?;
     conn.create_scalar_function("litewire_alter_function", 6, direct, alter_function)?;

@@ -299,9 +299,13 @@ fn create_with(text: &str, settings: &mut dyn Settings) -> Result<String, PgErro
     if rettype == "void" || rettype == "trigger" {
         return Err(unsupported(format!("a function returning {rettype}")));
     }
+    // pg_proc.prosrc: the body as written in AS '…' (empty for RETURN and BEGIN ATOMIC).
+    let prosrc = match &body {
+        Body::Text(t) => t.clone(),
+        _ => String::new(),
+    };
     let expr = body.expression()?;
     let inlined = inlined(expr, &names, &types, returns, settings)?;
-    let source = text.trim();
     Ok(batch(&[format!(
         "+main.functions SELECT litewire_create_function({}, {}, {}, {}, {}, {}, {}, {}, {})",
         quote(&name),
@@ -312,7 +316,7 @@ fn create_with(text: &str, settings: &mut dyn Settings) -> Result<String, PgErro
         u8::from(head.or_replace),
         u8::from(strict),
         quote(volatility),
-        quote(source),
+        quote(&prosrc),
     )]))
 }
 

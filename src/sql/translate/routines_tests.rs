@@ -25,15 +25,13 @@ fn the_body_is_kept_as_sqlite_text_with_its_arguments_cast() {
     assert_eq!(
         batch("create function plusone(a int) returns int as $$ select a+1; $$ language sql"),
         "~+main.functions SELECT litewire_create_function('plusone', 1, 'int4', 'int4', \
-         'pg_cast(((pg_cast($1, ''int4'')) + 1), ''int4'')', 0, 0, 'v', \
-         'create function plusone(a int) returns int as $$ select a+1; $$ language sql')"
+         'pg_cast(((pg_cast($1, ''int4'')) + 1), ''int4'')', 0, 0, 'v', ' select a+1; ')"
     );
     // RETURN; STRICT is applied where the body is put in place (the engine).
     assert_eq!(
         batch("create function f2(int, int) returns numeric language sql strict immutable return $1 * $2"),
         "~+main.functions SELECT litewire_create_function('f2', 2, 'int4;int4', 'numeric', \
-         'pg_cast((pg_int((pg_cast($1, ''int4'')), (pg_cast($2, ''int4'')), 34)), ''numeric'')', 0, 1, 'i', \
-         'create function f2(int, int) returns numeric language sql strict immutable return $1 * $2')"
+         'pg_cast((pg_int((pg_cast($1, ''int4'')), (pg_cast($2, ''int4'')), 34)), ''numeric'')', 0, 1, 'i', '')"
     );
     // BEGIN ATOMIC, OR REPLACE.
     assert!(batch(
