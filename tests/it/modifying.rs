@@ -181,6 +181,33 @@ async fn postgresqls_refusals_and_litewires() {
         assert_eq!(sqlstate(&e), code, "{sql}: {e}");
         assert_eq!(e.as_db_error().unwrap().message(), message, "{sql}");
     }
+    // PostgreSQL's refusals where the statement is no top-level query.
+    c.batch_execute("begin").await.unwrap();
+    let e = c
+        .simple_query(
+            "declare k cursor for with d as (delete from items returning *) select * from d",
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(
+        e.as_db_error().unwrap().message(),
+        "DECLARE CURSOR must not contain data-modifying statements in WITH"
+    );
+    c.batch_execute("rollback").await.unwrap();
+    let e = c
+        .simple_query("create view vd as with d as (delete from items returning *) select * from d")
+        .await
+        .unwrap_err();
+    assert_eq!(sqlstate(&e), "0A000");
+    assert_eq!(
+        e.as_db_error().unwrap().message(),
+        "views must not contain data-modifying statements in WITH"
+    );
+    let e = c
+        .simple_query("explain with d as (delete from items returning *) select * from d")
+        .await
+        .unwrap_err();
+    assert_eq!(sqlstate(&e), "0A000");
     // Nothing of the refused statements ran.
     assert_eq!(
         rows(&c, "select count(*) from items").await,

@@ -362,6 +362,7 @@ pub fn inline(
                              might need to add explicit type casts.",
                             )
                         })?;
+                check_volatile(name, body, &args)?;
                 out.push_str(&sql[copied..t.start]);
                 out.push('(');
                 if *strict && !args.is_empty() {
@@ -445,6 +446,42 @@ fn arguments<'a>(
     ))
 }
 
+/// Functions whose every call may answer differently: an argument calling one is
+/// evaluated once per use in the body, where PostgreSQL (which then does not inline)
+/// evaluates it once.
+const VOLATILE: &[&str] = &[
+    "random",
+    "nextval",
+    "setval",
+    "uuid",
+    "clock_timestamp",
+    "timeofday",
+];
+
+/// Refuses an argument that calls a volatile function where the body uses it twice.
+fn check_volatile(name: &str, body: &str, args: &[&str]) -> Result<(), PgError> {
+    for (i, arg) in args.iter().enumerate() {
+        let lower = arg.to_ascii_lowercase();
+        if !VOLATILE.iter().any(|v| lower.contains(v)) {
+            continue;
+        }
+        let marker = format!("${}", i + 1);
+        let uses = Lexer::new(body)
+            .filter(|t| t.kind == TokenKind::Word && body[t.start..t.end] == marker)
+            .count();
+        if uses > 1 {
+            return Err(PgError::new(
+                SqlState::FEATURE_NOT_SUPPORTED,
+                format!(
+                    "a volatile argument to SQL function \"{name}\", which uses it more than \
+                     once, is not supported by litewire (it inlines the function)"
+                ),
+            ));
+        }
+    }
+    Ok(())
+}
+
 /// `body` with `$n` replaced by the n-th argument.
 fn substituted(body: &str, args: &[&str]) -> String {
     let mut out = String::with_capacity(body.len() + args.iter().map(|a| a.len()).sum::<usize>());
@@ -473,6 +510,13 @@ fn substituted(body: &str, args: &[&str]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_volatile_argument_used_twice_is_refused() {
+        assert!(check_volatile("f", "$1 + $1", &["random()"]).is_err());
+        assert!(check_volatile("f", "$1 + 1", &["random()"]).is_ok());
+        assert!(check_volatile("f", "$1 + $1", &["x"]).is_ok());
+    }
 
     #[test]
     fn arguments_take_the_place_of_parameters() {

@@ -72,6 +72,7 @@ pub fn to_sqlite(mut stmt: Statement, settings: &mut dyn Settings) -> Result<Str
     if modifying::applies(&stmt) {
         return modifying::batch(stmt, settings);
     }
+    modifying::check_view(&stmt)?;
     if let Statement::DropFunction {
         if_exists,
         func_desc,

@@ -41,6 +41,19 @@ pub(super) fn applies(stmt: &Statement) -> bool {
         .is_some_and(|w| w.cte_tables.iter().any(|c| modifying(&c.query).is_some()))
 }
 
+/// PostgreSQL's 0A000 for a view whose WITH modifies data.
+pub(super) fn check_view(stmt: &Statement) -> Result<(), PgError> {
+    if let Statement::CreateView { query, .. } = stmt {
+        if applies(&Statement::Query(query.clone())) {
+            return Err(PgError::new(
+                SqlState::FEATURE_NOT_SUPPORTED,
+                "views must not contain data-modifying statements in WITH",
+            ));
+        }
+    }
+    Ok(())
+}
+
 /// The data-modifying statement a CTE's body is, if it is one.
 fn modifying(q: &Query) -> Option<&Statement> {
     match q.body.as_ref() {
