@@ -89,6 +89,10 @@ fn postgresqls_refusals() {
         e.message,
         "WITH clause containing a data-modifying statement must be at the top level"
     );
+    assert_eq!(
+        refused("CREATE VIEW v AS WITH d AS (DELETE FROM y RETURNING *) SELECT * FROM d").message,
+        "views must not contain data-modifying statements in WITH"
+    );
     let e = refused(
         "WITH RECURSIVE a AS (INSERT INTO y SELECT * FROM b RETURNING *), \
          b AS (INSERT INTO y SELECT * FROM a RETURNING *) SELECT 1",
