@@ -25,6 +25,23 @@ pub struct AuthNotes {
     stateful: AtomicBool,
     /// Why the last PRAGMA was denied, to replace SQLite's bare "not authorized".
     denied: Mutex<Option<String>>,
+    /// While Some: the tables statements being prepared read and write (`modifying.rs`).
+    accesses: Mutex<Option<Vec<Access>>>,
+}
+
+/// A table a statement reads or writes, as the authorizer saw it while preparing it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Access {
+    pub table: String,
+    /// INSERT, UPDATE or DELETE (UPDATE and DELETE also read their rows).
+    pub write: Option<Write>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Write {
+    Insert,
+    Update,
+    Delete,
 }
 
 impl AuthNotes {
@@ -35,6 +52,41 @@ impl AuthNotes {
     /// The message for the PRAGMA the authorizer denied last, if any (taken once).
     pub fn take_denial(&self) -> Option<String> {
         self.denied.lock().unwrap_or_else(|p| p.into_inner()).take()
+    }
+
+    /// Starts noting the tables statements prepared from now read and write.
+    pub fn start_accesses(&self) {
+        *self.accesses.lock().unwrap_or_else(|p| p.into_inner()) = Some(Vec::new());
+    }
+
+    /// The tables noted since [`AuthNotes::start_accesses`] (noting goes on).
+    pub fn take_accesses(&self) -> Vec<Access> {
+        let mut a = self.accesses.lock().unwrap_or_else(|p| p.into_inner());
+        a.as_mut().map(std::mem::take).unwrap_or_default()
+    }
+
+    pub fn stop_accesses(&self) {
+        *self.accesses.lock().unwrap_or_else(|p| p.into_inner()) = None;
+    }
+
+    fn note_access(&self, action: &AuthAction<'_>) {
+        let (table, write) = match *action {
+            AuthAction::Read { table_name, .. } => (table_name, None),
+            AuthAction::Insert { table_name } => (table_name, Some(Write::Insert)),
+            AuthAction::Update { table_name, .. } => (table_name, Some(Write::Update)),
+            AuthAction::Delete { table_name } => (table_name, Some(Write::Delete)),
+            _ => return,
+        };
+        let mut a = self.accesses.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(list) = a.as_mut() {
+            let access = Access {
+                table: table.to_string(),
+                write,
+            };
+            if !list.contains(&access) {
+                list.push(access);
+            }
+        }
     }
 
     fn deny(&self, message: String) -> Authorization {
@@ -131,7 +183,15 @@ fn authorize(
             ));
         }
     }
+    notes.note_access(&ctx.action);
     match ctx.action {
+        // litewire's own temporary tables (a data-modifying WITH's rows) are dropped
+        // when the statement ends: the connection stays shareable.
+        AuthAction::CreateTempTable { table_name }
+            if super::modifying::is_own_table(table_name) =>
+        {
+            Authorization::Allow
+        }
         // Only the nameless temporary database VACUUM attaches for itself.
         AuthAction::Attach { filename: "" } => Authorization::Allow,
         AuthAction::Attach { .. } | AuthAction::Detach { .. } => Authorization::Deny,

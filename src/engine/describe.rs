@@ -46,6 +46,14 @@ pub fn describe(
     if super::objects::is_batch(sql) {
         return Ok(Description::new(given.to_vec(), Vec::new()));
     }
+    // A data-modifying WITH: the statement with stand-ins for the WITH's statements,
+    // whose parameters count too.
+    if let Some(batch) = super::modifying::parts(sql) {
+        let mut given = given.to_vec();
+        let count = super::modifying::parameter_count(sql).max(given.len());
+        given.resize(count, 0);
+        return describe(conn, batch.described, source, &given);
+    }
     let Some(stmt) = conn.prepare(sql)? else {
         return Ok(Description::new(given.to_vec(), Vec::new()));
     };
@@ -135,6 +143,12 @@ impl sql_types::Schema for SchemaOf<'_> {
     fn param(&self, n: usize) -> Option<String> {
         let oid = *self.params.get(n.wrapping_sub(1))?;
         types::name_of(oid).map(String::from)
+    }
+    fn routine(&self, name: &str, nargs: usize) -> Option<String> {
+        super::objects::function_type(self.conn.sqlite(), name, nargs, None)
+    }
+    fn routine_arg(&self, name: &str, nargs: usize, index: usize) -> Option<String> {
+        super::objects::function_type(self.conn.sqlite(), name, nargs, Some(index))
     }
 }
 

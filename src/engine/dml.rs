@@ -110,7 +110,7 @@ pub fn expand(conn: &Conn, sql: &str) -> Result<Option<String>, PgError> {
     Ok(Some(out))
 }
 
-/// `INSERT INTO t VALUES (…)` whose rows are shorter than the table, which SQLite
+/// `INSERT INTO t VALUES (…)` (or `SELECT …`) whose rows are shorter than the table, which SQLite
 /// refuses ("table t has 3 columns but 2 values were supplied") and PostgreSQL fills
 /// with the defaults: the text with the table's first columns named. None for any
 /// other error or text.
@@ -135,7 +135,14 @@ pub fn short_rows(conn: &Conn, sql: &str, message: &str) -> Option<String> {
     for t in tokens {
         let text = &sql[t.start..t.end];
         match t.kind {
-            TokenKind::Word if text.eq_ignore_ascii_case("values") => break,
+            // `VALUES (…)`, or a query: `SELECT …`, `WITH c AS (…) SELECT …`.
+            TokenKind::Word
+                if ["values", "select", "with"]
+                    .iter()
+                    .any(|w| text.eq_ignore_ascii_case(w)) =>
+            {
+                break
+            }
             TokenKind::Word | TokenKind::Quoted => parts.push(text),
             TokenKind::Other if text == "." => {}
             _ => return None,

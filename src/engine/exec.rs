@@ -167,7 +167,7 @@ impl Lease {
 }
 
 /// Where encoded rows go: a chunk being filled, handed over when full.
-struct Sink {
+pub(super) struct Sink {
     tx: mpsc::Sender<BytesMut>,
     chunk: BytesMut,
     chunk_size: usize,
@@ -263,6 +263,11 @@ fn run_inner(conn: &mut Conn, job: &Job, sink: &mut Sink) -> Result<Outcome, PgE
         }
         return Ok(Outcome::Done(job.verb.tag(0)));
     }
+    if super::modifying::is_batch(&job.sql)
+        && job.portal.as_deref().is_none_or(|p| !conn.is_parked(p))
+    {
+        return super::modifying::run(conn, job, sink);
+    }
     let resumed = job.portal.as_deref().and_then(|p| conn.unpark(p));
     let is_resumed = resumed.is_some();
     let mut stmt = match resumed {
@@ -304,7 +309,7 @@ fn run_inner(conn: &mut Conn, job: &Job, sink: &mut Sink) -> Result<Outcome, PgE
 }
 
 /// Binds `$n` parameters by name; slots SQLite numbered differently are found by name.
-fn bind_all(conn: &Conn, stmt: &mut RawStmt, params: &[Value]) -> Result<(), PgError> {
+pub(super) fn bind_all(conn: &Conn, stmt: &mut RawStmt, params: &[Value]) -> Result<(), PgError> {
     for slot in 1..=stmt.parameter_count() {
         let n = stmt.parameter_number(slot)?;
         let value = params.get(n - 1).ok_or_else(|| {
@@ -367,7 +372,7 @@ pub fn column_names(conn: &Conn, stmt: &RawStmt, source: &str) -> Vec<String> {
         .collect()
 }
 
-fn stream(
+pub(super) fn stream(
     conn: &Conn,
     stmt: &mut RawStmt,
     job: &Job,

@@ -24,6 +24,7 @@ mod functions;
 pub mod input;
 mod json;
 mod jsonb;
+pub mod modifying;
 pub mod numeric;
 pub mod objects;
 mod pgfuncs;

@@ -65,6 +65,11 @@ pub struct Conn {
     notes: std::sync::Arc<super::authorizer::AuthNotes>,
     /// Whether the pg_catalog tables are registered on this connection.
     catalog: bool,
+    /// A suspended data-modifying WITH's temporary tables (modifying.rs), dropped with
+    /// the portals.
+    with_tables: Vec<String>,
+    /// Rounds of SQL function inlining in the statement being prepared.
+    inlining: usize,
     sqlite: Connection,
     /// This connection's share of `--max-open-connections`, given back when it closes
     /// (after `sqlite`, declared above, is dropped).
@@ -100,6 +105,8 @@ impl Conn {
             session,
             notes,
             catalog: false,
+            with_tables: Vec::new(),
+            inlining: 0,
             sqlite,
             open_permit: None,
         }
@@ -109,6 +116,11 @@ impl Conn {
     /// a TEMP object): it then belongs to one session and is never shared again.
     pub fn is_stateful(&self) -> bool {
         self.notes.is_stateful()
+    }
+
+    /// The authorizer's notes (what a statement being prepared reads and writes).
+    pub fn notes(&self) -> &super::authorizer::AuthNotes {
+        &self.notes
     }
 
     /// Records which session runs the next statements (for the session functions).
@@ -176,10 +188,25 @@ impl Conn {
     /// Registers the pg_catalog tables and the functions registered with them now, for
     /// SQL run through rusqlite (`alter.rs`), which does not pass through [`Conn::prepare`].
     pub fn prepare(&mut self, sql: &str) -> Result<Option<RawStmt>, PgError> {
+        self.prepare_with(sql, true)
+    }
+
+    /// [`Conn::prepare`] compiling anew, not taken from the cache: the authorizer then
+    /// sees what the statement reads and writes (`modifying.rs`).
+    pub fn prepare_fresh(&mut self, sql: &str) -> Result<Option<RawStmt>, PgError> {
+        self.prepare_with(sql, false)
+    }
+
+    fn prepare_with(&mut self, sql: &str, cached: bool) -> Result<Option<RawStmt>, PgError> {
         // Comparisons of columns by their types (compare.rs).
         let compared = self.compared(sql)?;
         let sql = compared.as_deref().unwrap_or(sql);
-        if let Some(i) = self.cache.iter().position(|s| &*s.sql == sql) {
+        if let Some(i) = self
+            .cache
+            .iter()
+            .position(|s| &*s.sql == sql)
+            .filter(|_| cached)
+        {
             return Ok(Some(self.cache.swap_remove(i)));
         }
         // A record type's columns, which only the schema knows (engine/jsonb/record.rs);
@@ -212,7 +239,7 @@ impl Conn {
             let e = self.error(rc);
             // An INSERT naming no columns with rows shorter than the table (dml.rs).
             if let Some(widened) = super::dml::short_rows(self, sql, &e.message) {
-                return self.prepare(&widened);
+                return self.prepare_with(&widened, cached);
             }
             // The pg_catalog tables and functions are registered on first use (see
             // catalog/): each costs every connection memory.
@@ -229,7 +256,19 @@ impl Conn {
             {
                 self.catalog = true;
                 if super::catalog::register(&self.sqlite, self.session.clone()).is_ok() {
-                    return self.prepare(sql);
+                    return self.prepare_with(sql, cached);
+                }
+            }
+            // A SQL function litewire keeps (objects/routines.rs): its body in place of
+            // each call, then prepared again.
+            if let Some(name) = e.message.strip_prefix("no such function: ") {
+                if let Some(inlined) =
+                    super::objects::inline_functions(&self.sqlite, sql, name, self.inlining)?
+                {
+                    self.inlining += 1;
+                    let r = self.prepare_with(&inlined, cached);
+                    self.inlining = 0;
+                    return r;
                 }
             }
             return Err(e);
@@ -319,6 +358,23 @@ impl Conn {
         for (_, stmt) in std::mem::take(&mut self.cursors) {
             self.recycle(stmt);
         }
+        let tables = std::mem::take(&mut self.with_tables);
+        // Gone already when the transaction rolled back.
+        let _ = super::modifying::drop_tables(self, tables.iter().map(String::as_str));
+    }
+
+    /// Keeps the temporary tables a suspended portal reads until the portals close.
+    pub fn keep_with_tables(&mut self, tables: impl Iterator<Item = String>) {
+        for t in tables {
+            if !self.with_tables.contains(&t) {
+                self.with_tables.push(t);
+            }
+        }
+    }
+
+    /// Whether `portal` has a suspended statement here.
+    pub fn is_parked(&self, portal: &str) -> bool {
+        self.cursors.iter().any(|(p, _)| p == portal)
     }
 
     pub fn has_cursors(&self) -> bool {

@@ -29,6 +29,9 @@ impl SqlState {
     pub const UNDEFINED_COLUMN: Self = Self("42703");
     pub const INVALID_RECURSION: Self = Self("42P19");
     pub const UNDEFINED_FUNCTION: Self = Self("42883");
+    pub const DUPLICATE_FUNCTION: Self = Self("42723");
+    pub const AMBIGUOUS_FUNCTION: Self = Self("42725");
+    pub const INVALID_FUNCTION_DEFINITION: Self = Self("42P13");
     pub const UNDEFINED_OBJECT: Self = Self("42704");
     pub const DUPLICATE_TABLE: Self = Self("42P07");
     pub const DUPLICATE_COLUMN: Self = Self("42701");

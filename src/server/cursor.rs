@@ -150,6 +150,12 @@ impl Session {
         }
         let source: Arc<str> = Arc::from(d.query.as_str());
         let sqlite = self.sqlite_text(&d.query).await?;
+        if crate::engine::modifying::is_batch(&sqlite) {
+            return Err(PgError::new(
+                SqlState::FEATURE_NOT_SUPPORTED,
+                "DECLARE CURSOR must not contain data-modifying statements in WITH",
+            ));
+        }
         let desc = self.describe_sql(&sqlite, &source, &[]).await?;
         if self.ext.portals.len() >= MAX_PER_SESSION {
             return Err(too_many("portals"));

@@ -177,7 +177,40 @@ pub fn split(sql: &str) -> Vec<&str> {
     let mut state = 1u8;
     let mut start = 0;
     let mut has_content = false;
-    for tok in Lexer::new(sql) {
+    let mut lexer = Lexer::new(sql);
+    // PostgreSQL's forms SQLite lacks, whose `;` end nothing: `$tag$…$tag$` strings and
+    // a function's `BEGIN ATOMIC … END` (Some: CASE…END levels open inside it).
+    let mut atomic: Option<usize> = None;
+    let mut words: [&str; 2] = ["", ""];
+    while let Some(mut tok) = lexer.next() {
+        if let Some(end) = dollar_quoted(sql, &tok) {
+            tok = Token {
+                kind: TokenKind::Quoted,
+                start: tok.start,
+                end,
+                terminated: true,
+            };
+            lexer.pos = end;
+        }
+        if tok.kind == TokenKind::Word {
+            let w = &sql[tok.start..tok.end];
+            match atomic {
+                None if w.eq_ignore_ascii_case("atomic")
+                    && words[1].eq_ignore_ascii_case("begin")
+                    && is_routine(&sql[start..]) =>
+                {
+                    atomic = Some(0)
+                }
+                Some(n) if w.eq_ignore_ascii_case("case") => atomic = Some(n + 1),
+                Some(0) if w.eq_ignore_ascii_case("end") => atomic = None,
+                Some(n) if w.eq_ignore_ascii_case("end") => atomic = Some(n - 1),
+                _ => {}
+            }
+            words = [words[1], w];
+        }
+        if atomic.is_some() && tok.kind == TokenKind::Semi {
+            continue;
+        }
         let class = classify(sql, &tok);
         if !matches!(class, Class::Ws | Class::Semi) {
             has_content = true;
@@ -195,6 +228,52 @@ pub fn split(sql: &str) -> Vec<&str> {
         out.push(&sql[start..]);
     }
     out
+}
+
+/// Where the `$tag$…$tag$` string starting at word `tok` ends (the end of the text when
+/// it is not closed); None when `tok` starts none. A tag is empty or an identifier not
+/// starting with a digit (`$1` is a parameter).
+fn dollar_quoted(sql: &str, tok: &Token) -> Option<usize> {
+    if tok.kind != TokenKind::Word {
+        return None;
+    }
+    let text = &sql[tok.start..tok.end];
+    let rest = text.strip_prefix('$')?;
+    let close = rest.find('$')?;
+    let tag = &rest[..close];
+    if tag.starts_with(|c: char| c.is_ascii_digit())
+        || !tag
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b >= 0x80)
+    {
+        return None;
+    }
+    let delimiter = &text[..close + 2];
+    let body = tok.start + delimiter.len();
+    Some(match sql[body..].find(delimiter) {
+        Some(i) => body + i + delimiter.len(),
+        None => sql.len(),
+    })
+}
+
+/// Whether statement `sql` is a CREATE FUNCTION or PROCEDURE (whose `BEGIN ATOMIC`
+/// holds statements).
+fn is_routine(sql: &str) -> bool {
+    let w: Vec<&str> = words(sql).take(4).collect();
+    let routine =
+        |x: &str| x.eq_ignore_ascii_case("function") || x.eq_ignore_ascii_case("procedure");
+    match w.as_slice() {
+        [c, f, ..] if c.eq_ignore_ascii_case("create") && routine(f) => true,
+        [c, o, r, f]
+            if c.eq_ignore_ascii_case("create")
+                && o.eq_ignore_ascii_case("or")
+                && r.eq_ignore_ascii_case("replace")
+                && routine(f) =>
+        {
+            true
+        }
+        _ => false,
+    }
 }
 
 /// What must be checked of a message's text before anything else reads it, found in one
@@ -424,6 +503,31 @@ mod tests {
             split("select 'unterminated;"),
             vec!["select 'unterminated;"]
         );
+    }
+
+    #[test]
+    fn postgresqls_dollar_strings_and_atomic_bodies_hold_semicolons() {
+        let f = "create function f() returns int as $$ select 1; $$ language sql";
+        assert_eq!(split(&format!("{f}; select 2")), vec![f, " select 2"]);
+        let tagged = "select $x$ a;$$ b $x$, $1";
+        assert_eq!(
+            split(&format!("{tagged}; select 2")),
+            vec![tagged, " select 2"]
+        );
+        // `$1` is a parameter, `$2$` no tag: both end at the `;`.
+        assert_eq!(
+            split("select $1; select $2$;"),
+            vec!["select $1", " select $2$"]
+        );
+        let atomic = "CREATE OR REPLACE FUNCTION f(x int) RETURNS int LANGUAGE sql \
+                      BEGIN ATOMIC SELECT CASE WHEN x > 0 THEN 1 END; SELECT 2; END";
+        assert_eq!(
+            split(&format!("{atomic}; select 3")),
+            vec![atomic, " select 3"]
+        );
+        // BEGIN ATOMIC elsewhere is no body.
+        assert_eq!(split("select begin atomic; select 2").len(), 2);
+        assert_eq!(split("select 'unclosed $$; x'; select $$a;").len(), 2);
     }
 
     #[test]

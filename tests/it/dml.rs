@@ -66,6 +66,14 @@ async fn default_in_values_and_set_is_the_columns_default() {
         rows(&c, "select col3 from inserttest where col2 = 9").await,
         vec![row(&["testing"])]
     );
+    // So does a query's (INSERT … SELECT, also in a WITH's INSERT).
+    c.batch_execute("insert into inserttest select NULL, 9")
+        .await
+        .unwrap();
+    assert_eq!(
+        rows(&c, "select col3 from inserttest where col2 = 9").await,
+        vec![row(&["testing"]), row(&["testing"])]
+    );
     c.batch_execute("delete from inserttest where col2 = 9")
         .await
         .unwrap();

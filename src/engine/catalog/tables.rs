@@ -723,6 +723,7 @@ pub(super) const TABLES: &[Table] = &[
         columns: "oid oid, proname name, pronamespace oid, proowner oid, prolang oid, \
                   prokind pg_char, proretset bool, prorettype oid, pronargs int2, \
                   proargtypes text, prosrc text",
-        body: None,
+        // litewire's SQL functions (objects/routines.rs); the built-in ones are not listed.
+        body: Some(|| crate::engine::objects::function_rows(PUBLIC)),
     },
 ];

@@ -15,12 +15,13 @@
 //! `sequences.rs` holds the sequence functions (nextval, setval, ...), `enums.rs` enum
 //! types (CREATE TYPE … AS ENUM, the checks of their columns), `composites.rs` composite
 //! types (CREATE TYPE … AS (…)), `domains.rs` domains, `comments.rs` COMMENT ON
-//! and its readers.
+//! and its readers, `routines.rs` SQL-language functions and their inlining.
 
 mod comments;
 mod composites;
 mod domains;
 mod enums;
+mod routines;
 mod sequences;
 
 use std::cell::Cell;
@@ -38,6 +39,9 @@ pub use domains::{check as check_domain, domain, Domain};
 pub use enums::{
     check_input as check_enum_input, declared_type, is_enum_oid, label_rows as enum_label_rows,
     name_of as enum_name, oid_of as enum_oid, type_rows as enum_type_rows, ENUM_OID,
+};
+pub use routines::{
+    inline as inline_functions, proc_rows as function_rows, return_type as function_type,
 };
 pub use sequences::{forget_session, oid_of as sequence_oid, OverridingSystemValue, SEQUENCE_OID};
 
@@ -78,6 +82,12 @@ const RESERVED: &[(&str, &str)] = &[
     (
         "enums",
         "type TEXT NOT NULL, label TEXT, sortorder REAL, PRIMARY KEY (type, label)",
+    ),
+    (
+        "functions",
+        "name TEXT NOT NULL, nargs INTEGER NOT NULL, argtypes TEXT NOT NULL, \
+         rettype TEXT NOT NULL, body TEXT NOT NULL, strict INTEGER NOT NULL, \
+         volatility TEXT NOT NULL, prosrc TEXT NOT NULL, PRIMARY KEY (name, nargs)",
     ),
 ];
 
@@ -141,6 +151,11 @@ impl Internal {
 /// litewire's own statement.
 pub fn may_write(table: &str) -> bool {
     !is_reserved(table) || INTERNAL.with(Cell::get)
+}
+
+/// Whether litewire's own statements are running on this thread ([`Internal`]).
+pub fn is_internal() -> bool {
+    INTERNAL.with(Cell::get)
 }
 
 /// Whether `name` is in the reserved namespace.
@@ -261,6 +276,7 @@ pub fn register(
     enums::register(conn)?;
     composites::register(conn)?;
     domains::register(conn)?;
+    routines::register(conn)?;
     comments::register(conn)
 }
 

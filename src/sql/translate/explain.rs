@@ -62,6 +62,12 @@ pub(super) fn to_sqlite(stmt: Statement, settings: &mut dyn Settings) -> Result<
     // Describe and Bind see them as PostgreSQL does (their values are not needed).
     let params = highest_parameter(&inner);
     let sqlite = super::to_sqlite(inner, settings)?;
+    // A data-modifying WITH is several statements (translate/modifying.rs): no one plan.
+    if crate::engine::modifying::is_batch(&sqlite) {
+        return Err(super::unsupported(
+            "EXPLAIN of a data-modifying statement in WITH",
+        ));
+    }
     let args: String = (1..=params).map(|n| format!(", ${n}")).collect();
     Ok(format!(
         "SELECT value AS \"QUERY PLAN\" FROM json_each(pg_explain('{}'{args}))",

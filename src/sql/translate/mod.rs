@@ -22,6 +22,7 @@ mod index;
 mod json;
 mod keywords;
 pub(crate) mod like;
+mod modifying;
 pub(crate) use json::{record_columns, RecordColumns, RECORD_FUNCTIONS};
 mod objects;
 pub(crate) use objects::is_serial;
@@ -31,7 +32,9 @@ mod operators;
 mod order;
 mod queries;
 mod recursive;
+mod routines;
 pub(crate) use recursive::recursive_view;
+pub(crate) use routines::shown_type;
 mod scalar;
 mod srf;
 mod store;
@@ -67,6 +70,19 @@ pub trait Settings {
 pub fn to_sqlite(mut stmt: Statement, settings: &mut dyn Settings) -> Result<String, PgError> {
     if matches!(stmt, Statement::Explain { .. }) {
         return explain::to_sqlite(stmt, settings);
+    }
+    // Data-modifying statements in WITH: a batch of statements, each translated here.
+    if modifying::applies(&stmt) {
+        return modifying::batch(stmt, settings);
+    }
+    modifying::check_view(&stmt)?;
+    if let Statement::DropFunction {
+        if_exists,
+        func_desc,
+        ..
+    } = &stmt
+    {
+        return routines::drop(func_desc, *if_exists);
     }
     fold::ddl_names(&mut stmt);
     // Sequences, identity and serial columns, comments (objects.rs).

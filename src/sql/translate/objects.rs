@@ -601,6 +601,12 @@ pub fn read_by_hand(text: &str) -> Option<Result<String, PgError>> {
         .take(3)
         .map(|w| w.to_ascii_lowercase())
         .collect();
+    if super::routines::is_create(text) {
+        return Some(super::routines::create(text));
+    }
+    if super::routines::is_alter(text) {
+        return Some(super::routines::alter(text));
+    }
     let alter = match words.iter().map(String::as_str).collect::<Vec<_>>()[..] {
         ["comment", "on", ..] => return Some(read_comment(text)),
         ["do", ..] => return Some(super::enums::do_block(text)),

@@ -607,7 +607,7 @@ enum Known {
 fn known(t: &Ty) -> Known {
     match t {
         Ty::Literal | Ty::Param(_) => Known::Untyped,
-        Ty::Unknown => Known::Nothing,
+        Ty::Unknown | Ty::Routine { .. } | Ty::RoutineArg { .. } => Known::Nothing,
         _ => match types::resolve(t, &NoSchema) {
             Some(name) => Known::Type(name),
             None if needs_schema(t) => Known::Schema,

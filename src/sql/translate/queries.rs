@@ -12,7 +12,8 @@
 //!   anyway) and LATERAL subqueries (through `json_each`); `DELETE … USING` as
 //!   `WHERE EXISTS`; ordered-set aggregates (`WITHIN GROUP`) as the engine's;
 //! - 0A000 for what SQLite cannot do with PostgreSQL's meaning: data-modifying statements
-//!   in WITH, a SELECT with no columns, and the forms each rewrite names.
+//!   in a WITH below the top level (PostgreSQL's error too), a SELECT with no columns,
+//!   and the forms each rewrite names.
 
 use std::ops::ControlFlow;
 
@@ -80,7 +81,11 @@ impl VisitorMut for Rewriter {
                         | SetExpr::Merge(_)
                 )
             }) {
-                return ControlFlow::Break(unsupported("a data-modifying statement in WITH"));
+                // The top level's were made a batch (modifying.rs) before the walk.
+                return ControlFlow::Break(PgError::new(
+                    SqlState::FEATURE_NOT_SUPPORTED,
+                    "WITH clause containing a data-modifying statement must be at the top level",
+                ));
             }
         }
         ControlFlow::Continue(())

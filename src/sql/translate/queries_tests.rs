@@ -151,8 +151,8 @@ fn statements_sqlite_lacks() {
     assert_eq!(refused("SELECT FROM t").code.0, "0A000");
     assert_eq!(refused("CREATE TABLE t ()").code.0, "0A000");
     assert_eq!(
-        refused("WITH d AS (DELETE FROM t RETURNING *) SELECT * FROM d").message,
-        "a data-modifying statement in WITH is not supported by litewire"
+        refused("SELECT * FROM (WITH d AS (DELETE FROM t RETURNING *) SELECT * FROM d) s").message,
+        "WITH clause containing a data-modifying statement must be at the top level"
     );
     assert_eq!(
         sqlite("DELETE FROM t USING u WHERE t.a = u.a"),

@@ -240,7 +240,10 @@ pub(super) fn function_type(name: &str, args: &[Ty]) -> Ty {
         },
         _ => match fixed_function_type(name) {
             Some(t) => named(t),
-            None => Ty::Unknown,
+            None => Ty::Routine {
+                name: name.to_string(),
+                nargs: args.len(),
+            },
         },
     }
 }

@@ -52,6 +52,15 @@ pub enum Ty {
     Op(Op, Box<Ty>, Box<Ty>),
     /// An aggregate or function whose type follows its argument's.
     Of(Follow, Box<Ty>),
+    /// A function PostgreSQL does not have built in: a SQL function's declared return
+    /// type, if the database has one of that name and argument count.
+    Routine { name: String, nargs: usize },
+    /// The declared type of argument `index` of that SQL function.
+    RoutineArg {
+        name: String,
+        nargs: usize,
+        index: usize,
+    },
 }
 
 /// Operators whose result type depends on their operands'.
@@ -135,6 +144,14 @@ pub trait Schema {
     }
     /// The type name of parameter `$n`, where known.
     fn param(&self, n: usize) -> Option<String>;
+    /// The return type of SQL function `name` taking `nargs` arguments, if there is one.
+    fn routine(&self, _name: &str, _nargs: usize) -> Option<String> {
+        None
+    }
+    /// The declared type of argument `index` of that function.
+    fn routine_arg(&self, _name: &str, _nargs: usize, _index: usize) -> Option<String> {
+        None
+    }
 }
 
 /// Expressions nested deeper than this are left untyped: the walk recurses once per level
@@ -1059,7 +1076,21 @@ impl Analyzer {
                 return t;
             }
         }
-        function_type(&name, &args)
+        let ty = function_type(&name, &args);
+        // A SQL function's parameters take its declared argument types.
+        if let (Ty::Routine { nargs, .. }, FunctionArguments::List(list)) = (&ty, &f.args) {
+            for (index, a) in list.args.iter().enumerate() {
+                if let FunctionArg::Unnamed(FunctionArgExpr::Expr(e)) = a {
+                    let arg = Ty::RoutineArg {
+                        name: name.clone(),
+                        nargs: *nargs,
+                        index,
+                    };
+                    self.expect(e, &arg);
+                }
+            }
+        }
+        ty
     }
 }
 

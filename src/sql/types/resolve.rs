@@ -62,6 +62,8 @@ pub(super) fn resolve_at(ty: &Ty, schema: &dyn Schema, depth: usize) -> Option<S
     let r = |t: &Ty| resolve_at(t, schema, depth + 1);
     match ty {
         Ty::Unknown => None,
+        Ty::Routine { name, nargs } => schema.routine(name, *nargs),
+        Ty::RoutineArg { name, nargs, index } => schema.routine_arg(name, *nargs, *index),
         Ty::Literal => Some("text".into()),
         Ty::Named(n) => Some(n.clone()),
         Ty::Column { tables, column } => tables

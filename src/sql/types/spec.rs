@@ -41,7 +41,8 @@ fn encode(t: &Ty, out: &mut String) {
         out.push(']');
     };
     match t {
-        Ty::Unknown => out.push('?'),
+        // Only the result columns' typing reads SQL functions' types (the engine's).
+        Ty::Unknown | Ty::Routine { .. } | Ty::RoutineArg { .. } => out.push('?'),
         Ty::Literal => out.push('\''),
         Ty::Named(n) => {
             out.push('N');
