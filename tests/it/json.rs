@@ -185,3 +185,51 @@ async fn jsonb_compares_in_jsonb_order() {
     )
     .await;
 }
+
+/// The builders put an array, json or jsonb argument in as JSON, also a column's and a
+/// subquery's (SQLite's JSON mark does not survive a subquery): drizzle-orm's relational
+/// queries nest `coalesce(json_agg(json_build_array(…, sub.data)), '[]'::json)` from
+/// LEFT JOIN LATERAL subqueries. Answers as PostgreSQL 15's.
+#[tokio::test]
+async fn builders_take_arrays_and_json_from_columns_and_subqueries() {
+    let s = Server::start(&[]);
+    let c = s.connect("json").await;
+    c.batch_execute(
+        r#"create table p (id int primary key, t text, tags text[], j json, b jsonb);
+           create table c (id int, pid int);
+           insert into p values (1, 'a', '{x,y}', '{"k":  1}', '{"k":  1}'), (2, 'b', '{}', '[1,2]', '[]');
+           insert into c values (5, 1), (6, 2)"#,
+    )
+    .await
+    .unwrap();
+    crate::common::answers(
+        &c,
+        &[
+            (
+                "select json_build_array(tags, j, b, t) from p where id = 1",
+                r#"[["x","y"], {"k":  1}, {"k": 1}, "a"]"#,
+            ),
+            (
+                "select json_build_object('tags', x.tags, 'j', x.j) from (select * from p) x where id = 2",
+                r#"{"tags" : [], "j" : [1,2]}"#,
+            ),
+            (
+                "select to_json(tags), to_jsonb(j) from p where id = 1",
+                r#"["x","y"]|{"k": 1}"#,
+            ),
+            (
+                "select coalesce(json_agg(json_build_array(p.id, l.d) order by p.id), '[]'::json) \
+                 from p left join lateral (select coalesce(json_agg(c.id), '[]'::json) as d \
+                 from c where c.pid = p.id) l on true",
+                "[[1, [5]], [2, [6]]]",
+            ),
+            (
+                "select json_build_array(x.d) from (select '[1]'::json d) x",
+                "[[1]]",
+            ),
+            // A text column holding JSON's text is still a string.
+            ("select json_build_array(t || '[]') from p where id = 1", r#"["a[]"]"#),
+        ],
+    )
+    .await;
+}
