@@ -180,6 +180,11 @@ fn sequences() -> String {
     )
 }
 
+/// The identity kind (`a`, `d`) of column `p.name` of table `s.name`, NULL for a column
+/// that is not an identity column (with [`sequences`]'s `seq` in scope).
+const IDENTITY_OF_COLUMN: &str = "(SELECT q.identity FROM seq q WHERE q.owned_table = s.name \
+    AND q.owned_column = p.name AND q.identity IS NOT NULL AND q.nsp = 2200)";
+
 pub(super) const TABLES: &[Table] = &[
     Table {
         name: "pg_type",
@@ -254,13 +259,18 @@ pub(super) const TABLES: &[Table] = &[
                   attisdropped bool, attislocal bool, attinhcount int4, attcollation oid, \
                   attacl text, attoptions text, attfdwoptions text, attmissingval text",
         body: Some(|| {
+            // An identity column has no default in PostgreSQL (its sequence is not one):
+            // attidentity says 'a' (ALWAYS) or 'd' (BY DEFAULT) instead.
             format!(
-                "SELECT {FIRST_USER_OID} + s.rowid, p.name, {oid}, -1, \
+                "WITH {seq} SELECT {FIRST_USER_OID} + s.rowid, p.name, {oid}, -1, \
                  pg_decltype(p.type, 'len'), p.cid + 1, 0, -1, pg_decltype(p.type, 'typmod'), \
-                 0, 'i', 'p', '', p.\"notnull\" OR p.pk > 0, p.dflt_value IS NOT NULL, 0, '', '', \
+                 0, 'i', 'p', '', p.\"notnull\" OR p.pk > 0, \
+                 p.dflt_value IS NOT NULL AND {identity} IS NULL, 0, coalesce({identity}, ''), '', \
                  0, 1, 0, 0, NULL, NULL, NULL, NULL \
                  FROM sqlite_schema s, pragma_table_info(s.name) p \
                  WHERE s.type IN ('table', 'view') AND {USER_OBJECTS}",
+                seq = sequences(),
+                identity = IDENTITY_OF_COLUMN,
                 oid = declared_type_oid("p.type"),
             )
         }),
@@ -385,10 +395,13 @@ pub(super) const TABLES: &[Table] = &[
         columns: "oid oid, adrelid oid, adnum int2, adbin text",
         body: Some(|| {
             format!(
-                "SELECT 0, {FIRST_USER_OID} + s.rowid, p.cid + 1, \
+                "WITH {seq} SELECT 0, {FIRST_USER_OID} + s.rowid, p.cid + 1, \
                  pg_default_text(p.dflt_value, p.type) \
                  FROM sqlite_schema s, pragma_table_info(s.name) p \
-                 WHERE s.type = 'table' AND {USER_OBJECTS} AND p.dflt_value IS NOT NULL"
+                 WHERE s.type = 'table' AND {USER_OBJECTS} AND p.dflt_value IS NOT NULL \
+                 AND {identity} IS NULL",
+                seq = sequences(),
+                identity = IDENTITY_OF_COLUMN,
             )
         }),
     },
