@@ -366,6 +366,20 @@ async fn index_key_vectors_behave_as_arrays() {
                  where i.indrelid = 'p'::regclass order by 1, 3",
                 "p_bc|2|0\np_bc|3|1\np_pkey|1|0\np_pkey|3|1",
             ),
+            // drizzle-kit's index query: a set-returning call inside arithmetic, in a
+            // LATERAL subquery whose column `i` shares its name with pg_index's alias.
+            (
+                "select c.relname, k.attnum, k.i, i.indoption[k.i-1] & 1 = 1 from pg_index i \
+                 join pg_class c on c.oid = i.indexrelid cross join lateral (select \
+                 unnest(i.indkey), generate_subscripts(i.indkey, 1) + 1) as k(attnum, i) \
+                 where i.indrelid = 'p'::regclass order by 1, 3",
+                "p_bc|2|1|t\np_bc|3|2|f\np_pkey|1|1|f\np_pkey|3|2|f",
+            ),
+            (
+                "select unnest(array[5,6]) * 2 as x, generate_subscripts(array[5,6], 1) + 1, \
+                 (generate_series(1, 2))::text",
+                "10|2|1\n12|3|2",
+            ),
             (
                 "select key, option, arridx from (select * from pg_index i, \
                  unnest(i.indkey, i.indoption) with ordinality koi(key, option, arridx) \

@@ -391,11 +391,24 @@ fn json_arguments(mut f: Function, args: &Ty) -> Expr {
     let Ty::Common(types) = args else {
         return Expr::Function(f);
     };
+    // An object's keys are left as they are: the builders refuse an array or json key
+    // (22023) by its JSON mark, which a cast to an array gives.
+    let keyed = [
+        "json_build_object",
+        "jsonb_build_object",
+        "json_object_agg",
+        "jsonb_object_agg",
+    ]
+    .iter()
+    .any(|name| is_function(&f, name));
     if let FunctionArguments::List(list) = &mut f.args {
-        for (arg, ty) in list.args.iter_mut().zip(types) {
+        for (k, (arg, ty)) in list.args.iter_mut().zip(types).enumerate() {
             let FunctionArg::Unnamed(FunctionArgExpr::Expr(e)) = arg else {
                 continue;
             };
+            if keyed && k % 2 == 0 {
+                continue;
+            }
             let wrapped = match known(ty) {
                 Known::Type(t) if json_mark(&t).is_some() => {
                     let taken = std::mem::replace(e, Expr::value(sqlparser::ast::Value::Null));
