@@ -750,3 +750,51 @@ async fn schema_privileges_and_identity_columns() {
     )
     .await;
 }
+
+/// What drizzle-kit's introspection reads: identity columns in information_schema.columns
+/// (no default, their sequence's options as text), the default operator classes in
+/// pg_index.indclass and pg_opclass, pg_stat_user_indexes (counts zero) and pg_policies
+/// (empty). Answers from PostgreSQL 15.
+#[tokio::test]
+async fn identity_columns_opclasses_and_index_statistics() {
+    let s = Server::start(&[]);
+    let c = s.connect("drizzlekit").await;
+    c.batch_execute(
+        "create table t (id int generated always as identity (increment by 2 start with 5), \
+         n serial, e varchar(10) unique, a text[], j jsonb);
+         create index t_a on t (a, j)",
+    )
+    .await
+    .unwrap();
+    crate::common::answers(
+        &c,
+        &[
+            (
+                "select column_name, column_default, is_identity, identity_generation, \
+                 identity_start, identity_increment, identity_maximum, identity_minimum, \
+                 identity_cycle, is_generated, generation_expression \
+                 from information_schema.columns where table_name = 't' order by ordinal_position",
+                "id||YES|ALWAYS|5|2|2147483647|1|NO|NEVER|\n\
+                 n|nextval('t_n_seq'::regclass)|NO||||||NO|NEVER|\n\
+                 e||NO||||||NO|NEVER|\na||NO||||||NO|NEVER|\nj||NO||||||NO|NEVER|",
+            ),
+            (
+                "select c.relname, i.indclass from pg_index i join pg_class c \
+                 on c.oid = i.indexrelid where i.indrelid = 't'::regclass order by 1",
+                "t_a|10000 10088\nt_e_key|3126",
+            ),
+            (
+                "select o.opcname from pg_index i join pg_class c on c.oid = i.indexrelid \
+                 join pg_opclass o on o.oid = any(i.indclass) where c.relname = 't_e_key'",
+                "text_ops",
+            ),
+            (
+                "select indexrelname, relname, schemaname, idx_scan from pg_stat_user_indexes \
+                 where relname = 't' order by 1",
+                "t_a|t|public|0\nt_e_key|t|public|0",
+            ),
+            ("select count(*) from pg_policies", "0"),
+        ],
+    )
+    .await;
+}
