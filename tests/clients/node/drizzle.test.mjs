@@ -30,28 +30,34 @@ function push(database) {
 
 const onLitewire = user !== 'postgres';
 
-// drizzle-kit push reads the schema through pg_policies, pg_stat_user_indexes,
-// information_schema.columns' identity columns and a LATERAL unnest of pg_index.indkey
-// with generate_subscripts, which litewire does not have yet.
-test('drizzle-kit push: creates the schema, then reads it back', {
-  todo: onLitewire && 'catalog views drizzle-kit introspects are missing (pg_policies, pg_stat_user_indexes, identity columns of information_schema.columns)',
-}, async () => {
-  const database = dbName('drizzlepush');
-  const first = push(database);
-  assert.match(first, /Changes applied/);
+test('drizzle-kit push: creates the schema in an empty database', async () => {
+  const out = push(dbName('drizzlepush'));
+  assert.match(out, /CREATE TYPE "public"."role"/);
+  assert.match(out, /Changes applied/);
   const pool = new pg.Pool(pgConfig('drizzlepush'));
   try {
     const { rows } = await pool.query(`select table_name from information_schema.tables
       where table_schema = 'public' order by 1`);
     assert.deepEqual(rows.map((r) => r.table_name), ['comments', 'posts', 'users']);
-    // The second push introspects the tables it made: PostgreSQL reads every column back
-    // as declared but the array's default, which drizzle-kit sets again.
-    const second = push(database);
-    assert.match(second, /ALTER TABLE "posts" ALTER COLUMN "tags" SET DEFAULT '\{\}'::text\[\];/);
-    assert.doesNotMatch(second, /CREATE TABLE|DROP|ADD CONSTRAINT|CREATE INDEX/);
+    const fks = await pool.query(`select conname from pg_constraint where contype = 'f' order by 1`);
+    assert.deepEqual(fks.rows.map((r) => r.conname), ['comments_post_id_posts_id_fk', 'posts_author_id_users_id_fk']);
   } finally {
     await pool.end();
   }
+});
+
+// A second push reads the tables back through the catalogs; its column query is not
+// answered yet on litewire (COMPAT.md, System catalog).
+test('drizzle-kit push: a second push finds nothing to change', {
+  todo: onLitewire && "drizzle-kit's column query: '{int,int8,int2}'::regtype[] names, f()::regclass output, 42703 no such column: a.atttypid",
+}, async () => {
+  const database = dbName('drizzlepush2');
+  push(database);
+  // PostgreSQL reads every column back as declared but the array's default, which
+  // drizzle-kit sets again.
+  const second = push(database);
+  assert.match(second, /ALTER TABLE "posts" ALTER COLUMN "tags" SET DEFAULT '\{\}'::text\[\];/);
+  assert.doesNotMatch(second, /CREATE TABLE|DROP|ADD CONSTRAINT|CREATE INDEX/);
 });
 
 test('drizzle: migrator, defaults, relational queries, updates, deletes, transactions', async () => {
