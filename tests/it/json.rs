@@ -232,4 +232,16 @@ async fn builders_take_arrays_and_json_from_columns_and_subqueries() {
         ],
     )
     .await;
+    // Booleans (stored 1/0) go in as true/false: a column, an aggregate, a comparison.
+    c.batch_execute("create table f (b boolean); insert into f values (true), (false), (null)")
+        .await
+        .unwrap();
+    crate::common::answers(
+        &c,
+        &[(
+            "select json_agg(b order by b nulls last), json_build_object('b', bool_and(b), 'x', 1 < 2) from f",
+            r#"[false, true, null]|{"b" : false, "x" : true}"#,
+        )],
+    )
+    .await;
 }

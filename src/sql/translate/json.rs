@@ -1014,7 +1014,7 @@ mod tests {
             ("SELECT a || 'x' FROM t", "SELECT a || 'x' FROM t"),
             (
                 "SELECT ('{\"a\":1}'::jsonb)['a'], jsonb_agg(x) FROM t",
-                "SELECT pg_jsonb_subscript((pg_jsonb('{\"a\":1}')), 'a'), pg_jsonb(jsonb_agg(x)) FROM t",
+                "SELECT pg_jsonb_subscript((pg_jsonb('{\"a\":1}')), 'a'), pg_jsonb(jsonb_agg(pg_json_value(x, 'C1:x[1:t]'))) FROM t",
             ),
             (
                 "SELECT x, y FROM t, jsonb_each(t.j) AS e(x, y)",

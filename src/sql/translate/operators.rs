@@ -406,7 +406,8 @@ fn json_arguments(mut f: Function, args: &Ty) -> Expr {
             let FunctionArg::Unnamed(FunctionArgExpr::Expr(e)) = arg else {
                 continue;
             };
-            if keyed && k % 2 == 0 {
+            // A literal's own JSON is written by json.rs (`true` as `json('true')`).
+            if (keyed && k % 2 == 0) || matches!(e, Expr::Value(_)) {
                 continue;
             }
             let wrapped = match known(ty) {
@@ -428,12 +429,14 @@ fn json_arguments(mut f: Function, args: &Ty) -> Expr {
 
 /// What puts a value of type `t` into JSON as PostgreSQL's json builders do: an array
 /// as its JSON array (`json`), json with its text as written (`pg_json`), jsonb as
-/// jsonb prints (`pg_jsonb`); None for any other type (a scalar).
+/// jsonb prints (`pg_jsonb`), a boolean as `true`/`false` (`pg_json_bool`, not SQLite's
+/// 1/0); None for any other type (a scalar).
 pub(crate) fn json_mark(t: &str) -> Option<&'static str> {
     match t {
         _ if t.ends_with("[]") => Some("json"),
         "json" => Some("pg_json"),
         "jsonb" => Some("pg_jsonb"),
+        "bool" => Some("pg_json_bool"),
         _ => None,
     }
 }

@@ -167,6 +167,18 @@ fn srf_slot<'e>(e: &'e mut Expr, srf: &dyn Fn(&Expr) -> Option<String>) -> Optio
     if srf(e).is_some() {
         return Some(e);
     }
+    inner_srf_slot(e, srf)
+}
+
+/// [`srf_slot`] below the item itself: only the array and series functions (a json
+/// source's value in arithmetic would need jsonb's operators, which have none: 42883).
+fn inner_srf_slot<'e>(
+    e: &'e mut Expr,
+    srf: &dyn Fn(&Expr) -> Option<String>,
+) -> Option<&'e mut Expr> {
+    if srf(e).is_some_and(|name| SET_RETURNING.contains(&name.as_str())) {
+        return Some(e);
+    }
     // Exactly one of the operands holds one.
     fn one<'e>(
         mut operands: Vec<&'e mut Expr>,
@@ -175,17 +187,17 @@ fn srf_slot<'e>(e: &'e mut Expr, srf: &dyn Fn(&Expr) -> Option<String>) -> Optio
         let holding: Vec<usize> = operands
             .iter_mut()
             .enumerate()
-            .filter_map(|(k, o)| srf_slot(o, srf).map(|_| k))
+            .filter_map(|(k, o)| inner_srf_slot(o, srf).map(|_| k))
             .collect();
         let [k] = holding.as_slice() else {
             return None;
         };
-        srf_slot(operands.swap_remove(*k), srf)
+        inner_srf_slot(operands.swap_remove(*k), srf)
     }
     match e {
         Expr::BinaryOp { left, right, .. } => one(vec![left, right], srf),
         Expr::UnaryOp { expr, .. } | Expr::Nested(expr) | Expr::Cast { expr, .. } => {
-            srf_slot(expr, srf)
+            inner_srf_slot(expr, srf)
         }
         // The typed arithmetic's calls (operators.rs: `pg_int(a, b, code)`, `pg_op(…)`).
         Expr::Function(f)
