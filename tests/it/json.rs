@@ -143,7 +143,8 @@ async fn errors_as_postgres_gives_them() {
         ("select * from jsonb_each('[1]')", "22023"),
         ("select json_build_object('a')", "22023"),
         // What litewire cannot run with PostgreSQL's meaning.
-        ("select row_to_json(j) from (select 1 as a) j", "0A000"),
+        // A subquery's row whose column names the statement does not show.
+        ("select row_to_json(j) from (select * from (select 1 as a) x) j", "0A000"),
         (
             "select jsonb_path_query_first('{}', '$.datetime()')",
             "0A000",
@@ -230,6 +231,20 @@ async fn builders_take_arrays_and_json_from_columns_and_subqueries() {
             // A text column holding JSON's text is still a string.
             ("select json_build_array(t || '[]') from p where id = 1", r#"["a[]"]"#),
         ],
+    )
+    .await;
+    // A subquery's whole row as json (Kysely's jsonArrayFrom / jsonObjectFrom), its
+    // values by their types.
+    crate::common::answers(
+        &c,
+        &[(
+            "select p.id, (select coalesce(json_agg(agg), '[]') from (select c.id, c.id > 5 as big \
+             from c where c.pid = p.id) as agg), (select to_json(obj) from (select p2.t, p2.tags, \
+             p2.j from p p2 where p2.id = p.id) as obj), (select row_to_json(o) from \
+             (select p.id as x) o) from p order by p.id",
+            "1|[{\"id\":5,\"big\":false}]|{\"t\":\"a\",\"tags\":[\"x\",\"y\"],\"j\":{\"k\":  1}}|{\"x\":1}\n\
+             2|[{\"id\":6,\"big\":true}]|{\"t\":\"b\",\"tags\":[],\"j\":[1,2]}|{\"x\":2}",
+        )],
     )
     .await;
     // Booleans (stored 1/0) go in as true/false: a column, an aggregate, a comparison.

@@ -77,6 +77,7 @@ pub fn to_sqlite(mut stmt: Statement, settings: &mut dyn Settings) -> Result<Str
     dml::check(&stmt)?;
     create::check(&stmt)?;
     like::rewrite(&mut stmt);
+    json::whole_rows(&mut stmt);
     operators::typed(&mut stmt)?;
     if let Statement::CreateIndex(ci) = &mut stmt {
         index::create(ci)?;

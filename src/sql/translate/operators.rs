@@ -401,13 +401,16 @@ fn json_arguments(mut f: Function, args: &Ty) -> Expr {
     ]
     .iter()
     .any(|name| is_function(&f, name));
+    let row = is_function(&f, "pg_row_to_json");
     if let FunctionArguments::List(list) = &mut f.args {
         for (k, (arg, ty)) in list.args.iter_mut().zip(types).enumerate() {
             let FunctionArg::Unnamed(FunctionArgExpr::Expr(e)) = arg else {
                 continue;
             };
-            // A literal's own JSON is written by json.rs (`true` as `json('true')`).
-            if (keyed && k % 2 == 0) || matches!(e, Expr::Value(_)) {
+            // A literal's own JSON is written by json.rs (`true` as `json('true')`);
+            // pg_row_to_json(pretty, key, value, …) has its keys at odd places.
+            let key = if row { k % 2 == 1 } else { keyed && k % 2 == 0 };
+            if key || matches!(e, Expr::Value(_)) {
                 continue;
             }
             let wrapped = match known(ty) {

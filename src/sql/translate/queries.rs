@@ -766,7 +766,7 @@ fn checked(e: &mut Expr, clause: &str) -> Result<(), PgError> {
 
 /// The names a SELECT's columns certainly have (aliases, column names); None when a
 /// `*` or an unnamed expression leaves one unsure.
-fn exact_names(body: &SetExpr) -> Option<Vec<String>> {
+pub(super) fn exact_names(body: &SetExpr) -> Option<Vec<String>> {
     match body {
         SetExpr::Select(s) => s
             .projection

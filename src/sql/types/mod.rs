@@ -1084,6 +1084,7 @@ pub const JSON_BUILDERS: &[&str] = &[
     "jsonb_agg",
     "json_object_agg",
     "jsonb_object_agg",
+    "pg_row_to_json",
 ];
 
 /// The operators whose meaning depends on their operands' types.

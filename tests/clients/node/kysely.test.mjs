@@ -2,7 +2,7 @@
 // Migrator up and down (its lock table, FOR UPDATE), the schema builder (enum type,
 // serial, `timestamptz default now()`, jsonb, foreign keys, indexes), introspection
 // (db.introspection.getTables(): catalog queries with quote_ident), CRUD with
-// returning, transactions; jsonArrayFrom (whole-row json_agg) is todo on litewire.
+// returning, jsonArrayFrom / jsonObjectFrom, transactions.
 // Every expectation is what the same steps give on PostgreSQL 15 (checked with
 // LITEWIRE_USER=postgres LITEWIRE_DB_SUFFIX=ref against it; see common.mjs).
 
@@ -11,8 +11,8 @@ import assert from 'node:assert/strict';
 import pg from 'pg';
 import { Kysely, PostgresDialect, sql } from 'kysely';
 import { Migrator, NO_MIGRATIONS } from 'kysely/migration';
-import { jsonArrayFrom } from 'kysely/helpers/postgres';
-import { pgConfig, user } from './common.mjs';
+import { jsonArrayFrom, jsonObjectFrom } from 'kysely/helpers/postgres';
+import { pgConfig } from './common.mjs';
 
 const migrations = {
   '0001_init': {
@@ -148,10 +148,9 @@ test('kysely: migrations up and down, introspection, CRUD, transactions', async 
   }
 });
 
-// jsonArrayFrom aggregates whole rows of a subquery: `json_agg(agg) from (select …) as agg`.
-test('kysely: jsonArrayFrom (json_agg of a subquery\'s whole row)', {
-  todo: user !== 'postgres' && 'litewire has no whole-row references (json_agg(agg) of a subquery alias)',
-}, async () => {
+// jsonArrayFrom / jsonObjectFrom read whole rows of a subquery: `json_agg(agg) from
+// (select …) as agg`, `to_json(obj) from (select …) as obj`.
+test('kysely: jsonArrayFrom and jsonObjectFrom (whole rows of a subquery as json)', async () => {
   const db = new Kysely({ dialect: new PostgresDialect({ pool: new pg.Pool(pgConfig('kyselyjson')) }) });
   try {
     await db.schema.createTable('person').addColumn('id', 'serial', (c) => c.primaryKey())
@@ -168,6 +167,15 @@ test('kysely: jsonArrayFrom (json_agg of a subquery\'s whole row)', {
     assert.deepEqual(nested, [
       { email: 'a@x', pets: [{ name: 'Rex', weight: 12.50 }, { name: 'Tom', weight: null }] },
       { email: 'b@x', pets: [{ name: 'Kit', weight: 3.00 }] },
+    ]);
+    const owners = await db.selectFrom('pet').select((eb) => ['name',
+      jsonObjectFrom(eb.selectFrom('person').select(['person.id', 'person.email'])
+        .whereRef('person.id', '=', 'pet.owner_id')).as('owner')])
+      .orderBy('name').execute();
+    assert.deepEqual(owners, [
+      { name: 'Kit', owner: { id: 2, email: 'b@x' } },
+      { name: 'Rex', owner: { id: 1, email: 'a@x' } },
+      { name: 'Tom', owner: { id: 1, email: 'a@x' } },
     ]);
   } finally {
     await db.destroy();
