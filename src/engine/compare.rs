@@ -8,6 +8,9 @@
 //! (`(x)`), its index still usable. EXPLAIN expands its statement the same way.
 //! `pg_array_value(x, 'type')` around `array_agg`'s argument is `json(x)` for an array
 //! (its elements nest, as PostgreSQL's array_agg of arrays adds a dimension);
+//! `pg_json_value(x, 'type')` around a json builder's argument is `json(x)` for an
+//! array, `pg_json(x)` / `pg_jsonb(x)` for json / jsonb (it goes in as JSON, not as a
+//! string);
 //! `pg_order_max(x, 'type')` is `pg_interval_max(x)`, `pg_array_max(x)` or SQLite's
 //! `max(x)` (min alike). The expansion is kept per connection with the
 //! schema version it was read at, and read again once the schema changes.
@@ -17,7 +20,8 @@ use std::borrow::Cow;
 use crate::protocol::PgError;
 use crate::sql::lexer::{significant, Token, TokenKind};
 use crate::sql::translate::{
-    ARRAY_VALUE_MARKER, COMPARE_MARKER, ORDER_KEY_MARKER, ORDER_MAX_MARKER, ORDER_MIN_MARKER,
+    json_mark, ARRAY_VALUE_MARKER, COMPARE_MARKER, JSON_VALUE_MARKER, ORDER_KEY_MARKER,
+    ORDER_MAX_MARKER, ORDER_MIN_MARKER,
 };
 use crate::sql::types::{self, Ty};
 
@@ -39,6 +43,7 @@ pub fn expand(conn: &Connection, sql: &str) -> Result<Option<String>, PgError> {
             COMPARE_MARKER,
             ORDER_KEY_MARKER,
             ARRAY_VALUE_MARKER,
+            JSON_VALUE_MARKER,
             ORDER_MIN_MARKER,
             ORDER_MAX_MARKER,
         ]
@@ -91,6 +96,7 @@ pub fn expand(conn: &Connection, sql: &str) -> Result<Option<String>, PgError> {
             Some(COMPARE_MARKER | ORDER_KEY_MARKER) if array => "pg_array_key",
             Some(COMPARE_MARKER | ORDER_KEY_MARKER) if jsonb => "pg_jsonb_key",
             Some(ARRAY_VALUE_MARKER) if array => "json",
+            Some(JSON_VALUE_MARKER) => resolved.as_deref().and_then(json_mark).unwrap_or(""),
             Some(ORDER_MIN_MARKER) if interval => "pg_interval_min",
             Some(ORDER_MIN_MARKER) if array => "pg_array_min",
             Some(ORDER_MIN_MARKER) => "min",
@@ -146,6 +152,7 @@ pub fn has_markers(sql: &str) -> bool {
         COMPARE_MARKER,
         ORDER_KEY_MARKER,
         ARRAY_VALUE_MARKER,
+        JSON_VALUE_MARKER,
         ORDER_MIN_MARKER,
         ORDER_MAX_MARKER,
     ]

@@ -61,6 +61,7 @@ pub fn register(conn: &Connection, database: &str, session: SharedSession) -> ru
             Ok(s.lock().map(|i| i.user.to_string()).unwrap_or_default())
         })?;
     }
+    super::advisory::register(conn, database, session.clone())?;
     let s = session;
     conn.create_scalar_function("pg_backend_pid", 0, volatile, move |_| {
         Ok(s.lock().map(|i| i.pid).unwrap_or(0))
@@ -74,9 +75,6 @@ pub fn register(conn: &Connection, database: &str, session: SharedSession) -> ru
             true,
         ))
     })?;
-    // Advisory locks do not exist here, so there is never one to release (asyncpg's
-    // pool resets connections with this).
-    conn.create_scalar_function("pg_advisory_unlock_all", 0, volatile, |_| Ok(None::<i64>))?;
     conn.create_scalar_function("pg_bool", 1, pure, pg_bool)?;
     conn.create_scalar_function("pg_char", 1, pure, pg_char)?;
     conn.create_scalar_function("pg_interval", 1, pure, |ctx| {
@@ -212,6 +210,8 @@ pub fn register_catalog(conn: &Connection, session: SharedSession) -> rusqlite::
     ] {
         conn.create_scalar_function(name, 1, pure, |_| Ok(1))?;
     }
+    conn.create_scalar_function("has_schema_privilege", 2, pure, has_schema_privilege)?;
+    conn.create_scalar_function("has_schema_privilege", 3, pure, has_schema_privilege)?;
     conn.create_scalar_function("shobj_description", 2, pure, |_| Ok(None::<String>))?;
     for (name, args) in [
         ("pg_get_statisticsobjdef_columns", 1),
@@ -882,6 +882,40 @@ fn pg_bool(ctx: &mut Context<'_>) -> rusqlite::Result<Option<i64>> {
             }
         }
     }
+}
+
+/// `has_schema_privilege([user,] schema, privilege)` (Kysely's introspection filters
+/// schemas by it): the session's user owns the database's schemas (public, pg_catalog,
+/// information_schema), so any of USAGE / CREATE is held; another schema is 3F000 and
+/// another privilege 22023, as in PostgreSQL. The user is not checked (one role).
+fn has_schema_privilege(ctx: &mut Context<'_>) -> rusqlite::Result<Option<bool>> {
+    let at = ctx.len() - 2;
+    let (Some(schema), Some(privilege)) = (
+        ctx.get::<Option<String>>(at)?,
+        ctx.get::<Option<String>>(at + 1)?,
+    ) else {
+        return Ok(None);
+    };
+    if !["public", "pg_catalog", "information_schema"].contains(&schema.as_str()) {
+        return Err(raise(PgError::new(
+            SqlState::INVALID_SCHEMA_NAME,
+            format!("schema \"{schema}\" does not exist"),
+        )));
+    }
+    for written in privilege.split(',').map(str::trim) {
+        let p = written.to_ascii_lowercase();
+        let p = p
+            .strip_suffix(" with grant option")
+            .unwrap_or(&p)
+            .trim_end();
+        if !matches!(p, "usage" | "create") {
+            return Err(raise(PgError::new(
+                SqlState::INVALID_PARAMETER_VALUE,
+                format!("unrecognized privilege type: \"{written}\""),
+            )));
+        }
+    }
+    Ok(Some(true))
 }
 
 /// `x::"char"`: PostgreSQL's one-byte type, kept as its text output. Input (charin)

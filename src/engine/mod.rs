@@ -5,6 +5,7 @@
 //! tokio's blocking pool, which `main` caps at `--workers` threads; the async side only
 //! ever awaits them.
 
+pub mod advisory;
 mod alter;
 pub mod array;
 mod authorizer;

@@ -34,6 +34,7 @@ impl SqlState {
     pub const INVALID_FUNCTION_DEFINITION: Self = Self("42P13");
     pub const UNDEFINED_OBJECT: Self = Self("42704");
     pub const DUPLICATE_TABLE: Self = Self("42P07");
+    pub const DUPLICATE_SCHEMA: Self = Self("42P06");
     pub const DUPLICATE_COLUMN: Self = Self("42701");
     pub const DUPLICATE_OBJECT: Self = Self("42710");
     pub const AMBIGUOUS_ALIAS: Self = Self("42P09");

@@ -143,6 +143,7 @@ impl ClientInfo {
 impl Drop for ClientInfo {
     fn drop(&mut self) {
         crate::engine::objects::forget_session(self.pid);
+        crate::engine::advisory::release_session(self.pid);
         self.set_buffers(0);
         self.set_statements(0, 0);
         if let Some(r) = self.registry.upgrade() {

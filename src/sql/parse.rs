@@ -34,6 +34,8 @@ pub fn parse(text: &str, max_depth: usize) -> Result<Vec<Statement>, PgError> {
     let text = arrays.as_deref().unwrap_or(text);
     let listed = unnamed_column_lists(text);
     let text = listed.as_deref().unwrap_or(text);
+    let identity = super::translate::identity_sequence_names(text)?;
+    let text = identity.as_deref().unwrap_or(text);
     Parser::new(&super::dialect::Postgres)
         .with_recursion_limit(max_depth)
         .try_with_sql(text)

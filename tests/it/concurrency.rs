@@ -395,3 +395,51 @@ async fn concurrent_read_modify_write_transactions_all_succeed() {
         vec![vec![Some("80".into())]]
     );
 }
+
+/// Advisory locks (Kysely's migrator holds one around its migrations): held per session,
+/// counted, waited for by another session until released, released when the holder
+/// ends, and a waiter's statement can be cancelled by statement_timeout.
+#[tokio::test]
+async fn advisory_locks_are_held_per_session() {
+    let s = Server::start(&[]);
+    let a = s.connect("advisory").await;
+    let b = s.connect("advisory").await;
+    let one = |v: &str| vec![vec![Some(v.to_string())]];
+    assert_eq!(rows(&a, "select pg_advisory_lock(7)").await, one(""));
+    assert_eq!(rows(&a, "select pg_try_advisory_lock(7)").await, one("t"));
+    assert_eq!(rows(&b, "select pg_try_advisory_lock(7)").await, one("f"));
+    // Two ints are another key space.
+    assert_eq!(
+        rows(&b, "select pg_try_advisory_lock(0, 7)").await,
+        one("t")
+    );
+    assert_eq!(rows(&b, "select pg_advisory_unlock(7)").await, one("f"));
+    // B waits for A's two holds to go.
+    let waiter = tokio::spawn(async move {
+        let got = rows(&b, "select pg_advisory_lock(7), 'got'").await;
+        (b, got)
+    });
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    assert!(!waiter.is_finished(), "B must wait while A holds the lock");
+    assert_eq!(rows(&a, "select pg_advisory_unlock(7)").await, one("t"));
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    assert!(!waiter.is_finished(), "A still holds it once");
+    assert_eq!(rows(&a, "select pg_advisory_unlock(7)").await, one("t"));
+    let (b, got) = timeout(Duration::from_secs(10), waiter)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(got, vec![vec![Some(String::new()), Some("got".into())]]);
+    // A waiter's statement times out; the holder's end releases the lock.
+    a.batch_execute("set statement_timeout = 300")
+        .await
+        .unwrap();
+    let e = a
+        .simple_query("select pg_advisory_lock(7)")
+        .await
+        .unwrap_err();
+    assert_eq!(sqlstate(&e), "57014");
+    drop(b);
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(rows(&a, "select pg_try_advisory_lock(7)").await, one("t"));
+}

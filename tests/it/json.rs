@@ -143,7 +143,8 @@ async fn errors_as_postgres_gives_them() {
         ("select * from jsonb_each('[1]')", "22023"),
         ("select json_build_object('a')", "22023"),
         // What litewire cannot run with PostgreSQL's meaning.
-        ("select row_to_json(j) from (select 1 as a) j", "0A000"),
+        // A subquery's row whose column names the statement does not show.
+        ("select row_to_json(j) from (select * from (select 1 as a) x) j", "0A000"),
         (
             "select jsonb_path_query_first('{}', '$.datetime()')",
             "0A000",
@@ -193,6 +194,80 @@ async fn jsonb_compares_in_jsonb_order() {
                 "{\"p\": 120}\n{\"p\": 80}\n{\"p\": \"abc\"}\n{}",
             ),
         ],
+    )
+    .await;
+}
+
+/// The builders put an array, json or jsonb argument in as JSON, also a column's and a
+/// subquery's (SQLite's JSON mark does not survive a subquery): drizzle-orm's relational
+/// queries nest `coalesce(json_agg(json_build_array(…, sub.data)), '[]'::json)` from
+/// LEFT JOIN LATERAL subqueries. Answers as PostgreSQL 15's.
+#[tokio::test]
+async fn builders_take_arrays_and_json_from_columns_and_subqueries() {
+    let s = Server::start(&[]);
+    let c = s.connect("json").await;
+    c.batch_execute(
+        r#"create table p (id int primary key, t text, tags text[], j json, b jsonb);
+           create table c (id int, pid int);
+           insert into p values (1, 'a', '{x,y}', '{"k":  1}', '{"k":  1}'), (2, 'b', '{}', '[1,2]', '[]');
+           insert into c values (5, 1), (6, 2)"#,
+    )
+    .await
+    .unwrap();
+    crate::common::answers(
+        &c,
+        &[
+            (
+                "select json_build_array(tags, j, b, t) from p where id = 1",
+                r#"[["x","y"], {"k":  1}, {"k": 1}, "a"]"#,
+            ),
+            (
+                "select json_build_object('tags', x.tags, 'j', x.j) from (select * from p) x where id = 2",
+                r#"{"tags" : [], "j" : [1,2]}"#,
+            ),
+            (
+                "select to_json(tags), to_jsonb(j) from p where id = 1",
+                r#"["x","y"]|{"k": 1}"#,
+            ),
+            (
+                "select coalesce(json_agg(json_build_array(p.id, l.d) order by p.id), '[]'::json) \
+                 from p left join lateral (select coalesce(json_agg(c.id), '[]'::json) as d \
+                 from c where c.pid = p.id) l on true",
+                "[[1, [5]], [2, [6]]]",
+            ),
+            (
+                "select json_build_array(x.d) from (select '[1]'::json d) x",
+                "[[1]]",
+            ),
+            // A text column holding JSON's text is still a string.
+            ("select json_build_array(t || '[]') from p where id = 1", r#"["a[]"]"#),
+        ],
+    )
+    .await;
+    // A subquery's whole row as json (Kysely's jsonArrayFrom / jsonObjectFrom), its
+    // values by their types.
+    crate::common::answers(
+        &c,
+        &[(
+            "select p.id, (select coalesce(json_agg(agg), '[]') from (select c.id, c.id > 5 as big \
+             from c where c.pid = p.id) as agg), (select to_json(obj) from (select p2.t, p2.tags, \
+             p2.j from p p2 where p2.id = p.id) as obj), (select row_to_json(o) from \
+             (select p.id as x) o) from p order by p.id",
+            "1|[{\"id\":5,\"big\":false}]|{\"t\":\"a\",\"tags\":[\"x\",\"y\"],\"j\":{\"k\":  1}}|{\"x\":1}\n\
+             2|[{\"id\":6,\"big\":true}]|{\"t\":\"b\",\"tags\":[],\"j\":[1,2]}|{\"x\":2}",
+        )],
+    )
+    .await;
+    // Booleans (stored 1/0) go in as true/false: a column, an aggregate, a comparison.
+    c.batch_execute("create table f (b boolean); insert into f values (true), (false), (null)")
+        .await
+        .unwrap();
+    crate::common::answers(
+        &c,
+        &[(
+            "select json_agg(b order by b nulls last), json_build_object('b', bool_and(b), 'x', 1 < 2) from f",
+            r#"[false, true, null]|{"b" : false, "x" : true}"#,
+        )],
     )
     .await;
 }

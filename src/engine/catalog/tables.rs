@@ -77,7 +77,7 @@ const ROWID_KEY_OID: i64 = 1_000_000_000;
 /// default, else 0), cols (names).
 fn indexes() -> String {
     format!(
-        "ix(oid, name, tbl, tbl_oid, is_unique, origin, natts, keys, options, cols) AS (\
+        "ix(oid, name, tbl, tbl_oid, is_unique, origin, natts, keys, options, cols, classes) AS (\
     SELECT {FIRST_USER_OID} + x.rowid, \
     CASE il.origin WHEN 'pk' THEN coalesce({pk}, s.name || '_pkey') \
     WHEN 'u' THEN coalesce({unique}, s.name || '_' || (SELECT group_concat(ii.name, '_' \
@@ -89,14 +89,17 @@ fn indexes() -> String {
     (SELECT '[' || group_concat(xi.\"desc\" * 3, ',' ORDER BY xi.seqno) || ']' \
     FROM pragma_index_xinfo(il.name) xi WHERE xi.key), \
     (SELECT group_concat(coalesce(ii.name, 'expression'), ', ' ORDER BY ii.seqno) \
-    FROM pragma_index_info(il.name) ii) \
+    FROM pragma_index_info(il.name) ii), \
+    (SELECT json_group_array({class} ORDER BY ii.seqno) FROM pragma_index_info(il.name) ii \
+    LEFT JOIN pragma_table_info(s.name) p ON p.cid = ii.cid) \
     FROM sqlite_schema s, pragma_index_list(s.name) il, sqlite_schema x \
     WHERE s.type = 'table' AND {USER_OBJECTS} AND x.name = il.name \
     UNION ALL \
     SELECT {ROWID_KEY_OID} + s.rowid, coalesce({pk}, s.name || '_pkey'), s.name, {FIRST_USER_OID} + s.rowid, 1, 'pk', 1, \
     (SELECT '[' || group_concat(p.cid + 1, ',') || ']' FROM pragma_table_info(s.name) p \
     WHERE p.pk > 0), '[0]', \
-    (SELECT group_concat(p.name, ', ') FROM pragma_table_info(s.name) p WHERE p.pk > 0) \
+    (SELECT group_concat(p.name, ', ') FROM pragma_table_info(s.name) p WHERE p.pk > 0), \
+    (SELECT json_group_array({class}) FROM pragma_table_info(s.name) p WHERE p.pk > 0) \
     FROM sqlite_schema s \
     WHERE s.type = 'table' AND {USER_OBJECTS} \
     AND EXISTS (SELECT 1 FROM pragma_table_info(s.name) p WHERE p.pk > 0) \
@@ -108,6 +111,50 @@ fn indexes() -> String {
             "s.sql",
             Some("(SELECT group_concat(ii.name, ', ' ORDER BY ii.seqno) FROM pragma_index_info(il.name) ii)")
         ),
+        class = default_opclass("p.type"),
+    )
+}
+
+/// The default btree operator classes (pg_opclass): OID, name, family, input type.
+const OPCLASSES: &[(i64, &str, i64, i64)] = &[
+    (10003, "bool_ops", 424, 16),
+    (10006, "bytea_ops", 428, 17),
+    (10007, "char_ops", 429, 18),
+    (10028, "name_ops", 1994, 19),
+    (3124, "int8_ops", 1976, 20),
+    (1979, "int2_ops", 1976, 21),
+    (1978, "int4_ops", 1976, 23),
+    (3126, "text_ops", 1994, 25),
+    (1981, "oid_ops", 1989, 26),
+    (10012, "float4_ops", 1970, 700),
+    (3123, "float8_ops", 1970, 701),
+    (10004, "bpchar_ops", 426, 1042),
+    (3122, "date_ops", 434, 1082),
+    (10038, "time_ops", 1996, 1083),
+    (3128, "timestamp_ops", 434, 1114),
+    (3127, "timestamptz_ops", 434, 1184),
+    (10022, "interval_ops", 1982, 1186),
+    (10041, "timetz_ops", 2000, 1266),
+    (3125, "numeric_ops", 1988, 1700),
+    (10000, "array_ops", 397, 2277),
+    (10065, "uuid_ops", 2968, 2950),
+    (10069, "enum_ops", 3522, 3500),
+    (10088, "jsonb_ops", 4033, 3802),
+];
+
+/// The default operator class of a column of declared type `decl` (pg_index.indclass),
+/// as PostgreSQL picks it: by the type (varchar by text's), arrays' and enums' own; 0
+/// for a type without one (json).
+fn default_opclass(decl: &str) -> String {
+    let by_type: String = OPCLASSES
+        .iter()
+        .map(|(oid, _, _, ty)| format!(" WHEN {ty} THEN {oid}"))
+        .collect();
+    format!(
+        "CASE WHEN {decl} LIKE '%[]' THEN 10000 ELSE CASE {typ} WHEN 1043 THEN 3126{by_type} \
+         ELSE CASE WHEN {typ} >= {enums} THEN 10069 ELSE 0 END END END",
+        typ = declared_type_oid(decl),
+        enums = crate::engine::objects::ENUM_OID,
     )
 }
 
@@ -177,6 +224,21 @@ fn sequences() -> String {
         "seq AS ({} UNION ALL {})",
         one("main", 0, PUBLIC),
         one("temp", 100_000_000, PG_TEMP)
+    )
+}
+
+/// The identity kind (`a`, `d`) of column `p.name` of table `s.name`, NULL for a column
+/// that is not an identity column (with [`sequences`]'s `seq` in scope).
+const IDENTITY_OF_COLUMN: &str = "(SELECT q.identity FROM seq q WHERE q.owned_table = s.name \
+    AND q.owned_column = p.name AND q.identity IS NOT NULL AND q.nsp = 2200)";
+
+const STAT_INDEX_COLUMNS: &str = "relid oid, indexrelid oid, schemaname name, relname name, \
+    indexrelname name, idx_scan int8, idx_tup_read int8, idx_tup_fetch int8";
+
+fn stat_index_rows() -> String {
+    format!(
+        "WITH {} SELECT tbl_oid, oid, 'public', tbl, name, 0, 0, 0 FROM ix",
+        indexes()
     )
 }
 
@@ -255,13 +317,18 @@ pub(super) const TABLES: &[Table] = &[
                   attisdropped bool, attislocal bool, attinhcount int4, attcollation oid, \
                   attacl text, attoptions text, attfdwoptions text, attmissingval text",
         body: Some(|| {
+            // An identity column has no default in PostgreSQL (its sequence is not one):
+            // attidentity says 'a' (ALWAYS) or 'd' (BY DEFAULT) instead.
             format!(
-                "SELECT {FIRST_USER_OID} + s.rowid, p.name, {oid}, -1, \
+                "WITH {seq} SELECT {FIRST_USER_OID} + s.rowid, p.name, {oid}, -1, \
                  pg_decltype(p.type, 'len'), p.cid + 1, 0, -1, pg_decltype(p.type, 'typmod'), \
-                 0, 'i', 'p', '', p.\"notnull\" OR p.pk > 0, p.dflt_value IS NOT NULL, 0, '', '', \
+                 0, 'i', 'p', '', p.\"notnull\" OR p.pk > 0, \
+                 p.dflt_value IS NOT NULL AND {identity} IS NULL, 0, coalesce({identity}, ''), '', \
                  0, 1, 0, 0, NULL, NULL, NULL, NULL \
                  FROM sqlite_schema s, pragma_table_info(s.name) p \
                  WHERE s.type IN ('table', 'view') AND {USER_OBJECTS}",
+                seq = sequences(),
+                identity = IDENTITY_OF_COLUMN,
                 oid = declared_type_oid("p.type"),
             )
         }),
@@ -290,11 +357,16 @@ pub(super) const TABLES: &[Table] = &[
                   character_octet_length int4, numeric_precision int4, \
                   numeric_precision_radix int4, numeric_scale int4, datetime_precision int4, \
                   udt_catalog name, udt_schema name, udt_name name, is_identity varchar, \
-                  is_generated varchar, is_updatable varchar",
+                  identity_generation varchar, identity_start varchar, \
+                  identity_increment varchar, identity_maximum varchar, \
+                  identity_minimum varchar, identity_cycle varchar, is_generated varchar, \
+                  generation_expression varchar, is_updatable varchar",
         body: Some(|| {
-            // c.toid, c.typmod: the declared type, as pg_attribute reports it.
+            // c.toid, c.typmod: the declared type, as pg_attribute reports it; q: an
+            // identity column's sequence (its DEFAULT is not one in PostgreSQL).
             format!(
-                "SELECT current_database(), 'public', c.tname, c.cname, c.cid + 1, c.dflt, \
+                "WITH {seq} SELECT current_database(), 'public', c.tname, c.cname, c.cid + 1, \
+                 CASE WHEN q.identity IS NULL THEN c.dflt END, \
                  CASE WHEN c.required THEN 'NO' ELSE 'YES' END, \
                  CASE WHEN c.toid >= {enums} THEN 'USER-DEFINED' \
                  WHEN format_type(c.toid, -1) LIKE '%[]' THEN 'ARRAY' \
@@ -311,13 +383,20 @@ pub(super) const TABLES: &[Table] = &[
                  CASE c.toid WHEN 1082 THEN 0 WHEN 1083 THEN 6 WHEN 1114 THEN 6 \
                  WHEN 1184 THEN 6 END, \
                  current_database(), CASE WHEN c.toid >= {enums} THEN 'public' \
-                 ELSE 'pg_catalog' END, (SELECT typname FROM pg_type WHERE oid = c.toid), 'NO', 'NEVER', \
+                 ELSE 'pg_catalog' END, (SELECT typname FROM pg_type WHERE oid = c.toid), \
+                 CASE WHEN q.identity IS NULL THEN 'NO' ELSE 'YES' END, \
+                 CASE q.identity WHEN 'a' THEN 'ALWAYS' WHEN 'd' THEN 'BY DEFAULT' END, \
+                 CAST(q.start AS TEXT), CAST(q.increment AS TEXT), CAST(q.max AS TEXT), \
+                 CAST(q.min AS TEXT), CASE WHEN q.cycle THEN 'YES' ELSE 'NO' END, 'NEVER', NULL, \
                  CASE c.ttype WHEN 'view' THEN 'NO' ELSE 'YES' END \
                  FROM (SELECT s.name AS tname, s.type AS ttype, p.name AS cname, p.cid AS cid, \
                  pg_default_text(p.dflt_value, p.type) AS dflt, p.\"notnull\" OR p.pk > 0 AS required, \
                  {oid} AS toid, pg_decltype(p.type, 'typmod') AS typmod \
                  FROM sqlite_schema s, pragma_table_info(s.name) p \
-                 WHERE s.type IN ('table', 'view') AND {USER_OBJECTS}) c",
+                 WHERE s.type IN ('table', 'view') AND {USER_OBJECTS}) c \
+                 LEFT JOIN seq q ON q.owned_table = c.tname AND q.owned_column = c.cname \
+                 AND q.identity IS NOT NULL AND q.nsp = {PUBLIC}",
+                seq = sequences(),
                 oid = declared_type_oid("p.type"),
                 enums = crate::engine::objects::ENUM_OID,
             )
@@ -386,10 +465,13 @@ pub(super) const TABLES: &[Table] = &[
         columns: "oid oid, adrelid oid, adnum int2, adbin text",
         body: Some(|| {
             format!(
-                "SELECT 0, {FIRST_USER_OID} + s.rowid, p.cid + 1, \
+                "WITH {seq} SELECT 0, {FIRST_USER_OID} + s.rowid, p.cid + 1, \
                  pg_default_text(p.dflt_value, p.type) \
                  FROM sqlite_schema s, pragma_table_info(s.name) p \
-                 WHERE s.type = 'table' AND {USER_OBJECTS} AND p.dflt_value IS NOT NULL"
+                 WHERE s.type = 'table' AND {USER_OBJECTS} AND p.dflt_value IS NOT NULL \
+                 AND {identity} IS NULL",
+                seq = sequences(),
+                identity = IDENTITY_OF_COLUMN,
             )
         }),
     },
@@ -414,7 +496,15 @@ pub(super) const TABLES: &[Table] = &[
         name: "pg_opclass",
         columns: "oid oid, opcmethod oid, opcname name, opcnamespace oid, opcowner oid, \
                   opcfamily oid, opcintype oid, opcdefault bool, opckeytype oid",
-        body: None,
+        body: Some(|| {
+            let rows: Vec<String> = OPCLASSES
+                .iter()
+                .map(|(oid, name, family, ty)| {
+                    format!("({oid}, 403, '{name}', {PG_CATALOG}, 10, {family}, {ty}, 1, 0)")
+                })
+                .collect();
+            format!("VALUES {}", rows.join(", "))
+        }),
     },
     Table {
         name: "pg_database",
@@ -568,12 +658,12 @@ pub(super) const TABLES: &[Table] = &[
         body: Some(|| {
             format!(
                 "WITH {} SELECT ix.oid, ix.tbl_oid, ix.natts, ix.natts, ix.is_unique, 0, \
-                 ix.origin = 'pk', 0, 1, 0, 1, 0, 1, 1, 0, ix.keys, {zeros}, {zeros}, \
+                 ix.origin = 'pk', 0, 1, 0, 1, 0, 1, 1, 0, ix.keys, {zeros}, ix.classes, \
                  ix.options, NULL, NULL, 'CREATE ' || CASE WHEN ix.is_unique THEN 'UNIQUE ' ELSE '' END || \
                  'INDEX ' || ix.name || ' ON public.' || ix.tbl || ' USING btree (' || \
                  ix.cols || ')' FROM ix",
                 indexes(),
-                // Collations and operator classes are not tracked: 0 for each column.
+                // Collations are not tracked: 0 for each column.
                 zeros = "(SELECT json_group_array(0) FROM json_each(ix.keys))",
             )
         }),
@@ -680,6 +770,25 @@ pub(super) const TABLES: &[Table] = &[
         columns: "oid oid, polname name, polrelid oid, polcmd pg_char, polpermissive bool, \
                   polroles text, polqual text, polwithcheck text",
         body: None,
+    },
+    // Row-level security does not exist here: no policies (drizzle-kit reads them).
+    Table {
+        name: "pg_policies",
+        columns: "schemaname name, tablename name, policyname name, permissive text, \
+                  roles name[], cmd text, qual text, with_check text",
+        body: None,
+    },
+    // Index statistics: litewire keeps none, so every count is zero (drizzle-kit lists
+    // indexes through pg_stat_user_indexes).
+    Table {
+        name: "pg_stat_user_indexes",
+        columns: STAT_INDEX_COLUMNS,
+        body: Some(stat_index_rows),
+    },
+    Table {
+        name: "pg_stat_all_indexes",
+        columns: STAT_INDEX_COLUMNS,
+        body: Some(stat_index_rows),
     },
     Table {
         name: "pg_statistic_ext",

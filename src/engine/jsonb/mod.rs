@@ -70,6 +70,17 @@ pub fn register(conn: &Connection) -> rusqlite::Result<()> {
         Some(v) => json_out(value::print(&v)),
         None => null_out(),
     })?;
+    // A boolean (stored 1/0) as JSON's true/false, for the builders (translate/operators.rs).
+    conn.create_scalar_function("pg_json_bool", 1, out, |ctx| match ctx.get_raw(0) {
+        rusqlite::types::ValueRef::Null => null_out(),
+        rusqlite::types::ValueRef::Integer(i) => json_out((i != 0).to_string()),
+        rusqlite::types::ValueRef::Real(f) => json_out((f != 0.0).to_string()),
+        v => {
+            let t = String::from_utf8_lossy(v.as_bytes().unwrap_or_default()).to_string();
+            let truthy = matches!(t.to_ascii_lowercase().as_str(), "t" | "true" | "1");
+            json_out(truthy.to_string())
+        }
+    })?;
     for (f, name) in [(J, "pg_json"), (B, "pg_jsonb")] {
         conn.create_scalar_function(format!("{name}_get").as_str(), 2, out, move |ctx| {
             get(ctx, f, false, false)

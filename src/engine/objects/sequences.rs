@@ -49,7 +49,37 @@ struct SessionValues {
 thread_local! {
     /// The values nextval handed out on this thread and no identity check has taken
     /// yet, by sequence name: a GENERATED ALWAYS column accepts only these.
-    static ISSUED: std::cell::RefCell<Vec<(String, i64)>> = const { std::cell::RefCell::new(Vec::new()) };
+    static ISSUED: std::cell::RefCell<Vec<(String, Issued)>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// The values of one sequence drawn in a row and not yet taken: `next`, then each
+/// `step` up to `last`. SQLite draws every DEFAULT of a multi-row VALUES before the
+/// first row's BEFORE INSERT trigger runs (it materialises the rows of a table with
+/// triggers), and the triggers then take them in the order drawn; a draw that does not
+/// continue the run starts a new one, so this stays one entry per sequence.
+#[derive(Clone, Copy)]
+struct Issued {
+    next: i64,
+    last: i64,
+    step: Option<i64>,
+}
+
+impl Issued {
+    /// Whether `value` is one of the run's values not yet taken.
+    fn holds(&self, value: i64) -> bool {
+        match self.step {
+            None => value == self.next,
+            Some(step) => {
+                let (lo, hi) = if step > 0 {
+                    (self.next, self.last)
+                } else {
+                    (self.last, self.next)
+                };
+                (lo..=hi).contains(&value)
+                    && (i128::from(value) - i128::from(self.next)) % i128::from(step) == 0
+            }
+        }
+    }
 }
 
 thread_local! {
@@ -307,8 +337,26 @@ fn drawn(session: &SharedSession, key: String, name: String, value: i64) {
     });
     ISSUED.with(|i| {
         let mut i = i.borrow_mut();
-        i.retain(|(n, _)| *n != name);
-        i.push((name, value));
+        let fresh = Issued {
+            next: value,
+            last: value,
+            step: None,
+        };
+        match i.iter_mut().find(|(n, _)| *n == name) {
+            Some((_, run)) => {
+                let step = run.step.unwrap_or(value.wrapping_sub(run.last));
+                *run = if step != 0 && run.last.checked_add(step) == Some(value) {
+                    Issued {
+                        next: run.next,
+                        last: value,
+                        step: Some(step),
+                    }
+                } else {
+                    fresh
+                };
+            }
+            None => i.push((name, fresh)),
+        }
     });
 }
 
@@ -734,10 +782,20 @@ fn identity_insert(ctx: &mut Context<'_>) -> rusqlite::Result<i64> {
     let value: Option<i64> = ctx.get(1)?;
     let drawn = ISSUED.with(|i| {
         let mut i = i.borrow_mut();
+        let value = value?;
         let at = i
             .iter()
-            .position(|(n, v)| *n == sequence && Some(*v) == value)?;
-        Some(i.swap_remove(at))
+            .position(|(n, run)| *n == sequence && run.holds(value))?;
+        // Taken, with the values drawn before it (a draw no row used, as a SELECT
+        // nextval(…) of the same sequence).
+        let run = &mut i[at].1;
+        match run.step {
+            Some(step) if value != run.last => run.next = value.wrapping_add(step),
+            _ => {
+                i.swap_remove(at);
+            }
+        }
+        Some(())
     });
     if drawn.is_some() {
         return Ok(1);

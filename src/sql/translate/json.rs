@@ -222,6 +222,123 @@ pub(super) fn operator(
     Ok(Ok(e))
 }
 
+/// A whole-row reference to a subquery in FROM, as json's argument (`json_agg(agg) FROM
+/// (SELECT a, b …) AS agg`, `to_json(obj)`, `row_to_json(obj)`: Kysely's `jsonArrayFrom`
+/// and `jsonObjectFrom`), as the row's object: `pg_row_to_json(false, 'a', agg.a, 'b',
+/// agg.b)`, which row_to_json of a record prints. Only where the subquery's column names
+/// are known (each item named or a column); before the typed pass, so that each value
+/// goes in as its type says (operators.rs).
+pub(super) fn whole_rows(stmt: &mut Statement) {
+    use sqlparser::ast::{SelectItem, SetExpr, VisitMut, VisitorMut};
+    struct Queries;
+    impl VisitorMut for Queries {
+        type Break = ();
+        fn pre_visit_query(&mut self, q: &mut sqlparser::ast::Query) -> ControlFlow<()> {
+            let SetExpr::Select(s) = q.body.as_mut() else {
+                return ControlFlow::Continue(());
+            };
+            let mut rows: Vec<(Ident, Vec<String>)> = Vec::new();
+            for item in &s.from {
+                let relations =
+                    std::iter::once(&item.relation).chain(item.joins.iter().map(|j| &j.relation));
+                for r in relations {
+                    if let TableFactor::Derived {
+                        subquery,
+                        alias: Some(alias),
+                        ..
+                    } = r
+                    {
+                        let names = if alias.columns.is_empty() {
+                            super::queries::exact_names(&subquery.body)
+                        } else {
+                            Some(alias.columns.iter().map(|c| c.name.value.clone()).collect())
+                        };
+                        if let Some(names) = names {
+                            rows.push((alias.name.clone(), names));
+                        }
+                    }
+                }
+            }
+            if rows.is_empty() {
+                return ControlFlow::Continue(());
+            }
+            let mut items = Items {
+                rows: &rows,
+                depth: 0,
+            };
+            for item in &mut s.projection {
+                if let SelectItem::UnnamedExpr(e) | SelectItem::ExprWithAlias { expr: e, .. } = item
+                {
+                    let _ = e.visit(&mut items);
+                }
+            }
+            ControlFlow::Continue(())
+        }
+    }
+    /// The select list's own expressions (not those of subqueries in it).
+    struct Items<'r> {
+        rows: &'r [(Ident, Vec<String>)],
+        depth: usize,
+    }
+    impl VisitorMut for Items<'_> {
+        type Break = ();
+        fn pre_visit_query(&mut self, _: &mut sqlparser::ast::Query) -> ControlFlow<()> {
+            self.depth += 1;
+            ControlFlow::Continue(())
+        }
+        fn post_visit_query(&mut self, _: &mut sqlparser::ast::Query) -> ControlFlow<()> {
+            self.depth -= 1;
+            ControlFlow::Continue(())
+        }
+        fn post_visit_expr(&mut self, e: &mut Expr) -> ControlFlow<()> {
+            if self.depth > 0 {
+                return ControlFlow::Continue(());
+            }
+            let Expr::Function(f) = e else {
+                return ControlFlow::Continue(());
+            };
+            let name = f.name.to_string().to_ascii_lowercase();
+            if !["json_agg", "to_json", "row_to_json"].contains(&name.as_str()) {
+                return ControlFlow::Continue(());
+            }
+            let FunctionArguments::List(list) = &mut f.args else {
+                return ControlFlow::Continue(());
+            };
+            let Some(FunctionArg::Unnamed(FunctionArgExpr::Expr(Expr::Identifier(x)))) =
+                list.args.first_mut().map(|a| &mut *a)
+            else {
+                return ControlFlow::Continue(());
+            };
+            let folded = |i: &Ident| match i.quote_style {
+                Some(_) => i.value.clone(),
+                None => i.value.to_ascii_lowercase(),
+            };
+            let Some((alias, names)) = self.rows.iter().find(|(a, _)| folded(a) == folded(x))
+            else {
+                return ControlFlow::Continue(());
+            };
+            let mut args = vec![Expr::Value(Value::Boolean(false).into())];
+            for n in names {
+                args.push(string(n));
+                args.push(Expr::CompoundIdentifier(vec![
+                    alias.clone(),
+                    Ident::with_quote('"', n),
+                ]));
+            }
+            let object = call("pg_row_to_json", args);
+            if name == "row_to_json" && list.args.len() == 1 {
+                *e = object;
+            } else if let Some(FunctionArg::Unnamed(FunctionArgExpr::Expr(arg))) =
+                list.args.first_mut()
+            {
+                *arg = object;
+            }
+            ControlFlow::Continue(())
+        }
+    }
+    let _ = stmt.visit(&mut Queries);
+}
+
 /// A boolean literal as JSON `true`/`false` (SQLite's would be 1/0); others as they are.
 fn json_boolean(e: Expr) -> Expr {
     match &e {
@@ -1158,7 +1275,7 @@ mod tests {
             ),
             (
                 "SELECT ('{\"a\":1}'::jsonb)['a'], jsonb_agg(x) FROM t",
-                "SELECT pg_jsonb_subscript((pg_jsonb('{\"a\":1}')), 'a'), pg_jsonb(jsonb_agg(x)) FROM t",
+                "SELECT pg_jsonb_subscript((pg_jsonb('{\"a\":1}')), 'a'), pg_jsonb(jsonb_agg(pg_json_value(x, 'C1:x[1:t]'))) FROM t",
             ),
             (
                 "SELECT x, y FROM t, jsonb_each(t.j) AS e(x, y)",
@@ -1223,6 +1340,20 @@ mod tests {
         ] {
             assert_eq!(translated(pg).unwrap(), sqlite, "{pg}");
         }
+    }
+
+    #[test]
+    fn whole_rows_of_subqueries_become_objects() {
+        assert_eq!(
+            translated("SELECT json_agg(agg) FROM (SELECT a, b AS c FROM t) AS agg").unwrap(),
+            "SELECT pg_json(json_agg(pg_row_to_json(false, 'a', pg_json_value(agg.\"a\", 'C1:a[1:t]'), \
+             'c', pg_json_value(agg.\"c\", 'C1:b[1:t]')))) FROM (SELECT a, b AS c FROM t) AS agg"
+        );
+        // row_to_json of the row is the object itself.
+        assert_eq!(
+            translated("SELECT row_to_json(o) FROM (SELECT 1 AS x) o").unwrap(),
+            "SELECT pg_row_to_json(false, 'x', o.\"x\") FROM (SELECT 1 AS x) AS o"
+        );
     }
 
     #[test]

@@ -25,9 +25,10 @@ pub(crate) mod like;
 mod modifying;
 pub(crate) use json::{record_columns, RecordColumns, RECORD_FUNCTIONS};
 mod objects;
-pub(crate) use objects::is_serial;
 pub(crate) use objects::without_type_checks;
+pub(crate) use objects::{identity_sequence_names, is_serial};
 pub use objects::{read_by_hand, AddIdentity};
+pub(crate) use operators::json_mark;
 mod operators;
 mod order;
 mod queries;
@@ -95,6 +96,7 @@ pub fn to_sqlite(mut stmt: Statement, settings: &mut dyn Settings) -> Result<Str
     dml::check(&stmt)?;
     create::check(&stmt)?;
     like::rewrite(&mut stmt);
+    json::whole_rows(&mut stmt);
     operators::typed(&mut stmt)?;
     if let Statement::CreateIndex(ci) = &mut stmt {
         index::create(ci)?;
@@ -632,6 +634,11 @@ pub const ORDER_KEY_MARKER: &str = "pg_order_key";
 /// array (operators.rs): `json(x)` for an array, so that it nests (engine/compare.rs).
 pub const ARRAY_VALUE_MARKER: &str = "pg_array_value";
 
+/// The call around a json builder's argument when only the schema knows whether it is
+/// an array, json or jsonb (operators.rs): `json(x)` then, so that it goes in as JSON
+/// rather than as a string (engine/compare.rs).
+pub const JSON_VALUE_MARKER: &str = "pg_json_value";
+
 /// `min(x)` / `max(x)` of a column whose type only the schema knows (operators.rs):
 /// ordered by that type when it is an interval or an array (engine/compare.rs).
 pub const ORDER_MIN_MARKER: &str = "pg_order_min";
@@ -774,9 +781,11 @@ fn unqualify(name: &mut ObjectName) {
 fn same_database_names(stmt: &mut Statement) {
     use sqlparser::ast::{AlterTableOperation, ColumnOption, TableConstraint};
     fn bare(name: &mut ObjectName) {
+        // `"public"` as well as `public` (drizzle-kit quotes every name).
         let local = |p: &ObjectNamePart| {
-            let p = p.to_string().to_ascii_lowercase();
-            p == "public" || p == "main"
+            p.as_ident()
+                .map(crate::sql::alter::ident)
+                .is_some_and(|p| p == "public" || p == "main")
         };
         if name.0.len() == 2 && local(&name.0[0]) {
             name.0.remove(0);

@@ -538,7 +538,10 @@ fn relation(name: &ObjectName) -> Result<String, PgError> {
     match name.0.len() {
         1 => Ok(last(name)),
         2 => {
-            let schema = name.0[0].to_string().to_ascii_lowercase();
+            let schema = name.0[0]
+                .as_ident()
+                .map(crate::sql::alter::ident)
+                .unwrap_or_default();
             if ["public", "pg_temp"].contains(&schema.as_str()) {
                 Ok(last(name))
             } else {
@@ -825,6 +828,87 @@ fn expect_end(p: &mut sqlparser::parser::Parser) -> Result<(), PgError> {
         ));
     }
     Ok(())
+}
+
+/// `SEQUENCE NAME s` among the options of a CREATE TABLE identity column (drizzle-kit
+/// writes it), which the grammar lacks there: blanked when `s` is the name the column's
+/// sequence gets anyway (`table_column_seq`, [`column_sequence`]), refused (0A000) for
+/// another name. Same length, so the text's offsets stay. None when there is none.
+pub(crate) fn identity_sequence_names(text: &str) -> Result<Option<String>, PgError> {
+    use crate::sql::lexer::{fold_ident, significant, words, TokenKind};
+    // Only a table definition that says SEQUENCE is read further.
+    let mut head = words(text);
+    let create = head
+        .next()
+        .is_some_and(|w| w.eq_ignore_ascii_case("create"))
+        && head.take(3).any(|w| w.eq_ignore_ascii_case("table"));
+    if !create || !words(text).any(|w| w.eq_ignore_ascii_case("sequence")) {
+        return Ok(None);
+    }
+    let tokens: Vec<_> = significant(text).collect();
+    let src = |i: usize| tokens.get(i).map_or("", |t| &text[t.start..t.end]);
+    let kind = |i: usize| tokens.get(i).map(|t| t.kind);
+    let word =
+        |i: usize, w: &str| kind(i) == Some(TokenKind::Word) && src(i).eq_ignore_ascii_case(w);
+    let name_part = |i: usize| matches!(kind(i), Some(TokenKind::Word | TokenKind::Quoted));
+    let (mut table, mut column) = (None::<String>, None::<String>);
+    let (mut depth, mut out, mut i) = (0usize, None::<String>, 0usize);
+    while i < tokens.len() {
+        match tokens[i].kind {
+            TokenKind::Open => {
+                depth += 1;
+                if depth == 1 && table.is_none() {
+                    table = Some(fold_ident(src(i.saturating_sub(1))));
+                }
+                if depth == 1 {
+                    column = Some(fold_ident(src(i + 1)));
+                }
+            }
+            TokenKind::Close => depth = depth.saturating_sub(1),
+            TokenKind::Other if depth == 1 && src(i) == "," => {
+                column = Some(fold_ident(src(i + 1)))
+            }
+            TokenKind::Word if depth == 2 && word(i, "sequence") && word(i + 1, "name") => {
+                let mut parts = Vec::new();
+                let mut j = i + 2;
+                loop {
+                    if !name_part(j) {
+                        return Err(PgError::new(
+                            SqlState::SYNTAX_ERROR,
+                            format!("syntax error at or near \"{}\"", src(j)),
+                        ));
+                    }
+                    parts.push(fold_ident(src(j)));
+                    if src(j + 1) != "." {
+                        break;
+                    }
+                    j += 2;
+                }
+                let (table, column) = (
+                    table.as_deref().unwrap_or(""),
+                    column.as_deref().unwrap_or(""),
+                );
+                let default = format!("{table}_{column}_seq");
+                let named = match parts.as_slice() {
+                    [name] => name.as_str(),
+                    [schema, name] if schema == "public" => name.as_str(),
+                    _ => "",
+                };
+                if named != default {
+                    return Err(unsupported(format!(
+                        "SEQUENCE NAME other than \"{default}\" for an identity column in CREATE TABLE"
+                    )));
+                }
+                let (start, end) = (tokens[i].start, tokens[j].end);
+                out.get_or_insert_with(|| text.to_string())
+                    .replace_range(start..end, &" ".repeat(end - start));
+                i = j;
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    Ok(out)
 }
 
 /// `ALTER TABLE [IF EXISTS] [ONLY] t ALTER [COLUMN] c ADD GENERATED {ALWAYS | BY DEFAULT}

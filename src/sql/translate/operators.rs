@@ -199,6 +199,7 @@ impl VisitorMut for Typer {
                 _ => column,
             },
             Expr::Function(f) if is_function(&f, "array_agg") => nested_arrays(f, &left),
+            Expr::Function(f) if is_json_builder(&f) => json_arguments(f, &left),
             Expr::Function(f) if is_function(&f, "min") || is_function(&f, "max") => {
                 ordered_extreme(f, &left)
             }
@@ -312,9 +313,12 @@ fn is_candidate(e: &Expr) -> bool {
         Expr::UnaryOp { op, .. } => *op == UnaryOperator::Minus,
         // A column in a plain SELECT's ORDER BY (only those are typed).
         Expr::Identifier(_) | Expr::CompoundIdentifier(_) => true,
-        Expr::Function(f) => ["pg_typeof", "sum", "avg", "array_agg", "min", "max"]
-            .iter()
-            .any(|name| is_function(f, name)),
+        Expr::Function(f) => {
+            ["pg_typeof", "sum", "avg", "array_agg", "min", "max"]
+                .iter()
+                .any(|name| is_function(f, name))
+                || is_json_builder(f)
+        }
         _ => false,
     }
 }
@@ -416,6 +420,72 @@ fn nested_arrays(mut f: Function, ty: &Ty) -> Expr {
         }
     }
     Expr::Function(f)
+}
+
+fn is_json_builder(f: &Function) -> bool {
+    types::JSON_BUILDERS.iter().any(|name| is_function(f, name))
+}
+
+/// A json builder's arguments (`json_build_array(a, b)`, `json_agg(x)`…) typed `args`
+/// (types: one list): an array, json or jsonb value as JSON ([`json_mark`]), so that it
+/// goes in as an array or object rather than as a string, as in PostgreSQL; a column
+/// the engine decides (`pg_json_value`, engine/compare.rs). A value read back from a
+/// subquery has lost SQLite's JSON mark, so json results are marked again.
+fn json_arguments(mut f: Function, args: &Ty) -> Expr {
+    let Ty::Common(types) = args else {
+        return Expr::Function(f);
+    };
+    // An object's keys are left as they are: the builders refuse an array or json key
+    // (22023) by its JSON mark, which a cast to an array gives.
+    let keyed = [
+        "json_build_object",
+        "jsonb_build_object",
+        "json_object_agg",
+        "jsonb_object_agg",
+    ]
+    .iter()
+    .any(|name| is_function(&f, name));
+    let row = is_function(&f, "pg_row_to_json");
+    if let FunctionArguments::List(list) = &mut f.args {
+        for (k, (arg, ty)) in list.args.iter_mut().zip(types).enumerate() {
+            let FunctionArg::Unnamed(FunctionArgExpr::Expr(e)) = arg else {
+                continue;
+            };
+            // A literal's own JSON is written by json.rs (`true` as `json('true')`);
+            // pg_row_to_json(pretty, key, value, …) has its keys at odd places.
+            let key = if row { k % 2 == 1 } else { keyed && k % 2 == 0 };
+            if key || matches!(e, Expr::Value(_)) {
+                continue;
+            }
+            let wrapped = match known(ty) {
+                Known::Type(t) if json_mark(&t).is_some() => {
+                    let taken = std::mem::replace(e, Expr::value(sqlparser::ast::Value::Null));
+                    call(json_mark(&t).unwrap_or("json"), vec![taken])
+                }
+                Known::Schema => {
+                    let taken = std::mem::replace(e, Expr::value(sqlparser::ast::Value::Null));
+                    call(super::JSON_VALUE_MARKER, vec![taken, string(&ty.encode())])
+                }
+                _ => continue,
+            };
+            *e = wrapped;
+        }
+    }
+    Expr::Function(f)
+}
+
+/// What puts a value of type `t` into JSON as PostgreSQL's json builders do: an array
+/// as its JSON array (`json`), json with its text as written (`pg_json`), jsonb as
+/// jsonb prints (`pg_jsonb`), a boolean as `true`/`false` (`pg_json_bool`, not SQLite's
+/// 1/0); None for any other type (a scalar).
+pub(crate) fn json_mark(t: &str) -> Option<&'static str> {
+    match t {
+        _ if t.ends_with("[]") => Some("json"),
+        "json" => Some("pg_json"),
+        "jsonb" => Some("pg_jsonb"),
+        "bool" => Some("pg_json_bool"),
+        _ => None,
+    }
 }
 
 /// `sum(x)` / `avg(x)` of intervals: `pg_interval_sum` / `pg_interval_avg` (SQLite's

@@ -902,7 +902,7 @@ fn checked(e: &mut Expr, clause: &str) -> Result<(), PgError> {
 
 /// The names a SELECT's columns certainly have (aliases, column names); None when a
 /// `*` or an unnamed expression leaves one unsure.
-fn exact_names(body: &SetExpr) -> Option<Vec<String>> {
+pub(super) fn exact_names(body: &SetExpr) -> Option<Vec<String>> {
     match body {
         SetExpr::Select(s) => s
             .projection
@@ -1059,6 +1059,26 @@ impl VisitorMut for LateralRefs<'_> {
 
     fn post_visit_query(&mut self, _: &mut Query) -> ControlFlow<PgError> {
         self.depth -= 1;
+        ControlFlow::Continue(())
+    }
+
+    /// `i.indoption[k.i - 1]` parses as `i` then `.indoption` then `[…]`: `i` qualifies
+    /// the column (a table alias goes before a lateral column named `i`, as in
+    /// PostgreSQL), so the qualified name is made the root before its parts are read.
+    fn pre_visit_expr(&mut self, e: &mut Expr) -> ControlFlow<PgError> {
+        use sqlparser::ast::AccessExpr;
+        if let Expr::CompoundFieldAccess { root, access_chain } = e {
+            if let (Expr::Identifier(t), Some(AccessExpr::Dot(Expr::Identifier(f)))) =
+                (root.as_ref(), access_chain.first())
+            {
+                **root = Expr::CompoundIdentifier(vec![t.clone(), f.clone()]);
+                access_chain.remove(0);
+                if access_chain.is_empty() {
+                    let qualified = std::mem::replace(root.as_mut(), Expr::value(Value::Null));
+                    *e = qualified;
+                }
+            }
+        }
         ControlFlow::Continue(())
     }
 

@@ -99,15 +99,14 @@ fn lift(q: &mut Query, counter: &mut usize) -> Result<(), PgError> {
     };
     let found: Vec<usize> = select
         .projection
-        .iter()
+        .iter_mut()
         .enumerate()
-        .filter(|(_, item)| match item {
+        .filter_map(|(k, item)| match item {
             SelectItem::UnnamedExpr(e) | SelectItem::ExprWithAlias { expr: e, .. } => {
-                srf(e).is_some()
+                srf_slot(e, &srf).map(|_| k)
             }
-            _ => false,
+            _ => None,
         })
-        .map(|(k, _)| k)
         .collect();
     if found.is_empty() {
         return Ok(());
@@ -125,28 +124,20 @@ fn lift(q: &mut Query, counter: &mut usize) -> Result<(), PgError> {
     let [k] = found.as_slice() else {
         return lockstep(select, &found, alias, srf);
     };
-    let item = std::mem::replace(
+    let Some((call, item)) = take_srf(
         &mut select.projection[*k],
-        SelectItem::Wildcard(Default::default()),
-    );
-    let (expr, name) = match item {
-        SelectItem::UnnamedExpr(e) => {
-            let name = srf(&e).unwrap_or_default();
-            (e, Ident::new(name))
-        }
-        SelectItem::ExprWithAlias { expr, alias } => (expr, alias),
-        _ => return Ok(()),
+        &srf,
+        Expr::Identifier(Ident::new(alias.clone())),
+    ) else {
+        return Ok(());
     };
-    let Expr::Function(f) = expr else {
+    let Expr::Function(f) = call else {
         return Ok(());
     };
     let FunctionArguments::List(list) = f.args else {
         return Err(unsupported("this set-returning function call"));
     };
-    select.projection[*k] = SelectItem::ExprWithAlias {
-        expr: Expr::Identifier(Ident::new(alias.clone())),
-        alias: name,
-    };
+    select.projection[*k] = item;
     let mut relation = table_function(f.name, list.args, alias.clone());
     if let TableFactor::Table {
         alias: Some(a),
@@ -168,6 +159,91 @@ fn lift(q: &mut Query, counter: &mut usize) -> Result<(), PgError> {
     Ok(())
 }
 
+/// The one set-returning call of a select item's expression: the item itself, or an
+/// operand of arithmetic (also once typed: `pg_int`, `pg_op`), a sign, parentheses or a
+/// cast around it (`generate_subscripts(indkey, 1) + 1`, as drizzle-kit writes). None when there is
+/// none, or more than one (arrays.rs refuses them where they stand).
+fn srf_slot<'e>(e: &'e mut Expr, srf: &dyn Fn(&Expr) -> Option<String>) -> Option<&'e mut Expr> {
+    if srf(e).is_some() {
+        return Some(e);
+    }
+    inner_srf_slot(e, srf)
+}
+
+/// [`srf_slot`] below the item itself: only the array and series functions (a json
+/// source's value in arithmetic would need jsonb's operators, which have none: 42883).
+fn inner_srf_slot<'e>(
+    e: &'e mut Expr,
+    srf: &dyn Fn(&Expr) -> Option<String>,
+) -> Option<&'e mut Expr> {
+    if srf(e).is_some_and(|name| SET_RETURNING.contains(&name.as_str())) {
+        return Some(e);
+    }
+    // Exactly one of the operands holds one.
+    fn one<'e>(
+        mut operands: Vec<&'e mut Expr>,
+        srf: &dyn Fn(&Expr) -> Option<String>,
+    ) -> Option<&'e mut Expr> {
+        let holding: Vec<usize> = operands
+            .iter_mut()
+            .enumerate()
+            .filter_map(|(k, o)| inner_srf_slot(o, srf).map(|_| k))
+            .collect();
+        let [k] = holding.as_slice() else {
+            return None;
+        };
+        inner_srf_slot(operands.swap_remove(*k), srf)
+    }
+    match e {
+        Expr::BinaryOp { left, right, .. } => one(vec![left, right], srf),
+        Expr::UnaryOp { expr, .. } | Expr::Nested(expr) | Expr::Cast { expr, .. } => {
+            inner_srf_slot(expr, srf)
+        }
+        // The typed arithmetic's calls (operators.rs: `pg_int(a, b, code)`, `pg_op(…)`).
+        Expr::Function(f)
+            if f.over.is_none() && matches!(f.name.to_string().as_str(), "pg_int" | "pg_op") =>
+        {
+            let FunctionArguments::List(list) = &mut f.args else {
+                return None;
+            };
+            let args = list
+                .args
+                .iter_mut()
+                .filter_map(|a| match a {
+                    FunctionArg::Unnamed(FunctionArgExpr::Expr(e)) => Some(e),
+                    _ => None,
+                })
+                .collect();
+            one(args, srf)
+        }
+        _ => None,
+    }
+}
+
+/// Takes the set-returning call out of select item `item`, `column` (what stands for its
+/// value) in its place: the call, and the item to put back. An item that is the call
+/// alone keeps the function's name as PostgreSQL names the column.
+fn take_srf(
+    item: &mut SelectItem,
+    srf: &dyn Fn(&Expr) -> Option<String>,
+    column: Expr,
+) -> Option<(Expr, SelectItem)> {
+    let (expr, alias) = match item {
+        SelectItem::UnnamedExpr(e) => (e, None),
+        SelectItem::ExprWithAlias { expr, alias } => (expr, Some(alias.clone())),
+        _ => return None,
+    };
+    let whole = srf(expr).map(Ident::new);
+    let slot = srf_slot(expr, srf)?;
+    let call = std::mem::replace(slot, column);
+    let expr = std::mem::replace(expr, Expr::value(Value::Null));
+    let item = match alias.or(whole) {
+        Some(alias) => SelectItem::ExprWithAlias { expr, alias },
+        None => SelectItem::UnnamedExpr(expr),
+    };
+    Some((call, item))
+}
+
 /// Several set-returning functions in one select list (`unnest(indkey) AS attnum,
 /// generate_subscripts(indkey, 1) AS ord`, as SQLAlchemy's inspector writes): PostgreSQL
 /// runs them in lockstep, one row per element of the longest. They become one source,
@@ -180,10 +256,15 @@ fn lockstep(
 ) -> Result<(), PgError> {
     let mut arrays = Vec::new();
     for (position, &k) in found.iter().enumerate() {
-        let (expr, name) = match &select.projection[k] {
-            SelectItem::UnnamedExpr(e) => (e.clone(), Ident::new(srf(e).unwrap_or_default())),
-            SelectItem::ExprWithAlias { expr, alias } => (expr.clone(), alias.clone()),
-            _ => return Ok(()),
+        let element = call(
+            "json_extract",
+            vec![
+                Expr::CompoundIdentifier(vec![Ident::new(alias.clone()), Ident::new(VALUE)]),
+                string(&format!("$[{position}]")),
+            ],
+        );
+        let Some((expr, item)) = take_srf(&mut select.projection[k], &srf, element) else {
+            return Ok(());
         };
         let function = srf(&expr).unwrap_or_default();
         let Expr::Function(f) = expr else {
@@ -208,17 +289,7 @@ fn lockstep(
             }
         };
         arrays.push(json_array_of(&function, args));
-        let element = call(
-            "json_extract",
-            vec![
-                Expr::CompoundIdentifier(vec![Ident::new(alias.clone()), Ident::new(VALUE)]),
-                string(&format!("$[{position}]")),
-            ],
-        );
-        select.projection[k] = SelectItem::ExprWithAlias {
-            expr: element,
-            alias: name,
-        };
+        select.projection[k] = item;
     }
     select.from.push(TableWithJoins {
         // Made `pg_rows(pg_zip(…))` with the other sources (rewrite_source).

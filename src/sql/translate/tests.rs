@@ -289,11 +289,17 @@ fn set_returning_functions_in_select_lists_become_sources() {
         "SELECT json_extract(_srf1._lw_value, '$[0]') AS unnest, json_extract(_srf1._lw_value, '$[1]') AS g \
          FROM t, pg_rows(pg_zip(pg_unnest(a), pg_series(1, 3))) AS _srf1"
     );
+    // Inside arithmetic (drizzle-kit's `generate_subscripts(indkey, 1) + 1`): the item
+    // keeps its expression around the source's column.
+    assert_eq!(
+        sqlite("SELECT unnest(a) + 1 FROM t"),
+        "SELECT pg_op('+', _srf1._lw_value, 1, 'W]C1:a[1:t]', 'N4:int4') FROM t, pg_rows(pg_unnest(a)) AS _srf1"
+    );
     for sql in [
         "SELECT unnest(a), json_array_elements(b) FROM t",
         "SELECT count(*), unnest(a) FROM t GROUP BY a",
         "SELECT max(x), generate_series(1, 3) FROM t",
-        "SELECT unnest(a) + 1 FROM t",
+        "SELECT unnest(a) + unnest(b) FROM t",
     ] {
         assert_eq!(refused(sql).code, SqlState::FEATURE_NOT_SUPPORTED, "{sql}");
     }

@@ -381,6 +381,8 @@ pub(super) fn fixed_function_type(name: &str) -> Option<&'static str> {
         | "every"
         | "has_table_privilege"
         | "has_schema_privilege"
+        | "pg_try_advisory_lock"
+        | "pg_advisory_unlock"
         | "has_database_privilege"
         | "pg_table_is_visible"
         | "pg_type_is_visible"

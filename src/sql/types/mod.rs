@@ -1059,6 +1059,17 @@ impl Analyzer {
                 });
             }
         }
+        // A json builder's arguments, each typed (translate/operators.rs puts arrays
+        // and json values in as JSON), carried as one list.
+        if JSON_BUILDERS.contains(&name.as_str()) && !args.is_empty() {
+            if let Some(found) = self.operands.as_mut() {
+                found.push(Operands {
+                    at: sqlparser::ast::Spanned::span(f),
+                    left: Ty::Common(args.clone()),
+                    right: Ty::Unknown,
+                });
+            }
+        }
         if matches!(f.args, FunctionArguments::None) {
             if let Some(t) = bare_function_type(&name) {
                 return Ty::Named(t.into());
@@ -1093,6 +1104,22 @@ impl Analyzer {
         ty
     }
 }
+
+/// The functions that turn SQL values into JSON: an array, json or jsonb argument goes
+/// in as JSON (its elements, its object), any other as a scalar.
+pub const JSON_BUILDERS: &[&str] = &[
+    "json_build_array",
+    "jsonb_build_array",
+    "json_build_object",
+    "jsonb_build_object",
+    "to_json",
+    "to_jsonb",
+    "json_agg",
+    "jsonb_agg",
+    "json_object_agg",
+    "jsonb_object_agg",
+    "pg_row_to_json",
+];
 
 /// The operators whose meaning depends on their operands' types.
 pub fn arithmetic(op: &BinaryOperator) -> bool {
