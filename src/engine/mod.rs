@@ -30,6 +30,7 @@ mod pgfuncs;
 mod srf;
 mod stmt;
 mod subquery;
+mod subscript;
 pub mod types;
 
 use std::collections::HashMap;

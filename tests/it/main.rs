@@ -37,6 +37,7 @@ mod protocol;
 mod queries;
 mod safety;
 mod startup;
+mod syntax;
 mod transactions;
 mod typed;
 mod typing;

@@ -57,7 +57,7 @@ fn err(code: SqlState, msg: &str) -> rusqlite::Error {
 }
 
 /// Compact JSON (the stored form): `[1,"a",null]`.
-fn write_json(v: &Json, s: &mut String) {
+pub(crate) fn write_json(v: &Json, s: &mut String) {
     match v {
         Json::Array(items) => {
             s.push('[');

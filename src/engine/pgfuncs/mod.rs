@@ -15,6 +15,7 @@ mod interval_agg;
 mod math;
 mod number_format;
 mod operators;
+pub(crate) use arrays::write_json;
 pub(crate) use operators::add_interval_in;
 mod ordered_set;
 mod regex;

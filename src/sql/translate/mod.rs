@@ -7,6 +7,7 @@
 //! be honoured exactly is 0A000 naming the construct.
 
 mod arrays;
+pub(crate) mod assign;
 mod casts;
 mod create;
 mod ctes;
