@@ -876,11 +876,10 @@ fn pg_bool(ctx: &mut Context<'_>) -> rusqlite::Result<Option<i64>> {
         ValueRef::Integer(i) => Ok(Some((i != 0) as i64)),
         ValueRef::Real(f) => Ok(Some((f != 0.0) as i64)),
         ValueRef::Text(t) | ValueRef::Blob(t) => {
-            let s = String::from_utf8_lossy(t).trim().to_ascii_lowercase();
-            match s.as_str() {
-                "t" | "true" | "y" | "yes" | "on" | "1" => Ok(Some(1)),
-                "f" | "false" | "n" | "no" | "off" | "0" => Ok(Some(0)),
-                _ => Err(raise(PgError::new(
+            let s = String::from_utf8_lossy(t);
+            match input::parse_bool(&s) {
+                Some(b) => Ok(Some(b as i64)),
+                None => Err(raise(PgError::new(
                     SqlState::INVALID_TEXT_REPRESENTATION,
                     format!("invalid input syntax for type boolean: \"{s}\""),
                 ))),

@@ -134,3 +134,47 @@ async fn array_element_assignment() {
     )
     .await;
 }
+
+/// Boolean input by unique prefix (`bool 'of'`), booleq/boolne, IS [NOT] UNKNOWN, and
+/// the sha2 family.
+#[tokio::test]
+async fn smaller_forms() {
+    let s = Server::start(&[]);
+    let c = s.connect("syntax").await;
+    answers(
+        &c,
+        &[
+            (
+                "select bool 'of', 'tr'::bool, ' NO '::bool, 'ye'::bool",
+                "f|t|f|t",
+            ),
+            (
+                "select booleq(true, false), boolne(true, false), booleq(null, true) is null",
+                "f|t|t",
+            ),
+            (
+                "select null::bool is unknown, true is not unknown, (1 < 2) is unknown",
+                "t|t|f",
+            ),
+            (
+                "select sha256('abc'::bytea), sha224('abc')",
+                "\\xba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad|\
+                 \\x23097d223405d8228642a477bda255b32aadbce4bda0b3f7e36c9da7",
+            ),
+            (
+                "select sha384(''), length(sha512(''::bytea))",
+                "\\x38b060a751ac96384cd9327eb1b1e36a21fdb71114be07434c0cc7bf63f6e1da274edebfe76f65fbd51ad2f14898b95b|64",
+            ),
+        ],
+    )
+    .await;
+    refusals(
+        &c,
+        &[(
+            "select 'o'::bool",
+            "22P02",
+            "invalid input syntax for type boolean: \"o\"",
+        )],
+    )
+    .await;
+}

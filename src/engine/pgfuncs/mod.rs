@@ -283,6 +283,36 @@ pub fn register(conn: &Connection) -> Res<()> {
             pg(dates::trunc(&unit, v, &zone).map(Some))
         })?;
     }
+    // booleq / boolne, the functions behind boolean `=` and `<>` (strict).
+    for (name, equal) in [("booleq", true), ("boolne", false)] {
+        conn.create_scalar_function(name, 2, pure, move |ctx| {
+            let a = math::bool_arg(ctx.get_raw(0))?;
+            let b = math::bool_arg(ctx.get_raw(1))?;
+            Ok(a.zip(b).map(|(a, b)| (a == b) == equal))
+        })?;
+    }
+    // sha224 … sha512(bytea): the digest as bytea; text is digested as its UTF-8 bytes.
+    for (name, hash) in [
+        ("sha224", 224),
+        ("sha256", 256),
+        ("sha384", 384),
+        ("sha512", 512),
+    ] {
+        conn.create_scalar_function(name, 1, pure, move |ctx| {
+            use sha2::Digest;
+            let bytes: Vec<u8> = match ctx.get_raw(0) {
+                ValueRef::Null => return Ok(None),
+                ValueRef::Blob(b) => b.to_vec(),
+                other => text_of(other).unwrap_or_default().into_bytes(),
+            };
+            Ok(Some(match hash {
+                224 => sha2::Sha224::digest(&bytes).to_vec(),
+                256 => sha2::Sha256::digest(&bytes).to_vec(),
+                384 => sha2::Sha384::digest(&bytes).to_vec(),
+                _ => sha2::Sha512::digest(&bytes).to_vec(),
+            }))
+        })?;
+    }
     // isfinite(date | timestamp | timestamptz | interval): only the stored infinities are not.
     conn.create_scalar_function("isfinite", 1, pure, |ctx| {
         Ok(match ctx.get_raw(0) {

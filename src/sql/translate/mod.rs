@@ -297,6 +297,9 @@ impl Translator<'_> {
                 },
             },
             Expr::TypedString(t) => casts::cast(Expr::Value(t.value), &t.data_type),
+            // A boolean IS [NOT] UNKNOWN is IS [NOT] NULL (SQLite lacks the form).
+            Expr::IsUnknown(e) => Expr::IsNull(nest(e)),
+            Expr::IsNotUnknown(e) => Expr::IsNotNull(nest(e)),
             Expr::Interval(i) => casts::interval_literal(i)?,
             Expr::Collate { expr, collation } if is_default_collation(&collation) => *expr,
             Expr::BinaryOp { left, op, right } => binary(*left, op, *right)?,

@@ -599,3 +599,11 @@ fn array_elements_that_may_be_bytea_are_written_as_text() {
         "SELECT json_array(pg_array_elem(x), 1, json_array(2)) FROM t"
     );
 }
+
+#[test]
+fn is_unknown_is_is_null() {
+    assert_eq!(
+        sqlite("select b is unknown, b is not unknown from t"),
+        "SELECT b IS NULL, b IS NOT NULL FROM t"
+    );
+}

@@ -384,6 +384,8 @@ pub(super) fn fixed_function_type(name: &str) -> Option<&'static str> {
         | "starts_with"
         | "regexp_like"
         | "isfinite"
+        | "booleq"
+        | "boolne"
         | "jsonb_exists"
         | "jsonb_exists_any"
         | "jsonb_exists_all"
@@ -416,7 +418,7 @@ pub(super) fn fixed_function_type(name: &str) -> Option<&'static str> {
         | "jsonb_delete_path"
         | "jsonb_concat"
         | "jsonb_set_lax" => "jsonb",
-        "decode" => "bytea",
+        "decode" | "sha224" | "sha256" | "sha384" | "sha512" => "bytea",
         "to_number" => "numeric",
         _ => return None,
     })
