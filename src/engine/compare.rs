@@ -7,13 +7,15 @@
 //! `pg_array_value(x, 'type')` around `array_agg`'s argument is `json(x)` for an array
 //! (its elements nest, as PostgreSQL's array_agg of arrays adds a dimension);
 //! `pg_order_max(x, 'type')` is `pg_interval_max(x)`, `pg_array_max(x)` or SQLite's
-//! `max(x)` (min alike). The expansion is kept per connection with the
+//! `max(x)` (min alike). `pg_subscript_pick(a, b, 'type')` around a column's subscript
+//! is `iif(0, a, b)` for a jsonb column (b is jsonb's subscript), `iif(1, a, b)` for any
+//! other (a is an array's). The expansion is kept per connection with the
 //! schema version it was read at, and read again once the schema changes.
 
 use crate::protocol::PgError;
 use crate::sql::lexer::{significant, Token, TokenKind};
 use crate::sql::translate::{
-    ARRAY_VALUE_MARKER, COMPARE_MARKER, ORDER_MAX_MARKER, ORDER_MIN_MARKER,
+    ARRAY_VALUE_MARKER, COMPARE_MARKER, ORDER_MAX_MARKER, ORDER_MIN_MARKER, SUBSCRIPT_MARKER,
 };
 use crate::sql::types::{self, Ty};
 
@@ -36,6 +38,7 @@ pub fn expand(conn: &Connection, sql: &str) -> Result<Option<String>, PgError> {
             ARRAY_VALUE_MARKER,
             ORDER_MIN_MARKER,
             ORDER_MAX_MARKER,
+            SUBSCRIPT_MARKER,
         ]
         .into_iter()
         .find(|m| word.eq_ignore_ascii_case(m));
@@ -60,6 +63,15 @@ pub fn expand(conn: &Connection, sql: &str) -> Result<Option<String>, PgError> {
         let resolved = Ty::decode(&spec).and_then(|ty| types::resolve(&ty, &schema));
         let interval = resolved.as_deref().is_some_and(|t| base(t) == "interval");
         let array = resolved.as_deref().is_some_and(|t| t.ends_with("[]"));
+        if kind == Some(SUBSCRIPT_MARKER) {
+            // `pg_subscript_pick(a, b, 'type')` → `iif(0, a, b)`: only the branch taken is
+            // evaluated, b (jsonb's) for a jsonb column, a (an array's) for any other.
+            let jsonb = resolved.as_deref().is_some_and(|t| base(t) == "jsonb");
+            let pick = if jsonb { "iif(0, " } else { "iif(1, " };
+            edits.push((t.start, tokens[k + 1].end, pick));
+            edits.push((comma.start, tokens[close].start, ""));
+            continue;
+        }
         let key = match kind {
             Some(COMPARE_MARKER) if interval => "pg_interval_key",
             Some(COMPARE_MARKER) if array => "pg_array_key",
@@ -120,6 +132,7 @@ pub fn has_markers(sql: &str) -> bool {
         ARRAY_VALUE_MARKER,
         ORDER_MIN_MARKER,
         ORDER_MAX_MARKER,
+        SUBSCRIPT_MARKER,
     ]
     .iter()
     .any(|m| sql.contains(m))

@@ -178,3 +178,45 @@ async fn smaller_forms() {
     )
     .await;
 }
+
+/// `x[k]` of a column: jsonb's subscript (keys, 0-based, from the end) for a jsonb
+/// column, an array's (1-based) for an array column; the column's type decides when
+/// the statement is prepared.
+#[tokio::test]
+async fn column_subscripts_follow_the_column_type() {
+    let s = Server::start(&[]);
+    let c = s.connect("syntax").await;
+    c.batch_execute(
+        "create table r (id int, j jsonb, a int[]);
+         insert into r values (1, '{\"key\": \"value\", \"a\": [10, 20]}', '{5,6,7}'),
+                              (2, '[10, 20, 30]', '{8}');",
+    )
+    .await
+    .unwrap();
+    answers(
+        &c,
+        &[
+            (
+                "select j['key'], j['a'][1], j[1], j[-1], a[1], r.a[2] from r order by id",
+                "\"value\"|20|||5|6\n||20|30|8|",
+            ),
+            ("select id from r where j['key'] = '\"value\"'", "1"),
+            // A cast around the subscript (its own span in the tree).
+            ("select j[2]::text, a[1]::text from r where id = 2", "30|8"),
+            (
+                "select pg_typeof(j['a']), pg_typeof(a[1]) from r where id = 1",
+                "jsonb|integer",
+            ),
+        ],
+    )
+    .await;
+    // The extended protocol prepares the same text.
+    let row = c
+        .query_one(
+            "select j[$1::int]::text from r where id = $2",
+            &[&2i32, &2i32],
+        )
+        .await
+        .unwrap();
+    assert_eq!(row.get::<_, Option<String>>(0).as_deref(), Some("30"));
+}

@@ -569,6 +569,11 @@ pub const COMPARE_MARKER: &str = "pg_compare_key";
 /// array (operators.rs): `json(x)` for an array, so that it nests (engine/compare.rs).
 pub const ARRAY_VALUE_MARKER: &str = "pg_array_value";
 
+/// `x[k]…` of a column whose type only the schema knows (operators.rs):
+/// `pg_subscript_pick(<as an array>, <as jsonb>, 'type')`, one of the two kept when the
+/// statement is prepared (engine/compare.rs).
+pub const SUBSCRIPT_MARKER: &str = "pg_subscript_pick";
+
 /// `min(x)` / `max(x)` of a column whose type only the schema knows (operators.rs):
 /// ordered by that type when it is an interval or an array (engine/compare.rs).
 pub const ORDER_MIN_MARKER: &str = "pg_order_min";
