@@ -23,7 +23,7 @@ mod explain;
 mod functions;
 pub mod input;
 mod json;
-mod jsonb;
+pub(crate) mod jsonb;
 pub mod numeric;
 pub mod objects;
 mod pgfuncs;

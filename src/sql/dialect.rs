@@ -2,8 +2,13 @@
 
 use std::any::TypeId;
 
+use sqlparser::ast::{
+    Expr, Function, FunctionArg, FunctionArgExpr, FunctionArgumentList, FunctionArguments, Ident,
+    ObjectName,
+};
 use sqlparser::dialect::{Dialect, PostgreSqlDialect, Precedence};
 use sqlparser::parser::{Parser, ParserError};
+use sqlparser::tokenizer::Token;
 
 /// PostgreSQL's dialect of sqlparser with one change: named function arguments are
 /// `name => value` with an identifier name, as PostgreSQL has them. sqlparser's dialect
@@ -38,6 +43,33 @@ impl Dialect for Postgres {
     }
     fn is_custom_operator_part(&self, ch: char) -> bool {
         PostgreSqlDialect {}.is_custom_operator_part(ch)
+    }
+    /// `VARIADIC arr` (a function's last argument), which the grammar lacks: read as
+    /// `pg_variadic(arr)`, which translate/variadic.rs spreads into the call's
+    /// arguments (or refuses where PostgreSQL does).
+    fn parse_prefix(&self, parser: &mut Parser) -> Option<Result<Expr, ParserError>> {
+        let variadic = matches!(&parser.peek_token().token,
+            Token::Word(w) if w.quote_style.is_none() && w.value.eq_ignore_ascii_case("variadic"));
+        if !variadic {
+            return None;
+        }
+        parser.next_token();
+        Some(parser.parse_expr().map(|e| {
+            Expr::Function(Function {
+                name: ObjectName::from(vec![Ident::new(crate::sql::translate::VARIADIC_MARKER)]),
+                uses_odbc_syntax: false,
+                parameters: FunctionArguments::None,
+                args: FunctionArguments::List(FunctionArgumentList {
+                    duplicate_treatment: None,
+                    args: vec![FunctionArg::Unnamed(FunctionArgExpr::Expr(e))],
+                    clauses: vec![],
+                }),
+                filter: None,
+                null_treatment: None,
+                over: None,
+                within_group: vec![],
+            })
+        }))
     }
     fn get_next_precedence(&self, parser: &Parser) -> Option<Result<u8, ParserError>> {
         PostgreSqlDialect {}.get_next_precedence(parser)

@@ -220,3 +220,57 @@ async fn column_subscripts_follow_the_column_type() {
         .unwrap();
     assert_eq!(row.get::<_, Option<String>>(0).as_deref(), Some("30"));
 }
+
+/// `VARIADIC arr`: a written-out array's elements are the call's arguments; num_nulls /
+/// num_nonnulls.
+#[tokio::test]
+async fn variadic_arguments() {
+    let s = Server::start(&[]);
+    let c = s.connect("syntax").await;
+    answers(
+        &c,
+        &[
+            (
+                "select concat(variadic array[1, 2]), format('%s-%s', variadic '{a,b}'::text[])",
+                "12|a-b",
+            ),
+            (
+                "select json_build_array(variadic '{{1,4},{2,5}}'::int[][]), \
+                 jsonb_build_object(variadic array['a', null]::text[])",
+                "[1, 4, 2, 5]|{\"a\": null}",
+            ),
+            (
+                "select concat(variadic null::text[]) is null, concat(variadic '{}'::int[]), \
+                 jsonb_build_array(variadic '{}'::text[])",
+                "t||[]",
+            ),
+            (
+                "select num_nulls(variadic array[1, null]), num_nulls(1, null, null), \
+                 num_nonnulls(1, 2)",
+                "1|2|2",
+            ),
+        ],
+    )
+    .await;
+    refusals(
+        &c,
+        &[
+            (
+                "select format('x%sy', variadic null::text[])",
+                "22023",
+                "too few arguments for format()",
+            ),
+            (
+                "select concat(variadic array[1], 2)",
+                "42601",
+                "syntax error at or near \",\"",
+            ),
+            (
+                "select variadic 1",
+                "42601",
+                "syntax error at or near \"VARIADIC\"",
+            ),
+        ],
+    )
+    .await;
+}

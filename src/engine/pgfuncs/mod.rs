@@ -283,6 +283,21 @@ pub fn register(conn: &Connection) -> Res<()> {
             pg(dates::trunc(&unit, v, &zone).map(Some))
         })?;
     }
+    // num_nulls / num_nonnulls(VARIADIC "any"): how many arguments are (not) NULL.
+    for (name, nulls) in [("num_nulls", true), ("num_nonnulls", false)] {
+        conn.create_scalar_function(name, -1, pure, move |ctx| {
+            if ctx.is_empty() {
+                return Err(super::error::raise(PgError::new(
+                    SqlState::UNDEFINED_FUNCTION,
+                    format!("function {name}() does not exist"),
+                )));
+            }
+            let n = (0..ctx.len())
+                .filter(|&i| matches!(ctx.get_raw(i), ValueRef::Null) == nulls)
+                .count();
+            Ok(n as i64)
+        })?;
+    }
     // booleq / boolne, the functions behind boolean `=` and `<>` (strict).
     for (name, equal) in [("booleq", true), ("boolne", false)] {
         conn.create_scalar_function(name, 2, pure, move |ctx| {

@@ -33,6 +33,7 @@ pub(crate) use recursive::recursive_view;
 mod scalar;
 mod srf;
 mod store;
+mod variadic;
 mod views;
 mod window;
 pub(crate) use window::strip_exclude;
@@ -66,6 +67,7 @@ pub fn to_sqlite(mut stmt: Statement, settings: &mut dyn Settings) -> Result<Str
     if matches!(stmt, Statement::Explain { .. }) {
         return explain::to_sqlite(stmt, settings);
     }
+    variadic::spread(&mut stmt)?;
     fold::ddl_names(&mut stmt);
     // Sequences, identity and serial columns, comments (objects.rs).
     let objects = objects::statement(&mut stmt)?;
@@ -560,6 +562,9 @@ pub(super) const TYPED_AGGREGATES: &[&str] = &[
     "pg_order_min",
     "pg_order_max",
 ];
+
+/// The parser's mark of `VARIADIC arr` in a call (variadic.rs).
+pub const VARIADIC_MARKER: &str = variadic::MARKER;
 
 /// The call around a compared operand whose type only the schema knows
 /// (operators.rs), replaced when the statement is prepared (engine/compare.rs).

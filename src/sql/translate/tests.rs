@@ -616,3 +616,42 @@ fn is_unknown_is_is_null() {
         "SELECT b IS NULL, b IS NOT NULL FROM t"
     );
 }
+
+#[test]
+fn variadic_arrays_are_spread_into_the_call() {
+    assert_eq!(
+        sqlite("SELECT concat(VARIADIC ARRAY[1, 2]), format('%s', VARIADIC '{a,b}'::text[])"),
+        "SELECT pg_concat(1, 2), pg_format('%s', 'a', 'b')"
+    );
+    // A NULL array: NULL, except format's (no arguments).
+    assert_eq!(
+        sqlite("SELECT concat(VARIADIC NULL::text[]), format('x', VARIADIC NULL::int[])"),
+        "SELECT NULL, pg_format('x')"
+    );
+    assert_eq!(
+        refused("SELECT concat('a', VARIADIC ARRAY['b'])").code,
+        SqlState::UNDEFINED_FUNCTION
+    );
+    assert_eq!(
+        refused("SELECT concat(VARIADIC a) FROM t").code,
+        SqlState::FEATURE_NOT_SUPPORTED
+    );
+    assert_eq!(
+        refused("SELECT upper(VARIADIC ARRAY['a'])").code,
+        SqlState::FEATURE_NOT_SUPPORTED
+    );
+}
+
+#[test]
+fn domains_are_0a000() {
+    for text in [
+        "CREATE DOMAIN d AS int CHECK (VALUE > 0)",
+        "DROP DOMAIN IF EXISTS d",
+    ] {
+        assert_eq!(
+            refused(text).code,
+            SqlState::FEATURE_NOT_SUPPORTED,
+            "{text}"
+        );
+    }
+}

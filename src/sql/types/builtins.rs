@@ -298,6 +298,8 @@ pub(super) fn fixed_function_type(name: &str) -> Option<&'static str> {
         | "json_array_length"
         | "width_bucket"
         | "regexp_count"
+        | "num_nulls"
+        | "num_nonnulls"
         | "regexp_instr"
         | "scale" => "int4",
         "percent_rank" | "cume_dist" | "random" | "date_part" | "pi" | "degrees" | "radians"
