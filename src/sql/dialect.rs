@@ -54,24 +54,34 @@ impl Dialect for Postgres {
             return None;
         }
         parser.next_token();
-        Some(parser.parse_expr().map(|e| {
-            Expr::Function(Function {
-                name: ObjectName::from(vec![Ident::new(crate::sql::translate::VARIADIC_MARKER)]),
-                uses_odbc_syntax: false,
-                parameters: FunctionArguments::None,
-                args: FunctionArguments::List(FunctionArgumentList {
-                    duplicate_treatment: None,
-                    args: vec![FunctionArg::Unnamed(FunctionArgExpr::Expr(e))],
-                    clauses: vec![],
-                }),
-                filter: None,
-                null_treatment: None,
-                over: None,
-                within_group: vec![],
-            })
-        }))
+        Some(
+            parser
+                .parse_expr()
+                .map(|e| mark(crate::sql::translate::VARIADIC_MARKER, vec![e])),
+        )
+    }
+    /// `x USING <` / `x USING >` (an ORDER BY item), which the grammar lacks: read as
+    /// `pg_order_using(x, '<')`, which translate/order.rs makes `x ASC` / `x DESC`.
+    fn parse_infix(
+        &self,
+        parser: &mut Parser,
+        expr: &Expr,
+        _precedence: u8,
+    ) -> Option<Result<Expr, ParserError>> {
+        let op = order_using(parser)?;
+        parser.next_token();
+        parser.next_token();
+        let op = Expr::value(sqlparser::ast::Value::SingleQuotedString(op.into()));
+        Some(Ok(mark(
+            crate::sql::translate::ORDER_USING_MARKER,
+            vec![expr.clone(), op],
+        )))
     }
     fn get_next_precedence(&self, parser: &Parser) -> Option<Result<u8, ParserError>> {
+        // Below every operator: `a + b USING <` orders by a + b.
+        if order_using(parser).is_some() {
+            return Some(Ok(1));
+        }
         PostgreSqlDialect {}.get_next_precedence(parser)
     }
     fn supports_filter_during_aggregation(&self) -> bool {
@@ -140,4 +150,39 @@ impl Dialect for Postgres {
     fn supports_interval_options(&self) -> bool {
         PostgreSqlDialect {}.supports_interval_options()
     }
+}
+
+/// The operator of `USING <` or `USING >` next in `parser`'s input.
+fn order_using(parser: &Parser) -> Option<&'static str> {
+    let using = matches!(&parser.peek_token().token,
+        Token::Word(w) if w.keyword == sqlparser::keywords::Keyword::USING);
+    if !using {
+        return None;
+    }
+    match parser.peek_nth_token(1).token {
+        Token::Lt => Some("<"),
+        Token::Gt => Some(">"),
+        _ => None,
+    }
+}
+
+/// A call of `name(args)`: the marks of forms the grammar lacks.
+fn mark(name: &str, args: Vec<Expr>) -> Expr {
+    Expr::Function(Function {
+        name: ObjectName::from(vec![Ident::new(name)]),
+        uses_odbc_syntax: false,
+        parameters: FunctionArguments::None,
+        args: FunctionArguments::List(FunctionArgumentList {
+            duplicate_treatment: None,
+            args: args
+                .into_iter()
+                .map(|e| FunctionArg::Unnamed(FunctionArgExpr::Expr(e)))
+                .collect(),
+            clauses: vec![],
+        }),
+        filter: None,
+        null_treatment: None,
+        over: None,
+        within_group: vec![],
+    })
 }

@@ -274,3 +274,39 @@ async fn variadic_arguments() {
     )
     .await;
 }
+
+/// `ORDER BY x USING <` / `USING >`: ascending / descending (NULLs last / first).
+#[tokio::test]
+async fn order_by_using() {
+    let s = Server::start(&[]);
+    let c = s.connect("syntax").await;
+    c.batch_execute(
+        "create table o (a int, b text); insert into o values (1,'x'),(2,'y'),(null,'z'),(3,'x')",
+    )
+    .await
+    .unwrap();
+    answers(
+        &c,
+        &[
+            ("select a from o order by a using >", "\n3\n2\n1"),
+            (
+                "select a, b from o order by b using <, a using >",
+                "3|x\n1|x\n2|y\n|z",
+            ),
+            (
+                "select string_agg(b, ',' order by a using >) from o",
+                "z,x,y,x",
+            ),
+        ],
+    )
+    .await;
+    refusals(
+        &c,
+        &[(
+            "select a from o order by a using < asc",
+            "42601",
+            "syntax error at or near \"USING\"",
+        )],
+    )
+    .await;
+}

@@ -68,6 +68,7 @@ pub fn to_sqlite(mut stmt: Statement, settings: &mut dyn Settings) -> Result<Str
         return explain::to_sqlite(stmt, settings);
     }
     variadic::spread(&mut stmt)?;
+    order::using(&mut stmt)?;
     fold::ddl_names(&mut stmt);
     // Sequences, identity and serial columns, comments (objects.rs).
     let objects = objects::statement(&mut stmt)?;
@@ -562,6 +563,9 @@ pub(super) const TYPED_AGGREGATES: &[&str] = &[
     "pg_order_min",
     "pg_order_max",
 ];
+
+/// The parser's mark of `x USING <` in an ORDER BY (order.rs).
+pub const ORDER_USING_MARKER: &str = order::USING_MARKER;
 
 /// The parser's mark of `VARIADIC arr` in a call (variadic.rs).
 pub const VARIADIC_MARKER: &str = variadic::MARKER;

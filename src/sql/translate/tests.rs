@@ -655,3 +655,21 @@ fn domains_are_0a000() {
         );
     }
 }
+
+#[test]
+fn order_by_using_is_asc_or_desc() {
+    assert_eq!(
+        sqlite("SELECT a FROM t ORDER BY a + 1 USING >, b USING <"),
+        "SELECT a FROM t ORDER BY pg_op('+', a, 1, 'C1:a[1:t]', 'N4:int4') DESC NULLS FIRST, \
+         pg_compare_key(b, 'C1:b[1:t]') ASC NULLS LAST"
+    );
+    assert_eq!(
+        sqlite("SELECT string_agg(b, ',' ORDER BY a USING >) FROM t"),
+        "SELECT group_concat(b, ',' ORDER BY a DESC NULLS FIRST) FROM t"
+    );
+    assert_eq!(
+        refused("SELECT a FROM t ORDER BY a USING < ASC").code,
+        SqlState::SYNTAX_ERROR
+    );
+    assert_eq!(refused("SELECT 1 USING <").code, SqlState::SYNTAX_ERROR);
+}
