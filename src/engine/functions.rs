@@ -936,6 +936,10 @@ fn pg_float(ctx: &mut Context<'_>) -> rusqlite::Result<SqlValue> {
 /// mostly read the same in regex-lite's syntax. The compiled pattern is kept for the
 /// statement's other rows.
 fn regexp(ctx: &mut Context<'_>) -> rusqlite::Result<Option<bool>> {
+    // `x ~ NULL` is NULL.
+    if matches!(ctx.get_raw(0), ValueRef::Null) {
+        return Ok(None);
+    }
     let re = ctx.get_or_create_aux(0, |v| -> Result<regex_lite::Regex, Error> {
         let pattern = v
             .as_str()

@@ -310,3 +310,39 @@ async fn order_by_using() {
     )
     .await;
 }
+
+/// `SIMILAR TO`: PostgreSQL's SQL regular expressions (`%`, `_`, ESCAPE), matched whole.
+#[tokio::test]
+async fn similar_to() {
+    let s = Server::start(&[]);
+    let c = s.connect("syntax").await;
+    answers(
+        &c,
+        &[
+            (
+                "select 'abcdefg' similar to '_bcd%', 'abcdefg' similar to 'bcd%', \
+                 'abcd%' similar to '_bcd#%' escape '#', 'abcdefg' not similar to '_bcd%'",
+                "t|f|t|f",
+            ),
+            (
+                "select 'a.c' similar to 'a.c', 'abc' similar to 'a.c', 'ab' similar to '(a|b)*', \
+                 ('x' similar to 'x' escape null) is null, ('a' ~ null) is null",
+                "t|f|t|t|t",
+            ),
+            (
+                "select similar_to_escape('a#\"b#\"c', '#')",
+                "^(?:a){1,1}?(b){1,1}(?:c)$",
+            ),
+        ],
+    )
+    .await;
+    refusals(
+        &c,
+        &[(
+            "select 'a' similar to 'a' escape '##'",
+            "22019",
+            "invalid escape string",
+        )],
+    )
+    .await;
+}

@@ -564,6 +564,22 @@ pub fn register(conn: &Connection) -> Res<()> {
     text1("pg_upper", str::to_uppercase)?;
     text1("pg_lower", str::to_lowercase)?;
     text1("pg_quote_ident", strings::quote_ident)?;
+    // similar_to_escape(pattern [, escape]): SIMILAR TO's pattern as a POSIX one (strict).
+    for args in [1, 2] {
+        conn.create_scalar_function("similar_to_escape", args, pure, |ctx| {
+            let Some(pattern) = text(ctx, 0) else {
+                return Ok(None);
+            };
+            let escape = match ctx.len() {
+                1 => None,
+                _ => match text(ctx, 1) {
+                    Some(e) => Some(e),
+                    None => return Ok(None),
+                },
+            };
+            pg(strings::similar_to_escape(&pattern, escape.as_deref()).map(Some))
+        })?;
+    }
     text1("pg_quote_literal", strings::quote_literal)?;
     // md5(text) digests the UTF-8 text, md5(bytea) the bytes.
     conn.create_scalar_function("pg_md5", 1, pure, |ctx| {

@@ -300,6 +300,22 @@ impl Translator<'_> {
                 },
             },
             Expr::TypedString(t) => casts::cast(Expr::Value(t.value), &t.data_type),
+            // SIMILAR TO: its pattern as the POSIX one PostgreSQL matches (similar_to_escape).
+            Expr::SimilarTo {
+                negated,
+                expr,
+                pattern,
+                escape_char,
+            } => {
+                let mut args = vec![*pattern];
+                args.extend(escape_char.map(Expr::value));
+                Expr::RLike {
+                    negated,
+                    expr: nest(expr),
+                    pattern: Box::new(call("similar_to_escape", args)),
+                    regexp: true,
+                }
+            }
             // A boolean IS [NOT] UNKNOWN is IS [NOT] NULL (SQLite lacks the form).
             Expr::IsUnknown(e) => Expr::IsNull(nest(e)),
             Expr::IsNotUnknown(e) => Expr::IsNotNull(nest(e)),

@@ -673,3 +673,11 @@ fn order_by_using_is_asc_or_desc() {
     );
     assert_eq!(refused("SELECT 1 USING <").code, SqlState::SYNTAX_ERROR);
 }
+
+#[test]
+fn similar_to_is_a_regex_match() {
+    assert_eq!(
+        sqlite("SELECT a SIMILAR TO '_b%', a NOT SIMILAR TO 'x#%' ESCAPE '#' FROM t"),
+        "SELECT a REGEXP similar_to_escape('_b%'), a NOT REGEXP similar_to_escape('x#%', '#') FROM t"
+    );
+}

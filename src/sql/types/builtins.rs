@@ -322,6 +322,7 @@ pub(super) fn fixed_function_type(name: &str) -> Option<&'static str> {
         | "lpad"
         | "rpad"
         | "md5"
+        | "similar_to_escape"
         | "left"
         | "right"
         | "reverse"
