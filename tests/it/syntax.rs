@@ -346,3 +346,52 @@ async fn similar_to() {
     )
     .await;
 }
+
+/// `to_date(text, template)` with the year, month and day patterns; others are 0A000.
+#[tokio::test]
+async fn to_date_reads_the_template() {
+    let s = Server::start(&[]);
+    let c = s.connect("syntax").await;
+    answers(
+        &c,
+        &[
+            (
+                "select to_date('20100309', 'YYYYMMDD'), to_date('05 Dec 2000', 'DD Mon YYYY'), \
+                 to_date('  2000/1/2', 'YYYY-MM-DD'), to_date('march 3 99', 'month DD YY')",
+                "2010-03-09|2000-12-05|2000-01-02|1999-03-03",
+            ),
+            (
+                "select to_date('200012', 'YYYYMMDD'), to_date('2000-1-2x', 'YYYY-MM-DD'), \
+                 pg_typeof(to_date('2000', 'YYYY'))",
+                "2000-12-01|2000-01-02|date",
+            ),
+        ],
+    )
+    .await;
+    refusals(
+        &c,
+        &[
+            (
+                "select to_date('2010-02-30', 'YYYY-MM-DD')",
+                "22008",
+                "date/time field value out of range: \"2010-02-30\"",
+            ),
+            (
+                "select to_date('2010x309', 'YYYYMMDD')",
+                "22007",
+                "invalid value \"x3\" for \"MM\"",
+            ),
+            (
+                "select to_date('05 Dez 2000', 'DD Mon YYYY')",
+                "22007",
+                "invalid value \"Dez\" for \"Mon\"",
+            ),
+            (
+                "select to_date('12:00', 'HH24:MI')",
+                "0A000",
+                "to_date() with the template pattern \"HH\" is not supported by litewire",
+            ),
+        ],
+    )
+    .await;
+}

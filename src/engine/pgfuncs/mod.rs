@@ -363,6 +363,12 @@ pub fn register(conn: &Connection) -> Res<()> {
         })?;
     }
     conn.create_scalar_function(
+        "to_date",
+        2,
+        pure,
+        strict(|ctx| pg(dates::to_date(&s(ctx, 0), &s(ctx, 1)).map(dt::format_date))),
+    )?;
+    conn.create_scalar_function(
         "pg_make_date",
         3,
         pure,
