@@ -249,6 +249,12 @@ async fn variadic_arguments() {
                  num_nonnulls(1, 2)",
                 "1|2|2",
             ),
+            // Boolean literals are t/f to concat and format, as their text.
+            (
+                "select format('%s, %s', variadic array[true, false]), concat(1, true, false), \
+                 concat_ws('#', true, 2)",
+                "t, f|1tf|t#2",
+            ),
         ],
     )
     .await;
