@@ -89,11 +89,17 @@ async fn array_element_assignment() {
     )
     .await
     .unwrap();
+    // Also in a prepared statement (SQL PREPARE), with a parameter.
+    c.batch_execute(
+        "prepare up(int) as update a set t[3] = 'w', i[2] = $1 where id = 2; execute up(7)",
+    )
+    .await
+    .unwrap();
     answers(
         &c,
         &[(
             "select id, i, t, m from a order by id",
-            "1|{11,2,3,NULL,9}|{x,z}|{{1,2},{8,4}}\n2|{5,6}|{\"a b\"}|",
+            "1|{11,2,3,NULL,9}|{x,z}|{{1,2},{8,4}}\n2|{5,7}|{\"a b\",NULL,w}|",
         )],
     )
     .await;

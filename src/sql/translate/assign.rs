@@ -35,7 +35,7 @@ pub fn blank(text: &str) -> Option<(String, Vec<Taken>)> {
         return None;
     }
     let head = crate::sql::lexer::words(text).next()?;
-    if !["update", "insert", "with"]
+    if !["update", "insert", "with", "explain", "prepare"]
         .iter()
         .any(|w| head.eq_ignore_ascii_case(w))
     {
@@ -155,6 +155,9 @@ pub fn attach(stmts: &mut [Statement], mut taken: Vec<Taken>) -> Result<(), PgEr
 fn attach_one(stmt: &mut Statement, taken: &mut Vec<Taken>) -> Result<(), PgError> {
     {
         match stmt {
+            Statement::Explain { statement, .. } | Statement::Prepare { statement, .. } => {
+                attach_one(statement, taken)?
+            }
             // WITH … UPDATE
             Statement::Query(q) => {
                 if let SetExpr::Update(inner) = q.body.as_mut() {
