@@ -48,6 +48,9 @@ impl Dialect for Postgres {
     /// `pg_variadic(arr)`, which translate/variadic.rs spreads into the call's
     /// arguments (or refuses where PostgreSQL does).
     fn parse_prefix(&self, parser: &mut Parser) -> Option<Result<Expr, ParserError>> {
+        if let Some(e) = substring_similar(self, parser) {
+            return Some(e);
+        }
         let variadic = matches!(&parser.peek_token().token,
             Token::Word(w) if w.quote_style.is_none() && w.value.eq_ignore_ascii_case("variadic"));
         if !variadic {
@@ -185,4 +188,61 @@ fn mark(name: &str, args: Vec<Expr>) -> Expr {
         over: None,
         within_group: vec![],
     })
+}
+
+/// `SUBSTRING(x SIMILAR p ESCAPE e)`, which the grammar lacks: read as
+/// `pg_substring_similar(x, p, e)` (engine: the part of x between p's `e"` separators).
+/// Every SUBSTRING is read here, in one pass (a second reading after a failed first
+/// would double the time per nested SUBSTRING): its other forms as the grammar reads them.
+fn substring_similar(
+    dialect: &dyn Dialect,
+    parser: &mut Parser,
+) -> Option<Result<Expr, ParserError>> {
+    use sqlparser::keywords::Keyword;
+    let substring = matches!(&parser.peek_token().token,
+        Token::Word(w) if w.keyword == Keyword::SUBSTRING)
+        && parser.peek_nth_token(1).token == Token::LParen;
+    if !substring {
+        return None;
+    }
+    // The first operand binds tighter than SIMILAR (LIKE's precedence).
+    let like = dialect.prec_value(Precedence::Like);
+    let read = |p: &mut Parser| -> Result<Expr, ParserError> {
+        p.next_token();
+        p.expect_token(&Token::LParen)?;
+        let mut x = p.parse_subexpr(like)?;
+        if p.parse_keyword(Keyword::SIMILAR) {
+            let pattern = p.parse_subexpr(like)?;
+            p.expect_keyword(Keyword::ESCAPE)?;
+            let escape = p.parse_expr()?;
+            p.expect_token(&Token::RParen)?;
+            return Ok(mark("pg_substring_similar", vec![x, pattern, escape]));
+        }
+        // The rest of the first operand, then the grammar's FROM / FOR / commas.
+        loop {
+            let next = p.get_next_precedence()?;
+            if next == 0 {
+                break;
+            }
+            x = p.parse_infix(x, next)?;
+        }
+        let mut from = None;
+        let special = p.consume_token(&Token::Comma);
+        if special || p.parse_keyword(Keyword::FROM) {
+            from = Some(Box::new(p.parse_expr()?));
+        }
+        let mut to = None;
+        if p.parse_keyword(Keyword::FOR) || p.consume_token(&Token::Comma) {
+            to = Some(Box::new(p.parse_expr()?));
+        }
+        p.expect_token(&Token::RParen)?;
+        Ok(Expr::Substring {
+            expr: Box::new(x),
+            substring_from: from,
+            substring_for: to,
+            special,
+            shorthand: false,
+        })
+    };
+    Some(read(parser))
 }

@@ -345,6 +345,15 @@ async fn similar_to() {
                 "select similar_to_escape('a#\"b#\"c', '#')",
                 "^(?:a){1,1}?(b){1,1}(?:c)$",
             ),
+            // SUBSTRING … SIMILAR: the part between the separators, the first part lazy.
+            (
+                "select substring('abcdefg' similar 'a#\"(b_d)#\"%' escape '#'), \
+                 substring('abcdefg' similar 'a*#\"%#\"g*' escape '#'), \
+                 substring('xaaay' similar '%#\"a+#\"%' escape '#'), \
+                 substring('abcdefg' similar '#\"(b_d)#\"%' escape '#') is null, \
+                 substring('abc' from 2)",
+                "bcd|abcdefg|aaa|t|bc",
+            ),
         ],
     )
     .await;

@@ -570,6 +570,31 @@ pub fn register(conn: &Connection) -> Res<()> {
     text1("pg_upper", str::to_uppercase)?;
     text1("pg_lower", str::to_lowercase)?;
     text1("pg_quote_ident", strings::quote_ident)?;
+    // SUBSTRING(x SIMILAR p ESCAPE e) (sql/dialect.rs): the part of x between p's two
+    // `e"` separators (after the one, or all of the match without any); NULL when x
+    // does not match. Strict.
+    conn.create_scalar_function("pg_substring_similar", 3, pure, |ctx| {
+        let (Some(x), Some(p), Some(e)) = (text(ctx, 0), text(ctx, 1), text(ctx, 2)) else {
+            return Ok(None);
+        };
+        let mut pattern = pg(strings::similar_to_escape(&p, Some(&e)))?;
+        // PostgreSQL matches the part before the first separator as few characters as
+        // possible: its quantifiers lazy (U swaps greed).
+        if pattern.contains("){1,1}?(") {
+            pattern = pattern.replacen("^(?:", "^(?U:", 1);
+        }
+        let re = regex_lite::Regex::new(&pattern).map_err(|err| {
+            super::error::raise(PgError::new(
+                SqlState::INVALID_REGULAR_EXPRESSION,
+                format!("invalid regular expression: {err}"),
+            ))
+        })?;
+        Ok(re.captures(&x).map(|c| {
+            c.get(1)
+                .or_else(|| c.get(0))
+                .map_or(String::new(), |m| m.as_str().to_string())
+        }))
+    })?;
     // similar_to_escape(pattern [, escape]): SIMILAR TO's pattern as a POSIX one (strict).
     for args in [1, 2] {
         conn.create_scalar_function("similar_to_escape", args, pure, |ctx| {

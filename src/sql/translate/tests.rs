@@ -681,3 +681,13 @@ fn similar_to_is_a_regex_match() {
         "SELECT a REGEXP similar_to_escape('_b%'), a NOT REGEXP similar_to_escape('x#%', '#') FROM t"
     );
 }
+
+#[test]
+fn substring_similar_is_the_engines_call() {
+    assert_eq!(
+        sqlite(
+            "SELECT SUBSTRING(a || 'x' SIMILAR 'a#\"b#\"%' ESCAPE '#'), SUBSTRING(a FROM 2) FROM t"
+        ),
+        "SELECT pg_substring_similar(a || 'x', 'a#\"b#\"%', '#'), pg_substr(a, 2) FROM t"
+    );
+}

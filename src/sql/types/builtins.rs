@@ -314,6 +314,7 @@ pub(super) fn fixed_function_type(name: &str) -> Option<&'static str> {
         | "rtrim"
         | "substr"
         | "substring"
+        | "pg_substring_similar"
         | "replace"
         | "concat"
         | "concat_ws"
