@@ -12,7 +12,9 @@
 //! array, `pg_json(x)` / `pg_jsonb(x)` for json / jsonb (it goes in as JSON, not as a
 //! string);
 //! `pg_order_max(x, 'type')` is `pg_interval_max(x)`, `pg_array_max(x)` or SQLite's
-//! `max(x)` (min alike). The expansion is kept per connection with the
+//! `max(x)` (min alike). `pg_subscript_pick(a, b, 'type')` around a column's subscript
+//! is `iif(0, a, b)` for a jsonb column (b is jsonb's subscript), `iif(1, a, b)` for any
+//! other (a is an array's). The expansion is kept per connection with the
 //! schema version it was read at, and read again once the schema changes.
 
 use std::borrow::Cow;
@@ -21,7 +23,7 @@ use crate::protocol::PgError;
 use crate::sql::lexer::{significant, Token, TokenKind};
 use crate::sql::translate::{
     json_mark, ARRAY_VALUE_MARKER, COMPARE_MARKER, JSON_VALUE_MARKER, ORDER_KEY_MARKER,
-    ORDER_MAX_MARKER, ORDER_MIN_MARKER,
+    ORDER_MAX_MARKER, ORDER_MIN_MARKER, SUBSCRIPT_MARKER,
 };
 use crate::sql::types::{self, Ty};
 
@@ -46,6 +48,7 @@ pub fn expand(conn: &Connection, sql: &str) -> Result<Option<String>, PgError> {
             JSON_VALUE_MARKER,
             ORDER_MIN_MARKER,
             ORDER_MAX_MARKER,
+            SUBSCRIPT_MARKER,
         ]
         .into_iter()
         .find(|m| word.eq_ignore_ascii_case(m));
@@ -72,6 +75,14 @@ pub fn expand(conn: &Connection, sql: &str) -> Result<Option<String>, PgError> {
         let interval = resolved.as_deref().is_some_and(|t| base(t) == "interval");
         let array = resolved.as_deref().is_some_and(|t| t.ends_with("[]"));
         let jsonb = resolved.as_deref().is_some_and(|t| base(t) == "jsonb");
+        if kind == Some(SUBSCRIPT_MARKER) {
+            // `pg_subscript_pick(a, b, 'type')` → `iif(0, a, b)`: only the branch taken is
+            // evaluated, b (jsonb's) for a jsonb column, a (an array's) for any other.
+            let pick = if jsonb { "iif(0, " } else { "iif(1, " };
+            edits.push((t.start, tokens[k + 1].end, pick.into()));
+            edits.push((comma.start, tokens[close].start, "".into()));
+            continue;
+        }
         // An enum orders by its labels' declaration order: `pg_enum_key(x, 'type')`.
         let enum_type = match (kind, resolved.as_deref()) {
             (Some(ORDER_KEY_MARKER), Some(t)) if !t.ends_with("[]") => {
@@ -155,6 +166,7 @@ pub fn has_markers(sql: &str) -> bool {
         JSON_VALUE_MARKER,
         ORDER_MIN_MARKER,
         ORDER_MAX_MARKER,
+        SUBSCRIPT_MARKER,
     ]
     .iter()
     .any(|m| sql.contains(m))

@@ -130,6 +130,7 @@ pub fn register(conn: &Connection, database: &str, session: SharedSession) -> ru
     conn.create_scalar_function("pg_cast", 2, pure, pg_cast)?;
     conn.create_scalar_function("pg_store", 3, pure, pg_store)?;
     conn.create_scalar_function("pg_store", 4, pure, pg_store)?;
+    conn.create_scalar_function("pg_subscript_assign", -1, pure, super::subscript::assign)?;
     conn.create_scalar_function("pg_bytea", 1, pure, pg_bytea)?;
     conn.create_scalar_function("pg_float", 1, pure, pg_float)?;
     super::jsonb::register(conn)?;
@@ -489,25 +490,25 @@ pub(super) fn declared_type(
     Some(decl)
 }
 
-/// `pg_store(value, 'table', column)`: a string literal written into a column
-/// (`INSERT … VALUES`, `UPDATE … SET`), read with the column's PostgreSQL input rules as a
-/// Bind parameter of that type is, so that what PostgreSQL refuses is refused and what it
-/// accepts is stored in the same form (`' 34 '` into an int2 is 34, `'1e2'` is 22P02).
-/// `column` is a name, or the 0-based position when the INSERT names no columns. The
-/// declared type is looked up once per statement (SQLite keeps it with the constant
-/// arguments).
-fn pg_store(ctx: &mut Context<'_>) -> rusqlite::Result<SqlValue> {
-    let (type_oid, modifier) =
-        *ctx.get_or_create_aux(2, |column| -> rusqlite::Result<(u32, i32)> {
-            let table: String = ctx.get(1)?;
-            let decl: Option<Option<String>> = match column {
+/// The type (OID, typmod) of the column named by arguments `table` and `column` (a name,
+/// or the 0-based position), looked up once per statement (SQLite keeps it with the
+/// constant arguments).
+pub(super) fn column_type(
+    ctx: &Context<'_>,
+    table: usize,
+    column: usize,
+) -> rusqlite::Result<(u32, i32)> {
+    Ok(
+        *ctx.get_or_create_aux(column as i32, |value| -> rusqlite::Result<(u32, i32)> {
+            let table: String = ctx.get(table)?;
+            let decl: Option<Option<String>> = match value {
                 ValueRef::Integer(i) => nested_value(
                     ctx,
                     "select type from pragma_table_info(?1) order by cid limit 1 offset ?2",
                     (table, i),
                 )?,
                 _ => {
-                    let name: String = ctx.get(2)?;
+                    let name: String = ctx.get(column)?;
                     match declared_type(ctx, &table, &name) {
                         Some(decl) => Some(decl),
                         None => nested_value(
@@ -524,7 +525,19 @@ fn pg_store(ctx: &mut Context<'_>) -> rusqlite::Result<SqlValue> {
                 let t = super::objects::declared_type(&conn, &d);
                 (t.oid, t.modifier)
             }))
-        })?;
+        })?,
+    )
+}
+
+/// `pg_store(value, 'table', column)`: a string literal written into a column
+/// (`INSERT … VALUES`, `UPDATE … SET`), read with the column's PostgreSQL input rules as a
+/// Bind parameter of that type is, so that what PostgreSQL refuses is refused and what it
+/// accepts is stored in the same form (`' 34 '` into an int2 is 34, `'1e2'` is 22P02).
+/// `column` is a name, or the 0-based position when the INSERT names no columns. The
+/// declared type is looked up once per statement (SQLite keeps it with the constant
+/// arguments).
+fn pg_store(ctx: &mut Context<'_>) -> rusqlite::Result<SqlValue> {
+    let (type_oid, modifier) = column_type(ctx, 1, 2)?;
     if ctx.len() == 4 {
         // An assigned (computed) value: a stored timestamptz into a local date/time
         // column is read as its local time; anything else is kept as it is.
@@ -871,11 +884,10 @@ fn pg_bool(ctx: &mut Context<'_>) -> rusqlite::Result<Option<i64>> {
         ValueRef::Integer(i) => Ok(Some((i != 0) as i64)),
         ValueRef::Real(f) => Ok(Some((f != 0.0) as i64)),
         ValueRef::Text(t) | ValueRef::Blob(t) => {
-            let s = String::from_utf8_lossy(t).trim().to_ascii_lowercase();
-            match s.as_str() {
-                "t" | "true" | "y" | "yes" | "on" | "1" => Ok(Some(1)),
-                "f" | "false" | "n" | "no" | "off" | "0" => Ok(Some(0)),
-                _ => Err(raise(PgError::new(
+            let s = String::from_utf8_lossy(t);
+            match input::parse_bool(&s) {
+                Some(b) => Ok(Some(b as i64)),
+                None => Err(raise(PgError::new(
                     SqlState::INVALID_TEXT_REPRESENTATION,
                     format!("invalid input syntax for type boolean: \"{s}\""),
                 ))),
@@ -966,6 +978,10 @@ fn pg_float(ctx: &mut Context<'_>) -> rusqlite::Result<SqlValue> {
 /// mostly read the same in regex-lite's syntax. The compiled pattern is kept for the
 /// statement's other rows.
 fn regexp(ctx: &mut Context<'_>) -> rusqlite::Result<Option<bool>> {
+    // `x ~ NULL` is NULL.
+    if matches!(ctx.get_raw(0), ValueRef::Null) {
+        return Ok(None);
+    }
     let re = ctx.get_or_create_aux(0, |v| -> Result<regex_lite::Regex, Error> {
         let pattern = v
             .as_str()

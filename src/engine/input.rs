@@ -223,10 +223,16 @@ pub fn to_float4(f: f64) -> Result<f64, PgError> {
 }
 
 pub fn parse_bool(s: &str) -> Option<bool> {
-    match s.trim().to_ascii_lowercase().as_str() {
-        "t" | "true" | "y" | "yes" | "on" | "1" => Some(true),
-        "f" | "false" | "n" | "no" | "off" | "0" => Some(false),
-        _ => None,
+    // PostgreSQL's parse_bool_with_len: any prefix of true/false/yes/no, of on/off from
+    // two letters (`o` alone is ambiguous), 1 and 0.
+    let s = s.trim().to_ascii_lowercase();
+    let prefix = |word: &str, min: usize| s.len() >= min && word.starts_with(s.as_str());
+    if prefix("true", 1) || prefix("yes", 1) || prefix("on", 2) || s == "1" {
+        Some(true)
+    } else if prefix("false", 1) || prefix("no", 1) || prefix("off", 2) || s == "0" {
+        Some(false)
+    } else {
+        None
     }
 }
 

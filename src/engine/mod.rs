@@ -24,7 +24,7 @@ mod explain;
 mod functions;
 pub mod input;
 mod json;
-mod jsonb;
+pub(crate) mod jsonb;
 pub mod modifying;
 pub mod numeric;
 pub mod objects;
@@ -32,6 +32,7 @@ mod pgfuncs;
 mod srf;
 mod stmt;
 mod subquery;
+mod subscript;
 pub mod types;
 
 use std::collections::HashMap;

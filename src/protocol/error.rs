@@ -55,6 +55,9 @@ impl SqlState {
     pub const RAISE_EXCEPTION: Self = Self("P0001");
     pub const DATA_EXCEPTION: Self = Self("22000");
     pub const ARRAY_SUBSCRIPT_ERROR: Self = Self("2202E");
+    pub const INVALID_ESCAPE_STRING: Self = Self("22019");
+    pub const INVALID_REGULAR_EXPRESSION: Self = Self("2201B");
+    pub const INVALID_USE_OF_ESCAPE_CHARACTER: Self = Self("2200C");
     pub const DIVISION_BY_ZERO: Self = Self("22012");
     pub const NUMERIC_VALUE_OUT_OF_RANGE: Self = Self("22003");
     pub const INVALID_ARGUMENT_FOR_LOG: Self = Self("2201E");

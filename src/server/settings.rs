@@ -178,20 +178,13 @@ fn on_off(b: bool) -> String {
     if b { "on" } else { "off" }.into()
 }
 
-/// PostgreSQL's `parse_bool`: on/off (at least two letters), any prefix of true, false,
-/// yes, no, and 1/0; any case.
+/// PostgreSQL's `parse_bool` (the boolean type's input rules, engine/input.rs), without
+/// the surrounding blanks the type's input ignores.
 pub fn parse_bool(v: &str) -> Option<bool> {
-    let l = v.to_ascii_lowercase();
-    let prefix_of = |word: &str| !l.is_empty() && word.starts_with(l.as_str());
-    match l.as_str() {
-        "1" => Some(true),
-        "0" => Some(false),
-        "on" => Some(true),
-        "of" | "off" => Some(false),
-        _ if prefix_of("true") || prefix_of("yes") => Some(true),
-        _ if prefix_of("false") || prefix_of("no") => Some(false),
-        _ => None,
+    if v.trim() != v {
+        return None;
     }
+    crate::engine::input::parse_bool(v)
 }
 
 /// An integer setting in its own units: a number (fractions are rounded, as PostgreSQL

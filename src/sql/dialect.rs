@@ -2,8 +2,13 @@
 
 use std::any::TypeId;
 
+use sqlparser::ast::{
+    Expr, Function, FunctionArg, FunctionArgExpr, FunctionArgumentList, FunctionArguments, Ident,
+    ObjectName,
+};
 use sqlparser::dialect::{Dialect, PostgreSqlDialect, Precedence};
 use sqlparser::parser::{Parser, ParserError};
+use sqlparser::tokenizer::Token;
 
 /// PostgreSQL's dialect of sqlparser with one change: named function arguments are
 /// `name => value` with an identifier name, as PostgreSQL has them. sqlparser's dialect
@@ -39,7 +44,47 @@ impl Dialect for Postgres {
     fn is_custom_operator_part(&self, ch: char) -> bool {
         PostgreSqlDialect {}.is_custom_operator_part(ch)
     }
+    /// `VARIADIC arr` (a function's last argument), which the grammar lacks: read as
+    /// `pg_variadic(arr)`, which translate/variadic.rs spreads into the call's
+    /// arguments (or refuses where PostgreSQL does).
+    fn parse_prefix(&self, parser: &mut Parser) -> Option<Result<Expr, ParserError>> {
+        if let Some(e) = substring_similar(self, parser) {
+            return Some(e);
+        }
+        let variadic = matches!(&parser.peek_token().token,
+            Token::Word(w) if w.quote_style.is_none() && w.value.eq_ignore_ascii_case("variadic"));
+        if !variadic {
+            return None;
+        }
+        parser.next_token();
+        Some(
+            parser
+                .parse_expr()
+                .map(|e| mark(crate::sql::translate::VARIADIC_MARKER, vec![e])),
+        )
+    }
+    /// `x USING <` / `x USING >` (an ORDER BY item), which the grammar lacks: read as
+    /// `pg_order_using(x, '<')`, which translate/order.rs makes `x ASC` / `x DESC`.
+    fn parse_infix(
+        &self,
+        parser: &mut Parser,
+        expr: &Expr,
+        _precedence: u8,
+    ) -> Option<Result<Expr, ParserError>> {
+        let op = order_using(parser)?;
+        parser.next_token();
+        parser.next_token();
+        let op = Expr::value(sqlparser::ast::Value::SingleQuotedString(op.into()));
+        Some(Ok(mark(
+            crate::sql::translate::ORDER_USING_MARKER,
+            vec![expr.clone(), op],
+        )))
+    }
     fn get_next_precedence(&self, parser: &Parser) -> Option<Result<u8, ParserError>> {
+        // Below every operator: `a + b USING <` orders by a + b.
+        if order_using(parser).is_some() {
+            return Some(Ok(1));
+        }
         PostgreSqlDialect {}.get_next_precedence(parser)
     }
     fn supports_filter_during_aggregation(&self) -> bool {
@@ -108,4 +153,96 @@ impl Dialect for Postgres {
     fn supports_interval_options(&self) -> bool {
         PostgreSqlDialect {}.supports_interval_options()
     }
+}
+
+/// The operator of `USING <` or `USING >` next in `parser`'s input.
+fn order_using(parser: &Parser) -> Option<&'static str> {
+    let using = matches!(&parser.peek_token().token,
+        Token::Word(w) if w.keyword == sqlparser::keywords::Keyword::USING);
+    if !using {
+        return None;
+    }
+    match parser.peek_nth_token(1).token {
+        Token::Lt => Some("<"),
+        Token::Gt => Some(">"),
+        _ => None,
+    }
+}
+
+/// A call of `name(args)`: the marks of forms the grammar lacks.
+fn mark(name: &str, args: Vec<Expr>) -> Expr {
+    Expr::Function(Function {
+        name: ObjectName::from(vec![Ident::new(name)]),
+        uses_odbc_syntax: false,
+        parameters: FunctionArguments::None,
+        args: FunctionArguments::List(FunctionArgumentList {
+            duplicate_treatment: None,
+            args: args
+                .into_iter()
+                .map(|e| FunctionArg::Unnamed(FunctionArgExpr::Expr(e)))
+                .collect(),
+            clauses: vec![],
+        }),
+        filter: None,
+        null_treatment: None,
+        over: None,
+        within_group: vec![],
+    })
+}
+
+/// `SUBSTRING(x SIMILAR p ESCAPE e)`, which the grammar lacks: read as
+/// `pg_substring_similar(x, p, e)` (engine: the part of x between p's `e"` separators).
+/// Every SUBSTRING is read here, in one pass (a second reading after a failed first
+/// would double the time per nested SUBSTRING): its other forms as the grammar reads them.
+fn substring_similar(
+    dialect: &dyn Dialect,
+    parser: &mut Parser,
+) -> Option<Result<Expr, ParserError>> {
+    use sqlparser::keywords::Keyword;
+    let substring = matches!(&parser.peek_token().token,
+        Token::Word(w) if w.keyword == Keyword::SUBSTRING)
+        && parser.peek_nth_token(1).token == Token::LParen;
+    if !substring {
+        return None;
+    }
+    // The first operand binds tighter than SIMILAR (LIKE's precedence).
+    let like = dialect.prec_value(Precedence::Like);
+    let read = |p: &mut Parser| -> Result<Expr, ParserError> {
+        p.next_token();
+        p.expect_token(&Token::LParen)?;
+        let mut x = p.parse_subexpr(like)?;
+        if p.parse_keyword(Keyword::SIMILAR) {
+            let pattern = p.parse_subexpr(like)?;
+            p.expect_keyword(Keyword::ESCAPE)?;
+            let escape = p.parse_expr()?;
+            p.expect_token(&Token::RParen)?;
+            return Ok(mark("pg_substring_similar", vec![x, pattern, escape]));
+        }
+        // The rest of the first operand, then the grammar's FROM / FOR / commas.
+        loop {
+            let next = p.get_next_precedence()?;
+            if next == 0 {
+                break;
+            }
+            x = p.parse_infix(x, next)?;
+        }
+        let mut from = None;
+        let special = p.consume_token(&Token::Comma);
+        if special || p.parse_keyword(Keyword::FROM) {
+            from = Some(Box::new(p.parse_expr()?));
+        }
+        let mut to = None;
+        if p.parse_keyword(Keyword::FOR) || p.consume_token(&Token::Comma) {
+            to = Some(Box::new(p.parse_expr()?));
+        }
+        p.expect_token(&Token::RParen)?;
+        Ok(Expr::Substring {
+            expr: Box::new(x),
+            substring_from: from,
+            substring_for: to,
+            special,
+            shorthand: false,
+        })
+    };
+    Some(read(parser))
 }

@@ -36,11 +36,21 @@ pub fn parse(text: &str, max_depth: usize) -> Result<Vec<Statement>, PgError> {
     let text = listed.as_deref().unwrap_or(text);
     let identity = super::translate::identity_sequence_names(text)?;
     let text = identity.as_deref().unwrap_or(text);
-    Parser::new(&super::dialect::Postgres)
+    // `SET a[1] = …`: the grammar takes a column name; the subscripts are put back after.
+    let (assigned, taken) = match super::translate::assign::blank(text) {
+        Some((t, taken)) => (Some(t), taken),
+        None => (None, Vec::new()),
+    };
+    let text = assigned.as_deref().unwrap_or(text);
+    let mut stmts = Parser::new(&super::dialect::Postgres)
         .with_recursion_limit(max_depth)
         .try_with_sql(text)
         .and_then(|mut p| p.parse_statements())
-        .map_err(|e| unsupported_form(text).unwrap_or_else(|| syntax_error(e, max_depth)))
+        .map_err(|e| unsupported_form(text).unwrap_or_else(|| syntax_error(e, max_depth)))?;
+    if !taken.is_empty() {
+        super::translate::assign::attach(&mut stmts, taken)?;
+    }
+    Ok(stmts)
 }
 
 /// The SQL standard's array types in a table definition, `text ARRAY` and `int

@@ -39,6 +39,7 @@ mod queries;
 mod routines;
 mod safety;
 mod startup;
+mod syntax;
 mod transactions;
 mod typed;
 mod typing;

@@ -13,7 +13,7 @@
 mod builders;
 pub mod path;
 pub mod record;
-pub(super) mod value;
+pub(crate) mod value;
 
 use rusqlite::functions::{Aggregate, Context, FunctionFlags, SubType};
 use rusqlite::types::ValueRef;

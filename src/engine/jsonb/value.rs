@@ -787,6 +787,105 @@ pub fn set_path(
     }
 }
 
+/// Subscripted assignment, `j[k]… = new` (PostgreSQL's setPath with its subscript
+/// flags): missing levels are created (an array where the next subscript reads as an
+/// integer, else an object), arrays are padded with nulls up to the index, a negative
+/// index counts from the end. A NULL `j` starts as an empty array when the first
+/// subscript is an integer, else an empty object.
+pub fn assign(j: Option<Json>, path: &[(String, bool)], new: Json) -> Result<Json, PgError> {
+    let mut j = j.unwrap_or_else(|| match path.first() {
+        Some((_, true)) => Json::Array(vec![]),
+        _ => Json::Object(vec![]),
+    });
+    let keys: Vec<&str> = path.iter().map(|(k, _)| k.as_str()).collect();
+    if keys.iter().any(|k| {
+        k.trim()
+            .parse::<i64>()
+            .is_ok_and(|n| n > MAX_PADDING as i64)
+    }) {
+        return Err(too_far());
+    }
+    assign_at(&mut j, &keys, 1, new)?;
+    Ok(j)
+}
+
+fn assign_at(j: &mut Json, path: &[&str], position: usize, new: Json) -> Result<(), PgError> {
+    let Some((&first, rest)) = path.split_first() else {
+        *j = new;
+        return Ok(());
+    };
+    match j {
+        Json::Object(members) => match members.binary_search_by(|(k, _)| key_order(k, first)) {
+            Ok(i) if rest.is_empty() => members[i].1 = new,
+            Ok(i) => deep(|| assign_at(&mut members[i].1, rest, position + 1, new))?,
+            Err(i) => members.insert(i, (first.to_string(), created(rest, new))),
+        },
+        Json::Array(items) => {
+            let Ok(n) = first.trim().parse::<i64>() else {
+                return Err(PgError::new(
+                    SqlState::INVALID_TEXT_REPRESENTATION,
+                    format!("path element at position {position} is not an integer: \"{first}\""),
+                ));
+            };
+            let len = items.len() as i64;
+            let at = if n < 0 { n + len } else { n };
+            if at < 0 {
+                return Err(invalid_parameter(&format!(
+                    "path element at position {position} is out of range: {n}"
+                )));
+            }
+            match usize::try_from(at).ok().filter(|&i| i < items.len()) {
+                Some(i) if rest.is_empty() => items[i] = new,
+                Some(i) => deep(|| assign_at(&mut items[i], rest, position + 1, new))?,
+                None => {
+                    let at = usize::try_from(at).unwrap_or(usize::MAX);
+                    if at > MAX_PADDING {
+                        return Err(too_far());
+                    }
+                    items.resize(at, Json::Null);
+                    items.push(created(rest, new));
+                }
+            }
+        }
+        _ => {
+            let mut e = invalid_parameter("cannot replace existing key");
+            e.detail = Some(
+                "The path assumes key is a composite object, but it is a scalar value.".into(),
+            );
+            return Err(e);
+        }
+    }
+    Ok(())
+}
+
+/// The most nulls one subscripted assignment pads an array with: PostgreSQL would build
+/// up to its 256 MB jsonb limit, which costs litewire several times that in memory.
+pub const MAX_PADDING: usize = 1_000_000;
+
+pub fn too_far() -> PgError {
+    PgError::new(
+        SqlState::FEATURE_NOT_SUPPORTED,
+        format!("a subscripted assignment padding an array past {MAX_PADDING} elements is not supported by litewire"),
+    )
+}
+
+/// The levels `path` names below a missing member, holding `new`.
+fn created(path: &[&str], new: Json) -> Json {
+    let Some((&first, rest)) = path.split_first() else {
+        return new;
+    };
+    let inner = deep(|| created(rest, new));
+    match first.trim().parse::<i32>() {
+        Ok(n) => {
+            // Checked by `assign` beforehand.
+            let mut items = vec![Json::Null; usize::try_from(n).unwrap_or(0).min(MAX_PADDING)];
+            items.push(inner);
+            Json::Array(items)
+        }
+        Err(_) => Json::Object(vec![(first.to_string(), inner)]),
+    }
+}
+
 /// `jsonb_strip_nulls`: object members whose value is null removed, at every level.
 pub fn strip_nulls(j: &mut Json) {
     match j {

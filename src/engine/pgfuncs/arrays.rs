@@ -57,7 +57,7 @@ fn err(code: SqlState, msg: &str) -> rusqlite::Error {
 }
 
 /// Compact JSON (the stored form): `[1,"a",null]`.
-fn write_json(v: &Json, s: &mut String) {
+pub(crate) fn write_json(v: &Json, s: &mut String) {
     match v {
         Json::Array(items) => {
             s.push('[');
@@ -444,7 +444,7 @@ pub fn register(conn: &Connection, limit: usize) -> Res<()> {
     conn.create_scalar_function("pg_array_append", 2, f, |ctx| concat(ctx, true, false))?;
     conn.create_scalar_function("pg_array_prepend", 2, f, |ctx| concat(ctx, false, true))?;
     // `a || b` whose operands' types only the schema knows (translate/operators.rs).
-    conn.create_scalar_function("pg_concat", 4, f, |ctx| super::operators::pg_concat(ctx))?;
+    conn.create_scalar_function("pg_concat_op", 4, f, |ctx| super::operators::pg_concat_op(ctx))?;
     for args in [2, 3] {
         conn.create_scalar_function("pg_array_position", args, f, |ctx| {
             let Some(a) = array_arg(ctx, 0)? else {

@@ -1029,3 +1029,198 @@ mod tests {
         );
     }
 }
+
+/// A `to_date` template's part: a field (its name as written, the kind) or a separator.
+enum DateNode<'f> {
+    Field(&'f str, DateField),
+    Separator,
+}
+
+#[derive(Clone, Copy, PartialEq)]
+enum DateField {
+    Year4,
+    Year2,
+    Month,
+    Day,
+    MonthName,
+    MonthAbbrev,
+}
+
+/// `to_date(text, template)` as days since 2000-01-01, with the template patterns
+/// `YYYY`, `YY`, `MM`, `DD`, `MON`, `MONTH` (any case) and separators (PostgreSQL's rules
+/// without FX: a separator matches one non-alphanumeric character or none, blanks before
+/// a field are skipped, a numeric field followed by another field takes its width). Any
+/// other pattern, and a template with no year, is 0A000.
+pub fn to_date(input: &str, template: &str) -> Result<i32, PgError> {
+    const PATTERNS: &[(&str, Option<DateField>)] = &[
+        ("MONTH", Some(DateField::MonthName)),
+        ("MON", Some(DateField::MonthAbbrev)),
+        ("MM", Some(DateField::Month)),
+        ("YYYY", Some(DateField::Year4)),
+        ("YYY", None),
+        ("YY", Some(DateField::Year2)),
+        ("DDD", None),
+        ("DD", Some(DateField::Day)),
+    ];
+    let unsupported = |what: &str| {
+        crate::sql::translate::unsupported(format!(
+            "to_date() with the template pattern \"{what}\""
+        ))
+    };
+    let mut nodes = Vec::new();
+    let mut rest = template;
+    while let Some(c) = rest.chars().next() {
+        if c.is_ascii_alphabetic() {
+            let found = PATTERNS
+                .iter()
+                .find(|(p, _)| rest.len() >= p.len() && rest[..p.len()].eq_ignore_ascii_case(p));
+            match found {
+                Some((p, Some(kind))) => {
+                    nodes.push(DateNode::Field(&rest[..p.len()], *kind));
+                    rest = &rest[p.len()..];
+                }
+                _ => {
+                    let end = rest
+                        .find(|c: char| !c.is_ascii_alphabetic())
+                        .unwrap_or(rest.len());
+                    return Err(unsupported(&rest[..end]));
+                }
+            }
+        } else if c == '"' || c == '\\' {
+            return Err(unsupported(&c.to_string()));
+        } else {
+            nodes.push(DateNode::Separator);
+            rest = &rest[c.len_utf8()..];
+        }
+    }
+    if !nodes
+        .iter()
+        .any(|n| matches!(n, DateNode::Field(_, DateField::Year4 | DateField::Year2)))
+    {
+        return Err(unsupported("a template without a year"));
+    }
+    let invalid = |value: &str, field: &str, detail: &str| {
+        PgError::new(
+            SqlState::INVALID_DATETIME_FORMAT,
+            format!("invalid value \"{value}\" for \"{field}\""),
+        )
+        .with_detail(detail.to_string())
+    };
+    let (mut year, mut month, mut day) = (None, 1i64, 1i64);
+    let mut s = input;
+    for (i, node) in nodes.iter().enumerate() {
+        let DateNode::Field(name, kind) = node else {
+            if s.starts_with(|c: char| !c.is_alphanumeric()) {
+                let c = s.chars().next().map_or(0, char::len_utf8);
+                s = &s[c..];
+            }
+            continue;
+        };
+        s = s.trim_start_matches(' ');
+        if s.is_empty() {
+            break;
+        }
+        let value = match kind {
+            DateField::MonthName | DateField::MonthAbbrev => {
+                let end = s.find(|c: char| !c.is_alphabetic()).unwrap_or(s.len());
+                let word = &s[..end];
+                let found = MONTH_NAMES.iter().position(|m| {
+                    if *kind == DateField::MonthName {
+                        m.eq_ignore_ascii_case(word)
+                    } else {
+                        word.len() == 3 && m[..3].eq_ignore_ascii_case(word)
+                    }
+                });
+                let Some(m) = found else {
+                    let shown = if *kind == DateField::MonthAbbrev {
+                        s.chars().take(3).collect::<String>()
+                    } else {
+                        word.to_string()
+                    };
+                    return Err(invalid(
+                        &shown,
+                        name,
+                        "The given value did not match any of the allowed values for this field.",
+                    ));
+                };
+                s = &s[end..];
+                m as i64 + 1
+            }
+            _ => {
+                let width = if matches!(kind, DateField::Year4) {
+                    4
+                } else {
+                    2
+                };
+                let fixed = matches!(nodes.get(i + 1), Some(DateNode::Field(..)));
+                let digits = if fixed {
+                    if s.chars().count() < width {
+                        let remain = s.chars().count();
+                        return Err(PgError::new(
+                            SqlState::INVALID_DATETIME_FORMAT,
+                            format!("source string too short for \"{name}\" formatting field"),
+                        )
+                        .with_detail(format!(
+                            "Field requires {width} characters, but only {remain} remain."
+                        ))
+                        .with_hint(
+                            "If your source string is not fixed-width, try using the \"FM\" modifier.",
+                        ));
+                    }
+                    let end = s.char_indices().nth(width).map_or(s.len(), |(at, _)| at);
+                    &s[..end]
+                } else {
+                    let end = s.find(|c: char| !c.is_ascii_digit()).unwrap_or(s.len());
+                    &s[..end]
+                };
+                let shown = if digits.is_empty() {
+                    s.chars().take(width).collect::<String>()
+                } else {
+                    digits.to_string()
+                };
+                let n: i64 = digits
+                    .parse()
+                    .map_err(|_| invalid(&shown, name, "Value must be an integer."))?;
+                s = &s[digits.len()..];
+                n
+            }
+        };
+        match kind {
+            DateField::Year4 => year = Some(value),
+            // Two digits: the year nearest 2020 (PostgreSQL's adjust_partial_year_to_2020).
+            DateField::Year2 => {
+                year = Some(if value < 70 {
+                    value + 2000
+                } else {
+                    value + 1900
+                })
+            }
+            DateField::Month | DateField::MonthName | DateField::MonthAbbrev => month = value,
+            DateField::Day => day = value,
+        }
+    }
+    let Some(year) = year else {
+        return Err(unsupported("an input without a year"));
+    };
+    make_date(year, month, day).map_err(|_| {
+        PgError::new(
+            SqlState::DATETIME_FIELD_OVERFLOW,
+            format!("date/time field value out of range: \"{input}\""),
+        )
+    })
+}
+
+const MONTH_NAMES: [&str; 12] = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+];

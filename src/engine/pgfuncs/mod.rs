@@ -15,6 +15,7 @@ mod interval_agg;
 mod math;
 mod number_format;
 mod operators;
+pub(crate) use arrays::write_json;
 pub(crate) use operators::add_interval_in;
 mod ordered_set;
 mod regex;
@@ -284,6 +285,51 @@ pub fn register(conn: &Connection) -> Res<()> {
             pg(dates::trunc(&unit, v, &zone).map(Some))
         })?;
     }
+    // num_nulls / num_nonnulls(VARIADIC "any"): how many arguments are (not) NULL.
+    for (name, nulls) in [("num_nulls", true), ("num_nonnulls", false)] {
+        conn.create_scalar_function(name, -1, pure, move |ctx| {
+            if ctx.is_empty() {
+                return Err(super::error::raise(PgError::new(
+                    SqlState::UNDEFINED_FUNCTION,
+                    format!("function {name}() does not exist"),
+                )));
+            }
+            let n = (0..ctx.len())
+                .filter(|&i| matches!(ctx.get_raw(i), ValueRef::Null) == nulls)
+                .count();
+            Ok(n as i64)
+        })?;
+    }
+    // booleq / boolne, the functions behind boolean `=` and `<>` (strict).
+    for (name, equal) in [("booleq", true), ("boolne", false)] {
+        conn.create_scalar_function(name, 2, pure, move |ctx| {
+            let a = math::bool_arg(ctx.get_raw(0))?;
+            let b = math::bool_arg(ctx.get_raw(1))?;
+            Ok(a.zip(b).map(|(a, b)| (a == b) == equal))
+        })?;
+    }
+    // sha224 … sha512(bytea): the digest as bytea; text is digested as its UTF-8 bytes.
+    for (name, hash) in [
+        ("sha224", 224),
+        ("sha256", 256),
+        ("sha384", 384),
+        ("sha512", 512),
+    ] {
+        conn.create_scalar_function(name, 1, pure, move |ctx| {
+            use sha2::Digest;
+            let bytes: Vec<u8> = match ctx.get_raw(0) {
+                ValueRef::Null => return Ok(None),
+                ValueRef::Blob(b) => b.to_vec(),
+                other => text_of(other).unwrap_or_default().into_bytes(),
+            };
+            Ok(Some(match hash {
+                224 => sha2::Sha224::digest(&bytes).to_vec(),
+                256 => sha2::Sha256::digest(&bytes).to_vec(),
+                384 => sha2::Sha384::digest(&bytes).to_vec(),
+                _ => sha2::Sha512::digest(&bytes).to_vec(),
+            }))
+        })?;
+    }
     // isfinite(date | timestamp | timestamptz | interval): only the stored infinities are not.
     conn.create_scalar_function("isfinite", 1, pure, |ctx| {
         Ok(match ctx.get_raw(0) {
@@ -318,6 +364,12 @@ pub fn register(conn: &Connection) -> Res<()> {
             pg(dates::age(x, y).map(Some))
         })?;
     }
+    conn.create_scalar_function(
+        "to_date",
+        2,
+        pure,
+        strict(|ctx| pg(dates::to_date(&s(ctx, 0), &s(ctx, 1)).map(dt::format_date))),
+    )?;
     conn.create_scalar_function(
         "pg_make_date",
         3,
@@ -520,6 +572,47 @@ pub fn register(conn: &Connection) -> Res<()> {
     text1("pg_upper", str::to_uppercase)?;
     text1("pg_lower", str::to_lowercase)?;
     text1("pg_quote_ident", strings::quote_ident)?;
+    // SUBSTRING(x SIMILAR p ESCAPE e) (sql/dialect.rs): the part of x between p's two
+    // `e"` separators (after the one, or all of the match without any); NULL when x
+    // does not match. Strict.
+    conn.create_scalar_function("pg_substring_similar", 3, pure, |ctx| {
+        let (Some(x), Some(p), Some(e)) = (text(ctx, 0), text(ctx, 1), text(ctx, 2)) else {
+            return Ok(None);
+        };
+        let mut pattern = pg(strings::similar_to_escape(&p, Some(&e)))?;
+        // PostgreSQL matches the part before the first separator as few characters as
+        // possible: its quantifiers lazy (U swaps greed).
+        if pattern.contains("){1,1}?(") {
+            pattern = pattern.replacen("^(?:", "^(?U:", 1);
+        }
+        let re = regex_lite::Regex::new(&pattern).map_err(|err| {
+            super::error::raise(PgError::new(
+                SqlState::INVALID_REGULAR_EXPRESSION,
+                format!("invalid regular expression: {err}"),
+            ))
+        })?;
+        Ok(re.captures(&x).map(|c| {
+            c.get(1)
+                .or_else(|| c.get(0))
+                .map_or(String::new(), |m| m.as_str().to_string())
+        }))
+    })?;
+    // similar_to_escape(pattern [, escape]): SIMILAR TO's pattern as a POSIX one (strict).
+    for args in [1, 2] {
+        conn.create_scalar_function("similar_to_escape", args, pure, |ctx| {
+            let Some(pattern) = text(ctx, 0) else {
+                return Ok(None);
+            };
+            let escape = match ctx.len() {
+                1 => None,
+                _ => match text(ctx, 1) {
+                    Some(e) => Some(e),
+                    None => return Ok(None),
+                },
+            };
+            pg(strings::similar_to_escape(&pattern, escape.as_deref()).map(Some))
+        })?;
+    }
     text1("pg_quote_literal", strings::quote_literal)?;
     // md5(text) digests the UTF-8 text, md5(bytea) the bytes.
     conn.create_scalar_function("pg_md5", 1, pure, |ctx| {

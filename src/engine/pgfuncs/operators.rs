@@ -272,10 +272,10 @@ pub(super) fn pg_text_out(ctx: &Context<'_>) -> Res<SqlValue> {
     })
 }
 
-/// `pg_concat(a, b, left type, right type)`: `||` by the operands' resolved types —
+/// `pg_concat_op(a, b, left type, right type)`: `||` by the operands' resolved types —
 /// an array's (cat, append, prepend), jsonb's, or text's, each side printed as its type
 /// prints (`true || 'x'` is `truex`).
-pub(super) fn pg_concat(ctx: &Context<'_>) -> Res<(Option<String>, SubType)> {
+pub(super) fn pg_concat_op(ctx: &Context<'_>) -> Res<(Option<String>, SubType)> {
     let (lo, ro) = (operand(ctx, 2)?, operand(ctx, 3)?);
     let name = |o: &Operand| match o {
         Operand::Type(t) => t.clone(),

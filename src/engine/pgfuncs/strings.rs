@@ -594,6 +594,81 @@ pub fn decode(s: &str, format: &str) -> Result<Vec<u8>, PgError> {
     }
 }
 
+/// `similar_to_escape(pattern [, escape])`: a SQL regular expression (SIMILAR TO) as the
+/// POSIX one PostgreSQL matches it with (`similar_escape_internal`): `%` → `.*`, `_` →
+/// `.`, `(` non-capturing, the escape character (default `\`, none when empty) quoting
+/// the next one, `escape"` separating the parts SUBSTRING … SIMILAR returns; anchored.
+pub fn similar_to_escape(pattern: &str, escape: Option<&str>) -> Result<String, PgError> {
+    let escape = match escape {
+        None => Some('\\'),
+        Some(e) => {
+            let mut chars = e.chars();
+            match (chars.next(), chars.next()) {
+                (None, _) => None,
+                (Some(c), None) => Some(c),
+                _ => {
+                    return Err(PgError::new(
+                        SqlState::INVALID_ESCAPE_STRING,
+                        "invalid escape string",
+                    )
+                    .with_hint("Escape string must be empty or one character."))
+                }
+            }
+        }
+    };
+    let mut r = String::with_capacity(pattern.len() + 8);
+    r.push_str("^(?:");
+    let (mut quotes, mut after_escape, mut in_class) = (0, false, false);
+    for c in pattern.chars() {
+        if after_escape {
+            if c == '"' && !in_class {
+                match quotes {
+                    0 => r.push_str("){1,1}?("),
+                    1 => r.push_str("){1,1}(?:"),
+                    _ => {
+                        return Err(PgError::new(
+                            SqlState::INVALID_USE_OF_ESCAPE_CHARACTER,
+                            "SQL regular expression may not contain more than two escape-double-quote separators",
+                        ))
+                    }
+                }
+                quotes += 1;
+            } else {
+                r.push('\\');
+                r.push(c);
+            }
+            after_escape = false;
+        } else if Some(c) == escape {
+            after_escape = true;
+        } else if in_class {
+            if c == '\\' {
+                r.push('\\');
+            }
+            r.push(c);
+            if c == ']' {
+                in_class = false;
+            }
+        } else {
+            match c {
+                '[' => {
+                    r.push(c);
+                    in_class = true;
+                }
+                '%' => r.push_str(".*"),
+                '_' => r.push('.'),
+                '(' => r.push_str("(?:"),
+                '\\' | '.' | '^' | '$' => {
+                    r.push('\\');
+                    r.push(c);
+                }
+                _ => r.push(c),
+            }
+        }
+    }
+    r.push_str(")$");
+    Ok(r)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

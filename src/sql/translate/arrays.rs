@@ -207,9 +207,8 @@ fn element(e: Expr) -> Expr {
     }
 }
 
-/// `a[i]` (1-based, as PostgreSQL arrays) → the element of the JSON array.
-pub(super) fn subscript(root: Expr, chain: Vec<AccessExpr>) -> Result<Expr, PgError> {
-    // `t.a[1]` parses as `t` then `.a` then `[1]`: the qualified column is the root.
+/// `t.a[1]` parses as `t` then `.a` then `[1]`: the qualified column is the root.
+pub(super) fn qualified_root(root: Expr, chain: Vec<AccessExpr>) -> (Expr, Vec<AccessExpr>) {
     let mut e = root;
     let mut chain = chain.into_iter().peekable();
     while let Some(AccessExpr::Dot(Expr::Identifier(field))) = chain.peek() {
@@ -223,7 +222,12 @@ pub(super) fn subscript(root: Expr, chain: Vec<AccessExpr>) -> Result<Expr, PgEr
         };
         chain.next();
     }
-    let chain: Vec<AccessExpr> = chain.collect();
+    (e, chain.collect())
+}
+
+/// `a[i]` (1-based, as PostgreSQL arrays) → the element of the JSON array.
+pub(super) fn subscript(root: Expr, chain: Vec<AccessExpr>) -> Result<Expr, PgError> {
+    let (mut e, chain) = qualified_root(root, chain);
     let depth = chain
         .iter()
         .filter(|a| matches!(a, AccessExpr::Subscript(_)))

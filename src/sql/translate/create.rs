@@ -13,8 +13,9 @@ use crate::protocol::{PgError, SqlState};
 
 /// PostgreSQL's refusals of `stmt` when it is a CREATE TABLE.
 pub(super) fn check(stmt: &Statement) -> Result<(), PgError> {
-    let Statement::CreateTable(ct) = stmt else {
-        return Ok(());
+    let ct = match stmt {
+        Statement::CreateTable(ct) => ct,
+        _ => return Ok(()),
     };
     if ct.partition_by.is_some() {
         return Err(super::unsupported("PARTITION BY"));

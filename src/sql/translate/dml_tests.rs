@@ -152,3 +152,37 @@ fn overriding_clauses_are_found_in_inserts_only() {
     assert!(super::overriding("SELECT 'overriding system value'").is_none());
     assert!(super::overriding("INSERT INTO t VALUES ('overriding system value')").is_none());
 }
+
+#[test]
+fn subscripted_targets_become_the_engines_assignment() {
+    assert_eq!(
+        sqlite("update t set j['a'][0] = '1', b = 2 where id = 1"),
+        "UPDATE t SET j = pg_subscript_assign(j, '1', 't', 'j', 'a', 0), b = 2 WHERE id = 1"
+    );
+    // Two targets in one column: the second reads the first's result.
+    assert_eq!(
+        sqlite("update t set a[1] = 5, a[2] = 6"),
+        "UPDATE t SET a = pg_subscript_assign(pg_subscript_assign(a, 5, 't', 'a', 1), 6, \
+         't', 'a', 2)"
+    );
+    assert_eq!(
+        sqlite("insert into t values (1) on conflict (id) do update set \"A\"[id] = excluded.x"),
+        "INSERT INTO t VALUES (1) ON CONFLICT(id) DO UPDATE SET \"A\" = \
+         pg_subscript_assign(\"A\", excluded.x, 't', 'A', id)"
+    );
+    // Over several lines: the subscripts' line breaks are kept.
+    assert_eq!(
+        sqlite("update t set a[\n1] = 1,\n b[2] = 2"),
+        "UPDATE t SET a = pg_subscript_assign(a, 1, 't', 'a', 1), \
+         b = pg_subscript_assign(b, 2, 't', 'b', 2)"
+    );
+    // Brackets elsewhere are read as subscripts.
+    assert_eq!(
+        sqlite("update t set a = b[1] where c = 3"),
+        "UPDATE t SET a = pg_store(pg_subscript_pick(json_extract(pg_array_json(b), \
+         '$[' || ((1) - 1) || ']'), pg_jsonb_subscript(pg_jsonb(b), 1), 'C1:b[1:t]'), 't', 'a', 1) \
+         WHERE c = 3"
+    );
+    let e = crate::sql::parse::parse_one("update t set a[1:2] = '{1,2}'", 64).unwrap_err();
+    assert_eq!(e.code, crate::protocol::SqlState::FEATURE_NOT_SUPPORTED);
+}

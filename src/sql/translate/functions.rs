@@ -443,6 +443,21 @@ pub(super) fn function(
             args.push(zone(settings));
             return Ok(Some(call(&sqlite, args)));
         }
+        if matches!(name, "concat" | "concat_ws" | "format") {
+            // A boolean literal is text `t`/`f` to them, not SQLite's 1/0.
+            if let FunctionArguments::List(list) = &mut f.args {
+                for arg in &mut list.args {
+                    if let sqlparser::ast::FunctionArg::Unnamed(
+                        sqlparser::ast::FunctionArgExpr::Expr(Expr::Value(v)),
+                    ) = arg
+                    {
+                        if let Value::Boolean(b) = v.value {
+                            v.value = Value::SingleQuotedString(if b { "t" } else { "f" }.into());
+                        }
+                    }
+                }
+            }
+        }
         f.name = ObjectName::from(vec![Ident::new(sqlite)]);
         return Ok(None);
     }

@@ -1271,7 +1271,7 @@ mod tests {
             // A column's `||` is chosen once its type is read (text, jsonb or array).
             (
                 "SELECT a || 'x' FROM t",
-                "SELECT pg_concat(a, 'x', 'C1:a[1:t]', '''') FROM t",
+                "SELECT pg_concat_op(a, 'x', 'C1:a[1:t]', '''') FROM t",
             ),
             (
                 "SELECT ('{\"a\":1}'::jsonb)['a'], jsonb_agg(x) FROM t",

@@ -7,6 +7,7 @@
 //! be honoured exactly is 0A000 naming the construct.
 
 mod arrays;
+pub(crate) mod assign;
 mod casts;
 mod create;
 mod ctes;
@@ -39,6 +40,7 @@ pub(crate) use routines::shown_type;
 mod scalar;
 mod srf;
 mod store;
+mod variadic;
 mod views;
 mod window;
 pub(crate) use window::strip_exclude;
@@ -85,6 +87,8 @@ pub fn to_sqlite(mut stmt: Statement, settings: &mut dyn Settings) -> Result<Str
     {
         return routines::drop(func_desc, *if_exists);
     }
+    variadic::spread(&mut stmt)?;
+    order::using(&mut stmt)?;
     fold::ddl_names(&mut stmt);
     // Sequences, identity and serial columns, comments (objects.rs).
     let objects = objects::statement(&mut stmt)?;
@@ -320,6 +324,25 @@ impl Translator<'_> {
                 },
             },
             Expr::TypedString(t) => casts::cast(Expr::Value(t.value), &t.data_type),
+            // SIMILAR TO: its pattern as the POSIX one PostgreSQL matches (similar_to_escape).
+            Expr::SimilarTo {
+                negated,
+                expr,
+                pattern,
+                escape_char,
+            } => {
+                let mut args = vec![*pattern];
+                args.extend(escape_char.map(Expr::value));
+                Expr::RLike {
+                    negated,
+                    expr: nest(expr),
+                    pattern: Box::new(call("similar_to_escape", args)),
+                    regexp: true,
+                }
+            }
+            // A boolean IS [NOT] UNKNOWN is IS [NOT] NULL (SQLite lacks the form).
+            Expr::IsUnknown(e) => Expr::IsNull(nest(e)),
+            Expr::IsNotUnknown(e) => Expr::IsNotNull(nest(e)),
             Expr::Interval(i) => casts::interval_literal(i)?,
             Expr::Collate { expr, collation } if is_default_collation(&collation) => *expr,
             Expr::BinaryOp { left, op, right } => binary(*left, op, *right)?,
@@ -622,6 +645,12 @@ pub(super) const TYPED_AGGREGATES: &[&str] = &[
     "pg_order_max",
 ];
 
+/// The parser's mark of `x USING <` in an ORDER BY (order.rs).
+pub const ORDER_USING_MARKER: &str = order::USING_MARKER;
+
+/// The parser's mark of `VARIADIC arr` in a call (variadic.rs).
+pub const VARIADIC_MARKER: &str = variadic::MARKER;
+
 /// The call around a compared operand whose type only the schema knows
 /// (operators.rs), replaced when the statement is prepared (engine/compare.rs).
 pub const COMPARE_MARKER: &str = "pg_compare_key";
@@ -638,6 +667,11 @@ pub const ARRAY_VALUE_MARKER: &str = "pg_array_value";
 /// an array, json or jsonb (operators.rs): `json(x)` then, so that it goes in as JSON
 /// rather than as a string (engine/compare.rs).
 pub const JSON_VALUE_MARKER: &str = "pg_json_value";
+
+/// `x[k]…` of a column whose type only the schema knows (operators.rs):
+/// `pg_subscript_pick(<as an array>, <as jsonb>, 'type')`, one of the two kept when the
+/// statement is prepared (engine/compare.rs).
+pub const SUBSCRIPT_MARKER: &str = "pg_subscript_pick";
 
 /// `min(x)` / `max(x)` of a column whose type only the schema knows (operators.rs):
 /// ordered by that type when it is an interval or an array (engine/compare.rs).

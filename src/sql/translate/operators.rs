@@ -18,7 +18,7 @@ use std::ops::ControlFlow;
 use sqlparser::ast::helpers::attached_token::AttachedToken;
 use sqlparser::ast::{
     BinaryOperator, CaseWhen, DataType, Expr, Function, FunctionArg, FunctionArgExpr,
-    FunctionArguments, Ident, ObjectName, Spanned, Statement, UnaryOperator, VisitMut, VisitorMut,
+    FunctionArguments, Ident, ObjectName, Statement, UnaryOperator, VisitMut, VisitorMut,
 };
 use sqlparser::tokenizer::Span;
 
@@ -67,7 +67,7 @@ impl VisitorMut for Typer {
         self.depth += 1;
         if is_candidate(expr) {
             let types = (self.depth <= MAX_DEPTH)
-                .then(|| self.found.remove(&expr.span()))
+                .then(|| self.found.remove(&types::subscript_at(expr)))
                 .flatten();
             self.pending.push(types);
         }
@@ -148,7 +148,7 @@ impl VisitorMut for Typer {
                 } else if schema(&left) || schema(&right) {
                     // A column: array, jsonb or text `||`, chosen once its type is read.
                     call(
-                        "pg_concat",
+                        "pg_concat_op",
                         vec![*a, *b, string(&left.encode()), string(&right.encode())],
                     )
                 } else {
@@ -189,6 +189,9 @@ impl VisitorMut for Typer {
                         right: b,
                     },
                 }
+            }
+            Expr::CompoundFieldAccess { root, access_chain } => {
+                subscripted(*root, access_chain, &left)
             }
             // An ORDER BY column sorts as its type compares (engine/compare.rs).
             column @ (Expr::Identifier(_) | Expr::CompoundIdentifier(_)) => match known(&left) {
@@ -313,6 +316,10 @@ fn is_candidate(e: &Expr) -> bool {
         Expr::UnaryOp { op, .. } => *op == UnaryOperator::Minus,
         // A column in a plain SELECT's ORDER BY (only those are typed).
         Expr::Identifier(_) | Expr::CompoundIdentifier(_) => true,
+        // A subscript: of an array or of jsonb (0-based, keys)?
+        Expr::CompoundFieldAccess { access_chain, .. } => access_chain
+            .iter()
+            .any(|a| matches!(a, sqlparser::ast::AccessExpr::Subscript(_))),
         Expr::Function(f) => {
             ["pg_typeof", "sum", "avg", "array_agg", "min", "max"]
                 .iter()
@@ -401,6 +408,35 @@ fn plain_args_len(f: &Function) -> Option<usize> {
     match &f.args {
         FunctionArguments::List(list) => Some(list.args.len()),
         _ => None,
+    }
+}
+
+/// `x[k]…`: jsonb's subscript when x is jsonb (its root read as jsonb, json.rs), an
+/// array's otherwise (arrays.rs); for a column, both, one picked when the statement is
+/// prepared (engine/compare.rs).
+fn subscripted(root: Expr, chain: Vec<sqlparser::ast::AccessExpr>, ty: &Ty) -> Expr {
+    let (root, chain) = super::arrays::qualified_root(root, chain);
+    let access = |root: Expr| Expr::CompoundFieldAccess {
+        root: Box::new(root),
+        access_chain: chain.clone(),
+    };
+    match known(ty) {
+        // A jsonb call is already known as jsonb (json.rs); a column is not.
+        Known::Type(t)
+            if t == "jsonb"
+                && matches!(root, Expr::Identifier(_) | Expr::CompoundIdentifier(_)) =>
+        {
+            access(call("pg_jsonb", vec![root]))
+        }
+        Known::Schema => call(
+            super::SUBSCRIPT_MARKER,
+            vec![
+                access(root.clone()),
+                access(call("pg_jsonb", vec![root])),
+                string(&ty.encode()),
+            ],
+        ),
+        _ => access(root),
     }
 }
 

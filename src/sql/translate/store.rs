@@ -59,6 +59,10 @@ fn assignments(list: &mut [Assignment], table: &str) {
     for a in list {
         if let AssignmentTarget::ColumnName(c) = &a.target {
             let column = last_part(&c.to_string());
+            // A subscripted assignment's value is read by the engine (engine/subscript.rs).
+            if super::assign::name_column(&mut a.value, table, &column) {
+                continue;
+            }
             wrap(&mut a.value, table, string(&column));
         }
     }

@@ -211,8 +211,14 @@ fn array_functions_and_subscripts() {
     );
     assert_eq!(
         sqlite("SELECT prattrs[s], ARRAY['a', 'b'] FROM t"),
-        "SELECT json_extract(pg_array_json(prattrs), '$[' || ((s) - 1) || ']'), \
-         json_array('a', 'b') FROM t"
+        "SELECT pg_subscript_pick(json_extract(pg_array_json(prattrs), '$[' || ((s) - 1) || ']'), \
+         pg_jsonb_subscript(pg_jsonb(prattrs), s), 'C7:prattrs[1:t]'), json_array('a', 'b') FROM t"
+    );
+    // A subscript of what is certainly an array or jsonb needs no pick.
+    assert_eq!(
+        sqlite("SELECT (ARRAY[1, 2])[1], ('{\"a\": 1}'::jsonb)['a']"),
+        "SELECT json_extract(pg_array_json((json_array(1, 2))), '$[' || ((1) - 1) || ']'), \
+         pg_jsonb_subscript((pg_jsonb('{\"a\": 1}')), 'a')"
     );
     assert_eq!(
         refused("SELECT a[1:2] FROM t").code,
@@ -221,7 +227,8 @@ fn array_functions_and_subscripts() {
     // A qualified column's subscript.
     assert_eq!(
         sqlite("SELECT t.a[2] FROM t"),
-        "SELECT json_extract(pg_array_json(t.a), '$[' || ((2) - 1) || ']') FROM t"
+        "SELECT pg_subscript_pick(json_extract(pg_array_json(t.a), '$[' || ((2) - 1) || ']'), \
+         pg_jsonb_subscript(pg_jsonb(t.a), 2), 'C1:a[1:t]') FROM t"
     );
     assert_eq!(
         refused("SELECT a[1][1][1][1][1][1][1] FROM t").code,
@@ -324,7 +331,7 @@ fn array_operators_where_the_tree_shows_an_array() {
     );
     assert_eq!(
         sqlite("SELECT array_agg(x) || 0 FROM t"),
-        "SELECT pg_concat(nullif(pg_array_nested(json_group_array(pg_array_value(x, 'C1:x[1:t]')), 0), '[]'), 0, 'WgC1:x[1:t]', 'N4:int4') FROM t"
+        "SELECT pg_concat_op(nullif(pg_array_nested(json_group_array(pg_array_value(x, 'C1:x[1:t]')), 0), '[]'), 0, 'WgC1:x[1:t]', 'N4:int4') FROM t"
     );
 }
 
@@ -463,8 +470,10 @@ fn computed_values_assigned_only_where_a_timestamptz_may_be() {
 fn catalog_vectors_are_subscripted_from_zero() {
     assert_eq!(
         sqlite("SELECT i.indkey[0], a[1] FROM pg_index i, t"),
-        "SELECT json_extract(pg_array_json(i.indkey), '$[' || ((0) - 0) || ']'), \
-         json_extract(pg_array_json(a), '$[' || ((1) - 1) || ']') FROM pg_index AS i, t"
+        "SELECT pg_subscript_pick(json_extract(pg_array_json(i.indkey), '$[' || ((0) - 0) || ']'), \
+         pg_jsonb_subscript(pg_jsonb(i.indkey), 0), 'C6:indkey[8:pg_index]'), \
+         pg_subscript_pick(json_extract(pg_array_json(a), '$[' || ((1) - 1) || ']'), \
+         pg_jsonb_subscript(pg_jsonb(a), 1), 'F[C1:a[8:pg_index]C1:a[1:t]]') FROM pg_index AS i, t"
     );
     assert_eq!(
         sqlite("SELECT generate_subscripts(indkey, 1) AS o FROM pg_index"),
@@ -612,7 +621,7 @@ fn concatenation_prints_operands_as_their_types() {
     );
     assert_eq!(
         sqlite("SELECT a || b FROM t"),
-        "SELECT pg_concat(a, b, 'C1:a[1:t]', 'C1:b[1:t]') FROM t"
+        "SELECT pg_concat_op(a, b, 'C1:a[1:t]', 'C1:b[1:t]') FROM t"
     );
 }
 #[test]
@@ -649,5 +658,74 @@ fn like_with_a_literal_pattern_is_glob() {
     assert_eq!(
         sqlite("select a like b from t"),
         r"SELECT a LIKE b ESCAPE '\' FROM t"
+    );
+}
+
+#[test]
+fn is_unknown_is_is_null() {
+    assert_eq!(
+        sqlite("select b is unknown, b is not unknown from t"),
+        "SELECT b IS NULL, b IS NOT NULL FROM t"
+    );
+}
+
+#[test]
+fn variadic_arrays_are_spread_into_the_call() {
+    assert_eq!(
+        sqlite("SELECT concat(VARIADIC ARRAY[1, 2]), format('%s', VARIADIC '{a,b}'::text[])"),
+        "SELECT pg_concat(1, 2), pg_format('%s', 'a', 'b')"
+    );
+    // A NULL array: NULL, except format's (no arguments).
+    assert_eq!(
+        sqlite("SELECT concat(VARIADIC NULL::text[]), format('x', VARIADIC NULL::int[])"),
+        "SELECT NULL, pg_format('x')"
+    );
+    assert_eq!(
+        refused("SELECT concat('a', VARIADIC ARRAY['b'])").code,
+        SqlState::UNDEFINED_FUNCTION
+    );
+    assert_eq!(
+        refused("SELECT concat(VARIADIC a) FROM t").code,
+        SqlState::FEATURE_NOT_SUPPORTED
+    );
+    assert_eq!(
+        refused("SELECT upper(VARIADIC ARRAY['a'])").code,
+        SqlState::FEATURE_NOT_SUPPORTED
+    );
+}
+
+#[test]
+fn order_by_using_is_asc_or_desc() {
+    assert_eq!(
+        sqlite("SELECT a FROM t ORDER BY a + 1 USING >, b USING <"),
+        "SELECT a FROM t ORDER BY pg_op('+', a, 1, 'C1:a[1:t]', 'N4:int4') DESC NULLS FIRST, \
+         pg_compare_key(b, 'C1:b[1:t]') ASC NULLS LAST"
+    );
+    assert_eq!(
+        sqlite("SELECT string_agg(b, ',' ORDER BY a USING >) FROM t"),
+        "SELECT group_concat(b, ',' ORDER BY a DESC NULLS FIRST) FROM t"
+    );
+    assert_eq!(
+        refused("SELECT a FROM t ORDER BY a USING < ASC").code,
+        SqlState::SYNTAX_ERROR
+    );
+    assert_eq!(refused("SELECT 1 USING <").code, SqlState::SYNTAX_ERROR);
+}
+
+#[test]
+fn similar_to_is_a_regex_match() {
+    assert_eq!(
+        sqlite("SELECT a SIMILAR TO '_b%', a NOT SIMILAR TO 'x#%' ESCAPE '#' FROM t"),
+        "SELECT a REGEXP similar_to_escape('_b%'), a NOT REGEXP similar_to_escape('x#%', '#') FROM t"
+    );
+}
+
+#[test]
+fn substring_similar_is_the_engines_call() {
+    assert_eq!(
+        sqlite(
+            "SELECT SUBSTRING(a || 'x' SIMILAR 'a#\"b#\"%' ESCAPE '#'), SUBSTRING(a FROM 2) FROM t"
+        ),
+        "SELECT pg_substring_similar(a || 'x', 'a#\"b#\"%', '#'), pg_substr(a, 2) FROM t"
     );
 }

@@ -301,6 +301,8 @@ pub(super) fn fixed_function_type(name: &str) -> Option<&'static str> {
         | "json_array_length"
         | "width_bucket"
         | "regexp_count"
+        | "num_nulls"
+        | "num_nonnulls"
         | "regexp_instr"
         | "scale" => "int4",
         "percent_rank" | "cume_dist" | "random" | "date_part" | "pi" | "degrees" | "radians"
@@ -315,6 +317,7 @@ pub(super) fn fixed_function_type(name: &str) -> Option<&'static str> {
         | "rtrim"
         | "substr"
         | "substring"
+        | "pg_substring_similar"
         | "replace"
         | "concat"
         | "concat_ws"
@@ -323,6 +326,7 @@ pub(super) fn fixed_function_type(name: &str) -> Option<&'static str> {
         | "lpad"
         | "rpad"
         | "md5"
+        | "similar_to_escape"
         | "left"
         | "right"
         | "reverse"
@@ -389,6 +393,8 @@ pub(super) fn fixed_function_type(name: &str) -> Option<&'static str> {
         | "starts_with"
         | "regexp_like"
         | "isfinite"
+        | "booleq"
+        | "boolne"
         | "jsonb_exists"
         | "jsonb_exists_any"
         | "jsonb_exists_all"
@@ -421,7 +427,7 @@ pub(super) fn fixed_function_type(name: &str) -> Option<&'static str> {
         | "jsonb_delete_path"
         | "jsonb_concat"
         | "jsonb_set_lax" => "jsonb",
-        "decode" => "bytea",
+        "decode" | "sha224" | "sha256" | "sha384" | "sha512" => "bytea",
         "to_number" => "numeric",
         _ => return None,
     })

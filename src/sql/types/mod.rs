@@ -1004,6 +1004,26 @@ impl Analyzer {
             }
             Expr::CompoundFieldAccess { root, access_chain } => {
                 let t = self.ty(&accessed(root, access_chain));
+                // What is subscripted: an array or jsonb (translate/operators.rs).
+                let subscripted = access_chain
+                    .iter()
+                    .any(|a| matches!(a, sqlparser::ast::AccessExpr::Subscript(_)));
+                // The subscripts' own parameters and operators (`j[$1::int]`).
+                for a in access_chain {
+                    if let sqlparser::ast::AccessExpr::Subscript(
+                        sqlparser::ast::Subscript::Index { index },
+                    ) = a
+                    {
+                        self.ty(index);
+                    }
+                }
+                if let Some(found) = self.operands.as_mut().filter(|_| subscripted) {
+                    found.push(Operands {
+                        at: subscript_at(e),
+                        left: t.clone(),
+                        right: Ty::Unknown,
+                    });
+                }
                 Ty::Of(Follow::ElementOf, Box::new(t))
             }
             _ => Ty::Unknown,
@@ -1394,6 +1414,16 @@ fn figure(e: &Expr, depth: usize) -> (String, u8) {
             figure(&accessed(root, access_chain), depth + 1)
         }
         _ => unnamed(),
+    }
+}
+
+/// Where a subscript's operand is recorded: its root's span, as a cast around it
+/// (`j[1]::text`) has the subscript's own span.
+pub fn subscript_at(e: &Expr) -> sqlparser::tokenizer::Span {
+    use sqlparser::ast::Spanned;
+    match e {
+        Expr::CompoundFieldAccess { root, .. } => root.span(),
+        other => other.span(),
     }
 }
 

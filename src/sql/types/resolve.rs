@@ -231,6 +231,8 @@ pub(super) fn follow(f: Follow, a: &str) -> Option<String> {
         // ARRAY(SELECT array …): its values are not nested (they stay text), so the
         // result stays untyped (its JSON text).
         Follow::ArrayOf => return None,
+        // A jsonb subscript is jsonb.
+        Follow::ElementOf if a == "jsonb" => a.into(),
         Follow::ElementOf => base(a.strip_suffix("[]")?).to_string(),
         // PostgreSQL drops the modifier (max of a numeric(10,2) is numeric), but its
         // values keep their scale or padding, which litewire renders from the modifier.

@@ -1,0 +1,207 @@
+//! `pg_subscript_assign(old, new, 'table', 'column', s1, …)`: subscripted assignment
+//! (`UPDATE t SET j['a'][0] = v`, `SET a[2] = v`; sql/translate/assign.rs writes the
+//! call). The column's declared type decides the rules: jsonb's (jsonb/value.rs
+//! `assign`: missing levels created, arrays padded with nulls) or an array's (1-based,
+//! padded with NULLs; an index that would move the lower bound from 1 is 0A000, as
+//! lower bounds other than 1 cannot be stored). Any other type cannot be subscripted.
+
+use rusqlite::functions::Context;
+use rusqlite::types::{Value as SqlValue, ValueRef};
+
+use super::array;
+use super::error::raise;
+use super::jsonb::value::{self as json, Json};
+use super::types::oid;
+use crate::protocol::{PgError, SqlState};
+
+pub(super) fn assign(ctx: &mut Context<'_>) -> rusqlite::Result<SqlValue> {
+    if ctx.len() < 5 {
+        return Err(raise(PgError::new(
+            SqlState::UNDEFINED_FUNCTION,
+            "function pg_subscript_assign does not exist",
+        )));
+    }
+    let (type_oid, typmod) = super::functions::column_type(ctx, 2, 3)?;
+    let column: String = ctx.get(3)?;
+    let old = text(ctx.get_raw(0));
+    if type_oid == oid::JSONB {
+        return jsonb(ctx, &column, old).map_err(raise);
+    }
+    let Some(elem) = super::catalog::element_of(type_oid) else {
+        let name =
+            super::catalog::format_type(type_oid, typmod).unwrap_or_else(|| "unknown".to_string());
+        return Err(raise(PgError::new(
+            SqlState::DATATYPE_MISMATCH,
+            format!("cannot subscript type {name} because it does not support subscripting"),
+        )));
+    };
+    elements(ctx, elem, old).map_err(raise)
+}
+
+fn text(v: ValueRef<'_>) -> Option<String> {
+    match v {
+        ValueRef::Null => None,
+        ValueRef::Integer(i) => Some(i.to_string()),
+        ValueRef::Real(f) => Some(f.to_string()),
+        ValueRef::Text(t) | ValueRef::Blob(t) => Some(String::from_utf8_lossy(t).into_owned()),
+    }
+}
+
+fn jsonb(ctx: &Context<'_>, column: &str, old: Option<String>) -> Result<SqlValue, PgError> {
+    let mut path = Vec::with_capacity(ctx.len() - 4);
+    for i in 4..ctx.len() {
+        path.push(match ctx.get_raw(i) {
+            ValueRef::Null => {
+                return Err(PgError::new(
+                    SqlState::NULL_VALUE_NOT_ALLOWED,
+                    "jsonb subscript in assignment must not be null",
+                ))
+            }
+            ValueRef::Integer(n) => (n.to_string(), true),
+            ValueRef::Text(t) => (String::from_utf8_lossy(t).into_owned(), false),
+            _ => {
+                return Err(PgError::new(
+                    SqlState::DATATYPE_MISMATCH,
+                    "subscript type numeric is not supported",
+                )
+                .with_hint("jsonb subscript must be coercible to either integer or text."))
+            }
+        });
+    }
+    let new = match ctx.get_raw(1) {
+        ValueRef::Null => Json::Null,
+        ValueRef::Text(t) => json::parse(&String::from_utf8_lossy(t))?,
+        other => {
+            let ty = if matches!(other, ValueRef::Integer(_)) {
+                "integer"
+            } else {
+                "numeric"
+            };
+            return Err(PgError::new(
+                SqlState::DATATYPE_MISMATCH,
+                format!(
+                    "subscripted assignment to \"{column}\" requires type jsonb but expression is of type {ty}"
+                ),
+            )
+            .with_hint("You will need to rewrite or cast the expression."));
+        }
+    };
+    let old = old.map(|s| json::parse(&s)).transpose()?;
+    let j = json::assign(old, &path, new)?;
+    Ok(SqlValue::Text(json::print(&j)))
+}
+
+fn wrong(msg: &str) -> PgError {
+    PgError::new(SqlState::ARRAY_SUBSCRIPT_ERROR, msg)
+}
+
+fn elements(ctx: &Context<'_>, elem: u32, old: Option<String>) -> Result<SqlValue, PgError> {
+    let mut path = Vec::with_capacity(ctx.len() - 4);
+    for i in 4..ctx.len() {
+        path.push(match ctx.get_raw(i) {
+            ValueRef::Null => {
+                return Err(PgError::new(
+                    SqlState::NULL_VALUE_NOT_ALLOWED,
+                    "array subscript in assignment must not be null",
+                ))
+            }
+            ValueRef::Integer(n) => n,
+            other => {
+                let t = text(other).unwrap_or_default();
+                t.trim().parse::<i64>().map_err(|_| {
+                    PgError::new(
+                        SqlState::INVALID_TEXT_REPRESENTATION,
+                        format!("invalid input syntax for type integer: \"{t}\""),
+                    )
+                })?
+            }
+        });
+    }
+    if path.len() > 6 {
+        return Err(PgError::new(
+            SqlState::PROGRAM_LIMIT_EXCEEDED,
+            format!(
+                "number of array dimensions ({}) exceeds the maximum allowed (6)",
+                path.len()
+            ),
+        ));
+    }
+    let new = element(ctx.get_raw(1), elem)?;
+    let lower_bound =
+        || crate::sql::translate::unsupported("an array with a lower bound other than 1");
+    let mut value = match old.as_deref().map(array::parse) {
+        None => Json::Array(vec![]),
+        Some(Some(v)) => v,
+        Some(None) => {
+            return Err(PgError::new(
+                SqlState::INVALID_TEXT_REPRESENTATION,
+                format!("malformed array literal: \"{}\"", old.unwrap_or_default()),
+            ))
+        }
+    };
+    let dims = array::dims(&value).unwrap_or_default();
+    if dims.is_empty() || dims.contains(&0) {
+        // An empty array takes the subscripts as its bounds: 1 only.
+        if path.iter().any(|&i| i != 1) {
+            return Err(lower_bound());
+        }
+        let mut v = new;
+        for _ in 1..path.len() {
+            v = Json::Array(vec![v]);
+        }
+        value = Json::Array(vec![v]);
+    } else if dims.len() != path.len() {
+        return Err(wrong("wrong number of array subscripts"));
+    } else if dims.len() == 1 {
+        let Json::Array(items) = &mut value else {
+            unreachable!("dims of an array")
+        };
+        let i = path[0];
+        if i < 1 {
+            return Err(lower_bound());
+        }
+        let i = usize::try_from(i - 1).unwrap_or(usize::MAX);
+        if i >= items.len() {
+            if i > json::MAX_PADDING {
+                return Err(json::too_far());
+            }
+            items.resize(i, Json::Null);
+            items.push(new);
+        } else {
+            items[i] = new;
+        }
+    } else {
+        // A multi-dimensional array is only written inside its bounds.
+        let mut at = &mut value;
+        for (&i, &d) in path.iter().zip(&dims) {
+            if i < 1 || i as usize > d {
+                return Err(wrong("array subscript out of range"));
+            }
+            let Json::Array(items) = at else {
+                unreachable!("regular dimensions")
+            };
+            at = &mut items[i as usize - 1];
+        }
+        *at = new;
+    }
+    let mut out = String::new();
+    super::pgfuncs::write_json(&value, &mut out);
+    Ok(SqlValue::Text(out))
+}
+
+/// `v` read as an element of type `elem`, with the element type's input rules (as in a
+/// one-element array literal).
+fn element(v: ValueRef<'_>, elem: u32) -> Result<Json, PgError> {
+    let Some(t) = text(v) else {
+        return Ok(Json::Null);
+    };
+    let literal = format!("{{\"{}\"}}", t.replace('\\', "\\\\").replace('"', "\\\""));
+    let mut parsed = json::parse(&array::text_to_json(&literal, elem)?)?;
+    match &mut parsed {
+        Json::Array(items) if items.len() == 1 => Ok(items.remove(0)),
+        _ => Err(PgError::new(
+            SqlState::INVALID_TEXT_REPRESENTATION,
+            format!("invalid input syntax for an array element: \"{t}\""),
+        )),
+    }
+}
