@@ -144,7 +144,10 @@ async fn errors_as_postgres_gives_them() {
         ("select json_build_object('a')", "22023"),
         // What litewire cannot run with PostgreSQL's meaning.
         // A subquery's row whose column names the statement does not show.
-        ("select row_to_json(j) from (select * from (select 1 as a) x) j", "0A000"),
+        (
+            "select row_to_json(j) from (select * from (select 1 as a) x) j",
+            "0A000",
+        ),
         (
             "select jsonb_path_query_first('{}', '$.datetime()')",
             "0A000",

@@ -444,7 +444,9 @@ pub fn register(conn: &Connection, limit: usize) -> Res<()> {
     conn.create_scalar_function("pg_array_append", 2, f, |ctx| concat(ctx, true, false))?;
     conn.create_scalar_function("pg_array_prepend", 2, f, |ctx| concat(ctx, false, true))?;
     // `a || b` whose operands' types only the schema knows (translate/operators.rs).
-    conn.create_scalar_function("pg_concat_op", 4, f, |ctx| super::operators::pg_concat_op(ctx))?;
+    conn.create_scalar_function("pg_concat_op", 4, f, |ctx| {
+        super::operators::pg_concat_op(ctx)
+    })?;
     for args in [2, 3] {
         conn.create_scalar_function("pg_array_position", args, f, |ctx| {
             let Some(a) = array_arg(ctx, 0)? else {

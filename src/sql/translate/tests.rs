@@ -699,7 +699,7 @@ fn order_by_using_is_asc_or_desc() {
     assert_eq!(
         sqlite("SELECT a FROM t ORDER BY a + 1 USING >, b USING <"),
         "SELECT a FROM t ORDER BY pg_op('+', a, 1, 'C1:a[1:t]', 'N4:int4') DESC NULLS FIRST, \
-         pg_compare_key(b, 'C1:b[1:t]') ASC NULLS LAST"
+         pg_order_key(b, 'C1:b[1:t]') ASC NULLS LAST"
     );
     assert_eq!(
         sqlite("SELECT string_agg(b, ',' ORDER BY a USING >) FROM t"),
@@ -726,6 +726,6 @@ fn substring_similar_is_the_engines_call() {
         sqlite(
             "SELECT SUBSTRING(a || 'x' SIMILAR 'a#\"b#\"%' ESCAPE '#'), SUBSTRING(a FROM 2) FROM t"
         ),
-        "SELECT pg_substring_similar(a || 'x', 'a#\"b#\"%', '#'), pg_substr(a, 2) FROM t"
+        "SELECT pg_substring_similar(pg_concat_op(a, 'x', 'C1:a[1:t]', ''''), 'a#\"b#\"%', '#'), pg_substr(a, 2) FROM t"
     );
 }
