@@ -60,6 +60,19 @@ pub fn expand(conn: &Connection, sql: &str) -> Result<Option<String>, PgError> {
         let resolved = Ty::decode(&spec).and_then(|ty| types::resolve(&ty, &schema));
         let interval = resolved.as_deref().is_some_and(|t| base(t) == "interval");
         let array = resolved.as_deref().is_some_and(|t| t.ends_with("[]"));
+        let numeric = resolved.as_deref().is_some_and(|t| base(t) == "numeric");
+        if kind == Some(COMPARE_MARKER) && numeric && !is_column(sql, &tokens[k + 2..close - 2]) {
+            // A numeric value that is not a column (a literal, a sum, a quotient): text of
+            // TEXT affinity under the numeric collation, as a numeric column is, so that
+            // it compares as a number with a column, a literal or another value.
+            edits.push((t.start, t.end, "CAST"));
+            edits.push((
+                comma.start,
+                tokens[close].end,
+                " AS TEXT) COLLATE pg_numeric",
+            ));
+            continue;
+        }
         let key = match kind {
             Some(COMPARE_MARKER) if interval => "pg_interval_key",
             Some(COMPARE_MARKER) if array => "pg_array_key",
@@ -123,6 +136,19 @@ pub fn has_markers(sql: &str) -> bool {
     ]
     .iter()
     .any(|m| sql.contains(m))
+}
+
+/// Whether `operand` is a column reference (`n`, `t.n`, `"T"."n"`).
+fn is_column(sql: &str, operand: &[Token]) -> bool {
+    let text = |t: &Token| &sql[t.start..t.end];
+    !operand.is_empty()
+        && !text(&operand[0]).starts_with(|c: char| c.is_ascii_digit())
+        && operand.iter().all(|t| match t.kind {
+            TokenKind::Word => true,
+            TokenKind::Quoted => text(t).starts_with('"'),
+            TokenKind::Other => text(t) == ".",
+            _ => false,
+        })
 }
 
 /// The index of the `)` closing the `(` at `open`.

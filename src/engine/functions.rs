@@ -42,6 +42,9 @@ fn user_error(msg: &str) -> Error {
     Error::UserFunctionError(msg.into())
 }
 
+/// The collation of numeric columns (translate/mod.rs declares them with it).
+pub const NUMERIC_COLLATION: &str = crate::sql::translate::NUMERIC_COLLATION;
+
 /// Registers the functions; `session` tells them who the current session is.
 pub fn register(conn: &Connection, database: &str, session: SharedSession) -> rusqlite::Result<()> {
     // Innocuous (no side effects): usable in a table's DEFAULT or CHECK, as in PostgreSQL.
@@ -49,6 +52,8 @@ pub fn register(conn: &Connection, database: &str, session: SharedSession) -> ru
         | FunctionFlags::SQLITE_DETERMINISTIC
         | FunctionFlags::SQLITE_INNOCUOUS;
     let volatile = FunctionFlags::SQLITE_UTF8;
+    // numeric columns compare their stored text as numbers (pgfuncs/decimal.rs).
+    conn.create_collation(NUMERIC_COLLATION, super::pgfuncs::decimal::collate)?;
     conn.create_scalar_function("version", 0, pure, |_| Ok(version()))?;
     let db = database.to_string();
     conn.create_scalar_function("current_database", 0, pure, move |_| Ok(db.clone()))?;

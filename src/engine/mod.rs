@@ -26,7 +26,7 @@ mod json;
 mod jsonb;
 pub mod numeric;
 pub mod objects;
-mod pgfuncs;
+pub(crate) mod pgfuncs;
 mod srf;
 mod stmt;
 mod subquery;

@@ -634,7 +634,13 @@ pub(super) fn register(conn: &Connection) -> Res<()> {
                         .unwrap_or(SqlValue::Real(q as f64))
                 }
                 ValueRef::Integer(_) => SqlValue::Integer(0),
-                _ => real(super::number_format::round(f(ctx, 0)?, n)),
+                // numeric's round, exact: half away from zero, at scale max(n, 0).
+                v => match super::decimal::of_value(v) {
+                    // numeric's text, as numeric arithmetic gives (operators.rs).
+                    Some(super::decimal::Num::Fin(d)) => SqlValue::Text(d.round(n).to_string()),
+                    Some(other) => SqlValue::Text(other.to_string()),
+                    None => real(super::number_format::round(f(ctx, 0)?, n)),
+                },
             })
         }),
     )?;
@@ -891,7 +897,14 @@ impl Aggregate<Acc, Option<SqlValue>> for Stats {
 
     fn step(&self, ctx: &mut Context<'_>, acc: &mut Acc) -> Res<()> {
         let one_arg = ctx.len() == 1;
-        if one_arg && matches!(ctx.get_raw(0), ValueRef::Integer(_)) {
+        // A numeric stored as its text with decimals (a float's text is `NaN`,
+        // `Infinity` or a literal's digits).
+        let numeric_text = matches!(ctx.get_raw(0), ValueRef::Text(t) if t.contains(&b'.'))
+            && matches!(
+                super::decimal::of_value(ctx.get_raw(0)),
+                Some(super::decimal::Num::Fin(_))
+            );
+        if one_arg && (matches!(ctx.get_raw(0), ValueRef::Integer(_)) || numeric_text) {
             // An integer or numeric argument: PostgreSQL answers in numeric, with more
             // digits than a double has.
             return Err(super::raise(err(

@@ -109,7 +109,8 @@ fn may_be_timestamptz(e: &Expr) -> bool {
         }
         Expr::Cast { .. } | Expr::TypedString { .. } | Expr::AtTimeZone { .. } => true,
         Expr::BinaryOp { left, right, .. } => may_be_timestamptz(left) || may_be_timestamptz(right),
-        Expr::Nested(e) => may_be_timestamptz(e),
+        // A pg_op call under numeric's collation (operators.rs).
+        Expr::Nested(e) | Expr::Collate { expr: e, .. } => may_be_timestamptz(e),
         _ => false,
     }
 }
