@@ -219,7 +219,7 @@ pub fn register(conn: &Connection) -> Res<()> {
     })?;
     interval_agg::register(conn, pure)?;
     numeric_agg::register(conn, pure)?;
-    conn.create_scalar_function("pg_is_numeric", 1, pure, |ctx| {
+    conn.create_scalar_function("pg_is_numeric", 2, pure, |ctx| {
         operators::pg_is_numeric(ctx)
     })?;
     extremes::register(conn, pure)?;

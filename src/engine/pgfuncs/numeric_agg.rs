@@ -29,6 +29,10 @@ struct Total {
     nan: u64,
     pinf: u64,
     ninf: u64,
+    /// How many values of each display scale are in: the result's scale is the
+    /// largest (PostgreSQL's maxScale, which falls again when a window frame drops
+    /// the values that had it).
+    scales: std::collections::BTreeMap<u32, u64>,
     /// The scale of a `numeric(p,s)` argument, once read.
     scale: Option<Option<u32>>,
 }
@@ -59,6 +63,11 @@ impl Total {
                     Some(s) => d.round(i64::from(s)),
                     None => d,
                 };
+                let held = self.scales.entry(d.scale).or_default();
+                step(held);
+                if *held == 0 {
+                    self.scales.remove(&d.scale);
+                }
                 let d = if sign > 0 { d } else { d.neg() };
                 self.sum = Some(match self.sum.take() {
                     Some(s) => s.add(&d),
@@ -112,6 +121,9 @@ impl NumericAgg {
             Num::Inf(acc.pinf > 0)
         } else {
             let sum = acc.sum.clone().unwrap_or_else(|| Dec::from_i64(0));
+            // Exact: the values still in have no more decimals than this.
+            let scale = acc.scales.keys().next_back().copied().unwrap_or(0);
+            let sum = sum.round(i64::from(scale));
             if self.avg {
                 match sum.div(&Dec::from_i64(acc.count as i64)) {
                     Some(q) => Num::Fin(q),

@@ -297,10 +297,13 @@ pub(super) fn pg_text_out(ctx: &Context<'_>) -> Res<SqlValue> {
 
 /// `pg_is_interval(type)`: whether the type expression resolves to interval (which
 /// aggregate of `sum(column)` / `avg(column)` answers: translate/operators.rs).
-/// `pg_is_numeric('type')`: whether a value the schema types is numeric (sum and avg
-/// are then numeric's exact ones: numeric_agg.rs).
+/// `pg_is_numeric('type', integers)`: whether a value the schema types is numeric (or,
+/// with `integers` 1, an integer: avg's result is numeric for them too); sum and avg
+/// are then numeric's exact ones (numeric_agg.rs).
 pub(super) fn pg_is_numeric(ctx: &Context<'_>) -> Res<bool> {
-    Ok(matches!(&*operand(ctx, 0)?, Operand::Type(t) if t == "numeric"))
+    let integers = matches!(ctx.get_raw(1), ValueRef::Integer(1));
+    Ok(matches!(&*operand(ctx, 0)?, Operand::Type(t)
+        if t == "numeric" || (integers && matches!(t.as_str(), "int2" | "int4" | "int8"))))
 }
 
 pub(super) fn pg_is_interval(ctx: &Context<'_>) -> Res<bool> {

@@ -477,7 +477,12 @@ fn interval_aggregate(f: Function, ty: &Ty) -> Expr {
     let spec = string(&ty.encode());
     match known(ty) {
         Known::Type(t) if t == "interval" => Expr::Function(interval),
-        Known::Type(t) if t.split('(').next() == Some("numeric") && numeric.is_some() => {
+        // avg of integers is numeric too (`2.5000000000000000`).
+        Known::Type(t)
+            if numeric.is_some()
+                && (t.split('(').next() == Some("numeric")
+                    || (!sum && matches!(t.as_str(), "int2" | "int4" | "int8"))) =>
+        {
             Expr::Function(numeric.unwrap_or(f))
         }
         Known::Schema => {
@@ -486,8 +491,9 @@ fn interval_aggregate(f: Function, ty: &Ty) -> Expr {
                 result: Expr::Function(interval),
             }];
             if let Some(numeric) = numeric {
+                let exact = number(u32::from(!sum));
                 conditions.push(CaseWhen {
-                    condition: call("pg_is_numeric", vec![spec]),
+                    condition: call("pg_is_numeric", vec![spec, exact]),
                     result: Expr::Function(numeric),
                 });
             }

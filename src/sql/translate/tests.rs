@@ -510,7 +510,7 @@ fn booleans_intervals_and_negation_by_type() {
     assert_eq!(
         sqlite("SELECT avg(interval '1 day'), sum(a) FROM t"),
         "SELECT pg_interval_avg(pg_interval('1 day')), \
-         CASE WHEN pg_is_interval('C1:a[1:t]') THEN pg_interval_sum(a) WHEN pg_is_numeric('C1:a[1:t]') \
+         CASE WHEN pg_is_interval('C1:a[1:t]') THEN pg_interval_sum(a) WHEN pg_is_numeric('C1:a[1:t]', 0) \
          THEN pg_numeric_sum(a, 'C1:a[1:t]') ELSE sum(a) END FROM t"
     );
 }
