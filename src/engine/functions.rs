@@ -522,6 +522,23 @@ fn pg_store(ctx: &mut Context<'_>) -> rusqlite::Result<SqlValue> {
                 (t.oid, t.modifier)
             }))
         })?;
+    if type_oid == oid::NUMERIC && modifier >= 4 {
+        // A numeric(p,s) value is stored at its scale, as PostgreSQL stores it (22003
+        // when it does not fit); text that is no number is the input's error below.
+        use super::pgfuncs::decimal::{of_value, Num};
+        let v = ctx.get_raw(0);
+        let n = match v {
+            ValueRef::Text(t) => std::str::from_utf8(t).ok().and_then(Num::parse),
+            other => of_value(other),
+        };
+        if let Some(n) = n {
+            let typmod = (modifier - 4) as u32;
+            return n
+                .with_typmod(typmod >> 16, typmod & 0xffff)
+                .map(|n| SqlValue::Text(n.to_string()))
+                .map_err(raise);
+        }
+    }
     if ctx.len() == 4 {
         // An assigned (computed) value: a stored timestamptz into a local date/time
         // column is read as its local time; anything else is kept as it is.

@@ -11,8 +11,11 @@ use num_traits::{Signed, ToPrimitive, Zero};
 
 use crate::protocol::{PgError, SqlState};
 
-/// PostgreSQL's `NUMERIC_MAX_DISPLAY_SCALE` (and the scale limit of a division).
+/// PostgreSQL's `NUMERIC_MAX_DISPLAY_SCALE`: the scale limit of a division.
 pub const MAX_SCALE: u32 = 1000;
+/// PostgreSQL's `NUMERIC_DSCALE_MAX`: the largest scale a numeric has (a product's,
+/// round's and trunc's limit).
+const DSCALE_MAX: u32 = 16_383;
 /// PostgreSQL's `NUMERIC_MIN_SIG_DIGITS`: a quotient has at least this many digits.
 const MIN_SIG_DIGITS: i64 = 16;
 /// numeric's input limits: 131072 digits before the point, 16383 after.
@@ -55,8 +58,9 @@ impl Dec {
     /// Rounded (half away from zero) or padded to `scale` decimals; a negative scale
     /// rounds to tens, hundreds... (the result's display scale is then 0).
     pub fn round(&self, scale: i64) -> Dec {
+        let scale = scale.min(i64::from(DSCALE_MAX));
         if scale >= self.scale as i64 {
-            let scale = scale.min(MAX_SCALE as i64) as u32;
+            let scale = scale as u32;
             return Dec {
                 value: self.widened(scale),
                 scale,
@@ -75,6 +79,7 @@ impl Dec {
 
     /// Truncated towards zero to `scale` decimals.
     pub fn trunc(&self, scale: i64) -> Dec {
+        let scale = scale.min(i64::from(DSCALE_MAX));
         if scale >= self.scale as i64 {
             return self.round(scale);
         }
@@ -131,8 +136,8 @@ impl Dec {
             value: &self.value * &other.value,
             scale: self.scale + other.scale,
         };
-        if exact.scale > MAX_SCALE {
-            exact.round(MAX_SCALE as i64)
+        if exact.scale > DSCALE_MAX {
+            exact.round(i64::from(DSCALE_MAX))
         } else {
             exact
         }
@@ -197,6 +202,19 @@ impl Dec {
     /// PostgreSQL's quotient: at [`Dec::div_scale`] decimals.
     pub fn div(&self, other: &Dec) -> Option<Dec> {
         self.div_at(other, self.div_scale(other))
+    }
+
+    /// PostgreSQL's `div()`: the quotient truncated toward zero, scale 0; None for a
+    /// zero divisor.
+    pub fn div_trunc(&self, other: &Dec) -> Option<Dec> {
+        if other.is_zero() {
+            return None;
+        }
+        let scale = self.scale.max(other.scale);
+        Some(Dec {
+            value: self.widened(scale) / other.widened(scale),
+            scale: 0,
+        })
     }
 
     /// PostgreSQL's `%`: the remainder of the quotient truncated toward zero, at the

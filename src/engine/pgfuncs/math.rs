@@ -596,7 +596,17 @@ pub(super) fn register(conn: &Connection) -> Res<()> {
                         a.checked_rem(b).unwrap_or(0)
                     }))
                 }
-                _ => {
+                (x, y) => {
+                    use super::decimal::{of_value, Num};
+                    // numeric's: exact (div the truncated quotient, scale 0; mod at the
+                    // larger scale).
+                    if let (Some(Num::Fin(p)), Some(Num::Fin(q))) = (of_value(x), of_value(y)) {
+                        let r = if div { p.div_trunc(&q) } else { p.rem(&q) };
+                        return match r {
+                            Some(d) => Ok(SqlValue::Text(d.to_string())),
+                            None => Err(super::raise(division_by_zero())),
+                        };
+                    }
                     let (a, b) = (f(ctx, 0)?, f(ctx, 1)?);
                     if b == 0.0 {
                         return Err(super::raise(division_by_zero()));
@@ -615,6 +625,31 @@ pub(super) fn register(conn: &Connection) -> Res<()> {
             }),
         )?;
     }
+    // trunc(x, n) and scale(x): numeric's only, exact.
+    conn.create_scalar_function(
+        "pg_numeric_trunc",
+        2,
+        pure,
+        strict(|ctx| {
+            let n = i(ctx, 1)?;
+            Ok(match super::decimal::of_value(ctx.get_raw(0)) {
+                Some(super::decimal::Num::Fin(d)) => SqlValue::Text(d.trunc(n).to_string()),
+                Some(other) => SqlValue::Text(other.to_string()),
+                None => real(f(ctx, 0)?.trunc()),
+            })
+        }),
+    )?;
+    conn.create_scalar_function(
+        "pg_numeric_scale",
+        1,
+        pure,
+        strict(|ctx| {
+            Ok(match super::decimal::of_value(ctx.get_raw(0)) {
+                Some(super::decimal::Num::Fin(d)) => SqlValue::Integer(i64::from(d.scale)),
+                _ => SqlValue::Null,
+            })
+        }),
+    )?;
     // round(x, n): numeric's rounding (PostgreSQL has no round(float8, int)).
     conn.create_scalar_function(
         "pg_round",

@@ -264,6 +264,14 @@ pub(super) fn pg_neg(ctx: &Context<'_>) -> Res<SqlValue> {
     let negated = match (v, t.as_str()) {
         (ValueRef::Null, _) => Ok(SqlValue::Null),
         (_, "interval") => interval(v).and_then(negate).map(interval_text),
+        // numeric's text negated exactly (SQLite's minus would make a double of it).
+        (ValueRef::Text(_), "numeric") => match super::decimal::of_value(v) {
+            Some(super::decimal::Num::Fin(d)) => Ok(SqlValue::Text(d.neg().to_string())),
+            Some(super::decimal::Num::Inf(p)) => {
+                Ok(SqlValue::Text(super::decimal::Num::Inf(!p).to_string()))
+            }
+            _ => Ok(owned(v)),
+        },
         (_, t) if int_width(t).is_some() => {
             int(v, t).and_then(|i| integer("-", 0, i, int_width(t).unwrap_or(8)))
         }

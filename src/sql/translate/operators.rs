@@ -198,7 +198,10 @@ impl VisitorMut for Typer {
             Expr::UnaryOp { op, expr: operand } if !matches!(*operand, Expr::Value(_)) => {
                 match known(&left) {
                     Known::Type(t)
-                        if matches!(t.as_str(), "interval" | "int2" | "int4" | "int8") =>
+                        if matches!(
+                            t.split('(').next().unwrap_or(""),
+                            "interval" | "int2" | "int4" | "int8" | "numeric"
+                        ) =>
                     {
                         negated(*operand, &left)
                     }
