@@ -99,7 +99,7 @@ pub fn write_binary(ty: &PgType, v: ValueRef<'_>, out: &mut BytesMut) -> Result<
         oid::NUMERIC => {
             let text = match v {
                 ValueRef::Real(f) if f.is_nan() => "NaN".into(),
-                ValueRef::Integer(_) | ValueRef::Real(_) => {
+                ValueRef::Integer(_) | ValueRef::Real(_) | ValueRef::Text(_) => {
                     // The text form carries the declared scale (numeric(10,2) → 3.00).
                     let mut t = BytesMut::new();
                     write_text(ty.render, v, &mut t);

@@ -75,12 +75,28 @@ pub fn expand(conn: &Connection, sql: &str) -> Result<Option<String>, PgError> {
         let interval = resolved.as_deref().is_some_and(|t| base(t) == "interval");
         let array = resolved.as_deref().is_some_and(|t| t.ends_with("[]"));
         let jsonb = resolved.as_deref().is_some_and(|t| base(t) == "jsonb");
+        let numeric = resolved.as_deref().is_some_and(|t| base(t) == "numeric");
         if kind == Some(SUBSCRIPT_MARKER) {
             // `pg_subscript_pick(a, b, 'type')` → `iif(0, a, b)`: only the branch taken is
             // evaluated, b (jsonb's) for a jsonb column, a (an array's) for any other.
             let pick = if jsonb { "iif(0, " } else { "iif(1, " };
             edits.push((t.start, tokens[k + 1].end, pick.into()));
             edits.push((comma.start, tokens[close].start, "".into()));
+            continue;
+        }
+        if matches!(kind, Some(COMPARE_MARKER | ORDER_KEY_MARKER))
+            && numeric
+            && !is_column(sql, &tokens[k + 2..close - 2])
+        {
+            // A numeric value that is not a column (a literal, a sum, a quotient): text of
+            // TEXT affinity under the numeric collation, as a numeric column is, so that
+            // it compares as a number with a column, a literal or another value.
+            edits.push((t.start, t.end, "CAST".into()));
+            edits.push((
+                comma.start,
+                tokens[close].end,
+                " AS TEXT) COLLATE pg_numeric".into(),
+            ));
             continue;
         }
         // An enum orders by its labels' declaration order: `pg_enum_key(x, 'type')`.
@@ -170,6 +186,19 @@ pub fn has_markers(sql: &str) -> bool {
     ]
     .iter()
     .any(|m| sql.contains(m))
+}
+
+/// Whether `operand` is a column reference (`n`, `t.n`, `"T"."n"`).
+fn is_column(sql: &str, operand: &[Token]) -> bool {
+    let text = |t: &Token| &sql[t.start..t.end];
+    !operand.is_empty()
+        && !text(&operand[0]).starts_with(|c: char| c.is_ascii_digit())
+        && operand.iter().all(|t| match t.kind {
+            TokenKind::Word => true,
+            TokenKind::Quoted => text(t).starts_with('"'),
+            TokenKind::Other => text(t) == ".",
+            _ => false,
+        })
 }
 
 /// The index of the `)` closing the `(` at `open`.

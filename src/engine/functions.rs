@@ -42,6 +42,9 @@ fn user_error(msg: &str) -> Error {
     Error::UserFunctionError(msg.into())
 }
 
+/// The collation of numeric columns (translate/mod.rs declares them with it).
+pub const NUMERIC_COLLATION: &str = crate::sql::translate::NUMERIC_COLLATION;
+
 /// Registers the functions; `session` tells them who the current session is.
 pub fn register(conn: &Connection, database: &str, session: SharedSession) -> rusqlite::Result<()> {
     // Innocuous (no side effects): usable in a table's DEFAULT or CHECK, as in PostgreSQL.
@@ -49,6 +52,8 @@ pub fn register(conn: &Connection, database: &str, session: SharedSession) -> ru
         | FunctionFlags::SQLITE_DETERMINISTIC
         | FunctionFlags::SQLITE_INNOCUOUS;
     let volatile = FunctionFlags::SQLITE_UTF8;
+    // numeric columns compare their stored text as numbers (pgfuncs/decimal.rs).
+    conn.create_collation(NUMERIC_COLLATION, super::pgfuncs::decimal::collate)?;
     conn.create_scalar_function("version", 0, pure, |_| Ok(version()))?;
     let db = database.to_string();
     conn.create_scalar_function("current_database", 0, pure, move |_| Ok(db.clone()))?;
@@ -538,6 +543,23 @@ pub(super) fn column_type(
 /// arguments).
 fn pg_store(ctx: &mut Context<'_>) -> rusqlite::Result<SqlValue> {
     let (type_oid, modifier) = column_type(ctx, 1, 2)?;
+    if type_oid == oid::NUMERIC && modifier >= 4 {
+        // A numeric(p,s) value is stored at its scale, as PostgreSQL stores it (22003
+        // when it does not fit); text that is no number is the input's error below.
+        use super::pgfuncs::decimal::{of_value, Num};
+        let v = ctx.get_raw(0);
+        let n = match v {
+            ValueRef::Text(t) => std::str::from_utf8(t).ok().and_then(Num::parse),
+            other => of_value(other),
+        };
+        if let Some(n) = n {
+            let typmod = (modifier - 4) as u32;
+            return n
+                .with_typmod(typmod >> 16, typmod & 0xffff)
+                .map(|n| SqlValue::Text(n.to_string()))
+                .map_err(raise);
+        }
+    }
     if ctx.len() == 4 {
         // An assigned (computed) value: a stored timestamptz into a local date/time
         // column is read as its local time; anything else is kept as it is.

@@ -262,11 +262,21 @@ fn numeric_value(s: &str) -> Result<Value, PgError> {
         return Err(syntax("numeric", s.as_bytes()));
     }
     let f: f64 = s.parse().map_err(|_| syntax("numeric", s.as_bytes()))?;
-    // Beyond a real's range, or beyond numeric's own (weight, display scale): 22003.
-    if f.is_infinite() || super::numeric::to_binary(s, &mut Vec::new()).is_none() {
+    // Beyond numeric's own range (weight, display scale): 22003.
+    if super::numeric::to_binary(s, &mut Vec::new()).is_none() {
         return Err(super::numeric::overflow());
     }
-    Ok(Value::Real(f))
+    use super::pgfuncs::decimal::Num;
+    let exact = Num::parse(s).ok_or_else(|| syntax("numeric", s.as_bytes()))?;
+    // A double where it holds the number and prints it as written; else the exact text
+    // (more digits than a double holds, a scale it drops: `0.10`), which numeric
+    // columns keep as it is (their TEXT affinity) and compare as numbers.
+    let _ = f;
+    Ok(match super::pgfuncs::decimal::to_value(&exact) {
+        rusqlite::types::Value::Integer(i) => Value::Integer(i),
+        rusqlite::types::Value::Real(f) => Value::Real(f),
+        _ => Value::Text(exact.to_string()),
+    })
 }
 
 /// bytea text input: hex format (`\x0aff`) or the escape format (`\\`, `\ooo`).
@@ -385,7 +395,17 @@ fn decode_binary(type_oid: u32, b: &[u8]) -> Result<Value, PgError> {
             };
             Value::Text(datetime::format_interval(iv))
         }
-        oid::NUMERIC => numeric_value(&super::numeric::from_binary(b)?)?,
+        oid::NUMERIC => {
+            // numeric_recv: the display scale given, digits it would hide cut away.
+            let text = super::numeric::from_binary(b)?;
+            let dscale = b.get(6..8).map_or(0, |d| u16::from_be_bytes([d[0], d[1]]));
+            match super::pgfuncs::decimal::Num::parse(&text) {
+                Some(super::pgfuncs::decimal::Num::Fin(d)) => {
+                    numeric_value(&d.trunc(i64::from(dscale)).to_string())?
+                }
+                _ => numeric_value(&text)?,
+            }
+        }
         oid::TEXT | oid::VARCHAR | oid::BPCHAR | oid::NAME | oid::UNKNOWN | 0 => {
             Value::Text(utf8(b)?.to_string())
         }
@@ -513,7 +533,7 @@ mod tests {
         assert_eq!(code(oid::JSONB, false, b"{\"a\":1,}"), "22P02");
         assert_eq!(code(INT4_ARRAY, false, b"{1,2"), "22P02");
         assert_eq!(code(oid::NUMERIC, false, b"abc"), "22P02");
-        assert_eq!(code(oid::NUMERIC, false, b"1e400"), "22003");
+        assert_eq!(code(oid::NUMERIC, false, b"1e132000"), "22003");
         assert_eq!(code(oid::NUMERIC, false, b"1e-100000000"), "22003");
         assert_eq!(code(oid::FLOAT8, false, b"1e400"), "22003");
         assert_eq!(code(oid::FLOAT4, false, b"1e39"), "22003");

@@ -28,7 +28,7 @@ pub(crate) mod jsonb;
 pub mod modifying;
 pub mod numeric;
 pub mod objects;
-mod pgfuncs;
+pub(crate) mod pgfuncs;
 mod srf;
 mod stmt;
 mod subquery;

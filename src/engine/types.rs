@@ -1,6 +1,7 @@
 //! SQLite values as PostgreSQL types: the OID a column is described with, and the text
 //! format each value is sent in. The table here is the one COMPAT.md documents.
 
+use super::pgfuncs::decimal::Num;
 use bytes::{BufMut, BytesMut};
 use rusqlite::types::ValueRef;
 
@@ -194,7 +195,8 @@ fn named_type(lower: &str) -> Option<PgType> {
         "bigint" | "int8" | "bigserial" | "serial8" => t(oid::INT8, 8),
         "real" | "float4" => t(oid::FLOAT4, 4),
         "double" | "double precision" | "float8" | "float" => t(oid::FLOAT8, 8),
-        "numeric" | "decimal" => {
+        // `numeric_text`: a numeric column stored as its exact text (translate/mod.rs).
+        "numeric" | "decimal" | "numeric_text" => {
             let modifier = numeric_typmod(lower);
             PgType {
                 modifier,
@@ -367,6 +369,13 @@ pub fn write_result_text(t: &PgType, v: ValueRef<'_>, style: TextStyle, out: &mu
             }
         }
         (ValueRef::Real(f), oid::NUMERIC, Render::Plain) => write_numeric(f, out),
+        // Stored as written (`1.50`, `1.0e+20` where SQLite made text of a double).
+        (ValueRef::Text(t), oid::NUMERIC, Render::Plain) => {
+            match std::str::from_utf8(t).ok().and_then(Num::stored) {
+                Some(n) => out.put_slice(n.to_string().as_bytes()),
+                None => out.put_slice(t),
+            }
+        }
         _ => write_text(t.render, v, out),
     }
 }
@@ -399,6 +408,16 @@ pub fn write_text(render: Render, v: ValueRef<'_>, out: &mut BytesMut) {
             }
             _ => write_float8(f, out),
         },
+        ValueRef::Text(t) if matches!(render, Render::Numeric(_)) => {
+            let Render::Numeric(scale) = render else {
+                return;
+            };
+            match std::str::from_utf8(t).ok().and_then(Num::stored) {
+                Some(Num::Fin(d)) => out.put_slice(d.round(scale as i64).to_string().as_bytes()),
+                Some(n) => out.put_slice(n.to_string().as_bytes()),
+                None => out.put_slice(t),
+            }
+        }
         ValueRef::Text(t) if matches!(render, Render::Array(..)) => {
             let Render::Array(oid, typmod) = render else {
                 return;

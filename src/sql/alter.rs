@@ -1400,7 +1400,7 @@ fn display_type(written: &str) -> String {
         "bool" | "boolean" => "boolean",
         "varchar" | "character varying" => "character varying",
         "char" | "bpchar" | "character" => "character",
-        "decimal" | "numeric" => "numeric",
+        "decimal" | "numeric" | "numeric_text" => "numeric",
         "timestamptz" | "timestamp with time zone" => "timestamp with time zone",
         "timestamp" | "timestamp without time zone" => "timestamp without time zone",
         other => other,
@@ -1433,9 +1433,8 @@ fn family(type_name: &str) -> Family {
         "text" | "varchar" | "character varying" | "char" | "character" | "bpchar" | "name"
         | "citext" => Family::Text,
         "int" | "integer" | "int2" | "int4" | "int8" | "smallint" | "bigint" | "numeric"
-        | "decimal" | "real" | "float" | "float4" | "float8" | "double precision" | "double" => {
-            Family::Number
-        }
+        | "numeric_text" | "decimal" | "real" | "float" | "float4" | "float8"
+        | "double precision" | "double" => Family::Number,
         "bool" | "boolean" => Family::Bool,
         "date"
         | "timestamp"

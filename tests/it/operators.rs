@@ -57,7 +57,7 @@ async fn literals_and_columns_answer_as_postgres() {
         ),
         (
             "select 7 / 2, 7 % 3, -7 / 2, n / 2, i4 - 1, f * 2, 5 + '3' from t",
-            &["3", "1", "-3", "3.5", "2147483646", "3", "8"],
+            &["3", "1", "-3", "3.5000000000000000", "2147483646", "3", "8"],
         ),
         (
             "select pg_typeof(1), pg_typeof(1.5), pg_typeof('a'), pg_typeof(d), pg_typeof(i8 + 1), \

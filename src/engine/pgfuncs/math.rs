@@ -596,7 +596,17 @@ pub(super) fn register(conn: &Connection) -> Res<()> {
                         a.checked_rem(b).unwrap_or(0)
                     }))
                 }
-                _ => {
+                (x, y) => {
+                    use super::decimal::{of_value, Num};
+                    // numeric's: exact (div the truncated quotient, scale 0; mod at the
+                    // larger scale).
+                    if let (Some(Num::Fin(p)), Some(Num::Fin(q))) = (of_value(x), of_value(y)) {
+                        let r = if div { p.div_trunc(&q) } else { p.rem(&q) };
+                        return match r {
+                            Some(d) => Ok(SqlValue::Text(d.to_string())),
+                            None => Err(super::raise(division_by_zero())),
+                        };
+                    }
                     let (a, b) = (f(ctx, 0)?, f(ctx, 1)?);
                     if b == 0.0 {
                         return Err(super::raise(division_by_zero()));
@@ -615,6 +625,31 @@ pub(super) fn register(conn: &Connection) -> Res<()> {
             }),
         )?;
     }
+    // trunc(x, n) and scale(x): numeric's only, exact.
+    conn.create_scalar_function(
+        "pg_numeric_trunc",
+        2,
+        pure,
+        strict(|ctx| {
+            let n = i(ctx, 1)?;
+            Ok(match super::decimal::of_value(ctx.get_raw(0)) {
+                Some(super::decimal::Num::Fin(d)) => SqlValue::Text(d.trunc(n).to_string()),
+                Some(other) => SqlValue::Text(other.to_string()),
+                None => real(f(ctx, 0)?.trunc()),
+            })
+        }),
+    )?;
+    conn.create_scalar_function(
+        "pg_numeric_scale",
+        1,
+        pure,
+        strict(|ctx| {
+            Ok(match super::decimal::of_value(ctx.get_raw(0)) {
+                Some(super::decimal::Num::Fin(d)) => SqlValue::Integer(i64::from(d.scale)),
+                _ => SqlValue::Null,
+            })
+        }),
+    )?;
     // round(x, n): numeric's rounding (PostgreSQL has no round(float8, int)).
     conn.create_scalar_function(
         "pg_round",
@@ -634,7 +669,13 @@ pub(super) fn register(conn: &Connection) -> Res<()> {
                         .unwrap_or(SqlValue::Real(q as f64))
                 }
                 ValueRef::Integer(_) => SqlValue::Integer(0),
-                _ => real(super::number_format::round(f(ctx, 0)?, n)),
+                // numeric's round, exact: half away from zero, at scale max(n, 0).
+                v => match super::decimal::of_value(v) {
+                    // numeric's text, as numeric arithmetic gives (operators.rs).
+                    Some(super::decimal::Num::Fin(d)) => SqlValue::Text(d.round(n).to_string()),
+                    Some(other) => SqlValue::Text(other.to_string()),
+                    None => real(super::number_format::round(f(ctx, 0)?, n)),
+                },
             })
         }),
     )?;
@@ -891,7 +932,14 @@ impl Aggregate<Acc, Option<SqlValue>> for Stats {
 
     fn step(&self, ctx: &mut Context<'_>, acc: &mut Acc) -> Res<()> {
         let one_arg = ctx.len() == 1;
-        if one_arg && matches!(ctx.get_raw(0), ValueRef::Integer(_)) {
+        // A numeric stored as its text with decimals (a float's text is `NaN`,
+        // `Infinity` or a literal's digits).
+        let numeric_text = matches!(ctx.get_raw(0), ValueRef::Text(t) if t.contains(&b'.'))
+            && matches!(
+                super::decimal::of_value(ctx.get_raw(0)),
+                Some(super::decimal::Num::Fin(_))
+            );
+        if one_arg && (matches!(ctx.get_raw(0), ValueRef::Integer(_)) || numeric_text) {
             // An integer or numeric argument: PostgreSQL answers in numeric, with more
             // digits than a double has.
             return Err(super::raise(err(

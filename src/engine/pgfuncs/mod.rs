@@ -8,12 +8,13 @@
 
 mod arrays;
 pub(crate) mod dates;
-mod decimal;
+pub(crate) mod decimal;
 mod extremes;
 mod format;
 mod interval_agg;
 mod math;
 mod number_format;
+mod numeric_agg;
 mod operators;
 pub(crate) use arrays::write_json;
 pub(crate) use operators::add_interval_in;
@@ -220,6 +221,10 @@ pub fn register(conn: &Connection) -> Res<()> {
         operators::pg_is_interval(ctx)
     })?;
     interval_agg::register(conn, pure)?;
+    numeric_agg::register(conn, pure)?;
+    conn.create_scalar_function("pg_is_numeric", 2, pure, |ctx| {
+        operators::pg_is_numeric(ctx)
+    })?;
     extremes::register(conn, pure)?;
 
     math::register(conn)?;
@@ -238,6 +243,26 @@ pub fn register(conn: &Connection) -> Res<()> {
             return Ok(None);
         };
         pg(dates::part(&unit, v, false, &s(ctx, 2)).map(|p| Some(number_or_text(p.numeric))))
+    })?;
+    // `pg_numeric_fits(x, p, s)`: a numeric(p,s) column's CHECK (translate/mod.rs
+    // value_check): 22003 when x, rounded to s decimals, has more than p - s integer
+    // digits or is infinite; true otherwise.
+    conn.create_scalar_function("pg_numeric_fits", 3, pure, |ctx| {
+        let (Some(p), Some(s)) = (int(ctx, 1)?, int(ctx, 2)?) else {
+            return Ok(true);
+        };
+        let value = match ctx.get_raw(0) {
+            ValueRef::Null => return Ok(true),
+            ValueRef::Integer(i) => decimal::Num::Fin(decimal::Dec::from_i64(i)),
+            ValueRef::Real(f) => decimal::Num::from_f64(f),
+            other => match decimal::Num::parse(&text_of(other).unwrap_or_default()) {
+                Some(n) => n,
+                // Not a number: numeric's own input refused it (or SQLite's affinity did).
+                None => return Ok(true),
+            },
+        };
+        pg(value.with_typmod(p.clamp(1, 1000) as u32, s.clamp(0, p) as u32))?;
+        Ok(true)
     })?;
     // `pg_number(x)`: a numeric kept as text (EXTRACT's) as the number it is, to compare.
     conn.create_scalar_function("pg_number", 1, pure, |ctx| {

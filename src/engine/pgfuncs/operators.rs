@@ -98,6 +98,9 @@ pub(super) fn pg_op(ctx: &Context<'_>) -> Res<(SqlValue, SubType)> {
     let (l, r) = (operand(ctx, 3)?, operand(ctx, 4)?);
     let (l, r) = match (&*l, &*r) {
         (Operand::Type(x), Operand::Type(y)) => (x.as_str(), y.as_str()),
+        // A decimal literal beside a numeric is numeric (its value a double here).
+        (Operand::Type(x), Operand::Untyped) if x == "numeric" => (x.as_str(), x.as_str()),
+        (Operand::Untyped, Operand::Type(x)) if x == "numeric" => (x.as_str(), x.as_str()),
         (Operand::Type(x), Operand::Untyped) => (x.as_str(), bound(b).unwrap_or(x)),
         // `'…' - j`: jsonb has no such operator; the literal is text.
         (Operand::Untyped, Operand::Type(x)) if x == "jsonb" => ("text", x.as_str()),
@@ -109,7 +112,28 @@ pub(super) fn pg_op(ctx: &Context<'_>) -> Res<(SqlValue, SubType)> {
         let (s, subtype) = crate::engine::jsonb::minus(ctx, 1, 2, r.ends_with("[]"))?;
         return Ok((s.map_or(SqlValue::Null, SqlValue::Text), subtype));
     }
+    let exact = |t: &str| matches!(t, "numeric" | "int2" | "int4" | "int8");
+    if (l == "numeric" || r == "numeric") && exact(l) && exact(r) {
+        let scales = ctx.get_or_create_aux(0, |_| -> Res<(Option<u32>, Option<u32>)> {
+            Ok((typmod_scale(ctx, 3), typmod_scale(ctx, 4)))
+        })?;
+        return Ok((numeric(op, a, b, *scales).map_err(raise)?, None));
+    }
     Ok((apply(op, l, r, a, b).map_err(raise)?, None))
+}
+
+/// The scale of a `numeric(p,s)` operand (argument `i`'s type): its stored value is
+/// read at that scale, as PostgreSQL stores it.
+pub(super) fn typmod_scale(ctx: &Context<'_>, i: i32) -> Option<u32> {
+    let spec = match ctx.get_raw(i as usize) {
+        ValueRef::Text(t) => std::str::from_utf8(t).ok()?,
+        _ => return None,
+    };
+    let t = types::resolve(&Ty::decode(spec)?, &Live { ctx })?;
+    let modifier = t.strip_prefix("numeric(")?.strip_suffix(')')?;
+    modifier
+        .split_once(',')
+        .map_or(Some(0), |(_, s)| s.trim().parse().ok())
 }
 
 /// `pg_coerce(literal, type)`: a string literal compared with a value of `type`, read
@@ -148,8 +172,17 @@ pub(super) fn pg_round_even(ctx: &Context<'_>) -> Res<SqlValue> {
     let value = ctx.get_raw(0);
     let float = ctx.len() == 1
         || matches!(&*operand(ctx, 1)?, Operand::Type(t) if matches!(t.as_str(), "float4" | "float8"));
+    let numeric = ctx.len() > 1 && matches!(&*operand(ctx, 1)?, Operand::Type(t) if t == "numeric");
     Ok(match value {
         ValueRef::Real(f) if float => SqlValue::Real(f.round_ties_even()),
+        // A numeric stored as its text rounds half away from zero (numeric_int8).
+        ValueRef::Text(t) if numeric => {
+            use super::decimal::Num;
+            match std::str::from_utf8(t).ok().and_then(Num::parse) {
+                Some(Num::Fin(d)) => d.to_i64().map_or_else(|| owned(value), SqlValue::Integer),
+                _ => owned(value),
+            }
+        }
         other => owned(other),
     })
 }
@@ -231,6 +264,14 @@ pub(super) fn pg_neg(ctx: &Context<'_>) -> Res<SqlValue> {
     let negated = match (v, t.as_str()) {
         (ValueRef::Null, _) => Ok(SqlValue::Null),
         (_, "interval") => interval(v).and_then(negate).map(interval_text),
+        // numeric's text negated exactly (SQLite's minus would make a double of it).
+        (ValueRef::Text(_), "numeric") => match super::decimal::of_value(v) {
+            Some(super::decimal::Num::Fin(d)) => Ok(SqlValue::Text(d.neg().to_string())),
+            Some(super::decimal::Num::Inf(p)) => {
+                Ok(SqlValue::Text(super::decimal::Num::Inf(!p).to_string()))
+            }
+            _ => Ok(owned(v)),
+        },
         (_, t) if int_width(t).is_some() => {
             int(v, t).and_then(|i| integer("-", 0, i, int_width(t).unwrap_or(8)))
         }
@@ -349,6 +390,15 @@ pub(super) fn pg_concat_op(ctx: &Context<'_>) -> Res<(Option<String>, SubType)> 
 
 /// `pg_is_interval(type)`: whether the type expression resolves to interval (which
 /// aggregate of `sum(column)` / `avg(column)` answers: translate/operators.rs).
+/// `pg_is_numeric('type', integers)`: whether a value the schema types is numeric (or,
+/// with `integers` 1, an integer: avg's result is numeric for them too); sum and avg
+/// are then numeric's exact ones (numeric_agg.rs).
+pub(super) fn pg_is_numeric(ctx: &Context<'_>) -> Res<bool> {
+    let integers = matches!(ctx.get_raw(1), ValueRef::Integer(1));
+    Ok(matches!(&*operand(ctx, 0)?, Operand::Type(t)
+        if t == "numeric" || (integers && matches!(t.as_str(), "int2" | "int4" | "int8"))))
+}
+
 pub(super) fn pg_is_interval(ctx: &Context<'_>) -> Res<bool> {
     Ok(matches!(&*operand(ctx, 0)?, Operand::Type(t) if t == "interval"))
 }
@@ -615,14 +665,7 @@ fn number(
         }
     }
     let (x, y) = (float(a)?, float(b)?);
-    // numeric adds, subtracts and multiplies its decimal digits (decimal.rs).
-    let decimal = if floats {
-        None
-    } else {
-        super::decimal::exact(op, x, y)
-    };
     let v = match op {
-        _ if decimal.is_some() => decimal.unwrap_or_default(),
         "+" => x + y,
         "-" => x - y,
         "*" => x * y,
@@ -647,6 +690,70 @@ fn number(
     }
     // NaN (`'Infinity'::float8 / 'Infinity'`, `'NaN' * 1`) is kept: SQLite would make it NULL.
     Ok(super::math::real(v))
+}
+
+/// numeric's arithmetic, exact (decimal.rs), with PostgreSQL's result scales; the
+/// result is always numeric's text, so that values of one expression order alike (a
+/// pg_op call carries the numeric collation: translate/operators.rs).
+fn numeric(
+    op: &str,
+    a: ValueRef<'_>,
+    b: ValueRef<'_>,
+    (sa, sb): (Option<u32>, Option<u32>),
+) -> Result<SqlValue, PgError> {
+    use super::decimal::{of_value, Num};
+    let operand = |v: ValueRef<'_>, scale: Option<u32>| {
+        let n = of_value(v).ok_or_else(|| {
+            let t = text_of(v).unwrap_or_default();
+            PgError::new(
+                SqlState::INVALID_TEXT_REPRESENTATION,
+                format!("invalid input syntax for type numeric: \"{t}\""),
+            )
+        })?;
+        Ok::<_, PgError>(match (n, scale) {
+            (Num::Fin(d), Some(s)) => Num::Fin(d.round(i64::from(s))),
+            (n, _) => n,
+        })
+    };
+    let (x, y) = (operand(a, sa)?, operand(b, sb)?);
+    let zero = matches!(&y, Num::Fin(d) if d.is_zero());
+    if zero && matches!(op, "/" | "%") && x != Num::NaN {
+        return Err(division_by_zero());
+    }
+    let result = match (&x, &y) {
+        (Num::Fin(p), Num::Fin(q)) => Num::Fin(match op {
+            "+" => p.add(q),
+            "-" => p.sub(q),
+            "*" => p.mul(q),
+            "/" => p.div(q).ok_or_else(division_by_zero)?,
+            "%" => p.rem(q).ok_or_else(division_by_zero)?,
+            _ => return Err(no_operator(op, "numeric", "numeric")),
+        }),
+        // NaN and the infinities as IEEE arithmetic has them (numeric.c agrees).
+        _ => {
+            let f = |n: &Num| match n {
+                Num::Fin(d) => d.to_f64(),
+                Num::NaN => f64::NAN,
+                Num::Inf(positive) => {
+                    if *positive {
+                        f64::INFINITY
+                    } else {
+                        f64::NEG_INFINITY
+                    }
+                }
+            };
+            let (p, q) = (f(&x), f(&y));
+            Num::from_f64(match op {
+                "+" => p + q,
+                "-" => p - q,
+                "*" => p * q,
+                "/" => p / q,
+                _ if p.is_infinite() => f64::NAN,
+                _ => p % q,
+            })
+        }
+    };
+    Ok(SqlValue::Text(result.to_string()))
 }
 
 /// SQLite's own arithmetic, for operands whose types are not known, except that a

@@ -253,7 +253,6 @@ const NUMERIC_DIFFERS: &[&str] = &[
     "log10",
     "power",
     "pow",
-    "mod",
     "gcd",
     "lcm",
     "var_pop",
@@ -339,9 +338,12 @@ fn math(name: &str, f: &mut Function, argc: Option<usize>) -> Result<Option<Expr
     let args = plain_args(f).unwrap_or_default();
     refuse_numeric(name, args.iter().copied())?;
     match (name, argc) {
-        // log(b, x), trunc(x, n) and scale(x) exist only for numeric.
-        ("log", Some(2)) | ("trunc", Some(2)) | ("scale", Some(1)) => {
-            return Err(unsupported(format!("{name}() of a numeric")))
+        // log(b, x) exists only for numeric.
+        ("log", Some(2)) => return Err(unsupported(format!("{name}() of a numeric"))),
+        // trunc(x, n) and scale(x) too: exact on numeric's digits (math.rs).
+        ("trunc", Some(2)) | ("scale", Some(1)) => {
+            f.name = ObjectName::from(vec![Ident::new(format!("pg_numeric_{name}"))]);
+            return Ok(None);
         }
         ("log", Some(1)) => {
             f.name = ObjectName::from(vec![Ident::new("pg_log10")]);

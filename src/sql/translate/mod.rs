@@ -48,9 +48,9 @@ pub(crate) use window::strip_exclude;
 use std::ops::ControlFlow;
 
 use sqlparser::ast::{
-    BinaryOperator, ColumnOption, ColumnOptionDef, DataType, Expr, Function, FunctionArg,
-    FunctionArgExpr, FunctionArgumentList, FunctionArguments, Ident, ObjectName, ObjectNamePart,
-    Statement, TableFactor, UnaryOperator, Value, VisitMut, VisitorMut,
+    BinaryOperator, ColumnDef, ColumnOption, ColumnOptionDef, DataType, Expr, Function,
+    FunctionArg, FunctionArgExpr, FunctionArgumentList, FunctionArguments, Ident, ObjectName,
+    ObjectNamePart, Statement, TableFactor, UnaryOperator, Value, VisitMut, VisitorMut,
 };
 
 use crate::protocol::{PgError, SqlState};
@@ -116,6 +116,7 @@ pub fn to_sqlite(mut stmt: Statement, settings: &mut dyn Settings) -> Result<Str
         return Err(e);
     }
     keywords::quote_aliases(&mut stmt);
+    exact_numbers(&mut stmt);
     // Added after the walk: they are SQLite's own expressions already.
     dml::defaults(&mut stmt);
     dml::upsert_once(&mut stmt);
@@ -136,6 +137,7 @@ pub fn to_sqlite(mut stmt: Statement, settings: &mut dyn Settings) -> Result<Str
                         column_def.options.push(check);
                     }
                     enums::declare(&mut column_def.data_type);
+                    numeric_storage(column_def);
                 }
             }
         }
@@ -595,6 +597,7 @@ fn ddl(stmt: &mut Statement) -> Vec<(usize, ColumnOptionDef)> {
         if let Some(sqlite) = modifier_last(&column.data_type.to_string()) {
             column.data_type = DataType::Custom(ObjectName::from(vec![Ident::new(sqlite)]), vec![]);
         }
+        numeric_storage(column);
         for option in &mut column.options {
             if let ColumnOption::Default(e) = &mut option.option {
                 if !matches!(e, Expr::Value(_)) {
@@ -684,6 +687,40 @@ pub const ORDER_MAX_MARKER: &str = "pg_order_max";
 /// (engine/error.rs) and keeps them out of the catalogs' constraints.
 pub const VALUE_CHECK: &str = "_litewire_";
 
+/// The collation numeric columns are declared with: their stored text compared as
+/// numbers (engine/pgfuncs/decimal.rs).
+pub const NUMERIC_COLLATION: &str = "pg_numeric";
+
+/// SQLite's declared type of a numeric column: the `text` in it gives it TEXT affinity (one word: SQLite and sqlparser read it back),
+/// so a value is kept as the decimal text written (`1.50`, 20 digits) rather than
+/// turned into a double; engine/types.rs reads it back as numeric (with the modifier).
+pub const NUMERIC_DECL: &str = "numeric_text";
+
+/// A `numeric[(p,s)]` / `decimal` column stored exactly: declared [`NUMERIC_DECL`] with
+/// the modifier, compared with [`NUMERIC_COLLATION`].
+fn numeric_storage(column: &mut ColumnDef) {
+    let written = column.data_type.to_string().to_ascii_lowercase();
+    let name = written.strip_prefix("pg_catalog.").unwrap_or(&written);
+    let (base, modifier) = match name.find('(') {
+        Some(i) => (name[..i].trim(), name[i..].replace(' ', "")),
+        None => (name.trim(), String::new()),
+    };
+    if !matches!(base, "numeric" | "decimal" | "dec") || name.contains('[') {
+        return;
+    }
+    column.data_type = DataType::Custom(
+        ObjectName::from(vec![Ident::new(format!("{NUMERIC_DECL}{modifier}"))]),
+        vec![],
+    );
+    column
+        .options
+        .retain(|o| !matches!(o.option, ColumnOption::Collation(_)));
+    column.options.push(ColumnOptionDef {
+        name: None,
+        option: ColumnOption::Collation(ObjectName::from(vec![Ident::new(NUMERIC_COLLATION)])),
+    });
+}
+
 /// The CHECK for a column of type `written` (as the client wrote it): integers within
 /// int2/int4's range (22003), `numeric(p,s)` within its precision (22003), `varchar(n)` /
 /// `char(n)` at most n characters (22001), an enum's labels (22P02, enums.rs). None for
@@ -715,20 +752,12 @@ pub fn value_check(column: &Ident, written: &str) -> Option<ColumnOptionDef> {
         };
         ("22001", pg, check)
     } else if let Some((precision, scale)) = numeric_typmod(name) {
-        // PostgreSQL rounds to the scale, then refuses what has more integer digits.
-        let limit = if precision - scale <= 18 {
-            10i64.pow((precision - scale) as u32).to_string()
-        } else {
-            format!("1e{}", precision - scale)
-        };
-        let check = Expr::BinaryOp {
-            left: Box::new(call(
-                "round",
-                vec![call("abs", vec![c]), number(scale.to_string())],
-            )),
-            op: BinaryOperator::Lt,
-            right: Box::new(number(limit)),
-        };
+        // PostgreSQL rounds to the scale, then refuses what has more integer digits
+        // (and an infinity): checked exactly on the stored text (engine/functions.rs).
+        let check = call(
+            "pg_numeric_fits",
+            vec![c, number(precision.to_string()), number(scale.to_string())],
+        );
         ("22003", format!("numeric({precision},{scale})"), check)
     } else {
         let (pg, bits) = match name {
@@ -748,6 +777,51 @@ pub fn value_check(column: &Ident, written: &str) -> Option<ColumnOptionDef> {
         name: Some(Ident::with_quote('"', format!("{VALUE_CHECK}{code} {pg}"))),
         option: ColumnOption::Check(check),
     })
+}
+
+/// A number with more digits than a double holds (`12345678901234567890.1`) becomes
+/// numeric's exact text, which SQLite reads as a number in arithmetic and numeric
+/// comparisons read exactly (operators.rs). After the walk: the translation sees the
+/// literal as a number (a numeric function's refusal, a literal's type).
+fn exact_numbers(stmt: &mut Statement) {
+    let _ = sqlparser::ast::visit_expressions_mut(stmt, |e| {
+        // `-12345678901234567890.1`: its operand (visited first) is the text already.
+        if let Expr::UnaryOp {
+            op: UnaryOperator::Minus,
+            expr: operand,
+        } = e
+        {
+            if let Expr::Value(v) = &**operand {
+                if let Value::SingleQuotedString(t) = &v.value {
+                    if exact_number(t).is_some() {
+                        *e = Expr::Value(Value::SingleQuotedString(format!("-{t}")).into());
+                    }
+                }
+            }
+            return ControlFlow::Continue(());
+        }
+        if let Expr::Value(v) = e {
+            if let Value::Number(n, _) = &v.value {
+                if let Some(text) = exact_number(n) {
+                    v.value = Value::SingleQuotedString(text);
+                }
+            }
+        }
+        ControlFlow::<()>::Continue(())
+    });
+}
+
+/// The canonical text of a number literal a double cannot hold with all its digits;
+/// None for one it can (and for integers of 64 bits: SQLite's own).
+fn exact_number(n: &str) -> Option<String> {
+    use crate::engine::pgfuncs::decimal::Num;
+    if n.parse::<i64>().is_ok() {
+        return None;
+    }
+    let exact = Num::parse(n)?;
+    let double = Num::from_f64(n.parse().ok()?);
+    // Equal numbers (scale aside: `1.50` stays a double) need no text.
+    (double.cmp(&exact) != std::cmp::Ordering::Equal).then(|| exact.to_string())
 }
 
 /// The (precision, scale) of `numeric(p[,s])` / `decimal(p[,s])` within PostgreSQL's

@@ -112,6 +112,16 @@ impl VisitorMut for Typer {
                         (Known::Schema, Known::Schema) => (keyed(a, &left), keyed(b, &right)),
                         (Known::Schema, Known::Untyped) => (keyed(a, &left), keyed(b, &left)),
                         (Known::Untyped, Known::Schema) => (keyed(a, &right), keyed(b, &right)),
+                        // A value only the schema types beside a number (`price * qty >
+                        // 60`): compared as numeric when it is one (engine/compare.rs).
+                        // (A column needs none: its affinity and collation do it.)
+                        (Known::Schema, r) if exact_number_type(&r) && !is_column(&a) => {
+                            (keyed(a, &left), keyed(b, &left))
+                        }
+                        (l, Known::Schema) if exact_number_type(&l) && !is_column(&b) => {
+                            (keyed(a, &right), keyed(b, &right))
+                        }
+                        (l, r) if numeric_compared(&l, &r) => (numeric_key(a), numeric_key(b)),
                         _ => (a, b),
                     }
                 };
@@ -173,6 +183,25 @@ impl VisitorMut for Typer {
                     return ControlFlow::Continue(());
                 }
                 match operator(&op, &left, &right) {
+                    // A numeric result is numeric's text: under the numeric collation it
+                    // sorts, groups and takes min/max as a number (a number or a date's
+                    // text is unaffected: a collation orders only text, and text that is
+                    // not a number by its bytes).
+                    Some(name) if may_be_numeric(&left) && may_be_numeric(&right) => {
+                        Expr::Collate {
+                            expr: Box::new(call(
+                                "pg_op",
+                                vec![
+                                    string(name),
+                                    *a,
+                                    *b,
+                                    string(&left.encode()),
+                                    string(&right.encode()),
+                                ],
+                            )),
+                            collation: ObjectName::from(vec![Ident::new(super::NUMERIC_COLLATION)]),
+                        }
+                    }
                     Some(name) => call(
                         "pg_op",
                         vec![
@@ -213,7 +242,10 @@ impl VisitorMut for Typer {
             Expr::UnaryOp { op, expr: operand } if !matches!(*operand, Expr::Value(_)) => {
                 match known(&left) {
                     Known::Type(t)
-                        if matches!(t.as_str(), "interval" | "int2" | "int4" | "int8") =>
+                        if matches!(
+                            t.split('(').next().unwrap_or(""),
+                            "interval" | "int2" | "int4" | "int8" | "numeric"
+                        ) =>
                     {
                         negated(*operand, &left)
                     }
@@ -232,7 +264,7 @@ impl VisitorMut for Typer {
                 format,
             } => {
                 let (function, wanted): (&str, &[&str]) = if is_integer(&data_type) {
-                    ("pg_round_even", &["float4", "float8"])
+                    ("pg_round_even", &["float4", "float8", "numeric"])
                 } else {
                     ("pg_text_out", &[])
                 };
@@ -277,6 +309,62 @@ fn coerced(e: Expr, other: &Ty) -> Expr {
         Known::Type(t) if !text_like(&t) => call("pg_coerce", vec![e, string(&other.encode())]),
         Known::Schema => call("pg_coerce", vec![e, string(&other.encode())]),
         _ => e,
+    }
+}
+
+/// Whether a comparison is numeric's (PostgreSQL compares numeric with an integer, a
+/// literal or a numeric as numeric; with a float as float8): a numeric may be its exact
+/// text (engine/pgfuncs/decimal.rs), which SQLite would otherwise order after numbers.
+fn numeric_compared(l: &Known, r: &Known) -> bool {
+    let numeric = |k: &Known| matches!(k, Known::Type(t) if t.split('(').next() == Some("numeric"));
+    let exact = |k: &Known| match k {
+        Known::Type(t) => matches!(
+            t.split('(').next().unwrap_or(""),
+            "numeric" | "int2" | "int4" | "int8"
+        ),
+        Known::Untyped => true,
+        _ => false,
+    };
+    (numeric(l) || numeric(r)) && exact(l) && exact(r)
+}
+
+/// Whether an operand of type `t` may make an arithmetic result numeric (a date, an
+/// interval or a timestamp does not).
+fn may_be_numeric(t: &Ty) -> bool {
+    match known(t) {
+        Known::Type(t) => matches!(
+            t.split('(').next().unwrap_or(""),
+            "numeric" | "int2" | "int4" | "int8" | "float4" | "float8"
+        ),
+        _ => true,
+    }
+}
+
+fn is_column(e: &Expr) -> bool {
+    matches!(e, Expr::Identifier(_) | Expr::CompoundIdentifier(_))
+}
+
+fn exact_number_type(k: &Known) -> bool {
+    matches!(k, Known::Type(t) if matches!(
+        t.split('(').next().unwrap_or(""),
+        "numeric" | "int2" | "int4" | "int8"
+    ))
+}
+
+/// A numeric operand compared: text of TEXT affinity under the numeric collation, as
+/// a numeric column is (a column itself is left as it is, its index usable).
+fn numeric_key(e: Expr) -> Expr {
+    if matches!(e, Expr::Identifier(_) | Expr::CompoundIdentifier(_)) {
+        return e;
+    }
+    Expr::Collate {
+        expr: Box::new(Expr::Cast {
+            kind: sqlparser::ast::CastKind::Cast,
+            expr: Box::new(e),
+            data_type: DataType::Text,
+            format: None,
+        }),
+        collation: ObjectName::from(vec![Ident::new(super::NUMERIC_COLLATION)]),
     }
 }
 
@@ -529,26 +617,71 @@ pub(crate) fn json_mark(t: &str) -> Option<&'static str> {
 /// knows, both are written and `pg_is_interval` picks one.
 fn interval_aggregate(f: Function, ty: &Ty) -> Expr {
     let mut interval = f.clone();
-    let name = if is_function(&f, "sum") {
+    let sum = is_function(&f, "sum");
+    let name = if sum {
         "pg_interval_sum"
     } else {
         "pg_interval_avg"
     };
     interval.name = ObjectName::from(vec![Ident::new(name)]);
+    // numeric's exact sum and avg take the type too (a numeric(p,s) value's scale);
+    // SQLite has DISTINCT for one-argument aggregates only, so that form stays SQLite's.
+    let numeric = numeric_aggregate(&f, sum, ty);
+    let spec = string(&ty.encode());
     match known(ty) {
         Known::Type(t) if t == "interval" => Expr::Function(interval),
-        Known::Schema => Expr::Case {
-            case_token: AttachedToken::empty(),
-            end_token: AttachedToken::empty(),
-            operand: None,
-            conditions: vec![CaseWhen {
-                condition: call("pg_is_interval", vec![string(&ty.encode())]),
+        // avg of integers is numeric too (`2.5000000000000000`).
+        Known::Type(t)
+            if numeric.is_some()
+                && (t.split('(').next() == Some("numeric")
+                    || (!sum && matches!(t.as_str(), "int2" | "int4" | "int8"))) =>
+        {
+            Expr::Function(numeric.unwrap_or(f))
+        }
+        Known::Schema => {
+            let mut conditions = vec![CaseWhen {
+                condition: call("pg_is_interval", vec![spec.clone()]),
                 result: Expr::Function(interval),
-            }],
-            else_result: Some(Box::new(Expr::Function(f))),
-        },
+            }];
+            if let Some(numeric) = numeric {
+                let exact = number(u32::from(!sum));
+                conditions.push(CaseWhen {
+                    condition: call("pg_is_numeric", vec![spec, exact]),
+                    result: Expr::Function(numeric),
+                });
+            }
+            Expr::Case {
+                case_token: AttachedToken::empty(),
+                end_token: AttachedToken::empty(),
+                operand: None,
+                conditions,
+                else_result: Some(Box::new(Expr::Function(f))),
+            }
+        }
         _ => Expr::Function(f),
     }
+}
+
+/// `pg_numeric_sum(x, 'type')` / `pg_numeric_avg(x, 'type')` for `f`; None for a
+/// DISTINCT aggregate or another argument list.
+fn numeric_aggregate(f: &Function, sum: bool, ty: &Ty) -> Option<Function> {
+    let mut numeric = f.clone();
+    numeric.name = ObjectName::from(vec![Ident::new(if sum {
+        "pg_numeric_sum"
+    } else {
+        "pg_numeric_avg"
+    })]);
+    let FunctionArguments::List(list) = &mut numeric.args else {
+        return None;
+    };
+    if list.duplicate_treatment.is_some() || list.args.len() != 1 || !list.clauses.is_empty() {
+        return None;
+    }
+    list.args
+        .push(FunctionArg::Unnamed(FunctionArgExpr::Expr(string(
+            &ty.encode(),
+        ))));
+    Some(numeric)
 }
 
 /// The operator's name for `pg_op` when its operand types may give it a meaning other

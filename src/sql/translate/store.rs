@@ -81,7 +81,15 @@ fn wrap(value: &mut Expr, table: &str, column: Expr) {
     let float_cast = matches!(value, Expr::Cast { expr, data_type, .. } if is_literal(expr)
         && matches!(data_type, DataType::Float8 | DataType::DoublePrecision | DataType::Double(_)
             | DataType::Float(_) | DataType::Real | DataType::Float4 | DataType::Float64));
-    if is_literal(value) || float_cast {
+    // A decimal literal: stored at a numeric(p,s) column's scale (`10.10`, which the
+    // double 10.1 would not show).
+    let decimal = |e: &Expr| {
+        matches!(e, Expr::Value(v) if matches!(&v.value,
+        Value::Number(n, _) if n.contains(['.', 'e', 'E'])))
+    };
+    let decimal = decimal(value)
+        || matches!(value, Expr::UnaryOp { op: sqlparser::ast::UnaryOperator::Minus, expr } if decimal(expr));
+    if is_literal(value) || float_cast || decimal {
         let v = std::mem::replace(value, Expr::Value(Value::Null.into()));
         *value = call("pg_store", vec![v, string(table), column]);
     } else if may_be_timestamptz(value) {
@@ -113,7 +121,8 @@ fn may_be_timestamptz(e: &Expr) -> bool {
         }
         Expr::Cast { .. } | Expr::TypedString { .. } | Expr::AtTimeZone { .. } => true,
         Expr::BinaryOp { left, right, .. } => may_be_timestamptz(left) || may_be_timestamptz(right),
-        Expr::Nested(e) => may_be_timestamptz(e),
+        // A pg_op call under numeric's collation (operators.rs).
+        Expr::Nested(e) | Expr::Collate { expr: e, .. } => may_be_timestamptz(e),
         _ => false,
     }
 }

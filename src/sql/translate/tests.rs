@@ -156,6 +156,31 @@ fn table_definitions() {
 }
 
 #[test]
+fn numeric_columns_keep_exact_text() {
+    // TEXT affinity (the declared type's `text`), compared numerically, checked exactly.
+    assert_eq!(
+        sqlite("CREATE TABLE t (a numeric(10,2), b decimal, c numeric[])"),
+        "CREATE TABLE t (a numeric_text(10,2) COLLATE pg_numeric CONSTRAINT \"_litewire_22003 \
+         numeric(10,2)\" CHECK (pg_numeric_fits(a, 10, 2)), b numeric_text COLLATE pg_numeric, \
+         c NUMERIC[])"
+    );
+    // A literal a double cannot hold is its exact text; one it can stays a number.
+    assert_eq!(
+        sqlite("SELECT 12345678901234567890.123, -0.10000000000000000001, 0.5, 1e400"),
+        format!(
+            "SELECT '12345678901234567890.123', '-0.10000000000000000001', 0.5, '1{}'",
+            "0".repeat(400)
+        )
+    );
+    // A numeric compared with a literal or an integer: numeric text under the collation.
+    assert_eq!(
+        sqlite("SELECT '0.10'::numeric < 1"),
+        "SELECT (CAST(pg_cast('0.10', 'numeric') AS TEXT) COLLATE pg_numeric) < \
+         (CAST(1 AS TEXT) COLLATE pg_numeric)"
+    );
+}
+
+#[test]
 fn column_types_check_their_values() {
     assert_eq!(
         sqlite("CREATE TABLE t (s int2, c char(3), v character varying(10), x text)"),
@@ -401,11 +426,11 @@ fn operators_are_chosen_by_their_operands_types() {
     );
     assert_eq!(
         sqlite("SELECT a + 1 FROM t"),
-        "SELECT pg_op('+', a, 1, 'C1:a[1:t]', 'N4:int4') FROM t"
+        "SELECT pg_op('+', a, 1, 'C1:a[1:t]', 'N4:int4') COLLATE pg_numeric FROM t"
     );
     assert_eq!(
         sqlite("SELECT x.a * $1 FROM t AS x"),
-        "SELECT pg_op('*', x.a, $1, 'C1:a[1:t]', 'P1;') FROM t AS x"
+        "SELECT pg_op('*', x.a, $1, 'C1:a[1:t]', 'P1;') COLLATE pg_numeric FROM t AS x"
     );
     // Integers by the tree alone: checked arithmetic without type lookups.
     assert_eq!(
@@ -420,7 +445,7 @@ fn operators_are_chosen_by_their_operands_types() {
     // unknown stays.
     assert_eq!(
         sqlite("SELECT 1.5 * 2.5, 1.5::float8 * 2.5::float8, f(x) + g(y)"),
-        "SELECT pg_op('*', 1.5, 2.5, 'N7:numeric', 'N7:numeric'), \
+        "SELECT pg_op('*', 1.5, 2.5, 'N7:numeric', 'N7:numeric') COLLATE pg_numeric, \
          pg_op('*', pg_float(1.5), pg_float(2.5), 'N6:float8', 'N6:float8'), f(x) + g(y)"
     );
 }
@@ -458,11 +483,11 @@ fn computed_values_assigned_only_where_a_timestamptz_may_be() {
     // Operators are typed first (pg_op can yield a timestamptz: a column + an interval).
     assert_eq!(
         sqlite("UPDATE t SET a = a + $1, d = now(), n = m WHERE id = $2"),
-        "UPDATE t SET a = pg_store(pg_op('+', a, $1, 'C1:a[1:t]', 'P1;'), 't', 'a', 1), d = pg_store(now(), 't', 'd', 1), n = m WHERE pg_compare_key(id, 'C2:id[1:t]') = pg_compare_key($2, 'C2:id[1:t]')"
+        "UPDATE t SET a = pg_store(pg_op('+', a, $1, 'C1:a[1:t]', 'P1;') COLLATE pg_numeric, 't', 'a', 1), d = pg_store(now(), 't', 'd', 1), n = m WHERE pg_compare_key(id, 'C2:id[1:t]') = pg_compare_key($2, 'C2:id[1:t]')"
     );
     assert_eq!(
         sqlite("UPDATE t SET a = b * 2"),
-        "UPDATE t SET a = pg_op('*', b, 2, 'C1:b[1:t]', 'N4:int4')"
+        "UPDATE t SET a = pg_op('*', b, 2, 'C1:b[1:t]', 'N4:int4') COLLATE pg_numeric"
     );
 }
 
@@ -498,7 +523,8 @@ fn booleans_intervals_and_negation_by_type() {
     assert_eq!(
         sqlite("SELECT avg(interval '1 day'), sum(a) FROM t"),
         "SELECT pg_interval_avg(pg_interval('1 day')), \
-         CASE WHEN pg_is_interval('C1:a[1:t]') THEN pg_interval_sum(a) ELSE sum(a) END FROM t"
+         CASE WHEN pg_is_interval('C1:a[1:t]') THEN pg_interval_sum(a) WHEN pg_is_numeric('C1:a[1:t]', 0) \
+         THEN pg_numeric_sum(a, 'C1:a[1:t]') ELSE sum(a) END FROM t"
     );
 }
 

@@ -363,11 +363,11 @@ mod tests {
     fn exclusion_is_printed_back() {
         assert_eq!(
             sqlite("select sum(a) over (order by b rows between 1 preceding and 1 following exclude current row) from t"),
-            "SELECT CASE WHEN pg_is_interval('C1:a[1:t]') THEN pg_interval_sum(a) OVER (ORDER BY b NULLS LAST ROWS BETWEEN 1 PRECEDING AND 1 FOLLOWING EXCLUDE CURRENT ROW) ELSE sum(a) OVER (ORDER BY b NULLS LAST ROWS BETWEEN 1 PRECEDING AND 1 FOLLOWING EXCLUDE CURRENT ROW) END FROM t"
+            "SELECT CASE WHEN pg_is_interval('C1:a[1:t]') THEN pg_interval_sum(a) OVER (ORDER BY b NULLS LAST ROWS BETWEEN 1 PRECEDING AND 1 FOLLOWING EXCLUDE CURRENT ROW) WHEN pg_is_numeric('C1:a[1:t]', 0) THEN pg_numeric_sum(a, 'C1:a[1:t]') OVER (ORDER BY b NULLS LAST ROWS BETWEEN 1 PRECEDING AND 1 FOLLOWING EXCLUDE CURRENT ROW) ELSE sum(a) OVER (ORDER BY b NULLS LAST ROWS BETWEEN 1 PRECEDING AND 1 FOLLOWING EXCLUDE CURRENT ROW) END FROM t"
         );
         assert_eq!(
             sqlite("select sum(a) over (W rows unbounded preceding Exclude Ties) from t window w as (order by b), \"X\" as (rows 2 preceding exclude group)"),
-            "SELECT CASE WHEN pg_is_interval('C1:a[1:t]') THEN pg_interval_sum(a) OVER (w ROWS UNBOUNDED PRECEDING EXCLUDE TIES) ELSE sum(a) OVER (w ROWS UNBOUNDED PRECEDING EXCLUDE TIES) END FROM t WINDOW w AS (ORDER BY b NULLS LAST), \"X\" AS (ROWS 2 PRECEDING EXCLUDE GROUP)"
+            "SELECT CASE WHEN pg_is_interval('C1:a[1:t]') THEN pg_interval_sum(a) OVER (w ROWS UNBOUNDED PRECEDING EXCLUDE TIES) WHEN pg_is_numeric('C1:a[1:t]', 0) THEN pg_numeric_sum(a, 'C1:a[1:t]') OVER (w ROWS UNBOUNDED PRECEDING EXCLUDE TIES) ELSE sum(a) OVER (w ROWS UNBOUNDED PRECEDING EXCLUDE TIES) END FROM t WINDOW w AS (ORDER BY b NULLS LAST), \"X\" AS (ROWS 2 PRECEDING EXCLUDE GROUP)"
         );
         // Elsewhere the word is left alone.
         assert_eq!(super::strip_exclude("select exclude from t"), None);
@@ -378,11 +378,11 @@ mod tests {
     fn frame_offsets() {
         assert_eq!(
             sqlite("select sum(a) over (order by b range between 2::int8 preceding and 1::int2 following) from t"),
-            "SELECT CASE WHEN pg_is_interval('C1:a[1:t]') THEN pg_interval_sum(a) OVER (ORDER BY pg_range_key(b) NULLS LAST RANGE BETWEEN 2 PRECEDING AND 1 FOLLOWING) ELSE sum(a) OVER (ORDER BY pg_range_key(b) NULLS LAST RANGE BETWEEN 2 PRECEDING AND 1 FOLLOWING) END FROM t"
+            "SELECT CASE WHEN pg_is_interval('C1:a[1:t]') THEN pg_interval_sum(a) OVER (ORDER BY pg_range_key(b) NULLS LAST RANGE BETWEEN 2 PRECEDING AND 1 FOLLOWING) WHEN pg_is_numeric('C1:a[1:t]', 0) THEN pg_numeric_sum(a, 'C1:a[1:t]') OVER (ORDER BY pg_range_key(b) NULLS LAST RANGE BETWEEN 2 PRECEDING AND 1 FOLLOWING) ELSE sum(a) OVER (ORDER BY pg_range_key(b) NULLS LAST RANGE BETWEEN 2 PRECEDING AND 1 FOLLOWING) END FROM t"
         );
         assert_eq!(
             sqlite("select sum(a) over (order by b rows between 2::int8 preceding and current row) from t"),
-            "SELECT CASE WHEN pg_is_interval('C1:a[1:t]') THEN pg_interval_sum(a) OVER (ORDER BY b NULLS LAST ROWS BETWEEN 2 PRECEDING AND CURRENT ROW) ELSE sum(a) OVER (ORDER BY b NULLS LAST ROWS BETWEEN 2 PRECEDING AND CURRENT ROW) END FROM t"
+            "SELECT CASE WHEN pg_is_interval('C1:a[1:t]') THEN pg_interval_sum(a) OVER (ORDER BY b NULLS LAST ROWS BETWEEN 2 PRECEDING AND CURRENT ROW) WHEN pg_is_numeric('C1:a[1:t]', 0) THEN pg_numeric_sum(a, 'C1:a[1:t]') OVER (ORDER BY b NULLS LAST ROWS BETWEEN 2 PRECEDING AND CURRENT ROW) ELSE sum(a) OVER (ORDER BY b NULLS LAST ROWS BETWEEN 2 PRECEDING AND CURRENT ROW) END FROM t"
         );
         let e = to_sqlite(
             parse_one("select sum(a) over (order by b range between '1 day' preceding and current row) from t", 100).unwrap(),

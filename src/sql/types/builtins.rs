@@ -62,7 +62,7 @@ pub fn canonical(written: &str) -> String {
             _ => "float8",
         },
         "boolean" | "bool" => "bool",
-        "decimal" | "numeric" | "dec" => "numeric",
+        "decimal" | "numeric" | "dec" | "numeric_text" => "numeric",
         "character varying" | "varchar" | "char varying" => "varchar",
         "character" | "char" | "bpchar" => "bpchar",
         "timestamp with time zone" | "timestamptz" => "timestamptz",

@@ -16,8 +16,6 @@ django = pytest.importorskip("django")
 
 from django.conf import settings  # noqa: E402
 
-from helpers import litewire_xfail  # noqa: E402
-
 APPS = [
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -209,10 +207,6 @@ def test_aggregates_sum_of_decimal(db):
     assert got["total"] == sum(b.price for b in books) == Decimal("130.30")
 
 
-@litewire_xfail(
-    "numeric is stored as a double (COMPAT.md, Types: `numeric(p,s)`), so avg() of a "
-    "numeric column is a double's 32.574999999999996, not numeric's 32.5750000000000000"
-)
 def test_aggregates_avg_of_decimal(db):
     from django.db.models import Avg
 
