@@ -196,9 +196,11 @@ fn inner_srf_slot<'e>(
     }
     match e {
         Expr::BinaryOp { left, right, .. } => one(vec![left, right], srf),
-        Expr::UnaryOp { expr, .. } | Expr::Nested(expr) | Expr::Cast { expr, .. } => {
-            inner_srf_slot(expr, srf)
-        }
+        // (numeric's results carry `COLLATE pg_numeric`.)
+        Expr::UnaryOp { expr, .. }
+        | Expr::Nested(expr)
+        | Expr::Cast { expr, .. }
+        | Expr::Collate { expr, .. } => inner_srf_slot(expr, srf),
         // The typed arithmetic's calls (operators.rs: `pg_int(a, b, code)`, `pg_op(…)`).
         Expr::Function(f)
             if f.over.is_none() && matches!(f.name.to_string().as_str(), "pg_int" | "pg_op") =>

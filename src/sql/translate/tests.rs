@@ -325,7 +325,7 @@ fn set_returning_functions_in_select_lists_become_sources() {
     // keeps its expression around the source's column.
     assert_eq!(
         sqlite("SELECT unnest(a) + 1 FROM t"),
-        "SELECT pg_op('+', _srf1._lw_value, 1, 'W]C1:a[1:t]', 'N4:int4') FROM t, pg_rows(pg_unnest(a)) AS _srf1"
+        "SELECT pg_op('+', _srf1._lw_value, 1, 'W]C1:a[1:t]', 'N4:int4') COLLATE pg_numeric FROM t, pg_rows(pg_unnest(a)) AS _srf1"
     );
     for sql in [
         "SELECT unnest(a), json_array_elements(b) FROM t",
@@ -446,7 +446,8 @@ fn operators_are_chosen_by_their_operands_types() {
     assert_eq!(
         sqlite("SELECT 1.5 * 2.5, 1.5::float8 * 2.5::float8, f(x) + g(y)"),
         "SELECT pg_op('*', 1.5, 2.5, 'N7:numeric', 'N7:numeric') COLLATE pg_numeric, \
-         pg_op('*', pg_float(1.5), pg_float(2.5), 'N6:float8', 'N6:float8'), f(x) + g(y)"
+         pg_op('*', pg_float(1.5), pg_float(2.5), 'N6:float8', 'N6:float8') COLLATE pg_numeric, \
+         f(x) + g(y)"
     );
 }
 
@@ -724,7 +725,8 @@ fn variadic_arrays_are_spread_into_the_call() {
 fn order_by_using_is_asc_or_desc() {
     assert_eq!(
         sqlite("SELECT a FROM t ORDER BY a + 1 USING >, b USING <"),
-        "SELECT a FROM t ORDER BY pg_op('+', a, 1, 'C1:a[1:t]', 'N4:int4') DESC NULLS FIRST, \
+        "SELECT a FROM t ORDER BY pg_op('+', a, 1, 'C1:a[1:t]', 'N4:int4') COLLATE pg_numeric \
+         DESC NULLS FIRST, \
          pg_order_key(b, 'C1:b[1:t]') ASC NULLS LAST"
     );
     assert_eq!(
