@@ -274,3 +274,31 @@ async fn builders_take_arrays_and_json_from_columns_and_subqueries() {
     )
     .await;
 }
+
+/// A numeric column (kept as its decimal text) goes into a json builder as a JSON number
+/// with its digits, NaN as a string (PostgreSQL 15's answers).
+#[tokio::test]
+async fn numeric_columns_are_json_numbers() {
+    let s = Server::start(&[]);
+    let c = s.connect("jsonnum").await;
+    c.batch_execute(
+        "create table nj (x numeric(8,2), y numeric); \
+         insert into nj values ('12.50', 'NaN'), ('3.00', '0.10')",
+    )
+    .await
+    .unwrap();
+    crate::common::answers(
+        &c,
+        &[
+            (
+                "select json_build_object('x', x, 'y', y) from nj order by x",
+                "{\"x\" : 3.00, \"y\" : 0.10}\n{\"x\" : 12.50, \"y\" : \"NaN\"}",
+            ),
+            (
+                "select json_agg(x order by x), jsonb_agg(y order by x) from nj",
+                "[3.00, 12.50]|[0.10, \"NaN\"]",
+            ),
+        ],
+    )
+    .await;
+}

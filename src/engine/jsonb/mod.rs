@@ -81,6 +81,34 @@ pub fn register(conn: &Connection) -> rusqlite::Result<()> {
             json_out(truthy.to_string())
         }
     })?;
+    // A numeric (kept as its decimal text) into a json builder: a JSON number, as
+    // PostgreSQL writes it (NaN and infinities as strings).
+    conn.create_scalar_function("pg_numeric_json", 1, out, |ctx| match ctx.get_raw(0) {
+        rusqlite::types::ValueRef::Null => null_out(),
+        rusqlite::types::ValueRef::Integer(i) => json_out(i.to_string()),
+        v => {
+            let t = match v {
+                rusqlite::types::ValueRef::Real(f) => {
+                    let mut b = bytes::BytesMut::new();
+                    crate::engine::types::write_float8(f, &mut b);
+                    String::from_utf8_lossy(&b).into_owned()
+                }
+                v => String::from_utf8_lossy(v.as_bytes().unwrap_or_default()).into_owned(),
+            };
+            let finite = t
+                .trim_start_matches('-')
+                .bytes()
+                .all(|b| b.is_ascii_digit() || b == b'.')
+                && t.bytes().any(|b| b.is_ascii_digit());
+            if finite {
+                json_out(t)
+            } else {
+                let mut quoted = String::new();
+                value::quote(&t, &mut quoted);
+                json_out(quoted)
+            }
+        }
+    })?;
     for (f, name) in [(J, "pg_json"), (B, "pg_jsonb")] {
         conn.create_scalar_function(format!("{name}_get").as_str(), 2, out, move |ctx| {
             get(ctx, f, false, false)

@@ -608,6 +608,7 @@ pub(crate) fn json_mark(t: &str) -> Option<&'static str> {
         "json" => Some("pg_json"),
         "jsonb" => Some("pg_jsonb"),
         "bool" => Some("pg_json_bool"),
+        _ if t.split('(').next() == Some("numeric") => Some("pg_numeric_json"),
         _ => None,
     }
 }

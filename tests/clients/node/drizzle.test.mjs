@@ -156,9 +156,7 @@ test('drizzle: migrator, defaults, relational queries, updates, deletes, transac
   }
 });
 
-test('drizzle: update of a jsonb column with `col || literal`', {
-  todo: onLitewire && "litewire reads a jsonb column's `||` as text concatenation (COMPAT.md)",
-}, async () => {
+test('drizzle: update of a jsonb column with `col || literal`', async () => {
   const pool = new pg.Pool(pgConfig('drizzleconcat'));
   const db = drizzle(pool, { schema });
   try {
