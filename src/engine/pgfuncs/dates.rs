@@ -1124,7 +1124,7 @@ pub fn to_date(input: &str, template: &str) -> Result<i32, PgError> {
             DateField::MonthName | DateField::MonthAbbrev => {
                 let end = s.find(|c: char| !c.is_alphabetic()).unwrap_or(s.len());
                 let word = &s[..end];
-                let found = MONTH_NAMES.iter().position(|m| {
+                let found = super::to_char::MONTHS.iter().position(|m| {
                     if *kind == DateField::MonthName {
                         m.eq_ignore_ascii_case(word)
                     } else {
@@ -1209,18 +1209,3 @@ pub fn to_date(input: &str, template: &str) -> Result<i32, PgError> {
         )
     })
 }
-
-const MONTH_NAMES: [&str; 12] = [
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-];

@@ -5,7 +5,7 @@
 
 use crate::engine::datetime::{civil_from_days, days_from_civil, MICROS_PER_DAY, PG_EPOCH_DAYS};
 
-const MONTHS: [&str; 12] = [
+pub(super) const MONTHS: [&str; 12] = [
     "January",
     "February",
     "March",

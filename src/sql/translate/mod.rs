@@ -1054,7 +1054,7 @@ fn nest(e: Box<Expr>) -> Box<Expr> {
 }
 
 /// A call of `name(args)`.
-pub(super) fn call(name: &str, args: Vec<Expr>) -> Expr {
+pub(crate) fn call(name: &str, args: Vec<Expr>) -> Expr {
     Expr::Function(Function {
         name: ObjectName::from(vec![Ident::new(name)]),
         uses_odbc_syntax: false,
