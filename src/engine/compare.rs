@@ -124,10 +124,18 @@ pub fn expand(conn: &Connection, sql: &str) -> Result<Option<String>, PgError> {
             Some(COMPARE_MARKER | ORDER_KEY_MARKER) if jsonb => "pg_jsonb_key",
             Some(ARRAY_VALUE_MARKER) if array => "json",
             Some(JSON_VALUE_MARKER) => resolved.as_deref().and_then(json_mark).unwrap_or(""),
+            Some(ORDER_MIN_MARKER) if interval && windowed(sql, &tokens, close) => {
+                "pg_interval_min_w"
+            }
             Some(ORDER_MIN_MARKER) if interval => "pg_interval_min",
+            Some(ORDER_MIN_MARKER) if array && windowed(sql, &tokens, close) => "pg_array_min_w",
             Some(ORDER_MIN_MARKER) if array => "pg_array_min",
             Some(ORDER_MIN_MARKER) => "min",
+            Some(ORDER_MAX_MARKER) if interval && windowed(sql, &tokens, close) => {
+                "pg_interval_max_w"
+            }
             Some(ORDER_MAX_MARKER) if interval => "pg_interval_max",
+            Some(ORDER_MAX_MARKER) if array && windowed(sql, &tokens, close) => "pg_array_max_w",
             Some(ORDER_MAX_MARKER) if array => "pg_array_max",
             Some(ORDER_MAX_MARKER) => "max",
             _ => "",
@@ -199,6 +207,24 @@ fn is_column(sql: &str, operand: &[Token]) -> bool {
             TokenKind::Other => text(t) == ".",
             _ => false,
         })
+}
+
+/// Whether the call closed at `close` is a window function's: `OVER` follows (after a
+/// `FILTER (…)`, if any).
+fn windowed(sql: &str, tokens: &[Token], close: usize) -> bool {
+    let word = |i: usize| tokens.get(i).map(|t| &sql[t.start..t.end]);
+    let mut next = close + 1;
+    if word(next).is_some_and(|w| w.eq_ignore_ascii_case("filter"))
+        && tokens
+            .get(next + 1)
+            .is_some_and(|t| t.kind == TokenKind::Open)
+    {
+        match matching_close(tokens, next + 1) {
+            Some(end) => next = end + 1,
+            None => return false,
+        }
+    }
+    word(next).is_some_and(|w| w.eq_ignore_ascii_case("over"))
 }
 
 /// The index of the `)` closing the `(` at `open`.

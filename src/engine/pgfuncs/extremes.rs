@@ -1,7 +1,8 @@
 //! `min` / `max` of intervals and arrays by their order, not their stored text
 //! (`max` of '9 days' and '10 days' was '9 days'): `pg_interval_max`, `pg_array_min`…
 //! (sql/translate/operators.rs and engine/compare.rs write them). Of equal values the
-//! later one wins, as interval_larger / array_larger keep it. Window frames too.
+//! later one wins, as interval_larger / array_larger keep it. Window frames use the
+//! `…_w` forms, which keep the frame's values; the aggregates keep one.
 
 use rusqlite::functions::{Aggregate, Context, FunctionFlags, WindowAggregate};
 use rusqlite::types::ValueRef;
@@ -18,7 +19,12 @@ pub(super) fn register(conn: &Connection, flags: FunctionFlags) -> Res<()> {
         ("pg_array_max", true, array_key),
         ("pg_array_min", false, array_key),
     ] {
-        conn.create_window_function(name, 1, flags, Extreme { max, key })?;
+        // As an aggregate only the best value so far is kept; as a window function
+        // (`…_w`, which the translator writes before OVER) the frame's values, since a
+        // row leaving the frame may have been the best.
+        conn.create_aggregate_function(name, 1, flags, Best(Extreme { max, key }))?;
+        let window = format!("{name}_w");
+        conn.create_window_function(window.as_str(), 1, flags, Extreme { max, key })?;
     }
     Ok(())
 }
@@ -69,21 +75,60 @@ impl Extreme {
     }
 }
 
+/// The plain aggregate: one value kept, whatever the group's size.
+struct Best(Extreme);
+
+impl Aggregate<Option<(Vec<u8>, String)>, Option<String>> for Best {
+    fn init(&self, _: &mut Context<'_>) -> Res<Option<(Vec<u8>, String)>> {
+        Ok(None)
+    }
+
+    fn step(&self, ctx: &mut Context<'_>, best: &mut Option<(Vec<u8>, String)>) -> Res<()> {
+        let Some((key, text)) = keyed(ctx, self.0.key)? else {
+            return Ok(());
+        };
+        let better = match best {
+            None => true,
+            Some((k, _)) if self.0.max => key >= *k,
+            Some((k, _)) => key <= *k,
+        };
+        if better {
+            *best = Some((key, text));
+        }
+        Ok(())
+    }
+
+    fn finalize(
+        &self,
+        _: &mut Context<'_>,
+        best: Option<Option<(Vec<u8>, String)>>,
+    ) -> Res<Option<String>> {
+        Ok(best.flatten().map(|(_, v)| v))
+    }
+}
+
+/// The row's value and its order key; None for NULL.
+fn keyed(ctx: &Context<'_>, key: Key) -> Res<Option<(Vec<u8>, String)>> {
+    let text = match ctx.get_raw(0) {
+        ValueRef::Null => return Ok(None),
+        ValueRef::Text(t) => String::from_utf8_lossy(t).into_owned(),
+        ValueRef::Integer(i) => i.to_string(),
+        ValueRef::Real(f) => f.to_string(),
+        ValueRef::Blob(_) => String::new(),
+    };
+    let key = key(&text).map_err(super::raise)?;
+    Ok(Some((key, text)))
+}
+
 impl Aggregate<Seen, Option<String>> for Extreme {
     fn init(&self, _: &mut Context<'_>) -> Res<Seen> {
         Ok(Seen::new())
     }
 
     fn step(&self, ctx: &mut Context<'_>, seen: &mut Seen) -> Res<()> {
-        let text = match ctx.get_raw(0) {
-            ValueRef::Null => return Ok(()),
-            ValueRef::Text(t) => String::from_utf8_lossy(t).into_owned(),
-            ValueRef::Integer(i) => i.to_string(),
-            ValueRef::Real(f) => f.to_string(),
-            ValueRef::Blob(_) => String::new(),
-        };
-        let key = (self.key)(&text).map_err(super::raise)?;
-        seen.push_back((key, text));
+        if let Some(entry) = keyed(ctx, self.key)? {
+            seen.push_back(entry);
+        }
         Ok(())
     }
 

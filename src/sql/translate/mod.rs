@@ -644,6 +644,10 @@ pub(super) const TYPED_AGGREGATES: &[&str] = &[
     "pg_interval_max",
     "pg_array_min",
     "pg_array_max",
+    "pg_interval_min_w",
+    "pg_interval_max_w",
+    "pg_array_min_w",
+    "pg_array_max_w",
     "pg_order_min",
     "pg_order_max",
 ];

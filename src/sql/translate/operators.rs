@@ -479,7 +479,13 @@ fn ordered_extreme(mut f: Function, ty: &Ty) -> Expr {
     let Some(kind) = kind else {
         return Expr::Function(f);
     };
-    let name = format!("{kind}_{}", if max { "max" } else { "min" });
+    // A window's (`OVER`) keeps its frame's values; the aggregate only the best.
+    let window = if f.over.is_some() && kind != "pg_order" {
+        "_w"
+    } else {
+        ""
+    };
+    let name = format!("{kind}_{}{window}", if max { "max" } else { "min" });
     f.name = ObjectName::from(vec![Ident::new(name)]);
     if kind == "pg_order" {
         if let FunctionArguments::List(list) = &mut f.args {

@@ -630,6 +630,12 @@ fn min_and_max_order_by_type() {
         "SELECT pg_order_max(a, 'C1:a[1:t]'), pg_interval_min(pg_interval('1 day')), \
          pg_array_max(pg_cast('{1}', 'int[]')), max(1, 2) FROM t"
     );
+    // Over a window frame: the forms that keep the frame's values (the aggregates keep one).
+    assert_eq!(
+        sqlite("SELECT min(interval '1 day') OVER (), max('{1}'::int[]) OVER (ORDER BY b) FROM t"),
+        "SELECT pg_interval_min_w(pg_interval('1 day')) OVER (), \
+         pg_array_max_w(pg_cast('{1}', 'int[]')) OVER (ORDER BY b NULLS LAST) FROM t"
+    );
 }
 
 #[test]
