@@ -809,14 +809,7 @@ mod tests {
                     } else {
                         CopyFormatKind::Text
                     },
-                    delimiter: None,
-                    null: None,
-                    header: false,
-                    quote: None,
-                    escape: None,
-                    force_quote: None,
-                    force_not_null: vec![],
-                    force_null: vec![],
+                    ..CopyOptions::default()
                 },
                 true,
             )

@@ -25,15 +25,16 @@ pub enum Endpoint {
     Program,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum CopyFormatKind {
+    #[default]
     Text,
     Csv,
     Binary,
 }
 
 /// The options of a COPY, as given (defaults are applied by the engine).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct CopyOptions {
     pub format: CopyFormatKind,
     pub delimiter: Option<String>,
@@ -217,17 +218,7 @@ pub fn parse(sql: &str) -> Result<CopyStmt, PgError> {
         at: 0,
     };
     t.eat("copy");
-    let mut options = CopyOptions {
-        format: CopyFormatKind::Text,
-        delimiter: None,
-        null: None,
-        header: false,
-        quote: None,
-        escape: None,
-        force_quote: None,
-        force_not_null: Vec::new(),
-        force_null: Vec::new(),
-    };
+    let mut options = CopyOptions::default();
     if t.eat("binary") {
         options.format = CopyFormatKind::Binary;
     }

@@ -13,22 +13,6 @@ use crate::protocol::{PgError, SqlState};
 /// OIDs of composite types: this plus the header row's rowid.
 pub const COMPOSITE_OID: i64 = 1_460_000_000;
 
-/// PostgreSQL's pseudo-types: no attribute may have one (42P16).
-const PSEUDO_TYPES: &[&str] = &[
-    "unknown",
-    "record",
-    "void",
-    "trigger",
-    "cstring",
-    "internal",
-    "any",
-    "anyelement",
-    "anyarray",
-    "anynonarray",
-    "anyenum",
-    "anyrange",
-];
-
 /// The header rowid of composite type `name`, if it is one.
 fn find(conn: &Connection, name: &str) -> rusqlite::Result<Option<i64>> {
     if !exists(conn, "main", "composites")? {
@@ -159,7 +143,7 @@ fn create(ctx: &mut Context<'_>) -> rusqlite::Result<i64> {
             ));
         }
         let (element, _) = element_type(&ty);
-        if PSEUDO_TYPES.contains(&element.as_str()) {
+        if crate::sql::translate::PSEUDO_TYPES.contains(&element.as_str()) {
             return Err(error(
                 SqlState::INVALID_TABLE_DEFINITION,
                 format!("column \"{attribute}\" has pseudo-type {element}"),

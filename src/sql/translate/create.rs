@@ -124,8 +124,9 @@ fn default_expression(e: &Expr) -> Result<(), PgError> {
     }
 }
 
-/// PostgreSQL 15's pseudo-types, which no column can have.
-const PSEUDO_TYPES: &[&str] = &[
+/// PostgreSQL 15's pseudo-types, which no column (nor a composite type's attribute) can
+/// have.
+pub(crate) const PSEUDO_TYPES: &[&str] = &[
     "any",
     "anyelement",
     "anyarray",

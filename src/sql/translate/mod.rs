@@ -26,6 +26,7 @@ pub(crate) mod like;
 mod modifying;
 pub(crate) use json::{record_columns, RecordColumns, RECORD_FUNCTIONS};
 mod objects;
+pub(crate) use create::PSEUDO_TYPES;
 pub(crate) use objects::without_type_checks;
 pub(crate) use objects::{identity_sequence_names, is_serial};
 pub use objects::{read_by_hand, AddIdentity};
