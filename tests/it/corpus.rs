@@ -309,18 +309,22 @@ fn copy_from_file(sql: &str) -> Option<(String, String)> {
     Some((format!("{}STDIN{}", &c[1], &c[3]), data))
 }
 
+/// String literals, emptied before the exclusion rules look at a statement.
+fn strings() -> &'static Regex {
+    static STRINGS: std::sync::OnceLock<Regex> = std::sync::OnceLock::new();
+    STRINGS.get_or_init(|| Regex::new("'[^']*'").unwrap())
+}
+
 /// Why a statement is out of scope, if it is.
 fn excluded(sql: &str) -> Option<&'static str> {
     static RULES: std::sync::OnceLock<Vec<(&'static str, Regex)>> = std::sync::OnceLock::new();
-    static STRINGS: std::sync::OnceLock<Regex> = std::sync::OnceLock::new();
     let rules = RULES.get_or_init(|| {
         EXCLUDED
             .iter()
             .map(|(label, rule)| (*label, Regex::new(&format!("(?i){rule}")).unwrap()))
             .collect()
     });
-    let strings = STRINGS.get_or_init(|| Regex::new("'[^']*'").unwrap());
-    let sql = strings.replace_all(sql, "''");
+    let sql = strings().replace_all(sql, "''");
     rules
         .iter()
         .find(|(_, r)| r.is_match(&sql))
@@ -360,10 +364,7 @@ impl OutOfScope {
             // Created again in scope: from here on it is an ordinary object.
             self.names.retain(|n| n != name);
         }
-        let words = Regex::new(r"'[^']*'")
-            .unwrap()
-            .replace_all(sql, "''")
-            .to_ascii_lowercase();
+        let words = strings().replace_all(sql, "''").to_ascii_lowercase();
         self.names.iter().any(|n| {
             words
                 .match_indices(n.as_str())

@@ -19,6 +19,7 @@ mod explain;
 mod fold;
 mod functions;
 mod glob;
+mod having;
 mod index;
 mod json;
 mod keywords;
