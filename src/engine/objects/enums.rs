@@ -384,16 +384,23 @@ fn type_owner(ctx: &mut Context<'_>) -> rusqlite::Result<i64> {
     Ok(1)
 }
 
+/// A stored value as a label's text (a column's affinity may have made a label that
+/// reads as a number one); None for NULL.
+fn label(v: ValueRef<'_>) -> Option<String> {
+    Some(match v {
+        ValueRef::Null => return None,
+        ValueRef::Integer(i) => i.to_string(),
+        ValueRef::Real(f) => f.to_string(),
+        ValueRef::Text(t) | ValueRef::Blob(t) => String::from_utf8_lossy(t).into_owned(),
+    })
+}
+
 /// `value` as input of enum `name` (`enum_in`): the label, or 22P02. Values of a type
 /// that is no enum pass as text. The labels are read once per statement (SQLite keeps
 /// them with the constant `name` argument): a CHECK runs this per row.
 fn input(ctx: &Context<'_>, value: usize, name: usize) -> rusqlite::Result<Option<String>> {
-    // A column's affinity may have made a label that reads as a number one.
-    let v = match ctx.get_raw(value) {
-        ValueRef::Null => return Ok(None),
-        ValueRef::Integer(i) => i.to_string(),
-        ValueRef::Real(f) => f.to_string(),
-        ValueRef::Text(t) | ValueRef::Blob(t) => String::from_utf8_lossy(t).into_owned(),
+    let Some(v) = label(ctx.get_raw(value)) else {
+        return Ok(None);
     };
     let labels = ctx.get_or_create_aux(name as i32, |n| -> rusqlite::Result<_> {
         let name = String::from_utf8_lossy(n.as_bytes()?).into_owned();
@@ -447,11 +454,8 @@ pub fn check_input(conn: &Connection, name: &str, value: &str) -> rusqlite::Resu
 /// `enumsortorder`), which ORDER BY and `<`/`>` compare (engine/compare.rs); a label
 /// the type lacks is 22P02, a type that is no enum leaves the value as it is.
 pub(crate) fn sort_key(ctx: &Context<'_>, value: usize, name: usize) -> rusqlite::Result<Value> {
-    let v = match ctx.get_raw(value) {
-        ValueRef::Null => return Ok(Value::Null),
-        ValueRef::Integer(i) => i.to_string(),
-        ValueRef::Real(f) => f.to_string(),
-        ValueRef::Text(t) | ValueRef::Blob(t) => String::from_utf8_lossy(t).into_owned(),
+    let Some(v) = label(ctx.get_raw(value)) else {
+        return Ok(Value::Null);
     };
     let orders = ctx.get_or_create_aux(name as i32, |n| -> rusqlite::Result<_> {
         let name = String::from_utf8_lossy(n.as_bytes()?).into_owned();
