@@ -87,7 +87,7 @@ const EXCLUDED: &[(&str, &str)] = &[
     ),
     (
         "table inheritance",
-        r"\binherits\b|\bno\s+inherit\b|\b(from|table|update|join|truncate)\s+only\b|\b(from|join|into|table|update)\s+(person|emp|student|stud_emp|road|ihighway|shighway)\b",
+        r"\binherits\b|\b(no\s+)?inherit\s+\w|\b(from|table|update|join|truncate)\s+only\b|\b(from|join|into|table|update)\s+(person|emp|student|stud_emp|road|ihighway|shighway)\b",
     ),
     ("PL/pgSQL", r"\bplpgsql\b|^do\b"),
     (
@@ -351,26 +351,67 @@ impl OutOfScope {
             .unwrap()
         });
         let name = created.captures(sql).map(|c| c[1].to_ascii_lowercase());
-        if excluded(sql).is_some() {
-            // Names of one or two letters (`p`, `c1`) are too often an alias as well.
-            if let Some(name) = name.filter(|n| n.len() > 2) {
-                if !self.names.contains(&name) {
-                    self.names.push(name);
-                }
-            }
-            return true;
-        }
-        if let Some(name) = &name {
+        let by_rule = excluded(sql).is_some();
+        if let Some(name) = name.as_ref().filter(|_| !by_rule) {
             // Created again in scope: from here on it is an ordinary object.
             self.names.retain(|n| n != name);
         }
         let words = strings().replace_all(sql, "''").to_ascii_lowercase();
-        self.names.iter().any(|n| {
+        let names_excluded = self.names.iter().any(|n| {
             words
                 .match_indices(n.as_str())
-                .any(|(i, _)| word_at(&words, i, n.len()))
-        })
+                .any(|(i, _)| word_at(&words, i, n.len()) && (n.len() > 2 || as_table(&words, i)))
+        });
+        if !(by_rule || names_excluded) {
+            return false;
+        }
+        // What it creates or changes depends on what is out of scope as well. A name of one
+        // or two letters (`p`, `c1`) is too often an alias: it counts only where a table is
+        // named (`as_table`).
+        for name in name.into_iter().chain(affected(sql)) {
+            if !self.names.contains(&name) {
+                self.names.push(name);
+            }
+        }
+        true
     }
+}
+
+/// The existing tables whose answers an out-of-scope statement changes: the parent an
+/// inheriting table or a partition joins (its scans now include the child's rows) and the
+/// table a trigger is put on (its rows now pass through a PL/pgSQL function).
+fn affected(sql: &str) -> Vec<String> {
+    static RULE: std::sync::OnceLock<Regex> = std::sync::OnceLock::new();
+    let rule = RULE.get_or_init(|| {
+        Regex::new(
+            r#"(?is)\binherits\s*\(([^)]*)\)|\bpartition\s+of\s+([\w".]+)|^\s*alter\s+table\s+(?:if\s+exists\s+)?(?:only\s+)?([\w".]+)\s+(?:no\s+)?inherit\s+([\w".]+)|^\s*alter\s+table\s+(?:only\s+)?([\w".]+)\s+attach\s+partition\s+([\w".]+)|^\s*create\s+(?:or\s+replace\s+)?(?:constraint\s+)?trigger\b.*?\bon\s+(?:only\s+)?([\w".]+)"#,
+        )
+        .unwrap()
+    });
+    let unquote = |n: &str| n.trim().trim_matches('"').to_ascii_lowercase();
+    rule.captures_iter(sql)
+        .flat_map(|c| {
+            c.iter()
+                .skip(1)
+                .flatten()
+                .flat_map(|m| m.as_str().split(','))
+                .map(|n| unquote(n.rsplit('.').next().unwrap_or_default()))
+                .collect::<Vec<_>>()
+        })
+        .collect()
+}
+
+/// Whether the word at `words[i..]` follows a keyword that names a table.
+fn as_table(words: &str, i: usize) -> bool {
+    let before = words[..i].trim_end();
+    let before = before.strip_suffix("only").map_or(before, str::trim_end);
+    ["from", "into", "copy", "update", "table", "join", "on"]
+        .iter()
+        .any(|k| {
+            before
+                .strip_suffix(k)
+                .is_some_and(|b| !b.ends_with(|c: char| c.is_ascii_alphanumeric() || c == '_'))
+        })
 }
 
 /// Whether `words[i..i + len]` is a whole word (no identifier character either side).
