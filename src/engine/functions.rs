@@ -715,6 +715,9 @@ fn default_text(default: &str, decl: &str) -> String {
             // Types whose constant PostgreSQL shows as the literal with its cast
             // (`'0'::numeric`, `'{}'::text[]`); timestamps, booleans and numbers it
             // evaluates, which this does not.
+            // SQLite's affinity rules read a type name they do not know (an enum's,
+            // `role`) as NUMERIC: such a column's constant shows its own type.
+            oid::NUMERIC if !is_numeric_decl(decl) => Some(decl.trim().trim_matches('"').into()),
             oid::JSON
             | oid::JSONB
             | oid::NUMERIC
@@ -734,6 +737,13 @@ fn default_text(default: &str, decl: &str) -> String {
     default.to_string()
 }
 
+/// Whether a column's declared type is numeric itself (`numeric(10,2)`, `decimal`, the
+/// exact numeric storage `numeric_text(10,2)`).
+fn is_numeric_decl(decl: &str) -> bool {
+    let d = decl.trim().to_ascii_lowercase();
+    d.starts_with("numeric") || d.starts_with("decimal")
+}
+
 fn catalog_lookup(ctx: &Context<'_>, query: &str) -> rusqlite::Result<Option<String>> {
     let Some(oid) = ctx.get::<Option<i64>>(0)? else {
         return Ok(None);
@@ -747,11 +757,16 @@ fn pg_regclass(ctx: &mut Context<'_>) -> rusqlite::Result<SqlValue> {
     let first = super::catalog::FIRST_USER_OID;
     match ctx.get_raw(0) {
         ValueRef::Integer(oid) => {
-            let name: Option<String> = nested_value(
+            let mut name: Option<String> = nested_value(
                 ctx,
                 "select name from sqlite_schema where rowid = ?1",
                 [oid - first],
             )?;
+            if name.is_none() {
+                // SAFETY: as in `nested_value`.
+                let conn = unsafe { ctx.get_connection()? };
+                name = super::objects::sequence_name(&conn, oid)?;
+            }
             Ok(SqlValue::Text(name.unwrap_or_else(|| oid.to_string())))
         }
         ValueRef::Text(t) => {
@@ -827,7 +842,11 @@ fn pg_cast(ctx: &mut Context<'_>) -> rusqlite::Result<SqlValue> {
                 if super::array::is_json(s) {
                     SqlValue::Text(s.to_string())
                 } else {
-                    SqlValue::Text(super::array::text_to_json(s, type_oid).map_err(raise)?)
+                    let json = super::array::text_to_json(s, type_oid).map_err(raise)?;
+                    SqlValue::Text(match base {
+                        "regtype" => regtype_oids(ctx, json)?,
+                        _ => json,
+                    })
                 }
             }
             other => owned(other),
@@ -875,6 +894,35 @@ fn pg_cast(ctx: &mut Context<'_>) -> rusqlite::Result<SqlValue> {
         }
         (_, other) => owned(other),
     })
+}
+
+/// `'{int,int8}'::regtype[]`: the names become OIDs, as each one's `::regtype` does, so
+/// `atttypid = ANY (…)` compares OIDs (drizzle-kit's column query). A nested array is
+/// left as read.
+fn regtype_oids(ctx: &Context<'_>, json: String) -> rusqlite::Result<String> {
+    use super::jsonb::value::{self as json_value, Json};
+    let Some(mut array) = super::array::parse(&json) else {
+        return Ok(json);
+    };
+    let Json::Array(names) = &mut array else {
+        return Ok(json);
+    };
+    for name in names.iter_mut() {
+        match name {
+            Json::Null => {}
+            Json::Str(n) => {
+                let oid = regtype_oid(ctx, n)?.ok_or_else(|| {
+                    raise(PgError::new(
+                        SqlState::UNDEFINED_OBJECT,
+                        format!("type \"{n}\" does not exist"),
+                    ))
+                })?;
+                *name = Json::Num(oid.to_string());
+            }
+            _ => return Ok(json),
+        }
+    }
+    Ok(json_value::print(&array))
 }
 
 /// A decoded parameter value as the value SQLite stores.

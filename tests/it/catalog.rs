@@ -798,3 +798,67 @@ async fn identity_columns_opclasses_and_index_statistics() {
     )
     .await;
 }
+
+/// OID aliases print their names where PostgreSQL prints them (a result column, `||`),
+/// and compare as OIDs: drizzle-kit's column query depends on all three.
+#[tokio::test]
+async fn oid_aliases_print_names_and_compare_as_oids() {
+    let s = Server::start(&[]);
+    let c = s.connect("oidnames").await;
+    c.batch_execute(
+        "create type mood as enum ('ok', 'sad');
+         create table t (id serial primary key, m mood not null default 'ok');",
+    )
+    .await
+    .unwrap();
+    let text = |sql: &'static str| {
+        let c = &c;
+        async move {
+            let messages = c.simple_query(sql).await.unwrap();
+            let row = messages.iter().find_map(|m| match m {
+                tokio_postgres::SimpleQueryMessage::Row(r) => Some(r),
+                _ => None,
+            });
+            let row = row.unwrap_or_else(|| panic!("no row for {sql}"));
+            (0..row.len())
+                .map(|i| row.get(i).unwrap_or("NULL").to_string())
+                .collect::<Vec<_>>()
+        }
+    };
+    assert_eq!(
+        text("select 't'::regclass, 'int'::regtype, pg_get_serial_sequence('t', 'id')::regclass")
+            .await,
+        ["t", "integer", "t_id_seq"]
+    );
+    assert_eq!(
+        text("select 'seq: ' || pg_get_serial_sequence('t', 'id')::regclass").await,
+        ["seq: t_id_seq"]
+    );
+    assert_eq!(
+        text(
+            "select 23 = any ('{int,int8,int2}'::regtype[]), \
+             25 = any ('{int,int8,int2}'::regtype[])"
+        )
+        .await,
+        ["t", "f"]
+    );
+    // A string that spells nextval( is no sequence call (it was moved out of its scope).
+    assert_eq!(
+        text(
+            "select 'nextval(''' || a.attname || ''')' from pg_attribute a \
+              where a.attrelid = 't'::regclass and a.attnum = 1 order by a.attnum"
+        )
+        .await,
+        ["nextval('id')"]
+    );
+    let e = c
+        .simple_query("select '{nope}'::regtype[]")
+        .await
+        .unwrap_err();
+    assert_eq!(sqlstate(&e), "42704");
+    // An enum column's default shows its own type (SQLite's affinity said NUMERIC).
+    assert_eq!(
+        text("select column_default from information_schema.columns where table_name = 't' and column_name = 'm'").await,
+        ["'ok'::mood"]
+    );
+}

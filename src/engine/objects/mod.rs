@@ -43,7 +43,10 @@ pub use enums::{
 pub use routines::{
     inline as inline_functions, proc_rows as function_rows, return_type as function_type,
 };
-pub use sequences::{forget_session, oid_of as sequence_oid, OverridingSystemValue, SEQUENCE_OID};
+pub use sequences::{
+    forget_session, name_of as sequence_name, oid_of as sequence_oid, OverridingSystemValue,
+    SEQUENCE_OID,
+};
 
 /// Every reserved table's name starts with this.
 pub const PREFIX: &str = "_litewire_";

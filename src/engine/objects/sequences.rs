@@ -180,6 +180,14 @@ pub fn oid_of(conn: &Connection, name: &str) -> rusqlite::Result<Option<i64>> {
     Ok(find(conn, name)?.map(|s| oid(&s)))
 }
 
+/// The name of the sequence with OID `oid`, for `x::regclass` printed.
+pub fn name_of(conn: &Connection, oid: i64) -> rusqlite::Result<Option<String>> {
+    if oid < SEQUENCE_OID {
+        return Ok(None);
+    }
+    Ok(find_oid(conn, oid)?.map(|s| s.name))
+}
+
 fn oid(s: &Seq) -> i64 {
     SEQUENCE_OID + s.rowid + if s.schema == "temp" { TEMP_OIDS } else { 0 }
 }

@@ -199,17 +199,8 @@ pub(super) fn cast(operand: Expr, t: &DataType) -> Expr {
         base.as_str(),
         "text" | "varchar" | "character varying" | "name"
     ) {
-        if let Expr::Function(f) = &operand {
-            let alias = f.name.to_string();
-            if matches!(
-                alias.as_str(),
-                "pg_regtype" | "pg_regclass" | "pg_regnamespace"
-            ) {
-                return super::raw(format!(
-                    "(CASE WHEN typeof({operand}) = 'integer' THEN {alias}({operand}) \
-                     ELSE {operand} END)"
-                ));
-            }
+        if let Some(name) = oid_name(&operand) {
+            return name;
         }
     }
     // `"char"`: the one-byte type, not char(1).
@@ -256,5 +247,61 @@ pub(super) fn cast(operand: Expr, t: &DataType) -> Expr {
             data_type: DataType::Text,
             format: None,
         },
+    }
+}
+
+/// An OID alias (`x::regclass`, `::regtype`, `::regnamespace`) where PostgreSQL prints
+/// it: the name. Its function gives the OID of a name and the name of an OID, so an OID
+/// it gave (an integer) goes through it once more. None for any other expression.
+pub(super) fn oid_name(operand: &Expr) -> Option<Expr> {
+    let Expr::Function(f) = operand else {
+        return None;
+    };
+    let alias = f.name.to_string();
+    matches!(
+        alias.as_str(),
+        "pg_regtype" | "pg_regclass" | "pg_regnamespace"
+    )
+    .then(|| {
+        super::raw(format!(
+            "(CASE WHEN typeof({operand}) = 'integer' THEN {alias}({operand}) \
+             ELSE {operand} END)"
+        ))
+    })
+}
+
+/// A query's own result columns that are OID aliases print their names, as
+/// PostgreSQL's output function does (`SELECT 'users'::regclass` is `users`; litewire
+/// describes them as text). A column its ORDER BY names keeps the OID, which PostgreSQL
+/// sorts by.
+pub(super) fn print_oid_names(stmt: &mut sqlparser::ast::Statement) {
+    use sqlparser::ast::{OrderByKind, SelectItem, SetExpr, Statement};
+    let Statement::Query(q) = stmt else {
+        return;
+    };
+    let order: Vec<String> = match q.order_by.as_ref().map(|o| &o.kind) {
+        Some(OrderByKind::Expressions(e)) => e.iter().map(|e| e.expr.to_string()).collect(),
+        Some(OrderByKind::All(_)) => return,
+        None => Vec::new(),
+    };
+    let SetExpr::Select(select) = q.body.as_mut() else {
+        return;
+    };
+    for (i, item) in select.projection.iter_mut().enumerate() {
+        let (expr, alias) = match item {
+            SelectItem::UnnamedExpr(e) => (e, None),
+            SelectItem::ExprWithAlias { expr, alias } => (expr, Some(alias.value.as_str())),
+            _ => continue,
+        };
+        let position = (i + 1).to_string();
+        let sorted = order.iter().any(|o| {
+            *o == position || alias.is_some_and(|a| o.contains(a)) || o.contains(&expr.to_string())
+        });
+        if sorted {
+            continue;
+        }
+        if let Some(name) = oid_name(expr) {
+            *expr = name;
+        }
     }
 }

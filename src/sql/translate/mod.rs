@@ -118,6 +118,7 @@ pub fn to_sqlite(mut stmt: Statement, settings: &mut dyn Settings) -> Result<Str
         return Err(e);
     }
     keywords::quote_aliases(&mut stmt);
+    casts::print_oid_names(&mut stmt);
     exact_numbers(&mut stmt);
     // Added after the walk: they are SQLite's own expressions already.
     dml::defaults(&mut stmt);
@@ -958,6 +959,14 @@ fn is_default_collation(c: &ObjectName) -> bool {
 /// tighter than arithmetic; PostgreSQL the other way round), regex operators as
 /// SQLite's REGEXP.
 fn binary(left: Expr, op: BinaryOperator, right: Expr) -> Result<Expr, PgError> {
+    // `'x' || 't'::regclass` concatenates the name, as its text output is.
+    let (left, right) = match op {
+        BinaryOperator::StringConcat => (
+            casts::oid_name(&left).unwrap_or(left),
+            casts::oid_name(&right).unwrap_or(right),
+        ),
+        _ => (left, right),
+    };
     let (left, op, right) = match arrays::operator(left, op, right) {
         Ok(e) => return Ok(e),
         Err(parts) => *parts,

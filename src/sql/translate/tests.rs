@@ -28,7 +28,8 @@ fn casts() {
     assert_eq!(
         sqlite("SELECT $1::int4, x::text, '5'::bigint, 'a'::regclass, y::timestamptz"),
         "SELECT pg_cast($1, 'int4'), CAST(x AS TEXT), pg_cast('5', 'int8'), \
-         pg_regclass('a'), pg_timestamptz(y)"
+         (CASE WHEN typeof(pg_regclass('a')) = 'integer' THEN pg_regclass(pg_regclass('a')) \
+         ELSE pg_regclass('a') END), pg_timestamptz(y)"
     );
     assert_eq!(
         sqlite("SELECT CAST(x AS double precision), date '2024-01-01', x::int[]"),
@@ -36,7 +37,9 @@ fn casts() {
     );
     assert_eq!(
         sqlite("SELECT '{1,2}'::int[], interval '1 day', c.oid::pg_catalog.regclass FROM c"),
-        "SELECT pg_cast('{1,2}', 'int[]'), pg_interval('1 day'), pg_regclass(c.oid) FROM c"
+        "SELECT pg_cast('{1,2}', 'int[]'), pg_interval('1 day'), \
+         (CASE WHEN typeof(pg_regclass(c.oid)) = 'integer' THEN pg_regclass(pg_regclass(c.oid)) \
+         ELSE pg_regclass(c.oid) END) FROM c"
     );
 }
 
