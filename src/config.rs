@@ -16,7 +16,8 @@ use crate::engine::EngineConfig;
 #[command(name = "litewire", version, about, long_about = None)]
 pub struct Config {
     /// Address and port to listen on.
-    #[arg(long, env = "LITEWIRE_LISTEN", default_value = "127.0.0.1:5433")]
+    /// A host name is resolved once, at start (its first address).
+    #[arg(long, env = "LITEWIRE_LISTEN", default_value = "127.0.0.1:5433", value_parser = parse_listen)]
     pub listen: SocketAddr,
 
     /// Folder holding the database files; database `x` is the file `<data-dir>/x.db`.
@@ -32,34 +33,34 @@ pub struct Config {
     /// new name with SQLSTATE 53400 (existing databases still open). An empty database
     /// is about 28 KiB on disk; 1000 matches --max-open-connections, so every database
     /// can have a connection open at once.
-    #[arg(long, env = "LITEWIRE_MAX_DATABASES", default_value_t = 1000)]
+    #[arg(long, env = "LITEWIRE_MAX_DATABASES", default_value_t = 1000, value_parser = at_least_one)]
     pub max_databases: usize,
 
     /// Maximum number of client connections; more get SQLSTATE 53300.
-    #[arg(long, env = "LITEWIRE_MAX_CONNECTIONS", default_value_t = 10_000)]
+    #[arg(long, env = "LITEWIRE_MAX_CONNECTIONS", default_value_t = 10_000, value_parser = at_least_one)]
     pub max_connections: usize,
 
     /// Largest message a client may send, in bytes (checked from the length header,
     /// before anything is buffered).
-    #[arg(long, env = "LITEWIRE_MAX_MESSAGE_SIZE", default_value_t = 16 << 20)]
+    #[arg(long, env = "LITEWIRE_MAX_MESSAGE_SIZE", default_value_t = 16 << 20, value_parser = message_size)]
     pub max_message_size: usize,
 
     /// Deepest nesting of parentheses and brackets a statement may have; deeper ones get
     /// SQLSTATE 54001 before any translation. SQLite itself refuses expressions nested
     /// deeper than 1000.
-    #[arg(long, env = "LITEWIRE_MAX_NESTING_DEPTH", default_value_t = 1000)]
+    #[arg(long, env = "LITEWIRE_MAX_NESTING_DEPTH", default_value_t = 1000, value_parser = at_least_one)]
     pub max_nesting_depth: usize,
 
     /// Most tokens (words, numbers, strings, operators) one statement may have. A parsed
     /// statement takes memory in proportion to them (docs/PARSER.md), so larger ones get
     /// SQLSTATE 54000 before they are parsed.
-    #[arg(long, env = "LITEWIRE_MAX_STATEMENT_TOKENS", default_value_t = 250_000)]
+    #[arg(long, env = "LITEWIRE_MAX_STATEMENT_TOKENS", default_value_t = 250_000, value_parser = at_least_one)]
     pub max_statement_tokens: usize,
 
     /// Most items (values matched, accessed or computed) one jsonpath evaluation may
     /// produce (`@?`, `@@`, `jsonb_path_*`): a path over a client's value such as
     /// `$.**.**` could otherwise run without end. Past it, SQLSTATE 54000.
-    #[arg(long, env = "LITEWIRE_MAX_JSONPATH_ITEMS", default_value_t = 1_000_000)]
+    #[arg(long, env = "LITEWIRE_MAX_JSONPATH_ITEMS", default_value_t = 1_000_000, value_parser = at_least_one)]
     pub max_jsonpath_items: usize,
 
     /// Time a new connection has to finish its startup handshake (e.g. `30s`, `500ms`).
@@ -67,12 +68,12 @@ pub struct Config {
     pub startup_timeout: Duration,
 
     /// Threads that run SQLite work (the only threads that block on SQLite).
-    #[arg(long, env = "LITEWIRE_WORKERS", default_value_t = 4)]
+    #[arg(long, env = "LITEWIRE_WORKERS", default_value_t = 4, value_parser = at_least_one)]
     pub workers: usize,
 
     /// SQLite connections each database may have open (idle or in use). A session holds
     /// one only while a statement runs or its transaction is open.
-    #[arg(long, env = "LITEWIRE_CONNECTIONS_PER_DB", default_value_t = 4)]
+    #[arg(long, env = "LITEWIRE_CONNECTIONS_PER_DB", default_value_t = 4, value_parser = at_least_one)]
     pub connections_per_db: usize,
 
     /// SQLite connections open across all databases: the bound on SQLite's memory (a
@@ -80,7 +81,7 @@ pub struct Config {
     /// to --cache-size-kib more). At the limit, the longest-idle connection of any
     /// database is closed to make room; if none is idle, opening waits up to
     /// --lock-timeout and then fails with SQLSTATE 53300.
-    #[arg(long, env = "LITEWIRE_MAX_OPEN_CONNECTIONS", default_value_t = 1000)]
+    #[arg(long, env = "LITEWIRE_MAX_OPEN_CONNECTIONS", default_value_t = 1000, value_parser = at_least_one)]
     pub max_open_connections: usize,
 
     /// How long a writer waits for another session's write to finish (and for a free
@@ -96,7 +97,7 @@ pub struct Config {
 
     /// Size of a client's read buffer while a message arrives, and of the chunks results
     /// are sent in (at most about three chunks per streaming client), in KiB.
-    #[arg(long, env = "LITEWIRE_BUFFER_KIB", default_value_t = 8)]
+    #[arg(long, env = "LITEWIRE_BUFFER_KIB", default_value_t = 8, value_parser = at_least_one)]
     pub buffer_kib: usize,
 
     /// SQLite page cache per connection, in KiB.
@@ -107,12 +108,14 @@ pub struct Config {
     #[arg(long, env = "LITEWIRE_STATEMENT_CACHE", default_value_t = 16)]
     pub statement_cache: usize,
 
-    /// Default `statement_timeout` for new sessions (`0`: none). A statement running
-    /// longer is interrupted with SQLSTATE 57014; sessions may `SET statement_timeout`.
-    #[arg(long, env = "LITEWIRE_STATEMENT_TIMEOUT", default_value = "0", value_parser = parse_duration)]
+    /// Default `statement_timeout` for new sessions (`0`: none; a bare number is in
+    /// milliseconds, as in PostgreSQL). A statement running longer is interrupted with
+    /// SQLSTATE 57014; sessions may `SET statement_timeout`.
+    #[arg(long, env = "LITEWIRE_STATEMENT_TIMEOUT", default_value = "0", value_parser = parse_milliseconds)]
     pub statement_timeout: Duration,
 
-    /// Default `idle_in_transaction_session_timeout` for new sessions (`0`: none). A
+    /// Default `idle_in_transaction_session_timeout` for new sessions (`0`: none; a bare
+    /// number is in milliseconds, as in PostgreSQL). A
     /// session that waits longer than this for its next message inside an open
     /// transaction gets FATAL 25P03 and is closed, its transaction rolled back. On by
     /// default, unlike PostgreSQL: a session in a transaction holds one of the database's
@@ -120,11 +123,11 @@ pub struct Config {
     /// forgotten transactions would lock everyone else out of the database. A minute is
     /// far above any interactive pause inside a transaction (PgBouncer's
     /// idle_transaction_timeout plays the same role); sessions may SET their own.
-    #[arg(long, env = "LITEWIRE_IDLE_IN_TRANSACTION_TIMEOUT", default_value = "60s", value_parser = parse_duration)]
+    #[arg(long, env = "LITEWIRE_IDLE_IN_TRANSACTION_TIMEOUT", default_value = "60s", value_parser = parse_milliseconds)]
     pub idle_in_transaction_timeout: Duration,
 
     /// Threads that run the network side (protocol parsing and socket IO).
-    #[arg(long, env = "LITEWIRE_IO_THREADS", default_value_t = 1)]
+    #[arg(long, env = "LITEWIRE_IO_THREADS", default_value_t = 1, value_parser = at_least_one)]
     pub io_threads: usize,
 
     /// Idle sessions (outside any transaction) are parked after this long: the task and
@@ -157,19 +160,76 @@ impl Config {
             data_dir: self.data_dir.clone(),
             auto_create: self.auto_create,
             max_databases: self.max_databases,
-            connections_per_db: self.connections_per_db.max(1),
-            max_open_connections: self.max_open_connections.max(1),
+            connections_per_db: self.connections_per_db,
+            max_open_connections: self.max_open_connections,
             lock_timeout: self.lock_timeout,
             idle_close: self.idle_close,
             cache_size_kib: self.cache_size_kib,
             statement_cache: self.statement_cache,
-            chunk_size: self.buffer_kib.max(1) << 10,
+            chunk_size: self.buffer_kib << 10,
         }
     }
 }
 
 /// Parses `250ms`, `5s`, `2m`, `1h`, or a bare number of seconds.
 pub fn parse_duration(s: &str) -> Result<Duration, String> {
+    duration(s, Duration::from_secs)
+}
+
+/// As [`parse_duration`], but a bare number is in milliseconds: PostgreSQL's unit for
+/// `statement_timeout` and `idle_in_transaction_session_timeout`, which these flags set.
+pub fn parse_milliseconds(s: &str) -> Result<Duration, String> {
+    duration(s, Duration::from_millis)
+}
+
+/// A count that must be at least 1 (0 workers or connections would serve nobody).
+fn at_least_one(s: &str) -> Result<usize, String> {
+    match s.trim().parse::<usize>() {
+        Ok(0) => Err("must be at least 1".into()),
+        Ok(n) => Ok(n),
+        Err(_) => Err(format!("{s:?} is not a whole number")),
+    }
+}
+
+/// Smallest and largest `--max-message-size`: below 1 KiB even a startup message or a
+/// short query is refused; PostgreSQL's own limit is 1 GiB.
+const MESSAGE_SIZE: std::ops::RangeInclusive<usize> = 1024..=(1 << 30);
+
+fn message_size(s: &str) -> Result<usize, String> {
+    let n = at_least_one(s)?;
+    if !MESSAGE_SIZE.contains(&n) {
+        return Err(format!(
+            "must be between {} and {} bytes",
+            MESSAGE_SIZE.start(),
+            MESSAGE_SIZE.end()
+        ));
+    }
+    Ok(n)
+}
+
+/// `host:port` (`[v6]:port` too); the port in 0–65535 (0: one the system picks), the
+/// host an address or a name.
+fn parse_listen(s: &str) -> Result<SocketAddr, String> {
+    use std::net::ToSocketAddrs;
+    let (host, port) = s
+        .rsplit_once(':')
+        .ok_or_else(|| format!("{s:?} has no port: expected host:port, e.g. 127.0.0.1:5433"))?;
+    match port.parse::<u32>() {
+        Ok(p) if p <= 65535 => {}
+        _ => return Err(format!("port {port:?} is not a number from 0 to 65535")),
+    }
+    if let Ok(addr) = s.parse::<SocketAddr>() {
+        return Ok(addr);
+    }
+    let host = host.trim_start_matches('[').trim_end_matches(']');
+    (host, port.parse::<u16>().unwrap_or_default())
+        .to_socket_addrs()
+        .map_err(|e| format!("cannot resolve host {host:?}: {e}"))?
+        .next()
+        .ok_or_else(|| format!("host {host:?} has no address"))
+}
+
+fn duration(s: &str, bare: fn(u64) -> Duration) -> Result<Duration, String> {
     let s = s.trim();
     let split = s.find(|c: char| !c.is_ascii_digit()).unwrap_or(s.len());
     let (num, unit) = s.split_at(split);
@@ -178,7 +238,8 @@ pub fn parse_duration(s: &str) -> Result<Duration, String> {
         .map_err(|_| format!("invalid duration {s:?}: expected e.g. 500ms, 5s, 2m"))?;
     match unit.trim() {
         "ms" => Ok(Duration::from_millis(n)),
-        "" | "s" => Ok(Duration::from_secs(n)),
+        "" => Ok(bare(n)),
+        "s" => Ok(Duration::from_secs(n)),
         "m" | "min" => Ok(Duration::from_secs(n * 60)),
         "h" => Ok(Duration::from_secs(n * 3600)),
         other => Err(format!(
@@ -198,6 +259,34 @@ mod tests {
         assert_eq!(parse_duration("2m"), Ok(Duration::from_secs(120)));
         assert!(parse_duration("fast").is_err());
         assert!(parse_duration("5 parsecs").is_err());
+        assert_eq!(parse_milliseconds("5"), Ok(Duration::from_millis(5)));
+        assert_eq!(parse_milliseconds("5s"), Ok(Duration::from_secs(5)));
+    }
+
+    #[test]
+    fn values_that_make_no_sense_are_refused_with_their_range() {
+        for args in [
+            ["--workers", "0"],
+            ["--max-connections", "0"],
+            ["--io-threads", "0"],
+            ["--max-message-size", "10"],
+            ["--listen", "127.0.0.1:99999"],
+            ["--listen", "127.0.0.1"],
+        ] {
+            let e = Config::try_parse_from(["litewire", args[0], args[1]]).unwrap_err();
+            let text = e.to_string();
+            assert!(text.contains(args[0]) && text.contains(args[1]), "{text}");
+            assert!(
+                ["at least 1", "between 1024", "from 0 to 65535", "no port"]
+                    .iter()
+                    .any(|r| text.contains(r)),
+                "{text}"
+            );
+        }
+        let c = Config::parse_from(["litewire", "--listen", "localhost:6000", "--workers", "2"]);
+        assert!(c.listen.ip().is_loopback());
+        assert_eq!(c.listen.port(), 6000);
+        assert_eq!(c.workers, 2);
     }
 
     #[test]

@@ -35,8 +35,8 @@ fn main() -> std::process::ExitCode {
     log_panics();
     raise_fd_limit();
     let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(cfg.io_threads.max(1))
-        .max_blocking_threads(cfg.workers.max(1))
+        .worker_threads(cfg.io_threads)
+        .max_blocking_threads(cfg.workers)
         .thread_name("litewire")
         .enable_all()
         .build();

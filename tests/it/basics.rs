@@ -198,6 +198,27 @@ fn help_explains_every_setting() {
     assert!(help.contains("LITEWIRE_LISTEN") && help.contains("LITEWIRE_DATA_DIR"));
 }
 
+/// A flag value that makes no sense stops the start with a message naming the flag, the
+/// value and what is allowed (issue 11), instead of a server that serves nobody.
+#[test]
+fn nonsense_flag_values_refuse_to_start() {
+    for args in [
+        ["--workers", "0"],
+        ["--max-connections", "0"],
+        ["--max-message-size", "10"],
+        ["--listen", "127.0.0.1:99999"],
+    ] {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_litewire"))
+            .args(args)
+            .args(["--data-dir", "/nonexistent/never-created"])
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains(args[0]) && err.contains(args[1]), "{err}");
+    }
+}
+
 /// A bare `litewire` serves `./data` on 127.0.0.1:5433 (the README's first command).
 #[tokio::test]
 async fn defaults_serve_data_folder_on_5433() {
