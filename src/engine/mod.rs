@@ -218,9 +218,23 @@ fn new_files(db: &std::path::Path) -> Vec<PathBuf> {
         .collect()
 }
 
+/// Makes the data folder if need be and checks that database files can be created in
+/// it, so that a wrong `--data-dir` stops the start with its path in the message rather
+/// than failing each client's first connection.
+fn data_folder(dir: &std::path::Path) -> std::io::Result<()> {
+    let with_path = |what: &str, e: std::io::Error| {
+        std::io::Error::new(e.kind(), format!("{what} {}: {e}", dir.display()))
+    };
+    std::fs::create_dir_all(dir).map_err(|e| with_path("cannot create the data folder", e))?;
+    let probe = dir.join(".litewire-write-check");
+    std::fs::write(&probe, b"")
+        .and_then(|()| std::fs::remove_file(&probe))
+        .map_err(|e| with_path("cannot write in the data folder", e))
+}
+
 impl Engine {
     pub fn new(cfg: EngineConfig) -> std::io::Result<Self> {
-        std::fs::create_dir_all(&cfg.data_dir)?;
+        data_folder(&cfg.data_dir)?;
         let databases = Arc::new(Mutex::new(HashMap::new()));
         let budget = Arc::new(Budget {
             permits: Arc::new(Semaphore::new(cfg.max_open_connections.max(1))),

@@ -219,6 +219,22 @@ fn nonsense_flag_values_refuse_to_start() {
     }
 }
 
+/// A data folder that cannot be one (here: a file) stops the start, naming the path.
+#[test]
+fn an_unusable_data_folder_is_named_in_the_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("plain-file");
+    std::fs::write(&file, b"x").unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_litewire"))
+        .args(["--listen", "127.0.0.1:0", "--data-dir"])
+        .arg(&file)
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains(&*file.to_string_lossy()), "{err}");
+}
+
 /// A bare `litewire` serves `./data` on 127.0.0.1:5433 (the README's first command).
 #[tokio::test]
 async fn defaults_serve_data_folder_on_5433() {
