@@ -20,6 +20,12 @@ pub struct Config {
     #[arg(long, env = "LITEWIRE_LISTEN", default_value = "127.0.0.1:5433", value_parser = parse_listen)]
     pub listen: SocketAddr,
 
+    /// Accept clients from other machines although there is no password check yet
+    /// (every client is trusted, as PostgreSQL's `trust`). Without it, a --listen
+    /// address that is not loopback refuses to start.
+    #[arg(long, env = "LITEWIRE_TRUST_NETWORK_CLIENTS", default_value_t = false, action = clap::ArgAction::Set)]
+    pub trust_network_clients: bool,
+
     /// Folder holding the database files; database `x` is the file `<data-dir>/x.db`.
     #[arg(long, env = "LITEWIRE_DATA_DIR", default_value = "./data")]
     pub data_dir: PathBuf,
@@ -155,6 +161,20 @@ pub struct Config {
 }
 
 impl Config {
+    /// Settings that are valid one by one but not together.
+    pub fn check(&self) -> Result<(), String> {
+        if !self.listen.ip().is_loopback() && !self.trust_network_clients {
+            return Err(format!(
+                "refusing --listen {}: litewire has no password authentication yet, so \
+                 every client that can reach this address would be trusted. Listen on a \
+                 loopback address (127.0.0.1, ::1), or accept that explicitly with \
+                 --trust-network-clients true (LITEWIRE_TRUST_NETWORK_CLIENTS=true).",
+                self.listen
+            ));
+        }
+        Ok(())
+    }
+
     pub fn engine(&self) -> EngineConfig {
         EngineConfig {
             data_dir: self.data_dir.clone(),
@@ -287,6 +307,18 @@ mod tests {
         assert!(c.listen.ip().is_loopback());
         assert_eq!(c.listen.port(), 6000);
         assert_eq!(c.workers, 2);
+        assert!(c.check().is_ok());
+        // Beyond loopback only when trusting the network is said explicitly.
+        let c = Config::parse_from(["litewire", "--listen", "0.0.0.0:5433"]);
+        assert!(c.check().unwrap_err().contains("--trust-network-clients"));
+        let c = Config::parse_from([
+            "litewire",
+            "--listen",
+            "0.0.0.0:5433",
+            "--trust-network-clients",
+            "true",
+        ]);
+        assert!(c.check().is_ok());
     }
 
     #[test]

@@ -16,6 +16,10 @@ fn main() -> std::process::ExitCode {
     // Before anything else: this may run the binary again with glibc tunables set.
     litewire::memory::apply_malloc_tunables();
     let cfg = Config::parse();
+    if let Err(e) = cfg.check() {
+        eprintln!("error: {e}");
+        return std::process::ExitCode::from(2);
+    }
     litewire::memory::configure_allocator();
     litewire::engine::configure_sqlite();
     // RUST_LOG holds `target=level` directives and/or a default level, e.g.

@@ -207,6 +207,8 @@ fn nonsense_flag_values_refuse_to_start() {
         ["--max-connections", "0"],
         ["--max-message-size", "10"],
         ["--listen", "127.0.0.1:99999"],
+        // No password check yet: beyond loopback only with --trust-network-clients.
+        ["--listen", "0.0.0.0:5433"],
     ] {
         let out = std::process::Command::new(env!("CARGO_BIN_EXE_litewire"))
             .args(args)
