@@ -108,6 +108,12 @@ const ANSWERS: &[(&str, &[Option<&str>])] = &[
         &[Some("0.3"), Some("1.21"), Some("0.2"), Some("0.1"), Some("37037036.73"),
           Some("0.30000000000000004"), Some("1.2100000000000002")],
     ),
+    // A division by a constant zero in a branch that planning drops is never evaluated.
+    (
+        "select case when false then 1/0 else 0 end, case 1 when 0 then 1/0 when 1 then 1 \
+         else 2/0 end, case when true then 2 else 1 % 0 end",
+        &[Some("0"), Some("1"), Some("2")],
+    ),
 ];
 
 #[tokio::test]
@@ -126,6 +132,12 @@ async fn math_errors_have_postgres_sqlstates() {
     let s = Server::start(&[]);
     let c = s.connect("math").await;
     let cases = [
+        // PostgreSQL folds constants when it plans: a row-dependent branch is no escape.
+        (
+            "select case when a > 100 then 1/0 else 0 end from (values (1)) t(a)",
+            "22012",
+            "division by zero",
+        ),
         (
             "select ln(0::float8)",
             "2201E",
