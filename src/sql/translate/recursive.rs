@@ -1,6 +1,7 @@
 //! PostgreSQL's rules for recursive CTEs that SQLite does not enforce: never a self
 //! reference on the nullable side of an outer join (42P19); no ORDER BY, OFFSET or LIMIT
-//! around the UNION (0A000: SQLite would stop the recursion early or sort its queue).
+//! around the UNION (0A000: SQLite would stop the recursion early or sort its queue); no
+//! data-modifying statement that reads itself (42P19).
 
 use std::ops::ControlFlow;
 
@@ -19,6 +20,17 @@ pub(super) fn check(q: &Query) -> Result<(), PgError> {
     for cte in &with.cte_tables {
         let name = folded(&cte.alias.name);
         if reads_itself(&cte.query, &name) {
+            if matches!(
+                cte.query.body.as_ref(),
+                SetExpr::Insert(_) | SetExpr::Update(_) | SetExpr::Delete(_) | SetExpr::Merge(_)
+            ) {
+                return Err(PgError::new(
+                    SqlState::INVALID_RECURSION,
+                    format!(
+                        "recursive query \"{name}\" must not contain data-modifying statements"
+                    ),
+                ));
+            }
             decoration(&cte.query)?;
         }
         let SetExpr::SetOperation {
