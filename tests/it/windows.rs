@@ -146,6 +146,18 @@ async fn window_errors_are_postgresql_s() {
             "42P19",
             "recursive query \"x\" must not contain data-modifying statements",
         ),
+        (
+            "with recursive t(i) as (select i from (values (1), (2)) v(i) union all \
+             select (i + 1)::numeric(10,0) from t where i < 10) select * from t",
+            "42804",
+            "recursive query \"t\" column 1 has type integer in non-recursive term but type numeric overall",
+        ),
+        (
+            "with recursive t(i) as (select 1::numeric(3,0) union all \
+             select (i + 1)::numeric(10,0) from t where i < 10) select * from t",
+            "42804",
+            "recursive query \"t\" column 1 has type numeric(3,0) in non-recursive term but type numeric overall",
+        ),
         // Types litewire cannot store or compute with.
         (
             "select '1.10'::money",
@@ -231,6 +243,16 @@ async fn with_queries() {
         )
         .await,
         vec![vec![Some("5".to_string())]]
+    );
+    // The recursive term may keep the non-recursive term's type, or narrow it.
+    assert_eq!(
+        rows(
+            &c,
+            "with recursive t(i) as (select 1::bigint union all select (i + 1)::int from t \
+             where i < 10) select count(*) from t"
+        )
+        .await,
+        vec![vec![Some("10".to_string())]]
     );
     // A recursive CTE still stops when its reader does.
     assert_eq!(
