@@ -40,6 +40,7 @@ mod routines;
 pub(crate) use recursive::recursive_view;
 pub(crate) use routines::shown_type;
 mod scalar;
+mod setops;
 mod srf;
 mod store;
 mod variadic;
@@ -185,6 +186,7 @@ impl VisitorMut for Translator<'_> {
             return ControlFlow::Break(e);
         }
         ctes::materialize(q);
+        setops::literals(q);
         if let Err(e) = window::query(q) {
             return ControlFlow::Break(e);
         }

@@ -11,8 +11,9 @@ use sqlparser::ast::{
     TableWithJoins,
 };
 
+use super::setops::{known, union_type};
 use crate::protocol::{PgError, SqlState};
-use crate::sql::types::{Column, Ty};
+use crate::sql::types::Column;
 
 /// Checks each CTE of `q`'s `WITH RECURSIVE`.
 pub(super) fn check(q: &Query) -> Result<(), PgError> {
@@ -104,41 +105,6 @@ fn term_types(name: &str, q: &Query, left: &SetExpr, right: &SetExpr) -> Result<
         }
     }
     Ok(())
-}
-
-/// A type known without the schema: a built-in type, or the common type of such
-/// (a VALUES column), or the one candidate of a name.
-fn known(ty: &Ty) -> Option<String> {
-    match ty {
-        Ty::Named(t) => Some(t.clone()),
-        Ty::First(v) if v.len() == 1 => known(&v[0]),
-        Ty::Common(v) => {
-            let mut types = v.iter().map(known);
-            let first = types.next()??;
-            types.try_fold(first, |acc, t| {
-                let t = t?;
-                if t == acc {
-                    Some(acc)
-                } else {
-                    union_type(&acc, &t)
-                }
-            })
-        }
-        _ => None,
-    }
-}
-
-/// The type UNION gives two different known types, where it is plain: one type with two
-/// modifiers is the type without one; numbers are promoted. None otherwise.
-fn union_type(a: &str, b: &str) -> Option<String> {
-    const NUMBERS: [&str; 6] = ["int2", "int4", "int8", "numeric", "float4", "float8"];
-    let base = |t: &str| t.split('(').next().unwrap_or(t).trim().to_string();
-    let (a, b) = (base(a), base(b));
-    if a == b {
-        return Some(a);
-    }
-    let rank = |t: &str| NUMBERS.iter().position(|n| *n == t);
-    Some(NUMBERS[rank(&a)?.max(rank(&b)?)].to_string())
 }
 
 /// PostgreSQL's name of a type, modifier included (`integer`, `numeric(3,0)`).
