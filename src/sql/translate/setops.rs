@@ -76,10 +76,12 @@ fn resolve(e: &mut SetExpr, template: &Query) -> Vec<Kind> {
                     if literal(item_expr(item)).is_some() {
                         return Kind::Literal;
                     }
+                    // Only the built-in types litewire reads literals as (not `record`).
                     match typed.get(i) {
-                        Some(Column::Expr { ty, .. }) => {
-                            known(ty).map_or(Kind::Unknown, |t| Kind::Type(bare(&t)))
-                        }
+                        Some(Column::Expr { ty, .. }) => known(ty)
+                            .map(|t| bare(&t))
+                            .filter(|t| crate::engine::types::names_a_type(t))
+                            .map_or(Kind::Unknown, Kind::Type),
                         _ => Kind::Unknown,
                     }
                 })
