@@ -99,6 +99,7 @@ impl SqlState {
     pub const FEATURE_NOT_SUPPORTED: Self = Self("0A000");
     pub const CARDINALITY_VIOLATION: Self = Self("21000");
     pub const INVALID_PARAMETER_VALUE: Self = Self("22023");
+    pub const INVALID_PRECEDING_OR_FOLLOWING_SIZE: Self = Self("22013");
     pub const SEQUENCE_GENERATOR_LIMIT_EXCEEDED: Self = Self("2200H");
     pub const WRONG_OBJECT_TYPE: Self = Self("42809");
     pub const GENERATED_ALWAYS: Self = Self("428C9");

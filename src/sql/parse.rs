@@ -28,6 +28,8 @@ pub fn parse(text: &str, max_depth: usize) -> Result<Vec<Statement>, PgError> {
     // So does CREATE RECURSIVE VIEW, written as the view PostgreSQL defines it to be.
     let stripped = super::translate::strip_exclude(text);
     let text = stripped.as_deref().unwrap_or(text);
+    let casts = super::translate::strip_offset_casts(text);
+    let text = casts.as_deref().unwrap_or(text);
     let view = super::translate::recursive_view(text);
     let text = view.as_deref().unwrap_or(text);
     let arrays = array_keyword_types(text);

@@ -2,7 +2,7 @@
 //! checked against PostgreSQL first): alias column lists, set operations with
 //! PostgreSQL's grouping, INTERSECT/EXCEPT ALL, LIMIT/OFFSET/FETCH, ordered-set and
 //! hypothetical aggregates, LATERAL functions, DELETE … USING; 0A000 for what litewire
-//! cannot honour.
+//! cannot honour; string literals in set operations typed by the other side.
 
 use crate::common::{rows, sqlstate, Server};
 
@@ -351,4 +351,41 @@ async fn having_without_group_by_is_one_group() {
         .await
         .unwrap_err();
     assert_eq!(sqlstate(&e), "42803", "{e}");
+}
+
+/// A string literal in UNION/INTERSECT/EXCEPT takes the other side's type, as PostgreSQL
+/// gives it (SQLite compared the text with the number and kept both).
+#[tokio::test]
+async fn set_operation_literals_take_the_other_side_s_type() {
+    let s = Server::start(&[]);
+    let c = s.connect("queries").await;
+    let one = |v: &str| vec![vec![Some(v.to_string())]];
+    assert_eq!(rows(&c, "select 1 union select '1'").await, one("1"));
+    assert_eq!(
+        rows(&c, "select '2020-01-01'::date union select '2020-1-1'").await,
+        one("2020-01-01")
+    );
+    assert_eq!(rows(&c, "select 1 intersect select '01'").await, one("1"));
+    assert_eq!(
+        rows(
+            &c,
+            "select '1' as x union all select 2 union all select '3' order by 1"
+        )
+        .await,
+        vec![
+            vec![Some("1".to_string())],
+            vec![Some("2".to_string())],
+            vec![Some("3".to_string())]
+        ]
+    );
+    // Literals on both sides stay text.
+    assert_eq!(
+        rows(&c, "select 'b' union select 'a' order by 1").await,
+        vec![vec![Some("a".to_string())], vec![Some("b".to_string())]]
+    );
+    let e = c
+        .simple_query("select '3.4'::numeric union select 'foo'")
+        .await
+        .unwrap_err();
+    assert_eq!(sqlstate(&e), "22P02");
 }

@@ -2,8 +2,8 @@
 //! checked against PostgreSQL first): a frame's EXCLUDE clause, offsets cast to a number
 //! type, CTEs computed once when read twice, and PostgreSQL's errors where SQLite would
 //! answer (GROUPS without ORDER BY, a window defined twice, `count()`, LIMIT/OFFSET/ORDER
-//! BY on a recursive query, RANGE offsets over dates); CREATE RECURSIVE VIEW and CREATE
-//! OR REPLACE VIEW.
+//! BY on a recursive query, RANGE offsets over dates); RANGE frames with interval offsets;
+//! CREATE RECURSIVE VIEW and CREATE OR REPLACE VIEW.
 
 use crate::common::{rows, sqlstate, Server};
 
@@ -110,17 +110,123 @@ async fn window_errors_are_postgresql_s() {
             "0A000",
             "RANGE with offset PRECEDING/FOLLOWING over a column that is not a number is not supported by litewire",
         ),
-        // An interval offset, which SQLite would read as a number.
+        // A string offset that is no interval, which SQLite would read as a number.
         (
-            "select count(*) over (order by d range between '1 day' preceding and current row) from d",
+            "select count(*) over (order by d range between 'inf' preceding and current row) from d",
             "0A000",
             "a RANGE frame offset that is not a numeric constant is not supported by litewire",
         ),
+        (
+            "select count(*) over (order by d range between '-1 day' preceding and current row) from d",
+            "22013",
+            "invalid preceding or following size in window function",
+        ),
+        // No one number scale has months and days.
+        (
+            "select count(*) over (order by d range between '1 mon 1 day' preceding and current row) from d",
+            "0A000",
+            "a RANGE frame offset of months together with days or time is not supported by litewire",
+        ),
+        // Months from a day past the 28th clamp to the month's end (Mar 31 - 1 mon = Feb 29).
+        (
+            "select count(*) over (order by x range between '1 mon' preceding and current row) \
+             from (values ('2020-03-31'::date)) v(x)",
+            "0A000",
+            "a RANGE frame offset in months over a date past the 28th of its month is not supported by litewire",
+        ),
+        (
+            "select first_value(d) over (order by d range '1 day' preceding) from d",
+            "0A000",
+            "first_value() over a RANGE frame with interval offsets (it picks among rows of equal sort keys, which PostgreSQL's sort orders otherwise) is not supported by litewire",
+        ),
+        // PostgreSQL: recursive query "x" must not contain data-modifying statements.
+        (
+            "with recursive x(n) as (with s as (select * from x) delete from w returning k) \
+             select * from x",
+            "42P19",
+            "recursive query \"x\" must not contain data-modifying statements",
+        ),
+        (
+            "with recursive t(i) as (select i from (values (1), (2)) v(i) union all \
+             select (i + 1)::numeric(10,0) from t where i < 10) select * from t",
+            "42804",
+            "recursive query \"t\" column 1 has type integer in non-recursive term but type numeric overall",
+        ),
+        (
+            "with recursive t(i) as (select 1::numeric(3,0) union all \
+             select (i + 1)::numeric(10,0) from t where i < 10) select * from t",
+            "42804",
+            "recursive query \"t\" column 1 has type numeric(3,0) in non-recursive term but type numeric overall",
+        ),
+        // Types litewire cannot store or compute with.
+        (
+            "select '1.10'::money",
+            "0A000",
+            "the type money is not supported by litewire",
+        ),
+        (
+            "create table tz (a time with time zone)",
+            "0A000",
+            "the type time with time zone is not supported by litewire",
+        ),
+        ("create table foo (with baz)", "42601", "syntax error at or near \"with\""),
     ];
     for (sql, code, message) in cases {
         let e = c.simple_query(sql).await.expect_err(sql);
         assert_eq!(sqlstate(&e), code, "{sql}");
         assert_eq!(e.as_db_error().unwrap().message(), message, "{sql}");
+    }
+}
+
+/// RANGE frames with interval offsets over dates, timestamps, times and intervals (the
+/// answers are PostgreSQL's).
+#[tokio::test]
+async fn interval_range_frames() {
+    let s = Server::start(&[]);
+    let c = s.connect("windows").await;
+    c.batch_execute(
+        "create table r (v int, d date, ts timestamp, t time, i interval);
+         insert into r values (1, '2020-01-10', '2020-01-10 10:00', '10:00', '1 mon'),
+           (2, '2020-02-10', '2020-01-10 11:30', '11:00', '2 mons'),
+           (3, '2021-01-10', '2020-01-11 10:00', '11:30', '1 year'),
+           (4, '2021-03-01', '2020-01-12 09:00', '13:00', '1 year 1 mon');",
+    )
+    .await
+    .unwrap();
+    let cases: &[(&str, &[Option<&str>])] = &[
+        (
+            "select v, sum(v) over (order by d range between '1 month'::interval preceding \
+             and current row) from r order by v",
+            &[Some("1"), Some("3"), Some("3"), Some("4")],
+        ),
+        (
+            "select v, sum(v) over (order by d desc range between '1 year' preceding and \
+             '1 year' following) from r order by v",
+            &[Some("6"), Some("6"), Some("10"), Some("7")],
+        ),
+        (
+            "select v, sum(v) over (order by ts range between interval '1 day' preceding and \
+             '90 minutes' following) from r order by v",
+            &[Some("3"), Some("3"), Some("6"), Some("7")],
+        ),
+        (
+            "select v, sum(v) over (order by t range between '1 hour' preceding and current \
+             row) from r order by v",
+            &[Some("1"), Some("3"), Some("5"), Some("4")],
+        ),
+        (
+            "select v, sum(v) over (order by i range between current row and '1 month' \
+             following) from r order by v",
+            &[Some("3"), Some("2"), Some("7"), Some("4")],
+        ),
+        (
+            "select v, count(*) over w from r window w as (order by d range between \
+             '2 months' preceding and '1 year' following) order by v",
+            &[Some("3"), Some("3"), Some("2"), Some("2")],
+        ),
+    ];
+    for (sql, values) in cases {
+        assert_eq!(pairs(&c, sql).await, want(values), "{sql}");
     }
 }
 
@@ -137,6 +243,16 @@ async fn with_queries() {
         )
         .await,
         vec![vec![Some("5".to_string())]]
+    );
+    // The recursive term may keep the non-recursive term's type, or narrow it.
+    assert_eq!(
+        rows(
+            &c,
+            "with recursive t(i) as (select 1::bigint union all select (i + 1)::int from t \
+             where i < 10) select count(*) from t"
+        )
+        .await,
+        vec![vec![Some("10".to_string())]]
     );
     // A recursive CTE still stops when its reader does.
     assert_eq!(

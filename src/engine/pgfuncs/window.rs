@@ -17,10 +17,13 @@ use rusqlite::functions::{Aggregate, Context, FunctionFlags, WindowAggregate};
 use rusqlite::types::{Value as SqlValue, ValueRef};
 use rusqlite::Connection;
 
+use super::dates::{self, Temporal};
 use super::math::{bool_arg, Acc, Stat, STATS};
 use super::{float, pg, Res};
+use crate::engine::datetime::{self as dt, civil_from_days, MICROS_PER_DAY, PG_EPOCH_DAYS};
 use crate::engine::error::raise;
 use crate::protocol::{PgError, SqlState};
+use crate::sql::translate::{unsupported, RangeScale};
 
 pub(super) fn register(conn: &Connection) -> Res<()> {
     let pure = FunctionFlags::SQLITE_UTF8
@@ -35,6 +38,21 @@ pub(super) fn register(conn: &Connection) -> Res<()> {
             "RANGE with offset PRECEDING/FOLLOWING over a column that is not a number is not supported by litewire",
         ))),
     })?;
+    conn.create_scalar_function("pg_range_key", 2, pure, |ctx| {
+        let scale = ctx.get::<String>(1)?;
+        let scale = RangeScale::from_tag(&scale).expect("the translator's scale");
+        match ctx.get_raw(0) {
+            ValueRef::Null => Ok(None),
+            ValueRef::Text(t) => {
+                let text = std::str::from_utf8(t).unwrap_or_default();
+                temporal_key(text, scale).map(Some).map_err(raise)
+            }
+            _ => Err(raise(PgError::new(
+                SqlState::UNDEFINED_FUNCTION,
+                "RANGE with offset PRECEDING/FOLLOWING is not supported for this column type and offset type interval",
+            ))),
+        }
+    })?;
     for &(name, args, stat) in STATS {
         conn.create_window_function(format!("{name}_over").as_str(), args, pure, Moving(stat))?;
     }
@@ -42,6 +60,61 @@ pub(super) fn register(conn: &Connection) -> Res<()> {
         conn.create_window_function(name, 1, pure, BoolCounts(all))?;
     }
     Ok(())
+}
+
+/// A date/time key of a RANGE frame with interval offsets, on the offsets' scale
+/// (sql/translate/window.rs): µs for offsets of days and time; for offsets of months a
+/// date's month is 32 day slots (µs×15) and an interval's month its 30 days (µs×16,
+/// PostgreSQL compares intervals so), both making a month 480 days of µs. A date past
+/// the 28th is refused then: PostgreSQL's month arithmetic clamps it to the month's end
+/// (Mar 31 − 1 month = Feb 28), which no slot count matches.
+fn temporal_key(text: &str, scale: RangeScale) -> Result<i64, PgError> {
+    let months = scale == RangeScale::Months;
+    let slots = |micros: i64| -> Result<i64, PgError> {
+        if !months {
+            return Ok(micros);
+        }
+        let (day, time) = (
+            micros.div_euclid(MICROS_PER_DAY),
+            micros.rem_euclid(MICROS_PER_DAY),
+        );
+        let (y, m, d) = civil_from_days(day + PG_EPOCH_DAYS);
+        if d > 28 {
+            return Err(unsupported(
+                "a RANGE frame offset in months over a date past the 28th of its month",
+            ));
+        }
+        ((y * 12 + m - 1) * 32 + d - 1)
+            .checked_mul(MICROS_PER_DAY)
+            .and_then(|v| v.checked_add(time))
+            .and_then(|v| v.checked_mul(15))
+            .ok_or_else(|| unsupported("a RANGE frame key this far out"))
+    };
+    match dates::read(text)? {
+        Temporal::Date(days) => slots(i64::from(days) * MICROS_PER_DAY),
+        Temporal::Timestamp(micros) => slots(micros),
+        Temporal::TimestampTz(micros) => {
+            // PostgreSQL adds days and months in the session's zone.
+            if dt::session() != dt::Zone::UTC {
+                return Err(unsupported(
+                    "a RANGE frame offset over a timestamptz when the TimeZone is not UTC",
+                ));
+            }
+            slots(micros)
+        }
+        // PostgreSQL adds only an offset's time to a time (no wrap-around).
+        Temporal::Time(micros) if scale == RangeScale::Micros => Ok(micros),
+        Temporal::Time(_) => Err(unsupported(
+            "a RANGE frame offset of days or months over a time",
+        )),
+        Temporal::Interval(iv) => {
+            let linear = i128::from(iv.months) * 30 * i128::from(MICROS_PER_DAY)
+                + i128::from(iv.days) * i128::from(MICROS_PER_DAY)
+                + i128::from(iv.micros);
+            let linear = if months { linear * 16 } else { linear };
+            i64::try_from(linear).map_err(|_| unsupported("a RANGE frame key this large"))
+        }
+    }
 }
 
 /// The frame's rows (y, and x for two arguments; None where a NULL skips the row) and

@@ -17,6 +17,24 @@ pub(super) fn type_name(t: &DataType) -> String {
     }
 }
 
+/// A type litewire has neither a stored form nor operators for, by the name it is refused
+/// with: its values would pass as numbers (`'1.10'::money` was `1.10`, a timetz column
+/// took values as numeric). Arrays of it too.
+pub(super) fn unsupported_type(t: &DataType) -> Result<(), PgError> {
+    let name = type_name(t);
+    let base = name.trim_end_matches("[]");
+    let timetz = base == "timetz"
+        || base.starts_with("timetz(")
+        || (base.starts_with("time")
+            && !base.starts_with("timestamp")
+            && base.ends_with("with time zone"));
+    match (base, timetz) {
+        (_, true) => Err(unsupported("the type time with time zone")),
+        ("money", _) => Err(unsupported("the type money")),
+        _ => Ok(()),
+    }
+}
+
 /// `operand` read as an interval with type modifiers: `pg_interval(x, 'day to hour',
 /// precision or -1)` (engine/functions.rs) reads it with those fields and cuts it to them.
 fn typed_interval(operand: Expr, fields: &str, precision: Option<u64>) -> Expr {

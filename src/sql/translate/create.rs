@@ -11,6 +11,88 @@ use sqlparser::ast::{
 
 use crate::protocol::{PgError, SqlState};
 
+/// PostgreSQL's reserved key words (kwlist.h's RESERVED_KEYWORD), which no column name
+/// may be unquoted; sqlparser takes most of them.
+const RESERVED: &[&str] = &[
+    "all",
+    "analyse",
+    "analyze",
+    "and",
+    "any",
+    "array",
+    "as",
+    "asc",
+    "asymmetric",
+    "both",
+    "case",
+    "cast",
+    "check",
+    "collate",
+    "column",
+    "constraint",
+    "create",
+    "current_catalog",
+    "current_date",
+    "current_role",
+    "current_time",
+    "current_timestamp",
+    "current_user",
+    "default",
+    "deferrable",
+    "desc",
+    "distinct",
+    "do",
+    "else",
+    "end",
+    "except",
+    "false",
+    "fetch",
+    "for",
+    "foreign",
+    "from",
+    "grant",
+    "group",
+    "having",
+    "in",
+    "initially",
+    "intersect",
+    "into",
+    "lateral",
+    "leading",
+    "limit",
+    "localtime",
+    "localtimestamp",
+    "not",
+    "null",
+    "offset",
+    "on",
+    "only",
+    "or",
+    "order",
+    "placing",
+    "primary",
+    "references",
+    "returning",
+    "select",
+    "session_user",
+    "some",
+    "symmetric",
+    "table",
+    "then",
+    "to",
+    "trailing",
+    "true",
+    "union",
+    "unique",
+    "user",
+    "using",
+    "variadic",
+    "when",
+    "where",
+    "window",
+    "with",
+];
+
 /// PostgreSQL's refusals of `stmt` when it is a CREATE TABLE.
 pub(super) fn check(stmt: &Statement) -> Result<(), PgError> {
     let ct = match stmt {
@@ -21,6 +103,16 @@ pub(super) fn check(stmt: &Statement) -> Result<(), PgError> {
         return Err(super::unsupported("PARTITION BY"));
     }
     for column in &ct.columns {
+        // `create table foo (with baz)`: a reserved word is never a column's name.
+        if column.name.quote_style.is_none()
+            && RESERVED.contains(&column.name.value.to_ascii_lowercase().as_str())
+        {
+            return Err(PgError::new(
+                SqlState::SYNTAX_ERROR,
+                format!("syntax error at or near \"{}\"", column.name.value),
+            ));
+        }
+        super::casts::unsupported_type(&column.data_type)?;
         let name = super::casts::type_name(&column.data_type);
         if PSEUDO_TYPES.contains(&name.as_str()) {
             return Err(PgError::new(

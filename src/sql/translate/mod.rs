@@ -40,12 +40,13 @@ mod routines;
 pub(crate) use recursive::recursive_view;
 pub(crate) use routines::shown_type;
 mod scalar;
+mod setops;
 mod srf;
 mod store;
 mod variadic;
 mod views;
 mod window;
-pub(crate) use window::strip_exclude;
+pub(crate) use window::{strip_exclude, strip_offset_casts, RangeScale};
 
 use std::ops::ControlFlow;
 
@@ -78,6 +79,10 @@ pub fn to_sqlite(mut stmt: Statement, settings: &mut dyn Settings) -> Result<Str
     }
     // Data-modifying statements in WITH: a batch of statements, each translated here.
     if modifying::applies(&stmt) {
+        // The batch takes the data-modifying CTEs out before the walk would check them.
+        if let Statement::Query(q) = &stmt {
+            recursive::check(q)?;
+        }
         return modifying::batch(stmt, settings);
     }
     modifying::check_view(&stmt)?;
@@ -183,6 +188,7 @@ impl VisitorMut for Translator<'_> {
             return ControlFlow::Break(e);
         }
         ctes::materialize(q);
+        setops::literals(q);
         if let Err(e) = window::query(q) {
             return ControlFlow::Break(e);
         }
@@ -322,14 +328,19 @@ impl Translator<'_> {
                 data_type,
                 format: None,
                 ..
-            } => match arrays::vector_cast(*operand, &data_type)? {
+            } => match casts::unsupported_type(&data_type)
+                .and_then(|()| arrays::vector_cast(*operand, &data_type))?
+            {
                 Ok(e) => e,
                 Err(operand) => match json::cast(operand, &data_type)? {
                     Ok(e) => e,
                     Err(operand) => casts::cast(operand, &data_type),
                 },
             },
-            Expr::TypedString(t) => casts::cast(Expr::Value(t.value), &t.data_type),
+            Expr::TypedString(t) => {
+                casts::unsupported_type(&t.data_type)?;
+                casts::cast(Expr::Value(t.value), &t.data_type)
+            }
             // SIMILAR TO: its pattern as the POSIX one PostgreSQL matches (similar_to_escape).
             Expr::SimilarTo {
                 negated,

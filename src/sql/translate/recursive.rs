@@ -1,6 +1,8 @@
 //! PostgreSQL's rules for recursive CTEs that SQLite does not enforce: never a self
 //! reference on the nullable side of an outer join (42P19); no ORDER BY, OFFSET or LIMIT
-//! around the UNION (0A000: SQLite would stop the recursion early or sort its queue).
+//! around the UNION (0A000: SQLite would stop the recursion early or sort its queue); no
+//! data-modifying statement that reads itself (42P19); a column whose type the recursive
+//! term changes (42804: SQLite has no column types and would go on).
 
 use std::ops::ControlFlow;
 
@@ -9,7 +11,9 @@ use sqlparser::ast::{
     TableWithJoins,
 };
 
+use super::setops::{known, union_type};
 use crate::protocol::{PgError, SqlState};
+use crate::sql::types::Column;
 
 /// Checks each CTE of `q`'s `WITH RECURSIVE`.
 pub(super) fn check(q: &Query) -> Result<(), PgError> {
@@ -19,16 +23,31 @@ pub(super) fn check(q: &Query) -> Result<(), PgError> {
     for cte in &with.cte_tables {
         let name = folded(&cte.alias.name);
         if reads_itself(&cte.query, &name) {
+            if matches!(
+                cte.query.body.as_ref(),
+                SetExpr::Insert(_) | SetExpr::Update(_) | SetExpr::Delete(_) | SetExpr::Merge(_)
+            ) {
+                return Err(PgError::new(
+                    SqlState::INVALID_RECURSION,
+                    format!(
+                        "recursive query \"{name}\" must not contain data-modifying statements"
+                    ),
+                ));
+            }
             decoration(&cte.query)?;
         }
         let SetExpr::SetOperation {
             op: SetOperator::Union,
+            left,
             right,
             ..
         } = cte.query.body.as_ref()
         else {
             continue;
         };
+        if reads_itself(&cte.query, &name) {
+            term_types(&name, &cte.query, left, right)?;
+        }
         let SetExpr::Select(select) = right.as_ref() else {
             continue;
         };
@@ -42,6 +61,56 @@ pub(super) fn check(q: &Query) -> Result<(), PgError> {
         }
     }
     Ok(())
+}
+
+/// parse_cte.c's check that the recursive term keeps each column's type from the
+/// non-recursive term (a type with another modifier is another type). Only types the
+/// text alone tells (literals, casts) are compared; anything else is left to run.
+fn term_types(name: &str, q: &Query, left: &SetExpr, right: &SetExpr) -> Result<(), PgError> {
+    let typed = |body: &SetExpr| -> Vec<Option<String>> {
+        let mut term = q.clone();
+        term.body = Box::new(body.clone());
+        let stmt = sqlparser::ast::Statement::Query(Box::new(term));
+        let columns = crate::sql::types::analyze(&stmt)
+            .columns
+            .unwrap_or_default();
+        columns
+            .into_iter()
+            .map(|c| match c {
+                Column::Expr { ty, .. } => known(&ty),
+                Column::All(_) => None,
+            })
+            .collect()
+    };
+    let (first, then) = (typed(left), typed(right));
+    for (i, (a, b)) in first.iter().zip(&then).enumerate() {
+        let (Some(a), Some(b)) = (a, b) else { continue };
+        if a == b {
+            continue;
+        }
+        let Some(overall) = union_type(a, b) else {
+            continue;
+        };
+        if overall != *a {
+            return Err(PgError::new(
+                SqlState::DATATYPE_MISMATCH,
+                format!(
+                    "recursive query \"{name}\" column {} has type {} in non-recursive term but type {} overall",
+                    i + 1,
+                    shown(a),
+                    shown(&overall)
+                ),
+            )
+            .with_hint("Cast the output of the non-recursive term to the correct type."));
+        }
+    }
+    Ok(())
+}
+
+/// PostgreSQL's name of a type, modifier included (`integer`, `numeric(3,0)`).
+fn shown(t: &str) -> String {
+    let ty = crate::engine::types::from_decltype(t);
+    crate::engine::catalog::types::format_type(ty.oid, ty.modifier).unwrap_or_else(|| t.into())
 }
 
 /// Whether `q` names the table `name` anywhere (a recursive CTE's self reference).

@@ -22,6 +22,7 @@ use sqlparser::ast::{
 };
 
 use super::unsupported;
+use crate::engine::datetime::Interval;
 use crate::protocol::{PgError, SqlState};
 use crate::sql::lexer::{Lexer, TokenKind};
 
@@ -117,6 +118,44 @@ pub(crate) fn strip_exclude(text: &str) -> Option<String> {
     Some(out)
 }
 
+/// The text with `::interval` blanked after a string that is a window frame's offset
+/// (`'1 year'::interval PRECEDING`): the grammar reads a string offset as an interval
+/// already, and fails at the cast. None when there is none.
+pub(crate) fn strip_offset_casts(text: &str) -> Option<String> {
+    let has = |w: &[u8]| {
+        text.as_bytes()
+            .windows(w.len())
+            .any(|x| x.eq_ignore_ascii_case(w))
+    };
+    if !has(b"::interval") || !(has(b"preceding") || has(b"following")) {
+        return None;
+    }
+    let tokens: Vec<_> = Lexer::new(text)
+        .filter(|t| t.kind != TokenKind::Space)
+        .collect();
+    let is = |i: usize, s: &str| {
+        tokens
+            .get(i)
+            .is_some_and(|t| text[t.start..t.end].eq_ignore_ascii_case(s))
+    };
+    let mut out = text.to_string();
+    let mut changed = false;
+    for (i, t) in tokens.iter().enumerate() {
+        let string = t.kind == TokenKind::Quoted && text[t.start..].starts_with('\'');
+        if string
+            && is(i + 1, ":")
+            && is(i + 2, ":")
+            && is(i + 3, "interval")
+            && (is(i + 4, "preceding") || is(i + 4, "following"))
+        {
+            let (from, to) = (tokens[i + 1].start, tokens[i + 3].end);
+            out.replace_range(from..to, &" ".repeat(to - from));
+            changed = true;
+        }
+    }
+    changed.then_some(out)
+}
+
 fn quoted(name: &str) -> String {
     format!("\"{}\"", name.replace('"', "\"\""))
 }
@@ -135,12 +174,68 @@ pub(super) fn query(q: &mut Query) -> Result<(), PgError> {
             ));
         }
     }
+    peer_order(s)?;
     for def in &mut s.named_window {
         if let NamedWindowExpr::WindowSpec(spec) = &mut def.1 {
             frame(spec)?;
         }
     }
     Ok(())
+}
+
+/// The window functions whose answer is a row of the frame picked by its place, which
+/// among peers (rows with equal sort keys) is the sort's choice, and PostgreSQL's sort
+/// orders peers otherwise than SQLite's (neither keeps them in any defined order).
+const BY_PLACE: &[&str] = &["first_value", "last_value", "nth_value"];
+
+/// Refuses a [`BY_PLACE`] function over a RANGE frame with interval offsets: such a
+/// frame ends at a peer group's edge, so the function picks among peers. Not refused over
+/// other frames, where litewire answered so before; this one is new, and refusing keeps
+/// it from adding answers that differ by tie order.
+fn peer_order(s: &sqlparser::ast::Select) -> Result<(), PgError> {
+    let named: Vec<String> = s
+        .named_window
+        .iter()
+        .filter(|d| matches!(&d.1, NamedWindowExpr::WindowSpec(spec) if interval_frame(spec)))
+        .map(|d| folded(&d.0))
+        .collect();
+    let found = sqlparser::ast::visit_expressions(&s.projection, |e| {
+        let Expr::Function(f) = e else {
+            return std::ops::ControlFlow::Continue(());
+        };
+        let name = f.name.to_string().to_ascii_lowercase();
+        let over_interval = match &f.over {
+            Some(WindowType::WindowSpec(spec)) => interval_frame(spec),
+            Some(WindowType::NamedWindow(w)) => named.contains(&folded(w)),
+            None => false,
+        };
+        if over_interval && BY_PLACE.contains(&name.as_str()) {
+            std::ops::ControlFlow::Break(name)
+        } else {
+            std::ops::ControlFlow::Continue(())
+        }
+    });
+    match found {
+        std::ops::ControlFlow::Break(name) => Err(unsupported(format!(
+            "{name}() over a RANGE frame with interval offsets (it picks among rows of equal sort keys, which PostgreSQL's sort orders otherwise)"
+        ))),
+        std::ops::ControlFlow::Continue(()) => Ok(()),
+    }
+}
+
+/// Whether `spec` is a RANGE frame with an interval offset (before [`frame`] turns it
+/// into a number).
+fn interval_frame(spec: &WindowSpec) -> bool {
+    let Some(frame) = &spec.window_frame else {
+        return false;
+    };
+    frame.units == WindowFrameUnits::Range
+        && std::iter::once(&frame.start_bound)
+            .chain(frame.end_bound.as_ref())
+            .any(|b| {
+                matches!(b, WindowFrameBound::Preceding(Some(e)) | WindowFrameBound::Following(Some(e))
+                    if matches!(interval_offset(e), Ok(Some(_))))
+            })
 }
 
 /// After the walk: the named windows of `q`'s SELECT with their EXCLUDE clause.
@@ -236,29 +331,153 @@ fn frame(spec: &mut WindowSpec) -> Result<(), PgError> {
         ));
     }
     let range = frame.units == WindowFrameUnits::Range;
-    let mut offsets = false;
+    let mut numbers = false;
+    let mut intervals = Vec::new();
     for bound in std::iter::once(&mut frame.start_bound).chain(frame.end_bound.as_mut()) {
         let (WindowFrameBound::Preceding(Some(e)) | WindowFrameBound::Following(Some(e))) = bound
         else {
             continue;
         };
         unwrap_number_cast(e);
-        if range && !numeric_constant(e) {
+        if !range || numeric_constant(e) {
+            numbers = true;
+        } else if let Some(iv) = interval_offset(e)? {
+            intervals.push((e, iv));
+        } else {
             return Err(unsupported(
                 "a RANGE frame offset that is not a numeric constant",
             ));
         }
-        offsets = true;
     }
-    if range && offsets {
-        // The key must be a number (engine/pgfuncs/window.rs); SQLite checks that there
-        // is exactly one.
-        if let [key] = spec.order_by.as_mut_slice() {
-            let taken = std::mem::replace(&mut key.expr, Expr::Value(Value::Null.into()));
-            key.expr = super::call("pg_range_key", vec![taken]);
+    if !range || (!numbers && intervals.is_empty()) {
+        return Ok(());
+    }
+    if numbers && !intervals.is_empty() {
+        return Err(PgError::new(
+            SqlState::UNDEFINED_FUNCTION,
+            "RANGE with offset PRECEDING/FOLLOWING is not supported for a number offset and an interval offset together",
+        ));
+    }
+    // The key must be a number (engine/pgfuncs/window.rs) on the scale of the offsets;
+    // SQLite checks that there is exactly one.
+    let mode = interval_mode(intervals.iter().map(|(_, iv)| *iv))?;
+    if let Some(m) = mode {
+        for (e, iv) in intervals {
+            **e = Expr::value(Value::Number(m.offset(iv)?.to_string(), false));
         }
     }
+    if let [key] = spec.order_by.as_mut_slice() {
+        let taken = std::mem::replace(&mut key.expr, Expr::Value(Value::Null.into()));
+        key.expr = match mode {
+            None => super::call("pg_range_key", vec![taken]),
+            Some(m) => super::call(
+                "pg_range_key",
+                vec![
+                    taken,
+                    Expr::value(Value::SingleQuotedString(m.tag().into())),
+                ],
+            ),
+        };
+    }
     Ok(())
+}
+
+/// A RANGE offset that is an interval: `'1 year'` (the grammar reads a string offset
+/// as an interval) or `interval '1 year'`. None for anything else.
+fn interval_offset(e: &Expr) -> Result<Option<Interval>, PgError> {
+    let Expr::Interval(i) = e else {
+        return Ok(None);
+    };
+    if i.leading_field.is_some() || i.last_field.is_some() || i.leading_precision.is_some() {
+        return Err(unsupported("a RANGE frame offset with interval fields"));
+    }
+    let Expr::Value(v) = i.value.as_ref() else {
+        return Ok(None);
+    };
+    let Value::SingleQuotedString(text) = &v.value else {
+        return Ok(None);
+    };
+    // Anything else ('inf' over a float key) is not an interval.
+    let Ok(iv) = crate::engine::datetime::parse_interval(text) else {
+        return Ok(None);
+    };
+    if iv.months < 0 || iv.days < 0 || iv.micros < 0 {
+        return Err(PgError::new(
+            SqlState::INVALID_PRECEDING_OR_FOLLOWING_SIZE,
+            "invalid preceding or following size in window function",
+        ));
+    }
+    Ok(Some(iv))
+}
+
+/// The scale both a RANGE frame's interval offsets and its key are put on
+/// (engine/pgfuncs/window.rs says how each key type is read).
+#[derive(Clone, Copy, PartialEq)]
+pub(crate) enum RangeScale {
+    /// Offsets of microseconds only: every key in µs (time keys too).
+    Micros,
+    /// Offsets of days and µs: a time key ignores the days, as PostgreSQL's does, so
+    /// it is refused.
+    Days,
+    /// Offsets of months only: a date's month is 32 day slots (so adding months is
+    /// adding slots), an interval's 30 days, both in units of µs/15 and µs/16.
+    Months,
+}
+
+impl RangeScale {
+    pub(crate) fn tag(self) -> &'static str {
+        match self {
+            RangeScale::Micros => "us",
+            RangeScale::Days => "days",
+            RangeScale::Months => "months",
+        }
+    }
+
+    pub(crate) fn from_tag(tag: &str) -> Option<RangeScale> {
+        [RangeScale::Micros, RangeScale::Days, RangeScale::Months]
+            .into_iter()
+            .find(|m| m.tag() == tag)
+    }
+
+    fn offset(self, iv: Interval) -> Result<i64, PgError> {
+        const DAY: i64 = 86_400_000_000;
+        let micros = match self {
+            RangeScale::Micros | RangeScale::Days => i64::from(iv.days)
+                .checked_mul(DAY)
+                .and_then(|d| d.checked_add(iv.micros)),
+            RangeScale::Months => i64::from(iv.months).checked_mul(32 * DAY * 15),
+        };
+        micros.ok_or_else(|| unsupported("a RANGE frame offset this large"))
+    }
+}
+
+/// The one scale of a frame's interval offsets; 0A000 for months with days or time,
+/// which no single number scale holds (a month is not a fixed number of days).
+fn interval_mode(ivs: impl Iterator<Item = Interval>) -> Result<Option<RangeScale>, PgError> {
+    let mut mode = None;
+    for iv in ivs {
+        let this = match (iv.months != 0, iv.days != 0, iv.micros != 0) {
+            (true, false, false) => RangeScale::Months,
+            (true, _, _) => {
+                return Err(unsupported(
+                    "a RANGE frame offset of months together with days or time",
+                ))
+            }
+            (false, true, _) => RangeScale::Days,
+            (false, false, _) => RangeScale::Micros,
+        };
+        mode = Some(match (mode, this) {
+            (None, m) => m,
+            (Some(a), b) if a == b => a,
+            (Some(RangeScale::Months), _) | (_, RangeScale::Months) => {
+                return Err(unsupported(
+                    "RANGE frame offsets of months together with days or time",
+                ))
+            }
+            _ => RangeScale::Days,
+        });
+    }
+    Ok(mode)
 }
 
 /// `2::int8`, `CAST(1.5 AS numeric)`: the literal.
@@ -385,10 +604,36 @@ mod tests {
             "SELECT CASE WHEN pg_is_interval('C1:a[1:t]') THEN pg_interval_sum(a) OVER (ORDER BY b NULLS LAST ROWS BETWEEN 2 PRECEDING AND CURRENT ROW) WHEN pg_is_numeric('C1:a[1:t]', 0) THEN pg_numeric_sum(a, 'C1:a[1:t]') OVER (ORDER BY b NULLS LAST ROWS BETWEEN 2 PRECEDING AND CURRENT ROW) ELSE sum(a) OVER (ORDER BY b NULLS LAST ROWS BETWEEN 2 PRECEDING AND CURRENT ROW) END FROM t"
         );
         let e = to_sqlite(
-            parse_one("select sum(a) over (order by b range between '1 day' preceding and current row) from t", 100).unwrap(),
+            parse_one("select sum(a) over (order by b range between 'inf' preceding and current row) from t", 100).unwrap(),
             &mut NoSettings,
         )
         .unwrap_err();
         assert_eq!(e.code.0, "0A000");
+    }
+
+    #[test]
+    fn interval_offsets_take_the_key_s_scale() {
+        assert_eq!(
+            super::strip_offset_casts("select 1 over (range '1 year'::interval preceding) -- x"),
+            Some("select 1 over (range '1 year'           preceding) -- x".to_string())
+        );
+        assert_eq!(super::strip_offset_casts("select '1 day'::interval"), None);
+        let over = |pg: &str| {
+            let s = sqlite(&format!("select count(*) over (order by b {pg}) from t"));
+            s[s.find("OVER").unwrap()..s.find(" FROM").unwrap()].to_string()
+        };
+        // µs for days and time; months as 32 day slots of µs×15.
+        assert_eq!(
+            over("range between '1 day' preceding and '2 hours' following"),
+            "OVER (ORDER BY pg_range_key(b, 'days') NULLS LAST RANGE BETWEEN 86400000000 PRECEDING AND 7200000000 FOLLOWING)"
+        );
+        assert_eq!(
+            over("range '2 min'::interval preceding"),
+            "OVER (ORDER BY pg_range_key(b, 'us') NULLS LAST RANGE 120000000 PRECEDING)"
+        );
+        assert_eq!(
+            over("range between '1 year' preceding and current row"),
+            "OVER (ORDER BY pg_range_key(b, 'months') NULLS LAST RANGE BETWEEN 497664000000000 PRECEDING AND CURRENT ROW)"
+        );
     }
 }
