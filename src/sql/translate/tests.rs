@@ -202,8 +202,8 @@ fn column_types_check_their_values() {
 #[test]
 fn type_modifiers_go_last() {
     assert_eq!(
-        sqlite("CREATE TABLE t (a timestamp(2) without time zone, b time(3) with time zone, c varchar(5))"),
-        "CREATE TABLE t (a TIMESTAMP WITHOUT TIME ZONE(2), b TIME WITH TIME ZONE(3), c VARCHAR(5) \
+        sqlite("CREATE TABLE t (a timestamp(2) without time zone, b time(3) without time zone, c varchar(5))"),
+        "CREATE TABLE t (a TIMESTAMP WITHOUT TIME ZONE(2), b TIME WITHOUT TIME ZONE(3), c VARCHAR(5) \
          CONSTRAINT \"_litewire_22001 character varying(5)\" CHECK (length(c) <= 5))"
     );
 }
