@@ -9,6 +9,7 @@
 mod arrays;
 pub(crate) mod assign;
 mod casts;
+mod constants;
 mod create;
 mod ctes;
 mod domains;
@@ -100,6 +101,7 @@ pub fn to_sqlite(mut stmt: Statement, settings: &mut dyn Settings) -> Result<Str
     same_database_names(&mut stmt);
     // Then, while the tree is as written: operators are found by their place in the text.
     dml::check(&stmt)?;
+    constants::check(&stmt)?;
     create::check(&stmt)?;
     like::rewrite(&mut stmt);
     json::whole_rows(&mut stmt);
@@ -969,6 +971,28 @@ fn binary(left: Expr, op: BinaryOperator, right: Expr) -> Result<Expr, PgError> 
     if op == BinaryOperator::PGExp {
         // `a ^ b` is power(a, b).
         return functions::power_operator(left, right);
+    }
+    if op == BinaryOperator::PGBitwiseXor {
+        // `a # b`: SQLite has no XOR; `~(a & b) & (a | b)` is it, bit by bit.
+        let (a, b) = (nest(Box::new(left)), nest(Box::new(right)));
+        let both = Expr::BinaryOp {
+            left: a.clone(),
+            op: BinaryOperator::BitwiseAnd,
+            right: b.clone(),
+        };
+        let either = Expr::BinaryOp {
+            left: a,
+            op: BinaryOperator::BitwiseOr,
+            right: b,
+        };
+        return Ok(Expr::Nested(Box::new(Expr::BinaryOp {
+            left: Box::new(Expr::UnaryOp {
+                op: sqlparser::ast::UnaryOperator::PGBitwiseNot,
+                expr: Box::new(Expr::Nested(Box::new(both))),
+            }),
+            op: BinaryOperator::BitwiseAnd,
+            right: Box::new(Expr::Nested(Box::new(either))),
+        })));
     }
     let op_name = match &op {
         BinaryOperator::PGCustomBinaryOperator(parts) => {
