@@ -429,6 +429,26 @@ pub(crate) fn fold_ident(raw: &str) -> String {
     }
 }
 
+/// The tokens of `sql`, a `$tag$…$tag$` string as one quoted token.
+pub fn with_dollar_strings(sql: &str) -> impl Iterator<Item = Token> + '_ {
+    let mut lexer = Lexer::new(sql);
+    std::iter::from_fn(move || {
+        let tok = lexer.next()?;
+        Some(match dollar_quoted(sql, &tok) {
+            Some(end) => {
+                lexer.pos = end;
+                Token {
+                    kind: TokenKind::Quoted,
+                    start: tok.start,
+                    end,
+                    terminated: true,
+                }
+            }
+            None => tok,
+        })
+    })
+}
+
 /// PostgreSQL's string continuation: `'a'` and `'b'` separated only by white space that
 /// holds a newline are one literal `'ab'` (SQL's E021-03); the grammar lacks it. The
 /// closing quote, the gap and the opening quote are cut and made up for by spaces after
@@ -443,23 +463,13 @@ pub fn continued_strings(sql: &str) -> Option<String> {
     // Byte ranges cut out, and where (the end of each continued literal) how many
     // spaces go back, in text order.
     let mut edits: Vec<(usize, usize, usize)> = Vec::new();
-    let mut lexer = Lexer::new(sql);
     // The end of the last plain literal, while only white space has followed it.
     let mut open: Option<usize> = None;
     let mut newline = false;
     let mut last_end = usize::MAX;
     // Bytes cut from the literal being continued.
     let mut cut = 0;
-    while let Some(mut tok) = lexer.next() {
-        if let Some(end) = dollar_quoted(sql, &tok) {
-            tok = Token {
-                kind: TokenKind::Quoted,
-                start: tok.start,
-                end,
-                terminated: true,
-            };
-            lexer.pos = end;
-        }
+    for tok in with_dollar_strings(sql) {
         if tok.kind == TokenKind::Space {
             match bytes[tok.start] {
                 b'\n' => newline = true,

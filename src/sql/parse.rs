@@ -24,6 +24,8 @@ pub fn parse(text: &str, max_depth: usize) -> Result<Vec<Statement>, PgError> {
         None => None,
     };
     let text = blanked.as_deref().unwrap_or(text);
+    let decoded = super::unicode::decode_escapes(text)?;
+    let text = decoded.as_deref().unwrap_or(text);
     let continued = super::lexer::continued_strings(text);
     let text = continued.as_deref().unwrap_or(text);
     // A window frame's EXCLUDE clause, which the grammar lacks, goes into the window's name.

@@ -431,6 +431,23 @@ async fn literal_and_operator_forms() {
                 "first - next - third",
             ),
             ("select 'a''b'\n'c' as x", "a'bc"),
+            (r#"select U&'d\0061t\+000061' as U&"d\0061t\+000061""#, "data"),
+            (r"select U&'d!0061t\+000061' UESCAPE '!', U&' \' UESCAPE '!'", r"dat\+000061| \"),
+            // `.` matches a newline unless the options make the pattern newline-sensitive.
+            (
+                "select 'a' || chr(10) || 'd' ~ 'a.d', regexp_like('a' || chr(10) || 'd', 'a.d', 'n'), \
+                 regexp_like('abc', ' a . c ', 'x'), regexp_replace('a.b', '.', 'X', 'gq')",
+                "t|f|t|aXb",
+            ),
+            (
+                "select regexp_replace('ab', 'b?$', 'X', 'g'), regexp_count('ab', 'b?$')",
+                "aXX|2",
+            ),
+            // Quotes doubled or after a backslash reach SQLite as written.
+            (
+                r"select 'a''''b', 'ab\''cd', 'abcd\', E'x\'y'",
+                r"a''b|ab\'cd|abcd\|x'y",
+            ),
             (
                 "select trim(both from '  a  ') || '|', trim(leading from '  a  ') || '|', \
                  trim(trailing from '  a  ') || '|', trim(from ' b ') || '|'",

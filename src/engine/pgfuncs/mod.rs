@@ -782,7 +782,10 @@ pub fn register(conn: &Connection) -> Res<()> {
             return Ok(None);
         }
         let re = ctx.get_or_create_aux(1, |v| -> Res<regex_lite::Regex> {
-            pg(strings::regex(&text_of(v).unwrap_or_default(), false))
+            pg(strings::regex(
+                &text_of(v).unwrap_or_default(),
+                strings::RegexMode::default(),
+            ))
         })?;
         Ok(strings::substring_regex(&subject, &re))
     })?;

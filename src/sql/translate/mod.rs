@@ -147,6 +147,7 @@ pub fn to_sqlite(mut stmt: Statement, settings: &mut dyn Settings) -> Result<Str
         }
         _ => {}
     }
+    quotes_as_written(&mut stmt);
     if let Some(view) = replacing {
         return Ok(views::batch(&view, &stmt));
     }
@@ -154,6 +155,26 @@ pub fn to_sqlite(mut stmt: Statement, settings: &mut dyn Settings) -> Result<Str
         objects::Objects::After(parts) => objects::after(&stmt.to_string(), &parts),
         _ => stmt.to_string(),
     })
+}
+
+/// String literals holding a quote, printed with every quote doubled. sqlparser's own
+/// printing leaves a quote after a backslash or before another quote as it is (it
+/// cannot tell an escape it read from a character), so `'a''''b'` (`a''b`) reached
+/// SQLite as `'a''b'` and `'ab\''cd'` as an unterminated string.
+fn quotes_as_written(stmt: &mut Statement) {
+    struct Quotes;
+    impl VisitorMut for Quotes {
+        type Break = ();
+        fn post_visit_value(&mut self, v: &mut Value) -> ControlFlow<()> {
+            if let Value::SingleQuotedString(s) = v {
+                if s.contains('\'') {
+                    *v = Value::Placeholder(dml::sql_string(s));
+                }
+            }
+            ControlFlow::Continue(())
+        }
+    }
+    let _ = stmt.visit(&mut Quotes);
 }
 
 /// A construct litewire cannot run with PostgreSQL's meaning.
