@@ -51,6 +51,9 @@ impl Dialect for Postgres {
         if let Some(e) = trim_from(parser) {
             return Some(e);
         }
+        if let Some(e) = typed_literal(parser) {
+            return Some(e);
+        }
         let variadic = matches!(&parser.peek_token().token,
             Token::Word(w) if w.quote_style.is_none() && w.value.eq_ignore_ascii_case("variadic"));
         if !variadic {
@@ -203,6 +206,33 @@ fn trim_from(parser: &mut Parser) -> Option<Result<Expr, ParserError>> {
         })
     };
     Some(read(parser))
+}
+
+/// `name 'x'`, `oid '5'` and the OID aliases' (a type name before a string is a typed
+/// literal), which the grammar reads only for the types it knows. (Not `bpchar 'x '`:
+/// its padding would be kept where PostgreSQL's text conversion drops it.)
+fn typed_literal(parser: &mut Parser) -> Option<Result<Expr, ParserError>> {
+    const TYPES: [&str; 5] = ["name", "oid", "regclass", "regtype", "regnamespace"];
+    let [word, literal] = parser.peek_tokens::<2>();
+    let (Token::Word(w), Token::SingleQuotedString(value)) = (word, literal) else {
+        return None;
+    };
+    if w.quote_style.is_some() || !TYPES.iter().any(|t| w.value.eq_ignore_ascii_case(t)) {
+        return None;
+    }
+    parser.next_token();
+    let span = parser.next_token().span;
+    let name = sqlparser::ast::ObjectName::from(vec![sqlparser::ast::Ident::new(
+        w.value.to_ascii_lowercase(),
+    )]);
+    Some(Ok(Expr::TypedString(sqlparser::ast::TypedString {
+        data_type: sqlparser::ast::DataType::Custom(name, vec![]),
+        value: sqlparser::ast::ValueWithSpan {
+            value: sqlparser::ast::Value::SingleQuotedString(value),
+            span,
+        },
+        uses_odbc_syntax: false,
+    })))
 }
 
 /// A call of `name(args)`: the marks of forms the grammar lacks.

@@ -462,6 +462,10 @@ async fn literal_and_operator_forms() {
                 "0.0|1.50|-2.5",
             ),
             (
+                "select cast(name 'namefield' as char(10)) || '|', oid '5', name 'x' = 'x'",
+                "namefield||5|t",
+            ),
+            (
                 "select case when 1 = 0 then 1/0 when 1 = 1 then 1 else 2/0 end",
                 "1",
             ),
