@@ -1056,7 +1056,10 @@ fn regexp(ctx: &mut Context<'_>) -> rusqlite::Result<Option<bool>> {
         let pattern = v
             .as_str()
             .map_err(|_| user_error("invalid regular expression"))?;
-        regex_lite::Regex::new(pattern)
+        // PostgreSQL's `.` matches a newline too (its default, non-newline-sensitive mode).
+        regex_lite::RegexBuilder::new(pattern)
+            .dot_matches_new_line(true)
+            .build()
             .map_err(|e| user_error(&format!("invalid regular expression: {e}")))
     })?;
     Ok(match ctx.get_raw(1) {

@@ -112,6 +112,20 @@ pub(super) async fn sqlite_text(
     source: &str,
     max_depth: usize,
 ) -> Result<Arc<str>, PgError> {
+    // Read before the cache, which holds translations made with the setting on.
+    let off = params
+        .get("standard_conforming_strings")
+        .is_some_and(|v| v.trim_matches('\'').eq_ignore_ascii_case("off"));
+    if off && sql::unicode::has_escapes(source) {
+        return Err(PgError::new(
+            SqlState::FEATURE_NOT_SUPPORTED,
+            "unsafe use of string constant with Unicode escapes",
+        )
+        .with_detail(
+            "String constants with Unicode escapes cannot be used when \
+             standard_conforming_strings is off.",
+        ));
+    }
     if let Some(known) = TRANSLATIONS.get(source) {
         return Ok(known);
     }

@@ -48,6 +48,12 @@ impl Dialect for Postgres {
         if let Some(e) = substring_similar(self, parser) {
             return Some(e);
         }
+        if let Some(e) = trim_from(parser) {
+            return Some(e);
+        }
+        if let Some(e) = typed_literal(parser) {
+            return Some(e);
+        }
         let variadic = matches!(&parser.peek_token().token,
             Token::Word(w) if w.quote_style.is_none() && w.value.eq_ignore_ascii_case("variadic"));
         if !variadic {
@@ -164,6 +170,69 @@ fn order_using(parser: &Parser) -> Option<&'static str> {
         Token::Gt => Some(">"),
         _ => None,
     }
+}
+
+/// `TRIM(BOTH FROM x)` (also LEADING, TRAILING, or none of them), trimming spaces: the
+/// grammar wants the characters before FROM. The other forms are left to it.
+fn trim_from(parser: &mut Parser) -> Option<Result<Expr, ParserError>> {
+    use sqlparser::ast::TrimWhereField;
+    use sqlparser::keywords::Keyword;
+    let [trim, open, side, from] = parser.peek_tokens::<4>();
+    let keyword = |t: &Token| match t {
+        Token::Word(w) => Some(w.keyword),
+        _ => None,
+    };
+    if keyword(&trim) != Some(Keyword::TRIM) || open != Token::LParen {
+        return None;
+    }
+    let (trim_where, skip) = match (keyword(&side), keyword(&from)) {
+        (Some(Keyword::BOTH), Some(Keyword::FROM)) => (Some(TrimWhereField::Both), 4),
+        (Some(Keyword::LEADING), Some(Keyword::FROM)) => (Some(TrimWhereField::Leading), 4),
+        (Some(Keyword::TRAILING), Some(Keyword::FROM)) => (Some(TrimWhereField::Trailing), 4),
+        (Some(Keyword::FROM), _) => (None, 3),
+        _ => return None,
+    };
+    for _ in 0..skip {
+        parser.next_token();
+    }
+    let read = |p: &mut Parser| -> Result<Expr, ParserError> {
+        let expr = p.parse_expr()?;
+        p.expect_token(&Token::RParen)?;
+        Ok(Expr::Trim {
+            expr: Box::new(expr),
+            trim_where,
+            trim_what: None,
+            trim_characters: None,
+        })
+    };
+    Some(read(parser))
+}
+
+/// `name 'x'`, `oid '5'` and the OID aliases' (a type name before a string is a typed
+/// literal), which the grammar reads only for the types it knows. (Not `bpchar 'x '`:
+/// its padding would be kept where PostgreSQL's text conversion drops it.)
+fn typed_literal(parser: &mut Parser) -> Option<Result<Expr, ParserError>> {
+    const TYPES: [&str; 5] = ["name", "oid", "regclass", "regtype", "regnamespace"];
+    let [word, literal] = parser.peek_tokens::<2>();
+    let (Token::Word(w), Token::SingleQuotedString(value)) = (word, literal) else {
+        return None;
+    };
+    if w.quote_style.is_some() || !TYPES.iter().any(|t| w.value.eq_ignore_ascii_case(t)) {
+        return None;
+    }
+    parser.next_token();
+    let span = parser.next_token().span;
+    let name = sqlparser::ast::ObjectName::from(vec![sqlparser::ast::Ident::new(
+        w.value.to_ascii_lowercase(),
+    )]);
+    Some(Ok(Expr::TypedString(sqlparser::ast::TypedString {
+        data_type: sqlparser::ast::DataType::Custom(name, vec![]),
+        value: sqlparser::ast::ValueWithSpan {
+            value: sqlparser::ast::Value::SingleQuotedString(value),
+            span,
+        },
+        uses_odbc_syntax: false,
+    })))
 }
 
 /// A call of `name(args)`: the marks of forms the grammar lacks.

@@ -429,8 +429,125 @@ pub(crate) fn fold_ident(raw: &str) -> String {
     }
 }
 
+/// The tokens of `sql`, a `$tag$…$tag$` string as one quoted token.
+pub fn with_dollar_strings(sql: &str) -> impl Iterator<Item = Token> + '_ {
+    let mut lexer = Lexer::new(sql);
+    std::iter::from_fn(move || {
+        let tok = lexer.next()?;
+        Some(match dollar_quoted(sql, &tok) {
+            Some(end) => {
+                lexer.pos = end;
+                Token {
+                    kind: TokenKind::Quoted,
+                    start: tok.start,
+                    end,
+                    terminated: true,
+                }
+            }
+            None => tok,
+        })
+    })
+}
+
+/// PostgreSQL's string continuation: `'a'` and `'b'` separated only by white space that
+/// holds a newline are one literal `'ab'` (SQL's E021-03); the grammar lacks it. The
+/// closing quote, the gap and the opening quote are cut and made up for by spaces after
+/// the literal, so the text's offsets after it stay. Only after a plain `'…'` literal
+/// (an `E'…'` string may hold `\'`, which this lexer would misread). None when there
+/// is none.
+pub fn continued_strings(sql: &str) -> Option<String> {
+    if !sql.contains('\n') || !sql.contains('\'') {
+        return None;
+    }
+    let bytes = sql.as_bytes();
+    // Byte ranges cut out, and where (the end of each continued literal) how many
+    // spaces go back, in text order.
+    let mut edits: Vec<(usize, usize, usize)> = Vec::new();
+    // The end of the last plain literal, while only white space has followed it.
+    let mut open: Option<usize> = None;
+    let mut newline = false;
+    let mut last_end = usize::MAX;
+    // Bytes cut from the literal being continued.
+    let mut cut = 0;
+    for tok in with_dollar_strings(sql) {
+        if tok.kind == TokenKind::Space {
+            match bytes[tok.start] {
+                b'\n' => newline = true,
+                b' ' | b'\t' | b'\r' | 0x0c => {}
+                // A comment breaks the continuation.
+                _ => open = None,
+            }
+            continue;
+        }
+        let string = tok.kind == TokenKind::Quoted && bytes[tok.start] == b'\'' && tok.terminated;
+        let adjacent = tok.start == last_end;
+        match open {
+            // `'a''b'`: one literal, a quote inside it.
+            Some(_) if string && adjacent => open = Some(tok.end),
+            Some(close) if string && newline => {
+                edits.push((close - 1, tok.start + 1, 0));
+                cut += tok.start + 1 - (close - 1);
+                open = Some(tok.end);
+            }
+            _ => {
+                if let Some(close) = open.take().filter(|_| cut > 0) {
+                    edits.push((close, close, cut));
+                }
+                cut = 0;
+                let plain = string
+                    && !adjacent
+                    && (tok.start == 0
+                        || !(is_id_char(bytes[tok.start - 1]) || bytes[tok.start - 1] == b'&'));
+                open = plain.then_some(tok.end);
+            }
+        }
+        newline = false;
+        last_end = tok.end;
+    }
+    if let Some(close) = open.filter(|_| cut > 0) {
+        edits.push((close, close, cut));
+    }
+    if edits.is_empty() {
+        return None;
+    }
+    let mut out = String::with_capacity(sql.len());
+    let mut at = 0;
+    for (from, to, spaces) in edits {
+        out.push_str(&sql[at..from]);
+        out.push_str(&" ".repeat(spaces));
+        at = to;
+    }
+    out.push_str(&sql[at..]);
+    Some(out)
+}
+
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn continued_strings_join_across_newlines_only() {
+        use super::continued_strings;
+        let joined = continued_strings("SELECT 'first'\n' - next'\n\t' - third'\n AS x").unwrap();
+        assert_eq!(
+            joined.trim_end(),
+            "SELECT 'first - next - third'       \n AS x".trim_end()
+        );
+        assert_eq!(
+            joined.len(),
+            "SELECT 'first'\n' - next'\n\t' - third'\n AS x".len()
+        );
+        assert!(joined.ends_with("\n AS x"));
+        // A quote inside the first literal stays.
+        assert_eq!(
+            continued_strings("SELECT 'a''b'\n'c'").unwrap(),
+            "SELECT 'a''bc'   "
+        );
+        // Same line, a comment between, an E'' string, a dollar string: no continuation.
+        assert_eq!(continued_strings("SELECT 'a' 'b'"), None);
+        assert_eq!(continued_strings("SELECT 'a'\n/* c */\n'b'"), None);
+        assert_eq!(continued_strings("SELECT E'a'\n'b'"), None);
+        assert_eq!(continued_strings("SELECT $$ 'a'\n'b' $$"), None);
+    }
+
     use super::*;
 
     fn complete(sql: &str) -> bool {

@@ -13,6 +13,7 @@ pub mod parse;
 pub mod prepare;
 pub mod translate;
 pub mod types;
+pub mod unicode;
 
 pub use command::{classify, Begin, BeginMode, Command, Isolation, SetTransaction, Verb};
 pub use lexer::split;

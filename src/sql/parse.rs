@@ -24,6 +24,10 @@ pub fn parse(text: &str, max_depth: usize) -> Result<Vec<Statement>, PgError> {
         None => None,
     };
     let text = blanked.as_deref().unwrap_or(text);
+    let decoded = super::unicode::decode_escapes(text)?;
+    let text = decoded.as_deref().unwrap_or(text);
+    let continued = super::lexer::continued_strings(text);
+    let text = continued.as_deref().unwrap_or(text);
     // A window frame's EXCLUDE clause, which the grammar lacks, goes into the window's name.
     // So does CREATE RECURSIVE VIEW, written as the view PostgreSQL defines it to be.
     let stripped = super::translate::strip_exclude(text);
@@ -52,7 +56,53 @@ pub fn parse(text: &str, max_depth: usize) -> Result<Vec<Statement>, PgError> {
     if !taken.is_empty() {
         super::translate::assign::attach(&mut stmts, taken)?;
     }
+    string_aliases(&stmts)?;
     Ok(stmts)
+}
+
+/// A result column named by a string, `SELECT 'a' 'b'` or `SELECT 1 AS 'x'`, which
+/// the grammar accepts and PostgreSQL's does not (its alias is a name).
+fn string_aliases(stmts: &[Statement]) -> Result<(), PgError> {
+    use sqlparser::ast::{Query, SelectItem, SetExpr, Visit, Visitor};
+    use std::ops::ControlFlow;
+    struct Find;
+    fn body(set: &SetExpr) -> ControlFlow<String> {
+        match set {
+            SetExpr::Select(s) => {
+                for item in &s.projection {
+                    if let SelectItem::ExprWithAlias { alias, .. } = item {
+                        if alias.quote_style == Some('\'') {
+                            return ControlFlow::Break(alias.value.clone());
+                        }
+                    }
+                }
+                ControlFlow::Continue(())
+            }
+            SetExpr::SetOperation { left, right, .. } => {
+                body(left)?;
+                body(right)
+            }
+            _ => ControlFlow::Continue(()),
+        }
+    }
+    impl Visitor for Find {
+        type Break = String;
+        fn pre_visit_query(&mut self, q: &Query) -> ControlFlow<String> {
+            body(&q.body)
+        }
+    }
+    for stmt in stmts {
+        if let ControlFlow::Break(alias) = stmt.visit(&mut Find) {
+            return Err(PgError::new(
+                SqlState::SYNTAX_ERROR,
+                format!(
+                    "syntax error at or near \"'{}'\"",
+                    alias.replace('\'', "''")
+                ),
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// The SQL standard's array types in a table definition, `text ARRAY` and `int
@@ -271,6 +321,9 @@ mod tests {
             SqlState::STATEMENT_TOO_COMPLEX
         );
         assert_eq!(parse("select 1; select 2", 50).unwrap().len(), 2);
+        let e = parse("select 'a' 'b'", 50).unwrap_err();
+        assert_eq!(e.message, "syntax error at or near \"'b'\"");
+        assert!(parse("select 1 as \"b\"", 50).is_ok());
     }
 
     #[test]

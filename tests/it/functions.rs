@@ -3,7 +3,7 @@
 
 use tokio_postgres::types::Type;
 
-use crate::common::{rows, sqlstate, Server};
+use crate::common::{answers, refusals, rows, sqlstate, Server};
 
 /// (statement, PostgreSQL's row as text).
 const ANSWERS: &[(&str, &[&str])] = &[
@@ -390,4 +390,35 @@ async fn bytea_output_escape_is_honoured() {
         .await
         .unwrap_err();
     assert_eq!(crate::common::sqlstate(&e), "22023");
+}
+
+/// bytea's bit and byte functions, numbered as PostgreSQL numbers them.
+#[tokio::test]
+async fn bytea_bits_and_bytes() {
+    let s = Server::start(&[]);
+    let c = s.connect("functions").await;
+    answers(
+        &c,
+        &[(
+            r"select get_bit('\x1234567890abcdef00'::bytea, 43), set_bit('\x1234567890abcdef00'::bytea, 43, 0), get_byte('\x1234567890abcdef00'::bytea, 3), set_byte('\x1234567890abcdef00'::bytea, 7, 11), bit_count('\x1234567890'::bytea)",
+            r"1|\x1234567890a3cdef00|120|\x1234567890abcd0b00|15",
+        )],
+    )
+    .await;
+    refusals(
+        &c,
+        &[
+            (
+                r"select get_byte('\x12'::bytea, 3)",
+                "2202E",
+                "index 3 out of valid range, 0..0",
+            ),
+            (
+                r"select set_bit('\x12'::bytea, 1, 2)",
+                "22023",
+                "new bit must be 0 or 1",
+            ),
+        ],
+    )
+    .await;
 }

@@ -416,3 +416,90 @@ async fn to_date_reads_the_template() {
     )
     .await;
 }
+
+/// String continuation across a newline, TRIM(BOTH FROM x), `#`, decimal literals cast
+/// to numeric keeping their scale.
+#[tokio::test]
+async fn literal_and_operator_forms() {
+    let s = Server::start(&[]);
+    let c = s.connect("syntax").await;
+    answers(
+        &c,
+        &[
+            (
+                "select 'first'\n' - next'\n\t' - third'",
+                "first - next - third",
+            ),
+            ("select 'a''b'\n'c' as x", "a'bc"),
+            (r#"select U&'d\0061t\+000061' as U&"d\0061t\+000061""#, "data"),
+            (r"select U&'d!0061t\+000061' UESCAPE '!', U&' \' UESCAPE '!'", r"dat\+000061| \"),
+            // `.` matches a newline unless the options make the pattern newline-sensitive.
+            (
+                "select 'a' || chr(10) || 'd' ~ 'a.d', regexp_like('a' || chr(10) || 'd', 'a.d', 'n'), \
+                 regexp_like('abc', ' a . c ', 'x'), regexp_replace('a.b', '.', 'X', 'gq')",
+                "t|f|t|aXb",
+            ),
+            (
+                "select regexp_replace('ab', 'b?$', 'X', 'g'), regexp_count('ab', 'b?$')",
+                "aXX|2",
+            ),
+            // Quotes doubled or after a backslash reach SQLite as written.
+            (
+                r"select 'a''''b', 'ab\''cd', 'abcd\', E'x\'y'",
+                r"a''b|ab\'cd|abcd\|x'y",
+            ),
+            (
+                "select trim(both from '  a  ') || '|', trim(leading from '  a  ') || '|', \
+                 trim(trailing from '  a  ') || '|', trim(from ' b ') || '|'",
+                "a||a  ||  a||b|",
+            ),
+            (
+                "select 5 # 3, 123::int8 # 456, -4567890123456789::int8 # 4567890123456789",
+                "6|435|-2",
+            ),
+            (
+                "select 0.0::numeric, 1.50::numeric, -2.5::numeric",
+                "0.0|1.50|-2.5",
+            ),
+            (
+                "select cast(name 'namefield' as char(10)) || '|', oid '5', name 'x' = 'x'",
+                "namefield||5|t",
+            ),
+            (
+                "select case when 1 = 0 then 1/0 when 1 = 1 then 1 else 2/0 end",
+                "1",
+            ),
+        ],
+    )
+    .await;
+    c.batch_execute("create table ut (a int, b int); insert into ut values (1, 2)")
+        .await
+        .unwrap();
+    refusals(
+        &c,
+        &[
+            ("select 'a' 'b'", "42601", "syntax error at or near \"'b'\""),
+            (
+                "select 'a'\n/* no */\n'b'",
+                "42601",
+                "syntax error at or near \"'b'\"",
+            ),
+            (
+                "select length(42)",
+                "42883",
+                "function length(integer) does not exist",
+            ),
+            (
+                "select case when a > 100 then 1/0 else 0 end from ut",
+                "22012",
+                "division by zero",
+            ),
+            (
+                "update ut set (a, b) = (ut.*)",
+                "42601",
+                "source for a multiple-column UPDATE item must be a sub-SELECT or ROW() expression",
+            ),
+        ],
+    )
+    .await;
+}

@@ -395,7 +395,7 @@ fn regexp_split(s: &str, re: &regex_lite::Regex) -> Vec<Json> {
 /// `regexp_matches`: per match the captured groups (the whole match without groups).
 fn regexp_matches(s: &str, re: &regex_lite::Regex, global: bool) -> Vec<Json> {
     let mut rows = Vec::new();
-    for caps in re.captures_iter(s) {
+    for caps in super::regex::all_captures(re, s) {
         let groups: Vec<Json> = if caps.len() == 1 {
             vec![Json::Str(caps[0].to_string())]
         } else {
@@ -910,12 +910,12 @@ mod tests {
 
     #[test]
     fn regexp_split_skips_empty_matches_at_piece_starts() {
-        let re = regex("", false).unwrap();
+        let re = regex("", Default::default()).unwrap();
         assert_eq!(
             show(&Json::Array(regexp_split("abc", &re))),
             r#"["a","b","c"]"#
         );
-        let re = regex(r"\s+", false).unwrap();
+        let re = regex(r"\s+", Default::default()).unwrap();
         assert_eq!(
             show(&Json::Array(regexp_split("hello world", &re))),
             r#"["hello","world"]"#

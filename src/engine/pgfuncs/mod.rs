@@ -7,6 +7,7 @@
 //! SQLITE_LIMIT_LENGTH (PostgreSQL's 54000 past it).
 
 mod arrays;
+mod bytea_bits;
 pub(crate) mod dates;
 pub(crate) mod decimal;
 mod extremes;
@@ -355,6 +356,53 @@ pub fn register(conn: &Connection) -> Res<()> {
             }))
         })?;
     }
+    // bytea's bits and bytes.
+    let bytes = |v: ValueRef<'_>| match v {
+        ValueRef::Blob(b) => b.to_vec(),
+        other => text_of(other).unwrap_or_default().into_bytes(),
+    };
+    conn.create_scalar_function(
+        "get_bit",
+        2,
+        pure,
+        strict_bytes(move |ctx| pg(bytea_bits::get_bit(&bytes(ctx.get_raw(0)), n(ctx, 1)?))),
+    )?;
+    conn.create_scalar_function(
+        "get_byte",
+        2,
+        pure,
+        strict_bytes(move |ctx| pg(bytea_bits::get_byte(&bytes(ctx.get_raw(0)), n(ctx, 1)?))),
+    )?;
+    conn.create_scalar_function(
+        "set_bit",
+        3,
+        pure,
+        strict_bytes(move |ctx| {
+            pg(bytea_bits::set_bit(
+                &bytes(ctx.get_raw(0)),
+                n(ctx, 1)?,
+                n(ctx, 2)?,
+            ))
+        }),
+    )?;
+    conn.create_scalar_function(
+        "set_byte",
+        3,
+        pure,
+        strict_bytes(move |ctx| {
+            pg(bytea_bits::set_byte(
+                &bytes(ctx.get_raw(0)),
+                n(ctx, 1)?,
+                n(ctx, 2)?,
+            ))
+        }),
+    )?;
+    conn.create_scalar_function(
+        "bit_count",
+        1,
+        pure,
+        strict_bytes(move |ctx| Ok(bytea_bits::bit_count(&bytes(ctx.get_raw(0))))),
+    )?;
     // isfinite(date | timestamp | timestamptz | interval): only the stored infinities are not.
     conn.create_scalar_function("isfinite", 1, pure, |ctx| {
         Ok(match ctx.get_raw(0) {
@@ -782,7 +830,10 @@ pub fn register(conn: &Connection) -> Res<()> {
             return Ok(None);
         }
         let re = ctx.get_or_create_aux(1, |v| -> Res<regex_lite::Regex> {
-            pg(strings::regex(&text_of(v).unwrap_or_default(), false))
+            pg(strings::regex(
+                &text_of(v).unwrap_or_default(),
+                strings::RegexMode::default(),
+            ))
         })?;
         Ok(strings::substring_regex(&subject, &re))
     })?;

@@ -5,7 +5,7 @@
 
 use regex_lite::Regex;
 
-use super::strings::{regex, regex_flags, replacement};
+use super::strings::{regex, regex_flags, replacement, RegexMode};
 use crate::protocol::{PgError, SqlState};
 
 fn invalid(parameter: &str, value: i64) -> PgError {
@@ -16,7 +16,7 @@ fn invalid(parameter: &str, value: i64) -> PgError {
 }
 
 /// Flags without `g`, which the functions returning one match refuse.
-pub fn single_flags(function: &str, flags: &str) -> Result<bool, PgError> {
+pub fn single_flags(function: &str, flags: &str) -> Result<RegexMode, PgError> {
     let (global, insensitive) = regex_flags(flags)?;
     if global {
         return Err(PgError::new(
@@ -40,6 +40,27 @@ fn char_pos(s: &str, byte: usize) -> i64 {
     s[..byte].chars().count() as i64 + 1
 }
 
+/// Every match of `re` in `s`, found as PostgreSQL finds them: the next search starts
+/// where a match ended (one character later after an empty match), so an empty match
+/// right after a nonempty one counts (`regexp_matches('ab', 'b?$', 'g')` is `{b}`, `{""}`;
+/// regex-lite's own iterator skips it).
+pub fn all_captures<'r, 'h: 'r>(
+    re: &'r Regex,
+    s: &'h str,
+) -> impl Iterator<Item = regex_lite::Captures<'h>> + 'r {
+    let mut at = Some(0);
+    std::iter::from_fn(move || {
+        let caps = re.captures_at(s, at?)?;
+        let m = caps.get(0)?;
+        at = if m.end() > m.start() {
+            Some(m.end())
+        } else {
+            s[m.end()..].chars().next().map(|c| m.end() + c.len_utf8())
+        };
+        Some(caps)
+    })
+}
+
 pub struct Search<'a> {
     pub subject: &'a str,
     pub re: Regex,
@@ -51,7 +72,7 @@ impl<'a> Search<'a> {
         subject: &'a str,
         pattern: &str,
         start: i64,
-        insensitive: bool,
+        insensitive: RegexMode,
     ) -> Result<Self, PgError> {
         start_byte(subject, start)?;
         Ok(Search {
@@ -63,7 +84,7 @@ impl<'a> Search<'a> {
 
     /// The matches at or after `start`.
     fn matches(&self) -> impl Iterator<Item = regex_lite::Captures<'a>> + '_ {
-        self.re.captures_iter(&self.subject[self.offset()..])
+        all_captures(&self.re, &self.subject[self.offset()..])
     }
 
     fn offset(&self) -> usize {
@@ -117,7 +138,7 @@ impl<'a> Search<'a> {
         let mut out = String::with_capacity(self.subject.len());
         out.push_str(head);
         let mut last = 0;
-        for (i, c) in self.re.captures_iter(tail).enumerate() {
+        for (i, c) in all_captures(&self.re, tail).enumerate() {
             if n != 0 && i as i64 + 1 != n {
                 continue;
             }
@@ -139,11 +160,12 @@ mod tests {
     use super::*;
 
     fn s<'a>(subject: &'a str, p: &str, start: i64) -> Search<'a> {
-        Search::new(subject, p, start, false).unwrap()
+        Search::new(subject, p, start, RegexMode::default()).unwrap()
     }
 
     #[test]
     fn as_postgres_15() {
+        let mode = RegexMode::default();
         assert_eq!(s("abcdefghi", "d.f", 1).instr(1, 0, 0).unwrap(), 4);
         assert_eq!(s("abcabc", "b", 1).instr(2, 0, 0).unwrap(), 5);
         assert_eq!(s("abcabc", "b", 1).instr(2, 1, 0).unwrap(), 6);
@@ -160,9 +182,13 @@ mod tests {
         );
         assert_eq!(s("abcabc", "b", 1).count(), 2);
         assert_eq!(s("abcabc", "b", 3).replace("X", 1).unwrap(), "abcaXc");
-        let vowels = Search::new("A PostgreSQL function", "a|e|i|o|u", 1, true).unwrap();
+        let (_, insensitive) = regex_flags("i").unwrap();
+        let vowels = Search::new("A PostgreSQL function", "a|e|i|o|u", 1, insensitive).unwrap();
         assert_eq!(vowels.replace("X", 0).unwrap(), "X PXstgrXSQL fXnctXXn");
         assert_eq!(vowels.replace("X", 3).unwrap(), "A PostgrXSQL function");
-        assert!(Search::new("abc", "b", 0, false).is_err());
+        assert!(Search::new("abc", "b", 0, mode).is_err());
+        // An empty match right after a nonempty one counts, as in PostgreSQL.
+        assert_eq!(s("ab", "b?$", 1).count(), 2);
+        assert_eq!(s("ab", "b?$", 1).replace("X", 0).unwrap(), "aXX");
     }
 }

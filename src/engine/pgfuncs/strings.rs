@@ -398,14 +398,44 @@ pub fn to_hex(i: i64) -> String {
     }
 }
 
-/// A regular-expression option string (`'gi'`): (global, case-insensitive).
-pub fn regex_flags(flags: &str) -> Result<(bool, bool), PgError> {
-    let (mut global, mut insensitive) = (false, false);
+/// How a pattern is read: PostgreSQL's regular-expression options.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct RegexMode {
+    /// `i` (`c` undoes it).
+    pub insensitive: bool,
+    /// `n`, `m`, `p`: `.` does not match a newline (by default it does).
+    lines_dot: bool,
+    /// `n`, `m`, `w`: `^` and `$` match at each line's start and end.
+    lines_anchor: bool,
+    /// `x`: white space and `#` comments in the pattern are ignored.
+    expanded: bool,
+    /// `q`: the pattern is a literal string.
+    literal: bool,
+}
+
+/// A regular-expression option string (`'gi'`): whether it is global, and the mode.
+pub fn regex_flags(flags: &str) -> Result<(bool, RegexMode), PgError> {
+    let mut global = false;
+    let mut mode = RegexMode::default();
     for c in flags.chars() {
         match c {
             'g' => global = true,
-            'i' => insensitive = true,
-            'c' => insensitive = false,
+            'i' => mode.insensitive = true,
+            'c' => mode.insensitive = false,
+            'n' | 'm' => (mode.lines_dot, mode.lines_anchor) = (true, true),
+            'p' => (mode.lines_dot, mode.lines_anchor) = (true, false),
+            'w' => (mode.lines_dot, mode.lines_anchor) = (false, true),
+            's' => (mode.lines_dot, mode.lines_anchor) = (false, false),
+            'x' => mode.expanded = true,
+            't' => mode.expanded = false,
+            'q' => mode.literal = true,
+            // Basic and extended syntax differ from the advanced one regex-lite follows.
+            'b' | 'e' => {
+                return Err(err(
+                    SqlState::FEATURE_NOT_SUPPORTED,
+                    format!("regular expression option \"{c}\" is not supported by litewire"),
+                ))
+            }
             _ => {
                 return Err(err(
                     SqlState::INVALID_PARAMETER_VALUE,
@@ -414,12 +444,30 @@ pub fn regex_flags(flags: &str) -> Result<(bool, bool), PgError> {
             }
         }
     }
-    Ok((global, insensitive))
+    Ok((global, mode))
 }
 
-pub fn regex(pattern: &str, insensitive: bool) -> Result<regex_lite::Regex, PgError> {
+/// `pattern` compiled as PostgreSQL reads it in `mode` (by default `.` matches a newline).
+pub fn regex(pattern: &str, mode: RegexMode) -> Result<regex_lite::Regex, PgError> {
+    // Newline-sensitive, PostgreSQL's `[^a]` does not match a newline; regex-lite's does.
+    if mode.lines_dot && !mode.literal && pattern.contains("[^") {
+        return Err(err(
+            SqlState::FEATURE_NOT_SUPPORTED,
+            "a negated bracket expression in newline-sensitive mode is not supported by litewire",
+        ));
+    }
+    let escaped;
+    let pattern = if mode.literal {
+        escaped = regex_lite::escape(pattern);
+        escaped.as_str()
+    } else {
+        pattern
+    };
     regex_lite::RegexBuilder::new(pattern)
-        .case_insensitive(insensitive)
+        .case_insensitive(mode.insensitive)
+        .dot_matches_new_line(!mode.lines_dot)
+        .multi_line(mode.lines_anchor)
+        .ignore_whitespace(mode.expanded && !mode.literal)
         .build()
         .map_err(|e| {
             err(

@@ -239,7 +239,17 @@ pub(super) fn cast(operand: Expr, t: &DataType) -> Expr {
         // PostgreSQL's float input (NaN, Infinity; garbage is an error, not 0).
         "float" | "float8" | "double precision" => wrap("pg_float"),
         "float4" | "real" => wrap("pg_float4"),
-        "numeric" | "decimal" => checked("numeric"),
+        // A decimal literal goes in as its text, so its written scale survives
+        // (`0.0::numeric` is `0.0`; as a double it would print `0`).
+        "numeric" | "decimal" => match &operand {
+            Expr::Value(v) => match &v.value {
+                Value::Number(n, _) if n.contains('.') => {
+                    call("pg_cast", vec![string(n), string("numeric")])
+                }
+                _ => checked("numeric"),
+            },
+            _ => checked("numeric"),
+        },
         "uuid" => checked(&base),
         // Checked (jsonb: normalised) and marked as JSON for the json functions.
         "json" => wrap("pg_json"),

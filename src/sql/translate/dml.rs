@@ -148,6 +148,19 @@ fn assignments(list: &[Assignment]) -> Result<(), PgError> {
         let targets: Vec<&ObjectName> = match &a.target {
             AssignmentTarget::ColumnName(c) => vec![c],
             AssignmentTarget::Tuple(cs) => {
+                // `(a, b) = (v.*)` or `(a) = (1)` is a parenthesized value, not a row.
+                let row = match &a.value {
+                    Expr::Tuple(_) | Expr::Subquery(_) => true,
+                    Expr::Function(f) => f.name.to_string().eq_ignore_ascii_case("row"),
+                    _ => false,
+                };
+                if !row {
+                    return Err(PgError::new(
+                        SqlState::SYNTAX_ERROR,
+                        "source for a multiple-column UPDATE item must be a sub-SELECT or \
+                         ROW() expression",
+                    ));
+                }
                 let width = match &a.value {
                     Expr::Tuple(values) => Some(values.len()),
                     Expr::Subquery(q) => match q.body.as_ref() {

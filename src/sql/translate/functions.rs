@@ -402,6 +402,74 @@ fn math(name: &str, f: &mut Function, argc: Option<usize>) -> Result<Option<Expr
     Ok(None)
 }
 
+/// Functions of text only: PostgreSQL casts no number to text implicitly, so
+/// `length(42)` is 42883 (SQLite would count the digits).
+const TEXT_ONLY: &[&str] = &[
+    "length",
+    "char_length",
+    "character_length",
+    "octet_length",
+    "bit_length",
+    "upper",
+    "lower",
+    "initcap",
+    "reverse",
+    "btrim",
+    "ltrim",
+    "rtrim",
+    "lpad",
+    "rpad",
+    "repeat",
+    "left",
+    "right",
+    "strpos",
+    "replace",
+    "split_part",
+    "translate",
+    "ascii",
+    "md5",
+];
+
+/// 42883 for a text-only function whose first argument is a number literal.
+fn number_to_text_function(name: &str, f: &Function) -> Result<(), PgError> {
+    if !TEXT_ONLY.contains(&name) {
+        return Ok(());
+    }
+    let Some(Some(first)) = plain_args(f).map(|a| a.first().copied()) else {
+        return Ok(());
+    };
+    let number = match first {
+        Expr::UnaryOp {
+            op: UnaryOperator::Minus,
+            expr,
+        } => &**expr,
+        e => e,
+    };
+    let Expr::Value(v) = number else {
+        return Ok(());
+    };
+    let Value::Number(n, _) = &v.value else {
+        return Ok(());
+    };
+    let ty = if n.parse::<i32>().is_ok() {
+        "integer"
+    } else if n.parse::<i64>().is_ok() {
+        "bigint"
+    } else {
+        "numeric"
+    };
+    let message = match plain_args(f).map_or(1, |a| a.len()) {
+        1 => format!("function {name}({ty}) does not exist"),
+        _ => format!("function {name} with a first argument of type {ty} does not exist"),
+    };
+    Err(
+        PgError::new(crate::protocol::SqlState::UNDEFINED_FUNCTION, message).with_hint(
+            "No function matches the given name and argument types. You might need to add \
+         explicit type casts.",
+        ),
+    )
+}
+
 /// A call of `name` (lower case, unqualified) rewritten; None leaves it as it is.
 pub(super) fn function(
     name: &str,
@@ -419,6 +487,7 @@ pub(super) fn function(
     if let Some(e) = math(name, f, argc)? {
         return Ok(Some(e));
     }
+    number_to_text_function(name, f)?;
     if argc == Some(0) && matches!(name, "concat" | "concat_ws" | "format") {
         return Err(PgError::new(
             crate::protocol::SqlState::UNDEFINED_FUNCTION,

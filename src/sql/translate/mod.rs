@@ -9,6 +9,7 @@
 mod arrays;
 pub(crate) mod assign;
 mod casts;
+mod constants;
 mod create;
 mod ctes;
 mod domains;
@@ -105,6 +106,7 @@ pub fn to_sqlite(mut stmt: Statement, settings: &mut dyn Settings) -> Result<Str
     same_database_names(&mut stmt);
     // Then, while the tree is as written: operators are found by their place in the text.
     dml::check(&stmt)?;
+    constants::check(&stmt)?;
     create::check(&stmt)?;
     like::rewrite(&mut stmt);
     json::whole_rows(&mut stmt);
@@ -152,6 +154,7 @@ pub fn to_sqlite(mut stmt: Statement, settings: &mut dyn Settings) -> Result<Str
         }
         _ => {}
     }
+    quotes_as_written(&mut stmt);
     if let Some(view) = replacing {
         return Ok(views::batch(&view, &stmt));
     }
@@ -159,6 +162,26 @@ pub fn to_sqlite(mut stmt: Statement, settings: &mut dyn Settings) -> Result<Str
         objects::Objects::After(parts) => objects::after(&stmt.to_string(), &parts),
         _ => stmt.to_string(),
     })
+}
+
+/// String literals holding a quote, printed with every quote doubled. sqlparser's own
+/// printing leaves a quote after a backslash or before another quote as it is (it
+/// cannot tell an escape it read from a character), so `'a''''b'` (`a''b`) reached
+/// SQLite as `'a''b'` and `'ab\''cd'` as an unterminated string.
+fn quotes_as_written(stmt: &mut Statement) {
+    struct Quotes;
+    impl VisitorMut for Quotes {
+        type Break = ();
+        fn post_visit_value(&mut self, v: &mut Value) -> ControlFlow<()> {
+            if let Value::SingleQuotedString(s) = v {
+                if s.contains('\'') {
+                    *v = Value::Placeholder(dml::sql_string(s));
+                }
+            }
+            ControlFlow::Continue(())
+        }
+    }
+    let _ = stmt.visit(&mut Quotes);
 }
 
 /// A construct litewire cannot run with PostgreSQL's meaning.
@@ -990,6 +1013,28 @@ fn binary(left: Expr, op: BinaryOperator, right: Expr) -> Result<Expr, PgError> 
     if op == BinaryOperator::PGExp {
         // `a ^ b` is power(a, b).
         return functions::power_operator(left, right);
+    }
+    if op == BinaryOperator::PGBitwiseXor {
+        // `a # b`: SQLite has no XOR; `~(a & b) & (a | b)` is it, bit by bit.
+        let (a, b) = (nest(Box::new(left)), nest(Box::new(right)));
+        let both = Expr::BinaryOp {
+            left: a.clone(),
+            op: BinaryOperator::BitwiseAnd,
+            right: b.clone(),
+        };
+        let either = Expr::BinaryOp {
+            left: a,
+            op: BinaryOperator::BitwiseOr,
+            right: b,
+        };
+        return Ok(Expr::Nested(Box::new(Expr::BinaryOp {
+            left: Box::new(Expr::UnaryOp {
+                op: sqlparser::ast::UnaryOperator::PGBitwiseNot,
+                expr: Box::new(Expr::Nested(Box::new(both))),
+            }),
+            op: BinaryOperator::BitwiseAnd,
+            right: Box::new(Expr::Nested(Box::new(either))),
+        })));
     }
     let op_name = match &op {
         BinaryOperator::PGCustomBinaryOperator(parts) => {

@@ -280,7 +280,8 @@ pub(super) fn fixed_function_type(name: &str) -> Option<&'static str> {
         | "nextval"
         | "currval"
         | "lastval"
-        | "setval" => "int8",
+        | "setval"
+        | "bit_count" => "int8",
         "ntile"
         | "length"
         | "char_length"
@@ -304,6 +305,8 @@ pub(super) fn fixed_function_type(name: &str) -> Option<&'static str> {
         | "num_nulls"
         | "num_nonnulls"
         | "regexp_instr"
+        | "get_bit"
+        | "get_byte"
         | "scale" => "int4",
         "percent_rank" | "cume_dist" | "random" | "date_part" | "pi" | "degrees" | "radians"
         | "sin" | "cos" | "tan" | "asin" | "acos" | "atan" | "atan2" | "cot" | "sind" | "cosd"
@@ -427,7 +430,7 @@ pub(super) fn fixed_function_type(name: &str) -> Option<&'static str> {
         | "jsonb_delete_path"
         | "jsonb_concat"
         | "jsonb_set_lax" => "jsonb",
-        "decode" | "sha224" | "sha256" | "sha384" | "sha512" => "bytea",
+        "decode" | "sha224" | "sha256" | "sha384" | "sha512" | "set_bit" | "set_byte" => "bytea",
         "to_number" => "numeric",
         _ => return None,
     })
