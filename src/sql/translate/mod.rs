@@ -110,7 +110,6 @@ pub fn to_sqlite(mut stmt: Statement, settings: &mut dyn Settings) -> Result<Str
     create::check(&stmt)?;
     like::rewrite(&mut stmt);
     json::whole_rows(&mut stmt);
-    constant_division(&stmt)?;
     operators::typed(&mut stmt)?;
     if let Statement::CreateIndex(ci) = &mut stmt {
         index::create(ci)?;
@@ -1100,103 +1099,6 @@ fn binary(left: Expr, op: BinaryOperator, right: Expr) -> Result<Expr, PgError> 
 }
 
 /// The date/time type an operand certainly has, from its cast or typed literal.
-/// `1/0` between constants: PostgreSQL folds constants when it plans, so the division
-/// fails even in a CASE branch no row takes (`CASE WHEN i > 100 THEN 1/0 END`) — but not
-/// in a branch whose own condition is a constant false or NULL, which folding drops
-/// first (`CASE WHEN false THEN 1/0 END`, `CASE 1 WHEN 0 THEN 1/0 END`).
-fn constant_division(stmt: &Statement) -> Result<(), PgError> {
-    struct Finder {
-        /// Results of CASE branches folding drops, and how deep the walk is inside one.
-        dropped: Vec<*const Expr>,
-        inside: usize,
-    }
-    impl sqlparser::ast::Visitor for Finder {
-        type Break = ();
-        fn pre_visit_expr(&mut self, e: &Expr) -> ControlFlow<()> {
-            if self.dropped.contains(&(e as *const Expr)) {
-                self.inside += 1;
-            }
-            if let Expr::Case {
-                operand,
-                conditions,
-                else_result,
-                ..
-            } = e
-            {
-                // After a branch that is constantly taken, nothing else is reached.
-                let mut taken = false;
-                for when in conditions {
-                    match (taken, constant(operand.as_deref(), &when.condition)) {
-                        (true, _) | (false, Some(false)) => self.dropped.push(&when.result),
-                        (false, Some(true)) => taken = true,
-                        (false, None) => {}
-                    }
-                }
-                if let Some(e) = else_result.as_deref().filter(|_| taken) {
-                    self.dropped.push(e);
-                }
-            }
-            match e {
-                Expr::BinaryOp { left, op, right }
-                    if self.inside == 0 && divides_by_zero(left, op, right) =>
-                {
-                    ControlFlow::Break(())
-                }
-                _ => ControlFlow::Continue(()),
-            }
-        }
-        fn post_visit_expr(&mut self, e: &Expr) -> ControlFlow<()> {
-            if self.dropped.contains(&(e as *const Expr)) {
-                self.inside -= 1;
-            }
-            ControlFlow::Continue(())
-        }
-    }
-    let mut finder = Finder {
-        dropped: Vec::new(),
-        inside: 0,
-    };
-    match sqlparser::ast::Visit::visit(stmt, &mut finder) {
-        ControlFlow::Break(()) => Err(PgError::new(SqlState::DIVISION_BY_ZERO, "division by zero")),
-        ControlFlow::Continue(()) => Ok(()),
-    }
-}
-
-/// Whether a CASE branch is constantly taken (`WHEN true`; in `CASE x WHEN y`, two
-/// equal constants) or constantly not (`WHEN false`, `WHEN NULL`, two different
-/// constants); None when it depends on the row.
-fn constant(operand: Option<&Expr>, condition: &Expr) -> Option<bool> {
-    let value = |e: &Expr| match e {
-        Expr::Value(v) => Some(v.value.to_string().to_ascii_lowercase()),
-        _ => None,
-    };
-    let condition = value(condition)?;
-    match operand {
-        Some(x) => Some(value(x)? == condition && condition != "null"),
-        None => match condition.as_str() {
-            "true" => Some(true),
-            "false" | "null" => Some(false),
-            _ => None,
-        },
-    }
-}
-
-fn divides_by_zero(left: &Expr, op: &BinaryOperator, right: &Expr) -> bool {
-    fn number(e: &Expr) -> Option<f64> {
-        match e {
-            Expr::Value(v) => match &v.value {
-                Value::Number(n, _) => n.parse().ok(),
-                _ => None,
-            },
-            Expr::Nested(inner) => number(inner),
-            _ => None,
-        }
-    }
-    matches!(op, BinaryOperator::Divide | BinaryOperator::Modulo)
-        && number(left).is_some()
-        && number(right) == Some(0.0)
-}
-
 fn temporal(e: &Expr) -> Option<&'static str> {
     let Expr::Function(f) = e else { return None };
     Some(match f.name.to_string().as_str() {
