@@ -34,7 +34,7 @@ pub fn run(db: &Connection, alter: &Alter, notices: &mut Vec<PgError>) -> Result
     }
     let found = lookup(db, &alter.table)?;
     if found.is_none() && alter.owner_only() && other_relation_exists(db, &alter.table)? {
-        return alter.unknown_owner().map_or(Ok(()), Err);
+        return owner_error(db, alter).map_or(Ok(()), Err);
     }
     let Some(found) = found else {
         let message = format!("relation \"{}\" does not exist", alter.table);
@@ -44,21 +44,26 @@ pub fn run(db: &Connection, alter: &Alter, notices: &mut Vec<PgError>) -> Result
         }
         return Err(PgError::new(SqlState::UNDEFINED_TABLE, message));
     };
-    if let Some(e) = alter.unknown_owner() {
+    if let Some(e) = owner_error(db, alter) {
         return Err(e);
     }
     let table = found.name.clone();
     if let [Action::Native(sql)] = alter.actions.as_slice() {
-        return db.execute_batch(sql).map_err(|e| {
-            let e = to_pg(&e);
-            match e.message.strip_prefix("duplicate column name: ") {
+        // An internal batch when the new column's type needs checking (objects.rs).
+        let ran = if super::objects::is_batch(sql) {
+            super::objects::run_batch(db, sql).map(|mut n| notices.append(&mut n))
+        } else {
+            db.execute_batch(sql).map_err(|e| to_pg(&e))
+        };
+        return ran.map_err(
+            |e| match e.message.strip_prefix("duplicate column name: ") {
                 Some(c) => PgError::new(
                     SqlState::DUPLICATE_COLUMN,
                     format!("column \"{c}\" of relation \"{table}\" already exists"),
                 ),
                 None => e,
-            }
-        });
+            },
+        );
     }
     if alter.actions.contains(&Action::SetUnlogged) {
         if let Some(other) = referencing_tables(db, &table)?
@@ -78,6 +83,11 @@ pub fn run(db: &Connection, alter: &Alter, notices: &mut Vec<PgError>) -> Result
             "ALTER TABLE of \"{table}\", whose definition litewire cannot read,"
         ))
     })?;
+    for action in &alter.actions {
+        if let Action::AddColumn { def, .. } = action {
+            plain_column_type(db, &def.data_type)?;
+        }
+    }
     let indexes = index_names(db, &found)?;
     let mut plan = alter::plan(alter, ct, &indexes, found.schema == "temp")?;
     notices.append(&mut plan.notices);
@@ -745,4 +755,39 @@ fn referencing_still_match(db: &Connection, table: &str, plan: &Plan) -> Result<
         .with_hint("Use DROP ... CASCADE to drop the dependent objects too."));
     }
     Ok(())
+}
+
+/// A new column of a type litewire does not know: 0A000 when it is a composite type (a
+/// table's row type too) or a domain, as for CREATE TABLE's columns (objects/composites.rs).
+fn plain_column_type(db: &Connection, t: &sqlparser::ast::DataType) -> Result<(), PgError> {
+    let sqlparser::ast::DataType::Custom(name, modifiers) = t else {
+        return Ok(());
+    };
+    let [part] = name.0.as_slice() else {
+        return Ok(());
+    };
+    match part.as_ident() {
+        Some(i) if modifiers.is_empty() => db
+            .query_row("SELECT litewire_plain_column_type(?1)", [&i.value], |_| {
+                Ok(())
+            })
+            .map_err(|e| to_pg(&e)),
+        _ => Ok(()),
+    }
+}
+
+/// `OWNER TO` a role other than the session's user: 42704 when it does not exist, 0A000
+/// for one CREATE ROLE made (litewire keeps no owner: the session's user owns all).
+fn owner_error(db: &Connection, alter: &Alter) -> Option<PgError> {
+    let e = alter.unknown_owner()?;
+    let role = alter.actions.iter().find_map(|a| match a {
+        Action::OwnerTo(Some(role)) => Some(role.as_str()),
+        _ => None,
+    })?;
+    match super::objects::is_role(db, role) {
+        Ok(true) => Some(crate::sql::translate::unsupported(format!(
+            "OWNER TO role \"{role}\" (the session's user owns every object)"
+        ))),
+        _ => Some(e),
+    }
 }

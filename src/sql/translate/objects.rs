@@ -140,6 +140,25 @@ pub(super) fn statement(stmt: &mut Statement) -> Result<Objects, PgError> {
                 Objects::After(parts)
             }
         }
+        // ALTER TABLE … ADD COLUMN of a type litewire does not know: checked as CREATE
+        // TABLE's columns are (a composite type's, a table's row type, a domain).
+        Statement::AlterTable { operations, .. } => {
+            let parts: Vec<String> = operations
+                .iter()
+                .filter_map(|op| match op {
+                    sqlparser::ast::AlterTableOperation::AddColumn { column_def, .. } => {
+                        super::enums::of_type(&column_def.data_type)
+                    }
+                    _ => None,
+                })
+                .map(|name| format!("{PLAIN_TYPE_CHECK}{})", quote(&name)))
+                .collect();
+            if parts.is_empty() {
+                Objects::None
+            } else {
+                Objects::After(parts)
+            }
+        }
         Statement::CreateType {
             name,
             representation,
