@@ -36,6 +36,7 @@ mod operators;
 mod order;
 mod queries;
 mod recursive;
+mod roles;
 mod routines;
 pub(crate) use recursive::recursive_view;
 pub(crate) use routines::shown_type;
@@ -88,6 +89,9 @@ pub fn to_sqlite(mut stmt: Statement, settings: &mut dyn Settings) -> Result<Str
     } = &stmt
     {
         return routines::drop(func_desc, *if_exists);
+    }
+    if let Some(batch) = roles::statement(&stmt)? {
+        return Ok(batch);
     }
     variadic::spread(&mut stmt)?;
     order::using(&mut stmt)?;
