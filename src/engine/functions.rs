@@ -752,6 +752,13 @@ fn pg_regclass(ctx: &mut Context<'_>) -> rusqlite::Result<SqlValue> {
                 "select name from sqlite_schema where rowid = ?1",
                 [oid - first],
             )?;
+            // A key's index has the name pg_class gives it (`t_pkey`, the constraint's
+            // name), not `sqlite_autoindex_t_1`; a rowid key's has no sqlite_schema row.
+            let name = match name {
+                Some(n) if !n.starts_with("sqlite_autoindex_") => Some(n),
+                other => nested_value(ctx, "select relname from pg_class where oid = ?1", [oid])?
+                    .or(other),
+            };
             Ok(SqlValue::Text(name.unwrap_or_else(|| oid.to_string())))
         }
         ValueRef::Text(t) => {
@@ -769,6 +776,15 @@ fn pg_regclass(ctx: &mut Context<'_>) -> rusqlite::Result<SqlValue> {
             )?;
             if let Some(r) = rowid {
                 return Ok(SqlValue::Integer(first + r));
+            }
+            // A key's index by the name pg_class gives it (`t_pkey`).
+            let key: Option<i64> = nested_value(
+                ctx,
+                "select oid from pg_class where relname = ?1 and relkind = 'i'",
+                [name],
+            )?;
+            if let Some(oid) = key {
+                return Ok(SqlValue::Integer(oid));
             }
             // SAFETY: as in `nested_value`.
             let conn = unsafe { ctx.get_connection()? };
