@@ -84,8 +84,18 @@ pub fn run(db: &Connection, alter: &Alter, notices: &mut Vec<PgError>) -> Result
         ))
     })?;
     for action in &alter.actions {
-        if let Action::AddColumn { def, .. } = action {
-            plain_column_type(db, &def.data_type)?;
+        match action {
+            Action::AddColumn { def, .. } => plain_column_type(db, &def.data_type)?,
+            Action::SetType {
+                sqlite_type,
+                column,
+                pg_type,
+                ..
+            } => {
+                plain_column_type(db, sqlite_type)?;
+                retyped_keys_comparable(db, &table, column, pg_type)?;
+            }
+            _ => {}
         }
     }
     let indexes = index_names(db, &found)?;
@@ -760,6 +770,8 @@ fn referencing_still_match(db: &Connection, table: &str, plan: &Plan) -> Result<
 /// A new column of a type litewire does not know: 0A000 when it is a composite type (a
 /// table's row type too) or a domain, as for CREATE TABLE's columns (objects/composites.rs).
 fn plain_column_type(db: &Connection, t: &sqlparser::ast::DataType) -> Result<(), PgError> {
+    // Arrays of them are left as CREATE TABLE leaves them (arrays.rs reads such
+    // columns' elements).
     let sqlparser::ast::DataType::Custom(name, modifiers) = t else {
         return Ok(());
     };
@@ -790,4 +802,78 @@ fn owner_error(db: &Connection, alter: &Alter) -> Option<PgError> {
         ))),
         _ => Some(e),
     }
+}
+
+/// `ALTER COLUMN c TYPE t` of a column in a foreign key, its own or another table's
+/// referencing it: the key's two types must still compare (42804 as PostgreSQL).
+fn retyped_keys_comparable(
+    db: &Connection,
+    table: &str,
+    column: &str,
+    new_type: &str,
+) -> Result<(), PgError> {
+    // (referencing table, its column, referenced table, referenced column), one row per
+    // key column, whichever side `column` is on.
+    let sql = "SELECT m.name, f.\"from\", f.\"table\", coalesce(f.\"to\", \
+               (SELECT p.name FROM pragma_table_info(f.\"table\") p WHERE p.pk = f.seq + 1)) \
+               FROM sqlite_schema m, pragma_foreign_key_list(m.name) f WHERE m.type = 'table'";
+    let mut stmt = db.prepare(sql).map_err(|e| to_pg(&e))?;
+    let keys: Vec<(String, String, String, Option<String>)> = stmt
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
+        .and_then(|rows| rows.collect())
+        .map_err(|e| to_pg(&e))?;
+    let column_type = |t: &str, c: &str| -> Result<String, PgError> {
+        db.query_row(
+            "SELECT type FROM pragma_table_info(?1) WHERE name = ?2 COLLATE NOCASE",
+            [t, c],
+            |r| r.get::<_, String>(0),
+        )
+        .optional()
+        .map(Option::unwrap_or_default)
+        .map_err(|e| to_pg(&e))
+    };
+    let same = |a: &str, b: &str| a.eq_ignore_ascii_case(b);
+    for (child, from, parent, to) in &keys {
+        // A key referencing a table without a primary key names no column (SQLite
+        // refuses its rows; nothing to compare).
+        let Some(to) = to else { continue };
+        let (mine, theirs) = if same(child, table) && same(from, column) {
+            let theirs = if same(parent, table) && same(to, column) {
+                new_type.to_string()
+            } else {
+                column_type(parent, to)?
+            };
+            (new_type.to_string(), theirs)
+        } else if same(parent, table) && same(to, column) {
+            (column_type(child, from)?, new_type.to_string())
+        } else {
+            continue;
+        };
+        if alter::comparable(&mine, &theirs) {
+            continue;
+        }
+        let name: Option<String> = db
+            .query_row(
+                "SELECT k.conname FROM pg_constraint k JOIN pg_class r ON r.oid = k.conrelid \
+                 JOIN pg_class p ON p.oid = k.confrelid \
+                 WHERE k.contype = 'f' AND r.relname = ?1 AND p.relname = ?2",
+                [child, parent],
+                |r| r.get(0),
+            )
+            .optional()
+            .map_err(|e| to_pg(&e))?;
+        return Err(PgError::new(
+            SqlState::DATATYPE_MISMATCH,
+            format!(
+                "foreign key constraint \"{}\" cannot be implemented",
+                name.unwrap_or_default()
+            ),
+        )
+        .with_detail(format!(
+            "Key columns \"{from}\" and \"{to}\" are of incompatible types: {} and {}.",
+            alter::type_for_message(&mine),
+            alter::type_for_message(&theirs)
+        )));
+    }
+    Ok(())
 }

@@ -654,6 +654,23 @@ async fn row_type_columns_are_refused() {
         error(&c, "alter table r1 add column f2 ct not null default null").await,
         refused("ct")
     );
+    // A temporary table's row type too, and ALTER COLUMN … TYPE to one.
+    exec(&c, "create temp table tr (f1 int, f2 int)").await;
+    assert_eq!(
+        error(&c, "alter table tr add column f3 tr").await,
+        refused("tr")
+    );
+    assert_eq!(
+        error(&c, "alter table tr alter column f2 type tr").await,
+        refused("tr")
+    );
+    // A table whose foreign key references a table without a key still retypes.
+    exec(
+        &c,
+        "create table np (a int); create table fk (b int references np); \
+         alter table fk alter column b type text",
+    )
+    .await;
     assert_eq!(
         rows(
             &c,
@@ -662,4 +679,39 @@ async fn row_type_columns_are_refused() {
         .await,
         vec![vec![Some("1".to_string())]]
     );
+}
+
+/// Changing the type of a column in a foreign key, on either side, keeps the key's
+/// types comparable or is PostgreSQL's 42804, naming the key.
+#[tokio::test]
+async fn retyped_key_columns_must_still_compare() {
+    let s = Server::start(&[]);
+    let c = s.connect("fkretype").await;
+    exec(
+        &c,
+        "create table p (id int primary key); alter table p alter column id type text; \
+         create table c (id text constraint c_fk references p)",
+    )
+    .await;
+    let refused = (
+        "42804".to_string(),
+        "foreign key constraint \"c_fk\" cannot be implemented".to_string(),
+    );
+    assert_eq!(
+        error(
+            &c,
+            "alter table p alter column id type int using id::integer"
+        )
+        .await,
+        refused
+    );
+    assert_eq!(
+        error(
+            &c,
+            "alter table c alter column id type int using id::integer"
+        )
+        .await,
+        refused
+    );
+    exec(&c, "alter table c alter column id type varchar(10)").await;
 }

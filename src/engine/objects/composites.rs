@@ -307,7 +307,9 @@ fn plain_column_type(ctx: &mut Context<'_>) -> rusqlite::Result<i64> {
     // A table's or view's name is its row type too, as composite as CREATE TYPE's.
     let relation = conn
         .query_row(
-            "SELECT 1 FROM sqlite_schema WHERE type IN ('table', 'view') AND name = ?1",
+            "SELECT 1 FROM sqlite_schema WHERE type IN ('table', 'view') AND name = ?1 \
+             UNION ALL SELECT 1 FROM temp.sqlite_schema \
+             WHERE type IN ('table', 'view') AND name = ?1",
             [&name],
             |_| Ok(()),
         )
