@@ -34,7 +34,7 @@ pub fn run(db: &Connection, alter: &Alter, notices: &mut Vec<PgError>) -> Result
     }
     let found = lookup(db, &alter.table)?;
     if found.is_none() && alter.owner_only() && other_relation_exists(db, &alter.table)? {
-        return alter.unknown_owner().map_or(Ok(()), Err);
+        return owner_error(db, alter).map_or(Ok(()), Err);
     }
     let Some(found) = found else {
         let message = format!("relation \"{}\" does not exist", alter.table);
@@ -44,21 +44,26 @@ pub fn run(db: &Connection, alter: &Alter, notices: &mut Vec<PgError>) -> Result
         }
         return Err(PgError::new(SqlState::UNDEFINED_TABLE, message));
     };
-    if let Some(e) = alter.unknown_owner() {
+    if let Some(e) = owner_error(db, alter) {
         return Err(e);
     }
     let table = found.name.clone();
     if let [Action::Native(sql)] = alter.actions.as_slice() {
-        return db.execute_batch(sql).map_err(|e| {
-            let e = to_pg(&e);
-            match e.message.strip_prefix("duplicate column name: ") {
+        // An internal batch when the new column's type needs checking (objects.rs).
+        let ran = if super::objects::is_batch(sql) {
+            super::objects::run_batch(db, sql).map(|mut n| notices.append(&mut n))
+        } else {
+            db.execute_batch(sql).map_err(|e| to_pg(&e))
+        };
+        return ran.map_err(
+            |e| match e.message.strip_prefix("duplicate column name: ") {
                 Some(c) => PgError::new(
                     SqlState::DUPLICATE_COLUMN,
                     format!("column \"{c}\" of relation \"{table}\" already exists"),
                 ),
                 None => e,
-            }
-        });
+            },
+        );
     }
     if alter.actions.contains(&Action::SetUnlogged) {
         if let Some(other) = referencing_tables(db, &table)?
@@ -78,6 +83,21 @@ pub fn run(db: &Connection, alter: &Alter, notices: &mut Vec<PgError>) -> Result
             "ALTER TABLE of \"{table}\", whose definition litewire cannot read,"
         ))
     })?;
+    for action in &alter.actions {
+        match action {
+            Action::AddColumn { def, .. } => plain_column_type(db, &def.data_type)?,
+            Action::SetType {
+                sqlite_type,
+                column,
+                pg_type,
+                ..
+            } => {
+                plain_column_type(db, sqlite_type)?;
+                retyped_keys_comparable(db, &table, column, pg_type)?;
+            }
+            _ => {}
+        }
+    }
     let indexes = index_names(db, &found)?;
     let mut plan = alter::plan(alter, ct, &indexes, found.schema == "temp")?;
     notices.append(&mut plan.notices);
@@ -743,6 +763,117 @@ fn referencing_still_match(db: &Connection, table: &str, plan: &Plan) -> Result<
             "a foreign key constraint on table {child} depends on it"
         ))
         .with_hint("Use DROP ... CASCADE to drop the dependent objects too."));
+    }
+    Ok(())
+}
+
+/// A new column of a type litewire does not know: 0A000 when it is a composite type (a
+/// table's row type too) or a domain, as for CREATE TABLE's columns (objects/composites.rs).
+fn plain_column_type(db: &Connection, t: &sqlparser::ast::DataType) -> Result<(), PgError> {
+    // Arrays of them are left as CREATE TABLE leaves them (arrays.rs reads such
+    // columns' elements).
+    let sqlparser::ast::DataType::Custom(name, modifiers) = t else {
+        return Ok(());
+    };
+    let [part] = name.0.as_slice() else {
+        return Ok(());
+    };
+    match part.as_ident() {
+        Some(i) if modifiers.is_empty() => db
+            .query_row("SELECT litewire_plain_column_type(?1)", [&i.value], |_| {
+                Ok(())
+            })
+            .map_err(|e| to_pg(&e)),
+        _ => Ok(()),
+    }
+}
+
+/// `OWNER TO` a role other than the session's user: 42704 when it does not exist, 0A000
+/// for one CREATE ROLE made (litewire keeps no owner: the session's user owns all).
+fn owner_error(db: &Connection, alter: &Alter) -> Option<PgError> {
+    let e = alter.unknown_owner()?;
+    let role = alter.actions.iter().find_map(|a| match a {
+        Action::OwnerTo(Some(role)) => Some(role.as_str()),
+        _ => None,
+    })?;
+    match super::objects::is_role(db, role) {
+        Ok(true) => Some(crate::sql::translate::unsupported(format!(
+            "OWNER TO role \"{role}\" (the session's user owns every object)"
+        ))),
+        _ => Some(e),
+    }
+}
+
+/// `ALTER COLUMN c TYPE t` of a column in a foreign key, its own or another table's
+/// referencing it: the key's two types must still compare (42804 as PostgreSQL).
+fn retyped_keys_comparable(
+    db: &Connection,
+    table: &str,
+    column: &str,
+    new_type: &str,
+) -> Result<(), PgError> {
+    // (referencing table, its column, referenced table, referenced column), one row per
+    // key column, whichever side `column` is on.
+    let sql = "SELECT m.name, f.\"from\", f.\"table\", coalesce(f.\"to\", \
+               (SELECT p.name FROM pragma_table_info(f.\"table\") p WHERE p.pk = f.seq + 1)) \
+               FROM sqlite_schema m, pragma_foreign_key_list(m.name) f WHERE m.type = 'table'";
+    let mut stmt = db.prepare(sql).map_err(|e| to_pg(&e))?;
+    let keys: Vec<(String, String, String, Option<String>)> = stmt
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
+        .and_then(|rows| rows.collect())
+        .map_err(|e| to_pg(&e))?;
+    let column_type = |t: &str, c: &str| -> Result<String, PgError> {
+        db.query_row(
+            "SELECT type FROM pragma_table_info(?1) WHERE name = ?2 COLLATE NOCASE",
+            [t, c],
+            |r| r.get::<_, String>(0),
+        )
+        .optional()
+        .map(Option::unwrap_or_default)
+        .map_err(|e| to_pg(&e))
+    };
+    let same = |a: &str, b: &str| a.eq_ignore_ascii_case(b);
+    for (child, from, parent, to) in &keys {
+        // A key referencing a table without a primary key names no column (SQLite
+        // refuses its rows; nothing to compare).
+        let Some(to) = to else { continue };
+        let (mine, theirs) = if same(child, table) && same(from, column) {
+            let theirs = if same(parent, table) && same(to, column) {
+                new_type.to_string()
+            } else {
+                column_type(parent, to)?
+            };
+            (new_type.to_string(), theirs)
+        } else if same(parent, table) && same(to, column) {
+            (column_type(child, from)?, new_type.to_string())
+        } else {
+            continue;
+        };
+        if alter::comparable(&mine, &theirs) {
+            continue;
+        }
+        let name: Option<String> = db
+            .query_row(
+                "SELECT k.conname FROM pg_constraint k JOIN pg_class r ON r.oid = k.conrelid \
+                 JOIN pg_class p ON p.oid = k.confrelid \
+                 WHERE k.contype = 'f' AND r.relname = ?1 AND p.relname = ?2",
+                [child, parent],
+                |r| r.get(0),
+            )
+            .optional()
+            .map_err(|e| to_pg(&e))?;
+        return Err(PgError::new(
+            SqlState::DATATYPE_MISMATCH,
+            format!(
+                "foreign key constraint \"{}\" cannot be implemented",
+                name.unwrap_or_default()
+            ),
+        )
+        .with_detail(format!(
+            "Key columns \"{from}\" and \"{to}\" are of incompatible types: {} and {}.",
+            alter::type_for_message(&mine),
+            alter::type_for_message(&theirs)
+        )));
     }
     Ok(())
 }

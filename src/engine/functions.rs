@@ -757,16 +757,26 @@ fn pg_regclass(ctx: &mut Context<'_>) -> rusqlite::Result<SqlValue> {
     let first = super::catalog::FIRST_USER_OID;
     match ctx.get_raw(0) {
         ValueRef::Integer(oid) => {
-            let mut name: Option<String> = nested_value(
+            let name: Option<String> = nested_value(
                 ctx,
                 "select name from sqlite_schema where rowid = ?1",
                 [oid - first],
             )?;
-            if name.is_none() {
-                // SAFETY: as in `nested_value`.
-                let conn = unsafe { ctx.get_connection()? };
-                name = super::objects::sequence_name(&conn, oid)?;
-            }
+            // A key's index has the name pg_class gives it (`t_pkey`, the constraint's
+            // name), not `sqlite_autoindex_t_1`; a rowid key's has no sqlite_schema row.
+            let name = match name {
+                Some(n) if !n.starts_with("sqlite_autoindex_") => Some(n),
+                other => nested_value(ctx, "select relname from pg_class where oid = ?1", [oid])?
+                    .or(other),
+            };
+            let name = match name {
+                Some(n) => Some(n),
+                None => {
+                    // SAFETY: as in `nested_value`.
+                    let conn = unsafe { ctx.get_connection()? };
+                    super::objects::sequence_name(&conn, oid)?
+                }
+            };
             Ok(SqlValue::Text(name.unwrap_or_else(|| oid.to_string())))
         }
         ValueRef::Text(t) => {
@@ -784,6 +794,15 @@ fn pg_regclass(ctx: &mut Context<'_>) -> rusqlite::Result<SqlValue> {
             )?;
             if let Some(r) = rowid {
                 return Ok(SqlValue::Integer(first + r));
+            }
+            // A key's index by the name pg_class gives it (`t_pkey`).
+            let key: Option<i64> = nested_value(
+                ctx,
+                "select oid from pg_class where relname = ?1 and relkind = 'i'",
+                [name],
+            )?;
+            if let Some(oid) = key {
+                return Ok(SqlValue::Integer(oid));
             }
             // SAFETY: as in `nested_value`.
             let conn = unsafe { ctx.get_connection()? };

@@ -129,7 +129,9 @@ impl Session {
                         self.set_isolation(level)?;
                     }
                 }
-                self.params.set_command(&name, &value, local, in_block)?;
+                if let Err(e) = self.params.set_command(&name, &value, local, in_block) {
+                    return Err(self.role_not_taken(&name, &value, e).await);
+                }
                 if name == "transaction_read_only" && self.tx != Tx::Idle {
                     // Checked by params.set; the block's mode is the session's.
                     let read_only =
@@ -243,6 +245,25 @@ impl Session {
             self.read_only = self.savepoint_modes[at].1;
             self.params.set_tx_read_only(self.read_only);
             self.savepoint_modes.truncate(at + usize::from(keep));
+        }
+    }
+
+    /// SET ROLE's error for a role CREATE ROLE made: it exists, but nothing can be done
+    /// as it (litewire has no privileges), so 0A000 rather than params.rs's 22023.
+    async fn role_not_taken(&mut self, name: &str, value: &str, e: PgError) -> PgError {
+        if name != "role" || e.code != SqlState::INVALID_PARAMETER_VALUE {
+            return e;
+        }
+        let role = value.trim_matches('\'');
+        let probe = format!(
+            "SELECT litewire_role_exists('{}')",
+            role.replace('\'', "''")
+        );
+        match self.first_value(&probe).await {
+            Ok(Some(v)) if v == "1" => crate::sql::translate::unsupported(format!(
+                "SET ROLE / SET SESSION AUTHORIZATION to role \"{role}\" (litewire has no privileges)"
+            )),
+            _ => e,
         }
     }
 

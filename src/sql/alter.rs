@@ -480,7 +480,8 @@ pub fn column_type(ct: &CreateTable, column: &str) -> Option<String> {
 }
 
 /// Whether a foreign key column of type `a` can reference one of type `b` (PostgreSQL
-/// needs an equality operator between them: 42804 otherwise).
+/// needs an equality operator of the key's family between them, or an implicit cast of
+/// `a` to `b`: 42804 otherwise).
 pub fn comparable(a: &str, b: &str) -> bool {
     let (fa, fb) = (family(a), family(b));
     let base = |t: &str| {
@@ -490,14 +491,16 @@ pub fn comparable(a: &str, b: &str) -> bool {
             other => other.to_string(),
         }
     };
-    // Numbers compare within PostgreSQL's btree families: integers, floats, numeric.
+    // Numbers compare within PostgreSQL's btree families (integers, numeric, floats); across
+    // them only where the referencing type casts implicitly to the referenced one:
+    // integer → numeric → float.
     let numbers = |t: &str| match base(t).as_str() {
         "int" | "integer" | "int2" | "int4" | "int8" | "smallint" | "bigint" => 1,
-        "real" | "float" | "float4" | "float8" | "double precision" | "double" => 2,
-        _ => 3,
+        "real" | "float" | "float4" | "float8" | "double precision" | "double" => 3,
+        _ => 2,
     };
     match (fa, fb) {
-        (Family::Number, Family::Number) => numbers(a) == numbers(b),
+        (Family::Number, Family::Number) => numbers(a) <= numbers(b),
         (Family::Other, Family::Other) => base(a) == base(b),
         (fa, fb) => fa == fb,
     }

@@ -598,6 +598,7 @@ fn leading_verb(sql: &str, first: &str) -> Verb {
                 "TYPE" => "CREATE TYPE",
                 "DOMAIN" => "CREATE DOMAIN",
                 "FUNCTION" => "CREATE FUNCTION",
+                "ROLE" | "USER" => "CREATE ROLE",
                 _ => "CREATE",
             },
         ),
@@ -610,6 +611,7 @@ fn leading_verb(sql: &str, first: &str) -> Verb {
             "TYPE" => "DROP TYPE",
             "DOMAIN" => "DROP DOMAIN",
             "FUNCTION" => "DROP FUNCTION",
+            "ROLE" | "USER" => "DROP ROLE",
             _ => "DROP",
         }),
         "ALTER" => Verb::Fixed(match obj(&[]).as_str() {

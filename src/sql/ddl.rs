@@ -352,19 +352,46 @@ fn vacuum(toks: &[&str], kinds: &[TokenKind]) -> Option<Several> {
     if toks.len() == 1 {
         return None; // plain VACUUM: SQLite's own
     }
-    let (tables, _) = names(toks, kinds, i, &[]);
-    let parts = match (tables.is_empty(), analyze, full) {
+    let (tables, end) = names(toks, kinds, i, &[]);
+    // `VACUUM ANALYZE t (a, b)`: PostgreSQL checks the columns (42703); SQLite's ANALYZE
+    // takes none, so each is checked by an UPDATE of no row naming it (a SELECT would
+    // send the client its empty result).
+    let columns = column_list(toks, kinds, end);
+    if !columns.is_empty() && !analyze {
+        return None; // PostgreSQL refuses it (ANALYZE must be given); so does SQLite
+    }
+    let probes = tables.last().into_iter().flat_map(|t| {
+        columns
+            .iter()
+            .map(move |c| format!("UPDATE {t} SET {c} = {c} WHERE false"))
+    });
+    let mut parts: Vec<String> = probes.collect();
+    parts.extend(match (tables.is_empty(), analyze, full) {
         // The whole database: SQLite's VACUUM for FULL, statistics for ANALYZE.
         (true, _, true) => vec!["VACUUM".to_string()],
         (true, true, false) => vec!["ANALYZE".to_string()],
         (true, false, false) => Vec::new(),
         (false, true, _) => tables.iter().map(|t| format!("ANALYZE {t}")).collect(),
         (false, false, _) => Vec::new(),
-    };
+    });
     Some(Several {
         parts,
         tag: "VACUUM",
     })
+}
+
+/// The column names of a `(a, "B")` list at token `i` (empty when there is none).
+fn column_list<'a>(toks: &[&'a str], kinds: &[TokenKind], i: usize) -> Vec<&'a str> {
+    if toks.get(i) != Some(&"(") {
+        return Vec::new();
+    }
+    toks[i + 1..]
+        .iter()
+        .zip(&kinds[i + 1..])
+        .take_while(|(t, _)| **t != ")")
+        .filter(|(_, k)| matches!(k, TokenKind::Word | TokenKind::Quoted))
+        .map(|(t, _)| *t)
+        .collect()
 }
 
 #[cfg(test)]
@@ -406,6 +433,18 @@ mod tests {
         );
         assert_eq!(parts("vacuum t"), Some((vec![], "VACUUM")));
         assert_eq!(parts("vacuum"), None);
+        assert_eq!(
+            parts("vacuum analyze t (a, \"B\")"),
+            Some((
+                vec![
+                    "UPDATE t SET a = a WHERE false".into(),
+                    "UPDATE t SET \"B\" = \"B\" WHERE false".into(),
+                    "ANALYZE t".into()
+                ],
+                "VACUUM"
+            ))
+        );
+        assert_eq!(parts("vacuum t (a)"), None);
         assert_eq!(
             parts("VACUUM (ANALYZE, VERBOSE)"),
             Some((vec!["ANALYZE".into()], "VACUUM"))

@@ -40,6 +40,8 @@ pub fn parse(text: &str, max_depth: usize) -> Result<Vec<Statement>, PgError> {
     let text = arrays.as_deref().unwrap_or(text);
     let listed = unnamed_column_lists(text);
     let text = listed.as_deref().unwrap_or(text);
+    let matched = foreign_key_match(text)?;
+    let text = matched.as_deref().unwrap_or(text);
     let identity = super::translate::identity_sequence_names(text)?;
     let text = identity.as_deref().unwrap_or(text);
     // `SET a[1] = …`: the grammar takes a column name; the subscripts are put back after.
@@ -103,6 +105,47 @@ fn string_aliases(stmts: &[Statement]) -> Result<(), PgError> {
         }
     }
     Ok(())
+}
+
+/// A foreign key's `MATCH SIMPLE` (the default), which the grammar lacks, blanked (same
+/// length, so the text's offsets stay). `MATCH FULL` is 0A000: it differs from SIMPLE
+/// in rows only for a key of several columns, but the catalogs (`confmatchtype`,
+/// `pg_get_constraintdef`) would show SIMPLE; `MATCH PARTIAL` is PostgreSQL's own
+/// 0A000. None when there are none.
+fn foreign_key_match(text: &str) -> Result<Option<String>, PgError> {
+    use super::lexer::{significant, TokenKind};
+    if !text
+        .as_bytes()
+        .windows(5)
+        .any(|w| w.eq_ignore_ascii_case(b"match"))
+    {
+        return Ok(None);
+    }
+    let tokens: Vec<_> = significant(text).collect();
+    let is = |i: usize, w: &str| {
+        tokens.get(i).is_some_and(|t| {
+            t.kind == TokenKind::Word && text[t.start..t.end].eq_ignore_ascii_case(w)
+        })
+    };
+    let mut out: Option<String> = None;
+    for i in 1..tokens.len() {
+        if !is(i, "match") || !(0..i).any(|j| is(j, "references")) {
+            continue;
+        }
+        if is(i + 1, "full") || is(i + 1, "partial") {
+            let how = &text[tokens[i + 1].start..tokens[i + 1].end];
+            return Err(super::translate::unsupported(format!(
+                "MATCH {}",
+                how.to_uppercase()
+            )));
+        }
+        if is(i + 1, "simple") {
+            let (start, end) = (tokens[i].start, tokens[i + 1].end);
+            out.get_or_insert_with(|| text.to_string())
+                .replace_range(start..end, &" ".repeat(end - start));
+        }
+    }
+    Ok(out)
 }
 
 /// The SQL standard's array types in a table definition, `text ARRAY` and `int
@@ -307,6 +350,25 @@ fn syntax_error(e: ParserError, max_depth: usize) -> PgError {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn foreign_key_match_simple_is_blanked_full_refused() {
+        let blank = |sql: &str| {
+            foreign_key_match(sql)
+                .map(|o| o.map(|t| t.split_whitespace().collect::<Vec<_>>().join(" ")))
+        };
+        assert_eq!(
+            blank("create table a (x numeric(10,2) references b(y) match simple)").unwrap(),
+            Some("create table a (x numeric(10,2) references b(y) )".into())
+        );
+        assert_eq!(blank("select match from t").unwrap(), None);
+        for refused in [
+            "alter table a add foreign key (x) references b match full not valid",
+            "create table a (x int references b match partial)",
+        ] {
+            assert_eq!(blank(refused).unwrap_err().code.0, "0A000", "{refused}");
+        }
+    }
 
     #[test]
     fn errors_read_like_postgresql() {

@@ -588,3 +588,130 @@ async fn views_and_indexes_are_renamed_by_alter_table() {
         ("42P07", "relation \"t\" already exists")
     );
 }
+
+/// A foreign key may reference a key of a type its own casts to implicitly (integer →
+/// numeric → float), and is then enforced; the other way round is 42804.
+#[tokio::test]
+async fn foreign_keys_across_number_types() {
+    let s = Server::start(&[]);
+    let c = s.connect("fknum").await;
+    exec(
+        &c,
+        "create table pk (p numeric primary key); insert into pk values (42); \
+         create table fk (f int); alter table fk add foreign key (f) references pk; \
+         insert into fk values (42)",
+    )
+    .await;
+    assert_eq!(error(&c, "insert into fk values (43)").await.0, "23503");
+    exec(
+        &c,
+        "create table pk8 (p int8 primary key); create table fkn (f numeric)",
+    )
+    .await;
+    assert_eq!(
+        error(&c, "alter table fkn add foreign key (f) references pk8").await,
+        (
+            "42804".into(),
+            "foreign key constraint \"fkn_f_fkey\" cannot be implemented".into()
+        )
+    );
+}
+
+/// `VACUUM ANALYZE t (cols)` checks its columns (42703) and changes nothing.
+#[tokio::test]
+async fn vacuum_analyze_checks_its_columns() {
+    let s = Server::start(&[]);
+    let c = s.connect("vaccols").await;
+    exec(&c, "create table t (a int); insert into t values (1)").await;
+    let done = c.simple_query("vacuum analyze t (a)").await.unwrap();
+    assert_eq!(done.len(), 1, "only the command's completion, no rows");
+    assert_eq!(error(&c, "vacuum analyze t (b)").await.0, "42703");
+    assert_eq!(
+        rows(&c, "select a from t").await,
+        vec![vec![Some("1".to_string())]]
+    );
+}
+
+/// A column of a table's row type (or a composite type) is refused, in CREATE TABLE
+/// and in ALTER TABLE … ADD COLUMN alike: litewire cannot hold composite values.
+#[tokio::test]
+async fn row_type_columns_are_refused() {
+    let s = Server::start(&[]);
+    let c = s.connect("rowtype").await;
+    exec(&c, "create table r1 (f1 int); create type ct as (a int)").await;
+    let refused = |t: &str| {
+        (
+            "0A000".to_string(),
+            format!("a column of a composite type ({t}) is not supported by litewire"),
+        )
+    };
+    assert_eq!(error(&c, "create table r2 (f r1)").await, refused("r1"));
+    assert_eq!(
+        error(&c, "alter table r1 add column f2 r1").await,
+        refused("r1")
+    );
+    assert_eq!(
+        error(&c, "alter table r1 add column f2 ct not null default null").await,
+        refused("ct")
+    );
+    // A temporary table's row type too, and ALTER COLUMN … TYPE to one.
+    exec(&c, "create temp table tr (f1 int, f2 int)").await;
+    assert_eq!(
+        error(&c, "alter table tr add column f3 tr").await,
+        refused("tr")
+    );
+    assert_eq!(
+        error(&c, "alter table tr alter column f2 type tr").await,
+        refused("tr")
+    );
+    // A table whose foreign key references a table without a key still retypes.
+    exec(
+        &c,
+        "create table np (a int); create table fk (b int references np); \
+         alter table fk alter column b type text",
+    )
+    .await;
+    assert_eq!(
+        rows(
+            &c,
+            "select count(*) from pg_attribute where attrelid = 'r1'::regclass and attnum > 0"
+        )
+        .await,
+        vec![vec![Some("1".to_string())]]
+    );
+}
+
+/// Changing the type of a column in a foreign key, on either side, keeps the key's
+/// types comparable or is PostgreSQL's 42804, naming the key.
+#[tokio::test]
+async fn retyped_key_columns_must_still_compare() {
+    let s = Server::start(&[]);
+    let c = s.connect("fkretype").await;
+    exec(
+        &c,
+        "create table p (id int primary key); alter table p alter column id type text; \
+         create table c (id text constraint c_fk references p)",
+    )
+    .await;
+    let refused = (
+        "42804".to_string(),
+        "foreign key constraint \"c_fk\" cannot be implemented".to_string(),
+    );
+    assert_eq!(
+        error(
+            &c,
+            "alter table p alter column id type int using id::integer"
+        )
+        .await,
+        refused
+    );
+    assert_eq!(
+        error(
+            &c,
+            "alter table c alter column id type int using id::integer"
+        )
+        .await,
+        refused
+    );
+    exec(&c, "alter table c alter column id type varchar(10)").await;
+}

@@ -862,3 +862,32 @@ async fn oid_aliases_print_names_and_compare_as_oids() {
         ["'ok'::mood"]
     );
 }
+
+/// A key's index reads as regclass by the name pg_class gives it (`t_pkey`, the
+/// constraint's name), both ways, for SQLite's automatic index and a rowid key alike.
+#[tokio::test]
+async fn key_indexes_read_as_regclass_by_their_postgresql_names() {
+    let s = Server::start(&[]);
+    let c = s.connect("keyregclass").await;
+    c.batch_execute(
+        "create table ct (id int, constraint ct_pk primary key (id)); \
+         create table r (id integer primary key)",
+    )
+    .await
+    .unwrap();
+    crate::common::answers(
+        &c,
+        &[
+            (
+                "select indexrelid::regclass::text from pg_index order by 1",
+                "ct_pk\nr_pkey",
+            ),
+            (
+                "select 'ct_pk'::regclass::oid = (select oid from pg_class where relname = 'ct_pk'), \
+                 'r_pkey'::regclass::text",
+                "t|r_pkey",
+            ),
+        ],
+    )
+    .await;
+}

@@ -464,3 +464,44 @@ async fn insert_select_from_with_on_conflict() {
         vec![row(&["1", "10"]), row(&["2", "20"]), row(&["3", "30"])]
     );
 }
+
+/// `ON COMMIT PRESERVE ROWS` (what every table does) is taken; emptying or dropping the
+/// table at commit is 0A000; a permanent table with ON COMMIT is PostgreSQL's 42P16.
+/// A foreign key's MATCH SIMPLE (the default) is taken, MATCH FULL is 0A000.
+#[tokio::test]
+async fn on_commit_and_foreign_key_match() {
+    let s = Server::start(&[]);
+    let c = s.connect("oncommit").await;
+    c.batch_execute(
+        "create temp table keep (a int primary key) on commit preserve rows; \
+         insert into keep values (1); \
+         create table refs (a int references keep match simple)",
+    )
+    .await
+    .unwrap();
+    assert_eq!(rows(&c, "select a from keep").await, vec![row(&["1"])]);
+    for (sql, code, message) in [
+        (
+            "create temp table t1 (a int) on commit delete rows",
+            "0A000",
+            "ON COMMIT DELETE ROWS is not supported by litewire",
+        ),
+        (
+            "create temp table t2 (a int) on commit drop",
+            "0A000",
+            "ON COMMIT DROP is not supported by litewire",
+        ),
+        (
+            "create table t3 (a int) on commit preserve rows",
+            "42P16",
+            "ON COMMIT can only be used on temporary tables",
+        ),
+        (
+            "alter table refs add foreign key (a) references keep match full",
+            "0A000",
+            "MATCH FULL is not supported by litewire",
+        ),
+    ] {
+        fails(&c, sql, code, message).await;
+    }
+}

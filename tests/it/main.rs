@@ -36,6 +36,7 @@ mod pgbench;
 mod prepare_sql;
 mod protocol;
 mod queries;
+mod roles;
 mod routines;
 mod safety;
 mod startup;

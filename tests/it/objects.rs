@@ -721,3 +721,64 @@ async fn create_schema_of_the_one_schema() {
         .unwrap();
     assert_eq!(rows(&c, "select count(*) from public.m").await, one("0"));
 }
+
+/// COMMENT ON CONSTRAINT c ON t and COMMENT ON INDEX of a key's index (by its
+/// PostgreSQL name), shown by obj_description, kept through a rebuild, gone with the
+/// table; the errors PostgreSQL gives for a missing table or constraint.
+#[tokio::test]
+async fn comments_on_constraints_and_key_indexes() {
+    let s = Server::start(&[]);
+    let c = s.connect("concomment").await;
+    c.batch_execute(
+        "create table ct (id int, p int check (p > 0), constraint ct_pk primary key (id)); \
+         comment on constraint ct_p_check on ct is 'positive'; \
+         comment on constraint CT_PK on public.ct is 'the key'; \
+         comment on index ct_pk is 'its index'; \
+         alter table ct alter column p type bigint",
+    )
+    .await
+    .unwrap();
+    crate::common::answers(
+        &c,
+        &[
+            (
+                "select conname, obj_description(oid, 'pg_constraint') from pg_constraint \
+                 where conrelid = 'ct'::regclass order by 1",
+                "ct_p_check|positive\nct_pk|the key",
+            ),
+            (
+                "select indexrelid::regclass::text, obj_description(indexrelid, 'pg_class') \
+                 from pg_index where indrelid = 'ct'::regclass",
+                "ct_pk|its index",
+            ),
+        ],
+    )
+    .await;
+    crate::common::refusals(
+        &c,
+        &[
+            (
+                "comment on constraint nope on ct is 'x'",
+                "42704",
+                "constraint \"nope\" for table \"ct\" does not exist",
+            ),
+            (
+                "comment on constraint nope on nope is 'x'",
+                "42P01",
+                "relation \"nope\" does not exist",
+            ),
+        ],
+    )
+    .await;
+    c.batch_execute("drop table ct; create table ct (id int constraint ct_pk primary key)")
+        .await
+        .unwrap();
+    crate::common::answers(
+        &c,
+        &[(
+            "select count(*) from pg_description where classoid = 2606",
+            "0",
+        )],
+    )
+    .await;
+}

@@ -525,7 +525,11 @@ pub(super) const TABLES: &[Table] = &[
                   rolpassword text, rolvaliduntil timestamptz, rolbypassrls bool, \
                   rolconfig text",
         body: Some(|| {
-            "SELECT 10, current_user(), 0, 1, 0, 0, 1, 0, -1, '********', NULL, 0, NULL".into()
+            format!(
+                "SELECT 10, current_user(), 0, 1, 0, 0, 1, 0, -1, '********', NULL, 0, NULL \
+                 UNION ALL {}",
+                crate::engine::objects::role_rows()
+            )
         }),
     },
     Table {
@@ -533,7 +537,12 @@ pub(super) const TABLES: &[Table] = &[
         columns: "usename name, usesysid oid, usecreatedb bool, usesuper bool, \
                   userepl bool, usebypassrls bool, passwd text, valuntil timestamptz, \
                   useconfig text",
-        body: Some(|| "SELECT current_user(), 10, 0, 0, 0, 0, '********', NULL, NULL".into()),
+        body: Some(|| {
+            format!(
+                "SELECT current_user(), 10, 0, 0, 0, 0, '********', NULL, NULL UNION ALL {}",
+                crate::engine::objects::user_rows()
+            )
+        }),
     },
     Table {
         name: "pg_collation",

@@ -1,5 +1,6 @@
 //! COMMENT ON: one row per commented object in `_litewire_comments` (kind `r` for a
-//! relation — table, view, index or sequence — with `attribute` '' or a column's name),
+//! relation — table, view, index or sequence — with `attribute` '' or a column's name;
+//! kind `c` for a constraint: `name` its table, `attribute` its name),
 //! shown through `pg_description`, `obj_description` and `col_description`.
 
 use rusqlite::functions::{Context, FunctionFlags};
@@ -21,20 +22,76 @@ pub fn description_rows(first_user_oid: i64) -> String {
          UNION ALL \
          SELECT {sequence_oid} + q.rowid, 1259, 0, c.description \
          FROM main.{PREFIX}comments c JOIN main.{PREFIX}sequences q ON q.name = c.name \
-         WHERE c.kind = 'r' AND c.attribute = ''"
+         WHERE c.kind = 'r' AND c.attribute = '' \
+         UNION ALL \
+         SELECT k.oid, 2606, 0, c.description \
+         FROM main.{PREFIX}comments c JOIN sqlite_schema s ON s.name = c.name \
+         JOIN pg_constraint k ON k.conrelid = {first_user_oid} + s.rowid \
+         AND k.conname = c.attribute WHERE c.kind = 'c'"
     )
 }
 
-/// Removes the comments on relation `name` and its columns (it was dropped).
+/// Removes the comments on relation `name`, its columns and (`r`) its constraints (it
+/// was dropped).
 pub(super) fn forget(conn: &Connection, kind: &str, name: &str) -> rusqlite::Result<()> {
     if exists(conn, "main", "comments")? {
         let _internal = Internal::begin();
         conn.execute(
-            &format!("DELETE FROM main.{PREFIX}comments WHERE kind = ?1 AND name = ?2"),
+            &format!(
+                "DELETE FROM main.{PREFIX}comments WHERE (kind = ?1 OR kind = 'c' AND ?1 = 'r') \
+                 AND name = ?2"
+            ),
             [kind, name],
         )?;
     }
     Ok(())
+}
+
+/// The SQLite name of the index pg_class calls `name` when it is a key's automatic
+/// index (`t_pkey` is `sqlite_autoindex_t_1`); None for any other name.
+fn key_index(conn: &Connection, name: &str) -> rusqlite::Result<Option<String>> {
+    conn.query_row(
+        "SELECT s.name FROM pg_class c JOIN sqlite_schema s \
+         ON s.rowid = c.oid - ?2 AND s.type = 'index' \
+         WHERE c.relname = ?1 AND c.relkind = 'i'",
+        rusqlite::params![name, crate::engine::catalog::FIRST_USER_OID],
+        |r| r.get(0),
+    )
+    .optional()
+}
+
+/// `COMMENT ON CONSTRAINT c ON t`: 42P01 without the table, 42704 without the
+/// constraint.
+fn check_constraint(conn: &Connection, table: &str, name: &str) -> Result<(), PgError> {
+    let to_pg = |e: rusqlite::Error| crate::engine::error::to_pg(&e);
+    let rowid: Option<i64> = conn
+        .query_row(
+            "SELECT rowid FROM sqlite_schema WHERE type = 'table' AND name = ?1",
+            [table],
+            |r| r.get(0),
+        )
+        .optional()
+        .map_err(to_pg)?;
+    let Some(rowid) = rowid else {
+        return Err(PgError::new(
+            SqlState::UNDEFINED_TABLE,
+            format!("relation \"{table}\" does not exist"),
+        ));
+    };
+    let found = conn
+        .query_row(
+            "SELECT 1 FROM pg_constraint WHERE conrelid = ?1 AND conname = ?2",
+            rusqlite::params![crate::engine::catalog::FIRST_USER_OID + rowid, name],
+            |_| Ok(()),
+        )
+        .optional()
+        .map_err(to_pg)?;
+    found.ok_or_else(|| {
+        PgError::new(
+            SqlState::UNDEFINED_OBJECT,
+            format!("constraint \"{name}\" for table \"{table}\" does not exist"),
+        )
+    })
 }
 
 /// `litewire_comment(kind, name, attribute, text)`: COMMENT ON; `kind` is `table`,
@@ -44,9 +101,18 @@ fn comment(ctx: &mut Context<'_>) -> rusqlite::Result<i64> {
     // nested statements while the function runs.
     let conn = unsafe { ctx.get_connection()? };
     let kind: String = ctx.get(0)?;
-    let name: String = ctx.get(1)?;
+    let mut name: String = ctx.get(1)?;
     let attribute: String = ctx.get(2)?;
     let text: Option<String> = ctx.get(3)?;
+    if kind == "constraint" {
+        check_constraint(&conn, &name, &attribute).map_err(raise)?;
+        return store(&conn, "c", &name, &attribute, text);
+    }
+    if kind == "index" {
+        if let Some(stored) = key_index(&conn, &name)? {
+            name = stored;
+        }
+    }
     let found: Option<String> = conn
         .query_row(
             "SELECT type FROM sqlite_schema WHERE name = ?1",
@@ -89,20 +155,31 @@ fn comment(ctx: &mut Context<'_>) -> rusqlite::Result<i64> {
             )));
         }
     }
+    store(&conn, "r", &name, &attribute, text)
+}
+
+/// Sets (or, NULL or empty, removes) the comment of kind `kind` on `name`/`attribute`.
+fn store(
+    conn: &Connection,
+    kind: &str,
+    name: &str,
+    attribute: &str,
+    text: Option<String>,
+) -> rusqlite::Result<i64> {
     let _internal = Internal::begin();
     conn.execute(
         &format!(
-            "DELETE FROM main.{PREFIX}comments WHERE kind = 'r' AND name = ?1 AND attribute = ?2"
+            "DELETE FROM main.{PREFIX}comments WHERE kind = ?1 AND name = ?2 AND attribute = ?3"
         ),
-        [&name, &attribute],
+        [kind, name, attribute],
     )?;
     if let Some(text) = text.filter(|t| !t.is_empty()) {
         conn.execute(
             &format!(
                 "INSERT INTO main.{PREFIX}comments (kind, name, attribute, description) \
-                 VALUES ('r', ?1, ?2, ?3)"
+                 VALUES (?1, ?2, ?3, ?4)"
             ),
-            [&name, &attribute, &text],
+            [kind, name, attribute, &text],
         )?;
     }
     Ok(1)

@@ -304,7 +304,18 @@ fn plain_column_type(ctx: &mut Context<'_>) -> rusqlite::Result<i64> {
     // SAFETY: as in `create`: nested reads.
     let conn = unsafe { ctx.get_connection()? };
     let name: String = ctx.get(0)?;
-    let what = if find(&conn, &name)?.is_some() {
+    // A table's or view's name is its row type too, as composite as CREATE TYPE's.
+    let relation = conn
+        .query_row(
+            "SELECT 1 FROM sqlite_schema WHERE type IN ('table', 'view') AND name = ?1 \
+             UNION ALL SELECT 1 FROM temp.sqlite_schema \
+             WHERE type IN ('table', 'view') AND name = ?1",
+            [&name],
+            |_| Ok(()),
+        )
+        .optional()?
+        .is_some();
+    let what = if relation || find(&conn, &name)?.is_some() {
         "a composite type"
     } else if super::domains::is_domain(&conn, &name)? {
         "a domain"

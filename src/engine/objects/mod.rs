@@ -15,12 +15,14 @@
 //! `sequences.rs` holds the sequence functions (nextval, setval, ...), `enums.rs` enum
 //! types (CREATE TYPE … AS ENUM, the checks of their columns), `composites.rs` composite
 //! types (CREATE TYPE … AS (…)), `domains.rs` domains, `comments.rs` COMMENT ON
-//! and its readers, `routines.rs` SQL-language functions and their inlining.
+//! and its readers, `routines.rs` SQL-language functions and their inlining, `roles.rs`
+//! CREATE/DROP ROLE.
 
 mod comments;
 mod composites;
 mod domains;
 mod enums;
+mod roles;
 mod routines;
 mod sequences;
 
@@ -40,6 +42,7 @@ pub use enums::{
     check_input as check_enum_input, declared_type, is_enum_oid, label_rows as enum_label_rows,
     name_of as enum_name, oid_of as enum_oid, type_rows as enum_type_rows, ENUM_OID,
 };
+pub use roles::{is_role, role_rows, user_rows};
 pub use routines::{
     inline as inline_functions, proc_rows as function_rows, return_type as function_type,
 };
@@ -81,6 +84,12 @@ const RESERVED: &[(&str, &str)] = &[
         "domains",
         "name TEXT NOT NULL, seq INTEGER NOT NULL, base TEXT, not_null INTEGER, \
          constraint_name TEXT, query TEXT, PRIMARY KEY (name, seq)",
+    ),
+    (
+        "roles",
+        "name TEXT PRIMARY KEY, super INTEGER NOT NULL, inherit INTEGER NOT NULL, \
+         createrole INTEGER NOT NULL, createdb INTEGER NOT NULL, login INTEGER NOT NULL, \
+         replication INTEGER NOT NULL, connlimit INTEGER NOT NULL, bypassrls INTEGER NOT NULL",
     ),
     (
         "enums",
@@ -280,6 +289,7 @@ pub fn register(
     composites::register(conn)?;
     domains::register(conn)?;
     routines::register(conn)?;
+    roles::register(conn)?;
     comments::register(conn)
 }
 

@@ -1,12 +1,12 @@
 //! CREATE TABLE refusals PostgreSQL makes and SQLite would not: a column of a
 //! pseudo-type (42P16), an aggregate, window function or subquery in a DEFAULT
 //! (42803 / 0A000), a storage parameter PostgreSQL does not know (22023) or WITH OIDS
-//! (0A000), partitioned tables (0A000). Accepted storage parameters have no effect (SQLite has no such storage).
+//! (0A000), partitioned tables (0A000), ON COMMIT other than PRESERVE ROWS (0A000). Accepted storage parameters have no effect (SQLite has no such storage).
 
 use std::ops::ControlFlow;
 
 use sqlparser::ast::{
-    ColumnOption, CreateTableOptions, Expr, SqlOption, Statement, Value, Visit, Visitor,
+    ColumnOption, CreateTableOptions, Expr, OnCommit, SqlOption, Statement, Value, Visit, Visitor,
 };
 
 use crate::protocol::{PgError, SqlState};
@@ -101,6 +101,19 @@ pub(super) fn check(stmt: &Statement) -> Result<(), PgError> {
     };
     if ct.partition_by.is_some() {
         return Err(super::unsupported("PARTITION BY"));
+    }
+    // ON COMMIT PRESERVE ROWS is what every table does (mod.rs drops it); emptying or
+    // dropping the table at each commit is not done.
+    match ct.on_commit {
+        Some(_) if !ct.temporary => {
+            return Err(PgError::new(
+                SqlState::INVALID_TABLE_DEFINITION,
+                "ON COMMIT can only be used on temporary tables",
+            ))
+        }
+        Some(OnCommit::DeleteRows) => return Err(super::unsupported("ON COMMIT DELETE ROWS")),
+        Some(OnCommit::Drop) => return Err(super::unsupported("ON COMMIT DROP")),
+        _ => {}
     }
     for column in &ct.columns {
         // `create table foo (with baz)`: a reserved word is never a column's name.

@@ -37,6 +37,7 @@ mod operators;
 mod order;
 mod queries;
 mod recursive;
+mod roles;
 mod routines;
 pub(crate) use recursive::recursive_view;
 pub(crate) use routines::shown_type;
@@ -95,6 +96,9 @@ pub fn to_sqlite(mut stmt: Statement, settings: &mut dyn Settings) -> Result<Str
     {
         return routines::drop(func_desc, *if_exists);
     }
+    if let Some(batch) = roles::statement(&stmt)? {
+        return Ok(batch);
+    }
     variadic::spread(&mut stmt)?;
     order::using(&mut stmt)?;
     fold::ddl_names(&mut stmt);
@@ -138,6 +142,7 @@ pub fn to_sqlite(mut stmt: Statement, settings: &mut dyn Settings) -> Result<Str
             }
             crate::sql::alter::postgres_primary_key(ct);
             crate::sql::alter::name_first_table_constraint(ct);
+            ct.on_commit = None; // PRESERVE ROWS (create.rs refused the others)
         }
         Statement::AlterTable { operations, .. } => {
             for op in operations {

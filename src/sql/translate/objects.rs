@@ -140,6 +140,25 @@ pub(super) fn statement(stmt: &mut Statement) -> Result<Objects, PgError> {
                 Objects::After(parts)
             }
         }
+        // ALTER TABLE … ADD COLUMN of a type litewire does not know: checked as CREATE
+        // TABLE's columns are (a composite type's, a table's row type, a domain).
+        Statement::AlterTable { operations, .. } => {
+            let parts: Vec<String> = operations
+                .iter()
+                .filter_map(|op| match op {
+                    sqlparser::ast::AlterTableOperation::AddColumn { column_def, .. } => {
+                        super::enums::of_type(&column_def.data_type)
+                    }
+                    _ => None,
+                })
+                .map(|name| format!("{PLAIN_TYPE_CHECK}{})", quote(&name)))
+                .collect();
+            if parts.is_empty() {
+                Objects::None
+            } else {
+                Objects::After(parts)
+            }
+        }
         Statement::CreateType {
             name,
             representation,
@@ -1019,7 +1038,8 @@ impl AddIdentity {
     }
 }
 
-/// `COMMENT ON {TABLE | COLUMN | INDEX | SEQUENCE | VIEW} name IS 'text' | NULL`.
+/// `COMMENT ON {TABLE | COLUMN | INDEX | SEQUENCE | VIEW} name | CONSTRAINT c ON t IS
+/// 'text' | NULL`.
 fn read_comment(text: &str) -> Result<String, PgError> {
     use sqlparser::keywords::Keyword;
     use sqlparser::tokenizer::Token;
@@ -1032,6 +1052,7 @@ fn read_comment(text: &str) -> Result<String, PgError> {
             Keyword::INDEX => "index",
             Keyword::SEQUENCE => "sequence",
             Keyword::VIEW => "view",
+            Keyword::CONSTRAINT => "constraint",
             _ => {
                 return Err(unsupported(format!(
                     "COMMENT ON {}",
@@ -1047,10 +1068,17 @@ fn read_comment(text: &str) -> Result<String, PgError> {
         }
     };
     let name = p.parse_object_name(false).map_err(syntax)?;
-    let (relation, attribute) = if kind == "column" {
-        owner(&name)?
-    } else {
-        (relation(&name)?, String::new())
+    let (relation, attribute) = match kind {
+        "column" => owner(&name)?,
+        // `CONSTRAINT c ON t`: kept as the table's, under the constraint's name.
+        "constraint" => {
+            p.expect_keyword_is(Keyword::ON).map_err(syntax)?;
+            let table = p.parse_object_name(false).map_err(syntax)?;
+            let constraint = name.0.last().and_then(|p| p.as_ident());
+            let constraint = constraint.map(crate::sql::alter::ident).unwrap_or_default();
+            (relation(&table)?, constraint)
+        }
+        _ => (relation(&name)?, String::new()),
     };
     p.expect_keyword_is(Keyword::IS).map_err(syntax)?;
     let comment = if p.parse_keyword(Keyword::NULL) {
@@ -1384,7 +1412,11 @@ mod tests {
             "~+main.comments SELECT litewire_comment('index', 'i', '', 'x')"
         );
         assert_eq!(
-            error("COMMENT ON CONSTRAINT c ON t IS 'x'").code,
+            sqlite("COMMENT ON CONSTRAINT C ON public.t IS 'x'"),
+            "~+main.comments SELECT litewire_comment('constraint', 't', 'c', 'x')"
+        );
+        assert_eq!(
+            error("COMMENT ON TRIGGER c ON t IS 'x'").code,
             SqlState::FEATURE_NOT_SUPPORTED
         );
         assert_eq!(
