@@ -556,3 +556,65 @@ async fn seconds_precision_rounds_as_postgres() {
         ]]
     );
 }
+
+#[tokio::test]
+async fn make_interval_by_name_and_the_word_interval_as_a_column() {
+    let s = Server::start(&[]);
+    let c = s.connect("dates").await;
+    // PostgreSQL 15's answers.
+    assert_eq!(
+        row(
+            &c,
+            "select make_interval(years := 1, months := -1, weeks := 5, days := -7, \
+             hours := 25, mins := -180), make_interval(hours => -2, secs => -25.3), \
+             make_interval(1, 2, 3, 4, 5, 6, 7.5), make_interval(secs := 7e12), \
+             make_interval() = make_interval(years := 0, secs := 0.0)"
+        )
+        .await,
+        [
+            "11 mons 28 days 22:00:00",
+            "-02:00:25.3",
+            "1 year 2 mons 25 days 05:06:07.5",
+            "1944444444:26:40",
+            "t"
+        ]
+    );
+    assert_eq!(error(&c, "select make_interval(foo := 1)").await.0, "42883");
+    // `interval(p) '…'` rounds to p digits; `interval` alone is a column name.
+    assert_eq!(
+        row(
+            &c,
+            "select interval(0) '1 day 01:23:45.6789', interval(2) '1 day 01:23:45.6789', \
+             interval, interval::interval from (values ('1 d')) v(interval)"
+        )
+        .await,
+        ["1 day 01:23:46", "1 day 01:23:45.68", "1 d", "1 day"]
+    );
+}
+
+#[tokio::test]
+async fn infinities_through_to_timestamp_round_and_justify_interval() {
+    let s = Server::start(&[]);
+    let c = s.connect("dates").await;
+    assert_eq!(
+        row(
+            &c,
+            "select to_timestamp('Infinity'::float), to_timestamp('-Infinity'::float), \
+             round(extract(julian from '-infinity'::timestamp)), \
+             justify_interval(interval '2147483647 days 24 hrs'), \
+             justify_interval(interval '-2147483648 days -24 hrs')"
+        )
+        .await,
+        [
+            "infinity",
+            "-infinity",
+            "-Infinity",
+            "5965232 years 4 mons 8 days",
+            "-5965232 years -4 mons -9 days"
+        ]
+    );
+    assert_eq!(
+        error(&c, "select to_timestamp('NaN'::float)").await,
+        ("22008".into(), "timestamp cannot be NaN".into())
+    );
+}

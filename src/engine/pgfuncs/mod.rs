@@ -492,6 +492,17 @@ pub fn register(conn: &Connection) -> Res<()> {
         pure,
         strict(|ctx| {
             let secs = float(ctx, 0)?.unwrap_or(0.0);
+            // PostgreSQL's float8_timestamptz: the infinities map to timestamptz's.
+            if secs.is_infinite() {
+                let t = if secs > 0.0 { "infinity" } else { "-infinity" };
+                return Ok(t.to_string());
+            }
+            if secs.is_nan() {
+                return Err(raise(PgError::new(
+                    SqlState::DATETIME_FIELD_OVERFLOW,
+                    "timestamp cannot be NaN",
+                )));
+            }
             let micros = (secs * 1e6).round();
             let shown = text_of(ValueRef::Real(secs)).unwrap_or_default();
             let bad = || {
@@ -1007,6 +1018,20 @@ pub fn register(conn: &Connection) -> Res<()> {
             }),
         )?;
     }
+    // make_interval(...): the translator passes all seven fields (translate/functions.rs).
+    conn.create_scalar_function(
+        "pg_make_interval",
+        7,
+        pure,
+        strict(|ctx| {
+            let mut fields = [0i64; 6];
+            for (i, f) in fields.iter_mut().enumerate() {
+                *f = n(ctx, i)?;
+            }
+            let secs = float(ctx, 6)?.unwrap_or(0.0);
+            pg(dates::make_interval(fields, secs).map(dt::format_interval))
+        }),
+    )?;
     conn.create_scalar_function(
         "pg_encode",
         2,
@@ -1097,10 +1122,16 @@ fn bounded(s: String, limit: usize) -> Res<String> {
 }
 
 /// A numeric's text as an INTEGER when it has no fraction (it then prints, compares and
-/// sorts as PostgreSQL's numeric does), otherwise the text (which keeps its scale).
+/// sorts as PostgreSQL's numeric does), ±Infinity as a REAL (which prints so, and which
+/// SQLite's `round` keeps: it reads text as 0), otherwise the text (which keeps its
+/// scale).
 fn number_or_text(t: String) -> SqlValue {
     if let Ok(i) = t.parse::<i64>() {
         return SqlValue::Integer(i);
     }
-    SqlValue::Text(t)
+    match t.as_str() {
+        "Infinity" => SqlValue::Real(f64::INFINITY),
+        "-Infinity" => SqlValue::Real(f64::NEG_INFINITY),
+        _ => SqlValue::Text(t),
+    }
 }
