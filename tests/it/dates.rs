@@ -618,3 +618,34 @@ async fn infinities_through_to_timestamp_round_and_justify_interval() {
         ("22008".into(), "timestamp cannot be NaN".into())
     );
 }
+
+#[tokio::test]
+async fn timestamps_in_json_are_iso_8601_in_the_session_zone() {
+    let s = Server::start(&[]);
+    let c = s.connect("dates").await;
+    c.batch_execute(
+        "set timezone = 'Australia/Adelaide'; create table tz (t timestamptz); \
+         insert into tz values ('2014-05-28 12:22:35-04')",
+    )
+    .await
+    .unwrap();
+    // PostgreSQL 15's answers.
+    assert_eq!(
+        row(
+            &c,
+            "select to_json(timestamptz '2014-05-28 12:22:35.614298-04'), \
+             to_jsonb(timestamp '2014-05-28 12:22:35'), to_json(timestamptz 'infinity'), \
+             to_json(t), json_build_object('a', t), \
+             jsonb_build_array(t, t::timestamp, t::date) from tz"
+        )
+        .await,
+        [
+            "\"2014-05-29T01:52:35.614298+09:30\"",
+            "\"2014-05-28T12:22:35\"",
+            "\"infinity\"",
+            "\"2014-05-29T01:52:35+09:30\"",
+            "{\"a\" : \"2014-05-29T01:52:35+09:30\"}",
+            "[\"2014-05-29T01:52:35+09:30\", \"2014-05-29T01:52:35\", \"2014-05-29\"]"
+        ]
+    );
+}

@@ -1032,6 +1032,25 @@ pub fn register(conn: &Connection) -> Res<()> {
             pg(dates::make_interval(fields, secs).map(dt::format_interval))
         }),
     )?;
+    // A timestamp(tz) in JSON (to_json, the json builders): ISO 8601 with `T`, a
+    // timestamptz in the session's zone with its `±HH:MM` offset.
+    conn.create_scalar_function(
+        "pg_datetime_json",
+        1,
+        pure,
+        strict(|ctx| {
+            if infinite(ctx, 0).is_some() {
+                return Ok(s(ctx, 0));
+            }
+            Ok(match temporal(ctx, 0, "to_json")? {
+                Some(Temporal::TimestampTz(t)) => dt::format_timestamptz_json(t, &dt::session()),
+                Some(Temporal::Timestamp(t)) => {
+                    dt::format_timestamp_micros(t, false).replacen(' ', "T", 1)
+                }
+                _ => s(ctx, 0),
+            })
+        }),
+    )?;
     conn.create_scalar_function(
         "pg_encode",
         2,

@@ -619,16 +619,13 @@ pub(super) fn function(name: &str, f: &mut Function) -> Result<Option<Expr>, PgE
             _ => None,
         } {
             // PostgreSQL writes a timestamp in JSON in ISO 8601 (`T` between date and
-            // time); a timestamptz also in the session's zone, which litewire's stored
-            // text does not show.
-            match function_name(arg).as_deref() {
-                Some("pg_timestamp") => {
-                    *arg = call("replace", vec![arg.clone(), string(" "), string("T")]);
-                }
-                Some("pg_timestamptz") => {
-                    return Err(unsupported(format!("{name}() of a timestamptz")))
-                }
-                _ => {}
+            // time); a timestamptz also in the session's zone, with a `±HH:MM` offset.
+            // (A column's type the engine knows: operators.rs json_mark.)
+            if matches!(
+                function_name(arg).as_deref(),
+                Some("pg_timestamp" | "pg_timestamptz")
+            ) {
+                *arg = call("pg_datetime_json", vec![arg.clone()]);
             }
         }
     }
