@@ -649,3 +649,73 @@ async fn timestamps_in_json_are_iso_8601_in_the_session_zone() {
         ]
     );
 }
+
+#[tokio::test]
+async fn arithmetic_and_functions_on_infinite_dates_and_timestamps() {
+    let s = Server::start(&[]);
+    let c = s.connect("dates").await;
+    // PostgreSQL 15's answers: adding keeps the infinity.
+    assert_eq!(
+        row(
+            &c,
+            "select 'infinity'::date + 1, 1 + '-infinity'::date, 'infinity'::date - 1, \
+             'infinity'::date + interval '1 day', '-infinity'::date + time '10:00', \
+             'infinity'::timestamp + interval '1 day', \
+             '-infinity'::timestamptz - interval '1 day', \
+             'infinity'::timestamp at time zone 'UTC', \
+             date_bin('1 day', '-infinity'::timestamptz, '2000-01-01')"
+        )
+        .await,
+        [
+            "infinity",
+            "-infinity",
+            "infinity",
+            "infinity",
+            "-infinity",
+            "infinity",
+            "-infinity",
+            "infinity",
+            "-infinity"
+        ]
+    );
+    // Subtracting them is an error (litewire answered a number of days before).
+    for (sql, message) in [
+        (
+            "select '-infinity'::date - '2000-01-01'::date",
+            "cannot subtract infinite dates",
+        ),
+        (
+            "select 'infinity'::timestamp - '2000-01-01'::timestamp",
+            "cannot subtract infinite timestamps",
+        ),
+        (
+            "select date_bin('1 day', '2000-01-01'::timestamp, '-infinity')",
+            "origin out of range",
+        ),
+        (
+            "select '5000000-01-01'::date + interval '1 day'",
+            "date out of range for timestamp",
+        ),
+    ] {
+        assert_eq!(
+            error(&c, sql).await,
+            ("22008".into(), message.into()),
+            "{sql}"
+        );
+    }
+    let series = rows(
+        &c,
+        "select generate_series('2022-01-01'::timestamp, 'infinity'::timestamp, \
+         '1 month'::interval) limit 3",
+    )
+    .await;
+    let series: Vec<_> = series.into_iter().map(|r| r[0].clone().unwrap()).collect();
+    assert_eq!(
+        series,
+        [
+            "2022-01-01 00:00:00",
+            "2022-02-01 00:00:00",
+            "2022-03-01 00:00:00"
+        ]
+    );
+}

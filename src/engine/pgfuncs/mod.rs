@@ -453,14 +453,14 @@ pub fn register(conn: &Connection) -> Res<()> {
         )?;
     }
     conn.create_scalar_function("pg_at_time_zone", 2, pure, |ctx| {
-        let (Some(v), Some(zone)) = (temporal(ctx, 0, "timezone")?, text(ctx, 1)) else {
-            return Ok(None);
-        };
-        if let Some(sign) = infinite(ctx, 0) {
+        if let (Some(sign), Some(_)) = (infinite(ctx, 0), text(ctx, 1)) {
             return Ok(Some(
                 if sign > 0 { "infinity" } else { "-infinity" }.to_string(),
             ));
         }
+        let (Some(v), Some(zone)) = (temporal(ctx, 0, "timezone")?, text(ctx, 1)) else {
+            return Ok(None);
+        };
         let zone = pg(dates::conversion_zone(&zone))?;
         let out_of_range = |_| {
             raise(PgError::new(
@@ -527,6 +527,17 @@ pub fn register(conn: &Connection) -> Res<()> {
         3,
         pure,
         strict(|ctx| {
+            // PostgreSQL's timestamp_bin: an infinite source is its own bin; an
+            // infinite origin is an error.
+            if infinite(ctx, 1).is_some() {
+                return Ok(s(ctx, 1));
+            }
+            if infinite(ctx, 2).is_some() {
+                return Err(raise(PgError::new(
+                    SqlState::DATETIME_FIELD_OVERFLOW,
+                    "origin out of range",
+                )));
+            }
             let stride = match temporal(ctx, 0, "date_bin")? {
                 Some(Temporal::Interval(iv)) => iv,
                 // An interval under a day is stored as a clock time.
