@@ -406,7 +406,11 @@ fn math(name: &str, f: &mut Function, argc: Option<usize>) -> Result<Option<Expr
 /// each 0 when left out: `pg_make_interval` of all seven.
 fn make_interval(f: &Function) -> Result<Expr, PgError> {
     const NAMES: [&str; 7] = ["years", "months", "weeks", "days", "hours", "mins", "secs"];
-    let slots = super::named_args(f, &NAMES).ok_or_else(|| {
+    let args = match &f.args {
+        FunctionArguments::List(list) => &list.args[..],
+        _ => &[],
+    };
+    let slots = super::named_args(args, &NAMES).ok_or_else(|| {
         PgError::new(
             crate::protocol::SqlState::UNDEFINED_FUNCTION,
             "function make_interval with these arguments does not exist",

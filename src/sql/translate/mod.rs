@@ -1107,13 +1107,10 @@ pub(super) fn plain_args(f: &Function) -> Option<Vec<&Expr>> {
 /// A call's arguments by position then by name (`name => x`, `name := x`), in the
 /// slots of `names`; None for an unknown or repeated name, a positional argument after
 /// a named one, or too many arguments (PostgreSQL: no such function).
-pub(super) fn named_args(f: &Function, names: &[&str]) -> Option<Vec<Option<Expr>>> {
-    let FunctionArguments::List(list) = &f.args else {
-        return (matches!(f.args, FunctionArguments::None)).then(|| vec![None; names.len()]);
-    };
+pub(super) fn named_args(args: &[FunctionArg], names: &[&str]) -> Option<Vec<Option<Expr>>> {
     let mut slots: Vec<Option<Expr>> = vec![None; names.len()];
     let mut named = false;
-    for (i, a) in list.args.iter().enumerate() {
+    for (i, a) in args.iter().enumerate() {
         let (at, e) = match a {
             FunctionArg::Unnamed(FunctionArgExpr::Expr(e)) if !named => (i, e),
             FunctionArg::Named {
