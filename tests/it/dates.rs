@@ -719,3 +719,41 @@ async fn arithmetic_and_functions_on_infinite_dates_and_timestamps() {
         ]
     );
 }
+
+#[tokio::test]
+async fn to_char_of_intervals_and_times() {
+    let s = Server::start(&[]);
+    let c = s.connect("dates").await;
+    // PostgreSQL 15's answers (a time is formatted as an interval).
+    assert_eq!(
+        row(
+            &c,
+            "select to_char(time '13:14:15.5', 'HH HH24:MI:SS.MS US AM YYYY MM DD CC'), \
+             to_char(interval '-1 year -2 mons -40 days -3 hours -5 mins -6.25 secs', \
+             'YYYY MM DD HH HH24 MI SS MS US RM DDD CC W WW Q SSSS FMHH24 FMMI FMYYYY DDth'), \
+             to_char(-1 * interval '1 mon', 'rm')"
+        )
+        .await,
+        [
+            "01 13:14:15.500 500000 PM 0000 00 00 00",
+            "-0001 -02 -40 -03 -03 -05 -06 -250 -250000 XI   -460 00 -4 -64 0 -11106 -3 -5 -1 -40th",
+            "xii "
+        ]
+    );
+    let (code, message) = error(&c, "select to_char(interval '1 year', 'Month')").await;
+    assert_eq!(
+        (code.as_str(), message.as_str()),
+        (
+            "22007",
+            "invalid format specification for an interval value"
+        )
+    );
+    // A numeric column's text is not an interval's seconds.
+    c.batch_execute("create table n (v numeric); insert into n values (4.31)")
+        .await
+        .unwrap();
+    assert_eq!(
+        error(&c, "select to_char(v, '9.99') from n").await.0,
+        "0A000"
+    );
+}

@@ -571,6 +571,10 @@ pub fn register(conn: &Connection) -> Res<()> {
         pure,
         strict(|ctx| {
             let (micros, offset, abbrev) = match ctx.get_raw(0) {
+                // A numeric is stored as its text: not an interval's seconds.
+                ValueRef::Text(t) if decimal::Num::parse(&String::from_utf8_lossy(t)).is_some() => {
+                    return Err(raise(unsupported("to_char() of a numeric")))
+                }
                 ValueRef::Text(_) => match temporal(ctx, 0, "to_char")? {
                     Some(Temporal::Date(d)) => (i64::from(d) * MICROS_PER_DAY, None, None),
                     Some(Temporal::Timestamp(t)) => (t, None, None),
@@ -579,7 +583,18 @@ pub fn register(conn: &Connection) -> Res<()> {
                         let offset = i64::from(zone.offset_at(t)) * 1_000_000;
                         (t, Some(offset), zone.abbreviation_at(t))
                     }
-                    _ => return Err(raise(unsupported("to_char() of a time or an interval"))),
+                    Some(Temporal::Interval(iv)) => {
+                        return pg(to_char::format_interval(iv, &s(ctx, 1)))
+                    }
+                    // A time is formatted as an interval (PostgreSQL casts it so).
+                    Some(Temporal::Time(micros)) => {
+                        let iv = dt::Interval {
+                            micros,
+                            ..Default::default()
+                        };
+                        return pg(to_char::format_interval(iv, &s(ctx, 1)));
+                    }
+                    None => return Ok(String::new()),
                 },
                 ValueRef::Integer(i) => {
                     return pg(number_format::to_char(
