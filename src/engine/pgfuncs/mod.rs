@@ -571,8 +571,12 @@ pub fn register(conn: &Connection) -> Res<()> {
         pure,
         strict(|ctx| {
             let (micros, offset, abbrev) = match ctx.get_raw(0) {
-                // A numeric is stored as its text: not an interval's seconds.
-                ValueRef::Text(t) if decimal::Num::parse(&String::from_utf8_lossy(t)).is_some() => {
+                // A numeric is stored as its text: not an interval's seconds (the
+                // words infinity and -infinity are dates' first).
+                ValueRef::Text(t)
+                    if infinite(ctx, 0).is_none()
+                        && decimal::Num::parse(&String::from_utf8_lossy(t)).is_some() =>
+                {
                     return Err(raise(unsupported("to_char() of a numeric")))
                 }
                 ValueRef::Text(_) => match temporal(ctx, 0, "to_char")? {
