@@ -757,3 +757,20 @@ async fn to_char_of_intervals_and_times() {
         "0A000"
     );
 }
+
+#[tokio::test]
+async fn interval_hash_is_postgres_hash() {
+    let s = Server::start(&[]);
+    let c = s.connect("dates").await;
+    // PostgreSQL 15's values.
+    assert_eq!(
+        row(
+            &c,
+            "select interval_hash('30 days'::interval) = interval_hash('1 month'::interval), \
+             interval_hash(interval '-1 day'), hashint8(-5), hashint4(7), \
+             pg_typeof(interval_hash(interval '1 day'))"
+        )
+        .await,
+        ["t", "-1092701610", "1412886042", "-978793473", "integer"]
+    );
+}

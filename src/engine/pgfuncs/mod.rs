@@ -11,6 +11,7 @@ pub(crate) mod dates;
 pub(crate) mod decimal;
 mod extremes;
 mod format;
+mod hashes;
 mod interval_agg;
 mod math;
 mod number_format;
@@ -226,6 +227,7 @@ pub fn register(conn: &Connection) -> Res<()> {
         operators::pg_is_numeric(ctx)
     })?;
     extremes::register(conn, pure)?;
+    hashes::register(conn, pure)?;
 
     math::register(conn)?;
     ordered_set::register(conn)?;

@@ -304,6 +304,9 @@ pub(super) fn fixed_function_type(name: &str) -> Option<&'static str> {
         | "num_nulls"
         | "num_nonnulls"
         | "regexp_instr"
+        | "hashint4"
+        | "hashint8"
+        | "interval_hash"
         | "scale" => "int4",
         "percent_rank" | "cume_dist" | "random" | "date_part" | "pi" | "degrees" | "radians"
         | "sin" | "cos" | "tan" | "asin" | "acos" | "atan" | "atan2" | "cot" | "sind" | "cosd"
