@@ -774,3 +774,23 @@ async fn interval_hash_is_postgres_hash() {
         ["t", "-1092701610", "1412886042", "-978793473", "integer"]
     );
 }
+
+#[tokio::test]
+async fn a_date_minus_a_timestamp_is_an_interval() {
+    let s = Server::start(&[]);
+    let c = s.connect("dates").await;
+    // PostgreSQL 15's answers.
+    assert_eq!(
+        row(
+            &c,
+            "select '2000-01-01'::date - '1999-01-01 12:00'::timestamp, \
+             '1999-01-01 12:00'::timestamp - '2000-01-01'::date"
+        )
+        .await,
+        ["364 days 12:00:00", "-364 days -12:00:00"]
+    );
+    assert_eq!(
+        error(&c, "select '2000-01-01'::date - '-infinity'::timestamp").await,
+        ("22008".into(), "cannot subtract infinite timestamps".into())
+    );
+}
