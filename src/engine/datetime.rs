@@ -322,6 +322,23 @@ pub fn format_timestamptz(utc: i64, zone: &Zone) -> Option<String> {
     Some(s)
 }
 
+/// A timestamptz as PostgreSQL writes it in JSON (XSD form): local time in `zone` with
+/// `T` before the time and a full `±HH:MM` offset (`2014-05-29T02:52:35.614298+10:30`);
+/// the infinities as their words.
+pub fn format_timestamptz_json(utc: i64, zone: &Zone) -> String {
+    let Some(local) = format_timestamptz(utc, zone) else {
+        return format_timestamp_micros(utc, false);
+    };
+    let east = zone.offset_at(utc);
+    let cut = local.rfind(['+', '-']).unwrap_or(local.len());
+    let mut s = local[..cut].replacen(' ', "T", 1);
+    write_offset(east, &mut s);
+    if east % 3600 == 0 {
+        s.push_str(":00");
+    }
+    s
+}
+
 /// Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's algorithm).
 /// Callers keep `y` within ±10^7, so nothing here overflows.
 pub(crate) fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {

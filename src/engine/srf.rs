@@ -145,7 +145,13 @@ impl Series {
                 };
                 Ok(Some(Series::Time {
                     next: Some(instant(&start, zone.as_ref())?),
-                    stop: instant(&stop, zone.as_ref())?,
+                    // An infinite stop: the series runs until a LIMIT (or the end of
+                    // timestamp's range, an error), as in PostgreSQL.
+                    stop: match super::pgfuncs::dates::infinity_sign(&stop) {
+                        Some(1) => dt::TIMESTAMP_INFINITY,
+                        Some(_) => dt::TIMESTAMP_NEG_INFINITY,
+                        None => instant(&stop, zone.as_ref())?,
+                    },
                     step,
                     up: span > 0,
                     zone,

@@ -54,6 +54,9 @@ impl Dialect for Postgres {
         if let Some(e) = typed_literal(parser) {
             return Some(e);
         }
+        if let Some(e) = interval_forms(parser) {
+            return Some(e);
+        }
         let variadic = matches!(&parser.peek_token().token,
             Token::Word(w) if w.quote_style.is_none() && w.value.eq_ignore_ascii_case("variadic"));
         if !variadic {
@@ -122,6 +125,10 @@ impl Dialect for Postgres {
     }
     fn supports_load_extension(&self) -> bool {
         PostgreSqlDialect {}.supports_load_extension()
+    }
+    /// `make_interval(years := 2)`: PostgreSQL's older spelling of `=>`.
+    fn supports_named_fn_args_with_assignment_operator(&self) -> bool {
+        true
     }
     fn supports_named_fn_args_with_colon_operator(&self) -> bool {
         PostgreSqlDialect {}.supports_named_fn_args_with_colon_operator()
@@ -233,6 +240,48 @@ fn typed_literal(parser: &mut Parser) -> Option<Result<Expr, ParserError>> {
         },
         uses_odbc_syntax: false,
     })))
+}
+
+/// The forms of the word `interval` sqlparser reads otherwise than PostgreSQL:
+/// `interval(p) '…'` (a literal with a seconds precision, whose `(p)` sqlparser drops) is
+/// read as `'…'::interval(p)`; `interval` followed by anything but a string or `(` is a
+/// column named `interval` (PostgreSQL's grammar has it as a column name keyword).
+fn interval_forms(parser: &mut Parser) -> Option<Result<Expr, ParserError>> {
+    use sqlparser::ast::{CastKind, DataType, Ident};
+    use sqlparser::keywords::Keyword;
+    let interval = matches!(&parser.peek_token().token,
+        Token::Word(w) if w.keyword == Keyword::INTERVAL && w.quote_style.is_none());
+    if !interval {
+        return None;
+    }
+    match parser.peek_nth_token(1).token {
+        Token::SingleQuotedString(_)
+        | Token::EscapedStringLiteral(_)
+        | Token::UnicodeStringLiteral(_)
+        | Token::DollarQuotedString(_)
+        | Token::NationalStringLiteral(_) => None,
+        Token::LParen => {
+            let read = |p: &mut Parser| -> Result<Expr, ParserError> {
+                p.next_token();
+                let precision = p.parse_optional_precision()?;
+                let value = p.parse_value()?;
+                Ok(Expr::Cast {
+                    kind: CastKind::DoubleColon,
+                    expr: Box::new(Expr::Value(value)),
+                    data_type: DataType::Interval {
+                        fields: None,
+                        precision,
+                    },
+                    format: None,
+                })
+            };
+            Some(read(parser))
+        }
+        _ => {
+            parser.next_token();
+            Some(Ok(Expr::Identifier(Ident::new("interval"))))
+        }
+    }
 }
 
 /// A call of `name(args)`: the marks of forms the grammar lacks.

@@ -556,3 +556,241 @@ async fn seconds_precision_rounds_as_postgres() {
         ]]
     );
 }
+
+#[tokio::test]
+async fn make_interval_by_name_and_the_word_interval_as_a_column() {
+    let s = Server::start(&[]);
+    let c = s.connect("dates").await;
+    // PostgreSQL 15's answers.
+    assert_eq!(
+        row(
+            &c,
+            "select make_interval(years := 1, months := -1, weeks := 5, days := -7, \
+             hours := 25, mins := -180), make_interval(hours => -2, secs => -25.3), \
+             make_interval(1, 2, 3, 4, 5, 6, 7.5), make_interval(secs := 7e12), \
+             make_interval() = make_interval(years := 0, secs := 0.0)"
+        )
+        .await,
+        [
+            "11 mons 28 days 22:00:00",
+            "-02:00:25.3",
+            "1 year 2 mons 25 days 05:06:07.5",
+            "1944444444:26:40",
+            "t"
+        ]
+    );
+    assert_eq!(error(&c, "select make_interval(foo := 1)").await.0, "42883");
+    // `interval(p) '…'` rounds to p digits; `interval` alone is a column name.
+    assert_eq!(
+        row(
+            &c,
+            "select interval(0) '1 day 01:23:45.6789', interval(2) '1 day 01:23:45.6789', \
+             interval, interval::interval from (values ('1 d')) v(interval)"
+        )
+        .await,
+        ["1 day 01:23:46", "1 day 01:23:45.68", "1 d", "1 day"]
+    );
+}
+
+#[tokio::test]
+async fn infinities_through_to_timestamp_round_and_justify_interval() {
+    let s = Server::start(&[]);
+    let c = s.connect("dates").await;
+    assert_eq!(
+        row(
+            &c,
+            "select to_timestamp('Infinity'::float), to_timestamp('-Infinity'::float), \
+             round(extract(julian from '-infinity'::timestamp)), \
+             justify_interval(interval '2147483647 days 24 hrs'), \
+             justify_interval(interval '-2147483648 days -24 hrs')"
+        )
+        .await,
+        [
+            "infinity",
+            "-infinity",
+            "-Infinity",
+            "5965232 years 4 mons 8 days",
+            "-5965232 years -4 mons -9 days"
+        ]
+    );
+    assert_eq!(
+        error(&c, "select to_timestamp('NaN'::float)").await,
+        ("22008".into(), "timestamp cannot be NaN".into())
+    );
+}
+
+#[tokio::test]
+async fn timestamps_in_json_are_iso_8601_in_the_session_zone() {
+    let s = Server::start(&[]);
+    let c = s.connect("dates").await;
+    c.batch_execute(
+        "set timezone = 'Australia/Adelaide'; create table tz (t timestamptz); \
+         insert into tz values ('2014-05-28 12:22:35-04')",
+    )
+    .await
+    .unwrap();
+    // PostgreSQL 15's answers.
+    assert_eq!(
+        row(
+            &c,
+            "select to_json(timestamptz '2014-05-28 12:22:35.614298-04'), \
+             to_jsonb(timestamp '2014-05-28 12:22:35'), to_json(timestamptz 'infinity'), \
+             to_json(t), json_build_object('a', t), \
+             jsonb_build_array(t, t::timestamp, t::date) from tz"
+        )
+        .await,
+        [
+            "\"2014-05-29T01:52:35.614298+09:30\"",
+            "\"2014-05-28T12:22:35\"",
+            "\"infinity\"",
+            "\"2014-05-29T01:52:35+09:30\"",
+            "{\"a\" : \"2014-05-29T01:52:35+09:30\"}",
+            "[\"2014-05-29T01:52:35+09:30\", \"2014-05-29T01:52:35\", \"2014-05-29\"]"
+        ]
+    );
+}
+
+#[tokio::test]
+async fn arithmetic_and_functions_on_infinite_dates_and_timestamps() {
+    let s = Server::start(&[]);
+    let c = s.connect("dates").await;
+    // PostgreSQL 15's answers: adding keeps the infinity.
+    assert_eq!(
+        row(
+            &c,
+            "select 'infinity'::date + 1, 1 + '-infinity'::date, 'infinity'::date - 1, \
+             'infinity'::date + interval '1 day', '-infinity'::date + time '10:00', \
+             'infinity'::timestamp + interval '1 day', \
+             '-infinity'::timestamptz - interval '1 day', \
+             'infinity'::timestamp at time zone 'UTC', \
+             date_bin('1 day', '-infinity'::timestamptz, '2000-01-01')"
+        )
+        .await,
+        [
+            "infinity",
+            "-infinity",
+            "infinity",
+            "infinity",
+            "-infinity",
+            "infinity",
+            "-infinity",
+            "infinity",
+            "-infinity"
+        ]
+    );
+    // Subtracting them is an error (litewire answered a number of days before).
+    for (sql, message) in [
+        (
+            "select '-infinity'::date - '2000-01-01'::date",
+            "cannot subtract infinite dates",
+        ),
+        (
+            "select 'infinity'::timestamp - '2000-01-01'::timestamp",
+            "cannot subtract infinite timestamps",
+        ),
+        (
+            "select date_bin('1 day', '2000-01-01'::timestamp, '-infinity')",
+            "origin out of range",
+        ),
+        (
+            "select '5000000-01-01'::date + interval '1 day'",
+            "date out of range for timestamp",
+        ),
+    ] {
+        assert_eq!(
+            error(&c, sql).await,
+            ("22008".into(), message.into()),
+            "{sql}"
+        );
+    }
+    let series = rows(
+        &c,
+        "select generate_series('2022-01-01'::timestamp, 'infinity'::timestamp, \
+         '1 month'::interval) limit 3",
+    )
+    .await;
+    let series: Vec<_> = series.into_iter().map(|r| r[0].clone().unwrap()).collect();
+    assert_eq!(
+        series,
+        [
+            "2022-01-01 00:00:00",
+            "2022-02-01 00:00:00",
+            "2022-03-01 00:00:00"
+        ]
+    );
+}
+
+#[tokio::test]
+async fn to_char_of_intervals_and_times() {
+    let s = Server::start(&[]);
+    let c = s.connect("dates").await;
+    // PostgreSQL 15's answers (a time is formatted as an interval).
+    assert_eq!(
+        row(
+            &c,
+            "select to_char(time '13:14:15.5', 'HH HH24:MI:SS.MS US AM YYYY MM DD CC'), \
+             to_char(interval '-1 year -2 mons -40 days -3 hours -5 mins -6.25 secs', \
+             'YYYY MM DD HH HH24 MI SS MS US RM DDD CC W WW Q SSSS FMHH24 FMMI FMYYYY DDth'), \
+             to_char(-1 * interval '1 mon', 'rm')"
+        )
+        .await,
+        [
+            "01 13:14:15.500 500000 PM 0000 00 00 00",
+            "-0001 -02 -40 -03 -03 -05 -06 -250 -250000 XI   -460 00 -4 -64 0 -11106 -3 -5 -1 -40th",
+            "xii "
+        ]
+    );
+    let (code, message) = error(&c, "select to_char(interval '1 year', 'Month')").await;
+    assert_eq!(
+        (code.as_str(), message.as_str()),
+        (
+            "22007",
+            "invalid format specification for an interval value"
+        )
+    );
+    // A numeric column's text is not an interval's seconds.
+    c.batch_execute("create table n (v numeric); insert into n values (4.31)")
+        .await
+        .unwrap();
+    assert_eq!(
+        error(&c, "select to_char(v, '9.99') from n").await.0,
+        "0A000"
+    );
+}
+
+#[tokio::test]
+async fn interval_hash_is_postgres_hash() {
+    let s = Server::start(&[]);
+    let c = s.connect("dates").await;
+    // PostgreSQL 15's values.
+    assert_eq!(
+        row(
+            &c,
+            "select interval_hash('30 days'::interval) = interval_hash('1 month'::interval), \
+             interval_hash(interval '-1 day'), hashint8(-5), hashint4(7), \
+             pg_typeof(interval_hash(interval '1 day'))"
+        )
+        .await,
+        ["t", "-1092701610", "1412886042", "-978793473", "integer"]
+    );
+}
+
+#[tokio::test]
+async fn a_date_minus_a_timestamp_is_an_interval() {
+    let s = Server::start(&[]);
+    let c = s.connect("dates").await;
+    // PostgreSQL 15's answers.
+    assert_eq!(
+        row(
+            &c,
+            "select '2000-01-01'::date - '1999-01-01 12:00'::timestamp, \
+             '1999-01-01 12:00'::timestamp - '2000-01-01'::date"
+        )
+        .await,
+        ["364 days 12:00:00", "-364 days -12:00:00"]
+    );
+    assert_eq!(
+        error(&c, "select '2000-01-01'::date - '-infinity'::timestamp").await,
+        ("22008".into(), "cannot subtract infinite timestamps".into())
+    );
+}

@@ -578,6 +578,13 @@ pub fn age(a: i64, b: i64) -> Result<String, PgError> {
 /// of the days, whole days out of the time, then the signs of the fields made to agree.
 pub fn justify(mut iv: Interval, days: bool, hours: bool) -> Result<Interval, PgError> {
     let range = interval_out_of_range;
+    if days && hours && ((iv.days > 0 && iv.micros > 0) || (iv.days < 0 && iv.micros < 0)) {
+        // justify_interval first moves whole months out of days of the time's sign, so
+        // that the days the time adds cannot overflow (PostgreSQL 15 does so).
+        let whole = iv.days / 30;
+        iv.days -= whole * 30;
+        iv.months = iv.months.checked_add(whole).ok_or_else(range)?;
+    }
     if hours {
         let whole = iv.micros / MICROS_PER_DAY;
         iv.micros -= whole * MICROS_PER_DAY;
@@ -616,6 +623,33 @@ pub fn justify(mut iv: Interval, days: bool, hours: bool) -> Result<Interval, Pg
         }
     }
     Ok(iv)
+}
+
+/// `make_interval(years, months, weeks, days, hours, mins, secs)`; seconds to the
+/// nearest microsecond (half to even, as PostgreSQL's rint). Where PostgreSQL 15's
+/// arithmetic would wrap around, 22008.
+pub fn make_interval(fields: [i64; 6], secs: f64) -> Result<Interval, PgError> {
+    let range = interval_out_of_range;
+    for f in fields {
+        if i32::try_from(f).is_err() {
+            return Err(PgError::new(
+                SqlState::NUMERIC_VALUE_OUT_OF_RANGE,
+                "integer out of range",
+            ));
+        }
+    }
+    let [years, months, weeks, days, hours, mins] = fields;
+    let micros = (secs * 1e6).round_ties_even();
+    if !micros.is_finite() || micros.abs() >= 9.2e18 {
+        return Err(range());
+    }
+    Ok(Interval {
+        months: i32::try_from(years * 12 + months).map_err(|_| range())?,
+        days: i32::try_from(weeks * 7 + days).map_err(|_| range())?,
+        micros: (hours * 3_600_000_000 + mins * 60_000_000)
+            .checked_add(micros as i64)
+            .ok_or_else(range)?,
+    })
 }
 
 /// `date_bin(stride, source, origin)`: the start of the stride-long bin, counted from

@@ -12,6 +12,7 @@ pub(crate) mod dates;
 pub(crate) mod decimal;
 mod extremes;
 mod format;
+mod hashes;
 mod interval_agg;
 mod math;
 mod number_format;
@@ -227,6 +228,7 @@ pub fn register(conn: &Connection) -> Res<()> {
         operators::pg_is_numeric(ctx)
     })?;
     extremes::register(conn, pure)?;
+    hashes::register(conn, pure)?;
 
     math::register(conn)?;
     ordered_set::register(conn)?;
@@ -501,14 +503,14 @@ pub fn register(conn: &Connection) -> Res<()> {
         )?;
     }
     conn.create_scalar_function("pg_at_time_zone", 2, pure, |ctx| {
-        let (Some(v), Some(zone)) = (temporal(ctx, 0, "timezone")?, text(ctx, 1)) else {
-            return Ok(None);
-        };
-        if let Some(sign) = infinite(ctx, 0) {
+        if let (Some(sign), Some(_)) = (infinite(ctx, 0), text(ctx, 1)) {
             return Ok(Some(
                 if sign > 0 { "infinity" } else { "-infinity" }.to_string(),
             ));
         }
+        let (Some(v), Some(zone)) = (temporal(ctx, 0, "timezone")?, text(ctx, 1)) else {
+            return Ok(None);
+        };
         let zone = pg(dates::conversion_zone(&zone))?;
         let out_of_range = |_| {
             raise(PgError::new(
@@ -540,6 +542,17 @@ pub fn register(conn: &Connection) -> Res<()> {
         pure,
         strict(|ctx| {
             let secs = float(ctx, 0)?.unwrap_or(0.0);
+            // PostgreSQL's float8_timestamptz: the infinities map to timestamptz's.
+            if secs.is_infinite() {
+                let t = if secs > 0.0 { "infinity" } else { "-infinity" };
+                return Ok(t.to_string());
+            }
+            if secs.is_nan() {
+                return Err(raise(PgError::new(
+                    SqlState::DATETIME_FIELD_OVERFLOW,
+                    "timestamp cannot be NaN",
+                )));
+            }
             let micros = (secs * 1e6).round();
             let shown = text_of(ValueRef::Real(secs)).unwrap_or_default();
             let bad = || {
@@ -564,6 +577,17 @@ pub fn register(conn: &Connection) -> Res<()> {
         3,
         pure,
         strict(|ctx| {
+            // PostgreSQL's timestamp_bin: an infinite source is its own bin; an
+            // infinite origin is an error.
+            if infinite(ctx, 1).is_some() {
+                return Ok(s(ctx, 1));
+            }
+            if infinite(ctx, 2).is_some() {
+                return Err(raise(PgError::new(
+                    SqlState::DATETIME_FIELD_OVERFLOW,
+                    "origin out of range",
+                )));
+            }
             let stride = match temporal(ctx, 0, "date_bin")? {
                 Some(Temporal::Interval(iv)) => iv,
                 // An interval under a day is stored as a clock time.
@@ -597,6 +621,14 @@ pub fn register(conn: &Connection) -> Res<()> {
         pure,
         strict(|ctx| {
             let (micros, offset, abbrev) = match ctx.get_raw(0) {
+                // A numeric is stored as its text: not an interval's seconds (the
+                // words infinity and -infinity are dates' first).
+                ValueRef::Text(t)
+                    if infinite(ctx, 0).is_none()
+                        && decimal::Num::parse(&String::from_utf8_lossy(t)).is_some() =>
+                {
+                    return Err(raise(unsupported("to_char() of a numeric")))
+                }
                 ValueRef::Text(_) => match temporal(ctx, 0, "to_char")? {
                     Some(Temporal::Date(d)) => (i64::from(d) * MICROS_PER_DAY, None, None),
                     Some(Temporal::Timestamp(t)) => (t, None, None),
@@ -605,7 +637,18 @@ pub fn register(conn: &Connection) -> Res<()> {
                         let offset = i64::from(zone.offset_at(t)) * 1_000_000;
                         (t, Some(offset), zone.abbreviation_at(t))
                     }
-                    _ => return Err(raise(unsupported("to_char() of a time or an interval"))),
+                    Some(Temporal::Interval(iv)) => {
+                        return pg(to_char::format_interval(iv, &s(ctx, 1)))
+                    }
+                    // A time is formatted as an interval (PostgreSQL casts it so).
+                    Some(Temporal::Time(micros)) => {
+                        let iv = dt::Interval {
+                            micros,
+                            ..Default::default()
+                        };
+                        return pg(to_char::format_interval(iv, &s(ctx, 1)));
+                    }
+                    None => return Ok(String::new()),
                 },
                 ValueRef::Integer(i) => {
                     return pg(number_format::to_char(
@@ -1058,6 +1101,39 @@ pub fn register(conn: &Connection) -> Res<()> {
             }),
         )?;
     }
+    // make_interval(...): the translator passes all seven fields (translate/functions.rs).
+    conn.create_scalar_function(
+        "pg_make_interval",
+        7,
+        pure,
+        strict(|ctx| {
+            let mut fields = [0i64; 6];
+            for (i, f) in fields.iter_mut().enumerate() {
+                *f = n(ctx, i)?;
+            }
+            let secs = float(ctx, 6)?.unwrap_or(0.0);
+            pg(dates::make_interval(fields, secs).map(dt::format_interval))
+        }),
+    )?;
+    // A timestamp(tz) in JSON (to_json, the json builders): ISO 8601 with `T`, a
+    // timestamptz in the session's zone with its `±HH:MM` offset.
+    conn.create_scalar_function(
+        "pg_datetime_json",
+        1,
+        pure,
+        strict(|ctx| {
+            if infinite(ctx, 0).is_some() {
+                return Ok(s(ctx, 0));
+            }
+            Ok(match temporal(ctx, 0, "to_json")? {
+                Some(Temporal::TimestampTz(t)) => dt::format_timestamptz_json(t, &dt::session()),
+                Some(Temporal::Timestamp(t)) => {
+                    dt::format_timestamp_micros(t, false).replacen(' ', "T", 1)
+                }
+                _ => s(ctx, 0),
+            })
+        }),
+    )?;
     conn.create_scalar_function(
         "pg_encode",
         2,
@@ -1148,10 +1224,16 @@ fn bounded(s: String, limit: usize) -> Res<String> {
 }
 
 /// A numeric's text as an INTEGER when it has no fraction (it then prints, compares and
-/// sorts as PostgreSQL's numeric does), otherwise the text (which keeps its scale).
+/// sorts as PostgreSQL's numeric does), ±Infinity as a REAL (which prints so, and which
+/// SQLite's `round` keeps: it reads text as 0), otherwise the text (which keeps its
+/// scale).
 fn number_or_text(t: String) -> SqlValue {
     if let Ok(i) = t.parse::<i64>() {
         return SqlValue::Integer(i);
     }
-    SqlValue::Text(t)
+    match t.as_str() {
+        "Infinity" => SqlValue::Real(f64::INFINITY),
+        "-Infinity" => SqlValue::Real(f64::NEG_INFINITY),
+        _ => SqlValue::Text(t),
+    }
 }

@@ -1002,6 +1002,61 @@ fn interval_text(iv: Interval) -> SqlValue {
     SqlValue::Text(dt::format_interval(iv))
 }
 
+/// A date as the timestamp at its midnight (date2timestamp): 22008 past timestamp's
+/// range (a date may be a million years later).
+fn date_micros(v: ValueRef<'_>) -> Result<i64, PgError> {
+    date(v)?
+        .checked_mul(MICROS_PER_DAY)
+        .and_then(|t| dt::check_timestamp(t).ok())
+        .ok_or_else(|| {
+            PgError::new(
+                SqlState::DATETIME_FIELD_OVERFLOW,
+                "date out of range for timestamp",
+            )
+        })
+}
+
+/// Arithmetic with an infinite date or timestamp, as PostgreSQL 15 does it: adding an
+/// interval, a number of days or a time keeps the infinity; subtracting two of them is
+/// an error. None when no operand is infinite (or the operator does not exist).
+fn infinite_arithmetic(
+    op: &str,
+    l: &str,
+    r: &str,
+    a: ValueRef<'_>,
+    b: ValueRef<'_>,
+) -> Result<Option<SqlValue>, PgError> {
+    let dated = |t: &str| matches!(t, "date" | "timestamp" | "timestamptz");
+    let infinite =
+        |v: ValueRef<'_>, t: &str| dated(t) && super::dates::infinity_sign(&text(v)).is_some();
+    let (left, right) = (infinite(a, l), infinite(b, r));
+    if !left && !right {
+        return Ok(None);
+    }
+    if op == "-" && dated(l) && dated(r) {
+        let what = if l == "date" && r == "date" {
+            "dates"
+        } else {
+            "timestamps"
+        };
+        return Err(PgError::new(
+            SqlState::DATETIME_FIELD_OVERFLOW,
+            format!("cannot subtract infinite {what}"),
+        ));
+    }
+    // The other operand: what may be added to (or, on the right, subtracted from) it.
+    let (word, other, infinite_type) = if left { (a, r, l) } else { (b, l, r) };
+    let addend = match other {
+        "interval" => true,
+        "time" => infinite_type == "date",
+        t => int_width(t).is_some() && infinite_type == "date",
+    };
+    if !addend || (op == "-" && !left) || !matches!(op, "+" | "-") {
+        return Ok(None);
+    }
+    Ok(Some(SqlValue::Text(text(word).trim().to_string())))
+}
+
 /// Date/time arithmetic; None when no such operator exists for these types.
 fn temporal(
     op: &str,
@@ -1010,6 +1065,9 @@ fn temporal(
     a: ValueRef<'_>,
     b: ValueRef<'_>,
 ) -> Result<Option<SqlValue>, PgError> {
+    if let Some(v) = infinite_arithmetic(op, l, r, a, b)? {
+        return Ok(Some(v));
+    }
     let is_ts = |t: &str| matches!(t, "timestamp" | "timestamptz");
     let int = |t: &str| int_width(t).is_some();
     let v = match (op, l, r) {
@@ -1032,10 +1090,10 @@ fn temporal(
         ("+" | "-", "date", "interval") => {
             let iv = interval(b)?;
             let iv = if op == "-" { negate(iv)? } else { iv };
-            ts_text(add_interval(date(a)? * MICROS_PER_DAY, iv)?, false)
+            ts_text(add_interval(date_micros(a)?, iv)?, false)
         }
         ("+", "interval", "date") => return temporal(op, r, l, b, a),
-        ("+", "date", "time") => ts_text(date(a)? * MICROS_PER_DAY + time(b)?, false),
+        ("+", "date", "time") => ts_text(date_micros(a)? + time(b)?, false),
         ("+", "time", "date") => return temporal(op, r, l, b, a),
         ("+" | "-", t, "interval") if is_ts(t) => {
             let iv = interval(b)?;
@@ -1054,10 +1112,10 @@ fn temporal(
             interval_text(difference(timestamp(a, zoned)?, timestamp(b, zoned)?)?)
         }
         ("-", "timestamp", "date") => {
-            interval_text(difference(timestamp(a, false)?, date(b)? * MICROS_PER_DAY)?)
+            interval_text(difference(timestamp(a, false)?, date_micros(b)?)?)
         }
         ("-", "date", "timestamp") => {
-            interval_text(difference(date(a)? * MICROS_PER_DAY, timestamp(b, false)?)?)
+            interval_text(difference(date_micros(a)?, timestamp(b, false)?)?)
         }
         ("+" | "-", "time", "interval") => {
             let iv = interval(b)?;

@@ -3,7 +3,10 @@
 //! `IYYY`, `IW`, `J`, `Q`, `RM`, `TZ`, `OF`…), the `FM` and `TH` modifiers and quoted text.
 //! The session's time zone is UTC (litewire stores timestamptz in UTC).
 
-use crate::engine::datetime::{civil_from_days, days_from_civil, MICROS_PER_DAY, PG_EPOCH_DAYS};
+use crate::engine::datetime::{
+    civil_from_days, days_from_civil, Interval, MICROS_PER_DAY, PG_EPOCH_DAYS,
+};
+use crate::protocol::{PgError, SqlState};
 
 pub(super) const MONTHS: [&str; 12] = [
     "January",
@@ -122,6 +125,201 @@ pub fn format(micros: i64, offset: Option<i64>, abbrev: Option<&str>, fmt: &str)
     let dow = (t.days_1970 + 4).rem_euclid(7);
     let isodow = if dow == 0 { 7 } else { dow };
     let doy = t.days_1970 - days_from_civil(t.year, 1, 1) + 1;
+    render(
+        fmt,
+        |p, fill| -> Result<(String, Option<i64>), std::convert::Infallible> {
+            let num = |n: i64, width: usize| {
+                if fill {
+                    format!("{n:0width$}")
+                } else {
+                    n.to_string()
+                }
+            };
+            let name = |s: String, width: usize| {
+                if fill {
+                    format!("{s:<width$}")
+                } else {
+                    s
+                }
+            };
+            let hour12 = if t.hour % 12 == 0 { 12 } else { t.hour % 12 };
+            Ok(match p.to_ascii_uppercase().as_str() {
+                "YYYY" => (num(t.year, 4), Some(t.year)),
+                "Y,YYY" => (
+                    format!("{},{:03}", t.year / 1000, t.year % 1000),
+                    Some(t.year),
+                ),
+                "YYY" => (num(t.year % 1000, 3), Some(t.year % 1000)),
+                "YY" => (num(t.year % 100, 2), Some(t.year % 100)),
+                "Y" => (num(t.year % 10, 1), Some(t.year % 10)),
+                "IYYY" => (num(iso_year, 4), Some(iso_year)),
+                "IYY" => (num(iso_year % 1000, 3), Some(iso_year % 1000)),
+                "IY" => (num(iso_year % 100, 2), Some(iso_year % 100)),
+                "I" => (num(iso_year % 10, 1), Some(iso_year % 10)),
+                "CC" => {
+                    let cc = (t.year + 99) / 100;
+                    (num(cc, 2), Some(cc))
+                }
+                "Q" => {
+                    let q = (t.month - 1) / 3 + 1;
+                    (q.to_string(), Some(q))
+                }
+                "MM" => (num(t.month, 2), Some(t.month)),
+                "DD" => (num(t.day, 2), Some(t.day)),
+                "DDD" => (num(doy, 3), Some(doy)),
+                "IDDD" => {
+                    let d = (iso_week - 1) * 7 + isodow;
+                    (num(d, 3), Some(d))
+                }
+                "D" => (format!("{}", dow + 1), Some(dow + 1)),
+                "ID" => (isodow.to_string(), Some(isodow)),
+                "WW" => {
+                    let w = (doy - 1) / 7 + 1;
+                    (num(w, 2), Some(w))
+                }
+                "IW" => (num(iso_week, 2), Some(iso_week)),
+                "W" => {
+                    let w = (t.day - 1) / 7 + 1;
+                    (w.to_string(), Some(w))
+                }
+                "J" => {
+                    let j = t.days_1970 + 2_440_588;
+                    (j.to_string(), Some(j))
+                }
+                "HH" | "HH12" => (num(hour12, 2), Some(hour12)),
+                "HH24" => (num(t.hour, 2), Some(t.hour)),
+                "MI" => (num(t.minute, 2), Some(t.minute)),
+                "SS" => (num(t.second, 2), Some(t.second)),
+                "SSSS" | "SSSSS" => {
+                    let s = t.hour * 3600 + t.minute * 60 + t.second;
+                    (s.to_string(), Some(s))
+                }
+                "MS" => (format!("{:03}", t.micros / 1000), Some(t.micros / 1000)),
+                "US" => (format!("{:06}", t.micros), Some(t.micros)),
+                ff if ff.starts_with("FF") => {
+                    let n = ff[2..].parse::<u32>().unwrap_or(6);
+                    let v = t.micros / 10i64.pow(6 - n);
+                    (format!("{v:0width$}", width = n as usize), Some(v))
+                }
+                "AM" | "PM" => (cased(if t.hour < 12 { "am" } else { "pm" }, p), None),
+                "A.M." | "P.M." => (cased(if t.hour < 12 { "a.m." } else { "p.m." }, p), None),
+                "AD" | "BC" => (cased("ad", p), None),
+                "A.D." | "B.C." => (cased("a.d.", p), None),
+                "MONTH" => (name(cased(MONTHS[t.month as usize - 1], p), 9), None),
+                "MON" => (cased(&MONTHS[t.month as usize - 1][..3], p), None),
+                "DAY" => (name(cased(DAYS[dow as usize], p), 9), None),
+                "DY" => (cased(&DAYS[dow as usize][..3], p), None),
+                "RM" => (name(cased(ROMAN[t.month as usize - 1], p), 4), None),
+                // The zone's abbreviation then (a fixed offset has none: UTC, or the offset).
+                "TZ" if zoned && abbrev.is_some() => (cased(abbrev.unwrap_or_default(), p), None),
+                "TZ" if zoned && offset == 0 => (cased("UTC", p), None),
+                "OF" | "TZ" if zoned && om != 0 => (format!("{sign}{oh:02}:{om:02}"), None),
+                "OF" | "TZ" if zoned => (format!("{sign}{oh:02}"), None),
+                "TZH" if zoned => (format!("{sign}{oh:02}"), None),
+                "TZM" if zoned => (format!("{om:02}"), None),
+                _ => (String::new(), None),
+            })
+        },
+    )
+    .unwrap_or_else(|never| match never {})
+}
+
+/// `to_char(interval, fmt)` (a time is an interval here, as PostgreSQL casts it): the
+/// fields as interval2tm gives them — years, months under 12, days, hours without
+/// bound, minutes, seconds and microseconds, each with the interval's sign — and the
+/// day of year as `(years * 12 + months) * 30 + days`. Patterns tied to the calendar
+/// (`Month`, `Day`, `D`, `AD`, `TZ`…) are PostgreSQL's 22007; those whose interval
+/// answer litewire does not reproduce (`J`, `IW`, `IYYY`, `IDDD`…) are 0A000.
+pub fn format_interval(iv: Interval, fmt: &str) -> Result<String, PgError> {
+    let months = i64::from(iv.months);
+    let (year, mon, mday) = (months / 12, months % 12, i64::from(iv.days));
+    let hour = iv.micros / 3_600_000_000;
+    let min = iv.micros / 60_000_000 % 60;
+    let sec = iv.micros / 1_000_000 % 60;
+    let fsec = iv.micros % 1_000_000;
+    let yday = (year * 12 + mon) * 30 + mday;
+    render(fmt, |p, fill| {
+        // C's `%0*d` with one more digit of width for a minus sign; FM: no padding.
+        let num = |n: i64, width: usize| {
+            let width = if !fill { 0 } else { width + usize::from(n < 0) };
+            (format!("{n:0width$}"), Some(n.abs()))
+        };
+        let hour12 = if hour % 12 == 0 { 12 } else { hour % 12 };
+        let upper = p.to_ascii_uppercase();
+        Ok(match upper.as_str() {
+            "YYYY" => num(year, 4),
+            "Y,YYY" => (format!("{},{:03}", year / 1000, year % 1000), Some(year.abs())),
+            "YYY" => num(year % 1000, 3),
+            "YY" => num(year % 100, 2),
+            "Y" => num(year % 10, 1),
+            "CC" if (-99..=99).contains(&(year / 100)) => num(year / 100, 2),
+            "CC" => ((year / 100).to_string(), Some((year / 100).abs())),
+            "Q" if mon == 0 => (String::new(), None),
+            "Q" => (((mon - 1) / 3 + 1).to_string(), Some(((mon - 1) / 3 + 1).abs())),
+            "MM" => num(mon, 2),
+            "DD" => num(mday, 2),
+            "DDD" => num(yday, 3),
+            "WW" => num((yday - 1) / 7 + 1, 2),
+            "W" => (((mday - 1) / 7 + 1).to_string(), Some(((mday - 1) / 7 + 1).abs())),
+            // The sign width follows the hour, not the 12-hour value.
+            "HH" | "HH12" => {
+                let width = if !fill { 0 } else if hour < 0 { 3 } else { 2 };
+                (format!("{hour12:0width$}"), Some(hour12.abs()))
+            }
+            "HH24" => num(hour, 2),
+            "MI" => num(min, 2),
+            "SS" => num(sec, 2),
+            "SSSS" | "SSSSS" => {
+                let s = hour * 3600 + min * 60 + sec;
+                (s.to_string(), Some(s.abs()))
+            }
+            "MS" => (format!("{:03}", fsec / 1000), Some((fsec / 1000).abs())),
+            "US" => (format!("{fsec:06}"), Some(fsec.abs())),
+            ff if ff.starts_with("FF") => {
+                let n = ff[2..].parse::<u32>().unwrap_or(6);
+                let v = fsec / 10i64.pow(6 - n);
+                (format!("{v:0width$}", width = n as usize), Some(v.abs()))
+            }
+            "AM" | "PM" => (cased(if hour % 24 >= 12 { "pm" } else { "am" }, p), None),
+            "A.M." | "P.M." => (cased(if hour % 24 >= 12 { "p.m." } else { "a.m." }, p), None),
+            "RM" if mon == 0 && year == 0 => (String::new(), None),
+            "RM" => {
+                // Whole years are XII (I when negative); negative months count back
+                // from December, as PostgreSQL's reversed numeral table does.
+                let at = match mon {
+                    0 if year >= 0 => 11,
+                    0 => 0,
+                    m if m < 0 => (12 + m) as usize,
+                    m => (m - 1) as usize,
+                };
+                let roman = cased(ROMAN[at], p);
+                (if fill { format!("{roman:<4}") } else { roman }, None)
+            }
+            "MONTH" | "MON" | "DAY" | "DY" | "D" | "ID" | "AD" | "BC" | "A.D." | "B.C."
+            | "TZ" | "OF" | "TZH" | "TZM" => {
+                return Err(PgError::new(
+                    SqlState::INVALID_DATETIME_FORMAT,
+                    "invalid format specification for an interval value",
+                )
+                .with_hint("Intervals are not tied to specific calendar dates."))
+            }
+            other => {
+                return Err(PgError::new(
+                    SqlState::FEATURE_NOT_SUPPORTED,
+                    format!("to_char() of an interval with the pattern {other} is not supported by litewire"),
+                ))
+            }
+        })
+    })
+}
+
+/// Walks `fmt` as PostgreSQL's to_char does: quoted text and `\\x` copied, `FM` (no
+/// padding: `fill` false) and `TM` prefixes, a `TH`/`th` suffix (the ordinal of the
+/// pattern's number); each template pattern's text comes from `field`.
+fn render<E>(
+    fmt: &str,
+    mut field: impl FnMut(&str, bool) -> Result<(String, Option<i64>), E>,
+) -> Result<String, E> {
     let mut out = String::with_capacity(fmt.len() * 2);
     let mut rest = fmt;
     while !rest.is_empty() {
@@ -172,97 +370,7 @@ pub fn format(micros: i64, offset: Option<i64>, abbrev: Option<&str>, fmt: &str)
             continue;
         };
         r = &r[p.len()..];
-        let num = |n: i64, width: usize| {
-            if fill {
-                format!("{n:0width$}")
-            } else {
-                n.to_string()
-            }
-        };
-        let name = |s: String, width: usize| {
-            if fill {
-                format!("{s:<width$}")
-            } else {
-                s
-            }
-        };
-        let hour12 = if t.hour % 12 == 0 { 12 } else { t.hour % 12 };
-        let (text, value): (String, Option<i64>) = match p.to_ascii_uppercase().as_str() {
-            "YYYY" => (num(t.year, 4), Some(t.year)),
-            "Y,YYY" => (
-                format!("{},{:03}", t.year / 1000, t.year % 1000),
-                Some(t.year),
-            ),
-            "YYY" => (num(t.year % 1000, 3), Some(t.year % 1000)),
-            "YY" => (num(t.year % 100, 2), Some(t.year % 100)),
-            "Y" => (num(t.year % 10, 1), Some(t.year % 10)),
-            "IYYY" => (num(iso_year, 4), Some(iso_year)),
-            "IYY" => (num(iso_year % 1000, 3), Some(iso_year % 1000)),
-            "IY" => (num(iso_year % 100, 2), Some(iso_year % 100)),
-            "I" => (num(iso_year % 10, 1), Some(iso_year % 10)),
-            "CC" => {
-                let cc = (t.year + 99) / 100;
-                (num(cc, 2), Some(cc))
-            }
-            "Q" => {
-                let q = (t.month - 1) / 3 + 1;
-                (q.to_string(), Some(q))
-            }
-            "MM" => (num(t.month, 2), Some(t.month)),
-            "DD" => (num(t.day, 2), Some(t.day)),
-            "DDD" => (num(doy, 3), Some(doy)),
-            "IDDD" => {
-                let d = (iso_week - 1) * 7 + isodow;
-                (num(d, 3), Some(d))
-            }
-            "D" => (format!("{}", dow + 1), Some(dow + 1)),
-            "ID" => (isodow.to_string(), Some(isodow)),
-            "WW" => {
-                let w = (doy - 1) / 7 + 1;
-                (num(w, 2), Some(w))
-            }
-            "IW" => (num(iso_week, 2), Some(iso_week)),
-            "W" => {
-                let w = (t.day - 1) / 7 + 1;
-                (w.to_string(), Some(w))
-            }
-            "J" => {
-                let j = t.days_1970 + 2_440_588;
-                (j.to_string(), Some(j))
-            }
-            "HH" | "HH12" => (num(hour12, 2), Some(hour12)),
-            "HH24" => (num(t.hour, 2), Some(t.hour)),
-            "MI" => (num(t.minute, 2), Some(t.minute)),
-            "SS" => (num(t.second, 2), Some(t.second)),
-            "SSSS" | "SSSSS" => {
-                let s = t.hour * 3600 + t.minute * 60 + t.second;
-                (s.to_string(), Some(s))
-            }
-            "MS" => (format!("{:03}", t.micros / 1000), Some(t.micros / 1000)),
-            "US" => (format!("{:06}", t.micros), Some(t.micros)),
-            ff if ff.starts_with("FF") => {
-                let n = ff[2..].parse::<u32>().unwrap_or(6);
-                let v = t.micros / 10i64.pow(6 - n);
-                (format!("{v:0width$}", width = n as usize), Some(v))
-            }
-            "AM" | "PM" => (cased(if t.hour < 12 { "am" } else { "pm" }, p), None),
-            "A.M." | "P.M." => (cased(if t.hour < 12 { "a.m." } else { "p.m." }, p), None),
-            "AD" | "BC" => (cased("ad", p), None),
-            "A.D." | "B.C." => (cased("a.d.", p), None),
-            "MONTH" => (name(cased(MONTHS[t.month as usize - 1], p), 9), None),
-            "MON" => (cased(&MONTHS[t.month as usize - 1][..3], p), None),
-            "DAY" => (name(cased(DAYS[dow as usize], p), 9), None),
-            "DY" => (cased(&DAYS[dow as usize][..3], p), None),
-            "RM" => (name(cased(ROMAN[t.month as usize - 1], p), 4), None),
-            // The zone's abbreviation then (a fixed offset has none: UTC, or the offset).
-            "TZ" if zoned && abbrev.is_some() => (cased(abbrev.unwrap_or_default(), p), None),
-            "TZ" if zoned && offset == 0 => (cased("UTC", p), None),
-            "OF" | "TZ" if zoned && om != 0 => (format!("{sign}{oh:02}:{om:02}"), None),
-            "OF" | "TZ" if zoned => (format!("{sign}{oh:02}"), None),
-            "TZH" if zoned => (format!("{sign}{oh:02}"), None),
-            "TZM" if zoned => (format!("{om:02}"), None),
-            _ => (String::new(), None),
-        };
+        let (text, value) = field(p, fill)?;
         out.push_str(&text);
         // `TH`/`th` after a number: its ordinal suffix.
         if let Some(x) = r.strip_prefix("TH").or_else(|| r.strip_prefix("th")) {
@@ -273,7 +381,7 @@ pub fn format(micros: i64, offset: Option<i64>, abbrev: Option<&str>, fmt: &str)
         }
         rest = r;
     }
-    out
+    Ok(out)
 }
 
 #[cfg(test)]
@@ -311,5 +419,29 @@ mod tests {
             format(t, Some(-16_200_000_000), None, "OF TZH:TZM HH24"),
             "-04:30 -04:30 08"
         );
+    }
+
+    /// PostgreSQL 15's answers for intervals (and a time, formatted as one).
+    #[test]
+    fn intervals_as_postgres_formats_them() {
+        let iv = crate::engine::datetime::parse_interval;
+        let f = |s: &str, fmt: &str| format_interval(iv(s).unwrap(), fmt).unwrap();
+        assert_eq!(
+            f(
+                "1 year 2 mons 3 days 04:05:06.7",
+                "YYYY MM DD HH HH24 MI SS MS RM DDD CC Y,YYY"
+            ),
+            "0001 02 03 04 04 05 06 700 II   423 00 0,001"
+        );
+        assert_eq!(
+            f("-40 hours", "HH HH12 HH24 MI SS AM"),
+            "-04 -04 -40 00 00 AM"
+        );
+        assert_eq!(f("-13 mons", "RM MM YYYY rm"), "XII  -01 -0001 xii ");
+        assert_eq!(f("-12 mons", "FMRM"), "I");
+        let e = format_interval(iv("1 year").unwrap(), "Month").unwrap_err();
+        assert_eq!(e.code, SqlState::INVALID_DATETIME_FORMAT);
+        let e = format_interval(iv("1 year").unwrap(), "J").unwrap_err();
+        assert_eq!(e.code, SqlState::FEATURE_NOT_SUPPORTED);
     }
 }

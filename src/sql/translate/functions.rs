@@ -470,6 +470,25 @@ fn number_to_text_function(name: &str, f: &Function) -> Result<(), PgError> {
     )
 }
 
+/// `make_interval(years, months, weeks, days, hours, mins, secs)`, by position or name,
+/// each 0 when left out: `pg_make_interval` of all seven.
+fn make_interval(f: &Function) -> Result<Expr, PgError> {
+    const NAMES: [&str; 7] = ["years", "months", "weeks", "days", "hours", "mins", "secs"];
+    let args = match &f.args {
+        FunctionArguments::List(list) => &list.args[..],
+        _ => &[],
+    };
+    let slots = super::named_args(args, &NAMES).ok_or_else(|| {
+        PgError::new(
+            crate::protocol::SqlState::UNDEFINED_FUNCTION,
+            "function make_interval with these arguments does not exist",
+        )
+    })?;
+    let zero = || Expr::Value(Value::Number("0".into(), false).into());
+    let args = slots.into_iter().map(|s| s.unwrap_or_else(zero)).collect();
+    Ok(call("pg_make_interval", args))
+}
+
 /// A call of `name` (lower case, unqualified) rewritten; None leaves it as it is.
 pub(super) fn function(
     name: &str,
@@ -493,6 +512,9 @@ pub(super) fn function(
             crate::protocol::SqlState::UNDEFINED_FUNCTION,
             format!("function {name}() does not exist"),
         ));
+    }
+    if name == "make_interval" {
+        return make_interval(f).map(Some);
     }
     if let Some((_, counts)) = RENAMED.iter().find(|(n, _)| *n == name) {
         let Some(argc) = argc else {

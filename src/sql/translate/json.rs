@@ -435,29 +435,10 @@ fn set_lax(f: &Function) -> Result<Expr, PgError> {
         "create_if_missing",
         "null_value_treatment",
     ];
-    let mut slots: [Option<Expr>; 5] = Default::default();
-    for (i, a) in list.args.iter().enumerate() {
-        let (at, e) = match a {
-            FunctionArg::Unnamed(FunctionArgExpr::Expr(e)) => (i, e),
-            FunctionArg::Named {
-                name,
-                arg: FunctionArgExpr::Expr(e),
-                ..
-            } => match NAMES
-                .iter()
-                .position(|n| name.value.eq_ignore_ascii_case(n))
-            {
-                Some(at) => (at, e),
-                None => return Err(no_set_lax()),
-            },
-            _ => return Err(no_set_lax()),
-        };
-        match slots.get_mut(at) {
-            Some(slot @ None) => *slot = Some(e.clone()),
-            _ => return Err(no_set_lax()),
-        }
-    }
-    let [Some(target), Some(path), Some(new), create, treatment] = slots else {
+    let slots = super::named_args(&list.args, &NAMES).ok_or_else(no_set_lax)?;
+    let Ok([Some(target), Some(path), Some(new), create, treatment]) =
+        <[Option<Expr>; 5]>::try_from(slots)
+    else {
         return Err(no_set_lax());
     };
     Ok(call(
@@ -500,32 +481,13 @@ fn path_args(name: &str, f: &Function) -> Result<Vec<Expr>, PgError> {
     let FunctionArguments::List(list) = &f.args else {
         return Err(no_function(name));
     };
-    let args: Vec<FunctionArg> = list.args.clone();
-    path_arg_list(name, &args)
+    path_arg_list(name, &list.args)
 }
 
 fn path_arg_list(name: &str, args: &[FunctionArg]) -> Result<Vec<Expr>, PgError> {
     const NAMES: [&str; 4] = ["target", "path", "vars", "silent"];
-    let mut slots: [Option<Expr>; 4] = Default::default();
-    for (i, a) in args.iter().enumerate() {
-        let (at, e) = match a {
-            FunctionArg::Unnamed(FunctionArgExpr::Expr(e)) => (i, e),
-            FunctionArg::Named {
-                name: n,
-                arg: FunctionArgExpr::Expr(e),
-                ..
-            } => match NAMES.iter().position(|x| n.value.eq_ignore_ascii_case(x)) {
-                Some(at) => (at, e),
-                None => return Err(no_function(name)),
-            },
-            _ => return Err(no_function(name)),
-        };
-        match slots.get_mut(at) {
-            Some(slot @ None) => *slot = Some(e.clone()),
-            _ => return Err(no_function(name)),
-        }
-    }
-    let [Some(target), Some(path), vars, silent] = slots else {
+    let slots = super::named_args(args, &NAMES).ok_or_else(|| no_function(name))?;
+    let Ok([Some(target), Some(path), vars, silent]) = <[Option<Expr>; 4]>::try_from(slots) else {
         return Err(no_function(name));
     };
     Ok(vec![
@@ -619,16 +581,13 @@ pub(super) fn function(name: &str, f: &mut Function) -> Result<Option<Expr>, PgE
             _ => None,
         } {
             // PostgreSQL writes a timestamp in JSON in ISO 8601 (`T` between date and
-            // time); a timestamptz also in the session's zone, which litewire's stored
-            // text does not show.
-            match function_name(arg).as_deref() {
-                Some("pg_timestamp") => {
-                    *arg = call("replace", vec![arg.clone(), string(" "), string("T")]);
-                }
-                Some("pg_timestamptz") => {
-                    return Err(unsupported(format!("{name}() of a timestamptz")))
-                }
-                _ => {}
+            // time); a timestamptz also in the session's zone, with a `±HH:MM` offset.
+            // (A column's type the engine knows: operators.rs json_mark.)
+            if matches!(
+                function_name(arg).as_deref(),
+                Some("pg_timestamp" | "pg_timestamptz")
+            ) {
+                *arg = call("pg_datetime_json", vec![arg.clone()]);
             }
         }
     }

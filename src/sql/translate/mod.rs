@@ -1174,6 +1174,36 @@ pub(super) fn plain_args(f: &Function) -> Option<Vec<&Expr>> {
         .collect()
 }
 
+/// A call's arguments by position then by name (`name => x`, `name := x`), in the
+/// slots of `names`; None for an unknown or repeated name, a positional argument after
+/// a named one, or too many arguments (PostgreSQL: no such function).
+pub(super) fn named_args(args: &[FunctionArg], names: &[&str]) -> Option<Vec<Option<Expr>>> {
+    let mut slots: Vec<Option<Expr>> = vec![None; names.len()];
+    let mut named = false;
+    for (i, a) in args.iter().enumerate() {
+        let (at, e) = match a {
+            FunctionArg::Unnamed(FunctionArgExpr::Expr(e)) if !named => (i, e),
+            FunctionArg::Named {
+                name,
+                arg: FunctionArgExpr::Expr(e),
+                ..
+            } => {
+                named = true;
+                let at = names
+                    .iter()
+                    .position(|n| name.value.eq_ignore_ascii_case(n))?;
+                (at, e)
+            }
+            _ => return None,
+        };
+        match slots.get_mut(at) {
+            Some(slot @ None) => *slot = Some(e.clone()),
+            _ => return None,
+        }
+    }
+    Some(slots)
+}
+
 /// The arguments of `f` when all are literals, as text.
 fn literal_args(f: &Function) -> Option<Vec<String>> {
     plain_args(f)?

@@ -615,6 +615,9 @@ pub(crate) fn json_mark(t: &str) -> Option<&'static str> {
         "jsonb" => Some("pg_jsonb"),
         "bool" => Some("pg_json_bool"),
         _ if t.split('(').next() == Some("numeric") => Some("pg_numeric_json"),
+        _ if matches!(t.split('(').next(), Some("timestamp" | "timestamptz")) => {
+            Some("pg_datetime_json")
+        }
         _ => None,
     }
 }

@@ -766,3 +766,11 @@ fn substring_similar_is_the_engines_call() {
         "SELECT pg_substring_similar(pg_concat_op(a, 'x', 'C1:a[1:t]', ''''), 'a#\"b#\"%', '#'), pg_substr(a, 2) FROM t"
     );
 }
+
+#[test]
+fn the_word_interval_as_a_column_and_with_a_precision() {
+    assert_eq!(
+        sqlite("SELECT interval(0) '1 day 01:23:45.6789', interval, interval::interval FROM t"),
+        "SELECT pg_interval('1 day 01:23:45.6789', '', 0), interval, pg_interval(interval) FROM t"
+    );
+}

@@ -307,6 +307,9 @@ pub(super) fn fixed_function_type(name: &str) -> Option<&'static str> {
         | "regexp_instr"
         | "get_bit"
         | "get_byte"
+        | "hashint4"
+        | "hashint8"
+        | "interval_hash"
         | "scale" => "int4",
         "percent_rank" | "cume_dist" | "random" | "date_part" | "pi" | "degrees" | "radians"
         | "sin" | "cos" | "tan" | "asin" | "acos" | "atan" | "atan2" | "cot" | "sind" | "cosd"

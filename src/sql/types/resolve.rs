@@ -189,6 +189,8 @@ pub(super) fn operator(
             }
             (Op::Plus, "date", "time") | (Op::Plus, "time", "date") => "timestamp",
             (Op::Minus, t, u) if time(t) && time(u) => "interval",
+            // The date is its midnight (engine: pgfuncs/operators.rs).
+            (Op::Minus, "date", "timestamp") | (Op::Minus, "timestamp", "date") => "interval",
             (Op::Plus | Op::Minus, t, "interval") if time(t) => t,
             (Op::Plus, "interval", t) if time(t) => t,
             (Op::Plus | Op::Minus, "time", "interval") => "time",
