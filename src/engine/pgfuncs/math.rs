@@ -718,7 +718,14 @@ pub(super) fn register(conn: &Connection) -> Res<()> {
     )?;
     // Statistical aggregates, float8 arithmetic as float.c's (Youngs-Cramer).
     for &(name, args, stat) in STATS {
-        conn.create_aggregate_function(name, args, pure, Stats(stat))?;
+        conn.create_aggregate_function(name, args, pure, Stats(stat, false))?;
+        // `…_float`: the branch the translator writes beside numeric's for a column
+        // whose type the schema tells (translate/numeric_math.rs); for an integer or
+        // numeric column numeric's branch answers and this one's is never shown.
+        if args == 1 {
+            let lenient = format!("{name}_float");
+            conn.create_aggregate_function(lenient.as_str(), 1, pure, Stats(stat, true))?;
+        }
     }
     for (name, all) in [("pg_bool_and", true), ("pg_bool_or", false)] {
         conn.create_aggregate_function(name, 1, pure, BoolAgg(all))?;
@@ -923,7 +930,8 @@ impl Acc {
     }
 }
 
-struct Stats(Stat);
+/// A statistic; `.1`: integers and numerics are skipped, not refused.
+struct Stats(Stat, bool);
 
 impl Aggregate<Acc, Option<SqlValue>> for Stats {
     fn init(&self, _: &mut Context<'_>) -> Res<Acc> {
@@ -940,6 +948,9 @@ impl Aggregate<Acc, Option<SqlValue>> for Stats {
                 Some(super::decimal::Num::Fin(_))
             );
         if one_arg && (matches!(ctx.get_raw(0), ValueRef::Integer(_)) || numeric_text) {
+            if self.1 {
+                return Ok(());
+            }
             // An integer or numeric argument: PostgreSQL answers in numeric, with more
             // digits than a double has.
             return Err(super::raise(err(

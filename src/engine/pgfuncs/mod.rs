@@ -15,6 +15,8 @@ mod interval_agg;
 mod math;
 mod number_format;
 mod numeric_agg;
+mod numeric_math;
+mod numeric_stats;
 mod operators;
 pub(crate) use arrays::write_json;
 pub(crate) use operators::add_interval_in;
@@ -207,6 +209,11 @@ pub fn register(conn: &Connection) -> Res<()> {
             operators::pg_round_even(ctx)
         })?;
     }
+    for args in [1, 2] {
+        conn.create_scalar_function("pg_float4_digits", args, pure, |ctx| {
+            operators::pg_float4_digits(ctx)
+        })?;
+    }
     conn.create_scalar_function("pg_neg", 2, pure, |ctx| operators::pg_neg(ctx))?;
     conn.create_scalar_function("pg_text_out", 2, pure, |ctx| operators::pg_text_out(ctx))?;
     // The markers' meaning where engine/compare.rs did not replace them (a view's
@@ -222,6 +229,8 @@ pub fn register(conn: &Connection) -> Res<()> {
     })?;
     interval_agg::register(conn, pure)?;
     numeric_agg::register(conn, pure)?;
+    numeric_math::register(conn, pure)?;
+    numeric_stats::register(conn, pure)?;
     conn.create_scalar_function("pg_is_numeric", 2, pure, |ctx| {
         operators::pg_is_numeric(ctx)
     })?;
