@@ -164,3 +164,32 @@ async fn numeric_math_errors_have_postgres_sqlstates() {
         assert_eq!(e.as_db_error().map(|d| d.message()), Some(message), "{sql}");
     }
 }
+
+/// to_char of a numeric column formats its exact digits (numeric_to_char).
+#[tokio::test]
+async fn to_char_of_a_numeric_column_uses_its_digits() {
+    let s = Server::start(&[]);
+    let c = s.connect("numeric_math").await;
+    c.batch_execute("create table nd (val numeric); insert into nd values (-34338492.215397047)")
+        .await
+        .unwrap();
+    let got = rows(
+        &c,
+        "select to_char(val, '9G999G999G999G999G999D999G999G999G999G999'), \
+         to_char(val, '9999999999999999.999999999999999PR'), \
+         to_char(val, 'FM9999999999999999.999999999999999'), to_char(val, '9.999EEEE'), \
+         to_char(val, '99999V99') from nd",
+    )
+    .await;
+    assert_eq!(
+        got[0],
+        [
+            "           -34,338,492.215,397,047,000,000",
+            "        <34338492.215397047000000>",
+            "-34338492.215397047",
+            "-3.434e+07",
+            "-#######"
+        ]
+        .map(|v| Some(v.to_string()))
+    );
+}

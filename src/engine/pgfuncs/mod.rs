@@ -180,6 +180,14 @@ fn n(ctx: &Context<'_>, i: usize) -> Res<i64> {
     Ok(int(ctx, i)?.unwrap_or(0))
 }
 
+/// Text that is a finite numeric (a numeric column's stored value).
+fn numeric_text(t: &[u8]) -> Option<decimal::Dec> {
+    match std::str::from_utf8(t).ok().and_then(decimal::Num::parse) {
+        Some(decimal::Num::Fin(d)) => Some(d),
+        _ => None,
+    }
+}
+
 fn pg<T>(r: Result<T, PgError>) -> Res<T> {
     r.map_err(raise)
 }
@@ -558,6 +566,16 @@ pub fn register(conn: &Connection) -> Res<()> {
         pure,
         strict(|ctx| {
             let (micros, offset, abbrev) = match ctx.get_raw(0) {
+                // A numeric held as its text: its exact digits.
+                ValueRef::Text(t) if numeric_text(t).is_some() => {
+                    let Some(x) = numeric_text(t) else {
+                        return Ok(String::new());
+                    };
+                    return pg(number_format::to_char(
+                        number_format::Number::Numeric(x),
+                        &s(ctx, 1),
+                    ));
+                }
                 ValueRef::Text(_) => match temporal(ctx, 0, "to_char")? {
                     Some(Temporal::Date(d)) => (i64::from(d) * MICROS_PER_DAY, None, None),
                     Some(Temporal::Timestamp(t)) => (t, None, None),
