@@ -49,6 +49,17 @@ const ANSWERS: &[(&str, &[Option<&str>])] = &[
         "select var_pop(1.0::numeric), var_samp(2.0::numeric), var_pop('inf'::numeric)",
         &[Some("0"), None, Some("NaN")],
     ),
+    // Exact on numeric's digits, past a double's 15.
+    (
+        "select abs(-34338492.2153970470000001::numeric), \
+         min_scale(-24926804.045047420000000001::numeric), \
+         trim_scale(24926804.0450474200000000010::numeric)",
+        &[
+            Some("34338492.2153970470000001"),
+            Some("18"),
+            Some("24926804.045047420000000001"),
+        ],
+    ),
     // A numeric that rounds to zero equals 0.
     (
         "select coalesce(nullif(exp(-5000::numeric), 0), 0)",

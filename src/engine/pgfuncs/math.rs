@@ -380,6 +380,17 @@ fn shortest(f: f64) -> (String, usize) {
     (s, digits)
 }
 
+/// `d` without the trailing zeros of its decimals (trim_scale; its scale is min_scale).
+fn trimmed(d: &super::decimal::Dec) -> super::decimal::Dec {
+    let mut d = d.clone();
+    let ten = num_bigint::BigInt::from(10u8);
+    while d.scale > 0 && (&d.value % &ten) == num_bigint::BigInt::from(0u8) {
+        d.value /= &ten;
+        d.scale -= 1;
+    }
+    d
+}
+
 /// `min_scale(x)`: the decimals of `x` without trailing zeros. A value with more
 /// significant digits than a double keeps exactly is refused, not guessed.
 fn min_scale(f: f64) -> Result<i64, PgError> {
@@ -553,6 +564,9 @@ pub(super) fn register(conn: &Connection) -> Res<()> {
         1,
         pure,
         strict(|ctx| {
+            if let Some(d) = super::numeric_text(ctx.get_raw(0)) {
+                return Ok(Some(i64::from(trimmed(&d).scale)));
+            }
             // NaN and infinities have no scale: NULL.
             let x = f(ctx, 0)?;
             if !x.is_finite() {
@@ -566,6 +580,9 @@ pub(super) fn register(conn: &Connection) -> Res<()> {
         1,
         pure,
         strict(|ctx| {
+            if let Some(d) = super::numeric_text(ctx.get_raw(0)) {
+                return Ok(SqlValue::Text(trimmed(&d).to_string()));
+            }
             let x = f(ctx, 0)?;
             if x.is_finite() {
                 pg(min_scale(x))?;
@@ -672,7 +689,14 @@ pub(super) fn register(conn: &Connection) -> Res<()> {
                 // numeric's round, exact: half away from zero, at scale max(n, 0).
                 v => match super::decimal::of_value(v) {
                     // numeric's text, as numeric arithmetic gives (operators.rs).
-                    Some(super::decimal::Num::Fin(d)) => SqlValue::Text(d.round(n).to_string()),
+                    Some(super::decimal::Num::Fin(d)) => {
+                        let r = d.round(n);
+                        // Past numeric's 131072 integer digits (a carry): 22003.
+                        if r.int_digits() > 131_072 {
+                            return Err(super::raise(crate::engine::numeric::overflow()));
+                        }
+                        SqlValue::Text(r.to_string())
+                    }
                     Some(other) => SqlValue::Text(other.to_string()),
                     None => real(super::number_format::round(f(ctx, 0)?, n)),
                 },

@@ -180,8 +180,11 @@ fn n(ctx: &Context<'_>, i: usize) -> Res<i64> {
     Ok(int(ctx, i)?.unwrap_or(0))
 }
 
-/// Text that is a finite numeric (a numeric column's stored value).
-fn numeric_text(t: &[u8]) -> Option<decimal::Dec> {
+/// Text that is a finite numeric (a numeric column's stored value), exact.
+fn numeric_text(v: ValueRef<'_>) -> Option<decimal::Dec> {
+    let ValueRef::Text(t) = v else {
+        return None;
+    };
     match std::str::from_utf8(t).ok().and_then(decimal::Num::parse) {
         Some(decimal::Num::Fin(d)) => Some(d),
         _ => None,
@@ -567,8 +570,8 @@ pub fn register(conn: &Connection) -> Res<()> {
         strict(|ctx| {
             let (micros, offset, abbrev) = match ctx.get_raw(0) {
                 // A numeric held as its text: its exact digits.
-                ValueRef::Text(t) if numeric_text(t).is_some() => {
-                    let Some(x) = numeric_text(t) else {
+                v @ ValueRef::Text(_) if numeric_text(v).is_some() => {
+                    let Some(x) = numeric_text(v) else {
                         return Ok(String::new());
                     };
                     return pg(number_format::to_char(

@@ -578,12 +578,19 @@ pub fn power(base: &Num, exp: &Num) -> Result<Num, PgError> {
     checked(power_var(b, e)?)
 }
 
-/// Registers `pg_numeric_sqrt`, `_exp`, `_ln`, `_log10` (one argument),
+/// Registers `pg_numeric_sqrt`, `_exp`, `_ln`, `_log10`, `_abs` (one argument),
 /// `pg_numeric_log`, `pg_numeric_power` and `pg_numeric_nullif` (two): numeric's functions, which the
 /// translator calls for numeric arguments (translate/functions.rs).
 pub(super) fn register(conn: &Connection, flags: FunctionFlags) -> Res<()> {
     type F1 = fn(&Num) -> Result<Num, PgError>;
-    let one: [(&str, F1); 4] = [
+    let one: [(&str, F1); 5] = [
+        ("pg_numeric_abs", |x| {
+            Ok(match x {
+                Num::Fin(d) if d.value.is_negative() => Num::Fin(d.neg()),
+                Num::Inf(_) => Num::Inf(true),
+                other => other.clone(),
+            })
+        }),
         ("pg_numeric_sqrt", sqrt),
         ("pg_numeric_exp", exp),
         ("pg_numeric_ln", ln),

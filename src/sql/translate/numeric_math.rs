@@ -29,6 +29,8 @@ pub(crate) const TYPED: &[&str] = &[
     "stddev_samp",
     // Compares numerics as numbers (`nullif(0.0000, 0)` is NULL).
     "nullif",
+    // Exact (SQLite's abs of numeric's text is a double).
+    "abs",
 ];
 
 /// Whether `f` is one of [`TYPED`].
