@@ -60,6 +60,18 @@ const ANSWERS: &[(&str, &[Option<&str>])] = &[
             Some("24926804.045047420000000001"),
         ],
     ),
+    // gcd and lcm of numerics at the larger scale; a cast literal keeps its scale.
+    (
+        "select gcd(43312.5::numeric, 4637.5::numeric), lcm(42328.2::numeric, 1327.2::numeric), \
+         gcd('inf'::numeric, 42::numeric), 4232.820::numeric, gcd(12, 18)",
+        &[
+            Some("87.5"),
+            Some("1185189.6"),
+            Some("NaN"),
+            Some("4232.820"),
+            Some("6"),
+        ],
+    ),
     // A numeric that rounds to zero equals 0.
     (
         "select coalesce(nullif(exp(-5000::numeric), 0), 0)",

@@ -436,6 +436,34 @@ fn checked(d: Dec) -> Result<Num, PgError> {
     Ok(Num::Fin(d))
 }
 
+/// `gcd(a, b)` / `lcm(a, b)` of numerics: at the larger display scale, never negative;
+/// NaN for NaN or an infinity (numeric_gcd, numeric_lcm).
+fn gcd_lcm(a: &Num, b: &Num, lcm: bool) -> Result<Num, PgError> {
+    let (Num::Fin(a), Num::Fin(b)) = (a, b) else {
+        return Ok(Num::NaN);
+    };
+    let scale = a.scale.max(b.scale);
+    let (x, y) = (
+        a.round(i64::from(scale)).value,
+        b.round(i64::from(scale)).value,
+    );
+    let (mut p, mut q) = (x.abs(), y.abs());
+    while !q.is_zero() {
+        let r = &p % &q;
+        p = q;
+        q = r;
+    }
+    let value = if !lcm {
+        p
+    } else if x.is_zero() || y.is_zero() {
+        BigInt::zero()
+    } else {
+        // a·b / gcd(a, b), each in units of 10^-scale: x / gcd × y units.
+        (x / &p * y).abs()
+    };
+    checked(Dec { value, scale })
+}
+
 /// -1, 0 or 1 (0 for NaN too).
 fn sign(v: &Num) -> i32 {
     match v {
@@ -579,7 +607,7 @@ pub fn power(base: &Num, exp: &Num) -> Result<Num, PgError> {
 }
 
 /// Registers `pg_numeric_sqrt`, `_exp`, `_ln`, `_log10`, `_abs` (one argument),
-/// `pg_numeric_log`, `pg_numeric_power` and `pg_numeric_nullif` (two): numeric's functions, which the
+/// `pg_numeric_log`, `_power`, `_gcd`, `_lcm` and `pg_numeric_nullif` (two): numeric's functions, which the
 /// translator calls for numeric arguments (translate/functions.rs).
 pub(super) fn register(conn: &Connection, flags: FunctionFlags) -> Res<()> {
     type F1 = fn(&Num) -> Result<Num, PgError>;
@@ -608,7 +636,12 @@ pub(super) fn register(conn: &Connection, flags: FunctionFlags) -> Res<()> {
         )?;
     }
     type F2 = fn(&Num, &Num) -> Result<Num, PgError>;
-    let two: [(&str, F2); 2] = [("pg_numeric_log", log), ("pg_numeric_power", power)];
+    let two: [(&str, F2); 4] = [
+        ("pg_numeric_log", log),
+        ("pg_numeric_power", power),
+        ("pg_numeric_gcd", |a, b| gcd_lcm(a, b, false)),
+        ("pg_numeric_lcm", |a, b| gcd_lcm(a, b, true)),
+    ];
     for (name, fun) in two {
         conn.create_scalar_function(
             name,

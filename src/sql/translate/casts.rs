@@ -230,7 +230,17 @@ pub(super) fn cast(operand: Expr, t: &DataType) -> Expr {
         // PostgreSQL's float input (NaN, Infinity; garbage is an error, not 0).
         "float" | "float8" | "double precision" => wrap("pg_float"),
         "float4" | "real" => wrap("pg_float4"),
-        "numeric" | "decimal" => checked("numeric"),
+        // A decimal literal goes in as its text: its written scale is kept
+        // (`4232.820::numeric` is `4232.820`; a double would be 4232.82).
+        "numeric" | "decimal" => match &operand {
+            Expr::Value(v) if matches!(&v.value, Value::Number(n, _) if n.contains(['.', 'e', 'E'])) => {
+                call(
+                    "pg_cast",
+                    vec![string(&v.value.to_string()), string("numeric")],
+                )
+            }
+            _ => checked("numeric"),
+        },
         "uuid" => checked(&base),
         // Checked (jsonb: normalised) and marked as JSON for the json functions.
         "json" => wrap("pg_json"),

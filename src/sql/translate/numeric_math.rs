@@ -31,6 +31,8 @@ pub(crate) const TYPED: &[&str] = &[
     "nullif",
     // Exact (SQLite's abs of numeric's text is a double).
     "abs",
+    "gcd",
+    "lcm",
 ];
 
 /// Whether `f` is one of [`TYPED`].
