@@ -616,8 +616,12 @@ pub(super) fn register(conn: &Connection) -> Res<()> {
                 (x, y) => {
                     use super::decimal::{of_value, Num};
                     // numeric's: exact (div the truncated quotient, scale 0; mod at the
-                    // larger scale).
-                    if let (Some(Num::Fin(p)), Some(Num::Fin(q))) = (of_value(x), of_value(y)) {
+                    // larger scale). NaN before any division by zero, as PostgreSQL.
+                    let (nx, ny) = (of_value(x), of_value(y));
+                    if matches!(nx, Some(Num::NaN)) || matches!(ny, Some(Num::NaN)) {
+                        return Ok(SqlValue::Text("NaN".into()));
+                    }
+                    if let (Some(Num::Fin(p)), Some(Num::Fin(q))) = (nx, ny) {
                         let r = if div { p.div_trunc(&q) } else { p.rem(&q) };
                         return match r {
                             Some(d) => Ok(SqlValue::Text(d.to_string())),
