@@ -29,6 +29,7 @@ mod lifecycle;
 mod limits;
 mod math;
 mod modifying;
+mod numeric_math;
 mod objects;
 mod operators;
 mod ordering;

@@ -267,12 +267,8 @@ async fn numeric_forms_litewire_cannot_match_are_refused() {
     let s = Server::start(&[]);
     let c = s.connect("math").await;
     for sql in [
-        "select sqrt(2.0)",
-        "select power('-2'::numeric, 3)",
-        "select log(2, 8)",
-        "select exp(1.0)",
-        "select var_pop(x) from (values (1), (2)) v(x)",
-        "select stddev(x::numeric) from (values (1), (2)) v(x)",
+        // A window's variance of numeric (numeric_math.rs answers the aggregate's).
+        "select var_pop(x) over () from (values (1), (2)) v(x)",
         "select factorial(21)",
         // float8 prints 15 digits here, numeric 18: a double does not say which it was.
         "select to_char(1.5::float8, '9.99999999999999999')",

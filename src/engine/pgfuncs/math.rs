@@ -380,6 +380,17 @@ fn shortest(f: f64) -> (String, usize) {
     (s, digits)
 }
 
+/// `d` without the trailing zeros of its decimals (trim_scale; its scale is min_scale).
+fn trimmed(d: &super::decimal::Dec) -> super::decimal::Dec {
+    let mut d = d.clone();
+    let ten = num_bigint::BigInt::from(10u8);
+    while d.scale > 0 && (&d.value % &ten) == num_bigint::BigInt::from(0u8) {
+        d.value /= &ten;
+        d.scale -= 1;
+    }
+    d
+}
+
 /// `min_scale(x)`: the decimals of `x` without trailing zeros. A value with more
 /// significant digits than a double keeps exactly is refused, not guessed.
 fn min_scale(f: f64) -> Result<i64, PgError> {
@@ -553,6 +564,9 @@ pub(super) fn register(conn: &Connection) -> Res<()> {
         1,
         pure,
         strict(|ctx| {
+            if let Some(d) = super::numeric_text(ctx.get_raw(0)) {
+                return Ok(Some(i64::from(trimmed(&d).scale)));
+            }
             // NaN and infinities have no scale: NULL.
             let x = f(ctx, 0)?;
             if !x.is_finite() {
@@ -566,6 +580,9 @@ pub(super) fn register(conn: &Connection) -> Res<()> {
         1,
         pure,
         strict(|ctx| {
+            if let Some(d) = super::numeric_text(ctx.get_raw(0)) {
+                return Ok(SqlValue::Text(trimmed(&d).to_string()));
+            }
             let x = f(ctx, 0)?;
             if x.is_finite() {
                 pg(min_scale(x))?;
@@ -599,8 +616,12 @@ pub(super) fn register(conn: &Connection) -> Res<()> {
                 (x, y) => {
                     use super::decimal::{of_value, Num};
                     // numeric's: exact (div the truncated quotient, scale 0; mod at the
-                    // larger scale).
-                    if let (Some(Num::Fin(p)), Some(Num::Fin(q))) = (of_value(x), of_value(y)) {
+                    // larger scale). NaN before any division by zero, as PostgreSQL.
+                    let (nx, ny) = (of_value(x), of_value(y));
+                    if matches!(nx, Some(Num::NaN)) || matches!(ny, Some(Num::NaN)) {
+                        return Ok(SqlValue::Text("NaN".into()));
+                    }
+                    if let (Some(Num::Fin(p)), Some(Num::Fin(q))) = (nx, ny) {
                         let r = if div { p.div_trunc(&q) } else { p.rem(&q) };
                         return match r {
                             Some(d) => Ok(SqlValue::Text(d.to_string())),
@@ -672,7 +693,14 @@ pub(super) fn register(conn: &Connection) -> Res<()> {
                 // numeric's round, exact: half away from zero, at scale max(n, 0).
                 v => match super::decimal::of_value(v) {
                     // numeric's text, as numeric arithmetic gives (operators.rs).
-                    Some(super::decimal::Num::Fin(d)) => SqlValue::Text(d.round(n).to_string()),
+                    Some(super::decimal::Num::Fin(d)) => {
+                        let r = d.round(n);
+                        // Past numeric's 131072 integer digits (a carry): 22003.
+                        if r.int_digits() > 131_072 {
+                            return Err(super::raise(crate::engine::numeric::overflow()));
+                        }
+                        SqlValue::Text(r.to_string())
+                    }
                     Some(other) => SqlValue::Text(other.to_string()),
                     None => real(super::number_format::round(f(ctx, 0)?, n)),
                 },
@@ -718,7 +746,14 @@ pub(super) fn register(conn: &Connection) -> Res<()> {
     )?;
     // Statistical aggregates, float8 arithmetic as float.c's (Youngs-Cramer).
     for &(name, args, stat) in STATS {
-        conn.create_aggregate_function(name, args, pure, Stats(stat))?;
+        conn.create_aggregate_function(name, args, pure, Stats(stat, false))?;
+        // `…_float`: the branch the translator writes beside numeric's for a column
+        // whose type the schema tells (translate/numeric_math.rs); for an integer or
+        // numeric column numeric's branch answers and this one's is never shown.
+        if args == 1 {
+            let lenient = format!("{name}_float");
+            conn.create_aggregate_function(lenient.as_str(), 1, pure, Stats(stat, true))?;
+        }
     }
     for (name, all) in [("pg_bool_and", true), ("pg_bool_or", false)] {
         conn.create_aggregate_function(name, 1, pure, BoolAgg(all))?;
@@ -923,7 +958,8 @@ impl Acc {
     }
 }
 
-struct Stats(Stat);
+/// A statistic; `.1`: integers and numerics are skipped, not refused.
+struct Stats(Stat, bool);
 
 impl Aggregate<Acc, Option<SqlValue>> for Stats {
     fn init(&self, _: &mut Context<'_>) -> Res<Acc> {
@@ -940,6 +976,9 @@ impl Aggregate<Acc, Option<SqlValue>> for Stats {
                 Some(super::decimal::Num::Fin(_))
             );
         if one_arg && (matches!(ctx.get_raw(0), ValueRef::Integer(_)) || numeric_text) {
+            if self.1 {
+                return Ok(());
+            }
             // An integer or numeric argument: PostgreSQL answers in numeric, with more
             // digits than a double has.
             return Err(super::raise(err(

@@ -17,6 +17,8 @@ mod interval_agg;
 mod math;
 mod number_format;
 mod numeric_agg;
+mod numeric_math;
+mod numeric_stats;
 mod operators;
 pub(crate) use arrays::write_json;
 pub(crate) use operators::add_interval_in;
@@ -180,6 +182,17 @@ fn n(ctx: &Context<'_>, i: usize) -> Res<i64> {
     Ok(int(ctx, i)?.unwrap_or(0))
 }
 
+/// Text that is a finite numeric (a numeric column's stored value), exact.
+fn numeric_text(v: ValueRef<'_>) -> Option<decimal::Dec> {
+    let ValueRef::Text(t) = v else {
+        return None;
+    };
+    match std::str::from_utf8(t).ok().and_then(decimal::Num::parse) {
+        Some(decimal::Num::Fin(d)) => Some(d),
+        _ => None,
+    }
+}
+
 fn pg<T>(r: Result<T, PgError>) -> Res<T> {
     r.map_err(raise)
 }
@@ -209,6 +222,11 @@ pub fn register(conn: &Connection) -> Res<()> {
             operators::pg_round_even(ctx)
         })?;
     }
+    for args in [1, 2] {
+        conn.create_scalar_function("pg_float4_digits", args, pure, |ctx| {
+            operators::pg_float4_digits(ctx)
+        })?;
+    }
     conn.create_scalar_function("pg_neg", 2, pure, |ctx| operators::pg_neg(ctx))?;
     conn.create_scalar_function("pg_text_out", 2, pure, |ctx| operators::pg_text_out(ctx))?;
     // The markers' meaning where engine/compare.rs did not replace them (a view's
@@ -224,6 +242,8 @@ pub fn register(conn: &Connection) -> Res<()> {
     })?;
     interval_agg::register(conn, pure)?;
     numeric_agg::register(conn, pure)?;
+    numeric_math::register(conn, pure)?;
+    numeric_stats::register(conn, pure)?;
     conn.create_scalar_function("pg_is_numeric", 2, pure, |ctx| {
         operators::pg_is_numeric(ctx)
     })?;
@@ -621,13 +641,18 @@ pub fn register(conn: &Connection) -> Res<()> {
         pure,
         strict(|ctx| {
             let (micros, offset, abbrev) = match ctx.get_raw(0) {
-                // A numeric is stored as its text: not an interval's seconds (the
-                // words infinity and -infinity are dates' first).
-                ValueRef::Text(t)
-                    if infinite(ctx, 0).is_none()
-                        && decimal::Num::parse(&String::from_utf8_lossy(t)).is_some() =>
+                // A numeric held as its text: its exact digits (the words infinity and
+                // -infinity are dates' first).
+                v @ ValueRef::Text(_)
+                    if infinite(ctx, 0).is_none() && numeric_text(v).is_some() =>
                 {
-                    return Err(raise(unsupported("to_char() of a numeric")))
+                    let Some(x) = numeric_text(v) else {
+                        return Ok(String::new());
+                    };
+                    return pg(number_format::to_char(
+                        number_format::Number::Numeric(x),
+                        &s(ctx, 1),
+                    ));
                 }
                 ValueRef::Text(_) => match temporal(ctx, 0, "to_char")? {
                     Some(Temporal::Date(d)) => (i64::from(d) * MICROS_PER_DAY, None, None),

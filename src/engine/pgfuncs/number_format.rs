@@ -11,10 +11,12 @@
 use crate::protocol::{PgError, SqlState};
 
 /// A number to format.
-#[derive(Clone, Copy)]
+#[derive(Clone)]
 pub enum Number {
     Int(i64),
     Real(f64),
+    /// A numeric held as its text: formatted from its exact digits (numeric_to_char).
+    Numeric(super::decimal::Dec),
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -440,6 +442,21 @@ fn prepare_number(n: Number, d: &mut Desc) -> Result<Prepared, PgError> {
             let negative = f < 0.0 && t.bytes().any(|b| (b'1'..=b'9').contains(&b));
             (t, negative)
         }
+        Number::Numeric(x) => {
+            let mut x = x;
+            if d.v {
+                x = x.mul(&super::decimal::Dec {
+                    value: num_traits::pow(num_bigint::BigInt::from(10u8), d.multi),
+                    scale: 0,
+                });
+                d.pre += d.multi;
+            }
+            // Rounded to the format's decimals, then its text without the sign.
+            let r = x.round(d.post as i64);
+            let negative = r.value.sign() == num_bigint::Sign::Minus;
+            let t = r.to_string();
+            (t.trim_start_matches('-').to_string(), negative)
+        }
     };
     let pre_len = text.find('.').unwrap_or(text.len());
     let mut pre_spaces = 0;
@@ -471,6 +488,7 @@ pub fn to_char(n: Number, fmt: &str) -> Result<String, PgError> {
             Number::Int(i) => i,
             Number::Real(f) if f.is_finite() => f.round() as i64,
             Number::Real(_) => i64::MAX,
+            Number::Numeric(ref x) => x.to_i64().unwrap_or(i64::MAX),
         };
         let roman = to_roman(v);
         let lower = nodes
@@ -497,6 +515,9 @@ pub fn to_char(n: Number, fmt: &str) -> Result<String, PgError> {
         let f = match n {
             Number::Int(i) => i as f64,
             Number::Real(f) => f,
+            // numeric_out_sci: divided by 10^exponent, rounded to the format's decimals
+            // (a carry prints `10.0e+07`, as PostgreSQL's does).
+            Number::Numeric(ref x) => return Ok(numeric_sci(x, d.post)),
         };
         let text = if !f.is_finite() {
             let mut t = "#".repeat(d.pre + d.post + 6);
@@ -552,6 +573,36 @@ pub fn to_char(n: Number, fmt: &str) -> Result<String, PgError> {
     }
     let p = prepare_number(n, &mut d)?;
     Ok(process(&nodes, &mut d, &p))
+}
+
+/// A numeric in EEEE form with `post` decimals (numeric.c's get_str_from_var_sci).
+fn numeric_sci(x: &super::decimal::Dec, post: usize) -> String {
+    use num_traits::Zero;
+    let digits = x.value.magnitude().to_string();
+    let exponent = if x.value.is_zero() {
+        0
+    } else {
+        digits.len() as i64 - 1 - i64::from(x.scale)
+    };
+    let ten = num_bigint::BigInt::from(10u8);
+    let unit = super::decimal::Dec {
+        value: if exponent >= 0 {
+            num_traits::pow(ten, exponent as usize)
+        } else {
+            num_bigint::BigInt::from(1u8)
+        },
+        scale: if exponent >= 0 { 0 } else { (-exponent) as u32 },
+    };
+    let significand = x
+        .div_at(&unit, post as u32)
+        .map(|s| s.to_string())
+        .unwrap_or_default();
+    let sign = if significand.starts_with('-') {
+        ""
+    } else {
+        " "
+    };
+    format!("{sign}{significand}e{exponent:+03}")
 }
 
 fn to_roman(v: i64) -> String {

@@ -187,6 +187,20 @@ pub(super) fn pg_round_even(ctx: &Context<'_>) -> Res<SqlValue> {
     })
 }
 
+/// `pg_float4_digits(x [, type])`: a float4 as numeric reads it (float4_numeric keeps
+/// FLT_DIG = 6 significant digits, not the double's 17); with a type, only when it is
+/// float4. The double it gives converts to numeric with exactly those digits.
+pub(super) fn pg_float4_digits(ctx: &Context<'_>) -> Res<SqlValue> {
+    let value = ctx.get_raw(0);
+    let float4 = ctx.len() == 1 || matches!(&*operand(ctx, 1)?, Operand::Type(t) if t == "float4");
+    Ok(match value {
+        ValueRef::Real(f) if float4 && f.is_finite() => {
+            SqlValue::Real(format!("{f:.5e}").parse().unwrap_or(f))
+        }
+        other => owned(other),
+    })
+}
+
 /// The type of an untyped operand's value when it is a number: a parameter bound as a
 /// double is float8 (`id * $1` with 2.5), one bound as an integer is int8 (its Parse
 /// type may be wider than the other operand's). Text takes the other operand's type, as

@@ -239,15 +239,15 @@ pub(super) fn cast(operand: Expr, t: &DataType) -> Expr {
         // PostgreSQL's float input (NaN, Infinity; garbage is an error, not 0).
         "float" | "float8" | "double precision" => wrap("pg_float"),
         "float4" | "real" => wrap("pg_float4"),
-        // A decimal literal goes in as its text, so its written scale survives
-        // (`0.0::numeric` is `0.0`; as a double it would print `0`).
+        // A decimal literal goes in as its text: its written scale is kept
+        // (`4232.820::numeric` is `4232.820`; a double would be 4232.82).
         "numeric" | "decimal" => match &operand {
-            Expr::Value(v) => match &v.value {
-                Value::Number(n, _) if n.contains('.') => {
-                    call("pg_cast", vec![string(n), string("numeric")])
-                }
-                _ => checked("numeric"),
-            },
+            Expr::Value(v) if matches!(&v.value, Value::Number(n, _) if n.contains(['.', 'e', 'E'])) => {
+                call(
+                    "pg_cast",
+                    vec![string(&v.value.to_string()), string("numeric")],
+                )
+            }
             _ => checked("numeric"),
         },
         "uuid" => checked(&base),

@@ -27,6 +27,7 @@ mod keywords;
 pub(crate) mod like;
 mod modifying;
 pub(crate) use json::{record_columns, RecordColumns, RECORD_FUNCTIONS};
+pub(crate) mod numeric_math;
 mod objects;
 pub(crate) use create::PSEUDO_TYPES;
 pub(crate) use objects::without_type_checks;

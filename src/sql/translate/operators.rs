@@ -133,6 +133,11 @@ impl VisitorMut for Typer {
             }
             Expr::BinaryOp {
                 left: a,
+                op: BinaryOperator::PGExp,
+                right: b,
+            } => super::numeric_math::power(*a, *b, &left, &right),
+            Expr::BinaryOp {
+                left: a,
                 op,
                 right: b,
             } if types::containment(&op) => containment(*a, op, *b, &left, &right),
@@ -235,6 +240,9 @@ impl VisitorMut for Typer {
             Expr::Function(f) if is_function(&f, "min") || is_function(&f, "max") => {
                 ordered_extreme(f, &left)
             }
+            Expr::Function(f) if super::numeric_math::is_typed(&f) => {
+                super::numeric_math::function(f, &left)
+            }
             Expr::Function(f) if !is_function(&f, "pg_typeof") => interval_aggregate(f, &left),
             // pg_typeof(x): the engine names the type (it knows the schema).
             Expr::Function(_) => call("pg_type_of", vec![string(&left.encode())]),
@@ -263,18 +271,24 @@ impl VisitorMut for Typer {
                 data_type,
                 format,
             } => {
+                let numeric_target =
+                    types::type_name(&data_type).split('(').next() == Some("numeric");
                 let (function, wanted): (&str, &[&str]) = if is_integer(&data_type) {
                     ("pg_round_even", &["float4", "float8", "numeric"])
+                } else if numeric_target {
+                    // float4's digits, not its double's (float4_numeric).
+                    ("pg_float4_digits", &["float4"])
                 } else {
                     ("pg_text_out", &[])
                 };
                 let text_out = |t: &str| function == "pg_text_out" && printed_differently(t);
+                let catalog = super::arrays::is_catalog_vector(&operand);
                 let operand = match known(&left) {
                     Known::Type(t) if wanted.contains(&t.as_str()) || text_out(&t) => {
                         call(function, vec![*operand, string(&left.encode())])
                     }
                     // A catalog vector (pg_index.indkey) prints itself (arrays.rs).
-                    Known::Schema if !super::arrays::is_catalog_vector(&operand) => {
+                    Known::Schema if !catalog => {
                         call(function, vec![*operand, string(&left.encode())])
                     }
                     _ => *operand,
@@ -388,18 +402,24 @@ fn extract_number(e: Expr) -> Expr {
 /// ORDER BY column.
 fn is_candidate(e: &Expr) -> bool {
     match e {
-        Expr::Cast { data_type, .. } => {
+        Expr::Cast {
+            data_type, expr, ..
+        } => {
             is_integer(data_type)
                 || matches!(
                     types::type_name(data_type).split('(').next(),
                     Some("text" | "varchar" | "bpchar" | "name")
                 )
+                // A column to numeric (a float4's digits), as sql/types records it.
+                || (types::type_name(data_type).split('(').next() == Some("numeric")
+                    && matches!(**expr, Expr::Identifier(_) | Expr::CompoundIdentifier(_)))
         }
         Expr::BinaryOp { op, .. } => {
             types::arithmetic(op)
                 || types::comparison(op)
                 || types::containment(op)
                 || *op == BinaryOperator::StringConcat
+                || *op == BinaryOperator::PGExp
         }
         Expr::UnaryOp { op, .. } => *op == UnaryOperator::Minus,
         // A column in a plain SELECT's ORDER BY (only those are typed).
@@ -413,6 +433,7 @@ fn is_candidate(e: &Expr) -> bool {
                 .iter()
                 .any(|name| is_function(f, name))
                 || is_json_builder(f)
+                || super::numeric_math::is_typed(f)
         }
         _ => false,
     }
@@ -907,7 +928,7 @@ fn native(a: &str, b: &str) -> bool {
 }
 
 /// Resolution without a database: only types the tree itself names.
-struct NoSchema;
+pub(super) struct NoSchema;
 
 impl types::Schema for NoSchema {
     fn columns(&self, _table: &str) -> Option<Vec<(String, String)>> {

@@ -35,6 +35,9 @@ pub(super) fn literals(stmt: &mut Statement) {
                     }
                 }
             }
+            if let Some(SetExpr::Select(select)) = insert.source.as_mut().map(|q| q.body.as_mut()) {
+                computed(select, &insert.columns, &table);
+            }
             if let Some(OnInsert::OnConflict(c)) = &mut insert.on {
                 if let OnConflictAction::DoUpdate(u) = &mut c.action {
                     assignments(&mut u.assignments, &table);
@@ -52,6 +55,32 @@ pub(super) fn literals(stmt: &mut Statement) {
             }
         }
         _ => {}
+    }
+}
+
+/// `INSERT … SELECT`: each value numeric's functions or typed operators compute is
+/// assigned to its column as by `pg_store(…, 1)`, so that a numeric(p,s) column stores it at its
+/// scale (`sqrt(x)` into numeric(210,10) keeps 10 decimals, as PostgreSQL's assignment
+/// cast rounds). Columns and literals are left as they are.
+fn computed(select: &mut sqlparser::ast::Select, columns: &[sqlparser::ast::Ident], table: &str) {
+    use sqlparser::ast::SelectItem;
+    for (i, item) in select.projection.iter_mut().enumerate() {
+        let value = match item {
+            SelectItem::UnnamedExpr(e) | SelectItem::ExprWithAlias { expr: e, .. } => e,
+            // A `*` makes the positions after it unknown.
+            _ => return,
+        };
+        let column = match columns.get(i) {
+            Some(c) => string(&c.value),
+            None if columns.is_empty() => Expr::Value(Value::Number(i.to_string(), false).into()),
+            None => return,
+        };
+        let is_computed = may_be_numeric(value);
+        if is_computed && !matches!(value, Expr::Function(f) if f.name.to_string() == "pg_store") {
+            let v = std::mem::replace(value, Expr::Value(Value::Null.into()));
+            let assign = Expr::Value(Value::Number("1".into(), false).into());
+            *value = call("pg_store", vec![v, string(table), column, assign]);
+        }
     }
 }
 
@@ -100,6 +129,32 @@ fn wrap(value: &mut Expr, table: &str, column: Expr) {
         let assign = Expr::Value(Value::Number("1".into(), false).into());
         *value = call("pg_store", vec![v, string(table), column, assign]);
     }
+}
+
+/// Whether a select-list value is computed by numeric's functions or a typed operator
+/// (`pg_numeric_sqrt(…)`, `pg_op('*', …)`), and calls no set-returning function (those
+/// become sources in FROM later: srf.rs).
+fn may_be_numeric(e: &Expr) -> bool {
+    let mut numeric = false;
+    let mut set_returning = false;
+    let _ = sqlparser::ast::visit_expressions(e, |e| {
+        if let Expr::Function(f) = e {
+            let name = f.name.to_string().to_ascii_lowercase();
+            numeric |= name.starts_with("pg_numeric_") || name == "pg_op";
+            set_returning |= name == "generate_series"
+                || name == "unnest"
+                || name == "generate_subscripts"
+                || name.starts_with("regexp_")
+                || name.ends_with("_to_table")
+                || name.ends_with("_each")
+                || name.ends_with("_each_text")
+                || name.ends_with("_elements")
+                || name.ends_with("_elements_text")
+                || name.ends_with("_keys");
+        }
+        std::ops::ControlFlow::<()>::Continue(())
+    });
+    numeric && !set_returning
 }
 
 /// Whether a computed value may be a timestamptz: a call, a cast, a typed literal, AT

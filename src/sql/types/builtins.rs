@@ -193,7 +193,10 @@ pub(super) fn function_type(name: &str, args: &[Ty]) -> Ty {
     let named = |s: &str| Ty::Named(s.to_string());
     match name {
         "sum" => Ty::Of(Follow::Sum, first()),
-        "avg" => Ty::Of(Follow::Avg, first()),
+        // The variances are numeric for integers, as avg is.
+        "avg" | "var_pop" | "var_samp" | "variance" | "stddev" | "stddev_pop" | "stddev_samp" => {
+            Ty::Of(Follow::Avg, first())
+        }
         "max" | "min" | "abs" | "lag" | "lead" | "first_value" | "last_value" | "nth_value"
         | "any_value" | "mod" | "sign" => Ty::Of(Follow::Bare, first()),
         "coalesce" | "greatest" | "least" => Ty::Common(args.to_vec()),

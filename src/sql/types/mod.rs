@@ -827,7 +827,10 @@ impl Analyzer {
                 let typed = matches!(&t, Ty::Named(n) if matches!(
                     base(n),
                     "int2" | "int4" | "int8" | "text" | "varchar" | "bpchar" | "name"
-                ));
+                )) || (matches!(&t, Ty::Named(n) if base(n) == "numeric")
+                    // A float4 column's digits. (A cast has its operand's place in the
+                    // text: an operator under it would lose its own typing.)
+                    && matches!(**expr, Expr::Identifier(_) | Expr::CompoundIdentifier(_)));
                 if let Some(found) = self.operands.as_mut().filter(|_| typed) {
                     found.push(Operands {
                         at: sqlparser::ast::Spanned::span(e),
@@ -867,7 +870,8 @@ impl Analyzer {
                 let typed = arithmetic(op)
                     || comparison(op)
                     || containment(op)
-                    || *op == BinaryOperator::StringConcat;
+                    || *op == BinaryOperator::StringConcat
+                    || *op == BinaryOperator::PGExp;
                 if let Some(found) = self.operands.as_mut().filter(|_| typed) {
                     found.push(Operands {
                         at: sqlparser::ast::Spanned::span(e),
@@ -1075,6 +1079,17 @@ impl Analyzer {
                 found.push(Operands {
                     at: sqlparser::ast::Spanned::span(f),
                     left: args[0].clone(),
+                    right: Ty::Unknown,
+                });
+            }
+        }
+        // numeric's or float8's sqrt, exp, ln, log, power and the variances, chosen by
+        // their arguments' types (translate/numeric_math.rs), carried as one list.
+        if crate::sql::translate::numeric_math::TYPED.contains(&name.as_str()) && !args.is_empty() {
+            if let Some(found) = self.operands.as_mut() {
+                found.push(Operands {
+                    at: sqlparser::ast::Spanned::span(f),
+                    left: Ty::Common(args.clone()),
                     right: Ty::Unknown,
                 });
             }
