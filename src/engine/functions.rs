@@ -136,6 +136,13 @@ pub fn register(conn: &Connection, database: &str, session: SharedSession) -> ru
     conn.create_scalar_function("pg_store", 3, pure, pg_store)?;
     conn.create_scalar_function("pg_store", 4, pure, pg_store)?;
     conn.create_scalar_function("pg_subscript_assign", -1, pure, super::subscript::assign)?;
+    conn.create_scalar_function(
+        "pg_subscript_assign_slice",
+        -1,
+        pure,
+        super::subscript::assign_slice,
+    )?;
+    conn.create_scalar_function("pg_array_slice", -1, pure, |ctx| super::slice::read(ctx))?;
     conn.create_scalar_function("pg_bytea", 1, pure, pg_bytea)?;
     conn.create_scalar_function("pg_float", 1, pure, pg_float)?;
     super::jsonb::register(conn)?;
@@ -598,6 +605,15 @@ fn pg_store(ctx: &mut Context<'_>) -> rusqlite::Result<SqlValue> {
                 }
                 _ => Ok(SqlValue::Text(text.into_owned())),
             }
+        }
+        ValueRef::Text(t) if modifier > 4 && super::catalog::element_of(type_oid).is_some() => {
+            let stored = input::decode(type_oid, false, Some(t)).map_err(raise)?;
+            if let (super::stmt::Value::Text(json), Some(elem)) =
+                (&stored, super::catalog::element_of(type_oid))
+            {
+                super::array::check_lengths(json, elem, modifier).map_err(raise)?;
+            }
+            Ok(self::stored(stored))
         }
         ValueRef::Text(t)
             if STORED_AS_PARAMETERS.contains(&type_oid)

@@ -525,3 +525,61 @@ async fn bytea_elements_are_kept() {
         ]]
     );
 }
+
+/// Slices read and assigned as PostgreSQL's array_get_slice / array_set_slice do (an
+/// index among slices is `[1:k]`, omitted bounds are the array's own, reads clip to the
+/// bounds); INSERT into array elements and slices assigns into a NULL array; a
+/// `char(5)[]` column refuses a longer element. Expected texts from PostgreSQL 15.
+#[tokio::test]
+async fn slices_and_element_targets() {
+    let s = Server::start(&[]);
+    let c = s.connect("arrays").await;
+    c.batch_execute(
+        "create table s (a int[], b int[], f char(5)[]);
+         insert into s (a[1:5], b[1:3][1:3]) values ('{1,2,3,4,5}', '{1,2,3,4,5,6,7,8,9}');
+         insert into s (a[1], a[2], f[1]) values (7, 8, 'ab')",
+    )
+    .await
+    .unwrap();
+    answers(
+        &c,
+        &[
+            ("select * from s order by a", "{1,2,3,4,5}|{{1,2,3},{4,5,6},{7,8,9}}|<null>\n{7,8}|<null>|{\"ab   \"}"),
+            (
+                "select a[:3], a[2:], a[:], b[2:][2:], b[1:2][2], a[0:9], a[4:3] from s where b is not null",
+                "{1,2,3}|{2,3,4,5}|{1,2,3,4,5}|{{5,6},{8,9}}|{{1,2},{4,5}}|{1,2,3,4,5}|{}",
+            ),
+            ("select ('{{1,2,3},{4,5,6}}'::int[])[1][null:1] is null", "t"),
+        ],
+    )
+    .await;
+    c.batch_execute(
+        "update s set a[:2] = '{11,12}', b[2:][2:] = array[[25,26],[28,29]] where b is not null;
+         update s set a[4:5] = '{40,50}' where b is null",
+    )
+    .await
+    .unwrap();
+    answers(
+        &c,
+        &[(
+            "select a, b from s order by b nulls last",
+            "{11,12,3,4,5}|{{1,2,3},{4,25,26},{7,28,29}}\n{7,8,NULL,40,50}|<null>",
+        )],
+    )
+    .await;
+    for (sql, code) in [
+        ("insert into s (f) values ('{\"too long\"}')", "22001"),
+        ("update s set a[1:3] = '{1}'", "2202E"),
+        ("update s set a[null:2] = '{1,2}'", "22004"),
+        (
+            "update s set b[1:4][1:1] = '{1,2,3,4}' where b is not null",
+            "2202E",
+        ),
+        ("insert into s (a[:2]) values ('{1,2}')", "2202E"),
+        ("update s set a[0:1] = '{1,2}'", "0A000"),
+        ("update s set a[2147483647] = 1", "54000"),
+    ] {
+        let e = c.simple_query(sql).await.expect_err(sql);
+        assert_eq!(sqlstate(&e), code, "{sql}: {e}");
+    }
+}

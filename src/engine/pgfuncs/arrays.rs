@@ -20,7 +20,7 @@ use super::{pg, text, Res};
 use crate::protocol::{PgError, SqlState};
 
 /// SQLite's subtype for JSON text (`J`).
-pub(super) const JSON_SUBTYPE: u32 = 74;
+pub(crate) const JSON_SUBTYPE: u32 = 74;
 
 type Out = Res<(Option<String>, SubType)>;
 

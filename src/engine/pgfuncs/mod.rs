@@ -17,6 +17,7 @@ mod number_format;
 mod numeric_agg;
 mod operators;
 pub(crate) use arrays::write_json;
+pub(crate) use arrays::JSON_SUBTYPE;
 pub(crate) use operators::add_interval_in;
 mod ordered_set;
 mod regex;

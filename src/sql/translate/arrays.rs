@@ -10,7 +10,7 @@ use sqlparser::ast::{
     FunctionArguments, Ident, ObjectName, Query, Statement, Subscript, Value,
 };
 
-use super::{call, plain_args, raw, unsupported};
+use super::{call, plain_args, raw, string, unsupported};
 use crate::protocol::PgError;
 
 /// The elements of array expression `a` as a `json_each` source.
@@ -238,6 +238,12 @@ pub(super) fn subscript(root: Expr, chain: Vec<AccessExpr>) -> Result<Expr, PgEr
             format!("number of array dimensions ({depth}) exceeds the maximum allowed (6)"),
         ));
     }
+    if chain
+        .iter()
+        .any(|a| matches!(a, AccessExpr::Subscript(Subscript::Slice { .. })))
+    {
+        return slice(e, chain);
+    }
     let first = if is_catalog_vector(&e) { 0 } else { 1 };
     for access in chain {
         e = match access {
@@ -251,6 +257,51 @@ pub(super) fn subscript(root: Expr, chain: Vec<AccessExpr>) -> Result<Expr, PgEr
         };
     }
     Ok(e)
+}
+
+/// `a[1:2][3]` → `pg_array_slice(a, 'si', 1, 2, 3)` (engine/slice.rs reads the shape).
+fn slice(e: Expr, chain: Vec<AccessExpr>) -> Result<Expr, PgError> {
+    if is_catalog_vector(&e) {
+        return Err(unsupported("a slice of an int2vector or oidvector"));
+    }
+    let (shape, bounds) = slice_subscripts(chain)?;
+    let mut args = vec![e, string(&shape)];
+    args.extend(bounds);
+    Ok(call("pg_array_slice", args))
+}
+
+/// The shape (one letter a subscript: `i` an index, `s` both bounds, `l` the lower only,
+/// `u` the upper only, `n` neither) and the bounds given, in order.
+pub(super) fn slice_subscripts(chain: Vec<AccessExpr>) -> Result<(String, Vec<Expr>), PgError> {
+    let mut shape = String::new();
+    let mut bounds = Vec::new();
+    for access in chain {
+        match access {
+            AccessExpr::Subscript(Subscript::Index { index }) => {
+                shape.push('i');
+                bounds.push(index);
+            }
+            AccessExpr::Subscript(Subscript::Slice {
+                lower_bound,
+                upper_bound,
+                stride: None,
+            }) => {
+                shape.push(match (&lower_bound, &upper_bound) {
+                    (Some(_), Some(_)) => 's',
+                    (Some(_), None) => 'l',
+                    (None, Some(_)) => 'u',
+                    (None, None) => 'n',
+                });
+                bounds.extend(lower_bound);
+                bounds.extend(upper_bound);
+            }
+            AccessExpr::Subscript(Subscript::Slice { .. }) => {
+                return Err(unsupported("an array slice with a stride"))
+            }
+            AccessExpr::Dot(_) => return Err(unsupported("a composite field selection")),
+        }
+    }
+    Ok((shape, bounds))
 }
 
 /// The catalog's int2vector / oidvector columns (`pg_index.indkey`, ...), whose subscripts

@@ -183,6 +183,9 @@ fn subscripted_targets_become_the_engines_assignment() {
          '$[' || ((1) - 1) || ']'), pg_jsonb_subscript(pg_jsonb(b), 1), 'C1:b[1:t]'), 't', 'a', 1) \
          WHERE c = 3"
     );
-    let e = crate::sql::parse::parse_one("update t set a[1:2] = '{1,2}'", 64).unwrap_err();
-    assert_eq!(e.code, crate::protocol::SqlState::FEATURE_NOT_SUPPORTED);
+    // A slice: its shape and bounds (engine/slice.rs).
+    assert_eq!(
+        sqlite("update t set a[1:2][3] = '{1,2}'"),
+        "UPDATE t SET a = pg_subscript_assign_slice(a, '{1,2}', 't', 'a', 'si', 1, 2, 3)"
+    );
 }

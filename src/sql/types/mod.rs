@@ -1024,6 +1024,18 @@ impl Analyzer {
                         right: Ty::Unknown,
                     });
                 }
+                // A slice (`a[1:2]`, `a[1:2][3]`) is an array of the same type.
+                let sliced = access_chain.iter().any(|a| {
+                    matches!(
+                        a,
+                        sqlparser::ast::AccessExpr::Subscript(
+                            sqlparser::ast::Subscript::Slice { .. }
+                        )
+                    )
+                });
+                if sliced {
+                    return t;
+                }
                 Ty::Of(Follow::ElementOf, Box::new(t))
             }
             _ => Ty::Unknown,
