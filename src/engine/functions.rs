@@ -143,6 +143,7 @@ pub fn register(conn: &Connection, database: &str, session: SharedSession) -> ru
         super::subscript::assign_slice,
     )?;
     conn.create_scalar_function("pg_array_slice", -1, pure, |ctx| super::slice::read(ctx))?;
+    conn.create_scalar_function("pg_array_get", -1, pure, |ctx| super::slice::element(ctx))?;
     conn.create_scalar_function("pg_bytea", 1, pure, pg_bytea)?;
     conn.create_scalar_function("pg_float", 1, pure, pg_float)?;
     super::jsonb::register(conn)?;

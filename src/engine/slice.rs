@@ -8,7 +8,7 @@
 //! one is 0A000.
 
 use rusqlite::functions::{Context, SubType};
-use rusqlite::types::ValueRef;
+use rusqlite::types::{Value as SqlValue, ValueRef};
 
 use super::array;
 use super::error::raise;
@@ -114,6 +114,60 @@ pub(super) fn read(ctx: &Context<'_>) -> rusqlite::Result<(Option<String>, SubTy
     let mut out = String::new();
     super::pgfuncs::write_json(&get(&v, &ranges), &mut out);
     Ok((Some(out), Some(super::pgfuncs::JSON_SUBTYPE)))
+}
+
+/// `pg_array_get(a, first, i, j, …)`: `a[i][j]…`, the subscripts counted from `first` (1,
+/// or 0 for the catalog's int2vector/oidvector columns). NULL for a NULL array or
+/// subscript, one out of range, or a number of subscripts other than the array's
+/// dimensions, as PostgreSQL's array_get_element. The element as SQLite's json_extract
+/// gives it (numbers as integers or reals, booleans as 1/0).
+pub(super) fn element(ctx: &Context<'_>) -> rusqlite::Result<SqlValue> {
+    let old = match ctx.get_raw(0) {
+        ValueRef::Null => return Ok(SqlValue::Null),
+        ValueRef::Text(t) => String::from_utf8_lossy(t).into_owned(),
+        _ => {
+            return Err(raise(PgError::new(
+                SqlState::DATATYPE_MISMATCH,
+                "cannot subscript a value that is not an array",
+            )))
+        }
+    };
+    let first: i64 = ctx.get(1)?;
+    let mut path = Vec::with_capacity(ctx.len() - 2);
+    for i in 2..ctx.len() {
+        match integer(ctx.get_raw(i)).map_err(raise)? {
+            Some(k) => path.push(k - first),
+            None => return Ok(SqlValue::Null),
+        }
+    }
+    let v = array::parse(&old).ok_or_else(|| {
+        raise(PgError::new(
+            SqlState::INVALID_TEXT_REPRESENTATION,
+            format!("malformed array literal: \"{old}\""),
+        ))
+    })?;
+    let mut at = &v;
+    for k in path {
+        let Json::Array(items) = at else {
+            return Ok(SqlValue::Null);
+        };
+        match usize::try_from(k).ok().and_then(|k| items.get(k)) {
+            Some(item) => at = item,
+            None => return Ok(SqlValue::Null),
+        }
+    }
+    Ok(match at {
+        Json::Null | Json::Array(_) => SqlValue::Null,
+        Json::Bool(b) => SqlValue::Integer(i64::from(*b)),
+        Json::Num(n) => match n.parse::<i64>() {
+            Ok(i) => SqlValue::Integer(i),
+            Err(_) => n
+                .parse::<f64>()
+                .map_or(SqlValue::Text(n.clone()), SqlValue::Real),
+        },
+        Json::Str(s) => SqlValue::Text(s.clone()),
+        other => SqlValue::Text(super::jsonb::value::print(other)),
+    })
 }
 
 /// A subscript's value as an integer (text read as int4 input reads it); None for NULL.

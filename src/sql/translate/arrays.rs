@@ -225,9 +225,9 @@ pub(super) fn qualified_root(root: Expr, chain: Vec<AccessExpr>) -> (Expr, Vec<A
     (e, chain.collect())
 }
 
-/// `a[i]` (1-based, as PostgreSQL arrays) → the element of the JSON array.
+/// `a[i][j]` (1-based, as PostgreSQL arrays) → `pg_array_get(a, 1, i, j)` (engine/slice.rs).
 pub(super) fn subscript(root: Expr, chain: Vec<AccessExpr>) -> Result<Expr, PgError> {
-    let (mut e, chain) = qualified_root(root, chain);
+    let (e, chain) = qualified_root(root, chain);
     let depth = chain
         .iter()
         .filter(|a| matches!(a, AccessExpr::Subscript(_)))
@@ -245,18 +245,18 @@ pub(super) fn subscript(root: Expr, chain: Vec<AccessExpr>) -> Result<Expr, PgEr
         return slice(e, chain);
     }
     let first = if is_catalog_vector(&e) { 0 } else { 1 };
+    let first = Expr::Value(Value::Number(first.to_string(), false).into());
+    let mut args = vec![e, first];
     for access in chain {
-        e = match access {
-            AccessExpr::Subscript(Subscript::Index { index }) => raw(format!(
-                "json_extract(pg_array_json({e}), '$[' || (({index}) - {first}) || ']')"
-            )),
+        match access {
+            AccessExpr::Subscript(Subscript::Index { index }) => args.push(index),
             AccessExpr::Subscript(Subscript::Slice { .. }) => {
                 return Err(unsupported("an array slice"))
             }
             AccessExpr::Dot(_) => return Err(unsupported("a composite field selection")),
-        };
+        }
     }
-    Ok(e)
+    Ok(call("pg_array_get", args))
 }
 
 /// `a[1:2][3]` → `pg_array_slice(a, 'si', 1, 2, 3)` (engine/slice.rs reads the shape).
