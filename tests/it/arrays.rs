@@ -583,3 +583,30 @@ async fn slices_and_element_targets() {
         assert_eq!(sqlstate(&e), code, "{sql}: {e}");
     }
 }
+
+/// `ARRAY(SELECT array …)` nests the arrays (one more dimension, as PostgreSQL), where it
+/// was an array of JSON strings.
+#[tokio::test]
+async fn array_of_a_subquery_of_arrays_nests() {
+    let s = Server::start(&[]);
+    let c = s.connect("arrays").await;
+    answers(
+        &c,
+        &[
+            (
+                "select array(select array[i, i/2] from generate_series(1, 3) i)",
+                "{{1,0},{2,1},{3,1}}",
+            ),
+            (
+                "select array(select array['Hello', i::text] from generate_series(9, 10) i)",
+                "{{Hello,9},{Hello,10}}",
+            ),
+            ("select array(select array[i] from generate_series(1, 0) i)", "{}"),
+            (
+                "select ('{{1,2},{3,4}}'::int[])[1], ('{1,2}'::int[])[0], ('{{1,2},{3,4}}'::int[])[2][1]",
+                "<null>|<null>|3",
+            ),
+        ],
+    )
+    .await;
+}

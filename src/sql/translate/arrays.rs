@@ -371,9 +371,20 @@ const FUNCTIONS: &[&str] = &[
     "array_fill",
 ];
 
+/// `ARRAY(SELECT x …)` where x is an array (operators.rs renames the call): the arrays
+/// nested, one more dimension.
+pub(super) const ARRAY_OF_ARRAYS: &str = "pg_array_of_arrays";
+
 /// Array functions; `ARRAY(SELECT ...)` as a JSON array; `array_agg`. None when `name`
 /// is not one of them.
 pub(super) fn function(name: &str, f: &mut Function) -> Result<Option<Expr>, PgError> {
+    if name == ARRAY_OF_ARRAYS {
+        if let FunctionArguments::Subquery(q) = &f.args {
+            return Ok(Some(raw(format!(
+                "(WITH _array(v) AS ({q}) SELECT pg_array_nested(json_group_array(json(v)), 1) FROM _array)"
+            ))));
+        }
+    }
     if name == "array" {
         if let FunctionArguments::Subquery(q) = &f.args {
             return Ok(Some(raw(format!(

@@ -1070,6 +1070,21 @@ impl Analyzer {
             // `ARRAY(SELECT x …)`: an array of x's type.
             if name == "array" {
                 if let Some(Column::Expr { ty, .. }) = first {
+                    // Its element type: of arrays, ARRAY(…) nests them (operators.rs).
+                    if let Some(found) = self.operands.as_mut() {
+                        found.push(Operands {
+                            at: sqlparser::ast::Spanned::span(f),
+                            left: ty.clone(),
+                            right: Ty::Unknown,
+                        });
+                    }
+                    // Of arrays: one more dimension of the same array type.
+                    let array = |t: &Ty| matches!(t, Ty::Of(Follow::ArrayOf, _));
+                    if array(&ty)
+                        || matches!(&ty, Ty::Common(all) if all.first().is_some_and(array))
+                    {
+                        return ty;
+                    }
                     return Ty::Of(Follow::ArrayOf, Box::new(ty));
                 }
             }
