@@ -602,6 +602,7 @@ async fn array_of_a_subquery_of_arrays_nests() {
                 "{{Hello,9},{Hello,10}}",
             ),
             ("select array(select array[i] from generate_series(1, 0) i)", "{}"),
+            ("select array(select 1)", "{1}"),
             (
                 "select ('{{1,2},{3,4}}'::int[])[1], ('{1,2}'::int[])[0], ('{{1,2},{3,4}}'::int[])[2][1]",
                 "<null>|<null>|3",
@@ -609,4 +610,26 @@ async fn array_of_a_subquery_of_arrays_nests() {
         ],
     )
     .await;
+}
+
+/// Arrays of int2vector / oidvector values cannot be held (a vector is itself a JSON
+/// array): 0A000, not an array of strings; an empty or NULL-holding ARRAY cast to a
+/// vector is PostgreSQL's 42804.
+#[tokio::test]
+async fn vectors_in_arrays_are_refused() {
+    let s = Server::start(&[]);
+    let c = s.connect("arrays").await;
+    for (sql, code) in [
+        ("select array['11 22 33'::int2vector]", "0A000"),
+        (
+            "select array(select '11 22 33'::oidvector from generate_series(1, 2))",
+            "0A000",
+        ),
+        ("select array(select indkey from pg_index)", "0A000"),
+        ("select array[]::oidvector", "42804"),
+        ("select array[1, null]::int2vector", "42804"),
+    ] {
+        let e = c.simple_query(sql).await.expect_err(sql);
+        assert_eq!(sqlstate(&e), code, "{sql}: {e}");
+    }
 }

@@ -189,9 +189,72 @@ fn values_of(a: &Expr) -> Result<Query, PgError> {
     }
 }
 
-/// `ARRAY[a, b]` → `json_array(a, b)` (elements already rewritten).
+/// `ARRAY[a, b]` → `json_array(a, b)` (elements already rewritten). An array of
+/// int2vector or oidvector values (`ARRAY['1 2'::int2vector]`, `ARRAY[indkey]`) is 0A000
+/// (`vector_elements`): a vector is held as a JSON array, which would make it a dimension.
 pub(super) fn literal(a: Array) -> Expr {
     call("json_array", a.elem.into_iter().map(element).collect())
+}
+
+/// Refuses `ARRAY[…]` of int2vector or oidvector values (see [`literal`]); called before
+/// the elements are rewritten.
+pub(super) fn vector_elements(e: &Expr) -> Result<(), PgError> {
+    let refused = || Err(unsupported("an array of int2vector or oidvector"));
+    match e {
+        Expr::Array(a) if a.elem.iter().any(is_vector) => refused(),
+        // `ARRAY(SELECT x::int2vector …)`
+        Expr::Function(f) if f.name.to_string().eq_ignore_ascii_case("array") => {
+            let FunctionArguments::Subquery(q) = &f.args else {
+                return Ok(());
+            };
+            let sqlparser::ast::SetExpr::Select(s) = q.body.as_ref() else {
+                return Ok(());
+            };
+            match s.projection.first() {
+                Some(
+                    sqlparser::ast::SelectItem::UnnamedExpr(x)
+                    | sqlparser::ast::SelectItem::ExprWithAlias { expr: x, .. },
+                ) if is_vector(x) => refused(),
+                _ => Ok(()),
+            }
+        }
+        _ => Ok(()),
+    }
+}
+
+/// Whether `e` is certainly an int2vector or oidvector (a cast to one, a catalog column).
+pub(super) fn is_vector(e: &Expr) -> bool {
+    match e {
+        Expr::Cast { data_type, .. } => matches!(
+            super::casts::type_name(data_type).as_str(),
+            "int2vector" | "oidvector"
+        ),
+        Expr::Nested(inner) => is_vector(inner),
+        other => is_catalog_vector(other),
+    }
+}
+
+/// `ARRAY[…]::int2vector`: PostgreSQL's check that the array is a valid vector (one
+/// dimension, no NULLs), 42804 otherwise.
+pub(super) fn vector_of_array(operand: &Expr, t: &sqlparser::ast::DataType) -> Result<(), PgError> {
+    let name = super::casts::type_name(t);
+    if !matches!(name.as_str(), "int2vector" | "oidvector") {
+        return Ok(());
+    }
+    let Expr::Array(a) = operand else {
+        return Ok(());
+    };
+    let invalid = a.elem.is_empty()
+        || a.elem.iter().any(|e| {
+            matches!(e, Expr::Array(_)) || matches!(e, Expr::Value(v) if v.value == Value::Null)
+        });
+    if invalid {
+        return Err(PgError::new(
+            crate::protocol::SqlState::DATATYPE_MISMATCH,
+            format!("array is not a valid {name}"),
+        ));
+    }
+    Ok(())
 }
 
 /// An element for SQLite's JSON arrays: a value that may be a bytea goes through
