@@ -614,11 +614,19 @@ async fn array_of_a_subquery_of_arrays_nests() {
 
 /// Arrays of int2vector / oidvector values cannot be held (a vector is itself a JSON
 /// array): 0A000, not an array of strings; an empty or NULL-holding ARRAY cast to a
-/// vector is PostgreSQL's 42804.
+/// vector is PostgreSQL's 42804, another is printed as the vector (`1 2`).
 #[tokio::test]
 async fn vectors_in_arrays_are_refused() {
     let s = Server::start(&[]);
     let c = s.connect("arrays").await;
+    answers(
+        &c,
+        &[(
+            "select pg_typeof(array[1, 2]::int2vector), array[1, 2]::int2vector, array[3, 4]::oidvector",
+            "int2vector|1 2|3 4",
+        )],
+    )
+    .await;
     for (sql, code) in [
         ("select array['11 22 33'::int2vector]", "0A000"),
         (
