@@ -824,6 +824,33 @@ fn datetime_cast(
     }
 }
 
+/// int2vector / oidvector input (`'1 2'`): blank-separated integers of the element type,
+/// stored as a JSON array.
+fn vector_in(s: &str, type_oid: u32) -> Result<String, PgError> {
+    let (name, min, max) = if type_oid == oid::INT2VECTOR {
+        input::int_type(oid::INT2)
+    } else {
+        ("oid", 0, i64::from(u32::MAX))
+    };
+    let mut out = Vec::new();
+    for word in s.split_ascii_whitespace() {
+        let n: i64 = word.parse().map_err(|_| {
+            PgError::new(
+                SqlState::INVALID_TEXT_REPRESENTATION,
+                format!("invalid input syntax for type {name}: \"{word}\""),
+            )
+        })?;
+        if !(min..=max).contains(&n) {
+            return Err(PgError::new(
+                SqlState::NUMERIC_VALUE_OUT_OF_RANGE,
+                format!("value \"{word}\" is out of range for type {name}"),
+            ));
+        }
+        out.push(n.to_string());
+    }
+    Ok(format!("[{}]", out.join(",")))
+}
+
 /// `x::int2` (`int4`, `int8`, `oid`, `numeric`, `uuid`, `json`, `jsonb`, `int4[]`...):
 /// the rewriter's `pg_cast(x, 'type')`. Text is read with PostgreSQL's input function
 /// for the type (`engine/input.rs`), so what PostgreSQL refuses is refused with its
@@ -849,6 +876,14 @@ fn pg_cast(ctx: &mut Context<'_>) -> rusqlite::Result<SqlValue> {
             }
             other => owned(other),
         });
+    }
+    if matches!(type_oid, oid::INT2VECTOR | oid::OIDVECTOR) {
+        return match value {
+            ValueRef::Text(t) => vector_in(&String::from_utf8_lossy(t), type_oid)
+                .map(SqlValue::Text)
+                .map_err(raise),
+            other => Ok(owned(other)),
+        };
     }
     // PostgreSQL's "smallint out of range" for a number that does not fit.
     let (name, min, max) = input::int_type(type_oid);

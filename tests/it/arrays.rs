@@ -624,7 +624,7 @@ async fn vectors_in_arrays_are_refused() {
         &[(
             "select pg_typeof(array[1, 2]::int2vector), array[1, 2]::int2vector, array[3, 4]::oidvector",
             "int2vector|1 2|3 4",
-        )],
+        ), ("select string_agg(u::text, ',') from unnest('11 22 33'::int2vector) u", "11,22,33")],
     )
     .await;
     for (sql, code) in [
@@ -636,6 +636,7 @@ async fn vectors_in_arrays_are_refused() {
         ("select array(select indkey from pg_index)", "0A000"),
         ("select array[]::oidvector", "42804"),
         ("select array[1, null]::int2vector", "42804"),
+        ("select 'x'::int2vector", "22P02"),
     ] {
         let e = c.simple_query(sql).await.expect_err(sql);
         assert_eq!(sqlstate(&e), code, "{sql}: {e}");
