@@ -569,6 +569,34 @@ pub fn dims(v: &Json) -> Option<Vec<usize>> {
     Some(dims)
 }
 
+/// Checks the elements of `json` (an array of `elem`s) against the element type's
+/// length, `typmod` (a `char(5)[]` or `varchar(5)[]` column's): 22001 for one longer,
+/// as PostgreSQL's element coercion (blanks past the length are allowed).
+pub fn check_lengths(json: &str, elem: u32, typmod: i32) -> Result<(), PgError> {
+    let name = match elem {
+        oid::BPCHAR => "character",
+        oid::VARCHAR => "character varying",
+        _ => return Ok(()),
+    };
+    let Ok(length) = usize::try_from(typmod - 4) else {
+        return Ok(());
+    };
+    let Some(v) = parse(json) else {
+        return Ok(());
+    };
+    for e in flatten(&v) {
+        if let Json::Str(s) = e {
+            if s.trim_end_matches(' ').chars().count() > length {
+                return Err(PgError::new(
+                    SqlState::STRING_DATA_RIGHT_TRUNCATION,
+                    format!("value too long for type {name}({length})"),
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
 /// The scalars of `v` in order (row-major).
 pub fn flatten(v: &Json) -> Vec<&Json> {
     let mut out = Vec::new();

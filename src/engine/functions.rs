@@ -136,6 +136,14 @@ pub fn register(conn: &Connection, database: &str, session: SharedSession) -> ru
     conn.create_scalar_function("pg_store", 3, pure, pg_store)?;
     conn.create_scalar_function("pg_store", 4, pure, pg_store)?;
     conn.create_scalar_function("pg_subscript_assign", -1, pure, super::subscript::assign)?;
+    conn.create_scalar_function(
+        "pg_subscript_assign_slice",
+        -1,
+        pure,
+        super::subscript::assign_slice,
+    )?;
+    conn.create_scalar_function("pg_array_slice", -1, pure, |ctx| super::slice::read(ctx))?;
+    conn.create_scalar_function("pg_array_get", -1, pure, |ctx| super::slice::element(ctx))?;
     conn.create_scalar_function("pg_bytea", 1, pure, pg_bytea)?;
     conn.create_scalar_function("pg_float", 1, pure, pg_float)?;
     super::jsonb::register(conn)?;
@@ -599,6 +607,15 @@ fn pg_store(ctx: &mut Context<'_>) -> rusqlite::Result<SqlValue> {
                 _ => Ok(SqlValue::Text(text.into_owned())),
             }
         }
+        ValueRef::Text(t) if modifier > 4 && super::catalog::element_of(type_oid).is_some() => {
+            let stored = input::decode(type_oid, false, Some(t)).map_err(raise)?;
+            if let (super::stmt::Value::Text(json), Some(elem)) =
+                (&stored, super::catalog::element_of(type_oid))
+            {
+                super::array::check_lengths(json, elem, modifier).map_err(raise)?;
+            }
+            Ok(self::stored(stored))
+        }
         ValueRef::Text(t)
             if STORED_AS_PARAMETERS.contains(&type_oid)
                 || super::catalog::element_of(type_oid).is_some() =>
@@ -841,6 +858,33 @@ fn datetime_cast(
     }
 }
 
+/// int2vector / oidvector input (`'1 2'`): blank-separated integers of the element type,
+/// stored as a JSON array.
+fn vector_in(s: &str, type_oid: u32) -> Result<String, PgError> {
+    let (name, min, max) = if type_oid == oid::INT2VECTOR {
+        input::int_type(oid::INT2)
+    } else {
+        ("oid", 0, i64::from(u32::MAX))
+    };
+    let mut out = Vec::new();
+    for word in s.split_ascii_whitespace() {
+        let n: i64 = word.parse().map_err(|_| {
+            PgError::new(
+                SqlState::INVALID_TEXT_REPRESENTATION,
+                format!("invalid input syntax for type {name}: \"{word}\""),
+            )
+        })?;
+        if !(min..=max).contains(&n) {
+            return Err(PgError::new(
+                SqlState::NUMERIC_VALUE_OUT_OF_RANGE,
+                format!("value \"{word}\" is out of range for type {name}"),
+            ));
+        }
+        out.push(n.to_string());
+    }
+    Ok(format!("[{}]", out.join(",")))
+}
+
 /// `x::int2` (`int4`, `int8`, `oid`, `numeric`, `uuid`, `json`, `jsonb`, `int4[]`...):
 /// the rewriter's `pg_cast(x, 'type')`. Text is read with PostgreSQL's input function
 /// for the type (`engine/input.rs`), so what PostgreSQL refuses is refused with its
@@ -870,6 +914,14 @@ fn pg_cast(ctx: &mut Context<'_>) -> rusqlite::Result<SqlValue> {
             }
             other => owned(other),
         });
+    }
+    if matches!(type_oid, oid::INT2VECTOR | oid::OIDVECTOR) {
+        return match value {
+            ValueRef::Text(t) => vector_in(&String::from_utf8_lossy(t), type_oid)
+                .map(SqlValue::Text)
+                .map_err(raise),
+            other => Ok(owned(other)),
+        };
     }
     // PostgreSQL's "smallint out of range" for a number that does not fit.
     let (name, min, max) = input::int_type(type_oid);

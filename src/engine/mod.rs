@@ -29,6 +29,7 @@ pub mod modifying;
 pub mod numeric;
 pub mod objects;
 pub(crate) mod pgfuncs;
+mod slice;
 mod srf;
 mod stmt;
 mod subquery;

@@ -11,6 +11,7 @@ use rusqlite::types::{Value as SqlValue, ValueRef};
 use super::array;
 use super::error::raise;
 use super::jsonb::value::{self as json, Json};
+use super::slice;
 use super::types::oid;
 use crate::protocol::{PgError, SqlState};
 
@@ -36,6 +37,64 @@ pub(super) fn assign(ctx: &mut Context<'_>) -> rusqlite::Result<SqlValue> {
         )));
     };
     elements(ctx, elem, old).map_err(raise)
+}
+
+/// `pg_subscript_assign_slice(old, new, 'table', 'column', shape, bounds…)`: assignment to
+/// a slice of an array column (engine/slice.rs reads the shape).
+pub(super) fn assign_slice(ctx: &mut Context<'_>) -> rusqlite::Result<SqlValue> {
+    if ctx.len() < 6 {
+        return Err(raise(PgError::new(
+            SqlState::UNDEFINED_FUNCTION,
+            "function pg_subscript_assign_slice does not exist",
+        )));
+    }
+    let (type_oid, typmod) = super::functions::column_type(ctx, 2, 3)?;
+    let Some(elem) = super::catalog::element_of(type_oid) else {
+        let name =
+            super::catalog::format_type(type_oid, typmod).unwrap_or_else(|| "unknown".to_string());
+        return Err(raise(PgError::new(
+            SqlState::DATATYPE_MISMATCH,
+            format!("cannot subscript type {name} because it does not support subscripting"),
+        )));
+    };
+    let slice::Ranges::Given(ranges) = slice::ranges(ctx, 4)? else {
+        return Err(raise(PgError::new(
+            SqlState::NULL_VALUE_NOT_ALLOWED,
+            "array subscript in assignment must not be null",
+        )));
+    };
+    let old = stored(text(ctx.get_raw(0))).map_err(raise)?;
+    // A NULL source changes nothing (a NULL array becomes an empty one).
+    let Some(new) = text(ctx.get_raw(1)) else {
+        return Ok(SqlValue::Text(write(&old.unwrap_or(Json::Array(vec![])))));
+    };
+    let new = if array::is_json(&new) {
+        array::parse(&new)
+    } else {
+        array::parse(&array::text_to_json(&new, elem).map_err(raise)?)
+    }
+    .ok_or_else(|| raise(malformed(&new)))?;
+    let value = slice::set(old, &ranges, &new).map_err(raise)?;
+    Ok(SqlValue::Text(write(&value)))
+}
+
+fn malformed(s: &str) -> PgError {
+    PgError::new(
+        SqlState::INVALID_TEXT_REPRESENTATION,
+        format!("malformed array literal: \"{s}\""),
+    )
+}
+
+/// The column's stored array, None for NULL.
+fn stored(old: Option<String>) -> Result<Option<Json>, PgError> {
+    old.map(|s| array::parse(&s).ok_or_else(|| malformed(&s)))
+        .transpose()
+}
+
+fn write(v: &Json) -> String {
+    let mut out = String::new();
+    super::pgfuncs::write_json(v, &mut out);
+    out
 }
 
 fn text(v: ValueRef<'_>) -> Option<String> {
@@ -129,16 +188,7 @@ fn elements(ctx: &Context<'_>, elem: u32, old: Option<String>) -> Result<SqlValu
     let new = element(ctx.get_raw(1), elem)?;
     let lower_bound =
         || crate::sql::translate::unsupported("an array with a lower bound other than 1");
-    let mut value = match old.as_deref().map(array::parse) {
-        None => Json::Array(vec![]),
-        Some(Some(v)) => v,
-        Some(None) => {
-            return Err(PgError::new(
-                SqlState::INVALID_TEXT_REPRESENTATION,
-                format!("malformed array literal: \"{}\"", old.unwrap_or_default()),
-            ))
-        }
-    };
+    let mut value = stored(old)?.unwrap_or(Json::Array(vec![]));
     let dims = array::dims(&value).unwrap_or_default();
     if dims.is_empty() || dims.contains(&0) {
         // An empty array takes the subscripts as its bounds: 1 only.
@@ -159,6 +209,12 @@ fn elements(ctx: &Context<'_>, elem: u32, old: Option<String>) -> Result<SqlValu
         let i = path[0];
         if i < 1 {
             return Err(lower_bound());
+        }
+        if i > 134_217_727 {
+            return Err(PgError::new(
+                SqlState::PROGRAM_LIMIT_EXCEEDED,
+                "array size exceeds the maximum allowed (134217727)",
+            ));
         }
         let i = usize::try_from(i - 1).unwrap_or(usize::MAX);
         if i >= items.len() {
@@ -184,9 +240,7 @@ fn elements(ctx: &Context<'_>, elem: u32, old: Option<String>) -> Result<SqlValu
         }
         *at = new;
     }
-    let mut out = String::new();
-    super::pgfuncs::write_json(&value, &mut out);
-    Ok(SqlValue::Text(out))
+    Ok(SqlValue::Text(write(&value)))
 }
 
 /// `v` read as an element of type `elem`, with the element type's input rules (as in a

@@ -408,7 +408,7 @@ mod tests {
     fn forms_litewire_cannot_honour_are_0a000() {
         for text in [
             "create table p1 partition of p for values in (1)",
-            "insert into t (f2[1], f2[2]) values (1, 2)",
+            "insert into t (f2[1], f2[2]) select 1, 2",
             "insert into t (f3.if1, f3.if2) select 1, 2",
         ] {
             assert_eq!(

@@ -525,3 +525,154 @@ async fn bytea_elements_are_kept() {
         ]]
     );
 }
+
+/// Slices read and assigned as PostgreSQL's array_get_slice / array_set_slice do (an
+/// index among slices is `[1:k]`, omitted bounds are the array's own, reads clip to the
+/// bounds); INSERT into array elements and slices assigns into a NULL array; a
+/// `char(5)[]` column refuses a longer element. Expected texts from PostgreSQL 15.
+#[tokio::test]
+async fn slices_and_element_targets() {
+    let s = Server::start(&[]);
+    let c = s.connect("arrays").await;
+    c.batch_execute(
+        "create table s (a int[], b int[], f char(5)[]);
+         insert into s (a[1:5], b[1:3][1:3]) values ('{1,2,3,4,5}', '{1,2,3,4,5,6,7,8,9}');
+         insert into s (a[1], a[2], f[1]) values (7, 8, 'ab')",
+    )
+    .await
+    .unwrap();
+    answers(
+        &c,
+        &[
+            ("select * from s order by a", "{1,2,3,4,5}|{{1,2,3},{4,5,6},{7,8,9}}|<null>\n{7,8}|<null>|{\"ab   \"}"),
+            (
+                "select a[:3], a[2:], a[:], b[2:][2:], b[1:2][2], a[0:9], a[4:3] from s where b is not null",
+                "{1,2,3}|{2,3,4,5}|{1,2,3,4,5}|{{5,6},{8,9}}|{{1,2},{4,5}}|{1,2,3,4,5}|{}",
+            ),
+            ("select ('{{1,2,3},{4,5,6}}'::int[])[1][null:1] is null", "t"),
+        ],
+    )
+    .await;
+    c.batch_execute(
+        "update s set a[:2] = '{11,12}', b[2:][2:] = array[[25,26],[28,29]] where b is not null;
+         update s set a[4:5] = '{40,50}' where b is null",
+    )
+    .await
+    .unwrap();
+    answers(
+        &c,
+        &[(
+            "select a, b from s order by b nulls last",
+            "{11,12,3,4,5}|{{1,2,3},{4,25,26},{7,28,29}}\n{7,8,NULL,40,50}|<null>",
+        )],
+    )
+    .await;
+    for (sql, code) in [
+        ("insert into s (f) values ('{\"too long\"}')", "22001"),
+        ("update s set a[1:3] = '{1}'", "2202E"),
+        ("update s set a[null:2] = '{1,2}'", "22004"),
+        (
+            "update s set b[1:4][1:1] = '{1,2,3,4}' where b is not null",
+            "2202E",
+        ),
+        ("insert into s (a[:2]) values ('{1,2}')", "2202E"),
+        ("update s set a[0:1] = '{1,2}'", "0A000"),
+        ("update s set a[2147483647] = 1", "54000"),
+    ] {
+        let e = c.simple_query(sql).await.expect_err(sql);
+        assert_eq!(sqlstate(&e), code, "{sql}: {e}");
+    }
+}
+
+/// `ARRAY(SELECT array …)` nests the arrays (one more dimension, as PostgreSQL), where it
+/// was an array of JSON strings.
+#[tokio::test]
+async fn array_of_a_subquery_of_arrays_nests() {
+    let s = Server::start(&[]);
+    let c = s.connect("arrays").await;
+    answers(
+        &c,
+        &[
+            (
+                "select array(select array[i, i/2] from generate_series(1, 3) i)",
+                "{{1,0},{2,1},{3,1}}",
+            ),
+            (
+                "select array(select array['Hello', i::text] from generate_series(9, 10) i)",
+                "{{Hello,9},{Hello,10}}",
+            ),
+            ("select array(select array[i] from generate_series(1, 0) i)", "{}"),
+            ("select array(select 1)", "{1}"),
+            (
+                "select ('{{1,2},{3,4}}'::int[])[1], ('{1,2}'::int[])[0], ('{{1,2},{3,4}}'::int[])[2][1]",
+                "<null>|<null>|3",
+            ),
+        ],
+    )
+    .await;
+}
+
+/// Arrays of int2vector / oidvector values cannot be held (a vector is itself a JSON
+/// array): 0A000, not an array of strings; an empty or NULL-holding ARRAY cast to a
+/// vector is PostgreSQL's 42804, another is printed as the vector (`1 2`).
+#[tokio::test]
+async fn vectors_in_arrays_are_refused() {
+    let s = Server::start(&[]);
+    let c = s.connect("arrays").await;
+    answers(
+        &c,
+        &[(
+            "select pg_typeof(array[1, 2]::int2vector), array[1, 2]::int2vector, array[3, 4]::oidvector",
+            "int2vector|1 2|3 4",
+        ), ("select string_agg(u::text, ',') from unnest('11 22 33'::int2vector) u", "11,22,33")],
+    )
+    .await;
+    for (sql, code) in [
+        ("select array['11 22 33'::int2vector]", "0A000"),
+        (
+            "select array(select '11 22 33'::oidvector from generate_series(1, 2))",
+            "0A000",
+        ),
+        ("select array(select indkey from pg_index)", "0A000"),
+        ("select array[]::oidvector", "42804"),
+        ("select array[1, null]::int2vector", "42804"),
+        ("select 'x'::int2vector", "22P02"),
+    ] {
+        let e = c.simple_query(sql).await.expect_err(sql);
+        assert_eq!(sqlstate(&e), code, "{sql}: {e}");
+    }
+}
+
+/// width_bucket(x, thresholds) as PostgreSQL's binary search over sorted lower bounds,
+/// for numbers; other element types are 0A000.
+#[tokio::test]
+async fn width_bucket_over_thresholds() {
+    let s = Server::start(&[]);
+    let c = s.connect("arrays").await;
+    answers(
+        &c,
+        &[
+            (
+                "select string_agg(width_bucket(op, array[1, 3, 5, 10])::text, ',' order by op) from generate_series(0, 11) op",
+                "0,1,1,2,2,3,3,3,3,3,4,4",
+            ),
+            (
+                "select width_bucket(5, array[3]), width_bucket(5, '{}'), width_bucket(5.5::numeric, array[0, 5.5, 9.99]::numeric[]), \
+                 width_bucket(77::float8, array[1, 'NaN']::float8[]), width_bucket('NaN'::float8, array[1, 'NaN']::float8[])",
+                "1|0|2|1|2",
+            ),
+        ],
+    )
+    .await;
+    for (sql, code) in [
+        ("select width_bucket(1, array[[1]])", "2202E"),
+        ("select width_bucket(1, array[1, null])", "22004"),
+        (
+            "select width_bucket(now(), array['today']::timestamptz[])",
+            "0A000",
+        ),
+    ] {
+        let e = c.simple_query(sql).await.expect_err(sql);
+        assert_eq!(sqlstate(&e), code, "{sql}: {e}");
+    }
+}

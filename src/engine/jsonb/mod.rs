@@ -297,6 +297,19 @@ pub fn register_rare(conn: &Connection) -> rusqlite::Result<()> {
         builders::bool_array_json(ctx)
     })?;
     conn.create_scalar_function("pg_record_text", -1, pure, |ctx| builders::record_text(ctx))?;
+    // `j[1:2]` of a column the statement does not know to be jsonb: refused once it is
+    // (translate/json.rs; the branch is picked when the statement is prepared).
+    conn.create_scalar_function(
+        "pg_jsonb_slice",
+        -1,
+        out,
+        |_| -> rusqlite::Result<Option<String>> {
+            Err(raise(PgError::new(
+                SqlState::DATATYPE_MISMATCH,
+                "jsonb subscript does not support slices",
+            )))
+        },
+    )?;
     conn.create_scalar_function("pg_jsonb_subscript", 2, out, |ctx| {
         let Some(j) = jsonb_arg(ctx, 0)? else {
             return null_out();

@@ -20,7 +20,7 @@ use super::{pg, text, Res};
 use crate::protocol::{PgError, SqlState};
 
 /// SQLite's subtype for JSON text (`J`).
-pub(super) const JSON_SUBTYPE: u32 = 74;
+pub(crate) const JSON_SUBTYPE: u32 = 74;
 
 type Out = Res<(Option<String>, SubType)>;
 
@@ -140,6 +140,17 @@ fn number(v: &Json) -> Option<f64> {
         Json::Str(s) => s.trim().parse().ok(),
         Json::Bool(b) => Some(f64::from(u8::from(*b))),
         _ => None,
+    }
+}
+
+/// Orders two numbers as float8 and numeric do: NaN after every other number.
+fn by_number(a: &Json, b: &Json) -> Ordering {
+    let (x, y) = (number(a).unwrap_or(f64::NAN), number(b).unwrap_or(f64::NAN));
+    match (x.is_nan(), y.is_nan()) {
+        (true, true) => Ordering::Equal,
+        (true, false) => Ordering::Greater,
+        (false, true) => Ordering::Less,
+        _ => x.partial_cmp(&y).unwrap_or(Ordering::Equal),
     }
 }
 
@@ -768,6 +779,48 @@ pub fn register(conn: &Connection, limit: usize) -> Res<()> {
         })?;
     }
     // Operators: `@>`, `<@` (arguments swapped), `&&`, and comparisons (-1, 0, 1).
+    // width_bucket(x, thresholds): the bucket of x among sorted lower bounds (the
+    // count of thresholds ≤ x, by PostgreSQL's binary search), for numbers.
+    conn.create_scalar_function("pg_width_bucket", 2, f, |ctx| -> Res<Option<i64>> {
+        if matches!(ctx.get_raw(0), ValueRef::Null) {
+            return Ok(None);
+        }
+        let Some(thresholds) = array_arg(ctx, 1)? else {
+            return Ok(None);
+        };
+        if ndims(&thresholds)? > 1 {
+            return Err(err(
+                SqlState::ARRAY_SUBSCRIPT_ERROR,
+                "thresholds must be one-dimensional array",
+            ));
+        }
+        let items = items(&thresholds);
+        if items.iter().any(|t| matches!(t, Json::Null)) {
+            return Err(err(
+                SqlState::NULL_VALUE_NOT_ALLOWED,
+                "thresholds array must not contain NULLs",
+            ));
+        }
+        let x = elem_arg(ctx, 0);
+        // Numbers only: other values' stored forms (dates, times) need not order as
+        // their types do.
+        if number(&x).is_none() || items.iter().any(|t| number(t).is_none()) {
+            return Err(err(
+                SqlState::FEATURE_NOT_SUPPORTED,
+                "width_bucket() of a non-numeric array is not supported by litewire",
+            ));
+        }
+        let (mut left, mut right) = (0, items.len());
+        while left < right {
+            let mid = (left + right) / 2;
+            if by_number(&x, &items[mid]).is_lt() {
+                right = mid;
+            } else {
+                left = mid + 1;
+            }
+        }
+        Ok(Some(left as i64))
+    })?;
     conn.create_scalar_function("pg_array_contains", 2, f, |ctx| {
         Ok(match (array_arg(ctx, 0)?, array_arg(ctx, 1)?) {
             (Some(a), Some(b)) => Some(contains(&a, &b)),

@@ -21,6 +21,7 @@ mod numeric_math;
 mod numeric_stats;
 mod operators;
 pub(crate) use arrays::write_json;
+pub(crate) use arrays::JSON_SUBTYPE;
 pub(crate) use operators::add_interval_in;
 mod ordered_set;
 mod regex;

@@ -10,7 +10,7 @@ use sqlparser::ast::{
     FunctionArguments, Ident, ObjectName, Query, Statement, Subscript, Value,
 };
 
-use super::{call, plain_args, raw, unsupported};
+use super::{call, plain_args, raw, string, unsupported};
 use crate::protocol::PgError;
 
 /// The elements of array expression `a` as a `json_each` source.
@@ -189,9 +189,72 @@ fn values_of(a: &Expr) -> Result<Query, PgError> {
     }
 }
 
-/// `ARRAY[a, b]` → `json_array(a, b)` (elements already rewritten).
+/// `ARRAY[a, b]` → `json_array(a, b)` (elements already rewritten). An array of
+/// int2vector or oidvector values (`ARRAY['1 2'::int2vector]`, `ARRAY[indkey]`) is 0A000
+/// (`vector_elements`): a vector is held as a JSON array, which would make it a dimension.
 pub(super) fn literal(a: Array) -> Expr {
     call("json_array", a.elem.into_iter().map(element).collect())
+}
+
+/// Refuses `ARRAY[…]` of int2vector or oidvector values (see [`literal`]); called before
+/// the elements are rewritten.
+pub(super) fn vector_elements(e: &Expr) -> Result<(), PgError> {
+    let refused = || Err(unsupported("an array of int2vector or oidvector"));
+    match e {
+        Expr::Array(a) if a.elem.iter().any(is_vector) => refused(),
+        // `ARRAY(SELECT x::int2vector …)`
+        Expr::Function(f) if f.name.to_string().eq_ignore_ascii_case("array") => {
+            let FunctionArguments::Subquery(q) = &f.args else {
+                return Ok(());
+            };
+            let sqlparser::ast::SetExpr::Select(s) = q.body.as_ref() else {
+                return Ok(());
+            };
+            match s.projection.first() {
+                Some(
+                    sqlparser::ast::SelectItem::UnnamedExpr(x)
+                    | sqlparser::ast::SelectItem::ExprWithAlias { expr: x, .. },
+                ) if is_vector(x) => refused(),
+                _ => Ok(()),
+            }
+        }
+        _ => Ok(()),
+    }
+}
+
+/// Whether `e` is certainly an int2vector or oidvector (a cast to one, a catalog column).
+pub(super) fn is_vector(e: &Expr) -> bool {
+    match e {
+        Expr::Cast { data_type, .. } => matches!(
+            super::casts::type_name(data_type).as_str(),
+            "int2vector" | "oidvector"
+        ),
+        Expr::Nested(inner) => is_vector(inner),
+        other => is_catalog_vector(other),
+    }
+}
+
+/// `ARRAY[…]::int2vector`: PostgreSQL's check that the array is a valid vector (one
+/// dimension, no NULLs), 42804 otherwise.
+pub(super) fn vector_of_array(operand: &Expr, t: &sqlparser::ast::DataType) -> Result<(), PgError> {
+    let name = super::casts::type_name(t);
+    if !matches!(name.as_str(), "int2vector" | "oidvector") {
+        return Ok(());
+    }
+    let Expr::Array(a) = operand else {
+        return Ok(());
+    };
+    let invalid = a.elem.is_empty()
+        || a.elem.iter().any(|e| {
+            matches!(e, Expr::Array(_)) || matches!(e, Expr::Value(v) if v.value == Value::Null)
+        });
+    if invalid {
+        return Err(PgError::new(
+            crate::protocol::SqlState::DATATYPE_MISMATCH,
+            format!("array is not a valid {name}"),
+        ));
+    }
+    Ok(())
 }
 
 /// An element for SQLite's JSON arrays: a value that may be a bytea goes through
@@ -225,9 +288,9 @@ pub(super) fn qualified_root(root: Expr, chain: Vec<AccessExpr>) -> (Expr, Vec<A
     (e, chain.collect())
 }
 
-/// `a[i]` (1-based, as PostgreSQL arrays) → the element of the JSON array.
+/// `a[i][j]` (1-based, as PostgreSQL arrays) → `pg_array_get(a, 1, i, j)` (engine/slice.rs).
 pub(super) fn subscript(root: Expr, chain: Vec<AccessExpr>) -> Result<Expr, PgError> {
-    let (mut e, chain) = qualified_root(root, chain);
+    let (e, chain) = qualified_root(root, chain);
     let depth = chain
         .iter()
         .filter(|a| matches!(a, AccessExpr::Subscript(_)))
@@ -238,19 +301,70 @@ pub(super) fn subscript(root: Expr, chain: Vec<AccessExpr>) -> Result<Expr, PgEr
             format!("number of array dimensions ({depth}) exceeds the maximum allowed (6)"),
         ));
     }
+    if chain
+        .iter()
+        .any(|a| matches!(a, AccessExpr::Subscript(Subscript::Slice { .. })))
+    {
+        return slice(e, chain);
+    }
     let first = if is_catalog_vector(&e) { 0 } else { 1 };
+    let first = Expr::Value(Value::Number(first.to_string(), false).into());
+    let mut args = vec![e, first];
     for access in chain {
-        e = match access {
-            AccessExpr::Subscript(Subscript::Index { index }) => raw(format!(
-                "json_extract(pg_array_json({e}), '$[' || (({index}) - {first}) || ']')"
-            )),
+        match access {
+            AccessExpr::Subscript(Subscript::Index { index }) => args.push(index),
             AccessExpr::Subscript(Subscript::Slice { .. }) => {
                 return Err(unsupported("an array slice"))
             }
             AccessExpr::Dot(_) => return Err(unsupported("a composite field selection")),
-        };
+        }
     }
-    Ok(e)
+    Ok(call("pg_array_get", args))
+}
+
+/// `a[1:2][3]` → `pg_array_slice(a, 'si', 1, 2, 3)` (engine/slice.rs reads the shape).
+fn slice(e: Expr, chain: Vec<AccessExpr>) -> Result<Expr, PgError> {
+    if is_catalog_vector(&e) {
+        return Err(unsupported("a slice of an int2vector or oidvector"));
+    }
+    let (shape, bounds) = slice_subscripts(chain)?;
+    let mut args = vec![e, string(&shape)];
+    args.extend(bounds);
+    Ok(call("pg_array_slice", args))
+}
+
+/// The shape (one letter a subscript: `i` an index, `s` both bounds, `l` the lower only,
+/// `u` the upper only, `n` neither) and the bounds given, in order.
+pub(super) fn slice_subscripts(chain: Vec<AccessExpr>) -> Result<(String, Vec<Expr>), PgError> {
+    let mut shape = String::new();
+    let mut bounds = Vec::new();
+    for access in chain {
+        match access {
+            AccessExpr::Subscript(Subscript::Index { index }) => {
+                shape.push('i');
+                bounds.push(index);
+            }
+            AccessExpr::Subscript(Subscript::Slice {
+                lower_bound,
+                upper_bound,
+                stride: None,
+            }) => {
+                shape.push(match (&lower_bound, &upper_bound) {
+                    (Some(_), Some(_)) => 's',
+                    (Some(_), None) => 'l',
+                    (None, Some(_)) => 'u',
+                    (None, None) => 'n',
+                });
+                bounds.extend(lower_bound);
+                bounds.extend(upper_bound);
+            }
+            AccessExpr::Subscript(Subscript::Slice { .. }) => {
+                return Err(unsupported("an array slice with a stride"))
+            }
+            AccessExpr::Dot(_) => return Err(unsupported("a composite field selection")),
+        }
+    }
+    Ok((shape, bounds))
 }
 
 /// The catalog's int2vector / oidvector columns (`pg_index.indkey`, ...), whose subscripts
@@ -320,9 +434,20 @@ const FUNCTIONS: &[&str] = &[
     "array_fill",
 ];
 
+/// `ARRAY(SELECT x …)` where x is an array (operators.rs renames the call): the arrays
+/// nested, one more dimension.
+pub(super) const ARRAY_OF_ARRAYS: &str = "pg_array_of_arrays";
+
 /// Array functions; `ARRAY(SELECT ...)` as a JSON array; `array_agg`. None when `name`
 /// is not one of them.
 pub(super) fn function(name: &str, f: &mut Function) -> Result<Option<Expr>, PgError> {
+    if name == ARRAY_OF_ARRAYS {
+        if let FunctionArguments::Subquery(q) = &f.args {
+            return Ok(Some(raw(format!(
+                "(WITH _array(v) AS ({q}) SELECT pg_array_nested(json_group_array(json(v)), 1) FROM _array)"
+            ))));
+        }
+    }
     if name == "array" {
         if let FunctionArguments::Subquery(q) = &f.args {
             return Ok(Some(raw(format!(

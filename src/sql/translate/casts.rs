@@ -236,6 +236,8 @@ pub(super) fn cast(operand: Expr, t: &DataType) -> Expr {
         "int" | "int4" | "integer" => checked("int4"),
         "int8" | "bigint" => checked("int8"),
         "oid" => checked("oid"),
+        // A vector's text (`'1 2'`) becomes the stored form, a JSON array (engine).
+        "int2vector" | "oidvector" if literal => checked(&base),
         // PostgreSQL's float input (NaN, Infinity; garbage is an error, not 0).
         "float" | "float8" | "double precision" => wrap("pg_float"),
         "float4" | "real" => wrap("pg_float4"),

@@ -209,7 +209,7 @@ const MATH: &[(&str, &[usize])] = &[
     ("factorial", &[1]),
     ("min_scale", &[1]),
     ("trim_scale", &[1]),
-    ("width_bucket", &[4]),
+    ("width_bucket", &[2, 4]),
     ("pi", &[0]),
     ("degrees", &[1]),
     ("radians", &[1]),
@@ -362,6 +362,19 @@ fn math(name: &str, f: &mut Function, argc: Option<usize>) -> Result<Option<Expr
             }
             f.name = ObjectName::from(vec![Ident::new("pg_round")]);
             return Ok(None);
+        }
+        // width_bucket(x, thresholds) compares x with the elements: a text x has none
+        // (PostgreSQL's thresholds are never text-typed by a number array).
+        ("width_bucket", Some(2))
+            if args.first().is_some_and(|a| {
+                matches!(a, Expr::Cast { data_type, .. } if matches!(data_type,
+                    sqlparser::ast::DataType::Text | sqlparser::ast::DataType::Varchar(_)))
+            }) =>
+        {
+            return Err(PgError::new(
+                crate::protocol::SqlState::UNDEFINED_FUNCTION,
+                "function width_bucket(text, anycompatiblearray) does not exist",
+            ));
         }
         ("float8", Some(1)) => {
             f.name = ObjectName::from(vec![Ident::new("pg_float")]);

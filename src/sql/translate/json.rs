@@ -627,6 +627,13 @@ pub(super) fn subscript(
         Some(Flavour::Json) => return Err(unsupported("a json subscript")),
         None => return Ok(Err((root, chain))),
     };
+    let sliced = chain
+        .iter()
+        .any(|a| matches!(a, AccessExpr::Subscript(Subscript::Slice { .. })));
+    // A column's jsonb branch (operators.rs `subscripted`) fails only if taken.
+    if sliced && matches!(&root, Expr::Function(f) if f.name.to_string() == "pg_jsonb") {
+        return Ok(Ok(call("pg_jsonb_slice", vec![root])));
+    }
     let mut e = root;
     for access in chain {
         e = match access {

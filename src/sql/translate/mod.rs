@@ -279,8 +279,19 @@ impl VisitorMut for Translator<'_> {
             objects::sequence_by_name(f);
             enums::range_call(f);
         }
+        if let Err(e) = arrays::vector_elements(expr) {
+            return ControlFlow::Break(e);
+        }
         // `ARRAY[]::int[]`: the cast's type is the empty array's (alone it has none).
-        if let Expr::Cast { expr: operand, .. } = expr {
+        if let Expr::Cast {
+            expr: operand,
+            data_type,
+            ..
+        } = expr
+        {
+            if let Err(e) = arrays::vector_of_array(operand, data_type) {
+                return ControlFlow::Break(e);
+            }
             if matches!(&**operand, Expr::Array(a) if a.elem.is_empty()) {
                 **operand = string("{}");
             }

@@ -236,6 +236,17 @@ impl VisitorMut for Typer {
                 _ => column,
             },
             Expr::Function(f) if is_function(&f, "array_agg") => nested_arrays(f, &left),
+            // `ARRAY(SELECT array …)`: one more dimension (translate/arrays.rs).
+            Expr::Function(mut f)
+                if is_function(&f, "array")
+                    && matches!(f.args, FunctionArguments::Subquery(_))
+                    && (matches!(&left, Ty::Of(types::Follow::ArrayOf, _))
+                        || matches!(known(&left), Known::Type(t) if t.ends_with("[]"))) =>
+            {
+                f.name = ObjectName::from(vec![Ident::new(super::arrays::ARRAY_OF_ARRAYS)]);
+                Expr::Function(f)
+            }
+            Expr::Function(f) if is_function(&f, "array") => Expr::Function(f),
             Expr::Function(f) if is_json_builder(&f) => json_arguments(f, &left),
             Expr::Function(f) if is_function(&f, "min") || is_function(&f, "max") => {
                 ordered_extreme(f, &left)
@@ -429,9 +440,17 @@ fn is_candidate(e: &Expr) -> bool {
             .iter()
             .any(|a| matches!(a, sqlparser::ast::AccessExpr::Subscript(_))),
         Expr::Function(f) => {
-            ["pg_typeof", "sum", "avg", "array_agg", "min", "max"]
-                .iter()
-                .any(|name| is_function(f, name))
+            [
+                "pg_typeof",
+                "sum",
+                "avg",
+                "array_agg",
+                "min",
+                "max",
+                "array",
+            ]
+            .iter()
+            .any(|name| is_function(f, name))
                 || is_json_builder(f)
                 || super::numeric_math::is_typed(f)
         }

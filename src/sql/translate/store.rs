@@ -24,6 +24,12 @@ pub(super) fn literals(stmt: &mut Statement) {
             if let Some(SetExpr::Values(values)) = insert.source.as_mut().map(|q| q.body.as_mut()) {
                 for row in &mut values.rows {
                     for (i, value) in row.iter_mut().enumerate() {
+                        if let Some(c) = insert.columns.get(i) {
+                            // An array element's value is read by the engine (assign.rs).
+                            if super::assign::name_column(value, &table, &c.value) {
+                                continue;
+                            }
+                        }
                         let column = match insert.columns.get(i) {
                             Some(c) => string(&c.value),
                             None if insert.columns.is_empty() => {

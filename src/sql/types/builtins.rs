@@ -113,6 +113,10 @@ pub(super) fn builtin(t: &DataType) -> Ty {
         return Ty::Unknown;
     }
     let name = type_name(t);
+    // A vector (`x::int2vector`), printed `1 2`; arrays of them are refused (arrays.rs).
+    if matches!(name.as_str(), "int2vector" | "oidvector") {
+        return Ty::Named(name);
+    }
     if BUILTIN.contains(&base(name.trim_end_matches("[]"))) {
         Ty::Named(name)
     } else {

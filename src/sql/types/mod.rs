@@ -1028,6 +1028,18 @@ impl Analyzer {
                         right: Ty::Unknown,
                     });
                 }
+                // A slice (`a[1:2]`, `a[1:2][3]`) is an array of the same type.
+                let sliced = access_chain.iter().any(|a| {
+                    matches!(
+                        a,
+                        sqlparser::ast::AccessExpr::Subscript(
+                            sqlparser::ast::Subscript::Slice { .. }
+                        )
+                    )
+                });
+                if sliced {
+                    return t;
+                }
                 Ty::Of(Follow::ElementOf, Box::new(t))
             }
             _ => Ty::Unknown,
@@ -1062,6 +1074,21 @@ impl Analyzer {
             // `ARRAY(SELECT x …)`: an array of x's type.
             if name == "array" {
                 if let Some(Column::Expr { ty, .. }) = first {
+                    // Its element type: of arrays, ARRAY(…) nests them (operators.rs).
+                    if let Some(found) = self.operands.as_mut() {
+                        found.push(Operands {
+                            at: sqlparser::ast::Spanned::span(f),
+                            left: ty.clone(),
+                            right: Ty::Unknown,
+                        });
+                    }
+                    // Of arrays: one more dimension of the same array type.
+                    let array = |t: &Ty| matches!(t, Ty::Of(Follow::ArrayOf, _));
+                    if array(&ty)
+                        || matches!(&ty, Ty::Common(all) if all.first().is_some_and(array))
+                    {
+                        return ty;
+                    }
                     return Ty::Of(Follow::ArrayOf, Box::new(ty));
                 }
             }
