@@ -430,13 +430,17 @@ async fn create_table_and_upsert_refusals() {
             "create table lp1 partition of lp for values in ('aa')",
             "CREATE TABLE … PARTITION OF is not supported by litewire",
         ),
-        (
-            "insert into pt (a[1]) values (1)",
-            "INSERT into an array element or a composite field is not supported by litewire",
-        ),
     ] {
         fails(&c, sql, "0A000", what).await;
     }
+    // An element of a column that is no array: PostgreSQL's 42804.
+    fails(
+        &c,
+        "insert into pt (a[1]) values (1)",
+        "42804",
+        "cannot subscript type integer because it does not support subscripting",
+    )
+    .await;
 }
 
 /// `INSERT … SELECT … FROM src ON CONFLICT …` (Django's many-to-many links: `INSERT …

@@ -131,11 +131,6 @@ async fn array_element_assignment() {
                 "0A000",
                 "an array with a lower bound other than 1 is not supported by litewire",
             ),
-            (
-                "update a set i[1:2] = '{1,2}'",
-                "0A000",
-                "assignment to an array slice is not supported by litewire",
-            ),
         ],
     )
     .await;
