@@ -11,88 +11,6 @@ use sqlparser::ast::{
 
 use crate::protocol::{PgError, SqlState};
 
-/// PostgreSQL's reserved key words (kwlist.h's RESERVED_KEYWORD), which no column name
-/// may be unquoted; sqlparser takes most of them.
-const RESERVED: &[&str] = &[
-    "all",
-    "analyse",
-    "analyze",
-    "and",
-    "any",
-    "array",
-    "as",
-    "asc",
-    "asymmetric",
-    "both",
-    "case",
-    "cast",
-    "check",
-    "collate",
-    "column",
-    "constraint",
-    "create",
-    "current_catalog",
-    "current_date",
-    "current_role",
-    "current_time",
-    "current_timestamp",
-    "current_user",
-    "default",
-    "deferrable",
-    "desc",
-    "distinct",
-    "do",
-    "else",
-    "end",
-    "except",
-    "false",
-    "fetch",
-    "for",
-    "foreign",
-    "from",
-    "grant",
-    "group",
-    "having",
-    "in",
-    "initially",
-    "intersect",
-    "into",
-    "lateral",
-    "leading",
-    "limit",
-    "localtime",
-    "localtimestamp",
-    "not",
-    "null",
-    "offset",
-    "on",
-    "only",
-    "or",
-    "order",
-    "placing",
-    "primary",
-    "references",
-    "returning",
-    "select",
-    "session_user",
-    "some",
-    "symmetric",
-    "table",
-    "then",
-    "to",
-    "trailing",
-    "true",
-    "union",
-    "unique",
-    "user",
-    "using",
-    "variadic",
-    "when",
-    "where",
-    "window",
-    "with",
-];
-
 /// PostgreSQL's refusals of `stmt` when it is a CREATE TABLE.
 pub(super) fn check(stmt: &Statement) -> Result<(), PgError> {
     let ct = match stmt {
@@ -118,7 +36,8 @@ pub(super) fn check(stmt: &Statement) -> Result<(), PgError> {
     for column in &ct.columns {
         // `create table foo (with baz)`: a reserved word is never a column's name.
         if column.name.quote_style.is_none()
-            && RESERVED.contains(&column.name.value.to_ascii_lowercase().as_str())
+            && super::keywords::POSTGRES_RESERVED
+                .contains(&column.name.value.to_ascii_lowercase().as_str())
         {
             return Err(PgError::new(
                 SqlState::SYNTAX_ERROR,

@@ -23,7 +23,7 @@ mod glob;
 mod having;
 mod index;
 mod json;
-mod keywords;
+pub(crate) mod keywords;
 pub(crate) mod like;
 mod modifying;
 pub(crate) use json::{record_columns, RecordColumns, RECORD_FUNCTIONS};
