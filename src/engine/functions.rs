@@ -729,12 +729,17 @@ fn default_text(default: &str, decl: &str) -> String {
             {
                 return bare[1..bare.len() - 1].to_string();
             }
-            // Types whose constant PostgreSQL shows as the literal with its cast
-            // (`'0'::numeric`, `'{}'::text[]`); timestamps, booleans and numbers it
-            // evaluates, which this does not.
+            // A quoted negative integer or any quoted float keeps its cast (`'-3'::integer`,
+            // `'1.5'::double precision`), as PostgreSQL's deparser prints it.
+            oid::INT2 | oid::INT4 | oid::INT8 | oid::FLOAT4 | oid::FLOAT8 => {
+                super::catalog::format_type(ty.oid, -1)
+            }
             // SQLite's affinity rules read a type name they do not know (an enum's,
             // `role`) as NUMERIC: such a column's constant shows its own type.
             oid::NUMERIC if !is_numeric_decl(decl) => Some(decl.trim().trim_matches('"').into()),
+            // Types whose constant PostgreSQL shows as the literal with its cast
+            // (`'0'::numeric`, `'{}'::text[]`); timestamps, booleans and numbers it
+            // evaluates, which this does not.
             oid::JSON
             | oid::JSONB
             | oid::NUMERIC

@@ -532,7 +532,8 @@ async fn defaults_print_as_postgresql_deparses_them() {
         "create table dd (id serial primary key, b text default 'q', \
          v varchar(5) default 'it''s', c char(2) default 'x', j json default '{}', \
          n int default 5, m int default -1, big bigint default -7000000000, \
-         x numeric(5,2) default -1.5, t timestamptz default now(), d boolean default true)",
+         x numeric(5,2) default -1.5, t timestamptz default now(), d boolean default true, \
+         qf float default '1.5', qi int default '-3', qr real default '2', qn int default '7')",
     )
     .await
     .unwrap();
@@ -546,7 +547,7 @@ async fn defaults_print_as_postgresql_deparses_them() {
                 "id|nextval('dd_id_seq'::regclass)\nb|'q'::text\n\
                  v|'it''s'::character varying\nc|'x'::bpchar\nj|'{}'::json\nn|5\n\
                  m|'-1'::integer\nbig|'-7000000000'::bigint\nx|'-1.5'::numeric\nt|now()\n\
-                 d|true",
+                 d|true\nqf|'1.5'::double precision\nqi|'-3'::integer\nqr|'2'::real\nqn|7",
             ),
             (
                 "select column_default from information_schema.columns \
