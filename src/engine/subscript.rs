@@ -16,47 +16,46 @@ use super::types::oid;
 use crate::protocol::{PgError, SqlState};
 
 pub(super) fn assign(ctx: &mut Context<'_>) -> rusqlite::Result<SqlValue> {
-    if ctx.len() < 5 {
-        return Err(raise(PgError::new(
-            SqlState::UNDEFINED_FUNCTION,
-            "function pg_subscript_assign does not exist",
-        )));
-    }
-    let (type_oid, typmod) = super::functions::column_type(ctx, 2, 3)?;
+    let (type_oid, typmod) = target_type(ctx, "pg_subscript_assign", 5)?;
     let column: String = ctx.get(3)?;
     let old = text(ctx.get_raw(0));
     if type_oid == oid::JSONB {
         return jsonb(ctx, &column, old).map_err(raise);
     }
-    let Some(elem) = super::catalog::element_of(type_oid) else {
+    let elem = element_type(type_oid, typmod)?;
+    elements(ctx, elem, old).map_err(raise)
+}
+
+/// The declared type of the assigned column (arguments 2 and 3: table, column), once the
+/// call has at least `min` arguments (translate/assign.rs writes them; a client's own
+/// call with fewer is PostgreSQL's 42883).
+fn target_type(ctx: &Context<'_>, name: &str, min: usize) -> rusqlite::Result<(u32, i32)> {
+    if ctx.len() < min {
+        return Err(raise(PgError::new(
+            SqlState::UNDEFINED_FUNCTION,
+            format!("function {name} does not exist"),
+        )));
+    }
+    super::functions::column_type(ctx, 2, 3)
+}
+
+/// The element type of an array column, or PostgreSQL's 42804 for a type that is none.
+fn element_type(type_oid: u32, typmod: i32) -> rusqlite::Result<u32> {
+    super::catalog::element_of(type_oid).ok_or_else(|| {
         let name =
             super::catalog::format_type(type_oid, typmod).unwrap_or_else(|| "unknown".to_string());
-        return Err(raise(PgError::new(
+        raise(PgError::new(
             SqlState::DATATYPE_MISMATCH,
             format!("cannot subscript type {name} because it does not support subscripting"),
-        )));
-    };
-    elements(ctx, elem, old).map_err(raise)
+        ))
+    })
 }
 
 /// `pg_subscript_assign_slice(old, new, 'table', 'column', shape, bounds…)`: assignment to
 /// a slice of an array column (engine/slice.rs reads the shape).
 pub(super) fn assign_slice(ctx: &mut Context<'_>) -> rusqlite::Result<SqlValue> {
-    if ctx.len() < 6 {
-        return Err(raise(PgError::new(
-            SqlState::UNDEFINED_FUNCTION,
-            "function pg_subscript_assign_slice does not exist",
-        )));
-    }
-    let (type_oid, typmod) = super::functions::column_type(ctx, 2, 3)?;
-    let Some(elem) = super::catalog::element_of(type_oid) else {
-        let name =
-            super::catalog::format_type(type_oid, typmod).unwrap_or_else(|| "unknown".to_string());
-        return Err(raise(PgError::new(
-            SqlState::DATATYPE_MISMATCH,
-            format!("cannot subscript type {name} because it does not support subscripting"),
-        )));
-    };
+    let (type_oid, typmod) = target_type(ctx, "pg_subscript_assign_slice", 6)?;
+    let elem = element_type(type_oid, typmod)?;
     let slice::Ranges::Given(ranges) = slice::ranges(ctx, 4)? else {
         return Err(raise(PgError::new(
             SqlState::NULL_VALUE_NOT_ALLOWED,

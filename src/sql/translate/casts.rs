@@ -323,15 +323,27 @@ pub(super) fn print_oid_names(stmt: &mut sqlparser::ast::Statement) {
             SelectItem::ExprWithAlias { expr, alias } => (expr, Some(alias.value.as_str())),
             _ => continue,
         };
-        let position = (i + 1).to_string();
-        let sorted = order.iter().any(|o| {
-            *o == position || alias.is_some_and(|a| o.contains(a)) || o.contains(&expr.to_string())
-        });
-        if sorted {
+        let Some(name) = oid_name(expr) else {
             continue;
-        }
-        if let Some(name) = oid_name(expr) {
+        };
+        // The ORDER BY is translated already (`pg_order_key(a, …)`): the column is
+        // named by its position, its alias as a word, or its own expression.
+        let position = (i + 1).to_string();
+        let written = expr.to_string();
+        let sorted = order.iter().any(|o| {
+            *o == position || alias.is_some_and(|a| has_word(o, a)) || o.contains(&written)
+        });
+        if !sorted {
             *expr = name;
         }
     }
+}
+
+/// Whether `text` holds `word` with no identifier character either side.
+fn has_word(text: &str, word: &str) -> bool {
+    let ident = |c: char| c.is_alphanumeric() || c == '_';
+    text.match_indices(word).any(|(i, _)| {
+        !text[..i].chars().next_back().is_some_and(ident)
+            && !text[i + word.len()..].chars().next().is_some_and(ident)
+    })
 }

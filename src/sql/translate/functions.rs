@@ -241,10 +241,11 @@ const MATH: &[(&str, &[usize])] = &[
 ];
 
 /// Functions whose numeric form answers with PostgreSQL's numeric digits and scale
-/// (`sqrt(2.0)` is `1.414213562373095`, `power(2.0, 3)` is `8.0000000000000000`,
-/// `var_pop` of numeric has 16+ significant digits): litewire computes in double
-/// precision, so a numeric argument it can see is refused rather than answered with
-/// other digits.
+/// (`sqrt(2.0)` is `1.414213562373095`, `power(2.0, 3)` is `8.0000000000000000`). The
+/// typing pass sends calls whose argument types it knows to the exact numeric versions
+/// (numeric_math.rs); a visible numeric argument that still reaches this, in a form it
+/// does not type (a window's `var_pop(x::numeric) OVER …`), would be computed in double
+/// precision, so it is refused rather than answered with other digits.
 const NUMERIC_DIFFERS: &[&str] = &[
     "sqrt",
     "exp",
