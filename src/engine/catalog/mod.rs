@@ -16,6 +16,7 @@
 //! this file registers them and scans them.
 
 mod constraints;
+pub(crate) mod defaults;
 mod information_schema;
 mod tables;
 pub(crate) mod types;
