@@ -8,6 +8,7 @@ use std::time::Duration;
 use clap::Parser;
 
 use crate::engine::EngineConfig;
+use crate::server::auth::{hba::Method, Auth, AuthConfig};
 
 /// litewire: a PostgreSQL wire-protocol server for SQLite database files.
 ///
@@ -20,11 +21,28 @@ pub struct Config {
     #[arg(long, env = "LITEWIRE_LISTEN", default_value = "127.0.0.1:5433", value_parser = parse_listen)]
     pub listen: SocketAddr,
 
-    /// Accept clients from other machines although there is no password check yet
-    /// (every client is trusted, as PostgreSQL's `trust`). Without it, a --listen
-    /// address that is not loopback refuses to start.
+    /// Accept clients from other machines without a password (a `trust` rule that
+    /// reaches beyond loopback). Without it, such a rule with a --listen address that
+    /// is not loopback refuses to start.
     #[arg(long, env = "LITEWIRE_TRUST_NETWORK_CLIENTS", default_value_t = false, action = clap::ArgAction::Set)]
     pub trust_network_clients: bool,
+
+    /// Authentication rules in PostgreSQL's pg_hba.conf format (host rules; methods
+    /// trust, reject, password, md5, scram-sha-256), first match wins. Reloaded on
+    /// SIGHUP. Without it, one rule for everyone with --auth-method.
+    #[arg(long, env = "LITEWIRE_HBA_FILE")]
+    pub hba_file: Option<PathBuf>,
+
+    /// Users and their passwords, PgBouncer's auth_file format: `"user" "secret"` per
+    /// line, the secret a SCRAM-SHA-256 verifier (`litewire passwd USER` makes one), an
+    /// md5 hash or the password itself. Reloaded on SIGHUP.
+    #[arg(long, env = "LITEWIRE_AUTH_FILE")]
+    pub auth_file: Option<PathBuf>,
+
+    /// The method for everyone when there is no --hba-file: trust, password, md5 or
+    /// scram-sha-256. Default: scram-sha-256 with an --auth-file, else trust.
+    #[arg(long, env = "LITEWIRE_AUTH_METHOD", value_parser = parse_method)]
+    pub auth_method: Option<Method>,
 
     /// Folder holding the database files; database `x` is the file `<data-dir>/x.db`.
     #[arg(long, env = "LITEWIRE_DATA_DIR", default_value = "./data")]
@@ -158,21 +176,50 @@ pub struct Config {
     /// SIGINT) they are interrupted and their clients get SQLSTATE 57P01.
     #[arg(long, env = "LITEWIRE_SHUTDOWN_TIMEOUT", default_value = "10s", value_parser = parse_duration)]
     pub shutdown_timeout: Duration,
+
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+/// What the binary does instead of serving.
+#[derive(clap::Subcommand, Debug, Clone)]
+pub enum Command {
+    /// Print a line for --auth-file: USER with a SCRAM-SHA-256 verifier of the password
+    /// read from standard input (asked for, without echo, on a terminal).
+    Passwd { user: String },
 }
 
 impl Config {
-    /// Settings that are valid one by one but not together.
-    pub fn check(&self) -> Result<(), String> {
-        if !self.listen.ip().is_loopback() && !self.trust_network_clients {
+    /// Checks settings that are valid one by one but not together, and reads the
+    /// authentication files they name: the rules to serve with.
+    pub fn check(&self) -> Result<Auth, String> {
+        let auth = Auth::load(&self.auth())?;
+        self.allows(&auth)?;
+        Ok(auth)
+    }
+
+    /// Whether `auth` may serve --listen: rules that let other machines in without a
+    /// password need --trust-network-clients.
+    pub fn allows(&self, auth: &Auth) -> Result<(), String> {
+        if !self.listen.ip().is_loopback() && auth.trusts_network() && !self.trust_network_clients {
             return Err(format!(
-                "refusing --listen {}: litewire has no password authentication yet, so \
-                 every client that can reach this address would be trusted. Listen on a \
-                 loopback address (127.0.0.1, ::1), or accept that explicitly with \
-                 --trust-network-clients true (LITEWIRE_TRUST_NETWORK_CLIENTS=true).",
+                "refusing --listen {}: every client that can reach this address would get \
+                 in without a password (a trust rule). Listen on a loopback address \
+                 (127.0.0.1, ::1), require passwords (--auth-file with --auth-method or an \
+                 --hba-file), or accept it explicitly with --trust-network-clients true \
+                 (LITEWIRE_TRUST_NETWORK_CLIENTS=true).",
                 self.listen
             ));
         }
         Ok(())
+    }
+
+    pub fn auth(&self) -> AuthConfig {
+        AuthConfig {
+            hba_file: self.hba_file.clone(),
+            auth_file: self.auth_file.clone(),
+            method: self.auth_method,
+        }
     }
 
     pub fn engine(&self) -> EngineConfig {
@@ -200,6 +247,13 @@ pub fn parse_duration(s: &str) -> Result<Duration, String> {
 /// `statement_timeout` and `idle_in_transaction_session_timeout`, which these flags set.
 pub fn parse_milliseconds(s: &str) -> Result<Duration, String> {
     duration(s, Duration::from_millis)
+}
+
+fn parse_method(s: &str) -> Result<Method, String> {
+    match Method::parse(s) {
+        Some(Method::Reject) | None => Err("expected trust, password, md5 or scram-sha-256".into()),
+        Some(m) => Ok(m),
+    }
 }
 
 /// A count that must be at least 1 (0 workers or connections would serve nobody).
@@ -310,7 +364,17 @@ mod tests {
         assert!(c.check().is_ok());
         // Beyond loopback only when trusting the network is said explicitly.
         let c = Config::parse_from(["litewire", "--listen", "0.0.0.0:5433"]);
-        assert!(c.check().unwrap_err().contains("--trust-network-clients"));
+        assert!(c.check().err().unwrap().contains("--trust-network-clients"));
+        // A password rule needs a users file; with one, other machines may connect.
+        let c = Config::parse_from(["litewire", "--auth-method", "md5"]);
+        assert!(c.check().err().unwrap().contains("--auth-file"));
+        let users = tempfile::NamedTempFile::new().unwrap();
+        std::fs::write(users.path(), "\"u\" \"pw\"\n").unwrap();
+        let path = users.path().to_str().unwrap();
+        let c = Config::parse_from(["litewire", "--listen", "0.0.0.0:5433", "--auth-file", path]);
+        assert!(c.check().is_ok());
+        let e = Config::try_parse_from(["litewire", "--auth-method", "ident"]).unwrap_err();
+        assert!(e.to_string().contains("scram-sha-256"), "{e}");
         let c = Config::parse_from([
             "litewire",
             "--listen",

@@ -3,7 +3,7 @@
 use std::io::IsTerminal;
 
 use clap::Parser;
-use litewire::config::Config;
+use litewire::config::{Command, Config};
 
 // glibc malloc is the default (docs/MEMORY.md compares the allocators).
 #[cfg(feature = "jemalloc")]
@@ -16,10 +16,16 @@ fn main() -> std::process::ExitCode {
     // Before anything else: this may run the binary again with glibc tunables set.
     litewire::memory::apply_malloc_tunables();
     let cfg = Config::parse();
-    if let Err(e) = cfg.check() {
-        eprintln!("error: {e}");
-        return std::process::ExitCode::from(2);
+    if let Some(Command::Passwd { user }) = &cfg.command {
+        return passwd(user);
     }
+    let auth = match cfg.check() {
+        Ok(auth) => auth,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return std::process::ExitCode::from(2);
+        }
+    };
     litewire::memory::configure_allocator();
     litewire::engine::configure_sqlite();
     // RUST_LOG holds `target=level` directives and/or a default level, e.g.
@@ -59,7 +65,7 @@ fn main() -> std::process::ExitCode {
             })?;
         let (tx, signals) = tokio::sync::mpsc::channel(4);
         tokio::spawn(forward_signals(tx));
-        litewire::server::run(listener, cfg, signals).await
+        litewire::server::run(listener, cfg, auth, signals).await
     });
     // Do not wait for blocking threads still busy (a statement that ignored its
     // interrupt, a translation): the server has stopped; they end with the process.
@@ -70,6 +76,60 @@ fn main() -> std::process::ExitCode {
             tracing::error!(error = %e, "litewire failed");
             std::process::ExitCode::FAILURE
         }
+    }
+}
+
+/// `litewire passwd USER`: reads a password (without echo on a terminal) and prints the
+/// user's line for --auth-file.
+fn passwd(user: &str) -> std::process::ExitCode {
+    let stdin = std::io::stdin();
+    let terminal = stdin.is_terminal();
+    if terminal {
+        eprint!("Password for {user}: ");
+    }
+    let echo = terminal.then(echo_off).flatten();
+    let mut line = String::new();
+    let read = stdin.read_line(&mut line);
+    if let Some(saved) = echo {
+        restore_echo(saved);
+        eprintln!();
+    }
+    let password = line.strip_suffix('\n').unwrap_or(&line);
+    let password = password.strip_suffix('\r').unwrap_or(password);
+    if read.is_err() || password.is_empty() {
+        eprintln!("error: no password read from standard input");
+        return std::process::ExitCode::from(2);
+    }
+    match litewire::server::auth::users::entry(user, password) {
+        Ok(entry) => {
+            println!("{entry}");
+            std::process::ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+/// Turns the terminal's echo off; the settings to restore, if it could.
+fn echo_off() -> Option<libc::termios> {
+    // SAFETY: tcgetattr/tcsetattr only read and write the struct passed, on stdin.
+    unsafe {
+        let mut t: libc::termios = std::mem::zeroed();
+        if libc::tcgetattr(libc::STDIN_FILENO, &mut t) != 0 {
+            return None;
+        }
+        let saved = t;
+        t.c_lflag &= !libc::ECHO;
+        (libc::tcsetattr(libc::STDIN_FILENO, libc::TCSANOW, &t) == 0).then_some(saved)
+    }
+}
+
+fn restore_echo(saved: libc::termios) {
+    // SAFETY: as in echo_off.
+    unsafe {
+        libc::tcsetattr(libc::STDIN_FILENO, libc::TCSANOW, &saved);
     }
 }
 

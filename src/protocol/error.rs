@@ -111,6 +111,7 @@ impl SqlState {
     pub const SYNTAX_ERROR_OR_RULE_VIOLATION: Self = Self("42000");
     pub const CANT_CHANGE_RUNTIME_PARAM: Self = Self("55P02");
     pub const INVALID_AUTHORIZATION: Self = Self("28000");
+    pub const INVALID_PASSWORD: Self = Self("28P01");
 }
 
 /// ErrorResponse/NoticeResponse severity.

@@ -200,6 +200,11 @@ pub mod backend {
         put(out, startup::Authentication::Ok);
     }
 
+    /// A password request or a step of a SASL exchange (server/auth).
+    pub fn authentication(out: &mut BytesMut, msg: startup::Authentication) {
+        put(out, msg);
+    }
+
     pub fn parameter_status(out: &mut BytesMut, name: &str, value: &str) {
         put(
             out,

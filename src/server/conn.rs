@@ -67,6 +67,11 @@ impl Conn {
         }
     }
 
+    /// The client's address.
+    pub fn peer_addr(&self) -> std::io::Result<std::net::SocketAddr> {
+        self.stream()?.peer_addr()
+    }
+
     fn stream(&self) -> std::io::Result<&TcpStream> {
         self.stream
             .as_ref()

@@ -2,6 +2,7 @@
 //! client's startup and session, and shutting down cleanly.
 
 mod admin;
+pub mod auth;
 mod conn;
 mod copy;
 mod cursor;
@@ -18,9 +19,8 @@ mod startup;
 mod transaction;
 mod translate;
 
-use std::hash::{BuildHasher, Hasher};
 use std::sync::atomic::{AtomicI32, AtomicUsize, Ordering};
-use std::sync::{Arc, OnceLock, Weak};
+use std::sync::{Arc, OnceLock, RwLock, Weak};
 use std::time::Duration;
 
 use tokio::net::{TcpListener, TcpStream};
@@ -30,6 +30,7 @@ use tracing::{debug, info, warn};
 use crate::config::Config;
 use crate::engine::Engine;
 use crate::protocol::{PgError, SqlState};
+use auth::{Auth, Refusal};
 use conn::Conn;
 use park::{Parked, ParkingLot};
 use session::Session;
@@ -48,6 +49,8 @@ const MAX_REJECTING: usize = 64;
 /// State shared by every client task.
 struct Shared {
     cfg: Config,
+    /// Who may connect; replaced whole on SIGHUP.
+    auth: RwLock<Arc<Auth>>,
     engine: Engine,
     /// One permit per client session (the connection limit). Shutdown waits for all of
     /// them to come back.
@@ -71,6 +74,7 @@ const TERMINATE_GRACE: Duration = Duration::from_secs(1);
 pub async fn run(
     listener: TcpListener,
     cfg: Config,
+    auth: Auth,
     mut signals: mpsc::Receiver<()>,
 ) -> std::io::Result<()> {
     let engine = Engine::new(cfg.engine())?;
@@ -87,6 +91,7 @@ pub async fn run(
         lot: OnceLock::new(),
         registry: Arc::default(),
         engine,
+        auth: RwLock::new(Arc::new(auth)),
         cfg,
     });
     if !shared.cfg.park_after.is_zero() {
@@ -99,6 +104,7 @@ pub async fn run(
         "litewire ready"
     );
     let sweeper = tokio::spawn(sweep_idle(shared.clone()));
+    let reloader = tokio::spawn(reload_on_sighup(shared.clone()));
     let metrics = match shared.cfg.metrics_listen {
         Some(addr) => {
             let l = TcpListener::bind(addr).await.map_err(|e| {
@@ -169,6 +175,7 @@ pub async fn run(
         }
     }
     sweeper.abort();
+    reloader.abort();
     if let Some(m) = metrics {
         m.abort();
     }
@@ -360,11 +367,32 @@ async fn open_session(
         let _ = conn.flush().await;
         return None;
     }
+    let auth = shared.auth.read().map(|a| a.clone());
+    let auth = auth.unwrap_or_else(|poisoned| poisoned.into_inner().clone());
+    let peer = match conn.peer_addr() {
+        Ok(addr) => addr.ip(),
+        Err(_) => return None,
+    };
+    let checked = tokio::time::timeout(
+        shared.cfg.startup_timeout,
+        auth.authenticate(&mut conn, &req.user, &req.database, peer),
+    )
+    .await;
+    drop(auth);
+    match checked {
+        Ok(Ok(())) => {}
+        Ok(Err(Refusal::Error(e))) => {
+            conn.error(&e);
+            let _ = conn.flush().await;
+            return None;
+        }
+        Ok(Err(Refusal::Gone)) | Err(_) => return None,
+    }
     if req.database == admin::ADMIN_DATABASE {
         let params = params::Params::new(Arc::from(req.user.as_str()));
         let pid = shared.next_pid.fetch_add(1, Ordering::Relaxed);
         startup::welcome(&mut conn, &params, pid, random_i32());
-        info!(pid, user = %req.user, "admin console session");
+        info!(pid, %peer, user = %req.user, "admin console session");
         return Some(Opened::Admin(conn, slot));
     }
     let db = match shared.engine.database(&req.database).await {
@@ -392,7 +420,7 @@ async fn open_session(
     let pid = shared.next_pid.fetch_add(1, Ordering::Relaxed);
     let secret = random_i32();
     startup::welcome(&mut conn, &params, pid, secret);
-    info!(pid, user = %req.user, database = %req.database, "session started");
+    info!(pid, %peer, user = %req.user, database = %req.database, "session started");
     let db_for_registry = db.clone();
     let session = Session::new(
         conn,
@@ -406,16 +434,46 @@ async fn open_session(
     Some(Opened::Session(Box::new(session)))
 }
 
-/// A random 32-bit value from the standard library's per-process random hasher keys.
+/// A random 32-bit value (a cancel key: a client must not guess another's).
 fn random_i32() -> i32 {
-    let mut h = std::collections::hash_map::RandomState::new().build_hasher();
-    h.write_u64(
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| d.as_nanos() as u64)
-            .unwrap_or(0),
-    );
-    h.finish() as i32
+    let mut b = [0u8; 4];
+    if getrandom::fill(&mut b).is_err() {
+        // No system randomness: the standard library's per-process hasher keys.
+        use std::hash::{BuildHasher, Hasher};
+        let mut h = std::collections::hash_map::RandomState::new().build_hasher();
+        h.write_u64(std::process::id().into());
+        return h.finish() as i32;
+    }
+    i32::from_ne_bytes(b)
+}
+
+/// Rereads the authentication rules and users on every SIGHUP; a file that does not
+/// read keeps the rules in force (and says why). Sessions already open stay.
+async fn reload_on_sighup(shared: Arc<Shared>) {
+    use tokio::signal::unix::{signal, SignalKind};
+    let Ok(mut hup) = signal(SignalKind::hangup()) else {
+        warn!("cannot install the SIGHUP handler: no reloading");
+        return;
+    };
+    while hup.recv().await.is_some() {
+        let loaded = Auth::load(&shared.cfg.auth()).and_then(|a| {
+            shared.cfg.allows(&a)?;
+            Ok(a)
+        });
+        match loaded {
+            Ok(a) => {
+                let (rules, users) = a.counts();
+                if let Ok(mut slot) = shared.auth.write() {
+                    *slot = Arc::new(a);
+                }
+                info!(
+                    rules,
+                    users, "SIGHUP: authentication rules and users reloaded"
+                );
+            }
+            Err(e) => warn!(error = %e, "SIGHUP: reload failed, the rules in force stay"),
+        }
+    }
 }
 
 /// Closes idle SQLite connections every so often.

@@ -9,6 +9,7 @@ use std::path::Path;
 use std::process::Command;
 
 use crate::common::Server;
+use litewire::server::auth::{scram, users};
 
 fn run_suite(server: &Server, dir: &str, program: &str, args: &[&str]) {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
@@ -48,14 +49,46 @@ fn node_clients() {
 #[test]
 fn java_clients() {
     let s = Server::start(&[]);
+    run_java(&s, "JdbcTest.java");
+}
+
+/// A Java source file of tests/clients/java run against `server` with pgjdbc.
+fn run_java(server: &Server, source: &str) {
     let jar =
         std::env::var("PGJDBC_JAR").unwrap_or_else(|_| "/usr/share/java/postgresql.jar".into());
-    run_suite(
-        &s,
-        "tests/clients/java",
-        "java",
-        &["-cp", &jar, "JdbcTest.java"],
-    );
+    run_suite(server, "tests/clients/java", "java", &["-cp", &jar, source]);
+}
+
+/// Each driver against SCRAM-SHA-256, md5 and cleartext rules: the right password gets
+/// in, a wrong one is 28P01, no rule is 28000 (tests/clients/*/auth_check.*).
+#[test]
+fn client_authentication() {
+    let dir = tempfile::tempdir().unwrap();
+    let users = dir.path().join("users.txt");
+    let hba = dir.path().join("hba.conf");
+    let alice = scram::Verifier::new("alice-pw", b"litewire-test-01".to_vec(), 4096);
+    std::fs::write(
+        &users,
+        format!(
+            "\"alice\" \"{alice}\"\n\"bob\" \"{}\"\n\"carol\" \"carol-pw\"\n",
+            users::md5_secret("bob-pw", "bob")
+        ),
+    )
+    .unwrap();
+    std::fs::write(
+        &hba,
+        "host all alice all scram-sha-256\nhost all bob all md5\nhost all carol all password\n",
+    )
+    .unwrap();
+    let s = Server::start(&[
+        "--auth-file",
+        users.to_str().unwrap(),
+        "--hba-file",
+        hba.to_str().unwrap(),
+    ]);
+    run_suite(&s, "tests/clients/python", "python3", &["auth_check.py"]);
+    run_suite(&s, "tests/clients/node", "node", &["auth_check.mjs"]);
+    run_java(&s, "AuthCheck.java");
 }
 
 /// sqlx has its own workspace (tests/clients/sqlx); the first run compiles it (minutes).

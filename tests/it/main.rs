@@ -6,6 +6,7 @@ mod wire;
 mod admin;
 mod alter;
 mod arrays;
+mod auth;
 mod basics;
 mod catalog;
 mod clients;
