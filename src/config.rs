@@ -1,11 +1,13 @@
 //! Server settings: command-line flags, each also readable from a `LITEWIRE_*`
-//! environment variable. Every memory- or safety-relevant limit is one of these.
+//! environment variable and from the config file (`--config litewire.toml`, a key per
+//! flag: `max_connections = 100`). A flag beats its variable, which beats the file.
+//! Every memory- or safety-relevant limit is one of these.
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::Duration;
 
-use clap::Parser;
+use clap::{CommandFactory, Parser};
 
 use crate::engine::EngineConfig;
 use crate::server::auth::{hba::Method, Auth, AuthConfig};
@@ -16,6 +18,11 @@ use crate::server::auth::{hba::Method, Auth, AuthConfig};
 #[derive(Parser, Debug, Clone)]
 #[command(name = "litewire", version, about, long_about = None)]
 pub struct Config {
+    /// A TOML file of settings, one key per flag (`listen = "0.0.0.0:5433"`,
+    /// `max_connections = 100`); flags and LITEWIRE_* variables override it.
+    #[arg(long, env = "LITEWIRE_CONFIG")]
+    pub config: Option<PathBuf>,
+
     /// Address and port to listen on.
     /// A host name is resolved once, at start (its first address).
     #[arg(long, env = "LITEWIRE_LISTEN", default_value = "127.0.0.1:5433", value_parser = parse_listen)]
@@ -190,6 +197,25 @@ pub enum Command {
 }
 
 impl Config {
+    /// The settings from the command line `args` (program name first), the environment
+    /// and the config file they name. A file key that is no flag, or a value its flag
+    /// refuses, is an error naming the file, the key and the value.
+    pub fn load<I, T>(args: I) -> Result<Config, clap::Error>
+    where
+        I: IntoIterator<Item = T>,
+        T: Into<std::ffi::OsString> + Clone,
+    {
+        let mut args: Vec<std::ffi::OsString> = args.into_iter().map(Into::into).collect();
+        let first = Config::try_parse_from(&args)?;
+        let Some(path) = &first.config else {
+            return Ok(first);
+        };
+        let extra = file_args(path, &args)
+            .map_err(|e| Config::command().error(clap::error::ErrorKind::InvalidValue, e))?;
+        args.extend(extra.into_iter().map(Into::into));
+        Config::try_parse_from(&args)
+    }
+
     /// Checks settings that are valid one by one but not together, and reads the
     /// authentication files they name: the rules to serve with.
     pub fn check(&self) -> Result<Auth, String> {
@@ -236,6 +262,71 @@ impl Config {
             chunk_size: self.buffer_kib << 10,
         }
     }
+}
+
+/// The config file's settings as flags, leaving out those the command line or the
+/// environment gives (they win). Each value is checked alone with its flag's own
+/// parser first, so an error can name the file's key.
+fn file_args(path: &std::path::Path, args: &[std::ffi::OsString]) -> Result<Vec<String>, String> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| format!("cannot read config file {}: {e}", path.display()))?;
+    let table: toml::Table = text
+        .parse()
+        .map_err(|e| format!("config file {}: {e}", path.display()))?;
+    let command = Config::command();
+    let mut out = Vec::new();
+    for (key, value) in &table {
+        let flag = key.replace('_', "-");
+        let arg = command
+            .get_arguments()
+            .find(|a| a.get_long() == Some(flag.as_str()) && flag != "config")
+            .ok_or_else(|| {
+                format!(
+                    "config file {}: unknown key {key:?} (the keys are the flags of \
+                     `litewire --help`, e.g. max_connections)",
+                    path.display()
+                )
+            })?;
+        let value = match value {
+            toml::Value::String(s) => s.clone(),
+            toml::Value::Integer(i) => i.to_string(),
+            toml::Value::Boolean(b) => b.to_string(),
+            other => {
+                return Err(format!(
+                    "config file {}: {key} = {}: expected a string, a number or true/false",
+                    path.display(),
+                    other.type_str()
+                ))
+            }
+        };
+        let on_command_line = args.iter().any(|a| {
+            a.to_str()
+                .is_some_and(|a| a == format!("--{flag}") || a.starts_with(&format!("--{flag}=")))
+        });
+        let in_environment = arg
+            .get_env()
+            .is_some_and(|var| std::env::var_os(var).is_some());
+        if on_command_line || in_environment {
+            continue;
+        }
+        let pair = [format!("--{flag}"), value.clone()];
+        if let Err(e) =
+            Config::try_parse_from(std::iter::once("litewire".to_string()).chain(pair.clone()))
+        {
+            let why = e.to_string();
+            let why = why
+                .lines()
+                .next()
+                .unwrap_or_default()
+                .trim_start_matches("error: ");
+            return Err(format!(
+                "config file {}: {key} = {value:?}: {why}",
+                path.display()
+            ));
+        }
+        out.extend(pair);
+    }
+    Ok(out)
 }
 
 /// Parses `250ms`, `5s`, `2m`, `1h`, or a bare number of seconds.
@@ -383,6 +474,53 @@ mod tests {
             "true",
         ]);
         assert!(c.check().is_ok());
+    }
+
+    #[test]
+    fn config_file_keys_are_flags_and_flags_win() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("litewire.toml");
+        std::fs::write(
+            &file,
+            "listen = \"127.0.0.1:6000\"\nmax_connections = 50\nauto-create = false\n\
+             statement_timeout = \"2s\"\n",
+        )
+        .unwrap();
+        let path = file.to_str().unwrap();
+        let c = Config::load(["litewire", "--config", path]).unwrap();
+        assert_eq!(c.listen.port(), 6000);
+        assert_eq!(c.max_connections, 50);
+        assert!(!c.auto_create);
+        assert_eq!(c.statement_timeout, Duration::from_secs(2));
+        let c = Config::load(["litewire", "--config", path, "--max-connections=7"]).unwrap();
+        assert_eq!(c.max_connections, 7);
+        for (text, want) in [
+            (
+                "workers = 0\n",
+                "workers = \"0\": invalid value '0' for '--workers",
+            ),
+            ("max_conections = 5\n", "unknown key \"max_conections\""),
+            ("listen = [1]\n", "expected a string"),
+            ("listen = \n", "config file"),
+            ("config = \"x\"\n", "unknown key \"config\""),
+        ] {
+            std::fs::write(&file, text).unwrap();
+            let e = Config::load(["litewire", "--config", path])
+                .unwrap_err()
+                .to_string();
+            assert!(
+                e.contains(want) && e.contains("litewire.toml"),
+                "{text:?}: {e}"
+            );
+        }
+        // The example in packaging/ holds only keys litewire reads.
+        let example = concat!(env!("CARGO_MANIFEST_DIR"), "/packaging/litewire.toml");
+        let c = Config::load(["litewire", "--config", example]).unwrap();
+        assert_eq!(c.auth_file, Some(PathBuf::from("/etc/litewire/users.txt")));
+        let e = Config::load(["litewire", "--config", "/nonexistent.toml"]).unwrap_err();
+        assert!(e
+            .to_string()
+            .contains("cannot read config file /nonexistent.toml"));
     }
 
     #[test]

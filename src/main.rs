@@ -2,7 +2,6 @@
 
 use std::io::IsTerminal;
 
-use clap::Parser;
 use litewire::config::{Command, Config};
 
 // glibc malloc is the default (docs/MEMORY.md compares the allocators).
@@ -15,7 +14,10 @@ use tracing_subscriber::prelude::*;
 fn main() -> std::process::ExitCode {
     // Before anything else: this may run the binary again with glibc tunables set.
     litewire::memory::apply_malloc_tunables();
-    let cfg = Config::parse();
+    let cfg = match Config::load(std::env::args_os()) {
+        Ok(cfg) => cfg,
+        Err(e) => e.exit(),
+    };
     if let Some(Command::Passwd { user }) = &cfg.command {
         return passwd(user);
     }

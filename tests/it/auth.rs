@@ -243,3 +243,26 @@ fn start_refuses_files_that_do_not_read_and_trust_beyond_loopback() {
     let e = refused_start(&["--auth-method", "scram-sha-256", "--listen", "127.0.0.1:0"]);
     assert!(e.contains("--auth-file"), "{e}");
 }
+
+#[tokio::test]
+async fn a_config_file_turns_passwords_on() {
+    let dir = tempfile::tempdir().unwrap();
+    let users = dir.path().join("users.txt");
+    std::fs::write(&users, passwd("alice", "alice-pw")).unwrap();
+    let config = dir.path().join("litewire.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "auth_file = {:?}\nauth_method = \"scram-sha-256\"\n",
+            users.to_str().unwrap()
+        ),
+    )
+    .unwrap();
+    let s = Server::start(&["--config", config.to_str().unwrap()]);
+    assert_eq!(login(&s, "alice", "alice-pw", "app").await, Ok("alice".into()));
+    assert_eq!(login(&s, "alice", "x", "app").await, Err("28P01".into()));
+    // A key the file should not have stops the start, naming it.
+    std::fs::write(&config, "max_connectons = 5\n").unwrap();
+    let e = refused_start(&["--config", config.to_str().unwrap()]);
+    assert!(e.contains("unknown key \"max_connectons\""), "{e}");
+}
