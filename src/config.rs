@@ -51,6 +51,13 @@ pub struct Config {
     #[arg(long, env = "LITEWIRE_AUTH_METHOD", value_parser = parse_method)]
     pub auth_method: Option<Method>,
 
+    /// Also listen on a Unix-domain socket in this folder, named as PostgreSQL names
+    /// it (`.s.PGSQL.<port>`, the port of --listen), so `psql -h DIR -p PORT db` (or
+    /// plain `psql -p PORT db` with DIR=/var/run/postgresql) connects. Clients there
+    /// match `local` rules of --hba-file.
+    #[arg(long, env = "LITEWIRE_UNIX_SOCKET_DIR")]
+    pub unix_socket_dir: Option<PathBuf>,
+
     /// Folder holding the database files; database `x` is the file `<data-dir>/x.db`.
     #[arg(long, env = "LITEWIRE_DATA_DIR", default_value = "./data")]
     pub data_dir: PathBuf,

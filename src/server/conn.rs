@@ -8,9 +8,8 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use bytes::BytesMut;
-use tokio::io::AsyncWriteExt;
-use tokio::net::TcpStream;
 
+use super::socket::{Peer, Socket, StdSocket};
 use crate::protocol::{self, FrameError, PgError};
 
 /// Read buffer size used for ordinary messages; larger messages reserve what their
@@ -53,13 +52,13 @@ pub enum Read {
 /// The client's socket and the bytes in flight on it.
 pub struct Conn {
     /// None only while the session is parked (`park.rs`), when no IO happens.
-    stream: Option<TcpStream>,
+    stream: Option<Socket>,
     rbuf: BytesMut,
     wbuf: BytesMut,
 }
 
 impl Conn {
-    pub fn new(stream: TcpStream) -> Self {
+    pub fn new(stream: Socket) -> Self {
         Conn {
             stream: Some(stream),
             rbuf: BytesMut::new(),
@@ -67,19 +66,19 @@ impl Conn {
         }
     }
 
-    /// The client's address.
-    pub fn peer_addr(&self) -> std::io::Result<std::net::SocketAddr> {
-        self.stream()?.peer_addr()
+    /// Where the client connects from.
+    pub fn peer(&self) -> std::io::Result<Peer> {
+        self.stream()?.peer()
     }
 
-    fn stream(&self) -> std::io::Result<&TcpStream> {
+    fn stream(&self) -> std::io::Result<&Socket> {
         self.stream
             .as_ref()
             .ok_or_else(|| std::io::ErrorKind::NotConnected.into())
     }
 
     /// Takes the socket out of the runtime for parking (buffers must be empty).
-    pub fn detach(&mut self) -> std::io::Result<std::net::TcpStream> {
+    pub fn detach(&mut self) -> std::io::Result<StdSocket> {
         let stream = self.stream.take().ok_or(std::io::ErrorKind::NotConnected)?;
         self.rbuf = BytesMut::new();
         self.wbuf = BytesMut::new();
@@ -87,8 +86,8 @@ impl Conn {
     }
 
     /// Puts a parked socket back under the runtime.
-    pub fn attach(&mut self, stream: std::net::TcpStream) -> std::io::Result<()> {
-        self.stream = Some(TcpStream::from_std(stream)?);
+    pub fn attach(&mut self, stream: StdSocket) -> std::io::Result<()> {
+        self.stream = Some(Socket::from_std(stream)?);
         Ok(())
     }
 

@@ -15,6 +15,7 @@ mod registry;
 mod session;
 mod settings;
 mod simple;
+pub mod socket;
 mod startup;
 mod transaction;
 mod translate;
@@ -23,7 +24,7 @@ use std::sync::atomic::{AtomicI32, AtomicUsize, Ordering};
 use std::sync::{Arc, OnceLock, RwLock, Weak};
 use std::time::Duration;
 
-use tokio::net::{TcpListener, TcpStream};
+use tokio::net::{TcpListener, UnixListener};
 use tokio::sync::{mpsc, watch, OwnedSemaphorePermit, Semaphore};
 use tracing::{debug, info, warn};
 
@@ -34,6 +35,7 @@ use auth::{Auth, Refusal};
 use conn::Conn;
 use park::{Parked, ParkingLot};
 use session::Session;
+use socket::Socket;
 use startup::Hello;
 
 pub use params::SERVER_VERSION;
@@ -98,9 +100,14 @@ pub async fn run(
         let lot = ParkingLot::start(resumer(&shared))?;
         let _ = shared.lot.set(lot);
     }
+    let unix = match &shared.cfg.unix_socket_dir {
+        Some(dir) => Some(UnixSocket::bind(dir, listener.local_addr()?.port())?),
+        None => None,
+    };
     info!(
         listen = %listener.local_addr()?,
         data_dir = %shared.cfg.data_dir.display(),
+        unix_socket = %unix.as_ref().map(|u| u.path.display().to_string()).unwrap_or_default(),
         "litewire ready"
     );
     let sweeper = tokio::spawn(sweep_idle(shared.clone()));
@@ -126,7 +133,19 @@ pub async fn run(
             accepted = listener.accept() => match accepted {
                 Ok((stream, peer)) => {
                     debug!(%peer, "accepted");
-                    accept(&shared, stream);
+                    let _ = stream.set_nodelay(true);
+                    accept(&shared, Socket::Tcp(stream));
+                }
+                Err(e) => {
+                    // Out of file descriptors and the like: back off briefly.
+                    warn!(error = %e, "accept failed");
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                }
+            },
+            accepted = accept_local(unix.as_ref()) => match accepted {
+                Ok(stream) => {
+                    debug!("accepted on the Unix socket");
+                    accept(&shared, Socket::Unix(stream));
                 }
                 Err(e) => {
                     // Out of file descriptors and the like: back off briefly.
@@ -196,8 +215,49 @@ async fn next_signal(signals: &mut mpsc::Receiver<()>) {
     }
 }
 
-fn accept(shared: &Arc<Shared>, stream: TcpStream) {
-    let _ = stream.set_nodelay(true);
+/// The Unix-domain socket `<dir>/.s.PGSQL.<port>`, removed when dropped.
+struct UnixSocket {
+    listener: UnixListener,
+    path: std::path::PathBuf,
+}
+
+impl UnixSocket {
+    /// Binds the socket; a file left by a server that is gone is replaced, one that a
+    /// running server answers on is an error.
+    fn bind(dir: &std::path::Path, port: u16) -> std::io::Result<UnixSocket> {
+        let path = dir.join(format!(".s.PGSQL.{port}"));
+        let fail = |e: std::io::Error| {
+            std::io::Error::new(
+                e.kind(),
+                format!("cannot listen on Unix socket {}: {e}", path.display()),
+            )
+        };
+        if path.exists() {
+            if std::os::unix::net::UnixStream::connect(&path).is_ok() {
+                return Err(fail(std::io::ErrorKind::AddrInUse.into()));
+            }
+            std::fs::remove_file(&path).map_err(fail)?;
+        }
+        let listener = UnixListener::bind(&path).map_err(fail)?;
+        Ok(UnixSocket { listener, path })
+    }
+}
+
+impl Drop for UnixSocket {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.path);
+    }
+}
+
+/// The next client on the Unix socket; never, without one.
+async fn accept_local(unix: Option<&UnixSocket>) -> std::io::Result<tokio::net::UnixStream> {
+    match unix {
+        Some(u) => u.listener.accept().await.map(|(s, _)| s),
+        None => std::future::pending().await,
+    }
+}
+
+fn accept(shared: &Arc<Shared>, stream: Socket) {
     match shared.sessions.clone().try_acquire_owned() {
         Ok(permit) => {
             let shared = shared.clone();
@@ -233,7 +293,7 @@ fn too_many_clients() -> PgError {
 /// connection), the error is written into the empty socket buffer, and the socket is
 /// closed. libpq, JDBC and tokio-postgres read the error after sending their startup
 /// packet, or in place of the answer to an SSLRequest.
-fn reject_now(stream: TcpStream) {
+fn reject_now(stream: Socket) {
     static MESSAGE: OnceLock<bytes::Bytes> = OnceLock::new();
     let message = MESSAGE.get_or_init(|| {
         let mut out = bytes::BytesMut::new();
@@ -249,12 +309,12 @@ fn reject_now(stream: TcpStream) {
     }
     let _ = stream.try_write(message);
     if let Ok(std) = stream.into_std() {
-        let _ = std.shutdown(std::net::Shutdown::Write);
+        std.shutdown_write();
     }
 }
 
 /// Tells a client over the connection limit so, after reading its startup packet.
-async fn reject(shared: &Shared, stream: TcpStream) {
+async fn reject(shared: &Shared, stream: Socket) {
     let mut conn = Conn::new(stream);
     let hello = tokio::time::timeout(
         shared.cfg.startup_timeout.min(Duration::from_secs(5)),
@@ -268,7 +328,7 @@ async fn reject(shared: &Shared, stream: TcpStream) {
 }
 
 /// One client, from startup to the end of its session.
-async fn client(shared: Arc<Shared>, stream: TcpStream, slot: OwnedSemaphorePermit) {
+async fn client(shared: Arc<Shared>, stream: Socket, slot: OwnedSemaphorePermit) {
     // Startup runs in its own (boxed, short-lived) future so the long-lived session
     // task carries none of its state.
     match Box::pin(open_session(&shared, stream, slot)).await {
@@ -334,7 +394,7 @@ enum Opened {
 /// is refused.
 async fn open_session(
     shared: &Shared,
-    stream: TcpStream,
+    stream: Socket,
     slot: OwnedSemaphorePermit,
 ) -> Option<Opened> {
     let mut conn = Conn::new(stream);
@@ -369,9 +429,8 @@ async fn open_session(
     }
     let auth = shared.auth.read().map(|a| a.clone());
     let auth = auth.unwrap_or_else(|poisoned| poisoned.into_inner().clone());
-    let peer = match conn.peer_addr() {
-        Ok(addr) => addr.ip(),
-        Err(_) => return None,
+    let Ok(peer) = conn.peer() else {
+        return None;
     };
     let checked = tokio::time::timeout(
         shared.cfg.startup_timeout,

@@ -13,10 +13,11 @@ use std::sync::{Arc, Mutex};
 use tracing::{debug, warn};
 
 use super::session::Session;
+use super::socket::StdSocket;
 
 /// What is kept for a parked session.
 pub struct Parked {
-    pub stream: std::net::TcpStream,
+    pub stream: StdSocket,
     pub session: Box<Session>,
 }
 

@@ -259,7 +259,10 @@ async fn a_config_file_turns_passwords_on() {
     )
     .unwrap();
     let s = Server::start(&["--config", config.to_str().unwrap()]);
-    assert_eq!(login(&s, "alice", "alice-pw", "app").await, Ok("alice".into()));
+    assert_eq!(
+        login(&s, "alice", "alice-pw", "app").await,
+        Ok("alice".into())
+    );
     assert_eq!(login(&s, "alice", "x", "app").await, Err("28P01".into()));
     // A key the file should not have stops the start, naming it.
     std::fs::write(&config, "max_connectons = 5\n").unwrap();

@@ -46,6 +46,7 @@ mod syntax;
 mod transactions;
 mod typed;
 mod typing;
+mod unix_socket;
 mod utility;
 mod value_checks;
 mod windows;

@@ -9,8 +9,8 @@
 //! host    all       all         0.0.0.0/0      reject
 //! ```
 //!
-//! TYPE is `host` or `hostnossl` (litewire has no TLS or Unix socket yet, so `hostssl`
-//! and `local` rules could never match and are refused at load); DATABASE `all`,
+//! TYPE is `local` (the Unix socket: no ADDRESS), `host` or `hostnossl` (litewire has no
+//! TLS yet, so a `hostssl` rule could never match and is refused at load); DATABASE `all`,
 //! `sameuser` or names; USER `all` or names (comma-separated, double quotes allowed);
 //! ADDRESS `all`, `a.b.c.d/n`, an IPv6 CIDR, or an address and a mask; METHOD `trust`,
 //! `reject`, `password`, `md5` or `scram-sha-256`. What litewire cannot honour
@@ -19,6 +19,8 @@
 
 use std::net::IpAddr;
 use std::path::Path;
+
+use crate::server::socket::Peer;
 
 /// How a client proves who it is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -65,9 +67,19 @@ enum Address {
     Net { addr: IpAddr, prefix: u8 },
 }
 
+/// Which connections a rule is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    /// The rule without an hba file.
+    Any,
+    Host,
+    Local,
+}
+
 /// One rule.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Rule {
+    kind: Kind,
     databases: Names,
     users: Names,
     address: Address,
@@ -78,6 +90,7 @@ impl Rule {
     /// The rule litewire follows without an hba file: everyone, by `method`.
     pub fn everyone(method: Method) -> Rule {
         Rule {
+            kind: Kind::Any,
             databases: Names::All,
             users: Names::All,
             address: Address::All,
@@ -85,7 +98,12 @@ impl Rule {
         }
     }
 
-    pub fn matches(&self, database: &str, user: &str, peer: IpAddr) -> bool {
+    pub fn matches(&self, database: &str, user: &str, peer: Peer) -> bool {
+        let peer_ok = match (self.kind, peer) {
+            (Kind::Any, _) | (Kind::Local, Peer::Local) => true,
+            (Kind::Host, Peer::Ip(ip)) => self.address.contains(ip),
+            _ => false,
+        };
         let db_ok = match &self.databases {
             Names::All => true,
             Names::SameUser => database == user,
@@ -95,11 +113,14 @@ impl Rule {
             Names::All | Names::SameUser => true,
             Names::List(l) => l.iter().any(|u| u == user),
         };
-        db_ok && user_ok && self.address.contains(peer)
+        peer_ok && db_ok && user_ok
     }
 
     /// Whether a client on another machine could pass this rule without a password.
     pub fn trusts_network(&self) -> bool {
+        if self.kind == Kind::Local {
+            return false;
+        }
         let beyond_loopback = match self.address {
             Address::All => true,
             Address::Net { addr, prefix } => !(addr.is_loopback() && prefix >= 8),
@@ -160,22 +181,23 @@ pub fn parse(text: &str) -> Result<Vec<Rule>, String> {
 
 fn rule(line: &str) -> Result<Rule, String> {
     let tokens: Vec<&str> = line.split_whitespace().collect();
-    match tokens[0] {
-        "host" | "hostnossl" => {}
+    let kind = match tokens[0] {
+        "host" | "hostnossl" => Kind::Host,
+        "local" => Kind::Local,
         "hostssl" | "hostgssenc" => {
             return Err(format!(
                 "{} rules cannot match: litewire has no TLS or GSSAPI encryption yet",
                 tokens[0]
             ))
         }
-        "local" => return Err("local rules cannot match: litewire has no Unix socket yet".into()),
         other => return Err(format!("invalid connection type {other:?}")),
-    }
+    };
     let (databases, users) = match (tokens.get(1), tokens.get(2)) {
         (Some(d), Some(u)) => (names(d, true)?, names(u, false)?),
         _ => return Err("end-of-line before database or user".into()),
     };
     let (address, rest) = match tokens.get(3) {
+        _ if kind == Kind::Local => (Address::All, tokens.get(3..).unwrap_or_default()),
         Some(&"all") => (Address::All, &tokens[4..]),
         Some(a) if a.contains('/') => (cidr(a)?, &tokens[4..]),
         Some(a) if a.parse::<IpAddr>().is_ok() && tokens.len() > 5 => {
@@ -193,20 +215,24 @@ fn rule(line: &str) -> Result<Rule, String> {
         None => return Err("end-of-line before IP address".into()),
     };
     let method = match rest {
-        [m] => Method::parse(m).ok_or_else(|| {
-            format!(
-                "invalid authentication method {m:?} (litewire reads trust, reject, password, \
-                 md5, scram-sha-256)"
-            )
-        })?,
-        [] => return Err("end-of-line before authentication method".into()),
-        [m, ..] => {
-            return Err(format!(
-                "options after the method {m:?} are not supported by litewire"
-            ))
+        [m, options @ ..] => {
+            let method = Method::parse(m).ok_or_else(|| {
+                format!(
+                    "invalid authentication method {m:?} (litewire reads trust, reject, \
+                     password, md5, scram-sha-256)"
+                )
+            })?;
+            if let Some(o) = options.first() {
+                return Err(format!(
+                    "option {o:?} after the method is not supported by litewire"
+                ));
+            }
+            method
         }
+        [] => return Err("end-of-line before authentication method".into()),
     };
     Ok(Rule {
+        kind,
         databases,
         users,
         address,
@@ -284,8 +310,8 @@ fn masked(addr: &str, mask: &str) -> Result<Address, String> {
 mod tests {
     use super::*;
 
-    fn ip(s: &str) -> IpAddr {
-        s.parse().unwrap()
+    fn ip(s: &str) -> Peer {
+        Peer::Ip(canonical(s.parse().unwrap()))
     }
 
     #[test]
@@ -294,6 +320,7 @@ mod tests {
             "# comment\n\
              host app alice,\"Bob\" 10.0.0.0/8 scram-sha-256\n\
              host sameuser all 192.168.1.0 255.255.255.0 md5\n\
+             local all all md5\n\
              host all all 127.0.0.1/32 trust # local\n\
              hostnossl all all ::1/128 password\n\
              host all all all reject\n",
@@ -313,7 +340,10 @@ mod tests {
         assert_eq!(first("x", "y", "127.0.0.1"), Some(Method::Trust));
         assert_eq!(first("x", "y", "::ffff:127.0.0.1"), Some(Method::Trust));
         assert_eq!(first("x", "y", "::1"), Some(Method::Password));
-        assert!(!rules[2].trusts_network());
+        let local = rules.iter().find(|r| r.matches("x", "y", Peer::Local));
+        assert_eq!(local.map(|r| r.method), Some(Method::Md5));
+        assert!(Rule::everyone(Method::Trust).matches("x", "y", Peer::Local));
+        assert!(!rules[2].trusts_network() && !rules[3].trusts_network());
         assert!(Rule::everyone(Method::Trust).trusts_network());
         assert!(!Rule::everyone(Method::Md5).trusts_network());
     }
@@ -321,7 +351,10 @@ mod tests {
     #[test]
     fn what_cannot_be_honoured_is_refused_with_its_line() {
         for (text, want) in [
-            ("local all all trust", "1: local"),
+            (
+                "local all all 127.0.0.1/32 trust",
+                "1: invalid authentication method",
+            ),
             (
                 "host all all all trust\nhostssl all all all md5",
                 "2: hostssl",
@@ -335,7 +368,10 @@ mod tests {
                 "1: invalid IP mask",
             ),
             ("host all all all ident", "1: invalid authentication method"),
-            ("host all all all md5 clientcert=1", "1: options"),
+            (
+                "host all all all md5 clientcert=1",
+                "1: option \"clientcert=1\"",
+            ),
             ("host all", "1: end-of-line"),
             ("# nothing", "0: no rules"),
         ] {

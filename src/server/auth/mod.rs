@@ -8,7 +8,6 @@ pub mod hba;
 pub mod scram;
 pub mod users;
 
-use std::net::IpAddr;
 use std::path::PathBuf;
 
 use bytes::{Buf, BytesMut};
@@ -18,6 +17,7 @@ use tracing::warn;
 use crate::protocol::{self, PgError, SqlState};
 
 use super::conn::{Conn, Read, ReadError};
+use super::socket::Peer;
 use hba::{Method, Rule};
 use users::{Secret, Users};
 
@@ -88,9 +88,12 @@ impl Auth {
         conn: &mut Conn,
         user: &str,
         database: &str,
-        peer: IpAddr,
+        peer: Peer,
     ) -> Result<(), Refusal> {
-        let peer = hba::canonical(peer);
+        let peer = match peer {
+            Peer::Ip(ip) => Peer::Ip(hba::canonical(ip)),
+            local => local,
+        };
         let refused = |what: &str| {
             Refusal::Error(PgError::fatal(
                 SqlState::INVALID_AUTHORIZATION,

@@ -1,0 +1,114 @@
+//! A client's socket: TCP, or the Unix-domain socket of `--unix-socket-dir`
+//! (PostgreSQL's `.s.PGSQL.<port>`), under the runtime or, parked, outside it.
+
+use std::net::IpAddr;
+use std::os::fd::{AsRawFd, RawFd};
+
+use bytes::BytesMut;
+use tokio::io::AsyncWriteExt;
+use tokio::net::{TcpStream, UnixStream};
+
+/// Where a client connects from, as authentication rules see it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Peer {
+    Ip(IpAddr),
+    /// The Unix-domain socket (a `local` rule).
+    Local,
+}
+
+impl std::fmt::Display for Peer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Peer::Ip(ip) => ip.fmt(f),
+            Peer::Local => f.write_str("[local]"),
+        }
+    }
+}
+
+pub enum Socket {
+    Tcp(TcpStream),
+    Unix(UnixStream),
+}
+
+/// A socket outside the runtime (a parked session's).
+pub enum StdSocket {
+    Tcp(std::net::TcpStream),
+    Unix(std::os::unix::net::UnixStream),
+}
+
+impl Socket {
+    pub fn peer(&self) -> std::io::Result<Peer> {
+        match self {
+            Socket::Tcp(s) => s.peer_addr().map(|a| Peer::Ip(a.ip())),
+            Socket::Unix(_) => Ok(Peer::Local),
+        }
+    }
+
+    pub fn try_read_buf(&self, buf: &mut BytesMut) -> std::io::Result<usize> {
+        match self {
+            Socket::Tcp(s) => s.try_read_buf(buf),
+            Socket::Unix(s) => s.try_read_buf(buf),
+        }
+    }
+
+    pub fn try_read(&self, buf: &mut [u8]) -> std::io::Result<usize> {
+        match self {
+            Socket::Tcp(s) => s.try_read(buf),
+            Socket::Unix(s) => s.try_read(buf),
+        }
+    }
+
+    pub fn try_write(&self, buf: &[u8]) -> std::io::Result<usize> {
+        match self {
+            Socket::Tcp(s) => s.try_write(buf),
+            Socket::Unix(s) => s.try_write(buf),
+        }
+    }
+
+    pub async fn readable(&self) -> std::io::Result<()> {
+        match self {
+            Socket::Tcp(s) => s.readable().await,
+            Socket::Unix(s) => s.readable().await,
+        }
+    }
+
+    pub async fn write_all(&mut self, buf: &[u8]) -> std::io::Result<()> {
+        match self {
+            Socket::Tcp(s) => s.write_all(buf).await,
+            Socket::Unix(s) => s.write_all(buf).await,
+        }
+    }
+
+    pub fn into_std(self) -> std::io::Result<StdSocket> {
+        Ok(match self {
+            Socket::Tcp(s) => StdSocket::Tcp(s.into_std()?),
+            Socket::Unix(s) => StdSocket::Unix(s.into_std()?),
+        })
+    }
+
+    pub fn from_std(s: StdSocket) -> std::io::Result<Socket> {
+        Ok(match s {
+            StdSocket::Tcp(s) => Socket::Tcp(TcpStream::from_std(s)?),
+            StdSocket::Unix(s) => Socket::Unix(UnixStream::from_std(s)?),
+        })
+    }
+}
+
+impl StdSocket {
+    /// Stops sending (the peer reads end-of-file after what was written).
+    pub fn shutdown_write(&self) {
+        let _ = match self {
+            StdSocket::Tcp(s) => s.shutdown(std::net::Shutdown::Write),
+            StdSocket::Unix(s) => s.shutdown(std::net::Shutdown::Write),
+        };
+    }
+}
+
+impl AsRawFd for StdSocket {
+    fn as_raw_fd(&self) -> RawFd {
+        match self {
+            StdSocket::Tcp(s) => s.as_raw_fd(),
+            StdSocket::Unix(s) => s.as_raw_fd(),
+        }
+    }
+}
