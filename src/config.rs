@@ -46,6 +46,17 @@ pub struct Config {
     #[arg(long, env = "LITEWIRE_AUTH_FILE")]
     pub auth_file: Option<PathBuf>,
 
+    /// Users who may run every admin console command (database `litewire`), RELOAD
+    /// included: a comma-separated list. Without this and --stats-users, the console
+    /// is open to every client that authenticates when there is no --auth-file (names
+    /// are not checked then), and closed when there is one.
+    #[arg(long, env = "LITEWIRE_ADMIN_USERS", value_delimiter = ',')]
+    pub admin_users: Vec<String>,
+
+    /// Users who may run the admin console's SHOW commands only.
+    #[arg(long, env = "LITEWIRE_STATS_USERS", value_delimiter = ',')]
+    pub stats_users: Vec<String>,
+
     /// The method for everyone when there is no --hba-file: trust, password, md5 or
     /// scram-sha-256. Default: scram-sha-256 with an --auth-file, else trust.
     #[arg(long, env = "LITEWIRE_AUTH_METHOD", value_parser = parse_method)]
@@ -195,6 +206,14 @@ pub struct Config {
     pub command: Option<Command>,
 }
 
+/// A console user's rights: PgBouncer's admin_users and stats_users.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ConsoleRole {
+    Admin,
+    /// SHOW commands only.
+    Stats,
+}
+
 /// What the binary does instead of serving.
 #[derive(clap::Subcommand, Debug, Clone)]
 pub enum Command {
@@ -245,6 +264,23 @@ impl Config {
             ));
         }
         Ok(())
+    }
+
+    /// What `user` may do in the admin console (None: not enter it).
+    pub fn console_role(&self, user: &str) -> Option<ConsoleRole> {
+        let named = |list: &[String]| list.iter().any(|u| u.trim() == user);
+        if named(&self.admin_users) {
+            Some(ConsoleRole::Admin)
+        } else if named(&self.stats_users) {
+            Some(ConsoleRole::Stats)
+        } else if self.admin_users.is_empty()
+            && self.stats_users.is_empty()
+            && self.auth_file.is_none()
+        {
+            Some(ConsoleRole::Admin)
+        } else {
+            None
+        }
     }
 
     pub fn auth(&self) -> AuthConfig {
@@ -528,6 +564,26 @@ mod tests {
         assert!(e
             .to_string()
             .contains("cannot read config file /nonexistent.toml"));
+    }
+
+    #[test]
+    fn console_roles() {
+        let c = Config::parse_from(["litewire"]);
+        assert_eq!(c.console_role("anyone"), Some(ConsoleRole::Admin));
+        let c = Config::parse_from(["litewire", "--auth-file", "u.txt"]);
+        assert_eq!(c.console_role("anyone"), None);
+        let c = Config::parse_from([
+            "litewire",
+            "--auth-file",
+            "u.txt",
+            "--admin-users",
+            "ops,root",
+            "--stats-users",
+            "grafana",
+        ]);
+        assert_eq!(c.console_role("root"), Some(ConsoleRole::Admin));
+        assert_eq!(c.console_role("grafana"), Some(ConsoleRole::Stats));
+        assert_eq!(c.console_role("app"), None);
     }
 
     #[test]

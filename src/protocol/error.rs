@@ -112,6 +112,7 @@ impl SqlState {
     pub const CANT_CHANGE_RUNTIME_PARAM: Self = Self("55P02");
     pub const INVALID_AUTHORIZATION: Self = Self("28000");
     pub const INVALID_PASSWORD: Self = Self("28P01");
+    pub const CONFIG_FILE_ERROR: Self = Self("F0000");
 }
 
 /// ErrorResponse/NoticeResponse severity.

@@ -15,6 +15,7 @@ use tokio::sync::OwnedSemaphorePermit;
 use super::conn::{Conn, Read, ReadError};
 use super::session::Session;
 use super::Shared;
+use crate::config::ConsoleRole;
 use crate::engine::{types::oid, Engine};
 use crate::memory;
 use crate::protocol::{
@@ -197,7 +198,12 @@ fn data_row(out: &mut BytesMut, values: &[String]) {
 }
 
 /// Answers one admin command into `out`, returning its tag.
-fn command(shared: &Shared, sql: &str, out: &mut BytesMut) -> Result<String, PgError> {
+fn command(
+    shared: &Shared,
+    role: ConsoleRole,
+    sql: &str,
+    out: &mut BytesMut,
+) -> Result<String, PgError> {
     let words: Vec<String> = crate::sql::lexer::words(sql)
         .map(|w| w.to_ascii_uppercase())
         .collect();
@@ -280,9 +286,16 @@ fn command(shared: &Shared, sql: &str, out: &mut BytesMut) -> Result<String, PgE
             }
             Ok(format!("SHOW {}", dbs.len()))
         }
+        ["RELOAD"] if role != ConsoleRole::Admin => Err(PgError::new(
+            SqlState::INSUFFICIENT_PRIVILEGE,
+            "permission denied: RELOAD is for --admin-users",
+        )),
+        ["RELOAD"] => super::reload_auth(shared, "RELOAD")
+            .map(|()| "RELOAD".to_string())
+            .map_err(|e| PgError::new(SqlState::CONFIG_FILE_ERROR, e)),
         _ => Err(PgError::new(
             SqlState::FEATURE_NOT_SUPPORTED,
-            "the admin console answers SHOW MEMORY, SHOW CLIENTS and SHOW DATABASES",
+            "the admin console answers SHOW MEMORY, SHOW CLIENTS, SHOW DATABASES and RELOAD",
         )),
     }
 }
@@ -290,7 +303,12 @@ fn command(shared: &Shared, sql: &str, out: &mut BytesMut) -> Result<String, PgE
 /// Serves an admin console session: simple queries only. `_slot` is the session's place
 /// under `--max-connections`; the session ends after `--admin-idle-timeout` without a
 /// message, and at shutdown.
-pub async fn run(shared: Arc<Shared>, mut conn: Conn, _slot: OwnedSemaphorePermit) {
+pub async fn run(
+    shared: Arc<Shared>,
+    mut conn: Conn,
+    _slot: OwnedSemaphorePermit,
+    role: ConsoleRole,
+) {
     let max_message = shared.cfg.max_message_size;
     let idle = Some(shared.cfg.admin_idle_timeout).filter(|d| !d.is_zero());
     let mut stop = shared.stop.clone();
@@ -340,7 +358,7 @@ pub async fn run(shared: Arc<Shared>, mut conn: Conn, _slot: OwnedSemaphorePermi
             Ok(Frontend::Query(q)) => {
                 for stmt in crate::sql::split(&q.query) {
                     let mut out = BytesMut::new();
-                    match command(&shared, stmt, &mut out) {
+                    match command(&shared, role, stmt, &mut out) {
                         Ok(tag) => {
                             conn.out().extend_from_slice(&out);
                             backend::command_complete(conn.out(), &tag);

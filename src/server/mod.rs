@@ -28,7 +28,7 @@ use tokio::net::{TcpListener, UnixListener};
 use tokio::sync::{mpsc, watch, OwnedSemaphorePermit, Semaphore};
 use tracing::{debug, info, warn};
 
-use crate::config::Config;
+use crate::config::{Config, ConsoleRole};
 use crate::engine::Engine;
 use crate::protocol::{PgError, SqlState};
 use auth::{Auth, Refusal};
@@ -333,7 +333,7 @@ async fn client(shared: Arc<Shared>, stream: Socket, slot: OwnedSemaphorePermit)
     // task carries none of its state.
     match Box::pin(open_session(&shared, stream, slot)).await {
         Some(Opened::Session(session)) => serve(shared, session).await,
-        Some(Opened::Admin(conn, slot)) => admin::run(shared, conn, slot).await,
+        Some(Opened::Admin(conn, slot, role)) => admin::run(shared, conn, slot, role).await,
         None => {}
     }
 }
@@ -386,8 +386,8 @@ fn resumer(shared: &Arc<Shared>) -> park::Resume {
 enum Opened {
     Session(Box<Session>),
     /// The admin console (database `litewire`), with its place under the connection
-    /// limit.
-    Admin(Conn, OwnedSemaphorePermit),
+    /// limit and what the user may do there.
+    Admin(Conn, OwnedSemaphorePermit, ConsoleRole),
 }
 
 /// The startup handshake up to the first ReadyForQuery; None when the client leaves or
@@ -448,11 +448,26 @@ async fn open_session(
         Ok(Err(Refusal::Gone)) | Err(_) => return None,
     }
     if req.database == admin::ADMIN_DATABASE {
+        let Some(role) = shared.cfg.console_role(&req.user) else {
+            warn!(%peer, user = %req.user, "admin console refused: not in --admin-users or --stats-users");
+            conn.error(
+                &PgError::fatal(
+                    SqlState::INSUFFICIENT_PRIVILEGE,
+                    format!(
+                        "permission denied for database \"{}\"",
+                        admin::ADMIN_DATABASE
+                    ),
+                )
+                .with_detail("The admin console is for --admin-users and --stats-users."),
+            );
+            let _ = conn.flush().await;
+            return None;
+        };
         let params = params::Params::new(Arc::from(req.user.as_str()));
         let pid = shared.next_pid.fetch_add(1, Ordering::Relaxed);
         startup::welcome(&mut conn, &params, pid, random_i32());
         info!(pid, %peer, user = %req.user, "admin console session");
-        return Some(Opened::Admin(conn, slot));
+        return Some(Opened::Admin(conn, slot, role));
     }
     let db = match shared.engine.database(&req.database).await {
         Ok(db) => db,
@@ -515,22 +530,32 @@ async fn reload_on_sighup(shared: Arc<Shared>) {
         return;
     };
     while hup.recv().await.is_some() {
-        let loaded = Auth::load(&shared.cfg.auth()).and_then(|a| {
-            shared.cfg.allows(&a)?;
-            Ok(a)
-        });
-        match loaded {
-            Ok(a) => {
-                let (rules, users) = a.counts();
-                if let Ok(mut slot) = shared.auth.write() {
-                    *slot = Arc::new(a);
-                }
-                info!(
-                    rules,
-                    users, "SIGHUP: authentication rules and users reloaded"
-                );
+        let _ = reload_auth(&shared, "SIGHUP");
+    }
+}
+
+/// Rereads the authentication rules and users (SIGHUP, the console's RELOAD); on
+/// failure the rules in force stay. The outcome is logged.
+fn reload_auth(shared: &Shared, by: &str) -> Result<(), String> {
+    let loaded = Auth::load(&shared.cfg.auth()).and_then(|a| {
+        shared.cfg.allows(&a)?;
+        Ok(a)
+    });
+    match loaded {
+        Ok(a) => {
+            let (rules, users) = a.counts();
+            if let Ok(mut slot) = shared.auth.write() {
+                *slot = Arc::new(a);
             }
-            Err(e) => warn!(error = %e, "SIGHUP: reload failed, the rules in force stay"),
+            info!(
+                rules,
+                users, "{by}: authentication rules and users reloaded"
+            );
+            Ok(())
+        }
+        Err(e) => {
+            warn!(error = %e, "{by}: reload failed, the rules in force stay");
+            Err(e)
         }
     }
 }

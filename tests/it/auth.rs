@@ -269,3 +269,65 @@ async fn a_config_file_turns_passwords_on() {
     let e = refused_start(&["--config", config.to_str().unwrap()]);
     assert!(e.contains("unknown key \"max_connectons\""), "{e}");
 }
+
+/// A session on the admin console as `user`.
+async fn console(
+    s: &Server,
+    user: &str,
+    password: &str,
+) -> Result<tokio_postgres::Client, tokio_postgres::Error> {
+    let url = format!(
+        "host=127.0.0.1 port={} user={user} password={password} dbname=litewire",
+        s.port()
+    );
+    let (client, conn) = tokio_postgres::connect(&url, tokio_postgres::NoTls).await?;
+    tokio::spawn(conn);
+    Ok(client)
+}
+
+#[tokio::test]
+async fn the_admin_console_is_for_admin_and_stats_users() {
+    let dir = tempfile::tempdir().unwrap();
+    let users = dir.path().join("users.txt");
+    std::fs::write(
+        &users,
+        "\"ops\" \"ops-pw\"\n\"grafana\" \"g-pw\"\n\"app\" \"app-pw\"\n",
+    )
+    .unwrap();
+    let users = users.to_str().unwrap();
+    // With passwords and no lists, the console is closed to everyone.
+    let s = Server::start(&["--auth-file", users]);
+    let e = console(&s, "ops", "ops-pw")
+        .await
+        .expect_err("console refused");
+    assert_eq!(sqlstate(&e), "42501");
+    assert_eq!(login(&s, "app", "app-pw", "app").await, Ok("app".into()));
+    drop(s);
+
+    let s = Server::start(&[
+        "--auth-file",
+        users,
+        "--admin-users",
+        "ops",
+        "--stats-users",
+        "grafana",
+    ]);
+    let e = console(&s, "app", "app-pw")
+        .await
+        .expect_err("console refused to app");
+    assert_eq!(sqlstate(&e), "42501");
+    let stats = console(&s, "grafana", "g-pw").await.unwrap();
+    assert!(stats.simple_query("SHOW CLIENTS").await.is_ok());
+    let e = stats.simple_query("RELOAD").await.unwrap_err();
+    assert_eq!(sqlstate(&e), "42501");
+    let admin = console(&s, "ops", "ops-pw").await.unwrap();
+    std::fs::write(users, "\"ops\" \"ops-pw\"\n\"app\" \"new-pw\"\n").unwrap();
+    admin.simple_query("RELOAD").await.unwrap();
+    s.log_until(|l| l.contains("RELOAD: authentication rules and users reloaded"));
+    assert_eq!(login(&s, "app", "new-pw", "app").await, Ok("app".into()));
+    // A users file that does not read: RELOAD fails (F0000) and the old one stays.
+    std::fs::write(users, "app new-pw\n").unwrap();
+    let e = admin.simple_query("RELOAD").await.unwrap_err();
+    assert_eq!(sqlstate(&e), "F0000");
+    assert_eq!(login(&s, "app", "new-pw", "app").await, Ok("app".into()));
+}
