@@ -175,6 +175,17 @@ pub struct Config {
     #[arg(long, env = "LITEWIRE_IDLE_IN_TRANSACTION_TIMEOUT", default_value = "60s", value_parser = parse_milliseconds)]
     pub idle_in_transaction_timeout: Duration,
 
+    /// Log every statement that runs at least this long, with its duration, text,
+    /// user, database and client address (PostgreSQL's log_min_duration_statement; a
+    /// bare number is milliseconds, `0` logs all, `-1` none).
+    #[arg(long, env = "LITEWIRE_LOG_MIN_DURATION_STATEMENT", default_value = "-1", value_parser = parse_log_min_duration, allow_hyphen_values = true)]
+    pub log_min_duration_statement: Threshold,
+
+    /// Log lines as `text` (one readable line each) or `json` (one JSON object per
+    /// line, for log collectors). RUST_LOG sets the level (`info` by default).
+    #[arg(long, env = "LITEWIRE_LOG_FORMAT", default_value = "text", value_parser = ["text", "json"])]
+    pub log_format: String,
+
     /// Threads that run the network side (protocol parsing and socket IO).
     #[arg(long, env = "LITEWIRE_IO_THREADS", default_value_t = 1, value_parser = at_least_one)]
     pub io_threads: usize,
@@ -381,6 +392,17 @@ pub fn parse_duration(s: &str) -> Result<Duration, String> {
 /// `statement_timeout` and `idle_in_transaction_session_timeout`, which these flags set.
 pub fn parse_milliseconds(s: &str) -> Result<Duration, String> {
     duration(s, Duration::from_millis)
+}
+
+/// A duration that may be off (`-1`), as PostgreSQL's log_min_duration_statement.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Threshold(pub Option<Duration>);
+
+fn parse_log_min_duration(s: &str) -> Result<Threshold, String> {
+    match s.trim() {
+        "-1" => Ok(Threshold(None)),
+        other => parse_milliseconds(other).map(|d| Threshold(Some(d))),
+    }
 }
 
 fn parse_method(s: &str) -> Result<Method, String> {
@@ -596,5 +618,11 @@ mod tests {
         assert_eq!(c.max_nesting_depth, 1000);
         assert_eq!(c.max_statement_tokens, 250_000);
         assert_eq!(c.max_jsonpath_items, 1_000_000);
+        assert_eq!(c.log_min_duration_statement, Threshold(None));
+        let c = Config::parse_from(["litewire", "--log-min-duration-statement", "250"]);
+        assert_eq!(
+            c.log_min_duration_statement,
+            Threshold(Some(Duration::from_millis(250)))
+        );
     }
 }

@@ -36,14 +36,25 @@ fn main() -> std::process::ExitCode {
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or_else(|| Targets::new().with_default(tracing::Level::INFO));
-    tracing_subscriber::registry()
-        .with(
-            tracing_subscriber::fmt::layer()
-                .with_writer(std::io::stderr)
-                .with_ansi(std::io::stderr().is_terminal()),
-        )
-        .with(filter)
-        .init();
+    let fmt = tracing_subscriber::fmt::layer().with_writer(std::io::stderr);
+    if cfg.log_format == "json" {
+        // One object a line; the session span's fields (pid, user, database, peer)
+        // are flattened into each event's.
+        tracing_subscriber::registry()
+            .with(
+                fmt.json()
+                    .flatten_event(true)
+                    .with_current_span(true)
+                    .with_span_list(false),
+            )
+            .with(filter)
+            .init();
+    } else {
+        tracing_subscriber::registry()
+            .with(fmt.with_ansi(std::io::stderr().is_terminal()))
+            .with(filter)
+            .init();
+    }
     log_panics();
     raise_fd_limit();
     let runtime = tokio::runtime::Builder::new_multi_thread()

@@ -286,6 +286,19 @@ fn command(
             }
             Ok(format!("SHOW {}", dbs.len()))
         }
+        ["SHOW", "STATS"] => {
+            backend::row_description(out, text_fields(&["counter", "value"]));
+            let mut n = 0;
+            for c in super::stats::COUNTERS {
+                data_row(out, &[c.name.to_string(), c.get().to_string()]);
+                n += 1;
+            }
+            for (class, count) in super::stats::errors_by_class() {
+                data_row(out, &[format!("errors_class_{class}"), count.to_string()]);
+                n += 1;
+            }
+            Ok(format!("SHOW {n}"))
+        }
         ["RELOAD"] if role != ConsoleRole::Admin => Err(PgError::new(
             SqlState::INSUFFICIENT_PRIVILEGE,
             "permission denied: RELOAD is for --admin-users",
@@ -295,7 +308,8 @@ fn command(
             .map_err(|e| PgError::new(SqlState::CONFIG_FILE_ERROR, e)),
         _ => Err(PgError::new(
             SqlState::FEATURE_NOT_SUPPORTED,
-            "the admin console answers SHOW MEMORY, SHOW CLIENTS, SHOW DATABASES and RELOAD",
+            "the admin console answers SHOW MEMORY, SHOW CLIENTS, SHOW DATABASES, SHOW STATS \
+             and RELOAD",
         )),
     }
 }

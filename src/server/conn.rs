@@ -10,7 +10,8 @@ use std::time::Duration;
 use bytes::BytesMut;
 
 use super::socket::{Peer, Socket, StdSocket};
-use crate::protocol::{self, FrameError, PgError};
+use super::stats;
+use crate::protocol::{self, FrameError, PgError, Severity};
 
 /// Read buffer size used for ordinary messages; larger messages reserve what their
 /// length header announces (up to the configured maximum).
@@ -130,7 +131,7 @@ impl Conn {
                 Ok(0) => {
                     return Err(ReadError::Io(std::io::ErrorKind::UnexpectedEof.into()));
                 }
-                Ok(_) => {}
+                Ok(n) => stats::BYTES_RECEIVED.add(n as u64),
                 Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {
                     if self.rbuf.is_empty() {
                         // Readiness was stale. Wait again without holding a buffer.
@@ -200,8 +201,13 @@ impl Conn {
         &mut self.wbuf
     }
 
-    /// Sends an error (or notice) message.
+    /// Sends an error (or notice) message; an ERROR or FATAL is counted and logged
+    /// (with the session's span: pid, user, database, client address).
     pub fn error(&mut self, e: &PgError) {
+        if matches!(e.severity, Severity::Error | Severity::Fatal) {
+            stats::count_error(e);
+            tracing::info!(code = e.code.0, "{}: {}", e.severity.as_str(), e.message);
+        }
         protocol::backend::error(&mut self.wbuf, e);
     }
 
@@ -212,7 +218,9 @@ impl Conn {
             .stream
             .as_mut()
             .ok_or(std::io::ErrorKind::NotConnected)?;
-        stream.write_all(chunk).await
+        stream.write_all(chunk).await?;
+        stats::BYTES_SENT.add(chunk.len() as u64);
+        Ok(())
     }
 
     pub async fn flush(&mut self) -> std::io::Result<()> {
@@ -222,6 +230,7 @@ impl Conn {
                 .as_mut()
                 .ok_or(std::io::ErrorKind::NotConnected)?;
             stream.write_all(&self.wbuf).await?;
+            stats::BYTES_SENT.add(self.wbuf.len() as u64);
             self.wbuf.clear();
         }
         Ok(())

@@ -36,6 +36,19 @@ pub fn render(shared: &Shared) -> String {
     for (state, n) in shared.registry.count_by_state() {
         out.push_str(&format!("litewire_clients{{state=\"{state}\"}} {n}\n"));
     }
+    for c in super::stats::COUNTERS {
+        out.push_str(&format!(
+            "# HELP litewire_{0}_total {1}\n# TYPE litewire_{0}_total counter\nlitewire_{0}_total {2}\n",
+            c.name,
+            c.help,
+            c.get()
+        ));
+    }
+    out.push_str("# HELP litewire_errors_total Errors sent to clients, by SQLSTATE class.\n");
+    out.push_str("# TYPE litewire_errors_total counter\n");
+    for (class, n) in super::stats::errors_by_class() {
+        out.push_str(&format!("litewire_errors_total{{class=\"{class}\"}} {n}\n"));
+    }
     out.push_str("# HELP litewire_databases_open Databases with open connections or sessions.\n");
     out.push_str("# TYPE litewire_databases_open gauge\n");
     out.push_str(&format!(

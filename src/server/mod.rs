@@ -17,6 +17,7 @@ mod settings;
 mod simple;
 pub mod socket;
 mod startup;
+pub mod stats;
 mod transaction;
 mod translate;
 
@@ -83,6 +84,7 @@ pub async fn run(
     conn::set_read_chunk(cfg.buffer_kib.max(1) << 10);
     params::set_idle_in_transaction_default(cfg.idle_in_transaction_timeout);
     translate::set_max_statement_tokens(cfg.max_statement_tokens);
+    stats::set_log_min_duration(cfg.log_min_duration_statement.0);
     crate::engine::set_max_jsonpath_items(cfg.max_jsonpath_items);
     let (stop_tx, stop_rx) = watch::channel(false);
     let shared = Arc::new(Shared {
@@ -107,7 +109,7 @@ pub async fn run(
     info!(
         listen = %listener.local_addr()?,
         data_dir = %shared.cfg.data_dir.display(),
-        unix_socket = %unix.as_ref().map(|u| u.path.display().to_string()).unwrap_or_default(),
+        unix_socket = ?unix.as_ref().map(|u| u.path.display().to_string()),
         "litewire ready"
     );
     let sweeper = tokio::spawn(sweep_idle(shared.clone()));
@@ -258,6 +260,7 @@ async fn accept_local(unix: Option<&UnixSocket>) -> std::io::Result<tokio::net::
 }
 
 fn accept(shared: &Arc<Shared>, stream: Socket) {
+    stats::CONNECTIONS.add(1);
     match shared.sessions.clone().try_acquire_owned() {
         Ok(permit) => {
             let shared = shared.clone();
@@ -342,7 +345,9 @@ async fn client(shared: Arc<Shared>, stream: Socket, slot: OwnedSemaphorePermit)
 async fn serve(shared: Arc<Shared>, session: Box<Session>) {
     let pid = session.pid;
     let park_after = shared.lot.get().map(|_| shared.cfg.park_after);
-    let Some(mut idle) = session.run(shared.stop.clone(), park_after).await else {
+    let span = session.span();
+    let run = session.run(shared.stop.clone(), park_after);
+    let Some(mut idle) = tracing::Instrument::instrument(run, span).await else {
         debug!(pid, "session ended");
         return;
     };
@@ -441,6 +446,7 @@ async fn open_session(
     match checked {
         Ok(Ok(())) => {}
         Ok(Err(Refusal::Error(e))) => {
+            stats::AUTH_FAILURES.add(1);
             conn.error(&e);
             let _ = conn.flush().await;
             return None;

@@ -22,9 +22,11 @@ use super::conn::{Conn, Read, ReadError};
 use super::extended::Extended;
 use super::params::Params;
 use super::registry::{ClientInfo, State};
+use super::stats;
 use crate::engine::{Database, Finished, Job, Lease, Outcome, WriteLock};
 use crate::protocol::{self, backend, Frontend, PgError, SqlState, TransactionStatus};
 use crate::sql::Verb;
+use tracing::info;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) enum Tx {
@@ -465,7 +467,26 @@ impl Session {
     /// Runs a statement, streaming its output to the client. A writing statement first
     /// takes the database's write lock (held to the end of the transaction). Enforces
     /// `statement_timeout` by interrupting SQLite.
-    pub(super) async fn run_job(&mut self, mut job: Job) -> Result<Completion, PgError> {
+    /// Runs one statement: counted, and logged with its text when it took at least
+    /// --log-min-duration-statement.
+    pub(super) async fn run_job(&mut self, job: Job) -> Result<Completion, PgError> {
+        let started = std::time::Instant::now();
+        let source = job.source.clone();
+        let result = self.run_job_timed(job).await;
+        stats::STATEMENTS.add(1);
+        let elapsed = started.elapsed();
+        if stats::is_slow(elapsed) {
+            stats::SLOW_STATEMENTS.add(1);
+            info!(
+                duration_ms = elapsed.as_secs_f64() * 1000.0,
+                statement = %source,
+                "slow statement"
+            );
+        }
+        result
+    }
+
+    async fn run_job_timed(&mut self, mut job: Job) -> Result<Completion, PgError> {
         if self.info.terminating() {
             return Err(self.terminate());
         }
@@ -587,6 +608,18 @@ impl Session {
 }
 
 impl Session {
+    /// The span a running session's log lines carry: who and from where.
+    pub fn span(&self) -> tracing::Span {
+        let peer = self.conn.peer().map(|p| p.to_string()).unwrap_or_default();
+        tracing::info_span!(
+            "session",
+            pid = self.pid,
+            user = %self.user,
+            database = %self.db.name,
+            %peer
+        )
+    }
+
     /// The error that ends a session whose statement the shutdown deadline interrupted.
     fn terminate(&mut self) -> PgError {
         self.terminated = true;

@@ -143,4 +143,8 @@ fn metrics_endpoint_serves_prometheus_text() {
         body.contains("litewire_clients{state=\"parked\"} 0"),
         "{body}"
     );
+    for counter in ["statements", "connections", "auth_failures", "bytes_sent"] {
+        let line = format!("\nlitewire_{counter}_total ");
+        assert!(body.contains(&line), "{counter}: {body}");
+    }
 }

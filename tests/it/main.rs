@@ -28,6 +28,7 @@ mod json_records;
 mod jsonpath;
 mod lifecycle;
 mod limits;
+mod logs;
 mod math;
 mod modifying;
 mod numeric_math;
