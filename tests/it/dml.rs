@@ -172,6 +172,37 @@ async fn assignments_postgresql_refuses() {
 }
 
 #[tokio::test]
+async fn row_of_a_from_items_columns_in_a_multiple_column_set() {
+    let s = Server::start(&[]);
+    let c = s.connect("dml").await;
+    c.batch_execute(
+        "create table t (a int, b int); insert into t values (21, 5), (41, 12);
+         UPDATE t SET (a, b) = ROW(v.*) FROM (VALUES (21, 100)) AS v(i, j) WHERE t.a = v.i;
+         UPDATE t SET (b, a) = ROW(b + 1, a) WHERE a = 41",
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        rows(&c, "select a, b from t order by a").await,
+        [row(&["21", "100"]), row(&["41", "13"])]
+    );
+    fails(
+        &c,
+        "UPDATE t SET (a, b) = (v.*) FROM (VALUES (21, 101)) AS v(i, j) WHERE t.a = v.i",
+        "0A000",
+        "source for a multiple-column UPDATE item must be a sub-SELECT or ROW() expression",
+    )
+    .await;
+    fails(
+        &c,
+        "UPDATE t SET (a, b) = ROW(v.*) FROM (VALUES (1, 2, 3)) AS v(i, j, k)",
+        "42601",
+        "number of columns does not match number of values",
+    )
+    .await;
+}
+
+#[tokio::test]
 async fn a_scalar_subquerys_second_row_is_an_error() {
     let s = Server::start(&[]);
     let c = s.connect("dml").await;

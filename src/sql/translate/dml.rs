@@ -10,8 +10,10 @@
 use std::ops::ControlFlow;
 
 use sqlparser::ast::{
-    Assignment, AssignmentTarget, ConflictTarget, Expr, Ident, ObjectName, OnConflictAction,
-    OnInsert, SelectItem, SetExpr, Statement, TableFactor, TableObject, Value, Visit, Visitor,
+    Assignment, AssignmentTarget, ConflictTarget, Expr, FunctionArg, FunctionArgExpr,
+    FunctionArguments, Ident, ObjectName, OnConflictAction, OnInsert, SelectItem, SetExpr,
+    Statement, TableFactor, TableObject, TableWithJoins, UpdateTableFromKind, Value, Visit,
+    Visitor,
 };
 
 use super::{call, raw, string};
@@ -156,7 +158,7 @@ fn assignments(list: &[Assignment]) -> Result<(), PgError> {
                 };
                 if !row {
                     return Err(PgError::new(
-                        SqlState::SYNTAX_ERROR,
+                        SqlState::FEATURE_NOT_SUPPORTED,
                         "source for a multiple-column UPDATE item must be a sub-SELECT or \
                          ROW() expression",
                     ));
@@ -202,6 +204,95 @@ fn assignments(list: &[Assignment]) -> Result<(), PgError> {
         }
     }
     Ok(())
+}
+
+/// `SET (a, b) = ROW(x, y)` → `(a, b) = (x, y)`, SQLite's row value; `ROW(v.*)` spreads
+/// into `v`'s columns when the FROM list names them (`(VALUES …) AS v(i, j)`), as
+/// PostgreSQL expands it. Before the walk, so the columns are translated as any other.
+pub(super) fn row_sources(stmt: &mut Statement) -> Result<(), PgError> {
+    let (assignments, from) = match stmt {
+        Statement::Update {
+            assignments, from, ..
+        } => {
+            let from = match from {
+                Some(UpdateTableFromKind::AfterSet(f) | UpdateTableFromKind::BeforeSet(f)) => {
+                    f.as_slice()
+                }
+                None => &[],
+            };
+            (assignments, from)
+        }
+        Statement::Insert(insert) => match &mut insert.on {
+            Some(OnInsert::OnConflict(c)) => match &mut c.action {
+                OnConflictAction::DoUpdate(u) => (&mut u.assignments, &[][..]),
+                _ => return Ok(()),
+            },
+            _ => return Ok(()),
+        },
+        _ => return Ok(()),
+    };
+    for a in assignments.iter_mut() {
+        let AssignmentTarget::Tuple(targets) = &a.target else {
+            continue;
+        };
+        let Expr::Function(f) = &a.value else {
+            continue;
+        };
+        if !f.name.to_string().eq_ignore_ascii_case("row") {
+            continue;
+        }
+        let FunctionArguments::List(list) = &f.args else {
+            continue;
+        };
+        let mut values = Vec::new();
+        for arg in &list.args {
+            match arg {
+                FunctionArg::Unnamed(FunctionArgExpr::Expr(e)) => values.push(e.clone()),
+                FunctionArg::Unnamed(FunctionArgExpr::QualifiedWildcard(name)) => {
+                    let alias = name.to_string();
+                    let columns = alias_columns(from, &alias).ok_or_else(|| {
+                        super::unsupported(format!(
+                            "ROW({alias}.*) of a relation without a column alias list"
+                        ))
+                    })?;
+                    values.extend(
+                        columns
+                            .into_iter()
+                            .map(|c| Expr::CompoundIdentifier(vec![Ident::new(alias.clone()), c])),
+                    );
+                }
+                _ => {
+                    return Err(super::unsupported(
+                        "this ROW() source of a multiple-column SET",
+                    ))
+                }
+            }
+        }
+        if values.len() != targets.len() {
+            return Err(PgError::new(
+                SqlState::SYNTAX_ERROR,
+                "number of columns does not match number of values",
+            ));
+        }
+        a.value = Expr::Tuple(values);
+    }
+    Ok(())
+}
+
+/// The column aliases `AS name (c1, c2)` gives a FROM item, if one has them.
+fn alias_columns(from: &[TableWithJoins], name: &str) -> Option<Vec<Ident>> {
+    from.iter()
+        .flat_map(|t| std::iter::once(&t.relation).chain(t.joins.iter().map(|j| &j.relation)))
+        .find_map(|r| {
+            let alias = match r {
+                TableFactor::Table { alias, .. } | TableFactor::Derived { alias, .. } => {
+                    alias.as_ref()?
+                }
+                _ => return None,
+            };
+            (alias.name.to_string().eq_ignore_ascii_case(name) && !alias.columns.is_empty())
+                .then(|| alias.columns.iter().map(|c| c.name.clone()).collect())
+        })
 }
 
 /// An identifier as PostgreSQL folds it.

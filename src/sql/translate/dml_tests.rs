@@ -188,3 +188,23 @@ fn subscripted_targets_become_the_engines_assignment() {
         "UPDATE t SET a = pg_subscript_assign_slice(a, '{1,2}', 't', 'a', 'si', 1, 2, 3)"
     );
 }
+
+#[test]
+fn row_sources_of_a_multiple_column_set_are_row_values() {
+    let out =
+        sqlite("UPDATE t SET (a, b) = ROW(v.*) FROM (VALUES (21, 100)) AS v(i, j) WHERE t.a = v.i");
+    assert!(
+        out.starts_with("UPDATE t SET (a, b) = (v.i, v.j) FROM"),
+        "{out}"
+    );
+    assert!(sqlite("update t set (a, b) = row(1, 2)").starts_with("UPDATE t SET (a, b) = (1, 2)"));
+    let e = refused("UPDATE t SET (a, b) = ROW(u.*) FROM u WHERE t.a = u.i");
+    assert_eq!(e.code, crate::protocol::SqlState::FEATURE_NOT_SUPPORTED);
+    let e = refused("UPDATE t SET (a, b, c) = ROW(v.*) FROM (VALUES (1, 2)) AS v(i, j)");
+    assert_eq!(
+        e.message,
+        "number of columns does not match number of values"
+    );
+    let e = refused("UPDATE t SET (a, b) = (v.*) FROM (VALUES (1, 2)) AS v(i, j)");
+    assert_eq!(e.code, crate::protocol::SqlState::FEATURE_NOT_SUPPORTED);
+}

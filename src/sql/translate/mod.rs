@@ -111,6 +111,7 @@ pub fn to_sqlite(mut stmt: Statement, settings: &mut dyn Settings) -> Result<Str
     same_database_names(&mut stmt);
     // Then, while the tree is as written: operators are found by their place in the text.
     dml::check(&stmt)?;
+    dml::row_sources(&mut stmt)?;
     constants::check(&stmt)?;
     create::check(&stmt)?;
     like::rewrite(&mut stmt);
