@@ -377,6 +377,27 @@ fn multi_statement_query_is_one_implicit_transaction() {
 }
 
 #[test]
+fn a_syntax_error_anywhere_in_a_message_runs_nothing() {
+    let s = Server::start(&[]);
+    let (mut r, _) = Raw::session(s.port(), "syntax_first");
+    ok(&mut r, "create table t (id integer primary key)");
+    // PostgreSQL parses the whole message first: the BEGIN does not run, so the session
+    // is not left in a failed block (psql's `\;` reaching the server as is).
+    let m = q(
+        &mut r,
+        "START TRANSACTION ISOLATION LEVEL REPEATABLE READ\\; INSERT INTO t VALUES (16)",
+    );
+    assert_eq!(errors(&m), ["42601"]);
+    assert!(completions(&m).is_empty());
+    assert_eq!(status(&m), 'I');
+    let m = q(&mut r, "begin; insert into t values (1); commit\\");
+    assert_eq!(errors(&m), ["42601"]);
+    assert!(completions(&m).is_empty());
+    assert_eq!(status(&m), 'I');
+    assert!(ids(&mut r).is_empty());
+}
+
+#[test]
 fn whole_transaction_in_one_query_message() {
     let s = Server::start(&[]);
     let (mut r, _) = Raw::session(s.port(), "onemsg");
