@@ -15,6 +15,7 @@ mod session;
 mod settings;
 mod simple;
 mod startup;
+mod subxact;
 mod transaction;
 mod translate;
 

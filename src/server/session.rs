@@ -82,9 +82,9 @@ pub struct Session {
     pub(super) read_only: bool,
     /// A savepoint was taken in the open transaction (its snapshot cannot be renewed).
     pub(super) savepoints: bool,
-    /// The open savepoints, innermost last, with the READ ONLY mode at each: a
-    /// savepoint's end (RELEASE or ROLLBACK TO) restores it, as PostgreSQL does.
-    pub(super) savepoint_modes: Vec<(String, bool)>,
+    /// The open savepoints (the READ ONLY mode each restores) and the tables created or
+    /// truncated in each subtransaction.
+    pub(super) subxacts: super::subxact::Subxacts,
     /// A statement has run in the open transaction (its isolation level is fixed).
     pub(super) queried: bool,
     /// The session changed its connection's state (a PRAGMA setting, a TEMP object):
@@ -94,6 +94,9 @@ pub struct Session {
     terminated: bool,
     /// Prepared statements and portals of the extended protocol.
     pub(super) ext: Extended,
+    /// The whole Query message of a `PREPARE` being run: PostgreSQL shows it as the
+    /// statement's text in `pg_prepared_statements`.
+    pub(super) message: Option<Arc<str>>,
     pub pid: i32,
     pub(super) user: Arc<str>,
     pub(super) max_message: usize,
@@ -137,11 +140,12 @@ impl Session {
             write_lock: None,
             read_only: false,
             savepoints: false,
-            savepoint_modes: Vec::new(),
+            subxacts: Default::default(),
             queried: false,
             sticky: false,
             terminated: false,
             ext: Extended::default(),
+            message: None,
             max_message,
             max_nesting,
         }
@@ -471,6 +475,9 @@ impl Session {
         }
         job.pid = self.pid;
         job.user = self.user.clone();
+        if names_prepared_statements(&job.source) {
+            job.prepared = Some(Arc::from(self.ext.prepared_statements_json()));
+        }
         job.text_style = crate::engine::types::TextStyle {
             extra_float_digits: self
                 .params
@@ -606,4 +613,14 @@ fn message_name(m: &Frontend) -> &'static str {
         Frontend::PortalSuspended(_) => "portal suspended",
         _ => "other",
     }
+}
+
+/// Whether a statement's text names `pg_prepared_statements` (any case): only then does
+/// it get the session's statements (a JSON copy).
+fn names_prepared_statements(source: &str) -> bool {
+    const NAME: &[u8] = b"pg_prepared_statements";
+    source
+        .as_bytes()
+        .windows(NAME.len())
+        .any(|w| w.eq_ignore_ascii_case(NAME))
 }
