@@ -279,6 +279,26 @@ pub(super) fn row_sources(stmt: &mut Statement) -> Result<(), PgError> {
     Ok(())
 }
 
+/// `ON CONFLICT (key, key)` names `key` once: PostgreSQL infers the arbiter from the set of
+/// columns, SQLite wants the index's exact list.
+pub(super) fn conflict_columns_once(stmt: &mut Statement) {
+    let Statement::Insert(insert) = stmt else {
+        return;
+    };
+    let Some(OnInsert::OnConflict(c)) = &mut insert.on else {
+        return;
+    };
+    if let Some(ConflictTarget::Columns(keys)) = &mut c.conflict_target {
+        let mut seen = Vec::new();
+        keys.retain(|k| {
+            let name = fold(k);
+            let first = !seen.contains(&name);
+            seen.push(name);
+            first
+        });
+    }
+}
+
 /// The column aliases `AS name (c1, c2)` gives a FROM item, if one has them.
 fn alias_columns(from: &[TableWithJoins], name: &str) -> Option<Vec<Ident>> {
     from.iter()
@@ -444,29 +464,38 @@ pub(super) fn defaults(stmt: &mut Statement) {
 /// `INSERT … VALUES (…), (…) ON CONFLICT (key) DO UPDATE`: the rows are read through
 /// `pg_upsert_once`, which fails (21000) on a row proposing a key an earlier row of the
 /// statement proposed: PostgreSQL's "cannot affect row a second time". After the walk.
-pub(super) fn upsert_once(stmt: &mut Statement) {
+pub(super) fn upsert_once(stmt: &mut Statement) -> Result<(), PgError> {
     let Statement::Insert(insert) = stmt else {
-        return;
+        return Ok(());
     };
     let Some(OnInsert::OnConflict(c)) = &insert.on else {
-        return;
+        return Ok(());
     };
     let (OnConflictAction::DoUpdate(_), Some(ConflictTarget::Columns(keys))) =
         (&c.action, &c.conflict_target)
     else {
-        return;
+        return Ok(());
     };
     let TableObject::TableName(name) = &insert.table else {
-        return;
+        return Ok(());
     };
     let Some(source) = insert.source.as_mut() else {
-        return;
+        return Ok(());
     };
     let SetExpr::Values(values) = source.body.as_ref() else {
-        return;
+        return Ok(());
     };
     if values.rows.len() < 2 || source.order_by.is_some() || source.limit_clause.is_some() {
-        return;
+        return Ok(());
+    }
+    // The rows' keys are the target's columns: an expression or a predicate has none.
+    if keys
+        .iter()
+        .any(|k| super::conflict::is_placeholder(&k.value))
+    {
+        return Err(super::unsupported(
+            "ON CONFLICT (expression) or ON CONFLICT … WHERE … DO UPDATE with several VALUES rows",
+        ));
     }
     let width = values.rows[0].len();
     let (schema, table) = split(&name.to_string());
@@ -492,6 +521,7 @@ pub(super) fn upsert_once(stmt: &mut Statement) {
         }),
     );
     *source.body = SetExpr::Select(Box::new(values_select(body, check)));
+    Ok(())
 }
 
 /// `INSERT … SELECT … FROM t ON CONFLICT …`: SQLite would read `ON` as a join

@@ -208,3 +208,11 @@ fn row_sources_of_a_multiple_column_set_are_row_values() {
     let e = refused("UPDATE t SET (a, b) = (v.*) FROM (VALUES (1, 2)) AS v(i, j)");
     assert_eq!(e.code, crate::protocol::SqlState::FEATURE_NOT_SUPPORTED);
 }
+
+#[test]
+fn a_conflict_target_names_each_column_once() {
+    assert_eq!(
+        sqlite("insert into t values (2, 3) on conflict (key, KEY, key) do nothing"),
+        "INSERT INTO t VALUES (2, 3) ON CONFLICT(key) DO NOTHING"
+    );
+}
