@@ -376,6 +376,26 @@ impl Session {
         backend::ready_for_query(self.conn.out(), status);
     }
 
+    /// PostgreSQL lets a read-only transaction change a temporary table: an INSERT,
+    /// UPDATE or DELETE of one (unqualified or in pg_temp) with no trigger on it and no
+    /// sequence function called, by the statement or a column default (those write the
+    /// file's own tables).
+    async fn changes_only_a_temporary_table(&mut self, job: &Job) -> Result<bool, PgError> {
+        let Some((schema, table)) = crate::sql::ddl::changed_table(&job.source) else {
+            return Ok(false);
+        };
+        if schema.is_some_and(|s| s != "pg_temp") || crate::engine::objects::writes(&job.sql) {
+            return Ok(false);
+        }
+        let name = table.replace('\'', "''");
+        let probe = format!(
+            "SELECT count(*) FROM sqlite_temp_schema WHERE type = 'table' AND name = '{name}' \
+             AND sql NOT LIKE '%val(%' AND NOT EXISTS (SELECT 1 FROM sqlite_temp_schema \
+             WHERE type = 'trigger' AND tbl_name = '{name}')"
+        );
+        Ok(self.first_value(&probe).await?.as_deref() == Some("1"))
+    }
+
     /// The error for a write inside a read-only transaction.
     fn read_only_error(verb: &Verb) -> PgError {
         let what = match verb {
@@ -498,12 +518,13 @@ impl Session {
         }
         job.input_style.now = Some(self.tx_now);
         self.queried = true;
+        let mut temporary_write = false;
         loop {
             let lease = self.take_lease().await?;
             let interrupt = lease.conn().sqlite().get_interrupt_handle();
             self.info
                 .set_running(Some(lease.conn().sqlite().get_interrupt_handle()));
-            job.write_locked = self.write_lock.is_some();
+            job.write_locked = self.write_lock.is_some() || temporary_write;
             let begins = job.begin;
             let mut running = lease.start(job);
             let timeout = self.params.statement_timeout();
@@ -570,7 +591,13 @@ impl Session {
                             && self.params.get("default_transaction_read_only").as_deref()
                                 == Some("on"));
                     if read_only {
-                        return Err(Self::read_only_error(&job.verb));
+                        if !self.changes_only_a_temporary_table(&job).await? {
+                            return Err(Self::read_only_error(&job.verb));
+                        }
+                        // This statement only: the file's write lock is not needed, and
+                        // the transaction's later writes are still refused.
+                        temporary_write = true;
+                        continue;
                     }
                     self.write_lock = Some(self.db.write_lock().await?);
                     self.renew_snapshot().await?;

@@ -403,7 +403,7 @@ impl Session {
 
     /// The first value of the first row a read returns, on the session's connection
     /// (rows are not sent: a one-row result stays in the job's last chunk).
-    async fn first_value(&mut self, sql: &str) -> Result<Option<String>, PgError> {
+    pub(super) async fn first_value(&mut self, sql: &str) -> Result<Option<String>, PgError> {
         let lease = self.take_lease().await?;
         let text: Arc<str> = Arc::from(sql);
         let mut job = Job::simple(text.clone(), text, sql::Verb::Select);

@@ -326,6 +326,33 @@ fn truncate(toks: &[&str], kinds: &[TokenKind]) -> Option<Several> {
     })
 }
 
+/// The table an `INSERT`, `UPDATE` or `DELETE` changes: (schema as written, if any;
+/// name), folded.
+/// A read-only transaction may still change a temporary table (`Session::run_job`).
+pub fn changed_table(sql: &str) -> Option<(Option<String>, String)> {
+    let toks: Vec<&str> = significant(sql).map(|t| &sql[t.start..t.end]).collect();
+    let kinds: Vec<TokenKind> = significant(sql).map(|t| t.kind).collect();
+    let word = |i: usize| {
+        toks.get(i)
+            .map(|t| t.to_ascii_lowercase())
+            .unwrap_or_default()
+    };
+    let mut i = match word(0).as_str() {
+        "update" => 1,
+        "delete" if word(1) == "from" => 2,
+        "insert" if word(1) == "into" => 2,
+        _ => return None,
+    };
+    if word(i) == "only" {
+        i += 1;
+    }
+    let (mut names, _) = names(&toks, &kinds, i, &[]);
+    let name = names.drain(..).next()?;
+    let mut parts: Vec<String> = name.split('.').map(super::lexer::fold_ident).collect();
+    let table = parts.pop()?;
+    Some((parts.pop(), table))
+}
+
 /// `CREATE TABLE name AS query [WITH [NO] DATA]` cut into its parts.
 #[derive(Debug, PartialEq, Eq)]
 pub struct TableAs<'a> {
@@ -505,6 +532,24 @@ mod tests {
 
     fn parts(sql: &str) -> Option<(Vec<String>, &'static str)> {
         translate(sql).map(|s| (s.parts, s.tag))
+    }
+
+    #[test]
+    fn changed_table_of_update_and_delete() {
+        assert_eq!(
+            changed_table("UPDATE temptest SET a = 0 FROM w WHERE temptest.a = 1"),
+            Some((None, "temptest".into()))
+        );
+        assert_eq!(
+            changed_table("delete from only pg_temp.\"T\" where x"),
+            Some((Some("pg_temp".into()), "T".into()))
+        );
+        assert_eq!(
+            changed_table("insert into t (a) values (1)"),
+            Some((None, "t".into()))
+        );
+        assert_eq!(changed_table("select 1"), None);
+        assert_eq!(changed_table("with x as (select 1) delete from t"), None);
     }
 
     #[test]
