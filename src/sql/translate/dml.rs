@@ -11,9 +11,9 @@ use std::ops::ControlFlow;
 
 use sqlparser::ast::{
     Assignment, AssignmentTarget, ConflictTarget, Expr, FunctionArg, FunctionArgExpr,
-    FunctionArguments, Ident, ObjectName, OnConflictAction, OnInsert, SelectItem, SetExpr,
-    Statement, TableFactor, TableObject, TableWithJoins, UpdateTableFromKind, Value, Visit,
-    Visitor,
+    FunctionArguments, Ident, ObjectName, OnConflictAction, OnInsert, SelectItem,
+    SelectItemQualifiedWildcardKind, SetExpr, Statement, TableFactor, TableObject, TableWithJoins,
+    UpdateTableFromKind, Value, Visit, Visitor,
 };
 
 use super::{call, raw, string};
@@ -297,6 +297,53 @@ pub(super) fn conflict_columns_once(stmt: &mut Statement) {
             first
         });
     }
+}
+
+/// `RETURNING t.*` of the table the statement changes (by its alias, if it has one) is
+/// `RETURNING *`, which is all SQLite's RETURNING takes (it refuses `TABLE.*`).
+pub(super) fn returning_own_wildcard(stmt: &mut Statement) {
+    let (target, returning) = match stmt {
+        Statement::Insert(insert) => {
+            let TableObject::TableName(name) = &insert.table else {
+                return;
+            };
+            let target = match &insert.table_alias {
+                Some(alias) => fold(alias),
+                None => last_part(name),
+            };
+            (target, &mut insert.returning)
+        }
+        Statement::Update {
+            table, returning, ..
+        } => match &table.relation {
+            TableFactor::Table { name, alias, .. } => (
+                alias
+                    .as_ref()
+                    .map_or_else(|| last_part(name), |a| fold(&a.name)),
+                returning,
+            ),
+            _ => return,
+        },
+        _ => return,
+    };
+    for item in returning.iter_mut().flatten() {
+        if let SelectItem::QualifiedWildcard(SelectItemQualifiedWildcardKind::ObjectName(n), o) =
+            item
+        {
+            if n.0.len() == 1 && last_part(n) == target {
+                *item = SelectItem::Wildcard(o.clone());
+            }
+        }
+    }
+}
+
+/// The last part of a name, folded.
+fn last_part(name: &ObjectName) -> String {
+    name.0
+        .last()
+        .and_then(|p| p.as_ident())
+        .map(fold)
+        .unwrap_or_default()
 }
 
 /// The column aliases `AS name (c1, c2)` gives a FROM item, if one has them.

@@ -216,3 +216,17 @@ fn a_conflict_target_names_each_column_once() {
         "INSERT INTO t VALUES (2, 3) ON CONFLICT(key) DO NOTHING"
     );
 }
+
+#[test]
+fn returning_the_changed_tables_wildcard_is_returning_star() {
+    assert_eq!(
+        sqlite("insert into excluded values (1, 2) returning excluded.*"),
+        "INSERT INTO excluded VALUES (1, 2) RETURNING *"
+    );
+    assert_eq!(
+        sqlite("update t as u set a = 1 returning u.*, a"),
+        "UPDATE t AS u SET a = 1 RETURNING *, a"
+    );
+    // Another table's, or the table's own name beside its alias: as written.
+    assert!(sqlite("insert into t as i values (1) returning t.*").contains("RETURNING t.*"));
+}

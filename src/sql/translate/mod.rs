@@ -114,6 +114,7 @@ pub fn to_sqlite(mut stmt: Statement, settings: &mut dyn Settings) -> Result<Str
     dml::check(&stmt)?;
     dml::row_sources(&mut stmt)?;
     dml::conflict_columns_once(&mut stmt);
+    dml::returning_own_wildcard(&mut stmt);
     constants::check(&stmt)?;
     create::check(&stmt)?;
     like::rewrite(&mut stmt);
