@@ -218,6 +218,17 @@ fn stray_token(sql: &str) -> Option<PgError> {
         .map(|(_, text)| PgError::syntax_near(text))
 }
 
+/// The object a CREATE / ALTER / DROP names, upper-cased: its second word, or the
+/// fourth after `CREATE OR REPLACE`.
+fn object_word(sql: &str) -> String {
+    let w: Vec<String> = words(sql).take(4).map(|w| w.to_ascii_uppercase()).collect();
+    match w.as_slice() {
+        [_, or, replace, object] if or == "OR" && replace == "REPLACE" => object.clone(),
+        [_, object, ..] => object.clone(),
+        _ => String::new(),
+    }
+}
+
 /// Classifies one statement (as produced by [`super::split`]).
 pub fn classify(sql: &str) -> Command {
     let mut w = words(sql);
@@ -301,6 +312,13 @@ pub fn classify(sql: &str) -> Command {
         "CREATE" | "DROP" if second == "EXTENSION" => extension(sql, first == "CREATE"),
         "CREATE" if second == "SCHEMA" => create_schema(sql),
         // No policy can exist, since row-level security cannot be turned on.
+        // Valid PostgreSQL the grammar lacks: named, rather than a syntax error.
+        "CREATE" | "ALTER" | "DROP" if object_word(sql) == "RULE" => {
+            Command::Unsupported("rules (CREATE/ALTER/DROP RULE)")
+        }
+        "CREATE" | "ALTER" | "DROP" if second == "OPERATOR" => Command::Unsupported(
+            "operators, operator classes and families (CREATE/ALTER/DROP OPERATOR)",
+        ),
         "CREATE" | "ALTER" | "DROP" if second == "POLICY" => {
             Command::Unsupported(match first.as_str() {
                 "CREATE" => "CREATE POLICY (row-level security)",
@@ -690,6 +708,18 @@ mod tests {
             classify("commit prepared 'gid'"),
             Command::Unsupported(_)
         ));
+    }
+
+    #[test]
+    fn valid_statements_litewire_lacks_are_named_not_syntax_errors() {
+        for sql in [
+            "create or replace rule r as on insert to t do nothing",
+            "drop rule r on t",
+            "create operator class c for type int4 using hash as operator 1 =",
+            "drop operator === (int4, int4)",
+        ] {
+            assert!(matches!(classify(sql), Command::Unsupported(_)), "{sql}");
+        }
     }
 
     #[test]
