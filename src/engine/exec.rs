@@ -58,6 +58,9 @@ pub struct Job {
     /// litewire's own statement (`Session::internal`): it may write the reserved
     /// `_litewire_` tables (a SCROLL cursor's rows).
     pub internal: bool,
+    /// The session's prepared statements (JSON) for `pg_prepared_statements`, given
+    /// only to a statement that names it.
+    pub prepared: Option<Arc<str>>,
 }
 
 impl Job {
@@ -82,6 +85,7 @@ impl Job {
             input_style: Default::default(),
             alter: None,
             internal: false,
+            prepared: None,
         }
     }
 }
@@ -206,6 +210,7 @@ fn client_gone() -> PgError {
 
 fn run(conn: &mut Conn, job: &Job, sink: &mut Sink) -> Outcome {
     conn.set_session(job.pid, &job.user);
+    conn.set_prepared(job.prepared.clone());
     let _overriding = job
         .sql
         .starts_with(super::objects::OVERRIDING)

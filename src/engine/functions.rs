@@ -24,6 +24,9 @@ pub struct SessionInfo {
     /// runs per row (engine/objects), compiled once; emptied before the connection
     /// closes (`Conn`'s Drop), as SQLite will not close with statements alive.
     pub nested: Option<Connection>,
+    /// The running statement's session's prepared statements, as JSON, when the
+    /// statement reads `pg_prepared_statements` (`Job::prepared`).
+    pub prepared: Option<Arc<str>>,
 }
 
 pub type SharedSession = Arc<Mutex<SessionInfo>>;
@@ -201,6 +204,19 @@ pub fn register_catalog(conn: &Connection, session: SharedSession) -> rusqlite::
     let pure = FunctionFlags::SQLITE_UTF8 | FunctionFlags::SQLITE_DETERMINISTIC;
     // Sequences, enums, comments (objects/).
     super::objects::register(conn, session.clone())?;
+    let prepared = session.clone();
+    conn.create_scalar_function(
+        "litewire_prepared_statements",
+        0,
+        FunctionFlags::SQLITE_UTF8,
+        move |_| {
+            Ok(prepared
+                .lock()
+                .ok()
+                .and_then(|i| i.prepared.as_deref().map(str::to_string))
+                .unwrap_or_else(|| "[]".into()))
+        },
+    )?;
     conn.create_scalar_function(
         "pg_get_userbyid",
         1,

@@ -133,6 +133,13 @@ impl Conn {
         }
     }
 
+    /// Hands the running statement's `pg_prepared_statements` rows to the catalog.
+    pub fn set_prepared(&self, prepared: Option<std::sync::Arc<str>>) {
+        if let Ok(mut s) = self.session.lock() {
+            s.prepared = prepared;
+        }
+    }
+
     /// Registers the catalog tables and functions now (statements on sequences and
     /// comments call its functions).
     pub fn ensure_catalog(&mut self) -> Result<(), PgError> {

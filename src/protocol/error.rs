@@ -76,6 +76,7 @@ impl SqlState {
     pub const INTERVAL_FIELD_OVERFLOW: Self = Self("22015");
     pub const BAD_COPY_FILE_FORMAT: Self = Self("22P04");
     pub const INVALID_CURSOR_STATE: Self = Self("24000");
+    pub const INVALID_TRANSACTION_STATE: Self = Self("25000");
     pub const OBJECT_NOT_IN_PREREQUISITE_STATE: Self = Self("55000");
     pub const INVALID_CURSOR_DEFINITION: Self = Self("42P11");
     pub const CHARACTER_NOT_IN_REPERTOIRE: Self = Self("22021");

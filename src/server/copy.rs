@@ -57,7 +57,9 @@ impl Session {
         let format = Arc::new(CopyFormat::new(&c.options, c.from)?);
         if c.from {
             match c.source {
-                CopySource::Table { name, columns } => self.copy_in(name, columns, format).await,
+                CopySource::Table { name, columns } => {
+                    self.copy_in(name, columns, format, c.options.freeze).await
+                }
                 CopySource::Query(_) => Err(PgError::syntax_near("FROM")),
             }
         } else {
@@ -113,6 +115,7 @@ impl Session {
         table: String,
         columns: Vec<String>,
         format: Arc<CopyFormat>,
+        freeze: bool,
     ) -> Result<Completion, PgError> {
         let read_only = self.read_only
             || (self.tx == Tx::Idle
@@ -135,11 +138,17 @@ impl Session {
             self.implicit = true;
         }
         let lease = self.take_lease().await?;
+        let freeze_refused = freeze.then(|| self.freeze_refused(&table)).flatten();
         let (lease, target) = lease.copy_target(table, columns, format.clone()).await?;
         self.lease = Some(lease);
         let target = target?;
         backend::copy_in_response(self.conn.out(), target.column_count());
         self.conn.flush().await.map_err(|_| client_gone())?;
+        // PostgreSQL checks FREEZE once the copy has begun; the data that follows is
+        // ignored by the message loop.
+        if let Some(e) = freeze_refused {
+            return Err(e);
+        }
         // Cancelable like a running statement: a CancelRequest interrupts an insert in
         // progress and is seen between messages.
         if let Some(lease) = self.lease.as_ref() {
@@ -154,6 +163,24 @@ impl Session {
                 e.message = "canceling statement due to user request".into();
             }
             e
+        })
+    }
+
+    /// PostgreSQL's refusal of `COPY table FROM … FREEZE`, if it refuses: with a cursor
+    /// open (25000), or into a table not created or truncated in the current
+    /// subtransaction (55000) — its rows would be visible to older snapshots.
+    fn freeze_refused(&self, table: &str) -> Option<PgError> {
+        if self.ext.portals.iter().any(|(name, _)| !name.is_empty()) {
+            return Some(PgError::new(
+                SqlState::INVALID_TRANSACTION_STATE,
+                "cannot perform COPY FREEZE because of prior transaction activity",
+            ));
+        }
+        (!self.subxacts.is_fresh(table)).then(|| {
+            PgError::new(
+                SqlState::OBJECT_NOT_IN_PREREQUISITE_STATE,
+                "cannot perform COPY FREEZE because the table was not created or truncated in the current subtransaction",
+            )
         })
     }
 

@@ -185,6 +185,8 @@ impl Session {
                     command,
                     empty: false,
                     desc,
+                    from_sql: None,
+                    prepared_at: 0,
                 }),
                 params,
                 binary,

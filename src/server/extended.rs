@@ -25,6 +25,11 @@ pub(super) struct Prepared {
     pub(super) empty: bool,
     /// Parameter types and result columns (shared with the database's cache).
     pub(super) desc: Arc<Description>,
+    /// `PREPARE`'s query string, for `pg_prepared_statements` (None: made by Parse,
+    /// whose query string is `source`).
+    pub(super) from_sql: Option<Arc<str>>,
+    /// When it was prepared (µs since 2000).
+    pub(super) prepared_at: i64,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -123,6 +128,37 @@ impl Extended {
             self.statements.push((name, prepared));
         }
         Ok(())
+    }
+
+    /// The named statements as `pg_prepared_statements` shows them: a JSON array of
+    /// objects (name, statement, time, types, from_sql) its catalog table reads.
+    pub(super) fn prepared_statements_json(&self) -> String {
+        use crate::engine::array::push_json_string;
+        let mut out = String::from("[");
+        for (name, p) in self.statements.iter().filter(|(n, _)| !n.is_empty()) {
+            if out.len() > 1 {
+                out.push(',');
+            }
+            out.push_str("{\"name\":");
+            push_json_string(&mut out, name);
+            out.push_str(",\"statement\":");
+            push_json_string(&mut out, p.from_sql.as_deref().unwrap_or(&p.source));
+            out.push_str(",\"time\":");
+            let time = crate::engine::datetime::format_timestamp_micros(p.prepared_at, true);
+            push_json_string(&mut out, &time);
+            out.push_str(",\"types\":[");
+            for (i, &oid) in p.desc.params.iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                let name = crate::engine::catalog::format_type(oid, -1);
+                push_json_string(&mut out, name.as_deref().unwrap_or("unknown"));
+            }
+            out.push_str("],\"from_sql\":");
+            out.push_str(if p.from_sql.is_some() { "1}" } else { "0}" });
+        }
+        out.push(']');
+        out
     }
 
     /// Whether a statement is stored under `name`.
@@ -287,6 +323,8 @@ impl Session {
             command,
             empty: text.is_empty(),
             desc,
+            from_sql: None,
+            prepared_at: crate::engine::datetime::clock_micros(),
         });
         self.ext.add_statement(name, prepared)?;
         backend::parse_complete(self.conn.out());
@@ -473,6 +511,7 @@ impl Session {
                     input_style: Default::default(),
                     alter: None,
                     internal: false,
+                    prepared: None,
                 };
                 self.command(
                     &stmt.source,

@@ -18,6 +18,7 @@ mod simple;
 pub mod socket;
 mod startup;
 pub mod stats;
+mod subxact;
 mod transaction;
 mod translate;
 

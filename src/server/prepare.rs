@@ -18,11 +18,18 @@ pub(super) fn target(ext: &Extended, sql: &str) -> Option<Arc<Prepared>> {
 impl Session {
     /// `PREPARE name [(types)] AS statement`: translated and described now, as Parse does.
     pub(super) async fn prepare_sql(&mut self, stmt: &str) -> Result<String, PgError> {
+        let message = self.message.take();
         let p = super::translate::read(stmt, self.max_nesting, sql::prepare::prepare).await?;
         if self.ext.has_statement(&p.name) {
             return Err(duplicate_statement(&p.name));
         }
-        if let Some(t) = p.types.iter().find(|t| !types::names_a_type(t)) {
+        // `unknown` leaves the type to be inferred, as no type at all does.
+        let unknown = |t: &str| t.eq_ignore_ascii_case("unknown");
+        if let Some(t) = p
+            .types
+            .iter()
+            .find(|t| !unknown(t) && !types::names_a_type(t))
+        {
             return Err(PgError::new(
                 SqlState::UNDEFINED_OBJECT,
                 format!("type \"{}\" does not exist", t.to_ascii_lowercase()),
@@ -31,7 +38,13 @@ impl Session {
         let given: Vec<u32> = p
             .types
             .iter()
-            .map(|t| types::from_decltype(t).oid)
+            .map(|t| {
+                if unknown(t) {
+                    0
+                } else {
+                    types::from_decltype(t).oid
+                }
+            })
             .collect();
         let source: Arc<str> = Arc::from(p.body.as_str());
         let sqlite = self.sqlite_text(&p.body).await?;
@@ -42,6 +55,8 @@ impl Session {
             sqlite,
             empty: false,
             desc,
+            from_sql: Some(message.unwrap_or_else(|| Arc::from(stmt))),
+            prepared_at: crate::engine::datetime::clock_micros(),
         };
         self.ext.add_statement(p.name, Arc::new(prepared))?;
         self.account_statements();
@@ -57,6 +72,30 @@ impl Session {
         implicit_block: bool,
         job: Option<Job>,
     ) -> Result<Completion, PgError> {
+        let (verb, text) = self.bound_execute(stmt).await?;
+        let sqlite = self.sqlite_text(&text).await?;
+        let source: Arc<str> = Arc::from(text);
+        let mut job = match job {
+            Some(mut j) => {
+                j.sql = sqlite;
+                j.source = source;
+                j.verb = verb;
+                j.describe = false;
+                j.params = Vec::new();
+                j
+            }
+            None => Job::simple(sqlite, source, verb),
+        };
+        job.begin = implicit_block && self.tx == Tx::Idle && !self.implicit;
+        self.run_job(job).await
+    }
+
+    /// The statement `EXECUTE name (args)` runs, as text with the arguments in place of
+    /// its parameters, and its verb; PostgreSQL's errors for the wrong arguments.
+    pub(super) async fn bound_execute(
+        &mut self,
+        stmt: &str,
+    ) -> Result<(sql::Verb, String), PgError> {
         let e = super::translate::read(stmt, self.max_nesting, sql::prepare::execute).await?;
         let prepared = self.ext.statement(&e.name)?;
         let Command::Sql(verb) = &prepared.command else {
@@ -115,20 +154,38 @@ impl Session {
                 sql::prepare::bind(body, args, &names, &columns, depth)
             })
             .await?;
-        let sqlite = self.sqlite_text(&text).await?;
-        let source: Arc<str> = Arc::from(text);
-        let mut job = match job {
-            Some(mut j) => {
-                j.sql = sqlite;
-                j.source = source;
-                j.verb = verb.clone();
-                j.describe = false;
-                j.params = Vec::new();
-                j
-            }
-            None => Job::simple(sqlite, source, verb.clone()),
+        Ok((verb.clone(), text))
+    }
+
+    /// `CREATE TABLE … AS query [WITH [NO] DATA]`, which SQLite's CREATE TABLE AS runs
+    /// once the query is one it reads: EXECUTE's statement with its arguments bound, and
+    /// no rows for WITH NO DATA. None: the statement needs no change.
+    pub(super) async fn table_as_text(&mut self, stmt: &str) -> Result<Option<String>, PgError> {
+        let Some(t) = sql::ddl::table_as(stmt) else {
+            return Ok(None);
         };
-        job.begin = implicit_block && self.tx == Tx::Idle && !self.implicit;
-        self.run_job(job).await
+        let executes = sql::lexer::words(t.query)
+            .next()
+            .is_some_and(|w| w.eq_ignore_ascii_case("execute"));
+        if !executes && t.with_data.is_none() {
+            return Ok(None);
+        }
+        let query = if executes {
+            let (verb, text) = self.bound_execute(t.query).await?;
+            if verb != sql::Verb::Select {
+                return Err(PgError::new(
+                    SqlState::WRONG_OBJECT_TYPE,
+                    "prepared statement is not a SELECT",
+                ));
+            }
+            text
+        } else {
+            t.query.to_string()
+        };
+        Ok(Some(if t.with_data == Some(false) {
+            format!("{} SELECT * FROM ({query}) AS _lw_no_data LIMIT 0", t.head)
+        } else {
+            format!("{} {query}", t.head)
+        }))
     }
 }

@@ -84,9 +84,9 @@ pub struct Session {
     pub(super) read_only: bool,
     /// A savepoint was taken in the open transaction (its snapshot cannot be renewed).
     pub(super) savepoints: bool,
-    /// The open savepoints, innermost last, with the READ ONLY mode at each: a
-    /// savepoint's end (RELEASE or ROLLBACK TO) restores it, as PostgreSQL does.
-    pub(super) savepoint_modes: Vec<(String, bool)>,
+    /// The open savepoints (the READ ONLY mode each restores) and the tables created or
+    /// truncated in each subtransaction.
+    pub(super) subxacts: super::subxact::Subxacts,
     /// A statement has run in the open transaction (its isolation level is fixed).
     pub(super) queried: bool,
     /// The session changed its connection's state (a PRAGMA setting, a TEMP object):
@@ -96,6 +96,9 @@ pub struct Session {
     terminated: bool,
     /// Prepared statements and portals of the extended protocol.
     pub(super) ext: Extended,
+    /// The whole Query message of a `PREPARE` being run: PostgreSQL shows it as the
+    /// statement's text in `pg_prepared_statements`.
+    pub(super) message: Option<Arc<str>>,
     pub pid: i32,
     pub(super) user: Arc<str>,
     pub(super) max_message: usize,
@@ -139,11 +142,12 @@ impl Session {
             write_lock: None,
             read_only: false,
             savepoints: false,
-            savepoint_modes: Vec::new(),
+            subxacts: Default::default(),
             queried: false,
             sticky: false,
             terminated: false,
             ext: Extended::default(),
+            message: None,
             max_message,
             max_nesting,
         }
@@ -374,6 +378,26 @@ impl Session {
         backend::ready_for_query(self.conn.out(), status);
     }
 
+    /// PostgreSQL lets a read-only transaction change a temporary table: an INSERT,
+    /// UPDATE or DELETE of one (unqualified or in pg_temp) with no trigger on it and no
+    /// sequence function called, by the statement or a column default (those write the
+    /// file's own tables).
+    async fn changes_only_a_temporary_table(&mut self, job: &Job) -> Result<bool, PgError> {
+        let Some((schema, table)) = crate::sql::ddl::changed_table(&job.source) else {
+            return Ok(false);
+        };
+        if schema.is_some_and(|s| s != "pg_temp") || crate::engine::objects::writes(&job.sql) {
+            return Ok(false);
+        }
+        let name = table.replace('\'', "''");
+        let probe = format!(
+            "SELECT count(*) FROM sqlite_temp_schema WHERE type = 'table' AND name = '{name}' \
+             AND sql NOT LIKE '%val(%' AND NOT EXISTS (SELECT 1 FROM sqlite_temp_schema \
+             WHERE type = 'trigger' AND tbl_name = '{name}')"
+        );
+        Ok(self.first_value(&probe).await?.as_deref() == Some("1"))
+    }
+
     /// The error for a write inside a read-only transaction.
     fn read_only_error(verb: &Verb) -> PgError {
         let what = match verb {
@@ -492,6 +516,9 @@ impl Session {
         }
         job.pid = self.pid;
         job.user = self.user.clone();
+        if names_prepared_statements(&job.source) {
+            job.prepared = Some(Arc::from(self.ext.prepared_statements_json()));
+        }
         job.text_style = crate::engine::types::TextStyle {
             extra_float_digits: self
                 .params
@@ -512,12 +539,13 @@ impl Session {
         }
         job.input_style.now = Some(self.tx_now);
         self.queried = true;
+        let mut temporary_write = false;
         loop {
             let lease = self.take_lease().await?;
             let interrupt = lease.conn().sqlite().get_interrupt_handle();
             self.info
                 .set_running(Some(lease.conn().sqlite().get_interrupt_handle()));
-            job.write_locked = self.write_lock.is_some();
+            job.write_locked = self.write_lock.is_some() || temporary_write;
             let begins = job.begin;
             let mut running = lease.start(job);
             let timeout = self.params.statement_timeout();
@@ -584,7 +612,13 @@ impl Session {
                             && self.params.get("default_transaction_read_only").as_deref()
                                 == Some("on"));
                     if read_only {
-                        return Err(Self::read_only_error(&job.verb));
+                        if !self.changes_only_a_temporary_table(&job).await? {
+                            return Err(Self::read_only_error(&job.verb));
+                        }
+                        // This statement only: the file's write lock is not needed, and
+                        // the transaction's later writes are still refused.
+                        temporary_write = true;
+                        continue;
                     }
                     self.write_lock = Some(self.db.write_lock().await?);
                     self.renew_snapshot().await?;
@@ -639,4 +673,14 @@ fn message_name(m: &Frontend) -> &'static str {
         Frontend::PortalSuspended(_) => "portal suspended",
         _ => "other",
     }
+}
+
+/// Whether a statement's text names `pg_prepared_statements` (any case): only then does
+/// it get the session's statements (a JSON copy).
+fn names_prepared_statements(source: &str) -> bool {
+    const NAME: &[u8] = b"pg_prepared_statements";
+    source
+        .as_bytes()
+        .windows(NAME.len())
+        .any(|w| w.eq_ignore_ascii_case(NAME))
 }

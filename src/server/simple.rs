@@ -25,9 +25,24 @@ impl Session {
             return;
         }
         let multi = statements.len() > 1;
+        // PostgreSQL parses the whole message first: a syntax error anywhere runs nothing.
+        let syntax_error = statements.iter().find_map(|(_, c)| match c {
+            Command::Invalid(e) if multi && e.code == SqlState::SYNTAX_ERROR => Some(e.clone()),
+            _ => None,
+        });
+        if let Some(e) = syntax_error {
+            self.conn.error(&e);
+            self.after_error().await;
+            return;
+        }
         for (range, command) in statements {
             let stmt = &text[range];
-            match self.command(stmt, command, multi, None).await {
+            if matches!(command, Command::Prepare) {
+                self.message = Some(Arc::from(text));
+            }
+            let done = self.command(stmt, command, multi, None).await;
+            self.message = None;
+            match done {
                 Ok(Completion::Tag(tag)) => {
                     if super::extended::is_schema_change(&tag) {
                         self.db.schema_changed();
@@ -51,6 +66,28 @@ impl Session {
     /// Runs one classified statement. `job` carries the extended protocol's parameters
     /// and formats; None for the simple protocol (which also sends RowDescription).
     pub(super) async fn command(
+        &mut self,
+        stmt: &str,
+        command: Command,
+        implicit_block: bool,
+        job: Option<Job>,
+    ) -> Result<Completion, PgError> {
+        let new_storage = match &command {
+            Command::Sql(sql::Verb::Fixed("CREATE TABLE")) => true,
+            Command::Several(s) => s.tag == "TRUNCATE TABLE",
+            _ => false,
+        };
+        let done = self.run_command(stmt, command, implicit_block, job).await?;
+        // Remembered for COPY … FREEZE while the transaction lasts.
+        if new_storage && (self.tx != Tx::Idle || self.implicit) {
+            for table in sql::ddl::new_storage(stmt) {
+                self.subxacts.mark_fresh(table);
+            }
+        }
+        Ok(done)
+    }
+
+    async fn run_command(
         &mut self,
         stmt: &str,
         command: Command,
@@ -92,7 +129,7 @@ impl Session {
                     crate::sql::lexer::quote_ident(&name)
                 ))
                 .await?;
-                self.savepoint_modes.push((name, self.read_only));
+                self.subxacts.savepoint(name, self.read_only);
                 "SAVEPOINT".into()
             }
             Command::Release(name) => {
@@ -223,8 +260,14 @@ impl Session {
                 let mut job = match job {
                     Some(j) => j,
                     None => {
-                        let source: Arc<str> = Arc::from(stmt);
-                        let sqlite = self.sqlite_text(stmt).await?;
+                        let rewritten = if verb == sql::Verb::Fixed("CREATE TABLE") {
+                            self.table_as_text(stmt).await?
+                        } else {
+                            None
+                        };
+                        let text = rewritten.as_deref().unwrap_or(stmt);
+                        let source: Arc<str> = Arc::from(text);
+                        let sqlite = self.sqlite_text(text).await?;
                         Job::simple(sqlite, source, verb)
                     }
                 };
@@ -241,10 +284,9 @@ impl Session {
     /// A savepoint's end restores the READ ONLY mode it started with; ROLLBACK TO keeps
     /// the savepoint itself, RELEASE removes it (and those taken after it either way).
     fn end_savepoint(&mut self, name: &str, keep: bool) {
-        if let Some(at) = self.savepoint_modes.iter().rposition(|(n, _)| n == name) {
-            self.read_only = self.savepoint_modes[at].1;
-            self.params.set_tx_read_only(self.read_only);
-            self.savepoint_modes.truncate(at + usize::from(keep));
+        if let Some(read_only) = self.subxacts.end(name, keep) {
+            self.read_only = read_only;
+            self.params.set_tx_read_only(read_only);
         }
     }
 
@@ -361,7 +403,7 @@ impl Session {
 
     /// The first value of the first row a read returns, on the session's connection
     /// (rows are not sent: a one-row result stays in the job's last chunk).
-    async fn first_value(&mut self, sql: &str) -> Result<Option<String>, PgError> {
+    pub(super) async fn first_value(&mut self, sql: &str) -> Result<Option<String>, PgError> {
         let lease = self.take_lease().await?;
         let text: Arc<str> = Arc::from(sql);
         let mut job = Job::simple(text.clone(), text, sql::Verb::Select);

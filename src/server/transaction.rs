@@ -292,7 +292,7 @@ impl Session {
             self.write_lock = None;
             self.read_only = false;
             self.savepoints = false;
-            self.savepoint_modes = Vec::new();
+            self.subxacts.clear();
             self.queried = false;
             self.params.set_tx_isolation(None);
         }

@@ -226,12 +226,22 @@ fn translate_here(
         return Ok(sqlite);
     }
     // The parser counts several levels per parenthesis; the nesting check is the limit.
-    let stmt = sql::parse::parse_one(source, max_depth.saturating_mul(8).max(64))?;
+    let depth = max_depth.saturating_mul(8).max(64);
     let mut settings = Recording {
         params,
         used: std::cell::Cell::new(false),
     };
+    // An arbiter the grammar lacks (ON CONFLICT (expr) / … WHERE): translated as its index.
+    let arbiter = sql::translate::conflict::read(source);
+    let text = arbiter.as_ref().map_or(source, |a| a.statement.as_str());
+    let stmt = sql::parse::parse_one(text, depth)?;
     let mut sqlite = sql::translate::to_sqlite(stmt, &mut settings)?;
+    if let Some(a) = &arbiter {
+        let index = sql::parse::parse_one(&a.index, depth)?;
+        let index = sql::translate::to_sqlite(index, &mut settings)?;
+        sqlite = sql::translate::conflict::attach(&sqlite, &index)
+            .ok_or_else(|| sql::translate::unsupported("this ON CONFLICT arbiter"))?;
+    }
     if matches!(sql::translate::dml::overriding(source), Some((_, true))) {
         sqlite.insert_str(0, crate::engine::objects::OVERRIDING);
     }

@@ -16,7 +16,7 @@ use sqlparser::ast::{
 };
 
 use super::command::Command;
-use super::lexer::{significant, TokenKind};
+use super::lexer::{significant, words, TokenKind};
 use super::translate::{self, Settings};
 use crate::protocol::{PgError, SqlState};
 
@@ -171,6 +171,9 @@ fn parse_alter(sql: &str) -> Result<Alter, PgError> {
     }
     let stmt = match super::parse::parse_one(sql, MAX_DEPTH) {
         Ok(s) => s,
+        Err(_) if forces_row_level_security(sql) => {
+            return Err(translate::unsupported(ROW_LEVEL_SECURITY))
+        }
         Err(e) => return no_effect(sql).ok_or(e),
     };
     let Statement::AlterTable {
@@ -394,6 +397,12 @@ fn action(op: AlterTableOperation) -> Result<Action, PgError> {
             Action::ValidateConstraint(ident(&name))
         }
         AlterTableOperation::SetOptionsParens { .. } => Action::NoEffect { column: None },
+        // Row-level security is never on in litewire: turning it off changes nothing,
+        // turning it on cannot be honoured (no policies, no roles to apply them to).
+        AlterTableOperation::DisableRowLevelSecurity => Action::NoEffect { column: None },
+        AlterTableOperation::EnableRowLevelSecurity => {
+            return Err(translate::unsupported(ROW_LEVEL_SECURITY))
+        }
         AlterTableOperation::OwnerTo { new_owner } => Action::OwnerTo(match new_owner {
             sqlparser::ast::Owner::Ident(role) => Some(ident(&role)),
             _ => None,
@@ -809,7 +818,22 @@ fn no_effect(sql: &str) -> Option<Alter> {
     })
 }
 
+/// What litewire names when it refuses row-level security.
+const ROW_LEVEL_SECURITY: &str = "row-level security (ENABLE/FORCE ROW LEVEL SECURITY)";
+
+/// `… FORCE ROW LEVEL SECURITY` (not `NO FORCE`), which sqlparser cannot read.
+fn forces_row_level_security(sql: &str) -> bool {
+    let w: Vec<String> = words(sql).map(|w| w.to_ascii_lowercase()).collect();
+    (1..w.len()).any(|i| {
+        w[i..].starts_with(&["force", "row", "level", "security"].map(String::from))
+            && w[i - 1] != "no"
+    })
+}
+
 fn no_effect_action(w: &[&str], raw: &[&str]) -> Option<Action> {
+    if w == ["no", "force", "row", "level", "security"] {
+        return Some(Action::NoEffect { column: None });
+    }
     let table_level = matches!(
         w,
         ["set" | "reset", "(", ..]

@@ -204,11 +204,47 @@ fn rest_tokens(sql: &str, skip: usize) -> Vec<&str> {
         .collect()
 }
 
+/// PostgreSQL's syntax error for a token that transaction control (`BEGIN …`, `COMMIT
+/// …`, `SAVEPOINT s`…), read word by word here, cannot hold: it has only words, quoted
+/// names and commas.
+fn stray_token(sql: &str) -> Option<PgError> {
+    significant(sql)
+        .map(|t| (t.kind, &sql[t.start..t.end]))
+        .find(|(kind, text)| match kind {
+            TokenKind::Word | TokenKind::Semi => false,
+            TokenKind::Quoted => !text.starts_with('"'),
+            _ => *text != ",",
+        })
+        .map(|(_, text)| PgError::syntax_near(text))
+}
+
+/// The object a CREATE / ALTER / DROP names, upper-cased: its second word, or the
+/// fourth after `CREATE OR REPLACE`.
+fn object_word(sql: &str) -> String {
+    let w: Vec<String> = words(sql).take(4).map(|w| w.to_ascii_uppercase()).collect();
+    match w.as_slice() {
+        [_, or, replace, object] if or == "OR" && replace == "REPLACE" => object.clone(),
+        [_, object, ..] => object.clone(),
+        _ => String::new(),
+    }
+}
+
 /// Classifies one statement (as produced by [`super::split`]).
 pub fn classify(sql: &str) -> Command {
     let mut w = words(sql);
     let first = upper(w.next());
     let second = upper(w.next());
+    if matches!(
+        first.as_str(),
+        "BEGIN" | "START" | "COMMIT" | "END" | "ROLLBACK" | "ABORT" | "SAVEPOINT" | "RELEASE"
+    ) {
+        if matches!(first.as_str(), "COMMIT" | "ROLLBACK") && second == "PREPARED" {
+            return Command::Unsupported("COMMIT/ROLLBACK PREPARED (two-phase commit)");
+        }
+        if let Some(e) = stray_token(sql) {
+            return Command::Invalid(e);
+        }
+    }
     match first.as_str() {
         "BEGIN" | "START" => {
             let all: Vec<String> = words(sql).map(|w| w.to_ascii_uppercase()).collect();
@@ -275,6 +311,21 @@ pub fn classify(sql: &str) -> Command {
         "UNLISTEN" => Command::NoOp("UNLISTEN"),
         "CREATE" | "DROP" if second == "EXTENSION" => extension(sql, first == "CREATE"),
         "CREATE" if second == "SCHEMA" => create_schema(sql),
+        // No policy can exist, since row-level security cannot be turned on.
+        // Valid PostgreSQL the grammar lacks: named, rather than a syntax error.
+        "CREATE" | "ALTER" | "DROP" if object_word(sql) == "RULE" => {
+            Command::Unsupported("rules (CREATE/ALTER/DROP RULE)")
+        }
+        "CREATE" | "ALTER" | "DROP" if second == "OPERATOR" => Command::Unsupported(
+            "operators, operator classes and families (CREATE/ALTER/DROP OPERATOR)",
+        ),
+        "CREATE" | "ALTER" | "DROP" if second == "POLICY" => {
+            Command::Unsupported(match first.as_str() {
+                "CREATE" => "CREATE POLICY (row-level security)",
+                "ALTER" => "ALTER POLICY (row-level security)",
+                _ => "DROP POLICY (row-level security)",
+            })
+        }
         "LISTEN" => Command::Unsupported("LISTEN"),
         "NOTIFY" => Command::Unsupported("NOTIFY"),
         "DECLARE" => {
@@ -632,6 +683,44 @@ fn leading_verb(sql: &str, first: &str) -> Verb {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn transaction_control_with_a_stray_token_is_a_syntax_error() {
+        for (sql, near) in [
+            ("START TRANSACTION ISOLATION LEVEL REPEATABLE READ\\", "\\"),
+            ("COMMIT\\", "\\"),
+            ("savepoint 'x'", "'x'"),
+            ("begin; (", "("),
+        ] {
+            match classify(sql) {
+                Command::Invalid(e) => {
+                    assert_eq!(e.message, PgError::syntax_near(near).message, "{sql}")
+                }
+                other => panic!("{sql}: {other:?}"),
+            }
+        }
+        assert!(matches!(
+            classify("begin isolation level read committed, read only;"),
+            Command::Begin(_)
+        ));
+        assert!(matches!(classify("savepoint \"A b\""), Command::Savepoint(n) if n == "A b"));
+        assert!(matches!(
+            classify("commit prepared 'gid'"),
+            Command::Unsupported(_)
+        ));
+    }
+
+    #[test]
+    fn valid_statements_litewire_lacks_are_named_not_syntax_errors() {
+        for sql in [
+            "create or replace rule r as on insert to t do nothing",
+            "drop rule r on t",
+            "create operator class c for type int4 using hash as operator 1 =",
+            "drop operator === (int4, int4)",
+        ] {
+            assert!(matches!(classify(sql), Command::Unsupported(_)), "{sql}");
+        }
+    }
 
     #[test]
     fn transaction_control() {

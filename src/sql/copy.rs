@@ -48,6 +48,8 @@ pub struct CopyOptions {
     pub force_not_null: Vec<String>,
     /// CSV input: columns whose quoted null string is NULL too.
     pub force_null: Vec<String>,
+    /// `FREEZE`: only into a table created or truncated in the current subtransaction.
+    pub freeze: bool,
 }
 
 /// `FORCE_QUOTE *` or `FORCE_QUOTE (a, b)`.
@@ -377,9 +379,7 @@ fn generic_options(t: &mut Reader<'_>, o: &mut CopyOptions) -> Result<(), PgErro
                     None => return Err(PgError::syntax_near(t.peek())),
                 }
             }
-            "freeze" => {
-                flag(&value)?;
-            }
+            "freeze" => o.freeze = flag(&value)?,
             "header" => o.header = value.as_deref() == Some("match") || flag(&value)?,
             "delimiter" => o.delimiter = Some(value.ok_or_else(|| PgError::syntax_near(t.peek()))?),
             "null" => o.null = Some(value.ok_or_else(|| PgError::syntax_near(t.peek()))?),
@@ -419,7 +419,7 @@ fn legacy_options(t: &mut Reader<'_>, o: &mut CopyOptions) -> Result<(), PgError
             "binary" => o.format = CopyFormatKind::Binary,
             "csv" => o.format = CopyFormatKind::Csv,
             "header" => o.header = true,
-            "freeze" => {}
+            "freeze" => o.freeze = true,
             "delimiter" => o.delimiter = Some(arg(t)?),
             "null" => o.null = Some(arg(t)?),
             "quote" => o.quote = Some(arg(t)?),
@@ -508,6 +508,20 @@ mod tests {
     fn pgbench_and_psql_forms() {
         let c = parse("copy pgbench_accounts from stdin with (freeze on)").unwrap();
         assert!(c.from);
+        assert!(c.options.freeze);
+        assert!(
+            !parse("copy t from stdin (freeze off)")
+                .unwrap()
+                .options
+                .freeze
+        );
+        assert!(
+            parse("copy t from stdin csv freeze")
+                .unwrap()
+                .options
+                .freeze
+        );
+        assert!(!parse("copy t from stdin csv").unwrap().options.freeze);
         assert_eq!(c.endpoint, Endpoint::Client);
         assert_eq!(
             c.source,

@@ -326,6 +326,138 @@ fn truncate(toks: &[&str], kinds: &[TokenKind]) -> Option<Several> {
     })
 }
 
+/// The table an `INSERT`, `UPDATE` or `DELETE` changes: (schema as written, if any;
+/// name), folded.
+/// A read-only transaction may still change a temporary table (`Session::run_job`).
+pub fn changed_table(sql: &str) -> Option<(Option<String>, String)> {
+    let toks: Vec<&str> = significant(sql).map(|t| &sql[t.start..t.end]).collect();
+    let kinds: Vec<TokenKind> = significant(sql).map(|t| t.kind).collect();
+    let word = |i: usize| {
+        toks.get(i)
+            .map(|t| t.to_ascii_lowercase())
+            .unwrap_or_default()
+    };
+    let mut i = match word(0).as_str() {
+        "update" => 1,
+        "delete" if word(1) == "from" => 2,
+        "insert" if word(1) == "into" => 2,
+        _ => return None,
+    };
+    if word(i) == "only" {
+        i += 1;
+    }
+    let (mut names, _) = names(&toks, &kinds, i, &[]);
+    let name = names.drain(..).next()?;
+    let mut parts: Vec<String> = name.split('.').map(super::lexer::fold_ident).collect();
+    let table = parts.pop()?;
+    Some((parts.pop(), table))
+}
+
+/// `CREATE TABLE name AS query [WITH [NO] DATA]` cut into its parts.
+#[derive(Debug, PartialEq, Eq)]
+pub struct TableAs<'a> {
+    /// Up to and including `AS`.
+    pub head: &'a str,
+    /// The query, without the `WITH [NO] DATA` clause.
+    pub query: &'a str,
+    /// `WITH DATA` (Some(true)), `WITH NO DATA` (Some(false)) or neither.
+    pub with_data: Option<bool>,
+}
+
+/// Reads `CREATE [TEMP …] TABLE … AS query [WITH [NO] DATA]`: the first `AS` outside
+/// parentheses after `TABLE`.
+pub fn table_as(sql: &str) -> Option<TableAs<'_>> {
+    let toks: Vec<super::lexer::Token> = significant(sql)
+        .filter(|t| t.kind != TokenKind::Semi)
+        .collect();
+    let word = |i: usize| {
+        toks.get(i)
+            .filter(|t| t.kind == TokenKind::Word)
+            .map(|t| sql[t.start..t.end].to_ascii_lowercase())
+            .unwrap_or_default()
+    };
+    if word(0) != "create" || !(1..5).any(|i| word(i) == "table") {
+        return None;
+    }
+    let mut depth = 0usize;
+    let at = (0..toks.len()).find(|&i| {
+        match toks[i].kind {
+            TokenKind::Open => depth += 1,
+            TokenKind::Close => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+        depth == 0 && word(i) == "as"
+    })?;
+    let n = toks.len();
+    let (with_data, end) =
+        if n >= 3 && word(n - 3) == "with" && word(n - 2) == "no" && word(n - 1) == "data" {
+            (Some(false), n - 3)
+        } else if n >= 2 && word(n - 2) == "with" && word(n - 1) == "data" {
+            (Some(true), n - 2)
+        } else {
+            (None, n)
+        };
+    if end <= at + 1 {
+        return None;
+    }
+    Some(TableAs {
+        head: &sql[..toks[at].end],
+        query: sql[toks[at + 1].start..toks[end - 1].end].trim(),
+        with_data,
+    })
+}
+
+/// The tables a successful `CREATE TABLE` or `TRUNCATE` gives new storage (PostgreSQL's
+/// new relfilenode, which COPY … FREEZE looks for), by their unqualified folded names.
+/// `CREATE TABLE IF NOT EXISTS` is left out: it may have created nothing.
+pub fn new_storage(sql: &str) -> Vec<String> {
+    let toks: Vec<&str> = significant(sql).map(|t| &sql[t.start..t.end]).collect();
+    let kinds: Vec<TokenKind> = significant(sql).map(|t| t.kind).collect();
+    let word = |i: usize| {
+        toks.get(i)
+            .map(|t| t.to_ascii_lowercase())
+            .unwrap_or_default()
+    };
+    let (start, stop): (usize, &[&str]) = match word(0).as_str() {
+        "truncate" => {
+            let mut i = 1;
+            for skip in ["table", "only"] {
+                if word(i) == skip {
+                    i += 1;
+                }
+            }
+            (i, &["restart", "continue", "cascade", "restrict"])
+        }
+        "create" => {
+            let mut i = 1;
+            while matches!(
+                word(i).as_str(),
+                "global" | "local" | "temp" | "temporary" | "unlogged"
+            ) {
+                i += 1;
+            }
+            if word(i) != "table" || word(i + 1) == "if" {
+                return Vec::new();
+            }
+            (i + 1, &[])
+        }
+        _ => return Vec::new(),
+    };
+    let (tables, _) = names(&toks, &kinds, start, stop);
+    let tables = if word(0) == "create" {
+        tables.into_iter().take(1).collect()
+    } else {
+        tables
+    };
+    tables
+        .iter()
+        .map(|t| {
+            let last = t.rsplit('.').next().unwrap_or(t);
+            super::lexer::fold_ident(last)
+        })
+        .collect()
+}
+
 fn vacuum(toks: &[&str], kinds: &[TokenKind]) -> Option<Several> {
     const OPTIONS: &[&str] = &["full", "freeze", "verbose", "analyze", "analyse"];
     let mut i = 1;
@@ -400,6 +532,56 @@ mod tests {
 
     fn parts(sql: &str) -> Option<(Vec<String>, &'static str)> {
         translate(sql).map(|s| (s.parts, s.tag))
+    }
+
+    #[test]
+    fn changed_table_of_update_and_delete() {
+        assert_eq!(
+            changed_table("UPDATE temptest SET a = 0 FROM w WHERE temptest.a = 1"),
+            Some((None, "temptest".into()))
+        );
+        assert_eq!(
+            changed_table("delete from only pg_temp.\"T\" where x"),
+            Some((Some("pg_temp".into()), "T".into()))
+        );
+        assert_eq!(
+            changed_table("insert into t (a) values (1)"),
+            Some((None, "t".into()))
+        );
+        assert_eq!(changed_table("select 1"), None);
+        assert_eq!(changed_table("with x as (select 1) delete from t"), None);
+    }
+
+    #[test]
+    fn table_as_cuts_the_query_and_its_data_clause() {
+        let t = table_as("CREATE TEMP TABLE r AS EXECUTE q5(200, 'x')\n WITH NO DATA;").unwrap();
+        assert_eq!(t.head, "CREATE TEMP TABLE r AS");
+        assert_eq!(t.query, "EXECUTE q5(200, 'x')");
+        assert_eq!(t.with_data, Some(false));
+        let t =
+            table_as("create table t with (fillfactor = 70) as select 1 as a with data").unwrap();
+        assert_eq!(t.head, "create table t with (fillfactor = 70) as");
+        assert_eq!(t.query, "select 1 as a");
+        assert_eq!(t.with_data, Some(true));
+        let t = table_as("create table t as select cast(1 as int) x").unwrap();
+        assert_eq!(t.query, "select cast(1 as int) x");
+        assert_eq!(t.with_data, None);
+        assert!(table_as("create table t (a int)").is_none());
+        assert!(table_as("create index i on t (a)").is_none());
+    }
+
+    #[test]
+    fn new_storage_names_the_created_or_truncated_tables() {
+        assert_eq!(new_storage("TRUNCATE vistest;"), ["vistest"]);
+        assert_eq!(
+            new_storage("truncate table only a, public.\"B\" restart identity cascade"),
+            ["a", "B"]
+        );
+        assert_eq!(new_storage("CREATE TEMP TABLE Q (a int)"), ["q"]);
+        assert_eq!(new_storage("create table t as select 1"), ["t"]);
+        assert!(new_storage("create table if not exists t (a int)").is_empty());
+        assert!(new_storage("create index i on t (a)").is_empty());
+        assert!(new_storage("delete from t").is_empty());
     }
 
     #[test]

@@ -181,7 +181,10 @@ fn pgbench_style_copy_with_end_marker() {
         &mut r,
         "create table pgbench_accounts(aid int not null,bid int,abalance int,filler char(84))",
     );
+    q(&mut r, "create table pgbench_branches(bid int not null)");
     q(&mut r, "begin");
+    // pgbench -i truncates first: COPY … FREEZE needs a table truncated in the block.
+    q(&mut r, "truncate table pgbench_accounts, pgbench_branches");
     r.send(&wire::query(
         "copy pgbench_accounts from stdin with (freeze on)",
     ));
@@ -451,4 +454,81 @@ async fn csv_force_options() {
         let e = c.simple_query(sql).await.unwrap_err();
         assert_eq!(sqlstate(&e), code, "{sql}: {e}");
     }
+}
+
+/// COPY … FREEZE as PostgreSQL 15 allows it: only into a table created or truncated in
+/// the current subtransaction (55000 otherwise), and not with a cursor open (25000).
+/// Through psql, whose script was run on PostgreSQL 15 for the expected output.
+#[test]
+fn copy_freeze_needs_a_table_new_in_the_subtransaction() {
+    let s = Server::start(&[]);
+    let script = s.dir().join("freeze.sql");
+    std::fs::write(
+        &script,
+        "create table v (a text);
+copy v from stdin (format csv, freeze);
+a
+\\.
+begin;
+truncate v;
+copy v from stdin (format csv, freeze);
+a
+b
+\\.
+savepoint s1;
+copy v from stdin (format csv, freeze);
+c
+\\.
+rollback to s1;
+truncate v;
+release s1;
+copy v from stdin (format csv, freeze);
+d
+\\.
+commit;
+select string_agg(a, ',') from v;
+begin;
+savepoint s;
+truncate v;
+rollback to s;
+copy v from stdin (format csv, freeze);
+e
+\\.
+rollback;
+begin;
+create table w (a text);
+declare k cursor for select 1;
+copy w from stdin freeze;
+x
+\\.
+rollback;
+copy v from stdin (freeze off);
+f
+\\.
+select string_agg(a, ',') from v;
+",
+    )
+    .unwrap();
+    let (_, out, err) = psql(
+        &s,
+        "copyfreeze",
+        &["-q", "-A", "-t", "-f", script.to_str().unwrap()],
+    );
+    assert_eq!(out, "d\nd,f\n", "{err}");
+    let errors: Vec<&str> = err
+        .lines()
+        .filter_map(|l| l.split("ERROR:  ").nth(1))
+        .collect();
+    let not_new = "cannot perform COPY FREEZE because the table was not created or truncated \
+                   in the current subtransaction";
+    assert_eq!(
+        errors,
+        [
+            not_new,
+            not_new,
+            not_new,
+            "cannot perform COPY FREEZE because of prior transaction activity"
+        ],
+        "{err}"
+    );
 }

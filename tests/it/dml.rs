@@ -172,6 +172,37 @@ async fn assignments_postgresql_refuses() {
 }
 
 #[tokio::test]
+async fn row_of_a_from_items_columns_in_a_multiple_column_set() {
+    let s = Server::start(&[]);
+    let c = s.connect("dml").await;
+    c.batch_execute(
+        "create table t (a int, b int); insert into t values (21, 5), (41, 12);
+         UPDATE t SET (a, b) = ROW(v.*) FROM (VALUES (21, 100)) AS v(i, j) WHERE t.a = v.i;
+         UPDATE t SET (b, a) = ROW(b + 1, a) WHERE a = 41",
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        rows(&c, "select a, b from t order by a").await,
+        [row(&["21", "100"]), row(&["41", "13"])]
+    );
+    fails(
+        &c,
+        "UPDATE t SET (a, b) = (v.*) FROM (VALUES (21, 101)) AS v(i, j) WHERE t.a = v.i",
+        "0A000",
+        "source for a multiple-column UPDATE item must be a sub-SELECT or ROW() expression",
+    )
+    .await;
+    fails(
+        &c,
+        "UPDATE t SET (a, b) = ROW(v.*) FROM (VALUES (1, 2, 3)) AS v(i, j, k)",
+        "42601",
+        "number of columns does not match number of values",
+    )
+    .await;
+}
+
+#[tokio::test]
 async fn a_scalar_subquerys_second_row_is_an_error() {
     let s = Server::start(&[]);
     let c = s.connect("dml").await;
@@ -507,5 +538,46 @@ async fn on_commit_and_foreign_key_match() {
         ),
     ] {
         fails(&c, sql, code, message).await;
+    }
+}
+
+/// ON CONFLICT with an expression target or an index predicate (the grammar takes a
+/// column list): translated as the unique index it names, so SQLite's upsert finds it.
+/// Checked against PostgreSQL 15.
+#[tokio::test]
+async fn on_conflict_with_expressions_or_a_predicate() {
+    let s = Server::start(&[]);
+    let c = s.connect("dml").await;
+    c.batch_execute(
+        "create table f (key int, fruit text);
+         create unique index f_lower on f (lower(fruit));
+         insert into f values (20, 'Quince') on conflict (lower(fruit)) do update set fruit = excluded.fruit;
+         insert into f values (21, 'quince') on conflict (lower(fruit), lower(fruit)) do update set fruit = excluded.fruit;
+         drop index f_lower;
+         create unique index f_part on f (key) where fruit like '%berry';
+         insert into f values (23, 'Blackberry') on conflict (key) where fruit like '%berry' do nothing;
+         insert into f values (23, 'Blueberry') on conflict (key) where fruit like '%berry' do update set fruit = excluded.fruit",
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        rows(&c, "select key, fruit from f order by key").await,
+        [row(&["20", "quince"]), row(&["23", "Blueberry"])]
+    );
+    // The extended protocol reads the same statement (Describe included).
+    let n = c
+        .execute(
+            "insert into f values ($1, 'Cranberry') on conflict (key) where fruit like '%berry' do nothing",
+            &[&23i32],
+        )
+        .await
+        .unwrap();
+    assert_eq!(n, 0);
+    // No index with that expression or predicate: an error, as in PostgreSQL.
+    for sql in [
+        "insert into f values (1, 'x') on conflict (upper(fruit)) do nothing",
+        "insert into f values (1, 'x') on conflict (key) where fruit like '%rry' do nothing",
+    ] {
+        assert!(c.simple_query(sql).await.is_err(), "{sql}");
     }
 }

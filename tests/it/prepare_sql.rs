@@ -85,3 +85,70 @@ async fn execute_through_the_extended_protocol_describes_its_rows() {
     assert_eq!(r[0].get::<_, i32>(0), 42);
     assert_eq!(r[0].get::<_, &str>(1), "x");
 }
+
+/// pg_prepared_statements lists the session's statements (PREPARE's whole query string,
+/// the parameter types as regtype[]); CREATE TABLE … AS EXECUTE runs one; `unknown`
+/// leaves a parameter's type to be inferred. Answers checked against PostgreSQL 15.
+#[tokio::test]
+async fn prepared_statements_view_and_create_table_as_execute() {
+    let s = Server::start(&[]);
+    let c = s.connect("prepared_view").await;
+    let listed = "SELECT name, statement, parameter_types, from_sql FROM pg_prepared_statements \
+                  ORDER BY name";
+    assert!(rows(&c, listed).await.is_empty());
+    c.batch_execute("create table t (a int, b text); insert into t values (1,'x'),(2,'y'),(3,'z')")
+        .await
+        .unwrap();
+    c.simple_query("PREPARE q1 AS SELECT 1 AS a;")
+        .await
+        .unwrap();
+    c.simple_query(
+        "PREPARE q5(int, text) AS\n\tSELECT * FROM t WHERE a = $1 OR b = $2 ORDER BY a;",
+    )
+    .await
+    .unwrap();
+    c.simple_query("PREPARE q8(unknown, float) AS SELECT $1, $2")
+        .await
+        .unwrap();
+    let text = |v: &[&str]| v.iter().map(|s| Some(s.to_string())).collect::<Vec<_>>();
+    assert_eq!(
+        rows(&c, listed).await,
+        [
+            text(&["q1", "PREPARE q1 AS SELECT 1 AS a;", "{}", "t"]),
+            text(&[
+                "q5",
+                "PREPARE q5(int, text) AS\n\tSELECT * FROM t WHERE a = $1 OR b = $2 ORDER BY a;",
+                "{integer,text}",
+                "t"
+            ]),
+            text(&[
+                "q8",
+                "PREPARE q8(unknown, float) AS SELECT $1, $2",
+                "{text,\"double precision\"}",
+                "t"
+            ]),
+        ]
+    );
+    c.batch_execute(
+        "CREATE TEMP TABLE r AS EXECUTE q5(2, 'z');
+         CREATE TEMP TABLE r0 AS EXECUTE q5(2, 'z') WITH NO DATA",
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        rows(&c, "select a, b from r").await,
+        [text(&["2", "y"]), text(&["3", "z"])]
+    );
+    assert!(rows(&c, "select * from r0").await.is_empty());
+    c.batch_execute("DEALLOCATE ALL").await.unwrap();
+    assert!(rows(&c, listed).await.is_empty());
+    // A statement prepared by the protocol is listed too, with from_sql false.
+    let _kept = c.prepare("select $1::int + 1").await.unwrap();
+    let protocol = rows(
+        &c,
+        "select statement, parameter_types, from_sql from pg_prepared_statements \
+         where statement like 'select $1%'",
+    )
+    .await;
+    assert_eq!(protocol, [text(&["select $1::int + 1", "{integer}", "f"])]);
+}

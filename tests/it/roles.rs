@@ -65,3 +65,38 @@ async fn roles_are_created_listed_and_dropped() {
         .unwrap();
     answers(&c, &[("select rolname from pg_roles order by 1", "tester")]).await;
 }
+
+/// Row-level security cannot be honoured without roles to apply policies to: turning it
+/// on and CREATE POLICY are 0A000 (never a policy accepted and then ignored); turning it
+/// off, which it always is, is accepted.
+#[tokio::test]
+async fn row_level_security_is_refused_not_ignored() {
+    let s = Server::start(&[]);
+    let c = s.connect("rls").await;
+    c.batch_execute(
+        "create table r (a int); \
+         alter table r disable row level security; \
+         alter table r no force row level security",
+    )
+    .await
+    .unwrap();
+    let rls = "row-level security (ENABLE/FORCE ROW LEVEL SECURITY) is not supported by litewire";
+    refusals(
+        &c,
+        &[
+            ("alter table r enable row level security", "0A000", rls),
+            ("alter table r force row level security", "0A000", rls),
+            (
+                "create policy p1 on r for select using (a % 2 = 0)",
+                "0A000",
+                "CREATE POLICY (row-level security) is not supported by litewire",
+            ),
+            (
+                "drop policy p1 on r",
+                "0A000",
+                "DROP POLICY (row-level security) is not supported by litewire",
+            ),
+        ],
+    )
+    .await;
+}

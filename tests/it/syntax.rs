@@ -491,7 +491,7 @@ async fn literal_and_operator_forms() {
             ),
             (
                 "update ut set (a, b) = (ut.*)",
-                "42601",
+                "0A000",
                 "source for a multiple-column UPDATE item must be a sub-SELECT or ROW() expression",
             ),
         ],

@@ -377,6 +377,27 @@ fn multi_statement_query_is_one_implicit_transaction() {
 }
 
 #[test]
+fn a_syntax_error_anywhere_in_a_message_runs_nothing() {
+    let s = Server::start(&[]);
+    let (mut r, _) = Raw::session(s.port(), "syntax_first");
+    ok(&mut r, "create table t (id integer primary key)");
+    // PostgreSQL parses the whole message first: the BEGIN does not run, so the session
+    // is not left in a failed block (psql's `\;` reaching the server as is).
+    let m = q(
+        &mut r,
+        "START TRANSACTION ISOLATION LEVEL REPEATABLE READ\\; INSERT INTO t VALUES (16)",
+    );
+    assert_eq!(errors(&m), ["42601"]);
+    assert!(completions(&m).is_empty());
+    assert_eq!(status(&m), 'I');
+    let m = q(&mut r, "begin; insert into t values (1); commit\\");
+    assert_eq!(errors(&m), ["42601"]);
+    assert!(completions(&m).is_empty());
+    assert_eq!(status(&m), 'I');
+    assert!(ids(&mut r).is_empty());
+}
+
+#[test]
 fn whole_transaction_in_one_query_message() {
     let s = Server::start(&[]);
     let (mut r, _) = Raw::session(s.port(), "onemsg");
@@ -436,6 +457,38 @@ async fn read_only_transactions_refuse_writes() {
         panic!("a write succeeded inside a read-only transaction");
     };
     assert_eq!(sqlstate(&e), "25006");
+}
+
+/// PostgreSQL lets a read-only transaction change temporary tables, and nothing else —
+/// also after it changed one (checked against PostgreSQL 15).
+#[tokio::test]
+async fn read_only_transactions_may_change_temporary_tables() {
+    let s = Server::start(&[]);
+    let c = s.connect("readonly_temp").await;
+    c.batch_execute(
+        "create table w (a int); insert into w values (1);
+         create temp table tt (a int); insert into tt values (1), (2);
+         set session characteristics as transaction read only;
+         delete from tt where a = 2;
+         update tt set a = 0 from w where tt.a = 1 and w.a = tt.a;
+         insert into tt values (3)",
+    )
+    .await
+    .unwrap();
+    for sql in [
+        "delete from w",
+        "insert into w values (2)",
+        "begin; update tt set a = 7; update w set a = 7",
+    ] {
+        let e = c.batch_execute(sql).await.unwrap_err();
+        assert_eq!(sqlstate(&e), "25006", "{sql}");
+        c.batch_execute("rollback").await.unwrap();
+    }
+    assert_eq!(
+        rows(&c, "select a from tt order by a").await,
+        [[Some("0".to_string())], [Some("3".to_string())]]
+    );
+    assert_eq!(rows(&c, "select a from w").await, [[Some("1".to_string())]]);
 }
 
 /// Drivers send these (pgjdbc's setTransactionIsolation, SQLAlchemy's isolation_level,

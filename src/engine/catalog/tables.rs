@@ -519,6 +519,20 @@ pub(super) const TABLES: &[Table] = &[
         }),
     },
     Table {
+        // The session's own statements, handed over by the session for a statement that
+        // names this table (`Job::prepared`). Plans are not cached: no plan counts.
+        name: "pg_prepared_statements",
+        columns: "name text, statement text, prepare_time timestamptz, \
+                  parameter_types regtype[], from_sql bool, generic_plans int8, \
+                  custom_plans int8",
+        body: Some(|| {
+            "SELECT value ->> 'name', value ->> 'statement', value ->> 'time', \
+             value ->> 'types', value ->> 'from_sql', 0, 0 \
+             FROM json_each(litewire_prepared_statements())"
+                .into()
+        }),
+    },
+    Table {
         name: "pg_roles",
         columns: "oid oid, rolname name, rolsuper bool, rolinherit bool, rolcreaterole bool, \
                   rolcreatedb bool, rolcanlogin bool, rolreplication bool, rolconnlimit int4, \

@@ -10,8 +10,10 @@
 use std::ops::ControlFlow;
 
 use sqlparser::ast::{
-    Assignment, AssignmentTarget, ConflictTarget, Expr, Ident, ObjectName, OnConflictAction,
-    OnInsert, SelectItem, SetExpr, Statement, TableFactor, TableObject, Value, Visit, Visitor,
+    Assignment, AssignmentTarget, ConflictTarget, Expr, FunctionArg, FunctionArgExpr,
+    FunctionArguments, Ident, ObjectName, OnConflictAction, OnInsert, SelectItem,
+    SelectItemQualifiedWildcardKind, SetExpr, Statement, TableFactor, TableObject, TableWithJoins,
+    UpdateTableFromKind, Value, Visit, Visitor,
 };
 
 use super::{call, raw, string};
@@ -156,7 +158,7 @@ fn assignments(list: &[Assignment]) -> Result<(), PgError> {
                 };
                 if !row {
                     return Err(PgError::new(
-                        SqlState::SYNTAX_ERROR,
+                        SqlState::FEATURE_NOT_SUPPORTED,
                         "source for a multiple-column UPDATE item must be a sub-SELECT or \
                          ROW() expression",
                     ));
@@ -202,6 +204,162 @@ fn assignments(list: &[Assignment]) -> Result<(), PgError> {
         }
     }
     Ok(())
+}
+
+/// `SET (a, b) = ROW(x, y)` → `(a, b) = (x, y)`, SQLite's row value; `ROW(v.*)` spreads
+/// into `v`'s columns when the FROM list names them (`(VALUES …) AS v(i, j)`), as
+/// PostgreSQL expands it. Before the walk, so the columns are translated as any other.
+pub(super) fn row_sources(stmt: &mut Statement) -> Result<(), PgError> {
+    let (assignments, from) = match stmt {
+        Statement::Update {
+            assignments, from, ..
+        } => {
+            let from = match from {
+                Some(UpdateTableFromKind::AfterSet(f) | UpdateTableFromKind::BeforeSet(f)) => {
+                    f.as_slice()
+                }
+                None => &[],
+            };
+            (assignments, from)
+        }
+        Statement::Insert(insert) => match &mut insert.on {
+            Some(OnInsert::OnConflict(c)) => match &mut c.action {
+                OnConflictAction::DoUpdate(u) => (&mut u.assignments, &[][..]),
+                _ => return Ok(()),
+            },
+            _ => return Ok(()),
+        },
+        _ => return Ok(()),
+    };
+    for a in assignments.iter_mut() {
+        let AssignmentTarget::Tuple(targets) = &a.target else {
+            continue;
+        };
+        let Expr::Function(f) = &a.value else {
+            continue;
+        };
+        if !f.name.to_string().eq_ignore_ascii_case("row") {
+            continue;
+        }
+        let FunctionArguments::List(list) = &f.args else {
+            continue;
+        };
+        let mut values = Vec::new();
+        for arg in &list.args {
+            match arg {
+                FunctionArg::Unnamed(FunctionArgExpr::Expr(e)) => values.push(e.clone()),
+                FunctionArg::Unnamed(FunctionArgExpr::QualifiedWildcard(name)) => {
+                    let alias = name.to_string();
+                    let columns = alias_columns(from, &alias).ok_or_else(|| {
+                        super::unsupported(format!(
+                            "ROW({alias}.*) of a relation without a column alias list"
+                        ))
+                    })?;
+                    values.extend(
+                        columns
+                            .into_iter()
+                            .map(|c| Expr::CompoundIdentifier(vec![Ident::new(alias.clone()), c])),
+                    );
+                }
+                _ => {
+                    return Err(super::unsupported(
+                        "this ROW() source of a multiple-column SET",
+                    ))
+                }
+            }
+        }
+        if values.len() != targets.len() {
+            return Err(PgError::new(
+                SqlState::SYNTAX_ERROR,
+                "number of columns does not match number of values",
+            ));
+        }
+        a.value = Expr::Tuple(values);
+    }
+    Ok(())
+}
+
+/// `ON CONFLICT (key, key)` names `key` once: PostgreSQL infers the arbiter from the set of
+/// columns, SQLite wants the index's exact list.
+pub(super) fn conflict_columns_once(stmt: &mut Statement) {
+    let Statement::Insert(insert) = stmt else {
+        return;
+    };
+    let Some(OnInsert::OnConflict(c)) = &mut insert.on else {
+        return;
+    };
+    if let Some(ConflictTarget::Columns(keys)) = &mut c.conflict_target {
+        let mut seen = Vec::new();
+        keys.retain(|k| {
+            let name = fold(k);
+            let first = !seen.contains(&name);
+            seen.push(name);
+            first
+        });
+    }
+}
+
+/// `RETURNING t.*` of the table the statement changes (by its alias, if it has one) is
+/// `RETURNING *`, which is all SQLite's RETURNING takes (it refuses `TABLE.*`).
+pub(super) fn returning_own_wildcard(stmt: &mut Statement) {
+    let (target, returning) = match stmt {
+        Statement::Insert(insert) => {
+            let TableObject::TableName(name) = &insert.table else {
+                return;
+            };
+            let target = match &insert.table_alias {
+                Some(alias) => fold(alias),
+                None => last_part(name),
+            };
+            (target, &mut insert.returning)
+        }
+        Statement::Update {
+            table, returning, ..
+        } => match &table.relation {
+            TableFactor::Table { name, alias, .. } => (
+                alias
+                    .as_ref()
+                    .map_or_else(|| last_part(name), |a| fold(&a.name)),
+                returning,
+            ),
+            _ => return,
+        },
+        _ => return,
+    };
+    for item in returning.iter_mut().flatten() {
+        if let SelectItem::QualifiedWildcard(SelectItemQualifiedWildcardKind::ObjectName(n), o) =
+            item
+        {
+            if n.0.len() == 1 && last_part(n) == target {
+                *item = SelectItem::Wildcard(o.clone());
+            }
+        }
+    }
+}
+
+/// The last part of a name, folded.
+fn last_part(name: &ObjectName) -> String {
+    name.0
+        .last()
+        .and_then(|p| p.as_ident())
+        .map(fold)
+        .unwrap_or_default()
+}
+
+/// The column aliases `AS name (c1, c2)` gives a FROM item, if one has them.
+fn alias_columns(from: &[TableWithJoins], name: &str) -> Option<Vec<Ident>> {
+    from.iter()
+        .flat_map(|t| std::iter::once(&t.relation).chain(t.joins.iter().map(|j| &j.relation)))
+        .find_map(|r| {
+            let alias = match r {
+                TableFactor::Table { alias, .. } | TableFactor::Derived { alias, .. } => {
+                    alias.as_ref()?
+                }
+                _ => return None,
+            };
+            (alias.name.to_string().eq_ignore_ascii_case(name) && !alias.columns.is_empty())
+                .then(|| alias.columns.iter().map(|c| c.name.clone()).collect())
+        })
 }
 
 /// An identifier as PostgreSQL folds it.
@@ -353,29 +511,38 @@ pub(super) fn defaults(stmt: &mut Statement) {
 /// `INSERT … VALUES (…), (…) ON CONFLICT (key) DO UPDATE`: the rows are read through
 /// `pg_upsert_once`, which fails (21000) on a row proposing a key an earlier row of the
 /// statement proposed: PostgreSQL's "cannot affect row a second time". After the walk.
-pub(super) fn upsert_once(stmt: &mut Statement) {
+pub(super) fn upsert_once(stmt: &mut Statement) -> Result<(), PgError> {
     let Statement::Insert(insert) = stmt else {
-        return;
+        return Ok(());
     };
     let Some(OnInsert::OnConflict(c)) = &insert.on else {
-        return;
+        return Ok(());
     };
     let (OnConflictAction::DoUpdate(_), Some(ConflictTarget::Columns(keys))) =
         (&c.action, &c.conflict_target)
     else {
-        return;
+        return Ok(());
     };
     let TableObject::TableName(name) = &insert.table else {
-        return;
+        return Ok(());
     };
     let Some(source) = insert.source.as_mut() else {
-        return;
+        return Ok(());
     };
     let SetExpr::Values(values) = source.body.as_ref() else {
-        return;
+        return Ok(());
     };
     if values.rows.len() < 2 || source.order_by.is_some() || source.limit_clause.is_some() {
-        return;
+        return Ok(());
+    }
+    // The rows' keys are the target's columns: an expression or a predicate has none.
+    if keys
+        .iter()
+        .any(|k| super::conflict::is_placeholder(&k.value))
+    {
+        return Err(super::unsupported(
+            "ON CONFLICT (expression) or ON CONFLICT … WHERE … DO UPDATE with several VALUES rows",
+        ));
     }
     let width = values.rows[0].len();
     let (schema, table) = split(&name.to_string());
@@ -401,6 +568,7 @@ pub(super) fn upsert_once(stmt: &mut Statement) {
         }),
     );
     *source.body = SetExpr::Select(Box::new(values_select(body, check)));
+    Ok(())
 }
 
 /// `INSERT … SELECT … FROM t ON CONFLICT …`: SQLite would read `ON` as a join

@@ -188,3 +188,45 @@ fn subscripted_targets_become_the_engines_assignment() {
         "UPDATE t SET a = pg_subscript_assign_slice(a, '{1,2}', 't', 'a', 'si', 1, 2, 3)"
     );
 }
+
+#[test]
+fn row_sources_of_a_multiple_column_set_are_row_values() {
+    let out =
+        sqlite("UPDATE t SET (a, b) = ROW(v.*) FROM (VALUES (21, 100)) AS v(i, j) WHERE t.a = v.i");
+    assert!(
+        out.starts_with("UPDATE t SET (a, b) = (v.i, v.j) FROM"),
+        "{out}"
+    );
+    assert!(sqlite("update t set (a, b) = row(1, 2)").starts_with("UPDATE t SET (a, b) = (1, 2)"));
+    let e = refused("UPDATE t SET (a, b) = ROW(u.*) FROM u WHERE t.a = u.i");
+    assert_eq!(e.code, crate::protocol::SqlState::FEATURE_NOT_SUPPORTED);
+    let e = refused("UPDATE t SET (a, b, c) = ROW(v.*) FROM (VALUES (1, 2)) AS v(i, j)");
+    assert_eq!(
+        e.message,
+        "number of columns does not match number of values"
+    );
+    let e = refused("UPDATE t SET (a, b) = (v.*) FROM (VALUES (1, 2)) AS v(i, j)");
+    assert_eq!(e.code, crate::protocol::SqlState::FEATURE_NOT_SUPPORTED);
+}
+
+#[test]
+fn a_conflict_target_names_each_column_once() {
+    assert_eq!(
+        sqlite("insert into t values (2, 3) on conflict (key, KEY, key) do nothing"),
+        "INSERT INTO t VALUES (2, 3) ON CONFLICT(key) DO NOTHING"
+    );
+}
+
+#[test]
+fn returning_the_changed_tables_wildcard_is_returning_star() {
+    assert_eq!(
+        sqlite("insert into excluded values (1, 2) returning excluded.*"),
+        "INSERT INTO excluded VALUES (1, 2) RETURNING *"
+    );
+    assert_eq!(
+        sqlite("update t as u set a = 1 returning u.*, a"),
+        "UPDATE t AS u SET a = 1 RETURNING *, a"
+    );
+    // Another table's, or the table's own name beside its alias: as written.
+    assert!(sqlite("insert into t as i values (1) returning t.*").contains("RETURNING t.*"));
+}

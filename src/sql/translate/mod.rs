@@ -15,6 +15,7 @@ mod ctes;
 mod domains;
 mod enums;
 pub(crate) use casts::char_length;
+pub mod conflict;
 pub(crate) mod dml;
 mod explain;
 mod fold;
@@ -111,6 +112,9 @@ pub fn to_sqlite(mut stmt: Statement, settings: &mut dyn Settings) -> Result<Str
     same_database_names(&mut stmt);
     // Then, while the tree is as written: operators are found by their place in the text.
     dml::check(&stmt)?;
+    dml::row_sources(&mut stmt)?;
+    dml::conflict_columns_once(&mut stmt);
+    dml::returning_own_wildcard(&mut stmt);
     constants::check(&stmt)?;
     create::check(&stmt)?;
     like::rewrite(&mut stmt);
@@ -134,7 +138,7 @@ pub fn to_sqlite(mut stmt: Statement, settings: &mut dyn Settings) -> Result<Str
     exact_numbers(&mut stmt);
     // Added after the walk: they are SQLite's own expressions already.
     dml::defaults(&mut stmt);
-    dml::upsert_once(&mut stmt);
+    dml::upsert_once(&mut stmt)?;
     dml::upsert_source_where(&mut stmt);
     match &mut stmt {
         Statement::CreateTable(ct) => {

@@ -180,7 +180,10 @@ fn analyze_uncached(source: &str) -> Option<Typing> {
     let depth = super::lexer::shape(source).depth;
     let work = || {
         let limit = (depth + 1).saturating_mul(8).max(64);
-        let stmt = super::parse::parse_one(source, limit).ok()?;
+        // An arbiter the grammar lacks stands aside, as when the statement is translated.
+        let arbiter = super::translate::conflict::read(source);
+        let text = arbiter.as_ref().map_or(source, |a| a.statement.as_str());
+        let stmt = super::parse::parse_one(text, limit).ok()?;
         Some(analyze(&stmt))
     };
     super::parse::on_stack_for(depth, work)
