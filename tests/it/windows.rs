@@ -384,3 +384,54 @@ async fn engine_aggregates_over_moving_frames() {
     }
     assert_eq!(got[5], vec![None, None, Some("1".to_string())]);
 }
+
+/// The variances of integers and numeric over a frame are numeric's, exact: a row
+/// leaving the frame is subtracted, the sums kept at the scale of the rows still in it
+/// (PostgreSQL's answers).
+#[tokio::test]
+async fn numeric_statistics_over_moving_frames() {
+    let s = Server::start(&[]);
+    let c = s.connect("windows").await;
+    c.batch_execute(
+        "create table ns (i int, n numeric, f float8);
+         insert into ns values (1, 1.5, 1.5), (2, 2, 2), (3, 4, 4);",
+    )
+    .await
+    .unwrap();
+    crate::common::answers(
+        &c,
+        &[
+            // Columns: the declared type chooses numeric's or float8's.
+            (
+                "select var_pop(n) over w, var_pop(f) over w from ns \
+                 window w as (order by i rows between current row and 1 following) order by i",
+                "0.06250000000000000000|0.0625\n1.00000000000000000000|1\n0|0",
+            ),
+            (
+                "select var_pop(x) over () from (values (1), (2)) v(x)",
+                "0.25000000000000000000\n0.25000000000000000000",
+            ),
+            (
+                "select var_samp(n::int) over (order by i rows between current row and \
+                 unbounded following) from (values (1, 600), (2, 470), (3, 170), (4, 430), \
+                 (5, 300)) r(i, n) order by i",
+                "27130.000000000000\n18491.666666666667\n16900.000000000000\n8450.0000000000000000\n",
+            ),
+            (
+                "select i, var_pop(n) over (order by i rows between 1 preceding and 1 following), \
+                 stddev_samp(n) over (order by i rows between 2 preceding and current row) \
+                 from (values (1, 600::numeric), (2, 470.25), (3, 170.125), (4, 5), (5, 'NaN'), \
+                 (6, 3), (7, 2), (8, 1)) v(i, n) order by i",
+                "1|4208.7656250000000000|\n\
+                 2|32411.399305555556|91.7471048589545413\n\
+                 3|37088.760416666667|220.492854665028\n\
+                 4|NaN|235.866785760522\n\
+                 5|NaN|NaN\n\
+                 6|NaN|NaN\n\
+                 7|0.66666666666666666667|NaN\n\
+                 8|0.25000000000000000000|1.00000000000000000000",
+            ),
+        ],
+    )
+    .await;
+}

@@ -54,7 +54,13 @@ pub(super) fn register(conn: &Connection) -> Res<()> {
         }
     })?;
     for &(name, args, stat) in STATS {
-        conn.create_window_function(format!("{name}_over").as_str(), args, pure, Moving(stat))?;
+        let moving = Moving(stat, false);
+        conn.create_window_function(format!("{name}_over").as_str(), args, pure, moving)?;
+        // The branch beside numeric's window form (math.rs says why it is lenient).
+        if args == 1 {
+            let lenient = format!("{name}_float_over");
+            conn.create_window_function(lenient.as_str(), 1, pure, Moving(stat, true))?;
+        }
     }
     for (name, all) in [("pg_bool_and_over", true), ("pg_bool_or_over", false)] {
         conn.create_window_function(name, 1, pure, BoolCounts(all))?;
@@ -127,7 +133,8 @@ struct Frame {
     two_args: bool,
 }
 
-struct Moving(Stat);
+/// A statistic; `.1`: integers and numerics are skipped, not refused.
+struct Moving(Stat, bool);
 
 impl Aggregate<Frame, Option<SqlValue>> for Moving {
     fn init(&self, _: &mut Context<'_>) -> Res<Frame> {
@@ -136,7 +143,11 @@ impl Aggregate<Frame, Option<SqlValue>> for Moving {
 
     fn step(&self, ctx: &mut Context<'_>, frame: &mut Frame) -> Res<()> {
         let one_arg = ctx.len() == 1;
-        if one_arg && matches!(ctx.get_raw(0), ValueRef::Integer(_)) {
+        if one_arg && super::math::exact_argument(ctx.get_raw(0)) {
+            if self.1 {
+                frame.rows.push_back(None);
+                return Ok(());
+            }
             return Err(raise(PgError::new(
                 SqlState::FEATURE_NOT_SUPPORTED,
                 "variance and standard deviation of integers or numeric are not supported by litewire (only of float4/float8)",
