@@ -435,3 +435,41 @@ async fn numeric_statistics_over_moving_frames() {
     )
     .await;
 }
+
+/// RANGE offsets over float keys: infinities plus an offset are themselves, NaN sorts
+/// above them and is within no offset of other keys, a float4 offset is the float4's
+/// value (PostgreSQL's answers); an offset above 1e290 is refused.
+#[tokio::test]
+async fn range_offsets_over_float_keys() {
+    let s = Server::start(&[]);
+    let c = s.connect("windows").await;
+    c.batch_execute(
+        "create table fk (id int, f float4);
+         insert into fk values (0, '-infinity'), (1, -1), (2, 0), (3, 1.1), (4, 2.1),
+             (5, 'infinity'), (6, 'NaN'), (7, 'infinity');",
+    )
+    .await
+    .unwrap();
+    crate::common::answers(
+        &c,
+        &[
+            (
+                "select id, first_value(id) over w, last_value(id) over w, count(*) over w \
+                 from fk window w as (order by f range between 1 preceding and 1.1::float4 \
+                 following) order by id",
+                "0|0|0|1\n1|1|2|2\n2|1|3|3\n3|3|4|2\n4|3|4|2\n5|5|7|2\n6|6|6|1\n7|5|7|2",
+            ),
+            (
+                "select id, count(*) over (order by f::float8 desc range between 1e290 \
+                 following and 1e290 following) from fk order by id",
+                "0|1\n1|0\n2|0\n3|0\n4|0\n5|2\n6|1\n7|2",
+            ),
+        ],
+    )
+    .await;
+    let e = c
+        .simple_query("select count(*) over (order by f range 1e291 preceding) from fk")
+        .await
+        .unwrap_err();
+    assert_eq!(sqlstate(&e), "0A000");
+}

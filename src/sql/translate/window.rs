@@ -16,9 +16,9 @@
 //!   rather than running without it); after the walk the window is printed with it.
 
 use sqlparser::ast::{
-    BinaryOperator, CastKind, DataType, Expr, Function, FunctionArguments, Ident, NamedWindowExpr,
-    ObjectName, Query, SetExpr, UnaryOperator, Value, WindowFrameBound, WindowFrameUnits,
-    WindowSpec, WindowType,
+    BinaryOperator, CastKind, DataType, ExactNumberInfo, Expr, Function, FunctionArguments, Ident,
+    NamedWindowExpr, ObjectName, Query, SetExpr, UnaryOperator, Value, WindowFrameBound,
+    WindowFrameUnits, WindowSpec, WindowType,
 };
 
 use super::unsupported;
@@ -339,7 +339,15 @@ fn frame(spec: &mut WindowSpec) -> Result<(), PgError> {
             continue;
         };
         unwrap_number_cast(e);
+        if range {
+            unwrap_float_cast(e);
+        }
         if !range || numeric_constant(e) {
+            // A float key's infinities are put at ±f64::MAX and NaN above them
+            // (engine/pgfuncs/window.rs): offsets must not reach across.
+            if range && constant_value(e).is_some_and(|v| v.abs() > RANGE_OFFSET_MAX) {
+                return Err(unsupported("a RANGE frame offset above 1e290"));
+            }
             numbers = true;
         } else if let Some(iv) = interval_offset(e)? {
             intervals.push((e, iv));
@@ -509,6 +517,79 @@ fn unwrap_number_cast(e: &mut Expr) {
     }
 }
 
+/// The largest RANGE offset litewire takes: below half the double's spacing at f64::MAX,
+/// where a float key's infinities are put (engine/pgfuncs/window.rs), so that they stay
+/// themselves plus or minus an offset, as PostgreSQL's do.
+const RANGE_OFFSET_MAX: f64 = 1e290;
+
+/// `1.1::float4`, `2::float8` in a RANGE offset: the literal, as the double PostgreSQL
+/// adds to a float key (in_range_float4_float8 takes a float4 offset as its float8).
+fn unwrap_float_cast(e: &mut Expr) {
+    let Expr::Cast {
+        kind: CastKind::DoubleColon | CastKind::Cast,
+        expr,
+        data_type,
+        format: None,
+    } = e
+    else {
+        return;
+    };
+    let float4 = match data_type {
+        DataType::Real | DataType::Float4 => true,
+        DataType::Float8 | DataType::DoublePrecision | DataType::Double(_) | DataType::Float64 => {
+            false
+        }
+        DataType::Float(ExactNumberInfo::None) => false,
+        DataType::Float(
+            ExactNumberInfo::Precision(p) | ExactNumberInfo::PrecisionAndScale(p, _),
+        ) => *p <= 24,
+        _ => return,
+    };
+    let Expr::Value(v) = expr.as_ref() else {
+        return;
+    };
+    let Value::Number(text, _) = &v.value else {
+        return;
+    };
+    let Ok(x) = text.parse::<f64>() else {
+        return;
+    };
+    let x = if float4 { f64::from(x as f32) } else { x };
+    if x.is_finite() {
+        *e = Expr::value(Value::Number(format!("{x:?}"), false));
+    }
+}
+
+/// The value of a [`numeric_constant`], as a double.
+fn constant_value(e: &Expr) -> Option<f64> {
+    match e {
+        Expr::Value(v) => match &v.value {
+            Value::Number(n, _) => n.parse().ok(),
+            _ => None,
+        },
+        Expr::Nested(e) => constant_value(e),
+        Expr::UnaryOp {
+            op: UnaryOperator::Minus,
+            expr,
+        } => constant_value(expr).map(|v| -v),
+        Expr::UnaryOp {
+            op: UnaryOperator::Plus,
+            expr,
+        } => constant_value(expr),
+        Expr::BinaryOp { left, op, right } => {
+            let (a, b) = (constant_value(left)?, constant_value(right)?);
+            match op {
+                BinaryOperator::Plus => Some(a + b),
+                BinaryOperator::Minus => Some(a - b),
+                BinaryOperator::Multiply => Some(a * b),
+                BinaryOperator::Divide => Some(a / b),
+                _ => None,
+            }
+        }
+        _ => None,
+    }
+}
+
 /// Numbers and arithmetic on them only.
 fn numeric_constant(e: &Expr) -> bool {
     match e {
@@ -591,6 +672,29 @@ mod tests {
         // Elsewhere the word is left alone.
         assert_eq!(super::strip_exclude("select exclude from t"), None);
         assert_eq!(super::strip_exclude("select 1 -- exclude ties\n"), None);
+    }
+
+    #[test]
+    fn float_offsets_are_their_doubles() {
+        let got = sqlite(
+            "select count(*) over (order by b range between 1.1::float4 preceding and 1.1::float8 following) from t",
+        );
+        // More digits than 15: numeric's text (mod.rs), which SQLite's check of the
+        // offset reads as a number.
+        assert!(
+            got.contains("RANGE BETWEEN '1.100000023841858' PRECEDING AND 1.1 FOLLOWING"),
+            "{got}"
+        );
+        let e = to_sqlite(
+            parse_one(
+                "select count(*) over (order by b range 1e291 preceding) from t",
+                100,
+            )
+            .unwrap(),
+            &mut NoSettings,
+        )
+        .unwrap_err();
+        assert_eq!(e.code.0, "0A000");
     }
 
     #[test]
