@@ -473,3 +473,20 @@ async fn range_offsets_over_float_keys() {
         .unwrap_err();
     assert_eq!(sqlstate(&e), "0A000");
 }
+
+/// `ntile(NULL)` is NULL (SQLite's ntile refuses it), and the rows still come out of the
+/// window's sort.
+#[tokio::test]
+async fn ntile_of_null_is_null() {
+    let s = Server::start(&[]);
+    let c = s.connect("windows").await;
+    c.batch_execute(SETUP).await.unwrap();
+    crate::common::answers(
+        &c,
+        &[(
+            "select ntile(null) over (order by v desc), v from w",
+            "|5\n|4\n|3\n|2\n|1",
+        )],
+    )
+    .await;
+}

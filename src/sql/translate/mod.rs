@@ -223,8 +223,20 @@ impl VisitorMut for Translator<'_> {
         order::query(q);
         self.sources.enter(q);
         // A set-returning function's column keeps its name in the result (SQLite would
-        // call `s.value` "value").
-        if let sqlparser::ast::SetExpr::Select(select) = q.body.as_mut() {
+        // call `s.value` "value"), in each SELECT of a set operation too.
+        let mut selects = Vec::new();
+        let mut bodies = vec![q.body.as_mut()];
+        while let Some(body) = bodies.pop() {
+            match body {
+                sqlparser::ast::SetExpr::Select(select) => selects.push(select),
+                sqlparser::ast::SetExpr::SetOperation { left, right, .. } => {
+                    bodies.push(left.as_mut());
+                    bodies.push(right.as_mut());
+                }
+                _ => {}
+            }
+        }
+        for select in selects {
             for item in &mut select.projection {
                 let sqlparser::ast::SelectItem::UnnamedExpr(e) = item else {
                     continue;
@@ -507,6 +519,9 @@ impl Translator<'_> {
         order::call(&mut f);
         let name = f.name.to_string().to_ascii_lowercase();
         window::function(&name, &mut f)?;
+        if let Some(null) = window::null_ntile(&name, &f) {
+            return Ok(null);
+        }
         // The parenthesis-less functions (`current_user`): SQLite needs the call.
         if matches!(f.args, FunctionArguments::None) {
             if BARE_FUNCTIONS.contains(&name.as_str()) {

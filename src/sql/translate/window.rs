@@ -16,9 +16,9 @@
 //!   rather than running without it); after the walk the window is printed with it.
 
 use sqlparser::ast::{
-    BinaryOperator, CastKind, DataType, ExactNumberInfo, Expr, Function, FunctionArguments, Ident,
-    NamedWindowExpr, ObjectName, Query, SetExpr, UnaryOperator, Value, WindowFrameBound,
-    WindowFrameUnits, WindowSpec, WindowType,
+    BinaryOperator, CastKind, DataType, ExactNumberInfo, Expr, Function, FunctionArg,
+    FunctionArgExpr, FunctionArguments, Ident, NamedWindowExpr, ObjectName, Query, SetExpr,
+    UnaryOperator, Value, WindowFrameBound, WindowFrameUnits, WindowSpec, WindowType,
 };
 
 use super::unsupported;
@@ -258,6 +258,33 @@ pub(super) fn before(f: &mut Function) -> Result<(), PgError> {
         frame(spec)?;
     }
     Ok(())
+}
+
+/// `ntile(NULL) OVER w`: PostgreSQL's ntile is NULL for a NULL bucket count (SQLite's
+/// is an error), so the call is `nth_value(NULL, 1) OVER w`, NULL in every frame; still
+/// a window function, so that the rows come out of its sort as PostgreSQL's do.
+pub(super) fn null_ntile(name: &str, f: &Function) -> Option<Expr> {
+    let FunctionArguments::List(l) = &f.args else {
+        return None;
+    };
+    let [FunctionArg::Unnamed(FunctionArgExpr::Expr(arg))] = l.args.as_slice() else {
+        return None;
+    };
+    let null = matches!(arg, Expr::Value(v) if v.value == Value::Null);
+    if name != "ntile" || f.over.is_none() || !null {
+        return None;
+    }
+    let mut nth = super::call(
+        "nth_value",
+        vec![
+            Expr::value(Value::Null),
+            Expr::value(Value::Number("1".into(), false)),
+        ],
+    );
+    if let Expr::Function(g) = &mut nth {
+        g.over = f.over.clone();
+    }
+    Some(nth)
 }
 
 /// After the walk of its arguments and window: `count()`, and the EXCLUDE clause.
