@@ -134,8 +134,10 @@ async fn window_errors_are_postgresql_s() {
             "0A000",
             "a RANGE frame offset in months over a date past the 28th of its month is not supported by litewire",
         ),
+        // Refused where the rows do not reach the window in PostgreSQL's order (a join:
+        // window_ties.rs orders one table's rows only).
         (
-            "select first_value(d) over (order by d range '1 day' preceding) from d",
+            "select first_value(a.d) over (order by a.d range '1 day' preceding) from d a, d b",
             "0A000",
             "first_value() over a RANGE frame with interval offsets (it picks among rows of equal sort keys, which PostgreSQL's sort orders otherwise) is not supported by litewire",
         ),
@@ -487,6 +489,57 @@ async fn ntile_of_null_is_null() {
             "select ntile(null) over (order by v desc), v from w",
             "|5\n|4\n|3\n|2\n|1",
         )],
+    )
+    .await;
+}
+
+/// Rows that tie in a window's sort reach it in PostgreSQL's order (its quicksort over
+/// the scan order, not the stable order): `ROWS` frames, `row_number`, `lead`, and
+/// `first_value` over a RANGE frame with interval offsets pick the rows PostgreSQL's do.
+#[tokio::test]
+async fn tied_rows_in_postgresql_s_order() {
+    let s = Server::start(&[]);
+    let c = s.connect("windows").await;
+    c.batch_execute(
+        "create table tie (u int, f int);
+         insert into tie values (4, 0), (2, 2), (1, 1), (6, 2), (9, 1), (8, 0), (5, 1),
+             (3, 3), (7, 3), (0, 0);
+         create table tied (k text, d date, v int);
+         insert into tied values ('b', '2020-01-01', 1), ('a', '2020-01-03', 2),
+             ('b', '2020-01-01', 3), ('a', '2020-01-02', 4), ('b', '2020-01-05', 5),
+             ('a', '2020-01-03', 6), ('b', '2020-01-01', 7), ('a', '2020-01-03', 8),
+             ('b', '2020-01-05', 9);",
+    )
+    .await
+    .unwrap();
+    crate::common::answers(
+        &c,
+        &[
+            (
+                "select u, first_value(u) over (order by f rows between current row and 2 \
+                 following exclude current row), row_number() over (order by f rows between \
+                 current row and 2 following exclude current row) from tie where u < 10 order by u",
+                "0|8|1\n1|6|6\n2|3|8\n3|7|9\n4|5|3\n5|9|4\n6|2|7\n7||10\n8|4|2\n9|1|5",
+            ),
+            (
+                "select u, last_value(u) over w, nth_value(u, 2) over w from tie \
+                 window w as (order by f range between current row and unbounded following) \
+                 order by u",
+                "0|7|8\n1|7|9\n2|7|2\n3|7|7\n4|7|8\n5|7|9\n6|7|2\n7|7|7\n8|7|8\n9|7|9",
+            ),
+            (
+                "select v, first_value(v) over w, last_value(v) over w, row_number() over w \
+                 from tied window w as (partition by k order by d desc groups between \
+                 current row and 1 following exclude ties) order by v",
+                "1|1|1|5\n2|2|4|1\n3|3|3|4\n4|4|4|4\n5|5|1|2\n6|6|4|2\n7|7|7|3\n8|8|4|3\n9|9|1|1",
+            ),
+            (
+                "select v, first_value(v) over (order by d range between '1 day' preceding \
+                 and current row), lead(v) over (order by d range between '1 day' preceding \
+                 and current row) from tied order by v",
+                "1|7|3\n2|4|6\n3|7|4\n4|7|2\n5|9|\n6|4|8\n7|7|1\n8|4|9\n9|9|5",
+            ),
+        ],
     )
     .await;
 }

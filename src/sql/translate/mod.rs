@@ -49,6 +49,7 @@ mod store;
 mod variadic;
 mod views;
 mod window;
+mod window_ties;
 pub(crate) use window::{strip_exclude, strip_offset_casts, RangeScale};
 
 use std::ops::ControlFlow;
@@ -217,7 +218,8 @@ impl VisitorMut for Translator<'_> {
         }
         ctes::materialize(q);
         setops::literals(q);
-        if let Err(e) = window::query(q) {
+        let presorted = window_ties::presort(q);
+        if let Err(e) = window::query(q, presorted) {
             return ControlFlow::Break(e);
         }
         order::query(q);

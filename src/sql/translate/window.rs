@@ -160,8 +160,9 @@ fn quoted(name: &str) -> String {
     format!("\"{}\"", name.replace('"', "\"\""))
 }
 
-/// The named windows of `q`'s SELECTs: no name twice, and each spec's frame checked.
-pub(super) fn query(q: &mut Query) -> Result<(), PgError> {
+/// The named windows of `q`'s SELECTs: no name twice, and each spec's frame checked;
+/// `presorted`: its rows reach the windows in PostgreSQL's order (window_ties.rs).
+pub(super) fn query(q: &mut Query, presorted: bool) -> Result<(), PgError> {
     let SetExpr::Select(s) = q.body.as_mut() else {
         return Ok(());
     };
@@ -174,7 +175,9 @@ pub(super) fn query(q: &mut Query) -> Result<(), PgError> {
             ));
         }
     }
-    peer_order(s)?;
+    if !presorted {
+        peer_order(s)?;
+    }
     for def in &mut s.named_window {
         if let NamedWindowExpr::WindowSpec(spec) = &mut def.1 {
             frame(spec)?;
@@ -191,7 +194,8 @@ const BY_PLACE: &[&str] = &["first_value", "last_value", "nth_value"];
 /// Refuses a [`BY_PLACE`] function over a RANGE frame with interval offsets: such a
 /// frame ends at a peer group's edge, so the function picks among peers. Not refused over
 /// other frames, where litewire answered so before; this one is new, and refusing keeps
-/// it from adding answers that differ by tie order.
+/// it from adding answers that differ by tie order. Not refused either where the rows
+/// reach the window in PostgreSQL's order (window_ties.rs).
 fn peer_order(s: &sqlparser::ast::Select) -> Result<(), PgError> {
     let named: Vec<String> = s
         .named_window
@@ -342,7 +346,7 @@ pub(super) fn aggregate_over(f: &mut Function) {
 }
 
 /// A frame's offsets in SQLite's form, and PostgreSQL's checks of its mode.
-fn frame(spec: &mut WindowSpec) -> Result<(), PgError> {
+pub(super) fn frame(spec: &mut WindowSpec) -> Result<(), PgError> {
     let inherits = spec
         .window_name
         .as_ref()
@@ -686,15 +690,16 @@ mod tests {
         to_sqlite(parse_one(pg, 100).unwrap(), &mut NoSettings).unwrap()
     }
 
+    // The rows reach each window in PostgreSQL's order of tied rows (window_ties.rs).
     #[test]
     fn exclusion_is_printed_back() {
         assert_eq!(
             sqlite("select sum(a) over (order by b rows between 1 preceding and 1 following exclude current row) from t"),
-            "SELECT CASE WHEN pg_is_interval('C1:a[1:t]') THEN pg_interval_sum(a) OVER (ORDER BY b NULLS LAST ROWS BETWEEN 1 PRECEDING AND 1 FOLLOWING EXCLUDE CURRENT ROW) WHEN pg_is_numeric('C1:a[1:t]', 0) THEN pg_numeric_sum(a, 'C1:a[1:t]') OVER (ORDER BY b NULLS LAST ROWS BETWEEN 1 PRECEDING AND 1 FOLLOWING EXCLUDE CURRENT ROW) ELSE sum(a) OVER (ORDER BY b NULLS LAST ROWS BETWEEN 1 PRECEDING AND 1 FOLLOWING EXCLUDE CURRENT ROW) END FROM t"
+            "SELECT CASE WHEN pg_is_interval('C1:a[1:t]') THEN pg_interval_sum(a) OVER (ORDER BY b NULLS LAST ROWS BETWEEN 1 PRECEDING AND 1 FOLLOWING EXCLUDE CURRENT ROW) WHEN pg_is_numeric('C1:a[1:t]', 0) THEN pg_numeric_sum(a, 'C1:a[1:t]') OVER (ORDER BY b NULLS LAST ROWS BETWEEN 1 PRECEDING AND 1 FOLLOWING EXCLUDE CURRENT ROW) ELSE sum(a) OVER (ORDER BY b NULLS LAST ROWS BETWEEN 1 PRECEDING AND 1 FOLLOWING EXCLUDE CURRENT ROW) END FROM (SELECT * FROM t ORDER BY pg_sort_place('al', b) OVER (ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING) NULLS LAST) AS t"
         );
         assert_eq!(
             sqlite("select sum(a) over (W rows unbounded preceding Exclude Ties) from t window w as (order by b), \"X\" as (rows 2 preceding exclude group)"),
-            "SELECT CASE WHEN pg_is_interval('C1:a[1:t]') THEN pg_interval_sum(a) OVER (w ROWS UNBOUNDED PRECEDING EXCLUDE TIES) WHEN pg_is_numeric('C1:a[1:t]', 0) THEN pg_numeric_sum(a, 'C1:a[1:t]') OVER (w ROWS UNBOUNDED PRECEDING EXCLUDE TIES) ELSE sum(a) OVER (w ROWS UNBOUNDED PRECEDING EXCLUDE TIES) END FROM t WINDOW w AS (ORDER BY b NULLS LAST), \"X\" AS (ROWS 2 PRECEDING EXCLUDE GROUP)"
+            "SELECT CASE WHEN pg_is_interval('C1:a[1:t]') THEN pg_interval_sum(a) OVER (w ROWS UNBOUNDED PRECEDING EXCLUDE TIES) WHEN pg_is_numeric('C1:a[1:t]', 0) THEN pg_numeric_sum(a, 'C1:a[1:t]') OVER (w ROWS UNBOUNDED PRECEDING EXCLUDE TIES) ELSE sum(a) OVER (w ROWS UNBOUNDED PRECEDING EXCLUDE TIES) END FROM (SELECT * FROM t ORDER BY pg_sort_place('al', b) OVER (ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING) NULLS LAST) AS t WINDOW w AS (ORDER BY b NULLS LAST), \"X\" AS (ROWS 2 PRECEDING EXCLUDE GROUP)"
         );
         // Elsewhere the word is left alone.
         assert_eq!(super::strip_exclude("select exclude from t"), None);
@@ -728,11 +733,11 @@ mod tests {
     fn frame_offsets() {
         assert_eq!(
             sqlite("select sum(a) over (order by b range between 2::int8 preceding and 1::int2 following) from t"),
-            "SELECT CASE WHEN pg_is_interval('C1:a[1:t]') THEN pg_interval_sum(a) OVER (ORDER BY pg_range_key(b) NULLS LAST RANGE BETWEEN 2 PRECEDING AND 1 FOLLOWING) WHEN pg_is_numeric('C1:a[1:t]', 0) THEN pg_numeric_sum(a, 'C1:a[1:t]') OVER (ORDER BY pg_range_key(b) NULLS LAST RANGE BETWEEN 2 PRECEDING AND 1 FOLLOWING) ELSE sum(a) OVER (ORDER BY pg_range_key(b) NULLS LAST RANGE BETWEEN 2 PRECEDING AND 1 FOLLOWING) END FROM t"
+            "SELECT CASE WHEN pg_is_interval('C1:a[1:t]') THEN pg_interval_sum(a) OVER (ORDER BY pg_range_key(b) NULLS LAST RANGE BETWEEN 2 PRECEDING AND 1 FOLLOWING) WHEN pg_is_numeric('C1:a[1:t]', 0) THEN pg_numeric_sum(a, 'C1:a[1:t]') OVER (ORDER BY pg_range_key(b) NULLS LAST RANGE BETWEEN 2 PRECEDING AND 1 FOLLOWING) ELSE sum(a) OVER (ORDER BY pg_range_key(b) NULLS LAST RANGE BETWEEN 2 PRECEDING AND 1 FOLLOWING) END FROM (SELECT * FROM t ORDER BY pg_sort_place('al', pg_range_key(b)) OVER (ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING) NULLS LAST) AS t"
         );
         assert_eq!(
             sqlite("select sum(a) over (order by b rows between 2::int8 preceding and current row) from t"),
-            "SELECT CASE WHEN pg_is_interval('C1:a[1:t]') THEN pg_interval_sum(a) OVER (ORDER BY b NULLS LAST ROWS BETWEEN 2 PRECEDING AND CURRENT ROW) WHEN pg_is_numeric('C1:a[1:t]', 0) THEN pg_numeric_sum(a, 'C1:a[1:t]') OVER (ORDER BY b NULLS LAST ROWS BETWEEN 2 PRECEDING AND CURRENT ROW) ELSE sum(a) OVER (ORDER BY b NULLS LAST ROWS BETWEEN 2 PRECEDING AND CURRENT ROW) END FROM t"
+            "SELECT CASE WHEN pg_is_interval('C1:a[1:t]') THEN pg_interval_sum(a) OVER (ORDER BY b NULLS LAST ROWS BETWEEN 2 PRECEDING AND CURRENT ROW) WHEN pg_is_numeric('C1:a[1:t]', 0) THEN pg_numeric_sum(a, 'C1:a[1:t]') OVER (ORDER BY b NULLS LAST ROWS BETWEEN 2 PRECEDING AND CURRENT ROW) ELSE sum(a) OVER (ORDER BY b NULLS LAST ROWS BETWEEN 2 PRECEDING AND CURRENT ROW) END FROM (SELECT * FROM t ORDER BY pg_sort_place('al', b) OVER (ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING) NULLS LAST) AS t"
         );
         let e = to_sqlite(
             parse_one("select sum(a) over (order by b range between 'inf' preceding and current row) from t", 100).unwrap(),
