@@ -542,4 +542,21 @@ async fn tied_rows_in_postgresql_s_order() {
         ],
     )
     .await;
+    // 500 rows (the quicksort's ninther and recursion): a sum that depends on each
+    // tied row's number.
+    c.batch_execute(
+        "create table big (i int, k int);
+         insert into big select i, (i * 7919) % 13 from generate_series(1, 500) i;",
+    )
+    .await
+    .unwrap();
+    crate::common::answers(
+        &c,
+        &[(
+            "select sum(i::int8 * rn) from (select i, row_number() over \
+             (partition by k % 3 order by k desc) rn from big) s",
+            "10671178",
+        )],
+    )
+    .await;
 }
