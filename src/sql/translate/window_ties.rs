@@ -9,7 +9,8 @@
 //! (engine/pgfuncs/sort_place.rs), which SQLite's window sort then keeps among ties.
 //!
 //! Only where that is PostgreSQL's plan: one table (scanned in its rows' order, as
-//! PostgreSQL scans a table it has only inserted into), no grouping, aggregates,
+//! PostgreSQL scans a table it has only inserted into) or a subquery without ORDER BY
+//! or LIMIT, no grouping, aggregates,
 //! DISTINCT, CTEs, subqueries or final ORDER BY (a second sort), keys without function
 //! calls (a volatile one would be evaluated twice); anything else is left as it was.
 
@@ -75,27 +76,14 @@ pub(super) fn presort(q: &mut Query) -> bool {
     true
 }
 
-/// The one table `s` reads, as written, and the name its columns are qualified by.
+/// The one table `s` reads, as written, and the name its columns are qualified by: a
+/// table, or a subquery without ORDER BY (its rows come in the order its plan gives
+/// them, which for a scan or UNION ALL is PostgreSQL's).
 fn plain_table(s: &Select) -> Option<(String, String)> {
     let [from] = s.from.as_slice() else {
         return None;
     };
-    let TableFactor::Table {
-        name,
-        alias,
-        args: None,
-        with_hints,
-        version: None,
-        partitions,
-        ..
-    } = &from.relation
-    else {
-        return None;
-    };
     let simple = from.joins.is_empty()
-        && with_hints.is_empty()
-        && partitions.is_empty()
-        && alias.as_ref().is_none_or(|a| a.columns.is_empty())
         && matches!(&s.group_by, GroupByExpr::Expressions(g, m) if g.is_empty() && m.is_empty())
         && s.having.is_none()
         && s.distinct.is_none()
@@ -111,9 +99,32 @@ fn plain_table(s: &Select) -> Option<(String, String)> {
     if !simple {
         return None;
     }
-    let alias = match alias {
-        Some(a) => a.name.to_string(),
-        None => name.0.last()?.to_string(),
+    let alias = match &from.relation {
+        TableFactor::Table {
+            name,
+            alias,
+            args: None,
+            with_hints,
+            version: None,
+            partitions,
+            ..
+        } if with_hints.is_empty() && partitions.is_empty() => match alias {
+            Some(a) if a.columns.is_empty() => a.name.to_string(),
+            Some(_) => return None,
+            None => name.0.last()?.to_string(),
+        },
+        TableFactor::Derived {
+            lateral: false,
+            subquery,
+            alias: Some(a),
+        } if a.columns.is_empty()
+            && subquery.order_by.is_none()
+            && subquery.limit_clause.is_none()
+            && subquery.fetch.is_none() =>
+        {
+            a.name.to_string()
+        }
+        _ => return None,
     };
     Some((from.relation.to_string(), alias))
 }
@@ -302,6 +313,10 @@ mod tests {
              pg_sort_place('aldf', b, c) OVER (ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED \
              FOLLOWING) NULLS LAST) AS x WINDOW w AS (PARTITION BY b ORDER BY c DESC NULLS FIRST)"
         );
+        // A subquery's rows, in the order its plan gives them.
+        assert!(presorted(
+            "select row_number() over (order by x) from (select 1 x union all select 2) s"
+        ));
         // Two windows with one sort.
         assert!(presorted(
             "select sum(a) over (order by b rows 1 preceding), lag(a) over (order by b) from t"
@@ -319,6 +334,8 @@ mod tests {
             "select row_number() over (order by random()) from t",
             "select a, row_number() over (order by a) from t group by a",
             "with c as (select 1 a) select row_number() over (order by a) from c",
+            // Sorted by PostgreSQL's quicksort already, not in SQLite's order.
+            "select row_number() over (order by a) from (select a from t order by b) s",
         ] {
             assert!(!presorted(sql), "{sql}");
         }
