@@ -147,6 +147,13 @@ async fn set_operations_group_as_in_postgresql() {
                  select x from (values (1),(3),(3),(5)) w(x) order by 1",
                 &[&["1"], &["2"], &["3"]],
             ),
+            // A set-returning function's column keeps its name in a set operation's
+            // SELECTs too.
+            (
+                "select x, y from (select x, x as y from generate_series(1, 2) as x \
+                 union all select null, 42) ss order by y",
+                &[&["1", "1"], &["2", "2"], &["NULL", "42"]],
+            ),
         ],
     )
     .await;

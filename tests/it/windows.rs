@@ -134,8 +134,10 @@ async fn window_errors_are_postgresql_s() {
             "0A000",
             "a RANGE frame offset in months over a date past the 28th of its month is not supported by litewire",
         ),
+        // Refused where the rows do not reach the window in PostgreSQL's order (a join:
+        // window_ties.rs orders one table's rows only).
         (
-            "select first_value(d) over (order by d range '1 day' preceding) from d",
+            "select first_value(a.d) over (order by a.d range '1 day' preceding) from d a, d b",
             "0A000",
             "first_value() over a RANGE frame with interval offsets (it picks among rows of equal sort keys, which PostgreSQL's sort orders otherwise) is not supported by litewire",
         ),
@@ -383,4 +385,178 @@ async fn engine_aggregates_over_moving_frames() {
         assert_eq!(g, &w.map(|v| Some(v.to_string())).to_vec());
     }
     assert_eq!(got[5], vec![None, None, Some("1".to_string())]);
+}
+
+/// The variances of integers and numeric over a frame are numeric's, exact: a row
+/// leaving the frame is subtracted, the sums kept at the scale of the rows still in it
+/// (PostgreSQL's answers).
+#[tokio::test]
+async fn numeric_statistics_over_moving_frames() {
+    let s = Server::start(&[]);
+    let c = s.connect("windows").await;
+    c.batch_execute(
+        "create table ns (i int, n numeric, f float8);
+         insert into ns values (1, 1.5, 1.5), (2, 2, 2), (3, 4, 4);",
+    )
+    .await
+    .unwrap();
+    crate::common::answers(
+        &c,
+        &[
+            // Columns: the declared type chooses numeric's or float8's.
+            (
+                "select var_pop(n) over w, var_pop(f) over w from ns \
+                 window w as (order by i rows between current row and 1 following) order by i",
+                "0.06250000000000000000|0.0625\n1.00000000000000000000|1\n0|0",
+            ),
+            (
+                "select var_pop(x) over () from (values (1), (2)) v(x)",
+                "0.25000000000000000000\n0.25000000000000000000",
+            ),
+            (
+                "select var_samp(n::int) over (order by i rows between current row and \
+                 unbounded following) from (values (1, 600), (2, 470), (3, 170), (4, 430), \
+                 (5, 300)) r(i, n) order by i",
+                "27130.000000000000\n18491.666666666667\n16900.000000000000\n8450.0000000000000000\n",
+            ),
+            (
+                "select i, var_pop(n) over (order by i rows between 1 preceding and 1 following), \
+                 stddev_samp(n) over (order by i rows between 2 preceding and current row) \
+                 from (values (1, 600::numeric), (2, 470.25), (3, 170.125), (4, 5), (5, 'NaN'), \
+                 (6, 3), (7, 2), (8, 1)) v(i, n) order by i",
+                "1|4208.7656250000000000|\n\
+                 2|32411.399305555556|91.7471048589545413\n\
+                 3|37088.760416666667|220.492854665028\n\
+                 4|NaN|235.866785760522\n\
+                 5|NaN|NaN\n\
+                 6|NaN|NaN\n\
+                 7|0.66666666666666666667|NaN\n\
+                 8|0.25000000000000000000|1.00000000000000000000",
+            ),
+        ],
+    )
+    .await;
+}
+
+/// RANGE offsets over float keys: infinities plus an offset are themselves, NaN sorts
+/// above them and is within no offset of other keys, a float4 offset is the float4's
+/// value (PostgreSQL's answers); an offset above 1e290 is refused.
+#[tokio::test]
+async fn range_offsets_over_float_keys() {
+    let s = Server::start(&[]);
+    let c = s.connect("windows").await;
+    c.batch_execute(
+        "create table fk (id int, f float4);
+         insert into fk values (0, '-infinity'), (1, -1), (2, 0), (3, 1.1), (4, 2.1),
+             (5, 'infinity'), (6, 'NaN'), (7, 'infinity');",
+    )
+    .await
+    .unwrap();
+    crate::common::answers(
+        &c,
+        &[
+            (
+                "select id, first_value(id) over w, last_value(id) over w, count(*) over w \
+                 from fk window w as (order by f range between 1 preceding and 1.1::float4 \
+                 following) order by id",
+                "0|0|0|1\n1|1|2|2\n2|1|3|3\n3|3|4|2\n4|3|4|2\n5|5|7|2\n6|6|6|1\n7|5|7|2",
+            ),
+            (
+                "select id, count(*) over (order by f::float8 desc range between 1e290 \
+                 following and 1e290 following) from fk order by id",
+                "0|1\n1|0\n2|0\n3|0\n4|0\n5|2\n6|1\n7|2",
+            ),
+        ],
+    )
+    .await;
+    let e = c
+        .simple_query("select count(*) over (order by f range 1e291 preceding) from fk")
+        .await
+        .unwrap_err();
+    assert_eq!(sqlstate(&e), "0A000");
+}
+
+/// `ntile(NULL)` is NULL (SQLite's ntile refuses it), and the rows still come out of the
+/// window's sort.
+#[tokio::test]
+async fn ntile_of_null_is_null() {
+    let s = Server::start(&[]);
+    let c = s.connect("windows").await;
+    c.batch_execute(SETUP).await.unwrap();
+    crate::common::answers(
+        &c,
+        &[(
+            "select ntile(null) over (order by v desc), v from w",
+            "|5\n|4\n|3\n|2\n|1",
+        )],
+    )
+    .await;
+}
+
+/// Rows that tie in a window's sort reach it in PostgreSQL's order (its quicksort over
+/// the scan order, not the stable order): `ROWS` frames, `row_number`, `lead`, and
+/// `first_value` over a RANGE frame with interval offsets pick the rows PostgreSQL's do.
+#[tokio::test]
+async fn tied_rows_in_postgresql_s_order() {
+    let s = Server::start(&[]);
+    let c = s.connect("windows").await;
+    c.batch_execute(
+        "create table tie (u int, f int);
+         insert into tie values (4, 0), (2, 2), (1, 1), (6, 2), (9, 1), (8, 0), (5, 1),
+             (3, 3), (7, 3), (0, 0);
+         create table tied (k text, d date, v int);
+         insert into tied values ('b', '2020-01-01', 1), ('a', '2020-01-03', 2),
+             ('b', '2020-01-01', 3), ('a', '2020-01-02', 4), ('b', '2020-01-05', 5),
+             ('a', '2020-01-03', 6), ('b', '2020-01-01', 7), ('a', '2020-01-03', 8),
+             ('b', '2020-01-05', 9);",
+    )
+    .await
+    .unwrap();
+    crate::common::answers(
+        &c,
+        &[
+            (
+                "select u, first_value(u) over (order by f rows between current row and 2 \
+                 following exclude current row), row_number() over (order by f rows between \
+                 current row and 2 following exclude current row) from tie where u < 10 order by u",
+                "0|8|1\n1|6|6\n2|3|8\n3|7|9\n4|5|3\n5|9|4\n6|2|7\n7||10\n8|4|2\n9|1|5",
+            ),
+            (
+                "select u, last_value(u) over w, nth_value(u, 2) over w from tie \
+                 window w as (order by f range between current row and unbounded following) \
+                 order by u",
+                "0|7|8\n1|7|9\n2|7|2\n3|7|7\n4|7|8\n5|7|9\n6|7|2\n7|7|7\n8|7|8\n9|7|9",
+            ),
+            (
+                "select v, first_value(v) over w, last_value(v) over w, row_number() over w \
+                 from tied window w as (partition by k order by d desc groups between \
+                 current row and 1 following exclude ties) order by v",
+                "1|1|1|5\n2|2|4|1\n3|3|3|4\n4|4|4|4\n5|5|1|2\n6|6|4|2\n7|7|7|3\n8|8|4|3\n9|9|1|1",
+            ),
+            (
+                "select v, first_value(v) over (order by d range between '1 day' preceding \
+                 and current row), lead(v) over (order by d range between '1 day' preceding \
+                 and current row) from tied order by v",
+                "1|7|3\n2|4|6\n3|7|4\n4|7|2\n5|9|\n6|4|8\n7|7|1\n8|4|9\n9|9|5",
+            ),
+        ],
+    )
+    .await;
+    // 500 rows (the quicksort's ninther and recursion): a sum that depends on each
+    // tied row's number.
+    c.batch_execute(
+        "create table big (i int, k int);
+         insert into big select i, (i * 7919) % 13 from generate_series(1, 500) i;",
+    )
+    .await
+    .unwrap();
+    crate::common::answers(
+        &c,
+        &[(
+            "select sum(i::int8 * rn) from (select i, row_number() over \
+             (partition by k % 3 order by k desc) rn from big) s",
+            "10671178",
+        )],
+    )
+    .await;
 }

@@ -961,6 +961,18 @@ impl Acc {
 /// A statistic; `.1`: integers and numerics are skipped, not refused.
 struct Stats(Stat, bool);
 
+/// An integer, or a numeric stored as its text with decimals (a float's text is `NaN`,
+/// `Infinity` or a literal's digits): PostgreSQL's statistics of them are numeric's,
+/// with more digits than a double has.
+pub(super) fn exact_argument(v: ValueRef<'_>) -> bool {
+    let numeric_text = matches!(v, ValueRef::Text(t) if t.contains(&b'.'))
+        && matches!(
+            super::decimal::of_value(v),
+            Some(super::decimal::Num::Fin(_))
+        );
+    matches!(v, ValueRef::Integer(_)) || numeric_text
+}
+
 impl Aggregate<Acc, Option<SqlValue>> for Stats {
     fn init(&self, _: &mut Context<'_>) -> Res<Acc> {
         Ok(Acc::default())
@@ -968,14 +980,7 @@ impl Aggregate<Acc, Option<SqlValue>> for Stats {
 
     fn step(&self, ctx: &mut Context<'_>, acc: &mut Acc) -> Res<()> {
         let one_arg = ctx.len() == 1;
-        // A numeric stored as its text with decimals (a float's text is `NaN`,
-        // `Infinity` or a literal's digits).
-        let numeric_text = matches!(ctx.get_raw(0), ValueRef::Text(t) if t.contains(&b'.'))
-            && matches!(
-                super::decimal::of_value(ctx.get_raw(0)),
-                Some(super::decimal::Num::Fin(_))
-            );
-        if one_arg && (matches!(ctx.get_raw(0), ValueRef::Integer(_)) || numeric_text) {
+        if one_arg && exact_argument(ctx.get_raw(0)) {
             if self.1 {
                 return Ok(());
             }

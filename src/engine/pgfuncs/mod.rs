@@ -25,6 +25,7 @@ pub(crate) use arrays::JSON_SUBTYPE;
 pub(crate) use operators::add_interval_in;
 mod ordered_set;
 mod regex;
+mod sort_place;
 mod strings;
 mod to_char;
 mod views;
@@ -250,6 +251,7 @@ pub fn register(conn: &Connection) -> Res<()> {
     })?;
     extremes::register(conn, pure)?;
     hashes::register(conn, pure)?;
+    sort_place::register(conn, pure)?;
 
     math::register(conn)?;
     ordered_set::register(conn)?;

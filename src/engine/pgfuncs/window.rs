@@ -4,6 +4,8 @@
 //!   (sql/translate/window.rs). SQLite subtracts the offset from any value; PostgreSQL
 //!   takes only number keys with a number offset (a date, time or text key is an error),
 //!   so a key SQLite holds as text or bytes is refused rather than compared as a number.
+//!   A float key's infinities and NaN are put where PostgreSQL's in_range puts them
+//!   ([`float_key`]).
 //! - `pg_var_pop_over`… and `pg_bool_and_over`/`pg_bool_or_over`: the statistical and
 //!   boolean aggregates (math.rs) as window functions, which the translator calls with
 //!   OVER. PostgreSQL's float aggregates have no inverse: a frame whose head moves is
@@ -32,7 +34,9 @@ pub(super) fn register(conn: &Connection) -> Res<()> {
     conn.create_scalar_function("pg_range_key", 1, pure, |ctx| match ctx.get_raw(0) {
         ValueRef::Null => Ok(SqlValue::Null),
         ValueRef::Integer(i) => Ok(SqlValue::Integer(i)),
-        ValueRef::Real(f) => Ok(SqlValue::Real(f)),
+        ValueRef::Real(f) => float_key(f).map(SqlValue::Real).map_err(raise),
+        // A float's NaN, held as its text.
+        ValueRef::Text(b"NaN") => Ok(SqlValue::Real(f64::INFINITY)),
         ValueRef::Text(_) | ValueRef::Blob(_) => Err(raise(PgError::new(
             SqlState::FEATURE_NOT_SUPPORTED,
             "RANGE with offset PRECEDING/FOLLOWING over a column that is not a number is not supported by litewire",
@@ -54,12 +58,40 @@ pub(super) fn register(conn: &Connection) -> Res<()> {
         }
     })?;
     for &(name, args, stat) in STATS {
-        conn.create_window_function(format!("{name}_over").as_str(), args, pure, Moving(stat))?;
+        let moving = Moving(stat, false);
+        conn.create_window_function(format!("{name}_over").as_str(), args, pure, moving)?;
+        // The branch beside numeric's window form (math.rs says why it is lenient).
+        if args == 1 {
+            let lenient = format!("{name}_float_over");
+            conn.create_window_function(lenient.as_str(), 1, pure, Moving(stat, true))?;
+        }
     }
     for (name, all) in [("pg_bool_and_over", true), ("pg_bool_or_over", false)] {
         conn.create_window_function(name, 1, pure, BoolCounts(all))?;
     }
     Ok(())
+}
+
+/// The largest finite float key taken: with an offset (at most RANGE_OFFSET_MAX) it stays
+/// far below the infinities' keys.
+const FINITE_KEY_MAX: f64 = 1e300;
+
+/// A float key of a RANGE frame with number offsets. PostgreSQL's NaN sorts above
+/// +Infinity and is within no offset of anything but NaN (in_range_float8_float8), while
+/// an infinity plus or minus a finite offset is itself: so ±Infinity become ±f64::MAX,
+/// which an offset of at most RANGE_OFFSET_MAX (the translator's check, below half the
+/// double's spacing there) leaves where it is, and NaN (held as text, the caller's)
+/// +Infinity, which stays itself. Finite keys beyond FINITE_KEY_MAX are refused.
+fn float_key(f: f64) -> Result<f64, PgError> {
+    if f.is_infinite() {
+        return Ok(f64::MAX.copysign(f));
+    }
+    if f.abs() > FINITE_KEY_MAX {
+        return Err(unsupported(
+            "a RANGE frame with offsets over a float key beyond 1e300",
+        ));
+    }
+    Ok(f)
 }
 
 /// A date/time key of a RANGE frame with interval offsets, on the offsets' scale
@@ -127,7 +159,8 @@ struct Frame {
     two_args: bool,
 }
 
-struct Moving(Stat);
+/// A statistic; `.1`: integers and numerics are skipped, not refused.
+struct Moving(Stat, bool);
 
 impl Aggregate<Frame, Option<SqlValue>> for Moving {
     fn init(&self, _: &mut Context<'_>) -> Res<Frame> {
@@ -136,7 +169,11 @@ impl Aggregate<Frame, Option<SqlValue>> for Moving {
 
     fn step(&self, ctx: &mut Context<'_>, frame: &mut Frame) -> Res<()> {
         let one_arg = ctx.len() == 1;
-        if one_arg && matches!(ctx.get_raw(0), ValueRef::Integer(_)) {
+        if one_arg && super::math::exact_argument(ctx.get_raw(0)) {
+            if self.1 {
+                frame.rows.push_back(None);
+                return Ok(());
+            }
             return Err(raise(PgError::new(
                 SqlState::FEATURE_NOT_SUPPORTED,
                 "variance and standard deviation of integers or numeric are not supported by litewire (only of float4/float8)",

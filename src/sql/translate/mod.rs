@@ -50,6 +50,7 @@ mod store;
 mod variadic;
 mod views;
 mod window;
+mod window_ties;
 pub(crate) use window::{strip_exclude, strip_offset_casts, RangeScale};
 
 use std::ops::ControlFlow;
@@ -221,14 +222,27 @@ impl VisitorMut for Translator<'_> {
         }
         ctes::materialize(q);
         setops::literals(q);
-        if let Err(e) = window::query(q) {
+        let presorted = window_ties::presort(q);
+        if let Err(e) = window::query(q, presorted) {
             return ControlFlow::Break(e);
         }
         order::query(q);
         self.sources.enter(q);
         // A set-returning function's column keeps its name in the result (SQLite would
-        // call `s.value` "value").
-        if let sqlparser::ast::SetExpr::Select(select) = q.body.as_mut() {
+        // call `s.value` "value"), in each SELECT of a set operation too.
+        let mut selects = Vec::new();
+        let mut bodies = vec![q.body.as_mut()];
+        while let Some(body) = bodies.pop() {
+            match body {
+                sqlparser::ast::SetExpr::Select(select) => selects.push(select),
+                sqlparser::ast::SetExpr::SetOperation { left, right, .. } => {
+                    bodies.push(left.as_mut());
+                    bodies.push(right.as_mut());
+                }
+                _ => {}
+            }
+        }
+        for select in selects {
             for item in &mut select.projection {
                 let sqlparser::ast::SelectItem::UnnamedExpr(e) = item else {
                     continue;
@@ -511,6 +525,9 @@ impl Translator<'_> {
         order::call(&mut f);
         let name = f.name.to_string().to_ascii_lowercase();
         window::function(&name, &mut f)?;
+        if let Some(null) = window::null_ntile(&name, &f) {
+            return Ok(null);
+        }
         // The parenthesis-less functions (`current_user`): SQLite needs the call.
         if matches!(f.args, FunctionArguments::None) {
             if BARE_FUNCTIONS.contains(&name.as_str()) {

@@ -100,12 +100,17 @@ pub(super) fn function(f: Function, args: &Ty) -> Expr {
         .map(|p| p.to_string().to_ascii_lowercase())
         .unwrap_or_default();
     let aggregate = name.starts_with("var") || name.starts_with("stddev");
-    // A window's variance stays float8's (refused for numeric by math.rs).
-    if aggregate && f.over.is_some() {
-        return Expr::Function(f);
-    }
+    // With OVER, the aggregates' window forms (`…_over`: frames whose head moves).
+    let over = if aggregate && f.over.is_some() {
+        "_over"
+    } else {
+        ""
+    };
     let mut numeric = f.clone();
-    numeric.name = ObjectName::from(vec![Ident::new(numeric_name(&name, types.len()))]);
+    numeric.name = ObjectName::from(vec![Ident::new(format!(
+        "{}{over}",
+        numeric_name(&name, types.len())
+    ))]);
     // log(b, x) exists only for numeric.
     if name == "log" && types.len() == 2 {
         return Expr::Function(numeric);
@@ -121,7 +126,7 @@ pub(super) fn function(f: Function, args: &Ty) -> Expr {
                 "stddev" => "stddev_samp",
                 other => other,
             };
-            float.name = ObjectName::from(vec![Ident::new(format!("pg_{base}_float"))]);
+            float.name = ObjectName::from(vec![Ident::new(format!("pg_{base}_float{over}"))]);
             chosen(Expr::Function(numeric), Expr::Function(float), args, true)
         }
         Choice::Schema => chosen(Expr::Function(numeric), Expr::Function(f), args, false),

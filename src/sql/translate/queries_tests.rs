@@ -196,7 +196,9 @@ fn distinct_on_and_with_ties_as_a_window() {
         sqlite("SELECT DISTINCT ON (a) a, b AS x FROM t ORDER BY a, x DESC LIMIT 3"),
         "SELECT \"a\", \"x\" FROM (SELECT a AS \"a\", b AS \"x\", \
          row_number() OVER (PARTITION BY a ORDER BY a NULLS LAST, b DESC NULLS FIRST) \
-         AS \"row in order\", a AS \"order 1\", b AS \"order 2\" FROM t) \
+         AS \"row in order\", a AS \"order 1\", b AS \"order 2\" FROM (SELECT * FROM t \
+         ORDER BY pg_sort_place('alaldf', a, a, b) OVER (ROWS BETWEEN UNBOUNDED PRECEDING AND \
+         UNBOUNDED FOLLOWING) NULLS LAST) AS t) \
          WHERE \"row in order\" = 1 ORDER BY \"order 1\" NULLS LAST, \"order 2\" DESC NULLS FIRST \
          LIMIT 3"
     );

@@ -16,9 +16,9 @@
 //!   rather than running without it); after the walk the window is printed with it.
 
 use sqlparser::ast::{
-    BinaryOperator, CastKind, DataType, Expr, Function, FunctionArguments, Ident, NamedWindowExpr,
-    ObjectName, Query, SetExpr, UnaryOperator, Value, WindowFrameBound, WindowFrameUnits,
-    WindowSpec, WindowType,
+    BinaryOperator, CastKind, DataType, ExactNumberInfo, Expr, Function, FunctionArg,
+    FunctionArgExpr, FunctionArguments, Ident, NamedWindowExpr, ObjectName, Query, SetExpr,
+    UnaryOperator, Value, WindowFrameBound, WindowFrameUnits, WindowSpec, WindowType,
 };
 
 use super::unsupported;
@@ -160,8 +160,9 @@ fn quoted(name: &str) -> String {
     format!("\"{}\"", name.replace('"', "\"\""))
 }
 
-/// The named windows of `q`'s SELECTs: no name twice, and each spec's frame checked.
-pub(super) fn query(q: &mut Query) -> Result<(), PgError> {
+/// The named windows of `q`'s SELECTs: no name twice, and each spec's frame checked;
+/// `presorted`: its rows reach the windows in PostgreSQL's order (window_ties.rs).
+pub(super) fn query(q: &mut Query, presorted: bool) -> Result<(), PgError> {
     let SetExpr::Select(s) = q.body.as_mut() else {
         return Ok(());
     };
@@ -174,7 +175,9 @@ pub(super) fn query(q: &mut Query) -> Result<(), PgError> {
             ));
         }
     }
-    peer_order(s)?;
+    if !presorted {
+        peer_order(s)?;
+    }
     for def in &mut s.named_window {
         if let NamedWindowExpr::WindowSpec(spec) = &mut def.1 {
             frame(spec)?;
@@ -191,7 +194,8 @@ const BY_PLACE: &[&str] = &["first_value", "last_value", "nth_value"];
 /// Refuses a [`BY_PLACE`] function over a RANGE frame with interval offsets: such a
 /// frame ends at a peer group's edge, so the function picks among peers. Not refused over
 /// other frames, where litewire answered so before; this one is new, and refusing keeps
-/// it from adding answers that differ by tie order.
+/// it from adding answers that differ by tie order. Not refused either where the rows
+/// reach the window in PostgreSQL's order (window_ties.rs).
 fn peer_order(s: &sqlparser::ast::Select) -> Result<(), PgError> {
     let named: Vec<String> = s
         .named_window
@@ -260,6 +264,33 @@ pub(super) fn before(f: &mut Function) -> Result<(), PgError> {
     Ok(())
 }
 
+/// `ntile(NULL) OVER w`: PostgreSQL's ntile is NULL for a NULL bucket count (SQLite's
+/// is an error), so the call is `nth_value(NULL, 1) OVER w`, NULL in every frame; still
+/// a window function, so that the rows come out of its sort as PostgreSQL's do.
+pub(super) fn null_ntile(name: &str, f: &Function) -> Option<Expr> {
+    let FunctionArguments::List(l) = &f.args else {
+        return None;
+    };
+    let [FunctionArg::Unnamed(FunctionArgExpr::Expr(arg))] = l.args.as_slice() else {
+        return None;
+    };
+    let null = matches!(arg, Expr::Value(v) if v.value == Value::Null);
+    if name != "ntile" || f.over.is_none() || !null {
+        return None;
+    }
+    let mut nth = super::call(
+        "nth_value",
+        vec![
+            Expr::value(Value::Null),
+            Expr::value(Value::Number("1".into(), false)),
+        ],
+    );
+    if let Expr::Function(g) = &mut nth {
+        g.over = f.over.clone();
+    }
+    Some(nth)
+}
+
 /// After the walk of its arguments and window: `count()`, and the EXCLUDE clause.
 pub(super) fn function(name: &str, f: &mut Function) -> Result<(), PgError> {
     if name == "count" {
@@ -315,7 +346,7 @@ pub(super) fn aggregate_over(f: &mut Function) {
 }
 
 /// A frame's offsets in SQLite's form, and PostgreSQL's checks of its mode.
-fn frame(spec: &mut WindowSpec) -> Result<(), PgError> {
+pub(super) fn frame(spec: &mut WindowSpec) -> Result<(), PgError> {
     let inherits = spec
         .window_name
         .as_ref()
@@ -339,7 +370,15 @@ fn frame(spec: &mut WindowSpec) -> Result<(), PgError> {
             continue;
         };
         unwrap_number_cast(e);
+        if range {
+            unwrap_float_cast(e);
+        }
         if !range || numeric_constant(e) {
+            // A float key's infinities are put at ±f64::MAX and NaN above them
+            // (engine/pgfuncs/window.rs): offsets must not reach across.
+            if range && constant_value(e).is_some_and(|v| v.abs() > RANGE_OFFSET_MAX) {
+                return Err(unsupported("a RANGE frame offset above 1e290"));
+            }
             numbers = true;
         } else if let Some(iv) = interval_offset(e)? {
             intervals.push((e, iv));
@@ -509,6 +548,79 @@ fn unwrap_number_cast(e: &mut Expr) {
     }
 }
 
+/// The largest RANGE offset litewire takes: below half the double's spacing at f64::MAX,
+/// where a float key's infinities are put (engine/pgfuncs/window.rs), so that they stay
+/// themselves plus or minus an offset, as PostgreSQL's do.
+const RANGE_OFFSET_MAX: f64 = 1e290;
+
+/// `1.1::float4`, `2::float8` in a RANGE offset: the literal, as the double PostgreSQL
+/// adds to a float key (in_range_float4_float8 takes a float4 offset as its float8).
+fn unwrap_float_cast(e: &mut Expr) {
+    let Expr::Cast {
+        kind: CastKind::DoubleColon | CastKind::Cast,
+        expr,
+        data_type,
+        format: None,
+    } = e
+    else {
+        return;
+    };
+    let float4 = match data_type {
+        DataType::Real | DataType::Float4 => true,
+        DataType::Float8 | DataType::DoublePrecision | DataType::Double(_) | DataType::Float64 => {
+            false
+        }
+        DataType::Float(ExactNumberInfo::None) => false,
+        DataType::Float(
+            ExactNumberInfo::Precision(p) | ExactNumberInfo::PrecisionAndScale(p, _),
+        ) => *p <= 24,
+        _ => return,
+    };
+    let Expr::Value(v) = expr.as_ref() else {
+        return;
+    };
+    let Value::Number(text, _) = &v.value else {
+        return;
+    };
+    let Ok(x) = text.parse::<f64>() else {
+        return;
+    };
+    let x = if float4 { f64::from(x as f32) } else { x };
+    if x.is_finite() {
+        *e = Expr::value(Value::Number(format!("{x:?}"), false));
+    }
+}
+
+/// The value of a [`numeric_constant`], as a double.
+fn constant_value(e: &Expr) -> Option<f64> {
+    match e {
+        Expr::Value(v) => match &v.value {
+            Value::Number(n, _) => n.parse().ok(),
+            _ => None,
+        },
+        Expr::Nested(e) => constant_value(e),
+        Expr::UnaryOp {
+            op: UnaryOperator::Minus,
+            expr,
+        } => constant_value(expr).map(|v| -v),
+        Expr::UnaryOp {
+            op: UnaryOperator::Plus,
+            expr,
+        } => constant_value(expr),
+        Expr::BinaryOp { left, op, right } => {
+            let (a, b) = (constant_value(left)?, constant_value(right)?);
+            match op {
+                BinaryOperator::Plus => Some(a + b),
+                BinaryOperator::Minus => Some(a - b),
+                BinaryOperator::Multiply => Some(a * b),
+                BinaryOperator::Divide => Some(a / b),
+                _ => None,
+            }
+        }
+        _ => None,
+    }
+}
+
 /// Numbers and arithmetic on them only.
 fn numeric_constant(e: &Expr) -> bool {
     match e {
@@ -578,15 +690,16 @@ mod tests {
         to_sqlite(parse_one(pg, 100).unwrap(), &mut NoSettings).unwrap()
     }
 
+    // The rows reach each window in PostgreSQL's order of tied rows (window_ties.rs).
     #[test]
     fn exclusion_is_printed_back() {
         assert_eq!(
             sqlite("select sum(a) over (order by b rows between 1 preceding and 1 following exclude current row) from t"),
-            "SELECT CASE WHEN pg_is_interval('C1:a[1:t]') THEN pg_interval_sum(a) OVER (ORDER BY b NULLS LAST ROWS BETWEEN 1 PRECEDING AND 1 FOLLOWING EXCLUDE CURRENT ROW) WHEN pg_is_numeric('C1:a[1:t]', 0) THEN pg_numeric_sum(a, 'C1:a[1:t]') OVER (ORDER BY b NULLS LAST ROWS BETWEEN 1 PRECEDING AND 1 FOLLOWING EXCLUDE CURRENT ROW) ELSE sum(a) OVER (ORDER BY b NULLS LAST ROWS BETWEEN 1 PRECEDING AND 1 FOLLOWING EXCLUDE CURRENT ROW) END FROM t"
+            "SELECT CASE WHEN pg_is_interval('C1:a[1:t]') THEN pg_interval_sum(a) OVER (ORDER BY b NULLS LAST ROWS BETWEEN 1 PRECEDING AND 1 FOLLOWING EXCLUDE CURRENT ROW) WHEN pg_is_numeric('C1:a[1:t]', 0) THEN pg_numeric_sum(a, 'C1:a[1:t]') OVER (ORDER BY b NULLS LAST ROWS BETWEEN 1 PRECEDING AND 1 FOLLOWING EXCLUDE CURRENT ROW) ELSE sum(a) OVER (ORDER BY b NULLS LAST ROWS BETWEEN 1 PRECEDING AND 1 FOLLOWING EXCLUDE CURRENT ROW) END FROM (SELECT * FROM t ORDER BY pg_sort_place('al', b) OVER (ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING) NULLS LAST) AS t"
         );
         assert_eq!(
             sqlite("select sum(a) over (W rows unbounded preceding Exclude Ties) from t window w as (order by b), \"X\" as (rows 2 preceding exclude group)"),
-            "SELECT CASE WHEN pg_is_interval('C1:a[1:t]') THEN pg_interval_sum(a) OVER (w ROWS UNBOUNDED PRECEDING EXCLUDE TIES) WHEN pg_is_numeric('C1:a[1:t]', 0) THEN pg_numeric_sum(a, 'C1:a[1:t]') OVER (w ROWS UNBOUNDED PRECEDING EXCLUDE TIES) ELSE sum(a) OVER (w ROWS UNBOUNDED PRECEDING EXCLUDE TIES) END FROM t WINDOW w AS (ORDER BY b NULLS LAST), \"X\" AS (ROWS 2 PRECEDING EXCLUDE GROUP)"
+            "SELECT CASE WHEN pg_is_interval('C1:a[1:t]') THEN pg_interval_sum(a) OVER (w ROWS UNBOUNDED PRECEDING EXCLUDE TIES) WHEN pg_is_numeric('C1:a[1:t]', 0) THEN pg_numeric_sum(a, 'C1:a[1:t]') OVER (w ROWS UNBOUNDED PRECEDING EXCLUDE TIES) ELSE sum(a) OVER (w ROWS UNBOUNDED PRECEDING EXCLUDE TIES) END FROM (SELECT * FROM t ORDER BY pg_sort_place('al', b) OVER (ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING) NULLS LAST) AS t WINDOW w AS (ORDER BY b NULLS LAST), \"X\" AS (ROWS 2 PRECEDING EXCLUDE GROUP)"
         );
         // Elsewhere the word is left alone.
         assert_eq!(super::strip_exclude("select exclude from t"), None);
@@ -594,14 +707,37 @@ mod tests {
     }
 
     #[test]
+    fn float_offsets_are_their_doubles() {
+        let got = sqlite(
+            "select count(*) over (order by b range between 1.1::float4 preceding and 1.1::float8 following) from t",
+        );
+        // More digits than 15: numeric's text (mod.rs), which SQLite's check of the
+        // offset reads as a number.
+        assert!(
+            got.contains("RANGE BETWEEN '1.100000023841858' PRECEDING AND 1.1 FOLLOWING"),
+            "{got}"
+        );
+        let e = to_sqlite(
+            parse_one(
+                "select count(*) over (order by b range 1e291 preceding) from t",
+                100,
+            )
+            .unwrap(),
+            &mut NoSettings,
+        )
+        .unwrap_err();
+        assert_eq!(e.code.0, "0A000");
+    }
+
+    #[test]
     fn frame_offsets() {
         assert_eq!(
             sqlite("select sum(a) over (order by b range between 2::int8 preceding and 1::int2 following) from t"),
-            "SELECT CASE WHEN pg_is_interval('C1:a[1:t]') THEN pg_interval_sum(a) OVER (ORDER BY pg_range_key(b) NULLS LAST RANGE BETWEEN 2 PRECEDING AND 1 FOLLOWING) WHEN pg_is_numeric('C1:a[1:t]', 0) THEN pg_numeric_sum(a, 'C1:a[1:t]') OVER (ORDER BY pg_range_key(b) NULLS LAST RANGE BETWEEN 2 PRECEDING AND 1 FOLLOWING) ELSE sum(a) OVER (ORDER BY pg_range_key(b) NULLS LAST RANGE BETWEEN 2 PRECEDING AND 1 FOLLOWING) END FROM t"
+            "SELECT CASE WHEN pg_is_interval('C1:a[1:t]') THEN pg_interval_sum(a) OVER (ORDER BY pg_range_key(b) NULLS LAST RANGE BETWEEN 2 PRECEDING AND 1 FOLLOWING) WHEN pg_is_numeric('C1:a[1:t]', 0) THEN pg_numeric_sum(a, 'C1:a[1:t]') OVER (ORDER BY pg_range_key(b) NULLS LAST RANGE BETWEEN 2 PRECEDING AND 1 FOLLOWING) ELSE sum(a) OVER (ORDER BY pg_range_key(b) NULLS LAST RANGE BETWEEN 2 PRECEDING AND 1 FOLLOWING) END FROM (SELECT * FROM t ORDER BY pg_sort_place('al', pg_range_key(b)) OVER (ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING) NULLS LAST) AS t"
         );
         assert_eq!(
             sqlite("select sum(a) over (order by b rows between 2::int8 preceding and current row) from t"),
-            "SELECT CASE WHEN pg_is_interval('C1:a[1:t]') THEN pg_interval_sum(a) OVER (ORDER BY b NULLS LAST ROWS BETWEEN 2 PRECEDING AND CURRENT ROW) WHEN pg_is_numeric('C1:a[1:t]', 0) THEN pg_numeric_sum(a, 'C1:a[1:t]') OVER (ORDER BY b NULLS LAST ROWS BETWEEN 2 PRECEDING AND CURRENT ROW) ELSE sum(a) OVER (ORDER BY b NULLS LAST ROWS BETWEEN 2 PRECEDING AND CURRENT ROW) END FROM t"
+            "SELECT CASE WHEN pg_is_interval('C1:a[1:t]') THEN pg_interval_sum(a) OVER (ORDER BY b NULLS LAST ROWS BETWEEN 2 PRECEDING AND CURRENT ROW) WHEN pg_is_numeric('C1:a[1:t]', 0) THEN pg_numeric_sum(a, 'C1:a[1:t]') OVER (ORDER BY b NULLS LAST ROWS BETWEEN 2 PRECEDING AND CURRENT ROW) ELSE sum(a) OVER (ORDER BY b NULLS LAST ROWS BETWEEN 2 PRECEDING AND CURRENT ROW) END FROM (SELECT * FROM t ORDER BY pg_sort_place('al', b) OVER (ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING) NULLS LAST) AS t"
         );
         let e = to_sqlite(
             parse_one("select sum(a) over (order by b range between 'inf' preceding and current row) from t", 100).unwrap(),
