@@ -106,7 +106,7 @@ mod crashes {
             "n,\n,p=,p=",
             "",
         ] {
-            scram(input.as_bytes());
+            super::scram(input.as_bytes());
         }
     }
 
