@@ -599,6 +599,7 @@ fn leading_verb(sql: &str, first: &str) -> Verb {
                 "DOMAIN" => "CREATE DOMAIN",
                 "FUNCTION" => "CREATE FUNCTION",
                 "ROLE" | "USER" => "CREATE ROLE",
+                "RULE" => "CREATE RULE",
                 _ => "CREATE",
             },
         ),
@@ -612,6 +613,7 @@ fn leading_verb(sql: &str, first: &str) -> Verb {
             "DOMAIN" => "DROP DOMAIN",
             "FUNCTION" => "DROP FUNCTION",
             "ROLE" | "USER" => "DROP ROLE",
+            "RULE" => "DROP RULE",
             _ => "DROP",
         }),
         "ALTER" => Verb::Fixed(match obj(&[]).as_str() {

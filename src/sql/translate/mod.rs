@@ -40,6 +40,7 @@ mod queries;
 mod recursive;
 mod roles;
 mod routines;
+pub(crate) mod rules;
 pub(crate) use recursive::recursive_view;
 pub(crate) use routines::shown_type;
 mod scalar;
