@@ -389,3 +389,52 @@ async fn set_operation_literals_take_the_other_side_s_type() {
         .unwrap_err();
     assert_eq!(sqlstate(&e), "22P02");
 }
+
+/// `select from …`: rows of no columns, in both protocols; a set operation of such
+/// SELECTs keeps PostgreSQL's grouping (each answer checked against PostgreSQL 15).
+#[tokio::test]
+async fn selects_with_no_columns_give_rows_of_none() {
+    let s = Server::start(&[]);
+    let c = s.connect("queries").await;
+    for (sql, n) in [
+        (
+            "select from generate_series(1,5) union select from generate_series(1,3)",
+            1,
+        ),
+        (
+            "select from generate_series(1,5) union all select from generate_series(1,3)",
+            8,
+        ),
+        (
+            "select from generate_series(1,5) intersect all select from generate_series(1,3)",
+            3,
+        ),
+        (
+            "select from generate_series(1,5) except all select from generate_series(1,3)",
+            2,
+        ),
+        (
+            "select from generate_series(1,5) except select from generate_series(1,3)",
+            0,
+        ),
+    ] {
+        let got = rows(&c, sql).await;
+        assert_eq!(got.len(), n, "{sql}");
+        assert!(got.iter().all(Vec::is_empty), "{sql}: {got:?}");
+    }
+    // Extended protocol: a RowDescription of no fields, rows of no values.
+    let stmt = c
+        .prepare("select from generate_series(1,$1::int)")
+        .await
+        .unwrap();
+    assert!(stmt.columns().is_empty());
+    let got = c.query(&stmt, &[&4i32]).await.unwrap();
+    assert_eq!(got.len(), 4);
+    assert!(got.iter().all(|r| r.is_empty()));
+    // Mixed with columns: still refused (PostgreSQL: 42601, the counts differ).
+    let e = c
+        .simple_query("select from generate_series(1,3) union select 1")
+        .await
+        .unwrap_err();
+    assert_eq!(sqlstate(&e), "0A000");
+}

@@ -37,6 +37,8 @@ pub(crate) use operators::json_mark;
 mod operators;
 mod order;
 mod queries;
+pub use no_columns::NO_COLUMN;
+mod no_columns;
 mod recursive;
 mod roles;
 mod routines;

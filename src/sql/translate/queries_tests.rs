@@ -212,3 +212,16 @@ fn distinct_on_and_with_ties_as_a_window() {
     );
     assert_eq!(refused("SELECT DISTINCT ON (a) * FROM t").code.0, "0A000");
 }
+
+#[test]
+fn selects_with_no_columns_get_the_marker_column() {
+    assert_eq!(
+        sqlite("select from t union all select from u"),
+        "SELECT NULL AS \"_lw_no_column\" FROM t UNION ALL SELECT NULL AS \"_lw_no_column\" FROM u"
+    );
+    // In a subquery, or beside a SELECT with columns: refused as before.
+    assert_eq!(refused("select * from (select from t) s").code.0, "0A000");
+    assert_eq!(refused("select from t union select 1").code.0, "0A000");
+    // `select from from`: PostgreSQL's syntax error, not a table called `from`.
+    assert_eq!(refused("select from from where 1").code.0, "42601");
+}
