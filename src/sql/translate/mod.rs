@@ -218,6 +218,9 @@ impl VisitorMut for Translator<'_> {
         if let Err(e) = recursive::check(q) {
             return ControlFlow::Break(e);
         }
+        if let Err(e) = ctes::outer_aggregate_reads_cte(q) {
+            return ControlFlow::Break(e);
+        }
         ctes::materialize(q);
         setops::literals(q);
         if let Err(e) = window::query(q) {
