@@ -563,7 +563,13 @@ impl Session {
                             && self.params.get("default_transaction_read_only").as_deref()
                                 == Some("on"));
                     if read_only {
-                        return Err(Self::read_only_error(&job.verb));
+                        return Err(match crate::sql::translate::locking::command(&job.sql) {
+                            Some(what) => PgError::new(
+                                SqlState::READ_ONLY_SQL_TRANSACTION,
+                                format!("cannot execute {what} in a read-only transaction"),
+                            ),
+                            None => Self::read_only_error(&job.verb),
+                        });
                     }
                     self.write_lock = Some(self.db.write_lock().await?);
                     self.renew_snapshot().await?;

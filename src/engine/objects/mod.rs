@@ -110,8 +110,13 @@ pub fn is_batch(sql: &str) -> bool {
 }
 
 /// Whether a statement SQLite reports as read-only still writes: it calls a function
-/// that advances or sets a sequence, so it needs the write lock like any write.
+/// that advances or sets a sequence, or locks rows (FOR UPDATE), so it needs the write
+/// lock like any write.
 pub fn writes(sql: &str) -> bool {
+    // SELECT … FOR UPDATE / FOR SHARE holds the write lock (sql/translate/locking.rs).
+    if sql.starts_with(crate::sql::translate::locking::MARKER) {
+        return true;
+    }
     let bytes = sql.as_bytes();
     bytes.windows(4).enumerate().any(|(i, w)| {
         w.eq_ignore_ascii_case(b"val(")

@@ -25,6 +25,7 @@ mod index;
 mod json;
 pub(crate) mod keywords;
 pub(crate) mod like;
+pub(crate) mod locking;
 mod modifying;
 pub(crate) use json::{record_columns, RecordColumns, RECORD_FUNCTIONS};
 pub(crate) mod numeric_math;
@@ -92,6 +93,8 @@ pub fn to_sqlite(mut stmt: Statement, settings: &mut dyn Settings) -> Result<Str
         return modifying::batch(stmt, settings);
     }
     modifying::check_view(&stmt)?;
+    // FOR UPDATE / FOR SHARE: the write lock instead (locking.rs).
+    let locks = locking::take(&mut stmt)?;
     if let Statement::DropFunction {
         if_exists,
         func_desc,
@@ -166,9 +169,13 @@ pub fn to_sqlite(mut stmt: Statement, settings: &mut dyn Settings) -> Result<Str
     if let Some(view) = replacing {
         return Ok(views::batch(&view, &stmt));
     }
-    Ok(match objects {
+    let sqlite = match objects {
         objects::Objects::After(parts) => objects::after(&stmt.to_string(), &parts),
         _ => stmt.to_string(),
+    };
+    Ok(match locks {
+        Some(marker) => format!("{marker}{sqlite}"),
+        None => sqlite,
     })
 }
 
