@@ -47,6 +47,7 @@ pub(crate) mod rules;
 pub(crate) use recursive::recursive_view;
 pub(crate) use routines::shown_type;
 mod scalar;
+pub(crate) mod search_cycle;
 mod setops;
 mod srf;
 mod store;
