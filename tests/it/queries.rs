@@ -314,7 +314,7 @@ async fn forms_litewire_cannot_honour_are_0a000() {
         "select * from j1, lateral (select * from j2 where j2.i = j1.i) s",
         // Below the top level (PostgreSQL refuses it too; at the top level it runs).
         "select * from (with d as (delete from j2 returning *) select * from d) s",
-        "select from j1",
+        "select * from (select from j1) s",
         "select * from (j1 cross join j2) j",
         "delete from j2 using (select * from j1) s where j2.i = s.i",
     ] {
@@ -417,6 +417,9 @@ async fn selects_with_no_columns_give_rows_of_none() {
             "select from generate_series(1,5) except select from generate_series(1,3)",
             0,
         ),
+        ("select union select", 1),
+        ("select except select", 0),
+        ("select", 1),
     ] {
         let got = rows(&c, sql).await;
         assert_eq!(got.len(), n, "{sql}");

@@ -38,7 +38,7 @@ pub(crate) use operators::json_mark;
 mod operators;
 mod order;
 mod queries;
-pub use no_columns::NO_COLUMN;
+pub use no_columns::{bare_selects, NO_COLUMN};
 mod no_columns;
 mod recursive;
 mod roles;
