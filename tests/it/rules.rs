@@ -58,6 +58,16 @@ async fn rules_rewrite_writes_on_views_and_tables() {
         .await
         .unwrap();
     answers(&c, &[("select count(*) from items", "2")]).await;
+    // PostgreSQL's COPY FROM applies no rules; litewire's would fire: refused.
+    refusals(
+        &c,
+        &[(
+            "copy items_v from stdin",
+            "0A000",
+            "COPY FROM into table \"items_v\", which has rules on INSERT, is not supported by litewire",
+        )],
+    )
+    .await;
     refusals(
         &c,
         &[(
@@ -76,13 +86,27 @@ async fn rules_rewrite_writes_on_views_and_tables() {
     )
     .await
     .unwrap();
+    // A renamed table keeps its rules.
+    c.batch_execute("alter table audit rename to audit2; alter table items rename to items2")
+        .await
+        .unwrap();
+    c.batch_execute("update items2 set qty = 7 where id = 4")
+        .await
+        .unwrap();
+    c.batch_execute("drop rule items_upd on items2; update items2 set qty = 8 where id = 2")
+        .await
+        .unwrap();
+    c.batch_execute("alter table audit2 rename to audit; alter table items2 rename to items")
+        .await
+        .unwrap();
     answers(
         &c,
         &[
-            ("select qty from items where id = 4", "-1"),
+            ("select qty from items where id = 2", "8"),
             (
                 "select * from audit order by id, old_qty",
-                "2|20|21\n4|-1|7\n4|0|0",
+                // Twice: the rule fired again after the renames.
+                "2|20|21\n4|-1|7\n4|-1|7\n4|0|0\n4|0|0",
             ),
         ],
     )

@@ -49,16 +49,26 @@ fn relation(conn: &Connection, name: &str) -> Result<Option<(String, bool)>, PgE
     .map_err(|e| to_pg(&e))
 }
 
-fn trigger_exists(conn: &Connection, trigger: &str) -> Result<bool, PgError> {
+/// The trigger of rule `rule` on `table`, if there is one: found by the table SQLite
+/// records for it (a renamed table keeps its rules) and the rule's name.
+fn find_trigger(conn: &Connection, table: &str, rule: &str) -> Result<Option<String>, PgError> {
     conn.query_row(
-        "SELECT 1 FROM (SELECT name, type FROM sqlite_temp_schema \
-         UNION ALL SELECT name, type FROM sqlite_schema) WHERE type = 'trigger' AND name = ?1",
-        [trigger],
-        |_| Ok(()),
+        "SELECT name FROM (SELECT name, type, tbl_name FROM sqlite_temp_schema \
+         UNION ALL SELECT name, type, tbl_name FROM sqlite_schema) \
+         WHERE type = 'trigger' AND tbl_name = ?1 COLLATE NOCASE \
+         AND substr(name, 1, 15) = '_litewire_rule.' \
+         AND substr(name, -length(?2) - 1) = '.' || ?2 LIMIT 1",
+        [table, rule],
+        |r| r.get(0),
     )
     .optional()
-    .map(|r| r.is_some())
     .map_err(|e| to_pg(&e))
+}
+
+/// Whether `table` has rules on INSERT (COPY FROM, which PostgreSQL runs without
+/// rules, refuses them: their triggers would fire).
+pub fn on_insert(conn: &Connection, table: &str) -> Result<bool, PgError> {
+    Ok(!rules_on(conn, table, "INSERT")?.is_empty())
 }
 
 fn no_relation(table: &str) -> PgError {
@@ -86,14 +96,14 @@ pub fn create(conn: &Connection, spec: &str) -> Result<(), PgError> {
         return Err(no_relation(table));
     };
     let trigger = trigger_name(table, name);
-    if trigger_exists(conn, &trigger)? {
+    if let Some(existing) = find_trigger(conn, &stored, name)? {
         if or_replace != "1" {
             return Err(PgError::new(
                 SqlState::DUPLICATE_OBJECT,
                 format!("rule \"{name}\" for relation \"{table}\" already exists"),
             ));
         }
-        conn.execute_batch(&format!("DROP TRIGGER {}", quote_ident(&trigger)))
+        conn.execute_batch(&format!("DROP TRIGGER {}", quote_ident(&existing)))
             .map_err(|e| to_pg(&e))?;
     }
     let mut refused = Some(refused).filter(|r| !r.is_empty()).map(str::to_string);
@@ -192,17 +202,16 @@ pub fn drop(conn: &Connection, spec: &str, notices: &mut Vec<PgError>) -> Result
             Err(e)
         }
     };
-    if relation(conn, table)?.is_none() {
+    let Some((stored, _)) = relation(conn, table)? else {
         return skip(no_relation(table), notices);
-    }
-    let trigger = trigger_name(table, name);
-    if !trigger_exists(conn, &trigger)? {
+    };
+    let Some(trigger) = find_trigger(conn, &stored, name)? else {
         let e = PgError::new(
             SqlState::UNDEFINED_OBJECT,
             format!("rule \"{name}\" for relation \"{table}\" does not exist"),
         );
         return skip(e, notices);
-    }
+    };
     conn.execute_batch(&format!("DROP TRIGGER {}", quote_ident(&trigger)))
         .map_err(|e| to_pg(&e))
 }
