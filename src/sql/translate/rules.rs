@@ -65,14 +65,20 @@ impl Rule {
 
 /// Whether `text` is CREATE [OR REPLACE] RULE or DROP RULE.
 pub fn is_rule_statement(text: &str) -> bool {
-    let w: Vec<String> = crate::sql::lexer::words(text)
-        .take(4)
-        .map(|w| w.to_ascii_lowercase())
-        .collect();
-    matches!(
-        w.iter().map(String::as_str).collect::<Vec<_>>()[..],
-        ["create", "rule", ..] | ["create", "or", "replace", "rule"] | ["drop", "rule", ..]
-    )
+    let mut w = crate::sql::lexer::words(text);
+    let mut next = |k: &str| w.next().is_some_and(|x| x.eq_ignore_ascii_case(k));
+    let mut first = crate::sql::lexer::words(text);
+    match first.next() {
+        Some(x) if x.eq_ignore_ascii_case("drop") => next("drop") && next("rule"),
+        Some(x) if x.eq_ignore_ascii_case("create") => {
+            let second = first.next().unwrap_or_default();
+            if second.eq_ignore_ascii_case("rule") {
+                return true;
+            }
+            next("create") && next("or") && next("replace") && next("rule")
+        }
+        _ => false,
+    }
 }
 
 /// The internal batch of a CREATE RULE or DROP RULE statement.
@@ -208,6 +214,9 @@ pub fn create(text: &str) -> Result<Rule, PgError> {
         let _ = r.keyword("also");
     }
     let actions = action_texts(&mut r)?;
+    if event == "SELECT" && name == "_RETURN" {
+        return Err(unsupported("a rule ON SELECT (a table made a view)"));
+    }
     if event == "SELECT" {
         return Err(PgError::new(
             SqlState::INVALID_OBJECT_DEFINITION,

@@ -15,7 +15,8 @@ use crate::sql::lexer::{fold_ident, significant, Token, TokenKind};
 pub fn rewrite(text: &str) -> Result<Option<String>, PgError> {
     let lower = text.as_bytes();
     let has = |w: &[u8]| lower.windows(w.len()).any(|x| x.eq_ignore_ascii_case(w));
-    if !has(b"search") && !has(b"cycle") {
+    // The clauses belong to WITH RECURSIVE only: other texts are not tokenized here.
+    if !has(b"recursive") || (!has(b"search") && !has(b"cycle")) {
         return Ok(None);
     }
     let tokens: Vec<Token> = significant(text).collect();
@@ -137,6 +138,25 @@ impl Cte {
             previous = Some(t);
         }
         let body = &text[tokens[self.open].end..tokens[self.close].start];
+        if let Some(y) = &c.cycle {
+            if y.mark == y.path {
+                return Err(syntax(
+                    "cycle mark column name and cycle path column name are the same".into(),
+                ));
+            }
+            if c.search_set.as_ref() == Some(&y.mark) {
+                return Err(syntax(
+                    "search sequence column name and cycle mark column name are the same".into(),
+                ));
+            }
+        }
+        if let (Ok(columns), false) = (self.column_names(body), c.search_by.is_empty()) {
+            if let Some(by) = c.search_by.iter().find(|b| !columns.contains(b)) {
+                return Err(syntax(format!(
+                    "search column \"{by}\" not in WITH query column list"
+                )));
+            }
+        }
         let head_end = tokens[self.close].start;
         let tail_start = tokens.get(end).map_or(text.len(), |t| t.start);
         let Some(cycle) = &c.cycle else {
@@ -146,10 +166,9 @@ impl Cte {
         let columns = self.column_names(body)?;
         for c in &cycle.columns {
             if !columns.contains(c) {
-                return Err(PgError::new(
-                    crate::protocol::SqlState::UNDEFINED_COLUMN,
-                    format!("cycle column \"{c}\" not in WITH query column list"),
-                ));
+                return Err(syntax(format!(
+                    "cycle column \"{c}\" not in WITH query column list"
+                )));
             }
         }
         let (left, union, right) = split_union(body)?;
@@ -207,6 +226,10 @@ impl Cte {
 
 fn quoted(name: &str) -> String {
     crate::sql::lexer::quote_ident(name)
+}
+
+fn syntax(message: String) -> PgError {
+    PgError::new(crate::protocol::SqlState::SYNTAX_ERROR, message)
 }
 
 fn left_side() -> PgError {
@@ -364,6 +387,7 @@ struct Cycle {
 }
 
 struct Clauses {
+    search_by: Vec<String>,
     search_set: Option<String>,
     cycle: Option<Cycle>,
 }
@@ -397,6 +421,7 @@ impl Clauses {
             }
         };
         let mut c = Clauses {
+            search_by: Vec::new(),
             search_set: None,
             cycle: None,
         };
@@ -408,7 +433,7 @@ impl Clauses {
                 return Err(near(at + 1));
             }
             at += 4;
-            idents(&mut at)?;
+            c.search_by = idents(&mut at)?;
             if !is(at, "set") {
                 return Err(near(at));
             }

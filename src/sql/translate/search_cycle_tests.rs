@@ -77,5 +77,23 @@ fn reading_the_added_columns_is_refused() {
          cycle z set c using p select b from a",
     )
     .unwrap_err();
-    assert_eq!(e.code.0, "42703");
+    assert_eq!(
+        e.message,
+        "cycle column \"z\" not in WITH query column list"
+    );
+    let e = rewrite(
+        "with recursive t(x) as (select 1 union all select x + 1 from t where x < 3) \
+         search depth first by z set s select x from t",
+    )
+    .unwrap_err();
+    assert_eq!(
+        e.message,
+        "search column \"z\" not in WITH query column list"
+    );
+    let e = rewrite(
+        "with recursive t(x) as (select 1 union all select x + 1 from t where x < 3) \
+         cycle x set c using c select x from t",
+    )
+    .unwrap_err();
+    assert_eq!(e.code.0, "42601");
 }
