@@ -32,6 +32,9 @@ pub fn parse(text: &str, max_depth: usize) -> Result<Vec<Statement>, PgError> {
     // PostgreSQL rewrites them.
     let searched = super::translate::search_cycle::rewrite(text)?;
     let text = searched.as_deref().unwrap_or(text);
+    // `a JOIN b USING (c) AS x`: the join's alias, which the grammar lacks.
+    let aliased = super::translate::join_alias::rewrite(text)?;
+    let text = aliased.as_deref().unwrap_or(text);
     // `select union select`: SELECTs of nothing, which the grammar lacks.
     let bare = super::translate::bare_selects(text);
     let text = bare.as_deref().unwrap_or(text);

@@ -482,3 +482,37 @@ async fn search_and_cycle_clauses() {
         .unwrap_err();
     assert_eq!(sqlstate(&e), "0A000");
 }
+
+/// `JOIN … USING (i) AS x`: `x.i` is the merged column, `x.*` the merged columns
+/// (answers checked against PostgreSQL 15).
+#[tokio::test]
+async fn a_join_using_alias_names_the_merged_columns() {
+    let s = Server::start(&[]);
+    let c = s.connect("queries").await;
+    c.batch_execute(SETUP).await.unwrap();
+    check(
+        &c,
+        &[
+            (
+                "select x.i, x.* from j1 a left join j2 using (i) as x order by 1",
+                &[
+                    &["1", "1"],
+                    &["2", "2"],
+                    &["2", "2"],
+                    &["3", "3"],
+                    &["NULL", "NULL"],
+                ],
+            ),
+            (
+                "select t from j1 join j2 using (i) as x where x.i = 1",
+                &[&["one"]],
+            ),
+        ],
+    )
+    .await;
+    let e = c
+        .simple_query("select * from j1 join j2 using (i) as x where x.t = 'one'")
+        .await
+        .unwrap_err();
+    assert_eq!(sqlstate(&e), "42703");
+}

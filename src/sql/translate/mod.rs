@@ -22,6 +22,7 @@ mod functions;
 mod glob;
 mod having;
 mod index;
+pub(crate) mod join_alias;
 mod json;
 pub(crate) mod keywords;
 pub(crate) mod like;
