@@ -183,7 +183,12 @@ fn authorize(
             ));
         }
     }
-    notes.note_access(&ctx.action);
+    // A rule's trigger reading its NEW or OLD row is no read of the table's stored rows.
+    let own_row = matches!(ctx.action, AuthAction::Read { table_name, .. }
+        if ctx.accessor.is_some_and(|t| super::objects::rules::is_own_row(t, table_name)));
+    if !own_row {
+        notes.note_access(&ctx.action);
+    }
     match ctx.action {
         // litewire's own temporary tables (a data-modifying WITH's rows) are dropped
         // when the statement ends: the connection stays shareable.

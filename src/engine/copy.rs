@@ -596,6 +596,12 @@ fn resolve(
             format!("relation \"{table}\" does not exist"),
         ));
     }
+    // PostgreSQL's COPY FROM applies no rules; litewire's are triggers, which would fire.
+    if super::objects::rules::on_insert(conn.sqlite(), table)? {
+        return Err(crate::sql::translate::unsupported(format!(
+            "COPY FROM into table \"{table}\", which has rules on INSERT,"
+        )));
+    }
     let mut columns: Vec<(String, String)> = Vec::new();
     if wanted.is_empty() {
         columns = all.clone();

@@ -342,6 +342,10 @@ pub fn result_columns(
     params: &[u32],
 ) -> Vec<(String, Option<PgType>)> {
     let n = stmt.column_count();
+    // A SELECT with no columns (sql/translate/queries.rs): PostgreSQL's rows of none.
+    if n == 1 && stmt.column_name(0) == sql::translate::NO_COLUMN {
+        return Vec::new();
+    }
     let schema = super::describe::SchemaOf::new(conn, params);
     let known = typing
         .and_then(|t| sql::types::resolve_columns(t, &schema))

@@ -174,10 +174,18 @@ fn run_parts(
         create_table(conn, w)?;
     }
     let mut seen = Vec::with_capacity(batch.writes.len());
+    let mut compiled = Ok(());
     for w in &batch.writes {
-        seen.push(accesses(conn, w.check)?);
+        let (noted, c) = accesses(conn, w.check);
+        seen.push(noted);
+        compiled = compiled.and(c);
     }
-    check(&seen, &accesses(conn, batch.running_check)?)?;
+    let (running, c) = accesses(conn, batch.running_check);
+    // PostgreSQL's own refusals come first: rules its rewrite cannot combine with WITH
+    // (whose actions may not even compile here).
+    super::objects::rules::check_with(conn.sqlite(), &seen, &running)?;
+    compiled.and(c)?;
+    check(&seen, &running)?;
     for w in &batch.writes {
         let mut stmt = prepared(conn, w.statement)?;
         let kept = keep_rows(conn, job, w.table, &mut stmt);
@@ -195,14 +203,13 @@ fn prepared(conn: &mut Conn, sql: &str) -> Result<RawStmt, PgError> {
 }
 
 /// The tables `sql` reads and writes: compiled anew (not run) while the authorizer
-/// notes them.
-fn accesses(conn: &mut Conn, sql: &str) -> Result<Vec<Access>, PgError> {
+/// notes them; with whether it compiled.
+fn accesses(conn: &mut Conn, sql: &str) -> (Vec<Access>, Result<(), PgError>) {
     conn.notes().start_accesses();
     let compiled = conn.prepare_fresh(sql);
     let seen = conn.notes().take_accesses();
     conn.notes().stop_accesses();
-    compiled?;
-    Ok(seen)
+    (seen, compiled.map(|_| ()))
 }
 
 /// The temporary table of part `w`, declared with its stand-in's column names and types.

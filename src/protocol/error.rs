@@ -37,6 +37,8 @@ impl SqlState {
     pub const DUPLICATE_SCHEMA: Self = Self("42P06");
     pub const DUPLICATE_COLUMN: Self = Self("42701");
     pub const DUPLICATE_OBJECT: Self = Self("42710");
+    pub const DUPLICATE_ALIAS: Self = Self("42712");
+    pub const INVALID_OBJECT_DEFINITION: Self = Self("42P17");
     pub const AMBIGUOUS_ALIAS: Self = Self("42P09");
     pub const DATATYPE_MISMATCH: Self = Self("42804");
     pub const GROUPING_ERROR: Self = Self("42803");

@@ -613,7 +613,13 @@ impl Session {
                                 == Some("on"));
                     if read_only {
                         if !self.changes_only_a_temporary_table(&job).await? {
-                            return Err(Self::read_only_error(&job.verb));
+                            return Err(match crate::sql::translate::locking::command(&job.sql) {
+                                Some(what) => PgError::new(
+                                    SqlState::READ_ONLY_SQL_TRANSACTION,
+                                    format!("cannot execute {what} in a read-only transaction"),
+                                ),
+                                None => Self::read_only_error(&job.verb),
+                            });
                         }
                         // This statement only: the file's write lock is not needed, and
                         // the transaction's later writes are still refused.

@@ -313,9 +313,8 @@ pub fn classify(sql: &str) -> Command {
         "CREATE" if second == "SCHEMA" => create_schema(sql),
         // No policy can exist, since row-level security cannot be turned on.
         // Valid PostgreSQL the grammar lacks: named, rather than a syntax error.
-        "CREATE" | "ALTER" | "DROP" if object_word(sql) == "RULE" => {
-            Command::Unsupported("rules (CREATE/ALTER/DROP RULE)")
-        }
+        // CREATE/DROP RULE are read by translate/rules.rs.
+        "ALTER" if object_word(sql) == "RULE" => Command::Unsupported("ALTER RULE"),
         "CREATE" | "ALTER" | "DROP" if second == "OPERATOR" => Command::Unsupported(
             "operators, operator classes and families (CREATE/ALTER/DROP OPERATOR)",
         ),
@@ -650,6 +649,7 @@ fn leading_verb(sql: &str, first: &str) -> Verb {
                 "DOMAIN" => "CREATE DOMAIN",
                 "FUNCTION" => "CREATE FUNCTION",
                 "ROLE" | "USER" => "CREATE ROLE",
+                "RULE" => "CREATE RULE",
                 _ => "CREATE",
             },
         ),
@@ -663,6 +663,7 @@ fn leading_verb(sql: &str, first: &str) -> Verb {
             "DOMAIN" => "DROP DOMAIN",
             "FUNCTION" => "DROP FUNCTION",
             "ROLE" | "USER" => "DROP ROLE",
+            "RULE" => "DROP RULE",
             _ => "DROP",
         }),
         "ALTER" => Verb::Fixed(match obj(&[]).as_str() {
@@ -713,8 +714,7 @@ mod tests {
     #[test]
     fn valid_statements_litewire_lacks_are_named_not_syntax_errors() {
         for sql in [
-            "create or replace rule r as on insert to t do nothing",
-            "drop rule r on t",
+            "alter rule r on t rename to r2",
             "create operator class c for type int4 using hash as operator 1 =",
             "drop operator === (int4, int4)",
         ] {

@@ -182,6 +182,8 @@ pub fn split(sql: &str) -> Vec<&str> {
     // a function's `BEGIN ATOMIC … END` (Some: CASE…END levels open inside it).
     let mut atomic: Option<usize> = None;
     let mut words: [&str; 2] = ["", ""];
+    // Parentheses open in the statement: a rule's `DO (action; action)` is one statement.
+    let mut depth = 0usize;
     while let Some(mut tok) = lexer.next() {
         if let Some(end) = dollar_quoted(sql, &tok) {
             tok = Token {
@@ -210,6 +212,13 @@ pub fn split(sql: &str) -> Vec<&str> {
         }
         if atomic.is_some() && tok.kind == TokenKind::Semi {
             continue;
+        }
+        match tok.kind {
+            TokenKind::Open => depth += 1,
+            TokenKind::Close => depth = depth.saturating_sub(1),
+            TokenKind::Semi if depth > 0 && is_rule(&sql[start..]) => continue,
+            TokenKind::Semi => depth = 0,
+            _ => {}
         }
         let class = classify(sql, &tok);
         if !matches!(class, Class::Ws | Class::Semi) {
@@ -254,6 +263,18 @@ fn dollar_quoted(sql: &str, tok: &Token) -> Option<usize> {
         Some(i) => body + i + delimiter.len(),
         None => sql.len(),
     })
+}
+
+/// Whether statement `sql` is a CREATE [OR REPLACE] RULE (whose `DO (…)` holds
+/// statements).
+fn is_rule(sql: &str) -> bool {
+    let w: Vec<&str> = words(sql).take(4).collect();
+    let is = |x: &str, k: &str| x.eq_ignore_ascii_case(k);
+    match w.as_slice() {
+        [c, r, ..] if is(c, "create") && is(r, "rule") => true,
+        [c, o, r, u] => is(c, "create") && is(o, "or") && is(r, "replace") && is(u, "rule"),
+        _ => false,
+    }
 }
 
 /// Whether statement `sql` is a CREATE FUNCTION or PROCEDURE (whose `BEGIN ATOMIC`
@@ -549,6 +570,20 @@ mod tests {
     }
 
     use super::*;
+
+    #[test]
+    fn a_rules_list_of_actions_is_one_statement() {
+        let text = "CREATE OR REPLACE RULE r AS ON INSERT TO y\n  DO INSTEAD (NOTIFY foo; NOTIFY bar); select (1;";
+        assert_eq!(
+            split(text),
+            vec![
+                "CREATE OR REPLACE RULE r AS ON INSERT TO y\n  DO INSTEAD (NOTIFY foo; NOTIFY bar)",
+                " select (1"
+            ]
+        );
+        // Elsewhere a `;` inside parentheses ends the statement, as SQLite says.
+        assert_eq!(split("select (1; select 2)").len(), 2);
+    }
 
     fn complete(sql: &str) -> bool {
         let c = std::ffi::CString::new(sql).unwrap();

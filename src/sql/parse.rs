@@ -28,6 +28,16 @@ pub fn parse(text: &str, max_depth: usize) -> Result<Vec<Statement>, PgError> {
     let text = decoded.as_deref().unwrap_or(text);
     let continued = super::lexer::continued_strings(text);
     let text = continued.as_deref().unwrap_or(text);
+    // A recursive WITH's SEARCH and CYCLE clauses, which the grammar lacks: rewritten as
+    // PostgreSQL rewrites them.
+    let searched = super::translate::search_cycle::rewrite(text)?;
+    let text = searched.as_deref().unwrap_or(text);
+    // `a JOIN b USING (c) AS x`: the join's alias, which the grammar lacks.
+    let aliased = super::translate::join_alias::rewrite(text)?;
+    let text = aliased.as_deref().unwrap_or(text);
+    // `select union select`: SELECTs of nothing, which the grammar lacks.
+    let bare = super::translate::bare_selects(text);
+    let text = bare.as_deref().unwrap_or(text);
     // A window frame's EXCLUDE clause, which the grammar lacks, goes into the window's name.
     // So does CREATE RECURSIVE VIEW, written as the view PostgreSQL defines it to be.
     let stripped = super::translate::strip_exclude(text);

@@ -443,3 +443,42 @@ async fn advisory_locks_are_held_per_session() {
     tokio::time::sleep(Duration::from_millis(300)).await;
     assert_eq!(rows(&a, "select pg_try_advisory_lock(7)").await, one("t"));
 }
+
+/// `SELECT … FOR UPDATE` holds the write lock to the end of its transaction (a stronger
+/// lock than PostgreSQL's row locks): another writer waits, then times out.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn select_for_update_holds_the_write_lock() {
+    let s = Server::start(&["--lock-timeout", "300ms"]);
+    let a = s.connect("forupdate").await;
+    let b = s.connect("forupdate").await;
+    a.batch_execute("create table t (id int); insert into t values (1)")
+        .await
+        .unwrap();
+    let got = a
+        .simple_query("begin; select id from t where id = 1 for update")
+        .await
+        .unwrap();
+    assert_eq!(
+        got.iter()
+            .filter(|m| matches!(m, tokio_postgres::SimpleQueryMessage::Row(_)))
+            .count(),
+        1
+    );
+    let e = timeout(GUARD, b.simple_query("update t set id = 2"))
+        .await
+        .expect("B hung past the lock timeout")
+        .unwrap_err();
+    assert_eq!(sqlstate(&e), "55P03", "{e}");
+    a.simple_query("commit").await.unwrap();
+    b.simple_query("update t set id = 2").await.unwrap();
+    // In a read-only transaction: PostgreSQL's refusal.
+    let e = b
+        .simple_query("begin read only; select id from t for share")
+        .await
+        .unwrap_err();
+    assert_eq!(sqlstate(&e), "25006");
+    assert_eq!(
+        e.as_db_error().unwrap().message(),
+        "cannot execute SELECT FOR SHARE in a read-only transaction"
+    );
+}

@@ -41,6 +41,7 @@ mod protocol;
 mod queries;
 mod roles;
 mod routines;
+mod rules;
 mod safety;
 mod startup;
 mod syntax;

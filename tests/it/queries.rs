@@ -321,7 +321,7 @@ async fn forms_litewire_cannot_honour_are_0a000() {
         "select * from j1, lateral (select * from j2 where j2.i = j1.i) s",
         // Below the top level (PostgreSQL refuses it too; at the top level it runs).
         "select * from (with d as (delete from j2 returning *) select * from d) s",
-        "select from j1",
+        "select * from (select from j1) s",
         "select * from (j1 cross join j2) j",
         "delete from j2 using (select * from j1) s where j2.i = s.i",
     ] {
@@ -395,4 +395,131 @@ async fn set_operation_literals_take_the_other_side_s_type() {
         .await
         .unwrap_err();
     assert_eq!(sqlstate(&e), "22P02");
+}
+
+/// `select from …`: rows of no columns, in both protocols; a set operation of such
+/// SELECTs keeps PostgreSQL's grouping (each answer checked against PostgreSQL 15).
+#[tokio::test]
+async fn selects_with_no_columns_give_rows_of_none() {
+    let s = Server::start(&[]);
+    let c = s.connect("queries").await;
+    for (sql, n) in [
+        (
+            "select from generate_series(1,5) union select from generate_series(1,3)",
+            1,
+        ),
+        (
+            "select from generate_series(1,5) union all select from generate_series(1,3)",
+            8,
+        ),
+        (
+            "select from generate_series(1,5) intersect all select from generate_series(1,3)",
+            3,
+        ),
+        (
+            "select from generate_series(1,5) except all select from generate_series(1,3)",
+            2,
+        ),
+        (
+            "select from generate_series(1,5) except select from generate_series(1,3)",
+            0,
+        ),
+        ("select union select", 1),
+        ("select except select", 0),
+        ("select", 1),
+    ] {
+        let got = rows(&c, sql).await;
+        assert_eq!(got.len(), n, "{sql}");
+        assert!(got.iter().all(Vec::is_empty), "{sql}: {got:?}");
+    }
+    // Extended protocol: a RowDescription of no fields, rows of no values.
+    let stmt = c
+        .prepare("select from generate_series(1,$1::int)")
+        .await
+        .unwrap();
+    assert!(stmt.columns().is_empty());
+    let got = c.query(&stmt, &[&4i32]).await.unwrap();
+    assert_eq!(got.len(), 4);
+    assert!(got.iter().all(|r| r.is_empty()));
+    // Mixed with columns: still refused (PostgreSQL: 42601, the counts differ).
+    let e = c
+        .simple_query("select from generate_series(1,3) union select 1")
+        .await
+        .unwrap_err();
+    assert_eq!(sqlstate(&e), "0A000");
+}
+
+/// A recursive WITH's CYCLE clause stops at a row already on the path, as PostgreSQL's
+/// rewrite does; SEARCH changes nothing the query reads; reading the columns they add is
+/// 0A000 (each answer checked against PostgreSQL 15).
+#[tokio::test]
+async fn search_and_cycle_clauses() {
+    let s = Server::start(&[]);
+    let c = s.connect("queries").await;
+    c.batch_execute("create table g (f int, t int); insert into g values (1,2),(2,3),(3,1)")
+        .await
+        .unwrap();
+    let got = rows(
+        &c,
+        "with recursive s(f, t) as (select * from g union all select g.* from g, s \
+         where g.f = s.t) cycle f, t set c using p select f, t from s order by f, t",
+    )
+    .await;
+    let got: Vec<String> = got
+        .into_iter()
+        .map(|r| format!("{}|{}", r[0].as_deref().unwrap(), r[1].as_deref().unwrap()))
+        .collect();
+    assert_eq!(
+        got.join(" "),
+        "1|2 1|2 1|2 1|2 2|3 2|3 2|3 2|3 3|1 3|1 3|1 3|1"
+    );
+    let got = rows(
+        &c,
+        "with recursive t(x) as (select 1 union all select x + 1 from t where x < 4) \
+         search depth first by x set s select x from t",
+    )
+    .await;
+    assert_eq!(got.len(), 4);
+    let e = c
+        .simple_query(
+            "with recursive t(x) as (select 1 union all select x + 1 from t where x < 4) \
+             search depth first by x set s select * from t",
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(sqlstate(&e), "0A000");
+}
+
+/// `JOIN … USING (i) AS x`: `x.i` is the merged column, `x.*` the merged columns
+/// (answers checked against PostgreSQL 15).
+#[tokio::test]
+async fn a_join_using_alias_names_the_merged_columns() {
+    let s = Server::start(&[]);
+    let c = s.connect("queries").await;
+    c.batch_execute(SETUP).await.unwrap();
+    check(
+        &c,
+        &[
+            (
+                "select x.i, x.* from j1 a left join j2 using (i) as x order by 1",
+                &[
+                    &["1", "1"],
+                    &["2", "2"],
+                    &["2", "2"],
+                    &["3", "3"],
+                    &["NULL", "NULL"],
+                ],
+            ),
+            (
+                "select t from j1 join j2 using (i) as x where x.i = 1",
+                &[&["one"]],
+            ),
+        ],
+    )
+    .await;
+    let e = c
+        .simple_query("select * from j1 join j2 using (i) as x where x.t = 'one'")
+        .await
+        .unwrap_err();
+    assert_eq!(sqlstate(&e), "42703");
 }

@@ -577,9 +577,11 @@ pub(super) const TABLES: &[Table] = &[
         body: Some(|| {
             format!(
                 "WITH {} SELECT 'public', s.name, current_user(), NULL, \
-                 EXISTS (SELECT 1 FROM ix WHERE ix.tbl = s.name), 0, \
+                 EXISTS (SELECT 1 FROM ix WHERE ix.tbl = s.name), \
                  EXISTS (SELECT 1 FROM sqlite_schema g WHERE g.type = 'trigger' \
-                 AND g.tbl_name = s.name), 0 \
+                 AND g.tbl_name = s.name AND substr(g.name, 1, 15) = '_litewire_rule.'), \
+                 EXISTS (SELECT 1 FROM sqlite_schema g WHERE g.type = 'trigger' \
+                 AND g.tbl_name = s.name AND substr(g.name, 1, 15) <> '_litewire_rule.'), 0 \
                  FROM sqlite_schema s WHERE s.type = 'table' AND {USER_OBJECTS}",
                 indexes()
             )

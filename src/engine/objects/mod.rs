@@ -24,6 +24,7 @@ mod domains;
 mod enums;
 mod roles;
 mod routines;
+pub mod rules;
 mod sequences;
 
 use std::cell::Cell;
@@ -109,8 +110,13 @@ pub fn is_batch(sql: &str) -> bool {
 }
 
 /// Whether a statement SQLite reports as read-only still writes: it calls a function
-/// that advances or sets a sequence, so it needs the write lock like any write.
+/// that advances or sets a sequence, or locks rows (FOR UPDATE), so it needs the write
+/// lock like any write.
 pub fn writes(sql: &str) -> bool {
+    // SELECT … FOR UPDATE / FOR SHARE holds the write lock (sql/translate/locking.rs).
+    if sql.starts_with(crate::sql::translate::locking::MARKER) {
+        return true;
+    }
     let bytes = sql.as_bytes();
     bytes.windows(4).enumerate().any(|(i, w)| {
         w.eq_ignore_ascii_case(b"val(")
@@ -197,12 +203,22 @@ fn notice(code: SqlState, message: String) -> String {
     format!("{} {message}", code.0)
 }
 
+use crate::sql::translate::rules::{CREATE_PART as RULE_PART, DROP_PART as DROP_RULE_PART};
+
 fn run_parts(conn: &Connection, parts: &str, notices: &mut Vec<PgError>) -> Result<(), PgError> {
     for part in parts.split('\0') {
         let mut sql = part.trim();
         // `=`: the client's own statement (CREATE TABLE, DROP TABLE), run as any other.
         let client = sql.starts_with('=');
         let _internal = (!client).then(Internal::begin);
+        if let Some(spec) = sql.strip_prefix(RULE_PART) {
+            rules::create(conn, spec)?;
+            continue;
+        }
+        if let Some(spec) = sql.strip_prefix(DROP_RULE_PART) {
+            rules::drop(conn, spec, notices)?;
+            continue;
+        }
         if client {
             sql = &sql[1..];
         } else if let Some(rest) = sql.strip_prefix('+') {
@@ -290,6 +306,7 @@ pub fn register(
     domains::register(conn)?;
     routines::register(conn)?;
     roles::register(conn)?;
+    rules::register(conn)?;
     comments::register(conn)
 }
 

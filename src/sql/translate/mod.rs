@@ -23,9 +23,11 @@ mod functions;
 mod glob;
 mod having;
 mod index;
+pub(crate) mod join_alias;
 mod json;
 pub(crate) mod keywords;
 pub(crate) mod like;
+pub(crate) mod locking;
 mod modifying;
 pub(crate) use json::{record_columns, RecordColumns, RECORD_FUNCTIONS};
 pub(crate) mod numeric_math;
@@ -38,12 +40,16 @@ pub(crate) use operators::json_mark;
 mod operators;
 mod order;
 mod queries;
+pub use no_columns::{bare_selects, NO_COLUMN};
+mod no_columns;
 mod recursive;
 mod roles;
 mod routines;
+pub(crate) mod rules;
 pub(crate) use recursive::recursive_view;
 pub(crate) use routines::shown_type;
 mod scalar;
+pub(crate) mod search_cycle;
 mod setops;
 mod srf;
 mod store;
@@ -91,6 +97,8 @@ pub fn to_sqlite(mut stmt: Statement, settings: &mut dyn Settings) -> Result<Str
         return modifying::batch(stmt, settings);
     }
     modifying::check_view(&stmt)?;
+    // FOR UPDATE / FOR SHARE: the write lock instead (locking.rs).
+    let locks = locking::take(&mut stmt)?;
     if let Statement::DropFunction {
         if_exists,
         func_desc,
@@ -168,9 +176,13 @@ pub fn to_sqlite(mut stmt: Statement, settings: &mut dyn Settings) -> Result<Str
     if let Some(view) = replacing {
         return Ok(views::batch(&view, &stmt));
     }
-    Ok(match objects {
+    let sqlite = match objects {
         objects::Objects::After(parts) => objects::after(&stmt.to_string(), &parts),
         _ => stmt.to_string(),
+    };
+    Ok(match locks {
+        Some(marker) => format!("{marker}{sqlite}"),
+        None => sqlite,
     })
 }
 
@@ -218,6 +230,9 @@ impl VisitorMut for Translator<'_> {
 
     fn pre_visit_query(&mut self, q: &mut sqlparser::ast::Query) -> ControlFlow<PgError> {
         if let Err(e) = recursive::check(q) {
+            return ControlFlow::Break(e);
+        }
+        if let Err(e) = ctes::outer_aggregate_reads_cte(q) {
             return ControlFlow::Break(e);
         }
         ctes::materialize(q);

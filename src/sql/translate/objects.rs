@@ -623,6 +623,9 @@ pub fn read_by_hand(text: &str) -> Option<Result<String, PgError>> {
         .take(3)
         .map(|w| w.to_ascii_lowercase())
         .collect();
+    if super::rules::is_rule_statement(text) {
+        return Some(super::rules::statement(text));
+    }
     if super::routines::is_create(text) {
         return Some(super::routines::create(text));
     }

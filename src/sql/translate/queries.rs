@@ -39,6 +39,7 @@ pub(super) fn rewrite(stmt: &mut Statement) -> Result<(), PgError> {
             return Err(unsupported("a table with no columns"));
         }
     }
+    super::no_columns::fill(stmt);
     let mut r = Rewriter { names: 0 };
     if let ControlFlow::Break(e) = stmt.visit(&mut r) {
         return Err(e);
@@ -1299,7 +1300,7 @@ mod tests;
 /// The refusal of a SELECT with no columns — or PostgreSQL's syntax error where the
 /// "table" is a reserved clause word (`select from from where 1`: sqlparser reads a
 /// table called `from`).
-fn no_columns(s: &sqlparser::ast::Select) -> PgError {
+pub(super) fn no_columns(s: &sqlparser::ast::Select) -> PgError {
     const CLAUSES: &[&str] = &[
         "from", "where", "select", "group", "having", "order", "limit",
     ];

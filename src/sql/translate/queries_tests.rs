@@ -148,7 +148,7 @@ fn statements_sqlite_lacks() {
         sqlite("SELECT EXISTS (SELECT FROM t)"),
         "SELECT EXISTS (SELECT 1 FROM t)"
     );
-    assert_eq!(refused("SELECT FROM t").code.0, "0A000");
+    assert_eq!(refused("SELECT * FROM (SELECT FROM t) s").code.0, "0A000");
     assert_eq!(refused("CREATE TABLE t ()").code.0, "0A000");
     assert_eq!(
         refused("SELECT * FROM (WITH d AS (DELETE FROM t RETURNING *) SELECT * FROM d) s").message,
@@ -213,4 +213,17 @@ fn distinct_on_and_with_ties_as_a_window() {
         "42P10"
     );
     assert_eq!(refused("SELECT DISTINCT ON (a) * FROM t").code.0, "0A000");
+}
+
+#[test]
+fn selects_with_no_columns_get_the_marker_column() {
+    assert_eq!(
+        sqlite("select from t union all select from u"),
+        "SELECT NULL AS \"_lw_no_column\" FROM t UNION ALL SELECT NULL AS \"_lw_no_column\" FROM u"
+    );
+    // In a subquery, or beside a SELECT with columns: refused as before.
+    assert_eq!(refused("select * from (select from t) s").code.0, "0A000");
+    assert_eq!(refused("select from t union select 1").code.0, "0A000");
+    // `select from from`: PostgreSQL's syntax error, not a table called `from`.
+    assert_eq!(refused("select from from where 1").code.0, "42601");
 }
