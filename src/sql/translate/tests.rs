@@ -32,6 +32,10 @@ fn casts() {
          ELSE pg_regclass('a') END), pg_timestamptz(y)"
     );
     assert_eq!(
+        sqlite("SELECT '{}'::_int2, '{}'::pg_catalog._text"),
+        "SELECT pg_cast('{}', 'int2[]'), pg_cast('{}', 'text[]')"
+    );
+    assert_eq!(
         sqlite("SELECT CAST(x AS double precision), date '2024-01-01', x::int[]"),
         "SELECT pg_float(x), pg_date('2024-01-01'), x"
     );
