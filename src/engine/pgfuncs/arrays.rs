@@ -55,6 +55,22 @@ fn lockstep(columns: &[Vec<&Json>]) -> Json {
     )
 }
 
+/// Whether stored array text has lower bounds other than 1.
+fn shifted(t: &[u8]) -> bool {
+    t.first() == Some(&b'[')
+        && std::str::from_utf8(t)
+            .ok()
+            .and_then(array::read)
+            .is_some_and(|a| a.is_shifted())
+}
+
+/// 0A000 for `what` given an array whose lower bounds are not 1.
+fn unsupported_bounds(what: &str) -> rusqlite::Error {
+    super::super::error::raise(super::unsupported(format!(
+        "{what} with a lower bound other than 1"
+    )))
+}
+
 fn null() -> Out {
     Ok((None, None))
 }
@@ -973,10 +989,45 @@ pub fn register(conn: &Connection, limit: usize) -> Res<()> {
                 let hex: String = b.iter().map(|x| format!("{x:02x}")).collect();
                 (SqlValue::Text(format!("\\x{hex}")), None)
             }
+            // A nested array keeps its own bounds in PostgreSQL; JSON nesting cannot.
+            ValueRef::Text(t) if subtype == JSON_SUBTYPE && shifted(t) => {
+                return Err(unsupported_bounds("ARRAY[] of arrays"));
+            }
             other => (
                 crate::engine::functions::owned(other),
                 (subtype == JSON_SUBTYPE).then_some(JSON_SUBTYPE),
             ),
+        })
+    })?;
+    // `pg_array_as_json(a)`: an array for the JSON builders (to_json...), which ignore
+    // its bounds: its JSON, marked as such.
+    conn.create_scalar_function("pg_array_as_json", 1, f, |ctx| {
+        Ok(match ctx.get_raw(0) {
+            ValueRef::Text(t) => {
+                let s = String::from_utf8_lossy(t);
+                let json = if array::is_json(&s) {
+                    array::json_part(&s).to_string()
+                } else {
+                    s.into_owned()
+                };
+                (SqlValue::Text(json), Some(JSON_SUBTYPE))
+            }
+            other => (crate::engine::functions::owned(other), None),
+        })
+    })?;
+    // `pg_array_nestable(a)`: an array that array_agg nests as a dimension (JSON).
+    conn.create_scalar_function("pg_array_nestable", 1, f, |ctx| {
+        Ok(match ctx.get_raw(0) {
+            ValueRef::Text(t) if shifted(t) => {
+                return Err(unsupported_bounds(
+                    "an array of arrays (ARRAY[…], array_agg())",
+                ));
+            }
+            ValueRef::Text(t) => (
+                SqlValue::Text(String::from_utf8_lossy(t).into_owned()),
+                Some(JSON_SUBTYPE),
+            ),
+            other => (crate::engine::functions::owned(other), None),
         })
     })?;
     // `pg_array_key(a)`: array_key, for comparisons of array columns (engine/compare.rs).

@@ -262,12 +262,27 @@ pub(super) fn vector_of_array(operand: &Expr, t: &sqlparser::ast::DataType) -> R
 /// `ARRAY['\x01'::bytea]` was `{true}`); literals and nested arrays as they are.
 fn element(e: Expr) -> Expr {
     let nested = matches!(&e, Expr::Function(f)
-        if matches!(f.name.to_string().as_str(), "json_array" | "json"));
+        if matches!(f.name.to_string().as_str(), "json_array" | "json" | "pg_array_nestable"));
     if matches!(e, Expr::Value(_)) || nested {
         e
+    } else if is_array_cast(&e) {
+        // `'{1,2}'::int[]`: an array, so one more dimension (not a string).
+        call("pg_array_nestable", vec![e])
     } else {
         call("pg_array_elem", vec![e])
     }
+}
+
+/// Whether `e` is `pg_cast(x, 't[]')`: certainly an array.
+fn is_array_cast(e: &Expr) -> bool {
+    let Expr::Function(f) = e else {
+        return false;
+    };
+    f.name.to_string() == "pg_cast"
+        && plain_args(f).is_some_and(|a| {
+            matches!(a.as_slice(), [_, Expr::Value(v)]
+                if matches!(&v.value, Value::SingleQuotedString(t) if t.ends_with("[]")))
+        })
 }
 
 /// `t.a[1]` parses as `t` then `.a` then `[1]`: the qualified column is the root.
@@ -472,10 +487,11 @@ pub(super) fn function(name: &str, f: &mut Function) -> Result<Option<Expr>, PgE
         }
         // Of arrays (operators.rs made the argument JSON): one more dimension, with
         // PostgreSQL's refusals of ragged, empty and NULL arrays.
-        // `json(x)`: certainly arrays; `pg_array_value(x, …)`: a column that may be one.
+        // `pg_array_nestable(x)`: certainly arrays; `pg_array_value(x, …)`: a column
+        // that may be one.
         let nested = plain_args(f).and_then(|a| match a.as_slice() {
             [Expr::Function(g)] => match g.name.to_string().as_str() {
-                "json" => Some("1"),
+                "pg_array_nestable" => Some("1"),
                 "pg_array_value" => Some("0"),
                 _ => None,
             },

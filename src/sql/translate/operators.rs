@@ -574,12 +574,12 @@ fn subscripted(root: Expr, chain: Vec<sqlparser::ast::AccessExpr>, ty: &Ty) -> E
     }
 }
 
-/// `array_agg(x)` of arrays: x as JSON (`json(x)`), so that the arrays nest into one
+/// `array_agg(x)` of arrays: x as JSON (`pg_array_nestable(x)`), so that the arrays nest into one
 /// more dimension instead of being kept as strings; for a column, the engine decides
 /// (`pg_array_value`, engine/compare.rs).
 fn nested_arrays(mut f: Function, ty: &Ty) -> Expr {
     let wrap = |e: Expr| match known(ty) {
-        Known::Type(t) if t.ends_with("[]") => call("json", vec![e]),
+        Known::Type(t) if t.ends_with("[]") => call("pg_array_nestable", vec![e]),
         Known::Schema => call(super::ARRAY_VALUE_MARKER, vec![e, string(&ty.encode())]),
         _ => e,
     };
@@ -650,7 +650,7 @@ fn json_arguments(mut f: Function, args: &Ty) -> Expr {
 /// 1/0); None for any other type (a scalar).
 pub(crate) fn json_mark(t: &str) -> Option<&'static str> {
     match t {
-        _ if t.ends_with("[]") => Some("json"),
+        _ if t.ends_with("[]") => Some("pg_array_as_json"),
         "json" => Some("pg_json"),
         "jsonb" => Some("pg_jsonb"),
         "bool" => Some("pg_json_bool"),

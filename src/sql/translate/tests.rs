@@ -570,7 +570,7 @@ fn insert_select_with_on_conflict_ends_its_from() {
 fn array_agg_of_arrays_nests_them() {
     assert_eq!(
         sqlite("SELECT array_agg('{1,2}'::int[]), array_agg(a), array_agg(1) FROM t"),
-        "SELECT nullif(pg_array_nested(json_group_array(json(pg_cast('{1,2}', 'int[]'))), 1), '[]'), \
+        "SELECT nullif(pg_array_nested(json_group_array(pg_array_nestable(pg_cast('{1,2}', 'int[]'))), 1), '[]'), \
          nullif(pg_array_nested(json_group_array(pg_array_value(a, 'C1:a[1:t]')), 0), '[]'), \
          nullif(json_group_array(1), '[]') FROM t"
     );
@@ -777,5 +777,15 @@ fn the_word_interval_as_a_column_and_with_a_precision() {
     assert_eq!(
         sqlite("SELECT interval(0) '1 day 01:23:45.6789', interval, interval::interval FROM t"),
         "SELECT pg_interval('1 day 01:23:45.6789', '', 0), interval, pg_interval(interval) FROM t"
+    );
+}
+
+#[test]
+fn arrays_nest_inside_array_literals() {
+    // A cast to an array type is an array: one more dimension, not a string.
+    assert_eq!(
+        sqlite("SELECT ARRAY['{1,2}'::int[], '{3,4}'::int[]]"),
+        "SELECT json_array(pg_array_nestable(pg_cast('{1,2}', 'int[]')), \
+         pg_array_nestable(pg_cast('{3,4}', 'int[]')))"
     );
 }

@@ -1000,8 +1000,13 @@ impl Analyzer {
             },
             Expr::Array(a) => {
                 let elems: Vec<Ty> = a.elem.iter().map(|e| self.ty(e)).collect();
-                // ARRAY[ARRAY[…], …]: one more dimension of the same array type.
-                if matches!(a.elem.first(), Some(Expr::Array(_))) {
+                // ARRAY[ARRAY[…], …], ARRAY['{…}'::int[], …]: one more dimension of the
+                // same array type.
+                let array =
+                    |t: &Ty| matches!(strip_params(t.clone()), Ty::Named(n) if n.ends_with("[]"));
+                if matches!(a.elem.first(), Some(Expr::Array(_)))
+                    || elems.first().is_some_and(array)
+                {
                     return Ty::Common(elems);
                 }
                 Ty::Of(Follow::ArrayOf, Box::new(Ty::Common(elems)))
