@@ -313,6 +313,35 @@ mod tests {
     }
 
     #[test]
+    fn arrays_send_their_lower_bounds() {
+        let header = |ndim: i32, dims: &[(i32, i32)]| {
+            let mut b = Vec::new();
+            for v in [ndim, 0, crate::engine::types::oid::INT4 as i32] {
+                b.extend(v.to_be_bytes());
+            }
+            for (len, lower) in dims {
+                b.extend(len.to_be_bytes());
+                b.extend(lower.to_be_bytes());
+            }
+            b
+        };
+        let shifted = bin("int[]", ValueRef::Text(b"[0:1]=[7,8]")).unwrap();
+        assert_eq!(shifted[..20], header(1, &[(2, 0)])[..]);
+        assert_eq!(
+            shifted[20..],
+            [0, 0, 0, 4, 0, 0, 0, 7, 0, 0, 0, 4, 0, 0, 0, 8]
+        );
+        let plain = bin("int[]", ValueRef::Text(b"[7]")).unwrap();
+        assert_eq!(plain[..20], header(1, &[(1, 1)])[..]);
+        // And binary input keeps them in the stored form.
+        assert_eq!(
+            crate::engine::array::binary_to_json(&shifted, crate::engine::types::oid::INT4)
+                .unwrap(),
+            "[0:1]=[7,8]"
+        );
+    }
+
+    #[test]
     fn refuses_values_that_do_not_fit() {
         assert_eq!(
             bin("int", ValueRef::Integer(1 << 40)).unwrap_err().code,

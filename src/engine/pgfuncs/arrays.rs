@@ -598,6 +598,23 @@ pub fn register(conn: &Connection, limit: usize) -> Res<()> {
             lower: a.lower,
         })
     })?;
+    // trim_array(a, n): the first dimension without its last n entries (lower bounds 1,
+    // as a slice).
+    conn.create_scalar_function("pg_trim_array", 2, f, |ctx| {
+        let (Some(a), Some(n)) = (bounded_arg(ctx, 0)?, super::int(ctx, 1)?) else {
+            return null();
+        };
+        let mut items = into_items(a.value);
+        let len = items.len();
+        if n < 0 || n as usize > len {
+            return Err(err(
+                SqlState::ARRAY_SUBSCRIPT_ERROR,
+                &format!("number of elements to trim must be between 0 and {len}"),
+            ));
+        }
+        items.truncate(len - n as usize);
+        out(&Json::Array(items))
+    })?;
     conn.create_scalar_function("pg_array_ndims", 1, f, |ctx| {
         Ok(match array_arg(ctx, 0)? {
             Some(a) => Some(ndims(&a)? as i64).filter(|n| *n > 0),

@@ -190,35 +190,41 @@ fn values_of(a: &Expr) -> Result<Query, PgError> {
 }
 
 /// `ARRAY[a, b]` → `json_array(a, b)` (elements already rewritten). An array of
-/// int2vector or oidvector values (`ARRAY['1 2'::int2vector]`, `ARRAY[indkey]`) is 0A000
-/// (`vector_elements`): a vector is held as a JSON array, which would make it a dimension.
+/// int2vector or oidvector values has them as their text (`vector_elements`): a vector
+/// is held as a JSON array, which would make it a dimension.
 pub(super) fn literal(a: Array) -> Expr {
     call("json_array", a.elem.into_iter().map(element).collect())
 }
 
-/// Refuses `ARRAY[…]` of int2vector or oidvector values (see [`literal`]); called before
-/// the elements are rewritten.
-pub(super) fn vector_elements(e: &Expr) -> Result<(), PgError> {
-    let refused = || Err(unsupported("an array of int2vector or oidvector"));
+/// `ARRAY[…]` or `ARRAY(SELECT …)` of int2vector or oidvector values: each one as its
+/// text (`pg_vector_text`, `'1 2'`), the element an array of vectors holds (see
+/// [`literal`]); called before the elements are rewritten.
+pub(super) fn vector_elements(e: &mut Expr) {
+    let as_text = |x: &mut Expr| {
+        if is_vector(x) {
+            let taken = std::mem::replace(x, Expr::Value(Value::Null.into()));
+            *x = call("pg_vector_text", vec![taken]);
+        }
+    };
     match e {
-        Expr::Array(a) if a.elem.iter().any(is_vector) => refused(),
+        Expr::Array(a) => a.elem.iter_mut().for_each(as_text),
         // `ARRAY(SELECT x::int2vector …)`
         Expr::Function(f) if f.name.to_string().eq_ignore_ascii_case("array") => {
-            let FunctionArguments::Subquery(q) = &f.args else {
-                return Ok(());
+            let FunctionArguments::Subquery(q) = &mut f.args else {
+                return;
             };
-            let sqlparser::ast::SetExpr::Select(s) = q.body.as_ref() else {
-                return Ok(());
+            let sqlparser::ast::SetExpr::Select(s) = q.body.as_mut() else {
+                return;
             };
-            match s.projection.first() {
-                Some(
-                    sqlparser::ast::SelectItem::UnnamedExpr(x)
-                    | sqlparser::ast::SelectItem::ExprWithAlias { expr: x, .. },
-                ) if is_vector(x) => refused(),
-                _ => Ok(()),
+            if let Some(
+                sqlparser::ast::SelectItem::UnnamedExpr(x)
+                | sqlparser::ast::SelectItem::ExprWithAlias { expr: x, .. },
+            ) = s.projection.first_mut()
+            {
+                as_text(x);
             }
         }
-        _ => Ok(()),
+        _ => {}
     }
 }
 
@@ -447,6 +453,7 @@ const FUNCTIONS: &[&str] = &[
     "string_to_array",
     "regexp_split_to_array",
     "array_fill",
+    "trim_array",
 ];
 
 /// `ARRAY(SELECT x …)` where x is an array (operators.rs renames the call): the arrays
@@ -549,6 +556,7 @@ pub(super) fn is_array(e: &Expr) -> bool {
                     | "pg_regexp_split_to_array"
                     | "pg_enum_range"
                     | "pg_array_fill"
+                    | "pg_trim_array"
             ) || (name == "nullif"
                 // array_agg(x), as `function` writes it
                 && plain_args(f).is_some_and(|a| {

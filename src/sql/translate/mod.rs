@@ -279,9 +279,7 @@ impl VisitorMut for Translator<'_> {
             objects::sequence_by_name(f);
             enums::range_call(f);
         }
-        if let Err(e) = arrays::vector_elements(expr) {
-            return ControlFlow::Break(e);
-        }
+        arrays::vector_elements(expr);
         // `ARRAY[]::int[]`: the cast's type is the empty array's (alone it has none).
         if let Expr::Cast {
             expr: operand,

@@ -255,7 +255,13 @@ impl VisitorMut for Typer {
                 super::numeric_math::function(f, &left)
             }
             Expr::Function(f) if !is_function(&f, "pg_typeof") => interval_aggregate(f, &left),
-            // pg_typeof(x): the engine names the type (it knows the schema).
+            // pg_typeof(x): the engine names the type (it knows the schema). Its argument
+            // is not evaluated, so one that returns a set (a row each) is refused.
+            Expr::Function(f) if returns_set(&f) => {
+                return ControlFlow::Break(super::unsupported(
+                    "pg_typeof() of a set-returning function",
+                ))
+            }
             Expr::Function(_) => call("pg_type_of", vec![string(&left.encode())]),
             // Not a number literal: `-1` stays a constant (a DEFAULT needs one).
             Expr::UnaryOp { op, expr: operand } if !matches!(*operand, Expr::Value(_)) => {
@@ -460,6 +466,36 @@ fn is_candidate(e: &Expr) -> bool {
 
 fn is_integer(t: &DataType) -> bool {
     matches!(types::type_name(t).as_str(), "int2" | "int4" | "int8")
+}
+
+/// Whether a call's arguments hold a set-returning function (`unnest(a)`) outside any
+/// subquery.
+fn returns_set(f: &Function) -> bool {
+    /// Subqueries entered so far, and whether a set-returning call was seen outside them.
+    struct Finder(usize, bool);
+    impl sqlparser::ast::Visitor for Finder {
+        type Break = ();
+        fn pre_visit_query(&mut self, _: &sqlparser::ast::Query) -> ControlFlow<()> {
+            self.0 += 1;
+            ControlFlow::Continue(())
+        }
+        fn post_visit_query(&mut self, _: &sqlparser::ast::Query) -> ControlFlow<()> {
+            self.0 -= 1;
+            ControlFlow::Continue(())
+        }
+        fn pre_visit_expr(&mut self, e: &Expr) -> ControlFlow<()> {
+            if let Expr::Function(g) = e {
+                if self.0 == 0 && super::srf::SET_RETURNING.iter().any(|n| is_function(g, n)) {
+                    self.1 = true;
+                    return ControlFlow::Break(());
+                }
+            }
+            ControlFlow::Continue(())
+        }
+    }
+    let mut finder = Finder(0, false);
+    let _ = sqlparser::ast::Visit::visit(&f.args, &mut finder);
+    finder.1
 }
 
 fn is_function(f: &Function, name: &str) -> bool {

@@ -1230,6 +1230,7 @@ fn builds_array(f: &Function) -> bool {
                     | "array_remove"
                     | "array_replace"
                     | "array_fill"
+                    | "trim_array"
                     | "string_to_array"
                     | "regexp_split_to_array"
             ),

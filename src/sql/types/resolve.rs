@@ -235,6 +235,9 @@ pub(super) fn follow(f: Follow, a: &str) -> Option<String> {
         Follow::ArrayOf => return None,
         // A jsonb subscript is jsonb.
         Follow::ElementOf if a == "jsonb" => a.into(),
+        // The catalog's vectors are arrays of int2 / oid.
+        Follow::ElementOf if a == "int2vector" => "int2".into(),
+        Follow::ElementOf if a == "oidvector" => "oid".into(),
         Follow::ElementOf => base(a.strip_suffix("[]")?).to_string(),
         // PostgreSQL drops the modifier (max of a numeric(10,2) is numeric), but its
         // values keep their scale or padding, which litewire renders from the modifier.
