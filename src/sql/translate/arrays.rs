@@ -573,6 +573,11 @@ pub(super) fn is_array(e: &Expr) -> bool {
     }
 }
 
+/// A string literal or NULL: beside an array, an array of its type.
+pub(super) fn is_untyped_constant(e: &Expr) -> bool {
+    is_string_literal(e) || is_null(e)
+}
+
 fn is_string_literal(e: &Expr) -> bool {
     matches!(e, Expr::Value(v) if matches!(v.value, Value::SingleQuotedString(_)))
 }
@@ -596,7 +601,7 @@ pub(super) fn operator(
         return Err(Box::new((left, op, right)));
     }
     // An untyped literal or NULL beside an array is an array of its type.
-    let arrayish = |e: &Expr, known: bool| known || is_string_literal(e) || is_null(e);
+    let arrayish = |e: &Expr, known: bool| known || is_untyped_constant(e);
     let cmp = |op: BinaryOperator, left: Expr, right: Expr| Expr::BinaryOp {
         left: Box::new(call("pg_array_cmp", vec![left, right])),
         op,

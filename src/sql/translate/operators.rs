@@ -154,7 +154,22 @@ impl VisitorMut for Typer {
                 // An array's or jsonb's `||` is theirs (arrays.rs, json.rs).
                 let container = |t: &Ty| matches!(known(t), Known::Type(n) if n.ends_with("[]") || n == "json" || n == "jsonb");
                 let schema = |t: &Ty| matches!(known(t), Known::Schema);
-                if container(&left) || container(&right) {
+                let array = |t: &Ty| matches!(known(t), Known::Type(n) if n.ends_with("[]"));
+                if array(&left) || array(&right) {
+                    // An array the tree types (a derived table's or CTE's column, not only
+                    // `ARRAY[…]`): array_cat, or array_append / array_prepend of an
+                    // element; an untyped literal beside an array is an array.
+                    let arrayish =
+                        |t: &Ty, e: &Expr| array(t) || super::arrays::is_untyped_constant(e);
+                    let name = if arrayish(&left, &a) && arrayish(&right, &b) {
+                        "pg_array_cat"
+                    } else if array(&left) {
+                        "pg_array_append"
+                    } else {
+                        "pg_array_prepend"
+                    };
+                    call(name, vec![*a, *b])
+                } else if container(&left) || container(&right) {
                     Expr::BinaryOp {
                         left: a,
                         op: BinaryOperator::StringConcat,

@@ -789,3 +789,12 @@ fn arrays_nest_inside_array_literals() {
          pg_array_nestable(pg_cast('{3,4}', 'int[]')))"
     );
 }
+
+#[test]
+fn concatenation_of_array_columns_the_tree_types() {
+    // A derived table's array column is an array: `||` appends, not text concatenation.
+    assert_eq!(
+        sqlite("select path || 2, '{0}' || path from (select array[1]::integer[] path) s"),
+        "SELECT pg_array_append(path, 2), pg_array_cat('{0}', path) FROM (SELECT json_array(1) AS path) AS s"
+    );
+}
