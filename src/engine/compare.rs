@@ -118,11 +118,17 @@ pub fn expand(conn: &Connection, sql: &str) -> Result<Option<String>, PgError> {
             ));
             continue;
         }
+        if kind == Some(ARRAY_VALUE_MARKER) && array {
+            // `pg_array_nestable(x, 'int4[]')`: an array (a literal read as that type).
+            let name = resolved.as_deref().unwrap_or_default().replace('\'', "''");
+            edits.push((t.start, t.end, "pg_array_nestable".into()));
+            edits.push((spec_at.0, spec_at.1, format!("'{name}'").into()));
+            continue;
+        }
         let key = match kind {
             Some(COMPARE_MARKER | ORDER_KEY_MARKER) if interval => "pg_interval_key",
             Some(COMPARE_MARKER | ORDER_KEY_MARKER) if array => "pg_array_key",
             Some(COMPARE_MARKER | ORDER_KEY_MARKER) if jsonb => "pg_jsonb_key",
-            Some(ARRAY_VALUE_MARKER) if array => "pg_array_nestable",
             Some(JSON_VALUE_MARKER) => resolved.as_deref().and_then(json_mark).unwrap_or(""),
             Some(ORDER_MIN_MARKER) if interval && windowed(sql, &tokens, close) => {
                 "pg_interval_min_w"
@@ -283,7 +289,7 @@ mod tests {
                  pg_order_max(n, 'C1:n[1:t]'), pg_array_value(a, 'C1:a[1:t]') FROM t"
             )
             .as_deref(),
-            Some("SELECT pg_interval_max(i), pg_array_min(a), max(n), pg_array_nestable(a) FROM t")
+            Some("SELECT pg_interval_max(i), pg_array_min(a), max(n), pg_array_nestable(a, 'int4[]') FROM t")
         );
         assert_eq!(expand("SELECT 1"), None);
     }

@@ -76,6 +76,44 @@ async fn literals_keep_their_bounds_through_functions_and_operators() {
     assert_eq!(row.get::<_, Vec<i32>>(0), vec![7, 8]);
 }
 
+/// `ARRAY[…]` of array columns and array values nests them (one more dimension, as
+/// PostgreSQL), with its checks that they are of one shape.
+#[tokio::test]
+async fn array_elements_that_are_arrays_nest() {
+    let s = Server::start(&[]);
+    let c = s.connect("bounds").await;
+    c.batch_execute(
+        "create table n (a int[], b int, c bytea, d text[]);
+         insert into n values ('{1,2}', 3, '\\x01', '{x,\"y z\"}')",
+    )
+    .await
+    .unwrap();
+    answers(
+        &c,
+        &[
+            (
+                "select array[a, a], array[b, b], array[c], array[d], array[a, '{5,6}'] from n",
+                "{{1,2},{1,2}}|{3,3}|{\"\\\\x01\"}|{{x,\"y z\"}}|{{1,2},{5,6}}",
+            ),
+            ("select pg_typeof(array[a, a]) from n", "integer[]"),
+            ("select array['{}'::int[], '{}'::int[]]", "{}"),
+            (
+                "select array['{1.50}', e] from (select '{2.5}'::float8[] e) s",
+                "{{1.5},{2.5}}",
+            ),
+        ],
+    )
+    .await;
+    for sql in [
+        "select array['{1,2}'::int[], null]",
+        "select array['{1}'::int[], '{}'::int[]]",
+        "select array[a, '{1}'] from n",
+    ] {
+        let e = c.simple_query(sql).await.expect_err(sql);
+        assert_eq!(sqlstate(&e), "2202E", "{sql}: {e}");
+    }
+}
+
 #[tokio::test]
 async fn assignments_move_a_lower_bound() {
     let s = Server::start(&[]);

@@ -1032,21 +1032,34 @@ pub fn register(conn: &Connection, limit: usize) -> Res<()> {
             other => (crate::engine::functions::owned(other), None),
         })
     })?;
-    // `pg_array_nestable(a)`: an array that array_agg nests as a dimension (JSON).
-    conn.create_scalar_function("pg_array_nestable", 1, f, |ctx| {
-        Ok(match ctx.get_raw(0) {
-            ValueRef::Text(t) if shifted(t) => {
-                return Err(unsupported_bounds(
-                    "an array of arrays (ARRAY[…], array_agg())",
-                ));
-            }
-            ValueRef::Text(t) => (
-                SqlValue::Text(String::from_utf8_lossy(t).into_owned()),
-                Some(JSON_SUBTYPE),
-            ),
-            other => (crate::engine::functions::owned(other), None),
-        })
-    })?;
+    // `pg_array_nestable(a [, 'type[]'])`: an array that ARRAY[…] and array_agg nest as a
+    // dimension (JSON); with its type, a literal (`'{1,2}'`) is read as one.
+    for args in [1, 2] {
+        conn.create_scalar_function("pg_array_nestable", args, f, |ctx| {
+            Ok(match ctx.get_raw(0) {
+                ValueRef::Text(t) if shifted(t) => {
+                    return Err(unsupported_bounds(
+                        "an array of arrays (ARRAY[…], array_agg())",
+                    ));
+                }
+                ValueRef::Text(t) => {
+                    let s = String::from_utf8_lossy(t);
+                    let stored = if ctx.len() > 1 && !array::is_json(&s) {
+                        let ty = text(ctx, 1).unwrap_or_default();
+                        let elem = match super::super::types::from_decltype(&ty).render {
+                            super::super::types::Render::Array(elem, _) => elem,
+                            _ => oid::TEXT,
+                        };
+                        array::text_to_json(&s, elem).map_err(super::raise)?
+                    } else {
+                        s.into_owned()
+                    };
+                    (SqlValue::Text(stored), Some(JSON_SUBTYPE))
+                }
+                other => (crate::engine::functions::owned(other), None),
+            })
+        })?;
+    }
     // `pg_array_key(a)`: array_key, for comparisons of array columns (engine/compare.rs).
     conn.create_scalar_function("pg_array_key", 1, f, |ctx| {
         Ok(bounded_arg(ctx, 0)?.map(|a| array_key(&a)))
@@ -1059,6 +1072,35 @@ pub fn register(conn: &Connection, limit: usize) -> Res<()> {
         };
         nested_dims(items(&all), ctx.get::<bool>(1)?)?;
         Ok(Some(json::print(&all)))
+    })?;
+    // `pg_array_of_arrays(json_array(…))`: ARRAY[…] whose elements may be arrays: arrays
+    // all of one shape (all empty: `{}`), else 2202E as PostgreSQL; scalars as they are.
+    conn.create_scalar_function("pg_array_of_arrays", 1, f, |ctx| {
+        let Some(all) = array_arg(ctx, 0)? else {
+            return null();
+        };
+        let items = items(&all);
+        if !items.iter().any(|i| matches!(i, Json::Array(_))) {
+            return out(&all);
+        }
+        let shapes: Vec<Option<Vec<usize>>> = items
+            .iter()
+            .map(|i| match i {
+                Json::Array(_) => array::dims(i),
+                _ => None,
+            })
+            .collect();
+        let first = &shapes[0];
+        if first.is_none() || shapes.iter().any(|s| s != first) {
+            return Err(err(
+                SqlState::ARRAY_SUBSCRIPT_ERROR,
+                "multidimensional arrays must have array expressions with matching dimensions",
+            ));
+        }
+        if first.as_ref().is_some_and(|d| d.is_empty()) {
+            return out(&Json::Array(vec![]));
+        }
+        out(&all)
     })?;
     conn.create_scalar_function("pg_array_cmp", 2, f, |ctx| {
         Ok(match (bounded_arg(ctx, 0)?, bounded_arg(ctx, 1)?) {

@@ -193,7 +193,18 @@ fn values_of(a: &Expr) -> Result<Query, PgError> {
 /// int2vector or oidvector values has them as their text (`vector_elements`): a vector
 /// is held as a JSON array, which would make it a dimension.
 pub(super) fn literal(a: Array) -> Expr {
-    call("json_array", a.elem.into_iter().map(element).collect())
+    // Elements typed as arrays (translate/operators.rs): PostgreSQL's checks that they
+    // are of one shape (`pg_array_of_arrays`).
+    let typed = a.elem.iter().any(|e| {
+        matches!(e, Expr::Function(f)
+            if matches!(f.name.to_string().as_str(), "pg_array_nestable" | "pg_array_value"))
+    });
+    let array = call("json_array", a.elem.into_iter().map(element).collect());
+    if typed {
+        call("pg_array_of_arrays", vec![array])
+    } else {
+        array
+    }
 }
 
 /// `ARRAY[…]` or `ARRAY(SELECT …)` of int2vector or oidvector values: each one as its
@@ -557,6 +568,7 @@ pub(super) fn is_array(e: &Expr) -> bool {
                     | "pg_enum_range"
                     | "pg_array_fill"
                     | "pg_trim_array"
+                    | "pg_array_of_arrays"
             ) || (name == "nullif"
                 // array_agg(x), as `function` writes it
                 && plain_args(f).is_some_and(|a| {

@@ -242,6 +242,7 @@ impl VisitorMut for Typer {
             Expr::CompoundFieldAccess { root, access_chain } => {
                 subscripted(*root, access_chain, &left)
             }
+            Expr::Array(a) => nested_elements(a, &left),
             // An ORDER BY column sorts as its type compares (engine/compare.rs).
             column @ (Expr::Identifier(_) | Expr::CompoundIdentifier(_)) => match known(&left) {
                 Known::Schema => call(
@@ -255,8 +256,10 @@ impl VisitorMut for Typer {
             Expr::Function(mut f)
                 if is_function(&f, "array")
                     && matches!(f.args, FunctionArguments::Subquery(_))
-                    && (matches!(&left, Ty::Of(types::Follow::ArrayOf, _))
-                        || matches!(known(&left), Known::Type(t) if t.ends_with("[]"))) =>
+                    && (matches!(
+                        &left,
+                        Ty::Of(types::Follow::ArrayOf | types::Follow::Nested, _)
+                    ) || matches!(known(&left), Known::Type(t) if t.ends_with("[]"))) =>
             {
                 f.name = ObjectName::from(vec![Ident::new(super::arrays::ARRAY_OF_ARRAYS)]);
                 Expr::Function(f)
@@ -434,6 +437,8 @@ fn extract_number(e: Expr) -> Expr {
 /// ORDER BY column.
 fn is_candidate(e: &Expr) -> bool {
     match e {
+        // `ARRAY[…]`: its elements' types (arrays nest).
+        Expr::Array(a) => !a.elem.is_empty(),
         Expr::Cast {
             data_type, expr, ..
         } => {
@@ -623,6 +628,53 @@ fn subscripted(root: Expr, chain: Vec<sqlparser::ast::AccessExpr>, ty: &Ty) -> E
         ),
         _ => access(root),
     }
+}
+
+/// `ARRAY[a, b]` typed `types` (one list): an element that is an array goes in as JSON
+/// (`pg_array_nestable`), one more dimension rather than a string, as in PostgreSQL; a
+/// column the engine decides (`pg_array_value`, engine/compare.rs). `ARRAY[…]` elements
+/// nest already (translate/arrays.rs).
+fn nested_elements(mut a: sqlparser::ast::Array, types: &Ty) -> Expr {
+    let Ty::Common(types) = types else {
+        return Expr::Array(a);
+    };
+    // A string literal beside an array is an array of that type (a column's: read when
+    // the statement is prepared).
+    let array_type = types.iter().find_map(|t| match known(t) {
+        Known::Type(n) if n.ends_with("[]") => Some((Some(n), t)),
+        Known::Schema => Some((None, t)),
+        _ => None,
+    });
+    for (e, ty) in a.elem.iter_mut().zip(types) {
+        if let (Some((name, other)), true) = (&array_type, types::string_literal(e)) {
+            let taken = std::mem::replace(e, Expr::value(sqlparser::ast::Value::Null));
+            *e = match name {
+                Some(n) => call(
+                    "pg_array_nestable",
+                    vec![call("pg_cast", vec![taken, string(n)])],
+                ),
+                None => call(
+                    super::ARRAY_VALUE_MARKER,
+                    vec![taken, string(&other.encode())],
+                ),
+            };
+            continue;
+        }
+        if matches!(e, Expr::Array(_) | Expr::Value(_)) {
+            continue;
+        }
+        let wrap = match known(ty) {
+            Known::Type(t) if t.ends_with("[]") => "pg_array_nestable",
+            Known::Schema => super::ARRAY_VALUE_MARKER,
+            _ => continue,
+        };
+        let taken = std::mem::replace(e, Expr::value(sqlparser::ast::Value::Null));
+        *e = match wrap {
+            "pg_array_nestable" => call(wrap, vec![taken]),
+            _ => call(wrap, vec![taken, string(&ty.encode())]),
+        };
+    }
+    Expr::Array(a)
 }
 
 /// `array_agg(x)` of arrays: x as JSON (`pg_array_nestable(x)`), so that the arrays nest into one

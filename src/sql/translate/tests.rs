@@ -650,7 +650,19 @@ fn min_and_max_order_by_type() {
 fn array_elements_that_may_be_bytea_are_written_as_text() {
     assert_eq!(
         sqlite("SELECT ARRAY[x, 1, ARRAY[2]] FROM t"),
-        "SELECT json_array(pg_array_elem(x), 1, json_array(2)) FROM t"
+        "SELECT pg_array_of_arrays(json_array(pg_array_elem(pg_array_value(x, 'C1:x[1:t]')), 1, \
+         json_array(2))) FROM t"
+    );
+}
+
+#[test]
+fn array_columns_nest_inside_array_literals() {
+    // A column the schema types: the engine decides whether it nests (an array) or is
+    // an element (pg_array_value, engine/compare.rs).
+    assert_eq!(
+        sqlite("SELECT ARRAY[a, b] FROM t"),
+        "SELECT pg_array_of_arrays(json_array(pg_array_elem(pg_array_value(a, 'C1:a[1:t]')), \
+         pg_array_elem(pg_array_value(b, 'C1:b[1:t]')))) FROM t"
     );
 }
 
@@ -785,8 +797,8 @@ fn arrays_nest_inside_array_literals() {
     // A cast to an array type is an array: one more dimension, not a string.
     assert_eq!(
         sqlite("SELECT ARRAY['{1,2}'::int[], '{3,4}'::int[]]"),
-        "SELECT json_array(pg_array_nestable(pg_cast('{1,2}', 'int[]')), \
-         pg_array_nestable(pg_cast('{3,4}', 'int[]')))"
+        "SELECT pg_array_of_arrays(json_array(pg_array_nestable(pg_cast('{1,2}', 'int[]')), \
+         pg_array_nestable(pg_cast('{3,4}', 'int[]'))))"
     );
 }
 

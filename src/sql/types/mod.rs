@@ -87,6 +87,8 @@ pub enum Follow {
     /// `array_agg`: an array of the argument's type; of an array, the same array type
     /// (one more dimension).
     Aggregated,
+    /// `ARRAY[…]`: as `Aggregated` (its array elements nest: translate/operators.rs).
+    Nested,
     /// `unnest`, a subscript: the element type of an array.
     ElementOf,
     /// `max`, `abs`...: the argument's type without its modifier.
@@ -1000,6 +1002,16 @@ impl Analyzer {
             },
             Expr::Array(a) => {
                 let elems: Vec<Ty> = a.elem.iter().map(|e| self.ty(e)).collect();
+                // Its elements' types: arrays among them nest (translate/operators.rs).
+                if !elems.is_empty() {
+                    if let Some(found) = self.operands.as_mut() {
+                        found.push(Operands {
+                            at: subscript_at(e),
+                            left: Ty::Common(elems.clone()),
+                            right: Ty::Unknown,
+                        });
+                    }
+                }
                 // ARRAY[ARRAY[…], …], ARRAY['{…}'::int[], …]: one more dimension of the
                 // same array type.
                 let array =
@@ -1009,7 +1021,7 @@ impl Analyzer {
                 {
                     return Ty::Common(elems);
                 }
-                Ty::Of(Follow::ArrayOf, Box::new(Ty::Common(elems)))
+                Ty::Of(Follow::Nested, Box::new(Ty::Common(elems)))
             }
             Expr::CompoundFieldAccess { root, access_chain } => {
                 let t = self.ty(&accessed(root, access_chain));
@@ -1088,7 +1100,7 @@ impl Analyzer {
                         });
                     }
                     // Of arrays: one more dimension of the same array type.
-                    let array = |t: &Ty| matches!(t, Ty::Of(Follow::ArrayOf, _));
+                    let array = |t: &Ty| matches!(t, Ty::Of(Follow::ArrayOf | Follow::Nested, _));
                     if array(&ty)
                         || matches!(&ty, Ty::Common(all) if all.first().is_some_and(array))
                     {
