@@ -96,6 +96,10 @@ async fn array_elements_that_are_arrays_nest() {
                 "{{1,2},{1,2}}|{3,3}|{\"\\\\x01\"}|{{x,\"y z\"}}|{{1,2},{5,6}}",
             ),
             ("select pg_typeof(array[a, a]) from n", "integer[]"),
+            (
+                "select (array[a, a])[2][1], (array[a])[1:1][2:2] from n",
+                "1|{{2}}",
+            ),
             ("select array['{}'::int[], '{}'::int[]]", "{}"),
             (
                 "select array['{1.50}', e] from (select '{2.5}'::float8[] e) s",

@@ -1483,6 +1483,12 @@ pub fn subscript_at(e: &Expr) -> sqlparser::tokenizer::Span {
     use sqlparser::ast::Spanned;
     match e {
         Expr::CompoundFieldAccess { root, .. } => root.span(),
+        // Empty at its start: apart from a subscript of it (`(ARRAY[…])[1]`), whose
+        // root it is.
+        Expr::Array(_) => {
+            let start = e.span().start;
+            sqlparser::tokenizer::Span::new(start, start)
+        }
         other => other.span(),
     }
 }
