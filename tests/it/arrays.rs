@@ -652,3 +652,50 @@ async fn vectors_in_arrays_are_elements() {
         assert_eq!(sqlstate(&e), code, "{sql}: {e}");
     }
 }
+
+/// width_bucket(x, thresholds) as PostgreSQL's binary search over sorted lower bounds,
+/// for numbers, timestamps and dates; other element types are 0A000.
+#[tokio::test]
+async fn width_bucket_over_thresholds() {
+    let s = Server::start(&[]);
+    let c = s.connect("arrays").await;
+    answers(
+        &c,
+        &[
+            (
+                "select string_agg(width_bucket(op, array[1, 3, 5, 10])::text, ',' order by op) from generate_series(0, 11) op",
+                "0,1,1,2,2,3,3,3,3,3,4,4",
+            ),
+            (
+                "select width_bucket(5, array[3]), width_bucket(5, '{}'), width_bucket(5.5::numeric, array[0, 5.5, 9.99]::numeric[]), \
+                 width_bucket(77::float8, array[1, 'NaN']::float8[]), width_bucket('NaN'::float8, array[1, 'NaN']::float8[])",
+                "1|0|2|1|2",
+            ),
+            (
+                "select width_bucket(now(), array['yesterday', 'today', 'tomorrow']::timestamptz[]), \
+                 width_bucket('2020-01-05 00:30+01'::timestamptz, \
+                 array['2020-01-04 23:00+00', '2020-01-05 00:00+00']::timestamptz[]), \
+                 width_bucket('2020-01-05'::date, array['2020-01-01', '2020-01-05']::date[])",
+                "2|1|2",
+            ),
+            // ARRAY[…]::t[] casts element by element (the literals are read as t).
+            (
+                "select array['today']::timestamptz[] = array['today'::timestamptz], \
+                 array[1.5, 2.4]::int[], array['abcd', 'x']::char(2)[]",
+                "t|{2,2}|{ab,\"x \"}",
+            ),
+        ],
+    )
+    .await;
+    for (sql, code) in [
+        ("select width_bucket(1, array[[1]])", "2202E"),
+        ("select width_bucket(1, array[1, null])", "22004"),
+        (
+            "select width_bucket(interval '1 day', array['1 hour']::interval[])",
+            "0A000",
+        ),
+    ] {
+        let e = c.simple_query(sql).await.expect_err(sql);
+        assert_eq!(sqlstate(&e), code, "{sql}: {e}");
+    }
+}

@@ -926,18 +926,31 @@ pub fn register(conn: &Connection, limit: usize) -> Res<()> {
             ));
         }
         let x = elem_arg(ctx, 0);
-        // Numbers only: other values' stored forms (dates, times) need not order as
-        // their types do.
-        if number(&x).is_none() || items.iter().any(|t| number(t).is_none()) {
+        // Numbers, or timestamps and dates by their instant (their stored forms need not
+        // order as text as their types do); anything else is refused.
+        let numbers = number(&x).is_some() && items.iter().all(|t| number(t).is_some());
+        let instant = |v: &Json| match v {
+            Json::Str(s) => super::super::datetime::parse_timestamp(s).ok(),
+            _ => None,
+        };
+        let instants = !numbers && instant(&x).is_some() && items.iter().all(|t| instant(t).is_some());
+        if !numbers && !instants {
             return Err(err(
                 SqlState::FEATURE_NOT_SUPPORTED,
-                "width_bucket() of a non-numeric array is not supported by litewire",
+                "width_bucket() of an array other than numbers, timestamps or dates is not supported by litewire",
             ));
         }
+        let below = |t: &Json| {
+            if numbers {
+                by_number(&x, t).is_lt()
+            } else {
+                instant(&x) < instant(t)
+            }
+        };
         let (mut left, mut right) = (0, items.len());
         while left < right {
             let mid = (left + right) / 2;
-            if by_number(&x, &items[mid]).is_lt() {
+            if below(&items[mid]) {
                 right = mid;
             } else {
                 left = mid + 1;

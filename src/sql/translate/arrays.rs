@@ -207,6 +207,34 @@ pub(super) fn literal(a: Array) -> Expr {
     }
 }
 
+/// `ARRAY[a, b]::t[]`: each element cast to t, as PostgreSQL casts an array element by
+/// element (the untyped literals of `ARRAY['today']::timestamptz[]` are read as
+/// timestamptz, not kept as text); nested `ARRAY[…]`s alike.
+pub(super) fn cast_elements(operand: &mut Expr, data_type: &sqlparser::ast::DataType) {
+    let Expr::Array(a) = operand else {
+        return;
+    };
+    if !matches!(data_type, sqlparser::ast::DataType::Array(_)) {
+        return;
+    }
+    fn cast_all(a: &mut Array, elem: &sqlparser::ast::DataType) {
+        for e in a.elem.iter_mut() {
+            if let Expr::Array(inner) = e {
+                cast_all(inner, elem);
+                continue;
+            }
+            let taken = std::mem::replace(e, Expr::Value(Value::Null.into()));
+            *e = Expr::Cast {
+                kind: sqlparser::ast::CastKind::DoubleColon,
+                expr: Box::new(taken),
+                data_type: elem.clone(),
+                format: None,
+            };
+        }
+    }
+    cast_all(a, &super::variadic::elem_data_type(data_type));
+}
+
 /// `ARRAY[…]` or `ARRAY(SELECT …)` of int2vector or oidvector values: each one as its
 /// text (`pg_vector_text`, `'1 2'`), the element an array of vectors holds (see
 /// [`literal`]); called before the elements are rewritten.

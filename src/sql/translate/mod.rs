@@ -293,6 +293,7 @@ impl VisitorMut for Translator<'_> {
             if matches!(&**operand, Expr::Array(a) if a.elem.is_empty()) {
                 **operand = string("{}");
             }
+            arrays::cast_elements(operand, data_type);
         }
         // Before the operands are rewritten, so that `ARRAY[...]` is still itself.
         if matches!(

@@ -443,10 +443,11 @@ fn is_candidate(e: &Expr) -> bool {
             data_type, expr, ..
         } => {
             is_integer(data_type)
-                || matches!(
+                || (matches!(
                     types::type_name(data_type).split('(').next(),
                     Some("text" | "varchar" | "bpchar" | "name")
-                )
+                    // `varchar(2)[]` is an array cast (element by element: arrays.rs).
+                ) && !types::type_name(data_type).ends_with(']'))
                 // A column to numeric (a float4's digits), as sql/types records it.
                 || (types::type_name(data_type).split('(').next() == Some("numeric")
                     && matches!(**expr, Expr::Identifier(_) | Expr::CompoundIdentifier(_)))

@@ -807,6 +807,17 @@ fn concatenation_of_array_columns_the_tree_types() {
     // A derived table's array column is an array: `||` appends, not text concatenation.
     assert_eq!(
         sqlite("select path || 2, '{0}' || path from (select array[1]::integer[] path) s"),
-        "SELECT pg_array_append(path, 2), pg_array_cat('{0}', path) FROM (SELECT json_array(1) AS path) AS s"
+        "SELECT pg_array_append(path, 2), pg_array_cat('{0}', path) FROM \
+         (SELECT json_array(pg_array_elem(pg_cast(1, 'int4'))) AS path) AS s"
+    );
+}
+
+#[test]
+fn array_constructors_cast_element_by_element() {
+    // `ARRAY['today']::timestamptz[]` reads each literal as a timestamptz.
+    assert_eq!(
+        sqlite("SELECT ARRAY['a', NULL]::text[], ARRAY[ARRAY[1.5]]::int[]"),
+        "SELECT json_array(pg_array_elem(CAST('a' AS TEXT)), pg_array_elem(CAST(NULL AS TEXT))), \
+         json_array(json_array(pg_array_elem(pg_cast(1.5, 'int4'))))"
     );
 }

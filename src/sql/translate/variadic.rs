@@ -205,7 +205,7 @@ fn not_written_out() -> PgError {
     unsupported("VARIADIC with an array other than ARRAY[…], '{…}'::type[] or NULL")
 }
 
-fn elem_data_type(t: &DataType) -> DataType {
+pub(super) fn elem_data_type(t: &DataType) -> DataType {
     match t {
         DataType::Array(sqlparser::ast::ArrayElemTypeDef::SquareBracket(inner, _))
         | DataType::Array(sqlparser::ast::ArrayElemTypeDef::AngleBracket(inner))
