@@ -9,12 +9,13 @@
 use std::cmp::Ordering;
 
 use rusqlite::functions::{Context, FunctionFlags, SubType};
-use rusqlite::types::{Value as SqlValue, ValueRef};
+use rusqlite::types::ValueRef;
 use rusqlite::Connection;
 
 use super::super::array::{self, Bounded, Elem};
 use super::super::jsonb::value::{self as json, Json};
 use super::super::types::oid;
+use super::regex::{regexp_matches, regexp_split};
 use super::strings::{regex, regex_flags};
 use super::{pg, text, Res};
 use crate::protocol::{PgError, SqlState};
@@ -22,9 +23,9 @@ use crate::protocol::{PgError, SqlState};
 /// SQLite's subtype for JSON text (`J`).
 pub(crate) const JSON_SUBTYPE: u32 = 74;
 
-type Out = Res<(Option<String>, SubType)>;
+pub(super) type Out = Res<(Option<String>, SubType)>;
 
-fn out(v: &Json) -> Out {
+pub(super) fn out(v: &Json) -> Out {
     let mut s = String::new();
     write_json(v, &mut s);
     Ok((Some(s), Some(JSON_SUBTYPE)))
@@ -55,27 +56,11 @@ fn lockstep(columns: &[Vec<&Json>]) -> Json {
     )
 }
 
-/// Whether stored array text has lower bounds other than 1.
-fn shifted(t: &[u8]) -> bool {
-    t.first() == Some(&b'[')
-        && std::str::from_utf8(t)
-            .ok()
-            .and_then(array::read)
-            .is_some_and(|a| a.is_shifted())
-}
-
-/// 0A000 for `what` given an array whose lower bounds are not 1.
-fn unsupported_bounds(what: &str) -> rusqlite::Error {
-    super::super::error::raise(super::unsupported(format!(
-        "{what} with a lower bound other than 1"
-    )))
-}
-
-fn null() -> Out {
+pub(super) fn null() -> Out {
     Ok((None, None))
 }
 
-fn err(code: SqlState, msg: &str) -> rusqlite::Error {
+pub(super) fn err(code: SqlState, msg: &str) -> rusqlite::Error {
     super::super::error::raise(PgError::new(code, msg))
 }
 
@@ -99,7 +84,7 @@ pub(crate) fn write_json(v: &Json, s: &mut String) {
 
 /// Array argument `i`, its lower bounds dropped (for functions to which they do not
 /// matter): None for NULL. A value that is not an array is 42804.
-fn array_arg(ctx: &Context<'_>, i: usize) -> Res<Option<Json>> {
+pub(super) fn array_arg(ctx: &Context<'_>, i: usize) -> Res<Option<Json>> {
     Ok(bounded_arg(ctx, i)?.map(|a| a.value))
 }
 
@@ -146,7 +131,7 @@ fn elem_arg(ctx: &Context<'_>, i: usize) -> Json {
     }
 }
 
-fn items(v: &Json) -> &[Json] {
+pub(super) fn items(v: &Json) -> &[Json] {
     match v {
         Json::Array(items) => items,
         _ => &[],
@@ -259,38 +244,6 @@ pub(crate) fn array_key(a: &Bounded) -> Vec<u8> {
         key.extend(((a.lower(d) as i32 as u32) ^ 0x8000_0000).to_be_bytes());
     }
     key
-}
-
-/// The arrays array_agg accumulates (array_agg_array_transfn): none NULL or empty, all
-/// of one shape. Unless `certain`, scalars (an array_agg of a column that is not an
-/// array) pass.
-fn nested_dims(items: &[Json], certain: bool) -> Res<()> {
-    if !certain && !items.iter().any(|i| matches!(i, Json::Array(_))) {
-        return Ok(());
-    }
-    let mut shape = None;
-    for item in items {
-        if *item == Json::Null {
-            return Err(err(
-                SqlState::NULL_VALUE_NOT_ALLOWED,
-                "cannot accumulate null arrays",
-            ));
-        }
-        let dims = array::dims(item).unwrap_or_default();
-        if dims.is_empty() {
-            return Err(err(
-                SqlState::ARRAY_SUBSCRIPT_ERROR,
-                "cannot accumulate empty arrays",
-            ));
-        }
-        if shape.get_or_insert_with(|| dims.clone()) != &dims {
-            return Err(err(
-                SqlState::ARRAY_SUBSCRIPT_ERROR,
-                "cannot accumulate arrays of different dimensionality",
-            ));
-        }
-    }
-    Ok(())
 }
 
 /// Equal as `IS NOT DISTINCT FROM` (array_position, array_remove).
@@ -435,57 +388,6 @@ fn element_string(v: &Json) -> Option<String> {
             typmod: -1,
         },
     )
-}
-
-/// PostgreSQL's `regexp_split_to_array`: a zero-length match at the start of a piece or
-/// at the end of the text does not split.
-fn regexp_split(s: &str, re: &regex_lite::Regex) -> Vec<Json> {
-    let mut pieces = Vec::new();
-    let (mut last, mut search) = (0, 0);
-    let next_char = |i: usize| i + s[i..].chars().next().map_or(1, char::len_utf8);
-    while search <= s.len() {
-        let Some(m) = re.find_at(s, search) else {
-            break;
-        };
-        if m.start() == m.end() && (m.start() == last || m.start() >= s.len()) {
-            if m.start() >= s.len() {
-                break;
-            }
-            search = next_char(m.start());
-            continue;
-        }
-        pieces.push(Json::Str(s[last..m.start()].to_string()));
-        last = m.end();
-        search = if m.start() == m.end() {
-            next_char(m.end())
-        } else {
-            m.end()
-        };
-    }
-    pieces.push(Json::Str(s[last..].to_string()));
-    pieces
-}
-
-/// `regexp_matches`: per match the captured groups (the whole match without groups).
-fn regexp_matches(s: &str, re: &regex_lite::Regex, global: bool) -> Vec<Json> {
-    let mut rows = Vec::new();
-    for caps in super::regex::all_captures(re, s) {
-        let groups: Vec<Json> = if caps.len() == 1 {
-            vec![Json::Str(caps[0].to_string())]
-        } else {
-            (1..caps.len())
-                .map(|g| {
-                    caps.get(g)
-                        .map_or(Json::Null, |m| Json::Str(m.as_str().to_string()))
-                })
-                .collect()
-        };
-        rows.push(Json::Array(groups));
-        if !global {
-            break;
-        }
-    }
-    rows
 }
 
 fn regex_arg(ctx: &Context<'_>, flags_at: usize) -> Res<(regex_lite::Regex, bool)> {
@@ -1010,111 +912,11 @@ pub fn register(conn: &Connection, limit: usize) -> Res<()> {
             _ => None,
         })
     })?;
-    // `pg_array_elem(x)`: an element for json_array / json_group_array: a bytea as its
-    // hex text (SQLite would read a blob as JSONB), anything else as it is.
-    conn.create_scalar_function("pg_array_elem", 1, f, |ctx| {
-        let subtype = ctx.get_subtype(0);
-        Ok(match ctx.get_raw(0) {
-            ValueRef::Blob(b) => {
-                let hex: String = b.iter().map(|x| format!("{x:02x}")).collect();
-                (SqlValue::Text(format!("\\x{hex}")), None)
-            }
-            // A nested array keeps its own bounds in PostgreSQL; JSON nesting cannot.
-            ValueRef::Text(t) if subtype == JSON_SUBTYPE && shifted(t) => {
-                return Err(unsupported_bounds("ARRAY[] of arrays"));
-            }
-            other => (
-                crate::engine::functions::owned(other),
-                (subtype == JSON_SUBTYPE).then_some(JSON_SUBTYPE),
-            ),
-        })
-    })?;
-    // `pg_array_as_json(a)`: an array for the JSON builders (to_json...), which ignore
-    // its bounds: its JSON, marked as such.
-    conn.create_scalar_function("pg_array_as_json", 1, f, |ctx| {
-        Ok(match ctx.get_raw(0) {
-            ValueRef::Text(t) => {
-                let s = String::from_utf8_lossy(t);
-                let json = if array::is_json(&s) {
-                    array::json_part(&s).to_string()
-                } else {
-                    s.into_owned()
-                };
-                (SqlValue::Text(json), Some(JSON_SUBTYPE))
-            }
-            other => (crate::engine::functions::owned(other), None),
-        })
-    })?;
-    // `pg_array_nestable(a [, 'type[]'])`: an array that ARRAY[…] and array_agg nest as a
-    // dimension (JSON); with its type, a literal (`'{1,2}'`) is read as one.
-    for args in [1, 2] {
-        conn.create_scalar_function("pg_array_nestable", args, f, |ctx| {
-            Ok(match ctx.get_raw(0) {
-                ValueRef::Text(t) if shifted(t) => {
-                    return Err(unsupported_bounds(
-                        "an array of arrays (ARRAY[…], array_agg())",
-                    ));
-                }
-                ValueRef::Text(t) => {
-                    let s = String::from_utf8_lossy(t);
-                    let stored = if ctx.len() > 1 && !array::is_json(&s) {
-                        let ty = text(ctx, 1).unwrap_or_default();
-                        let elem = match super::super::types::from_decltype(&ty).render {
-                            super::super::types::Render::Array(elem, _) => elem,
-                            _ => oid::TEXT,
-                        };
-                        array::text_to_json(&s, elem).map_err(super::raise)?
-                    } else {
-                        s.into_owned()
-                    };
-                    (SqlValue::Text(stored), Some(JSON_SUBTYPE))
-                }
-                other => (crate::engine::functions::owned(other), None),
-            })
-        })?;
-    }
     // `pg_array_key(a)`: array_key, for comparisons of array columns (engine/compare.rs).
     conn.create_scalar_function("pg_array_key", 1, f, |ctx| {
         Ok(bounded_arg(ctx, 0)?.map(|a| array_key(&a)))
     })?;
-    // `pg_array_nested(json_group_array(json(a)))`: array_agg of arrays, refused as
-    // PostgreSQL refuses ragged, empty and NULL arrays (translate/arrays.rs).
-    conn.create_scalar_function("pg_array_nested", 2, f, |ctx| {
-        let Some(all) = array_arg(ctx, 0)? else {
-            return Ok(None);
-        };
-        nested_dims(items(&all), ctx.get::<bool>(1)?)?;
-        Ok(Some(json::print(&all)))
-    })?;
-    // `pg_array_of_arrays(json_array(…))`: ARRAY[…] whose elements may be arrays: arrays
-    // all of one shape (all empty: `{}`), else 2202E as PostgreSQL; scalars as they are.
-    conn.create_scalar_function("pg_array_of_arrays", 1, f, |ctx| {
-        let Some(all) = array_arg(ctx, 0)? else {
-            return null();
-        };
-        let items = items(&all);
-        if !items.iter().any(|i| matches!(i, Json::Array(_))) {
-            return out(&all);
-        }
-        let shapes: Vec<Option<Vec<usize>>> = items
-            .iter()
-            .map(|i| match i {
-                Json::Array(_) => array::dims(i),
-                _ => None,
-            })
-            .collect();
-        let first = &shapes[0];
-        if first.is_none() || shapes.iter().any(|s| s != first) {
-            return Err(err(
-                SqlState::ARRAY_SUBSCRIPT_ERROR,
-                "multidimensional arrays must have array expressions with matching dimensions",
-            ));
-        }
-        if first.as_ref().is_some_and(|d| d.is_empty()) {
-            return out(&Json::Array(vec![]));
-        }
-        out(&all)
-    })?;
+    super::array_nesting::register(conn, f)?;
     conn.create_scalar_function("pg_array_cmp", 2, f, |ctx| {
         Ok(match (bounded_arg(ctx, 0)?, bounded_arg(ctx, 1)?) {
             (Some(a), Some(b)) => Some(match compare_bounded(&a, &b) {
