@@ -17,7 +17,7 @@ use super::types::oid;
 use crate::protocol::{PgError, SqlState};
 
 /// PostgreSQL's `MaxArraySize`: the most elements an array may have.
-const MAX_ARRAY_SIZE: i64 = 134_217_727;
+pub(crate) const MAX_ARRAY_SIZE: i64 = 134_217_727;
 /// PostgreSQL's `MAXDIM`.
 const MAX_DIMS: i32 = 6;
 
@@ -28,7 +28,7 @@ fn malformed(what: &str) -> PgError {
     )
 }
 
-fn too_large() -> PgError {
+pub(crate) fn too_large() -> PgError {
     PgError::new(
         SqlState::PROGRAM_LIMIT_EXCEEDED,
         format!("array size exceeds the maximum allowed ({MAX_ARRAY_SIZE})"),
@@ -64,16 +64,40 @@ pub(crate) fn push_json_string(out: &mut String, s: &str) {
     out.push('"');
 }
 
-/// A text-format array literal (`{1,2}`, `{"a b",NULL}`, `{{1,2},{3,4}}`, `[1:2]={1,2}`)
-/// of elements of type `elem` as JSON text, read as PostgreSQL's `array_in` reads it:
-/// dimensions must be regular (`{{1},{2,3}}` is malformed), each element is read with
-/// the element type's input rules (22P02 on a bad one). Lower bounds other than 1 cannot
-/// be kept in JSON: 0A000.
+/// A text-format array literal (`{1,2}`, `{"a b",NULL}`, `{{1,2},{3,4}}`, `[0:1]={1,2}`)
+/// of elements of type `elem` in the stored form, read as PostgreSQL's `array_in` reads
+/// it: dimensions must be regular (`{{1},{2,3}}` is malformed) and match the declared
+/// ones, each element is read with the element type's input rules (22P02 on a bad one).
+/// Lower bounds other than 1 are kept as the stored form's dimension prefix.
 pub fn text_to_json(s: &str, elem: u32) -> Result<String, PgError> {
     let src = s.trim();
-    let body = bounds(src)?;
+    let (declared, body) = bounds(src)?;
+    let json = body_to_json(src, body, elem)?;
+    let Some(declared) = declared else {
+        return Ok(json);
+    };
+    let value = json::parse(&json)?;
+    let actual = dims(&value).unwrap_or_default();
+    let lengths: Vec<i64> = declared.iter().map(|(lo, hi)| hi - lo + 1).collect();
+    if lengths.len() != actual.len() || lengths.iter().zip(&actual).any(|(l, a)| *l != *a as i64) {
+        return Err(
+            malformed(src).with_detail("Specified array dimensions do not match array contents.")
+        );
+    }
+    if let Some((lower, _)) = declared.iter().find(|(_, hi)| *hi == i64::from(i32::MAX)) {
+        return Err(PgError::new(
+            SqlState::PROGRAM_LIMIT_EXCEEDED,
+            format!("array lower bound is too large: {lower}"),
+        ));
+    }
+    let lower: Vec<i64> = declared.iter().map(|(lo, _)| *lo).collect();
+    Ok(Bounded { lower, value }.stored())
+}
+
+/// The body of an array literal (`{…}`) as JSON text.
+fn body_to_json(src: &str, body: &str, elem: u32) -> Result<String, PgError> {
     let mut chars = body.char_indices().peekable();
-    let mut out = String::with_capacity(s.len() + 2);
+    let mut out = String::with_capacity(body.len() + 2);
     // Elements (or sub-arrays) so far in each open level; the length each level must
     // have (set by its first closed array); the depth scalars are at.
     let mut counts: Vec<usize> = Vec::new();
@@ -242,30 +266,58 @@ fn expect_separator(
     }
 }
 
-/// The literal after its optional dimension decoration (`[1:3]={…}`, `[1:2][1:1]=…`):
-/// lower bounds other than 1 are refused, as JSON arrays cannot keep them.
-fn bounds(src: &str) -> Result<&str, PgError> {
+/// A dimension's (lower, upper) bounds.
+type Span = (i64, i64);
+
+/// The literal's declared dimensions (`[0:2]={…}`, `[1:2][1:1]=…`, `[3]` for `[1:3]`) as
+/// (lower, upper) pairs, and the body after them; checked as array_in checks them.
+fn bounds(src: &str) -> Result<(Option<Vec<Span>>, &str), PgError> {
     if !src.starts_with('[') {
-        return Ok(src);
+        return Ok((None, src));
     }
-    let Some((dims, body)) = src.split_once('=') else {
-        return Err(malformed(src));
+    let mut declared = Vec::new();
+    let mut rest = src;
+    let introduce = || {
+        malformed(src).with_detail("\"[\" must introduce explicitly-specified array dimensions.")
     };
-    for dim in dims.trim_end().split_terminator(']') {
-        let dim = dim
-            .trim_start()
-            .strip_prefix('[')
-            .ok_or_else(|| malformed(src))?;
+    while let Some(inner) = rest.strip_prefix('[') {
+        let end = inner.find(']').ok_or_else(introduce)?;
+        let dim = &inner[..end];
         let (lower, upper) = dim.split_once(':').unwrap_or(("1", dim));
-        let lower: i64 = lower.trim().parse().map_err(|_| malformed(src))?;
-        upper.trim().parse::<i64>().map_err(|_| malformed(src))?;
-        if lower != 1 {
-            return Err(crate::sql::translate::unsupported(
-                "an array with a lower bound other than 1",
+        let int = |t: &str| -> Result<i64, PgError> {
+            let digits = t.strip_prefix(['-', '+']).unwrap_or(t);
+            if digits.is_empty() || !digits.bytes().all(|c| c.is_ascii_digit()) {
+                return Err(introduce());
+            }
+            t.parse::<i32>().map(i64::from).map_err(|_| introduce())
+        };
+        let (lower, upper) = (int(lower)?, int(upper)?);
+        if upper < lower {
+            return Err(PgError::new(
+                SqlState::ARRAY_SUBSCRIPT_ERROR,
+                "upper bound cannot be less than lower bound",
             ));
         }
+        if declared.len() == MAX_DIMS as usize {
+            return Err(PgError::new(
+                SqlState::PROGRAM_LIMIT_EXCEEDED,
+                format!(
+                    "number of array dimensions ({}) exceeds the maximum allowed ({MAX_DIMS})",
+                    declared.len() + 1
+                ),
+            ));
+        }
+        declared.push((lower, upper));
+        rest = inner[end + 1..].trim_start();
     }
-    Ok(body.trim_start())
+    let body = rest
+        .strip_prefix('=')
+        .ok_or_else(|| malformed(src).with_detail("Missing \"=\" after array dimensions."))?
+        .trim_start();
+    if !body.starts_with('{') {
+        return Err(malformed(src).with_detail("Array contents must start with \"{\"."));
+    }
+    Ok((Some(declared), body))
 }
 
 /// PostgreSQL's binary array format (ndim, has-null flag, element OID, per dimension
@@ -314,20 +366,22 @@ pub fn binary_to_json(b: &[u8], elem: u32) -> Result<String, PgError> {
     // ArrayCheckBounds do: the running product must fit an int32, the total
     // MaxArraySize, and no upper bound may overflow.
     let mut dims = Vec::with_capacity(ndim as usize);
+    let mut lower = Vec::with_capacity(ndim as usize);
     let mut items: i32 = 1;
     for d in 0..ndim as usize {
-        let (len, lower) = (int(12 + 8 * d)?, int(16 + 8 * d)?);
+        let (len, lower_bound) = (int(12 + 8 * d)?, int(16 + 8 * d)?);
         items = (len >= 0)
             .then(|| items.checked_mul(len))
             .flatten()
             .ok_or_else(too_large)?;
-        if len.checked_add(lower).is_none() {
+        if len.checked_add(lower_bound).is_none() {
             return Err(PgError::new(
                 SqlState::PROGRAM_LIMIT_EXCEEDED,
-                format!("array lower bound is too large: {lower}"),
+                format!("array lower bound is too large: {lower_bound}"),
             ));
         }
         dims.push(len as usize);
+        lower.push(i64::from(lower_bound));
     }
     if items as i64 > MAX_ARRAY_SIZE {
         return Err(too_large());
@@ -352,7 +406,14 @@ pub fn binary_to_json(b: &[u8], elem: u32) -> Result<String, PgError> {
             "incorrect binary data format in bind parameter",
         ));
     }
-    Ok(out)
+    if lower.iter().all(|l| *l == 1) {
+        return Ok(out);
+    }
+    Ok(Bounded {
+        lower,
+        value: json::parse(&out)?,
+    }
+    .stored())
 }
 
 fn write_dim(
@@ -402,23 +463,134 @@ pub struct Elem {
     pub typmod: i32,
 }
 
-/// An array value as SQLite holds it: JSON text, or PostgreSQL's array text (written
-/// before arrays were stored as JSON), read with text elements. None when `s` is
-/// neither.
-pub fn parse(s: &str) -> Option<Json> {
-    let t = s.trim_start();
-    let v = if is_json(t) {
-        json::parse(t).ok()?
-    } else if t.starts_with('{') || t.starts_with('[') {
-        json::parse(&text_to_json(t, oid::TEXT).ok()?).ok()?
-    } else {
-        return None;
-    };
-    matches!(v, Json::Array(_)).then_some(v)
+/// An array value with its lower bounds, one per dimension; `lower` is empty when every
+/// bound is 1 (the usual case).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Bounded {
+    pub lower: Vec<i64>,
+    pub value: Json,
 }
 
-/// Whether `s` is an array's stored form (a JSON array) rather than PostgreSQL's text,
-/// which may also start with `[`: its dimension decoration `[1:3]={…}`.
+impl Bounded {
+    /// An array whose lower bounds are all 1.
+    pub fn plain(value: Json) -> Bounded {
+        Bounded {
+            lower: vec![],
+            value,
+        }
+    }
+
+    /// The lower bound of dimension `d` (0-based).
+    pub fn lower(&self, d: usize) -> i64 {
+        self.lower.get(d).copied().unwrap_or(1)
+    }
+
+    /// Whether some lower bound is not 1.
+    pub fn is_shifted(&self) -> bool {
+        self.lower.iter().any(|l| *l != 1)
+    }
+
+    /// The stored form: JSON text, after PostgreSQL's dimension decoration
+    /// (`[0:1]=[1,2]`) only when some lower bound is not 1, so that every array with the
+    /// default bounds keeps plain JSON.
+    pub fn stored(&self) -> String {
+        let mut out = String::new();
+        if self.is_shifted() {
+            out.push_str(&self.decoration());
+            out.push('=');
+        }
+        super::pgfuncs::write_json(&self.value, &mut out);
+        out
+    }
+
+    /// `[lo:hi]` per dimension (array_dims' text); empty for an empty array.
+    pub fn decoration(&self) -> String {
+        let mut out = String::new();
+        for (d, n) in dims(&self.value).unwrap_or_default().iter().enumerate() {
+            let lo = self.lower(d);
+            out.push_str(&format!("[{lo}:{}]", lo + *n as i64 - 1));
+        }
+        out
+    }
+}
+
+/// An array's stored form split into its lower bounds (None when it has no dimension
+/// decoration) and its JSON text.
+fn split_stored(s: &str) -> (Option<Vec<i64>>, &str) {
+    let t = s.trim_start();
+    if !t.starts_with('[') {
+        return (None, t);
+    }
+    let mut lower = Vec::new();
+    let mut rest = t;
+    while let Some(inner) = rest.strip_prefix('[') {
+        let Some((lo, after)) = inner.split_once(':') else {
+            return (None, t);
+        };
+        let Some((hi, after)) = after.split_once(']') else {
+            return (None, t);
+        };
+        match (lo.parse::<i64>(), hi.parse::<i64>()) {
+            (Ok(lo), Ok(_)) => lower.push(lo),
+            _ => return (None, t),
+        }
+        rest = after;
+    }
+    match rest.strip_prefix('=') {
+        Some(json) if json.starts_with('[') => (Some(lower), json),
+        _ => (None, t),
+    }
+}
+
+/// An array value as SQLite holds it, with its lower bounds: JSON text (after a
+/// dimension decoration when a bound is not 1), or PostgreSQL's array text (written
+/// before arrays were stored as JSON), read with text elements. None when `s` is neither.
+pub fn read(s: &str) -> Option<Bounded> {
+    let (lower, t) = split_stored(s);
+    if let Some(lower) = lower {
+        let value = json::parse(t).ok()?;
+        let n = dims(&value)?.len();
+        return (matches!(value, Json::Array(_)) && n == lower.len() && n > 0)
+            .then_some(Bounded { lower, value });
+    }
+    if is_json(t) {
+        let value = json::parse(t).ok()?;
+        return matches!(value, Json::Array(_)).then_some(Bounded::plain(value));
+    }
+    if t.starts_with('{') || t.starts_with('[') {
+        return read(&text_to_json(t, oid::TEXT).ok()?);
+    }
+    None
+}
+
+/// An array value's elements and dimensions, its lower bounds dropped: for readers to
+/// whom they do not matter (elements, containment, JSON conversions). None when `s` is
+/// no array.
+pub fn parse(s: &str) -> Option<Json> {
+    read(s).map(|b| b.value)
+}
+
+/// An array value (its stored form or a text literal of `elem`s) as its elements and
+/// dimensions, its lower bounds dropped: PostgreSQL's input errors for a bad literal.
+pub fn value_of(s: &str, elem: u32) -> Result<Json, PgError> {
+    let stored;
+    let t = if is_json(s) {
+        s
+    } else {
+        stored = text_to_json(s, elem)?;
+        &stored
+    };
+    json::parse(split_stored(t).1)
+}
+
+/// The JSON text of a stored array, after its dimension decoration if any.
+pub fn json_part(stored: &str) -> &str {
+    split_stored(stored).1
+}
+
+/// Whether `s` is an array's stored form (JSON, after a dimension decoration when a
+/// lower bound is not 1) rather than PostgreSQL's text, which may also start with `[`:
+/// its dimension decoration `[1:3]={…}`.
 pub fn is_json(s: &str) -> bool {
     let s = s.trim_start();
     if !s.starts_with('[') {
@@ -435,7 +607,10 @@ pub fn is_json(s: &str) -> bool {
         }
         rest = inner[end + 1..].trim_start();
     }
-    !rest.starts_with('=')
+    match rest.strip_prefix('=') {
+        Some(body) => body.trim_start().starts_with('['),
+        None => true,
+    }
 }
 
 /// Runs `f` with enough stack for one more level of recursion.
@@ -454,6 +629,16 @@ pub fn vector_text(s: &str) -> Option<String> {
         })
         .collect();
     Some(elements?.join(" "))
+}
+
+/// Writes `a` in PostgreSQL's array text form (`array_out`): its dimension decoration
+/// first when a lower bound is not 1 (`[0:1]={1,2}`).
+pub fn write_bounded_text(a: &Bounded, elem: Elem, out: &mut String) {
+    if a.is_shifted() {
+        out.push_str(&a.decoration());
+        out.push('=');
+    }
+    write_text(&a.value, elem, out);
 }
 
 /// Writes `v` in PostgreSQL's array text form (`array_out`): `{1,NULL,"b c"}`, nested
@@ -673,10 +858,35 @@ mod tests {
             r#"["a,b","NULL","N"]"#
         );
         assert_eq!(text_to_json("[1:2]={1,2}", oid::INT4).unwrap(), "[1,2]");
+        // Lower bounds other than 1 are kept as the stored form's decoration.
         assert_eq!(
-            text_to_json("[0:1]={1,2}", oid::INT4).unwrap_err().code,
-            SqlState::FEATURE_NOT_SUPPORTED
+            text_to_json("[0:1]={1,2}", oid::INT4).unwrap(),
+            "[0:1]=[1,2]"
         );
+        assert_eq!(
+            text_to_json(" [0:1][-1:-1] = {{1},{2}}", oid::INT4).unwrap(),
+            "[0:1][-1:-1]=[[1],[2]]"
+        );
+        assert_eq!(text_to_json("[2]={1,2}", oid::INT4).unwrap(), "[1,2]");
+        // Declared dimensions must be the contents' (array_in's checks and codes).
+        for (bad, code) in [
+            ("[1:3]={1,2}", SqlState::INVALID_TEXT_REPRESENTATION),
+            ("[1:2]={{1,2},{3,4}}", SqlState::INVALID_TEXT_REPRESENTATION),
+            ("[1:1]={}", SqlState::INVALID_TEXT_REPRESENTATION),
+            ("[0:1]{1,2}", SqlState::INVALID_TEXT_REPRESENTATION),
+            ("[a:1]={1,2}", SqlState::INVALID_TEXT_REPRESENTATION),
+            ("[3:1]={}", SqlState::ARRAY_SUBSCRIPT_ERROR),
+            (
+                "[2147483647:2147483647]={1}",
+                SqlState::PROGRAM_LIMIT_EXCEEDED,
+            ),
+        ] {
+            assert_eq!(
+                text_to_json(bad, oid::INT4).unwrap_err().code,
+                code,
+                "{bad}"
+            );
+        }
         assert_eq!(
             text_to_json("{{{{{{{1}}}}}}}", oid::INT4).unwrap_err().code,
             SqlState::PROGRAM_LIMIT_EXCEEDED
@@ -715,6 +925,22 @@ mod tests {
         assert_eq!(out(r#"["a=b"]"#, oid::TEXT, -1), "{a=b}");
         assert!(is_json("[1,2]") && is_json("[[1]]") && is_json("[]") && is_json(r#"["[1:2]="]"#));
         assert!(!is_json("[1:2]={1,2}") && !is_json("[2]={1,2}") && !is_json("[1:1][1:2]={{1,2}}"));
+        // The stored form of an array with other lower bounds, read and printed.
+        assert!(is_json("[0:1]=[1,2]"));
+        let shifted = read("[0:1][2:2]=[[1],[2]]").unwrap();
+        assert_eq!((shifted.lower(0), shifted.lower(1)), (0, 2));
+        let mut s = String::new();
+        write_bounded_text(
+            &shifted,
+            Elem {
+                oid: oid::INT4,
+                typmod: -1,
+            },
+            &mut s,
+        );
+        assert_eq!(s, "[0:1][2:2]={{1},{2}}");
+        assert_eq!(read("[1,2]").unwrap().stored(), "[1,2]");
+        assert_eq!(parse("[0:1]=[1,2]").unwrap(), parse("[1,2]").unwrap());
     }
 
     #[test]

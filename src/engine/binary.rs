@@ -182,7 +182,7 @@ pub fn write_binary(ty: &PgType, v: ValueRef<'_>, out: &mut BytesMut) -> Result<
 }
 
 /// An array (JSON text in SQLite, engine/array.rs) in PostgreSQL's binary array format:
-/// ndim, has-nulls flag, element OID, per dimension its length and lower bound 1, then
+/// ndim, has-nulls flag, element OID, per dimension its length and lower bound, then
 /// each element length-prefixed (-1 for NULL) in the element type's binary form.
 fn write_array(
     elem: u32,
@@ -193,16 +193,17 @@ fn write_array(
 ) -> Result<(), PgError> {
     use super::array;
     use super::jsonb::value::Json;
-    let value = as_text(&v)
-        .and_then(array::parse)
+    let array = as_text(&v)
+        .and_then(array::read)
         .ok_or_else(|| cannot(&v, "array"))?;
-    let dims = array::dims(&value).ok_or_else(|| {
+    let value = &array.value;
+    let dims = array::dims(value).ok_or_else(|| {
         PgError::new(
             SqlState::ARRAY_SUBSCRIPT_ERROR,
             "multidimensional arrays must have array expressions with matching dimensions",
         )
     })?;
-    let items = array::flatten(&value);
+    let items = array::flatten(value);
     let elem_type = PgType {
         modifier: typmod,
         ..super::types::from_decltype(super::types::name_of(elem).unwrap_or("text"))
@@ -210,9 +211,15 @@ fn write_array(
     out.put_i32(dims.len() as i32);
     out.put_i32(items.iter().any(|i| **i == Json::Null) as i32);
     out.put_u32(elem);
-    for d in &dims {
+    for (k, d) in dims.iter().enumerate() {
         out.put_i32(*d as i32);
-        out.put_i32(lower_bound);
+        // A catalog vector counts from 0; an array from its own bounds.
+        let lower = if array.is_shifted() {
+            array.lower(k) as i32
+        } else {
+            lower_bound
+        };
+        out.put_i32(lower);
     }
     if dims.is_empty() {
         return Ok(());
@@ -302,6 +309,35 @@ mod tests {
             )
             .unwrap()[..2],
             [0xa0, 0xee]
+        );
+    }
+
+    #[test]
+    fn arrays_send_their_lower_bounds() {
+        let header = |ndim: i32, dims: &[(i32, i32)]| {
+            let mut b = Vec::new();
+            for v in [ndim, 0, crate::engine::types::oid::INT4 as i32] {
+                b.extend(v.to_be_bytes());
+            }
+            for (len, lower) in dims {
+                b.extend(len.to_be_bytes());
+                b.extend(lower.to_be_bytes());
+            }
+            b
+        };
+        let shifted = bin("int[]", ValueRef::Text(b"[0:1]=[7,8]")).unwrap();
+        assert_eq!(shifted[..20], header(1, &[(2, 0)])[..]);
+        assert_eq!(
+            shifted[20..],
+            [0, 0, 0, 4, 0, 0, 0, 7, 0, 0, 0, 4, 0, 0, 0, 8]
+        );
+        let plain = bin("int[]", ValueRef::Text(b"[7]")).unwrap();
+        assert_eq!(plain[..20], header(1, &[(1, 1)])[..]);
+        // And binary input keeps them in the stored form.
+        assert_eq!(
+            crate::engine::array::binary_to_json(&shifted, crate::engine::types::oid::INT4)
+                .unwrap(),
+            "[0:1]=[7,8]"
         );
     }
 

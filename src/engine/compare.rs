@@ -6,10 +6,10 @@
 //! equality (`pg_jsonb_key(x)`: `{"a":1,"b":2} > {"p":1}`, `1.0 = 1`), and any other
 //! column stays itself
 //! (`(x)`), its index still usable. EXPLAIN expands its statement the same way.
-//! `pg_array_value(x, 'type')` around `array_agg`'s argument is `json(x)` for an array
-//! (its elements nest, as PostgreSQL's array_agg of arrays adds a dimension);
-//! `pg_json_value(x, 'type')` around a json builder's argument is `json(x)` for an
-//! array, `pg_json(x)` / `pg_jsonb(x)` for json / jsonb (it goes in as JSON, not as a
+//! `pg_array_value(x, 'type')` around `array_agg`'s argument is `pg_array_nestable(x)`
+//! for an array (its elements nest, as PostgreSQL's array_agg of arrays adds a
+//! dimension); `pg_json_value(x, 'type')` around a json builder's argument is
+//! `pg_array_as_json(x)` for an array, `pg_json(x)` / `pg_jsonb(x)` for json / jsonb (it goes in as JSON, not as a
 //! string);
 //! `pg_order_max(x, 'type')` is `pg_interval_max(x)`, `pg_array_max(x)` or SQLite's
 //! `max(x)` (min alike). `pg_subscript_pick(a, b, 'type')` around a column's subscript
@@ -118,11 +118,17 @@ pub fn expand(conn: &Connection, sql: &str) -> Result<Option<String>, PgError> {
             ));
             continue;
         }
+        if kind == Some(ARRAY_VALUE_MARKER) && array {
+            // `pg_array_nestable(x, 'int4[]')`: an array (a literal read as that type).
+            let name = resolved.as_deref().unwrap_or_default().replace('\'', "''");
+            edits.push((t.start, t.end, "pg_array_nestable".into()));
+            edits.push((spec_at.0, spec_at.1, format!("'{name}'").into()));
+            continue;
+        }
         let key = match kind {
             Some(COMPARE_MARKER | ORDER_KEY_MARKER) if interval => "pg_interval_key",
             Some(COMPARE_MARKER | ORDER_KEY_MARKER) if array => "pg_array_key",
             Some(COMPARE_MARKER | ORDER_KEY_MARKER) if jsonb => "pg_jsonb_key",
-            Some(ARRAY_VALUE_MARKER) if array => "json",
             Some(JSON_VALUE_MARKER) => resolved.as_deref().and_then(json_mark).unwrap_or(""),
             Some(ORDER_MIN_MARKER) if interval && windowed(sql, &tokens, close) => {
                 "pg_interval_min_w"
@@ -283,7 +289,7 @@ mod tests {
                  pg_order_max(n, 'C1:n[1:t]'), pg_array_value(a, 'C1:a[1:t]') FROM t"
             )
             .as_deref(),
-            Some("SELECT pg_interval_max(i), pg_array_min(a), max(n), json(a) FROM t")
+            Some("SELECT pg_interval_max(i), pg_array_min(a), max(n), pg_array_nestable(a, 'int4[]') FROM t")
         );
         assert_eq!(expand("SELECT 1"), None);
     }

@@ -383,11 +383,13 @@ pub fn register_catalog(conn: &Connection, session: SharedSession) -> rusqlite::
             ValueRef::Null => None,
             ValueRef::Text(t) => {
                 let s = String::from_utf8_lossy(t);
-                if !super::array::is_json(&s) {
-                    Some(super::array::text_to_json(&s, 0).map_err(raise)?)
+                // The elements only: bounds do not matter to ANY/ALL.
+                let stored = if !super::array::is_json(&s) {
+                    super::array::text_to_json(&s, 0).map_err(raise)?
                 } else {
-                    Some(s.into_owned())
-                }
+                    s.into_owned()
+                };
+                Some(super::array::json_part(&stored).to_string())
             }
             _ => {
                 return Err(user_error(
@@ -902,11 +904,11 @@ fn pg_cast(ctx: &mut Context<'_>) -> rusqlite::Result<SqlValue> {
 /// `atttypid = ANY (…)` compares OIDs (drizzle-kit's column query). A nested array is
 /// left as read.
 fn regtype_oids(ctx: &Context<'_>, json: String) -> rusqlite::Result<String> {
-    use super::jsonb::value::{self as json_value, Json};
-    let Some(mut array) = super::array::parse(&json) else {
+    use super::jsonb::value::Json;
+    let Some(mut array) = super::array::read(&json) else {
         return Ok(json);
     };
-    let Json::Array(names) = &mut array else {
+    let Json::Array(names) = &mut array.value else {
         return Ok(json);
     };
     for name in names.iter_mut() {
@@ -924,7 +926,7 @@ fn regtype_oids(ctx: &Context<'_>, json: String) -> rusqlite::Result<String> {
             _ => return Ok(json),
         }
     }
-    Ok(json_value::print(&array))
+    Ok(array.stored())
 }
 
 /// A decoded parameter value as the value SQLite stores.

@@ -4,8 +4,8 @@
 //! as a shape (one letter a subscript) followed by the bounds given:
 //! `i` an index `[k]` (in a slice it means `[1:k]`), `s` both bounds `[lo:hi]`,
 //! `l` only the lower `[lo:]`, `u` only the upper `[:hi]`, `n` neither `[:]`.
-//! Arrays here have lower bounds 1 (engine/array.rs): an assignment that would move
-//! one is 0A000.
+//! Subscripts count from each dimension's lower bound (engine/array.rs `Bounded`); a
+//! slice read has lower bounds 1, an assignment may move a one-dimensional array's.
 
 use rusqlite::functions::{Context, SubType};
 use rusqlite::types::{Value as SqlValue, ValueRef};
@@ -105,7 +105,7 @@ pub(super) fn read(ctx: &Context<'_>) -> rusqlite::Result<(Option<String>, SubTy
             )))
         }
     };
-    let v = array::parse(&old).ok_or_else(|| {
+    let v = array::read(&old).ok_or_else(|| {
         raise(PgError::new(
             SqlState::INVALID_TEXT_REPRESENTATION,
             format!("malformed array literal: \"{old}\""),
@@ -133,20 +133,25 @@ pub(super) fn element(ctx: &Context<'_>) -> rusqlite::Result<SqlValue> {
         }
     };
     let first: i64 = ctx.get(1)?;
-    let mut path = Vec::with_capacity(ctx.len() - 2);
-    for i in 2..ctx.len() {
-        match integer(ctx.get_raw(i)).map_err(raise)? {
-            Some(k) => path.push(k - first),
-            None => return Ok(SqlValue::Null),
-        }
-    }
-    let v = array::parse(&old).ok_or_else(|| {
+    let v = array::read(&old).ok_or_else(|| {
         raise(PgError::new(
             SqlState::INVALID_TEXT_REPRESENTATION,
             format!("malformed array literal: \"{old}\""),
         ))
     })?;
-    let mut at = &v;
+    let mut path = Vec::with_capacity(ctx.len() - 2);
+    for i in 2..ctx.len() {
+        let base = if v.is_shifted() {
+            v.lower(i - 2)
+        } else {
+            first
+        };
+        match integer(ctx.get_raw(i)).map_err(raise)? {
+            Some(k) => path.push(k - base),
+            None => return Ok(SqlValue::Null),
+        }
+    }
+    let mut at = &v.value;
     for k in path {
         let Json::Array(items) = at else {
             return Ok(SqlValue::Null);
@@ -189,9 +194,10 @@ fn integer(v: ValueRef<'_>) -> Result<Option<i64>, PgError> {
         })
 }
 
-/// `v[ranges]`: the elements inside both the ranges and the array's bounds, as an array
+/// `a[ranges]`: the elements inside both the ranges and the array's bounds, as an array
 /// with lower bounds 1; `[]` when there are none or more subscripts than dimensions.
-pub fn get(v: &Json, ranges: &[Range]) -> Json {
+pub fn get(a: &array::Bounded, ranges: &[Range]) -> Json {
+    let v = &a.value;
     let dims = array::dims(v).unwrap_or_default();
     if dims.is_empty() || ranges.len() > dims.len() {
         return Json::Array(vec![]);
@@ -202,12 +208,14 @@ pub fn get(v: &Json, ranges: &[Range]) -> Json {
             .get(d)
             .copied()
             .unwrap_or(Range { lo: None, hi: None });
-        let lo = r.lo.unwrap_or(1).max(1);
-        let hi = r.hi.unwrap_or(n as i64).min(n as i64);
+        let first = a.lower(d);
+        let last = first + n as i64 - 1;
+        let lo = r.lo.unwrap_or(first).max(first);
+        let hi = r.hi.unwrap_or(last).min(last);
         if lo > hi {
             return Json::Array(vec![]);
         }
-        spans.push((lo as usize - 1, hi as usize));
+        spans.push(((lo - first) as usize, (hi - first + 1) as usize));
     }
     fn cut(v: &Json, spans: &[(usize, usize)]) -> Json {
         match (v, spans.split_first()) {
@@ -220,15 +228,18 @@ pub fn get(v: &Json, ranges: &[Range]) -> Json {
     cut(v, &spans)
 }
 
-/// `old[ranges] = src` (`src`'s elements in order, row-major). A NULL or empty `old` takes
-/// the ranges as its bounds (both must be given); a one-dimensional array grows at its
-/// end (NULLs in a gap), a multi-dimensional one is only written inside its bounds.
-pub fn set(old: Option<Json>, ranges: &[Range], src: &Json) -> Result<Json, PgError> {
-    let lower_bound =
-        || crate::sql::translate::unsupported("an array with a lower bound other than 1");
+/// `old[ranges] = src` (`src`'s elements in order, row-major), as array_set_slice. A NULL
+/// or empty `old` takes the ranges as its bounds (both must be given); a one-dimensional
+/// array grows at either end (NULLs in a gap), a multi-dimensional one is only written
+/// inside its bounds.
+pub fn set(
+    old: Option<array::Bounded>,
+    ranges: &[Range],
+    src: &Json,
+) -> Result<array::Bounded, PgError> {
     let src = array::flatten(src);
-    let old = old.unwrap_or(Json::Array(vec![]));
-    let dims = array::dims(&old).unwrap_or_default();
+    let old = old.unwrap_or(array::Bounded::plain(Json::Array(vec![])));
+    let dims = array::dims(&old.value).unwrap_or_default();
     let too_small = || subscript_error("source array too small");
     let check = |lo: i64, hi: i64| {
         if lo > hi {
@@ -241,96 +252,112 @@ pub fn set(old: Option<Json>, ranges: &[Range], src: &Json) -> Result<Json, PgEr
     };
     if dims.is_empty() {
         let mut lengths = Vec::with_capacity(ranges.len());
+        let mut lower = Vec::with_capacity(ranges.len());
         for r in ranges {
             let (Some(lo), Some(hi)) = (r.lo, r.hi) else {
                 return Err(subscript_error("array slice subscript must provide both boundaries")
                     .with_detail("When assigning to a slice of an empty array value, slice boundaries must be fully specified."));
             };
             check(lo, hi)?;
-            if lo != 1 {
-                return Err(lower_bound());
-            }
-            lengths.push(hi as usize);
+            lengths.push(usize::try_from(hi - lo + 1).unwrap_or(usize::MAX));
+            lower.push(lo);
         }
         let total = lengths.iter().try_fold(1usize, |t, n| t.checked_mul(*n));
-        let total = total.filter(|t| *t <= 134_217_727).ok_or_else(|| {
-            PgError::new(
-                SqlState::PROGRAM_LIMIT_EXCEEDED,
-                "array size exceeds the maximum allowed (134217727)",
-            )
-        })?;
+        let total = total
+            .filter(|t| *t <= array::MAX_ARRAY_SIZE as usize)
+            .ok_or_else(array::too_large)?;
         if src.len() < total {
             return Err(too_small());
         }
         let mut values = src.into_iter().cloned();
-        return Ok(shaped(&lengths, &mut values));
+        return Ok(array::Bounded {
+            lower,
+            value: shaped(&lengths, &mut values),
+        });
     }
     if ranges.len() > dims.len() {
         return Err(subscript_error("wrong number of array subscripts"));
     }
-    let full = |d: usize| Range { lo: None, hi: None }.resolve(dims[d]);
+    let full = |d: usize| Range { lo: None, hi: None }.resolve(old.lower(d), dims[d]);
     let spans: Vec<(i64, i64)> = (0..dims.len())
-        .map(|d| ranges.get(d).map_or(full(d), |r| r.resolve(dims[d])))
+        .map(|d| {
+            ranges
+                .get(d)
+                .map_or(full(d), |r| r.resolve(old.lower(d), dims[d]))
+        })
         .collect();
     for &(lo, hi) in &spans {
         check(lo, hi)?;
     }
     if dims.len() == 1 {
         let (lo, hi) = spans[0];
-        if lo < 1 {
-            return Err(lower_bound());
-        }
         let count = (hi - lo + 1) as usize;
         if src.len() < count {
             return Err(too_small());
         }
-        if hi as usize > super::jsonb::value::MAX_PADDING {
+        let first = old.lower(0);
+        let (new_first, new_last) = (lo.min(first), hi.max(first + dims[0] as i64 - 1));
+        let size = new_last - new_first + 1;
+        if size > array::MAX_ARRAY_SIZE {
+            return Err(array::too_large());
+        }
+        if size as usize > super::jsonb::value::MAX_PADDING {
             return Err(super::jsonb::value::too_far());
         }
+        let mut items = vec![Json::Null; (first - new_first) as usize];
         let mut old = old;
-        let Json::Array(items) = &mut old else {
+        let Json::Array(old_items) = &mut old.value else {
             unreachable!("dims of an array")
         };
-        if items.len() < hi as usize {
-            items.resize(hi as usize, Json::Null);
-        }
+        items.append(old_items);
+        items.resize(size as usize, Json::Null);
         for (k, v) in src.into_iter().take(count).enumerate() {
-            items[lo as usize - 1 + k] = v.clone();
+            items[(lo - new_first) as usize + k] = v.clone();
         }
-        return Ok(old);
+        return Ok(array::Bounded {
+            lower: vec![new_first],
+            value: Json::Array(items),
+        });
     }
-    for (&(lo, hi), &n) in spans.iter().zip(&dims) {
-        if lo < 1 || hi > n as i64 {
-            return Err(subscript_error("array subscript out of range"));
-        }
-    }
-    let count: usize = spans
+    let offsets: Vec<(usize, usize)> = spans
         .iter()
-        .map(|(lo, hi)| (hi - lo + 1) as usize)
-        .product();
+        .zip(&dims)
+        .enumerate()
+        .map(|(d, (&(lo, hi), &n))| {
+            let first = old.lower(d);
+            if lo < first || hi > first + n as i64 - 1 {
+                return Err(subscript_error("array subscript out of range"));
+            }
+            Ok(((lo - first) as usize, (hi - first + 1) as usize))
+        })
+        .collect::<Result<_, _>>()?;
+    let count: usize = offsets.iter().map(|(from, to)| to - from).product();
     if src.len() < count {
         return Err(too_small());
     }
     let mut values = src.into_iter().cloned();
     let mut new = old;
-    fn write(v: &mut Json, spans: &[(i64, i64)], values: &mut impl Iterator<Item = Json>) {
+    fn write(v: &mut Json, spans: &[(usize, usize)], values: &mut impl Iterator<Item = Json>) {
         match (v, spans.split_first()) {
-            (Json::Array(items), Some((&(lo, hi), rest))) => {
-                for item in &mut items[lo as usize - 1..hi as usize] {
+            (Json::Array(items), Some((&(from, to), rest))) => {
+                for item in &mut items[from..to] {
                     write(item, rest, values);
                 }
             }
             (slot, _) => *slot = values.next().unwrap_or(Json::Null),
         }
     }
-    write(&mut new, &spans, &mut values);
+    write(&mut new.value, &offsets, &mut values);
     Ok(new)
 }
 
 impl Range {
-    /// The bounds, the array's own (1 and `n`) where omitted.
-    fn resolve(self, n: usize) -> (i64, i64) {
-        (self.lo.unwrap_or(1), self.hi.unwrap_or(n as i64))
+    /// The bounds, the array's own (`first` and its last subscript) where omitted.
+    fn resolve(self, first: i64, n: usize) -> (i64, i64) {
+        (
+            self.lo.unwrap_or(first),
+            self.hi.unwrap_or(first + n as i64 - 1),
+        )
     }
 }
 
@@ -345,10 +372,10 @@ fn shaped(lengths: &[usize], values: &mut impl Iterator<Item = Json>) -> Json {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::engine::jsonb::value as json;
+    use crate::engine::array::Bounded;
 
-    fn a(s: &str) -> Json {
-        json::parse(s).unwrap()
+    fn a(s: &str) -> Bounded {
+        array::read(s).unwrap()
     }
     fn show(v: &Json) -> String {
         let mut s = String::new();
@@ -383,42 +410,78 @@ mod tests {
             show(&get(&a("[1,2]"), &[r(None, None), r(None, None)])),
             "[]"
         );
+        // Subscripts count from the array's own lower bounds.
+        let shifted = a("[0:2][0:2]=[[1,2,3],[4,5,6],[7,8,9]]");
+        assert_eq!(
+            show(&get(&shifted, &[r(Some(1), Some(2)), r(Some(1), Some(2))])),
+            "[[5,6],[8,9]]"
+        );
+        assert_eq!(
+            show(&get(&a("[0:4]=[1,2,3,4,5]"), &[r(None, Some(3))])),
+            "[1,2,3,4]"
+        );
     }
 
     #[test]
     fn assignments_grow_a_one_dimensional_array() {
-        let src = a("[16,25]");
+        let src = a("[16,25]").value;
         assert_eq!(
-            show(&set(Some(a("[1,2,3]")), &[r(Some(1), Some(2))], &src).unwrap()),
+            set(Some(a("[1,2,3]")), &[r(Some(1), Some(2))], &src)
+                .unwrap()
+                .stored(),
             "[16,25,3]"
         );
         assert_eq!(
-            show(&set(Some(a("[1]")), &[r(Some(3), Some(4))], &src).unwrap()),
+            set(Some(a("[1]")), &[r(Some(3), Some(4))], &src)
+                .unwrap()
+                .stored(),
             "[1,null,16,25]"
         );
         assert_eq!(
-            show(&set(None, &[r(Some(1), Some(1))], &src).unwrap()),
+            set(None, &[r(Some(1), Some(1))], &src).unwrap().stored(),
             "[16]"
         );
         let e = set(None, &[r(None, Some(2))], &src).unwrap_err();
         assert_eq!(e.code, SqlState::ARRAY_SUBSCRIPT_ERROR);
         let e = set(Some(a("[1,2,3]")), &[r(Some(1), Some(3))], &src).unwrap_err();
         assert_eq!(e.message, "source array too small");
-        let e = set(Some(a("[1,2,3]")), &[r(Some(0), Some(1))], &src).unwrap_err();
-        assert_eq!(e.code, SqlState::FEATURE_NOT_SUPPORTED);
+        // Downwards too: the lower bound moves, NULLs fill the gap.
+        assert_eq!(
+            set(Some(a("[1,2,3]")), &[r(Some(-2), Some(-1))], &src)
+                .unwrap()
+                .stored(),
+            "[-2:3]=[16,25,null,1,2,3]"
+        );
+        assert_eq!(
+            set(None, &[r(Some(0), Some(1))], &src).unwrap().stored(),
+            "[0:1]=[16,25]"
+        );
+        // PostgreSQL's size limit before litewire's padding limit.
+        let far = a("[-2147483648:-2147483647]=[1,2]");
+        let e = set(Some(far), &[r(Some(2147483646), Some(2147483647))], &src).unwrap_err();
+        assert_eq!(e.code, SqlState::PROGRAM_LIMIT_EXCEEDED);
+        assert_eq!(
+            e.message,
+            "array size exceeds the maximum allowed (134217727)"
+        );
     }
 
     #[test]
     fn assignments_stay_inside_a_matrix() {
         let m = a("[[1,2,3],[4,5,6],[7,8,9]]");
-        let src = a("[[25,26],[28,29]]");
+        let src = a("[[25,26],[28,29]]").value;
         let ranges = [r(Some(2), None), r(Some(2), None)];
         assert_eq!(
-            show(&set(Some(m.clone()), &ranges, &src).unwrap()),
+            set(Some(m.clone()), &ranges, &src).unwrap().stored(),
             "[[1,2,3],[4,25,26],[7,28,29]]"
         );
         let e = set(Some(m), &[r(Some(2), Some(4)), r(None, None)], &src).unwrap_err();
         assert_eq!(e.message, "array subscript out of range");
+        let shifted = a("[0:2][0:2]=[[1,2,3],[4,5,6],[7,8,9]]");
+        assert_eq!(
+            set(Some(shifted), &ranges, &src).unwrap().stored(),
+            "[0:2][0:2]=[[1,2,3],[4,5,6],[7,8,25]]"
+        );
         let three = set(
             None,
             &[
@@ -426,9 +489,9 @@ mod tests {
                 r(Some(1), Some(2)),
                 r(Some(1), Some(2)),
             ],
-            &a("[[[0,0],[1,2]]]"),
+            &a("[[[0,0],[1,2]]]").value,
         )
         .unwrap();
-        assert_eq!(show(&three), "[[[0,0],[1,2]]]");
+        assert_eq!(three.stored(), "[[[0,0],[1,2]]]");
     }
 }

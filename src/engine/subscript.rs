@@ -1,9 +1,9 @@
 //! `pg_subscript_assign(old, new, 'table', 'column', s1, …)`: subscripted assignment
 //! (`UPDATE t SET j['a'][0] = v`, `SET a[2] = v`; sql/translate/assign.rs writes the
 //! call). The column's declared type decides the rules: jsonb's (jsonb/value.rs
-//! `assign`: missing levels created, arrays padded with nulls) or an array's (1-based,
-//! padded with NULLs; an index that would move the lower bound from 1 is 0A000, as
-//! lower bounds other than 1 cannot be stored). Any other type cannot be subscripted.
+//! `assign`: missing levels created, arrays padded with nulls) or an array's (counted
+//! from its lower bounds; a one-dimensional array grows at either end, padded with
+//! NULLs, as array_set_element). Any other type cannot be subscripted.
 
 use rusqlite::functions::Context;
 use rusqlite::types::{Value as SqlValue, ValueRef};
@@ -54,7 +54,7 @@ fn element_type(type_oid: u32, typmod: i32) -> rusqlite::Result<u32> {
 /// `pg_subscript_assign_slice(old, new, 'table', 'column', shape, bounds…)`: assignment to
 /// a slice of an array column (engine/slice.rs reads the shape).
 pub(super) fn assign_slice(ctx: &mut Context<'_>) -> rusqlite::Result<SqlValue> {
-    let (type_oid, typmod) = target_type(ctx, "pg_subscript_assign_slice", 6)?;
+    let (type_oid, typmod) = target_type(ctx, "pg_subscript_assign_slice", 5)?;
     let elem = element_type(type_oid, typmod)?;
     let slice::Ranges::Given(ranges) = slice::ranges(ctx, 4)? else {
         return Err(raise(PgError::new(
@@ -65,7 +65,8 @@ pub(super) fn assign_slice(ctx: &mut Context<'_>) -> rusqlite::Result<SqlValue> 
     let old = stored(text(ctx.get_raw(0))).map_err(raise)?;
     // A NULL source changes nothing (a NULL array becomes an empty one).
     let Some(new) = text(ctx.get_raw(1)) else {
-        return Ok(SqlValue::Text(write(&old.unwrap_or(Json::Array(vec![])))));
+        let old = old.unwrap_or(array::Bounded::plain(Json::Array(vec![])));
+        return Ok(SqlValue::Text(old.stored()));
     };
     let new = if array::is_json(&new) {
         array::parse(&new)
@@ -74,7 +75,7 @@ pub(super) fn assign_slice(ctx: &mut Context<'_>) -> rusqlite::Result<SqlValue> 
     }
     .ok_or_else(|| raise(malformed(&new)))?;
     let value = slice::set(old, &ranges, &new).map_err(raise)?;
-    Ok(SqlValue::Text(write(&value)))
+    Ok(SqlValue::Text(value.stored()))
 }
 
 fn malformed(s: &str) -> PgError {
@@ -85,15 +86,9 @@ fn malformed(s: &str) -> PgError {
 }
 
 /// The column's stored array, None for NULL.
-fn stored(old: Option<String>) -> Result<Option<Json>, PgError> {
-    old.map(|s| array::parse(&s).ok_or_else(|| malformed(&s)))
+fn stored(old: Option<String>) -> Result<Option<array::Bounded>, PgError> {
+    old.map(|s| array::read(&s).ok_or_else(|| malformed(&s)))
         .transpose()
-}
-
-fn write(v: &Json) -> String {
-    let mut out = String::new();
-    super::pgfuncs::write_json(v, &mut out);
-    out
 }
 
 fn text(v: ValueRef<'_>) -> Option<String> {
@@ -185,61 +180,57 @@ fn elements(ctx: &Context<'_>, elem: u32, old: Option<String>) -> Result<SqlValu
         ));
     }
     let new = element(ctx.get_raw(1), elem)?;
-    let lower_bound =
-        || crate::sql::translate::unsupported("an array with a lower bound other than 1");
-    let mut value = stored(old)?.unwrap_or(Json::Array(vec![]));
-    let dims = array::dims(&value).unwrap_or_default();
+    let mut array = stored(old)?.unwrap_or(array::Bounded::plain(Json::Array(vec![])));
+    let dims = array::dims(&array.value).unwrap_or_default();
     if dims.is_empty() || dims.contains(&0) {
-        // An empty array takes the subscripts as its bounds: 1 only.
-        if path.iter().any(|&i| i != 1) {
-            return Err(lower_bound());
-        }
+        // An empty array takes the subscripts as its bounds.
         let mut v = new;
         for _ in 1..path.len() {
             v = Json::Array(vec![v]);
         }
-        value = Json::Array(vec![v]);
+        array = array::Bounded {
+            lower: path,
+            value: Json::Array(vec![v]),
+        };
     } else if dims.len() != path.len() {
         return Err(wrong("wrong number of array subscripts"));
     } else if dims.len() == 1 {
-        let Json::Array(items) = &mut value else {
+        // One dimension grows at either end, NULLs in the gap (array_set_element).
+        let (i, first) = (path[0], array.lower(0));
+        let last = first + dims[0] as i64 - 1;
+        let (new_first, new_last) = (i.min(first), i.max(last));
+        let size = new_last - new_first + 1;
+        if size > array::MAX_ARRAY_SIZE {
+            return Err(array::too_large());
+        }
+        if size as usize > json::MAX_PADDING {
+            return Err(json::too_far());
+        }
+        let Json::Array(items) = &mut array.value else {
             unreachable!("dims of an array")
         };
-        let i = path[0];
-        if i < 1 {
-            return Err(lower_bound());
+        if new_first < first {
+            items.splice(0..0, (new_first..first).map(|_| Json::Null));
         }
-        if i > 134_217_727 {
-            return Err(PgError::new(
-                SqlState::PROGRAM_LIMIT_EXCEEDED,
-                "array size exceeds the maximum allowed (134217727)",
-            ));
-        }
-        let i = usize::try_from(i - 1).unwrap_or(usize::MAX);
-        if i >= items.len() {
-            if i > json::MAX_PADDING {
-                return Err(json::too_far());
-            }
-            items.resize(i, Json::Null);
-            items.push(new);
-        } else {
-            items[i] = new;
-        }
+        items.resize(size as usize, Json::Null);
+        items[(i - new_first) as usize] = new;
+        array.lower = vec![new_first];
     } else {
         // A multi-dimensional array is only written inside its bounds.
-        let mut at = &mut value;
-        for (&i, &d) in path.iter().zip(&dims) {
-            if i < 1 || i as usize > d {
+        let lower: Vec<i64> = (0..dims.len()).map(|d| array.lower(d)).collect();
+        let mut at = &mut array.value;
+        for ((&i, &d), first) in path.iter().zip(&dims).zip(lower) {
+            if i < first || i > first + d as i64 - 1 {
                 return Err(wrong("array subscript out of range"));
             }
             let Json::Array(items) = at else {
                 unreachable!("regular dimensions")
             };
-            at = &mut items[i as usize - 1];
+            at = &mut items[(i - first) as usize];
         }
         *at = new;
     }
-    Ok(SqlValue::Text(write(&value)))
+    Ok(SqlValue::Text(array.stored()))
 }
 
 /// `v` read as an element of type `elem`, with the element type's input rules (as in a

@@ -422,10 +422,11 @@ pub fn write_text(render: Render, v: ValueRef<'_>, out: &mut BytesMut) {
             let Render::Array(oid, typmod) = render else {
                 return;
             };
-            match std::str::from_utf8(t).ok().and_then(super::array::parse) {
+            match std::str::from_utf8(t).ok().and_then(super::array::read) {
                 Some(v) => {
                     let mut s = String::with_capacity(t.len());
-                    super::array::write_text(&v, super::array::Elem { oid, typmod }, &mut s);
+                    let elem = super::array::Elem { oid, typmod };
+                    super::array::write_bounded_text(&v, elem, &mut s);
                     out.put_slice(s.as_bytes());
                 }
                 None => out.put_slice(t),

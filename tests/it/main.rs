@@ -5,6 +5,7 @@ mod wire;
 
 mod admin;
 mod alter;
+mod array_bounds;
 mod arrays;
 mod auth;
 mod basics;

@@ -18,12 +18,7 @@ fn array_arg(ctx: &Context<'_>, i: usize) -> rusqlite::Result<Option<Json>> {
     let Some(s) = text_of(ctx, i)? else {
         return Ok(None);
     };
-    let json = if s.trim_start().starts_with('[') {
-        s.into_owned()
-    } else {
-        array::text_to_json(&s, oid::TEXT).map_err(raise)?
-    };
-    value::parse(&json).map(Some).map_err(raise)
+    array::value_of(&s, oid::TEXT).map(Some).map_err(raise)
 }
 
 /// An element as text (None for NULL).
@@ -137,12 +132,7 @@ pub(super) fn array_to_json(ctx: &Context<'_>) -> Out {
     let Some(s) = text_of(ctx, 0)? else {
         return null_out();
     };
-    let json = if array::is_json(&s) {
-        s.into_owned()
-    } else {
-        array::text_to_json(&s, oid::TEXT).map_err(raise)?
-    };
-    let v = value::parse(&json).map_err(raise)?;
+    let v = array::value_of(&s, oid::TEXT).map_err(raise)?;
     let Json::Array(items) = &v else {
         return json_out(value::print(&v));
     };

@@ -428,12 +428,7 @@ pub(crate) fn contains(ctx: &Context<'_>) -> rusqlite::Result<Option<bool>> {
 
 /// An array literal's elements as text (None for NULL); None when `s` is not one.
 fn array_elements(s: &str) -> Option<Vec<Option<String>>> {
-    let json = if s.trim_start().starts_with('[') {
-        s.to_string()
-    } else {
-        super::array::text_to_json(s, super::types::oid::TEXT).ok()?
-    };
-    match value::parse(&json).ok()? {
+    match super::array::value_of(s, super::types::oid::TEXT).ok()? {
         Json::Array(ref items) => Some(
             items
                 .iter()
@@ -453,16 +448,11 @@ fn text_array(ctx: &Context<'_>, i: usize) -> rusqlite::Result<Option<Vec<Option
     let Some(s) = text_of(ctx, i)? else {
         return Ok(None);
     };
-    let json = if s.trim_start().starts_with('[') {
-        s.into_owned()
-    } else {
-        super::array::text_to_json(&s, super::types::oid::TEXT).map_err(raise)?
-    };
-    let parsed = value::parse(&json).map_err(raise)?;
+    let parsed = super::array::value_of(&s, super::types::oid::TEXT).map_err(raise)?;
     let Json::Array(items) = &parsed else {
         return Err(raise(PgError::new(
             SqlState::INVALID_TEXT_REPRESENTATION,
-            format!("malformed array literal: \"{json}\""),
+            format!("malformed array literal: \"{s}\""),
         )));
     };
     Ok(Some(

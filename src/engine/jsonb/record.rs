@@ -499,8 +499,9 @@ fn composite_array(
     } else if text.starts_with('"') {
         // An array literal: its elements are record literals (strings).
         let literal = value::unescape(&text[1..text.len() - 1])?;
-        let json = array::text_to_json(&literal, type_oid("text"))?;
-        value::children(&json)?
+        let stored = array::text_to_json(&literal, type_oid("text"))?;
+        let json = array::json_part(&stored);
+        value::children(json)?
             .into_iter()
             .map(|(_, r)| json[r].trim().to_string())
             .collect()

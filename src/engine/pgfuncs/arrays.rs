@@ -9,12 +9,13 @@
 use std::cmp::Ordering;
 
 use rusqlite::functions::{Context, FunctionFlags, SubType};
-use rusqlite::types::{Value as SqlValue, ValueRef};
+use rusqlite::types::ValueRef;
 use rusqlite::Connection;
 
-use super::super::array::{self, Elem};
+use super::super::array::{self, Bounded, Elem};
 use super::super::jsonb::value::{self as json, Json};
 use super::super::types::oid;
+use super::regex::{regexp_matches, regexp_split};
 use super::strings::{regex, regex_flags};
 use super::{pg, text, Res};
 use crate::protocol::{PgError, SqlState};
@@ -22,12 +23,19 @@ use crate::protocol::{PgError, SqlState};
 /// SQLite's subtype for JSON text (`J`).
 pub(crate) const JSON_SUBTYPE: u32 = 74;
 
-type Out = Res<(Option<String>, SubType)>;
+pub(super) type Out = Res<(Option<String>, SubType)>;
 
-fn out(v: &Json) -> Out {
+pub(super) fn out(v: &Json) -> Out {
     let mut s = String::new();
     write_json(v, &mut s);
     Ok((Some(s), Some(JSON_SUBTYPE)))
+}
+
+/// An array result with its lower bounds (the stored form's decoration when one is not
+/// 1; still marked JSON, so that SQLite's JSON functions refuse it rather than nest it
+/// as a string).
+fn out_bounded(a: &Bounded) -> Out {
+    Ok((Some(a.stored()), Some(JSON_SUBTYPE)))
 }
 
 /// Columns side by side: one row (a JSON array) per element of the longest, NULL past a
@@ -48,11 +56,11 @@ fn lockstep(columns: &[Vec<&Json>]) -> Json {
     )
 }
 
-fn null() -> Out {
+pub(super) fn null() -> Out {
     Ok((None, None))
 }
 
-fn err(code: SqlState, msg: &str) -> rusqlite::Error {
+pub(super) fn err(code: SqlState, msg: &str) -> rusqlite::Error {
     super::super::error::raise(PgError::new(code, msg))
 }
 
@@ -74,13 +82,19 @@ pub(crate) fn write_json(v: &Json, s: &mut String) {
     }
 }
 
-/// Array argument `i`: None for NULL. A value that is not an array is 42804.
-fn array_arg(ctx: &Context<'_>, i: usize) -> Res<Option<Json>> {
+/// Array argument `i`, its lower bounds dropped (for functions to which they do not
+/// matter): None for NULL. A value that is not an array is 42804.
+pub(super) fn array_arg(ctx: &Context<'_>, i: usize) -> Res<Option<Json>> {
+    Ok(bounded_arg(ctx, i)?.map(|a| a.value))
+}
+
+/// Array argument `i` with its lower bounds: None for NULL.
+fn bounded_arg(ctx: &Context<'_>, i: usize) -> Res<Option<Bounded>> {
     match ctx.get_raw(i) {
         ValueRef::Null => Ok(None),
         ValueRef::Text(t) => std::str::from_utf8(t)
             .ok()
-            .and_then(array::parse)
+            .and_then(array::read)
             .map(Some)
             .ok_or_else(|| {
                 err(
@@ -117,7 +131,7 @@ fn elem_arg(ctx: &Context<'_>, i: usize) -> Json {
     }
 }
 
-fn items(v: &Json) -> &[Json] {
+pub(super) fn items(v: &Json) -> &[Json] {
     match v {
         Json::Array(items) => items,
         _ => &[],
@@ -169,6 +183,14 @@ fn compare(a: &Json, b: &Json) -> Ordering {
     }
 }
 
+/// Two arrays in array_cmp's order: elements, then (all equal) lower bounds.
+fn compare_bounded(a: &Bounded, b: &Bounded) -> Ordering {
+    compare_items(items(&a.value), items(&b.value)).then_with(|| {
+        let n = array::dims(&a.value).map_or(0, |d| d.len());
+        (0..n).map(|d| a.lower(d)).cmp((0..n).map(|d| b.lower(d)))
+    })
+}
+
 fn compare_items(x: &[Json], y: &[Json]) -> Ordering {
     x.iter()
         .zip(y)
@@ -179,9 +201,11 @@ fn compare_items(x: &[Json], y: &[Json]) -> Ordering {
 
 /// A key whose byte order is PostgreSQL's array order (array_cmp): the elements in
 /// row-major order (numbers by value, text by bytes, NULL after everything), then a
-/// shorter array first, then fewer dimensions, then shorter dimensions. Each element
-/// starts with a tag above the end mark 0, so an array sorts before its extensions.
-pub(crate) fn array_key(v: &Json) -> Vec<u8> {
+/// shorter array first, then fewer dimensions, then shorter dimensions, then lower
+/// bounds. Each element starts with a tag above the end mark 0, so an array sorts before
+/// its extensions.
+pub(crate) fn array_key(a: &Bounded) -> Vec<u8> {
+    let v = &a.value;
     let mut key = Vec::new();
     for item in array::flatten(v) {
         match item {
@@ -212,42 +236,14 @@ pub(crate) fn array_key(v: &Json) -> Vec<u8> {
     key.push(0);
     let dims = array::dims(v).unwrap_or_default();
     key.push(dims.len() as u8);
-    for d in dims {
-        key.extend((d as u32).to_be_bytes());
+    for d in &dims {
+        key.extend((*d as u32).to_be_bytes());
+    }
+    for d in 0..dims.len() {
+        // Signed, flipped so that byte order is numeric order.
+        key.extend(((a.lower(d) as i32 as u32) ^ 0x8000_0000).to_be_bytes());
     }
     key
-}
-
-/// The arrays array_agg accumulates (array_agg_array_transfn): none NULL or empty, all
-/// of one shape. Unless `certain`, scalars (an array_agg of a column that is not an
-/// array) pass.
-fn nested_dims(items: &[Json], certain: bool) -> Res<()> {
-    if !certain && !items.iter().any(|i| matches!(i, Json::Array(_))) {
-        return Ok(());
-    }
-    let mut shape = None;
-    for item in items {
-        if *item == Json::Null {
-            return Err(err(
-                SqlState::NULL_VALUE_NOT_ALLOWED,
-                "cannot accumulate null arrays",
-            ));
-        }
-        let dims = array::dims(item).unwrap_or_default();
-        if dims.is_empty() {
-            return Err(err(
-                SqlState::ARRAY_SUBSCRIPT_ERROR,
-                "cannot accumulate empty arrays",
-            ));
-        }
-        if shape.get_or_insert_with(|| dims.clone()) != &dims {
-            return Err(err(
-                SqlState::ARRAY_SUBSCRIPT_ERROR,
-                "cannot accumulate arrays of different dimensionality",
-            ));
-        }
-    }
-    Ok(())
 }
 
 /// Equal as `IS NOT DISTINCT FROM` (array_position, array_remove).
@@ -272,9 +268,10 @@ fn overlaps(a: &Json, b: &Json) -> bool {
 }
 
 /// `array_cat(a, b)` with PostgreSQL's rules: equal dimensions concatenate along the
-/// first, one dimension fewer is an element of the other.
-fn cat(a: Json, b: Json) -> Res<Json> {
-    let (na, nb) = (ndims(&a)?, ndims(&b)?);
+/// first (the first array's lower bounds), one dimension fewer is an element of the
+/// other; the inner dimensions and their lower bounds must match.
+fn cat(a: Bounded, b: Bounded) -> Res<Bounded> {
+    let (na, nb) = (ndims(&a.value)?, ndims(&b.value)?);
     if na == 0 {
         return Ok(b);
     }
@@ -287,20 +284,34 @@ fn cat(a: Json, b: Json) -> Res<Json> {
             "cannot concatenate incompatible arrays",
         )
     };
-    let (dx, dy) = (
-        array::dims(&a).unwrap_or_default(),
-        array::dims(&b).unwrap_or_default(),
-    );
-    let (mut x, mut y) = (into_items(a), into_items(b));
-    if na == nb && dx[1..] == dy[1..] {
+    let shape = |x: &Bounded| -> Vec<(usize, i64)> {
+        let dims = array::dims(&x.value).unwrap_or_default();
+        dims.iter()
+            .enumerate()
+            .map(|(d, n)| (*n, x.lower(d)))
+            .collect()
+    };
+    let (sa, sb) = (shape(&a), shape(&b));
+    let (lower_a, lower_b) = (a.lower.clone(), b.lower.clone());
+    let (mut x, mut y) = (into_items(a.value), into_items(b.value));
+    if na == nb && sa[1..] == sb[1..] {
         x.append(&mut y);
-        Ok(Json::Array(x))
-    } else if na + 1 == nb && dx[..] == dy[1..] {
+        Ok(Bounded {
+            lower: lower_a,
+            value: Json::Array(x),
+        })
+    } else if na + 1 == nb && sa[..] == sb[1..] {
         y.insert(0, Json::Array(x));
-        Ok(Json::Array(y))
-    } else if nb + 1 == na && dy[..] == dx[1..] {
+        Ok(Bounded {
+            lower: lower_b,
+            value: Json::Array(y),
+        })
+    } else if nb + 1 == na && sb[..] == sa[1..] {
         x.push(Json::Array(y));
-        Ok(Json::Array(x))
+        Ok(Bounded {
+            lower: lower_a,
+            value: Json::Array(x),
+        })
     } else {
         Err(incompatible())
     }
@@ -314,36 +325,41 @@ fn into_items(mut v: Json) -> Vec<Json> {
     }
 }
 
-/// `array_append` / `array_prepend`: only to an empty or one-dimensional array.
 /// `a || b` of arrays (arguments 0 and 1) by which sides are arrays: array_cat, or
 /// array_append / array_prepend of an element.
 pub(super) fn concat(ctx: &Context<'_>, left_array: bool, right_array: bool) -> Out {
     match (left_array, right_array) {
-        (true, true) => match (array_arg(ctx, 0)?, array_arg(ctx, 1)?) {
+        (true, true) => match (bounded_arg(ctx, 0)?, bounded_arg(ctx, 1)?) {
             (None, None) => null(),
-            (Some(a), None) | (None, Some(a)) => out(&a),
-            (Some(a), Some(b)) => out(&cat(a, b)?),
+            (Some(a), None) | (None, Some(a)) => out_bounded(&a),
+            (Some(a), Some(b)) => out_bounded(&cat(a, b)?),
         },
-        (true, false) => add(array_arg(ctx, 0)?, elem_arg(ctx, 1), true),
-        _ => add(array_arg(ctx, 1)?, elem_arg(ctx, 0), false),
+        (true, false) => add(bounded_arg(ctx, 0)?, elem_arg(ctx, 1), true),
+        _ => add(bounded_arg(ctx, 1)?, elem_arg(ctx, 0), false),
     }
 }
 
-fn add(a: Option<Json>, e: Json, at_end: bool) -> Out {
-    let a = a.unwrap_or(Json::Array(vec![]));
-    if ndims(&a)? > 1 {
+/// `array_append` / `array_prepend`: only to an empty or one-dimensional array, whose
+/// lower bound stays.
+fn add(a: Option<Bounded>, e: Json, at_end: bool) -> Out {
+    let a = a.unwrap_or(Bounded::plain(Json::Array(vec![])));
+    if ndims(&a.value)? > 1 {
         return Err(err(
             SqlState::DATA_EXCEPTION,
             "argument must be empty or one-dimensional array",
         ));
     }
-    let mut items = into_items(a);
+    let lower = a.lower.clone();
+    let mut items = into_items(a.value);
     if at_end {
         items.push(e);
     } else {
         items.insert(0, e);
     }
-    out(&Json::Array(items))
+    out_bounded(&Bounded {
+        lower,
+        value: Json::Array(items),
+    })
 }
 
 /// A one-dimensional array for the searching functions.
@@ -372,57 +388,6 @@ fn element_string(v: &Json) -> Option<String> {
             typmod: -1,
         },
     )
-}
-
-/// PostgreSQL's `regexp_split_to_array`: a zero-length match at the start of a piece or
-/// at the end of the text does not split.
-fn regexp_split(s: &str, re: &regex_lite::Regex) -> Vec<Json> {
-    let mut pieces = Vec::new();
-    let (mut last, mut search) = (0, 0);
-    let next_char = |i: usize| i + s[i..].chars().next().map_or(1, char::len_utf8);
-    while search <= s.len() {
-        let Some(m) = re.find_at(s, search) else {
-            break;
-        };
-        if m.start() == m.end() && (m.start() == last || m.start() >= s.len()) {
-            if m.start() >= s.len() {
-                break;
-            }
-            search = next_char(m.start());
-            continue;
-        }
-        pieces.push(Json::Str(s[last..m.start()].to_string()));
-        last = m.end();
-        search = if m.start() == m.end() {
-            next_char(m.end())
-        } else {
-            m.end()
-        };
-    }
-    pieces.push(Json::Str(s[last..].to_string()));
-    pieces
-}
-
-/// `regexp_matches`: per match the captured groups (the whole match without groups).
-fn regexp_matches(s: &str, re: &regex_lite::Regex, global: bool) -> Vec<Json> {
-    let mut rows = Vec::new();
-    for caps in super::regex::all_captures(re, s) {
-        let groups: Vec<Json> = if caps.len() == 1 {
-            vec![Json::Str(caps[0].to_string())]
-        } else {
-            (1..caps.len())
-                .map(|g| {
-                    caps.get(g)
-                        .map_or(Json::Null, |m| Json::Str(m.as_str().to_string()))
-                })
-                .collect()
-        };
-        rows.push(Json::Array(groups));
-        if !global {
-            break;
-        }
-    }
-    rows
 }
 
 fn regex_arg(ctx: &Context<'_>, flags_at: usize) -> Res<(regex_lite::Regex, bool)> {
@@ -460,10 +425,11 @@ pub fn register(conn: &Connection, limit: usize) -> Res<()> {
     })?;
     for args in [2, 3] {
         conn.create_scalar_function("pg_array_position", args, f, |ctx| {
-            let Some(a) = array_arg(ctx, 0)? else {
+            let Some(a) = bounded_arg(ctx, 0)? else {
                 return Ok(None);
             };
-            let items = one_dim(&a, "searching for elements in")?;
+            let first = a.lower(0);
+            let items = one_dim(&a.value, "searching for elements in")?;
             let e = elem_arg(ctx, 1);
             let start = if ctx.len() > 2 {
                 super::int(ctx, 2)?.ok_or_else(|| {
@@ -473,44 +439,50 @@ pub fn register(conn: &Connection, limit: usize) -> Res<()> {
                     )
                 })?
             } else {
-                1
+                first
             };
-            let skip = usize::try_from(start.max(1) - 1).unwrap_or(usize::MAX);
+            let skip = usize::try_from(start.max(first) - first).unwrap_or(usize::MAX);
             Ok(items
                 .iter()
                 .enumerate()
                 .skip(skip)
                 .find(|(_, x)| same(x, &e))
-                .map(|(k, _)| k as i64 + 1))
+                .map(|(k, _)| k as i64 + first))
         })?;
     }
     conn.create_scalar_function("pg_array_positions", 2, f, |ctx| {
-        let Some(a) = array_arg(ctx, 0)? else {
+        let Some(a) = bounded_arg(ctx, 0)? else {
             return null();
         };
         let e = elem_arg(ctx, 1);
-        let found: Vec<Json> = one_dim(&a, "searching for elements in")?
+        let first = a.lower(0);
+        let found: Vec<Json> = one_dim(&a.value, "searching for elements in")?
             .iter()
             .enumerate()
             .filter(|(_, x)| same(x, &e))
-            .map(|(k, _)| Json::Num((k + 1).to_string()))
+            .map(|(k, _)| Json::Num((k as i64 + first).to_string()))
             .collect();
         out(&Json::Array(found))
     })?;
     conn.create_scalar_function("pg_array_remove", 2, f, |ctx| {
-        let Some(a) = array_arg(ctx, 0)? else {
+        let Some(a) = bounded_arg(ctx, 0)? else {
             return null();
         };
         let e = elem_arg(ctx, 1);
-        let kept: Vec<Json> = one_dim(&a, "removing elements from")?
+        let kept: Vec<Json> = one_dim(&a.value, "removing elements from")?
             .iter()
             .filter(|x| !same(x, &e))
             .cloned()
             .collect();
-        out(&Json::Array(kept))
+        // The lower bound stays, unless nothing does.
+        let lower = if kept.is_empty() { vec![] } else { a.lower };
+        out_bounded(&Bounded {
+            lower,
+            value: Json::Array(kept),
+        })
     })?;
     conn.create_scalar_function("pg_array_replace", 3, f, |ctx| {
-        let Some(a) = array_arg(ctx, 0)? else {
+        let Some(a) = bounded_arg(ctx, 0)? else {
             return null();
         };
         let (from, to) = (elem_arg(ctx, 1), elem_arg(ctx, 2));
@@ -523,7 +495,27 @@ pub fn register(conn: &Connection, limit: usize) -> Res<()> {
                 x => x.clone(),
             }
         }
-        out(&replace(&a, &from, &to))
+        out_bounded(&Bounded {
+            value: replace(&a.value, &from, &to),
+            lower: a.lower,
+        })
+    })?;
+    // trim_array(a, n): the first dimension without its last n entries (lower bounds 1,
+    // as a slice).
+    conn.create_scalar_function("pg_trim_array", 2, f, |ctx| {
+        let (Some(a), Some(n)) = (bounded_arg(ctx, 0)?, super::int(ctx, 1)?) else {
+            return null();
+        };
+        let mut items = into_items(a.value);
+        let len = items.len();
+        if n < 0 || n as usize > len {
+            return Err(err(
+                SqlState::ARRAY_SUBSCRIPT_ERROR,
+                &format!("number of elements to trim must be between 0 and {len}"),
+            ));
+        }
+        items.truncate(len - n as usize);
+        out(&Json::Array(items))
     })?;
     conn.create_scalar_function("pg_array_ndims", 1, f, |ctx| {
         Ok(match array_arg(ctx, 0)? {
@@ -532,12 +524,13 @@ pub fn register(conn: &Connection, limit: usize) -> Res<()> {
         })
     })?;
     conn.create_scalar_function("pg_array_dims", 1, f, |ctx| {
-        let Some(a) = array_arg(ctx, 0)? else {
+        let Some(a) = bounded_arg(ctx, 0)? else {
             return Ok(None);
         };
-        ndims(&a)?;
-        let dims = array::dims(&a).unwrap_or_default();
-        Ok((!dims.is_empty()).then(|| dims.iter().map(|d| format!("[1:{d}]")).collect::<String>()))
+        ndims(&a.value)?;
+        Some(a.decoration())
+            .filter(|d| !d.is_empty())
+            .map_or(Ok(None), |d| Ok(Some(d)))
     })?;
     for (name, lower) in [
         ("pg_array_lower", true),
@@ -545,12 +538,21 @@ pub fn register(conn: &Connection, limit: usize) -> Res<()> {
         ("pg_array_length", false),
     ] {
         conn.create_scalar_function(name, 2, f, move |ctx| {
-            let Some(a) = array_arg(ctx, 0)? else {
+            let Some(a) = bounded_arg(ctx, 0)? else {
                 return Ok(None);
             };
-            ndims(&a)?;
-            let dims = array::dims(&a).unwrap_or_default();
-            Ok(dim(&dims, super::int(ctx, 1)?).map(|n| if lower { 1 } else { n as i64 }))
+            ndims(&a.value)?;
+            let dims = array::dims(&a.value).unwrap_or_default();
+            let d = super::int(ctx, 1)?;
+            let Some(n) = dim(&dims, d) else {
+                return Ok(None);
+            };
+            let first = a.lower(d.unwrap_or(1) as usize - 1);
+            Ok(Some(match (name, lower) {
+                ("pg_array_length", _) => n as i64,
+                (_, true) => first,
+                (_, false) => first + n as i64 - 1,
+            }))
         })?;
     }
     conn.create_scalar_function("pg_cardinality", 1, f, |ctx| {
@@ -663,15 +665,18 @@ pub fn register(conn: &Connection, limit: usize) -> Res<()> {
     // counted from a fourth argument when given (0 for the catalog's int2vector columns).
     for args in [2, 3, 4] {
         conn.create_scalar_function("pg_generate_subscripts", args, f, |ctx| {
-            let Some(a) = array_arg(ctx, 0)? else {
+            let Some(a) = bounded_arg(ctx, 0)? else {
                 return out(&Json::Array(vec![]));
             };
-            ndims(&a)?;
-            let dims = array::dims(&a).unwrap_or_default();
-            let n = dim(&dims, super::int(ctx, 1)?).unwrap_or(0);
+            ndims(&a.value)?;
+            let dims = array::dims(&a.value).unwrap_or_default();
+            let d = super::int(ctx, 1)?;
+            let n = dim(&dims, d).unwrap_or(0);
             let reverse = ctx.len() > 2 && super::int(ctx, 2)?.unwrap_or(0) != 0;
             let lower = if ctx.len() > 3 {
                 super::int(ctx, 3)?.unwrap_or(1)
+            } else if n > 0 {
+                a.lower(d.unwrap_or(1) as usize - 1)
             } else {
                 1
             };
@@ -714,19 +719,28 @@ pub fn register(conn: &Connection, limit: usize) -> Res<()> {
                         })
                 })
                 .collect::<Res<_>>()?;
+            let mut lower = vec![];
             if ctx.len() > 2 {
-                let lower = array_arg(ctx, 2)?.ok_or_else(no_null)?;
-                let lower = array::flatten(&lower);
-                if lower.len() != lengths.len() {
+                let given = array_arg(ctx, 2)?.ok_or_else(no_null)?;
+                let given = array::flatten(&given);
+                if given.len() != lengths.len() {
                     return Err(err(
                         SqlState::ARRAY_SUBSCRIPT_ERROR,
                         "wrong number of array subscripts",
                     ));
                 }
-                if lower.iter().any(|l| number(l) != Some(1.0)) && !lengths.is_empty() {
+                lower = given
+                    .iter()
+                    .map(|l| number(l).map_or(1, |n| n as i64))
+                    .collect();
+                if let Some((l, _)) = lower
+                    .iter()
+                    .zip(&lengths)
+                    .find(|(l, n)| **l + **n as i64 > i64::from(i32::MAX))
+                {
                     return Err(err(
-                        SqlState::FEATURE_NOT_SUPPORTED,
-                        "an array with a lower bound other than 1 is not supported by litewire",
+                        SqlState::PROGRAM_LIMIT_EXCEEDED,
+                        &format!("array lower bound is too large: {l}"),
                     ));
                 }
             }
@@ -762,19 +776,31 @@ pub fn register(conn: &Connection, limit: usize) -> Res<()> {
                 return out(&Json::Array(vec![]));
             }
             // Built as text, innermost dimension first: no value tree of that size.
-            let mut text = one;
+            let mut text = if lower.iter().any(|l| *l != 1) {
+                let mut prefix: String = lower
+                    .iter()
+                    .zip(&lengths)
+                    .map(|(l, n)| format!("[{l}:{}]", l + *n as i64 - 1))
+                    .collect();
+                prefix.push('=');
+                prefix
+            } else {
+                String::new()
+            };
+            let mut inner = one;
             for n in lengths.iter().rev() {
-                let mut next = String::with_capacity(n * (text.len() + 1) + 1);
+                let mut next = String::with_capacity(n * (inner.len() + 1) + 1);
                 next.push('[');
                 for k in 0..*n {
                     if k > 0 {
                         next.push(',');
                     }
-                    next.push_str(&text);
+                    next.push_str(&inner);
                 }
                 next.push(']');
-                text = next;
+                inner = next;
             }
+            text.push_str(&inner);
             Ok((Some(text), Some(JSON_SUBTYPE)))
         })?;
     }
@@ -802,18 +828,31 @@ pub fn register(conn: &Connection, limit: usize) -> Res<()> {
             ));
         }
         let x = elem_arg(ctx, 0);
-        // Numbers only: other values' stored forms (dates, times) need not order as
-        // their types do.
-        if number(&x).is_none() || items.iter().any(|t| number(t).is_none()) {
+        // Numbers, or timestamps and dates by their instant (their stored forms need not
+        // order as text as their types do); anything else is refused.
+        let numbers = number(&x).is_some() && items.iter().all(|t| number(t).is_some());
+        let instant = |v: &Json| match v {
+            Json::Str(s) => super::super::datetime::parse_timestamp(s).ok(),
+            _ => None,
+        };
+        let instants = !numbers && instant(&x).is_some() && items.iter().all(|t| instant(t).is_some());
+        if !numbers && !instants {
             return Err(err(
                 SqlState::FEATURE_NOT_SUPPORTED,
-                "width_bucket() of a non-numeric array is not supported by litewire",
+                "width_bucket() of an array other than numbers, timestamps or dates is not supported by litewire",
             ));
         }
+        let below = |t: &Json| {
+            if numbers {
+                by_number(&x, t).is_lt()
+            } else {
+                instant(&x) < instant(t)
+            }
+        };
         let (mut left, mut right) = (0, items.len());
         while left < right {
             let mid = (left + right) / 2;
-            if by_number(&x, &items[mid]).is_lt() {
+            if below(&items[mid]) {
                 right = mid;
             } else {
                 left = mid + 1;
@@ -873,37 +912,14 @@ pub fn register(conn: &Connection, limit: usize) -> Res<()> {
             _ => None,
         })
     })?;
-    // `pg_array_elem(x)`: an element for json_array / json_group_array: a bytea as its
-    // hex text (SQLite would read a blob as JSONB), anything else as it is.
-    conn.create_scalar_function("pg_array_elem", 1, f, |ctx| {
-        let subtype = ctx.get_subtype(0);
-        Ok(match ctx.get_raw(0) {
-            ValueRef::Blob(b) => {
-                let hex: String = b.iter().map(|x| format!("{x:02x}")).collect();
-                (SqlValue::Text(format!("\\x{hex}")), None)
-            }
-            other => (
-                crate::engine::functions::owned(other),
-                (subtype == JSON_SUBTYPE).then_some(JSON_SUBTYPE),
-            ),
-        })
-    })?;
     // `pg_array_key(a)`: array_key, for comparisons of array columns (engine/compare.rs).
     conn.create_scalar_function("pg_array_key", 1, f, |ctx| {
-        Ok(array_arg(ctx, 0)?.map(|a| array_key(&a)))
+        Ok(bounded_arg(ctx, 0)?.map(|a| array_key(&a)))
     })?;
-    // `pg_array_nested(json_group_array(json(a)))`: array_agg of arrays, refused as
-    // PostgreSQL refuses ragged, empty and NULL arrays (translate/arrays.rs).
-    conn.create_scalar_function("pg_array_nested", 2, f, |ctx| {
-        let Some(all) = array_arg(ctx, 0)? else {
-            return Ok(None);
-        };
-        nested_dims(items(&all), ctx.get::<bool>(1)?)?;
-        Ok(Some(json::print(&all)))
-    })?;
+    super::array_nesting::register(conn, f)?;
     conn.create_scalar_function("pg_array_cmp", 2, f, |ctx| {
-        Ok(match (array_arg(ctx, 0)?, array_arg(ctx, 1)?) {
-            (Some(a), Some(b)) => Some(match compare_items(items(&a), items(&b)) {
+        Ok(match (bounded_arg(ctx, 0)?, bounded_arg(ctx, 1)?) {
+            (Some(a), Some(b)) => Some(match compare_bounded(&a, &b) {
                 Ordering::Less => -1,
                 Ordering::Equal => 0,
                 Ordering::Greater => 1,
@@ -928,19 +944,36 @@ mod tests {
         s
     }
 
+    fn b(s: &str) -> Bounded {
+        array::read(s).unwrap()
+    }
+
+    fn joined(x: &str, y: &str) -> String {
+        cat(b(x), b(y)).unwrap().stored()
+    }
+
     #[test]
     fn concatenation_follows_dimensions() {
-        assert_eq!(show(&cat(a("[1,2]"), a("[3,4]")).unwrap()), "[1,2,3,4]");
+        assert_eq!(joined("[1,2]", "[3,4]"), "[1,2,3,4]");
+        assert_eq!(joined("[1,2]", "[[3,4],[5,6]]"), "[[1,2],[3,4],[5,6]]");
+        assert_eq!(joined("[[3,4],[5,6]]", "[1,2]"), "[[3,4],[5,6],[1,2]]");
+        assert_eq!(joined("[]", "[1]"), "[1]");
+        assert!(cat(b("[[1,2]]"), b("[[3]]")).is_err());
+        // The first array's lower bound stays; inner bounds must match.
+        assert_eq!(joined("[0:1]=[1,2]", "[3,4]"), "[0:3]=[1,2,3,4]");
+        assert_eq!(joined("[3,4]", "[0:1]=[1,2]"), "[3,4,1,2]");
+        assert!(cat(b("[1:1][0:1]=[[1,2]]"), b("[[3,4]]")).is_err());
+    }
+
+    #[test]
+    fn keys_order_lower_bounds_last() {
+        assert!(array_key(&b("[0:1]=[1,2]")) < array_key(&b("[1,2]")));
+        assert!(array_key(&b("[-1:0]=[1,2]")) < array_key(&b("[0:1]=[1,2]")));
+        assert!(array_key(&b("[2:3]=[1,2]")) < array_key(&b("[1,3]")));
         assert_eq!(
-            show(&cat(a("[1,2]"), a("[[3,4],[5,6]]")).unwrap()),
-            "[[1,2],[3,4],[5,6]]"
+            compare_bounded(&b("[0:1]=[1,2]"), &b("[1,2]")),
+            Ordering::Less
         );
-        assert_eq!(
-            show(&cat(a("[[3,4],[5,6]]"), a("[1,2]")).unwrap()),
-            "[[3,4],[5,6],[1,2]]"
-        );
-        assert_eq!(show(&cat(a("[]"), a("[1]")).unwrap()), "[1]");
-        assert!(cat(a("[[1,2]]"), a("[[3]]")).is_err());
     }
 
     #[test]

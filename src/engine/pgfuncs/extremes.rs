@@ -39,7 +39,7 @@ fn interval_key(s: &str) -> Result<Vec<u8>, PgError> {
 }
 
 fn array_key(s: &str) -> Result<Vec<u8>, PgError> {
-    crate::engine::array::parse(s)
+    crate::engine::array::read(s)
         .map(|a| super::arrays::array_key(&a))
         .ok_or_else(|| {
             PgError::new(

@@ -6,6 +6,7 @@
 //! one pays nothing for them. Results that build strings are bounded by the connection's
 //! SQLITE_LIMIT_LENGTH (PostgreSQL's 54000 past it).
 
+mod array_nesting;
 mod arrays;
 mod bytea_bits;
 pub(crate) mod dates;

@@ -456,7 +456,7 @@ pub(super) fn pg_compare_key(ctx: &Context<'_>) -> Res<SqlValue> {
         Operand::Type(t) if t == "interval" => pg_interval_key(ctx),
         Operand::Type(t) if t.ends_with("[]") => {
             let text = text(v);
-            let array = crate::engine::array::parse(&text).ok_or_else(|| {
+            let array = crate::engine::array::read(&text).ok_or_else(|| {
                 raise(PgError::new(
                     SqlState::INVALID_TEXT_REPRESENTATION,
                     format!("malformed array literal: \"{text}\""),

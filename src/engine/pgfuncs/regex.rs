@@ -1,9 +1,12 @@
 //! PostgreSQL 15's regular-expression functions over regex-lite (`regexp_replace` with
-//! start and N, `regexp_count`, `regexp_instr`, `regexp_substr`, `regexp_like`).
+//! start and N, `regexp_count`, `regexp_instr`, `regexp_substr`, `regexp_like`), and
+//! the pieces and matches of `regexp_split_to_array` / `regexp_matches` (pgfuncs/arrays.rs).
 //! Positions count characters from 1; patterns regex-lite cannot read (back-references)
 //! are refused with 2201B rather than matched differently.
 
 use regex_lite::Regex;
+
+use crate::engine::jsonb::value::Json;
 
 use super::strings::{regex, regex_flags, replacement, RegexMode};
 use crate::protocol::{PgError, SqlState};
@@ -153,6 +156,57 @@ impl<'a> Search<'a> {
         out.push_str(&tail[last..]);
         Ok(out)
     }
+}
+
+/// PostgreSQL's `regexp_split_to_array`: a zero-length match at the start of a piece or
+/// at the end of the text does not split.
+pub(super) fn regexp_split(s: &str, re: &regex_lite::Regex) -> Vec<Json> {
+    let mut pieces = Vec::new();
+    let (mut last, mut search) = (0, 0);
+    let next_char = |i: usize| i + s[i..].chars().next().map_or(1, char::len_utf8);
+    while search <= s.len() {
+        let Some(m) = re.find_at(s, search) else {
+            break;
+        };
+        if m.start() == m.end() && (m.start() == last || m.start() >= s.len()) {
+            if m.start() >= s.len() {
+                break;
+            }
+            search = next_char(m.start());
+            continue;
+        }
+        pieces.push(Json::Str(s[last..m.start()].to_string()));
+        last = m.end();
+        search = if m.start() == m.end() {
+            next_char(m.end())
+        } else {
+            m.end()
+        };
+    }
+    pieces.push(Json::Str(s[last..].to_string()));
+    pieces
+}
+
+/// `regexp_matches`: per match the captured groups (the whole match without groups).
+pub(super) fn regexp_matches(s: &str, re: &regex_lite::Regex, global: bool) -> Vec<Json> {
+    let mut rows = Vec::new();
+    for caps in all_captures(re, s) {
+        let groups: Vec<Json> = if caps.len() == 1 {
+            vec![Json::Str(caps[0].to_string())]
+        } else {
+            (1..caps.len())
+                .map(|g| {
+                    caps.get(g)
+                        .map_or(Json::Null, |m| Json::Str(m.as_str().to_string()))
+                })
+                .collect()
+        };
+        rows.push(Json::Array(groups));
+        if !global {
+            break;
+        }
+    }
+    rows
 }
 
 #[cfg(test)]

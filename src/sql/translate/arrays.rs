@@ -190,35 +190,80 @@ fn values_of(a: &Expr) -> Result<Query, PgError> {
 }
 
 /// `ARRAY[a, b]` → `json_array(a, b)` (elements already rewritten). An array of
-/// int2vector or oidvector values (`ARRAY['1 2'::int2vector]`, `ARRAY[indkey]`) is 0A000
-/// (`vector_elements`): a vector is held as a JSON array, which would make it a dimension.
+/// int2vector or oidvector values has them as their text (`vector_elements`): a vector
+/// is held as a JSON array, which would make it a dimension.
 pub(super) fn literal(a: Array) -> Expr {
-    call("json_array", a.elem.into_iter().map(element).collect())
+    // Elements typed as arrays (translate/operators.rs): PostgreSQL's checks that they
+    // are of one shape (`pg_array_of_arrays`).
+    let typed = a.elem.iter().any(|e| {
+        matches!(e, Expr::Function(f)
+            if matches!(f.name.to_string().as_str(), "pg_array_nestable" | "pg_array_value"))
+    });
+    let array = call("json_array", a.elem.into_iter().map(element).collect());
+    if typed {
+        call("pg_array_of_arrays", vec![array])
+    } else {
+        array
+    }
 }
 
-/// Refuses `ARRAY[…]` of int2vector or oidvector values (see [`literal`]); called before
-/// the elements are rewritten.
-pub(super) fn vector_elements(e: &Expr) -> Result<(), PgError> {
-    let refused = || Err(unsupported("an array of int2vector or oidvector"));
+/// `ARRAY[a, b]::t[]`: each element cast to t, as PostgreSQL casts an array element by
+/// element (the untyped literals of `ARRAY['today']::timestamptz[]` are read as
+/// timestamptz, not kept as text); nested `ARRAY[…]`s alike.
+pub(super) fn cast_elements(operand: &mut Expr, data_type: &sqlparser::ast::DataType) {
+    let Expr::Array(a) = operand else {
+        return;
+    };
+    if !matches!(data_type, sqlparser::ast::DataType::Array(_)) {
+        return;
+    }
+    fn cast_all(a: &mut Array, elem: &sqlparser::ast::DataType) {
+        for e in a.elem.iter_mut() {
+            if let Expr::Array(inner) = e {
+                cast_all(inner, elem);
+                continue;
+            }
+            let taken = std::mem::replace(e, Expr::Value(Value::Null.into()));
+            *e = Expr::Cast {
+                kind: sqlparser::ast::CastKind::DoubleColon,
+                expr: Box::new(taken),
+                data_type: elem.clone(),
+                format: None,
+            };
+        }
+    }
+    cast_all(a, &super::variadic::elem_data_type(data_type));
+}
+
+/// `ARRAY[…]` or `ARRAY(SELECT …)` of int2vector or oidvector values: each one as its
+/// text (`pg_vector_text`, `'1 2'`), the element an array of vectors holds (see
+/// [`literal`]); called before the elements are rewritten.
+pub(super) fn vector_elements(e: &mut Expr) {
+    let as_text = |x: &mut Expr| {
+        if is_vector(x) {
+            let taken = std::mem::replace(x, Expr::Value(Value::Null.into()));
+            *x = call("pg_vector_text", vec![taken]);
+        }
+    };
     match e {
-        Expr::Array(a) if a.elem.iter().any(is_vector) => refused(),
+        Expr::Array(a) => a.elem.iter_mut().for_each(as_text),
         // `ARRAY(SELECT x::int2vector …)`
         Expr::Function(f) if f.name.to_string().eq_ignore_ascii_case("array") => {
-            let FunctionArguments::Subquery(q) = &f.args else {
-                return Ok(());
+            let FunctionArguments::Subquery(q) = &mut f.args else {
+                return;
             };
-            let sqlparser::ast::SetExpr::Select(s) = q.body.as_ref() else {
-                return Ok(());
+            let sqlparser::ast::SetExpr::Select(s) = q.body.as_mut() else {
+                return;
             };
-            match s.projection.first() {
-                Some(
-                    sqlparser::ast::SelectItem::UnnamedExpr(x)
-                    | sqlparser::ast::SelectItem::ExprWithAlias { expr: x, .. },
-                ) if is_vector(x) => refused(),
-                _ => Ok(()),
+            if let Some(
+                sqlparser::ast::SelectItem::UnnamedExpr(x)
+                | sqlparser::ast::SelectItem::ExprWithAlias { expr: x, .. },
+            ) = s.projection.first_mut()
+            {
+                as_text(x);
             }
         }
-        _ => Ok(()),
+        _ => {}
     }
 }
 
@@ -262,12 +307,27 @@ pub(super) fn vector_of_array(operand: &Expr, t: &sqlparser::ast::DataType) -> R
 /// `ARRAY['\x01'::bytea]` was `{true}`); literals and nested arrays as they are.
 fn element(e: Expr) -> Expr {
     let nested = matches!(&e, Expr::Function(f)
-        if matches!(f.name.to_string().as_str(), "json_array" | "json"));
+        if matches!(f.name.to_string().as_str(), "json_array" | "json" | "pg_array_nestable"));
     if matches!(e, Expr::Value(_)) || nested {
         e
+    } else if is_array_cast(&e) {
+        // `'{1,2}'::int[]`: an array, so one more dimension (not a string).
+        call("pg_array_nestable", vec![e])
     } else {
         call("pg_array_elem", vec![e])
     }
+}
+
+/// Whether `e` is `pg_cast(x, 't[]')`: certainly an array.
+fn is_array_cast(e: &Expr) -> bool {
+    let Expr::Function(f) = e else {
+        return false;
+    };
+    f.name.to_string() == "pg_cast"
+        && plain_args(f).is_some_and(|a| {
+            matches!(a.as_slice(), [_, Expr::Value(v)]
+                if matches!(&v.value, Value::SingleQuotedString(t) if t.ends_with("[]")))
+        })
 }
 
 /// `t.a[1]` parses as `t` then `.a` then `[1]`: the qualified column is the root.
@@ -432,6 +492,7 @@ const FUNCTIONS: &[&str] = &[
     "string_to_array",
     "regexp_split_to_array",
     "array_fill",
+    "trim_array",
 ];
 
 /// `ARRAY(SELECT x …)` where x is an array (operators.rs renames the call): the arrays
@@ -472,10 +533,11 @@ pub(super) fn function(name: &str, f: &mut Function) -> Result<Option<Expr>, PgE
         }
         // Of arrays (operators.rs made the argument JSON): one more dimension, with
         // PostgreSQL's refusals of ragged, empty and NULL arrays.
-        // `json(x)`: certainly arrays; `pg_array_value(x, …)`: a column that may be one.
+        // `pg_array_nestable(x)`: certainly arrays; `pg_array_value(x, …)`: a column
+        // that may be one.
         let nested = plain_args(f).and_then(|a| match a.as_slice() {
             [Expr::Function(g)] => match g.name.to_string().as_str() {
-                "json" => Some("1"),
+                "pg_array_nestable" => Some("1"),
                 "pg_array_value" => Some("0"),
                 _ => None,
             },
@@ -533,6 +595,8 @@ pub(super) fn is_array(e: &Expr) -> bool {
                     | "pg_regexp_split_to_array"
                     | "pg_enum_range"
                     | "pg_array_fill"
+                    | "pg_trim_array"
+                    | "pg_array_of_arrays"
             ) || (name == "nullif"
                 // array_agg(x), as `function` writes it
                 && plain_args(f).is_some_and(|a| {
@@ -547,6 +611,11 @@ pub(super) fn is_array(e: &Expr) -> bool {
         }
         _ => false,
     }
+}
+
+/// A string literal or NULL: beside an array, an array of its type.
+pub(super) fn is_untyped_constant(e: &Expr) -> bool {
+    is_string_literal(e) || is_null(e)
 }
 
 fn is_string_literal(e: &Expr) -> bool {
@@ -572,7 +641,7 @@ pub(super) fn operator(
         return Err(Box::new((left, op, right)));
     }
     // An untyped literal or NULL beside an array is an array of its type.
-    let arrayish = |e: &Expr, known: bool| known || is_string_literal(e) || is_null(e);
+    let arrayish = |e: &Expr, known: bool| known || is_untyped_constant(e);
     let cmp = |op: BinaryOperator, left: Expr, right: Expr| Expr::BinaryOp {
         left: Box::new(call("pg_array_cmp", vec![left, right])),
         op,

@@ -150,6 +150,18 @@ fn without_precision(base: &str) -> DataType {
     }
 }
 
+/// An array type by its catalog name (`_int2`) as `int2[]`; any other name as it is.
+fn array_alias(name: String) -> String {
+    match name.strip_prefix('_') {
+        Some(elem)
+            if !elem.contains(['[', '_']) && crate::engine::catalog::to_regtype(elem).is_some() =>
+        {
+            format!("{elem}[]")
+        }
+        _ => name,
+    }
+}
+
 /// `operand` cast to `t`.
 pub(super) fn cast(operand: Expr, t: &DataType) -> Expr {
     if let DataType::Interval { fields, precision } = t {
@@ -160,7 +172,7 @@ pub(super) fn cast(operand: Expr, t: &DataType) -> Expr {
             return typed_interval(operand, &fields, *precision);
         }
     }
-    let name = type_name(t);
+    let name = array_alias(type_name(t));
     let literal =
         matches!(&operand, Expr::Value(v) if matches!(v.value, Value::SingleQuotedString(_)));
     // `timestamp(2) with time zone`: the precision sits inside the name.

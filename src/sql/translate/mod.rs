@@ -312,9 +312,7 @@ impl VisitorMut for Translator<'_> {
             objects::sequence_by_name(f);
             enums::range_call(f);
         }
-        if let Err(e) = arrays::vector_elements(expr) {
-            return ControlFlow::Break(e);
-        }
+        arrays::vector_elements(expr);
         // `ARRAY[]::int[]`: the cast's type is the empty array's (alone it has none).
         if let Expr::Cast {
             expr: operand,
@@ -328,6 +326,7 @@ impl VisitorMut for Translator<'_> {
             if matches!(&**operand, Expr::Array(a) if a.elem.is_empty()) {
                 **operand = string("{}");
             }
+            arrays::cast_elements(operand, data_type);
         }
         // Before the operands are rewritten, so that `ARRAY[...]` is still itself.
         if matches!(

@@ -154,7 +154,22 @@ impl VisitorMut for Typer {
                 // An array's or jsonb's `||` is theirs (arrays.rs, json.rs).
                 let container = |t: &Ty| matches!(known(t), Known::Type(n) if n.ends_with("[]") || n == "json" || n == "jsonb");
                 let schema = |t: &Ty| matches!(known(t), Known::Schema);
-                if container(&left) || container(&right) {
+                let array = |t: &Ty| matches!(known(t), Known::Type(n) if n.ends_with("[]"));
+                if array(&left) || array(&right) {
+                    // An array the tree types (a derived table's or CTE's column, not only
+                    // `ARRAY[…]`): array_cat, or array_append / array_prepend of an
+                    // element; an untyped literal beside an array is an array.
+                    let arrayish =
+                        |t: &Ty, e: &Expr| array(t) || super::arrays::is_untyped_constant(e);
+                    let name = if arrayish(&left, &a) && arrayish(&right, &b) {
+                        "pg_array_cat"
+                    } else if array(&left) {
+                        "pg_array_append"
+                    } else {
+                        "pg_array_prepend"
+                    };
+                    call(name, vec![*a, *b])
+                } else if container(&left) || container(&right) {
                     Expr::BinaryOp {
                         left: a,
                         op: BinaryOperator::StringConcat,
@@ -227,6 +242,7 @@ impl VisitorMut for Typer {
             Expr::CompoundFieldAccess { root, access_chain } => {
                 subscripted(*root, access_chain, &left)
             }
+            Expr::Array(a) => nested_elements(a, &left),
             // An ORDER BY column sorts as its type compares (engine/compare.rs).
             column @ (Expr::Identifier(_) | Expr::CompoundIdentifier(_)) => match known(&left) {
                 Known::Schema => call(
@@ -240,8 +256,10 @@ impl VisitorMut for Typer {
             Expr::Function(mut f)
                 if is_function(&f, "array")
                     && matches!(f.args, FunctionArguments::Subquery(_))
-                    && (matches!(&left, Ty::Of(types::Follow::ArrayOf, _))
-                        || matches!(known(&left), Known::Type(t) if t.ends_with("[]"))) =>
+                    && (matches!(
+                        &left,
+                        Ty::Of(types::Follow::ArrayOf | types::Follow::Nested, _)
+                    ) || matches!(known(&left), Known::Type(t) if t.ends_with("[]"))) =>
             {
                 f.name = ObjectName::from(vec![Ident::new(super::arrays::ARRAY_OF_ARRAYS)]);
                 Expr::Function(f)
@@ -255,7 +273,13 @@ impl VisitorMut for Typer {
                 super::numeric_math::function(f, &left)
             }
             Expr::Function(f) if !is_function(&f, "pg_typeof") => interval_aggregate(f, &left),
-            // pg_typeof(x): the engine names the type (it knows the schema).
+            // pg_typeof(x): the engine names the type (it knows the schema). Its argument
+            // is not evaluated, so one that returns a set (a row each) is refused.
+            Expr::Function(f) if returns_set(&f) => {
+                return ControlFlow::Break(super::unsupported(
+                    "pg_typeof() of a set-returning function",
+                ))
+            }
             Expr::Function(_) => call("pg_type_of", vec![string(&left.encode())]),
             // Not a number literal: `-1` stays a constant (a DEFAULT needs one).
             Expr::UnaryOp { op, expr: operand } if !matches!(*operand, Expr::Value(_)) => {
@@ -413,14 +437,17 @@ fn extract_number(e: Expr) -> Expr {
 /// ORDER BY column.
 fn is_candidate(e: &Expr) -> bool {
     match e {
+        // `ARRAY[…]`: its elements' types (arrays nest).
+        Expr::Array(a) => !a.elem.is_empty(),
         Expr::Cast {
             data_type, expr, ..
         } => {
             is_integer(data_type)
-                || matches!(
+                || (matches!(
                     types::type_name(data_type).split('(').next(),
                     Some("text" | "varchar" | "bpchar" | "name")
-                )
+                    // `varchar(2)[]` is an array cast (element by element: arrays.rs).
+                ) && !types::type_name(data_type).ends_with(']'))
                 // A column to numeric (a float4's digits), as sql/types records it.
                 || (types::type_name(data_type).split('(').next() == Some("numeric")
                     && matches!(**expr, Expr::Identifier(_) | Expr::CompoundIdentifier(_)))
@@ -460,6 +487,36 @@ fn is_candidate(e: &Expr) -> bool {
 
 fn is_integer(t: &DataType) -> bool {
     matches!(types::type_name(t).as_str(), "int2" | "int4" | "int8")
+}
+
+/// Whether a call's arguments hold a set-returning function (`unnest(a)`) outside any
+/// subquery.
+fn returns_set(f: &Function) -> bool {
+    /// Subqueries entered so far, and whether a set-returning call was seen outside them.
+    struct Finder(usize, bool);
+    impl sqlparser::ast::Visitor for Finder {
+        type Break = ();
+        fn pre_visit_query(&mut self, _: &sqlparser::ast::Query) -> ControlFlow<()> {
+            self.0 += 1;
+            ControlFlow::Continue(())
+        }
+        fn post_visit_query(&mut self, _: &sqlparser::ast::Query) -> ControlFlow<()> {
+            self.0 -= 1;
+            ControlFlow::Continue(())
+        }
+        fn pre_visit_expr(&mut self, e: &Expr) -> ControlFlow<()> {
+            if let Expr::Function(g) = e {
+                if self.0 == 0 && super::srf::SET_RETURNING.iter().any(|n| is_function(g, n)) {
+                    self.1 = true;
+                    return ControlFlow::Break(());
+                }
+            }
+            ControlFlow::Continue(())
+        }
+    }
+    let mut finder = Finder(0, false);
+    let _ = sqlparser::ast::Visit::visit(&f.args, &mut finder);
+    finder.1
 }
 
 fn is_function(f: &Function, name: &str) -> bool {
@@ -574,12 +631,59 @@ fn subscripted(root: Expr, chain: Vec<sqlparser::ast::AccessExpr>, ty: &Ty) -> E
     }
 }
 
-/// `array_agg(x)` of arrays: x as JSON (`json(x)`), so that the arrays nest into one
+/// `ARRAY[a, b]` typed `types` (one list): an element that is an array goes in as JSON
+/// (`pg_array_nestable`), one more dimension rather than a string, as in PostgreSQL; a
+/// column the engine decides (`pg_array_value`, engine/compare.rs). `ARRAY[…]` elements
+/// nest already (translate/arrays.rs).
+fn nested_elements(mut a: sqlparser::ast::Array, types: &Ty) -> Expr {
+    let Ty::Common(types) = types else {
+        return Expr::Array(a);
+    };
+    // A string literal beside an array is an array of that type (a column's: read when
+    // the statement is prepared).
+    let array_type = types.iter().find_map(|t| match known(t) {
+        Known::Type(n) if n.ends_with("[]") => Some((Some(n), t)),
+        Known::Schema => Some((None, t)),
+        _ => None,
+    });
+    for (e, ty) in a.elem.iter_mut().zip(types) {
+        if let (Some((name, other)), true) = (&array_type, types::string_literal(e)) {
+            let taken = std::mem::replace(e, Expr::value(sqlparser::ast::Value::Null));
+            *e = match name {
+                Some(n) => call(
+                    "pg_array_nestable",
+                    vec![call("pg_cast", vec![taken, string(n)])],
+                ),
+                None => call(
+                    super::ARRAY_VALUE_MARKER,
+                    vec![taken, string(&other.encode())],
+                ),
+            };
+            continue;
+        }
+        if matches!(e, Expr::Array(_) | Expr::Value(_)) {
+            continue;
+        }
+        let wrap = match known(ty) {
+            Known::Type(t) if t.ends_with("[]") => "pg_array_nestable",
+            Known::Schema => super::ARRAY_VALUE_MARKER,
+            _ => continue,
+        };
+        let taken = std::mem::replace(e, Expr::value(sqlparser::ast::Value::Null));
+        *e = match wrap {
+            "pg_array_nestable" => call(wrap, vec![taken]),
+            _ => call(wrap, vec![taken, string(&ty.encode())]),
+        };
+    }
+    Expr::Array(a)
+}
+
+/// `array_agg(x)` of arrays: x as JSON (`pg_array_nestable(x)`), so that the arrays nest into one
 /// more dimension instead of being kept as strings; for a column, the engine decides
 /// (`pg_array_value`, engine/compare.rs).
 fn nested_arrays(mut f: Function, ty: &Ty) -> Expr {
     let wrap = |e: Expr| match known(ty) {
-        Known::Type(t) if t.ends_with("[]") => call("json", vec![e]),
+        Known::Type(t) if t.ends_with("[]") => call("pg_array_nestable", vec![e]),
         Known::Schema => call(super::ARRAY_VALUE_MARKER, vec![e, string(&ty.encode())]),
         _ => e,
     };
@@ -650,7 +754,7 @@ fn json_arguments(mut f: Function, args: &Ty) -> Expr {
 /// 1/0); None for any other type (a scalar).
 pub(crate) fn json_mark(t: &str) -> Option<&'static str> {
     match t {
-        _ if t.ends_with("[]") => Some("json"),
+        _ if t.ends_with("[]") => Some("pg_array_as_json"),
         "json" => Some("pg_json"),
         "jsonb" => Some("pg_jsonb"),
         "bool" => Some("pg_json_bool"),

@@ -32,6 +32,10 @@ fn casts() {
          ELSE pg_regclass('a') END), pg_timestamptz(y)"
     );
     assert_eq!(
+        sqlite("SELECT '{}'::_int2, '{}'::pg_catalog._text"),
+        "SELECT pg_cast('{}', 'int2[]'), pg_cast('{}', 'text[]')"
+    );
+    assert_eq!(
         sqlite("SELECT CAST(x AS double precision), date '2024-01-01', x::int[]"),
         "SELECT pg_float(x), pg_date('2024-01-01'), x"
     );
@@ -566,7 +570,7 @@ fn insert_select_with_on_conflict_ends_its_from() {
 fn array_agg_of_arrays_nests_them() {
     assert_eq!(
         sqlite("SELECT array_agg('{1,2}'::int[]), array_agg(a), array_agg(1) FROM t"),
-        "SELECT nullif(pg_array_nested(json_group_array(json(pg_cast('{1,2}', 'int[]'))), 1), '[]'), \
+        "SELECT nullif(pg_array_nested(json_group_array(pg_array_nestable(pg_cast('{1,2}', 'int[]'))), 1), '[]'), \
          nullif(pg_array_nested(json_group_array(pg_array_value(a, 'C1:a[1:t]')), 0), '[]'), \
          nullif(json_group_array(1), '[]') FROM t"
     );
@@ -646,7 +650,19 @@ fn min_and_max_order_by_type() {
 fn array_elements_that_may_be_bytea_are_written_as_text() {
     assert_eq!(
         sqlite("SELECT ARRAY[x, 1, ARRAY[2]] FROM t"),
-        "SELECT json_array(pg_array_elem(x), 1, json_array(2)) FROM t"
+        "SELECT pg_array_of_arrays(json_array(pg_array_elem(pg_array_value(x, 'C1:x[1:t]')), 1, \
+         json_array(2))) FROM t"
+    );
+}
+
+#[test]
+fn array_columns_nest_inside_array_literals() {
+    // A column the schema types: the engine decides whether it nests (an array) or is
+    // an element (pg_array_value, engine/compare.rs).
+    assert_eq!(
+        sqlite("SELECT ARRAY[a, b] FROM t"),
+        "SELECT pg_array_of_arrays(json_array(pg_array_elem(pg_array_value(a, 'C1:a[1:t]')), \
+         pg_array_elem(pg_array_value(b, 'C1:b[1:t]')))) FROM t"
     );
 }
 
@@ -773,5 +789,35 @@ fn the_word_interval_as_a_column_and_with_a_precision() {
     assert_eq!(
         sqlite("SELECT interval(0) '1 day 01:23:45.6789', interval, interval::interval FROM t"),
         "SELECT pg_interval('1 day 01:23:45.6789', '', 0), interval, pg_interval(interval) FROM t"
+    );
+}
+
+#[test]
+fn arrays_nest_inside_array_literals() {
+    // A cast to an array type is an array: one more dimension, not a string.
+    assert_eq!(
+        sqlite("SELECT ARRAY['{1,2}'::int[], '{3,4}'::int[]]"),
+        "SELECT pg_array_of_arrays(json_array(pg_array_nestable(pg_cast('{1,2}', 'int[]')), \
+         pg_array_nestable(pg_cast('{3,4}', 'int[]'))))"
+    );
+}
+
+#[test]
+fn concatenation_of_array_columns_the_tree_types() {
+    // A derived table's array column is an array: `||` appends, not text concatenation.
+    assert_eq!(
+        sqlite("select path || 2, '{0}' || path from (select array[1]::integer[] path) s"),
+        "SELECT pg_array_append(path, 2), pg_array_cat('{0}', path) FROM \
+         (SELECT json_array(pg_array_elem(pg_cast(1, 'int4'))) AS path) AS s"
+    );
+}
+
+#[test]
+fn array_constructors_cast_element_by_element() {
+    // `ARRAY['today']::timestamptz[]` reads each literal as a timestamptz.
+    assert_eq!(
+        sqlite("SELECT ARRAY['a', NULL]::text[], ARRAY[ARRAY[1.5]]::int[]"),
+        "SELECT json_array(pg_array_elem(CAST('a' AS TEXT)), pg_array_elem(CAST(NULL AS TEXT))), \
+         json_array(json_array(pg_array_elem(pg_cast(1.5, 'int4'))))"
     );
 }

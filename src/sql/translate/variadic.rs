@@ -205,7 +205,7 @@ fn not_written_out() -> PgError {
     unsupported("VARIADIC with an array other than ARRAY[…], '{…}'::type[] or NULL")
 }
 
-fn elem_data_type(t: &DataType) -> DataType {
+pub(super) fn elem_data_type(t: &DataType) -> DataType {
     match t {
         DataType::Array(sqlparser::ast::ArrayElemTypeDef::SquareBracket(inner, _))
         | DataType::Array(sqlparser::ast::ArrayElemTypeDef::AngleBracket(inner))
@@ -225,7 +225,7 @@ fn element_type(t: &DataType) -> String {
 /// literals of their kind: numbers, strings, booleans, NULL.
 fn literal(s: &str, elem: &str) -> Result<Vec<Expr>, PgError> {
     let oid = crate::engine::catalog::to_regtype(elem).unwrap_or(crate::engine::types::oid::TEXT);
-    let parsed = json::parse(&crate::engine::array::text_to_json(s, oid)?)?;
+    let parsed = crate::engine::array::value_of(s, oid)?;
     let mut out = Vec::new();
     flatten(&parsed, &mut out);
     Ok(out)

@@ -230,7 +230,7 @@ pub(super) fn function_type(name: &str, args: &[Ty]) -> Ty {
         "date_bin" if args.len() == 3 => Ty::Of(Follow::Bare, Box::new(args[1].clone())),
         "array_agg" => Ty::Of(Follow::Aggregated, first()),
         "unnest" => Ty::Of(Follow::ElementOf, first()),
-        "array_append" | "array_cat" | "array_remove" | "array_replace" => *first(),
+        "array_append" | "array_cat" | "array_remove" | "array_replace" | "trim_array" => *first(),
         "array_prepend" => args.get(1).cloned().unwrap_or(Ty::Unknown),
         "array_fill" => Ty::Of(Follow::ArrayOf, first()),
         "string_to_array" | "regexp_split_to_array" | "regexp_matches" => named("text[]"),

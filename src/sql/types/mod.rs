@@ -87,6 +87,8 @@ pub enum Follow {
     /// `array_agg`: an array of the argument's type; of an array, the same array type
     /// (one more dimension).
     Aggregated,
+    /// `ARRAY[…]`: as `Aggregated` (its array elements nest: translate/operators.rs).
+    Nested,
     /// `unnest`, a subscript: the element type of an array.
     ElementOf,
     /// `max`, `abs`...: the argument's type without its modifier.
@@ -1003,11 +1005,26 @@ impl Analyzer {
             },
             Expr::Array(a) => {
                 let elems: Vec<Ty> = a.elem.iter().map(|e| self.ty(e)).collect();
-                // ARRAY[ARRAY[…], …]: one more dimension of the same array type.
-                if matches!(a.elem.first(), Some(Expr::Array(_))) {
+                // Its elements' types: arrays among them nest (translate/operators.rs).
+                if !elems.is_empty() {
+                    if let Some(found) = self.operands.as_mut() {
+                        found.push(Operands {
+                            at: subscript_at(e),
+                            left: Ty::Common(elems.clone()),
+                            right: Ty::Unknown,
+                        });
+                    }
+                }
+                // ARRAY[ARRAY[…], …], ARRAY['{…}'::int[], …]: one more dimension of the
+                // same array type.
+                let array =
+                    |t: &Ty| matches!(strip_params(t.clone()), Ty::Named(n) if n.ends_with("[]"));
+                if matches!(a.elem.first(), Some(Expr::Array(_)))
+                    || elems.first().is_some_and(array)
+                {
                     return Ty::Common(elems);
                 }
-                Ty::Of(Follow::ArrayOf, Box::new(Ty::Common(elems)))
+                Ty::Of(Follow::Nested, Box::new(Ty::Common(elems)))
             }
             Expr::CompoundFieldAccess { root, access_chain } => {
                 let t = self.ty(&accessed(root, access_chain));
@@ -1086,7 +1103,7 @@ impl Analyzer {
                         });
                     }
                     // Of arrays: one more dimension of the same array type.
-                    let array = |t: &Ty| matches!(t, Ty::Of(Follow::ArrayOf, _));
+                    let array = |t: &Ty| matches!(t, Ty::Of(Follow::ArrayOf | Follow::Nested, _));
                     if array(&ty)
                         || matches!(&ty, Ty::Common(all) if all.first().is_some_and(array))
                     {
@@ -1228,6 +1245,7 @@ fn builds_array(f: &Function) -> bool {
                     | "array_remove"
                     | "array_replace"
                     | "array_fill"
+                    | "trim_array"
                     | "string_to_array"
                     | "regexp_split_to_array"
             ),
@@ -1468,6 +1486,12 @@ pub fn subscript_at(e: &Expr) -> sqlparser::tokenizer::Span {
     use sqlparser::ast::Spanned;
     match e {
         Expr::CompoundFieldAccess { root, .. } => root.span(),
+        // Empty at its start: apart from a subscript of it (`(ARRAY[…])[1]`), whose
+        // root it is.
+        Expr::Array(_) => {
+            let start = e.span().start;
+            sqlparser::tokenizer::Span::new(start, start)
+        }
         other => other.span(),
     }
 }

@@ -227,14 +227,19 @@ pub(super) fn follow(f: Follow, a: &str) -> Option<String> {
             "int2" | "int4" | "int8" | "float4" | "float8" => "float8".into(),
             _ => return None,
         },
-        Follow::ArrayOf | Follow::Aggregated if !a.ends_with("[]") => format!("{b}[]"),
-        // array_agg of arrays nests them (translate/operators.rs: `json(x)`).
-        Follow::Aggregated => a.into(),
+        Follow::ArrayOf | Follow::Aggregated | Follow::Nested if !a.ends_with("[]") => {
+            format!("{b}[]")
+        }
+        // array_agg and ARRAY[…] of arrays nest them (translate/operators.rs).
+        Follow::Aggregated | Follow::Nested => a.into(),
         // ARRAY(SELECT array …): its values are not nested (they stay text), so the
         // result stays untyped (its JSON text).
         Follow::ArrayOf => return None,
         // A jsonb subscript is jsonb.
         Follow::ElementOf if a == "jsonb" => a.into(),
+        // The catalog's vectors are arrays of int2 / oid.
+        Follow::ElementOf if a == "int2vector" => "int2".into(),
+        Follow::ElementOf if a == "oidvector" => "oid".into(),
         Follow::ElementOf => base(a.strip_suffix("[]")?).to_string(),
         // PostgreSQL drops the modifier (max of a numeric(10,2) is numeric), but its
         // values keep their scale or padding, which litewire renders from the modifier.
