@@ -24,7 +24,7 @@ fn err(code: SqlState, message: &str) -> PgError {
     PgError::new(code, message)
 }
 
-fn overflow() -> PgError {
+pub(super) fn overflow() -> PgError {
     err(
         SqlState::NUMERIC_VALUE_OUT_OF_RANGE,
         "value out of range: overflow",
@@ -679,6 +679,10 @@ pub(super) fn register(conn: &Connection) -> Res<()> {
         strict(|ctx| {
             let n = i(ctx, 1)?;
             Ok(match ctx.get_raw(0) {
+                // An integer is rounded as a numeric: `round(5, 2)` is 5.00.
+                ValueRef::Integer(x) if n > 0 => {
+                    SqlValue::Text(super::decimal::Dec::from_i64(x).round(n).to_string())
+                }
                 ValueRef::Integer(x) if n >= 0 => SqlValue::Integer(x),
                 ValueRef::Integer(x) if n > -19 => {
                     let unit = 10i128.pow(n.unsigned_abs() as u32);
@@ -703,6 +707,26 @@ pub(super) fn register(conn: &Connection) -> Res<()> {
                     }
                     Some(other) => SqlValue::Text(other.to_string()),
                     None => real(super::number_format::round(f(ctx, 0)?, n)),
+                },
+            })
+        }),
+    )?;
+    // round(x): a numeric's text exactly (NaN and the infinities kept, where SQLite's
+    // round reads 0); a double as SQLite rounds it.
+    conn.create_scalar_function(
+        "pg_round",
+        1,
+        pure,
+        strict(|ctx| {
+            Ok(match ctx.get_raw(0) {
+                ValueRef::Integer(x) => SqlValue::Integer(x),
+                ValueRef::Real(x) => SqlValue::Real(x.round()),
+                v => match super::decimal::of_value(v) {
+                    Some(super::decimal::Num::Fin(d)) => {
+                        super::decimal::to_value(&super::decimal::Num::Fin(d.round(0)))
+                    }
+                    Some(other) => SqlValue::Text(other.to_string()),
+                    None => real(f(ctx, 0)?.round()),
                 },
             })
         }),

@@ -11,6 +11,7 @@ mod bytea_bits;
 pub(crate) mod dates;
 pub(crate) mod decimal;
 mod extremes;
+mod float_agg;
 mod format;
 mod hashes;
 mod interval_agg;
@@ -242,6 +243,7 @@ pub fn register(conn: &Connection) -> Res<()> {
         operators::pg_is_interval(ctx)
     })?;
     interval_agg::register(conn, pure)?;
+    float_agg::register(conn, pure)?;
     numeric_agg::register(conn, pure)?;
     numeric_math::register(conn, pure)?;
     numeric_stats::register(conn, pure)?;

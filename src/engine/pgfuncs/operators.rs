@@ -683,7 +683,9 @@ fn number(
         "+" => x + y,
         "-" => x - y,
         "*" => x * y,
-        "/" | "%" if y == 0.0 => return Err(division_by_zero()),
+        // float8_div: NaN divided by zero is NaN.
+        "/" | "%" if y == 0.0 && !x.is_nan() => return Err(division_by_zero()),
+        "/" | "%" if y == 0.0 => f64::NAN,
         "/" => x / y,
         "%" => x % y,
         _ => return Err(no_operator(op, l, r)),

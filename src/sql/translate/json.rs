@@ -637,6 +637,16 @@ pub(super) fn subscript(
     let mut e = root;
     for access in chain {
         e = match access {
+            // `j[1.0]`: a numeric subscript is neither an index nor a key.
+            AccessExpr::Subscript(Subscript::Index {
+                index: Expr::Value(v),
+            }) if matches!(&v.value, Value::Number(n, _) if n.contains(['.', 'e', 'E'])) => {
+                return Err(PgError::new(
+                    SqlState::DATATYPE_MISMATCH,
+                    "subscript type numeric is not supported",
+                )
+                .with_hint("jsonb subscript must be coercible to either integer or text."));
+            }
             AccessExpr::Subscript(Subscript::Index { index }) => call(prefix, vec![e, index]),
             _ => return Err(unsupported("a jsonb slice")),
         };

@@ -869,8 +869,8 @@ fn exact_numbers(stmt: &mut Statement) {
     });
 }
 
-/// The canonical text of a number literal a double cannot hold with all its digits;
-/// None for one it can (and for integers of 64 bits: SQLite's own).
+/// The canonical text of a number literal a double cannot hold with all its digits or
+/// its display scale; None for one it can (and for integers of 64 bits: SQLite's own).
 fn exact_number(n: &str) -> Option<String> {
     use crate::engine::pgfuncs::decimal::Num;
     if n.parse::<i64>().is_ok() {
@@ -878,8 +878,10 @@ fn exact_number(n: &str) -> Option<String> {
     }
     let exact = Num::parse(n)?;
     let double = Num::from_f64(n.parse().ok()?);
-    // Equal numbers (scale aside: `1.50` stays a double) need no text.
-    (double.cmp(&exact) != std::cmp::Ordering::Equal).then(|| exact.to_string())
+    // A double that prints the literal as written needs no text; `1.50` and `0.0` keep
+    // their display scale as numeric's text.
+    let text = exact.to_string();
+    (double.to_string() != text).then_some(text)
 }
 
 /// The (precision, scale) of `numeric(p[,s])` / `decimal(p[,s])` within PostgreSQL's

@@ -233,6 +233,9 @@ impl VisitorMut for Typer {
                     super::ORDER_KEY_MARKER,
                     vec![column, string(&left.encode())],
                 ),
+                // A numeric of a VALUES list or a CTE may hold integers beside text
+                // (`-Infinity`, `1.50`): SQLite sorts every number before any text.
+                Known::Type(t) if t.split('(').next() == Some("numeric") => numeric_text(column),
                 _ => column,
             },
             Expr::Function(f) if is_function(&f, "array_agg") => nested_arrays(f, &left),
@@ -382,6 +385,12 @@ fn numeric_key(e: Expr) -> Expr {
     if matches!(e, Expr::Identifier(_) | Expr::CompoundIdentifier(_)) {
         return e;
     }
+    numeric_text(e)
+}
+
+/// `CAST(e AS TEXT) COLLATE pg_numeric`: ordered as numeric whether e holds a number or
+/// numeric's text.
+fn numeric_text(e: Expr) -> Expr {
     Expr::Collate {
         expr: Box::new(Expr::Cast {
             kind: sqlparser::ast::CastKind::Cast,
@@ -680,6 +689,17 @@ fn interval_aggregate(f: Function, ty: &Ty) -> Expr {
     let spec = string(&ty.encode());
     match known(ty) {
         Known::Type(t) if t == "interval" => Expr::Function(interval),
+        // A float's: NaN and cancelling infinities as float8pl gives them (not a window:
+        // the frame's sum stays SQLite's).
+        Known::Type(t) if matches!(t.as_str(), "float4" | "float8") && f.over.is_none() => {
+            let mut float = f;
+            float.name = ObjectName::from(vec![Ident::new(if sum {
+                "pg_float_sum"
+            } else {
+                "pg_float_avg"
+            })]);
+            Expr::Function(float)
+        }
         // avg of integers is numeric too (`2.5000000000000000`).
         Known::Type(t)
             if numeric.is_some()

@@ -859,7 +859,11 @@ impl Analyzer {
                 }
                 match op {
                     UnaryOperator::Not => bool_ty(),
-                    UnaryOperator::Minus | UnaryOperator::Plus => t,
+                    // `@x` and `~x` keep x's type (`@` of a float4 prints as a float4).
+                    UnaryOperator::Minus
+                    | UnaryOperator::Plus
+                    | UnaryOperator::PGAbs
+                    | UnaryOperator::PGBitwiseNot => t,
                     _ => Ty::Unknown,
                 }
             }
