@@ -47,5 +47,6 @@ mod typed;
 mod typing;
 mod utility;
 mod value_checks;
+mod values;
 mod windows;
 mod zones;

@@ -363,7 +363,12 @@ impl Num {
     /// double's numeric (`0.0000000001`); None for text that is not a number.
     pub fn stored(text: &str) -> Option<Num> {
         if text.contains(['e', 'E']) && !text.contains(['n', 'N']) {
-            return text.trim().parse::<f64>().ok().map(Num::from_f64);
+            // Beyond a double's range (`1e340`) it is no double's text: numeric's input.
+            match text.trim().parse::<f64>() {
+                Ok(f) if f.is_finite() => return Some(Num::from_f64(f)),
+                Ok(_) => {}
+                Err(_) => return None,
+            }
         }
         Num::parse(text)
     }
@@ -438,7 +443,11 @@ pub fn to_value(n: &Num) -> rusqlite::types::Value {
             }
         }
         let f = d.to_f64();
-        if f.is_finite() && Num::from_f64(f).to_string() == d.to_string() && d.scale > 0 {
+        // Up to 13 digits: a double stored into a numeric column (TEXT affinity) is
+        // written back with them; SQLite's text of a longer one may carry 17 digits
+        // (`2.00000000000001` became `2.0000000000000102`).
+        let short = d.value.magnitude().to_string().len() <= 13;
+        if short && f.is_finite() && Num::from_f64(f).to_string() == d.to_string() && d.scale > 0 {
             return Value::Real(f);
         }
     }

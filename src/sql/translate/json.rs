@@ -1322,8 +1322,8 @@ mod tests {
     fn whole_rows_of_subqueries_become_objects() {
         assert_eq!(
             translated("SELECT json_agg(agg) FROM (SELECT a, b AS c FROM t) AS agg").unwrap(),
-            "SELECT pg_json(json_agg(pg_row_to_json(false, 'a', pg_json_value(agg.\"a\", 'C1:a[1:t]'), \
-             'c', pg_json_value(agg.\"c\", 'C1:b[1:t]')))) FROM (SELECT a, b AS c FROM t) AS agg"
+            "SELECT pg_json(json_agg(pg_json(pg_row_to_json(false, 'a', pg_json_value(agg.\"a\", 'C1:a[1:t]'), \
+             'c', pg_json_value(agg.\"c\", 'C1:b[1:t]'))))) FROM (SELECT a, b AS c FROM t) AS agg"
         );
         // row_to_json of the row is the object itself.
         assert_eq!(

@@ -881,12 +881,16 @@ fn exact_number(n: &str) -> Option<String> {
     // A double that prints the literal as written needs no text; `1.50` and `0.0` keep
     // their display scale as numeric's text.
     let text = exact.to_string();
-    (double.to_string() != text).then_some(text)
+    // A fraction of more than 13 digits too: a numeric column would store the double
+    // as SQLite's text of it, which may have 17 (decimal.rs `to_value`).
+    let long =
+        matches!(&exact, Num::Fin(d) if d.scale > 0 && d.value.magnitude().to_string().len() > 13);
+    (long || double.to_string() != text).then_some(text)
 }
 
 /// The (precision, scale) of `numeric(p[,s])` / `decimal(p[,s])` within PostgreSQL's
 /// limits (precision 1 to 1000, scale 0 to the precision).
-fn numeric_typmod(name: &str) -> Option<(i64, i64)> {
+pub(super) fn numeric_typmod(name: &str) -> Option<(i64, i64)> {
     let (base, rest) = name.split_once('(')?;
     if !matches!(base.trim(), "numeric" | "decimal") {
         return None;

@@ -251,6 +251,7 @@ impl VisitorMut for Typer {
             }
             Expr::Function(f) if is_function(&f, "array") => Expr::Function(f),
             Expr::Function(f) if is_json_builder(&f) => json_arguments(f, &left),
+            Expr::Function(f) if is_function(&f, "string_agg") => joined_bytes(f, &left),
             Expr::Function(f) if is_function(&f, "min") || is_function(&f, "max") => {
                 ordered_extreme(f, &left)
             }
@@ -457,6 +458,7 @@ fn is_candidate(e: &Expr) -> bool {
                 "min",
                 "max",
                 "array",
+                "string_agg",
             ]
             .iter()
             .any(|name| is_function(f, name))
@@ -580,6 +582,26 @@ fn subscripted(root: Expr, chain: Vec<sqlparser::ast::AccessExpr>, ty: &Ty) -> E
             ],
         ),
         _ => access(root),
+    }
+}
+
+/// `string_agg(x, sep)` of bytea is bytea: SQLite's group_concat joins the bytes but
+/// answers text. For a column, the engine decides (`pg_is_bytea`).
+fn joined_bytes(f: Function, ty: &Ty) -> Expr {
+    let blob = |e: Expr| call("pg_joined_bytes", vec![e]);
+    match known(ty) {
+        Known::Type(t) if t == "bytea" => blob(Expr::Function(f)),
+        Known::Schema => Expr::Case {
+            case_token: AttachedToken::empty(),
+            end_token: AttachedToken::empty(),
+            operand: None,
+            conditions: vec![CaseWhen {
+                condition: call("pg_is_bytea", vec![string(&ty.encode())]),
+                result: blob(Expr::Function(f.clone())),
+            }],
+            else_result: Some(Box::new(Expr::Function(f))),
+        },
+        _ => Expr::Function(f),
     }
 }
 

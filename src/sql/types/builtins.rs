@@ -204,6 +204,7 @@ pub(super) fn function_type(name: &str, args: &[Ty]) -> Ty {
         "max" | "min" | "abs" | "lag" | "lead" | "first_value" | "last_value" | "nth_value"
         | "any_value" | "mod" | "sign" => Ty::Of(Follow::Bare, first()),
         "coalesce" | "greatest" | "least" => Ty::Common(args.to_vec()),
+        "string_agg" => Ty::Of(Follow::Joined, first()),
         "nullif" => *first(),
         "round" | "trunc" | "ceil" | "ceiling" | "floor" | "sqrt" | "cbrt" | "exp" | "ln"
         | "log" | "log10" | "power" | "pow" => {
@@ -353,7 +354,6 @@ pub(super) fn fixed_function_type(name: &str) -> Option<&'static str> {
         | "quote_nullable"
         | "regexp_replace"
         | "regexp_substr"
-        | "string_agg"
         | "chr"
         | "version"
         | "current_setting"
@@ -419,7 +419,9 @@ pub(super) fn fixed_function_type(name: &str) -> Option<&'static str> {
         | "jsonb_path_match_tz" => "bool",
         "gen_random_uuid" | "uuid_generate_v4" => "uuid",
         "json_agg" | "json_build_object" | "json_build_array" | "to_json" | "json_object_agg"
-        | "array_to_json" | "row_to_json" | "json_object" | "json_extract_path" => "json",
+        | "array_to_json" | "row_to_json" | "json_object" | "json_extract_path"
+        // row_to_json(r) of a whole row, as json.rs rewrites it first.
+        | "pg_row_to_json" => "json",
         "jsonb_agg"
         | "jsonb_build_object"
         | "jsonb_build_array"

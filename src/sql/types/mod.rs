@@ -94,6 +94,8 @@ pub enum Follow {
     /// `date_trunc`: as Bare, but a date is truncated as the timestamptz PostgreSQL casts
     /// it to.
     Truncated,
+    /// `string_agg`: bytea of bytea, else text.
+    Joined,
 }
 
 /// One result column.
@@ -1105,7 +1107,8 @@ impl Analyzer {
         // by their type.
         let typed = name == "pg_typeof"
             || matches!(name.as_str(), "sum" | "avg" | "array_agg" | "min" | "max");
-        if typed && args.len() == 1 {
+        // string_agg of bytea is bytea (translate/operators.rs).
+        if (typed && args.len() == 1) || (name == "string_agg" && args.len() == 2) {
             if let Some(found) = self.operands.as_mut() {
                 found.push(Operands {
                     at: sqlparser::ast::Spanned::span(f),

@@ -93,6 +93,7 @@ fn encode(t: &Ty, out: &mut String) {
                 Follow::ElementOf => ']',
                 Follow::Bare => 'b',
                 Follow::Truncated => 't',
+                Follow::Joined => 'j',
             });
             encode(a, out);
         }
@@ -184,6 +185,7 @@ impl Reader<'_> {
                     b']' => Follow::ElementOf,
                     b'b' => Follow::Bare,
                     b't' => Follow::Truncated,
+                    b'j' => Follow::Joined,
                     _ => return None,
                 };
                 Ty::Of(f, Box::new(self.ty()?))
