@@ -93,6 +93,17 @@ const ANSWERS: &[(&str, &[&[Option<&str>]])] = &[
             Some("10000"),
         ]],
     ),
+    // generate_series over numeric: exact, at the larger scale after the first value.
+    (
+        "select string_agg(x::text, ' ') from generate_series(1, 3, 0.5) x \
+         union all select string_agg(x::text, ' ') \
+         from generate_series(4.0::numeric, -1.5::numeric, -2.2::numeric) x",
+        &[&[Some("1 1.5 2.0 2.5 3.0")], &[Some("4.0 1.8 -0.4")]],
+    ),
+    (
+        "select min_scale(1e100), length(trim_scale(1e100)::text), to_number('.0', '99.99')",
+        &[&[Some("0"), Some("101"), Some("0.0")]],
+    ),
     // `@` keeps a float4 a float4.
     (
         "select @f, abs(f) from (values ('-34.84'::float4)) v(f)",
@@ -123,6 +134,8 @@ const ERRORS: &[(&str, &str)] = &[
     ("select 1::float8 / 0", "22012"),
     ("select ('[1, 2]'::jsonb)[1.0]", "42804"),
     ("select 12345.5::numeric(3,1)", "22003"),
+    ("select * from generate_series('nan'::numeric, 4)", "22023"),
+    ("select * from generate_series(1::numeric, 4, 0.0)", "22023"),
 ];
 
 #[tokio::test]

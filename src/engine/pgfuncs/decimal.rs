@@ -106,6 +106,10 @@ impl Dec {
         self.value.is_zero()
     }
 
+    pub fn is_negative(&self) -> bool {
+        self.value.is_negative()
+    }
+
     pub fn cmp(&self, other: &Dec) -> Ordering {
         let scale = self.scale.max(other.scale);
         self.widened(scale).cmp(&other.widened(scale))
@@ -131,11 +135,17 @@ impl Dec {
     }
 
     /// PostgreSQL's product: the scales add (capped at [`MAX_SCALE`], rounded).
-    pub fn mul(&self, other: &Dec) -> Dec {
-        let exact = Dec {
+    /// The product at the sum of the scales, uncut (an aggregate's working value, as a
+    /// NumericVar holds it: numeric.c's do_numeric_accum).
+    pub fn mul_exact(&self, other: &Dec) -> Dec {
+        Dec {
             value: &self.value * &other.value,
             scale: self.scale + other.scale,
-        };
+        }
+    }
+
+    pub fn mul(&self, other: &Dec) -> Dec {
+        let exact = self.mul_exact(other);
         if exact.scale > DSCALE_MAX {
             exact.round(i64::from(DSCALE_MAX))
         } else {

@@ -398,9 +398,9 @@ fn min_scale(f: f64) -> Result<i64, PgError> {
         return Ok(0);
     }
     let (s, digits) = shortest(f);
-    // Beyond 15 digits, or from 1e15 on (numeric prints every integer digit), a double
-    // does not tell the numeric's digits.
-    if digits > 15 || f.abs() >= 1e15 {
+    // Beyond 15 digits a double does not tell the numeric's digits (up to 15, a float8
+    // cast to numeric has the same: float8_numeric prints 15).
+    if digits > 15 {
         return Err(err(
             SqlState::FEATURE_NOT_SUPPORTED,
             "min_scale() and trim_scale() of a numeric beyond 15 digits are not supported by litewire",
@@ -584,11 +584,16 @@ pub(super) fn register(conn: &Connection) -> Res<()> {
                 return Ok(SqlValue::Text(trimmed(&d).to_string()));
             }
             let x = f(ctx, 0)?;
-            if x.is_finite() {
-                pg(min_scale(x))?;
+            if !x.is_finite() {
+                return Ok(real(x));
             }
-            Ok(match ctx.get_raw(0) {
-                ValueRef::Integer(n) => SqlValue::Integer(n),
+            pg(min_scale(x))?;
+            Ok(match (ctx.get_raw(0), super::decimal::Num::from_f64(x)) {
+                (ValueRef::Integer(n), _) => SqlValue::Integer(n),
+                // Its digits as numeric prints them (`1e100` has all its zeros).
+                (_, super::decimal::Num::Fin(d)) => {
+                    super::decimal::to_value(&super::decimal::Num::Fin(trimmed(&d)))
+                }
                 _ => real(x),
             })
         }),
@@ -762,10 +767,14 @@ pub(super) fn register(conn: &Connection) -> Res<()> {
                     return Ok(SqlValue::Real(f));
                 }
             }
-            Err(super::raise(err(
-                SqlState::FEATURE_NOT_SUPPORTED,
-                &format!("to_number() giving {text} is not supported by litewire (a number would print it differently)"),
-            )))
+            // Else numeric's exact text (`0.0`, more digits than a double holds).
+            match super::decimal::Num::parse(&text) {
+                Some(n) => Ok(super::decimal::to_value(&n)),
+                None => Err(super::raise(err(
+                    SqlState::FEATURE_NOT_SUPPORTED,
+                    &format!("to_number() giving {text} is not supported by litewire (a number would print it differently)"),
+                ))),
+            }
         }),
     )?;
     // Statistical aggregates, float8 arithmetic as float.c's (Youngs-Cramer).

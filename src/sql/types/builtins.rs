@@ -318,12 +318,13 @@ pub(super) fn fixed_function_type(name: &str) -> Option<&'static str> {
         | "hashint4"
         | "hashint8"
         | "interval_hash"
-        | "scale" => "int4",
+        | "scale"
+        | "min_scale" => "int4",
         "percent_rank" | "cume_dist" | "random" | "date_part" | "pi" | "degrees" | "radians"
         | "sin" | "cos" | "tan" | "asin" | "acos" | "atan" | "atan2" | "cot" | "sind" | "cosd"
         | "tand" | "cotd" | "asind" | "acosd" | "atand" | "atan2d" | "sinh" | "cosh" | "tanh"
         | "asinh" | "acosh" | "atanh" => "float8",
-        "div" => "numeric",
+        "div" | "trim_scale" => "numeric",
         "lower"
         | "upper"
         | "btrim"
