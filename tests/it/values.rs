@@ -180,6 +180,17 @@ async fn bytea_columns_and_new_views() {
     c.batch_execute("create view w as select length(v) as n from b")
         .await
         .unwrap();
+    // Variance sums the squares exactly (past numeric's 16383 decimals), as numeric.c.
+    c.batch_execute(
+        "create table nv (a numeric); insert into nv values (0), (3e-500), (-3e-500), \
+         (4e-500 - 1e-16383), (-4e-500 + 1e-16383)",
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        rows(&c, "select trim_scale(variance(a) * 1e1000) from nv").await,
+        vec![vec![Some("12".to_string())]]
+    );
     // A numeric column keeps a value of 14 or more digits as written (SQLite's text of
     // the double would have 17).
     c.batch_execute("create table n (x numeric); insert into n values (2.00000000000001)")
