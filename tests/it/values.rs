@@ -104,6 +104,18 @@ const ANSWERS: &[(&str, &[&[Option<&str>]])] = &[
         "select min_scale(1e100), length(trim_scale(1e100)::text), to_number('.0', '99.99')",
         &[&[Some("0"), Some("101"), Some("0.0")]],
     ),
+    // div and mod of numeric infinities as numeric.c.
+    (
+        "select div('inf'::numeric, -2), div(2::numeric, 'inf'), div('inf'::numeric, 'inf'), \
+         mod('inf'::numeric, 2), mod(2.5::numeric, '-inf')",
+        &[&[
+            Some("-Infinity"),
+            Some("0"),
+            Some("NaN"),
+            Some("NaN"),
+            Some("2.5"),
+        ]],
+    ),
     // `@` keeps a float4 a float4.
     (
         "select @f, abs(f) from (values ('-34.84'::float4)) v(f)",

@@ -626,12 +626,35 @@ pub(super) fn register(conn: &Connection) -> Res<()> {
                     if matches!(nx, Some(Num::NaN)) || matches!(ny, Some(Num::NaN)) {
                         return Ok(SqlValue::Text("NaN".into()));
                     }
-                    if let (Some(Num::Fin(p)), Some(Num::Fin(q))) = (nx, ny) {
-                        let r = if div { p.div_trunc(&q) } else { p.rem(&q) };
-                        return match r {
-                            Some(d) => Ok(SqlValue::Text(d.to_string())),
-                            None => Err(super::raise(division_by_zero())),
-                        };
+                    let zero = |n: &Option<Num>| matches!(n, Some(Num::Fin(d)) if d.is_zero());
+                    match (nx, ny) {
+                        (Some(Num::Fin(p)), Some(Num::Fin(q))) => {
+                            let r = if div { p.div_trunc(&q) } else { p.rem(&q) };
+                            return match r {
+                                Some(d) => Ok(SqlValue::Text(d.to_string())),
+                                None => Err(super::raise(division_by_zero())),
+                            };
+                        }
+                        // numeric.c's infinities: an infinite dividend divides to ±∞
+                        // (mod NaN), a finite one by ±∞ to 0 (mod itself).
+                        (x @ Some(Num::Inf(_)), y) | (x, y @ Some(Num::Inf(_))) => {
+                            if zero(&y) {
+                                return Err(super::raise(division_by_zero()));
+                            }
+                            let text = match (x, y) {
+                                (Some(Num::Inf(_)), Some(Num::Inf(_))) => "NaN".to_string(),
+                                (Some(Num::Inf(positive)), Some(Num::Fin(q))) if div => {
+                                    let up = positive != q.is_negative();
+                                    Num::Inf(up).to_string()
+                                }
+                                (Some(Num::Inf(_)), _) => "NaN".to_string(),
+                                (Some(Num::Fin(_)), _) if div => "0".to_string(),
+                                (Some(Num::Fin(p)), _) => p.to_string(),
+                                _ => "NaN".to_string(),
+                            };
+                            return Ok(SqlValue::Text(text));
+                        }
+                        _ => {}
                     }
                     let (a, b) = (f(ctx, 0)?, f(ctx, 1)?);
                     if b == 0.0 {
