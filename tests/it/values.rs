@@ -192,6 +192,16 @@ async fn bytea_columns_and_new_views() {
     c.batch_execute("create view w as select length(v) as n from b")
         .await
         .unwrap();
+    // A jsonb column groups and counts DISTINCT by jsonb's equality (25 = 25.0).
+    c.batch_execute(
+        "create table j (v jsonb); insert into j values ('{\"age\": 25}'), ('{\"age\": 25.0}'), ('[]')",
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        rows(&c, "select count(distinct v), (select count(*) from (select v from j group by v) g) from j").await,
+        vec![vec![Some("2".to_string()), Some("2".to_string())]]
+    );
     // Variance sums the squares exactly (past numeric's 16383 decimals), as numeric.c.
     c.batch_execute(
         "create table nv (a numeric); insert into nv values (0), (3e-500), (-3e-500), \

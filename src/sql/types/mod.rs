@@ -469,7 +469,12 @@ impl Analyzer {
         }
         if let sqlparser::ast::GroupByExpr::Expressions(exprs, _) = &s.group_by {
             for e in exprs {
-                self.ty(e);
+                // A column groups as its type compares (jsonb `25` with `25.0`).
+                if matches!(e, Expr::Identifier(_) | Expr::CompoundIdentifier(_)) {
+                    self.keyed_column(e);
+                } else {
+                    self.ty(e);
+                }
             }
         }
         if let Some(h) = &s.having {
@@ -495,15 +500,21 @@ impl Analyzer {
         };
         for e in exprs {
             if matches!(e.expr, Expr::Identifier(_) | Expr::CompoundIdentifier(_)) {
-                let ty = self.ty(&e.expr);
-                if let Some(found) = self.operands.as_mut() {
-                    found.push(Operands {
-                        at: sqlparser::ast::Spanned::span(&e.expr),
-                        left: ty,
-                        right: Ty::Unknown,
-                    });
-                }
+                self.keyed_column(&e.expr);
             }
+        }
+    }
+
+    /// A column ordered, grouped or made DISTINCT by its type's key
+    /// (translate/operators.rs: `pg_order_key`, engine/compare.rs).
+    fn keyed_column(&mut self, e: &Expr) {
+        let ty = self.ty(e);
+        if let Some(found) = self.operands.as_mut() {
+            found.push(Operands {
+                at: sqlparser::ast::Spanned::span(e),
+                left: ty,
+                right: Ty::Unknown,
+            });
         }
     }
 
@@ -1069,7 +1080,21 @@ impl Analyzer {
                     | FunctionArg::Named { arg: a, .. }
                     | FunctionArg::ExprNamed { arg: a, .. } => a,
                 };
+                // (Only count's: any other aggregate needs the values themselves.)
+                let distinct = name == "count"
+                    && matches!(
+                        list.duplicate_treatment,
+                        Some(sqlparser::ast::DuplicateTreatment::Distinct)
+                    )
+                    && list.args.len() == 1;
                 args.push(match e {
+                    // `count(DISTINCT j)`: a column's values told apart by its type's key.
+                    FunctionArgExpr::Expr(
+                        e @ (Expr::Identifier(_) | Expr::CompoundIdentifier(_)),
+                    ) if distinct => {
+                        self.keyed_column(e);
+                        self.ty(e)
+                    }
                     FunctionArgExpr::Expr(e) => self.ty(e),
                     _ => Ty::Unknown,
                 });
