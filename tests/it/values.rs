@@ -116,6 +116,12 @@ const ANSWERS: &[(&str, &[&[Option<&str>]])] = &[
             Some("2.5"),
         ]],
     ),
+    // string_agg(DISTINCT x, sep ORDER BY x), which SQLite has for one argument only.
+    (
+        "select string_agg(distinct f, ',' order by f), string_agg(distinct f, '-' order by f desc) \
+         from (values ('a'), ('ab'), ('a'), (null), ('abcd')) v(f)",
+        &[&[Some("a,ab,abcd"), Some("abcd-ab-a")]],
+    ),
     // `@` keeps a float4 a float4.
     (
         "select @f, abs(f) from (values ('-34.84'::float4)) v(f)",

@@ -10,6 +10,7 @@ mod arrays;
 mod bytea_bits;
 pub(crate) mod dates;
 pub(crate) mod decimal;
+mod distinct_agg;
 mod extremes;
 mod float_agg;
 mod format;
@@ -271,6 +272,7 @@ pub fn register(conn: &Connection) -> Res<()> {
     })?;
     interval_agg::register(conn, pure)?;
     float_agg::register(conn, pure)?;
+    distinct_agg::register(conn, pure)?;
     numeric_agg::register(conn, pure)?;
     numeric_math::register(conn, pure)?;
     numeric_stats::register(conn, pure)?;

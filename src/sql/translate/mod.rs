@@ -533,7 +533,12 @@ impl Translator<'_> {
         if let Some(e) = functions::function(&name, &mut f, &*self.settings)? {
             return Ok(e);
         }
-        if let Some((_, sqlite)) = AGGREGATES.iter().find(|(pg, _)| *pg == name) {
+        let distinct = name == "string_agg" && distinct_string_agg(&mut f);
+        if let Some((_, sqlite)) = AGGREGATES
+            .iter()
+            .find(|(pg, _)| *pg == name)
+            .filter(|_| !distinct)
+        {
             f.name = ObjectName::from(vec![Ident::new(*sqlite)]);
         }
         window::aggregate_over(&mut f);
@@ -633,6 +638,44 @@ const AGGREGATES: &[(&str, &str)] = &[
     ("bit_or", "pg_bit_or"),
     ("bit_xor", "pg_bit_xor"),
 ];
+
+/// `string_agg(DISTINCT x, sep …)`, which SQLite refuses (DISTINCT takes one argument):
+/// `pg_string_agg_distinct(DISTINCT json_array(x, sep) …)`, whose pairs differ where
+/// the values do (engine/pgfuncs/distinct_agg.rs). Only for a constant separator;
+/// true when rewritten.
+fn distinct_string_agg(f: &mut Function) -> bool {
+    let FunctionArguments::List(list) = &mut f.args else {
+        return false;
+    };
+    let constant = |a: &FunctionArg| {
+        matches!(
+            a,
+            FunctionArg::Unnamed(FunctionArgExpr::Expr(Expr::Value(_)))
+        )
+    };
+    if !matches!(
+        list.duplicate_treatment,
+        Some(sqlparser::ast::DuplicateTreatment::Distinct)
+    ) || list.args.len() != 2
+        || !constant(&list.args[1])
+    {
+        return false;
+    }
+    let args: Vec<Expr> = list
+        .args
+        .drain(..)
+        .filter_map(|a| match a {
+            FunctionArg::Unnamed(FunctionArgExpr::Expr(e)) => Some(e),
+            _ => None,
+        })
+        .collect();
+    list.args = vec![FunctionArg::Unnamed(FunctionArgExpr::Expr(call(
+        "json_array",
+        args,
+    )))];
+    f.name = ObjectName::from(vec![Ident::new("pg_string_agg_distinct")]);
+    true
+}
 
 /// Table definitions (serial and identity columns: objects.rs): defaults SQLite wants
 /// parenthesised, storage options it has no use for. Returns the checks of the
