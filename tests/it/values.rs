@@ -122,6 +122,12 @@ const ANSWERS: &[(&str, &[&[Option<&str>]])] = &[
          from (values ('a'), ('ab'), ('a'), (null), ('abcd')) v(f)",
         &[&[Some("a,ab,abcd"), Some("abcd-ab-a")]],
     ),
+    // Hypothetical-set aggregates over no rows (percent_rank's was a panic).
+    (
+        "select percent_rank(0) within group (order by x), rank(0) within group (order by x), \
+         cume_dist(0) within group (order by x) from generate_series(1, 0) x",
+        &[&[Some("0"), Some("1"), Some("1")]],
+    ),
     // `@` keeps a float4 a float4.
     (
         "select @f, abs(f) from (values ('-34.84'::float4)) v(f)",
@@ -152,6 +158,10 @@ const ERRORS: &[(&str, &str)] = &[
     ("select 1::float8 / 0", "22012"),
     ("select ('[1, 2]'::jsonb)[1.0]", "42804"),
     ("select 12345.5::numeric(3,1)", "22003"),
+    (
+        "select string_agg(distinct f::text, ',' order by f) from (values (1)) v(f)",
+        "42P10",
+    ),
     ("select * from generate_series('nan'::numeric, 4)", "22023"),
     ("select * from generate_series(1::numeric, 4, 0.0)", "22023"),
 ];

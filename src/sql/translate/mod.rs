@@ -533,7 +533,7 @@ impl Translator<'_> {
         if let Some(e) = functions::function(&name, &mut f, &*self.settings)? {
             return Ok(e);
         }
-        let distinct = name == "string_agg" && distinct_string_agg(&mut f);
+        let distinct = name == "string_agg" && distinct_string_agg(&mut f)?;
         if let Some((_, sqlite)) = AGGREGATES
             .iter()
             .find(|(pg, _)| *pg == name)
@@ -639,13 +639,32 @@ const AGGREGATES: &[(&str, &str)] = &[
     ("bit_xor", "pg_bit_xor"),
 ];
 
+/// An aggregate with DISTINCT orders only by its arguments (PostgreSQL's 42P10;
+/// `string_agg(DISTINCT a::text, ',' ORDER BY a)` would sort by what it does not show).
+/// Compared as written: a cast PostgreSQL would find to be no cast (`text::text`) is
+/// refused too.
+fn distinct_order(list: &FunctionArgumentList) -> Result<(), PgError> {
+    let args: Vec<String> = list.args.iter().map(ToString::to_string).collect();
+    for clause in &list.clauses {
+        if let sqlparser::ast::FunctionArgumentClause::OrderBy(order) = clause {
+            if order.iter().any(|o| !args.contains(&o.expr.to_string())) {
+                return Err(PgError::new(
+                    crate::protocol::SqlState::INVALID_COLUMN_REFERENCE,
+                    "in an aggregate with DISTINCT, ORDER BY expressions must appear in argument list",
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
 /// `string_agg(DISTINCT x, sep …)`, which SQLite refuses (DISTINCT takes one argument):
 /// `pg_string_agg_distinct(DISTINCT json_array(x, sep) …)`, whose pairs differ where
 /// the values do (engine/pgfuncs/distinct_agg.rs). Only for a constant separator;
 /// true when rewritten.
-fn distinct_string_agg(f: &mut Function) -> bool {
+fn distinct_string_agg(f: &mut Function) -> Result<bool, PgError> {
     let FunctionArguments::List(list) = &mut f.args else {
-        return false;
+        return Ok(false);
     };
     let constant = |a: &FunctionArg| {
         matches!(
@@ -659,8 +678,9 @@ fn distinct_string_agg(f: &mut Function) -> bool {
     ) || list.args.len() != 2
         || !constant(&list.args[1])
     {
-        return false;
+        return Ok(false);
     }
+    distinct_order(list)?;
     let args: Vec<Expr> = list
         .args
         .drain(..)
@@ -674,7 +694,7 @@ fn distinct_string_agg(f: &mut Function) -> bool {
         args,
     )))];
     f.name = ObjectName::from(vec![Ident::new("pg_string_agg_distinct")]);
-    true
+    Ok(true)
 }
 
 /// Table definitions (serial and identity columns: objects.rs): defaults SQLite wants
