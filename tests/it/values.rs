@@ -128,6 +128,14 @@ const ANSWERS: &[(&str, &[&[Option<&str>]])] = &[
          cume_dist(0) within group (order by x) from generate_series(1, 0) x",
         &[&[Some("0"), Some("1"), Some("1")]],
     ),
+    // A decimal literal goes into JSON as the number it is written as.
+    (
+        "select json_build_object('a', 1.50, 'c', 12345678901234567890.1), to_jsonb(1.0)",
+        &[&[
+            Some("{\"a\" : 1.50, \"c\" : 12345678901234567890.1}"),
+            Some("1.0"),
+        ]],
+    ),
     // `@` keeps a float4 a float4.
     (
         "select @f, abs(f) from (values ('-34.84'::float4)) v(f)",

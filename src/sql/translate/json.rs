@@ -339,11 +339,16 @@ pub(super) fn whole_rows(stmt: &mut Statement) {
     let _ = stmt.visit(&mut Queries);
 }
 
-/// A boolean literal as JSON `true`/`false` (SQLite's would be 1/0); others as they are.
+/// A boolean literal as JSON `true`/`false` (SQLite's would be 1/0), a decimal literal
+/// kept as numeric's text (`1.50`) as the JSON number it is; others as they are.
 fn json_boolean(e: Expr) -> Expr {
     match &e {
-        Expr::Value(v) => match v.value {
-            Value::Boolean(b) => call("json", vec![string(if b { "true" } else { "false" })]),
+        Expr::Value(v) => match &v.value {
+            Value::Boolean(b) => call("json", vec![string(if *b { "true" } else { "false" })]),
+            Value::Number(n, _) => match super::exact_number(n) {
+                Some(text) => call("json", vec![string(&text)]),
+                None => e,
+            },
             _ => e,
         },
         _ => e,

@@ -934,7 +934,7 @@ fn exact_numbers(stmt: &mut Statement) {
 
 /// The canonical text of a number literal a double cannot hold with all its digits or
 /// its display scale; None for one it can (and for integers of 64 bits: SQLite's own).
-fn exact_number(n: &str) -> Option<String> {
+pub(super) fn exact_number(n: &str) -> Option<String> {
     use crate::engine::pgfuncs::decimal::Num;
     if n.parse::<i64>().is_ok() {
         return None;
