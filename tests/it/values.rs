@@ -226,6 +226,31 @@ async fn bytea_columns_and_new_views() {
         rows(&c, "select count(distinct v), (select count(*) from (select v from j group by v) g) from j").await,
         vec![vec![Some("2".to_string()), Some("2".to_string())]]
     );
+    // numeric(p,s) with a negative scale or one above p.
+    c.batch_execute(
+        "create table tm (m numeric(3,-6), u numeric(3,6)); \
+         insert into tm values (7654321, 0.000007654)",
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        rows(
+            &c,
+            "select m, u, format_type(atttypid, atttypmod) from tm, pg_attribute a \
+                  join pg_class c on c.oid = a.attrelid where c.relname = 'tm' and a.attnum = 1"
+        )
+        .await,
+        vec![vec![
+            Some("8000000".to_string()),
+            Some("0.000008".to_string()),
+            Some("numeric(3,-6)".to_string())
+        ]]
+    );
+    let e = c
+        .simple_query("insert into tm (u) values (0.0009995)")
+        .await
+        .expect_err("past numeric(3,6)");
+    assert_eq!(sqlstate(&e), "22003");
     // Variance sums the squares exactly (past numeric's 16383 decimals), as numeric.c.
     c.batch_execute(
         "create table nv (a numeric); insert into nv values (0), (3e-500), (-3e-500), \

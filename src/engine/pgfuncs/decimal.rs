@@ -399,7 +399,7 @@ impl Num {
 
     /// The value at a `numeric(precision, scale)` column's scale; 22003 when its
     /// integer digits exceed `precision - scale` (infinities too, as PostgreSQL 15).
-    pub fn with_typmod(&self, precision: u32, scale: u32) -> Result<Num, PgError> {
+    pub fn with_typmod(&self, precision: u32, scale: i32) -> Result<Num, PgError> {
         match self {
             Num::NaN => Ok(Num::NaN),
             Num::Inf(_) => Err(PgError::new(
@@ -410,9 +410,12 @@ impl Num {
                 "A field with precision {precision}, scale {scale} cannot hold an infinite value."
             ))),
             Num::Fin(d) => {
-                let r = d.round(scale as i64);
-                if !r.is_zero() && r.int_digits() > precision - scale {
-                    let limit = precision - scale;
+                let r = d.round(i64::from(scale));
+                let limit = i64::from(precision) - i64::from(scale);
+                // Digits before the point, negative for leading zeros after it (a scale
+                // above the precision: numeric(3,6) holds below 0.001).
+                let digits = r.value.magnitude().to_string().len() as i64 - i64::from(r.scale);
+                if !r.is_zero() && digits > limit {
                     return Err(PgError::new(
                         SqlState::NUMERIC_VALUE_OUT_OF_RANGE,
                         "numeric field overflow",
@@ -439,6 +442,14 @@ pub fn of_value(v: rusqlite::types::ValueRef<'_>) -> Option<Num> {
         ValueRef::Text(t) => Num::stored(std::str::from_utf8(t).ok()?),
         _ => None,
     }
+}
+
+/// numeric's typmod `((p << 16) | (s & 0x7ff)) + 4` read back: (precision, scale), the
+/// scale an 11-bit signed number (PostgreSQL 15: -1000 to 1000).
+pub fn typmod_parts(typmod: i32) -> (u32, i32) {
+    let t = typmod - 4;
+    let scale = ((t & 0x7ff) ^ 0x400) - 0x400;
+    (((t >> 16) & 0xffff) as u32, scale)
 }
 
 /// A numeric result as SQLite keeps it: an integer or a double where that holds it and

@@ -212,7 +212,7 @@ fn numeric_at_typmod(ctx: &Context<'_>) -> Res<Option<decimal::Num>> {
             None => return Ok(None),
         },
     };
-    pg(value.with_typmod(p.clamp(1, 1000) as u32, s.clamp(0, p) as u32)).map(Some)
+    pg(value.with_typmod(p.clamp(1, 1000) as u32, s.clamp(-1000, 1000) as i32)).map(Some)
 }
 
 fn pg<T>(r: Result<T, PgError>) -> Res<T> {

@@ -952,7 +952,7 @@ pub(super) fn exact_number(n: &str) -> Option<String> {
 }
 
 /// The (precision, scale) of `numeric(p[,s])` / `decimal(p[,s])` within PostgreSQL's
-/// limits (precision 1 to 1000, scale 0 to the precision).
+/// limits (precision 1 to 1000, scale -1000 to 1000).
 pub(super) fn numeric_typmod(name: &str) -> Option<(i64, i64)> {
     let (base, rest) = name.split_once('(')?;
     if !matches!(base.trim(), "numeric" | "decimal") {
@@ -964,7 +964,8 @@ pub(super) fn numeric_typmod(name: &str) -> Option<(i64, i64)> {
         Some(s) => s.trim().parse().ok()?,
         None => 0,
     };
-    ((1..=1000).contains(&precision) && (0..=precision).contains(&scale))
+    // PostgreSQL 15's: a scale from -1000 (rounding to tens, hundreds…) to 1000.
+    ((1..=1000).contains(&precision) && (-1000..=1000).contains(&scale))
         .then_some((precision, scale))
 }
 
