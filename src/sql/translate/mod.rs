@@ -112,6 +112,7 @@ pub fn to_sqlite(mut stmt: Statement, settings: &mut dyn Settings) -> Result<Str
     // Then, while the tree is as written: operators are found by their place in the text.
     dml::check(&stmt)?;
     constants::check(&stmt)?;
+    distinct_orders(&stmt)?;
     create::check(&stmt)?;
     like::rewrite(&mut stmt);
     json::whole_rows(&mut stmt);
@@ -639,6 +640,34 @@ const AGGREGATES: &[(&str, &str)] = &[
     ("bit_xor", "pg_bit_xor"),
 ];
 
+/// The DISTINCT string_aggs of `stmt` as written (before the walk rewrites their
+/// arguments): each orders only by its arguments.
+fn distinct_orders(stmt: &Statement) -> Result<(), PgError> {
+    let mut found = Ok(());
+    let _ = sqlparser::ast::visit_expressions(stmt, |e| {
+        if let Expr::Function(f) = e {
+            let string_agg = f
+                .name
+                .0
+                .last()
+                .is_some_and(|p| p.to_string().eq_ignore_ascii_case("string_agg"));
+            if let (true, FunctionArguments::List(list)) = (string_agg, &f.args) {
+                if matches!(
+                    list.duplicate_treatment,
+                    Some(sqlparser::ast::DuplicateTreatment::Distinct)
+                ) {
+                    if let Err(e) = distinct_order(list) {
+                        found = Err(e);
+                        return ControlFlow::Break(());
+                    }
+                }
+            }
+        }
+        ControlFlow::Continue(())
+    });
+    found
+}
+
 /// An aggregate with DISTINCT orders only by its arguments (PostgreSQL's 42P10;
 /// `string_agg(DISTINCT a::text, ',' ORDER BY a)` would sort by what it does not show).
 /// Compared as written: a cast PostgreSQL would find to be no cast (`text::text`) is
@@ -680,7 +709,6 @@ fn distinct_string_agg(f: &mut Function) -> Result<bool, PgError> {
     {
         return Ok(false);
     }
-    distinct_order(list)?;
     let args: Vec<Expr> = list
         .args
         .drain(..)
