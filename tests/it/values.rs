@@ -136,6 +136,13 @@ const ANSWERS: &[(&str, &[&[Option<&str>]])] = &[
             Some("1.0"),
         ]],
     ),
+    // An interval VALUES column groups and orders by its span.
+    (
+        "select count(*), count(distinct w.i) from (select i from (values (interval '1 day'), \
+         (interval '24 hours')) v(i) group by i) g, (values (interval '1 day'), \
+         (interval '24 hours')) w(i)",
+        &[&[Some("2"), Some("1")]],
+    ),
     // `@` keeps a float4 a float4.
     (
         "select @f, abs(f) from (values ('-34.84'::float4)) v(f)",

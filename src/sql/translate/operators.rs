@@ -236,6 +236,10 @@ impl VisitorMut for Typer {
                 // A numeric of a VALUES list or a CTE may hold integers beside text
                 // (`-Infinity`, `1.50`): SQLite sorts every number before any text.
                 Known::Type(t) if t.split('(').next() == Some("numeric") => numeric_text(column),
+                // An interval by its span (a month is 30 days), as it compares.
+                Known::Type(t) if t.split('(').next() == Some("interval") => {
+                    call("pg_interval_key", vec![column])
+                }
                 _ => column,
             },
             Expr::Function(f) if is_function(&f, "array_agg") => nested_arrays(f, &left),
