@@ -704,7 +704,12 @@ pub fn element_text(v: &Json, elem: Elem) -> Option<String> {
             },
             oid::NUMERIC if elem.typmod >= 4 => match n.parse::<f64>() {
                 Ok(f) if !n.contains(['e', 'E']) => {
-                    format!("{f:.*}", ((elem.typmod - 4) & 0xffff) as usize)
+                    format!(
+                        "{f:.*}",
+                        crate::engine::pgfuncs::decimal::typmod_parts(elem.typmod)
+                            .1
+                            .max(0) as usize
+                    )
                 }
                 _ => n.clone(),
             },

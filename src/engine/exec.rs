@@ -299,6 +299,10 @@ fn run_inner(conn: &mut Conn, job: &Job, sink: &mut Sink) -> Result<Outcome, PgE
         }
     };
     let result = stream(conn, &mut stmt, job, is_resumed, sink);
+    if matches!(result, Ok(Outcome::Done(_))) && matches!(job.verb, Verb::Fixed("CREATE VIEW")) {
+        conn.recycle(stmt);
+        return super::new_view::check(conn, &job.sql).and(result);
+    }
     match result {
         Ok(Outcome::Suspended) => {
             if let Some(p) = &job.portal {

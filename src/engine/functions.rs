@@ -579,9 +579,9 @@ fn pg_store(ctx: &mut Context<'_>) -> rusqlite::Result<SqlValue> {
             other => of_value(other),
         };
         if let Some(n) = n {
-            let typmod = (modifier - 4) as u32;
+            let (precision, scale) = super::pgfuncs::decimal::typmod_parts(modifier);
             return n
-                .with_typmod(typmod >> 16, typmod & 0xffff)
+                .with_typmod(precision, scale)
                 .map(|n| SqlValue::Text(n.to_string()))
                 .map_err(raise);
         }

@@ -26,6 +26,7 @@ pub mod input;
 mod json;
 pub(crate) mod jsonb;
 pub mod modifying;
+mod new_view;
 pub mod numeric;
 pub mod objects;
 pub(crate) mod pgfuncs;

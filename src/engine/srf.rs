@@ -27,6 +27,7 @@ use super::datetime::{self as dt, Interval, Zone, MICROS_PER_DAY};
 use super::error::raise;
 use super::jsonb::value;
 use super::pgfuncs::dates::{read, Temporal};
+use super::pgfuncs::decimal::{of_value, to_value, Dec, Num};
 use crate::protocol::{PgError, SqlState};
 
 /// Registers `pg_generate_series`, `pg_rows` and `pg_series` (a series as a JSON array,
@@ -88,6 +89,8 @@ fn series_array(args: &[ValueRef<'_>]) -> Result<Option<String>, PgError> {
 enum Series {
     /// int4/int8: i128, so that no bound or step overflows while stepping.
     Int { next: i128, stop: i128, step: i128 },
+    /// numeric: exact, each value at the larger scale of start and step after the first.
+    Numeric { next: Dec, stop: Dec, step: Dec },
     /// timestamp or timestamptz (`zone`: the session's, which months and days step in).
     Time {
         next: Option<i64>,
@@ -106,6 +109,9 @@ impl Series {
         }
         if args.iter().any(|a| matches!(a, ValueRef::Null)) {
             return Ok(None);
+        }
+        if args.iter().any(is_numeric) {
+            return numeric_series(args).map(Some);
         }
         match args {
             [ValueRef::Integer(_), ..] => {
@@ -189,6 +195,20 @@ impl Iterator for Series {
                 // Between start and stop, both i64.
                 Some(Ok(SqlValue::Integer(v as i64)))
             }
+            Series::Numeric { next, stop, step } => {
+                let order = next.cmp(stop);
+                let past = if step.is_negative() {
+                    order == std::cmp::Ordering::Less
+                } else {
+                    order == std::cmp::Ordering::Greater
+                };
+                if past {
+                    return None;
+                }
+                let following = next.add(step);
+                let v = std::mem::replace(next, following);
+                Some(Ok(to_value(&Num::Fin(v))))
+            }
             Series::Time {
                 next,
                 stop,
@@ -215,6 +235,39 @@ impl Iterator for Series {
             }
         }
     }
+}
+
+/// A numeric argument: a double, or numeric's text with a fraction, or NaN (a timestamp's
+/// text is never one).
+fn is_numeric(v: &ValueRef<'_>) -> bool {
+    match v {
+        ValueRef::Real(_) => true,
+        ValueRef::Text(t) => (t.contains(&b'.') || *t == b"NaN") && of_value(*v).is_some(),
+        _ => false,
+    }
+}
+
+/// generate_series_step_numeric's checks: no NaN or infinity, no zero step.
+fn numeric_series(args: &[ValueRef<'_>]) -> Result<Series, PgError> {
+    let read = |v: &ValueRef<'_>, what: &str| -> Result<Dec, PgError> {
+        let invalid = |m: String| PgError::new(SqlState::INVALID_PARAMETER_VALUE, m);
+        match of_value(*v) {
+            Some(Num::Fin(d)) => Ok(d),
+            Some(Num::NaN) => Err(invalid(format!("{what} cannot be NaN"))),
+            Some(Num::Inf(_)) => Err(invalid(format!("{what} cannot be infinity"))),
+            None => Err(not_timestamps()),
+        }
+    };
+    let next = read(&args[0], "start value")?;
+    let stop = read(&args[1], "stop value")?;
+    let step = match args.get(2) {
+        Some(v) => read(v, "step size")?,
+        None => Dec::from_i64(1),
+    };
+    if step.is_zero() {
+        return Err(zero_step());
+    }
+    Ok(Series::Numeric { next, stop, step })
 }
 
 /// A bound of a timestamp series as microseconds: UTC for a timestamptz series (`zone`),

@@ -40,7 +40,7 @@ pub enum Render {
     /// Integers 0/1 as `f`/`t`.
     Bool,
     /// `numeric(p, s)`: numbers with exactly `s` decimals, as PostgreSQL stores them.
-    Numeric(u16),
+    Numeric(i16),
     /// `char(n)`: text blank-padded to `n` characters.
     Bpchar(u16),
     /// An array of the element type with this OID and typmod: the JSON text SQLite
@@ -201,7 +201,9 @@ fn named_type(lower: &str) -> Option<PgType> {
             PgType {
                 modifier,
                 render: if modifier >= 4 {
-                    Render::Numeric(((modifier - 4) & 0xffff) as u16)
+                    Render::Numeric(
+                        crate::engine::pgfuncs::decimal::typmod_parts(modifier).1 as i16,
+                    )
                 } else {
                     Render::Plain
                 },
@@ -297,12 +299,12 @@ fn numeric_typmod(decl: &str) -> i32 {
         .next()
         .and_then(|s| s.trim().parse().ok())
         .unwrap_or(0);
-    // PostgreSQL's limits (precision 1 to 1000, scale 0 to the precision here); a
-    // declared type beyond them is described without a modifier, never overflowed.
-    if !(1..=1000).contains(&p) || !(0..=p).contains(&s) {
+    // PostgreSQL's limits (precision 1 to 1000, scale -1000 to 1000); a declared type
+    // beyond them is described without a modifier, never overflowed.
+    if !(1..=1000).contains(&p) || !(-1000..=1000).contains(&s) {
         return -1;
     }
-    ((p << 16) | s) + 4
+    ((p << 16) | (s & 0x7ff)) + 4
 }
 
 /// SQLite's affinity rules, in SQLite's order.
@@ -387,6 +389,10 @@ pub fn write_text(render: Render, v: ValueRef<'_>, out: &mut BytesMut) {
         ValueRef::Integer(i) => match render {
             Render::Bool if i == 0 => out.put_u8(b'f'),
             Render::Bool if i == 1 => out.put_u8(b't'),
+            Render::Numeric(scale) if scale < 0 => {
+                let d = crate::engine::pgfuncs::decimal::Dec::from_i64(i);
+                out.put_slice(d.round(i64::from(scale)).to_string().as_bytes());
+            }
             Render::Numeric(scale) if scale > 0 => {
                 write_int(i, out);
                 out.put_u8(b'.');
@@ -395,6 +401,12 @@ pub fn write_text(render: Render, v: ValueRef<'_>, out: &mut BytesMut) {
             _ => write_int(i, out),
         },
         ValueRef::Real(f) => match render {
+            // A negative scale (numeric(3,-6)) rounds to tens, hundreds…, exactly.
+            Render::Numeric(scale) if f.is_finite() && scale < 0 => {
+                if let Num::Fin(d) = Num::from_f64(f) {
+                    out.put_slice(d.round(i64::from(scale)).to_string().as_bytes());
+                }
+            }
             Render::Numeric(scale) if f.is_finite() => {
                 use std::fmt::Write;
                 let mut s = String::with_capacity(24);

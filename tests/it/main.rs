@@ -52,5 +52,6 @@ mod typing;
 mod unix_socket;
 mod utility;
 mod value_checks;
+mod values;
 mod windows;
 mod zones;

@@ -541,7 +541,11 @@ async fn reserved_tables_are_litewires_own() {
         one("plain")
     );
     assert_eq!(
-        rows(&c, "select relname from pg_class where relkind = 'r'").await,
+        rows(
+            &c,
+            "select relname from pg_class where relkind = 'r' and relnamespace = 2200"
+        )
+        .await,
         one("plain")
     );
     // Only litewire writes them.

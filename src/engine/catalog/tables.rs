@@ -15,25 +15,49 @@ const PG_TEMP: i64 = 16383;
 /// PostgreSQL's OIDs of the catalog tables themselves (`'pg_class'::regclass`).
 pub fn table_oid(name: &str) -> Option<i64> {
     let name = name.strip_prefix("pg_catalog.").unwrap_or(name);
-    Some(match name {
-        "pg_type" => 1247,
-        "pg_attribute" => 1249,
-        "pg_proc" => 1255,
-        "pg_class" => 1259,
-        "pg_database" => 1262,
-        "pg_am" => 2601,
-        "pg_attrdef" => 2604,
-        "pg_constraint" => 2606,
-        "pg_description" => 2609,
-        "pg_index" => 2610,
-        "pg_inherits" => 2611,
-        "pg_namespace" => 2615,
-        "pg_extension" => 3079,
-        "pg_collation" => 3456,
-        "pg_enum" => 3501,
-        "pg_range" => 3541,
-        _ => return None,
-    })
+    CATALOG_OIDS
+        .iter()
+        .find(|(n, _)| *n == name)
+        .map(|(_, oid)| *oid)
+}
+
+const CATALOG_OIDS: &[(&str, i64)] = &[
+    ("pg_type", 1247),
+    ("pg_attribute", 1249),
+    ("pg_proc", 1255),
+    ("pg_class", 1259),
+    ("pg_database", 1262),
+    ("pg_am", 2601),
+    ("pg_attrdef", 2604),
+    ("pg_constraint", 2606),
+    ("pg_description", 2609),
+    ("pg_index", 2610),
+    ("pg_inherits", 2611),
+    ("pg_namespace", 2615),
+    ("pg_extension", 3079),
+    ("pg_collation", 3456),
+    ("pg_enum", 3501),
+    ("pg_range", 3541),
+];
+
+/// pg_class's rows of the catalog tables above (`relname = 'pg_class'` finds itself),
+/// in pg_catalog, with their columns' count where litewire lists the table.
+fn catalog_class_rows() -> String {
+    let rows: Vec<String> = CATALOG_OIDS
+        .iter()
+        .map(|(name, oid)| {
+            let natts = TABLES
+                .iter()
+                .find(|t| t.name == *name)
+                .map_or(0, |t| t.columns.split(',').count());
+            let shared = i32::from(*name == "pg_database");
+            format!(
+                "SELECT {oid}, '{name}', {PG_CATALOG}, 0, 0, 10, 2, 0, 0, 0, -1, 0, 0, 1, \
+                 {shared}, 'p', 'r', {natts}, 0, 0, 0, 0, 0, 0, 1, 'n', 0, 0, 0, 0, NULL, NULL, NULL"
+            )
+        })
+        .collect();
+    rows.join(" UNION ALL ")
 }
 
 /// One emulated catalog table: its name, its columns as `name type` pairs, and the
@@ -302,9 +326,11 @@ pub(super) const TABLES: &[Table] = &[
                  UNION ALL \
                  SELECT seq.oid, seq.name, seq.nsp, 0, 0, 10, 0, 0, 0, 1, 1, 0, 0, 0, 0, \
                  CASE seq.nsp WHEN {PUBLIC} THEN 'p' ELSE 't' END, 'S', 3, 0, 0, 0, 0, 0, 0, 1, \
-                 'n', 0, 0, 0, 0, NULL, NULL, NULL FROM seq",
+                 'n', 0, 0, 0, 0, NULL, NULL, NULL FROM seq \
+                 UNION ALL {catalog}",
                 ix = indexes(),
                 seq = sequences(),
+                catalog = catalog_class_rows(),
             )
         }),
     },

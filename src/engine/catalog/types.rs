@@ -83,7 +83,10 @@ pub fn format_type(oid: u32, typmod: i32) -> Option<String> {
     let (_, sql) = type_by_oid(oid)?;
     Some(match (oid, typmod) {
         (1042 | 1043, m) if m >= 4 => format!("{}({})", sql, m - 4),
-        (1700, m) if m >= 4 => format!("numeric({},{})", (m - 4) >> 16, (m - 4) & 0xffff),
+        (1700, m) if m >= 4 => {
+            let (p, s) = crate::engine::pgfuncs::decimal::typmod_parts(m);
+            format!("numeric({p},{s})")
+        }
         _ => sql,
     })
 }

@@ -106,6 +106,10 @@ impl Dec {
         self.value.is_zero()
     }
 
+    pub fn is_negative(&self) -> bool {
+        self.value.is_negative()
+    }
+
     pub fn cmp(&self, other: &Dec) -> Ordering {
         let scale = self.scale.max(other.scale);
         self.widened(scale).cmp(&other.widened(scale))
@@ -131,11 +135,17 @@ impl Dec {
     }
 
     /// PostgreSQL's product: the scales add (capped at [`MAX_SCALE`], rounded).
-    pub fn mul(&self, other: &Dec) -> Dec {
-        let exact = Dec {
+    /// The product at the sum of the scales, uncut (an aggregate's working value, as a
+    /// NumericVar holds it: numeric.c's do_numeric_accum).
+    pub fn mul_exact(&self, other: &Dec) -> Dec {
+        Dec {
             value: &self.value * &other.value,
             scale: self.scale + other.scale,
-        };
+        }
+    }
+
+    pub fn mul(&self, other: &Dec) -> Dec {
+        let exact = self.mul_exact(other);
         if exact.scale > DSCALE_MAX {
             exact.round(i64::from(DSCALE_MAX))
         } else {
@@ -363,7 +373,12 @@ impl Num {
     /// double's numeric (`0.0000000001`); None for text that is not a number.
     pub fn stored(text: &str) -> Option<Num> {
         if text.contains(['e', 'E']) && !text.contains(['n', 'N']) {
-            return text.trim().parse::<f64>().ok().map(Num::from_f64);
+            // Beyond a double's range (`1e340`) it is no double's text: numeric's input.
+            match text.trim().parse::<f64>() {
+                Ok(f) if f.is_finite() => return Some(Num::from_f64(f)),
+                Ok(_) => {}
+                Err(_) => return None,
+            }
         }
         Num::parse(text)
     }
@@ -384,7 +399,7 @@ impl Num {
 
     /// The value at a `numeric(precision, scale)` column's scale; 22003 when its
     /// integer digits exceed `precision - scale` (infinities too, as PostgreSQL 15).
-    pub fn with_typmod(&self, precision: u32, scale: u32) -> Result<Num, PgError> {
+    pub fn with_typmod(&self, precision: u32, scale: i32) -> Result<Num, PgError> {
         match self {
             Num::NaN => Ok(Num::NaN),
             Num::Inf(_) => Err(PgError::new(
@@ -395,9 +410,12 @@ impl Num {
                 "A field with precision {precision}, scale {scale} cannot hold an infinite value."
             ))),
             Num::Fin(d) => {
-                let r = d.round(scale as i64);
-                if !r.is_zero() && r.int_digits() > precision - scale {
-                    let limit = precision - scale;
+                let r = d.round(i64::from(scale));
+                let limit = i64::from(precision) - i64::from(scale);
+                // Digits before the point, negative for leading zeros after it (a scale
+                // above the precision: numeric(3,6) holds below 0.001).
+                let digits = r.value.magnitude().to_string().len() as i64 - i64::from(r.scale);
+                if !r.is_zero() && digits > limit {
                     return Err(PgError::new(
                         SqlState::NUMERIC_VALUE_OUT_OF_RANGE,
                         "numeric field overflow",
@@ -426,6 +444,14 @@ pub fn of_value(v: rusqlite::types::ValueRef<'_>) -> Option<Num> {
     }
 }
 
+/// numeric's typmod `((p << 16) | (s & 0x7ff)) + 4` read back: (precision, scale), the
+/// scale an 11-bit signed number (PostgreSQL 15: -1000 to 1000).
+pub fn typmod_parts(typmod: i32) -> (u32, i32) {
+    let t = typmod - 4;
+    let scale = ((t & 0x7ff) ^ 0x400) - 0x400;
+    (((t >> 16) & 0xffff) as u32, scale)
+}
+
 /// A numeric result as SQLite keeps it: an integer or a double where that holds it and
 /// prints it as numeric does (digits and scale), else its exact text (`0.30`), which
 /// numeric columns store as it is and numeric comparisons read as a number.
@@ -438,7 +464,11 @@ pub fn to_value(n: &Num) -> rusqlite::types::Value {
             }
         }
         let f = d.to_f64();
-        if f.is_finite() && Num::from_f64(f).to_string() == d.to_string() && d.scale > 0 {
+        // Up to 13 digits: a double stored into a numeric column (TEXT affinity) is
+        // written back with them; SQLite's text of a longer one may carry 17 digits
+        // (`2.00000000000001` became `2.0000000000000102`).
+        let short = d.value.magnitude().to_string().len() <= 13;
+        if short && f.is_finite() && Num::from_f64(f).to_string() == d.to_string() && d.scale > 0 {
             return Value::Real(f);
         }
     }

@@ -24,7 +24,7 @@ fn err(code: SqlState, message: &str) -> PgError {
     PgError::new(code, message)
 }
 
-fn overflow() -> PgError {
+pub(super) fn overflow() -> PgError {
     err(
         SqlState::NUMERIC_VALUE_OUT_OF_RANGE,
         "value out of range: overflow",
@@ -398,9 +398,9 @@ fn min_scale(f: f64) -> Result<i64, PgError> {
         return Ok(0);
     }
     let (s, digits) = shortest(f);
-    // Beyond 15 digits, or from 1e15 on (numeric prints every integer digit), a double
-    // does not tell the numeric's digits.
-    if digits > 15 || f.abs() >= 1e15 {
+    // Beyond 15 digits a double does not tell the numeric's digits (up to 15, a float8
+    // cast to numeric has the same: float8_numeric prints 15).
+    if digits > 15 {
         return Err(err(
             SqlState::FEATURE_NOT_SUPPORTED,
             "min_scale() and trim_scale() of a numeric beyond 15 digits are not supported by litewire",
@@ -584,11 +584,16 @@ pub(super) fn register(conn: &Connection) -> Res<()> {
                 return Ok(SqlValue::Text(trimmed(&d).to_string()));
             }
             let x = f(ctx, 0)?;
-            if x.is_finite() {
-                pg(min_scale(x))?;
+            if !x.is_finite() {
+                return Ok(real(x));
             }
-            Ok(match ctx.get_raw(0) {
-                ValueRef::Integer(n) => SqlValue::Integer(n),
+            pg(min_scale(x))?;
+            Ok(match (ctx.get_raw(0), super::decimal::Num::from_f64(x)) {
+                (ValueRef::Integer(n), _) => SqlValue::Integer(n),
+                // Its digits as numeric prints them (`1e100` has all its zeros).
+                (_, super::decimal::Num::Fin(d)) => {
+                    super::decimal::to_value(&super::decimal::Num::Fin(trimmed(&d)))
+                }
                 _ => real(x),
             })
         }),
@@ -621,12 +626,35 @@ pub(super) fn register(conn: &Connection) -> Res<()> {
                     if matches!(nx, Some(Num::NaN)) || matches!(ny, Some(Num::NaN)) {
                         return Ok(SqlValue::Text("NaN".into()));
                     }
-                    if let (Some(Num::Fin(p)), Some(Num::Fin(q))) = (nx, ny) {
-                        let r = if div { p.div_trunc(&q) } else { p.rem(&q) };
-                        return match r {
-                            Some(d) => Ok(SqlValue::Text(d.to_string())),
-                            None => Err(super::raise(division_by_zero())),
-                        };
+                    let zero = |n: &Option<Num>| matches!(n, Some(Num::Fin(d)) if d.is_zero());
+                    match (nx, ny) {
+                        (Some(Num::Fin(p)), Some(Num::Fin(q))) => {
+                            let r = if div { p.div_trunc(&q) } else { p.rem(&q) };
+                            return match r {
+                                Some(d) => Ok(SqlValue::Text(d.to_string())),
+                                None => Err(super::raise(division_by_zero())),
+                            };
+                        }
+                        // numeric.c's infinities: an infinite dividend divides to ±∞
+                        // (mod NaN), a finite one by ±∞ to 0 (mod itself).
+                        (x @ Some(Num::Inf(_)), y) | (x, y @ Some(Num::Inf(_))) => {
+                            if zero(&y) {
+                                return Err(super::raise(division_by_zero()));
+                            }
+                            let text = match (x, y) {
+                                (Some(Num::Inf(_)), Some(Num::Inf(_))) => "NaN".to_string(),
+                                (Some(Num::Inf(positive)), Some(Num::Fin(q))) if div => {
+                                    let up = positive != q.is_negative();
+                                    Num::Inf(up).to_string()
+                                }
+                                (Some(Num::Inf(_)), _) => "NaN".to_string(),
+                                (Some(Num::Fin(_)), _) if div => "0".to_string(),
+                                (Some(Num::Fin(p)), _) => p.to_string(),
+                                _ => "NaN".to_string(),
+                            };
+                            return Ok(SqlValue::Text(text));
+                        }
+                        _ => {}
                     }
                     let (a, b) = (f(ctx, 0)?, f(ctx, 1)?);
                     if b == 0.0 {
@@ -679,6 +707,10 @@ pub(super) fn register(conn: &Connection) -> Res<()> {
         strict(|ctx| {
             let n = i(ctx, 1)?;
             Ok(match ctx.get_raw(0) {
+                // An integer is rounded as a numeric: `round(5, 2)` is 5.00.
+                ValueRef::Integer(x) if n > 0 => {
+                    SqlValue::Text(super::decimal::Dec::from_i64(x).round(n).to_string())
+                }
                 ValueRef::Integer(x) if n >= 0 => SqlValue::Integer(x),
                 ValueRef::Integer(x) if n > -19 => {
                     let unit = 10i128.pow(n.unsigned_abs() as u32);
@@ -703,6 +735,26 @@ pub(super) fn register(conn: &Connection) -> Res<()> {
                     }
                     Some(other) => SqlValue::Text(other.to_string()),
                     None => real(super::number_format::round(f(ctx, 0)?, n)),
+                },
+            })
+        }),
+    )?;
+    // round(x): a numeric's text exactly (NaN and the infinities kept, where SQLite's
+    // round reads 0); a double as SQLite rounds it.
+    conn.create_scalar_function(
+        "pg_round",
+        1,
+        pure,
+        strict(|ctx| {
+            Ok(match ctx.get_raw(0) {
+                ValueRef::Integer(x) => SqlValue::Integer(x),
+                ValueRef::Real(x) => SqlValue::Real(x.round()),
+                v => match super::decimal::of_value(v) {
+                    Some(super::decimal::Num::Fin(d)) => {
+                        super::decimal::to_value(&super::decimal::Num::Fin(d.round(0)))
+                    }
+                    Some(other) => SqlValue::Text(other.to_string()),
+                    None => real(f(ctx, 0)?.round()),
                 },
             })
         }),
@@ -738,10 +790,14 @@ pub(super) fn register(conn: &Connection) -> Res<()> {
                     return Ok(SqlValue::Real(f));
                 }
             }
-            Err(super::raise(err(
-                SqlState::FEATURE_NOT_SUPPORTED,
-                &format!("to_number() giving {text} is not supported by litewire (a number would print it differently)"),
-            )))
+            // Else numeric's exact text (`0.0`, more digits than a double holds).
+            match super::decimal::Num::parse(&text) {
+                Some(n) => Ok(super::decimal::to_value(&n)),
+                None => Err(super::raise(err(
+                    SqlState::FEATURE_NOT_SUPPORTED,
+                    &format!("to_number() giving {text} is not supported by litewire (a number would print it differently)"),
+                ))),
+            }
         }),
     )?;
     // Statistical aggregates, float8 arithmetic as float.c's (Youngs-Cramer).

@@ -11,7 +11,9 @@ mod arrays;
 mod bytea_bits;
 pub(crate) mod dates;
 pub(crate) mod decimal;
+mod distinct_agg;
 mod extremes;
+mod float_agg;
 mod format;
 mod hashes;
 mod interval_agg;
@@ -196,6 +198,25 @@ fn numeric_text(v: ValueRef<'_>) -> Option<decimal::Dec> {
     }
 }
 
+/// Argument 0 at the numeric(p, s) of arguments 1 and 2 (22003 when it does not fit);
+/// None for NULL, a missing modifier or text that is no number (numeric's own input
+/// refused it, or SQLite's affinity did).
+fn numeric_at_typmod(ctx: &Context<'_>) -> Res<Option<decimal::Num>> {
+    let (Some(p), Some(s)) = (int(ctx, 1)?, int(ctx, 2)?) else {
+        return Ok(None);
+    };
+    let value = match ctx.get_raw(0) {
+        ValueRef::Null => return Ok(None),
+        ValueRef::Integer(i) => decimal::Num::Fin(decimal::Dec::from_i64(i)),
+        ValueRef::Real(f) => decimal::Num::from_f64(f),
+        other => match decimal::Num::parse(&text_of(other).unwrap_or_default()) {
+            Some(n) => n,
+            None => return Ok(None),
+        },
+    };
+    pg(value.with_typmod(p.clamp(1, 1000) as u32, s.clamp(-1000, 1000) as i32)).map(Some)
+}
+
 fn pg<T>(r: Result<T, PgError>) -> Res<T> {
     r.map_err(raise)
 }
@@ -243,7 +264,17 @@ pub fn register(conn: &Connection) -> Res<()> {
     conn.create_scalar_function("pg_is_interval", 1, pure, |ctx| {
         operators::pg_is_interval(ctx)
     })?;
+    conn.create_scalar_function("pg_is_bytea", 1, pure, |ctx| operators::pg_is_bytea(ctx))?;
+    // string_agg of bytea: group_concat's text holds the joined bytes (a blob's, kept).
+    conn.create_scalar_function("pg_joined_bytes", 1, pure, |ctx| {
+        Ok(match ctx.get_raw(0) {
+            ValueRef::Text(t) | ValueRef::Blob(t) => Some(t.to_vec()),
+            _ => None,
+        })
+    })?;
     interval_agg::register(conn, pure)?;
+    float_agg::register(conn, pure)?;
+    distinct_agg::register(conn, pure)?;
     numeric_agg::register(conn, pure)?;
     numeric_math::register(conn, pure)?;
     numeric_stats::register(conn, pure)?;
@@ -275,21 +306,16 @@ pub fn register(conn: &Connection) -> Res<()> {
     // value_check): 22003 when x, rounded to s decimals, has more than p - s integer
     // digits or is infinite; true otherwise.
     conn.create_scalar_function("pg_numeric_fits", 3, pure, |ctx| {
-        let (Some(p), Some(s)) = (int(ctx, 1)?, int(ctx, 2)?) else {
-            return Ok(true);
-        };
-        let value = match ctx.get_raw(0) {
-            ValueRef::Null => return Ok(true),
-            ValueRef::Integer(i) => decimal::Num::Fin(decimal::Dec::from_i64(i)),
-            ValueRef::Real(f) => decimal::Num::from_f64(f),
-            other => match decimal::Num::parse(&text_of(other).unwrap_or_default()) {
-                Some(n) => n,
-                // Not a number: numeric's own input refused it (or SQLite's affinity did).
-                None => return Ok(true),
-            },
-        };
-        pg(value.with_typmod(p.clamp(1, 1000) as u32, s.clamp(0, p) as u32))?;
+        numeric_at_typmod(ctx)?;
         Ok(true)
+    })?;
+    // `pg_numeric_typmod(x, p, s)`: `x::numeric(p,s)`, rounded to s decimals (numeric's
+    // text), 22003 as pg_numeric_fits; x itself when it is no number.
+    conn.create_scalar_function("pg_numeric_typmod", 3, pure, |ctx| {
+        Ok(match numeric_at_typmod(ctx)? {
+            Some(n) => SqlValue::Text(n.to_string()),
+            None => crate::engine::functions::owned(ctx.get_raw(0)),
+        })
     })?;
     // `pg_number(x)`: a numeric kept as text (EXTRACT's) as the number it is, to compare.
     conn.create_scalar_function("pg_number", 1, pure, |ctx| {

@@ -107,7 +107,7 @@ impl Aggregate<Sums, SqlValue> for Stat {
         }
         match of_value(v) {
             Some(Num::Fin(d)) => {
-                acc.sum_squares = added(acc.sum_squares.take(), &d.mul(&d));
+                acc.sum_squares = added(acc.sum_squares.take(), &d.mul_exact(&d));
                 acc.sum = added(acc.sum.take(), &d);
                 *acc.scales.entry(d.scale).or_default() += 1;
             }
@@ -185,7 +185,7 @@ impl Stat {
         let sum_squares = acc.sum_squares.clone().unwrap_or(zero);
         let n = Dec::from_i64(acc.n);
         // N·Σx² − (Σx)², at twice Σx's scale (exact).
-        let numerator = n.mul(&sum_squares).sub(&sum.mul(&sum));
+        let numerator = n.mul_exact(&sum_squares).sub(&sum.mul_exact(&sum));
         if numerator.is_zero() || numerator.value.sign() == num_bigint::Sign::Minus {
             return Some(Num::Fin(Dec::from_i64(0)));
         }

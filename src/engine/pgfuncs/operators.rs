@@ -417,6 +417,11 @@ pub(super) fn pg_is_interval(ctx: &Context<'_>) -> Res<bool> {
     Ok(matches!(&*operand(ctx, 0)?, Operand::Type(t) if t == "interval"))
 }
 
+/// `pg_is_bytea(type)`: whether string_agg's argument is bytea (its result is then).
+pub(super) fn pg_is_bytea(ctx: &Context<'_>) -> Res<bool> {
+    Ok(matches!(&*operand(ctx, 0)?, Operand::Type(t) if t == "bytea"))
+}
+
 /// The interval a `pg_interval_sum` / `pg_interval_avg` step reads: None when the value
 /// is not an interval's text (the aggregate is then not the one `pg_is_interval` picks,
 /// and its answer is never shown).
@@ -683,7 +688,9 @@ fn number(
         "+" => x + y,
         "-" => x - y,
         "*" => x * y,
-        "/" | "%" if y == 0.0 => return Err(division_by_zero()),
+        // float8_div: NaN divided by zero is NaN.
+        "/" | "%" if y == 0.0 && !x.is_nan() => return Err(division_by_zero()),
+        "/" | "%" if y == 0.0 => f64::NAN,
         "/" => x / y,
         "%" => x % y,
         _ => return Err(no_operator(op, l, r)),

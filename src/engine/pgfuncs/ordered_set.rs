@@ -32,7 +32,8 @@ pub(super) fn register(conn: &Connection) -> Res<()> {
     conn.create_aggregate_function("pg_percentile_cont", 3, pure, Percentile { cont: true })?;
     conn.create_aggregate_function("pg_percentile_disc", 3, pure, Percentile { cont: false })?;
     conn.create_aggregate_function("pg_mode", 2, pure, Mode)?;
-    conn.create_aggregate_function("pg_hypothetical", -1, pure, Hypothetical)?;
+    conn.create_aggregate_function("pg_hypothetical", -1, pure, Hypothetical(false))?;
+    conn.create_aggregate_function("pg_hypothetical_percent_rank", -1, pure, Hypothetical(true))?;
     conn.create_scalar_function("pg_limit", 1, pure, |ctx| count(ctx, "LIMIT"))?;
     conn.create_scalar_function("pg_offset", 1, pure, |ctx| count(ctx, "OFFSET"))?;
     Ok(())
@@ -327,7 +328,9 @@ impl Aggregate<Group, Option<SqlValue>> for Mode {
     }
 }
 
-struct Hypothetical;
+/// `.0`: percent_rank's, whose answer over no rows is 0 (rank, dense_rank and
+/// cume_dist answer 1 there).
+struct Hypothetical(bool);
 
 /// The hypothetical aggregate's kind, its rows and its hypothetical row.
 #[derive(Default)]
@@ -358,14 +361,15 @@ impl Aggregate<HypotheticalGroup, SqlValue> for Hypothetical {
         Ok(())
     }
 
-    fn finalize(&self, ctx: &mut Context<'_>, h: Option<HypotheticalGroup>) -> Res<SqlValue> {
-        let h = match h {
-            Some(h) => h,
-            // No rows: the hypothetical row alone.
-            None => HypotheticalGroup {
-                kind: super::text(ctx, 0).unwrap_or_default(),
-                group: Group::default(),
-            },
+    fn finalize(&self, _: &mut Context<'_>, h: Option<HypotheticalGroup>) -> Res<SqlValue> {
+        // No rows (a final call has no arguments to read the kind from): the
+        // hypothetical row alone.
+        let Some(h) = h else {
+            return Ok(if self.0 {
+                SqlValue::Real(0.0)
+            } else {
+                SqlValue::Integer(1)
+            });
         };
         let kind = h.kind.clone();
         let g = h.group.sorted();

@@ -255,15 +255,25 @@ pub(super) fn cast(operand: Expr, t: &DataType) -> Expr {
         "float4" | "real" => wrap("pg_float4"),
         // A decimal literal goes in as its text: its written scale is kept
         // (`4232.820::numeric` is `4232.820`; a double would be 4232.82).
-        "numeric" | "decimal" => match &operand {
-            Expr::Value(v) if matches!(&v.value, Value::Number(n, _) if n.contains(['.', 'e', 'E'])) => {
-                call(
-                    "pg_cast",
-                    vec![string(&v.value.to_string()), string("numeric")],
-                )
+        "numeric" | "decimal" => {
+            let value = match &operand {
+                Expr::Value(v) if matches!(&v.value, Value::Number(n, _) if n.contains(['.', 'e', 'E'])) => {
+                    call(
+                        "pg_cast",
+                        vec![string(&v.value.to_string()), string("numeric")],
+                    )
+                }
+                _ => checked("numeric"),
+            };
+            // numeric(p,s): rounded to s decimals, 22003 past p digits.
+            match super::numeric_typmod(&name) {
+                Some((p, s)) => {
+                    let number = |n: i64| Expr::Value(Value::Number(n.to_string(), false).into());
+                    call("pg_numeric_typmod", vec![value, number(p), number(s)])
+                }
+                None => value,
             }
-            _ => checked("numeric"),
-        },
+        }
         "uuid" => checked(&base),
         // Checked (jsonb: normalised) and marked as JSON for the json functions.
         "json" => wrap("pg_json"),

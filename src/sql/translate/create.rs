@@ -52,20 +52,6 @@ pub(super) fn check(stmt: &Statement) -> Result<(), PgError> {
                 format!("column \"{}\" has pseudo-type {name}", column.name.value),
             ));
         }
-        // numeric(p, s) with a scale below 0 or above p (PostgreSQL 15's, which
-        // rounds to tens, hundreds...): litewire does not round stored values so.
-        if let Some((p, s)) = name
-            .strip_prefix("numeric(")
-            .and_then(|t| t.strip_suffix(')'))
-            .and_then(|t| t.split_once(','))
-        {
-            let (p, s) = (p.trim().parse::<i64>(), s.trim().parse::<i64>());
-            if matches!((p, s), (Ok(p), Ok(s)) if s < 0 || s > p) {
-                return Err(super::unsupported(format!(
-                    "{name}, a scale outside 0 to the precision,"
-                )));
-            }
-        }
         for option in &column.options {
             if let ColumnOption::Default(e) = &option.option {
                 default_expression(e)?;

@@ -364,6 +364,11 @@ fn math(name: &str, f: &mut Function, argc: Option<usize>) -> Result<Option<Expr
             f.name = ObjectName::from(vec![Ident::new("pg_round")]);
             return Ok(None);
         }
+        // round(x) of a numeric keeps NaN and the infinities.
+        ("round", Some(1)) => {
+            f.name = ObjectName::from(vec![Ident::new("pg_round")]);
+            return Ok(None);
+        }
         // width_bucket(x, thresholds) compares x with the elements: a text x has none
         // (PostgreSQL's thresholds are never text-typed by a number array).
         ("width_bucket", Some(2))

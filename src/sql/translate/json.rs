@@ -339,11 +339,16 @@ pub(super) fn whole_rows(stmt: &mut Statement) {
     let _ = stmt.visit(&mut Queries);
 }
 
-/// A boolean literal as JSON `true`/`false` (SQLite's would be 1/0); others as they are.
+/// A boolean literal as JSON `true`/`false` (SQLite's would be 1/0), a decimal literal
+/// kept as numeric's text (`1.50`) as the JSON number it is; others as they are.
 fn json_boolean(e: Expr) -> Expr {
     match &e {
-        Expr::Value(v) => match v.value {
-            Value::Boolean(b) => call("json", vec![string(if b { "true" } else { "false" })]),
+        Expr::Value(v) => match &v.value {
+            Value::Boolean(b) => call("json", vec![string(if *b { "true" } else { "false" })]),
+            Value::Number(n, _) => match super::exact_number(n) {
+                Some(text) => call("json", vec![string(&text)]),
+                None => e,
+            },
             _ => e,
         },
         _ => e,
@@ -637,6 +642,16 @@ pub(super) fn subscript(
     let mut e = root;
     for access in chain {
         e = match access {
+            // `j[1.0]`: a numeric subscript is neither an index nor a key.
+            AccessExpr::Subscript(Subscript::Index {
+                index: Expr::Value(v),
+            }) if matches!(&v.value, Value::Number(n, _) if n.contains(['.', 'e', 'E'])) => {
+                return Err(PgError::new(
+                    SqlState::DATATYPE_MISMATCH,
+                    "subscript type numeric is not supported",
+                )
+                .with_hint("jsonb subscript must be coercible to either integer or text."));
+            }
             AccessExpr::Subscript(Subscript::Index { index }) => call(prefix, vec![e, index]),
             _ => return Err(unsupported("a jsonb slice")),
         };
@@ -1312,8 +1327,8 @@ mod tests {
     fn whole_rows_of_subqueries_become_objects() {
         assert_eq!(
             translated("SELECT json_agg(agg) FROM (SELECT a, b AS c FROM t) AS agg").unwrap(),
-            "SELECT pg_json(json_agg(pg_row_to_json(false, 'a', pg_json_value(agg.\"a\", 'C1:a[1:t]'), \
-             'c', pg_json_value(agg.\"c\", 'C1:b[1:t]')))) FROM (SELECT a, b AS c FROM t) AS agg"
+            "SELECT pg_json(json_agg(pg_json(pg_row_to_json(false, 'a', pg_json_value(agg.\"a\", 'C1:a[1:t]'), \
+             'c', pg_json_value(agg.\"c\", 'C1:b[1:t]'))))) FROM (SELECT a, b AS c FROM t) AS agg"
         );
         // row_to_json of the row is the object itself.
         assert_eq!(

@@ -125,6 +125,7 @@ pub fn to_sqlite(mut stmt: Statement, settings: &mut dyn Settings) -> Result<Str
     dml::conflict_columns_once(&mut stmt);
     dml::returning_own_wildcard(&mut stmt);
     constants::check(&stmt)?;
+    distinct_orders(&stmt)?;
     create::check(&stmt)?;
     like::rewrite(&mut stmt);
     json::whole_rows(&mut stmt);
@@ -568,7 +569,12 @@ impl Translator<'_> {
         if let Some(e) = functions::function(&name, &mut f, &*self.settings)? {
             return Ok(e);
         }
-        if let Some((_, sqlite)) = AGGREGATES.iter().find(|(pg, _)| *pg == name) {
+        let distinct = name == "string_agg" && distinct_string_agg(&mut f)?;
+        if let Some((_, sqlite)) = AGGREGATES
+            .iter()
+            .find(|(pg, _)| *pg == name)
+            .filter(|_| !distinct)
+        {
             f.name = ObjectName::from(vec![Ident::new(*sqlite)]);
         }
         window::aggregate_over(&mut f);
@@ -668,6 +674,91 @@ const AGGREGATES: &[(&str, &str)] = &[
     ("bit_or", "pg_bit_or"),
     ("bit_xor", "pg_bit_xor"),
 ];
+
+/// The DISTINCT string_aggs of `stmt` as written (before the walk rewrites their
+/// arguments): each orders only by its arguments.
+fn distinct_orders(stmt: &Statement) -> Result<(), PgError> {
+    let mut found = Ok(());
+    let _ = sqlparser::ast::visit_expressions(stmt, |e| {
+        if let Expr::Function(f) = e {
+            let string_agg = f
+                .name
+                .0
+                .last()
+                .is_some_and(|p| p.to_string().eq_ignore_ascii_case("string_agg"));
+            if let (true, FunctionArguments::List(list)) = (string_agg, &f.args) {
+                if matches!(
+                    list.duplicate_treatment,
+                    Some(sqlparser::ast::DuplicateTreatment::Distinct)
+                ) {
+                    if let Err(e) = distinct_order(list) {
+                        found = Err(e);
+                        return ControlFlow::Break(());
+                    }
+                }
+            }
+        }
+        ControlFlow::Continue(())
+    });
+    found
+}
+
+/// An aggregate with DISTINCT orders only by its arguments (PostgreSQL's 42P10;
+/// `string_agg(DISTINCT a::text, ',' ORDER BY a)` would sort by what it does not show).
+/// Compared as written: a cast PostgreSQL would find to be no cast (`text::text`) is
+/// refused too.
+fn distinct_order(list: &FunctionArgumentList) -> Result<(), PgError> {
+    let args: Vec<String> = list.args.iter().map(ToString::to_string).collect();
+    for clause in &list.clauses {
+        if let sqlparser::ast::FunctionArgumentClause::OrderBy(order) = clause {
+            if order.iter().any(|o| !args.contains(&o.expr.to_string())) {
+                return Err(PgError::new(
+                    crate::protocol::SqlState::INVALID_COLUMN_REFERENCE,
+                    "in an aggregate with DISTINCT, ORDER BY expressions must appear in argument list",
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// `string_agg(DISTINCT x, sep …)`, which SQLite refuses (DISTINCT takes one argument):
+/// `pg_string_agg_distinct(DISTINCT json_array(x, sep) …)`, whose pairs differ where
+/// the values do (engine/pgfuncs/distinct_agg.rs). Only for a constant separator;
+/// true when rewritten.
+fn distinct_string_agg(f: &mut Function) -> Result<bool, PgError> {
+    let FunctionArguments::List(list) = &mut f.args else {
+        return Ok(false);
+    };
+    let constant = |a: &FunctionArg| {
+        matches!(
+            a,
+            FunctionArg::Unnamed(FunctionArgExpr::Expr(Expr::Value(_)))
+        )
+    };
+    if !matches!(
+        list.duplicate_treatment,
+        Some(sqlparser::ast::DuplicateTreatment::Distinct)
+    ) || list.args.len() != 2
+        || !constant(&list.args[1])
+    {
+        return Ok(false);
+    }
+    let args: Vec<Expr> = list
+        .args
+        .drain(..)
+        .filter_map(|a| match a {
+            FunctionArg::Unnamed(FunctionArgExpr::Expr(e)) => Some(e),
+            _ => None,
+        })
+        .collect();
+    list.args = vec![FunctionArg::Unnamed(FunctionArgExpr::Expr(call(
+        "json_array",
+        args,
+    )))];
+    f.name = ObjectName::from(vec![Ident::new("pg_string_agg_distinct")]);
+    Ok(true)
+}
 
 /// Table definitions (serial and identity columns: objects.rs): defaults SQLite wants
 /// parenthesised, storage options it has no use for. Returns the checks of the
@@ -906,20 +997,28 @@ fn exact_numbers(stmt: &mut Statement) {
 
 /// The canonical text of a number literal a double cannot hold with all its digits;
 /// None for one it can (and for integers of 64 bits: SQLite's own).
-fn exact_number(n: &str) -> Option<String> {
+///
+/// Only then: a literal held as text compares as text with SQLite's numbers (`1.50
+/// BETWEEN 1 AND 2`, `r * 1.10 > 100.00`, `max` over a VALUES list would answer
+/// wrongly), so a literal whose value a double holds stays a double even though its
+/// written scale (`1.50`, `0.0`) is then not printed (COMPAT.md).
+pub(super) fn exact_number(n: &str) -> Option<String> {
     use crate::engine::pgfuncs::decimal::Num;
     if n.parse::<i64>().is_ok() {
         return None;
     }
     let exact = Num::parse(n)?;
     let double = Num::from_f64(n.parse().ok()?);
-    // Equal numbers (scale aside: `1.50` stays a double) need no text.
-    (double.cmp(&exact) != std::cmp::Ordering::Equal).then(|| exact.to_string())
+    // A fraction of more than 13 digits too: a numeric column would store the double
+    // as SQLite's text of it, which may have 17 (decimal.rs `to_value`).
+    let long =
+        matches!(&exact, Num::Fin(d) if d.scale > 0 && d.value.magnitude().to_string().len() > 13);
+    (long || double.cmp(&exact) != std::cmp::Ordering::Equal).then(|| exact.to_string())
 }
 
 /// The (precision, scale) of `numeric(p[,s])` / `decimal(p[,s])` within PostgreSQL's
-/// limits (precision 1 to 1000, scale 0 to the precision).
-fn numeric_typmod(name: &str) -> Option<(i64, i64)> {
+/// limits (precision 1 to 1000, scale -1000 to 1000).
+pub(super) fn numeric_typmod(name: &str) -> Option<(i64, i64)> {
     let (base, rest) = name.split_once('(')?;
     if !matches!(base.trim(), "numeric" | "decimal") {
         return None;
@@ -930,7 +1029,8 @@ fn numeric_typmod(name: &str) -> Option<(i64, i64)> {
         Some(s) => s.trim().parse().ok()?,
         None => 0,
     };
-    ((1..=1000).contains(&precision) && (0..=precision).contains(&scale))
+    // PostgreSQL 15's: a scale from -1000 (rounding to tens, hundreds…) to 1000.
+    ((1..=1000).contains(&precision) && (-1000..=1000).contains(&scale))
         .then_some((precision, scale))
 }
 

@@ -249,6 +249,13 @@ impl VisitorMut for Typer {
                     super::ORDER_KEY_MARKER,
                     vec![column, string(&left.encode())],
                 ),
+                // A numeric of a VALUES list or a CTE may hold integers beside text
+                // (`-Infinity`, `1.50`): SQLite sorts every number before any text.
+                Known::Type(t) if t.split('(').next() == Some("numeric") => numeric_text(column),
+                // An interval by its span (a month is 30 days), as it compares.
+                Known::Type(t) if t.split('(').next() == Some("interval") => {
+                    call("pg_interval_key", vec![column])
+                }
                 _ => column,
             },
             Expr::Function(f) if is_function(&f, "array_agg") => nested_arrays(f, &left),
@@ -266,6 +273,7 @@ impl VisitorMut for Typer {
             }
             Expr::Function(f) if is_function(&f, "array") => Expr::Function(f),
             Expr::Function(f) if is_json_builder(&f) => json_arguments(f, &left),
+            Expr::Function(f) if is_function(&f, "string_agg") => joined_bytes(f, &left),
             Expr::Function(f) if is_function(&f, "min") || is_function(&f, "max") => {
                 ordered_extreme(f, &left)
             }
@@ -406,6 +414,12 @@ fn numeric_key(e: Expr) -> Expr {
     if matches!(e, Expr::Identifier(_) | Expr::CompoundIdentifier(_)) {
         return e;
     }
+    numeric_text(e)
+}
+
+/// `CAST(e AS TEXT) COLLATE pg_numeric`: ordered as numeric whether e holds a number or
+/// numeric's text.
+fn numeric_text(e: Expr) -> Expr {
     Expr::Collate {
         expr: Box::new(Expr::Cast {
             kind: sqlparser::ast::CastKind::Cast,
@@ -475,6 +489,7 @@ fn is_candidate(e: &Expr) -> bool {
                 "min",
                 "max",
                 "array",
+                "string_agg",
             ]
             .iter()
             .any(|name| is_function(f, name))
@@ -678,6 +693,26 @@ fn nested_elements(mut a: sqlparser::ast::Array, types: &Ty) -> Expr {
     Expr::Array(a)
 }
 
+/// `string_agg(x, sep)` of bytea is bytea: SQLite's group_concat joins the bytes but
+/// answers text. For a column, the engine decides (`pg_is_bytea`).
+fn joined_bytes(f: Function, ty: &Ty) -> Expr {
+    let blob = |e: Expr| call("pg_joined_bytes", vec![e]);
+    match known(ty) {
+        Known::Type(t) if t == "bytea" => blob(Expr::Function(f)),
+        Known::Schema => Expr::Case {
+            case_token: AttachedToken::empty(),
+            end_token: AttachedToken::empty(),
+            operand: None,
+            conditions: vec![CaseWhen {
+                condition: call("pg_is_bytea", vec![string(&ty.encode())]),
+                result: blob(Expr::Function(f.clone())),
+            }],
+            else_result: Some(Box::new(Expr::Function(f))),
+        },
+        _ => Expr::Function(f),
+    }
+}
+
 /// `array_agg(x)` of arrays: x as JSON (`pg_array_nestable(x)`), so that the arrays nest into one
 /// more dimension instead of being kept as strings; for a column, the engine decides
 /// (`pg_array_value`, engine/compare.rs).
@@ -784,6 +819,17 @@ fn interval_aggregate(f: Function, ty: &Ty) -> Expr {
     let spec = string(&ty.encode());
     match known(ty) {
         Known::Type(t) if t == "interval" => Expr::Function(interval),
+        // A float's: NaN and cancelling infinities as float8pl gives them (not a window:
+        // the frame's sum stays SQLite's).
+        Known::Type(t) if matches!(t.as_str(), "float4" | "float8") && f.over.is_none() => {
+            let mut float = f;
+            float.name = ObjectName::from(vec![Ident::new(if sum {
+                "pg_float_sum"
+            } else {
+                "pg_float_avg"
+            })]);
+            Expr::Function(float)
+        }
         // avg of integers is numeric too (`2.5000000000000000`).
         Known::Type(t)
             if numeric.is_some()

@@ -493,6 +493,8 @@ fn within_group(f: &mut Function) -> Result<Expr, PgError> {
     };
     let target = match name.as_str() {
         "percentile_cont" | "percentile_disc" | "mode" => format!("pg_{name}"),
+        // Its own name: over no rows its answer (0) is the one the kind cannot tell.
+        "percent_rank" => "pg_hypothetical_percent_rank".to_string(),
         _ => "pg_hypothetical".to_string(),
     };
     let mut call = super::call(&target, args);

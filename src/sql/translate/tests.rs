@@ -123,7 +123,9 @@ fn session_settings_are_answered() {
 fn aggregates() {
     assert_eq!(
         sqlite("SELECT array_agg(a), string_agg(b, ',' ORDER BY b) FROM t"),
-        "SELECT nullif(pg_array_nested(json_group_array(pg_array_value(a, 'C1:a[1:t]')), 0), '[]'), group_concat(b, ',' ORDER BY b NULLS LAST) FROM t"
+        "SELECT nullif(pg_array_nested(json_group_array(pg_array_value(a, 'C1:a[1:t]')), 0), '[]'), \
+         CASE WHEN pg_is_bytea('C1:b[1:t]') THEN pg_joined_bytes(group_concat(b, ',' ORDER BY b NULLS LAST)) \
+         ELSE group_concat(b, ',' ORDER BY b NULLS LAST) END FROM t"
     );
 }
 
@@ -757,7 +759,8 @@ fn order_by_using_is_asc_or_desc() {
     );
     assert_eq!(
         sqlite("SELECT string_agg(b, ',' ORDER BY a USING >) FROM t"),
-        "SELECT group_concat(b, ',' ORDER BY a DESC NULLS FIRST) FROM t"
+        "SELECT CASE WHEN pg_is_bytea('C1:b[1:t]') THEN pg_joined_bytes(group_concat(b, ',' ORDER BY a DESC NULLS FIRST)) \
+         ELSE group_concat(b, ',' ORDER BY a DESC NULLS FIRST) END FROM t"
     );
     assert_eq!(
         refused("SELECT a FROM t ORDER BY a USING < ASC").code,

@@ -204,6 +204,7 @@ pub(super) fn function_type(name: &str, args: &[Ty]) -> Ty {
         "max" | "min" | "abs" | "lag" | "lead" | "first_value" | "last_value" | "nth_value"
         | "any_value" | "mod" | "sign" => Ty::Of(Follow::Bare, first()),
         "coalesce" | "greatest" | "least" => Ty::Common(args.to_vec()),
+        "string_agg" => Ty::Of(Follow::Joined, first()),
         "nullif" => *first(),
         "round" | "trunc" | "ceil" | "ceiling" | "floor" | "sqrt" | "cbrt" | "exp" | "ln"
         | "log" | "log10" | "power" | "pow" => {
@@ -317,12 +318,13 @@ pub(super) fn fixed_function_type(name: &str) -> Option<&'static str> {
         | "hashint4"
         | "hashint8"
         | "interval_hash"
-        | "scale" => "int4",
+        | "scale"
+        | "min_scale" => "int4",
         "percent_rank" | "cume_dist" | "random" | "date_part" | "pi" | "degrees" | "radians"
         | "sin" | "cos" | "tan" | "asin" | "acos" | "atan" | "atan2" | "cot" | "sind" | "cosd"
         | "tand" | "cotd" | "asind" | "acosd" | "atand" | "atan2d" | "sinh" | "cosh" | "tanh"
         | "asinh" | "acosh" | "atanh" => "float8",
-        "div" => "numeric",
+        "div" | "trim_scale" => "numeric",
         "lower"
         | "upper"
         | "btrim"
@@ -353,7 +355,6 @@ pub(super) fn fixed_function_type(name: &str) -> Option<&'static str> {
         | "quote_nullable"
         | "regexp_replace"
         | "regexp_substr"
-        | "string_agg"
         | "chr"
         | "version"
         | "current_setting"
@@ -419,7 +420,9 @@ pub(super) fn fixed_function_type(name: &str) -> Option<&'static str> {
         | "jsonb_path_match_tz" => "bool",
         "gen_random_uuid" | "uuid_generate_v4" => "uuid",
         "json_agg" | "json_build_object" | "json_build_array" | "to_json" | "json_object_agg"
-        | "array_to_json" | "row_to_json" | "json_object" | "json_extract_path" => "json",
+        | "array_to_json" | "row_to_json" | "json_object" | "json_extract_path"
+        // row_to_json(r) of a whole row, as json.rs rewrites it first.
+        | "pg_row_to_json" => "json",
         "jsonb_agg"
         | "jsonb_build_object"
         | "jsonb_build_array"

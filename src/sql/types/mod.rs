@@ -96,6 +96,8 @@ pub enum Follow {
     /// `date_trunc`: as Bare, but a date is truncated as the timestamptz PostgreSQL casts
     /// it to.
     Truncated,
+    /// `string_agg`: bytea of bytea, else text.
+    Joined,
 }
 
 /// One result column.
@@ -472,7 +474,12 @@ impl Analyzer {
         }
         if let sqlparser::ast::GroupByExpr::Expressions(exprs, _) = &s.group_by {
             for e in exprs {
-                self.ty(e);
+                // A column groups as its type compares (jsonb `25` with `25.0`).
+                if matches!(e, Expr::Identifier(_) | Expr::CompoundIdentifier(_)) {
+                    self.keyed_column(e);
+                } else {
+                    self.ty(e);
+                }
             }
         }
         if let Some(h) = &s.having {
@@ -498,15 +505,21 @@ impl Analyzer {
         };
         for e in exprs {
             if matches!(e.expr, Expr::Identifier(_) | Expr::CompoundIdentifier(_)) {
-                let ty = self.ty(&e.expr);
-                if let Some(found) = self.operands.as_mut() {
-                    found.push(Operands {
-                        at: sqlparser::ast::Spanned::span(&e.expr),
-                        left: ty,
-                        right: Ty::Unknown,
-                    });
-                }
+                self.keyed_column(&e.expr);
             }
+        }
+    }
+
+    /// A column ordered, grouped or made DISTINCT by its type's key
+    /// (translate/operators.rs: `pg_order_key`, engine/compare.rs).
+    fn keyed_column(&mut self, e: &Expr) {
+        let ty = self.ty(e);
+        if let Some(found) = self.operands.as_mut() {
+            found.push(Operands {
+                at: sqlparser::ast::Spanned::span(e),
+                left: ty,
+                right: Ty::Unknown,
+            });
         }
     }
 
@@ -864,7 +877,11 @@ impl Analyzer {
                 }
                 match op {
                     UnaryOperator::Not => bool_ty(),
-                    UnaryOperator::Minus | UnaryOperator::Plus => t,
+                    // `@x` and `~x` keep x's type (`@` of a float4 prints as a float4).
+                    UnaryOperator::Minus
+                    | UnaryOperator::Plus
+                    | UnaryOperator::PGAbs
+                    | UnaryOperator::PGBitwiseNot => t,
                     _ => Ty::Unknown,
                 }
             }
@@ -1083,7 +1100,21 @@ impl Analyzer {
                     | FunctionArg::Named { arg: a, .. }
                     | FunctionArg::ExprNamed { arg: a, .. } => a,
                 };
+                // (Only count's: any other aggregate needs the values themselves.)
+                let distinct = name == "count"
+                    && matches!(
+                        list.duplicate_treatment,
+                        Some(sqlparser::ast::DuplicateTreatment::Distinct)
+                    )
+                    && list.args.len() == 1;
                 args.push(match e {
+                    // `count(DISTINCT j)`: a column's values told apart by its type's key.
+                    FunctionArgExpr::Expr(
+                        e @ (Expr::Identifier(_) | Expr::CompoundIdentifier(_)),
+                    ) if distinct => {
+                        self.keyed_column(e);
+                        self.ty(e)
+                    }
                     FunctionArgExpr::Expr(e) => self.ty(e),
                     _ => Ty::Unknown,
                 });
@@ -1121,7 +1152,8 @@ impl Analyzer {
         // by their type.
         let typed = name == "pg_typeof"
             || matches!(name.as_str(), "sum" | "avg" | "array_agg" | "min" | "max");
-        if typed && args.len() == 1 {
+        // string_agg of bytea is bytea (translate/operators.rs).
+        if (typed && args.len() == 1) || (name == "string_agg" && args.len() == 2) {
             if let Some(found) = self.operands.as_mut() {
                 found.push(Operands {
                     at: sqlparser::ast::Spanned::span(f),

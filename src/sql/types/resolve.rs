@@ -247,6 +247,8 @@ pub(super) fn follow(f: Follow, a: &str) -> Option<String> {
         Follow::Bare => b.into(),
         Follow::Truncated if b == "date" => "timestamptz".into(),
         Follow::Truncated => b.into(),
+        Follow::Joined if b == "bytea" => b.into(),
+        Follow::Joined => "text".into(),
     })
 }
 

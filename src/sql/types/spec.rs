@@ -94,6 +94,7 @@ fn encode(t: &Ty, out: &mut String) {
                 Follow::ElementOf => ']',
                 Follow::Bare => 'b',
                 Follow::Truncated => 't',
+                Follow::Joined => 'j',
             });
             encode(a, out);
         }
@@ -186,6 +187,7 @@ impl Reader<'_> {
                     b']' => Follow::ElementOf,
                     b'b' => Follow::Bare,
                     b't' => Follow::Truncated,
+                    b'j' => Follow::Joined,
                     _ => return None,
                 };
                 Ty::Of(f, Box::new(self.ty()?))
