@@ -17,6 +17,7 @@
 
 mod constraints;
 pub(crate) mod defaults;
+mod indexdef;
 mod information_schema;
 mod tables;
 pub(crate) mod types;
@@ -52,6 +53,7 @@ pub fn columns(name: &str) -> Option<Vec<(String, String)>> {
 pub fn register(conn: &Connection, session: SharedSession) -> rusqlite::Result<()> {
     super::functions::register_catalog(conn, session)?;
     constraints::register(conn)?;
+    indexdef::register(conn)?;
     // A constant promoted to 'static, as rusqlite's own modules do.
     const MODULE: Module<CatalogTable> = Module::eponymous_only_module();
     for table in TABLES {
@@ -150,6 +152,11 @@ unsafe impl VTabCursor for CatalogCursor {
 
     fn column(&self, ctx: &mut Context, i: c_int) -> rusqlite::Result<()> {
         let v = self.rows.get(self.at).and_then(|r| r.get(i as usize));
+        if let Some(Value::Text(t)) = v {
+            if let Some(e) = indexdef::refusal(t) {
+                return Err(crate::engine::error::raise(e));
+            }
+        }
         ctx.set_result(v.unwrap_or(&Value::Null))
     }
 

@@ -77,7 +77,8 @@ const ROWID_KEY_OID: i64 = 1_000_000_000;
 /// default, else 0), cols (names).
 fn indexes() -> String {
     format!(
-        "ix(oid, name, tbl, tbl_oid, is_unique, origin, natts, keys, options, cols, classes) AS (\
+        "ix(oid, name, tbl, tbl_oid, is_unique, origin, natts, keys, options, cols, classes, \
+    idx_sql, tbl_sql) AS (\
     SELECT {FIRST_USER_OID} + x.rowid, \
     CASE il.origin WHEN 'pk' THEN coalesce({pk}, s.name || '_pkey') \
     WHEN 'u' THEN coalesce({unique}, s.name || '_' || (SELECT group_concat(ii.name, '_' \
@@ -91,7 +92,7 @@ fn indexes() -> String {
     (SELECT group_concat(coalesce(ii.name, 'expression'), ', ' ORDER BY ii.seqno) \
     FROM pragma_index_info(il.name) ii), \
     (SELECT json_group_array({class} ORDER BY ii.seqno) FROM pragma_index_info(il.name) ii \
-    LEFT JOIN pragma_table_info(s.name) p ON p.cid = ii.cid) \
+    LEFT JOIN pragma_table_info(s.name) p ON p.cid = ii.cid), x.sql, s.sql \
     FROM sqlite_schema s, pragma_index_list(s.name) il, sqlite_schema x \
     WHERE s.type = 'table' AND {USER_OBJECTS} AND x.name = il.name \
     UNION ALL \
@@ -99,7 +100,8 @@ fn indexes() -> String {
     (SELECT '[' || group_concat(p.cid + 1, ',') || ']' FROM pragma_table_info(s.name) p \
     WHERE p.pk > 0), '[0]', \
     (SELECT group_concat(p.name, ', ') FROM pragma_table_info(s.name) p WHERE p.pk > 0), \
-    (SELECT json_group_array({class}) FROM pragma_table_info(s.name) p WHERE p.pk > 0) \
+    (SELECT json_group_array({class}) FROM pragma_table_info(s.name) p WHERE p.pk > 0), \
+    NULL, s.sql \
     FROM sqlite_schema s \
     WHERE s.type = 'table' AND {USER_OBJECTS} \
     AND EXISTS (SELECT 1 FROM pragma_table_info(s.name) p WHERE p.pk > 0) \
@@ -114,6 +116,13 @@ fn indexes() -> String {
         class = default_opclass("p.type"),
     )
 }
+
+/// An index's definition (pg_get_indexdef): a key's index from its columns, a created
+/// one read back from its CREATE INDEX text (indexdef.rs).
+const INDEX_DEF: &str = "CASE WHEN ix.idx_sql IS NULL THEN 'CREATE ' || \
+    CASE WHEN ix.is_unique THEN 'UNIQUE ' ELSE '' END || 'INDEX ' || ix.name || \
+    ' ON public.' || ix.tbl || ' USING btree (' || ix.cols || ')' \
+    ELSE pg_index_definition(ix.idx_sql, ix.tbl_sql) END";
 
 /// The default btree operator classes (pg_opclass): OID, name, family, input type.
 const OPCLASSES: &[(i64, &str, i64, i64)] = &[
@@ -577,9 +586,7 @@ pub(super) const TABLES: &[Table] = &[
                   indexdef text",
         body: Some(|| {
             format!(
-                "WITH {} SELECT 'public', ix.tbl, ix.name, NULL, 'CREATE ' || \
-                 CASE WHEN ix.is_unique THEN 'UNIQUE ' ELSE '' END || 'INDEX ' || ix.name || \
-                 ' ON public.' || ix.tbl || ' USING btree (' || ix.cols || ')' FROM ix",
+                "WITH {} SELECT 'public', ix.tbl, ix.name, NULL, {INDEX_DEF} FROM ix",
                 indexes()
             )
         }),
@@ -668,9 +675,7 @@ pub(super) const TABLES: &[Table] = &[
             format!(
                 "WITH {} SELECT ix.oid, ix.tbl_oid, ix.natts, ix.natts, ix.is_unique, 0, \
                  ix.origin = 'pk', 0, 1, 0, 1, 0, 1, 1, 0, ix.keys, {zeros}, ix.classes, \
-                 ix.options, NULL, NULL, 'CREATE ' || CASE WHEN ix.is_unique THEN 'UNIQUE ' ELSE '' END || \
-                 'INDEX ' || ix.name || ' ON public.' || ix.tbl || ' USING btree (' || \
-                 ix.cols || ')' FROM ix",
+                 ix.options, NULL, NULL, {INDEX_DEF} FROM ix",
                 indexes(),
                 // Collations are not tracked: 0 for each column.
                 zeros = "(SELECT json_group_array(0) FROM json_each(ix.keys))",

@@ -26,6 +26,8 @@ pub(crate) use operators::add_interval_in;
 mod ordered_set;
 mod regex;
 mod strings;
+
+pub use strings::quote_ident as quote_identifier;
 mod to_char;
 mod views;
 mod window;
