@@ -321,6 +321,13 @@ impl Session {
             parts: vec![
                 create,
                 format!("DROP INDEX {}", crate::sql::lexer::quote_ident(&r.name)),
+                // Its CLUSTER and REPLICA IDENTITY marks follow it (engine/objects).
+                format!(
+                    "{}SELECT litewire_relation_renamed('{}', '{}')",
+                    crate::engine::objects::MARKER,
+                    r.name.replace('\'', "''"),
+                    r.new_name.replace('\'', "''")
+                ),
             ],
             tag: "ALTER INDEX",
         };

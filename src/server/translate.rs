@@ -225,13 +225,29 @@ fn translate_here(
         TRANSLATIONS.insert(source, sqlite.clone(), sqlite.len());
         return Ok(sqlite);
     }
+    // CREATE UNLOGGED TABLE: a table like any other, marked for the catalog.
+    let logged = sql::translate::without_unlogged(source);
     // The parser counts several levels per parenthesis; the nesting check is the limit.
-    let stmt = sql::parse::parse_one(source, max_depth.saturating_mul(8).max(64))?;
+    let stmt = sql::parse::parse_one(
+        logged.as_deref().unwrap_or(source),
+        max_depth.saturating_mul(8).max(64),
+    )?;
+    let unlogged = match (&logged, &stmt) {
+        (Some(_), sqlparser::ast::Statement::CreateTable(ct)) if !ct.temporary => ct
+            .name
+            .0
+            .last()
+            .map(|part| sql::lexer::fold_ident(&part.to_string())),
+        _ => None,
+    };
     let mut settings = Recording {
         params,
         used: std::cell::Cell::new(false),
     };
     let mut sqlite = sql::translate::to_sqlite(stmt, &mut settings)?;
+    if let Some(table) = unlogged {
+        sqlite = sql::translate::unlogged_batch(sqlite, &table);
+    }
     if matches!(sql::translate::dml::overriding(source), Some((_, true))) {
         sqlite.insert_str(0, crate::engine::objects::OVERRIDING);
     }

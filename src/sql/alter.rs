@@ -92,6 +92,8 @@ pub enum Action {
     /// `SET UNLOGGED`: no effect, but PostgreSQL refuses it for a table that another
     /// (logged) table's foreign key references, and every table here is logged.
     SetUnlogged,
+    /// What the catalog records and no query answer depends on (engine/objects/relations.rs).
+    Relation(RelationChange),
     NoEffect {
         column: Option<String>,
     },
@@ -157,6 +159,17 @@ pub fn classify(sql: &str) -> Command {
         Ok(a) => Command::Alter(Box::new(a)),
         Err(e) => Command::Invalid(e),
     }
+}
+
+/// A table's settings kept for the catalog: `SET LOGGED / UNLOGGED` (relpersistence),
+/// `CLUSTER ON i` / `SET WITHOUT CLUSTER` (indisclustered), `REPLICA IDENTITY`
+/// (relreplident: `d`efault, `n`othing, `f`ull, `i`ndex, with the index).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RelationChange {
+    Logged(bool),
+    ClusterOn(String),
+    WithoutCluster,
+    ReplicaIdentity(char, Option<String>),
 }
 
 fn parse_alter(sql: &str) -> Result<Alter, PgError> {
@@ -394,6 +407,15 @@ fn action(op: AlterTableOperation) -> Result<Action, PgError> {
             Action::ValidateConstraint(ident(&name))
         }
         AlterTableOperation::SetOptionsParens { .. } => Action::NoEffect { column: None },
+        AlterTableOperation::ReplicaIdentity { identity } => {
+            use sqlparser::ast::ReplicaIdentity as R;
+            Action::Relation(match identity {
+                R::Default => RelationChange::ReplicaIdentity('d', None),
+                R::Full => RelationChange::ReplicaIdentity('f', None),
+                R::None => RelationChange::ReplicaIdentity('n', None),
+                R::Index(i) => RelationChange::ReplicaIdentity('i', Some(ident(&i))),
+            })
+        }
         AlterTableOperation::OwnerTo { new_owner } => Action::OwnerTo(match new_owner {
             sqlparser::ast::Owner::Ident(role) => Some(ident(&role)),
             _ => None,
@@ -810,15 +832,18 @@ fn no_effect(sql: &str) -> Option<Alter> {
 }
 
 fn no_effect_action(w: &[&str], raw: &[&str]) -> Option<Action> {
-    let table_level = matches!(
-        w,
-        ["set" | "reset", "(", ..]
-            | ["cluster", "on", _]
-            | ["set", "without", "cluster" | "oids"]
-            | ["set", "logged"]
-    );
-    if w == ["set", "unlogged"] {
-        return Some(Action::SetUnlogged);
+    let table_level = matches!(w, ["set" | "reset", "(", ..] | ["set", "without", "oids"]);
+    match w {
+        ["set", "unlogged"] => return Some(Action::SetUnlogged),
+        ["set", "logged"] => return Some(Action::Relation(RelationChange::Logged(true))),
+        ["cluster", "on", _] => {
+            let index = super::lexer::fold_ident(raw[2]);
+            return Some(Action::Relation(RelationChange::ClusterOn(index)));
+        }
+        ["set", "without", "cluster"] => {
+            return Some(Action::Relation(RelationChange::WithoutCluster))
+        }
+        _ => {}
     }
     if table_level {
         return Some(Action::NoEffect { column: None });
@@ -920,9 +945,6 @@ mod tests {
             "ALTER TABLE t RESET (parallel_workers, fillfactor)",
             "ALTER TABLE IF EXISTS t ALTER COLUMN a SET STATISTICS 100",
             "ALTER TABLE t ALTER a SET STORAGE PLAIN, ALTER b SET STATISTICS -1",
-            "ALTER TABLE t CLUSTER ON t_idx",
-            "ALTER TABLE t SET WITHOUT CLUSTER",
-            "ALTER TABLE ONLY t SET LOGGED",
             "ALTER TABLE t SET UNLOGGED",
         ] {
             let a = alter(sql);
@@ -932,6 +954,31 @@ mod tests {
                     .all(|x| matches!(x, Action::NoEffect { .. } | Action::SetUnlogged)),
                 "{sql}: {a:?}"
             );
+        }
+        // Recorded for the catalog only (engine/objects/relations.rs).
+        for (sql, change) in [
+            (
+                "ALTER TABLE t CLUSTER ON \"T_idx\"",
+                RelationChange::ClusterOn("T_idx".into()),
+            ),
+            (
+                "ALTER TABLE t SET WITHOUT CLUSTER",
+                RelationChange::WithoutCluster,
+            ),
+            (
+                "ALTER TABLE ONLY t SET LOGGED",
+                RelationChange::Logged(true),
+            ),
+            (
+                "ALTER TABLE t REPLICA IDENTITY USING INDEX I",
+                RelationChange::ReplicaIdentity('i', Some("i".into())),
+            ),
+            (
+                "ALTER TABLE t REPLICA IDENTITY FULL",
+                RelationChange::ReplicaIdentity('f', None),
+            ),
+        ] {
+            assert_eq!(alter(sql).actions, vec![Action::Relation(change)], "{sql}");
         }
         assert!(matches!(
             classify("ALTER TABLE t SET LOGGED, ADD COLUMN x int"),

@@ -582,6 +582,7 @@ fn leading_verb(sql: &str, first: &str) -> Verb {
             match obj(&[
                 "TEMP",
                 "TEMPORARY",
+                "UNLOGGED",
                 "UNIQUE",
                 "VIRTUAL",
                 "OR",
@@ -624,6 +625,7 @@ fn leading_verb(sql: &str, first: &str) -> Verb {
         "VACUUM" => Verb::Fixed("VACUUM"),
         "ANALYZE" => Verb::Fixed("ANALYZE"),
         "REINDEX" => Verb::Fixed("REINDEX"),
+        "CLUSTER" => Verb::Fixed("CLUSTER"),
         "EXPLAIN" => Verb::Fixed("EXPLAIN"),
         _ => Verb::Fixed("OK"),
     }

@@ -125,7 +125,7 @@ fn print(ci: &CreateIndex, name: &str, columns: &[(String, Option<Ty>)]) -> Opti
 
 /// The keys of a NULLS NOT DISTINCT index (pairs `k IS NULL, ifnull(k, 0)`), else None.
 fn nulls_not_distinct<'a>(keys: &[(&'a Expr, bool)]) -> Option<Vec<(&'a Expr, bool)>> {
-    if keys.is_empty() || keys.len() % 2 != 0 {
+    if keys.is_empty() || !keys.len().is_multiple_of(2) {
         return None;
     }
     keys.chunks(2)

@@ -117,6 +117,9 @@ fn indexes() -> String {
     )
 }
 
+/// Each table's UNLOGGED, CLUSTER and REPLICA IDENTITY settings (objects/relations.rs).
+const RELATIONS: &str = "main._litewire_relations";
+
 /// An index's definition (pg_get_indexdef): a key's index from its columns, a created
 /// one read back from its CREATE INDEX text (indexdef.rs).
 const INDEX_DEF: &str = "CASE WHEN ix.idx_sql IS NULL THEN 'CREATE ' || \
@@ -296,24 +299,28 @@ pub(super) const TABLES: &[Table] = &[
                 "WITH {ix}, {seq} \
                  SELECT {FIRST_USER_OID} + s.rowid, s.name, {PUBLIC}, 0, 0, 10, \
                  CASE s.type WHEN 'table' THEN 2 ELSE 0 END, 0, 0, 0, -1, 0, 0, \
-                 EXISTS (SELECT 1 FROM ix WHERE ix.tbl = s.name), 0, 'p', \
+                 EXISTS (SELECT 1 FROM ix WHERE ix.tbl = s.name), 0, {persistence}, \
                  CASE s.type WHEN 'table' THEN 'r' ELSE 'v' END, \
                  (SELECT count(*) FROM pragma_table_info(s.name)), 0, 0, \
                  EXISTS (SELECT 1 FROM sqlite_schema g WHERE g.type = 'trigger' AND g.tbl_name = s.name) \
                  OR EXISTS (SELECT 1 FROM pragma_foreign_key_list(s.name)) \
                  OR EXISTS (SELECT 1 FROM sqlite_schema r, pragma_foreign_key_list(r.name) f \
                  WHERE r.type = 'table' AND f.\"table\" = s.name), \
-                 0, 0, 0, 1, 'd', 0, 0, 0, 0, NULL, NULL, NULL \
-                 FROM sqlite_schema s WHERE s.type IN ('table', 'view') AND {USER_OBJECTS} \
+                 0, 0, 0, 1, coalesce(rel.replident, 'd'), 0, 0, 0, 0, NULL, NULL, NULL \
+                 FROM sqlite_schema s LEFT JOIN {RELATIONS} rel ON rel.name = s.name \
+                 WHERE s.type IN ('table', 'view') AND {USER_OBJECTS} \
                  UNION ALL \
-                 SELECT ix.oid, ix.name, {PUBLIC}, 0, 0, 10, 403, 0, 0, 0, -1, 0, 0, 0, 0, 'p', \
-                 'i', ix.natts, 0, 0, 0, 0, 0, 0, 1, 'n', 0, 0, 0, 0, NULL, NULL, NULL FROM ix \
+                 SELECT ix.oid, ix.name, {PUBLIC}, 0, 0, 10, 403, 0, 0, 0, -1, 0, 0, 0, 0, \
+                 {persistence}, 'i', ix.natts, 0, 0, 0, 0, 0, 0, 1, 'n', 0, 0, 0, 0, NULL, NULL, \
+                 NULL FROM ix LEFT JOIN {RELATIONS} rel ON rel.name = ix.tbl \
                  UNION ALL \
                  SELECT seq.oid, seq.name, seq.nsp, 0, 0, 10, 0, 0, 0, 1, 1, 0, 0, 0, 0, \
-                 CASE seq.nsp WHEN {PUBLIC} THEN 'p' ELSE 't' END, 'S', 3, 0, 0, 0, 0, 0, 0, 1, \
-                 'n', 0, 0, 0, 0, NULL, NULL, NULL FROM seq",
+                 CASE WHEN seq.nsp <> {PUBLIC} THEN 't' WHEN rel.unlogged THEN 'u' ELSE 'p' END, \
+                 'S', 3, 0, 0, 0, 0, 0, 0, 1, 'n', 0, 0, 0, 0, NULL, NULL, NULL \
+                 FROM seq LEFT JOIN {RELATIONS} rel ON rel.name = seq.owned_table",
                 ix = indexes(),
                 seq = sequences(),
+                persistence = "CASE WHEN rel.unlogged THEN 'u' ELSE 'p' END",
             )
         }),
     },
@@ -674,8 +681,10 @@ pub(super) const TABLES: &[Table] = &[
         body: Some(|| {
             format!(
                 "WITH {} SELECT ix.oid, ix.tbl_oid, ix.natts, ix.natts, ix.is_unique, 0, \
-                 ix.origin = 'pk', 0, 1, 0, 1, 0, 1, 1, 0, ix.keys, {zeros}, ix.classes, \
-                 ix.options, NULL, NULL, {INDEX_DEF} FROM ix",
+                 ix.origin = 'pk', 0, 1, coalesce(rel.cluster_index = ix.name, 0), 1, 0, 1, 1, \
+                 coalesce(rel.replident = 'i' AND rel.replident_index = ix.name, 0), ix.keys, \
+                 {zeros}, ix.classes, ix.options, NULL, NULL, {INDEX_DEF} \
+                 FROM ix LEFT JOIN {RELATIONS} rel ON rel.name = ix.tbl",
                 indexes(),
                 // Collations are not tracked: 0 for each column.
                 zeros = "(SELECT json_group_array(0) FROM json_each(ix.keys))",

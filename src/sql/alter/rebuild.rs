@@ -174,7 +174,7 @@ pub(super) fn apply(
             }
         }
         // Checked by the engine: the tables that reference this one; the owner.
-        Action::SetUnlogged | Action::OwnerTo(_) => {}
+        Action::SetUnlogged | Action::OwnerTo(_) | Action::Relation(_) => {}
         Action::AddColumn {
             def,
             default,

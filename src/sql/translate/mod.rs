@@ -32,7 +32,7 @@ mod objects;
 pub(crate) use create::PSEUDO_TYPES;
 pub(crate) use objects::without_type_checks;
 pub(crate) use objects::{identity_sequence_names, is_serial};
-pub use objects::{read_by_hand, AddIdentity};
+pub use objects::{read_by_hand, unlogged_batch, without_unlogged, AddIdentity};
 pub(crate) use operators::json_mark;
 mod operators;
 mod order;

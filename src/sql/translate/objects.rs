@@ -632,6 +632,7 @@ pub fn read_by_hand(text: &str) -> Option<Result<String, PgError>> {
     let alter = match words.iter().map(String::as_str).collect::<Vec<_>>()[..] {
         ["comment", "on", ..] => return Some(read_comment(text)),
         ["do", ..] => return Some(super::enums::do_block(text)),
+        ["cluster", ..] => return Some(cluster(text)),
         ["create", "domain", ..] => return Some(super::domains::create(text)),
         ["drop", "domain", ..] => return Some(super::domains::drop(text)),
         ["alter", "type", _]
@@ -644,6 +645,73 @@ pub fn read_by_hand(text: &str) -> Option<Result<String, PgError>> {
         _ => return None,
     };
     Some(read_read_by_hand(text, alter).and_then(|s| s))
+}
+
+/// `CLUSTER [VERBOSE] [t [USING i]]` (and the old `CLUSTER i ON t`): SQLite keeps no
+/// row order, so only the index it marks (pg_index.indisclustered) is recorded
+/// (engine/objects/relations.rs); without a table, nothing is done.
+fn cluster(text: &str) -> Result<String, PgError> {
+    let toks: Vec<&str> = crate::sql::lexer::significant(text)
+        .map(|t| &text[t.start..t.end])
+        .collect();
+    let is = |t: &str, w: &str| t.eq_ignore_ascii_case(w);
+    let mut rest = &toks[1..];
+    if rest.first().is_some_and(|t| *t == "(") {
+        let close = rest
+            .iter()
+            .position(|t| *t == ")")
+            .ok_or_else(|| PgError::syntax_near(rest.last().copied().unwrap_or_default()))?;
+        rest = &rest[close + 1..];
+    } else if rest.first().is_some_and(|t| is(t, "verbose")) {
+        rest = &rest[1..];
+    }
+    let name = |t: &str| crate::sql::lexer::fold_ident(t);
+    let (table, index) = match rest {
+        [] => return Ok(batch(&[])),
+        [t] => (name(t), None),
+        [t, using, i] if is(using, "using") => (name(t), Some(name(i))),
+        [i, on, t] if is(on, "on") => (name(t), Some(name(i))),
+        [_, next, ..] => return Err(PgError::syntax_near(next)),
+    };
+    Ok(batch(&[format!(
+        "SELECT litewire_relation({}, 'cluster', {})",
+        quote(&table),
+        index.as_deref().map_or("NULL".to_string(), quote)
+    )]))
+}
+
+/// `CREATE UNLOGGED TABLE …`: the text without UNLOGGED (blanked, so positions in
+/// errors stay), to be translated as a table crash-safe like every other, and then
+/// marked by [`unlogged_batch`]. None for any other statement.
+pub fn without_unlogged(text: &str) -> Option<String> {
+    let mut toks = crate::sql::lexer::significant(text);
+    let create = toks.next()?;
+    let unlogged = toks.next()?;
+    let table = toks.next()?;
+    let word = |t: &crate::sql::lexer::Token, w: &str| text[t.start..t.end].eq_ignore_ascii_case(w);
+    if !(word(&create, "create") && word(&unlogged, "unlogged") && word(&table, "table")) {
+        return None;
+    }
+    let mut out = text.to_string();
+    out.replace_range(
+        unlogged.start..unlogged.end,
+        &" ".repeat(unlogged.end - unlogged.start),
+    );
+    Some(out)
+}
+
+/// The translation `sqlite` of a CREATE UNLOGGED TABLE of `table`, with the mark that
+/// pg_class shows (relpersistence `u`).
+pub fn unlogged_batch(sqlite: String, table: &str) -> String {
+    let mark = format!(
+        "SELECT litewire_relation({}, 'unlogged', NULL)",
+        quote(table)
+    );
+    if sqlite.starts_with(MARKER) {
+        format!("{sqlite}\0{mark}")
+    } else {
+        batch(&[format!("={sqlite}"), mark])
+    }
 }
 
 fn read_read_by_hand(text: &str, alter: bool) -> Result<Result<String, PgError>, PgError> {
