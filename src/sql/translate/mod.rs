@@ -92,10 +92,11 @@ pub fn to_sqlite(mut stmt: Statement, settings: &mut dyn Settings) -> Result<Str
     if let Statement::DropFunction {
         if_exists,
         func_desc,
-        ..
+        drop_behavior,
     } = &stmt
     {
-        return routines::drop(func_desc, *if_exists);
+        let cascade = *drop_behavior == Some(sqlparser::ast::DropBehavior::Cascade);
+        return routines::drop(func_desc, *if_exists, cascade);
     }
     if let Some(batch) = roles::statement(&stmt)? {
         return Ok(batch);
