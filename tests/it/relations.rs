@@ -180,3 +180,48 @@ async fn index_definitions_as_postgres_prints_them() {
     )
     .await;
 }
+
+#[tokio::test]
+async fn tables_have_row_types_and_array_types() {
+    let s = Server::start(&[]);
+    let c = s.connect("rel").await;
+    c.batch_execute(
+        "create table attmp_array (id int); create table attmp_array2 (id int);
+         alter table attmp_array2 rename to _attmp_array;",
+    )
+    .await
+    .unwrap();
+    // The array type's name moves out of the way of the table that took it.
+    answers(
+        &c,
+        &[
+            (
+                "select typname from pg_type where oid = 'attmp_array[]'::regtype",
+                "__attmp_array",
+            ),
+            (
+                "select typname from pg_type where oid = '_attmp_array[]'::regtype",
+                "___attmp_array",
+            ),
+            (
+                "select format_type('attmp_array'::regtype, null), 'attmp_array[]'::regtype",
+                "attmp_array|attmp_array[]",
+            ),
+            (
+                "select t.typtype, t.typrelid = c.oid, c.reltype = t.oid from pg_type t \
+                 join pg_class c on c.relname = t.typname where t.typname = 'attmp_array'",
+                "c|t|t",
+            ),
+        ],
+    )
+    .await;
+    refusals(
+        &c,
+        &[(
+            "select 'nosuch'::regtype",
+            "42704",
+            "type \"nosuch\" does not exist",
+        )],
+    )
+    .await;
+}

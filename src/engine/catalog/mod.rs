@@ -19,6 +19,7 @@ mod constraints;
 pub(crate) mod defaults;
 mod indexdef;
 mod information_schema;
+pub(crate) mod row_types;
 mod tables;
 pub(crate) mod types;
 
@@ -54,6 +55,7 @@ pub fn register(conn: &Connection, session: SharedSession) -> rusqlite::Result<(
     super::functions::register_catalog(conn, session)?;
     constraints::register(conn)?;
     indexdef::register(conn)?;
+    row_types::register(conn)?;
     // A constant promoted to 'static, as rusqlite's own modules do.
     const MODULE: Module<CatalogTable> = Module::eponymous_only_module();
     for table in TABLES {

@@ -267,10 +267,11 @@ pub(super) const TABLES: &[Table] = &[
                   typdefaultbin text, typdefault text, typacl text",
         body: Some(|| {
             format!(
-                "{} UNION ALL {} UNION ALL {}",
+                "{} UNION ALL {} UNION ALL {} UNION ALL {}",
                 pg_type_rows(),
                 crate::engine::objects::enum_type_rows(PUBLIC),
-                crate::engine::objects::composite_type_rows(PUBLIC)
+                crate::engine::objects::composite_type_rows(PUBLIC),
+                super::row_types::type_rows(PUBLIC)
             )
         }),
     },
@@ -297,7 +298,8 @@ pub(super) const TABLES: &[Table] = &[
         body: Some(|| {
             format!(
                 "WITH {ix}, {seq} \
-                 SELECT {FIRST_USER_OID} + s.rowid, s.name, {PUBLIC}, 0, 0, 10, \
+                 SELECT {FIRST_USER_OID} + s.rowid, s.name, {PUBLIC}, \
+                 {row_type} + s.rowid, 0, 10, \
                  CASE s.type WHEN 'table' THEN 2 ELSE 0 END, 0, 0, 0, -1, 0, 0, \
                  EXISTS (SELECT 1 FROM ix WHERE ix.tbl = s.name), 0, {persistence}, \
                  CASE s.type WHEN 'table' THEN 'r' ELSE 'v' END, \
@@ -321,6 +323,7 @@ pub(super) const TABLES: &[Table] = &[
                 ix = indexes(),
                 seq = sequences(),
                 persistence = "CASE WHEN rel.unlogged THEN 'u' ELSE 'p' END",
+                row_type = super::row_types::ROW_TYPE_OID,
             )
         }),
     },
