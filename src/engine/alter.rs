@@ -109,6 +109,12 @@ pub fn run(db: &Connection, alter: &Alter, notices: &mut Vec<PgError>) -> Result
             }
         }
     }
+    // ADD … USING INDEX: the index's columns, and the index to drop once replaced.
+    let resolved = super::using_index::resolve(db, found.schema, &table, alter, notices)?;
+    let (alter, replaced) = match &resolved {
+        Some((a, r)) => (a, r.as_slice()),
+        None => (alter, &[][..]),
+    };
     let ct = alter::parse_definition(&found.definition).ok_or_else(|| {
         crate::sql::translate::unsupported(format!(
             "ALTER TABLE of \"{table}\", whose definition litewire cannot read,"
@@ -129,8 +135,11 @@ pub fn run(db: &Connection, alter: &Alter, notices: &mut Vec<PgError>) -> Result
             _ => {}
         }
     }
-    let indexes = index_names(db, &found)?;
+    let mut indexes = index_names(db, &found)?;
+    // An index a constraint takes over goes: the rebuild creates the constraint's own.
+    indexes.retain(|i| !replaced.contains(i));
     let mut plan = alter::plan(alter, ct, &indexes, found.schema == "temp")?;
+    plan.dropped_indexes.extend(replaced.iter().cloned());
     notices.append(&mut plan.notices);
     refuse_retyped_view_columns(db, &table, &plan)?;
     for check in &plan.checks {

@@ -21,6 +21,7 @@ use super::translate::{self, Settings};
 use crate::protocol::{PgError, SqlState};
 
 mod rebuild;
+pub mod using_index;
 pub use rebuild::*;
 
 /// One `ALTER TABLE` statement.
@@ -184,7 +185,10 @@ fn parse_alter(sql: &str) -> Result<Alter, PgError> {
     }
     let stmt = match super::parse::parse_one(sql, MAX_DEPTH) {
         Ok(s) => s,
-        Err(e) => return no_effect(sql).ok_or(e),
+        Err(e) => match using_index::rewrite(sql) {
+            Some(rewritten) => super::parse::parse_one(&rewritten, MAX_DEPTH)?,
+            None => return no_effect(sql).ok_or(e),
+        },
     };
     let Statement::AlterTable {
         name,
