@@ -95,6 +95,13 @@ pub enum Action {
     SetUnlogged,
     /// What the catalog records and no query answer depends on (engine/objects/relations.rs).
     Relation(RelationChange),
+    /// `ALTER CONSTRAINT fk [NOT] DEFERRABLE [INITIALLY DEFERRED | IMMEDIATE]`: the new
+    /// DEFERRABLE and INITIALLY DEFERRED of a foreign key.
+    AlterConstraint {
+        name: String,
+        deferrable: bool,
+        deferred: bool,
+    },
     NoEffect {
         column: Option<String>,
     },
@@ -835,8 +842,45 @@ fn no_effect(sql: &str) -> Option<Alter> {
     })
 }
 
+/// The deferral words after `ALTER CONSTRAINT name`, as PostgreSQL reads them: what is
+/// not said is NOT DEFERRABLE / INITIALLY IMMEDIATE; INITIALLY DEFERRED implies
+/// DEFERRABLE.
+fn alter_constraint(name: String, mut rest: &[&str]) -> Option<Action> {
+    let (mut deferrable, mut deferred) = (None, false);
+    while !rest.is_empty() {
+        rest = match rest {
+            ["deferrable", r @ ..] => {
+                deferrable = Some(true);
+                r
+            }
+            ["not", "deferrable", r @ ..] => {
+                deferrable = Some(false);
+                r
+            }
+            ["initially", "deferred", r @ ..] => {
+                deferred = true;
+                r
+            }
+            ["initially", "immediate", r @ ..] => r,
+            _ => return None,
+        };
+    }
+    if deferrable == Some(false) && deferred {
+        // PostgreSQL's 42601 too (the parse error's).
+        return None;
+    }
+    Some(Action::AlterConstraint {
+        name,
+        deferrable: deferrable.unwrap_or(deferred),
+        deferred,
+    })
+}
+
 fn no_effect_action(w: &[&str], raw: &[&str]) -> Option<Action> {
     let table_level = matches!(w, ["set" | "reset", "(", ..] | ["set", "without", "oids"]);
+    if let ["alter", "constraint", _, rest @ ..] = w {
+        return alter_constraint(super::lexer::fold_ident(raw[2]), rest);
+    }
     match w {
         ["set", "unlogged"] => return Some(Action::SetUnlogged),
         ["set", "logged"] => return Some(Action::Relation(RelationChange::Logged(true))),

@@ -791,3 +791,37 @@ async fn add_constraint_using_index_takes_the_index_over() {
     )
     .await;
 }
+
+#[tokio::test]
+async fn alter_constraint_changes_a_foreign_keys_deferral() {
+    let s = Server::start(&[]);
+    let c = s.connect("alter").await;
+    c.batch_execute(
+        "create table pk (p int primary key); create table fk (f int);
+         alter table fk add constraint a foreign key (f) references pk deferrable initially deferred;
+         alter table fk add constraint b foreign key (f) references pk;
+         alter table fk alter constraint a not deferrable;
+         alter table fk alter constraint b deferrable initially deferred;",
+    )
+    .await
+    .unwrap();
+    crate::common::answers(
+        &c,
+        &[(
+            "select conname, condeferrable, condeferred, pg_get_constraintdef(oid) \
+             from pg_constraint where conrelid = 'fk'::regclass order by 1",
+            "a|f|f|FOREIGN KEY (f) REFERENCES pk(p)\n\
+             b|t|t|FOREIGN KEY (f) REFERENCES pk(p) DEFERRABLE INITIALLY DEFERRED",
+        )],
+    )
+    .await;
+    crate::common::refusals(
+        &c,
+        &[(
+            "alter table pk alter constraint pk_pkey deferrable",
+            "42809",
+            "constraint \"pk_pkey\" of relation \"pk\" is not a foreign key constraint",
+        )],
+    )
+    .await;
+}

@@ -173,12 +173,30 @@ fn default_opclass(decl: &str) -> String {
 /// The name the CREATE TABLE text gives the constraint of `kind` (on columns `cols`, a
 /// `, `-separated list, when given) of table `table` (catalog/constraints.rs), or NULL.
 fn named_constraint(kind: &str, table: &str, sql: &str, cols: Option<&str>) -> String {
+    constraint_field("name", kind, table, sql, cols)
+}
+
+/// Field `field` of that constraint (`name`, …).
+fn constraint_field(field: &str, kind: &str, table: &str, sql: &str, cols: Option<&str>) -> String {
     let on_cols = cols.map_or(String::new(), |c| {
         format!(" AND json_extract(j.value, '$.cols') = {c}")
     });
     format!(
-        "(SELECT json_extract(j.value, '$.name') FROM json_each(pg_table_constraints({table}, \
+        "(SELECT json_extract(j.value, '$.{field}') FROM json_each(pg_table_constraints({table}, \
          {sql})) j WHERE json_extract(j.value, '$.kind') = {kind}{on_cols} LIMIT 1)"
+    )
+}
+
+/// Field `field` (`name`, `deferrable`, `deferred`) of the foreign key
+/// pragma_foreign_key_list numbers `fk.id`: SQLite numbers them from the last declared,
+/// so two keys over the same columns stay apart.
+fn foreign_key_field(field: &str) -> String {
+    // (OFFSET cannot read fk.id: the keys declared after this one are counted instead.)
+    format!(
+        "(SELECT json_extract(j.value, '$.{field}') FROM json_each(pg_table_constraints(fk.tbl, \
+         fk.tbl_sql)) j WHERE json_extract(j.value, '$.kind') = 'f' AND (SELECT count(*) \
+         FROM json_each(pg_table_constraints(fk.tbl, fk.tbl_sql)) k \
+         WHERE json_extract(k.value, '$.kind') = 'f' AND k.key > j.key) = fk.id)"
     )
 }
 
@@ -723,7 +741,8 @@ pub(super) const TABLES: &[Table] = &[
                  SELECT {CONSTRAINT_OID} + {FOREIGN_KEY_OID} + fk.tbl_rowid * 100 + fk.id, \
                  coalesce({fk_name}, \
                  fk.tbl || '_' || group_concat(fk.\"from\", '_' ORDER BY fk.seq) || '_fkey'), \
-                 {PUBLIC}, 'f', 0, 0, 1, {FIRST_USER_OID} + fk.tbl_rowid, 0, 0, 0, \
+                 {PUBLIC}, 'f', coalesce({fk_deferrable}, 0), coalesce({fk_deferred}, 0), 1, \
+                 {FIRST_USER_OID} + fk.tbl_rowid, 0, 0, 0, \
                  {FIRST_USER_OID} + (SELECT rowid FROM sqlite_schema WHERE name = fk.\"table\"), \
                  {on_update}, {on_delete}, 's', 1, 0, 1, \
                  '[' || group_concat((SELECT cid + 1 FROM pragma_table_info(fk.tbl) \
@@ -737,7 +756,9 @@ pub(super) const TABLES: &[Table] = &[
                  (SELECT name FROM pragma_table_info(fk.\"table\") WHERE pk = fk.seq + 1)), \
                  ', ' ORDER BY fk.seq) || ')' || \
                  CASE fk.on_update WHEN 'NO ACTION' THEN '' ELSE ' ON UPDATE ' || fk.on_update END || \
-                 CASE fk.on_delete WHEN 'NO ACTION' THEN '' ELSE ' ON DELETE ' || fk.on_delete END \
+                 CASE fk.on_delete WHEN 'NO ACTION' THEN '' ELSE ' ON DELETE ' || fk.on_delete END || \
+                 CASE WHEN {fk_deferred} THEN ' DEFERRABLE INITIALLY DEFERRED' \
+                 WHEN {fk_deferrable} THEN ' DEFERRABLE' ELSE '' END \
                  FROM fk GROUP BY fk.tbl_rowid, fk.id \
                  UNION ALL \
                  SELECT {CONSTRAINT_OID} + {CHECK_OID} + s.rowid * 100 + j.key, \
@@ -751,12 +772,9 @@ pub(super) const TABLES: &[Table] = &[
                  WHERE s.type = 'table' AND {USER_OBJECTS} \
                  AND json_extract(j.value, '$.kind') = 'c'",
                 ix = indexes(),
-                fk_name = named_constraint(
-                    "'f'",
-                    "fk.tbl",
-                    "fk.tbl_sql",
-                    Some("fk.from_cols")
-                ),
+                fk_name = foreign_key_field("name"),
+                fk_deferrable = foreign_key_field("deferrable"),
+                fk_deferred = foreign_key_field("deferred"),
                 on_update = action_code("fk.on_update"),
                 on_delete = action_code("fk.on_delete"),
             )
