@@ -225,3 +225,49 @@ async fn tables_have_row_types_and_array_types() {
     )
     .await;
 }
+
+#[tokio::test]
+async fn index_statistics_and_reindex_of_a_key() {
+    let s = Server::start(&[]);
+    let c = s.connect("rel").await;
+    c.batch_execute(
+        "create table t (a int primary key, d int, e int, b int);
+         create index t_idx on t (a, (d + e), b);
+         alter index t_idx alter column 2 set statistics 1000;
+         alter index if exists nosuch alter column 2 set statistics -1;
+         reindex index t_pkey;",
+    )
+    .await
+    .unwrap();
+    refusals(
+        &c,
+        &[
+            (
+                "alter index t_idx alter column 0 set statistics 1",
+                "22023",
+                "column number must be in range from 1 to 32767",
+            ),
+            (
+                "alter index t_idx alter column 1 set statistics 1",
+                "0A000",
+                "cannot alter statistics on non-expression column \"a\" of index \"t_idx\"",
+            ),
+            (
+                "alter index t_idx alter column 4 set statistics 1",
+                "42703",
+                "column number 4 of relation \"t_idx\" does not exist",
+            ),
+            (
+                "alter index nosuch alter column 1 set statistics 1",
+                "42P01",
+                "relation \"nosuch\" does not exist",
+            ),
+            (
+                "reindex index nosuch",
+                "42P01",
+                "relation \"nosuch\" does not exist",
+            ),
+        ],
+    )
+    .await;
+}

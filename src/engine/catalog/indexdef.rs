@@ -28,7 +28,60 @@ pub fn register(conn: &Connection) -> rusqlite::Result<()> {
         let index: String = ctx.get::<Option<String>>(0)?.unwrap_or_default();
         let table: String = ctx.get::<Option<String>>(1)?.unwrap_or_default();
         Ok(definition(&index, &table).unwrap_or_else(|e| format!("{REFUSED}{}", e.message)))
+    })?;
+    let direct = FunctionFlags::SQLITE_UTF8 | FunctionFlags::SQLITE_DIRECTONLY;
+    conn.create_scalar_function("litewire_index_statistics", 3, direct, |ctx| {
+        // SAFETY: the connection running this batch, one nested read.
+        let conn = unsafe { ctx.get_connection()? };
+        let index: String = ctx.get(0)?;
+        index_statistics(&conn, &index, ctx.get(1)?, ctx.get(2)?)
+            .map_err(crate::engine::error::raise)
     })
+}
+
+/// `litewire_index_statistics(index, n, if_exists)`: ALTER INDEX … ALTER COLUMN n SET
+/// STATISTICS, which PostgreSQL allows on an expression key only; no effect here. A
+/// NOTICE (as a batch's text row) when the index is missing and IF EXISTS was given.
+fn index_statistics(
+    conn: &Connection,
+    index: &str,
+    n: i64,
+    if_exists: bool,
+) -> Result<Option<String>, PgError> {
+    let sql: Option<String> = conn
+        .query_row(
+            "SELECT sql FROM sqlite_schema WHERE type = 'index' AND name = ?1",
+            [index],
+            |r| r.get(0),
+        )
+        .ok();
+    let missing = format!("relation \"{index}\" does not exist");
+    let Some(sql) = sql else {
+        if if_exists {
+            return Ok(Some(format!("00000 {missing}, skipping")));
+        }
+        return Err(PgError::new(SqlState::UNDEFINED_TABLE, missing));
+    };
+    let Ok(Statement::CreateIndex(ci)) = crate::sql::parse::parse_one(&sql, 200) else {
+        return Err(refused(index));
+    };
+    let Some(key) = usize::try_from(n - 1).ok().and_then(|k| ci.columns.get(k)) else {
+        return Err(PgError::new(
+            SqlState::UNDEFINED_COLUMN,
+            format!("column number {n} of relation \"{index}\" does not exist"),
+        ));
+    };
+    if let Expr::Identifier(c) = &key.column.expr {
+        return Err(PgError::new(
+            SqlState::FEATURE_NOT_SUPPORTED,
+            format!(
+                "cannot alter statistics on non-expression column \"{}\" of index \"{index}\"",
+                c.value
+            ),
+        )
+        .with_hint("Alter statistics on table column instead."));
+    }
+    Ok(None)
 }
 
 /// The 0A000 a refused definition's value stands for, if `value` is one.

@@ -633,6 +633,7 @@ pub fn read_by_hand(text: &str) -> Option<Result<String, PgError>> {
         ["comment", "on", ..] => return Some(read_comment(text)),
         ["do", ..] => return Some(super::enums::do_block(text)),
         ["cluster", ..] => return Some(cluster(text)),
+        ["alter", "index", ..] => return Some(index_statistics(text)),
         ["create", "domain", ..] => return Some(super::domains::create(text)),
         ["drop", "domain", ..] => return Some(super::domains::drop(text)),
         ["alter", "type", _]
@@ -677,6 +678,53 @@ fn cluster(text: &str) -> Result<String, PgError> {
         "SELECT litewire_relation({}, 'cluster', {})",
         quote(&table),
         index.as_deref().map_or("NULL".to_string(), quote)
+    )]))
+}
+
+/// `ALTER INDEX [IF EXISTS] i ALTER [COLUMN] n SET STATISTICS v`: a planner setting,
+/// with no effect here once PostgreSQL's checks pass (the column must be an
+/// expression: `litewire_index_statistics`, engine/catalog/indexdef.rs).
+fn index_statistics(text: &str) -> Result<String, PgError> {
+    let toks: Vec<&str> = crate::sql::lexer::significant(text)
+        .map(|t| &text[t.start..t.end])
+        .collect();
+    let lower: Vec<String> = toks.iter().map(|t| t.to_ascii_lowercase()).collect();
+    let w: Vec<&str> = lower.iter().map(String::as_str).collect();
+    let (if_exists, rest) = match &w[2..] {
+        ["if", "exists", rest @ ..] => (true, rest),
+        rest => (false, rest),
+    };
+    let at = toks.len() - rest.len();
+    let (column, value) = match rest {
+        [_, "alter", "column", n, "set", "statistics", v @ ..]
+        | [_, "alter", n, "set", "statistics", v @ ..] => (*n, v.concat()),
+        _ => {
+            return Err(unsupported(
+                "ALTER INDEX other than RENAME TO and SET STATISTICS",
+            ))
+        }
+    };
+    let index = crate::sql::lexer::fold_ident(toks[at]);
+    let n: i64 = column
+        .parse()
+        .map_err(|_| unsupported("ALTER INDEX … ALTER COLUMN by name"))?;
+    if !(1..=32767).contains(&n) {
+        return Err(PgError::new(
+            SqlState::INVALID_PARAMETER_VALUE,
+            "column number must be in range from 1 to 32767",
+        ));
+    }
+    let v: i64 = value.parse().map_err(|_| PgError::syntax_near(&value))?;
+    if v < -1 {
+        return Err(PgError::new(
+            SqlState::INVALID_PARAMETER_VALUE,
+            format!("statistics target {v} is too low"),
+        ));
+    }
+    Ok(batch(&[format!(
+        "SELECT litewire_index_statistics({}, {n}, {})",
+        quote(&index),
+        u8::from(if_exists)
     )]))
 }
 
