@@ -57,6 +57,50 @@ impl Session {
         implicit_block: bool,
         job: Option<Job>,
     ) -> Result<Completion, PgError> {
+        let (text, verb) = self.bound_execute(stmt).await?;
+        let sqlite = self.sqlite_text(&text).await?;
+        let source: Arc<str> = Arc::from(text);
+        let mut job = match job {
+            Some(mut j) => {
+                j.sql = sqlite;
+                j.source = source;
+                j.verb = verb;
+                j.describe = false;
+                j.params = Vec::new();
+                j
+            }
+            None => Job::simple(sqlite, source, verb),
+        };
+        job.begin = implicit_block && self.tx == Tx::Idle && !self.implicit;
+        self.run_job(job).await
+    }
+
+    /// `CREATE [TEMP] TABLE [IF NOT EXISTS] t [(cols)] AS EXECUTE name [(args)]`: the
+    /// CREATE TABLE AS of the statement EXECUTE would run, which must be a query.
+    pub(super) async fn create_as_execute(
+        &mut self,
+        head: &str,
+        execute: &str,
+        implicit_block: bool,
+    ) -> Result<Completion, PgError> {
+        let (text, verb) = self.bound_execute(execute).await?;
+        if verb != sql::Verb::Select {
+            return Err(PgError::new(
+                SqlState::WRONG_OBJECT_TYPE,
+                "prepared statement is not a SELECT",
+            ));
+        }
+        let text = format!("{head} {text}");
+        let sqlite = self.sqlite_text(&text).await?;
+        let source: Arc<str> = Arc::from(text);
+        let mut job = Job::simple(sqlite, source, sql::Verb::Fixed("CREATE TABLE"));
+        job.begin = implicit_block && self.tx == Tx::Idle && !self.implicit;
+        self.run_job(job).await
+    }
+
+    /// The text of the statement `EXECUTE name [(args)]` names, with the arguments in
+    /// place of its parameters, and its verb.
+    async fn bound_execute(&mut self, stmt: &str) -> Result<(String, sql::Verb), PgError> {
         let e = super::translate::read(stmt, self.max_nesting, sql::prepare::execute).await?;
         let prepared = self.ext.statement(&e.name)?;
         let Command::Sql(verb) = &prepared.command else {
@@ -110,25 +154,12 @@ impl Session {
             .collect();
         let args = e.args;
         let columns: Vec<String> = prepared.desc.columns.iter().map(|c| c.0.clone()).collect();
+        let verb = verb.clone();
         let text =
             super::translate::read(&prepared.source, self.max_nesting, move |body, depth| {
                 sql::prepare::bind(body, args, &names, &columns, depth)
             })
             .await?;
-        let sqlite = self.sqlite_text(&text).await?;
-        let source: Arc<str> = Arc::from(text);
-        let mut job = match job {
-            Some(mut j) => {
-                j.sql = sqlite;
-                j.source = source;
-                j.verb = verb.clone();
-                j.describe = false;
-                j.params = Vec::new();
-                j
-            }
-            None => Job::simple(sqlite, source, verb.clone()),
-        };
-        job.begin = implicit_block && self.tx == Tx::Idle && !self.implicit;
-        self.run_job(job).await
+        Ok((text, verb))
     }
 }

@@ -217,6 +217,10 @@ impl Session {
                     "VACUUM INTO is not allowed: a client may only write its own database file",
                 ))
             }
+            Command::Sql(_) if job.is_none() && sql::prepare::create_as_execute(stmt).is_some() => {
+                let (head, execute) = sql::prepare::create_as_execute(stmt).unwrap_or_default();
+                return self.create_as_execute(head, execute, implicit_block).await;
+            }
             Command::Sql(verb) => {
                 let unnamed_index =
                     verb == sql::Verb::Fixed("CREATE INDEX") && sql::ddl::unnamed_index(stmt);

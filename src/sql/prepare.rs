@@ -82,6 +82,25 @@ pub fn execute_name(sql: &str) -> Option<String> {
     Some(super::lexer::fold_ident(&sql[second.start..second.end]))
 }
 
+/// `CREATE … TABLE … AS EXECUTE name …` split into the text up to `AS` (included) and
+/// the `EXECUTE …` after it; None for any other statement.
+pub fn create_as_execute(sql: &str) -> Option<(&str, &str)> {
+    let toks: Vec<_> = significant(sql).collect();
+    let word = |i: usize, w: &str| {
+        toks.get(i).is_some_and(|t| {
+            t.kind == super::lexer::TokenKind::Word && sql[t.start..t.end].eq_ignore_ascii_case(w)
+        })
+    };
+    if !word(0, "create") {
+        return None;
+    }
+    let at = (1..toks.len()).find(|&i| word(i, "as") && word(i + 1, "execute"))?;
+    if !(1..at).any(|i| word(i, "table")) {
+        return None;
+    }
+    Some((&sql[..toks[at].end], &sql[toks[at + 1].start..]))
+}
+
 /// Reads `EXECUTE name [(arg, ...)]`.
 pub fn execute(sql: &str, max_depth: usize) -> Result<Execute, PgError> {
     match parse_one(sql, max_depth)? {
