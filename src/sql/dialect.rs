@@ -77,22 +77,6 @@ impl Dialect for Postgres {
         expr: &Expr,
         _precedence: u8,
     ) -> Option<Result<Expr, ParserError>> {
-        // `x::text COLLATE "C"`: the grammar reads COLLATE after a prefix only, though
-        // PostgreSqlDialect gives it an infix precedence (outside a column definition,
-        // so only there does the infix loop get here with it).
-        if matches!(&parser.peek_token().token,
-            Token::Word(w) if w.keyword == sqlparser::keywords::Keyword::COLLATE)
-        {
-            parser.next_token();
-            return Some(
-                parser
-                    .parse_object_name(false)
-                    .map(|collation| Expr::Collate {
-                        expr: Box::new(expr.clone()),
-                        collation,
-                    }),
-            );
-        }
         let op = order_using(parser)?;
         parser.next_token();
         parser.next_token();

@@ -313,17 +313,3 @@ async fn byte_order_collations_of_columns() {
     .unwrap();
     crate::common::answers(&c, &[("select a, b from pc order by b", "b|B\na|a")]).await;
 }
-
-#[tokio::test]
-async fn collate_after_a_cast() {
-    let s = Server::start(&[]);
-    let c = s.connect("basics").await;
-    crate::common::answers(
-        &c,
-        &[(
-            "select 12::text collate \"C\", ('a' || 'b'::text collate \"C\")",
-            "12|ab",
-        )],
-    )
-    .await;
-}
