@@ -138,7 +138,7 @@ pub(super) fn forget(conn: &Connection, table: &str) -> rusqlite::Result<()> {
     Ok(())
 }
 
-/// `litewire_relation(table, what, index)`: `unlogged` (CREATE UNLOGGED TABLE),
+/// `litewire_relation(table, what, index)`: `unlogged` (before CREATE UNLOGGED TABLE),
 /// `cluster` (CLUSTER t [USING i]: i, else the index marked before).
 fn relation(ctx: &mut Context<'_>) -> rusqlite::Result<i64> {
     // SAFETY: called by an internal batch on the connection running it, on this thread.
@@ -147,7 +147,12 @@ fn relation(ctx: &mut Context<'_>) -> rusqlite::Result<i64> {
     let what: String = ctx.get(1)?;
     let index: Option<String> = ctx.get(2)?;
     let change = match (what.as_str(), index) {
-        ("unlogged", _) => RelationChange::Logged(false),
+        // Before its CREATE TABLE: a table that exists already keeps its persistence.
+        ("unlogged", _) if is_table(&conn, &table)? => return Ok(0),
+        ("unlogged", _) => {
+            set(&conn, &table, "unlogged", Value::Integer(1)).map_err(raise)?;
+            return Ok(1);
+        }
         (_, Some(index)) => RelationChange::ClusterOn(index),
         (_, None) => {
             let marked = is_table(&conn, &table)?

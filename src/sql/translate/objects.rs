@@ -748,17 +748,17 @@ pub fn without_unlogged(text: &str) -> Option<String> {
     Some(out)
 }
 
-/// The translation `sqlite` of a CREATE UNLOGGED TABLE of `table`, with the mark that
-/// pg_class shows (relpersistence `u`).
+/// The translation `sqlite` of a CREATE UNLOGGED TABLE of `table`, after the mark that
+/// pg_class shows (relpersistence `u`): made first, so that an existing table (IF NOT
+/// EXISTS) keeps its own.
 pub fn unlogged_batch(sqlite: String, table: &str) -> String {
     let mark = format!(
         "SELECT litewire_relation({}, 'unlogged', NULL)",
         quote(table)
     );
-    if sqlite.starts_with(MARKER) {
-        format!("{sqlite}\0{mark}")
-    } else {
-        batch(&[format!("={sqlite}"), mark])
+    match sqlite.strip_prefix(MARKER) {
+        Some(parts) => format!("{MARKER}{mark}\0{parts}"),
+        None => batch(&[mark, format!("={sqlite}")]),
     }
 }
 
