@@ -38,7 +38,8 @@ async fn unlogged_tables_show_in_pg_class_and_follow_set_logged() {
     .await;
     c.batch_execute(
         "alter table u1 set logged; alter table l1 set unlogged; alter table u1 rename to r1;
-         drop table u2; create table u2 (a int);",
+         drop table u2; create table u2 (a int);
+         create unlogged table if not exists u2 (a int);",
     )
     .await
     .unwrap();
