@@ -79,8 +79,8 @@ pub fn name_of(conn: &Connection, oid: i64) -> rusqlite::Result<Option<String>> 
         .map(|(_, n, _)| if array { format!("{n}[]") } else { n }))
 }
 
-/// pg_type's rows for the row types and their arrays (`pg_row_array_name(rowid)` names
-/// each array type).
+/// pg_type's rows for the row types and their arrays (`pg_row_array_names()`: the
+/// array types' names by rowid, computed once per scan as an uncorrelated subquery).
 pub fn type_rows(public: i64) -> String {
     let first = super::FIRST_USER_OID;
     format!(
@@ -89,7 +89,9 @@ pub fn type_rows(public: i64) -> String {
          'record_recv', 'record_send', '-', '-', '-', 'd', 'x', 0, 0, -1, 0, 0, NULL, NULL, NULL \
          FROM sqlite_schema s WHERE s.type IN ('table', 'view') AND {USER_OBJECTS} \
          UNION ALL \
-         SELECT {ROW_ARRAY_OID} + s.rowid, pg_row_array_name(s.rowid), {public}, 10, -1, 0, \
+         SELECT {ROW_ARRAY_OID} + s.rowid, \
+         json_extract((SELECT pg_row_array_names()), '$.\"' || s.rowid || '\"'), {public}, 10, \
+         -1, 0, \
          'b', 'A', 0, 1, ',', 0, 'array_subscript_handler', {ROW_TYPE_OID} + s.rowid, 0, \
          'array_in', 'array_out', 'array_recv', 'array_send', '-', '-', 'array_typanalyze', \
          'd', 'x', 0, 0, -1, 0, 0, NULL, NULL, NULL \
@@ -99,13 +101,18 @@ pub fn type_rows(public: i64) -> String {
 
 pub fn register(conn: &Connection) -> rusqlite::Result<()> {
     use rusqlite::functions::FunctionFlags;
-    conn.create_scalar_function("pg_row_array_name", 1, FunctionFlags::SQLITE_UTF8, |ctx| {
-        let rowid: i64 = ctx.get(0)?;
+    conn.create_scalar_function("pg_row_array_names", 0, FunctionFlags::SQLITE_UTF8, |ctx| {
         // SAFETY: the connection running this catalog scan, one nested read.
         let conn = unsafe { ctx.get_connection()? };
-        Ok(all(&conn)?
-            .into_iter()
-            .find(|(r, ..)| *r == rowid)
-            .map(|(.., a)| a))
+        let mut out = String::from("{");
+        for (i, (rowid, _, array)) in all(&conn)?.iter().enumerate() {
+            if i > 0 {
+                out.push(',');
+            }
+            out.push_str(&format!("\"{rowid}\":"));
+            crate::engine::array::push_json_string(&mut out, array);
+        }
+        out.push('}');
+        Ok(out)
     })
 }
