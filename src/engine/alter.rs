@@ -55,6 +55,13 @@ pub fn run(db: &Connection, alter: &Alter, notices: &mut Vec<PgError>) -> Result
         } else {
             db.execute_batch(sql).map_err(|e| to_pg(&e))
         };
+        // A renamed table keeps its UNLOGGED and CLUSTER marks (engine/objects).
+        let ran = ran.and_then(|()| match &alter.rename_to {
+            Some(new) if found.schema == "main" => {
+                super::objects::relation_renamed(db, &table, new).map_err(|e| to_pg(&e))
+            }
+            _ => Ok(()),
+        });
         return ran.map_err(
             |e| match e.message.strip_prefix("duplicate column name: ") {
                 Some(c) => PgError::new(
@@ -66,10 +73,17 @@ pub fn run(db: &Connection, alter: &Alter, notices: &mut Vec<PgError>) -> Result
         );
     }
     if alter.actions.contains(&Action::SetUnlogged) {
-        if let Some(other) = referencing_tables(db, &table)?
-            .into_iter()
-            .find(|t| !t.eq_ignore_ascii_case(&table))
-        {
+        // No logged table may reference an unlogged one (PostgreSQL's message says
+        // "references" of the referencing table).
+        let mut logged = Vec::new();
+        for t in referencing_tables(db, &table)? {
+            if !t.eq_ignore_ascii_case(&table)
+                && !super::objects::is_unlogged(db, &t).map_err(|e| to_pg(&e))?
+            {
+                logged.push(t);
+            }
+        }
+        if let Some(other) = logged.into_iter().next() {
             return Err(PgError::new(
                 SqlState::INVALID_TABLE_DEFINITION,
                 format!(
@@ -78,6 +92,29 @@ pub fn run(db: &Connection, alter: &Alter, notices: &mut Vec<PgError>) -> Result
             ));
         }
     }
+    if alter
+        .actions
+        .contains(&Action::Relation(alter::RelationChange::Logged(true)))
+    {
+        for other in referenced_tables(db, &table)? {
+            if !other.eq_ignore_ascii_case(&table)
+                && super::objects::is_unlogged(db, &other).map_err(|e| to_pg(&e))?
+            {
+                return Err(PgError::new(
+                    SqlState::INVALID_TABLE_DEFINITION,
+                    format!(
+                        "could not change table \"{table}\" to logged because it references unlogged table \"{other}\""
+                    ),
+                ));
+            }
+        }
+    }
+    // ADD … USING INDEX: the index's columns, and the index to drop once replaced.
+    let resolved = super::using_index::resolve(db, found.schema, &table, alter, notices)?;
+    let (alter, replaced) = match &resolved {
+        Some((a, r)) => (a, r.as_slice()),
+        None => (alter, &[][..]),
+    };
     let ct = alter::parse_definition(&found.definition).ok_or_else(|| {
         crate::sql::translate::unsupported(format!(
             "ALTER TABLE of \"{table}\", whose definition litewire cannot read,"
@@ -98,15 +135,18 @@ pub fn run(db: &Connection, alter: &Alter, notices: &mut Vec<PgError>) -> Result
             _ => {}
         }
     }
-    let indexes = index_names(db, &found)?;
+    let mut indexes = index_names(db, &found)?;
+    // An index a constraint takes over goes: the rebuild creates the constraint's own.
+    indexes.retain(|i| !replaced.contains(i));
     let mut plan = alter::plan(alter, ct, &indexes, found.schema == "temp")?;
+    plan.dropped_indexes.extend(replaced.iter().cloned());
     notices.append(&mut plan.notices);
     refuse_retyped_view_columns(db, &table, &plan)?;
     for check in &plan.checks {
         test(db, &table, &plan, check)?;
     }
     if !plan.rebuild && plan.dropped_indexes.is_empty() {
-        return Ok(());
+        return record_relation(db, &found, alter);
     }
     exec(db, &format!("SAVEPOINT {SAVEPOINT}"))?;
     let fkeys = db
@@ -123,12 +163,32 @@ pub fn run(db: &Connection, alter: &Alter, notices: &mut Vec<PgError>) -> Result
         if plan.keys_changed {
             referencing_still_match(db, &table, &plan)?;
         }
+        record_relation(db, &found, alter)?;
         exec(db, &format!("RELEASE {SAVEPOINT}"))
     });
     if done.is_err() {
         let _ = db.execute_batch(&format!("ROLLBACK TO {SAVEPOINT}; RELEASE {SAVEPOINT}"));
     }
     done
+}
+
+/// The settings only the catalog shows (UNLOGGED, CLUSTER ON, REPLICA IDENTITY).
+/// A temporary table has no pg_class row to show them: nothing is kept.
+fn record_relation(db: &Connection, found: &Table, alter: &Alter) -> Result<(), PgError> {
+    if found.schema == "temp" {
+        return Ok(());
+    }
+    let table = found.name.as_str();
+    for action in &alter.actions {
+        match action {
+            Action::Relation(change) => super::objects::change_relation(db, table, change)?,
+            Action::SetUnlogged => {
+                super::objects::change_relation(db, table, &alter::RelationChange::Logged(false))?
+            }
+            _ => {}
+        }
+    }
+    Ok(())
 }
 
 /// `ALTER TABLE v RENAME TO w` of a view or an index, which PostgreSQL allows and
@@ -178,6 +238,7 @@ fn rename_view_or_index(db: &Connection, name: &str, new: &str) -> Result<bool, 
             }
         })
         .and_then(|()| exec(db, &format!("DROP {kind} {}", quote(&stored))))
+        .and_then(|()| super::objects::relation_renamed(db, &stored, new).map_err(|e| to_pg(&e)))
         .and_then(|()| exec(db, &format!("RELEASE {SAVEPOINT}")));
     if done.is_err() {
         let _ = db.execute_batch(&format!("ROLLBACK TO {SAVEPOINT}; RELEASE {SAVEPOINT}"));
@@ -724,6 +785,15 @@ fn referencing_tables(db: &Connection, table: &str) -> Result<Vec<String>, PgErr
         db,
         "SELECT m.name FROM sqlite_schema AS m, pragma_foreign_key_list(m.name) AS f \
          WHERE m.type = 'table' AND f.\"table\" = ?1 COLLATE NOCASE GROUP BY m.name",
+        table,
+    )
+}
+
+/// The tables `table`'s foreign keys reference.
+fn referenced_tables(db: &Connection, table: &str) -> Result<Vec<String>, PgError> {
+    strings(
+        db,
+        "SELECT DISTINCT f.\"table\" FROM pragma_foreign_key_list(?1) AS f",
         table,
     )
 }

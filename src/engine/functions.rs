@@ -84,6 +84,19 @@ pub fn register(conn: &Connection, database: &str, session: SharedSession) -> ru
         ))
     })?;
     conn.create_scalar_function("pg_bool", 1, pure, pg_bool)?;
+    // text || text as a function (strict): an index on textcat(a, b) keeps its name.
+    conn.create_scalar_function("textcat", 2, pure, |ctx| {
+        let text = |i: usize| -> rusqlite::Result<Option<String>> {
+            Ok(match ctx.get_raw(i) {
+                ValueRef::Null => None,
+                ValueRef::Text(t) => Some(String::from_utf8_lossy(t).into_owned()),
+                ValueRef::Integer(n) => Some(n.to_string()),
+                ValueRef::Real(f) => Some(f.to_string()),
+                ValueRef::Blob(b) => Some(String::from_utf8_lossy(b).into_owned()),
+            })
+        };
+        Ok(text(0)?.zip(text(1)?).map(|(a, b)| a + &b))
+    })?;
     conn.create_scalar_function("pg_char", 1, pure, pg_char)?;
     conn.create_scalar_function("pg_interval", 1, pure, |ctx| {
         datetime_cast(ctx, "interval", |s| {
@@ -163,9 +176,13 @@ fn type_name(ctx: &Context<'_>, oid: i64, typmod: i64) -> rusqlite::Result<Optio
     }
     // SAFETY: the connection running this statement: one nested read.
     let conn = unsafe { ctx.get_connection()? };
-    match super::objects::enum_name(&conn, oid)? {
+    if let Some(name) = super::objects::enum_name(&conn, oid)? {
+        return Ok(Some(name));
+    }
+    match super::objects::composite_name(&conn, oid)? {
         Some(name) => Ok(Some(name)),
-        None => super::objects::composite_name(&conn, oid),
+        // A table's or view's row type, or its array type.
+        None => super::catalog::row_types::name_of(&conn, oid),
     }
 }
 
@@ -184,15 +201,25 @@ fn regtype_oid(ctx: &Context<'_>, name: &str) -> rusqlite::Result<Option<u32>> {
     if builtin.is_some() {
         return Ok(builtin);
     }
-    let Some(name) = super::objects::relation_name(name) else {
+    let (base, array) = match name.trim().strip_suffix("[]") {
+        Some(b) => (b.trim_end(), "[]"),
+        None => (name, ""),
+    };
+    let Some(base) = super::objects::relation_name(base) else {
         return Ok(None);
     };
     // SAFETY: as in `type_name`.
     let conn = unsafe { ctx.get_connection()? };
-    match super::objects::enum_oid(&conn, &name)? {
-        Some(oid) => Ok(Some(oid)),
-        None => super::objects::composite_oid(&conn, &name),
+    if array.is_empty() {
+        if let Some(oid) = super::objects::enum_oid(&conn, &base)? {
+            return Ok(Some(oid));
+        }
+        if let Some(oid) = super::objects::composite_oid(&conn, &base)? {
+            return Ok(Some(oid));
+        }
     }
+    // A table's or view's row type, or its array type (`t[]`, `_t`).
+    super::catalog::row_types::oid_of(&conn, &format!("{base}{array}"))
 }
 
 /// The functions catalog queries call (see `catalog/`), regexes, array helpers and
@@ -321,8 +348,15 @@ pub fn register_catalog(conn: &Connection, session: SharedSession) -> rusqlite::
                 let s = String::from_utf8_lossy(t).into_owned();
                 match s.trim().parse::<i64>() {
                     Ok(o) => SqlValue::Integer(o),
-                    Err(_) => regtype_oid(ctx, &s)?
-                        .map_or(SqlValue::Null, |o| SqlValue::Integer(o.into())),
+                    Err(_) => match regtype_oid(ctx, &s)? {
+                        Some(o) => SqlValue::Integer(o.into()),
+                        None => {
+                            return Err(raise(PgError::new(
+                                SqlState::UNDEFINED_OBJECT,
+                                format!("type \"{}\" does not exist", s.trim()),
+                            )))
+                        }
+                    },
                 }
             }
             _ => SqlValue::Null,

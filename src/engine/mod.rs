@@ -36,6 +36,7 @@ mod stmt;
 mod subquery;
 mod subscript;
 pub mod types;
+mod using_index;
 
 use std::collections::HashMap;
 use std::path::PathBuf;

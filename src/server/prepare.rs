@@ -149,6 +149,7 @@ impl Session {
             .collect();
         let args = e.args;
         let columns: Vec<String> = prepared.desc.columns.iter().map(|c| c.0.clone()).collect();
+        let verb = verb.clone();
         let text =
             super::translate::read(&prepared.source, self.max_nesting, move |body, depth| {
                 sql::prepare::bind(body, args, &names, &columns, depth)

@@ -323,10 +323,40 @@ impl Session {
             };
             let mut job = Job::simple(sqlite, source, sql::Verb::Fixed(several.tag));
             job.begin = atomic && self.tx == Tx::Idle && !self.implicit;
-            self.run_job(job).await.map_err(|e| match several.tag {
-                "REINDEX" => sql::ddl::missing_reindex_target(part, e),
-                _ => e,
-            })?;
+            match self.run_job(job).await {
+                Ok(_) => {}
+                Err(e) if several.tag == "REINDEX" => {
+                    let e = sql::ddl::missing_reindex_target(part, e);
+                    if e.code != SqlState::UNDEFINED_TABLE {
+                        return Err(e);
+                    }
+                    // A key's index, which pg_class names `t_pkey`: its table's REINDEX.
+                    let name = e
+                        .message
+                        .split('"')
+                        .nth(1)
+                        .unwrap_or_default()
+                        .replace('\'', "''");
+                    let table = self
+                        .first_value(&format!(
+                            "SELECT t.relname FROM pg_index i JOIN pg_class c \
+                             ON c.oid = i.indexrelid JOIN pg_class t ON t.oid = i.indrelid \
+                             WHERE c.relname = '{name}'"
+                        ))
+                        .await?;
+                    let Some(table) = table else {
+                        return Err(e);
+                    };
+                    let text: Arc<str> = Arc::from(format!(
+                        "REINDEX {}",
+                        crate::sql::lexer::quote_ident(&table)
+                    ));
+                    let mut job = Job::simple(text.clone(), text, sql::Verb::Fixed("REINDEX"));
+                    job.begin = atomic && self.tx == Tx::Idle && !self.implicit;
+                    self.run_job(job).await?;
+                }
+                Err(e) => return Err(e),
+            }
         }
         Ok(several.tag.into())
     }
@@ -363,6 +393,13 @@ impl Session {
             parts: vec![
                 create,
                 format!("DROP INDEX {}", crate::sql::lexer::quote_ident(&r.name)),
+                // Its CLUSTER and REPLICA IDENTITY marks follow it (engine/objects).
+                format!(
+                    "{}SELECT litewire_relation_renamed('{}', '{}')",
+                    crate::engine::objects::MARKER,
+                    r.name.replace('\'', "''"),
+                    r.new_name.replace('\'', "''")
+                ),
             ],
             tag: "ALTER INDEX",
         };

@@ -225,6 +225,8 @@ fn translate_here(
         TRANSLATIONS.insert(source, sqlite.clone(), sqlite.len());
         return Ok(sqlite);
     }
+    // CREATE UNLOGGED TABLE: a table like any other, marked for the catalog.
+    let logged = sql::translate::without_unlogged(source);
     // The parser counts several levels per parenthesis; the nesting check is the limit.
     let depth = max_depth.saturating_mul(8).max(64);
     let mut settings = Recording {
@@ -233,14 +235,29 @@ fn translate_here(
     };
     // An arbiter the grammar lacks (ON CONFLICT (expr) / … WHERE): translated as its index.
     let arbiter = sql::translate::conflict::read(source);
-    let text = arbiter.as_ref().map_or(source, |a| a.statement.as_str());
+    let text = match (&arbiter, &logged) {
+        (Some(a), _) => a.statement.as_str(),
+        (None, Some(without)) => without.as_str(),
+        (None, None) => source,
+    };
     let stmt = sql::parse::parse_one(text, depth)?;
+    let unlogged = match (&logged, &stmt) {
+        (Some(_), sqlparser::ast::Statement::CreateTable(ct)) if !ct.temporary => ct
+            .name
+            .0
+            .last()
+            .map(|part| sql::lexer::fold_ident(&part.to_string())),
+        _ => None,
+    };
     let mut sqlite = sql::translate::to_sqlite(stmt, &mut settings)?;
     if let Some(a) = &arbiter {
         let index = sql::parse::parse_one(&a.index, depth)?;
         let index = sql::translate::to_sqlite(index, &mut settings)?;
         sqlite = sql::translate::conflict::attach(&sqlite, &index)
             .ok_or_else(|| sql::translate::unsupported("this ON CONFLICT arbiter"))?;
+    }
+    if let Some(table) = unlogged {
+        sqlite = sql::translate::unlogged_batch(sqlite, &table);
     }
     if matches!(sql::translate::dml::overriding(source), Some((_, true))) {
         sqlite.insert_str(0, crate::engine::objects::OVERRIDING);

@@ -21,6 +21,7 @@ use super::translate::{self, Settings};
 use crate::protocol::{PgError, SqlState};
 
 mod rebuild;
+pub mod using_index;
 pub use rebuild::*;
 
 /// One `ALTER TABLE` statement.
@@ -92,6 +93,15 @@ pub enum Action {
     /// `SET UNLOGGED`: no effect, but PostgreSQL refuses it for a table that another
     /// (logged) table's foreign key references, and every table here is logged.
     SetUnlogged,
+    /// What the catalog records and no query answer depends on (engine/objects/relations.rs).
+    Relation(RelationChange),
+    /// `ALTER CONSTRAINT fk [NOT] DEFERRABLE [INITIALLY DEFERRED | IMMEDIATE]`: the new
+    /// DEFERRABLE and INITIALLY DEFERRED of a foreign key.
+    AlterConstraint {
+        name: String,
+        deferrable: bool,
+        deferred: bool,
+    },
     NoEffect {
         column: Option<String>,
     },
@@ -159,6 +169,17 @@ pub fn classify(sql: &str) -> Command {
     }
 }
 
+/// A table's settings kept for the catalog: `SET LOGGED / UNLOGGED` (relpersistence),
+/// `CLUSTER ON i` / `SET WITHOUT CLUSTER` (indisclustered), `REPLICA IDENTITY`
+/// (relreplident: `d`efault, `n`othing, `f`ull, `i`ndex, with the index).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RelationChange {
+    Logged(bool),
+    ClusterOn(String),
+    WithoutCluster,
+    ReplicaIdentity(char, Option<String>),
+}
+
 fn parse_alter(sql: &str) -> Result<Alter, PgError> {
     if let Some(identity) = translate::AddIdentity::read(sql) {
         let identity = identity?;
@@ -174,7 +195,10 @@ fn parse_alter(sql: &str) -> Result<Alter, PgError> {
         Err(_) if forces_row_level_security(sql) => {
             return Err(translate::unsupported(ROW_LEVEL_SECURITY))
         }
-        Err(e) => return no_effect(sql).ok_or(e),
+        Err(e) => match using_index::rewrite(sql) {
+            Some(rewritten) => super::parse::parse_one(&rewritten, MAX_DEPTH)?,
+            None => return no_effect(sql).ok_or(e),
+        },
     };
     let Statement::AlterTable {
         name,
@@ -402,6 +426,15 @@ fn action(op: AlterTableOperation) -> Result<Action, PgError> {
         AlterTableOperation::DisableRowLevelSecurity => Action::NoEffect { column: None },
         AlterTableOperation::EnableRowLevelSecurity => {
             return Err(translate::unsupported(ROW_LEVEL_SECURITY))
+        }
+        AlterTableOperation::ReplicaIdentity { identity } => {
+            use sqlparser::ast::ReplicaIdentity as R;
+            Action::Relation(match identity {
+                R::Default => RelationChange::ReplicaIdentity('d', None),
+                R::Full => RelationChange::ReplicaIdentity('f', None),
+                R::None => RelationChange::ReplicaIdentity('n', None),
+                R::Index(i) => RelationChange::ReplicaIdentity('i', Some(ident(&i))),
+            })
         }
         AlterTableOperation::OwnerTo { new_owner } => Action::OwnerTo(match new_owner {
             sqlparser::ast::Owner::Ident(role) => Some(ident(&role)),
@@ -830,19 +863,59 @@ fn forces_row_level_security(sql: &str) -> bool {
     })
 }
 
+/// The deferral words after `ALTER CONSTRAINT name`, as PostgreSQL reads them: what is
+/// not said is NOT DEFERRABLE / INITIALLY IMMEDIATE; INITIALLY DEFERRED implies
+/// DEFERRABLE.
+fn alter_constraint(name: String, mut rest: &[&str]) -> Option<Action> {
+    let (mut deferrable, mut deferred) = (None, false);
+    while !rest.is_empty() {
+        rest = match rest {
+            ["deferrable", r @ ..] => {
+                deferrable = Some(true);
+                r
+            }
+            ["not", "deferrable", r @ ..] => {
+                deferrable = Some(false);
+                r
+            }
+            ["initially", "deferred", r @ ..] => {
+                deferred = true;
+                r
+            }
+            ["initially", "immediate", r @ ..] => r,
+            _ => return None,
+        };
+    }
+    if deferrable == Some(false) && deferred {
+        // PostgreSQL's 42601 too (the parse error's).
+        return None;
+    }
+    Some(Action::AlterConstraint {
+        name,
+        deferrable: deferrable.unwrap_or(deferred),
+        deferred,
+    })
+}
+
 fn no_effect_action(w: &[&str], raw: &[&str]) -> Option<Action> {
     if w == ["no", "force", "row", "level", "security"] {
         return Some(Action::NoEffect { column: None });
     }
-    let table_level = matches!(
-        w,
-        ["set" | "reset", "(", ..]
-            | ["cluster", "on", _]
-            | ["set", "without", "cluster" | "oids"]
-            | ["set", "logged"]
-    );
-    if w == ["set", "unlogged"] {
-        return Some(Action::SetUnlogged);
+    let table_level = matches!(w, ["set" | "reset", "(", ..] | ["set", "without", "oids"]);
+    if let ["alter", "constraint", _, rest @ ..] = w {
+        return alter_constraint(super::lexer::fold_ident(raw[2]), rest);
+    }
+    match w {
+        ["set", "unlogged"] => return Some(Action::SetUnlogged),
+        ["set", "logged"] => return Some(Action::Relation(RelationChange::Logged(true))),
+        ["cluster", "on", _] => {
+            let index = super::lexer::fold_ident(raw[2]);
+            return Some(Action::Relation(RelationChange::ClusterOn(index)));
+        }
+        ["set", "without", "cluster"] => {
+            return Some(Action::Relation(RelationChange::WithoutCluster))
+        }
+        _ => {}
     }
     if table_level {
         return Some(Action::NoEffect { column: None });
@@ -944,9 +1017,6 @@ mod tests {
             "ALTER TABLE t RESET (parallel_workers, fillfactor)",
             "ALTER TABLE IF EXISTS t ALTER COLUMN a SET STATISTICS 100",
             "ALTER TABLE t ALTER a SET STORAGE PLAIN, ALTER b SET STATISTICS -1",
-            "ALTER TABLE t CLUSTER ON t_idx",
-            "ALTER TABLE t SET WITHOUT CLUSTER",
-            "ALTER TABLE ONLY t SET LOGGED",
             "ALTER TABLE t SET UNLOGGED",
         ] {
             let a = alter(sql);
@@ -956,6 +1026,31 @@ mod tests {
                     .all(|x| matches!(x, Action::NoEffect { .. } | Action::SetUnlogged)),
                 "{sql}: {a:?}"
             );
+        }
+        // Recorded for the catalog only (engine/objects/relations.rs).
+        for (sql, change) in [
+            (
+                "ALTER TABLE t CLUSTER ON \"T_idx\"",
+                RelationChange::ClusterOn("T_idx".into()),
+            ),
+            (
+                "ALTER TABLE t SET WITHOUT CLUSTER",
+                RelationChange::WithoutCluster,
+            ),
+            (
+                "ALTER TABLE ONLY t SET LOGGED",
+                RelationChange::Logged(true),
+            ),
+            (
+                "ALTER TABLE t REPLICA IDENTITY USING INDEX I",
+                RelationChange::ReplicaIdentity('i', Some("i".into())),
+            ),
+            (
+                "ALTER TABLE t REPLICA IDENTITY FULL",
+                RelationChange::ReplicaIdentity('f', None),
+            ),
+        ] {
+            assert_eq!(alter(sql).actions, vec![Action::Relation(change)], "{sql}");
         }
         assert!(matches!(
             classify("ALTER TABLE t SET LOGGED, ADD COLUMN x int"),

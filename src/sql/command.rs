@@ -348,6 +348,12 @@ pub fn classify(sql: &str) -> Command {
         "COPY" => super::copy::parse(sql).map_or_else(Command::Invalid, Command::Copy),
         "REINDEX" => super::ddl::reindex(sql).map_or_else(Command::Invalid, Command::Several),
         "ALTER" if second == "TABLE" => super::alter::classify(sql),
+        // ALTER INDEX … SET STATISTICS: checked on the database (translate/objects.rs).
+        "ALTER"
+            if second == "INDEX" && words(sql).any(|w| w.eq_ignore_ascii_case("statistics")) =>
+        {
+            Command::Sql(Verb::Fixed("ALTER INDEX"))
+        }
         "ALTER" if second == "INDEX" => {
             super::ddl::alter_index(sql).map_or_else(Command::Invalid, Command::RenameIndex)
         }
@@ -632,6 +638,7 @@ fn leading_verb(sql: &str, first: &str) -> Verb {
             match obj(&[
                 "TEMP",
                 "TEMPORARY",
+                "UNLOGGED",
                 "UNIQUE",
                 "VIRTUAL",
                 "OR",
@@ -676,6 +683,7 @@ fn leading_verb(sql: &str, first: &str) -> Verb {
         "VACUUM" => Verb::Fixed("VACUUM"),
         "ANALYZE" => Verb::Fixed("ANALYZE"),
         "REINDEX" => Verb::Fixed("REINDEX"),
+        "CLUSTER" => Verb::Fixed("CLUSTER"),
         "EXPLAIN" => Verb::Fixed("EXPLAIN"),
         _ => Verb::Fixed("OK"),
     }

@@ -715,3 +715,113 @@ async fn retyped_key_columns_must_still_compare() {
     );
     exec(&c, "alter table c alter column id type varchar(10)").await;
 }
+
+#[tokio::test]
+async fn add_constraint_using_index_takes_the_index_over() {
+    let s = Server::start(&[]);
+    let c = s.connect("alter").await;
+    c.batch_execute(
+        "create table cwi (a int, b varchar(10), c char);
+         insert into cwi values (1, 2), (3, 4);
+         create unique index cwi_uniq_idx on cwi (a, b);
+         alter table cwi add primary key using index cwi_uniq_idx;
+         create unique index cwi_uniq2_idx on cwi (b, a);
+         alter table cwi drop constraint cwi_uniq_idx,
+           add constraint cwi_replaced_pkey primary key using index cwi_uniq2_idx;
+         create unique index cwi_desc on cwi (a desc);
+         create unique index cwi_posix on cwi (b collate \"POSIX\");
+         create index cwi_plain on cwi (c);
+         create unique index cwi_part on cwi (a) where a > 0;
+         create unique index cwi_expr on cwi ((a + 1));",
+    )
+    .await
+    .unwrap();
+    crate::common::answers(
+        &c,
+        &[
+            (
+                "select conname, contype, pg_get_constraintdef(oid) from pg_constraint \
+                 where conrelid = 'cwi'::regclass",
+                "cwi_replaced_pkey|p|PRIMARY KEY (b, a)",
+            ),
+            (
+                "select count(*) from pg_indexes where indexname like 'cwi_uniq%'",
+                "0",
+            ),
+        ],
+    )
+    .await;
+    let sorting =
+        |i: &str| format!("index \"{i}\" column number 1 does not have default sorting behavior");
+    let (desc, posix) = (sorting("cwi_desc"), sorting("cwi_posix"));
+    crate::common::refusals(
+        &c,
+        &[
+            (
+                "alter table cwi add unique using index cwi_desc",
+                "42809",
+                &desc,
+            ),
+            (
+                "alter table cwi add unique using index cwi_posix",
+                "42809",
+                &posix,
+            ),
+            (
+                "alter table cwi add unique using index cwi_plain",
+                "42809",
+                "\"cwi_plain\" is not a unique index",
+            ),
+            (
+                "alter table cwi add unique using index cwi_part",
+                "42809",
+                "\"cwi_part\" is a partial index",
+            ),
+            (
+                "alter table cwi add unique using index cwi_expr",
+                "42809",
+                "index \"cwi_expr\" contains expressions",
+            ),
+            (
+                "alter table cwi add unique using index nosuch",
+                "42704",
+                "index \"nosuch\" does not exist",
+            ),
+        ],
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn alter_constraint_changes_a_foreign_keys_deferral() {
+    let s = Server::start(&[]);
+    let c = s.connect("alter").await;
+    c.batch_execute(
+        "create table pk (p int primary key); create table fk (f int);
+         alter table fk add constraint a foreign key (f) references pk deferrable initially deferred;
+         alter table fk add constraint b foreign key (f) references pk;
+         alter table fk alter constraint a not deferrable;
+         alter table fk alter constraint b deferrable initially deferred;",
+    )
+    .await
+    .unwrap();
+    crate::common::answers(
+        &c,
+        &[(
+            "select conname, condeferrable, condeferred, pg_get_constraintdef(oid) \
+             from pg_constraint where conrelid = 'fk'::regclass order by 1",
+            "a|f|f|FOREIGN KEY (f) REFERENCES pk(p)\n\
+             b|t|t|FOREIGN KEY (f) REFERENCES pk(p) DEFERRABLE INITIALLY DEFERRED",
+        )],
+    )
+    .await;
+    crate::common::refusals(
+        &c,
+        &[(
+            "alter table pk alter constraint pk_pkey deferrable",
+            "42809",
+            "constraint \"pk_pkey\" of relation \"pk\" is not a foreign key constraint",
+        )],
+    )
+    .await;
+}

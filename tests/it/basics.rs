@@ -299,3 +299,17 @@ async fn environment_variables_configure_the_server() {
     let _ = child.kill();
     let _ = child.wait();
 }
+
+#[tokio::test]
+async fn byte_order_collations_of_columns() {
+    let s = Server::start(&[]);
+    let c = s.connect("basics").await;
+    c.batch_execute(
+        "create table pc (a text collate \"C\", b text collate \"POSIX\", d text collate \"default\");
+         alter table pc add column e text collate \"C\";
+         insert into pc values ('b', 'B', 'x', 'e'), ('a', 'a', 'y', 'E');",
+    )
+    .await
+    .unwrap();
+    crate::common::answers(&c, &[("select a, b from pc order by b", "b|B\na|a")]).await;
+}

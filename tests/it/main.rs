@@ -40,6 +40,7 @@ mod pgbench;
 mod prepare_sql;
 mod protocol;
 mod queries;
+mod relations;
 mod roles;
 mod routines;
 mod rules;

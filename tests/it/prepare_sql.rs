@@ -152,3 +152,27 @@ async fn prepared_statements_view_and_create_table_as_execute() {
     .await;
     assert_eq!(protocol, [text(&["select $1::int + 1", "{integer}", "f"])]);
 }
+
+#[tokio::test]
+async fn create_table_as_execute() {
+    let s = crate::common::Server::start(&[]);
+    let c = s.connect("prep").await;
+    c.batch_execute(
+        "prepare p(int) as select $1 + 1 as b;
+         create table t as execute p(41);
+         create table if not exists t as execute p(1);
+         prepare w as insert into t values (1);",
+    )
+    .await
+    .unwrap();
+    crate::common::answers(&c, &[("select b from t", "42")]).await;
+    crate::common::refusals(
+        &c,
+        &[(
+            "create table u as execute w",
+            "42809",
+            "prepared statement is not a SELECT",
+        )],
+    )
+    .await;
+}

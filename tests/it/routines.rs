@@ -264,3 +264,34 @@ async fn alter_function() {
         .unwrap_err();
     assert_eq!(sqlstate(&e), "0A000");
 }
+
+#[tokio::test]
+async fn a_function_a_view_calls_is_not_dropped() {
+    let s = Server::start(&[]);
+    let c = s.connect("routines").await;
+    c.batch_execute(
+        "create function plusone(a int) returns int as 'select a + 1' language sql;
+         create table t (a int); create view v as select plusone(a) from t;",
+    )
+    .await
+    .unwrap();
+    crate::common::refusals(
+        &c,
+        &[
+            (
+                "drop function plusone(int)",
+                "2BP01",
+                "cannot drop function plusone(integer) because other objects depend on it",
+            ),
+            (
+                "drop function plusone(int) cascade",
+                "0A000",
+                "DROP FUNCTION … CASCADE of a function view \"v\" uses is not supported by litewire",
+            ),
+        ],
+    )
+    .await;
+    c.batch_execute("drop view v; drop function plusone(int)")
+        .await
+        .unwrap();
+}

@@ -9,7 +9,10 @@ use std::ops::ControlFlow;
 
 use rusqlite::functions::FunctionFlags;
 use rusqlite::Connection;
-use sqlparser::ast::{ColumnOption, CreateTable, Expr, Ident, TableConstraint, Visit, Visitor};
+use sqlparser::ast::{
+    ColumnOption, ConstraintCharacteristics, CreateTable, DeferrableInitial, Expr, Ident,
+    TableConstraint, Visit, Visitor,
+};
 
 /// The prefix of the CHECK constraints litewire adds for PostgreSQL's value checks.
 const OWN_CHECK: &str = "_litewire_";
@@ -30,6 +33,15 @@ struct Constraint {
     name: String,
     cols: String,
     check: Option<(String, Vec<String>)>,
+    /// A foreign key's DEFERRABLE and INITIALLY DEFERRED.
+    deferral: Option<(bool, bool)>,
+}
+
+/// DEFERRABLE, INITIALLY DEFERRED (which implies DEFERRABLE).
+fn deferral(c: Option<&ConstraintCharacteristics>) -> (bool, bool) {
+    let deferred = c.is_some_and(|c| c.initially == Some(DeferrableInitial::Deferred));
+    let deferrable = c.and_then(|c| c.deferrable).unwrap_or(deferred);
+    (deferrable, deferred)
 }
 
 fn to_json(found: &[Constraint]) -> String {
@@ -45,6 +57,13 @@ fn to_json(found: &[Constraint]) -> String {
         string(&mut out, &c.name);
         out.push_str(",\"cols\":");
         string(&mut out, &c.cols);
+        if let Some((deferrable, deferred)) = c.deferral {
+            out.push_str(&format!(
+                ",\"deferrable\":{},\"deferred\":{}",
+                u8::from(deferrable),
+                u8::from(deferred)
+            ));
+        }
         if let Some((def, attrs)) = &c.check {
             out.push_str(",\"def\":");
             string(&mut out, def);
@@ -87,9 +106,15 @@ fn of_table(table: &str, sql: &str) -> Vec<Constraint> {
                 let cols: Vec<String> = columns.iter().map(|c| plain(&c.column.expr)).collect();
                 found.key("u", name.as_ref(), &cols);
             }
-            TableConstraint::ForeignKey { name, columns, .. } => {
+            TableConstraint::ForeignKey {
+                name,
+                columns,
+                characteristics,
+                ..
+            } => {
                 let cols: Vec<String> = columns.iter().map(|c| c.value.clone()).collect();
                 found.key("f", name.as_ref(), &cols);
+                found.set_deferral(deferral(characteristics.as_ref()));
             }
             TableConstraint::Check { name, expr, .. } => found.check(name.as_ref(), expr, None),
             _ => {}
@@ -107,7 +132,12 @@ fn column_constraints(ct: &CreateTable, found: &mut Found) {
                     let kind = if *is_primary { "p" } else { "u" };
                     found.key(kind, option.name.as_ref(), &cols);
                 }
-                ColumnOption::ForeignKey { .. } => found.key("f", option.name.as_ref(), &cols),
+                ColumnOption::ForeignKey {
+                    characteristics, ..
+                } => {
+                    found.key("f", option.name.as_ref(), &cols);
+                    found.set_deferral(deferral(characteristics.as_ref()));
+                }
                 ColumnOption::Check(expr) => {
                     found.check(option.name.as_ref(), expr, Some(&column.name.value))
                 }
@@ -151,7 +181,15 @@ impl Found<'_> {
             name,
             cols: cols.join(", "),
             check: None,
+            deferral: None,
         });
+    }
+
+    /// The deferral of the foreign key just found.
+    fn set_deferral(&mut self, d: (bool, bool)) {
+        if let Some(last) = self.out.last_mut() {
+            last.deferral = Some(d);
+        }
     }
 
     /// A CHECK: unnamed ones are `t_col_check` when they read one column (or were written
@@ -173,6 +211,7 @@ impl Found<'_> {
             name,
             cols: attrs.join(", "),
             check: Some((format!("CHECK (({expr}))"), attrs)),
+            deferral: None,
         });
     }
 

@@ -17,7 +17,9 @@
 
 mod constraints;
 pub(crate) mod defaults;
+mod indexdef;
 mod information_schema;
+pub(crate) mod row_types;
 mod tables;
 pub(crate) mod types;
 
@@ -52,6 +54,8 @@ pub fn columns(name: &str) -> Option<Vec<(String, String)>> {
 pub fn register(conn: &Connection, session: SharedSession) -> rusqlite::Result<()> {
     super::functions::register_catalog(conn, session)?;
     constraints::register(conn)?;
+    indexdef::register(conn)?;
+    row_types::register(conn)?;
     // A constant promoted to 'static, as rusqlite's own modules do.
     const MODULE: Module<CatalogTable> = Module::eponymous_only_module();
     for table in TABLES {
@@ -150,6 +154,11 @@ unsafe impl VTabCursor for CatalogCursor {
 
     fn column(&self, ctx: &mut Context, i: c_int) -> rusqlite::Result<()> {
         let v = self.rows.get(self.at).and_then(|r| r.get(i as usize));
+        if let Some(Value::Text(t)) = v {
+            if let Some(e) = indexdef::refusal(t) {
+                return Err(crate::engine::error::raise(e));
+            }
+        }
         ctx.set_result(v.unwrap_or(&Value::Null))
     }
 

@@ -101,7 +101,8 @@ const ROWID_KEY_OID: i64 = 1_000_000_000;
 /// default, else 0), cols (names).
 fn indexes() -> String {
     format!(
-        "ix(oid, name, tbl, tbl_oid, is_unique, origin, natts, keys, options, cols, classes) AS (\
+        "ix(oid, name, tbl, tbl_oid, is_unique, origin, natts, keys, options, cols, classes, \
+    idx_sql, tbl_sql) AS (\
     SELECT {FIRST_USER_OID} + x.rowid, \
     CASE il.origin WHEN 'pk' THEN coalesce({pk}, s.name || '_pkey') \
     WHEN 'u' THEN coalesce({unique}, s.name || '_' || (SELECT group_concat(ii.name, '_' \
@@ -115,7 +116,7 @@ fn indexes() -> String {
     (SELECT group_concat(coalesce(ii.name, 'expression'), ', ' ORDER BY ii.seqno) \
     FROM pragma_index_info(il.name) ii), \
     (SELECT json_group_array({class} ORDER BY ii.seqno) FROM pragma_index_info(il.name) ii \
-    LEFT JOIN pragma_table_info(s.name) p ON p.cid = ii.cid) \
+    LEFT JOIN pragma_table_info(s.name) p ON p.cid = ii.cid), x.sql, s.sql \
     FROM sqlite_schema s, pragma_index_list(s.name) il, sqlite_schema x \
     WHERE s.type = 'table' AND {USER_OBJECTS} AND x.name = il.name \
     UNION ALL \
@@ -123,7 +124,8 @@ fn indexes() -> String {
     (SELECT '[' || group_concat(p.cid + 1, ',') || ']' FROM pragma_table_info(s.name) p \
     WHERE p.pk > 0), '[0]', \
     (SELECT group_concat(p.name, ', ') FROM pragma_table_info(s.name) p WHERE p.pk > 0), \
-    (SELECT json_group_array({class}) FROM pragma_table_info(s.name) p WHERE p.pk > 0) \
+    (SELECT json_group_array({class}) FROM pragma_table_info(s.name) p WHERE p.pk > 0), \
+    NULL, s.sql \
     FROM sqlite_schema s \
     WHERE s.type = 'table' AND {USER_OBJECTS} \
     AND EXISTS (SELECT 1 FROM pragma_table_info(s.name) p WHERE p.pk > 0) \
@@ -138,6 +140,16 @@ fn indexes() -> String {
         class = default_opclass("p.type"),
     )
 }
+
+/// Each table's UNLOGGED, CLUSTER and REPLICA IDENTITY settings (objects/relations.rs).
+const RELATIONS: &str = "main._litewire_relations";
+
+/// An index's definition (pg_get_indexdef): a key's index from its columns, a created
+/// one read back from its CREATE INDEX text (indexdef.rs).
+const INDEX_DEF: &str = "CASE WHEN ix.idx_sql IS NULL THEN 'CREATE ' || \
+    CASE WHEN ix.is_unique THEN 'UNIQUE ' ELSE '' END || 'INDEX ' || ix.name || \
+    ' ON public.' || ix.tbl || ' USING btree (' || ix.cols || ')' \
+    ELSE pg_index_definition(ix.idx_sql, ix.tbl_sql) END";
 
 /// The default btree operator classes (pg_opclass): OID, name, family, input type.
 const OPCLASSES: &[(i64, &str, i64, i64)] = &[
@@ -185,12 +197,30 @@ fn default_opclass(decl: &str) -> String {
 /// The name the CREATE TABLE text gives the constraint of `kind` (on columns `cols`, a
 /// `, `-separated list, when given) of table `table` (catalog/constraints.rs), or NULL.
 fn named_constraint(kind: &str, table: &str, sql: &str, cols: Option<&str>) -> String {
+    constraint_field("name", kind, table, sql, cols)
+}
+
+/// Field `field` of that constraint (`name`, …).
+fn constraint_field(field: &str, kind: &str, table: &str, sql: &str, cols: Option<&str>) -> String {
     let on_cols = cols.map_or(String::new(), |c| {
         format!(" AND json_extract(j.value, '$.cols') = {c}")
     });
     format!(
-        "(SELECT json_extract(j.value, '$.name') FROM json_each(pg_table_constraints({table}, \
+        "(SELECT json_extract(j.value, '$.{field}') FROM json_each(pg_table_constraints({table}, \
          {sql})) j WHERE json_extract(j.value, '$.kind') = {kind}{on_cols} LIMIT 1)"
+    )
+}
+
+/// Field `field` (`name`, `deferrable`, `deferred`) of the foreign key
+/// pragma_foreign_key_list numbers `fk.id`: SQLite numbers them from the last declared,
+/// so two keys over the same columns stay apart.
+fn foreign_key_field(field: &str) -> String {
+    // (OFFSET cannot read fk.id: the keys declared after this one are counted instead.)
+    format!(
+        "(SELECT json_extract(j.value, '$.{field}') FROM json_each(pg_table_constraints(fk.tbl, \
+         fk.tbl_sql)) j WHERE json_extract(j.value, '$.kind') = 'f' AND (SELECT count(*) \
+         FROM json_each(pg_table_constraints(fk.tbl, fk.tbl_sql)) k \
+         WHERE json_extract(k.value, '$.kind') = 'f' AND k.key > j.key) = fk.id)"
     )
 }
 
@@ -279,10 +309,11 @@ pub(super) const TABLES: &[Table] = &[
                   typdefaultbin text, typdefault text, typacl text",
         body: Some(|| {
             format!(
-                "{} UNION ALL {} UNION ALL {}",
+                "{} UNION ALL {} UNION ALL {} UNION ALL {}",
                 pg_type_rows(),
                 crate::engine::objects::enum_type_rows(PUBLIC),
-                crate::engine::objects::composite_type_rows(PUBLIC)
+                crate::engine::objects::composite_type_rows(PUBLIC),
+                super::row_types::type_rows(PUBLIC)
             )
         }),
     },
@@ -309,27 +340,33 @@ pub(super) const TABLES: &[Table] = &[
         body: Some(|| {
             format!(
                 "WITH {ix}, {seq} \
-                 SELECT {FIRST_USER_OID} + s.rowid, s.name, {PUBLIC}, 0, 0, 10, \
+                 SELECT {FIRST_USER_OID} + s.rowid, s.name, {PUBLIC}, \
+                 {row_type} + s.rowid, 0, 10, \
                  CASE s.type WHEN 'table' THEN 2 ELSE 0 END, 0, 0, 0, -1, 0, 0, \
-                 EXISTS (SELECT 1 FROM ix WHERE ix.tbl = s.name), 0, 'p', \
+                 EXISTS (SELECT 1 FROM ix WHERE ix.tbl = s.name), 0, {persistence}, \
                  CASE s.type WHEN 'table' THEN 'r' ELSE 'v' END, \
                  (SELECT count(*) FROM pragma_table_info(s.name)), 0, 0, \
                  EXISTS (SELECT 1 FROM sqlite_schema g WHERE g.type = 'trigger' AND g.tbl_name = s.name) \
                  OR EXISTS (SELECT 1 FROM pragma_foreign_key_list(s.name)) \
                  OR EXISTS (SELECT 1 FROM sqlite_schema r, pragma_foreign_key_list(r.name) f \
                  WHERE r.type = 'table' AND f.\"table\" = s.name), \
-                 0, 0, 0, 1, 'd', 0, 0, 0, 0, NULL, NULL, NULL \
-                 FROM sqlite_schema s WHERE s.type IN ('table', 'view') AND {USER_OBJECTS} \
+                 0, 0, 0, 1, coalesce(rel.replident, 'd'), 0, 0, 0, 0, NULL, NULL, NULL \
+                 FROM sqlite_schema s LEFT JOIN {RELATIONS} rel ON rel.name = s.name \
+                 WHERE s.type IN ('table', 'view') AND {USER_OBJECTS} \
                  UNION ALL \
-                 SELECT ix.oid, ix.name, {PUBLIC}, 0, 0, 10, 403, 0, 0, 0, -1, 0, 0, 0, 0, 'p', \
-                 'i', ix.natts, 0, 0, 0, 0, 0, 0, 1, 'n', 0, 0, 0, 0, NULL, NULL, NULL FROM ix \
+                 SELECT ix.oid, ix.name, {PUBLIC}, 0, 0, 10, 403, 0, 0, 0, -1, 0, 0, 0, 0, \
+                 {persistence}, 'i', ix.natts, 0, 0, 0, 0, 0, 0, 1, 'n', 0, 0, 0, 0, NULL, NULL, \
+                 NULL FROM ix LEFT JOIN {RELATIONS} rel ON rel.name = ix.tbl \
                  UNION ALL \
                  SELECT seq.oid, seq.name, seq.nsp, 0, 0, 10, 0, 0, 0, 1, 1, 0, 0, 0, 0, \
-                 CASE seq.nsp WHEN {PUBLIC} THEN 'p' ELSE 't' END, 'S', 3, 0, 0, 0, 0, 0, 0, 1, \
-                 'n', 0, 0, 0, 0, NULL, NULL, NULL FROM seq \
+                 CASE WHEN seq.nsp <> {PUBLIC} THEN 't' WHEN rel.unlogged THEN 'u' ELSE 'p' END, \
+                 'S', 3, 0, 0, 0, 0, 0, 0, 1, 'n', 0, 0, 0, 0, NULL, NULL, NULL \
+                 FROM seq LEFT JOIN {RELATIONS} rel ON rel.name = seq.owned_table \
                  UNION ALL {catalog}",
                 ix = indexes(),
                 seq = sequences(),
+                persistence = "CASE WHEN rel.unlogged THEN 'u' ELSE 'p' END",
+                row_type = super::row_types::ROW_TYPE_OID,
                 catalog = catalog_class_rows(),
             )
         }),
@@ -619,9 +656,7 @@ pub(super) const TABLES: &[Table] = &[
                   indexdef text",
         body: Some(|| {
             format!(
-                "WITH {} SELECT 'public', ix.tbl, ix.name, NULL, 'CREATE ' || \
-                 CASE WHEN ix.is_unique THEN 'UNIQUE ' ELSE '' END || 'INDEX ' || ix.name || \
-                 ' ON public.' || ix.tbl || ' USING btree (' || ix.cols || ')' FROM ix",
+                "WITH {} SELECT 'public', ix.tbl, ix.name, NULL, {INDEX_DEF} FROM ix",
                 indexes()
             )
         }),
@@ -709,10 +744,10 @@ pub(super) const TABLES: &[Table] = &[
         body: Some(|| {
             format!(
                 "WITH {} SELECT ix.oid, ix.tbl_oid, ix.natts, ix.natts, ix.is_unique, 0, \
-                 ix.origin = 'pk', 0, 1, 0, 1, 0, 1, 1, 0, ix.keys, {zeros}, ix.classes, \
-                 ix.options, NULL, NULL, 'CREATE ' || CASE WHEN ix.is_unique THEN 'UNIQUE ' ELSE '' END || \
-                 'INDEX ' || ix.name || ' ON public.' || ix.tbl || ' USING btree (' || \
-                 ix.cols || ')' FROM ix",
+                 ix.origin = 'pk', 0, 1, coalesce(rel.cluster_index = ix.name, 0), 1, 0, 1, 1, \
+                 coalesce(rel.replident = 'i' AND rel.replident_index = ix.name, 0), ix.keys, \
+                 {zeros}, ix.classes, ix.options, NULL, NULL, {INDEX_DEF} \
+                 FROM ix LEFT JOIN {RELATIONS} rel ON rel.name = ix.tbl",
                 indexes(),
                 // Collations are not tracked: 0 for each column.
                 zeros = "(SELECT json_group_array(0) FROM json_each(ix.keys))",
@@ -748,7 +783,8 @@ pub(super) const TABLES: &[Table] = &[
                  SELECT {CONSTRAINT_OID} + {FOREIGN_KEY_OID} + fk.tbl_rowid * 100 + fk.id, \
                  coalesce({fk_name}, \
                  fk.tbl || '_' || group_concat(fk.\"from\", '_' ORDER BY fk.seq) || '_fkey'), \
-                 {PUBLIC}, 'f', 0, 0, 1, {FIRST_USER_OID} + fk.tbl_rowid, 0, 0, 0, \
+                 {PUBLIC}, 'f', coalesce({fk_deferrable}, 0), coalesce({fk_deferred}, 0), 1, \
+                 {FIRST_USER_OID} + fk.tbl_rowid, 0, 0, 0, \
                  {FIRST_USER_OID} + (SELECT rowid FROM sqlite_schema WHERE name = fk.\"table\"), \
                  {on_update}, {on_delete}, 's', 1, 0, 1, \
                  '[' || group_concat((SELECT cid + 1 FROM pragma_table_info(fk.tbl) \
@@ -762,7 +798,9 @@ pub(super) const TABLES: &[Table] = &[
                  (SELECT name FROM pragma_table_info(fk.\"table\") WHERE pk = fk.seq + 1)), \
                  ', ' ORDER BY fk.seq) || ')' || \
                  CASE fk.on_update WHEN 'NO ACTION' THEN '' ELSE ' ON UPDATE ' || fk.on_update END || \
-                 CASE fk.on_delete WHEN 'NO ACTION' THEN '' ELSE ' ON DELETE ' || fk.on_delete END \
+                 CASE fk.on_delete WHEN 'NO ACTION' THEN '' ELSE ' ON DELETE ' || fk.on_delete END || \
+                 CASE WHEN {fk_deferred} THEN ' DEFERRABLE INITIALLY DEFERRED' \
+                 WHEN {fk_deferrable} THEN ' DEFERRABLE' ELSE '' END \
                  FROM fk GROUP BY fk.tbl_rowid, fk.id \
                  UNION ALL \
                  SELECT {CONSTRAINT_OID} + {CHECK_OID} + s.rowid * 100 + j.key, \
@@ -776,12 +814,9 @@ pub(super) const TABLES: &[Table] = &[
                  WHERE s.type = 'table' AND {USER_OBJECTS} \
                  AND json_extract(j.value, '$.kind') = 'c'",
                 ix = indexes(),
-                fk_name = named_constraint(
-                    "'f'",
-                    "fk.tbl",
-                    "fk.tbl_sql",
-                    Some("fk.from_cols")
-                ),
+                fk_name = foreign_key_field("name"),
+                fk_deferrable = foreign_key_field("deferrable"),
+                fk_deferred = foreign_key_field("deferred"),
                 on_update = action_code("fk.on_update"),
                 on_delete = action_code("fk.on_delete"),
             )

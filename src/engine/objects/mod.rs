@@ -22,6 +22,7 @@ mod comments;
 mod composites;
 mod domains;
 mod enums;
+mod relations;
 mod roles;
 mod routines;
 pub mod rules;
@@ -43,6 +44,7 @@ pub use enums::{
     check_input as check_enum_input, declared_type, is_enum_oid, label_rows as enum_label_rows,
     name_of as enum_name, oid_of as enum_oid, type_rows as enum_type_rows, ENUM_OID,
 };
+pub use relations::{apply as change_relation, is_unlogged, renamed as relation_renamed};
 pub use roles::{is_role, role_rows, user_rows};
 pub use routines::{
     inline as inline_functions, proc_rows as function_rows, return_type as function_type,
@@ -91,6 +93,11 @@ const RESERVED: &[(&str, &str)] = &[
         "name TEXT PRIMARY KEY, super INTEGER NOT NULL, inherit INTEGER NOT NULL, \
          createrole INTEGER NOT NULL, createdb INTEGER NOT NULL, login INTEGER NOT NULL, \
          replication INTEGER NOT NULL, connlimit INTEGER NOT NULL, bypassrls INTEGER NOT NULL",
+    ),
+    (
+        "relations",
+        "name TEXT PRIMARY KEY, unlogged INTEGER NOT NULL DEFAULT 0, cluster_index TEXT, \
+         replident TEXT NOT NULL DEFAULT 'd', replident_index TEXT",
     ),
     (
         "enums",
@@ -307,6 +314,7 @@ pub fn register(
     routines::register(conn)?;
     roles::register(conn)?;
     rules::register(conn)?;
+    relations::register(conn)?;
     comments::register(conn)
 }
 

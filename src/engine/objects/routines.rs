@@ -149,7 +149,44 @@ fn signature(name: &str, argtypes: Option<&str>) -> String {
     format!("{name}({})", shown(argtypes.unwrap_or("")))
 }
 
-/// `litewire_drop_function(name, nargs (-1: no list), argtypes, if_exists)`.
+/// The first table, view, index or trigger whose definition calls a function named
+/// `name` (its kind and name): PostgreSQL records that dependency, SQLite keeps the
+/// call as text, so dropping the function would leave it failing.
+fn dependent(conn: &Connection, name: &str) -> rusqlite::Result<Option<(String, String)>> {
+    for schema in ["main", "temp"] {
+        let mut q = conn.prepare(&format!(
+            "SELECT type, name, sql FROM {schema}.sqlite_schema WHERE sql IS NOT NULL \
+             AND name NOT LIKE '{PREFIX}%' ORDER BY rowid"
+        ))?;
+        let mut rows = q.query([])?;
+        while let Some(r) = rows.next()? {
+            let sql: String = r.get(2)?;
+            if calls(&sql, name) {
+                return Ok(Some((r.get(0)?, r.get(1)?)));
+            }
+        }
+    }
+    Ok(None)
+}
+
+/// Whether `sql` calls a function named `name` (a word or quoted name before `(`).
+fn calls(sql: &str, name: &str) -> bool {
+    let mut previous: Option<String> = None;
+    for t in crate::sql::lexer::significant(sql) {
+        let text = &sql[t.start..t.end];
+        if text == "(" && previous.as_deref() == Some(name) {
+            return true;
+        }
+        previous = match t.kind {
+            TokenKind::Word => Some(text.to_ascii_lowercase()),
+            TokenKind::Quoted => Some(crate::sql::lexer::fold_ident(text)),
+            _ => None,
+        };
+    }
+    false
+}
+
+/// `litewire_drop_function(name, nargs (-1: no list), argtypes, if_exists, cascade)`.
 fn drop_function(ctx: &mut Context<'_>) -> rusqlite::Result<Option<String>> {
     // SAFETY: as in `create`.
     let conn = unsafe { ctx.get_connection()? };
@@ -157,8 +194,37 @@ fn drop_function(ctx: &mut Context<'_>) -> rusqlite::Result<Option<String>> {
     let nargs: i64 = ctx.get(1)?;
     let argtypes: Option<String> = ctx.get(2)?;
     let if_exists: bool = ctx.get(3)?;
+    let cascade: bool = ctx.get(4)?;
     match chosen(&conn, &name, nargs, argtypes.as_deref())? {
         Ok(n) => {
+            if let Some((kind, object)) = dependent(&conn, &name)? {
+                let types: String = conn.query_row(
+                    &format!(
+                        "SELECT argtypes FROM main.{PREFIX}functions WHERE name = ?1 AND nargs = ?2"
+                    ),
+                    rusqlite::params![name, n],
+                    |r| r.get(0),
+                )?;
+                let function = signature(&name, Some(&types));
+                if cascade {
+                    return Err(error(
+                        SqlState::FEATURE_NOT_SUPPORTED,
+                        format!(
+                            "DROP FUNCTION … CASCADE of a function {kind} \"{object}\" uses is not supported by litewire"
+                        ),
+                    ));
+                }
+                return Err(raise(
+                    PgError::new(
+                        SqlState::DEPENDENT_OBJECTS_STILL_EXIST,
+                        format!(
+                            "cannot drop function {function} because other objects depend on it"
+                        ),
+                    )
+                    .with_detail(format!("{kind} {object} depends on function {function}"))
+                    .with_hint("Use DROP ... CASCADE to drop the dependent objects too."),
+                ));
+            }
             let _internal = Internal::begin();
             conn.execute(
                 &format!("DELETE FROM main.{PREFIX}functions WHERE name = ?1 AND nargs = ?2"),
@@ -250,7 +316,7 @@ pub(super) fn register(conn: &Connection) -> rusqlite::Result<()> {
         },
     )?;
     conn.create_scalar_function("litewire_create_function", 9, direct, create)?;
-    conn.create_scalar_function("litewire_drop_function", 4, direct, drop_function)?;
+    conn.create_scalar_function("litewire_drop_function", 5, direct, drop_function)?;
     conn.create_scalar_function("litewire_alter_function", 6, direct, alter_function)?;
     Ok(())
 }

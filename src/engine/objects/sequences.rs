@@ -731,6 +731,7 @@ fn drop_owned(ctx: &mut Context<'_>) -> rusqlite::Result<i64> {
         }
     }
     super::comments::forget(&conn, "r", &table)?;
+    super::relations::forget(&conn, &table)?;
     Ok(n as i64)
 }
 

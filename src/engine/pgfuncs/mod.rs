@@ -30,6 +30,8 @@ mod ordered_set;
 mod regex;
 mod sort_place;
 mod strings;
+
+pub use strings::quote_ident as quote_identifier;
 mod to_char;
 mod views;
 mod window;

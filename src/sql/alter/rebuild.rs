@@ -174,7 +174,7 @@ pub(super) fn apply(
             }
         }
         // Checked by the engine: the tables that reference this one; the owner.
-        Action::SetUnlogged | Action::OwnerTo(_) => {}
+        Action::SetUnlogged | Action::OwnerTo(_) | Action::Relation(_) => {}
         Action::AddColumn {
             def,
             default,
@@ -366,6 +366,41 @@ pub(super) fn apply(
                 None => return Err(errors::no_constraint(name, table)),
             }
             p.cascade |= *cascade;
+        }
+        Action::AlterConstraint {
+            name,
+            deferrable,
+            deferred,
+        } => {
+            let found = all_constraints(ct);
+            let Some(f) = found.iter().find(|f| f.name == *name) else {
+                return Err(errors::no_constraint(name, table));
+            };
+            let characteristics = match f.at {
+                Place::Column(c, o) => match &mut ct.columns[c].options[o].option {
+                    ColumnOption::ForeignKey {
+                        characteristics, ..
+                    } => characteristics,
+                    _ => return Err(not_foreign_key(name, table)),
+                },
+                Place::Table(t) => match &mut ct.constraints[t] {
+                    TableConstraint::ForeignKey {
+                        characteristics, ..
+                    } => characteristics,
+                    _ => return Err(not_foreign_key(name, table)),
+                },
+            };
+            let initially = if *deferred {
+                sqlparser::ast::DeferrableInitial::Deferred
+            } else {
+                sqlparser::ast::DeferrableInitial::Immediate
+            };
+            *characteristics = Some(sqlparser::ast::ConstraintCharacteristics {
+                deferrable: Some(*deferrable),
+                initially: Some(initially),
+                enforced: None,
+            });
+            p.rebuild = true;
         }
         Action::RenameConstraint { old, new } => {
             let found = all_constraints(ct);
@@ -642,6 +677,13 @@ pub(super) fn set_not_null(c: &mut ColumnDef, on: bool) {
 }
 
 /// Every named constraint of `ct` (after [`name_all`], all of them), in order.
+fn not_foreign_key(name: &str, table: &str) -> PgError {
+    PgError::new(
+        SqlState::WRONG_OBJECT_TYPE,
+        format!("constraint \"{name}\" of relation \"{table}\" is not a foreign key constraint"),
+    )
+}
+
 pub(super) fn all_constraints(ct: &CreateTable) -> Vec<Found> {
     let mut out = Vec::new();
     for (ci, c) in ct.columns.iter().enumerate() {

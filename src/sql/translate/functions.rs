@@ -447,6 +447,7 @@ const TEXT_ONLY: &[&str] = &[
     "translate",
     "ascii",
     "md5",
+    "textcat",
 ];
 
 /// 42883 for a text-only function whose first argument is a number literal.

@@ -38,6 +38,15 @@ pub(super) fn create(ci: &mut CreateIndex) -> Result<(), PgError> {
         }
         // Only the order of the index's entries, never of a result.
         column.column.options.nulls_first = None;
+        // A key with a collation (the same byte order here) stays marked as more than
+        // a column, `(c)`: pg_get_indexdef and ADD … USING INDEX tell it apart.
+        if let Expr::Collate { collation, .. } = &column.column.expr {
+            let name = collation.to_string().trim_matches('"').to_ascii_lowercase();
+            if name != "default" {
+                let e = std::mem::replace(&mut column.column.expr, Expr::Value(Value::Null.into()));
+                column.column.expr = Expr::Nested(Box::new(e));
+            }
+        }
     }
     for option in std::mem::take(&mut ci.with) {
         check_storage_parameter(&option)?;

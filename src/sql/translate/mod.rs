@@ -35,7 +35,7 @@ mod objects;
 pub(crate) use create::PSEUDO_TYPES;
 pub(crate) use objects::without_type_checks;
 pub(crate) use objects::{identity_sequence_names, is_serial};
-pub use objects::{read_by_hand, AddIdentity};
+pub use objects::{read_by_hand, unlogged_batch, without_unlogged, AddIdentity};
 pub(crate) use operators::json_mark;
 mod operators;
 mod order;
@@ -102,10 +102,11 @@ pub fn to_sqlite(mut stmt: Statement, settings: &mut dyn Settings) -> Result<Str
     if let Statement::DropFunction {
         if_exists,
         func_desc,
-        ..
+        drop_behavior,
     } = &stmt
     {
-        return routines::drop(func_desc, *if_exists);
+        let cascade = *drop_behavior == Some(sqlparser::ast::DropBehavior::Cascade);
+        return routines::drop(func_desc, *if_exists, cascade);
     }
     if let Some(batch) = roles::statement(&stmt)? {
         return Ok(batch);
@@ -167,6 +168,7 @@ pub fn to_sqlite(mut stmt: Statement, settings: &mut dyn Settings) -> Result<Str
                         column_def.options.push(check);
                     }
                     enums::declare(&mut column_def.data_type);
+                    byte_order_collation(column_def);
                     numeric_storage(column_def);
                 }
             }
@@ -777,6 +779,7 @@ fn ddl(stmt: &mut Statement) -> Vec<(usize, ColumnOptionDef)> {
         if let Some(sqlite) = modifier_last(&column.data_type.to_string()) {
             column.data_type = DataType::Custom(ObjectName::from(vec![Ident::new(sqlite)]), vec![]);
         }
+        byte_order_collation(column);
         numeric_storage(column);
         for option in &mut column.options {
             if let ColumnOption::Default(e) = &mut option.option {
@@ -879,6 +882,22 @@ pub const NUMERIC_COLLATION: &str = "pg_numeric";
 /// so a value is kept as the decimal text written (`1.50`, 20 digits) rather than
 /// turned into a double; engine/types.rs reads it back as numeric (with the modifier).
 pub const NUMERIC_DECL: &str = "numeric_text";
+
+/// A column's `COLLATE "C"` / `"POSIX"` (byte order) as SQLite's BINARY, the order text
+/// columns have here anyway; `COLLATE "default"` dropped.
+fn byte_order_collation(column: &mut ColumnDef) {
+    column.options.retain_mut(|o| {
+        let ColumnOption::Collation(name) = &mut o.option else {
+            return true;
+        };
+        if !is_default_collation(name) {
+            return true;
+        }
+        let bare = name.to_string().trim_matches('"').to_ascii_lowercase();
+        *name = ObjectName::from(vec![Ident::new("BINARY")]);
+        bare != "default"
+    });
+}
 
 /// A `numeric[(p,s)]` / `decimal` column stored exactly: declared [`NUMERIC_DECL`] with
 /// the modifier, compared with [`NUMERIC_COLLATION`].

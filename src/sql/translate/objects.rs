@@ -635,6 +635,8 @@ pub fn read_by_hand(text: &str) -> Option<Result<String, PgError>> {
     let alter = match words.iter().map(String::as_str).collect::<Vec<_>>()[..] {
         ["comment", "on", ..] => return Some(read_comment(text)),
         ["do", ..] => return Some(super::enums::do_block(text)),
+        ["cluster", ..] => return Some(cluster(text)),
+        ["alter", "index", ..] => return Some(index_statistics(text)),
         ["create", "domain", ..] => return Some(super::domains::create(text)),
         ["drop", "domain", ..] => return Some(super::domains::drop(text)),
         ["alter", "type", _]
@@ -647,6 +649,120 @@ pub fn read_by_hand(text: &str) -> Option<Result<String, PgError>> {
         _ => return None,
     };
     Some(read_read_by_hand(text, alter).and_then(|s| s))
+}
+
+/// `CLUSTER [VERBOSE] [t [USING i]]` (and the old `CLUSTER i ON t`): SQLite keeps no
+/// row order, so only the index it marks (pg_index.indisclustered) is recorded
+/// (engine/objects/relations.rs); without a table, nothing is done.
+fn cluster(text: &str) -> Result<String, PgError> {
+    let toks: Vec<&str> = crate::sql::lexer::significant(text)
+        .map(|t| &text[t.start..t.end])
+        .collect();
+    let is = |t: &str, w: &str| t.eq_ignore_ascii_case(w);
+    let mut rest = &toks[1..];
+    if rest.first().is_some_and(|t| *t == "(") {
+        let close = rest
+            .iter()
+            .position(|t| *t == ")")
+            .ok_or_else(|| PgError::syntax_near(rest.last().copied().unwrap_or_default()))?;
+        rest = &rest[close + 1..];
+    } else if rest.first().is_some_and(|t| is(t, "verbose")) {
+        rest = &rest[1..];
+    }
+    let name = |t: &str| crate::sql::lexer::fold_ident(t);
+    let (table, index) = match rest {
+        [] => return Ok(batch(&[])),
+        [t] => (name(t), None),
+        [t, using, i] if is(using, "using") => (name(t), Some(name(i))),
+        [i, on, t] if is(on, "on") => (name(t), Some(name(i))),
+        [_, next, ..] => return Err(PgError::syntax_near(next)),
+    };
+    Ok(batch(&[format!(
+        "SELECT litewire_relation({}, 'cluster', {})",
+        quote(&table),
+        index.as_deref().map_or("NULL".to_string(), quote)
+    )]))
+}
+
+/// `ALTER INDEX [IF EXISTS] i ALTER [COLUMN] n SET STATISTICS v`: a planner setting,
+/// with no effect here once PostgreSQL's checks pass (the column must be an
+/// expression: `litewire_index_statistics`, engine/catalog/indexdef.rs).
+fn index_statistics(text: &str) -> Result<String, PgError> {
+    let toks: Vec<&str> = crate::sql::lexer::significant(text)
+        .map(|t| &text[t.start..t.end])
+        .collect();
+    let lower: Vec<String> = toks.iter().map(|t| t.to_ascii_lowercase()).collect();
+    let w: Vec<&str> = lower.iter().map(String::as_str).collect();
+    let (if_exists, rest) = match &w[2..] {
+        ["if", "exists", rest @ ..] => (true, rest),
+        rest => (false, rest),
+    };
+    let at = toks.len() - rest.len();
+    let (column, value) = match rest {
+        [_, "alter", "column", n, "set", "statistics", v @ ..]
+        | [_, "alter", n, "set", "statistics", v @ ..] => (*n, v.concat()),
+        _ => {
+            return Err(unsupported(
+                "ALTER INDEX other than RENAME TO and SET STATISTICS",
+            ))
+        }
+    };
+    let index = crate::sql::lexer::fold_ident(toks[at]);
+    let n: i64 = column
+        .parse()
+        .map_err(|_| unsupported("ALTER INDEX … ALTER COLUMN by name"))?;
+    if !(1..=32767).contains(&n) {
+        return Err(PgError::new(
+            SqlState::INVALID_PARAMETER_VALUE,
+            "column number must be in range from 1 to 32767",
+        ));
+    }
+    let v: i64 = value.parse().map_err(|_| PgError::syntax_near(&value))?;
+    if v < -1 {
+        return Err(PgError::new(
+            SqlState::INVALID_PARAMETER_VALUE,
+            format!("statistics target {v} is too low"),
+        ));
+    }
+    Ok(batch(&[format!(
+        "SELECT litewire_index_statistics({}, {n}, {})",
+        quote(&index),
+        u8::from(if_exists)
+    )]))
+}
+
+/// `CREATE UNLOGGED TABLE …`: the text without UNLOGGED (blanked, so positions in
+/// errors stay), to be translated as a table crash-safe like every other, and then
+/// marked by [`unlogged_batch`]. None for any other statement.
+pub fn without_unlogged(text: &str) -> Option<String> {
+    let mut toks = crate::sql::lexer::significant(text);
+    let create = toks.next()?;
+    let unlogged = toks.next()?;
+    let table = toks.next()?;
+    let word = |t: &crate::sql::lexer::Token, w: &str| text[t.start..t.end].eq_ignore_ascii_case(w);
+    if !(word(&create, "create") && word(&unlogged, "unlogged") && word(&table, "table")) {
+        return None;
+    }
+    let mut out = text.to_string();
+    out.replace_range(
+        unlogged.start..unlogged.end,
+        &" ".repeat(unlogged.end - unlogged.start),
+    );
+    Some(out)
+}
+
+/// The translation `sqlite` of a CREATE UNLOGGED TABLE of `table`, after the mark that
+/// pg_class shows (relpersistence `u`): made first, so that an existing table (IF NOT
+/// EXISTS) keeps its own.
+pub fn unlogged_batch(sqlite: String, table: &str) -> String {
+    let mark = format!(
+        "SELECT litewire_relation({}, 'unlogged', NULL)",
+        quote(table)
+    );
+    match sqlite.strip_prefix(MARKER) {
+        Some(parts) => format!("{MARKER}{mark}\0{parts}"),
+        None => batch(&[mark, format!("={sqlite}")]),
+    }
 }
 
 fn read_read_by_hand(text: &str, alter: bool) -> Result<Result<String, PgError>, PgError> {

@@ -610,8 +610,12 @@ pub(super) fn alter(text: &str) -> Result<String, PgError> {
     )]))
 }
 
-/// `DROP FUNCTION [IF EXISTS] f[(types)], …` as an internal batch.
-pub(super) fn drop(descs: &[FunctionDesc], if_exists: bool) -> Result<String, PgError> {
+/// `DROP FUNCTION [IF EXISTS] f[(types)], … [CASCADE]` as an internal batch.
+pub(super) fn drop(
+    descs: &[FunctionDesc],
+    if_exists: bool,
+    cascade: bool,
+) -> Result<String, PgError> {
     let parts = descs
         .iter()
         .map(|d| {
@@ -630,9 +634,10 @@ pub(super) fn drop(descs: &[FunctionDesc], if_exists: bool) -> Result<String, Pg
                 ),
             };
             Ok(format!(
-                "SELECT litewire_drop_function({}, {nargs}, {types}, {})",
+                "SELECT litewire_drop_function({}, {nargs}, {types}, {}, {})",
                 quote(&name),
-                u8::from(if_exists)
+                u8::from(if_exists),
+                u8::from(cascade)
             ))
         })
         .collect::<Result<Vec<_>, PgError>>()?;

@@ -101,14 +101,14 @@ fn what_cannot_be_inlined_is_refused_at_create() {
 fn drop_function_names_each_one() {
     assert_eq!(
         to_sqlite(
-            parse_one("drop function if exists f(int, text), public.g", 64).unwrap(),
+            parse_one("drop function if exists f(int, text), public.g cascade", 64).unwrap(),
             &mut Fixed
         )
         .unwrap()
         .replace(MARKER, "~")
         .replace('\0', " | "),
-        "~SELECT litewire_drop_function('f', 2, 'int4;text', 1) | \
-         SELECT litewire_drop_function('g', -1, NULL, 1)"
+        "~SELECT litewire_drop_function('f', 2, 'int4;text', 1, 1) | \
+         SELECT litewire_drop_function('g', -1, NULL, 1, 1)"
     );
 }
 

@@ -351,6 +351,7 @@ pub(super) fn fixed_function_type(name: &str) -> Option<&'static str> {
         | "translate"
         | "to_char"
         | "quote_ident"
+        | "textcat"
         | "quote_literal"
         | "quote_nullable"
         | "regexp_replace"
