@@ -46,7 +46,7 @@ async fn unlogged_tables_show_in_pg_class_and_follow_set_logged() {
     answers(
         &c,
         &[(
-            "select relname, relpersistence from pg_class where relkind = 'r' order by 1",
+            "select relname, relpersistence from pg_class where relkind = 'r' and relname !~ '^pg_' order by 1",
             "l1|u\nr1|p\nu2|p",
         )],
     )
