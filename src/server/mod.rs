@@ -33,7 +33,7 @@ use tracing::{debug, info, warn};
 use crate::config::{Config, ConsoleRole};
 use crate::engine::Engine;
 use crate::protocol::{PgError, SqlState};
-use auth::{Auth, Refusal};
+use auth::{hba::Method, Auth, Refusal};
 use conn::Conn;
 use park::{Parked, ParkingLot};
 use session::Session;
@@ -438,11 +438,16 @@ async fn open_session(
     let Ok(peer) = conn.peer() else {
         return None;
     };
-    let checked = tokio::time::timeout(
-        shared.cfg.startup_timeout,
-        auth.authenticate(&mut conn, &req.user, &req.database, peer),
-    )
-    .await;
+    // The exchange runs in its own boxed future, so that trust connections (and the
+    // startup future every client has) carry none of its code or state.
+    let checked = match auth.method_for(&req.user, &req.database, peer) {
+        Ok(Method::Trust) => Ok(Ok(())),
+        Ok(method) => {
+            let exchange = auth.exchange(&mut conn, method, &req.user, &req.database, peer);
+            tokio::time::timeout(shared.cfg.startup_timeout, Box::pin(exchange)).await
+        }
+        Err(refusal) => Ok(Err(refusal)),
+    };
     drop(auth);
     match checked {
         Ok(Ok(())) => {}

@@ -82,18 +82,11 @@ impl Auth {
         self.rules.iter().any(Rule::trusts_network)
     }
 
-    /// Checks a client before its session opens; the error is FATAL.
-    pub async fn authenticate(
-        &self,
-        conn: &mut Conn,
-        user: &str,
-        database: &str,
-        peer: Peer,
-    ) -> Result<(), Refusal> {
-        let peer = match peer {
-            Peer::Ip(ip) => Peer::Ip(hba::canonical(ip)),
-            local => local,
-        };
+    /// The method a client must pass, from the first rule that matches it; no rule, or a
+    /// `reject` rule, is the FATAL 28000 to send. Deciding is synchronous, so a `trust`
+    /// connection runs none of the exchanges' code (memory: docs/MEMORY.md).
+    pub fn method_for(&self, user: &str, database: &str, peer: Peer) -> Result<Method, Refusal> {
+        let peer = canonical_peer(peer);
         let refused = |what: &str| {
             Refusal::Error(PgError::fatal(
                 SqlState::INVALID_AUTHORIZATION,
@@ -107,12 +100,25 @@ impl Auth {
             warn!(%peer, user, database, "connection refused: no rule matches");
             return Err(refused("no pg_hba.conf entry"));
         };
-        let result = match rule.method {
-            Method::Trust => return Ok(()),
-            Method::Reject => {
-                warn!(%peer, user, database, "connection refused by a reject rule");
-                return Err(refused("pg_hba.conf rejects connection"));
-            }
+        if rule.method == Method::Reject {
+            warn!(%peer, user, database, "connection refused by a reject rule");
+            return Err(refused("pg_hba.conf rejects connection"));
+        }
+        Ok(rule.method)
+    }
+
+    /// The password exchange of `method` (not trust or reject); failures are logged.
+    pub async fn exchange(
+        &self,
+        conn: &mut Conn,
+        method: Method,
+        user: &str,
+        database: &str,
+        peer: Peer,
+    ) -> Result<(), Refusal> {
+        let result = match method {
+            Method::Trust => Ok(()),
+            Method::Reject => Err(Refusal::Gone),
             Method::Password => self.cleartext(conn, user).await,
             Method::Md5 => match self.users.get(user) {
                 // As PostgreSQL: md5 with a SCRAM verifier stored means SCRAM.
@@ -122,6 +128,7 @@ impl Auth {
             Method::ScramSha256 => self.scram(conn, user).await,
         };
         if let Err(Refusal::Error(e)) = &result {
+            let peer = canonical_peer(peer);
             warn!(%peer, user, database, code = e.code.0, "authentication failed: {}", e.message);
         }
         result
@@ -226,6 +233,13 @@ impl Auth {
             stored_key: bytes,
             server_key: bytes,
         }
+    }
+}
+
+fn canonical_peer(peer: Peer) -> Peer {
+    match peer {
+        Peer::Ip(ip) => Peer::Ip(hba::canonical(ip)),
+        local => local,
     }
 }
 
