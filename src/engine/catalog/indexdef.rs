@@ -9,10 +9,7 @@
 
 use rusqlite::functions::FunctionFlags;
 use rusqlite::Connection;
-use sqlparser::ast::{
-    BinaryOperator, CreateIndex, Expr, FunctionArg, FunctionArgExpr, FunctionArguments, Statement,
-    Value,
-};
+use sqlparser::ast::{BinaryOperator, CreateIndex, Expr, Statement, Value};
 
 use crate::engine::pgfuncs::quote_identifier as quote_ident;
 use crate::protocol::{PgError, SqlState};
@@ -186,26 +183,13 @@ fn nulls_not_distinct<'a>(keys: &[(&'a Expr, bool)]) -> Option<Vec<(&'a Expr, bo
             let (Expr::IsNull(k), Expr::Function(f)) = (pair[0].0, pair[1].0) else {
                 return None;
             };
-            let args = plain_args(f)?;
+            let args = crate::sql::translate::plain_args(f)?;
             let zero = matches!(args.get(1), Some(Expr::Value(v)) if v.value == Value::Number("0".into(), false));
             (f.name.to_string().eq_ignore_ascii_case("ifnull")
                 && args.len() == 2
                 && zero
                 && *args[0] == **k)
                 .then_some((&**k, pair[0].1))
-        })
-        .collect()
-}
-
-fn plain_args(f: &sqlparser::ast::Function) -> Option<Vec<&Expr>> {
-    let FunctionArguments::List(list) = &f.args else {
-        return None;
-    };
-    list.args
-        .iter()
-        .map(|a| match a {
-            FunctionArg::Unnamed(FunctionArgExpr::Expr(e)) => Some(e),
-            _ => None,
         })
         .collect()
 }
@@ -259,7 +243,7 @@ fn deparse(e: &Expr, columns: &[(String, Option<Ty>)]) -> Option<(String, Ty)> {
         Expr::Function(f) => {
             let name = f.name.to_string().to_ascii_lowercase();
             let (_, shown, params, result) = FUNCTIONS.iter().find(|(n, ..)| *n == name)?;
-            let args = plain_args(f)?;
+            let args = crate::sql::translate::plain_args(f)?;
             if args.len() != params.len() {
                 return None;
             }

@@ -93,20 +93,6 @@ fn folded(i: &Ident) -> String {
 /// it. Only qualified columns are told apart (`i4.f1`); other cases are left as they are.
 pub(super) fn outer_aggregate_reads_cte(q: &Query) -> Result<(), crate::protocol::PgError> {
     use sqlparser::ast::{SelectItem, SetExpr, TableFactor, Visit, Visitor};
-    const AGGREGATES: &[&str] = &[
-        "count",
-        "sum",
-        "avg",
-        "min",
-        "max",
-        "array_agg",
-        "string_agg",
-        "bool_and",
-        "bool_or",
-        "every",
-        "json_agg",
-        "jsonb_agg",
-    ];
     let (Some(with), SetExpr::Select(s)) = (&q.with, q.body.as_ref()) else {
         return Ok(());
     };
@@ -147,7 +133,7 @@ pub(super) fn outer_aggregate_reads_cte(q: &Query) -> Result<(), crate::protocol
                 return ControlFlow::Continue(());
             };
             let name = f.name.to_string().to_ascii_lowercase();
-            if f.over.is_some() || !AGGREGATES.contains(&name.as_str()) {
+            if f.over.is_some() || !super::is_pg_aggregate(&name) {
                 return ControlFlow::Continue(());
             }
             let mut inner = Inner::default();

@@ -92,20 +92,6 @@ fn check(q: &Query, what: &str) -> Result<(), PgError> {
     if s.having.is_some() {
         return Err(not_allowed(what, "HAVING clause"));
     }
-    const AGGREGATES: &[&str] = &[
-        "count",
-        "sum",
-        "avg",
-        "min",
-        "max",
-        "array_agg",
-        "string_agg",
-        "bool_and",
-        "bool_or",
-        "every",
-        "json_agg",
-        "jsonb_agg",
-    ];
     for item in &s.projection {
         let (SelectItem::UnnamedExpr(e) | SelectItem::ExprWithAlias { expr: e, .. }) = item else {
             continue;
@@ -116,7 +102,7 @@ fn check(q: &Query, what: &str) -> Result<(), PgError> {
                 let name = f.name.to_string().to_ascii_lowercase();
                 if f.over.is_some() {
                     found = Some("window functions");
-                } else if AGGREGATES.contains(&name.as_str()) {
+                } else if super::is_pg_aggregate(&name) {
                     found = Some("aggregate functions");
                 }
             }

@@ -1327,7 +1327,7 @@ pub(super) fn raw(sql: String) -> Expr {
 }
 
 /// The arguments of `f`, when all are plain expressions.
-pub(super) fn plain_args(f: &Function) -> Option<Vec<&Expr>> {
+pub(crate) fn plain_args(f: &Function) -> Option<Vec<&Expr>> {
     let FunctionArguments::List(list) = &f.args else {
         return None;
     };
