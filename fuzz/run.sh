@@ -23,6 +23,8 @@ cargo +nightly fuzz build --sanitizer "$sanitizer"
 # figures (or, on a crash, the end of the log) are printed.
 for target in $(cargo +nightly fuzz list); do
     scratch=$(mktemp -d)
+    # A target added without seeds still runs (libFuzzer refuses a missing directory).
+    mkdir -p "corpus/$target"
     log="fuzz-$target.log"
     echo "== $target: ${seconds}s"
     if cargo +nightly fuzz run --sanitizer "$sanitizer" "$target" "$scratch" "corpus/$target" -- \
