@@ -38,13 +38,13 @@ fn main() -> std::process::ExitCode {
         .unwrap_or_else(|| Targets::new().with_default(tracing::Level::INFO));
     let fmt = tracing_subscriber::fmt::layer().with_writer(std::io::stderr);
     if cfg.log_format == "json" {
-        // One object a line; the session span's fields (pid, user, database, peer)
-        // are flattened into each event's.
+        // One object a line, the event's fields (a session's pid, user, database and
+        // peer among them) flattened into it.
         tracing_subscriber::registry()
             .with(
                 fmt.json()
                     .flatten_event(true)
-                    .with_current_span(true)
+                    .with_current_span(false)
                     .with_span_list(false),
             )
             .with(filter)

@@ -202,11 +202,11 @@ impl Conn {
     }
 
     /// Sends an error (or notice) message; an ERROR or FATAL is counted and logged
-    /// (with the session's span: pid, user, database, client address).
+    /// (with the session's pid, user, database and client address).
     pub fn error(&mut self, e: &PgError) {
         if matches!(e.severity, Severity::Error | Severity::Fatal) {
             stats::count_error(e);
-            tracing::info!(code = e.code.0, "{}: {}", e.severity.as_str(), e.message);
+            super::who::session_info!(code = e.code.0, "{}: {}", e.severity.as_str(), e.message);
         }
         protocol::backend::error(&mut self.wbuf, e);
     }

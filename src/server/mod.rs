@@ -21,6 +21,7 @@ pub mod stats;
 mod subxact;
 mod transaction;
 mod translate;
+pub mod who;
 
 use std::sync::atomic::{AtomicI32, AtomicUsize, Ordering};
 use std::sync::{Arc, OnceLock, RwLock, Weak};
@@ -346,9 +347,9 @@ async fn client(shared: Arc<Shared>, stream: Socket, slot: OwnedSemaphorePermit)
 async fn serve(shared: Arc<Shared>, session: Box<Session>) {
     let pid = session.pid;
     let park_after = shared.lot.get().map(|_| shared.cfg.park_after);
-    let span = session.span();
+    let who = session.who();
     let run = session.run(shared.stop.clone(), park_after);
-    let Some(mut idle) = tracing::Instrument::instrument(run, span).await else {
+    let Some(mut idle) = who::scope(who, run).await else {
         debug!(pid, "session ended");
         return;
     };

@@ -26,7 +26,6 @@ use super::stats;
 use crate::engine::{Database, Finished, Job, Lease, Outcome, WriteLock};
 use crate::protocol::{self, backend, Frontend, PgError, SqlState, TransactionStatus};
 use crate::sql::Verb;
-use tracing::info;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) enum Tx {
@@ -215,7 +214,7 @@ impl Session {
                 Ok(Read::Idle) if in_transaction => {
                     // As PostgreSQL: FATAL when the timer fires, then the connection
                     // closes; the transaction is rolled back below.
-                    tracing::info!(pid = self.pid, "idle-in-transaction timeout");
+                    super::who::session_info!("idle-in-transaction timeout");
                     self.conn.error(&PgError::fatal(
                         SqlState::IDLE_IN_TRANSACTION_SESSION_TIMEOUT,
                         "terminating connection due to idle-in-transaction timeout",
@@ -501,7 +500,7 @@ impl Session {
         let elapsed = started.elapsed();
         if stats::is_slow(elapsed) {
             stats::SLOW_STATEMENTS.add(1);
-            info!(
+            super::who::session_info!(
                 duration_ms = elapsed.as_secs_f64() * 1000.0,
                 statement = %source,
                 "slow statement"
@@ -648,16 +647,14 @@ impl Session {
 }
 
 impl Session {
-    /// The span a running session's log lines carry: who and from where.
-    pub fn span(&self) -> tracing::Span {
-        let peer = self.conn.peer().map(|p| p.to_string()).unwrap_or_default();
-        tracing::info_span!(
-            "session",
-            pid = self.pid,
-            user = %self.user,
-            database = %self.db.name,
-            %peer
-        )
+    /// Who a running session's log lines name: see [`super::who`].
+    pub fn who(&self) -> super::who::Who {
+        super::who::Who {
+            pid: self.pid,
+            user: self.user.clone(),
+            database: self.db.clone(),
+            peer: self.conn.peer().ok(),
+        }
     }
 
     /// The error that ends a session whose statement the shutdown deadline interrupted.
