@@ -14,8 +14,13 @@ struct Savepoint {
     id: u32,
 }
 
+/// Boxed and absent outside a transaction that used them: every session holds one, most
+/// never take a savepoint, and an idle session's bytes count (docs/MEMORY.md).
 #[derive(Default)]
-pub(super) struct Subxacts {
+pub(super) struct Subxacts(Option<Box<Levels>>);
+
+#[derive(Default)]
+struct Levels {
     /// The open savepoints, innermost last.
     open: Vec<Savepoint>,
     /// Tables created or truncated, with the subtransaction that did it.
@@ -24,7 +29,7 @@ pub(super) struct Subxacts {
     last: u32,
 }
 
-impl Subxacts {
+impl Levels {
     fn current(&self) -> u32 {
         self.open.last().map_or(0, |s| s.id)
     }
@@ -33,11 +38,18 @@ impl Subxacts {
         self.last += 1;
         self.last
     }
+}
+
+impl Subxacts {
+    fn levels(&mut self) -> &mut Levels {
+        self.0.get_or_insert_with(Default::default)
+    }
 
     /// `SAVEPOINT name`, taken in the mode `read_only`.
     pub(super) fn savepoint(&mut self, name: String, read_only: bool) {
-        let id = self.next_id();
-        self.open.push(Savepoint {
+        let levels = self.levels();
+        let id = levels.next_id();
+        levels.open.push(Savepoint {
             name,
             read_only,
             id,
@@ -48,18 +60,19 @@ impl Subxacts {
     /// savepoint itself; those taken after it end either way. Returns the READ ONLY mode
     /// the savepoint was taken in, to be restored; None for an unknown name.
     pub(super) fn end(&mut self, name: &str, rollback: bool) -> Option<bool> {
-        let at = self.open.iter().rposition(|s| s.name == name)?;
-        let read_only = self.open[at].read_only;
-        let ended: Vec<u32> = self.open[at..].iter().map(|s| s.id).collect();
+        let levels = self.0.as_mut()?;
+        let at = levels.open.iter().rposition(|s| s.name == name)?;
+        let read_only = levels.open[at].read_only;
+        let ended: Vec<u32> = levels.open[at..].iter().map(|s| s.id).collect();
         if rollback {
-            self.fresh.retain(|(_, id)| !ended.contains(id));
-            self.open.truncate(at + 1);
-            let id = self.next_id();
-            self.open[at].id = id;
+            levels.fresh.retain(|(_, id)| !ended.contains(id));
+            levels.open.truncate(at + 1);
+            let id = levels.next_id();
+            levels.open[at].id = id;
         } else {
-            self.open.truncate(at);
-            let parent = self.current();
-            for (_, id) in &mut self.fresh {
+            levels.open.truncate(at);
+            let parent = levels.current();
+            for (_, id) in &mut levels.fresh {
                 if ended.contains(id) {
                     *id = parent;
                 }
@@ -70,19 +83,22 @@ impl Subxacts {
 
     /// `table` was created or truncated in the current subtransaction.
     pub(super) fn mark_fresh(&mut self, table: String) {
-        let id = self.current();
-        self.fresh.push((table, id));
+        let levels = self.levels();
+        let id = levels.current();
+        levels.fresh.push((table, id));
     }
 
     /// Whether `table` was created or truncated in the current subtransaction.
     pub(super) fn is_fresh(&self, table: &str) -> bool {
-        let id = self.current();
-        self.fresh.iter().any(|(t, i)| *i == id && t == table)
+        self.0.as_ref().is_some_and(|levels| {
+            let id = levels.current();
+            levels.fresh.iter().any(|(t, i)| *i == id && t == table)
+        })
     }
 
     /// The transaction ended.
     pub(super) fn clear(&mut self) {
-        *self = Subxacts::default();
+        self.0 = None;
     }
 }
 
