@@ -62,6 +62,22 @@ pub struct Config {
     #[arg(long, env = "LITEWIRE_AUTH_METHOD", value_parser = parse_method)]
     pub auth_method: Option<Method>,
 
+    /// TLS: the server's certificate chain (PEM). With --tls-key, clients that ask for
+    /// TLS (sslmode=require, verify-full; PostgreSQL 17's direct TLS) get it; reloaded
+    /// on SIGHUP. `hostssl` rules of --hba-file match only TLS connections.
+    #[arg(long, env = "LITEWIRE_TLS_CERT")]
+    pub tls_cert: Option<PathBuf>,
+
+    /// TLS: the private key of --tls-cert (PEM: PKCS#8, PKCS#1 or SEC1).
+    #[arg(long, env = "LITEWIRE_TLS_KEY")]
+    pub tls_key: Option<PathBuf>,
+
+    /// TLS: the CA certificates (PEM) client certificates are checked against. A client
+    /// certificate is then asked for; the hba method `cert` requires one whose common
+    /// name is the user name.
+    #[arg(long, env = "LITEWIRE_TLS_CLIENT_CA")]
+    pub tls_client_ca: Option<PathBuf>,
+
     /// Also listen on a Unix-domain socket in this folder, named as PostgreSQL names
     /// it (`.s.PGSQL.<port>`, the port of --listen), so `psql -h DIR -p PORT db` (or
     /// plain `psql -p PORT db` with DIR=/var/run/postgresql) connects. Clients there
@@ -299,6 +315,11 @@ impl Config {
             hba_file: self.hba_file.clone(),
             auth_file: self.auth_file.clone(),
             method: self.auth_method,
+            tls: crate::server::tls::Files {
+                cert: self.tls_cert.clone(),
+                key: self.tls_key.clone(),
+                client_ca: self.tls_client_ca.clone(),
+            },
         }
     }
 

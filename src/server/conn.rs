@@ -78,6 +78,52 @@ impl Conn {
             .ok_or_else(|| std::io::ErrorKind::NotConnected.into())
     }
 
+    fn stream_mut(&mut self) -> std::io::Result<&mut Socket> {
+        self.stream
+            .as_mut()
+            .ok_or_else(|| std::io::ErrorKind::NotConnected.into())
+    }
+
+    /// Whether the session runs over TLS.
+    pub fn is_tls(&self) -> bool {
+        self.stream.as_ref().is_some_and(Socket::is_tls)
+    }
+
+    /// The first byte a client sent on a plain TCP socket, not consumed (None: nothing
+    /// yet, or another kind of socket).
+    pub async fn peek_first(&self) -> std::io::Result<Option<u8>> {
+        self.stream()?.peek_first().await
+    }
+
+    /// Whether bytes the client sent are buffered, not yet read as a message.
+    pub fn has_buffered_input(&self) -> bool {
+        !self.rbuf.is_empty()
+    }
+
+    /// Turns the plain TCP socket into a TLS one (after `S` was sent, or for a client
+    /// that began with its handshake: `direct`).
+    pub async fn start_tls(
+        &mut self,
+        config: std::sync::Arc<rustls::ServerConfig>,
+        direct: bool,
+    ) -> std::io::Result<()> {
+        self.flush().await?;
+        let Some(Socket::Tcp(tcp)) = self.stream.take() else {
+            return Err(std::io::ErrorKind::Unsupported.into());
+        };
+        let tls = super::tls::TlsSocket::accept(tcp, config, direct).await?;
+        self.stream = Some(Socket::Tls(Box::new(tls)));
+        Ok(())
+    }
+
+    /// The common name of the client's verified certificate, if it sent one.
+    pub fn client_common_name(&self) -> Option<String> {
+        match self.stream.as_ref()? {
+            Socket::Tls(s) => s.client_common_name(),
+            _ => None,
+        }
+    }
+
     /// Takes the socket out of the runtime for parking (buffers must be empty).
     pub fn detach(&mut self) -> std::io::Result<StdSocket> {
         let stream = self.stream.take().ok_or(std::io::ErrorKind::NotConnected)?;
@@ -124,7 +170,7 @@ impl Conn {
             self.reserve_for_frame(tagged);
             let stream = self
                 .stream
-                .as_ref()
+                .as_mut()
                 .ok_or(ReadError::Io(std::io::ErrorKind::NotConnected.into()))?;
             match stream.try_read_buf(&mut self.rbuf) {
                 Ok(0) if self.rbuf.is_empty() => return Ok(Read::Eof),
@@ -140,7 +186,7 @@ impl Conn {
                             return Ok(Read::Idle);
                         }
                     } else {
-                        self.stream()?.readable().await?;
+                        self.stream_mut()?.readable().await?;
                     }
                 }
                 Err(e) => return Err(e.into()),
@@ -149,8 +195,8 @@ impl Conn {
     }
 
     /// Waits until the socket is readable; false if `limit` passed first.
-    async fn wait_readable(&self, limit: Option<Duration>) -> std::io::Result<bool> {
-        let stream = self.stream()?;
+    async fn wait_readable(&mut self, limit: Option<Duration>) -> std::io::Result<bool> {
+        let stream = self.stream_mut()?;
         match limit {
             None => stream.readable().await.map(|()| true),
             Some(d) => match tokio::time::timeout(d, stream.readable()).await {

@@ -19,6 +19,7 @@ pub mod socket;
 mod startup;
 pub mod stats;
 mod subxact;
+pub mod tls;
 mod transaction;
 mod translate;
 pub mod who;
@@ -323,7 +324,7 @@ async fn reject(shared: &Shared, stream: Socket) {
     let mut conn = Conn::new(stream);
     let hello = tokio::time::timeout(
         shared.cfg.startup_timeout.min(Duration::from_secs(5)),
-        startup::read_hello(&mut conn),
+        startup::read_hello(&mut conn, None),
     )
     .await;
     if let Ok(Ok(Hello::Session(_))) = hello {
@@ -405,8 +406,13 @@ async fn open_session(
     slot: OwnedSemaphorePermit,
 ) -> Option<Opened> {
     let mut conn = Conn::new(stream);
-    let hello =
-        tokio::time::timeout(shared.cfg.startup_timeout, startup::read_hello(&mut conn)).await;
+    let auth = shared.auth.read().map(|a| a.clone());
+    let auth = auth.unwrap_or_else(|poisoned| poisoned.into_inner().clone());
+    let hello = tokio::time::timeout(
+        shared.cfg.startup_timeout,
+        startup::read_hello(&mut conn, auth.tls.as_ref()),
+    )
+    .await;
     let req = match hello {
         Ok(Ok(Hello::Session(req))) => req,
         Ok(Ok(Hello::Cancel { pid, secret })) => {
@@ -434,14 +440,12 @@ async fn open_session(
         let _ = conn.flush().await;
         return None;
     }
-    let auth = shared.auth.read().map(|a| a.clone());
-    let auth = auth.unwrap_or_else(|poisoned| poisoned.into_inner().clone());
     let Ok(peer) = conn.peer() else {
         return None;
     };
     // The exchange runs in its own boxed future, so that trust connections (and the
     // startup future every client has) carry none of its code or state.
-    let checked = match auth.method_for(&req.user, &req.database, peer) {
+    let checked = match auth.method_for(&req.user, &req.database, peer, conn.is_tls()) {
         Ok(Method::Trust) => Ok(Ok(())),
         Ok(method) => {
             let exchange = auth.exchange(&mut conn, method, &req.user, &req.database, peer);
@@ -557,12 +561,13 @@ fn reload_auth(shared: &Shared, by: &str) -> Result<(), String> {
     match loaded {
         Ok(a) => {
             let (rules, users) = a.counts();
+            let tls = a.tls.is_some();
             if let Ok(mut slot) = shared.auth.write() {
                 *slot = Arc::new(a);
             }
             info!(
                 rules,
-                users, "{by}: authentication rules and users reloaded"
+                users, tls, "{by}: authentication rules, users and TLS files reloaded"
             );
             Ok(())
         }

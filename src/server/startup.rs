@@ -1,5 +1,8 @@
-//! The startup handshake: SSL/GSS negotiation (always `N`, on the same socket), the
-//! startup packet, protocol version negotiation, and the messages a session opens with.
+//! The startup handshake: TLS (an SSLRequest answered `S` when TLS is configured, `N`
+//! otherwise; or PostgreSQL 17's direct TLS), GSS encryption refused (`N`), the startup
+//! packet, protocol version negotiation, and the messages a session opens with.
+
+use std::sync::Arc;
 
 use crate::protocol::{self, backend, PgError, SqlState, StartupPacket, TransactionStatus};
 
@@ -26,8 +29,20 @@ pub struct StartupRequest {
 }
 
 /// Reads startup-phase packets until the client sends its StartupMessage or a
-/// CancelRequest. Errors that deserve an answer come back as `Err`.
-pub async fn read_hello(conn: &mut Conn) -> Result<Hello, PgError> {
+/// CancelRequest, turning on TLS (`tls`) when the client asks. Errors that deserve an
+/// answer come back as `Err`.
+pub async fn read_hello(
+    conn: &mut Conn,
+    tls: Option<&Arc<rustls::ServerConfig>>,
+) -> Result<Hello, PgError> {
+    // Direct TLS: a handshake record (0x16) where a packet length would begin.
+    if let Some(config) = tls {
+        if conn.peek_first().await.ok().flatten() == Some(0x16)
+            && conn.start_tls(config.clone(), true).await.is_err()
+        {
+            return Ok(Hello::Closed);
+        }
+    }
     // SSLRequest then GSSENCRequest is the most a client sends before its startup packet.
     for _ in 0..3 {
         let frame = match conn
@@ -39,8 +54,22 @@ pub async fn read_hello(conn: &mut Conn) -> Result<Hello, PgError> {
             Err(ReadError::Frame(e)) => return Err(e.into()),
         };
         match protocol::decode_startup(&frame)? {
+            StartupPacket::SslRequest if tls.is_some() && !conn.is_tls() => {
+                if conn.has_buffered_input() {
+                    // As PostgreSQL: the handshake must come first (CVE-2021-23214).
+                    return Err(PgError::protocol_violation(
+                        "received unencrypted data after SSL request",
+                    ));
+                }
+                conn.out().extend_from_slice(b"S");
+                let config = tls.cloned().expect("checked above");
+                if conn.start_tls(config, false).await.is_err() {
+                    return Ok(Hello::Closed);
+                }
+            }
             StartupPacket::SslRequest | StartupPacket::GssEncRequest => {
-                // No TLS/GSS yet: answer `N` and keep reading on the same socket.
+                // No TLS configured (or already on), no GSS: answer `N` and keep
+                // reading on the same socket.
                 conn.out().extend_from_slice(b"N");
                 if conn.flush().await.is_err() {
                     return Ok(Hello::Closed);

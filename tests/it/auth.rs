@@ -323,7 +323,7 @@ async fn the_admin_console_is_for_admin_and_stats_users() {
     let admin = console(&s, "ops", "ops-pw").await.unwrap();
     std::fs::write(users, "\"ops\" \"ops-pw\"\n\"app\" \"new-pw\"\n").unwrap();
     admin.simple_query("RELOAD").await.unwrap();
-    s.log_until(|l| l.contains("RELOAD: authentication rules and users reloaded"));
+    s.log_until(|l| l.contains("RELOAD: authentication rules, users and TLS files reloaded"));
     assert_eq!(login(&s, "app", "new-pw", "app").await, Ok("app".into()));
     // A users file that does not read: RELOAD fails (F0000) and the old one stays.
     std::fs::write(users, "app new-pw\n").unwrap();

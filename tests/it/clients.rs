@@ -12,12 +12,18 @@ use crate::common::Server;
 use litewire::server::auth::{scram, users};
 
 fn run_suite(server: &Server, dir: &str, program: &str, args: &[&str]) {
+    run_suite_with(server, dir, program, args, &[]);
+}
+
+/// [`run_suite`] with more environment variables for the suite.
+fn run_suite_with(server: &Server, dir: &str, program: &str, args: &[&str], env: &[(&str, &str)]) {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let out = Command::new(program)
         .args(args)
         .current_dir(root.join(dir))
         .env("LITEWIRE_HOST", "127.0.0.1")
         .env("LITEWIRE_PORT", server.port().to_string())
+        .envs(env.iter().copied())
         .output()
         .unwrap_or_else(|e| panic!("cannot run {program} (see .ci/run for the installs): {e}"));
     let stdout = String::from_utf8_lossy(&out.stdout);
@@ -89,6 +95,36 @@ fn client_authentication() {
     run_suite(&s, "tests/clients/python", "python3", &["auth_check.py"]);
     run_suite(&s, "tests/clients/node", "node", &["auth_check.mjs"]);
     run_java(&s, "AuthCheck.java");
+}
+
+/// Each driver over TLS with the certificate verified (verify-full or its driver's
+/// equivalent), and refused without TLS where a hostnossl rule rejects
+/// (tests/clients/*/tls_check.*).
+#[test]
+fn client_tls() {
+    let certs = crate::tls::Certs::make();
+    let s = certs.server(Some(
+        "hostssl all all 127.0.0.1/32 trust\nhostnossl all all 127.0.0.1/32 reject\n",
+    ));
+    let ca = certs.arg("ca.crt");
+    let env = [("LITEWIRE_TLS_CA", ca.as_str())];
+    run_suite_with(
+        &s,
+        "tests/clients/python",
+        "python3",
+        &["tls_check.py"],
+        &env,
+    );
+    run_suite_with(&s, "tests/clients/node", "node", &["tls_check.mjs"], &env);
+    let jar =
+        std::env::var("PGJDBC_JAR").unwrap_or_else(|_| "/usr/share/java/postgresql.jar".into());
+    run_suite_with(
+        &s,
+        "tests/clients/java",
+        "java",
+        &["-cp", &jar, "TlsCheck.java"],
+        &env,
+    );
 }
 
 /// sqlx has its own workspace (tests/clients/sqlx); the first run compiles it (minutes).

@@ -47,6 +47,7 @@ mod rules;
 mod safety;
 mod startup;
 mod syntax;
+mod tls;
 mod transactions;
 mod typed;
 mod typing;

@@ -9,11 +9,12 @@
 //! host    all       all         0.0.0.0/0      reject
 //! ```
 //!
-//! TYPE is `local` (the Unix socket: no ADDRESS), `host` or `hostnossl` (litewire has no
-//! TLS yet, so a `hostssl` rule could never match and is refused at load); DATABASE `all`,
+//! TYPE is `local` (the Unix socket: no ADDRESS), `host`, `hostssl` (TLS connections
+//! only; refused at load without --tls-cert) or `hostnossl`; DATABASE `all`,
 //! `sameuser` or names; USER `all` or names (comma-separated, double quotes allowed);
 //! ADDRESS `all`, `a.b.c.d/n`, an IPv6 CIDR, or an address and a mask; METHOD `trust`,
-//! `reject`, `password`, `md5` or `scram-sha-256`. What litewire cannot honour
+//! `reject`, `password`, `md5`, `scram-sha-256` or `cert` (hostssl rules only: a client
+//! certificate verified against --tls-client-ca whose common name is the user). What litewire cannot honour
 //! (groups, `@file` lists, host names, options after the method) is refused at load
 //! with the file and line, rather than read differently.
 
@@ -33,6 +34,8 @@ pub enum Method {
     /// PostgreSQL.
     Md5,
     ScramSha256,
+    /// A verified TLS client certificate whose common name is the user name.
+    Cert,
 }
 
 impl Method {
@@ -43,13 +46,14 @@ impl Method {
             "password" => Method::Password,
             "md5" => Method::Md5,
             "scram-sha-256" => Method::ScramSha256,
+            "cert" => Method::Cert,
             _ => return None,
         })
     }
 
     /// Whether a client must know a password to pass.
     pub fn needs_password(self) -> bool {
-        !matches!(self, Method::Trust)
+        matches!(self, Method::Password | Method::Md5 | Method::ScramSha256)
     }
 }
 
@@ -73,6 +77,10 @@ enum Kind {
     /// The rule without an hba file.
     Any,
     Host,
+    /// `hostssl`: TLS connections only.
+    HostSsl,
+    /// `hostnossl`: plain TCP connections only.
+    HostNoSsl,
     Local,
 }
 
@@ -98,10 +106,13 @@ impl Rule {
         }
     }
 
-    pub fn matches(&self, database: &str, user: &str, peer: Peer) -> bool {
+    /// Whether the rule is for a connection (`tls`: it runs over TLS).
+    pub fn matches(&self, database: &str, user: &str, peer: Peer, tls: bool) -> bool {
         let peer_ok = match (self.kind, peer) {
             (Kind::Any, _) | (Kind::Local, Peer::Local) => true,
             (Kind::Host, Peer::Ip(ip)) => self.address.contains(ip),
+            (Kind::HostSsl, Peer::Ip(ip)) => tls && self.address.contains(ip),
+            (Kind::HostNoSsl, Peer::Ip(ip)) => !tls && self.address.contains(ip),
             _ => false,
         };
         let db_ok = match &self.databases {
@@ -125,7 +136,12 @@ impl Rule {
             Address::All => true,
             Address::Net { addr, prefix } => !(addr.is_loopback() && prefix >= 8),
         };
-        beyond_loopback && !self.method.needs_password()
+        beyond_loopback && self.method == Method::Trust
+    }
+
+    /// Whether the rule can only match with TLS configured.
+    pub fn needs_tls(&self) -> bool {
+        self.kind == Kind::HostSsl
     }
 }
 
@@ -182,13 +198,12 @@ pub fn parse(text: &str) -> Result<Vec<Rule>, String> {
 fn rule(line: &str) -> Result<Rule, String> {
     let tokens: Vec<&str> = line.split_whitespace().collect();
     let kind = match tokens[0] {
-        "host" | "hostnossl" => Kind::Host,
+        "host" => Kind::Host,
+        "hostssl" => Kind::HostSsl,
+        "hostnossl" => Kind::HostNoSsl,
         "local" => Kind::Local,
-        "hostssl" | "hostgssenc" => {
-            return Err(format!(
-                "{} rules cannot match: litewire has no TLS or GSSAPI encryption yet",
-                tokens[0]
-            ))
+        "hostgssenc" => {
+            return Err("hostgssenc rules cannot match: litewire has no GSSAPI encryption".into())
         }
         other => return Err(format!("invalid connection type {other:?}")),
     };
@@ -219,13 +234,16 @@ fn rule(line: &str) -> Result<Rule, String> {
             let method = Method::parse(m).ok_or_else(|| {
                 format!(
                     "invalid authentication method {m:?} (litewire reads trust, reject, \
-                     password, md5, scram-sha-256)"
+                     password, md5, scram-sha-256, cert)"
                 )
             })?;
             if let Some(o) = options.first() {
                 return Err(format!(
                     "option {o:?} after the method is not supported by litewire"
                 ));
+            }
+            if method == Method::Cert && kind != Kind::HostSsl {
+                return Err("cert authentication is only supported on hostssl connections".into());
             }
             method
         }
@@ -323,15 +341,24 @@ mod tests {
              local all all md5\n\
              host all all 127.0.0.1/32 trust # local\n\
              hostnossl all all ::1/128 password\n\
+             hostssl all all ::1/128 cert\n\
              host all all all reject\n",
         )
         .unwrap();
         let first = |db: &str, user: &str, peer: &str| {
             rules
                 .iter()
-                .find(|r| r.matches(db, user, ip(peer)))
+                .find(|r| r.matches(db, user, ip(peer), false))
                 .map(|r| r.method)
         };
+        let over_tls = |peer: &str| {
+            rules
+                .iter()
+                .find(|r| r.matches("x", "y", ip(peer), true))
+                .map(|r| r.method)
+        };
+        assert_eq!(over_tls("::1"), Some(Method::Cert));
+        assert_eq!(over_tls("127.0.0.1"), Some(Method::Trust));
         assert_eq!(first("app", "alice", "10.1.2.3"), Some(Method::ScramSha256));
         assert_eq!(first("app", "Bob", "10.1.2.3"), Some(Method::ScramSha256));
         assert_eq!(first("app", "bob", "10.1.2.3"), Some(Method::Reject));
@@ -340,9 +367,12 @@ mod tests {
         assert_eq!(first("x", "y", "127.0.0.1"), Some(Method::Trust));
         assert_eq!(first("x", "y", "::ffff:127.0.0.1"), Some(Method::Trust));
         assert_eq!(first("x", "y", "::1"), Some(Method::Password));
-        let local = rules.iter().find(|r| r.matches("x", "y", Peer::Local));
+        let local = rules
+            .iter()
+            .find(|r| r.matches("x", "y", Peer::Local, false));
         assert_eq!(local.map(|r| r.method), Some(Method::Md5));
-        assert!(Rule::everyone(Method::Trust).matches("x", "y", Peer::Local));
+        assert!(Rule::everyone(Method::Trust).matches("x", "y", Peer::Local, false));
+        assert!(rules[5].needs_tls() && !rules[4].needs_tls());
         assert!(!rules[2].trusts_network() && !rules[3].trusts_network());
         assert!(Rule::everyone(Method::Trust).trusts_network());
         assert!(!Rule::everyone(Method::Md5).trusts_network());
@@ -356,8 +386,12 @@ mod tests {
                 "1: invalid authentication method",
             ),
             (
-                "host all all all trust\nhostssl all all all md5",
-                "2: hostssl",
+                "host all all all trust\nhostgssenc all all all md5",
+                "2: hostgssenc",
+            ),
+            (
+                "host all all all cert",
+                "1: cert authentication is only supported on hostssl",
             ),
             ("host all +admins all md5", "1: \"+admins\""),
             ("host all all db.example.com md5", "1: address"),

@@ -28,6 +28,8 @@ pub struct AuthConfig {
     pub auth_file: Option<PathBuf>,
     /// The method of the one rule used without an hba file.
     pub method: Option<Method>,
+    /// TLS, reloaded with the rules (a `hostssl` rule needs it).
+    pub tls: super::tls::Files,
 }
 
 /// The rules and users in force.
@@ -37,6 +39,8 @@ pub struct Auth {
     /// Makes the salt an unknown user's SCRAM exchange shows (stable per user, so a
     /// client cannot tell unknown users from known ones by asking twice).
     mock_key: [u8; 32],
+    /// The TLS configuration clients that ask for TLS get (None: they get `N`).
+    pub tls: Option<std::sync::Arc<rustls::ServerConfig>>,
 }
 
 impl Auth {
@@ -54,14 +58,16 @@ impl Auth {
             (None, None) if cfg.auth_file.is_some() => vec![Rule::everyone(Method::ScramSha256)],
             (None, None) => vec![Rule::everyone(Method::Trust)],
         };
-        let needs_users = rules
-            .iter()
-            .any(|r| r.method.needs_password() && r.method != Method::Reject);
+        let needs_users = rules.iter().any(|r| r.method.needs_password());
         if needs_users && cfg.auth_file.is_none() {
             return Err(
                 "a rule asks for passwords but there is no --auth-file to check them against"
                     .into(),
             );
+        }
+        let tls = cfg.tls.load()?;
+        if tls.is_none() && rules.iter().any(Rule::needs_tls) {
+            return Err("hostssl rules cannot match: TLS is off (--tls-cert and --tls-key)".into());
         }
         let mut mock_key = [0u8; 32];
         getrandom::fill(&mut mock_key).map_err(|e| format!("no random bytes: {e}"))?;
@@ -69,6 +75,7 @@ impl Auth {
             rules,
             users,
             mock_key,
+            tls,
         })
     }
 
@@ -85,18 +92,34 @@ impl Auth {
     /// The method a client must pass, from the first rule that matches it; no rule, or a
     /// `reject` rule, is the FATAL 28000 to send. Deciding is synchronous, so a `trust`
     /// connection runs none of the exchanges' code (memory: docs/MEMORY.md).
-    pub fn method_for(&self, user: &str, database: &str, peer: Peer) -> Result<Method, Refusal> {
+    /// `tls`: the connection runs over TLS.
+    pub fn method_for(
+        &self,
+        user: &str,
+        database: &str,
+        peer: Peer,
+        tls: bool,
+    ) -> Result<Method, Refusal> {
         let peer = canonical_peer(peer);
+        let encryption = if tls {
+            "SSL encryption"
+        } else {
+            "no encryption"
+        };
         let refused = |what: &str| {
             Refusal::Error(PgError::fatal(
                 SqlState::INVALID_AUTHORIZATION,
                 format!(
                     "{what} for host \"{peer}\", user \"{user}\", database \"{database}\", \
-                     no encryption"
+                     {encryption}"
                 ),
             ))
         };
-        let Some(rule) = self.rules.iter().find(|r| r.matches(database, user, peer)) else {
+        let found = self
+            .rules
+            .iter()
+            .find(|r| r.matches(database, user, peer, tls));
+        let Some(rule) = found else {
             warn!(%peer, user, database, "connection refused: no rule matches");
             return Err(refused("no pg_hba.conf entry"));
         };
@@ -126,6 +149,7 @@ impl Auth {
                 secret => self.md5(conn, user, secret).await,
             },
             Method::ScramSha256 => self.scram(conn, user).await,
+            Method::Cert => certificate(conn, user),
         };
         if let Err(Refusal::Error(e)) = &result {
             let peer = canonical_peer(peer);
@@ -315,4 +339,20 @@ async fn read_password_message(conn: &mut Conn) -> Result<BytesMut, Refusal> {
 fn cstring(body: &[u8]) -> Option<&str> {
     let end = body.iter().position(|&b| b == 0)?;
     std::str::from_utf8(&body[..end]).ok()
+}
+
+/// The `cert` method: a client certificate, verified against --tls-client-ca during the
+/// handshake, whose common name is the user name (PostgreSQL's default mapping).
+fn certificate(conn: &Conn, user: &str) -> Result<(), Refusal> {
+    let fail =
+        |message: String| Refusal::Error(PgError::fatal(SqlState::INVALID_AUTHORIZATION, message));
+    match conn.client_common_name() {
+        None => Err(fail(
+            "connection requires a valid client certificate".into(),
+        )),
+        Some(name) if name == user => Ok(()),
+        Some(_) => Err(fail(format!(
+            "certificate authentication failed for user \"{user}\""
+        ))),
+    }
 }
