@@ -94,6 +94,12 @@ pub struct Config {
     #[arg(long, env = "LITEWIRE_AUTO_CREATE", default_value_t = true, action = clap::ArgAction::Set)]
     pub auto_create: bool,
 
+    /// Users who may create a database (by connecting to a new name, with
+    /// --auto-create): a comma-separated list, PostgreSQL's CREATEDB. Others get
+    /// 3D000 for a name with no file. Empty: everyone may.
+    #[arg(long, env = "LITEWIRE_CREATEDB_USERS", value_delimiter = ',')]
+    pub createdb_users: Vec<String>,
+
     /// Database files (`*.db`) the data folder may hold: past it, auto-create refuses a
     /// new name with SQLSTATE 53400 (existing databases still open). An empty database
     /// is about 28 KiB on disk; 1000 matches --max-open-connections, so every database
@@ -291,6 +297,11 @@ impl Config {
             ));
         }
         Ok(())
+    }
+
+    /// Whether `user` may create a database (--createdb-users).
+    pub fn may_create_databases(&self, user: &str) -> bool {
+        self.createdb_users.is_empty() || self.createdb_users.iter().any(|u| u.trim() == user)
     }
 
     /// What `user` may do in the admin console (None: not enter it).

@@ -256,9 +256,10 @@ impl Engine {
         &self.cfg
     }
 
-    /// The database called `name`, opening it (and creating its file, if allowed) on
-    /// first use. Checks that the file opens, so a session learns at connect time.
-    pub async fn database(&self, name: &str) -> Result<Arc<Database>, PgError> {
+    /// The database called `name`, opening it (and creating its file, if --auto-create
+    /// and `may_create` allow) on first use. Checks that the file opens, so a session
+    /// learns at connect time.
+    pub async fn database(&self, name: &str, may_create: bool) -> Result<Arc<Database>, PgError> {
         validate_name(name)?;
         let existing = self.lock().get(name).cloned();
         if let Some(db) = existing {
@@ -268,7 +269,7 @@ impl Engine {
         if path.exists() {
             return self.open(name, path).await;
         }
-        if !self.cfg.auto_create {
+        if !self.cfg.auto_create || !may_create {
             return Err(PgError::fatal(
                 SqlState::INVALID_CATALOG_NAME,
                 format!("database \"{name}\" does not exist"),

@@ -486,7 +486,8 @@ async fn open_session(
         info!(pid, %peer, user = %req.user, "admin console session");
         return Some(Opened::Admin(conn, slot, role));
     }
-    let db = match shared.engine.database(&req.database).await {
+    let may_create = shared.cfg.may_create_databases(&req.user);
+    let db = match shared.engine.database(&req.database, may_create).await {
         Ok(db) => db,
         Err(mut e) => {
             e.severity = crate::protocol::Severity::Fatal;

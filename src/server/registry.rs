@@ -304,7 +304,7 @@ mod tests {
             chunk_size: 1024,
         })
         .unwrap();
-        let db = engine.database("db").await.unwrap();
+        let db = engine.database("db", true).await.unwrap();
         let r = Arc::new(Registry::default());
         let a = r.register(1, 11, Arc::from("u"), db.clone());
         let b = r.register(2, 22, Arc::from("v"), db);

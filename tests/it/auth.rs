@@ -331,3 +331,25 @@ async fn the_admin_console_is_for_admin_and_stats_users() {
     assert_eq!(sqlstate(&e), "F0000");
     assert_eq!(login(&s, "app", "new-pw", "app").await, Ok("app".into()));
 }
+
+/// --createdb-users: only the users named create a database by connecting to a new
+/// name (PostgreSQL's CREATEDB); the others get 3D000 for it, and may connect to it
+/// once it exists.
+#[tokio::test]
+async fn only_createdb_users_create_databases() {
+    let s = Server::start(&["--createdb-users", "alice,bob"]);
+    let connect = |user: &'static str| {
+        let url = format!("host=127.0.0.1 port={} user={user} dbname=fresh", s.port());
+        async move {
+            match tokio_postgres::connect(&url, tokio_postgres::NoTls).await {
+                Ok((_client, _conn)) => Ok(()),
+                Err(e) => Err(sqlstate(&e)),
+            }
+        }
+    };
+    assert_eq!(connect("carol").await, Err("3D000".to_string()));
+    assert!(!s.data_dir().join("fresh.db").exists());
+    assert_eq!(connect("bob").await, Ok(()));
+    assert!(s.data_dir().join("fresh.db").exists());
+    assert_eq!(connect("carol").await, Ok(()));
+}
