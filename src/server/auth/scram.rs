@@ -45,8 +45,13 @@ fn hmac(key: &[u8], parts: &[&[u8]]) -> [u8; 32] {
 }
 
 impl Verifier {
-    /// The verifier of `password` with `salt` (PostgreSQL's scram_build_secret).
+    /// The verifier of `password` with `salt` (PostgreSQL's scram_build_secret). The
+    /// password is normalised by SASLprep (RFC 4013) first, or used as given when it
+    /// holds characters SASLprep prohibits: PostgreSQL's pg_saslprep, which libpq applies
+    /// on the client's side too.
     pub fn new(password: &str, salt: Vec<u8>, iterations: u32) -> Verifier {
+        let prepared = stringprep::saslprep(password);
+        let password = prepared.as_deref().unwrap_or(password);
         let mut salted = [0u8; 32];
         pbkdf2::pbkdf2_hmac::<Sha256>(password.as_bytes(), &salt, iterations, &mut salted);
         let client_key = hmac(&salted, &[b"Client Key"]);
@@ -272,6 +277,17 @@ mod tests {
         let (ex, _) = Exchange::start(right, false, first, snonce).unwrap();
         let bad = good.replace("c=biws", "c=eSws");
         assert!(matches!(ex.finish(&bad), Err(Failure::Malformed(_))));
+    }
+
+    #[test]
+    fn passwords_are_saslprepped_as_libpq_does() {
+        let v = |p: &str| Verifier::new(p, vec![5; 16], 4096);
+        // ROMAN NUMERAL NINE is IX after NFKC; a soft hyphen maps to nothing; a
+        // no-break space to a space.
+        assert!(v("\u{2168}") == v("IX"));
+        assert!(v("pass\u{AD}word\u{A0}1") == v("password 1"));
+        // A prohibited character (a control character): the password as given.
+        assert!(v("a\u{7}") != v("a"));
     }
 
     #[test]
