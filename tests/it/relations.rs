@@ -272,3 +272,41 @@ async fn index_statistics_and_reindex_of_a_key() {
     )
     .await;
 }
+
+/// Writes through a view (PostgreSQL's automatically updatable views, and a view's
+/// CHECK OPTION that guards them) and MERGE are named refusals, not SQLite's syntax
+/// errors or its 42000; nothing is written.
+#[tokio::test]
+async fn writes_through_views_and_merge_are_named() {
+    let s = Server::start(&[]);
+    let c = s.connect("rel").await;
+    c.batch_execute(
+        "create table base (k int primary key, v text);
+         create view bv as select * from base;",
+    )
+    .await
+    .unwrap();
+    refusals(
+        &c,
+        &[
+            (
+                "insert into bv values (1, 'a')",
+                "0A000",
+                "writing to view \"bv\" (an automatically updatable view) is not supported by litewire",
+            ),
+            (
+                "create view bc as select * from base with cascaded check option",
+                "0A000",
+                "WITH CHECK OPTION (writes through a view) is not supported by litewire",
+            ),
+            (
+                "merge into base using (select 1 k, 'x' v) s on base.k = s.k \
+                 when not matched then insert values (s.k, s.v)",
+                "0A000",
+                "MERGE is not supported by litewire",
+            ),
+        ],
+    )
+    .await;
+    answers(&c, &[("select count(*) from base", "0")]).await;
+}

@@ -64,7 +64,7 @@ use std::ops::ControlFlow;
 use sqlparser::ast::{
     BinaryOperator, ColumnDef, ColumnOption, ColumnOptionDef, DataType, Expr, Function,
     FunctionArg, FunctionArgExpr, FunctionArgumentList, FunctionArguments, Ident, ObjectName,
-    ObjectNamePart, Statement, TableFactor, UnaryOperator, Value, VisitMut, VisitorMut,
+    ObjectNamePart, SetExpr, Statement, TableFactor, UnaryOperator, Value, VisitMut, VisitorMut,
 };
 
 use crate::protocol::{PgError, SqlState};
@@ -87,6 +87,15 @@ pub trait Settings {
 pub fn to_sqlite(mut stmt: Statement, settings: &mut dyn Settings) -> Result<String, PgError> {
     if matches!(stmt, Statement::Explain { .. }) {
         return explain::to_sqlite(stmt, settings);
+    }
+    // SQLite has no MERGE: named, rather than SQLite's syntax error.
+    let merge = match &stmt {
+        Statement::Merge { .. } => true,
+        Statement::Query(q) => matches!(q.body.as_ref(), SetExpr::Merge(_)),
+        _ => false,
+    };
+    if merge {
+        return Err(unsupported("MERGE"));
     }
     // Data-modifying statements in WITH: a batch of statements, each translated here.
     if modifying::applies(&stmt) {
