@@ -310,3 +310,52 @@ async fn writes_through_views_and_merge_are_named() {
     .await;
     answers(&c, &[("select count(*) from base", "0")]).await;
 }
+
+/// `pg_temp.t` names the session's temporary schema (SQLite's `temp`): a table made
+/// there is temporary, its index goes with it; PostgreSQL's 42P16s for UNLOGGED there
+/// and for a temporary table in `public`.
+#[tokio::test]
+async fn pg_temp_is_the_temporary_schema() {
+    let s = Server::start(&[]);
+    let c = s.connect("rel").await;
+    c.batch_execute(
+        "create table pg_temp.implicitly_temp (a int primary key);
+         create temp table pg_temp.doubly_temp (a int);
+         create index on pg_temp.doubly_temp (a);
+         insert into pg_temp.implicitly_temp values (1);
+         insert into doubly_temp values (2);",
+    )
+    .await
+    .unwrap();
+    answers(
+        &c,
+        &[
+            ("select a from implicitly_temp", "1"),
+            ("select a from pg_temp.doubly_temp", "2"),
+        ],
+    )
+    .await;
+    refusals(
+        &c,
+        &[
+            (
+                "create unlogged table pg_temp.unlogged3 (a int primary key)",
+                "42P16",
+                "only temporary relations may be created in temporary schemas",
+            ),
+            (
+                "create temp table public.temp_to_perm (a int primary key)",
+                "42P16",
+                "cannot create temporary relation in non-temporary schema",
+            ),
+        ],
+    )
+    .await;
+    // Temporary: another session does not see them.
+    let other = s.connect("rel").await;
+    let e = other
+        .simple_query("select a from implicitly_temp")
+        .await
+        .unwrap_err();
+    assert_eq!(crate::common::sqlstate(&e), "42P01");
+}

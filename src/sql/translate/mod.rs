@@ -10,7 +10,7 @@ mod arrays;
 pub(crate) mod assign;
 mod casts;
 mod constants;
-mod create;
+pub(crate) mod create;
 mod ctes;
 mod domains;
 mod enums;
@@ -1080,7 +1080,8 @@ fn modifier_last(name: &str) -> Option<String> {
     ))
 }
 
-/// `pg_catalog.x` → `x`; `public.x` → `main.x`; `information_schema.x` →
+/// `pg_catalog.x` → `x`; `public.x` → `main.x`; `pg_temp.x` → `temp.x`;
+/// `information_schema.x` →
 /// `information_schema_x` (the catalog tables, engine/catalog).
 fn unqualify(name: &mut ObjectName) {
     let first = match name.0.first() {
@@ -1092,6 +1093,8 @@ fn unqualify(name: &mut ObjectName) {
             name.0.remove(0);
         }
         "public" => name.0[0] = ObjectNamePart::Identifier(Ident::new("main")),
+        // The session's temporary schema is SQLite's `temp`.
+        "pg_temp" => name.0[0] = ObjectNamePart::Identifier(Ident::new("temp")),
         "information_schema" => {
             if let Some(ObjectNamePart::Identifier(t)) = name.0.get(1) {
                 let joined = format!("information_schema_{}", t.value.to_ascii_lowercase());
@@ -1110,11 +1113,12 @@ fn unqualify(name: &mut ObjectName) {
 fn same_database_names(stmt: &mut Statement) {
     use sqlparser::ast::{AlterTableOperation, ColumnOption, TableConstraint};
     fn bare(name: &mut ObjectName) {
-        // `"public"` as well as `public` (drizzle-kit quotes every name).
+        // `"public"` as well as `public` (drizzle-kit quotes every name); SQLite finds a
+        // temporary table by its bare name first (and puts its index with it).
         let local = |p: &ObjectNamePart| {
             p.as_ident()
                 .map(crate::sql::alter::ident)
-                .is_some_and(|p| p == "public" || p == "main")
+                .is_some_and(|p| p == "public" || p == "main" || p == "pg_temp")
         };
         if name.0.len() == 2 && local(&name.0[0]) {
             name.0.remove(0);
