@@ -313,7 +313,17 @@ fn create_table(conn: &mut Conn, w: &Part<'_>) -> Result<(), PgError> {
             name = format!("{base}:{n}");
         }
         let decl = stmt.column_decltype(i).unwrap_or_default();
-        defs.push(format!("{} {decl}", crate::sql::lexer::quote_ident(&name)));
+        // A numeric column's values are its exact text, compared and sorted as numbers
+        // by its collation (translate/mod.rs), which the declared type alone lacks.
+        let collate = if decl.to_ascii_lowercase().starts_with("numeric_text") {
+            " COLLATE pg_numeric"
+        } else {
+            ""
+        };
+        defs.push(format!(
+            "{} {decl}{collate}",
+            crate::sql::lexer::quote_ident(&name)
+        ));
         names.push(name);
     }
     conn.recycle(stmt);

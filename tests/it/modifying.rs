@@ -182,6 +182,28 @@ async fn the_select_reads_the_rows_as_they_were() {
     );
 }
 
+/// RETURNING rows and the copies keep numeric's order: compared and sorted as numbers,
+/// not as their text (`13.50` < `2`).
+#[tokio::test]
+async fn numeric_columns_compare_as_numbers() {
+    let s = Server::start(&[]);
+    let c = s.connect("modifying").await;
+    setup(&c).await;
+    c.batch_execute("update items set price = price * id * id")
+        .await
+        .unwrap();
+    assert_eq!(
+        rows(
+            &c,
+            "WITH u AS (UPDATE items SET price = price + 1 RETURNING id, price) \
+             SELECT u.price, items.price FROM u JOIN items USING (id) \
+             WHERE u.price > 2.5 AND items.price > 2 ORDER BY u.price DESC"
+        )
+        .await,
+        vec![row(&["14.50", "13.50"]), row(&["7.00", "6.00"])]
+    );
+}
+
 #[tokio::test]
 async fn postgresqls_refusals_and_litewires() {
     let s = Server::start(&[]);
