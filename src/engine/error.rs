@@ -68,6 +68,10 @@ fn by_message(m: &str) -> SqlState {
     } else if has("Expression tree is too large") || m == "Recursion limit" {
         // PostgreSQL's answer to nesting deeper than its stack allows.
         SqlState::STATEMENT_TOO_COMPLEX
+    } else if has("because it is a view") {
+        // A write to a view with no INSTEAD rule or trigger: PostgreSQL's automatically
+        // updatable views, which litewire lacks.
+        SqlState::FEATURE_NOT_SUPPORTED
     } else if has("too many") || has("too big") || has("too large") {
         SqlState::PROGRAM_LIMIT_EXCEEDED
     } else {
@@ -140,6 +144,15 @@ pub fn to_pg(e: &rusqlite::Error) -> PgError {
 /// SQLite's wording where PostgreSQL's is well known: `no such column: x` is
 /// `column "x" does not exist` (a qualified `t.x` stays unquoted, as PostgreSQL writes it).
 fn pg_words(message: String) -> String {
+    if let Some(view) = message
+        .strip_prefix("cannot modify ")
+        .and_then(|m| m.strip_suffix(" because it is a view"))
+    {
+        return format!(
+            "writing to view \"{view}\" (an automatically updatable view) is not supported \
+             by litewire"
+        );
+    }
     let Some(name) = message.strip_prefix("no such column: ") else {
         return message;
     };
@@ -244,6 +257,12 @@ mod tests {
             r#"column "X" does not exist"#
         );
         assert_eq!(e("table t already exists"), SqlState::DUPLICATE_TABLE);
+        let view = "cannot modify v because it is a view";
+        assert_eq!(e(view), SqlState::FEATURE_NOT_SUPPORTED);
+        assert_eq!(
+            pg_words(view.into()),
+            "writing to view \"v\" (an automatically updatable view) is not supported by litewire"
+        );
         assert_eq!(e("no such function: f"), SqlState::UNDEFINED_FUNCTION);
         assert_eq!(
             e("1st ORDER BY term out of range - should be between 1 and 1"),

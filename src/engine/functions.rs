@@ -410,7 +410,7 @@ pub fn register_catalog(conn: &Connection, session: SharedSession) -> rusqlite::
         })?;
     }
     // `x::regclass`: an OID shows as the relation's name, a name becomes its OID.
-    conn.create_scalar_function("pg_regclass", 1, FunctionFlags::SQLITE_UTF8, pg_regclass)?;
+    conn.create_scalar_function("pg_regclass", 1, pure, pg_regclass)?;
     // `x = ANY(e)`: arrays are JSON text; a text-format literal `{a,b}` is converted.
     conn.create_scalar_function("pg_array_json", 1, pure, |ctx| {
         Ok(match ctx.get_raw(0) {
@@ -733,6 +733,42 @@ fn catalog_lookup(ctx: &Context<'_>, query: &str) -> rusqlite::Result<Option<Str
         return Ok(None);
     };
     Ok(nested_value::<Option<String>>(ctx, query, [oid])?.flatten())
+}
+
+/// Whether `sql` holds a `'name'::regclass` literal ([`check_relation_literals`]).
+pub(super) fn has_relation_literals(sql: &str) -> bool {
+    sql.contains("pg_regclass('")
+}
+
+/// PostgreSQL reads `'name'::regclass` when it parses the statement, so a relation that
+/// does not exist is 42P01 even where no row is ever read (`WHERE conrelid =
+/// 'gone'::regclass` over no rows); SQLite calls pg_regclass at the first row it reads.
+/// Each literal argument of pg_regclass in `sql` is looked up once here, before the
+/// statement runs.
+pub(super) fn check_relation_literals(conn: &Connection, sql: &str) -> Result<(), PgError> {
+    use crate::sql::lexer::{significant, TokenKind};
+    let tokens: Vec<_> = significant(sql).collect();
+    for w in tokens.windows(4) {
+        let [name, open, literal, close] = w else {
+            continue;
+        };
+        if name.kind != TokenKind::Word
+            || !sql[name.start..name.end].eq_ignore_ascii_case("pg_regclass")
+            || open.kind != TokenKind::Open
+            || literal.kind != TokenKind::Quoted
+            || close.kind != TokenKind::Close
+        {
+            continue;
+        }
+        let quoted = &sql[literal.start..literal.end];
+        let Some(inner) = quoted.strip_prefix('\'').and_then(|q| q.strip_suffix('\'')) else {
+            continue;
+        };
+        let name = inner.replace("''", "'");
+        conn.query_row("SELECT pg_regclass(?1)", [name], |_| Ok(()))
+            .map_err(|e| super::error::to_pg(&e))?;
+    }
+    Ok(())
 }
 
 /// `x::regclass`, looked up in this connection's schema (OIDs as catalog/tables.rs assigns):

@@ -10,6 +10,7 @@
 //! writes (views and triggers included), and checked before anything runs.
 
 use rusqlite::types::Value as SqlValue;
+use rusqlite::OptionalExtension;
 
 use super::authorizer::{Access, Write};
 use super::exec::{bind_all, exec_plain, stream, Job, Outcome, Sink};
@@ -207,9 +208,89 @@ fn prepared(conn: &mut Conn, sql: &str) -> Result<RawStmt, PgError> {
 fn accesses(conn: &mut Conn, sql: &str) -> (Vec<Access>, Result<(), PgError>) {
     conn.notes().start_accesses();
     let compiled = conn.prepare_fresh(sql);
-    let seen = conn.notes().take_accesses();
+    let mut seen = conn.notes().take_accesses();
     conn.notes().stop_accesses();
-    (seen, compiled.map(|_| ()))
+    let compiled = compiled.and_then(|stmt| {
+        let Some(stmt) = stmt else {
+            return Ok(());
+        };
+        for table in program_reads(conn, stmt.text())? {
+            let access = Access { table, write: None };
+            if !seen.contains(&access) {
+                seen.push(access);
+            }
+        }
+        Ok(())
+    });
+    (seen, compiled)
+}
+
+/// Opcodes that read rows through a cursor: a column, a rowid, a scan or a seek.
+/// Probes for a key alone (`Found`, `NotExists`: the foreign key checks, which
+/// PostgreSQL runs after the statement) are not reads of rows.
+const READING_OPCODES: &[&str] = &[
+    "Column",
+    "Rowid",
+    "IdxRowid",
+    "Rewind",
+    "Last",
+    "Next",
+    "Prev",
+    "SeekGE",
+    "SeekGT",
+    "SeekLE",
+    "SeekLT",
+    "SeekRowid",
+    "DeferredSeek",
+    "Count",
+];
+
+/// The tables whose rows the compiled program of `sql` reads, from its bytecode
+/// (`EXPLAIN`): the authorizer is not told of every read (the right side of `JOIN …
+/// USING` or a NATURAL JOIN is read through columns no name resolved), the program
+/// shows them all. Views are compiled into the program; triggers are not (the
+/// authorizer notes theirs).
+fn program_reads(conn: &Conn, sql: &str) -> Result<Vec<String>, PgError> {
+    let to_pg = |e: rusqlite::Error| super::error::to_pg(&e);
+    let db = conn.sqlite();
+    let mut explain = db.prepare(&format!("EXPLAIN {sql}")).map_err(to_pg)?;
+    // (cursor, root page, schema: 0 main, 1 temp) of each OpenRead; the cursors read.
+    let mut opened: Vec<(i64, i64, i64)> = Vec::new();
+    let mut used: Vec<i64> = Vec::new();
+    // Unbound parameters are NULL: the program is only listed, never run.
+    let mut rows = explain.raw_query();
+    while let Some(row) = rows.next().map_err(to_pg)? {
+        let opcode: String = row.get(1).map_err(to_pg)?;
+        let p1: i64 = row.get(2).map_err(to_pg)?;
+        if opcode == "OpenRead" {
+            let p2: i64 = row.get(3).map_err(to_pg)?;
+            let p3: i64 = row.get(4).map_err(to_pg)?;
+            opened.push((p1, p2, p3));
+        } else if READING_OPCODES.contains(&opcode.as_str()) && !used.contains(&p1) {
+            used.push(p1);
+        }
+    }
+    drop(rows);
+    let mut tables: Vec<String> = Vec::new();
+    for (_, root, schema) in opened.iter().filter(|(c, ..)| used.contains(c)) {
+        let catalog = match schema {
+            0 => "sqlite_schema",
+            1 => "sqlite_temp_schema",
+            _ => continue,
+        };
+        let table: Option<String> = db
+            .query_row(
+                &format!("SELECT tbl_name FROM {catalog} WHERE rootpage = ?1"),
+                [root],
+                |r| r.get(0),
+            )
+            .optional()
+            .map_err(to_pg)?;
+        if let Some(t) = table.filter(|t| !tables.contains(t)) {
+            tables.push(t);
+        }
+    }
+    Ok(tables)
 }
 
 /// The temporary table of part `w`, declared with its stand-in's column names and types.
@@ -232,7 +313,17 @@ fn create_table(conn: &mut Conn, w: &Part<'_>) -> Result<(), PgError> {
             name = format!("{base}:{n}");
         }
         let decl = stmt.column_decltype(i).unwrap_or_default();
-        defs.push(format!("{} {decl}", crate::sql::lexer::quote_ident(&name)));
+        // A numeric column's values are its exact text, compared and sorted as numbers
+        // by its collation (translate/mod.rs), which the declared type alone lacks.
+        let collate = if decl.to_ascii_lowercase().starts_with("numeric_text") {
+            " COLLATE pg_numeric"
+        } else {
+            ""
+        };
+        defs.push(format!(
+            "{} {decl}{collate}",
+            crate::sql::lexer::quote_ident(&name)
+        ));
         names.push(name);
     }
     conn.recycle(stmt);

@@ -34,6 +34,8 @@ pub enum Value {
 pub struct RawStmt {
     ptr: NonNull<ffi::sqlite3_stmt>,
     sql: Box<str>,
+    /// It holds `'name'::regclass` literals, looked up before each run (functions.rs).
+    relation_literals: bool,
 }
 
 // SAFETY: a statement is used only together with its connection, which is owned by the
@@ -214,7 +216,11 @@ impl Conn {
             .position(|s| &*s.sql == sql)
             .filter(|_| cached)
         {
-            return Ok(Some(self.cache.swap_remove(i)));
+            let stmt = self.cache.swap_remove(i);
+            if stmt.relation_literals {
+                super::functions::check_relation_literals(&self.sqlite, &stmt.sql)?;
+            }
+            return Ok(Some(stmt));
         }
         // A record type's columns, which only the schema knows (engine/jsonb/record.rs);
         // kept under the expanded text, so a changed type is read again.
@@ -283,10 +289,15 @@ impl Conn {
         let Some(ptr) = NonNull::new(ptr) else {
             return Ok(None);
         };
+        let relation_literals = super::functions::has_relation_literals(sql);
         let stmt = RawStmt {
             ptr,
             sql: sql.into(),
+            relation_literals,
         };
+        if relation_literals {
+            super::functions::check_relation_literals(&self.sqlite, sql)?;
+        }
         // SAFETY: tail points into `sql` (or its end).
         let used = unsafe { tail.cast::<u8>().offset_from(sql.as_ptr()) } as usize;
         if sql[used.min(sql.len())..]
@@ -419,6 +430,11 @@ impl Conn {
 impl RawStmt {
     fn p(&self) -> *mut ffi::sqlite3_stmt {
         self.ptr.as_ptr()
+    }
+
+    /// The text SQLite compiled (after litewire's expansions).
+    pub fn text(&self) -> &str {
+        &self.sql
     }
 
     pub fn reset(&mut self) {

@@ -241,6 +241,14 @@ fn translate_here(
         (None, None) => source,
     };
     let stmt = sql::parse::parse_one(text, depth)?;
+    if let (Some(_), sqlparser::ast::Statement::CreateTable(ct)) = (&logged, &stmt) {
+        if sql::translate::create::schema(&ct.name).as_deref() == Some("pg_temp") {
+            return Err(PgError::new(
+                SqlState::INVALID_TABLE_DEFINITION,
+                "only temporary relations may be created in temporary schemas",
+            ));
+        }
+    }
     let unlogged = match (&logged, &stmt) {
         (Some(_), sqlparser::ast::Statement::CreateTable(ct)) if !ct.temporary => ct
             .name

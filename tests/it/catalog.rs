@@ -78,6 +78,24 @@ async fn catalog_tables_describe_the_database() {
         .await
         .unwrap_err();
     assert_eq!(sqlstate(&e), "42P01");
+    // PostgreSQL reads the name when it parses the statement: 42P01 also where no row
+    // is ever read (an empty scan, a false WHERE), in both protocols and when the
+    // statement is run again after the relation is dropped.
+    for sql in [
+        "select conname from pg_constraint where conrelid = 'nope'::regclass",
+        "select id from users where false and 'nope'::regclass::oid = 1",
+    ] {
+        let e = c.simple_query(sql).await.unwrap_err();
+        assert_eq!(sqlstate(&e), "42P01", "{sql}");
+        let e = c.query(sql, &[]).await.unwrap_err();
+        assert_eq!(sqlstate(&e), "42P01", "{sql}");
+    }
+    c.batch_execute("create table gone (a int)").await.unwrap();
+    let again = "select id from users where false and 'gone'::regclass::oid = 1";
+    c.simple_query(again).await.unwrap();
+    c.batch_execute("drop table gone").await.unwrap();
+    let e = c.simple_query(again).await.unwrap_err();
+    assert_eq!(sqlstate(&e), "42P01");
     // Catalog tables have PostgreSQL's OIDs (pgjdbc joins pg_description on them).
     let row = c
         .query_one("select 'pg_class'::regclass::oid", &[])

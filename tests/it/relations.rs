@@ -272,3 +272,90 @@ async fn index_statistics_and_reindex_of_a_key() {
     )
     .await;
 }
+
+/// Writes through a view (PostgreSQL's automatically updatable views, and a view's
+/// CHECK OPTION that guards them) and MERGE are named refusals, not SQLite's syntax
+/// errors or its 42000; nothing is written.
+#[tokio::test]
+async fn writes_through_views_and_merge_are_named() {
+    let s = Server::start(&[]);
+    let c = s.connect("rel").await;
+    c.batch_execute(
+        "create table base (k int primary key, v text);
+         create view bv as select * from base;",
+    )
+    .await
+    .unwrap();
+    refusals(
+        &c,
+        &[
+            (
+                "insert into bv values (1, 'a')",
+                "0A000",
+                "writing to view \"bv\" (an automatically updatable view) is not supported by litewire",
+            ),
+            (
+                "create view bc as select * from base with cascaded check option",
+                "0A000",
+                "WITH CHECK OPTION (writes through a view) is not supported by litewire",
+            ),
+            (
+                "merge into base using (select 1 k, 'x' v) s on base.k = s.k \
+                 when not matched then insert values (s.k, s.v)",
+                "0A000",
+                "MERGE is not supported by litewire",
+            ),
+        ],
+    )
+    .await;
+    answers(&c, &[("select count(*) from base", "0")]).await;
+}
+
+/// `pg_temp.t` names the session's temporary schema (SQLite's `temp`): a table made
+/// there is temporary, its index goes with it; PostgreSQL's 42P16s for UNLOGGED there
+/// and for a temporary table in `public`.
+#[tokio::test]
+async fn pg_temp_is_the_temporary_schema() {
+    let s = Server::start(&[]);
+    let c = s.connect("rel").await;
+    c.batch_execute(
+        "create table pg_temp.implicitly_temp (a int primary key);
+         create temp table pg_temp.doubly_temp (a int);
+         create index on pg_temp.doubly_temp (a);
+         insert into pg_temp.implicitly_temp values (1);
+         insert into doubly_temp values (2);",
+    )
+    .await
+    .unwrap();
+    answers(
+        &c,
+        &[
+            ("select a from implicitly_temp", "1"),
+            ("select a from pg_temp.doubly_temp", "2"),
+        ],
+    )
+    .await;
+    refusals(
+        &c,
+        &[
+            (
+                "create unlogged table pg_temp.unlogged3 (a int primary key)",
+                "42P16",
+                "only temporary relations may be created in temporary schemas",
+            ),
+            (
+                "create temp table public.temp_to_perm (a int primary key)",
+                "42P16",
+                "cannot create temporary relation in non-temporary schema",
+            ),
+        ],
+    )
+    .await;
+    // Temporary: another session does not see them.
+    let other = s.connect("rel").await;
+    let e = other
+        .simple_query("select a from implicitly_temp")
+        .await
+        .unwrap_err();
+    assert_eq!(crate::common::sqlstate(&e), "42P01");
+}

@@ -11,6 +11,17 @@ use sqlparser::ast::{
 
 use crate::protocol::{PgError, SqlState};
 
+/// The schema `name` is qualified with (folded), if any.
+pub fn schema(name: &sqlparser::ast::ObjectName) -> Option<String> {
+    match name.0.as_slice() {
+        [schema, _] => schema.as_ident().map(|i| match i.quote_style {
+            Some(_) => i.value.clone(),
+            None => i.value.to_lowercase(),
+        }),
+        _ => None,
+    }
+}
+
 /// PostgreSQL's refusals of `stmt` when it is a CREATE TABLE.
 pub(super) fn check(stmt: &Statement) -> Result<(), PgError> {
     let ct = match stmt {
@@ -19,6 +30,12 @@ pub(super) fn check(stmt: &Statement) -> Result<(), PgError> {
     };
     if ct.partition_by.is_some() {
         return Err(super::unsupported("PARTITION BY"));
+    }
+    if ct.temporary && schema(&ct.name).is_some_and(|s| s != "pg_temp") {
+        return Err(PgError::new(
+            SqlState::INVALID_TABLE_DEFINITION,
+            "cannot create temporary relation in non-temporary schema",
+        ));
     }
     // ON COMMIT PRESERVE ROWS is what every table does (mod.rs drops it); emptying or
     // dropping the table at each commit is not done.

@@ -10,7 +10,7 @@ mod arrays;
 pub(crate) mod assign;
 mod casts;
 mod constants;
-mod create;
+pub(crate) mod create;
 mod ctes;
 mod domains;
 mod enums;
@@ -64,7 +64,7 @@ use std::ops::ControlFlow;
 use sqlparser::ast::{
     BinaryOperator, ColumnDef, ColumnOption, ColumnOptionDef, DataType, Expr, Function,
     FunctionArg, FunctionArgExpr, FunctionArgumentList, FunctionArguments, Ident, ObjectName,
-    ObjectNamePart, Statement, TableFactor, UnaryOperator, Value, VisitMut, VisitorMut,
+    ObjectNamePart, SetExpr, Statement, TableFactor, UnaryOperator, Value, VisitMut, VisitorMut,
 };
 
 use crate::protocol::{PgError, SqlState};
@@ -87,6 +87,15 @@ pub trait Settings {
 pub fn to_sqlite(mut stmt: Statement, settings: &mut dyn Settings) -> Result<String, PgError> {
     if matches!(stmt, Statement::Explain { .. }) {
         return explain::to_sqlite(stmt, settings);
+    }
+    // SQLite has no MERGE: named, rather than SQLite's syntax error.
+    let merge = match &stmt {
+        Statement::Merge { .. } => true,
+        Statement::Query(q) => matches!(q.body.as_ref(), SetExpr::Merge(_)),
+        _ => false,
+    };
+    if merge {
+        return Err(unsupported("MERGE"));
     }
     // Data-modifying statements in WITH: a batch of statements, each translated here.
     if modifying::applies(&stmt) {
@@ -1071,7 +1080,8 @@ fn modifier_last(name: &str) -> Option<String> {
     ))
 }
 
-/// `pg_catalog.x` → `x`; `public.x` → `main.x`; `information_schema.x` →
+/// `pg_catalog.x` → `x`; `public.x` → `main.x`; `pg_temp.x` → `temp.x`;
+/// `information_schema.x` →
 /// `information_schema_x` (the catalog tables, engine/catalog).
 fn unqualify(name: &mut ObjectName) {
     let first = match name.0.first() {
@@ -1083,6 +1093,8 @@ fn unqualify(name: &mut ObjectName) {
             name.0.remove(0);
         }
         "public" => name.0[0] = ObjectNamePart::Identifier(Ident::new("main")),
+        // The session's temporary schema is SQLite's `temp`.
+        "pg_temp" => name.0[0] = ObjectNamePart::Identifier(Ident::new("temp")),
         "information_schema" => {
             if let Some(ObjectNamePart::Identifier(t)) = name.0.get(1) {
                 let joined = format!("information_schema_{}", t.value.to_ascii_lowercase());
@@ -1101,11 +1113,12 @@ fn unqualify(name: &mut ObjectName) {
 fn same_database_names(stmt: &mut Statement) {
     use sqlparser::ast::{AlterTableOperation, ColumnOption, TableConstraint};
     fn bare(name: &mut ObjectName) {
-        // `"public"` as well as `public` (drizzle-kit quotes every name).
+        // `"public"` as well as `public` (drizzle-kit quotes every name); SQLite finds a
+        // temporary table by its bare name first (and puts its index with it).
         let local = |p: &ObjectNamePart| {
             p.as_ident()
                 .map(crate::sql::alter::ident)
-                .is_some_and(|p| p == "public" || p == "main")
+                .is_some_and(|p| p == "public" || p == "main" || p == "pg_temp")
         };
         if name.0.len() == 2 && local(&name.0[0]) {
             name.0.remove(0);

@@ -191,6 +191,9 @@ pub(super) fn batch(stmt: Statement, settings: &mut dyn Settings) -> Result<Stri
         }
     }
     let running_with = running.with.clone();
+    // A SELECT reads the tables the data-modifying CTEs write as they were before the
+    // statement (PostgreSQL's one snapshot): from copies taken before those run.
+    let snapshots = snapshot_reads(&mut running, &with.cte_tables, &names);
 
     let running = Statement::Query(Box::new(running));
     let running_check = without_returning(&running)
@@ -202,6 +205,24 @@ pub(super) fn batch(stmt: Statement, settings: &mut dyn Settings) -> Result<Stri
         to_sqlite(running, settings)?,
         running_check,
     ];
+    // Each copy is a part that runs first: the table's rows into the copy's table.
+    for (i, target) in snapshots.iter().enumerate() {
+        let mut read = template("SELECT * FROM t")?;
+        if let SetExpr::Select(s) = read.body.as_mut() {
+            if let Some(TableWithJoins {
+                relation: sqlparser::ast::TableFactor::Table { name, .. },
+                ..
+            }) = s.from.first_mut()
+            {
+                *name = target.clone();
+            }
+        }
+        let read = to_sqlite(Statement::Query(Box::new(read)), settings)?;
+        parts.push(table_of(names.len() + i));
+        parts.push(read.clone());
+        parts.push(read);
+        parts.push(String::new());
+    }
     for &k in &order {
         // The stand-in read through the WITH (it may read other CTEs: UPDATE … FROM c).
         let mut columns = template("WITH c AS (SELECT 1) SELECT * FROM c")?;
@@ -267,6 +288,108 @@ pub(super) fn batch(stmt: Statement, settings: &mut dyn Settings) -> Result<Stri
         parts.push(check);
     }
     Ok(format!("{MARKER}{}", parts.join("\0")))
+}
+
+/// The table a data-modifying statement writes.
+fn target(s: &Statement) -> Option<&sqlparser::ast::ObjectName> {
+    use sqlparser::ast::{FromTable, TableFactor, TableObject};
+    let factor = match s {
+        Statement::Insert(i) => match &i.table {
+            TableObject::TableName(n) => return Some(n),
+            _ => return None,
+        },
+        Statement::Update { table, .. } => &table.relation,
+        Statement::Delete(d) => match &d.from {
+            FromTable::WithFromKeyword(f) | FromTable::WithoutKeyword(f) => &f.first()?.relation,
+        },
+        _ => return None,
+    };
+    match factor {
+        TableFactor::Table { name, .. } => Some(name),
+        _ => None,
+    }
+}
+
+/// A table's name without its schema (litewire's tables are all in one: `public.t`
+/// is `t`).
+fn folded_name(n: &sqlparser::ast::ObjectName) -> String {
+    n.0.last()
+        .and_then(|p| p.as_ident())
+        .map(folded)
+        .unwrap_or_default()
+}
+
+/// In a SELECT (not a data-modifying main statement), each table a data-modifying CTE
+/// writes is read from a copy (`_litewire_with_<n>`, numbered after the CTEs' tables,
+/// aliased by the table's name), which the engine fills before any part runs. Returns
+/// the tables copied, in the order of their copies. Reads through a view or a trigger
+/// are still the engine's refusal (modifying.rs).
+fn snapshot_reads(
+    running: &mut Query,
+    ctes: &[Cte],
+    names: &[String],
+) -> Vec<sqlparser::ast::ObjectName> {
+    use sqlparser::ast::{ObjectName, TableAlias, TableFactor, VisitMut, VisitorMut};
+    if matches!(
+        running.body.as_ref(),
+        SetExpr::Insert(_) | SetExpr::Update(_) | SetExpr::Delete(_)
+    ) {
+        return Vec::new();
+    }
+    let written: Vec<ObjectName> = ctes
+        .iter()
+        .filter_map(|c| modifying(&c.query).and_then(target))
+        .cloned()
+        .collect();
+    struct Copies<'a> {
+        written: &'a [ObjectName],
+        names: &'a [String],
+        copied: Vec<ObjectName>,
+    }
+    impl VisitorMut for Copies<'_> {
+        type Break = ();
+        fn pre_visit_table_factor(&mut self, t: &mut TableFactor) -> ControlFlow<()> {
+            let TableFactor::Table {
+                name, alias, args, ..
+            } = t
+            else {
+                return ControlFlow::Continue(());
+            };
+            let key = folded_name(name);
+            // A CTE of that name is no table.
+            if args.is_some() || (name.0.len() == 1 && self.names.contains(&key)) {
+                return ControlFlow::Continue(());
+            }
+            let Some(w) = self.written.iter().find(|w| folded_name(w) == key) else {
+                return ControlFlow::Continue(());
+            };
+            let i = match self.copied.iter().position(|c| folded_name(c) == key) {
+                Some(i) => i,
+                None => {
+                    self.copied.push(w.clone());
+                    self.copied.len() - 1
+                }
+            };
+            if alias.is_none() {
+                let last = name.0.last().and_then(|p| p.as_ident()).cloned();
+                *alias = last.map(|name| TableAlias {
+                    name,
+                    columns: Vec::new(),
+                });
+            }
+            *name = ObjectName::from(vec![sqlparser::ast::Ident::new(table_of(
+                self.names.len() + i,
+            ))]);
+            ControlFlow::Continue(())
+        }
+    }
+    let mut copies = Copies {
+        written: &written,
+        names,
+        copied: Vec::new(),
+    };
+    let _ = running.visit(&mut copies);
+    copies.copied
 }
 
 /// An INSERT without ON CONFLICT, whose WITH may go in its query (ON CONFLICT's

@@ -99,3 +99,29 @@ fn postgresqls_refusals() {
     );
     assert_eq!(e.code.0, "0A000");
 }
+
+#[test]
+fn a_select_reads_the_written_tables_from_copies_taken_first() {
+    let p = parts(
+        "WITH t AS (INSERT INTO y VALUES (1) RETURNING a), s AS (SELECT a FROM public.y) \
+         SELECT * FROM t JOIN y USING (a), s, y AS z, d",
+    );
+    // The copy is read under the table's name; a named alias stays.
+    assert_eq!(
+        p[1],
+        "WITH t AS (SELECT * FROM _litewire_with_1), s AS (SELECT a FROM _litewire_with_3 AS y) \
+         SELECT * FROM t JOIN _litewire_with_3 AS y USING(a), s, _litewire_with_3 AS z, d"
+    );
+    // The copy runs first: the table's rows as they were.
+    assert_eq!(
+        p[3..7],
+        ["_litewire_with_3", "SELECT * FROM y", "SELECT * FROM y", ""]
+    );
+    assert_eq!(p[7], "_litewire_with_1");
+    // A data-modifying main statement reads the table itself (the engine's check).
+    let p = parts("WITH t AS (DELETE FROM y RETURNING a) INSERT INTO y SELECT a FROM y");
+    assert_eq!(p[3], "_litewire_with_1");
+    // A CTE of the table's name is no table.
+    let p = parts("WITH y AS (DELETE FROM y RETURNING a) SELECT * FROM y");
+    assert_eq!(p[3], "_litewire_with_1");
+}

@@ -824,3 +824,16 @@ fn array_constructors_cast_element_by_element() {
          json_array(json_array(pg_array_elem(pg_cast(1.5, 'int4'))))"
     );
 }
+
+#[test]
+fn merge_is_named() {
+    for sql in [
+        "MERGE INTO m USING s ON m.k = s.k WHEN MATCHED THEN DELETE",
+        "WITH c AS (SELECT 1 a) MERGE INTO m USING c ON m.k = c.a \
+         WHEN NOT MATCHED THEN INSERT VALUES (c.a)",
+    ] {
+        let e = refused(sql);
+        assert_eq!(e.code, SqlState::FEATURE_NOT_SUPPORTED, "{sql}");
+        assert_eq!(e.message, "MERGE is not supported by litewire", "{sql}");
+    }
+}
