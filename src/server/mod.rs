@@ -19,6 +19,7 @@ pub mod socket;
 mod startup;
 pub mod stats;
 mod subxact;
+mod table_as;
 pub mod tls;
 mod transaction;
 mod translate;

@@ -157,36 +157,4 @@ impl Session {
             .await?;
         Ok((verb.clone(), text))
     }
-
-    /// `CREATE TABLE … AS query [WITH [NO] DATA]`, which SQLite's CREATE TABLE AS runs
-    /// once the query is one it reads: EXECUTE's statement with its arguments bound, and
-    /// no rows for WITH NO DATA. None: the statement needs no change.
-    pub(super) async fn table_as_text(&mut self, stmt: &str) -> Result<Option<String>, PgError> {
-        let Some(t) = sql::ddl::table_as(stmt) else {
-            return Ok(None);
-        };
-        let executes = sql::lexer::words(t.query)
-            .next()
-            .is_some_and(|w| w.eq_ignore_ascii_case("execute"));
-        if !executes && t.with_data.is_none() {
-            return Ok(None);
-        }
-        let query = if executes {
-            let (verb, text) = self.bound_execute(t.query).await?;
-            if verb != sql::Verb::Select {
-                return Err(PgError::new(
-                    SqlState::WRONG_OBJECT_TYPE,
-                    "prepared statement is not a SELECT",
-                ));
-            }
-            text
-        } else {
-            t.query.to_string()
-        };
-        Ok(Some(if t.with_data == Some(false) {
-            format!("{} SELECT * FROM ({query}) AS _lw_no_data LIMIT 0", t.head)
-        } else {
-            format!("{} {query}", t.head)
-        }))
-    }
 }

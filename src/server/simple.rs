@@ -257,6 +257,13 @@ impl Session {
             Command::Sql(verb) => {
                 let unnamed_index =
                     verb == sql::Verb::Fixed("CREATE INDEX") && sql::ddl::unnamed_index(stmt);
+                // Either protocol: a utility statement takes no parameters.
+                let unbound = job.as_ref().is_none_or(|j| j.params.is_empty());
+                if unbound && verb == sql::Verb::Fixed("CREATE TABLE") {
+                    if let Some(done) = self.create_table_as(stmt).await? {
+                        return Ok(done);
+                    }
+                }
                 let mut job = match job {
                     Some(j) => j,
                     None => {

@@ -359,3 +359,101 @@ async fn pg_temp_is_the_temporary_schema() {
         .unwrap_err();
     assert_eq!(crate::common::sqlstate(&e), "42P01");
 }
+
+/// CREATE TABLE … AS makes its columns with the query's PostgreSQL types (SQLite's own
+/// would declare affinities: a numeric column compared as text, a date read back as a
+/// number), fills them in the same transaction, and answers `SELECT n`.
+#[tokio::test]
+async fn create_table_as_keeps_the_query_types() {
+    let s = Server::start(&[]);
+    let c = s.connect("ctas").await;
+    c.batch_execute(
+        "CREATE TABLE p (price numeric(6,2), d date, i interval, n int);
+         INSERT INTO p VALUES ('7.00', '2024-01-02', '1 day', 5), ('13.50', '2023-12-31', '2 hours', 40);",
+    )
+    .await
+    .unwrap();
+    let tag = c
+        .simple_query("CREATE TABLE q AS SELECT price, d, i, n, price * 2 AS p2 FROM p")
+        .await
+        .unwrap();
+    assert!(
+        matches!(
+            tag.last(),
+            Some(tokio_postgres::SimpleQueryMessage::CommandComplete(2))
+        ),
+        "{tag:?}"
+    );
+    answers(
+        &c,
+        &[
+            (
+                "SELECT price FROM q WHERE price > 2.5 ORDER BY price",
+                "7.00\n13.50",
+            ),
+            ("SELECT d FROM q ORDER BY d", "2023-12-31\n2024-01-02"),
+            ("SELECT i FROM q ORDER BY i", "02:00:00\n1 day"),
+            ("SELECT p2 FROM q ORDER BY p2 DESC", "27.00\n14.00"),
+            (
+                "SELECT column_name, data_type FROM information_schema.columns \
+                 WHERE table_name = 'q' ORDER BY ordinal_position",
+                "price|numeric\nd|date\ni|interval\nn|integer\np2|numeric",
+            ),
+            (
+                "CREATE TABLE r (a, b) AS SELECT 1.5::numeric(5,2), 'x' WITH NO DATA",
+                "",
+            ),
+            (
+                "SELECT column_name, data_type, numeric_scale FROM information_schema.columns \
+                 WHERE table_name = 'r' ORDER BY ordinal_position",
+                "a|numeric|2\nb|text|",
+            ),
+        ],
+    )
+    .await;
+    refusals(
+        &c,
+        &[
+            (
+                "CREATE TABLE r2 (a, b, c) AS SELECT 1, 2",
+                "42601",
+                "too many column names were specified",
+            ),
+            (
+                "CREATE TABLE r3 AS SELECT 1/0 AS boom",
+                "22012",
+                "division by zero",
+            ),
+        ],
+    )
+    .await;
+    // The failed statement left no table behind.
+    answers(
+        &c,
+        &[("SELECT count(*) FROM pg_class WHERE relname = 'r3'", "0")],
+    )
+    .await;
+}
+
+/// The same over the extended protocol (psycopg 3 and JDBC send every statement so).
+#[tokio::test]
+async fn create_table_as_over_the_extended_protocol() {
+    let s = Server::start(&[]);
+    let c = s.connect("ctas_ext").await;
+    c.batch_execute("CREATE TABLE p (price numeric); INSERT INTO p VALUES ('13.50'), ('7.00');")
+        .await
+        .unwrap();
+    let n = c
+        .execute("CREATE TABLE q AS SELECT price FROM p", &[])
+        .await
+        .unwrap();
+    assert_eq!(n, 2);
+    answers(
+        &c,
+        &[(
+            "SELECT price FROM q WHERE price > 2.5 ORDER BY price",
+            "7.00\n13.50",
+        )],
+    )
+    .await;
+}
