@@ -33,8 +33,16 @@ pub fn run(db: &Connection, alter: &Alter, notices: &mut Vec<PgError>) -> Result
         }
     }
     let found = lookup(db, &alter.table)?;
-    if found.is_none() && alter.owner_only() && other_relation_exists(db, &alter.table)? {
-        return owner_error(db, alter).map_or(Ok(()), Err);
+    if found.is_none() && other_relation_exists(db, &alter.table)? {
+        if alter.owner_only() {
+            return owner_error(db, alter).map_or(Ok(()), Err);
+        }
+        // A view's or sequence's column defaults, names...: PostgreSQL changes them, and
+        // "does not exist" would be untrue.
+        return Err(crate::sql::translate::unsupported(format!(
+            "this ALTER TABLE of \"{}\", a view or sequence,",
+            alter.table
+        )));
     }
     let Some(found) = found else {
         let message = format!("relation \"{}\" does not exist", alter.table);
@@ -48,6 +56,21 @@ pub fn run(db: &Connection, alter: &Alter, notices: &mut Vec<PgError>) -> Result
         return Err(e);
     }
     let table = found.name.clone();
+    // A column of the table's own row type, or of an array of it (PostgreSQL's
+    // CheckAttributeType).
+    if alter
+        .named_types
+        .iter()
+        .any(|t| t.eq_ignore_ascii_case(&table))
+    {
+        return Err(PgError::new(
+            SqlState::INVALID_TABLE_DEFINITION,
+            format!(
+                "composite type {} cannot be made a member of itself",
+                super::pgfuncs::quote_identifier(&table)
+            ),
+        ));
+    }
     if let [Action::Native(sql)] = alter.actions.as_slice() {
         // An internal batch when the new column's type needs checking (objects.rs).
         let ran = if super::objects::is_batch(sql) {

@@ -33,6 +33,10 @@ pub struct Alter {
     pub actions: Vec<Action>,
     /// `RENAME TO name`: the new name (PostgreSQL renames views and indexes this way too).
     pub rename_to: Option<String>,
+    /// The element types (arrays stripped, folded) the new or retyped columns name by a
+    /// name that is no type litewire knows: one naming the table itself is PostgreSQL's
+    /// 42P16 (a row type cannot contain itself), checked once the table is found.
+    pub named_types: Vec<String>,
 }
 
 /// One action of an `ALTER TABLE`.
@@ -188,6 +192,7 @@ fn parse_alter(sql: &str) -> Result<Alter, PgError> {
             if_exists: identity.if_exists,
             actions: vec![Action::AddIdentity(Box::new(identity))],
             rename_to: None,
+            named_types: Vec::new(),
         });
     }
     let stmt = match super::parse::parse_one(sql, MAX_DEPTH) {
@@ -210,6 +215,7 @@ fn parse_alter(sql: &str) -> Result<Alter, PgError> {
         return Err(translate::unsupported("this ALTER statement"));
     };
     let table = object_name(&name);
+    let named_types = operations.iter().filter_map(named_type).collect();
     let native = operations.len() == 1 && is_native(&operations[0]);
     let rename_to = match operations.as_slice() {
         [AlterTableOperation::RenameTable {
@@ -245,7 +251,38 @@ fn parse_alter(sql: &str) -> Result<Alter, PgError> {
         if_exists,
         actions,
         rename_to,
+        named_types,
     })
+}
+
+/// The type name a new column (without IF NOT EXISTS, which may skip it) or a retyped
+/// one gives, arrays stripped, when it is no type litewire knows (see `named_types`).
+fn named_type(op: &AlterTableOperation) -> Option<String> {
+    let mut t = match op {
+        AlterTableOperation::AddColumn {
+            column_def,
+            if_not_exists: false,
+            ..
+        } => &column_def.data_type,
+        AlterTableOperation::AlterColumn {
+            op: AlterColumnOperation::SetDataType { data_type, .. },
+            ..
+        } => data_type,
+        _ => return None,
+    };
+    while let DataType::Array(
+        sqlparser::ast::ArrayElemTypeDef::SquareBracket(inner, _)
+        | sqlparser::ast::ArrayElemTypeDef::AngleBracket(inner)
+        | sqlparser::ast::ArrayElemTypeDef::Parenthesis(inner),
+    ) = t
+    {
+        t = inner;
+    }
+    let DataType::Custom(name, modifiers) = t else {
+        return None;
+    };
+    let folded = object_name(name);
+    (modifiers.is_empty() && !crate::engine::types::names_a_type(&folded)).then_some(folded)
 }
 
 /// PostgreSQL's system column names, which no column may take.
@@ -848,6 +885,7 @@ fn no_effect(sql: &str) -> Option<Alter> {
         if_exists,
         actions,
         rename_to: None,
+        named_types: Vec::new(),
     })
 }
 

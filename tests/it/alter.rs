@@ -646,8 +646,20 @@ async fn row_type_columns_are_refused() {
         )
     };
     assert_eq!(error(&c, "create table r2 (f r1)").await, refused("r1"));
+    // Its own row type is PostgreSQL's 42P16 (checked first).
+    let member = |t: &str| {
+        (
+            "42P16".to_string(),
+            format!("composite type {t} cannot be made a member of itself"),
+        )
+    };
     assert_eq!(
         error(&c, "alter table r1 add column f2 r1").await,
+        member("r1")
+    );
+    exec(&c, "create table r3 (f1 int)").await;
+    assert_eq!(
+        error(&c, "alter table r3 add column f2 r1").await,
         refused("r1")
     );
     assert_eq!(
@@ -658,10 +670,14 @@ async fn row_type_columns_are_refused() {
     exec(&c, "create temp table tr (f1 int, f2 int)").await;
     assert_eq!(
         error(&c, "alter table tr add column f3 tr").await,
-        refused("tr")
+        member("tr")
     );
     assert_eq!(
         error(&c, "alter table tr alter column f2 type tr").await,
+        member("tr")
+    );
+    assert_eq!(
+        error(&c, "alter table r3 alter column f1 type tr").await,
         refused("tr")
     );
     // A table whose foreign key references a table without a key still retypes.
@@ -824,4 +840,102 @@ async fn alter_constraint_changes_a_foreign_keys_deferral() {
         )],
     )
     .await;
+}
+
+/// A column of the table's own row type, or an array of it: PostgreSQL's 42P16, once the
+/// table is known to exist (a missing table stays 42P01). Answers from PostgreSQL 15.
+#[tokio::test]
+async fn a_table_cannot_contain_its_own_row_type() {
+    let s = Server::start(&[]);
+    let c = s.connect("recur").await;
+    exec(
+        &c,
+        "create table recur1 (f1 int); create table \"Up\" (a int)",
+    )
+    .await;
+    let member = "composite type recur1 cannot be made a member of itself";
+    for sql in [
+        "alter table recur1 add column f2 recur1[]",
+        "alter table recur1 add column f2 recur1[][]",
+        "alter table recur1 add column f2 public.recur1[]",
+    ] {
+        assert_eq!(
+            error(&c, sql).await,
+            ("42P16".into(), member.into()),
+            "{sql}"
+        );
+    }
+    assert_eq!(
+        error(&c, "alter table \"Up\" add column b \"Up\"[]").await,
+        (
+            "42P16".into(),
+            "composite type \"Up\" cannot be made a member of itself".into()
+        )
+    );
+    assert_eq!(
+        error(&c, "alter table nosuch add column f2 nosuch[]")
+            .await
+            .0,
+        "42P01"
+    );
+    exec(&c, "alter table recur1 add column f2 int").await;
+    assert_eq!(
+        error(&c, "alter table recur1 alter column f2 type recur1[]").await,
+        ("42P16".into(), member.into())
+    );
+    // Still an int column.
+    exec(&c, "insert into recur1 values (1, 2)").await;
+    assert_eq!(column(&c, "select f2 from recur1").await, some(&["2"]));
+}
+
+/// `FROM ONLY t` / `UPDATE ONLY t` / `DELETE FROM ONLY t`: litewire's tables have no
+/// inheritance children, so ONLY changes nothing (it used to be read as a table named
+/// `only`). A table really named "only" is still reachable quoted.
+#[tokio::test]
+async fn only_names_the_table_itself() {
+    let s = Server::start(&[]);
+    let c = s.connect("only").await;
+    exec(
+        &c,
+        "create table p (a int);
+         insert into p values (1), (2), (3);
+         create table \"only\" (x int);
+         insert into \"only\" values (42);
+         update only p set a = a + 10 where a = 1;
+         delete from only p where a = 2;",
+    )
+    .await;
+    assert_eq!(
+        column(&c, "select a from only p order by a").await,
+        some(&["3", "11"])
+    );
+    assert_eq!(
+        column(&c, "select count(*) from p, only p q join only p r on true").await,
+        some(&["8"])
+    );
+    assert_eq!(
+        column(&c, "select x from only \"only\"").await,
+        some(&["42"])
+    );
+    assert_eq!(column(&c, "select x from \"only\" p").await, some(&["42"]));
+    assert_eq!(
+        column(&c, "select 1 fetch first 1 rows only").await,
+        some(&["1"])
+    );
+}
+
+/// ALTER TABLE of a view (a column default, a column's name): PostgreSQL changes the
+/// view; litewire cannot, and says so instead of "does not exist".
+#[tokio::test]
+async fn alter_table_of_a_view_is_refused() {
+    let s = Server::start(&[]);
+    let c = s.connect("alterview").await;
+    exec(
+        &c,
+        "create table t (a int); create view v as select a from t",
+    )
+    .await;
+    let (code, message) = error(&c, "alter table v alter column a set default 1").await;
+    assert_eq!(code, "0A000", "{message}");
+    assert!(message.contains("\"v\""), "{message}");
 }
