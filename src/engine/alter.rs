@@ -861,7 +861,8 @@ fn referencing_still_match(db: &Connection, table: &str, plan: &Plan) -> Result<
 }
 
 /// A new column of a type litewire does not know: 0A000 when it is a composite type (a
-/// table's row type too) or a domain, as for CREATE TABLE's columns (objects/composites.rs).
+/// table's row type too) or a domain, as for CREATE TABLE's columns, and 42704 when it
+/// is no type at all (objects/composites.rs).
 fn plain_column_type(db: &Connection, t: &sqlparser::ast::DataType) -> Result<(), PgError> {
     // Arrays of them are left as CREATE TABLE leaves them (arrays.rs reads such
     // columns' elements).
@@ -873,9 +874,11 @@ fn plain_column_type(db: &Connection, t: &sqlparser::ast::DataType) -> Result<()
     };
     match part.as_ident() {
         Some(i) if modifiers.is_empty() => db
-            .query_row("SELECT litewire_plain_column_type(?1)", [&i.value], |_| {
-                Ok(())
-            })
+            .query_row(
+                "SELECT litewire_plain_column_type(?1, 1)",
+                [alter::ident(i)],
+                |_| Ok(()),
+            )
             .map_err(|e| to_pg(&e)),
         _ => Ok(()),
     }

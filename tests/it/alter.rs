@@ -939,3 +939,41 @@ async fn alter_table_of_a_view_is_refused() {
     assert_eq!(code, "0A000", "{message}");
     assert!(message.contains("\"v\""), "{message}");
 }
+
+/// ALTER TABLE's new or retyped column of a type that does not exist: PostgreSQL's
+/// 42704 (it used to be taken, holding text); PostgreSQL's own types litewire does not
+/// model, enums, and SQL's type names are still taken. Answers from PostgreSQL 15.
+#[tokio::test]
+async fn alter_table_refuses_a_type_that_does_not_exist() {
+    let s = Server::start(&[]);
+    let c = s.connect("notype").await;
+    exec(
+        &c,
+        "create table t (a int); create type mood as enum ('sad', 'ok');
+         alter table t add column b polygon;
+         alter table t add column c Mood;
+         alter table t add column d xid, add column e dec;",
+    )
+    .await;
+    let missing = |t: &str| ("42704".to_string(), format!("type \"{t}\" does not exist"));
+    assert_eq!(
+        error(&c, "alter table t add column f NoSuch").await,
+        missing("nosuch")
+    );
+    assert_eq!(
+        error(&c, "alter table t add column f nosuch not null default 'x'").await,
+        missing("nosuch")
+    );
+    assert_eq!(
+        error(&c, "alter table t alter column a type nosuch").await,
+        missing("nosuch")
+    );
+    assert_eq!(
+        column(
+            &c,
+            "select count(*) from pg_attribute where attrelid = 't'::regclass and attnum > 0"
+        )
+        .await,
+        some(&["5"])
+    );
+}
