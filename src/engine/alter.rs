@@ -374,9 +374,17 @@ fn new_rows(table: &str, plan: &Plan) -> String {
     format!("SELECT {} FROM {}", values.join(", "), quote(table))
 }
 
+/// A PostgreSQL query over the table (a USING value, a check), translated, with the
+/// comparison markers that read the columns' types expanded as a client's statement's
+/// are when prepared (without them a numeric column's `a % 2 = 0` compares text).
+fn over_schema(db: &Connection, pg: &str) -> Result<String, PgError> {
+    let sql = alter::sqlite_query(pg)?;
+    Ok(super::compare::expand(db, &sql)?.unwrap_or(sql))
+}
+
 /// The first row of a PostgreSQL query, run translated; each value as text.
 fn first_row(db: &Connection, pg: &str) -> Result<Option<Vec<String>>, PgError> {
-    let sql = alter::sqlite_query(pg)?;
+    let sql = over_schema(db, pg)?;
     let mut stmt = db.prepare(&sql).map_err(|e| to_pg(&e))?;
     let n = stmt.column_count();
     let mut rows = stmt.query([]).map_err(|e| to_pg(&e))?;
@@ -727,7 +735,7 @@ fn rebuild(
             "INSERT INTO {} ({}) {}",
             found.qualified(&new_name),
             quoted_list(&names),
-            alter::sqlite_query(&pg_select)?
+            over_schema(db, &pg_select)?
         ),
     )?;
     exec(db, &format!("DROP TABLE {}", found.qualified(table)))?;

@@ -45,10 +45,12 @@ pub enum Action {
     /// A statement SQLite runs with PostgreSQL's meaning (`RENAME`, a plain `ADD
     /// COLUMN`), once the table is known to exist.
     Native(String),
-    /// `ADD COLUMN`: the definition as SQLite stores it, and its default as written.
+    /// `ADD COLUMN`: the definition as SQLite stores it, its default as written, and its
+    /// type as written (the existing rows' value is typed with it in the rebuild's query).
     AddColumn {
         def: ColumnDef,
         default: Option<String>,
+        pg_type: String,
         if_not_exists: bool,
     },
     DropColumn {
@@ -409,6 +411,7 @@ fn action(op: AlterTableOperation) -> Result<Action, PgError> {
             Action::AddColumn {
                 def: sqlite_column(&column_def.to_string())?,
                 default,
+                pg_type: column_def.data_type.to_string(),
                 if_not_exists,
             }
         }
@@ -1112,5 +1115,42 @@ mod tests {
         let name = constraint_name(&long, &cols(&["a"]), "fkey", &[]);
         assert_eq!(name.len(), 63);
         assert!(name.ends_with("_a_fkey"));
+    }
+
+    #[test]
+    fn retyped_columns_checks_are_typed_again() {
+        let ct = |sql: &str| parse_definition(sql).expect("definition");
+        let table = "CREATE TABLE t (a INT8, b TEXT, CONSTRAINT t_chk CHECK (a <= 3))";
+        let e = plan(
+            &alter("ALTER TABLE t ALTER COLUMN a TYPE boolean USING a > 0"),
+            ct(table),
+            &[],
+            false,
+        )
+        .unwrap_err();
+        assert_eq!(e.code, SqlState::UNDEFINED_FUNCTION);
+        assert_eq!(e.message, "operator does not exist: boolean <= integer");
+        // Same family, or another column: the check stays.
+        for sql in [
+            "ALTER TABLE t ALTER COLUMN a TYPE numeric",
+            "ALTER TABLE t ALTER COLUMN b TYPE int4 USING 1",
+        ] {
+            assert!(plan(&alter(sql), ct(table), &[], false).is_ok(), "{sql}");
+        }
+    }
+
+    #[test]
+    fn added_columns_are_typed_in_the_rebuild() {
+        let ct = parse_definition("CREATE TABLE t (a INT8)").expect("definition");
+        let a = alter("ALTER TABLE t ADD COLUMN v int CHECK (v < 10), ADD COLUMN s varchar(2)");
+        let p = plan(&a, ct, &[], false).expect("plan");
+        let value = |c: &str| {
+            p.values
+                .iter()
+                .find(|(n, _)| n == c)
+                .map(|(_, v)| v.clone())
+        };
+        assert_eq!(value("v").as_deref(), Some("CAST((NULL) AS INT)"));
+        assert_eq!(value("s").as_deref(), Some("CAST((NULL) AS text)"));
     }
 }

@@ -977,3 +977,38 @@ async fn alter_table_refuses_a_type_that_does_not_exist() {
         some(&["5"])
     );
 }
+
+/// `ALTER COLUMN c TYPE t` under a CHECK comparing c with a value of another family:
+/// PostgreSQL reads the check again over t and has no such operator (42883); nothing
+/// changes. Answers from PostgreSQL 15.
+#[tokio::test]
+async fn retyped_column_checks_are_read_again() {
+    let s = Server::start(&[]);
+    let c = s.connect("retypecheck").await;
+    exec(
+        &c,
+        "create table t (a int8, b bool, constraint t_chk check (a <= 3));
+         insert into t values (2, true)",
+    )
+    .await;
+    let using = "alter table t alter column a type boolean \
+                 using case when a % 2 = 0 then true else false end";
+    assert_eq!(
+        error(&c, using).await,
+        (
+            "42883".into(),
+            "operator does not exist: boolean <= integer".into()
+        )
+    );
+    assert_eq!(
+        error(&c, "alter table t alter column a type text").await,
+        (
+            "42883".into(),
+            "operator does not exist: text <= integer".into()
+        )
+    );
+    exec(&c, "alter table t alter column a type numeric").await;
+    exec(&c, "alter table t drop constraint t_chk").await;
+    exec(&c, using).await;
+    assert_eq!(column(&c, "select a::text from t").await, some(&["true"]));
+}
