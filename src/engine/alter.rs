@@ -61,7 +61,7 @@ pub fn run(db: &Connection, alter: &Alter, notices: &mut Vec<PgError>) -> Result
     if alter
         .named_types
         .iter()
-        .any(|t| t.eq_ignore_ascii_case(&table))
+        .any(|(t, _)| t.eq_ignore_ascii_case(&table))
     {
         return Err(PgError::new(
             SqlState::INVALID_TABLE_DEFINITION,
@@ -70,6 +70,16 @@ pub fn run(db: &Connection, alter: &Alter, notices: &mut Vec<PgError>) -> Result
                 super::pgfuncs::quote_identifier(&table)
             ),
         ));
+    }
+    // A type that does not exist, an array's element too (the columns' own checks
+    // below take composite types and domains, which an array may hold).
+    for (element, written) in &alter.named_types {
+        if !type_exists(db, element)? {
+            return Err(PgError::new(
+                SqlState::UNDEFINED_OBJECT,
+                format!("type \"{written}\" does not exist"),
+            ));
+        }
     }
     if let [Action::Native(sql)] = alter.actions.as_slice() {
         // An internal batch when the new column's type needs checking (objects.rs).
@@ -890,6 +900,28 @@ fn plain_column_type(db: &Connection, t: &sqlparser::ast::DataType) -> Result<()
             .map_err(|e| to_pg(&e)),
         _ => Ok(()),
     }
+}
+
+/// Whether type `name` (folded, no array brackets) exists: one of PostgreSQL's own, an
+/// enum, composite type or domain, or a table's or view's row type (a temporary one's
+/// too).
+fn type_exists(db: &Connection, name: &str) -> Result<bool, PgError> {
+    if crate::engine::catalog::types::postgres_has_type(name) {
+        return Ok(true);
+    }
+    let temporary = db
+        .query_row(
+            "SELECT 1 FROM temp.sqlite_schema WHERE type IN ('table', 'view') \
+             AND name = ?1 COLLATE NOCASE",
+            [name],
+            |_| Ok(()),
+        )
+        .optional()
+        .map_err(|e| to_pg(&e))?
+        .is_some();
+    // Quoted: the name is folded already (objects read it as written text).
+    let quoted = crate::sql::lexer::quote_ident(name);
+    Ok(temporary || super::objects::type_exists(db, &quoted).map_err(|e| to_pg(&e))?)
 }
 
 /// `OWNER TO` a role other than the session's user: 42704 when it does not exist, 0A000

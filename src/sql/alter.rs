@@ -34,9 +34,10 @@ pub struct Alter {
     /// `RENAME TO name`: the new name (PostgreSQL renames views and indexes this way too).
     pub rename_to: Option<String>,
     /// The element types (arrays stripped, folded) the new or retyped columns name by a
-    /// name that is no type litewire knows: one naming the table itself is PostgreSQL's
-    /// 42P16 (a row type cannot contain itself), checked once the table is found.
-    pub named_types: Vec<String>,
+    /// name that is no type litewire knows, with the type as PostgreSQL names it (`t[]`):
+    /// one naming the table itself is PostgreSQL's 42P16 (a row type cannot contain
+    /// itself), one naming no type 42704, checked once the table is found.
+    pub named_types: Vec<(String, String)>,
 }
 
 /// One action of an `ALTER TABLE`.
@@ -258,8 +259,9 @@ fn parse_alter(sql: &str) -> Result<Alter, PgError> {
 }
 
 /// The type name a new column (without IF NOT EXISTS, which may skip it) or a retyped
-/// one gives, arrays stripped, when it is no type litewire knows (see `named_types`).
-fn named_type(op: &AlterTableOperation) -> Option<String> {
+/// one gives, arrays stripped, when it is no type litewire knows, and the type as
+/// PostgreSQL names it in messages (see `named_types`).
+fn named_type(op: &AlterTableOperation) -> Option<(String, String)> {
     let mut t = match op {
         AlterTableOperation::AddColumn {
             column_def,
@@ -272,6 +274,7 @@ fn named_type(op: &AlterTableOperation) -> Option<String> {
         } => data_type,
         _ => return None,
     };
+    let mut depth = 0;
     while let DataType::Array(
         sqlparser::ast::ArrayElemTypeDef::SquareBracket(inner, _)
         | sqlparser::ast::ArrayElemTypeDef::AngleBracket(inner)
@@ -279,12 +282,16 @@ fn named_type(op: &AlterTableOperation) -> Option<String> {
     ) = t
     {
         t = inner;
+        depth += 1;
     }
     let DataType::Custom(name, modifiers) = t else {
         return None;
     };
     let folded = object_name(name);
-    (modifiers.is_empty() && !crate::engine::types::names_a_type(&folded)).then_some(folded)
+    // PostgreSQL names an array of any dimension `t[]`.
+    let written = format!("{folded}{}", if depth > 0 { "[]" } else { "" });
+    (modifiers.is_empty() && !crate::engine::types::names_a_type(&folded))
+        .then_some((folded, written))
 }
 
 /// PostgreSQL's system column names, which no column may take.

@@ -968,6 +968,24 @@ async fn alter_table_refuses_a_type_that_does_not_exist() {
         error(&c, "alter table t alter column a type nosuch").await,
         missing("nosuch")
     );
+    // An array's element too; an array of a type that exists is taken.
+    assert_eq!(
+        error(&c, "alter table t add column g NoSuch[]").await,
+        missing("nosuch[]")
+    );
+    assert_eq!(
+        error(
+            &c,
+            "alter table t add column g int, add column h nosuch[][]"
+        )
+        .await,
+        missing("nosuch[]")
+    );
+    exec(
+        &c,
+        "alter table t add column g mood[]; alter table t drop column g",
+    )
+    .await;
     assert_eq!(
         column(
             &c,

@@ -84,7 +84,7 @@ pub(super) fn type_taken(conn: &Connection, name: &str) -> rusqlite::Result<bool
 
 /// Whether the type written `ty` exists: built in, an enum, a composite type, a domain
 /// or a table's row type (arrays of these too).
-pub(super) fn type_exists(conn: &Connection, ty: &str) -> rusqlite::Result<bool> {
+pub fn type_exists(conn: &Connection, ty: &str) -> rusqlite::Result<bool> {
     let lower = ty.trim().to_ascii_lowercase();
     let lower = lower.strip_prefix("pg_catalog.").unwrap_or(&lower);
     if crate::engine::catalog::to_regtype(lower).is_some()
