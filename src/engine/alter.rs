@@ -33,8 +33,16 @@ pub fn run(db: &Connection, alter: &Alter, notices: &mut Vec<PgError>) -> Result
         }
     }
     let found = lookup(db, &alter.table)?;
-    if found.is_none() && alter.owner_only() && other_relation_exists(db, &alter.table)? {
-        return owner_error(db, alter).map_or(Ok(()), Err);
+    if found.is_none() && other_relation_exists(db, &alter.table)? {
+        if alter.owner_only() {
+            return owner_error(db, alter).map_or(Ok(()), Err);
+        }
+        // A view's or sequence's column defaults, names...: PostgreSQL changes them, and
+        // "does not exist" would be untrue.
+        return Err(crate::sql::translate::unsupported(format!(
+            "this ALTER TABLE of \"{}\", a view or sequence,",
+            alter.table
+        )));
     }
     let Some(found) = found else {
         let message = format!("relation \"{}\" does not exist", alter.table);
@@ -48,6 +56,31 @@ pub fn run(db: &Connection, alter: &Alter, notices: &mut Vec<PgError>) -> Result
         return Err(e);
     }
     let table = found.name.clone();
+    // A column of the table's own row type, or of an array of it (PostgreSQL's
+    // CheckAttributeType).
+    if alter
+        .named_types
+        .iter()
+        .any(|(t, _)| t.eq_ignore_ascii_case(&table))
+    {
+        return Err(PgError::new(
+            SqlState::INVALID_TABLE_DEFINITION,
+            format!(
+                "composite type {} cannot be made a member of itself",
+                super::pgfuncs::quote_identifier(&table)
+            ),
+        ));
+    }
+    // A type that does not exist, an array's element too (the columns' own checks
+    // below take composite types and domains, which an array may hold).
+    for (element, written) in &alter.named_types {
+        if !type_exists(db, element)? {
+            return Err(PgError::new(
+                SqlState::UNDEFINED_OBJECT,
+                format!("type \"{written}\" does not exist"),
+            ));
+        }
+    }
     if let [Action::Native(sql)] = alter.actions.as_slice() {
         // An internal batch when the new column's type needs checking (objects.rs).
         let ran = if super::objects::is_batch(sql) {
@@ -351,9 +384,17 @@ fn new_rows(table: &str, plan: &Plan) -> String {
     format!("SELECT {} FROM {}", values.join(", "), quote(table))
 }
 
+/// A PostgreSQL query over the table (a USING value, a check), translated, with the
+/// comparison markers that read the columns' types expanded as a client's statement's
+/// are when prepared (without them a numeric column's `a % 2 = 0` compares text).
+fn over_schema(db: &Connection, pg: &str) -> Result<String, PgError> {
+    let sql = alter::sqlite_query(pg)?;
+    Ok(super::compare::expand(db, &sql)?.unwrap_or(sql))
+}
+
 /// The first row of a PostgreSQL query, run translated; each value as text.
 fn first_row(db: &Connection, pg: &str) -> Result<Option<Vec<String>>, PgError> {
-    let sql = alter::sqlite_query(pg)?;
+    let sql = over_schema(db, pg)?;
     let mut stmt = db.prepare(&sql).map_err(|e| to_pg(&e))?;
     let n = stmt.column_count();
     let mut rows = stmt.query([]).map_err(|e| to_pg(&e))?;
@@ -704,7 +745,7 @@ fn rebuild(
             "INSERT INTO {} ({}) {}",
             found.qualified(&new_name),
             quoted_list(&names),
-            alter::sqlite_query(&pg_select)?
+            over_schema(db, &pg_select)?
         ),
     )?;
     exec(db, &format!("DROP TABLE {}", found.qualified(table)))?;
@@ -838,7 +879,8 @@ fn referencing_still_match(db: &Connection, table: &str, plan: &Plan) -> Result<
 }
 
 /// A new column of a type litewire does not know: 0A000 when it is a composite type (a
-/// table's row type too) or a domain, as for CREATE TABLE's columns (objects/composites.rs).
+/// table's row type too) or a domain, as for CREATE TABLE's columns, and 42704 when it
+/// is no type at all (objects/composites.rs).
 fn plain_column_type(db: &Connection, t: &sqlparser::ast::DataType) -> Result<(), PgError> {
     // Arrays of them are left as CREATE TABLE leaves them (arrays.rs reads such
     // columns' elements).
@@ -850,12 +892,36 @@ fn plain_column_type(db: &Connection, t: &sqlparser::ast::DataType) -> Result<()
     };
     match part.as_ident() {
         Some(i) if modifiers.is_empty() => db
-            .query_row("SELECT litewire_plain_column_type(?1)", [&i.value], |_| {
-                Ok(())
-            })
+            .query_row(
+                "SELECT litewire_plain_column_type(?1, 1)",
+                [alter::ident(i)],
+                |_| Ok(()),
+            )
             .map_err(|e| to_pg(&e)),
         _ => Ok(()),
     }
+}
+
+/// Whether type `name` (folded, no array brackets) exists: one of PostgreSQL's own, an
+/// enum, composite type or domain, or a table's or view's row type (a temporary one's
+/// too).
+fn type_exists(db: &Connection, name: &str) -> Result<bool, PgError> {
+    if crate::engine::catalog::types::postgres_has_type(name) {
+        return Ok(true);
+    }
+    let temporary = db
+        .query_row(
+            "SELECT 1 FROM temp.sqlite_schema WHERE type IN ('table', 'view') \
+             AND name = ?1 COLLATE NOCASE",
+            [name],
+            |_| Ok(()),
+        )
+        .optional()
+        .map_err(|e| to_pg(&e))?
+        .is_some();
+    // Quoted: the name is folded already (objects read it as written text).
+    let quoted = crate::sql::lexer::quote_ident(name);
+    Ok(temporary || super::objects::type_exists(db, &quoted).map_err(|e| to_pg(&e))?)
 }
 
 /// `OWNER TO` a role other than the session's user: 42704 when it does not exist, 0A000

@@ -33,6 +33,11 @@ pub struct Alter {
     pub actions: Vec<Action>,
     /// `RENAME TO name`: the new name (PostgreSQL renames views and indexes this way too).
     pub rename_to: Option<String>,
+    /// The element types (arrays stripped, folded) the new or retyped columns name by a
+    /// name that is no type litewire knows, with the type as PostgreSQL names it (`t[]`):
+    /// one naming the table itself is PostgreSQL's 42P16 (a row type cannot contain
+    /// itself), one naming no type 42704, checked once the table is found.
+    pub named_types: Vec<(String, String)>,
 }
 
 /// One action of an `ALTER TABLE`.
@@ -41,10 +46,12 @@ pub enum Action {
     /// A statement SQLite runs with PostgreSQL's meaning (`RENAME`, a plain `ADD
     /// COLUMN`), once the table is known to exist.
     Native(String),
-    /// `ADD COLUMN`: the definition as SQLite stores it, and its default as written.
+    /// `ADD COLUMN`: the definition as SQLite stores it, its default as written, and its
+    /// type as written (the existing rows' value is typed with it in the rebuild's query).
     AddColumn {
         def: ColumnDef,
         default: Option<String>,
+        pg_type: String,
         if_not_exists: bool,
     },
     DropColumn {
@@ -188,6 +195,7 @@ fn parse_alter(sql: &str) -> Result<Alter, PgError> {
             if_exists: identity.if_exists,
             actions: vec![Action::AddIdentity(Box::new(identity))],
             rename_to: None,
+            named_types: Vec::new(),
         });
     }
     let stmt = match super::parse::parse_one(sql, MAX_DEPTH) {
@@ -210,6 +218,7 @@ fn parse_alter(sql: &str) -> Result<Alter, PgError> {
         return Err(translate::unsupported("this ALTER statement"));
     };
     let table = object_name(&name);
+    let named_types = operations.iter().filter_map(named_type).collect();
     let native = operations.len() == 1 && is_native(&operations[0]);
     let rename_to = match operations.as_slice() {
         [AlterTableOperation::RenameTable {
@@ -245,7 +254,44 @@ fn parse_alter(sql: &str) -> Result<Alter, PgError> {
         if_exists,
         actions,
         rename_to,
+        named_types,
     })
+}
+
+/// The type name a new column (without IF NOT EXISTS, which may skip it) or a retyped
+/// one gives, arrays stripped, when it is no type litewire knows, and the type as
+/// PostgreSQL names it in messages (see `named_types`).
+fn named_type(op: &AlterTableOperation) -> Option<(String, String)> {
+    let mut t = match op {
+        AlterTableOperation::AddColumn {
+            column_def,
+            if_not_exists: false,
+            ..
+        } => &column_def.data_type,
+        AlterTableOperation::AlterColumn {
+            op: AlterColumnOperation::SetDataType { data_type, .. },
+            ..
+        } => data_type,
+        _ => return None,
+    };
+    let mut depth = 0;
+    while let DataType::Array(
+        sqlparser::ast::ArrayElemTypeDef::SquareBracket(inner, _)
+        | sqlparser::ast::ArrayElemTypeDef::AngleBracket(inner)
+        | sqlparser::ast::ArrayElemTypeDef::Parenthesis(inner),
+    ) = t
+    {
+        t = inner;
+        depth += 1;
+    }
+    let DataType::Custom(name, modifiers) = t else {
+        return None;
+    };
+    let folded = object_name(name);
+    // PostgreSQL names an array of any dimension `t[]`.
+    let written = format!("{folded}{}", if depth > 0 { "[]" } else { "" });
+    (modifiers.is_empty() && !crate::engine::types::names_a_type(&folded))
+        .then_some((folded, written))
 }
 
 /// PostgreSQL's system column names, which no column may take.
@@ -372,6 +418,7 @@ fn action(op: AlterTableOperation) -> Result<Action, PgError> {
             Action::AddColumn {
                 def: sqlite_column(&column_def.to_string())?,
                 default,
+                pg_type: column_def.data_type.to_string(),
                 if_not_exists,
             }
         }
@@ -848,6 +895,7 @@ fn no_effect(sql: &str) -> Option<Alter> {
         if_exists,
         actions,
         rename_to: None,
+        named_types: Vec::new(),
     })
 }
 
@@ -1074,5 +1122,42 @@ mod tests {
         let name = constraint_name(&long, &cols(&["a"]), "fkey", &[]);
         assert_eq!(name.len(), 63);
         assert!(name.ends_with("_a_fkey"));
+    }
+
+    #[test]
+    fn retyped_columns_checks_are_typed_again() {
+        let ct = |sql: &str| parse_definition(sql).expect("definition");
+        let table = "CREATE TABLE t (a INT8, b TEXT, CONSTRAINT t_chk CHECK (a <= 3))";
+        let e = plan(
+            &alter("ALTER TABLE t ALTER COLUMN a TYPE boolean USING a > 0"),
+            ct(table),
+            &[],
+            false,
+        )
+        .unwrap_err();
+        assert_eq!(e.code, SqlState::UNDEFINED_FUNCTION);
+        assert_eq!(e.message, "operator does not exist: boolean <= integer");
+        // Same family, or another column: the check stays.
+        for sql in [
+            "ALTER TABLE t ALTER COLUMN a TYPE numeric",
+            "ALTER TABLE t ALTER COLUMN b TYPE int4 USING 1",
+        ] {
+            assert!(plan(&alter(sql), ct(table), &[], false).is_ok(), "{sql}");
+        }
+    }
+
+    #[test]
+    fn added_columns_are_typed_in_the_rebuild() {
+        let ct = parse_definition("CREATE TABLE t (a INT8)").expect("definition");
+        let a = alter("ALTER TABLE t ADD COLUMN v int CHECK (v < 10), ADD COLUMN s varchar(2)");
+        let p = plan(&a, ct, &[], false).expect("plan");
+        let value = |c: &str| {
+            p.values
+                .iter()
+                .find(|(n, _)| n == c)
+                .map(|(_, v)| v.clone())
+        };
+        assert_eq!(value("v").as_deref(), Some("CAST((NULL) AS INT)"));
+        assert_eq!(value("s").as_deref(), Some("CAST((NULL) AS text)"));
     }
 }

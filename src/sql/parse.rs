@@ -46,6 +46,8 @@ pub fn parse(text: &str, max_depth: usize) -> Result<Vec<Statement>, PgError> {
     let text = casts.as_deref().unwrap_or(text);
     let view = super::translate::recursive_view(text);
     let text = view.as_deref().unwrap_or(text);
+    let only = only_relations(text);
+    let text = only.as_deref().unwrap_or(text);
     let arrays = array_keyword_types(text);
     let text = arrays.as_deref().unwrap_or(text);
     let listed = unnamed_column_lists(text);
@@ -162,6 +164,39 @@ fn foreign_key_match(text: &str) -> Result<Option<String>, PgError> {
 /// ARRAY[4]` (TypeORM writes the first), as `text[]` (PostgreSQL ignores the size too);
 /// the grammar lacks them. Only in CREATE/ALTER TABLE, after a type's name or its
 /// modifier, and the same length, so the text's offsets stay. None when there are none.
+/// `FROM ONLY t`, `UPDATE ONLY t`, `JOIN ONLY t`, which the grammar reads as a table
+/// `only` aliased `t`: ONLY is blanked out. It only leaves out a table's inheritance
+/// children, and litewire's tables have none (INHERITS and partitions are refused).
+/// ONLY is reserved in PostgreSQL, so after these words it can be nothing else.
+fn only_relations(text: &str) -> Option<String> {
+    use super::lexer::{significant, TokenKind};
+    if !text
+        .as_bytes()
+        .windows(4)
+        .any(|w| w.eq_ignore_ascii_case(b"only"))
+    {
+        return None;
+    }
+    let tokens: Vec<_> = significant(text).collect();
+    let t = |i: usize| tokens.get(i).map_or("", |x| &text[x.start..x.end]);
+    let mut out: Option<String> = None;
+    for i in 1..tokens.len() {
+        let only = tokens[i].kind == TokenKind::Word && t(i).eq_ignore_ascii_case("only");
+        let after = ["from", "join", "update", ","]
+            .iter()
+            .any(|w| t(i - 1).eq_ignore_ascii_case(w));
+        let name = tokens.get(i + 1).is_some_and(|n| {
+            n.kind == TokenKind::Word
+                || (n.kind == TokenKind::Quoted && text[n.start..].starts_with('"'))
+        });
+        if only && after && name {
+            let s = out.get_or_insert_with(|| text.to_string());
+            s.replace_range(tokens[i].start..tokens[i].end, "    ");
+        }
+    }
+    out
+}
+
 fn array_keyword_types(text: &str) -> Option<String> {
     use super::lexer::{significant, TokenKind};
     const NOT_TYPES: [&str; 14] = [
@@ -433,5 +468,31 @@ mod tests {
                 .code,
             SqlState::SYNTAX_ERROR
         );
+    }
+
+    #[test]
+    fn only_before_a_relation_is_blanked() {
+        assert_eq!(
+            only_relations("delete from ONLY t where a = 1").as_deref(),
+            Some("delete from      t where a = 1")
+        );
+        assert_eq!(
+            only_relations("update only \"T\" set a = 1").as_deref(),
+            Some("update      \"T\" set a = 1")
+        );
+        assert_eq!(
+            only_relations("select * from a, only b join only c on true").as_deref(),
+            Some("select * from a,      b join      c on true")
+        );
+        // Not a relation's ONLY: left to the grammar.
+        for sql in [
+            "select 1 fetch first 1 rows only",
+            "set transaction read only",
+            "select 'from only t'",
+            "alter table only t add column b int",
+            "select * from \"only\" o",
+        ] {
+            assert_eq!(only_relations(sql), None, "{sql}");
+        }
     }
 }

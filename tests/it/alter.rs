@@ -646,8 +646,20 @@ async fn row_type_columns_are_refused() {
         )
     };
     assert_eq!(error(&c, "create table r2 (f r1)").await, refused("r1"));
+    // Its own row type is PostgreSQL's 42P16 (checked first).
+    let member = |t: &str| {
+        (
+            "42P16".to_string(),
+            format!("composite type {t} cannot be made a member of itself"),
+        )
+    };
     assert_eq!(
         error(&c, "alter table r1 add column f2 r1").await,
+        member("r1")
+    );
+    exec(&c, "create table r3 (f1 int)").await;
+    assert_eq!(
+        error(&c, "alter table r3 add column f2 r1").await,
         refused("r1")
     );
     assert_eq!(
@@ -658,10 +670,14 @@ async fn row_type_columns_are_refused() {
     exec(&c, "create temp table tr (f1 int, f2 int)").await;
     assert_eq!(
         error(&c, "alter table tr add column f3 tr").await,
-        refused("tr")
+        member("tr")
     );
     assert_eq!(
         error(&c, "alter table tr alter column f2 type tr").await,
+        member("tr")
+    );
+    assert_eq!(
+        error(&c, "alter table r3 alter column f1 type tr").await,
         refused("tr")
     );
     // A table whose foreign key references a table without a key still retypes.
@@ -824,4 +840,193 @@ async fn alter_constraint_changes_a_foreign_keys_deferral() {
         )],
     )
     .await;
+}
+
+/// A column of the table's own row type, or an array of it: PostgreSQL's 42P16, once the
+/// table is known to exist (a missing table stays 42P01). Answers from PostgreSQL 15.
+#[tokio::test]
+async fn a_table_cannot_contain_its_own_row_type() {
+    let s = Server::start(&[]);
+    let c = s.connect("recur").await;
+    exec(
+        &c,
+        "create table recur1 (f1 int); create table \"Up\" (a int)",
+    )
+    .await;
+    let member = "composite type recur1 cannot be made a member of itself";
+    for sql in [
+        "alter table recur1 add column f2 recur1[]",
+        "alter table recur1 add column f2 recur1[][]",
+        "alter table recur1 add column f2 public.recur1[]",
+    ] {
+        assert_eq!(
+            error(&c, sql).await,
+            ("42P16".into(), member.into()),
+            "{sql}"
+        );
+    }
+    assert_eq!(
+        error(&c, "alter table \"Up\" add column b \"Up\"[]").await,
+        (
+            "42P16".into(),
+            "composite type \"Up\" cannot be made a member of itself".into()
+        )
+    );
+    assert_eq!(
+        error(&c, "alter table nosuch add column f2 nosuch[]")
+            .await
+            .0,
+        "42P01"
+    );
+    exec(&c, "alter table recur1 add column f2 int").await;
+    assert_eq!(
+        error(&c, "alter table recur1 alter column f2 type recur1[]").await,
+        ("42P16".into(), member.into())
+    );
+    // Still an int column.
+    exec(&c, "insert into recur1 values (1, 2)").await;
+    assert_eq!(column(&c, "select f2 from recur1").await, some(&["2"]));
+}
+
+/// `FROM ONLY t` / `UPDATE ONLY t` / `DELETE FROM ONLY t`: litewire's tables have no
+/// inheritance children, so ONLY changes nothing (it used to be read as a table named
+/// `only`). A table really named "only" is still reachable quoted.
+#[tokio::test]
+async fn only_names_the_table_itself() {
+    let s = Server::start(&[]);
+    let c = s.connect("only").await;
+    exec(
+        &c,
+        "create table p (a int);
+         insert into p values (1), (2), (3);
+         create table \"only\" (x int);
+         insert into \"only\" values (42);
+         update only p set a = a + 10 where a = 1;
+         delete from only p where a = 2;",
+    )
+    .await;
+    assert_eq!(
+        column(&c, "select a from only p order by a").await,
+        some(&["3", "11"])
+    );
+    assert_eq!(
+        column(&c, "select count(*) from p, only p q join only p r on true").await,
+        some(&["8"])
+    );
+    assert_eq!(
+        column(&c, "select x from only \"only\"").await,
+        some(&["42"])
+    );
+    assert_eq!(column(&c, "select x from \"only\" p").await, some(&["42"]));
+    assert_eq!(
+        column(&c, "select 1 fetch first 1 rows only").await,
+        some(&["1"])
+    );
+}
+
+/// ALTER TABLE of a view (a column default, a column's name): PostgreSQL changes the
+/// view; litewire cannot, and says so instead of "does not exist".
+#[tokio::test]
+async fn alter_table_of_a_view_is_refused() {
+    let s = Server::start(&[]);
+    let c = s.connect("alterview").await;
+    exec(
+        &c,
+        "create table t (a int); create view v as select a from t",
+    )
+    .await;
+    let (code, message) = error(&c, "alter table v alter column a set default 1").await;
+    assert_eq!(code, "0A000", "{message}");
+    assert!(message.contains("\"v\""), "{message}");
+}
+
+/// ALTER TABLE's new or retyped column of a type that does not exist: PostgreSQL's
+/// 42704 (it used to be taken, holding text); PostgreSQL's own types litewire does not
+/// model, enums, and SQL's type names are still taken. Answers from PostgreSQL 15.
+#[tokio::test]
+async fn alter_table_refuses_a_type_that_does_not_exist() {
+    let s = Server::start(&[]);
+    let c = s.connect("notype").await;
+    exec(
+        &c,
+        "create table t (a int); create type mood as enum ('sad', 'ok');
+         alter table t add column b polygon;
+         alter table t add column c Mood;
+         alter table t add column d xid, add column e dec;",
+    )
+    .await;
+    let missing = |t: &str| ("42704".to_string(), format!("type \"{t}\" does not exist"));
+    assert_eq!(
+        error(&c, "alter table t add column f NoSuch").await,
+        missing("nosuch")
+    );
+    assert_eq!(
+        error(&c, "alter table t add column f nosuch not null default 'x'").await,
+        missing("nosuch")
+    );
+    assert_eq!(
+        error(&c, "alter table t alter column a type nosuch").await,
+        missing("nosuch")
+    );
+    // An array's element too; an array of a type that exists is taken.
+    assert_eq!(
+        error(&c, "alter table t add column g NoSuch[]").await,
+        missing("nosuch[]")
+    );
+    assert_eq!(
+        error(
+            &c,
+            "alter table t add column g int, add column h nosuch[][]"
+        )
+        .await,
+        missing("nosuch[]")
+    );
+    exec(
+        &c,
+        "alter table t add column g mood[]; alter table t drop column g",
+    )
+    .await;
+    assert_eq!(
+        column(
+            &c,
+            "select count(*) from pg_attribute where attrelid = 't'::regclass and attnum > 0"
+        )
+        .await,
+        some(&["5"])
+    );
+}
+
+/// `ALTER COLUMN c TYPE t` under a CHECK comparing c with a value of another family:
+/// PostgreSQL reads the check again over t and has no such operator (42883); nothing
+/// changes. Answers from PostgreSQL 15.
+#[tokio::test]
+async fn retyped_column_checks_are_read_again() {
+    let s = Server::start(&[]);
+    let c = s.connect("retypecheck").await;
+    exec(
+        &c,
+        "create table t (a int8, b bool, constraint t_chk check (a <= 3));
+         insert into t values (2, true)",
+    )
+    .await;
+    let using = "alter table t alter column a type boolean \
+                 using case when a % 2 = 0 then true else false end";
+    assert_eq!(
+        error(&c, using).await,
+        (
+            "42883".into(),
+            "operator does not exist: boolean <= integer".into()
+        )
+    );
+    assert_eq!(
+        error(&c, "alter table t alter column a type text").await,
+        (
+            "42883".into(),
+            "operator does not exist: text <= integer".into()
+        )
+    );
+    exec(&c, "alter table t alter column a type numeric").await;
+    exec(&c, "alter table t drop constraint t_chk").await;
+    exec(&c, using).await;
+    assert_eq!(column(&c, "select a::text from t").await, some(&["true"]));
 }

@@ -488,3 +488,51 @@ async fn concatenation_and_text_casts_print_as_postgres() {
         assert_eq!(sqlstate(&e), "42883", "{sql}: {e}");
     }
 }
+
+/// A comparison of two types the statement itself gives (casts, typed literals) from
+/// families no implicit cast joins has no operator: PostgreSQL's 42883 (it used to
+/// compare SQLite's values). Same-family and untyped-literal comparisons still answer.
+/// Answers from PostgreSQL 15.
+#[tokio::test]
+async fn comparisons_across_type_families_have_no_operator() {
+    let s = Server::start(&[]);
+    let c = s.connect("cmpfamilies").await;
+    for (sql, message) in [
+        (
+            "select true = 1",
+            "operator does not exist: boolean = integer",
+        ),
+        (
+            "select null::boolean <= 3",
+            "operator does not exist: boolean <= integer",
+        ),
+        (
+            "select 'a'::text = 1",
+            "operator does not exist: text = integer",
+        ),
+        (
+            "select time '01:00' < timestamp '2020-01-01'",
+            "operator does not exist: time without time zone < timestamp without time zone",
+        ),
+    ] {
+        let e = c.simple_query(sql).await.unwrap_err();
+        let got = e.as_db_error().map(|d| d.message().to_string());
+        assert_eq!(
+            (sqlstate(&e), got.as_deref()),
+            ("42883".into(), Some(message)),
+            "{sql}"
+        );
+    }
+    for (sql, want) in [
+        ("select interval '1 day' = time '01:00'", "f"),
+        ("select 'a'::varchar = 'a'::bpchar", "t"),
+        ("select 1 = 1.5::float4", "f"),
+        ("select 1::int2 <> 2::numeric", "t"),
+        ("select true = 'true'", "t"),
+        ("select 1 = '1'", "t"),
+        ("select true <> (1 = 1)", "f"),
+    ] {
+        let got = rows(&c, sql).await;
+        assert_eq!(got, vec![vec![Some(want.to_string())]], "{sql}");
+    }
+}

@@ -207,3 +207,30 @@ async fn rules_in_data_modifying_with_are_refused_as_postgresql_does() {
         refusals(&c, &[(stmt, "0A000", message)]).await;
     }
 }
+
+/// `new.*` in an action: SQLite's triggers take no `new.*`, so it is the relation's
+/// columns in order, as PostgreSQL expands it (answers from PostgreSQL 15).
+#[tokio::test]
+async fn rule_actions_expand_new_star() {
+    let s = Server::start(&[]);
+    let c = s.connect("rulestar").await;
+    c.batch_execute(
+        "create table base (c1 int default 5, c2 text default 'd');
+         create view base_v as select * from base;
+         create rule base_v_ins as on insert to base_v do instead
+           insert into base select new.*;
+         insert into base_v default values;
+         insert into base_v values (7, 'x');
+         insert into base_v (c2) values ('y');",
+    )
+    .await
+    .unwrap();
+    answers(
+        &c,
+        &[(
+            "select c1, c2, c1 is null, c2 is null from base order by c1 nulls first, c2",
+            "|y|t|f\n||t|t\n7|x|f|f",
+        )],
+    )
+    .await;
+}

@@ -84,7 +84,7 @@ pub(super) fn type_taken(conn: &Connection, name: &str) -> rusqlite::Result<bool
 
 /// Whether the type written `ty` exists: built in, an enum, a composite type, a domain
 /// or a table's row type (arrays of these too).
-pub(super) fn type_exists(conn: &Connection, ty: &str) -> rusqlite::Result<bool> {
+pub fn type_exists(conn: &Connection, ty: &str) -> rusqlite::Result<bool> {
     let lower = ty.trim().to_ascii_lowercase();
     let lower = lower.strip_prefix("pg_catalog.").unwrap_or(&lower);
     if crate::engine::catalog::to_regtype(lower).is_some()
@@ -299,7 +299,10 @@ pub fn type_rows(public: i64) -> String {
 
 /// `litewire_plain_column_type(name)`, run after CREATE TABLE for a column of a type
 /// litewire does not know: 0A000 when it names a composite type or a domain (their
-/// values' input rules and checks are not applied to columns).
+/// values' input rules and checks are not applied to columns). With a second argument
+/// (ALTER TABLE's new and retyped columns), 42704 when it names no type at all (neither
+/// an enum nor one of PostgreSQL's own, which hold text); CREATE TABLE still takes such
+/// a name (COMPAT.md).
 fn plain_column_type(ctx: &mut Context<'_>) -> rusqlite::Result<i64> {
     // SAFETY: as in `create`: nested reads.
     let conn = unsafe { ctx.get_connection()? };
@@ -319,8 +322,19 @@ fn plain_column_type(ctx: &mut Context<'_>) -> rusqlite::Result<i64> {
         "a composite type"
     } else if super::domains::is_domain(&conn, &name)? {
         "a domain"
-    } else {
+    } else if ctx.len() < 2
+        || super::enums::oid_of(&conn, &name)?.is_some()
+        || crate::engine::types::names_a_type(&name)
+        || crate::engine::catalog::to_regtype(&name).is_some()
+        || crate::engine::catalog::types::postgres_has_type(&name.to_ascii_lowercase())
+    {
         return Ok(1);
+    } else {
+        // No such type: PostgreSQL's 42704 (SQLite would keep any name and hold text).
+        return Err(raise(PgError::new(
+            SqlState::UNDEFINED_OBJECT,
+            format!("type \"{name}\" does not exist"),
+        )));
     };
     Err(raise(crate::sql::translate::unsupported(format!(
         "a column of {what} ({name})"
@@ -330,5 +344,6 @@ fn plain_column_type(ctx: &mut Context<'_>) -> rusqlite::Result<i64> {
 pub(super) fn register(conn: &Connection) -> rusqlite::Result<()> {
     let direct = FunctionFlags::SQLITE_UTF8 | FunctionFlags::SQLITE_DIRECTONLY;
     conn.create_scalar_function("litewire_create_composite", -1, direct, create)?;
-    conn.create_scalar_function("litewire_plain_column_type", 1, direct, plain_column_type)
+    conn.create_scalar_function("litewire_plain_column_type", 1, direct, plain_column_type)?;
+    conn.create_scalar_function("litewire_plain_column_type", 2, direct, plain_column_type)
 }

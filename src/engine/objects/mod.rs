@@ -37,7 +37,7 @@ use crate::protocol::{PgError, SqlState};
 pub use comments::description_rows;
 pub use composites::{
     attributes as composite_attributes, element_type, is_composite, name_of as composite_name,
-    oid_of as composite_oid, type_rows as composite_type_rows,
+    oid_of as composite_oid, type_exists, type_rows as composite_type_rows,
 };
 pub use domains::{check as check_domain, domain, Domain};
 pub use enums::{

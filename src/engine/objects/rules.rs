@@ -150,7 +150,7 @@ pub fn create(conn: &Connection, spec: &str) -> Result<(), PgError> {
     }
     let mut body = String::new();
     for a in &actions {
-        body.push_str(a);
+        body.push_str(&expand_row_stars(conn, &stored, a)?);
         body.push_str("; ");
     }
     if instead && (!is_view || actions.is_empty()) {
@@ -166,6 +166,52 @@ pub fn create(conn: &Connection, spec: &str) -> Result<(), PgError> {
             .map_err(|e| to_pg(&e));
     }
     Ok(())
+}
+
+/// `new.*` / `old.*` in an action, which SQLite's triggers do not take, as the rule's
+/// relation's columns in order (what PostgreSQL expands them to).
+fn expand_row_stars(conn: &Connection, table: &str, sql: &str) -> Result<String, PgError> {
+    use crate::sql::lexer::{fold_ident, significant, TokenKind};
+    let tokens: Vec<_> = significant(sql).collect();
+    let text = |i: usize| &sql[tokens[i].start..tokens[i].end];
+    let mut out = String::new();
+    let mut copied = 0;
+    let mut columns: Option<Vec<String>> = None;
+    for i in 0..tokens.len().saturating_sub(2) {
+        let row = matches!(tokens[i].kind, TokenKind::Word | TokenKind::Quoted)
+            && matches!(fold_ident(text(i)).to_lowercase().as_str(), "new" | "old")
+            && text(i + 1) == "."
+            && text(i + 2) == "*"
+            && (i == 0 || text(i - 1) != ".");
+        if !row || tokens[i].start < copied {
+            continue;
+        }
+        let columns = match &mut columns {
+            Some(c) => c,
+            None => columns.insert(table_columns(conn, table)?),
+        };
+        let row = text(i);
+        let list: Vec<String> = columns
+            .iter()
+            .map(|c| format!("{row}.{}", quote_ident(c)))
+            .collect();
+        out.push_str(&sql[copied..tokens[i].start]);
+        out.push_str(&list.join(", "));
+        copied = tokens[i + 2].end;
+    }
+    out.push_str(&sql[copied..]);
+    Ok(out)
+}
+
+/// The columns of table or view `table`, in order.
+fn table_columns(conn: &Connection, table: &str) -> Result<Vec<String>, PgError> {
+    let mut stmt = conn
+        .prepare("SELECT name FROM pragma_table_info(?1) ORDER BY cid")
+        .map_err(|e| to_pg(&e))?;
+    let rows = stmt
+        .query_map([table], |r| r.get(0))
+        .and_then(|rows| rows.collect());
+    rows.map_err(|e| to_pg(&e))
 }
 
 /// Whether a translated action holds markers the engine replaces when a statement is

@@ -178,6 +178,7 @@ pub(super) fn apply(
         Action::AddColumn {
             def,
             default,
+            pg_type,
             if_not_exists,
         } => {
             let name = def.name.value.clone();
@@ -195,10 +196,17 @@ pub(super) fn apply(
                 }
                 return Err(PgError::new(SqlState::DUPLICATE_COLUMN, message));
             }
-            p.values.push((
-                name.clone(),
-                default.clone().unwrap_or_else(|| "NULL".into()),
-            ));
+            // Typed as the column, as PostgreSQL's rows read it (the tests' query compares
+            // it: an untyped NULL would be text there). A varchar(n)/char(n) default goes
+            // in as text, for the column's check to refuse a value too long (22001)
+            // where a cast would cut it.
+            let value = default.as_deref().unwrap_or("NULL");
+            let cast_to = match translate::char_length(&pg_type.to_lowercase()) {
+                Some(_) => "text",
+                None => pg_type.as_str(),
+            };
+            p.values
+                .push((name.clone(), format!("CAST(({value}) AS {cast_to})")));
             if def.options.iter().any(|o| {
                 matches!(
                     o.option,
@@ -484,6 +492,7 @@ pub(super) fn apply(
                     ),
                 ));
             }
+            checks_still_typed(ct, &stored, pg_type)?;
             ct.columns[i].data_type = sqlite_type.clone();
             // The old type's value check goes; the new type's, if any, comes.
             ct.columns[i].options.retain(|o| {
@@ -963,4 +972,65 @@ pub mod errors {
             format!("constraint \"{name}\" for relation \"{table}\" already exists"),
         )
     }
+}
+
+/// After `ALTER COLUMN c TYPE t`: PostgreSQL reads the table's CHECK constraints again
+/// over the new type, and one comparing `c` with a value of another family is 42883
+/// (`CHECK (c <= 3)` once c is boolean). Each check that names `c` is translated with `c`
+/// as a NULL of type `t`; only that error is taken (the stored text is SQLite's, so
+/// anything else it gives means nothing).
+fn checks_still_typed(ct: &CreateTable, column: &str, pg_type: &str) -> Result<(), PgError> {
+    let own = |name: &Option<Ident>| {
+        name.as_ref()
+            .is_some_and(|n| n.value.starts_with(translate::VALUE_CHECK))
+    };
+    let table_checks = ct.constraints.iter().filter_map(|c| match c {
+        TableConstraint::Check { expr, .. } => Some(expr.as_ref()),
+        _ => None,
+    });
+    let column_checks = ct.columns.iter().flat_map(|c| {
+        c.options.iter().filter_map(|o| match &o.option {
+            ColumnOption::Check(expr) if !own(&o.name) => Some(expr),
+            _ => None,
+        })
+    });
+    let Ok(Statement::Query(typed)) =
+        super::super::parse::parse_one(&format!("SELECT CAST(NULL AS {pg_type})"), MAX_DEPTH)
+    else {
+        return Ok(());
+    };
+    let sqlparser::ast::SetExpr::Select(select) = *typed.body else {
+        return Ok(());
+    };
+    let Some(sqlparser::ast::SelectItem::UnnamedExpr(null)) = select.projection.first() else {
+        return Ok(());
+    };
+    for check in table_checks.chain(column_checks) {
+        let mut e = check.clone();
+        let mut named = false;
+        let _ = sqlparser::ast::visit_expressions_mut(&mut e, |x| {
+            let is_column = match x {
+                Expr::Identifier(i) => ident(i).eq_ignore_ascii_case(column),
+                _ => false,
+            };
+            if is_column {
+                *x = Expr::Nested(Box::new(null.clone()));
+                named = true;
+            }
+            std::ops::ControlFlow::<()>::Continue(())
+        });
+        if !named {
+            continue;
+        }
+        match sqlite_query(&format!("SELECT {e}")) {
+            Err(err)
+                if err.code == SqlState::UNDEFINED_FUNCTION
+                    && err.message.starts_with("operator does not exist") =>
+            {
+                return Err(err)
+            }
+            _ => {}
+        }
+    }
+    Ok(())
 }

@@ -111,7 +111,7 @@ fn columns_of_unknown_types_check_the_enums_labels() {
     assert_eq!(
         sqlite("ALTER TABLE t ADD COLUMN m public.Mood"),
         "~=ALTER TABLE t ADD COLUMN m \"mood\" CONSTRAINT \"_litewire_22P02 mood\" \
-         CHECK (litewire_enum_check(m, 'mood')) | SELECT litewire_plain_column_type('mood')"
+         CHECK (litewire_enum_check(m, 'mood')) | SELECT litewire_plain_column_type('mood', 1)"
     );
 }
 

@@ -141,7 +141,8 @@ pub(super) fn statement(stmt: &mut Statement) -> Result<Objects, PgError> {
             }
         }
         // ALTER TABLE … ADD COLUMN of a type litewire does not know: checked as CREATE
-        // TABLE's columns are (a composite type's, a table's row type, a domain).
+        // TABLE's columns are (a composite type's, a table's row type, a domain), and
+        // strictly (`, 1`): a name that is no type at all is 42704.
         Statement::AlterTable { operations, .. } => {
             let parts: Vec<String> = operations
                 .iter()
@@ -151,7 +152,7 @@ pub(super) fn statement(stmt: &mut Statement) -> Result<Objects, PgError> {
                     }
                     _ => None,
                 })
-                .map(|name| format!("{PLAIN_TYPE_CHECK}{})", quote(&name)))
+                .map(|name| format!("{PLAIN_TYPE_CHECK}{}, 1)", quote(&name)))
                 .collect();
             if parts.is_empty() {
                 Objects::None

@@ -89,6 +89,9 @@ impl VisitorMut for Typer {
                 op,
                 right: b,
             } if types::comparison(&op) => {
+                if let Err(e) = comparable(&op, &left, &right) {
+                    return ControlFlow::Break(e);
+                }
                 let (a, b) = (coerced(*a, &right), coerced(*b, &left));
                 let (a, b) = (extract_number(a), extract_number(b));
                 // Intervals compare by their span (a month is 30 days), not as text.
@@ -905,6 +908,59 @@ fn operator(op: &BinaryOperator, left: &Ty, right: &Ty) -> Option<&'static str> 
         (Known::Type(a), Known::Untyped) | (Known::Untyped, Known::Type(a)) if native(a, a) => None,
         _ => Some(name),
     }
+}
+
+/// PostgreSQL's 42883 for a comparison whose operand types the tree knows (a cast, a
+/// typed literal: no column) and that are in different families, which no implicit cast
+/// joins: `true <= 3`, `'a'::text = 1`, `date '2020-01-01' > 5`. An untyped literal
+/// takes the other side's type; anything else is left as it was.
+fn comparable(op: &BinaryOperator, left: &Ty, right: &Ty) -> Result<(), PgError> {
+    let (Known::Type(l), Known::Type(r)) = (known(left), known(right)) else {
+        return Ok(());
+    };
+    let family = |t: &str| match t.split('(').next().unwrap_or(t) {
+        "int2" | "int4" | "int8" | "numeric" | "float4" | "float8" => Some(0),
+        "text" | "varchar" | "bpchar" => Some(1),
+        "bool" => Some(2),
+        "date" | "timestamp" | "timestamptz" => Some(3),
+        // time casts to interval implicitly.
+        "time" | "interval" => Some(4),
+        _ => None,
+    };
+    match (family(&l), family(&r)) {
+        (Some(a), Some(b)) if a != b => Err(PgError::new(
+            SqlState::UNDEFINED_FUNCTION,
+            format!(
+                "operator does not exist: {} {op} {}",
+                type_name(&l),
+                type_name(&r)
+            ),
+        )
+        .with_hint(
+            "No operator matches the given name and argument types. You might need to add \
+             explicit type casts.",
+        )),
+        _ => Ok(()),
+    }
+}
+
+/// PostgreSQL's name of a built-in type the tree names (`integer`, `boolean`).
+fn type_name(t: &str) -> String {
+    match t.split('(').next().unwrap_or(t) {
+        "int2" => "smallint",
+        "int4" => "integer",
+        "int8" => "bigint",
+        "float4" => "real",
+        "float8" => "double precision",
+        "varchar" => "character varying",
+        "bpchar" => "character",
+        "bool" => "boolean",
+        "time" => "time without time zone",
+        "timestamp" => "timestamp without time zone",
+        "timestamptz" => "timestamp with time zone",
+        other => other,
+    }
+    .to_string()
 }
 
 /// PostgreSQL's 42883 when `op` certainly has no meaning for its operands: both types
