@@ -151,6 +151,38 @@ pub fn register(conn: &Connection, database: &str, session: SharedSession) -> ru
     conn.create_scalar_function("pg_cast", 2, pure, pg_cast)?;
     conn.create_scalar_function("pg_store", 3, pure, pg_store)?;
     conn.create_scalar_function("pg_store", 4, pure, pg_store)?;
+    // A decimal literal written into a column (sql/translate/store.rs): its text for a
+    // numeric column, which keeps the written scale (`7.00`, which the double 7 would
+    // store as 7.0); the number for any other column.
+    conn.create_scalar_function("pg_decimal_for", 3, pure, |ctx| {
+        let (type_oid, _) = column_type(ctx, 1, 2)?;
+        let text: String = ctx.get(0)?;
+        use super::pgfuncs::decimal::Num;
+        // Text columns too: numeric's output is what the assignment cast writes there.
+        if matches!(
+            type_oid,
+            oid::NUMERIC | oid::TEXT | oid::VARCHAR | oid::BPCHAR
+        ) {
+            if let Some(n) = Num::parse(&text) {
+                return Ok(SqlValue::Text(n.to_string()));
+            }
+        }
+        // An integer column: numeric's cast rounds half away from zero (7.5 is 8); the
+        // column's own check refuses what its type cannot hold.
+        if matches!(type_oid, oid::INT2 | oid::INT4 | oid::INT8) {
+            if let Some(Num::Fin(d)) = Num::parse(&text) {
+                return d.to_i64().map(SqlValue::Integer).ok_or_else(|| {
+                    raise(PgError::new(
+                        SqlState::NUMERIC_VALUE_OUT_OF_RANGE,
+                        "bigint out of range",
+                    ))
+                });
+            }
+        }
+        Ok(text
+            .parse::<f64>()
+            .map_or(SqlValue::Text(text), SqlValue::Real))
+    })?;
     conn.create_scalar_function("pg_subscript_assign", -1, pure, super::subscript::assign)?;
     conn.create_scalar_function(
         "pg_subscript_assign_slice",

@@ -287,3 +287,53 @@ async fn bytea_columns_and_new_views() {
         vec![vec![Some("2".to_string())]]
     );
 }
+
+/// A decimal literal written into a column is assigned as PostgreSQL's numeric is:
+/// a numeric or text column keeps its written scale (7.00, not the double's 7.0), an
+/// integer column gets it rounded half away from zero (7.5 is 8, not 7.5), past the
+/// type's range 22003.
+#[tokio::test]
+async fn decimal_literals_written_into_columns() {
+    let s = Server::start(&[]);
+    let c = s.connect("decimals").await;
+    c.batch_execute(
+        "CREATE TABLE t (n numeric, n2 numeric(6,2), i int, f float8, t text);
+         INSERT INTO t VALUES (7.00, 7.00, 7.50, 7.00, 7.00), (-13.50, -13.5, -2.5, 1e3, 1e3);
+         UPDATE t SET n = 8.10 WHERE i = 8;",
+    )
+    .await
+    .unwrap();
+    crate::common::answers(
+        &c,
+        &[
+            (
+                "SELECT n, n2, i, f, t FROM t ORDER BY n",
+                "-13.50|-13.50|-3|1000|1000\n8.10|7.00|8|7|7.00",
+            ),
+            (
+                "SELECT sum(n), count(*) FILTER (WHERE n > 8.05) FROM t",
+                "-5.40|1",
+            ),
+        ],
+    )
+    .await;
+    c.batch_execute("CREATE TABLE ints (s smallint, b bigint)")
+        .await
+        .unwrap();
+    crate::common::refusals(
+        &c,
+        &[
+            (
+                "INSERT INTO ints VALUES (40000.5, 1)",
+                "22003",
+                "smallint out of range",
+            ),
+            (
+                "INSERT INTO ints VALUES (1, 99999999999999999999.5)",
+                "22003",
+                "bigint out of range",
+            ),
+        ],
+    )
+    .await;
+}

@@ -124,7 +124,13 @@ fn wrap(value: &mut Expr, table: &str, column: Expr) {
     };
     let decimal = decimal(value)
         || matches!(value, Expr::UnaryOp { op: sqlparser::ast::UnaryOperator::Minus, expr } if decimal(expr));
-    if is_literal(value) || float_cast || decimal {
+    if decimal {
+        // Its written text for a numeric column: `7.00` keeps its scale there.
+        let v = std::mem::replace(value, Expr::Value(Value::Null.into()));
+        let text = string(&v.to_string().replace(' ', ""));
+        let number = call("pg_decimal_for", vec![text, string(table), column.clone()]);
+        *value = call("pg_store", vec![number, string(table), column]);
+    } else if is_literal(value) || float_cast {
         let v = std::mem::replace(value, Expr::Value(Value::Null.into()));
         *value = call("pg_store", vec![v, string(table), column]);
     } else if may_be_timestamptz(value) {
