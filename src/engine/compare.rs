@@ -22,8 +22,8 @@ use std::borrow::Cow;
 use crate::protocol::PgError;
 use crate::sql::lexer::{significant, Token, TokenKind};
 use crate::sql::translate::{
-    json_mark, ARRAY_VALUE_MARKER, COMPARE_MARKER, JSON_VALUE_MARKER, ORDER_KEY_MARKER,
-    ORDER_MAX_MARKER, ORDER_MIN_MARKER, SUBSCRIPT_MARKER,
+    json_mark, no_operator, ARRAY_VALUE_MARKER, COMPARE_MARKER, JSON_VALUE_MARKER,
+    ORDER_KEY_MARKER, ORDER_MAX_MARKER, ORDER_MIN_MARKER, SUBSCRIPT_MARKER, TYPE_CHECK_MARKER,
 };
 use crate::sql::types::{self, Ty};
 
@@ -49,6 +49,7 @@ pub fn expand(conn: &Connection, sql: &str) -> Result<Option<String>, PgError> {
             ORDER_MIN_MARKER,
             ORDER_MAX_MARKER,
             SUBSCRIPT_MARKER,
+            TYPE_CHECK_MARKER,
         ]
         .into_iter()
         .find(|m| word.eq_ignore_ascii_case(m));
@@ -76,6 +77,31 @@ pub fn expand(conn: &Connection, sql: &str) -> Result<Option<String>, PgError> {
         let array = resolved.as_deref().is_some_and(|t| t.ends_with("[]"));
         let jsonb = resolved.as_deref().is_some_and(|t| base(t) == "jsonb");
         let numeric = resolved.as_deref().is_some_and(|t| base(t) == "numeric");
+        if kind == Some(TYPE_CHECK_MARKER) {
+            // `pg_type_check(x, 'op', 'other type', 'type')` → `(x)`, or 42883.
+            let quoted = |i: usize| {
+                tokens
+                    .get(i)
+                    .filter(|t| t.kind == TokenKind::Quoted)
+                    .map(|t| sql[t.start + 1..t.end - 1].replace("''", "'"))
+            };
+            let comma_at = |i: usize| &sql[tokens[i].start..tokens[i].end] == ",";
+            if close < k + 8 || !comma_at(close - 6) || !comma_at(close - 4) {
+                continue;
+            }
+            let (Some(op), Some(other)) = (quoted(close - 5), quoted(close - 3)) else {
+                continue;
+            };
+            let other = Ty::decode(&other).and_then(|ty| types::resolve(&ty, &schema));
+            if let (Some(l), Some(r)) = (resolved.as_deref(), other.as_deref()) {
+                if !comparable(l, r) {
+                    return Err(no_operator(l, &op, r));
+                }
+            }
+            edits.push((t.start, t.end, "".into()));
+            edits.push((tokens[close - 6].start, tokens[close].start, "".into()));
+            continue;
+        }
         if kind == Some(SUBSCRIPT_MARKER) {
             // `pg_subscript_pick(a, b, 'type')` → `iif(0, a, b)`: only the branch taken is
             // evaluated, b (jsonb's) for a jsonb column, a (an array's) for any other.
@@ -197,9 +223,27 @@ pub fn has_markers(sql: &str) -> bool {
         ORDER_MIN_MARKER,
         ORDER_MAX_MARKER,
         SUBSCRIPT_MARKER,
+        TYPE_CHECK_MARKER,
     ]
     .iter()
     .any(|m| sql.contains(m))
+}
+
+/// Whether PostgreSQL compares declared types `l` and `r`: false for two of different
+/// kinds among numbers, strings, dates/timestamps and booleans (it has no `bigint =
+/// text`, and no implicit cast between them); any other type is left to run.
+fn comparable(l: &str, r: &str) -> bool {
+    let kind = |t: &str| match base(t) {
+        "int2" | "int4" | "int8" | "numeric" | "float4" | "float8" => Some(0),
+        "text" | "varchar" | "bpchar" => Some(1),
+        "date" | "timestamp" | "timestamptz" => Some(2),
+        "bool" => Some(3),
+        _ => None,
+    };
+    match (kind(l), kind(r)) {
+        (Some(a), Some(b)) => a == b,
+        _ => true,
+    }
 }
 
 /// Whether `operand` is a column reference (`n`, `t.n`, `"T"."n"`).
@@ -292,5 +336,31 @@ mod tests {
             Some("SELECT pg_interval_max(i), pg_array_min(a), max(n), pg_array_nestable(a, 'int4[]') FROM t")
         );
         assert_eq!(expand("SELECT 1"), None);
+    }
+
+    #[test]
+    fn type_checks_refuse_columns_postgres_does_not_compare() {
+        let conn = Connection::open_in_memory().unwrap();
+        conn.execute_batch("create table t (i int8, s text, v varchar(3), d date, ts timestamp)")
+            .unwrap();
+        let check = |l: &str, r: &str| {
+            expand(
+                &conn,
+                &format!(
+                    "SELECT 1 FROM t WHERE pg_type_check({l} = {r}, '=', 'C1:{r}[1:t]', 'C1:{l}[1:t]')"
+                ),
+            )
+        };
+        assert_eq!(
+            check("s", "v").unwrap().as_deref(),
+            Some("SELECT 1 FROM t WHERE (s = v)")
+        );
+        assert!(check("d", "ts").is_ok());
+        let e = check("i", "s").unwrap_err();
+        assert_eq!(e.code, crate::protocol::SqlState::UNDEFINED_FUNCTION);
+        assert_eq!(e.message, "operator does not exist: bigint = text");
+        assert!(check("d", "v").is_err());
+        // A column no table has: left to run.
+        assert!(check("i", "nosuch").is_ok());
     }
 }

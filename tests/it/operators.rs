@@ -488,3 +488,79 @@ async fn concatenation_and_text_casts_print_as_postgres() {
         assert_eq!(sqlstate(&e), "42883", "{sql}: {e}");
     }
 }
+
+/// Two columns of kinds PostgreSQL does not compare (a number and a string, a date and
+/// a string, a boolean and a number) are its 42883 when the statement is prepared, as
+/// PostgreSQL plans it, not rows compared as SQLite compares them (subselect.sql:
+/// `q1 in (select c1 from inner_text)` answered two rows). Columns of one kind, casts
+/// and parameters still compare.
+#[tokio::test]
+async fn columns_of_kinds_postgres_does_not_compare_are_42883() {
+    let s = Server::start(&[]);
+    let c = s.connect("operators").await;
+    c.batch_execute(
+        "create table n8 (q1 int8, d date, v varchar(5), b bool, x numeric); \
+         create table tx (c1 text, c2 int4, ts timestamp); \
+         insert into n8 values (123, '2020-01-01', '123', true, 123); \
+         insert into tx values ('123', 123, '2020-01-01')",
+    )
+    .await
+    .unwrap();
+    let refused = [
+        (
+            "select * from n8 where q1 in (select c1 from tx)",
+            "operator does not exist: bigint = text",
+        ),
+        (
+            "select * from n8 where q1 not in (select c1 from tx)",
+            "operator does not exist: bigint = text",
+        ),
+        (
+            "select * from n8, tx where q1 < c1",
+            "operator does not exist: bigint < text",
+        ),
+        (
+            "select * from n8 join tx on v <> c2",
+            "operator does not exist: character varying <> integer",
+        ),
+        (
+            "select * from n8 join tx on b = c2",
+            "operator does not exist: boolean = integer",
+        ),
+        (
+            "select * from n8 where d in (select c1 from tx)",
+            "operator does not exist: date = text",
+        ),
+        (
+            "select * from n8 where exists (select 1 from tx where c1 = n8.q1)",
+            "operator does not exist: text = bigint",
+        ),
+    ];
+    for (sql, message) in refused {
+        for e in [
+            c.simple_query(sql).await.unwrap_err(),
+            c.prepare(sql).await.unwrap_err(),
+        ] {
+            assert_eq!(sqlstate(&e), "42883", "{sql}");
+            let text = e.as_db_error().map(|d| d.message().to_string());
+            assert_eq!(text.as_deref(), Some(message), "{sql}");
+        }
+    }
+    let one = vec![vec![Some("1".to_string())]];
+    for sql in [
+        "select count(*) from n8 where q1 in (select c2 from tx)",
+        "select count(*) from n8 where x in (select c2 from tx)",
+        "select count(*) from n8, tx where v = c1",
+        "select count(*) from n8 where q1::text in (select c1 from tx)",
+        "select count(*) from n8, tx where q1 = c1::int8",
+        "select count(*) from n8, tx where q1 = c2 and v = '123'",
+    ] {
+        assert_eq!(rows(&c, sql).await, one, "{sql}");
+    }
+    // A parameter takes the column's type.
+    let got = c
+        .query_one("select count(*) from n8 where q1 = $1", &[&123i64])
+        .await
+        .unwrap();
+    assert_eq!(got.get::<_, i64>(0), 1);
+}

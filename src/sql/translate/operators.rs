@@ -125,12 +125,14 @@ impl VisitorMut for Typer {
                         _ => (a, b),
                     }
                 };
-                Expr::BinaryOp {
+                let compared = Expr::BinaryOp {
                     left: Box::new(a),
-                    op,
+                    op: op.clone(),
                     right: Box::new(b),
-                }
+                };
+                type_checked(compared, &op.to_string(), &left, &right)
             }
+            e @ Expr::InSubquery { .. } => type_checked(e, "=", &left, &right),
             Expr::BinaryOp {
                 left: a,
                 op: BinaryOperator::PGExp,
@@ -349,6 +351,33 @@ impl VisitorMut for Typer {
     }
 }
 
+/// `e` (a comparison or `IN (SELECT …)`) of two columns, checked when the statement is
+/// prepared: PostgreSQL has no `bigint = text` (engine/compare.rs).
+/// Only declared column types are checked, so nothing litewire types loosely (an
+/// expression, a literal) is refused.
+fn type_checked(e: Expr, op: &str, left: &Ty, right: &Ty) -> Expr {
+    fn declared(t: &Ty) -> bool {
+        match t {
+            Ty::Column { .. } | Ty::Nth { .. } => true,
+            // An unqualified name: the column of the first table that has it.
+            Ty::First(all) => !all.is_empty() && all.iter().all(declared),
+            _ => false,
+        }
+    }
+    if !declared(left) || !declared(right) {
+        return e;
+    }
+    call(
+        super::TYPE_CHECK_MARKER,
+        vec![
+            e,
+            string(op),
+            string(&right.encode()),
+            string(&left.encode()),
+        ],
+    )
+}
+
 /// A string literal compared with a value of type `other` (not a string type): read
 /// with that type's input rules, as PostgreSQL reads an `unknown` constant, so that
 /// `ts = '2024-01-01'` finds `2024-01-01 00:00:00` and `b = 'yes'` finds true; the
@@ -474,6 +503,7 @@ fn is_candidate(e: &Expr) -> bool {
                 || *op == BinaryOperator::PGExp
         }
         Expr::UnaryOp { op, .. } => *op == UnaryOperator::Minus,
+        Expr::InSubquery { .. } => true,
         // A column in a plain SELECT's ORDER BY (only those are typed).
         Expr::Identifier(_) | Expr::CompoundIdentifier(_) => true,
         // A subscript: of an array or of jsonb (0-based, keys)?
@@ -953,7 +983,13 @@ fn exists(op: &BinaryOperator, left: &Ty, right: &Ty) -> Result<(), PgError> {
     {
         return Ok(());
     }
-    let display = |t: &str| {
+    Err(no_operator(&l, &op.to_string(), &r))
+}
+
+/// PostgreSQL's 42883 for an operator `op` that does not exist for types `l` and `r`
+/// (litewire's names: `int8`, `varchar(3)`), which it names as PostgreSQL does.
+pub(crate) fn no_operator(l: &str, op: &str, r: &str) -> PgError {
+    fn display(t: &str) -> &str {
         match t.split('(').next().unwrap_or(t) {
             "int2" => "smallint",
             "int4" => "integer",
@@ -968,20 +1004,19 @@ fn exists(op: &BinaryOperator, left: &Ty, right: &Ty) -> Result<(), PgError> {
             "timestamptz" => "timestamp with time zone",
             other => other,
         }
-        .to_string()
-    };
-    Err(PgError::new(
+    }
+    PgError::new(
         SqlState::UNDEFINED_FUNCTION,
         format!(
             "operator does not exist: {} {op} {}",
-            display(&l),
-            display(&r)
+            display(l),
+            display(r)
         ),
     )
     .with_hint(
         "No operator matches the given name and argument types. You might need to add \
          explicit type casts.",
-    ))
+    )
 }
 
 /// An operand of `||` whose type the tree names and whose SQLite text is not

@@ -928,10 +928,18 @@ impl Analyzer {
                 bool_ty()
             }
             Expr::InSubquery { expr, subquery, .. } => {
-                self.ty(expr);
+                let t = self.ty(expr);
                 let cols = self.query(subquery);
                 if let Some(Column::Expr { ty, .. }) = cols.first() {
                     self.expect(expr, &ty.clone());
+                    // Compared with `=`: a column of another kind is 42883 (operators.rs).
+                    if let Some(found) = self.operands.as_mut() {
+                        found.push(Operands {
+                            at: sqlparser::ast::Spanned::span(e),
+                            left: t,
+                            right: ty.clone(),
+                        });
+                    }
                 }
                 bool_ty()
             }
