@@ -14,7 +14,9 @@
 //! `pg_order_max(x, 'type')` is `pg_interval_max(x)`, `pg_array_max(x)` or SQLite's
 //! `max(x)` (min alike). `pg_subscript_pick(a, b, 'type')` around a column's subscript
 //! is `iif(0, a, b)` for a jsonb column (b is jsonb's subscript), `iif(1, a, b)` for any
-//! other (a is an array's). The expansion is kept per connection with the
+//! other (a is an array's). `pg_type_check(x, 'op', 'type', 'type')` around a
+//! comparison of two columns is `(x)`, or 42883 when PostgreSQL has no such operator
+//! for their types (`bigint = text`). The expansion is kept per connection with the
 //! schema version it was read at, and read again once the schema changes.
 
 use std::borrow::Cow;
