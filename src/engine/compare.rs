@@ -16,7 +16,9 @@
 //! is `iif(0, a, b)` for a jsonb column (b is jsonb's subscript), `iif(1, a, b)` for any
 //! other (a is an array's). `pg_type_check(x, 'op', 'type', 'type')` around a
 //! comparison of two columns is `(x)`, or 42883 when PostgreSQL has no such operator
-//! for their types (`bigint = text`). The expansion is kept per connection with the
+//! for their types (`bigint = text`); `pg_dt_promote(x, 'other type', 'type')` is x cast
+//! to the other side's type when PostgreSQL promotes it there (date → timestamp →
+//! timestamptz), else `(x)`. The expansion is kept per connection with the
 //! schema version it was read at, and read again once the schema changes.
 
 use std::borrow::Cow;
@@ -24,8 +26,9 @@ use std::borrow::Cow;
 use crate::protocol::PgError;
 use crate::sql::lexer::{significant, Token, TokenKind};
 use crate::sql::translate::{
-    json_mark, no_operator, ARRAY_VALUE_MARKER, COMPARE_MARKER, JSON_VALUE_MARKER,
-    ORDER_KEY_MARKER, ORDER_MAX_MARKER, ORDER_MIN_MARKER, SUBSCRIPT_MARKER, TYPE_CHECK_MARKER,
+    json_mark, no_operator, ARRAY_VALUE_MARKER, COMPARE_MARKER, DT_PROMOTE_MARKER,
+    JSON_VALUE_MARKER, ORDER_KEY_MARKER, ORDER_MAX_MARKER, ORDER_MIN_MARKER, SUBSCRIPT_MARKER,
+    TYPE_CHECK_MARKER,
 };
 use crate::sql::types::{self, Ty};
 
@@ -52,6 +55,7 @@ pub fn expand(conn: &Connection, sql: &str) -> Result<Option<String>, PgError> {
             ORDER_MAX_MARKER,
             SUBSCRIPT_MARKER,
             TYPE_CHECK_MARKER,
+            DT_PROMOTE_MARKER,
         ]
         .into_iter()
         .find(|m| word.eq_ignore_ascii_case(m));
@@ -102,6 +106,41 @@ pub fn expand(conn: &Connection, sql: &str) -> Result<Option<String>, PgError> {
             }
             edits.push((t.start, t.end, "".into()));
             edits.push((tokens[close - 6].start, tokens[close].start, "".into()));
+            continue;
+        }
+        if kind == Some(DT_PROMOTE_MARKER) {
+            // `pg_dt_promote(x, 'other type', 'type')` → x cast to the later of the two
+            // (date < timestamp < timestamptz), or `(x)`.
+            let comma_at = |i: usize| &sql[tokens[i].start..tokens[i].end] == ",";
+            if close < k + 6 || !comma_at(close - 4) || tokens[close - 3].kind != TokenKind::Quoted
+            {
+                continue;
+            }
+            let other = &sql[tokens[close - 3].start + 1..tokens[close - 3].end - 1];
+            let other =
+                Ty::decode(&other.replace("''", "'")).and_then(|ty| types::resolve(&ty, &schema));
+            let rank = |t: Option<&str>| match t.map(base) {
+                Some("date") => Some(0),
+                Some("timestamp") => Some(1),
+                Some("timestamptz") => Some(2),
+                _ => None,
+            };
+            let tail = tokens[close - 4].start;
+            match (rank(resolved.as_deref()), rank(other.as_deref())) {
+                // A date is midnight local time: pg_local as a cast to timestamp has it.
+                (Some(0), Some(1)) => {
+                    edits.push((t.start, tokens[k + 1].end, "pg_cast(pg_local(".into()));
+                    edits.push((tail, tokens[close].end, "), 'timestamp')".into()));
+                }
+                (Some(own), Some(2)) if own < 2 => {
+                    edits.push((t.start, t.end, "pg_cast".into()));
+                    edits.push((tail, tokens[close].start, ", 'timestamptz'".into()));
+                }
+                _ => {
+                    edits.push((t.start, t.end, "".into()));
+                    edits.push((tail, tokens[close].start, "".into()));
+                }
+            }
             continue;
         }
         if kind == Some(SUBSCRIPT_MARKER) {
@@ -226,6 +265,7 @@ pub fn has_markers(sql: &str) -> bool {
         ORDER_MAX_MARKER,
         SUBSCRIPT_MARKER,
         TYPE_CHECK_MARKER,
+        DT_PROMOTE_MARKER,
     ]
     .iter()
     .any(|m| sql.contains(m))
@@ -345,11 +385,14 @@ mod tests {
         let conn = Connection::open_in_memory().unwrap();
         conn.execute_batch("create table t (i int8, s text, v varchar(3), d date, ts timestamp)")
             .unwrap();
+        let spec = |c: &str| format!("C{}:{c}[1:t]", c.len());
         let check = |l: &str, r: &str| {
             expand(
                 &conn,
                 &format!(
-                    "SELECT 1 FROM t WHERE pg_type_check({l} = {r}, '=', 'C1:{r}[1:t]', 'C1:{l}[1:t]')"
+                    "SELECT 1 FROM t WHERE pg_type_check({l} = {r}, '=', '{}', '{}')",
+                    spec(r),
+                    spec(l)
                 ),
             )
         };
@@ -364,5 +407,40 @@ mod tests {
         assert!(check("d", "v").is_err());
         // A column no table has: left to run.
         assert!(check("i", "nosuch").is_ok());
+    }
+
+    #[test]
+    fn dates_and_timestamps_are_promoted_to_the_later_type() {
+        let conn = Connection::open_in_memory().unwrap();
+        conn.execute_batch("create table t (d date, ts timestamp, tz timestamptz, i int4)")
+            .unwrap();
+        let spec = |c: &str| format!("C{}:{c}[1:t]", c.len());
+        let promote = |own: &str, other: &str| {
+            expand(
+                &conn,
+                &format!(
+                    "SELECT pg_dt_promote({own}, '{}', '{}') FROM t",
+                    spec(other),
+                    spec(own)
+                ),
+            )
+            .unwrap()
+            .unwrap()
+        };
+        assert_eq!(
+            promote("d", "ts"),
+            "SELECT pg_cast(pg_local(d), 'timestamp') FROM t"
+        );
+        assert_eq!(
+            promote("d", "tz"),
+            "SELECT pg_cast(d, 'timestamptz') FROM t"
+        );
+        assert_eq!(
+            promote("ts", "tz"),
+            "SELECT pg_cast(ts, 'timestamptz') FROM t"
+        );
+        assert_eq!(promote("ts", "d"), "SELECT (ts) FROM t");
+        assert_eq!(promote("i", "d"), "SELECT (i) FROM t");
+        assert_eq!(promote("d", "d"), "SELECT (d) FROM t");
     }
 }

@@ -564,3 +564,64 @@ async fn columns_of_kinds_postgres_does_not_compare_are_42883() {
         .unwrap();
     assert_eq!(got.get::<_, i64>(0), 1);
 }
+
+/// A date compared with a timestamp is its midnight, a timestamp compared with a
+/// timestamptz its instant in the session's zone, as PostgreSQL promotes them: columns,
+/// typed literals and both together (their stored texts compared as text before:
+/// `2024-03-01` was not `2024-03-01 00:00:00`). PostgreSQL 15's rows, in New York time.
+#[tokio::test]
+async fn dates_and_timestamps_compare_as_postgres_promotes_them() {
+    let s = Server::start(&[]);
+    let c = s.connect("operators").await;
+    c.batch_execute(
+        "create table dt (d date, ts timestamp, tz timestamptz); \
+         insert into dt values ('2024-03-01', '2024-03-01 00:00:00', '2024-03-01 05:00:00+00'), \
+         ('2024-03-02', '2024-03-01 23:00:00', '2024-03-02 00:00:00+00'); \
+         set timezone = 'America/New_York'",
+    )
+    .await
+    .unwrap();
+    let sql = "select d = ts, ts <= d, d < ts, ts = tz, tz <= ts, d = tz, d >= tz, \
+               d = timestamp '2024-03-01', timestamp '2024-03-01' >= d, \
+               ts = date '2024-03-01', tz = date '2024-03-01', \
+               tz = timestamp '2024-03-01 00:00', \
+               date '2024-03-01' = timestamptz '2024-03-01 05:00+00' from dt order by d";
+    let row = |s: &str| {
+        s.split(',')
+            .map(|v| Some(v.to_string()))
+            .collect::<Vec<_>>()
+    };
+    let expected = vec![
+        row("t,t,f,t,t,t,t,t,t,t,t,t,t"),
+        row("f,t,f,f,t,f,t,f,f,f,f,f,t"),
+    ];
+    assert_eq!(rows(&c, sql).await, expected);
+    // Prepared (extended protocol, binary booleans): the same.
+    let got: Vec<Vec<bool>> = c
+        .query(sql, &[])
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| (0..r.len()).map(|i| r.get::<_, bool>(i)).collect())
+        .collect();
+    let as_text: Vec<Vec<Option<String>>> = got
+        .iter()
+        .map(|r| {
+            r.iter()
+                .map(|b| Some(if *b { "t" } else { "f" }.to_string()))
+                .collect()
+        })
+        .collect();
+    assert_eq!(as_text, expected);
+    // A date column against a timestamp parameter (2024-03-02 00:00:00).
+    let midnight = std::time::UNIX_EPOCH + std::time::Duration::from_secs(1_709_337_600);
+    let n: i64 = c
+        .query_one(
+            "select count(*) from dt where d = $1::timestamp",
+            &[&midnight],
+        )
+        .await
+        .unwrap()
+        .get(0);
+    assert_eq!(n, 1);
+}

@@ -849,6 +849,11 @@ pub const COMPARE_MARKER: &str = "pg_compare_key";
 /// such operator (`bigint = text`), else `(x)`, when the statement is prepared
 /// (engine/compare.rs; elsewhere, as in an ALTER TABLE's row tests, x itself).
 pub const TYPE_CHECK_MARKER: &str = "pg_type_check";
+/// `pg_dt_promote(x, 'other type', 'type')` around each side of a comparison of a
+/// date/timestamp with a column (operators.rs): x cast to the other side's type when
+/// PostgreSQL promotes it (a date to timestamp, a timestamp to timestamptz), else
+/// `(x)`, when the statement is prepared (engine/compare.rs; elsewhere x itself).
+pub const DT_PROMOTE_MARKER: &str = "pg_dt_promote";
 /// The same around an operand of `<`, `<=`, `>`, `>=` and an ORDER BY column: these
 /// also order an enum by its labels' declaration order (equality keeps the label's
 /// text, and an index on it).

@@ -125,6 +125,8 @@ impl VisitorMut for Typer {
                         _ => (a, b),
                     }
                 };
+                // Outside the keys: a key's operand stays the bare column it reads.
+                let (a, b) = promoted(a, b, &left, &right);
                 let compared = Expr::BinaryOp {
                     left: Box::new(a),
                     op: op.clone(),
@@ -376,6 +378,63 @@ fn type_checked(e: Expr, op: &str, left: &Ty, right: &Ty) -> Expr {
             string(&left.encode()),
         ],
     )
+}
+
+/// A date compared with a timestamp, or a timestamp with a timestamptz: PostgreSQL
+/// compares them as the later type (a date is its midnight, a timestamp its instant in
+/// the session's zone), where their stored texts would not (`2024-01-01` is less than
+/// `2024-01-01 00:00:00`). Types the tree names: a cast; a column's: `pg_dt_promote`
+/// around each side, for the engine to cast once it has read both (engine/compare.rs).
+fn promoted(a: Expr, b: Expr, left: &Ty, right: &Ty) -> (Expr, Expr) {
+    let (l, r) = (known(left), known(right));
+    let (lr, rr) = (dt_rank(&l), dt_rank(&r));
+    match (lr, rr) {
+        (Some(x), Some(y)) if x < y => (dt_cast(a, y), b),
+        (Some(x), Some(y)) if y < x => (a, dt_cast(b, x)),
+        (Some(_), Some(_)) => (a, b),
+        _ => {
+            let schema = |k: &Known| matches!(k, Known::Schema);
+            let datelike = |k: &Known, rank: Option<u8>| schema(k) || rank.is_some();
+            if (schema(&l) || schema(&r)) && datelike(&l, lr) && datelike(&r, rr) {
+                let mark = |e: Expr, other: &Ty, own: &Ty| {
+                    call(
+                        super::DT_PROMOTE_MARKER,
+                        vec![e, string(&other.encode()), string(&own.encode())],
+                    )
+                };
+                (mark(a, right, left), mark(b, left, right))
+            } else {
+                (a, b)
+            }
+        }
+    }
+}
+
+/// date < timestamp < timestamptz: the order in which PostgreSQL promotes them.
+fn dt_rank(k: &Known) -> Option<u8> {
+    match k {
+        Known::Type(t) => match t.split('(').next().unwrap_or("") {
+            "date" => Some(0),
+            "timestamp" => Some(1),
+            "timestamptz" => Some(2),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+fn dt_cast(e: Expr, rank: u8) -> Expr {
+    let name = if rank == 1 {
+        "timestamp"
+    } else {
+        "timestamptz"
+    };
+    Expr::Cast {
+        kind: sqlparser::ast::CastKind::DoubleColon,
+        expr: Box::new(e),
+        data_type: DataType::Custom(ObjectName::from(vec![Ident::new(name)]), vec![]),
+        format: None,
+    }
 }
 
 /// A string literal compared with a value of type `other` (not a string type): read
