@@ -354,6 +354,9 @@ fn new_rows(table: &str, plan: &Plan) -> String {
 /// The first row of a PostgreSQL query, run translated; each value as text.
 fn first_row(db: &Connection, pg: &str) -> Result<Option<Vec<String>>, PgError> {
     let sql = alter::sqlite_query(pg)?;
+    // Its markers (two columns compared: compare.rs) expanded as a prepared statement's
+    // are, so that a foreign key's test searches the parent's index.
+    let sql = super::compare::expand(db, &sql)?.unwrap_or(sql);
     let mut stmt = db.prepare(&sql).map_err(|e| to_pg(&e))?;
     let n = stmt.column_count();
     let mut rows = stmt.query([]).map_err(|e| to_pg(&e))?;

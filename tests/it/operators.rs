@@ -563,6 +563,26 @@ async fn columns_of_kinds_postgres_does_not_compare_are_42883() {
         .await
         .unwrap();
     assert_eq!(got.get::<_, i64>(0), 1);
+    // ALTER TABLE's row tests are checked alike; a foreign key's still finds a missing
+    // parent row.
+    let e = c
+        .simple_query("alter table n8 add check (q1 = v)")
+        .await
+        .unwrap_err();
+    assert_eq!(sqlstate(&e), "42883");
+    c.batch_execute(
+        "create table p (a int4 primary key); insert into p values (123); \
+         create table ch (a int4); insert into ch values (123); \
+         alter table ch add foreign key (a) references p; \
+         alter table ch drop constraint ch_a_fkey; insert into ch values (5)",
+    )
+    .await
+    .unwrap();
+    let e = c
+        .simple_query("alter table ch add foreign key (a) references p")
+        .await
+        .unwrap_err();
+    assert_eq!(sqlstate(&e), "23503");
 }
 
 /// A date compared with a timestamp is its midnight, a timestamp compared with a
