@@ -256,19 +256,21 @@ impl types::Schema for Tables<'_> {
 
 /// Whether `sql` may hold a marker.
 pub fn has_markers(sql: &str) -> bool {
-    [
-        COMPARE_MARKER,
-        ORDER_KEY_MARKER,
-        ARRAY_VALUE_MARKER,
-        JSON_VALUE_MARKER,
-        ORDER_MIN_MARKER,
-        ORDER_MAX_MARKER,
-        SUBSCRIPT_MARKER,
-        TYPE_CHECK_MARKER,
-        DT_PROMOTE_MARKER,
-    ]
-    .iter()
-    .any(|m| sql.contains(m))
+    // Each marker begins `pg_`: a plain statement is read once, not once per marker.
+    sql.contains("pg_")
+        && [
+            COMPARE_MARKER,
+            ORDER_KEY_MARKER,
+            ARRAY_VALUE_MARKER,
+            JSON_VALUE_MARKER,
+            ORDER_MIN_MARKER,
+            ORDER_MAX_MARKER,
+            SUBSCRIPT_MARKER,
+            TYPE_CHECK_MARKER,
+            DT_PROMOTE_MARKER,
+        ]
+        .iter()
+        .any(|m| sql.contains(m))
 }
 
 /// Whether PostgreSQL compares declared types `l` and `r`: false for two of different
@@ -378,6 +380,28 @@ mod tests {
             Some("SELECT pg_interval_max(i), pg_array_min(a), max(n), pg_array_nestable(a, 'int4[]') FROM t")
         );
         assert_eq!(expand("SELECT 1"), None);
+    }
+
+    #[test]
+    fn every_marker_begins_pg_() {
+        // has_markers looks for `pg_` first.
+        for m in [
+            COMPARE_MARKER,
+            ORDER_KEY_MARKER,
+            ARRAY_VALUE_MARKER,
+            JSON_VALUE_MARKER,
+            ORDER_MIN_MARKER,
+            ORDER_MAX_MARKER,
+            SUBSCRIPT_MARKER,
+            TYPE_CHECK_MARKER,
+            DT_PROMOTE_MARKER,
+        ] {
+            assert!(
+                m.starts_with("pg_") && has_markers(&format!("SELECT {m}(x)")),
+                "{m}"
+            );
+        }
+        assert!(!has_markers("SELECT 1"));
     }
 
     #[test]
