@@ -633,6 +633,16 @@ async fn dates_and_timestamps_compare_as_postgres_promotes_them() {
         })
         .collect();
     assert_eq!(as_text, expected);
+    // BETWEEN: x and bounds of one type promoted alike; a string literal bound read as
+    // x's type.
+    let between = "select d between timestamp '2024-03-01' and timestamp '2024-03-01', \
+                   ts between date '2024-02-29' and date '2024-03-01', \
+                   ts not between date '2024-03-02' and date '2024-03-03', \
+                   tz between timestamp '2024-03-01' and timestamp '2024-03-01 00:00', \
+                   d between tz and tz, ts between '2024-03-01' and '2024-03-01', \
+                   ts between d and d from dt order by d";
+    let expected_between = vec![row("t,t,t,t,t,t,t"), row("f,f,t,f,f,f,f")];
+    assert_eq!(rows(&c, between).await, expected_between);
     // A date column against a timestamp parameter (2024-03-02 00:00:00).
     let midnight = std::time::UNIX_EPOCH + std::time::Duration::from_secs(1_709_337_600);
     let n: i64 = c

@@ -135,6 +135,43 @@ impl VisitorMut for Typer {
                 type_checked(compared, &op.to_string(), &left, &right)
             }
             e @ Expr::InSubquery { .. } => type_checked(e, "=", &left, &right),
+            // `x BETWEEN a AND b` is `x >= a AND x <= b`: x and bounds of one date/time
+            // type are promoted as in those comparisons.
+            Expr::Between {
+                expr: x,
+                negated,
+                low,
+                high,
+            } => {
+                // A string literal bound is read as x's type, as in a comparison.
+                let (low, high) = (
+                    Box::new(coerced(*low, &left)),
+                    Box::new(coerced(*high, &left)),
+                );
+                let bound = match &right {
+                    Ty::Common(b) if b.len() == 2 && same_dt_type(&b[0], &b[1]) => Some(&b[0]),
+                    _ => None,
+                };
+                match bound {
+                    Some(bound) => {
+                        let (x, low) = promoted(*x, *low, &left, bound);
+                        let placeholder = Expr::value(sqlparser::ast::Value::Null);
+                        let (_, high) = promoted(placeholder, *high, &left, bound);
+                        Expr::Between {
+                            expr: Box::new(x),
+                            negated,
+                            low: Box::new(low),
+                            high: Box::new(high),
+                        }
+                    }
+                    None => Expr::Between {
+                        expr: x,
+                        negated,
+                        low,
+                        high,
+                    },
+                }
+            }
             Expr::BinaryOp {
                 left: a,
                 op: BinaryOperator::PGExp,
@@ -410,6 +447,15 @@ fn promoted(a: Expr, b: Expr, left: &Ty, right: &Ty) -> (Expr, Expr) {
     }
 }
 
+/// Whether two BETWEEN bounds are of one date/time type the tree names, or of one type
+/// only the schema knows (the same column twice): bounds of two columns' types are not
+/// promoted, as their types may differ.
+fn same_dt_type(a: &Ty, b: &Ty) -> bool {
+    let schema = matches!(known(a), Known::Schema);
+    let (ra, rb) = (dt_rank(&known(a)), dt_rank(&known(b)));
+    (ra.is_some() && ra == rb) || (schema && a == b)
+}
+
 /// date < timestamp < timestamptz: the order in which PostgreSQL promotes them.
 fn dt_rank(k: &Known) -> Option<u8> {
     match k {
@@ -562,7 +608,7 @@ fn is_candidate(e: &Expr) -> bool {
                 || *op == BinaryOperator::PGExp
         }
         Expr::UnaryOp { op, .. } => *op == UnaryOperator::Minus,
-        Expr::InSubquery { .. } => true,
+        Expr::InSubquery { .. } | Expr::Between { .. } => true,
         // A column in a plain SELECT's ORDER BY (only those are typed).
         Expr::Identifier(_) | Expr::CompoundIdentifier(_) => true,
         // A subscript: of an array or of jsonb (0-based, keys)?

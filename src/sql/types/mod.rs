@@ -947,10 +947,20 @@ impl Analyzer {
                 expr, low, high, ..
             } => {
                 let t = self.ty(expr);
+                let mut bounds = Vec::with_capacity(2);
                 for bound in [low, high] {
                     let b = self.ty(bound);
                     self.expect(bound, &t);
                     self.expect(expr, &b);
+                    bounds.push(b);
+                }
+                // A date between timestamps is promoted as in a comparison (operators.rs).
+                if let Some(found) = self.operands.as_mut() {
+                    found.push(Operands {
+                        at: sqlparser::ast::Spanned::span(e),
+                        left: t,
+                        right: Ty::Common(bounds),
+                    });
                 }
                 bool_ty()
             }
