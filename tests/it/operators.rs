@@ -643,6 +643,16 @@ async fn dates_and_timestamps_compare_as_postgres_promotes_them() {
                    ts between d and d from dt order by d";
     let expected_between = vec![row("t,t,t,t,t,t,t"), row("f,f,t,f,f,f,f")];
     assert_eq!(rows(&c, between).await, expected_between);
+    // IN (…): string literals read as x's type, items of one date/time type promoted.
+    let in_list = "select ts in ('2024-03-01'), d in (timestamp '2024-03-01', \
+                   timestamp '2024-03-02'), ts in (date '2024-03-01'), \
+                   ts not in (date '2024-03-01', date '2024-03-09'), \
+                   tz in (timestamp '2024-03-01'), d in ('2024-03-01', null) \
+                   from dt order by d";
+    let mut second = row("f,t,f,t,f,-");
+    second[5] = None;
+    let expected_in = vec![row("t,t,t,f,t,t"), second];
+    assert_eq!(rows(&c, in_list).await, expected_in);
     // A date column against a timestamp parameter (2024-03-02 00:00:00).
     let midnight = std::time::UNIX_EPOCH + std::time::Duration::from_secs(1_709_337_600);
     let n: i64 = c

@@ -135,6 +135,45 @@ impl VisitorMut for Typer {
                 type_checked(compared, &op.to_string(), &left, &right)
             }
             e @ Expr::InSubquery { .. } => type_checked(e, "=", &left, &right),
+            // `x IN (a, b)` is `x = a OR x = b`: a string literal is read as x's type, and
+            // x and items of one date/time type are promoted as in those comparisons.
+            Expr::InList {
+                expr: x,
+                list,
+                negated,
+            } => {
+                let types = match &right {
+                    Ty::Common(t) if t.len() == list.len() => t.as_slice(),
+                    _ => &[],
+                };
+                let one_type = types.first().filter(|first| {
+                    types.iter().all(|t| t == *first || same_dt_type(t, first))
+                        && dt_rank(&known(first)).is_some()
+                });
+                let mut x = *x;
+                let list = list
+                    .into_iter()
+                    .map(|item| {
+                        let item = coerced(item, &left);
+                        match one_type {
+                            Some(t) => {
+                                let placeholder = Expr::value(sqlparser::ast::Value::Null);
+                                promoted(placeholder, item, &left, t).1
+                            }
+                            None => item,
+                        }
+                    })
+                    .collect();
+                if let Some(t) = one_type {
+                    let placeholder = Expr::value(sqlparser::ast::Value::Null);
+                    x = promoted(x, placeholder, &left, t).0;
+                }
+                Expr::InList {
+                    expr: Box::new(x),
+                    list,
+                    negated,
+                }
+            }
             // `x BETWEEN a AND b` is `x >= a AND x <= b`: x and bounds of one date/time
             // type are promoted as in those comparisons.
             Expr::Between {
@@ -608,7 +647,7 @@ fn is_candidate(e: &Expr) -> bool {
                 || *op == BinaryOperator::PGExp
         }
         Expr::UnaryOp { op, .. } => *op == UnaryOperator::Minus,
-        Expr::InSubquery { .. } | Expr::Between { .. } => true,
+        Expr::InSubquery { .. } | Expr::Between { .. } | Expr::InList { .. } => true,
         // A column in a plain SELECT's ORDER BY (only those are typed).
         Expr::Identifier(_) | Expr::CompoundIdentifier(_) => true,
         // A subscript: of an array or of jsonb (0-based, keys)?

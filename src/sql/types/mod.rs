@@ -920,10 +920,20 @@ impl Analyzer {
             }
             Expr::InList { expr, list, .. } => {
                 let t = self.ty(expr);
+                let mut items = Vec::with_capacity(list.len());
                 for item in list {
                     let it = self.ty(item);
                     self.expect(item, &t);
                     self.expect(expr, &it);
+                    items.push(it);
+                }
+                // Literals read as x's type, dates promoted, as in `=` (operators.rs).
+                if let Some(found) = self.operands.as_mut() {
+                    found.push(Operands {
+                        at: sqlparser::ast::Spanned::span(e),
+                        left: t,
+                        right: Ty::Common(items),
+                    });
                 }
                 bool_ty()
             }
