@@ -14,7 +14,11 @@
 //! `pg_order_max(x, 'type')` is `pg_interval_max(x)`, `pg_array_max(x)` or SQLite's
 //! `max(x)` (min alike). `pg_subscript_pick(a, b, 'type')` around a column's subscript
 //! is `iif(0, a, b)` for a jsonb column (b is jsonb's subscript), `iif(1, a, b)` for any
-//! other (a is an array's). The expansion is kept per connection with the
+//! other (a is an array's). `pg_type_check(x, 'op', 'type', 'type')` around a
+//! comparison of two columns is `(x)`, or 42883 when PostgreSQL has no such operator
+//! for their types (`bigint = text`); `pg_dt_promote(x, 'other type', 'type')` is x cast
+//! to the other side's type when PostgreSQL promotes it there (date → timestamp →
+//! timestamptz), else `(x)`. The expansion is kept per connection with the
 //! schema version it was read at, and read again once the schema changes.
 
 use std::borrow::Cow;
@@ -22,8 +26,9 @@ use std::borrow::Cow;
 use crate::protocol::PgError;
 use crate::sql::lexer::{significant, Token, TokenKind};
 use crate::sql::translate::{
-    json_mark, ARRAY_VALUE_MARKER, COMPARE_MARKER, JSON_VALUE_MARKER, ORDER_KEY_MARKER,
-    ORDER_MAX_MARKER, ORDER_MIN_MARKER, SUBSCRIPT_MARKER,
+    json_mark, no_operator, ARRAY_VALUE_MARKER, COMPARE_MARKER, DT_PROMOTE_MARKER,
+    JSON_VALUE_MARKER, ORDER_KEY_MARKER, ORDER_MAX_MARKER, ORDER_MIN_MARKER, SUBSCRIPT_MARKER,
+    TYPE_CHECK_MARKER,
 };
 use crate::sql::types::{self, Ty};
 
@@ -49,6 +54,8 @@ pub fn expand(conn: &Connection, sql: &str) -> Result<Option<String>, PgError> {
             ORDER_MIN_MARKER,
             ORDER_MAX_MARKER,
             SUBSCRIPT_MARKER,
+            TYPE_CHECK_MARKER,
+            DT_PROMOTE_MARKER,
         ]
         .into_iter()
         .find(|m| word.eq_ignore_ascii_case(m));
@@ -76,6 +83,66 @@ pub fn expand(conn: &Connection, sql: &str) -> Result<Option<String>, PgError> {
         let array = resolved.as_deref().is_some_and(|t| t.ends_with("[]"));
         let jsonb = resolved.as_deref().is_some_and(|t| base(t) == "jsonb");
         let numeric = resolved.as_deref().is_some_and(|t| base(t) == "numeric");
+        if kind == Some(TYPE_CHECK_MARKER) {
+            // `pg_type_check(x, 'op', 'other type', 'type')` → `(x)`, or 42883.
+            let quoted = |i: usize| {
+                tokens
+                    .get(i)
+                    .filter(|t| t.kind == TokenKind::Quoted)
+                    .map(|t| sql[t.start + 1..t.end - 1].replace("''", "'"))
+            };
+            let comma_at = |i: usize| &sql[tokens[i].start..tokens[i].end] == ",";
+            if close < k + 8 || !comma_at(close - 6) || !comma_at(close - 4) {
+                continue;
+            }
+            let (Some(op), Some(other)) = (quoted(close - 5), quoted(close - 3)) else {
+                continue;
+            };
+            let other = Ty::decode(&other).and_then(|ty| types::resolve(&ty, &schema));
+            if let (Some(l), Some(r)) = (resolved.as_deref(), other.as_deref()) {
+                if !comparable(l, r) {
+                    return Err(no_operator(l, &op, r));
+                }
+            }
+            edits.push((t.start, t.end, "".into()));
+            edits.push((tokens[close - 6].start, tokens[close].start, "".into()));
+            continue;
+        }
+        if kind == Some(DT_PROMOTE_MARKER) {
+            // `pg_dt_promote(x, 'other type', 'type')` → x cast to the later of the two
+            // (date < timestamp < timestamptz), or `(x)`.
+            let comma_at = |i: usize| &sql[tokens[i].start..tokens[i].end] == ",";
+            if close < k + 6 || !comma_at(close - 4) || tokens[close - 3].kind != TokenKind::Quoted
+            {
+                continue;
+            }
+            let other = &sql[tokens[close - 3].start + 1..tokens[close - 3].end - 1];
+            let other =
+                Ty::decode(&other.replace("''", "'")).and_then(|ty| types::resolve(&ty, &schema));
+            let rank = |t: Option<&str>| match t.map(base) {
+                Some("date") => Some(0),
+                Some("timestamp") => Some(1),
+                Some("timestamptz") => Some(2),
+                _ => None,
+            };
+            let tail = tokens[close - 4].start;
+            match (rank(resolved.as_deref()), rank(other.as_deref())) {
+                // A date is midnight local time: pg_local as a cast to timestamp has it.
+                (Some(0), Some(1)) => {
+                    edits.push((t.start, tokens[k + 1].end, "pg_cast(pg_local(".into()));
+                    edits.push((tail, tokens[close].end, "), 'timestamp')".into()));
+                }
+                (Some(own), Some(2)) if own < 2 => {
+                    edits.push((t.start, t.end, "pg_cast".into()));
+                    edits.push((tail, tokens[close].start, ", 'timestamptz'".into()));
+                }
+                _ => {
+                    edits.push((t.start, t.end, "".into()));
+                    edits.push((tail, tokens[close].start, "".into()));
+                }
+            }
+            continue;
+        }
         if kind == Some(SUBSCRIPT_MARKER) {
             // `pg_subscript_pick(a, b, 'type')` → `iif(0, a, b)`: only the branch taken is
             // evaluated, b (jsonb's) for a jsonb column, a (an array's) for any other.
@@ -189,17 +256,38 @@ impl types::Schema for Tables<'_> {
 
 /// Whether `sql` may hold a marker.
 pub fn has_markers(sql: &str) -> bool {
-    [
-        COMPARE_MARKER,
-        ORDER_KEY_MARKER,
-        ARRAY_VALUE_MARKER,
-        JSON_VALUE_MARKER,
-        ORDER_MIN_MARKER,
-        ORDER_MAX_MARKER,
-        SUBSCRIPT_MARKER,
-    ]
-    .iter()
-    .any(|m| sql.contains(m))
+    // Each marker begins `pg_`: a plain statement is read once, not once per marker.
+    sql.contains("pg_")
+        && [
+            COMPARE_MARKER,
+            ORDER_KEY_MARKER,
+            ARRAY_VALUE_MARKER,
+            JSON_VALUE_MARKER,
+            ORDER_MIN_MARKER,
+            ORDER_MAX_MARKER,
+            SUBSCRIPT_MARKER,
+            TYPE_CHECK_MARKER,
+            DT_PROMOTE_MARKER,
+        ]
+        .iter()
+        .any(|m| sql.contains(m))
+}
+
+/// Whether PostgreSQL compares declared types `l` and `r`: false for two of different
+/// kinds among numbers, strings, dates/timestamps and booleans (it has no `bigint =
+/// text`, and no implicit cast between them); any other type is left to run.
+fn comparable(l: &str, r: &str) -> bool {
+    let kind = |t: &str| match base(t) {
+        "int2" | "int4" | "int8" | "numeric" | "float4" | "float8" => Some(0),
+        "text" | "varchar" | "bpchar" => Some(1),
+        "date" | "timestamp" | "timestamptz" => Some(2),
+        "bool" => Some(3),
+        _ => None,
+    };
+    match (kind(l), kind(r)) {
+        (Some(a), Some(b)) => a == b,
+        _ => true,
+    }
 }
 
 /// Whether `operand` is a column reference (`n`, `t.n`, `"T"."n"`).
@@ -292,5 +380,91 @@ mod tests {
             Some("SELECT pg_interval_max(i), pg_array_min(a), max(n), pg_array_nestable(a, 'int4[]') FROM t")
         );
         assert_eq!(expand("SELECT 1"), None);
+    }
+
+    #[test]
+    fn every_marker_begins_pg_() {
+        // has_markers looks for `pg_` first.
+        for m in [
+            COMPARE_MARKER,
+            ORDER_KEY_MARKER,
+            ARRAY_VALUE_MARKER,
+            JSON_VALUE_MARKER,
+            ORDER_MIN_MARKER,
+            ORDER_MAX_MARKER,
+            SUBSCRIPT_MARKER,
+            TYPE_CHECK_MARKER,
+            DT_PROMOTE_MARKER,
+        ] {
+            assert!(
+                m.starts_with("pg_") && has_markers(&format!("SELECT {m}(x)")),
+                "{m}"
+            );
+        }
+        assert!(!has_markers("SELECT 1"));
+    }
+
+    #[test]
+    fn type_checks_refuse_columns_postgres_does_not_compare() {
+        let conn = Connection::open_in_memory().unwrap();
+        conn.execute_batch("create table t (i int8, s text, v varchar(3), d date, ts timestamp)")
+            .unwrap();
+        let spec = |c: &str| format!("C{}:{c}[1:t]", c.len());
+        let check = |l: &str, r: &str| {
+            expand(
+                &conn,
+                &format!(
+                    "SELECT 1 FROM t WHERE pg_type_check({l} = {r}, '=', '{}', '{}')",
+                    spec(r),
+                    spec(l)
+                ),
+            )
+        };
+        assert_eq!(
+            check("s", "v").unwrap().as_deref(),
+            Some("SELECT 1 FROM t WHERE (s = v)")
+        );
+        assert!(check("d", "ts").is_ok());
+        let e = check("i", "s").unwrap_err();
+        assert_eq!(e.code, crate::protocol::SqlState::UNDEFINED_FUNCTION);
+        assert_eq!(e.message, "operator does not exist: bigint = text");
+        assert!(check("d", "v").is_err());
+        // A column no table has: left to run.
+        assert!(check("i", "nosuch").is_ok());
+    }
+
+    #[test]
+    fn dates_and_timestamps_are_promoted_to_the_later_type() {
+        let conn = Connection::open_in_memory().unwrap();
+        conn.execute_batch("create table t (d date, ts timestamp, tz timestamptz, i int4)")
+            .unwrap();
+        let spec = |c: &str| format!("C{}:{c}[1:t]", c.len());
+        let promote = |own: &str, other: &str| {
+            expand(
+                &conn,
+                &format!(
+                    "SELECT pg_dt_promote({own}, '{}', '{}') FROM t",
+                    spec(other),
+                    spec(own)
+                ),
+            )
+            .unwrap()
+            .unwrap()
+        };
+        assert_eq!(
+            promote("d", "ts"),
+            "SELECT pg_cast(pg_local(d), 'timestamp') FROM t"
+        );
+        assert_eq!(
+            promote("d", "tz"),
+            "SELECT pg_cast(d, 'timestamptz') FROM t"
+        );
+        assert_eq!(
+            promote("ts", "tz"),
+            "SELECT pg_cast(ts, 'timestamptz') FROM t"
+        );
+        assert_eq!(promote("ts", "d"), "SELECT (ts) FROM t");
+        assert_eq!(promote("i", "d"), "SELECT (i) FROM t");
+        assert_eq!(promote("d", "d"), "SELECT (d) FROM t");
     }
 }

@@ -535,4 +535,179 @@ async fn comparisons_across_type_families_have_no_operator() {
         let got = rows(&c, sql).await;
         assert_eq!(got, vec![vec![Some(want.to_string())]], "{sql}");
     }
+/// Two columns of kinds PostgreSQL does not compare (a number and a string, a date and
+/// a string, a boolean and a number) are its 42883 when the statement is prepared, as
+/// PostgreSQL plans it, not rows compared as SQLite compares them (subselect.sql:
+/// `q1 in (select c1 from inner_text)` answered two rows). Columns of one kind, casts
+/// and parameters still compare.
+#[tokio::test]
+async fn columns_of_kinds_postgres_does_not_compare_are_42883() {
+    let s = Server::start(&[]);
+    let c = s.connect("operators").await;
+    c.batch_execute(
+        "create table n8 (q1 int8, d date, v varchar(5), b bool, x numeric); \
+         create table tx (c1 text, c2 int4, ts timestamp); \
+         insert into n8 values (123, '2020-01-01', '123', true, 123); \
+         insert into tx values ('123', 123, '2020-01-01')",
+    )
+    .await
+    .unwrap();
+    let refused = [
+        (
+            "select * from n8 where q1 in (select c1 from tx)",
+            "operator does not exist: bigint = text",
+        ),
+        (
+            "select * from n8 where q1 not in (select c1 from tx)",
+            "operator does not exist: bigint = text",
+        ),
+        (
+            "select * from n8, tx where q1 < c1",
+            "operator does not exist: bigint < text",
+        ),
+        (
+            "select * from n8 join tx on v <> c2",
+            "operator does not exist: character varying <> integer",
+        ),
+        (
+            "select * from n8 join tx on b = c2",
+            "operator does not exist: boolean = integer",
+        ),
+        (
+            "select * from n8 where d in (select c1 from tx)",
+            "operator does not exist: date = text",
+        ),
+        (
+            "select * from n8 where exists (select 1 from tx where c1 = n8.q1)",
+            "operator does not exist: text = bigint",
+        ),
+    ];
+    for (sql, message) in refused {
+        for e in [
+            c.simple_query(sql).await.unwrap_err(),
+            c.prepare(sql).await.unwrap_err(),
+        ] {
+            assert_eq!(sqlstate(&e), "42883", "{sql}");
+            let text = e.as_db_error().map(|d| d.message().to_string());
+            assert_eq!(text.as_deref(), Some(message), "{sql}");
+        }
+    }
+    let one = vec![vec![Some("1".to_string())]];
+    for sql in [
+        "select count(*) from n8 where q1 in (select c2 from tx)",
+        "select count(*) from n8 where x in (select c2 from tx)",
+        "select count(*) from n8, tx where v = c1",
+        "select count(*) from n8 where q1::text in (select c1 from tx)",
+        "select count(*) from n8, tx where q1 = c1::int8",
+        "select count(*) from n8, tx where q1 = c2 and v = '123'",
+    ] {
+        assert_eq!(rows(&c, sql).await, one, "{sql}");
+    }
+    // A parameter takes the column's type.
+    let got = c
+        .query_one("select count(*) from n8 where q1 = $1", &[&123i64])
+        .await
+        .unwrap();
+    assert_eq!(got.get::<_, i64>(0), 1);
+    // ALTER TABLE's row tests are checked alike; a foreign key's still finds a missing
+    // parent row.
+    let e = c
+        .simple_query("alter table n8 add check (q1 = v)")
+        .await
+        .unwrap_err();
+    assert_eq!(sqlstate(&e), "42883");
+    c.batch_execute(
+        "create table p (a int4 primary key); insert into p values (123); \
+         create table ch (a int4); insert into ch values (123); \
+         alter table ch add foreign key (a) references p; \
+         alter table ch drop constraint ch_a_fkey; insert into ch values (5)",
+    )
+    .await
+    .unwrap();
+    let e = c
+        .simple_query("alter table ch add foreign key (a) references p")
+        .await
+        .unwrap_err();
+    assert_eq!(sqlstate(&e), "23503");
+}
+
+/// A date compared with a timestamp is its midnight, a timestamp compared with a
+/// timestamptz its instant in the session's zone, as PostgreSQL promotes them: columns,
+/// typed literals and both together (their stored texts compared as text before:
+/// `2024-03-01` was not `2024-03-01 00:00:00`). PostgreSQL 15's rows, in New York time.
+#[tokio::test]
+async fn dates_and_timestamps_compare_as_postgres_promotes_them() {
+    let s = Server::start(&[]);
+    let c = s.connect("operators").await;
+    c.batch_execute(
+        "create table dt (d date, ts timestamp, tz timestamptz); \
+         insert into dt values ('2024-03-01', '2024-03-01 00:00:00', '2024-03-01 05:00:00+00'), \
+         ('2024-03-02', '2024-03-01 23:00:00', '2024-03-02 00:00:00+00'); \
+         set timezone = 'America/New_York'",
+    )
+    .await
+    .unwrap();
+    let sql = "select d = ts, ts <= d, d < ts, ts = tz, tz <= ts, d = tz, d >= tz, \
+               d = timestamp '2024-03-01', timestamp '2024-03-01' >= d, \
+               ts = date '2024-03-01', tz = date '2024-03-01', \
+               tz = timestamp '2024-03-01 00:00', \
+               date '2024-03-01' = timestamptz '2024-03-01 05:00+00' from dt order by d";
+    let row = |s: &str| {
+        s.split(',')
+            .map(|v| Some(v.to_string()))
+            .collect::<Vec<_>>()
+    };
+    let expected = vec![
+        row("t,t,f,t,t,t,t,t,t,t,t,t,t"),
+        row("f,t,f,f,t,f,t,f,f,f,f,f,t"),
+    ];
+    assert_eq!(rows(&c, sql).await, expected);
+    // Prepared (extended protocol, binary booleans): the same.
+    let got: Vec<Vec<bool>> = c
+        .query(sql, &[])
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| (0..r.len()).map(|i| r.get::<_, bool>(i)).collect())
+        .collect();
+    let as_text: Vec<Vec<Option<String>>> = got
+        .iter()
+        .map(|r| {
+            r.iter()
+                .map(|b| Some(if *b { "t" } else { "f" }.to_string()))
+                .collect()
+        })
+        .collect();
+    assert_eq!(as_text, expected);
+    // BETWEEN: x and bounds of one type promoted alike; a string literal bound read as
+    // x's type.
+    let between = "select d between timestamp '2024-03-01' and timestamp '2024-03-01', \
+                   ts between date '2024-02-29' and date '2024-03-01', \
+                   ts not between date '2024-03-02' and date '2024-03-03', \
+                   tz between timestamp '2024-03-01' and timestamp '2024-03-01 00:00', \
+                   d between tz and tz, ts between '2024-03-01' and '2024-03-01', \
+                   ts between d and d from dt order by d";
+    let expected_between = vec![row("t,t,t,t,t,t,t"), row("f,f,t,f,f,f,f")];
+    assert_eq!(rows(&c, between).await, expected_between);
+    // IN (…): string literals read as x's type, items of one date/time type promoted.
+    let in_list = "select ts in ('2024-03-01'), d in (timestamp '2024-03-01', \
+                   timestamp '2024-03-02'), ts in (date '2024-03-01'), \
+                   ts not in (date '2024-03-01', date '2024-03-09'), \
+                   tz in (timestamp '2024-03-01'), d in ('2024-03-01', null) \
+                   from dt order by d";
+    let mut second = row("f,t,f,t,f,-");
+    second[5] = None;
+    let expected_in = vec![row("t,t,t,f,t,t"), second];
+    assert_eq!(rows(&c, in_list).await, expected_in);
+    // A date column against a timestamp parameter (2024-03-02 00:00:00).
+    let midnight = std::time::UNIX_EPOCH + std::time::Duration::from_secs(1_709_337_600);
+    let n: i64 = c
+        .query_one(
+            "select count(*) from dt where d = $1::timestamp",
+            &[&midnight],
+        )
+        .await
+        .unwrap()
+        .get(0);
+    assert_eq!(n, 1);
 }

@@ -260,6 +260,14 @@ pub fn register(conn: &Connection) -> Res<()> {
     for marker in ["pg_compare_key", "pg_order_key"] {
         conn.create_scalar_function(marker, 2, pure, |ctx| operators::pg_compare_key(ctx))?;
     }
+    // A type check or date/time promotion compare.rs did not make (an ALTER TABLE's row
+    // tests): the value.
+    conn.create_scalar_function(crate::sql::translate::TYPE_CHECK_MARKER, 4, pure, |ctx| {
+        operators::pg_type_check(ctx)
+    })?;
+    conn.create_scalar_function(crate::sql::translate::DT_PROMOTE_MARKER, 3, pure, |ctx| {
+        operators::pg_type_check(ctx)
+    })?;
     conn.create_scalar_function("pg_array_value", 2, pure, |ctx| {
         operators::pg_array_value(ctx)
     })?;

@@ -452,6 +452,11 @@ pub(super) fn interval_divided(iv: Interval, n: f64) -> Result<Interval, PgError
 /// span key, an array's or a jsonb's order key, else the value (an enum's label: its
 /// declaration order is compare.rs's only). Only SQL kept in the schema (a view,
 /// a CHECK written before the comparison was expanded) calls this function itself.
+/// `pg_type_check(x, …)` where engine/compare.rs did not replace it: x.
+pub(super) fn pg_type_check(ctx: &Context<'_>) -> Res<SqlValue> {
+    Ok(owned(ctx.get_raw(0)))
+}
+
 pub(super) fn pg_compare_key(ctx: &Context<'_>) -> Res<SqlValue> {
     let v = ctx.get_raw(0);
     if matches!(v, ValueRef::Null) {

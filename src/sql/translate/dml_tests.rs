@@ -101,7 +101,7 @@ fn upsert_rows_are_read_through_the_key_check() {
 fn scalar_subqueries_that_may_return_two_rows_are_checked() {
     assert_eq!(
         sqlite("select (select b from u where u.a = t.a) from t"),
-        "SELECT (SELECT pg_single(\"_litewire_1\") FROM (SELECT b AS \"_litewire_1\" FROM u WHERE pg_compare_key(u.a, 'C1:a[1:u]') = pg_compare_key(t.a, 'C1:a[1:t]'))) FROM t"
+        "SELECT (SELECT pg_single(\"_litewire_1\") FROM (SELECT b AS \"_litewire_1\" FROM u WHERE pg_type_check(pg_dt_promote(pg_compare_key(u.a, 'C1:a[1:u]'), 'C1:a[1:t]', 'C1:a[1:u]') = pg_dt_promote(pg_compare_key(t.a, 'C1:a[1:t]'), 'C1:a[1:u]', 'C1:a[1:t]'), '=', 'C1:a[1:t]', 'C1:a[1:u]'))) FROM t"
     );
     assert_eq!(
         sqlite("update t set (a, b) = (select x, y as w from u)"),

@@ -36,7 +36,7 @@ pub(crate) use create::PSEUDO_TYPES;
 pub(crate) use objects::without_type_checks;
 pub(crate) use objects::{identity_sequence_names, is_serial};
 pub use objects::{read_by_hand, unlogged_batch, without_unlogged, AddIdentity};
-pub(crate) use operators::json_mark;
+pub(crate) use operators::{json_mark, no_operator};
 mod operators;
 mod order;
 mod queries;
@@ -853,6 +853,16 @@ pub const VARIADIC_MARKER: &str = variadic::MARKER;
 /// The call around a compared operand whose type only the schema knows
 /// (operators.rs), replaced when the statement is prepared (engine/compare.rs).
 pub const COMPARE_MARKER: &str = "pg_compare_key";
+/// `pg_type_check(x, 'op', 'other type', 'type')` around a comparison or `IN (SELECT
+/// …)` of two columns whose types only the schema knows: 42883 when PostgreSQL has no
+/// such operator (`bigint = text`), else `(x)`, when the statement is prepared
+/// (engine/compare.rs; elsewhere, as in an ALTER TABLE's row tests, x itself).
+pub const TYPE_CHECK_MARKER: &str = "pg_type_check";
+/// `pg_dt_promote(x, 'other type', 'type')` around each side of a comparison of a
+/// date/timestamp with a column (operators.rs): x cast to the other side's type when
+/// PostgreSQL promotes it (a date to timestamp, a timestamp to timestamptz), else
+/// `(x)`, when the statement is prepared (engine/compare.rs; elsewhere x itself).
+pub const DT_PROMOTE_MARKER: &str = "pg_dt_promote";
 /// The same around an operand of `<`, `<=`, `>`, `>=` and an ORDER BY column: these
 /// also order an enum by its labels' declaration order (equality keeps the label's
 /// text, and an index on it).

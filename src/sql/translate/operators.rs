@@ -128,10 +128,90 @@ impl VisitorMut for Typer {
                         _ => (a, b),
                     }
                 };
-                Expr::BinaryOp {
+                // Outside the keys: a key's operand stays the bare column it reads.
+                let (a, b) = promoted(a, b, &left, &right);
+                let compared = Expr::BinaryOp {
                     left: Box::new(a),
-                    op,
+                    op: op.clone(),
                     right: Box::new(b),
+                };
+                type_checked(compared, &op.to_string(), &left, &right)
+            }
+            e @ Expr::InSubquery { .. } => type_checked(e, "=", &left, &right),
+            // `x IN (a, b)` is `x = a OR x = b`: a string literal is read as x's type, and
+            // x and items of one date/time type are promoted as in those comparisons.
+            Expr::InList {
+                expr: x,
+                list,
+                negated,
+            } => {
+                let types = match &right {
+                    Ty::Common(t) if t.len() == list.len() => t.as_slice(),
+                    _ => &[],
+                };
+                let one_type = types.first().filter(|first| {
+                    types.iter().all(|t| t == *first || same_dt_type(t, first))
+                        && dt_rank(&known(first)).is_some()
+                });
+                let mut x = *x;
+                let list = list
+                    .into_iter()
+                    .map(|item| {
+                        let item = coerced(item, &left);
+                        match one_type {
+                            Some(t) => {
+                                let placeholder = Expr::value(sqlparser::ast::Value::Null);
+                                promoted(placeholder, item, &left, t).1
+                            }
+                            None => item,
+                        }
+                    })
+                    .collect();
+                if let Some(t) = one_type {
+                    let placeholder = Expr::value(sqlparser::ast::Value::Null);
+                    x = promoted(x, placeholder, &left, t).0;
+                }
+                Expr::InList {
+                    expr: Box::new(x),
+                    list,
+                    negated,
+                }
+            }
+            // `x BETWEEN a AND b` is `x >= a AND x <= b`: x and bounds of one date/time
+            // type are promoted as in those comparisons.
+            Expr::Between {
+                expr: x,
+                negated,
+                low,
+                high,
+            } => {
+                // A string literal bound is read as x's type, as in a comparison.
+                let (low, high) = (
+                    Box::new(coerced(*low, &left)),
+                    Box::new(coerced(*high, &left)),
+                );
+                let bound = match &right {
+                    Ty::Common(b) if b.len() == 2 && same_dt_type(&b[0], &b[1]) => Some(&b[0]),
+                    _ => None,
+                };
+                match bound {
+                    Some(bound) => {
+                        let (x, low) = promoted(*x, *low, &left, bound);
+                        let placeholder = Expr::value(sqlparser::ast::Value::Null);
+                        let (_, high) = promoted(placeholder, *high, &left, bound);
+                        Expr::Between {
+                            expr: Box::new(x),
+                            negated,
+                            low: Box::new(low),
+                            high: Box::new(high),
+                        }
+                    }
+                    None => Expr::Between {
+                        expr: x,
+                        negated,
+                        low,
+                        high,
+                    },
                 }
             }
             Expr::BinaryOp {
@@ -352,6 +432,99 @@ impl VisitorMut for Typer {
     }
 }
 
+/// `e` (a comparison or `IN (SELECT …)`) of two columns, checked when the statement is
+/// prepared: PostgreSQL has no `bigint = text` (engine/compare.rs).
+/// Only declared column types are checked, so nothing litewire types loosely (an
+/// expression, a literal) is refused.
+fn type_checked(e: Expr, op: &str, left: &Ty, right: &Ty) -> Expr {
+    fn declared(t: &Ty) -> bool {
+        match t {
+            Ty::Column { .. } | Ty::Nth { .. } => true,
+            // An unqualified name: the column of the first table that has it.
+            Ty::First(all) => !all.is_empty() && all.iter().all(declared),
+            _ => false,
+        }
+    }
+    if !declared(left) || !declared(right) {
+        return e;
+    }
+    call(
+        super::TYPE_CHECK_MARKER,
+        vec![
+            e,
+            string(op),
+            string(&right.encode()),
+            string(&left.encode()),
+        ],
+    )
+}
+
+/// A date compared with a timestamp, or a timestamp with a timestamptz: PostgreSQL
+/// compares them as the later type (a date is its midnight, a timestamp its instant in
+/// the session's zone), where their stored texts would not (`2024-01-01` is less than
+/// `2024-01-01 00:00:00`). Types the tree names: a cast; a column's: `pg_dt_promote`
+/// around each side, for the engine to cast once it has read both (engine/compare.rs).
+fn promoted(a: Expr, b: Expr, left: &Ty, right: &Ty) -> (Expr, Expr) {
+    let (l, r) = (known(left), known(right));
+    let (lr, rr) = (dt_rank(&l), dt_rank(&r));
+    match (lr, rr) {
+        (Some(x), Some(y)) if x < y => (dt_cast(a, y), b),
+        (Some(x), Some(y)) if y < x => (a, dt_cast(b, x)),
+        (Some(_), Some(_)) => (a, b),
+        _ => {
+            let schema = |k: &Known| matches!(k, Known::Schema);
+            let datelike = |k: &Known, rank: Option<u8>| schema(k) || rank.is_some();
+            if (schema(&l) || schema(&r)) && datelike(&l, lr) && datelike(&r, rr) {
+                let mark = |e: Expr, other: &Ty, own: &Ty| {
+                    call(
+                        super::DT_PROMOTE_MARKER,
+                        vec![e, string(&other.encode()), string(&own.encode())],
+                    )
+                };
+                (mark(a, right, left), mark(b, left, right))
+            } else {
+                (a, b)
+            }
+        }
+    }
+}
+
+/// Whether two BETWEEN bounds are of one date/time type the tree names, or of one type
+/// only the schema knows (the same column twice): bounds of two columns' types are not
+/// promoted, as their types may differ.
+fn same_dt_type(a: &Ty, b: &Ty) -> bool {
+    let schema = matches!(known(a), Known::Schema);
+    let (ra, rb) = (dt_rank(&known(a)), dt_rank(&known(b)));
+    (ra.is_some() && ra == rb) || (schema && a == b)
+}
+
+/// date < timestamp < timestamptz: the order in which PostgreSQL promotes them.
+fn dt_rank(k: &Known) -> Option<u8> {
+    match k {
+        Known::Type(t) => match t.split('(').next().unwrap_or("") {
+            "date" => Some(0),
+            "timestamp" => Some(1),
+            "timestamptz" => Some(2),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+fn dt_cast(e: Expr, rank: u8) -> Expr {
+    let name = if rank == 1 {
+        "timestamp"
+    } else {
+        "timestamptz"
+    };
+    Expr::Cast {
+        kind: sqlparser::ast::CastKind::DoubleColon,
+        expr: Box::new(e),
+        data_type: DataType::Custom(ObjectName::from(vec![Ident::new(name)]), vec![]),
+        format: None,
+    }
+}
+
 /// A string literal compared with a value of type `other` (not a string type): read
 /// with that type's input rules, as PostgreSQL reads an `unknown` constant, so that
 /// `ts = '2024-01-01'` finds `2024-01-01 00:00:00` and `b = 'yes'` finds true; the
@@ -477,6 +650,7 @@ fn is_candidate(e: &Expr) -> bool {
                 || *op == BinaryOperator::PGExp
         }
         Expr::UnaryOp { op, .. } => *op == UnaryOperator::Minus,
+        Expr::InSubquery { .. } | Expr::Between { .. } | Expr::InList { .. } => true,
         // A column in a plain SELECT's ORDER BY (only those are typed).
         Expr::Identifier(_) | Expr::CompoundIdentifier(_) => true,
         // A subscript: of an array or of jsonb (0-based, keys)?
@@ -1009,7 +1183,13 @@ fn exists(op: &BinaryOperator, left: &Ty, right: &Ty) -> Result<(), PgError> {
     {
         return Ok(());
     }
-    let display = |t: &str| {
+    Err(no_operator(&l, &op.to_string(), &r))
+}
+
+/// PostgreSQL's 42883 for an operator `op` that does not exist for types `l` and `r`
+/// (litewire's names: `int8`, `varchar(3)`), which it names as PostgreSQL does.
+pub(crate) fn no_operator(l: &str, op: &str, r: &str) -> PgError {
+    fn display(t: &str) -> &str {
         match t.split('(').next().unwrap_or(t) {
             "int2" => "smallint",
             "int4" => "integer",
@@ -1024,20 +1204,19 @@ fn exists(op: &BinaryOperator, left: &Ty, right: &Ty) -> Result<(), PgError> {
             "timestamptz" => "timestamp with time zone",
             other => other,
         }
-        .to_string()
-    };
-    Err(PgError::new(
+    }
+    PgError::new(
         SqlState::UNDEFINED_FUNCTION,
         format!(
             "operator does not exist: {} {op} {}",
-            display(&l),
-            display(&r)
+            display(l),
+            display(r)
         ),
     )
     .with_hint(
         "No operator matches the given name and argument types. You might need to add \
          explicit type casts.",
-    ))
+    )
 }
 
 /// An operand of `||` whose type the tree names and whose SQLite text is not

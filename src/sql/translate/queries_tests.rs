@@ -156,7 +156,7 @@ fn statements_sqlite_lacks() {
     );
     assert_eq!(
         sqlite("DELETE FROM t USING u WHERE t.a = u.a"),
-        "DELETE FROM t WHERE EXISTS (SELECT 1 FROM u WHERE pg_compare_key(t.a, 'C1:a[1:t]') = pg_compare_key(u.a, 'C1:a[1:u]'))"
+        "DELETE FROM t WHERE EXISTS (SELECT 1 FROM u WHERE pg_type_check(pg_dt_promote(pg_compare_key(t.a, 'C1:a[1:t]'), 'C1:a[1:u]', 'C1:a[1:t]') = pg_dt_promote(pg_compare_key(u.a, 'C1:a[1:u]'), 'C1:a[1:t]', 'C1:a[1:u]'), '=', 'C1:a[1:u]', 'C1:a[1:t]'))"
     );
     assert_eq!(
         refused("DELETE FROM t USING u WHERE t.a = u.a RETURNING *")

@@ -920,18 +920,36 @@ impl Analyzer {
             }
             Expr::InList { expr, list, .. } => {
                 let t = self.ty(expr);
+                let mut items = Vec::with_capacity(list.len());
                 for item in list {
                     let it = self.ty(item);
                     self.expect(item, &t);
                     self.expect(expr, &it);
+                    items.push(it);
+                }
+                // Literals read as x's type, dates promoted, as in `=` (operators.rs).
+                if let Some(found) = self.operands.as_mut() {
+                    found.push(Operands {
+                        at: sqlparser::ast::Spanned::span(e),
+                        left: t,
+                        right: Ty::Common(items),
+                    });
                 }
                 bool_ty()
             }
             Expr::InSubquery { expr, subquery, .. } => {
-                self.ty(expr);
+                let t = self.ty(expr);
                 let cols = self.query(subquery);
                 if let Some(Column::Expr { ty, .. }) = cols.first() {
                     self.expect(expr, &ty.clone());
+                    // Compared with `=`: a column of another kind is 42883 (operators.rs).
+                    if let Some(found) = self.operands.as_mut() {
+                        found.push(Operands {
+                            at: sqlparser::ast::Spanned::span(e),
+                            left: t,
+                            right: ty.clone(),
+                        });
+                    }
                 }
                 bool_ty()
             }
@@ -939,10 +957,20 @@ impl Analyzer {
                 expr, low, high, ..
             } => {
                 let t = self.ty(expr);
+                let mut bounds = Vec::with_capacity(2);
                 for bound in [low, high] {
                     let b = self.ty(bound);
                     self.expect(bound, &t);
                     self.expect(expr, &b);
+                    bounds.push(b);
+                }
+                // A date between timestamps is promoted as in a comparison (operators.rs).
+                if let Some(found) = self.operands.as_mut() {
+                    found.push(Operands {
+                        at: sqlparser::ast::Spanned::span(e),
+                        left: t,
+                        right: Ty::Common(bounds),
+                    });
                 }
                 bool_ty()
             }
