@@ -535,11 +535,8 @@ async fn comparisons_across_type_families_have_no_operator() {
         let got = rows(&c, sql).await;
         assert_eq!(got, vec![vec![Some(want.to_string())]], "{sql}");
     }
-/// Two columns of kinds PostgreSQL does not compare (a number and a string, a date and
-/// a string, a boolean and a number) are its 42883 when the statement is prepared, as
-/// PostgreSQL plans it, not rows compared as SQLite compares them (subselect.sql:
-/// `q1 in (select c1 from inner_text)` answered two rows). Columns of one kind, casts
-/// and parameters still compare.
+}
+
 #[tokio::test]
 async fn columns_of_kinds_postgres_does_not_compare_are_42883() {
     let s = Server::start(&[]);
