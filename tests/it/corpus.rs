@@ -357,10 +357,18 @@ impl OutOfScope {
             self.names.retain(|n| n != name);
         }
         let words = strings().replace_all(sql, "''").to_ascii_lowercase();
+        // A relation named in a string literal too: `'part_b'::regclass`,
+        // `relname IN ('p1', 'p2')` ask about the out-of-scope object itself.
+        let literals: Vec<String> = strings()
+            .find_iter(sql)
+            .map(|m| m.as_str().trim_matches('\'').to_ascii_lowercase())
+            .map(|l| l.rsplit('.').next().unwrap_or_default().to_string())
+            .collect();
         let names_excluded = self.names.iter().any(|n| {
             words
                 .match_indices(n.as_str())
                 .any(|(i, _)| word_at(&words, i, n.len()) && (n.len() > 2 || as_table(&words, i)))
+                || (n.len() > 1 && literals.contains(n))
         });
         if !(by_rule || names_excluded) {
             return false;
