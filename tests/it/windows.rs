@@ -171,6 +171,27 @@ async fn window_errors_are_postgresql_s() {
             "0A000",
             "the type time with time zone is not supported by litewire",
         ),
+        // A bit(4) column took '0101' as the number 101.
+        (
+            "create table b (y bit(4))",
+            "0A000",
+            "the type bit is not supported by litewire",
+        ),
+        (
+            "create table b (y bit varying(3))",
+            "0A000",
+            "the type bit varying is not supported by litewire",
+        ),
+        (
+            "create table b (y varbit[])",
+            "0A000",
+            "the type bit varying is not supported by litewire",
+        ),
+        (
+            "select '101'::bit(3)",
+            "0A000",
+            "the type bit is not supported by litewire",
+        ),
         ("create table foo (with baz)", "42601", "syntax error at or near \"with\""),
     ];
     for (sql, code, message) in cases {

@@ -19,7 +19,7 @@ pub(super) fn type_name(t: &DataType) -> String {
 
 /// A type litewire has neither a stored form nor operators for, by the name it is refused
 /// with: its values would pass as numbers (`'1.10'::money` was `1.10`, a timetz column
-/// took values as numeric). Arrays of it too.
+/// took values as numeric, a bit(4) column's `'0101'` was 101). Arrays of it too.
 pub(super) fn unsupported_type(t: &DataType) -> Result<(), PgError> {
     let name = type_name(t);
     let base = name.trim_end_matches("[]");
@@ -28,9 +28,15 @@ pub(super) fn unsupported_type(t: &DataType) -> Result<(), PgError> {
         || (base.starts_with("time")
             && !base.starts_with("timestamp")
             && base.ends_with("with time zone"));
+    let bits = |prefix: &str| {
+        base.strip_prefix(prefix)
+            .is_some_and(|rest| rest.is_empty() || rest.starts_with('('))
+    };
     match (base, timetz) {
         (_, true) => Err(unsupported("the type time with time zone")),
         ("money", _) => Err(unsupported("the type money")),
+        _ if bits("bit varying") || bits("varbit") => Err(unsupported("the type bit varying")),
+        _ if bits("bit") => Err(unsupported("the type bit")),
         _ => Ok(()),
     }
 }
