@@ -420,3 +420,86 @@ fn sighup_rereads_the_certificate() {
     let (ok, out, err) = verify(&renewed.arg("ca.crt"));
     assert!(ok && out == "verified", "{err}");
 }
+
+/// packaging/litewire.toml, the documented multi-tenant config (its file paths and
+/// address given as flags, which win over its keys): SCRAM passwords over TLS only, and
+/// one user who creates databases.
+#[test]
+fn the_packaged_config_requires_tls_passwords_and_grants() {
+    let certs = Certs::make();
+    let users = certs.path("users.txt");
+    let line = |user: &str, password: &str| {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_litewire"))
+            .args(["passwd", user])
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        writeln!(child.stdin.take().unwrap(), "{password}").unwrap();
+        String::from_utf8(child.wait_with_output().unwrap().stdout).unwrap()
+    };
+    std::fs::write(
+        &users,
+        line("provisioner", "prov-pw") + &line("app", "app-pw"),
+    )
+    .unwrap();
+    // packaging/hba.conf's rule for other machines, for a client on this one.
+    let hba = certs.path("hba.conf");
+    std::fs::write(&hba, "hostssl all all 127.0.0.1/32 scram-sha-256\n").unwrap();
+    let config = concat!(env!("CARGO_MANIFEST_DIR"), "/packaging/litewire.toml");
+    let (cert, key, users, hba) = (
+        certs.arg("server.crt"),
+        certs.arg("server.key"),
+        users.to_str().unwrap().to_string(),
+        hba.to_str().unwrap().to_string(),
+    );
+    let s = Server::start(&[
+        "--config",
+        config,
+        "--tls-cert",
+        &cert,
+        "--tls-key",
+        &key,
+        "--auth-file",
+        &users,
+        "--hba-file",
+        &hba,
+        "--metrics-listen",
+        "127.0.0.1:0",
+    ]);
+    let run = |user: &str, password: &str, db: &str, ssl: &str| {
+        let out = Command::new("psql")
+            .args([
+                "-X",
+                "-At",
+                &format!(
+                    "host=localhost port={} user={user} dbname={db} sslmode={ssl} \
+                     sslrootcert={}",
+                    s.port(),
+                    certs.arg("ca.crt")
+                ),
+                "-c",
+                "SELECT current_user",
+            ])
+            .env("PGPASSWORD", password)
+            .output()
+            .unwrap();
+        (
+            String::from_utf8_lossy(&out.stdout).trim().to_string(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+    let (_, err) = run("app", "app-pw", "tenant1", "disable");
+    assert!(
+        err.contains("no pg_hba.conf entry") && err.contains("no encryption"),
+        "{err}"
+    );
+    let (_, err) = run("app", "wrong", "tenant1", "verify-full");
+    assert!(err.contains("password authentication failed"), "{err}");
+    let (_, err) = run("app", "app-pw", "tenant1", "verify-full");
+    assert!(err.contains("database \"tenant1\" does not exist"), "{err}");
+    let (out, err) = run("provisioner", "prov-pw", "tenant1", "verify-full");
+    assert_eq!(out, "provisioner", "{err}");
+    let (out, err) = run("app", "app-pw", "tenant1", "verify-full");
+    assert_eq!(out, "app", "{err}");
+}
