@@ -206,3 +206,62 @@ const TABLE_PARAMETERS: &[&str] = &[
     "vacuum_index_cleanup",
     "vacuum_truncate",
 ];
+
+/// A string literal as a column's DEFAULT is read with the column type's input rules
+/// when the table is created, as PostgreSQL coerces it then (22P02 for `int DEFAULT
+/// 'abc'`), and kept in its stored form: `bool DEFAULT 'yes'` would otherwise be stored
+/// as the text `yes`, `numeric DEFAULT '1.5'` unscaled, `int DEFAULT ' 7 '` with its
+/// blanks. Types whose input depends on the session (DateStyle, TimeZone: dates and
+/// times) keep the literal as written.
+pub(super) fn literal_defaults(stmt: &mut Statement) -> Result<(), PgError> {
+    use crate::engine::{input, types::oid, Value as Stored};
+    let Statement::CreateTable(ct) = stmt else {
+        return Ok(());
+    };
+    for column in &mut ct.columns {
+        let ty = crate::engine::types::from_decltype(&column.data_type.to_string());
+        let session_free = matches!(
+            ty.oid,
+            oid::BOOL
+                | oid::INT2
+                | oid::INT4
+                | oid::INT8
+                | oid::NUMERIC
+                | oid::FLOAT4
+                | oid::FLOAT8
+                | oid::UUID
+                | oid::JSON
+                | oid::JSONB
+                | oid::INTERVAL
+        );
+        if !session_free || column.data_type.to_string().contains('[') {
+            continue;
+        }
+        for option in &mut column.options {
+            let ColumnOption::Default(Expr::Value(v)) = &mut option.option else {
+                continue;
+            };
+            let Value::SingleQuotedString(text) = &v.value else {
+                continue;
+            };
+            let mut stored = input::decode(ty.oid, false, Some(text.as_bytes()))?;
+            if ty.oid == oid::NUMERIC && ty.modifier >= 4 {
+                if let Stored::Text(t) = &stored {
+                    use crate::engine::pgfuncs::decimal::{typmod_parts, Num};
+                    if let Some(n) = Num::parse(t) {
+                        let (precision, scale) = typmod_parts(ty.modifier);
+                        stored = Stored::Text(n.with_typmod(precision, scale)?.to_string());
+                    }
+                }
+            }
+            v.value = match stored {
+                Stored::Null => Value::Null,
+                Stored::Integer(i) => Value::Number(i.to_string(), false),
+                Stored::Real(f) if f.is_finite() => Value::Number(format!("{f:?}"), false),
+                Stored::Text(t) => Value::SingleQuotedString(t),
+                Stored::Real(_) | Stored::Blob(_) => continue,
+            };
+        }
+    }
+    Ok(())
+}
