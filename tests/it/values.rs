@@ -337,37 +337,3 @@ async fn decimal_literals_written_into_columns() {
     )
     .await;
 }
-
-/// A string literal as a column's DEFAULT is read with the column's type when the table
-/// is created, as PostgreSQL coerces it then: stored as a value of that type (`bool
-/// DEFAULT 'yes'` was kept as the text `yes`, `int DEFAULT ' 7 '` with its blanks), and
-/// refused there when it is no value of the type.
-#[tokio::test]
-async fn literal_defaults_are_values_of_the_column_type() {
-    let s = Server::start(&[]);
-    let c = s.connect("defaults").await;
-    c.batch_execute(
-        "CREATE TABLE t (id int, b bool DEFAULT 'yes', i int DEFAULT ' 7 ', \
-         n2 numeric(5,2) DEFAULT '1.5', j jsonb DEFAULT '{\"b\": 1,  \"a\": 2}');
-         INSERT INTO t (id) VALUES (1);",
-    )
-    .await
-    .unwrap();
-    crate::common::answers(
-        &c,
-        &[
-            ("SELECT b, i, n2, j FROM t", "t|7|1.50|{\"a\": 2, \"b\": 1}"),
-            ("SELECT count(*) FROM t WHERE b AND i = 7", "1"),
-        ],
-    )
-    .await;
-    crate::common::refusals(
-        &c,
-        &[(
-            "CREATE TABLE bad (i int DEFAULT 'abc')",
-            "22P02",
-            "invalid input syntax for type integer: \"abc\"",
-        )],
-    )
-    .await;
-}

@@ -137,7 +137,6 @@ pub fn to_sqlite(mut stmt: Statement, settings: &mut dyn Settings) -> Result<Str
     constants::check(&stmt)?;
     distinct_orders(&stmt)?;
     create::check(&stmt)?;
-    create::literal_defaults(&mut stmt)?;
     like::rewrite(&mut stmt);
     json::whole_rows(&mut stmt);
     operators::typed(&mut stmt)?;
