@@ -1189,28 +1189,12 @@ fn exists(op: &BinaryOperator, left: &Ty, right: &Ty) -> Result<(), PgError> {
 /// PostgreSQL's 42883 for an operator `op` that does not exist for types `l` and `r`
 /// (litewire's names: `int8`, `varchar(3)`), which it names as PostgreSQL does.
 pub(crate) fn no_operator(l: &str, op: &str, r: &str) -> PgError {
-    fn display(t: &str) -> &str {
-        match t.split('(').next().unwrap_or(t) {
-            "int2" => "smallint",
-            "int4" => "integer",
-            "int8" => "bigint",
-            "float4" => "real",
-            "float8" => "double precision",
-            "varchar" => "character varying",
-            "bpchar" => "character",
-            "bool" => "boolean",
-            "time" => "time without time zone",
-            "timestamp" => "timestamp without time zone",
-            "timestamptz" => "timestamp with time zone",
-            other => other,
-        }
-    }
     PgError::new(
         SqlState::UNDEFINED_FUNCTION,
         format!(
             "operator does not exist: {} {op} {}",
-            display(l),
-            display(r)
+            type_name(l),
+            type_name(r)
         ),
     )
     .with_hint(
