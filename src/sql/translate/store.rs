@@ -81,6 +81,9 @@ fn computed(select: &mut sqlparser::ast::Select, columns: &[sqlparser::ast::Iden
             None if columns.is_empty() => Expr::Value(Value::Number(i.to_string(), false).into()),
             None => return,
         };
+        if decimal_literal(value, table, &column) {
+            continue;
+        }
         let is_computed = may_be_numeric(value);
         if is_computed && !matches!(value, Expr::Function(f) if f.name.to_string() == "pg_store") {
             let v = std::mem::replace(value, Expr::Value(Value::Null.into()));
@@ -118,18 +121,8 @@ fn wrap(value: &mut Expr, table: &str, column: Expr) {
             | DataType::Float(_) | DataType::Real | DataType::Float4 | DataType::Float64));
     // A decimal literal: stored at a numeric(p,s) column's scale (`10.10`, which the
     // double 10.1 would not show).
-    let decimal = |e: &Expr| {
-        matches!(e, Expr::Value(v) if matches!(&v.value,
-        Value::Number(n, _) if n.contains(['.', 'e', 'E'])))
-    };
-    let decimal = decimal(value)
-        || matches!(value, Expr::UnaryOp { op: sqlparser::ast::UnaryOperator::Minus, expr } if decimal(expr));
-    if decimal {
-        // Its written text for a numeric column: `7.00` keeps its scale there.
-        let v = std::mem::replace(value, Expr::Value(Value::Null.into()));
-        let text = string(&v.to_string().replace(' ', ""));
-        let number = call("pg_decimal_for", vec![text, string(table), column.clone()]);
-        *value = call("pg_store", vec![number, string(table), column]);
+    if decimal_literal(value, table, &column) {
+        // Done: a numeric constant, assigned as PostgreSQL assigns one.
     } else if is_literal(value) || float_cast {
         let v = std::mem::replace(value, Expr::Value(Value::Null.into()));
         *value = call("pg_store", vec![v, string(table), column]);
@@ -141,6 +134,25 @@ fn wrap(value: &mut Expr, table: &str, column: Expr) {
         let assign = Expr::Value(Value::Number("1".into(), false).into());
         *value = call("pg_store", vec![v, string(table), column, assign]);
     }
+}
+
+/// A decimal literal (`7.00`, `-2.5`, `1e3`) as `pg_store(pg_decimal_for('7.00', …), …)`:
+/// its written text for a numeric or text column (which keeps the scale), rounded for an
+/// integer one, as PostgreSQL assigns a numeric constant. False for any other value.
+fn decimal_literal(value: &mut Expr, table: &str, column: &Expr) -> bool {
+    let decimal = |e: &Expr| {
+        matches!(e, Expr::Value(v) if matches!(&v.value,
+        Value::Number(n, _) if n.contains(['.', 'e', 'E'])))
+    };
+    let decimal = decimal(value)
+        || matches!(value, Expr::UnaryOp { op: sqlparser::ast::UnaryOperator::Minus, expr } if decimal(expr));
+    if decimal {
+        let v = std::mem::replace(value, Expr::Value(Value::Null.into()));
+        let text = string(&v.to_string().replace(' ', ""));
+        let number = call("pg_decimal_for", vec![text, string(table), column.clone()]);
+        *value = call("pg_store", vec![number, string(table), column.clone()]);
+    }
+    decimal
 }
 
 /// Whether a select-list value is computed by numeric's functions or a typed operator
