@@ -26,14 +26,23 @@ pub fn startup(data: &[u8]) {
 
 /// A SCRAM-SHA-256 exchange's two client messages (the input's first line, then the
 /// rest), against a fixed verifier: what `server/auth` reads before any password check.
+/// The input's first byte picks the channel binding: none, offered, or PLUS chosen.
 pub fn scram(data: &[u8]) {
-    use crate::server::auth::scram::{Exchange, Verifier};
+    use crate::server::auth::scram::{Binding, Exchange, Verifier};
+    let Some((&which, data)) = data.split_first() else {
+        return;
+    };
+    let end_point = [7u8; 32];
+    let binding = Binding {
+        offered: (which % 3 > 0).then_some(&end_point[..]),
+        selected: which % 3 == 2,
+    };
     let Ok(text) = std::str::from_utf8(data) else {
         return;
     };
     let (first, last) = text.split_once('\n').unwrap_or((text, ""));
     let verifier = Verifier::new("pencil", b"0123456789abcdef".to_vec(), 1);
-    if let Ok((exchange, _)) = Exchange::start(verifier, false, first, "servernonce") {
+    if let Ok((exchange, _)) = Exchange::start(verifier, false, first, "servernonce", binding) {
         let _ = exchange.finish(last);
     }
 }

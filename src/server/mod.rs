@@ -411,7 +411,7 @@ async fn open_session(
     let auth = auth.unwrap_or_else(|poisoned| poisoned.into_inner().clone());
     let hello = tokio::time::timeout(
         shared.cfg.startup_timeout,
-        startup::read_hello(&mut conn, auth.tls.as_ref()),
+        startup::read_hello(&mut conn, auth.tls.as_ref().map(|t| &t.config)),
     )
     .await;
     let req = match hello {

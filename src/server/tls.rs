@@ -22,6 +22,15 @@ use tokio::net::TcpStream;
 /// The ALPN protocol name PostgreSQL registered; direct TLS requires it.
 pub const ALPN: &[u8] = b"postgresql";
 
+/// A loaded TLS configuration.
+pub struct Setup {
+    pub config: Arc<ServerConfig>,
+    /// SCRAM's `tls-server-end-point` channel-binding data (RFC 5929): the hash of the
+    /// server's certificate. None when its signature names no hash (Ed25519, RSA-PSS),
+    /// and SCRAM-SHA-256-PLUS is then not offered.
+    pub end_point: Option<Vec<u8>>,
+}
+
 /// Where the TLS files are (all from the config; checked at start and on reload).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Files {
@@ -33,7 +42,7 @@ pub struct Files {
 impl Files {
     /// The server's TLS configuration, None when TLS is not configured. Errors name the
     /// file and what is wrong with it.
-    pub fn load(&self) -> Result<Option<Arc<ServerConfig>>, String> {
+    pub fn load(&self) -> Result<Option<Setup>, String> {
         let (cert, key) = match (&self.cert, &self.key) {
             (None, None) if self.client_ca.is_none() => return Ok(None),
             (Some(c), Some(k)) => (c, k),
@@ -44,6 +53,7 @@ impl Files {
             }
         };
         let chain = certificates(cert)?;
+        let end_point = end_point(chain[0].as_ref());
         let key = PrivateKeyDer::from_pem_file(key)
             .map_err(|e| format!("{}: no private key read: {e}", key.display()))?;
         let provider = Arc::new(rustls::crypto::ring::default_provider());
@@ -71,7 +81,10 @@ impl Files {
             .map_err(|e| format!("{}: {e}", cert.display()))?;
         // Offered, not required: libpq before 17 sends no ALPN after an SSLRequest.
         config.alpn_protocols = vec![ALPN.to_vec()];
-        Ok(Some(Arc::new(config)))
+        Ok(Some(Setup {
+            config: Arc::new(config),
+            end_point,
+        }))
     }
 }
 
@@ -279,6 +292,32 @@ fn common_name(der: &[u8]) -> Option<String> {
     None
 }
 
+/// The `tls-server-end-point` hash of a DER certificate (RFC 5929 §4.1): the hash
+/// function of its signature algorithm, SHA-256 in place of MD5 and SHA-1, as
+/// PostgreSQL's be_tls_get_certificate_hash computes it.
+fn end_point(der: &[u8]) -> Option<Vec<u8>> {
+    use sha2::Digest;
+    const RSA: &[u8] = &[0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01]; // 1.2.840.113549.1.1
+    const ECDSA: &[u8] = &[0x2a, 0x86, 0x48, 0xce, 0x3d, 0x04]; // 1.2.840.10045.4
+    let (_, cert, _) = element(der)?;
+    let (_, algorithm, _) = element(element(cert)?.2)?; // after tbsCertificate
+    let (_, oid, _) = element(algorithm)?;
+    let which = match (oid.strip_prefix(RSA), oid.strip_prefix(ECDSA)) {
+        // md5, sha1, sha256 With RSA; ecdsa-with-SHA1, ecdsa-with-SHA256
+        (Some([4 | 5 | 11]), _) | (_, Some([1] | [3, 2])) => 256,
+        (Some([12]), _) | (_, Some([3, 3])) => 384,
+        (Some([13]), _) | (_, Some([3, 4])) => 512,
+        (Some([14]), _) | (_, Some([3, 1])) => 224,
+        _ => return None,
+    };
+    Some(match which {
+        224 => sha2::Sha224::digest(der).to_vec(),
+        256 => sha2::Sha256::digest(der).to_vec(),
+        384 => sha2::Sha384::digest(der).to_vec(),
+        _ => sha2::Sha512::digest(der).to_vec(),
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -296,5 +335,18 @@ mod tests {
         let mut bad = der.to_vec();
         bad[1] ^= 0x7f;
         let _ = common_name(&bad);
+    }
+
+    #[test]
+    fn end_point_hash_follows_the_signature_algorithm() {
+        use sha2::Digest;
+        // The test certificates are signed with sha256WithRSAEncryption.
+        let pem = include_bytes!("../../tests/fixtures/tls/alice.crt");
+        let der = CertificateDer::from_pem_slice(pem).unwrap();
+        let hash = end_point(der.as_ref()).unwrap();
+        assert_eq!(hash, sha2::Sha256::digest(der.as_ref()).to_vec());
+        for end in 0..der.len() {
+            let _ = end_point(&der[..end]);
+        }
     }
 }

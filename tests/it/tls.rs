@@ -125,9 +125,14 @@ impl Certs {
 
 /// psql with a libpq connection string; (success, stdout, stderr).
 fn psql(conninfo: &str, sql: &str) -> (bool, String, String) {
+    psql_with_password(conninfo, sql, "")
+}
+
+fn psql_with_password(conninfo: &str, sql: &str, password: &str) -> (bool, String, String) {
     let out = Command::new("psql")
         .args(["-X", "-At", conninfo, "-c", sql])
         .env("PGCONNECT_TIMEOUT", "10")
+        .env("PGPASSWORD", password)
         .output()
         .expect("psql");
     (
@@ -424,23 +429,68 @@ fn sighup_rereads_the_certificate() {
 /// packaging/litewire.toml, the documented multi-tenant config (its file paths and
 /// address given as flags, which win over its keys): SCRAM passwords over TLS only, and
 /// one user who creates databases.
+/// A users-file line for `user` made by `litewire passwd` (a SCRAM verifier).
+fn passwd_line(user: &str, password: &str) -> String {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_litewire"))
+        .args(["passwd", user])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    writeln!(child.stdin.take().unwrap(), "{password}").unwrap();
+    String::from_utf8(child.wait_with_output().unwrap().stdout).unwrap()
+}
+
+/// Over TLS, SCRAM-SHA-256-PLUS is offered (`tls-server-end-point`): libpq's
+/// `channel_binding=require` logs in, and so does a client that does not bind.
+#[test]
+fn scram_channel_binding_over_tls() {
+    let certs = Certs::make();
+    let users = certs.path("users.txt");
+    std::fs::write(&users, passwd_line("app", "app-pw")).unwrap();
+    let (cert, key, users) = (
+        certs.arg("server.crt"),
+        certs.arg("server.key"),
+        users.to_str().unwrap().to_string(),
+    );
+    let s = Server::start(&[
+        "--tls-cert",
+        &cert,
+        "--tls-key",
+        &key,
+        "--auth-file",
+        &users,
+    ]);
+    let run = |extra: &str, password: &str| {
+        let conninfo = format!(
+            "host=127.0.0.1 port={} user=app dbname=cb {extra}",
+            s.port()
+        );
+        let (_, out, err) = psql_with_password(&conninfo, "SELECT current_user", password);
+        (out, err)
+    };
+    for extra in [
+        "sslmode=require channel_binding=require",
+        "sslmode=require channel_binding=disable",
+        "sslmode=disable channel_binding=prefer",
+    ] {
+        let (out, err) = run(extra, "app-pw");
+        assert_eq!(out, "app", "{extra}: {err}");
+    }
+    let (out, err) = run("sslmode=require channel_binding=require", "wrong");
+    assert!(
+        out.is_empty() && err.contains("password authentication failed"),
+        "{err}"
+    );
+}
+
 #[test]
 fn the_packaged_config_requires_tls_passwords_and_grants() {
     let certs = Certs::make();
     let users = certs.path("users.txt");
-    let line = |user: &str, password: &str| {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_litewire"))
-            .args(["passwd", user])
-            .stdin(std::process::Stdio::piped())
-            .stdout(std::process::Stdio::piped())
-            .spawn()
-            .unwrap();
-        writeln!(child.stdin.take().unwrap(), "{password}").unwrap();
-        String::from_utf8(child.wait_with_output().unwrap().stdout).unwrap()
-    };
     std::fs::write(
         &users,
-        line("provisioner", "prov-pw") + &line("app", "app-pw"),
+        passwd_line("provisioner", "prov-pw") + &passwd_line("app", "app-pw"),
     )
     .unwrap();
     // packaging/hba.conf's rule for other machines, for a client on this one.

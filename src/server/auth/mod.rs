@@ -40,7 +40,7 @@ pub struct Auth {
     /// client cannot tell unknown users from known ones by asking twice).
     mock_key: [u8; 32],
     /// The TLS configuration clients that ask for TLS get (None: they get `N`).
-    pub tls: Option<std::sync::Arc<rustls::ServerConfig>>,
+    pub tls: Option<super::tls::Setup>,
 }
 
 impl Auth {
@@ -216,14 +216,32 @@ impl Auth {
             // made-up one. Either way the exchange runs to its end and fails there.
             _ => (self.mock_verifier(user), true),
         };
-        send(conn, Authentication::SASL(vec!["SCRAM-SHA-256".into()])).await?;
+        // Over TLS, SCRAM-SHA-256-PLUS first, as PostgreSQL lists it.
+        let end_point = match &self.tls {
+            Some(tls) if conn.is_tls() => tls.end_point.as_deref(),
+            _ => None,
+        };
+        let mut mechanisms = Vec::with_capacity(2);
+        if end_point.is_some() {
+            mechanisms.push(scram::PLUS.to_string());
+        }
+        mechanisms.push("SCRAM-SHA-256".to_string());
+        send(conn, Authentication::SASL(mechanisms)).await?;
         let mut body = read_password_message(conn).await?;
         let mechanism = cstring(&body).ok_or_else(malformed_password)?.to_string();
-        if mechanism != "SCRAM-SHA-256" {
-            return Err(protocol_error(
-                "client selected an invalid SASL authentication mechanism",
-            ));
-        }
+        let selected = match mechanism.as_str() {
+            "SCRAM-SHA-256" => false,
+            scram::PLUS if end_point.is_some() => true,
+            _ => {
+                return Err(protocol_error(
+                    "client selected an invalid SASL authentication mechanism",
+                ))
+            }
+        };
+        let binding = scram::Binding {
+            offered: end_point,
+            selected,
+        };
         body.advance(mechanism.len() + 1);
         if body.remaining() < 4 {
             return Err(malformed_password());
@@ -235,7 +253,7 @@ impl Auth {
         let client_first = std::str::from_utf8(&body).map_err(|_| malformed_password())?;
         let nonce = random_nonce().map_err(Refusal::Error)?;
         let (exchange, server_first) =
-            scram::Exchange::start(verifier, doomed, client_first, &nonce)
+            scram::Exchange::start(verifier, doomed, client_first, &nonce, binding)
                 .map_err(|f| scram_failure(f, user))?;
         send(conn, Authentication::SASLContinue(server_first.into())).await?;
         let body = read_password_message(conn).await?;
@@ -299,6 +317,9 @@ fn internal() -> PgError {
 fn scram_failure(f: scram::Failure, user: &str) -> Refusal {
     match f {
         scram::Failure::Malformed(m) => protocol_error(m),
+        scram::Failure::Binding(m) => {
+            Refusal::Error(PgError::fatal(SqlState::INVALID_AUTHORIZATION, m))
+        }
         scram::Failure::WrongPassword => wrong_password(user),
     }
 }

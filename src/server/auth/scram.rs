@@ -1,8 +1,7 @@
 //! SCRAM-SHA-256 (RFC 5802, RFC 7677) as PostgreSQL speaks it: the verifier format
 //! `SCRAM-SHA-256$<iterations>:<salt>$<StoredKey>:<ServerKey>` (base64), and the
-//! server's side of the exchange without channel binding (litewire offers no TLS yet,
-//! so it advertises plain `SCRAM-SHA-256` only, and a client asking for binding is
-//! refused as PostgreSQL refuses one it cannot serve).
+//! server's side of the exchange, with channel binding (`SCRAM-SHA-256-PLUS`,
+//! `tls-server-end-point`, RFC 5929) over TLS, as PostgreSQL offers it.
 //!
 //! Passwords are used as their UTF-8 bytes: PostgreSQL first applies SASLprep, which
 //! leaves ASCII passwords (and most others) unchanged.
@@ -102,12 +101,25 @@ impl std::fmt::Display for Verifier {
     }
 }
 
-/// Why an exchange failed: a malformed message (08P01, as PostgreSQL answers) or a
-/// wrong password (28P01).
+/// Why an exchange failed: a malformed message (08P01, as PostgreSQL answers), channel
+/// binding that does not hold (28000) or a wrong password (28P01).
 #[derive(Debug, PartialEq, Eq)]
 pub enum Failure {
     Malformed(&'static str),
+    Binding(&'static str),
     WrongPassword,
+}
+
+/// The mechanism with channel binding.
+pub const PLUS: &str = "SCRAM-SHA-256-PLUS";
+
+/// Channel binding in one exchange: the connection's `tls-server-end-point` data when
+/// the server offered SCRAM-SHA-256-PLUS (TLS with a certificate whose hash is known),
+/// and whether the client chose that mechanism.
+#[derive(Clone, Copy, Default)]
+pub struct Binding<'a> {
+    pub offered: Option<&'a [u8]>,
+    pub selected: bool,
 }
 
 /// The server's state between its first and final message.
@@ -119,8 +131,10 @@ pub struct Exchange {
     client_first_bare: String,
     server_first: String,
     nonce: String,
-    /// `c=` the client must send back: base64 of its GS2 header.
+    /// `c=` the client must send back: base64 of its GS2 header, followed by the
+    /// channel-binding data when it chose SCRAM-SHA-256-PLUS (`bound`).
     binding: String,
+    bound: bool,
 }
 
 impl Exchange {
@@ -130,32 +144,43 @@ impl Exchange {
         doomed: bool,
         client_first: &str,
         server_nonce: &str,
+        binding: Binding<'_>,
     ) -> Result<(Exchange, String), Failure> {
-        // gs2-header: "n,," (no binding) or "y,," (client could bind but thinks we
-        // cannot); "p=" asks for binding that was never offered.
-        let (header, bare) = match client_first.as_bytes().first() {
-            Some(b'n') | Some(b'y') => {
-                let rest = &client_first[1..];
-                let rest = rest
-                    .strip_prefix(',')
-                    .ok_or(Failure::Malformed("malformed SCRAM message"))?;
-                let (authzid, bare) = rest
-                    .split_once(',')
-                    .ok_or(Failure::Malformed("malformed SCRAM message"))?;
-                if !authzid.is_empty() {
-                    return Err(Failure::Malformed(
-                        "client uses authorization identity, but it is not supported",
-                    ));
-                }
-                (&client_first[..client_first.len() - bare.len()], bare)
+        // gs2-header: "n,," (no binding), "y,," (the client could bind but thinks we
+        // cannot) or "p=tls-server-end-point,," (binding), then the authzid, unused.
+        let malformed = Failure::Malformed("malformed SCRAM message");
+        let selected_without_data = Failure::Malformed(
+            "the client selected SCRAM-SHA-256-PLUS, but the SCRAM message does not include channel binding data",
+        );
+        let (flag, rest) = client_first.split_once(',').ok_or(malformed)?;
+        match flag {
+            "n" if binding.selected => return Err(selected_without_data),
+            "y" if binding.selected => return Err(selected_without_data),
+            // A client that believes we cannot bind while we can: a downgrade.
+            "y" if binding.offered.is_some() => {
+                return Err(Failure::Binding("SCRAM channel binding negotiation error"))
             }
-            Some(b'p') => {
+            "n" | "y" => {}
+            "p=tls-server-end-point" if binding.selected => {}
+            _ if flag.starts_with("p=") && !binding.selected => {
                 return Err(Failure::Malformed(
-                    "channel binding was requested but is not supported (no TLS)",
+                    "the client selected SCRAM-SHA-256 without channel binding, but the SCRAM message includes channel binding data",
                 ))
             }
+            _ if flag.starts_with("p=") => {
+                return Err(Failure::Malformed("unsupported SCRAM channel-binding type"))
+            }
             _ => return Err(Failure::Malformed("malformed SCRAM message")),
-        };
+        }
+        let (authzid, bare) = rest
+            .split_once(',')
+            .ok_or(Failure::Malformed("malformed SCRAM message"))?;
+        if !authzid.is_empty() {
+            return Err(Failure::Malformed(
+                "client uses authorization identity, but it is not supported",
+            ));
+        }
+        let header = &client_first[..client_first.len() - bare.len()];
         // client-first-bare: n=<user>,r=<nonce>[,extensions]. The user name here is
         // ignored, as PostgreSQL does: the startup packet's counts.
         let mut fields = bare.split(',');
@@ -182,7 +207,11 @@ impl Exchange {
             client_first_bare: bare.to_string(),
             server_first: server_first.clone(),
             nonce,
-            binding: B64.encode(header),
+            binding: match binding.offered.filter(|_| binding.selected) {
+                Some(end_point) => B64.encode([header.as_bytes(), end_point].concat()),
+                None => B64.encode(header),
+            },
+            bound: binding.selected,
         };
         Ok((exchange, server_first))
     }
@@ -194,7 +223,13 @@ impl Exchange {
         let mut fields = without_proof.split(',');
         let binding = fields.next().and_then(|f| f.strip_prefix("c="));
         if binding != Some(self.binding.as_str()) {
-            return Err(Failure::Malformed("SCRAM channel binding check failed"));
+            return Err(if self.bound {
+                Failure::Binding("SCRAM channel binding check failed")
+            } else {
+                Failure::Malformed(
+                    "unexpected SCRAM channel-binding attribute in client-final-message",
+                )
+            });
         }
         if fields.next().and_then(|f| f.strip_prefix("r=")) != Some(self.nonce.as_str()) {
             return Err(Failure::Malformed("SCRAM nonce mismatch"));
@@ -241,6 +276,7 @@ mod tests {
             false,
             "n,,n=user,r=rOprNGfwEbeRWgbNEkqO",
             "%hvYDpWUa2RaTCAfuxFIlj)hNlF$k0",
+            Binding::default(),
         )
         .unwrap();
         assert_eq!(
@@ -268,13 +304,14 @@ mod tests {
         let good = "c=biws,r=rOprNGfwEbeRWgbNEkqO%hvYDpWUa2RaTCAfuxFIlj)hNlF$k0,\
                     p=dHzbZapWIk4jUhN+Ute9ytag9zjfMHgsqmmiz7AndVQ=";
         let other = Verifier::new("pencil2", salt.clone(), 4096);
-        let (ex, _) = Exchange::start(other, false, first, snonce).unwrap();
+        let (ex, _) = Exchange::start(other, false, first, snonce, Binding::default()).unwrap();
         assert_eq!(ex.finish(good).unwrap_err(), Failure::WrongPassword);
         let right = Verifier::new("pencil", salt, 4096);
-        let (ex, _) = Exchange::start(right.clone(), true, first, snonce).unwrap();
+        let (ex, _) =
+            Exchange::start(right.clone(), true, first, snonce, Binding::default()).unwrap();
         assert_eq!(ex.finish(good).unwrap_err(), Failure::WrongPassword);
         // A changed nonce or binding is refused before any key is compared.
-        let (ex, _) = Exchange::start(right, false, first, snonce).unwrap();
+        let (ex, _) = Exchange::start(right, false, first, snonce, Binding::default()).unwrap();
         let bad = good.replace("c=biws", "c=eSws");
         assert!(matches!(ex.finish(&bad), Err(Failure::Malformed(_))));
     }
@@ -302,11 +339,86 @@ mod tests {
             "x,,n=,r=abc",
         ] {
             assert!(
-                Exchange::start(v.clone(), false, m, "s").is_err(),
+                Exchange::start(v.clone(), false, m, "s", Binding::default()).is_err(),
                 "{m:?} accepted"
             );
         }
-        assert!(Exchange::start(v, false, "y,,n=,r=abc", "s").is_ok());
+        assert!(Exchange::start(v, false, "y,,n=,r=abc", "s", Binding::default()).is_ok());
+    }
+
+    /// SCRAM-SHA-256-PLUS: `c=` carries the GS2 header and the certificate's hash, and
+    /// each way of getting binding wrong is refused as PostgreSQL refuses it.
+    #[test]
+    fn channel_binding() {
+        let v = Verifier::new("pencil", vec![3; 16], 4096);
+        let hash = [9u8; 32];
+        let plus = Binding {
+            offered: Some(&hash),
+            selected: true,
+        };
+        let offered = Binding {
+            offered: Some(&hash),
+            selected: false,
+        };
+        let first = "p=tls-server-end-point,,n=,r=abc";
+        let (ex, server_first) = Exchange::start(v.clone(), false, first, "s", plus).unwrap();
+        // The client's proof, computed as a client would.
+        let nonce = server_first
+            .split(',')
+            .next()
+            .unwrap()
+            .strip_prefix("r=")
+            .unwrap();
+        let c = B64.encode([b"p=tls-server-end-point,,".as_slice(), &hash].concat());
+        let without_proof = format!("c={c},r={nonce}");
+        let auth_message = format!("n=,r=abc,{server_first},{without_proof}");
+        let salted = {
+            let mut u = hmac(b"pencil", &[&[3u8; 16], &1u32.to_be_bytes()]);
+            let mut out = u;
+            for _ in 1..4096 {
+                u = hmac(b"pencil", &[&u]);
+                out.iter_mut().zip(u).for_each(|(o, x)| *o ^= x);
+            }
+            out
+        };
+        let client_key = hmac(&salted, &[b"Client Key"]);
+        let signature = hmac(&v.stored_key, &[auth_message.as_bytes()]);
+        let proof: Vec<u8> = client_key
+            .iter()
+            .zip(signature)
+            .map(|(k, s)| k ^ s)
+            .collect();
+        let good = format!("{without_proof},p={}", B64.encode(&proof));
+        assert!(ex.finish(&good).is_ok());
+        // Another certificate's hash in c= fails the binding check (28000).
+        let (ex, _) = Exchange::start(v.clone(), false, first, "s", plus).unwrap();
+        let other = B64.encode([b"p=tls-server-end-point,,".as_slice(), &[8u8; 32]].concat());
+        assert_eq!(
+            ex.finish(&good.replace(&c, &other)).unwrap_err(),
+            Failure::Binding("SCRAM channel binding check failed")
+        );
+        // "y": the client thinks the server cannot bind, but it offered to: a downgrade.
+        assert!(matches!(
+            Exchange::start(v.clone(), false, "y,,n=,r=abc", "s", offered),
+            Err(Failure::Binding(_))
+        ));
+        // Plain SCRAM over TLS still works with "n".
+        assert!(Exchange::start(v.clone(), false, "n,,n=,r=abc", "s", offered).is_ok());
+        // PLUS chosen without binding data, binding data without PLUS, another type.
+        for (m, b) in [
+            ("n,,n=,r=abc", plus),
+            ("y,,n=,r=abc", plus),
+            (first, offered),
+            ("p=tls-unique,,n=,r=abc", plus),
+        ] {
+            assert!(
+                matches!(
+                    Exchange::start(v.clone(), false, m, "s", b),
+                    Err(Failure::Malformed(_))
+                ),
+                "{m:?} accepted"
+            );
+        }
     }
 
     #[test]
