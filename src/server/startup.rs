@@ -139,7 +139,11 @@ fn startup(
 /// times in another zone than the client asked for).
 pub fn apply_params(req: &StartupRequest, params: &mut Params) -> Result<(), PgError> {
     for (k, v) in &req.params {
-        if k == "options" || k == "replication" {
+        if k == "options" {
+            apply_options(v, params)?;
+            continue;
+        }
+        if k == "replication" {
             continue;
         }
         if let Err(e) = params.set(k, v) {
@@ -150,6 +154,62 @@ pub fn apply_params(req: &StartupRequest, params: &mut Params) -> Result<(), PgE
     }
     params.clear_pending();
     params.shrink();
+    Ok(())
+}
+
+/// The startup packet's `options` (libpq's PGOPTIONS): `-c name=value`, `-cname=value`
+/// and `--name=value` switches, split at spaces with `\` taking the next character as
+/// it is (PostgreSQL's pg_split_opts). A bad name or value ends the connection (FATAL),
+/// as in PostgreSQL; its other switches are server flags litewire has no use for.
+fn apply_options(text: &str, params: &mut Params) -> Result<(), PgError> {
+    let mut words = Vec::new();
+    let mut word = String::new();
+    let mut chars = text.chars();
+    while let Some(c) = chars.next() {
+        match c {
+            '\\' => word.extend(chars.next()),
+            c if c.is_ascii_whitespace() => {
+                if !word.is_empty() {
+                    words.push(std::mem::take(&mut word));
+                }
+            }
+            c => word.push(c),
+        }
+    }
+    if !word.is_empty() {
+        words.push(word);
+    }
+    let mut words = words.into_iter();
+    while let Some(w) = words.next() {
+        // `--name=value`: dashes in the name are underscores, as PostgreSQL reads it.
+        let (setting, dashed) = match (w.strip_prefix("--"), w.strip_prefix("-c")) {
+            (Some(long), _) => (Some(long.to_string()), true),
+            (None, Some("")) => (words.next(), false),
+            (None, Some(short)) => (Some(short.to_string()), false),
+            (None, None) => (None, false),
+        };
+        let Some(setting) = setting else {
+            return Err(PgError::fatal(
+                SqlState::FEATURE_NOT_SUPPORTED,
+                format!(
+                    "command-line argument for the server process {w} is not supported by litewire"
+                ),
+            ));
+        };
+        let Some((name, value)) = setting.split_once('=') else {
+            let switch = if dashed { "--" } else { "-c " };
+            return Err(PgError::fatal(
+                SqlState::SYNTAX_ERROR,
+                format!("{switch}{setting} requires a value"),
+            ));
+        };
+        let name = if dashed {
+            name.replace('-', "_")
+        } else {
+            name.to_string()
+        };
+        params.set(&name, value)?;
+    }
     Ok(())
 }
 

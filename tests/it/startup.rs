@@ -337,3 +337,55 @@ fn connection_limit_refuses_with_53300_and_frees_the_slot() {
     assert_select_one(&mut r);
     assert_select_one(&mut b);
 }
+
+/// The startup packet's `options` (PGOPTIONS) sets parameters as PostgreSQL's
+/// `-c name=value` and `--name=value` do, and a bad one ends the connection (FATAL).
+#[tokio::test]
+async fn options_set_parameters_and_bad_ones_are_fatal() {
+    let s = Server::start(&[]);
+    let connect = |options: &str| {
+        let quoted = options.replace('\\', "\\\\").replace('\'', "\\'");
+        let url = format!("{} options='{quoted}'", s.url("opts"));
+        async move {
+            let (client, conn) = tokio_postgres::connect(&url, tokio_postgres::NoTls).await?;
+            tokio::spawn(conn);
+            Ok::<_, tokio_postgres::Error>(client)
+        }
+    };
+    let c = connect("-c statement_timeout=5 --synchronous-commit=off -capplication_name=a\\ b")
+        .await
+        .unwrap();
+    for (name, want) in [
+        ("statement_timeout", "5ms"),
+        ("synchronous_commit", "off"),
+        ("application_name", "a b"),
+    ] {
+        let got = crate::common::rows(&c, &format!("show {name}")).await;
+        assert_eq!(got, vec![vec![Some(want.to_string())]], "{name}");
+    }
+    for (options, code, message) in [
+        (
+            "-c statement_timeout=abc",
+            "22023",
+            "invalid value for parameter \"statement_timeout\": \"abc\"",
+        ),
+        (
+            "-c nosuch=1",
+            "42704",
+            "unrecognized configuration parameter \"nosuch\"",
+        ),
+        (
+            "-x",
+            "0A000",
+            "command-line argument for the server process -x is not supported by litewire",
+        ),
+    ] {
+        let e = connect(options).await.unwrap_err();
+        let db = e.as_db_error().unwrap_or_else(|| panic!("{options}: {e}"));
+        assert_eq!(
+            (db.code().code(), db.message(), db.severity()),
+            (code, message, "FATAL"),
+            "{options}"
+        );
+    }
+}
