@@ -197,6 +197,15 @@ pub struct Config {
     #[arg(long, env = "LITEWIRE_IDLE_IN_TRANSACTION_TIMEOUT", default_value = "60s", value_parser = parse_milliseconds)]
     pub idle_in_transaction_timeout: Duration,
 
+    /// Default `synchronous_commit` for new sessions. `on` (PostgreSQL's default) answers
+    /// a COMMIT once the transaction is on disk (SQLite's `synchronous = FULL`: the
+    /// write-ahead log is fsynced at each commit). `off` answers once it is written:
+    /// a crash of the machine (power, kernel; not of litewire) may lose the last
+    /// transactions, never corrupt the file (`synchronous = NORMAL`). Sessions may `SET
+    /// synchronous_commit`; local, remote_write and remote_apply mean on (no standbys).
+    #[arg(long, env = "LITEWIRE_SYNCHRONOUS_COMMIT", default_value = "on", value_parser = ["local", "remote_write", "remote_apply", "on", "off"])]
+    pub synchronous_commit: String,
+
     /// Log every statement that runs at least this long, with its duration, text,
     /// user, database and client address (PostgreSQL's log_min_duration_statement; a
     /// bare number is milliseconds, `0` logs all, `-1` none).

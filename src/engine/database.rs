@@ -286,7 +286,9 @@ fn configure(conn: &mut Connection, cfg: &EngineConfig) -> rusqlite::Result<Arc<
     use rusqlite::limits::Limit;
     conn.busy_timeout(cfg.lock_timeout)?;
     conn.pragma_update(None, "journal_mode", "WAL")?;
-    conn.pragma_update(None, "synchronous", "NORMAL")?;
+    // PostgreSQL's synchronous_commit = on: the WAL is fsynced at each commit
+    // (Conn::set_durable switches a session with synchronous_commit = off to NORMAL).
+    conn.pragma_update(None, "synchronous", "FULL")?;
     conn.pragma_update(None, "foreign_keys", "ON")?;
     // PostgreSQL's LIKE is case-sensitive (ILIKE is translated to lower() LIKE lower()).
     conn.pragma_update(None, "case_sensitive_like", "ON")?;

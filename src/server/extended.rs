@@ -512,6 +512,7 @@ impl Session {
                     alter: None,
                     internal: false,
                     prepared: None,
+                    durable: true,
                 };
                 self.command(
                     &stmt.source,

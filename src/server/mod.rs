@@ -86,7 +86,11 @@ pub async fn run(
 ) -> std::io::Result<()> {
     let engine = Engine::new(cfg.engine())?;
     conn::set_read_chunk(cfg.buffer_kib.max(1) << 10);
-    params::set_idle_in_transaction_default(cfg.idle_in_transaction_timeout);
+    params::set_server_defaults(
+        cfg.idle_in_transaction_timeout,
+        cfg.statement_timeout,
+        &cfg.synchronous_commit,
+    );
     translate::set_max_statement_tokens(cfg.max_statement_tokens);
     stats::set_log_min_duration(cfg.log_min_duration_statement.0);
     crate::engine::set_max_jsonpath_items(cfg.max_jsonpath_items);
@@ -504,11 +508,6 @@ async fn open_session(
         conn.error(&e);
         let _ = conn.flush().await;
         return None;
-    }
-    if !shared.cfg.statement_timeout.is_zero() {
-        let ms = shared.cfg.statement_timeout.as_millis().to_string();
-        let _ = params.set("statement_timeout", &ms);
-        params.clear_pending();
     }
     let pid = shared.next_pid.fetch_add(1, Ordering::Relaxed);
     let secret = random_i32();

@@ -86,7 +86,7 @@ const KNOWN: &[Known] = &[
     known("max_identifier_length", "63", false),
     known("server_version_num", "160000", false),
     known("row_security", "on", false),
-    known("synchronous_commit", "on", false),
+    typed("synchronous_commit", "on", Kind::Enum(SYNCHRONOUS_COMMIT)),
     known("lc_messages", "C", false),
     known("lc_monetary", "C", false),
     known("lc_numeric", "C", false),
@@ -207,26 +207,56 @@ fn find(name: &str) -> Option<&'static Known> {
     KNOWN.iter().find(|k| k.name.eq_ignore_ascii_case(name))
 }
 
-/// The server's default `idle_in_transaction_session_timeout` in ms
-/// (`--idle-in-transaction-timeout`), set once at startup; a session's own SET overrides
-/// it. Kept here rather than in each session, so an untouched session stores nothing.
+/// The server's defaults of `idle_in_transaction_session_timeout` and
+/// `statement_timeout` in ms (`--idle-in-transaction-timeout`, `--statement-timeout`) and
+/// of `synchronous_commit` (`--synchronous-commit`), set once at startup; a session's own
+/// SET overrides them and RESET returns to them, as to a postgresql.conf value. Kept
+/// here rather than in each session, so an untouched session stores nothing.
 static IDLE_IN_TRANSACTION_DEFAULT_MS: AtomicU64 = AtomicU64::new(0);
+static STATEMENT_TIMEOUT_DEFAULT_MS: AtomicU64 = AtomicU64::new(0);
+static SYNCHRONOUS_COMMIT_DEFAULT: std::sync::OnceLock<&'static str> = std::sync::OnceLock::new();
 
-/// Sets the server-wide default of `idle_in_transaction_session_timeout`.
-pub fn set_idle_in_transaction_default(d: Duration) {
-    // PostgreSQL's range for the setting: 0 ..= INT_MAX ms.
-    let ms = u64::try_from(d.as_millis()).map_or(i32::MAX as u64, |ms| ms.min(i32::MAX as u64));
-    IDLE_IN_TRANSACTION_DEFAULT_MS.store(ms, Ordering::Relaxed);
+/// Sets the server-wide defaults the configuration gives.
+pub fn set_server_defaults(
+    idle_in_transaction: Duration,
+    statement: Duration,
+    synchronous_commit: &str,
+) {
+    // PostgreSQL's range for the timeouts: 0 ..= INT_MAX ms.
+    let ms = |d: Duration| {
+        u64::try_from(d.as_millis()).map_or(i32::MAX as u64, |ms| ms.min(i32::MAX as u64))
+    };
+    IDLE_IN_TRANSACTION_DEFAULT_MS.store(ms(idle_in_transaction), Ordering::Relaxed);
+    STATEMENT_TIMEOUT_DEFAULT_MS.store(ms(statement), Ordering::Relaxed);
+    if let Some(v) = SYNCHRONOUS_COMMIT
+        .iter()
+        .find(|v| **v == synchronous_commit)
+    {
+        let _ = SYNCHRONOUS_COMMIT_DEFAULT.set(v);
+    }
 }
 
 /// A parameter's default: the table's, or the server's setting where a flag gives one.
 fn default_of(k: &Known) -> Cow<'static, str> {
-    if k.name == "idle_in_transaction_session_timeout" {
-        let ms = IDLE_IN_TRANSACTION_DEFAULT_MS.load(Ordering::Relaxed);
-        return Cow::Owned(format_millis(ms));
+    match k.name {
+        "idle_in_transaction_session_timeout" => Cow::Owned(format_millis(
+            IDLE_IN_TRANSACTION_DEFAULT_MS.load(Ordering::Relaxed),
+        )),
+        "statement_timeout" => Cow::Owned(format_millis(
+            STATEMENT_TIMEOUT_DEFAULT_MS.load(Ordering::Relaxed),
+        )),
+        "synchronous_commit" => Cow::Borrowed(
+            SYNCHRONOUS_COMMIT_DEFAULT
+                .get()
+                .copied()
+                .unwrap_or(k.default),
+        ),
+        _ => Cow::Borrowed(k.default),
     }
-    Cow::Borrowed(k.default)
 }
+
+/// `synchronous_commit`'s values (litewire has no standbys: all but off are on).
+const SYNCHRONOUS_COMMIT: &[&str] = &["local", "remote_write", "remote_apply", "on", "off"];
 
 /// One session's parameter values.
 #[derive(Debug, Default, Clone)]
@@ -558,6 +588,20 @@ impl Params {
                 .map(|(n, v)| (n.to_string(), v.clone())),
         );
         v
+    }
+
+    /// Whether a commit is acknowledged only once it is on disk (`synchronous_commit`
+    /// other than off: litewire has no standbys, so local, remote_write and
+    /// remote_apply are on).
+    pub fn durable_commits(&self) -> bool {
+        match self
+            .overrides
+            .iter()
+            .find(|(n, _)| n == "synchronous_commit")
+        {
+            Some((_, v)) => v != "off",
+            None => SYNCHRONOUS_COMMIT_DEFAULT.get() != Some(&"off"),
+        }
     }
 
     /// `statement_timeout` as a duration (zero: no limit).

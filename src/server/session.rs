@@ -469,6 +469,8 @@ impl Session {
     async fn internal_on(&mut self, lease: Lease, mut job: Job) -> Result<String, PgError> {
         job.write_locked = true;
         job.internal = true;
+        // COMMIT: synchronous_commit as it is when the transaction ends.
+        job.durable = self.params.durable_commits();
         job.describe = false;
         job.output = crate::engine::Output::Discard;
         let Finished { lease, outcome, .. } = lease.start(job).finish().await?;
@@ -531,6 +533,7 @@ impl Session {
                 .is_some_and(|v| v == "escape"),
         };
         job.input_style = self.params.input_style();
+        job.durable = self.params.durable_commits();
         // now() is fixed for a transaction (block or implicit), as in PostgreSQL.
         let in_transaction = self.tx != Tx::Idle || self.implicit || job.begin;
         if !in_transaction || self.tx_now == 0 {

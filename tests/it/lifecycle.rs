@@ -352,3 +352,56 @@ async fn cancel_request_interrupts_the_running_statement() {
     );
     assert_eq!(rows(&c, "select 1").await, vec![vec![Some("1".into())]]);
 }
+
+/// Commits are fsynced (SQLite's `synchronous = FULL`) as PostgreSQL's default
+/// `synchronous_commit = on` promises; a session's `SET synchronous_commit = off`
+/// switches its connection to NORMAL for its own commits only, and the server's
+/// `--synchronous-commit` is the default RESET returns to.
+#[tokio::test]
+async fn synchronous_commit_decides_whether_commits_are_fsynced() {
+    let s = Server::start(&[]);
+    let c = s.connect("durable").await;
+    c.batch_execute("create table t (a int); insert into t values (1)")
+        .await
+        .unwrap();
+    assert_eq!(
+        rows(&c, "show synchronous_commit").await,
+        vec![vec![Some("on".into())]]
+    );
+    assert_eq!(level(&c).await, "2", "FULL");
+    c.batch_execute("set synchronous_commit = off")
+        .await
+        .unwrap();
+    assert_eq!(level(&c).await, "1", "NORMAL");
+    // Another session on the same database commits durably again.
+    let other = s.connect("durable").await;
+    assert_eq!(level(&other).await, "2");
+    c.batch_execute("set synchronous_commit = remote_apply")
+        .await
+        .unwrap();
+    assert_eq!(level(&c).await, "2");
+    let e = c
+        .batch_execute("set synchronous_commit = sometimes")
+        .await
+        .unwrap_err();
+    assert_eq!(sqlstate(&e), "22023");
+
+    let s = Server::start(&["--synchronous-commit", "off"]);
+    let c = s.connect("fast").await;
+    assert_eq!(level(&c).await, "1");
+    c.batch_execute("set synchronous_commit = on")
+        .await
+        .unwrap();
+    assert_eq!(level(&c).await, "2");
+    c.batch_execute("reset synchronous_commit").await.unwrap();
+    assert_eq!(
+        rows(&c, "show synchronous_commit").await,
+        vec![vec![Some("off".into())]]
+    );
+    assert_eq!(level(&c).await, "1");
+}
+
+/// The connection's `PRAGMA synchronous` as the session's next statement finds it.
+async fn level(c: &tokio_postgres::Client) -> String {
+    rows(c, "pragma synchronous").await[0][0].clone().unwrap()
+}
