@@ -242,7 +242,7 @@ fn unknown_startup_parameters_are_accepted() {
             ("user", "u"),
             ("database", "unknown"),
             ("foo", "bar"),
-            ("options", "-c x=y"),
+            ("options", "-c geqo=off"),
             ("some.custom", "1"),
         ],
         PROTOCOL_3_0,
