@@ -212,12 +212,6 @@ fn authorize(
         {
             Authorization::Deny
         }
-        // A session's synchronous_commit, set by litewire before its statements
-        // (Conn::set_durable); the connection stays shareable.
-        AuthAction::Pragma {
-            pragma_name: "synchronous",
-            ..
-        } if super::objects::is_internal() => Authorization::Allow,
         AuthAction::Pragma {
             pragma_name,
             pragma_value,

@@ -14,6 +14,7 @@ use rusqlite::{Connection, OpenFlags};
 
 use super::authorizer::{self, AuthNotes};
 use super::describe::Description;
+use super::group_commit::GroupCommit;
 use super::stmt::Conn;
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
@@ -35,6 +36,8 @@ pub struct Database {
     budget: Arc<Budget>,
     /// Recent statement descriptions (Parse results), newest last; cleared by DDL.
     descriptions: Mutex<Vec<CachedDescription>>,
+    /// When commits reach the disk (synchronous_commit).
+    group_commit: Arc<GroupCommit>,
 }
 
 struct CachedDescription {
@@ -46,8 +49,12 @@ struct CachedDescription {
 /// Descriptions kept per database.
 const DESCRIPTION_CACHE: usize = 128;
 
-/// The write lock of one database, held by one session.
-pub type WriteLock = OwnedSemaphorePermit;
+/// The write lock of one database, held by one session, with the database's commit
+/// count when it was taken: whether its holder committed (`Database::release`).
+pub struct WriteLock {
+    _permit: OwnedSemaphorePermit,
+    commits_at: u64,
+}
 
 impl Database {
     pub(super) fn new(
@@ -58,13 +65,14 @@ impl Database {
     ) -> Self {
         Database {
             name,
-            path,
             slots: Arc::new(Semaphore::new(cfg.connections_per_db)),
             budget,
             cfg,
             idle: Mutex::new(Vec::new()),
             write_lock: Arc::new(Semaphore::new(1)),
             descriptions: Mutex::new(Vec::new()),
+            group_commit: Arc::new(GroupCommit::new(&path)),
+            path,
         }
     }
 
@@ -94,9 +102,11 @@ impl Database {
             None => {
                 let open_permit = self.budget.acquire(self.cfg.lock_timeout).await?;
                 let (path, cfg, name) = (self.path.clone(), self.cfg.clone(), self.name.clone());
-                let mut conn = tokio::task::spawn_blocking(move || open(&path, &cfg, &name))
-                    .await
-                    .map_err(|_| PgError::new(SqlState::INTERNAL_ERROR, "open failed"))??;
+                let commits = self.group_commit.commit_counter();
+                let mut conn =
+                    tokio::task::spawn_blocking(move || open(&path, &cfg, &name, commits))
+                        .await
+                        .map_err(|_| PgError::new(SqlState::INTERNAL_ERROR, "open failed"))??;
                 conn.hold(open_permit);
                 conn
             }
@@ -116,7 +126,10 @@ impl Database {
         )
         .await
         {
-            Ok(Ok(permit)) => Ok(permit),
+            Ok(Ok(permit)) => Ok(WriteLock {
+                _permit: permit,
+                commits_at: self.group_commit.commits(),
+            }),
             _ => Err(PgError::new(
                 SqlState::LOCK_NOT_AVAILABLE,
                 format!(
@@ -128,6 +141,32 @@ impl Database {
                 "Another session is writing or holds a transaction open; see --lock-timeout.",
             )),
         }
+    }
+
+    /// Gives the write lock up. When its holder committed while holding it, returns the
+    /// ticket `durable` waits for; the next writer runs meanwhile (group_commit.rs).
+    pub fn release(&self, lock: WriteLock) -> Option<u64> {
+        let committed = self.group_commit.commits() > lock.commits_at;
+        let ticket = committed.then(|| self.group_commit.ticket());
+        drop(lock);
+        ticket
+    }
+
+    /// Waits until the commit that took `ticket` is on disk (an fdatasync of the WAL
+    /// that concurrent committers share, on the blocking pool); true when this call ran
+    /// the fdatasync.
+    pub async fn durable(self: &Arc<Self>, ticket: u64) -> Result<bool, PgError> {
+        let group = self.group_commit.clone();
+        let synced = tokio::task::spawn_blocking(move || group.sync(ticket)).await;
+        super::joined(synced, "fsync")?.map_err(|e| {
+            PgError::new(
+                SqlState::IO_ERROR,
+                format!(
+                    "could not fsync the write-ahead log of database \"{}\": {e}",
+                    self.name
+                ),
+            )
+        })
     }
 
     /// Removes and returns the connections idle for longer than `max_idle`.
@@ -258,7 +297,12 @@ impl Drop for Lease {
 }
 
 /// Opens one SQLite connection with litewire's settings and safety rails.
-fn open(path: &std::path::Path, cfg: &EngineConfig, name: &str) -> Result<Box<Conn>, PgError> {
+fn open(
+    path: &std::path::Path,
+    cfg: &EngineConfig,
+    name: &str,
+    commits: Arc<std::sync::atomic::AtomicU64>,
+) -> Result<Box<Conn>, PgError> {
     let mut flags = OpenFlags::SQLITE_OPEN_READ_WRITE
         | OpenFlags::SQLITE_OPEN_NO_MUTEX
         | OpenFlags::SQLITE_OPEN_NOFOLLOW;
@@ -271,6 +315,12 @@ fn open(path: &std::path::Path, cfg: &EngineConfig, name: &str) -> Result<Box<Co
         pg
     })?;
     let notes = configure(&mut conn, cfg).map_err(|e| to_pg(&e))?;
+    // Counts commits, for telling whether a write-lock holder committed (group_commit.rs).
+    conn.commit_hook(Some(move || {
+        commits.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        false
+    }))
+    .map_err(|e| to_pg(&e))?;
     let session = super::functions::SharedSession::default();
     super::functions::register(&conn, name, session.clone()).map_err(|e| to_pg(&e))?;
     Ok(Box::new(Conn::new(
@@ -286,9 +336,9 @@ fn configure(conn: &mut Connection, cfg: &EngineConfig) -> rusqlite::Result<Arc<
     use rusqlite::limits::Limit;
     conn.busy_timeout(cfg.lock_timeout)?;
     conn.pragma_update(None, "journal_mode", "WAL")?;
-    // PostgreSQL's synchronous_commit = on: the WAL is fsynced at each commit
-    // (Conn::set_durable switches a session with synchronous_commit = off to NORMAL).
-    conn.pragma_update(None, "synchronous", "FULL")?;
+    // A commit is written to the WAL, not fsynced: sessions with synchronous_commit = on
+    // wait for a shared fsync after giving up the write lock (group_commit.rs).
+    conn.pragma_update(None, "synchronous", "NORMAL")?;
     conn.pragma_update(None, "foreign_keys", "ON")?;
     // PostgreSQL's LIKE is case-sensitive (ILIKE is translated to lower() LIKE lower()).
     conn.pragma_update(None, "case_sensitive_like", "ON")?;

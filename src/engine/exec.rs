@@ -61,8 +61,6 @@ pub struct Job {
     /// The session's prepared statements (JSON) for `pg_prepared_statements`, given
     /// only to a statement that names it.
     pub prepared: Option<Arc<str>>,
-    /// The session's synchronous_commit is on: a commit this job makes is fsynced.
-    pub durable: bool,
 }
 
 impl Job {
@@ -88,7 +86,6 @@ impl Job {
             alter: None,
             internal: false,
             prepared: None,
-            durable: true,
         }
     }
 }
@@ -214,9 +211,6 @@ fn client_gone() -> PgError {
 fn run(conn: &mut Conn, job: &Job, sink: &mut Sink) -> Outcome {
     conn.set_session(job.pid, &job.user);
     conn.set_prepared(job.prepared.clone());
-    if let Err(e) = conn.set_durable(job.durable) {
-        return Outcome::Failed(e);
-    }
     let _overriding = job
         .sql
         .starts_with(super::objects::OVERRIDING)

@@ -72,9 +72,6 @@ pub struct Conn {
     with_tables: Vec<String>,
     /// Rounds of SQL function inlining in the statement being prepared.
     inlining: usize,
-    /// `PRAGMA synchronous` is FULL (commits fsynced), not NORMAL: the last session's
-    /// synchronous_commit (set_durable).
-    durable: bool,
     sqlite: Connection,
     /// This connection's share of `--max-open-connections`, given back when it closes
     /// (after `sqlite`, declared above, is dropped).
@@ -112,7 +109,6 @@ impl Conn {
             catalog: false,
             with_tables: Vec::new(),
             inlining: 0,
-            durable: true,
             sqlite,
             open_permit: None,
         }
@@ -137,23 +133,6 @@ impl Conn {
                 s.user = user.clone();
             }
         }
-    }
-
-    /// How the commits of the statements that follow reach the disk: FULL fsyncs the
-    /// WAL at each commit (synchronous_commit = on, PostgreSQL's default); NORMAL
-    /// (off) leaves it to the next checkpoint, so a crash of the machine, not of
-    /// litewire, may lose the last commits but never corrupts the file, as
-    /// PostgreSQL's off. A PRAGMA without I/O, run only when the setting changes.
-    pub fn set_durable(&mut self, durable: bool) -> Result<(), PgError> {
-        if self.durable != durable {
-            let _internal = super::objects::Internal::begin();
-            let level = if durable { "FULL" } else { "NORMAL" };
-            self.sqlite
-                .pragma_update(None, "synchronous", level)
-                .map_err(|e| to_pg(&e))?;
-            self.durable = durable;
-        }
-        Ok(())
     }
 
     /// Hands the running statement's `pg_prepared_statements` rows to the catalog.

@@ -248,8 +248,9 @@ impl Session {
         self.ext.skipping = false;
         if let Err(e) = self.commit_implicit().await {
             self.conn.error(&e);
+        } else if let Err(e) = self.release_if_idle().await {
+            self.conn.error(&e);
         }
-        self.release_if_idle();
         self.ready_for_query();
     }
 
@@ -512,7 +513,6 @@ impl Session {
                     alter: None,
                     internal: false,
                     prepared: None,
-                    durable: true,
                 };
                 self.command(
                     &stmt.source,

@@ -469,8 +469,6 @@ impl Session {
     async fn internal_on(&mut self, lease: Lease, mut job: Job) -> Result<String, PgError> {
         job.write_locked = true;
         job.internal = true;
-        // COMMIT: synchronous_commit as it is when the transaction ends.
-        job.durable = self.params.durable_commits();
         job.describe = false;
         job.output = crate::engine::Output::Discard;
         let Finished { lease, outcome, .. } = lease.start(job).finish().await?;
@@ -533,7 +531,6 @@ impl Session {
                 .is_some_and(|v| v == "escape"),
         };
         job.input_style = self.params.input_style();
-        job.durable = self.params.durable_commits();
         // now() is fixed for a transaction (block or implicit), as in PostgreSQL.
         let in_transaction = self.tx != Tx::Idle || self.implicit || job.begin;
         if !in_transaction || self.tx_now == 0 {
@@ -604,7 +601,8 @@ impl Session {
             }
             match outcome {
                 Outcome::Done(tag) => {
-                    self.release_if_idle();
+                    // An autocommit statement's CommandComplete follows durability.
+                    self.release_if_idle().await?;
                     return Ok(Completion::Tag(tag));
                 }
                 Outcome::Suspended => return Ok(Completion::Suspended),
@@ -632,11 +630,11 @@ impl Session {
                     self.renew_snapshot().await?;
                 }
                 Outcome::Failed(_) if self.info.terminating() => {
-                    self.release_if_idle();
+                    let _ = self.release_if_idle().await;
                     return Err(self.terminate());
                 }
                 Outcome::Failed(mut e) => {
-                    self.release_if_idle();
+                    let _ = self.release_if_idle().await;
                     if timed_out && e.code == SqlState::QUERY_CANCELED {
                         e.message = "canceling statement due to statement timeout".into();
                     } else if self.info.was_canceled() && e.code == SqlState::QUERY_CANCELED {

@@ -59,8 +59,9 @@ impl Session {
         }
         if let Err(e) = self.commit_implicit().await {
             self.conn.error(&e);
+        } else if let Err(e) = self.release_if_idle().await {
+            self.conn.error(&e);
         }
-        self.release_if_idle();
     }
 
     /// Runs one classified statement. `job` carries the extended protocol's parameters

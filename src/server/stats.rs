@@ -51,15 +51,25 @@ pub static SLOW_STATEMENTS: Counter = Counter::new(
 );
 pub static BYTES_RECEIVED: Counter = Counter::new("bytes_received", "Bytes read from clients.");
 pub static BYTES_SENT: Counter = Counter::new("bytes_sent", "Bytes written to clients.");
+pub static DURABLE_COMMITS: Counter = Counter::new(
+    "durable_commits",
+    "Commits acknowledged after waiting for the write-ahead log to be on disk (synchronous_commit on).",
+);
+pub static WAL_SYNCS: Counter = Counter::new(
+    "wal_syncs",
+    "fdatasyncs of write-ahead logs; concurrent durable commits share one (group commit).",
+);
 
 /// Every counter, in report order.
-pub static COUNTERS: [&Counter; 6] = [
+pub static COUNTERS: [&Counter; 8] = [
     &CONNECTIONS,
     &AUTH_FAILURES,
     &STATEMENTS,
     &SLOW_STATEMENTS,
     &BYTES_RECEIVED,
     &BYTES_SENT,
+    &DURABLE_COMMITS,
+    &WAL_SYNCS,
 ];
 
 /// Errors sent to clients, by SQLSTATE class (its first two characters).

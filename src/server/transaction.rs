@@ -26,7 +26,8 @@ impl Session {
         } else if self.tx == Tx::Block {
             self.tx = Tx::Failed;
         }
-        self.release_if_idle();
+        // Nothing committed on an error's way out.
+        let _ = self.release_if_idle().await;
     }
 
     /// Commits an open implicit transaction (end of a Query message, or Sync).
@@ -45,8 +46,8 @@ impl Session {
         if result.is_err() {
             self.rollback_quietly().await;
         }
-        self.release_if_idle();
-        result
+        let durable = self.release_if_idle().await;
+        result.and(durable)
     }
 
     pub(super) fn require_block(&self, what: &str) -> Result<(), PgError> {
@@ -87,7 +88,7 @@ impl Session {
                 BeginMode::Exclusive => "BEGIN EXCLUSIVE",
             };
             if let Err(e) = self.control(sql).await {
-                self.release_if_idle();
+                let _ = self.release_if_idle().await;
                 return Err(e);
             }
         }
@@ -233,8 +234,8 @@ impl Session {
             self.rollback_quietly().await;
         }
         self.params.end_block(tag == "COMMIT" && result.is_ok());
-        self.release_if_idle();
-        result.map(|()| tag.into())
+        let durable = self.release_if_idle().await;
+        result.and(durable).map(|()| tag.into())
     }
 
     /// Rolls back whatever SQLite has open on the pinned connection, ignoring errors.
@@ -278,23 +279,38 @@ impl Session {
             self.rollback_quietly().await;
         }
         self.implicit = false;
-        self.release_if_idle();
+        let _ = self.release_if_idle().await;
     }
 
     /// Returns the connection and the write lock once no transaction needs them.
-    pub(super) fn release_if_idle(&mut self) {
-        if self.tx == Tx::Idle && !self.implicit {
-            self.tx_now = 0;
-            self.close_portals();
-            if !self.sticky {
-                self.lease = None;
-            }
-            self.write_lock = None;
-            self.read_only = false;
-            self.savepoints = false;
-            self.subxacts.clear();
-            self.queried = false;
-            self.params.set_tx_isolation(None);
+    ///
+    /// A transaction that committed while holding the write lock is then made durable
+    /// unless synchronous_commit is off: after the lock is given up, so that the next
+    /// writer runs and concurrent commits share one fsync (engine/group_commit.rs), and
+    /// before the caller acknowledges the commit (CommandComplete, ReadyForQuery).
+    pub(super) async fn release_if_idle(&mut self) -> Result<(), PgError> {
+        if self.tx != Tx::Idle || self.implicit {
+            return Ok(());
         }
+        self.tx_now = 0;
+        self.close_portals();
+        if !self.sticky {
+            self.lease = None;
+        }
+        let ticket = self
+            .write_lock
+            .take()
+            .and_then(|lock| self.db.release(lock));
+        self.read_only = false;
+        self.savepoints = false;
+        self.subxacts.clear();
+        self.queried = false;
+        self.params.set_tx_isolation(None);
+        if let Some(ticket) = ticket.filter(|_| self.params.durable_commits()) {
+            let synced = self.db.durable(ticket).await?;
+            super::stats::DURABLE_COMMITS.add(1);
+            super::stats::WAL_SYNCS.add(u64::from(synced));
+        }
+        Ok(())
     }
 }

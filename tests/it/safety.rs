@@ -546,11 +546,12 @@ async fn durability_settings_cannot_be_changed() {
     for sql in ["pragma synchronous = off", "pragma busy_timeout = 0"] {
         assert_eq!(fails(&c, sql).await, "42501", "{sql}");
     }
-    // litewire opens connections with synchronous = FULL (2: synchronous_commit = on)
-    // and busy_timeout = --lock-timeout (5000 ms by default).
+    // litewire opens connections with synchronous = NORMAL (1; commits are made durable
+    // by the group commit's fsync, engine/group_commit.rs) and busy_timeout =
+    // --lock-timeout (5000 ms by default).
     assert_eq!(
         rows(&c, "pragma synchronous").await,
-        vec![vec![Some("2".into())]]
+        vec![vec![Some("1".into())]]
     );
     assert_eq!(
         rows(&c, "pragma busy_timeout").await,
