@@ -22,6 +22,7 @@ pub mod error;
 mod exec;
 mod explain;
 mod functions;
+mod grouping;
 pub mod input;
 mod json;
 pub(crate) mod jsonb;
