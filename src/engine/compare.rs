@@ -76,7 +76,20 @@ pub fn expand(conn: &Connection, sql: &str) -> Result<Option<String>, PgError> {
                 Some(spec) if spec.kind == TokenKind::Quoted && close == k + 3 => {
                     let spec = sql[spec.start + 1..spec.end - 1].replace("''", "'");
                     super::grouping::check(conn, &spec)?;
-                    edits.push((t.start, tokens[close].end, "1".into()));
+                    // Gone from the text (a view's stored definition): `WHERE marker`
+                    // or `marker AND`, else `1`.
+                    let word_at = |i: usize, w: &str| {
+                        tokens
+                            .get(i)
+                            .is_some_and(|t| sql[t.start..t.end].eq_ignore_ascii_case(w))
+                    };
+                    if word_at(close + 1, "AND") {
+                        edits.push((t.start, tokens[close + 2].start, "".into()));
+                    } else if k > 0 && word_at(k - 1, "WHERE") {
+                        edits.push((tokens[k - 1].start, tokens[close].end, "".into()));
+                    } else {
+                        edits.push((t.start, tokens[close].end, "1".into()));
+                    }
                 }
                 _ => {}
             }
