@@ -8,7 +8,7 @@
 use rusqlite::Connection;
 
 use crate::protocol::{PgError, SqlState};
-use crate::sql::translate::grouping::{FIELD, RECORD};
+use crate::sql::translate::grouping::{FIELD, RECORD, STAR};
 
 enum Source {
     /// A table: its columns and primary key columns (empty for a view, or no key).
@@ -29,10 +29,22 @@ pub fn check(conn: &Connection, spec: &str) -> Result<(), PgError> {
         let f: Vec<&str> = record.split(FIELD).collect();
         match f.as_slice() {
             ["s", name, "T", table] => sources.push((name.to_string(), table_of(conn, table))),
-            ["s", name, "D", columns @ ..] => sources.push((
-                name.to_string(),
-                Source::Columns(columns.iter().map(|c| c.to_string()).collect()),
-            )),
+            ["s", name, "D", columns @ ..] => {
+                let mut all = Some(Vec::new());
+                for c in columns {
+                    match (c.strip_prefix(STAR), all.as_mut()) {
+                        // `*` of a table in the subquery: its columns.
+                        (Some(table), Some(list)) => match table_of(conn, table) {
+                            Source::Table { columns, .. } => list.extend(columns),
+                            _ => all = None,
+                        },
+                        (None, Some(list)) => list.push(c.to_string()),
+                        (_, None) => {}
+                    }
+                }
+                let source = all.map_or(Source::Unknown, Source::Columns);
+                sources.push((name.to_string(), source));
+            }
             ["s", name, ..] => sources.push((name.to_string(), Source::Unknown)),
             ["g", q, c] => grouped.push((q.to_string(), c.to_string())),
             ["c", q, c, sub] => checked.push((q.to_string(), c.to_string(), *sub == "1")),

@@ -561,6 +561,15 @@ async fn ungrouped_columns_are_refused_as_postgresql_refuses_them() {
             must("s.v"),
         ),
         ("select id from gc group by id order by v", must("gc.v")),
+        // A CTE or subquery over `*` of a table has that table's columns (no key).
+        (
+            "with w as (select * from gp) select name from w group by id",
+            must("w.name"),
+        ),
+        (
+            "select s.n from (select * from gp) s group by s.id",
+            must("s.n"),
+        ),
         ("select id from gc group by id having v > 1", must("gc.v")),
         (
             "select id, sum(v) over (partition by gp_id) from gc group by id",

@@ -24,6 +24,8 @@ pub const GROUP_CHECK_MARKER: &str = "pg_group_check";
 /// Separators of the marker's spec: records, then fields.
 pub const RECORD: char = '\u{1e}';
 pub const FIELD: char = '\u{1f}';
+/// Before a table's name among a subquery's columns: all of that table's columns.
+pub const STAR: char = '\u{1d}';
 
 /// Adds the marker to each grouped SELECT of `stmt` that has columns left to check.
 pub(super) fn check(stmt: &mut Statement) {
@@ -363,6 +365,11 @@ fn derived_columns(
     for c in typed.columns? {
         match c {
             crate::sql::types::Column::Expr { name, .. } => names.push(name),
+            // `*` of a table: its columns, read by the engine (`STAR` + name).
+            crate::sql::types::Column::All(crate::sql::types::Source {
+                kind: crate::sql::types::SourceKind::Table(t),
+                ..
+            }) if renamed.is_empty() => names.push(format!("{STAR}{t}")),
             crate::sql::types::Column::All(_) => return None,
         }
     }
@@ -616,6 +623,10 @@ mod tests {
         assert_eq!(
             spec("with w as (select 1 as p, 2 as q) select p, q from w group by p").as_deref(),
             Some("s w D p q; g  p; c  q 0")
+        );
+        assert_eq!(
+            spec("select s.b from (select *, 1 as z from t) s group by s.a").as_deref(),
+            Some("s s D \u{1d}t z; g s a; c s b 0")
         );
     }
 
