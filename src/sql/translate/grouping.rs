@@ -29,9 +29,57 @@ pub const STAR: char = '\u{1d}';
 
 /// Adds the marker to each grouped SELECT of `stmt` that has columns left to check.
 pub(super) fn check(stmt: &mut Statement) {
+    // Most statements group nothing: nothing more is read for them.
+    if !Visit::visit(&*stmt, &mut Grouped).is_break() {
+        return;
+    }
     let mut ctes = Ctes::default();
     let _ = Visit::visit(&*stmt, &mut ctes);
     let _ = VisitMut::visit(stmt, &mut Levels { ctes: &ctes.0 });
+}
+
+/// Breaks at the first SELECT with GROUP BY, HAVING or an aggregate in its list.
+struct Grouped;
+
+impl Visitor for Grouped {
+    type Break = ();
+    fn pre_visit_query(&mut self, q: &Query) -> ControlFlow<()> {
+        let order = match &q.order_by {
+            Some(o) => match &o.kind {
+                OrderByKind::Expressions(e) => e.as_slice(),
+                OrderByKind::All(_) => &[],
+            },
+            None => &[],
+        };
+        let mut bodies = vec![q.body.as_ref()];
+        while let Some(body) = bodies.pop() {
+            match body {
+                SetExpr::Select(s) => {
+                    let grouping = match &s.group_by {
+                        sqlparser::ast::GroupByExpr::Expressions(e, _) => !e.is_empty(),
+                        sqlparser::ast::GroupByExpr::All(_) => false,
+                    };
+                    if grouping
+                        || s.having.is_some()
+                        || has_aggregate(s.projection.iter().filter_map(|i| match i {
+                            SelectItem::UnnamedExpr(e)
+                            | SelectItem::ExprWithAlias { expr: e, .. } => Some(e),
+                            _ => None,
+                        }))
+                        || has_aggregate(order.iter().map(|o| &o.expr))
+                    {
+                        return ControlFlow::Break(());
+                    }
+                }
+                SetExpr::SetOperation { left, right, .. } => {
+                    bodies.push(left.as_ref());
+                    bodies.push(right.as_ref());
+                }
+                _ => {}
+            }
+        }
+        ControlFlow::Continue(())
+    }
 }
 
 /// Every CTE's name and, where known, its column names.
