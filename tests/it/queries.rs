@@ -606,6 +606,16 @@ async fn ungrouped_columns_are_refused_as_postgresql_refuses_them() {
         .await
         .unwrap_err();
     assert_eq!(sqlstate(&e), "42803", "{e}");
+    // Grouped by the key over the extended protocol, with a parameter.
+    let got = c
+        .query(
+            "select id, name from gp where id > $1 group by id order by id",
+            &[&1i32],
+        )
+        .await
+        .unwrap();
+    assert_eq!(got.len(), 1);
+    assert_eq!(got[0].get::<_, &str>(1), "b");
     // The column does not exist: 42703 first, as PostgreSQL.
     let e = c
         .simple_query("select nosuch, count(*) from gc")
