@@ -25,6 +25,7 @@ use std::borrow::Cow;
 
 use crate::protocol::PgError;
 use crate::sql::lexer::{significant, Token, TokenKind};
+use crate::sql::translate::grouping::GROUP_CHECK_MARKER;
 use crate::sql::translate::{
     json_mark, no_operator, ARRAY_VALUE_MARKER, COMPARE_MARKER, DT_PROMOTE_MARKER,
     JSON_VALUE_MARKER, ORDER_KEY_MARKER, ORDER_MAX_MARKER, ORDER_MIN_MARKER, SUBSCRIPT_MARKER,
@@ -56,6 +57,7 @@ pub fn expand(conn: &Connection, sql: &str) -> Result<Option<String>, PgError> {
             SUBSCRIPT_MARKER,
             TYPE_CHECK_MARKER,
             DT_PROMOTE_MARKER,
+            GROUP_CHECK_MARKER,
         ]
         .into_iter()
         .find(|m| word.eq_ignore_ascii_case(m));
@@ -68,6 +70,31 @@ pub fn expand(conn: &Connection, sql: &str) -> Result<Option<String>, PgError> {
         let Some(close) = matching_close(&tokens, k + 1) else {
             continue;
         };
+        if kind == Some(GROUP_CHECK_MARKER) {
+            // `pg_group_check('spec')` → `1`, or 42803 (grouping.rs).
+            match tokens.get(k + 2) {
+                Some(spec) if spec.kind == TokenKind::Quoted && close == k + 3 => {
+                    let spec = sql[spec.start + 1..spec.end - 1].replace("''", "'");
+                    super::grouping::check(conn, &spec)?;
+                    // Gone from the text (a view's stored definition): `WHERE marker`
+                    // or `marker AND`, else `1`.
+                    let word_at = |i: usize, w: &str| {
+                        tokens
+                            .get(i)
+                            .is_some_and(|t| sql[t.start..t.end].eq_ignore_ascii_case(w))
+                    };
+                    if word_at(close + 1, "AND") {
+                        edits.push((t.start, tokens[close + 2].start, "".into()));
+                    } else if k > 0 && word_at(k - 1, "WHERE") {
+                        edits.push((tokens[k - 1].start, tokens[close].end, "".into()));
+                    } else {
+                        edits.push((t.start, tokens[close].end, "1".into()));
+                    }
+                }
+                _ => {}
+            }
+            continue;
+        }
         // … , 'type' )
         let (Some(comma), Some(spec)) = (tokens.get(close - 2), tokens.get(close - 1)) else {
             continue;
@@ -268,6 +295,7 @@ pub fn has_markers(sql: &str) -> bool {
             SUBSCRIPT_MARKER,
             TYPE_CHECK_MARKER,
             DT_PROMOTE_MARKER,
+            GROUP_CHECK_MARKER,
         ]
         .iter()
         .any(|m| sql.contains(m))

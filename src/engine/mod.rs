@@ -23,6 +23,7 @@ mod exec;
 mod explain;
 mod functions;
 mod group_commit;
+mod grouping;
 pub mod input;
 mod json;
 pub(crate) mod jsonb;

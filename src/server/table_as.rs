@@ -3,8 +3,8 @@
 //! column would compare as text and a date read back as a number: the table is made
 //! instead with the query's PostgreSQL column types (as Describe reports them), then
 //! filled by `INSERT … query`, both in one transaction, under PostgreSQL's tag
-//! (`SELECT n`). A query with a type litewire cannot name, and `IF NOT EXISTS`, keep
-//! SQLite's statement.
+//! (`SELECT n`); with `IF NOT EXISTS` and a relation of that name, PostgreSQL's notice
+//! and nothing else. A query with a type litewire cannot name keeps SQLite's statement.
 
 use std::sync::Arc;
 
@@ -30,13 +30,39 @@ impl Session {
         let Ok(Statement::CreateTable(ct)) = sql::parse::parse_one(&plain, self.max_nesting) else {
             return Ok(None);
         };
-        if ct.if_not_exists {
-            return Ok(None);
-        }
         let query = self.table_as_query(&t).await?;
         let source: Arc<str> = Arc::from(query.as_str());
         let sqlite = self.sqlite_text(&query).await?;
         let desc = self.describe_sql(&sqlite, &source, &[]).await?;
+        // IF NOT EXISTS and a relation of that name: PostgreSQL's notice, nothing run
+        // (the query was read: its errors stand).
+        if ct.if_not_exists {
+            if let Some(name) = ct.name.0.last().and_then(|p| p.as_ident()) {
+                let name = match name.quote_style {
+                    Some(_) => name.value.clone(),
+                    None => name.value.to_lowercase(),
+                };
+                let schema = if ct.temporary {
+                    "sqlite_temp_schema"
+                } else {
+                    "sqlite_schema"
+                };
+                let lookup = format!(
+                    "SELECT 1 FROM {schema} WHERE name = '{}' COLLATE NOCASE",
+                    name.replace('\'', "''")
+                );
+                if self.first_value(&lookup).await?.is_some() {
+                    self.conn.error(&PgError {
+                        severity: crate::protocol::Severity::Notice,
+                        ..PgError::new(
+                            SqlState::DUPLICATE_TABLE,
+                            format!("relation \"{name}\" already exists, skipping"),
+                        )
+                    });
+                    return Ok(Some(Completion::Tag("CREATE TABLE AS".into())));
+                }
+            }
+        }
         if desc.columns.is_empty() || names.len() > desc.columns.len() {
             if !desc.columns.is_empty() {
                 return Err(PgError::new(

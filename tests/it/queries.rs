@@ -523,3 +523,154 @@ async fn a_join_using_alias_names_the_merged_columns() {
         .unwrap_err();
     assert_eq!(sqlstate(&e), "42703");
 }
+
+/// PostgreSQL's grouping check: in a grouped SELECT a column outside GROUP BY and
+/// outside an aggregate is 42803, unless GROUP BY holds its table's PRIMARY KEY (not a
+/// UNIQUE constraint); SQLite answered with any row's value. Messages and answers are
+/// PostgreSQL 15's.
+#[tokio::test]
+async fn ungrouped_columns_are_refused_as_postgresql_refuses_them() {
+    let s = Server::start(&[]);
+    let c = s.connect("grouping").await;
+    c.batch_execute(
+        "create table gp (id int primary key, name text, n int);
+         create table gc (id int, gp_id int unique, v int);
+         create table gk (x int, y int, z int, primary key (x, y));
+         insert into gp values (1, 'a', 10), (2, 'b', 20);
+         insert into gc values (1, 1, 5), (2, 2, 6), (3, 3, 7);
+         insert into gk values (1, 1, 1);",
+    )
+    .await
+    .unwrap();
+    let must = |t: &str| {
+        format!(
+            "column \"{t}\" must appear in the GROUP BY clause or be used in an aggregate function"
+        )
+    };
+    let refused = [
+        ("select id, v from gc group by id", must("gc.v")),
+        ("select gc.id, v from gc group by id", must("gc.v")),
+        // A UNIQUE column is no key for this.
+        ("select gp_id, v from gc group by gp_id", must("gc.v")),
+        ("select id, count(*) from gc", must("gc.id")),
+        ("select id + 1, v from gc group by id + 1", must("gc.v")),
+        ("select * from gc group by id", must("gc.gp_id")),
+        ("select x, y, z from gk group by x", must("gk.y")),
+        (
+            "select s.v from (select id, v from gc) s group by s.id",
+            must("s.v"),
+        ),
+        ("select id from gc group by id order by v", must("gc.v")),
+        // A CTE or subquery over `*` of a table has that table's columns (no key).
+        (
+            "with w as (select * from gp) select name from w group by id",
+            must("w.name"),
+        ),
+        (
+            "select s.n from (select * from gp) s group by s.id",
+            must("s.n"),
+        ),
+        ("select id from gc group by id having v > 1", must("gc.v")),
+        (
+            "select id, sum(v) over (partition by gp_id) from gc group by id",
+            must("gc.v"),
+        ),
+        ("select v from gc having count(*) > 1", must("gc.v")),
+        ("select id from gc order by count(*)", must("gc.id")),
+        (
+            "select gc.v from gp join gc on gp.id = gc.gp_id group by gp.id",
+            must("gc.v"),
+        ),
+        ("select g.v from gc g group by g.id", must("g.v")),
+        (
+            "select (select gc.v) from gc group by id",
+            "subquery uses ungrouped column \"gc.v\" from outer query".to_string(),
+        ),
+        (
+            "create view gv as select id, v from gc group by id",
+            must("gc.v"),
+        ),
+    ];
+    for (sql, message) in &refused {
+        let e = c.simple_query(sql).await.unwrap_err();
+        let got = e.as_db_error().map(|d| d.message().to_string());
+        assert_eq!(
+            (sqlstate(&e).as_str(), got.as_deref()),
+            ("42803", Some(message.as_str())),
+            "{sql}"
+        );
+    }
+    // Refused when prepared too (the extended protocol's Parse).
+    let e = c
+        .prepare("select id, v from gc group by id")
+        .await
+        .unwrap_err();
+    assert_eq!(sqlstate(&e), "42803", "{e}");
+    // Grouped by the key over the extended protocol, with a parameter.
+    let got = c
+        .query(
+            "select id, name from gp where id > $1 group by id order by id",
+            &[&1i32],
+        )
+        .await
+        .unwrap();
+    assert_eq!(got.len(), 1);
+    assert_eq!(got[0].get::<_, &str>(1), "b");
+    // The column does not exist: 42703 first, as PostgreSQL.
+    let e = c
+        .simple_query("select nosuch, count(*) from gc")
+        .await
+        .unwrap_err();
+    assert_eq!(sqlstate(&e), "42703", "{e}");
+    check(
+        &c,
+        &[
+            // Grouped by the primary key: the table's other columns are allowed.
+            ("select id, name from gp group by id order by id", &[&["1", "a"], &["2", "b"]]),
+            ("select * from gp group by id order by id", &[&["1", "a", "10"], &["2", "b", "20"]]),
+            ("select x, y, z from gk group by x, y", &[&["1", "1", "1"]]),
+            (
+                "select gp.id, gp.name, sum(gc.v) from gp join gc on gc.gp_id = gp.id \
+                 group by gp.id order by gp.id",
+                &[&["1", "a", "5"], &["2", "b", "6"]],
+            ),
+            ("select id + 1 from gc group by id + 1 order by 1", &[&["2"], &["3"], &["4"]]),
+            ("select n / 10 as m, count(*) from gp group by m order by m", &[&["1", "1"], &["2", "1"]]),
+            ("select name, count(*) from gp group by 1 order by 1", &[&["a", "1"], &["b", "1"]]),
+            (
+                "select (select count(*) from gc where gc.gp_id = gp.id) from gp \
+                 group by gp.id order by 1",
+                &[&["1"], &["1"]],
+            ),
+            (
+                "select (select max(gc.v) from gp where gp.id = 1) from gc group by gp_id order by 1",
+                &[&["5"], &["6"], &["7"]],
+            ),
+            (
+                "with w as (select gp_id, v from gc) select gp_id, sum(v) from w \
+                 group by gp_id order by 1",
+                &[&["1", "5"], &["2", "6"], &["3", "7"]],
+            ),
+            (
+                "select name, rank() over (order by sum(n)) from gp group by name order by 1",
+                &[&["a", "1"], &["b", "2"]],
+            ),
+            ("select sum(v) filter (where v > 5) from gc", &[&["13"]]),
+            ("select count(*), (select 1) from gp", &[&["2", "1"]]),
+        ],
+    )
+    .await;
+    // A view grouped by its table's key, and the view's own columns then grouped.
+    c.batch_execute("create view gv2 as select id, name from gp group by id")
+        .await
+        .unwrap();
+    // The check leaves no trace in the view's definition.
+    let def = rows(&c, "select pg_get_viewdef('gv2'::regclass)").await;
+    let def = def[0][0].as_deref().unwrap_or_default();
+    assert!(!def.contains("WHERE") && !def.contains("pg_group"), "{def}");
+    let e = c
+        .simple_query("select id, name from gv2 group by id")
+        .await
+        .unwrap_err();
+    assert_eq!(sqlstate(&e), "42803", "{e}");
+}

@@ -457,3 +457,45 @@ async fn create_table_as_over_the_extended_protocol() {
     )
     .await;
 }
+
+/// `CREATE TABLE IF NOT EXISTS … AS`: made with the query's types and tagged `SELECT n`
+/// as without IF NOT EXISTS; when the name is taken, PostgreSQL's notice (42P07) and
+/// `CREATE TABLE AS`, nothing inserted; the query's own errors stand.
+#[tokio::test]
+async fn create_table_if_not_exists_as() {
+    let s = Server::start(&[]);
+    let c = s.connect("ctas_ine").await;
+    let tag = |m: &[tokio_postgres::SimpleQueryMessage]| {
+        m.iter().find_map(|m| match m {
+            tokio_postgres::SimpleQueryMessage::CommandComplete(n) => Some(*n),
+            _ => None,
+        })
+    };
+    let sql = "CREATE TABLE IF NOT EXISTS q AS SELECT 1::numeric(5,2) AS a, 'x' AS b";
+    let made = c.simple_query(sql).await.unwrap();
+    assert_eq!(tag(&made), Some(1));
+    // A second time: nothing more (tokio-postgres reads `CREATE TABLE AS` as 0 rows).
+    let again = c.simple_query(sql).await.unwrap();
+    assert_eq!(tag(&again), Some(0));
+    answers(
+        &c,
+        &[
+            ("SELECT a, b FROM q", "1.00|x"),
+            (
+                "SELECT format_type(atttypid, atttypmod) FROM pg_attribute \
+                 WHERE attrelid = 'q'::regclass AND attnum > 0 ORDER BY attnum",
+                "numeric(5,2)\ntext",
+            ),
+        ],
+    )
+    .await;
+    refusals(
+        &c,
+        &[(
+            "CREATE TABLE IF NOT EXISTS q AS SELECT nosuch",
+            "42703",
+            "column \"nosuch\" does not exist",
+        )],
+    )
+    .await;
+}

@@ -178,7 +178,7 @@ async fn expression_types_match_postgres() {
         .await
         .unwrap();
     let rows = c
-        .simple_query("select a, b::text, sum(a) as total, 'NaN'::float8, n.a from n")
+        .simple_query("select a, b::text, sum(a) as total, 'NaN'::float8, n.a from n group by a, b")
         .await
         .unwrap();
     let tokio_postgres::SimpleQueryMessage::RowDescription(cols) = &rows[0] else {

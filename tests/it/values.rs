@@ -317,6 +317,24 @@ async fn decimal_literals_written_into_columns() {
         ],
     )
     .await;
+    // The branches of INSERT … SELECT … UNION ALL: number constants in every branch are
+    // numeric in PostgreSQL, each kept as written (PostgreSQL 15's answers).
+    c.batch_execute(
+        "CREATE TABLE un (n numeric, i int, t text, m numeric(6,3));
+         INSERT INTO un (n, i, t, m) SELECT 7.00, 7.5, 7.00, 7.00 UNION ALL SELECT 1.5, 1, -2.50, 1.5
+         UNION ALL SELECT 1, -2.5, 3, 1;
+         INSERT INTO un SELECT 9.90 UNION ALL SELECT 0.10;",
+    )
+    .await
+    .unwrap();
+    crate::common::answers(
+        &c,
+        &[(
+            "SELECT n, i, t, m FROM un",
+            "7.00|8|7.00|7.000\n1.5|1|-2.50|1.500\n1|-3|3|1.000\n9.90|||\n0.10|||",
+        )],
+    )
+    .await;
     c.batch_execute("CREATE TABLE ints (s smallint, b bigint)")
         .await
         .unwrap();

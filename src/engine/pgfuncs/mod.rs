@@ -265,6 +265,13 @@ pub fn register(conn: &Connection) -> Res<()> {
     conn.create_scalar_function(crate::sql::translate::TYPE_CHECK_MARKER, 4, pure, |ctx| {
         operators::pg_type_check(ctx)
     })?;
+    // A grouping check compare.rs did not make: true.
+    conn.create_scalar_function(
+        crate::sql::translate::grouping::GROUP_CHECK_MARKER,
+        1,
+        pure,
+        |_| Ok(1),
+    )?;
     conn.create_scalar_function(crate::sql::translate::DT_PROMOTE_MARKER, 3, pure, |ctx| {
         operators::pg_type_check(ctx)
     })?;

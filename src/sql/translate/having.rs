@@ -36,7 +36,22 @@ pub(super) fn without_grouping(q: &mut Query) -> Result<(), PgError> {
     if let Some(h) = &s.having {
         let _ = sqlparser::ast::Visit::visit(h, &mut having);
     }
-    if let Some(column) = list.bare_column.or(having.bare_column) {
+    if let Some(mut column) = list.bare_column.or(having.bare_column) {
+        // PostgreSQL names the column by its FROM item: `t.c` (one item: that one).
+        if !column.contains('.') {
+            if let [only] = s.from.as_slice() {
+                let name = match &only.relation {
+                    _ if !only.joins.is_empty() => None,
+                    TableFactor::Table { alias: Some(a), .. }
+                    | TableFactor::Derived { alias: Some(a), .. } => Some(a.name.value.clone()),
+                    TableFactor::Table { name, .. } => name.0.last().map(|p| p.to_string()),
+                    _ => None,
+                };
+                if let Some(name) = name {
+                    column = format!("{}.{column}", name.replace('"', ""));
+                }
+            }
+        }
         return Err(PgError::new(
             SqlState::GROUPING_ERROR,
             format!(

@@ -21,6 +21,7 @@ mod explain;
 mod fold;
 mod functions;
 mod glob;
+pub(crate) mod grouping;
 mod having;
 mod index;
 pub(crate) mod join_alias;
@@ -135,6 +136,8 @@ pub fn to_sqlite(mut stmt: Statement, settings: &mut dyn Settings) -> Result<Str
     dml::conflict_columns_once(&mut stmt);
     dml::returning_own_wildcard(&mut stmt);
     constants::check(&stmt)?;
+    // Columns outside GROUP BY and aggregates (42803): as written, before rewrites.
+    grouping::check(&mut stmt);
     distinct_orders(&stmt)?;
     create::check(&stmt)?;
     like::rewrite(&mut stmt);

@@ -41,8 +41,12 @@ pub(super) fn literals(stmt: &mut Statement) {
                     }
                 }
             }
-            if let Some(SetExpr::Select(select)) = insert.source.as_mut().map(|q| q.body.as_mut()) {
-                computed(select, &insert.columns, &table);
+            match insert.source.as_mut().map(|q| q.body.as_mut()) {
+                Some(SetExpr::Select(select)) => computed(select, &insert.columns, &table),
+                Some(body @ SetExpr::SetOperation { .. }) => {
+                    union_all_constants(body, &insert.columns, &table)
+                }
+                _ => {}
             }
             if let Some(OnInsert::OnConflict(c)) = &mut insert.on {
                 if let OnConflictAction::DoUpdate(u) = &mut c.action {
@@ -89,6 +93,69 @@ fn computed(select: &mut sqlparser::ast::Select, columns: &[sqlparser::ast::Iden
             let v = std::mem::replace(value, Expr::Value(Value::Null.into()));
             let assign = Expr::Value(Value::Number("1".into(), false).into());
             *value = call("pg_store", vec![v, string(table), column, assign]);
+        }
+    }
+}
+
+/// `INSERT … SELECT 7.00 UNION ALL SELECT 1.5`: a column that is a number constant in
+/// every branch is numeric (or an integer) in PostgreSQL, each constant kept as written,
+/// so each decimal one is assigned as in VALUES. Only UNION ALL of plain SELECTs: UNION
+/// compares the values (`7.00` = `7.0`), and another type in a branch (a float) would
+/// change the column's type.
+fn union_all_constants(body: &mut SetExpr, columns: &[sqlparser::ast::Ident], table: &str) {
+    use sqlparser::ast::{SelectItem, SetOperator, SetQuantifier};
+    let mut leaves = Vec::new();
+    let mut pending = vec![body];
+    while let Some(b) = pending.pop() {
+        match b {
+            SetExpr::SetOperation {
+                op: SetOperator::Union,
+                set_quantifier: SetQuantifier::All,
+                left,
+                right,
+            } => {
+                pending.push(right.as_mut());
+                pending.push(left.as_mut());
+            }
+            SetExpr::Select(s) => leaves.push(s),
+            _ => return,
+        }
+    }
+    let number = |e: &Expr| {
+        let e = match e {
+            Expr::UnaryOp {
+                op: sqlparser::ast::UnaryOperator::Minus,
+                expr,
+            } => expr.as_ref(),
+            e => e,
+        };
+        matches!(e, Expr::Value(v) if matches!(v.value, Value::Number(..)))
+    };
+    let item = |s: &sqlparser::ast::Select, i: usize| match s.projection.get(i) {
+        Some(SelectItem::UnnamedExpr(e) | SelectItem::ExprWithAlias { expr: e, .. }) => {
+            Some(e.clone())
+        }
+        _ => None,
+    };
+    let width = leaves.first().map_or(0, |s| s.projection.len());
+    for i in 0..width {
+        if !leaves
+            .iter()
+            .all(|s| item(s, i).is_some_and(|e| number(&e)))
+        {
+            continue;
+        }
+        let column = match columns.get(i) {
+            Some(c) => string(&c.value),
+            None if columns.is_empty() => Expr::Value(Value::Number(i.to_string(), false).into()),
+            None => continue,
+        };
+        for s in leaves.iter_mut() {
+            if let Some(SelectItem::UnnamedExpr(e) | SelectItem::ExprWithAlias { expr: e, .. }) =
+                s.projection.get_mut(i)
+            {
+                decimal_literal(e, table, &column);
+            }
         }
     }
 }
