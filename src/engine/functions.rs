@@ -885,7 +885,15 @@ fn datetime_cast(
         ValueRef::Null => Ok(None),
         ValueRef::Text(t) => {
             let s = String::from_utf8_lossy(t);
-            convert(s.trim())
+            // A stored BC date or timestamp (its `/` first, never blank-led: a literal
+            // of that shape comes with a blank before it, translate/casts.rs) is read
+            // as the value it stands for.
+            let input = match type_name {
+                "interval" => std::borrow::Cow::Borrowed(s.trim()),
+                _ if datetime::is_stored_bc(t) => datetime::stored_in(&s),
+                _ => std::borrow::Cow::Borrowed(s.trim()),
+            };
+            convert(&input)
                 .map(Some)
                 .map_err(|e| raise(e.to_pg(type_name, &s)))
         }

@@ -5,8 +5,8 @@
 //! time has no date, anything else must read as an interval.
 
 use crate::engine::datetime::{
-    self as dt, civil_from_days, days_from_civil, days_in_month, DtError, Interval, Zone,
-    MICROS_PER_DAY, PG_EPOCH_DAYS,
+    self as dt, civil_from_days, days_from_civil, days_in_month, Interval, Zone, MICROS_PER_DAY,
+    PG_EPOCH_DAYS,
 };
 use crate::protocol::{PgError, SqlState};
 
@@ -44,9 +44,12 @@ pub fn read(s: &str) -> Result<Temporal, PgError> {
             format!("this function on an infinite date or timestamp (\"{s}\") is not supported by litewire"),
         ));
     }
-    let bytes = s.as_bytes();
+    // A stored BC date starts with `/` (engine/datetime.rs).
+    let year_on = s.strip_prefix('/').unwrap_or(s);
+    let bytes = year_on.as_bytes();
     let starts_as_date = bytes.first().is_some_and(u8::is_ascii_digit)
-        && s.find('-')
+        && year_on
+            .find('-')
             .is_some_and(|i| i >= 4 && bytes[..i].iter().all(u8::is_ascii_digit));
     if starts_as_date {
         let end = s.find([' ', 'T', 't']).unwrap_or(s.len());
@@ -368,12 +371,27 @@ fn calendar(u: Unit, f: &Fields) -> i64 {
         Day => f.day,
         Month => f.month,
         Quarter => (f.month - 1) / 3 + 1,
-        Year => f.year,
-        Decade => f.year / 10,
-        Century => (f.year + 99) / 100,
-        Millennium => (f.year + 999) / 1000,
+        // `f.year` is astronomical (1 BC is 0); PostgreSQL counts BC years negative
+        // (1 BC is -1) and its decades, centuries and millennia back from there.
+        Year | IsoYear => {
+            let y = if u == Year {
+                f.year
+            } else {
+                iso_week(days_1970).0
+            };
+            if y > 0 {
+                y
+            } else {
+                y - 1
+            }
+        }
+        Decade if f.year >= 0 => f.year / 10,
+        Decade => -((8 - (f.year - 1)) / 10),
+        Century if f.year > 0 => (f.year + 99) / 100,
+        Century => -((99 - (f.year - 1)) / 100),
+        Millennium if f.year > 0 => (f.year + 999) / 1000,
+        Millennium => -((999 - (f.year - 1)) / 1000),
         Week => iso_week(days_1970).1,
-        IsoYear => iso_week(days_1970).0,
         Dow => (days_1970 + 4).rem_euclid(7),
         IsoDow => (days_1970 + 3).rem_euclid(7) + 1,
         Doy => days_1970 - days_from_civil(f.year, 1, 1) + 1,
@@ -482,9 +500,15 @@ pub fn trunc(unit_name: &str, v: Temporal, zone: &Zone) -> Result<String, PgErro
                 Some(Month) => (day_of(f.year, f.month, 1), 0),
                 Some(Quarter) => (day_of(f.year, (f.month - 1) / 3 * 3 + 1, 1), 0),
                 Some(Year) => (day_of(f.year, 1, 1), 0),
-                Some(Decade) => (day_of(f.year - f.year % 10, 1, 1), 0),
-                Some(Century) => (day_of((f.year + 99) / 100 * 100 - 99, 1, 1), 0),
-                Some(Millennium) => (day_of((f.year + 999) / 1000 * 1000 - 999, 1, 1), 0),
+                // BC (astronomical years ≤ 0) as PostgreSQL's timestamp_trunc counts.
+                Some(Decade) if f.year > 0 => (day_of(f.year - f.year % 10, 1, 1), 0),
+                Some(Decade) => (day_of(-((8 - (f.year - 1)) / 10) * 10, 1, 1), 0),
+                Some(Century) if f.year > 0 => (day_of((f.year + 99) / 100 * 100 - 99, 1, 1), 0),
+                Some(Century) => (day_of(-((99 - (f.year - 1)) / 100) * 100 + 1, 1, 1), 0),
+                Some(Millennium) if f.year > 0 => {
+                    (day_of((f.year + 999) / 1000 * 1000 - 999, 1, 1), 0)
+                }
+                Some(Millennium) => (day_of(-((999 - (f.year - 1)) / 1000) * 1000 + 1, 1, 1), 0),
                 _ => return Err(not_recognized(&name, type_name)),
             };
             // From a day up the zone's offset is the one of the truncated local time
@@ -495,8 +519,9 @@ pub fn trunc(unit_name: &str, v: Temporal, zone: &Zone) -> Result<String, PgErro
                 _ if zoned => zone.to_utc(local),
                 _ => local,
             };
-            let micros = dt::check_timestamp(micros)
-                .map_err(|e| e.to_pg(type_name, &format!("{micros}")))?;
+            let micros = dt::check_timestamp(micros).map_err(|_| {
+                PgError::new(SqlState::DATETIME_FIELD_OVERFLOW, "timestamp out of range")
+            })?;
             Ok(dt::format_timestamp_micros(micros, zoned))
         }
         Temporal::Interval(mut iv) => {
@@ -687,22 +712,25 @@ fn interval_out_of_range() -> PgError {
     PgError::new(SqlState::DATETIME_FIELD_OVERFLOW, "interval out of range")
 }
 
-/// `make_date(y, m, d)` as days since 2000-01-01.
+/// `make_date(y, m, d)` as days since 2000-01-01; a negative year is BC (PostgreSQL's
+/// messages then show the astronomical year: `-1-02-29` for 2 BC).
 pub fn make_date(y: i64, m: i64, d: i64) -> Result<i32, PgError> {
-    let bad = || {
+    let year = if y < 0 { y + 1 } else { y };
+    let message = |what: &str| {
         PgError::new(
             SqlState::DATETIME_FIELD_OVERFLOW,
-            format!("date field value out of range: {y}-{m:02}-{d:02}"),
+            format!("{what} out of range: {year}-{m:02}-{d:02}"),
         )
     };
-    if y < 0 {
-        return Err(DtError::BeforeChrist.to_pg("date", ""));
+    if y == 0 || !(1..=12).contains(&m) || d < 1 || d > days_in_month(year, m) || y > 5_874_897 {
+        return Err(message("date field value"));
     }
-    if y == 0 || !(1..=12).contains(&m) || d < 1 || d > days_in_month(y, m) || y > 5_874_897 {
-        return Err(bad());
+    // PostgreSQL's IS_VALID_JULIAN looks at the year and month only.
+    if year < -4713 || (year == -4713 && m < 11) {
+        return Err(message("date field value"));
     }
-    let days = days_from_civil(y, m, d) - PG_EPOCH_DAYS;
-    dt::check_date(days as i32).map_err(|_| bad())
+    let days = days_from_civil(year, m, d) - PG_EPOCH_DAYS;
+    dt::check_date(days as i32).map_err(|_| message("date"))
 }
 
 /// `make_time(h, m, s)` as microseconds since midnight.
