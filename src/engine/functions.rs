@@ -997,6 +997,16 @@ fn pg_cast(ctx: &mut Context<'_>) -> rusqlite::Result<SqlValue> {
         }
         (oid::NUMERIC, ValueRef::Integer(_) | ValueRef::Real(_)) => owned(value),
         (_, ValueRef::Text(t)) if type_oid != 0 => {
+            // A stored BC date or timestamp (a comparison's promotion, engine/compare.rs;
+            // literals of these types are pg_date's & co.) read as the value it is.
+            let bc;
+            let t = match type_oid {
+                oid::DATE | oid::TIMESTAMP | oid::TIMESTAMPTZ if datetime::is_stored_bc(t) => {
+                    bc = datetime::stored_in(&String::from_utf8_lossy(t)).into_owned();
+                    bc.as_bytes()
+                }
+                _ => t,
+            };
             let v = input::decode(type_oid, false, Some(t)).map_err(raise)?;
             match v {
                 super::stmt::Value::Null => SqlValue::Null,

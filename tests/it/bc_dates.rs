@@ -203,6 +203,11 @@ async fn bc_values_read_sort_and_print_as_in_postgres() {
             "[\"0044-03-15 BC\", \"0001-12-31 BC\"]"
         ]
     );
+    // Compared across types: the date promoted to a timestamp at its midnight.
+    assert_eq!(
+        text_rows(&c, "select id, d < t, t < tz, d::timestamptz <= tz from bc_t where id in (1, 3) order by id").await,
+        [["1", "f", "f", "f"], ["3", "t", "f", "t"]]
+    );
     // A literal of the stored form's shape is what PostgreSQL reads: 9955 AD.
     assert_eq!(
         one_row(
@@ -301,6 +306,19 @@ async fn bc_arithmetic_fields_and_functions_as_in_postgres() {
             "1000-01-01 00:00:00 BC",
             "0097-01-01 00:00:00 BC"
         ]
+    );
+    assert_eq!(
+        one_row(
+            &c,
+            "select to_date('0044-03-15 BC', 'YYYY-MM-DD BC'), to_date('-44-03-15', 'YYYY-MM-DD'), \
+             to_date('0044-03-15 b.c.', 'YYYY-MM-DD B.C.'), to_date('0044-03-15 ad', 'YYYY-MM-DD BC')"
+        )
+        .await,
+        ["0044-03-15 BC", "0044-03-15 BC", "0044-03-15 BC", "0044-03-15"]
+    );
+    assert_eq!(
+        error(&c, "select to_date('4714-11-23 BC', 'YYYY-MM-DD BC')").await,
+        "22008"
     );
     assert_eq!(
         one_row(

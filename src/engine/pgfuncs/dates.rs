@@ -1106,10 +1106,12 @@ enum DateField {
     Day,
     MonthName,
     MonthAbbrev,
+    /// `BC`/`AD` (`B.C.`/`A.D.` with dots): the era, a BC year counted back.
+    Era,
 }
 
 /// `to_date(text, template)` as days since 2000-01-01, with the template patterns
-/// `YYYY`, `YY`, `MM`, `DD`, `MON`, `MONTH` (any case) and separators (PostgreSQL's rules
+/// `YYYY` (a minus for BC), `YY`, `MM`, `DD`, `MON`, `MONTH`, `BC`/`AD` (any case) and separators (PostgreSQL's rules
 /// without FX: a separator matches one non-alphanumeric character or none, blanks before
 /// a field are skipped, a numeric field followed by another field takes its width). Any
 /// other pattern, and a template with no year, is 0A000.
@@ -1123,6 +1125,10 @@ pub fn to_date(input: &str, template: &str) -> Result<i32, PgError> {
         ("YY", Some(DateField::Year2)),
         ("DDD", None),
         ("DD", Some(DateField::Day)),
+        ("A.D.", Some(DateField::Era)),
+        ("B.C.", Some(DateField::Era)),
+        ("AD", Some(DateField::Era)),
+        ("BC", Some(DateField::Era)),
     ];
     let unsupported = |what: &str| {
         crate::sql::translate::unsupported(format!(
@@ -1168,7 +1174,7 @@ pub fn to_date(input: &str, template: &str) -> Result<i32, PgError> {
         )
         .with_detail(detail.to_string())
     };
-    let (mut year, mut month, mut day) = (None, 1i64, 1i64);
+    let (mut year, mut month, mut day, mut bc) = (None, 1i64, 1i64, false);
     let mut s = input;
     for (i, node) in nodes.iter().enumerate() {
         let DateNode::Field(name, kind) = node else {
@@ -1183,6 +1189,27 @@ pub fn to_date(input: &str, template: &str) -> Result<i32, PgError> {
             break;
         }
         let value = match kind {
+            // PostgreSQL's adbc strings: `ad`/`bc` in any case, dotted for a dotted
+            // pattern.
+            DateField::Era => {
+                let (ad, bc_word) = if name.contains('.') {
+                    ("a.d.", "b.c.")
+                } else {
+                    ("ad", "bc")
+                };
+                let word = s.get(..ad.len()).unwrap_or("");
+                let is_bc = word.eq_ignore_ascii_case(bc_word);
+                if !is_bc && !word.eq_ignore_ascii_case(ad) {
+                    let shown: String = s.chars().take(ad.len()).collect();
+                    return Err(invalid(
+                        &shown,
+                        name,
+                        "The given value did not match any of the allowed values for this field.",
+                    ));
+                }
+                s = &s[ad.len()..];
+                i64::from(is_bc)
+            }
             DateField::MonthName | DateField::MonthAbbrev => {
                 let end = s.find(|c: char| !c.is_alphabetic()).unwrap_or(s.len());
                 let word = &s[..end];
@@ -1232,7 +1259,11 @@ pub fn to_date(input: &str, template: &str) -> Result<i32, PgError> {
                     let end = s.char_indices().nth(width).map_or(s.len(), |(at, _)| at);
                     &s[..end]
                 } else {
-                    let end = s.find(|c: char| !c.is_ascii_digit()).unwrap_or(s.len());
+                    // A year may carry a minus: a BC year (`-44` is 44 BC).
+                    let sign = usize::from(*kind == DateField::Year4 && s.starts_with('-'));
+                    let end = s[sign..]
+                        .find(|c: char| !c.is_ascii_digit())
+                        .map_or(s.len(), |e| e + sign);
                     &s[..end]
                 };
                 let shown = if digits.is_empty() {
@@ -1259,15 +1290,24 @@ pub fn to_date(input: &str, template: &str) -> Result<i32, PgError> {
             }
             DateField::Month | DateField::MonthName | DateField::MonthAbbrev => month = value,
             DateField::Day => day = value,
+            DateField::Era => bc = value == 1,
         }
     }
     let Some(year) = year else {
         return Err(unsupported("an input without a year"));
     };
-    make_date(year, month, day).map_err(|_| {
+    // make_date's negative years are BC.
+    let year = if bc && year > 0 { -year } else { year };
+    make_date(year, month, day).map_err(|e| {
+        // Before 4714-11-24 BC is out of date's range; anything else a bad field.
+        let what = if e.message.starts_with("date out of range") {
+            "date"
+        } else {
+            "date/time field value"
+        };
         PgError::new(
             SqlState::DATETIME_FIELD_OVERFLOW,
-            format!("date/time field value out of range: \"{input}\""),
+            format!("{what} out of range: \"{input}\""),
         )
     })
 }
