@@ -217,6 +217,25 @@ async fn bc_values_read_sort_and_print_as_in_postgres() {
         .await,
         ["9955-03-15", "t"]
     );
+    // Functions that take their arguments untyped refuse what they cannot print
+    // (litewire only: PostgreSQL prints `0044-03-15 BC`; COMPAT.md).
+    if std::env::var("BC_DATES_AGAINST").is_err() {
+        for sql in [
+            "select concat(d) from bc_t where id = 1",
+            "select format('%s', t) from bc_t where id = 1",
+            "select array_to_string(array[d], ',') from bc_t where id = 1",
+        ] {
+            assert_eq!(error(&c, sql).await, "0A000", "{sql}");
+        }
+        assert_eq!(
+            one_row(
+                &c,
+                "select concat(d), array_to_string(array[d], ',') from bc_t where id = 2"
+            )
+            .await,
+            ["0001-01-01", "0001-01-01"]
+        );
+    }
     // In another zone: the offset then (local mean time) and BC last.
     c.batch_execute("set timezone = 'America/New_York'")
         .await
