@@ -22,6 +22,8 @@ fuzz_target!(|data: &[u8]| {
             Ok(d),
             "{s}"
         );
+        // What a client is shown (`0044-03-15 BC`) reads back as the same date.
+        assert_eq!(datetime::date_in(&datetime::date_out(d)), Ok(d), "{s}");
     }
     if let Ok(t) = datetime::time_in(s) {
         assert_eq!(
@@ -39,6 +41,10 @@ fuzz_target!(|data: &[u8]| {
                 Ok(t),
                 "{s} → {printed}"
             );
+            if !tz {
+                let shown = datetime::timestamp_out(t);
+                assert_eq!(datetime::timestamp_in(&shown, false), Ok(t), "{s} → {shown}");
+            }
         }
     }
     if let Ok(iv) = datetime::parse_interval(s) {

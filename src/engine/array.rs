@@ -722,6 +722,20 @@ pub fn element_text(v: &Json, elem: Elem) -> Option<String> {
         Json::Str(s) if elem.oid == oid::INTERVAL => {
             super::datetime::restyle_interval(s).unwrap_or_else(|| s.clone())
         }
+        // A BC date's stored form printed as its type prints it (`0044-03-15 BC`).
+        Json::Str(s)
+            if matches!(elem.oid, oid::DATE | oid::TIMESTAMP | oid::TIMESTAMPTZ)
+                && super::datetime::is_stored_bc(s.as_bytes()) =>
+        {
+            let mut b = bytes::BytesMut::new();
+            let t = super::types::from_decltype(super::types::name_of(elem.oid).unwrap_or(""));
+            super::types::write_text(
+                t.render,
+                rusqlite::types::ValueRef::Text(s.as_bytes()),
+                &mut b,
+            );
+            String::from_utf8_lossy(&b).into_owned()
+        }
         Json::Str(s) => s.clone(),
         other => json::print(other),
     })

@@ -126,7 +126,11 @@ pub fn write_binary(ty: &PgType, v: ValueRef<'_>, out: &mut BytesMut) -> Result<
         }
         oid::DATE => {
             let d = as_text(&v)
-                .and_then(|t| datetime::parse_date(t.get(..10).unwrap_or(t)).ok())
+                .and_then(|t| {
+                    // The date part (a stored BC date has its `/` first).
+                    let n = 10 + datetime::is_stored_bc(t.as_bytes()) as usize;
+                    datetime::parse_date(t.get(..n).unwrap_or(t)).ok()
+                })
                 .ok_or_else(|| cannot(&v, "date"))?;
             out.put_i32(d);
         }

@@ -2,9 +2,13 @@
 //! and other tools read) and converts to and from PostgreSQL's binary forms — days or
 //! microseconds counted from 2000-01-01. Input is checked against PostgreSQL's ranges
 //! (dates to 5874897-12-31, timestamps to 294276-12-31), with checked arithmetic, so no
-//! value a client sends can overflow; years before 1 (BC) are not supported.
-//! `infinity` and `-infinity` are stored as those words (which sort after and before
-//! every ISO text). Text input is read with PostgreSQL's rules (decode.rs, interval.rs);
+//! value a client sends can overflow. A BC year (astronomical year y ≤ 0, PostgreSQL's
+//! `y` BC being 1 − y) is stored as `/` then 9999 minus its BC number, then month, day
+//! and time as for AD (`0044-03-15 BC` → `/9955-03-15`): as text it sorts after
+//! `-infinity`, before every AD date, older years first, so SQLite's comparisons and
+//! indexes stay right. `infinity` and `-infinity` are stored as those words (which sort
+//! after and before every ISO text). Clients never see the stored BC form: `date_out`,
+//! `timestamp_out` and `bc_out` print PostgreSQL's (`0044-03-15 BC`). Text input is read with PostgreSQL's rules (decode.rs, interval.rs);
 //! the `parse_*` readers here read the stored forms. Time zones: tz.rs (the session's
 //! TimeZone, `AT TIME ZONE`, zone names in input), zones.rs (the Default abbreviations).
 
@@ -40,8 +44,6 @@ pub enum DtError {
     TimestampRange,
     IntervalRange,
     ZoneRange,
-    /// A year before 1 (BC), which litewire cannot store as ISO text.
-    BeforeChrist,
     /// A month or day out of range: perhaps another DateStyle was meant.
     MdFieldRange,
     /// An interval whose years and months together overflow.
@@ -79,10 +81,6 @@ impl DtError {
             DtError::ZoneRange => (
                 SqlState::INVALID_TIME_ZONE_DISPLACEMENT_VALUE,
                 format!("time zone displacement out of range: \"{input}\""),
-            ),
-            DtError::BeforeChrist => (
-                SqlState::FEATURE_NOT_SUPPORTED,
-                format!("{type_name} values before 0001-01-01 (BC) are not supported"),
             ),
             DtError::MdFieldRange => {
                 return PgError::new(
@@ -319,7 +317,7 @@ pub fn format_timestamptz(utc: i64, zone: &Zone) -> Option<String> {
     let east = zone.offset_at(utc);
     let mut s = format_timestamp_micros(utc + i64::from(east) * 1_000_000, false);
     write_offset(east, &mut s);
-    Some(s)
+    Some(bc_out(&s).unwrap_or(s))
 }
 
 /// A timestamptz as PostgreSQL writes it in JSON (XSD form): local time in `zone` with
@@ -335,6 +333,9 @@ pub fn format_timestamptz_json(utc: i64, zone: &Zone) -> String {
     write_offset(east, &mut s);
     if east % 3600 == 0 {
         s.push_str(":00");
+    }
+    if local.ends_with(" BC") {
+        s.push_str(" BC");
     }
     s
 }
@@ -378,11 +379,10 @@ fn first_day_of(year: i64) -> i64 {
     days_from_civil(year, 1, 1) - PG_EPOCH_DAYS
 }
 
-/// The days and microseconds a `date` and a `timestamp` may hold (end exclusive).
+/// The days and microseconds a `date` and a `timestamp` may hold (end exclusive): from
+/// 4714-11-24 BC (Julian day 0), as PostgreSQL's IS_VALID_DATE / IS_VALID_TIMESTAMP.
 fn date_days_ok(days: i64) -> Dt<()> {
-    if days < first_day_of(1) {
-        Err(DtError::BeforeChrist)
-    } else if days >= first_day_of(DATE_MAX_YEAR + 1) {
+    if days < julian_day_zero() || days >= first_day_of(DATE_MAX_YEAR + 1) {
         Err(DtError::DateRange)
     } else {
         Ok(())
@@ -390,9 +390,9 @@ fn date_days_ok(days: i64) -> Dt<()> {
 }
 
 fn timestamp_micros_ok(micros: i64) -> Dt<()> {
-    if micros < first_day_of(1) * MICROS_PER_DAY {
-        Err(DtError::BeforeChrist)
-    } else if micros >= first_day_of(TIMESTAMP_MAX_YEAR + 1) * MICROS_PER_DAY {
+    if micros < julian_day_zero() * MICROS_PER_DAY
+        || micros >= first_day_of(TIMESTAMP_MAX_YEAR + 1) * MICROS_PER_DAY
+    {
         Err(DtError::TimestampRange)
     } else {
         Ok(())
@@ -406,7 +406,12 @@ fn num(s: &str) -> Dt<i64> {
     s.parse().map_err(|_| DtError::Syntax)
 }
 
-/// `YYYY-MM-DD` → days since 2000-01-01, within `date`'s range.
+/// The stored year of a BC date: `/` then four digits, 9999 minus its BC number, i.e.
+/// 9998 plus the astronomical year (1 BC is year 0: `/9998`; 4714 BC: `/5285`).
+const BC_STORED_BASE: i64 = 9998;
+
+/// `YYYY-MM-DD` (or a stored BC date, `/YYYY-MM-DD`) → days since 2000-01-01, within
+/// `date`'s range.
 pub fn parse_date(s: &str) -> Dt<i32> {
     let s = s.trim();
     match s {
@@ -414,10 +419,23 @@ pub fn parse_date(s: &str) -> Dt<i32> {
         "-infinity" => return Ok(DATE_NEG_INFINITY),
         _ => {}
     }
+    let (bc, s) = match s.strip_prefix('/') {
+        Some(rest) => (true, rest),
+        None => (false, s),
+    };
     let mut it = s.splitn(3, '-');
     let mut field = || it.next().ok_or(DtError::Syntax).and_then(num);
     let (y, m, d) = (field()?, field()?, field()?);
-    if y == 0 || !(1..=12).contains(&m) || d < 1 || d > days_in_month(y, m) {
+    let y = if bc {
+        if s.find('-') != Some(4) {
+            return Err(DtError::Syntax);
+        }
+        y - BC_STORED_BASE
+    } else {
+        y
+    };
+    if (y == 0 && !bc) || y > 0 && bc || !(1..=12).contains(&m) || d < 1 || d > days_in_month(y, m)
+    {
         return Err(DtError::FieldRange);
     }
     if y > DATE_MAX_YEAR {
@@ -474,7 +492,9 @@ pub fn timestamp_in(s: &str, zoned: bool) -> Dt<i64> {
         (true, None) => -i64::from(session().offset_of_local(tm.local_micros())),
     };
     let days = days_from_civil(tm.year, tm.mon, tm.mday) - PG_EPOCH_DAYS;
-    if days < julian_day_zero() || tm.year > TIMESTAMP_MAX_YEAR + 1 {
+    // PostgreSQL's IS_VALID_JULIAN looks at the local year and month only: 4714-11-23
+    // 16:00-08 BC is Julian day 0 in UTC, within range.
+    if tm.year < -4713 || (tm.year == -4713 && tm.mon < 11) || tm.year > TIMESTAMP_MAX_YEAR + 1 {
         return Err(DtError::TimestampRange);
     }
     // Labelled hours (`h99999`) may be far out of range: checked.
@@ -626,6 +646,7 @@ pub fn check_time(micros: i64) -> Dt<i64> {
     }
 }
 
+/// A date's stored form (ISO; a BC year as `/` and 9998 plus the year, see the module).
 pub fn format_date(days: i32) -> String {
     match days {
         DATE_INFINITY => return "infinity".into(),
@@ -633,7 +654,65 @@ pub fn format_date(days: i32) -> String {
         _ => {}
     }
     let (y, m, d) = civil_from_days(days as i64 + PG_EPOCH_DAYS);
-    format!("{y:04}-{m:02}-{d:02}")
+    if y <= 0 {
+        format!("/{:04}-{m:02}-{d:02}", y + BC_STORED_BASE)
+    } else {
+        format!("{y:04}-{m:02}-{d:02}")
+    }
+}
+
+/// A date as PostgreSQL prints it (date_out, DateStyle ISO): `0044-03-15 BC`.
+pub fn date_out(days: i32) -> String {
+    let s = format_date(days);
+    bc_out(&s).unwrap_or(s)
+}
+
+/// A timestamp as PostgreSQL prints it (timestamp_out, DateStyle ISO).
+pub fn timestamp_out(micros: i64) -> String {
+    let s = format_timestamp_micros(micros, false);
+    bc_out(&s).unwrap_or(s)
+}
+
+/// Whether stored date/time text is a BC value (`/9955-03-15…`).
+pub fn is_stored_bc(s: &[u8]) -> bool {
+    s.first() == Some(&b'/')
+}
+
+/// A date/time value as a function receives it (its stored form, or a client's text)
+/// made readable by `date_in`/`timestamp_in`: a stored BC value becomes PostgreSQL's
+/// text (`0044-03-15 BC`), which they read; anything else is itself. A client's text
+/// never arrives here starting with `/`: literals cast to a date/time type are given
+/// a leading blank (sql/translate/casts.rs), parameters and stored literals are read
+/// by engine/input.rs.
+pub fn stored_in(s: &str) -> std::borrow::Cow<'_, str> {
+    match is_stored_bc(s.as_bytes()).then(|| bc_out(s)).flatten() {
+        Some(text) => std::borrow::Cow::Owned(text),
+        None => std::borrow::Cow::Borrowed(s),
+    }
+}
+
+/// A stored BC date, timestamp or timestamptz (`/9955-03-15 10:00:00+00:00`) as
+/// PostgreSQL prints it (`0044-03-15 10:00:00+00 BC`: the year counted back from 1 BC,
+/// a whole-hour offset without its `:00`, ` BC` last); None for any other text.
+pub fn bc_out(stored: &str) -> Option<String> {
+    let rest = stored.strip_prefix('/')?;
+    let year: i64 = rest
+        .get(..4)
+        .filter(|y| y.bytes().all(|b| b.is_ascii_digit()))?
+        .parse()
+        .ok()?;
+    let rest = &rest[4..];
+    if !rest.starts_with('-') {
+        return None;
+    }
+    let bc_number = 9999 - year;
+    let mut out = format!("{bc_number:04}");
+    let n = rest.len();
+    let whole_hours =
+        n >= 6 && rest.ends_with(":00") && matches!(rest.as_bytes()[n - 6], b'+' | b'-');
+    out.push_str(if whole_hours { &rest[..n - 3] } else { rest });
+    out.push_str(" BC");
+    Some(out)
 }
 
 pub fn format_time(micros: i64) -> String {
@@ -791,9 +870,67 @@ mod tests {
             Err(DtError::ZoneRange)
         );
         assert_eq!(check_date(i32::MAX - 1), Err(DtError::DateRange));
-        assert_eq!(check_date(i32::MIN + 1), Err(DtError::BeforeChrist));
+        assert_eq!(check_date(i32::MIN + 1), Err(DtError::DateRange));
         assert_eq!(check_timestamp(i64::MAX - 1), Err(DtError::TimestampRange));
         assert_eq!(check_time(-1), Err(DtError::FieldRange));
+    }
+
+    #[test]
+    fn bc_values_store_sortably_and_print_as_postgres() {
+        let date = |s: &str| date_in(s).map(format_date);
+        assert_eq!(date("0044-03-15 BC").as_deref(), Ok("/9955-03-15"));
+        assert_eq!(date("0001-12-31 BC").as_deref(), Ok("/9998-12-31"));
+        assert_eq!(date("4714-11-24 BC").as_deref(), Ok("/5285-11-24"));
+        assert_eq!(date("4714-11-23 BC"), Err(DtError::DateRange));
+        // Stored text sorts as the values do.
+        let mut stored = [
+            "0001-01-01",
+            "/9998-12-31",
+            "/9955-03-15",
+            "-infinity",
+            "/9955-03-16",
+        ];
+        stored.sort();
+        assert_eq!(
+            stored,
+            [
+                "-infinity",
+                "/9955-03-15",
+                "/9955-03-16",
+                "/9998-12-31",
+                "0001-01-01"
+            ]
+        );
+        // Read back: 1 BC is a leap year (astronomical 0), days run on across year 0.
+        assert_eq!(
+            parse_date("/9998-02-29").map(|d| d + 307),
+            parse_date("0001-01-01")
+        );
+        assert_eq!(parse_date("/9999-01-01"), Err(DtError::FieldRange));
+        assert_eq!(parse_date("/99555-03-15"), Err(DtError::Syntax));
+        assert_eq!(parse_date("/5285-11-23"), Err(DtError::DateRange));
+        let t = parse_timestamp("/9902-02-16 17:32:01+00:00").unwrap();
+        assert_eq!(t, -66_139_396_079_000_000);
+        assert_eq!(format_timestamp_micros(t, false), "/9902-02-16 17:32:01");
+        assert_eq!(timestamp_out(t), "0097-02-16 17:32:01 BC");
+        assert_eq!(
+            date_out(parse_date("/9955-03-15").unwrap()),
+            "0044-03-15 BC"
+        );
+        assert_eq!(
+            bc_out("/9998-12-31 23:59:59.5+00:00").as_deref(),
+            Some("0001-12-31 23:59:59.5+00 BC")
+        );
+        assert_eq!(bc_out("/x"), None);
+        assert_eq!(bc_out("2020-01-01"), None);
+        assert_eq!(check_timestamp(t - 1), Ok(t - 1));
+        assert_eq!(
+            check_timestamp(julian_day_zero() * MICROS_PER_DAY - 1),
+            Err(DtError::TimestampRange)
+        );
+        // A client's text of the stored shape is PostgreSQL's: 9955 AD.
+        assert_eq!(date("/9955-03-15").as_deref(), Ok("9955-03-15"));
+        assert_eq!(stored_in("/9955-03-15"), "0044-03-15 BC");
     }
 
     #[test]

@@ -885,7 +885,15 @@ fn datetime_cast(
         ValueRef::Null => Ok(None),
         ValueRef::Text(t) => {
             let s = String::from_utf8_lossy(t);
-            convert(s.trim())
+            // A stored BC date or timestamp (its `/` first, never blank-led: a literal
+            // of that shape comes with a blank before it, translate/casts.rs) is read
+            // as the value it stands for.
+            let input = match type_name {
+                "interval" => std::borrow::Cow::Borrowed(s.trim()),
+                _ if datetime::is_stored_bc(t) => datetime::stored_in(&s),
+                _ => std::borrow::Cow::Borrowed(s.trim()),
+            };
+            convert(&input)
                 .map(Some)
                 .map_err(|e| raise(e.to_pg(type_name, &s)))
         }
@@ -989,6 +997,16 @@ fn pg_cast(ctx: &mut Context<'_>) -> rusqlite::Result<SqlValue> {
         }
         (oid::NUMERIC, ValueRef::Integer(_) | ValueRef::Real(_)) => owned(value),
         (_, ValueRef::Text(t)) if type_oid != 0 => {
+            // A stored BC date or timestamp (a comparison's promotion, engine/compare.rs;
+            // literals of these types are pg_date's & co.) read as the value it is.
+            let bc;
+            let t = match type_oid {
+                oid::DATE | oid::TIMESTAMP | oid::TIMESTAMPTZ if datetime::is_stored_bc(t) => {
+                    bc = datetime::stored_in(&String::from_utf8_lossy(t)).into_owned();
+                    bc.as_bytes()
+                }
+                _ => t,
+            };
             let v = input::decode(type_oid, false, Some(t)).map_err(raise)?;
             match v {
                 super::stmt::Value::Null => SqlValue::Null,

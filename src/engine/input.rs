@@ -335,14 +335,11 @@ fn be<const N: usize>(b: &[u8], name: &str) -> Result<[u8; N], PgError> {
 }
 
 /// PostgreSQL's error for a binary date/time value outside its type's range.
-fn binary_range(e: datetime::DtError, name: &str) -> PgError {
-    match e {
-        datetime::DtError::BeforeChrist => e.to_pg(name, ""),
-        _ => PgError::new(
-            SqlState::DATETIME_FIELD_OVERFLOW,
-            format!("{name} out of range"),
-        ),
-    }
+fn binary_range(_: datetime::DtError, name: &str) -> PgError {
+    PgError::new(
+        SqlState::DATETIME_FIELD_OVERFLOW,
+        format!("{name} out of range"),
+    )
 }
 
 fn decode_binary(type_oid: u32, b: &[u8]) -> Result<Value, PgError> {

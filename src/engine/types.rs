@@ -54,6 +54,9 @@ pub enum Render {
     /// `timestamptz`: stored with a `+HH:MM` offset SQLite reads, printed as PostgreSQL
     /// prints it, without `:00` minutes (`+00`).
     TimestampTz,
+    /// `date` / `timestamp`: ISO text printed as stored, except a BC value's stored form
+    /// (`/9955-03-15`), printed as PostgreSQL prints it (`0044-03-15 BC`).
+    DateTime,
     /// Everything else: integers in decimal, reals as PostgreSQL prints float8, text as
     /// is, blobs in bytea hex format.
     Plain,
@@ -227,13 +230,17 @@ fn named_type(lower: &str) -> Option<PgType> {
             }
         }
         "blob" | "bytea" => t(oid::BYTEA, -1),
-        "date" => t(oid::DATE, 4),
+        "date" => PgType {
+            render: Render::DateTime,
+            ..t(oid::DATE, 4)
+        },
         // The typmod of `time(p)` / `timestamp(p)` is p (-1: none).
         "time" | "time without time zone" => PgType {
             modifier: type_length(lower).unwrap_or(-1),
             ..t(oid::TIME, 8)
         },
         "timestamp" | "datetime" | "timestamp without time zone" => PgType {
+            render: Render::DateTime,
             modifier: type_length(lower).unwrap_or(-1),
             ..t(oid::TIMESTAMP, 8)
         },
@@ -453,8 +460,26 @@ pub fn write_text(render: Render, v: ValueRef<'_>, out: &mut BytesMut) {
                 None => out.put_slice(t),
             }
         }
+        ValueRef::Text(t) if render == Render::DateTime && super::datetime::is_stored_bc(t) => {
+            match std::str::from_utf8(t)
+                .ok()
+                .and_then(super::datetime::bc_out)
+            {
+                Some(s) => out.put_slice(s.as_bytes()),
+                None => out.put_slice(t),
+            }
+        }
         ValueRef::Text(t) if render == Render::TimestampTz => {
             super::datetime::with_session(|zone| match zone {
+                super::datetime::Zone::Fixed(0) if super::datetime::is_stored_bc(t) => {
+                    match std::str::from_utf8(t)
+                        .ok()
+                        .and_then(super::datetime::bc_out)
+                    {
+                        Some(s) => out.put_slice(s.as_bytes()),
+                        None => out.put_slice(t),
+                    }
+                }
                 super::datetime::Zone::Fixed(0) => {
                     let n = t.len();
                     let whole_hours =

@@ -9,6 +9,7 @@ mod array_bounds;
 mod arrays;
 mod auth;
 mod basics;
+mod bc_dates;
 mod catalog;
 mod clients;
 mod concurrency;

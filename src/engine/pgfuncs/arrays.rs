@@ -564,6 +564,17 @@ pub fn register(conn: &Connection, limit: usize) -> Res<()> {
                 return Ok(None);
             };
             let null = if ctx.len() > 2 { text(ctx, 2) } else { None };
+            // Elements print untyped here: a BC date's stored form (engine/datetime.rs)
+            // is refused rather than shown.
+            let stored_bc = |e: &&Json| {
+                matches!(e, Json::Str(s) if crate::engine::datetime::is_stored_bc(s.as_bytes())
+                    && super::dates::read(s).is_ok())
+            };
+            if array::flatten(&a).iter().any(stored_bc) {
+                return Err(super::raise(crate::sql::translate::unsupported(
+                    "array_to_string() of BC dates or timestamps",
+                )));
+            }
             let parts: Vec<String> = array::flatten(&a)
                 .into_iter()
                 .filter_map(|e| element_string(e).or_else(|| null.clone()))

@@ -5,8 +5,8 @@
 //! time has no date, anything else must read as an interval.
 
 use crate::engine::datetime::{
-    self as dt, civil_from_days, days_from_civil, days_in_month, DtError, Interval, Zone,
-    MICROS_PER_DAY, PG_EPOCH_DAYS,
+    self as dt, civil_from_days, days_from_civil, days_in_month, Interval, Zone, MICROS_PER_DAY,
+    PG_EPOCH_DAYS,
 };
 use crate::protocol::{PgError, SqlState};
 
@@ -44,9 +44,12 @@ pub fn read(s: &str) -> Result<Temporal, PgError> {
             format!("this function on an infinite date or timestamp (\"{s}\") is not supported by litewire"),
         ));
     }
-    let bytes = s.as_bytes();
+    // A stored BC date starts with `/` (engine/datetime.rs).
+    let year_on = s.strip_prefix('/').unwrap_or(s);
+    let bytes = year_on.as_bytes();
     let starts_as_date = bytes.first().is_some_and(u8::is_ascii_digit)
-        && s.find('-')
+        && year_on
+            .find('-')
             .is_some_and(|i| i >= 4 && bytes[..i].iter().all(u8::is_ascii_digit));
     if starts_as_date {
         let end = s.find([' ', 'T', 't']).unwrap_or(s.len());
@@ -368,12 +371,27 @@ fn calendar(u: Unit, f: &Fields) -> i64 {
         Day => f.day,
         Month => f.month,
         Quarter => (f.month - 1) / 3 + 1,
-        Year => f.year,
-        Decade => f.year / 10,
-        Century => (f.year + 99) / 100,
-        Millennium => (f.year + 999) / 1000,
+        // `f.year` is astronomical (1 BC is 0); PostgreSQL counts BC years negative
+        // (1 BC is -1) and its decades, centuries and millennia back from there.
+        Year | IsoYear => {
+            let y = if u == Year {
+                f.year
+            } else {
+                iso_week(days_1970).0
+            };
+            if y > 0 {
+                y
+            } else {
+                y - 1
+            }
+        }
+        Decade if f.year >= 0 => f.year / 10,
+        Decade => -((8 - (f.year - 1)) / 10),
+        Century if f.year > 0 => (f.year + 99) / 100,
+        Century => -((99 - (f.year - 1)) / 100),
+        Millennium if f.year > 0 => (f.year + 999) / 1000,
+        Millennium => -((999 - (f.year - 1)) / 1000),
         Week => iso_week(days_1970).1,
-        IsoYear => iso_week(days_1970).0,
         Dow => (days_1970 + 4).rem_euclid(7),
         IsoDow => (days_1970 + 3).rem_euclid(7) + 1,
         Doy => days_1970 - days_from_civil(f.year, 1, 1) + 1,
@@ -482,9 +500,15 @@ pub fn trunc(unit_name: &str, v: Temporal, zone: &Zone) -> Result<String, PgErro
                 Some(Month) => (day_of(f.year, f.month, 1), 0),
                 Some(Quarter) => (day_of(f.year, (f.month - 1) / 3 * 3 + 1, 1), 0),
                 Some(Year) => (day_of(f.year, 1, 1), 0),
-                Some(Decade) => (day_of(f.year - f.year % 10, 1, 1), 0),
-                Some(Century) => (day_of((f.year + 99) / 100 * 100 - 99, 1, 1), 0),
-                Some(Millennium) => (day_of((f.year + 999) / 1000 * 1000 - 999, 1, 1), 0),
+                // BC (astronomical years ≤ 0) as PostgreSQL's timestamp_trunc counts.
+                Some(Decade) if f.year > 0 => (day_of(f.year - f.year % 10, 1, 1), 0),
+                Some(Decade) => (day_of(-((8 - (f.year - 1)) / 10) * 10, 1, 1), 0),
+                Some(Century) if f.year > 0 => (day_of((f.year + 99) / 100 * 100 - 99, 1, 1), 0),
+                Some(Century) => (day_of(-((99 - (f.year - 1)) / 100) * 100 + 1, 1, 1), 0),
+                Some(Millennium) if f.year > 0 => {
+                    (day_of((f.year + 999) / 1000 * 1000 - 999, 1, 1), 0)
+                }
+                Some(Millennium) => (day_of(-((999 - (f.year - 1)) / 1000) * 1000 + 1, 1, 1), 0),
                 _ => return Err(not_recognized(&name, type_name)),
             };
             // From a day up the zone's offset is the one of the truncated local time
@@ -495,8 +519,9 @@ pub fn trunc(unit_name: &str, v: Temporal, zone: &Zone) -> Result<String, PgErro
                 _ if zoned => zone.to_utc(local),
                 _ => local,
             };
-            let micros = dt::check_timestamp(micros)
-                .map_err(|e| e.to_pg(type_name, &format!("{micros}")))?;
+            let micros = dt::check_timestamp(micros).map_err(|_| {
+                PgError::new(SqlState::DATETIME_FIELD_OVERFLOW, "timestamp out of range")
+            })?;
             Ok(dt::format_timestamp_micros(micros, zoned))
         }
         Temporal::Interval(mut iv) => {
@@ -687,22 +712,25 @@ fn interval_out_of_range() -> PgError {
     PgError::new(SqlState::DATETIME_FIELD_OVERFLOW, "interval out of range")
 }
 
-/// `make_date(y, m, d)` as days since 2000-01-01.
+/// `make_date(y, m, d)` as days since 2000-01-01; a negative year is BC (PostgreSQL's
+/// messages then show the astronomical year: `-1-02-29` for 2 BC).
 pub fn make_date(y: i64, m: i64, d: i64) -> Result<i32, PgError> {
-    let bad = || {
+    let year = if y < 0 { y + 1 } else { y };
+    let message = |what: &str| {
         PgError::new(
             SqlState::DATETIME_FIELD_OVERFLOW,
-            format!("date field value out of range: {y}-{m:02}-{d:02}"),
+            format!("{what} out of range: {year}-{m:02}-{d:02}"),
         )
     };
-    if y < 0 {
-        return Err(DtError::BeforeChrist.to_pg("date", ""));
+    if y == 0 || !(1..=12).contains(&m) || d < 1 || d > days_in_month(year, m) || y > 5_874_897 {
+        return Err(message("date field value"));
     }
-    if y == 0 || !(1..=12).contains(&m) || d < 1 || d > days_in_month(y, m) || y > 5_874_897 {
-        return Err(bad());
+    // PostgreSQL's IS_VALID_JULIAN looks at the year and month only.
+    if year < -4713 || (year == -4713 && m < 11) {
+        return Err(message("date field value"));
     }
-    let days = days_from_civil(y, m, d) - PG_EPOCH_DAYS;
-    dt::check_date(days as i32).map_err(|_| bad())
+    let days = days_from_civil(year, m, d) - PG_EPOCH_DAYS;
+    dt::check_date(days as i32).map_err(|_| message("date"))
 }
 
 /// `make_time(h, m, s)` as microseconds since midnight.
@@ -1078,10 +1106,12 @@ enum DateField {
     Day,
     MonthName,
     MonthAbbrev,
+    /// `BC`/`AD` (`B.C.`/`A.D.` with dots): the era, a BC year counted back.
+    Era,
 }
 
 /// `to_date(text, template)` as days since 2000-01-01, with the template patterns
-/// `YYYY`, `YY`, `MM`, `DD`, `MON`, `MONTH` (any case) and separators (PostgreSQL's rules
+/// `YYYY` (a minus for BC), `YY`, `MM`, `DD`, `MON`, `MONTH`, `BC`/`AD` (any case) and separators (PostgreSQL's rules
 /// without FX: a separator matches one non-alphanumeric character or none, blanks before
 /// a field are skipped, a numeric field followed by another field takes its width). Any
 /// other pattern, and a template with no year, is 0A000.
@@ -1095,6 +1125,10 @@ pub fn to_date(input: &str, template: &str) -> Result<i32, PgError> {
         ("YY", Some(DateField::Year2)),
         ("DDD", None),
         ("DD", Some(DateField::Day)),
+        ("A.D.", Some(DateField::Era)),
+        ("B.C.", Some(DateField::Era)),
+        ("AD", Some(DateField::Era)),
+        ("BC", Some(DateField::Era)),
     ];
     let unsupported = |what: &str| {
         crate::sql::translate::unsupported(format!(
@@ -1140,7 +1174,7 @@ pub fn to_date(input: &str, template: &str) -> Result<i32, PgError> {
         )
         .with_detail(detail.to_string())
     };
-    let (mut year, mut month, mut day) = (None, 1i64, 1i64);
+    let (mut year, mut month, mut day, mut bc) = (None, 1i64, 1i64, false);
     let mut s = input;
     for (i, node) in nodes.iter().enumerate() {
         let DateNode::Field(name, kind) = node else {
@@ -1155,6 +1189,27 @@ pub fn to_date(input: &str, template: &str) -> Result<i32, PgError> {
             break;
         }
         let value = match kind {
+            // PostgreSQL's adbc strings: `ad`/`bc` in any case, dotted for a dotted
+            // pattern.
+            DateField::Era => {
+                let (ad, bc_word) = if name.contains('.') {
+                    ("a.d.", "b.c.")
+                } else {
+                    ("ad", "bc")
+                };
+                let word = s.get(..ad.len()).unwrap_or("");
+                let is_bc = word.eq_ignore_ascii_case(bc_word);
+                if !is_bc && !word.eq_ignore_ascii_case(ad) {
+                    let shown: String = s.chars().take(ad.len()).collect();
+                    return Err(invalid(
+                        &shown,
+                        name,
+                        "The given value did not match any of the allowed values for this field.",
+                    ));
+                }
+                s = &s[ad.len()..];
+                i64::from(is_bc)
+            }
             DateField::MonthName | DateField::MonthAbbrev => {
                 let end = s.find(|c: char| !c.is_alphabetic()).unwrap_or(s.len());
                 let word = &s[..end];
@@ -1204,7 +1259,11 @@ pub fn to_date(input: &str, template: &str) -> Result<i32, PgError> {
                     let end = s.char_indices().nth(width).map_or(s.len(), |(at, _)| at);
                     &s[..end]
                 } else {
-                    let end = s.find(|c: char| !c.is_ascii_digit()).unwrap_or(s.len());
+                    // A year may carry a minus: a BC year (`-44` is 44 BC).
+                    let sign = usize::from(*kind == DateField::Year4 && s.starts_with('-'));
+                    let end = s[sign..]
+                        .find(|c: char| !c.is_ascii_digit())
+                        .map_or(s.len(), |e| e + sign);
                     &s[..end]
                 };
                 let shown = if digits.is_empty() {
@@ -1231,15 +1290,24 @@ pub fn to_date(input: &str, template: &str) -> Result<i32, PgError> {
             }
             DateField::Month | DateField::MonthName | DateField::MonthAbbrev => month = value,
             DateField::Day => day = value,
+            DateField::Era => bc = value == 1,
         }
     }
     let Some(year) = year else {
         return Err(unsupported("an input without a year"));
     };
-    make_date(year, month, day).map_err(|_| {
+    // make_date's negative years are BC.
+    let year = if bc && year > 0 { -year } else { year };
+    make_date(year, month, day).map_err(|e| {
+        // Before 4714-11-24 BC is out of date's range; anything else a bad field.
+        let what = if e.message.starts_with("date out of range") {
+            "date"
+        } else {
+            "date/time field value"
+        };
         PgError::new(
             SqlState::DATETIME_FIELD_OVERFLOW,
-            format!("date/time field value out of range: \"{input}\""),
+            format!("{what} out of range: \"{input}\""),
         )
     })
 }

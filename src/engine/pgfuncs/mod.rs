@@ -114,6 +114,77 @@ fn any_null(ctx: &Context<'_>) -> bool {
 }
 
 /// ±1 when argument `i` is a stored `infinity` / `-infinity`.
+/// `to_char(x, format)` of a finite date/time value, a number or an interval.
+fn to_char_value(ctx: &Context<'_>) -> Res<String> {
+    let (micros, offset, abbrev) = match ctx.get_raw(0) {
+        // A numeric held as its text: its exact digits (the words infinity and
+        // -infinity are dates' first).
+        v @ ValueRef::Text(_) if infinite(ctx, 0).is_none() && numeric_text(v).is_some() => {
+            let Some(x) = numeric_text(v) else {
+                return Ok(String::new());
+            };
+            return pg(number_format::to_char(
+                number_format::Number::Numeric(x),
+                &s(ctx, 1),
+            ));
+        }
+        ValueRef::Text(_) => match temporal(ctx, 0, "to_char")? {
+            Some(Temporal::Date(d)) => (i64::from(d) * MICROS_PER_DAY, None, None),
+            Some(Temporal::Timestamp(t)) => (t, None, None),
+            Some(Temporal::TimestampTz(t)) => {
+                let zone = pg(dates::session_zone(&s(ctx, 2)))?;
+                let offset = i64::from(zone.offset_at(t)) * 1_000_000;
+                (t, Some(offset), zone.abbreviation_at(t))
+            }
+            Some(Temporal::Interval(iv)) => return pg(to_char::format_interval(iv, &s(ctx, 1))),
+            // A time is formatted as an interval (PostgreSQL casts it so).
+            Some(Temporal::Time(micros)) => {
+                let iv = dt::Interval {
+                    micros,
+                    ..Default::default()
+                };
+                return pg(to_char::format_interval(iv, &s(ctx, 1)));
+            }
+            None => return Ok(String::new()),
+        },
+        ValueRef::Integer(i) => {
+            return pg(number_format::to_char(
+                number_format::Number::Int(i),
+                &s(ctx, 1),
+            ))
+        }
+        ValueRef::Real(f) => {
+            return pg(number_format::to_char(
+                number_format::Number::Real(f),
+                &s(ctx, 1),
+            ))
+        }
+        _ => return Err(raise(unsupported("to_char() of a bytea"))),
+    };
+    Ok(to_char::format(
+        micros,
+        offset,
+        abbrev.as_deref(),
+        &s(ctx, 1),
+    ))
+}
+
+/// concat(), concat_ws() and format() take their arguments untyped (translate/
+/// functions.rs), so a BC date's stored form (`/9955-03-15`, engine/datetime.rs) cannot
+/// be told from text: refused rather than printed as stored.
+fn no_stored_bc(ctx: &Context<'_>, function: &str) -> Res<()> {
+    for i in 0..ctx.len() {
+        if let ValueRef::Text(t) = ctx.get_raw(i) {
+            if dt::is_stored_bc(t) && std::str::from_utf8(t).is_ok_and(|s| dates::read(s).is_ok()) {
+                return Err(raise(unsupported(format!(
+                    "{function} of a BC date or timestamp"
+                ))));
+            }
+        }
+    }
+    Ok(())
+}
+
 fn infinite(ctx: &Context<'_>, i: usize) -> Option<i8> {
     match ctx.get_raw(i) {
         ValueRef::Text(t) => std::str::from_utf8(t).ok().and_then(dates::infinity_sign),
@@ -682,66 +753,14 @@ pub fn register(conn: &Connection) -> Res<()> {
             Ok(dt::format_timestamp_micros(binned, zoned))
         }),
     )?;
+    // An infinite date or timestamp has no fields to format: NULL, as in PostgreSQL.
     conn.create_scalar_function(
         "pg_to_char",
         3,
         pure,
-        strict(|ctx| {
-            let (micros, offset, abbrev) = match ctx.get_raw(0) {
-                // A numeric held as its text: its exact digits (the words infinity and
-                // -infinity are dates' first).
-                v @ ValueRef::Text(_)
-                    if infinite(ctx, 0).is_none() && numeric_text(v).is_some() =>
-                {
-                    let Some(x) = numeric_text(v) else {
-                        return Ok(String::new());
-                    };
-                    return pg(number_format::to_char(
-                        number_format::Number::Numeric(x),
-                        &s(ctx, 1),
-                    ));
-                }
-                ValueRef::Text(_) => match temporal(ctx, 0, "to_char")? {
-                    Some(Temporal::Date(d)) => (i64::from(d) * MICROS_PER_DAY, None, None),
-                    Some(Temporal::Timestamp(t)) => (t, None, None),
-                    Some(Temporal::TimestampTz(t)) => {
-                        let zone = pg(dates::session_zone(&s(ctx, 2)))?;
-                        let offset = i64::from(zone.offset_at(t)) * 1_000_000;
-                        (t, Some(offset), zone.abbreviation_at(t))
-                    }
-                    Some(Temporal::Interval(iv)) => {
-                        return pg(to_char::format_interval(iv, &s(ctx, 1)))
-                    }
-                    // A time is formatted as an interval (PostgreSQL casts it so).
-                    Some(Temporal::Time(micros)) => {
-                        let iv = dt::Interval {
-                            micros,
-                            ..Default::default()
-                        };
-                        return pg(to_char::format_interval(iv, &s(ctx, 1)));
-                    }
-                    None => return Ok(String::new()),
-                },
-                ValueRef::Integer(i) => {
-                    return pg(number_format::to_char(
-                        number_format::Number::Int(i),
-                        &s(ctx, 1),
-                    ))
-                }
-                ValueRef::Real(f) => {
-                    return pg(number_format::to_char(
-                        number_format::Number::Real(f),
-                        &s(ctx, 1),
-                    ))
-                }
-                _ => return Err(raise(unsupported("to_char() of a bytea"))),
-            };
-            Ok(to_char::format(
-                micros,
-                offset,
-                abbrev.as_deref(),
-                &s(ctx, 1),
-            ))
+        strict(|ctx| match infinite(ctx, 0) {
+            Some(_) => Ok(None),
+            None => to_char_value(ctx).map(Some),
         }),
     )?;
 
@@ -1199,9 +1218,8 @@ pub fn register(conn: &Connection) -> Res<()> {
             }
             Ok(match temporal(ctx, 0, "to_json")? {
                 Some(Temporal::TimestampTz(t)) => dt::format_timestamptz_json(t, &dt::session()),
-                Some(Temporal::Timestamp(t)) => {
-                    dt::format_timestamp_micros(t, false).replacen(' ', "T", 1)
-                }
+                Some(Temporal::Timestamp(t)) => dt::timestamp_out(t).replacen(' ', "T", 1),
+                Some(Temporal::Date(d)) => dt::date_out(d),
                 _ => s(ctx, 0),
             })
         }),
@@ -1227,6 +1245,7 @@ pub fn register(conn: &Connection) -> Res<()> {
         strict(|ctx| pg(strings::decode(&s(ctx, 0), &s(ctx, 1)))),
     )?;
     conn.create_scalar_function("pg_concat", -1, pure, move |ctx| {
+        no_stored_bc(ctx, "concat()")?;
         let parts: Vec<String> = (0..ctx.len()).filter_map(|i| text(ctx, i)).collect();
         bounded(parts.concat(), limit)
     })?;
@@ -1237,6 +1256,7 @@ pub fn register(conn: &Connection) -> Res<()> {
                 "function concat_ws() does not exist",
             )));
         }
+        no_stored_bc(ctx, "concat_ws()")?;
         let Some(sep) = text(ctx, 0) else {
             return Ok(None);
         };
@@ -1250,6 +1270,7 @@ pub fn register(conn: &Connection) -> Res<()> {
                 "function format() does not exist",
             )));
         }
+        no_stored_bc(ctx, "format()")?;
         let Some(fmt) = text(ctx, 0) else {
             return Ok(None);
         };

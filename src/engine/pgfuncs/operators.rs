@@ -844,13 +844,14 @@ fn text(v: ValueRef<'_>) -> String {
 
 fn date(v: ValueRef<'_>) -> Result<i64, PgError> {
     let s = text(v);
-    dt::date_in(&s)
+    dt::date_in(&dt::stored_in(&s))
         .map(i64::from)
         .map_err(|e| e.to_pg("date", &s))
 }
 
 fn timestamp(v: ValueRef<'_>, zoned: bool) -> Result<i64, PgError> {
     let s = text(v);
+    let s = dt::stored_in(&s);
     if zoned {
         dt::timestamp_in(&s, true).map_err(|e| e.to_pg("timestamp with time zone", &s))
     } else {

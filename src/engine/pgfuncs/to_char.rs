@@ -122,6 +122,11 @@ pub fn format(micros: i64, offset: Option<i64>, abbrev: Option<&str>, fmt: &str)
         let (y, _, _) = civil_from_days(thursday);
         (y, (thursday - days_from_civil(y, 1, 1)) / 7 + 1)
     };
+    // Years as PostgreSQL writes them (ADJUST_YEAR): a BC year by its number, 1 BC
+    // (astronomical 0) as 1.
+    let bc = t.year <= 0;
+    let adjust = |y: i64| if y <= 0 { 1 - y } else { y };
+    let (year, iso_year) = (adjust(t.year), adjust(iso_year));
     let dow = (t.days_1970 + 4).rem_euclid(7);
     let isodow = if dow == 0 { 7 } else { dow };
     let doy = t.days_1970 - days_from_civil(t.year, 1, 1) + 1;
@@ -144,21 +149,30 @@ pub fn format(micros: i64, offset: Option<i64>, abbrev: Option<&str>, fmt: &str)
             };
             let hour12 = if t.hour % 12 == 0 { 12 } else { t.hour % 12 };
             Ok(match p.to_ascii_uppercase().as_str() {
-                "YYYY" => (num(t.year, 4), Some(t.year)),
-                "Y,YYY" => (
-                    format!("{},{:03}", t.year / 1000, t.year % 1000),
-                    Some(t.year),
-                ),
-                "YYY" => (num(t.year % 1000, 3), Some(t.year % 1000)),
-                "YY" => (num(t.year % 100, 2), Some(t.year % 100)),
-                "Y" => (num(t.year % 10, 1), Some(t.year % 10)),
+                "YYYY" => (num(year, 4), Some(year)),
+                "Y,YYY" => (format!("{},{:03}", year / 1000, year % 1000), Some(year)),
+                "YYY" => (num(year % 1000, 3), Some(year % 1000)),
+                "YY" => (num(year % 100, 2), Some(year % 100)),
+                "Y" => (num(year % 10, 1), Some(year % 10)),
                 "IYYY" => (num(iso_year, 4), Some(iso_year)),
                 "IYY" => (num(iso_year % 1000, 3), Some(iso_year % 1000)),
                 "IY" => (num(iso_year % 100, 2), Some(iso_year % 100)),
                 "I" => (num(iso_year % 10, 1), Some(iso_year % 10)),
+                // BC centuries count down from -1 (C's `%0*d`: a digit more for the
+                // sign).
                 "CC" => {
-                    let cc = (t.year + 99) / 100;
-                    (num(cc, 2), Some(cc))
+                    let cc = if t.year > 0 {
+                        (t.year - 1) / 100 + 1
+                    } else {
+                        t.year / 100 - 1
+                    };
+                    let width = if cc >= 0 { 2 } else { 3 };
+                    let text = if fill && (-99..=99).contains(&cc) {
+                        format!("{cc:0width$}")
+                    } else {
+                        cc.to_string()
+                    };
+                    (text, Some(cc))
                 }
                 "Q" => {
                     let q = (t.month - 1) / 3 + 1;
@@ -203,8 +217,8 @@ pub fn format(micros: i64, offset: Option<i64>, abbrev: Option<&str>, fmt: &str)
                 }
                 "AM" | "PM" => (cased(if t.hour < 12 { "am" } else { "pm" }, p), None),
                 "A.M." | "P.M." => (cased(if t.hour < 12 { "a.m." } else { "p.m." }, p), None),
-                "AD" | "BC" => (cased("ad", p), None),
-                "A.D." | "B.C." => (cased("a.d.", p), None),
+                "AD" | "BC" => (cased(if bc { "bc" } else { "ad" }, p), None),
+                "A.D." | "B.C." => (cased(if bc { "b.c." } else { "a.d." }, p), None),
                 "MONTH" => (name(cased(MONTHS[t.month as usize - 1], p), 9), None),
                 "MON" => (cased(&MONTHS[t.month as usize - 1][..3], p), None),
                 "DAY" => (name(cased(DAYS[dow as usize], p), 9), None),

@@ -168,6 +168,19 @@ fn array_alias(name: String) -> String {
     }
 }
 
+/// Whether a cast to `name` reads a date, timestamp or timestamptz.
+fn is_dated(name: &str) -> bool {
+    let base = name.split('(').next().unwrap_or(name).trim();
+    matches!(
+        base,
+        "date"
+            | "timestamp"
+            | "timestamptz"
+            | "timestamp with time zone"
+            | "timestamp without time zone"
+    ) || name.starts_with("timestamp")
+}
+
 /// `operand` cast to `t`.
 pub(super) fn cast(operand: Expr, t: &DataType) -> Expr {
     if let DataType::Interval { fields, precision } = t {
@@ -181,6 +194,21 @@ pub(super) fn cast(operand: Expr, t: &DataType) -> Expr {
     let name = array_alias(type_name(t));
     let literal =
         matches!(&operand, Expr::Value(v) if matches!(v.value, Value::SingleQuotedString(_)));
+    // A literal starting with `/` is read as PostgreSQL reads it (`'/9955-03-15'::date`
+    // is 9955 AD), not as the stored form of a BC date (engine/datetime.rs): a blank
+    // before it, which date/time input skips, keeps the two apart.
+    let operand = match operand {
+        Expr::Value(v)
+            if is_dated(&name)
+                && matches!(&v.value, Value::SingleQuotedString(s) if s.starts_with('/')) =>
+        {
+            let Value::SingleQuotedString(s) = &v.value else {
+                unreachable!()
+            };
+            string(&format!(" {s}"))
+        }
+        other => other,
+    };
     // `timestamp(2) with time zone`: the precision sits inside the name.
     let (base, precision) = match (name.find('('), name.find(')')) {
         (Some(open), Some(close)) if open < close && !name.contains('[') => (

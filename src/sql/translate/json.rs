@@ -590,7 +590,7 @@ pub(super) fn function(name: &str, f: &mut Function) -> Result<Option<Expr>, PgE
             // (A column's type the engine knows: operators.rs json_mark.)
             if matches!(
                 function_name(arg).as_deref(),
-                Some("pg_timestamp" | "pg_timestamptz")
+                Some("pg_timestamp" | "pg_timestamptz" | "pg_date")
             ) {
                 *arg = call("pg_datetime_json", vec![arg.clone()]);
             }

@@ -971,7 +971,11 @@ pub(crate) fn json_mark(t: &str) -> Option<&'static str> {
         "jsonb" => Some("pg_jsonb"),
         "bool" => Some("pg_json_bool"),
         _ if t.split('(').next() == Some("numeric") => Some("pg_numeric_json"),
-        _ if matches!(t.split('(').next(), Some("timestamp" | "timestamptz")) => {
+        _ if matches!(
+            t.split('(').next(),
+            Some("timestamp" | "timestamptz" | "date")
+        ) =>
+        {
             Some("pg_datetime_json")
         }
         _ => None,
@@ -1220,7 +1224,16 @@ fn as_text(e: Expr, t: &Ty) -> Expr {
 fn printed_differently(t: &str) -> bool {
     matches!(
         t.split('(').next().unwrap_or(t),
-        "bool" | "interval" | "float4" | "float8" | "numeric" | "timestamptz" | "bytea"
+        "bool"
+            | "interval"
+            | "float4"
+            | "float8"
+            | "numeric"
+            | "timestamptz"
+            | "bytea"
+            // A BC date's stored form is not its text (engine/datetime.rs).
+            | "date"
+            | "timestamp"
     ) || t.ends_with("[]")
 }
 

@@ -837,3 +837,13 @@ fn merge_is_named() {
         assert_eq!(e.message, "MERGE is not supported by litewire", "{sql}");
     }
 }
+
+#[test]
+fn bc_shaped_literals_read_as_postgres_reads_them() {
+    // A literal read as PostgreSQL reads it, not as a stored BC date (engine/datetime.rs).
+    assert_eq!(
+        sqlite("SELECT '/9955-03-15'::date, date '/9955-03-15', $1::date, '/x'::text"),
+        "SELECT pg_date(' /9955-03-15'), pg_date(' /9955-03-15'), pg_date(pg_local($1)), \
+         CAST('/x' AS TEXT)"
+    );
+}
