@@ -25,6 +25,7 @@ mod functions;
 pub mod input;
 mod json;
 pub(crate) mod jsonb;
+pub mod lifecycle;
 pub mod modifying;
 mod new_view;
 pub mod numeric;
@@ -124,6 +125,8 @@ pub struct Engine {
     /// Held while a new database file is counted and created, so concurrent creators
     /// cannot pass `--max-databases` together.
     creating: tokio::sync::Mutex<()>,
+    /// Names a CREATE/DROP/ALTER DATABASE is changing (`lifecycle.rs`).
+    busy: lifecycle::Busy,
 }
 
 /// The process-wide limit on open SQLite connections (`--max-open-connections`): one
@@ -249,6 +252,7 @@ impl Engine {
             databases,
             budget,
             creating: tokio::sync::Mutex::new(()),
+            busy: Default::default(),
         })
     }
 
@@ -261,6 +265,9 @@ impl Engine {
     /// learns at connect time.
     pub async fn database(&self, name: &str, may_create: bool) -> Result<Arc<Database>, PgError> {
         validate_name(name)?;
+        if !self.busy.lock().map(|b| b.is_empty()).unwrap_or(true) {
+            self.wait_unreserved(name).await;
+        }
         let existing = self.lock().get(name).cloned();
         if let Some(db) = existing {
             return Ok(db);
