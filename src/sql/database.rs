@@ -371,6 +371,22 @@ mod tests {
     }
 
     #[test]
+    fn only_database_statements_are_classified_here() {
+        use crate::sql::{classify, Command};
+        for sql in [
+            "CREATE DATABASE x",
+            "drop database x",
+            "alter database x rename to y",
+            "branch x to y",
+        ] {
+            assert!(matches!(classify(sql), Command::Database(_)), "{sql}");
+        }
+        for sql in ["create table database (a int)", "select 1", "drop table x"] {
+            assert!(!matches!(classify(sql), Command::Database(_)), "{sql}");
+        }
+    }
+
+    #[test]
     fn refuses_what_postgresql_refuses_or_litewire_cannot_honour() {
         let code = |sql: &str| parse(sql).unwrap_err().code;
         let message = |sql: &str| parse(sql).unwrap_err().message;
