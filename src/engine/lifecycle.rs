@@ -24,6 +24,9 @@ use crate::protocol::{PgError, Severity, SqlState};
 /// How often a waiter looks again at a reserved name or a database still in use.
 const POLL: Duration = Duration::from_millis(20);
 
+/// Page cache of each connection a branch copies through, in KiB.
+const BRANCH_CACHE_KIB: i64 = 512;
+
 /// Names being created, renamed or dropped.
 pub(super) type Busy = Arc<Mutex<Vec<String>>>;
 
@@ -146,13 +149,15 @@ fn write_new(tmp: &Path, src: Option<&Path>, busy_timeout: Duration) -> Result<(
             use rusqlite::backup::{Backup, StepResult};
             let src = open_raw(src, false)?;
             src.busy_timeout(busy_timeout).map_err(pg)?;
-            // A WAL destination must have the source's page size.
-            let page_size: i64 = src
-                .pragma_query_value(None, "page_size", |r| r.get(0))
-                .map_err(pg)?;
-            dst.pragma_update(None, "page_size", page_size)
-                .map_err(pg)?;
-            dst.pragma_update(None, "journal_mode", "WAL").map_err(pg)?;
+            // The copy is written straight into the file, without a journal (a WAL
+            // would hold every page twice): a failed copy is deleted, a finished one
+            // synced below. Small page caches: the copy streams through them.
+            dst.pragma_update(None, "journal_mode", "OFF").map_err(pg)?;
+            dst.pragma_update(None, "synchronous", "OFF").map_err(pg)?;
+            for conn in [&src, &dst] {
+                conn.pragma_update(None, "cache_size", -BRANCH_CACHE_KIB)
+                    .map_err(pg)?;
+            }
             let backup = Backup::new(&src, &mut dst).map_err(pg)?;
             let deadline = Instant::now() + busy_timeout;
             loop {
@@ -168,6 +173,9 @@ fn write_new(tmp: &Path, src: Option<&Path>, busy_timeout: Duration) -> Result<(
                     _ => std::thread::sleep(POLL),
                 }
             }
+            drop(backup);
+            drop(src);
+            dst.pragma_update(None, "journal_mode", "WAL").map_err(pg)?;
         }
     }
     // The last connection to close checkpoints the WAL into the file and removes it.
