@@ -1193,7 +1193,7 @@ fn pg_bytea(ctx: &mut Context<'_>) -> rusqlite::Result<SqlValue> {
 }
 
 /// The functions over the data folder's database files: `litewire_databases()` (a JSON
-/// array of {name, oid, size} that `pg_database` reads), `pg_database_size(name | oid)`,
+/// array of {name, oid} that `pg_database` reads), `pg_database_size(name | oid)`,
 /// and `pg_size_pretty`. Registered with the catalog: only for statements that use them.
 fn register_databases(conn: &Connection) -> rusqlite::Result<()> {
     use super::lifecycle::{database_files, database_oid, size};
@@ -1208,12 +1208,7 @@ fn register_databases(conn: &Connection) -> rusqlite::Result<()> {
     conn.create_scalar_function("litewire_databases", 0, volatile, move |_| {
         let rows: Vec<String> = database_files(&listed)
             .into_iter()
-            .map(|(name, bytes)| {
-                format!(
-                    "{{\"name\":\"{name}\",\"oid\":{},\"size\":{bytes}}}",
-                    database_oid(&name)
-                )
-            })
+            .map(|name| format!("{{\"name\":\"{name}\",\"oid\":{}}}", database_oid(&name)))
             .collect();
         Ok(format!("[{}]", rows.join(",")))
     })?;
@@ -1221,8 +1216,9 @@ fn register_databases(conn: &Connection) -> rusqlite::Result<()> {
         Ok(match ctx.get_raw(0) {
             ValueRef::Integer(oid) => database_files(&dir)
                 .into_iter()
-                .find(|(n, _)| database_oid(n) == oid)
-                .map(|(_, bytes)| bytes as i64),
+                .find(|n| database_oid(n) == oid)
+                .and_then(|n| size(&dir, &n))
+                .map(|bytes| bytes as i64),
             ValueRef::Text(t) => {
                 let name = String::from_utf8_lossy(t);
                 let found = super::validate_name(&name)

@@ -81,10 +81,10 @@ pub fn check_name(name: &str) -> Result<(), PgError> {
     })
 }
 
-/// The database files of `dir` (`<name>.db` with a valid name), with their bytes (file
-/// and WAL), ordered by name.
-pub fn database_files(dir: &Path) -> Vec<(String, u64)> {
-    let mut found: Vec<(String, u64)> = std::fs::read_dir(dir)
+/// The databases of `dir` (regular files `<name>.db` with a valid name), ordered by
+/// name. No file is opened or stat'ed: the folder listing says what each entry is.
+pub fn database_files(dir: &Path) -> Vec<String> {
+    let mut found: Vec<String> = std::fs::read_dir(dir)
         .map(|entries| {
             entries
                 .flatten()
@@ -93,7 +93,7 @@ pub fn database_files(dir: &Path) -> Vec<(String, u64)> {
                     let name = file.strip_suffix(".db")?;
                     validate_name(name).ok()?;
                     e.file_type().ok().filter(|t| t.is_file())?;
-                    Some((name.to_string(), size(dir, name)?))
+                    Some(name.to_string())
                 })
                 .collect()
         })
@@ -432,10 +432,8 @@ mod tests {
             std::fs::write(dir.path().join(f), b"12").unwrap();
         }
         std::fs::create_dir(dir.path().join("d.db")).unwrap();
-        assert_eq!(
-            database_files(dir.path()),
-            vec![("a".to_string(), 4), ("b".to_string(), 2)]
-        );
+        assert_eq!(database_files(dir.path()), ["a", "b"]);
+        assert_eq!(size(dir.path(), "a"), Some(4));
         assert_eq!(size(dir.path(), "nosuch"), None);
     }
 
