@@ -53,10 +53,10 @@ fn files(dir: &Path, name: &str) -> [PathBuf; 4] {
 }
 
 /// Removes `name`'s side files (a WAL left without its database must never be replayed
-/// into a new file of the same name) and then the file itself.
-fn remove_files(dir: &Path, name: &str) -> std::io::Result<()> {
+/// into a new file of the same name) and then, with `main`, the file itself.
+fn remove_files(dir: &Path, name: &str, main: bool) -> std::io::Result<()> {
     let [db, wal, shm, journal] = files(dir, name);
-    for f in [wal, shm, journal, db] {
+    for f in [wal, shm, journal].into_iter().chain(main.then_some(db)) {
         match std::fs::remove_file(&f) {
             Err(e) if e.kind() != std::io::ErrorKind::NotFound => return Err(e),
             _ => {}
@@ -192,6 +192,9 @@ impl Engine {
         let deadline = Instant::now() + self.cfg.lock_timeout;
         loop {
             {
+                // Under the registry's lock, which connecting checks reservations
+                // under: a connection gets its database before or after, never during.
+                let _registry = self.lock();
                 let mut busy = self.busy.lock().unwrap_or_else(|p| p.into_inner());
                 if !names.iter().any(|n| busy.iter().any(|b| b == n)) {
                     busy.extend(names.iter().map(|n| n.to_string()));
@@ -228,6 +231,15 @@ impl Engine {
         {
             tokio::time::sleep(POLL).await;
         }
+    }
+
+    /// Whether a lifecycle statement holds `name`.
+    pub(super) fn reserved(&self, name: &str) -> bool {
+        self.busy
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .iter()
+            .any(|b| b == name)
     }
 
     fn path_of(&self, name: &str) -> PathBuf {
@@ -300,21 +312,29 @@ impl Engine {
             name.to_string(),
             tmp.to_path_buf(),
         );
-        let count = tokio::task::spawn_blocking(move || {
+        let placed = tokio::task::spawn_blocking(move || {
+            let target = dir.join(format!("{name2}.db"));
+            // A connection that came just before the name was reserved may have
+            // made it (auto-create): never replaced.
+            if std::fs::symlink_metadata(&target).is_ok() {
+                return Ok(Some(false));
+            }
             if super::count_databases(&dir) >= max {
-                return Ok(false);
+                return Ok(None);
             }
             // Leftovers of an earlier database of this name must not meet the new file.
-            remove_files(&dir, &name2).map_err(|e| io_error("could not remove old files", e))?;
-            std::fs::rename(&tmp, dir.join(format!("{name2}.db")))
+            remove_files(&dir, &name2, false)
+                .map_err(|e| io_error("could not remove old files", e))?;
+            std::fs::rename(&tmp, target)
                 .and_then(|()| sync_dir(&dir))
                 .map_err(|e| io_error("could not rename the new database file", e))?;
-            Ok(true)
+            Ok(Some(true))
         })
         .await;
-        match super::joined(count, "creating a database")? {
-            Ok(true) => Ok(()),
-            Ok(false) => Err(PgError::new(
+        match super::joined(placed, "creating a database")? {
+            Ok(Some(true)) => Ok(()),
+            Ok(Some(false)) => Err(already_exists(name)),
+            Ok(None) => Err(PgError::new(
                 SqlState::CONFIGURATION_LIMIT_EXCEEDED,
                 format!(
                     "cannot create database \"{name}\": the limit of {} databases is reached",
@@ -361,7 +381,7 @@ impl Engine {
         }
         let (dir, name) = (self.cfg.data_dir.clone(), name.to_string());
         let removed = tokio::task::spawn_blocking(move || {
-            remove_files(&dir, &name).and_then(|()| sync_dir(&dir))
+            remove_files(&dir, &name, true).and_then(|()| sync_dir(&dir))
         })
         .await;
         super::joined(removed, "dropping a database")?
@@ -381,6 +401,9 @@ impl Engine {
             return Err(in_use(from, 1));
         }
         let (dir, from, to) = (self.cfg.data_dir.clone(), from.to_string(), to.to_string());
+        // With auto-create's lock: a connection that came just before `to` was
+        // reserved may be making it.
+        let _creating = self.creating.lock().await;
         self.raw(1, move || {
             let conn = open_raw(&dir.join(format!("{from}.db")), false)?;
             conn.execute_batch("PRAGMA wal_checkpoint(TRUNCATE)")
@@ -389,7 +412,10 @@ impl Engine {
             let [src, src_wal, src_shm, _] = files(&dir, &from);
             let [dst, dst_wal, ..] = files(&dir, &to);
             let io = |e| io_error("could not rename the database file", e);
-            remove_files(&dir, &to).map_err(io)?;
+            if std::fs::symlink_metadata(&dst).is_ok() {
+                return Err(already_exists(&to));
+            }
+            remove_files(&dir, &to, false).map_err(io)?;
             std::fs::rename(&src, &dst).map_err(io)?;
             if src_wal.exists() {
                 std::fs::rename(&src_wal, &dst_wal).map_err(io)?;
@@ -399,6 +425,14 @@ impl Engine {
         })
         .await
     }
+}
+
+/// PostgreSQL's 42P04.
+pub fn already_exists(name: &str) -> PgError {
+    PgError::new(
+        SqlState::DUPLICATE_DATABASE,
+        format!("database \"{name}\" already exists"),
+    )
 }
 
 /// PostgreSQL's 55006 for a database other sessions use.

@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 
 use super::admin::ADMIN_DATABASE;
 use super::session::{Session, Tx};
-use crate::engine::lifecycle::{check_name, in_use};
+use crate::engine::lifecycle::{already_exists, check_name, in_use};
 use crate::protocol::{PgError, Severity, SqlState};
 use crate::sql::database::DatabaseCommand;
 
@@ -21,13 +21,6 @@ fn does_not_exist(name: &str) -> PgError {
     PgError::new(
         SqlState::INVALID_CATALOG_NAME,
         format!("database \"{name}\" does not exist"),
-    )
-}
-
-fn already_exists(name: &str) -> PgError {
-    PgError::new(
-        SqlState::DUPLICATE_DATABASE,
-        format!("database \"{name}\" already exists"),
     )
 }
 

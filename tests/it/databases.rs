@@ -450,3 +450,40 @@ async fn only_createdb_users_may_create_drop_or_rename() {
         .unwrap();
     alice.batch_execute("drop database s2").await.unwrap();
 }
+
+#[tokio::test]
+async fn connecting_to_a_database_being_branched_waits_for_the_branch() {
+    let s = Server::start(&[]);
+    let c = s.connect("src").await;
+    c.batch_execute(
+        "create table t (id int, v text); \
+         insert into t select i, repeat('x', 1000) from generate_series(1, 40000) i",
+    )
+    .await
+    .unwrap();
+    let creator = s.connect("other").await;
+    let branching = tokio::spawn(async move {
+        creator
+            .batch_execute("create database copy template src")
+            .await
+    });
+    // Once the copy is being written, a client connects to its name: without waiting it
+    // would auto-create an empty database there.
+    let data = s.data_dir();
+    let started = std::time::Instant::now();
+    while !std::fs::read_dir(&data)
+        .unwrap()
+        .flatten()
+        .any(|e| e.file_name().to_string_lossy().starts_with(".copy."))
+    {
+        assert!(
+            !branching.is_finished(),
+            "the branch ended before it was seen"
+        );
+        assert!(started.elapsed() < Duration::from_secs(30));
+        tokio::time::sleep(Duration::from_millis(1)).await;
+    }
+    let early = s.connect("copy").await;
+    answers(&early, &[("select count(*) from t", "40000")]).await;
+    branching.await.unwrap().unwrap();
+}
