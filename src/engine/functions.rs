@@ -1204,7 +1204,7 @@ fn register_databases(conn: &Connection) -> rusqlite::Result<()> {
         .map(|p| std::path::Path::new(p).parent().map(|d| d.to_path_buf()))
         .unwrap_or_default()
         .unwrap_or_default();
-    let listed = dir.clone();
+    let (listed, granting) = (dir.clone(), dir.clone());
     conn.create_scalar_function("litewire_databases", 0, volatile, move |_| {
         let rows: Vec<String> = database_files(&listed)
             .into_iter()
@@ -1237,6 +1237,40 @@ fn register_databases(conn: &Connection) -> rusqlite::Result<()> {
             _ => None,
         })
     })?;
+    // No grants (COMPAT.md): a user who may connect has every database privilege, as
+    // a superuser; psql's `\l+` asks before it sizes each database.
+    for args in [2, 3] {
+        let dir = granting.clone();
+        conn.create_scalar_function("has_database_privilege", args, volatile, move |ctx| {
+            let at = ctx.len() - 2;
+            if let ValueRef::Text(t) = ctx.get_raw(at) {
+                let name = String::from_utf8_lossy(t).into_owned();
+                if super::validate_name(&name).is_err() || size(&dir, &name).is_none() {
+                    return Err(raise(PgError::new(
+                        SqlState::INVALID_CATALOG_NAME,
+                        format!("database \"{name}\" does not exist"),
+                    )));
+                }
+            }
+            let Some(privilege) = ctx.get::<Option<String>>(at + 1)? else {
+                return Ok(None);
+            };
+            for written in privilege.split(',').map(str::trim) {
+                let p = written.to_ascii_lowercase();
+                let p = p
+                    .strip_suffix(" with grant option")
+                    .unwrap_or(&p)
+                    .trim_end();
+                if !matches!(p, "create" | "connect" | "temporary" | "temp") {
+                    return Err(raise(PgError::new(
+                        SqlState::INVALID_PARAMETER_VALUE,
+                        format!("unrecognized privilege type: \"{written}\""),
+                    )));
+                }
+            }
+            Ok(Some(true))
+        })?;
+    }
     let pure = FunctionFlags::SQLITE_UTF8 | FunctionFlags::SQLITE_DETERMINISTIC;
     conn.create_scalar_function("pg_size_pretty", 1, pure, |ctx| {
         let bytes = match ctx.get_raw(0) {

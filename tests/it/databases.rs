@@ -233,6 +233,17 @@ fn psql_lists_every_database() {
     assert!(ok, "{err}");
     let names: Vec<&str> = out.lines().filter_map(|l| l.split('|').next()).collect();
     assert_eq!(names, ["one", "three", "two"], "{out}");
+    // `\l+` sizes each database the user may connect to.
+    let (ok, out, err) = psql(&s, "one", &["-A", "-t", "-c", "\\l+"]);
+    assert!(ok, "{err}");
+    let sizes: Vec<&str> = out.lines().filter_map(|l| l.split('|').nth(8)).collect();
+    assert_eq!(sizes.len(), 3, "{out}");
+    assert!(
+        sizes
+            .iter()
+            .all(|s| s.ends_with("bytes") || s.ends_with("kB")),
+        "{out}"
+    );
 }
 
 #[tokio::test]
