@@ -669,8 +669,9 @@ impl Session {
         }
     }
 
-    /// The error that ends a session whose statement the shutdown deadline interrupted.
-    fn terminate(&mut self) -> PgError {
+    /// The error that ends a session whose statement the shutdown deadline (or DROP
+    /// DATABASE … WITH (FORCE)) interrupted; sent once, with no ReadyForQuery after it.
+    pub(super) fn terminate(&mut self) -> PgError {
         self.terminated = true;
         PgError::fatal(
             SqlState::ADMIN_SHUTDOWN,

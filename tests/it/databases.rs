@@ -350,8 +350,15 @@ fn drop_with_other_sessions_is_refused_unless_forced() {
     // One session idle long enough to be parked, one inside a transaction block, one
     // running a long statement.
     let (mut parked, _) = Raw::session(s.port(), "victim");
+    parked.send(&wire::query("create table c (a int)"));
+    parked.until_ready();
+    // And one in the middle of a COPY FROM STDIN.
+    let (mut copying, _) = Raw::session(s.port(), "victim");
+    copying.send(&wire::query("copy c from stdin"));
+    assert_eq!(copying.recv().map(|m| m.tag), Some(b'G'));
+    copying.send(&wire::message(b'd', b"1\n"));
     let (mut in_block, _) = Raw::session(s.port(), "victim");
-    in_block.send(&wire::query("begin; create table t (a int)"));
+    in_block.send(&wire::query("begin; select count(*) from c"));
     in_block.until_ready();
     let (mut busy, _) = Raw::session(s.port(), "victim");
     busy.send(&wire::query(
@@ -374,12 +381,14 @@ fn drop_with_other_sessions_is_refused_unless_forced() {
         );
         assert_eq!(
             e.field(b'D').as_deref(),
-            Some("There are 3 other sessions using the database.")
+            Some("There are 4 other sessions using the database.")
         );
     }
     assert!(s.data_dir().join("victim.db").exists());
+    let forcing = std::time::Instant::now();
     admin.send(&wire::query("drop database victim with (force)"));
     let msgs = admin.until_ready();
+    eprintln!("FORCE took {:?}", forcing.elapsed());
     assert_eq!(
         wire::tags(&msgs),
         "CZ",
@@ -389,11 +398,17 @@ fn drop_with_other_sessions_is_refused_unless_forced() {
     assert_eq!(msgs[0].tag_text(), "DROP DATABASE");
     // Each of them was told, as pg_terminate_backend tells a backend.
     for (what, raw) in [
+        ("copying", &mut copying),
         ("parked", &mut parked),
         ("in a block", &mut in_block),
         ("running", &mut busy),
     ] {
         let msgs = raw.until_closed();
+        assert_eq!(
+            msgs.iter().filter(|m| m.tag == b'E').count(),
+            1,
+            "{what}: one FATAL"
+        );
         let fatal = msgs
             .iter()
             .find(|m| m.tag == b'E')
