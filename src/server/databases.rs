@@ -91,9 +91,10 @@ impl Session {
                         ));
                     }
                 }
-                let mut names = vec![name.as_str()];
-                names.extend(source.as_deref().filter(|s| *s != name));
-                let reserved = engine.reserve(&names).await?;
+                // Only the new name: the source keeps serving, new connections too (a
+                // drop or rename of it meanwhile leaves the copy reading the file it
+                // opened).
+                let reserved = engine.reserve(&[&name]).await?;
                 if let Some(src) = &source {
                     if !engine.exists(src) {
                         return Err(PgError::new(

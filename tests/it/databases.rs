@@ -483,7 +483,7 @@ async fn connecting_to_a_database_being_branched_waits_for_the_branch() {
     let c = s.connect("src").await;
     c.batch_execute(
         "create table t (id int, v text); \
-         insert into t select i, repeat('x', 1000) from generate_series(1, 40000) i",
+         insert into t select i, repeat('x', 1000) from generate_series(1, 100000) i",
     )
     .await
     .unwrap();
@@ -509,7 +509,14 @@ async fn connecting_to_a_database_being_branched_waits_for_the_branch() {
         assert!(started.elapsed() < Duration::from_secs(30));
         tokio::time::sleep(Duration::from_millis(1)).await;
     }
+    // The source keeps taking new connections meanwhile.
+    let source = s.connect("src").await;
+    answers(&source, &[("select count(*) from t", "100000")]).await;
+    assert!(
+        !branching.is_finished(),
+        "a connection to the source waited for the branch"
+    );
     let early = s.connect("copy").await;
-    answers(&early, &[("select count(*) from t", "40000")]).await;
+    answers(&early, &[("select count(*) from t", "100000")]).await;
     branching.await.unwrap().unwrap();
 }
