@@ -95,8 +95,9 @@ pub struct Config {
     pub auto_create: bool,
 
     /// Users who may create a database (by connecting to a new name, with
-    /// --auto-create): a comma-separated list, PostgreSQL's CREATEDB. Others get
-    /// 3D000 for a name with no file. Empty: everyone may.
+    /// --auto-create, or with CREATE DATABASE) and branch, rename and drop databases: a
+    /// comma-separated list, PostgreSQL's CREATEDB. Others get 3D000 for a name with no
+    /// file and 42501 for the statements. Empty: everyone may.
     #[arg(long, env = "LITEWIRE_CREATEDB_USERS", value_delimiter = ',')]
     pub createdb_users: Vec<String>,
 

@@ -27,6 +27,7 @@ mod grouping;
 pub mod input;
 mod json;
 pub(crate) mod jsonb;
+pub mod lifecycle;
 pub mod modifying;
 mod new_view;
 pub mod numeric;
@@ -126,6 +127,8 @@ pub struct Engine {
     /// Held while a new database file is counted and created, so concurrent creators
     /// cannot pass `--max-databases` together.
     creating: tokio::sync::Mutex<()>,
+    /// Names a CREATE/DROP/ALTER DATABASE is changing (`lifecycle.rs`).
+    busy: lifecycle::Busy,
 }
 
 /// The process-wide limit on open SQLite connections (`--max-open-connections`): one
@@ -251,6 +254,7 @@ impl Engine {
             databases,
             budget,
             creating: tokio::sync::Mutex::new(()),
+            busy: Default::default(),
         })
     }
 
@@ -263,9 +267,37 @@ impl Engine {
     /// learns at connect time.
     pub async fn database(&self, name: &str, may_create: bool) -> Result<Arc<Database>, PgError> {
         validate_name(name)?;
-        let existing = self.lock().get(name).cloned();
+        // A name a CREATE/DROP/ALTER DATABASE reserves is waited for; one reserved
+        // between the wait and the registry's lock is looked up again.
+        for _ in 0..3 {
+            if !self.busy.lock().map(|b| b.is_empty()).unwrap_or(true) {
+                self.wait_unreserved(name).await;
+            }
+            if let Some(db) = self.database_once(name, may_create).await? {
+                return Ok(db);
+            }
+        }
+        Err(PgError::fatal(
+            SqlState::LOCK_NOT_AVAILABLE,
+            format!("database \"{name}\" is being changed by another session"),
+        ))
+    }
+
+    /// [`Engine::database`] once; None when the name was reserved meanwhile.
+    async fn database_once(
+        &self,
+        name: &str,
+        may_create: bool,
+    ) -> Result<Option<Arc<Database>>, PgError> {
+        let existing = {
+            let map = self.lock();
+            if self.reserved(name) {
+                return Ok(None);
+            }
+            map.get(name).cloned()
+        };
         if let Some(db) = existing {
-            return Ok(db);
+            return Ok(Some(db));
         }
         let path = self.cfg.data_dir.join(format!("{name}.db"));
         if path.exists() {
@@ -296,6 +328,7 @@ impl Engine {
             .with_hint("See --max-databases."));
         }
         let leftovers = new_files(&path);
+        // (None: reserved meanwhile, before anything was created.)
         let opened = self.open(name, path).await;
         if opened.is_err() {
             // Whatever the failed create left (an empty file on a full disk, a -wal)
@@ -313,9 +346,12 @@ impl Engine {
 
     /// Registers database `name` and opens its file once (the connection goes back to
     /// the idle list).
-    async fn open(&self, name: &str, path: PathBuf) -> Result<Arc<Database>, PgError> {
+    async fn open(&self, name: &str, path: PathBuf) -> Result<Option<Arc<Database>>, PgError> {
         let db = {
             let mut map = self.lock();
+            if self.reserved(name) {
+                return Ok(None);
+            }
             map.entry(name.to_string())
                 .or_insert_with(|| {
                     Arc::new(Database::new(
@@ -331,7 +367,7 @@ impl Engine {
             e.severity = crate::protocol::Severity::Fatal;
             e
         })?);
-        Ok(db)
+        Ok(Some(db))
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, Arc<Database>>> {

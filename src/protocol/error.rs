@@ -22,6 +22,7 @@ impl SqlState {
     pub const PROTOCOL_VIOLATION: Self = Self("08P01");
     pub const CONNECTION_EXCEPTION: Self = Self("08000");
     pub const INVALID_CATALOG_NAME: Self = Self("3D000");
+    pub const DUPLICATE_DATABASE: Self = Self("42P04");
     pub const INVALID_NAME: Self = Self("42602");
     pub const SYNTAX_ERROR: Self = Self("42601");
     pub const UNDEFINED_TABLE: Self = Self("42P01");

@@ -72,6 +72,11 @@ impl Conn {
         self.stream()?.peer()
     }
 
+    /// The socket's descriptor (-1 while parked).
+    pub fn raw_fd(&self) -> std::os::fd::RawFd {
+        self.stream.as_ref().map_or(-1, Socket::raw_fd)
+    }
+
     fn stream(&self) -> std::io::Result<&Socket> {
         self.stream
             .as_ref()

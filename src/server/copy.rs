@@ -214,6 +214,10 @@ impl Session {
             };
             let frame = match frame {
                 Ok(Read::Frame(f)) => f,
+                // DROP DATABASE … WITH (FORCE) shut the socket's reading side.
+                Ok(Read::Eof) | Err(ReadError::Io(_)) if self.info.killed() => {
+                    return Err(self.terminate())
+                }
                 Ok(Read::Eof | Read::Idle) | Err(ReadError::Io(_)) => return Err(client_gone()),
                 Err(ReadError::Frame(e)) => return Err(e.into()),
             };

@@ -6,6 +6,7 @@ pub mod auth;
 mod conn;
 mod copy;
 mod cursor;
+mod databases;
 mod extended;
 mod metrics;
 mod params;
@@ -106,6 +107,7 @@ pub async fn run(
         auth: RwLock::new(Arc::new(auth)),
         cfg,
     });
+    shared.registry.set_server(Arc::downgrade(&shared));
     if !shared.cfg.park_after.is_zero() {
         let lot = ParkingLot::start(resumer(&shared))?;
         let _ = shared.lot.set(lot);

@@ -3,7 +3,7 @@
 //! it ends (its `ClientInfo` is dropped with it).
 
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicU8, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicI32, AtomicU8, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, Weak};
 
 use crate::engine::Database;
@@ -41,7 +41,12 @@ pub struct ClientInfo {
     /// Interrupts the statement the session is running, if any (for CancelRequest).
     running: Mutex<Option<rusqlite::InterruptHandle>>,
     /// A CancelRequest hit the running statement.
-    canceled: std::sync::atomic::AtomicBool,
+    canceled: AtomicBool,
+    /// `DROP DATABASE … WITH (FORCE)` ends this session (57P01).
+    killed: AtomicBool,
+    /// The session's socket descriptor, -1 once the session is going (changed under
+    /// `running`'s lock, so a terminating session never shuts another's socket).
+    socket: AtomicI32,
     pub user: Arc<str>,
     pub database: Arc<Database>,
     state: AtomicU8,
@@ -83,9 +88,28 @@ impl ClientInfo {
     /// Whether the server is ending sessions (the shutdown deadline passed): the
     /// running statement was interrupted and the client gets 57P01.
     pub fn terminating(&self) -> bool {
-        self.registry
-            .upgrade()
-            .is_some_and(|r| r.terminating.load(Ordering::SeqCst))
+        self.killed()
+            || self
+                .registry
+                .upgrade()
+                .is_some_and(|r| r.terminating.load(Ordering::SeqCst))
+    }
+
+    /// The server this session runs on (None once it is stopping).
+    pub(super) fn server(&self) -> Option<Arc<super::Shared>> {
+        self.registry.upgrade()?.server.get()?.upgrade()
+    }
+
+    /// Whether `DROP DATABASE … WITH (FORCE)` is ending this session.
+    pub fn killed(&self) -> bool {
+        self.killed.load(Ordering::Relaxed)
+    }
+
+    /// Records the session's socket descriptor (-1: the session is ending and its
+    /// socket about to close).
+    pub fn set_socket(&self, fd: std::os::fd::RawFd) {
+        let _guard = self.running.lock().unwrap_or_else(|p| p.into_inner());
+        self.socket.store(fd, Ordering::Relaxed);
     }
 
     /// Whether a CancelRequest interrupted the last statement.
@@ -165,9 +189,15 @@ pub struct Registry {
     statement_bytes: AtomicUsize,
     /// Set at the shutdown deadline: every session is being ended.
     terminating: std::sync::atomic::AtomicBool,
+    /// The server, for the statements a session runs on it (CREATE/DROP DATABASE).
+    server: std::sync::OnceLock<Weak<super::Shared>>,
 }
 
 impl Registry {
+    pub(super) fn set_server(&self, server: Weak<super::Shared>) {
+        let _ = self.server.set(server);
+    }
+
     fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<i32, Weak<ClientInfo>>> {
         self.clients.lock().unwrap_or_else(|p| p.into_inner())
     }
@@ -183,7 +213,9 @@ impl Registry {
             pid,
             secret,
             running: Mutex::new(None),
-            canceled: std::sync::atomic::AtomicBool::new(false),
+            canceled: AtomicBool::new(false),
+            killed: AtomicBool::new(false),
+            socket: AtomicI32::new(-1),
             user,
             database,
             state: AtomicU8::new(State::Active as u8),
@@ -231,6 +263,34 @@ impl Registry {
             }
         }
         interrupted
+    }
+
+    /// The sessions connected to database `name`, but for session `except`.
+    pub fn sessions_on(&self, name: &str, except: i32) -> Vec<Arc<ClientInfo>> {
+        self.lock()
+            .values()
+            .filter_map(Weak::upgrade)
+            .filter(|c| c.pid != except && c.database.name == name)
+            .collect()
+    }
+
+    /// Ends a session as `pg_terminate_backend` does: its running statement is
+    /// interrupted, and the reading side of its socket shut, which wakes it (idle or
+    /// parked) to send FATAL 57P01 and end.
+    pub fn terminate(&self, info: &ClientInfo) {
+        info.killed.store(true, Ordering::SeqCst);
+        let running = info.running.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(handle) = running.as_ref() {
+            handle.interrupt();
+        }
+        let fd = info.socket.load(Ordering::Relaxed);
+        if fd >= 0 {
+            // SAFETY: the descriptor is the session's open socket: it is set to -1
+            // under this lock before the socket closes (Session's Drop).
+            unsafe {
+                libc::shutdown(fd, libc::SHUT_RD);
+            }
+        }
     }
 
     pub fn len(&self) -> usize {

@@ -126,6 +126,7 @@ impl Session {
         slot: OwnedSemaphorePermit,
         info: Arc<ClientInfo>,
     ) -> Self {
+        info.set_socket(conn.raw_fd());
         Session {
             pid: info.pid,
             user: info.user.clone(),
@@ -186,7 +187,9 @@ impl Session {
         park_after: Option<Duration>,
     ) -> Option<Box<Session>> {
         let end = loop {
-            if *stop.borrow() {
+            // Shutdown, or DROP DATABASE … WITH (FORCE) (which also wakes an idle
+            // session by shutting its socket's reading side: Registry::terminate).
+            if *stop.borrow() || self.info.killed() {
                 break End::Shutdown;
             }
             self.info.set_state(if self.tx == Tx::Idle {
@@ -222,6 +225,7 @@ impl Session {
                     break End::Fatal;
                 }
                 Ok(Read::Idle) => return Some(self),
+                Ok(Read::Eof) | Err(ReadError::Io(_)) if self.info.killed() => break End::Shutdown,
                 Ok(Read::Eof) | Err(ReadError::Io(_)) => break End::Closed,
                 Err(ReadError::Frame(e)) => {
                     self.conn.error(&e.into());
@@ -647,6 +651,14 @@ impl Session {
     }
 }
 
+impl Drop for Session {
+    fn drop(&mut self) {
+        // Before the socket closes (the fields drop after this): a later terminate
+        // must not shut a descriptor number the system has handed to someone else.
+        self.info.set_socket(-1);
+    }
+}
+
 impl Session {
     /// Who a running session's log lines name: see [`super::who`].
     pub fn who(&self) -> super::who::Who {
@@ -658,8 +670,9 @@ impl Session {
         }
     }
 
-    /// The error that ends a session whose statement the shutdown deadline interrupted.
-    fn terminate(&mut self) -> PgError {
+    /// The error that ends a session whose statement the shutdown deadline (or DROP
+    /// DATABASE … WITH (FORCE)) interrupted; sent once, with no ReadyForQuery after it.
+    pub(super) fn terminate(&mut self) -> PgError {
         self.terminated = true;
         PgError::fatal(
             SqlState::ADMIN_SHUTDOWN,

@@ -230,6 +230,7 @@ impl Session {
             Command::CloseCursor(name) => self.close_cursor(name).await?,
             Command::Several(several) => self.several(several).await?,
             Command::RenameIndex(r) => self.rename_index(r).await?,
+            Command::Database(d) => self.database_command(d, implicit_block).await?,
             Command::Alter(mut alter) => {
                 alter.own_roles(&self.params.get("session_authorization").unwrap_or_default());
                 let text: Arc<str> = Arc::from(stmt);

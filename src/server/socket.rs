@@ -53,6 +53,15 @@ impl Socket {
         }
     }
 
+    /// The descriptor (for `DROP DATABASE … WITH (FORCE)`: see `Registry::terminate`).
+    pub fn raw_fd(&self) -> RawFd {
+        match self {
+            Socket::Tcp(s) => s.as_raw_fd(),
+            Socket::Tls(s) => s.tcp.as_raw_fd(),
+            Socket::Unix(s) => s.as_raw_fd(),
+        }
+    }
+
     /// Whether the client's bytes travel encrypted (hba's `hostssl`/`hostnossl`).
     pub fn is_tls(&self) -> bool {
         matches!(self, Socket::Tls(_))

@@ -151,6 +151,8 @@ pub enum Command {
     Alter(Box<super::alter::Alter>),
     /// `ALTER INDEX … RENAME TO …` (the session recreates the index).
     RenameIndex(super::ddl::RenameIndex),
+    /// `CREATE`/`DROP`/`ALTER DATABASE`, `BRANCH … TO …` (`server/databases.rs`).
+    Database(super::database::DatabaseCommand),
     /// A command recognized by its first word whose syntax is wrong or refused.
     Invalid(PgError),
     /// Anything else: run by SQLite, tagged with the given verb.
@@ -321,6 +323,10 @@ pub fn classify(sql: &str) -> Command {
         "VACUUM" if words(sql).any(|w| w.eq_ignore_ascii_case("into")) => Command::VacuumInto,
         "ATTACH" | "DETACH" => Command::Attach,
         "UNLISTEN" => Command::NoOp("UNLISTEN"),
+        "CREATE" | "DROP" | "ALTER" if second == "DATABASE" => {
+            super::database::parse(sql).map_or_else(Command::Invalid, Command::Database)
+        }
+        "BRANCH" => super::database::parse(sql).map_or_else(Command::Invalid, Command::Database),
         "CREATE" | "DROP" if second == "EXTENSION" => extension(sql, first == "CREATE"),
         "CREATE" if second == "SCHEMA" => create_schema(sql),
         // No policy can exist, since row-level security cannot be turned on.

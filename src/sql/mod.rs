@@ -6,6 +6,7 @@ pub mod cache;
 pub mod command;
 pub mod copy;
 pub mod cursor;
+pub mod database;
 pub mod ddl;
 mod dialect;
 pub mod lexer;

@@ -16,6 +16,7 @@ mod concurrency;
 mod copy;
 mod corpus;
 mod cursors;
+mod databases;
 mod dates;
 mod dml;
 mod dump_restore;

@@ -575,9 +575,10 @@ pub(super) const TABLES: &[Table] = &[
                   datistemplate bool, datallowconn bool, datconnlimit int4, datfrozenxid int4, \
                   datminmxid int4, dattablespace oid, datcollate text, datctype text, \
                   daticulocale text, datcollversion text, datacl text",
+        // Every database file of the data folder (engine/lifecycle.rs).
         body: Some(|| {
-            "SELECT 16384, current_database(), 10, 6, 'c', 0, 1, -1, 0, 0, 1663, 'C', 'C', \
-             NULL, NULL, NULL"
+            "SELECT value ->> 'oid', value ->> 'name', 10, 6, 'c', 0, 1, -1, 0, 0, 1663, \
+             'C', 'C', NULL, NULL, NULL FROM json_each(litewire_databases())"
                 .into()
         }),
     },
