@@ -6,52 +6,9 @@
 //! with `BC_DATES_AGAINST=5432` (user postgres, database postgres, tables dropped and
 //! made again).
 
-use crate::common::{sqlstate, Server};
+use crate::common::{sqlstate, Target};
 use bytes::BytesMut;
 use tokio_postgres::types::{FromSql, IsNull, ToSql, Type};
-
-struct Target {
-    _server: Option<Server>,
-    port: u16,
-    user: &'static str,
-    db: &'static str,
-}
-
-fn target() -> Target {
-    match std::env::var("BC_DATES_AGAINST") {
-        Ok(port) => Target {
-            _server: None,
-            port: port.parse().expect("a port"),
-            user: "postgres",
-            db: "postgres",
-        },
-        Err(_) => {
-            let s = Server::start(&[]);
-            Target {
-                port: s.port(),
-                _server: Some(s),
-                user: "tester",
-                db: "bc",
-            }
-        }
-    }
-}
-
-impl Target {
-    async fn connect(&self) -> tokio_postgres::Client {
-        let url = format!(
-            "host=127.0.0.1 port={} user={} dbname={} connect_timeout=10",
-            self.port, self.user, self.db
-        );
-        let (client, conn) = tokio_postgres::connect(&url, tokio_postgres::NoTls)
-            .await
-            .expect("connect");
-        tokio::spawn(async move {
-            let _ = conn.await;
-        });
-        client
-    }
-}
 
 /// A value's bytes as the server sent them (binary results) or as sent (parameters).
 #[derive(Debug, PartialEq)]
@@ -121,7 +78,7 @@ const TABLE: &str = "drop table if exists bc_t; \
 
 #[tokio::test]
 async fn bc_values_read_sort_and_print_as_in_postgres() {
-    let t = target();
+    let t = Target::new("BC_DATES_AGAINST", "bc");
     let c = t.connect().await;
     c.batch_execute("set timezone = 'UTC'").await.unwrap();
     c.batch_execute(TABLE).await.unwrap();
@@ -255,7 +212,7 @@ async fn bc_values_read_sort_and_print_as_in_postgres() {
 
 #[tokio::test]
 async fn bc_arithmetic_fields_and_functions_as_in_postgres() {
-    let t = target();
+    let t = Target::new("BC_DATES_AGAINST", "bc");
     let c = t.connect().await;
     c.batch_execute("set timezone = 'UTC'").await.unwrap();
     assert_eq!(
@@ -360,7 +317,7 @@ async fn bc_arithmetic_fields_and_functions_as_in_postgres() {
 
 #[tokio::test]
 async fn bc_range_ends_at_julian_day_zero() {
-    let t = target();
+    let t = Target::new("BC_DATES_AGAINST", "bc");
     let c = t.connect().await;
     for sql in [
         "select date '4714-11-23 BC'",
@@ -385,7 +342,7 @@ async fn bc_range_ends_at_julian_day_zero() {
 
 #[tokio::test]
 async fn bc_binary_results_and_parameters() {
-    let t = target();
+    let t = Target::new("BC_DATES_AGAINST", "bc");
     let c = t.connect().await;
     c.batch_execute("set timezone = 'UTC'").await.unwrap();
     // Days and microseconds since 2000-01-01, as PostgreSQL 15 sends them.
@@ -462,7 +419,7 @@ async fn bc_binary_results_and_parameters() {
 
 #[tokio::test]
 async fn bc_values_leave_by_copy_as_printed() {
-    let t = target();
+    let t = Target::new("BC_DATES_AGAINST", "bc");
     let c = t.connect().await;
     c.batch_execute("set timezone = 'UTC'").await.unwrap();
     c.batch_execute(TABLE).await.unwrap();

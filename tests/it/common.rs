@@ -241,3 +241,61 @@ pub async fn refusals(c: &tokio_postgres::Client, cases: &[(&str, &str, &str)]) 
         );
     }
 }
+
+/// Where a test's assertions run: a fresh litewire, or, when the environment variable
+/// `against` names a port, the reference PostgreSQL on it (user and database postgres),
+/// to check the expectations themselves.
+pub struct Target {
+    _server: Option<Server>,
+    port: u16,
+    user: &'static str,
+    db: &'static str,
+}
+
+impl Target {
+    pub fn new(against: &str, db: &'static str) -> Target {
+        match std::env::var(against) {
+            Ok(port) => Target {
+                _server: None,
+                port: port.parse().expect("a port"),
+                user: "postgres",
+                db: "postgres",
+            },
+            Err(_) => {
+                let s = Server::start(&[]);
+                Target {
+                    port: s.port(),
+                    _server: Some(s),
+                    user: "tester",
+                    db,
+                }
+            }
+        }
+    }
+
+    pub async fn connect(&self) -> tokio_postgres::Client {
+        let url = format!(
+            "host=127.0.0.1 port={} user={} dbname={} connect_timeout=10",
+            self.port, self.user, self.db
+        );
+        let (client, conn) = tokio_postgres::connect(&url, tokio_postgres::NoTls)
+            .await
+            .expect("connect");
+        tokio::spawn(async move {
+            let _ = conn.await;
+        });
+        client
+    }
+
+    /// A raw protocol session, started and ready.
+    pub fn raw(&self) -> crate::wire::Raw {
+        let mut r = crate::wire::Raw::connect(self.port);
+        r.send(&crate::wire::startup_packet(
+            &[("user", self.user), ("database", self.db)],
+            196608,
+        ));
+        let msgs = r.until_ready();
+        assert_eq!(msgs.last().map(|m| m.tag), Some(b'Z'), "{msgs:?}");
+        r
+    }
+}

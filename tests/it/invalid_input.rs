@@ -8,63 +8,8 @@
 use bytes::BytesMut;
 use tokio_postgres::types::{Format, IsNull, ToSql, Type};
 
-use crate::common::{sqlstate, Server};
-use crate::wire::{self, message, Raw};
-
-/// Where the assertions run: a fresh litewire, or the reference PostgreSQL.
-struct Target {
-    _server: Option<Server>,
-    port: u16,
-    user: &'static str,
-    db: &'static str,
-}
-
-fn target() -> Target {
-    match std::env::var("INVALID_INPUT_AGAINST") {
-        Ok(port) => Target {
-            _server: None,
-            port: port.parse().expect("a port"),
-            user: "postgres",
-            db: "postgres",
-        },
-        Err(_) => {
-            let s = Server::start(&[]);
-            Target {
-                port: s.port(),
-                _server: Some(s),
-                user: "tester",
-                db: "values",
-            }
-        }
-    }
-}
-
-impl Target {
-    async fn connect(&self) -> tokio_postgres::Client {
-        let url = format!(
-            "host=127.0.0.1 port={} user={} dbname={} connect_timeout=10",
-            self.port, self.user, self.db
-        );
-        let (client, conn) = tokio_postgres::connect(&url, tokio_postgres::NoTls)
-            .await
-            .expect("connect");
-        tokio::spawn(async move {
-            let _ = conn.await;
-        });
-        client
-    }
-
-    fn raw(&self) -> Raw {
-        let mut r = Raw::connect(self.port);
-        r.send(&wire::startup_packet(
-            &[("user", self.user), ("database", self.db)],
-            196608,
-        ));
-        let msgs = r.until_ready();
-        assert_eq!(msgs.last().map(|m| m.tag), Some(b'Z'), "{msgs:?}");
-        r
-    }
-}
+use crate::common::{sqlstate, Target};
+use crate::wire::{self, message};
 
 /// A parameter sent exactly as given, in the given format.
 #[derive(Debug)]
@@ -144,7 +89,7 @@ fn words(values: &[u16]) -> Vec<u8> {
 
 #[tokio::test]
 async fn casts_in_sql_refuse_what_postgres_refuses() {
-    let t = target();
+    let t = Target::new("INVALID_INPUT_AGAINST", "values");
     let c = t.connect().await;
     for (sql, code) in [
         ("select '2024-02-30'::date", "22008"),
@@ -198,7 +143,7 @@ async fn casts_in_sql_refuse_what_postgres_refuses() {
 
 #[tokio::test]
 async fn text_parameters_refuse_what_postgres_refuses() {
-    let t = target();
+    let t = Target::new("INVALID_INPUT_AGAINST", "values");
     let c = t.connect().await;
     for (ty, value, code) in [
         (Type::DATE, "2024-02-30", "22008"),
@@ -224,7 +169,7 @@ async fn text_parameters_refuse_what_postgres_refuses() {
 
 #[tokio::test]
 async fn binary_parameters_refuse_what_postgres_refuses() {
-    let t = target();
+    let t = Target::new("INVALID_INPUT_AGAINST", "values");
     let c = t.connect().await;
     let numeric = |sign: u16, dscale: u16, digits: &[u16]| {
         let mut b = words(&[digits.len() as u16, 0, sign, dscale]);
@@ -307,7 +252,7 @@ async fn binary_parameters_refuse_what_postgres_refuses() {
 
 #[tokio::test]
 async fn bad_format_codes_are_refused() {
-    let t = target();
+    let t = Target::new("INVALID_INPUT_AGAINST", "values");
     let mut r = t.raw();
     let cstr = |s: &str| [s.as_bytes(), &[0]].concat();
     let parse = message(
@@ -339,7 +284,7 @@ async fn bad_format_codes_are_refused() {
 
 #[tokio::test]
 async fn typed_columns_refuse_bad_parameters() {
-    let t = target();
+    let t = Target::new("INVALID_INPUT_AGAINST", "values");
     let c = t.connect().await;
     c.batch_execute(
         "drop table if exists invalid_input_t; create table invalid_input_t (d date, n smallint)",
@@ -378,7 +323,7 @@ async fn typed_columns_refuse_bad_parameters() {
 /// like a parameter: refused as PostgreSQL refuses it, stored in the same form.
 #[tokio::test]
 async fn typed_columns_refuse_bad_literals() {
-    let t = target();
+    let t = Target::new("INVALID_INPUT_AGAINST", "values");
     let c = t.connect().await;
     c.batch_execute(
         "drop table if exists invalid_input_l; \
