@@ -1109,20 +1109,27 @@ fn has_schema_privilege(ctx: &mut Context<'_>) -> rusqlite::Result<Option<bool>>
             format!("schema \"{schema}\" does not exist"),
         )));
     }
+    check_privileges(&privilege, &["usage", "create"])?;
+    Ok(Some(true))
+}
+
+/// A has_*_privilege argument: privileges separated by commas, each optionally `WITH
+/// GRANT OPTION`, any case; one not in `known` is 22023, as in PostgreSQL.
+fn check_privileges(privilege: &str, known: &[&str]) -> rusqlite::Result<()> {
     for written in privilege.split(',').map(str::trim) {
         let p = written.to_ascii_lowercase();
         let p = p
             .strip_suffix(" with grant option")
             .unwrap_or(&p)
             .trim_end();
-        if !matches!(p, "usage" | "create") {
+        if !known.contains(&p) {
             return Err(raise(PgError::new(
                 SqlState::INVALID_PARAMETER_VALUE,
                 format!("unrecognized privilege type: \"{written}\""),
             )));
         }
     }
-    Ok(Some(true))
+    Ok(())
 }
 
 /// `x::"char"`: PostgreSQL's one-byte type, kept as its text output. Input (charin)
@@ -1273,19 +1280,7 @@ fn register_databases(conn: &Connection) -> rusqlite::Result<()> {
             let Some(privilege) = ctx.get::<Option<String>>(at + 1)? else {
                 return Ok(None);
             };
-            for written in privilege.split(',').map(str::trim) {
-                let p = written.to_ascii_lowercase();
-                let p = p
-                    .strip_suffix(" with grant option")
-                    .unwrap_or(&p)
-                    .trim_end();
-                if !matches!(p, "create" | "connect" | "temporary" | "temp") {
-                    return Err(raise(PgError::new(
-                        SqlState::INVALID_PARAMETER_VALUE,
-                        format!("unrecognized privilege type: \"{written}\""),
-                    )));
-                }
-            }
+            check_privileges(&privilege, &["create", "connect", "temporary", "temp"])?;
             Ok(Some(true))
         })?;
     }
