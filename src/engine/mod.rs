@@ -15,6 +15,7 @@ mod compare;
 mod constraints;
 pub mod copy;
 mod database;
+mod database_functions;
 pub mod datetime;
 mod describe;
 mod dml;
