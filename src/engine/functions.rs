@@ -291,8 +291,8 @@ pub fn register_catalog(conn: &Connection, session: SharedSession) -> rusqlite::
     super::pgfuncs::register(conn)?;
     super::jsonb::register_rare(conn)?;
     super::explain::register(conn)?;
+    conn.create_scalar_function("pg_table_is_visible", 1, pure, table_is_visible)?;
     for name in [
-        "pg_table_is_visible",
         "pg_type_is_visible",
         "pg_function_is_visible",
         "pg_collation_is_visible",
@@ -337,7 +337,17 @@ pub fn register_catalog(conn: &Connection, session: SharedSession) -> rusqlite::
             ValueRef::Integer(11) => SqlValue::Text("pg_catalog".into()),
             ValueRef::Integer(2200) => SqlValue::Text("public".into()),
             ValueRef::Integer(13000) => SqlValue::Text("information_schema".into()),
-            ValueRef::Integer(o) => SqlValue::Text(o.to_string()),
+            ValueRef::Integer(o) => SqlValue::Text(
+                nested_value(
+                    ctx,
+                    &format!(
+                        "SELECT name FROM main.{}schemas WHERE rowid = ?1",
+                        super::objects::PREFIX
+                    ),
+                    [o - super::objects::schemas::SCHEMA_OID],
+                )?
+                .unwrap_or_else(|| o.to_string()),
+            ),
             ValueRef::Text(t) => SqlValue::Text(String::from_utf8_lossy(t).into_owned()),
             _ => SqlValue::Null,
         })
@@ -804,6 +814,28 @@ pub(super) fn check_relation_literals(conn: &Connection, sql: &str) -> Result<()
     Ok(())
 }
 
+/// `pg_table_is_visible(oid)`: whether the relation is on the search_path — public's
+/// are, a user schema's are not (sql/translate/schemas.rs).
+fn table_is_visible(ctx: &mut Context<'_>) -> rusqlite::Result<bool> {
+    let ValueRef::Integer(oid) = ctx.get_raw(0) else {
+        return Ok(true);
+    };
+    let name: Option<String> = nested_value(
+        ctx,
+        "select name from sqlite_schema where rowid = ?1",
+        [oid - super::catalog::FIRST_USER_OID],
+    )?;
+    let name = match name {
+        Some(n) => Some(n),
+        None => {
+            // SAFETY: as in `nested_value`.
+            let conn = unsafe { ctx.get_connection()? };
+            super::objects::sequence_name(&conn, oid)?
+        }
+    };
+    Ok(name.is_none_or(|n| crate::sql::translate::schemas::schema_of(&n).is_none()))
+}
+
 /// `x::regclass`, looked up in this connection's schema (OIDs as catalog/tables.rs assigns):
 /// an OID shows as the relation's name, a name (or digits) becomes its OID.
 fn pg_regclass(ctx: &mut Context<'_>) -> rusqlite::Result<SqlValue> {
@@ -830,6 +862,11 @@ fn pg_regclass(ctx: &mut Context<'_>) -> rusqlite::Result<SqlValue> {
                     super::objects::sequence_name(&conn, oid)?
                 }
             };
+            // A user schema's relation shows qualified (it is not on the search_path).
+            let name = name.map(|n| match crate::sql::translate::schemas::schema_of(&n) {
+                Some(_) => super::objects::schemas::shown(&n),
+                None => n,
+            });
             Ok(SqlValue::Text(name.unwrap_or_else(|| oid.to_string())))
         }
         ValueRef::Text(t) => {
@@ -838,8 +875,14 @@ fn pg_regclass(ctx: &mut Context<'_>) -> rusqlite::Result<SqlValue> {
             if let Some(oid) = super::catalog::table_oid(s).or_else(|| s.parse().ok()) {
                 return Ok(SqlValue::Integer(oid));
             }
-            // Without schema or quotes: `public."users"` is `users`.
-            let name = s.rsplit('.').next().unwrap_or(s).trim_matches('"');
+            // A user schema's `s.t` is the relation `s.t`.
+            let in_schema = super::objects::relation_name(s)
+                .filter(|n| crate::sql::translate::schemas::schema_of(n).is_some());
+            // Else without schema or quotes: `public."users"` is `users`.
+            let name = match &in_schema {
+                Some(n) => n.as_str(),
+                None => s.rsplit('.').next().unwrap_or(s).trim_matches('"'),
+            };
             let rowid: Option<i64> = nested_value(
                 ctx,
                 "select rowid from sqlite_schema where name = ?1",

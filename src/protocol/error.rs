@@ -36,6 +36,7 @@ impl SqlState {
     pub const UNDEFINED_OBJECT: Self = Self("42704");
     pub const DUPLICATE_TABLE: Self = Self("42P07");
     pub const DUPLICATE_SCHEMA: Self = Self("42P06");
+    pub const RESERVED_NAME: Self = Self("42939");
     pub const DUPLICATE_COLUMN: Self = Self("42701");
     pub const DUPLICATE_OBJECT: Self = Self("42710");
     pub const DUPLICATE_ALIAS: Self = Self("42712");

@@ -644,6 +644,32 @@ fn invalid(name: &str, value: &str) -> PgError {
 /// Validates and normalizes values the way PostgreSQL reports them back.
 fn normalize(name: &str, value: &str) -> Result<String, PgError> {
     match name {
+        "search_path" => {
+            // Unqualified names are public's (sql/translate/schemas.rs): PostgreSQL
+            // would look in another schema named here first.
+            for part in value.split(',') {
+                let part = part.trim().trim_matches('\'');
+                let schema = match part.strip_prefix('"').and_then(|p| p.strip_suffix('"')) {
+                    Some(quoted) => quoted.to_string(),
+                    None => part.to_lowercase(),
+                };
+                let built_in = [
+                    "",
+                    "$user",
+                    "public",
+                    "pg_catalog",
+                    "pg_temp",
+                    "information_schema",
+                ];
+                if !built_in.contains(&schema.as_str()) && !value.eq_ignore_ascii_case("default") {
+                    return Err(crate::sql::translate::unsupported(format!(
+                        "a search_path with schema \"{schema}\" (unqualified names are \
+                         public's; qualify them: {schema}.name)"
+                    )));
+                }
+            }
+            Ok(value.to_string())
+        }
         "client_encoding" => {
             let v = value
                 .trim_matches('\'')

@@ -224,11 +224,31 @@ fn parse_alter(sql: &str) -> Result<Alter, PgError> {
         [AlterTableOperation::RenameTable {
             table_name:
                 sqlparser::ast::RenameTableNameKind::To(n) | sqlparser::ast::RenameTableNameKind::As(n),
-        }] => Some(object_name(n)),
+        }] => Some(match translate::schemas::schema_of(&table) {
+            // `ALTER TABLE s.t RENAME TO u`: u stays in schema s.
+            Some(schema) if n.0.len() == 1 => translate::schemas::joined(schema, &object_name(n)),
+            _ => object_name(n),
+        }),
         _ => None,
     };
     let mut actions = Vec::with_capacity(operations.len());
     if native {
+        let mut operations = operations;
+        if let (
+            Some(to),
+            true,
+            [AlterTableOperation::RenameTable {
+                table_name:
+                    sqlparser::ast::RenameTableNameKind::To(n)
+                    | sqlparser::ast::RenameTableNameKind::As(n),
+            }],
+        ) = (
+            &rename_to,
+            translate::schemas::schema_of(&table).is_some(),
+            operations.as_mut_slice(),
+        ) {
+            *n = ObjectName::from(vec![Ident::with_quote('"', to.clone())]);
+        }
         // SQLite's own statement, without what only PostgreSQL reads.
         let stmt = Statement::AlterTable {
             name: name.clone(),
@@ -746,8 +766,12 @@ pub fn ident(i: &Ident) -> String {
     }
 }
 
-/// The last part of a (possibly qualified) name, folded.
+/// The SQLite name of a (possibly qualified) name, folded: its last part, or `s.t` for
+/// a user schema's relation (translate/schemas.rs).
 fn object_name(n: &ObjectName) -> String {
+    if let Some(q) = translate::schemas::qualified(n) {
+        return q;
+    }
     n.0.last()
         .and_then(|p| p.as_ident())
         .map(ident)
@@ -784,6 +808,8 @@ fn sole_column(e: &Expr) -> Option<String> {
 /// `t_pkey`, `t_a_fkey`, `t_a_check`, each part shortened so the whole fits in 63 bytes,
 /// then numbered past the names `taken`.
 pub fn constraint_name(table: &str, columns: &[String], label: &str, taken: &[String]) -> String {
+    // A user schema's table `s.t` names its constraints after `t`.
+    let table = translate::schemas::schema_of(table).map_or(table, |s| &table[s.len() + 1..]);
     let cols = columns.join("_");
     for pass in 0.. {
         let label = if pass == 0 {

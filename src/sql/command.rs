@@ -328,7 +328,6 @@ pub fn classify(sql: &str) -> Command {
         }
         "BRANCH" => super::database::parse(sql).map_or_else(Command::Invalid, Command::Database),
         "CREATE" | "DROP" if second == "EXTENSION" => extension(sql, first == "CREATE"),
-        "CREATE" if second == "SCHEMA" => create_schema(sql),
         // No policy can exist, since row-level security cannot be turned on.
         // Valid PostgreSQL the grammar lacks: named, rather than a syntax error.
         // CREATE/DROP RULE are read by translate/rules.rs.
@@ -556,42 +555,6 @@ fn extension(sql: &str, create: bool) -> Command {
     ))
 }
 
-/// The schemas a database has (catalog/tables.rs's `pg_namespace`).
-const SCHEMAS: [&str; 3] = ["public", "pg_catalog", "information_schema"];
-
-/// `CREATE SCHEMA [IF NOT EXISTS] name …`: litewire has one schema of tables, `public`.
-/// `IF NOT EXISTS` of an existing schema does nothing (drizzle-orm's migrator with
-/// `migrationsSchema: 'public'` says it); the same without it is 42P06 as in PostgreSQL;
-/// any other schema is 0A000.
-fn create_schema(sql: &str) -> Command {
-    let words: Vec<&str> = super::lexer::significant(sql)
-        .map(|t| &sql[t.start..t.end])
-        .skip(2)
-        .collect();
-    let if_not_exists = words.len() > 3
-        && words[..3]
-            .iter()
-            .zip(["if", "not", "exists"])
-            .all(|(w, k)| w.eq_ignore_ascii_case(k));
-    let name = words
-        .get(if if_not_exists { 3 } else { 0 })
-        .map(|w| super::lexer::fold_ident(w))
-        .unwrap_or_default();
-    if !SCHEMAS.contains(&name.as_str()) {
-        return Command::Invalid(PgError::new(
-            crate::protocol::SqlState::FEATURE_NOT_SUPPORTED,
-            format!("CREATE SCHEMA \"{name}\" is not supported by litewire (its one schema of tables is public)"),
-        ));
-    }
-    if if_not_exists {
-        return Command::NoOp("CREATE SCHEMA");
-    }
-    Command::Invalid(PgError::new(
-        crate::protocol::SqlState::DUPLICATE_SCHEMA,
-        format!("schema \"{name}\" already exists"),
-    ))
-}
-
 /// `'ISO, MDY'` → `ISO, MDY`; unquoted words are kept (PostgreSQL keeps their case for
 /// values such as `DateStyle`).
 fn unquote_value(v: &str) -> String {
@@ -683,6 +646,7 @@ fn leading_verb(sql: &str, first: &str) -> Verb {
                 "FUNCTION" => "CREATE FUNCTION",
                 "ROLE" | "USER" => "CREATE ROLE",
                 "RULE" => "CREATE RULE",
+                "SCHEMA" => "CREATE SCHEMA",
                 _ => "CREATE",
             },
         ),
@@ -697,6 +661,7 @@ fn leading_verb(sql: &str, first: &str) -> Verb {
             "FUNCTION" => "DROP FUNCTION",
             "ROLE" | "USER" => "DROP ROLE",
             "RULE" => "DROP RULE",
+            "SCHEMA" => "DROP SCHEMA",
             _ => "DROP",
         }),
         "ALTER" => Verb::Fixed(match obj(&[]).as_str() {

@@ -246,12 +246,20 @@ pub fn parse(sql: &str) -> Result<CopyStmt, PgError> {
         t.at = close + 1;
         CopySource::Query(query)
     } else {
-        let mut name = t.ident()?;
-        // A schema-qualified name: litewire has one schema, so keep the last part.
+        let mut parts = vec![t.ident()?];
         while t.peek() == "." {
             t.at += 1;
-            name = t.ident()?;
+            parts.push(t.ident()?);
         }
+        // `public.t` is `t`; a user schema's `s.t` is the relation `s.t`
+        // (translate/schemas.rs).
+        let name = match parts.as_slice() {
+            [schema, table] if crate::sql::translate::schemas::is_user_schema(schema) => {
+                crate::sql::translate::schemas::joined(schema, table)
+            }
+            [.., table] => table.clone(),
+            [] => return Err(PgError::syntax_near(t.peek())),
+        };
         let mut columns = Vec::new();
         if t.kind(t.at) == Some(TokenKind::Open) {
             t.at += 1;

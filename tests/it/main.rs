@@ -47,6 +47,7 @@ mod roles;
 mod routines;
 mod rules;
 mod safety;
+mod schemas;
 mod startup;
 mod syntax;
 mod tls;

@@ -89,6 +89,9 @@ fn of_table(table: &str, sql: &str) -> Vec<Constraint> {
     let Some(ct) = crate::sql::alter::parse_definition(sql) else {
         return Vec::new();
     };
+    // A user schema's table `s.t` names its constraints after `t`.
+    let table =
+        crate::sql::translate::schemas::schema_of(table).map_or(table, |s| &table[s.len() + 1..]);
     let mut found = Found {
         table,
         columns: ct.columns.iter().map(|c| c.name.value.clone()).collect(),

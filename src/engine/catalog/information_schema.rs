@@ -4,6 +4,7 @@
 //! ORMs read these to find foreign keys and keys (Sequelize, TypeORM, Knex, Peewee).
 
 use super::tables::{FIRST_USER_OID, USER_OBJECTS};
+use crate::engine::objects::schemas::{relname_of, schema_name_of};
 
 /// A constraint's table, with its columns unnested: c (pg_constraint), t (name, oid),
 /// k (the key's attnums: `key` the 0-based position, `value` the attnum) and a (the
@@ -33,25 +34,31 @@ fn not_null_name() -> String {
 
 pub(super) fn table_constraints() -> String {
     format!(
-        "SELECT current_database(), 'public', c.conname, current_database(), 'public', \
-         t.name, CASE c.contype WHEN 'p' THEN 'PRIMARY KEY' WHEN 'u' THEN 'UNIQUE' \
+        "SELECT current_database(), {nsp_t}, c.conname, current_database(), {nsp_t}, \
+         {rel_t}, CASE c.contype WHEN 'p' THEN 'PRIMARY KEY' WHEN 'u' THEN 'UNIQUE' \
          WHEN 'f' THEN 'FOREIGN KEY' ELSE 'CHECK' END, 'NO', 'NO', 'YES', \
          CASE WHEN c.contype = 'u' THEN 'YES' END \
          FROM pg_constraint c JOIN sqlite_schema t ON {FIRST_USER_OID} + t.rowid = c.conrelid \
          UNION ALL \
-         SELECT current_database(), 'public', {name}, current_database(), 'public', s.name, \
+         SELECT current_database(), {nsp_s}, {name}, current_database(), {nsp_s}, {rel_s}, \
          'CHECK', 'NO', 'NO', 'YES', NULL FROM {nn}",
         name = not_null_name(),
         nn = not_null_columns(),
+        nsp_t = schema_name_of("t.name"),
+        rel_t = relname_of("t.name"),
+        nsp_s = schema_name_of("s.name"),
+        rel_s = relname_of("s.name"),
     )
 }
 
 pub(super) fn key_column_usage() -> String {
     format!(
-        "SELECT current_database(), 'public', c.conname, current_database(), 'public', \
-         t.name, a.name, k.key + 1, CASE WHEN c.contype = 'f' THEN k.key + 1 END \
-         FROM {}",
-        key_columns("conkey", "conrelid")
+        "SELECT current_database(), {nsp}, c.conname, current_database(), {nsp}, \
+         {rel}, a.name, k.key + 1, CASE WHEN c.contype = 'f' THEN k.key + 1 END \
+         FROM {keys}",
+        keys = key_columns("conkey", "conrelid"),
+        nsp = schema_name_of("t.name"),
+        rel = relname_of("t.name"),
     )
 }
 
@@ -59,11 +66,13 @@ pub(super) fn key_column_usage() -> String {
 /// lists no NOT NULL constraints here).
 pub(super) fn constraint_column_usage() -> String {
     format!(
-        "SELECT current_database(), 'public', t.name, a.name, current_database(), 'public', \
+        "SELECT current_database(), {nsp}, {rel}, a.name, current_database(), {nsp}, \
          c.conname FROM {keys} AND c.contype IN ('p', 'u') \
          UNION ALL \
-         SELECT current_database(), 'public', t.name, a.name, current_database(), 'public', \
+         SELECT current_database(), {nsp}, {rel}, a.name, current_database(), {nsp}, \
          c.conname FROM {referenced} AND c.contype = 'f'",
+        nsp = schema_name_of("t.name"),
+        rel = relname_of("t.name"),
         keys = key_columns("conkey", "conrelid"),
         referenced = key_columns("confkey", "confrelid"),
     )

@@ -12,6 +12,18 @@ const PUBLIC: i64 = 2200;
 /// `pg_temp`'s OID, for TEMP sequences.
 const PG_TEMP: i64 = 16383;
 
+/// SQL for the namespace OID, schema name and name within it of the SQLite relation
+/// name `e` (`s.t` of a user schema, engine/objects/schemas.rs).
+fn nsp(e: &str) -> String {
+    crate::engine::objects::schemas::namespace_of(e)
+}
+fn nspname(e: &str) -> String {
+    crate::engine::objects::schemas::schema_name_of(e)
+}
+fn rel(e: &str) -> String {
+    crate::engine::objects::schemas::relname_of(e)
+}
+
 /// PostgreSQL's OIDs of the catalog tables themselves (`'pg_class'::regclass`).
 pub fn table_oid(name: &str) -> Option<i64> {
     let name = name.strip_prefix("pg_catalog.").unwrap_or(name);
@@ -260,7 +272,8 @@ pub(super) const USER_OBJECTS: &str = "s.name NOT LIKE 'sqlite\\_%' ESCAPE '\\' 
 
 /// Every sequence (engine/objects), main then temp: oid, name, namespace, type OID,
 /// type name, start, increment, min, max, cache, cycle, last value (NULL before the
-/// first nextval), identity, owned_table, owned_column.
+/// first nextval), identity, owned_table, owned_column, and as the catalogs show it:
+/// namespace OID, schema name, name within the schema.
 fn sequences() -> String {
     use crate::engine::objects::SEQUENCE_OID;
     let one = |schema: &str, extra: i64, nsp: i64| {
@@ -271,7 +284,23 @@ fn sequences() -> String {
              q.max AS max, q.cache AS cache, q.cycle AS cycle, \
              CASE WHEN q.is_called THEN q.last_value END AS last_value, \
              q.identity AS identity, q.owned_table AS owned_table, \
-             q.owned_column AS owned_column FROM {schema}._litewire_sequences q"
+             q.owned_column AS owned_column, {nspoid} AS nspoid, {nspname} AS nspname, \
+             {relname} AS relname FROM {schema}._litewire_sequences q",
+            nspoid = if nsp == PUBLIC {
+                self::nsp("q.name")
+            } else {
+                nsp.to_string()
+            },
+            nspname = if nsp == PUBLIC {
+                self::nspname("q.name")
+            } else {
+                "'pg_temp'".into()
+            },
+            relname = if nsp == PUBLIC {
+                self::rel("q.name")
+            } else {
+                "q.name".into()
+            },
         )
     };
     format!(
@@ -323,7 +352,8 @@ pub(super) const TABLES: &[Table] = &[
         body: Some(|| {
             format!(
                 "VALUES ({PG_CATALOG}, 'pg_catalog', 10, NULL), ({PUBLIC}, 'public', 10, NULL), \
-                 (13000, 'information_schema', 10, NULL)"
+                 (13000, 'information_schema', 10, NULL) UNION ALL {}",
+                crate::engine::objects::schemas::namespace_rows()
             )
         }),
     },
@@ -340,7 +370,7 @@ pub(super) const TABLES: &[Table] = &[
         body: Some(|| {
             format!(
                 "WITH {ix}, {seq} \
-                 SELECT {FIRST_USER_OID} + s.rowid, s.name, {PUBLIC}, \
+                 SELECT {FIRST_USER_OID} + s.rowid, {rel_s}, {nsp_s}, \
                  {row_type} + s.rowid, 0, 10, \
                  CASE s.type WHEN 'table' THEN 2 ELSE 0 END, 0, 0, 0, -1, 0, 0, \
                  EXISTS (SELECT 1 FROM ix WHERE ix.tbl = s.name), 0, {persistence}, \
@@ -354,11 +384,11 @@ pub(super) const TABLES: &[Table] = &[
                  FROM sqlite_schema s LEFT JOIN {RELATIONS} rel ON rel.name = s.name \
                  WHERE s.type IN ('table', 'view') AND {USER_OBJECTS} \
                  UNION ALL \
-                 SELECT ix.oid, ix.name, {PUBLIC}, 0, 0, 10, 403, 0, 0, 0, -1, 0, 0, 0, 0, \
+                 SELECT ix.oid, {rel_ix}, {nsp_ix}, 0, 0, 10, 403, 0, 0, 0, -1, 0, 0, 0, 0, \
                  {persistence}, 'i', ix.natts, 0, 0, 0, 0, 0, 0, 1, 'n', 0, 0, 0, 0, NULL, NULL, \
                  NULL FROM ix LEFT JOIN {RELATIONS} rel ON rel.name = ix.tbl \
                  UNION ALL \
-                 SELECT seq.oid, seq.name, seq.nsp, 0, 0, 10, 0, 0, 0, 1, 1, 0, 0, 0, 0, \
+                 SELECT seq.oid, seq.relname, seq.nspoid, 0, 0, 10, 0, 0, 0, 1, 1, 0, 0, 0, 0, \
                  CASE WHEN seq.nsp <> {PUBLIC} THEN 't' WHEN rel.unlogged THEN 'u' ELSE 'p' END, \
                  'S', 3, 0, 0, 0, 0, 0, 0, 1, 'n', 0, 0, 0, 0, NULL, NULL, NULL \
                  FROM seq LEFT JOIN {RELATIONS} rel ON rel.name = seq.owned_table \
@@ -368,6 +398,10 @@ pub(super) const TABLES: &[Table] = &[
                 persistence = "CASE WHEN rel.unlogged THEN 'u' ELSE 'p' END",
                 row_type = super::row_types::ROW_TYPE_OID,
                 catalog = catalog_class_rows(),
+                rel_s = rel("s.name"),
+                nsp_s = nsp("s.name"),
+                rel_ix = rel("ix.name"),
+                nsp_ix = nsp("ix.tbl"),
             )
         }),
     },
@@ -405,10 +439,12 @@ pub(super) const TABLES: &[Table] = &[
                   commit_action varchar",
         body: Some(|| {
             format!(
-                "SELECT current_database(), 'public', s.name, \
+                "SELECT current_database(), {}, {}, \
                  CASE s.type WHEN 'view' THEN 'VIEW' ELSE 'BASE TABLE' END, NULL, NULL, NULL, \
                  NULL, NULL, CASE s.type WHEN 'view' THEN 'NO' ELSE 'YES' END, 'NO', NULL \
-                 FROM sqlite_schema s WHERE s.type IN ('table', 'view') AND {USER_OBJECTS}"
+                 FROM sqlite_schema s WHERE s.type IN ('table', 'view') AND {USER_OBJECTS}",
+                nspname("s.name"),
+                rel("s.name")
             )
         }),
     },
@@ -428,7 +464,7 @@ pub(super) const TABLES: &[Table] = &[
             // c.toid, c.typmod: the declared type, as pg_attribute reports it; q: an
             // identity column's sequence (its DEFAULT is not one in PostgreSQL).
             format!(
-                "WITH {seq} SELECT current_database(), 'public', c.tname, c.cname, c.cid + 1, \
+                "WITH {seq} SELECT current_database(), {tschema}, {tname}, c.cname, c.cid + 1, \
                  CASE WHEN q.identity IS NULL THEN c.dflt END, \
                  CASE WHEN c.required THEN 'NO' ELSE 'YES' END, \
                  CASE WHEN c.toid >= {enums} THEN 'USER-DEFINED' \
@@ -462,6 +498,8 @@ pub(super) const TABLES: &[Table] = &[
                 seq = sequences(),
                 oid = declared_type_oid("p.type"),
                 enums = crate::engine::objects::ENUM_OID,
+                tschema = nspname("c.tname"),
+                tname = rel("c.tname"),
             )
         }),
     },
@@ -471,9 +509,13 @@ pub(super) const TABLES: &[Table] = &[
                   default_character_set_catalog name, default_character_set_schema name, \
                   default_character_set_name name, sql_path varchar",
         body: Some(|| {
-            "SELECT current_database(), column1, current_user(), NULL, NULL, NULL, NULL \
-             FROM (VALUES ('pg_catalog'), ('public'), ('information_schema'))"
-                .into()
+            format!(
+                "SELECT current_database(), column1, current_user(), NULL, NULL, NULL, NULL \
+                 FROM (VALUES ('pg_catalog'), ('public'), ('information_schema')) UNION ALL \
+                 SELECT current_database(), name, owner, NULL, NULL, NULL, NULL \
+                 FROM main.{}schemas",
+                crate::engine::objects::PREFIX
+            )
         }),
     },
     Table {
@@ -640,14 +682,16 @@ pub(super) const TABLES: &[Table] = &[
                   hasindexes bool, hasrules bool, hastriggers bool, rowsecurity bool",
         body: Some(|| {
             format!(
-                "WITH {} SELECT 'public', s.name, current_user(), NULL, \
+                "WITH {} SELECT {}, {}, current_user(), NULL, \
                  EXISTS (SELECT 1 FROM ix WHERE ix.tbl = s.name), \
                  EXISTS (SELECT 1 FROM sqlite_schema g WHERE g.type = 'trigger' \
                  AND g.tbl_name = s.name AND substr(g.name, 1, 15) = '_litewire_rule.'), \
                  EXISTS (SELECT 1 FROM sqlite_schema g WHERE g.type = 'trigger' \
                  AND g.tbl_name = s.name AND substr(g.name, 1, 15) <> '_litewire_rule.'), 0 \
                  FROM sqlite_schema s WHERE s.type = 'table' AND {USER_OBJECTS}",
-                indexes()
+                indexes(),
+                nspname("s.name"),
+                rel("s.name")
             )
         }),
     },
@@ -657,8 +701,11 @@ pub(super) const TABLES: &[Table] = &[
                   indexdef text",
         body: Some(|| {
             format!(
-                "WITH {} SELECT 'public', ix.tbl, ix.name, NULL, {INDEX_DEF} FROM ix",
-                indexes()
+                "WITH {} SELECT {}, {}, {}, NULL, {INDEX_DEF} FROM ix",
+                indexes(),
+                nspname("ix.tbl"),
+                rel("ix.tbl"),
+                rel("ix.name")
             )
         }),
     },
@@ -668,9 +715,11 @@ pub(super) const TABLES: &[Table] = &[
         body: Some(|| {
             // The view's query as SQLite keeps it (PostgreSQL prints its own rendering).
             format!(
-                "SELECT 'public', s.name, current_user(), \
+                "SELECT {}, {}, current_user(), \
                  ltrim(substr(s.sql, instr(upper(s.sql), ' AS ') + 4)) \
-                 FROM sqlite_schema s WHERE s.type = 'view' AND {USER_OBJECTS}"
+                 FROM sqlite_schema s WHERE s.type = 'view' AND {USER_OBJECTS}",
+                nspname("s.name"),
+                rel("s.name")
             )
         }),
     },
@@ -707,8 +756,7 @@ pub(super) const TABLES: &[Table] = &[
                   cycle bool, cache_size int8, last_value int8",
         body: Some(|| {
             format!(
-                "WITH {} SELECT CASE nsp WHEN {PUBLIC} THEN 'public' ELSE 'pg_temp' END, name, \
-                 current_user(), type, start, min, max, increment, cycle, cache, last_value \
+                "WITH {} SELECT nspname, relname, current_user(), type, start, min, max, increment, cycle, cache, last_value \
                  FROM seq",
                 sequences()
             )
@@ -723,8 +771,7 @@ pub(super) const TABLES: &[Table] = &[
         body: Some(|| {
             // Identity columns' sequences are not listed (as in PostgreSQL).
             format!(
-                "WITH {} SELECT current_database(), \
-                 CASE nsp WHEN {PUBLIC} THEN 'public' ELSE 'pg_temp' END, name, type, \
+                "WITH {} SELECT current_database(), nspname, relname, type, \
                  CASE type WHEN 'smallint' THEN 16 WHEN 'integer' THEN 32 ELSE 64 END, 2, 0, \
                  CAST(start AS TEXT), CAST(min AS TEXT), CAST(max AS TEXT), \
                  CAST(increment AS TEXT), CASE WHEN cycle THEN 'YES' ELSE 'NO' END \
@@ -773,7 +820,7 @@ pub(super) const TABLES: &[Table] = &[
                  ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING) AS from_cols, f.* \
                  FROM sqlite_schema s, pragma_foreign_key_list(s.name) f \
                  WHERE s.type = 'table' AND {USER_OBJECTS}) \
-                 SELECT {CONSTRAINT_OID} + ix.oid, ix.name, {PUBLIC}, \
+                 SELECT {CONSTRAINT_OID} + ix.oid, {rel_ix}, {nsp_ix}, \
                  CASE ix.origin WHEN 'pk' THEN 'p' ELSE 'u' END, 0, 0, 1, ix.tbl_oid, 0, ix.oid, \
                  0, 0, ' ', ' ', ' ', 1, 0, 1, ix.keys, NULL, \
                  NULL, NULL, NULL, NULL, NULL, NULL, \
@@ -783,8 +830,8 @@ pub(super) const TABLES: &[Table] = &[
                  UNION ALL \
                  SELECT {CONSTRAINT_OID} + {FOREIGN_KEY_OID} + fk.tbl_rowid * 100 + fk.id, \
                  coalesce({fk_name}, \
-                 fk.tbl || '_' || group_concat(fk.\"from\", '_' ORDER BY fk.seq) || '_fkey'), \
-                 {PUBLIC}, 'f', coalesce({fk_deferrable}, 0), coalesce({fk_deferred}, 0), 1, \
+                 {rel_fk} || '_' || group_concat(fk.\"from\", '_' ORDER BY fk.seq) || '_fkey'), \
+                 {nsp_fk}, 'f', coalesce({fk_deferrable}, 0), coalesce({fk_deferred}, 0), 1, \
                  {FIRST_USER_OID} + fk.tbl_rowid, 0, 0, 0, \
                  {FIRST_USER_OID} + (SELECT rowid FROM sqlite_schema WHERE name = fk.\"table\"), \
                  {on_update}, {on_delete}, 's', 1, 0, 1, \
@@ -805,7 +852,7 @@ pub(super) const TABLES: &[Table] = &[
                  FROM fk GROUP BY fk.tbl_rowid, fk.id \
                  UNION ALL \
                  SELECT {CONSTRAINT_OID} + {CHECK_OID} + s.rowid * 100 + j.key, \
-                 json_extract(j.value, '$.name'), {PUBLIC}, 'c', 0, 0, 1, \
+                 {rel_check}, {nsp_s}, 'c', 0, 0, 1, \
                  {FIRST_USER_OID} + s.rowid, 0, 0, 0, 0, ' ', ' ', ' ', 1, 0, 0, \
                  (SELECT '[' || group_concat(p.cid + 1, ',' ORDER BY a.key) || ']' \
                  FROM json_each(j.value, '$.attrs') a JOIN pragma_table_info(s.name) p \
@@ -820,6 +867,12 @@ pub(super) const TABLES: &[Table] = &[
                 fk_deferred = foreign_key_field("deferred"),
                 on_update = action_code("fk.on_update"),
                 on_delete = action_code("fk.on_delete"),
+                rel_ix = rel("ix.name"),
+                nsp_ix = nsp("ix.tbl"),
+                rel_fk = rel("fk.tbl"),
+                nsp_fk = nsp("fk.tbl"),
+                rel_check = rel("json_extract(j.value, '$.name')"),
+                nsp_s = nsp("s.name"),
             )
         }),
     },

@@ -26,6 +26,7 @@ mod relations;
 mod roles;
 mod routines;
 pub mod rules;
+pub mod schemas;
 mod sequences;
 
 use std::cell::Cell;
@@ -103,6 +104,7 @@ const RESERVED: &[(&str, &str)] = &[
         "enums",
         "type TEXT NOT NULL, label TEXT, sortorder REAL, PRIMARY KEY (type, label)",
     ),
+    ("schemas", "name TEXT PRIMARY KEY, owner TEXT NOT NULL"),
     (
         "functions",
         "name TEXT NOT NULL, nargs INTEGER NOT NULL, argtypes TEXT NOT NULL, \
@@ -226,6 +228,10 @@ fn run_parts(conn: &Connection, parts: &str, notices: &mut Vec<PgError>) -> Resu
             rules::drop(conn, spec, notices)?;
             continue;
         }
+        if let Some(spec) = schemas::drop_part(sql) {
+            schemas::drop(conn, spec, notices)?;
+            continue;
+        }
         if client {
             sql = &sql[1..];
         } else if let Some(rest) = sql.strip_prefix('+') {
@@ -242,10 +248,14 @@ fn run_parts(conn: &Connection, parts: &str, notices: &mut Vec<PgError>) -> Resu
             if let Ok(rusqlite::types::ValueRef::Text(t)) = row.get_ref(0) {
                 let t = String::from_utf8_lossy(t);
                 let (code, message) = t.split_once(' ').unwrap_or(("00000", &t));
-                let code = [SqlState::DUPLICATE_TABLE, SqlState::DUPLICATE_OBJECT]
-                    .into_iter()
-                    .find(|c| c.0 == code)
-                    .unwrap_or(SqlState::SUCCESSFUL_COMPLETION);
+                let code = [
+                    SqlState::DUPLICATE_TABLE,
+                    SqlState::DUPLICATE_OBJECT,
+                    SqlState::DUPLICATE_SCHEMA,
+                ]
+                .into_iter()
+                .find(|c| c.0 == code)
+                .unwrap_or(SqlState::SUCCESSFUL_COMPLETION);
                 notices.push(PgError {
                     severity: crate::protocol::Severity::Notice,
                     ..PgError::new(code, message)
@@ -315,6 +325,7 @@ pub fn register(
     roles::register(conn)?;
     rules::register(conn)?;
     relations::register(conn)?;
+    schemas::register(conn)?;
     comments::register(conn)
 }
 
@@ -357,6 +368,9 @@ pub fn relation_name(text: &str) -> Option<String> {
     match parts.len() {
         1 => parts.pop(),
         2 if ["public", "pg_temp"].contains(&parts[0].as_str()) => parts.pop(),
+        2 if crate::sql::translate::schemas::is_user_schema(&parts[0]) => {
+            Some(crate::sql::translate::schemas::joined(&parts[0], &parts[1]))
+        }
         _ => None,
     }
 }
@@ -372,7 +386,8 @@ mod tests {
         assert_eq!(relation_name("\"S\"").as_deref(), Some("S"));
         assert_eq!(relation_name("public.Seq").as_deref(), Some("seq"));
         assert_eq!(relation_name("public.\"a\"\"b\"").as_deref(), Some("a\"b"));
-        assert_eq!(relation_name("other.s"), None);
+        assert_eq!(relation_name("other.s").as_deref(), Some("other.s"));
+        assert_eq!(relation_name("pg_toast.s"), None);
         assert_eq!(relation_name("\"unterminated"), None);
     }
 

@@ -761,6 +761,10 @@ fn serial_sequence(ctx: &mut Context<'_>) -> rusqlite::Result<Option<String>> {
                 |r| r.get(0),
             )
             .optional()?;
+        let in_user_schema = |n: &&str| crate::sql::translate::schemas::schema_of(n).is_some();
+        if let Some(n) = name.as_deref().filter(in_user_schema) {
+            return Ok(Some(super::schemas::shown(n)));
+        }
         if let Some(n) = name {
             let quoted = if n
                 .chars()

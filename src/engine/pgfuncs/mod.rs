@@ -29,7 +29,7 @@ pub(crate) use operators::add_interval_in;
 mod ordered_set;
 mod regex;
 mod sort_place;
-mod strings;
+pub(crate) mod strings;
 
 pub use strings::quote_ident as quote_identifier;
 mod to_char;

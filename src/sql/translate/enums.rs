@@ -27,6 +27,10 @@ pub(super) fn type_name(name: &ObjectName) -> Result<String, PgError> {
     match parts.as_slice() {
         [n] => Ok(folded(n)),
         [s, n] if folded(s) == "public" => Ok(folded(n)),
+        [s, _] if super::schemas::is_user_schema(&folded(s)) => Err(unsupported(format!(
+            "a type in schema \"{}\" (types are public's)",
+            folded(s)
+        ))),
         [s, _] => Err(PgError::new(
             SqlState::INVALID_SCHEMA_NAME,
             format!("schema \"{}\" does not exist", folded(s)),

@@ -47,6 +47,7 @@ mod recursive;
 mod roles;
 mod routines;
 pub(crate) mod rules;
+pub(crate) mod schemas;
 pub(crate) use recursive::recursive_view;
 pub(crate) use routines::shown_type;
 mod scalar;
@@ -120,6 +121,25 @@ pub fn to_sqlite(mut stmt: Statement, settings: &mut dyn Settings) -> Result<Str
     }
     if let Some(batch) = roles::statement(&stmt)? {
         return Ok(batch);
+    }
+    match &stmt {
+        Statement::CreateSchema {
+            schema_name,
+            if_not_exists,
+            ..
+        } => {
+            let user = settings.get("session_authorization");
+            return schemas::create(schema_name, *if_not_exists, user.as_deref());
+        }
+        Statement::Drop {
+            object_type: sqlparser::ast::ObjectType::Schema,
+            if_exists,
+            names,
+            cascade,
+            ..
+        } => return schemas::drop(names, *if_exists, *cascade),
+        Statement::AlterSchema(_) => return Err(unsupported("ALTER SCHEMA")),
+        _ => {}
     }
     variadic::spread(&mut stmt)?;
     order::using(&mut stmt)?;
@@ -370,7 +390,8 @@ impl VisitorMut for Translator<'_> {
 
     fn pre_visit_table_factor(&mut self, t: &mut TableFactor) -> ControlFlow<PgError> {
         // `FROM information_schema.columns` is still `columns` to the statement
-        // (`columns.*`, as TypeORM writes) once it is information_schema_columns.
+        // (`columns.*`, as TypeORM writes) once it is information_schema_columns;
+        // `FROM s.t` of a user schema is still `t` once it is `"s.t"`.
         if let TableFactor::Table {
             name, alias: None, ..
         } = t
@@ -378,7 +399,8 @@ impl VisitorMut for Translator<'_> {
             if let [ObjectNamePart::Identifier(s), ObjectNamePart::Identifier(table)] =
                 name.0.as_slice()
             {
-                if s.value.eq_ignore_ascii_case("information_schema") {
+                let user_schema = schemas::alias_of(name).is_some();
+                if s.value.eq_ignore_ascii_case("information_schema") || user_schema {
                     let name = table.clone();
                     if let TableFactor::Table { alias, .. } = t {
                         *alias = Some(sqlparser::ast::TableAlias {
@@ -1095,7 +1117,8 @@ fn modifier_last(name: &str) -> Option<String> {
 
 /// `pg_catalog.x` → `x`; `public.x` → `main.x`; `pg_temp.x` → `temp.x`;
 /// `information_schema.x` →
-/// `information_schema_x` (the catalog tables, engine/catalog).
+/// `information_schema_x` (the catalog tables, engine/catalog); `s.x` of a user schema →
+/// `"s.x"` (schemas.rs).
 fn unqualify(name: &mut ObjectName) {
     let first = match name.0.first() {
         Some(ObjectNamePart::Identifier(i)) if name.0.len() > 1 => i.value.to_ascii_lowercase(),
@@ -1114,7 +1137,7 @@ fn unqualify(name: &mut ObjectName) {
                 name.0 = vec![ObjectNamePart::Identifier(Ident::new(joined))];
             }
         }
-        _ => {}
+        _ => schemas::join(name),
     }
 }
 
@@ -1136,6 +1159,7 @@ fn same_database_names(stmt: &mut Statement) {
         if name.0.len() == 2 && local(&name.0[0]) {
             name.0.remove(0);
         }
+        schemas::join(name);
     }
     fn constraint(c: &mut TableConstraint) {
         if let TableConstraint::ForeignKey { foreign_table, .. } = c {
@@ -1144,7 +1168,23 @@ fn same_database_names(stmt: &mut Statement) {
     }
     match stmt {
         Statement::CreateView { name, .. } => unqualify(name),
-        Statement::CreateIndex(ci) => bare(&mut ci.table_name),
+        Statement::CreateIndex(ci) => {
+            // An index is in its table's schema (its name may not say one).
+            if let (Some(schema), Some(name)) = (
+                schemas::qualified(&ci.table_name)
+                    .and_then(|t| schemas::schema_of(&t).map(str::to_string)),
+                ci.name.as_mut().filter(|n| n.0.len() == 1),
+            ) {
+                let index = name.0[0].as_ident().map(crate::sql::alter::ident);
+                if let Some(index) = index {
+                    name.0 = vec![ObjectNamePart::Identifier(Ident::with_quote(
+                        '"',
+                        schemas::joined(&schema, &index),
+                    ))];
+                }
+            }
+            bare(&mut ci.table_name)
+        }
         // SQLite's DROP … IF EXISTS of `public.t` (no such schema) would do nothing.
         Statement::Drop { names, .. } => names.iter_mut().for_each(unqualify),
         Statement::CreateTable(ct) => {
@@ -1166,11 +1206,14 @@ fn same_database_names(stmt: &mut Statement) {
     }
 }
 
-/// `pg_catalog.pg_class.relname` → `pg_class.relname`.
+/// `pg_catalog.pg_class.relname` → `pg_class.relname`, `s.t.c` → `t.c`.
 fn compound(e: Expr) -> Expr {
     match e {
+        // `s.t.c` of a user schema's table is `t.c`: its FROM item keeps the name `t`.
         Expr::CompoundIdentifier(mut parts)
-            if parts.len() > 2 && parts[0].value.eq_ignore_ascii_case("pg_catalog") =>
+            if parts.len() > 2
+                && (parts[0].value.eq_ignore_ascii_case("pg_catalog")
+                    || schemas::is_user_schema(&crate::sql::alter::ident(&parts[0]))) =>
         {
             parts.remove(0);
             Expr::CompoundIdentifier(parts)

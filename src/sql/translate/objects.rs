@@ -51,7 +51,9 @@ pub(super) fn statement(stmt: &mut Statement) -> Result<Objects, PgError> {
                 identity: None,
                 if_not_exists: *if_not_exists,
             };
-            Objects::Whole(batch(&[sequence.create()?]))
+            let check = super::schemas::schema_of(&sequence.name).map(super::schemas::exists_check);
+            let parts: Vec<String> = check.into_iter().chain([sequence.create()?]).collect();
+            Objects::Whole(batch(&parts))
         }
         Statement::Drop {
             object_type: ObjectType::Sequence,
@@ -80,8 +82,13 @@ pub(super) fn statement(stmt: &mut Statement) -> Result<Objects, PgError> {
         } => Objects::After(
             names
                 .iter()
-                .map(|n| format!("SELECT litewire_drop_owned({})", quote(&last(n))))
-                .collect(),
+                .map(|n| {
+                    Ok(format!(
+                        "SELECT litewire_drop_owned({})",
+                        quote(&relation(n)?)
+                    ))
+                })
+                .collect::<Result<_, PgError>>()?,
         ),
         Statement::Comment {
             object_type,
@@ -104,7 +111,10 @@ pub(super) fn statement(stmt: &mut Statement) -> Result<Objects, PgError> {
             if crate::engine::objects::is_reserved(&table) {
                 return Err(reserved(&table));
             }
-            let mut parts = Vec::new();
+            let mut parts: Vec<String> = super::schemas::schema_of(&table)
+                .map(super::schemas::exists_check)
+                .into_iter()
+                .collect();
             // A type name litewire does not know may be a composite type or a domain,
             // whose columns litewire cannot hold (engine/objects/composites.rs).
             // `(LIKE s)` reads as a column named LIKE of type s (like.rs); its columns
@@ -172,6 +182,15 @@ pub(super) fn statement(stmt: &mut Statement) -> Result<Objects, PgError> {
             ..
         } => Objects::Whole(super::enums::drop(names, *if_exists, *cascade)?),
         Statement::AlterType(a) => Objects::Whole(super::enums::alter(a)?),
+        Statement::CreateView { name, .. } => {
+            match super::schemas::qualified(name)
+                .as_deref()
+                .and_then(super::schemas::schema_of)
+            {
+                Some(schema) => Objects::After(vec![super::schemas::exists_check(schema)]),
+                None => Objects::None,
+            }
+        }
         Statement::Query(_) => {
             sequence_calls_after_sort(stmt)?;
             Objects::None
@@ -499,13 +518,20 @@ fn stored_type(sequence_type: &str) -> DataType {
 
 /// `nextval('s')`, the DEFAULT of a column numbered by sequence `name`.
 fn nextval_default(name: &str) -> Expr {
-    let regclass = if name
-        .chars()
-        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
-    {
-        name.to_string()
-    } else {
-        format!("\"{}\"", name.replace('"', "\"\""))
+    let quoted = |name: &str| {
+        if name
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+        {
+            name.to_string()
+        } else {
+            format!("\"{}\"", name.replace('"', "\"\""))
+        }
+    };
+    // A user schema's sequence `s.q` is named `s.q` (schemas.rs).
+    let regclass = match super::schemas::schema_of(name) {
+        Some(s) => format!("{}.{}", quoted(s), quoted(&name[s.len() + 1..])),
+        None => quoted(name),
     };
     super::call(
         "nextval",
@@ -564,6 +590,8 @@ fn relation(name: &ObjectName) -> Result<String, PgError> {
                 .unwrap_or_default();
             if ["public", "pg_temp"].contains(&schema.as_str()) {
                 Ok(last(name))
+            } else if super::schemas::is_user_schema(&schema) {
+                Ok(super::schemas::joined(&schema, &last(name)))
             } else {
                 Err(PgError::new(
                     SqlState::INVALID_SCHEMA_NAME,
@@ -800,7 +828,9 @@ fn read_read_by_hand(text: &str, alter: bool) -> Result<Result<String, PgError>,
             identity: None,
             if_not_exists: exists_clause,
         };
-        return Ok(sequence.create().map(|part| batch(&[part])));
+        let check = super::schemas::schema_of(&sequence.name).map(super::schemas::exists_check);
+        let parts: Vec<String> = check.into_iter().chain([sequence.create()?]).collect();
+        return Ok(Ok(batch(&parts)));
     }
     let mut v: [String; 7] = Default::default();
     v.iter_mut().for_each(|s| *s = "NULL".into());
@@ -1418,10 +1448,9 @@ mod tests {
             error("ALTER SEQUENCE s BOGUS 1").code,
             SqlState::SYNTAX_ERROR
         );
-        assert_eq!(
-            error("CREATE SEQUENCE other.s").code,
-            SqlState::INVALID_SCHEMA_NAME
-        );
+        // A user schema's sequence: its schema is checked when the batch runs.
+        assert!(sqlite("CREATE SEQUENCE other.s")
+            .starts_with("~SELECT litewire_schema_exists('other') | +main.sequences"));
     }
 
     #[test]

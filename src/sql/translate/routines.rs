@@ -74,6 +74,9 @@ fn function_name(name: &ObjectName) -> Result<String, PgError> {
     match parts.as_slice() {
         [n] => Ok(n.clone()),
         [s, n] if s == "public" || s == "pg_temp" => Ok(n.clone()),
+        [s, _] if super::schemas::is_user_schema(s) => Err(super::unsupported(format!(
+            "a function in schema \"{s}\" (functions are public's)"
+        ))),
         [s, _] => Err(PgError::new(
             SqlState::INVALID_SCHEMA_NAME,
             format!("schema \"{s}\" does not exist"),

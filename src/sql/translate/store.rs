@@ -20,7 +20,8 @@ pub(super) fn literals(stmt: &mut Statement) {
             let TableObject::TableName(name) = &insert.table else {
                 return;
             };
-            let table = last_part(&name.to_string());
+            let table =
+                super::schemas::qualified(name).unwrap_or_else(|| last_part(&name.to_string()));
             if let Some(SetExpr::Values(values)) = insert.source.as_mut().map(|q| q.body.as_mut()) {
                 for row in &mut values.rows {
                     for (i, value) in row.iter_mut().enumerate() {
@@ -60,7 +61,8 @@ pub(super) fn literals(stmt: &mut Statement) {
             ..
         } => {
             if let TableFactor::Table { name, .. } = &table.relation {
-                let table = last_part(&name.to_string());
+                let table =
+                    super::schemas::qualified(name).unwrap_or_else(|| last_part(&name.to_string()));
                 assignments(a, &table);
             }
         }

@@ -418,7 +418,7 @@ fn literals_written_into_columns_are_read_as_the_column_s_type() {
     );
     assert_eq!(
         sqlite("INSERT INTO s.t VALUES ('1')"),
-        "INSERT INTO s.t VALUES (pg_store('1', 't', 0))"
+        "INSERT INTO \"s.t\" VALUES (pg_store('1', 's.t', 0))"
     );
     assert_eq!(
         sqlite("UPDATE t SET a = '5' WHERE b = '6'"),
