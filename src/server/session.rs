@@ -543,6 +543,13 @@ impl Session {
         job.input_style.now = Some(self.tx_now);
         self.queried = true;
         let mut temporary_write = false;
+        // A statement whose verb writes takes the write lock first: running it to learn
+        // that it writes would cost a second hop to a worker (and a second prepare).
+        let writes = matches!(job.verb, Verb::Insert | Verb::Update | Verb::Delete);
+        if writes && self.write_lock.is_none() && !self.is_read_only() {
+            self.write_lock = Some(self.db.write_lock().await?);
+            self.renew_snapshot().await?;
+        }
         loop {
             let lease = self.take_lease().await?;
             let interrupt = lease.conn().sqlite().get_interrupt_handle();
@@ -611,11 +618,7 @@ impl Session {
                 }
                 Outcome::Suspended => return Ok(Completion::Suspended),
                 Outcome::NeedsWriteLock => {
-                    let read_only = self.read_only
-                        || (self.tx == Tx::Idle
-                            && self.params.get("default_transaction_read_only").as_deref()
-                                == Some("on"));
-                    if read_only {
+                    if self.is_read_only() {
                         if !self.changes_only_a_temporary_table(&job).await? {
                             return Err(match crate::sql::translate::locking::command(&job.sql) {
                                 Some(what) => PgError::new(
@@ -660,6 +663,14 @@ impl Drop for Session {
 }
 
 impl Session {
+    /// Whether the statement about to run is in a read-only transaction (the open
+    /// block's mode, or default_transaction_read_only for one outside a block).
+    fn is_read_only(&self) -> bool {
+        self.read_only
+            || (self.tx == Tx::Idle
+                && self.params.get("default_transaction_read_only").as_deref() == Some("on"))
+    }
+
     /// Who a running session's log lines name: see [`super::who`].
     pub fn who(&self) -> super::who::Who {
         super::who::Who {
