@@ -142,7 +142,8 @@ pub fn to_pg(e: &rusqlite::Error) -> PgError {
 }
 
 /// SQLite's wording where PostgreSQL's is well known: `no such column: x` is
-/// `column "x" does not exist` (a qualified `t.x` stays unquoted, as PostgreSQL writes it).
+/// `column "x" does not exist` (a qualified `t.x` stays unquoted, as PostgreSQL writes it),
+/// `no such table: t` is `relation "t" does not exist`.
 fn pg_words(message: String) -> String {
     if let Some(view) = message
         .strip_prefix("cannot modify ")
@@ -152,6 +153,14 @@ fn pg_words(message: String) -> String {
             "writing to view \"{view}\" (an automatically updatable view) is not supported \
              by litewire"
         );
+    }
+    if let Some(name) = message.strip_prefix("no such table: ") {
+        // SQLite's `main.`/`temp.` are PostgreSQL's public and pg_temp, which it leaves out.
+        let name = name
+            .strip_prefix("main.")
+            .or_else(|| name.strip_prefix("temp."))
+            .unwrap_or(name);
+        return format!("relation \"{name}\" does not exist");
     }
     let Some(name) = message.strip_prefix("no such column: ") else {
         return message;
@@ -249,6 +258,14 @@ mod tests {
         assert_eq!(
             pg_words("no such column: t.x".into()),
             "column t.x does not exist"
+        );
+        assert_eq!(
+            pg_words("no such table: main.t".into()),
+            r#"relation "t" does not exist"#
+        );
+        assert_eq!(
+            pg_words("no such table: s.t".into()),
+            r#"relation "s.t" does not exist"#
         );
         assert_eq!(
             pg_words(

@@ -258,8 +258,9 @@ impl Conn {
             // catalog/): each costs every connection memory.
             if !self.catalog
                 && [
-                    "no such table: pg_",
-                    "no such table: information_schema_",
+                    // (SQLite's `no such table: x` in PostgreSQL's words: error.rs.)
+                    "relation \"pg_",
+                    "relation \"information_schema_",
                     "no such function: ",
                     // A function in a DEFAULT, coded when the INSERT is prepared.
                     "unknown function: ",

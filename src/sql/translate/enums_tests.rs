@@ -65,7 +65,12 @@ fn type_statements_become_batches() {
         refused("CREATE TYPE c AS (a int COLLATE \"C\")").code.0,
         "0A000"
     );
-    assert_eq!(refused("CREATE TYPE o.m AS ENUM ('a')").code.0, "3F000");
+    // Types stay public's (schemas.rs): one in another schema is 0A000.
+    assert_eq!(refused("CREATE TYPE o.m AS ENUM ('a')").code.0, "0A000");
+    assert_eq!(
+        refused("CREATE TYPE pg_toast.m AS ENUM ('a')").code.0,
+        "3F000"
+    );
 }
 
 #[test]
