@@ -19,6 +19,7 @@ mod cursors;
 mod databases;
 mod dates;
 mod dml;
+mod dump_out;
 mod dump_restore;
 mod enums;
 mod functions;
