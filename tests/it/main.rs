@@ -8,6 +8,7 @@ mod alter;
 mod array_bounds;
 mod arrays;
 mod auth;
+mod backup;
 mod basics;
 mod bc_dates;
 mod catalog;
