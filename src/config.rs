@@ -207,6 +207,14 @@ pub struct Config {
     #[arg(long, env = "LITEWIRE_SYNCHRONOUS_COMMIT", default_value = "on", value_parser = ["local", "remote_write", "remote_apply", "on", "off"])]
     pub synchronous_commit: String,
 
+    /// The PostgreSQL version litewire reports (`server_version`, `server_version_num`,
+    /// `version()`), as `major.minor`. Clients choose their catalog queries and
+    /// features by it, and pg_dump refuses a server newer than itself: the default,
+    /// 15.0, is the version whose behaviour litewire follows, so pg_dump 15 and newer
+    /// can dump a litewire database. Report another only for a client that insists.
+    #[arg(long, env = "LITEWIRE_SERVER_VERSION", default_value = crate::server::DEFAULT_SERVER_VERSION, value_parser = parse_server_version)]
+    pub server_version: String,
+
     /// Log every statement that runs at least this long, with its duration, text,
     /// user, database and client address (PostgreSQL's log_min_duration_statement; a
     /// bare number is milliseconds, `0` logs all, `-1` none).
@@ -428,6 +436,16 @@ fn file_args(path: &std::path::Path, args: &[std::ffi::OsString]) -> Result<Vec<
 /// Parses `250ms`, `5s`, `2m`, `1h`, or a bare number of seconds.
 pub fn parse_duration(s: &str) -> Result<Duration, String> {
     duration(s, Duration::from_secs)
+}
+
+/// A `--server-version`: `major.minor` with a major of 10 or more (the numbering
+/// `server_version_num` follows).
+fn parse_server_version(s: &str) -> Result<String, String> {
+    crate::server::version_num(s)
+        .map(|_| s.to_owned())
+        .ok_or_else(|| {
+            format!("{s:?} is not a PostgreSQL version major.minor (e.g. 15.0), major ≥ 10")
+        })
 }
 
 /// As [`parse_duration`], but a bare number is in milliseconds: PostgreSQL's unit for

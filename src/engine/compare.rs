@@ -175,6 +175,13 @@ pub fn expand(conn: &Connection, sql: &str) -> Result<Option<String>, PgError> {
             // evaluated, b (jsonb's) for a jsonb column, a (an array's) for any other.
             let pick = if jsonb { "iif(0, " } else { "iif(1, " };
             edits.push((t.start, tokens[k + 1].end, pick.into()));
+            // A `name` is subscripted as its bytes, from 0 (pg_dump's `typname[0]`).
+            let getter = tokens
+                .get(k + 2)
+                .filter(|g| &sql[g.start..g.end] == "pg_array_get");
+            if let (Some(g), Some("name")) = (getter, resolved.as_deref()) {
+                edits.push((g.start, g.end, "pg_name_get".into()));
+            }
             edits.push((comma.start, tokens[close].start, "".into()));
             continue;
         }

@@ -133,6 +133,7 @@ impl sql_types::Schema for SchemaOf<'_> {
         let cols = Some(table_columns(self.conn, table))
             .filter(|c| !c.is_empty())
             .or_else(|| super::catalog::columns(table))
+            .or_else(|| super::objects::sequence_columns(self.conn.sqlite(), table))
             // A composite type's attributes: the rows of the record functions.
             .or_else(|| composite_columns(self.conn, table));
         self.tables

@@ -61,6 +61,9 @@ pub struct Job {
     /// The session's prepared statements (JSON) for `pg_prepared_statements`, given
     /// only to a statement that names it.
     pub prepared: Option<Arc<str>>,
+    /// The session's parameters (JSON) for `pg_settings`, given only to a statement
+    /// that names it.
+    pub settings: Option<Arc<str>>,
 }
 
 impl Job {
@@ -86,6 +89,7 @@ impl Job {
             alter: None,
             internal: false,
             prepared: None,
+            settings: None,
         }
     }
 }
@@ -210,7 +214,7 @@ fn client_gone() -> PgError {
 
 fn run(conn: &mut Conn, job: &Job, sink: &mut Sink) -> Outcome {
     conn.set_session(job.pid, &job.user);
-    conn.set_prepared(job.prepared.clone());
+    conn.set_prepared(job.prepared.clone(), job.settings.clone());
     let _overriding = job
         .sql
         .starts_with(super::objects::OVERRIDING)

@@ -27,6 +27,9 @@ pub struct SessionInfo {
     /// The running statement's session's prepared statements, as JSON, when the
     /// statement reads `pg_prepared_statements` (`Job::prepared`).
     pub prepared: Option<Arc<str>>,
+    /// The running statement's session's parameters, as JSON (name, setting), when
+    /// the statement reads `pg_settings`.
+    pub settings: Option<Arc<str>>,
 }
 
 pub type SharedSession = Arc<Mutex<SessionInfo>>;
@@ -34,11 +37,40 @@ pub type SharedSession = Arc<Mutex<SessionInfo>>;
 fn version() -> String {
     format!(
         "PostgreSQL {} (litewire {}, SQLite {}) on {}-linux, 64-bit",
-        crate::server::SERVER_VERSION,
+        crate::server::server_version(),
         env!("CARGO_PKG_VERSION"),
         rusqlite::version(),
         std::env::consts::ARCH,
     )
+}
+
+/// `acldefault(kind, owner)`: the privileges PostgreSQL 15 gives an object of `kind`
+/// before any GRANT (its owner's, and PUBLIC's where PostgreSQL grants some), as the
+/// text of an aclitem[]; every object here is owned by the session's user.
+fn acl_default(kind: &str, owner: &str) -> Option<String> {
+    let (owner_privs, public) = match kind {
+        "c" => return Some("[]".into()),
+        "r" => ("arwdDxt", None),
+        "s" => ("rwU", None),
+        "d" => ("CTc", Some("Tc")),
+        "f" => ("X", Some("X")),
+        "l" => ("U", Some("U")),
+        "L" => ("rw", None),
+        "n" => ("UC", None),
+        "t" => ("C", None),
+        "F" | "S" => ("U", None),
+        "T" => ("U", Some("U")),
+        _ => return None,
+    };
+    use super::array::push_json_string;
+    let mut out = String::from("[");
+    if let Some(p) = public {
+        push_json_string(&mut out, &format!("={p}/{owner}"));
+        out.push(',');
+    }
+    push_json_string(&mut out, &format!("{owner}={owner_privs}/{owner}"));
+    out.push(']');
+    Some(out)
 }
 
 fn user_error(msg: &str) -> Error {
@@ -261,6 +293,7 @@ fn regtype_oid(ctx: &Context<'_>, name: &str) -> rusqlite::Result<Option<u32>> {
 /// are always visible, owned by the connecting user, and have no comments.
 pub fn register_catalog(conn: &Connection, session: SharedSession) -> rusqlite::Result<()> {
     let pure = FunctionFlags::SQLITE_UTF8 | FunctionFlags::SQLITE_DETERMINISTIC;
+    let session_user = session.clone();
     // Sequences, enums, comments (objects/).
     super::objects::register(conn, session.clone())?;
     let prepared = session.clone();
@@ -276,11 +309,27 @@ pub fn register_catalog(conn: &Connection, session: SharedSession) -> rusqlite::
                 .unwrap_or_else(|| "[]".into()))
         },
     )?;
+    let settings = session.clone();
+    conn.create_scalar_function(
+        "litewire_settings",
+        0,
+        FunctionFlags::SQLITE_UTF8,
+        move |_| {
+            Ok(settings
+                .lock()
+                .ok()
+                .and_then(|i| i.settings.as_deref().map(str::to_string))
+                .unwrap_or_else(|| "[]".into()))
+        },
+    )?;
     conn.create_scalar_function(
         "pg_get_userbyid",
         1,
         FunctionFlags::SQLITE_UTF8,
-        move |_| {
+        move |ctx| {
+            if ctx.get::<Option<i64>>(0).ok().flatten() == Some(super::catalog::DATABASE_OWNER) {
+                return Ok("pg_database_owner".to_string());
+            }
             Ok(session
                 .lock()
                 .map(|i| i.user.to_string())
@@ -309,6 +358,65 @@ pub fn register_catalog(conn: &Connection, session: SharedSession) -> rusqlite::
     ] {
         conn.create_scalar_function(name, args, pure, |_| Ok(None::<String>))?;
     }
+    // `x[i]` of a `name` (compare.rs): its byte i, from 0, as a "char"; NULL past the end.
+    conn.create_scalar_function("pg_name_get", 3, pure, |ctx| {
+        let name: Option<String> = ctx.get(0)?;
+        let at: Option<i64> = ctx.get(2)?;
+        Ok(match (name, at) {
+            (Some(n), Some(i)) if i >= 0 => n
+                .as_bytes()
+                .get(i as usize)
+                .map(|b| char::from(*b).to_string()),
+            _ => None,
+        })
+    })?;
+    // The names a view's query mentions (identifiers, unquoted), as a JSON array: the
+    // tables and views among them are what its `_RETURN` rule depends on (pg_depend).
+    conn.create_scalar_function("litewire_named_objects", 1, pure, |ctx| {
+        use crate::sql::lexer::{significant, TokenKind};
+        let sql: String = ctx.get::<Option<String>>(0)?.unwrap_or_default();
+        let mut out = String::from("[");
+        for t in significant(&sql) {
+            let text = &sql[t.start..t.end];
+            let name = match t.kind {
+                TokenKind::Word => text.to_string(),
+                TokenKind::Quoted if text.starts_with('"') => {
+                    text.trim_matches('"').replace("\"\"", "\"")
+                }
+                _ => continue,
+            };
+            if out.len() > 1 {
+                out.push(',');
+            }
+            super::array::push_json_string(&mut out, &name);
+        }
+        out.push(']');
+        Ok(out)
+    })?;
+    // A primary, never a standby.
+    conn.create_scalar_function("pg_is_in_recovery", 0, pure, |_| Ok(0))?;
+    let acl_session = session_user.clone();
+    conn.create_scalar_function("acldefault", 2, FunctionFlags::SQLITE_UTF8, move |ctx| {
+        let kind: Option<String> = ctx.get(0)?;
+        let owner = if ctx.get::<Option<i64>>(1)? == Some(super::catalog::DATABASE_OWNER) {
+            "pg_database_owner".to_string()
+        } else {
+            acl_session
+                .lock()
+                .map(|i| i.user.to_string())
+                .unwrap_or_default()
+        };
+        Ok(kind.and_then(|k| acl_default(&k, &owner)))
+    })?;
+    // set_config with a name or value known only when the statement runs: the
+    // translator answers literal calls from the session (translate/mod.rs), which a
+    // SQLite function cannot reach; refused when a row would call it.
+    conn.create_scalar_function("set_config", 3, FunctionFlags::SQLITE_UTF8, |_| {
+        Err::<String, _>(raise(PgError::new(
+            SqlState::FEATURE_NOT_SUPPORTED,
+            "set_config with a name or value taken from a query is not supported by litewire",
+        )))
+    })?;
     conn.create_scalar_function("pg_relation_is_publishable", 1, pure, |_| Ok(0))?;
     // No partitioning: a relation is its only ancestor (a JSON array, see sql/arrays.rs).
     conn.create_scalar_function("pg_partition_ancestors", 1, pure, |ctx| {

@@ -81,6 +81,10 @@ pub fn check_name(name: &str) -> Result<(), PgError> {
     })
 }
 
+/// The folder of the data folder backups are written to (`BACKUP DATABASE`): a
+/// directory, so neither counted nor listed as a database.
+pub const BACKUP_DIR: &str = "backups";
+
 /// The databases of `dir` (regular files `<name>.db` with a valid name), ordered by
 /// name. No file is opened or stat'ed: the folder listing says what each entry is.
 pub fn database_files(dir: &Path) -> Vec<String> {
@@ -300,6 +304,45 @@ impl Engine {
             .await;
         }
         placed
+    }
+
+    /// Writes an online, consistent copy of database `name` (checked to exist by the
+    /// caller) to `target`, a path the caller built inside the backup folder: SQLite's
+    /// online backup in one step, as a branch is made (`write_new`), under a temporary
+    /// name in the same folder, synced, then renamed into place (never over an existing
+    /// file: 58P02). Returns the copy's size in bytes.
+    pub async fn backup_database(&self, name: &str, target: PathBuf) -> Result<u64, PgError> {
+        let src = self.path_of(name);
+        let timeout = self.cfg.lock_timeout;
+        self.raw(2, move || {
+            let dir = target.parent().map(Path::to_path_buf).unwrap_or_default();
+            std::fs::create_dir_all(&dir)
+                .map_err(|e| io_error("could not create the backup folder", e))?;
+            let file = target.file_name().unwrap_or_default().to_string_lossy();
+            let tmp = temporary(&dir, &file);
+            let written = write_new(&tmp, Some(&src), timeout).and_then(|()| {
+                // A hard link, not a rename: it fails rather than replace a file.
+                match std::fs::hard_link(&tmp, &target) {
+                    Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Err(PgError::new(
+                        SqlState::DUPLICATE_FILE,
+                        format!("backup file \"{file}\" already exists"),
+                    )),
+                    r => r
+                        .and_then(|()| sync_dir(&dir))
+                        .map_err(|e| io_error("could not put the backup file in place", e)),
+                }
+            });
+            for suffix in ["", "-wal", "-shm", "-journal"] {
+                let mut p = tmp.as_os_str().to_owned();
+                p.push(suffix);
+                let _ = std::fs::remove_file(PathBuf::from(p));
+            }
+            written?;
+            std::fs::metadata(&target)
+                .map(|m| m.len())
+                .map_err(|e| io_error("could not read the backup file", e))
+        })
+        .await
     }
 
     /// Renames the finished file `tmp` to database `name`, counted against

@@ -136,9 +136,14 @@ impl Conn {
     }
 
     /// Hands the running statement's `pg_prepared_statements` rows to the catalog.
-    pub fn set_prepared(&self, prepared: Option<std::sync::Arc<str>>) {
+    pub fn set_prepared(
+        &self,
+        prepared: Option<std::sync::Arc<str>>,
+        settings: Option<std::sync::Arc<str>>,
+    ) {
         if let Ok(mut s) = self.session.lock() {
             s.prepared = prepared;
+            s.settings = settings;
         }
     }
 
@@ -271,6 +276,13 @@ impl Conn {
                 self.catalog = true;
                 if super::catalog::register(&self.sqlite, self.session.clone()).is_ok() {
                     return self.prepare_with(sql, cached);
+                }
+            }
+            // A sequence read as a relation (`SELECT last_value FROM s`, pg_dump's).
+            if let Some(missing) = e.message.strip_prefix("no such table: ") {
+                if let Some(read) = super::objects::sequence_as_relation(&self.sqlite, sql, missing)
+                {
+                    return self.prepare_with(&read, cached);
                 }
             }
             // A SQL function litewire keeps (objects/routines.rs): its body in place of

@@ -111,6 +111,7 @@ impl SqlState {
     pub const UNDEFINED_PARAMETER: Self = Self("42704");
     pub const UNDEFINED_PARAMETER_REF: Self = Self("42P02");
     pub const IO_ERROR: Self = Self("58030");
+    pub const DUPLICATE_FILE: Self = Self("58P02");
     pub const DATA_CORRUPTED: Self = Self("XX001");
     pub const INTERNAL_ERROR: Self = Self("XX000");
     pub const SYNTAX_ERROR_OR_RULE_VIOLATION: Self = Self("42000");

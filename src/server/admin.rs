@@ -6,6 +6,9 @@
 //! (SQLite, client buffers, sessions, prepared statements, parked sessions, registry) and
 //! the rest of the allocated heap, plus what the allocator retains free. `unattributed`
 //! is RSS minus all of that.
+//!
+//! `BACKUP DATABASE {name | ALL} TO 'file'` (admin users) writes online, consistent
+//! copies into the data folder's `backups` folder (engine/lifecycle.rs).
 
 use std::sync::Arc;
 
@@ -308,10 +311,73 @@ fn command(
             .map_err(|e| PgError::new(SqlState::CONFIG_FILE_ERROR, e)),
         _ => Err(PgError::new(
             SqlState::FEATURE_NOT_SUPPORTED,
-            "the admin console answers SHOW MEMORY, SHOW CLIENTS, SHOW DATABASES, SHOW STATS \
-             and RELOAD",
+            "the admin console answers SHOW MEMORY, SHOW CLIENTS, SHOW DATABASES, SHOW STATS, \
+             RELOAD and BACKUP DATABASE",
         )),
     }
+}
+
+/// `BACKUP DATABASE name TO 'file'`: the copy at `backups/file`; `BACKUP DATABASE ALL TO
+/// 'folder'`: each database at `backups/folder/<name>.db`, one after another (each its
+/// own consistent snapshot). One row per copy: database, file (relative to the data
+/// folder), bytes.
+async fn backup(
+    shared: &Shared,
+    role: ConsoleRole,
+    sql: &str,
+    out: &mut BytesMut,
+) -> Result<String, PgError> {
+    use crate::engine::lifecycle::{database_files, BACKUP_DIR};
+    if role != ConsoleRole::Admin {
+        return Err(PgError::new(
+            SqlState::INSUFFICIENT_PRIVILEGE,
+            "permission denied: BACKUP is for --admin-users",
+        ));
+    }
+    let b = crate::sql::database::parse_backup(sql)?;
+    let data_dir = &shared.cfg.data_dir;
+    let copies: Vec<(String, std::path::PathBuf)> = match b.database {
+        Some(name) => {
+            if !shared.engine.exists(&name) {
+                return Err(PgError::new(
+                    SqlState::INVALID_CATALOG_NAME,
+                    format!("database \"{name}\" does not exist"),
+                ));
+            }
+            vec![(name, [BACKUP_DIR, &b.target].iter().collect())]
+        }
+        None => database_files(data_dir)
+            .into_iter()
+            .map(|n| {
+                let file = format!("{n}.db");
+                (n, [BACKUP_DIR, &b.target, &file].iter().collect())
+            })
+            .collect(),
+    };
+    let mut rows = Vec::with_capacity(copies.len());
+    for (name, relative) in &copies {
+        let bytes = shared
+            .engine
+            .backup_database(name, data_dir.join(relative))
+            .await?;
+        rows.push([
+            name.clone(),
+            relative.to_string_lossy().into_owned(),
+            bytes.to_string(),
+        ]);
+    }
+    backend::row_description(
+        out,
+        vec![
+            field("database", oid::TEXT, -1),
+            field("file", oid::TEXT, -1),
+            field("bytes", oid::INT8, 8),
+        ],
+    );
+    for r in &rows {
+        data_row(out, r);
+    }
+    Ok(format!("BACKUP {}", rows.len()))
 }
 
 /// Serves an admin console session: simple queries only. `_slot` is the session's place
@@ -372,7 +438,15 @@ pub async fn run(
             Ok(Frontend::Query(q)) => {
                 for stmt in crate::sql::split(&q.query) {
                     let mut out = BytesMut::new();
-                    match command(&shared, role, stmt, &mut out) {
+                    let is_backup = crate::sql::lexer::words(stmt)
+                        .next()
+                        .is_some_and(|w| w.eq_ignore_ascii_case("BACKUP"));
+                    let result = if is_backup {
+                        backup(&shared, role, stmt, &mut out).await
+                    } else {
+                        command(&shared, role, stmt, &mut out)
+                    };
+                    match result {
                         Ok(tag) => {
                             conn.out().extend_from_slice(&out);
                             backend::command_complete(conn.out(), &tag);

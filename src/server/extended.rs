@@ -513,6 +513,7 @@ impl Session {
                     alter: None,
                     internal: false,
                     prepared: None,
+                    settings: None,
                 };
                 self.command(
                     &stmt.source,

@@ -44,7 +44,7 @@ use session::Session;
 use socket::Socket;
 use startup::Hello;
 
-pub use params::SERVER_VERSION;
+pub use params::{server_version, version_num, DEFAULT_SERVER_VERSION};
 
 /// Size of a client task's future, measured at the first spawn (for the memory report).
 static TASK_FUTURE_BYTES: AtomicUsize = AtomicUsize::new(0);
@@ -92,6 +92,7 @@ pub async fn run(
         cfg.statement_timeout,
         &cfg.synchronous_commit,
     );
+    params::set_server_version(&cfg.server_version);
     translate::set_max_statement_tokens(cfg.max_statement_tokens);
     stats::set_log_min_duration(cfg.log_min_duration_statement.0);
     crate::engine::set_max_jsonpath_items(cfg.max_jsonpath_items);

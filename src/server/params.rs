@@ -16,8 +16,44 @@ use super::settings::Kind;
 use crate::protocol::{PgError, SqlState};
 use crate::sql::Isolation;
 
-/// The PostgreSQL version litewire reports.
-pub const SERVER_VERSION: &str = "16.0";
+/// The PostgreSQL version litewire reports unless `--server-version` says otherwise:
+/// 15, the version whose behaviour litewire follows, and the newest that pg_dump 15
+/// accepts (pg_dump refuses a server newer than itself; psql warns on another major).
+pub const DEFAULT_SERVER_VERSION: &str = "15.0";
+
+/// The reported version (`server_version`) and its number (`server_version_num`),
+/// set once at startup from `--server-version`.
+static SERVER_VERSION: std::sync::OnceLock<(&'static str, &'static str)> =
+    std::sync::OnceLock::new();
+
+/// `server_version`: the configured version, else the default.
+pub fn server_version() -> &'static str {
+    SERVER_VERSION
+        .get()
+        .map_or(DEFAULT_SERVER_VERSION, |(v, _)| v)
+}
+
+/// `server_version_num` of a version `major.minor` (PostgreSQL ≥ 10's numbering):
+/// major × 10000 + minor, or None for a value that is not such a version.
+pub fn version_num(version: &str) -> Option<u32> {
+    let (major, minor) = version.split_once('.')?;
+    let digits = |s: &str| !s.is_empty() && s.len() <= 2 && s.bytes().all(|b| b.is_ascii_digit());
+    if !digits(major) || !digits(minor) {
+        return None;
+    }
+    let (major, minor): (u32, u32) = (major.parse().ok()?, minor.parse().ok()?);
+    (major >= 10).then_some(major * 10000 + minor)
+}
+
+/// Sets the reported version (checked by the flag's parser: `version_num`). Only the
+/// first call counts (one server per process; tests start one per process too).
+pub fn set_server_version(version: &str) {
+    if let Some(num) = version_num(version) {
+        let v: &'static str = Box::leak(version.to_owned().into_boxed_str());
+        let n: &'static str = Box::leak(num.to_string().into_boxed_str());
+        let _ = SERVER_VERSION.set((v, n));
+    }
+}
 
 /// A known parameter: its canonical name, default, whether changes are reported to
 /// the client with ParameterStatus, and how its values are checked (`settings.rs`).
@@ -64,7 +100,7 @@ const KNOWN: &[Known] = &[
     known("IntervalStyle", "postgres", true),
     known("is_superuser", "on", true),
     known("server_encoding", "UTF8", true),
-    known("server_version", SERVER_VERSION, true),
+    known("server_version", DEFAULT_SERVER_VERSION, true),
     known("session_authorization", "", true),
     known("standard_conforming_strings", "on", true),
     known("TimeZone", "UTC", true),
@@ -84,7 +120,7 @@ const KNOWN: &[Known] = &[
     known("default_table_access_method", "heap", false),
     known("default_tablespace", "", false),
     known("max_identifier_length", "63", false),
-    known("server_version_num", "160000", false),
+    known("server_version_num", "150000", false),
     known("row_security", "on", false),
     typed("synchronous_commit", "on", Kind::Enum(SYNCHRONOUS_COMMIT)),
     known("lc_messages", "C", false),
@@ -92,6 +128,8 @@ const KNOWN: &[Known] = &[
     known("lc_numeric", "C", false),
     known("lc_time", "C", false),
     typed("geqo", "on", Kind::Bool),
+    // pg_dump turns it off; SQLite scans have no shared position to synchronize.
+    typed("synchronize_seqscans", "on", Kind::Bool),
     // What pg_dump sets before a restore: accepted and shown, with PostgreSQL's checks;
     // litewire has no function bodies, XML, tablespaces or table access methods to use
     // them on (checked by name in `normalize`: the one tablespace and access method).
@@ -251,6 +289,8 @@ fn default_of(k: &Known) -> Cow<'static, str> {
                 .copied()
                 .unwrap_or(k.default),
         ),
+        "server_version" => Cow::Borrowed(server_version()),
+        "server_version_num" => Cow::Borrowed(SERVER_VERSION.get().map_or(k.default, |(_, n)| n)),
         _ => Cow::Borrowed(k.default),
     }
 }

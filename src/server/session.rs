@@ -519,8 +519,12 @@ impl Session {
         }
         job.pid = self.pid;
         job.user = self.user.clone();
-        if names_prepared_statements(&job.source) {
+        let (prepared, settings) = names_session_tables(&job.source);
+        if prepared {
             job.prepared = Some(Arc::from(self.ext.prepared_statements_json()));
+        }
+        if settings {
+            job.settings = Some(Arc::from(settings_json(&self.params.all())));
         }
         job.text_style = crate::engine::types::TextStyle {
             extra_float_digits: self
@@ -703,12 +707,42 @@ fn message_name(m: &Frontend) -> &'static str {
     }
 }
 
-/// Whether a statement's text names `pg_prepared_statements` (any case): only then does
-/// it get the session's statements (a JSON copy).
-fn names_prepared_statements(source: &str) -> bool {
-    const NAME: &[u8] = b"pg_prepared_statements";
-    source
-        .as_bytes()
-        .windows(NAME.len())
-        .any(|w| w.eq_ignore_ascii_case(NAME))
+/// Whether a statement's text names `pg_prepared_statements` and `pg_settings` (any
+/// case), in one pass: only then does it get the session's statements or parameters
+/// (a JSON copy).
+fn names_session_tables(source: &str) -> (bool, bool) {
+    const PREPARED: &[u8] = b"prepared_statements";
+    const SETTINGS: &[u8] = b"settings";
+    let bytes = source.as_bytes();
+    let (mut prepared, mut settings) = (false, false);
+    for (i, w) in bytes.windows(3).enumerate() {
+        if w.eq_ignore_ascii_case(b"pg_") {
+            let rest = &bytes[i + 3..];
+            let starts = |name: &[u8]| {
+                rest.get(..name.len())
+                    .is_some_and(|r| r.eq_ignore_ascii_case(name))
+            };
+            prepared |= starts(PREPARED);
+            settings |= starts(SETTINGS);
+        }
+    }
+    (prepared, settings)
+}
+
+/// `pg_settings`' rows: each parameter's name and value, as a JSON array.
+fn settings_json(all: &[(String, String)]) -> String {
+    use crate::engine::array::push_json_string;
+    let mut out = String::from("[");
+    for (i, (n, v)) in all.iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        out.push_str("{\"name\":");
+        push_json_string(&mut out, n);
+        out.push_str(",\"setting\":");
+        push_json_string(&mut out, v);
+        out.push('}');
+    }
+    out.push(']');
+    out
 }

@@ -224,6 +224,23 @@ impl Session {
             Command::Prepare => self.prepare_sql(stmt).await?,
             Command::Execute => return self.execute_sql(stmt, implicit_block, job).await,
             Command::NoOp(tag) => tag.into(),
+            Command::Lock(tables) => {
+                if self.tx == Tx::Idle {
+                    return Err(PgError::new(
+                        SqlState::NO_ACTIVE_SQL_TRANSACTION,
+                        "LOCK TABLE can only be used in transaction blocks",
+                    ));
+                }
+                // Each table must exist (42P01), as PostgreSQL checks.
+                for t in tables {
+                    let text: Arc<str> = self
+                        .sqlite_text(&format!("SELECT 1 FROM {t} LIMIT 0"))
+                        .await?;
+                    self.internal(Job::simple(text.clone(), text, sql::Verb::Fixed("SELECT")))
+                        .await?;
+                }
+                "LOCK TABLE".into()
+            }
             Command::Copy(c) => return self.copy(c).await,
             Command::Declare(d) => self.declare(d, implicit_block, job).await?,
             Command::Fetch(f) => return self.fetch(f, job).await,

@@ -153,6 +153,8 @@ pub enum Command {
     RenameIndex(super::ddl::RenameIndex),
     /// `CREATE`/`DROP`/`ALTER DATABASE`, `BRANCH … TO …` (`server/databases.rs`).
     Database(super::database::DatabaseCommand),
+    /// `LOCK [TABLE] name, … IN ACCESS SHARE MODE`: the tables as written.
+    Lock(Vec<String>),
     /// A command recognized by its first word whose syntax is wrong or refused.
     Invalid(PgError),
     /// Anything else: run by SQLite, tagged with the given verb.
@@ -183,6 +185,62 @@ impl Verb {
             Verb::Fixed(t) => (*t).to_string(),
             Verb::Counted(w) => format!("{w} {rows}"),
         }
+    }
+}
+
+/// `LOCK [TABLE] [ONLY] name [*], … [IN mode MODE] [NOWAIT]`. Only ACCESS SHARE (what
+/// pg_dump takes) is accepted: it keeps other sessions from dropping or altering the
+/// tables, which a transaction's SQLite snapshot already gives its reads. The other
+/// modes would have to block writers: 0A000. PostgreSQL's default mode is ACCESS
+/// EXCLUSIVE.
+fn lock(sql: &str) -> Command {
+    let tokens = rest_tokens(sql, 1);
+    let mut at = 0;
+    let is = |t: Option<&&str>, w: &str| t.is_some_and(|t| t.eq_ignore_ascii_case(w));
+    if is(tokens.get(at), "TABLE") {
+        at += 1;
+    }
+    let mut tables = Vec::new();
+    let mut name = String::new();
+    while let Some(t) = tokens.get(at) {
+        if t.eq_ignore_ascii_case("IN") || t.eq_ignore_ascii_case("NOWAIT") || *t == ";" {
+            break;
+        }
+        at += 1;
+        if *t == "," {
+            tables.push(std::mem::take(&mut name));
+        } else if name.is_empty() && t.eq_ignore_ascii_case("ONLY") {
+        } else if *t != "*" {
+            name.push_str(t);
+        }
+    }
+    tables.push(name);
+    let mut mode = Vec::new();
+    if is(tokens.get(at), "IN") {
+        at += 1;
+        while let Some(t) = tokens.get(at).filter(|t| !t.eq_ignore_ascii_case("MODE")) {
+            mode.push(t.to_ascii_uppercase());
+            at += 1;
+        }
+    }
+    if tables.iter().any(String::is_empty) {
+        return Command::Invalid(PgError::new(
+            crate::protocol::SqlState::SYNTAX_ERROR,
+            "syntax error in LOCK TABLE: a table name is missing",
+        ));
+    }
+    match mode.join(" ").as_str() {
+        "ACCESS SHARE" => Command::Lock(tables),
+        "" => Command::Unsupported("LOCK TABLE in ACCESS EXCLUSIVE MODE"),
+        m => Command::Unsupported(match m {
+            "ROW SHARE" => "LOCK TABLE in ROW SHARE MODE",
+            "ROW EXCLUSIVE" => "LOCK TABLE in ROW EXCLUSIVE MODE",
+            "SHARE UPDATE EXCLUSIVE" => "LOCK TABLE in SHARE UPDATE EXCLUSIVE MODE",
+            "SHARE" => "LOCK TABLE in SHARE MODE",
+            "SHARE ROW EXCLUSIVE" => "LOCK TABLE in SHARE ROW EXCLUSIVE MODE",
+            "EXCLUSIVE" => "LOCK TABLE in EXCLUSIVE MODE",
+            _ => "LOCK TABLE in this mode",
+        }),
     }
 }
 
@@ -323,6 +381,7 @@ pub fn classify(sql: &str) -> Command {
         "VACUUM" if words(sql).any(|w| w.eq_ignore_ascii_case("into")) => Command::VacuumInto,
         "ATTACH" | "DETACH" => Command::Attach,
         "UNLISTEN" => Command::NoOp("UNLISTEN"),
+        "LOCK" => lock(sql),
         "CREATE" | "DROP" | "ALTER" if second == "DATABASE" => {
             super::database::parse(sql).map_or_else(Command::Invalid, Command::Database)
         }

@@ -310,6 +310,58 @@ fn requires_boolean(option: &str) -> PgError {
     )
 }
 
+/// The admin console's `BACKUP DATABASE name TO 'file'` / `BACKUP DATABASE ALL TO
+/// 'folder'`: which database (None: all) and the file (or folder) name inside the data
+/// folder's backup folder.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Backup {
+    pub database: Option<String>,
+    pub target: String,
+}
+
+/// Reads `BACKUP DATABASE {name | ALL} TO 'file'`. The file is a name, never a path:
+/// letters, digits, `_`, `-` and `.`, not starting with `.` (so no `..`, `/`, absolute
+/// path or hidden file), at most 255 bytes; else 42602.
+pub fn parse_backup(sql: &str) -> Result<Backup, PgError> {
+    let toks = tokens(sql);
+    if !is(toks.first(), "BACKUP") || !is(toks.get(1), "DATABASE") {
+        return Err(PgError::syntax_near(toks.first().map_or("", |t| t.1)));
+    }
+    let database = if is(toks.get(2), "ALL") {
+        None
+    } else {
+        let n = name(toks.get(2))?;
+        crate::engine::lifecycle::check_name(&n)?;
+        Some(n)
+    };
+    if !is(toks.get(3), "TO") {
+        return Err(PgError::syntax_near(toks.get(3).map_or("", |t| t.1)));
+    }
+    let target = match toks.get(4) {
+        Some((TokenKind::Quoted, q)) if q.starts_with('\'') => q[1..q.len() - 1].replace("''", "'"),
+        Some((_, t)) => return Err(PgError::syntax_near(t)),
+        None => return Err(PgError::syntax_near("")),
+    };
+    end(&toks, 5)?;
+    let valid = !target.is_empty()
+        && target.len() <= 255
+        && !target.starts_with('.')
+        && target
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.'));
+    if !valid {
+        return Err(PgError::new(
+            SqlState::INVALID_NAME,
+            format!("invalid backup file name \"{target}\""),
+        )
+        .with_detail(
+            "A backup is written inside the data folder's backups folder: give a file name \
+             (letters, digits, _, - and ., not starting with .), not a path.",
+        ));
+    }
+    Ok(Backup { database, target })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -433,5 +485,45 @@ mod tests {
         assert_eq!(code("alter database a rename b"), SqlState::SYNTAX_ERROR);
         assert_eq!(code("branch a b"), SqlState::SYNTAX_ERROR);
         assert_eq!(code("drop database a b"), SqlState::SYNTAX_ERROR);
+    }
+
+    #[test]
+    fn backup_reads_a_database_and_a_file_name_never_a_path() {
+        assert_eq!(
+            parse_backup("backup database Shop to 'shop-1.db';").unwrap(),
+            Backup {
+                database: Some("shop".into()),
+                target: "shop-1.db".into()
+            }
+        );
+        assert_eq!(
+            parse_backup("BACKUP DATABASE ALL TO 'nightly'").unwrap(),
+            Backup {
+                database: None,
+                target: "nightly".into()
+            }
+        );
+        for bad in [
+            "../x.db",
+            "/tmp/x.db",
+            "a/b.db",
+            "..",
+            ".hidden",
+            "",
+            "x\\y",
+        ] {
+            let e = parse_backup(&format!("backup database a to '{bad}'")).unwrap_err();
+            assert_eq!(e.code, SqlState::INVALID_NAME, "{bad}");
+        }
+        assert_eq!(
+            parse_backup("backup database \"../a\" to 'x'")
+                .unwrap_err()
+                .code,
+            SqlState::INVALID_NAME
+        );
+        assert_eq!(
+            parse_backup("backup database a to x").unwrap_err().code,
+            SqlState::SYNTAX_ERROR
+        );
     }
 }

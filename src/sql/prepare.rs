@@ -46,7 +46,17 @@ pub fn prepare(sql: &str, max_depth: usize) -> Result<Prepare, PgError> {
     }
     Ok(Prepare {
         name: super::lexer::fold_ident(&name.to_string()),
-        types: data_types.iter().map(ToString::to_string).collect(),
+        // `pg_catalog.oid` (pg_dump's spelling) names the built-in type `oid`.
+        types: data_types
+            .iter()
+            .map(|t| {
+                let t = t.to_string();
+                match t.get(..11) {
+                    Some(p) if p.eq_ignore_ascii_case("pg_catalog.") => t[11..].to_string(),
+                    _ => t,
+                }
+            })
+            .collect(),
         body: body.to_string(),
     })
 }

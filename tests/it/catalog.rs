@@ -528,7 +528,7 @@ async fn view_definitions() {
             (
                 "select pg_get_viewdef(c.oid), pg_get_viewdef(c.oid, true) from pg_class c \
                  where relname = 'v'",
-                "SELECT id, a FROM t|SELECT id, a FROM t",
+                "SELECT id, a FROM t;|SELECT id, a FROM t;",
             ),
             (
                 "select pg_get_viewdef(c.oid) is null from pg_class c where relname = 't'",

@@ -83,7 +83,7 @@ fn startup_reply_sequence_and_parameter_status() {
         );
         found[0].clone()
     };
-    assert_eq!(get("server_version"), "16.0");
+    assert_eq!(get("server_version"), "15.0");
     assert_eq!(get("server_encoding"), "UTF8");
     assert_eq!(get("client_encoding"), "UTF8");
     assert_eq!(get("DateStyle"), "ISO, MDY");

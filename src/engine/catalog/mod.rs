@@ -31,7 +31,7 @@ use rusqlite::vtab::{Context, Filters, IndexInfo, Module, VTab, VTabConnection, 
 use rusqlite::{ffi, Connection};
 
 use super::functions::SharedSession;
-pub use tables::{table_oid, FIRST_USER_OID};
+pub use tables::{table_oid, DATABASE_OWNER, FIRST_USER_OID};
 use tables::{Table, TABLES};
 pub use types::{array_of, element_of, format_type, to_regtype};
 
@@ -86,8 +86,13 @@ unsafe impl<'vtab> VTab<'vtab> for CatalogTable {
         _args: &[&[u8]],
     ) -> rusqlite::Result<(Cow<'static, std::ffi::CStr>, Self)> {
         let table = *aux.ok_or_else(|| rusqlite::Error::ModuleError("no table".into()))?;
-        let schema = CString::new(format!("CREATE TABLE x({})", table.columns))
-            .map_err(|e| rusqlite::Error::ModuleError(e.to_string()))?;
+        // `tableoid`, the system column pg_dump reads of every catalog row: the
+        // table's own OID, hidden from `*` as a system column is.
+        let schema = CString::new(format!(
+            "CREATE TABLE x({}, tableoid oid HIDDEN)",
+            table.columns
+        ))
+        .map_err(|e| rusqlite::Error::ModuleError(e.to_string()))?;
         // SAFETY: the handle outlives the virtual table, which SQLite drops first.
         let db = unsafe { db.handle() };
         Ok((
@@ -153,6 +158,9 @@ unsafe impl VTabCursor for CatalogCursor {
     }
 
     fn column(&self, ctx: &mut Context, i: c_int) -> rusqlite::Result<()> {
+        if i as usize == self.table.columns.split(',').count() {
+            return ctx.set_result(tables::table_oid(self.table.name).unwrap_or(0));
+        }
         let v = self.rows.get(self.at).and_then(|r| r.get(i as usize));
         if let Some(Value::Text(t)) = v {
             if let Some(e) = indexdef::refusal(t) {
@@ -199,7 +207,8 @@ mod tests {
             // Sequences, enums, comments and SQL functions (engine/objects): none in this
             // file.
             let objects = [
-                "pg_description",
+                // Views' rules: no view in this file.
+                "pg_rewrite",
                 "pg_sequence",
                 "pg_sequences",
                 "information_schema_sequences",
@@ -209,6 +218,7 @@ mod tests {
                 "pg_proc",
                 // The session's, handed over with a statement that names the table.
                 "pg_prepared_statements",
+                "pg_settings",
                 // The data folder's database files: an in-memory connection has none.
                 "pg_database",
             ];

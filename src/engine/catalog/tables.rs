@@ -9,6 +9,12 @@ pub const FIRST_USER_OID: i64 = 16384;
 /// `pg_namespace` OIDs.
 pub(super) const PG_CATALOG: i64 = 11;
 const PUBLIC: i64 = 2200;
+/// `pg_database_owner`, PostgreSQL 15's owner of `public`: whoever owns the database,
+/// which here is every user (anyone may create in `public`).
+pub const DATABASE_OWNER: i64 = 6171;
+/// `public`'s privileges as PostgreSQL 15's initdb sets them (also its pg_init_privs
+/// row): pg_dump then finds them unchanged and writes no GRANT or REVOKE for it.
+const PUBLIC_ACL: &str = "{pg_database_owner=UC/pg_database_owner,=U/pg_database_owner}";
 /// `pg_temp`'s OID, for TEMP sequences.
 const PG_TEMP: i64 = 16383;
 
@@ -50,6 +56,63 @@ const CATALOG_OIDS: &[(&str, i64)] = &[
     ("pg_collation", 3456),
     ("pg_enum", 3501),
     ("pg_range", 3541),
+    // Read by pg_dump (with their `tableoid`), most of them empty: litewire has none
+    // of these objects, or lists only the built-in ones pg_dump leaves out anyway.
+    ("pg_default_acl", 826),
+    ("pg_tablespace", 1213),
+    ("pg_foreign_server", 1417),
+    ("pg_sequence", 2224),
+    ("pg_foreign_data_wrapper", 2328),
+    ("pg_amop", 2602),
+    ("pg_amproc", 2603),
+    ("pg_cast", 2605),
+    ("pg_conversion", 2607),
+    ("pg_depend", 2608),
+    ("pg_language", 2612),
+    ("pg_opclass", 2616),
+    ("pg_operator", 2617),
+    ("pg_rewrite", 2618),
+    ("pg_trigger", 2620),
+    ("pg_opfamily", 2753),
+    ("pg_largeobject_metadata", 2995),
+    ("pg_foreign_table", 3118),
+    ("pg_policy", 3256),
+    ("pg_partitioned_table", 3350),
+    ("pg_statistic_ext", 3381),
+    ("pg_init_privs", 3394),
+    ("pg_event_trigger", 3466),
+    ("pg_transform", 3576),
+    ("pg_ts_dict", 3600),
+    ("pg_ts_parser", 3601),
+    ("pg_ts_config", 3602),
+    ("pg_ts_template", 3764),
+    ("pg_subscription", 6100),
+    ("pg_publication", 6104),
+    ("pg_publication_rel", 6106),
+    ("pg_publication_namespace", 6237),
+    ("pg_shseclabel", 3592),
+    ("pg_db_role_setting", 2964),
+];
+
+/// The operator families of [`OPCLASSES`] (pg_opfamily): OID and name, all btree.
+const OPFAMILIES: &[(i64, &str)] = &[
+    (397, "array_ops"),
+    (424, "bool_ops"),
+    (426, "bpchar_ops"),
+    (428, "bytea_ops"),
+    (429, "char_ops"),
+    (434, "datetime_ops"),
+    (1970, "float_ops"),
+    (1976, "integer_ops"),
+    (1982, "interval_ops"),
+    (1988, "numeric_ops"),
+    (1989, "oid_ops"),
+    (1994, "text_ops"),
+    (1996, "time_ops"),
+    (2000, "timetz_ops"),
+    (2968, "uuid_ops"),
+    (3522, "enum_ops"),
+    (4033, "jsonb_ops"),
 ];
 
 /// pg_class's rows of the catalog tables above (`relname = 'pg_class'` finds itself),
@@ -101,6 +164,11 @@ const FOREIGN_KEY_OID: i64 = 2_000_000_000;
 /// OIDs of CHECK constraints: [`CONSTRAINT_OID`] plus this plus 100 × the table's rowid
 /// plus the constraint's position among the table's constraints.
 const CHECK_OID: i64 = 1_500_000_000;
+/// OIDs of views' `_RETURN` rules (pg_rewrite): this plus the view's rowid.
+const REWRITE_OID: i64 = 1_300_000_000;
+/// OIDs of column defaults (pg_attrdef): this plus 1000 × the table's rowid plus the
+/// column's position.
+const ATTRDEF_OID: i64 = 1_700_000_000;
 /// OID of the index PostgreSQL would have for a rowid primary key (SQLite has none):
 /// this plus the table's rowid.
 const ROWID_KEY_OID: i64 = 1_000_000_000;
@@ -351,7 +419,8 @@ pub(super) const TABLES: &[Table] = &[
         columns: "oid oid, nspname name, nspowner oid, nspacl text",
         body: Some(|| {
             format!(
-                "VALUES ({PG_CATALOG}, 'pg_catalog', 10, NULL), ({PUBLIC}, 'public', 10, NULL), \
+                "VALUES ({PG_CATALOG}, 'pg_catalog', 10, NULL), \
+                 ({PUBLIC}, 'public', {DATABASE_OWNER}, '{PUBLIC_ACL}'), \
                  (13000, 'information_schema', 10, NULL) UNION ALL {}",
                 crate::engine::objects::schemas::namespace_rows()
             )
@@ -375,7 +444,7 @@ pub(super) const TABLES: &[Table] = &[
                  CASE s.type WHEN 'table' THEN 2 ELSE 0 END, 0, 0, 0, -1, 0, 0, \
                  EXISTS (SELECT 1 FROM ix WHERE ix.tbl = s.name), 0, {persistence}, \
                  CASE s.type WHEN 'table' THEN 'r' ELSE 'v' END, \
-                 (SELECT count(*) FROM pragma_table_info(s.name)), 0, 0, \
+                 (SELECT count(*) FROM pragma_table_info(s.name)), {checks}, 0, \
                  EXISTS (SELECT 1 FROM sqlite_schema g WHERE g.type = 'trigger' AND g.tbl_name = s.name) \
                  OR EXISTS (SELECT 1 FROM pragma_foreign_key_list(s.name)) \
                  OR EXISTS (SELECT 1 FROM sqlite_schema r, pragma_foreign_key_list(r.name) f \
@@ -396,6 +465,10 @@ pub(super) const TABLES: &[Table] = &[
                 ix = indexes(),
                 seq = sequences(),
                 persistence = "CASE WHEN rel.unlogged THEN 'u' ELSE 'p' END",
+                // relchecks: pg_dump reads a table's CHECKs only when it has some.
+                checks = "CASE s.type WHEN 'table' THEN (SELECT count(*) FROM \
+                          json_each(pg_table_constraints(s.name, s.sql)) j \
+                          WHERE json_extract(j.value, '$.kind') = 'c') ELSE 0 END",
                 row_type = super::row_types::ROW_TYPE_OID,
                 catalog = catalog_class_rows(),
                 rel_s = rel("s.name"),
@@ -570,7 +643,8 @@ pub(super) const TABLES: &[Table] = &[
         columns: "oid oid, adrelid oid, adnum int2, adbin text",
         body: Some(|| {
             format!(
-                "WITH {seq} SELECT 0, {FIRST_USER_OID} + s.rowid, p.cid + 1, \
+                "WITH {seq} SELECT {ATTRDEF_OID} + s.rowid * 1000 + p.cid + 1, \
+                 {FIRST_USER_OID} + s.rowid, p.cid + 1, \
                  pg_default_text(p.dflt_value, p.type) \
                  FROM sqlite_schema s, pragma_table_info(s.name) p \
                  WHERE s.type = 'table' AND {USER_OBJECTS} AND p.dflt_value IS NOT NULL \
@@ -647,7 +721,8 @@ pub(super) const TABLES: &[Table] = &[
         body: Some(|| {
             format!(
                 "SELECT 10, current_user(), 0, 1, 0, 0, 1, 0, -1, '********', NULL, 0, NULL \
-                 UNION ALL {}",
+                 UNION ALL SELECT {DATABASE_OWNER}, 'pg_database_owner', 0, 1, 0, 0, 0, 0, -1, \
+                 '********', NULL, 0, NULL UNION ALL {}",
                 crate::engine::objects::role_rows()
             )
         }),
@@ -674,7 +749,13 @@ pub(super) const TABLES: &[Table] = &[
     Table {
         name: "pg_description",
         columns: "objoid oid, classoid oid, objsubid int4, description text",
-        body: Some(|| crate::engine::objects::description_rows(FIRST_USER_OID)),
+        // The public schema's comment initdb gives it (litewire has no COMMENT ON SCHEMA).
+        body: Some(|| {
+            format!(
+                "{} UNION ALL SELECT {PUBLIC}, 2615, 0, 'standard public schema'",
+                crate::engine::objects::description_rows(FIRST_USER_OID)
+            )
+        }),
     },
     Table {
         name: "pg_tables",
@@ -716,7 +797,7 @@ pub(super) const TABLES: &[Table] = &[
             // The view's query as SQLite keeps it (PostgreSQL prints its own rendering).
             format!(
                 "SELECT {}, {}, current_user(), \
-                 ltrim(substr(s.sql, instr(upper(s.sql), ' AS ') + 4)) \
+                 ltrim(substr(s.sql, instr(upper(s.sql), ' AS ') + 4)) || ';' \
                  FROM sqlite_schema s WHERE s.type = 'view' AND {USER_OBJECTS}",
                 nspname("s.name"),
                 rel("s.name")
@@ -729,11 +810,29 @@ pub(super) const TABLES: &[Table] = &[
                   refobjsubid int4, deptype pg_char",
         body: Some(|| {
             // A sequence owned by a column: `a` (serial, OWNED BY) or `i` (identity).
+            // A default calling nextval depends on its sequence; a view's `_RETURN` rule
+            // on the view (`i`) and on the tables and views its query names (`n`): what
+            // pg_dump orders its output by.
             format!(
                 "WITH {} SELECT 1259, seq.oid, 0, 1259, {FIRST_USER_OID} + s.rowid, p.cid + 1, \
                  CASE WHEN seq.identity IS NULL THEN 'a' ELSE 'i' END \
                  FROM seq JOIN sqlite_schema s ON s.type = 'table' AND s.name = seq.owned_table \
-                 JOIN pragma_table_info(s.name) p ON p.name = seq.owned_column",
+                 JOIN pragma_table_info(s.name) p ON p.name = seq.owned_column \
+                 UNION ALL \
+                 SELECT 2604, {ATTRDEF_OID} + s.rowid * 1000 + p.cid + 1, 0, 1259, seq.oid, 0, 'n' \
+                 FROM sqlite_schema s, pragma_table_info(s.name) p, seq \
+                 WHERE s.type = 'table' AND {USER_OBJECTS} AND seq.nsp = {PUBLIC} \
+                 AND instr(p.dflt_value, 'nextval(' || quote(seq.name)) > 0 \
+                 UNION ALL \
+                 SELECT 2618, {REWRITE_OID} + s.rowid, 0, 1259, {FIRST_USER_OID} + s.rowid, 0, 'i' \
+                 FROM sqlite_schema s WHERE s.type = 'view' AND {USER_OBJECTS} \
+                 UNION ALL \
+                 SELECT DISTINCT 2618, {REWRITE_OID} + s.rowid, 0, 1259, \
+                 {FIRST_USER_OID} + t.rowid, 0, 'n' \
+                 FROM sqlite_schema s, json_each(litewire_named_objects(s.sql)) r \
+                 JOIN sqlite_schema t ON t.type IN ('table', 'view') \
+                 AND t.name = r.value COLLATE NOCASE AND t.name <> s.name \
+                 WHERE s.type = 'view' AND {USER_OBJECTS}",
                 sequences()
             )
         }),
@@ -968,10 +1067,190 @@ pub(super) const TABLES: &[Table] = &[
         body: None,
     },
     Table {
+        name: "pg_opfamily",
+        columns: "oid oid, opfmethod oid, opfname name, opfnamespace oid, opfowner oid",
+        body: Some(|| {
+            let rows: Vec<String> = OPFAMILIES
+                .iter()
+                .map(|(oid, name)| format!("({oid}, 403, '{name}', {PG_CATALOG}, 10)"))
+                .collect();
+            format!("VALUES {}", rows.join(", "))
+        }),
+    },
+    Table {
+        // The languages litewire's functions are written in (pg_proc.prolang).
+        name: "pg_language",
+        columns: "oid oid, lanname name, lanowner oid, lanispl bool, lanpltrusted bool, \
+                  lanplcallfoid oid, laninline oid, lanvalidator oid, lanacl text",
+        body: Some(|| {
+            "VALUES (12, 'internal', 10, 0, 0, 0, 0, 2246, NULL), \
+             (14, 'sql', 10, 0, 1, 0, 0, 2248, NULL)"
+                .into()
+        }),
+    },
+    // Objects litewire does not have (built-in operators, casts, conversions and text
+    // search objects are not listed either, as pg_proc lists no built-in function):
+    // pg_dump reads these tables and finds nothing to dump.
+    Table {
+        name: "pg_operator",
+        columns: "oid oid, oprname name, oprnamespace oid, oprowner oid, oprkind pg_char, \
+                  oprcanmerge bool, oprcanhash bool, oprleft oid, oprright oid, \
+                  oprresult oid, oprcom oid, oprnegate oid, oprcode text, oprrest text, \
+                  oprjoin text",
+        body: None,
+    },
+    Table {
+        name: "pg_cast",
+        columns: "oid oid, castsource oid, casttarget oid, castfunc oid, \
+                  castcontext pg_char, castmethod pg_char",
+        body: None,
+    },
+    Table {
+        name: "pg_conversion",
+        columns: "oid oid, conname name, connamespace oid, conowner oid, \
+                  conforencoding int4, contoencoding int4, conproc text, condefault bool",
+        body: None,
+    },
+    Table {
+        name: "pg_transform",
+        columns: "oid oid, trftype oid, trflang oid, trffromsql text, trftosql text",
+        body: None,
+    },
+    Table {
+        name: "pg_amop",
+        columns: "oid oid, amopfamily oid, amoplefttype oid, amoprighttype oid, \
+                  amopstrategy int2, amoppurpose pg_char, amopopr oid, amopmethod oid, \
+                  amopsortfamily oid",
+        body: None,
+    },
+    Table {
+        name: "pg_amproc",
+        columns: "oid oid, amprocfamily oid, amproclefttype oid, amprocrighttype oid, \
+                  amprocnum int2, amproc text",
+        body: None,
+    },
+    Table {
+        name: "pg_ts_parser",
+        columns: "oid oid, prsname name, prsnamespace oid, prsstart text, prstoken text, \
+                  prsend text, prsheadline text, prslextype text",
+        body: None,
+    },
+    Table {
+        name: "pg_ts_template",
+        columns: "oid oid, tmplname name, tmplnamespace oid, tmplinit text, tmpllexize text",
+        body: None,
+    },
+    Table {
+        name: "pg_ts_dict",
+        columns: "oid oid, dictname name, dictnamespace oid, dictowner oid, \
+                  dicttemplate oid, dictinitoption text",
+        body: None,
+    },
+    Table {
+        name: "pg_ts_config",
+        columns: "oid oid, cfgname name, cfgnamespace oid, cfgowner oid, cfgparser oid",
+        body: None,
+    },
+    Table {
+        name: "pg_foreign_data_wrapper",
+        columns: "oid oid, fdwname name, fdwowner oid, fdwhandler text, fdwvalidator text, \
+                  fdwacl text, fdwoptions text",
+        body: None,
+    },
+    Table {
+        name: "pg_foreign_server",
+        columns: "oid oid, srvname name, srvowner oid, srvfdw oid, srvtype text, \
+                  srvversion text, srvacl text, srvoptions text",
+        body: None,
+    },
+    Table {
+        name: "pg_foreign_table",
+        columns: "ftrelid oid, ftserver oid, ftoptions text",
+        body: None,
+    },
+    Table {
+        // No privileges are kept: no ACLs, default or initial.
+        name: "pg_default_acl",
+        columns: "oid oid, defaclrole oid, defaclnamespace oid, defaclobjtype pg_char, \
+                  defaclacl text",
+        body: None,
+    },
+    Table {
+        name: "pg_init_privs",
+        columns: "objoid oid, classoid oid, objsubid int4, privtype pg_char, initprivs text",
+        body: Some(|| format!("VALUES ({PUBLIC}, 2615, 0, 'i', '{PUBLIC_ACL}')")),
+    },
+    Table {
+        name: "pg_event_trigger",
+        columns: "oid oid, evtname name, evtevent name, evtowner oid, evtfoid oid, \
+                  evtenabled pg_char, evttags text",
+        body: None,
+    },
+    Table {
+        // Views' `_RETURN` rules (their query trees are not kept: ev_action NULL);
+        // litewire's rules (triggers, objects/rules.rs) are not listed: COMPAT.md.
+        name: "pg_rewrite",
+        columns: "oid oid, rulename name, ev_class oid, ev_type pg_char, \
+                  ev_enabled pg_char, is_instead bool, ev_qual text, ev_action text",
+        body: Some(|| {
+            format!(
+                "SELECT {REWRITE_OID} + s.rowid, '_RETURN', {FIRST_USER_OID} + s.rowid, '1', \
+                 'O', 1, NULL, NULL FROM sqlite_schema s \
+                 WHERE s.type = 'view' AND {USER_OBJECTS}"
+            )
+        }),
+    },
+    Table {
+        name: "pg_subscription",
+        columns: "oid oid, subdbid oid, subskiplsn text, subname name, subowner oid, \
+                  subenabled bool, subbinary bool, substream pg_char, \
+                  subtwophasestate pg_char, subdisableonerr bool, subconninfo text, \
+                  subslotname name, subsynccommit text, subpublications text",
+        body: None,
+    },
+    Table {
+        name: "pg_largeobject_metadata",
+        columns: "oid oid, lomowner oid, lomacl text",
+        body: None,
+    },
+    Table {
+        // The session's parameters (SHOW ALL's), handed over by the session for a
+        // statement that names the view: name and value; litewire keeps no units,
+        // descriptions, contexts or sources (NULL).
+        name: "pg_settings",
+        columns: "name text, setting text, unit text, category text, short_desc text, \
+                  extra_desc text, context text, vartype text, source text, min_val text, \
+                  max_val text, enumvals text, boot_val text, reset_val text, \
+                  sourcefile text, sourceline int4, pending_restart bool",
+        body: Some(|| {
+            "SELECT value ->> 'name', value ->> 'setting', NULL, NULL, NULL, NULL, NULL, \
+             NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, 0 \
+             FROM json_each(litewire_settings())"
+                .into()
+        }),
+    },
+    Table {
+        // No ALTER DATABASE/ROLE … SET: no per-database or per-role settings.
+        name: "pg_db_role_setting",
+        columns: "setdatabase oid, setrole oid, setconfig text[]",
+        body: None,
+    },
+    Table {
+        name: "pg_shseclabel",
+        columns: "objoid oid, classoid oid, provider text, label text",
+        body: None,
+    },
+    Table {
+        name: "pg_seclabels",
+        columns: "objoid oid, classoid oid, objsubid int4, objtype text, \
+                  objnamespace oid, objname text, provider text, label text",
+        body: None,
+    },
+    Table {
         name: "pg_proc",
         columns: "oid oid, proname name, pronamespace oid, proowner oid, prolang oid, \
                   prokind pg_char, proretset bool, prorettype oid, pronargs int2, \
-                  proargtypes text, prosrc text",
+                  proargtypes text, prosrc text, proacl text",
         // litewire's SQL functions (objects/routines.rs); the built-in ones are not listed.
         body: Some(|| crate::engine::objects::function_rows(PUBLIC)),
     },

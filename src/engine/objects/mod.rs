@@ -51,7 +51,8 @@ pub use routines::{
     inline as inline_functions, proc_rows as function_rows, return_type as function_type,
 };
 pub use sequences::{
-    forget_session, name_of as sequence_name, oid_of as sequence_oid, OverridingSystemValue,
+    as_relation as sequence_as_relation, forget_session, name_of as sequence_name,
+    oid_of as sequence_oid, relation_columns as sequence_columns, OverridingSystemValue,
     SEQUENCE_OID,
 };
 

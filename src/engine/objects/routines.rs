@@ -289,7 +289,7 @@ pub const FUNCTION_OID: i64 = 1_800_000_000;
 pub fn proc_rows(public: i64) -> String {
     format!(
         "SELECT {FUNCTION_OID} + f.rowid, f.name, {public}, 10, 14, 'f', 0, \
-         coalesce(to_regtype(f.rettype), 0), f.nargs, litewire_arg_oids(f.argtypes), f.prosrc \
+         coalesce(to_regtype(f.rettype), 0), f.nargs, litewire_arg_oids(f.argtypes), f.prosrc, NULL \
          FROM main.{PREFIX}functions f"
     )
 }

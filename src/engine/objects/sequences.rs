@@ -175,6 +175,102 @@ fn find_oid(conn: &Connection, oid: i64) -> rusqlite::Result<Option<Seq>> {
     .optional()
 }
 
+/// `FROM s` of a sequence `s` SQLite reported missing (`missing`: `s` or `main.s`):
+/// PostgreSQL reads a sequence as a one-row relation (last_value, log_cnt, is_called;
+/// pg_dump reads it so). Each such table reference in `sql` becomes a subquery over the
+/// sequence's row; None when `missing` is no sequence or is not read in a FROM/JOIN.
+pub fn as_relation(conn: &Connection, sql: &str, missing: &str) -> Option<String> {
+    use crate::sql::lexer::{significant, TokenKind};
+    let name = missing.strip_prefix("main.").unwrap_or(missing);
+    let s = find(conn, name).ok()??;
+    let tokens: Vec<_> = significant(sql).collect();
+    let text = |i: usize| tokens.get(i).map_or("", |t| &sql[t.start..t.end]);
+    let unquote = |t: &str| t.trim_matches('"').to_string();
+    let relation = format!(
+        "(SELECT last_value, 0 AS log_cnt, is_called + 0 AS is_called \
+         FROM {}.{PREFIX}sequences WHERE rowid = {})",
+        s.schema, s.rowid
+    );
+    let mut edits = Vec::new();
+    for (i, t) in tokens.iter().enumerate() {
+        let before = text(i.wrapping_sub(1)).to_ascii_uppercase();
+        if !matches!(before.as_str(), "FROM" | "JOIN" | ",") || t.kind == TokenKind::Other {
+            continue;
+        }
+        // `main.s` or `s` (quoted or not).
+        let (end, written) = if text(i + 1) == "." {
+            if !unquote(text(i)).eq_ignore_ascii_case(s.schema) {
+                continue;
+            }
+            (i + 2, unquote(text(i + 2)))
+        } else {
+            (i, unquote(text(i)))
+        };
+        if written != name {
+            continue;
+        }
+        let Some(last) = tokens.get(end) else {
+            continue;
+        };
+        // Its own name as the alias, unless the statement gives one.
+        let next = text(end + 1).to_ascii_uppercase();
+        let aliased = next == "AS"
+            || tokens.get(end + 1).is_some_and(|n| {
+                matches!(n.kind, TokenKind::Word | TokenKind::Quoted)
+                    && !matches!(
+                        next.as_str(),
+                        "WHERE"
+                            | "JOIN"
+                            | "LEFT"
+                            | "RIGHT"
+                            | "INNER"
+                            | "CROSS"
+                            | "FULL"
+                            | "NATURAL"
+                            | "ON"
+                            | "USING"
+                            | "GROUP"
+                            | "ORDER"
+                            | "LIMIT"
+                            | "OFFSET"
+                            | "UNION"
+                            | "INTERSECT"
+                            | "EXCEPT"
+                            | "WINDOW"
+                            | "HAVING"
+                            | "FOR"
+                            | "RETURNING"
+                    )
+            });
+        let replacement = if aliased {
+            relation.clone()
+        } else {
+            format!("{relation} AS {}", crate::sql::lexer::quote_ident(name))
+        };
+        edits.push((t.start, last.end, replacement));
+    }
+    if edits.is_empty() {
+        return None;
+    }
+    let mut out = sql.to_string();
+    for (start, end, r) in edits.into_iter().rev() {
+        out.replace_range(start..end, &r);
+    }
+    Some(out)
+}
+
+/// The columns of sequence `name` read as a relation ([`as_relation`]), for typing.
+pub fn relation_columns(conn: &Connection, name: &str) -> Option<Vec<(String, String)>> {
+    find(conn, name).ok()??;
+    Some(vec![
+        ("last_value".into(), "int8".into()),
+        ("log_cnt".into(), "int8".into()),
+        // (is_called typed from here: the subquery gives it as an expression, not the
+        // reserved table's INTEGER column.)
+        ("is_called".into(), "bool".into()),
+    ])
+}
+
 /// The OID of sequence `name`, for `'s'::regclass`.
 pub fn oid_of(conn: &Connection, name: &str) -> rusqlite::Result<Option<i64>> {
     Ok(find(conn, name)?.map(|s| oid(&s)))

@@ -567,7 +567,10 @@ fn rewrite_source(t: &mut TableFactor) -> Result<Option<Source>, PgError> {
             let f = name.to_string().to_ascii_lowercase();
             let f = f.strip_prefix("pg_catalog.").unwrap_or(&f).to_string();
             if !SET_RETURNING.contains(&f.as_str())
-                && !matches!(f.as_str(), "pg_partition_ancestors" | "pg_zip")
+                && !matches!(
+                    f.as_str(),
+                    "pg_partition_ancestors" | "pg_zip" | "pg_options_to_table"
+                )
                 && sqlite_table_function(&f)
             {
                 return Ok(None);
@@ -600,7 +603,10 @@ fn rewrite_source(t: &mut TableFactor) -> Result<Option<Source>, PgError> {
     // generate_series streams its rows; the others are the elements of a JSON array, a
     // function that is not set-returning its one value (`FROM current_schema()`).
     let scalar = !SET_RETURNING.contains(&function.as_str())
-        && !matches!(function.as_str(), "pg_partition_ancestors" | "pg_zip");
+        && !matches!(
+            function.as_str(),
+            "pg_partition_ancestors" | "pg_zip" | "pg_options_to_table"
+        );
     let (table, args) = if function == "generate_series" {
         ("pg_generate_series", args)
     } else if scalar {
@@ -627,6 +633,20 @@ fn rewrite_source(t: &mut TableFactor) -> Result<Option<Source>, PgError> {
                 (name, format!("json_extract({alias}.{VALUE}, '$[{k}]')"))
             })
             .collect()
+    } else if function == "pg_options_to_table" {
+        // An options array's `name=value` elements, split at the first `=` (a value
+        // NULL without one), as PostgreSQL's pg_options_to_table.
+        let v = format!("{alias}.{VALUE}");
+        vec![
+            (
+                names.first().cloned().unwrap_or_else(|| "option_name".into()),
+                format!("CASE WHEN instr({v}, '=') > 0 THEN substr({v}, 1, instr({v}, '=') - 1) ELSE {v} END"),
+            ),
+            (
+                names.get(1).cloned().unwrap_or_else(|| "option_value".into()),
+                format!("CASE WHEN instr({v}, '=') > 0 THEN substr({v}, instr({v}, '=') + 1) END"),
+            ),
+        ]
     } else if function == "regexp_matches" {
         // Each row is an array: json() marks it as JSON, as json_each's rows were, so that
         // array_agg nests it instead of quoting it.
@@ -634,7 +654,13 @@ fn rewrite_source(t: &mut TableFactor) -> Result<Option<Source>, PgError> {
     } else {
         vec![(first, format!("{alias}.{VALUE}"))]
     };
-    let ordinal_at = if zipped { width } else { 1 };
+    let ordinal_at = if zipped {
+        width
+    } else if function == "pg_options_to_table" {
+        2
+    } else {
+        1
+    };
     if ordinality {
         let name = names.get(ordinal_at).map_or("ordinality", String::as_str);
         cols.push((name.to_string(), format!("{alias}.{ORDINAL}")));
@@ -683,7 +709,7 @@ fn json_array_of(function: &str, args: Vec<Expr>) -> Expr {
     match function {
         "generate_series" => call("pg_series", args),
         // Every element of a multi-dimensional array; several arrays side by side.
-        "unnest" => call("pg_unnest", args),
+        "unnest" | "pg_options_to_table" => call("pg_unnest", args),
         // The engine's function takes the lower bound after `reverse`.
         "generate_subscripts" if args.first().is_some_and(is_catalog_vector) => {
             let mut args = args;

@@ -238,6 +238,9 @@ pub(super) fn function_type(name: &str, args: &[Ty]) -> Ty {
         "string_to_table" | "regexp_split_to_table" => named("text"),
         // An enum's labels, as text (sql/translate/enums.rs).
         "enum_range" => named("text[]"),
+        // aclitem[] printed as text[] (litewire has no aclitem type).
+        "acldefault" => named("text[]"),
+        "current_schemas" => named("name[]"),
         "enum_first" | "enum_last" => named("text"),
         "array_positions" => named("int4[]"),
         "generate_series" => match args.first() {
@@ -418,7 +421,8 @@ pub(super) fn fixed_function_type(name: &str) -> Option<&'static str> {
         | "jsonb_path_exists"
         | "jsonb_path_match"
         | "jsonb_path_exists_tz"
-        | "jsonb_path_match_tz" => "bool",
+        | "jsonb_path_match_tz"
+        | "pg_is_in_recovery" => "bool",
         "gen_random_uuid" | "uuid_generate_v4" => "uuid",
         "json_agg" | "json_build_object" | "json_build_array" | "to_json" | "json_object_agg"
         | "array_to_json" | "row_to_json" | "json_object" | "json_extract_path"
