@@ -382,8 +382,16 @@ fn is_native(op: &AlterTableOperation) -> bool {
             // keys; NOT NULL it refuses even on an empty table.
             let serial = translate::is_serial(&column_def.data_type);
             let system = SYSTEM_COLUMNS.contains(&ident(&column_def.name).as_str());
+            // A string literal of a type it reads is read by the session's settings,
+            // which the rebuild has (translate/defaults.rs).
+            let read_literal = translate::defaults::rewritten(&column_def.data_type.to_string())
+                && column_def.options.iter().any(|o| {
+                    matches!(&o.option, ColumnOption::Default(Expr::Value(v))
+                        if matches!(v.value, sqlparser::ast::Value::SingleQuotedString(_)))
+                });
             !serial
                 && !system
+                && !read_literal
                 && column_def.options.iter().all(|o| {
                     matches!(
                         &o.option,

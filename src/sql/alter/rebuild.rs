@@ -220,7 +220,13 @@ pub(super) fn apply(
                 p.checks.push(Check::NotNull(name));
             }
             let before = all_constraints(ct).len();
-            ct.columns.push(def.clone());
+            let mut def = def.clone();
+            if let Some(d) = default {
+                if let Some(stored) = translate::defaults::of_written(d, pg_type)? {
+                    translate::defaults::replace(&mut def, stored);
+                }
+            }
+            ct.columns.push(def);
             p.rebuild = true;
             name_all(ct, table);
             let found = all_constraints(ct);
@@ -531,9 +537,14 @@ pub(super) fn apply(
             c.options
                 .retain(|o| !matches!(o.option, ColumnOption::Default(_)));
             if let Some(d) = default {
+                // A string literal read with the column's type (translate/defaults.rs).
+                let written = match literal {
+                    Some(l) => translate::defaults::of_written(l, &c.data_type.to_string())?,
+                    None => None,
+                };
                 c.options.push(ColumnOptionDef {
                     name: None,
-                    option: ColumnOption::Default(d.clone()),
+                    option: ColumnOption::Default(written.unwrap_or_else(|| d.clone())),
                 });
             }
             p.rebuild = true;
