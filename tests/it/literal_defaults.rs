@@ -413,3 +413,75 @@ async fn set_default_and_add_column_read_the_literal_too() {
     }
     run(&c, "DROP TABLE ld_a; DROP TYPE ld_mood2").await;
 }
+
+/// ALTER COLUMN … TYPE coerces a constant default to the new type, as PostgreSQL does:
+/// a row then takes the new type's value (`true` as text is `true`, a text[] default as
+/// text its array text, numeric(10,2)'s `'0'` at the new scale).
+#[tokio::test]
+async fn a_retyped_column_takes_its_default_in_the_new_type() {
+    let t = Target::new(AGAINST, "literal_defaults");
+    let c = t.connect().await;
+    run(
+        &c,
+        "DROP TABLE IF EXISTS ld_r; \
+         CREATE TABLE ld_r (id int, a int DEFAULT '7', b bool DEFAULT 'yes', \
+         n numeric(10,2) DEFAULT '0', s smallint DEFAULT '3', ta text[] DEFAULT '{a,b}', \
+         f float8 DEFAULT '1.5', d date DEFAULT '2024-01-02'); \
+         ALTER TABLE ld_r ALTER COLUMN a TYPE bigint, ALTER COLUMN b TYPE text, \
+         ALTER COLUMN n TYPE numeric(12,4), ALTER COLUMN s TYPE int, \
+         ALTER COLUMN ta TYPE text, ALTER COLUMN f TYPE numeric, \
+         ALTER COLUMN d TYPE timestamp; \
+         INSERT INTO ld_r (id) VALUES (1)",
+    )
+    .await;
+    let got = rows(&c, "SELECT a, b, n::text, s, ta, f::text, d FROM ld_r").await;
+    assert_eq!(
+        got,
+        vec![texts(&[
+            "7",
+            "true",
+            "0.0000",
+            "3",
+            "{a,b}",
+            "1.5",
+            "2024-01-02 00:00:00"
+        ])]
+    );
+    let shown = rows(
+        &c,
+        "SELECT pg_get_expr(adbin, adrelid) FROM pg_attrdef JOIN pg_attribute \
+         ON attrelid = adrelid AND attnum = adnum WHERE adrelid = 'ld_r'::regclass \
+         AND attname IN ('a', 'n') ORDER BY adnum",
+    )
+    .await;
+    assert_eq!(shown, vec![texts(&["7"]), texts(&["'0'::numeric"])]);
+    run(&c, "DROP TABLE ld_r").await;
+}
+
+/// A conversion of the default that would depend on the TimeZone of the session taking
+/// it (PostgreSQL casts per row) is refused rather than fixed at ALTER time.
+#[tokio::test]
+async fn a_retyped_default_that_depends_on_the_time_zone_is_refused() {
+    if against_postgres() {
+        return;
+    }
+    let t = Target::new(AGAINST, "literal_defaults");
+    let c = t.connect().await;
+    run(
+        &c,
+        "CREATE TABLE ld_z (t timestamptz DEFAULT '2024-01-01 10:00+02', d date DEFAULT '2024-01-02')",
+    )
+    .await;
+    for sql in [
+        "ALTER TABLE ld_z ALTER COLUMN t TYPE timestamp",
+        "ALTER TABLE ld_z ALTER COLUMN d TYPE timestamptz",
+    ] {
+        let e = c.simple_query(sql).await.expect_err(sql);
+        assert_eq!(sqlstate(&e), "0A000", "{sql}: {e}");
+    }
+    run(
+        &c,
+        "ALTER TABLE ld_z ALTER COLUMN t DROP DEFAULT; ALTER TABLE ld_z ALTER COLUMN t TYPE timestamp",
+    )
+    .await;
+}

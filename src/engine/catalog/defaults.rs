@@ -106,6 +106,27 @@ fn is_numeric_decl(decl: &str) -> bool {
 /// `'2024-01-01 08:00:00+00'::timestamp with time zone`). None: not such a constant (an
 /// unquoted number, an expression, text).
 fn typed_constant(bare: &str, decl: &str) -> Option<String> {
+    let (ty, o) = constant_output(bare, decl)?;
+    let quoted = |label: String| format!("'{}'::{label}", o.replace('\'', "''"));
+    Some(match ty.oid {
+        oid::BOOL if o == "t" => "true".into(),
+        oid::BOOL if o == "f" => "false".into(),
+        oid::INT4 if !o.starts_with('-') => o,
+        oid::NUMERIC
+            if o.starts_with(|c: char| c.is_ascii_digit()) && o.contains(['.', 'e', 'E']) =>
+        {
+            o
+        }
+        t => quoted(super::format_type(t, -1)?),
+    })
+}
+
+/// The constant a DEFAULT of a type litewire reads stands for: its type (a numeric
+/// without the typmod, which PostgreSQL applies apart) and the type's output of it.
+pub(crate) fn constant_output(
+    bare: &str,
+    decl: &str,
+) -> Option<(crate::engine::types::PgType, String)> {
     use crate::engine::types::{from_decltype, names_a_type, write_result_text, TextStyle};
     use rusqlite::types::Value;
     if !names_a_type(decl) {
@@ -139,6 +160,8 @@ fn typed_constant(bare: &str, decl: &str) -> Option<String> {
         // as numeric reads it, the typmod's rounding an implicit call it does not show.
         ty = from_decltype("numeric");
         Value::Text(unquote(args.split(',').next()?.trim())?)
+    } else if ty.oid == oid::BOOL && (lower == "true" || lower == "false") {
+        Value::Integer(i64::from(lower == "true"))
     } else if matches!(ty.oid, oid::FLOAT4 | oid::FLOAT8) && (lower == "9e999" || lower == "-9e999")
     {
         Value::Real(if lower.starts_with('-') {
@@ -178,19 +201,7 @@ fn typed_constant(bare: &str, decl: &str) -> Option<String> {
     let mut out = bytes::BytesMut::new();
     let v = rusqlite::types::ValueRef::from(&value);
     write_result_text(&ty, v, TextStyle::default(), &mut out);
-    let o = String::from_utf8_lossy(&out).into_owned();
-    let quoted = |label: String| format!("'{}'::{label}", o.replace('\'', "''"));
-    Some(match ty.oid {
-        oid::BOOL if o == "t" => "true".into(),
-        oid::BOOL if o == "f" => "false".into(),
-        oid::INT4 if !o.starts_with('-') => o,
-        oid::NUMERIC
-            if o.starts_with(|c: char| c.is_ascii_digit()) && o.contains(['.', 'e', 'E']) =>
-        {
-            o
-        }
-        t => quoted(super::format_type(t, -1)?),
-    })
+    Some((ty, String::from_utf8_lossy(&out).into_owned()))
 }
 
 #[cfg(test)]

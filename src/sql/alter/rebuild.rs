@@ -499,6 +499,7 @@ pub(super) fn apply(
                 ));
             }
             checks_still_typed(ct, &stored, pg_type)?;
+            translate::defaults::retyped(&mut ct.columns[i], pg_type)?;
             ct.columns[i].data_type = sqlite_type.clone();
             // The old type's value check goes; the new type's, if any, comes.
             ct.columns[i].options.retain(|o| {

@@ -30,12 +30,19 @@ pub(crate) fn of_column(column: &ColumnDef, style: &InputStyle) -> Result<Option
 
 /// Puts `default` in place of `column`'s DEFAULT.
 pub(crate) fn replace(column: &mut ColumnDef, default: Expr) {
-    for option in &mut column.options {
-        if let ColumnOption::Default(e) = &mut option.option {
-            *e = default;
-            return;
-        }
+    if let Some(e) = default_mut(column) {
+        *e = default;
     }
+}
+
+/// `column`'s DEFAULT expression, without the column's COLLATE that the parser reads as
+/// part of it when it follows (`DEFAULT (…) COLLATE pg_numeric`).
+fn default_mut(column: &mut ColumnDef) -> Option<&mut Expr> {
+    column.options.iter_mut().find_map(|o| match &mut o.option {
+        ColumnOption::Default(Expr::Collate { expr, .. }) => Some(expr.as_mut()),
+        ColumnOption::Default(e) => Some(e),
+        _ => None,
+    })
 }
 
 /// Whether a string-literal DEFAULT on a column of type `decl` is rewritten (so an ADD
@@ -146,6 +153,69 @@ pub(crate) fn of_written(default: &str, decl: &str) -> Result<Option<Expr>, PgEr
         &inner.replace("''", "'"),
         &crate::engine::datetime::input_style(),
     )
+}
+
+/// ALTER COLUMN … TYPE of a column whose DEFAULT is a constant read here: PostgreSQL
+/// coerces the constant to the new type. Here its text (the old type's output; a
+/// boolean's as its cast to text spells it) is read with the new type's input, the same
+/// value for the conversions this allows; one that depends on the TimeZone of the
+/// session taking the default (timestamptz to or from another date/time type) or that
+/// input refuses where the cast rounds (a fraction to an integer) is 0A000.
+pub(crate) fn retyped(column: &mut ColumnDef, new_decl: &str) -> Result<(), PgError> {
+    let old_decl = column.data_type.to_string();
+    if !rewritten(&old_decl) {
+        return Ok(());
+    }
+    let Some(bare) = default_mut(column).map(|e| e.to_string()) else {
+        return Ok(());
+    };
+    let inner = bare
+        .strip_prefix('(')
+        .and_then(|b| b.strip_suffix(')'))
+        .unwrap_or(&bare);
+    let Some((_, text)) = crate::engine::catalog::defaults::constant_output(inner, &old_decl)
+    else {
+        return Ok(());
+    };
+    let (old, new) = (from_decltype(&old_decl), from_decltype(new_decl));
+    if names_a_type(new_decl) && (old.oid, old.modifier) == (new.oid, new.modifier) {
+        return Ok(());
+    }
+    let refuse = || {
+        super::unsupported(format!(
+            "ALTER COLUMN … TYPE {} of column \"{}\" with DEFAULT {bare} (drop the default first)",
+            new_decl.to_lowercase(),
+            column.name.value
+        ))
+    };
+    const DATES: &[u32] = &[oid::DATE, oid::TIME, oid::TIMESTAMP, oid::TIMESTAMPTZ];
+    let zoned = |t: u32| t == oid::TIMESTAMPTZ;
+    if DATES.contains(&old.oid) && DATES.contains(&new.oid) && zoned(old.oid) != zoned(new.oid) {
+        return Err(refuse());
+    }
+    let text = match (old.oid, text.as_str()) {
+        (oid::BOOL, "t") => "true".to_string(),
+        (oid::BOOL, "f") => "false".to_string(),
+        _ => text,
+    };
+    if !names_a_type(new_decl) {
+        return Err(refuse());
+    }
+    let number = matches!(new.oid, oid::INT2 | oid::INT8 | oid::FLOAT4 | oid::FLOAT8)
+        || (new.oid == oid::NUMERIC && new.modifier < 4);
+    let default = if old.oid == oid::INT4 && number && text.bytes().all(|b| b.is_ascii_digit()) {
+        // PostgreSQL shows the integer constant, its cast to the new type implicit (`7`).
+        Expr::Value(Value::Number(text, false).into())
+    } else if keeps_text(new.oid) {
+        Expr::Value(Value::SingleQuotedString(text).into())
+    } else {
+        match stored(new_decl, &text, &crate::engine::datetime::input_style()) {
+            Ok(Some(e)) => e,
+            _ => return Err(refuse()),
+        }
+    };
+    replace(column, default);
+    Ok(())
 }
 
 #[cfg(test)]
