@@ -383,8 +383,11 @@ fn is_native(op: &AlterTableOperation) -> bool {
             let serial = translate::is_serial(&column_def.data_type);
             let system = SYSTEM_COLUMNS.contains(&ident(&column_def.name).as_str());
             // A string literal of a type it reads is read by the session's settings,
-            // which the rebuild has (translate/defaults.rs).
-            let read_literal = translate::defaults::rewritten(&column_def.data_type.to_string())
+            // which the rebuild has (translate/defaults.rs); an enum's label is checked
+            // there (SQLite's own check of the rows fails without PostgreSQL's error).
+            let t = column_def.data_type.to_string();
+            let read_literal = (translate::defaults::rewritten(&t)
+                || !crate::engine::types::names_a_type(&t))
                 && column_def.options.iter().any(|o| {
                     matches!(&o.option, ColumnOption::Default(Expr::Value(v))
                         if matches!(v.value, sqlparser::ast::Value::SingleQuotedString(_)))

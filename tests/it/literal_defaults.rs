@@ -485,3 +485,46 @@ async fn a_retyped_default_that_depends_on_the_time_zone_is_refused() {
     )
     .await;
 }
+
+/// An enum's label as DEFAULT is read when it is set: no such label is 22P02 then, on an
+/// empty table or not, as in PostgreSQL.
+#[tokio::test]
+async fn an_enum_default_is_read_when_it_is_set() {
+    let t = Target::new(AGAINST, "literal_defaults");
+    let c = t.connect().await;
+    mood(&c, "ld_e", "ld_mood3").await;
+    run(&c, "DROP TABLE IF EXISTS ld_e2").await;
+    for sql in [
+        "CREATE TABLE ld_e (m ld_mood3 DEFAULT 'nope')",
+        "CREATE TABLE ld_e (id int, m ld_mood3 DEFAULT 'ok', n ld_mood3 DEFAULT 'nope')",
+    ] {
+        let e = c.simple_query(sql).await.expect_err(sql);
+        assert_eq!(sqlstate(&e), "22P02", "{sql}: {e}");
+    }
+    run(
+        &c,
+        "CREATE TABLE ld_e (id int, m ld_mood3 DEFAULT 'ok'); CREATE TABLE ld_e2 (id int); \
+         INSERT INTO ld_e (id) VALUES (1)",
+    )
+    .await;
+    for sql in [
+        "ALTER TABLE ld_e ADD COLUMN m2 ld_mood3 DEFAULT 'nope'",
+        "ALTER TABLE ld_e2 ADD COLUMN m2 ld_mood3 DEFAULT 'nope'",
+        "ALTER TABLE ld_e ALTER COLUMN m SET DEFAULT 'nope'",
+    ] {
+        let e = c.simple_query(sql).await.expect_err(sql);
+        assert_eq!(sqlstate(&e), "22P02", "{sql}: {e}");
+    }
+    run(
+        &c,
+        "ALTER TABLE ld_e ADD COLUMN m2 ld_mood3 DEFAULT 'sad'; \
+         ALTER TABLE ld_e2 ADD COLUMN m2 ld_mood3 DEFAULT 'sad'; \
+         INSERT INTO ld_e (id) VALUES (2); INSERT INTO ld_e2 (id) VALUES (1)",
+    )
+    .await;
+    let got = rows(&c, "SELECT m, m2 FROM ld_e ORDER BY id").await;
+    assert_eq!(got, vec![texts(&["ok", "sad"]), texts(&["ok", "sad"])]);
+    let got = rows(&c, "SELECT m2 FROM ld_e2").await;
+    assert_eq!(got, vec![texts(&["sad"])]);
+    run(&c, "DROP TABLE ld_e, ld_e2; DROP TYPE ld_mood3").await;
+}

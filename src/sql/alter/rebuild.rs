@@ -222,8 +222,14 @@ pub(super) fn apply(
             let before = all_constraints(ct).len();
             let mut def = def.clone();
             if let Some(d) = default {
-                if let Some(stored) = translate::defaults::of_written(d, pg_type)? {
-                    translate::defaults::replace(&mut def, stored);
+                match translate::defaults::of_written(d, pg_type)? {
+                    Some(stored) => translate::defaults::replace(&mut def, stored),
+                    // Another type's literal (an enum's label) is read as SET DEFAULT's.
+                    None if d.starts_with('\'') => p.checks.push(Check::Default {
+                        value: d.clone(),
+                        data_type: def.data_type.to_string(),
+                    }),
+                    None => {}
                 }
             }
             ct.columns.push(def);
