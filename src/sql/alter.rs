@@ -390,7 +390,8 @@ fn is_native(op: &AlterTableOperation) -> bool {
                 || !crate::engine::types::names_a_type(&t))
                 && column_def.options.iter().any(|o| {
                     matches!(&o.option, ColumnOption::Default(Expr::Value(v))
-                        if matches!(v.value, sqlparser::ast::Value::SingleQuotedString(_)))
+                        if matches!(v.value, sqlparser::ast::Value::SingleQuotedString(_)
+                            | sqlparser::ast::Value::EscapedStringLiteral(_)))
                 });
             !serial
                 && !system
@@ -423,7 +424,7 @@ fn action(op: AlterTableOperation) -> Result<Action, PgError> {
                 )));
             }
             let default = column_def.options.iter().find_map(|o| match &o.option {
-                ColumnOption::Default(e) => Some(e.to_string()),
+                ColumnOption::Default(e) => Some(written(e)),
                 _ => None,
             });
             Action::AddColumn {
@@ -514,7 +515,7 @@ fn action(op: AlterTableOperation) -> Result<Action, PgError> {
                         ColumnOption::Default(e) => Some(e),
                         _ => None,
                     });
-                    let literal = matches!(value, Expr::Value(_)).then(|| value.to_string());
+                    let literal = matches!(value, Expr::Value(_)).then(|| written(&value));
                     Action::SetDefault {
                         column,
                         default,
@@ -546,6 +547,20 @@ fn action(op: AlterTableOperation) -> Result<Action, PgError> {
             )));
         }
     })
+}
+
+/// A DEFAULT as PostgreSQL text; an `E'…'` string as the plain literal of the text it
+/// stands for (the parser read its escapes), as translate/defaults.rs reads one.
+fn written(e: &Expr) -> String {
+    match e {
+        Expr::Value(v) => match &v.value {
+            sqlparser::ast::Value::EscapedStringLiteral(s) => {
+                format!("'{}'", s.replace('\'', "''"))
+            }
+            _ => e.to_string(),
+        },
+        _ => e.to_string(),
+    }
 }
 
 /// A column definition (PostgreSQL text) as `CREATE TABLE` stores it in SQLite.

@@ -528,3 +528,33 @@ async fn an_enum_default_is_read_when_it_is_set() {
     assert_eq!(got, vec![texts(&["sad"])]);
     run(&c, "DROP TABLE ld_e, ld_e2; DROP TYPE ld_mood3").await;
 }
+
+/// An `E'…'` string is the same literal once its escapes are read.
+#[tokio::test]
+async fn an_escaped_string_default_is_read_too() {
+    let t = Target::new(AGAINST, "literal_defaults");
+    let c = t.connect().await;
+    run(
+        &c,
+        "DROP TABLE IF EXISTS ld_x; \
+         CREATE TABLE ld_x (id int, b bool DEFAULT E'y\\x65s', i int DEFAULT E' 7 '); \
+         INSERT INTO ld_x (id) VALUES (1); \
+         ALTER TABLE ld_x ADD COLUMN b2 bool DEFAULT E'n\\x6f'; \
+         ALTER TABLE ld_x ALTER COLUMN b SET DEFAULT E'\\x66'; \
+         INSERT INTO ld_x (id) VALUES (2)",
+    )
+    .await;
+    let got = rows(&c, "SELECT b, i, b2 FROM ld_x ORDER BY id").await;
+    assert_eq!(got, vec![texts(&["t", "7", "f"]), texts(&["f", "7", "f"])]);
+    let shown = rows(
+        &c,
+        "SELECT pg_get_expr(adbin, adrelid) FROM pg_attrdef WHERE adrelid = 'ld_x'::regclass \
+         ORDER BY adnum",
+    )
+    .await;
+    assert_eq!(
+        shown,
+        vec![texts(&["false"]), texts(&["7"]), texts(&["false"])]
+    );
+    run(&c, "DROP TABLE ld_x").await;
+}

@@ -20,7 +20,8 @@ pub(crate) fn of_column(column: &ColumnDef, style: &InputStyle) -> Result<Option
     let decl = column.data_type.to_string();
     for option in &column.options {
         if let ColumnOption::Default(Expr::Value(v)) = &option.option {
-            if let Value::SingleQuotedString(text) = &v.value {
+            // (An E'…' string's escapes are read by the parser.)
+            if let Value::SingleQuotedString(text) | Value::EscapedStringLiteral(text) = &v.value {
                 return stored(&decl, text, style);
             }
         }
