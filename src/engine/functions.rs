@@ -794,13 +794,35 @@ fn pg_store(ctx: &mut Context<'_>) -> rusqlite::Result<SqlValue> {
         };
     }
     match ctx.get_raw(0) {
+        ValueRef::Text(t) => store_literal(type_oid, modifier, t).map_err(raise),
+        // A float8 stored into a float4 column is rounded to float4 (22003 past its range).
+        ValueRef::Real(f) if type_oid == oid::FLOAT4 => {
+            Ok(SqlValue::Real(input::to_float4(f).map_err(raise)?))
+        }
+        other => Ok(owned(other)),
+    }
+}
+
+/// A string literal written into a column of type `type_oid` (typmod `modifier`), read
+/// with the column's input rules into the form SQLite stores: pg_store's reading of an
+/// INSERT's literal, and a string-literal DEFAULT's (sql/translate/defaults.rs), so that
+/// both store the same value.
+pub(crate) fn store_literal(type_oid: u32, modifier: i32, t: &[u8]) -> Result<SqlValue, PgError> {
+    if type_oid == oid::NUMERIC && modifier >= 4 {
+        use super::pgfuncs::decimal::Num;
+        if let Some(n) = std::str::from_utf8(t).ok().and_then(Num::parse) {
+            let (precision, scale) = super::pgfuncs::decimal::typmod_parts(modifier);
+            return Ok(SqlValue::Text(n.with_typmod(precision, scale)?.to_string()));
+        }
+    }
+    match t {
         // Blanks past a varchar(n)'s length are cut, as PostgreSQL does (anything else
         // past it is refused by the column's check); a char(n) keeps no trailing blanks
         // at all: they are padding, which its output adds back.
-        ValueRef::Text(t) if type_oid == oid::BPCHAR => Ok(SqlValue::Text(
+        t if type_oid == oid::BPCHAR => Ok(SqlValue::Text(
             String::from_utf8_lossy(t).trim_end_matches(' ').to_string(),
         )),
-        ValueRef::Text(t) if type_oid == oid::VARCHAR && modifier > 4 => {
+        t if type_oid == oid::VARCHAR && modifier > 4 => {
             let text = String::from_utf8_lossy(t);
             let length = usize::try_from(modifier - 4).unwrap_or(usize::MAX);
             match text.char_indices().nth(length) {
@@ -810,30 +832,25 @@ fn pg_store(ctx: &mut Context<'_>) -> rusqlite::Result<SqlValue> {
                 _ => Ok(SqlValue::Text(text.into_owned())),
             }
         }
-        ValueRef::Text(t) if modifier > 4 && super::catalog::element_of(type_oid).is_some() => {
-            let stored = input::decode(type_oid, false, Some(t)).map_err(raise)?;
+        t if modifier > 4 && super::catalog::element_of(type_oid).is_some() => {
+            let stored = input::decode(type_oid, false, Some(t))?;
             if let (super::stmt::Value::Text(json), Some(elem)) =
                 (&stored, super::catalog::element_of(type_oid))
             {
-                super::array::check_lengths(json, elem, modifier).map_err(raise)?;
+                super::array::check_lengths(json, elem, modifier)?;
             }
             Ok(self::stored(stored))
         }
-        ValueRef::Text(t)
-            if STORED_AS_PARAMETERS.contains(&type_oid)
-                || super::catalog::element_of(type_oid).is_some() =>
+        t if STORED_AS_PARAMETERS.contains(&type_oid)
+            || super::catalog::element_of(type_oid).is_some() =>
         {
             Ok(with_precision(
-                stored(input::decode(type_oid, false, Some(t)).map_err(raise)?),
+                stored(input::decode(type_oid, false, Some(t))?),
                 type_oid,
                 modifier,
             ))
         }
-        // A float8 stored into a float4 column is rounded to float4 (22003 past its range).
-        ValueRef::Real(f) if type_oid == oid::FLOAT4 => {
-            Ok(SqlValue::Real(input::to_float4(f).map_err(raise)?))
-        }
-        other => Ok(owned(other)),
+        t => Ok(SqlValue::Text(String::from_utf8_lossy(t).into_owned())),
     }
 }
 

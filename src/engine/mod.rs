@@ -52,6 +52,7 @@ use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 pub use database::{Database, Lease, WriteLock};
 pub use describe::Description;
 pub use exec::{Finished, Job, Outcome, Output, Running};
+pub(crate) use functions::store_literal;
 pub use jsonb::path::set_max_items as set_max_jsonpath_items;
 pub use stmt::Value;
 

@@ -402,8 +402,20 @@ fn is_native(op: &AlterTableOperation) -> bool {
             // keys; NOT NULL it refuses even on an empty table.
             let serial = translate::is_serial(&column_def.data_type);
             let system = SYSTEM_COLUMNS.contains(&ident(&column_def.name).as_str());
+            // A string literal of a type it reads is read by the session's settings,
+            // which the rebuild has (translate/defaults.rs); an enum's label is checked
+            // there (SQLite's own check of the rows fails without PostgreSQL's error).
+            let t = column_def.data_type.to_string();
+            let read_literal = (translate::defaults::rewritten(&t)
+                || !crate::engine::types::names_a_type(&t))
+                && column_def.options.iter().any(|o| {
+                    matches!(&o.option, ColumnOption::Default(Expr::Value(v))
+                        if matches!(v.value, sqlparser::ast::Value::SingleQuotedString(_)
+                            | sqlparser::ast::Value::EscapedStringLiteral(_)))
+                });
             !serial
                 && !system
+                && !read_literal
                 && column_def.options.iter().all(|o| {
                     matches!(
                         &o.option,
@@ -432,7 +444,7 @@ fn action(op: AlterTableOperation) -> Result<Action, PgError> {
                 )));
             }
             let default = column_def.options.iter().find_map(|o| match &o.option {
-                ColumnOption::Default(e) => Some(e.to_string()),
+                ColumnOption::Default(e) => Some(written(e)),
                 _ => None,
             });
             Action::AddColumn {
@@ -523,7 +535,7 @@ fn action(op: AlterTableOperation) -> Result<Action, PgError> {
                         ColumnOption::Default(e) => Some(e),
                         _ => None,
                     });
-                    let literal = matches!(value, Expr::Value(_)).then(|| value.to_string());
+                    let literal = matches!(value, Expr::Value(_)).then(|| written(&value));
                     Action::SetDefault {
                         column,
                         default,
@@ -555,6 +567,20 @@ fn action(op: AlterTableOperation) -> Result<Action, PgError> {
             )));
         }
     })
+}
+
+/// A DEFAULT as PostgreSQL text; an `E'…'` string as the plain literal of the text it
+/// stands for (the parser read its escapes), as translate/defaults.rs reads one.
+fn written(e: &Expr) -> String {
+    match e {
+        Expr::Value(v) => match &v.value {
+            sqlparser::ast::Value::EscapedStringLiteral(s) => {
+                format!("'{}'", s.replace('\'', "''"))
+            }
+            _ => e.to_string(),
+        },
+        _ => e.to_string(),
+    }
 }
 
 /// A column definition (PostgreSQL text) as `CREATE TABLE` stores it in SQLite.

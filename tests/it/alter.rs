@@ -1030,3 +1030,49 @@ async fn retyped_column_checks_are_read_again() {
     exec(&c, using).await;
     assert_eq!(column(&c, "select a::text from t").await, some(&["true"]));
 }
+
+/// A string literal a CHECK compares with the column took the column's type when the
+/// check was made (`a > '10'` of a text a compares texts): once the column's type is of
+/// another family, PostgreSQL has no such operator (42883) and nothing changes; SQLite
+/// would have compared the literal as a number. Answers from PostgreSQL 15.
+#[tokio::test]
+async fn a_checks_literal_keeps_the_old_column_type() {
+    let s = Server::start(&[]);
+    let c = s.connect("retypeliteral").await;
+    exec(
+        &c,
+        "create table k (a text check (a > '10'), d text check (d >= '2024-01-01'), \
+         b int check (b <> '5'), n int check (n < '100'));
+         insert into k values ('9', '2024-06-01', 1, 1)",
+    )
+    .await;
+    for (sql, message) in [
+        (
+            "alter table k alter column a type int using a::int",
+            "operator does not exist: integer > text",
+        ),
+        (
+            "alter table k alter column d type date using d::date",
+            "operator does not exist: date >= text",
+        ),
+        (
+            "alter table k alter column b type text",
+            "operator does not exist: text <> integer",
+        ),
+    ] {
+        assert_eq!(
+            error(&c, sql).await,
+            ("42883".into(), message.into()),
+            "{sql}"
+        );
+    }
+    // Within the family the literal still compares (integer with bigint).
+    exec(&c, "alter table k alter column n type bigint").await;
+    assert_eq!(
+        error(&c, "insert into k values ('9', '2024-06-01', 1, 100)")
+            .await
+            .0,
+        "23514"
+    );
+    assert_eq!(column(&c, "select a from k").await, some(&["9"]));
+}

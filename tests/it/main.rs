@@ -33,6 +33,7 @@ mod json_records;
 mod jsonpath;
 mod lifecycle;
 mod limits;
+mod literal_defaults;
 mod logs;
 mod math;
 mod modifying;

@@ -8,8 +8,9 @@ use crate::engine::types::oid;
 /// deparser adds: `nextval('s')` → `nextval('s'::regclass)`, a string literal on a text,
 /// varchar, char(n) or json column → `'x'::text` (`::character varying`, `::bpchar`,
 /// `::json`), a negative number → `'-1'::integer` (`::bigint`, `::numeric`), a quoted
-/// float → `'1.5'::double precision`, an enum's label → `'ok'::mood`. Others are left as
-/// stored (PostgreSQL would also normalise the literal of a date, uuid or jsonb).
+/// float → `'1.5'::double precision`, an enum's label → `'ok'::mood`; a constant of a
+/// type litewire reads (stored as sql/translate/defaults.rs stores it) as the type's
+/// output of the value. Others are left as stored.
 pub(crate) fn default_text(default: &str, decl: &str) -> String {
     let bare = default.trim();
     let bare = match bare.strip_prefix('(').and_then(|b| b.strip_suffix(')')) {
@@ -35,6 +36,9 @@ pub(crate) fn default_text(default: &str, decl: &str) -> String {
         .filter(|a| string_literal(a))
     {
         return format!("nextval({seq}::regclass)");
+    }
+    if let Some(shown) = typed_constant(bare, decl) {
+        return shown;
     }
     // A negative number is a quoted constant of the literal's own type (the column's
     // coercion is implicit, so not shown).
@@ -93,4 +97,147 @@ pub(crate) fn default_text(default: &str, decl: &str) -> String {
 fn is_numeric_decl(decl: &str) -> bool {
     let d = decl.trim().to_ascii_lowercase();
     d.starts_with("numeric") || d.starts_with("decimal")
+}
+
+/// A constant DEFAULT of a type litewire reads (stored by sql/translate/defaults.rs as
+/// the value an INSERT stores) as PostgreSQL's deparser prints the constant: the type's
+/// output of the value, bare for a boolean, a non-negative integer and a numeric that
+/// reads back as numeric (`1.50`), else quoted with its type (`'12'::bigint`, `'0'::numeric`,
+/// `'2024-01-01 08:00:00+00'::timestamp with time zone`). None: not such a constant (an
+/// unquoted number, an expression, text).
+fn typed_constant(bare: &str, decl: &str) -> Option<String> {
+    let (ty, o) = constant_output(bare, decl)?;
+    let quoted = |label: String| format!("'{}'::{label}", o.replace('\'', "''"));
+    Some(match ty.oid {
+        oid::BOOL if o == "t" => "true".into(),
+        oid::BOOL if o == "f" => "false".into(),
+        oid::INT4 if !o.starts_with('-') => o,
+        oid::NUMERIC
+            if o.starts_with(|c: char| c.is_ascii_digit()) && o.contains(['.', 'e', 'E']) =>
+        {
+            o
+        }
+        t => quoted(super::format_type(t, -1)?),
+    })
+}
+
+/// The constant a DEFAULT of a type litewire reads stands for: its type (a numeric
+/// without the typmod, which PostgreSQL applies apart) and the type's output of it.
+pub(crate) fn constant_output(
+    bare: &str,
+    decl: &str,
+) -> Option<(crate::engine::types::PgType, String)> {
+    use crate::engine::types::{from_decltype, names_a_type, write_result_text, TextStyle};
+    use rusqlite::types::Value;
+    if !names_a_type(decl) {
+        return None;
+    }
+    let mut ty = from_decltype(decl);
+    if matches!(
+        ty.oid,
+        oid::TEXT
+            | oid::VARCHAR
+            | oid::BPCHAR
+            | oid::NAME
+            | oid::CHAR
+            | oid::INT2VECTOR
+            | oid::OIDVECTOR
+            | oid::JSON
+    ) {
+        return None;
+    }
+    let unquote = |s: &str| -> Option<String> {
+        let inner = s.strip_prefix('\'')?.strip_suffix('\'')?;
+        (!inner.replace("''", "").contains('\'')).then(|| inner.replace("''", "'"))
+    };
+    let lower = bare.to_ascii_lowercase();
+    let value = if let Some(args) = lower
+        .starts_with("pg_numeric_typmod(")
+        .then(|| bare["pg_numeric_typmod(".len()..].strip_suffix(')'))
+        .flatten()
+    {
+        // A numeric(p,s) literal its scale changes: PostgreSQL's constant is the literal
+        // as numeric reads it, the typmod's rounding an implicit call it does not show.
+        ty = from_decltype("numeric");
+        Value::Text(unquote(args.split(',').next()?.trim())?)
+    } else if ty.oid == oid::BOOL && (lower == "true" || lower == "false") {
+        Value::Integer(i64::from(lower == "true"))
+    } else if matches!(ty.oid, oid::FLOAT4 | oid::FLOAT8) && (lower == "9e999" || lower == "-9e999")
+    {
+        Value::Real(if lower.starts_with('-') {
+            f64::INFINITY.copysign(-1.0)
+        } else {
+            f64::INFINITY
+        })
+    } else if ty.oid == oid::BYTEA && lower.starts_with("x'") {
+        let hex = unquote(&bare[1..])?;
+        let bytes: Option<Vec<u8>> = (0..hex.len())
+            .step_by(2)
+            .map(|i| u8::from_str_radix(hex.get(i..i + 2)?, 16).ok())
+            .collect();
+        Value::Blob(bytes?)
+    } else {
+        let text = unquote(bare)?;
+        match ty.oid {
+            // As the column's affinity stores it.
+            oid::INT2 | oid::INT4 | oid::INT8 | oid::OID => match text.trim().parse::<i64>() {
+                Ok(i) => Value::Integer(i),
+                Err(_) => Value::Text(text),
+            },
+            oid::FLOAT4 | oid::FLOAT8 => match text.trim().parse::<f64>() {
+                Ok(f) if f.is_finite() => Value::Real(f),
+                _ => Value::Text(text),
+            },
+            // A table from before string-literal defaults were read: as an INSERT reads it.
+            oid::BOOL => crate::engine::store_literal(ty.oid, -1, text.as_bytes()).ok()?,
+            // PostgreSQL's constant is the literal before the typmod's rounding.
+            oid::NUMERIC => {
+                ty = from_decltype("numeric");
+                Value::Text(text)
+            }
+            _ => Value::Text(text),
+        }
+    };
+    let mut out = bytes::BytesMut::new();
+    let v = rusqlite::types::ValueRef::from(&value);
+    write_result_text(&ty, v, TextStyle::default(), &mut out);
+    Some((ty, String::from_utf8_lossy(&out).into_owned()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::default_text;
+
+    #[test]
+    fn a_stored_constant_shows_as_postgres_deparses_it() {
+        for (stored, decl, shown) in [
+            ("true", "BOOL", "true"),
+            ("'7'", "INT", "7"),
+            ("'-3'", "INT", "'-3'::integer"),
+            ("'12'", "BIGINT", "'12'::bigint"),
+            ("12", "BIGINT", "12"),
+            ("'5'", "SMALLINT", "'5'::smallint"),
+            ("'1.50'", "numeric_text", "1.50"),
+            ("'1000'", "numeric_text", "'1000'::numeric"),
+            (
+                "(pg_numeric_typmod('0', 10, 2))",
+                "numeric_text(10,2)",
+                "'0'::numeric",
+            ),
+            ("'1000.0'", "FLOAT8", "'1000'::double precision"),
+            ("9e999", "FLOAT8", "'Infinity'::double precision"),
+            ("-9e999", "REAL", "'-Infinity'::real"),
+            ("X'0102'", "BYTEA", "'\\x0102'::bytea"),
+            ("'[\"a\",\"it''s\"]'", "TEXT[]", "'{a,it''s}'::text[]"),
+            ("'2024-01-02'", "DATE", "'2024-01-02'::date"),
+            ("'10:00:00'", "TIME", "'10:00:00'::time without time zone"),
+            ("'hi'", "TEXT", "'hi'::text"),
+            ("'ok'", "\"mood\"", "'ok'::mood"),
+            // A table from before defaults were read: as PostgreSQL shows the constant.
+            ("'yes'", "BOOL", "true"),
+            ("' 7 '", "INT", "7"),
+        ] {
+            assert_eq!(default_text(stored, decl), shown, "{stored} {decl}");
+        }
+    }
 }

@@ -220,7 +220,19 @@ pub(super) fn apply(
                 p.checks.push(Check::NotNull(name));
             }
             let before = all_constraints(ct).len();
-            ct.columns.push(def.clone());
+            let mut def = def.clone();
+            if let Some(d) = default {
+                match translate::defaults::of_written(d, pg_type)? {
+                    Some(stored) => translate::defaults::replace(&mut def, stored),
+                    // Another type's literal (an enum's label) is read as SET DEFAULT's.
+                    None if d.starts_with('\'') => p.checks.push(Check::Default {
+                        value: d.clone(),
+                        data_type: def.data_type.to_string(),
+                    }),
+                    None => {}
+                }
+            }
+            ct.columns.push(def);
             p.rebuild = true;
             name_all(ct, table);
             let found = all_constraints(ct);
@@ -493,6 +505,7 @@ pub(super) fn apply(
                 ));
             }
             checks_still_typed(ct, &stored, pg_type)?;
+            translate::defaults::retyped(&mut ct.columns[i], pg_type)?;
             ct.columns[i].data_type = sqlite_type.clone();
             // The old type's value check goes; the new type's, if any, comes.
             ct.columns[i].options.retain(|o| {
@@ -531,9 +544,14 @@ pub(super) fn apply(
             c.options
                 .retain(|o| !matches!(o.option, ColumnOption::Default(_)));
             if let Some(d) = default {
+                // A string literal read with the column's type (translate/defaults.rs).
+                let written = match literal {
+                    Some(l) => translate::defaults::of_written(l, &c.data_type.to_string())?,
+                    None => None,
+                };
                 c.options.push(ColumnOptionDef {
                     name: None,
-                    option: ColumnOption::Default(d.clone()),
+                    option: ColumnOption::Default(written.unwrap_or_else(|| d.clone())),
                 });
             }
             p.rebuild = true;
@@ -978,8 +996,21 @@ pub mod errors {
 /// over the new type, and one comparing `c` with a value of another family is 42883
 /// (`CHECK (c <= 3)` once c is boolean). Each check that names `c` is translated with `c`
 /// as a NULL of type `t`; only that error is taken (the stored text is SQLite's, so
-/// anything else it gives means nothing).
+/// anything else it gives means nothing). A string literal compared with `c` took c's
+/// old type when the check was made (`CHECK (c > '10')` of a text c compares texts), so
+/// it is read as a value of that type: once c is an integer, 42883 as in PostgreSQL,
+/// where SQLite would compare it as a number.
 fn checks_still_typed(ct: &CreateTable, column: &str, pg_type: &str) -> Result<(), PgError> {
+    let old_type = ct
+        .columns
+        .iter()
+        .find(|c| c.name.value.eq_ignore_ascii_case(column))
+        .map(|c| c.data_type.to_string())
+        .filter(|d| crate::engine::types::names_a_type(d))
+        .and_then(|d| {
+            let t = crate::engine::types::from_decltype(&d);
+            crate::engine::catalog::format_type(t.oid, t.modifier)
+        });
     let own = |name: &Option<Ident>| {
         name.as_ref()
             .is_some_and(|n| n.value.starts_with(translate::VALUE_CHECK))
@@ -1008,6 +1039,34 @@ fn checks_still_typed(ct: &CreateTable, column: &str, pg_type: &str) -> Result<(
     for check in table_checks.chain(column_checks) {
         let mut e = check.clone();
         let mut named = false;
+        if let Some(old) = &old_type {
+            let is_column = |x: &Expr| matches!(x, Expr::Identifier(i) if ident(i).eq_ignore_ascii_case(column));
+            let typed = |x: &mut Expr| {
+                if let Expr::Value(v) = x {
+                    if let sqlparser::ast::Value::SingleQuotedString(text) = &v.value {
+                        let literal = format!("CAST({} AS {old})", quote_literal(text));
+                        if let Ok(cast) = sqlparser::parser::Parser::new(
+                            &sqlparser::dialect::PostgreSqlDialect {},
+                        )
+                        .try_with_sql(&literal)
+                        .and_then(|mut p| p.parse_expr())
+                        {
+                            *x = cast;
+                        }
+                    }
+                }
+            };
+            let _ = sqlparser::ast::visit_expressions_mut(&mut e, |x| {
+                if let Expr::BinaryOp { left, right, .. } = x {
+                    if is_column(left) {
+                        typed(right);
+                    } else if is_column(right) {
+                        typed(left);
+                    }
+                }
+                std::ops::ControlFlow::<()>::Continue(())
+            });
+        }
         let _ = sqlparser::ast::visit_expressions_mut(&mut e, |x| {
             let is_column = match x {
                 Expr::Identifier(i) => ident(i).eq_ignore_ascii_case(column),
@@ -1033,4 +1092,9 @@ fn checks_still_typed(ct: &CreateTable, column: &str, pg_type: &str) -> Result<(
         }
     }
     Ok(())
+}
+
+/// `text` as a SQL string literal.
+fn quote_literal(text: &str) -> String {
+    format!("'{}'", text.replace('\'', "''"))
 }

@@ -16,6 +16,7 @@ mod domains;
 mod enums;
 pub(crate) use casts::char_length;
 pub mod conflict;
+pub(crate) mod defaults;
 pub(crate) mod dml;
 mod explain;
 mod fold;
@@ -166,6 +167,7 @@ pub fn to_sqlite(mut stmt: Statement, settings: &mut dyn Settings) -> Result<Str
     if let Statement::CreateIndex(ci) = &mut stmt {
         index::create(ci)?;
     }
+    let literal_defaults = literal_defaults(&stmt, settings)?;
     let checks = ddl(&mut stmt);
     let replacing = views::take_or_replace(&mut stmt);
     queries::rewrite(&mut stmt)?;
@@ -187,6 +189,9 @@ pub fn to_sqlite(mut stmt: Statement, settings: &mut dyn Settings) -> Result<Str
         Statement::CreateTable(ct) => {
             for (i, check) in checks {
                 ct.columns[i].options.push(check);
+            }
+            for (i, default) in literal_defaults {
+                defaults::replace(&mut ct.columns[i], default);
             }
             crate::sql::alter::postgres_primary_key(ct);
             crate::sql::alter::name_first_table_constraint(ct);
@@ -799,6 +804,34 @@ fn distinct_string_agg(f: &mut Function) -> Result<bool, PgError> {
 /// Table definitions (serial and identity columns: objects.rs): defaults SQLite wants
 /// parenthesised, storage options it has no use for. Returns the checks of the
 /// columns' types (by column index), to add once the walk is done.
+/// CREATE TABLE's string-literal DEFAULTs read with their columns' types (defaults.rs),
+/// by the session's DateStyle and TimeZone, while the types are as written. Without a
+/// session (an ALTER TABLE's column, translated when the statement is read) none: the
+/// table's rebuild reads them (sql/alter/rebuild.rs).
+fn literal_defaults(
+    stmt: &Statement,
+    settings: &dyn Settings,
+) -> Result<Vec<(usize, Expr)>, PgError> {
+    let Statement::CreateTable(ct) = stmt else {
+        return Ok(Vec::new());
+    };
+    let Some(zone) = settings.get("TimeZone") else {
+        return Ok(Vec::new());
+    };
+    let style = crate::engine::datetime::InputStyle::from_settings(
+        &settings.get("DateStyle").unwrap_or_default(),
+        &zone,
+        &settings.get("IntervalStyle").unwrap_or_default(),
+    );
+    let mut found = Vec::new();
+    for (i, column) in ct.columns.iter().enumerate() {
+        if let Some(e) = defaults::of_column(column, &style)? {
+            found.push((i, e));
+        }
+    }
+    Ok(found)
+}
+
 fn ddl(stmt: &mut Statement) -> Vec<(usize, ColumnOptionDef)> {
     let Statement::CreateTable(ct) = stmt else {
         return Vec::new();

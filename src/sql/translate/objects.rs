@@ -126,6 +126,16 @@ pub(super) fn statement(stmt: &mut Statement) -> Result<Objects, PgError> {
             for column in ct.columns.iter().filter(|_| !like) {
                 if let Some(name) = super::enums::of_type(&column.data_type) {
                     parts.push(format!("{PLAIN_TYPE_CHECK}{})", quote(&name)));
+                    // An enum's label as DEFAULT is read when the table is created, as
+                    // PostgreSQL reads it (22P02 for no such label); a row's value is
+                    // the column's check's.
+                    if let Some(label) = string_default(column) {
+                        parts.push(format!(
+                            "{ENUM_DEFAULT_CHECK}{}, {})",
+                            quote(&label),
+                            quote(&name)
+                        ));
+                    }
                 }
             }
             for column in &mut ct.columns {
@@ -208,9 +218,13 @@ pub(super) fn batch(parts: &[String]) -> String {
 /// a composite type or domain (engine/objects/composites.rs).
 const PLAIN_TYPE_CHECK: &str = "SELECT litewire_plain_column_type(";
 
+/// The check a CREATE TABLE's DEFAULT label of an enum column gets (22P02 for no such
+/// label, when the table is created, as in PostgreSQL).
+const ENUM_DEFAULT_CHECK: &str = "SELECT litewire_enum_check(";
+
 /// A translated CREATE TABLE without the batch its columns' type checks made of it: a
 /// column definition translated for ALTER TABLE (sql/alter.rs), whose values are
-/// checked by the column's CHECK instead.
+/// checked by the column's CHECK instead (and its enum DEFAULT by the rebuild's).
 pub(crate) fn without_type_checks(sqlite: &str) -> &str {
     let Some(rest) = sqlite
         .strip_prefix(MARKER)
@@ -220,7 +234,7 @@ pub(crate) fn without_type_checks(sqlite: &str) -> &str {
     };
     let mut parts = rest.split('\0');
     let statement = parts.next().unwrap_or(rest);
-    if parts.all(|p| p.starts_with(PLAIN_TYPE_CHECK)) {
+    if parts.all(|p| p.starts_with(PLAIN_TYPE_CHECK) || p.starts_with(ENUM_DEFAULT_CHECK)) {
         statement
     } else {
         sqlite
@@ -1379,6 +1393,17 @@ fn reads_columns(expr: &Expr) -> bool {
         _ => std::ops::ControlFlow::Continue(()),
     })
     .is_break()
+}
+
+/// A column's DEFAULT when it is a string literal.
+fn string_default(column: &sqlparser::ast::ColumnDef) -> Option<String> {
+    column.options.iter().find_map(|o| match &o.option {
+        sqlparser::ast::ColumnOption::Default(Expr::Value(v)) => match &v.value {
+            Value::SingleQuotedString(s) => Some(s.clone()),
+            _ => None,
+        },
+        _ => None,
+    })
 }
 
 #[cfg(test)]
