@@ -342,6 +342,9 @@ struct OutOfScope {
     /// The text (lower case, strings emptied) of the out-of-scope CREATE statements: the
     /// domains and functions they use.
     creates: Vec<String>,
+    /// Tables given a column by an out-of-scope statement (`ADD COLUMN p point`): what
+    /// reads all their columns (`SELECT * FROM t`) shows that column.
+    widened: Vec<String>,
 }
 
 impl OutOfScope {
@@ -376,6 +379,7 @@ impl OutOfScope {
         if let Some(name) = name.as_ref().filter(|_| !by_rule) {
             // Created again in scope: from here on it is an ordinary object.
             self.names.retain(|n| n != name);
+            self.widened.retain(|n| n != name);
         }
         let words = strings().replace_all(sql, "''").to_ascii_lowercase();
         // A relation named in a string literal too: `'part_b'::regclass`,
@@ -400,7 +404,14 @@ impl OutOfScope {
                 || (n.len() > 1 && literals.contains(n))
                 || patterns.iter().any(|p| p.is_match(n))
         });
-        if !(by_rule || names_excluded || used_out_of_scope) {
+        let all_columns = self.widened.iter().any(|t| {
+            let star = Regex::new(&format!(
+                r"\bselect\s+\*\s+from\s+{0}\b|^\s*table\s+{0}\b|\b{0}\.\*",
+                regex_lite::escape(t)
+            ));
+            star.is_ok_and(|r| r.is_match(&words))
+        });
+        if !(by_rule || names_excluded || used_out_of_scope || all_columns) {
             return false;
         }
         // Only a table's or view's definition makes PostgreSQL record what it uses (a
@@ -420,6 +431,22 @@ impl OutOfScope {
         // the table's rows now pass through it. (Not a column of an out-of-scope type,
         // `ADD COLUMN p point`: the table's other statements are still in scope.)
         static ADDED: std::sync::OnceLock<Regex> = std::sync::OnceLock::new();
+        static ADD_COLUMN: std::sync::OnceLock<Regex> = std::sync::OnceLock::new();
+        let add_column = ADD_COLUMN.get_or_init(|| {
+            Regex::new(r#"(?is)^\s*alter\s+table\s+(?:if\s+exists\s+)?([\w"]+)\s+add\s+(?:column\s+)?(?:if\s+not\s+exists\s+)?(\w+)\s+\w"#)
+                .unwrap()
+        });
+        if let Some(c) = add_column.captures(sql).filter(|_| by_rule) {
+            let t = c[1].trim_matches('"').to_ascii_lowercase();
+            let what = c[2].to_ascii_lowercase();
+            let constraint = matches!(
+                what.as_str(),
+                "constraint" | "primary" | "unique" | "check" | "foreign" | "exclude"
+            );
+            if t != "only" && !constraint && !self.widened.contains(&t) {
+                self.widened.push(t);
+            }
+        }
         let added = ADDED.get_or_init(|| {
             Regex::new(r#"(?is)^\s*alter\s+table\s+(?:if\s+exists\s+)?([\w".]+)\s+add\b"#).unwrap()
         });
@@ -1069,14 +1096,24 @@ mod out_of_scope_tests {
             "create function fn_check(ctab) returns bool as $$ begin return true; end $$ language plpgsql",
             "alter table ctab add check (fn_check(ctab.*))",
             "select * from ctab",
-            // A column of an out-of-scope type leaves the table's other statements in scope.
+            // A column of an out-of-scope type leaves the table's other statements in scope,
+            // except those that read all its columns.
             "create table gtab (a int)",
             "alter table gtab add column p point",
             "select a from gtab",
+            "select * from gtab",
+            "select gtab.* from gtab",
+            "alter table gtab rename column a to b",
+            "drop table gtab",
+            "create table gtab (a int)",
+            "select * from gtab",
         ]);
         assert_eq!(
             got,
-            [false, false, true, true, true, true, true, false, true, false]
+            [
+                false, false, true, true, true, true, true, false, true, false, true, true, false,
+                false, false, false,
+            ]
         );
     }
 }
