@@ -175,6 +175,13 @@ pub fn run(db: &Connection, alter: &Alter, notices: &mut Vec<PgError>) -> Result
     plan.dropped_indexes.extend(replaced.iter().cloned());
     notices.append(&mut plan.notices);
     refuse_retyped_view_columns(db, &table, &plan)?;
+    if alter
+        .actions
+        .iter()
+        .any(|a| matches!(a, Action::SetType { .. }))
+    {
+        refuse_row_type_users(db, &table)?;
+    }
     for check in &plan.checks {
         test(db, &table, &plan, check)?;
     }
@@ -450,6 +457,39 @@ fn refuse_retyped_view_columns(db: &Connection, table: &str, plan: &Plan) -> Res
         }
     }
     Ok(())
+}
+
+/// PostgreSQL refuses to change a column's type while another table has a column of the
+/// table's row type (find_composite_type_dependencies, 0A000); litewire's such columns are
+/// arrays of it (`y t[]`: a column of a composite type itself is refused).
+fn refuse_row_type_users(db: &Connection, table: &str) -> Result<(), PgError> {
+    let mut stmt = db
+        .prepare(
+            "SELECT s.name, p.name, p.type FROM (SELECT name, type FROM sqlite_schema \
+             UNION ALL SELECT name, type FROM sqlite_temp_schema) s, \
+             pragma_table_info(s.name) p WHERE s.type = 'table' AND p.type LIKE '%[]'",
+        )
+        .map_err(|e| to_pg(&e))?;
+    let columns: Vec<(String, String, String)> = stmt
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+        .map_err(|e| to_pg(&e))?
+        .collect::<Result<_, _>>()
+        .map_err(|e| to_pg(&e))?;
+    let user = columns.iter().find(|(_, _, ty)| {
+        let element = ty.trim_end_matches("[]").trim();
+        let element = element.rsplit('.').next().unwrap_or(element);
+        match element.strip_prefix('"').and_then(|e| e.strip_suffix('"')) {
+            Some(quoted) => quoted == table,
+            None => element.eq_ignore_ascii_case(table),
+        }
+    });
+    match user {
+        Some((other, column, _)) => Err(PgError::new(
+            SqlState::FEATURE_NOT_SUPPORTED,
+            format!("cannot alter table \"{table}\" because column \"{other}.{column}\" uses its row type"),
+        )),
+        None => Ok(()),
+    }
 }
 
 /// Tests the new rows against one constraint, with PostgreSQL's error when one fails.

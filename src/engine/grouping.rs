@@ -23,12 +23,23 @@ enum Source {
 /// Ok when the spec's columns are all allowed, else PostgreSQL's 42803.
 pub fn check(conn: &Connection, spec: &str) -> Result<(), PgError> {
     let mut sources: Vec<(String, Source)> = Vec::new();
+    let mut tables: Vec<(String, String)> = Vec::new();
+    let mut merged: Vec<(String, String, String, String)> = Vec::new();
     let mut grouped: Vec<(String, String)> = Vec::new();
     let mut checked: Vec<(String, String, bool)> = Vec::new();
     for record in spec.split(RECORD) {
         let f: Vec<&str> = record.split(FIELD).collect();
         match f.as_slice() {
-            ["s", name, "T", table] => sources.push((name.to_string(), table_of(conn, table))),
+            ["s", name, "T", table] => {
+                tables.push((name.to_string(), table.to_string()));
+                sources.push((name.to_string(), table_of(conn, table)));
+            }
+            ["u", left, right, kind, c] => merged.push((
+                left.to_string(),
+                right.to_string(),
+                kind.to_string(),
+                c.to_string(),
+            )),
             ["s", name, "D", columns @ ..] => {
                 let mut all = Some(Vec::new());
                 for c in columns {
@@ -66,6 +77,42 @@ pub fn check(conn: &Connection, spec: &str) -> Result<(), PgError> {
         }
         None
     };
+    // GROUP BY c of `a JOIN b USING (c)`: the merged column, which is a's c (inner and
+    // left joins) or b's (right joins) only where that side already has the common type;
+    // otherwise (a cast, a full join's COALESCE) neither side's column is grouped.
+    let mut grouped: Vec<(String, String)> = grouped
+        .into_iter()
+        .flat_map(|(q, c)| {
+            let Some((left, right, kind, _)) = merged
+                .iter()
+                .find(|m| q.is_empty() && m.3.eq_ignore_ascii_case(&c))
+            else {
+                return vec![(q, c)];
+            };
+            let type_of = |name: &str| {
+                let table = &tables.iter().find(|(n, _)| n == name)?.1;
+                column_type(conn, table, &c)
+            };
+            let side = |s: &String| vec![(s.clone(), c.clone())];
+            match (kind.as_str(), type_of(left), type_of(right)) {
+                ("f", ..) => Vec::new(),
+                (_, Some(l), Some(r)) => {
+                    let common = common_type(l, r);
+                    match kind.as_str() {
+                        "r" if common == Some(r) => side(right),
+                        "i" | "l" if common == Some(l) => side(left),
+                        _ if common.is_none() => {
+                            vec![(left.clone(), c.clone()), (right.clone(), c.clone())]
+                        }
+                        _ => Vec::new(),
+                    }
+                }
+                // Types not known: either side's column counts as grouped.
+                _ => vec![(left.clone(), c.clone()), (right.clone(), c.clone())],
+            }
+        })
+        .collect();
+    grouped.dedup();
     // A GROUP BY column not placed: an outer reference, or none SQLite will report.
     let Some(grouped) = grouped
         .iter()
@@ -121,6 +168,44 @@ pub fn check(conn: &Connection, spec: &str) -> Result<(), PgError> {
         }
     }
     Ok(())
+}
+
+/// The PostgreSQL type OID of `table`'s column `c`, when its declared type is one litewire
+/// names.
+fn column_type(conn: &Connection, table: &str, c: &str) -> Option<u32> {
+    let decl: String = conn
+        .prepare_cached("select type from pragma_table_info(?1) where name = ?2 collate nocase")
+        .and_then(|mut q| q.query_row([table, c], |r| r.get(0)))
+        .ok()?;
+    let base = decl.trim().to_ascii_lowercase();
+    let base = base.split('(').next().unwrap_or("").trim().to_string();
+    if base.is_empty() || !crate::engine::types::names_a_type(&base) {
+        return None;
+    }
+    Some(crate::engine::types::from_decltype(&decl).oid)
+}
+
+/// The type two number columns of a USING join meet at (PostgreSQL's select_common_type
+/// on the numeric category: the one the other casts to implicitly), the same type
+/// itself; None when litewire does not decide it.
+fn common_type(a: u32, b: u32) -> Option<u32> {
+    use crate::engine::types::oid;
+    if a == b {
+        return Some(a);
+    }
+    let rank = |t: u32| {
+        [
+            oid::INT2,
+            oid::INT4,
+            oid::INT8,
+            oid::NUMERIC,
+            oid::FLOAT4,
+            oid::FLOAT8,
+        ]
+        .iter()
+        .position(|&x| x == t)
+    };
+    Some(if rank(a)? >= rank(b)? { a } else { b })
 }
 
 /// Whether a FROM item has column `c`; None when its columns are not known.

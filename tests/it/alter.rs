@@ -1076,3 +1076,41 @@ async fn a_checks_literal_keeps_the_old_column_type() {
     );
     assert_eq!(column(&c, "select a from k").await, some(&["9"]));
 }
+
+/// A table whose row type another table's column uses (an array of it) keeps its column
+/// types: PostgreSQL's 0A000, checked after the column's own errors.
+#[tokio::test]
+async fn a_row_type_in_use_keeps_its_column_types() {
+    let s = Server::start(&[]);
+    let c = s.connect("row_types").await;
+    exec(
+        &c,
+        "create table a1 (a int, b text); create table a2 (x int, y a1[])",
+    )
+    .await;
+    assert_eq!(
+        error(&c, "alter table a1 alter column b type varchar").await,
+        (
+            "0A000".to_string(),
+            "cannot alter table \"a1\" because column \"a2.y\" uses its row type".to_string()
+        )
+    );
+    // Even to the type it has.
+    assert_eq!(
+        error(&c, "alter table a1 alter column a type int").await.0,
+        "0A000"
+    );
+    assert_eq!(
+        error(&c, "alter table a1 alter column zz type int").await.0,
+        "42703"
+    );
+    // Other changes are allowed, and so is a table no column uses.
+    exec(
+        &c,
+        "alter table a1 add column c int; alter table a1 drop column c",
+    )
+    .await;
+    exec(&c, "alter table a2 alter column x type bigint").await;
+    exec(&c, "drop table a2").await;
+    exec(&c, "alter table a1 alter column b type varchar").await;
+}

@@ -5,6 +5,14 @@ use crate::common::{rows, sqlstate, Server};
 
 /// (statement, PostgreSQL's row as text; None for NULL).
 const ANSWERS: &[(&str, &[Option<&str>])] = &[
+    // A decimal literal is a numeric with the scale it is written with: arithmetic,
+    // mod and scale() keep it (a double would drop the trailing zeros).
+    (
+        "select 1.50 + 0, 70.0 % 70, mod(70.0, 70), scale(0.00), scale(-1.50), 0.10 + 0.20, \
+         1.5 * 2, 7 % 2.50, -1.50 + 1, 1.50 + '2', mod(-7.50, 2), 100.000 * 0.1",
+        &[Some("1.50"), Some("0.0"), Some("0.0"), Some("2"), Some("2"), Some("0.30"),
+          Some("3.0"), Some("2.00"), Some("-0.50"), Some("3.50"), Some("-1.50"), Some("10.0000")],
+    ),
     (
         "select power(2::float8, 10), sqrt(2::float8), cbrt(-27::float8), exp(1::float8), \
          ln(2::float8), log(1000::float8), log10(0.001::float8)",

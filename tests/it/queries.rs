@@ -674,3 +674,66 @@ async fn ungrouped_columns_are_refused_as_postgresql_refuses_them() {
         .unwrap_err();
     assert_eq!(sqlstate(&e), "42803", "{e}");
 }
+
+/// GROUP BY c of `a JOIN b USING (c)` groups the merged column: a's c for an inner or
+/// left join, b's for a right join, where that side has the common type; neither side's
+/// for a full join or a cast (int with bigint). The others are 42803, as in PostgreSQL 15.
+#[tokio::test]
+async fn a_using_joins_merged_column_groups_one_side() {
+    let s = Server::start(&[]);
+    let c = s.connect("using_groups").await;
+    c.batch_execute(
+        "create table g1 (f1 int, f2 int); create table g2 (f1 int, f3 int);
+         create table g3 (f1 bigint); create table g5 (f1 int primary key, z int)",
+    )
+    .await
+    .unwrap();
+    for ok in [
+        "select g1.f1 from g1 left join g2 using (f1) group by f1",
+        "select g1.f1 from g1 join g2 using (f1) group by f1",
+        "select g2.f1 from g1 right join g2 using (f1) group by f1",
+        "select f1 from g1 full join g2 using (f1) group by f1",
+        "select f1 from g1 left join g3 using (f1) group by g1.f1",
+        "select g3.f1 from g3 left join g1 using (f1) group by f1",
+        "select a.f1 from g1 a join g2 b using (f1) group by f1",
+        // The merged column is g5's key.
+        "select g5.z from g5 join g2 using (f1) group by f1",
+    ] {
+        c.simple_query(ok)
+            .await
+            .unwrap_or_else(|e| panic!("{ok}: {e}"));
+    }
+    for (refused, column) in [
+        (
+            "select g1.f1 from g1 right join g2 using (f1) group by f1",
+            "g1.f1",
+        ),
+        (
+            "select g2.f1 from g1 join g2 using (f1) group by f1",
+            "g2.f1",
+        ),
+        (
+            "select g1.f1 from g1 full join g2 using (f1) group by f1",
+            "g1.f1",
+        ),
+        (
+            "select g1.f1 from g1 left join g3 using (f1) group by f1",
+            "g1.f1",
+        ),
+        (
+            "select b.f1 from g1 a join g2 b using (f1) group by f1",
+            "b.f1",
+        ),
+    ] {
+        let e = c.simple_query(refused).await.unwrap_err();
+        assert_eq!(sqlstate(&e), "42803", "{refused}: {e}");
+        let message = e
+            .as_db_error()
+            .map(|d| d.message().to_string())
+            .unwrap_or_default();
+        assert_eq!(
+            message,
+            format!("column \"{column}\" must appear in the GROUP BY clause or be used in an aggregate function")
+        );
+    }
+}

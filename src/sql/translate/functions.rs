@@ -334,6 +334,20 @@ fn refuse_numeric<'a>(name: &str, mut args: impl Iterator<Item = &'a Expr>) -> R
     Ok(())
 }
 
+/// A call's decimal literal arguments as numeric's text, their written scale kept.
+fn decimal_args(f: &mut Function) {
+    if let FunctionArguments::List(list) = &mut f.args {
+        for arg in &mut list.args {
+            if let sqlparser::ast::FunctionArg::Unnamed(sqlparser::ast::FunctionArgExpr::Expr(e)) =
+                arg
+            {
+                let taken = std::mem::replace(e, Expr::value(Value::Null));
+                *e = super::operators::decimal_text(taken);
+            }
+        }
+    }
+}
+
 /// A math function or statistical aggregate, checked and renamed to its `pg_` version.
 fn math(name: &str, f: &mut Function, argc: Option<usize>) -> Result<Option<Expr>, PgError> {
     let args = plain_args(f).unwrap_or_default();
@@ -343,6 +357,9 @@ fn math(name: &str, f: &mut Function, argc: Option<usize>) -> Result<Option<Expr
         ("log", Some(2)) => return Err(unsupported(format!("{name}() of a numeric"))),
         // trunc(x, n) and scale(x) too: exact on numeric's digits (math.rs).
         ("trunc", Some(2)) | ("scale", Some(1)) => {
+            if name == "scale" {
+                decimal_args(f);
+            }
             f.name = ObjectName::from(vec![Ident::new(format!("pg_numeric_{name}"))]);
             return Ok(None);
         }
@@ -410,6 +427,10 @@ fn math(name: &str, f: &mut Function, argc: Option<usize>) -> Result<Option<Expr
         other => format!("pg_{other}"),
     };
     f.name = ObjectName::from(vec![Ident::new(sqlite)]);
+    if name == "mod" {
+        // numeric's mod keeps the larger scale: `mod(70.0, 70)` is `0.0`.
+        decimal_args(f);
+    }
     if argc == 0 {
         // pi(): SQLite's call needs its parentheses kept.
         f.args = FunctionArguments::List(sqlparser::ast::FunctionArgumentList {

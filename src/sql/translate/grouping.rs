@@ -163,7 +163,8 @@ fn mark(s: &mut Select, spec: &str) {
 
 /// The marker's spec for one SELECT, None when nothing is left to check. Records:
 /// `s name T table` / `s name D col…` / `s name U` (a FROM item: a table, columns
-/// known, columns unknown), `g qualifier column` (a GROUP BY column), `c qualifier
+/// known, columns unknown), `u left right kind column` (a column `JOIN … USING` merges),
+/// `g qualifier column` (a GROUP BY column), `c qualifier
 /// column sub` (a column to check, in PostgreSQL's order; `*` for a wildcard; sub: from
 /// a subquery).
 fn select(
@@ -240,8 +241,11 @@ fn select(
     }
     let sources = sources(s, ctes);
     let names: HashSet<String> = sources.iter().map(|(n, _)| n.clone()).collect();
+    let using = using_join(s);
+    let merged: Vec<String> = using.as_ref().map(|u| u.3.clone()).unwrap_or_default();
     let mut walk = Walk {
         columns: &columns,
+        merged: &merged,
         exprs: &exprs,
         names: &names,
         skip: Vec::new(),
@@ -312,6 +316,11 @@ fn select(
             Kind::Unknown => record(&["s", name, "U"]),
         }
     }
+    if let Some((left, right, kind, cols)) = &using {
+        for c in cols {
+            record(&["u", left, right, kind, c]);
+        }
+    }
     for (q, c) in &columns {
         record(&["g", q, c]);
     }
@@ -319,6 +328,38 @@ fn select(
         record(&["c", q, c, if *sub { "1" } else { "0" }]);
     }
     Some(spec)
+}
+
+/// `a JOIN b USING (c…)` as the whole FROM, both sides named tables or aliases: (left
+/// name, right name, kind `i`/`l`/`r`/`f`, merged columns). Longer join chains are not
+/// read (their unqualified columns stay grouped for every side).
+fn using_join(s: &Select) -> Option<(String, String, &'static str, Vec<String>)> {
+    use sqlparser::ast::{JoinConstraint, JoinOperator as J};
+    let [from] = s.from.as_slice() else {
+        return None;
+    };
+    let [join] = from.joins.as_slice() else {
+        return None;
+    };
+    let name = |t: &TableFactor| match t {
+        TableFactor::Table { name, alias, .. } => match alias {
+            Some(a) => Some(fold(&a.name)),
+            None => last(name),
+        },
+        _ => None,
+    };
+    let (kind, constraint) = match &join.join_operator {
+        J::Join(c) | J::Inner(c) => ("i", c),
+        J::Left(c) | J::LeftOuter(c) => ("l", c),
+        J::Right(c) | J::RightOuter(c) => ("r", c),
+        J::FullOuter(c) => ("f", c),
+        _ => return None,
+    };
+    let JoinConstraint::Using(cols) = constraint else {
+        return None;
+    };
+    let cols = cols.iter().map(last).collect::<Option<Vec<_>>>()?;
+    Some((name(&from.relation)?, name(&join.relation)?, kind, cols))
 }
 
 enum Kind {
@@ -532,6 +573,9 @@ fn normalized(e: &Expr) -> String {
 struct Walk<'a> {
     /// GROUP BY's columns and other expressions.
     columns: &'a [(String, String)],
+    /// The columns a `JOIN … USING` merges: which side's column an unqualified one is
+    /// depends on the join's kind and the columns' types (the engine's to read).
+    merged: &'a [String],
     exprs: &'a HashSet<String>,
     /// The names of this SELECT's FROM items.
     names: &'a HashSet<String>,
@@ -547,9 +591,12 @@ struct Walk<'a> {
 
 impl Walk<'_> {
     fn grouped(&self, q: &str, c: &str) -> bool {
+        // `t1.c` beside GROUP BY `c` of `t1 JOIN t2 USING (c)`: grouped only if the merged
+        // column is t1's own (the engine decides).
+        let merged = !q.is_empty() && self.merged.iter().any(|m| m == c);
         self.columns
             .iter()
-            .any(|(gq, gc)| gc == c && (gq.is_empty() || q.is_empty() || gq == q))
+            .any(|(gq, gc)| gc == c && ((gq.is_empty() && !merged) || q.is_empty() || gq == q))
     }
 }
 
@@ -675,6 +722,24 @@ mod tests {
         assert_eq!(
             spec("select s.b from (select *, 1 as z from t) s group by s.a").as_deref(),
             Some("s s D \u{1d}t z; g s a; c s b 0")
+        );
+    }
+
+    #[test]
+    fn a_using_joins_merged_column_is_left_to_the_schema() {
+        // Which side's f1 GROUP BY f1 is depends on the join and the columns' types.
+        assert_eq!(
+            spec("select t1.f1 from t1 left join t2 using (f1) group by f1").as_deref(),
+            Some("s t1 T t1; s t2 T t2; u t1 t2 l f1; g  f1; c t1 f1 0")
+        );
+        // The merged column itself, and a column outside the join's, as before.
+        assert_eq!(
+            spec("select f1 from t1 join t2 using (f1) group by f1"),
+            None
+        );
+        assert_eq!(
+            spec("select t1.a from t1 join t2 on t1.a = t2.a group by a"),
+            None
         );
     }
 

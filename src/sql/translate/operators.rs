@@ -285,6 +285,19 @@ impl VisitorMut for Typer {
                     *expr = call("pg_int", vec![*a, *b, number(code)]);
                     return ControlFlow::Continue(());
                 }
+                // Exact arithmetic whose operand types the tree names: a decimal literal
+                // keeps its written scale (`70.0 % 70` is `0.0`, `0.10 + 0.20` `0.30`).
+                // (A column's type is the engine's to read: pg_op reads numeric's text as
+                // a float for a float column.)
+                let exact = |t: &Ty| {
+                    let k = known(t);
+                    matches!(k, Known::Untyped | Known::Schema) || exact_number_type(&k)
+                };
+                let (a, b) = if exact(&left) && exact(&right) {
+                    (Box::new(decimal_text(*a)), Box::new(decimal_text(*b)))
+                } else {
+                    (a, b)
+                };
                 match operator(&op, &left, &right) {
                     // A numeric result is numeric's text: under the numeric collation it
                     // sorts, groups and takes min/max as a number (a number or a date's
@@ -582,6 +595,34 @@ fn exact_number_type(k: &Known) -> bool {
         t.split('(').next().unwrap_or(""),
         "numeric" | "int2" | "int4" | "int8"
     ))
+}
+
+/// A decimal literal (`70.0`, `-1.50`) as numeric's text, `pg_cast('70.0', 'numeric')`:
+/// SQLite would read it as a double, which drops the written scale. Anything else is
+/// left as it is.
+pub(super) fn decimal_text(e: Expr) -> Expr {
+    let literal = |e: &Expr| match e {
+        Expr::Value(v) => match &v.value {
+            sqlparser::ast::Value::Number(n, _)
+                if n.contains('.') && n.bytes().all(|c| c.is_ascii_digit() || c == b'.') =>
+            {
+                Some(n.clone())
+            }
+            _ => None,
+        },
+        _ => None,
+    };
+    let text = match &e {
+        Expr::UnaryOp {
+            op: UnaryOperator::Minus,
+            expr,
+        } => literal(expr).map(|n| format!("-{n}")),
+        e => literal(e),
+    };
+    match text {
+        Some(n) => call("pg_cast", vec![string(&n), string("numeric")]),
+        None => e,
+    }
 }
 
 /// A numeric operand compared: text of TEXT affinity under the numeric collation, as

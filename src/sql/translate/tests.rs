@@ -451,13 +451,28 @@ fn operators_are_chosen_by_their_operands_types() {
         sqlite("SELECT pg_typeof(1.5)"),
         "SELECT pg_type_of('N7:numeric')"
     );
-    // Floats through pg_op (NaN kept, overflow 22003); numeric in decimal (pg_op);
-    // unknown stays.
+    // Floats through pg_op (NaN kept, overflow 22003); numeric in decimal (pg_op), a
+    // decimal literal as its text (its written scale kept); unknown stays.
     assert_eq!(
         sqlite("SELECT 1.5 * 2.5, 1.5::float8 * 2.5::float8, f(x) + g(y)"),
-        "SELECT pg_op('*', 1.5, 2.5, 'N7:numeric', 'N7:numeric') COLLATE pg_numeric, \
+        "SELECT pg_op('*', pg_cast('1.5', 'numeric'), pg_cast('2.5', 'numeric'), 'N7:numeric', \
+         'N7:numeric') COLLATE pg_numeric, \
          pg_op('*', pg_float(1.5), pg_float(2.5), 'N6:float8', 'N6:float8') COLLATE pg_numeric, \
          f(x) + g(y)"
+    );
+}
+
+#[test]
+fn decimal_literals_keep_their_scale_in_mod_and_scale() {
+    assert_eq!(
+        sqlite("SELECT mod(70.0, 70), scale(-0.00), mod(x, 2)"),
+        "SELECT pg_mod(pg_cast('70.0', 'numeric'), 70), \
+         pg_numeric_scale(pg_cast('-0.00', 'numeric')), pg_mod(x, 2)"
+    );
+    // Beside a float the literal stays a double (float8 arithmetic).
+    assert_eq!(
+        sqlite("SELECT 1.50 + 2::float8"),
+        "SELECT pg_op('+', 1.50, pg_float(2), 'N7:numeric', 'N6:float8') COLLATE pg_numeric"
     );
 }
 
