@@ -279,7 +279,12 @@ impl Conn {
                 }
             }
             // A sequence read as a relation (`SELECT last_value FROM s`, pg_dump's).
-            if let Some(missing) = e.message.strip_prefix("no such table: ") {
+            // (SQLite's `no such table: s`, in PostgreSQL's words: error.rs.)
+            let missing = e
+                .message
+                .strip_prefix("relation \"")
+                .and_then(|m| m.strip_suffix("\" does not exist"));
+            if let Some(missing) = missing {
                 if let Some(read) = super::objects::sequence_as_relation(&self.sqlite, sql, missing)
                 {
                     return self.prepare_with(&read, cached);

@@ -7,8 +7,8 @@
 //! scanned (the catalog is small). Its columns are declared with PostgreSQL types, so
 //! SQLite itself reports them as declared types through joins, subqueries and CTEs, and
 //! Describe gets `oid`, `name`, `bool` right. A connection registers the tables (and the
-//! functions catalog queries call) the first time a statement fails with `no such table:
-//! pg_...` or `no such function` (`stmt.rs`), so connections that never look at the
+//! functions catalog queries call) the first time a statement fails with a missing relation
+//! `pg_...` or `no such function` (`stmt.rs`), so connections that never look at the
 //! catalog pay nothing. Object OIDs are `16384 + rowid` of the
 //! object's `sqlite_schema` row, stable until the schema is rebuilt (VACUUM).
 //!
