@@ -142,18 +142,23 @@ impl Session {
         let (lease, target) = lease.copy_target(table, columns, format.clone()).await?;
         self.lease = Some(lease);
         let target = target?;
-        backend::copy_in_response(self.conn.out(), target.column_count());
-        self.conn.flush().await.map_err(|_| client_gone())?;
-        // PostgreSQL checks FREEZE once the copy has begun; the data that follows is
-        // ignored by the message loop.
-        if let Some(e) = freeze_refused {
-            return Err(e);
-        }
         // Cancelable like a running statement: a CancelRequest interrupts an insert in
-        // progress and is seen between messages.
+        // progress and is seen between messages. Set before the client hears it is in
+        // COPY: another IO thread may take its CancelRequest at once.
         if let Some(lease) = self.lease.as_ref() {
             let handle = lease.conn().sqlite().get_interrupt_handle();
             self.info.set_running(Some(handle));
+        }
+        backend::copy_in_response(self.conn.out(), target.column_count());
+        if self.conn.flush().await.is_err() {
+            self.info.set_running(None);
+            return Err(client_gone());
+        }
+        // PostgreSQL checks FREEZE once the copy has begun; the data that follows is
+        // ignored by the message loop.
+        if let Some(e) = freeze_refused {
+            self.info.set_running(None);
+            return Err(e);
         }
         let result = self.receive_rows(&target, format).await;
         let canceled = self.info.was_canceled();
