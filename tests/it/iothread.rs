@@ -21,7 +21,8 @@ const ROUND_TRIPS: usize = 100;
 /// hostile *writing* statement cannot be answered before them: its answer must come
 /// after (ordering), and the round trips must not wait for its translation.
 async fn hostile_beside_bystander(hostile: String, hold_lock: bool) -> Vec<Msg> {
-    let s = Server::start(&[]);
+    // One IO thread, so that a stall would show (the default is one per core).
+    let s = Server::start(&["--io-threads", "1"]);
     let bystander = s.connect("bystander").await;
     assert_eq!(rows(&bystander, "select 1").await, [[Some("1".into())]]);
     let locker = s.connect("hostile").await;
@@ -155,7 +156,7 @@ async fn nesting_within_the_limit_still_runs() {
 
 #[tokio::test]
 async fn the_nesting_limit_is_configurable() {
-    let s = Server::start(&["--max-nesting-depth", "3"]);
+    let s = Server::start(&["--max-nesting-depth", "3", "--io-threads", "1"]);
     let c = s.connect("limits").await;
     assert_eq!(rows(&c, "select ((1))").await, [[Some("1".into())]]);
     let e = c.simple_query("select ((((1))))").await.unwrap_err();
