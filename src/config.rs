@@ -227,8 +227,9 @@ pub struct Config {
     pub log_format: String,
 
     /// Threads that run the network side (protocol parsing, translation and socket IO).
-    /// By default one per core, at most 4: each costs about 40 KiB of RSS at rest.
-    #[arg(long, env = "LITEWIRE_IO_THREADS", default_value_t = default_io_threads(), value_parser = at_least_one)]
+    /// Each costs about 40 KiB of RSS at rest. More than one helps reads and, until each
+    /// statement takes one hop to its worker, slows writes (docs/MEMORY.md).
+    #[arg(long, env = "LITEWIRE_IO_THREADS", default_value_t = 1, value_parser = at_least_one)]
     pub io_threads: usize,
 
     /// Idle sessions (outside any transaction) are parked after this long: the task and
@@ -471,12 +472,6 @@ fn parse_method(s: &str) -> Result<Method, String> {
         Some(Method::Reject) | None => Err("expected trust, password, md5 or scram-sha-256".into()),
         Some(m) => Ok(m),
     }
-}
-
-/// One IO thread per core, at most 4: with one, the network side saturates a core under
-/// load while workers wait; past 4 a thread adds memory at rest more than throughput.
-fn default_io_threads() -> usize {
-    std::thread::available_parallelism().map_or(1, |n| n.get().min(4))
 }
 
 /// A count that must be at least 1 (0 workers or connections would serve nobody).

@@ -21,7 +21,7 @@ const ROUND_TRIPS: usize = 100;
 /// hostile *writing* statement cannot be answered before them: its answer must come
 /// after (ordering), and the round trips must not wait for its translation.
 async fn hostile_beside_bystander(hostile: String, hold_lock: bool) -> Vec<Msg> {
-    // One IO thread, so that a stall would show (the default is one per core).
+    // One IO thread (the default, said here: a stall must show).
     let s = Server::start(&["--io-threads", "1"]);
     let bystander = s.connect("bystander").await;
     assert_eq!(rows(&bystander, "select 1").await, [[Some("1".into())]]);
