@@ -133,17 +133,8 @@ pub(crate) fn constant_output(
         return None;
     }
     let mut ty = from_decltype(decl);
-    if matches!(
-        ty.oid,
-        oid::TEXT
-            | oid::VARCHAR
-            | oid::BPCHAR
-            | oid::NAME
-            | oid::CHAR
-            | oid::INT2VECTOR
-            | oid::OIDVECTOR
-            | oid::JSON
-    ) {
+    // A text type's literal (and json's) is shown as written.
+    if crate::sql::translate::defaults::keeps_text(ty.oid) || ty.oid == oid::JSON {
         return None;
     }
     let unquote = |s: &str| -> Option<String> {

@@ -54,7 +54,7 @@ pub(crate) fn rewritten(decl: &str) -> bool {
 
 /// Types whose literal is stored as written: text as text (a char(n)'s or varchar(n)'s
 /// length is its column check's), OID vectors (catalog types).
-fn keeps_text(type_oid: u32) -> bool {
+pub(crate) fn keeps_text(type_oid: u32) -> bool {
     matches!(
         type_oid,
         oid::TEXT
