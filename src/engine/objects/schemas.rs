@@ -120,14 +120,18 @@ struct Member {
     name: String,
 }
 
+/// A LIKE pattern (escape `\\`) matching the SQLite names of schema `name`'s relations.
+fn members_pattern(name: &str) -> String {
+    let escaped = name
+        .replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_");
+    format!("{escaped}.%")
+}
+
 /// The relations and sequences in schema `name`, in the order they were made.
 fn members(conn: &Connection, name: &str) -> rusqlite::Result<Vec<Member>> {
-    let pattern = format!(
-        "{}.%",
-        name.replace('\\', "\\\\")
-            .replace('%', "\\%")
-            .replace('_', "\\_")
-    );
+    let pattern = members_pattern(name);
     let mut out = Vec::new();
     let mut stmt = conn.prepare(
         "SELECT type, name FROM main.sqlite_schema WHERE type IN ('view', 'table') \
@@ -168,10 +172,7 @@ fn referenced_from_outside(conn: &Connection, schema: &str) -> rusqlite::Result<
         "SELECT s.name FROM main.sqlite_schema s, pragma_foreign_key_list(s.name) f \
          WHERE s.type = 'table' AND f.\"table\" LIKE ?1 ESCAPE '\\' \
          AND s.name NOT LIKE ?1 ESCAPE '\\' LIMIT 1",
-        [format!(
-            "{}.%",
-            schema.replace('_', "\\_").replace('%', "\\%")
-        )],
+        [members_pattern(schema)],
         |r| r.get(0),
     )
     .optional()

@@ -51,9 +51,7 @@ pub(super) fn statement(stmt: &mut Statement) -> Result<Objects, PgError> {
                 identity: None,
                 if_not_exists: *if_not_exists,
             };
-            let check = super::schemas::schema_of(&sequence.name).map(super::schemas::exists_check);
-            let parts: Vec<String> = check.into_iter().chain([sequence.create()?]).collect();
-            Objects::Whole(batch(&parts))
+            Objects::Whole(sequence.create_batch()?)
         }
         Statement::Drop {
             object_type: ObjectType::Sequence,
@@ -310,6 +308,14 @@ struct Sequence {
 }
 
 impl Sequence {
+    /// CREATE SEQUENCE's whole batch: the schema's existence checked first when the
+    /// sequence is in a user schema (schemas.rs), then [`Sequence::create`].
+    fn create_batch(&self) -> Result<String, PgError> {
+        let check = super::schemas::schema_of(&self.name).map(super::schemas::exists_check);
+        let parts: Vec<String> = check.into_iter().chain([self.create()?]).collect();
+        Ok(batch(&parts))
+    }
+
     /// The batch part creating it (`litewire_create_sequence`, engine/objects).
     fn create(&self) -> Result<String, PgError> {
         let mut start = None;
@@ -842,9 +848,7 @@ fn read_read_by_hand(text: &str, alter: bool) -> Result<Result<String, PgError>,
             identity: None,
             if_not_exists: exists_clause,
         };
-        let check = super::schemas::schema_of(&sequence.name).map(super::schemas::exists_check);
-        let parts: Vec<String> = check.into_iter().chain([sequence.create()?]).collect();
-        return Ok(Ok(batch(&parts)));
+        return Ok(sequence.create_batch());
     }
     let mut v: [String; 7] = Default::default();
     v.iter_mut().for_each(|s| *s = "NULL".into());
