@@ -445,6 +445,9 @@ pub fn register_catalog(conn: &Connection, session: SharedSession) -> rusqlite::
             ValueRef::Integer(11) => SqlValue::Text("pg_catalog".into()),
             ValueRef::Integer(2200) => SqlValue::Text("public".into()),
             ValueRef::Integer(13000) => SqlValue::Text("information_schema".into()),
+            ValueRef::Integer(super::catalog::PG_TEMP) => {
+                SqlValue::Text(super::catalog::PG_TEMP_NAME.into())
+            }
             ValueRef::Integer(o) => SqlValue::Text(
                 nested_value(
                     ctx,
@@ -562,6 +565,8 @@ pub fn register_catalog(conn: &Connection, session: SharedSession) -> rusqlite::
     }
     // `x::regclass`: an OID shows as the relation's name, a name becomes its OID.
     conn.create_scalar_function("pg_regclass", 1, pure, pg_regclass)?;
+    // `x::regproc`: an OID shows as the function's name, a name becomes its OID.
+    conn.create_scalar_function("pg_regproc", 1, pure, pg_regproc)?;
     // `x = ANY(e)`: arrays are JSON text; a text-format literal `{a,b}` is converted.
     conn.create_scalar_function("pg_array_json", 1, pure, |ctx| {
         Ok(match ctx.get_raw(0) {
@@ -947,7 +952,10 @@ fn table_is_visible(ctx: &mut Context<'_>) -> rusqlite::Result<bool> {
     };
     let name: Option<String> = nested_value(
         ctx,
-        "select name from sqlite_schema where rowid = ?1",
+        &format!(
+            "select name from {} where rowid = ?1",
+            super::catalog::SCHEMA
+        ),
         [oid - super::catalog::FIRST_USER_OID],
     )?;
     let name = match name {
@@ -969,7 +977,10 @@ fn pg_regclass(ctx: &mut Context<'_>) -> rusqlite::Result<SqlValue> {
         ValueRef::Integer(oid) => {
             let name: Option<String> = nested_value(
                 ctx,
-                "select name from sqlite_schema where rowid = ?1",
+                &format!(
+                    "select name from {} where rowid = ?1",
+                    super::catalog::SCHEMA
+                ),
                 [oid - first],
             )?;
             // A key's index has the name pg_class gives it (`t_pkey`, the constraint's
@@ -1010,7 +1021,11 @@ fn pg_regclass(ctx: &mut Context<'_>) -> rusqlite::Result<SqlValue> {
             };
             let rowid: Option<i64> = nested_value(
                 ctx,
-                "select rowid from sqlite_schema where name = ?1",
+                // pg_temp comes first on the search_path.
+                &format!(
+                    "select rowid from {} where name = ?1 order by db = 'temp' desc limit 1",
+                    super::catalog::SCHEMA
+                ),
                 [name],
             )?;
             if let Some(r) = rowid {
@@ -1034,6 +1049,66 @@ fn pg_regclass(ctx: &mut Context<'_>) -> rusqlite::Result<SqlValue> {
             sequence
                 .map(SqlValue::Integer)
                 .ok_or_else(|| user_error(&format!("relation \"{s}\" does not exist")))
+        }
+        _ => Ok(SqlValue::Null),
+    }
+}
+
+/// `x::regproc` over pg_proc (litewire's SQL functions and the few built-in ones it
+/// lists): an OID shows as the function's name (as an identifier), or as the number
+/// when unknown, as PostgreSQL prints it; a name becomes its function's OID, or stays a
+/// name when it is a built-in function pg_proc does not list.
+fn pg_regproc(ctx: &mut Context<'_>) -> rusqlite::Result<SqlValue> {
+    match ctx.get_raw(0) {
+        ValueRef::Integer(oid) => {
+            let name: Option<String> =
+                nested_value(ctx, "select proname from pg_proc where oid = ?1", [oid])?;
+            Ok(SqlValue::Text(name.map_or_else(
+                || oid.to_string(),
+                |n| crate::engine::pgfuncs::strings::quote_ident(&n),
+            )))
+        }
+        ValueRef::Text(t) => {
+            let s = String::from_utf8_lossy(t);
+            let s = s.trim();
+            if let Ok(oid) = s.parse::<i64>() {
+                return Ok(SqlValue::Integer(oid));
+            }
+            let name = crate::engine::objects::relation_name(s).unwrap_or_else(|| s.to_string());
+            // The OID of the one function of that name; 0 for none, -1 for several.
+            let found: Option<i64> = nested_value(
+                ctx,
+                "select case count(*) when 0 then 0 when 1 then min(oid) else -1 end \
+                 from pg_proc where proname = ?1",
+                [&name],
+            )?;
+            match found.unwrap_or(0) {
+                -1 => Err(raise(PgError::new(
+                    SqlState::AMBIGUOUS_FUNCTION,
+                    format!("more than one function named \"{s}\""),
+                ))),
+                0 => {
+                    // A built-in function pg_proc does not list: one litewire runs, or
+                    // one the catalogs name (`amhandler`, `typinput`), keeps its name.
+                    let known: Option<i64> = nested_value(
+                        ctx,
+                        "select 1 from pragma_function_list where name = lower(?1) \
+                         union all select 1 from pg_am where amhandler = ?1 \
+                         union all select 1 from pg_type where ?1 in (typinput, typoutput, \
+                         typreceive, typsend, typmodin, typmodout, typanalyze, typsubscript) \
+                         limit 1",
+                        [&name],
+                    )?;
+                    match known {
+                        Some(_) => Ok(SqlValue::Text(name)),
+                        None => Err(raise(PgError::new(
+                            SqlState::UNDEFINED_FUNCTION,
+                            format!("function \"{s}\" does not exist"),
+                        ))),
+                    }
+                }
+                oid => Ok(SqlValue::Integer(oid)),
+            }
         }
         _ => Ok(SqlValue::Null),
     }

@@ -219,7 +219,14 @@ fn trim_from(parser: &mut Parser) -> Option<Result<Expr, ParserError>> {
 /// literal), which the grammar reads only for the types it knows. (Not `bpchar 'x '`:
 /// its padding would be kept where PostgreSQL's text conversion drops it.)
 fn typed_literal(parser: &mut Parser) -> Option<Result<Expr, ParserError>> {
-    const TYPES: [&str; 5] = ["name", "oid", "regclass", "regtype", "regnamespace"];
+    const TYPES: [&str; 6] = [
+        "name",
+        "oid",
+        "regclass",
+        "regtype",
+        "regnamespace",
+        "regproc",
+    ];
     let [word, literal] = parser.peek_tokens::<2>();
     let (Token::Word(w), Token::SingleQuotedString(value)) = (word, literal) else {
         return None;

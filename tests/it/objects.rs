@@ -311,7 +311,7 @@ async fn serial_and_identity_columns_use_their_sequences() {
             "select schemaname from pg_sequences where sequencename = 'tt_id_seq'"
         )
         .await,
-        one("pg_temp")
+        one("pg_temp_3")
     );
     // The sequences go with their table.
     c.batch_execute("drop table t").await.unwrap();

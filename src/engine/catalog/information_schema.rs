@@ -3,8 +3,7 @@
 //! lists as CHECK constraints named `<namespace>_<table oid>_<attnum>_not_null`.
 //! ORMs read these to find foreign keys and keys (Sequelize, TypeORM, Knex, Peewee).
 
-use super::tables::{FIRST_USER_OID, USER_OBJECTS};
-use crate::engine::objects::schemas::{relname_of, schema_name_of};
+use super::tables::{nsp, nspname, rel, FIRST_USER_OID, SCHEMA, USER_OBJECTS};
 
 /// A constraint's table, with its columns unnested: c (pg_constraint), t (name, oid),
 /// k (the key's attnums: `key` the 0-based position, `value` the attnum) and a (the
@@ -12,10 +11,10 @@ use crate::engine::objects::schemas::{relname_of, schema_name_of};
 /// number.
 fn key_columns(key: &str, table: &str) -> String {
     format!(
-        "pg_constraint c JOIN (SELECT {FIRST_USER_OID} + s.rowid AS oid, s.name AS name \
-         FROM sqlite_schema s WHERE s.type = 'table') t ON t.oid = c.{table}, \
+        "pg_constraint c JOIN (SELECT {FIRST_USER_OID} + s.rowid AS oid, s.name AS name, \
+         s.db AS db FROM {SCHEMA} s WHERE s.type = 'table') t ON t.oid = c.{table}, \
          json_each(c.{key}) k, \
-         pragma_table_info(t.name) a \
+         pragma_table_info(t.name, t.db) a \
          WHERE c.contype IN ('p', 'u', 'f') AND a.cid + 1 = k.value"
     )
 }
@@ -23,13 +22,16 @@ fn key_columns(key: &str, table: &str) -> String {
 /// Columns that must not be NULL (NOT NULL, or part of the primary key): s, p.
 fn not_null_columns() -> String {
     format!(
-        "sqlite_schema s, pragma_table_info(s.name) p \
+        "{SCHEMA} s, pragma_table_info(s.name, s.db) p \
          WHERE s.type = 'table' AND {USER_OBJECTS} AND (p.\"notnull\" OR p.pk > 0)"
     )
 }
 
 fn not_null_name() -> String {
-    format!("'2200_' || ({FIRST_USER_OID} + s.rowid) || '_' || (p.cid + 1) || '_not_null'")
+    format!(
+        "({}) || '_' || ({FIRST_USER_OID} + s.rowid) || '_' || (p.cid + 1) || '_not_null'",
+        nsp("s.name", "s.db")
+    )
 }
 
 pub(super) fn table_constraints() -> String {
@@ -38,16 +40,16 @@ pub(super) fn table_constraints() -> String {
          {rel_t}, CASE c.contype WHEN 'p' THEN 'PRIMARY KEY' WHEN 'u' THEN 'UNIQUE' \
          WHEN 'f' THEN 'FOREIGN KEY' ELSE 'CHECK' END, 'NO', 'NO', 'YES', \
          CASE WHEN c.contype = 'u' THEN 'YES' END \
-         FROM pg_constraint c JOIN sqlite_schema t ON {FIRST_USER_OID} + t.rowid = c.conrelid \
+         FROM pg_constraint c JOIN {SCHEMA} t ON {FIRST_USER_OID} + t.rowid = c.conrelid \
          UNION ALL \
          SELECT current_database(), {nsp_s}, {name}, current_database(), {nsp_s}, {rel_s}, \
          'CHECK', 'NO', 'NO', 'YES', NULL FROM {nn}",
         name = not_null_name(),
         nn = not_null_columns(),
-        nsp_t = schema_name_of("t.name"),
-        rel_t = relname_of("t.name"),
-        nsp_s = schema_name_of("s.name"),
-        rel_s = relname_of("s.name"),
+        nsp_t = nspname("t.name", "t.db"),
+        rel_t = rel("t.name", "t.db"),
+        nsp_s = nspname("s.name", "s.db"),
+        rel_s = rel("s.name", "s.db"),
     )
 }
 
@@ -57,8 +59,8 @@ pub(super) fn key_column_usage() -> String {
          {rel}, a.name, k.key + 1, CASE WHEN c.contype = 'f' THEN k.key + 1 END \
          FROM {keys}",
         keys = key_columns("conkey", "conrelid"),
-        nsp = schema_name_of("t.name"),
-        rel = relname_of("t.name"),
+        nsp = nspname("t.name", "t.db"),
+        rel = rel("t.name", "t.db"),
     )
 }
 
@@ -71,8 +73,8 @@ pub(super) fn constraint_column_usage() -> String {
          UNION ALL \
          SELECT current_database(), {nsp}, {rel}, a.name, current_database(), {nsp}, \
          c.conname FROM {referenced} AND c.contype = 'f'",
-        nsp = schema_name_of("t.name"),
-        rel = relname_of("t.name"),
+        nsp = nspname("t.name", "t.db"),
+        rel = rel("t.name", "t.db"),
         keys = key_columns("conkey", "conrelid"),
         referenced = key_columns("confkey", "confrelid"),
     )

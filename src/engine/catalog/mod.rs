@@ -21,6 +21,7 @@ mod indexdef;
 mod information_schema;
 pub(crate) mod row_types;
 mod tables;
+mod triggers;
 pub(crate) mod types;
 
 use std::borrow::Cow;
@@ -31,7 +32,7 @@ use rusqlite::vtab::{Context, Filters, IndexInfo, Module, VTab, VTabConnection, 
 use rusqlite::{ffi, Connection};
 
 use super::functions::SharedSession;
-pub use tables::{table_oid, DATABASE_OWNER, FIRST_USER_OID};
+pub use tables::{table_oid, DATABASE_OWNER, FIRST_USER_OID, PG_TEMP, PG_TEMP_NAME, SCHEMA};
 use tables::{Table, TABLES};
 pub use types::{array_of, element_of, format_type, to_regtype};
 
@@ -117,6 +118,7 @@ unsafe impl<'vtab> VTab<'vtab> for CatalogTable {
             db: self.db,
             table: self.table,
             rows: Vec::new(),
+            loaded: false,
             at: 0,
         })
     }
@@ -128,12 +130,20 @@ struct CatalogCursor {
     db: *mut ffi::sqlite3,
     table: &'static Table,
     rows: Vec<Vec<Value>>,
+    /// The rows were selected: a scan again within the statement (the inner side of a
+    /// join, once per outer row) reads them again instead of selecting them again. A
+    /// cursor lives for one run of one statement, in which the schema cannot change.
+    loaded: bool,
     at: usize,
 }
 
 // SAFETY: the layout starts with sqlite3_vtab_cursor (repr(C)), as SQLite requires.
 unsafe impl VTabCursor for CatalogCursor {
     fn filter(&mut self, _: c_int, _: Option<&str>, _: &Filters<'_>) -> rusqlite::Result<()> {
+        self.at = 0;
+        if self.loaded {
+            return Ok(());
+        }
         // SAFETY: a non-owning handle to the connection running this scan, used on this
         // thread for one nested read while SQLite waits for the rows.
         let conn = unsafe { Connection::from_handle(self.db)? };
@@ -144,7 +154,7 @@ unsafe impl VTabCursor for CatalogCursor {
         self.rows = stmt
             .query_map([], |r| (0..n).map(|i| r.get::<_, Value>(i)).collect())?
             .collect::<rusqlite::Result<_>>()?;
-        self.at = 0;
+        self.loaded = true;
         Ok(())
     }
 
@@ -215,7 +225,6 @@ mod tests {
                 "pg_views",
                 "pg_depend",
                 "pg_enum",
-                "pg_proc",
                 // The session's, handed over with a statement that names the table.
                 "pg_prepared_statements",
                 "pg_settings",

@@ -8,7 +8,7 @@
 
 use rusqlite::Connection;
 
-use super::tables::USER_OBJECTS;
+use super::tables::{PG_TEMP, SCHEMA, USER_OBJECTS};
 
 /// A relation's row type OID is this plus its sqlite_schema rowid.
 pub const ROW_TYPE_OID: i64 = 1_100_000_000;
@@ -18,7 +18,7 @@ pub const ROW_ARRAY_OID: i64 = 1_200_000_000;
 /// The relations with row types, in creation order: rowid, name, array type's name.
 pub fn all(conn: &Connection) -> rusqlite::Result<Vec<(i64, String, String)>> {
     let mut q = conn.prepare(&format!(
-        "SELECT s.rowid, s.name FROM sqlite_schema s \
+        "SELECT s.rowid, s.name FROM {SCHEMA} s \
          WHERE s.type IN ('table', 'view') AND {USER_OBJECTS} ORDER BY s.rowid"
     ))?;
     let relations: Vec<(i64, String)> = q
@@ -83,19 +83,20 @@ pub fn name_of(conn: &Connection, oid: i64) -> rusqlite::Result<Option<String>> 
 /// array types' names by rowid, computed once per scan as an uncorrelated subquery).
 pub fn type_rows(public: i64) -> String {
     let first = super::FIRST_USER_OID;
+    let nsp = format!("CASE s.db WHEN 'temp' THEN {PG_TEMP} ELSE {public} END");
     format!(
-        "SELECT {ROW_TYPE_OID} + s.rowid, s.name, {public}, 10, -1, 0, 'c', 'C', 0, 1, ',', \
+        "SELECT {ROW_TYPE_OID} + s.rowid, s.name, {nsp}, 10, -1, 0, 'c', 'C', 0, 1, ',', \
          {first} + s.rowid, NULL, 0, {ROW_ARRAY_OID} + s.rowid, 'record_in', 'record_out', \
          'record_recv', 'record_send', '-', '-', '-', 'd', 'x', 0, 0, -1, 0, 0, NULL, NULL, NULL \
-         FROM sqlite_schema s WHERE s.type IN ('table', 'view') AND {USER_OBJECTS} \
+         FROM {SCHEMA} s WHERE s.type IN ('table', 'view') AND {USER_OBJECTS} \
          UNION ALL \
          SELECT {ROW_ARRAY_OID} + s.rowid, \
-         json_extract((SELECT pg_row_array_names()), '$.\"' || s.rowid || '\"'), {public}, 10, \
+         json_extract((SELECT pg_row_array_names()), '$.\"' || s.rowid || '\"'), {nsp}, 10, \
          -1, 0, \
          'b', 'A', 0, 1, ',', 0, 'array_subscript_handler', {ROW_TYPE_OID} + s.rowid, 0, \
          'array_in', 'array_out', 'array_recv', 'array_send', '-', '-', 'array_typanalyze', \
          'd', 'x', 0, 0, -1, 0, 0, NULL, NULL, NULL \
-         FROM sqlite_schema s WHERE s.type IN ('table', 'view') AND {USER_OBJECTS}"
+         FROM {SCHEMA} s WHERE s.type IN ('table', 'view') AND {USER_OBJECTS}"
     )
 }
 

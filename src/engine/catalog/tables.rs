@@ -15,19 +15,40 @@ pub const DATABASE_OWNER: i64 = 6171;
 /// `public`'s privileges as PostgreSQL 15's initdb sets them (also its pg_init_privs
 /// row): pg_dump then finds them unchanged and writes no GRANT or REVOKE for it.
 const PUBLIC_ACL: &str = "{pg_database_owner=UC/pg_database_owner,=U/pg_database_owner}";
-/// `pg_temp`'s OID, for TEMP sequences.
-const PG_TEMP: i64 = 16383;
+/// The session's temporary schema (SQLite's `temp`): its OID and the name PostgreSQL
+/// gives the first backend's.
+pub const PG_TEMP: i64 = 16383;
+pub const PG_TEMP_NAME: &str = "pg_temp_3";
+
+/// The schema rows of both databases a connection has: the file's (`main`) and the
+/// session's temporary one (`temp`), with `db` naming which, for the pragmas' schema
+/// argument (`pragma_table_info(s.name, s.db)`). A temporary relation's rowid is
+/// shifted by a million, so that its OID (and every OID derived from a rowid) never
+/// meets a permanent relation's.
+pub const SCHEMA: &str = "(SELECT rowid AS rowid, type, name, tbl_name, sql, \
+    'main' AS db FROM main.sqlite_schema UNION ALL SELECT 1000000 + rowid, type, name, \
+    tbl_name, sql, 'temp' FROM temp.sqlite_schema)";
 
 /// SQL for the namespace OID, schema name and name within it of the SQLite relation
-/// name `e` (`s.t` of a user schema, engine/objects/schemas.rs).
-fn nsp(e: &str) -> String {
-    crate::engine::objects::schemas::namespace_of(e)
+/// name `e` of database `db` (`s.t` of a user schema, engine/objects/schemas.rs; a
+/// temporary relation's schema is pg_temp).
+pub(super) fn nsp(e: &str, db: &str) -> String {
+    format!(
+        "CASE {db} WHEN 'temp' THEN {PG_TEMP} ELSE {} END",
+        crate::engine::objects::schemas::namespace_of(e)
+    )
 }
-fn nspname(e: &str) -> String {
-    crate::engine::objects::schemas::schema_name_of(e)
+pub(super) fn nspname(e: &str, db: &str) -> String {
+    format!(
+        "CASE {db} WHEN 'temp' THEN '{PG_TEMP_NAME}' ELSE {} END",
+        crate::engine::objects::schemas::schema_name_of(e)
+    )
 }
-fn rel(e: &str) -> String {
-    crate::engine::objects::schemas::relname_of(e)
+pub(super) fn rel(e: &str, db: &str) -> String {
+    format!(
+        "CASE {db} WHEN 'temp' THEN {e} ELSE {} END",
+        crate::engine::objects::schemas::relname_of(e)
+    )
 }
 
 /// PostgreSQL's OIDs of the catalog tables themselves (`'pg_class'::regclass`).
@@ -182,34 +203,34 @@ const ROWID_KEY_OID: i64 = 1_000_000_000;
 fn indexes() -> String {
     format!(
         "ix(oid, name, tbl, tbl_oid, is_unique, origin, natts, keys, options, cols, classes, \
-    idx_sql, tbl_sql) AS (\
+    idx_sql, tbl_sql, db) AS (\
     SELECT {FIRST_USER_OID} + x.rowid, \
     CASE il.origin WHEN 'pk' THEN coalesce({pk}, s.name || '_pkey') \
     WHEN 'u' THEN coalesce({unique}, s.name || '_' || (SELECT group_concat(ii.name, '_' \
-    ORDER BY ii.seqno) FROM pragma_index_info(il.name) ii) || '_key') ELSE il.name END, \
+    ORDER BY ii.seqno) FROM pragma_index_info(il.name, s.db) ii) || '_key') ELSE il.name END, \
     s.name, {FIRST_USER_OID} + s.rowid, il.\"unique\", il.origin, \
-    (SELECT count(*) FROM pragma_index_info(il.name)), \
+    (SELECT count(*) FROM pragma_index_info(il.name, s.db)), \
     (SELECT '[' || group_concat(max(ii.cid + 1, 0), ',' ORDER BY ii.seqno) || ']' \
-    FROM pragma_index_info(il.name) ii), \
+    FROM pragma_index_info(il.name, s.db) ii), \
     (SELECT '[' || group_concat(xi.\"desc\" * 3, ',' ORDER BY xi.seqno) || ']' \
-    FROM pragma_index_xinfo(il.name) xi WHERE xi.key), \
+    FROM pragma_index_xinfo(il.name, s.db) xi WHERE xi.key), \
     (SELECT group_concat(coalesce(ii.name, 'expression'), ', ' ORDER BY ii.seqno) \
-    FROM pragma_index_info(il.name) ii), \
-    (SELECT json_group_array({class} ORDER BY ii.seqno) FROM pragma_index_info(il.name) ii \
-    LEFT JOIN pragma_table_info(s.name) p ON p.cid = ii.cid), x.sql, s.sql \
-    FROM sqlite_schema s, pragma_index_list(s.name) il, sqlite_schema x \
-    WHERE s.type = 'table' AND {USER_OBJECTS} AND x.name = il.name \
+    FROM pragma_index_info(il.name, s.db) ii), \
+    (SELECT json_group_array({class} ORDER BY ii.seqno) FROM pragma_index_info(il.name, s.db) ii \
+    LEFT JOIN pragma_table_info(s.name, s.db) p ON p.cid = ii.cid), x.sql, s.sql, s.db \
+    FROM {SCHEMA} s, pragma_index_list(s.name, s.db) il, {SCHEMA} x \
+    WHERE s.type = 'table' AND {USER_OBJECTS} AND x.db = s.db AND x.name = il.name \
     UNION ALL \
     SELECT {ROWID_KEY_OID} + s.rowid, coalesce({pk}, s.name || '_pkey'), s.name, {FIRST_USER_OID} + s.rowid, 1, 'pk', 1, \
-    (SELECT '[' || group_concat(p.cid + 1, ',') || ']' FROM pragma_table_info(s.name) p \
+    (SELECT '[' || group_concat(p.cid + 1, ',') || ']' FROM pragma_table_info(s.name, s.db) p \
     WHERE p.pk > 0), '[0]', \
-    (SELECT group_concat(p.name, ', ') FROM pragma_table_info(s.name) p WHERE p.pk > 0), \
-    (SELECT json_group_array({class}) FROM pragma_table_info(s.name) p WHERE p.pk > 0), \
-    NULL, s.sql \
-    FROM sqlite_schema s \
+    (SELECT group_concat(p.name, ', ') FROM pragma_table_info(s.name, s.db) p WHERE p.pk > 0), \
+    (SELECT json_group_array({class}) FROM pragma_table_info(s.name, s.db) p WHERE p.pk > 0), \
+    NULL, s.sql, s.db \
+    FROM {SCHEMA} s \
     WHERE s.type = 'table' AND {USER_OBJECTS} \
-    AND EXISTS (SELECT 1 FROM pragma_table_info(s.name) p WHERE p.pk > 0) \
-    AND NOT EXISTS (SELECT 1 FROM pragma_index_list(s.name) il WHERE il.origin = 'pk'))",
+    AND EXISTS (SELECT 1 FROM pragma_table_info(s.name, s.db) p WHERE p.pk > 0) \
+    AND NOT EXISTS (SELECT 1 FROM pragma_index_list(s.name, s.db) il WHERE il.origin = 'pk'))",
         pk = named_constraint("'p'", "s.name", "s.sql", None),
         unique = named_constraint(
             "'u'",
@@ -223,6 +244,11 @@ fn indexes() -> String {
 
 /// Each table's UNLOGGED, CLUSTER and REPLICA IDENTITY settings (objects/relations.rs).
 const RELATIONS: &str = "main._litewire_relations";
+
+/// relpersistence of a relation of database `db` (with its [`RELATIONS`] row `rel`).
+fn persistence(db: &str) -> String {
+    format!("CASE WHEN {db} = 'temp' THEN 't' WHEN rel.unlogged THEN 'u' ELSE 'p' END")
+}
 
 /// An index's definition (pg_get_indexdef): a key's index from its columns, a created
 /// one read back from its CREATE INDEX text (indexdef.rs).
@@ -318,8 +344,10 @@ const STATIO_COLUMNS: &str = "relid oid, schemaname name, relname name, \
 
 fn statio_rows() -> String {
     format!(
-        "SELECT {FIRST_USER_OID} + s.rowid, 'public', s.name, 0, 0, 0, 0, NULL, NULL, NULL, \
-         NULL FROM sqlite_schema s WHERE s.type = 'table' AND {USER_OBJECTS}"
+        "SELECT {FIRST_USER_OID} + s.rowid, {}, {}, 0, 0, 0, 0, NULL, NULL, NULL, \
+         NULL FROM {SCHEMA} s WHERE s.type = 'table' AND {USER_OBJECTS}",
+        nspname("s.name", "s.db"),
+        rel("s.name", "s.db"),
     )
 }
 
@@ -355,17 +383,17 @@ fn sequences() -> String {
              q.owned_column AS owned_column, {nspoid} AS nspoid, {nspname} AS nspname, \
              {relname} AS relname FROM {schema}._litewire_sequences q",
             nspoid = if nsp == PUBLIC {
-                self::nsp("q.name")
+                crate::engine::objects::schemas::namespace_of("q.name")
             } else {
                 nsp.to_string()
             },
             nspname = if nsp == PUBLIC {
-                self::nspname("q.name")
+                crate::engine::objects::schemas::schema_name_of("q.name")
             } else {
-                "'pg_temp'".into()
+                format!("'{PG_TEMP_NAME}'")
             },
             relname = if nsp == PUBLIC {
-                self::rel("q.name")
+                crate::engine::objects::schemas::relname_of("q.name")
             } else {
                 "q.name".into()
             },
@@ -381,15 +409,19 @@ fn sequences() -> String {
 /// The identity kind (`a`, `d`) of column `p.name` of table `s.name`, NULL for a column
 /// that is not an identity column (with [`sequences`]'s `seq` in scope).
 const IDENTITY_OF_COLUMN: &str = "(SELECT q.identity FROM seq q WHERE q.owned_table = s.name \
-    AND q.owned_column = p.name AND q.identity IS NOT NULL AND q.nsp = 2200)";
+    AND q.owned_column = p.name AND q.identity IS NOT NULL \
+    AND q.nsp = CASE s.db WHEN 'temp' THEN 16383 ELSE 2200 END)";
 
 const STAT_INDEX_COLUMNS: &str = "relid oid, indexrelid oid, schemaname name, relname name, \
     indexrelname name, idx_scan int8, idx_tup_read int8, idx_tup_fetch int8";
 
 fn stat_index_rows() -> String {
     format!(
-        "WITH {} SELECT tbl_oid, oid, 'public', tbl, name, 0, 0, 0 FROM ix",
-        indexes()
+        "WITH {} SELECT tbl_oid, oid, {}, {}, {}, 0, 0, 0 FROM ix",
+        indexes(),
+        nspname("ix.tbl", "ix.db"),
+        rel("ix.tbl", "ix.db"),
+        rel("ix.name", "ix.db"),
     )
 }
 
@@ -421,7 +453,9 @@ pub(super) const TABLES: &[Table] = &[
             format!(
                 "VALUES ({PG_CATALOG}, 'pg_catalog', 10, NULL), \
                  ({PUBLIC}, 'public', {DATABASE_OWNER}, '{PUBLIC_ACL}'), \
-                 (13000, 'information_schema', 10, NULL) UNION ALL {}",
+                 (13000, 'information_schema', 10, NULL) UNION ALL {} \
+                 UNION ALL SELECT {PG_TEMP}, '{PG_TEMP_NAME}', 10, NULL \
+                 WHERE EXISTS (SELECT 1 FROM temp.sqlite_schema)",
                 crate::engine::objects::schemas::namespace_rows()
             )
         }),
@@ -442,20 +476,21 @@ pub(super) const TABLES: &[Table] = &[
                  SELECT {FIRST_USER_OID} + s.rowid, {rel_s}, {nsp_s}, \
                  {row_type} + s.rowid, 0, 10, \
                  CASE s.type WHEN 'table' THEN 2 ELSE 0 END, 0, 0, 0, -1, 0, 0, \
-                 EXISTS (SELECT 1 FROM ix WHERE ix.tbl = s.name), 0, {persistence}, \
-                 CASE s.type WHEN 'table' THEN 'r' ELSE 'v' END, \
-                 (SELECT count(*) FROM pragma_table_info(s.name)), {checks}, 0, \
-                 EXISTS (SELECT 1 FROM sqlite_schema g WHERE g.type = 'trigger' AND g.tbl_name = s.name) \
-                 OR EXISTS (SELECT 1 FROM pragma_foreign_key_list(s.name)) \
-                 OR EXISTS (SELECT 1 FROM sqlite_schema r, pragma_foreign_key_list(r.name) f \
-                 WHERE r.type = 'table' AND f.\"table\" = s.name), \
+                 EXISTS (SELECT 1 FROM ix WHERE ix.db = s.db AND ix.tbl = s.name), 0, \
+                 {persistence_s}, CASE s.type WHEN 'table' THEN 'r' ELSE 'v' END, \
+                 (SELECT count(*) FROM pragma_table_info(s.name, s.db)), {checks}, 0, \
+                 EXISTS (SELECT 1 FROM {SCHEMA} g WHERE g.type = 'trigger' AND g.db = s.db \
+                 AND g.tbl_name = s.name) \
+                 OR EXISTS (SELECT 1 FROM pragma_foreign_key_list(s.name, s.db)) \
+                 OR EXISTS (SELECT 1 FROM {SCHEMA} r, pragma_foreign_key_list(r.name, r.db) f \
+                 WHERE r.type = 'table' AND r.db = s.db AND f.\"table\" = s.name), \
                  0, 0, 0, 1, coalesce(rel.replident, 'd'), 0, 0, 0, 0, NULL, NULL, NULL \
-                 FROM sqlite_schema s LEFT JOIN {RELATIONS} rel ON rel.name = s.name \
+                 FROM {SCHEMA} s LEFT JOIN {RELATIONS} rel ON s.db = 'main' AND rel.name = s.name \
                  WHERE s.type IN ('table', 'view') AND {USER_OBJECTS} \
                  UNION ALL \
                  SELECT ix.oid, {rel_ix}, {nsp_ix}, 0, 0, 10, 403, 0, 0, 0, -1, 0, 0, 0, 0, \
-                 {persistence}, 'i', ix.natts, 0, 0, 0, 0, 0, 0, 1, 'n', 0, 0, 0, 0, NULL, NULL, \
-                 NULL FROM ix LEFT JOIN {RELATIONS} rel ON rel.name = ix.tbl \
+                 {persistence_ix}, 'i', ix.natts, 0, 0, 0, 0, 0, 0, 1, 'n', 0, 0, 0, 0, NULL, \
+                 NULL, NULL FROM ix LEFT JOIN {RELATIONS} rel ON ix.db = 'main' AND rel.name = ix.tbl \
                  UNION ALL \
                  SELECT seq.oid, seq.relname, seq.nspoid, 0, 0, 10, 0, 0, 0, 1, 1, 0, 0, 0, 0, \
                  CASE WHEN seq.nsp <> {PUBLIC} THEN 't' WHEN rel.unlogged THEN 'u' ELSE 'p' END, \
@@ -464,17 +499,18 @@ pub(super) const TABLES: &[Table] = &[
                  UNION ALL {catalog}",
                 ix = indexes(),
                 seq = sequences(),
-                persistence = "CASE WHEN rel.unlogged THEN 'u' ELSE 'p' END",
+                persistence_s = persistence("s.db"),
+                persistence_ix = persistence("ix.db"),
                 // relchecks: pg_dump reads a table's CHECKs only when it has some.
                 checks = "CASE s.type WHEN 'table' THEN (SELECT count(*) FROM \
                           json_each(pg_table_constraints(s.name, s.sql)) j \
                           WHERE json_extract(j.value, '$.kind') = 'c') ELSE 0 END",
                 row_type = super::row_types::ROW_TYPE_OID,
                 catalog = catalog_class_rows(),
-                rel_s = rel("s.name"),
-                nsp_s = nsp("s.name"),
-                rel_ix = rel("ix.name"),
-                nsp_ix = nsp("ix.tbl"),
+                rel_s = rel("s.name", "s.db"),
+                nsp_s = nsp("s.name", "s.db"),
+                rel_ix = rel("ix.name", "ix.db"),
+                nsp_ix = nsp("ix.tbl", "ix.db"),
             )
         }),
     },
@@ -495,7 +531,7 @@ pub(super) const TABLES: &[Table] = &[
                  0, 'i', 'p', '', p.\"notnull\" OR p.pk > 0, \
                  p.dflt_value IS NOT NULL AND {identity} IS NULL, 0, coalesce({identity}, ''), '', \
                  0, 1, 0, 0, NULL, NULL, NULL, NULL \
-                 FROM sqlite_schema s, pragma_table_info(s.name) p \
+                 FROM {SCHEMA} s, pragma_table_info(s.name, s.db) p \
                  WHERE s.type IN ('table', 'view') AND {USER_OBJECTS}",
                 seq = sequences(),
                 identity = IDENTITY_OF_COLUMN,
@@ -513,11 +549,12 @@ pub(super) const TABLES: &[Table] = &[
         body: Some(|| {
             format!(
                 "SELECT current_database(), {}, {}, \
-                 CASE s.type WHEN 'view' THEN 'VIEW' ELSE 'BASE TABLE' END, NULL, NULL, NULL, \
+                 CASE WHEN s.type = 'view' THEN 'VIEW' WHEN s.db = 'temp' THEN 'LOCAL TEMPORARY' \
+                 ELSE 'BASE TABLE' END, NULL, NULL, NULL, \
                  NULL, NULL, CASE s.type WHEN 'view' THEN 'NO' ELSE 'YES' END, 'NO', NULL \
-                 FROM sqlite_schema s WHERE s.type IN ('table', 'view') AND {USER_OBJECTS}",
-                nspname("s.name"),
-                rel("s.name")
+                 FROM {SCHEMA} s WHERE s.type IN ('table', 'view') AND {USER_OBJECTS}",
+                nspname("s.name", "s.db"),
+                rel("s.name", "s.db")
             )
         }),
     },
@@ -561,18 +598,20 @@ pub(super) const TABLES: &[Table] = &[
                  CAST(q.start AS TEXT), CAST(q.increment AS TEXT), CAST(q.max AS TEXT), \
                  CAST(q.min AS TEXT), CASE WHEN q.cycle THEN 'YES' ELSE 'NO' END, 'NEVER', NULL, \
                  CASE c.ttype WHEN 'view' THEN 'NO' ELSE 'YES' END \
-                 FROM (SELECT s.name AS tname, s.type AS ttype, p.name AS cname, p.cid AS cid, \
+                 FROM (SELECT s.name AS tname, s.db AS tdb, s.type AS ttype, p.name AS cname, \
+                 p.cid AS cid, \
                  pg_default_text(p.dflt_value, p.type) AS dflt, p.\"notnull\" OR p.pk > 0 AS required, \
                  {oid} AS toid, pg_decltype(p.type, 'typmod') AS typmod \
-                 FROM sqlite_schema s, pragma_table_info(s.name) p \
+                 FROM {SCHEMA} s, pragma_table_info(s.name, s.db) p \
                  WHERE s.type IN ('table', 'view') AND {USER_OBJECTS}) c \
                  LEFT JOIN seq q ON q.owned_table = c.tname AND q.owned_column = c.cname \
-                 AND q.identity IS NOT NULL AND q.nsp = {PUBLIC}",
+                 AND q.identity IS NOT NULL \
+                 AND q.nsp = CASE c.tdb WHEN 'temp' THEN {PG_TEMP} ELSE {PUBLIC} END",
                 seq = sequences(),
                 oid = declared_type_oid("p.type"),
                 enums = crate::engine::objects::ENUM_OID,
-                tschema = nspname("c.tname"),
-                tname = rel("c.tname"),
+                tschema = nspname("c.tname", "c.tdb"),
+                tname = rel("c.tname", "c.tdb"),
             )
         }),
     },
@@ -646,7 +685,7 @@ pub(super) const TABLES: &[Table] = &[
                 "WITH {seq} SELECT {ATTRDEF_OID} + s.rowid * 1000 + p.cid + 1, \
                  {FIRST_USER_OID} + s.rowid, p.cid + 1, \
                  pg_default_text(p.dflt_value, p.type) \
-                 FROM sqlite_schema s, pragma_table_info(s.name) p \
+                 FROM {SCHEMA} s, pragma_table_info(s.name, s.db) p \
                  WHERE s.type = 'table' AND {USER_OBJECTS} AND p.dflt_value IS NOT NULL \
                  AND {identity} IS NULL",
                 seq = sequences(),
@@ -764,15 +803,15 @@ pub(super) const TABLES: &[Table] = &[
         body: Some(|| {
             format!(
                 "WITH {} SELECT {}, {}, current_user(), NULL, \
-                 EXISTS (SELECT 1 FROM ix WHERE ix.tbl = s.name), \
-                 EXISTS (SELECT 1 FROM sqlite_schema g WHERE g.type = 'trigger' \
+                 EXISTS (SELECT 1 FROM ix WHERE ix.db = s.db AND ix.tbl = s.name), \
+                 EXISTS (SELECT 1 FROM {SCHEMA} g WHERE g.type = 'trigger' AND g.db = s.db \
                  AND g.tbl_name = s.name AND substr(g.name, 1, 15) = '_litewire_rule.'), \
-                 EXISTS (SELECT 1 FROM sqlite_schema g WHERE g.type = 'trigger' \
+                 EXISTS (SELECT 1 FROM {SCHEMA} g WHERE g.type = 'trigger' AND g.db = s.db \
                  AND g.tbl_name = s.name AND substr(g.name, 1, 15) <> '_litewire_rule.'), 0 \
-                 FROM sqlite_schema s WHERE s.type = 'table' AND {USER_OBJECTS}",
+                 FROM {SCHEMA} s WHERE s.type = 'table' AND {USER_OBJECTS}",
                 indexes(),
-                nspname("s.name"),
-                rel("s.name")
+                nspname("s.name", "s.db"),
+                rel("s.name", "s.db")
             )
         }),
     },
@@ -784,9 +823,9 @@ pub(super) const TABLES: &[Table] = &[
             format!(
                 "WITH {} SELECT {}, {}, {}, NULL, {INDEX_DEF} FROM ix",
                 indexes(),
-                nspname("ix.tbl"),
-                rel("ix.tbl"),
-                rel("ix.name")
+                nspname("ix.tbl", "ix.db"),
+                rel("ix.tbl", "ix.db"),
+                rel("ix.name", "ix.db")
             )
         }),
     },
@@ -798,9 +837,9 @@ pub(super) const TABLES: &[Table] = &[
             format!(
                 "SELECT {}, {}, current_user(), \
                  ltrim(substr(s.sql, instr(upper(s.sql), ' AS ') + 4)) || ';' \
-                 FROM sqlite_schema s WHERE s.type = 'view' AND {USER_OBJECTS}",
-                nspname("s.name"),
-                rel("s.name")
+                 FROM {SCHEMA} s WHERE s.type = 'view' AND {USER_OBJECTS}",
+                nspname("s.name", "s.db"),
+                rel("s.name", "s.db")
             )
         }),
     },
@@ -816,21 +855,23 @@ pub(super) const TABLES: &[Table] = &[
             format!(
                 "WITH {} SELECT 1259, seq.oid, 0, 1259, {FIRST_USER_OID} + s.rowid, p.cid + 1, \
                  CASE WHEN seq.identity IS NULL THEN 'a' ELSE 'i' END \
-                 FROM seq JOIN sqlite_schema s ON s.type = 'table' AND s.name = seq.owned_table \
-                 JOIN pragma_table_info(s.name) p ON p.name = seq.owned_column \
+                 FROM seq JOIN {SCHEMA} s ON s.type = 'table' AND s.name = seq.owned_table \
+                 AND s.db = CASE seq.nsp WHEN {PG_TEMP} THEN 'temp' ELSE 'main' END \
+                 JOIN pragma_table_info(s.name, s.db) p ON p.name = seq.owned_column \
                  UNION ALL \
                  SELECT 2604, {ATTRDEF_OID} + s.rowid * 1000 + p.cid + 1, 0, 1259, seq.oid, 0, 'n' \
-                 FROM sqlite_schema s, pragma_table_info(s.name) p, seq \
-                 WHERE s.type = 'table' AND {USER_OBJECTS} AND seq.nsp = {PUBLIC} \
+                 FROM {SCHEMA} s, pragma_table_info(s.name, s.db) p, seq \
+                 WHERE s.type = 'table' AND {USER_OBJECTS} \
+                 AND seq.nsp = CASE s.db WHEN 'temp' THEN {PG_TEMP} ELSE {PUBLIC} END \
                  AND instr(p.dflt_value, 'nextval(' || quote(seq.name)) > 0 \
                  UNION ALL \
                  SELECT 2618, {REWRITE_OID} + s.rowid, 0, 1259, {FIRST_USER_OID} + s.rowid, 0, 'i' \
-                 FROM sqlite_schema s WHERE s.type = 'view' AND {USER_OBJECTS} \
+                 FROM {SCHEMA} s WHERE s.type = 'view' AND {USER_OBJECTS} \
                  UNION ALL \
                  SELECT DISTINCT 2618, {REWRITE_OID} + s.rowid, 0, 1259, \
                  {FIRST_USER_OID} + t.rowid, 0, 'n' \
-                 FROM sqlite_schema s, json_each(litewire_named_objects(s.sql)) r \
-                 JOIN sqlite_schema t ON t.type IN ('table', 'view') \
+                 FROM {SCHEMA} s, json_each(litewire_named_objects(s.sql)) r \
+                 JOIN {SCHEMA} t ON t.type IN ('table', 'view') \
                  AND t.name = r.value COLLATE NOCASE AND t.name <> s.name \
                  WHERE s.type = 'view' AND {USER_OBJECTS}",
                 sequences()
@@ -894,7 +935,7 @@ pub(super) const TABLES: &[Table] = &[
                  ix.origin = 'pk', 0, 1, coalesce(rel.cluster_index = ix.name, 0), 1, 0, 1, 1, \
                  coalesce(rel.replident = 'i' AND rel.replident_index = ix.name, 0), ix.keys, \
                  {zeros}, ix.classes, ix.options, NULL, NULL, {INDEX_DEF} \
-                 FROM ix LEFT JOIN {RELATIONS} rel ON rel.name = ix.tbl",
+                 FROM ix LEFT JOIN {RELATIONS} rel ON ix.db = 'main' AND rel.name = ix.tbl",
                 indexes(),
                 // Collations are not tracked: 0 for each column.
                 zeros = "(SELECT json_group_array(0) FROM json_each(ix.keys))",
@@ -915,9 +956,10 @@ pub(super) const TABLES: &[Table] = &[
             // from pragma_foreign_key_list, one row per column.
             format!(
                 "WITH {ix}, fk AS (SELECT s.rowid AS tbl_rowid, s.name AS tbl, s.sql AS tbl_sql, \
+                 s.db AS tbl_db, \
                  group_concat(f.\"from\", ', ') OVER (PARTITION BY s.rowid, f.id ORDER BY f.seq \
                  ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING) AS from_cols, f.* \
-                 FROM sqlite_schema s, pragma_foreign_key_list(s.name) f \
+                 FROM {SCHEMA} s, pragma_foreign_key_list(s.name, s.db) f \
                  WHERE s.type = 'table' AND {USER_OBJECTS}) \
                  SELECT {CONSTRAINT_OID} + ix.oid, {rel_ix}, {nsp_ix}, \
                  CASE ix.origin WHEN 'pk' THEN 'p' ELSE 'u' END, 0, 0, 1, ix.tbl_oid, 0, ix.oid, \
@@ -932,17 +974,18 @@ pub(super) const TABLES: &[Table] = &[
                  {rel_fk} || '_' || group_concat(fk.\"from\", '_' ORDER BY fk.seq) || '_fkey'), \
                  {nsp_fk}, 'f', coalesce({fk_deferrable}, 0), coalesce({fk_deferred}, 0), 1, \
                  {FIRST_USER_OID} + fk.tbl_rowid, 0, 0, 0, \
-                 {FIRST_USER_OID} + (SELECT rowid FROM sqlite_schema WHERE name = fk.\"table\"), \
+                 {FIRST_USER_OID} + (SELECT x.rowid FROM {SCHEMA} x WHERE x.db = fk.tbl_db \
+                 AND x.name = fk.\"table\"), \
                  {on_update}, {on_delete}, 's', 1, 0, 1, \
-                 '[' || group_concat((SELECT cid + 1 FROM pragma_table_info(fk.tbl) \
+                 '[' || group_concat((SELECT cid + 1 FROM pragma_table_info(fk.tbl, fk.tbl_db) \
                  WHERE name = fk.\"from\"), ',' ORDER BY fk.seq) || ']', \
-                 '[' || group_concat((SELECT p.cid + 1 FROM pragma_table_info(fk.\"table\") p \
-                 WHERE p.name = coalesce(fk.\"to\", (SELECT name FROM pragma_table_info(fk.\"table\") \
+                 '[' || group_concat((SELECT p.cid + 1 FROM pragma_table_info(fk.\"table\", fk.tbl_db) p \
+                 WHERE p.name = coalesce(fk.\"to\", (SELECT name FROM pragma_table_info(fk.\"table\", fk.tbl_db) \
                  WHERE pk = fk.seq + 1))), ',' ORDER BY fk.seq) || ']', NULL, NULL, NULL, \
                  NULL, NULL, NULL, \
                  'FOREIGN KEY (' || group_concat(fk.\"from\", ', ' ORDER BY fk.seq) || \
                  ') REFERENCES ' || fk.\"table\" || '(' || group_concat(coalesce(fk.\"to\", \
-                 (SELECT name FROM pragma_table_info(fk.\"table\") WHERE pk = fk.seq + 1)), \
+                 (SELECT name FROM pragma_table_info(fk.\"table\", fk.tbl_db) WHERE pk = fk.seq + 1)), \
                  ', ' ORDER BY fk.seq) || ')' || \
                  CASE fk.on_update WHEN 'NO ACTION' THEN '' ELSE ' ON UPDATE ' || fk.on_update END || \
                  CASE fk.on_delete WHEN 'NO ACTION' THEN '' ELSE ' ON DELETE ' || fk.on_delete END || \
@@ -954,10 +997,10 @@ pub(super) const TABLES: &[Table] = &[
                  {rel_check}, {nsp_s}, 'c', 0, 0, 1, \
                  {FIRST_USER_OID} + s.rowid, 0, 0, 0, 0, ' ', ' ', ' ', 1, 0, 0, \
                  (SELECT '[' || group_concat(p.cid + 1, ',' ORDER BY a.key) || ']' \
-                 FROM json_each(j.value, '$.attrs') a JOIN pragma_table_info(s.name) p \
+                 FROM json_each(j.value, '$.attrs') a JOIN pragma_table_info(s.name, s.db) p \
                  ON p.name = a.value), NULL, NULL, NULL, NULL, NULL, NULL, NULL, \
                  json_extract(j.value, '$.def') \
-                 FROM sqlite_schema s, json_each(pg_table_constraints(s.name, s.sql)) j \
+                 FROM {SCHEMA} s, json_each(pg_table_constraints(s.name, s.sql)) j \
                  WHERE s.type = 'table' AND {USER_OBJECTS} \
                  AND json_extract(j.value, '$.kind') = 'c'",
                 ix = indexes(),
@@ -966,12 +1009,12 @@ pub(super) const TABLES: &[Table] = &[
                 fk_deferred = foreign_key_field("deferred"),
                 on_update = action_code("fk.on_update"),
                 on_delete = action_code("fk.on_delete"),
-                rel_ix = rel("ix.name"),
-                nsp_ix = nsp("ix.tbl"),
-                rel_fk = rel("fk.tbl"),
-                nsp_fk = nsp("fk.tbl"),
-                rel_check = rel("json_extract(j.value, '$.name')"),
-                nsp_s = nsp("s.name"),
+                rel_ix = rel("ix.name", "ix.db"),
+                nsp_ix = nsp("ix.tbl", "ix.db"),
+                rel_fk = rel("fk.tbl", "fk.tbl_db"),
+                nsp_fk = nsp("fk.tbl", "fk.tbl_db"),
+                rel_check = rel("json_extract(j.value, '$.name')", "s.db"),
+                nsp_s = nsp("s.name", "s.db"),
             )
         }),
     },
@@ -1058,7 +1101,8 @@ pub(super) const TABLES: &[Table] = &[
                   tgconstrindid oid, tgconstraint oid, tgdeferrable bool, \
                   tginitdeferred bool, tgnargs int2, tgattr text, tgargs bytea, \
                   tgqual text, tgoldtable name, tgnewtable name",
-        body: None,
+        // Foreign keys' internal triggers (litewire has no others).
+        body: Some(|| super::triggers::trigger_rows(CONSTRAINT_OID + FOREIGN_KEY_OID)),
     },
     Table {
         name: "pg_partitioned_table",
@@ -1195,7 +1239,7 @@ pub(super) const TABLES: &[Table] = &[
         body: Some(|| {
             format!(
                 "SELECT {REWRITE_OID} + s.rowid, '_RETURN', {FIRST_USER_OID} + s.rowid, '1', \
-                 'O', 1, NULL, NULL FROM sqlite_schema s \
+                 'O', 1, NULL, NULL FROM {SCHEMA} s \
                  WHERE s.type = 'view' AND {USER_OBJECTS}"
             )
         }),
@@ -1251,7 +1295,14 @@ pub(super) const TABLES: &[Table] = &[
         columns: "oid oid, proname name, pronamespace oid, proowner oid, prolang oid, \
                   prokind pg_char, proretset bool, prorettype oid, pronargs int2, \
                   proargtypes text, prosrc text, proacl text",
-        // litewire's SQL functions (objects/routines.rs); the built-in ones are not listed.
-        body: Some(|| crate::engine::objects::function_rows(PUBLIC)),
+        // litewire's SQL functions (objects/routines.rs); of the built-in ones only the
+        // foreign keys' trigger functions, which pg_trigger names.
+        body: Some(|| {
+            format!(
+                "{} UNION ALL {}",
+                crate::engine::objects::function_rows(PUBLIC),
+                super::triggers::function_rows()
+            )
+        }),
     },
 ];

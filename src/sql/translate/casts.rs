@@ -322,6 +322,7 @@ pub(super) fn cast(operand: Expr, t: &DataType) -> Expr {
         "regtype" => wrap("pg_regtype"),
         "regnamespace" => wrap("pg_regnamespace"),
         "regclass" => wrap("pg_regclass"),
+        "regproc" => wrap("pg_regproc"),
         // An enum's labels are checked (a type litewire does not know: kept as text).
         _ if super::enums::of_type(t).is_some() => {
             super::enums::cast(operand, t).unwrap_or(Expr::Value(Value::Null.into()))
@@ -346,7 +347,7 @@ pub(super) fn oid_name(operand: &Expr) -> Option<Expr> {
     let alias = f.name.to_string();
     matches!(
         alias.as_str(),
-        "pg_regtype" | "pg_regclass" | "pg_regnamespace"
+        "pg_regtype" | "pg_regclass" | "pg_regnamespace" | "pg_regproc"
     )
     .then(|| {
         super::raw(format!(
@@ -358,21 +359,22 @@ pub(super) fn oid_name(operand: &Expr) -> Option<Expr> {
 
 /// A query's own result columns that are OID aliases print their names, as
 /// PostgreSQL's output function does (`SELECT 'users'::regclass` is `users`; litewire
-/// describes them as text). A column its ORDER BY names keeps the OID, which PostgreSQL
-/// sorts by.
+/// describes them as text), and sort by their OIDs, as PostgreSQL sorts them: an ORDER BY
+/// naming such a column by its position, its alias or its expression sorts by the OID.
 pub(super) fn print_oid_names(stmt: &mut sqlparser::ast::Statement) {
     use sqlparser::ast::{OrderByKind, SelectItem, SetExpr, Statement};
     let Statement::Query(q) = stmt else {
         return;
     };
-    let order: Vec<String> = match q.order_by.as_ref().map(|o| &o.kind) {
-        Some(OrderByKind::Expressions(e)) => e.iter().map(|e| e.expr.to_string()).collect(),
+    let order = match q.order_by.as_mut().map(|o| &mut o.kind) {
+        Some(OrderByKind::Expressions(e)) => Some(e),
         Some(OrderByKind::All(_)) => return,
-        None => Vec::new(),
+        None => None,
     };
     let SetExpr::Select(select) = q.body.as_mut() else {
         return;
     };
+    let mut order = order;
     for (i, item) in select.projection.iter_mut().enumerate() {
         let (expr, alias) = match item {
             SelectItem::UnnamedExpr(e) => (e, None),
@@ -382,24 +384,46 @@ pub(super) fn print_oid_names(stmt: &mut sqlparser::ast::Statement) {
         let Some(name) = oid_name(expr) else {
             continue;
         };
-        // The ORDER BY is translated already (`pg_order_key(a, …)`): the column is
-        // named by its position, its alias as a word, or its own expression.
+        // The ORDER BY is translated already: the column is named by its position, its
+        // alias, or its own expression.
         let position = (i + 1).to_string();
         let written = expr.to_string();
-        let sorted = order.iter().any(|o| {
-            *o == position || alias.is_some_and(|a| has_word(o, a)) || o.contains(&written)
-        });
-        if !sorted {
-            *expr = name;
+        for o in order.iter_mut().flat_map(|o| o.iter_mut()) {
+            // A text column's key is `pg_order_key(c, …)` (operators.rs): its first
+            // argument names the column.
+            let named = match &o.expr {
+                Expr::Function(f) if f.name.to_string() == "pg_order_key" => match &f.args {
+                    sqlparser::ast::FunctionArguments::List(l) => {
+                        l.args.first().map(|a| a.to_string())
+                    }
+                    _ => None,
+                },
+                e => Some(e.to_string()),
+            };
+            let names = |n: &str| n == position || alias == Some(n) || n == written;
+            if named.as_deref().is_some_and(names) {
+                o.expr = oid_key(expr);
+            }
         }
+        *expr = name;
     }
 }
 
-/// Whether `text` holds `word` with no identifier character either side.
-fn has_word(text: &str, word: &str) -> bool {
-    let ident = |c: char| c.is_alphanumeric() || c == '_';
-    text.match_indices(word).any(|(i, _)| {
-        !text[..i].chars().next_back().is_some_and(ident)
-            && !text[i + word.len()..].chars().next().is_some_and(ident)
-    })
+/// The OID an OID alias's function call (`pg_regclass(x)`) stands for: its argument
+/// when that is an OID already (the call gives the name), else the call's result.
+fn oid_key(call: &Expr) -> Expr {
+    let Expr::Function(f) = call else {
+        return call.clone();
+    };
+    let sqlparser::ast::FunctionArguments::List(list) = &f.args else {
+        return call.clone();
+    };
+    let [sqlparser::ast::FunctionArg::Unnamed(sqlparser::ast::FunctionArgExpr::Expr(arg))] =
+        list.args.as_slice()
+    else {
+        return call.clone();
+    };
+    super::raw(format!(
+        "(CASE WHEN typeof({arg}) = 'integer' THEN {arg} ELSE {call} END)"
+    ))
 }

@@ -862,3 +862,22 @@ fn bc_shaped_literals_read_as_postgres_reads_them() {
          CAST('/x' AS TEXT)"
     );
 }
+
+#[test]
+fn oid_alias_columns_sort_by_their_oids() {
+    // The column prints the name; the ORDER BY naming it (position, alias, expression)
+    // sorts by the OID, as PostgreSQL's regclass/regproc comparison does.
+    let key = "(CASE WHEN typeof(x) = 'integer' THEN x ELSE pg_regclass(x) END)";
+    for pg in [
+        "select x::regclass from t order by 1",
+        "select x::regclass as r from t order by r",
+        "select x::regclass from t order by x::regclass",
+    ] {
+        let got = sqlite(pg);
+        assert!(got.contains(&format!("ORDER BY {key}")), "{pg}: {got}");
+        assert!(
+            got.starts_with("SELECT (CASE WHEN typeof(pg_regclass(x))"),
+            "{pg}: {got}"
+        );
+    }
+}
