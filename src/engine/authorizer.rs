@@ -23,6 +23,8 @@ use rusqlite::Connection;
 pub struct AuthNotes {
     /// A statement changed this connection's own state (a PRAGMA setting, a TEMP object).
     stateful: AtomicBool,
+    /// A temporary table was given an ON COMMIT action (objects/relations.rs).
+    on_commit: AtomicBool,
     /// Why the last PRAGMA was denied, to replace SQLite's bare "not authorized".
     denied: Mutex<Option<String>>,
     /// While Some: the tables statements being prepared read and write (`modifying.rs`).
@@ -47,6 +49,16 @@ pub enum Write {
 impl AuthNotes {
     pub fn is_stateful(&self) -> bool {
         self.stateful.load(Ordering::Relaxed)
+    }
+
+    /// Whether a temporary table may have an ON COMMIT action to carry out.
+    pub fn has_on_commit(&self) -> bool {
+        self.on_commit.load(Ordering::Relaxed)
+    }
+
+    /// No temporary table has an ON COMMIT action any more.
+    pub fn clear_on_commit(&self) {
+        self.on_commit.store(false, Ordering::Relaxed);
     }
 
     /// The message for the PRAGMA the authorizer denied last, if any (taken once).
@@ -195,6 +207,12 @@ fn authorize(
         AuthAction::CreateTempTable { table_name }
             if super::modifying::is_own_table(table_name) =>
         {
+            Authorization::Allow
+        }
+        AuthAction::Insert { table_name }
+            if table_name.eq_ignore_ascii_case(&super::objects::ON_COMMIT_TABLE[5..]) =>
+        {
+            notes.on_commit.store(true, Ordering::Relaxed);
             Authorization::Allow
         }
         // Only the nameless temporary database VACUUM attaches for itself.

@@ -9,6 +9,7 @@ mod cursor;
 mod databases;
 mod extended;
 mod metrics;
+mod on_commit;
 mod params;
 mod park;
 mod prepare;

@@ -292,6 +292,7 @@ impl Session {
         if self.tx != Tx::Idle || self.implicit {
             return Ok(());
         }
+        let on_commit = self.on_commit_actions().await;
         self.tx_now = 0;
         self.close_portals();
         if !self.sticky {
@@ -311,6 +312,6 @@ impl Session {
             super::stats::DURABLE_COMMITS.add(1);
             super::stats::WAL_SYNCS.add(u64::from(synced));
         }
-        Ok(())
+        on_commit
     }
 }

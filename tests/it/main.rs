@@ -53,6 +53,7 @@ mod safety;
 mod schemas;
 mod startup;
 mod syntax;
+mod temporary;
 mod tls;
 mod transactions;
 mod typed;

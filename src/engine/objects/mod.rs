@@ -45,7 +45,9 @@ pub use enums::{
     check_input as check_enum_input, declared_type, is_enum_oid, label_rows as enum_label_rows,
     name_of as enum_name, oid_of as enum_oid, type_rows as enum_type_rows, ENUM_OID,
 };
-pub use relations::{apply as change_relation, is_unlogged, renamed as relation_renamed};
+pub use relations::{
+    apply as change_relation, is_unlogged, renamed as relation_renamed, ON_COMMIT_TABLE,
+};
 pub use roles::{is_role, role_rows, user_rows};
 pub use routines::{
     inline as inline_functions, proc_rows as function_rows, return_type as function_type,
@@ -106,6 +108,8 @@ const RESERVED: &[(&str, &str)] = &[
         "type TEXT NOT NULL, label TEXT, sortorder REAL, PRIMARY KEY (type, label)",
     ),
     ("schemas", "name TEXT PRIMARY KEY, owner TEXT NOT NULL"),
+    // In `temp`: the session's ON COMMIT DELETE ROWS (`delete`) and DROP (`drop`) tables.
+    ("on_commit", "name TEXT PRIMARY KEY, action TEXT NOT NULL"),
     (
         "functions",
         "name TEXT NOT NULL, nargs INTEGER NOT NULL, argtypes TEXT NOT NULL, \

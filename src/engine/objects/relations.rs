@@ -6,6 +6,10 @@
 //! crash-safe, and SQLite orders no rows by a clustered index. Written by CREATE
 //! UNLOGGED TABLE, ALTER TABLE and CLUSTER (`litewire_relation(table, what, index)`),
 //! read by the catalog (catalog/tables.rs), forgotten with DROP TABLE.
+//!
+//! A temporary table's ON COMMIT DELETE ROWS or DROP is kept the same way, in the
+//! session's own `temp._litewire_on_commit` (`litewire_on_commit(table, action)`); the
+//! session carries it out whenever a transaction ends (server/on_commit.rs).
 
 use rusqlite::functions::{Context, FunctionFlags};
 use rusqlite::types::Value;
@@ -128,14 +132,35 @@ pub fn is_unlogged(conn: &Connection, table: &str) -> rusqlite::Result<bool> {
 
 /// Forgets a dropped table's row.
 pub(super) fn forget(conn: &Connection, table: &str) -> rusqlite::Result<()> {
-    if exists(conn, "main", "relations")? {
-        let _internal = Internal::begin();
-        conn.execute(
-            &format!("DELETE FROM main.{PREFIX}relations WHERE name = ?1"),
-            [table],
-        )?;
+    for (schema, short) in [("main", "relations"), ("temp", "on_commit")] {
+        if exists(conn, schema, short)? {
+            let _internal = Internal::begin();
+            conn.execute(
+                &format!("DELETE FROM {schema}.{PREFIX}{short} WHERE name = ?1"),
+                [table],
+            )?;
+        }
     }
     Ok(())
+}
+
+/// The session's table of ON COMMIT actions: name, action (`delete` or `drop`).
+pub const ON_COMMIT_TABLE: &str = "temp._litewire_on_commit";
+
+/// `litewire_on_commit(table, action)`: CREATE TEMP TABLE … ON COMMIT DELETE ROWS
+/// (`delete`) or ON COMMIT DROP (`drop`), after the table is made.
+fn on_commit(ctx: &mut Context<'_>) -> rusqlite::Result<i64> {
+    // SAFETY: as in `relation`.
+    let conn = unsafe { ctx.get_connection()? };
+    let table: String = ctx.get(0)?;
+    let action: String = ctx.get(1)?;
+    let _internal = Internal::begin();
+    ensure(&conn, "temp.on_commit").map_err(raise)?;
+    conn.execute(
+        &format!("INSERT OR REPLACE INTO {ON_COMMIT_TABLE} (name, action) VALUES (?1, ?2)"),
+        [table, action],
+    )?;
+    Ok(1)
 }
 
 /// `litewire_relation(table, what, index)`: `unlogged` (before CREATE UNLOGGED TABLE),
@@ -215,10 +240,16 @@ fn no_clustered_index(conn: &Connection, table: &str) -> rusqlite::Result<PgErro
 /// Follows a renamed table or index (`litewire_relation_renamed(old, new)`, which ALTER
 /// TABLE / ALTER INDEX … RENAME run): its row, and the marks naming the index.
 pub fn renamed(conn: &Connection, old: &str, new: &str) -> rusqlite::Result<()> {
+    let _internal = Internal::begin();
+    if exists(conn, "temp", "on_commit")? {
+        conn.execute(
+            &format!("UPDATE {ON_COMMIT_TABLE} SET name = ?2 WHERE name = ?1"),
+            [old, new],
+        )?;
+    }
     if !exists(conn, "main", "relations")? {
         return Ok(());
     }
-    let _internal = Internal::begin();
     for column in ["name", "cluster_index", "replident_index"] {
         conn.execute(
             &format!("UPDATE main.{PREFIX}relations SET {column} = ?2 WHERE {column} = ?1"),
@@ -231,6 +262,7 @@ pub fn renamed(conn: &Connection, old: &str, new: &str) -> rusqlite::Result<()> 
 pub(super) fn register(conn: &Connection) -> rusqlite::Result<()> {
     let direct = FunctionFlags::SQLITE_UTF8 | FunctionFlags::SQLITE_DIRECTONLY;
     conn.create_scalar_function("litewire_relation", 3, direct, relation)?;
+    conn.create_scalar_function("litewire_on_commit", 2, direct, on_commit)?;
     conn.create_scalar_function("litewire_relation_renamed", 2, direct, |ctx| {
         // SAFETY: as in `relation`.
         let conn = unsafe { ctx.get_connection()? };

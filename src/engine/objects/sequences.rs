@@ -811,14 +811,19 @@ fn drop_sequence(ctx: &mut Context<'_>) -> rusqlite::Result<Option<String>> {
     Ok(None)
 }
 
-/// `litewire_drop_owned(table)`: a dropped table's sequences (OWNED BY it) go with it.
+/// `litewire_drop_owned(table[, schema])`: a dropped table's sequences (OWNED BY it) go
+/// with it; with `schema` (`temp`), only that schema's.
 fn drop_owned(ctx: &mut Context<'_>) -> rusqlite::Result<i64> {
     // SAFETY: as in `nextval`.
     let conn = unsafe { ctx.get_connection()? };
     let table: String = ctx.get(0)?;
+    let only: Option<String> = if ctx.len() > 1 { ctx.get(1)? } else { None };
     let _internal = Internal::begin();
     let mut n = 0;
-    for schema in ["temp", "main"] {
+    for schema in ["temp", "main"]
+        .into_iter()
+        .filter(|s| only.as_deref().is_none_or(|o| o == *s))
+    {
         if exists(&conn, schema, "sequences")? {
             n += conn.execute(
                 &format!("DELETE FROM {schema}.{PREFIX}sequences WHERE owned_table = ?1"),
@@ -826,8 +831,11 @@ fn drop_owned(ctx: &mut Context<'_>) -> rusqlite::Result<i64> {
             )?;
         }
     }
-    super::comments::forget(&conn, "r", &table)?;
-    super::relations::forget(&conn, &table)?;
+    // A temporary table's own (server/on_commit.rs) leaves the file's alone.
+    if only.is_none() {
+        super::comments::forget(&conn, "r", &table)?;
+        super::relations::forget(&conn, &table)?;
+    }
     Ok(n as i64)
 }
 
@@ -955,7 +963,9 @@ pub(super) fn register(conn: &Connection, session: SharedSession) -> rusqlite::R
     conn.create_scalar_function("litewire_create_sequence", 13, direct, create)?;
     conn.create_scalar_function("litewire_alter_sequence", 12, direct, alter)?;
     conn.create_scalar_function("litewire_drop_sequence", 3, direct, drop_sequence)?;
-    conn.create_scalar_function("litewire_drop_owned", 1, direct, drop_owned)?;
+    for args in [1, 2] {
+        conn.create_scalar_function("litewire_drop_owned", args, direct, drop_owned)?;
+    }
     // Called by triggers in the user's schema: innocuous, as trusted_schema is off.
     conn.create_scalar_function("litewire_identity_insert", 3, writes, identity_insert)?;
     conn.create_scalar_function("litewire_identity_update", 1, writes, identity_update)?;

@@ -6,7 +6,7 @@
 use std::ops::ControlFlow;
 
 use sqlparser::ast::{
-    ColumnOption, CreateTableOptions, Expr, OnCommit, SqlOption, Statement, Value, Visit, Visitor,
+    ColumnOption, CreateTableOptions, Expr, SqlOption, Statement, Value, Visit, Visitor,
 };
 
 use crate::protocol::{PgError, SqlState};
@@ -37,18 +37,13 @@ pub(super) fn check(stmt: &Statement) -> Result<(), PgError> {
             "cannot create temporary relation in non-temporary schema",
         ));
     }
-    // ON COMMIT PRESERVE ROWS is what every table does (mod.rs drops it); emptying or
-    // dropping the table at each commit is not done.
-    match ct.on_commit {
-        Some(_) if !ct.temporary => {
-            return Err(PgError::new(
-                SqlState::INVALID_TABLE_DEFINITION,
-                "ON COMMIT can only be used on temporary tables",
-            ))
-        }
-        Some(OnCommit::DeleteRows) => return Err(super::unsupported("ON COMMIT DELETE ROWS")),
-        Some(OnCommit::Drop) => return Err(super::unsupported("ON COMMIT DROP")),
-        _ => {}
+    // ON COMMIT PRESERVE ROWS is what every table does (mod.rs drops it); DELETE ROWS
+    // and DROP are carried out by the session (objects.rs).
+    if ct.on_commit.is_some() && !ct.temporary {
+        return Err(PgError::new(
+            SqlState::INVALID_TABLE_DEFINITION,
+            "ON COMMIT can only be used on temporary tables",
+        ));
     }
     for column in &ct.columns {
         // `create table foo (with baz)`: a reserved word is never a column's name.

@@ -195,7 +195,7 @@ pub fn to_sqlite(mut stmt: Statement, settings: &mut dyn Settings) -> Result<Str
             }
             crate::sql::alter::postgres_primary_key(ct);
             crate::sql::alter::name_first_table_constraint(ct);
-            ct.on_commit = None; // PRESERVE ROWS (create.rs refused the others)
+            ct.on_commit = None; // kept by objects.rs
         }
         Statement::AlterTable { operations, .. } => {
             for op in operations {

@@ -7,7 +7,7 @@
 
 use sqlparser::ast::{
     ColumnOption, ColumnOptionDef, CommentObject, DataType, Expr, GeneratedAs, Ident, ObjectName,
-    ObjectType, SequenceOptions, Statement, TableFactor, UnaryOperator, Value,
+    ObjectType, OnCommit, SequenceOptions, Statement, TableFactor, UnaryOperator, Value,
 };
 
 use super::{casts, unsupported};
@@ -151,6 +151,19 @@ pub(super) fn statement(stmt: &mut Statement) -> Result<Objects, PgError> {
                         .create()?,
                     );
                 }
+            }
+            // ON COMMIT DELETE ROWS / DROP of a temporary table (create.rs checked it
+            // is one): the session carries it out when a transaction ends.
+            let action = match ct.on_commit {
+                Some(OnCommit::DeleteRows) => Some("delete"),
+                Some(OnCommit::Drop) => Some("drop"),
+                _ => None,
+            };
+            if let Some(action) = action {
+                parts.push(format!(
+                    "SELECT litewire_on_commit({}, '{action}')",
+                    quote(&table)
+                ));
             }
             if parts.is_empty() {
                 Objects::None
