@@ -41,6 +41,7 @@ pub use objects::{read_by_hand, unlogged_batch, without_unlogged, AddIdentity};
 pub(crate) use operators::{json_mark, no_operator};
 mod operators;
 mod order;
+mod outer_aggregates;
 mod queries;
 pub use no_columns::{bare_selects, NO_COLUMN};
 mod no_columns;
@@ -159,6 +160,7 @@ pub fn to_sqlite(mut stmt: Statement, settings: &mut dyn Settings) -> Result<Str
     constants::check(&stmt)?;
     // Columns outside GROUP BY and aggregates (42803): as written, before rewrites.
     grouping::check(&mut stmt);
+    outer_aggregates::check(&stmt)?;
     distinct_orders(&stmt)?;
     create::check(&stmt)?;
     like::rewrite(&mut stmt);

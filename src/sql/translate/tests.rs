@@ -881,3 +881,26 @@ fn oid_alias_columns_sort_by_their_oids() {
         );
     }
 }
+
+#[test]
+fn outer_level_ordered_set_aggregates_take_no_lower_level_direct_argument() {
+    for pg in [
+        "select array(select percentile_disc(a) within group (order by x) \
+         from (values (0.3),(0.7)) v(a) group by a) from generate_series(1,5) g(x)",
+        "select (select rank(v.a) within group (order by g.x) from (values (1)) v(a)) \
+         from generate_series(1,2) g(x)",
+    ] {
+        assert_eq!(refused(pg).code.0, "42803", "{pg}");
+    }
+    // Its own level's ORDER BY, a constant direct argument, or a FROM whose columns the
+    // tree does not name (a table's): no error here.
+    for pg in [
+        "select array(select percentile_disc(a) within group (order by a) \
+         from (values (0.3)) v(a) group by a) from generate_series(1,2) g(x)",
+        "select array(select percentile_disc(0.5) within group (order by x) \
+         from (values (0.3)) v(a)) from generate_series(1,2) g(x)",
+        "select (select percentile_disc(a) within group (order by x) from t) from u",
+    ] {
+        sqlite(pg);
+    }
+}
