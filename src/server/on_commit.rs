@@ -22,13 +22,23 @@ impl Session {
             return Ok(());
         }
         let table = crate::engine::objects::ON_COMMIT_TABLE;
+        // Made in a transaction that was rolled back: gone, and so are its tables.
+        let made = self
+            .first_value(
+                "SELECT count(*) FROM temp.sqlite_schema WHERE name = '_litewire_on_commit'",
+            )
+            .await?;
         let mut kept = 0;
-        while let Some(entry) = self
-            .first_value(&format!(
-                "SELECT action || ' ' || name FROM {table} ORDER BY name LIMIT 1 OFFSET {kept}"
-            ))
-            .await?
-        {
+        while let Some(entry) = match made.as_deref() {
+            Some("1") => {
+                self.first_value(&format!(
+                    "SELECT action || ' ' || name FROM {table} ORDER BY name \
+                     LIMIT 1 OFFSET {kept}"
+                ))
+                .await?
+            }
+            _ => None,
+        } {
             let (action, name) = entry.split_once(' ').unwrap_or(("delete", &entry));
             let (action, name) = (action.to_string(), name.to_string());
             let ident = crate::sql::lexer::quote_ident(&name);

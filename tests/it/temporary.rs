@@ -152,6 +152,11 @@ async fn on_commit_empties_or_drops_a_temporary_table() {
         ],
     )
     .await;
+    // Made in a transaction that is rolled back: nothing is left to carry out.
+    c.batch_execute("begin; create temp table oc_r (a int) on commit drop; rollback")
+        .await
+        .unwrap();
+    c.batch_execute("begin; commit").await.unwrap();
     // A table dropped by hand is forgotten; PRESERVE ROWS keeps its rows.
     c.batch_execute(
         "drop table oc_d; \
