@@ -316,6 +316,12 @@ pub(super) fn register(conn: &Connection) -> rusqlite::Result<()> {
         },
     )?;
     conn.create_scalar_function("litewire_create_function", 9, direct, create)?;
+    conn.create_scalar_function("litewire_view_calls_no_function", 1, direct, |ctx| {
+        // SAFETY: as in `create`: nested reads.
+        let conn = unsafe { ctx.get_connection()? };
+        view_calls_no_function(&conn, &ctx.get::<String>(0)?).map_err(raise)?;
+        Ok(1)
+    })?;
     conn.create_scalar_function("litewire_drop_function", 5, direct, drop_function)?;
     conn.create_scalar_function("litewire_alter_function", 6, direct, alter_function)?;
     Ok(())
@@ -474,6 +480,65 @@ pub fn inline(
     }
     out.push_str(&sql[copied..]);
     Ok(Some(out))
+}
+
+/// Run right after CREATE VIEW: 0A000 when the view's query calls one of litewire's SQL
+/// functions. They are inlined into the statement that calls them, so a stored query
+/// cannot keep such a call: reading the view would fail, and so would every catalog
+/// scan that reads the view's columns.
+fn view_calls_no_function(conn: &Connection, view: &str) -> Result<(), PgError> {
+    let to_pg = |e: rusqlite::Error| crate::engine::error::to_pg(&e);
+    if !exists(conn, "main", "functions").map_err(to_pg)? {
+        return Ok(());
+    }
+    let sql: Option<String> = conn
+        .query_row(
+            "SELECT sql FROM temp.sqlite_schema WHERE type = 'view' AND name = ?1 \
+             UNION ALL SELECT sql FROM main.sqlite_schema WHERE type = 'view' AND name = ?1",
+            [view],
+            |r| r.get(0),
+        )
+        .optional()
+        .map_err(to_pg)?;
+    let Some(sql) = sql else {
+        return Ok(());
+    };
+    let mut q = conn
+        .prepare(&format!("SELECT DISTINCT name FROM main.{PREFIX}functions"))
+        .map_err(to_pg)?;
+    let names: Vec<String> = q
+        .query_map([], |r| r.get(0))
+        .and_then(|rows| rows.collect())
+        .map_err(to_pg)?;
+    let tokens: Vec<_> = Lexer::new(&sql)
+        .filter(|t| t.kind != TokenKind::Space)
+        .collect();
+    for (i, t) in tokens.iter().enumerate() {
+        let text = &sql[t.start..t.end];
+        let called = tokens.get(i + 1).is_some_and(|n| n.kind == TokenKind::Open);
+        let qualified = i > 0 && &sql[tokens[i - 1].start..tokens[i - 1].end] == ".";
+        if !called || qualified {
+            continue;
+        }
+        let name = names.iter().find(|n| match t.kind {
+            // An unquoted call names a lower-case function in any case.
+            TokenKind::Word => *n == &n.to_lowercase() && text.eq_ignore_ascii_case(n),
+            TokenKind::Quoted => {
+                text.starts_with('"') && text[1..text.len() - 1].replace("\"\"", "\"") == **n
+            }
+            _ => false,
+        });
+        if let Some(name) = name {
+            return Err(PgError::new(
+                SqlState::FEATURE_NOT_SUPPORTED,
+                format!(
+                    "calling SQL function \"{name}\" from a view is not supported by \
+                     litewire (it inlines SQL functions into the statement that calls them)"
+                ),
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// The arguments of the call whose `(` is `tokens[open]`, each as text, and the byte
