@@ -53,6 +53,11 @@ fn pg_dump_of_a_litewire_database_restores_with_the_same_answers() {
         "CONSTRAINT products_price_check CHECK ((price >= 0))",
         "SELECT pg_catalog.setval('public.invoice_number', 1020, true);",
         "COMMENT ON COLUMN public.reviews.feeling IS 'How the customer felt';",
+        // SQL functions, each body as it was written.
+        "CREATE FUNCTION public.with_tax(numeric) RETURNS numeric\n    LANGUAGE sql IMMUTABLE\n    AS $_$SELECT round($1 * 1.2, 2)$_$;",
+        "CREATE FUNCTION public.line_total(qty integer, price numeric) RETURNS numeric\n    LANGUAGE sql STABLE\n    AS $$ SELECT qty * price $$;",
+        "CREATE FUNCTION public.greeting(who text) RETURNS text\n    LANGUAGE sql\n    RETURN 'hello ' || who;",
+        "CREATE FUNCTION public.twice(n integer) RETURNS integer\n    LANGUAGE sql STRICT\n    BEGIN ATOMIC\n SELECT n * 2;\nEND;",
     ] {
         assert!(dump.contains(expected), "{expected} missing from:\n{dump}");
     }

@@ -1294,7 +1294,12 @@ pub(super) const TABLES: &[Table] = &[
         name: "pg_proc",
         columns: "oid oid, proname name, pronamespace oid, proowner oid, prolang oid, \
                   prokind pg_char, proretset bool, prorettype oid, pronargs int2, \
-                  proargtypes text, prosrc text, proacl text",
+                  proargtypes text, prosrc text, proacl text, provolatile pg_char, \
+                  proisstrict bool, prosecdef bool, proleakproof bool, proparallel pg_char, \
+                  procost float4, prorows float4, provariadic oid, prosupport text, \
+                  pronargdefaults int2, proallargtypes text, proargmodes text, \
+                  proargnames text, proargdefaults text, protrftypes text, probin text, \
+                  proconfig text",
         // litewire's SQL functions (objects/routines.rs); of the built-in ones only the
         // foreign keys' trigger functions, which pg_trigger names.
         body: Some(|| {

@@ -34,7 +34,10 @@ pub(super) fn function_rows() -> String {
     let rows: Vec<String> = FUNCTIONS
         .iter()
         .map(|(oid, name)| {
-            format!("({oid}, '{name}', {PG_CATALOG}, 10, 12, 'f', 0, 2279, 0, '', '{name}', NULL)")
+            format!(
+                "({oid}, '{name}', {PG_CATALOG}, 10, 12, 'f', 0, 2279, 0, '', '{name}', NULL, \
+                 'v', 1, 0, 0, 's', 1, 0, 0, '-', 0, NULL, NULL, NULL, NULL, NULL, NULL, NULL)"
+            )
         })
         .collect();
     format!("VALUES {}", rows.join(", "))

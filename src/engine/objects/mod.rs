@@ -108,6 +108,13 @@ const RESERVED: &[(&str, &str)] = &[
         "type TEXT NOT NULL, label TEXT, sortorder REAL, PRIMARY KEY (type, label)",
     ),
     ("schemas", "name TEXT PRIMARY KEY, owner TEXT NOT NULL"),
+    // A SQL function's definition as written, for pg_dump: its arguments' names
+    // (`;`-separated, empty for none) and a RETURN / BEGIN ATOMIC body (routines.rs).
+    (
+        "function_texts",
+        "name TEXT NOT NULL, nargs INTEGER NOT NULL, argnames TEXT NOT NULL, \
+         definition TEXT NOT NULL, PRIMARY KEY (name, nargs)",
+    ),
     // In `temp`: the session's ON COMMIT DELETE ROWS (`delete`) and DROP (`drop`) tables.
     ("on_commit", "name TEXT PRIMARY KEY, action TEXT NOT NULL"),
     (

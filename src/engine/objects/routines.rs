@@ -38,7 +38,7 @@ fn shown(types: &str) -> String {
 }
 
 /// `litewire_create_function(name, nargs, argtypes, rettype, body, replace, strict,
-/// volatility, prosrc)`.
+/// volatility, prosrc, argnames, definition)`.
 fn create(ctx: &mut Context<'_>) -> rusqlite::Result<i64> {
     // SAFETY: the connection running this very statement, used on this thread for
     // nested statements while the function runs.
@@ -102,6 +102,14 @@ fn create(ctx: &mut Context<'_>) -> rusqlite::Result<i64> {
             ctx.get::<String>(7)?,
             ctx.get::<String>(8)?
         ],
+    )?;
+    super::ensure(&conn, "main.function_texts").map_err(raise)?;
+    conn.execute(
+        &format!(
+            "INSERT OR REPLACE INTO main.{PREFIX}function_texts \
+             (name, nargs, argnames, definition) VALUES (?1, ?2, ?3, ?4)"
+        ),
+        rusqlite::params![name, nargs, ctx.get::<String>(9)?, ctx.get::<String>(10)?],
     )?;
     Ok(1)
 }
@@ -226,10 +234,14 @@ fn drop_function(ctx: &mut Context<'_>) -> rusqlite::Result<Option<String>> {
                 ));
             }
             let _internal = Internal::begin();
-            conn.execute(
-                &format!("DELETE FROM main.{PREFIX}functions WHERE name = ?1 AND nargs = ?2"),
-                rusqlite::params![name, n],
-            )?;
+            for table in ["functions", "function_texts"] {
+                if exists(&conn, "main", table)? {
+                    conn.execute(
+                        &format!("DELETE FROM main.{PREFIX}{table} WHERE name = ?1 AND nargs = ?2"),
+                        rusqlite::params![name, n],
+                    )?;
+                }
+            }
             Ok(None)
         }
         Err(e) if if_exists && e.code == SqlState::UNDEFINED_FUNCTION => Ok(Some(notice(
@@ -279,19 +291,83 @@ fn alter_function(ctx: &mut Context<'_>) -> rusqlite::Result<i64> {
         ),
         rusqlite::params![name, n, strict, volatility, rename],
     )?;
+    if rename.is_some() && exists(&conn, "main", "function_texts")? {
+        conn.execute(
+            &format!(
+                "UPDATE main.{PREFIX}function_texts SET name = ?3 WHERE name = ?1 AND nargs = ?2"
+            ),
+            rusqlite::params![name, n, rename],
+        )?;
+    }
     Ok(1)
 }
 
 /// OIDs of SQL functions: this plus the row's rowid.
 pub const FUNCTION_OID: i64 = 1_800_000_000;
 
-/// `pg_proc`'s rows (language sql: OID 14).
+/// `pg_proc`'s rows (language sql: OID 14); the columns after `proacl` as
+/// catalog/tables.rs lists them (volatility, strictness, and PostgreSQL's defaults).
 pub fn proc_rows(public: i64) -> String {
     format!(
         "SELECT {FUNCTION_OID} + f.rowid, f.name, {public}, 10, 14, 'f', 0, \
-         coalesce(to_regtype(f.rettype), 0), f.nargs, litewire_arg_oids(f.argtypes), f.prosrc, NULL \
-         FROM main.{PREFIX}functions f"
+         coalesce(to_regtype(f.rettype), 0), f.nargs, litewire_arg_oids(f.argtypes), f.prosrc, NULL, \
+         f.volatility, f.strict, 0, 0, 'u', 100, 0, 0, '-', 0, NULL, NULL, NULL, NULL, NULL, \
+         NULL, NULL FROM main.{PREFIX}functions f"
     )
+}
+
+/// What pg_dump reads of SQL function `oid` (pg_get_function_arguments and the like):
+/// its argument types and names, return type and SQL-standard body, when it is one of
+/// litewire's.
+fn definition(conn: &Connection, oid: i64) -> rusqlite::Result<Option<[String; 4]>> {
+    if !exists(conn, "main", "functions")? {
+        return Ok(None);
+    }
+    let texts = if exists(conn, "main", "function_texts")? {
+        format!(
+            "(SELECT argnames FROM main.{PREFIX}function_texts t WHERE t.name = f.name \
+             AND t.nargs = f.nargs), (SELECT definition FROM main.{PREFIX}function_texts t \
+             WHERE t.name = f.name AND t.nargs = f.nargs)"
+        )
+    } else {
+        "NULL, NULL".into()
+    };
+    conn.query_row(
+        &format!(
+            "SELECT f.argtypes, f.rettype, {texts} FROM main.{PREFIX}functions f \
+             WHERE f.rowid = ?1"
+        ),
+        [oid - FUNCTION_OID],
+        |r| {
+            Ok([
+                r.get(0)?,
+                r.get(1)?,
+                r.get::<_, Option<String>>(2)?.unwrap_or_default(),
+                r.get::<_, Option<String>>(3)?.unwrap_or_default(),
+            ])
+        },
+    )
+    .optional()
+}
+
+/// `pg_get_function_arguments(oid)`: `a integer, text` (a name where it was given).
+fn arguments_text(types: &str, names: &str) -> String {
+    let mut names = names.split(';');
+    types
+        .split(';')
+        .filter(|t| !t.is_empty())
+        .map(|t| {
+            let shown = crate::sql::translate::shown_type(t);
+            match names.next().filter(|n| !n.is_empty()) {
+                Some(n) => format!(
+                    "{} {shown}",
+                    crate::engine::pgfuncs::strings::quote_ident(n)
+                ),
+                None => shown,
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 pub(super) fn register(conn: &Connection) -> rusqlite::Result<()> {
@@ -315,7 +391,51 @@ pub(super) fn register(conn: &Connection) -> rusqlite::Result<()> {
                 .join(" "))
         },
     )?;
-    conn.create_scalar_function("litewire_create_function", 9, direct, create)?;
+    conn.create_scalar_function("litewire_create_function", 11, direct, create)?;
+    // ALTER FUNCTION … OWNER TO: litewire's one role owns every object, so only the
+    // session's user is accepted (42704 for any other role), as ALTER TYPE does.
+    conn.create_scalar_function("litewire_owner_is_user", 1, direct, |ctx| {
+        // SAFETY: as in `create`: nested reads.
+        let conn = unsafe { ctx.get_connection()? };
+        let role: String = ctx.get(0)?;
+        let user: String = conn.query_row("SELECT current_user()", [], |r| r.get(0))?;
+        if role != user {
+            return Err(error(
+                SqlState::UNDEFINED_OBJECT,
+                format!("role \"{role}\" does not exist"),
+            ));
+        }
+        Ok(1)
+    })?;
+    // What pg_dump reads of a function (the built-in ones pg_proc lists have no
+    // arguments and return trigger).
+    let stable = FunctionFlags::SQLITE_UTF8;
+    for (name, part) in [
+        ("pg_get_function_arguments", 0),
+        ("pg_get_function_identity_arguments", 0),
+        ("pg_get_function_result", 1),
+        ("pg_get_function_sqlbody", 2),
+    ] {
+        conn.create_scalar_function(name, 1, stable, move |ctx| {
+            let Some(oid) = ctx.get::<Option<i64>>(0)? else {
+                return Ok(None);
+            };
+            // SAFETY: as in `create`: nested reads.
+            let conn = unsafe { ctx.get_connection()? };
+            let Some([types, rettype, names, body]) = definition(&conn, oid)? else {
+                return Ok(match part {
+                    0 => Some(String::new()),
+                    1 => Some("trigger".to_string()),
+                    _ => None,
+                });
+            };
+            Ok(match part {
+                0 => Some(arguments_text(&types, &names)),
+                1 => Some(crate::sql::translate::shown_type(&rettype)),
+                _ => Some(body).filter(|b| !b.is_empty()),
+            })
+        })?;
+    }
     conn.create_scalar_function("litewire_view_calls_no_function", 1, direct, |ctx| {
         // SAFETY: as in `create`: nested reads.
         let conn = unsafe { ctx.get_connection()? };
@@ -665,7 +785,7 @@ mod tests {
             &conn,
             &format!(
                 "{}+main.functions SELECT litewire_create_function('plusone', 1, 'int4', \
-                 'int4', '$1 + 1', 0, 0, 'v', '')",
+                 'int4', '$1 + 1', 0, 0, 'v', '', '', '')",
                 super::super::MARKER
             ),
         )

@@ -307,10 +307,15 @@ fn create_with(text: &str, settings: &mut dyn Settings) -> Result<String, PgErro
         Body::Text(t) => t.clone(),
         _ => String::new(),
     };
+    // The definition as written, for pg_dump (pg_get_function_arguments, …_sqlbody):
+    // the arguments' names, and a RETURN or BEGIN ATOMIC body.
+    let argnames: Vec<&str> = names.iter().map(|n| n.as_deref().unwrap_or("")).collect();
+    let definition = body.definition();
     let expr = body.expression()?;
     let inlined = inlined(expr, &names, &types, returns, settings)?;
     Ok(batch(&[format!(
-        "+main.functions SELECT litewire_create_function({}, {}, {}, {}, {}, {}, {}, {}, {})",
+        "+main.functions SELECT litewire_create_function({}, {}, {}, {}, {}, {}, {}, {}, {}, \
+         {}, {})",
         quote(&name),
         args.len(),
         quote(&argtypes.join(";")),
@@ -320,6 +325,8 @@ fn create_with(text: &str, settings: &mut dyn Settings) -> Result<String, PgErro
         u8::from(strict),
         quote(volatility),
         quote(&prosrc),
+        quote(&argnames.join(";")),
+        quote(&definition),
     )]))
 }
 
@@ -370,6 +377,26 @@ enum Body {
     /// One statement of a `BEGIN ATOMIC … END`.
     Statement(Box<Statement>),
     Atomic(Vec<Body>),
+}
+
+impl Body {
+    /// A SQL-standard body as PostgreSQL's pg_get_function_sqlbody gives it back to be
+    /// written after the function's header (`RETURN …`, `BEGIN ATOMIC … END`); empty for
+    /// a body in a string (pg_proc.prosrc has it).
+    fn definition(&self) -> String {
+        match self {
+            Body::Text(_) => String::new(),
+            Body::Expr(e) => format!("RETURN {e}"),
+            Body::Statement(s) => s.to_string(),
+            Body::Atomic(parts) => {
+                let parts: Vec<String> = parts
+                    .iter()
+                    .map(|p| format!(" {};", p.definition()))
+                    .collect();
+                format!("BEGIN ATOMIC\n{}\nEND", parts.join("\n"))
+            }
+        }
+    }
 }
 
 fn not_inlinable() -> PgError {
@@ -559,6 +586,8 @@ pub(super) fn alter(text: &str) -> Result<String, PgError> {
         types = Some(list);
     }
     let (mut strict, mut volatility, mut rename) = ("NULL", "NULL".to_string(), "NULL".to_string());
+    // OWNER TO: litewire's one role owns every object (pg_dump writes it after CREATE).
+    let mut owner: Option<String> = None;
     loop {
         if p.parse_keyword(Keyword::STRICT)
             || p.parse_keywords(&[
@@ -584,6 +613,17 @@ pub(super) fn alter(text: &str) -> Result<String, PgError> {
                 Some(_) => to.value,
                 None => to.value.to_lowercase(),
             });
+        } else if p.parse_keywords(&[Keyword::OWNER, Keyword::TO]) {
+            let role = p.parse_identifier().map_err(syntax)?;
+            owner = Some(
+                match (role.quote_style, role.value.to_lowercase().as_str()) {
+                    (None, "current_user" | "session_user" | "current_role") => {
+                        "current_user()".to_string()
+                    }
+                    (Some(_), _) => quote(&role.value),
+                    (None, v) => quote(v),
+                },
+            );
         } else if word(&mut p, "leakproof")
             || p.parse_keyword(Keyword::RESTRICT)
             || (p.parse_keyword(Keyword::NOT) && word(&mut p, "leakproof"))
@@ -607,10 +647,12 @@ pub(super) fn alter(text: &str) -> Result<String, PgError> {
         None => (-1i64, "NULL".to_string()),
         Some(t) => (t.len() as i64, quote(&t.join(";"))),
     };
-    Ok(batch(&[format!(
+    let mut parts = vec![format!(
         "SELECT litewire_alter_function({}, {nargs}, {types}, {strict}, {volatility}, {rename})",
         quote(&name)
-    )]))
+    )];
+    parts.extend(owner.map(|role| format!("SELECT litewire_owner_is_user({role})")));
+    Ok(batch(&parts))
 }
 
 /// `DROP FUNCTION [IF EXISTS] f[(types)], … [CASCADE]` as an internal batch.

@@ -25,13 +25,20 @@ fn the_body_is_kept_as_sqlite_text_with_its_arguments_cast() {
     assert_eq!(
         batch("create function plusone(a int) returns int as $$ select a+1; $$ language sql"),
         "~+main.functions SELECT litewire_create_function('plusone', 1, 'int4', 'int4', \
-         'pg_cast(((pg_cast($1, ''int4'')) + 1), ''int4'')', 0, 0, 'v', ' select a+1; ')"
+         'pg_cast(((pg_cast($1, ''int4'')) + 1), ''int4'')', 0, 0, 'v', ' select a+1; ', \
+         'a', '')"
     );
     // RETURN; STRICT is applied where the body is put in place (the engine).
     assert_eq!(
         batch("create function f2(int, int) returns numeric language sql strict immutable return $1 * $2"),
         "~+main.functions SELECT litewire_create_function('f2', 2, 'int4;int4', 'numeric', \
-         'pg_cast((pg_int((pg_cast($1, ''int4'')), (pg_cast($2, ''int4'')), 34)), ''numeric'')', 0, 1, 'i', '')"
+         'pg_cast((pg_int((pg_cast($1, ''int4'')), (pg_cast($2, ''int4'')), 34)), ''numeric'')', 0, 1, 'i', '', \
+         ';', 'RETURN $1 * $2')"
+    );
+    // The SQL-standard body as pg_get_function_sqlbody gives it back (pg_dump).
+    assert!(
+        batch("create function f4(n int) returns int language sql begin atomic select n; end")
+            .ends_with(", 'n', 'BEGIN ATOMIC\n SELECT n;\nEND')")
     );
     // BEGIN ATOMIC, OR REPLACE.
     assert!(batch(
@@ -134,11 +141,10 @@ fn alter_function_changes_strict_volatility_and_name() {
         alter("alter function f rename to G"),
         "~SELECT litewire_alter_function('f', -1, NULL, NULL, NULL, 'g')"
     );
+    // OWNER TO: the role is checked to be the session's user (pg_dump writes it).
     assert_eq!(
-        super::alter("alter function f() owner to x")
-            .unwrap_err()
-            .code
-            .0,
-        "0A000"
+        alter("alter function f() owner to x"),
+        "~SELECT litewire_alter_function('f', 0, '', NULL, NULL, NULL) | \
+         SELECT litewire_owner_is_user('x')"
     );
 }
