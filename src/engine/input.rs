@@ -116,6 +116,46 @@ pub fn parse_uuid(s: &str) -> Option<[u8; 16]> {
     (i == b.len()).then_some(out)
 }
 
+/// Whether [`decode`] reads text of this type as the text itself: a `Value::Text` of the
+/// same bytes once they are checked as UTF-8 without NUL (see [`text_as_is`]). COPY FROM
+/// then binds a field without converting or copying it. Must name every type
+/// `decode_text` converts; a unit test holds the two together.
+pub fn kept_as_text(type_oid: u32) -> bool {
+    super::catalog::element_of(type_oid).is_none()
+        && !matches!(
+            type_oid,
+            oid::INT2
+                | oid::INT4
+                | oid::INT8
+                | oid::OID
+                | oid::FLOAT4
+                | oid::FLOAT8
+                | oid::NUMERIC
+                | oid::BOOL
+                | oid::BYTEA
+                | oid::TIMESTAMPTZ
+                | oid::TIMESTAMP
+                | oid::INTERVAL
+                | oid::DATE
+                | oid::TIME
+                | oid::UUID
+                | oid::JSON
+                | oid::JSONB
+        )
+}
+
+/// The text of a [`kept_as_text`] value, checked as `decode` checks it.
+pub fn text_as_is(b: &[u8]) -> Result<&str, PgError> {
+    utf8(b)
+}
+
+/// [`decode`] of text for a type known not to be an array (COPY FROM checks once per
+/// column, not once per value).
+pub fn decode_scalar_text(type_oid: u32, b: &[u8]) -> Result<Value, PgError> {
+    debug_assert!(super::catalog::element_of(type_oid).is_none());
+    decode_text(type_oid, b)
+}
+
 fn decode_text(type_oid: u32, b: &[u8]) -> Result<Value, PgError> {
     let s = utf8(b)?;
     let dt = |e: datetime::DtError, name: &str| e.to_pg(name, s);
@@ -432,6 +472,23 @@ pub fn format_uuid(u: &[u8; 16]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn kept_as_text_means_decoded_as_is() {
+        let samples: [&[u8]; 6] = [b"x1", b" 1 ", b"1", b"t", b"{1}", b"2020-01-01"];
+        for oid in 0..5000u32 {
+            if !kept_as_text(oid) {
+                continue;
+            }
+            for s in samples {
+                let want = Value::Text(String::from_utf8(s.to_vec()).unwrap());
+                assert_eq!(decode(oid, false, Some(s)).ok(), Some(want), "type {oid}");
+            }
+        }
+        assert!(text_as_is(b"ab").is_ok());
+        assert!(text_as_is(b"a\0b").is_err() && text_as_is(b"a\xffb").is_err());
+        assert!(kept_as_text(0) && kept_as_text(oid::TEXT) && !kept_as_text(oid::INT4));
+    }
 
     #[test]
     fn text_params() {
