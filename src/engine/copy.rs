@@ -631,6 +631,8 @@ struct Column {
     as_text: bool,
     /// An array type (its text is read as an array literal).
     array: bool,
+    /// int2, int4 or int8: `input::plain_int` reads the usual digits directly.
+    int: bool,
 }
 
 impl CopyTarget {
@@ -718,6 +720,7 @@ fn resolve(
                 oid,
                 as_text: input::kept_as_text(oid),
                 array: super::catalog::element_of(oid).is_some(),
+                int: matches!(oid, types::oid::INT2 | types::oid::INT4 | types::oid::INT8),
             }
         })
         .collect();
@@ -898,6 +901,14 @@ fn bind_fields(
         };
         match field {
             None => stmt.bind(conn, slot, &Value::Null)?,
+            Some(bytes) if col.int => match input::plain_int(col.oid, bytes) {
+                Some(v) => stmt.bind(conn, slot, &Value::Integer(v))?,
+                None => {
+                    let value = input::decode_scalar_text(col.oid, bytes)
+                        .map_err(|e| e.with_context(context(bytes)))?;
+                    stmt.bind(conn, slot, &value)?;
+                }
+            },
             Some(bytes) if col.as_text => {
                 let text = input::text_as_is(bytes).map_err(|e| e.with_context(context(bytes)))?;
                 // SAFETY: `text` borrows the caller's fields, and the caller resets the

@@ -68,6 +68,33 @@ pub fn int_type(type_oid: u32) -> (&'static str, i64, i64) {
     }
 }
 
+/// The common case of [`parse_int`] for int2/int4/int8, without UTF-8 checks or
+/// trimming: an optional `-` and 1 to 18 ASCII digits, in the type's range. None for
+/// anything else (including oid, whose negative input wraps), which `decode` then reads
+/// with PostgreSQL's full rules and errors. COPY FROM reads most integers this way.
+pub fn plain_int(type_oid: u32, b: &[u8]) -> Option<i64> {
+    if !matches!(type_oid, oid::INT2 | oid::INT4 | oid::INT8) {
+        return None;
+    }
+    let (negative, digits) = match b {
+        [b'-', rest @ ..] => (true, rest),
+        _ => (false, b),
+    };
+    if digits.is_empty() || digits.len() > 18 {
+        return None;
+    }
+    let mut v: i64 = 0;
+    for &d in digits {
+        if !d.is_ascii_digit() {
+            return None;
+        }
+        v = v * 10 + i64::from(d - b'0');
+    }
+    let v = if negative { -v } else { v };
+    let (_, min, max) = int_type(type_oid);
+    (min..=max).contains(&v).then_some(v)
+}
+
 /// PostgreSQL's integer input (`int2in`, `int4in`, `int8in`, `oidin`): surrounding
 /// whitespace, an optional sign, decimal digits; out of the type's range is 22003.
 pub fn parse_int(type_oid: u32, s: &str) -> Result<i64, PgError> {
@@ -472,6 +499,43 @@ pub fn format_uuid(u: &[u8; 16]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn plain_int_agrees_with_decode() {
+        let samples: [&[u8]; 16] = [
+            b"0",
+            b"-0",
+            b"007",
+            b"32767",
+            b"32768",
+            b"-32768",
+            b"-32769",
+            b"2147483647",
+            b"2147483648",
+            b"-2147483648",
+            b"999999999999999999",
+            b"1234567890123456789",
+            b" 1",
+            b"+1",
+            b"1x",
+            b"-",
+        ];
+        for oid in [oid::INT2, oid::INT4, oid::INT8] {
+            for s in samples {
+                if let Some(v) = plain_int(oid, s) {
+                    assert_eq!(decode(oid, false, Some(s)).ok(), Some(Value::Integer(v)));
+                }
+            }
+        }
+        assert_eq!(plain_int(oid::INT4, b"-42"), Some(-42));
+        assert_eq!(plain_int(oid::INT2, b"32768"), None);
+        assert_eq!(plain_int(oid::INT4, b" 1"), None);
+        assert_eq!(plain_int(oid::OID, b"-1"), None);
+        assert_eq!(
+            plain_int(oid::INT8, b"999999999999999999"),
+            Some(999999999999999999)
+        );
+    }
 
     #[test]
     fn kept_as_text_means_decoded_as_is() {
