@@ -40,6 +40,12 @@ pub enum Scenario {
     Tenants(TenantsArgs),
     /// A long mixed load (select1, point-read, insert): the slope of RSS over time.
     Soak(SoakArgs),
+    /// TPC-B like pgbench's default script, run by `pgbench` itself against the target
+    /// (tables set up by `pgbench -i` first): tps, latency, memory.
+    Tpcb(TpcbArgs),
+    /// `COPY bench_copy FROM STDIN` of N small rows into a fresh table: rows/s, elapsed,
+    /// memory.
+    CopyIn(CopyInArgs),
 }
 
 impl Scenario {
@@ -49,6 +55,8 @@ impl Scenario {
             Scenario::Select1(a) | Scenario::PointRead(a) | Scenario::Insert(a) => &a.common,
             Scenario::Tenants(a) => &a.common,
             Scenario::Soak(a) => &a.common,
+            Scenario::Tpcb(a) => &a.common,
+            Scenario::CopyIn(a) => &a.common,
         }
     }
 
@@ -60,6 +68,8 @@ impl Scenario {
             Scenario::Insert(_) => "insert",
             Scenario::Tenants(_) => "tenants",
             Scenario::Soak(_) => "soak",
+            Scenario::Tpcb(_) => "tpcb",
+            Scenario::CopyIn(_) => "copy-in",
         }
     }
 }
@@ -79,6 +89,11 @@ pub struct Common {
     /// Name for the --target before it [default: the server's process name].
     #[arg(long, value_name = "NAME")]
     pub label: Vec<String>,
+    /// What durability the --target before it was given, as a note for the results
+    /// ('synchronous_commit=on, group commit'). With it, each run also records the
+    /// server's own `SHOW synchronous_commit` as the connections see it.
+    #[arg(long, value_name = "NOTE")]
+    pub durability: Vec<String>,
     /// Run against two targets in alternation (A, B, A, B, ...) and print the ratio B/A
     /// of every figure.
     #[arg(long)]
@@ -206,6 +221,55 @@ pub struct SoakArgs {
     pub common: Common,
 }
 
+#[derive(Args, Debug, Serialize)]
+pub struct TpcbArgs {
+    /// Concurrent clients (pgbench -c).
+    #[arg(long, default_value_t = 10)]
+    pub clients: usize,
+    /// pgbench threads (-j) [default: the clients, at most the cores].
+    #[arg(long, value_name = "N")]
+    pub jobs: Option<usize>,
+    /// Seconds of load (pgbench -T).
+    #[arg(long, default_value_t = 10.0, value_name = "SECS")]
+    pub duration: f64,
+    /// Query protocol (pgbench -M).
+    #[arg(long, value_enum, default_value_t = Protocol::Simple)]
+    pub protocol: Protocol,
+    /// Scale factor of `pgbench -i` (100,000 accounts each).
+    #[arg(long, default_value_t = 1)]
+    pub scale: u32,
+    /// Keep the pgbench tables as they are instead of `pgbench -i` before each run.
+    #[arg(long)]
+    pub no_init: bool,
+    /// The pgbench program.
+    #[arg(long, default_value = "pgbench", value_name = "PATH")]
+    pub pgbench: String,
+    /// Seconds to keep sampling after the load ends (clients closed) for "RSS after".
+    #[arg(long, default_value_t = 5.0, value_name = "SECS")]
+    pub after: f64,
+    #[command(flatten)]
+    #[serde(skip)]
+    pub common: Common,
+}
+
+#[derive(Args, Debug, Serialize)]
+pub struct CopyInArgs {
+    /// Rows to copy: `<i>\tname-<i>\t<i mod 1000>` into bench_copy(id integer, v text,
+    /// n integer), recreated before each run.
+    #[arg(long, default_value_t = 1_000_000)]
+    pub rows: u64,
+    /// Bytes of rows per CopyData message (whole lines; about what client libraries
+    /// send). psql sends one line per message: --chunk 1.
+    #[arg(long, default_value_t = 65_536, value_name = "BYTES")]
+    pub chunk: usize,
+    /// Seconds to keep sampling after the COPY for "RSS after".
+    #[arg(long, default_value_t = 5.0, value_name = "SECS")]
+    pub after: f64,
+    #[command(flatten)]
+    #[serde(skip)]
+    pub common: Common,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -226,5 +290,37 @@ mod tests {
         assert_eq!(a.settle, 5.0);
         assert_eq!(a.common.interval_ms, 100);
         assert!(!a.common.compare);
+    }
+
+    #[test]
+    fn tpcb_and_copy_in_flags() {
+        let cli = Cli::try_parse_from([
+            "litewire-bench",
+            "tpcb",
+            "--target",
+            "host=x",
+            "--durability",
+            "synchronous_commit=on",
+            "--clients",
+            "1",
+            "--protocol",
+            "prepared",
+        ])
+        .unwrap();
+        let Scenario::Tpcb(a) = cli.scenario else {
+            panic!()
+        };
+        assert_eq!((a.clients, a.jobs, a.scale), (1, None, 1));
+        assert_eq!(a.protocol, Protocol::Prepared);
+        assert_eq!(a.common.durability, vec!["synchronous_commit=on"]);
+        assert!(!a.no_init);
+
+        let cli = Cli::try_parse_from(["litewire-bench", "copy-in", "--target", "host=x"]).unwrap();
+        assert_eq!(cli.scenario.name(), "copy-in");
+        let Scenario::CopyIn(a) = cli.scenario else {
+            panic!()
+        };
+        assert_eq!((a.rows, a.chunk), (1_000_000, 65_536));
+        assert!(a.common.durability.is_empty());
     }
 }

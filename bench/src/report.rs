@@ -251,7 +251,11 @@ pub fn write_table(
 ) -> io::Result<()> {
     writeln!(out)?;
     for t in targets {
-        writeln!(out, "{scenario}: {} = {} (pid {})", t.label, t.conn, t.pid)?;
+        write!(out, "{scenario}: {} = {} (pid {})", t.label, t.conn, t.pid)?;
+        match &t.durability {
+            Some(d) => writeln!(out, ", durability: {d}")?,
+            None => writeln!(out)?,
+        }
     }
     writeln!(out)?;
     let mut rows = Vec::new();

@@ -15,6 +15,12 @@ pub struct Target {
     pub label: String,
     pub conn: String,
     pub pid: u32,
+    /// The --durability note given for it.
+    pub durability: Option<String>,
+    /// The connection string as given (a password included), for programs such as
+    /// pgbench.
+    #[serde(skip)]
+    pub raw_conn: String,
     #[serde(skip)]
     pub config: Config,
 }
@@ -119,6 +125,7 @@ pub fn resolve(common: &Common, m: &ArgMatches) -> Result<Vec<Target>> {
     let t_idx = indices(m, "target");
     let pids = pair(&t_idx, &indices(m, "pid"), "pid")?;
     let labels = pair(&t_idx, &indices(m, "label"), "label")?;
+    let durability = pair(&t_idx, &indices(m, "durability"), "durability")?;
     let mut targets = Vec::new();
     for (i, conn) in common.target.iter().enumerate() {
         let mut config: Config = conn
@@ -146,6 +153,8 @@ pub fn resolve(common: &Common, m: &ArgMatches) -> Result<Vec<Target>> {
             label,
             conn: redact(conn),
             pid,
+            durability: durability[i].map(|d| common.durability[d].clone()),
+            raw_conn: conn.clone(),
             config,
         });
     }

@@ -17,9 +17,16 @@ use super::{input, Lease};
 use crate::protocol::{backend, PgError, SqlState};
 use crate::sql::copy::{CopyFormatKind, CopyOptions, ForceQuote};
 
-/// A batch is inserted once it holds this many rows or bytes.
-const BATCH_ROWS: usize = 2000;
+/// A batch is inserted once it holds this many rows or bytes: few worker hops per
+/// COPY, and at most two batches held at once (one filling, one inserting).
+const BATCH_ROWS: usize = 8192;
 const BATCH_BYTES: usize = 256 << 10;
+
+/// Rows per multi-row INSERT: SQLite's cost per statement run (open the table, find the
+/// last rowid, halt, reset) is shared by this many rows. At most SQLite's default
+/// limit of 32766 parameters per statement.
+const ROWS_PER_INSERT: usize = 32;
+const MAX_PARAMETERS: usize = 32766;
 
 /// The resolved format of one COPY.
 #[derive(Debug, Clone)]
@@ -207,20 +214,34 @@ impl CopyFormat {
     }
 
     /// Splits one line into its fields; None is NULL.
-    pub fn split<'a>(
+    #[cfg(test)]
+    fn split<'a>(
         &self,
         line: &'a [u8],
         forced: &ForcedNulls,
     ) -> Result<Vec<Option<Cow<'a, [u8]>>>, PgError> {
+        let mut fields = Vec::new();
+        self.split_into(line, forced, &mut fields)?;
+        Ok(fields)
+    }
+
+    /// Splits one line into its fields, appended to `fields` (reused from line to line);
+    /// None is NULL. Fields without escapes or quotes borrow the line.
+    fn split_into<'a>(
+        &self,
+        line: &'a [u8],
+        forced: &ForcedNulls,
+        fields: &mut Vec<Option<Cow<'a, [u8]>>>,
+    ) -> Result<(), PgError> {
         if self.csv {
-            self.split_csv(line, forced)
+            self.split_csv(line, forced, fields)
         } else {
-            Ok(self.split_text(line))
+            self.split_text(line, fields);
+            Ok(())
         }
     }
 
-    fn split_text<'a>(&self, line: &'a [u8]) -> Vec<Option<Cow<'a, [u8]>>> {
-        let mut fields = Vec::new();
+    fn split_text<'a>(&self, line: &'a [u8], fields: &mut Vec<Option<Cow<'a, [u8]>>>) {
         let mut start = 0;
         let mut i = 0;
         let mut escaped = false;
@@ -237,7 +258,7 @@ impl CopyFormat {
                     Some(Cow::Borrowed(raw))
                 });
                 if end {
-                    return fields;
+                    return;
                 }
                 start = i + 1;
                 escaped = false;
@@ -253,12 +274,21 @@ impl CopyFormat {
         &self,
         line: &'a [u8],
         forced: &ForcedNulls,
-    ) -> Result<Vec<Option<Cow<'a, [u8]>>>, PgError> {
-        let mut fields = Vec::new();
+        fields: &mut Vec<Option<Cow<'a, [u8]>>>,
+    ) -> Result<(), PgError> {
+        // A field with quotes is built in `cur`; one without borrows line[start..].
         let mut cur = Vec::new();
+        let mut start = 0;
         let mut quoted = false;
         let mut in_quote = false;
         let mut i = 0;
+        let value = move |cur: &mut Vec<u8>, quoted: bool, start: usize, end: usize| {
+            if quoted {
+                Cow::Owned(std::mem::take(cur))
+            } else {
+                Cow::Borrowed(&line[start..end])
+            }
+        };
         loop {
             if i >= line.len() {
                 if in_quote {
@@ -268,8 +298,9 @@ impl CopyFormat {
                     ));
                 }
                 let column = fields.len();
-                fields.push(self.csv_field(std::mem::take(&mut cur), quoted, forced, column));
-                return Ok(fields);
+                let v = value(&mut cur, quoted, start, line.len());
+                fields.push(self.csv_field(v, quoted, forced, column));
+                return Ok(());
             }
             let b = line[i];
             if in_quote {
@@ -287,12 +318,19 @@ impl CopyFormat {
                 }
             } else if b == self.delimiter {
                 let column = fields.len();
-                fields.push(self.csv_field(std::mem::take(&mut cur), quoted, forced, column));
+                let v = value(&mut cur, quoted, start, i);
+                fields.push(self.csv_field(v, quoted, forced, column));
                 quoted = false;
+                start = i + 1;
             } else if b == self.quote {
+                if !quoted {
+                    // The field's bytes before its first quote.
+                    cur.clear();
+                    cur.extend_from_slice(&line[start..i]);
+                }
                 in_quote = true;
                 quoted = true;
-            } else {
+            } else if quoted {
                 cur.push(b);
             }
             i += 1;
@@ -301,7 +339,7 @@ impl CopyFormat {
 
     fn csv_field<'a>(
         &self,
-        value: Vec<u8>,
+        value: Cow<'a, [u8]>,
         quoted: bool,
         forced: &ForcedNulls,
         column: usize,
@@ -312,10 +350,10 @@ impl CopyFormat {
         } else {
             !is(&forced.not_null)
         };
-        if null && value == self.null {
+        if null && *value == *self.null {
             None
         } else {
-            Some(Cow::Owned(value))
+            Some(value)
         }
     }
 
@@ -519,9 +557,8 @@ impl Lines {
                 continue;
             }
             if b == b'\n' {
-                self.pending.extend_from_slice(&data[start..i]);
+                self.line_done(&data[start..i], batch);
                 start = i + 1;
-                self.line_done(batch);
             }
         }
         if !self.ended {
@@ -544,37 +581,58 @@ impl Lines {
     /// At CopyDone: a last line without a newline still counts.
     pub fn finish(&mut self, batch: &mut Batch) {
         if !self.ended && !self.pending.is_empty() {
-            self.line_done(batch);
+            self.line_done(&[], batch);
         }
     }
 
-    fn line_done(&mut self, batch: &mut Batch) {
+    /// A line ends with `tail`: after the pending start of it, if any, else all of it
+    /// (then it goes to the batch without a copy into `pending` first).
+    fn line_done(&mut self, tail: &[u8], batch: &mut Batch) {
         self.line_no += 1;
-        let mut line = std::mem::take(&mut self.pending);
-        if line.last() == Some(&b'\r') {
-            line.pop();
-        }
+        let mut pending = std::mem::take(&mut self.pending);
+        let line: &[u8] = if pending.is_empty() {
+            tail
+        } else {
+            pending.extend_from_slice(tail);
+            &pending
+        };
+        let line = line.strip_suffix(b"\r").unwrap_or(line);
         if line == b"\\." {
             self.ended = true;
         } else if self.skip_header {
             self.skip_header = false;
         } else {
-            batch.push(&line, self.line_no);
+            batch.push(line, self.line_no);
         }
         // Keep the allocation for the next line.
-        line.clear();
-        self.pending = line;
+        pending.clear();
+        self.pending = pending;
     }
 }
 
 /// Where a `COPY ... FROM STDIN` inserts: the table, its columns and their input types.
 pub struct CopyTarget {
     table: String,
-    /// Column name and the type its text is read as (0: as text, SQLite's affinity).
-    columns: Vec<(String, u32)>,
+    columns: Vec<Column>,
+    /// One row's INSERT, and one of `rows_per_insert` rows (when more than one).
     insert: String,
+    insert_many: String,
+    rows_per_insert: usize,
     format: Arc<CopyFormat>,
     forced: ForcedNulls,
+}
+
+/// A column a COPY fills.
+struct Column {
+    name: String,
+    /// The type its text is read as (0: as text, SQLite's affinity).
+    oid: u32,
+    /// `input::kept_as_text(oid)`: the field is bound as it is, without a copy.
+    as_text: bool,
+    /// An array type (its text is read as an array literal).
+    array: bool,
+    /// int2, int4 or int8: `input::plain_int` reads the usual digits directly.
+    int: bool,
 }
 
 impl CopyTarget {
@@ -628,30 +686,50 @@ fn resolve(
         .iter()
         .map(|(n, _)| crate::sql::lexer::quote_ident(n))
         .collect();
-    let slots: Vec<String> = (1..=columns.len()).map(|i| format!("?{i}")).collect();
-    let insert = format!(
-        "INSERT INTO {} ({}) VALUES ({})",
+    let head = format!(
+        "INSERT INTO {} ({}) VALUES ",
         crate::sql::lexer::quote_ident(table),
-        names.join(", "),
-        slots.join(", ")
+        names.join(", ")
     );
+    let rows_per_insert = ROWS_PER_INSERT.min(MAX_PARAMETERS / columns.len().max(1));
+    let values = |rows: usize| {
+        let tuples: Vec<String> = (0..rows)
+            .map(|r| {
+                let slots: Vec<String> = (1..=columns.len())
+                    .map(|i| format!("?{}", r * columns.len() + i))
+                    .collect();
+                format!("({})", slots.join(", "))
+            })
+            .collect();
+        format!("{head}{}", tuples.join(", "))
+    };
+    let insert = values(1);
+    let insert_many = values(rows_per_insert);
     // Values are read as Bind reads a text parameter of the column's type, so booleans,
     // bytea, timestamps and numbers are stored as the rest of litewire stores them.
     let columns = columns
         .into_iter()
-        .map(|(n, decl)| {
+        .map(|(name, decl)| {
             let oid = if decl.trim().is_empty() {
                 0
             } else {
                 super::objects::declared_type(conn.sqlite(), &decl).oid
             };
-            (n, oid)
+            Column {
+                name,
+                oid,
+                as_text: input::kept_as_text(oid),
+                array: super::catalog::element_of(oid).is_some(),
+                int: matches!(oid, types::oid::INT2 | types::oid::INT4 | types::oid::INT8),
+            }
         })
         .collect();
     Ok(CopyTarget {
         table: table.to_string(),
         columns,
         insert,
+        insert_many,
+        rows_per_insert,
         format,
         forced,
     })
@@ -662,64 +740,193 @@ fn shown(bytes: &[u8]) -> Cow<'_, str> {
 }
 
 fn insert_batch(conn: &mut Conn, t: &CopyTarget, batch: &Batch) -> Result<u64, PgError> {
-    let Some(mut stmt) = conn.prepare(&t.insert)? else {
+    let Some(mut one) = conn.prepare(&t.insert)? else {
         return Ok(0);
     };
+    let mut many = None;
+    if t.rows_per_insert > 1 && batch.ends.len() >= t.rows_per_insert {
+        match conn.prepare(&t.insert_many) {
+            Ok(stmt) => many = stmt,
+            Err(e) => {
+                conn.recycle(one);
+                return Err(e);
+            }
+        }
+    }
     let _overriding = super::objects::OverridingSystemValue::begin();
-    let r = insert_lines(conn, &mut stmt, t, batch);
-    conn.recycle(stmt);
+    let r = insert_lines(conn, &mut one, many.as_mut(), t, batch);
+    conn.recycle(one);
+    if let Some(stmt) = many {
+        conn.recycle(stmt);
+    }
     r
 }
 
+/// Inserts the batch's lines, `rows_per_insert` at a time with `many`, the rest one by
+/// one. A chunk that fails in any way is done again line by line from where it began
+/// (SQLite undid the failed statement), so the error, its line and its order among
+/// errors are those of inserting one line at a time.
 fn insert_lines(
     conn: &Conn,
-    stmt: &mut RawStmt,
+    one: &mut RawStmt,
+    many: Option<&mut RawStmt>,
     t: &CopyTarget,
     batch: &Batch,
 ) -> Result<u64, PgError> {
+    let lines: Vec<&[u8]> = batch.lines().collect();
     let mut n = 0;
-    for (k, line) in batch.lines().enumerate() {
-        let line_no = batch.first_line + k as u64;
-        let context = || format!("COPY {}, line {}: \"{}\"", t.table, line_no, shown(line));
-        let fields = t
-            .format
-            .split(line, &t.forced)
-            .map_err(|e| e.with_context(context()))?;
-        if fields.len() < t.columns.len() {
-            return Err(PgError::new(
-                SqlState::BAD_COPY_FILE_FORMAT,
-                format!("missing data for column \"{}\"", t.columns[fields.len()].0),
-            )
-            .with_context(context()));
+    let mut done = 0;
+    if let Some(many) = many {
+        let k = t.rows_per_insert;
+        // Every line's fields, all alive until the statement is reset: text is bound
+        // without a copy.
+        let mut fields = Vec::with_capacity(k * t.columns.len());
+        while lines.len() - done >= k {
+            let first = batch.first_line + done as u64;
+            let chunk = &lines[done..done + k];
+            fields.clear();
+            let mut ok = true;
+            for (r, line) in chunk.iter().enumerate() {
+                let from = fields.len();
+                let bound = parse_line(t, line, first + r as u64, &mut fields).and_then(|()| {
+                    let offset = r * t.columns.len();
+                    bind_fields(conn, many, t, &fields[from..], offset, first + r as u64)
+                });
+                if bound.is_err() {
+                    ok = false;
+                    break;
+                }
+            }
+            let stepped = if ok { Some(many.step(conn)) } else { None };
+            many.reset();
+            match stepped {
+                Some(Ok(_)) => n += k as u64,
+                // Canceled, or the transaction is gone (SQLite rolls it back on some
+                // errors): nothing to do again.
+                Some(Err(e))
+                    if e.code == SqlState::QUERY_CANCELED
+                        || e.is_fatal()
+                        || conn.is_autocommit() =>
+                {
+                    return Err(e.with_context(format!("COPY {}, line {first}", t.table)));
+                }
+                Some(Err(_)) | None => n += insert_rows(conn, one, t, chunk, first)?,
+            }
+            done += k;
         }
-        if fields.len() > t.columns.len() {
-            return Err(PgError::new(
-                SqlState::BAD_COPY_FILE_FORMAT,
-                "extra data after last expected column",
-            )
-            .with_context(context()));
-        }
-        for (i, (field, (name, oid))) in fields.iter().zip(&t.columns).enumerate() {
-            let value = match field {
-                None => Value::Null,
-                Some(bytes) => input::decode(*oid, false, Some(bytes)).map_err(|e| {
-                    e.with_context(format!(
-                        "COPY {}, line {}, column {}: \"{}\"",
-                        t.table,
-                        line_no,
-                        name,
-                        shown(bytes)
-                    ))
-                })?,
-            };
-            stmt.bind(conn, i + 1, &value)?;
-        }
-        let stepped = stmt.step(conn);
+    }
+    n += insert_rows(conn, one, t, &lines[done..], batch.first_line + done as u64)?;
+    Ok(n)
+}
+
+/// Inserts lines one by one; `first` is the line number of the first.
+fn insert_rows(
+    conn: &Conn,
+    stmt: &mut RawStmt,
+    t: &CopyTarget,
+    lines: &[&[u8]],
+    first: u64,
+) -> Result<u64, PgError> {
+    let mut n = 0;
+    // Reused from line to line: its fields borrow the batch, which outlives this loop.
+    let mut fields = Vec::with_capacity(t.columns.len());
+    for (k, line) in lines.iter().enumerate() {
+        let line_no = first + k as u64;
+        fields.clear();
+        // Every path resets the statement before `fields` changes: the text bound
+        // without a copy is never read once it is gone.
+        let stepped = parse_line(t, line, line_no, &mut fields)
+            .and_then(|()| bind_fields(conn, stmt, t, &fields, 0, line_no))
+            .and_then(|()| {
+                stmt.step(conn)
+                    .map_err(|e| e.with_context(format!("COPY {}, line {}", t.table, line_no)))
+            });
         stmt.reset();
-        stepped.map_err(|e| e.with_context(format!("COPY {}, line {}", t.table, line_no)))?;
+        stepped?;
         n += 1;
     }
     Ok(n)
+}
+
+/// Splits a line, appending its fields to `fields`, and checks their number.
+fn parse_line<'a>(
+    t: &CopyTarget,
+    line: &'a [u8],
+    line_no: u64,
+    fields: &mut Vec<Option<Cow<'a, [u8]>>>,
+) -> Result<(), PgError> {
+    let context = || format!("COPY {}, line {}: \"{}\"", t.table, line_no, shown(line));
+    let from = fields.len();
+    t.format
+        .split_into(line, &t.forced, fields)
+        .map_err(|e| e.with_context(context()))?;
+    let got = fields.len() - from;
+    if got < t.columns.len() {
+        return Err(PgError::new(
+            SqlState::BAD_COPY_FILE_FORMAT,
+            format!("missing data for column \"{}\"", t.columns[got].name),
+        )
+        .with_context(context()));
+    }
+    if got > t.columns.len() {
+        return Err(PgError::new(
+            SqlState::BAD_COPY_FILE_FORMAT,
+            "extra data after last expected column",
+        )
+        .with_context(context()));
+    }
+    Ok(())
+}
+
+/// Binds one line's fields, read as their columns' types, to parameters `offset + 1`
+/// on.
+fn bind_fields(
+    conn: &Conn,
+    stmt: &mut RawStmt,
+    t: &CopyTarget,
+    fields: &[Option<Cow<'_, [u8]>>],
+    offset: usize,
+    line_no: u64,
+) -> Result<(), PgError> {
+    for (i, (field, col)) in fields.iter().zip(&t.columns).enumerate() {
+        let slot = offset + i + 1;
+        let context = |bytes: &[u8]| {
+            format!(
+                "COPY {}, line {}, column {}: \"{}\"",
+                t.table,
+                line_no,
+                col.name,
+                shown(bytes)
+            )
+        };
+        match field {
+            None => stmt.bind(conn, slot, &Value::Null)?,
+            Some(bytes) if col.int => match input::plain_int(col.oid, bytes) {
+                Some(v) => stmt.bind(conn, slot, &Value::Integer(v))?,
+                None => {
+                    let value = input::decode_scalar_text(col.oid, bytes)
+                        .map_err(|e| e.with_context(context(bytes)))?;
+                    stmt.bind(conn, slot, &value)?;
+                }
+            },
+            Some(bytes) if col.as_text => {
+                let text = input::text_as_is(bytes).map_err(|e| e.with_context(context(bytes)))?;
+                // SAFETY: `text` borrows the caller's fields, and the caller resets the
+                // statement before they change or go away.
+                unsafe { stmt.bind_text_borrowed(conn, slot, text)? };
+            }
+            Some(bytes) => {
+                let value = if col.array {
+                    input::decode(col.oid, false, Some(bytes))
+                } else {
+                    input::decode_scalar_text(col.oid, bytes)
+                }
+                .map_err(|e| e.with_context(context(bytes)))?;
+                stmt.bind(conn, slot, &value)?;
+            }
+        }
+    }
+    Ok(())
 }
 
 impl Lease {
@@ -738,22 +945,33 @@ impl Lease {
         super::joined(r, "COPY")
     }
 
-    /// Inserts a batch of lines on a worker; gives the batch back (emptied) for reuse.
-    pub async fn copy_rows(
+    /// Starts inserting a batch of lines on a worker, at once: the session reads the
+    /// next batch meanwhile. [`CopyRows::finish`] gives the connection back, with the
+    /// batch (emptied, for reuse).
+    pub fn copy_rows(
         mut self,
         target: Arc<CopyTarget>,
         mut batch: Batch,
         style: super::datetime::InputStyle,
-    ) -> Result<(Lease, Batch, Result<u64, PgError>), PgError> {
-        let r = tokio::task::spawn_blocking(move || {
+    ) -> CopyRows {
+        CopyRows(tokio::task::spawn_blocking(move || {
             let r = super::datetime::with_input_style(style, || {
                 insert_batch(self.conn_mut(), &target, &batch)
             });
             batch.clear();
             (self, batch, r)
-        })
-        .await;
-        super::joined(r, "COPY")
+        }))
+    }
+}
+
+/// A batch being inserted on a worker; dropped unfinished, the insert still ends, and its
+/// connection (inside the COPY's transaction) is closed, which rolls the transaction back.
+pub struct CopyRows(tokio::task::JoinHandle<(Lease, Batch, Result<u64, PgError>)>);
+
+impl CopyRows {
+    /// Waits for the insert: the connection, the emptied batch and the rows inserted.
+    pub async fn finish(self) -> Result<(Lease, Batch, Result<u64, PgError>), PgError> {
+        super::joined(self.0.await, "COPY")
     }
 }
 
@@ -863,6 +1081,19 @@ mod tests {
             ]
         );
         assert!(f.split(b"\"open", &ForcedNulls::default()).is_err());
+        // Quotes may start inside a field; unquoted fields around them are borrowed.
+        assert_eq!(
+            fields(&f, b"ab\"c,d\"ef,x,,\"n\""),
+            vec![
+                Some(b"abc,def".to_vec()),
+                Some(b"x".to_vec()),
+                None,
+                Some(b"n".to_vec())
+            ]
+        );
+        let split = f.split(b"plain,q\"\"", &ForcedNulls::default()).unwrap();
+        assert!(matches!(split[0], Some(Cow::Borrowed(b"plain"))));
+        assert_eq!(split[1].as_deref(), Some(&b"q"[..]));
         // FORCE_NOT_NULL on the second column, FORCE_NULL on the third.
         let forced = ForcedNulls {
             not_null: vec![false, true, false],

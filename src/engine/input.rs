@@ -68,6 +68,33 @@ pub fn int_type(type_oid: u32) -> (&'static str, i64, i64) {
     }
 }
 
+/// The common case of [`parse_int`] for int2/int4/int8, without UTF-8 checks or
+/// trimming: an optional `-` and 1 to 18 ASCII digits, in the type's range. None for
+/// anything else (including oid, whose negative input wraps), which `decode` then reads
+/// with PostgreSQL's full rules and errors. COPY FROM reads most integers this way.
+pub fn plain_int(type_oid: u32, b: &[u8]) -> Option<i64> {
+    if !matches!(type_oid, oid::INT2 | oid::INT4 | oid::INT8) {
+        return None;
+    }
+    let (negative, digits) = match b {
+        [b'-', rest @ ..] => (true, rest),
+        _ => (false, b),
+    };
+    if digits.is_empty() || digits.len() > 18 {
+        return None;
+    }
+    let mut v: i64 = 0;
+    for &d in digits {
+        if !d.is_ascii_digit() {
+            return None;
+        }
+        v = v * 10 + i64::from(d - b'0');
+    }
+    let v = if negative { -v } else { v };
+    let (_, min, max) = int_type(type_oid);
+    (min..=max).contains(&v).then_some(v)
+}
+
 /// PostgreSQL's integer input (`int2in`, `int4in`, `int8in`, `oidin`): surrounding
 /// whitespace, an optional sign, decimal digits; out of the type's range is 22003.
 pub fn parse_int(type_oid: u32, s: &str) -> Result<i64, PgError> {
@@ -114,6 +141,46 @@ pub fn parse_uuid(s: &str) -> Option<[u8; 16]> {
         }
     }
     (i == b.len()).then_some(out)
+}
+
+/// Whether [`decode`] reads text of this type as the text itself: a `Value::Text` of the
+/// same bytes once they are checked as UTF-8 without NUL (see [`text_as_is`]). COPY FROM
+/// then binds a field without converting or copying it. Must name every type
+/// `decode_text` converts; a unit test holds the two together.
+pub fn kept_as_text(type_oid: u32) -> bool {
+    super::catalog::element_of(type_oid).is_none()
+        && !matches!(
+            type_oid,
+            oid::INT2
+                | oid::INT4
+                | oid::INT8
+                | oid::OID
+                | oid::FLOAT4
+                | oid::FLOAT8
+                | oid::NUMERIC
+                | oid::BOOL
+                | oid::BYTEA
+                | oid::TIMESTAMPTZ
+                | oid::TIMESTAMP
+                | oid::INTERVAL
+                | oid::DATE
+                | oid::TIME
+                | oid::UUID
+                | oid::JSON
+                | oid::JSONB
+        )
+}
+
+/// The text of a [`kept_as_text`] value, checked as `decode` checks it.
+pub fn text_as_is(b: &[u8]) -> Result<&str, PgError> {
+    utf8(b)
+}
+
+/// [`decode`] of text for a type known not to be an array (COPY FROM checks once per
+/// column, not once per value).
+pub fn decode_scalar_text(type_oid: u32, b: &[u8]) -> Result<Value, PgError> {
+    debug_assert!(super::catalog::element_of(type_oid).is_none());
+    decode_text(type_oid, b)
 }
 
 fn decode_text(type_oid: u32, b: &[u8]) -> Result<Value, PgError> {
@@ -432,6 +499,60 @@ pub fn format_uuid(u: &[u8; 16]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn plain_int_agrees_with_decode() {
+        let samples: [&[u8]; 16] = [
+            b"0",
+            b"-0",
+            b"007",
+            b"32767",
+            b"32768",
+            b"-32768",
+            b"-32769",
+            b"2147483647",
+            b"2147483648",
+            b"-2147483648",
+            b"999999999999999999",
+            b"1234567890123456789",
+            b" 1",
+            b"+1",
+            b"1x",
+            b"-",
+        ];
+        for oid in [oid::INT2, oid::INT4, oid::INT8] {
+            for s in samples {
+                if let Some(v) = plain_int(oid, s) {
+                    assert_eq!(decode(oid, false, Some(s)).ok(), Some(Value::Integer(v)));
+                }
+            }
+        }
+        assert_eq!(plain_int(oid::INT4, b"-42"), Some(-42));
+        assert_eq!(plain_int(oid::INT2, b"32768"), None);
+        assert_eq!(plain_int(oid::INT4, b" 1"), None);
+        assert_eq!(plain_int(oid::OID, b"-1"), None);
+        assert_eq!(
+            plain_int(oid::INT8, b"999999999999999999"),
+            Some(999999999999999999)
+        );
+    }
+
+    #[test]
+    fn kept_as_text_means_decoded_as_is() {
+        let samples: [&[u8]; 6] = [b"x1", b" 1 ", b"1", b"t", b"{1}", b"2020-01-01"];
+        for oid in 0..5000u32 {
+            if !kept_as_text(oid) {
+                continue;
+            }
+            for s in samples {
+                let want = Value::Text(String::from_utf8(s.to_vec()).unwrap());
+                assert_eq!(decode(oid, false, Some(s)).ok(), Some(want), "type {oid}");
+            }
+        }
+        assert!(text_as_is(b"ab").is_ok());
+        assert!(text_as_is(b"a\0b").is_err() && text_as_is(b"a\xffb").is_err());
+        assert!(kept_as_text(0) && kept_as_text(oid::TEXT) && !kept_as_text(oid::INT4));
+    }
 
     #[test]
     fn text_params() {

@@ -553,6 +553,36 @@ impl RawStmt {
     }
 
     /// Advances to the next row: true if there is one.
+    /// Binds text without SQLite copying it (`SQLITE_STATIC`), for COPY FROM's fields.
+    ///
+    /// # Safety
+    /// SQLite keeps the pointer until the binding is replaced or cleared: `text` must
+    /// outlive the next [`RawStmt::reset`] (which clears every binding), and the statement
+    /// must not be stepped after `text` is gone without being reset first.
+    pub unsafe fn bind_text_borrowed(
+        &mut self,
+        conn: &Conn,
+        i: usize,
+        text: &str,
+    ) -> Result<(), PgError> {
+        // SAFETY: valid statement; the caller keeps `text` alive until reset.
+        let rc = unsafe {
+            ffi::sqlite3_bind_text64(
+                self.p(),
+                i as c_int,
+                text.as_ptr().cast(),
+                text.len() as u64,
+                ffi::SQLITE_STATIC(),
+                ffi::SQLITE_UTF8 as u8,
+            )
+        };
+        if rc == ffi::SQLITE_OK {
+            Ok(())
+        } else {
+            Err(conn.error(rc))
+        }
+    }
+
     pub fn step(&mut self, conn: &Conn) -> Result<bool, PgError> {
         // SAFETY: valid statement, used by one thread.
         match unsafe { ffi::sqlite3_step(self.p()) } {

@@ -6,13 +6,14 @@
 //!
 //! Rows are inserted in batches as they arrive (the engine's `copy.rs` splits and
 //! inserts them on a worker), inside the session's transaction, or an implicit one
-//! that makes the COPY all-or-nothing.
+//! that makes the COPY all-or-nothing. While a worker inserts one batch the session
+//! reads the next: two batches at most are held.
 
 use std::sync::Arc;
 
 use super::conn::{Read, ReadError};
 use super::session::{Completion, Session, Tx};
-use crate::engine::copy::{Batch, CopyFormat, CopyTarget, Lines};
+use crate::engine::copy::{Batch, CopyFormat, CopyRows, CopyTarget, Lines};
 use crate::engine::{Job, Output};
 use crate::protocol::{self, backend, Frontend, PgError, SqlState};
 use crate::sql::copy::{CopySource, CopyStmt, Endpoint};
@@ -195,6 +196,27 @@ impl Session {
         target: &Arc<CopyTarget>,
         format: Arc<CopyFormat>,
     ) -> Result<Completion, PgError> {
+        let mut inflight = None;
+        let result = self.receive_loop(target, format, &mut inflight).await;
+        // The connection of the COPY's transaction comes back to the session before the
+        // COPY ends, however it ends.
+        let Some(task) = inflight else {
+            return result;
+        };
+        let (_, landed) = self.land(task).await?;
+        match (result, landed) {
+            // The batch in flight holds earlier lines than any the loop failed on.
+            (Err(e), Err(earlier)) if !e.is_fatal() => Err(earlier),
+            (result, _) => result,
+        }
+    }
+
+    async fn receive_loop(
+        &mut self,
+        target: &Arc<CopyTarget>,
+        format: Arc<CopyFormat>,
+        inflight: &mut Option<CopyRows>,
+    ) -> Result<Completion, PgError> {
         let timeout = self.params.statement_timeout();
         // Checked: a deadline later than an Instant can hold is no deadline.
         let deadline = (!timeout.is_zero())
@@ -249,8 +271,12 @@ impl Session {
                 Frontend::CopyData(d) => lines.push(&d.data, &mut batch)?,
                 Frontend::CopyDone(_) => {
                     lines.finish(&mut batch);
+                    if let Some(task) = inflight.take() {
+                        rows += self.land(task).await?.1?;
+                    }
                     if !batch.is_empty() {
-                        rows += self.insert_batch(target, &mut batch).await?;
+                        let task = self.launch(target, std::mem::take(&mut batch)).await?;
+                        rows += self.land(task).await?.1?;
                     }
                     return Ok(Completion::Tag(format!("COPY {rows}")));
                 }
@@ -265,27 +291,39 @@ impl Session {
                 _ => return Err(unexpected()),
             }
             if batch.is_full() {
-                rows += self.insert_batch(target, &mut batch).await?;
-                if deadline.is_some_and(|d| tokio::time::Instant::now() >= d) {
-                    return Err(timed_out());
+                // One batch inserting at a time: the one before must be done first.
+                let mut next = Batch::default();
+                if let Some(task) = inflight.take() {
+                    let (emptied, inserted) = self.land(task).await?;
+                    rows += inserted?;
+                    next = emptied;
+                    if deadline.is_some_and(|d| tokio::time::Instant::now() >= d) {
+                        return Err(timed_out());
+                    }
                 }
+                let full = std::mem::replace(&mut batch, next);
+                *inflight = Some(self.launch(target, full).await?);
             }
         }
     }
 
-    /// Inserts a batch on the session's connection (on a worker) and empties it.
-    async fn insert_batch(
+    /// Starts inserting a batch on the session's connection (on a worker), which stays
+    /// with the insert until [`Session::land`].
+    async fn launch(
         &mut self,
         target: &Arc<CopyTarget>,
-        batch: &mut Batch,
-    ) -> Result<u64, PgError> {
+        batch: Batch,
+    ) -> Result<CopyRows, PgError> {
         let lease = self.take_lease().await?;
         let style = self.params.input_style();
-        let (lease, emptied, result) = lease
-            .copy_rows(target.clone(), std::mem::take(batch), style)
-            .await?;
+        Ok(lease.copy_rows(target.clone(), batch, style))
+    }
+
+    /// Waits for a batch's insert: the connection back to the session, the emptied
+    /// batch, and the rows inserted or the error.
+    async fn land(&mut self, task: CopyRows) -> Result<(Batch, Result<u64, PgError>), PgError> {
+        let (lease, emptied, result) = task.finish().await?;
         self.lease = Some(lease);
-        *batch = emptied;
-        result
+        Ok((emptied, result))
     }
 }

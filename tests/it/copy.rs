@@ -532,3 +532,151 @@ select string_agg(a, ',') from v;
         "{err}"
     );
 }
+
+/// `n` text rows `i\tname-i\tv-i` from line `from` on, with line `bad` (if any) broken.
+fn many_rows(from: u32, n: u32, bad: Option<u32>) -> Vec<u8> {
+    let mut data = Vec::new();
+    for i in from..from + n {
+        if Some(i) == bad {
+            data.extend_from_slice(b"oops\tx\ty\n");
+        } else {
+            data.extend_from_slice(format!("{i}\tname-{i}\tv-{i}\n").as_bytes());
+        }
+    }
+    data
+}
+
+/// A COPY spans many batches (the session reads one while a worker inserts the one
+/// before): an error in any of them, or a CopyFail after several, inserts nothing, and
+/// the error names its line.
+#[test]
+fn errors_in_any_batch_of_a_long_copy() {
+    let s = Server::start(&[]);
+    let (mut r, _) = Raw::session(s.port(), "copylong");
+    q(&mut r, "create table t (a int, b text, c varchar(20))");
+    let count = |r: &mut Raw| {
+        let msgs = q(r, "select count(*), sum(a) from t");
+        let row = msgs.iter().find(|m| m.tag == b'D').unwrap().clone();
+        row.body
+    };
+    for bad in [2u32, 9_000, 20_000, 29_999] {
+        r.send(&wire::query("copy t from stdin"));
+        assert_eq!(r.recv().unwrap().tag, b'G');
+        // In messages of about 64 KiB, as a client library sends them.
+        for chunk in many_rows(1, 30_000, Some(bad)).chunks(65_536) {
+            r.send(&copy_data(chunk));
+        }
+        r.send(&copy_done());
+        let msgs = r.until_ready();
+        assert_eq!(errors(&msgs), vec!["22P02"], "bad line {bad}");
+        let err = msgs.iter().find(|m| m.tag == b'E').unwrap();
+        assert_eq!(
+            err.field(b'W').as_deref(),
+            Some(format!("COPY t, line {bad}, column a: \"oops\"").as_str())
+        );
+        assert_eq!(status(&msgs), 'I');
+    }
+    let empty = count(&mut r);
+
+    // CopyFail after several batches.
+    r.send(&wire::query("copy t from stdin"));
+    assert_eq!(r.recv().unwrap().tag, b'G');
+    for chunk in many_rows(1, 25_000, None).chunks(65_536) {
+        r.send(&copy_data(chunk));
+    }
+    r.send(&message(b'f', b"enough\0"));
+    let msgs = r.until_ready();
+    assert_eq!(errors(&msgs), vec!["57014"]);
+    assert_eq!(count(&mut r), empty);
+
+    // The whole of it, line by line as psql sends it, then checked.
+    r.send(&wire::query("copy t from stdin"));
+    assert_eq!(r.recv().unwrap().tag, b'G');
+    let data = many_rows(1, 30_000, None);
+    for line in data.split_inclusive(|&b| b == b'\n') {
+        r.send(&copy_data(line));
+    }
+    r.send(&copy_done());
+    let msgs = r.until_ready();
+    assert_eq!(errors(&msgs), Vec::<String>::new());
+    let tag = msgs.iter().find(|m| m.tag == b'C').unwrap();
+    assert_eq!(&tag.body[..], b"COPY 30000\0");
+    let msgs = q(
+        &mut r,
+        "select count(*), sum(a), min(b), max(c), sum(length(b)) from t",
+    );
+    let row = msgs.iter().find(|m| m.tag == b'D').unwrap();
+    let want: u32 = (1..=30_000u32)
+        .map(|i| 5 + i.to_string().len() as u32)
+        .sum();
+    let text = String::from_utf8_lossy(&row.body).to_string();
+    for part in ["30000", "450015000", "name-1", "v-9999", &want.to_string()] {
+        assert!(text.contains(part), "{part} in {text:?}");
+    }
+}
+
+/// Lines go in several to one INSERT: defaults, escapes and NULLs land in the right rows,
+/// and a constraint error names its line as when lines went in one by one.
+#[test]
+fn many_lines_per_insert_keep_rows_and_error_lines() {
+    let s = Server::start(&[]);
+    let (mut r, _) = Raw::session(s.port(), "copymany");
+    q(
+        &mut r,
+        "create table u (a int primary key, b text not null default 'd', c text)",
+    );
+    let copy = |r: &mut Raw, sql: &str, data: &[u8]| {
+        r.send(&wire::query(sql));
+        assert_eq!(r.recv().unwrap().tag, b'G');
+        r.send(&copy_data(data));
+        r.send(&copy_done());
+        r.until_ready()
+    };
+    let mut data = Vec::new();
+    for i in 1..=100 {
+        let c = if i % 7 == 0 {
+            "\\N".to_string()
+        } else {
+            format!("x\\ty{i}")
+        };
+        data.extend_from_slice(format!("{i}\t{c}\n").as_bytes());
+    }
+    let msgs = copy(&mut r, "copy u (a, c) from stdin", &data);
+    assert_eq!(errors(&msgs), Vec::<String>::new());
+    let msgs = q(
+        &mut r,
+        "select count(*), count(c), min(b), max(b), \
+         sum(case when c = E'x\\ty' || a then 1 else 0 end) from u",
+    );
+    let row = msgs.iter().find(|m| m.tag == b'D').unwrap();
+    let text = String::from_utf8_lossy(&row.body).to_string();
+    // 100 rows, 14 NULLs in c, b defaulted everywhere, every c in its own row.
+    for part in ["100", "86", "d"] {
+        assert!(text.contains(part), "{part} in {text:?}");
+    }
+    assert!(text.ends_with("86"), "{text:?}");
+
+    // A duplicate key at line 40 of 100, and a NULL into b at line 77.
+    for (line, value, code) in [(40, "1\tk", "23505"), (77, "500\t\\N", "23502")] {
+        let mut data = Vec::new();
+        for i in 1..=100 {
+            let row = if i == line {
+                value.to_string()
+            } else {
+                format!("{}\tb{i}", 1000 + i)
+            };
+            data.extend_from_slice(format!("{row}\n").as_bytes());
+        }
+        let msgs = copy(&mut r, "copy u (a, b) from stdin", &data);
+        assert_eq!(errors(&msgs), vec![code]);
+        let err = msgs.iter().find(|m| m.tag == b'E').unwrap();
+        let context = err.field(b'W').unwrap();
+        assert!(
+            context.starts_with(&format!("COPY u, line {line}")),
+            "{context}"
+        );
+    }
+    let msgs = q(&mut r, "select count(*) from u");
+    let row = msgs.iter().find(|m| m.tag == b'D').unwrap();
+    assert!(String::from_utf8_lossy(&row.body).ends_with("100"));
+}
