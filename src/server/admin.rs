@@ -302,6 +302,46 @@ fn command(
             }
             Ok(format!("SHOW {n}"))
         }
+        ["SHOW", "REPLICATION"] => {
+            let rows = shared
+                .replication
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .as_ref()
+                .map(|r| r.rows())
+                .unwrap_or_default();
+            backend::row_description(
+                out,
+                vec![
+                    field("database", oid::TEXT, -1),
+                    field("state", oid::TEXT, -1),
+                    field("local_txid", oid::INT8, 8),
+                    field("stored_txid", oid::INT8, 8),
+                    field("replay_timestamp", oid::TIMESTAMPTZ, 8),
+                    field("lag_ms", oid::INT8, 8),
+                ],
+            );
+            let opt = |v: Option<u64>| v.map(|v| v.to_string());
+            for r in &rows {
+                let mut w = DataRowWriter::begin(out);
+                for v in [
+                    Some(r.database.clone()),
+                    Some(r.state.clone()),
+                    opt(r.local_txid),
+                    opt(r.stored_txid),
+                    r.replayed_at
+                        .map(|us| crate::engine::datetime::format_timestamp_micros(us, true)),
+                    opt(r.lag_ms),
+                ] {
+                    match v {
+                        Some(v) => w.value(v.as_bytes()),
+                        None => w.null(),
+                    }
+                }
+                w.finish();
+            }
+            Ok(format!("SHOW {}", rows.len()))
+        }
         ["RELOAD"] if role != ConsoleRole::Admin => Err(PgError::new(
             SqlState::INSUFFICIENT_PRIVILEGE,
             "permission denied: RELOAD is for --admin-users",
@@ -312,7 +352,7 @@ fn command(
         _ => Err(PgError::new(
             SqlState::FEATURE_NOT_SUPPORTED,
             "the admin console answers SHOW MEMORY, SHOW CLIENTS, SHOW DATABASES, SHOW STATS, \
-             RELOAD and BACKUP DATABASE",
+             SHOW REPLICATION, RELOAD and BACKUP DATABASE",
         )),
     }
 }
