@@ -340,7 +340,7 @@ fn open(
     commits: Arc<std::sync::atomic::AtomicU64>,
 ) -> Result<Box<Conn>, PgError> {
     let mut flags = OpenFlags::SQLITE_OPEN_NO_MUTEX | OpenFlags::SQLITE_OPEN_NOFOLLOW;
-    if cfg.role == super::Role::Standby {
+    if super::standby::is_standby() {
         // A follower writes the file; litewire only reads it (standby.rs).
         flags |= OpenFlags::SQLITE_OPEN_READ_ONLY;
     } else {
@@ -377,13 +377,13 @@ fn configure(conn: &mut Connection, cfg: &EngineConfig) -> rusqlite::Result<Arc<
     // Also the wait for Litestream's short locks (a checkpoint on a primary, a
     // follower's page writes on a standby), so they surface as waits, not errors.
     conn.busy_timeout(cfg.lock_timeout)?;
-    if cfg.role != super::Role::Standby {
+    if !super::standby::is_standby() {
         conn.pragma_update(None, "journal_mode", "WAL")?;
         // A commit is written to the WAL, not fsynced: sessions with synchronous_commit
         // = on wait for a shared fsync after giving up the write lock (group_commit.rs).
         conn.pragma_update(None, "synchronous", "NORMAL")?;
     }
-    if cfg.role == super::Role::Primary {
+    if super::standby::is_replicating() {
         // Litestream checkpoints once it has copied the WAL; a checkpoint of ours
         // could restart the WAL under it.
         conn.pragma_update(None, "wal_autocheckpoint", 0)?;

@@ -260,9 +260,7 @@ fn data_folder(dir: &std::path::Path) -> std::io::Result<()> {
 impl Engine {
     pub fn new(cfg: EngineConfig) -> std::io::Result<Self> {
         data_folder(&cfg.data_dir)?;
-        if cfg.role == Role::Standby {
-            standby::set_standby();
-        }
+        standby::set_role(cfg.role);
         let databases = Arc::new(Mutex::new(HashMap::new()));
         let budget = Arc::new(Budget {
             permits: Arc::new(Semaphore::new(cfg.max_open_connections.max(1))),
@@ -280,6 +278,18 @@ impl Engine {
 
     pub fn config(&self) -> &EngineConfig {
         &self.cfg
+    }
+
+    /// A standby was promoted: its files are read-write from now on. Connections
+    /// opened read-only are closed (idle ones now, leased ones when returned).
+    pub async fn promoted(&self) {
+        standby::set_role(Role::Primary);
+        let dbs: Vec<Arc<Database>> = self.lock().values().cloned().collect();
+        let mut old = Vec::new();
+        for db in dbs {
+            old.extend(db.reseeded());
+        }
+        let _ = tokio::task::spawn_blocking(move || drop(old)).await;
     }
 
     /// A standby's database `name` was restored anew by its follower (a new file):

@@ -16,7 +16,10 @@ use std::time::Duration;
 
 use rusqlite::{Connection, OpenFlags};
 
+/// Whether the server is a hot standby now (until PROMOTE).
 static STANDBY: AtomicBool = AtomicBool::new(false);
+/// Whether Litestream replicates the files now (--replicate-to, or after PROMOTE).
+static REPLICATING: AtomicBool = AtomicBool::new(false);
 
 /// What `pg_last_xact_replay_timestamp()` reads: microseconds since 2000-01-01 of
 /// the last transaction the database's follower applied (src/replication gives it).
@@ -28,8 +31,15 @@ pub fn is_standby() -> bool {
     STANDBY.load(Ordering::Relaxed)
 }
 
-pub(super) fn set_standby() {
-    STANDBY.store(true, Ordering::Relaxed);
+/// Whether Litestream replicates the files (it then owns checkpoints).
+pub fn is_replicating() -> bool {
+    REPLICATING.load(Ordering::Relaxed)
+}
+
+/// Sets the role the files have now: at start, and when a standby is promoted.
+pub fn set_role(role: super::Role) {
+    STANDBY.store(role == super::Role::Standby, Ordering::Relaxed);
+    REPLICATING.store(role == super::Role::Primary, Ordering::Relaxed);
 }
 
 /// Installs the source of `pg_last_xact_replay_timestamp()`.

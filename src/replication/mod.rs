@@ -8,6 +8,9 @@
 //! - Standby (`--replica-of URL`): one `litestream restore -f` follower per database
 //!   of the store (standby.rs); sessions only read (engine/standby.rs).
 //!
+//! - PROMOTE (admin console, on a standby): the followers caught up and stopped, the
+//!   files made read-write (`Engine::promoted`), then replicated to the same store.
+//!
 //! Each child is restarted with a backoff when it exits and stopped at shutdown
 //! (child.rs). Nothing here runs while a statement runs.
 
@@ -75,6 +78,66 @@ impl Replication {
             }));
         }
         Ok(None)
+    }
+
+    /// PROMOTE: once every follower has applied the store's newest transaction, stops
+    /// them, makes the files read-write and replicates them to the same store. Fails
+    /// (the standby keeps following) when this is no standby or a follower is not
+    /// caught up within `catch_up`; either way the replication to keep is returned.
+    pub async fn promote(
+        self,
+        cfg: &Config,
+        engine: &Engine,
+        catch_up: Duration,
+    ) -> (Replication, Result<(), crate::protocol::PgError>) {
+        use crate::protocol::{PgError, SqlState};
+        let (Role::Standby(followers), Some(url)) = (&self.role, &cfg.replica_of) else {
+            let e = PgError::new(
+                SqlState::OBJECT_NOT_IN_PREREQUISITE_STATE,
+                "recovery is not in progress",
+            )
+            .with_hint("PROMOTE is for a standby (--replica-of).");
+            return (self, Err(e));
+        };
+        let url = url.clone();
+        let deadline = Instant::now() + catch_up;
+        while !followers.caught_up() {
+            if Instant::now() >= deadline {
+                let e = PgError::new(
+                    SqlState::OBJECT_NOT_IN_PREREQUISITE_STATE,
+                    "the standby did not catch up with the store: not promoted",
+                )
+                .with_hint("SHOW REPLICATION shows each database's lag.");
+                return (self, Err(e));
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        let names = followers.names();
+        let data_dir = cfg.data_dir.clone();
+        self.stop().await;
+        for name in &names {
+            let _ = std::fs::remove_file(data_dir.join(format!("{name}.db-txid")));
+        }
+        engine.promoted().await;
+        match primary(cfg, &url) {
+            Ok(r) => (r, Ok(())),
+            Err(e) => {
+                // The files are writable but not replicated: said, and kept so.
+                let r = Replication {
+                    stop: watch::channel(false).0,
+                    tasks: Vec::new(),
+                    role: Role::Primary {
+                        data_dir,
+                        url: url.clone(),
+                    },
+                };
+                let e = PgError::new(
+                    SqlState::INTERNAL_ERROR,
+                    format!("promoted, but replication did not start: {e}"),
+                );
+                (r, Err(e))
+            }
+        }
     }
 
     /// Stops every child (each gets SIGTERM and up to 5 s) and waits for them.

@@ -98,6 +98,22 @@ impl Followers {
             .collect()
     }
 
+    /// Whether every follower has applied the newest transaction of the store.
+    pub fn caught_up(&self) -> bool {
+        let running = self.running.lock().unwrap_or_else(|p| p.into_inner());
+        running.iter().all(|(name, f)| {
+            let following = *f.state.lock().unwrap_or_else(|p| p.into_inner()) == "following";
+            let stored = store::newest(&store::ltx_files(&self.store.join(format!("{name}.db"))));
+            following && store::applied_txid(&self.file(name)) >= stored
+        })
+    }
+
+    /// The databases followed.
+    pub fn names(&self) -> Vec<String> {
+        let running = self.running.lock().unwrap_or_else(|p| p.into_inner());
+        running.keys().cloned().collect()
+    }
+
     /// Stops every follower and waits for them.
     pub async fn stop_all(&self) {
         let _ = self.stop.send(true);

@@ -160,7 +160,7 @@ impl Session {
                 engine.drop_database(&name, &reserved).await?;
             }
             DatabaseCommand::Rename { from, to } => {
-                if engine.config().role == crate::engine::Role::Primary {
+                if crate::engine::standby::is_replicating() {
                     // Litestream would see one file vanish and another appear: the
                     // store's history of the database would not follow the name.
                     return Err(crate::sql::translate::unsupported(

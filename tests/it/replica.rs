@@ -381,3 +381,83 @@ async fn replica_lag_under_a_steady_write_load() {
     // test machine (debug build, other tests running beside).
     assert!(pct(0.99) < Duration::from_secs(2), "p99 {:?}", pct(0.99));
 }
+
+/// PROMOTE in a standby's console: with the primary stopped, the standby catches up,
+/// accepts writes, and replicates them to the same store, where a new standby finds
+/// both the old primary's rows and its own.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn promote_turns_a_standby_into_the_primary_of_the_same_store() {
+    let store = tempfile::tempdir().unwrap();
+    let mut p = primary(store.path());
+    let w = p.connect("app").await;
+    w.batch_execute("CREATE TABLE t (id int PRIMARY KEY, v text); INSERT INTO t VALUES (1, 'old')")
+        .await
+        .unwrap();
+    let s = standby(store.path());
+    let r = loop {
+        if let Ok(r) = s.try_connect("app").await {
+            if rows(&r, "SELECT count(*) FROM t")
+                .await
+                .first()
+                .is_some_and(|x| x[0].as_deref() == Some("1"))
+            {
+                break r;
+            }
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
+    // On a primary, PROMOTE is refused as pg_promote() is.
+    let padmin = p.connect("litewire").await;
+    let e = padmin.simple_query("PROMOTE").await.unwrap_err();
+    assert_eq!(sqlstate(&e), "55000", "{e}");
+    drop((w, padmin));
+    assert!(p.terminate().success());
+    let admin = s.connect("litewire").await;
+    let asked = Instant::now();
+    admin.simple_query("PROMOTE").await.unwrap();
+    let c = s.connect("app").await;
+    c.batch_execute("INSERT INTO t VALUES (2, 'new')")
+        .await
+        .unwrap();
+    eprintln!("PROMOTE to first accepted write: {:?}", asked.elapsed());
+    assert!(asked.elapsed() < Duration::from_secs(5));
+    assert_eq!(
+        rows(
+            &c,
+            "SELECT pg_is_in_recovery(), current_setting('transaction_read_only'), count(*) FROM t"
+        )
+        .await[0],
+        [Some("f".into()), Some("off".into()), Some("2".into())]
+    );
+    // A session from before the promotion reads the new row too.
+    assert_eq!(
+        rows(&r, "SELECT count(*) FROM t").await[0][0].as_deref(),
+        Some("2")
+    );
+    let e = admin.simple_query("PROMOTE").await.unwrap_err();
+    assert_eq!(sqlstate(&e), "55000", "{e}");
+    // The store goes on from the promoted node: a fresh standby has both rows.
+    let s2 = standby(store.path());
+    let start = Instant::now();
+    loop {
+        if let Ok(r2) = s2.try_connect("app").await {
+            if let Ok(m) = r2
+                .simple_query("SELECT count(*) FROM t WHERE v IN ('old', 'new')")
+                .await
+            {
+                let count = m.iter().find_map(|x| match x {
+                    tokio_postgres::SimpleQueryMessage::Row(row) => row.get(0).map(String::from),
+                    _ => None,
+                });
+                if count.as_deref() == Some("2") {
+                    break;
+                }
+            }
+        }
+        assert!(
+            start.elapsed() < Duration::from_secs(20),
+            "the new standby never saw the promoted node's row"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
