@@ -257,6 +257,10 @@ async fn a_standby_follows_the_primary_and_answers_as_a_hot_standby() {
             "cannot set transaction read-write mode during recovery",
         ),
         (
+            "SET transaction_read_only = off",
+            "cannot set transaction read-write mode during recovery",
+        ),
+        (
             "CREATE DATABASE other",
             "cannot execute CREATE DATABASE in a read-only transaction",
         ),
@@ -266,6 +270,29 @@ async fn a_standby_follows_the_primary_and_answers_as_a_hot_standby() {
         let text = e.as_db_error().map(|d| d.message().to_string());
         assert_eq!(text.as_deref(), Some(message), "{sql}");
     }
+    // pg_dump reads a standby as it reads a PostgreSQL hot standby.
+    let dump = Command::new("pg_dump")
+        .args([
+            "-h",
+            "127.0.0.1",
+            "-p",
+            &s.port().to_string(),
+            "-U",
+            "tester",
+            "app",
+        ])
+        .output()
+        .expect("pg_dump must be installed (apt-get install postgresql-client)");
+    let text = String::from_utf8_lossy(&dump.stdout);
+    assert!(
+        dump.status.success(),
+        "{}",
+        String::from_utf8_lossy(&dump.stderr)
+    );
+    assert!(
+        text.contains("CREATE TABLE public.t") && !text.contains("litestream"),
+        "{text}"
+    );
     // The admin console shows the follower caught up.
     let admin = s.connect("litewire").await;
     assert!(
