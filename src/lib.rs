@@ -6,6 +6,7 @@
 //! - [`sql`]: statement splitting and classification (no database needed).
 //! - [`engine`]: SQLite files, connections, statement execution, type mapping.
 //! - [`server`]: accept loop, startup handshake, sessions.
+//! - [`replication`]: Litestream's processes for a replicated or followed data folder.
 //! - `fuzzing` (hidden): what the fuzz targets in `fuzz/` run.
 
 pub mod config;
@@ -14,5 +15,6 @@ pub mod engine;
 pub mod fuzzing;
 pub mod memory;
 pub mod protocol;
+pub mod replication;
 pub mod server;
 pub mod sql;

@@ -38,6 +38,9 @@ pub struct Database {
     descriptions: Mutex<Vec<CachedDescription>>,
     /// When commits reach the disk (synchronous_commit).
     group_commit: Arc<GroupCommit>,
+    /// On a standby, bumped when a follower restored the file anew (a new inode):
+    /// connections to the old one are not pooled again (`Engine::reseeded`).
+    generation: std::sync::atomic::AtomicU64,
 }
 
 struct CachedDescription {
@@ -72,8 +75,19 @@ impl Database {
             write_lock: Arc::new(Semaphore::new(1)),
             descriptions: Mutex::new(Vec::new()),
             group_commit: Arc::new(GroupCommit::new(&path)),
+            generation: Default::default(),
             path,
         }
+    }
+
+    /// A standby's file was restored anew: idle connections (to the old file) are
+    /// returned to be closed, and leased ones are closed when given back.
+    #[allow(clippy::vec_box)]
+    pub(super) fn reseeded(&self) -> Vec<Box<Conn>> {
+        let mut idle = self.idle.lock().unwrap_or_else(|p| p.into_inner());
+        self.generation
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        idle.drain(..).map(|(c, _)| c).collect()
     }
 
     /// Takes a connection: an idle one, or a newly opened one if the database has fewer
@@ -96,7 +110,13 @@ impl Database {
             )
                 })?
                 .map_err(|_| PgError::new(SqlState::ADMIN_SHUTDOWN, "database is closing"))?;
-        let reused = self.idle.lock().unwrap_or_else(|p| p.into_inner()).pop();
+        let (reused, generation) = {
+            let mut idle = self.idle.lock().unwrap_or_else(|p| p.into_inner());
+            // Read with the idle list locked, as `reseeded` bumps it: a connection
+            // opened now is to the file of this generation (standby only).
+            let generation = self.generation.load(std::sync::atomic::Ordering::Relaxed);
+            (idle.pop(), generation)
+        };
         let conn = match reused {
             Some((conn, _)) => conn,
             None => {
@@ -108,6 +128,7 @@ impl Database {
                         .await
                         .map_err(|_| PgError::new(SqlState::INTERNAL_ERROR, "open failed"))??;
                 conn.hold(open_permit);
+                conn.generation = generation;
                 conn
             }
         };
@@ -271,9 +292,18 @@ impl Lease {
     }
 
     pub fn conn_mut(&mut self) -> &mut Conn {
-        self.conn
+        let conn = self
+            .conn
             .as_mut()
-            .expect("lease holds a connection until dropped")
+            .expect("lease holds a connection until dropped");
+        if super::standby::is_standby() && conn.is_autocommit() {
+            // A follower writes pages without always renewing the change counter
+            // SQLite checks its cache by: a read transaction that is about to begin
+            // starts with an empty cache, so every page it reads is read under its
+            // lock (engine/standby.rs).
+            conn.release_cache();
+        }
+        conn
     }
 
     pub fn database(&self) -> &Arc<Database> {
@@ -288,7 +318,13 @@ impl Drop for Lease {
             // A connection still inside a transaction is closed (which rolls it back)
             // rather than handed to another session; so is one carrying a session's
             // PRAGMA settings or TEMP objects.
-            if conn.is_autocommit() && !conn.is_stateful() {
+            let current = !super::standby::is_standby()
+                || self
+                    .db
+                    .generation
+                    .load(std::sync::atomic::Ordering::Relaxed)
+                    == conn.generation;
+            if conn.is_autocommit() && !conn.is_stateful() && current {
                 let mut idle = self.db.idle.lock().unwrap_or_else(|p| p.into_inner());
                 idle.push((conn, Instant::now()));
             }
@@ -303,11 +339,15 @@ fn open(
     name: &str,
     commits: Arc<std::sync::atomic::AtomicU64>,
 ) -> Result<Box<Conn>, PgError> {
-    let mut flags = OpenFlags::SQLITE_OPEN_READ_WRITE
-        | OpenFlags::SQLITE_OPEN_NO_MUTEX
-        | OpenFlags::SQLITE_OPEN_NOFOLLOW;
-    if cfg.auto_create {
-        flags |= OpenFlags::SQLITE_OPEN_CREATE;
+    let mut flags = OpenFlags::SQLITE_OPEN_NO_MUTEX | OpenFlags::SQLITE_OPEN_NOFOLLOW;
+    if super::standby::is_standby() {
+        // A follower writes the file; litewire only reads it (standby.rs).
+        flags |= OpenFlags::SQLITE_OPEN_READ_ONLY;
+    } else {
+        flags |= OpenFlags::SQLITE_OPEN_READ_WRITE;
+        if cfg.auto_create {
+            flags |= OpenFlags::SQLITE_OPEN_CREATE;
+        }
     }
     let mut conn = Connection::open_with_flags(path, flags).map_err(|e| {
         let mut pg = to_pg(&e);
@@ -334,11 +374,20 @@ fn open(
 fn configure(conn: &mut Connection, cfg: &EngineConfig) -> rusqlite::Result<Arc<AuthNotes>> {
     use rusqlite::config::DbConfig;
     use rusqlite::limits::Limit;
+    // Also the wait for Litestream's short locks (a checkpoint on a primary, a
+    // follower's page writes on a standby), so they surface as waits, not errors.
     conn.busy_timeout(cfg.lock_timeout)?;
-    conn.pragma_update(None, "journal_mode", "WAL")?;
-    // A commit is written to the WAL, not fsynced: sessions with synchronous_commit = on
-    // wait for a shared fsync after giving up the write lock (group_commit.rs).
-    conn.pragma_update(None, "synchronous", "NORMAL")?;
+    if !super::standby::is_standby() {
+        conn.pragma_update(None, "journal_mode", "WAL")?;
+        // A commit is written to the WAL, not fsynced: sessions with synchronous_commit
+        // = on wait for a shared fsync after giving up the write lock (group_commit.rs).
+        conn.pragma_update(None, "synchronous", "NORMAL")?;
+    }
+    if super::standby::is_replicating() {
+        // Litestream checkpoints once it has copied the WAL; a checkpoint of ours
+        // could restart the WAL under it.
+        conn.pragma_update(None, "wal_autocheckpoint", 0)?;
+    }
     conn.pragma_update(None, "foreign_keys", "ON")?;
     // PostgreSQL's LIKE is case-sensitive (ILIKE is translated to lower() LIKE lower()).
     conn.pragma_update(None, "case_sensitive_like", "ON")?;

@@ -92,6 +92,15 @@ pub fn register(conn: &Connection, database: &str, session: SharedSession) -> ru
     conn.create_scalar_function("version", 0, pure, |_| Ok(version()))?;
     let db = database.to_string();
     conn.create_scalar_function("current_database", 0, pure, move |_| Ok(db.clone()))?;
+    // The last transaction a standby's follower applied; NULL on a primary.
+    let replayed = database.to_string();
+    let standby = super::standby::is_standby();
+    conn.create_scalar_function("pg_last_xact_replay_timestamp", 0, volatile, move |_| {
+        Ok(standby
+            .then(|| super::standby::replay_micros(&replayed))
+            .flatten()
+            .map(|us| datetime::format_timestamp_micros(us, true)))
+    })?;
     let db = database.to_string();
     conn.create_scalar_function("current_catalog", 0, pure, move |_| Ok(db.clone()))?;
     conn.create_scalar_function("current_schema", 0, pure, |_| Ok("public"))?;
@@ -393,8 +402,10 @@ pub fn register_catalog(conn: &Connection, session: SharedSession) -> rusqlite::
         out.push(']');
         Ok(out)
     })?;
-    // A primary, never a standby.
-    conn.create_scalar_function("pg_is_in_recovery", 0, pure, |_| Ok(0))?;
+    // True on a hot standby (--replica-of), whose files Litestream followers write.
+    let standby = super::standby::is_standby();
+    conn.create_scalar_function("pg_is_in_recovery", 0, pure, move |_| Ok(standby))?;
+
     let acl_session = session_user.clone();
     conn.create_scalar_function("acldefault", 2, FunctionFlags::SQLITE_UTF8, move |ctx| {
         let kind: Option<String> = ctx.get(0)?;

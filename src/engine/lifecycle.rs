@@ -56,11 +56,22 @@ fn files(dir: &Path, name: &str) -> [PathBuf; 4] {
 /// into a new file of the same name) and then, with `main`, the file itself.
 fn remove_files(dir: &Path, name: &str, main: bool) -> std::io::Result<()> {
     let [db, wal, shm, journal] = files(dir, name);
-    for f in [wal, shm, journal].into_iter().chain(main.then_some(db)) {
+    // A standby follower's applied TXID, too.
+    let txid = dir.join(format!("{name}.db-txid"));
+    for f in [wal, shm, journal, txid]
+        .into_iter()
+        .chain(main.then_some(db))
+    {
         match std::fs::remove_file(&f) {
             Err(e) if e.kind() != std::io::ErrorKind::NotFound => return Err(e),
             _ => {}
         }
+    }
+    // Litestream's state of a replicated file (src/replication): a new file of the
+    // same name must not be taken for the old one's continuation.
+    match std::fs::remove_dir_all(dir.join(format!(".{name}.db-litestream"))) {
+        Err(e) if e.kind() != std::io::ErrorKind::NotFound => return Err(e),
+        _ => {}
     }
     Ok(())
 }

@@ -36,6 +36,7 @@ pub mod objects;
 pub(crate) mod pgfuncs;
 mod slice;
 mod srf;
+pub mod standby;
 mod stmt;
 mod subquery;
 mod subscript;
@@ -74,6 +75,20 @@ pub struct EngineConfig {
     pub statement_cache: usize,
     /// Encoded rows are handed to the session in chunks of about this many bytes.
     pub chunk_size: usize,
+    /// Whether the files are replicated, followed, or neither (src/replication).
+    pub role: Role,
+}
+
+/// What replication makes of the data folder (src/replication).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Role {
+    /// No replication: litewire alone owns the files.
+    #[default]
+    Alone,
+    /// Litestream replicates the files: it owns checkpoints.
+    Primary,
+    /// Litestream followers write the files; litewire only reads them.
+    Standby,
 }
 
 /// Process-wide SQLite memory settings; call once at start, before any connection opens.
@@ -245,6 +260,7 @@ fn data_folder(dir: &std::path::Path) -> std::io::Result<()> {
 impl Engine {
     pub fn new(cfg: EngineConfig) -> std::io::Result<Self> {
         data_folder(&cfg.data_dir)?;
+        standby::set_role(cfg.role);
         let databases = Arc::new(Mutex::new(HashMap::new()));
         let budget = Arc::new(Budget {
             permits: Arc::new(Semaphore::new(cfg.max_open_connections.max(1))),
@@ -262,6 +278,29 @@ impl Engine {
 
     pub fn config(&self) -> &EngineConfig {
         &self.cfg
+    }
+
+    /// A standby was promoted: its files are read-write from now on. Connections
+    /// opened read-only are closed (idle ones now, leased ones when returned).
+    pub async fn promoted(&self) {
+        standby::set_role(Role::Primary);
+        let dbs: Vec<Arc<Database>> = self.lock().values().cloned().collect();
+        let mut old = Vec::new();
+        for db in dbs {
+            old.extend(db.reseeded());
+        }
+        let _ = tokio::task::spawn_blocking(move || drop(old)).await;
+    }
+
+    /// A standby's database `name` was restored anew by its follower (a new file):
+    /// connections to the old file are closed (idle ones now, leased ones when
+    /// returned).
+    pub async fn reseeded(&self, name: &str) {
+        let db = self.lock().get(name).cloned();
+        if let Some(db) = db {
+            let old = db.reseeded();
+            let _ = tokio::task::spawn_blocking(move || drop(old)).await;
+        }
     }
 
     /// The database called `name`, opening it (and creating its file, if --auto-create

@@ -65,6 +65,8 @@ pub struct Conn {
     session: super::functions::SharedSession,
     /// Set by the authorizer: per-connection state changed, the last PRAGMA denied.
     notes: std::sync::Arc<super::authorizer::AuthNotes>,
+    /// A standby's: the database's generation its file belongs to (database.rs).
+    pub(super) generation: u64,
     /// Whether the pg_catalog tables are registered on this connection.
     catalog: bool,
     /// A suspended data-modifying WITH's temporary tables (modifying.rs), dropped with
@@ -107,6 +109,7 @@ impl Conn {
             session,
             notes,
             catalog: false,
+            generation: 0,
             with_tables: Vec::new(),
             inlining: 0,
             sqlite,
@@ -159,6 +162,14 @@ impl Conn {
 
     pub fn sqlite(&self) -> &Connection {
         &self.sqlite
+    }
+
+    /// Frees the page cache's unused pages (a standby's, before a read transaction).
+    pub fn release_cache(&self) {
+        // SAFETY: a call on this open connection; it only frees unreferenced pages.
+        unsafe {
+            ffi::sqlite3_db_release_memory(self.db());
+        }
     }
 
     fn db(&self) -> *mut ffi::sqlite3 {

@@ -8,7 +8,8 @@
 //! is RSS minus all of that.
 //!
 //! `BACKUP DATABASE {name | ALL} TO 'file'` (admin users) writes online, consistent
-//! copies into the data folder's `backups` folder (engine/lifecycle.rs).
+//! copies into the data folder's `backups` folder (engine/lifecycle.rs). `SHOW
+//! REPLICATION` and `PROMOTE` (admin users, on a standby) are src/replication's.
 
 use std::sync::Arc;
 
@@ -302,6 +303,46 @@ fn command(
             }
             Ok(format!("SHOW {n}"))
         }
+        ["SHOW", "REPLICATION"] => {
+            let rows = shared
+                .replication
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .as_ref()
+                .map(|r| r.rows())
+                .unwrap_or_default();
+            backend::row_description(
+                out,
+                vec![
+                    field("database", oid::TEXT, -1),
+                    field("state", oid::TEXT, -1),
+                    field("local_txid", oid::INT8, 8),
+                    field("stored_txid", oid::INT8, 8),
+                    field("replay_timestamp", oid::TIMESTAMPTZ, 8),
+                    field("lag_ms", oid::INT8, 8),
+                ],
+            );
+            let opt = |v: Option<u64>| v.map(|v| v.to_string());
+            for r in &rows {
+                let mut w = DataRowWriter::begin(out);
+                for v in [
+                    Some(r.database.clone()),
+                    Some(r.state.clone()),
+                    opt(r.local_txid),
+                    opt(r.stored_txid),
+                    r.replayed_at
+                        .map(|us| crate::engine::datetime::format_timestamp_micros(us, true)),
+                    opt(r.lag_ms),
+                ] {
+                    match v {
+                        Some(v) => w.value(v.as_bytes()),
+                        None => w.null(),
+                    }
+                }
+                w.finish();
+            }
+            Ok(format!("SHOW {}", rows.len()))
+        }
         ["RELOAD"] if role != ConsoleRole::Admin => Err(PgError::new(
             SqlState::INSUFFICIENT_PRIVILEGE,
             "permission denied: RELOAD is for --admin-users",
@@ -312,10 +353,43 @@ fn command(
         _ => Err(PgError::new(
             SqlState::FEATURE_NOT_SUPPORTED,
             "the admin console answers SHOW MEMORY, SHOW CLIENTS, SHOW DATABASES, SHOW STATS, \
-             RELOAD and BACKUP DATABASE",
+             SHOW REPLICATION, RELOAD, BACKUP DATABASE and PROMOTE",
         )),
     }
 }
+
+/// `PROMOTE` (admin users, on a standby): the standby becomes a primary replicating
+/// to the store it followed (src/replication).
+async fn promote(shared: &Shared, role: ConsoleRole) -> Result<String, PgError> {
+    if role != ConsoleRole::Admin {
+        return Err(PgError::new(
+            SqlState::INSUFFICIENT_PRIVILEGE,
+            "permission denied: PROMOTE is for --admin-users",
+        ));
+    }
+    let taken = shared
+        .replication
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .take();
+    let Some(replication) = taken else {
+        return Err(PgError::new(
+            SqlState::OBJECT_NOT_IN_PREREQUISITE_STATE,
+            "recovery is not in progress",
+        ));
+    };
+    let (kept, result) = replication
+        .promote(&shared.cfg, &shared.engine, PROMOTE_CATCH_UP)
+        .await;
+    *shared.replication.lock().unwrap_or_else(|p| p.into_inner()) = Some(kept);
+    result.map(|()| {
+        tracing::info!("promoted: accepting writes, replicating to the store");
+        "PROMOTE".to_string()
+    })
+}
+
+/// How long PROMOTE waits for the followers to apply the store's newest transaction.
+const PROMOTE_CATCH_UP: std::time::Duration = std::time::Duration::from_secs(10);
 
 /// `BACKUP DATABASE name TO 'file'`: the copy at `backups/file`; `BACKUP DATABASE ALL TO
 /// 'folder'`: each database at `backups/folder/<name>.db`, one after another (each its
@@ -441,8 +515,13 @@ pub async fn run(
                     let is_backup = crate::sql::lexer::words(stmt)
                         .next()
                         .is_some_and(|w| w.eq_ignore_ascii_case("BACKUP"));
+                    let is_promote = crate::sql::lexer::words(stmt)
+                        .map(|w| w.to_ascii_uppercase())
+                        .eq(["PROMOTE".to_string()]);
                     let result = if is_backup {
                         backup(&shared, role, stmt, &mut out).await
+                    } else if is_promote {
+                        promote(&shared, role).await
                     } else {
                         command(&shared, role, stmt, &mut out)
                     };

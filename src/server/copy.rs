@@ -119,6 +119,7 @@ impl Session {
         freeze: bool,
     ) -> Result<Completion, PgError> {
         let read_only = self.read_only
+            || crate::engine::standby::is_standby()
             || (self.tx == Tx::Idle
                 && self.params.get("default_transaction_read_only").as_deref() == Some("on"));
         if read_only {

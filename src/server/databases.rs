@@ -39,6 +39,13 @@ impl Session {
         implicit_block: bool,
     ) -> Result<String, PgError> {
         let tag = cmd.tag();
+        if crate::engine::standby::is_standby() {
+            // As a PostgreSQL hot standby answers: every transaction is read-only.
+            return Err(PgError::new(
+                SqlState::READ_ONLY_SQL_TRANSACTION,
+                format!("cannot execute {tag} in a read-only transaction"),
+            ));
+        }
         if self.tx != Tx::Idle || implicit_block {
             if let DatabaseCommand::Rename { .. } = cmd {
                 // PostgreSQL renames inside a block and undoes it on ROLLBACK; a file
@@ -153,6 +160,14 @@ impl Session {
                 engine.drop_database(&name, &reserved).await?;
             }
             DatabaseCommand::Rename { from, to } => {
+                if crate::engine::standby::is_replicating() {
+                    // Litestream would see one file vanish and another appear: the
+                    // store's history of the database would not follow the name.
+                    return Err(crate::sql::translate::unsupported(
+                        "ALTER DATABASE … RENAME TO while the data folder is replicated \
+                         (--replicate-to)",
+                    ));
+                }
                 check_name(&from)?;
                 check_name(&to)?;
                 let mut names = vec![from.as_str()];

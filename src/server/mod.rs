@@ -60,7 +60,10 @@ struct Shared {
     cfg: Config,
     /// Who may connect; replaced whole on SIGHUP.
     auth: RwLock<Arc<Auth>>,
-    engine: Engine,
+    engine: Arc<Engine>,
+    /// Litestream's processes, when the data folder is replicated or followed
+    /// (src/replication); taken at shutdown.
+    replication: std::sync::Mutex<Option<crate::replication::Replication>>,
     /// One permit per client session (the connection limit). Shutdown waits for all of
     /// them to come back.
     sessions: Arc<Semaphore>,
@@ -86,7 +89,8 @@ pub async fn run(
     auth: Auth,
     mut signals: mpsc::Receiver<()>,
 ) -> std::io::Result<()> {
-    let engine = Engine::new(cfg.engine())?;
+    let engine = Arc::new(Engine::new(cfg.engine())?);
+    let replication = crate::replication::Replication::start(&cfg, &engine)?;
     conn::set_read_chunk(cfg.buffer_kib.max(1) << 10);
     params::set_server_defaults(
         cfg.idle_in_transaction_timeout,
@@ -106,6 +110,7 @@ pub async fn run(
         lot: OnceLock::new(),
         registry: Arc::default(),
         engine,
+        replication: std::sync::Mutex::new(replication),
         auth: RwLock::new(Arc::new(auth)),
         cfg,
     });
@@ -217,6 +222,14 @@ pub async fn run(
         let _ = tokio::time::timeout(TERMINATE_GRACE, shared.engine.close_all()).await;
     } else {
         shared.engine.close_all().await;
+    }
+    let replication = shared
+        .replication
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .take();
+    if let Some(r) = replication {
+        r.stop().await;
     }
     info!("stopped");
     Ok(())

@@ -290,6 +290,9 @@ fn default_of(k: &Known) -> Cow<'static, str> {
                 .unwrap_or(k.default),
         ),
         "server_version" => Cow::Borrowed(server_version()),
+        // A hot standby (--replica-of) says so, as PostgreSQL 14+ does: libpq's
+        // target_session_attrs reads it.
+        "in_hot_standby" if crate::engine::standby::is_standby() => Cow::Borrowed("on"),
         "server_version_num" => Cow::Borrowed(SERVER_VERSION.get().map_or(k.default, |(_, n)| n)),
         _ => Cow::Borrowed(k.default),
     }
@@ -362,6 +365,10 @@ impl Params {
         if name.eq_ignore_ascii_case("transaction_read_only") {
             if self.tx_isolation.is_some() {
                 return Some(if self.tx_read_only { "on" } else { "off" }.into());
+            }
+            if crate::engine::standby::is_standby() {
+                // Every transaction of a hot standby is read-only.
+                return Some("on".into());
             }
             return self.get("default_transaction_read_only");
         }

@@ -362,6 +362,7 @@ mod tests {
             cache_size_kib: 64,
             statement_cache: 1,
             chunk_size: 1024,
+            role: Default::default(),
         })
         .unwrap();
         let db = engine.database("db", true).await.unwrap();

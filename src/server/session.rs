@@ -671,6 +671,7 @@ impl Session {
     /// block's mode, or default_transaction_read_only for one outside a block).
     fn is_read_only(&self) -> bool {
         self.read_only
+            || crate::engine::standby::is_standby()
             || (self.tx == Tx::Idle
                 && self.params.get("default_transaction_read_only").as_deref() == Some("on"))
     }

@@ -167,6 +167,17 @@ impl Session {
                         self.set_isolation(level)?;
                     }
                 }
+                if name == "transaction_read_only"
+                    && crate::engine::standby::is_standby()
+                    && super::settings::parse_bool(value.trim().trim_matches('\'')) == Some(false)
+                {
+                    // Outside a block too: PostgreSQL's SET runs in a transaction, which
+                    // a hot standby's are all read-only.
+                    return Err(PgError::new(
+                        SqlState::READ_ONLY_SQL_TRANSACTION,
+                        "cannot set transaction read-write mode during recovery",
+                    ));
+                }
                 if let Err(e) = self.params.set_command(&name, &value, local, in_block) {
                     return Err(self.role_not_taken(&name, &value, e).await);
                 }

@@ -73,6 +73,10 @@ impl Session {
             ));
             return Ok(tag.into());
         }
+        let standby = crate::engine::standby::is_standby();
+        if standby && b.read_write {
+            return Err(read_write_in_recovery());
+        }
         let mode = b.mode;
         if mode != BeginMode::Deferred && self.write_lock.is_none() {
             self.write_lock = Some(self.db.write_lock().await?);
@@ -95,6 +99,7 @@ impl Session {
         self.tx = Tx::Block;
         self.queried = false;
         self.read_only = b.read_only
+            || standby
             || (!b.read_write
                 && self.params.get("default_transaction_read_only").as_deref() == Some("on"));
         let level = b.isolation.unwrap_or_else(|| self.params.isolation());
@@ -136,6 +141,9 @@ impl Session {
             self.set_isolation(level)?;
         }
         if let Some(ro) = s.read_only {
+            if !ro && crate::engine::standby::is_standby() {
+                return Err(read_write_in_recovery());
+            }
             if !ro && self.read_only && self.queried {
                 return Err(PgError::new(
                     SqlState::ACTIVE_SQL_TRANSACTION,
@@ -314,4 +322,12 @@ impl Session {
         }
         on_commit
     }
+}
+
+/// PostgreSQL's refusal of a read-write transaction on a hot standby.
+fn read_write_in_recovery() -> PgError {
+    PgError::new(
+        SqlState::READ_ONLY_SQL_TRANSACTION,
+        "cannot set transaction read-write mode during recovery",
+    )
 }

@@ -46,6 +46,7 @@ mod prepare_sql;
 mod protocol;
 mod queries;
 mod relations;
+mod replica;
 mod roles;
 mod routines;
 mod rules;

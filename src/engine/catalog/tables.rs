@@ -361,10 +361,12 @@ fn declared_type_oid(decl: &str) -> String {
     )
 }
 
-/// Rows of `sqlite_schema` that are user objects (SQLite's own `sqlite_*` and
-/// litewire's reserved `_litewire_*` tables excluded).
+/// Rows of `sqlite_schema` that are user objects (SQLite's own `sqlite_*`,
+/// litewire's reserved `_litewire_*` tables and Litestream's `_litestream_seq` and
+/// `_litestream_lock` of a replicated file excluded).
 pub(super) const USER_OBJECTS: &str = "s.name NOT LIKE 'sqlite\\_%' ESCAPE '\\' \
-    AND s.tbl_name NOT LIKE '\\_litewire\\_%' ESCAPE '\\'";
+    AND s.tbl_name NOT LIKE '\\_litewire\\_%' ESCAPE '\\' \
+    AND s.tbl_name NOT LIKE '\\_litestream\\_%' ESCAPE '\\'";
 
 /// Every sequence (engine/objects), main then temp: oid, name, namespace, type OID,
 /// type name, start, increment, min, max, cache, cycle, last value (NULL before the

@@ -391,7 +391,8 @@ pub(super) fn fixed_function_type(name: &str) -> Option<&'static str> {
         | "transaction_timestamp"
         | "clock_timestamp"
         | "to_timestamp"
-        | "make_timestamptz" => "timestamptz",
+        | "make_timestamptz"
+        | "pg_last_xact_replay_timestamp" => "timestamptz",
         "make_timestamp" => "timestamp",
         "to_date" | "make_date" => "date",
         "make_time" => "time",

@@ -1,0 +1,78 @@
+//! The engine's side of a hot standby (`--replica-of`): database files that Litestream
+//! followers write (src/replication/standby.rs) and litewire only reads.
+//!
+//! A follower writes a transaction's pages straight into the file under SQLite's own
+//! exclusive lock (the PENDING byte and the SHARED range), then renews the file change
+//! counter; readers in rollback-journal mode take SHARED locks, so a reader either sees
+//! the file before the pages or after them, never between (a reader arriving meanwhile
+//! waits in the busy handler, up to --lock-timeout). In WAL mode a reader would trust
+//! its WAL index instead and never see the follower's writes: [`make_followable`] turns
+//! a freshly restored file to the rollback journal before any session opens it.
+
+use std::path::Path;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::OnceLock;
+use std::time::Duration;
+
+use rusqlite::{Connection, OpenFlags};
+
+/// Whether the server is a hot standby now (until PROMOTE).
+static STANDBY: AtomicBool = AtomicBool::new(false);
+/// Whether Litestream replicates the files now (--replicate-to, or after PROMOTE).
+static REPLICATING: AtomicBool = AtomicBool::new(false);
+
+/// What `pg_last_xact_replay_timestamp()` reads: microseconds since 2000-01-01 of
+/// the last transaction the database's follower applied (src/replication gives it).
+type ReplayClock = Box<dyn Fn(&str) -> Option<i64> + Send + Sync>;
+static REPLAY_CLOCK: OnceLock<ReplayClock> = OnceLock::new();
+
+/// Whether this server is a hot standby (set once, at start).
+pub fn is_standby() -> bool {
+    STANDBY.load(Ordering::Relaxed)
+}
+
+/// Whether Litestream replicates the files (it then owns checkpoints).
+pub fn is_replicating() -> bool {
+    REPLICATING.load(Ordering::Relaxed)
+}
+
+/// Sets the role the files have now: at start, and when a standby is promoted.
+pub fn set_role(role: super::Role) {
+    STANDBY.store(role == super::Role::Standby, Ordering::Relaxed);
+    REPLICATING.store(role == super::Role::Primary, Ordering::Relaxed);
+}
+
+/// Installs the source of `pg_last_xact_replay_timestamp()`.
+pub fn set_replay_clock(clock: ReplayClock) {
+    let _ = REPLAY_CLOCK.set(clock);
+}
+
+/// The replay time of database `name` in microseconds since 2000-01-01, if known.
+pub(super) fn replay_micros(name: &str) -> Option<i64> {
+    REPLAY_CLOCK.get().and_then(|f| f(name))
+}
+
+/// Turns the file a follower has just restored to the rollback journal (the follower
+/// keeps it so: it writes DELETE mode into every page 1 it applies), and removes the
+/// WAL and shared-memory files the switch leaves. Waits up to `busy` for the
+/// follower's lock.
+pub fn make_followable(path: &Path, busy: Duration) -> Result<(), String> {
+    let flags = OpenFlags::SQLITE_OPEN_READ_WRITE
+        | OpenFlags::SQLITE_OPEN_NO_MUTEX
+        | OpenFlags::SQLITE_OPEN_NOFOLLOW;
+    let conn = Connection::open_with_flags(path, flags).map_err(|e| e.to_string())?;
+    conn.busy_timeout(busy).map_err(|e| e.to_string())?;
+    let mode: String = conn
+        .query_row("PRAGMA journal_mode = DELETE", [], |r| r.get(0))
+        .map_err(|e| e.to_string())?;
+    conn.close().map_err(|(_, e)| e.to_string())?;
+    if !mode.eq_ignore_ascii_case("delete") {
+        return Err(format!("journal mode stayed {mode}"));
+    }
+    for suffix in ["-wal", "-shm"] {
+        let mut p = path.as_os_str().to_owned();
+        p.push(suffix);
+        let _ = std::fs::remove_file(p);
+    }
+    Ok(())
+}

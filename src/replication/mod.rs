@@ -1,0 +1,301 @@
+//! Replication on Litestream 0.5 (docs/OPERATIONS.md, "Read replicas"): litewire
+//! supervises the `litestream` processes; Litestream ships and applies the pages.
+//!
+//! - Primary (`--replicate-to URL`): one `litestream replicate` for the data folder,
+//!   from a generated config that watches the folder for `*.db` files (databases made
+//!   at run time are picked up by Litestream itself). Checkpoints are Litestream's
+//!   (engine/database.rs turns SQLite's automatic ones off).
+//! - Standby (`--replica-of URL`): one `litestream restore -f` follower per database
+//!   of the store (standby.rs); sessions only read (engine/standby.rs).
+//!
+//! - PROMOTE (admin console, on a standby): the followers caught up and stopped, the
+//!   files made read-write (`Engine::promoted`), then replicated to the same store.
+//!
+//! Each child is restarted with a backoff when it exits and stopped at shutdown
+//! (child.rs). Nothing here runs while a statement runs.
+
+pub mod child;
+mod standby;
+pub mod store;
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use tokio::sync::watch;
+use tokio::task::JoinHandle;
+use tracing::warn;
+
+use crate::config::Config;
+use crate::engine::Engine;
+
+/// The running replication of a server: its supervising tasks.
+pub struct Replication {
+    stop: watch::Sender<bool>,
+    tasks: Vec<JoinHandle<()>>,
+    role: Role,
+}
+
+enum Role {
+    Primary { data_dir: PathBuf, url: String },
+    Standby(Arc<standby::Followers>),
+}
+
+/// One line of the admin console's `SHOW REPLICATION`.
+#[derive(Debug, Clone, Default)]
+pub struct Row {
+    pub database: String,
+    /// `primary`, or a follower's state on a standby.
+    pub state: String,
+    /// On a primary the newest transaction Litestream took from the WAL; on a
+    /// standby the newest the follower applied.
+    pub local_txid: Option<u64>,
+    /// The newest transaction in the store (folder stores only).
+    pub stored_txid: Option<u64>,
+    /// When the transaction at `local_txid` reached the store (a standby's
+    /// `pg_last_xact_replay_timestamp()`), microseconds since 2000-01-01.
+    pub replayed_at: Option<i64>,
+    /// How long the oldest transaction not yet at the other end has waited, in
+    /// milliseconds; 0 when caught up.
+    pub lag_ms: Option<u64>,
+}
+
+impl Replication {
+    /// Starts what the configuration asks for, if anything.
+    pub fn start(cfg: &Config, engine: &Arc<Engine>) -> std::io::Result<Option<Replication>> {
+        if let Some(url) = &cfg.replicate_to {
+            return primary(cfg, url).map(Some);
+        }
+        if let Some(url) = &cfg.replica_of {
+            let store = store::folder(url)?;
+            let (stop, rx) = watch::channel(false);
+            let followers = standby::Followers::new(cfg, engine.clone(), store);
+            let task = tokio::spawn(standby::discover(followers.clone(), rx));
+            return Ok(Some(Replication {
+                stop,
+                tasks: vec![task],
+                role: Role::Standby(followers),
+            }));
+        }
+        Ok(None)
+    }
+
+    /// PROMOTE: once every follower has applied the store's newest transaction, stops
+    /// them, makes the files read-write and replicates them to the same store. Fails
+    /// (the standby keeps following) when this is no standby or a follower is not
+    /// caught up within `catch_up`; either way the replication to keep is returned.
+    pub async fn promote(
+        self,
+        cfg: &Config,
+        engine: &Engine,
+        catch_up: Duration,
+    ) -> (Replication, Result<(), crate::protocol::PgError>) {
+        use crate::protocol::{PgError, SqlState};
+        let (Role::Standby(followers), Some(url)) = (&self.role, &cfg.replica_of) else {
+            let e = PgError::new(
+                SqlState::OBJECT_NOT_IN_PREREQUISITE_STATE,
+                "recovery is not in progress",
+            )
+            .with_hint("PROMOTE is for a standby (--replica-of).");
+            return (self, Err(e));
+        };
+        let url = url.clone();
+        let deadline = Instant::now() + catch_up;
+        while !followers.caught_up() {
+            if Instant::now() >= deadline {
+                let e = PgError::new(
+                    SqlState::OBJECT_NOT_IN_PREREQUISITE_STATE,
+                    "the standby did not catch up with the store: not promoted",
+                )
+                .with_hint("SHOW REPLICATION shows each database's lag.");
+                return (self, Err(e));
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        let names = followers.names();
+        let data_dir = cfg.data_dir.clone();
+        self.stop().await;
+        for name in &names {
+            let _ = std::fs::remove_file(data_dir.join(format!("{name}.db-txid")));
+        }
+        engine.promoted().await;
+        match primary(cfg, &url) {
+            Ok(r) => (r, Ok(())),
+            Err(e) => {
+                // The files are writable but not replicated: said, and kept so.
+                let r = Replication {
+                    stop: watch::channel(false).0,
+                    tasks: Vec::new(),
+                    role: Role::Primary {
+                        data_dir,
+                        url: url.clone(),
+                    },
+                };
+                let e = PgError::new(
+                    SqlState::INTERNAL_ERROR,
+                    format!("promoted, but replication did not start: {e}"),
+                );
+                (r, Err(e))
+            }
+        }
+    }
+
+    /// Stops every child (each gets SIGTERM and up to 5 s) and waits for them.
+    pub async fn stop(self) {
+        let _ = self.stop.send(true);
+        if let Role::Standby(f) = &self.role {
+            f.stop_all().await;
+        }
+        for t in self.tasks {
+            let _ = t.await;
+        }
+    }
+
+    /// What `SHOW REPLICATION` lists: one row per database.
+    pub fn rows(&self) -> Vec<Row> {
+        match &self.role {
+            Role::Primary { data_dir, url } => primary_rows(data_dir, url),
+            Role::Standby(f) => f.rows(),
+        }
+    }
+}
+
+/// The config file litewire writes for `litestream replicate`, in the data folder.
+const CONFIG_FILE: &str = ".litestream.yml";
+
+/// A YAML string (JSON's quoting is YAML's double-quoted style).
+fn quoted(s: &str) -> String {
+    let mut out = String::from('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            c if (c as u32) < 0x20 => out.push_str(&format!("\\x{:02x}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+/// Litestream's config for the data folder `dir` replicated to `url`.
+fn replicate_config(dir: &Path, url: &str, interval: Duration) -> String {
+    let ms = interval.as_millis().max(1);
+    let target = match store::folder_of(url) {
+        // A folder: Litestream's file replica, by absolute path.
+        Some(path) => format!(
+            "type: file\n      path: {}",
+            quoted(&path.to_string_lossy())
+        ),
+        None => format!("url: {}", quoted(url)),
+    };
+    format!(
+        "# Written by litewire at each start (--replicate-to); changes are overwritten.\n\
+         dbs:\n  \
+           - dir: {dir}\n    \
+             pattern: \"*.db\"\n    \
+             watch: true\n    \
+             monitor-interval: {ms}ms\n    \
+             replica:\n      \
+               {target}\n      \
+               sync-interval: {ms}ms\n",
+        dir = quoted(&dir.to_string_lossy()),
+    )
+}
+
+fn primary(cfg: &Config, url: &str) -> std::io::Result<Replication> {
+    let dir = std::path::absolute(&cfg.data_dir)?;
+    let file = dir.join(CONFIG_FILE);
+    std::fs::write(&file, replicate_config(&dir, url, cfg.replication_interval))?;
+    let args = vec![
+        "replicate".to_string(),
+        "-config".to_string(),
+        file.to_string_lossy().into_owned(),
+    ];
+    let program = cfg.litestream.clone();
+    // A missing program is an error at start, not a restart loop.
+    let first = child::spawn(&program, &args, "replicate")?;
+    let (stop, mut rx) = watch::channel(false);
+    let task = tokio::spawn(async move {
+        let mut backoff = child::Backoff::default();
+        let mut running = Some(first);
+        loop {
+            let started = Instant::now();
+            let mut c = match running.take() {
+                Some(c) => c,
+                None => match child::spawn(&program, &args, "replicate") {
+                    Ok(c) => c,
+                    Err(e) => {
+                        warn!(error = %e, "cannot restart litestream replicate");
+                        if !child::pause(backoff.after(Duration::ZERO), &mut rx).await {
+                            return;
+                        }
+                        continue;
+                    }
+                },
+            };
+            let Some(status) = child::wait(&mut c, &mut rx).await else {
+                return;
+            };
+            let delay = backoff.after(started.elapsed());
+            warn!(%status, ?delay, "litestream replicate exited; restarting");
+            if !child::pause(delay, &mut rx).await {
+                return;
+            }
+        }
+    });
+    Ok(Replication {
+        stop,
+        tasks: vec![task],
+        role: Role::Primary {
+            data_dir: dir,
+            url: url.to_string(),
+        },
+    })
+}
+
+fn primary_rows(data_dir: &Path, url: &str) -> Vec<Row> {
+    let store = store::folder_of(url);
+    crate::engine::lifecycle::database_files(data_dir)
+        .into_iter()
+        .map(|name| {
+            let local = store::ltx_files(&data_dir.join(format!(".{name}.db-litestream")));
+            let stored = store
+                .as_ref()
+                .map(|s| store::ltx_files(&s.join(format!("{name}.db"))));
+            let local_txid = store::newest(&local);
+            let stored_txid = stored.as_ref().and_then(|s| store::newest(s));
+            Row {
+                state: "primary".into(),
+                local_txid,
+                stored_txid,
+                replayed_at: None,
+                lag_ms: stored
+                    .as_ref()
+                    .map(|_| store::waited_ms(&local, stored_txid.unwrap_or(0))),
+                database: name,
+            }
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_generated_config_watches_the_folder() {
+        let c = replicate_config(
+            Path::new("/d/x\"y"),
+            "file:///s",
+            Duration::from_millis(100),
+        );
+        assert!(c.contains("- dir: \"/d/x\\\"y\"\n"), "{c}");
+        assert!(c.contains("pattern: \"*.db\""), "{c}");
+        assert!(c.contains("type: file\n      path: \"/s\""), "{c}");
+        assert!(c.contains("sync-interval: 100ms"), "{c}");
+        let c = replicate_config(Path::new("/d"), "s3://b/p", Duration::from_secs(1));
+        assert!(c.contains("url: \"s3://b/p\""), "{c}");
+        assert!(c.contains("monitor-interval: 1000ms"), "{c}");
+    }
+}
