@@ -500,8 +500,8 @@ async fn insert_select_from_with_on_conflict() {
     );
 }
 
-/// `ON COMMIT PRESERVE ROWS` (what every table does) is taken; emptying or dropping the
-/// table at commit is 0A000; a permanent table with ON COMMIT is PostgreSQL's 42P16.
+/// `ON COMMIT PRESERVE ROWS` (what every table does) is taken; a permanent table with
+/// ON COMMIT is PostgreSQL's 42P16.
 /// A foreign key's MATCH SIMPLE (the default) is taken, MATCH FULL is 0A000.
 #[tokio::test]
 async fn on_commit_and_foreign_key_match() {
@@ -515,17 +515,8 @@ async fn on_commit_and_foreign_key_match() {
     .await
     .unwrap();
     assert_eq!(rows(&c, "select a from keep").await, vec![row(&["1"])]);
+    // (ON COMMIT DELETE ROWS and DROP: tests/it/temporary.rs.)
     for (sql, code, message) in [
-        (
-            "create temp table t1 (a int) on commit delete rows",
-            "0A000",
-            "ON COMMIT DELETE ROWS is not supported by litewire",
-        ),
-        (
-            "create temp table t2 (a int) on commit drop",
-            "0A000",
-            "ON COMMIT DROP is not supported by litewire",
-        ),
         (
             "create table t3 (a int) on commit preserve rows",
             "42P16",

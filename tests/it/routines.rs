@@ -283,8 +283,9 @@ async fn a_function_a_view_would_call_and_one_a_default_calls() {
     )
     .await
     .unwrap();
-    let calls = "calling SQL function \"plusone\" from a view is not supported by litewire \
-                 (it inlines SQL functions into the statement that calls them)";
+    let calls = "calling SQL function \"plusone\" from a view, a default or a constraint is \
+                 not supported by litewire (it inlines SQL functions into the statement that \
+                 calls them)";
     crate::common::refusals(
         &c,
         &[

@@ -50,7 +50,8 @@ pub use relations::{
 };
 pub use roles::{is_role, role_rows, user_rows};
 pub use routines::{
-    inline as inline_functions, proc_rows as function_rows, return_type as function_type,
+    calls_sql_function, inline as inline_functions, proc_rows as function_rows,
+    return_type as function_type,
 };
 pub use sequences::{
     as_relation as sequence_as_relation, forget_session, name_of as sequence_name,

@@ -589,23 +589,32 @@ pub fn inline(
     }
     if copied == 0 {
         // SQLite met the call in a view, a DEFAULT or a CHECK: not this text.
-        return Err(PgError::new(
-            SqlState::FEATURE_NOT_SUPPORTED,
-            format!(
-                "calling SQL function \"{name}\" from a view, a default or a constraint is \
-                 not supported by litewire (it inlines SQL functions into the statement \
-                 that calls them)"
-            ),
-        ));
+        return Err(not_from_stored(name));
     }
     out.push_str(&sql[copied..]);
     Ok(Some(out))
 }
 
-/// Run right after CREATE VIEW: 0A000 when the view's query calls one of litewire's SQL
-/// functions. They are inlined into the statement that calls them, so a stored query
-/// cannot keep such a call: reading the view would fail, and so would every catalog
-/// scan that reads the view's columns.
+/// The refusal of a call SQLite meets in a stored definition (a view, a DEFAULT, a CHECK).
+fn not_from_stored(name: &str) -> PgError {
+    PgError::new(
+        SqlState::FEATURE_NOT_SUPPORTED,
+        format!(
+            "calling SQL function \"{name}\" from a view, a default or a constraint is not \
+             supported by litewire (it inlines SQL functions into the statement that calls \
+             them)"
+        ),
+    )
+}
+
+/// Whether `e` is that refusal.
+pub fn calls_sql_function(e: &PgError) -> bool {
+    e.code == SqlState::FEATURE_NOT_SUPPORTED && e.message.starts_with("calling SQL function ")
+}
+
+/// Run by CREATE OR REPLACE VIEW (translate/views.rs), before SQLite reads the new
+/// query's columns: 0A000 when the view's query calls one of litewire's SQL
+/// functions (engine/new_view.rs checks a new view by compiling it).
 fn view_calls_no_function(conn: &Connection, view: &str) -> Result<(), PgError> {
     let to_pg = |e: rusqlite::Error| crate::engine::error::to_pg(&e);
     if !exists(conn, "main", "functions").map_err(to_pg)? {
@@ -649,13 +658,7 @@ fn view_calls_no_function(conn: &Connection, view: &str) -> Result<(), PgError> 
             _ => false,
         });
         if let Some(name) = name {
-            return Err(PgError::new(
-                SqlState::FEATURE_NOT_SUPPORTED,
-                format!(
-                    "calling SQL function \"{name}\" from a view is not supported by \
-                     litewire (it inlines SQL functions into the statement that calls them)"
-                ),
-            ));
+            return Err(not_from_stored(name));
         }
     }
     Ok(())

@@ -171,16 +171,6 @@ pub(super) fn statement(stmt: &mut Statement) -> Result<Objects, PgError> {
                 Objects::After(parts)
             }
         }
-        // A view may not call litewire's SQL functions, which are inlined into the
-        // statement that calls them (engine/objects/routines.rs checks the stored query).
-        Statement::CreateView {
-            name,
-            materialized: false,
-            ..
-        } => Objects::After(vec![format!(
-            "SELECT litewire_view_calls_no_function({})",
-            quote(&relation(name)?)
-        )]),
         // ALTER TABLE … ADD COLUMN of a type litewire does not know: checked as CREATE
         // TABLE's columns are (a composite type's, a table's row type, a domain), and
         // strictly (`, 1`): a name that is no type at all is 42704.

@@ -56,7 +56,8 @@ pub(super) fn batch(r: &Replacing, stmt: &Statement) -> String {
     };
     let parts = [
         format!("={probe}"),
-        // As objects.rs adds to a CREATE VIEW, before SQLite reads the query's columns.
+        // A view may not call litewire's SQL functions (engine/new_view.rs checks a new
+        // view the same way), which SQLite would meet reading the query's columns.
         format!("SELECT litewire_view_calls_no_function('{SCRATCH}')"),
         format!(
             "SELECT pg_view_replaces({}, {}, '{name}')",
