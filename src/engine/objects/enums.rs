@@ -374,13 +374,7 @@ fn type_owner(ctx: &mut Context<'_>) -> rusqlite::Result<i64> {
     if find(&conn, &name)?.is_none() {
         return Err(missing_type(&name));
     }
-    let user: String = conn.query_row("SELECT current_user()", [], |r| r.get(0))?;
-    if role != user {
-        return Err(error(
-            SqlState::UNDEFINED_OBJECT,
-            format!("role \"{role}\" does not exist"),
-        ));
-    }
+    super::owner_is_user(&conn, &role)?;
     Ok(1)
 }
 

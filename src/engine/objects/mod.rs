@@ -126,6 +126,19 @@ const RESERVED: &[(&str, &str)] = &[
     ),
 ];
 
+/// `… OWNER TO role` of an object: litewire's one role owns every object, so only the
+/// session's user is accepted; any other role is PostgreSQL's 42704.
+fn owner_is_user(conn: &Connection, role: &str) -> rusqlite::Result<()> {
+    let user: String = conn.query_row("SELECT current_user()", [], |r| r.get(0))?;
+    if role != user {
+        return Err(super::error::raise(PgError::new(
+            SqlState::UNDEFINED_OBJECT,
+            format!("role \"{role}\" does not exist"),
+        )));
+    }
+    Ok(())
+}
+
 /// Whether `sql` is an internal batch.
 pub fn is_batch(sql: &str) -> bool {
     sql.starts_with(MARKER)

@@ -397,14 +397,7 @@ pub(super) fn register(conn: &Connection) -> rusqlite::Result<()> {
     conn.create_scalar_function("litewire_owner_is_user", 1, direct, |ctx| {
         // SAFETY: as in `create`: nested reads.
         let conn = unsafe { ctx.get_connection()? };
-        let role: String = ctx.get(0)?;
-        let user: String = conn.query_row("SELECT current_user()", [], |r| r.get(0))?;
-        if role != user {
-            return Err(error(
-                SqlState::UNDEFINED_OBJECT,
-                format!("role \"{role}\" does not exist"),
-            ));
-        }
+        super::owner_is_user(&conn, &ctx.get::<String>(0)?)?;
         Ok(1)
     })?;
     // What pg_dump reads of a function (the built-in ones pg_proc lists have no
