@@ -99,6 +99,12 @@ pub const BACKUP_DIR: &str = "backups";
 /// The databases of `dir` (regular files `<name>.db` with a valid name), ordered by
 /// name. No file is opened or stat'ed: the folder listing says what each entry is.
 pub fn database_files(dir: &Path) -> Vec<String> {
+    database_entries(dir, |t| t.is_file())
+}
+
+/// The valid names `<name>` of the entries `<name>.db` of `dir` whose type `kind`
+/// accepts (a data folder's files, a Litestream store's folders), ordered by name.
+pub fn database_entries(dir: &Path, kind: fn(&std::fs::FileType) -> bool) -> Vec<String> {
     let mut found: Vec<String> = std::fs::read_dir(dir)
         .map(|entries| {
             entries
@@ -107,7 +113,7 @@ pub fn database_files(dir: &Path) -> Vec<String> {
                     let file = e.file_name().into_string().ok()?;
                     let name = file.strip_suffix(".db")?;
                     validate_name(name).ok()?;
-                    e.file_type().ok().filter(|t| t.is_file())?;
+                    e.file_type().ok().filter(kind)?;
                     Some(name.to_string())
                 })
                 .collect()

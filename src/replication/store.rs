@@ -113,22 +113,7 @@ pub fn applied_txid(db_file: &Path) -> Option<u64> {
 
 /// The databases a store folder holds: its `<name>.db` folders with a valid name.
 pub fn databases(store: &Path) -> Vec<String> {
-    let mut found: Vec<String> = std::fs::read_dir(store)
-        .map(|entries| {
-            entries
-                .flatten()
-                .filter_map(|e| {
-                    let file = e.file_name().into_string().ok()?;
-                    let name = file.strip_suffix(".db")?;
-                    crate::engine::validate_name(name).ok()?;
-                    e.file_type().ok().filter(|t| t.is_dir())?;
-                    Some(name.to_string())
-                })
-                .collect()
-        })
-        .unwrap_or_default();
-    found.sort();
-    found
+    crate::engine::lifecycle::database_entries(store, |t| t.is_dir())
 }
 
 #[cfg(test)]
