@@ -154,6 +154,14 @@ fn pg_words(message: String) -> String {
              by litewire"
         );
     }
+    // `table t already exists` (also an index, a view): PostgreSQL's relations.
+    let existing = ["table ", "index ", "view "]
+        .iter()
+        .find_map(|k| message.strip_prefix(k)?.strip_suffix(" already exists"));
+    if let Some(name) = existing.filter(|n| !n.contains(' ')) {
+        let name = name.trim_matches('"');
+        return format!("relation \"{name}\" already exists");
+    }
     if let Some(name) = message.strip_prefix("no such table: ") {
         // SQLite's `main.`/`temp.` are PostgreSQL's public and pg_temp, which it leaves out.
         let name = name
@@ -258,6 +266,14 @@ mod tests {
         assert_eq!(
             pg_words("no such column: t.x".into()),
             "column t.x does not exist"
+        );
+        assert_eq!(
+            pg_words("table t already exists".into()),
+            r#"relation "t" already exists"#
+        );
+        assert_eq!(
+            pg_words("index i already exists".into()),
+            r#"relation "i" already exists"#
         );
         assert_eq!(
             pg_words("no such table: main.t".into()),
