@@ -46,6 +46,25 @@ pub fn describe(
     if super::objects::is_batch(sql) {
         return Ok(Description::new(given.to_vec(), Vec::new()));
     }
+    // A MERGE: no result; its parameters typed from each of its statements in turn
+    // (merge.rs), each as PostgreSQL text.
+    if let Some(batch) = super::merge::parts(sql) {
+        let mut params = given.to_vec();
+        let count = super::modifying::parameter_count(sql).max(given.len());
+        params.resize(count, 0);
+        let schema = SchemaOf::new(conn, &[]);
+        let sources =
+            std::iter::once(batch.join_source).chain(batch.statements.iter().map(|p| p.source));
+        for source in sources {
+            if let Some(typing) = sql_types::analyze_text(source).as_deref() {
+                infer_params(&schema, typing, &mut params);
+            }
+        }
+        for p in params.iter_mut().filter(|p| **p == 0) {
+            *p = oid::TEXT;
+        }
+        return Ok(Description::new(params, Vec::new()));
+    }
     // A data-modifying WITH: the statement with stand-ins for the WITH's statements,
     // whose parameters count too.
     if let Some(batch) = super::modifying::parts(sql) {

@@ -272,6 +272,9 @@ fn run_inner(conn: &mut Conn, job: &Job, sink: &mut Sink) -> Result<Outcome, PgE
         }
         return Ok(Outcome::Done(job.verb.tag(0)));
     }
+    if super::merge::is_batch(&job.sql) {
+        return super::merge::run(conn, job);
+    }
     if super::modifying::is_batch(&job.sql)
         && job.portal.as_deref().is_none_or(|p| !conn.is_parked(p))
     {

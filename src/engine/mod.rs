@@ -29,6 +29,7 @@ pub mod input;
 mod json;
 pub(crate) mod jsonb;
 pub mod lifecycle;
+pub mod merge;
 pub mod modifying;
 mod new_view;
 pub mod numeric;

@@ -172,7 +172,7 @@ fn run_parts(
     main: &mut Option<RawStmt>,
 ) -> Result<Outcome, PgError> {
     for w in &batch.writes {
-        create_table(conn, w)?;
+        create_table(conn, w.table, w.columns)?;
     }
     let mut seen = Vec::with_capacity(batch.writes.len());
     let mut compiled = Ok(());
@@ -293,9 +293,10 @@ fn program_reads(conn: &Conn, sql: &str) -> Result<Vec<String>, PgError> {
     Ok(tables)
 }
 
-/// The temporary table of part `w`, declared with its stand-in's column names and types.
-fn create_table(conn: &mut Conn, w: &Part<'_>) -> Result<(), PgError> {
-    let Some(stmt) = conn.prepare(w.columns)? else {
+/// The temporary table `table`, declared with the column names and types of the query
+/// `columns` (a part's stand-in; a MERGE's join: merge.rs).
+pub(super) fn create_table(conn: &mut Conn, table: &str, columns: &str) -> Result<(), PgError> {
+    let Some(stmt) = conn.prepare(columns)? else {
         return Err(PgError::new(
             SqlState::INTERNAL_ERROR,
             "empty with batch part",
@@ -332,7 +333,7 @@ fn create_table(conn: &mut Conn, w: &Part<'_>) -> Result<(), PgError> {
         .execute_batch(&format!(
             "DROP TABLE IF EXISTS temp.\"{t}\"; CREATE TEMP TABLE \"{t}\" ({})",
             defs.join(", "),
-            t = w.table
+            t = table
         ))
         .map_err(|e| super::error::to_pg(&e))
 }
@@ -379,7 +380,12 @@ fn check(writes: &[Vec<Access>], running: &[Access]) -> Result<(), PgError> {
 }
 
 /// Runs one data-modifying part to completion, its RETURNING rows into `table`.
-fn keep_rows(conn: &Conn, job: &Job, table: &str, stmt: &mut RawStmt) -> Result<(), PgError> {
+pub(super) fn keep_rows(
+    conn: &Conn,
+    job: &Job,
+    table: &str,
+    stmt: &mut RawStmt,
+) -> Result<(), PgError> {
     bind_all(conn, stmt, &job.params)?;
     let n = stmt.column_count();
     let to_pg = |e: rusqlite::Error| super::error::to_pg(&e);

@@ -549,7 +549,10 @@ impl Session {
         let mut temporary_write = false;
         // A statement whose verb writes takes the write lock first: running it to learn
         // that it writes would cost a second hop to a worker (and a second prepare).
-        let writes = matches!(job.verb, Verb::Insert | Verb::Update | Verb::Delete);
+        let writes = matches!(
+            job.verb,
+            Verb::Insert | Verb::Update | Verb::Delete | Verb::Counted("MERGE")
+        );
         if writes && self.write_lock.is_none() && !self.is_read_only() {
             self.write_lock = Some(self.db.write_lock().await?);
             self.renew_snapshot().await?;

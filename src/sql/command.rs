@@ -646,6 +646,7 @@ fn verb(sql: &str) -> Verb {
                         "INSERT" | "REPLACE" => return Verb::Insert,
                         "UPDATE" => return Verb::Update,
                         "DELETE" => return Verb::Delete,
+                        "MERGE" => return Verb::Counted("MERGE"),
                         _ => {}
                     }
                 }
@@ -682,6 +683,7 @@ fn leading_verb(sql: &str, first: &str) -> Verb {
         "INSERT" | "REPLACE" => Verb::Insert,
         "UPDATE" => Verb::Update,
         "DELETE" => Verb::Delete,
+        "MERGE" => Verb::Counted("MERGE"),
         "CREATE" => Verb::Fixed(
             match obj(&[
                 "TEMP",
@@ -990,6 +992,14 @@ mod tests {
         assert_eq!(
             tag("with a as (select 1), b as (delete from t) select 1", 3),
             "SELECT 3"
+        );
+        assert_eq!(
+            tag("merge into t using s on true when matched then delete", 2),
+            "MERGE 2"
+        );
+        assert_eq!(
+            tag("with merge as (select 1) merge into t using merge m on true when matched then do nothing", 0),
+            "MERGE 0"
         );
         assert_eq!(
             tag("WITH RECURSIVE c(x) AS (SELECT 1) UPDATE t SET a = 1", 2),

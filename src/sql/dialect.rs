@@ -163,6 +163,13 @@ impl Dialect for Postgres {
     fn supports_interval_options(&self) -> bool {
         PostgreSqlDialect {}.supports_interval_options()
     }
+    /// MERGE with PostgreSQL's clauses (`DO NOTHING`, `INSERT DEFAULT VALUES`): merge.rs.
+    fn parse_statement(
+        &self,
+        parser: &mut Parser,
+    ) -> Option<Result<sqlparser::ast::Statement, ParserError>> {
+        super::merge::statement(parser)
+    }
 }
 
 /// The operator of `USING <` or `USING >` next in `parser`'s input.

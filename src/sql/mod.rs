@@ -10,6 +10,7 @@ pub mod database;
 pub mod ddl;
 mod dialect;
 pub mod lexer;
+pub mod merge;
 pub mod parse;
 pub mod prepare;
 pub mod translate;

@@ -36,6 +36,7 @@ mod limits;
 mod literal_defaults;
 mod logs;
 mod math;
+mod merge;
 mod modifying;
 mod numeric_math;
 mod objects;

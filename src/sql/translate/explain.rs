@@ -52,6 +52,7 @@ pub(super) fn to_sqlite(stmt: Statement, settings: &mut dyn Settings) -> Result<
             s
         }
         Statement::Execute { .. } => return Err(unsupported("EXPLAIN EXECUTE")),
+        Statement::Merge { .. } => return Err(unsupported("EXPLAIN of MERGE")),
         Statement::Declare { .. } => return Err(unsupported("EXPLAIN DECLARE")),
         other => {
             let text = other.to_string();
@@ -67,6 +68,10 @@ pub(super) fn to_sqlite(stmt: Statement, settings: &mut dyn Settings) -> Result<
         return Err(super::unsupported(
             "EXPLAIN of a data-modifying statement in WITH",
         ));
+    }
+    // So is a MERGE (translate/merge.rs), with a WITH here.
+    if crate::engine::merge::is_batch(&sqlite) {
+        return Err(super::unsupported("EXPLAIN of MERGE"));
     }
     let args: String = (1..=params).map(|n| format!(", ${n}")).collect();
     Ok(format!(

@@ -30,6 +30,7 @@ mod json;
 pub(crate) mod keywords;
 pub(crate) mod like;
 pub(crate) mod locking;
+mod merge;
 mod modifying;
 pub(crate) use json::{record_columns, RecordColumns, RECORD_FUNCTIONS};
 pub(crate) mod numeric_math;
@@ -68,7 +69,7 @@ use std::ops::ControlFlow;
 use sqlparser::ast::{
     BinaryOperator, ColumnDef, ColumnOption, ColumnOptionDef, DataType, Expr, Function,
     FunctionArg, FunctionArgExpr, FunctionArgumentList, FunctionArguments, Ident, ObjectName,
-    ObjectNamePart, SetExpr, Statement, TableFactor, UnaryOperator, Value, VisitMut, VisitorMut,
+    ObjectNamePart, Statement, TableFactor, UnaryOperator, Value, VisitMut, VisitorMut,
 };
 
 use crate::protocol::{PgError, SqlState};
@@ -92,14 +93,9 @@ pub fn to_sqlite(mut stmt: Statement, settings: &mut dyn Settings) -> Result<Str
     if matches!(stmt, Statement::Explain { .. }) {
         return explain::to_sqlite(stmt, settings);
     }
-    // SQLite has no MERGE: named, rather than SQLite's syntax error.
-    let merge = match &stmt {
-        Statement::Merge { .. } => true,
-        Statement::Query(q) => matches!(q.body.as_ref(), SetExpr::Merge(_)),
-        _ => false,
-    };
-    if merge {
-        return Err(unsupported("MERGE"));
+    // SQLite has no MERGE: a batch of statements, each translated here.
+    if merge::applies(&stmt) {
+        return merge::batch(stmt, settings);
     }
     // Data-modifying statements in WITH: a batch of statements, each translated here.
     if modifying::applies(&stmt) {

@@ -55,7 +55,7 @@ pub(super) fn check_view(stmt: &Statement) -> Result<(), PgError> {
 }
 
 /// The data-modifying statement a CTE's body is, if it is one.
-fn modifying(q: &Query) -> Option<&Statement> {
+pub(super) fn modifying(q: &Query) -> Option<&Statement> {
     match q.body.as_ref() {
         SetExpr::Insert(s) | SetExpr::Update(s) | SetExpr::Delete(s) => Some(s),
         _ => None,
@@ -71,7 +71,7 @@ fn returning(s: &Statement) -> Option<&Vec<SelectItem>> {
     }
 }
 
-fn folded(i: &sqlparser::ast::Ident) -> String {
+pub(super) fn folded(i: &sqlparser::ast::Ident) -> String {
     match i.quote_style {
         Some(_) => i.value.clone(),
         None => i.value.to_lowercase(),

@@ -841,15 +841,67 @@ fn array_constructors_cast_element_by_element() {
 }
 
 #[test]
-fn merge_is_named() {
-    for sql in [
-        "MERGE INTO m USING s ON m.k = s.k WHEN MATCHED THEN DELETE",
-        "WITH c AS (SELECT 1 a) MERGE INTO m USING c ON m.k = c.a \
-         WHEN NOT MATCHED THEN INSERT VALUES (c.a)",
+fn merge_is_a_batch_of_statements() {
+    let sql = sqlite(
+        "WITH c AS (SELECT 1 a) MERGE INTO m x USING c ON x.k = c.a \
+         WHEN MATCHED AND c.a > 0 THEN UPDATE SET v = c.a WHEN MATCHED THEN DELETE \
+         WHEN NOT MATCHED AND c.a < 0 THEN DO NOTHING WHEN NOT MATCHED THEN INSERT (k) VALUES (c.a)",
+    );
+    let parts = crate::engine::merge::parts(&sql).unwrap();
+    assert!(
+        parts.join.contains("LEFT JOIN m AS x ON x.k = c.a"),
+        "{}",
+        parts.join
+    );
+    assert!(
+        parts.join.contains("WHEN (c.a > 0) THEN 1 ELSE 2"),
+        "{}",
+        parts.join
+    );
+    // Clause 1 updates, 2 deletes: a target row two source rows act on is 21000.
+    assert_eq!(parts.acting, "1,2");
+    let statements: Vec<&str> = parts.statements.iter().map(|p| p.source).collect();
+    assert_eq!(statements.len(), 3, "{statements:?}");
+    assert!(statements[0].starts_with("WITH c AS (SELECT 1 AS a) DELETE FROM m AS x"));
+    assert!(statements[1].contains("UPDATE m AS x SET v = c.a FROM _litewire_merge AS c"));
+    // The NOT MATCHED clause before it (DO NOTHING) takes the rows its condition holds for.
+    assert!(
+        statements[2].contains("WHERE c._litewire_t IS NULL AND NOT COALESCE((c.a < 0), false)"),
+        "{}",
+        statements[2]
+    );
+}
+
+#[test]
+fn merge_refusals_are_postgres_errors() {
+    for (sql, code) in [
+        (
+            "MERGE INTO m USING s ON true WHEN MATCHED THEN DELETE WHEN MATCHED THEN DELETE",
+            SqlState::SYNTAX_ERROR,
+        ),
+        (
+            "MERGE INTO m USING (SELECT 1) ON true WHEN MATCHED THEN DELETE",
+            SqlState::SYNTAX_ERROR,
+        ),
+        (
+            "WITH RECURSIVE c AS (SELECT 1) MERGE INTO m USING c ON true WHEN MATCHED THEN DELETE",
+            SqlState::SYNTAX_ERROR,
+        ),
+        (
+            "MERGE INTO m USING s AS m ON true WHEN MATCHED THEN DELETE",
+            SqlState::DUPLICATE_ALIAS,
+        ),
+        (
+            "WITH d AS (DELETE FROM s RETURNING *) MERGE INTO m USING d ON true \
+             WHEN MATCHED THEN DELETE",
+            SqlState::FEATURE_NOT_SUPPORTED,
+        ),
+        (
+            "MERGE INTO m USING s ON true WHEN NOT MATCHED THEN INSERT VALUES (1, DEFAULT)",
+            SqlState::FEATURE_NOT_SUPPORTED,
+        ),
     ] {
-        let e = refused(sql);
-        assert_eq!(e.code, SqlState::FEATURE_NOT_SUPPORTED, "{sql}");
-        assert_eq!(e.message, "MERGE is not supported by litewire", "{sql}");
+        assert_eq!(refused(sql).code, code, "{sql}");
     }
 }
 
