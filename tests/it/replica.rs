@@ -2,6 +2,7 @@
 //! folder store (`--replicate-to`) and a hot standby following it (`--replica-of`),
 //! two litewire nodes on loopback. Needs the `litestream` program on PATH.
 
+use std::path::Path;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
@@ -487,4 +488,76 @@ async fn promote_turns_a_standby_into_the_primary_of_the_same_store() {
         );
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
+}
+
+/// pgjdbc's multi-host strings (tests/clients/java/MultiHost.java) land on the writable
+/// node before and after a promotion, as libpq's do above: `targetServerType=primary`
+/// on the primary whichever host comes first, `secondary` / `preferSecondary` on the
+/// standby; after PROMOTE, with the old primary gone, `primary` on the promoted node.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn jdbc_multi_host_strings_land_on_the_right_node() {
+    let store = tempfile::tempdir().unwrap();
+    let mut p = primary(store.path());
+    let w = p.connect("app").await;
+    w.batch_execute("CREATE TABLE routed (via text)")
+        .await
+        .unwrap();
+    let s = standby(store.path());
+    assert!(
+        eventually(Duration::from_secs(20), || async {
+            match s.try_connect("app").await {
+                Ok(r) => r.simple_query("SELECT count(*) FROM routed").await.is_ok(),
+                Err(_) => false,
+            }
+        })
+        .await,
+        "the standby never served app"
+    );
+    let jdbc = |first: u16, second: u16, cases: &[&str]| {
+        let jar =
+            std::env::var("PGJDBC_JAR").unwrap_or_else(|_| "/usr/share/java/postgresql.jar".into());
+        let out = Command::new("java")
+            .args(["-cp", &jar, "MultiHost.java"])
+            .args(cases)
+            .current_dir(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/clients/java"))
+            .env(
+                "LITEWIRE_HOSTS",
+                format!("127.0.0.1:{first},127.0.0.1:{second}"),
+            )
+            .output()
+            .expect("java must be installed (see .ci/run)");
+        assert!(
+            out.status.success(),
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+    };
+    let (pp, sp) = (p.port(), s.port());
+    jdbc(
+        sp,
+        pp,
+        &["primary=f", "secondary=t", "preferSecondary=t", "any=t"],
+    );
+    jdbc(pp, sp, &["primary=f", "secondary=t", "any=f"]);
+    // The primary goes away (once its two rows are on the standby); the standby is
+    // promoted.
+    let r = s.connect("app").await;
+    assert!(
+        eventually(Duration::from_secs(20), || async {
+            rows(&r, "SELECT count(*) FROM routed").await[0][0].as_deref() == Some("2")
+        })
+        .await
+    );
+    drop((w, r));
+    assert!(p.terminate().success());
+    let admin = s.connect("litewire").await;
+    admin.simple_query("PROMOTE").await.unwrap();
+    jdbc(pp, sp, &["primary=f", "preferSecondary=f"]);
+    let c = s.connect("app").await;
+    assert_eq!(
+        rows(&c, "SELECT count(*) FROM routed").await[0][0].as_deref(),
+        Some("3"),
+        "the three `primary` connections' rows"
+    );
 }
