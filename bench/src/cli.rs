@@ -46,6 +46,10 @@ pub enum Scenario {
     /// `COPY bench_copy FROM STDIN` of N small rows into a fresh table: rows/s, elapsed,
     /// memory.
     CopyIn(CopyInArgs),
+    /// `CREATE DATABASE <db>_branch TEMPLATE <db>` of a pgbench database while pgbench's
+    /// TPC-B writes to it (litewire only): the branch's time and memory, and the copy
+    /// checked (integrity_check, TPC-B's balances summing alike).
+    Branch(BranchArgs),
 }
 
 impl Scenario {
@@ -57,6 +61,7 @@ impl Scenario {
             Scenario::Soak(a) => &a.common,
             Scenario::Tpcb(a) => &a.common,
             Scenario::CopyIn(a) => &a.common,
+            Scenario::Branch(a) => &a.common,
         }
     }
 
@@ -70,6 +75,7 @@ impl Scenario {
             Scenario::Soak(_) => "soak",
             Scenario::Tpcb(_) => "tpcb",
             Scenario::CopyIn(_) => "copy-in",
+            Scenario::Branch(_) => "branch",
         }
     }
 }
@@ -265,6 +271,34 @@ pub struct CopyInArgs {
     /// Seconds to keep sampling after the COPY for "RSS after".
     #[arg(long, default_value_t = 5.0, value_name = "SECS")]
     pub after: f64,
+    #[command(flatten)]
+    #[serde(skip)]
+    pub common: Common,
+}
+
+#[derive(Args, Debug, Serialize)]
+pub struct BranchArgs {
+    /// Scale factor of `pgbench -i` (about 13 MB of SQLite file each).
+    #[arg(long, default_value_t = 80)]
+    pub scale: u32,
+    /// Keep the pgbench tables as they are instead of `pgbench -i` first.
+    #[arg(long)]
+    pub no_init: bool,
+    /// pgbench clients writing throughout.
+    #[arg(long, default_value_t = 4)]
+    pub clients: usize,
+    /// Seconds of load (pgbench -T); the branch must end within them.
+    #[arg(long, default_value_t = 60.0, value_name = "SECS")]
+    pub duration: f64,
+    /// Seconds of load before the branch starts.
+    #[arg(long, default_value_t = 5.0, value_name = "SECS")]
+    pub wait: f64,
+    /// Keep the copy (`<db>_branch`) instead of dropping it.
+    #[arg(long)]
+    pub keep: bool,
+    /// The pgbench program.
+    #[arg(long, default_value = "pgbench", value_name = "PATH")]
+    pub pgbench: String,
     #[command(flatten)]
     #[serde(skip)]
     pub common: Common,

@@ -1,6 +1,7 @@
 //! The scenarios. Each runs against one target with a sampler already running, marks its
 //! phases on the sampler's clock, and returns its figures.
 
+mod branch;
 mod copy_in;
 mod idle;
 mod load;
@@ -81,5 +82,6 @@ async fn run_scenario(scenario: &Scenario, ctx: &Ctx<'_>) -> Result<Outcome> {
         Scenario::Soak(a) => soak::run(a, ctx).await,
         Scenario::Tpcb(a) => tpcb::run(a, ctx).await,
         Scenario::CopyIn(a) => copy_in::run(a, ctx).await,
+        Scenario::Branch(a) => branch::run(a, ctx).await,
     }
 }

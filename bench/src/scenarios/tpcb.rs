@@ -58,7 +58,7 @@ fn mode(p: Protocol) -> &'static str {
 }
 
 /// Runs pgbench off the async threads; its output, or an error with its stderr.
-async fn pgbench(program: &str, args: Vec<String>) -> Result<String> {
+pub(super) async fn pgbench(program: &str, args: Vec<String>) -> Result<String> {
     let program = program.to_string();
     let out = tokio::task::spawn_blocking(move || Command::new(&program).args(&args).output())
         .await?
