@@ -203,7 +203,8 @@ pub struct Config {
     /// write-ahead log is fsynced at each commit). `off` answers once it is written:
     /// a crash of the machine (power, kernel; not of litewire) may lose the last
     /// transactions, never corrupt the file (`synchronous = NORMAL`). Sessions may `SET
-    /// synchronous_commit`; local, remote_write and remote_apply mean on (no standbys).
+    /// synchronous_commit`; local, remote_write and remote_apply mean on, unless
+    /// --synchronous-replication makes on and the remote ones wait for the replica store.
     #[arg(long, env = "LITEWIRE_SYNCHRONOUS_COMMIT", default_value = "on", value_parser = ["local", "remote_write", "remote_apply", "on", "off"])]
     pub synchronous_commit: String,
 
