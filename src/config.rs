@@ -710,6 +710,21 @@ mod tests {
     }
 
     #[test]
+    fn synchronous_replication_needs_a_store() {
+        let c = Config::parse_from(["litewire", "--synchronous-replication"]);
+        assert!(c.synchronous_replication);
+        let e = c.check().err().expect("refused");
+        assert!(e.contains("needs --replicate-to"), "{e}");
+        for role in ["--replicate-to", "--replica-of"] {
+            let c = Config::parse_from(["litewire", "--synchronous-replication", role, "/s"]);
+            assert!(c.check().is_ok(), "{role}");
+        }
+        let c = Config::parse_from(["litewire", "--synchronous-replication=false"]);
+        assert!(!c.synchronous_replication);
+        assert_eq!(c.synchronous_replication_timeout, Duration::from_secs(30));
+    }
+
+    #[test]
     fn console_roles() {
         let c = Config::parse_from(["litewire"]);
         assert_eq!(c.console_role("anyone"), Some(ConsoleRole::Admin));

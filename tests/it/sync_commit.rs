@@ -346,6 +346,30 @@ async fn a_commit_the_store_does_not_confirm_is_not_acknowledged() {
         .unwrap();
     let s = stats(&p).await;
     assert!(s["replicated_commits"] >= 2, "{s:?}");
+    // Litestream killed: the commit waits for the one litewire starts again.
+    unsafe {
+        libc::kill(pids[0] as i32, libc::SIGKILL);
+    }
+    again
+        .execute("INSERT INTO t VALUES (4)", &[])
+        .await
+        .unwrap();
+    // (Its log line may reach the test a moment after the commit's answer.)
+    let start = Instant::now();
+    loop {
+        let now: Vec<u32> = litestream_pids(&p)
+            .into_iter()
+            .filter(|&pid| running(pid))
+            .collect();
+        if now.len() == 1 && now[0] != pids[0] {
+            break;
+        }
+        assert!(
+            start.elapsed() < Duration::from_secs(10),
+            "{now:?} after {pids:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
 }
 
 /// Without --synchronous-replication (async replication) a commit never calls the
@@ -368,4 +392,44 @@ async fn without_the_flag_no_commit_waits_for_the_store() {
     assert_eq!(s["replicated_commits"], 0, "{s:?}");
     assert_eq!(s["store_syncs"], 0, "{s:?}");
     assert!(s["durable_commits"] >= 3, "{s:?}");
+}
+
+/// A standby started with --synchronous-replication takes no writes while it follows;
+/// once PROMOTE made it the primary, its commits wait for the store.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_promoted_standby_keeps_synchronous_replication() {
+    let store = tempfile::tempdir().unwrap();
+    let mut p = sync_primary(store.path(), &[]);
+    let c = p.connect("app").await;
+    c.batch_execute("CREATE TABLE t (id int PRIMARY KEY)")
+        .await
+        .unwrap();
+    c.execute("INSERT INTO t VALUES (1)", &[]).await.unwrap();
+    let s = Server::start(&[
+        "--replica-of",
+        store.path().to_str().unwrap(),
+        "--synchronous-replication",
+    ]);
+    let start = Instant::now();
+    loop {
+        if let Ok(r) = s.try_connect("app").await {
+            if rows(&r, "SELECT count(*) FROM t").await[0][0].as_deref() == Some("1") {
+                break;
+            }
+        }
+        assert!(start.elapsed() < Duration::from_secs(30), "never followed");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    drop(c);
+    assert!(p.terminate().success());
+    let admin = s.connect("litewire").await;
+    admin.simple_query("PROMOTE").await.unwrap();
+    let w = s.connect("app").await;
+    w.execute("INSERT INTO t VALUES (2)", &[]).await.unwrap();
+    let st = stats(&s).await;
+    assert_eq!(st["replicated_commits"], 1, "{st:?}");
+    assert_eq!(st["store_syncs"], 1, "{st:?}");
+    drop((w, admin, s));
+    // Acknowledged, so stored: a new standby of the store, promoted, has it.
+    assert!(promoted_ids(store.path()).await.contains(&2));
 }
