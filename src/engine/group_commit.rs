@@ -59,6 +59,11 @@ impl GroupCommit {
         self.written.fetch_add(1, Ordering::SeqCst) + 1
     }
 
+    /// The newest ticket handed out: every commit that took one is written by now.
+    pub fn written(&self) -> u64 {
+        self.written.load(Ordering::SeqCst)
+    }
+
     /// Blocks until `ticket`'s commit is on disk: at once if a sync that began after
     /// it has finished, else after one more fdatasync, which covers every ticket taken
     /// before it began (the committers waiting behind this one need none of their own).

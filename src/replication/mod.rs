@@ -17,6 +17,7 @@
 pub mod child;
 mod standby;
 pub mod store;
+pub mod sync;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -63,6 +64,18 @@ pub struct Row {
 impl Replication {
     /// Starts what the configuration asks for, if anything.
     pub fn start(cfg: &Config, engine: &Arc<Engine>) -> std::io::Result<Option<Replication>> {
+        if cfg.synchronous_replication {
+            let dir = std::path::absolute(&cfg.data_dir)?;
+            if control_socket(&dir).is_none() {
+                return Err(std::io::Error::other(format!(
+                    "--synchronous-replication: the control socket path {} is longer than a \
+                     Unix socket path may be ({} bytes); use a shorter --data-dir",
+                    dir.join(sync::SOCKET_FILE).display(),
+                    SOCKET_PATH_MAX
+                )));
+            }
+            sync::configure(&dir, cfg.synchronous_replication_timeout);
+        }
         if let Some(url) = &cfg.replicate_to {
             return primary(cfg, url).map(Some);
         }
@@ -178,7 +191,18 @@ fn quoted(s: &str) -> String {
     out
 }
 
-/// Litestream's config for the data folder `dir` replicated to `url`.
+/// The longest Unix socket path (sun_path is 108 bytes with its NUL).
+const SOCKET_PATH_MAX: usize = 107;
+
+/// The control socket of the folder's `litestream replicate` (what sync.rs calls), if
+/// its path fits in a Unix socket address.
+fn control_socket(dir: &Path) -> Option<PathBuf> {
+    let p = dir.join(sync::SOCKET_FILE);
+    (p.as_os_str().len() <= SOCKET_PATH_MAX).then_some(p)
+}
+
+/// Litestream's config for the data folder `dir` replicated to `url`, with its control
+/// socket in the folder when the path fits.
 fn replicate_config(dir: &Path, url: &str, interval: Duration) -> String {
     let ms = interval.as_millis().max(1);
     let target = match store::folder_of(url) {
@@ -189,8 +213,15 @@ fn replicate_config(dir: &Path, url: &str, interval: Duration) -> String {
         ),
         None => format!("url: {}", quoted(url)),
     };
+    let socket = control_socket(dir).map_or(String::new(), |p| {
+        format!(
+            "socket:\n  enabled: true\n  path: {}\n",
+            quoted(&p.to_string_lossy())
+        )
+    });
     format!(
         "# Written by litewire at each start (--replicate-to); changes are overwritten.\n\
+         {socket}\
          dbs:\n  \
            - dir: {dir}\n    \
              pattern: \"*.db\"\n    \
@@ -294,6 +325,16 @@ mod tests {
         assert!(c.contains("pattern: \"*.db\""), "{c}");
         assert!(c.contains("type: file\n      path: \"/s\""), "{c}");
         assert!(c.contains("sync-interval: 100ms"), "{c}");
+        assert!(
+            c.contains("socket:\n  enabled: true\n  path: \"/d/x\\\"y/.litestream.sock\"\n"),
+            "{c}"
+        );
+        let long = Path::new("/").join("d".repeat(100));
+        let c = replicate_config(&long, "file:///s", Duration::from_millis(100));
+        assert!(
+            !c.contains("socket:"),
+            "no socket that cannot be bound: {c}"
+        );
         let c = replicate_config(Path::new("/d"), "s3://b/p", Duration::from_secs(1));
         assert!(c.contains("url: \"s3://b/p\""), "{c}");
         assert!(c.contains("monitor-interval: 1000ms"), "{c}");

@@ -298,8 +298,19 @@ fn default_of(k: &Known) -> Cow<'static, str> {
     }
 }
 
-/// `synchronous_commit`'s values (litewire has no standbys: all but off are on).
+/// `synchronous_commit`'s values (`Params::commit_wait` says what each waits for).
 const SYNCHRONOUS_COMMIT: &[&str] = &["local", "remote_write", "remote_apply", "on", "off"];
+
+/// What an acknowledged commit is sure to have reached (`Params::commit_wait`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CommitWait {
+    /// Written to the WAL only (`off`).
+    Nothing,
+    /// The local disk (an fdatasync of the WAL).
+    Disk,
+    /// The local disk and the replica store (--synchronous-replication).
+    Store,
+}
 
 /// One session's parameter values.
 #[derive(Debug, Default, Clone)]
@@ -637,17 +648,26 @@ impl Params {
         v
     }
 
-    /// Whether a commit is acknowledged only once it is on disk (`synchronous_commit`
-    /// other than off: litewire has no standbys, so local, remote_write and
-    /// remote_apply are on).
-    pub fn durable_commits(&self) -> bool {
-        match self
+    /// What a commit that wrote waits for before it is acknowledged
+    /// (`synchronous_commit`), as PostgreSQL decides it: with synchronous standbys
+    /// (--synchronous-replication, while this node replicates) on, remote_write and
+    /// remote_apply wait for the replica store, local for the local disk, off for
+    /// nothing; without them every value but off is on (the local disk). Asked only
+    /// after a commit that wrote.
+    pub fn commit_wait(&self) -> CommitWait {
+        let value = match self
             .overrides
             .iter()
             .find(|(n, _)| n == "synchronous_commit")
         {
-            Some((_, v)) => v != "off",
-            None => SYNCHRONOUS_COMMIT_DEFAULT.get() != Some(&"off"),
+            Some((_, v)) => v.as_str(),
+            None => SYNCHRONOUS_COMMIT_DEFAULT.get().copied().unwrap_or("on"),
+        };
+        match value {
+            "off" => CommitWait::Nothing,
+            "local" => CommitWait::Disk,
+            _ if crate::replication::sync::enabled() => CommitWait::Store,
+            _ => CommitWait::Disk,
         }
     }
 

@@ -91,8 +91,9 @@ pub struct Session {
     /// The session changed its connection's state (a PRAGMA setting, a TEMP object):
     /// it keeps that connection for the rest of its life.
     pub(super) sticky: bool,
-    /// The shutdown deadline ended this session's statement; FATAL 57P01 was sent.
-    terminated: bool,
+    /// The shutdown deadline ended this session's statement, or a commit was not
+    /// confirmed by the replica store: FATAL 57P01 was sent.
+    pub(super) terminated: bool,
     /// Prepared statements and portals of the extended protocol.
     pub(super) ext: Extended,
     /// The whole Query message of a `PREPARE` being run: PostgreSQL shows it as the

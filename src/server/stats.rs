@@ -59,9 +59,17 @@ pub static WAL_SYNCS: Counter = Counter::new(
     "wal_syncs",
     "fdatasyncs of write-ahead logs; concurrent durable commits share one (group commit).",
 );
+pub static REPLICATED_COMMITS: Counter = Counter::new(
+    "replicated_commits",
+    "Commits acknowledged after Litestream stored them in the replica store (--synchronous-replication).",
+);
+pub static STORE_SYNCS: Counter = Counter::new(
+    "store_syncs",
+    "Litestream sync-and-wait calls; concurrent replicated commits share one.",
+);
 
 /// Every counter, in report order.
-pub static COUNTERS: [&Counter; 8] = [
+pub static COUNTERS: [&Counter; 10] = [
     &CONNECTIONS,
     &AUTH_FAILURES,
     &STATEMENTS,
@@ -70,6 +78,8 @@ pub static COUNTERS: [&Counter; 8] = [
     &BYTES_SENT,
     &DURABLE_COMMITS,
     &WAL_SYNCS,
+    &REPLICATED_COMMITS,
+    &STORE_SYNCS,
 ];
 
 /// Errors sent to clients, by SQLSTATE class (its first two characters).

@@ -12,6 +12,7 @@
 //! when it first writes (`renew_snapshot`); at REPEATABLE READ and SERIALIZABLE it keeps
 //! its first one, and SQLite refuses the write (40001) if anyone committed since.
 
+use super::params::CommitWait;
 use super::session::{Session, Tx};
 use crate::protocol::{PgError, SqlState};
 use crate::sql::{Begin, BeginMode, Isolation, SetTransaction};
@@ -315,12 +316,76 @@ impl Session {
         self.subxacts.clear();
         self.queried = false;
         self.params.set_tx_isolation(None);
-        if let Some(ticket) = ticket.filter(|_| self.params.durable_commits()) {
-            let synced = self.db.durable(ticket).await?;
-            super::stats::DURABLE_COMMITS.add(1);
-            super::stats::WAL_SYNCS.add(u64::from(synced));
+        let Some(ticket) = ticket else {
+            return on_commit;
+        };
+        match self.params.commit_wait() {
+            CommitWait::Nothing => {}
+            CommitWait::Disk => {
+                let synced = self.db.durable(ticket).await?;
+                super::stats::DURABLE_COMMITS.add(1);
+                super::stats::WAL_SYNCS.add(u64::from(synced));
+            }
+            CommitWait::Store => {
+                // The local fdatasync and the upload run together: each covers the
+                // commit on its own (a restore or a restart may find it either way).
+                // Boxed: the waits' state is allocated only by the commits that wait
+                // for the store, not part of every session's message future.
+                let db = self.db.clone();
+                let (synced, stored) = Box::pin(async {
+                    tokio::join!(
+                        db.durable(ticket),
+                        crate::replication::sync::wait(&db, ticket)
+                    )
+                })
+                .await;
+                let synced = synced?;
+                super::stats::DURABLE_COMMITS.add(1);
+                super::stats::WAL_SYNCS.add(u64::from(synced));
+                match stored {
+                    Ok(called) => {
+                        super::stats::REPLICATED_COMMITS.add(1);
+                        super::stats::STORE_SYNCS.add(u64::from(called));
+                    }
+                    Err(e) => return Err(self.unreplicated(e)),
+                }
+            }
         }
         on_commit
+    }
+
+    /// A commit the replica store did not confirm in time: PostgreSQL's answer when a
+    /// synchronous-replication wait is given up by termination (a WARNING, then the
+    /// session ends without acknowledging the commit), so the client cannot take it
+    /// for replicated. The commit stays in the local database.
+    fn unreplicated(&mut self, e: crate::replication::sync::NotConfirmed) -> PgError {
+        tracing::warn!(
+            database = %self.db.name,
+            waited = ?e.waited,
+            error = %e.last_error,
+            "a commit was not confirmed by the replica store in time; session ended"
+        );
+        self.conn.error(
+            &PgError::warning(
+                SqlState::ADMIN_SHUTDOWN,
+                "canceling the wait for synchronous replication and terminating connection \
+                 because the replica store did not confirm the commit in time",
+            )
+            .with_detail(
+                "The transaction has already committed locally, but might not have been \
+                 replicated to the standby.",
+            )
+            .with_hint(format!(
+                "Waited {} ms (--synchronous-replication-timeout); last error: {}.",
+                e.waited.as_millis(),
+                e.last_error
+            )),
+        );
+        self.terminated = true;
+        PgError::fatal(
+            SqlState::ADMIN_SHUTDOWN,
+            "terminating connection: the commit was not confirmed by the replica store",
+        )
     }
 }
 

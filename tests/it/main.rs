@@ -54,6 +54,7 @@ mod rules;
 mod safety;
 mod schemas;
 mod startup;
+mod sync_commit;
 mod syntax;
 mod temporary;
 mod tls;

@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 use crate::common::{rows, sqlstate, Server};
 
 /// Fails (never skips) without Litestream, naming the install command.
-fn require_litestream() {
+pub(crate) fn require_litestream() {
     let ok = Command::new("litestream")
         .arg("version")
         .output()
@@ -33,7 +33,7 @@ fn standby(store: &std::path::Path) -> Server {
 }
 
 /// The pid of the `litestream` child the server's log names.
-fn litestream_pids(s: &Server) -> Vec<u32> {
+pub(crate) fn litestream_pids(s: &Server) -> Vec<u32> {
     s.log_until(|l| l.contains("litestream started"))
         .iter()
         .filter(|l| l.contains("litestream started"))
@@ -49,7 +49,7 @@ fn litestream_pids(s: &Server) -> Vec<u32> {
 }
 
 /// Whether process `pid` still runs (a zombie does not count).
-fn running(pid: u32) -> bool {
+pub(crate) fn running(pid: u32) -> bool {
     std::fs::read_to_string(format!("/proc/{pid}/stat"))
         .map(|s| !s.split(") ").nth(1).unwrap_or("").starts_with('Z'))
         .unwrap_or(false)
