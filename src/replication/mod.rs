@@ -444,8 +444,18 @@ async fn relist(
         }
         let names = crate::engine::lifecycle::database_files(dir);
         let current = only.as_deref().unwrap_or_default();
-        let fenced = fence_folder(dir, url, &names);
-        let next: Vec<String> = names.into_iter().filter(|n| !fenced.contains(n)).collect();
+        // Only databases Litestream has not been given yet are checked: one it
+        // replicates is this node's by now.
+        let new: Vec<String> = names
+            .iter()
+            .filter(|n| !current.contains(n))
+            .cloned()
+            .collect();
+        let fenced = fence_folder(dir, url, &new);
+        let next: Vec<String> = names
+            .into_iter()
+            .filter(|n| !fenced.contains(n) && !crate::engine::standby::is_fenced(n))
+            .collect();
         if next != current {
             *only = Some(next);
             return Some(true);
