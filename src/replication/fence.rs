@@ -15,6 +15,25 @@
 
 use std::io::{Read, Seek, SeekFrom};
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+/// Databases whose fence an admin lifted (`UNFENCE DATABASE`): replicated without
+/// the check, Litestream then snapshotting this node's copy over the store's.
+static FORCED: Mutex<Vec<String>> = Mutex::new(Vec::new());
+
+/// Lifts the check for database `name` from now on (in this process).
+pub fn force(name: &str) {
+    let mut f = FORCED.lock().unwrap_or_else(|p| p.into_inner());
+    if !f.iter().any(|n| n == name) {
+        f.push(name.to_string());
+    }
+}
+
+/// Whether an admin lifted the fence of database `name`.
+pub fn forced(name: &str) -> bool {
+    let f = FORCED.lock().unwrap_or_else(|p| p.into_inner());
+    f.iter().any(|n| n == name)
+}
 
 /// Why a database is fenced.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -201,6 +201,24 @@ impl Replication {
         }
     }
 
+    /// `UNFENCE DATABASE name` (admin console): replicates fenced database `name` all
+    /// the same; Litestream snapshots this node's copy over the store's history (what
+    /// fencing prevents), within a second (the folder's next listing).
+    pub fn unfence(&self, name: &str) -> Result<(), crate::protocol::PgError> {
+        use crate::protocol::{PgError, SqlState};
+        if !matches!(self.role, Role::Primary { .. }) || !crate::engine::standby::is_fenced(name) {
+            return Err(PgError::new(
+                SqlState::OBJECT_NOT_IN_PREREQUISITE_STATE,
+                format!("database \"{name}\" is not fenced"),
+            ));
+        }
+        fence::force(name);
+        crate::engine::standby::set_fenced(name, None);
+        warn!(database = %name, "fence lifted by UNFENCE DATABASE: this node's copy \
+               replaces the store's history");
+        Ok(())
+    }
+
     /// What `SHOW REPLICATION` lists: one row per database.
     pub fn rows(&self) -> Vec<Row> {
         match &self.role {
@@ -327,6 +345,8 @@ fn fence_folder(dir: &Path, url: &str, names: &[String]) -> Vec<String> {
     for name in names {
         if crate::engine::standby::is_fenced(name) {
             fenced.push(name.clone());
+        } else if fence::forced(name) {
+            continue;
         } else if let Some(why) = fence::check(dir, &store, name) {
             warn!(database = %name, stored_txid = why.stored, local_txid = ?why.local,
                 "fenced: {why}; the database is read-only and not replicated until this \

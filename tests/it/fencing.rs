@@ -133,6 +133,38 @@ async fn an_old_primary_coming_back_is_fenced_and_the_store_keeps_the_promoted_h
             .any(|r| r[0].as_deref() == Some("fresh") && r[1].as_deref() == Some("primary")),
         "{rs:?}"
     );
+
+    // The override: with B stopped, an admin makes A's copy the store's again.
+    let e = aadmin
+        .simple_query("UNFENCE DATABASE fresh")
+        .await
+        .unwrap_err();
+    assert_eq!(e.code().unwrap().code(), "55000", "{e}");
+    drop((bw, badmin, s));
+    drop(b);
+    aadmin.simple_query("UNFENCE DATABASE app").await.unwrap();
+    let c = a.connect("app").await;
+    c.batch_execute("INSERT INTO t VALUES (5, 'A')")
+        .await
+        .unwrap();
+    let stored_before = rs.iter().find(|r| r[0].as_deref() == Some("app")).unwrap()[3]
+        .as_deref()
+        .unwrap()
+        .parse::<u64>()
+        .unwrap();
+    assert!(
+        eventually(Duration::from_secs(20), || async {
+            let rs = rows(&aadmin, "SHOW REPLICATION").await;
+            let app = rs.iter().find(|r| r[0].as_deref() == Some("app")).unwrap();
+            let stored: u64 = app[3].as_deref().map_or(0, |t| t.parse().unwrap());
+            app[1].as_deref() == Some("primary") && stored > stored_before && app[2] == app[3]
+        })
+        .await,
+        "{:?}",
+        rows(&aadmin, "SHOW REPLICATION").await
+    );
+    let s = standby(store.path());
+    assert_eq!(ids_once(&s, 2).await, ["1", "5"]);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
