@@ -99,6 +99,24 @@ pub fn fenced_error(name: &str, e: crate::protocol::PgError) -> crate::protocol:
     }
 }
 
+/// Asked before a database file is made at run time while the folder is replicated
+/// (src/replication installs it: a name the store holds from another node is refused).
+type CreateCheck = Box<dyn Fn(&str) -> Result<(), crate::protocol::PgError> + Send + Sync>;
+static CREATE_CHECK: OnceLock<CreateCheck> = OnceLock::new();
+
+/// Installs the check [`check_create`] runs.
+pub fn set_create_check(check: CreateCheck) {
+    let _ = CREATE_CHECK.set(check);
+}
+
+/// Whether database `name` may be made now (always, unless the folder is replicated).
+pub fn check_create(name: &str) -> Result<(), crate::protocol::PgError> {
+    if !is_replicating() {
+        return Ok(());
+    }
+    CREATE_CHECK.get().map_or(Ok(()), |f| f(name))
+}
+
 /// Installs the source of `pg_last_xact_replay_timestamp()`.
 pub fn set_replay_clock(clock: ReplayClock) {
     let _ = REPLAY_CLOCK.set(clock);

@@ -29,6 +29,59 @@ pub fn force(name: &str) {
     }
 }
 
+/// Databases this process has given to Litestream (or let its folder watcher take): a
+/// database made again under one of these names (DROP, then CREATE) continues this
+/// node's own history in the store and is not checked.
+static GIVEN: Mutex<Vec<String>> = Mutex::new(Vec::new());
+
+/// Notes databases given to Litestream.
+pub fn note_given<'a>(names: impl IntoIterator<Item = &'a String>) {
+    let mut g = GIVEN.lock().unwrap_or_else(|p| p.into_inner());
+    for n in names {
+        if !g.contains(n) {
+            g.push(n.clone());
+        }
+    }
+}
+
+/// Whether this process has given database `name` to Litestream.
+pub fn given(name: &str) -> bool {
+    let g = GIVEN.lock().unwrap_or_else(|p| p.into_inner());
+    g.iter().any(|n| n == name)
+}
+
+/// The refusal of a database made at run time under a name the store holds from
+/// another node (Litestream would snapshot the new, empty file over that history).
+pub fn create_check(
+    data_dir: &Path,
+    store: &Path,
+    name: &str,
+) -> Result<(), crate::protocol::PgError> {
+    use crate::protocol::{PgError, SqlState};
+    if given(name) {
+        return Ok(());
+    }
+    match check(data_dir, store, name) {
+        None => {
+            note_given([&name.to_string()]);
+            Ok(())
+        }
+        Some(why) => Err(PgError::new(
+            SqlState::OBJECT_NOT_IN_PREREQUISITE_STATE,
+            format!(
+                "cannot create database \"{name}\": the replica store holds a database of \
+                 that name that this node did not write"
+            ),
+        )
+        .with_detail(format!("{why}."))
+        .with_hint(format!(
+            "Replication would overwrite it with the new database. Choose another name, or \
+             remove {} from the store if it is stale (docs/OPERATIONS.md, \"Fencing\").",
+            store.join(format!("{name}.db")).display()
+        ))),
+    }
+}
+
 /// Whether an admin lifted the fence of database `name`.
 pub fn forced(name: &str) -> bool {
     let f = FORCED.lock().unwrap_or_else(|p| p.into_inner());

@@ -367,6 +367,13 @@ fn plan(dir: &Path, url: &str, check: bool) -> Option<Vec<String>> {
     } else {
         Vec::new()
     };
+    fence::note_given(names.iter().filter(|n| !fenced.contains(n)));
+    if let Some(store) = store::folder_of(url) {
+        let dir = dir.to_path_buf();
+        crate::engine::standby::set_create_check(Box::new(move |name| {
+            fence::create_check(&dir, &store, name)
+        }));
+    }
     (!fenced.is_empty()).then(|| names.into_iter().filter(|n| !fenced.contains(n)).collect())
 }
 
@@ -468,7 +475,7 @@ async fn relist(
         // replicates is this node's by now.
         let new: Vec<String> = names
             .iter()
-            .filter(|n| !current.contains(n))
+            .filter(|n| !current.contains(n) && !fence::given(n))
             .cloned()
             .collect();
         let fenced = fence_folder(dir, url, &new);
@@ -477,6 +484,7 @@ async fn relist(
             .filter(|n| !fenced.contains(n) && !crate::engine::standby::is_fenced(n))
             .collect();
         if next != current {
+            fence::note_given(&next);
             *only = Some(next);
             return Some(true);
         }

@@ -63,6 +63,15 @@ async fn an_old_primary_coming_back_is_fenced_and_the_store_keeps_the_promoted_h
     bw.batch_execute("INSERT INTO t VALUES (2, 'B')")
         .await
         .unwrap();
+    // ...and makes a database of its own.
+    bw.batch_execute("CREATE DATABASE bonly").await.unwrap();
+    b.connect("bonly")
+        .await
+        .batch_execute("CREATE TABLE x (a int)")
+        .await
+        .unwrap();
+    let bonly = store.path().join("bonly.db").join("ltx");
+    assert!(eventually(Duration::from_secs(15), || async { bonly.exists() }).await);
 
     // A comes back as a primary of the same store.
     let a = primary_in(a_folder, store.path());
@@ -119,6 +128,18 @@ async fn an_old_primary_coming_back_is_fenced_and_the_store_keeps_the_promoted_h
         eventually(Duration::from_secs(15), || async { fresh.exists() }).await,
         "a database made on a fenced node was not replicated"
     );
+    // B's database cannot be made on A: replicating it would overwrite B's.
+    for e in [
+        c.simple_query("CREATE DATABASE bonly").await.unwrap_err(),
+        a.try_connect("bonly").await.err().unwrap(),
+    ] {
+        assert_eq!(e.code().unwrap().code(), "55000", "{e}");
+        assert!(format!("{e:?}").contains("replica store"), "{e:?}");
+    }
+    // A database A made itself can be dropped and made again.
+    drop(n);
+    c.batch_execute("DROP DATABASE fresh").await.unwrap();
+    c.batch_execute("CREATE DATABASE fresh").await.unwrap();
 
     // B goes on replicating; a fresh standby of the store has B's rows, not A's state.
     bw.batch_execute("INSERT INTO t VALUES (4, 'B')")
