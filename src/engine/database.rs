@@ -141,6 +141,17 @@ impl Database {
 
     /// Waits up to `lock_timeout` for the write lock.
     pub async fn write_lock(&self) -> Result<WriteLock, PgError> {
+        if super::standby::is_fenced(&self.name) {
+            // Sessions refuse writes before this (their read-only errors); this keeps
+            // every other writer off a fenced file too.
+            return Err(super::standby::fenced_error(
+                &self.name,
+                PgError::new(
+                    SqlState::READ_ONLY_SQL_TRANSACTION,
+                    "cannot execute a write in a read-only transaction",
+                ),
+            ));
+        }
         match tokio::time::timeout(
             self.cfg.lock_timeout,
             self.write_lock.clone().acquire_owned(),

@@ -10,8 +10,9 @@
 //! a freshly restored file to the rollback journal before any session opens it.
 
 use std::path::Path;
+use std::sync::atomic::AtomicU64;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::OnceLock;
+use std::sync::{Mutex, OnceLock};
 use std::time::Duration;
 
 use rusqlite::{Connection, OpenFlags};
@@ -20,6 +21,15 @@ use rusqlite::{Connection, OpenFlags};
 static STANDBY: AtomicBool = AtomicBool::new(false);
 /// Whether Litestream replicates the files now (--replicate-to, or after PROMOTE).
 static REPLICATING: AtomicBool = AtomicBool::new(false);
+
+/// Bumped each time the role changes (PROMOTE): sessions compare it with the value
+/// they last reported `in_hot_standby` at, before each ReadyForQuery.
+static ROLE_EPOCH: AtomicU64 = AtomicU64::new(0);
+/// Whether any database is fenced (src/replication/fence.rs): the one load the
+/// statement path pays when nothing is.
+static ANY_FENCED: AtomicBool = AtomicBool::new(false);
+/// The fenced databases, with why (said in the errors their sessions get).
+static FENCED: Mutex<Vec<(String, String)>> = Mutex::new(Vec::new());
 
 /// What `pg_last_xact_replay_timestamp()` reads: microseconds since 2000-01-01 of
 /// the last transaction the database's follower applied (src/replication gives it).
@@ -40,6 +50,71 @@ pub fn is_replicating() -> bool {
 pub fn set_role(role: super::Role) {
     STANDBY.store(role == super::Role::Standby, Ordering::Relaxed);
     REPLICATING.store(role == super::Role::Primary, Ordering::Relaxed);
+    ROLE_EPOCH.fetch_add(1, Ordering::Relaxed);
+}
+
+/// Changes each time the role changes (sessions re-report `in_hot_standby`).
+pub fn role_epoch() -> u64 {
+    ROLE_EPOCH.load(Ordering::Relaxed)
+}
+
+/// Whether database `name` is fenced: its sessions only read.
+pub fn is_fenced(name: &str) -> bool {
+    ANY_FENCED.load(Ordering::Relaxed) && fenced_because(name).is_some()
+}
+
+/// Why database `name` is fenced, if it is.
+pub fn fenced_because(name: &str) -> Option<String> {
+    let all = FENCED.lock().unwrap_or_else(|p| p.into_inner());
+    all.iter().find(|(n, _)| n == name).map(|(_, w)| w.clone())
+}
+
+/// Fences database `name` (before Litestream replicates it), or lifts the fence
+/// (`why` None).
+pub fn set_fenced(name: &str, why: Option<String>) {
+    let mut all = FENCED.lock().unwrap_or_else(|p| p.into_inner());
+    all.retain(|(n, _)| n != name);
+    if let Some(why) = why {
+        all.push((name.to_string(), why));
+    }
+    ANY_FENCED.store(!all.is_empty(), Ordering::Relaxed);
+}
+
+/// The 25006 error `e` of a write refused in fenced database `name`, with the cause
+/// and the way out; `e` unchanged when the database is not fenced.
+pub fn fenced_error(name: &str, e: crate::protocol::PgError) -> crate::protocol::PgError {
+    if !ANY_FENCED.load(Ordering::Relaxed) {
+        return e;
+    }
+    match fenced_because(name) {
+        Some(why) => e
+            .with_detail(format!("Database \"{name}\" is fenced: {why}."))
+            .with_hint(
+                "Another node was promoted and writes the replica store; this node's copy \
+                 is stale. Re-seed it: start it with an empty data folder and --replica-of \
+                 the store, then PROMOTE if it is to be the primary (docs/OPERATIONS.md, \
+                 \"Fencing\").",
+            ),
+        None => e,
+    }
+}
+
+/// Asked before a database file is made at run time while the folder is replicated
+/// (src/replication installs it: a name the store holds from another node is refused).
+type CreateCheck = Box<dyn Fn(&str) -> Result<(), crate::protocol::PgError> + Send + Sync>;
+static CREATE_CHECK: OnceLock<CreateCheck> = OnceLock::new();
+
+/// Installs the check [`check_create`] runs.
+pub fn set_create_check(check: CreateCheck) {
+    let _ = CREATE_CHECK.set(check);
+}
+
+/// Whether database `name` may be made now (always, unless the folder is replicated).
+pub fn check_create(name: &str) -> Result<(), crate::protocol::PgError> {
+    if !is_replicating() {
+        return Ok(());
+    }
+    CREATE_CHECK.get().map_or(Ok(()), |f| f(name))
 }
 
 /// Installs the source of `pg_last_xact_replay_timestamp()`.

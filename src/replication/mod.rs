@@ -10,11 +10,17 @@
 //!
 //! - PROMOTE (admin console, on a standby): the followers caught up and stopped, the
 //!   files made read-write (`Engine::promoted`), then replicated to the same store.
+//! - Fencing (fence.rs): at start, a database whose store holds transactions this node
+//!   did not write is not replicated and only read. Litestream is then given the other
+//!   databases by name instead of the folder to watch, and the folder is listed every
+//!   second for databases made at run time (each checked, then Litestream restarted
+//!   with them).
 //!
 //! Each child is restarted with a backoff when it exits and stopped at shutdown
 //! (child.rs). Nothing here runs while a statement runs.
 
 pub mod child;
+pub mod fence;
 mod standby;
 pub mod store;
 pub mod sync;
@@ -46,7 +52,8 @@ enum Role {
 #[derive(Debug, Clone, Default)]
 pub struct Row {
     pub database: String,
-    /// `primary`, or a follower's state on a standby.
+    /// `primary`, `fenced` (a database a primary does not replicate: fence.rs), or
+    /// a follower's state on a standby.
     pub state: String,
     /// On a primary the newest transaction Litestream took from the WAL; on a
     /// standby the newest the follower applied.
@@ -77,7 +84,7 @@ impl Replication {
             sync::configure(&dir, cfg.synchronous_replication_timeout);
         }
         if let Some(url) = &cfg.replicate_to {
-            return primary(cfg, url).map(Some);
+            return primary(cfg, url, true).map(Some);
         }
         if let Some(url) = &cfg.replica_of {
             let store = store::folder(url)?;
@@ -127,13 +134,43 @@ impl Replication {
         }
         let names = followers.names();
         let data_dir = cfg.data_dir.clone();
+        let store_dir = store::folder_of(&url);
+        let stored_before: Vec<(String, u64)> = names
+            .iter()
+            .map(|n| (n.clone(), stored_txid(store_dir.as_deref(), n)))
+            .collect();
         self.stop().await;
         for name in &names {
             let _ = std::fs::remove_file(data_dir.join(format!("{name}.db-txid")));
+            // Litestream's record of an earlier life of this folder as a primary: the
+            // file was just restored from the store, which Litestream must continue.
+            let _ = std::fs::remove_dir_all(data_dir.join(format!(".{name}.db-litestream")));
         }
         engine.promoted().await;
-        match primary(cfg, &url) {
-            Ok(r) => (r, Ok(())),
+        // Caught up with the store just now: its newest transactions are the ones
+        // this node holds, so no fence check (the node has no record of writing them).
+        match primary(cfg, &url, false) {
+            Ok(r) => {
+                // The store is this node's once it holds a transaction of it (Litestream
+                // snapshots a promoted file at once): from then on an old primary that
+                // starts is fenced (fence.rs), so PROMOTE returns only then.
+                let deadline = Instant::now() + catch_up;
+                while store_dir.is_some()
+                    && stored_before
+                        .iter()
+                        .any(|(n, t)| stored_txid(store_dir.as_deref(), n) <= *t)
+                {
+                    if Instant::now() >= deadline {
+                        warn!(
+                            "promoted, but the store holds no transaction of this node yet: \
+                               an old primary started now would not be fenced"
+                        );
+                        break;
+                    }
+                    tokio::time::sleep(Duration::from_millis(20)).await;
+                }
+                (r, Ok(()))
+            }
             Err(e) => {
                 // The files are writable but not replicated: said, and kept so.
                 let r = Replication {
@@ -164,6 +201,24 @@ impl Replication {
         }
     }
 
+    /// `UNFENCE DATABASE name` (admin console): replicates fenced database `name` all
+    /// the same; Litestream snapshots this node's copy over the store's history (what
+    /// fencing prevents), within a second (the folder's next listing).
+    pub fn unfence(&self, name: &str) -> Result<(), crate::protocol::PgError> {
+        use crate::protocol::{PgError, SqlState};
+        if !matches!(self.role, Role::Primary { .. }) || !crate::engine::standby::is_fenced(name) {
+            return Err(PgError::new(
+                SqlState::OBJECT_NOT_IN_PREREQUISITE_STATE,
+                format!("database \"{name}\" is not fenced"),
+            ));
+        }
+        fence::force(name);
+        crate::engine::standby::set_fenced(name, None);
+        warn!(database = %name, "fence lifted by UNFENCE DATABASE: this node's copy \
+               replaces the store's history");
+        Ok(())
+    }
+
     /// What `SHOW REPLICATION` lists: one row per database.
     pub fn rows(&self) -> Vec<Row> {
         match &self.role {
@@ -171,6 +226,14 @@ impl Replication {
             Role::Standby(f) => f.rows(),
         }
     }
+}
+
+/// The newest transaction of database `name` in store folder `store` (0: none, or
+/// not a folder store).
+fn stored_txid(store: Option<&Path>, name: &str) -> u64 {
+    store
+        .and_then(|s| store::newest(&store::ltx_files(&s.join(format!("{name}.db")))))
+        .unwrap_or(0)
 }
 
 /// The config file litewire writes for `litestream replicate`, in the data folder.
@@ -202,16 +265,25 @@ fn control_socket(dir: &Path) -> Option<PathBuf> {
 }
 
 /// Litestream's config for the data folder `dir` replicated to `url`, with its control
-/// socket in the folder when the path fits.
-fn replicate_config(dir: &Path, url: &str, interval: Duration) -> String {
+/// socket in the folder when the path fits. `only`: None to watch the folder for
+/// `*.db` files; else the databases to replicate, by name (some are fenced).
+fn replicate_config(dir: &Path, url: &str, interval: Duration, only: Option<&[String]>) -> String {
     let ms = interval.as_millis().max(1);
-    let target = match store::folder_of(url) {
+    let target = |sub: Option<&str>| match store::folder_of(url) {
         // A folder: Litestream's file replica, by absolute path.
-        Some(path) => format!(
-            "type: file\n      path: {}",
-            quoted(&path.to_string_lossy())
-        ),
-        None => format!("url: {}", quoted(url)),
+        Some(path) => {
+            let path = sub.map_or(path.clone(), |s| path.join(s));
+            format!(
+                "type: file\n      path: {}",
+                quoted(&path.to_string_lossy())
+            )
+        }
+        None => {
+            let url = sub.map_or(url.to_string(), |s| {
+                format!("{}/{s}", url.trim_end_matches('/'))
+            });
+            format!("url: {}", quoted(&url))
+        }
     };
     let socket = control_socket(dir).map_or(String::new(), |p| {
         format!(
@@ -219,25 +291,101 @@ fn replicate_config(dir: &Path, url: &str, interval: Duration) -> String {
             quoted(&p.to_string_lossy())
         )
     });
-    format!(
-        "# Written by litewire at each start (--replicate-to); changes are overwritten.\n\
-         {socket}\
-         dbs:\n  \
-           - dir: {dir}\n    \
-             pattern: \"*.db\"\n    \
-             watch: true\n    \
-             monitor-interval: {ms}ms\n    \
-             replica:\n      \
-               {target}\n      \
-               sync-interval: {ms}ms\n",
-        dir = quoted(&dir.to_string_lossy()),
-    )
+    let Some(names) = only else {
+        return format!(
+            "# Written by litewire at each start (--replicate-to); changes are overwritten.\n\
+             {socket}\
+             dbs:\n  \
+               - dir: {dir}\n    \
+                 pattern: \"*.db\"\n    \
+                 watch: true\n    \
+                 monitor-interval: {ms}ms\n    \
+                 replica:\n      \
+                   {target}\n      \
+                   sync-interval: {ms}ms\n",
+            dir = quoted(&dir.to_string_lossy()),
+            target = target(None),
+        );
+    };
+    // The paths the folder watcher would give (meta folder `.<file>-litestream`
+    // beside the file, replica `<store>/<file>`), so a database keeps its history
+    // whichever form is used.
+    let mut out = format!(
+        "# Written by litewire (--replicate-to): some databases are fenced (SHOW \
+         REPLICATION); changes are overwritten.\n{socket}dbs:\n"
+    );
+    if names.is_empty() {
+        out.push_str("  []\n");
+    }
+    for name in names {
+        let file = format!("{name}.db");
+        out.push_str(&format!(
+            "  - path: {path}\n    \
+               monitor-interval: {ms}ms\n    \
+               replica:\n      \
+                 {target}\n      \
+                 sync-interval: {ms}ms\n",
+            path = quoted(&dir.join(&file).to_string_lossy()),
+            target = target(Some(&file)),
+        ));
+    }
+    out
 }
 
-fn primary(cfg: &Config, url: &str) -> std::io::Result<Replication> {
+/// How often a primary with fenced databases lists its folder for new ones.
+const LIST_EVERY: Duration = Duration::from_secs(1);
+
+/// Checks every database of the folder against the store (folder stores only: others
+/// cannot be read) and fences those another node has written since; returns them.
+fn fence_folder(dir: &Path, url: &str, names: &[String]) -> Vec<String> {
+    let Some(store) = store::folder_of(url) else {
+        return Vec::new();
+    };
+    let mut fenced = Vec::new();
+    for name in names {
+        if crate::engine::standby::is_fenced(name) {
+            fenced.push(name.clone());
+        } else if fence::forced(name) {
+            continue;
+        } else if let Some(why) = fence::check(dir, &store, name) {
+            warn!(database = %name, stored_txid = why.stored, local_txid = ?why.local,
+                "fenced: {why}; the database is read-only and not replicated until this \
+                 node is re-seeded (docs/OPERATIONS.md, \"Fencing\")");
+            crate::engine::standby::set_fenced(name, Some(why.to_string()));
+            fenced.push(name.clone());
+        }
+    }
+    fenced
+}
+
+/// What Litestream is given: None (watch the folder) when nothing is fenced, else the
+/// databases not fenced.
+fn plan(dir: &Path, url: &str, check: bool) -> Option<Vec<String>> {
+    let names = crate::engine::lifecycle::database_files(dir);
+    let fenced = if check {
+        fence_folder(dir, url, &names)
+    } else {
+        Vec::new()
+    };
+    fence::note_given(names.iter().filter(|n| !fenced.contains(n)));
+    if let Some(store) = store::folder_of(url) {
+        let dir = dir.to_path_buf();
+        crate::engine::standby::set_create_check(Box::new(move |name| {
+            fence::create_check(&dir, &store, name)
+        }));
+    }
+    (!fenced.is_empty()).then(|| names.into_iter().filter(|n| !fenced.contains(n)).collect())
+}
+
+fn primary(cfg: &Config, url: &str, check: bool) -> std::io::Result<Replication> {
     let dir = std::path::absolute(&cfg.data_dir)?;
     let file = dir.join(CONFIG_FILE);
-    std::fs::write(&file, replicate_config(&dir, url, cfg.replication_interval))?;
+    let interval = cfg.replication_interval;
+    let mut only = plan(&dir, url, check);
+    std::fs::write(
+        &file,
+        replicate_config(&dir, url, interval, only.as_deref()),
+    )?;
     let args = vec![
         "replicate".to_string(),
         "-config".to_string(),
@@ -247,6 +395,7 @@ fn primary(cfg: &Config, url: &str) -> std::io::Result<Replication> {
     // A missing program is an error at start, not a restart loop.
     let first = child::spawn(&program, &args, "replicate")?;
     let (stop, mut rx) = watch::channel(false);
+    let (task_dir, task_url) = (dir.clone(), url.to_string());
     let task = tokio::spawn(async move {
         let mut backoff = child::Backoff::default();
         let mut running = Some(first);
@@ -265,6 +414,22 @@ fn primary(cfg: &Config, url: &str) -> std::io::Result<Replication> {
                     }
                 },
             };
+            if only.is_some() {
+                // Databases named one by one: new ones are checked, then given to a
+                // new Litestream.
+                let Some(changed) = relist(&task_dir, &task_url, &mut only, &mut c, &mut rx).await
+                else {
+                    return;
+                };
+                if changed {
+                    let text = replicate_config(&task_dir, &task_url, interval, only.as_deref());
+                    if let Err(e) = std::fs::write(task_dir.join(CONFIG_FILE), text) {
+                        warn!(error = %e, "cannot rewrite the litestream config");
+                    }
+                    child::terminate(&mut c).await;
+                    continue;
+                }
+            }
             let Some(status) = child::wait(&mut c, &mut rx).await else {
                 return;
             };
@@ -285,6 +450,47 @@ fn primary(cfg: &Config, url: &str) -> std::io::Result<Replication> {
     })
 }
 
+/// While `c` runs, lists the folder every [`LIST_EVERY`] until its databases differ
+/// from `only` (plus the fenced): Some(true) then, with `only` updated; Some(false)
+/// when `c` exited; None when stopped (and `c` with it).
+async fn relist(
+    dir: &Path,
+    url: &str,
+    only: &mut Option<Vec<String>>,
+    c: &mut tokio::process::Child,
+    stop: &mut watch::Receiver<bool>,
+) -> Option<bool> {
+    loop {
+        tokio::select! {
+            _ = c.wait() => return Some(false),
+            _ = child::stopped(stop) => {
+                child::terminate(c).await;
+                return None;
+            }
+            _ = tokio::time::sleep(LIST_EVERY) => {}
+        }
+        let names = crate::engine::lifecycle::database_files(dir);
+        let current = only.as_deref().unwrap_or_default();
+        // Only databases Litestream has not been given yet are checked: one it
+        // replicates is this node's by now.
+        let new: Vec<String> = names
+            .iter()
+            .filter(|n| !current.contains(n) && !fence::given(n))
+            .cloned()
+            .collect();
+        let fenced = fence_folder(dir, url, &new);
+        let next: Vec<String> = names
+            .into_iter()
+            .filter(|n| !fenced.contains(n) && !crate::engine::standby::is_fenced(n))
+            .collect();
+        if next != current {
+            fence::note_given(&next);
+            *only = Some(next);
+            return Some(true);
+        }
+    }
+}
+
 fn primary_rows(data_dir: &Path, url: &str) -> Vec<Row> {
     let store = store::folder_of(url);
     crate::engine::lifecycle::database_files(data_dir)
@@ -296,8 +502,10 @@ fn primary_rows(data_dir: &Path, url: &str) -> Vec<Row> {
                 .map(|s| store::ltx_files(&s.join(format!("{name}.db"))));
             let local_txid = store::newest(&local);
             let stored_txid = stored.as_ref().and_then(|s| store::newest(s));
+            let fenced = crate::engine::standby::is_fenced(&name);
             Row {
-                state: "primary".into(),
+                // Fenced: read-only and not replicated (fence.rs).
+                state: if fenced { "fenced" } else { "primary" }.into(),
                 local_txid,
                 stored_txid,
                 replayed_at: None,
@@ -320,6 +528,7 @@ mod tests {
             Path::new("/d/x\"y"),
             "file:///s",
             Duration::from_millis(100),
+            None,
         );
         assert!(c.contains("- dir: \"/d/x\\\"y\"\n"), "{c}");
         assert!(c.contains("pattern: \"*.db\""), "{c}");
@@ -330,13 +539,24 @@ mod tests {
             "{c}"
         );
         let long = Path::new("/").join("d".repeat(100));
-        let c = replicate_config(&long, "file:///s", Duration::from_millis(100));
+        let c = replicate_config(&long, "file:///s", Duration::from_millis(100), None);
         assert!(
             !c.contains("socket:"),
             "no socket that cannot be bound: {c}"
         );
-        let c = replicate_config(Path::new("/d"), "s3://b/p", Duration::from_secs(1));
+        let c = replicate_config(Path::new("/d"), "s3://b/p", Duration::from_secs(1), None);
         assert!(c.contains("url: \"s3://b/p\""), "{c}");
         assert!(c.contains("monitor-interval: 1000ms"), "{c}");
+        // With fenced databases: the others by name, at the paths the watcher gives.
+        let only = ["a".to_string(), "b".to_string()];
+        let c = replicate_config(Path::new("/d"), "/s", Duration::from_secs(1), Some(&only));
+        assert!(!c.contains("dir:"), "{c}");
+        assert!(
+            c.contains("  - path: \"/d/a.db\"\n    monitor-interval: 1000ms\n    replica:\n      type: file\n      path: \"/s/a.db\"\n"),
+            "{c}"
+        );
+        assert!(c.contains("path: \"/s/b.db\""), "{c}");
+        let c = replicate_config(Path::new("/d"), "/s", Duration::from_secs(1), Some(&[]));
+        assert!(c.contains("dbs:\n  []\n"), "{c}");
     }
 }

@@ -9,7 +9,8 @@
 //!
 //! `BACKUP DATABASE {name | ALL} TO 'file'` (admin users) writes online, consistent
 //! copies into the data folder's `backups` folder (engine/lifecycle.rs). `SHOW
-//! REPLICATION` and `PROMOTE` (admin users, on a standby) are src/replication's.
+//! REPLICATION`, `PROMOTE` (admin users, on a standby) and `UNFENCE DATABASE name`
+//! (admin users, on a primary with a fenced database) are src/replication's.
 
 use std::sync::Arc;
 
@@ -343,6 +344,22 @@ fn command(
             }
             Ok(format!("SHOW {}", rows.len()))
         }
+        ["UNFENCE", "DATABASE", _] if role != ConsoleRole::Admin => Err(PgError::new(
+            SqlState::INSUFFICIENT_PRIVILEGE,
+            "permission denied: UNFENCE is for --admin-users",
+        )),
+        ["UNFENCE", "DATABASE", _] => {
+            // The name as written (the words above are upper-cased).
+            let name = crate::sql::lexer::words(sql).nth(2).unwrap_or_default();
+            let replication = shared.replication.lock().unwrap_or_else(|p| p.into_inner());
+            match replication.as_ref() {
+                Some(r) => r.unfence(name).map(|()| "UNFENCE".to_string()),
+                None => Err(PgError::new(
+                    SqlState::OBJECT_NOT_IN_PREREQUISITE_STATE,
+                    format!("database \"{name}\" is not fenced"),
+                )),
+            }
+        }
         ["RELOAD"] if role != ConsoleRole::Admin => Err(PgError::new(
             SqlState::INSUFFICIENT_PRIVILEGE,
             "permission denied: RELOAD is for --admin-users",
@@ -353,7 +370,7 @@ fn command(
         _ => Err(PgError::new(
             SqlState::FEATURE_NOT_SUPPORTED,
             "the admin console answers SHOW MEMORY, SHOW CLIENTS, SHOW DATABASES, SHOW STATS, \
-             SHOW REPLICATION, RELOAD, BACKUP DATABASE and PROMOTE",
+             SHOW REPLICATION, RELOAD, BACKUP DATABASE, PROMOTE and UNFENCE DATABASE",
         )),
     }
 }

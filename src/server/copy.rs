@@ -120,12 +120,16 @@ impl Session {
     ) -> Result<Completion, PgError> {
         let read_only = self.read_only
             || crate::engine::standby::is_standby()
+            || crate::engine::standby::is_fenced(&self.db.name)
             || (self.tx == Tx::Idle
                 && self.params.get("default_transaction_read_only").as_deref() == Some("on"));
         if read_only {
-            return Err(PgError::new(
-                SqlState::READ_ONLY_SQL_TRANSACTION,
-                "cannot execute COPY FROM in a read-only transaction",
+            return Err(crate::engine::standby::fenced_error(
+                &self.db.name,
+                PgError::new(
+                    SqlState::READ_ONLY_SQL_TRANSACTION,
+                    "cannot execute COPY FROM in a read-only transaction",
+                ),
             ));
         }
         // A writer like any other: the write lock first (never wait for it holding a

@@ -520,6 +520,9 @@ async fn open_session(
     };
     let user: Arc<str> = Arc::from(req.user.as_str());
     let mut params = params::Params::new(user.clone());
+    if crate::engine::standby::is_fenced(&db.name) {
+        params.set_fenced();
+    }
     if let Err(mut e) = startup::apply_params(&req, &mut params) {
         e.severity = crate::protocol::Severity::Fatal;
         conn.error(&e);

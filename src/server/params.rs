@@ -330,6 +330,12 @@ pub struct Params {
     tx_deferrable: bool,
     /// What the open block's end undoes; None until its first SET.
     tx_undo: Option<Box<TxUndo>>,
+    /// The server's role epoch `in_hot_standby` was last reported at (a PROMOTE
+    /// changes it: engine/standby.rs).
+    role_epoch: u64,
+    /// The session's database is fenced (src/replication/fence.rs): every
+    /// transaction is read-only.
+    fenced: bool,
 }
 
 /// The SETs of an open transaction block, for its end: a rollback restores every value
@@ -346,7 +352,28 @@ impl Params {
     pub fn new(user: Arc<str>) -> Self {
         Params {
             user,
+            role_epoch: crate::engine::standby::role_epoch(),
             ..Params::default()
+        }
+    }
+
+    /// The session's database is fenced: `default_transaction_read_only` starts on
+    /// (reported at startup, as for a database altered to it, so that libpq's
+    /// `target_session_attrs=read-write` passes it by) and every transaction reads only.
+    pub fn set_fenced(&mut self) {
+        self.fenced = true;
+        self.overrides
+            .push((Cow::Borrowed("default_transaction_read_only"), "on".into()));
+    }
+
+    /// Marks `in_hot_standby` for a ParameterStatus when the server's role changed
+    /// since the session last reported it: PostgreSQL 14+ tells every session of a
+    /// promoted standby (before its next ReadyForQuery). One relaxed load.
+    pub fn note_role_change(&mut self) {
+        let epoch = crate::engine::standby::role_epoch();
+        if epoch != self.role_epoch {
+            self.role_epoch = epoch;
+            self.mark_reported("in_hot_standby");
         }
     }
 
@@ -377,8 +404,8 @@ impl Params {
             if self.tx_isolation.is_some() {
                 return Some(if self.tx_read_only { "on" } else { "off" }.into());
             }
-            if crate::engine::standby::is_standby() {
-                // Every transaction of a hot standby is read-only.
+            if self.fenced || crate::engine::standby::is_standby() {
+                // Every transaction of a hot standby (or a fenced database) is read-only.
                 return Some("on".into());
             }
             return self.get("default_transaction_read_only");

@@ -375,6 +375,7 @@ impl Session {
             // The FATAL just sent ends the session.
             return;
         }
+        self.params.note_role_change();
         for (name, value) in self.params.take_changed() {
             backend::parameter_status(self.conn.out(), name, &value);
         }
@@ -628,13 +629,14 @@ impl Session {
                 Outcome::NeedsWriteLock => {
                     if self.is_read_only() {
                         if !self.changes_only_a_temporary_table(&job).await? {
-                            return Err(match crate::sql::translate::locking::command(&job.sql) {
+                            let e = match crate::sql::translate::locking::command(&job.sql) {
                                 Some(what) => PgError::new(
                                     SqlState::READ_ONLY_SQL_TRANSACTION,
                                     format!("cannot execute {what} in a read-only transaction"),
                                 ),
                                 None => Self::read_only_error(&job.verb),
-                            });
+                            };
+                            return Err(crate::engine::standby::fenced_error(&self.db.name, e));
                         }
                         // This statement only: the file's write lock is not needed, and
                         // the transaction's later writes are still refused.
@@ -676,6 +678,7 @@ impl Session {
     fn is_read_only(&self) -> bool {
         self.read_only
             || crate::engine::standby::is_standby()
+            || crate::engine::standby::is_fenced(&self.db.name)
             || (self.tx == Tx::Idle
                 && self.params.get("default_transaction_read_only").as_deref() == Some("on"))
     }

@@ -178,6 +178,12 @@ impl Session {
                         "cannot set transaction read-write mode during recovery",
                     ));
                 }
+                if name == "transaction_read_only"
+                    && crate::engine::standby::is_fenced(&self.db.name)
+                    && super::settings::parse_bool(value.trim().trim_matches('\'')) == Some(false)
+                {
+                    return Err(super::transaction::read_write_when_fenced(&self.db.name));
+                }
                 if let Err(e) = self.params.set_command(&name, &value, local, in_block) {
                     return Err(self.role_not_taken(&name, &value, e).await);
                 }

@@ -78,6 +78,10 @@ impl Session {
         if standby && b.read_write {
             return Err(read_write_in_recovery());
         }
+        let fenced = crate::engine::standby::is_fenced(&self.db.name);
+        if fenced && b.read_write {
+            return Err(read_write_when_fenced(&self.db.name));
+        }
         let mode = b.mode;
         if mode != BeginMode::Deferred && self.write_lock.is_none() {
             self.write_lock = Some(self.db.write_lock().await?);
@@ -101,6 +105,7 @@ impl Session {
         self.queried = false;
         self.read_only = b.read_only
             || standby
+            || fenced
             || (!b.read_write
                 && self.params.get("default_transaction_read_only").as_deref() == Some("on"));
         let level = b.isolation.unwrap_or_else(|| self.params.isolation());
@@ -144,6 +149,9 @@ impl Session {
         if let Some(ro) = s.read_only {
             if !ro && crate::engine::standby::is_standby() {
                 return Err(read_write_in_recovery());
+            }
+            if !ro && crate::engine::standby::is_fenced(&self.db.name) {
+                return Err(read_write_when_fenced(&self.db.name));
             }
             if !ro && self.read_only && self.queried {
                 return Err(PgError::new(
@@ -394,5 +402,17 @@ fn read_write_in_recovery() -> PgError {
     PgError::new(
         SqlState::READ_ONLY_SQL_TRANSACTION,
         "cannot set transaction read-write mode during recovery",
+    )
+}
+
+/// The refusal of a read-write transaction in a fenced database (25006, as a hot
+/// standby's), with the cause and the way out.
+pub(super) fn read_write_when_fenced(db: &str) -> PgError {
+    crate::engine::standby::fenced_error(
+        db,
+        PgError::new(
+            SqlState::READ_ONLY_SQL_TRANSACTION,
+            format!("cannot set transaction read-write mode: database \"{db}\" is fenced"),
+        ),
     )
 }

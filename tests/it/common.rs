@@ -130,6 +130,13 @@ impl Server {
         status.expect("litewire did not exit after SIGTERM")
     }
 
+    /// Stops the server (SIGTERM) and hands back its folder, for another server to
+    /// start in (`start_in`).
+    pub fn stop_keeping_folder(mut self) -> tempfile::TempDir {
+        assert!(self.terminate().success());
+        std::mem::replace(&mut self.dir, tempfile::tempdir().expect("tempdir"))
+    }
+
     /// Reads the process's resident set size, in KiB, from /proc.
     pub fn rss_kib(&self) -> u64 {
         let status = std::fs::read_to_string(format!("/proc/{}/status", self.pid())).unwrap();

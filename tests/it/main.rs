@@ -23,6 +23,7 @@ mod dml;
 mod dump_out;
 mod dump_restore;
 mod enums;
+mod fencing;
 mod functions;
 mod hostile;
 mod invalid_input;

@@ -56,7 +56,7 @@ pub(crate) fn running(pid: u32) -> bool {
 }
 
 /// Polls `f` every 10 ms until it is true, at most `limit`.
-async fn eventually<F, Fut>(limit: Duration, mut f: F) -> bool
+pub(crate) async fn eventually<F, Fut>(limit: Duration, mut f: F) -> bool
 where
     F: FnMut() -> Fut,
     Fut: std::future::Future<Output = bool>,
