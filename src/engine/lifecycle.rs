@@ -296,7 +296,7 @@ impl Engine {
         template: Option<&str>,
         _reserved: &Reservation,
     ) -> Result<(), PgError> {
-        super::standby::check_create(name)?;
+        super::standby::check_create(name).await?;
         let dir = self.cfg.data_dir.clone();
         let tmp = temporary(&dir, name);
         let src = template.map(|t| self.path_of(t));

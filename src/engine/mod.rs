@@ -369,7 +369,7 @@ impl Engine {
             )
             .with_hint("See --max-databases."));
         }
-        standby::check_create(name)?;
+        standby::check_create(name).await?;
         let leftovers = new_files(&path);
         // (None: reserved meanwhile, before anything was created.)
         let opened = self.open(name, path).await;

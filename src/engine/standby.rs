@@ -10,7 +10,7 @@
 //! a freshly restored file to the rollback journal before any session opens it.
 
 use std::path::Path;
-use std::sync::atomic::AtomicU64;
+use std::sync::atomic::AtomicU32;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Mutex, OnceLock};
 use std::time::Duration;
@@ -24,7 +24,7 @@ static REPLICATING: AtomicBool = AtomicBool::new(false);
 
 /// Bumped each time the role changes (PROMOTE): sessions compare it with the value
 /// they last reported `in_hot_standby` at, before each ReadyForQuery.
-static ROLE_EPOCH: AtomicU64 = AtomicU64::new(0);
+static ROLE_EPOCH: AtomicU32 = AtomicU32::new(0);
 /// Whether any database is fenced (src/replication/fence.rs): the one load the
 /// statement path pays when nothing is.
 static ANY_FENCED: AtomicBool = AtomicBool::new(false);
@@ -54,7 +54,7 @@ pub fn set_role(role: super::Role) {
 }
 
 /// Changes each time the role changes (sessions re-report `in_hot_standby`).
-pub fn role_epoch() -> u64 {
+pub fn role_epoch() -> u32 {
     ROLE_EPOCH.load(Ordering::Relaxed)
 }
 
@@ -110,11 +110,17 @@ pub fn set_create_check(check: CreateCheck) {
 }
 
 /// Whether database `name` may be made now (always, unless the folder is replicated).
-pub fn check_create(name: &str) -> Result<(), crate::protocol::PgError> {
+pub async fn check_create(name: &str) -> Result<(), crate::protocol::PgError> {
     if !is_replicating() {
         return Ok(());
     }
-    CREATE_CHECK.get().map_or(Ok(()), |f| f(name))
+    let Some(check) = CREATE_CHECK.get() else {
+        return Ok(());
+    };
+    // It reads the store's folder: off the IO thread.
+    let name = name.to_string();
+    let checked = tokio::task::spawn_blocking(move || check(&name)).await;
+    super::joined(checked, "the replica store check")?
 }
 
 /// Installs the source of `pg_last_xact_replay_timestamp()`.

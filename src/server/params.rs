@@ -332,7 +332,7 @@ pub struct Params {
     tx_undo: Option<Box<TxUndo>>,
     /// The server's role epoch `in_hot_standby` was last reported at (a PROMOTE
     /// changes it: engine/standby.rs).
-    role_epoch: u64,
+    role_epoch: u32,
     /// The session's database is fenced (src/replication/fence.rs): every
     /// transaction is read-only.
     fenced: bool,
