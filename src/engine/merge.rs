@@ -92,7 +92,7 @@ pub(super) fn run(conn: &mut Conn, job: &Job) -> Result<Outcome, PgError> {
 }
 
 fn run_parts(conn: &mut Conn, job: &Job, batch: &Batch<'_>) -> Result<u64, PgError> {
-    create_table(conn, batch.join)?;
+    create_table(conn, batch.join).map_err(not_a_table)?;
     let mut join = prepared(conn, batch.join)?;
     let kept = super::modifying::keep_rows(conn, job, TABLE, &mut join);
     conn.recycle(join);
@@ -143,6 +143,26 @@ fn run_parts(conn: &mut Conn, job: &Job, batch: &Batch<'_>) -> Result<u64, PgErr
         ran?;
     }
     Ok(changed)
+}
+
+/// A target without rowids is a view (the join reads `<target>.rowid`): PostgreSQL's
+/// 0A000, naming the target as the statement qualifies it.
+fn not_a_table(e: PgError) -> PgError {
+    let view = e
+        .message
+        .strip_prefix("column ")
+        .and_then(|m| m.strip_suffix(".rowid does not exist"));
+    match view {
+        Some(name) if e.code == SqlState::UNDEFINED_COLUMN => PgError::new(
+            SqlState::FEATURE_NOT_SUPPORTED,
+            format!(
+                "cannot execute MERGE on relation \"{}\"",
+                name.trim_matches('"')
+            ),
+        )
+        .with_detail("This operation is not supported for views."),
+        _ => e,
+    }
 }
 
 /// The join's table, declared with the join's column names and types.

@@ -6,7 +6,8 @@
 
 use crate::common::{answers, refusals, sqlstate, Target};
 
-const TABLES: &str = "drop table if exists merge_t, merge_s, merge_d; \
+const TABLES: &str =
+    "drop view if exists merge_v; drop table if exists merge_t, merge_s, merge_d; \
     create table merge_t (k int primary key, v text default 'dflt'); \
     create table merge_s (k int, v text); \
     insert into merge_t values (1, 'a'), (2, 'b'), (3, 'c'); \
@@ -157,9 +158,11 @@ async fn errors_are_postgres_errors_and_change_nothing() {
     let t = Target::new("MERGE_AGAINST", "merge");
     let c = t.connect().await;
     c.batch_execute(TABLES).await.unwrap();
-    c.batch_execute("insert into merge_s values (1, 'again')")
-        .await
-        .unwrap();
+    c.batch_execute(
+        "insert into merge_s values (1, 'again'); create view merge_v as select * from merge_t",
+    )
+    .await
+    .unwrap();
     refusals(
         &c,
         &[
@@ -184,6 +187,11 @@ async fn errors_are_postgres_errors_and_change_nothing() {
                 "merge into merge_t using (select 1 as k) on true when matched then do nothing",
                 "42601",
                 "subquery in FROM must have an alias",
+            ),
+            (
+                "merge into merge_v using merge_s s on merge_v.k = s.k when matched then delete",
+                "0A000",
+                "cannot execute MERGE on relation \"merge_v\"",
             ),
             (
                 "with recursive c as (select 1) merge into merge_t using c on true \
@@ -226,7 +234,7 @@ async fn errors_are_postgres_errors_and_change_nothing() {
         &[("select k, v from merge_t order by k", "1|a\n2|b\n3|c")],
     )
     .await;
-    c.batch_execute("drop table merge_t, merge_s")
+    c.batch_execute("drop view merge_v; drop table merge_t, merge_s")
         .await
         .unwrap();
 }

@@ -274,10 +274,10 @@ async fn index_statistics_and_reindex_of_a_key() {
 }
 
 /// Writes through a view (PostgreSQL's automatically updatable views, and a view's
-/// CHECK OPTION that guards them) and MERGE are named refusals, not SQLite's syntax
-/// errors or its 42000; nothing is written.
+/// CHECK OPTION that guards them) are named refusals, not SQLite's syntax errors or its
+/// 42000; nothing is written. (MERGE: tests/it/merge.rs.)
 #[tokio::test]
-async fn writes_through_views_and_merge_are_named() {
+async fn writes_through_views_are_named() {
     let s = Server::start(&[]);
     let c = s.connect("rel").await;
     c.batch_execute(
@@ -298,12 +298,6 @@ async fn writes_through_views_and_merge_are_named() {
                 "create view bc as select * from base with cascaded check option",
                 "0A000",
                 "WITH CHECK OPTION (writes through a view) is not supported by litewire",
-            ),
-            (
-                "merge into base using (select 1 k, 'x' v) s on base.k = s.k \
-                 when not matched then insert values (s.k, s.v)",
-                "0A000",
-                "MERGE is not supported by litewire",
             ),
         ],
     )

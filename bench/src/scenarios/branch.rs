@@ -8,7 +8,7 @@
 
 use std::time::{Duration, Instant};
 
-use super::tpcb::{parse_report, pgbench};
+use super::tpcb::{init, parse_report, pgbench};
 use super::workload::{connect, describe};
 use super::{Ctx, Outcome};
 use crate::cli::BranchArgs;
@@ -47,14 +47,7 @@ pub async fn run(args: &BranchArgs, ctx: &Ctx<'_>) -> Result<Outcome> {
         .to_string();
     if !args.no_init {
         p.phase("pgbench -i", Goal::Open);
-        let init = vec![
-            "-i".into(),
-            "-q".into(),
-            "-s".into(),
-            args.scale.to_string(),
-            conn.clone(),
-        ];
-        pgbench(&args.pgbench, init).await?;
+        init(&args.pgbench, args.scale, &conn).await?;
     }
     let client = connect(&ctx.target.config).await?;
     let size: f64 = value(&client, "select pg_database_size(current_database())")

@@ -71,19 +71,24 @@ pub(super) async fn pgbench(program: &str, args: Vec<String>) -> Result<String> 
     Ok(stdout)
 }
 
+/// `pgbench -i -q -s scale` of the tables (not measured).
+pub(super) async fn init(program: &str, scale: u32, conn: &str) -> Result<()> {
+    let args = vec![
+        "-i".into(),
+        "-q".into(),
+        "-s".into(),
+        scale.to_string(),
+        conn.into(),
+    ];
+    pgbench(program, args).await.map(drop)
+}
+
 pub async fn run(args: &TpcbArgs, ctx: &Ctx<'_>) -> Result<Outcome> {
     let (s, p) = (ctx.sampler, ctx.progress);
     let conn = ctx.target.raw_conn.clone();
     if !args.no_init {
         p.phase("pgbench -i", Goal::Open);
-        let init = vec![
-            "-i".into(),
-            "-q".into(),
-            "-s".into(),
-            args.scale.to_string(),
-            conn.clone(),
-        ];
-        pgbench(&args.pgbench, init).await?;
+        init(&args.pgbench, args.scale, &conn).await?;
     }
     super::workload::warm_up(&ctx.target.config).await?;
 
