@@ -60,7 +60,10 @@ pub fn role_epoch() -> u32 {
 
 /// Whether database `name` is fenced: its sessions only read.
 pub fn is_fenced(name: &str) -> bool {
-    ANY_FENCED.load(Ordering::Relaxed) && fenced_because(name).is_some()
+    ANY_FENCED.load(Ordering::Relaxed) && {
+        let all = FENCED.lock().unwrap_or_else(|p| p.into_inner());
+        all.iter().any(|(n, _)| n == name)
+    }
 }
 
 /// Why database `name` is fenced, if it is.
